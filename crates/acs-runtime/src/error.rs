@@ -1,0 +1,203 @@
+//! Errors of a call.
+
+use std::fmt;
+
+/// An error answer from the service: HTTP 4xx/5xx, or HTTP 200 with `Success: false`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceError {
+    /// Error code (`Request.Forbidden`); empty when the service sent none.
+    pub code: String,
+    /// Error message; empty when the service sent none.
+    pub message: String,
+    /// Request id, for Alibaba Cloud support.
+    pub request_id: Option<String>,
+    /// HTTP status of the answer.
+    pub http_status: u16,
+    /// How long the service asked the client to wait (`x-acs-retry-after`), if it did.
+    pub retry_after: Option<std::time::Duration>,
+    /// The raw body, for fields the client does not model.
+    pub body: String,
+}
+
+impl ServiceError {
+    /// A service error with the given fields (used by generated code and tests).
+    pub fn new(code: impl Into<String>, message: impl Into<String>, request_id: Option<String>, http_status: u16) -> Self {
+        ServiceError {
+            code: code.into(),
+            message: message.into(),
+            request_id,
+            http_status,
+            retry_after: None,
+            body: String::new(),
+        }
+    }
+
+    /// Whether the service is throttling the caller.
+    pub fn is_throttling(&self) -> bool {
+        self.http_status == 429 || self.code.starts_with("Throttling") || self.retry_after.is_some()
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = if self.code.is_empty() { "(no code)" } else { &self.code };
+        write!(f, "{code}: {}", self.message)?;
+        write!(f, " (request id: {}", self.request_id.as_deref().unwrap_or("none"))?;
+        write!(f, ", HTTP status: {})", self.http_status)
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+/// A request could not be built from what the caller set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A required parameter was not set.
+    MissingParameter {
+        /// Operation name.
+        operation: &'static str,
+        /// Wire name of the parameter.
+        parameter: &'static str,
+        /// The builder method that sets it.
+        setter: &'static str,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::MissingParameter { operation, parameter, setter } => write!(
+                f,
+                "{operation}: the required parameter `{parameter}` is not set (set it with `.{setter}(…)`)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Why a request did not get an HTTP answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be made (refused, DNS, TLS handshake): the request was not sent.
+    Connect,
+    /// A timeout elapsed.
+    Timeout,
+    /// The connection failed after the request may have been sent.
+    Io,
+}
+
+/// The request got no HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// What went wrong.
+    pub kind: TransportErrorKind,
+    /// Details, free of secrets.
+    pub message: String,
+}
+
+impl TransportError {
+    /// A transport error of `kind`.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        TransportError { kind, message: message.into() }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "connection failed",
+        };
+        write!(f, "{kind}: {}", self.message)
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// A success answer whose body does not decode into the response type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// HTTP status of the answer.
+    pub http_status: u16,
+    /// Request id, when the body had one.
+    pub request_id: Option<String>,
+    /// What did not decode.
+    pub message: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not decode the response (HTTP status {}, request id: {}): {}",
+            self.http_status,
+            self.request_id.as_deref().unwrap_or("none"),
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Everything a call can fail with; `E` is the operation's typed service error.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SdkError<E> {
+    /// The request could not be built (a required parameter is missing).
+    Build(BuildError),
+    /// No credentials could be found.
+    Credentials(crate::credentials::CredentialsError),
+    /// The request got no HTTP answer, after any retries.
+    Transport(TransportError),
+    /// The success body did not decode.
+    Decode(DecodeError),
+    /// The service answered with an error, after any retries.
+    Service(E),
+}
+
+impl<E> SdkError<E> {
+    /// The service error, when the service answered with one.
+    pub fn as_service_error(&self) -> Option<&E> {
+        match self {
+            SdkError::Service(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SdkError::Build(error) => write!(f, "invalid request: {error}"),
+            SdkError::Credentials(error) => write!(f, "no credentials: {error}"),
+            SdkError::Transport(error) => write!(f, "transport error: {error}"),
+            SdkError::Decode(error) => error.fmt(f),
+            SdkError::Service(error) => write!(f, "service error: {error}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SdkError::Build(error) => Some(error),
+            SdkError::Credentials(error) => Some(error),
+            SdkError::Transport(error) => Some(error),
+            SdkError::Decode(error) => Some(error),
+            SdkError::Service(error) => Some(error),
+        }
+    }
+}
+
+impl<E> From<BuildError> for SdkError<E> {
+    fn from(error: BuildError) -> Self {
+        SdkError::Build(error)
+    }
+}
