@@ -94,10 +94,14 @@ pub fn load_service_dir(dir: &Path) -> Result<LoadedService, SpecErrors> {
 
 /// Parses, checks and lowers one service from in-memory files, reporting every error of every
 /// file at once.
-pub fn load_service(service: &SpecFile, operations: &[SpecFile]) -> Result<LoadedService, SpecErrors> {
+pub fn load_service(
+    service: &SpecFile,
+    operations: &[SpecFile],
+) -> Result<LoadedService, SpecErrors> {
     let schema = schema::spec_json_schema();
     let mut diagnostics = Vec::new();
-    let service_doc = parse::<model::ServiceSpec>(&schema, DocumentKind::Service, service, &mut diagnostics);
+    let service_doc =
+        parse::<model::ServiceSpec>(&schema, DocumentKind::Service, service, &mut diagnostics);
     let operation_docs: Vec<_> = operations
         .iter()
         .map(|file| {
@@ -105,7 +109,8 @@ pub fn load_service(service: &SpecFile, operations: &[SpecFile]) -> Result<Loade
                 .map(|doc| (file, doc))
         })
         .collect();
-    let (Some(service_doc), true) = (service_doc, operation_docs.iter().all(Option::is_some)) else {
+    let (Some(service_doc), true) = (service_doc, operation_docs.iter().all(Option::is_some))
+    else {
         return Err(SpecErrors::new(diagnostics));
     };
     let operation_docs: Vec<_> = operation_docs.into_iter().flatten().collect();
@@ -133,7 +138,10 @@ pub fn load_service(service: &SpecFile, operations: &[SpecFile]) -> Result<Loade
         return Err(SpecErrors::new(errors));
     }
     warnings.sort();
-    Ok(LoadedService { service: ir, warnings })
+    Ok(LoadedService {
+        service: ir,
+        warnings,
+    })
 }
 
 /// Parses one document and checks it against the schema; `None` when it has errors (already

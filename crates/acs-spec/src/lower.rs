@@ -108,7 +108,10 @@ pub fn lower_service(
                 ),
             );
         }
-        for (key, host) in [("public", Some(&endpoint.public)), ("vpc", endpoint.vpc.as_ref())] {
+        for (key, host) in [
+            ("public", Some(&endpoint.public)),
+            ("vpc", endpoint.vpc.as_ref()),
+        ] {
             if let Some(host) = host
                 && !host.is_empty()
                 && !is_host(host)
@@ -229,7 +232,10 @@ impl<'r, 'a> FieldLowering<'r, 'a> {
             if present && !allowed(key) {
                 self.report.error(
                     &path.key(key),
-                    format!("`{key}` does not apply to type `{}`", type_label(parts.type_name)),
+                    format!(
+                        "`{key}` does not apply to type `{}`",
+                        type_label(parts.type_name)
+                    ),
                 );
             }
         }
@@ -397,7 +403,10 @@ impl NameClaims {
         base: &str,
         path: &FieldPath,
     ) {
-        for name in [ident.trim_start_matches("r#").to_owned(), format!("set_{base}")] {
+        for name in [
+            ident.trim_start_matches("r#").to_owned(),
+            format!("set_{base}"),
+        ] {
             if let Some(other) = self.taken.insert(name.clone(), wire.to_owned()) {
                 report.error(
                     &path.key("name"),
@@ -507,7 +516,10 @@ fn lower_operation(
     let path = match (style, &spec.path) {
         (ApiStyle::Rpc, None) => "/".to_owned(),
         (ApiStyle::Roa, None) => {
-            report.error(&root, "missing required key `path`: ROA operations need a path");
+            report.error(
+                &root,
+                "missing required key `path`: ROA operations need a path",
+            );
             "/".to_owned()
         }
         (_, Some(path)) => {
@@ -524,14 +536,26 @@ fn lower_operation(
         types: Vec::new(),
         type_names: HashMap::new(),
     };
-    for own in ["Request", "RequestBuilder", "Response", "Error", "FluentBuilder"] {
-        lowering
-            .type_names
-            .insert(format!("{upper_camel}{own}"), "(the operation itself)".to_owned());
+    for own in [
+        "Request",
+        "RequestBuilder",
+        "Response",
+        "Error",
+        "FluentBuilder",
+    ] {
+        lowering.type_names.insert(
+            format!("{upper_camel}{own}"),
+            "(the operation itself)".to_owned(),
+        );
     }
     let params = lower_params(&mut lowering, &spec.parameters, &path);
     let prefix = format!("{}Response", lowering.op_prefix);
-    let response = lowering.fields(&spec.response, &prefix, Side::Response, &root.key("response"));
+    let response = lowering.fields(
+        &spec.response,
+        &prefix,
+        Side::Response,
+        &root.key("response"),
+    );
     let types = std::mem::take(&mut lowering.types);
 
     let mut idempotency_token = None;
@@ -587,18 +611,27 @@ fn lower_params(
     for (index, spec) in specs.iter().enumerate() {
         let path = root.index(index);
         if spec.name.is_empty() {
-            lowering.report.error(&path.key("name"), "a parameter needs a name");
+            lowering
+                .report
+                .error(&path.key("name"), "a parameter needs a name");
         }
         if let Some(first) = wire_names.insert(&spec.name, index) {
             lowering.report.error(
                 &path.key("name"),
-                format!("parameter `{}` is listed twice (also at parameters[{first}])", spec.name),
+                format!(
+                    "parameter `{}` is listed twice (also at parameters[{first}])",
+                    spec.name
+                ),
             );
             continue;
         }
         let (ident, base_name) = field_names(&spec.name);
         claimed.claim(lowering.report, &spec.name, &ident, &base_name, &path);
-        let type_name = format!("{}{}", lowering.op_prefix, names::upper_camel_ident(&spec.name));
+        let type_name = format!(
+            "{}{}",
+            lowering.op_prefix,
+            names::upper_camel_ident(&spec.name)
+        );
         let ty = lowering.type_ref(
             TypeParts {
                 type_name: spec.type_name,
@@ -617,7 +650,10 @@ fn lower_params(
             if !placeholders.contains(&spec.name.as_str()) {
                 lowering.report.error(
                     &path.key("in"),
-                    format!("path parameter `{}` does not appear in the path `{path_template}`", spec.name),
+                    format!(
+                        "path parameter `{}` does not appear in the path `{path_template}`",
+                        spec.name
+                    ),
                 );
             }
             if !spec.required {
@@ -663,7 +699,12 @@ fn path_placeholders(template: &str) -> Vec<&str> {
         .collect()
 }
 
-fn check_style(report: &mut Reporter<'_>, spec: &ParameterSpec, style: ParamStyle, path: &FieldPath) {
+fn check_style(
+    report: &mut Reporter<'_>,
+    spec: &ParameterSpec,
+    style: ParamStyle,
+    path: &FieldPath,
+) {
     let structured = matches!(
         spec.type_name,
         TypeName::Array | TypeName::Object | TypeName::Map | TypeName::Any
@@ -671,7 +712,10 @@ fn check_style(report: &mut Reporter<'_>, spec: &ParameterSpec, style: ParamStyl
     let fits = match style {
         ParamStyle::Simple => !structured,
         ParamStyle::RepeatList => spec.type_name == TypeName::Array,
-        ParamStyle::Flat => matches!(spec.type_name, TypeName::Object | TypeName::Map | TypeName::Array),
+        ParamStyle::Flat => matches!(
+            spec.type_name,
+            TypeName::Object | TypeName::Map | TypeName::Array
+        ),
         ParamStyle::Json => true,
     };
     if !fits {
@@ -686,7 +730,10 @@ fn check_style(report: &mut Reporter<'_>, spec: &ParameterSpec, style: ParamStyl
     }
     if structured
         && style != ParamStyle::Json
-        && matches!(spec.position, Position::Path | Position::Header | Position::Host)
+        && matches!(
+            spec.position,
+            Position::Path | Position::Header | Position::Host
+        )
     {
         report.error(
             &path.key("in"),
@@ -719,7 +766,10 @@ fn lower_errors(report: &mut Reporter<'_>, spec: &OperationSpec) -> Vec<ir::Erro
             let message = if other == error.code {
                 format!("error code `{other}` is listed twice")
             } else {
-                format!("error codes `{other}` and `{}` both become the Rust variant `{variant}`", error.code)
+                format!(
+                    "error codes `{other}` and `{}` both become the Rust variant `{variant}`",
+                    error.code
+                )
             };
             report.error(&path, message);
             continue;
@@ -735,12 +785,19 @@ fn lower_errors(report: &mut Reporter<'_>, spec: &OperationSpec) -> Vec<ir::Erro
     errors
 }
 
-fn lower_ram(report: &mut Reporter<'_>, ram: &crate::model::OperationRamSpec, params: &[Field]) -> ir::Ram {
+fn lower_ram(
+    report: &mut Reporter<'_>,
+    ram: &crate::model::OperationRamSpec,
+    params: &[Field],
+) -> ir::Ram {
     let root = FieldPath::default().key("ram");
     if !ram.action.contains(':') {
         report.error(
             &root.key("action"),
-            format!("`{}` is not a RAM action: expected `<code>:<Action>`", ram.action),
+            format!(
+                "`{}` is not a RAM action: expected `<code>:<Action>`",
+                ram.action
+            ),
         );
     }
     let resources = ram
@@ -765,7 +822,12 @@ fn lower_ram(report: &mut Reporter<'_>, ram: &crate::model::OperationRamSpec, pa
     }
 }
 
-fn arn_parts(report: &mut Reporter<'_>, template: &str, params: &[Field], path: &FieldPath) -> Vec<ArnPart> {
+fn arn_parts(
+    report: &mut Reporter<'_>,
+    template: &str,
+    params: &[Field],
+    path: &FieldPath,
+) -> Vec<ArnPart> {
     let mut parts = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find("{#") {
@@ -810,6 +872,11 @@ fn arn_parts(report: &mut Reporter<'_>, template: &str, params: &[Field], path: 
 fn is_scalar(ty: &TypeRef) -> bool {
     matches!(
         ty,
-        TypeRef::String | TypeRef::Int32 | TypeRef::Int64 | TypeRef::Float | TypeRef::Double | TypeRef::Boolean
+        TypeRef::String
+            | TypeRef::Int32
+            | TypeRef::Int64
+            | TypeRef::Float
+            | TypeRef::Double
+            | TypeRef::Boolean
     )
 }

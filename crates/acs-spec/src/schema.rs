@@ -170,7 +170,10 @@ impl<'s> Checker<'s> {
     }
 
     fn check_allowed(&mut self, allowed: &[String], value: &Value, path: &FieldPath) {
-        if !value.as_str().is_some_and(|text| allowed.iter().any(|a| a == text)) {
+        if !value
+            .as_str()
+            .is_some_and(|text| allowed.iter().any(|a| a == text))
+        {
             self.report(
                 path,
                 format!(
@@ -200,15 +203,23 @@ impl<'s> Checker<'s> {
             match properties.and_then(|p| p.get(key)) {
                 Some(property) => self.check(property, value, &path.key(key)),
                 None if closed => {
-                    let known: Vec<String> =
-                        properties.into_iter().flat_map(|p| p.keys().cloned()).collect();
+                    let known: Vec<String> = properties
+                        .into_iter()
+                        .flat_map(|p| p.keys().cloned())
+                        .collect();
                     self.violations.push(Violation {
                         path: path.key(key),
                         at_key: true,
-                        message: format!(
-                            "unknown key `{key}`; expected one of {}",
-                            quoted_list(&known)
-                        ),
+                        message: match closest(key, &known) {
+                            Some(suggestion) => format!(
+                                "unknown key `{key}` (did you mean `{suggestion}`?); expected one of {}",
+                                quoted_list(&known)
+                            ),
+                            None => format!(
+                                "unknown key `{key}`; expected one of {}",
+                                quoted_list(&known)
+                            ),
+                        },
                     });
                 }
                 None => {}
@@ -236,12 +247,42 @@ fn allowed_strings(schema: &Value) -> Option<Vec<String>> {
     if let Some(constant) = schema.get("const") {
         return constant.as_str().map(|c| vec![c.to_owned()]);
     }
-    schema.get("enum").and_then(Value::as_array).and_then(|values| {
-        values
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned))
-            .collect()
-    })
+    schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|values| {
+            values
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+}
+
+/// The known key within two edits of a misspelt one, if any.
+fn closest<'k>(key: &str, known: &'k [String]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|candidate| (edit_distance(key, candidate), candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, candidate)| candidate.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 fn has_type(value: &Value, json_type: &str) -> bool {

@@ -271,9 +271,7 @@ fn scalar(text: &str, style: ScalarStyle) -> Value {
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
         && text.bytes().any(|b| b.is_ascii_digit());
-    if looks_numeric
-        && let Some(number) = text.parse::<f64>().ok().and_then(Number::from_f64)
-    {
+    if looks_numeric && let Some(number) = text.parse::<f64>().ok().and_then(Number::from_f64) {
         return Value::Number(number);
     }
     Value::String(text.to_owned())
@@ -290,10 +288,7 @@ mod tests {
     #[test]
     fn positions_point_at_keys_and_values() {
         let doc = parse("name: A\nparameters:\n  - name: B\n    type: string\n").unwrap();
-        let path = FieldPath::default()
-            .key("parameters")
-            .index(0)
-            .key("type");
+        let path = FieldPath::default().key("parameters").index(0).key("type");
         assert_eq!(
             doc.key_location(&path),
             Some(Location { line: 4, column: 5 })
@@ -330,7 +325,10 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         let error = parse("name: A\nname: B\n").unwrap_err();
-        assert_eq!(error.to_string(), "t.yaml:2:1: error: at `name`: duplicate key `name`");
+        assert_eq!(
+            error.to_string(),
+            "t.yaml:2:1: error: at `name`: duplicate key `name`"
+        );
     }
 
     #[test]

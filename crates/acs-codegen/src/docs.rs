@@ -1,0 +1,243 @@
+//! Spec text (Markdown from Alibaba's docs, or anything an untrusted spec holds) turned into
+//! rustdoc that renders as the author meant and that `cargo doc -D warnings` accepts.
+//!
+//! Doc comments are emitted as `#[doc = "…"]` string literals, so no text can end a comment or
+//! inject code; what remains is Markdown that rustdoc would misread: indented or untagged code
+//! blocks (compiled as doctests), HTML tags, `[text]` taken for intra-doc links, bare URLs,
+//! and Alibaba's doc-center links `[Text](~~12345~~)`, which point nowhere outside its site.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Doc attributes for `text`, one per line.
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            }
+        })
+        .collect();
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Joins paragraphs with blank lines, skipping empty ones.
+pub fn paragraphs<I, S>(parts: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    parts
+        .into_iter()
+        .map(|part| part.as_ref().trim().to_owned())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// `text` as inline code, with a fence longer than any backtick run inside it.
+pub fn inline_code(text: &str) -> String {
+    let clean = strip_controls(text).replace('\n', " ");
+    let longest = clean.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if clean.starts_with('`') || clean.ends_with('`') || clean.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{clean}{pad}{fence}")
+}
+
+/// Markdown from a spec, made safe for rustdoc.
+pub fn sanitize(markdown: &str) -> String {
+    let text = rewrite_doc_center_links(&strip_controls(markdown));
+    let mut out = Vec::new();
+    let mut fence: Option<String> = None;
+    for raw_line in text.lines() {
+        let line = raw_line.trim_end();
+        let trimmed = line.trim_start();
+        if let Some(open) = fence.clone() {
+            if trimmed.starts_with(open.as_str())
+                && trimmed.trim_start_matches(open.as_str()).trim().is_empty()
+            {
+                fence = None;
+                out.push(open);
+            } else {
+                out.push(line.to_owned());
+            }
+            continue;
+        }
+        if let Some(marker) = ["```", "~~~"].iter().find(|m| trimmed.starts_with(**m)) {
+            let run: String = trimmed
+                .chars()
+                .take_while(|c| marker.starts_with(*c))
+                .collect();
+            fence = Some(run.clone());
+            // Untagged blocks would be compiled as Rust doctests.
+            out.push(format!("{run}text"));
+            continue;
+        }
+        // Leading indentation would turn prose into an (untagged, compiled) code block.
+        out.push(escape_line(trimmed));
+    }
+    if let Some(open) = fence {
+        out.push(open);
+    }
+    let joined = out.join("\n");
+    joined.trim_matches('\n').to_owned()
+}
+
+fn strip_controls(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            '\n' => Some('\n'),
+            c if c.is_control() => None,
+            // Bidirectional overrides could make the rendered text differ from the source.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// `[Text](~~12345~~)` → `Text`: the doc-center id only resolves on Alibaba's own site.
+fn rewrite_doc_center_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let (before, from_bracket) = rest.split_at(open);
+        out.push_str(before);
+        let link = from_bracket.find("](~~").and_then(|close| {
+            let label = &from_bracket[1..close];
+            let after = &from_bracket[close + 4..];
+            let end = after.find("~~)")?;
+            let id = &after[..end];
+            (!label.contains('[')
+                && !id.is_empty()
+                && id.chars().all(|c| c.is_ascii_alphanumeric()))
+            .then(|| (label, close + 4 + end + 3))
+        });
+        match link {
+            Some((label, consumed)) => {
+                out.push_str(label);
+                rest = &from_bracket[consumed..];
+            }
+            None => {
+                out.push('[');
+                rest = &from_bracket[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Escapes one line of prose outside inline code spans.
+fn escape_line(line: &str) -> String {
+    let ticks = line.matches('`').count();
+    if ticks == 0 {
+        return escape_prose(line);
+    }
+    if ticks % 2 == 1 {
+        return escape_prose(&line.replace('`', "\u{2018}"));
+    }
+    line.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 0 {
+                escape_prose(part)
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
+fn escape_prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(url_len) = url_at(rest) {
+            out.push('<');
+            out.push_str(&rest[..url_len]);
+            out.push('>');
+            rest = &rest[url_len..];
+            continue;
+        }
+        let c = rest.chars().next().expect("rest is not empty");
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' if out.trim().is_empty() => out.push('>'),
+            '>' => out.push_str("&gt;"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Length of a bare URL at the start of `text`, if one starts there.
+fn url_at(text: &str) -> Option<usize> {
+    if !(text.starts_with("https://") || text.starts_with("http://")) {
+        return None;
+    }
+    let end = text
+        .find(|c: char| {
+            c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | '(' | ')' | '[' | ']')
+        })
+        .unwrap_or(text.len());
+    let url = text[..end].trim_end_matches(['.', ',', ';', ':']);
+    Some(url.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_center_links_become_their_text() {
+        assert_eq!(
+            sanitize("Call the [DescribeBackupPlanList](~~2869825~~) operation."),
+            "Call the DescribeBackupPlanList operation."
+        );
+    }
+
+    #[test]
+    fn markup_that_rustdoc_misreads_is_neutralized() {
+        assert_eq!(
+            sanitize("a <b>bold</b> [x] y"),
+            "a &lt;b&gt;bold&lt;/b&gt; \\[x\\] y"
+        );
+        assert_eq!(
+            sanitize("see https://example.com/a."),
+            "see <https://example.com/a>."
+        );
+        assert_eq!(sanitize("    indented code"), "indented code");
+        assert_eq!(
+            sanitize("```\nfn main() {}\n```"),
+            "```text\nfn main() {}\n```"
+        );
+        assert_eq!(sanitize("```json\n{}"), "```text\n{}\n```");
+        assert_eq!(sanitize("keep `<T>` as code"), "keep `<T>` as code");
+        assert_eq!(sanitize("odd ` tick"), "odd \u{2018} tick");
+        assert_eq!(
+            sanitize("end */ and \"quotes\"\u{7}"),
+            "end */ and \"quotes\""
+        );
+        assert_eq!(sanitize("- **true**: yes"), "- **true**: yes");
+    }
+
+    #[test]
+    fn inline_code_fences_outgrow_the_content() {
+        assert_eq!(inline_code("a"), "`a`");
+        assert_eq!(inline_code("a`b"), "``a`b``");
+        assert_eq!(inline_code("`x"), "`` `x ``");
+    }
+}
