@@ -41,9 +41,12 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Every spec folder: `specs/<product>/<version>/` holding a `service.yaml`.
-pub fn spec_dirs(root: &Path) -> Result<Vec<PathBuf>, String> {
-    let specs = root.join("specs");
+/// Spec trees and where their client crates go: the products, and the deliberately awkward
+/// test specs whose generated crates prove that any valid spec yields compiling code.
+pub const SPEC_ROOTS: &[(&str, &str)] = &[("specs", "crates"), ("tests/specs", "tests/generated")];
+
+/// Every spec folder under `specs`: `<product>/<version>/` holding a `service.yaml`.
+pub fn spec_dirs(specs: &Path) -> Result<Vec<PathBuf>, String> {
     let mut dirs = Vec::new();
     for product in read_dir_sorted(&specs)? {
         if !product.is_dir() {
@@ -88,34 +91,36 @@ pub fn render_all(root: &Path, report: &mut Report) -> Result<Vec<(PathBuf, Stri
          # `cargo xtask codegen --check` keeps every one of them fresh.\n\
          specs/spec.schema.json linguist-generated=true\n",
     );
-    for dir in spec_dirs(root)? {
-        let shown = relative(root, &dir);
-        match acs_spec::load_service_dir(&dir) {
-            Ok(loaded) => {
-                report
-                    .warnings
-                    .extend(loaded.warnings.iter().map(|w| display_relative(root, w)));
-                let package = &loaded.service.package_name;
-                let crate_dir = root.join("crates").join(package);
-                let _ = writeln!(
-                    attributes,
-                    "crates/{package}/Cargo.toml linguist-generated=true"
-                );
-                for generated in GENERATED_DIRS {
+    for (specs, crates) in SPEC_ROOTS {
+        for dir in spec_dirs(&root.join(specs))? {
+            let shown = relative(root, &dir);
+            match acs_spec::load_service_dir(&dir) {
+                Ok(loaded) => {
+                    report
+                        .warnings
+                        .extend(loaded.warnings.iter().map(|w| display_relative(root, w)));
+                    let package = &loaded.service.package_name;
+                    let crate_dir = root.join(crates).join(package);
                     let _ = writeln!(
                         attributes,
-                        "crates/{package}/{generated}/** linguist-generated=true"
+                        "{crates}/{package}/Cargo.toml linguist-generated=true"
                     );
+                    for generated in GENERATED_DIRS {
+                        let _ = writeln!(
+                            attributes,
+                            "{crates}/{package}/{generated}/** linguist-generated=true"
+                        );
+                    }
+                    for GeneratedFile { path, contents } in
+                        acs_codegen::generate_service(&loaded.service, &shown)
+                    {
+                        outputs.push((crate_dir.join(path), contents));
+                    }
                 }
-                for GeneratedFile { path, contents } in
-                    acs_codegen::generate_service(&loaded.service, &shown)
-                {
-                    outputs.push((crate_dir.join(path), contents));
-                }
-            }
-            Err(spec_errors) => {
-                for diagnostic in &spec_errors.diagnostics {
-                    let _ = writeln!(errors, "{}", display_relative(root, diagnostic));
+                Err(spec_errors) => {
+                    for diagnostic in &spec_errors.diagnostics {
+                        let _ = writeln!(errors, "{}", display_relative(root, diagnostic));
+                    }
                 }
             }
         }
@@ -138,7 +143,13 @@ fn display_relative(root: &Path, diagnostic: &acs_spec::Diagnostic) -> String {
 
 /// Client crates the generator owns: folders under `crates/` whose manifest carries the marker.
 fn generated_crates(root: &Path) -> Result<Vec<PathBuf>, String> {
-    Ok(read_dir_sorted(&root.join("crates"))?
+    let mut dirs = Vec::new();
+    for (_, crates) in SPEC_ROOTS {
+        if root.join(crates).is_dir() {
+            dirs.extend(read_dir_sorted(&root.join(crates))?);
+        }
+    }
+    Ok(dirs
         .into_iter()
         .filter(|dir| {
             std::fs::read_to_string(dir.join("Cargo.toml"))

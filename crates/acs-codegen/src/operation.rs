@@ -172,10 +172,10 @@ impl ToTokens for Request<'_> {
             }
         });
         let allow = allow_deprecated(op);
-        let deprecated = deprecated_attr(op.deprecated);
+        // Deprecation is marked on the client method users call; marking the type itself would
+        // make the module's own impls warn.
         tokens.extend(quote! {
             #docs
-            #deprecated
             #[derive(Debug, Clone, PartialEq, #eq)]
             #[non_exhaustive]
             pub struct #request {
@@ -272,10 +272,15 @@ fn setters(op: &Operation, fluent: bool) -> TokenStream {
                 quote! { self.#name = Some(value.into()); self },
             )
         };
+        // rustdoc cannot resolve raw identifiers in intra-doc links.
+        let see = if field.ident.starts_with("r#") {
+            format!("`{}()`", field.ident)
+        } else {
+            format!("[`Self::{}`]", field.ident)
+        };
         let set_docs = docs::doc_attrs(&format!(
-            "Sets or clears {}; see [`Self::{}`].",
+            "Sets or clears {}; see {see}.",
             docs::inline_code(&field.wire_name),
-            field.ident
         ));
         quote! {
             #docs

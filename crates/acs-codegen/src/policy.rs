@@ -59,12 +59,16 @@ pub fn policy_files(service: &Service) -> Vec<GeneratedFile> {
         // One statement per distinct resource list keeps `all.json` short and reviewable.
         let mut grouped: Vec<(Vec<String>, Vec<String>)> = Vec::new();
         for (_, ram) in with_ram(service) {
-            let resources = resources(ram);
-            let mut actions = vec![ram.action.clone()];
-            actions.extend(ram.dependent_actions.iter().cloned());
-            match grouped.iter_mut().find(|(r, _)| *r == resources) {
-                Some((_, existing)) => existing.extend(actions),
-                None => grouped.push((resources, actions)),
+            // Dependent actions are allowed on all resources, as in the per-operation files.
+            let dependents = (!ram.dependent_actions.is_empty())
+                .then(|| (vec!["*".to_owned()], ram.dependent_actions.clone()));
+            for (resources, actions) in
+                std::iter::once((resources(ram), vec![ram.action.clone()])).chain(dependents)
+            {
+                match grouped.iter_mut().find(|(r, _)| *r == resources) {
+                    Some((_, existing)) => existing.extend(actions),
+                    None => grouped.push((resources, actions)),
+                }
             }
         }
         let statements = grouped

@@ -16,10 +16,7 @@ impl ToTokens for LibRs<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let service = self.0;
         let crate_name = service.package_name.replace('-', "_");
-        let first_op = service
-            .operations
-            .first()
-            .map(|op| op.names.snake.trim_start_matches("r#").to_owned());
+        let first_op = service.operations.first().map(|op| op.names.snake.clone());
         let mut text = vec![format!(
             "Client for the {} API, version {}.",
             docs::sanitize(&service.title),
