@@ -100,3 +100,27 @@ fn arn_placeholders_naming_no_parameter_become_wildcards_with_a_warning() {
     let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
     insta::assert_snapshot!(warnings.join("\n"));
 }
+
+#[test]
+fn json_specs_load_like_yaml() {
+    let json = r#"{"name": "Op", "summary": "Does it.", "methods": ["post"],
+        "parameters": [{"name": "Id", "in": "query", "type": "string", "required": true}]}"#;
+    let from_json =
+        load_service(&file("service.yaml", SERVICE), &[file("Op.json", json)]).expect("valid JSON");
+    assert_eq!(from_json.service, load(VALID).expect("valid YAML").service);
+    let broken = load_service(
+        &file("service.yaml", SERVICE),
+        &[file(
+            "Op.json",
+            r#"{"name": "Op", "summary": 1, "methods": ["post"]}"#,
+        )],
+    )
+    .expect_err("summary must be a string")
+    .to_string();
+    assert_eq!(
+        broken.lines().next(),
+        Some(
+            "specs/demo/2020-01-01/Op.json:1:27: error: at `summary`: expected a string, found a number (1)"
+        )
+    );
+}
