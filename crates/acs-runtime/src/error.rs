@@ -22,7 +22,12 @@ pub struct ServiceError {
 
 impl ServiceError {
     /// A service error with the given fields (used by generated code and tests).
-    pub fn new(code: impl Into<String>, message: impl Into<String>, request_id: Option<String>, http_status: u16) -> Self {
+    pub fn new(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        request_id: Option<String>,
+        http_status: u16,
+    ) -> Self {
         ServiceError {
             code: code.into(),
             message: message.into(),
@@ -33,17 +38,42 @@ impl ServiceError {
         }
     }
 
+    /// The same error with `retry_after` set.
+    pub fn with_retry_after(mut self, retry_after: Option<std::time::Duration>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
+
+    /// The same error with the raw response body set.
+    pub fn with_body(mut self, body: impl Into<String>) -> Self {
+        self.body = body.into();
+        self
+    }
+
     /// Whether the service is throttling the caller.
     pub fn is_throttling(&self) -> bool {
         self.http_status == 429 || self.code.starts_with("Throttling") || self.retry_after.is_some()
+    }
+
+    /// Whether the service failed on its side (HTTP 5xx).
+    pub fn is_server_error(&self) -> bool {
+        (500..600).contains(&self.http_status)
     }
 }
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let code = if self.code.is_empty() { "(no code)" } else { &self.code };
+        let code = if self.code.is_empty() {
+            "(no code)"
+        } else {
+            &self.code
+        };
         write!(f, "{code}: {}", self.message)?;
-        write!(f, " (request id: {}", self.request_id.as_deref().unwrap_or("none"))?;
+        write!(
+            f,
+            " (request id: {}",
+            self.request_id.as_deref().unwrap_or("none")
+        )?;
         write!(f, ", HTTP status: {})", self.http_status)
     }
 }
@@ -63,14 +93,43 @@ pub enum BuildError {
         /// The builder method that sets it.
         setter: &'static str,
     },
+    /// The operation's path template has a `{placeholder}` the request gave no value for.
+    MissingPathParameter {
+        /// Operation name.
+        operation: &'static str,
+        /// The placeholder's name.
+        placeholder: String,
+    },
+    /// A header value holds a control character (such as a line break), which HTTP cannot carry.
+    InvalidHeaderValue {
+        /// Operation name.
+        operation: &'static str,
+        /// The header's name.
+        header: String,
+    },
 }
 
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildError::MissingParameter { operation, parameter, setter } => write!(
+            BuildError::MissingParameter {
+                operation,
+                parameter,
+                setter,
+            } => write!(
                 f,
                 "{operation}: the required parameter `{parameter}` is not set (set it with `.{setter}(…)`)"
+            ),
+            BuildError::MissingPathParameter {
+                operation,
+                placeholder,
+            } => write!(
+                f,
+                "{operation}: the path parameter `{placeholder}` is not set"
+            ),
+            BuildError::InvalidHeaderValue { operation, header } => write!(
+                f,
+                "{operation}: the value of header `{header}` contains a control character"
             ),
         }
     }
@@ -88,6 +147,8 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection failed after the request may have been sent.
     Io,
+    /// The HTTP layer rejected the request before sending anything; repeating it cannot help.
+    Request,
 }
 
 /// The request got no HTTP answer.
@@ -103,7 +164,10 @@ pub struct TransportError {
 impl TransportError {
     /// A transport error of `kind`.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        TransportError { kind, message: message.into() }
+        TransportError {
+            kind,
+            message: message.into(),
+        }
     }
 }
 
@@ -113,12 +177,52 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => "could not connect",
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Io => "connection failed",
+            TransportErrorKind::Request => "request rejected before sending",
         };
         write!(f, "{kind}: {}", self.message)
     }
 }
 
 impl std::error::Error for TransportError {}
+
+/// A configuration could not be read from the environment.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Neither `ALIBABA_CLOUD_REGION_ID` nor the aliyun CLI profile names a region.
+    NoRegion {
+        /// Why the profile could not supply one, when it could not be read at all.
+        profile: Option<crate::credentials::CredentialsError>,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::NoRegion { profile } => {
+                write!(
+                    f,
+                    "no region: set {} or a `region_id` in the aliyun CLI profile",
+                    crate::client::ENV_REGION_ID
+                )?;
+                if let Some(error) = profile {
+                    write!(f, " ({error})")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::NoRegion { profile } => profile
+                .as_ref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+        }
+    }
+}
 
 /// A success answer whose body does not decode into the response type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +234,17 @@ pub struct DecodeError {
     pub request_id: Option<String>,
     /// What did not decode.
     pub message: String,
+}
+
+impl DecodeError {
+    /// A decode error (used by transports and tests).
+    pub fn new(http_status: u16, request_id: Option<String>, message: impl Into<String>) -> Self {
+        DecodeError {
+            http_status,
+            request_id,
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for DecodeError {

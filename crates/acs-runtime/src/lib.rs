@@ -7,14 +7,22 @@
 
 pub mod client;
 pub mod credentials;
+pub mod decode;
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
 pub mod operation;
 pub mod params;
+pub mod retry;
 pub mod sign;
+pub mod transport;
 
 pub use client::{ApiStyle, Client, Config, ServiceInfo};
-pub use error::{BuildError, DecodeError, SdkError, ServiceError, TransportError};
+pub use error::{
+    BuildError, ConfigError, DecodeError, SdkError, ServiceError, TransportError,
+    TransportErrorKind,
+};
 pub use operation::{Idempotency, Method, Operation, OperationInfo};
 pub use params::{ParamValue, Position, RequestParams};
+pub use retry::RetryConfig;
+pub use transport::{DefaultTransport, HttpRequest, HttpResponse, Timeouts, Transport};

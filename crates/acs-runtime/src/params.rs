@@ -145,7 +145,11 @@ mod tests {
     #[test]
     fn lists_count_from_one_and_nest() {
         let mut params = RequestParams::default();
-        params.put(Position::Query, "Ids", &vec!["a".to_owned(), "b".to_owned()]);
+        params.put(
+            Position::Query,
+            "Ids",
+            &vec!["a".to_owned(), "b".to_owned()],
+        );
         let mut tags = BTreeMap::new();
         tags.insert("Env".to_owned(), "prod".to_owned());
         params.put(Position::Query, "Tag", &vec![tags]);

@@ -1,0 +1,448 @@
+//! The HTTP layer under [`crate::Client`], behind the small [`Transport`] trait so tests and
+//! applications can swap it.
+//!
+//! The default, [`DefaultTransport`], is HTTP/1.1 with keep-alive over rustls (ring crypto, the
+//! operating system's trust store). Its HTTP library is an implementation detail: only this
+//! module's own types appear in the API.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use crate::error::{TransportError, TransportErrorKind};
+use crate::operation::Method;
+
+/// A boxed, sendable future, the return type of [`Transport::send`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Header names whose values are credentials or signatures; [`HttpRequest`]'s `Debug` hides them.
+const SENSITIVE_HEADERS: [&str; 2] = ["authorization", "x-acs-security-token"];
+
+/// A signed request, ready to send.
+///
+/// `Debug` hides the query string (an RPC `HMAC-SHA1` request carries its `Signature` and
+/// `SecurityToken` there) and the values of `Authorization` and `x-acs-security-token`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The full URL: scheme, host, encoded path and encoded query string.
+    pub url: String,
+    /// Headers in the order they are sent, including `host`.
+    pub headers: Vec<(String, String)>,
+    /// The body; empty for none.
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// The first value of header `name` (compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let hidden = SENSITIVE_HEADERS
+                    .iter()
+                    .any(|sensitive| name.eq_ignore_ascii_case(sensitive));
+                (name.as_str(), if hidden { "***" } else { value.as_str() })
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &redact_url(&self.url))
+            .field("headers", &headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// An HTTP answer, whatever its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Headers as received (names as the HTTP library reports them, usually lower case).
+    pub headers: Vec<(String, String)>,
+    /// The whole body.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// A response with the given parts.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Vec<u8>>) -> Self {
+        HttpResponse {
+            status,
+            headers,
+            body: body.into(),
+        }
+    }
+
+    /// The first value of header `name` (compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+/// The URL without its query string, which may hold a signature or an STS token.
+pub(crate) fn redact_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?***"),
+        None => url.to_owned(),
+    }
+}
+
+/// Sends requests. Implementations must be cheap to share: the client holds one in an `Arc` and
+/// calls it for every attempt of every call.
+///
+/// An implementation reports failures to get any HTTP answer as a [`TransportError`] whose kind
+/// drives retries: [`TransportErrorKind::Connect`] only when the request certainly did not reach
+/// the server. Error messages must not contain the URL's query string, headers or body.
+pub trait Transport: Send + Sync + fmt::Debug {
+    /// Sends `request` and reads the whole answer.
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+}
+
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        (**self).send(request)
+    }
+}
+
+/// Time limits of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Limit for opening a connection, TLS handshake included (default 5 s, as the official
+    /// SDKs). Applies to [`DefaultTransport`].
+    pub connect: Duration,
+    /// Limit for the server to send the next part of its answer (default 10 s, as the official
+    /// SDKs). Applies to [`DefaultTransport`].
+    pub read: Duration,
+    /// Budget of a whole call: every attempt and the waits between them (default 60 s). When it
+    /// runs out, the call fails with a [`TransportErrorKind::Timeout`] error, or with the last
+    /// error when the next retry would not start in time. Applies whatever the transport.
+    pub total: Duration,
+}
+
+impl Timeouts {
+    /// The defaults: connect 5 s, read 10 s, total 60 s.
+    pub const DEFAULT: Timeouts = Timeouts {
+        connect: Duration::from_secs(5),
+        read: Duration::from_secs(10),
+        total: Duration::from_secs(60),
+    };
+
+    /// The same limits with `connect` replaced.
+    pub fn with_connect(mut self, connect: Duration) -> Self {
+        self.connect = connect;
+        self
+    }
+
+    /// The same limits with `read` replaced.
+    pub fn with_read(mut self, read: Duration) -> Self {
+        self.read = read;
+        self
+    }
+
+    /// The same limits with `total` replaced.
+    pub fn with_total(mut self, total: Duration) -> Self {
+        self.total = total;
+        self
+    }
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts::DEFAULT
+    }
+}
+
+/// The built-in transport: HTTP/1.1 with connection reuse over rustls.
+///
+/// TLS uses the ring crypto provider, chosen here rather than installed process-wide, and
+/// verifies servers against the operating system's trust store. Redirects are not followed (a
+/// signed request is only valid for the URL it was signed for). Proxies named by `HTTPS_PROXY`,
+/// `HTTP_PROXY` and `NO_PROXY` apply.
+///
+/// The connection pool is created on the first request, so constructing a transport never
+/// fails; a setup failure is reported by every request as a [`TransportErrorKind::Connect`]
+/// error.
+pub struct DefaultTransport {
+    timeouts: Timeouts,
+    client: OnceLock<Result<reqwest::Client, TransportError>>,
+}
+
+impl DefaultTransport {
+    /// A transport applying `timeouts.connect` and `timeouts.read` (the total budget is the
+    /// client's to enforce).
+    pub fn new(timeouts: Timeouts) -> Self {
+        DefaultTransport {
+            timeouts,
+            client: OnceLock::new(),
+        }
+    }
+
+    fn client(&self) -> Result<&reqwest::Client, TransportError> {
+        self.client
+            .get_or_init(|| build_client(&self.timeouts))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl fmt::Debug for DefaultTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DefaultTransport")
+            .field("timeouts", &self.timeouts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport for DefaultTransport {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(async move {
+            let client = self.client()?;
+            let method = match request.method {
+                Method::Get => reqwest::Method::GET,
+                Method::Post => reqwest::Method::POST,
+                Method::Put => reqwest::Method::PUT,
+                Method::Delete => reqwest::Method::DELETE,
+                Method::Patch => reqwest::Method::PATCH,
+                Method::Head => reqwest::Method::HEAD,
+            };
+            let query = request
+                .url
+                .split_once('?')
+                .map(|(_, query)| query.to_owned());
+            let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
+            for (name, value) in &request.headers {
+                let name =
+                    reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                        TransportError::new(
+                            TransportErrorKind::Request,
+                            format!("invalid header name `{}`", name.escape_default()),
+                        )
+                    })?;
+                // From bytes: values may be UTF-8 beyond ASCII, which HTTP carries as opaque
+                // octets; only control characters are refused.
+                let value =
+                    reqwest::header::HeaderValue::from_bytes(value.as_bytes()).map_err(|_| {
+                        TransportError::new(
+                            TransportErrorKind::Request,
+                            format!("invalid value for header `{name}`"),
+                        )
+                    })?;
+                headers.append(name, value);
+            }
+            let response = client
+                .request(method, request.url.as_str())
+                .headers(headers)
+                .body(request.body)
+                .send()
+                .await
+                .map_err(|error| classify(error, query.as_deref()))?;
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|error| classify(error, query.as_deref()))?;
+            Ok(HttpResponse {
+                status,
+                headers,
+                body: body.to_vec(),
+            })
+        })
+    }
+}
+
+fn build_client(timeouts: &Timeouts) -> Result<reqwest::Client, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
+        match rustls_platform_verifier::Verifier::new(Arc::clone(&provider)) {
+            Ok(verifier) => Arc::new(verifier),
+            // No usable trust store (say, a container without CA certificates). Plain-HTTP
+            // endpoints still work; every TLS handshake fails with this explanation.
+            Err(error) => Arc::new(NoTrustStore {
+                reason: error.to_string(),
+                provider: Arc::clone(&provider),
+            }),
+        };
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| setup_error(&error))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .http1_only()
+        .connect_timeout(timeouts.connect)
+        .read_timeout(timeouts.read)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|error| setup_error(&error))
+}
+
+fn setup_error(error: &dyn std::error::Error) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::Connect,
+        format!("could not set up the HTTP client: {}", error_chain(error)),
+    )
+}
+
+/// Maps a reqwest error to a kind, with a message free of the URL and its query string.
+fn classify(error: reqwest::Error, query: Option<&str>) -> TransportError {
+    let kind = if error.is_builder() {
+        TransportErrorKind::Request
+    } else if error.is_connect() {
+        // Includes connect timeouts and TLS handshake failures: nothing was sent.
+        TransportErrorKind::Connect
+    } else if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else {
+        TransportErrorKind::Io
+    };
+    let error = error.without_url();
+    let mut message = error_chain(&error);
+    // Belt and braces: no layer below should quote the URL, but if one does, its query (V1
+    // signature, STS token) must not survive.
+    if let Some(query) = query.filter(|query| !query.is_empty()) {
+        message = message.replace(query, "***");
+    }
+    TransportError::new(kind, message)
+}
+
+/// `error: source: source…`, skipping sources whose text the previous level already includes.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(next) = source {
+        let text = next.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = next.source();
+    }
+    message
+}
+
+/// A verifier for when the system has no trust store: refuses every server certificate.
+#[derive(Debug)]
+struct NoTrustStore {
+    reason: String,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for NoTrustStore {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Err(rustls::Error::General(format!(
+            "cannot verify the server: no trusted root certificates ({})",
+            self.reason
+        )))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_query_and_credentials() {
+        let request = HttpRequest {
+            method: Method::Post,
+            url: "https://example.com/?Signature=QUERYSIG&SecurityToken=QUERYTOKEN".to_owned(),
+            headers: vec![
+                ("host".to_owned(), "example.com".to_owned()),
+                (
+                    "Authorization".to_owned(),
+                    "ACS3-HMAC-SHA256 Credential=id,Signature=HEADERSIG".to_owned(),
+                ),
+                ("x-acs-security-token".to_owned(), "HEADERTOKEN".to_owned()),
+            ],
+            body: Vec::new(),
+        };
+        let debug = format!("{request:?}");
+        for secret in ["QUERYSIG", "QUERYTOKEN", "HEADERSIG", "HEADERTOKEN"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+        assert!(debug.contains("example.com"), "{debug}");
+    }
+
+    #[test]
+    fn header_lookup_ignores_case() {
+        let response = HttpResponse::new(
+            200,
+            vec![("X-Acs-Request-Id".to_owned(), "R".to_owned())],
+            "",
+        );
+        assert_eq!(response.header("x-acs-request-id"), Some("R"));
+        assert_eq!(response.header("missing"), None);
+    }
+}
