@@ -48,7 +48,7 @@ pub const SPEC_ROOTS: &[(&str, &str)] = &[("specs", "crates"), ("tests/specs", "
 /// Every spec folder under `specs`: `<product>/<version>/` holding a `service.yaml`.
 pub fn spec_dirs(specs: &Path) -> Result<Vec<PathBuf>, String> {
     let mut dirs = Vec::new();
-    for product in read_dir_sorted(&specs)? {
+    for product in read_dir_sorted(specs)? {
         if !product.is_dir() {
             continue;
         }
