@@ -877,3 +877,27 @@ fn format_timestamp_clamps_beyond_year_9999() {
     assert_eq!(format_timestamp(253_402_300_800), "9999-12-31T23:59:59Z");
     assert_eq!(format_timestamp(u64::MAX), "9999-12-31T23:59:59Z");
 }
+
+#[test]
+fn v3_request_debug_masks_the_security_token() {
+    let headers = vec![
+        ("host".to_owned(), "example.com".to_owned()),
+        (
+            "X-Acs-Security-Token".to_owned(),
+            "CAISsecretToken".to_owned(),
+        ),
+    ];
+    let request = acs_runtime::sign::V3Request {
+        method: "POST",
+        canonical_uri: "/",
+        query: &[],
+        headers: &headers,
+        hashed_payload: "e3b0",
+    };
+    let shown = format!("{request:?}");
+    assert!(!shown.contains("CAISsecretToken"), "{shown}");
+    assert!(
+        shown.contains("example.com") && shown.contains("***"),
+        "{shown}"
+    );
+}

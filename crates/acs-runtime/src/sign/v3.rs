@@ -19,8 +19,8 @@ use super::{SignatureAlgorithm, canonical_query_string};
 /// One request to sign with [`sign_v3`].
 ///
 /// Query and header values are unencoded; header names may be in any case. `Debug` shows the
-/// header values, which may include the STS token (`x-acs-security-token`), never the secret.
-#[derive(Debug, Clone, Copy)]
+/// header names and values but masks the STS token (`x-acs-security-token`).
+#[derive(Clone, Copy)]
 pub struct V3Request<'a> {
     /// HTTP method, upper case (`GET`, `POST`, ...).
     pub method: &'a str,
@@ -35,6 +35,30 @@ pub struct V3Request<'a> {
     /// Lower-case hex hash of the body, as computed by [`hash_payload`]; also the value of the
     /// `x-acs-content-sha256` header.
     pub hashed_payload: &'a str,
+}
+
+impl std::fmt::Debug for V3Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if name.eq_ignore_ascii_case("x-acs-security-token") {
+                    "***"
+                } else {
+                    value.as_str()
+                };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("V3Request")
+            .field("method", &self.method)
+            .field("canonical_uri", &self.canonical_uri)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("hashed_payload", &self.hashed_payload)
+            .finish()
+    }
 }
 
 /// A V3 signature with every intermediate string, for comparison with the server's or the
