@@ -2,11 +2,14 @@
 
 use std::process::ExitCode;
 
-use xtask::{Mode, check_failure, codegen, workspace_root};
+use xtask::{Mode, check_failure, codegen, import, workspace_root};
 
 const USAGE: &str = "usage:
   cargo xtask codegen           regenerate every generated file from specs/
-  cargo xtask codegen --check   write nothing; fail with a diff if generated files are stale";
+  cargo xtask codegen --check   write nothing; fail with a diff if generated files are stale
+  cargo xtask import --openmeta PATH/api-docs.json [--ops A,B,...]
+                                write specs/<product>/<version>/ from Alibaba's OpenMeta metadata
+                                (overlay.yaml is kept; then run `cargo xtask codegen`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -14,6 +17,9 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => run_codegen(Mode::Write),
         ["codegen", "--check"] => run_codegen(Mode::Check),
+        ["import", "--openmeta", path] => run_import(path, None),
+        ["import", "--openmeta", path, "--ops", ops]
+        | ["import", "--ops", ops, "--openmeta", path] => run_import(path, Some(ops)),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -67,4 +73,48 @@ fn run_codegen(mode: Mode) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn run_import(path: &str, ops: Option<&str>) -> ExitCode {
+    let root = workspace_root();
+    let only: Option<Vec<String>> = ops.map(|ops| {
+        ops.split(',')
+            .map(|op| op.trim().to_owned())
+            .filter(|op| !op.is_empty())
+            .collect()
+    });
+    // `cargo xtask` runs from the workspace root; relative paths are the caller's.
+    let report = match import(&root, std::path::Path::new(path), only.as_deref()) {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shown = |p: &std::path::Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    for (operation, reason) in &report.refused {
+        eprintln!("refused: {operation}: {reason}");
+    }
+    for path in &report.written {
+        eprintln!("wrote {}", shown(path));
+    }
+    for path in &report.deleted {
+        eprintln!("deleted {} (not in the metadata any more)", shown(path));
+    }
+    eprintln!(
+        "{}: {} operations imported, {} refused, {} warnings{}; now run `cargo xtask codegen`",
+        shown(&report.dir),
+        report.imported,
+        report.refused.len(),
+        report.warnings.len(),
+        if report.written.is_empty() && report.deleted.is_empty() {
+            ", nothing changed"
+        } else {
+            ""
+        }
+    );
+    ExitCode::SUCCESS
 }

@@ -171,6 +171,14 @@ impl ToTokens for Request<'_> {
                 }
             }
         });
+        // An operation without parameters writes none: name the argument `_params` so the
+        // generated code has no unused-variable warning (found importing DBS 2019-03-06's
+        // InitializeDbsServiceLinkedRole).
+        let params_arg = if op.params.is_empty() {
+            format_ident!("_params")
+        } else {
+            format_ident!("params")
+        };
         let allow = allow_deprecated(op);
         // Deprecation is marked on the client method users call; marking the type itself would
         // make the module's own impls warn.
@@ -201,7 +209,7 @@ impl ToTokens for Request<'_> {
                     idempotency: acs_runtime::Idempotency::#idempotency,
                 };
 
-                fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+                fn write_params(&self, #params_arg: &mut acs_runtime::RequestParams) {
                     #(#writes)*
                 }
 
@@ -420,6 +428,18 @@ impl ToTokens for ErrorEnum<'_> {
         let error = OperationTypes::new(op).error;
         let variants: Vec<Ident> = op.errors.iter().map(|e| ident(&e.variant)).collect();
         let codes: Vec<&str> = op.errors.iter().map(|e| e.code.as_str()).collect();
+        // Without documented codes a `match` would have only the catch-all arm, which clippy
+        // rejects (`match_single_binding`); many imported CS operations document no codes.
+        let from_body = if codes.is_empty() {
+            quote! { Self::Unhandled(error) }
+        } else {
+            quote! {
+                match error.code.as_str() {
+                    #( #codes => Self::#variants(error), )*
+                    _ => Self::Unhandled(error),
+                }
+            }
+        };
         let variant_docs = op.errors.iter().map(|e| {
             let status = match e.http_status {
                 Some(status) => format!("HTTP {status}"),
@@ -479,10 +499,7 @@ impl ToTokens for ErrorEnum<'_> {
 
             impl From<acs_runtime::ServiceError> for #error {
                 fn from(error: acs_runtime::ServiceError) -> Self {
-                    match error.code.as_str() {
-                        #( #codes => Self::#variants(error), )*
-                        _ => Self::Unhandled(error),
-                    }
+                    #from_body
                 }
             }
 

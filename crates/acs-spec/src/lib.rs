@@ -12,6 +12,7 @@ pub mod ir;
 mod lower;
 pub mod model;
 pub mod names;
+mod overlay;
 pub mod schema;
 pub mod source;
 
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 pub use diagnostics::{Diagnostic, Location, Severity, SpecErrors};
+pub use overlay::OVERLAY_FILE;
 
 use crate::lower::Parsed;
 use crate::schema::DocumentKind;
@@ -47,7 +49,8 @@ pub struct LoadedService {
 }
 
 /// Loads `dir` (`specs/<product>/<version>`): its `service.yaml` and every other `.yaml`,
-/// `.yml` or `.json` file as an operation.
+/// `.yml` or `.json` file as an operation, with the corrections of its `overlay.yaml` (when
+/// there is one; see the `overlay` module) applied first.
 pub fn load_service_dir(dir: &Path) -> Result<LoadedService, SpecErrors> {
     let read = |path: PathBuf| -> Result<SpecFile, Diagnostic> {
         std::fs::read_to_string(&path)
@@ -69,7 +72,9 @@ pub fn load_service_dir(dir: &Path) -> Result<LoadedService, SpecErrors> {
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| {
-            path.file_name().and_then(|n| n.to_str()) != Some(SERVICE_FILE)
+            let name = path.file_name().and_then(|n| n.to_str());
+            name != Some(SERVICE_FILE)
+                && name != Some(OVERLAY_FILE)
                 && matches!(
                     path.extension().and_then(|e| e.to_str()),
                     Some("yaml" | "yml" | "json")
@@ -86,10 +91,22 @@ pub fn load_service_dir(dir: &Path) -> Result<LoadedService, SpecErrors> {
             Err(error) => errors.push(error),
         }
     }
+    let overlay_path = dir.join(OVERLAY_FILE);
+    let overlay = if overlay_path.is_file() {
+        match read(overlay_path) {
+            Ok(file) => Some(file),
+            Err(error) => {
+                errors.push(error);
+                None
+            }
+        }
+    } else {
+        None
+    };
     if !errors.is_empty() {
         return Err(SpecErrors::new(errors));
     }
-    load_service(&service, &operations)
+    load_service_with_overlay(&service, &operations, overlay.as_ref())
 }
 
 /// Parses, checks and lowers one service from in-memory files, reporting every error of every
@@ -98,15 +115,52 @@ pub fn load_service(
     service: &SpecFile,
     operations: &[SpecFile],
 ) -> Result<LoadedService, SpecErrors> {
+    load_service_with_overlay(service, operations, None)
+}
+
+/// [`load_service`] with the corrections of an `overlay.yaml` applied to each document before
+/// it is checked.
+pub fn load_service_with_overlay(
+    service: &SpecFile,
+    operations: &[SpecFile],
+    overlay: Option<&SpecFile>,
+) -> Result<LoadedService, SpecErrors> {
     let schema = schema::spec_json_schema();
     let mut diagnostics = Vec::new();
-    let service_doc =
-        parse::<model::ServiceSpec>(&schema, DocumentKind::Service, service, &mut diagnostics);
+    let stem = |file: &SpecFile| {
+        file.path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let overlay = overlay.and_then(|file| {
+        let names: Vec<String> = operations.iter().map(stem).collect();
+        overlay::Overlay::parse(&file.path, &file.text, &names, &mut diagnostics)
+    });
+    // Where each document's overlay-supplied values came from, for the lowering's problems.
+    let mut patched = Vec::new();
+    let service_doc = parse::<model::ServiceSpec>(
+        &schema,
+        DocumentKind::Service,
+        service,
+        overlay.as_ref().map(|o| (o, None)),
+        &mut patched,
+        &mut diagnostics,
+    );
     let operation_docs: Vec<_> = operations
         .iter()
         .map(|file| {
-            parse::<model::OperationSpec>(&schema, DocumentKind::Operation, file, &mut diagnostics)
-                .map(|doc| (file, doc))
+            let name = stem(file);
+            parse::<model::OperationSpec>(
+                &schema,
+                DocumentKind::Operation,
+                file,
+                overlay.as_ref().map(|o| (o, Some(name.as_str()))),
+                &mut patched,
+                &mut diagnostics,
+            )
+            .map(|doc| (file, doc))
         })
         .collect();
     let (Some(service_doc), true) = (service_doc, operation_docs.iter().all(Option::is_some))
@@ -131,6 +185,13 @@ pub fn load_service(
         &parsed_operations,
         &mut diagnostics,
     );
+    if let Some(overlay) = &overlay {
+        for diagnostic in &mut diagnostics {
+            if let Some((_, origins)) = patched.iter().find(|(file, _)| *file == diagnostic.file) {
+                origins.relocate(overlay, diagnostic);
+            }
+        }
+    }
     let (errors, mut warnings): (Vec<_>, Vec<_>) = diagnostics
         .into_iter()
         .partition(|d| d.severity == Severity::Error);
@@ -144,37 +205,50 @@ pub fn load_service(
     })
 }
 
-/// Parses one document and checks it against the schema; `None` when it has errors (already
+/// Parses one document, applies its overlay patch (`Some(name)` for an operation, `None` for
+/// the service) and checks it against the schema; `None` when it has errors (already
 /// reported).
 fn parse<T: DeserializeOwned>(
     schema: &serde_json::Value,
     kind: DocumentKind,
     file: &SpecFile,
+    overlay: Option<(&overlay::Overlay, Option<&str>)>,
+    patched: &mut Vec<(PathBuf, overlay::Origins)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(SourceDocument, T)> {
-    let source = match source::parse_document(&file.path, &file.text) {
+    let mut source = match source::parse_document(&file.path, &file.text) {
         Ok(source) => source,
         Err(error) => {
             diagnostics.push(error);
             return None;
         }
     };
+    let origins = overlay
+        .map(|(overlay, name)| overlay.apply(name, &mut source.value, diagnostics))
+        .unwrap_or_default();
     let violations = schema::check(schema, kind, &source.value);
     if !violations.is_empty() {
         for violation in violations {
-            let location = if violation.at_key {
-                source.key_location(&violation.path)
-            } else {
-                source.value_location(&violation.path)
-            };
+            // Values the overlay supplied are reported where the overlay says them.
+            let (path, location) =
+                match origins.locate(overlay.map(|(o, _)| o), &violation.path, violation.at_key) {
+                    Some((path, location)) => (path, location),
+                    None if violation.at_key => {
+                        (file.path.as_path(), source.key_location(&violation.path))
+                    }
+                    None => (file.path.as_path(), source.value_location(&violation.path)),
+                };
             diagnostics.push(Diagnostic::error(
-                &file.path,
+                path,
                 location,
                 violation.path.to_string(),
                 violation.message,
             ));
         }
         return None;
+    }
+    if !origins.is_empty() {
+        patched.push((file.path.clone(), origins));
     }
     match serde_json::from_value(source.value.clone()) {
         Ok(spec) => Some((source, spec)),
