@@ -23,6 +23,390 @@ impl Client {
         &self.inner
     }
 
+    /// `ConfigureBackupPlan`: Configures a Database Backup Service (DBS) backup plan.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::configure_backup_plan`].
+    #[cfg(feature = "configure-backup-plan")]
+    pub fn configure_backup_plan(
+        &self,
+    ) -> crate::operation::configure_backup_plan::ConfigureBackupPlanFluentBuilder {
+        crate::operation::configure_backup_plan::ConfigureBackupPlanFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `CreateAndStartBackupPlan`: Creates, configures, and starts a backup plan.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::create_and_start_backup_plan`].
+    #[cfg(feature = "create-and-start-backup-plan")]
+    pub fn create_and_start_backup_plan(
+        &self,
+    ) -> crate::operation::create_and_start_backup_plan::CreateAndStartBackupPlanFluentBuilder {
+        crate::operation::create_and_start_backup_plan::CreateAndStartBackupPlanFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `CreateBackupPlan`: This operation creates a Database Backup (DBS) backup plan.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::create_backup_plan`].
+    #[cfg(feature = "create-backup-plan")]
+    pub fn create_backup_plan(
+        &self,
+    ) -> crate::operation::create_backup_plan::CreateBackupPlanFluentBuilder {
+        crate::operation::create_backup_plan::CreateBackupPlanFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `CreateFullBackupSetDownload`: Creates and starts a download task for a full backup set.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::create_full_backup_set_download`].
+    #[cfg(feature = "create-full-backup-set-download")]
+    pub fn create_full_backup_set_download(
+        &self,
+    ) -> crate::operation::create_full_backup_set_download::CreateFullBackupSetDownloadFluentBuilder {
+        crate::operation::create_full_backup_set_download::CreateFullBackupSetDownloadFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `CreateGetDBListFromAgentTask`: Creates a task to obtain a database list by using a backup gateway.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::create_get_db_list_from_agent_task`].
+    #[cfg(feature = "create-get-db-list-from-agent-task")]
+    pub fn create_get_db_list_from_agent_task(
+        &self,
+    ) -> crate::operation::create_get_db_list_from_agent_task::CreateGetDbListFromAgentTaskFluentBuilder {
+        crate::operation::create_get_db_list_from_agent_task::CreateGetDbListFromAgentTaskFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `CreateIncrementBackupSetDownload`: Creates and starts an incremental backup set download task.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::create_increment_backup_set_download`].
+    #[cfg(feature = "create-increment-backup-set-download")]
+    pub fn create_increment_backup_set_download(
+        &self,
+    ) -> crate::operation::create_increment_backup_set_download::CreateIncrementBackupSetDownloadFluentBuilder {
+        crate::operation::create_increment_backup_set_download::CreateIncrementBackupSetDownloadFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `CreateRestoreTask`: Creates a Database Backup Service (DBS) restore job.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::create_restore_task`].
+    #[cfg(feature = "create-restore-task")]
+    pub fn create_restore_task(
+        &self,
+    ) -> crate::operation::create_restore_task::CreateRestoreTaskFluentBuilder {
+        crate::operation::create_restore_task::CreateRestoreTaskFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeBackupGatewayList`: This operation queries a list of DBS backup gateways.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_backup_gateway_list`].
+    #[cfg(feature = "describe-backup-gateway-list")]
+    pub fn describe_backup_gateway_list(
+        &self,
+    ) -> crate::operation::describe_backup_gateway_list::DescribeBackupGatewayListFluentBuilder {
+        crate::operation::describe_backup_gateway_list::DescribeBackupGatewayListFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeBackupPlanBilling`: Queries the billing information for a backup plan.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_backup_plan_billing`].
+    #[cfg(feature = "describe-backup-plan-billing")]
+    pub fn describe_backup_plan_billing(
+        &self,
+    ) -> crate::operation::describe_backup_plan_billing::DescribeBackupPlanBillingFluentBuilder {
+        crate::operation::describe_backup_plan_billing::DescribeBackupPlanBillingFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeBackupPlanList`: Queries the details of one or more DBS backup plans.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_backup_plan_list`].
+    #[cfg(feature = "describe-backup-plan-list")]
+    pub fn describe_backup_plan_list(
+        &self,
+    ) -> crate::operation::describe_backup_plan_list::DescribeBackupPlanListFluentBuilder {
+        crate::operation::describe_backup_plan_list::DescribeBackupPlanListFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeBackupSetDownloadTaskList`: Queries a list of download tasks for Database Backup Service (DBS) backup sets.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_backup_set_download_task_list`].
+    #[cfg(feature = "describe-backup-set-download-task-list")]
+    pub fn describe_backup_set_download_task_list(
+        &self,
+    ) -> crate::operation::describe_backup_set_download_task_list::DescribeBackupSetDownloadTaskListFluentBuilder {
+        crate::operation::describe_backup_set_download_task_list::DescribeBackupSetDownloadTaskListFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeDLAService`: Queries the status of the Data Lake Analytics (DLA) service for a backup schedule.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_dla_service`].
+    #[cfg(feature = "describe-dla-service")]
+    pub fn describe_dla_service(
+        &self,
+    ) -> crate::operation::describe_dla_service::DescribeDlaServiceFluentBuilder {
+        crate::operation::describe_dla_service::DescribeDlaServiceFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeFullBackupList`: Queries a list of full backup jobs for DBS.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_full_backup_list`].
+    #[cfg(feature = "describe-full-backup-list")]
+    pub fn describe_full_backup_list(
+        &self,
+    ) -> crate::operation::describe_full_backup_list::DescribeFullBackupListFluentBuilder {
+        crate::operation::describe_full_backup_list::DescribeFullBackupListFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeIncrementBackupList`: Queries the list of incremental backup jobs for Database Backup Service (DBS).
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_increment_backup_list`].
+    #[cfg(feature = "describe-increment-backup-list")]
+    pub fn describe_increment_backup_list(
+        &self,
+    ) -> crate::operation::describe_increment_backup_list::DescribeIncrementBackupListFluentBuilder {
+        crate::operation::describe_increment_backup_list::DescribeIncrementBackupListFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeJobErrorCode`: Queries the error codes of a Database Backup Service (DBS) task.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_job_error_code`].
+    #[cfg(feature = "describe-job-error-code")]
+    pub fn describe_job_error_code(
+        &self,
+    ) -> crate::operation::describe_job_error_code::DescribeJobErrorCodeFluentBuilder {
+        crate::operation::describe_job_error_code::DescribeJobErrorCodeFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeNodeCidrList`: Queries the CIDR blocks of nodes on which Database Backup (DBS) is running.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_node_cidr_list`].
+    #[cfg(feature = "describe-node-cidr-list")]
+    pub fn describe_node_cidr_list(
+        &self,
+    ) -> crate::operation::describe_node_cidr_list::DescribeNodeCidrListFluentBuilder {
+        crate::operation::describe_node_cidr_list::DescribeNodeCidrListFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribePreCheckProgressList`: This operation queries the precheck progress of a backup plan or a restore job.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_pre_check_progress_list`].
+    #[cfg(feature = "describe-pre-check-progress-list")]
+    pub fn describe_pre_check_progress_list(
+        &self,
+    ) -> crate::operation::describe_pre_check_progress_list::DescribePreCheckProgressListFluentBuilder {
+        crate::operation::describe_pre_check_progress_list::DescribePreCheckProgressListFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeRegions`: Queries the available regions for Database Backup Service (DBS).
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_regions`].
+    #[cfg(feature = "describe-regions")]
+    pub fn describe_regions(
+        &self,
+    ) -> crate::operation::describe_regions::DescribeRegionsFluentBuilder {
+        crate::operation::describe_regions::DescribeRegionsFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeRestoreRangeInfo`: Queries the range of time to which you can restore data in a backup schedule.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_restore_range_info`].
+    #[cfg(feature = "describe-restore-range-info")]
+    pub fn describe_restore_range_info(
+        &self,
+    ) -> crate::operation::describe_restore_range_info::DescribeRestoreRangeInfoFluentBuilder {
+        crate::operation::describe_restore_range_info::DescribeRestoreRangeInfoFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DescribeRestoreTaskList`: This operation queries a list of Database Backup Service (DBS) restore jobs.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::describe_restore_task_list`].
+    #[cfg(feature = "describe-restore-task-list")]
+    pub fn describe_restore_task_list(
+        &self,
+    ) -> crate::operation::describe_restore_task_list::DescribeRestoreTaskListFluentBuilder {
+        crate::operation::describe_restore_task_list::DescribeRestoreTaskListFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `DisableBackupLog`: Disables incremental backup for a backup schedule.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::disable_backup_log`].
+    #[cfg(feature = "disable-backup-log")]
+    pub fn disable_backup_log(
+        &self,
+    ) -> crate::operation::disable_backup_log::DisableBackupLogFluentBuilder {
+        crate::operation::disable_backup_log::DisableBackupLogFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `EnableBackupLog`: Enables incremental backup for a backup schedule.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::enable_backup_log`].
+    #[cfg(feature = "enable-backup-log")]
+    pub fn enable_backup_log(
+        &self,
+    ) -> crate::operation::enable_backup_log::EnableBackupLogFluentBuilder {
+        crate::operation::enable_backup_log::EnableBackupLogFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `GetDBListFromAgent`: Queries the result of a task that is used to query a database list by using a backup gateway based on the ID of the task.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::get_db_list_from_agent`].
+    #[cfg(feature = "get-db-list-from-agent")]
+    pub fn get_db_list_from_agent(
+        &self,
+    ) -> crate::operation::get_db_list_from_agent::GetDbListFromAgentFluentBuilder {
+        crate::operation::get_db_list_from_agent::GetDbListFromAgentFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `InitializeDbsServiceLinkedRole`: Grants the service-linked role (AliyunServiceRoleForDBS) to Database Backup Service (DBS).
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::initialize_dbs_service_linked_role`].
+    #[cfg(feature = "initialize-dbs-service-linked-role")]
+    pub fn initialize_dbs_service_linked_role(
+        &self,
+    ) -> crate::operation::initialize_dbs_service_linked_role::InitializeDbsServiceLinkedRoleFluentBuilder {
+        crate::operation::initialize_dbs_service_linked_role::InitializeDbsServiceLinkedRoleFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `ModifyBackupObjects`: Modifies the backup objects in a Database Backup Service (DBS) backup plan.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::modify_backup_objects`].
+    #[cfg(feature = "modify-backup-objects")]
+    pub fn modify_backup_objects(
+        &self,
+    ) -> crate::operation::modify_backup_objects::ModifyBackupObjectsFluentBuilder {
+        crate::operation::modify_backup_objects::ModifyBackupObjectsFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `ModifyBackupPlanName`: Modifies the name of a backup plan.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::modify_backup_plan_name`].
+    #[cfg(feature = "modify-backup-plan-name")]
+    pub fn modify_backup_plan_name(
+        &self,
+    ) -> crate::operation::modify_backup_plan_name::ModifyBackupPlanNameFluentBuilder {
+        crate::operation::modify_backup_plan_name::ModifyBackupPlanNameFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `ModifyBackupSetDownloadRules`: Enables, configures, or disables the automatic download feature.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::modify_backup_set_download_rules`].
+    #[cfg(feature = "modify-backup-set-download-rules")]
+    pub fn modify_backup_set_download_rules(
+        &self,
+    ) -> crate::operation::modify_backup_set_download_rules::ModifyBackupSetDownloadRulesFluentBuilder {
+        crate::operation::modify_backup_set_download_rules::ModifyBackupSetDownloadRulesFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `ModifyBackupSourceEndpoint`: Modifies a database backup source endpoint.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::modify_backup_source_endpoint`].
+    #[cfg(feature = "modify-backup-source-endpoint")]
+    pub fn modify_backup_source_endpoint(
+        &self,
+    ) -> crate::operation::modify_backup_source_endpoint::ModifyBackupSourceEndpointFluentBuilder {
+        crate::operation::modify_backup_source_endpoint::ModifyBackupSourceEndpointFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `ModifyBackupStrategy`: Modifies the backup time of a backup schedule.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::modify_backup_strategy`].
+    #[cfg(feature = "modify-backup-strategy")]
+    pub fn modify_backup_strategy(
+        &self,
+    ) -> crate::operation::modify_backup_strategy::ModifyBackupStrategyFluentBuilder {
+        crate::operation::modify_backup_strategy::ModifyBackupStrategyFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `ModifyStorageStrategy`: Modifies the lifecycle of data that is backed up based on a backup schedule.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::modify_storage_strategy`].
+    #[cfg(feature = "modify-storage-strategy")]
+    pub fn modify_storage_strategy(
+        &self,
+    ) -> crate::operation::modify_storage_strategy::ModifyStorageStrategyFluentBuilder {
+        crate::operation::modify_storage_strategy::ModifyStorageStrategyFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `ReleaseBackupPlan`: This operation releases a single pay-as-you-go backup plan.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::release_backup_plan`].
+    #[cfg(feature = "release-backup-plan")]
+    pub fn release_backup_plan(
+        &self,
+    ) -> crate::operation::release_backup_plan::ReleaseBackupPlanFluentBuilder {
+        crate::operation::release_backup_plan::ReleaseBackupPlanFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `RenewBackupPlan`: Renews a backup schedule.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::renew_backup_plan`].
+    #[cfg(feature = "renew-backup-plan")]
+    pub fn renew_backup_plan(
+        &self,
+    ) -> crate::operation::renew_backup_plan::RenewBackupPlanFluentBuilder {
+        crate::operation::renew_backup_plan::RenewBackupPlanFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
     /// `StartBackupPlan`: This operation starts a DBS backup plan.
     ///
     /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::start_backup_plan`].
@@ -31,6 +415,42 @@ impl Client {
         &self,
     ) -> crate::operation::start_backup_plan::StartBackupPlanFluentBuilder {
         crate::operation::start_backup_plan::StartBackupPlanFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `StartRestoreTask`: Starts a DBS restore job.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::start_restore_task`].
+    #[cfg(feature = "start-restore-task")]
+    pub fn start_restore_task(
+        &self,
+    ) -> crate::operation::start_restore_task::StartRestoreTaskFluentBuilder {
+        crate::operation::start_restore_task::StartRestoreTaskFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `StopBackupPlan`: Pauses a DBS backup plan.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::stop_backup_plan`].
+    #[cfg(feature = "stop-backup-plan")]
+    pub fn stop_backup_plan(
+        &self,
+    ) -> crate::operation::stop_backup_plan::StopBackupPlanFluentBuilder {
+        crate::operation::stop_backup_plan::StopBackupPlanFluentBuilder::new(
+            self.inner.clone(),
+        )
+    }
+
+    /// `UpgradeBackupPlan`: Upgrades a backup schedule.
+    ///
+    /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::upgrade_backup_plan`].
+    #[cfg(feature = "upgrade-backup-plan")]
+    pub fn upgrade_backup_plan(
+        &self,
+    ) -> crate::operation::upgrade_backup_plan::UpgradeBackupPlanFluentBuilder {
+        crate::operation::upgrade_backup_plan::UpgradeBackupPlanFluentBuilder::new(
             self.inner.clone(),
         )
     }

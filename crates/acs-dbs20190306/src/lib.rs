@@ -11,7 +11,7 @@
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = acs_runtime::Config::new("cn-hangzhou");
 //! let client = acs_dbs20190306::Client::new(&config)?;
-//! let request = client.start_backup_plan();
+//! let request = client.configure_backup_plan();
 //! # let _ = request;
 //! # Ok(())
 //! # }

@@ -3,6 +3,146 @@
 
 //! One module per operation: request, builders, response, error and RAM facts.
 
+/// `ConfigureBackupPlan`: Configures a Database Backup Service (DBS) backup plan.
+#[cfg(feature = "configure-backup-plan")]
+pub mod configure_backup_plan;
+
+/// `CreateAndStartBackupPlan`: Creates, configures, and starts a backup plan.
+#[cfg(feature = "create-and-start-backup-plan")]
+pub mod create_and_start_backup_plan;
+
+/// `CreateBackupPlan`: This operation creates a Database Backup (DBS) backup plan.
+#[cfg(feature = "create-backup-plan")]
+pub mod create_backup_plan;
+
+/// `CreateFullBackupSetDownload`: Creates and starts a download task for a full backup set.
+#[cfg(feature = "create-full-backup-set-download")]
+pub mod create_full_backup_set_download;
+
+/// `CreateGetDBListFromAgentTask`: Creates a task to obtain a database list by using a backup gateway.
+#[cfg(feature = "create-get-db-list-from-agent-task")]
+pub mod create_get_db_list_from_agent_task;
+
+/// `CreateIncrementBackupSetDownload`: Creates and starts an incremental backup set download task.
+#[cfg(feature = "create-increment-backup-set-download")]
+pub mod create_increment_backup_set_download;
+
+/// `CreateRestoreTask`: Creates a Database Backup Service (DBS) restore job.
+#[cfg(feature = "create-restore-task")]
+pub mod create_restore_task;
+
+/// `DescribeBackupGatewayList`: This operation queries a list of DBS backup gateways.
+#[cfg(feature = "describe-backup-gateway-list")]
+pub mod describe_backup_gateway_list;
+
+/// `DescribeBackupPlanBilling`: Queries the billing information for a backup plan.
+#[cfg(feature = "describe-backup-plan-billing")]
+pub mod describe_backup_plan_billing;
+
+/// `DescribeBackupPlanList`: Queries the details of one or more DBS backup plans.
+#[cfg(feature = "describe-backup-plan-list")]
+pub mod describe_backup_plan_list;
+
+/// `DescribeBackupSetDownloadTaskList`: Queries a list of download tasks for Database Backup Service (DBS) backup sets.
+#[cfg(feature = "describe-backup-set-download-task-list")]
+pub mod describe_backup_set_download_task_list;
+
+/// `DescribeDLAService`: Queries the status of the Data Lake Analytics (DLA) service for a backup schedule.
+#[cfg(feature = "describe-dla-service")]
+pub mod describe_dla_service;
+
+/// `DescribeFullBackupList`: Queries a list of full backup jobs for DBS.
+#[cfg(feature = "describe-full-backup-list")]
+pub mod describe_full_backup_list;
+
+/// `DescribeIncrementBackupList`: Queries the list of incremental backup jobs for Database Backup Service (DBS).
+#[cfg(feature = "describe-increment-backup-list")]
+pub mod describe_increment_backup_list;
+
+/// `DescribeJobErrorCode`: Queries the error codes of a Database Backup Service (DBS) task.
+#[cfg(feature = "describe-job-error-code")]
+pub mod describe_job_error_code;
+
+/// `DescribeNodeCidrList`: Queries the CIDR blocks of nodes on which Database Backup (DBS) is running.
+#[cfg(feature = "describe-node-cidr-list")]
+pub mod describe_node_cidr_list;
+
+/// `DescribePreCheckProgressList`: This operation queries the precheck progress of a backup plan or a restore job.
+#[cfg(feature = "describe-pre-check-progress-list")]
+pub mod describe_pre_check_progress_list;
+
+/// `DescribeRegions`: Queries the available regions for Database Backup Service (DBS).
+#[cfg(feature = "describe-regions")]
+pub mod describe_regions;
+
+/// `DescribeRestoreRangeInfo`: Queries the range of time to which you can restore data in a backup schedule.
+#[cfg(feature = "describe-restore-range-info")]
+pub mod describe_restore_range_info;
+
+/// `DescribeRestoreTaskList`: This operation queries a list of Database Backup Service (DBS) restore jobs.
+#[cfg(feature = "describe-restore-task-list")]
+pub mod describe_restore_task_list;
+
+/// `DisableBackupLog`: Disables incremental backup for a backup schedule.
+#[cfg(feature = "disable-backup-log")]
+pub mod disable_backup_log;
+
+/// `EnableBackupLog`: Enables incremental backup for a backup schedule.
+#[cfg(feature = "enable-backup-log")]
+pub mod enable_backup_log;
+
+/// `GetDBListFromAgent`: Queries the result of a task that is used to query a database list by using a backup gateway based on the ID of the task.
+#[cfg(feature = "get-db-list-from-agent")]
+pub mod get_db_list_from_agent;
+
+/// `InitializeDbsServiceLinkedRole`: Grants the service-linked role (AliyunServiceRoleForDBS) to Database Backup Service (DBS).
+#[cfg(feature = "initialize-dbs-service-linked-role")]
+pub mod initialize_dbs_service_linked_role;
+
+/// `ModifyBackupObjects`: Modifies the backup objects in a Database Backup Service (DBS) backup plan.
+#[cfg(feature = "modify-backup-objects")]
+pub mod modify_backup_objects;
+
+/// `ModifyBackupPlanName`: Modifies the name of a backup plan.
+#[cfg(feature = "modify-backup-plan-name")]
+pub mod modify_backup_plan_name;
+
+/// `ModifyBackupSetDownloadRules`: Enables, configures, or disables the automatic download feature.
+#[cfg(feature = "modify-backup-set-download-rules")]
+pub mod modify_backup_set_download_rules;
+
+/// `ModifyBackupSourceEndpoint`: Modifies a database backup source endpoint.
+#[cfg(feature = "modify-backup-source-endpoint")]
+pub mod modify_backup_source_endpoint;
+
+/// `ModifyBackupStrategy`: Modifies the backup time of a backup schedule.
+#[cfg(feature = "modify-backup-strategy")]
+pub mod modify_backup_strategy;
+
+/// `ModifyStorageStrategy`: Modifies the lifecycle of data that is backed up based on a backup schedule.
+#[cfg(feature = "modify-storage-strategy")]
+pub mod modify_storage_strategy;
+
+/// `ReleaseBackupPlan`: This operation releases a single pay-as-you-go backup plan.
+#[cfg(feature = "release-backup-plan")]
+pub mod release_backup_plan;
+
+/// `RenewBackupPlan`: Renews a backup schedule.
+#[cfg(feature = "renew-backup-plan")]
+pub mod renew_backup_plan;
+
 /// `StartBackupPlan`: This operation starts a DBS backup plan.
 #[cfg(feature = "start-backup-plan")]
 pub mod start_backup_plan;
+
+/// `StartRestoreTask`: Starts a DBS restore job.
+#[cfg(feature = "start-restore-task")]
+pub mod start_restore_task;
+
+/// `StopBackupPlan`: Pauses a DBS backup plan.
+#[cfg(feature = "stop-backup-plan")]
+pub mod stop_backup_plan;
+
+/// `UpgradeBackupPlan`: Upgrades a backup schedule.
+#[cfg(feature = "upgrade-backup-plan")]
+pub mod upgrade_backup_plan;

@@ -182,6 +182,7 @@ pub struct StartBackupPlanResponse {
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
+    ///
     /// - **false**: The request failed.
     ///
     /// Example: `true`

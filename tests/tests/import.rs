@@ -1,0 +1,89 @@
+//! `cargo xtask import` end to end, in a scratch workspace: files written, overlay kept and
+//! applied, re-import changes nothing, operations the metadata dropped are deleted.
+
+use std::path::{Path, PathBuf};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("acs-import-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn fixture(name: &str) -> PathBuf {
+    xtask::workspace_root()
+        .join("crates/acs-import/tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn import_keeps_the_overlay_and_is_idempotent() {
+    let root = scratch("dbs");
+    let spec_dir = root.join("specs/dbs/2019-03-06");
+    std::fs::create_dir_all(&spec_dir).unwrap();
+    let overlay =
+        std::fs::read_to_string(xtask::workspace_root().join("specs/dbs/2019-03-06/overlay.yaml"))
+            .unwrap();
+    std::fs::write(spec_dir.join("overlay.yaml"), &overlay).unwrap();
+    // An operation an earlier import wrote that the metadata no longer has.
+    std::fs::write(
+        spec_dir.join("Dropped.yaml"),
+        "# Operation Dropped, imported from x by `cargo xtask import`.\nname: Dropped\n",
+    )
+    .unwrap();
+
+    let source = fixture("dbs-2019-03-06-api-docs.json");
+    let first = xtask::import(&root, &source, None).unwrap();
+    assert_eq!(first.imported, 36);
+    assert!(first.refused.is_empty());
+    assert_eq!(first.written.len(), 37, "service.yaml and 36 operations");
+    assert_eq!(first.deleted, vec![spec_dir.join("Dropped.yaml")]);
+    assert_eq!(
+        std::fs::read_to_string(spec_dir.join("overlay.yaml")).unwrap(),
+        overlay
+    );
+
+    let again = xtask::import(&root, &source, None).unwrap();
+    assert!(again.written.is_empty() && again.deleted.is_empty());
+
+    // The overlay's facts reach the IR: the business error without an HTTP status.
+    let loaded = acs_spec::load_service_dir(&spec_dir).unwrap();
+    assert_eq!(loaded.service.title, "Database Backup (DBS)");
+    assert_eq!(loaded.service.operations.len(), 36);
+    let start = loaded
+        .service
+        .operations
+        .iter()
+        .find(|op| op.name == "StartBackupPlan")
+        .unwrap();
+    let codes: Vec<(&str, Option<u16>)> = start
+        .errors
+        .iter()
+        .map(|e| (e.code.as_str(), e.http_status))
+        .collect();
+    assert_eq!(
+        codes,
+        [("Request.Forbidden", Some(403)), ("Param.NotFound", None)]
+    );
+    assert!(start.idempotency_token.is_some());
+
+    // `--ops` writes only the named operations and deletes nothing.
+    std::fs::remove_file(spec_dir.join("StopBackupPlan.yaml")).unwrap();
+    let only = xtask::import(&root, &source, Some(&["StopBackupPlan".to_owned()])).unwrap();
+    assert_eq!(only.written, vec![spec_dir.join("StopBackupPlan.yaml")]);
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn refused_products_write_nothing() {
+    let root = scratch("oss");
+    let error = xtask::import(
+        &root,
+        &fixture("oss-2019-05-17-PutBucketLifecycle.json"),
+        None,
+    )
+    .unwrap_err();
+    assert!(error.contains("PutBucketLifecycle"), "{error}");
+    assert!(!Path::new(&root.join("specs")).exists());
+    std::fs::remove_dir_all(&root).unwrap();
+}
