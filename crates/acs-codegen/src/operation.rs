@@ -1,7 +1,7 @@
 //! The module generated for one operation: request, builders, response, error, RAM facts.
 
 use acs_spec::ir::{
-    AccessLevel, ArnPart, Field, HttpMethod, Operation, ParamStyle, Position, TypeDef, TypeRef,
+    AccessLevel, ApiStyle, ArnPart, Field, HttpMethod, Operation, ParamStyle, Position, TypeDef, TypeRef,
 };
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, format_ident, quote};
@@ -152,7 +152,7 @@ impl ToTokens for Request<'_> {
             .iter()
             .all(|f| is_eq(&f.ty, &op.types))
             .then(|| quote!(Eq,));
-        let writes = op.params.iter().map(write_param);
+        let writes = op.params.iter().map(|field| write_param(op, field));
         let action = &op.name;
         let method = method_tokens(op.method);
         let path = &op.path;
@@ -233,28 +233,63 @@ fn method_tokens(method: HttpMethod) -> Ident {
     )
 }
 
-fn write_param(field: &Field) -> TokenStream {
+/// How one parameter reaches the request. ROA bodies are JSON: a lone structured body
+/// parameter is the whole body (CS calls it `body`), other body parameters are its members.
+/// RPC bodies are form fields, flattened like query parameters.
+fn write_param(op: &Operation, field: &Field) -> TokenStream {
     let ident = ident(&field.ident);
     let wire = &field.wire_name;
-    let position = format_ident!(
-        "{}",
-        match field.position.unwrap_or(Position::Query) {
-            Position::Query => "Query",
-            Position::Body => "Body",
-            Position::Path => "Path",
-            Position::Header => "Header",
-            Position::Host => "Host",
-        }
-    );
-    let position = quote!(acs_runtime::Position::#position);
-    match (field.style, field.required) {
-        (ParamStyle::Json, true) => quote! { params.put_json(#position, #wire, &self.#ident); },
-        (ParamStyle::Json, false) => quote! {
-            if let Some(value) = &self.#ident {
-                params.put_json(#position, #wire, value);
+    let position = field.position.unwrap_or(Position::Query);
+    let call = match position {
+        Position::Body if op.style == ApiStyle::Roa => {
+            let body_params = op
+                .params
+                .iter()
+                .filter(|p| p.position == Some(Position::Body))
+                .count();
+            let structured = matches!(
+                field.ty,
+                TypeRef::Named(_) | TypeRef::List(_) | TypeRef::Map(_) | TypeRef::Any
+            );
+            if body_params == 1 && structured {
+                |value: TokenStream, _: &str| quote! { params.set_json_body(#value); }
+            } else {
+                |value: TokenStream, wire: &str| quote! { params.put_json_member(#wire, #value); }
             }
-        },
-        _ => quote! { params.put(#position, #wire, &self.#ident); },
+        }
+        _ => {
+            let position = format_ident!(
+                "{}",
+                match position {
+                    Position::Query => "Query",
+                    Position::Body => "Body",
+                    Position::Path => "Path",
+                    Position::Header => "Header",
+                    Position::Host => "Host",
+                }
+            );
+            if field.style == ParamStyle::Json {
+                return match field.required {
+                    true => quote! { params.put_json(acs_runtime::Position::#position, #wire, &self.#ident); },
+                    false => quote! {
+                        if let Some(value) = &self.#ident {
+                            params.put_json(acs_runtime::Position::#position, #wire, value);
+                        }
+                    },
+                };
+            }
+            return quote! { params.put(acs_runtime::Position::#position, #wire, &self.#ident); };
+        }
+    };
+    if field.required {
+        call(quote!(&self.#ident), wire)
+    } else {
+        let inner = call(quote!(value), wire);
+        quote! {
+            if let Some(value) = &self.#ident {
+                #inner
+            }
+        }
     }
 }
 

@@ -126,15 +126,38 @@ impl RequestParams {
         value.flatten_into(name, self.target(position));
     }
 
+    /// Makes `value` the whole JSON body (ROA operations whose body is one structured
+    /// parameter).
+    pub fn set_json_body(&mut self, value: &(impl Serialize + ?Sized)) {
+        self.json_body = Some(to_json(value));
+    }
+
+    /// Sets one member of the JSON body object (ROA operations with several body parameters).
+    pub fn put_json_member(&mut self, name: &str, value: &(impl Serialize + ?Sized)) {
+        let body = self
+            .json_body
+            .get_or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+        if let serde_json::Value::Object(members) = body {
+            members.insert(name.to_owned(), to_json(value));
+        }
+    }
+
     /// Adds a value JSON-encoded into one parameter (`json` style).
     pub fn put_json(&mut self, position: Position, name: &str, value: &(impl Serialize + ?Sized)) {
-        let encoded = match serde_json::to_value(value) {
-            Ok(serde_json::Value::String(text)) => text,
-            Ok(other) => other.to_string(),
-            // Generated types serialize infallibly (no maps with non-string keys).
-            Err(error) => unreachable!("generated types always serialize: {error}"),
+        let encoded = match to_json(value) {
+            serde_json::Value::String(text) => text,
+            other => other.to_string(),
         };
         self.target(position).push((name.to_owned(), encoded));
+    }
+}
+
+fn to_json(value: &(impl Serialize + ?Sized)) -> serde_json::Value {
+    match serde_json::to_value(value) {
+        Ok(json) => json,
+        // Generated types serialize infallibly: string keys only, no custom serializers
+        // that fail.
+        Err(error) => unreachable!("generated types always serialize: {error}"),
     }
 }
 

@@ -62,6 +62,8 @@ pub struct Operation {
     pub summary: String,
     /// Longer description.
     pub description: Option<String>,
+    /// Request style of the service (decides how body parameters travel).
+    pub style: ApiStyle,
     /// Method the client sends.
     pub method: HttpMethod,
     /// Path template (`/` for RPC).

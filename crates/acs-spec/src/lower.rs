@@ -585,6 +585,7 @@ fn lower_operation(
         names,
         summary: spec.summary.clone(),
         description: spec.description.clone(),
+        style,
         method,
         path,
         read_only: spec.operation_type == OperationType::Read,

@@ -38,7 +38,7 @@ impl acs_runtime::Operation for CreateAutoscalingConfigRequest {
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
         params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
         if let Some(value) = &self.body {
-            params.put_json(acs_runtime::Position::Body, "body", value);
+            params.set_json_body(value);
         }
     }
 }

@@ -33,7 +33,7 @@ impl acs_runtime::Operation for CreateTemplateRequest {
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
         if let Some(value) = &self.body {
-            params.put_json(acs_runtime::Position::Body, "body", value);
+            params.set_json_body(value);
         }
     }
 }

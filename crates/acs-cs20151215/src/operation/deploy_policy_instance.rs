@@ -43,7 +43,7 @@ impl acs_runtime::Operation for DeployPolicyInstanceRequest {
         params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
         params.put(acs_runtime::Position::Path, "policy_name", &self.policy_name);
         if let Some(value) = &self.body {
-            params.put_json(acs_runtime::Position::Body, "body", value);
+            params.set_json_body(value);
         }
     }
 }

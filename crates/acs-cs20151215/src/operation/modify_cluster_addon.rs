@@ -50,7 +50,7 @@ impl acs_runtime::Operation for ModifyClusterAddonRequest {
         params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
         params.put(acs_runtime::Position::Path, "component_id", &self.component_id);
         if let Some(value) = &self.body {
-            params.put_json(acs_runtime::Position::Body, "body", value);
+            params.set_json_body(value);
         }
     }
 }

@@ -52,7 +52,7 @@ impl acs_runtime::Operation for UpdateUserPermissionsRequest {
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
         params.put(acs_runtime::Position::Path, "uid", &self.uid);
         if let Some(value) = &self.body {
-            params.put_json(acs_runtime::Position::Body, "body", value);
+            params.set_json_body(value);
         }
         params.put(acs_runtime::Position::Query, "mode", &self.mode);
     }

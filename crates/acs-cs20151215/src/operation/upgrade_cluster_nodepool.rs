@@ -45,7 +45,7 @@ impl acs_runtime::Operation for UpgradeClusterNodepoolRequest {
         params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
         params.put(acs_runtime::Position::Path, "NodepoolId", &self.nodepool_id);
         if let Some(value) = &self.body {
-            params.put_json(acs_runtime::Position::Body, "body", value);
+            params.set_json_body(value);
         }
     }
 }
