@@ -1,7 +1,8 @@
 //! The module generated for one operation: request, builders, response, error, RAM facts.
 
 use acs_spec::ir::{
-    AccessLevel, ApiStyle, ArnPart, Field, HttpMethod, Operation, ParamStyle, Position, TypeDef, TypeRef,
+    AccessLevel, ApiStyle, ArnPart, Field, HttpMethod, Operation, ParamStyle, Position, TypeDef,
+    TypeRef,
 };
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, format_ident, quote};
@@ -270,7 +271,9 @@ fn write_param(op: &Operation, field: &Field) -> TokenStream {
             );
             if field.style == ParamStyle::Json {
                 return match field.required {
-                    true => quote! { params.put_json(acs_runtime::Position::#position, #wire, &self.#ident); },
+                    true => {
+                        quote! { params.put_json(acs_runtime::Position::#position, #wire, &self.#ident); }
+                    }
                     false => quote! {
                         if let Some(value) = &self.#ident {
                             params.put_json(acs_runtime::Position::#position, #wire, value);
