@@ -32,7 +32,7 @@ fn import_keeps_the_overlay_and_is_idempotent() {
     )
     .unwrap();
 
-    let source = fixture("dbs-2019-03-06-api-docs.json");
+    let source = fixture("openmeta/en_us/dbs/2019-03-06/api-docs.json");
     let first = xtask::import(&root, &source, None).unwrap();
     assert_eq!(first.imported, 36);
     assert!(first.refused.is_empty());
@@ -86,4 +86,47 @@ fn refused_products_write_nothing() {
     assert!(error.contains("PutBucketLifecycle"), "{error}");
     assert!(!Path::new(&root.join("specs")).exists());
     std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// The committed specs are exactly what `cargo xtask import` makes of the committed metadata
+/// (the Done-when of the import issue, runnable without ../shared).
+#[test]
+fn committed_specs_are_what_import_produces() {
+    let workspace = xtask::workspace_root();
+    for folder in ["dbs/2019-03-06", "dbs/2021-01-01", "cs/2015-12-15"] {
+        let root = scratch(&folder.replace('/', "-"));
+        let committed = workspace.join("specs").join(folder);
+        let spec_dir = root.join("specs").join(folder);
+        std::fs::create_dir_all(&spec_dir).unwrap();
+        if committed.join("overlay.yaml").is_file() {
+            std::fs::copy(
+                committed.join("overlay.yaml"),
+                spec_dir.join("overlay.yaml"),
+            )
+            .unwrap();
+        }
+        let source = fixture(&format!("openmeta/en_us/{folder}/api-docs.json"));
+        xtask::import(&root, &source, None).unwrap();
+        let names = |dir: &Path| {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            names(&spec_dir),
+            names(&committed),
+            "{folder}: the same files"
+        );
+        for name in names(&committed) {
+            assert_eq!(
+                std::fs::read_to_string(spec_dir.join(&name)).unwrap(),
+                std::fs::read_to_string(committed.join(&name)).unwrap(),
+                "{folder}/{name} differs from a fresh import"
+            );
+        }
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

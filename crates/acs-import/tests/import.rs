@@ -50,8 +50,8 @@ fn every_fixture_imports_or_is_refused_with_the_reason() {
         ("cs-2015-12-15-CreateClusterNodePool.json", 1),
         ("cs-2015-12-15-DescribeClusterNodePools.json", 1),
         ("dbs-2019-03-06-StartBackupPlan.json", 1),
-        ("dbs-2019-03-06-api-docs.json", 36),
-        ("dbs-2021-01-01-api-docs.json", 15),
+        ("openmeta/en_us/dbs/2019-03-06/api-docs.json", 36),
+        ("openmeta/en_us/dbs/2021-01-01/api-docs.json", 15),
         ("ecs-2014-05-26-AuthorizeSecurityGroup.json", 1),
         ("ecs-2014-05-26-DescribeInstances.json", 1),
         ("ecs-2014-05-26-RunInstances.json", 1),
@@ -338,7 +338,7 @@ fn enums_hosts_and_condition_keys() {
 
 #[test]
 fn only_selects_operations_and_unknown_names_are_errors() {
-    let json = fixture("dbs-2021-01-01-api-docs.json");
+    let json = fixture("openmeta/en_us/dbs/2021-01-01/api-docs.json");
     let only = vec!["CreateDownload".to_owned()];
     let imported = import_openmeta(&json, Some(&only)).unwrap();
     assert_eq!(imported.operations.len(), 1);
