@@ -11,8 +11,19 @@ use quote::quote;
 
 /// Doc attributes for `text`, one per line.
 pub fn doc_attrs(text: &str) -> TokenStream {
-    let lines: Vec<String> = text
-        .lines()
+    let lines = doc_lines(text);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Inner doc attributes (`//!`) for `text`, one per line: module and crate documentation.
+pub fn inner_doc_attrs(text: &str) -> TokenStream {
+    let lines = doc_lines(text);
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// Lines as rustdoc expects them after `///`: a leading space, none on blank lines.
+fn doc_lines(text: &str) -> Vec<String> {
+    text.lines()
         .map(|line| {
             if line.is_empty() {
                 String::new()
@@ -20,8 +31,7 @@ pub fn doc_attrs(text: &str) -> TokenStream {
                 format!(" {line}")
             }
         })
-        .collect();
-    quote! { #( #[doc = #lines] )* }
+        .collect()
 }
 
 /// Joins paragraphs with blank lines, skipping empty ones.

@@ -48,16 +48,7 @@ impl ToTokens for OperationModule<'_> {
                 .map(docs::sanitize)
                 .unwrap_or_default(),
         ]);
-        let module_docs: Vec<String> = module_docs
-            .lines()
-            .map(|line| {
-                if line.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {line}")
-                }
-            })
-            .collect();
+        let module_docs = docs::inner_doc_attrs(&module_docs);
         let nested = op.types.iter().map(|def| match def {
             TypeDef::Struct(s) if s.side == acs_spec::ir::Side::Request => {
                 RequestStruct(s, s.fields.iter().all(|f| is_eq(&f.ty, &op.types)))
@@ -90,7 +81,7 @@ impl ToTokens for OperationModule<'_> {
         let error = ErrorEnum(op);
         let ram = Ram(op);
         tokens.extend(quote! {
-            #( #![doc = #module_docs] )*
+            #module_docs
             #request
             #builder
             #fluent

@@ -34,18 +34,9 @@ impl ToTokens for LibRs<'_> {
                 "```no_run\n# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\nlet config = acs_runtime::Config::new(\"cn-hangzhou\");\nlet client = {crate_name}::Client::new(&config)?;\nlet request = client.{op}();\n# let _ = request;\n# Ok(())\n# }}\n```"
             ));
         }
-        let lines: Vec<String> = docs::paragraphs(text)
-            .lines()
-            .map(|line| {
-                if line.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {line}")
-                }
-            })
-            .collect();
+        let crate_docs = docs::inner_doc_attrs(&docs::paragraphs(text));
         tokens.extend(quote! {
-            #( #![doc = #lines] )*
+            #crate_docs
             #![forbid(unsafe_code)]
 
             #[rustfmt::skip]

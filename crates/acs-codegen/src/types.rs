@@ -104,6 +104,21 @@ pub fn deprecated_attr(deprecated: bool) -> TokenStream {
     }
 }
 
+/// A public optional member of a serde struct, under its wire name.
+fn optional_member(field: &Field) -> TokenStream {
+    let docs = field_docs(field);
+    let ident = ident(&field.ident);
+    let ty = RustType(&field.ty);
+    let wire = &field.wire_name;
+    let deprecated = deprecated_attr(field.deprecated);
+    quote! {
+        #docs
+        #deprecated
+        #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
+        pub #ident: Option<#ty>,
+    }
+}
+
 /// A struct received in a response: every field optional, unknown fields ignored.
 pub struct ResponseStruct<'a> {
     /// Rust name.
@@ -120,19 +135,7 @@ impl ToTokens for ResponseStruct<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let name = ident(self.name);
         let docs = &self.docs;
-        let fields = self.fields.iter().map(|field| {
-            let docs = field_docs(field);
-            let ident = ident(&field.ident);
-            let ty = RustType(&field.ty);
-            let wire = &field.wire_name;
-            let deprecated = deprecated_attr(field.deprecated);
-            quote! {
-                #docs
-                #deprecated
-                #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
-                pub #ident: Option<#ty>,
-            }
-        });
+        let fields = self.fields.iter().map(optional_member);
         let eq = self.eq.then(|| quote!(Eq,));
         tokens.extend(quote! {
             #docs
@@ -154,19 +157,7 @@ impl ToTokens for RequestStruct<'_> {
         let def = self.0;
         let name = ident(&def.name);
         let docs = item_docs(&def.docs, &format!("The `{}` structure.", def.name));
-        let fields = def.fields.iter().map(|field| {
-            let docs = field_docs(field);
-            let ident = ident(&field.ident);
-            let ty = RustType(&field.ty);
-            let wire = &field.wire_name;
-            let deprecated = deprecated_attr(field.deprecated);
-            quote! {
-                #docs
-                #deprecated
-                #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
-                pub #ident: Option<#ty>,
-            }
-        });
+        let fields = def.fields.iter().map(optional_member);
         let flatten = def.fields.iter().map(|field| {
             let ident = ident(&field.ident);
             let suffix = format!(".{}", field.wire_name);
