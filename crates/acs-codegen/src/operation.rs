@@ -232,56 +232,56 @@ fn write_param(op: &Operation, field: &Field) -> TokenStream {
     let ident = ident(&field.ident);
     let wire = &field.wire_name;
     let position = field.position.unwrap_or(Position::Query);
-    let call = match position {
-        Position::Body if op.style == ApiStyle::Roa => {
-            let body_params = op
-                .params
-                .iter()
-                .filter(|p| p.position == Some(Position::Body))
-                .count();
-            let structured = matches!(
-                field.ty,
-                TypeRef::Named(_) | TypeRef::List(_) | TypeRef::Map(_) | TypeRef::Any
-            );
-            if body_params == 1 && structured {
-                |value: TokenStream, _: &str| quote! { params.set_json_body(#value); }
-            } else {
-                |value: TokenStream, wire: &str| quote! { params.put_json_member(#wire, #value); }
+    if position != Position::Body || op.style != ApiStyle::Roa {
+        let position = format_ident!(
+            "{}",
+            match position {
+                Position::Query => "Query",
+                Position::Body => "Body",
+                Position::Path => "Path",
+                Position::Header => "Header",
+                Position::Host => "Host",
             }
+        );
+        let position = quote!(acs_runtime::Position::#position);
+        // Flattening skips `None` by itself; JSON encoding needs the value.
+        if field.style != ParamStyle::Json {
+            return quote! { params.put(#position, #wire, &self.#ident); };
         }
-        _ => {
-            let position = format_ident!(
-                "{}",
-                match position {
-                    Position::Query => "Query",
-                    Position::Body => "Body",
-                    Position::Path => "Path",
-                    Position::Header => "Header",
-                    Position::Host => "Host",
-                }
-            );
-            if field.style == ParamStyle::Json {
-                return match field.required {
-                    true => {
-                        quote! { params.put_json(acs_runtime::Position::#position, #wire, &self.#ident); }
-                    }
-                    false => quote! {
-                        if let Some(value) = &self.#ident {
-                            params.put_json(acs_runtime::Position::#position, #wire, value);
-                        }
-                    },
-                };
-            }
-            return quote! { params.put(acs_runtime::Position::#position, #wire, &self.#ident); };
-        }
-    };
-    if field.required {
-        call(quote!(&self.#ident), wire)
+        return when_set(
+            field,
+            |value| quote! { params.put_json(#position, #wire, #value); },
+        );
+    }
+    let body_params = op
+        .params
+        .iter()
+        .filter(|p| p.position == Some(Position::Body))
+        .count();
+    let structured = matches!(
+        field.ty,
+        TypeRef::Named(_) | TypeRef::List(_) | TypeRef::Map(_) | TypeRef::Any
+    );
+    if body_params == 1 && structured {
+        when_set(field, |value| quote! { params.set_json_body(#value); })
     } else {
-        let inner = call(quote!(value), wire);
+        when_set(
+            field,
+            |value| quote! { params.put_json_member(#wire, #value); },
+        )
+    }
+}
+
+/// `write(&self.field)` for a required parameter, inside `if let Some(value)` otherwise.
+fn when_set(field: &Field, write: impl Fn(TokenStream) -> TokenStream) -> TokenStream {
+    let ident = ident(&field.ident);
+    if field.required {
+        write(quote!(&self.#ident))
+    } else {
+        let write = write(quote!(value));
         quote! {
             if let Some(value) = &self.#ident {
-                #inner
+                #write
             }
         }
     }
