@@ -761,7 +761,11 @@ impl Converter<'_> {
                 "body" | "formData" => Position::Body,
                 "path" => Position::Path,
                 "header" => Position::Header,
-                "host" => Position::Host,
+                "host" => {
+                    return Err(format!(
+                        "parameter `{name}` travels in the host name (`in: host`), which needs a product-specific gateway (SLS signs its own way) that the runtime does not implement"
+                    ));
+                }
                 other => {
                     return Err(format!(
                         "parameter `{name}` travels `in: {other}`, which the runtime cannot send"

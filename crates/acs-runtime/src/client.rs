@@ -463,9 +463,15 @@ impl Prepared {
             json_body,
             path: path_params,
             headers: params_headers,
-            // Host-prefix parameters (a handful of ROA products) are not supported yet.
-            host: _,
+            host: host_params,
         } = params;
+        // Sending the request without them would reach the wrong host; refuse instead.
+        if let Some((parameter, _)) = host_params.into_iter().next() {
+            return Err(BuildError::HostParameter {
+                operation: info.action,
+                parameter,
+            });
+        }
 
         let mut query = Vec::new();
         let path = match service.style {
@@ -749,6 +755,22 @@ mod tests {
         path: "/",
         idempotency: Idempotency::Token,
     };
+
+    #[test]
+    fn host_parameters_are_refused_rather_than_sent_to_the_wrong_host() {
+        let mut params = RequestParams::default();
+        params
+            .host
+            .push(("project".to_owned(), "my-project".to_owned()));
+        let error = Prepared::new(&DBS, &START_BACKUP_PLAN, params).err();
+        assert_eq!(
+            error,
+            Some(BuildError::HostParameter {
+                operation: "StartBackupPlan",
+                parameter: "project".to_owned(),
+            })
+        );
+    }
 
     fn replay(fixture: &str) {
         let vector: Value = serde_json::from_str(fixture).expect("fixture is JSON");

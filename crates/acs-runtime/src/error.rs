@@ -107,6 +107,14 @@ pub enum BuildError {
         /// The header's name.
         header: String,
     },
+    /// A parameter travels in the host name (`in: host`), which products such as SLS resolve
+    /// through a gateway of their own that this runtime does not implement.
+    HostParameter {
+        /// Operation name.
+        operation: &'static str,
+        /// The parameter's wire name.
+        parameter: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -119,6 +127,13 @@ impl fmt::Display for BuildError {
             } => write!(
                 f,
                 "{operation}: the required parameter `{parameter}` is not set (set it with `.{setter}(…)`)"
+            ),
+            BuildError::HostParameter {
+                operation,
+                parameter,
+            } => write!(
+                f,
+                "{operation}: the parameter `{parameter}` travels in the host name, which needs a product-specific gateway this client does not implement"
             ),
             BuildError::MissingPathParameter {
                 operation,
