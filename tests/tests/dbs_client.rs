@@ -60,6 +60,21 @@ fn responses_tolerate_unknown_and_absent_fields() {
 }
 
 #[test]
+fn scalars_sent_as_strings_still_decode() {
+    let body = r#"{"HttpStatusCode": "200", "Success": "true", "RequestId": "R", "ErrCode": ""}"#;
+    let response: StartBackupPlanResponse = serde_json::from_str(body).unwrap();
+    assert_eq!(response.http_status_code, Some(200));
+    assert_eq!(response.success, Some(true));
+    assert_eq!(
+        response.err_code.as_deref(),
+        Some(""),
+        "strings stay as sent"
+    );
+    let wrong = serde_json::from_str::<StartBackupPlanResponse>(r#"{"HttpStatusCode": "OK"}"#);
+    assert!(wrong.unwrap_err().to_string().contains("`OK`"));
+}
+
+#[test]
 fn error_codes_map_to_variants_and_unknown_ones_to_unhandled() {
     let forbidden = StartBackupPlanError::from(ServiceError::new(
         "Request.Forbidden",

@@ -104,17 +104,23 @@ pub fn deprecated_attr(deprecated: bool) -> TokenStream {
     }
 }
 
-/// A public optional member of a serde struct, under its wire name.
-fn optional_member(field: &Field) -> TokenStream {
+/// A public optional member of a serde struct, under its wire name. Received scalars decode
+/// leniently (`"200"` for `200`), since services do not always send the documented type.
+fn optional_member(field: &Field, side: Side) -> TokenStream {
     let docs = field_docs(field);
     let ident = ident(&field.ident);
     let ty = RustType(&field.ty);
     let wire = &field.wire_name;
     let deprecated = deprecated_attr(field.deprecated);
+    let lenient = matches!(
+        field.ty,
+        TypeRef::Int32 | TypeRef::Int64 | TypeRef::Float | TypeRef::Double | TypeRef::Boolean
+    ) && side == Side::Response;
+    let lenient = lenient.then(|| quote!(deserialize_with = "acs_runtime::lenient::option",));
     quote! {
         #docs
         #deprecated
-        #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = #wire, #lenient skip_serializing_if = "Option::is_none")]
         pub #ident: Option<#ty>,
     }
 }
@@ -135,7 +141,10 @@ impl ToTokens for ResponseStruct<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let name = ident(self.name);
         let docs = &self.docs;
-        let fields = self.fields.iter().map(optional_member);
+        let fields = self
+            .fields
+            .iter()
+            .map(|f| optional_member(f, Side::Response));
         let eq = self.eq.then(|| quote!(Eq,));
         tokens.extend(quote! {
             #docs
@@ -157,7 +166,7 @@ impl ToTokens for RequestStruct<'_> {
         let def = self.0;
         let name = ident(&def.name);
         let docs = item_docs(&def.docs, &format!("The `{}` structure.", def.name));
-        let fields = def.fields.iter().map(optional_member);
+        let fields = def.fields.iter().map(|f| optional_member(f, Side::Request));
         let flatten = def.fields.iter().map(|field| {
             let ident = ident(&field.ident);
             let suffix = format!(".{}", field.wire_name);

@@ -11,6 +11,7 @@ pub mod decode;
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
+pub mod lenient;
 pub mod operation;
 pub mod params;
 pub mod retry;

@@ -228,7 +228,11 @@ pub struct CheckServiceRoleResponseRolesItem {
     /// *   false: The role is not assigned to ACK.
     ///
     /// Example: `true`
-    #[serde(rename = "granted", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "granted",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub granted: Option<bool>,
     /// The message that is displayed for a role that is not assigned to ACK.
     ///

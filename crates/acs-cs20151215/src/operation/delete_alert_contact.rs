@@ -185,7 +185,11 @@ impl std::error::Error for DeleteAlertContactError {}
 #[non_exhaustive]
 pub struct DeleteAlertContactResponseResultItem {
     /// The `status` field.
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<bool>,
     /// The `msg` field.
     #[serde(rename = "msg", skip_serializing_if = "Option::is_none")]

@@ -389,12 +389,20 @@ pub struct DescribeAddonResponse {
     /// Indicates whether the component is fully managed.
     ///
     /// Example: `false`
-    #[serde(rename = "managed", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "managed",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub managed: Option<bool>,
     /// Indicates whether the component is automatically installed by default.
     ///
     /// Example: `true`
-    #[serde(rename = "install_by_default", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "install_by_default",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub install_by_default: Option<bool>,
     /// The custom parameter schema of the component.
     ///
@@ -480,7 +488,11 @@ pub struct DescribeAddonResponseNewerVersionsItem {
     /// *   false: no
     ///
     /// Example: `true`
-    #[serde(rename = "upgradable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "upgradable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub upgradable: Option<bool>,
     /// The minimum cluster version required by the component version.
     ///

@@ -417,6 +417,10 @@ pub struct DescribeAddonsResponseStandardComponentsItem {
     /// *   `false`: enables automatic component installation.
     ///
     /// Example: `false`
-    #[serde(rename = "disabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disabled: Option<bool>,
 }

@@ -168,7 +168,11 @@ pub struct DescribeClusterDetailResponse {
     /// *   `false`: deletion protection is disabled for the cluster. This way, the cluster can be deleted in the Container Service console or by calling API operations.
     ///
     /// Example: `true`
-    #[serde(rename = "deletion_protection", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deletion_protection",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deletion_protection: Option<bool>,
     /// The Docker version that is used by the cluster.
     ///
@@ -219,7 +223,11 @@ pub struct DescribeClusterDetailResponse {
     /// The number of nodes in the cluster. Master nodes and worker nodes are included.
     ///
     /// Example: `5`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<i64>,
     /// The status of the cluster. Valid values:
     ///
@@ -284,7 +292,11 @@ pub struct DescribeClusterDetailResponse {
     ///
     /// Example: `false`
     #[deprecated]
-    #[serde(rename = "private_zone", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "private_zone",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub private_zone: Option<bool>,
     /// The subtype of the cluster.
     ///
@@ -461,7 +473,11 @@ pub struct DescribeClusterDetailResponseMaintenanceWindow {
     /// Default value: `false`.
     ///
     /// Example: `false`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable: Option<bool>,
     /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z.
     ///
@@ -569,7 +585,11 @@ impl acs_runtime::ParamValue for DescribeClusterDetailResponseIpStack {
 #[non_exhaustive]
 pub struct DescribeClusterDetailResponseRrsaConfig {
     /// 是否启用 RRSA。
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enabled: Option<bool>,
     /// OIDC 身份提供商名称。
     #[serde(rename = "oidc_name", skip_serializing_if = "Option::is_none")]
@@ -608,7 +628,11 @@ pub struct DescribeClusterDetailResponseOperationPolicyClusterAutoUpgrade {
     /// Specifies whether to enable auto cluster update.
     ///
     /// Example: `true`
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enabled: Option<bool>,
     /// The frequency of auto cluster updates. For more information, see Update frequency.
     ///
@@ -733,7 +757,11 @@ pub struct DescribeClusterDetailResponseControlPlaneConfig {
     /// The subscription duration of nodes in the node pool.
     ///
     /// Example: `1`
-    #[serde(rename = "period", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "period",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub period: Option<i64>,
     /// The unit of the subscription duration.
     ///
@@ -743,12 +771,20 @@ pub struct DescribeClusterDetailResponseControlPlaneConfig {
     /// Indicates whether auto-renewal is enabled for the nodes.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_renew", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_renew",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_renew: Option<bool>,
     /// The auto-renewal duration for the nodes.
     ///
     /// Example: `1`
-    #[serde(rename = "auto_renew_period", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_renew_period",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_renew_period: Option<i64>,
     /// The instance types of the nodes.
     #[serde(rename = "instance_types", skip_serializing_if = "Option::is_none")]
@@ -776,7 +812,11 @@ pub struct DescribeClusterDetailResponseControlPlaneConfig {
     /// The system disk size of the node. The value must be at least 40 GB.
     ///
     /// Example: `120`
-    #[serde(rename = "system_disk_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "system_disk_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system_disk_size: Option<i64>,
     /// The automatic snapshot policy of the node.
     ///
@@ -799,6 +839,7 @@ pub struct DescribeClusterDetailResponseControlPlaneConfig {
     /// Example: `1000`
     #[serde(
         rename = "system_disk_provisioned_iops",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub system_disk_provisioned_iops: Option<i64>,
@@ -807,6 +848,7 @@ pub struct DescribeClusterDetailResponseControlPlaneConfig {
     /// Example: `true`
     #[serde(
         rename = "system_disk_bursting_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub system_disk_bursting_enabled: Option<bool>,
@@ -818,17 +860,29 @@ pub struct DescribeClusterDetailResponseControlPlaneConfig {
     /// Indicates whether to install CloudMonitor for the node.
     ///
     /// Example: `true`
-    #[serde(rename = "cloud_monitor_flags", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cloud_monitor_flags",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cloud_monitor_flags: Option<bool>,
     /// Indicates whether to enable Multi-Level Protection Scheme (MLPS) security hardening.
     ///
     /// Example: `false`
-    #[serde(rename = "soc_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "soc_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub soc_enabled: Option<bool>,
     /// Indicates whether to enable Alibaba Cloud Linux Security Hardening.
     ///
     /// Example: `true`
-    #[serde(rename = "security_hardening_os", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "security_hardening_os",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security_hardening_os: Option<bool>,
     /// The CPU management policy of nodes.
     ///
@@ -848,7 +902,11 @@ pub struct DescribeClusterDetailResponseControlPlaneConfig {
     /// The number of control plane nodes.
     ///
     /// Example: `3`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<i64>,
     /// ECS 实例的元数据访问配置。
     #[serde(
@@ -866,6 +924,10 @@ pub struct DescribeClusterDetailResponseControlPlaneConfig {
 #[non_exhaustive]
 pub struct DescribeClusterDetailResponseAutoMode {
     /// 是否开启智能托管模式。
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable: Option<bool>,
 }

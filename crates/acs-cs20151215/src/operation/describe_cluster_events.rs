@@ -484,16 +484,28 @@ pub struct DescribeClusterEventsResponsePageInfo {
     /// The number of entries per page. Valid values: 1 to 50. Default value: 50.
     ///
     /// Example: `50`
-    #[serde(rename = "page_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i64>,
     /// The number of the page to return.
     ///
     /// Example: `1`
-    #[serde(rename = "page_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_number",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i64>,
     /// The total number of entries returned.
     ///
     /// Example: `3`
-    #[serde(rename = "total_count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total_count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i64>,
 }

@@ -205,7 +205,11 @@ pub struct DescribeClusterNodePoolDetailResponse {
     /// The maximum number of nodes allowed in an edge node pool.
     ///
     /// Example: `10`
-    #[serde(rename = "max_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_nodes: Option<i64>,
     /// The network type of the edge node pool. This parameter takes effect only if you set the type parameter of the node pool to edge. Valid values:
     ///
@@ -223,7 +227,11 @@ pub struct DescribeClusterNodePoolDetailResponse {
     /// `false`: sets to container network.
     ///
     /// Example: `true`
-    #[serde(rename = "host_network", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "host_network",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub host_network: Option<bool>,
     /// Specifies whether all nodes in the edge node pool can communicate with each other at Layer 3.
     ///
@@ -232,7 +240,11 @@ pub struct DescribeClusterNodePoolDetailResponse {
     /// `false`: The nodes in the edge node pool cannot communicate with each other at Layer 3.
     ///
     /// Example: `true`
-    #[serde(rename = "intranet", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "intranet",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub intranet: Option<bool>,
     /// 智能托管配置。
     #[serde(rename = "auto_mode", skip_serializing_if = "Option::is_none")]
@@ -321,7 +333,11 @@ pub struct DescribeClusterNodePoolDetailResponseNodepoolInfo {
     /// Indicates whether the node pool is a default node pool. A Container Service for Kubernetes (ACK) cluster usually has only one default node pool. Valid values: `true`: The node pool is a default node pool. `false`: The node pool is not a default node pool.
     ///
     /// Example: `true`
-    #[serde(rename = "is_default", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "is_default",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_default: Option<bool>,
     /// The ID of the resource group.
     ///
@@ -386,37 +402,65 @@ pub struct DescribeClusterNodePoolDetailResponseStatus {
     /// The number of healthy nodes.
     ///
     /// Example: `3`
-    #[serde(rename = "healthy_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "healthy_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub healthy_nodes: Option<i64>,
     /// The number of nodes that are being created.
     ///
     /// Example: `0`
-    #[serde(rename = "initial_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "initial_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub initial_nodes: Option<i64>,
     /// The number of failed nodes.
     ///
     /// Example: `0`
-    #[serde(rename = "failed_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "failed_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub failed_nodes: Option<i64>,
     /// The number of offline nodes.
     ///
     /// Example: `0`
-    #[serde(rename = "offline_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "offline_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub offline_nodes: Option<i64>,
     /// The number of nodes that are being removed.
     ///
     /// Example: `0`
-    #[serde(rename = "removing_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "removing_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub removing_nodes: Option<i64>,
     /// The number of running nodes.
     ///
     /// Example: `3`
-    #[serde(rename = "serving_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "serving_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub serving_nodes: Option<i64>,
     /// The total number of nodes in the node pool.
     ///
     /// Example: `3`
-    #[serde(rename = "total_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_nodes: Option<i64>,
     /// 节点池现状，表示节点池不同维度的状态信息。
     #[serde(rename = "conditions", skip_serializing_if = "Option::is_none")]
@@ -436,7 +480,11 @@ pub struct DescribeClusterNodePoolDetailResponseAutoScaling {
     /// *   `false`: auto scaling is disabled. If this parameter is set to false, other parameters in the `auto_scaling` section do not take effect.
     ///
     /// Example: `true`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable: Option<bool>,
     /// The instance types that can be used for the auto scaling of the node pool. Valid values:
     ///
@@ -451,12 +499,20 @@ pub struct DescribeClusterNodePoolDetailResponseAutoScaling {
     /// The maximum number of Elastic Compute Service (ECS) instances that can be created in the node pool.
     ///
     /// Example: `10`
-    #[serde(rename = "max_instances", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_instances",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_instances: Option<i64>,
     /// The minimum number of ECS instances that must be kept in the node pool.
     ///
     /// Example: `1`
-    #[serde(rename = "min_instances", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "min_instances",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min_instances: Option<i64>,
     /// The metering method of the EIP. Valid values:
     ///
@@ -475,12 +531,20 @@ pub struct DescribeClusterNodePoolDetailResponseAutoScaling {
     /// *   `false`: No EIP is associated with the node pool.
     ///
     /// Example: `true`
-    #[serde(rename = "is_bond_eip", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "is_bond_eip",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_bond_eip: Option<bool>,
     /// The maximum bandwidth of the elastic IP address (EIP).
     ///
     /// Example: `5`
-    #[serde(rename = "eip_bandwidth", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eip_bandwidth",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eip_bandwidth: Option<i64>,
 }
 
@@ -492,10 +556,18 @@ pub struct DescribeClusterNodePoolDetailResponseManagementAutoRepairPolicy {
     /// Whether to allow restarting nodes.
     ///
     /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "restart_node",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restart_node: Option<bool>,
     /// 节点修复是否需要人工审批。
-    #[serde(rename = "approval_required", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "approval_required",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approval_required: Option<bool>,
 }
 
@@ -507,7 +579,11 @@ pub struct DescribeClusterNodePoolDetailResponseManagementAutoVulFixPolicy {
     /// Whether to allow restarting nodes.
     ///
     /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "restart_node",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restart_node: Option<bool>,
     /// The vulnerability levels allowed for auto-fixing, separated by commas.
     ///
@@ -527,7 +603,11 @@ pub struct DescribeClusterNodePoolDetailResponseManagementAutoUpgradePolicy {
     /// Whether to allow automatic upgrading of kubelet.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_upgrade_kubelet", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_upgrade_kubelet",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_upgrade_kubelet: Option<bool>,
 }
 
@@ -542,24 +622,40 @@ pub struct DescribeClusterNodePoolDetailResponseManagementUpgradeConfig {
     /// *   `false`: Auto update is disabled.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_upgrade",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_upgrade: Option<bool>,
     /// The number of additional nodes.
     ///
     /// Example: `5`
-    #[serde(rename = "surge", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "surge",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub surge: Option<i64>,
     /// The percentage of additional nodes to the nodes in the node pool. You must set this parameter or `surge`.
     ///
     /// Example: `50`
-    #[serde(rename = "surge_percentage", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "surge_percentage",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub surge_percentage: Option<i64>,
     /// The maximum number of nodes that can be in the Unavailable state. Valid values: 1 to 1000.
     ///
     /// Default value: 1.
     ///
     /// Example: `1`
-    #[serde(rename = "max_unavailable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_unavailable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_unavailable: Option<i64>,
 }
 
@@ -574,7 +670,11 @@ pub struct DescribeClusterNodePoolDetailResponseManagement {
     /// *   `false`: The managed node pool feature is disabled. Other parameters in this section take effect only when `enable=true` is specified.
     ///
     /// Example: `true`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable: Option<bool>,
     /// Indicates whether auto repair is enabled. This parameter takes effect only when `enable=true` is specified. Valid values:
     ///
@@ -582,7 +682,11 @@ pub struct DescribeClusterNodePoolDetailResponseManagement {
     /// *   `false`: Auto repair is disabled.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_repair", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_repair",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_repair: Option<bool>,
     /// Automatic repair node policy.
     #[serde(rename = "auto_repair_policy", skip_serializing_if = "Option::is_none")]
@@ -592,7 +696,11 @@ pub struct DescribeClusterNodePoolDetailResponseManagement {
     /// Whether to automatically fix CVEs.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_vul_fix", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_vul_fix",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_vul_fix: Option<bool>,
     /// Automatically repair CVE policies.
     #[serde(rename = "auto_vul_fix_policy", skip_serializing_if = "Option::is_none")]
@@ -602,7 +710,11 @@ pub struct DescribeClusterNodePoolDetailResponseManagement {
     /// Whether to automatically upgrade.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_upgrade",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_upgrade: Option<bool>,
     /// Automatic upgrade policy.
     #[serde(rename = "auto_upgrade_policy", skip_serializing_if = "Option::is_none")]
@@ -663,7 +775,11 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupDataDisksItem {
     /// Default value: `120`.
     ///
     /// Example: `40`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<i64>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
@@ -697,7 +813,11 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupDataDisksItem {
     /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
     ///
     /// Example: `1000`
-    #[serde(rename = "provisioned_iops", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "provisioned_iops",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the data disk. Valid values:
     ///
@@ -707,12 +827,20 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupDataDisksItem {
     /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
     ///
     /// Example: `true`
-    #[serde(rename = "bursting_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bursting_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bursting_enabled: Option<bool>,
     /// Specifies whether to automatically mount the data disk.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_format", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_format",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_format: Option<bool>,
     /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs.
     ///
@@ -787,12 +915,20 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupInstancePatternsItem
     /// The number of vCPU cores for the instance type.
     ///
     /// Example: `4`
-    #[serde(rename = "cores", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cores",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cores: Option<i64>,
     /// The memory size of the instance type. Unit: GiB.
     ///
     /// Example: `8`
-    #[serde(rename = "memory", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "memory",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub memory: Option<f32>,
     /// The instance family level.
     ///
@@ -805,22 +941,38 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupInstancePatternsItem
     /// The minimum vCPU cores required for the instance type.
     ///
     /// Example: `4`
-    #[serde(rename = "min_cpu_cores", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "min_cpu_cores",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min_cpu_cores: Option<i64>,
     /// The maximum vCPU cores allowed for the instance type.
     ///
     /// Example: `8`
-    #[serde(rename = "max_cpu_cores", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_cpu_cores",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_cpu_cores: Option<i64>,
     /// The minimum required memory size. Unit: GiB.
     ///
     /// Example: `8`
-    #[serde(rename = "min_memory_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "min_memory_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min_memory_size: Option<f32>,
     /// The maximum allowed memory size. Unit: GiB.
     ///
     /// Example: `16`
-    #[serde(rename = "max_memory_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_memory_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_memory_size: Option<f32>,
     /// The type of the instance.
     #[serde(rename = "instance_categories", skip_serializing_if = "Option::is_none")]
@@ -832,13 +984,21 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupInstancePatternsItem
     ///
     /// Example: `4`
     #[deprecated]
-    #[serde(rename = "core", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "core",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub core: Option<i64>,
     /// \\\[This parameter is deprecated\] The maximum hourly price of the instance.
     ///
     /// Example: `2`
     #[deprecated]
-    #[serde(rename = "max_price", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_price",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_price: Option<f32>,
     /// \\\[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
     #[deprecated]
@@ -859,13 +1019,18 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupInstancePatternsItem
     /// The minimum required number of elastic network interfaces (ENIs) per instance.
     ///
     /// Example: `3`
-    #[serde(rename = "minimum_eni_quantity", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minimum_eni_quantity",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub minimum_eni_quantity: Option<i64>,
     /// The minimum required number of IPv4 addresses per ENI.
     ///
     /// Example: `10`
     #[serde(
         rename = "minimum_eni_private_ip_address_quantity",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_eni_private_ip_address_quantity: Option<i64>,
@@ -874,13 +1039,18 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupInstancePatternsItem
     /// Example: `1`
     #[serde(
         rename = "minimum_eni_ipv6_address_quantity",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_eni_ipv6_address_quantity: Option<i64>,
     /// The maximum allowed number of GPUs per instance.
     ///
     /// Example: `8`
-    #[serde(rename = "maximum_gpu_amount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maximum_gpu_amount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maximum_gpu_amount: Option<i64>,
 }
 
@@ -1098,7 +1268,11 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// If `PeriodUnit=Month` is specified, the valid values are 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     ///
     /// Example: `0`
-    #[serde(rename = "period", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "period",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub period: Option<i64>,
     /// The billing cycle of the nodes. This parameter is required if `instance_charge_type` is set to `PrePaid`.
     ///
@@ -1113,14 +1287,22 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// *   `false`: Auto-renewal is disabled.
     ///
     /// Example: `false`
-    #[serde(rename = "auto_renew", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_renew",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_renew: Option<bool>,
     /// The duration of the auto-renewal. This parameter takes effect and is required only when `instance_charge_type` is set to `PrePaid`.
     ///
     /// If you specify `PeriodUnit=Month`, the valid values are 1, 2, 3, 6, and 12.
     ///
     /// Example: `1`
-    #[serde(rename = "auto_renew_period", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_renew_period",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_renew_period: Option<i64>,
     /// The type of preemptible instance. Valid values:
     ///
@@ -1179,7 +1361,11 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// Valid values: 20 to 500.
     ///
     /// Example: `120`
-    #[serde(rename = "system_disk_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "system_disk_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system_disk_size: Option<i64>,
     /// The performance level (PL) of the system disk that you want to use for the node. This parameter takes effect only for enhanced SSDs (ESSDs).
     ///
@@ -1195,7 +1381,11 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// *   `false`: does not encrypt the system disk.
     ///
     /// Example: `false`
-    #[serde(rename = "system_disk_encrypted", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "system_disk_encrypted",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system_disk_encrypted: Option<bool>,
     /// System disk's KMS key ID.
     ///
@@ -1220,6 +1410,7 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// Example: `true`
     #[serde(
         rename = "system_disk_bursting_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub system_disk_bursting_enabled: Option<bool>,
@@ -1228,6 +1419,7 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// Example: `1000`
     #[serde(
         rename = "system_disk_provisioned_iops",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub system_disk_provisioned_iops: Option<i64>,
@@ -1254,18 +1446,30 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// Whether the popped ECS instance uses a non-root user for login.
     ///
     /// Example: `true`
-    #[serde(rename = "login_as_non_root", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "login_as_non_root",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub login_as_non_root: Option<bool>,
     /// \[**Deprecated**\] Please use the parameter security_hardening_os instead.
     ///
     /// Example: `false`
     #[deprecated]
-    #[serde(rename = "cis_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cis_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_enabled: Option<bool>,
     /// Indicates whether to enable security reinforcement compliant with the hardening standards. This option is available only when the system image is set to Alibaba Cloud Linux 2 or Alibaba Cloud Linux 3. Alibaba Cloud provides baseline check standards and scanning programs compliant with Grade 3, Version 2.0 of the hardening standards for both Alibaba Cloud Linux 2 and Alibaba Cloud Linux 3 images.
     ///
     /// Example: `false`
-    #[serde(rename = "soc_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "soc_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub soc_enabled: Option<bool>,
     /// Alibaba Cloud OS security hardening. Values:
     /// - `true`: Enable Alibaba Cloud OS security hardening.
@@ -1274,7 +1478,11 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// Default value: `false`.
     ///
     /// Example: `false`
-    #[serde(rename = "security_hardening_os", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "security_hardening_os",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security_hardening_os: Option<bool>,
     /// The billing method of the public IP address of the node.
     ///
@@ -1286,6 +1494,7 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// Example: `10`
     #[serde(
         rename = "internet_max_bandwidth_out",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub internet_max_bandwidth_out: Option<i64>,
@@ -1297,7 +1506,11 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// The expected number of nodes in the node pool.
     ///
     /// Example: `2`
-    #[serde(rename = "desired_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "desired_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for a multi-zone scaling group. Valid values:
     ///
@@ -1327,20 +1540,29 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is less than the value of this parameter, Auto Scaling preferably creates pay-as-you-go instances.
     ///
     /// Example: `0`
-    #[serde(rename = "on_demand_base_capacity", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "on_demand_base_capacity",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub on_demand_base_capacity: Option<i64>,
     /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100.
     ///
     /// Example: `20`
     #[serde(
         rename = "on_demand_percentage_above_base_capacity",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub on_demand_percentage_above_base_capacity: Option<i64>,
     /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10.
     ///
     /// Example: `5`
-    #[serde(rename = "spot_instance_pools", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "spot_instance_pools",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_instance_pools: Option<i64>,
     /// Indicates whether preemptible instances are supplemented when the number of preemptible instances drops below the specified minimum number. If this parameter is set to true, when the scaling group receives a system message that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace this instance. Valid values: Valid values:
     ///
@@ -1348,7 +1570,11 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// *   `false`: Supplementation of preemptible instances is disabled.
     ///
     /// Example: `false`
-    #[serde(rename = "spot_instance_remedy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "spot_instance_remedy",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_instance_remedy: Option<bool>,
     /// Indicates whether pay-as-you-go instances are automatically created to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as cost or insufficient inventory. This parameter takes effect when `multi_az_policy` is set to `COST_OPTIMIZED`. Valid values:
     ///
@@ -1358,6 +1584,7 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// Example: `true`
     #[serde(
         rename = "compensate_with_on_demand",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub compensate_with_on_demand: Option<bool>,
@@ -1433,7 +1660,11 @@ pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfigurationRe
     /// The NUMA node identifier.
     ///
     /// Example: `0`
-    #[serde(rename = "numaNode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "numaNode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub numa_node: Option<i32>,
     /// The memory limit.
     ///
@@ -1455,7 +1686,11 @@ pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfigurationTr
     /// The number of samples to be collected per million spans.
     ///
     /// Example: `200000`
-    #[serde(rename = "samplingRatePerMillion", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "samplingRatePerMillion",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sampling_rate_per_million: Option<i32>,
 }
 
@@ -1467,37 +1702,65 @@ pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfiguration {
     /// The maximum queries per second (QPS) of the image repository.
     ///
     /// Example: `5`
-    #[serde(rename = "registryPullQPS", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "registryPullQPS",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub registry_pull_qps: Option<i64>,
     /// The maximum number of images that can be pulled from bursty image pulls.
     ///
     /// Example: `10`
-    #[serde(rename = "registryBurst", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "registryBurst",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub registry_burst: Option<i64>,
     /// Specifies the maximum number of events that can be generated per second.
     ///
     /// Example: `5`
-    #[serde(rename = "eventRecordQPS", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventRecordQPS",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_record_qps: Option<i64>,
     /// The maximum number of burst peaks for the event records.
     ///
     /// Example: `10`
-    #[serde(rename = "eventBurst", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventBurst",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_burst: Option<i64>,
     /// The QPS when kubelet communicates with the Kubernetes API server.
     ///
     /// Example: `5`
-    #[serde(rename = "kubeAPIQPS", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "kubeAPIQPS",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kube_apiqps: Option<i64>,
     /// The maximum number of burst requests sent to the API server per second.
     ///
     /// Example: `10`
-    #[serde(rename = "kubeAPIBurst", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "kubeAPIBurst",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kube_api_burst: Option<i64>,
     /// Specifies whether to pull one image at a time.
     ///
     /// Example: `true`
-    #[serde(rename = "serializeImagePulls", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "serializeImagePulls",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub serialize_image_pulls: Option<bool>,
     /// The CPU management policy used by kubelet.
     ///
@@ -1522,12 +1785,20 @@ pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfiguration {
     /// The read-only port.
     ///
     /// Example: `0`
-    #[serde(rename = "readOnlyPort", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "readOnlyPort",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub read_only_port: Option<i64>,
     /// The maximum number of running pods.
     ///
     /// Example: `110`
-    #[serde(rename = "maxPods", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxPods",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_pods: Option<i64>,
     /// The maximum size that a log file can reach before it is rotated.
     ///
@@ -1537,7 +1808,11 @@ pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfiguration {
     /// The maximum number of log files that can be stored in each container.
     ///
     /// Example: `5`
-    #[serde(rename = "containerLogMaxFiles", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "containerLogMaxFiles",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub container_log_max_files: Option<i64>,
     /// A feature gate that is used to enable an experimental feature.
     #[serde(rename = "featureGates", skip_serializing_if = "Option::is_none")]
@@ -1560,7 +1835,11 @@ pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfiguration {
     /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits.
     ///
     /// Example: `true`
-    #[serde(rename = "cpuCFSQuota", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cpuCFSQuota",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cpu_cfs_quota: Option<bool>,
     /// The duration for the CPU CFS quota.
     ///
@@ -1572,6 +1851,7 @@ pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfiguration {
     /// Example: `85`
     #[serde(
         rename = "imageGCHighThresholdPercent",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub image_gc_high_threshold_percent: Option<i32>,
@@ -1580,13 +1860,18 @@ pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfiguration {
     /// Example: `80`
     #[serde(
         rename = "imageGCLowThresholdPercent",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub image_gc_low_threshold_percent: Option<i32>,
     /// The maximum number of processes per pod.
     ///
     /// Example: `-1`
-    #[serde(rename = "podPidsLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "podPidsLimit",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pod_pids_limit: Option<i64>,
     /// The name of the Topology Manager policy that you want to use.
     ///
@@ -1604,7 +1889,11 @@ pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfiguration {
     /// The maximum number of concurrent programs that rotate logs
     ///
     /// Example: `1`
-    #[serde(rename = "containerLogMaxWorkers", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "containerLogMaxWorkers",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub container_log_max_workers: Option<i32>,
     /// The duration at which the container logs are monitored for rotating logs.
     ///
@@ -1732,7 +2021,11 @@ pub struct DescribeClusterNodePoolDetailResponseKubernetesConfig {
     /// Whether the expanded node is schedulable.
     ///
     /// Example: `true`
-    #[serde(rename = "unschedulable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unschedulable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unschedulable: Option<bool>,
     /// Indicates whether the CloudMonitor agent is installed on ECS nodes in the cluster. After the CloudMonitor agent is installed, you can view monitoring information about the ECS instances in the CloudMonitor console. Installation is recommended. Valid values:
     ///
@@ -1740,7 +2033,11 @@ pub struct DescribeClusterNodePoolDetailResponseKubernetesConfig {
     /// *   `false`: The CloudMonitor agent is not installed on ECS nodes.
     ///
     /// Example: `true`
-    #[serde(rename = "cms_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cms_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cms_enabled: Option<bool>,
     /// A custom node name consists of a prefix, an IP substring, and a suffix.
     ///
@@ -1770,7 +2067,11 @@ pub struct DescribeClusterNodePoolDetailResponseTeeConfig {
     /// *   `false`: Confidential computing is disabled.
     ///
     /// Example: `false`
-    #[serde(rename = "tee_enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "tee_enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tee_enable: Option<bool>,
 }
 
@@ -1797,7 +2098,11 @@ pub struct DescribeClusterNodePoolDetailResponseInterconnectConfig {
     /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s.
     ///
     /// Example: `10`
-    #[serde(rename = "bandwidth", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bandwidth",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bandwidth: Option<i64>,
     /// The subscription duration of the enhanced edge node pool. The duration is measured in months.
     ///
@@ -1814,7 +2119,11 @@ pub struct DescribeClusterNodePoolDetailResponseAutoMode {
     /// 是否开启智能托管。
     ///
     /// Example: `false`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable: Option<bool>,
 }
 

@@ -252,7 +252,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodepoolInfo {
     /// *   `false`: The node pool is a non-default node pool.
     ///
     /// Example: `true`
-    #[serde(rename = "is_default", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "is_default",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_default: Option<bool>,
     /// The resource group ID.
     ///
@@ -295,37 +299,65 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemStatus {
     /// The number of healthy nodes.
     ///
     /// Example: `3`
-    #[serde(rename = "healthy_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "healthy_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub healthy_nodes: Option<i64>,
     /// The number of nodes that are being created.
     ///
     /// Example: `0`
-    #[serde(rename = "initial_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "initial_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub initial_nodes: Option<i64>,
     /// The number of failed nodes.
     ///
     /// Example: `0`
-    #[serde(rename = "failed_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "failed_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub failed_nodes: Option<i64>,
     /// The number of offline nodes.
     ///
     /// Example: `0`
-    #[serde(rename = "offline_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "offline_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub offline_nodes: Option<i64>,
     /// The number of nodes that are being removed.
     ///
     /// Example: `0`
-    #[serde(rename = "removing_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "removing_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub removing_nodes: Option<i64>,
     /// The number of running nodes.
     ///
     /// Example: `3`
-    #[serde(rename = "serving_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "serving_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub serving_nodes: Option<i64>,
     /// The total number of nodes in the node pool.
     ///
     /// Example: `3`
-    #[serde(rename = "total_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_nodes: Option<i64>,
 }
 
@@ -342,7 +374,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemAutoScaling {
     /// If you set this parameter to false, other parameters of `auto_scaling` do not take effect.
     ///
     /// Example: `true`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable: Option<bool>,
     /// The instance types that can be used for the auto scaling of the node pool. Valid values:
     ///
@@ -357,12 +393,20 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemAutoScaling {
     /// The maximum number of scalable instances in the node pool. Your existing instances are not included.
     ///
     /// Example: `10`
-    #[serde(rename = "max_instances", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_instances",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_instances: Option<i64>,
     /// The minimum number of scalable instances in the node pool, excluding your existing instances.
     ///
     /// Example: `2`
-    #[serde(rename = "min_instances", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "min_instances",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min_instances: Option<i64>,
     /// The billing method of the EIP. Valid values:
     ///
@@ -381,14 +425,22 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemAutoScaling {
     /// *   `false`
     ///
     /// Example: `true`
-    #[serde(rename = "is_bond_eip", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "is_bond_eip",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_bond_eip: Option<bool>,
     /// The maximum bandwidth of the elastic IP address (EIP).
     ///
     /// Valid values: 1 to 100. Unit: Mbit/s.
     ///
     /// Example: `5`
-    #[serde(rename = "eip_bandwidth", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eip_bandwidth",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eip_bandwidth: Option<i64>,
 }
 
@@ -403,10 +455,18 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoRepairPoli
     /// *   `false`: does not allow node restart.
     ///
     /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "restart_node",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restart_node: Option<bool>,
     /// 节点修复是否需要人工审批。
-    #[serde(rename = "approval_required", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "approval_required",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approval_required: Option<bool>,
 }
 
@@ -421,7 +481,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoVulFixPoli
     /// *   `false`: does not allow node restart.
     ///
     /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "restart_node",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restart_node: Option<bool>,
     /// The severity level of CVEs that can be automatically patched. Multiple severity levels are separated by commas (,).
     ///
@@ -448,7 +512,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoUpgradePol
     /// *   `false`: no.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_upgrade_kubelet", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_upgrade_kubelet",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_upgrade_kubelet: Option<bool>,
 }
 
@@ -463,26 +531,42 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagementUpgradeConfig 
     /// *   `false`
     ///
     /// Example: `true`
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_upgrade",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_upgrade: Option<bool>,
     /// The number of nodes that are temporarily added to the node pool during an auto update. You must specify this parameter or `surge_percentage`.
     ///
     /// Example: `5`
-    #[serde(rename = "surge", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "surge",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub surge: Option<i64>,
     /// The percentage of additional nodes to the total nodes in the node pool. You must specify this parameter or the `surge` parameter.
     ///
     /// The number of additional nodes = The percentage of additional nodes × The number of nodes in the node pool. For example, if the percentage of additional nodes is 50% and the number of nodes in the node pool is 6, the number of additional nodes is 3.
     ///
     /// Example: `50`
-    #[serde(rename = "surge_percentage", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "surge_percentage",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub surge_percentage: Option<i64>,
     /// The maximum number of unavailable nodes. Valid values: 1 to 1000.
     ///
     /// Default value: 1
     ///
     /// Example: `1`
-    #[serde(rename = "max_unavailable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_unavailable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_unavailable: Option<i64>,
 }
 
@@ -497,7 +581,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagement {
     /// *   `false`: If you set this parameter to false, other parameters of `management` do not take effect.
     ///
     /// Example: `true`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable: Option<bool>,
     /// Specifies whether to enable auto repair. This parameter takes effect only if `enable` is set to true. Valid values:
     ///
@@ -505,7 +593,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagement {
     /// *   `false`
     ///
     /// Example: `true`
-    #[serde(rename = "auto_repair", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_repair",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_repair: Option<bool>,
     /// The auto node repair policy.
     #[serde(rename = "auto_repair_policy", skip_serializing_if = "Option::is_none")]
@@ -518,7 +610,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagement {
     /// *   `true`: disables auto CVE patching.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_vul_fix", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_vul_fix",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_vul_fix: Option<bool>,
     /// The auto CVE patching policy.
     #[serde(rename = "auto_vul_fix_policy", skip_serializing_if = "Option::is_none")]
@@ -531,7 +627,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagement {
     /// *   `false`: Auto update is disabled.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_upgrade",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_upgrade: Option<bool>,
     /// The auto update policy.
     #[serde(rename = "auto_upgrade_policy", skip_serializing_if = "Option::is_none")]
@@ -592,7 +692,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupDataDisksIte
     /// Default value: `120`.
     ///
     /// Example: `40`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<i64>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
@@ -626,7 +730,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupDataDisksIte
     /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
     ///
     /// Example: `1000`
-    #[serde(rename = "provisioned_iops", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "provisioned_iops",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the data disk. Valid values:
     ///
@@ -636,12 +744,20 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupDataDisksIte
     /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
     ///
     /// Example: `true`
-    #[serde(rename = "bursting_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bursting_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bursting_enabled: Option<bool>,
     /// Specifies whether to automatically mount the data disk.
     ///
     /// Example: `true`
-    #[serde(rename = "auto_format", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_format",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_format: Option<bool>,
     /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs.
     ///
@@ -716,12 +832,20 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupInstancePatt
     /// The number of vCPU cores for the instance type.
     ///
     /// Example: `4`
-    #[serde(rename = "cores", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cores",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cores: Option<i64>,
     /// The memory size of the instance type. Unit: GiB.
     ///
     /// Example: `8`
-    #[serde(rename = "memory", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "memory",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub memory: Option<f32>,
     /// The instance family level.
     ///
@@ -734,22 +858,38 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupInstancePatt
     /// The minimum vCPU cores required for the instance type.
     ///
     /// Example: `4`
-    #[serde(rename = "min_cpu_cores", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "min_cpu_cores",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min_cpu_cores: Option<i64>,
     /// The maximum vCPU cores allowed for the instance type.
     ///
     /// Example: `8`
-    #[serde(rename = "max_cpu_cores", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_cpu_cores",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_cpu_cores: Option<i64>,
     /// The minimum required memory size. Unit: GiB.
     ///
     /// Example: `8`
-    #[serde(rename = "min_memory_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "min_memory_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min_memory_size: Option<f32>,
     /// The maximum allowed memory size. Unit: GiB.
     ///
     /// Example: `16`
-    #[serde(rename = "max_memory_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_memory_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_memory_size: Option<f32>,
     /// The type of the instance.
     #[serde(rename = "instance_categories", skip_serializing_if = "Option::is_none")]
@@ -761,13 +901,21 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupInstancePatt
     ///
     /// Example: `4`
     #[deprecated]
-    #[serde(rename = "core", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "core",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub core: Option<i64>,
     /// \\\[This parameter is deprecated\] The maximum hourly price of the instance.
     ///
     /// Example: `2`
     #[deprecated]
-    #[serde(rename = "max_price", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_price",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_price: Option<f32>,
     /// \\\[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
     #[deprecated]
@@ -788,13 +936,18 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupInstancePatt
     /// The minimum required number of elastic network interfaces (ENIs) per instance.
     ///
     /// Example: `3`
-    #[serde(rename = "minimum_eni_quantity", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minimum_eni_quantity",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub minimum_eni_quantity: Option<i64>,
     /// The minimum required number of IPv4 addresses per ENI.
     ///
     /// Example: `10`
     #[serde(
         rename = "minimum_eni_private_ip_address_quantity",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_eni_private_ip_address_quantity: Option<i64>,
@@ -803,13 +956,18 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupInstancePatt
     /// Example: `1`
     #[serde(
         rename = "minimum_eni_ipv6_address_quantity",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_eni_ipv6_address_quantity: Option<i64>,
     /// The maximum allowed number of GPUs per instance.
     ///
     /// Example: `8`
-    #[serde(rename = "maximum_gpu_amount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maximum_gpu_amount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maximum_gpu_amount: Option<i64>,
 }
 
@@ -943,7 +1101,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
     /// Example: `1`
-    #[serde(rename = "period", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "period",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub period: Option<i64>,
     /// The billing cycle of the nodes in the node pool. This parameter is required if you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
@@ -959,7 +1121,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   `false`
     ///
     /// Example: `false`
-    #[serde(rename = "auto_renew", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_renew",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_renew: Option<bool>,
     /// The auto-renewal period. Valid value:
     ///
@@ -967,7 +1133,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60
     ///
     /// Example: `0`
-    #[serde(rename = "auto_renew_period", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "auto_renew_period",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_renew_period: Option<i64>,
     /// The bidding policy of preemptible instances. Valid values:
     ///
@@ -1025,7 +1195,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// Valid values: 20 to 2048.
     ///
     /// Example: `120`
-    #[serde(rename = "system_disk_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "system_disk_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system_disk_size: Option<i64>,
     /// The performance level (PL) of the system disk. This parameter takes effect only for an ESSD. You can specify a higher PL if you increase the size of a data disk. For more information, see ESSDs.
     ///
@@ -1046,7 +1220,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   false
     ///
     /// Example: `false`
-    #[serde(rename = "system_disk_encrypted", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "system_disk_encrypted",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system_disk_encrypted: Option<bool>,
     /// The ID of the Key Management Service (KMS) key that is used to encrypt the system disk.
     ///
@@ -1071,6 +1249,7 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// Example: `true`
     #[serde(
         rename = "system_disk_bursting_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub system_disk_bursting_enabled: Option<bool>,
@@ -1079,6 +1258,7 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// Example: `1000`
     #[serde(
         rename = "system_disk_provisioned_iops",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub system_disk_provisioned_iops: Option<i64>,
@@ -1110,7 +1290,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   false: Logs in as the root user.
     ///
     /// Example: `true`
-    #[serde(rename = "login_as_non_root", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "login_as_non_root",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub login_as_non_root: Option<bool>,
     /// This parameter is deprecated.
     ///
@@ -1118,12 +1302,20 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     ///
     /// Example: `false`
     #[deprecated]
-    #[serde(rename = "cis_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cis_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_enabled: Option<bool>,
     /// Specifies whether to enable reinforcement based on classified protection. You can enable reinforcement based on classified protection only if Alibaba Cloud Linux 2 or Alibaba Cloud Linux 3 is installed on nodes. Alibaba Cloud provides standards for baseline check and a scanner to ensure the compliance of Alibaba Cloud Linux 2 and Alibaba Cloud Linux 3 images with the level 3 standards of classified protection.
     ///
     /// Example: `false`
-    #[serde(rename = "soc_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "soc_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub soc_enabled: Option<bool>,
     /// Indicates whether Alibaba Cloud Linux Security Hardening is enabled. Valid values:
     ///
@@ -1133,7 +1325,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// Default value: `false`.
     ///
     /// Example: `false`
-    #[serde(rename = "security_hardening_os", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "security_hardening_os",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security_hardening_os: Option<bool>,
     /// The metering method of the public IP address.
     ///
@@ -1148,6 +1344,7 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// Example: `10`
     #[serde(
         rename = "internet_max_bandwidth_out",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub internet_max_bandwidth_out: Option<i64>,
@@ -1159,7 +1356,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// The expected number of nodes in the node pool.
     ///
     /// Example: `2`
-    #[serde(rename = "desired_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "desired_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
     ///
@@ -1187,20 +1388,29 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is smaller than the value of this parameter, Auto Scaling preferably creates pay-as-you-go instances
     ///
     /// Example: `0`
-    #[serde(rename = "on_demand_base_capacity", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "on_demand_base_capacity",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub on_demand_base_capacity: Option<i64>,
     /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100.
     ///
     /// Example: `20`
     #[serde(
         rename = "on_demand_percentage_above_base_capacity",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub on_demand_percentage_above_base_capacity: Option<i64>,
     /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10.
     ///
     /// Example: `5`
-    #[serde(rename = "spot_instance_pools", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "spot_instance_pools",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_instance_pools: Option<i64>,
     /// Specifies whether to enable the supplementation of preemptible instances. If the supplementation of preemptible instances is enabled, when the scaling group receives a system message that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace this instance. Valid values:
     ///
@@ -1208,7 +1418,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   `false`
     ///
     /// Example: `false`
-    #[serde(rename = "spot_instance_remedy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "spot_instance_remedy",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_instance_remedy: Option<bool>,
     /// Specifies whether to automatically create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as the cost or insufficient inventory. This parameter takes effect if you set `multi_az_policy` to `COST_OPTIMIZED` Valid values:
     ///
@@ -1218,6 +1432,7 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// Example: `true`
     #[serde(
         rename = "compensate_with_on_demand",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub compensate_with_on_demand: Option<bool>,
@@ -1291,7 +1506,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigu
     /// The NUMA node identifier.
     ///
     /// Example: `0`
-    #[serde(rename = "numaNode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "numaNode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub numa_node: Option<i32>,
     /// The memory limit.
     ///
@@ -1313,7 +1532,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigu
     /// The number of samples to be collected per million spans.
     ///
     /// Example: `200000`
-    #[serde(rename = "samplingRatePerMillion", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "samplingRatePerMillion",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sampling_rate_per_million: Option<i32>,
 }
 
@@ -1325,37 +1548,65 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigu
     /// The maximum queries per second (QPS) of the image repository.
     ///
     /// Example: `5`
-    #[serde(rename = "registryPullQPS", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "registryPullQPS",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub registry_pull_qps: Option<i64>,
     /// The maximum number of images that can be pulled from bursty image pulls.
     ///
     /// Example: `10`
-    #[serde(rename = "registryBurst", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "registryBurst",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub registry_burst: Option<i64>,
     /// Specifies the maximum number of events that can be generated per second.
     ///
     /// Example: `5`
-    #[serde(rename = "eventRecordQPS", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventRecordQPS",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_record_qps: Option<i64>,
     /// The maximum number of burst peaks for the event records.
     ///
     /// Example: `10`
-    #[serde(rename = "eventBurst", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventBurst",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_burst: Option<i64>,
     /// The QPS when kubelet communicates with the Kubernetes API server.
     ///
     /// Example: `5`
-    #[serde(rename = "kubeAPIQPS", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "kubeAPIQPS",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kube_apiqps: Option<i64>,
     /// The maximum number of burst requests sent to the API server per second.
     ///
     /// Example: `10`
-    #[serde(rename = "kubeAPIBurst", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "kubeAPIBurst",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kube_api_burst: Option<i64>,
     /// Specifies whether to pull one image at a time.
     ///
     /// Example: `true`
-    #[serde(rename = "serializeImagePulls", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "serializeImagePulls",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub serialize_image_pulls: Option<bool>,
     /// The CPU management policy used by kubelet.
     ///
@@ -1380,12 +1631,20 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigu
     /// The read-only port.
     ///
     /// Example: `0`
-    #[serde(rename = "readOnlyPort", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "readOnlyPort",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub read_only_port: Option<i64>,
     /// The maximum number of running pods.
     ///
     /// Example: `110`
-    #[serde(rename = "maxPods", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxPods",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_pods: Option<i64>,
     /// The maximum size that a log file can reach before it is rotated.
     ///
@@ -1395,7 +1654,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigu
     /// The maximum number of log files that can be stored in each container.
     ///
     /// Example: `5`
-    #[serde(rename = "containerLogMaxFiles", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "containerLogMaxFiles",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub container_log_max_files: Option<i64>,
     /// A feature gate that is used to enable an experimental feature.
     #[serde(rename = "featureGates", skip_serializing_if = "Option::is_none")]
@@ -1418,7 +1681,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigu
     /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits.
     ///
     /// Example: `true`
-    #[serde(rename = "cpuCFSQuota", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cpuCFSQuota",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cpu_cfs_quota: Option<bool>,
     /// The duration for the CPU CFS quota.
     ///
@@ -1430,6 +1697,7 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigu
     /// Example: `85`
     #[serde(
         rename = "imageGCHighThresholdPercent",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub image_gc_high_threshold_percent: Option<i32>,
@@ -1438,13 +1706,18 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigu
     /// Example: `80`
     #[serde(
         rename = "imageGCLowThresholdPercent",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub image_gc_low_threshold_percent: Option<i32>,
     /// The maximum number of processes per pod.
     ///
     /// Example: `-1`
-    #[serde(rename = "podPidsLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "podPidsLimit",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pod_pids_limit: Option<i64>,
     /// The name of the Topology Manager policy that you want to use.
     ///
@@ -1462,7 +1735,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigu
     /// The maximum number of concurrent programs that rotate logs
     ///
     /// Example: `1`
-    #[serde(rename = "containerLogMaxWorkers", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "containerLogMaxWorkers",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub container_log_max_workers: Option<i32>,
     /// The duration at which the container logs are monitored for rotating logs.
     ///
@@ -1594,7 +1871,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfig {
     /// *   false: The node can be scheduled.
     ///
     /// Example: `true`
-    #[serde(rename = "unschedulable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "unschedulable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unschedulable: Option<bool>,
     /// Specifies whether to install the CloudMonitor agent on ECS nodes. After the CloudMonitor agent is installed on ECS nodes, you can view the monitoring information about the instances in the CloudMonitor console. We recommend that you install the CloudMonitor agent. Valid values:
     ///
@@ -1602,7 +1883,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfig {
     /// *   `false`
     ///
     /// Example: `true`
-    #[serde(rename = "cms_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cms_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cms_enabled: Option<bool>,
     /// The name of the custom node.
     ///
@@ -1634,7 +1919,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemTeeConfig {
     /// *   `false`
     ///
     /// Example: `false`
-    #[serde(rename = "tee_enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "tee_enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tee_enable: Option<bool>,
 }
 
@@ -1671,7 +1960,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemInterconnectConfig {
     /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s.
     ///
     /// Example: `10`
-    #[serde(rename = "bandwidth", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bandwidth",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bandwidth: Option<i64>,
     /// This parameter is discontinued.
     ///
@@ -1688,7 +1981,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemInterconnectConfig {
 #[non_exhaustive]
 pub struct DescribeClusterNodePoolsResponseNodepoolsItemAutoMode {
     /// 是否开启智能托管。
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable: Option<bool>,
 }
 
@@ -1765,7 +2062,11 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItem {
     /// The maximum number of nodes that can be created in the edge node pool. The value of this parameter must be greater than or equal to 0. A value of 0 indicates that the number of nodes in the node pool is limited only by the quota of nodes in the cluster. In most cases, this parameter is set to a value larger than 0 for edge node pools. This parameter is set to 0 for node pools whose types are ess or default edge node pools.
     ///
     /// Example: `10`
-    #[serde(rename = "max_nodes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "max_nodes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_nodes: Option<i64>,
     /// The network type of the edge node pool. This parameter takes effect only if you set `type` of the node pool to `edge`. Valid values:
     ///

@@ -479,7 +479,11 @@ pub struct DescribeClusterNodesResponseNodesItem {
     /// *   `false`: The instance is not provided by Alibaba Cloud.
     ///
     /// Example: `true`
-    #[serde(rename = "is_aliyun_node", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "is_aliyun_node",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_aliyun_node: Option<bool>,
     /// The name of the node. This name is the identifier of the node in the cluster.
     ///
@@ -536,16 +540,28 @@ pub struct DescribeClusterNodesResponsePage {
     /// The page number.
     ///
     /// Example: `1`
-    #[serde(rename = "page_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_number",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i32>,
     /// The number of entries per page.
     ///
     /// Example: `10`
-    #[serde(rename = "page_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The total number of entries returned.
     ///
     /// Example: `5`
-    #[serde(rename = "total_count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total_count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i32>,
 }

@@ -369,7 +369,11 @@ pub struct DescribeClusterVulsResponseVulRecordsItem {
     /// The number of nodes that have the vulnerability.
     ///
     /// Example: `1`
-    #[serde(rename = "node_count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "node_count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub node_count: Option<i32>,
     /// The name of the vulnerability.
     ///

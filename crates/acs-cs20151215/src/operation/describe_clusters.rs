@@ -323,7 +323,11 @@ pub struct DescribeClustersResponseClustersItem {
     /// Indicates whether deletion protection is enabled for the cluster. If deletion protection is enabled, the cluster cannot be deleted by operations in the console or API operations.
     ///
     /// Example: `true`
-    #[serde(rename = "deletion_protection", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deletion_protection",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deletion_protection: Option<bool>,
     /// The Kubernetes version of the cluster.
     ///
@@ -358,7 +362,11 @@ pub struct DescribeClustersResponseClustersItem {
     /// The data disk size. Unit: GB.
     ///
     /// Example: `0`
-    #[serde(rename = "data_disk_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "data_disk_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data_disk_size: Option<i32>,
     /// The cluster status. Valid values: running, filed, and stopped. A value of running indicates that the cluster is running as expected. A value of filed or stopped indicates that the cluster is in the abnormal state.
     ///
@@ -368,7 +376,11 @@ pub struct DescribeClustersResponseClustersItem {
     /// The number of nodes in the cluster.
     ///
     /// Example: `4`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<i32>,
     /// The vSwitch ID.
     ///

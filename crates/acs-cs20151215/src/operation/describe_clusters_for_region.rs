@@ -925,7 +925,11 @@ pub struct DescribeClustersForRegionResponseClustersItem {
     /// *   false: disables deletion protection for the cluster. This way, the cluster can be deleted in the ACK console or by calling API operations.
     ///
     /// Example: `false`
-    #[serde(rename = "deletion_protection", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deletion_protection",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deletion_protection: Option<bool>,
     /// The name of the cluster.
     ///
@@ -995,7 +999,11 @@ pub struct DescribeClustersForRegionResponseClustersItem {
     /// The number of nodes in the ACK cluster.
     ///
     /// Example: `2`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<i64>,
     /// The status of the cluster. Valid values:
     ///
@@ -1049,16 +1057,28 @@ pub struct DescribeClustersForRegionResponsePageInfo {
     /// The number of pages.
     ///
     /// Example: `1`
-    #[serde(rename = "page_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_number",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i32>,
     /// The number of records on each page.
     ///
     /// Example: `10`
-    #[serde(rename = "page_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The total number of entries returned.
     ///
     /// Example: `10`
-    #[serde(rename = "total_count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total_count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i32>,
 }

@@ -561,7 +561,11 @@ pub struct DescribeClustersV1ResponseClustersItemMaintenanceWindow {
     /// Default value: `false`.
     ///
     /// Example: `false`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable: Option<bool>,
     /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z.
     ///
@@ -603,7 +607,11 @@ pub struct DescribeClustersV1ResponseClustersItemOperationPolicyClusterAutoUpgra
     /// Specifies whether to enable auto cluster update.
     ///
     /// Example: `true`
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enabled: Option<bool>,
     /// The frequency of auto cluster updates. For more information, see Update frequency.
     ///
@@ -671,7 +679,11 @@ pub struct DescribeClustersV1ResponseClustersItem {
     /// *   `false`: disables deletion protection for the cluster. This way, the cluster can be deleted in the ACK console or by calling API operations.
     ///
     /// Example: `true`
-    #[serde(rename = "deletion_protection", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deletion_protection",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deletion_protection: Option<bool>,
     /// The Docker version that is used by the cluster.
     ///
@@ -723,7 +735,11 @@ pub struct DescribeClustersV1ResponseClustersItem {
     ///
     /// Example: `false`
     #[deprecated]
-    #[serde(rename = "private_zone", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "private_zone",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub private_zone: Option<bool>,
     /// The subtype of the cluster.
     ///
@@ -784,7 +800,11 @@ pub struct DescribeClustersV1ResponseClustersItem {
     /// The number of nodes in the cluster, including control planes and worker nodes.
     ///
     /// Example: `5`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<i64>,
     /// The status of the cluster. Valid values:
     ///
@@ -867,16 +887,28 @@ pub struct DescribeClustersV1ResponsePageInfo {
     /// The page number.
     ///
     /// Example: `3`
-    #[serde(rename = "page_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_number",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i32>,
     /// The number of entries per page.
     ///
     /// Example: `20`
-    #[serde(rename = "page_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The total number of entries returned.
     ///
     /// Example: `50`
-    #[serde(rename = "total_count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total_count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i32>,
 }

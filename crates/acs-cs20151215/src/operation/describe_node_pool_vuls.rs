@@ -227,6 +227,7 @@ pub struct DescribeNodePoolVulsResponse {
     /// Example: `false`
     #[serde(
         rename = "vuls_fix_service_purchased",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub vuls_fix_service_purchased: Option<bool>,
@@ -407,7 +408,11 @@ pub struct DescribeNodePoolVulsResponseVulRecordsItemVulListItem {
     /// Indicates whether a restart is required.
     ///
     /// Example: `false`
-    #[serde(rename = "need_reboot", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "need_reboot",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub need_reboot: Option<bool>,
     /// 漏洞涉及的包列表
     #[serde(rename = "package_list", skip_serializing_if = "Option::is_none")]

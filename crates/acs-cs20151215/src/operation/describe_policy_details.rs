@@ -171,7 +171,11 @@ pub struct DescribePolicyDetailsResponse {
     /// *   1: Parameters are optional.
     ///
     /// Example: `0`
-    #[serde(rename = "no_config", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "no_config",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub no_config: Option<i32>,
     /// Indicates whether the policy is deleted. Valid values:
     ///
@@ -179,7 +183,11 @@ pub struct DescribePolicyDetailsResponse {
     /// *   1: The policy is deleted.
     ///
     /// Example: `0`
-    #[serde(rename = "is_deleted", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "is_deleted",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_deleted: Option<i32>,
 }
 

@@ -201,12 +201,20 @@ pub struct DescribePolicyGovernanceInClusterResponseOnStateItem {
     /// The number of policies that are enabled.
     ///
     /// Example: `3`
-    #[serde(rename = "enabled_count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enabled_count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enabled_count: Option<i32>,
     /// The total number of policies of the severity level.
     ///
     /// Example: `8`
-    #[serde(rename = "total", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total: Option<i32>,
     /// The severity level of the policy.
     ///
@@ -283,7 +291,11 @@ pub struct DescribePolicyGovernanceInClusterResponseAdmitLog {
     /// The number of audit log entries.
     ///
     /// Example: `100`
-    #[serde(rename = "count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub count: Option<i64>,
     /// The `logs` field.
     #[serde(rename = "logs", skip_serializing_if = "Option::is_none")]
@@ -318,7 +330,11 @@ pub struct DescribePolicyGovernanceInClusterResponseViolationTotalViolationsWarn
     #[serde(rename = "severity", skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     /// The `violations` field.
-    #[serde(rename = "violations", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "violations",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub violations: Option<i64>,
 }
 
@@ -354,7 +370,11 @@ pub struct DescribePolicyGovernanceInClusterResponseViolationViolationsDenyItem 
     #[serde(rename = "severity", skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     /// The `violations` field.
-    #[serde(rename = "violations", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "violations",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub violations: Option<i64>,
 }
 
@@ -373,7 +393,11 @@ pub struct DescribePolicyGovernanceInClusterResponseViolationViolationsWarnItem 
     #[serde(rename = "severity", skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     /// The `violations` field.
-    #[serde(rename = "violations", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "violations",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub violations: Option<i64>,
 }
 

@@ -225,6 +225,10 @@ pub struct DescribePolicyInstancesStatusResponsePolicyInstancesItem {
     /// The number of policy instances that are deployed. If this parameter is empty, no policy instance is deployed.
     ///
     /// Example: `1`
-    #[serde(rename = "policy_instances_count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "policy_instances_count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub policy_instances_count: Option<i64>,
 }

@@ -84,27 +84,47 @@ pub struct DescribeUserQuotaResponse {
     /// The quota of Container Service for Kubernetes (ACK) managed clusters. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
     ///
     /// Example: `20`
-    #[serde(rename = "amk_cluster_quota", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "amk_cluster_quota",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amk_cluster_quota: Option<i64>,
     /// The quota of ACK Serverless clusters. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
     ///
     /// Example: `3`
-    #[serde(rename = "ask_cluster_quota", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ask_cluster_quota",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ask_cluster_quota: Option<i64>,
     /// The quota of node pools in an ACK cluster. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
     ///
     /// Example: `10`
-    #[serde(rename = "cluster_nodepool_quota", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cluster_nodepool_quota",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cluster_nodepool_quota: Option<i64>,
     /// The quota of clusters that belong to an Alibaba Cloud account. Default value: 50. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
     ///
     /// Example: `50`
-    #[serde(rename = "cluster_quota", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cluster_quota",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cluster_quota: Option<i64>,
     /// The quota of nodes in an ACK cluster. Default value: 100. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
     ///
     /// Example: `100`
-    #[serde(rename = "node_quota", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "node_quota",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub node_quota: Option<i64>,
     /// Information about the new quota.
     #[serde(rename = "quotas", skip_serializing_if = "Option::is_none")]
@@ -183,7 +203,11 @@ pub struct DescribeUserQuotaResponseQuotasItem {
     /// Indicates whether the quota is adjustable.
     ///
     /// Example: `true`
-    #[serde(rename = "adjustable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "adjustable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub adjustable: Option<bool>,
     /// The unit.
     ///

@@ -261,12 +261,20 @@ pub struct GetClusterAddonInstanceResponseLogging {
     /// Indicates whether Simple Log Service is supported by the component.
     ///
     /// Example: `false`
-    #[serde(rename = "capable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "capable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub capable: Option<bool>,
     /// Indicates whether Simple Log Service is enabled for the component.
     ///
     /// Example: `false`
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enabled: Option<bool>,
     /// The Simple Log Service project that is used to collect logs for the component.
     ///

@@ -141,7 +141,11 @@ pub struct GetClusterAuditProjectResponse {
     /// * `false`: The cluster auditing feature is disabled for the cluster.
     ///
     /// Example: `true`
-    #[serde(rename = "audit_enabled", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "audit_enabled",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub audit_enabled: Option<bool>,
 }
 

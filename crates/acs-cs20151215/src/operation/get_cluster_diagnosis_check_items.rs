@@ -219,7 +219,11 @@ pub struct GetClusterDiagnosisCheckItemsResponse {
     /// Indicates whether the check is successful.
     ///
     /// Example: `true`
-    #[serde(rename = "is_success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "is_success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_success: Option<bool>,
     /// The check item.
     #[serde(rename = "check_items", skip_serializing_if = "Option::is_none")]

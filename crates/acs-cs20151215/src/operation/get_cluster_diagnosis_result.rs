@@ -212,7 +212,11 @@ pub struct GetClusterDiagnosisResultResponse {
     /// *   1: the diagnostic failed.
     ///
     /// Example: `0`
-    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "code",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<i64>,
     /// The time when the diagnostic is initiated.
     ///
@@ -246,7 +250,11 @@ pub struct GetClusterDiagnosisResultResponse {
     /// *   2: The diagnostic is completed.
     ///
     /// Example: `2`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<i64>,
     /// The diagnostic object.
     ///

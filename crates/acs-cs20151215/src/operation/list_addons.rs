@@ -370,12 +370,20 @@ pub struct ListAddonsResponseAddonsItem {
     /// Indicates whether the component is fully managed.
     ///
     /// Example: `false`
-    #[serde(rename = "managed", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "managed",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub managed: Option<bool>,
     /// Indicates whether the component is automatically installed by default.
     ///
     /// Example: `false`
-    #[serde(rename = "install_by_default", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "install_by_default",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub install_by_default: Option<bool>,
     /// The category of the component.
     ///

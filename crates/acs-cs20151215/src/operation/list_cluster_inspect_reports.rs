@@ -280,22 +280,38 @@ pub struct ListClusterInspectReportsResponseReportsItemSummary {
     /// The number of items whose result is normal.
     ///
     /// Example: `1`
-    #[serde(rename = "normalCount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "normalCount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub normal_count: Option<i32>,
     /// The number of items whose result is advice.
     ///
     /// Example: `0`
-    #[serde(rename = "adviceCount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "adviceCount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub advice_count: Option<i32>,
     /// The number of items whose result is warning.
     ///
     /// Example: `0`
-    #[serde(rename = "warnCount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "warnCount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warn_count: Option<i32>,
     /// The number of items whose result is error.
     ///
     /// Example: `0`
-    #[serde(rename = "errorCount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "errorCount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error_count: Option<i32>,
 }
 

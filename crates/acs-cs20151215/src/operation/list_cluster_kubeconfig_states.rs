@@ -336,7 +336,11 @@ pub struct ListClusterKubeconfigStatesResponseStatesItem {
     /// Indicates whether the client certificate for the kubeconfig file can be revoked.
     ///
     /// Example: `true`
-    #[serde(rename = "revokable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "revokable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub revokable: Option<bool>,
 }
 
@@ -348,16 +352,28 @@ pub struct ListClusterKubeconfigStatesResponsePage {
     /// The page number.
     ///
     /// Example: `1`
-    #[serde(rename = "page_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_number",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i32>,
     /// The number of entries per page.
     ///
     /// Example: `10`
-    #[serde(rename = "page_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The total number of entries returned.
     ///
     /// Example: `5`
-    #[serde(rename = "total_count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total_count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i32>,
 }

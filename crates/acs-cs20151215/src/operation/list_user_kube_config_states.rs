@@ -339,16 +339,28 @@ pub struct ListUserKubeConfigStatesResponsePage {
     /// The page number of the returned page.
     ///
     /// Example: `1`
-    #[serde(rename = "page_number", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_number",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i32>,
     /// The number of entries per page.
     ///
     /// Example: `10`
-    #[serde(rename = "page_size", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "page_size",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The total number of entries returned.
     ///
     /// Example: `100`
-    #[serde(rename = "total_count", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total_count",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i32>,
 }

@@ -159,7 +159,11 @@ pub struct StartAlertResponse {
     /// The status.
     ///
     /// Example: `true`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<bool>,
     /// The message returned.
     ///

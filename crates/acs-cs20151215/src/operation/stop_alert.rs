@@ -168,7 +168,11 @@ pub struct StopAlertResponse {
     /// *   False: The operation failed.
     ///
     /// Example: `True`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<bool>,
     /// The error message returned if the call fails.
     ///

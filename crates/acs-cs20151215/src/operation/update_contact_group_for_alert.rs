@@ -173,7 +173,11 @@ pub struct UpdateContactGroupForAlertResponse {
     /// *   false: The update failed.
     ///
     /// Example: `true`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "status",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<bool>,
     /// The error message returned if the call fails.
     ///

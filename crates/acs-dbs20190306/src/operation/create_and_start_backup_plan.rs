@@ -2082,7 +2082,11 @@ pub struct CreateAndStartBackupPlanResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The request ID.
     ///
@@ -2096,7 +2100,11 @@ pub struct CreateAndStartBackupPlanResponse {
     /// - **false**: A backup set is not created.
     ///
     /// Example: `true`
-    #[serde(rename = "CreateBackupSet", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CreateBackupSet",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_backup_set: Option<bool>,
     /// The error code.
     ///
@@ -2106,7 +2114,11 @@ pub struct CreateAndStartBackupPlanResponse {
     /// Indicates whether the request was successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///

@@ -361,7 +361,11 @@ pub struct CreateGetDbListFromAgentTaskResponse {
     /// The HTTP status code returned.
     ///
     /// Example: `400`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The request ID.
     ///
@@ -376,7 +380,11 @@ pub struct CreateGetDbListFromAgentTaskResponse {
     /// Indicates whether the request was successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -386,7 +394,11 @@ pub struct CreateGetDbListFromAgentTaskResponse {
     /// The ID of the asynchronous task.
     ///
     /// Example: `123456`
-    #[serde(rename = "TaskId", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TaskId",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub task_id: Option<i64>,
 }
 

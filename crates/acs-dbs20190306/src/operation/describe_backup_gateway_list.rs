@@ -361,12 +361,20 @@ pub struct DescribeBackupGatewayListResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The page number.
     ///
     /// Example: `1`
-    #[serde(rename = "PageNum", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNum",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_num: Option<i32>,
     /// The request ID.
     ///
@@ -381,7 +389,11 @@ pub struct DescribeBackupGatewayListResponse {
     /// Indicates whether the request was successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -391,17 +403,29 @@ pub struct DescribeBackupGatewayListResponse {
     /// The total number of pages.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalPages", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalPages",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<i32>,
     /// The total number of backup gateways.
     ///
     /// Example: `0`
-    #[serde(rename = "TotalElements", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalElements",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_elements: Option<i32>,
     /// The number of records on each page.
     ///
     /// Example: `30`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The `Items` field.
     #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
@@ -508,7 +532,11 @@ pub struct DescribeBackupGatewayListResponseItemsBackupGatewayItem {
     /// The time when the backup gateway was created. The value is a UNIX timestamp. Unit: milliseconds.
     ///
     /// Example: `1554560477000`
-    #[serde(rename = "BackupGatewayCreateTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupGatewayCreateTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_gateway_create_time: Option<i64>,
     /// The ID of the backup gateway.
     ///
@@ -557,7 +585,11 @@ pub struct DescribeBackupGatewayListResponseItemsBackupGatewayItem {
     /// The time of the last heartbeat. The value is a UNIX timestamp. Unit: milliseconds.
     ///
     /// Example: `1554560477000`
-    #[serde(rename = "LastHeartbeatTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LastHeartbeatTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_heartbeat_time: Option<i64>,
     /// The hostname of the host where the backup gateway is installed.
     ///

@@ -212,7 +212,11 @@ pub struct DescribeBackupPlanBillingResponse {
     /// The HTTP status code.
     ///
     /// Example: `400`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The request ID.
     ///
@@ -227,7 +231,11 @@ pub struct DescribeBackupPlanBillingResponse {
     /// Indicates whether the request was successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -339,19 +347,31 @@ pub struct DescribeBackupPlanBillingResponseItem {
     /// The timestamp that indicates when the instance was purchased.
     ///
     /// Example: `1658372830000`
-    #[serde(rename = "BuyCreateTimestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BuyCreateTimestamp",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub buy_create_timestamp: Option<i64>,
     /// The storage space used for full backups. Unit: bytes.
     ///
     /// Example: `151`
-    #[serde(rename = "FullStorageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "FullStorageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub full_storage_size: Option<i64>,
     /// The timestamp that indicates when the instance expires.
     ///
     /// > This parameter is returned only if the value of BuyChargeType is PREPAY.
     ///
     /// Example: `1661097600000`
-    #[serde(rename = "BuyExpiredTimestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BuyExpiredTimestamp",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub buy_expired_timestamp: Option<i64>,
     /// The instance type.
     ///
@@ -361,46 +381,78 @@ pub struct DescribeBackupPlanBillingResponseItem {
     /// The timestamp that indicates the end of the billing cycle for the free backup quota.
     ///
     /// Example: `1659283200000`
-    #[serde(rename = "QuotaEndTimestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "QuotaEndTimestamp",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quota_end_timestamp: Option<i64>,
     /// Indicates whether the instance has expired.
     ///
     /// > This parameter is returned only if the value of BuyChargeType is PREPAY.
     ///
     /// Example: `true`
-    #[serde(rename = "IsExpired", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IsExpired",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_expired: Option<bool>,
     /// The timestamp that indicates the start of the billing cycle for the free backup quota.
     ///
     /// Example: `1656604800000`
-    #[serde(rename = "QuotaStartTimestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "QuotaStartTimestamp",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quota_start_timestamp: Option<i64>,
     /// The total free backup quota in the current month. Unit: bytes.
     ///
     /// > This parameter is returned only if the value of BuyChargeType is PREPAY and the value of IsFreeBytesUnlimited is false.
     ///
     /// Example: `858993459200`
-    #[serde(rename = "TotalFreeBytes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalFreeBytes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_free_bytes: Option<i64>,
     /// The total paid backup traffic in the current month. Unit: bytes.
     ///
     /// Example: `0`
-    #[serde(rename = "PaiedBytes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PaiedBytes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub paied_bytes: Option<i64>,
     /// The paid traffic for full backups in the current month. Unit: bytes.
     ///
     /// Example: `0`
-    #[serde(rename = "UsedFullBytes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "UsedFullBytes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub used_full_bytes: Option<i64>,
     /// Indicates whether the backup quota is unlimited.
     ///
     /// Example: `true`
-    #[serde(rename = "IsFreeBytesUnlimited", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IsFreeBytesUnlimited",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_free_bytes_unlimited: Option<bool>,
     /// The storage space used for incremental backups. Unit: bytes.
     ///
     /// Example: `10437039`
-    #[serde(rename = "ContStorageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ContStorageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cont_storage_size: Option<i64>,
     /// The billing method. Valid values:
     ///
@@ -414,6 +466,10 @@ pub struct DescribeBackupPlanBillingResponseItem {
     /// The paid traffic for incremental backups in the current month. Unit: bytes.
     ///
     /// Example: `9406734`
-    #[serde(rename = "UsedIncrementBytes", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "UsedIncrementBytes",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub used_increment_bytes: Option<i64>,
 }

@@ -437,12 +437,20 @@ pub struct DescribeBackupPlanListResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The page number.
     ///
     /// Example: `1`
-    #[serde(rename = "PageNum", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNum",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_num: Option<i32>,
     /// The request ID.
     ///
@@ -457,7 +465,11 @@ pub struct DescribeBackupPlanListResponse {
     /// Indicates whether the request was successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -467,17 +479,29 @@ pub struct DescribeBackupPlanListResponse {
     /// The total number of pages.
     ///
     /// Example: `4`
-    #[serde(rename = "TotalPages", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalPages",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<i32>,
     /// The total number of backup plans.
     ///
     /// Example: `100`
-    #[serde(rename = "TotalElements", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalElements",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_elements: Option<i32>,
     /// The number of entries on each page.
     ///
     /// Example: `30`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The `Items` field.
     #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
@@ -626,6 +650,7 @@ pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
     /// Example: `365`
     #[serde(
         rename = "DuplicationArchivePeriod",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub duplication_archive_period: Option<i32>,
@@ -637,7 +662,11 @@ pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
     /// The end of the time range during which the database can be restored. This is a UNIX timestamp.
     ///
     /// Example: `1554560477000`
-    #[serde(rename = "EndTimestampForRestore", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EndTimestampForRestore",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_timestamp_for_restore: Option<i64>,
     /// The status of the backup plan. Valid values:
     ///
@@ -677,7 +706,11 @@ pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
     /// The retention period of the backup data. Valid values: 0 to 1825. Unit: days.
     ///
     /// Example: `365`
-    #[serde(rename = "BackupRetentionPeriod", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupRetentionPeriod",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_retention_period: Option<i32>,
     /// The region of the OSS bucket.
     ///
@@ -746,13 +779,18 @@ pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
     /// Example: `123123`
     #[serde(
         rename = "BackupSetDownloadGatewayId",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub backup_set_download_gateway_id: Option<i64>,
     /// The timestamp when the backup plan was created.
     ///
     /// Example: `1582527713000`
-    #[serde(rename = "BackupPlanCreateTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupPlanCreateTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_plan_create_time: Option<i64>,
     /// The instance class. Valid values:
     ///
@@ -784,6 +822,7 @@ pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
     /// Example: `180`
     #[serde(
         rename = "DuplicationInfrequentAccessPeriod",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub duplication_infrequent_access_period: Option<i32>,
@@ -807,6 +846,7 @@ pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
     /// Example: `1554560477000`
     #[serde(
         rename = "BeginTimestampForRestore",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub begin_timestamp_for_restore: Option<i64>,
@@ -823,6 +863,7 @@ pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
     /// Example: `true`
     #[serde(
         rename = "OpenBackupSetAutoDownload",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub open_backup_set_auto_download: Option<bool>,
@@ -839,7 +880,11 @@ pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
     /// The ID of the backup gateway.
     ///
     /// Example: `827362187368736`
-    #[serde(rename = "BackupGatewayId", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupGatewayId",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_gateway_id: Option<i64>,
     /// The database account.
     ///
@@ -869,7 +914,11 @@ pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
     /// - **false**: Disabled
     ///
     /// Example: `true`
-    #[serde(rename = "EnableBackupLog", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableBackupLog",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_backup_log: Option<bool>,
     /// The resource group ID.
     ///

@@ -306,12 +306,20 @@ pub struct DescribeBackupSetDownloadTaskListResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The page number.
     ///
     /// Example: `0`
-    #[serde(rename = "PageNum", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNum",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_num: Option<i32>,
     /// The request ID.
     ///
@@ -330,7 +338,11 @@ pub struct DescribeBackupSetDownloadTaskListResponse {
     /// - **false**: The request failed.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -340,17 +352,29 @@ pub struct DescribeBackupSetDownloadTaskListResponse {
     /// The total number of pages.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalPages", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalPages",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<i32>,
     /// The total number of backup set download records.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalElements", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalElements",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_elements: Option<i32>,
     /// The number of entries on each page.
     ///
     /// Example: `30`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The `Items` field.
     #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
@@ -473,7 +497,11 @@ pub struct DescribeBackupSetDownloadTaskListResponseItemsBackupSetDownloadTaskDe
     /// The size of the backup set data.
     ///
     /// Example: `237837`
-    #[serde(rename = "BackupSetDataSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupSetDataSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_set_data_size: Option<i64>,
     /// The target type for the backup set download.
     ///
@@ -502,6 +530,7 @@ pub struct DescribeBackupSetDownloadTaskListResponseItemsBackupSetDownloadTaskDe
     /// Example: `1642044001000`
     #[serde(
         rename = "BackupSetDownloadCreateTime",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub backup_set_download_create_time: Option<i64>,
@@ -543,7 +572,11 @@ pub struct DescribeBackupSetDownloadTaskListResponseItemsBackupSetDownloadTaskDe
     /// The ID of the backup gateway. This parameter has a value only for automatic downloads.
     ///
     /// Example: `无`
-    #[serde(rename = "BackupGatewayId", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupGatewayId",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_gateway_id: Option<i64>,
     /// The download method. Valid values:
     ///
@@ -559,6 +592,7 @@ pub struct DescribeBackupSetDownloadTaskListResponseItemsBackupSetDownloadTaskDe
     /// Example: `1642044013000`
     #[serde(
         rename = "BackupSetDownloadFinishTime",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub backup_set_download_finish_time: Option<i64>,

@@ -170,7 +170,11 @@ pub struct DescribeDlaServiceResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The ID of the request.
     ///
@@ -185,7 +189,11 @@ pub struct DescribeDlaServiceResponse {
     /// Indicates whether the request is successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The status of the DLA service for the backup schedule. Valid values:
     ///
@@ -207,7 +215,11 @@ pub struct DescribeDlaServiceResponse {
     /// *   **false**: disables the feature.
     ///
     /// Example: `true`
-    #[serde(rename = "AutoAdd", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "AutoAdd",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_add: Option<bool>,
     /// Indicates whether a failed DLA task exists in the return result. Valid values:
     ///
@@ -215,7 +227,11 @@ pub struct DescribeDlaServiceResponse {
     /// *   **false**: No failed DLA task exists.
     ///
     /// Example: `false`
-    #[serde(rename = "HaveJobFailed", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HaveJobFailed",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub have_job_failed: Option<bool>,
 }
 

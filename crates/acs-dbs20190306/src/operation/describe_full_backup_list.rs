@@ -412,12 +412,20 @@ pub struct DescribeFullBackupListResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The page number.
     ///
     /// Example: `1`
-    #[serde(rename = "PageNum", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNum",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_num: Option<i32>,
     /// The ID of the request.
     ///
@@ -436,7 +444,11 @@ pub struct DescribeFullBackupListResponse {
     /// - **false**: The request failed.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -446,17 +458,29 @@ pub struct DescribeFullBackupListResponse {
     /// The total number of pages.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalPages", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalPages",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<i32>,
     /// The total number of full backup jobs.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalElements", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalElements",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_elements: Option<i32>,
     /// The number of entries returned per page.
     ///
     /// Example: `10`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The `Items` field.
     #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
@@ -558,7 +582,11 @@ pub struct DescribeFullBackupListResponseItemsFullBackupFileItem {
     /// The timestamp that indicates the end of the job.
     ///
     /// Example: `1676887128000`
-    #[serde(rename = "FinishTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "FinishTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub finish_time: Option<i64>,
     /// The status of the backup job. Valid values:
     ///
@@ -583,7 +611,11 @@ pub struct DescribeFullBackupListResponseItemsFullBackupFileItem {
     /// The timestamp that indicates the start of the job.
     ///
     /// Example: `1676886947000`
-    #[serde(rename = "CreateTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CreateTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_time: Option<i64>,
     /// The error message.
     ///
@@ -598,17 +630,29 @@ pub struct DescribeFullBackupListResponseItemsFullBackupFileItem {
     /// The timestamp that indicates the end of the backup.
     ///
     /// Example: `1676887128000`
-    #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EndTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_time: Option<i64>,
     /// The start time of the backup.
     ///
     /// Example: `1676887100000`
-    #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_time: Option<i64>,
     /// The timestamp that indicates when the backup set expires.
     ///
     /// Example: `1677491900000`
-    #[serde(rename = "BackupSetExpiredTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupSetExpiredTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_set_expired_time: Option<i64>,
     /// The storage class. Valid values:
     ///
@@ -631,7 +675,11 @@ pub struct DescribeFullBackupListResponseItemsFullBackupFileItem {
     /// The size of the backup.
     ///
     /// Example: `580`
-    #[serde(rename = "BackupSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_size: Option<i64>,
 }
 

@@ -377,12 +377,20 @@ pub struct DescribeIncrementBackupListResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The page number.
     ///
     /// Example: `0`
-    #[serde(rename = "PageNum", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNum",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_num: Option<i32>,
     /// The request ID.
     ///
@@ -401,7 +409,11 @@ pub struct DescribeIncrementBackupListResponse {
     /// - **false**: The request failed.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -411,17 +423,29 @@ pub struct DescribeIncrementBackupListResponse {
     /// The total number of pages returned.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalPages", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalPages",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<i32>,
     /// The total number of incremental backup jobs.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalElements", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalElements",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_elements: Option<i32>,
     /// The number of entries returned on the current page.
     ///
     /// Example: `30`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The `Items` field.
     #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
@@ -523,17 +547,29 @@ pub struct DescribeIncrementBackupListResponseItemsIncrementBackupFileItem {
     /// The end time of the backup. This value is a UNIX timestamp.
     ///
     /// Example: `1648434713000`
-    #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EndTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_time: Option<i64>,
     /// The expiration time of the backup set. This value is a UNIX timestamp.
     ///
     /// Example: `1711506719000`
-    #[serde(rename = "BackupSetExpiredTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupSetExpiredTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_set_expired_time: Option<i64>,
     /// The start time of the backup. This value is a UNIX timestamp.
     ///
     /// Example: `1648433764000`
-    #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_time: Option<i64>,
     /// The storage class. Valid values:
     ///
@@ -579,7 +615,11 @@ pub struct DescribeIncrementBackupListResponseItemsIncrementBackupFileItem {
     /// The backup size.
     ///
     /// Example: `18535`
-    #[serde(rename = "BackupSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_size: Option<i64>,
 }
 

@@ -203,7 +203,11 @@ pub struct DescribeNodeCidrListResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The ID of the request.
     ///
@@ -218,7 +222,11 @@ pub struct DescribeNodeCidrListResponse {
     /// Indicates whether the request is successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///

@@ -218,7 +218,11 @@ pub struct DescribePreCheckProgressListResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The request ID.
     ///
@@ -228,7 +232,11 @@ pub struct DescribePreCheckProgressListResponse {
     /// The precheck progress. The value ranges from 0 to 100.
     ///
     /// Example: `100`
-    #[serde(rename = "Progress", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Progress",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub progress: Option<i32>,
     /// The error code.
     ///
@@ -242,7 +250,11 @@ pub struct DescribePreCheckProgressListResponse {
     /// - **false**: The request failed.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -349,7 +361,11 @@ pub struct DescribePreCheckProgressListResponseItemsPreCheckProgressDetailItem {
     /// The time when the task was completed. This is a UNIX timestamp.
     ///
     /// Example: `1704351396000`
-    #[serde(rename = "FinishTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "FinishTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub finish_time: Option<i64>,
     /// The progress status. Valid values:
     ///
@@ -371,7 +387,11 @@ pub struct DescribePreCheckProgressListResponseItemsPreCheckProgressDetailItem {
     /// The time when the task was started. This is a UNIX timestamp.
     ///
     /// Example: `1704351395000`
-    #[serde(rename = "BootTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BootTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub boot_time: Option<i64>,
     /// The progress ID.
     ///

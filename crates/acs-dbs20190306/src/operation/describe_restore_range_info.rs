@@ -304,7 +304,11 @@ pub struct DescribeRestoreRangeInfoResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The ID of the request.
     ///
@@ -322,7 +326,11 @@ pub struct DescribeRestoreRangeInfoResponse {
     /// *   **false**: The request fails.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -429,12 +437,20 @@ pub struct DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItemFullBackupLis
     /// The end time of the full backup task. Example: 1646760308000.
     ///
     /// Example: `1646760308000`
-    #[serde(rename = "EndTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EndTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_time: Option<i64>,
     /// The start time of the full backup task. Example: 1646760282000.
     ///
     /// Example: `1646760282000`
-    #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "StartTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_time: Option<i64>,
     /// The ID of the backup set.
     ///
@@ -465,7 +481,11 @@ pub struct DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItem {
     /// The end of the time range to which you can restore data.
     ///
     /// Example: `1646760308000`
-    #[serde(rename = "EndTimestampForRestore", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EndTimestampForRestore",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_timestamp_for_restore: Option<i64>,
     /// The location of the database.
     ///
@@ -488,6 +508,7 @@ pub struct DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItem {
     /// Example: `1646760282000`
     #[serde(
         rename = "BeginTimestampForRestore",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub begin_timestamp_for_restore: Option<i64>,

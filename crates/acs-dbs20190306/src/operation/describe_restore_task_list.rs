@@ -360,12 +360,20 @@ pub struct DescribeRestoreTaskListResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The page number.
     ///
     /// Example: `1`
-    #[serde(rename = "PageNum", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNum",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_num: Option<i32>,
     /// The request ID.
     ///
@@ -380,7 +388,11 @@ pub struct DescribeRestoreTaskListResponse {
     /// Indicates whether the request was successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -390,17 +402,29 @@ pub struct DescribeRestoreTaskListResponse {
     /// The total number of pages.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalPages", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalPages",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<i32>,
     /// The total number of restore jobs.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalElements", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalElements",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_elements: Option<i32>,
     /// The number of entries returned per page.
     ///
     /// Example: `30`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The `Items` field.
     #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
@@ -519,6 +543,7 @@ pub struct DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem {
     /// Example: `100`
     #[serde(
         rename = "FullStruAfterRestoreProgress",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub full_stru_after_restore_progress: Option<i32>,
@@ -558,7 +583,11 @@ pub struct DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem {
     /// The time when the restore job was created. This is a UNIX timestamp. Unit: milliseconds.
     ///
     /// Example: `1554560477000`
-    #[serde(rename = "RestoreTaskCreateTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RestoreTaskCreateTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restore_task_create_time: Option<i64>,
     /// The database account.
     ///
@@ -571,7 +600,11 @@ pub struct DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem {
     /// The time when the restore job was completed. This is a UNIX timestamp. Unit: milliseconds.
     ///
     /// Example: `1554560477000`
-    #[serde(rename = "RestoreTaskFinishTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RestoreTaskFinishTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restore_task_finish_time: Option<i64>,
     /// The database endpoint.
     ///
@@ -622,6 +655,7 @@ pub struct DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem {
     /// Example: `0`
     #[serde(
         rename = "FullStruforeRestoreProgress",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub full_strufore_restore_progress: Option<i32>,
@@ -638,13 +672,18 @@ pub struct DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem {
     /// The progress of the full data restore.
     ///
     /// Example: `100`
-    #[serde(rename = "FullDataRestoreProgress", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "FullDataRestoreProgress",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub full_data_restore_progress: Option<i32>,
     /// The progress of the incremental log restore.
     ///
     /// Example: `100`
     #[serde(
         rename = "ContinuousRestoreProgress",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub continuous_restore_progress: Option<i32>,
@@ -664,7 +703,11 @@ pub struct DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem {
     /// The ID of the backup gateway.
     ///
     /// Example: `324234332`
-    #[serde(rename = "BackupGatewayId", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupGatewayId",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_gateway_id: Option<i64>,
     /// The name of the restore job.
     ///
@@ -674,7 +717,11 @@ pub struct DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem {
     /// The restore time. This is a UNIX timestamp. Unit: milliseconds.
     ///
     /// Example: `1554560477000`
-    #[serde(rename = "RestoreTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RestoreTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub restore_time: Option<i64>,
 }
 

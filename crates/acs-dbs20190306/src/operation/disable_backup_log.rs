@@ -170,7 +170,11 @@ pub struct DisableBackupLogResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The ID of the request.
     ///
@@ -185,7 +189,11 @@ pub struct DisableBackupLogResponse {
     /// Indicates whether the request is successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -203,7 +211,11 @@ pub struct DisableBackupLogResponse {
     /// *   false: No precheck is triggered.
     ///
     /// Example: `false`
-    #[serde(rename = "NeedPrecheck", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NeedPrecheck",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub need_precheck: Option<bool>,
 }
 

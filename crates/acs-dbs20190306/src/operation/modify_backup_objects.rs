@@ -310,7 +310,11 @@ pub struct ModifyBackupObjectsResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The request ID.
     ///
@@ -329,7 +333,11 @@ pub struct ModifyBackupObjectsResponse {
     /// - **false**: The request failed.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -344,7 +352,11 @@ pub struct ModifyBackupObjectsResponse {
     /// Indicates whether the modification triggers a precheck. If the value is true, call the StartBackupPlan operation to start the backup plan.
     ///
     /// Example: `true`
-    #[serde(rename = "NeedPrecheck", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NeedPrecheck",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub need_precheck: Option<bool>,
 }
 

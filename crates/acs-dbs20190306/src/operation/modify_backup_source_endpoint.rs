@@ -797,7 +797,11 @@ pub struct ModifyBackupSourceEndpointResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The request ID.
     ///
@@ -816,7 +820,11 @@ pub struct ModifyBackupSourceEndpointResponse {
     /// - **false**: The request failed.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -831,7 +839,11 @@ pub struct ModifyBackupSourceEndpointResponse {
     /// Indicates whether the modification triggers a precheck. If this parameter returns true, call the StartBackupPlan operation to start the backup plan.
     ///
     /// Example: `false`
-    #[serde(rename = "NeedPrecheck", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NeedPrecheck",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub need_precheck: Option<bool>,
 }
 

@@ -376,7 +376,11 @@ pub struct ModifyBackupStrategyResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The ID of the request.
     ///
@@ -391,7 +395,11 @@ pub struct ModifyBackupStrategyResponse {
     /// Indicates whether the request is successful.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -406,7 +414,11 @@ pub struct ModifyBackupStrategyResponse {
     /// Indicates whether a precheck is triggered. If the value of this parameter is true, you must start the backup schedule by calling the StartBackupPlan operation.
     ///
     /// Example: `false`
-    #[serde(rename = "NeedPrecheck", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NeedPrecheck",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub need_precheck: Option<bool>,
 }
 

@@ -338,7 +338,11 @@ pub struct ModifyStorageStrategyResponse {
     /// The HTTP status code.
     ///
     /// Example: `200`
-    #[serde(rename = "HttpStatusCode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpStatusCode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_status_code: Option<i32>,
     /// The ID of the request.
     ///
@@ -356,7 +360,11 @@ pub struct ModifyStorageStrategyResponse {
     /// *   **false**: The request fails.
     ///
     /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Success",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub success: Option<bool>,
     /// The error message.
     ///
@@ -374,7 +382,11 @@ pub struct ModifyStorageStrategyResponse {
     /// *   **false**: No precheck is triggered.
     ///
     /// Example: `false`
-    #[serde(rename = "NeedPrecheck", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NeedPrecheck",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub need_precheck: Option<bool>,
 }
 

@@ -179,7 +179,11 @@ pub struct CreateAdvancedPolicyResponse {
     /// *   **false**
     ///
     /// Example: `true`
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Data",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data: Option<bool>,
     /// The error message returned if the request failed.
     ///

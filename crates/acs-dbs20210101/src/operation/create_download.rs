@@ -1042,7 +1042,11 @@ pub struct CreateDownloadResponseData {
     /// The point in time of the point-in-time download task. The value is a UNIX timestamp.
     ///
     /// Example: `1661373070000`
-    #[serde(rename = "BackupSetTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupSetTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_set_time: Option<i64>,
     /// The region ID.
     ///
@@ -1064,17 +1068,29 @@ pub struct CreateDownloadResponseData {
     /// The volume of exported data. Unit: bytes.
     ///
     /// Example: `0`
-    #[serde(rename = "ExportDataSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ExportDataSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub export_data_size: Option<i64>,
     /// The volume of processed data. Unit: bytes.
     ///
     /// Example: `0`
-    #[serde(rename = "ImportDataSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ImportDataSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub import_data_size: Option<i64>,
     /// The time when the task was created. The value is a UNIX timestamp.
     ///
     /// Example: `1661940917570`
-    #[serde(rename = "GmtCreate", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "GmtCreate",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gmt_create: Option<i64>,
     /// The ID of the download task.
     ///

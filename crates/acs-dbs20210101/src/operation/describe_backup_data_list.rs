@@ -881,12 +881,20 @@ pub struct DescribeBackupDataListResponseDataContentItemPolarSnapshot {
     /// The ID of the dump.
     ///
     /// Example: `abc****`
-    #[serde(rename = "DumpId", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DumpId",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dump_id: Option<i64>,
     /// The size of the dump backup in bytes.
     ///
     /// Example: `25669140589`
-    #[serde(rename = "DumpSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DumpSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dump_size: Option<i64>,
     /// The expected expiration type of the backup set. Valid values:
     ///
@@ -962,7 +970,11 @@ pub struct DescribeBackupDataListResponseDataContentItem {
     /// The size of the backup set in bytes.
     ///
     /// Example: `25669140480`
-    #[serde(rename = "BackupSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_size: Option<i64>,
     /// The status of the backup set. Valid values:
     ///
@@ -986,7 +998,11 @@ pub struct DescribeBackupDataListResponseDataContentItem {
     /// The point in time of the consistent snapshot. The value is a UNIX timestamp. Unit: seconds.
     ///
     /// Example: `1713373221`
-    #[serde(rename = "ConsistentTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ConsistentTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub consistent_time: Option<i64>,
     /// The storage path of the backup.
     ///
@@ -1015,7 +1031,11 @@ pub struct DescribeBackupDataListResponseDataContentItem {
     /// - **1**: The backup set cannot be deleted.
     ///
     /// Example: `0`
-    #[serde(rename = "SupportDeletion", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SupportDeletion",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub support_deletion: Option<i32>,
     /// The encryption information.
     ///
@@ -1029,7 +1049,11 @@ pub struct DescribeBackupDataListResponseDataContentItem {
     /// - **0**: The backup set is unavailable.
     ///
     /// Example: `1`
-    #[serde(rename = "IsAvail", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IsAvail",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_avail: Option<i32>,
     /// The checksum.
     ///
@@ -1089,22 +1113,38 @@ pub struct DescribeBackupDataListResponseData {
     /// The page size.
     ///
     /// Example: `20`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i64>,
     /// The page number.
     ///
     /// Example: `1`
-    #[serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNumber",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i64>,
     /// The total number of pages.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalPages", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalPages",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<i64>,
     /// The total number of backup sets.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalElements", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalElements",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_elements: Option<i64>,
     /// Extra information.
     ///

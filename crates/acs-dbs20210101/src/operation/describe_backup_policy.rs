@@ -342,7 +342,11 @@ pub struct DescribeBackupPolicyResponseDataAdvanceLogPoliciesItem {
     /// A reserved parameter.
     ///
     /// Example: `1`
-    #[serde(rename = "EnableLogBackup", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableLogBackup",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_log_backup: Option<i64>,
     /// The retention type for log backups. Valid values:
     ///
@@ -483,7 +487,11 @@ pub struct DescribeBackupPolicyResponseDataAdvanceDataPoliciesItem {
     /// - **false**: The policy is a custom policy.
     ///
     /// Example: `true`
-    #[serde(rename = "AutoCreated", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "AutoCreated",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_created: Option<bool>,
     /// The `StorageClass` field.
     #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
@@ -532,7 +540,11 @@ pub struct DescribeBackupPolicyResponseDataAdvanceIncPoliciesItem {
     #[serde(rename = "BakType", skip_serializing_if = "Option::is_none")]
     pub bak_type: Option<String>,
     /// The `AutoCreated` field.
-    #[serde(rename = "AutoCreated", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "AutoCreated",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_created: Option<bool>,
 }
 
@@ -562,7 +574,11 @@ pub struct DescribeBackupPolicyResponseData {
     /// The retention period for basic backups. If an advanced backup policy is enabled, this is the longest retention period for level-1 backups.
     ///
     /// Example: `7`
-    #[serde(rename = "BackupRetentionPeriod", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupRetentionPeriod",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_retention_period: Option<i32>,
     /// The data retention policy for archived backups of deleted instances. Valid values:
     ///
@@ -583,6 +599,7 @@ pub struct DescribeBackupPolicyResponseData {
     /// Example: `120`
     #[serde(
         rename = "HighFrequencyBakInterval",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub high_frequency_bak_interval: Option<i32>,
@@ -595,7 +612,11 @@ pub struct DescribeBackupPolicyResponseData {
     /// > This parameter applies only to RDS SQL Server instances. For other engines, the return value is **0**.
     ///
     /// Example: `0`
-    #[serde(rename = "BackupPriority", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupPriority",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_priority: Option<i32>,
     /// Specifies whether log backup is enabled. Valid values:
     ///
@@ -604,12 +625,20 @@ pub struct DescribeBackupPolicyResponseData {
     /// - **0**: Not enabled
     ///
     /// Example: `1`
-    #[serde(rename = "EnableLogBackup", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableLogBackup",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_log_backup: Option<i32>,
     /// The retention period for log backups.
     ///
     /// Example: `7`
-    #[serde(rename = "LogBackupRetention", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LogBackupRetention",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub log_backup_retention: Option<i32>,
     /// The number of local log files to retain.
     ///
@@ -622,12 +651,20 @@ pub struct DescribeBackupPolicyResponseData {
     /// Specifies whether backup is enabled.
     ///
     /// Example: `1`
-    #[serde(rename = "EnableBackup", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableBackup",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_backup: Option<i32>,
     /// The maximum space usage for local logs.
     ///
     /// Example: `30`
-    #[serde(rename = "LocalLogRetentionSpace", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LocalLogRetentionSpace",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub local_log_retention_space: Option<i32>,
     /// Specifies whether to forcibly clear logs when the instance space usage exceeds 80% or the remaining space is less than 5 GB. Valid values:
     ///
@@ -655,12 +692,20 @@ pub struct DescribeBackupPolicyResponseData {
     /// The interval for high-frequency incremental backups.
     ///
     /// Example: `-1`
-    #[serde(rename = "IncBackupInterval", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IncBackupInterval",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inc_backup_interval: Option<i32>,
     /// Specifies whether incremental backup is enabled.
     ///
     /// Example: `0`
-    #[serde(rename = "EnableIncBackup", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableIncBackup",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_inc_backup: Option<i32>,
     /// The backup method. Valid values:
     ///

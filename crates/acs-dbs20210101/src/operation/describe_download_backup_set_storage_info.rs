@@ -515,6 +515,10 @@ pub struct DescribeDownloadBackupSetStorageInfoResponseData {
     /// > The value is a UNIX timestamp.
     ///
     /// Example: `1661329050`
-    #[serde(rename = "ExpirationTime", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ExpirationTime",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration_time: Option<i64>,
 }

@@ -874,12 +874,20 @@ pub struct DescribeDownloadTaskResponseData {
     /// The page number. It must be greater than 0 and not exceed the maximum value of the integer data type. Default value: 1.
     ///
     /// Example: `1`
-    #[serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNumber",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i64>,
     /// The total number of pages.
     ///
     /// Example: `2`
-    #[serde(rename = "TotalPages", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalPages",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_pages: Option<i64>,
     /// Additional information about the task that is used to back up data to the cloud.
     ///
@@ -889,12 +897,20 @@ pub struct DescribeDownloadTaskResponseData {
     /// The total number of download tasks.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalElements", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalElements",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_elements: Option<i64>,
     /// The number of entries returned per page.
     ///
     /// Example: `10`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i64>,
     /// The `Content` field.
     #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]

@@ -1057,7 +1057,11 @@ pub struct ModifyBackupPolicyResponseDataAdvanceLogPoliciesItem {
     #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
     pub src_region: Option<String>,
     /// The `EnableLogBackup` field.
-    #[serde(rename = "EnableLogBackup", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableLogBackup",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_log_backup: Option<i64>,
     /// The `SrcType` field.
     #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
@@ -1152,7 +1156,11 @@ pub struct ModifyBackupPolicyResponseDataAdvanceDataPoliciesItem {
     /// - **false**: The policy is a custom policy.
     ///
     /// Example: `false`
-    #[serde(rename = "AutoCreated", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "AutoCreated",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_created: Option<bool>,
     /// The source type of the backup policy. Returned values:
     ///
@@ -1174,7 +1182,11 @@ pub struct ModifyBackupPolicyResponseDataAdvanceDataPoliciesItem {
     /// - **false**: All backups are retained.
     ///
     /// Example: `true`
-    #[serde(rename = "OnlyPreserveOneEachDay", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OnlyPreserveOneEachDay",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub only_preserve_one_each_day: Option<bool>,
     /// The details of the dump policy. Returned values:
     ///
@@ -1236,13 +1248,21 @@ pub struct ModifyBackupPolicyResponseDataAdvanceIncPoliciesItem {
     #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
     pub src_region: Option<String>,
     /// The `AutoCreated` field.
-    #[serde(rename = "AutoCreated", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "AutoCreated",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_created: Option<bool>,
     /// The `SrcType` field.
     #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
     pub src_type: Option<String>,
     /// The `OnlyPreserveOneEachDay` field.
-    #[serde(rename = "OnlyPreserveOneEachDay", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OnlyPreserveOneEachDay",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub only_preserve_one_each_day: Option<bool>,
     /// The `DumpAction` field.
     #[serde(rename = "DumpAction", skip_serializing_if = "Option::is_none")]
@@ -1312,9 +1332,17 @@ pub struct ModifyBackupPolicyResponseData {
     #[serde(rename = "BackupMethod", skip_serializing_if = "Option::is_none")]
     pub backup_method: Option<String>,
     /// The `BackupPriority` field.
-    #[serde(rename = "BackupPriority", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "BackupPriority",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub backup_priority: Option<i32>,
     /// The `EnableIncBackup` field.
-    #[serde(rename = "EnableIncBackup", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableIncBackup",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_inc_backup: Option<bool>,
 }

@@ -1907,12 +1907,20 @@ pub struct DescribeInstancesResponse {
     /// The number of entries per page.
     ///
     /// Example: `10`
-    #[serde(rename = "PageSize", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageSize",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_size: Option<i32>,
     /// The page number.
     ///
     /// Example: `1`
-    #[serde(rename = "PageNumber", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PageNumber",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i32>,
     /// The request ID.
     ///
@@ -1924,7 +1932,11 @@ pub struct DescribeInstancesResponse {
     /// >  If you specify the `MaxResults` and `NextToken` request parameters to perform a paged query, the value of the `TotalCount` response parameter is invalid.
     ///
     /// Example: `1`
-    #[serde(rename = "TotalCount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TotalCount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i32>,
     /// The `Instances` field.
     #[serde(rename = "Instances", skip_serializing_if = "Option::is_none")]
@@ -2111,7 +2123,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemEipAddress {
     /// The maximum public bandwidth of the EIP. Unit: Mbit/s.
     ///
     /// Example: `5`
-    #[serde(rename = "Bandwidth", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Bandwidth",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bandwidth: Option<i32>,
     /// The ID of the EIP.
     ///
@@ -2126,7 +2142,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemEipAddress {
     /// Indicates whether the EIP can be disassociated.
     ///
     /// Example: `true`
-    #[serde(rename = "IsSupportUnassociate", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IsSupportUnassociate",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_support_unassociate: Option<bool>,
     /// The metering method of the EIP. Valid values:
     ///
@@ -2149,7 +2169,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemImageOptions {
     /// *   false
     ///
     /// Example: `false`
-    #[serde(rename = "LoginAsNonRoot", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LoginAsNonRoot",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub login_as_non_root: Option<bool>,
     /// Indicates whether the operating system supports access to disks over the NVMe protocol. Valid values:
     ///
@@ -2159,7 +2183,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemImageOptions {
     /// >  This parameter is returned only if you specify CURRENT_OS_NVME_SUPPORTED in AdditionalAttributes in the request.
     ///
     /// Example: `true`
-    #[serde(rename = "CurrentOSNVMeSupported", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CurrentOSNVMeSupported",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub current_osnv_me_supported: Option<bool>,
 }
 
@@ -2198,7 +2226,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemHibernationOptions {
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `false`
-    #[serde(rename = "Configured", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Configured",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub configured: Option<bool>,
 }
 
@@ -2210,7 +2242,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemAdditionalInfo {
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `true`
-    #[serde(rename = "EnableHighDensityMode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableHighDensityMode",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_high_density_mode: Option<bool>,
 }
 
@@ -2222,7 +2258,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemMetadataOptions {
     /// >  This parameter is not publicly available.
     ///
     /// Example: `0`
-    #[serde(rename = "HttpPutResponseHopLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "HttpPutResponseHopLimit",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_put_response_hop_limit: Option<i32>,
     /// Indicates whether the security hardening mode (IMDSv2) is forcefully used to access instance metadata. Valid values:
     ///
@@ -2259,15 +2299,27 @@ pub struct DescribeInstancesResponseInstancesInstanceItemCpuOptions {
     #[serde(rename = "TurboMode", skip_serializing_if = "Option::is_none")]
     pub turbo_mode: Option<String>,
     /// The `EnableVISST` field.
-    #[serde(rename = "EnableVISST", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableVISST",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_visst: Option<bool>,
     /// The `EnableVRDT` field.
-    #[serde(rename = "EnableVRDT", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableVRDT",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_vrdt: Option<bool>,
     /// The number of threads per CPU core.
     ///
     /// Example: `2`
-    #[serde(rename = "ThreadsPerCore", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ThreadsPerCore",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub threads_per_core: Option<i32>,
     /// >  This parameter is deprecated.
     ///
@@ -2277,7 +2329,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemCpuOptions {
     /// The number of physical CPU cores.
     ///
     /// Example: `2`
-    #[serde(rename = "CoreCount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CoreCount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub core_count: Option<i32>,
 }
 
@@ -2300,6 +2356,7 @@ pub struct DescribeInstancesResponseInstancesInstanceItemPrivateDnsNameOptions {
     /// Example: `false`
     #[serde(
         rename = "EnableInstanceIdDnsARecord",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_instance_id_dns_a_record: Option<bool>,
@@ -2322,7 +2379,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemPrivateDnsNameOptions {
     /// Default value: false.
     ///
     /// Example: `true`
-    #[serde(rename = "EnableIpDnsPtrRecord", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableIpDnsPtrRecord",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_ip_dns_ptr_record: Option<bool>,
     /// Indicates whether DNS Resolution from the IP Address-based Hostname to the Instance Primary Private IPv4 Address (A Record) is enabled. Valid values:
     ///
@@ -2332,7 +2393,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemPrivateDnsNameOptions {
     /// Default value: false.
     ///
     /// Example: `true`
-    #[serde(rename = "EnableIpDnsARecord", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableIpDnsARecord",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_ip_dns_a_record: Option<bool>,
     /// Indicates whether DNS Resolution from the Instance ID-based Hostname to the Instance Primary Private IPv6 Address (AAAA Record) is enabled. Valid values:
     ///
@@ -2344,6 +2409,7 @@ pub struct DescribeInstancesResponseInstancesInstanceItemPrivateDnsNameOptions {
     /// Example: `false`
     #[serde(
         rename = "EnableInstanceIdDnsAAAARecord",
+        deserialize_with = "acs_runtime::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_instance_id_dns_aaaa_record: Option<bool>,
@@ -2530,7 +2596,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetwor
     /// *   false
     ///
     /// Example: `true`
-    #[serde(rename = "Primary", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Primary",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub primary: Option<bool>,
 }
 
@@ -2722,7 +2792,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// The memory size. Unit: MiB.
     ///
     /// Example: `16384`
-    #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Memory",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub memory: Option<i32>,
     /// The billing method of the instance. Valid values:
     ///
@@ -2735,7 +2809,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// The number of vCPUs.
     ///
     /// Example: `8`
-    #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Cpu",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cpu: Option<i32>,
     /// The name of the operating system of the instance.
     ///
@@ -2847,7 +2925,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// >  This parameter is applicable only to pay-as-you-go instances. The release protection feature can protect instances against manual releases, but not against automatic releases.
     ///
     /// Example: `false`
-    #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DeletionProtection",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deletion_protection: Option<bool>,
     /// The `SecurityGroupIds` field.
     #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
@@ -2891,7 +2973,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// The maximum outbound public bandwidth. Unit: Mbit/s.
     ///
     /// Example: `5`
-    #[serde(rename = "InternetMaxBandwidthOut", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "InternetMaxBandwidthOut",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// The serial number of the instance.
     ///
@@ -2922,12 +3008,20 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The `EnableNVS` field.
-    #[serde(rename = "EnableNVS", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "EnableNVS",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_nvs: Option<bool>,
     /// The capacity of local disks attached to the instance. Unit: GiB.
     ///
     /// Example: `1000`
-    #[serde(rename = "LocalStorageCapacity", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LocalStorageCapacity",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub local_storage_capacity: Option<i64>,
     /// The instance family of the instance.
     ///
@@ -2952,12 +3046,20 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// >  This parameter is returned when SpotStrategy is set to SpotWithPriceLimit or SpotAsPriceGo.
     ///
     /// Example: `1`
-    #[serde(rename = "SpotDuration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SpotDuration",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_duration: Option<i32>,
     /// The number of local disks attached to the instance.
     ///
     /// Example: `2`
-    #[serde(rename = "LocalStorageAmount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LocalStorageAmount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub local_storage_amount: Option<i32>,
     /// The `PublicIpAddress` field.
     #[serde(rename = "PublicIpAddress", skip_serializing_if = "Option::is_none")]
@@ -2977,7 +3079,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// The maximum hourly price of the instance. The value can be accurate to three decimal places. This parameter is valid when SpotStrategy is set to SpotWithPriceLimit.
     ///
     /// Example: `0.98`
-    #[serde(rename = "SpotPriceLimit", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SpotPriceLimit",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_price_limit: Option<f32>,
     /// >  The parameter is removed.
     ///
@@ -2990,7 +3096,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// *   false
     ///
     /// Example: `true`
-    #[serde(rename = "DeviceAvailable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DeviceAvailable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_available: Option<bool>,
     /// The instance type of the instance.
     ///
@@ -3022,7 +3132,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// *   false
     ///
     /// Example: `true`
-    #[serde(rename = "IoOptimized", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "IoOptimized",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub io_optimized: Option<bool>,
     /// The zone ID of the instance.
     ///
@@ -3049,7 +3163,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// The number of the deployment set group to which the instance belongs in a deployment set.
     ///
     /// Example: `1`
-    #[serde(rename = "DeploymentSetGroupNo", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DeploymentSetGroupNo",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deployment_set_group_no: Option<i32>,
     /// Details about the capacity reservation associated with the instance.
     #[serde(
@@ -3067,7 +3185,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// The number of GPUs for the instance type.
     ///
     /// Example: `4`
-    #[serde(rename = "GPUAmount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "GPUAmount",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gpu_amount: Option<i32>,
     /// The `OperationLocks` field.
     #[serde(rename = "OperationLocks", skip_serializing_if = "Option::is_none")]
@@ -3082,7 +3204,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// The maximum inbound public bandwidth. Unit: Mbit/s.
     ///
     /// Example: `50`
-    #[serde(rename = "InternetMaxBandwidthIn", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "InternetMaxBandwidthIn",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub internet_max_bandwidth_in: Option<i32>,
     /// The `ClockOptions` field.
     #[serde(rename = "ClockOptions", skip_serializing_if = "Option::is_none")]
@@ -3092,7 +3218,11 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// Indicates whether the instance can be recycled.
     ///
     /// Example: `false`
-    #[serde(rename = "Recyclable", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Recyclable",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recyclable: Option<bool>,
     /// The region ID of the instance.
     ///

@@ -4556,7 +4556,11 @@ pub struct RunInstancesResponse {
     /// The transaction price.
     ///
     /// Example: `0.165`
-    #[serde(rename = "TradePrice", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "TradePrice",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_price: Option<f32>,
     /// The `InstanceIdSets` field.
     #[serde(rename = "InstanceIdSets", skip_serializing_if = "Option::is_none")]

@@ -726,7 +726,11 @@ pub struct MatchResponseItemsItemNested {
 #[non_exhaustive]
 pub struct MatchResponseItemsItem {
     /// The `Ratio` field.
-    #[serde(rename = "Ratio", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Ratio",
+        deserialize_with = "acs_runtime::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ratio: Option<f32>,
     /// The `Nested` field.
     #[serde(rename = "Nested", skip_serializing_if = "Option::is_none")]
