@@ -498,9 +498,21 @@ fn lower_operation(
             ),
         );
     }
+    let snake = names::snake_ident(&spec.name);
+    // The generated client has these methods of its own, and `policies/all.json` is the
+    // whole-service policy (compared without case for case-insensitive file systems).
+    if matches!(snake.as_str(), "new" | "runtime") || spec.name.eq_ignore_ascii_case("all") {
+        report.error(
+            &root.key("name"),
+            format!(
+                "the operation name `{}` is taken by the generated client (`Client::new`, `Client::runtime`, `policies/all.json`)",
+                spec.name
+            ),
+        );
+    }
     let upper_camel = names::upper_camel_ident(&spec.name);
     let names = ir::OperationNames {
-        snake: names::snake_ident(&spec.name),
+        snake,
         upper_camel: upper_camel.clone(),
         feature: names::kebab(&spec.name),
     };

@@ -124,3 +124,22 @@ fn json_specs_load_like_yaml() {
         )
     );
 }
+
+#[test]
+fn operation_names_the_client_uses_itself_are_errors() {
+    for name in ["New", "Runtime", "All"] {
+        let text = VALID.replace("name: Op", &format!("name: {name}"));
+        let report = load_service(
+            &file("service.yaml", SERVICE),
+            &[file(&format!("{name}.yaml"), &text)],
+        )
+        .expect_err("reserved")
+        .to_string();
+        assert!(
+            report.contains(&format!(
+                "the operation name `{name}` is taken by the generated client"
+            )),
+            "{report}"
+        );
+    }
+}
