@@ -387,10 +387,11 @@ fn scrub_token(error: &mut crate::error::ServiceError, credentials: &Credentials
     }
 }
 
-/// `acs-rust/<version> (<os>; <arch>) <product>/<api version>`.
+/// `acs-runtime/<version> (<os>; <arch>) <product>/<api version>`: names the crate and version.
 fn user_agent(service: &ServiceInfo) -> String {
     format!(
-        "acs-rust/{} ({}; {}) {}/{}",
+        "{}/{} ({}; {}) {}/{}",
+        env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
         std::env::consts::OS,
         std::env::consts::ARCH,
@@ -860,7 +861,7 @@ mod tests {
     #[test]
     fn user_agent_names_the_crate_and_service() {
         let agent = user_agent(&DBS);
-        assert!(agent.starts_with(concat!("acs-rust/", env!("CARGO_PKG_VERSION"), " (")));
+        assert!(agent.starts_with(concat!("acs-runtime/", env!("CARGO_PKG_VERSION"), " (")));
         assert!(agent.ends_with(") dbs/2019-03-06"));
     }
 

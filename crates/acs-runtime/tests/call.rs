@@ -302,7 +302,7 @@ async fn success_case(algorithm: SignatureAlgorithm, sts_credentials: bool) {
     assert_eq!(nonce.len(), 32);
     assert!(nonce.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')));
     let user_agent = request.header("user-agent").expect("user-agent");
-    assert!(user_agent.starts_with(concat!("acs-rust/", env!("CARGO_PKG_VERSION"))));
+    assert!(user_agent.starts_with(concat!("acs-runtime/", env!("CARGO_PKG_VERSION"))));
     assert!(user_agent.ends_with("dbs/2019-03-06"));
     let provider = if sts_credentials {
         "static_sts"
