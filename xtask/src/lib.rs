@@ -3,6 +3,8 @@
 //! `codegen` renders every spec folder under `specs/` into its client crate under `crates/`,
 //! plus `specs/spec.schema.json`; in check mode it writes nothing and reports every difference.
 
+pub mod bench;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

@@ -9,7 +9,9 @@ const USAGE: &str = "usage:
   cargo xtask codegen --check   write nothing; fail with a diff if generated files are stale
   cargo xtask import --openmeta PATH/api-docs.json [--ops A,B,...]
                                 write specs/<product>/<version>/ from Alibaba's OpenMeta metadata
-                                (overlay.yaml is kept; then run `cargo xtask codegen`)";
+                                (overlay.yaml is kept; then run `cargo xtask codegen`)
+  cargo xtask bench [CRITERION ARGS]
+                                run the benchmarks and print each speed target as a ratio";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
         ["import", "--openmeta", path] => run_import(path, None),
         ["import", "--openmeta", path, "--ops", ops]
         | ["import", "--ops", ops, "--openmeta", path] => run_import(path, Some(ops)),
+        ["bench", criterion_args @ ..] => run_bench(criterion_args),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -27,6 +30,20 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn run_bench(criterion_args: &[&str]) -> ExitCode {
+    match xtask::bench::run(&workspace_root(), criterion_args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("some speed targets were missed (see MISSED above)");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -1,0 +1,68 @@
+//! A V3 signature against the cost of one HMAC-SHA256 (target: at most 5x), on the official
+//! SDK's StartBackupPlan request (tests/fixtures/signing/sign_v3_client_token.json).
+//! `cargo xtask bench` prints the ratio.
+
+use std::hint::black_box;
+
+use acs_runtime::sign::{SignatureAlgorithm, V3Request, sign_v3};
+use criterion::{Criterion, criterion_group, criterion_main};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+fn signature(c: &mut Criterion) {
+    let vector: Value = serde_json::from_str(include_str!(
+        "../tests/fixtures/signing/sign_v3_client_token.json"
+    ))
+    .expect("fixture is JSON");
+    let input = &vector["input"];
+    let text = |value: &Value| value.as_str().expect("a string").to_owned();
+    let secret = text(&input["access_key_secret"]);
+    let access_key_id = text(&input["access_key_id"]);
+    let query: Vec<(String, String)> = input["parameters"]
+        .as_object()
+        .expect("parameters")
+        .iter()
+        .map(|(k, v)| (k.clone(), text(v)))
+        .collect();
+    let headers: Vec<(String, String)> = vector["expected"]["sdk_request"]["headers"]
+        .as_object()
+        .expect("headers")
+        .iter()
+        .filter(|(name, _)| *name != "Authorization")
+        .map(|(k, v)| (k.clone(), text(v)))
+        .collect();
+    let hashed_payload = text(&vector["expected"]["signing"]["hashed_request_payload"]);
+    let string_to_sign = text(&vector["expected"]["signing"]["string_to_sign"]);
+
+    let mut group = c.benchmark_group("signature");
+    group.bench_function("hmac_sha256", |b| {
+        b.iter(|| {
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(black_box(secret.as_bytes()))
+                .expect("any key length");
+            mac.update(black_box(string_to_sign.as_bytes()));
+            mac.finalize().into_bytes()
+        })
+    });
+    group.bench_function("v3_acs3_hmac_sha256", |b| {
+        b.iter(|| {
+            let request = V3Request {
+                method: "POST",
+                canonical_uri: "/",
+                query: black_box(&query),
+                headers: black_box(&headers),
+                hashed_payload: &hashed_payload,
+            };
+            sign_v3(
+                SignatureAlgorithm::Acs3HmacSha256,
+                &access_key_id,
+                black_box(&secret),
+                &request,
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, signature);
+criterion_main!(benches);
