@@ -88,7 +88,17 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
     let mut operations = Vec::new();
     let mut refused = Vec::new();
     for name in &selected {
-        let api: Api = serde_json::from_value(apis[name.as_str()].clone()).unwrap_or_default();
+        // A shape we cannot read is refused by name, never imported as an empty operation.
+        let api: Api = match serde_json::from_value(apis[name.as_str()].clone()) {
+            Ok(api) => api,
+            Err(error) => {
+                refused.push((
+                    name.clone(),
+                    format!("unreadable operation metadata: {error}"),
+                ));
+                continue;
+            }
+        };
         let mut op_warnings = Vec::new();
         match converter.operation(name, &api, &mut op_warnings) {
             Ok(spec) => {
