@@ -384,3 +384,21 @@ fn round_trip_of_a_file_named_by_the_environment() {
         imported.refused.len()
     );
 }
+
+#[test]
+fn unreadable_operations_are_refused_by_name() {
+    let json = r#"{"info": {"style": "RPC", "product": "Demo", "version": "2020-01-01"},
+        "endpoints": [{"regionId": "cn-hangzhou", "endpoint": "demo.cn-hangzhou.aliyuncs.com"}],
+        "apis": {"Bad": 5, "Good": {"summary": "Fine.", "methods": ["post"]}}}"#;
+    let imported = import_openmeta(json, None).unwrap();
+    assert_eq!(imported.operations.len(), 1);
+    assert_eq!(imported.refused.len(), 1);
+    assert_eq!(imported.refused[0].0, "Bad");
+    assert!(
+        imported.refused[0]
+            .1
+            .starts_with("unreadable operation metadata"),
+        "{:?}",
+        imported.refused
+    );
+}
