@@ -30,6 +30,12 @@ pub fn percent_encode(s: &str) -> String {
     utf8_percent_encode(s, RFC3986).to_string()
 }
 
+/// [`percent_encode`], appended to `out` (signing builds long strings; one buffer saves an
+/// allocation per key and value).
+pub fn percent_encode_into(out: &mut String, s: &str) {
+    out.extend(utf8_percent_encode(s, RFC3986));
+}
+
 /// Percent-encodes a URL path like [`percent_encode`] but keeps `/` as the segment separator.
 ///
 /// This gives the canonical URI of an ROA request from its unencoded path (the official SDK's

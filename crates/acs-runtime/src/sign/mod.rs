@@ -13,7 +13,7 @@ mod v3;
 
 use std::fmt;
 
-use crate::encoding::percent_encode;
+use crate::encoding::percent_encode_into;
 
 pub use v1::{V1Signature, sign_v1};
 pub use v3::{V3Request, V3Signature, hash_payload, sign_v3};
@@ -93,7 +93,7 @@ pub fn format_timestamp(unix_seconds: u64) -> String {
 
 /// The canonical query string shared by both signature versions: pairs sorted by key and then
 /// value (byte order, so duplicate keys come out the same whatever order they arrived in), key
-/// and value each [`percent_encode`]d, `k=v` joined by `&`; an empty value gives `k=`.
+/// and value each [`crate::encoding::percent_encode`]d, `k=v` joined by `&`; an empty value gives `k=`.
 ///
 /// Sorting happens on the unencoded strings, as the official SDKs do. Keys are encoded too, as
 /// Alibaba's documentation specifies; the Python SDK leaves V3 keys as they are, which is the
@@ -101,14 +101,14 @@ pub fn format_timestamp(unix_seconds: u64) -> String {
 fn canonical_query_string(pairs: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
     sorted.sort_unstable();
-    let mut out = String::new();
+    let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
     for (i, (key, value)) in sorted.into_iter().enumerate() {
         if i > 0 {
             out.push('&');
         }
-        out.push_str(&percent_encode(key));
+        percent_encode_into(&mut out, key);
         out.push('=');
-        out.push_str(&percent_encode(value));
+        percent_encode_into(&mut out, value);
     }
     out
 }

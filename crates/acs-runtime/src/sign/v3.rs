@@ -10,6 +10,8 @@
 //! `CanonicalHeaders` already ends with a newline, so the canonical request has an empty line
 //! before the signed-headers line.
 
+use std::borrow::Cow;
+
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use sm3::Sm3;
@@ -104,15 +106,19 @@ impl V3Hash {
 
     fn hex_digest(self, data: &[u8]) -> String {
         match self {
-            V3Hash::Sha256 => hex::encode(Sha256::digest(data)),
-            V3Hash::Sm3 => hex::encode(Sm3::digest(data)),
+            V3Hash::Sha256 => base16ct::lower::encode_string(&Sha256::digest(data)),
+            V3Hash::Sm3 => base16ct::lower::encode_string(&Sm3::digest(data)),
         }
     }
 
     fn hex_hmac(self, key: &[u8], data: &[u8]) -> String {
         match self {
-            V3Hash::Sha256 => hex::encode(hmac_bytes::<Hmac<Sha256>>(key, data)),
-            V3Hash::Sm3 => hex::encode(hmac_bytes::<Hmac<Sm3>>(key, data)),
+            V3Hash::Sha256 => {
+                base16ct::lower::encode_string(hmac_bytes::<Hmac<Sha256>>(key, data).as_ref())
+            }
+            V3Hash::Sm3 => {
+                base16ct::lower::encode_string(hmac_bytes::<Hmac<Sm3>>(key, data).as_ref())
+            }
         }
     }
 }
@@ -186,17 +192,26 @@ pub fn sign_v3(
 /// values sorted and joined by `,`, as the official SDKs do, so the result never depends on the
 /// order the caller collected the headers in.
 fn canonical_headers(headers: &[(String, String)]) -> (String, String) {
-    let mut entries: Vec<(String, &str)> = headers
+    // Header names are usually lower case already; borrow them then.
+    let mut entries: Vec<(Cow<'_, str>, &str)> = headers
         .iter()
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
+        .map(|(name, value)| {
+            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(name.as_str())
+            };
+            (name, value.trim())
+        })
         .collect();
     entries.sort_unstable();
 
-    let mut canonical = String::new();
-    let mut signed = String::new();
+    let mut canonical =
+        String::with_capacity(headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
+    let mut signed = String::with_capacity(headers.iter().map(|(n, _)| n.len() + 1).sum());
     let mut previous: Option<&str> = None;
     for (name, value) in &entries {
-        if previous == Some(name.as_str()) {
+        if previous == Some(name.as_ref()) {
             canonical.pop(); // the previous line's '\n'
             canonical.push(',');
         } else {
