@@ -192,6 +192,8 @@ pub struct Client {
     endpoint: ResolvedEndpoint,
     config: Arc<Config>,
     transport: Arc<dyn Transport>,
+    /// Fixed for the client's life, so formatted once rather than per call.
+    user_agent: Arc<str>,
 }
 
 impl Client {
@@ -212,6 +214,7 @@ impl Client {
             endpoint,
             config: Arc::new(config.clone()),
             transport,
+            user_agent: user_agent(service).into(),
         })
     }
 
@@ -254,7 +257,6 @@ impl Client {
         let mut params = RequestParams::default();
         operation.write_params(&mut params);
         let prepared = Prepared::new(self.service, &info, params)?;
-        let user_agent = user_agent(self.service);
 
         let attempts = self.config.retry.attempts();
         let mut attempt = 1;
@@ -276,7 +278,7 @@ impl Client {
                 &credentials,
                 &new_nonce(),
                 &now_timestamp(),
-                &user_agent,
+                &self.user_agent,
             );
 
             let sent = tokio::time::timeout_at(deadline, self.transport.send(request))
