@@ -1,9 +1,16 @@
 //! The generated DBS client behaves as its spec says, without any network.
 
 use acs_dbs20190306::operation::start_backup_plan::{
-    StartBackupPlanError, StartBackupPlanRequest, StartBackupPlanResponse, ram,
+    RAM, StartBackupPlanError, StartBackupPlanRequest, StartBackupPlanResponse,
 };
+use acs_dbs20190306::prelude::*;
+use acs_runtime::json::{self, FromJson};
+use acs_runtime::ram::AccessLevel;
 use acs_runtime::{Operation, RequestParams, ServiceError};
+
+fn decode(body: &str) -> Result<StartBackupPlanResponse, json::DecodeError> {
+    StartBackupPlanResponse::from_json(json::parse(body.as_bytes()).expect("valid JSON"))
+}
 
 #[test]
 fn build_names_the_missing_required_parameter() {
@@ -42,27 +49,22 @@ fn parameters_go_in_the_query_and_client_token_is_the_idempotency_token() {
 fn responses_tolerate_unknown_and_absent_fields() {
     // The documented success body (official SDK decode vector), plus a field the spec lacks.
     let body = r#"{"HttpStatusCode": 200, "RequestId": "D13761C3-9971-5C02-B789-3F3CD159****", "Success": true, "CreatedFullBackupsetId": "1h7toien3****", "BackupPlanId": "dbsqdss5tm****", "NewField": [1]}"#;
-    let response: StartBackupPlanResponse = serde_json::from_str(body).unwrap();
+    let response = decode(body).unwrap();
     assert_eq!(response.http_status_code, Some(200));
     assert_eq!(response.success, Some(true));
     assert_eq!(
         response.created_full_backupset_id.as_deref(),
         Some("1h7toien3****")
     );
+    assert_eq!(response.backup_plan_id.as_deref(), Some("dbsqdss5tm****"));
     assert_eq!(response.err_code, None);
-    let wire = serde_json::to_value(&response).unwrap();
-    assert_eq!(wire["BackupPlanId"], "dbsqdss5tm****");
-    assert!(wire.get("ErrCode").is_none());
-    assert_eq!(
-        serde_json::from_str::<StartBackupPlanResponse>("{}").unwrap(),
-        StartBackupPlanResponse::default()
-    );
+    assert_eq!(decode("{}").unwrap(), StartBackupPlanResponse::default());
 }
 
 #[test]
 fn scalars_sent_as_strings_still_decode() {
     let body = r#"{"HttpStatusCode": "200", "Success": "true", "RequestId": "R", "ErrCode": ""}"#;
-    let response: StartBackupPlanResponse = serde_json::from_str(body).unwrap();
+    let response = decode(body).unwrap();
     assert_eq!(response.http_status_code, Some(200));
     assert_eq!(response.success, Some(true));
     assert_eq!(
@@ -70,8 +72,11 @@ fn scalars_sent_as_strings_still_decode() {
         Some(""),
         "strings stay as sent"
     );
-    let wrong = serde_json::from_str::<StartBackupPlanResponse>(r#"{"HttpStatusCode": "OK"}"#);
-    assert!(wrong.unwrap_err().to_string().contains("`OK`"));
+    let wrong = decode(r#"{"HttpStatusCode": "OK"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(wrong.contains("`HttpStatusCode`"), "{wrong}");
+    assert!(!wrong.contains("OK"), "no value in the message: {wrong}");
 }
 
 #[test]
@@ -109,10 +114,10 @@ fn error_codes_map_to_variants_and_unknown_ones_to_unhandled() {
 
 #[test]
 fn ram_facts_and_concrete_arns() {
-    assert_eq!(ram::ACTION, "dbs:StartBackupPlan");
-    assert_eq!(ram::ACCESS_LEVEL, "update");
+    assert_eq!(RAM.action, "dbs:StartBackupPlan");
+    assert_eq!(RAM.access_level, AccessLevel::Update);
     assert_eq!(
-        ram::RESOURCE_ARN_TEMPLATES,
+        RAM.resource_arn_templates,
         ["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]
     );
     let request = StartBackupPlanRequest::builder()

@@ -187,10 +187,8 @@ mod dbs {
 mod ecs {
     use super::*;
     use acs_ecs20140526::Client;
-    use acs_ecs20140526::operation::describe_instances::DescribeInstancesTagItem;
-    use acs_ecs20140526::operation::run_instances::{
-        RunInstancesDataDiskItem, RunInstancesSystemDisk,
-    };
+    use acs_ecs20140526::operation::describe_instances::TagItem;
+    use acs_ecs20140526::operation::run_instances::{DataDiskItem, SystemDisk};
 
     #[tokio::test]
     async fn repeat_lists_go_out_numbered_and_nested_arrays_come_back_typed() {
@@ -198,7 +196,7 @@ mod ecs {
             {"InstanceId": "i-1", "Tags": {"Tag": [{"TagKey": "env", "TagValue": "prod"}]}, "Unknown": {"x": 1}}]}}"#;
         let server = server(vec![Reply::json(200, body)]).await;
         let client = Client::new(&config(&server)).unwrap();
-        let tag = |key: &str, value: &str| DescribeInstancesTagItem {
+        let tag = |key: &str, value: &str| TagItem {
             key: Some(key.to_owned()),
             value: Some(value.to_owned()),
         };
@@ -239,12 +237,12 @@ mod ecs {
         )])
         .await;
         let client = Client::new(&config(&server)).unwrap();
-        let system_disk = RunInstancesSystemDisk {
+        let system_disk = SystemDisk {
             provisioned_iops: Some(5000),
             bursting_enabled: Some(true),
             ..Default::default()
         };
-        let data_disk = RunInstancesDataDiskItem {
+        let data_disk = DataDiskItem {
             size: Some(100),
             category: Some("cloud_auto".to_owned()),
             ..Default::default()
@@ -290,8 +288,7 @@ mod cs {
     use super::*;
     use acs_cs20151215::Client;
     use acs_cs20151215::operation::create_cluster_node_pool::{
-        CreateClusterNodePoolBody, CreateClusterNodePoolBodyNodepoolInfo,
-        CreateClusterNodePoolBodyNodepoolInfoType,
+        CreateClusterNodePoolBody, NodepoolInfo, NodepoolInfoType,
     };
 
     #[tokio::test]
@@ -303,9 +300,9 @@ mod cs {
         .await;
         let client = Client::new(&config(&server)).unwrap();
         let body = CreateClusterNodePoolBody {
-            nodepool_info: Some(CreateClusterNodePoolBodyNodepoolInfo {
+            nodepool_info: Some(NodepoolInfo {
                 name: Some("pool a".to_owned()),
-                r#type: Some(CreateClusterNodePoolBodyNodepoolInfoType::Ess),
+                r#type: Some(NodepoolInfoType::Ess),
                 ..Default::default()
             }),
             ..Default::default()

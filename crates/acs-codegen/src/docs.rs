@@ -96,8 +96,56 @@ pub fn sanitize(markdown: &str) -> String {
     if let Some(open) = fence {
         out.push(open);
     }
-    let joined = out.join("\n");
+    let joined = tighten_lists(&out).join("\n");
     joined.trim_matches('\n').to_owned()
+}
+
+/// Whether a line starts a Markdown list item (`- `, `* `, `+ `, `1. `).
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim_start();
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return true;
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && line[digits..].starts_with(". ")
+}
+
+/// Drops the blank lines between list items: Alibaba's docs write every list loose (a blank
+/// line between items), which renders the same as a tight list but takes twice the lines.
+fn tighten_lists(lines: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut in_fence = false;
+    for (index, line) in lines.iter().enumerate() {
+        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        let between_items = !in_fence
+            && line.trim().is_empty()
+            && out.last().is_some_and(|previous| is_list_item(previous))
+            && lines.get(index + 1).is_some_and(|next| is_list_item(next));
+        if !between_items {
+            out.push(line.clone());
+        }
+    }
+    out
+}
+
+/// Whether text can be continued by appending a line: its last line is ordinary prose, not a
+/// list item (an unindented line would join the item), a heading, a table row or a fence.
+pub fn ends_in_prose(text: &str) -> bool {
+    let Some(last) = text.lines().last() else {
+        return false;
+    };
+    let last = last.trim_start();
+    !last.is_empty()
+        && !is_list_item(last)
+        && !last.starts_with('#')
+        && !last.starts_with('|')
+        && !last.starts_with('>')
+        && !last.starts_with("```")
+        && !last.starts_with("~~~")
+        && !text.contains("```")
+        && !text.contains("~~~")
 }
 
 fn strip_controls(text: &str) -> String {

@@ -61,6 +61,12 @@ pub fn generate_service(service: &Service, spec_dir: &str) -> Vec<GeneratedFile>
             service::OperationIndex(service).into_token_stream(),
         ),
     ];
+    if !service.types.is_empty() {
+        files.push(rust(
+            "src/types.rs",
+            service::TypesRs(service).into_token_stream(),
+        ));
+    }
     for op in &service.operations {
         let file = format!(
             "src/operation/{}.rs",
@@ -106,6 +112,8 @@ fn separate_items(code: &str) -> String {
         if let Some(previous) = previous {
             let indent = |l: &str| l.len() - l.trim_start().len();
             let ends_item = matches!(previous.trim(), "}" | "};")
+                || (previous.trim_end().ends_with("{}")
+                    && !previous.trim_start().starts_with("//"))
                 || (previous.trim_end().ends_with(';') && !previous.trim_start().starts_with("//"));
             let starts_item = ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s));
             let inner_doc_end = previous.starts_with("//!") && !line.starts_with("//!");
@@ -152,8 +160,6 @@ default = [{default}]
 {feature_lines}
 [dependencies]
 acs-runtime.workspace = true
-serde.workspace = true
-serde_json.workspace = true
 
 [dev-dependencies]
 tokio = {{ version = "1", default-features = false, features = ["macros", "rt"] }}

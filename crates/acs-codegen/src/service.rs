@@ -1,22 +1,23 @@
-//! Crate-level files of a generated client: `lib.rs`, the client, the endpoint table and the
-//! operation module index.
+//! Crate-level files of a generated client: `lib.rs`, the client, the endpoint table, the
+//! operation module index and the shared types.
 
-use acs_spec::ir::{ApiStyle, Service};
+use acs_spec::ir::{ApiStyle, Operation, Service, TypeRef, TypeScope};
+use acs_spec::names::generated;
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::{ToTokens, format_ident, quote};
 
 use crate::docs;
+use crate::operation::OperationTypes;
 use crate::types::ident;
 
-/// `src/lib.rs`: crate docs and module declarations. The modules are `#[rustfmt::skip]` so
-/// `cargo fmt` leaves generated files as prettyplease wrote them.
+/// `src/lib.rs`: crate docs, module declarations and the re-exports a caller needs, so the
+/// client crate and an async runtime are all a program depends on. The modules are
+/// `#[rustfmt::skip]` so `cargo fmt` leaves generated files as prettyplease wrote them.
 pub struct LibRs<'a>(pub &'a Service);
 
 impl ToTokens for LibRs<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let service = self.0;
-        let crate_name = service.package_name.replace('-', "_");
-        let first_op = service.operations.first().map(|op| op.names.snake.clone());
         let mut text = vec![format!(
             "Client for the {} API, version {}.",
             docs::sanitize(&service.title),
@@ -26,15 +27,21 @@ impl ToTokens for LibRs<'_> {
             text.push(docs::sanitize(description));
         }
         text.push(
-            "Each operation has a module under [`operation`] with its request, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls."
+            "Each operation has a module under [`operation`] with its request, builder, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls."
                 .to_owned(),
         );
-        if let Some(op) = first_op {
-            text.push(format!(
-                "```no_run\n# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\nlet config = acs_runtime::Config::new(\"cn-hangzhou\");\nlet client = {crate_name}::Client::new(&config)?;\nlet request = client.{op}();\n# let _ = request;\n# Ok(())\n# }}\n```"
-            ));
+        if let Some(example) = crate_example(service) {
+            text.push(example);
         }
         let crate_docs = docs::inner_doc_attrs(&docs::paragraphs(text));
+        let types = (!service.types.is_empty()).then(|| {
+            let module = format_ident!("{}", generated::TYPES_MODULE);
+            quote! {
+                #[rustfmt::skip]
+                pub mod #module;
+            }
+        });
+        let operation = format_ident!("{}", generated::OPERATION_MODULE);
         tokens.extend(quote! {
             #crate_docs
             #![forbid(unsafe_code)]
@@ -44,11 +51,53 @@ impl ToTokens for LibRs<'_> {
             #[rustfmt::skip]
             pub mod endpoints;
             #[rustfmt::skip]
-            pub mod operation;
+            pub mod #operation;
+            #types
 
             pub use client::Client;
+            pub use acs_runtime::credentials::Credentials;
+            pub use acs_runtime::{Config, SdkError};
+            /// The runtime underneath: configuration, credential providers, retries, transport.
+            pub use acs_runtime as runtime;
+
+            /// What a program calling this client usually needs in scope.
+            pub mod prelude {
+                pub use crate::Client;
+                pub use acs_runtime::credentials::Credentials;
+                pub use acs_runtime::ram::ResourceArns;
+                pub use acs_runtime::{Config, OperationError, SdkError};
+            }
         });
     }
+}
+
+/// A complete call of the first operation whose required parameters are all scalars, with
+/// their documented examples, as the crate's doc example.
+fn crate_example(service: &Service) -> Option<String> {
+    let crate_name = service.package_name.replace('-', "_");
+    let op = service
+        .operations
+        .iter()
+        .find(|op| op.required_params().all(|p| p.ty.is_scalar()) && !op.deprecated)?;
+    let mut call = format!("client\n    .{}()", op.names.snake);
+    for param in op.required_params() {
+        let example = param.docs.example.as_deref().map(str::trim).unwrap_or("");
+        let value = match &param.ty {
+            TypeRef::String => format!("{:?}", if example.is_empty() { "…" } else { example }),
+            TypeRef::Boolean => "true".to_owned(),
+            TypeRef::Int32 | TypeRef::Int64 => example
+                .parse::<i64>()
+                .map_or_else(|_| "1".to_owned(), |n| n.to_string()),
+            _ => example
+                .parse::<f64>()
+                .map_or_else(|_| "1.0".to_owned(), |n| format!("{n:?}")),
+        };
+        call.push_str(&format!("\n    .{}({value})", param.ident));
+    }
+    call.push_str("\n    .send()\n    .await?;");
+    Some(format!(
+        "```no_run\n# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\nlet config = {crate_name}::Config::new(\"cn-hangzhou\");\nlet client = {crate_name}::Client::new(&config)?;\nlet response = {call}\nprintln!(\"{{response:?}}\");\n# Ok(())\n# }}\n```"
+    ))
 }
 
 /// `src/client.rs`: the service client with one method per operation.
@@ -57,31 +106,14 @@ pub struct ClientRs<'a>(pub &'a Service);
 impl ToTokens for ClientRs<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let service = self.0;
-        let methods = service.operations.iter().map(|op| {
-            let method = ident(&op.names.snake);
-            let module = ident(&op.names.snake);
-            let fluent = quote::format_ident!("{}FluentBuilder", op.names.upper_camel);
-            let feature = &op.names.feature;
-            let text = docs::paragraphs([
-                format!("`{}`: {}", op.name, docs::sanitize(&op.summary)),
-                format!("Set parameters on the returned builder, then call `send().await`. See [`crate::operation::{}`].", op.names.snake.trim_start_matches("r#")),
-            ]);
-            let docs = docs::doc_attrs(&text);
-            let deprecated = crate::types::deprecated_attr(op.deprecated);
-            quote! {
-                #docs
-                #deprecated
-                #[cfg(feature = #feature)]
-                pub fn #method(&self) -> crate::operation::#module::#fluent {
-                    crate::operation::#module::#fluent::new(self.inner.clone())
-                }
-            }
-        });
+        let methods = service.operations.iter().map(client_method);
         let title = docs::sanitize(&service.title);
         let docs = docs::doc_attrs(&format!(
             "Client for {title} {}: one method per operation. Cheap to clone; clones share connections.",
             service.api_version
         ));
+        let new = format_ident!("{}", generated::CLIENT_NEW);
+        let runtime = format_ident!("{}", generated::CLIENT_RUNTIME);
         tokens.extend(quote! {
             #docs
             #[derive(Debug, Clone)]
@@ -92,20 +124,45 @@ impl ToTokens for ClientRs<'_> {
             impl Client {
                 /// A client for `config`'s region (or endpoint override); fails when the region has
                 /// no endpoint, naming the regions that do.
-                pub fn new(config: &acs_runtime::Config) -> Result<Self, acs_runtime::endpoint::EndpointError> {
+                pub fn #new(config: &acs_runtime::Config) -> Result<Self, acs_runtime::endpoint::EndpointError> {
                     Ok(Self {
                         inner: acs_runtime::Client::new(&crate::endpoints::SERVICE, config)?,
                     })
                 }
 
                 /// The runtime client underneath, for calling operations by request value.
-                pub fn runtime(&self) -> &acs_runtime::Client {
+                pub fn #runtime(&self) -> &acs_runtime::Client {
                     &self.inner
                 }
 
                 #(#methods)*
             }
         });
+    }
+}
+
+fn client_method(op: &Operation) -> TokenStream {
+    let method = ident(&op.names.snake);
+    let module = ident(&op.names.snake);
+    let builder = OperationTypes::new(op).builder;
+    let with_client = format_ident!("{}", generated::WITH_CLIENT);
+    let feature = &op.names.feature;
+    let text = docs::paragraphs([
+        format!("`{}`: {}", op.name, docs::sanitize(&op.summary)),
+        format!(
+            "Set parameters on the returned builder, then call `send().await`. See [`crate::operation::{}`].",
+            op.names.snake.trim_start_matches("r#")
+        ),
+    ]);
+    let docs = docs::doc_attrs(&text);
+    let deprecated = crate::types::deprecated_attr(op.deprecated);
+    quote! {
+        #docs
+        #deprecated
+        #[cfg(feature = #feature)]
+        pub fn #method(&self) -> crate::operation::#module::#builder<acs_runtime::Client> {
+            crate::operation::#module::#builder::#with_client(self.inner.clone())
+        }
     }
 }
 
@@ -163,8 +220,26 @@ impl ToTokens for OperationIndex<'_> {
             }
         });
         tokens.extend(quote! {
-            //! One module per operation: request, builders, response, error and RAM facts.
+            //! One module per operation: request, builder, response, error and RAM facts.
             #(#modules)*
+        });
+    }
+}
+
+/// `src/types.rs`: the named types operations share.
+pub struct TypesRs<'a>(pub &'a Service);
+
+impl ToTokens for TypesRs<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let types = self
+            .0
+            .types
+            .iter()
+            .map(|def| crate::types::type_def(def, TypeScope::Service));
+        tokens.extend(quote! {
+            //! Named types the operations share: the API's own named schemas, and structures the
+            //! metadata repeats identically in several operations.
+            #(#types)*
         });
     }
 }

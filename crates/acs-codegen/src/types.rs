@@ -1,6 +1,11 @@
-//! Rust types and field declarations shared by requests, responses and nested types.
+//! Rust types, struct and enum declarations shared by operation modules and the crate's
+//! `types` module.
+//!
+//! A type implements what its side of the wire needs: `WireStruct` (its members by wire name,
+//! which the runtime flattens or JSON-encodes) when it is sent, `FromJson` (one `take` per
+//! member) when it is received.
 
-use acs_spec::ir::{Docs, EnumDef, Field, Side, StructDef, TypeRef};
+use acs_spec::ir::{Docs, EnumDef, Field, StructDef, TypeRef, TypeScope};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
 
@@ -14,74 +19,121 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// The Rust type of a value.
-pub struct RustType<'a>(pub &'a TypeRef);
+/// The Rust type of a value, as written in a module of `scope`: named types of the same scope
+/// by name, the crate's shared types through `crate::types`.
+pub struct RustType<'a> {
+    /// The type.
+    pub ty: &'a TypeRef,
+    /// Where the code that names it lives.
+    pub scope: TypeScope,
+}
+
+impl<'a> RustType<'a> {
+    /// `ty` named from an operation module.
+    pub fn in_operation(ty: &'a TypeRef) -> Self {
+        RustType {
+            ty,
+            scope: TypeScope::Operation,
+        }
+    }
+
+    fn inner(&self, ty: &'a TypeRef) -> RustType<'a> {
+        RustType {
+            ty,
+            scope: self.scope,
+        }
+    }
+}
 
 impl ToTokens for RustType<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        tokens.extend(match self.0 {
+        tokens.extend(match self.ty {
             TypeRef::String => quote!(String),
             TypeRef::Int32 => quote!(i32),
             TypeRef::Int64 => quote!(i64),
             TypeRef::Float => quote!(f32),
             TypeRef::Double => quote!(f64),
             TypeRef::Boolean => quote!(bool),
-            TypeRef::Any => quote!(serde_json::Value),
+            TypeRef::Any => quote!(acs_runtime::serde_json::Value),
             TypeRef::List(inner) => {
-                let inner = RustType(inner);
+                let inner = self.inner(inner);
                 quote!(Vec<#inner>)
             }
             TypeRef::Map(inner) => {
-                let inner = RustType(inner);
+                let inner = self.inner(inner);
                 quote!(std::collections::BTreeMap<String, #inner>)
             }
-            TypeRef::Named(name) => ident(name).into_token_stream(),
+            TypeRef::Boxed(inner) => {
+                let inner = self.inner(inner);
+                quote!(Box<#inner>)
+            }
+            TypeRef::Named { name, scope } => {
+                let name = ident(name);
+                if *scope == self.scope {
+                    quote!(#name)
+                } else {
+                    quote!(crate::types::#name)
+                }
+            }
         });
     }
 }
 
-/// Whether values of the type can derive `Eq` (floats and JSON values cannot).
-pub fn is_eq(ty: &TypeRef, types: &[acs_spec::ir::TypeDef]) -> bool {
-    match ty {
-        TypeRef::Float | TypeRef::Double | TypeRef::Any => false,
-        TypeRef::List(inner) | TypeRef::Map(inner) => is_eq(inner, types),
-        TypeRef::Named(name) => types.iter().all(|def| match def {
-            acs_spec::ir::TypeDef::Struct(s) if &s.name == name => {
-                s.fields.iter().all(|f| is_eq(&f.ty, types))
-            }
-            _ => true,
-        }),
-        _ => true,
-    }
+/// Documentation of a field: its description, then one line of facts: "Required." where it
+/// is, its example, and its wire name when the Rust name does not show it.
+pub fn field_docs(field: &Field) -> TokenStream {
+    let description = description(field);
+    let facts = facts(field);
+    // Facts continue a description that ends in prose (rendered the same as a paragraph of
+    // their own would be, one line shorter).
+    let text = if !facts.is_empty() && docs::ends_in_prose(&description) {
+        format!("{description} {facts}")
+    } else {
+        docs::paragraphs([description, facts])
+    };
+    docs::doc_attrs(&text)
 }
 
-/// Documentation of a field: its description, example and wire name.
-pub fn field_docs(field: &Field) -> TokenStream {
-    let mut parts = vec![
-        field
-            .docs
-            .description
-            .as_deref()
-            .map(docs::sanitize)
-            .unwrap_or_else(|| {
-                format!(
-                    "The `{}` field.",
-                    docs::sanitize(&field.wire_name).replace('`', "'")
-                )
-            }),
-    ];
+/// The first paragraph of a field's description: for the request's fields, whose setters carry
+/// the whole text.
+pub fn field_summary(field: &Field) -> TokenStream {
+    let text = description(field);
+    let first = text.split("\n\n").next().unwrap_or_default();
+    docs::doc_attrs(first)
+}
+
+fn description(field: &Field) -> String {
+    field
+        .docs
+        .description
+        .as_deref()
+        .map(docs::sanitize)
+        .filter(|text| !text.is_empty())
+        .unwrap_or_else(|| {
+            format!(
+                "The `{}` field.",
+                docs::sanitize(&field.wire_name).replace('`', "'")
+            )
+        })
+}
+
+fn facts(field: &Field) -> String {
+    let mut facts = Vec::new();
+    if field.required && field.placement.is_some() {
+        facts.push("Required.".to_owned());
+    }
     if let Some(example) = &field.docs.example
         && !example.trim().is_empty()
     {
-        parts.push(format!("Example: {}", docs::inline_code(example)));
+        facts.push(format!("Example: {}.", docs::inline_code(example)));
     }
     if field.ident.trim_start_matches("r#") != acs_spec::names::snake_base(&field.wire_name) {
-        parts.push(format!(
+        facts.push(format!(
             "Wire name: {}.",
             docs::inline_code(&field.wire_name)
         ));
     }
-    docs::doc_attrs(&docs::paragraphs(parts))
+    facts.join(" ")
 }
 
 /// Documentation from `Docs`, with a fallback sentence.
@@ -104,95 +156,144 @@ pub fn deprecated_attr(deprecated: bool) -> TokenStream {
     }
 }
 
-/// A public optional member of a serde struct, under its wire name. Received scalars decode
-/// leniently (`"200"` for `200`), since services do not always send the documented type.
-fn optional_member(field: &Field, side: Side) -> TokenStream {
-    let docs = field_docs(field);
-    let ident = ident(&field.ident);
-    let ty = RustType(&field.ty);
-    let wire = &field.wire_name;
-    let deprecated = deprecated_attr(field.deprecated);
-    let lenient = matches!(
-        field.ty,
-        TypeRef::Int32 | TypeRef::Int64 | TypeRef::Float | TypeRef::Double | TypeRef::Boolean
-    ) && side == Side::Response;
-    let lenient = lenient.then(|| quote!(deserialize_with = "acs_runtime::lenient::option",));
-    quote! {
-        #docs
-        #deprecated
-        #[serde(rename = #wire, #lenient skip_serializing_if = "Option::is_none")]
-        pub #ident: Option<#ty>,
+/// `#[allow(deprecated)]` for an impl that touches any deprecated member.
+pub fn allow_deprecated(fields: &[Field]) -> TokenStream {
+    if fields.iter().any(|f| f.deprecated) {
+        quote!(#[allow(deprecated)])
+    } else {
+        TokenStream::new()
     }
 }
 
-/// A struct received in a response: every field optional, unknown fields ignored.
-pub struct ResponseStruct<'a> {
-    /// Rust name.
-    pub name: &'a str,
-    /// Documentation.
-    pub docs: TokenStream,
-    /// Members.
+/// `Eq` in a derive list, when the type supports it.
+pub fn eq_derive(eq: bool) -> TokenStream {
+    if eq { quote!(Eq,) } else { TokenStream::new() }
+}
+
+/// A struct's public members: `Option<T>` each (a member the service omits is `None`).
+pub fn optional_members(fields: &[Field], scope: TypeScope) -> TokenStream {
+    let members = fields.iter().map(|field| {
+        let docs = field_docs(field);
+        let name = ident(&field.ident);
+        let ty = RustType {
+            ty: &field.ty,
+            scope,
+        };
+        let deprecated = deprecated_attr(field.deprecated);
+        quote! { #docs #deprecated pub #name: Option<#ty>, }
+    });
+    quote!(#(#members)*)
+}
+
+/// `impl WireStruct`: the members by wire name, for the serializers.
+pub struct WireImpl<'a> {
+    /// The type's Rust name.
+    pub name: &'a Ident,
+    /// Its members.
     pub fields: &'a [Field],
-    /// Whether all members can be compared with `Eq`.
-    pub eq: bool,
 }
 
-impl ToTokens for ResponseStruct<'_> {
+impl ToTokens for WireImpl<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        let name = ident(self.name);
-        let docs = &self.docs;
-        let fields = self
-            .fields
-            .iter()
-            .map(|f| optional_member(f, Side::Response));
-        let eq = self.eq.then(|| quote!(Eq,));
-        tokens.extend(quote! {
-            #docs
-            #[derive(Debug, Clone, Default, PartialEq, #eq serde::Serialize, serde::Deserialize)]
-            #[serde(default)]
-            #[non_exhaustive]
-            pub struct #name {
-                #(#fields)*
-            }
+        let name = self.name;
+        let allow = allow_deprecated(self.fields);
+        // An empty struct visits nothing; naming the closure `_visit` keeps it warning-free.
+        let visit = if self.fields.is_empty() {
+            quote!(_visit)
+        } else {
+            quote!(visit)
+        };
+        let visits = self.fields.iter().map(|field| {
+            let wire = &field.wire_name;
+            let member = ident(&field.ident);
+            quote! { visit(#wire, &self.#member); }
         });
-    }
-}
-
-/// A nested struct sent in a request: public optional fields, flattened member by member.
-pub struct RequestStruct<'a>(pub &'a StructDef, pub bool);
-
-impl ToTokens for RequestStruct<'_> {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        let def = self.0;
-        let name = ident(&def.name);
-        let docs = item_docs(&def.docs, &format!("The `{}` structure.", def.name));
-        let fields = def.fields.iter().map(|f| optional_member(f, Side::Request));
-        let flatten = def.fields.iter().map(|field| {
-            let ident = ident(&field.ident);
-            let suffix = format!(".{}", field.wire_name);
-            quote! {
-                acs_runtime::ParamValue::flatten_into(&self.#ident, &format!("{prefix}{}", #suffix), out);
-            }
-        });
-        let eq = self.1.then(|| quote!(Eq,));
-        let allow_deprecated = def
-            .fields
-            .iter()
-            .any(|f| f.deprecated)
-            .then(|| quote!(#[allow(deprecated)]));
         tokens.extend(quote! {
-            #docs
-            #[derive(Debug, Clone, Default, PartialEq, #eq serde::Serialize)]
-            pub struct #name {
-                #(#fields)*
-            }
-
-            #allow_deprecated
-            impl acs_runtime::ParamValue for #name {
-                fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-                    #(#flatten)*
+            #allow
+            impl acs_runtime::WireStruct for #name {
+                fn wire_fields(&self, #visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+                    #(#visits)*
                 }
             }
+        });
+    }
+}
+
+/// `impl FromJson`: each member taken from the body's object by wire name.
+pub struct FromJsonImpl<'a> {
+    /// The type's Rust name.
+    pub name: &'a Ident,
+    /// Its members.
+    pub fields: &'a [Field],
+}
+
+impl ToTokens for FromJsonImpl<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let name = self.name;
+        let allow = allow_deprecated(self.fields);
+        let body = if self.fields.is_empty() {
+            quote! {
+                value.into_object()?;
+                Ok(Self {})
+            }
+        } else {
+            let takes = self.fields.iter().map(|field| {
+                let wire = &field.wire_name;
+                let member = ident(&field.ident);
+                quote! { #member: object.take(#wire)?, }
+            });
+            quote! {
+                let mut object = value.into_object()?;
+                Ok(Self { #(#takes)* })
+            }
+        };
+        tokens.extend(quote! {
+            #allow
+            impl acs_runtime::FromJson for #name {
+                fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+                    #body
+                }
+            }
+        });
+    }
+}
+
+/// A nested or shared struct, declared in a module of `scope`.
+pub struct StructItem<'a> {
+    /// The struct.
+    pub def: &'a StructDef,
+    /// Where it is declared.
+    pub scope: TypeScope,
+}
+
+impl ToTokens for StructItem<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let def = self.def;
+        let name = ident(&def.name);
+        let docs = item_docs(&def.docs, &format!("The `{}` structure.", def.name));
+        let members = optional_members(&def.fields, self.scope);
+        let eq = eq_derive(def.eq);
+        // Values callers build (request members) stay constructible with struct literals
+        // (`Tag { key: Some(..), ..Default::default() }`); received ones may grow.
+        let non_exhaustive = (!def.sides.request).then(|| quote!(#[non_exhaustive]));
+        let wire = def.sides.request.then(|| WireImpl {
+            name: &name,
+            fields: &def.fields,
+        });
+        let from_json = def.sides.response.then(|| FromJsonImpl {
+            name: &name,
+            fields: &def.fields,
+        });
+        tokens.extend(quote! {
+            #docs
+            #[derive(Debug, Clone, Default, PartialEq, #eq)]
+            #non_exhaustive
+            pub struct #name {
+                #members
+            }
+
+            #wire
+            #from_json
         });
     }
 }
@@ -213,6 +314,30 @@ impl ToTokens for StringEnum<'_> {
                 text = docs::paragraphs([text, docs::sanitize(description)]);
             }
             docs::doc_attrs(&text)
+        });
+        let from_json = def.sides.response.then(|| {
+            quote! {
+                impl acs_runtime::FromJson for #name {
+                    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+                        <String as acs_runtime::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+                    }
+                }
+            }
+        });
+        let to_wire = def.sides.request.then(|| {
+            quote! {
+                impl acs_runtime::WireValue for #name {
+                    fn wire(&self) -> acs_runtime::WireRef<'_> {
+                        acs_runtime::WireRef::Str(self.as_str())
+                    }
+                }
+
+                impl acs_runtime::IntoParam<#name> for &str {
+                    fn into_param(self) -> Option<#name> {
+                        Some(#name::from(self))
+                    }
+                }
+            }
         });
         tokens.extend(quote! {
             #docs
@@ -243,40 +368,22 @@ impl ToTokens for StringEnum<'_> {
                 }
             }
 
-            impl From<String> for #name {
-                fn from(value: String) -> Self {
-                    Self::from(value.as_str())
-                }
-            }
-
             impl std::fmt::Display for #name {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.write_str(self.as_str())
                 }
             }
 
-            impl serde::Serialize for #name {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-
-            impl<'de> serde::Deserialize<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    String::deserialize(deserializer).map(Self::from)
-                }
-            }
-
-            impl acs_runtime::ParamValue for #name {
-                fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-                    out.push((prefix.to_owned(), self.as_str().to_owned()));
-                }
-            }
+            #to_wire
+            #from_json
         });
     }
 }
 
-/// Whether a nested struct belongs to the request side.
-pub fn is_request_side(def: &StructDef) -> bool {
-    def.side == Side::Request
+/// A nested or shared type, declared in a module of `scope`.
+pub fn type_def(def: &acs_spec::ir::TypeDef, scope: TypeScope) -> TokenStream {
+    match def {
+        acs_spec::ir::TypeDef::Struct(def) => StructItem { def, scope }.into_token_stream(),
+        acs_spec::ir::TypeDef::Enum(def) => StringEnum(def).into_token_stream(),
+    }
 }

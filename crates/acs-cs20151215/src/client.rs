@@ -29,8 +29,10 @@ impl Client {
     #[cfg(feature = "attach-instances")]
     pub fn attach_instances(
         &self,
-    ) -> crate::operation::attach_instances::AttachInstancesFluentBuilder {
-        crate::operation::attach_instances::AttachInstancesFluentBuilder::new(
+    ) -> crate::operation::attach_instances::AttachInstancesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::attach_instances::AttachInstancesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -41,8 +43,10 @@ impl Client {
     #[cfg(feature = "attach-instances-to-node-pool")]
     pub fn attach_instances_to_node_pool(
         &self,
-    ) -> crate::operation::attach_instances_to_node_pool::AttachInstancesToNodePoolFluentBuilder {
-        crate::operation::attach_instances_to_node_pool::AttachInstancesToNodePoolFluentBuilder::new(
+    ) -> crate::operation::attach_instances_to_node_pool::AttachInstancesToNodePoolBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::attach_instances_to_node_pool::AttachInstancesToNodePoolBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -54,8 +58,10 @@ impl Client {
     #[cfg(feature = "cancel-cluster-upgrade")]
     pub fn cancel_cluster_upgrade(
         &self,
-    ) -> crate::operation::cancel_cluster_upgrade::CancelClusterUpgradeFluentBuilder {
-        crate::operation::cancel_cluster_upgrade::CancelClusterUpgradeFluentBuilder::new(
+    ) -> crate::operation::cancel_cluster_upgrade::CancelClusterUpgradeBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::cancel_cluster_upgrade::CancelClusterUpgradeBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -67,8 +73,10 @@ impl Client {
     #[cfg(feature = "cancel-component-upgrade")]
     pub fn cancel_component_upgrade(
         &self,
-    ) -> crate::operation::cancel_component_upgrade::CancelComponentUpgradeFluentBuilder {
-        crate::operation::cancel_component_upgrade::CancelComponentUpgradeFluentBuilder::new(
+    ) -> crate::operation::cancel_component_upgrade::CancelComponentUpgradeBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::cancel_component_upgrade::CancelComponentUpgradeBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -79,8 +87,10 @@ impl Client {
     #[cfg(feature = "cancel-operation-plan")]
     pub fn cancel_operation_plan(
         &self,
-    ) -> crate::operation::cancel_operation_plan::CancelOperationPlanFluentBuilder {
-        crate::operation::cancel_operation_plan::CancelOperationPlanFluentBuilder::new(
+    ) -> crate::operation::cancel_operation_plan::CancelOperationPlanBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::cancel_operation_plan::CancelOperationPlanBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -89,8 +99,10 @@ impl Client {
     ///
     /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::cancel_task`].
     #[cfg(feature = "cancel-task")]
-    pub fn cancel_task(&self) -> crate::operation::cancel_task::CancelTaskFluentBuilder {
-        crate::operation::cancel_task::CancelTaskFluentBuilder::new(self.inner.clone())
+    pub fn cancel_task(
+        &self,
+    ) -> crate::operation::cancel_task::CancelTaskBuilder<acs_runtime::Client> {
+        crate::operation::cancel_task::CancelTaskBuilder::with_client(self.inner.clone())
     }
 
     /// `CheckControlPlaneLogEnable`: Queries the current log configuration of control plane components, including the log retention period and the log collection component. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube API Server, Kube Scheduler, Kube Controller Manager, and Cloud Controller Manager.
@@ -99,8 +111,10 @@ impl Client {
     #[cfg(feature = "check-control-plane-log-enable")]
     pub fn check_control_plane_log_enable(
         &self,
-    ) -> crate::operation::check_control_plane_log_enable::CheckControlPlaneLogEnableFluentBuilder {
-        crate::operation::check_control_plane_log_enable::CheckControlPlaneLogEnableFluentBuilder::new(
+    ) -> crate::operation::check_control_plane_log_enable::CheckControlPlaneLogEnableBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::check_control_plane_log_enable::CheckControlPlaneLogEnableBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -111,8 +125,10 @@ impl Client {
     #[cfg(feature = "check-service-role")]
     pub fn check_service_role(
         &self,
-    ) -> crate::operation::check_service_role::CheckServiceRoleFluentBuilder {
-        crate::operation::check_service_role::CheckServiceRoleFluentBuilder::new(
+    ) -> crate::operation::check_service_role::CheckServiceRoleBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::check_service_role::CheckServiceRoleBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -123,8 +139,10 @@ impl Client {
     #[cfg(feature = "clean-cluster-user-permissions")]
     pub fn clean_cluster_user_permissions(
         &self,
-    ) -> crate::operation::clean_cluster_user_permissions::CleanClusterUserPermissionsFluentBuilder {
-        crate::operation::clean_cluster_user_permissions::CleanClusterUserPermissionsFluentBuilder::new(
+    ) -> crate::operation::clean_cluster_user_permissions::CleanClusterUserPermissionsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::clean_cluster_user_permissions::CleanClusterUserPermissionsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -135,8 +153,10 @@ impl Client {
     #[cfg(feature = "clean-user-permissions")]
     pub fn clean_user_permissions(
         &self,
-    ) -> crate::operation::clean_user_permissions::CleanUserPermissionsFluentBuilder {
-        crate::operation::clean_user_permissions::CleanUserPermissionsFluentBuilder::new(
+    ) -> crate::operation::clean_user_permissions::CleanUserPermissionsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::clean_user_permissions::CleanUserPermissionsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -147,8 +167,10 @@ impl Client {
     #[cfg(feature = "create-autoscaling-config")]
     pub fn create_autoscaling_config(
         &self,
-    ) -> crate::operation::create_autoscaling_config::CreateAutoscalingConfigFluentBuilder {
-        crate::operation::create_autoscaling_config::CreateAutoscalingConfigFluentBuilder::new(
+    ) -> crate::operation::create_autoscaling_config::CreateAutoscalingConfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_autoscaling_config::CreateAutoscalingConfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -159,8 +181,8 @@ impl Client {
     #[cfg(feature = "create-cluster")]
     pub fn create_cluster(
         &self,
-    ) -> crate::operation::create_cluster::CreateClusterFluentBuilder {
-        crate::operation::create_cluster::CreateClusterFluentBuilder::new(
+    ) -> crate::operation::create_cluster::CreateClusterBuilder<acs_runtime::Client> {
+        crate::operation::create_cluster::CreateClusterBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -171,8 +193,10 @@ impl Client {
     #[cfg(feature = "create-cluster-diagnosis")]
     pub fn create_cluster_diagnosis(
         &self,
-    ) -> crate::operation::create_cluster_diagnosis::CreateClusterDiagnosisFluentBuilder {
-        crate::operation::create_cluster_diagnosis::CreateClusterDiagnosisFluentBuilder::new(
+    ) -> crate::operation::create_cluster_diagnosis::CreateClusterDiagnosisBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_cluster_diagnosis::CreateClusterDiagnosisBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -183,8 +207,10 @@ impl Client {
     #[cfg(feature = "create-cluster-inspect-config")]
     pub fn create_cluster_inspect_config(
         &self,
-    ) -> crate::operation::create_cluster_inspect_config::CreateClusterInspectConfigFluentBuilder {
-        crate::operation::create_cluster_inspect_config::CreateClusterInspectConfigFluentBuilder::new(
+    ) -> crate::operation::create_cluster_inspect_config::CreateClusterInspectConfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_cluster_inspect_config::CreateClusterInspectConfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -195,8 +221,10 @@ impl Client {
     #[cfg(feature = "create-cluster-node-pool")]
     pub fn create_cluster_node_pool(
         &self,
-    ) -> crate::operation::create_cluster_node_pool::CreateClusterNodePoolFluentBuilder {
-        crate::operation::create_cluster_node_pool::CreateClusterNodePoolFluentBuilder::new(
+    ) -> crate::operation::create_cluster_node_pool::CreateClusterNodePoolBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_cluster_node_pool::CreateClusterNodePoolBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -208,8 +236,10 @@ impl Client {
     #[cfg(feature = "create-kubernetes-trigger")]
     pub fn create_kubernetes_trigger(
         &self,
-    ) -> crate::operation::create_kubernetes_trigger::CreateKubernetesTriggerFluentBuilder {
-        crate::operation::create_kubernetes_trigger::CreateKubernetesTriggerFluentBuilder::new(
+    ) -> crate::operation::create_kubernetes_trigger::CreateKubernetesTriggerBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_kubernetes_trigger::CreateKubernetesTriggerBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -220,8 +250,8 @@ impl Client {
     #[cfg(feature = "create-template")]
     pub fn create_template(
         &self,
-    ) -> crate::operation::create_template::CreateTemplateFluentBuilder {
-        crate::operation::create_template::CreateTemplateFluentBuilder::new(
+    ) -> crate::operation::create_template::CreateTemplateBuilder<acs_runtime::Client> {
+        crate::operation::create_template::CreateTemplateBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -232,8 +262,8 @@ impl Client {
     #[cfg(feature = "create-trigger")]
     pub fn create_trigger(
         &self,
-    ) -> crate::operation::create_trigger::CreateTriggerFluentBuilder {
-        crate::operation::create_trigger::CreateTriggerFluentBuilder::new(
+    ) -> crate::operation::create_trigger::CreateTriggerBuilder<acs_runtime::Client> {
+        crate::operation::create_trigger::CreateTriggerBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -244,8 +274,10 @@ impl Client {
     #[cfg(feature = "delete-alert-contact")]
     pub fn delete_alert_contact(
         &self,
-    ) -> crate::operation::delete_alert_contact::DeleteAlertContactFluentBuilder {
-        crate::operation::delete_alert_contact::DeleteAlertContactFluentBuilder::new(
+    ) -> crate::operation::delete_alert_contact::DeleteAlertContactBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::delete_alert_contact::DeleteAlertContactBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -256,8 +288,10 @@ impl Client {
     #[cfg(feature = "delete-alert-contact-group")]
     pub fn delete_alert_contact_group(
         &self,
-    ) -> crate::operation::delete_alert_contact_group::DeleteAlertContactGroupFluentBuilder {
-        crate::operation::delete_alert_contact_group::DeleteAlertContactGroupFluentBuilder::new(
+    ) -> crate::operation::delete_alert_contact_group::DeleteAlertContactGroupBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::delete_alert_contact_group::DeleteAlertContactGroupBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -268,8 +302,8 @@ impl Client {
     #[cfg(feature = "delete-cluster")]
     pub fn delete_cluster(
         &self,
-    ) -> crate::operation::delete_cluster::DeleteClusterFluentBuilder {
-        crate::operation::delete_cluster::DeleteClusterFluentBuilder::new(
+    ) -> crate::operation::delete_cluster::DeleteClusterBuilder<acs_runtime::Client> {
+        crate::operation::delete_cluster::DeleteClusterBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -280,8 +314,10 @@ impl Client {
     #[cfg(feature = "delete-cluster-inspect-config")]
     pub fn delete_cluster_inspect_config(
         &self,
-    ) -> crate::operation::delete_cluster_inspect_config::DeleteClusterInspectConfigFluentBuilder {
-        crate::operation::delete_cluster_inspect_config::DeleteClusterInspectConfigFluentBuilder::new(
+    ) -> crate::operation::delete_cluster_inspect_config::DeleteClusterInspectConfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::delete_cluster_inspect_config::DeleteClusterInspectConfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -292,8 +328,10 @@ impl Client {
     #[cfg(feature = "delete-cluster-nodepool")]
     pub fn delete_cluster_nodepool(
         &self,
-    ) -> crate::operation::delete_cluster_nodepool::DeleteClusterNodepoolFluentBuilder {
-        crate::operation::delete_cluster_nodepool::DeleteClusterNodepoolFluentBuilder::new(
+    ) -> crate::operation::delete_cluster_nodepool::DeleteClusterNodepoolBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::delete_cluster_nodepool::DeleteClusterNodepoolBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -304,8 +342,10 @@ impl Client {
     #[cfg(feature = "delete-cluster-nodes")]
     pub fn delete_cluster_nodes(
         &self,
-    ) -> crate::operation::delete_cluster_nodes::DeleteClusterNodesFluentBuilder {
-        crate::operation::delete_cluster_nodes::DeleteClusterNodesFluentBuilder::new(
+    ) -> crate::operation::delete_cluster_nodes::DeleteClusterNodesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::delete_cluster_nodes::DeleteClusterNodesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -317,8 +357,10 @@ impl Client {
     #[cfg(feature = "delete-kubernetes-trigger")]
     pub fn delete_kubernetes_trigger(
         &self,
-    ) -> crate::operation::delete_kubernetes_trigger::DeleteKubernetesTriggerFluentBuilder {
-        crate::operation::delete_kubernetes_trigger::DeleteKubernetesTriggerFluentBuilder::new(
+    ) -> crate::operation::delete_kubernetes_trigger::DeleteKubernetesTriggerBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::delete_kubernetes_trigger::DeleteKubernetesTriggerBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -329,8 +371,10 @@ impl Client {
     #[cfg(feature = "delete-policy-instance")]
     pub fn delete_policy_instance(
         &self,
-    ) -> crate::operation::delete_policy_instance::DeletePolicyInstanceFluentBuilder {
-        crate::operation::delete_policy_instance::DeletePolicyInstanceFluentBuilder::new(
+    ) -> crate::operation::delete_policy_instance::DeletePolicyInstanceBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::delete_policy_instance::DeletePolicyInstanceBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -341,8 +385,8 @@ impl Client {
     #[cfg(feature = "delete-template")]
     pub fn delete_template(
         &self,
-    ) -> crate::operation::delete_template::DeleteTemplateFluentBuilder {
-        crate::operation::delete_template::DeleteTemplateFluentBuilder::new(
+    ) -> crate::operation::delete_template::DeleteTemplateBuilder<acs_runtime::Client> {
+        crate::operation::delete_template::DeleteTemplateBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -353,8 +397,8 @@ impl Client {
     #[cfg(feature = "delete-trigger")]
     pub fn delete_trigger(
         &self,
-    ) -> crate::operation::delete_trigger::DeleteTriggerFluentBuilder {
-        crate::operation::delete_trigger::DeleteTriggerFluentBuilder::new(
+    ) -> crate::operation::delete_trigger::DeleteTriggerBuilder<acs_runtime::Client> {
+        crate::operation::delete_trigger::DeleteTriggerBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -365,8 +409,10 @@ impl Client {
     #[cfg(feature = "deploy-policy-instance")]
     pub fn deploy_policy_instance(
         &self,
-    ) -> crate::operation::deploy_policy_instance::DeployPolicyInstanceFluentBuilder {
-        crate::operation::deploy_policy_instance::DeployPolicyInstanceFluentBuilder::new(
+    ) -> crate::operation::deploy_policy_instance::DeployPolicyInstanceBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::deploy_policy_instance::DeployPolicyInstanceBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -377,8 +423,8 @@ impl Client {
     #[cfg(feature = "describe-addon")]
     pub fn describe_addon(
         &self,
-    ) -> crate::operation::describe_addon::DescribeAddonFluentBuilder {
-        crate::operation::describe_addon::DescribeAddonFluentBuilder::new(
+    ) -> crate::operation::describe_addon::DescribeAddonBuilder<acs_runtime::Client> {
+        crate::operation::describe_addon::DescribeAddonBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -390,8 +436,8 @@ impl Client {
     #[cfg(feature = "describe-addons")]
     pub fn describe_addons(
         &self,
-    ) -> crate::operation::describe_addons::DescribeAddonsFluentBuilder {
-        crate::operation::describe_addons::DescribeAddonsFluentBuilder::new(
+    ) -> crate::operation::describe_addons::DescribeAddonsBuilder<acs_runtime::Client> {
+        crate::operation::describe_addons::DescribeAddonsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -403,8 +449,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-addon-instance")]
     pub fn describe_cluster_addon_instance(
         &self,
-    ) -> crate::operation::describe_cluster_addon_instance::DescribeClusterAddonInstanceFluentBuilder {
-        crate::operation::describe_cluster_addon_instance::DescribeClusterAddonInstanceFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_addon_instance::DescribeClusterAddonInstanceBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_addon_instance::DescribeClusterAddonInstanceBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -416,8 +464,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-addon-metadata")]
     pub fn describe_cluster_addon_metadata(
         &self,
-    ) -> crate::operation::describe_cluster_addon_metadata::DescribeClusterAddonMetadataFluentBuilder {
-        crate::operation::describe_cluster_addon_metadata::DescribeClusterAddonMetadataFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_addon_metadata::DescribeClusterAddonMetadataBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_addon_metadata::DescribeClusterAddonMetadataBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -429,8 +479,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-addon-upgrade-status")]
     pub fn describe_cluster_addon_upgrade_status(
         &self,
-    ) -> crate::operation::describe_cluster_addon_upgrade_status::DescribeClusterAddonUpgradeStatusFluentBuilder {
-        crate::operation::describe_cluster_addon_upgrade_status::DescribeClusterAddonUpgradeStatusFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_addon_upgrade_status::DescribeClusterAddonUpgradeStatusBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_addon_upgrade_status::DescribeClusterAddonUpgradeStatusBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -442,8 +494,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-addons-upgrade-status")]
     pub fn describe_cluster_addons_upgrade_status(
         &self,
-    ) -> crate::operation::describe_cluster_addons_upgrade_status::DescribeClusterAddonsUpgradeStatusFluentBuilder {
-        crate::operation::describe_cluster_addons_upgrade_status::DescribeClusterAddonsUpgradeStatusFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_addons_upgrade_status::DescribeClusterAddonsUpgradeStatusBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_addons_upgrade_status::DescribeClusterAddonsUpgradeStatusBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -455,8 +509,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-addons-version")]
     pub fn describe_cluster_addons_version(
         &self,
-    ) -> crate::operation::describe_cluster_addons_version::DescribeClusterAddonsVersionFluentBuilder {
-        crate::operation::describe_cluster_addons_version::DescribeClusterAddonsVersionFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_addons_version::DescribeClusterAddonsVersionBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_addons_version::DescribeClusterAddonsVersionBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -467,8 +523,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-attach-scripts")]
     pub fn describe_cluster_attach_scripts(
         &self,
-    ) -> crate::operation::describe_cluster_attach_scripts::DescribeClusterAttachScriptsFluentBuilder {
-        crate::operation::describe_cluster_attach_scripts::DescribeClusterAttachScriptsFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_attach_scripts::DescribeClusterAttachScriptsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_attach_scripts::DescribeClusterAttachScriptsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -479,8 +537,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-detail")]
     pub fn describe_cluster_detail(
         &self,
-    ) -> crate::operation::describe_cluster_detail::DescribeClusterDetailFluentBuilder {
-        crate::operation::describe_cluster_detail::DescribeClusterDetailFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_detail::DescribeClusterDetailBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_detail::DescribeClusterDetailBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -491,8 +551,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-events")]
     pub fn describe_cluster_events(
         &self,
-    ) -> crate::operation::describe_cluster_events::DescribeClusterEventsFluentBuilder {
-        crate::operation::describe_cluster_events::DescribeClusterEventsFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_events::DescribeClusterEventsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_events::DescribeClusterEventsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -503,8 +565,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-logs")]
     pub fn describe_cluster_logs(
         &self,
-    ) -> crate::operation::describe_cluster_logs::DescribeClusterLogsFluentBuilder {
-        crate::operation::describe_cluster_logs::DescribeClusterLogsFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_logs::DescribeClusterLogsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_logs::DescribeClusterLogsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -515,8 +579,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-node-pool-detail")]
     pub fn describe_cluster_node_pool_detail(
         &self,
-    ) -> crate::operation::describe_cluster_node_pool_detail::DescribeClusterNodePoolDetailFluentBuilder {
-        crate::operation::describe_cluster_node_pool_detail::DescribeClusterNodePoolDetailFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_node_pool_detail::DescribeClusterNodePoolDetailBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_node_pool_detail::DescribeClusterNodePoolDetailBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -527,8 +593,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-node-pools")]
     pub fn describe_cluster_node_pools(
         &self,
-    ) -> crate::operation::describe_cluster_node_pools::DescribeClusterNodePoolsFluentBuilder {
-        crate::operation::describe_cluster_node_pools::DescribeClusterNodePoolsFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_node_pools::DescribeClusterNodePoolsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_node_pools::DescribeClusterNodePoolsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -539,8 +607,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-nodes")]
     pub fn describe_cluster_nodes(
         &self,
-    ) -> crate::operation::describe_cluster_nodes::DescribeClusterNodesFluentBuilder {
-        crate::operation::describe_cluster_nodes::DescribeClusterNodesFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_nodes::DescribeClusterNodesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_nodes::DescribeClusterNodesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -551,8 +621,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-resources")]
     pub fn describe_cluster_resources(
         &self,
-    ) -> crate::operation::describe_cluster_resources::DescribeClusterResourcesFluentBuilder {
-        crate::operation::describe_cluster_resources::DescribeClusterResourcesFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_resources::DescribeClusterResourcesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_resources::DescribeClusterResourcesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -563,8 +635,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-tasks")]
     pub fn describe_cluster_tasks(
         &self,
-    ) -> crate::operation::describe_cluster_tasks::DescribeClusterTasksFluentBuilder {
-        crate::operation::describe_cluster_tasks::DescribeClusterTasksFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_tasks::DescribeClusterTasksBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_tasks::DescribeClusterTasksBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -575,8 +649,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-user-kubeconfig")]
     pub fn describe_cluster_user_kubeconfig(
         &self,
-    ) -> crate::operation::describe_cluster_user_kubeconfig::DescribeClusterUserKubeconfigFluentBuilder {
-        crate::operation::describe_cluster_user_kubeconfig::DescribeClusterUserKubeconfigFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_user_kubeconfig::DescribeClusterUserKubeconfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_user_kubeconfig::DescribeClusterUserKubeconfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -588,8 +664,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-v2-user-kubeconfig")]
     pub fn describe_cluster_v2_user_kubeconfig(
         &self,
-    ) -> crate::operation::describe_cluster_v2_user_kubeconfig::DescribeClusterV2UserKubeconfigFluentBuilder {
-        crate::operation::describe_cluster_v2_user_kubeconfig::DescribeClusterV2UserKubeconfigFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_v2_user_kubeconfig::DescribeClusterV2UserKubeconfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_v2_user_kubeconfig::DescribeClusterV2UserKubeconfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -600,8 +678,10 @@ impl Client {
     #[cfg(feature = "describe-cluster-vuls")]
     pub fn describe_cluster_vuls(
         &self,
-    ) -> crate::operation::describe_cluster_vuls::DescribeClusterVulsFluentBuilder {
-        crate::operation::describe_cluster_vuls::DescribeClusterVulsFluentBuilder::new(
+    ) -> crate::operation::describe_cluster_vuls::DescribeClusterVulsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cluster_vuls::DescribeClusterVulsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -613,8 +693,10 @@ impl Client {
     #[cfg(feature = "describe-clusters")]
     pub fn describe_clusters(
         &self,
-    ) -> crate::operation::describe_clusters::DescribeClustersFluentBuilder {
-        crate::operation::describe_clusters::DescribeClustersFluentBuilder::new(
+    ) -> crate::operation::describe_clusters::DescribeClustersBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_clusters::DescribeClustersBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -625,8 +707,10 @@ impl Client {
     #[cfg(feature = "describe-clusters-for-region")]
     pub fn describe_clusters_for_region(
         &self,
-    ) -> crate::operation::describe_clusters_for_region::DescribeClustersForRegionFluentBuilder {
-        crate::operation::describe_clusters_for_region::DescribeClustersForRegionFluentBuilder::new(
+    ) -> crate::operation::describe_clusters_for_region::DescribeClustersForRegionBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_clusters_for_region::DescribeClustersForRegionBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -637,8 +721,10 @@ impl Client {
     #[cfg(feature = "describe-clusters-v1")]
     pub fn describe_clusters_v1(
         &self,
-    ) -> crate::operation::describe_clusters_v1::DescribeClustersV1FluentBuilder {
-        crate::operation::describe_clusters_v1::DescribeClustersV1FluentBuilder::new(
+    ) -> crate::operation::describe_clusters_v1::DescribeClustersV1Builder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_clusters_v1::DescribeClustersV1Builder::with_client(
             self.inner.clone(),
         )
     }
@@ -649,8 +735,8 @@ impl Client {
     #[cfg(feature = "describe-events")]
     pub fn describe_events(
         &self,
-    ) -> crate::operation::describe_events::DescribeEventsFluentBuilder {
-        crate::operation::describe_events::DescribeEventsFluentBuilder::new(
+    ) -> crate::operation::describe_events::DescribeEventsBuilder<acs_runtime::Client> {
+        crate::operation::describe_events::DescribeEventsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -661,8 +747,10 @@ impl Client {
     #[cfg(feature = "describe-events-for-region")]
     pub fn describe_events_for_region(
         &self,
-    ) -> crate::operation::describe_events_for_region::DescribeEventsForRegionFluentBuilder {
-        crate::operation::describe_events_for_region::DescribeEventsForRegionFluentBuilder::new(
+    ) -> crate::operation::describe_events_for_region::DescribeEventsForRegionBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_events_for_region::DescribeEventsForRegionBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -674,8 +762,10 @@ impl Client {
     #[cfg(feature = "describe-external-agent")]
     pub fn describe_external_agent(
         &self,
-    ) -> crate::operation::describe_external_agent::DescribeExternalAgentFluentBuilder {
-        crate::operation::describe_external_agent::DescribeExternalAgentFluentBuilder::new(
+    ) -> crate::operation::describe_external_agent::DescribeExternalAgentBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_external_agent::DescribeExternalAgentBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -686,8 +776,10 @@ impl Client {
     #[cfg(feature = "describe-kubernetes-version-metadata")]
     pub fn describe_kubernetes_version_metadata(
         &self,
-    ) -> crate::operation::describe_kubernetes_version_metadata::DescribeKubernetesVersionMetadataFluentBuilder {
-        crate::operation::describe_kubernetes_version_metadata::DescribeKubernetesVersionMetadataFluentBuilder::new(
+    ) -> crate::operation::describe_kubernetes_version_metadata::DescribeKubernetesVersionMetadataBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_kubernetes_version_metadata::DescribeKubernetesVersionMetadataBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -698,8 +790,10 @@ impl Client {
     #[cfg(feature = "describe-node-pool-vuls")]
     pub fn describe_node_pool_vuls(
         &self,
-    ) -> crate::operation::describe_node_pool_vuls::DescribeNodePoolVulsFluentBuilder {
-        crate::operation::describe_node_pool_vuls::DescribeNodePoolVulsFluentBuilder::new(
+    ) -> crate::operation::describe_node_pool_vuls::DescribeNodePoolVulsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_node_pool_vuls::DescribeNodePoolVulsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -710,8 +804,10 @@ impl Client {
     #[cfg(feature = "describe-policies")]
     pub fn describe_policies(
         &self,
-    ) -> crate::operation::describe_policies::DescribePoliciesFluentBuilder {
-        crate::operation::describe_policies::DescribePoliciesFluentBuilder::new(
+    ) -> crate::operation::describe_policies::DescribePoliciesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_policies::DescribePoliciesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -722,8 +818,10 @@ impl Client {
     #[cfg(feature = "describe-policy-details")]
     pub fn describe_policy_details(
         &self,
-    ) -> crate::operation::describe_policy_details::DescribePolicyDetailsFluentBuilder {
-        crate::operation::describe_policy_details::DescribePolicyDetailsFluentBuilder::new(
+    ) -> crate::operation::describe_policy_details::DescribePolicyDetailsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_policy_details::DescribePolicyDetailsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -734,8 +832,10 @@ impl Client {
     #[cfg(feature = "describe-policy-governance-in-cluster")]
     pub fn describe_policy_governance_in_cluster(
         &self,
-    ) -> crate::operation::describe_policy_governance_in_cluster::DescribePolicyGovernanceInClusterFluentBuilder {
-        crate::operation::describe_policy_governance_in_cluster::DescribePolicyGovernanceInClusterFluentBuilder::new(
+    ) -> crate::operation::describe_policy_governance_in_cluster::DescribePolicyGovernanceInClusterBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_policy_governance_in_cluster::DescribePolicyGovernanceInClusterBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -746,8 +846,10 @@ impl Client {
     #[cfg(feature = "describe-policy-instances")]
     pub fn describe_policy_instances(
         &self,
-    ) -> crate::operation::describe_policy_instances::DescribePolicyInstancesFluentBuilder {
-        crate::operation::describe_policy_instances::DescribePolicyInstancesFluentBuilder::new(
+    ) -> crate::operation::describe_policy_instances::DescribePolicyInstancesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_policy_instances::DescribePolicyInstancesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -758,8 +860,10 @@ impl Client {
     #[cfg(feature = "describe-policy-instances-status")]
     pub fn describe_policy_instances_status(
         &self,
-    ) -> crate::operation::describe_policy_instances_status::DescribePolicyInstancesStatusFluentBuilder {
-        crate::operation::describe_policy_instances_status::DescribePolicyInstancesStatusFluentBuilder::new(
+    ) -> crate::operation::describe_policy_instances_status::DescribePolicyInstancesStatusBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_policy_instances_status::DescribePolicyInstancesStatusBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -770,8 +874,10 @@ impl Client {
     #[cfg(feature = "describe-resources-delete-protection")]
     pub fn describe_resources_delete_protection(
         &self,
-    ) -> crate::operation::describe_resources_delete_protection::DescribeResourcesDeleteProtectionFluentBuilder {
-        crate::operation::describe_resources_delete_protection::DescribeResourcesDeleteProtectionFluentBuilder::new(
+    ) -> crate::operation::describe_resources_delete_protection::DescribeResourcesDeleteProtectionBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_resources_delete_protection::DescribeResourcesDeleteProtectionBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -782,8 +888,10 @@ impl Client {
     #[cfg(feature = "describe-subaccount-k8s-cluster-user-config")]
     pub fn describe_subaccount_k8s_cluster_user_config(
         &self,
-    ) -> crate::operation::describe_subaccount_k8s_cluster_user_config::DescribeSubaccountK8sClusterUserConfigFluentBuilder {
-        crate::operation::describe_subaccount_k8s_cluster_user_config::DescribeSubaccountK8sClusterUserConfigFluentBuilder::new(
+    ) -> crate::operation::describe_subaccount_k8s_cluster_user_config::DescribeSubaccountK8sClusterUserConfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_subaccount_k8s_cluster_user_config::DescribeSubaccountK8sClusterUserConfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -794,8 +902,10 @@ impl Client {
     #[cfg(feature = "describe-task-info")]
     pub fn describe_task_info(
         &self,
-    ) -> crate::operation::describe_task_info::DescribeTaskInfoFluentBuilder {
-        crate::operation::describe_task_info::DescribeTaskInfoFluentBuilder::new(
+    ) -> crate::operation::describe_task_info::DescribeTaskInfoBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_task_info::DescribeTaskInfoBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -806,8 +916,10 @@ impl Client {
     #[cfg(feature = "describe-template-attribute")]
     pub fn describe_template_attribute(
         &self,
-    ) -> crate::operation::describe_template_attribute::DescribeTemplateAttributeFluentBuilder {
-        crate::operation::describe_template_attribute::DescribeTemplateAttributeFluentBuilder::new(
+    ) -> crate::operation::describe_template_attribute::DescribeTemplateAttributeBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_template_attribute::DescribeTemplateAttributeBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -818,8 +930,10 @@ impl Client {
     #[cfg(feature = "describe-templates")]
     pub fn describe_templates(
         &self,
-    ) -> crate::operation::describe_templates::DescribeTemplatesFluentBuilder {
-        crate::operation::describe_templates::DescribeTemplatesFluentBuilder::new(
+    ) -> crate::operation::describe_templates::DescribeTemplatesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_templates::DescribeTemplatesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -830,8 +944,10 @@ impl Client {
     #[cfg(feature = "describe-trigger")]
     pub fn describe_trigger(
         &self,
-    ) -> crate::operation::describe_trigger::DescribeTriggerFluentBuilder {
-        crate::operation::describe_trigger::DescribeTriggerFluentBuilder::new(
+    ) -> crate::operation::describe_trigger::DescribeTriggerBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_trigger::DescribeTriggerBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -842,8 +958,10 @@ impl Client {
     #[cfg(feature = "describe-user-cluster-namespaces")]
     pub fn describe_user_cluster_namespaces(
         &self,
-    ) -> crate::operation::describe_user_cluster_namespaces::DescribeUserClusterNamespacesFluentBuilder {
-        crate::operation::describe_user_cluster_namespaces::DescribeUserClusterNamespacesFluentBuilder::new(
+    ) -> crate::operation::describe_user_cluster_namespaces::DescribeUserClusterNamespacesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_user_cluster_namespaces::DescribeUserClusterNamespacesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -854,8 +972,10 @@ impl Client {
     #[cfg(feature = "describe-user-permission")]
     pub fn describe_user_permission(
         &self,
-    ) -> crate::operation::describe_user_permission::DescribeUserPermissionFluentBuilder {
-        crate::operation::describe_user_permission::DescribeUserPermissionFluentBuilder::new(
+    ) -> crate::operation::describe_user_permission::DescribeUserPermissionBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_user_permission::DescribeUserPermissionBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -866,8 +986,10 @@ impl Client {
     #[cfg(feature = "describe-user-quota")]
     pub fn describe_user_quota(
         &self,
-    ) -> crate::operation::describe_user_quota::DescribeUserQuotaFluentBuilder {
-        crate::operation::describe_user_quota::DescribeUserQuotaFluentBuilder::new(
+    ) -> crate::operation::describe_user_quota::DescribeUserQuotaBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_user_quota::DescribeUserQuotaBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -878,8 +1000,10 @@ impl Client {
     #[cfg(feature = "fix-node-pool-vuls")]
     pub fn fix_node_pool_vuls(
         &self,
-    ) -> crate::operation::fix_node_pool_vuls::FixNodePoolVulsFluentBuilder {
-        crate::operation::fix_node_pool_vuls::FixNodePoolVulsFluentBuilder::new(
+    ) -> crate::operation::fix_node_pool_vuls::FixNodePoolVulsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::fix_node_pool_vuls::FixNodePoolVulsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -890,8 +1014,10 @@ impl Client {
     #[cfg(feature = "get-cluster-addon-instance")]
     pub fn get_cluster_addon_instance(
         &self,
-    ) -> crate::operation::get_cluster_addon_instance::GetClusterAddonInstanceFluentBuilder {
-        crate::operation::get_cluster_addon_instance::GetClusterAddonInstanceFluentBuilder::new(
+    ) -> crate::operation::get_cluster_addon_instance::GetClusterAddonInstanceBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_cluster_addon_instance::GetClusterAddonInstanceBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -902,8 +1028,10 @@ impl Client {
     #[cfg(feature = "get-cluster-audit-project")]
     pub fn get_cluster_audit_project(
         &self,
-    ) -> crate::operation::get_cluster_audit_project::GetClusterAuditProjectFluentBuilder {
-        crate::operation::get_cluster_audit_project::GetClusterAuditProjectFluentBuilder::new(
+    ) -> crate::operation::get_cluster_audit_project::GetClusterAuditProjectBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_cluster_audit_project::GetClusterAuditProjectBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -914,8 +1042,10 @@ impl Client {
     #[cfg(feature = "get-cluster-check")]
     pub fn get_cluster_check(
         &self,
-    ) -> crate::operation::get_cluster_check::GetClusterCheckFluentBuilder {
-        crate::operation::get_cluster_check::GetClusterCheckFluentBuilder::new(
+    ) -> crate::operation::get_cluster_check::GetClusterCheckBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_cluster_check::GetClusterCheckBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -926,8 +1056,10 @@ impl Client {
     #[cfg(feature = "get-cluster-diagnosis-check-items")]
     pub fn get_cluster_diagnosis_check_items(
         &self,
-    ) -> crate::operation::get_cluster_diagnosis_check_items::GetClusterDiagnosisCheckItemsFluentBuilder {
-        crate::operation::get_cluster_diagnosis_check_items::GetClusterDiagnosisCheckItemsFluentBuilder::new(
+    ) -> crate::operation::get_cluster_diagnosis_check_items::GetClusterDiagnosisCheckItemsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_cluster_diagnosis_check_items::GetClusterDiagnosisCheckItemsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -938,8 +1070,10 @@ impl Client {
     #[cfg(feature = "get-cluster-diagnosis-result")]
     pub fn get_cluster_diagnosis_result(
         &self,
-    ) -> crate::operation::get_cluster_diagnosis_result::GetClusterDiagnosisResultFluentBuilder {
-        crate::operation::get_cluster_diagnosis_result::GetClusterDiagnosisResultFluentBuilder::new(
+    ) -> crate::operation::get_cluster_diagnosis_result::GetClusterDiagnosisResultBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_cluster_diagnosis_result::GetClusterDiagnosisResultBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -950,8 +1084,10 @@ impl Client {
     #[cfg(feature = "get-cluster-inspect-config")]
     pub fn get_cluster_inspect_config(
         &self,
-    ) -> crate::operation::get_cluster_inspect_config::GetClusterInspectConfigFluentBuilder {
-        crate::operation::get_cluster_inspect_config::GetClusterInspectConfigFluentBuilder::new(
+    ) -> crate::operation::get_cluster_inspect_config::GetClusterInspectConfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_cluster_inspect_config::GetClusterInspectConfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -962,8 +1098,10 @@ impl Client {
     #[cfg(feature = "get-cluster-inspect-report-detail")]
     pub fn get_cluster_inspect_report_detail(
         &self,
-    ) -> crate::operation::get_cluster_inspect_report_detail::GetClusterInspectReportDetailFluentBuilder {
-        crate::operation::get_cluster_inspect_report_detail::GetClusterInspectReportDetailFluentBuilder::new(
+    ) -> crate::operation::get_cluster_inspect_report_detail::GetClusterInspectReportDetailBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_cluster_inspect_report_detail::GetClusterInspectReportDetailBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -975,8 +1113,10 @@ impl Client {
     #[cfg(feature = "get-kubernetes-trigger")]
     pub fn get_kubernetes_trigger(
         &self,
-    ) -> crate::operation::get_kubernetes_trigger::GetKubernetesTriggerFluentBuilder {
-        crate::operation::get_kubernetes_trigger::GetKubernetesTriggerFluentBuilder::new(
+    ) -> crate::operation::get_kubernetes_trigger::GetKubernetesTriggerBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_kubernetes_trigger::GetKubernetesTriggerBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -988,8 +1128,10 @@ impl Client {
     #[cfg(feature = "get-upgrade-status")]
     pub fn get_upgrade_status(
         &self,
-    ) -> crate::operation::get_upgrade_status::GetUpgradeStatusFluentBuilder {
-        crate::operation::get_upgrade_status::GetUpgradeStatusFluentBuilder::new(
+    ) -> crate::operation::get_upgrade_status::GetUpgradeStatusBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_upgrade_status::GetUpgradeStatusBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1000,8 +1142,10 @@ impl Client {
     #[cfg(feature = "grant-permissions")]
     pub fn grant_permissions(
         &self,
-    ) -> crate::operation::grant_permissions::GrantPermissionsFluentBuilder {
-        crate::operation::grant_permissions::GrantPermissionsFluentBuilder::new(
+    ) -> crate::operation::grant_permissions::GrantPermissionsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::grant_permissions::GrantPermissionsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1012,8 +1156,10 @@ impl Client {
     #[cfg(feature = "install-cluster-addons")]
     pub fn install_cluster_addons(
         &self,
-    ) -> crate::operation::install_cluster_addons::InstallClusterAddonsFluentBuilder {
-        crate::operation::install_cluster_addons::InstallClusterAddonsFluentBuilder::new(
+    ) -> crate::operation::install_cluster_addons::InstallClusterAddonsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::install_cluster_addons::InstallClusterAddonsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1022,8 +1168,10 @@ impl Client {
     ///
     /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::list_addons`].
     #[cfg(feature = "list-addons")]
-    pub fn list_addons(&self) -> crate::operation::list_addons::ListAddonsFluentBuilder {
-        crate::operation::list_addons::ListAddonsFluentBuilder::new(self.inner.clone())
+    pub fn list_addons(
+        &self,
+    ) -> crate::operation::list_addons::ListAddonsBuilder<acs_runtime::Client> {
+        crate::operation::list_addons::ListAddonsBuilder::with_client(self.inner.clone())
     }
 
     /// `ListClusterAddonInstances`: Queries the component instances that are running in the specified cluster and the information about the component instances. The information includes the component version and status.
@@ -1032,8 +1180,10 @@ impl Client {
     #[cfg(feature = "list-cluster-addon-instances")]
     pub fn list_cluster_addon_instances(
         &self,
-    ) -> crate::operation::list_cluster_addon_instances::ListClusterAddonInstancesFluentBuilder {
-        crate::operation::list_cluster_addon_instances::ListClusterAddonInstancesFluentBuilder::new(
+    ) -> crate::operation::list_cluster_addon_instances::ListClusterAddonInstancesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::list_cluster_addon_instances::ListClusterAddonInstancesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1044,8 +1194,10 @@ impl Client {
     #[cfg(feature = "list-cluster-checks")]
     pub fn list_cluster_checks(
         &self,
-    ) -> crate::operation::list_cluster_checks::ListClusterChecksFluentBuilder {
-        crate::operation::list_cluster_checks::ListClusterChecksFluentBuilder::new(
+    ) -> crate::operation::list_cluster_checks::ListClusterChecksBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::list_cluster_checks::ListClusterChecksBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1056,8 +1208,10 @@ impl Client {
     #[cfg(feature = "list-cluster-inspect-reports")]
     pub fn list_cluster_inspect_reports(
         &self,
-    ) -> crate::operation::list_cluster_inspect_reports::ListClusterInspectReportsFluentBuilder {
-        crate::operation::list_cluster_inspect_reports::ListClusterInspectReportsFluentBuilder::new(
+    ) -> crate::operation::list_cluster_inspect_reports::ListClusterInspectReportsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::list_cluster_inspect_reports::ListClusterInspectReportsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1068,8 +1222,10 @@ impl Client {
     #[cfg(feature = "list-cluster-kubeconfig-states")]
     pub fn list_cluster_kubeconfig_states(
         &self,
-    ) -> crate::operation::list_cluster_kubeconfig_states::ListClusterKubeconfigStatesFluentBuilder {
-        crate::operation::list_cluster_kubeconfig_states::ListClusterKubeconfigStatesFluentBuilder::new(
+    ) -> crate::operation::list_cluster_kubeconfig_states::ListClusterKubeconfigStatesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::list_cluster_kubeconfig_states::ListClusterKubeconfigStatesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1080,8 +1236,10 @@ impl Client {
     #[cfg(feature = "list-operation-plans")]
     pub fn list_operation_plans(
         &self,
-    ) -> crate::operation::list_operation_plans::ListOperationPlansFluentBuilder {
-        crate::operation::list_operation_plans::ListOperationPlansFluentBuilder::new(
+    ) -> crate::operation::list_operation_plans::ListOperationPlansBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::list_operation_plans::ListOperationPlansBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1092,8 +1250,10 @@ impl Client {
     #[cfg(feature = "list-operation-plans-for-region")]
     pub fn list_operation_plans_for_region(
         &self,
-    ) -> crate::operation::list_operation_plans_for_region::ListOperationPlansForRegionFluentBuilder {
-        crate::operation::list_operation_plans_for_region::ListOperationPlansForRegionFluentBuilder::new(
+    ) -> crate::operation::list_operation_plans_for_region::ListOperationPlansForRegionBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::list_operation_plans_for_region::ListOperationPlansForRegionBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1104,8 +1264,10 @@ impl Client {
     #[cfg(feature = "list-tag-resources")]
     pub fn list_tag_resources(
         &self,
-    ) -> crate::operation::list_tag_resources::ListTagResourcesFluentBuilder {
-        crate::operation::list_tag_resources::ListTagResourcesFluentBuilder::new(
+    ) -> crate::operation::list_tag_resources::ListTagResourcesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::list_tag_resources::ListTagResourcesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1116,8 +1278,10 @@ impl Client {
     #[cfg(feature = "list-user-kube-config-states")]
     pub fn list_user_kube_config_states(
         &self,
-    ) -> crate::operation::list_user_kube_config_states::ListUserKubeConfigStatesFluentBuilder {
-        crate::operation::list_user_kube_config_states::ListUserKubeConfigStatesFluentBuilder::new(
+    ) -> crate::operation::list_user_kube_config_states::ListUserKubeConfigStatesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::list_user_kube_config_states::ListUserKubeConfigStatesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1128,8 +1292,8 @@ impl Client {
     #[cfg(feature = "migrate-cluster")]
     pub fn migrate_cluster(
         &self,
-    ) -> crate::operation::migrate_cluster::MigrateClusterFluentBuilder {
-        crate::operation::migrate_cluster::MigrateClusterFluentBuilder::new(
+    ) -> crate::operation::migrate_cluster::MigrateClusterBuilder<acs_runtime::Client> {
+        crate::operation::migrate_cluster::MigrateClusterBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1140,8 +1304,8 @@ impl Client {
     #[cfg(feature = "modify-cluster")]
     pub fn modify_cluster(
         &self,
-    ) -> crate::operation::modify_cluster::ModifyClusterFluentBuilder {
-        crate::operation::modify_cluster::ModifyClusterFluentBuilder::new(
+    ) -> crate::operation::modify_cluster::ModifyClusterBuilder<acs_runtime::Client> {
+        crate::operation::modify_cluster::ModifyClusterBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1152,8 +1316,10 @@ impl Client {
     #[cfg(feature = "modify-cluster-addon")]
     pub fn modify_cluster_addon(
         &self,
-    ) -> crate::operation::modify_cluster_addon::ModifyClusterAddonFluentBuilder {
-        crate::operation::modify_cluster_addon::ModifyClusterAddonFluentBuilder::new(
+    ) -> crate::operation::modify_cluster_addon::ModifyClusterAddonBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_cluster_addon::ModifyClusterAddonBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1164,8 +1330,10 @@ impl Client {
     #[cfg(feature = "modify-cluster-node-pool")]
     pub fn modify_cluster_node_pool(
         &self,
-    ) -> crate::operation::modify_cluster_node_pool::ModifyClusterNodePoolFluentBuilder {
-        crate::operation::modify_cluster_node_pool::ModifyClusterNodePoolFluentBuilder::new(
+    ) -> crate::operation::modify_cluster_node_pool::ModifyClusterNodePoolBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_cluster_node_pool::ModifyClusterNodePoolBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1176,8 +1344,10 @@ impl Client {
     #[cfg(feature = "modify-cluster-tags")]
     pub fn modify_cluster_tags(
         &self,
-    ) -> crate::operation::modify_cluster_tags::ModifyClusterTagsFluentBuilder {
-        crate::operation::modify_cluster_tags::ModifyClusterTagsFluentBuilder::new(
+    ) -> crate::operation::modify_cluster_tags::ModifyClusterTagsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_cluster_tags::ModifyClusterTagsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1188,8 +1358,10 @@ impl Client {
     #[cfg(feature = "modify-node-pool-node-config")]
     pub fn modify_node_pool_node_config(
         &self,
-    ) -> crate::operation::modify_node_pool_node_config::ModifyNodePoolNodeConfigFluentBuilder {
-        crate::operation::modify_node_pool_node_config::ModifyNodePoolNodeConfigFluentBuilder::new(
+    ) -> crate::operation::modify_node_pool_node_config::ModifyNodePoolNodeConfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_node_pool_node_config::ModifyNodePoolNodeConfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1200,8 +1372,10 @@ impl Client {
     #[cfg(feature = "modify-policy-instance")]
     pub fn modify_policy_instance(
         &self,
-    ) -> crate::operation::modify_policy_instance::ModifyPolicyInstanceFluentBuilder {
-        crate::operation::modify_policy_instance::ModifyPolicyInstanceFluentBuilder::new(
+    ) -> crate::operation::modify_policy_instance::ModifyPolicyInstanceBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_policy_instance::ModifyPolicyInstanceBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1212,8 +1386,8 @@ impl Client {
     #[cfg(feature = "open-ack-service")]
     pub fn open_ack_service(
         &self,
-    ) -> crate::operation::open_ack_service::OpenAckServiceFluentBuilder {
-        crate::operation::open_ack_service::OpenAckServiceFluentBuilder::new(
+    ) -> crate::operation::open_ack_service::OpenAckServiceBuilder<acs_runtime::Client> {
+        crate::operation::open_ack_service::OpenAckServiceBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1225,8 +1399,10 @@ impl Client {
     #[cfg(feature = "pause-cluster-upgrade")]
     pub fn pause_cluster_upgrade(
         &self,
-    ) -> crate::operation::pause_cluster_upgrade::PauseClusterUpgradeFluentBuilder {
-        crate::operation::pause_cluster_upgrade::PauseClusterUpgradeFluentBuilder::new(
+    ) -> crate::operation::pause_cluster_upgrade::PauseClusterUpgradeBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::pause_cluster_upgrade::PauseClusterUpgradeBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1238,8 +1414,10 @@ impl Client {
     #[cfg(feature = "pause-component-upgrade")]
     pub fn pause_component_upgrade(
         &self,
-    ) -> crate::operation::pause_component_upgrade::PauseComponentUpgradeFluentBuilder {
-        crate::operation::pause_component_upgrade::PauseComponentUpgradeFluentBuilder::new(
+    ) -> crate::operation::pause_component_upgrade::PauseComponentUpgradeBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::pause_component_upgrade::PauseComponentUpgradeBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1248,8 +1426,10 @@ impl Client {
     ///
     /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::pause_task`].
     #[cfg(feature = "pause-task")]
-    pub fn pause_task(&self) -> crate::operation::pause_task::PauseTaskFluentBuilder {
-        crate::operation::pause_task::PauseTaskFluentBuilder::new(self.inner.clone())
+    pub fn pause_task(
+        &self,
+    ) -> crate::operation::pause_task::PauseTaskBuilder<acs_runtime::Client> {
+        crate::operation::pause_task::PauseTaskBuilder::with_client(self.inner.clone())
     }
 
     /// `RemoveNodePoolNodes`: Removes nodes from a node pool.
@@ -1258,8 +1438,10 @@ impl Client {
     #[cfg(feature = "remove-node-pool-nodes")]
     pub fn remove_node_pool_nodes(
         &self,
-    ) -> crate::operation::remove_node_pool_nodes::RemoveNodePoolNodesFluentBuilder {
-        crate::operation::remove_node_pool_nodes::RemoveNodePoolNodesFluentBuilder::new(
+    ) -> crate::operation::remove_node_pool_nodes::RemoveNodePoolNodesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::remove_node_pool_nodes::RemoveNodePoolNodesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1270,8 +1452,10 @@ impl Client {
     #[cfg(feature = "repair-cluster-node-pool")]
     pub fn repair_cluster_node_pool(
         &self,
-    ) -> crate::operation::repair_cluster_node_pool::RepairClusterNodePoolFluentBuilder {
-        crate::operation::repair_cluster_node_pool::RepairClusterNodePoolFluentBuilder::new(
+    ) -> crate::operation::repair_cluster_node_pool::RepairClusterNodePoolBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::repair_cluster_node_pool::RepairClusterNodePoolBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1283,8 +1467,10 @@ impl Client {
     #[cfg(feature = "resume-component-upgrade")]
     pub fn resume_component_upgrade(
         &self,
-    ) -> crate::operation::resume_component_upgrade::ResumeComponentUpgradeFluentBuilder {
-        crate::operation::resume_component_upgrade::ResumeComponentUpgradeFluentBuilder::new(
+    ) -> crate::operation::resume_component_upgrade::ResumeComponentUpgradeBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::resume_component_upgrade::ResumeComponentUpgradeBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1293,8 +1479,10 @@ impl Client {
     ///
     /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::resume_task`].
     #[cfg(feature = "resume-task")]
-    pub fn resume_task(&self) -> crate::operation::resume_task::ResumeTaskFluentBuilder {
-        crate::operation::resume_task::ResumeTaskFluentBuilder::new(self.inner.clone())
+    pub fn resume_task(
+        &self,
+    ) -> crate::operation::resume_task::ResumeTaskBuilder<acs_runtime::Client> {
+        crate::operation::resume_task::ResumeTaskBuilder::with_client(self.inner.clone())
     }
 
     /// `ResumeUpgradeCluster`: You can call the ResumeUpgradeCluster operation to resume the update of a cluster by cluster ID.
@@ -1304,8 +1492,10 @@ impl Client {
     #[cfg(feature = "resume-upgrade-cluster")]
     pub fn resume_upgrade_cluster(
         &self,
-    ) -> crate::operation::resume_upgrade_cluster::ResumeUpgradeClusterFluentBuilder {
-        crate::operation::resume_upgrade_cluster::ResumeUpgradeClusterFluentBuilder::new(
+    ) -> crate::operation::resume_upgrade_cluster::ResumeUpgradeClusterBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::resume_upgrade_cluster::ResumeUpgradeClusterBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1316,8 +1506,10 @@ impl Client {
     #[cfg(feature = "revoke-k8s-cluster-kube-config")]
     pub fn revoke_k8s_cluster_kube_config(
         &self,
-    ) -> crate::operation::revoke_k8s_cluster_kube_config::RevokeK8sClusterKubeConfigFluentBuilder {
-        crate::operation::revoke_k8s_cluster_kube_config::RevokeK8sClusterKubeConfigFluentBuilder::new(
+    ) -> crate::operation::revoke_k8s_cluster_kube_config::RevokeK8sClusterKubeConfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::revoke_k8s_cluster_kube_config::RevokeK8sClusterKubeConfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1328,8 +1520,10 @@ impl Client {
     #[cfg(feature = "run-cluster-check")]
     pub fn run_cluster_check(
         &self,
-    ) -> crate::operation::run_cluster_check::RunClusterCheckFluentBuilder {
-        crate::operation::run_cluster_check::RunClusterCheckFluentBuilder::new(
+    ) -> crate::operation::run_cluster_check::RunClusterCheckBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::run_cluster_check::RunClusterCheckBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1340,8 +1534,10 @@ impl Client {
     #[cfg(feature = "run-cluster-inspect")]
     pub fn run_cluster_inspect(
         &self,
-    ) -> crate::operation::run_cluster_inspect::RunClusterInspectFluentBuilder {
-        crate::operation::run_cluster_inspect::RunClusterInspectFluentBuilder::new(
+    ) -> crate::operation::run_cluster_inspect::RunClusterInspectBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::run_cluster_inspect::RunClusterInspectBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1352,8 +1548,10 @@ impl Client {
     #[cfg(feature = "scale-cluster-node-pool")]
     pub fn scale_cluster_node_pool(
         &self,
-    ) -> crate::operation::scale_cluster_node_pool::ScaleClusterNodePoolFluentBuilder {
-        crate::operation::scale_cluster_node_pool::ScaleClusterNodePoolFluentBuilder::new(
+    ) -> crate::operation::scale_cluster_node_pool::ScaleClusterNodePoolBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::scale_cluster_node_pool::ScaleClusterNodePoolBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1364,8 +1562,10 @@ impl Client {
     #[cfg(feature = "scan-cluster-vuls")]
     pub fn scan_cluster_vuls(
         &self,
-    ) -> crate::operation::scan_cluster_vuls::ScanClusterVulsFluentBuilder {
-        crate::operation::scan_cluster_vuls::ScanClusterVulsFluentBuilder::new(
+    ) -> crate::operation::scan_cluster_vuls::ScanClusterVulsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::scan_cluster_vuls::ScanClusterVulsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1374,16 +1574,20 @@ impl Client {
     ///
     /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::start_alert`].
     #[cfg(feature = "start-alert")]
-    pub fn start_alert(&self) -> crate::operation::start_alert::StartAlertFluentBuilder {
-        crate::operation::start_alert::StartAlertFluentBuilder::new(self.inner.clone())
+    pub fn start_alert(
+        &self,
+    ) -> crate::operation::start_alert::StartAlertBuilder<acs_runtime::Client> {
+        crate::operation::start_alert::StartAlertBuilder::with_client(self.inner.clone())
     }
 
     /// `StopAlert`: You can call the StopAlert operation to disable an alert rule or an alert rule set in the alert center of Container Service for Kubernetes (ACK).
     ///
     /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::stop_alert`].
     #[cfg(feature = "stop-alert")]
-    pub fn stop_alert(&self) -> crate::operation::stop_alert::StopAlertFluentBuilder {
-        crate::operation::stop_alert::StopAlertFluentBuilder::new(self.inner.clone())
+    pub fn stop_alert(
+        &self,
+    ) -> crate::operation::stop_alert::StopAlertBuilder<acs_runtime::Client> {
+        crate::operation::stop_alert::StopAlertBuilder::with_client(self.inner.clone())
     }
 
     /// `SyncClusterNodePool`: Synchronizes the information about a node pool, including the metadata and node information of the node pool.
@@ -1392,8 +1596,10 @@ impl Client {
     #[cfg(feature = "sync-cluster-node-pool")]
     pub fn sync_cluster_node_pool(
         &self,
-    ) -> crate::operation::sync_cluster_node_pool::SyncClusterNodePoolFluentBuilder {
-        crate::operation::sync_cluster_node_pool::SyncClusterNodePoolFluentBuilder::new(
+    ) -> crate::operation::sync_cluster_node_pool::SyncClusterNodePoolBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::sync_cluster_node_pool::SyncClusterNodePoolBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1404,8 +1610,8 @@ impl Client {
     #[cfg(feature = "tag-resources")]
     pub fn tag_resources(
         &self,
-    ) -> crate::operation::tag_resources::TagResourcesFluentBuilder {
-        crate::operation::tag_resources::TagResourcesFluentBuilder::new(
+    ) -> crate::operation::tag_resources::TagResourcesBuilder<acs_runtime::Client> {
+        crate::operation::tag_resources::TagResourcesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1416,8 +1622,10 @@ impl Client {
     #[cfg(feature = "un-install-cluster-addons")]
     pub fn un_install_cluster_addons(
         &self,
-    ) -> crate::operation::un_install_cluster_addons::UnInstallClusterAddonsFluentBuilder {
-        crate::operation::un_install_cluster_addons::UnInstallClusterAddonsFluentBuilder::new(
+    ) -> crate::operation::un_install_cluster_addons::UnInstallClusterAddonsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::un_install_cluster_addons::UnInstallClusterAddonsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1428,8 +1636,8 @@ impl Client {
     #[cfg(feature = "untag-resources")]
     pub fn untag_resources(
         &self,
-    ) -> crate::operation::untag_resources::UntagResourcesFluentBuilder {
-        crate::operation::untag_resources::UntagResourcesFluentBuilder::new(
+    ) -> crate::operation::untag_resources::UntagResourcesBuilder<acs_runtime::Client> {
+        crate::operation::untag_resources::UntagResourcesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1440,8 +1648,10 @@ impl Client {
     #[cfg(feature = "update-cluster-audit-log-config")]
     pub fn update_cluster_audit_log_config(
         &self,
-    ) -> crate::operation::update_cluster_audit_log_config::UpdateClusterAuditLogConfigFluentBuilder {
-        crate::operation::update_cluster_audit_log_config::UpdateClusterAuditLogConfigFluentBuilder::new(
+    ) -> crate::operation::update_cluster_audit_log_config::UpdateClusterAuditLogConfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::update_cluster_audit_log_config::UpdateClusterAuditLogConfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1452,8 +1662,10 @@ impl Client {
     #[cfg(feature = "update-cluster-inspect-config")]
     pub fn update_cluster_inspect_config(
         &self,
-    ) -> crate::operation::update_cluster_inspect_config::UpdateClusterInspectConfigFluentBuilder {
-        crate::operation::update_cluster_inspect_config::UpdateClusterInspectConfigFluentBuilder::new(
+    ) -> crate::operation::update_cluster_inspect_config::UpdateClusterInspectConfigBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::update_cluster_inspect_config::UpdateClusterInspectConfigBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1464,8 +1676,10 @@ impl Client {
     #[cfg(feature = "update-contact-group-for-alert")]
     pub fn update_contact_group_for_alert(
         &self,
-    ) -> crate::operation::update_contact_group_for_alert::UpdateContactGroupForAlertFluentBuilder {
-        crate::operation::update_contact_group_for_alert::UpdateContactGroupForAlertFluentBuilder::new(
+    ) -> crate::operation::update_contact_group_for_alert::UpdateContactGroupForAlertBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::update_contact_group_for_alert::UpdateContactGroupForAlertBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1476,8 +1690,10 @@ impl Client {
     #[cfg(feature = "update-control-plane-log")]
     pub fn update_control_plane_log(
         &self,
-    ) -> crate::operation::update_control_plane_log::UpdateControlPlaneLogFluentBuilder {
-        crate::operation::update_control_plane_log::UpdateControlPlaneLogFluentBuilder::new(
+    ) -> crate::operation::update_control_plane_log::UpdateControlPlaneLogBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::update_control_plane_log::UpdateControlPlaneLogBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1488,8 +1704,10 @@ impl Client {
     #[cfg(feature = "update-k8s-cluster-user-config-expire")]
     pub fn update_k8s_cluster_user_config_expire(
         &self,
-    ) -> crate::operation::update_k8s_cluster_user_config_expire::UpdateK8sClusterUserConfigExpireFluentBuilder {
-        crate::operation::update_k8s_cluster_user_config_expire::UpdateK8sClusterUserConfigExpireFluentBuilder::new(
+    ) -> crate::operation::update_k8s_cluster_user_config_expire::UpdateK8sClusterUserConfigExpireBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::update_k8s_cluster_user_config_expire::UpdateK8sClusterUserConfigExpireBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1500,8 +1718,10 @@ impl Client {
     #[cfg(feature = "update-resources-delete-protection")]
     pub fn update_resources_delete_protection(
         &self,
-    ) -> crate::operation::update_resources_delete_protection::UpdateResourcesDeleteProtectionFluentBuilder {
-        crate::operation::update_resources_delete_protection::UpdateResourcesDeleteProtectionFluentBuilder::new(
+    ) -> crate::operation::update_resources_delete_protection::UpdateResourcesDeleteProtectionBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::update_resources_delete_protection::UpdateResourcesDeleteProtectionBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1512,8 +1732,8 @@ impl Client {
     #[cfg(feature = "update-template")]
     pub fn update_template(
         &self,
-    ) -> crate::operation::update_template::UpdateTemplateFluentBuilder {
-        crate::operation::update_template::UpdateTemplateFluentBuilder::new(
+    ) -> crate::operation::update_template::UpdateTemplateBuilder<acs_runtime::Client> {
+        crate::operation::update_template::UpdateTemplateBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1524,8 +1744,10 @@ impl Client {
     #[cfg(feature = "update-user-permissions")]
     pub fn update_user_permissions(
         &self,
-    ) -> crate::operation::update_user_permissions::UpdateUserPermissionsFluentBuilder {
-        crate::operation::update_user_permissions::UpdateUserPermissionsFluentBuilder::new(
+    ) -> crate::operation::update_user_permissions::UpdateUserPermissionsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::update_user_permissions::UpdateUserPermissionsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1536,8 +1758,8 @@ impl Client {
     #[cfg(feature = "upgrade-cluster")]
     pub fn upgrade_cluster(
         &self,
-    ) -> crate::operation::upgrade_cluster::UpgradeClusterFluentBuilder {
-        crate::operation::upgrade_cluster::UpgradeClusterFluentBuilder::new(
+    ) -> crate::operation::upgrade_cluster::UpgradeClusterBuilder<acs_runtime::Client> {
+        crate::operation::upgrade_cluster::UpgradeClusterBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1548,8 +1770,10 @@ impl Client {
     #[cfg(feature = "upgrade-cluster-addons")]
     pub fn upgrade_cluster_addons(
         &self,
-    ) -> crate::operation::upgrade_cluster_addons::UpgradeClusterAddonsFluentBuilder {
-        crate::operation::upgrade_cluster_addons::UpgradeClusterAddonsFluentBuilder::new(
+    ) -> crate::operation::upgrade_cluster_addons::UpgradeClusterAddonsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::upgrade_cluster_addons::UpgradeClusterAddonsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -1560,8 +1784,10 @@ impl Client {
     #[cfg(feature = "upgrade-cluster-nodepool")]
     pub fn upgrade_cluster_nodepool(
         &self,
-    ) -> crate::operation::upgrade_cluster_nodepool::UpgradeClusterNodepoolFluentBuilder {
-        crate::operation::upgrade_cluster_nodepool::UpgradeClusterNodepoolFluentBuilder::new(
+    ) -> crate::operation::upgrade_cluster_nodepool::UpgradeClusterNodepoolBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::upgrade_cluster_nodepool::UpgradeClusterNodepoolBuilder::with_client(
             self.inner.clone(),
         )
     }

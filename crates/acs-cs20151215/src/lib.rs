@@ -3,14 +3,18 @@
 
 //! Client for the Container Service for Kubernetes (ACK) API, version 2015-12-15.
 //!
-//! Each operation has a module under [`operation`] with its request, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls.
+//! Each operation has a module under [`operation`] with its request, builder, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = acs_runtime::Config::new("cn-hangzhou");
+//! let config = acs_cs20151215::Config::new("cn-hangzhou");
 //! let client = acs_cs20151215::Client::new(&config)?;
-//! let request = client.attach_instances();
-//! # let _ = request;
+//! let response = client
+//!     .attach_instances()
+//!     .cluster_id("c106f377e16f34eb1808d6b9362c9****")
+//!     .send()
+//!     .await?;
+//! println!("{response:?}");
 //! # Ok(())
 //! # }
 //! ```
@@ -26,3 +30,21 @@ pub mod endpoints;
 pub mod operation;
 
 pub use client::Client;
+
+pub use acs_runtime::credentials::Credentials;
+
+pub use acs_runtime::{Config, SdkError};
+
+/// The runtime underneath: configuration, credential providers, retries, transport.
+pub use acs_runtime as runtime;
+
+/// What a program calling this client usually needs in scope.
+pub mod prelude {
+    pub use crate::Client;
+
+    pub use acs_runtime::credentials::Credentials;
+
+    pub use acs_runtime::ram::ResourceArns;
+
+    pub use acs_runtime::{Config, OperationError, SdkError};
+}

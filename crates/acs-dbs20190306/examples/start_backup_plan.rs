@@ -15,10 +15,12 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use acs_dbs20190306::Client;
-use acs_dbs20190306::operation::start_backup_plan::StartBackupPlanError;
-use acs_runtime::sign::SignatureAlgorithm;
-use acs_runtime::{Config, SdkError};
+use acs_dbs20190306::operation::start_backup_plan::{
+    StartBackupPlanError, StartBackupPlanResponse,
+};
+use acs_dbs20190306::prelude::*;
+use acs_dbs20190306::runtime::serde_json::{self, json};
+use acs_dbs20190306::runtime::sign::SignatureAlgorithm;
 
 const USAGE: &str = "usage: start_backup_plan --backup-plan-id ID [--client-token T] [--region R] [--endpoint URL] [--signature v3|sm3|v1] [--repeat N]";
 
@@ -118,7 +120,7 @@ async fn main() -> ExitCode {
         eprintln!("mean_us_per_call={mean:.1}");
     }
     let response = last.expect("at least one call was made");
-    match serde_json::to_string_pretty(&response) {
+    match serde_json::to_string_pretty(&wire_json(&response)) {
         Ok(json) => {
             println!("{json}");
             ExitCode::SUCCESS
@@ -128,6 +130,22 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The response with its wire names, as the service sent it (absent members left out).
+fn wire_json(response: &StartBackupPlanResponse) -> serde_json::Value {
+    let members = json!({
+        "HttpStatusCode": response.http_status_code,
+        "RequestId": response.request_id,
+        "ErrCode": response.err_code,
+        "Success": response.success,
+        "ErrMessage": response.err_message,
+        "CreatedFullBackupsetId": response.created_full_backupset_id,
+        "BackupPlanId": response.backup_plan_id,
+    });
+    let mut members = members.as_object().cloned().unwrap_or_default();
+    members.retain(|_, value| !value.is_null());
+    serde_json::Value::Object(members)
 }
 
 fn report(error: &SdkError<StartBackupPlanError>) {

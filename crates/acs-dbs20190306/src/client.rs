@@ -29,8 +29,10 @@ impl Client {
     #[cfg(feature = "configure-backup-plan")]
     pub fn configure_backup_plan(
         &self,
-    ) -> crate::operation::configure_backup_plan::ConfigureBackupPlanFluentBuilder {
-        crate::operation::configure_backup_plan::ConfigureBackupPlanFluentBuilder::new(
+    ) -> crate::operation::configure_backup_plan::ConfigureBackupPlanBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::configure_backup_plan::ConfigureBackupPlanBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -41,8 +43,10 @@ impl Client {
     #[cfg(feature = "create-and-start-backup-plan")]
     pub fn create_and_start_backup_plan(
         &self,
-    ) -> crate::operation::create_and_start_backup_plan::CreateAndStartBackupPlanFluentBuilder {
-        crate::operation::create_and_start_backup_plan::CreateAndStartBackupPlanFluentBuilder::new(
+    ) -> crate::operation::create_and_start_backup_plan::CreateAndStartBackupPlanBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_and_start_backup_plan::CreateAndStartBackupPlanBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -53,8 +57,10 @@ impl Client {
     #[cfg(feature = "create-backup-plan")]
     pub fn create_backup_plan(
         &self,
-    ) -> crate::operation::create_backup_plan::CreateBackupPlanFluentBuilder {
-        crate::operation::create_backup_plan::CreateBackupPlanFluentBuilder::new(
+    ) -> crate::operation::create_backup_plan::CreateBackupPlanBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_backup_plan::CreateBackupPlanBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -65,8 +71,10 @@ impl Client {
     #[cfg(feature = "create-full-backup-set-download")]
     pub fn create_full_backup_set_download(
         &self,
-    ) -> crate::operation::create_full_backup_set_download::CreateFullBackupSetDownloadFluentBuilder {
-        crate::operation::create_full_backup_set_download::CreateFullBackupSetDownloadFluentBuilder::new(
+    ) -> crate::operation::create_full_backup_set_download::CreateFullBackupSetDownloadBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_full_backup_set_download::CreateFullBackupSetDownloadBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -77,8 +85,10 @@ impl Client {
     #[cfg(feature = "create-get-db-list-from-agent-task")]
     pub fn create_get_db_list_from_agent_task(
         &self,
-    ) -> crate::operation::create_get_db_list_from_agent_task::CreateGetDbListFromAgentTaskFluentBuilder {
-        crate::operation::create_get_db_list_from_agent_task::CreateGetDbListFromAgentTaskFluentBuilder::new(
+    ) -> crate::operation::create_get_db_list_from_agent_task::CreateGetDbListFromAgentTaskBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_get_db_list_from_agent_task::CreateGetDbListFromAgentTaskBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -89,8 +99,10 @@ impl Client {
     #[cfg(feature = "create-increment-backup-set-download")]
     pub fn create_increment_backup_set_download(
         &self,
-    ) -> crate::operation::create_increment_backup_set_download::CreateIncrementBackupSetDownloadFluentBuilder {
-        crate::operation::create_increment_backup_set_download::CreateIncrementBackupSetDownloadFluentBuilder::new(
+    ) -> crate::operation::create_increment_backup_set_download::CreateIncrementBackupSetDownloadBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_increment_backup_set_download::CreateIncrementBackupSetDownloadBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -101,8 +113,10 @@ impl Client {
     #[cfg(feature = "create-restore-task")]
     pub fn create_restore_task(
         &self,
-    ) -> crate::operation::create_restore_task::CreateRestoreTaskFluentBuilder {
-        crate::operation::create_restore_task::CreateRestoreTaskFluentBuilder::new(
+    ) -> crate::operation::create_restore_task::CreateRestoreTaskBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_restore_task::CreateRestoreTaskBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -113,8 +127,10 @@ impl Client {
     #[cfg(feature = "describe-backup-gateway-list")]
     pub fn describe_backup_gateway_list(
         &self,
-    ) -> crate::operation::describe_backup_gateway_list::DescribeBackupGatewayListFluentBuilder {
-        crate::operation::describe_backup_gateway_list::DescribeBackupGatewayListFluentBuilder::new(
+    ) -> crate::operation::describe_backup_gateway_list::DescribeBackupGatewayListBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_backup_gateway_list::DescribeBackupGatewayListBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -125,8 +141,10 @@ impl Client {
     #[cfg(feature = "describe-backup-plan-billing")]
     pub fn describe_backup_plan_billing(
         &self,
-    ) -> crate::operation::describe_backup_plan_billing::DescribeBackupPlanBillingFluentBuilder {
-        crate::operation::describe_backup_plan_billing::DescribeBackupPlanBillingFluentBuilder::new(
+    ) -> crate::operation::describe_backup_plan_billing::DescribeBackupPlanBillingBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_backup_plan_billing::DescribeBackupPlanBillingBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -137,8 +155,10 @@ impl Client {
     #[cfg(feature = "describe-backup-plan-list")]
     pub fn describe_backup_plan_list(
         &self,
-    ) -> crate::operation::describe_backup_plan_list::DescribeBackupPlanListFluentBuilder {
-        crate::operation::describe_backup_plan_list::DescribeBackupPlanListFluentBuilder::new(
+    ) -> crate::operation::describe_backup_plan_list::DescribeBackupPlanListBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_backup_plan_list::DescribeBackupPlanListBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -149,8 +169,10 @@ impl Client {
     #[cfg(feature = "describe-backup-set-download-task-list")]
     pub fn describe_backup_set_download_task_list(
         &self,
-    ) -> crate::operation::describe_backup_set_download_task_list::DescribeBackupSetDownloadTaskListFluentBuilder {
-        crate::operation::describe_backup_set_download_task_list::DescribeBackupSetDownloadTaskListFluentBuilder::new(
+    ) -> crate::operation::describe_backup_set_download_task_list::DescribeBackupSetDownloadTaskListBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_backup_set_download_task_list::DescribeBackupSetDownloadTaskListBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -161,8 +183,10 @@ impl Client {
     #[cfg(feature = "describe-dla-service")]
     pub fn describe_dla_service(
         &self,
-    ) -> crate::operation::describe_dla_service::DescribeDlaServiceFluentBuilder {
-        crate::operation::describe_dla_service::DescribeDlaServiceFluentBuilder::new(
+    ) -> crate::operation::describe_dla_service::DescribeDlaServiceBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_dla_service::DescribeDlaServiceBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -173,8 +197,10 @@ impl Client {
     #[cfg(feature = "describe-full-backup-list")]
     pub fn describe_full_backup_list(
         &self,
-    ) -> crate::operation::describe_full_backup_list::DescribeFullBackupListFluentBuilder {
-        crate::operation::describe_full_backup_list::DescribeFullBackupListFluentBuilder::new(
+    ) -> crate::operation::describe_full_backup_list::DescribeFullBackupListBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_full_backup_list::DescribeFullBackupListBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -185,8 +211,10 @@ impl Client {
     #[cfg(feature = "describe-increment-backup-list")]
     pub fn describe_increment_backup_list(
         &self,
-    ) -> crate::operation::describe_increment_backup_list::DescribeIncrementBackupListFluentBuilder {
-        crate::operation::describe_increment_backup_list::DescribeIncrementBackupListFluentBuilder::new(
+    ) -> crate::operation::describe_increment_backup_list::DescribeIncrementBackupListBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_increment_backup_list::DescribeIncrementBackupListBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -197,8 +225,10 @@ impl Client {
     #[cfg(feature = "describe-job-error-code")]
     pub fn describe_job_error_code(
         &self,
-    ) -> crate::operation::describe_job_error_code::DescribeJobErrorCodeFluentBuilder {
-        crate::operation::describe_job_error_code::DescribeJobErrorCodeFluentBuilder::new(
+    ) -> crate::operation::describe_job_error_code::DescribeJobErrorCodeBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_job_error_code::DescribeJobErrorCodeBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -209,8 +239,10 @@ impl Client {
     #[cfg(feature = "describe-node-cidr-list")]
     pub fn describe_node_cidr_list(
         &self,
-    ) -> crate::operation::describe_node_cidr_list::DescribeNodeCidrListFluentBuilder {
-        crate::operation::describe_node_cidr_list::DescribeNodeCidrListFluentBuilder::new(
+    ) -> crate::operation::describe_node_cidr_list::DescribeNodeCidrListBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_node_cidr_list::DescribeNodeCidrListBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -221,8 +253,10 @@ impl Client {
     #[cfg(feature = "describe-pre-check-progress-list")]
     pub fn describe_pre_check_progress_list(
         &self,
-    ) -> crate::operation::describe_pre_check_progress_list::DescribePreCheckProgressListFluentBuilder {
-        crate::operation::describe_pre_check_progress_list::DescribePreCheckProgressListFluentBuilder::new(
+    ) -> crate::operation::describe_pre_check_progress_list::DescribePreCheckProgressListBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_pre_check_progress_list::DescribePreCheckProgressListBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -233,8 +267,10 @@ impl Client {
     #[cfg(feature = "describe-regions")]
     pub fn describe_regions(
         &self,
-    ) -> crate::operation::describe_regions::DescribeRegionsFluentBuilder {
-        crate::operation::describe_regions::DescribeRegionsFluentBuilder::new(
+    ) -> crate::operation::describe_regions::DescribeRegionsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_regions::DescribeRegionsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -245,8 +281,10 @@ impl Client {
     #[cfg(feature = "describe-restore-range-info")]
     pub fn describe_restore_range_info(
         &self,
-    ) -> crate::operation::describe_restore_range_info::DescribeRestoreRangeInfoFluentBuilder {
-        crate::operation::describe_restore_range_info::DescribeRestoreRangeInfoFluentBuilder::new(
+    ) -> crate::operation::describe_restore_range_info::DescribeRestoreRangeInfoBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_restore_range_info::DescribeRestoreRangeInfoBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -257,8 +295,10 @@ impl Client {
     #[cfg(feature = "describe-restore-task-list")]
     pub fn describe_restore_task_list(
         &self,
-    ) -> crate::operation::describe_restore_task_list::DescribeRestoreTaskListFluentBuilder {
-        crate::operation::describe_restore_task_list::DescribeRestoreTaskListFluentBuilder::new(
+    ) -> crate::operation::describe_restore_task_list::DescribeRestoreTaskListBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_restore_task_list::DescribeRestoreTaskListBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -269,8 +309,10 @@ impl Client {
     #[cfg(feature = "disable-backup-log")]
     pub fn disable_backup_log(
         &self,
-    ) -> crate::operation::disable_backup_log::DisableBackupLogFluentBuilder {
-        crate::operation::disable_backup_log::DisableBackupLogFluentBuilder::new(
+    ) -> crate::operation::disable_backup_log::DisableBackupLogBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::disable_backup_log::DisableBackupLogBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -281,8 +323,10 @@ impl Client {
     #[cfg(feature = "enable-backup-log")]
     pub fn enable_backup_log(
         &self,
-    ) -> crate::operation::enable_backup_log::EnableBackupLogFluentBuilder {
-        crate::operation::enable_backup_log::EnableBackupLogFluentBuilder::new(
+    ) -> crate::operation::enable_backup_log::EnableBackupLogBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::enable_backup_log::EnableBackupLogBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -293,8 +337,10 @@ impl Client {
     #[cfg(feature = "get-db-list-from-agent")]
     pub fn get_db_list_from_agent(
         &self,
-    ) -> crate::operation::get_db_list_from_agent::GetDbListFromAgentFluentBuilder {
-        crate::operation::get_db_list_from_agent::GetDbListFromAgentFluentBuilder::new(
+    ) -> crate::operation::get_db_list_from_agent::GetDbListFromAgentBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::get_db_list_from_agent::GetDbListFromAgentBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -305,8 +351,10 @@ impl Client {
     #[cfg(feature = "initialize-dbs-service-linked-role")]
     pub fn initialize_dbs_service_linked_role(
         &self,
-    ) -> crate::operation::initialize_dbs_service_linked_role::InitializeDbsServiceLinkedRoleFluentBuilder {
-        crate::operation::initialize_dbs_service_linked_role::InitializeDbsServiceLinkedRoleFluentBuilder::new(
+    ) -> crate::operation::initialize_dbs_service_linked_role::InitializeDbsServiceLinkedRoleBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::initialize_dbs_service_linked_role::InitializeDbsServiceLinkedRoleBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -317,8 +365,10 @@ impl Client {
     #[cfg(feature = "modify-backup-objects")]
     pub fn modify_backup_objects(
         &self,
-    ) -> crate::operation::modify_backup_objects::ModifyBackupObjectsFluentBuilder {
-        crate::operation::modify_backup_objects::ModifyBackupObjectsFluentBuilder::new(
+    ) -> crate::operation::modify_backup_objects::ModifyBackupObjectsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_backup_objects::ModifyBackupObjectsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -329,8 +379,10 @@ impl Client {
     #[cfg(feature = "modify-backup-plan-name")]
     pub fn modify_backup_plan_name(
         &self,
-    ) -> crate::operation::modify_backup_plan_name::ModifyBackupPlanNameFluentBuilder {
-        crate::operation::modify_backup_plan_name::ModifyBackupPlanNameFluentBuilder::new(
+    ) -> crate::operation::modify_backup_plan_name::ModifyBackupPlanNameBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_backup_plan_name::ModifyBackupPlanNameBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -341,8 +393,10 @@ impl Client {
     #[cfg(feature = "modify-backup-set-download-rules")]
     pub fn modify_backup_set_download_rules(
         &self,
-    ) -> crate::operation::modify_backup_set_download_rules::ModifyBackupSetDownloadRulesFluentBuilder {
-        crate::operation::modify_backup_set_download_rules::ModifyBackupSetDownloadRulesFluentBuilder::new(
+    ) -> crate::operation::modify_backup_set_download_rules::ModifyBackupSetDownloadRulesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_backup_set_download_rules::ModifyBackupSetDownloadRulesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -353,8 +407,10 @@ impl Client {
     #[cfg(feature = "modify-backup-source-endpoint")]
     pub fn modify_backup_source_endpoint(
         &self,
-    ) -> crate::operation::modify_backup_source_endpoint::ModifyBackupSourceEndpointFluentBuilder {
-        crate::operation::modify_backup_source_endpoint::ModifyBackupSourceEndpointFluentBuilder::new(
+    ) -> crate::operation::modify_backup_source_endpoint::ModifyBackupSourceEndpointBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_backup_source_endpoint::ModifyBackupSourceEndpointBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -365,8 +421,10 @@ impl Client {
     #[cfg(feature = "modify-backup-strategy")]
     pub fn modify_backup_strategy(
         &self,
-    ) -> crate::operation::modify_backup_strategy::ModifyBackupStrategyFluentBuilder {
-        crate::operation::modify_backup_strategy::ModifyBackupStrategyFluentBuilder::new(
+    ) -> crate::operation::modify_backup_strategy::ModifyBackupStrategyBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_backup_strategy::ModifyBackupStrategyBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -377,8 +435,10 @@ impl Client {
     #[cfg(feature = "modify-storage-strategy")]
     pub fn modify_storage_strategy(
         &self,
-    ) -> crate::operation::modify_storage_strategy::ModifyStorageStrategyFluentBuilder {
-        crate::operation::modify_storage_strategy::ModifyStorageStrategyFluentBuilder::new(
+    ) -> crate::operation::modify_storage_strategy::ModifyStorageStrategyBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_storage_strategy::ModifyStorageStrategyBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -389,8 +449,10 @@ impl Client {
     #[cfg(feature = "release-backup-plan")]
     pub fn release_backup_plan(
         &self,
-    ) -> crate::operation::release_backup_plan::ReleaseBackupPlanFluentBuilder {
-        crate::operation::release_backup_plan::ReleaseBackupPlanFluentBuilder::new(
+    ) -> crate::operation::release_backup_plan::ReleaseBackupPlanBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::release_backup_plan::ReleaseBackupPlanBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -401,8 +463,10 @@ impl Client {
     #[cfg(feature = "renew-backup-plan")]
     pub fn renew_backup_plan(
         &self,
-    ) -> crate::operation::renew_backup_plan::RenewBackupPlanFluentBuilder {
-        crate::operation::renew_backup_plan::RenewBackupPlanFluentBuilder::new(
+    ) -> crate::operation::renew_backup_plan::RenewBackupPlanBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::renew_backup_plan::RenewBackupPlanBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -413,8 +477,10 @@ impl Client {
     #[cfg(feature = "start-backup-plan")]
     pub fn start_backup_plan(
         &self,
-    ) -> crate::operation::start_backup_plan::StartBackupPlanFluentBuilder {
-        crate::operation::start_backup_plan::StartBackupPlanFluentBuilder::new(
+    ) -> crate::operation::start_backup_plan::StartBackupPlanBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::start_backup_plan::StartBackupPlanBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -425,8 +491,10 @@ impl Client {
     #[cfg(feature = "start-restore-task")]
     pub fn start_restore_task(
         &self,
-    ) -> crate::operation::start_restore_task::StartRestoreTaskFluentBuilder {
-        crate::operation::start_restore_task::StartRestoreTaskFluentBuilder::new(
+    ) -> crate::operation::start_restore_task::StartRestoreTaskBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::start_restore_task::StartRestoreTaskBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -437,8 +505,8 @@ impl Client {
     #[cfg(feature = "stop-backup-plan")]
     pub fn stop_backup_plan(
         &self,
-    ) -> crate::operation::stop_backup_plan::StopBackupPlanFluentBuilder {
-        crate::operation::stop_backup_plan::StopBackupPlanFluentBuilder::new(
+    ) -> crate::operation::stop_backup_plan::StopBackupPlanBuilder<acs_runtime::Client> {
+        crate::operation::stop_backup_plan::StopBackupPlanBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -449,8 +517,10 @@ impl Client {
     #[cfg(feature = "upgrade-backup-plan")]
     pub fn upgrade_backup_plan(
         &self,
-    ) -> crate::operation::upgrade_backup_plan::UpgradeBackupPlanFluentBuilder {
-        crate::operation::upgrade_backup_plan::UpgradeBackupPlanFluentBuilder::new(
+    ) -> crate::operation::upgrade_backup_plan::UpgradeBackupPlanBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::upgrade_backup_plan::UpgradeBackupPlanBuilder::with_client(
             self.inner.clone(),
         )
     }

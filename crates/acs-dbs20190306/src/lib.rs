@@ -5,14 +5,20 @@
 //!
 //! Database Backup (DBS) backs up, restores and manages backup plans of databases.
 //!
-//! Each operation has a module under [`operation`] with its request, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls.
+//! Each operation has a module under [`operation`] with its request, builder, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = acs_runtime::Config::new("cn-hangzhou");
+//! let config = acs_dbs20190306::Config::new("cn-hangzhou");
 //! let client = acs_dbs20190306::Client::new(&config)?;
-//! let request = client.configure_backup_plan();
-//! # let _ = request;
+//! let response = client
+//!     .configure_backup_plan()
+//!     .backup_plan_id("dbstooi0*******")
+//!     .source_endpoint_instance_type("RDS")
+//!     .backup_plan_name("dbstooi0*******")
+//!     .send()
+//!     .await?;
+//! println!("{response:?}");
 //! # Ok(())
 //! # }
 //! ```
@@ -28,3 +34,21 @@ pub mod endpoints;
 pub mod operation;
 
 pub use client::Client;
+
+pub use acs_runtime::credentials::Credentials;
+
+pub use acs_runtime::{Config, SdkError};
+
+/// The runtime underneath: configuration, credential providers, retries, transport.
+pub use acs_runtime as runtime;
+
+/// What a program calling this client usually needs in scope.
+pub mod prelude {
+    pub use crate::Client;
+
+    pub use acs_runtime::credentials::Credentials;
+
+    pub use acs_runtime::ram::ResourceArns;
+
+    pub use acs_runtime::{Config, OperationError, SdkError};
+}

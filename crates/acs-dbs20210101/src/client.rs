@@ -29,8 +29,10 @@ impl Client {
     #[cfg(feature = "change-resource-group")]
     pub fn change_resource_group(
         &self,
-    ) -> crate::operation::change_resource_group::ChangeResourceGroupFluentBuilder {
-        crate::operation::change_resource_group::ChangeResourceGroupFluentBuilder::new(
+    ) -> crate::operation::change_resource_group::ChangeResourceGroupBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::change_resource_group::ChangeResourceGroupBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -41,8 +43,10 @@ impl Client {
     #[cfg(feature = "create-advanced-policy")]
     pub fn create_advanced_policy(
         &self,
-    ) -> crate::operation::create_advanced_policy::CreateAdvancedPolicyFluentBuilder {
-        crate::operation::create_advanced_policy::CreateAdvancedPolicyFluentBuilder::new(
+    ) -> crate::operation::create_advanced_policy::CreateAdvancedPolicyBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::create_advanced_policy::CreateAdvancedPolicyBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -53,8 +57,8 @@ impl Client {
     #[cfg(feature = "create-download")]
     pub fn create_download(
         &self,
-    ) -> crate::operation::create_download::CreateDownloadFluentBuilder {
-        crate::operation::create_download::CreateDownloadFluentBuilder::new(
+    ) -> crate::operation::create_download::CreateDownloadBuilder<acs_runtime::Client> {
+        crate::operation::create_download::CreateDownloadBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -65,8 +69,10 @@ impl Client {
     #[cfg(feature = "delete-sandbox-instance")]
     pub fn delete_sandbox_instance(
         &self,
-    ) -> crate::operation::delete_sandbox_instance::DeleteSandboxInstanceFluentBuilder {
-        crate::operation::delete_sandbox_instance::DeleteSandboxInstanceFluentBuilder::new(
+    ) -> crate::operation::delete_sandbox_instance::DeleteSandboxInstanceBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::delete_sandbox_instance::DeleteSandboxInstanceBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -77,8 +83,10 @@ impl Client {
     #[cfg(feature = "describe-backup-data-list")]
     pub fn describe_backup_data_list(
         &self,
-    ) -> crate::operation::describe_backup_data_list::DescribeBackupDataListFluentBuilder {
-        crate::operation::describe_backup_data_list::DescribeBackupDataListFluentBuilder::new(
+    ) -> crate::operation::describe_backup_data_list::DescribeBackupDataListBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_backup_data_list::DescribeBackupDataListBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -89,8 +97,10 @@ impl Client {
     #[cfg(feature = "describe-backup-policy")]
     pub fn describe_backup_policy(
         &self,
-    ) -> crate::operation::describe_backup_policy::DescribeBackupPolicyFluentBuilder {
-        crate::operation::describe_backup_policy::DescribeBackupPolicyFluentBuilder::new(
+    ) -> crate::operation::describe_backup_policy::DescribeBackupPolicyBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_backup_policy::DescribeBackupPolicyBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -101,8 +111,10 @@ impl Client {
     #[cfg(feature = "describe-cost-info-by-dbs-instance")]
     pub fn describe_cost_info_by_dbs_instance(
         &self,
-    ) -> crate::operation::describe_cost_info_by_dbs_instance::DescribeCostInfoByDbsInstanceFluentBuilder {
-        crate::operation::describe_cost_info_by_dbs_instance::DescribeCostInfoByDbsInstanceFluentBuilder::new(
+    ) -> crate::operation::describe_cost_info_by_dbs_instance::DescribeCostInfoByDbsInstanceBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_cost_info_by_dbs_instance::DescribeCostInfoByDbsInstanceBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -113,8 +125,10 @@ impl Client {
     #[cfg(feature = "describe-download-backup-set-storage-info")]
     pub fn describe_download_backup_set_storage_info(
         &self,
-    ) -> crate::operation::describe_download_backup_set_storage_info::DescribeDownloadBackupSetStorageInfoFluentBuilder {
-        crate::operation::describe_download_backup_set_storage_info::DescribeDownloadBackupSetStorageInfoFluentBuilder::new(
+    ) -> crate::operation::describe_download_backup_set_storage_info::DescribeDownloadBackupSetStorageInfoBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_download_backup_set_storage_info::DescribeDownloadBackupSetStorageInfoBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -125,8 +139,10 @@ impl Client {
     #[cfg(feature = "describe-download-support")]
     pub fn describe_download_support(
         &self,
-    ) -> crate::operation::describe_download_support::DescribeDownloadSupportFluentBuilder {
-        crate::operation::describe_download_support::DescribeDownloadSupportFluentBuilder::new(
+    ) -> crate::operation::describe_download_support::DescribeDownloadSupportBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_download_support::DescribeDownloadSupportBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -137,8 +153,10 @@ impl Client {
     #[cfg(feature = "describe-download-task")]
     pub fn describe_download_task(
         &self,
-    ) -> crate::operation::describe_download_task::DescribeDownloadTaskFluentBuilder {
-        crate::operation::describe_download_task::DescribeDownloadTaskFluentBuilder::new(
+    ) -> crate::operation::describe_download_task::DescribeDownloadTaskBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_download_task::DescribeDownloadTaskBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -149,8 +167,10 @@ impl Client {
     #[cfg(feature = "describe-sandbox-backup-sets")]
     pub fn describe_sandbox_backup_sets(
         &self,
-    ) -> crate::operation::describe_sandbox_backup_sets::DescribeSandboxBackupSetsFluentBuilder {
-        crate::operation::describe_sandbox_backup_sets::DescribeSandboxBackupSetsFluentBuilder::new(
+    ) -> crate::operation::describe_sandbox_backup_sets::DescribeSandboxBackupSetsBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_sandbox_backup_sets::DescribeSandboxBackupSetsBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -161,8 +181,10 @@ impl Client {
     #[cfg(feature = "describe-sandbox-instances")]
     pub fn describe_sandbox_instances(
         &self,
-    ) -> crate::operation::describe_sandbox_instances::DescribeSandboxInstancesFluentBuilder {
-        crate::operation::describe_sandbox_instances::DescribeSandboxInstancesFluentBuilder::new(
+    ) -> crate::operation::describe_sandbox_instances::DescribeSandboxInstancesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_sandbox_instances::DescribeSandboxInstancesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -173,8 +195,10 @@ impl Client {
     #[cfg(feature = "describe-sandbox-recovery-time")]
     pub fn describe_sandbox_recovery_time(
         &self,
-    ) -> crate::operation::describe_sandbox_recovery_time::DescribeSandboxRecoveryTimeFluentBuilder {
-        crate::operation::describe_sandbox_recovery_time::DescribeSandboxRecoveryTimeFluentBuilder::new(
+    ) -> crate::operation::describe_sandbox_recovery_time::DescribeSandboxRecoveryTimeBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_sandbox_recovery_time::DescribeSandboxRecoveryTimeBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -185,8 +209,10 @@ impl Client {
     #[cfg(feature = "modify-backup-policy")]
     pub fn modify_backup_policy(
         &self,
-    ) -> crate::operation::modify_backup_policy::ModifyBackupPolicyFluentBuilder {
-        crate::operation::modify_backup_policy::ModifyBackupPolicyFluentBuilder::new(
+    ) -> crate::operation::modify_backup_policy::ModifyBackupPolicyBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::modify_backup_policy::ModifyBackupPolicyBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -197,8 +223,10 @@ impl Client {
     #[cfg(feature = "retry-download-task")]
     pub fn retry_download_task(
         &self,
-    ) -> crate::operation::retry_download_task::RetryDownloadTaskFluentBuilder {
-        crate::operation::retry_download_task::RetryDownloadTaskFluentBuilder::new(
+    ) -> crate::operation::retry_download_task::RetryDownloadTaskBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::retry_download_task::RetryDownloadTaskBuilder::with_client(
             self.inner.clone(),
         )
     }

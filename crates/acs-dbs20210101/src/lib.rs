@@ -3,14 +3,20 @@
 
 //! Client for the Data Disaster Recovery (DBS) API, version 2021-01-01.
 //!
-//! Each operation has a module under [`operation`] with its request, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls.
+//! Each operation has a module under [`operation`] with its request, builder, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = acs_runtime::Config::new("cn-hangzhou");
+//! let config = acs_dbs20210101::Config::new("cn-hangzhou");
 //! let client = acs_dbs20210101::Client::new(&config)?;
-//! let request = client.change_resource_group();
-//! # let _ = request;
+//! let response = client
+//!     .change_resource_group()
+//!     .resource_id("dbs1jyajqk******")
+//!     .new_resource_group_id("rg-aekz4kee6******")
+//!     .resource_type("backupplan")
+//!     .send()
+//!     .await?;
+//! println!("{response:?}");
 //! # Ok(())
 //! # }
 //! ```
@@ -26,3 +32,21 @@ pub mod endpoints;
 pub mod operation;
 
 pub use client::Client;
+
+pub use acs_runtime::credentials::Credentials;
+
+pub use acs_runtime::{Config, SdkError};
+
+/// The runtime underneath: configuration, credential providers, retries, transport.
+pub use acs_runtime as runtime;
+
+/// What a program calling this client usually needs in scope.
+pub mod prelude {
+    pub use crate::Client;
+
+    pub use acs_runtime::credentials::Credentials;
+
+    pub use acs_runtime::ram::ResourceArns;
+
+    pub use acs_runtime::{Config, OperationError, SdkError};
+}

@@ -8,7 +8,7 @@ use acs_spec::model::{
     OperationRamSpec, OperationSpec, OperationType, ParamStyle, ParameterSpec, Position,
     RamResourceSpec, ResourceTypeSpec, ServiceRamSpec, ServiceSpec, TypeName,
 };
-use acs_spec::names;
+use acs_spec::{names, rules};
 use serde_json::{Map, Value};
 
 use crate::openmeta::{self, Api, Document};
@@ -235,6 +235,7 @@ fn convert_service(
         description: None,
         endpoints,
         ram,
+        types: Vec::new(),
     }
 }
 
@@ -295,20 +296,6 @@ fn description(schema: &Value) -> Option<String> {
     text(schema.get("description")).or_else(|| text(schema.get("title")))
 }
 
-/// The Rust names a member claims in its struct: its identifier and its setter (as
-/// `acs_spec`'s lowering computes them).
-fn claims(wire: &str) -> [String; 2] {
-    let base = names::snake_base(wire);
-    if names::clashes_with_builder_method(&base) {
-        let renamed = format!("{base}_");
-        return [renamed.clone(), format!("set_{renamed}")];
-    }
-    [
-        names::snake_ident(wire).trim_start_matches("r#").to_owned(),
-        format!("set_{base}"),
-    ]
-}
-
 /// Whether a member looks superseded: marked deprecated, or described as going away (ECS
 /// documents its lower-case `key`/`value` tag members that way without marking them).
 fn legacy(deprecated: bool, description: Option<&String>) -> bool {
@@ -340,7 +327,9 @@ fn drop_colliding<T>(
     let mut taken: HashMap<String, usize> = HashMap::new();
     for item in items {
         let index = keep.len();
-        let mine = claims(name(&item));
+        let mine = [names::param_ident(name(&item))
+            .trim_start_matches("r#")
+            .to_owned()];
         let clash = mine.iter().find_map(|c| taken.get(c).copied());
         let Some(other) = clash else {
             for c in mine {
@@ -483,6 +472,7 @@ impl Converter<'_> {
                 let items = match schema.get("items") {
                     Some(items) => self.item(items, &format!("{at}[]"), stack, warnings),
                     None => ItemSpec {
+                        reference: None,
                         type_name: TypeName::Any,
                         description: None,
                         items: None,
@@ -515,6 +505,7 @@ impl Converter<'_> {
                     },
                     Some(Value::Object(_) | Value::Bool(true)) => Ty {
                         items: Some(Box::new(ItemSpec {
+                            reference: None,
                             type_name: TypeName::Any,
                             description: None,
                             items: None,
@@ -601,6 +592,7 @@ impl Converter<'_> {
     ) -> ItemSpec {
         let (ty, resolved) = self.node(schema, at, stack, warnings);
         ItemSpec {
+            reference: None,
             type_name: ty.type_name,
             description: description(&resolved),
             items: ty.items,
@@ -627,6 +619,7 @@ impl Converter<'_> {
             .map(|(name, schema)| {
                 let (ty, resolved) = self.node(schema, &format!("{at}.{name}"), stack, warnings);
                 FieldSpec {
+                    reference: None,
                     name: name.clone(),
                     type_name: ty.type_name,
                     description: description(&resolved),
@@ -727,6 +720,7 @@ impl Converter<'_> {
             methods,
             path,
             operation_type,
+            idempotent: None,
             deprecated: truthy(Some(&api.deprecated)),
             parameters,
             response,
@@ -802,33 +796,17 @@ impl Converter<'_> {
             };
             let mut stack = Vec::new();
             let (ty, resolved) = self.node(&parameter.schema, &name, &mut stack, warnings);
-            let structured = matches!(
-                ty.type_name,
-                TypeName::Array | TypeName::Object | TypeName::Map | TypeName::Any
-            );
-            // Styles the value cannot take fall back to the type's default (what the
-            // lowering checks in `check_style`).
-            if let Some(given) = style {
-                let fits = match given {
-                    ParamStyle::Simple => !structured,
-                    ParamStyle::RepeatList => ty.type_name == TypeName::Array,
-                    ParamStyle::Flat => matches!(
-                        ty.type_name,
-                        TypeName::Object | TypeName::Map | TypeName::Array
-                    ),
-                    ParamStyle::Json => true,
-                };
-                if !fits {
-                    warnings.push(format!(
-                        "parameter `{name}`: style `{}` does not fit its type `{}`; using the default",
-                        parameter.style.as_deref().unwrap_or_default(),
-                        serde_json::to_value(ty.type_name)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default()
-                    ));
-                    style = None;
-                }
+            let structured = ty.type_name.is_structured();
+            // Styles the value cannot take fall back to the type's default (the lowering's rule).
+            if let Some(given) = style
+                && !given.fits(ty.type_name)
+            {
+                warnings.push(format!(
+                    "parameter `{name}`: style `{}` does not fit its type `{}`; using the default",
+                    parameter.style.as_deref().unwrap_or_default(),
+                    ty.type_name.as_str()
+                ));
+                style = None;
             }
             // ROA bodies are JSON: a structured body parameter without a style (CS names it
             // `body`) is the JSON body, not form fields.
@@ -839,11 +817,7 @@ impl Converter<'_> {
             {
                 style = Some(ParamStyle::Json);
             }
-            if structured
-                && style != Some(ParamStyle::Json)
-                && ty.type_name != TypeName::Any
-                && matches!(position, Position::Path | Position::Header | Position::Host)
-            {
+            if rules::needs_json(position, ty.type_name) && style != Some(ParamStyle::Json) {
                 warnings.push(format!(
                     "parameter `{name}`: a structured value in the path, a header or the host is sent JSON-encoded"
                 ));
@@ -876,6 +850,7 @@ impl Converter<'_> {
                 );
             }
             specs.push(ParameterSpec {
+                reference: None,
                 name,
                 position,
                 type_name: ty.type_name,

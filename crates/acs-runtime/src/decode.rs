@@ -11,18 +11,19 @@
 //! - **difference 2:** HTTP 200 with `"Success": false` is an error carrying `ErrCode`/
 //!   `ErrMessage` (the SDK returns it as a success);
 //! - `x-acs-retry-after` (a positive integer, in milliseconds) becomes
-//!   [`ServiceError::retry_after`]; together with HTTP 429 and `Throttling*` codes it marks
-//!   throttling ([`ServiceError::is_throttling`]);
+//!   [`ServiceError::retry_after`]; HTTP 429 and `Throttling*` codes mark throttling
+//!   ([`ServiceError::is_throttling`]);
 //! - a body that is not a JSON object gives an empty code and the start of the body as message;
 //!   [`ServiceError::body`] always holds the whole raw body.
+//!
+//! Success bodies are parsed once ([`crate::json`]) and handed to the output type; a body that
+//! does not fit is a [`DecodeError`] naming the field, never its value.
 
 use std::time::Duration;
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
-
 use crate::error::{DecodeError, ServiceError};
+use crate::json::{self, Value};
+use crate::operation::{BodyKind, FromResponse, ResponseBody};
 use crate::transport::HttpResponse;
 
 /// Response header carrying the request id.
@@ -42,112 +43,137 @@ pub enum ResponseError {
     Decode(DecodeError),
 }
 
-/// Decodes `response`: the output for a success answer, else the service's error.
-pub fn decode_response<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ResponseError> {
-    decode_with_request_id(response).0
+/// A successful answer's body, read as `kind` says, with the request id when the answer
+/// carried one.
+#[derive(Debug)]
+pub(crate) struct Success {
+    pub body: ResponseBody,
+    pub request_id: Option<String>,
 }
 
-/// Like [`decode_response`], also returning the request id when one was found cheaply (header,
-/// or the body of an error).
-pub(crate) fn decode_with_request_id<T: DeserializeOwned>(
-    response: &HttpResponse,
-) -> (Result<T, ResponseError>, Option<String>) {
-    let header_id = response
+/// Decodes `response` into `T`: the output for a success answer, else the service's error.
+pub fn decode_response<T: FromResponse>(
+    response: HttpResponse,
+    kind: BodyKind,
+) -> Result<T, ResponseError> {
+    let status = response.status;
+    let success = read_answer(response, kind)?;
+    T::from_response(success.body).map_err(|error| {
+        ResponseError::Decode(DecodeError::new(
+            status,
+            success.request_id,
+            error.to_string(),
+        ))
+    })
+}
+
+/// Splits an answer into a success body or the service's error.
+pub(crate) fn read_answer(
+    response: HttpResponse,
+    kind: BodyKind,
+) -> Result<Success, ResponseError> {
+    if !(200..300).contains(&response.status) {
+        return Err(ResponseError::Service(service_error(&response)));
+    }
+    let header_id = header_request_id(&response);
+    let body = match kind {
+        BodyKind::Binary => ResponseBody::Binary(response.body),
+        BodyKind::Text => ResponseBody::Text(String::from_utf8_lossy(&response.body).into_owned()),
+        BodyKind::Json => {
+            let parsed = if response.body.iter().all(u8::is_ascii_whitespace) {
+                // No body (some ROA operations): every output field is absent.
+                Value::Null
+            } else {
+                json::parse(&response.body).map_err(|error| {
+                    ResponseError::Decode(DecodeError::new(
+                        response.status,
+                        header_id.clone(),
+                        format!("the body is not JSON: {error}"),
+                    ))
+                })?
+            };
+            if matches!(parsed.get("Success"), Some(Value::Bool(false))) {
+                return Err(ResponseError::Service(error_from_document(
+                    &response, &parsed, header_id,
+                )));
+            }
+            let request_id = header_id.or_else(|| {
+                ["RequestId", "requestId"]
+                    .into_iter()
+                    .find_map(|key| parsed.get(key).and_then(scalar_string))
+            });
+            return Ok(Success {
+                body: ResponseBody::Json(parsed),
+                request_id,
+            });
+        }
+    };
+    Ok(Success {
+        body,
+        request_id: header_id,
+    })
+}
+
+fn header_request_id(response: &HttpResponse) -> Option<String> {
+    response
         .header(REQUEST_ID_HEADER)
         .filter(|id| !id.is_empty())
-        .map(str::to_owned);
-    if !(200..300).contains(&response.status) {
-        let error = service_error(response);
-        let id = error.request_id.clone();
-        return (Err(ResponseError::Service(error)), id);
-    }
-
-    // A light first look: `Success` and the request id, without building a document tree.
-    let probe = serde_json::from_slice::<Probe>(&response.body).ok();
-    if let Some(probe) = &probe
-        && probe.success == Some(Value::Bool(false))
-    {
-        let error = service_error(response);
-        let id = error.request_id.clone();
-        return (Err(ResponseError::Service(error)), id);
-    }
-    let request_id = header_id.or_else(|| {
-        probe.and_then(|probe| {
-            [probe.request_id, probe.request_id_lower]
-                .into_iter()
-                .flatten()
-                .find_map(|value| scalar_string(&value))
-        })
-    });
-
-    let result = if response.body.iter().all(u8::is_ascii_whitespace) {
-        // No body (some ROA operations): an output whose fields are all optional, or `()`.
-        serde_json::from_str::<T>("{}").or_else(|_| serde_json::from_str::<T>("null"))
-    } else {
-        serde_json::from_slice::<T>(&response.body)
-    };
-    let result = result.map_err(|error| {
-        ResponseError::Decode(DecodeError::new(
-            response.status,
-            request_id.clone(),
-            redact_quoted(&error.to_string()),
-        ))
-    });
-    (result, request_id)
-}
-
-#[derive(Deserialize)]
-struct Probe {
-    #[serde(rename = "Success")]
-    success: Option<Value>,
-    #[serde(rename = "RequestId")]
-    request_id: Option<Value>,
-    #[serde(rename = "requestId")]
-    request_id_lower: Option<Value>,
+        .map(str::to_owned)
 }
 
 /// The [`ServiceError`] an error answer stands for (see the module documentation).
 pub fn service_error(response: &HttpResponse) -> ServiceError {
+    let header_id = header_request_id(response);
+    match json::parse(&response.body) {
+        Ok(document @ Value::Object(_)) => error_from_document(response, &document, header_id),
+        _ => {
+            let body = String::from_utf8_lossy(&response.body).into_owned();
+            ServiceError::new(String::new(), snippet(&body), header_id, response.status)
+                .with_retry_after(retry_after(response))
+                .with_body(body)
+        }
+    }
+}
+
+fn error_from_document(
+    response: &HttpResponse,
+    document: &Value,
+    header_id: Option<String>,
+) -> ServiceError {
     let body = String::from_utf8_lossy(&response.body).into_owned();
-    let retry_after = response
+    let first = |keys: &[&str]| {
+        keys.iter()
+            .filter_map(|key| document.get(key))
+            .find_map(scalar_string)
+    };
+    let code = first(&["Code", "code", "ErrCode"]);
+    let message = first(&["Message", "message", "ErrMessage"]);
+    let request_id = first(&["RequestId", "requestId"]).or(header_id);
+    let message = match (&code, message) {
+        (None, None) => snippet(&body),
+        (_, message) => message.unwrap_or_default(),
+    };
+    ServiceError::new(
+        code.unwrap_or_default(),
+        message,
+        request_id,
+        response.status,
+    )
+    .with_retry_after(retry_after(response))
+    .with_body(body)
+}
+
+fn retry_after(response: &HttpResponse) -> Option<Duration> {
+    response
         .header(RETRY_AFTER_HEADER)
         .and_then(|value| value.trim().parse::<u64>().ok())
         .filter(|&millis| millis > 0)
-        .map(Duration::from_millis);
-    let header_id = response
-        .header(REQUEST_ID_HEADER)
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned);
-
-    let (code, message, request_id) = match serde_json::from_slice::<Value>(&response.body) {
-        Ok(Value::Object(fields)) => {
-            let code = first_field(&fields, &["Code", "code", "ErrCode"]);
-            let message = first_field(&fields, &["Message", "message", "ErrMessage"]);
-            let request_id = first_field(&fields, &["RequestId", "requestId"]);
-            let message = match (&code, message) {
-                (None, None) => snippet(&body),
-                (_, message) => message.unwrap_or_default(),
-            };
-            (code.unwrap_or_default(), message, request_id.or(header_id))
-        }
-        _ => (String::new(), snippet(&body), header_id),
-    };
-    ServiceError::new(code, message, request_id, response.status)
-        .with_retry_after(retry_after)
-        .with_body(body)
-}
-
-/// The first of `keys` with a non-empty scalar value, as a string.
-fn first_field(fields: &Map<String, Value>, keys: &[&str]) -> Option<String> {
-    keys.iter()
-        .filter_map(|key| fields.get(*key))
-        .find_map(scalar_string)
+        .map(Duration::from_millis)
 }
 
 fn scalar_string(value: &Value) -> Option<String> {
     match value {
-        Value::String(text) if !text.is_empty() => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
+        Value::String(text) | Value::Number(text) if !text.is_empty() => Some(text.clone()),
         Value::Bool(flag) => Some(flag.to_string()),
         _ => None,
     }
@@ -166,30 +192,10 @@ fn snippet(body: &str) -> String {
     format!("{}…", &body[..end])
 }
 
-/// Replaces the contents of `"…"` in a serde_json message: a response value quoted there could
-/// be a secret (an AccessKey secret returned by an API, say). Field names (in backticks), types
-/// and positions stay.
-fn redact_quoted(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut inside = false;
-    for c in message.chars() {
-        if c == '"' {
-            if inside {
-                out.push_str("…\"");
-            } else {
-                out.push('"');
-            }
-            inside = !inside;
-        } else if !inside {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::FromJson;
 
     fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
         HttpResponse::new(
@@ -200,6 +206,22 @@ mod tests {
                 .collect(),
             body,
         )
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Out {
+        request_id: Option<String>,
+        n: Option<u8>,
+    }
+
+    impl FromJson for Out {
+        fn from_json(value: Value) -> Result<Self, json::DecodeError> {
+            let mut object = value.into_object()?;
+            Ok(Out {
+                request_id: object.take("RequestId")?,
+                n: object.take::<i32>("N")?.map(|n| n as u8),
+            })
+        }
     }
 
     #[test]
@@ -242,33 +264,47 @@ mod tests {
     }
 
     #[test]
-    fn decode_errors_hide_quoted_values() {
-        #[derive(Debug, Deserialize)]
-        #[allow(dead_code)]
-        struct Out {
-            #[serde(rename = "N")]
-            n: u32,
-        }
-        let result =
-            decode_response::<Out>(&response(200, &[], r#"{"RequestId":"R","N":"topsecret"}"#));
+    fn decode_errors_hide_values() {
+        let result = decode_response::<Out>(
+            response(200, &[], r#"{"RequestId":"R","N":"topsecret"}"#),
+            BodyKind::Json,
+        );
         let Err(ResponseError::Decode(error)) = result else {
             panic!("expected a decode error: {result:?}");
         };
         assert!(!error.message.contains("topsecret"), "{}", error.message);
+        assert!(error.message.contains("`N`"), "{}", error.message);
         assert_eq!(error.request_id.as_deref(), Some("R"));
     }
 
     #[test]
-    fn empty_success_body_decodes_into_unit_and_optional_structs() {
-        #[derive(Debug, Deserialize, PartialEq)]
-        struct Out {
-            #[serde(rename = "RequestId")]
-            request_id: Option<String>,
-        }
-        assert_eq!(decode_response::<()>(&response(204, &[], "")), Ok(()));
+    fn empty_success_body_decodes_into_absent_fields() {
         assert_eq!(
-            decode_response::<Out>(&response(200, &[], "")),
-            Ok(Out { request_id: None })
+            decode_response::<Out>(response(200, &[], ""), BodyKind::Json),
+            Ok(Out {
+                request_id: None,
+                n: None
+            })
         );
+    }
+
+    #[test]
+    fn success_false_is_a_service_error() {
+        let result = decode_response::<Out>(
+            response(
+                200,
+                &[],
+                r#"{"Success":false,"ErrCode":"Param.NotFound","ErrMessage":"m","RequestId":"R"}"#,
+            ),
+            BodyKind::Json,
+        );
+        let Err(ResponseError::Service(error)) = result else {
+            panic!("{result:?}");
+        };
+        assert_eq!(
+            (error.code.as_str(), error.message.as_str()),
+            ("Param.NotFound", "m")
+        );
+        assert_eq!(error.request_id.as_deref(), Some("R"));
     }
 }

@@ -117,6 +117,21 @@ pub enum BuildError {
     },
 }
 
+impl BuildError {
+    /// The required parameter `parameter` (set with `.setter(…)`) of `operation` is not set.
+    pub const fn missing(
+        operation: &'static str,
+        parameter: &'static str,
+        setter: &'static str,
+    ) -> Self {
+        BuildError::MissingParameter {
+            operation,
+            parameter,
+            setter,
+        }
+    }
+}
+
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -218,7 +233,7 @@ impl fmt::Display for ConfigError {
                 write!(
                     f,
                     "no region: set {} or a `region_id` in the aliyun CLI profile",
-                    crate::client::ENV_REGION_ID
+                    crate::config::ENV_REGION_ID
                 )?;
                 if let Some(error) = profile {
                     write!(f, " ({error})")?;
@@ -298,6 +313,26 @@ impl<E> SdkError<E> {
         match self {
             SdkError::Service(error) => Some(error),
             _ => None,
+        }
+    }
+
+    /// The service error, when the service answered with one: for matching an operation's
+    /// error in one step (`match err.into_service_error() { Some(Error::Variant(e)) => …, … }`).
+    pub fn into_service_error(self) -> Option<E> {
+        match self {
+            SdkError::Service(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The same error with the service error converted by `convert`.
+    pub fn map_service<F>(self, convert: impl FnOnce(E) -> F) -> SdkError<F> {
+        match self {
+            SdkError::Build(error) => SdkError::Build(error),
+            SdkError::Credentials(error) => SdkError::Credentials(error),
+            SdkError::Transport(error) => SdkError::Transport(error),
+            SdkError::Decode(error) => SdkError::Decode(error),
+            SdkError::Service(error) => SdkError::Service(convert(error)),
         }
     }
 }

@@ -6,24 +6,37 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod config;
 pub mod credentials;
 pub mod decode;
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
-pub mod lenient;
+pub mod json;
 pub mod operation;
 pub mod params;
+pub mod ram;
+mod request;
 pub mod retry;
 pub mod sign;
 pub mod transport;
 
-pub use client::{ApiStyle, Client, Config, ServiceInfo};
+pub use client::Client;
+pub use config::Config;
 pub use error::{
     BuildError, ConfigError, DecodeError, SdkError, ServiceError, TransportError,
     TransportErrorKind,
 };
-pub use operation::{Idempotency, Method, Operation, OperationInfo};
-pub use params::{ParamValue, Position, RequestParams};
+pub use json::FromJson;
+pub use operation::{
+    ApiStyle, BodyKind, FromResponse, Idempotency, Method, Operation, OperationError,
+    OperationInfo, ResponseBody, ServiceInfo,
+};
+pub use params::{
+    IntoParam, Position, RequestParams, WireList, WireMap, WireRef, WireStruct, WireValue,
+};
 pub use retry::RetryConfig;
+/// The JSON library generated types use for untyped (`any`) members, re-exported so client
+/// crates need no dependency of their own.
+pub use serde_json;
 pub use transport::{DefaultTransport, HttpRequest, HttpResponse, Timeouts, Transport};

@@ -1,9 +1,47 @@
 //! What a generated operation tells the runtime about itself.
+//!
+//! Generated code keeps only the typed edges of a call: its request writes its parameters
+//! ([`Operation::write_params`]), its response decodes from the body ([`FromResponse`]) and its
+//! error is built from the service's answer ([`OperationError`]). Everything between (signing,
+//! sending, retries, decoding errors) is compiled once, in [`crate::Client`].
 
-use serde::de::DeserializeOwned;
+use std::fmt;
 
+use crate::endpoint::RegionEndpoint;
 use crate::error::ServiceError;
+use crate::json::{self, FromJson};
 use crate::params::RequestParams;
+
+/// Request style of an API version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiStyle {
+    /// `Action` and `Version` name the operation; parameters in the query.
+    Rpc,
+    /// REST-like paths and JSON bodies.
+    Roa,
+}
+
+/// Static facts about a product API version, generated into each client crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceInfo {
+    /// Product code (`dbs`).
+    pub product: &'static str,
+    /// API version (`2019-03-06`), sent as `x-acs-version` / `Version`.
+    pub version: &'static str,
+    /// RPC or ROA.
+    pub style: ApiStyle,
+    /// Endpoint hosts per region.
+    pub endpoints: &'static [RegionEndpoint],
+}
+
+impl fmt::Display for ApiStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ApiStyle::Rpc => "RPC",
+            ApiStyle::Roa => "ROA",
+        })
+    }
+}
 
 /// HTTP methods operations use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +87,17 @@ pub enum Idempotency {
     Unsafe,
 }
 
+/// What a successful answer's body holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BodyKind {
+    /// A JSON document (almost every operation).
+    Json,
+    /// Plain text, such as a script.
+    Text,
+    /// Bytes, such as a file.
+    Binary,
+}
+
 /// Static facts about an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OperationInfo {
@@ -60,17 +109,51 @@ pub struct OperationInfo {
     pub path: &'static str,
     /// Retry safety.
     pub idempotency: Idempotency,
+    /// What a successful answer's body holds.
+    pub body: BodyKind,
+}
+
+impl OperationInfo {
+    /// An ROA operation answering JSON.
+    pub const fn roa(
+        action: &'static str,
+        method: Method,
+        path: &'static str,
+        idempotency: Idempotency,
+    ) -> Self {
+        OperationInfo {
+            action,
+            method,
+            path,
+            idempotency,
+            body: BodyKind::Json,
+        }
+    }
+
+    /// An RPC operation answering JSON: the common case.
+    pub const fn rpc(action: &'static str, method: Method, idempotency: Idempotency) -> Self {
+        OperationInfo {
+            action,
+            method,
+            path: "/",
+            idempotency,
+            body: BodyKind::Json,
+        }
+    }
 }
 
 /// A request the runtime can send: implemented by every generated request type.
-pub trait Operation: Send {
+pub trait Operation: Send + Sync + 'static {
     /// The decoded success body.
-    type Output: DeserializeOwned + Send;
+    type Output: FromResponse + Send + 'static;
     /// The operation's typed service error.
-    type Error: From<ServiceError> + std::error::Error + Send + Sync + 'static;
+    type Error: OperationError;
 
     /// Static facts.
-    const INFO: OperationInfo;
+    const INFO: &'static OperationInfo;
+
+    /// RAM authorization, when the metadata gives it.
+    const RAM: Option<&'static crate::ram::Facts> = None;
 
     /// Writes the request's parameters.
     fn write_params(&self, params: &mut RequestParams);
@@ -79,5 +162,68 @@ pub trait Operation: Send {
     /// token once, before the first attempt, so every attempt carries the same token.
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
         None
+    }
+}
+
+/// The body of a successful answer, as [`OperationInfo::body`] says to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseBody {
+    /// A parsed JSON document (an empty body reads as `null`).
+    Json(json::Value),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Binary(Vec<u8>),
+}
+
+/// An operation's output, decoded from a successful answer. JSON outputs implement
+/// [`FromJson`] and get this for free.
+pub trait FromResponse: Sized {
+    /// Decodes `body`.
+    fn from_response(body: ResponseBody) -> Result<Self, json::DecodeError>;
+}
+
+impl<T: FromJson> FromResponse for T {
+    fn from_response(body: ResponseBody) -> Result<Self, json::DecodeError> {
+        match body {
+            ResponseBody::Json(value) => T::from_json(value),
+            ResponseBody::Text(text) => T::from_json(json::Value::String(text)),
+            ResponseBody::Binary(_) => Err(json::DecodeError::new(
+                "expected a JSON body, found binary data",
+            )),
+        }
+    }
+}
+
+/// An operation's typed service error: one variant per documented code and a catch-all, each
+/// carrying the service's answer. The accessors are the same for every operation.
+pub trait OperationError: From<ServiceError> + std::error::Error + Send + Sync + 'static {
+    /// The service's answer, whatever the variant.
+    fn service_error(&self) -> &ServiceError;
+
+    /// The error code as the service sent it (`Request.Forbidden`).
+    fn code(&self) -> &str {
+        &self.service_error().code
+    }
+
+    /// The error message as the service sent it.
+    fn message(&self) -> &str {
+        &self.service_error().message
+    }
+
+    /// The request id, for Alibaba Cloud support.
+    fn request_id(&self) -> Option<&str> {
+        self.service_error().request_id.as_deref()
+    }
+
+    /// The HTTP status of the answer.
+    fn http_status(&self) -> u16 {
+        self.service_error().http_status
+    }
+}
+
+impl OperationError for ServiceError {
+    fn service_error(&self) -> &ServiceError {
+        self
     }
 }

@@ -13,14 +13,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use acs_runtime::credentials::{Credentials, DefaultChain, StaticProvider};
+use acs_runtime::json::{self, DecodeError};
 use acs_runtime::sign::SignatureAlgorithm;
 use acs_runtime::transport::BoxFuture;
 use acs_runtime::{
-    ApiStyle, BuildError, Client, Config, ConfigError, DefaultTransport, HttpRequest, HttpResponse,
-    Idempotency, Method, Operation, OperationInfo, Position, RequestParams, RetryConfig, SdkError,
-    ServiceError, ServiceInfo, Timeouts, Transport, TransportError, TransportErrorKind,
+    ApiStyle, BodyKind, BuildError, Client, Config, ConfigError, DefaultTransport, FromJson,
+    HttpRequest, HttpResponse, Idempotency, Method, Operation, OperationError, OperationInfo,
+    Position, RequestParams, RetryConfig, SdkError, ServiceError, ServiceInfo, Timeouts, Transport,
+    TransportError, TransportErrorKind,
 };
-use serde::Deserialize;
 use serde_json::Value;
 use support::{Recorded, Reply, TestServer, Verdict};
 
@@ -65,22 +66,36 @@ impl fmt::Display for OpError {
 
 impl std::error::Error for OpError {}
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+impl OperationError for OpError {
+    fn service_error(&self) -> &ServiceError {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 struct StartBackupPlanResponse {
-    #[serde(rename = "RequestId")]
     request_id: Option<String>,
-    #[serde(rename = "BackupPlanId")]
     backup_plan_id: Option<String>,
-    #[serde(rename = "CreatedFullBackupsetId")]
     created_full_backupset_id: Option<String>,
-    #[serde(rename = "Success")]
     success: Option<bool>,
-    #[serde(rename = "HttpStatusCode")]
     http_status_code: Option<i64>,
 }
 
+impl FromJson for StartBackupPlanResponse {
+    fn from_json(value: json::Value) -> Result<Self, DecodeError> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            created_full_backupset_id: object.take("CreatedFullBackupsetId")?,
+            success: object.take("Success")?,
+            http_status_code: object.take("HttpStatusCode")?,
+        })
+    }
+}
+
 /// Retry safety of a test operation, chosen by type.
-trait Safety: Send {
+trait Safety: Send + Sync + 'static {
     const IDEMPOTENCY: Idempotency;
 }
 struct WithToken;
@@ -121,12 +136,8 @@ impl<S: Safety> Operation for StartBackupPlan<S> {
     type Output = StartBackupPlanResponse;
     type Error = OpError;
 
-    const INFO: OperationInfo = OperationInfo {
-        action: "StartBackupPlan",
-        method: Method::Post,
-        path: "/",
-        idempotency: S::IDEMPOTENCY,
-    };
+    const INFO: &'static OperationInfo =
+        &OperationInfo::rpc("StartBackupPlan", Method::Post, S::IDEMPOTENCY);
 
     fn write_params(&self, params: &mut RequestParams) {
         params.put(Position::Query, "BackupPlanId", &self.backup_plan_id);
@@ -148,10 +159,17 @@ type TokenOp = StartBackupPlan<WithToken>;
 type UnsafeOp = StartBackupPlan<NotIdempotent>;
 type ReadOnlyOp = StartBackupPlan<ReadOnly>;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 struct RoaOutput {
-    #[serde(rename = "requestId")]
     request_id: Option<String>,
+}
+
+impl FromJson for RoaOutput {
+    fn from_json(value: json::Value) -> Result<Self, DecodeError> {
+        Ok(Self {
+            request_id: value.into_object()?.take("requestId")?,
+        })
+    }
 }
 
 /// An ROA operation: path placeholder, query, an `x-acs-*` header, a plain header and a JSON
@@ -166,18 +184,19 @@ impl Operation for UpdateNode {
     type Output = RoaOutput;
     type Error = OpError;
 
-    const INFO: OperationInfo = OperationInfo {
+    const INFO: &'static OperationInfo = &OperationInfo {
         action: "UpdateNode",
         method: Method::Put,
         path: "/clusters/{ClusterId}/nodes",
         idempotency: Idempotency::Unsafe,
+        body: BodyKind::Json,
     };
 
     fn write_params(&self, params: &mut RequestParams) {
         params.put(Position::Path, "ClusterId", &self.cluster_id);
         params.put(Position::Query, "state", &self.state);
-        params.put(Position::Header, "x-acs-test-header", "signed value");
-        params.put(Position::Header, "X-Plain-Header", "plain");
+        params.put(Position::Header, "x-acs-test-header", &"signed value");
+        params.put(Position::Header, "X-Plain-Header", &"plain");
         params.json_body = self.body.clone();
     }
 }
@@ -565,8 +584,8 @@ async fn check_decoding_vector(vector: &Value, algorithm: SignatureAlgorithm) {
     }
     if sdk["raised"] == false {
         let output = result.unwrap_or_else(|error| panic!("{id}: {error}"));
-        let expected: StartBackupPlanResponse =
-            serde_json::from_value(sdk["body"].clone()).unwrap();
+        let body = serde_json::to_vec(&sdk["body"]).unwrap();
+        let expected = StartBackupPlanResponse::from_json(json::parse(&body).unwrap()).unwrap();
         assert_eq!(output, expected, "{id}");
         assert_eq!(
             output.created_full_backupset_id.as_deref(),
@@ -983,11 +1002,12 @@ async fn roa_missing_path_parameter_is_a_build_error() {
     impl Operation for NoPath {
         type Output = RoaOutput;
         type Error = OpError;
-        const INFO: OperationInfo = OperationInfo {
+        const INFO: &'static OperationInfo = &OperationInfo {
             action: "DescribeCluster",
             method: Method::Get,
             path: "/clusters/{ClusterId}",
             idempotency: Idempotency::ReadOnly,
+            body: BodyKind::Json,
         };
         fn write_params(&self, _params: &mut RequestParams) {}
     }

@@ -1,15 +1,17 @@
 //! The validated intermediate representation the code generator consumes.
 //!
-//! Everything here has been checked: Rust names are safe identifiers that do not collide, types
-//! are complete, ARN templates are split into parts. The generator makes no decisions that
-//! could fail.
+//! Everything here has been checked and decided: Rust names are safe identifiers that collide
+//! with nothing the generator emits ([`crate::names`]), types are complete, every parameter
+//! knows how it travels ([`Placement`]), every operation knows whether it may be repeated
+//! ([`RetrySafety`]) and how its answer is read ([`ResponseShape`]). The generator makes no
+//! decisions that could fail and derives none of these again.
 
-pub use crate::model::{AccessLevel, ApiStyle, HttpMethod, ParamStyle, Position};
+pub use crate::model::{AccessLevel, ApiStyle, HttpMethod};
 
 /// One product API version and all its operations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
-    /// Product code, lower case (`dbs`).
+    /// Product code as the metadata spells it, lower case (`dbs`, `dataworks-public`).
     pub product: String,
     /// Human-readable product name.
     pub title: String,
@@ -25,6 +27,8 @@ pub struct Service {
     pub endpoints: Vec<Endpoint>,
     /// RAM action prefix, when the service has RAM facts.
     pub ram_code: Option<String>,
+    /// Named types shared by the operations (`crate::types`), sorted by name.
+    pub types: Vec<TypeDef>,
     /// Operations, sorted by name.
     pub operations: Vec<Operation>,
 }
@@ -45,10 +49,34 @@ pub struct Endpoint {
 pub struct OperationNames {
     /// Module and client method name (`start_backup_plan`), already a safe identifier.
     pub snake: String,
-    /// Prefix of the operation's types (`StartBackupPlan`).
+    /// Prefix of the operation's types (`StartBackupPlan`), never a keyword escape.
     pub upper_camel: String,
     /// Cargo feature (`start-backup-plan`).
     pub feature: String,
+}
+
+/// Whether a failed attempt may be repeated after the service may have processed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetrySafety {
+    /// A read by every sign the spec gives (or declared idempotent).
+    ReadOnly,
+    /// Carries an idempotency token, so the service runs it at most once.
+    Token,
+    /// Could run twice: repeated only when the request provably was not processed.
+    Unsafe,
+}
+
+/// How a successful answer's body is read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseShape {
+    /// A JSON object whose members are [`Operation::response`].
+    Object,
+    /// A JSON value of another shape (an array, a scalar), held in the response's `body` field.
+    Value(TypeRef),
+    /// Plain text, held in `body`.
+    Text,
+    /// Bytes, held in `body`.
+    Binary,
 }
 
 /// One operation.
@@ -62,28 +90,48 @@ pub struct Operation {
     pub summary: String,
     /// Longer description.
     pub description: Option<String>,
-    /// Request style of the service (decides how body parameters travel).
-    pub style: ApiStyle,
     /// Method the client sends.
     pub method: HttpMethod,
     /// Path template (`/` for RPC).
     pub path: String,
-    /// Only reads, so repeating it is safe.
-    pub read_only: bool,
+    /// Whether a failed attempt may be repeated.
+    pub retry: RetrySafety,
     /// Deprecated.
     pub deprecated: bool,
     /// Request parameters, in spec order.
     pub params: Vec<Field>,
     /// Index into `params` of the idempotency token.
     pub idempotency_token: Option<usize>,
-    /// Fields of the success body.
+    /// How the answer is read.
+    pub response_shape: ResponseShape,
+    /// Members of an object answer ([`ResponseShape::Object`]).
     pub response: Vec<Field>,
-    /// Nested structs and enums of request and response, in a stable order.
+    /// Whether the request type can derive `Eq` (no float or untyped member, transitively).
+    pub request_eq: bool,
+    /// Whether the response type can derive `Eq`.
+    pub response_eq: bool,
+    /// Nested structs and enums only this operation uses, in a stable order.
     pub types: Vec<TypeDef>,
     /// Documented error codes.
     pub errors: Vec<ErrorCode>,
     /// RAM authorization.
     pub ram: Option<Ram>,
+}
+
+impl Operation {
+    /// The parameters that are [`Field::required`].
+    pub fn required_params(&self) -> impl Iterator<Item = &Field> {
+        self.params.iter().filter(|p| p.required)
+    }
+}
+
+/// Where a named type is declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TypeScope {
+    /// In the operation's own module.
+    Operation,
+    /// In the crate's `types` module, shared by operations.
+    Service,
 }
 
 /// The Rust type of a value.
@@ -107,8 +155,30 @@ pub enum TypeRef {
     List(Box<TypeRef>),
     /// `BTreeMap<String, T>`
     Map(Box<TypeRef>),
-    /// A struct or enum of the operation module, by Rust name.
-    Named(String),
+    /// A struct or enum, by Rust name.
+    Named {
+        /// Rust type name.
+        name: String,
+        /// Where it is declared.
+        scope: TypeScope,
+    },
+    /// `Box<T>`: a member whose type contains the struct it belongs to.
+    Boxed(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Whether the value reads the same in text as in the request (for ARN placeholders).
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self,
+            TypeRef::String
+                | TypeRef::Int32
+                | TypeRef::Int64
+                | TypeRef::Float
+                | TypeRef::Double
+                | TypeRef::Boolean
+        )
+    }
 }
 
 /// Documentation of an item.
@@ -120,6 +190,35 @@ pub struct Docs {
     pub example: Option<String>,
 }
 
+/// How a request parameter's value is encoded into one or more wire parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Scalars as they are; lists as `Name.1`, …; objects and maps as `Name.Key` (the
+    /// `simple`, `repeatList` and `flat` styles).
+    Flatten,
+    /// A list joined with commas into one parameter (`simple` style on a list).
+    Join,
+    /// The whole value JSON-encoded into one parameter (`json` style).
+    Json,
+}
+
+/// Where a request parameter travels and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// In the query string.
+    Query(Encoding),
+    /// As form fields of the body.
+    Form(Encoding),
+    /// Substituted into the path template.
+    Path,
+    /// As an HTTP header.
+    Header(Encoding),
+    /// The whole JSON body (ROA: the only, structured, body parameter).
+    JsonBody,
+    /// One member of the JSON body object (ROA).
+    JsonMember,
+}
+
 /// A request parameter, a response field or a member of a nested struct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
@@ -127,18 +226,14 @@ pub struct Field {
     pub wire_name: String,
     /// Rust field name; may be a raw identifier (`r#type`).
     pub ident: String,
-    /// Name used to build setter names (`set_<base>`), never raw (`type`).
-    pub base_name: String,
     /// Value type.
     pub ty: TypeRef,
     /// Must be set (request side).
     pub required: bool,
     /// Deprecated.
     pub deprecated: bool,
-    /// Where a request parameter travels (`None` for members of structs).
-    pub position: Option<Position>,
-    /// How a structured request parameter is serialized.
-    pub style: ParamStyle,
+    /// How a request parameter travels (`None` for response fields and struct members).
+    pub placement: Option<Placement>,
     /// Documentation.
     pub docs: Docs,
 }
@@ -152,13 +247,23 @@ pub enum TypeDef {
     Enum(EnumDef),
 }
 
-/// Which side of the wire a nested type lives on, which decides its derives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// Sent by the client.
-    Request,
-    /// Received by the client.
-    Response,
+impl TypeDef {
+    /// The Rust type name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(def) => &def.name,
+            TypeDef::Enum(def) => &def.name,
+        }
+    }
+}
+
+/// Which sides of the wire a type is used on, which decides what it implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sides {
+    /// Sent by the client (in a request).
+    pub request: bool,
+    /// Received by the client (in a response).
+    pub response: bool,
 }
 
 /// A nested struct.
@@ -166,8 +271,10 @@ pub enum Side {
 pub struct StructDef {
     /// Rust type name.
     pub name: String,
-    /// Request or response side.
-    pub side: Side,
+    /// Where it is used.
+    pub sides: Sides,
+    /// Whether every member (transitively) supports `Eq`.
+    pub eq: bool,
     /// Documentation.
     pub docs: Docs,
     /// Members.
@@ -179,6 +286,8 @@ pub struct StructDef {
 pub struct EnumDef {
     /// Rust type name.
     pub name: String,
+    /// Where it is used.
+    pub sides: Sides,
     /// Documentation.
     pub docs: Docs,
     /// Known values.
@@ -246,8 +355,13 @@ pub enum ArnPart {
     Region,
     /// `{#accountId}`
     Account,
-    /// `{#Param}`: the value of a request parameter (index into `Operation::params`).
-    Param(usize),
+    /// `{#Param}`: the value of a request parameter.
+    Param {
+        /// Index into `Operation::params`.
+        index: usize,
+        /// The placeholder's name as the template writes it.
+        placeholder: String,
+    },
     /// A placeholder that names no parameter: any value (`*`).
     Wildcard,
 }

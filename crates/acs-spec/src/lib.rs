@@ -13,6 +13,7 @@ mod lower;
 pub mod model;
 pub mod names;
 mod overlay;
+pub mod rules;
 pub mod schema;
 pub mod source;
 

@@ -30,6 +30,30 @@ pub struct ServiceSpec {
     /// RAM (Resource Access Management) facts shared by the operations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ram: Option<ServiceRamSpec>,
+    /// Named types the operations share, referred to with `ref: <Name>`; generated into the
+    /// crate's `types` module.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<NamedTypeSpec>,
+}
+
+/// A named structure or enum shared by several operations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedTypeSpec {
+    /// Type name, UpperCamelCase (`Tag`); the Rust name is derived from it.
+    pub name: String,
+    /// `object` or `enum`.
+    #[serde(rename = "type")]
+    pub type_name: TypeName,
+    /// Description (Markdown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members of an `object`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldSpec>>,
+    /// Values of an `enum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<EnumValueSpec>>,
 }
 
 /// Request style of an API version.
@@ -93,9 +117,15 @@ pub struct OperationSpec {
     /// Path template for ROA operations (`/clusters/{ClusterId}/nodepools`); `/` for RPC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// Whether the operation only reads. Reads are retried on transient failures.
+    /// Whether the operation only reads. An operation is retried after a failure the service
+    /// may have processed only when it is a read by every sign (this, its HTTP method and its
+    /// name) or carries an idempotency token; see `idempotent`.
     #[serde(default)]
     pub operation_type: OperationType,
+    /// Overrides the retry decision: `true` when repeating the operation is harmless although
+    /// the signs say otherwise, `false` to never repeat it after it may have been processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotent: Option<bool>,
     /// The operation is deprecated.
     #[serde(default, skip_serializing_if = "is_false")]
     pub deprecated: bool,
@@ -214,6 +244,10 @@ pub struct ParameterSpec {
     /// Value type.
     #[serde(rename = "type")]
     pub type_name: TypeName,
+    /// With type `object` or `enum`: the named type (one of `service.yaml`'s `types`) the value
+    /// has, instead of `fields` or `values` of its own.
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Requests without it are refused before they are sent.
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
@@ -253,6 +287,10 @@ pub struct FieldSpec {
     /// Value type.
     #[serde(rename = "type")]
     pub type_name: TypeName,
+    /// With type `object` or `enum`: the named type (one of `service.yaml`'s `types`) the value
+    /// has, instead of `fields` or `values` of its own.
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Description (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -283,6 +321,10 @@ pub struct ItemSpec {
     /// Value type.
     #[serde(rename = "type")]
     pub type_name: TypeName,
+    /// With type `object` or `enum`: the named type (one of `service.yaml`'s `types`) the value
+    /// has, instead of `fields` or `values` of its own.
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Description (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

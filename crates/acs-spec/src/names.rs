@@ -20,9 +20,103 @@ const KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers.
 const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
-/// Method names the generated builders and clients define themselves; a field of the same
-/// name would clash with them.
-const RESERVED_METHODS: &[&str] = &["build", "builder", "send", "new", "default", "clone", "fmt"];
+/// The names the generated code gives its own items, scope by scope. Code generation takes
+/// the names it emits from here, and lowering refuses (or renames) any spec name that would
+/// collide with one of them, so this list is the one place both sides agree on.
+pub mod generated {
+    /// `build()` on every request builder: the request, or the first missing parameter.
+    pub const BUILD: &str = "build";
+    /// `send()` on a builder made by the client.
+    pub const SEND: &str = "send";
+    /// `with_client()`, the crate-private constructor of a builder.
+    pub const WITH_CLIENT: &str = "with_client";
+    /// `into_paginator()` on the builder of a list operation.
+    pub const INTO_PAGINATOR: &str = "into_paginator";
+    /// The builder's field holding the client (or `()`).
+    pub const CLIENT_FIELD: &str = "client";
+    /// The builder's field holding the request being built.
+    pub const REQUEST_FIELD: &str = "request";
+    /// `Request::builder()`.
+    pub const REQUEST_BUILDER: &str = "builder";
+    /// `Request::resource_arns()`.
+    pub const RESOURCE_ARNS: &str = "resource_arns";
+    /// `Client::new()`.
+    pub const CLIENT_NEW: &str = "new";
+    /// `Client::runtime()`.
+    pub const CLIENT_RUNTIME: &str = "runtime";
+    /// The RAM facts constant of an operation's module.
+    pub const RAM_CONST: &str = "RAM";
+    /// The shared types module at the crate root.
+    pub const TYPES_MODULE: &str = "types";
+    /// The operations module at the crate root; `operation/mod.rs` holds its index.
+    pub const OPERATION_MODULE: &str = "operation";
+    /// The catch-all variant of every error enum.
+    pub const UNHANDLED: &str = "Unhandled";
+    /// The catch-all variant of every string enum.
+    pub const UNKNOWN: &str = "Unknown";
+    /// `policies/all.json`, the whole service's policy.
+    pub const ALL_POLICY: &str = "all";
+
+    /// Methods of a request builder besides one setter pair per parameter, including those of
+    /// the traits it derives (a setter named `clone` would hide `Clone::clone`).
+    pub const BUILDER_METHODS: &[&str] = &[
+        BUILD,
+        SEND,
+        WITH_CLIENT,
+        INTO_PAGINATOR,
+        "clone",
+        "clone_from",
+        "fmt",
+        "default",
+        "eq",
+        "ne",
+    ];
+    /// Fields of a request builder (parameters live in its request, so they claim no field).
+    pub const BUILDER_FIELDS: &[&str] = &[CLIENT_FIELD, REQUEST_FIELD];
+    /// Methods of the service client besides one per operation (with its derived traits').
+    pub const CLIENT_METHODS: &[&str] = &[CLIENT_NEW, CLIENT_RUNTIME, "clone", "clone_from", "fmt"];
+    /// Module names of an operation other than its own (`operation/mod.rs` is the index).
+    pub const OPERATION_MODULES: &[&str] = &["mod"];
+    /// Cargo features of a client crate besides one per operation.
+    pub const CRATE_FEATURES: &[&str] = &["default", "test-util"];
+    /// Suffixes of the types every operation declares (`StartBackupPlanRequest`, …).
+    pub const OPERATION_TYPE_SUFFIXES: &[&str] =
+        &["Request", "Builder", "Response", "Error", "Paginator"];
+    /// Names an operation module imports from `acs_runtime`: a type of the same name declared
+    /// there would collide.
+    pub const OPERATION_IMPORTS: &[&str] = &["BuildError", "IntoParam", "SdkError"];
+    /// Names generated code uses unqualified, from Rust's prelude: a type of the same name
+    /// would shadow them.
+    pub const PRELUDE_TYPES: &[&str] = &[
+        "Option",
+        "Some",
+        "None",
+        "Result",
+        "Ok",
+        "Err",
+        "String",
+        "Vec",
+        "Box",
+        "Default",
+        "Clone",
+        "Copy",
+        "Debug",
+        "PartialEq",
+        "Eq",
+        "Hash",
+        "Send",
+        "Sync",
+        "Sized",
+        "From",
+        "Into",
+        "Iterator",
+        "ToString",
+        "Drop",
+        "Fn",
+        "FnMut",
+        "FnOnce",
+    ];
+}
 
 /// Keeps the characters an identifier may hold, treating the rest as word breaks.
 fn words(name: &str) -> String {
@@ -62,10 +156,7 @@ pub fn snake_ident(name: &str) -> String {
 
 /// A safe UpperCamelCase identifier for a type or variant.
 pub fn upper_camel_ident(name: &str) -> String {
-    escape(with_prefix_if_needed(
-        ascii_only(words(name).to_upper_camel_case()),
-        "V",
-    ))
+    escape(upper_camel_base(name))
 }
 
 /// A Cargo feature name (`start-backup-plan`).
@@ -73,9 +164,51 @@ pub fn kebab(name: &str) -> String {
     ascii_only(words(name).to_kebab_case().replace('-', "_")).replace('_', "-")
 }
 
-/// Whether a snake_case field name would shadow a method of the generated builders.
+/// Whether a snake_case parameter name would collide with an item of the generated builders:
+/// their own methods and fields, or a setter (`set_…`) of another parameter.
 pub fn clashes_with_builder_method(ident: &str) -> bool {
-    RESERVED_METHODS.contains(&ident) || ident.starts_with("set_") || ident.starts_with("get_")
+    generated::BUILDER_METHODS.contains(&ident)
+}
+
+/// The Rust name of a request parameter: its request field and its builder's setter. Names
+/// that would collide with the builder's own methods get a trailing underscore (`build` →
+/// `build_`).
+pub fn param_ident(wire: &str) -> String {
+    let base = snake_base(wire);
+    if clashes_with_builder_method(&base) {
+        format!("{base}_")
+    } else {
+        snake_ident(wire)
+    }
+}
+
+/// Why an operation name cannot be used, if it collides with something the generated crate
+/// has of its own: a client method, a module, a Cargo feature or a policy file.
+pub fn operation_name_clash(wire: &str) -> Option<String> {
+    let snake = snake_base(wire);
+    let feature = kebab(wire);
+    if generated::CLIENT_METHODS.contains(&snake.as_str()) {
+        return Some(format!("the client's own method `Client::{snake}`"));
+    }
+    if generated::OPERATION_MODULES.contains(&snake.as_str()) {
+        return Some(format!("the module index `operation/{snake}.rs`"));
+    }
+    if generated::CRATE_FEATURES.contains(&feature.as_str()) {
+        return Some(format!("the crate's own Cargo feature `{feature}`"));
+    }
+    if wire.eq_ignore_ascii_case(generated::ALL_POLICY) {
+        return Some(format!(
+            "the whole-service policy `policies/{}.json`",
+            generated::ALL_POLICY
+        ));
+    }
+    None
+}
+
+/// A type-name prefix for an operation: UpperCamelCase with no keyword escape (`Self` gives
+/// `SelfRequest`, not `Self_Request`).
+pub fn upper_camel_base(name: &str) -> String {
+    with_prefix_if_needed(ascii_only(words(name).to_upper_camel_case()), "V")
 }
 
 fn escape(ident: String) -> String {

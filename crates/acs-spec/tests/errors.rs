@@ -93,10 +93,13 @@ fn arn_placeholders_naming_no_parameter_become_wildcards_with_a_warning() {
     let loaded = load(&text).expect("a warning is not an error");
     let resource = &loaded.service.operations[0].ram.as_ref().unwrap().resources[0];
     assert_eq!(resource.wildcard_arn(), "acs:demo:*:*:thing/*/*");
-    assert!(matches!(
+    assert_eq!(
         resource.parts.last(),
-        Some(acs_spec::ir::ArnPart::Param(0))
-    ));
+        Some(&acs_spec::ir::ArnPart::Param {
+            index: 0,
+            placeholder: "Id".to_owned()
+        })
+    );
     let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
     insta::assert_snapshot!(warnings.join("\n"));
 }
@@ -126,8 +129,15 @@ fn json_specs_load_like_yaml() {
 }
 
 #[test]
-fn operation_names_the_client_uses_itself_are_errors() {
-    for name in ["New", "Runtime", "All"] {
+fn operation_names_the_generated_crate_uses_itself_are_errors() {
+    for (name, taken) in [
+        ("New", "the client's own method `Client::new`"),
+        ("Runtime", "the client's own method `Client::runtime`"),
+        ("All", "the whole-service policy `policies/all.json`"),
+        ("Default", "the crate's own Cargo feature `default`"),
+        ("TestUtil", "the crate's own Cargo feature `test-util`"),
+        ("Mod", "the module index `operation/mod.rs`"),
+    ] {
         let text = VALID.replace("name: Op", &format!("name: {name}"));
         let report = load_service(
             &file("service.yaml", SERVICE),
@@ -137,7 +147,7 @@ fn operation_names_the_client_uses_itself_are_errors() {
         .to_string();
         assert!(
             report.contains(&format!(
-                "the operation name `{name}` is taken by the generated client"
+                "the operation name `{name}` is taken by {taken} in the generated crate"
             )),
             "{report}"
         );

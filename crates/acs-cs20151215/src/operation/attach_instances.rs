@@ -3,24 +3,22 @@
 
 //! `AttachInstances`: Adds existing Elastic Compute Service (ECS) instances to a Container Service for Kubernetes (ACK) cluster. When you need to add an ECS instance as a worker node to an ACK cluster or re-add a worker node to the cluster, you can call this operation.
 
-/// Request of `AttachInstances`: Adds existing Elastic Compute Service (ECS) instances to a Container Service for Kubernetes (ACK) cluster. When you need to add an ECS instance as a worker node to an ACK cluster or re-add a worker node to the cluster, you can call this operation.
-///
-/// Build it with [`AttachInstancesRequest::builder`], or call the operation through `Client::attach_instances`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `AttachInstances`, made by [`AttachInstancesBuilder`] (`Client::attach_instances` or [`AttachInstancesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AttachInstancesRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body parameters.
     pub body: Option<AttachInstancesBody>,
 }
 
 impl AttachInstancesRequest {
-    /// A builder for this request.
-    pub fn builder() -> AttachInstancesRequestBuilder {
-        AttachInstancesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> AttachInstancesBuilder {
+        AttachInstancesBuilder::with_client(())
     }
 }
 
@@ -28,181 +26,96 @@ impl acs_runtime::Operation for AttachInstancesRequest {
     type Output = AttachInstancesResponse;
     type Error = AttachInstancesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "AttachInstances",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/attach",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "AttachInstances",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/attach",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `AttachInstances`: made by `Client::attach_instances` (then [`send`](Self::send)) or [`AttachInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct AttachInstancesBuilder<C = ()> {
+    client: C,
+    request: AttachInstancesRequest,
+}
+
+impl<C> AttachInstancesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`AttachInstancesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AttachInstancesRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<AttachInstancesBody>,
-}
-
-impl AttachInstancesRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body parameters.
-    pub fn body(mut self, value: impl Into<AttachInstancesBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<AttachInstancesBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<AttachInstancesBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<AttachInstancesRequest, acs_runtime::BuildError> {
-        Ok(AttachInstancesRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "AttachInstances",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<AttachInstancesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "AttachInstances",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl AttachInstancesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<AttachInstancesResponse, SdkError<AttachInstancesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `AttachInstances`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AttachInstancesResponse {
+    /// The details of the added nodes.
+    pub list: Option<Vec<AttachInstancesListItem>>,
+    /// The task ID. Example: `T-5a544aff80282e39ea000039`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for AttachInstancesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            list: object.take("list")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `AttachInstances` once its parameters are set: Adds existing Elastic Compute Service (ECS) instances to a Container Service for Kubernetes (ACK) cluster. When you need to add an ECS instance as a worker node to an ACK cluster or re-add a worker node to the cluster, you can call this operation.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct AttachInstancesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: AttachInstancesRequestBuilder,
-}
-
-impl AttachInstancesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: AttachInstancesRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &AttachInstancesRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body parameters.
-    pub fn body(mut self, value: impl Into<AttachInstancesBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<AttachInstancesBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<AttachInstancesResponse, acs_runtime::SdkError<AttachInstancesError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `AttachInstances`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct AttachInstancesResponse {
-    /// The details of the added nodes.
-    #[serde(rename = "list", skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<AttachInstancesResponseListItem>>,
-    /// The task ID.
-    ///
-    /// Example: `T-5a544aff80282e39ea000039`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `AttachInstances` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `AttachInstances`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AttachInstancesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl AttachInstancesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for AttachInstancesError {
@@ -211,102 +124,78 @@ impl From<acs_runtime::ServiceError> for AttachInstancesError {
     }
 }
 
+impl acs_runtime::OperationError for AttachInstancesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for AttachInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for AttachInstancesError {}
+
 /// The container runtime.
 ///
 /// >  This parameter is not supported if you specify `nodepool_id`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct AttachInstancesBodyRuntime {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Runtime {
     /// The name of a container runtime. The following types of runtime are supported by Container Service for Kubernetes (ACK).
     ///
     /// *   `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
     /// *   `Sandboxed-Container.runv`: Sandboxed container provides enhanced isolation and supports Kubernetes 1.24 and earlier.
     /// *   `docker`: supports Kubernetes 1.22 and earlier.
     ///
-    /// Default value: `containerd`.
-    ///
-    /// Example: `docker`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// Default value: `containerd`. Example: `docker`.
     pub name: Option<String>,
     /// The version of the container runtime. By default, the latest version is used.
     ///
-    /// For more information about the changes to Sandboxed-Container, see Sandboxed-Container release notes.
-    ///
-    /// Example: `19.03.5`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// For more information about the changes to Sandboxed-Container, see Sandboxed-Container release notes. Example: `19.03.5`.
     pub version: Option<String>,
 }
 
-impl acs_runtime::ParamValue for AttachInstancesBodyRuntime {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.version,
-            &format!("{prefix}{}", ".version"),
-            out,
-        );
+impl acs_runtime::WireStruct for Runtime {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("version", &self.version);
     }
 }
 
 /// The labels that you want to add to the node.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct AttachInstancesBodyTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for AttachInstancesBodyTagsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
 /// The request body parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttachInstancesBody {
     /// The ECS instances that you want to add.
-    #[serde(rename = "instances", skip_serializing_if = "Option::is_none")]
     pub instances: Option<Vec<String>>,
     /// The name of the key pair used to log on to the ECS instances. You must specify this parameter or `login_password`.
     ///
     /// >  This parameter is not supported if you specify `nodepool_id`.
     ///
-    /// Example: `secrity-key`
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
+    /// Example: `secrity-key`.
     pub key_pair: Option<String>,
     /// The SSH logon password used to log on to the ECS instances. You must specify this parameter or `key_pair`. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. The password cannot contain backslashes (\\\\) or double quotation marks (").
     ///
-    /// The password is encrypted during data transfer to ensure security.
-    ///
-    /// Example: `Hello1234`
-    #[serde(rename = "password", skip_serializing_if = "Option::is_none")]
+    /// The password is encrypted during data transfer to ensure security. Example: `Hello1234`.
     pub password: Option<String>,
     /// Specifies whether to store container data and images on data disks. Valid value:
     ///
@@ -322,18 +211,14 @@ pub struct AttachInstancesBody {
     ///
     /// >  If you choose to store container data and images on data disks and a data disk is already attached to the ECS instance, the original data on this data disk is cleared. You can back up the disk to prevent data loss.
     ///
-    /// Example: `false`
-    #[serde(rename = "format_disk", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub format_disk: Option<bool>,
     /// Specifies whether to retain the instance name. Valid value:
     ///
     /// *   `true`: retains the instance name.
     /// *   `false`: does not retain the instance name.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "keep_instance_name", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub keep_instance_name: Option<bool>,
     /// Specifies whether the node that you want to add is an Edge Node Service (ENS) node. Valid value:
     ///
@@ -344,24 +229,18 @@ pub struct AttachInstancesBody {
     ///
     /// >  If the node that you want to add is an ENS node, you must set the value to `true`. This allows you to identify the node.
     ///
-    /// Example: `false`
-    #[serde(rename = "is_edge_worker", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub is_edge_worker: Option<bool>,
-    /// The ID of the node pool to which the node is added. If you do not specify this parameter, the node is added to the default node pool.
-    ///
-    /// Example: `np615c0e0966124216a0412e10afe0****`
-    #[serde(rename = "nodepool_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the node pool to which the node is added. If you do not specify this parameter, the node is added to the default node pool. Example: `np615c0e0966124216a0412e10afe0****`.
     pub nodepool_id: Option<String>,
     /// The custom image ID. If you do not specify this parameter, the default system image is used.
     ///
     /// >
     ///
     /// *   If you specify a custom image, the custom image is used to deploy the operating system on the system disk of the node.
-    ///
     /// *   This parameter is not supported if you specify `nodepool_id`.
     ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`.
     pub image_id: Option<String>,
     /// The CPU management policy of the node. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
@@ -372,122 +251,66 @@ pub struct AttachInstancesBody {
     ///
     /// >  This parameter is not supported if you specify `nodepool_id`.
     ///
-    /// Example: `none`
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
+    /// Example: `none`.
     pub cpu_policy: Option<String>,
     /// The user-defined data on the node. For more information, see Use instance user data to automatically run commands or scripts on instance startup.
     ///
     /// >  This parameter is not supported if you specify `nodepool_id`.
     ///
-    /// Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFDSyEi`
-    #[serde(rename = "user_data", skip_serializing_if = "Option::is_none")]
+    /// Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFDSyEi`.
     pub user_data: Option<String>,
     /// A list of ApsaraDB RDS instances.
-    #[serde(rename = "rds_instances", skip_serializing_if = "Option::is_none")]
     pub rds_instances: Option<Vec<String>>,
     /// The container runtime.
     ///
     /// >  This parameter is not supported if you specify `nodepool_id`.
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<AttachInstancesBodyRuntime>,
+    pub runtime: Option<Runtime>,
     /// The labels that you want to add to the node. When you add labels to a node, the following rules apply:
     ///
     /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
     /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
     ///
     /// >  This parameter is not supported if you specify `nodepool_id`.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<AttachInstancesBodyTagsItem>>,
+    pub tags: Option<Vec<TagsItem>>,
 }
 
-impl acs_runtime::ParamValue for AttachInstancesBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.instances,
-            &format!("{prefix}{}", ".instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.key_pair,
-            &format!("{prefix}{}", ".key_pair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.password,
-            &format!("{prefix}{}", ".password"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.format_disk,
-            &format!("{prefix}{}", ".format_disk"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.keep_instance_name,
-            &format!("{prefix}{}", ".keep_instance_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.is_edge_worker,
-            &format!("{prefix}{}", ".is_edge_worker"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.nodepool_id,
-            &format!("{prefix}{}", ".nodepool_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_id,
-            &format!("{prefix}{}", ".image_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_policy,
-            &format!("{prefix}{}", ".cpu_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.user_data,
-            &format!("{prefix}{}", ".user_data"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rds_instances,
-            &format!("{prefix}{}", ".rds_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime,
-            &format!("{prefix}{}", ".runtime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tags,
-            &format!("{prefix}{}", ".tags"),
-            out,
-        );
+impl acs_runtime::WireStruct for AttachInstancesBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("instances", &self.instances);
+        visit("key_pair", &self.key_pair);
+        visit("password", &self.password);
+        visit("format_disk", &self.format_disk);
+        visit("keep_instance_name", &self.keep_instance_name);
+        visit("is_edge_worker", &self.is_edge_worker);
+        visit("nodepool_id", &self.nodepool_id);
+        visit("image_id", &self.image_id);
+        visit("cpu_policy", &self.cpu_policy);
+        visit("user_data", &self.user_data);
+        visit("rds_instances", &self.rds_instances);
+        visit("runtime", &self.runtime);
+        visit("tags", &self.tags);
     }
 }
 
-/// The `AttachInstancesResponseListItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `AttachInstancesListItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct AttachInstancesResponseListItem {
-    /// The code that indicates the task result.
-    ///
-    /// Example: `200`
-    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
+pub struct AttachInstancesListItem {
+    /// The code that indicates the task result. Example: `200`.
     pub code: Option<String>,
-    /// The ID of the ECS instance.
-    ///
-    /// Example: `i-2ze0lgm3y6iylcbt****`
-    #[serde(rename = "instanceId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the ECS instance. Example: `i-2ze0lgm3y6iylcbt****`.
     pub instance_id: Option<String>,
-    /// Indicates whether the ECS instance is successfully added to the ACK cluster.
-    ///
-    /// Example: `successful`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// Indicates whether the ECS instance is successfully added to the ACK cluster. Example: `successful`.
     pub message: Option<String>,
+}
+
+impl acs_runtime::FromJson for AttachInstancesListItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            code: object.take("code")?,
+            instance_id: object.take("instanceId")?,
+            message: object.take("message")?,
+        })
+    }
 }

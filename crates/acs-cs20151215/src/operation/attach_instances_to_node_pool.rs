@@ -3,28 +3,24 @@
 
 //! `AttachInstancesToNodePool`: Adds existing nodes to a specific node pool. You can add existing ECS instances to a specific node pool in a Container Service for Kubernetes (ACK) cluster as worker nodes. You can also add removed worker nodes back to the node pool.
 
-/// Request of `AttachInstancesToNodePool`: Adds existing nodes to a specific node pool. You can add existing ECS instances to a specific node pool in a Container Service for Kubernetes (ACK) cluster as worker nodes. You can also add removed worker nodes back to the node pool.
-///
-/// Build it with [`AttachInstancesToNodePoolRequest::builder`], or call the operation through `Client::attach_instances_to_node_pool`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `AttachInstancesToNodePool`, made by [`AttachInstancesToNodePoolBuilder`] (`Client::attach_instances_to_node_pool` or [`AttachInstancesToNodePoolRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AttachInstancesToNodePoolRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// The request body.
     pub body: Option<AttachInstancesToNodePoolBody>,
 }
 
 impl AttachInstancesToNodePoolRequest {
-    /// A builder for this request.
-    pub fn builder() -> AttachInstancesToNodePoolRequestBuilder {
-        AttachInstancesToNodePoolRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> AttachInstancesToNodePoolBuilder {
+        AttachInstancesToNodePoolBuilder::with_client(())
     }
 }
 
@@ -32,231 +28,109 @@ impl acs_runtime::Operation for AttachInstancesToNodePoolRequest {
     type Output = AttachInstancesToNodePoolResponse;
     type Error = AttachInstancesToNodePoolError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "AttachInstancesToNodePool",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/nodepools/{NodepoolId}/attach",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "AttachInstancesToNodePool",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/nodepools/{NodepoolId}/attach",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "NodepoolId", &self.nodepool_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("NodepoolId", &self.nodepool_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `AttachInstancesToNodePool`: made by `Client::attach_instances_to_node_pool` (then [`send`](Self::send)) or [`AttachInstancesToNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct AttachInstancesToNodePoolBuilder<C = ()> {
+    client: C,
+    request: AttachInstancesToNodePoolRequest,
+}
+
+impl<C> AttachInstancesToNodePoolBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`AttachInstancesToNodePoolRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AttachInstancesToNodePoolRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    body: Option<AttachInstancesToNodePoolBody>,
-}
-
-impl AttachInstancesToNodePoolRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<AttachInstancesToNodePoolBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<AttachInstancesToNodePoolBody>,
-    ) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<AttachInstancesToNodePoolBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<AttachInstancesToNodePoolRequest, acs_runtime::BuildError> {
-        Ok(AttachInstancesToNodePoolRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "AttachInstancesToNodePool",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "AttachInstancesToNodePool",
-                    parameter: "NodepoolId",
-                    setter: "nodepool_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `AttachInstancesToNodePool` once its parameters are set: Adds existing nodes to a specific node pool. You can add existing ECS instances to a specific node pool in a Container Service for Kubernetes (ACK) cluster as worker nodes. You can also add removed worker nodes back to the node pool.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct AttachInstancesToNodePoolFluentBuilder {
-    client: acs_runtime::Client,
-    inner: AttachInstancesToNodePoolRequestBuilder,
-}
-
-impl AttachInstancesToNodePoolFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: AttachInstancesToNodePoolRequestBuilder::default(),
+    pub fn build(self) -> Result<AttachInstancesToNodePoolRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "AttachInstancesToNodePool",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("NodepoolId", "nodepool_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &AttachInstancesToNodePoolRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<AttachInstancesToNodePoolBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<AttachInstancesToNodePoolBody>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl AttachInstancesToNodePoolBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         AttachInstancesToNodePoolResponse,
-        acs_runtime::SdkError<AttachInstancesToNodePoolError>,
+        SdkError<AttachInstancesToNodePoolError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `AttachInstancesToNodePool`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `AttachInstancesToNodePool`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AttachInstancesToNodePoolResponse {
-    /// The request ID.
-    ///
-    /// Example: `D7631D83-6E98-1949-B665-766A62xxxxxx`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `D7631D83-6E98-1949-B665-766A62xxxxxx`.
     pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-5a54309c80282e39ea00002f`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
+    /// The task ID. Example: `T-5a54309c80282e39ea00002f`.
     pub task_id: Option<String>,
 }
 
-/// Errors of `AttachInstancesToNodePool` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for AttachInstancesToNodePoolResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
+        })
+    }
+}
+
+/// Errors of `AttachInstancesToNodePool`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AttachInstancesToNodePoolError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl AttachInstancesToNodePoolError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for AttachInstancesToNodePoolError {
@@ -265,23 +139,28 @@ impl From<acs_runtime::ServiceError> for AttachInstancesToNodePoolError {
     }
 }
 
+impl acs_runtime::OperationError for AttachInstancesToNodePoolError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for AttachInstancesToNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for AttachInstancesToNodePoolError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttachInstancesToNodePoolBody {
     /// The IDs of the instances to be added.
-    #[serde(rename = "instances", skip_serializing_if = "Option::is_none")]
     pub instances: Option<Vec<String>>,
-    /// The SSH password that is used to log on to the instance.
-    ///
-    /// Example: `Hello1234`
-    #[serde(rename = "password", skip_serializing_if = "Option::is_none")]
+    /// The SSH password that is used to log on to the instance. Example: `Hello1234`.
     pub password: Option<String>,
     /// Specifies whether to store container data and images on data disks. Valid values:
     ///
@@ -297,42 +176,22 @@ pub struct AttachInstancesToNodePoolBody {
     ///
     /// > If you choose to store container data and images on a data disk and the data disk is already mounted to the ECS instance, the existing data on the data disk will be cleared. You can back up the disk to avoid data loss.
     ///
-    /// Example: `false`
-    #[serde(rename = "format_disk", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub format_disk: Option<bool>,
     /// Specifies whether to retain the instance name. Valid values:
     ///
     /// *   `true`: retains the instance name.
     /// *   `false`: does not retain the instance name.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "keep_instance_name", skip_serializing_if = "Option::is_none")]
+    /// Default value: `true`. Example: `true`.
     pub keep_instance_name: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for AttachInstancesToNodePoolBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.instances,
-            &format!("{prefix}{}", ".instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.password,
-            &format!("{prefix}{}", ".password"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.format_disk,
-            &format!("{prefix}{}", ".format_disk"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.keep_instance_name,
-            &format!("{prefix}{}", ".keep_instance_name"),
-            out,
-        );
+impl acs_runtime::WireStruct for AttachInstancesToNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("instances", &self.instances);
+        visit("password", &self.password);
+        visit("format_disk", &self.format_disk);
+        visit("keep_instance_name", &self.keep_instance_name);
     }
 }

@@ -3,22 +3,20 @@
 
 //! `CancelClusterUpgrade`: You can call the CancelClusterUpgrade operation to cancel the update of a cluster.
 
-/// Request of `CancelClusterUpgrade`: You can call the CancelClusterUpgrade operation to cancel the update of a cluster.
-///
-/// Build it with [`CancelClusterUpgradeRequest::builder`], or call the operation through `Client::cancel_cluster_upgrade`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CancelClusterUpgrade`, made by [`CancelClusterUpgradeBuilder`] (`Client::cancel_cluster_upgrade` or [`CancelClusterUpgradeRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CancelClusterUpgradeRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl CancelClusterUpgradeRequest {
-    /// A builder for this request.
-    pub fn builder() -> CancelClusterUpgradeRequestBuilder {
-        CancelClusterUpgradeRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CancelClusterUpgradeBuilder {
+        CancelClusterUpgradeBuilder::with_client(())
     }
 }
 
@@ -26,145 +24,81 @@ impl acs_runtime::Operation for CancelClusterUpgradeRequest {
     type Output = CancelClusterUpgradeResponse;
     type Error = CancelClusterUpgradeError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CancelClusterUpgrade",
-        method: acs_runtime::Method::Post,
-        path: "/api/v2/clusters/{ClusterId}/upgrade/cancel",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CancelClusterUpgrade",
+        acs_runtime::Method::Post,
+        "/api/v2/clusters/{ClusterId}/upgrade/cancel",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`CancelClusterUpgradeRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CancelClusterUpgradeRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `CancelClusterUpgrade`: made by `Client::cancel_cluster_upgrade` (then [`send`](Self::send)) or [`CancelClusterUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CancelClusterUpgradeBuilder<C = ()> {
+    client: C,
+    request: CancelClusterUpgradeRequest,
 }
 
-impl CancelClusterUpgradeRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> CancelClusterUpgradeBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CancelClusterUpgradeRequest, acs_runtime::BuildError> {
-        Ok(CancelClusterUpgradeRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CancelClusterUpgrade",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `CancelClusterUpgrade` once its parameters are set: You can call the CancelClusterUpgrade operation to cancel the update of a cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CancelClusterUpgradeFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CancelClusterUpgradeRequestBuilder,
-}
-
-impl CancelClusterUpgradeFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CancelClusterUpgradeRequestBuilder::default(),
+    pub fn build(self) -> Result<CancelClusterUpgradeRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CancelClusterUpgrade",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CancelClusterUpgradeRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl CancelClusterUpgradeBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        CancelClusterUpgradeResponse,
-        acs_runtime::SdkError<CancelClusterUpgradeError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<CancelClusterUpgradeResponse, SdkError<CancelClusterUpgradeError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CancelClusterUpgrade`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CancelClusterUpgrade`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CancelClusterUpgradeResponse {}
-/// Errors of `CancelClusterUpgrade` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for CancelClusterUpgradeResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `CancelClusterUpgrade`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CancelClusterUpgradeError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CancelClusterUpgradeError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CancelClusterUpgradeError {
@@ -173,9 +107,17 @@ impl From<acs_runtime::ServiceError> for CancelClusterUpgradeError {
     }
 }
 
+impl acs_runtime::OperationError for CancelClusterUpgradeError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CancelClusterUpgradeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,26 +3,22 @@
 
 //! `CancelComponentUpgrade`: You can call the CancelComponentUpgrade operation to cancel the update of a component.
 
-/// Request of `CancelComponentUpgrade`: You can call the CancelComponentUpgrade operation to cancel the update of a component.
-///
-/// Build it with [`CancelComponentUpgradeRequest::builder`], or call the operation through `Client::cancel_component_upgrade`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CancelComponentUpgrade`, made by [`CancelComponentUpgradeBuilder`] (`Client::cancel_component_upgrade` or [`CancelComponentUpgradeRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CancelComponentUpgradeRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The component ID.
-    ///
-    /// Example: `metric-server`
-    pub component_id: String,
+    pub component_id: Option<String>,
 }
 
 impl CancelComponentUpgradeRequest {
-    /// A builder for this request.
-    pub fn builder() -> CancelComponentUpgradeRequestBuilder {
-        CancelComponentUpgradeRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CancelComponentUpgradeBuilder {
+        CancelComponentUpgradeBuilder::with_client(())
     }
 }
 
@@ -30,184 +26,91 @@ impl acs_runtime::Operation for CancelComponentUpgradeRequest {
     type Output = CancelComponentUpgradeResponse;
     type Error = CancelComponentUpgradeError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CancelComponentUpgrade",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{clusterId}/components/{componentId}/cancel",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CancelComponentUpgrade",
+        acs_runtime::Method::Post,
+        "/clusters/{clusterId}/components/{componentId}/cancel",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "componentId", &self.component_id);
+        params.path("clusterId", &self.cluster_id);
+        params.path("componentId", &self.component_id);
     }
 }
 
-/// Builds a [`CancelComponentUpgradeRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CancelComponentUpgradeRequestBuilder {
-    cluster_id: Option<String>,
-    component_id: Option<String>,
+/// Sets the parameters of `CancelComponentUpgrade`: made by `Client::cancel_component_upgrade` (then [`send`](Self::send)) or [`CancelComponentUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CancelComponentUpgradeBuilder<C = ()> {
+    client: C,
+    request: CancelComponentUpgradeRequest,
 }
 
-impl CancelComponentUpgradeRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> CancelComponentUpgradeBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The component ID.
-    ///
-    /// Example: `metric-server`
-    pub fn component_id(mut self, value: impl Into<String>) -> Self {
-        self.component_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `componentId`; see [`Self::component_id`].
-    pub fn set_component_id(&mut self, value: Option<String>) -> &mut Self {
-        self.component_id = value;
+    /// The component ID. Required. Example: `metric-server`.
+    pub fn component_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.component_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<CancelComponentUpgradeRequest, acs_runtime::BuildError> {
-        Ok(CancelComponentUpgradeRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CancelComponentUpgrade",
-                    parameter: "clusterId",
-                    setter: "cluster_id",
-                })?,
-            component_id: self
-                .component_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CancelComponentUpgrade",
-                    parameter: "componentId",
-                    setter: "component_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `CancelComponentUpgrade` once its parameters are set: You can call the CancelComponentUpgrade operation to cancel the update of a component.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CancelComponentUpgradeFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CancelComponentUpgradeRequestBuilder,
-}
-
-impl CancelComponentUpgradeFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CancelComponentUpgradeRequestBuilder::default(),
+    pub fn build(self) -> Result<CancelComponentUpgradeRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CancelComponentUpgrade",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("clusterId", "cluster_id"));
         }
+        if self.request.component_id.is_none() {
+            return Err(missing("componentId", "component_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CancelComponentUpgradeRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The component ID.
-    ///
-    /// Example: `metric-server`
-    pub fn component_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.component_id(value);
-        self
-    }
-
-    /// Sets or clears `componentId`; see [`Self::component_id`].
-    pub fn set_component_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_component_id(value);
-        self
-    }
-
+impl CancelComponentUpgradeBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        CancelComponentUpgradeResponse,
-        acs_runtime::SdkError<CancelComponentUpgradeError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<CancelComponentUpgradeResponse, SdkError<CancelComponentUpgradeError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CancelComponentUpgrade`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CancelComponentUpgrade`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CancelComponentUpgradeResponse {}
-/// Errors of `CancelComponentUpgrade` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for CancelComponentUpgradeResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `CancelComponentUpgrade`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CancelComponentUpgradeError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CancelComponentUpgradeError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CancelComponentUpgradeError {
@@ -216,9 +119,17 @@ impl From<acs_runtime::ServiceError> for CancelComponentUpgradeError {
     }
 }
 
+impl acs_runtime::OperationError for CancelComponentUpgradeError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CancelComponentUpgradeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,22 +3,20 @@
 
 //! `CancelOperationPlan`: You can call the CancelOperationPlan operation to cancel a pending auto O\\\\\\\\\\\\\\\\\\\\&M plan.
 
-/// Request of `CancelOperationPlan`: You can call the CancelOperationPlan operation to cancel a pending auto O\\\\\\\\\\\\\\\\\\\\&M plan.
-///
-/// Build it with [`CancelOperationPlanRequest::builder`], or call the operation through `Client::cancel_operation_plan`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CancelOperationPlan`, made by [`CancelOperationPlanBuilder`] (`Client::cancel_operation_plan` or [`CancelOperationPlanRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CancelOperationPlanRequest {
     /// The ID of the O\\&M plan.
-    ///
-    /// Example: `P-655c9c127e0e6603ef00****`
-    pub plan_id: String,
+    pub plan_id: Option<String>,
 }
 
 impl CancelOperationPlanRequest {
-    /// A builder for this request.
-    pub fn builder() -> CancelOperationPlanRequestBuilder {
-        CancelOperationPlanRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CancelOperationPlanBuilder {
+        CancelOperationPlanBuilder::with_client(())
     }
 }
 
@@ -26,152 +24,86 @@ impl acs_runtime::Operation for CancelOperationPlanRequest {
     type Output = CancelOperationPlanResponse;
     type Error = CancelOperationPlanError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CancelOperationPlan",
-        method: acs_runtime::Method::Delete,
-        path: "/operation/plans/{plan_id}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CancelOperationPlan",
+        acs_runtime::Method::Delete,
+        "/operation/plans/{plan_id}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "plan_id", &self.plan_id);
+        params.path("plan_id", &self.plan_id);
     }
 }
 
-/// Builds a [`CancelOperationPlanRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CancelOperationPlanRequestBuilder {
-    plan_id: Option<String>,
+/// Sets the parameters of `CancelOperationPlan`: made by `Client::cancel_operation_plan` (then [`send`](Self::send)) or [`CancelOperationPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CancelOperationPlanBuilder<C = ()> {
+    client: C,
+    request: CancelOperationPlanRequest,
 }
 
-impl CancelOperationPlanRequestBuilder {
-    /// The ID of the O\\&M plan.
-    ///
-    /// Example: `P-655c9c127e0e6603ef00****`
-    pub fn plan_id(mut self, value: impl Into<String>) -> Self {
-        self.plan_id = Some(value.into());
-        self
+impl<C> CancelOperationPlanBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `plan_id`; see [`Self::plan_id`].
-    pub fn set_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.plan_id = value;
+    /// The ID of the O\\&M plan. Required. Example: `P-655c9c127e0e6603ef00****`.
+    pub fn plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.plan_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CancelOperationPlanRequest, acs_runtime::BuildError> {
-        Ok(CancelOperationPlanRequest {
-            plan_id: self
-                .plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CancelOperationPlan",
-                    parameter: "plan_id",
-                    setter: "plan_id",
-                })?,
+    pub fn build(self) -> Result<CancelOperationPlanRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CancelOperationPlan",
+            parameter,
+            setter,
+        );
+        if self.request.plan_id.is_none() {
+            return Err(missing("plan_id", "plan_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl CancelOperationPlanBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<CancelOperationPlanResponse, SdkError<CancelOperationPlanError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CancelOperationPlan`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CancelOperationPlanResponse {
+    /// The request ID. Example: `db82195b-75a8-40e5-9be4-16f1829dc624`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for CancelOperationPlanResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
         })
     }
 }
 
-/// Calls `CancelOperationPlan` once its parameters are set: You can call the CancelOperationPlan operation to cancel a pending auto O\\\\\\\\\\\\\\\\\\\\&M plan.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CancelOperationPlanFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CancelOperationPlanRequestBuilder,
-}
-
-impl CancelOperationPlanFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CancelOperationPlanRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CancelOperationPlanRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the O\\&M plan.
-    ///
-    /// Example: `P-655c9c127e0e6603ef00****`
-    pub fn plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.plan_id(value);
-        self
-    }
-
-    /// Sets or clears `plan_id`; see [`Self::plan_id`].
-    pub fn set_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_plan_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        CancelOperationPlanResponse,
-        acs_runtime::SdkError<CancelOperationPlanError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CancelOperationPlan`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CancelOperationPlanResponse {
-    /// The request ID.
-    ///
-    /// Example: `db82195b-75a8-40e5-9be4-16f1829dc624`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `CancelOperationPlan` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CancelOperationPlan`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CancelOperationPlanError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CancelOperationPlanError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CancelOperationPlanError {
@@ -180,9 +112,17 @@ impl From<acs_runtime::ServiceError> for CancelOperationPlanError {
     }
 }
 
+impl acs_runtime::OperationError for CancelOperationPlanError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CancelOperationPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,22 +3,20 @@
 
 //! `CancelTask`: Cancels the execution of a cluster task.
 
-/// Request of `CancelTask`: Cancels the execution of a cluster task.
-///
-/// Build it with [`CancelTaskRequest::builder`], or call the operation through `Client::cancel_task`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CancelTask`, made by [`CancelTaskBuilder`] (`Client::cancel_task` or [`CancelTaskRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CancelTaskRequest {
     /// The ID of the task.
-    ///
-    /// Example: `T-62ccd14aacb8db06ca00****`
-    pub task_id: String,
+    pub task_id: Option<String>,
 }
 
 impl CancelTaskRequest {
-    /// A builder for this request.
-    pub fn builder() -> CancelTaskRequestBuilder {
-        CancelTaskRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CancelTaskBuilder {
+        CancelTaskBuilder::with_client(())
     }
 }
 
@@ -26,147 +24,84 @@ impl acs_runtime::Operation for CancelTaskRequest {
     type Output = CancelTaskResponse;
     type Error = CancelTaskError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CancelTask",
-        method: acs_runtime::Method::Post,
-        path: "/tasks/{task_id}/cancel",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CancelTask",
+        acs_runtime::Method::Post,
+        "/tasks/{task_id}/cancel",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "task_id", &self.task_id);
+        params.path("task_id", &self.task_id);
     }
 }
 
-/// Builds a [`CancelTaskRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CancelTaskRequestBuilder {
-    task_id: Option<String>,
+/// Sets the parameters of `CancelTask`: made by `Client::cancel_task` (then [`send`](Self::send)) or [`CancelTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CancelTaskBuilder<C = ()> {
+    client: C,
+    request: CancelTaskRequest,
 }
 
-impl CancelTaskRequestBuilder {
-    /// The ID of the task.
-    ///
-    /// Example: `T-62ccd14aacb8db06ca00****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.task_id = Some(value.into());
-        self
+impl<C> CancelTaskBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.task_id = value;
+    /// The ID of the task. Required. Example: `T-62ccd14aacb8db06ca00****`.
+    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.task_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CancelTaskRequest, acs_runtime::BuildError> {
-        Ok(CancelTaskRequest {
-            task_id: self
-                .task_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CancelTask",
-                    parameter: "task_id",
-                    setter: "task_id",
-                })?,
+    pub fn build(self) -> Result<CancelTaskRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CancelTask",
+            parameter,
+            setter,
+        );
+        if self.request.task_id.is_none() {
+            return Err(missing("task_id", "task_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl CancelTaskBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(self) -> Result<CancelTaskResponse, SdkError<CancelTaskError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CancelTask`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CancelTaskResponse {
+    /// Id of the request
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for CancelTaskResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("requestId")?,
         })
     }
 }
 
-/// Calls `CancelTask` once its parameters are set: Cancels the execution of a cluster task.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CancelTaskFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CancelTaskRequestBuilder,
-}
-
-impl CancelTaskFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CancelTaskRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CancelTaskRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the task.
-    ///
-    /// Example: `T-62ccd14aacb8db06ca00****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.task_id(value);
-        self
-    }
-
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_task_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<CancelTaskResponse, acs_runtime::SdkError<CancelTaskError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CancelTask`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CancelTaskResponse {
-    /// Id of the request
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `CancelTask` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CancelTask`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CancelTaskError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CancelTaskError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CancelTaskError {
@@ -175,9 +110,17 @@ impl From<acs_runtime::ServiceError> for CancelTaskError {
     }
 }
 
+impl acs_runtime::OperationError for CancelTaskError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CancelTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

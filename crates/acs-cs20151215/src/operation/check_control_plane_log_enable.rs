@@ -3,22 +3,20 @@
 
 //! `CheckControlPlaneLogEnable`: Queries the current log configuration of control plane components, including the log retention period and the log collection component. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube API Server, Kube Scheduler, Kube Controller Manager, and Cloud Controller Manager.
 
-/// Request of `CheckControlPlaneLogEnable`: Queries the current log configuration of control plane components, including the log retention period and the log collection component. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube API Server, Kube Scheduler, Kube Controller Manager, and Cloud Controller Manager.
-///
-/// Build it with [`CheckControlPlaneLogEnableRequest::builder`], or call the operation through `Client::check_control_plane_log_enable`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CheckControlPlaneLogEnable`, made by [`CheckControlPlaneLogEnableBuilder`] (`Client::check_control_plane_log_enable` or [`CheckControlPlaneLogEnableRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CheckControlPlaneLogEnableRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl CheckControlPlaneLogEnableRequest {
-    /// A builder for this request.
-    pub fn builder() -> CheckControlPlaneLogEnableRequestBuilder {
-        CheckControlPlaneLogEnableRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CheckControlPlaneLogEnableBuilder {
+        CheckControlPlaneLogEnableBuilder::with_client(())
     }
 }
 
@@ -26,171 +24,102 @@ impl acs_runtime::Operation for CheckControlPlaneLogEnableRequest {
     type Output = CheckControlPlaneLogEnableResponse;
     type Error = CheckControlPlaneLogEnableError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CheckControlPlaneLogEnable",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/controlplanelog",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CheckControlPlaneLogEnable",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/controlplanelog",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`CheckControlPlaneLogEnableRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CheckControlPlaneLogEnableRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `CheckControlPlaneLogEnable`: made by `Client::check_control_plane_log_enable` (then [`send`](Self::send)) or [`CheckControlPlaneLogEnableRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CheckControlPlaneLogEnableBuilder<C = ()> {
+    client: C,
+    request: CheckControlPlaneLogEnableRequest,
 }
 
-impl CheckControlPlaneLogEnableRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> CheckControlPlaneLogEnableBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<CheckControlPlaneLogEnableRequest, acs_runtime::BuildError> {
-        Ok(CheckControlPlaneLogEnableRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CheckControlPlaneLogEnable",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `CheckControlPlaneLogEnable` once its parameters are set: Queries the current log configuration of control plane components, including the log retention period and the log collection component. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube API Server, Kube Scheduler, Kube Controller Manager, and Cloud Controller Manager.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CheckControlPlaneLogEnableFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CheckControlPlaneLogEnableRequestBuilder,
-}
-
-impl CheckControlPlaneLogEnableFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CheckControlPlaneLogEnableRequestBuilder::default(),
+    pub fn build(self) -> Result<CheckControlPlaneLogEnableRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CheckControlPlaneLogEnable",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CheckControlPlaneLogEnableRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl CheckControlPlaneLogEnableBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CheckControlPlaneLogEnableResponse,
-        acs_runtime::SdkError<CheckControlPlaneLogEnableError>,
+        SdkError<CheckControlPlaneLogEnableError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CheckControlPlaneLogEnable`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CheckControlPlaneLogEnable`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CheckControlPlaneLogEnableResponse {
     /// The name of the Simple Log Service project that you want to use to store the logs of control plane components.
     ///
-    /// Default value: k8s-log-$Cluster ID.
-    ///
-    /// Example: `k8s-log-c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    #[serde(rename = "log_project", skip_serializing_if = "Option::is_none")]
+    /// Default value: k8s-log-$Cluster ID. Example: `k8s-log-c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub log_project: Option<String>,
     /// The retention period of the log data stored in the Logstore. Valid values: 1 to 3000. Unit: days.
     ///
-    /// Default value: 30.
-    ///
-    /// Example: `30`
-    #[serde(rename = "log_ttl", skip_serializing_if = "Option::is_none")]
+    /// Default value: 30. Example: `30`.
     pub log_ttl: Option<String>,
-    /// The ID of the Alibaba Cloud account to which the resource belongs.
-    ///
-    /// Example: `162981*****`
-    #[serde(rename = "aliuid", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Alibaba Cloud account to which the resource belongs. Example: `162981*****`.
     pub aliuid: Option<String>,
     /// The control plane components for which log collection is enabled.
-    #[serde(rename = "components", skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<String>>,
 }
 
-/// Errors of `CheckControlPlaneLogEnable` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CheckControlPlaneLogEnableResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            log_project: object.take("log_project")?,
+            log_ttl: object.take("log_ttl")?,
+            aliuid: object.take("aliuid")?,
+            components: object.take("components")?,
+        })
+    }
+}
+
+/// Errors of `CheckControlPlaneLogEnable`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CheckControlPlaneLogEnableError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CheckControlPlaneLogEnableError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CheckControlPlaneLogEnableError {
@@ -199,9 +128,17 @@ impl From<acs_runtime::ServiceError> for CheckControlPlaneLogEnableError {
     }
 }
 
+impl acs_runtime::OperationError for CheckControlPlaneLogEnableError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CheckControlPlaneLogEnableError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

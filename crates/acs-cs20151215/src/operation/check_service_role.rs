@@ -3,10 +3,10 @@
 
 //! `CheckServiceRole`: Checks whether the specified service roles are granted to Container Service for Kubernetes (ACK) within the current Alibaba Cloud account. ACK can access other cloud services, such as Elastic Compute Service (ECS), Object Storage Service (OSS), File Storage NAS (NAS), and Server Load Balancer (SLB), only after ACK is assigned the required service roles.
 
-/// Request of `CheckServiceRole`: Checks whether the specified service roles are granted to Container Service for Kubernetes (ACK) within the current Alibaba Cloud account. ACK can access other cloud services, such as Elastic Compute Service (ECS), Object Storage Service (OSS), File Storage NAS (NAS), and Server Load Balancer (SLB), only after ACK is assigned the required service roles.
-///
-/// Build it with [`CheckServiceRoleRequest::builder`], or call the operation through `Client::check_service_role`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CheckServiceRole`, made by [`CheckServiceRoleBuilder`] (`Client::check_service_role` or [`CheckServiceRoleRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CheckServiceRoleRequest {
     /// The request body.
@@ -14,9 +14,9 @@ pub struct CheckServiceRoleRequest {
 }
 
 impl CheckServiceRoleRequest {
-    /// A builder for this request.
-    pub fn builder() -> CheckServiceRoleRequestBuilder {
-        CheckServiceRoleRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CheckServiceRoleBuilder {
+        CheckServiceRoleBuilder::with_client(())
     }
 }
 
@@ -24,139 +24,78 @@ impl acs_runtime::Operation for CheckServiceRoleRequest {
     type Output = CheckServiceRoleResponse;
     type Error = CheckServiceRoleError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CheckServiceRole",
-        method: acs_runtime::Method::Post,
-        path: "/ram/check-service-role",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CheckServiceRole",
+        acs_runtime::Method::Post,
+        "/ram/check-service-role",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `CheckServiceRole`: made by `Client::check_service_role` (then [`send`](Self::send)) or [`CheckServiceRoleRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CheckServiceRoleBuilder<C = ()> {
+    client: C,
+    request: CheckServiceRoleRequest,
+}
+
+impl<C> CheckServiceRoleBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`CheckServiceRoleRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CheckServiceRoleRequestBuilder {
-    body: Option<CheckServiceRoleBody>,
-}
-
-impl CheckServiceRoleRequestBuilder {
     /// The request body.
-    pub fn body(mut self, value: impl Into<CheckServiceRoleBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CheckServiceRoleBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<CheckServiceRoleBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CheckServiceRoleRequest, acs_runtime::BuildError> {
-        Ok(CheckServiceRoleRequest {
-            body: self.body,
+    pub fn build(self) -> Result<CheckServiceRoleRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl CheckServiceRoleBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<CheckServiceRoleResponse, SdkError<CheckServiceRoleError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CheckServiceRole`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CheckServiceRoleResponse {
+    /// The check results.
+    pub roles: Option<Vec<CheckServiceRoleRolesItem>>,
+}
+
+impl acs_runtime::FromJson for CheckServiceRoleResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            roles: object.take("roles")?,
         })
     }
 }
 
-/// Calls `CheckServiceRole` once its parameters are set: Checks whether the specified service roles are granted to Container Service for Kubernetes (ACK) within the current Alibaba Cloud account. ACK can access other cloud services, such as Elastic Compute Service (ECS), Object Storage Service (OSS), File Storage NAS (NAS), and Server Load Balancer (SLB), only after ACK is assigned the required service roles.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CheckServiceRoleFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CheckServiceRoleRequestBuilder,
-}
-
-impl CheckServiceRoleFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CheckServiceRoleRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CheckServiceRoleRequestBuilder {
-        &self.inner
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<CheckServiceRoleBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CheckServiceRoleBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<CheckServiceRoleResponse, acs_runtime::SdkError<CheckServiceRoleError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CheckServiceRole`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CheckServiceRoleResponse {
-    /// The check results.
-    #[serde(rename = "roles", skip_serializing_if = "Option::is_none")]
-    pub roles: Option<Vec<CheckServiceRoleResponseRolesItem>>,
-}
-
-/// Errors of `CheckServiceRole` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CheckServiceRole`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CheckServiceRoleError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CheckServiceRoleError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CheckServiceRoleError {
@@ -165,60 +104,53 @@ impl From<acs_runtime::ServiceError> for CheckServiceRoleError {
     }
 }
 
+impl acs_runtime::OperationError for CheckServiceRoleError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CheckServiceRoleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CheckServiceRoleError {}
+
 /// The information about a service role.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CheckServiceRoleBodyRolesItem {
-    /// The server role name. For more information about the service roles and their permissions in ACK, see ACK roles.
-    ///
-    /// Example: `AliyunCSManagedAutoScalerRole`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RolesItem {
+    /// The server role name. For more information about the service roles and their permissions in ACK, see ACK roles. Example: `AliyunCSManagedAutoScalerRole`.
     pub name: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CheckServiceRoleBodyRolesItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
+impl acs_runtime::WireStruct for RolesItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckServiceRoleBody {
     /// The list of service roles you want to check.
-    #[serde(rename = "roles", skip_serializing_if = "Option::is_none")]
-    pub roles: Option<Vec<CheckServiceRoleBodyRolesItem>>,
+    pub roles: Option<Vec<RolesItem>>,
 }
 
-impl acs_runtime::ParamValue for CheckServiceRoleBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.roles,
-            &format!("{prefix}{}", ".roles"),
-            out,
-        );
+impl acs_runtime::WireStruct for CheckServiceRoleBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("roles", &self.roles);
     }
 }
 
 /// The service roles.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct CheckServiceRoleResponseRolesItem {
-    /// The name of the service role.
-    ///
-    /// Example: `AliyunCSManagedAutoScalerRole`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+pub struct CheckServiceRoleRolesItem {
+    /// The name of the service role. Example: `AliyunCSManagedAutoScalerRole`.
     pub name: Option<String>,
     /// Indicates whether the service role is assigned to ACK.
     ///
@@ -227,16 +159,19 @@ pub struct CheckServiceRoleResponseRolesItem {
     /// *   true: The role is assigned to ACK.
     /// *   false: The role is not assigned to ACK.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "granted",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub granted: Option<bool>,
-    /// The message that is displayed for a role that is not assigned to ACK.
-    ///
-    /// Example: `The role does not exist: AliyunCSManagedAutoScalerRole`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// The message that is displayed for a role that is not assigned to ACK. Example: `The role does not exist: AliyunCSManagedAutoScalerRole`.
     pub message: Option<String>,
+}
+
+impl acs_runtime::FromJson for CheckServiceRoleRolesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            granted: object.take("granted")?,
+            message: object.take("message")?,
+        })
+    }
 }

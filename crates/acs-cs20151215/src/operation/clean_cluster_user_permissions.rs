@@ -6,38 +6,27 @@
 //! >
 //!
 //! *   To call this operation, make sure that you have the AliyunCSFullAccess permission.
-//!
 //! *   You cannot revoke the permissions of an Alibaba Cloud account.
-//!
 //! *   You cannot revoke the permissions of the account that you use to call this operation.
 
-/// Request of `CleanClusterUserPermissions`: Deletes kubeconfig files that may pose potential risks from a user and revokes Role-Based Access Control (RBAC) permissions on a cluster.
-///
-/// Build it with [`CleanClusterUserPermissionsRequest::builder`], or call the operation through `Client::clean_cluster_user_permissions`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CleanClusterUserPermissions`, made by [`CleanClusterUserPermissionsBuilder`] (`Client::clean_cluster_user_permissions` or [`CleanClusterUserPermissionsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CleanClusterUserPermissionsRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
-    ///
-    /// Example: `2xxxxxxxxxxxxxxxxxx`
-    pub uid: String,
+    pub uid: Option<String>,
     /// Specifies whether to forcefully delete the specified kubeconfig files. Valid values:
-    ///
-    /// *   false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
-    /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
-    ///
-    /// Example: `false`
     pub force: Option<bool>,
 }
 
 impl CleanClusterUserPermissionsRequest {
-    /// A builder for this request.
-    pub fn builder() -> CleanClusterUserPermissionsRequestBuilder {
-        CleanClusterUserPermissionsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CleanClusterUserPermissionsBuilder {
+        CleanClusterUserPermissionsBuilder::with_client(())
     }
 }
 
@@ -45,54 +34,44 @@ impl acs_runtime::Operation for CleanClusterUserPermissionsRequest {
     type Output = CleanClusterUserPermissionsResponse;
     type Error = CleanClusterUserPermissionsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CleanClusterUserPermissions",
-        method: acs_runtime::Method::Delete,
-        path: "/cluster/{ClusterId}/user/{Uid}/permissions",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CleanClusterUserPermissions",
+        acs_runtime::Method::Delete,
+        "/cluster/{ClusterId}/user/{Uid}/permissions",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "Uid", &self.uid);
-        params.put(acs_runtime::Position::Query, "Force", &self.force);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("Uid", &self.uid);
+        params.query("Force", &self.force);
     }
 }
 
-/// Builds a [`CleanClusterUserPermissionsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CleanClusterUserPermissionsRequestBuilder {
-    cluster_id: Option<String>,
-    uid: Option<String>,
-    force: Option<bool>,
+/// Sets the parameters of `CleanClusterUserPermissions`: made by `Client::clean_cluster_user_permissions` (then [`send`](Self::send)) or [`CleanClusterUserPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CleanClusterUserPermissionsBuilder<C = ()> {
+    client: C,
+    request: CleanClusterUserPermissionsRequest,
 }
 
-impl CleanClusterUserPermissionsRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> CleanClusterUserPermissionsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
-    ///
-    /// Example: `2xxxxxxxxxxxxxxxxxx`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.uid = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.uid = value;
+    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required. Example: `2xxxxxxxxxxxxxxxxxx`.
+    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.uid = value.into_param();
         self
     }
 
@@ -101,165 +80,60 @@ impl CleanClusterUserPermissionsRequestBuilder {
     /// *   false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
     /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
     ///
-    /// Example: `false`
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Force`; see [`Self::force`].
-    pub fn set_force(&mut self, value: Option<bool>) -> &mut Self {
-        self.force = value;
+    /// Example: `false`.
+    pub fn force(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.force = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<CleanClusterUserPermissionsRequest, acs_runtime::BuildError> {
-        Ok(CleanClusterUserPermissionsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CleanClusterUserPermissions",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            uid: self
-                .uid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CleanClusterUserPermissions",
-                    parameter: "Uid",
-                    setter: "uid",
-                })?,
-            force: self.force,
-        })
-    }
-}
-
-/// Calls `CleanClusterUserPermissions` once its parameters are set: Deletes kubeconfig files that may pose potential risks from a user and revokes Role-Based Access Control (RBAC) permissions on a cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CleanClusterUserPermissionsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CleanClusterUserPermissionsRequestBuilder,
-}
-
-impl CleanClusterUserPermissionsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CleanClusterUserPermissionsRequestBuilder::default(),
+    pub fn build(self) -> Result<CleanClusterUserPermissionsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CleanClusterUserPermissions",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        if self.request.uid.is_none() {
+            return Err(missing("Uid", "uid"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CleanClusterUserPermissionsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
-    ///
-    /// Example: `2xxxxxxxxxxxxxxxxxx`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.uid(value);
-        self
-    }
-
-    /// Sets or clears `Uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_uid(value);
-        self
-    }
-
-    /// Specifies whether to forcefully delete the specified kubeconfig files. Valid values:
-    ///
-    /// *   false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
-    /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
-    ///
-    /// Example: `false`
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.force(value);
-        self
-    }
-
-    /// Sets or clears `Force`; see [`Self::force`].
-    pub fn set_force(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_force(value);
-        self
-    }
-
+impl CleanClusterUserPermissionsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CleanClusterUserPermissionsResponse,
-        acs_runtime::SdkError<CleanClusterUserPermissionsError>,
+        SdkError<CleanClusterUserPermissionsError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CleanClusterUserPermissions`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CleanClusterUserPermissions`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CleanClusterUserPermissionsResponse {}
-/// Errors of `CleanClusterUserPermissions` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for CleanClusterUserPermissionsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `CleanClusterUserPermissions`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CleanClusterUserPermissionsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CleanClusterUserPermissionsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CleanClusterUserPermissionsError {
@@ -268,9 +142,17 @@ impl From<acs_runtime::ServiceError> for CleanClusterUserPermissionsError {
     }
 }
 
+impl acs_runtime::OperationError for CleanClusterUserPermissionsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CleanClusterUserPermissionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -7,31 +7,24 @@
 //! > - You cannot revoke the permissions of an Alibaba Cloud account.
 //! > - You cannot revoke the permissions of the account that you use to call this operation.
 
-/// Request of `CleanUserPermissions`: You can call the CleanUserPermissions operation to delete the kubeconfig files of the specified users and revoke the relevant Role-Based Access Control (RBAC) permissions. This API operation is suitable for scenarios where employees have resigned or the accounts of employees are locked.
-///
-/// Build it with [`CleanUserPermissionsRequest::builder`], or call the operation through `Client::clean_user_permissions`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CleanUserPermissions`, made by [`CleanUserPermissionsBuilder`] (`Client::clean_user_permissions` or [`CleanUserPermissionsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CleanUserPermissionsRequest {
     /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
-    ///
-    /// Example: `26562443851650****`
-    pub uid: String,
+    pub uid: Option<String>,
     /// Specifies whether to forcefully delete the specified kubeconfig files. Valid values:
-    ///
-    /// *   false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
-    /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
-    ///
-    /// Example: `false`
     pub force: Option<bool>,
     /// The cluster IDs. If you specify a list of cluster IDs, only the kubeconfig files and RBAC permissions of the clusters that belong to the current user in the list are revoked.
     pub cluster_ids: Option<Vec<String>>,
 }
 
 impl CleanUserPermissionsRequest {
-    /// A builder for this request.
-    pub fn builder() -> CleanUserPermissionsRequestBuilder {
-        CleanUserPermissionsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CleanUserPermissionsBuilder {
+        CleanUserPermissionsBuilder::with_client(())
     }
 }
 
@@ -39,40 +32,38 @@ impl acs_runtime::Operation for CleanUserPermissionsRequest {
     type Output = CleanUserPermissionsResponse;
     type Error = CleanUserPermissionsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CleanUserPermissions",
-        method: acs_runtime::Method::Delete,
-        path: "/users/{Uid}/permissions",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CleanUserPermissions",
+        acs_runtime::Method::Delete,
+        "/users/{Uid}/permissions",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "Uid", &self.uid);
-        params.put(acs_runtime::Position::Query, "Force", &self.force);
-        params.put(acs_runtime::Position::Query, "ClusterIds", &self.cluster_ids);
+        params.path("Uid", &self.uid);
+        params.query("Force", &self.force);
+        params.put_joined(acs_runtime::Position::Query, "ClusterIds", &self.cluster_ids);
     }
 }
 
-/// Builds a [`CleanUserPermissionsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CleanUserPermissionsRequestBuilder {
-    uid: Option<String>,
-    force: Option<bool>,
-    cluster_ids: Option<Vec<String>>,
+/// Sets the parameters of `CleanUserPermissions`: made by `Client::clean_user_permissions` (then [`send`](Self::send)) or [`CleanUserPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CleanUserPermissionsBuilder<C = ()> {
+    client: C,
+    request: CleanUserPermissionsRequest,
 }
 
-impl CleanUserPermissionsRequestBuilder {
-    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
-    ///
-    /// Example: `26562443851650****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.uid = Some(value.into());
-        self
+impl<C> CleanUserPermissionsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `Uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.uid = value;
+    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required. Example: `26562443851650****`.
+    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.uid = value.into_param();
         self
     }
 
@@ -81,179 +72,68 @@ impl CleanUserPermissionsRequestBuilder {
     /// *   false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
     /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
     ///
-    /// Example: `false`
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Force`; see [`Self::force`].
-    pub fn set_force(&mut self, value: Option<bool>) -> &mut Self {
-        self.force = value;
+    /// Example: `false`.
+    pub fn force(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.force = value.into_param();
         self
     }
 
     /// The cluster IDs. If you specify a list of cluster IDs, only the kubeconfig files and RBAC permissions of the clusters that belong to the current user in the list are revoked.
-    pub fn cluster_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.cluster_ids = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterIds`; see [`Self::cluster_ids`].
-    pub fn set_cluster_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.cluster_ids = value;
+    pub fn cluster_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.cluster_ids = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CleanUserPermissionsRequest, acs_runtime::BuildError> {
-        Ok(CleanUserPermissionsRequest {
-            uid: self
-                .uid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CleanUserPermissions",
-                    parameter: "Uid",
-                    setter: "uid",
-                })?,
-            force: self.force,
-            cluster_ids: self.cluster_ids,
+    pub fn build(self) -> Result<CleanUserPermissionsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CleanUserPermissions",
+            parameter,
+            setter,
+        );
+        if self.request.uid.is_none() {
+            return Err(missing("Uid", "uid"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl CleanUserPermissionsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<CleanUserPermissionsResponse, SdkError<CleanUserPermissionsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CleanUserPermissions`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CleanUserPermissionsResponse {
+    /// The request ID. Example: `687C5BAA-D103-4993-884B-C35E4314****`.
+    pub request_id: Option<String>,
+    /// The task ID. Example: `clean-user-permissions-2085266204********-6694c16e6ae07***********`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for CleanUserPermissionsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `CleanUserPermissions` once its parameters are set: You can call the CleanUserPermissions operation to delete the kubeconfig files of the specified users and revoke the relevant Role-Based Access Control (RBAC) permissions. This API operation is suitable for scenarios where employees have resigned or the accounts of employees are locked.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CleanUserPermissionsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CleanUserPermissionsRequestBuilder,
-}
-
-impl CleanUserPermissionsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CleanUserPermissionsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CleanUserPermissionsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
-    ///
-    /// Example: `26562443851650****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.uid(value);
-        self
-    }
-
-    /// Sets or clears `Uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_uid(value);
-        self
-    }
-
-    /// Specifies whether to forcefully delete the specified kubeconfig files. Valid values:
-    ///
-    /// *   false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
-    /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
-    ///
-    /// Example: `false`
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.force(value);
-        self
-    }
-
-    /// Sets or clears `Force`; see [`Self::force`].
-    pub fn set_force(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_force(value);
-        self
-    }
-
-    /// The cluster IDs. If you specify a list of cluster IDs, only the kubeconfig files and RBAC permissions of the clusters that belong to the current user in the list are revoked.
-    pub fn cluster_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.cluster_ids(value);
-        self
-    }
-
-    /// Sets or clears `ClusterIds`; see [`Self::cluster_ids`].
-    pub fn set_cluster_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_cluster_ids(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        CleanUserPermissionsResponse,
-        acs_runtime::SdkError<CleanUserPermissionsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CleanUserPermissions`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CleanUserPermissionsResponse {
-    /// The request ID.
-    ///
-    /// Example: `687C5BAA-D103-4993-884B-C35E4314****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `clean-user-permissions-2085266204********-6694c16e6ae07***********`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `CleanUserPermissions` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CleanUserPermissions`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CleanUserPermissionsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CleanUserPermissionsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CleanUserPermissionsError {
@@ -262,9 +142,17 @@ impl From<acs_runtime::ServiceError> for CleanUserPermissionsError {
     }
 }
 
+impl acs_runtime::OperationError for CleanUserPermissionsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CleanUserPermissionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

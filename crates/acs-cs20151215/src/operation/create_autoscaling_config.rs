@@ -3,24 +3,22 @@
 
 //! `CreateAutoscalingConfig`: Creates a scaling configuration to allow the system to scale resources based on the given scaling rules. When you create a scaling configuration, you can specify the scaling metrics, thresholds, scaling order, and scaling interval.
 
-/// Request of `CreateAutoscalingConfig`: Creates a scaling configuration to allow the system to scale resources based on the given scaling rules. When you create a scaling configuration, you can specify the scaling metrics, thresholds, scaling order, and scaling interval.
-///
-/// Build it with [`CreateAutoscalingConfigRequest::builder`], or call the operation through `Client::create_autoscaling_config`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateAutoscalingConfig`, made by [`CreateAutoscalingConfigBuilder`] (`Client::create_autoscaling_config` or [`CreateAutoscalingConfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateAutoscalingConfigRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c0XXXXXXX10`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<CreateAutoscalingConfigBody>,
 }
 
 impl CreateAutoscalingConfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateAutoscalingConfigRequestBuilder {
-        CreateAutoscalingConfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateAutoscalingConfigBuilder {
+        CreateAutoscalingConfigBuilder::with_client(())
     }
 }
 
@@ -28,193 +26,102 @@ impl acs_runtime::Operation for CreateAutoscalingConfigRequest {
     type Output = CreateAutoscalingConfigResponse;
     type Error = CreateAutoscalingConfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateAutoscalingConfig",
-        method: acs_runtime::Method::Post,
-        path: "/cluster/{ClusterId}/autoscale/config/",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CreateAutoscalingConfig",
+        acs_runtime::Method::Post,
+        "/cluster/{ClusterId}/autoscale/config/",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `CreateAutoscalingConfig`: made by `Client::create_autoscaling_config` (then [`send`](Self::send)) or [`CreateAutoscalingConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateAutoscalingConfigBuilder<C = ()> {
+    client: C,
+    request: CreateAutoscalingConfigRequest,
+}
+
+impl<C> CreateAutoscalingConfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`CreateAutoscalingConfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateAutoscalingConfigRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<CreateAutoscalingConfigBody>,
-}
-
-impl CreateAutoscalingConfigRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c0XXXXXXX10`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c0XXXXXXX10`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<CreateAutoscalingConfigBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateAutoscalingConfigBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<CreateAutoscalingConfigBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateAutoscalingConfigRequest, acs_runtime::BuildError> {
-        Ok(CreateAutoscalingConfigRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateAutoscalingConfig",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `CreateAutoscalingConfig` once its parameters are set: Creates a scaling configuration to allow the system to scale resources based on the given scaling rules. When you create a scaling configuration, you can specify the scaling metrics, thresholds, scaling order, and scaling interval.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateAutoscalingConfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateAutoscalingConfigRequestBuilder,
-}
-
-impl CreateAutoscalingConfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateAutoscalingConfigRequestBuilder::default(),
+    pub fn build(self) -> Result<CreateAutoscalingConfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateAutoscalingConfig",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateAutoscalingConfigRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c0XXXXXXX10`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<CreateAutoscalingConfigBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateAutoscalingConfigBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl CreateAutoscalingConfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateAutoscalingConfigResponse,
-        acs_runtime::SdkError<CreateAutoscalingConfigError>,
+        SdkError<CreateAutoscalingConfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CreateAutoscalingConfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CreateAutoscalingConfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateAutoscalingConfigResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `cc212d04dfe184547bffaa596********`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The cluster ID. Example: `cc212d04dfe184547bffaa596********`.
     pub cluster_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-5fd211e924e1d007********`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
+    /// The task ID. Example: `T-5fd211e924e1d007********`.
     pub task_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `AF8BE105-C32B-1269-9774-5510********`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `AF8BE105-C32B-1269-9774-5510********`.
     pub request_id: Option<String>,
 }
 
-/// Errors of `CreateAutoscalingConfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CreateAutoscalingConfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            task_id: object.take("task_id")?,
+            request_id: object.take("request_id")?,
+        })
+    }
+}
+
+/// Errors of `CreateAutoscalingConfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateAutoscalingConfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateAutoscalingConfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateAutoscalingConfigError {
@@ -223,13 +130,22 @@ impl From<acs_runtime::ServiceError> for CreateAutoscalingConfigError {
     }
 }
 
+impl acs_runtime::OperationError for CreateAutoscalingConfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateAutoscalingConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateAutoscalingConfigError {}
+
 /// The node pool scale-out policy. Valid values:
 ///
 /// *   `least-waste`: the default policy. If multiple node pools meet the requirement, this policy selects the node pool that will have the least idle resources after the scale-out activity is completed.
@@ -237,7 +153,7 @@ impl std::error::Error for CreateAutoscalingConfigError {}
 /// *   `priority`: the priority-based policy If multiple node pools meet the requirement, this policy selects the node pool with the highest priority for the scale-out activity. The priority setting is stored in the ConfigMap named `cluster-autoscaler-priority-expander` in the kube-system namespace. When a scale-out activity is triggered, the policy obtains the node pool priorities from the ConfigMap based on the node pool IDs and then selects the node pool with the highest priority for the scale-out activity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateAutoscalingConfigBodyExpander {
+pub enum Expander {
     /// `random`
     Random,
     /// `least-waste`
@@ -248,7 +164,7 @@ pub enum CreateAutoscalingConfigBodyExpander {
     Unknown(String),
 }
 
-impl CreateAutoscalingConfigBodyExpander {
+impl Expander {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -260,7 +176,7 @@ impl CreateAutoscalingConfigBodyExpander {
     }
 }
 
-impl From<&str> for CreateAutoscalingConfigBodyExpander {
+impl From<&str> for Expander {
     fn from(value: &str) -> Self {
         match value {
             "random" => Self::Random,
@@ -271,35 +187,21 @@ impl From<&str> for CreateAutoscalingConfigBodyExpander {
     }
 }
 
-impl From<String> for CreateAutoscalingConfigBodyExpander {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for CreateAutoscalingConfigBodyExpander {
+impl std::fmt::Display for Expander {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CreateAutoscalingConfigBodyExpander {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for Expander {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreateAutoscalingConfigBodyExpander {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for CreateAutoscalingConfigBodyExpander {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<Expander> for &str {
+    fn into_param(self) -> Option<Expander> {
+        Some(Expander::from(self))
     }
 }
 
@@ -309,7 +211,7 @@ impl acs_runtime::ParamValue for CreateAutoscalingConfigBodyExpander {
 /// - `cluster-autoscaler`: Auto-scaling.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateAutoscalingConfigBodyScalerType {
+pub enum ScalerType {
     /// `goatscaler`
     Goatscaler,
     /// `cluster-autoscaler`
@@ -318,7 +220,7 @@ pub enum CreateAutoscalingConfigBodyScalerType {
     Unknown(String),
 }
 
-impl CreateAutoscalingConfigBodyScalerType {
+impl ScalerType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -329,7 +231,7 @@ impl CreateAutoscalingConfigBodyScalerType {
     }
 }
 
-impl From<&str> for CreateAutoscalingConfigBodyScalerType {
+impl From<&str> for ScalerType {
     fn from(value: &str) -> Self {
         match value {
             "goatscaler" => Self::Goatscaler,
@@ -339,80 +241,47 @@ impl From<&str> for CreateAutoscalingConfigBodyScalerType {
     }
 }
 
-impl From<String> for CreateAutoscalingConfigBodyScalerType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for CreateAutoscalingConfigBodyScalerType {
+impl std::fmt::Display for ScalerType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CreateAutoscalingConfigBodyScalerType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for ScalerType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreateAutoscalingConfigBodyScalerType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for CreateAutoscalingConfigBodyScalerType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<ScalerType> for &str {
+    fn into_param(self) -> Option<ScalerType> {
+        Some(ScalerType::from(self))
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CreateAutoscalingConfigBody {
-    /// The waiting time before the auto scaling feature performs a scale-in activity. It is an interval between the time when the scale-in threshold is reached and the time when the scale-in activity (reducing the number of pods) starts. Unit: minutes. Default value: 10.
-    ///
-    /// Example: `10 m`
-    #[serde(rename = "cool_down_duration", skip_serializing_if = "Option::is_none")]
+    /// The waiting time before the auto scaling feature performs a scale-in activity. It is an interval between the time when the scale-in threshold is reached and the time when the scale-in activity (reducing the number of pods) starts. Unit: minutes. Default value: 10. Example: `10 m`.
     pub cool_down_duration: Option<String>,
-    /// The cooldown period. After the autoscaler performs a scale-out activity, the autoscaler waits a cooldown period before it can perform a scale-in activity. Newly added nodes can be removed in scale-in activities only after the cooldown period ends. Unit: minutes.
-    ///
-    /// Example: `10 m`
-    #[serde(rename = "unneeded_duration", skip_serializing_if = "Option::is_none")]
+    /// The cooldown period. After the autoscaler performs a scale-out activity, the autoscaler waits a cooldown period before it can perform a scale-in activity. Newly added nodes can be removed in scale-in activities only after the cooldown period ends. Unit: minutes. Example: `10 m`.
     pub unneeded_duration: Option<String>,
     /// The scale-in threshold. This threshold specifies the ratio of the resources that are requested by pods to the total resources on the node.
     ///
-    /// A scale-in activity is performed only when the CPU utilization and memory utilization of a node are lower than the scale-in threshold.
-    ///
-    /// Example: `0.5`
-    #[serde(rename = "utilization_threshold", skip_serializing_if = "Option::is_none")]
+    /// A scale-in activity is performed only when the CPU utilization and memory utilization of a node are lower than the scale-in threshold. Example: `0.5`.
     pub utilization_threshold: Option<String>,
     /// The scale-in threshold of GPU utilization. This threshold specifies the ratio of the GPU resources that are requested by pods to the total GPU resources on the node.
     ///
-    /// A scale-in activity is performed only when the CPU utilization, memory utilization, and GPU utilization of a GPU-accelerated node are lower than the scale-in threshold of GPU utilization.
-    ///
-    /// Example: `0.5`
-    #[serde(
-        rename = "gpu_utilization_threshold",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// A scale-in activity is performed only when the CPU utilization, memory utilization, and GPU utilization of a GPU-accelerated node are lower than the scale-in threshold of GPU utilization. Example: `0.5`.
     pub gpu_utilization_threshold: Option<String>,
-    /// The interval at which the system scans for events that trigger scaling activities. Unit: seconds. Default value: 60.
-    ///
-    /// Example: `30s`
-    #[serde(rename = "scan_interval", skip_serializing_if = "Option::is_none")]
+    /// The interval at which the system scans for events that trigger scaling activities. Unit: seconds. Default value: 60. Example: `30s`.
     pub scan_interval: Option<String>,
     /// Specifies whether to allow node scale-in activities. Valid values:
     ///
     /// *   `true`: allows node scale-in activities.
     /// *   `false`: does not allow node scale-in activities.
     ///
-    /// Example: `true`
-    #[serde(rename = "scale_down_enabled", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub scale_down_enabled: Option<bool>,
     /// The node pool scale-out policy. Valid values:
     ///
@@ -420,168 +289,75 @@ pub struct CreateAutoscalingConfigBody {
     /// *   `random`: the random policy. If multiple node pools meet the requirement, this policy selects a random node pool for the scale-out activity.
     /// *   `priority`: the priority-based policy If multiple node pools meet the requirement, this policy selects the node pool with the highest priority for the scale-out activity. The priority setting is stored in the ConfigMap named `cluster-autoscaler-priority-expander` in the kube-system namespace. When a scale-out activity is triggered, the policy obtains the node pool priorities from the ConfigMap based on the node pool IDs and then selects the node pool with the highest priority for the scale-out activity.
     ///
-    /// Example: `least-waste`
-    #[serde(rename = "expander", skip_serializing_if = "Option::is_none")]
-    pub expander: Option<CreateAutoscalingConfigBodyExpander>,
+    /// Example: `least-waste`.
+    pub expander: Option<Expander>,
     /// Specifies whether the cluster autoscaler scales in nodes that host pods in the kube-system namespace. This parameter does not take effect on pods created by DaemonSets and mirror pods. Valid values:
     ///
     /// *   `true`: does not allow the cluster autoscaler to scale in these nodes.
     /// *   `false`: allows the cluster autoscaler to scale in these nodes.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "skip_nodes_with_system_pods",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub skip_nodes_with_system_pods: Option<bool>,
     /// Specifies whether the cluster autoscaler scales in nodes that host pods mounted with local volumes, such as EmptyDir or HostPath volumes. Valid values:
     ///
     /// *   `true`: does not allow the cluster autoscaler to scale in these nodes.
     /// *   `false`: allows the cluster autoscaler to scale in these nodes.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "skip_nodes_with_local_storage",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub skip_nodes_with_local_storage: Option<bool>,
     /// Specifies whether to evict pods created by DaemonSets when the cluster autoscaler performs a scale-in activity. Valid values:
     ///
     /// *   `true`: evicts DaemonSet pods.
     /// *   `false`: does not evict DaemonSet pods.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "daemonset_eviction_for_nodes",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub daemonset_eviction_for_nodes: Option<bool>,
-    /// The maximum amount of time to wait for pods on a node to terminate during a scale-in activity. Unit: seconds.
-    ///
-    /// Example: `14400s`
-    #[serde(
-        rename = "max_graceful_termination_sec",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum amount of time to wait for pods on a node to terminate during a scale-in activity. Unit: seconds. Example: `14400s`.
     pub max_graceful_termination_sec: Option<i32>,
-    /// The minimum number of pods allowed in each ReplicaSet before a scale-in activity is performed.
-    ///
-    /// Example: `0`
-    #[serde(rename = "min_replica_count", skip_serializing_if = "Option::is_none")]
+    /// The minimum number of pods allowed in each ReplicaSet before a scale-in activity is performed. Example: `0`.
     pub min_replica_count: Option<i32>,
     /// Specifies whether to delete the corresponding Kubernetes node objects after nodes are removed in swift mode. For more information about the swift mode, see Scaling mode. Default value: false Valid values:
     ///
     /// *   `true`: deletes the corresponding Kubernetes node objects after nodes are removed in swift mode. We recommend that you do not set the value to true because data inconsistency may occur in Kubernetes objects.
     /// *   `false`: retains the corresponding Kubernetes node objects after nodes are removed in swift mode.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "recycle_node_deletion_enabled",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub recycle_node_deletion_enabled: Option<bool>,
     /// Specifies whether the cluster autoscaler performs a scale-out activity when the number of ready nodes in the cluster is 0. Default value: true. Valid values:
     ///
     /// *   `true`: performs a scale-out activity.
     /// *   `false`: does not perform a scale-out activity.
     ///
-    /// Example: `true`
-    #[serde(rename = "scale_up_from_zero", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub scale_up_from_zero: Option<bool>,
     /// Elastic component type, default is goatscaler for cluster version 1.24 and above, and cluster-autoscaler below that. Values:
     ///
     /// - `goatscaler`: Instant elasticity.
     /// - `cluster-autoscaler`: Auto-scaling.
     ///
-    /// Example: `goatscaler`
-    #[serde(rename = "scaler_type", skip_serializing_if = "Option::is_none")]
-    pub scaler_type: Option<CreateAutoscalingConfigBodyScalerType>,
+    /// Example: `goatscaler`.
+    pub scaler_type: Option<ScalerType>,
     /// Auto-scaling priority configuration. After creating a node pool with elasticity enabled, you can choose whether to configure a priority strategy and priority settings through Enabling Node Auto-scaling. This allows you to set priorities for the specified auto-scaling node pool scaling group. The priority value range is \[1, 100\] and must be a positive integer.
-    #[serde(rename = "priorities", skip_serializing_if = "Option::is_none")]
     pub priorities: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
-impl acs_runtime::ParamValue for CreateAutoscalingConfigBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cool_down_duration,
-            &format!("{prefix}{}", ".cool_down_duration"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.unneeded_duration,
-            &format!("{prefix}{}", ".unneeded_duration"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.utilization_threshold,
-            &format!("{prefix}{}", ".utilization_threshold"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.gpu_utilization_threshold,
-            &format!("{prefix}{}", ".gpu_utilization_threshold"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scan_interval,
-            &format!("{prefix}{}", ".scan_interval"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scale_down_enabled,
-            &format!("{prefix}{}", ".scale_down_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.expander,
-            &format!("{prefix}{}", ".expander"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.skip_nodes_with_system_pods,
-            &format!("{prefix}{}", ".skip_nodes_with_system_pods"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.skip_nodes_with_local_storage,
-            &format!("{prefix}{}", ".skip_nodes_with_local_storage"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.daemonset_eviction_for_nodes,
-            &format!("{prefix}{}", ".daemonset_eviction_for_nodes"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_graceful_termination_sec,
-            &format!("{prefix}{}", ".max_graceful_termination_sec"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.min_replica_count,
-            &format!("{prefix}{}", ".min_replica_count"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.recycle_node_deletion_enabled,
-            &format!("{prefix}{}", ".recycle_node_deletion_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scale_up_from_zero,
-            &format!("{prefix}{}", ".scale_up_from_zero"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scaler_type,
-            &format!("{prefix}{}", ".scaler_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.priorities,
-            &format!("{prefix}{}", ".priorities"),
-            out,
-        );
+impl acs_runtime::WireStruct for CreateAutoscalingConfigBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cool_down_duration", &self.cool_down_duration);
+        visit("unneeded_duration", &self.unneeded_duration);
+        visit("utilization_threshold", &self.utilization_threshold);
+        visit("gpu_utilization_threshold", &self.gpu_utilization_threshold);
+        visit("scan_interval", &self.scan_interval);
+        visit("scale_down_enabled", &self.scale_down_enabled);
+        visit("expander", &self.expander);
+        visit("skip_nodes_with_system_pods", &self.skip_nodes_with_system_pods);
+        visit("skip_nodes_with_local_storage", &self.skip_nodes_with_local_storage);
+        visit("daemonset_eviction_for_nodes", &self.daemonset_eviction_for_nodes);
+        visit("max_graceful_termination_sec", &self.max_graceful_termination_sec);
+        visit("min_replica_count", &self.min_replica_count);
+        visit("recycle_node_deletion_enabled", &self.recycle_node_deletion_enabled);
+        visit("scale_up_from_zero", &self.scale_up_from_zero);
+        visit("scaler_type", &self.scaler_type);
+        visit("priorities", &self.priorities);
     }
 }

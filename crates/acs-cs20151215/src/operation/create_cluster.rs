@@ -8,31 +8,26 @@
 //! When calling the CreateCluster operation to create a cluster, if the API call fails due to invalid parameter settings, you can generate valid request parameters through the ACK console. Follow these steps:
 //!
 //! 1.  Log on to the \[ACK console\](<https://csnew.console.aliyun.com>). In the left-side navigation pane, click **Clusters**.
-//!
 //! 2.  On the **Clusters** page, click **Cluster Templates**.
-//!
 //! 3.  In the Select Cluster Template dialog box, select the type of cluster you want to create and click Create. Then, configure the cluster parameters.
-//!
 //! 4.  In the **Confirm** step, click **Generate API Request Parameters**.
 //!
 //! The API request parameters are displayed in the API Request Parameters dialog box.
 
-/// Request of `CreateCluster`: Creates a Container Service for Kubernetes (ACK) cluster. For example, you can create an ACK managed cluster, ACK Serverless cluster, ACK Edge cluster, or registered cluster. When you create an ACK cluster, you need to configure the cluster information, components, and cloud resources used by ACK.
-///
-/// Build it with [`CreateClusterRequest::builder`], or call the operation through `Client::create_cluster`.
-#[derive(Debug, Clone, PartialEq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateCluster`, made by [`CreateClusterBuilder`] (`Client::create_cluster` or [`CreateClusterRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateClusterRequest {
     /// The request body.
-    ///
-    /// Example: `cluster-demo`
     pub body: Option<CreateClusterBody>,
 }
 
 impl CreateClusterRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateClusterRequestBuilder {
-        CreateClusterRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateClusterBuilder {
+        CreateClusterBuilder::with_client(())
     }
 }
 
@@ -40,155 +35,84 @@ impl acs_runtime::Operation for CreateClusterRequest {
     type Output = CreateClusterResponse;
     type Error = CreateClusterError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateCluster",
-        method: acs_runtime::Method::Post,
-        path: "/clusters",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CreateCluster",
+        acs_runtime::Method::Post,
+        "/clusters",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `CreateCluster`: made by `Client::create_cluster` (then [`send`](Self::send)) or [`CreateClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateClusterBuilder<C = ()> {
+    client: C,
+    request: CreateClusterRequest,
+}
+
+impl<C> CreateClusterBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`CreateClusterRequest`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateClusterRequestBuilder {
-    body: Option<CreateClusterBody>,
-}
-
-impl CreateClusterRequestBuilder {
-    /// The request body.
-    ///
-    /// Example: `cluster-demo`
-    pub fn body(mut self, value: impl Into<CreateClusterBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateClusterBody>) -> &mut Self {
-        self.body = value;
+    /// The request body. Example: `cluster-demo`.
+    pub fn body(mut self, value: impl IntoParam<CreateClusterBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateClusterRequest, acs_runtime::BuildError> {
-        Ok(CreateClusterRequest {
-            body: self.body,
+    pub fn build(self) -> Result<CreateClusterRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl CreateClusterBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<CreateClusterResponse, SdkError<CreateClusterError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CreateCluster`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateClusterResponse {
+    /// The ID of the cluster. Example: `cb95aa626a47740afbf6aa099b650****`.
+    pub cluster_id: Option<String>,
+    /// The request ID. Example: `687C5BAA-D103-4993-884B-C35E4314A1E1`.
+    pub request_id: Option<String>,
+    /// The task ID. Example: `T-5a54309c80282e39ea00002f`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for CreateClusterResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `CreateCluster` once its parameters are set: Creates a Container Service for Kubernetes (ACK) cluster. For example, you can create an ACK managed cluster, ACK Serverless cluster, ACK Edge cluster, or registered cluster. When you create an ACK cluster, you need to configure the cluster information, components, and cloud resources used by ACK.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateClusterFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateClusterRequestBuilder,
-}
-
-impl CreateClusterFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateClusterRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateClusterRequestBuilder {
-        &self.inner
-    }
-
-    /// The request body.
-    ///
-    /// Example: `cluster-demo`
-    pub fn body(mut self, value: impl Into<CreateClusterBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateClusterBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<CreateClusterResponse, acs_runtime::SdkError<CreateClusterError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CreateCluster`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CreateClusterResponse {
-    /// The ID of the cluster.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b650****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `687C5BAA-D103-4993-884B-C35E4314A1E1`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-5a54309c80282e39ea00002f`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `CreateCluster` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CreateCluster`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateClusterError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateClusterError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateClusterError {
@@ -197,28 +121,32 @@ impl From<acs_runtime::ServiceError> for CreateClusterError {
     }
 }
 
+impl acs_runtime::OperationError for CreateClusterError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateClusterError {}
+
 /// 智能托管模式配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyAutoMode {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoMode {
     /// The `enable` field.
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyAutoMode {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoMode {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
     }
 }
 
@@ -226,39 +154,25 @@ impl acs_runtime::ParamValue for CreateClusterBodyAutoMode {
 ///
 /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
 /// *   When you add a label, you must specify a unique key, but you can leave the value empty. A key cannot exceed 64 characters in length, and a value cannot exceed 128 characters in length. Keys and values cannot start with aliyun, acs:, <https://>, or <http://>. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyTagsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
 /// The IP stack of the cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateClusterBodyIpStack {
+pub enum IpStack {
     /// `ipv4`
     Ipv4,
     /// `dual`
@@ -267,7 +181,7 @@ pub enum CreateClusterBodyIpStack {
     Unknown(String),
 }
 
-impl CreateClusterBodyIpStack {
+impl IpStack {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -278,7 +192,7 @@ impl CreateClusterBodyIpStack {
     }
 }
 
-impl From<&str> for CreateClusterBodyIpStack {
+impl From<&str> for IpStack {
     fn from(value: &str) -> Self {
         match value {
             "ipv4" => Self::Ipv4,
@@ -288,99 +202,64 @@ impl From<&str> for CreateClusterBodyIpStack {
     }
 }
 
-impl From<String> for CreateClusterBodyIpStack {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for CreateClusterBodyIpStack {
+impl std::fmt::Display for IpStack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CreateClusterBodyIpStack {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for IpStack {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreateClusterBodyIpStack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+impl acs_runtime::IntoParam<IpStack> for &str {
+    fn into_param(self) -> Option<IpStack> {
+        Some(IpStack::from(self))
     }
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyIpStack {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
-    }
-}
-
-/// The `CreateClusterBodyAuditLogConfig` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyAuditLogConfig {
+/// The `AuditLogConfig` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditLogConfig {
     /// The `enabled` field.
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// The `sls_project_name` field.
-    #[serde(rename = "sls_project_name", skip_serializing_if = "Option::is_none")]
     pub sls_project_name: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyAuditLogConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enabled,
-            &format!("{prefix}{}", ".enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.sls_project_name,
-            &format!("{prefix}{}", ".sls_project_name"),
-            out,
-        );
+impl acs_runtime::WireStruct for AuditLogConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enabled", &self.enabled);
+        visit("sls_project_name", &self.sls_project_name);
     }
 }
 
 /// 配置 RRSA 功能。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyRrsaConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RrsaConfig {
     /// 是否启用 RRSA 功能。
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyRrsaConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enabled,
-            &format!("{prefix}{}", ".enabled"),
-            out,
-        );
+impl acs_runtime::WireStruct for RrsaConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enabled", &self.enabled);
     }
 }
 
 /// The configurations of the cluster maintenance window.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyMaintenanceWindow {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MaintenanceWindow {
     /// Specifies whether to enable the cluster maintenance window. Valid values:
     ///
     /// *   `true`: enables the cluster maintenance window.
     /// *   `false`: disables the cluster maintenance window.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `false`.
     pub enable: Option<bool>,
-    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z.
-    ///
-    /// Example: `03:00:00Z`
-    #[serde(rename = "maintenance_time", skip_serializing_if = "Option::is_none")]
+    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z. Example: `03:00:00Z`.
     pub maintenance_time: Option<String>,
     /// The duration of the cluster maintenance window.
     ///
@@ -388,64 +267,32 @@ pub struct CreateClusterBodyMaintenanceWindow {
     ///
     /// Unit: hours.
     ///
-    /// Default value: 3.
-    ///
-    /// Example: `3h`
-    #[serde(rename = "duration", skip_serializing_if = "Option::is_none")]
+    /// Default value: 3. Example: `3h`.
     pub duration: Option<String>,
     /// The day of the week when maintenance is performed. Separate multiple days with commas (,).
     ///
     /// Valid values: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, and Sunday.
     ///
-    /// Default value: `Thursday`.
-    ///
-    /// Example: `Monday,Thursday`
-    #[serde(rename = "weekly_period", skip_serializing_if = "Option::is_none")]
+    /// Default value: `Thursday`. Example: `Monday,Thursday`.
     pub weekly_period: Option<String>,
-    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL.
-    ///
-    /// Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`
-    #[serde(rename = "recurrence", skip_serializing_if = "Option::is_none")]
+    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL. Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`.
     pub recurrence: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyMaintenanceWindow {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.maintenance_time,
-            &format!("{prefix}{}", ".maintenance_time"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.duration,
-            &format!("{prefix}{}", ".duration"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.weekly_period,
-            &format!("{prefix}{}", ".weekly_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.recurrence,
-            &format!("{prefix}{}", ".recurrence"),
-            out,
-        );
+impl acs_runtime::WireStruct for MaintenanceWindow {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
+        visit("maintenance_time", &self.maintenance_time);
+        visit("duration", &self.duration);
+        visit("weekly_period", &self.weekly_period);
+        visit("recurrence", &self.recurrence);
     }
 }
 
 /// The configurations of auto cluster upgrade.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyOperationPolicyClusterAutoUpgrade {
-    /// Specifies whether to enable auto cluster update.
-    ///
-    /// Example: `true`
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterAutoUpgrade {
+    /// Specifies whether to enable auto cluster update. Example: `true`.
     pub enabled: Option<bool>,
     /// The automatic update frequency. Valid values:
     ///
@@ -453,119 +300,70 @@ pub struct CreateClusterBodyOperationPolicyClusterAutoUpgrade {
     /// *   stable
     /// *   rapid
     ///
-    /// Example: `patch`
-    #[serde(rename = "channel", skip_serializing_if = "Option::is_none")]
+    /// Example: `patch`.
     pub channel: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyOperationPolicyClusterAutoUpgrade {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enabled,
-            &format!("{prefix}{}", ".enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.channel,
-            &format!("{prefix}{}", ".channel"),
-            out,
-        );
+impl acs_runtime::WireStruct for ClusterAutoUpgrade {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enabled", &self.enabled);
+        visit("channel", &self.channel);
     }
 }
 
 /// The automatic O\\&M policy of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyOperationPolicy {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OperationPolicy {
     /// The configurations of auto cluster upgrade.
-    #[serde(rename = "cluster_auto_upgrade", skip_serializing_if = "Option::is_none")]
-    pub cluster_auto_upgrade: Option<CreateClusterBodyOperationPolicyClusterAutoUpgrade>,
+    pub cluster_auto_upgrade: Option<ClusterAutoUpgrade>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyOperationPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_auto_upgrade,
-            &format!("{prefix}{}", ".cluster_auto_upgrade"),
-            out,
-        );
+impl acs_runtime::WireStruct for OperationPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cluster_auto_upgrade", &self.cluster_auto_upgrade);
     }
 }
 
 /// The components that you want to install in the cluster. When you create a cluster, you can configure the `addons` parameter to specify the components that you want to install.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyAddonsItem {
-    /// The component name.
-    ///
-    /// Example: `nginx-ingress-controller`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddonsItem {
+    /// The component name. Example: `nginx-ingress-controller`.
     pub name: Option<String>,
-    /// The configuration of the component.
-    ///
-    /// Example: `{\"IngressSlbNetworkType\":\"internet\"}`
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
+    /// The configuration of the component. Example: `{\"IngressSlbNetworkType\":\"internet\"}`.
     pub config: Option<String>,
     /// Specifies whether to disable automatic installation. When you create a cluster, some additional log components are automatically installed in addition to the required components. You can disable the automatic installations of a component and install the component later by calling the component API or in the corresponding console. Valid values:
     ///
     /// *   `true`: disables the automatic installation of a component.
     /// *   `false`: allows the automatic installation of a component.
     ///
-    /// Example: `false`
-    #[serde(rename = "disabled", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub disabled: Option<bool>,
-    /// The version of the component.
-    ///
-    /// Example: `v1.9.3-aliyun.1`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// The version of the component. Example: `v1.9.3-aliyun.1`.
     pub version: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyAddonsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.config,
-            &format!("{prefix}{}", ".config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.disabled,
-            &format!("{prefix}{}", ".disabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.version,
-            &format!("{prefix}{}", ".version"),
-            out,
-        );
+impl acs_runtime::WireStruct for AddonsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("config", &self.config);
+        visit("disabled", &self.disabled);
+        visit("version", &self.version);
     }
 }
 
 /// The auto scaling configurations of the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemAutoScaling {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoScaling {
     /// Specifies whether to enable auto scaling for the node pool. Valid values:
     ///
     /// *   `true`: enables auto scaling for the node pool.
     /// *   `false`: disables auto scaling for the node pool. If you set this parameter to false, other parameters in the `auto_scaling` section do not take effect.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub enable: Option<bool>,
-    /// The maximum number of instances that can be created in a scaling group.
-    ///
-    /// Example: `10`
-    #[serde(rename = "max_instances", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of instances that can be created in a scaling group. Example: `10`.
     pub max_instances: Option<i64>,
-    /// The minimum number of instances that must be kept in a scaling group.
-    ///
-    /// Example: `0`
-    #[serde(rename = "min_instances", skip_serializing_if = "Option::is_none")]
+    /// The minimum number of instances that must be kept in a scaling group. Example: `0`.
     pub min_instances: Option<i64>,
     /// The instance types that can be used for the auto scaling of the node pool. Valid values:
     ///
@@ -574,10 +372,7 @@ pub struct CreateClusterBodyNodepoolsItemAutoScaling {
     /// *   `gpushare`: shared GPU-accelerated instance.
     /// *   `spot`: preemptible instance.
     ///
-    /// Default value: `cpu`.
-    ///
-    /// Example: `cpu`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cpu`. Example: `cpu`.
     pub r#type: Option<String>,
     /// This parameter is deprecated.
     ///
@@ -586,11 +381,8 @@ pub struct CreateClusterBodyNodepoolsItemAutoScaling {
     /// *   `true`: associates an EIP with the node pool.
     /// *   `false`: does not associate an EIP with the node pool.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
+    /// Default value: `false`. Example: `true`.
     #[deprecated]
-    #[serde(rename = "is_bond_eip", skip_serializing_if = "Option::is_none")]
     pub is_bond_eip: Option<bool>,
     /// This parameter is deprecated.
     ///
@@ -599,109 +391,51 @@ pub struct CreateClusterBodyNodepoolsItemAutoScaling {
     /// *   `PayByBandwidth`: pay-by-bandwidth.
     /// *   `PayByTraffic`: pay-by-data-transfer.
     ///
-    /// Default value: PayByBandwidth.
-    ///
-    /// Example: `PayByBandwidth`
+    /// Default value: PayByBandwidth. Example: `PayByBandwidth`.
     #[deprecated]
-    #[serde(
-        rename = "eip_internet_charge_type",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eip_internet_charge_type: Option<String>,
     /// This parameter is deprecated.
     ///
-    /// The maximum bandwidth of the EIP. Unit: Mbit/s.
-    ///
-    /// Example: `5`
+    /// The maximum bandwidth of the EIP. Unit: Mbit/s. Example: `5`.
     #[deprecated]
-    #[serde(rename = "eip_bandwidth", skip_serializing_if = "Option::is_none")]
     pub eip_bandwidth: Option<i64>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemAutoScaling {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_instances,
-            &format!("{prefix}{}", ".max_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.min_instances,
-            &format!("{prefix}{}", ".min_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.is_bond_eip,
-            &format!("{prefix}{}", ".is_bond_eip"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eip_internet_charge_type,
-            &format!("{prefix}{}", ".eip_internet_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eip_bandwidth,
-            &format!("{prefix}{}", ".eip_bandwidth"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoScaling {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
+        visit("max_instances", &self.max_instances);
+        visit("min_instances", &self.min_instances);
+        visit("type", &self.r#type);
+        visit("is_bond_eip", &self.is_bond_eip);
+        visit("eip_internet_charge_type", &self.eip_internet_charge_type);
+        visit("eip_bandwidth", &self.eip_bandwidth);
     }
 }
 
 /// The node label.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemKubernetesConfigLabelsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemKubernetesConfigLabelsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for LabelsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
 /// The configurations of the taints.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemKubernetesConfigTaintsItem {
-    /// The `key` of the taint.
-    ///
-    /// Example: `key`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaintsItem {
+    /// The `key` of the taint. Example: `key`.
     pub key: Option<String>,
-    /// The `value` of the taint.
-    ///
-    /// Example: `value`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the taint. Example: `value`.
     pub value: Option<String>,
     /// The scheduling policy. Valid values:
     ///
@@ -709,187 +443,100 @@ pub struct CreateClusterBodyNodepoolsItemKubernetesConfigTaintsItem {
     /// *   `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
     /// *   `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
     ///
-    /// Default value: `NoSchedule`.
-    ///
-    /// Example: `NoSchedule`
-    #[serde(rename = "effect", skip_serializing_if = "Option::is_none")]
+    /// Default value: `NoSchedule`. Example: `NoSchedule`.
     pub effect: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemKubernetesConfigTaintsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.effect,
-            &format!("{prefix}{}", ".effect"),
-            out,
-        );
+impl acs_runtime::WireStruct for TaintsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
+        visit("effect", &self.effect);
     }
 }
 
 /// The configurations of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemKubernetesConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KubernetesConfig {
     /// Specifies whether to install the CloudMonitor agent on Elastic Compute Service (ECS) nodes. After the CloudMonitor agent is installed on ECS nodes, you can view the monitoring information about the instances in the CloudMonitor console. We recommend that you install the CloudMonitor agent. Valid values:
     ///
     /// *   `true`: installs the CloudMonitor agent on ECS nodes.
     /// *   `false`: does not install the CloudMonitor agent on ECS nodes.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "cms_enabled", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub cms_enabled: Option<bool>,
     /// The CPU management policy of nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
     /// *   `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
     /// *   `none`: specifies that the default CPU affinity is used.
     ///
-    /// Default value: `none`.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `none`. Example: `none`.
     pub cpu_policy: Option<String>,
     /// The labels of the nodes in the node pool. You can add labels to the nodes in a Kubernetes cluster.
-    #[serde(rename = "labels", skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Vec<CreateClusterBodyNodepoolsItemKubernetesConfigLabelsItem>>,
+    pub labels: Option<Vec<LabelsItem>>,
     /// The container runtime. Valid values:
     ///
     /// *   `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
     /// *   `Sandboxed-Container.runv`: Sandboxed container provides higher isolation and supports Kubernetes 1.24 and earlier.
     /// *   `docker`: supports Kubernetes 1.22 and earlier.
     ///
-    /// Default value: `containerd`.
-    ///
-    /// Example: `containerd`
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
+    /// Default value: `containerd`. Example: `containerd`.
     pub runtime: Option<String>,
-    /// The version of the container runtime.
-    ///
-    /// Example: `1.6.20`
-    #[serde(rename = "runtime_version", skip_serializing_if = "Option::is_none")]
+    /// The version of the container runtime. Example: `1.6.20`.
     pub runtime_version: Option<String>,
     /// The configurations of the taints.
-    #[serde(rename = "taints", skip_serializing_if = "Option::is_none")]
-    pub taints: Option<Vec<CreateClusterBodyNodepoolsItemKubernetesConfigTaintsItem>>,
-    /// The user data on the node.
-    ///
-    /// Example: `MXM=`
-    #[serde(rename = "user_data", skip_serializing_if = "Option::is_none")]
+    pub taints: Option<Vec<TaintsItem>>,
+    /// The user data on the node. Example: `MXM=`.
     pub user_data: Option<String>,
     /// The custom node name. A custom node name consists of a prefix, a node IP address, and a suffix.
     ///
     /// *   The prefix and the suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-). A custom node name must start and end with a digit or lowercase letter.
     /// *   The node IP address is the complete private IP address of the node.
     ///
-    /// Set the parameter to a value that is in the customized,aliyun,ip,com format. The value consists of four parts that are separated by commas (,). customized and ip are fixed content. aliyun is the prefix and com is the suffix. Example: aliyun.192.168.xxx.xxx.com.
-    ///
-    /// Example: `customized,aliyun,ip,com`
-    #[serde(rename = "node_name_mode", skip_serializing_if = "Option::is_none")]
+    /// Set the parameter to a value that is in the customized,aliyun,ip,com format. The value consists of four parts that are separated by commas (,). customized and ip are fixed content. aliyun is the prefix and com is the suffix. Example: aliyun.192.168.xxx.xxx.com. Example: `customized,aliyun,ip,com`.
     pub node_name_mode: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemKubernetesConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cms_enabled,
-            &format!("{prefix}{}", ".cms_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_policy,
-            &format!("{prefix}{}", ".cpu_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.labels,
-            &format!("{prefix}{}", ".labels"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime,
-            &format!("{prefix}{}", ".runtime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime_version,
-            &format!("{prefix}{}", ".runtime_version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.taints,
-            &format!("{prefix}{}", ".taints"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.user_data,
-            &format!("{prefix}{}", ".user_data"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_name_mode,
-            &format!("{prefix}{}", ".node_name_mode"),
-            out,
-        );
+impl acs_runtime::WireStruct for KubernetesConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cms_enabled", &self.cms_enabled);
+        visit("cpu_policy", &self.cpu_policy);
+        visit("labels", &self.labels);
+        visit("runtime", &self.runtime);
+        visit("runtime_version", &self.runtime_version);
+        visit("taints", &self.taints);
+        visit("user_data", &self.user_data);
+        visit("node_name_mode", &self.node_name_mode);
     }
 }
 
 /// The configuration of a node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemNodepoolInfo {
-    /// The name of the node pool.
-    ///
-    /// Example: `np-test`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodepoolInfo {
+    /// The name of the node pool. Example: `np-test`.
     pub name: Option<String>,
-    /// The ID of the resource group to which the node pool belongs.
-    ///
-    /// Example: `rg-acfmyvw3wjm****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the resource group to which the node pool belongs. Example: `rg-acfmyvw3wjm****`.
     pub resource_group_id: Option<String>,
     /// The type of node pool. Valid values:
     ///
     /// *   `ess`: node pool.
     /// *   `edge`: edge node pool.
     ///
-    /// Example: `ess`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Example: `ess`.
     pub r#type: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemNodepoolInfo {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_group_id,
-            &format!("{prefix}{}", ".resource_group_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
+impl acs_runtime::WireStruct for NodepoolInfo {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("resource_group_id", &self.resource_group_id);
+        visit("type", &self.r#type);
     }
 }
 
 /// The configurations of the data disks that you want to attach to the nodes in the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemScalingGroupDataDisksItem {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataDisksItem {
     /// The category of data disk. Valid values:
     ///
     /// *   `cloud`: basic disk.
@@ -901,240 +548,109 @@ pub struct CreateClusterBodyNodepoolsItemScalingGroupDataDisksItem {
     /// *   `elastic_ephemeral_disk_premium`: premium elastic ephemeral disk.
     /// *   `elastic_ephemeral_disk_standard`: standard elastic ephemeral disk.
     ///
-    /// Default value: `cloud_efficiency`.
-    ///
-    /// Example: `cloud_ssd`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cloud_efficiency`. Example: `cloud_ssd`.
     pub category: Option<String>,
     /// The size of the data disk. Unit: GiB.
     ///
     /// Valid values: 40 to 32768.
     ///
-    /// Default value: `120`.
-    ///
-    /// Example: `40`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    /// Default value: `120`. Example: `40`.
     pub size: Option<i64>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
     /// *   `true`: encrypts the data disk.
     /// *   `false`: does not encrypt the data disk.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "encrypted", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub encrypted: Option<String>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
     /// The ID of the automatic snapshot policy. The system performs automatic backup for a cloud disk based on the specified automatic snapshot policy.
     ///
-    /// By default, this parameter is empty, which indicates that automatic backup is disabled.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
-    #[serde(rename = "auto_snapshot_policy_id", skip_serializing_if = "Option::is_none")]
+    /// By default, this parameter is empty, which indicates that automatic backup is disabled. Example: `sp-2zej1nogjvovnz4z****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(rename = "performance_level", skip_serializing_if = "Option::is_none")]
+    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs. Example: `PL1`.
     pub performance_level: Option<String>,
     /// The preset IOPS of the data disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `1000`
-    #[serde(rename = "provisioned_iops", skip_serializing_if = "Option::is_none")]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the data disk. Valid values:
     ///
     /// *   `true`: enables the burst feature.
     /// *   `false`: disables the burst feature for the data disk.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(rename = "bursting_enabled", skip_serializing_if = "Option::is_none")]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub bursting_enabled: Option<bool>,
-    /// Specifies whether to automatically mount the data disk.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_format", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to automatically mount the data disk. Example: `true`.
     pub auto_format: Option<bool>,
-    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs.
-    ///
-    /// Example: `ext4`
-    #[serde(rename = "file_system", skip_serializing_if = "Option::is_none")]
+    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs. Example: `ext4`.
     pub file_system: Option<String>,
-    /// The path to which the data disk is mounted. You must specify a valid path.
-    ///
-    /// Example: `/mnt/path1`
-    #[serde(rename = "mount_target", skip_serializing_if = "Option::is_none")]
+    /// The path to which the data disk is mounted. You must specify a valid path. Example: `/mnt/path1`.
     pub mount_target: Option<String>,
-    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-).
-    ///
-    /// Example: `DataDiskName`
-    #[serde(rename = "disk_name", skip_serializing_if = "Option::is_none")]
+    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-). Example: `DataDiskName`.
     pub disk_name: Option<String>,
-    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz.
-    ///
-    /// Example: `/dev/xvdb`
-    #[serde(rename = "device", skip_serializing_if = "Option::is_none")]
+    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz. Example: `/dev/xvdb`.
     pub device: Option<String>,
-    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned.
-    ///
-    /// Example: `s-280s7****`
-    #[serde(rename = "snapshot_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned. Example: `s-280s7****`.
     pub snapshot_id: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemScalingGroupDataDisksItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.category,
-            &format!("{prefix}{}", ".category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.size,
-            &format!("{prefix}{}", ".size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.encrypted,
-            &format!("{prefix}{}", ".encrypted"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kms_key_id,
-            &format!("{prefix}{}", ".kms_key_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_snapshot_policy_id,
-            &format!("{prefix}{}", ".auto_snapshot_policy_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.performance_level,
-            &format!("{prefix}{}", ".performance_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.provisioned_iops,
-            &format!("{prefix}{}", ".provisioned_iops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.bursting_enabled,
-            &format!("{prefix}{}", ".bursting_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_format,
-            &format!("{prefix}{}", ".auto_format"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.file_system,
-            &format!("{prefix}{}", ".file_system"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.mount_target,
-            &format!("{prefix}{}", ".mount_target"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.disk_name,
-            &format!("{prefix}{}", ".disk_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.device,
-            &format!("{prefix}{}", ".device"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.snapshot_id,
-            &format!("{prefix}{}", ".snapshot_id"),
-            out,
-        );
+impl acs_runtime::WireStruct for DataDisksItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("category", &self.category);
+        visit("size", &self.size);
+        visit("encrypted", &self.encrypted);
+        visit("kms_key_id", &self.kms_key_id);
+        visit("auto_snapshot_policy_id", &self.auto_snapshot_policy_id);
+        visit("performance_level", &self.performance_level);
+        visit("provisioned_iops", &self.provisioned_iops);
+        visit("bursting_enabled", &self.bursting_enabled);
+        visit("auto_format", &self.auto_format);
+        visit("file_system", &self.file_system);
+        visit("mount_target", &self.mount_target);
+        visit("disk_name", &self.disk_name);
+        visit("device", &self.device);
+        visit("snapshot_id", &self.snapshot_id);
     }
 }
 
-/// The `CreateClusterBodyNodepoolsItemScalingGroupSpotPriceLimitItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemScalingGroupSpotPriceLimitItem {
-    /// The instance type of preemptible instances.
-    ///
-    /// Example: `ecs.c6.large`
-    #[serde(rename = "instance_type", skip_serializing_if = "Option::is_none")]
+/// The `SpotPriceLimitItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpotPriceLimitItem {
+    /// The instance type of preemptible instances. Example: `ecs.c6.large`.
     pub instance_type: Option<String>,
-    /// The price cap of a preemptible instance.
-    ///
-    /// Example: `0.39`
-    #[serde(rename = "price_limit", skip_serializing_if = "Option::is_none")]
+    /// The price cap of a preemptible instance. Example: `0.39`.
     pub price_limit: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemScalingGroupSpotPriceLimitItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_type,
-            &format!("{prefix}{}", ".instance_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.price_limit,
-            &format!("{prefix}{}", ".price_limit"),
-            out,
-        );
+impl acs_runtime::WireStruct for SpotPriceLimitItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("instance_type", &self.instance_type);
+        visit("price_limit", &self.price_limit);
     }
 }
 
-/// The `CreateClusterBodyNodepoolsItemScalingGroupTagsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemScalingGroupTagsItem {
-    /// The key of the label.
-    ///
-    /// Example: `key`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+/// The `ScalingGroupTagsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScalingGroupTagsItem {
+    /// The key of the label. Example: `key`.
     pub key: Option<String>,
-    /// The value of the label.
-    ///
-    /// Example: `value`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The value of the label. Example: `value`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemScalingGroupTagsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for ScalingGroupTagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
 /// The configurations of the private node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemScalingGroupPrivatePoolOptions {
-    /// The ID of the private node pool.
-    ///
-    /// Example: `eap-bp67acfmxazb4****`
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrivatePoolOptions {
+    /// The ID of the private node pool. Example: `eap-bp67acfmxazb4****`.
     pub id: Option<String>,
     /// The type of the private node pool. This parameter specifies the type of the private node pool that you want to use to create instances. A private pool is generated when an elasticity assurance or a capacity reservation takes effect. The system selects a private pool to start instances. Valid values:
     ///
@@ -1142,98 +658,63 @@ pub struct CreateClusterBodyNodepoolsItemScalingGroupPrivatePoolOptions {
     /// *   `Target`: specifies a private node pool. The system uses the resources of the specified private pool to start instances. If the specified private pool is unavailable, instances cannot be started.
     /// *   `None`: does not use private pools. The resources of private node pools are not used to launch instances.
     ///
-    /// Example: `Open`
-    #[serde(rename = "match_criteria", skip_serializing_if = "Option::is_none")]
+    /// Example: `Open`.
     pub match_criteria: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemScalingGroupPrivatePoolOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.id,
-            &format!("{prefix}{}", ".id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.match_criteria,
-            &format!("{prefix}{}", ".match_criteria"),
-            out,
-        );
+impl acs_runtime::WireStruct for PrivatePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("id", &self.id);
+        visit("match_criteria", &self.match_criteria);
     }
 }
 
 /// The configurations of the scaling group that is used by the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemScalingGroup {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScalingGroup {
     /// Specifies whether to enable auto-renewal for the node pool. This parameter takes effect only if you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
     /// *   `true`: enables auto-renewal.
     /// *   `false`: disables auto-renewal.
     ///
-    /// Default value: `true`
-    ///
-    /// Example: `false`
-    #[serde(rename = "auto_renew", skip_serializing_if = "Option::is_none")]
+    /// Default value: `true` Example: `false`.
     pub auto_renew: Option<bool>,
     /// The auto-renewal duration of the nodes in the node pool. This parameter is available and required only if you set `instance_charge_type` to `PrePaid`.
     ///
     /// If you set `period_unit` to Month, the valid values of auto_renew_period are 1, 2, 3, 6, and 12.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `0`
-    #[serde(rename = "auto_renew_period", skip_serializing_if = "Option::is_none")]
+    /// Default value: 1. Example: `0`.
     pub auto_renew_period: Option<i64>,
     /// The configurations of the data disks that you want to attach to the nodes in the node pool.
-    #[serde(rename = "data_disks", skip_serializing_if = "Option::is_none")]
-    pub data_disks: Option<Vec<CreateClusterBodyNodepoolsItemScalingGroupDataDisksItem>>,
-    /// The custom image ID. By default, the image provided by ACK is used.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200904.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    pub data_disks: Option<Vec<DataDisksItem>>,
+    /// The custom image ID. By default, the image provided by ACK is used. Example: `aliyun_2_1903_x64_20G_alibase_20200904.vhd`.
     pub image_id: Option<String>,
     /// The billing method of the nodes in the node pool. Valid values:
     ///
     /// *   `PrePaid`: subscription.
     /// *   `PostPaid`: pay-as-you-go.
     ///
-    /// Default value: `PostPaid`.
-    ///
-    /// Example: `PostPaid`
-    #[serde(rename = "instance_charge_type", skip_serializing_if = "Option::is_none")]
+    /// Default value: `PostPaid`. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
     /// The instance type.
-    #[serde(rename = "instance_types", skip_serializing_if = "Option::is_none")]
     pub instance_types: Option<Vec<String>>,
     /// The name of the key pair. You must specify this parameter or the `login_password` parameter.
     ///
     /// >  If you want to create a managed node pool, you must specify `key_pair`.
     ///
-    /// Example: `np-key`
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
+    /// Example: `np-key`.
     pub key_pair: Option<String>,
-    /// The password for SSH logon. You must specify this parameter or the `key_pair` parameter. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters.
-    ///
-    /// Example: `Hello1234`
-    #[serde(rename = "login_password", skip_serializing_if = "Option::is_none")]
+    /// The password for SSH logon. You must specify this parameter or the `key_pair` parameter. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Example: `Hello1234`.
     pub login_password: Option<String>,
     /// Specifies whether to allow a non-root user to log on to an ECS instance that is added to the node pool.
-    #[serde(rename = "login_as_non_root", skip_serializing_if = "Option::is_none")]
     pub login_as_non_root: Option<bool>,
     /// The subscription duration of the nodes in the node pool. This parameter takes effect and is required only if you set `instance_charge_type` to `PrePaid`. If you set `period_unit` to Month, the valid values of `period` are 1, 2, 3, 6, and 12.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `0`
-    #[serde(rename = "period", skip_serializing_if = "Option::is_none")]
+    /// Default value: 1. Example: `0`.
     pub period: Option<i64>,
     /// The billing cycle of the nodes in the node pool. This parameter is required if you set `instance_charge_type` to `PrePaid`.
     ///
-    /// Valid value: `Month`.
-    ///
-    /// Example: `Month`
-    #[serde(rename = "period_unit", skip_serializing_if = "Option::is_none")]
+    /// Valid value: `Month`. Example: `Month`.
     pub period_unit: Option<String>,
     /// The distribution of the operating system. Valid values:
     ///
@@ -1242,14 +723,10 @@ pub struct CreateClusterBodyNodepoolsItemScalingGroup {
     /// *   `Windows`
     /// *   `WindowsCore`
     ///
-    /// Default value: `AliyunLinux`.
-    ///
-    /// Example: `AliyunLinux`
+    /// Default value: `AliyunLinux`. Example: `AliyunLinux`.
     #[deprecated]
-    #[serde(rename = "platform", skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// A list of ApsaraDB RDS instances.
-    #[serde(rename = "rds_instances", skip_serializing_if = "Option::is_none")]
     pub rds_instances: Option<Vec<String>>,
     /// The type of preemptible instance. Valid values:
     ///
@@ -1257,33 +734,20 @@ pub struct CreateClusterBodyNodepoolsItemScalingGroup {
     /// *   SpotWithPriceLimit: a preemptible instance that is configured with the highest bid price.
     /// *   SpotAsPriceGo: bids based on the up-to-date market price are submitted.
     ///
-    /// For more information, see Preemptible Instance.
-    ///
-    /// Example: `NoSpot`
-    #[serde(rename = "spot_strategy", skip_serializing_if = "Option::is_none")]
+    /// For more information, see Preemptible Instance. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
     /// The instance type of preemptible instances and the price cap for the instance type.
-    #[serde(rename = "spot_price_limit", skip_serializing_if = "Option::is_none")]
-    pub spot_price_limit: Option<
-        Vec<CreateClusterBodyNodepoolsItemScalingGroupSpotPriceLimitItem>,
-    >,
+    pub spot_price_limit: Option<Vec<SpotPriceLimitItem>>,
     /// The scaling mode of the scaling group. Valid values:
     ///
     /// *   `release`: the standard mode. ECS instances are created and released based on resource usage.
     /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
     ///
-    /// Default value: `release`.
-    ///
-    /// Example: `release`
-    #[serde(rename = "scaling_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `release`. Example: `release`.
     pub scaling_policy: Option<String>,
-    /// The ID of the security group to which you want to add the node pool. You must specify this parameter or the `security_group_ids` parameter. We recommend that you specify `security_group_ids`.
-    ///
-    /// Example: `sg-2zeihch86ooz9io4****`
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the security group to which you want to add the node pool. You must specify this parameter or the `security_group_ids` parameter. We recommend that you specify `security_group_ids`. Example: `sg-2zeihch86ooz9io4****`.
     pub security_group_id: Option<String>,
     /// The IDs of security groups. You must specify this parameter or `security_group_id`. We recommend that you specify `security_group_ids`. If you specify both `security_group_id` and `security_group_ids`, `security_group_ids` is used.
-    #[serde(rename = "security_group_ids", skip_serializing_if = "Option::is_none")]
     pub security_group_ids: Option<Vec<String>>,
     /// The type of the system disk. Valid values:
     ///
@@ -1293,20 +757,13 @@ pub struct CreateClusterBodyNodepoolsItemScalingGroup {
     /// *   `cloud_auto`: ESSD AutoPL disk.
     /// *   `cloud_essd_entry`: ESSD Entry disk.
     ///
-    /// Default value: `cloud_efficiency`.
-    ///
-    /// Example: `cloud_efficiency`
-    #[serde(rename = "system_disk_category", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cloud_efficiency`. Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
     /// The system disk types. The system creates system disks of a disk type with a lower priority if the disk type with a higher priority is unavailable. Valid values: cloud (basic disk), cloud_efficiency (ultra disk), cloud_ssd (standard SSD), and cloud_essd: (ESSD).
-    #[serde(rename = "system_disk_categories", skip_serializing_if = "Option::is_none")]
     pub system_disk_categories: Option<Vec<String>>,
     /// The size of the system disk. Unit: GiB.
     ///
-    /// Valid values: 40 to 500.
-    ///
-    /// Example: `120`
-    #[serde(rename = "system_disk_size", skip_serializing_if = "Option::is_none")]
+    /// Valid values: 40 to 500. Example: `120`.
     pub system_disk_size: Option<i64>,
     /// The performance level (PL) of the system disk. This parameter takes effect only for an ESSD. Valid values:
     ///
@@ -1315,63 +772,34 @@ pub struct CreateClusterBodyNodepoolsItemScalingGroup {
     /// *   PL2: high maximum concurrent I/O performance and low I/O latency.
     /// *   PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
     ///
-    /// Example: `PL1`
-    #[serde(
-        rename = "system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
     /// Specifies whether to encrypt the system disk. Valid values: true: encrypts the system disk. false: does not encrypt the system disk.
-    #[serde(rename = "system_disk_encrypted", skip_serializing_if = "Option::is_none")]
     pub system_disk_encrypted: Option<bool>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the system disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "system_disk_kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Key Management Service (KMS) key that is used to encrypt the system disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub system_disk_kms_key_id: Option<String>,
-    /// The algorithm that you want to use to encrypt the system disk. Set the value to aes-256.
-    ///
-    /// Example: `aes-256`
-    #[serde(
-        rename = "system_disk_encrypt_algorithm",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The algorithm that you want to use to encrypt the system disk. Set the value to aes-256. Example: `aes-256`.
     pub system_disk_encrypt_algorithm: Option<String>,
     /// The preset read/write IOPS of the system disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS} Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// This parameter is available only if `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "system_disk_provisioned_iops",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is available only if `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub system_disk_provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
     /// *   true: enables the burst feature.
     /// *   false: disables the burst feature.
     ///
-    /// This parameter is available only if `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "system_disk_bursting_enabled",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is available only if `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
     /// The labels that you want to add only to ECS instances.
     ///
     /// The tag key must be unique and can be up to 128 characters in length. The tag key and value must not start with aliyun or acs: or contain <https://> or <http://>.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<CreateClusterBodyNodepoolsItemScalingGroupTagsItem>>,
+    pub tags: Option<Vec<ScalingGroupTagsItem>>,
     /// The IDs of vSwitches.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
     ///
     /// *   `PRIORITY`: ECS instances are scaled based on the VSwitchIds.N parameter. If an ECS instance cannot be created in the zone in which the vSwitch that has the highest priority resides, Auto Scaling creates the ECS instance in the zone in which the vSwitch that has the next highest priority resides.
-    ///
     /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created if preemptible instance types are specified in the scaling configurations. You can set `CompensateWithOnDemand` to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient inventory.
     ///
     /// **
@@ -1380,63 +808,36 @@ pub struct CreateClusterBodyNodepoolsItemScalingGroup {
     ///
     /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If the distribution of ECS instances across zones is not balanced due to reasons such as insufficient inventory, you can call the RebalanceInstances operation to evenly distribute the ECS instances across zones. For more information, see RebalanceInstances
     ///
-    /// Default value: `PRIORITY`.
-    ///
-    /// Example: `COST_OPTIMIZED`
-    #[serde(rename = "multi_az_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `PRIORITY`. Example: `COST_OPTIMIZED`.
     pub multi_az_policy: Option<String>,
-    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is smaller than the value of this parameter, Auto Scaling preferably creates pay-as-you-go instances.
-    ///
-    /// Example: `0`
-    #[serde(rename = "on_demand_base_capacity", skip_serializing_if = "Option::is_none")]
+    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is smaller than the value of this parameter, Auto Scaling preferably creates pay-as-you-go instances. Example: `0`.
     pub on_demand_base_capacity: Option<i64>,
-    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100.
-    ///
-    /// Example: `20`
-    #[serde(
-        rename = "on_demand_percentage_above_base_capacity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100. Example: `20`.
     pub on_demand_percentage_above_base_capacity: Option<i64>,
-    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10.
-    ///
-    /// Example: `5`
-    #[serde(rename = "spot_instance_pools", skip_serializing_if = "Option::is_none")]
+    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10. Example: `5`.
     pub spot_instance_pools: Option<i64>,
     /// Indicates whether preemptible instances can be supplemented. If you set this parameter to true, when the scaling group receives a system message indicating that a preemptible instance is to be reclaimed, the scaling group creates a new instance to replace this instance. Valid values:
     ///
     /// *   `true`: supplements preemptible instances.
     /// *   `false`: does not supplement preemptible instances.
     ///
-    /// Example: `false`
-    #[serde(rename = "spot_instance_remedy", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Specifies whether to automatically create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as cost or insufficient inventory. This parameter takes effect if you set `multi_az_policy` to `COST_OPTIMIZED`. Valid values:
     ///
     /// *   `true`: automatically creates pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created
     /// *   `false`: does not create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "compensate_with_on_demand",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
     /// The billing method of the public IP address. Valid values:
     ///
     /// *   `PayByBandwidth`: pay-by-bandwidth.
     /// *   `PayByTraffic`: pay-by-data-transfer
     ///
-    /// Example: `PayByBandwidth`
-    #[serde(rename = "internet_charge_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `PayByBandwidth`.
     pub internet_charge_type: Option<String>,
-    /// The maximum outbound bandwidth of the public IP address. Unit: Mbit/s. Valid values: 1 to 100.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "internet_max_bandwidth_out",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum outbound bandwidth of the public IP address. Unit: Mbit/s. Valid values: 1 to 100. Example: `10`.
     pub internet_max_bandwidth_out: Option<i64>,
     /// The type of the operating system image. You must specify this parameter or the platform parameter. Valid values:
     ///
@@ -1449,1087 +850,453 @@ pub struct CreateClusterBodyNodepoolsItemScalingGroup {
     /// *   `WindowsCore`: Windows Core.
     /// *   `ContainerOS`: ContainerOS.
     ///
-    /// Example: `AliyunLinux`
-    #[serde(rename = "image_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `AliyunLinux`.
     pub image_type: Option<String>,
-    /// The ID of the deployment set.
-    ///
-    /// Example: `ds-bp1d19mmbsv3jf6xxxxx`
-    #[serde(rename = "deploymentset_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the deployment set. Example: `ds-bp1d19mmbsv3jf6xxxxx`.
     pub deploymentset_id: Option<String>,
-    /// The expected number of nodes in the node pool.
-    ///
-    /// Example: `2`
-    #[serde(rename = "desired_size", skip_serializing_if = "Option::is_none")]
+    /// The expected number of nodes in the node pool. Example: `2`.
     pub desired_size: Option<i64>,
     /// The configurations of the private node pool.
-    #[serde(rename = "private_pool_options", skip_serializing_if = "Option::is_none")]
-    pub private_pool_options: Option<
-        CreateClusterBodyNodepoolsItemScalingGroupPrivatePoolOptions,
-    >,
+    pub private_pool_options: Option<PrivatePoolOptions>,
     /// The name of the worker Resource Access Management (RAM) role. This parameter is available only to users in the whitelist. To use this parameter, submit a ticket.
     ///
     /// >  You can configure this parameter when you create a node pool only for an ACK managed cluster that runs Kubernetes 1.22 or later.
     ///
-    /// Example: `example-role`
-    #[serde(rename = "ram_role_name", skip_serializing_if = "Option::is_none")]
+    /// Example: `example-role`.
     pub ram_role_name: Option<String>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemScalingGroup {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew,
-            &format!("{prefix}{}", ".auto_renew"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew_period,
-            &format!("{prefix}{}", ".auto_renew_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.data_disks,
-            &format!("{prefix}{}", ".data_disks"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_id,
-            &format!("{prefix}{}", ".image_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_charge_type,
-            &format!("{prefix}{}", ".instance_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_types,
-            &format!("{prefix}{}", ".instance_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.key_pair,
-            &format!("{prefix}{}", ".key_pair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.login_password,
-            &format!("{prefix}{}", ".login_password"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.login_as_non_root,
-            &format!("{prefix}{}", ".login_as_non_root"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period,
-            &format!("{prefix}{}", ".period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period_unit,
-            &format!("{prefix}{}", ".period_unit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.platform,
-            &format!("{prefix}{}", ".platform"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rds_instances,
-            &format!("{prefix}{}", ".rds_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_strategy,
-            &format!("{prefix}{}", ".spot_strategy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_price_limit,
-            &format!("{prefix}{}", ".spot_price_limit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scaling_policy,
-            &format!("{prefix}{}", ".scaling_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_group_id,
-            &format!("{prefix}{}", ".security_group_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_group_ids,
-            &format!("{prefix}{}", ".security_group_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_category,
-            &format!("{prefix}{}", ".system_disk_category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_categories,
-            &format!("{prefix}{}", ".system_disk_categories"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_size,
-            &format!("{prefix}{}", ".system_disk_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_performance_level,
-            &format!("{prefix}{}", ".system_disk_performance_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_encrypted,
-            &format!("{prefix}{}", ".system_disk_encrypted"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_kms_key_id,
-            &format!("{prefix}{}", ".system_disk_kms_key_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_encrypt_algorithm,
-            &format!("{prefix}{}", ".system_disk_encrypt_algorithm"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_provisioned_iops,
-            &format!("{prefix}{}", ".system_disk_provisioned_iops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_bursting_enabled,
-            &format!("{prefix}{}", ".system_disk_bursting_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tags,
-            &format!("{prefix}{}", ".tags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.vswitch_ids,
-            &format!("{prefix}{}", ".vswitch_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.multi_az_policy,
-            &format!("{prefix}{}", ".multi_az_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.on_demand_base_capacity,
-            &format!("{prefix}{}", ".on_demand_base_capacity"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
+impl acs_runtime::WireStruct for ScalingGroup {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("auto_renew", &self.auto_renew);
+        visit("auto_renew_period", &self.auto_renew_period);
+        visit("data_disks", &self.data_disks);
+        visit("image_id", &self.image_id);
+        visit("instance_charge_type", &self.instance_charge_type);
+        visit("instance_types", &self.instance_types);
+        visit("key_pair", &self.key_pair);
+        visit("login_password", &self.login_password);
+        visit("login_as_non_root", &self.login_as_non_root);
+        visit("period", &self.period);
+        visit("period_unit", &self.period_unit);
+        visit("platform", &self.platform);
+        visit("rds_instances", &self.rds_instances);
+        visit("spot_strategy", &self.spot_strategy);
+        visit("spot_price_limit", &self.spot_price_limit);
+        visit("scaling_policy", &self.scaling_policy);
+        visit("security_group_id", &self.security_group_id);
+        visit("security_group_ids", &self.security_group_ids);
+        visit("system_disk_category", &self.system_disk_category);
+        visit("system_disk_categories", &self.system_disk_categories);
+        visit("system_disk_size", &self.system_disk_size);
+        visit("system_disk_performance_level", &self.system_disk_performance_level);
+        visit("system_disk_encrypted", &self.system_disk_encrypted);
+        visit("system_disk_kms_key_id", &self.system_disk_kms_key_id);
+        visit("system_disk_encrypt_algorithm", &self.system_disk_encrypt_algorithm);
+        visit("system_disk_provisioned_iops", &self.system_disk_provisioned_iops);
+        visit("system_disk_bursting_enabled", &self.system_disk_bursting_enabled);
+        visit("tags", &self.tags);
+        visit("vswitch_ids", &self.vswitch_ids);
+        visit("multi_az_policy", &self.multi_az_policy);
+        visit("on_demand_base_capacity", &self.on_demand_base_capacity);
+        visit(
+            "on_demand_percentage_above_base_capacity",
             &self.on_demand_percentage_above_base_capacity,
-            &format!("{prefix}{}", ".on_demand_percentage_above_base_capacity"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_instance_pools,
-            &format!("{prefix}{}", ".spot_instance_pools"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_instance_remedy,
-            &format!("{prefix}{}", ".spot_instance_remedy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.compensate_with_on_demand,
-            &format!("{prefix}{}", ".compensate_with_on_demand"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.internet_charge_type,
-            &format!("{prefix}{}", ".internet_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.internet_max_bandwidth_out,
-            &format!("{prefix}{}", ".internet_max_bandwidth_out"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_type,
-            &format!("{prefix}{}", ".image_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.deploymentset_id,
-            &format!("{prefix}{}", ".deploymentset_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.desired_size,
-            &format!("{prefix}{}", ".desired_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.private_pool_options,
-            &format!("{prefix}{}", ".private_pool_options"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ram_role_name,
-            &format!("{prefix}{}", ".ram_role_name"),
-            out,
-        );
+        visit("spot_instance_pools", &self.spot_instance_pools);
+        visit("spot_instance_remedy", &self.spot_instance_remedy);
+        visit("compensate_with_on_demand", &self.compensate_with_on_demand);
+        visit("internet_charge_type", &self.internet_charge_type);
+        visit("internet_max_bandwidth_out", &self.internet_max_bandwidth_out);
+        visit("image_type", &self.image_type);
+        visit("deploymentset_id", &self.deploymentset_id);
+        visit("desired_size", &self.desired_size);
+        visit("private_pool_options", &self.private_pool_options);
+        visit("ram_role_name", &self.ram_role_name);
     }
 }
 
 /// The configurations of confidential computing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemTeeConfig {
-    /// Specifies whether to enable confidential computing for the node pool.
-    ///
-    /// Example: `false`
-    #[serde(rename = "tee_enable", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeeConfig {
+    /// Specifies whether to enable confidential computing for the node pool. Example: `false`.
     pub tee_enable: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemTeeConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.tee_enable,
-            &format!("{prefix}{}", ".tee_enable"),
-            out,
-        );
+impl acs_runtime::WireStruct for TeeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("tee_enable", &self.tee_enable);
     }
 }
 
 /// The configurations of auto update. This parameter takes effect only if `enable` is set to true.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemManagementUpgradeConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpgradeConfig {
     /// Specifies whether to enable auto update. Valid values:
     ///
     /// *   `true`: enables auto update.
     /// *   `false`: disables auto update.
     ///
-    /// Example: `false`
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub auto_upgrade: Option<bool>,
-    /// The number of additional nodes.
-    ///
-    /// Example: `0`
-    #[serde(rename = "surge", skip_serializing_if = "Option::is_none")]
+    /// The number of additional nodes. Example: `0`.
     pub surge: Option<i64>,
-    /// The percentage of additional nodes to the nodes in the node pool. You must specify this parameter or the `surge` parameter.
-    ///
-    /// Example: `0`
-    #[serde(rename = "surge_percentage", skip_serializing_if = "Option::is_none")]
+    /// The percentage of additional nodes to the nodes in the node pool. You must specify this parameter or the `surge` parameter. Example: `0`.
     pub surge_percentage: Option<i64>,
     /// The maximum number of unavailable nodes. Valid values: 1 to 1000.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `0`
-    #[serde(rename = "max_unavailable", skip_serializing_if = "Option::is_none")]
+    /// Default value: 1. Example: `0`.
     pub max_unavailable: Option<i64>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemManagementUpgradeConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade,
-            &format!("{prefix}{}", ".auto_upgrade"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.surge,
-            &format!("{prefix}{}", ".surge"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.surge_percentage,
-            &format!("{prefix}{}", ".surge_percentage"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_unavailable,
-            &format!("{prefix}{}", ".max_unavailable"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpgradeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("auto_upgrade", &self.auto_upgrade);
+        visit("surge", &self.surge);
+        visit("surge_percentage", &self.surge_percentage);
+        visit("max_unavailable", &self.max_unavailable);
     }
 }
 
 /// The auto node repair policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemManagementAutoRepairPolicy {
-    /// Indicates whether node restart is allowed.
-    ///
-    /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoRepairPolicy {
+    /// Indicates whether node restart is allowed. Example: `true`.
     pub restart_node: Option<bool>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemManagementAutoRepairPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.restart_node,
-            &format!("{prefix}{}", ".restart_node"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoRepairPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("restart_node", &self.restart_node);
     }
 }
 
 /// The automatic CVE patching policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemManagementAutoVulFixPolicy {
-    /// Indicates whether node restart is allowed.
-    ///
-    /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoVulFixPolicy {
+    /// Indicates whether node restart is allowed. Example: `true`.
     pub restart_node: Option<bool>,
-    /// The severity level of CVEs that can be automatically patched. Separate multiple levels with commas (,).
-    ///
-    /// Example: `asap,nntf`
-    #[serde(rename = "vul_level", skip_serializing_if = "Option::is_none")]
+    /// The severity level of CVEs that can be automatically patched. Separate multiple levels with commas (,). Example: `asap,nntf`.
     pub vul_level: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemManagementAutoVulFixPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.restart_node,
-            &format!("{prefix}{}", ".restart_node"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.vul_level,
-            &format!("{prefix}{}", ".vul_level"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoVulFixPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("restart_node", &self.restart_node);
+        visit("vul_level", &self.vul_level);
     }
 }
 
 /// The auto update policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemManagementAutoUpgradePolicy {
-    /// Indicates whether the kubelet is automatically updated.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_upgrade_kubelet", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoUpgradePolicy {
+    /// Indicates whether the kubelet is automatically updated. Example: `true`.
     pub auto_upgrade_kubelet: Option<bool>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemManagementAutoUpgradePolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_kubelet,
-            &format!("{prefix}{}", ".auto_upgrade_kubelet"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoUpgradePolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("auto_upgrade_kubelet", &self.auto_upgrade_kubelet);
     }
 }
 
 /// The configurations of the managed node pool feature.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemManagement {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Management {
     /// Indicates whether the managed node pool feature is enabled. Valid values:
     ///
     /// *   `true`: enables the managed node pool feature.
     /// *   `false`: disables the managed node pool feature. Other parameters in this section take effect only if you set `enable` to true.
     ///
-    /// Example: `false`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub enable: Option<bool>,
     /// Specifies whether to enable auto repair. This parameter takes effect only when you specify `enable=true`.
     ///
     /// *   `true`: enables auto repair
     /// *   `false`: disables auto repair.
     ///
-    /// Example: `false`
-    #[serde(rename = "auto_repair", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub auto_repair: Option<bool>,
     /// The configurations of auto update. This parameter takes effect only if `enable` is set to true.
     #[deprecated]
-    #[serde(rename = "upgrade_config", skip_serializing_if = "Option::is_none")]
-    pub upgrade_config: Option<CreateClusterBodyNodepoolsItemManagementUpgradeConfig>,
+    pub upgrade_config: Option<UpgradeConfig>,
     /// The auto node repair policy.
-    #[serde(rename = "auto_repair_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_repair_policy: Option<
-        CreateClusterBodyNodepoolsItemManagementAutoRepairPolicy,
-    >,
-    /// Indicates whether CVE vulnerabilities are automatically patched.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_vul_fix", skip_serializing_if = "Option::is_none")]
+    pub auto_repair_policy: Option<AutoRepairPolicy>,
+    /// Indicates whether CVE vulnerabilities are automatically patched. Example: `true`.
     pub auto_vul_fix: Option<bool>,
     /// The automatic CVE patching policy.
-    #[serde(rename = "auto_vul_fix_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_vul_fix_policy: Option<
-        CreateClusterBodyNodepoolsItemManagementAutoVulFixPolicy,
-    >,
-    /// Indicates whether auto update is enabled.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
+    pub auto_vul_fix_policy: Option<AutoVulFixPolicy>,
+    /// Indicates whether auto update is enabled. Example: `true`.
     pub auto_upgrade: Option<bool>,
     /// The auto update policy.
-    #[serde(rename = "auto_upgrade_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_upgrade_policy: Option<
-        CreateClusterBodyNodepoolsItemManagementAutoUpgradePolicy,
-    >,
+    pub auto_upgrade_policy: Option<AutoUpgradePolicy>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemManagement {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_repair,
-            &format!("{prefix}{}", ".auto_repair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.upgrade_config,
-            &format!("{prefix}{}", ".upgrade_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_repair_policy,
-            &format!("{prefix}{}", ".auto_repair_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_vul_fix,
-            &format!("{prefix}{}", ".auto_vul_fix"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_vul_fix_policy,
-            &format!("{prefix}{}", ".auto_vul_fix_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade,
-            &format!("{prefix}{}", ".auto_upgrade"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_policy,
-            &format!("{prefix}{}", ".auto_upgrade_policy"),
-            out,
-        );
+impl acs_runtime::WireStruct for Management {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
+        visit("auto_repair", &self.auto_repair);
+        visit("upgrade_config", &self.upgrade_config);
+        visit("auto_repair_policy", &self.auto_repair_policy);
+        visit("auto_vul_fix", &self.auto_vul_fix);
+        visit("auto_vul_fix_policy", &self.auto_vul_fix_policy);
+        visit("auto_upgrade", &self.auto_upgrade);
+        visit("auto_upgrade_policy", &self.auto_upgrade_policy);
     }
 }
 
 /// This parameter is deprecated.
 ///
 /// The configurations of the edge node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemInterconnectConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InterconnectConfig {
     /// This parameter is deprecated.
     ///
-    /// The ID of the Cloud Enterprise Network (CEN) instance that is associated with the enhanced edge node pool.
-    ///
-    /// Example: `cen-ey9k9nfhz0f*******`
+    /// The ID of the Cloud Enterprise Network (CEN) instance that is associated with the enhanced edge node pool. Example: `cen-ey9k9nfhz0f*******`.
     #[deprecated]
-    #[serde(rename = "cen_id", skip_serializing_if = "Option::is_none")]
     pub cen_id: Option<String>,
     /// This parameter is deprecated.
     ///
-    /// The ID of the Cloud Connect Network (CCN) instance that is associated with the enhanced edge node pool.
-    ///
-    /// Example: `ccn-qm5i0i0q9yi*******`
+    /// The ID of the Cloud Connect Network (CCN) instance that is associated with the enhanced edge node pool. Example: `ccn-qm5i0i0q9yi*******`.
     #[deprecated]
-    #[serde(rename = "ccn_id", skip_serializing_if = "Option::is_none")]
     pub ccn_id: Option<String>,
     /// This parameter is deprecated.
     ///
-    /// The region in which the CCN instance that is associated with the enhanced edge node pool resides.
-    ///
-    /// Example: `cn-shanghai`
+    /// The region in which the CCN instance that is associated with the enhanced edge node pool resides. Example: `cn-shanghai`.
     #[deprecated]
-    #[serde(rename = "ccn_region_id", skip_serializing_if = "Option::is_none")]
     pub ccn_region_id: Option<String>,
     /// This parameter is deprecated.
     ///
-    /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s.
-    ///
-    /// Example: `10`
+    /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s. Example: `10`.
     #[deprecated]
-    #[serde(rename = "bandwidth", skip_serializing_if = "Option::is_none")]
     pub bandwidth: Option<i64>,
     /// This parameter is deprecated.
     ///
-    /// The subscription duration of the enhanced edge node pool. The duration is measured in months.
-    ///
-    /// Example: `1`
+    /// The subscription duration of the enhanced edge node pool. The duration is measured in months. Example: `1`.
     #[deprecated]
-    #[serde(rename = "improved_period", skip_serializing_if = "Option::is_none")]
     pub improved_period: Option<String>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemInterconnectConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cen_id,
-            &format!("{prefix}{}", ".cen_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ccn_id,
-            &format!("{prefix}{}", ".ccn_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ccn_region_id,
-            &format!("{prefix}{}", ".ccn_region_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.bandwidth,
-            &format!("{prefix}{}", ".bandwidth"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.improved_period,
-            &format!("{prefix}{}", ".improved_period"),
-            out,
-        );
+impl acs_runtime::WireStruct for InterconnectConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cen_id", &self.cen_id);
+        visit("ccn_id", &self.ccn_id);
+        visit("ccn_region_id", &self.ccn_region_id);
+        visit("bandwidth", &self.bandwidth);
+        visit("improved_period", &self.improved_period);
     }
 }
 
 /// The memory limit.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemNodeConfigKubeletConfigurationReservedMemoryItem {
-    /// The NUMA node identifier.
-    ///
-    /// Example: `0`
-    #[serde(rename = "numaNode", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReservedMemoryItem {
+    /// The NUMA node identifier. Example: `0`.
     pub numa_node: Option<i32>,
-    /// The memory limit.
-    ///
-    /// Example: `{"memory": "1Gi"}`
-    #[serde(rename = "limits", skip_serializing_if = "Option::is_none")]
-    pub limits: Option<serde_json::Value>,
+    /// The memory limit. Example: `{"memory": "1Gi"}`.
+    pub limits: Option<acs_runtime::serde_json::Value>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemNodeConfigKubeletConfigurationReservedMemoryItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.numa_node,
-            &format!("{prefix}{}", ".numaNode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.limits,
-            &format!("{prefix}{}", ".limits"),
-            out,
-        );
+impl acs_runtime::WireStruct for ReservedMemoryItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("numaNode", &self.numa_node);
+        visit("limits", &self.limits);
     }
 }
 
 /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemNodeConfigKubeletConfigurationTracing {
-    /// The endpoint of the collector.
-    ///
-    /// Example: `localhost:4317`
-    #[serde(rename = "endpoint", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tracing {
+    /// The endpoint of the collector. Example: `localhost:4317`.
     pub endpoint: Option<String>,
-    /// The number of samples to be collected per million spans.
-    ///
-    /// Example: `200000`
-    #[serde(rename = "samplingRatePerMillion", skip_serializing_if = "Option::is_none")]
+    /// The number of samples to be collected per million spans. Example: `200000`.
     pub sampling_rate_per_million: Option<i32>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemNodeConfigKubeletConfigurationTracing {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.endpoint,
-            &format!("{prefix}{}", ".endpoint"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.sampling_rate_per_million,
-            &format!("{prefix}{}", ".samplingRatePerMillion"),
-            out,
-        );
+impl acs_runtime::WireStruct for Tracing {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("endpoint", &self.endpoint);
+        visit("samplingRatePerMillion", &self.sampling_rate_per_million);
     }
 }
 
 /// The parameter settings of the kubelet.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemNodeConfigKubeletConfiguration {
-    /// The maximum queries per second (QPS) of the image repository.
-    ///
-    /// Example: `5`
-    #[serde(rename = "registryPullQPS", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KubeletConfiguration {
+    /// The maximum queries per second (QPS) of the image repository. Example: `5`.
     pub registry_pull_qps: Option<i64>,
-    /// The maximum number of images that can be pulled from bursty image pulls.
-    ///
-    /// Example: `10`
-    #[serde(rename = "registryBurst", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of images that can be pulled from bursty image pulls. Example: `10`.
     pub registry_burst: Option<i64>,
-    /// Specifies the maximum number of events that can be generated per second.
-    ///
-    /// Example: `5`
-    #[serde(rename = "eventRecordQPS", skip_serializing_if = "Option::is_none")]
+    /// Specifies the maximum number of events that can be generated per second. Example: `5`.
     pub event_record_qps: Option<i64>,
-    /// The maximum number of burst peaks for the event records.
-    ///
-    /// Example: `10`
-    #[serde(rename = "eventBurst", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of burst peaks for the event records. Example: `10`.
     pub event_burst: Option<i64>,
-    /// The QPS when kubelet communicates with the Kubernetes API server.
-    ///
-    /// Example: `5`
-    #[serde(rename = "kubeAPIQPS", skip_serializing_if = "Option::is_none")]
+    /// The QPS when kubelet communicates with the Kubernetes API server. Example: `5`.
     pub kube_apiqps: Option<i64>,
-    /// The maximum number of burst requests sent to the API server per second.
-    ///
-    /// Example: `10`
-    #[serde(rename = "kubeAPIBurst", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of burst requests sent to the API server per second. Example: `10`.
     pub kube_api_burst: Option<i64>,
-    /// Specifies whether to pull one image at a time.
-    ///
-    /// Example: `true`
-    #[serde(rename = "serializeImagePulls", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to pull one image at a time. Example: `true`.
     pub serialize_image_pulls: Option<bool>,
-    /// The CPU management policy used by kubelet.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpuManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The CPU management policy used by kubelet. Example: `none`.
     pub cpu_manager_policy: Option<String>,
     /// A set of eviction thresholds that will trigger a pod eviction if met.
-    #[serde(rename = "evictionHard", skip_serializing_if = "Option::is_none")]
-    pub eviction_hard: Option<serde_json::Value>,
+    pub eviction_hard: Option<acs_runtime::serde_json::Value>,
     /// A set of eviction thresholds that will trigger a pod eviction if met over a corresponding grace period.
-    #[serde(rename = "evictionSoft", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft: Option<serde_json::Value>,
+    pub eviction_soft: Option<acs_runtime::serde_json::Value>,
     /// A set of grace periods for eviction thresholds.
-    #[serde(rename = "evictionSoftGracePeriod", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft_grace_period: Option<serde_json::Value>,
+    pub eviction_soft_grace_period: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify reserved resources for the system.
-    #[serde(rename = "systemReserved", skip_serializing_if = "Option::is_none")]
-    pub system_reserved: Option<serde_json::Value>,
+    pub system_reserved: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify resources reserved for the Kubernetes system.
-    #[serde(rename = "kubeReserved", skip_serializing_if = "Option::is_none")]
-    pub kube_reserved: Option<serde_json::Value>,
-    /// The read-only port.
-    ///
-    /// Example: `0`
-    #[serde(rename = "readOnlyPort", skip_serializing_if = "Option::is_none")]
+    pub kube_reserved: Option<acs_runtime::serde_json::Value>,
+    /// The read-only port. Example: `0`.
     pub read_only_port: Option<i64>,
-    /// The maximum number of running pods.
-    ///
-    /// Example: `110`
-    #[serde(rename = "maxPods", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of running pods. Example: `110`.
     pub max_pods: Option<i64>,
-    /// The maximum size that a log file can reach before it is rotated.
-    ///
-    /// Example: `10Mi`
-    #[serde(rename = "containerLogMaxSize", skip_serializing_if = "Option::is_none")]
+    /// The maximum size that a log file can reach before it is rotated. Example: `10Mi`.
     pub container_log_max_size: Option<String>,
-    /// The maximum number of log files that can be stored in each container.
-    ///
-    /// Example: `5`
-    #[serde(rename = "containerLogMaxFiles", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of log files that can be stored in each container. Example: `5`.
     pub container_log_max_files: Option<i64>,
     /// A feature gate that is used to enable an experimental feature.
-    #[serde(rename = "featureGates", skip_serializing_if = "Option::is_none")]
-    pub feature_gates: Option<serde_json::Value>,
+    pub feature_gates: Option<acs_runtime::serde_json::Value>,
     /// The whitelisted unsafe sysctls.
-    #[serde(rename = "allowedUnsafeSysctls", skip_serializing_if = "Option::is_none")]
     pub allowed_unsafe_sysctls: Option<Vec<String>>,
     /// A list of configurations that specify memory reservations for non-uniform memory access (NUMA) nodes.
-    #[serde(rename = "reservedMemory", skip_serializing_if = "Option::is_none")]
-    pub reserved_memory: Option<
-        Vec<
-            CreateClusterBodyNodepoolsItemNodeConfigKubeletConfigurationReservedMemoryItem,
-        >,
-    >,
-    /// The name of the policy to be used by the memory manager.
-    ///
-    /// Example: `none`
-    #[serde(rename = "memoryManagerPolicy", skip_serializing_if = "Option::is_none")]
+    pub reserved_memory: Option<Vec<ReservedMemoryItem>>,
+    /// The name of the policy to be used by the memory manager. Example: `none`.
     pub memory_manager_policy: Option<String>,
-    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits.
-    ///
-    /// Example: `true`
-    #[serde(rename = "cpuCFSQuota", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits. Example: `true`.
     pub cpu_cfs_quota: Option<bool>,
-    /// The duration for the CPU CFS quota.
-    ///
-    /// Example: `100ms`
-    #[serde(rename = "cpuCFSQuotaPeriod", skip_serializing_if = "Option::is_none")]
+    /// The duration for the CPU CFS quota. Example: `100ms`.
     pub cpu_cfs_quota_period: Option<String>,
-    /// The percentage of disk usage after which image garbage collection always runs.
-    ///
-    /// Example: `85`
-    #[serde(
-        rename = "imageGCHighThresholdPercent",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage after which image garbage collection always runs. Example: `85`.
     pub image_gc_high_threshold_percent: Option<i32>,
-    /// The percentage of disk usage before which image garbage collection never runs.
-    ///
-    /// Example: `80`
-    #[serde(
-        rename = "imageGCLowThresholdPercent",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage before which image garbage collection never runs. Example: `80`.
     pub image_gc_low_threshold_percent: Option<i32>,
-    /// The maximum number of processes per pod.
-    ///
-    /// Example: `-1`
-    #[serde(rename = "podPidsLimit", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of processes per pod. Example: `-1`.
     pub pod_pids_limit: Option<i64>,
-    /// The name of the Topology Manager policy that you want to use.
-    ///
-    /// Example: `restricted`
-    #[serde(rename = "topologyManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The name of the Topology Manager policy that you want to use. Example: `restricted`.
     pub topology_manager_policy: Option<String>,
     /// The list of IP addresses of the DNS servers.
-    #[serde(rename = "clusterDNS", skip_serializing_if = "Option::is_none")]
     pub cluster_dns: Option<Vec<String>>,
     /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-    #[serde(rename = "tracing", skip_serializing_if = "Option::is_none")]
-    pub tracing: Option<
-        CreateClusterBodyNodepoolsItemNodeConfigKubeletConfigurationTracing,
-    >,
-    /// The maximum number of concurrent programs that rotate logs
-    ///
-    /// Example: `1`
-    #[serde(rename = "containerLogMaxWorkers", skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<Tracing>,
+    /// The maximum number of concurrent programs that rotate logs Example: `1`.
     pub container_log_max_workers: Option<i32>,
-    /// The duration at which the container logs are monitored for rotating logs.
-    ///
-    /// Example: `10s`
-    #[serde(
-        rename = "containerLogMonitorInterval",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The duration at which the container logs are monitored for rotating logs. Example: `10s`.
     pub container_log_monitor_interval: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyNodepoolsItemNodeConfigKubeletConfiguration {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.registry_pull_qps,
-            &format!("{prefix}{}", ".registryPullQPS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.registry_burst,
-            &format!("{prefix}{}", ".registryBurst"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.event_record_qps,
-            &format!("{prefix}{}", ".eventRecordQPS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.event_burst,
-            &format!("{prefix}{}", ".eventBurst"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kube_apiqps,
-            &format!("{prefix}{}", ".kubeAPIQPS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kube_api_burst,
-            &format!("{prefix}{}", ".kubeAPIBurst"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.serialize_image_pulls,
-            &format!("{prefix}{}", ".serializeImagePulls"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_manager_policy,
-            &format!("{prefix}{}", ".cpuManagerPolicy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eviction_hard,
-            &format!("{prefix}{}", ".evictionHard"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eviction_soft,
-            &format!("{prefix}{}", ".evictionSoft"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eviction_soft_grace_period,
-            &format!("{prefix}{}", ".evictionSoftGracePeriod"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_reserved,
-            &format!("{prefix}{}", ".systemReserved"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kube_reserved,
-            &format!("{prefix}{}", ".kubeReserved"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.read_only_port,
-            &format!("{prefix}{}", ".readOnlyPort"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_pods,
-            &format!("{prefix}{}", ".maxPods"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_max_size,
-            &format!("{prefix}{}", ".containerLogMaxSize"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_max_files,
-            &format!("{prefix}{}", ".containerLogMaxFiles"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.feature_gates,
-            &format!("{prefix}{}", ".featureGates"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.allowed_unsafe_sysctls,
-            &format!("{prefix}{}", ".allowedUnsafeSysctls"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.reserved_memory,
-            &format!("{prefix}{}", ".reservedMemory"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.memory_manager_policy,
-            &format!("{prefix}{}", ".memoryManagerPolicy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_cfs_quota,
-            &format!("{prefix}{}", ".cpuCFSQuota"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_cfs_quota_period,
-            &format!("{prefix}{}", ".cpuCFSQuotaPeriod"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_gc_high_threshold_percent,
-            &format!("{prefix}{}", ".imageGCHighThresholdPercent"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_gc_low_threshold_percent,
-            &format!("{prefix}{}", ".imageGCLowThresholdPercent"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.pod_pids_limit,
-            &format!("{prefix}{}", ".podPidsLimit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.topology_manager_policy,
-            &format!("{prefix}{}", ".topologyManagerPolicy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_dns,
-            &format!("{prefix}{}", ".clusterDNS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tracing,
-            &format!("{prefix}{}", ".tracing"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_max_workers,
-            &format!("{prefix}{}", ".containerLogMaxWorkers"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_monitor_interval,
-            &format!("{prefix}{}", ".containerLogMonitorInterval"),
-            out,
-        );
+impl acs_runtime::WireStruct for KubeletConfiguration {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("registryPullQPS", &self.registry_pull_qps);
+        visit("registryBurst", &self.registry_burst);
+        visit("eventRecordQPS", &self.event_record_qps);
+        visit("eventBurst", &self.event_burst);
+        visit("kubeAPIQPS", &self.kube_apiqps);
+        visit("kubeAPIBurst", &self.kube_api_burst);
+        visit("serializeImagePulls", &self.serialize_image_pulls);
+        visit("cpuManagerPolicy", &self.cpu_manager_policy);
+        visit("evictionHard", &self.eviction_hard);
+        visit("evictionSoft", &self.eviction_soft);
+        visit("evictionSoftGracePeriod", &self.eviction_soft_grace_period);
+        visit("systemReserved", &self.system_reserved);
+        visit("kubeReserved", &self.kube_reserved);
+        visit("readOnlyPort", &self.read_only_port);
+        visit("maxPods", &self.max_pods);
+        visit("containerLogMaxSize", &self.container_log_max_size);
+        visit("containerLogMaxFiles", &self.container_log_max_files);
+        visit("featureGates", &self.feature_gates);
+        visit("allowedUnsafeSysctls", &self.allowed_unsafe_sysctls);
+        visit("reservedMemory", &self.reserved_memory);
+        visit("memoryManagerPolicy", &self.memory_manager_policy);
+        visit("cpuCFSQuota", &self.cpu_cfs_quota);
+        visit("cpuCFSQuotaPeriod", &self.cpu_cfs_quota_period);
+        visit("imageGCHighThresholdPercent", &self.image_gc_high_threshold_percent);
+        visit("imageGCLowThresholdPercent", &self.image_gc_low_threshold_percent);
+        visit("podPidsLimit", &self.pod_pids_limit);
+        visit("topologyManagerPolicy", &self.topology_manager_policy);
+        visit("clusterDNS", &self.cluster_dns);
+        visit("tracing", &self.tracing);
+        visit("containerLogMaxWorkers", &self.container_log_max_workers);
+        visit("containerLogMonitorInterval", &self.container_log_monitor_interval);
     }
 }
 
 /// The node configurations.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItemNodeConfig {
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NodeConfig {
     /// The parameter settings of the kubelet.
-    #[serde(rename = "kubelet_configuration", skip_serializing_if = "Option::is_none")]
-    pub kubelet_configuration: Option<
-        CreateClusterBodyNodepoolsItemNodeConfigKubeletConfiguration,
-    >,
+    pub kubelet_configuration: Option<KubeletConfiguration>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItemNodeConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.kubelet_configuration,
-            &format!("{prefix}{}", ".kubelet_configuration"),
-            out,
-        );
+impl acs_runtime::WireStruct for NodeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("kubelet_configuration", &self.kubelet_configuration);
     }
 }
 
 /// The node pool configurations.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CreateClusterBodyNodepoolsItem {
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NodepoolsItem {
     /// The auto scaling configurations of the node pool.
-    #[serde(rename = "auto_scaling", skip_serializing_if = "Option::is_none")]
-    pub auto_scaling: Option<CreateClusterBodyNodepoolsItemAutoScaling>,
+    pub auto_scaling: Option<AutoScaling>,
     /// The configurations of the cluster.
-    #[serde(rename = "kubernetes_config", skip_serializing_if = "Option::is_none")]
-    pub kubernetes_config: Option<CreateClusterBodyNodepoolsItemKubernetesConfig>,
+    pub kubernetes_config: Option<KubernetesConfig>,
     /// The configuration of a node pool.
-    #[serde(rename = "nodepool_info", skip_serializing_if = "Option::is_none")]
-    pub nodepool_info: Option<CreateClusterBodyNodepoolsItemNodepoolInfo>,
+    pub nodepool_info: Option<NodepoolInfo>,
     /// The configurations of the scaling group that is used by the node pool.
-    #[serde(rename = "scaling_group", skip_serializing_if = "Option::is_none")]
-    pub scaling_group: Option<CreateClusterBodyNodepoolsItemScalingGroup>,
+    pub scaling_group: Option<ScalingGroup>,
     /// The configurations of confidential computing.
-    #[serde(rename = "tee_config", skip_serializing_if = "Option::is_none")]
-    pub tee_config: Option<CreateClusterBodyNodepoolsItemTeeConfig>,
+    pub tee_config: Option<TeeConfig>,
     /// The configurations of the managed node pool feature.
-    #[serde(rename = "management", skip_serializing_if = "Option::is_none")]
-    pub management: Option<CreateClusterBodyNodepoolsItemManagement>,
+    pub management: Option<Management>,
     /// This parameter is deprecated. Use desired_size instead.
     ///
-    /// The number of nodes in the node pool.
-    ///
-    /// Example: `1`
+    /// The number of nodes in the node pool. Example: `1`.
     #[deprecated]
-    #[serde(rename = "count", skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// The network type of the edge node pool. This parameter takes effect only if you set the `type` of the node pool to `edge`. Valid values:
     ///
     /// *   `basic`: basic
     /// *   `private`: dedicated Only Kubernetes 1.22 and later support this value.
     ///
-    /// Example: `basic`
-    #[serde(rename = "interconnect_mode", skip_serializing_if = "Option::is_none")]
+    /// Example: `basic`.
     pub interconnect_mode: Option<String>,
     /// This parameter is deprecated.
     ///
     /// The configurations of the edge node pool.
     #[deprecated]
-    #[serde(rename = "interconnect_config", skip_serializing_if = "Option::is_none")]
-    pub interconnect_config: Option<CreateClusterBodyNodepoolsItemInterconnectConfig>,
-    /// The maximum number of nodes that can be created in the edge node pool. The value of this parameter must be greater than or equal to 0. A value of 0 indicates that the number of nodes in the node pool is limited only by the quota of nodes in the cluster. In most cases, this parameter is set to a value larger than 0 for edge node pools. This parameter is set to 0 for node pools whose type is ess or default edge node pools.
-    ///
-    /// Example: `10`
-    #[serde(rename = "max_nodes", skip_serializing_if = "Option::is_none")]
+    pub interconnect_config: Option<InterconnectConfig>,
+    /// The maximum number of nodes that can be created in the edge node pool. The value of this parameter must be greater than or equal to 0. A value of 0 indicates that the number of nodes in the node pool is limited only by the quota of nodes in the cluster. In most cases, this parameter is set to a value larger than 0 for edge node pools. This parameter is set to 0 for node pools whose type is ess or default edge node pools. Example: `10`.
     pub max_nodes: Option<i64>,
     /// The node configurations.
-    #[serde(rename = "node_config", skip_serializing_if = "Option::is_none")]
-    pub node_config: Option<CreateClusterBodyNodepoolsItemNodeConfig>,
+    pub node_config: Option<NodeConfig>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterBodyNodepoolsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_scaling,
-            &format!("{prefix}{}", ".auto_scaling"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kubernetes_config,
-            &format!("{prefix}{}", ".kubernetes_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.nodepool_info,
-            &format!("{prefix}{}", ".nodepool_info"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scaling_group,
-            &format!("{prefix}{}", ".scaling_group"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tee_config,
-            &format!("{prefix}{}", ".tee_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.management,
-            &format!("{prefix}{}", ".management"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.count,
-            &format!("{prefix}{}", ".count"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.interconnect_mode,
-            &format!("{prefix}{}", ".interconnect_mode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.interconnect_config,
-            &format!("{prefix}{}", ".interconnect_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_nodes,
-            &format!("{prefix}{}", ".max_nodes"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_config,
-            &format!("{prefix}{}", ".node_config"),
-            out,
-        );
+impl acs_runtime::WireStruct for NodepoolsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("auto_scaling", &self.auto_scaling);
+        visit("kubernetes_config", &self.kubernetes_config);
+        visit("nodepool_info", &self.nodepool_info);
+        visit("scaling_group", &self.scaling_group);
+        visit("tee_config", &self.tee_config);
+        visit("management", &self.management);
+        visit("count", &self.count);
+        visit("interconnect_mode", &self.interconnect_mode);
+        visit("interconnect_config", &self.interconnect_config);
+        visit("max_nodes", &self.max_nodes);
+        visit("node_config", &self.node_config);
     }
 }
 
-/// Values of `CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens`.
+/// Values of `HttpTokens`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
+pub enum HttpTokens {
     /// `optional`
     Optional,
     /// `required`
@@ -2538,7 +1305,7 @@ pub enum CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
     Unknown(String),
 }
 
-impl CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
+impl HttpTokens {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2549,8 +1316,7 @@ impl CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
     }
 }
 
-impl From<&str>
-for CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
+impl From<&str> for HttpTokens {
     fn from(value: &str) -> Self {
         match value {
             "optional" => Self::Optional,
@@ -2560,391 +1326,154 @@ for CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
     }
 }
 
-impl From<String>
-for CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display
-for CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
+impl std::fmt::Display for HttpTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for HttpTokens {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<HttpTokens> for &str {
+    fn into_param(self) -> Option<HttpTokens> {
+        Some(HttpTokens::from(self))
     }
 }
 
 /// ECS 实例的元数据访问配置。该参数目前仅白名单开放，如需使用，请提交工单申请。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyControlPlaneConfigInstanceMetadataOptions {
-    /// The `http_tokens` field.
-    ///
-    /// Example: `optional`
-    #[serde(rename = "http_tokens", skip_serializing_if = "Option::is_none")]
-    pub http_tokens: Option<
-        CreateClusterBodyControlPlaneConfigInstanceMetadataOptionsHttpTokens,
-    >,
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstanceMetadataOptions {
+    /// The `http_tokens` field. Example: `optional`.
+    pub http_tokens: Option<HttpTokens>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterBodyControlPlaneConfigInstanceMetadataOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.http_tokens,
-            &format!("{prefix}{}", ".http_tokens"),
-            out,
-        );
+impl acs_runtime::WireStruct for InstanceMetadataOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("http_tokens", &self.http_tokens);
     }
 }
 
 /// The control plane configurations of an ACK dedicated cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyControlPlaneConfig {
-    /// The billing method of the node.
-    ///
-    /// Example: `PrePaid`
-    #[serde(rename = "charge_type", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ControlPlaneConfig {
+    /// The billing method of the node. Example: `PrePaid`.
     pub charge_type: Option<String>,
-    /// The subscription duration of the node.
-    ///
-    /// Example: `1`
-    #[serde(rename = "period", skip_serializing_if = "Option::is_none")]
+    /// The subscription duration of the node. Example: `1`.
     pub period: Option<i64>,
-    /// The unit of the subscription duration of the node.
-    ///
-    /// Example: `Month`
-    #[serde(rename = "period_unit", skip_serializing_if = "Option::is_none")]
+    /// The unit of the subscription duration of the node. Example: `Month`.
     pub period_unit: Option<String>,
-    /// Specifies whether to enable auto-renewal for the node.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_renew", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to enable auto-renewal for the node. Example: `true`.
     pub auto_renew: Option<bool>,
-    /// The auto-renewal duration for the node.
-    ///
-    /// Example: `1`
-    #[serde(rename = "auto_renew_period", skip_serializing_if = "Option::is_none")]
+    /// The auto-renewal duration for the node. Example: `1`.
     pub auto_renew_period: Option<i64>,
     /// The instance types of the nodes.
-    #[serde(rename = "instance_types", skip_serializing_if = "Option::is_none")]
     pub instance_types: Option<Vec<String>>,
-    /// The type of the OS image.
-    ///
-    /// Example: `AliyunLinux3`
-    #[serde(rename = "image_type", skip_serializing_if = "Option::is_none")]
+    /// The type of the OS image. Example: `AliyunLinux3`.
     pub image_type: Option<String>,
-    /// The image ID.
-    ///
-    /// Example: `aliyun_3_x64_20G_alibase_20240819.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// The image ID. Example: `aliyun_3_x64_20G_alibase_20240819.vhd`.
     pub image_id: Option<String>,
-    /// The name of the key pair. You must set this parameter or login_password.
-    ///
-    /// Example: `ack`
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
+    /// The name of the key pair. You must set this parameter or login_password. Example: `ack`.
     pub key_pair: Option<String>,
-    /// The SSH logon password. The password must be 8 to 30 characters in length and contain a minimum of three of the following character types: uppercase letters, lowercase letters, digits, and special characters. You must set this parameter or key_pair.
-    ///
-    /// Example: `ack@Test`
-    #[serde(rename = "login_password", skip_serializing_if = "Option::is_none")]
+    /// The SSH logon password. The password must be 8 to 30 characters in length and contain a minimum of three of the following character types: uppercase letters, lowercase letters, digits, and special characters. You must set this parameter or key_pair. Example: `ack@Test`.
     pub login_password: Option<String>,
-    /// The system disk category for the node.
-    ///
-    /// Example: `cloud_essd`
-    #[serde(rename = "system_disk_category", skip_serializing_if = "Option::is_none")]
+    /// The system disk category for the node. Example: `cloud_essd`.
     pub system_disk_category: Option<String>,
-    /// The system disk size of the node. The value must be at least 40 GB.
-    ///
-    /// Example: `120`
-    #[serde(rename = "system_disk_size", skip_serializing_if = "Option::is_none")]
+    /// The system disk size of the node. The value must be at least 40 GB. Example: `120`.
     pub system_disk_size: Option<i64>,
-    /// The automatic snapshot policy of the node.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
-    #[serde(
-        rename = "system_disk_snapshot_policy_id",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The automatic snapshot policy of the node. Example: `sp-2zej1nogjvovnz4z****`.
     pub system_disk_snapshot_policy_id: Option<String>,
-    /// The PL of the system disk that you want to use for the node. This parameter takes effect only for ESSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(
-        rename = "system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The PL of the system disk that you want to use for the node. This parameter takes effect only for ESSDs. Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
-    /// The preset read/write IOPS of the system disk.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "system_disk_provisioned_iops",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The preset read/write IOPS of the system disk. Example: `1000`.
     pub system_disk_provisioned_iops: Option<i64>,
-    /// Specifies whether to enable the burst feature for the system disk.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "system_disk_bursting_enabled",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether to enable the burst feature for the system disk. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
-    /// The ID of the deployment set.
-    ///
-    /// Example: `ds-bp10b35imuam5amw****`
-    #[serde(rename = "deploymentset_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the deployment set. Example: `ds-bp10b35imuam5amw****`.
     pub deploymentset_id: Option<String>,
-    /// Specifies whether to install CloudMonitor on the node.
-    ///
-    /// Example: `true`
-    #[serde(rename = "cloud_monitor_flags", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to install CloudMonitor on the node. Example: `true`.
     pub cloud_monitor_flags: Option<bool>,
     /// ECS 实例的元数据访问配置。该参数目前仅白名单开放，如需使用，请提交工单申请。
-    #[serde(
-        rename = "instance_metadata_options",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_metadata_options: Option<
-        CreateClusterBodyControlPlaneConfigInstanceMetadataOptions,
-    >,
-    /// Specifies whether to enable MLPS security hardening.
-    ///
-    /// Example: `true`
-    #[serde(rename = "soc_enabled", skip_serializing_if = "Option::is_none")]
+    pub instance_metadata_options: Option<InstanceMetadataOptions>,
+    /// Specifies whether to enable MLPS security hardening. Example: `true`.
     pub soc_enabled: Option<bool>,
-    /// Specifies whether to enable Alibaba Cloud Linux Security Hardening.
-    ///
-    /// Example: `true`
-    #[serde(rename = "security_hardening_os", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to enable Alibaba Cloud Linux Security Hardening. Example: `true`.
     pub security_hardening_os: Option<bool>,
-    /// The CPU management policy of the node.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
+    /// The CPU management policy of the node. Example: `none`.
     pub cpu_policy: Option<String>,
-    /// The container runtime.
-    ///
-    /// Example: `containerd`
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
+    /// The container runtime. Example: `containerd`.
     pub runtime: Option<String>,
-    /// The node port range.
-    ///
-    /// Example: `30000-32767`
-    #[serde(rename = "node_port_range", skip_serializing_if = "Option::is_none")]
+    /// The node port range. Example: `30000-32767`.
     pub node_port_range: Option<String>,
-    /// The number of control plane nodes.
-    ///
-    /// Example: `3`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    /// The number of control plane nodes. Example: `3`.
     pub size: Option<i64>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyControlPlaneConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.charge_type,
-            &format!("{prefix}{}", ".charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period,
-            &format!("{prefix}{}", ".period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period_unit,
-            &format!("{prefix}{}", ".period_unit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew,
-            &format!("{prefix}{}", ".auto_renew"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew_period,
-            &format!("{prefix}{}", ".auto_renew_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_types,
-            &format!("{prefix}{}", ".instance_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_type,
-            &format!("{prefix}{}", ".image_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_id,
-            &format!("{prefix}{}", ".image_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.key_pair,
-            &format!("{prefix}{}", ".key_pair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.login_password,
-            &format!("{prefix}{}", ".login_password"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_category,
-            &format!("{prefix}{}", ".system_disk_category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_size,
-            &format!("{prefix}{}", ".system_disk_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_snapshot_policy_id,
-            &format!("{prefix}{}", ".system_disk_snapshot_policy_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_performance_level,
-            &format!("{prefix}{}", ".system_disk_performance_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_provisioned_iops,
-            &format!("{prefix}{}", ".system_disk_provisioned_iops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_bursting_enabled,
-            &format!("{prefix}{}", ".system_disk_bursting_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.deploymentset_id,
-            &format!("{prefix}{}", ".deploymentset_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cloud_monitor_flags,
-            &format!("{prefix}{}", ".cloud_monitor_flags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_metadata_options,
-            &format!("{prefix}{}", ".instance_metadata_options"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.soc_enabled,
-            &format!("{prefix}{}", ".soc_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_hardening_os,
-            &format!("{prefix}{}", ".security_hardening_os"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_policy,
-            &format!("{prefix}{}", ".cpu_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime,
-            &format!("{prefix}{}", ".runtime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_port_range,
-            &format!("{prefix}{}", ".node_port_range"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.size,
-            &format!("{prefix}{}", ".size"),
-            out,
-        );
+impl acs_runtime::WireStruct for ControlPlaneConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("charge_type", &self.charge_type);
+        visit("period", &self.period);
+        visit("period_unit", &self.period_unit);
+        visit("auto_renew", &self.auto_renew);
+        visit("auto_renew_period", &self.auto_renew_period);
+        visit("instance_types", &self.instance_types);
+        visit("image_type", &self.image_type);
+        visit("image_id", &self.image_id);
+        visit("key_pair", &self.key_pair);
+        visit("login_password", &self.login_password);
+        visit("system_disk_category", &self.system_disk_category);
+        visit("system_disk_size", &self.system_disk_size);
+        visit("system_disk_snapshot_policy_id", &self.system_disk_snapshot_policy_id);
+        visit("system_disk_performance_level", &self.system_disk_performance_level);
+        visit("system_disk_provisioned_iops", &self.system_disk_provisioned_iops);
+        visit("system_disk_bursting_enabled", &self.system_disk_bursting_enabled);
+        visit("deploymentset_id", &self.deploymentset_id);
+        visit("cloud_monitor_flags", &self.cloud_monitor_flags);
+        visit("instance_metadata_options", &self.instance_metadata_options);
+        visit("soc_enabled", &self.soc_enabled);
+        visit("security_hardening_os", &self.security_hardening_os);
+        visit("cpu_policy", &self.cpu_policy);
+        visit("runtime", &self.runtime);
+        visit("node_port_range", &self.node_port_range);
+        visit("size", &self.size);
     }
 }
 
 /// The container runtime. The default container runtime is Docker. containerd and Sandboxed-Container are also supported.
 ///
 /// For more information about how to select a proper container runtime, see Comparison among Docker, containerd, and Sandboxed-Container.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyRuntime {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Runtime {
     /// The name of a container runtime. The following types of runtime are supported by Container Service for Kubernetes (ACK).
     ///
     /// *   `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
     /// *   `Sandboxed-Container.runv`: Sandboxed container provides enhanced isolation and supports Kubernetes 1.24 and earlier.
     /// *   `docker`: supports Kubernetes 1.22 and earlier.
     ///
-    /// Default value: `containerd`.
-    ///
-    /// Example: `docker`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// Default value: `containerd`. Example: `docker`.
     pub name: Option<String>,
     /// The version of the container runtime. By default, the latest version is used.
     ///
-    /// For more information about the changes to Sandboxed-Container, see Sandboxed-Container release notes.
-    ///
-    /// Example: `19.03.5`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// For more information about the changes to Sandboxed-Container, see Sandboxed-Container release notes. Example: `19.03.5`.
     pub version: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyRuntime {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.version,
-            &format!("{prefix}{}", ".version"),
-            out,
-        );
+impl acs_runtime::WireStruct for Runtime {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("version", &self.version);
     }
 }
 
 /// The taint. Taints can be used together with tolerations to avoid scheduling pods to specified nodes. For more information, see \[taint-and-toleration\](<https://kubernetes.io/zh/docs/concepts/scheduling-eviction/taint-and-toleration/>).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CreateClusterBodyTaintsItem {
-    /// The `key` of the taint.
-    ///
-    /// Example: `key`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+    /// The `key` of the taint. Example: `key`.
     pub key: Option<String>,
-    /// The `value` of the taint.
-    ///
-    /// Example: `value`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the taint. Example: `value`.
     pub value: Option<String>,
     /// The scheduling policy. Valid values:
     ///
@@ -2952,117 +1481,66 @@ pub struct CreateClusterBodyTaintsItem {
     /// *   `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
     /// *   `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
     ///
-    /// Default value: `NoSchedule`.
-    ///
-    /// Example: `NoSchedule`
-    #[serde(rename = "effect", skip_serializing_if = "Option::is_none")]
+    /// Default value: `NoSchedule`. Example: `NoSchedule`.
     pub effect: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyTaintsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.effect,
-            &format!("{prefix}{}", ".effect"),
-            out,
-        );
+impl acs_runtime::WireStruct for CreateClusterBodyTaintsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
+        visit("effect", &self.effect);
     }
 }
 
 /// The configurations of data disks.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterBodyWorkerDataDisksItem {
-    /// The data disk category.
-    ///
-    /// Example: `cloud_essd`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkerDataDisksItem {
+    /// The data disk category. Example: `cloud_essd`.
     pub category: Option<String>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
     /// *   `true`: encrypts the data disk.
     /// *   `false`: does not encrypt the data disk.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "encrypted", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub encrypted: Option<String>,
-    /// The data disk size. Valid values: 40 to 32767. Unit: GiB.
-    ///
-    /// Example: `120`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    /// The data disk size. Valid values: 40 to 32767. Unit: GiB. Example: `120`.
     pub size: Option<String>,
-    /// The PL of the data disk. This parameter takes effect only for ESSDs. You can specify a higher PL if you increase the size of a data disk. For more information, see Enterprise SSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(rename = "performance_level", skip_serializing_if = "Option::is_none")]
+    /// The PL of the data disk. This parameter takes effect only for ESSDs. You can specify a higher PL if you increase the size of a data disk. For more information, see Enterprise SSDs. Example: `PL1`.
     pub performance_level: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterBodyWorkerDataDisksItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.category,
-            &format!("{prefix}{}", ".category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.encrypted,
-            &format!("{prefix}{}", ".encrypted"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.size,
-            &format!("{prefix}{}", ".size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.performance_level,
-            &format!("{prefix}{}", ".performance_level"),
-            out,
-        );
+impl acs_runtime::WireStruct for WorkerDataDisksItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("category", &self.category);
+        visit("encrypted", &self.encrypted);
+        visit("size", &self.size);
+        visit("performance_level", &self.performance_level);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateClusterBody {
     /// The cluster name.
     ///
-    /// The name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). The name cannot start with a hyphen (-).
-    ///
-    /// Example: `cluster-demo`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). The name cannot start with a hyphen (-). Example: `cluster-demo`.
     pub name: Option<String>,
-    /// The ID of the region in which the cluster is deployed. For more information about the regions supported by ACK, see Regions supported by ACK.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "region_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the region in which the cluster is deployed. For more information about the regions supported by ACK, see Regions supported by ACK. Example: `cn-beijing`.
     pub region_id: Option<String>,
     /// *   `Kubernetes`: ACK dedicated cluster.
     /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless clusters (Basic Edition and Pro Edition), ACK Edge clusters (Basic Edition and Pro Edition), and ACK Lingjun clusters (Pro Edition).
     /// *   `ExternalKubernetes`: registered cluster.
     ///
-    /// Example: `Kubernetes`
-    #[serde(rename = "cluster_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `Kubernetes`.
     pub cluster_type: Option<String>,
     /// If you set `cluster_type` to `ManagedKubernetes` and specify `profile`, you can further specify the edition of the cluster. Valid values:
     ///
     /// *   `ack.pro.small`: Pro Edition.
     /// *   `ack.standard`: Basic Edition. If you leave the parameter empty, an ACK Basic cluster is created.
     ///
-    /// Example: `ack.pro.small`
-    #[serde(rename = "cluster_spec", skip_serializing_if = "Option::is_none")]
+    /// Example: `ack.pro.small`.
     pub cluster_spec: Option<String>,
     /// If you set `cluster_type` to `ManagedKubernetes`, an ACK managed cluster is created. In this case, you can further specify the cluster edition. Valid values:
     ///
@@ -3071,63 +1549,42 @@ pub struct CreateClusterBody {
     /// *   `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
     /// *   `Lingjun`: ACK Lingjun Pro cluster.
     ///
-    /// Example: `Default`
-    #[serde(rename = "profile", skip_serializing_if = "Option::is_none")]
+    /// Example: `Default`.
     pub profile: Option<String>,
     /// The Kubernetes version of the cluster. The Kubernetes versions supported by ACK are the same as the Kubernetes versions supported by open source Kubernetes. We recommend that you specify the latest Kubernetes version. If you do not specify this parameter, the latest Kubernetes version is used.
     ///
-    /// You can create ACK clusters of the latest three Kubernetes versions in the ACK console. If you want to create clusters that run earlier Kubernetes versions, use the ACK API. For more information about the Kubernetes versions supported by ACK, see Support for Kubernetes versions.
-    ///
-    /// Example: `1.16.9-aliyun.1`
-    #[serde(rename = "kubernetes_version", skip_serializing_if = "Option::is_none")]
+    /// You can create ACK clusters of the latest three Kubernetes versions in the ACK console. If you want to create clusters that run earlier Kubernetes versions, use the ACK API. For more information about the Kubernetes versions supported by ACK, see Support for Kubernetes versions. Example: `1.16.9-aliyun.1`.
     pub kubernetes_version: Option<String>,
     /// 智能托管模式配置。
-    #[serde(rename = "auto_mode", skip_serializing_if = "Option::is_none")]
-    pub auto_mode: Option<CreateClusterBodyAutoMode>,
+    pub auto_mode: Option<AutoMode>,
     /// The labels that you want to add to nodes. You must add labels based on the following rules:
     ///
     /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
     /// *   When you add a label, you must specify a unique key, but you can leave the value empty. A key cannot exceed 64 characters in length, and a value cannot exceed 128 characters in length. Keys and values cannot start with aliyun, acs:, <https://>, or <http://>. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<CreateClusterBodyTagsItem>>,
-    /// The ID of the resource group to which the cluster belongs. You can use resource groups to isolate clusters.
-    ///
-    /// Example: `rg-acfm3mkrure****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagsItem>>,
+    /// The ID of the resource group to which the cluster belongs. You can use resource groups to isolate clusters. Example: `rg-acfm3mkrure****`.
     pub resource_group_id: Option<String>,
     /// Specifies whether to enable cluster deletion protection. If you enable this option, the cluster cannot be deleted in the console or by calling API operations. Valid values:
     ///
     /// *   `true`: enables cluster deletion protection.
     /// *   `false`: disables cluster deletion protection.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "deletion_protection", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub deletion_protection: Option<bool>,
     /// The IDs of the zone in which the cluster is deployed. This parameter is specific to ACK managed clusters.
     ///
     /// When you create an ACK managed cluster, you must set the `zone_id` parameter if `vpc_id` and `vswitch_ids` are not specified. This way, the system automatically creates a VPC in the specified zone. This parameter is invalid if you specify the `vpc_id` and `vswitch_ids` parameters.
-    #[serde(rename = "zone_ids", skip_serializing_if = "Option::is_none")]
     pub zone_ids: Option<Vec<String>>,
-    /// The virtual private cloud (VPC) in which you want to deploy the cluster. This parameter is required.
-    ///
-    /// Example: `vpc-2zeik9h3ahvv2zz95****`
-    #[serde(rename = "vpcid", skip_serializing_if = "Option::is_none")]
+    /// The virtual private cloud (VPC) in which you want to deploy the cluster. This parameter is required. Example: `vpc-2zeik9h3ahvv2zz95****`.
     pub vpcid: Option<String>,
     /// The vSwitches for nodes in the cluster. This parameter is required if you create an ACK managed cluster that does not contain nodes.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
-    /// The IP stack of the cluster.
-    ///
-    /// Example: `Optional value: ipv4 (Single stack) or ipv6 (Dual Stack) Default value: IPV4`
-    #[serde(rename = "ip_stack", skip_serializing_if = "Option::is_none")]
-    pub ip_stack: Option<CreateClusterBodyIpStack>,
+    /// The IP stack of the cluster. Example: `Optional value: ipv4 (Single stack) or ipv6 (Dual Stack) Default value: IPV4`.
+    pub ip_stack: Option<IpStack>,
     /// If you select Terway as the network plug-in, you must allocate vSwitches to pods. For each vSwitch that allocates IP addresses to worker nodes, you must select a vSwitch in the same zone to allocate IP addresses to pods.
     ///
     /// >  We recommend that you select pod vSwitches whose subnet masks do not exceed 19 bits in length. The maximum subnet mask length of a pod vSwitch is 25 bits. If you select a pod vSwitch whose subnet mask exceeds 25 bits in length, the IP addresses that can be allocated to pods may be insufficient.
     #[deprecated]
-    #[serde(rename = "pod_vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub pod_vswitch_ids: Option<Vec<String>>,
     /// The pod CIDR block. You can specify 10.0.0.0/8, 172.16-31.0.0/12-16, 192.168.0.0/16, or their subnets as the pod CIDR block. The pod CIDR block cannot overlap with the CIDR block of the VPC in which the cluster is deployed and the CIDR blocks of existing clusters in the VPC. You cannot modify the pod CIDR block after you create the cluster.
     ///
@@ -3135,20 +1592,13 @@ pub struct CreateClusterBody {
     ///
     /// >  This parameter is required if the cluster uses the Flannel plug-in.
     ///
-    /// Example: `172.20.0.0/16`
-    #[serde(rename = "container_cidr", skip_serializing_if = "Option::is_none")]
+    /// Example: `172.20.0.0/16`.
     pub container_cidr: Option<String>,
     /// The Service CIDR block. Valid values: 10.0.0.0/16-24, 172.16-31.0.0/16-24, and 192.168.0.0/16-24. The Service CIDR block cannot overlap with the VPC CIDR block (10.1.0.0/21) or the CIDR blocks of existing clusters in the VPC. You cannot modify the Service CIDR block after the cluster is created.
     ///
-    /// By default, the Service CIDR block is set to 172.19.0.0/20.
-    ///
-    /// Example: `172.21.0.0/20`
-    #[serde(rename = "service_cidr", skip_serializing_if = "Option::is_none")]
+    /// By default, the Service CIDR block is set to 172.19.0.0/20. Example: `172.21.0.0/20`.
     pub service_cidr: Option<String>,
-    /// The ID of an existing security group. You must specify this parameter or `is_enterprise_security_group`. Cluster nodes are automatically added to the security group.
-    ///
-    /// Example: `sg-bp1bdue0qc1g7k****`
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of an existing security group. You must specify this parameter or `is_enterprise_security_group`. Cluster nodes are automatically added to the security group. Example: `sg-bp1bdue0qc1g7k****`.
     pub security_group_id: Option<String>,
     /// Specifies whether to create an advanced security group. This parameter takes effect only if `security_group_id` is left empty.
     ///
@@ -3157,13 +1607,7 @@ pub struct CreateClusterBody {
     /// *   `true`: creates an advanced security group.
     /// *   `false`: does not create an advanced security group.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "is_enterprise_security_group",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: `true`. Example: `true`.
     pub is_enterprise_security_group: Option<bool>,
     /// Specifies whether to configure SNAT rules for the VPC in which your cluster is deployed. Valid values:
     ///
@@ -3172,124 +1616,77 @@ pub struct CreateClusterBody {
     ///
     /// >  If this feature is disabled when you create the cluster, you can also manually enable this feature after you create the cluster. For more information, see Enable an existing ACK cluster to access the Internet.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "snat_entry", skip_serializing_if = "Option::is_none")]
+    /// Default value: `true`. Example: `true`.
     pub snat_entry: Option<bool>,
     /// Specifies whether to enable Internet access for the cluster. You can use an elastic IP address (EIP) to expose the API server. This way, you can access the cluster over the Internet. Valid values:
     ///
     /// *   `true`: enables Internet access for the cluster.
     /// *   `false`: disables Internet access for the cluster. If you set the value to false, the API server cannot be accessed over the Internet.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "endpoint_public_access", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub endpoint_public_access: Option<bool>,
     /// Specifies the ID of the CLB instance for accessing the API server. If this parameter is specified, the system does not automatically create a CLB instance for the API server.
     ///
     /// >  Make sure that the CLB instance does not have other dependencies, such as listeners and backend servers. You cannot specify shared-resource or Internet-facing CLB instances.
     ///
-    /// Example: `lb-wz9t256gqa3vbouk****`
-    #[serde(rename = "load_balancer_id", skip_serializing_if = "Option::is_none")]
+    /// Example: `lb-wz9t256gqa3vbouk****`.
     pub load_balancer_id: Option<String>,
     /// Specifies whether to enable SSH logon. If this parameter is set to true, you can log on to master nodes in an ACK dedicated cluster over the Internet. This parameter does not take effect for ACK managed clusters. Valid values:
     ///
     /// *   `true`: enables SSH logon.
     /// *   `false`: disables SSH logon.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "ssh_flags", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub ssh_flags: Option<bool>,
-    /// The time zone of the cluster.
-    ///
-    /// Example: `Asia/Shanghai`
-    #[serde(rename = "timezone", skip_serializing_if = "Option::is_none")]
+    /// The time zone of the cluster. Example: `Asia/Shanghai`.
     pub timezone: Option<String>,
     /// The maximum number of IP addresses that can be assigned to each node. This number is determined by the subnet mask of the specified CIDR block. This parameter takes effect only if the cluster uses the Flannel plug-in.
     ///
-    /// Default value: `26`.
-    ///
-    /// Example: `25`
-    #[serde(rename = "node_cidr_mask", skip_serializing_if = "Option::is_none")]
+    /// Default value: `26`. Example: `25`.
     pub node_cidr_mask: Option<String>,
     /// The kube-proxy mode. Valid values:
     ///
     /// *   `iptables`: a mature and stable mode that uses iptables rules to conduct service discovery and load balancing. The performance of this mode is limited by the size of the cluster. This mode is suitable for clusters that run a small number of Services.
     /// *   `ipvs`: a mode that provides high performance and uses IP Virtual Server (IPVS) to conduct service discovery and load balancing. This mode is suitable for clusters that run a large number of Services. We recommend that you use this mode in scenarios that require high-performance load balancing.
     ///
-    /// Default value: `ipvs`.
-    ///
-    /// Example: `ipvs`
-    #[serde(rename = "proxy_mode", skip_serializing_if = "Option::is_none")]
+    /// Default value: `ipvs`. Example: `ipvs`.
     pub proxy_mode: Option<String>,
-    /// The retention period of control plane logs in days.
-    ///
-    /// Example: `30`
-    #[serde(rename = "controlplane_log_ttl", skip_serializing_if = "Option::is_none")]
+    /// The retention period of control plane logs in days. Example: `30`.
     pub controlplane_log_ttl: Option<String>,
-    /// The Simple Log Service project that is used to store the logs of control plane components. You can use an existing project or create one. If you choose to create a Simple Log Service project, the created project is named in the `k8s-log-{ClusterID}` format.
-    ///
-    /// Example: `k8s-log-xxx`
-    #[serde(
-        rename = "controlplane_log_project",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The Simple Log Service project that is used to store the logs of control plane components. You can use an existing project or create one. If you choose to create a Simple Log Service project, the created project is named in the `k8s-log-{ClusterID}` format. Example: `k8s-log-xxx`.
     pub controlplane_log_project: Option<String>,
     /// The control plane components for which you want to enable log collection.
     ///
     /// By default, the logs of kube-apiserver, kube-controller-manager, and kube-scheduler are collected.
-    #[serde(
-        rename = "controlplane_log_components",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub controlplane_log_components: Option<Vec<String>>,
     /// The `audit_log_config` field.
-    #[serde(rename = "audit_log_config", skip_serializing_if = "Option::is_none")]
-    pub audit_log_config: Option<CreateClusterBodyAuditLogConfig>,
+    pub audit_log_config: Option<AuditLogConfig>,
     /// 配置 RRSA 功能。
-    #[serde(rename = "rrsa_config", skip_serializing_if = "Option::is_none")]
-    pub rrsa_config: Option<CreateClusterBodyRrsaConfig>,
+    pub rrsa_config: Option<RrsaConfig>,
     /// The domain name of the cluster.
     ///
-    /// The domain name can contain one or more parts that are separated by periods (.). Each part cannot exceed 63 characters in length, and can contain lowercase letters, digits, and hyphens (-). Each part must start and end with a lowercase letter or digit.
-    ///
-    /// Example: `cluster.local`
-    #[serde(rename = "cluster_domain", skip_serializing_if = "Option::is_none")]
+    /// The domain name can contain one or more parts that are separated by periods (.). Each part cannot exceed 63 characters in length, and can contain lowercase letters, digits, and hyphens (-). Each part must start and end with a lowercase letter or digit. Example: `cluster.local`.
     pub cluster_domain: Option<String>,
     /// The ID of the Key Management Service (KMS) key that is used to encrypt the system disk. For more information, see What is KMS?
     ///
     /// >  The key can be used only in ACK Pro clusters.
     ///
-    /// Example: `0fe64791-55eb-4fc7-84c5-c6c7cdca****`
-    #[serde(rename = "encryption_provider_key", skip_serializing_if = "Option::is_none")]
+    /// Example: `0fe64791-55eb-4fc7-84c5-c6c7cdca****`.
     pub encryption_provider_key: Option<String>,
     /// Service accounts provide identities for pods when pods communicate with the `API server` of the cluster. `service-account-issuer` specifies the issuer of the `serviceaccount token`, which is specified by using the `iss` field in the `token payload`.
     ///
-    /// For more information about `ServiceAccount`, see Enable service account token volume projection.
-    ///
-    /// Example: `kubernetes.default.svc`
-    #[serde(rename = "service_account_issuer", skip_serializing_if = "Option::is_none")]
+    /// For more information about `ServiceAccount`, see Enable service account token volume projection. Example: `kubernetes.default.svc`.
     pub service_account_issuer: Option<String>,
     /// Service accounts provide identities for pods when pods communicate with the `API server` of the cluster. The `api-audiences` parameter validates `tokens` and is used by the `API server` to check whether the `tokens` of requests are valid. Separate multiple values with commas (,).``
     ///
-    /// For more information about `service accounts`, see Enable service account token volume projection.
-    ///
-    /// Example: `kubernetes.default.svc`
-    #[serde(rename = "api_audiences", skip_serializing_if = "Option::is_none")]
+    /// For more information about `service accounts`, see Enable service account token volume projection. Example: `kubernetes.default.svc`.
     pub api_audiences: Option<String>,
     /// 自定义 API Server 证书 SAN（Subject Alternative Name）。
-    #[serde(rename = "extra_sans", skip_serializing_if = "Option::is_none")]
     pub extra_sans: Option<Vec<String>>,
     /// The configurations of the cluster maintenance window.
-    #[serde(rename = "maintenance_window", skip_serializing_if = "Option::is_none")]
-    pub maintenance_window: Option<CreateClusterBodyMaintenanceWindow>,
+    pub maintenance_window: Option<MaintenanceWindow>,
     /// The automatic O\\&M policy of the cluster.
-    #[serde(rename = "operation_policy", skip_serializing_if = "Option::is_none")]
-    pub operation_policy: Option<CreateClusterBodyOperationPolicy>,
+    pub operation_policy: Option<OperationPolicy>,
     /// The components that you want to install in the cluster. When you create a cluster, you can configure the `addons` parameter to specify the components that you want to install.
     ///
     /// **Network plug-in**: required. The Flannel and Terway plug-ins are supported. Select one of the plug-ins for the cluster.
@@ -3316,31 +1713,21 @@ pub struct CreateClusterBody {
     /// You can use ACK event centers to store and query events and configure alerts. You can use the Logstores that are associated with ACK event centers free of charge within 90 days. For more information, see Create and use an event center.
     ///
     /// To enable the event center feature, specify the event center component in the following format: \\\[{"name":"ack-node-problem-detector","config":"{"sls_project_name":"your_sls_project_name"}"}\].
-    #[serde(rename = "addons", skip_serializing_if = "Option::is_none")]
-    pub addons: Option<Vec<CreateClusterBodyAddonsItem>>,
+    pub addons: Option<Vec<AddonsItem>>,
     /// The list of node pools.
-    #[serde(rename = "nodepools", skip_serializing_if = "Option::is_none")]
-    pub nodepools: Option<Vec<CreateClusterBodyNodepoolsItem>>,
-    /// The custom Certificate Authority (CA) certificate used by the cluster.
-    ///
-    /// Example: `-----BEGIN CERTIFICATE-----****`
-    #[serde(rename = "user_ca", skip_serializing_if = "Option::is_none")]
+    pub nodepools: Option<Vec<NodepoolsItem>>,
+    /// The custom Certificate Authority (CA) certificate used by the cluster. Example: `-----BEGIN CERTIFICATE-----****`.
     pub user_ca: Option<String>,
     /// The control plane configurations of an ACK dedicated cluster.
-    #[serde(rename = "control_plane_config", skip_serializing_if = "Option::is_none")]
-    pub control_plane_config: Option<CreateClusterBodyControlPlaneConfig>,
-    /// The custom subject alternative names (SANs) for the API server certificate to accept requests from specified IP addresses or domain names. Separate multiple IP addresses and domain names with commas (,).
-    ///
-    /// Example: `cs.aliyun.com`
+    pub control_plane_config: Option<ControlPlaneConfig>,
+    /// The custom subject alternative names (SANs) for the API server certificate to accept requests from specified IP addresses or domain names. Separate multiple IP addresses and domain names with commas (,). Example: `cs.aliyun.com`.
     #[deprecated]
-    #[serde(rename = "custom_san", skip_serializing_if = "Option::is_none")]
     pub custom_san: Option<String>,
     /// The container runtime. The default container runtime is Docker. containerd and Sandboxed-Container are also supported.
     ///
     /// For more information about how to select a proper container runtime, see Comparison among Docker, containerd, and Sandboxed-Container.
     #[deprecated]
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<CreateClusterBodyRuntime>,
+    pub runtime: Option<Runtime>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `node_name_mode` parameter of the `kubernetes_config` field in the `nodepool` section instead.
     ///
     /// The custom node name.
@@ -3350,37 +1737,26 @@ pub struct CreateClusterBody {
     /// *   The prefix and suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-), and must start and end with a lowercase letter or digit.
     /// *   The IP substring length specifies the number of digits to be truncated from the end of the node IP address. The IP substring length ranges from 5 to 12.
     ///
-    /// For example, if the node IP address is 192.168.0.55, the prefix is aliyun.com, the IP substring length is 5, and the suffix is test, the node name will aliyun.com00055test.
-    ///
-    /// Example: `aliyun.com00055test`
+    /// For example, if the node IP address is 192.168.0.55, the prefix is aliyun.com, the IP substring length is 5, and the suffix is test, the node name will aliyun.com00055test. Example: `aliyun.com00055test`.
     #[deprecated]
-    #[serde(rename = "node_name_mode", skip_serializing_if = "Option::is_none")]
     pub node_name_mode: Option<String>,
-    /// The user data of nodes.
-    ///
-    /// Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFD****`
+    /// The user data of nodes. Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFD****`.
     #[deprecated]
-    #[serde(rename = "user_data", skip_serializing_if = "Option::is_none")]
     pub user_data: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `image_id` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `image_id` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
-    /// The custom image for nodes. By default, the image provided by ACK is used. You can select a custom image to replace the default image. For more information, see Use a custom image to create an ACK cluster.
-    ///
-    /// Example: `m-bp16z7xko3vvv8gt****`
+    /// The custom image for nodes. By default, the image provided by ACK is used. You can select a custom image to replace the default image. For more information, see Use a custom image to create an ACK cluster. Example: `m-bp16z7xko3vvv8gt****`.
     #[deprecated]
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `rds_instances` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The ApsaraDB RDS instances. The pod CIDR block and node CIDR block are added to the whitelists of the ApsaraDB RDS instances. We recommend that you add the pod CIDR block and node CIDR block to the whitelists of the ApsaraDB RDS instances in the ApsaraDB RDS console. If the RDS instances are not in the Running state, new nodes cannot be added to the cluster.
     #[deprecated]
-    #[serde(rename = "rds_instances", skip_serializing_if = "Option::is_none")]
     pub rds_instances: Option<Vec<String>>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `taints` parameter of the `kubernetes_config` field in the `nodepool` section instead.
     ///
     /// The taints that you want to add to nodes. Taints can be used together with tolerations to avoid scheduling pods to specific nodes. For more information, see \[taint-and-toleration\](<https://kubernetes.io/zh/docs/concepts/scheduling-eviction/taint-and-toleration/>).
     #[deprecated]
-    #[serde(rename = "taints", skip_serializing_if = "Option::is_none")]
     pub taints: Option<Vec<CreateClusterBodyTaintsItem>>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `cloud_monitor_flags` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `cms_enabled` parameter of the `kubernetes_config` field in the nodepool section instead.
     ///
@@ -3389,11 +1765,8 @@ pub struct CreateClusterBody {
     /// *   `true`: installs the CloudMonitor agent.
     /// *   `false`: does not install the CloudMonitor agent.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
+    /// Default value: `false`. Example: `true`.
     #[deprecated]
-    #[serde(rename = "cloud_monitor_flags", skip_serializing_if = "Option::is_none")]
     pub cloud_monitor_flags: Option<bool>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `platform` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3406,11 +1779,8 @@ pub struct CreateClusterBody {
     /// *   Windows
     /// *   WindowsCore
     ///
-    /// Default value: `CentOS`.
-    ///
-    /// Example: `CentOS`
+    /// Default value: `CentOS`. Example: `CentOS`.
     #[deprecated]
-    #[serde(rename = "platform", skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `image_type` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `image_type` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3419,11 +1789,8 @@ pub struct CreateClusterBody {
     /// *   Windows
     /// *   Linux
     ///
-    /// Default value: `Linux`.
-    ///
-    /// Example: `Linux`
+    /// Default value: `Linux`. Example: `Linux`.
     #[deprecated]
-    #[serde(rename = "os_type", skip_serializing_if = "Option::is_none")]
     pub os_type: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `soc_enabled` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `soc_enabled` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3434,11 +1801,8 @@ pub struct CreateClusterBody {
     /// *   `true`: enables MLPS security hardening.
     /// *   `false`: disables MLPS security hardening.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
+    /// Default value: `false`. Example: `false`.
     #[deprecated]
-    #[serde(rename = "soc_enabled", skip_serializing_if = "Option::is_none")]
     pub soc_enabled: Option<bool>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `security_hardening_os` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `security_hardening_os` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3447,17 +1811,11 @@ pub struct CreateClusterBody {
     /// *   `true`: enables Alibaba Cloud Linux Security Hardening.
     /// *   `false`: disables Alibaba Cloud Linux Security Hardening.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
+    /// Default value: `false`. Example: `false`.
     #[deprecated]
-    #[serde(rename = "security_hardening_os", skip_serializing_if = "Option::is_none")]
     pub security_hardening_os: Option<bool>,
-    /// \\\[Deprecated\] When you configure the control plane, use the `security_hardening_os` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `security_hardening_os` parameter of the `scaling_group` field in the `nodepool` section instead.
-    ///
-    /// Example: `false`
+    /// \\\[Deprecated\] When you configure the control plane, use the `security_hardening_os` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `security_hardening_os` parameter of the `scaling_group` field in the `nodepool` section instead. Example: `false`.
     #[deprecated]
-    #[serde(rename = "cis_enabled", skip_serializing_if = "Option::is_none")]
     pub cis_enabled: Option<bool>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `cpu_policy` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `cpu_policy` parameter of the `kubernetes_config` field in the `nodepool` section instead.
     ///
@@ -3466,19 +1824,13 @@ pub struct CreateClusterBody {
     /// *   `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
     /// *   `none`: specifies that the default CPU affinity is used.
     ///
-    /// Default value: `none`.
-    ///
-    /// Example: `none`
+    /// Default value: `none`. Example: `none`.
     #[deprecated]
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
     pub cpu_policy: Option<String>,
     /// The node port range. Valid values: 30000 to 65535.
     ///
-    /// Default value: `30000-32767`.
-    ///
-    /// Example: `30000~32767`
+    /// Default value: `30000-32767`. Example: `30000~32767`.
     #[deprecated]
-    #[serde(rename = "node_port_range", skip_serializing_if = "Option::is_none")]
     pub node_port_range: Option<String>,
     /// \\\[**Deprecated**\] Use the `vswitch_ids` parameter instead.
     ///
@@ -3486,39 +1838,28 @@ pub struct CreateClusterBody {
     ///
     /// The number of vSwitches must be the same as the value of the `master_count` parameter and also the same as the number of vSwitches specified in the `master_vswitch_ids` parameter.
     #[deprecated]
-    #[serde(rename = "master_vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub master_vswitch_ids: Option<Vec<String>>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `key_pair` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `key_pair` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
-    /// The name of the key pair. You must configure this parameter or `login_password`.
-    ///
-    /// Example: `secrity-key`
+    /// The name of the key pair. You must configure this parameter or `login_password`. Example: `secrity-key`.
     #[deprecated]
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
     pub key_pair: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `login_password` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `login_password` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
-    /// The password for SSH logon. You must set this parameter or `key_pair`. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters.
-    ///
-    /// Example: `Hello@1234`
+    /// The password for SSH logon. You must set this parameter or `key_pair`. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Example: `Hello@1234`.
     #[deprecated]
-    #[serde(rename = "login_password", skip_serializing_if = "Option::is_none")]
     pub login_password: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `size` parameter in the `control_plane_config` section instead.
     ///
     /// The number of master nodes. Valid values: `3` and `5`.
     ///
-    /// Default value: `3`.
-    ///
-    /// Example: `3`
+    /// Default value: `3`. Example: `3`.
     #[deprecated]
-    #[serde(rename = "master_count", skip_serializing_if = "Option::is_none")]
     pub master_count: Option<i64>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `instance_types` parameter in the `control_plane_config` section instead.
     ///
     /// The instance types of master nodes. For more information, see Overview of instance families.
     #[deprecated]
-    #[serde(rename = "master_instance_types", skip_serializing_if = "Option::is_none")]
     pub master_instance_types: Option<Vec<String>>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `system_disk_category` parameter in the `control_plane_config` section instead.
     ///
@@ -3528,46 +1869,25 @@ pub struct CreateClusterBody {
     /// *   `cloud_ssd`: standard SSD.
     /// *   `cloud_essd`: Enterprise SSD (ESSD).
     ///
-    /// Default value: `cloud_ssd`. The default value may vary in different zones.
-    ///
-    /// Example: `cloud_ssd`
+    /// Default value: `cloud_ssd`. The default value may vary in different zones. Example: `cloud_ssd`.
     #[deprecated]
-    #[serde(
-        rename = "master_system_disk_category",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub master_system_disk_category: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `system_disk_disk` parameter in the `control_plane_config` section instead.
     ///
     /// The system disk size of master nodes. Valid values: 40 to 500. Unit: GiB.
     ///
-    /// Default value: `120`.
-    ///
-    /// Example: `120`
+    /// Default value: `120`. Example: `120`.
     #[deprecated]
-    #[serde(rename = "master_system_disk_size", skip_serializing_if = "Option::is_none")]
     pub master_system_disk_size: Option<i64>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `system_disk_performance_level` parameter in the `control_plane_config` section instead.
     ///
-    /// The performance level (PL) of the system disk that you want to use for master nodes. This parameter takes effect only for ESSDs. For more information about the relationship between disk PLs and disk sizes, see ESSDs.
-    ///
-    /// Example: `PL1`
+    /// The performance level (PL) of the system disk that you want to use for master nodes. This parameter takes effect only for ESSDs. For more information about the relationship between disk PLs and disk sizes, see ESSDs. Example: `PL1`.
     #[deprecated]
-    #[serde(
-        rename = "master_system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub master_system_disk_performance_level: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `system_disk_snapshot_policy_id` parameter in the `control_plane_config` section instead.
     ///
-    /// The ID of the automatic snapshot policy that is used by the system disk specified for master nodes.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
+    /// The ID of the automatic snapshot policy that is used by the system disk specified for master nodes. Example: `sp-2zej1nogjvovnz4z****`.
     #[deprecated]
-    #[serde(
-        rename = "master_system_disk_snapshot_policy_id",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub master_system_disk_snapshot_policy_id: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `instance_charge_type` parameter in the `control_plane_config` section instead.
     ///
@@ -3576,24 +1896,15 @@ pub struct CreateClusterBody {
     /// *   `PrePaid`: subscription.
     /// *   `PostPaid`: pay-as-you-go.
     ///
-    /// Default value: `PostPaid`.
-    ///
-    /// Example: `PrePaid`
+    /// Default value: `PostPaid`. Example: `PrePaid`.
     #[deprecated]
-    #[serde(
-        rename = "master_instance_charge_type",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub master_instance_charge_type: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `period_unit` parameter in the `control_plane_config` section instead.
     ///
     /// The billing cycle of the master nodes in the cluster. This parameter is required if master_instance_charge_type is set to `PrePaid`.
     ///
-    /// Valid value: `Month`, which indicates that master nodes are billed only on a monthly basis.
-    ///
-    /// Example: `Month`
+    /// Valid value: `Month`, which indicates that master nodes are billed only on a monthly basis. Example: `Month`.
     #[deprecated]
-    #[serde(rename = "master_period_unit", skip_serializing_if = "Option::is_none")]
     pub master_period_unit: Option<String>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `unit` parameter in the `control_plane_config` section instead.
     ///
@@ -3601,11 +1912,8 @@ pub struct CreateClusterBody {
     ///
     /// Valid values: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
+    /// Default value: 1. Example: `1`.
     #[deprecated]
-    #[serde(rename = "master_period", skip_serializing_if = "Option::is_none")]
     pub master_period: Option<i64>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `auto-renew` parameter in the `control_plane_config` section instead.
     ///
@@ -3614,11 +1922,8 @@ pub struct CreateClusterBody {
     /// *   `true`: enables auto-renewal.
     /// *   `false`: disables auto-renewal.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
+    /// Default value: `true`. Example: `true`.
     #[deprecated]
-    #[serde(rename = "master_auto_renew", skip_serializing_if = "Option::is_none")]
     pub master_auto_renew: Option<bool>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `auto-renew_period` parameter in the `control_plane_config` section instead.
     ///
@@ -3626,22 +1931,13 @@ pub struct CreateClusterBody {
     ///
     /// Valid values: 1, 2, 3, 6, and 12.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
+    /// Default value: 1. Example: `1`.
     #[deprecated]
-    #[serde(
-        rename = "master_auto_renew_period",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub master_auto_renew_period: Option<i64>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `desired_size` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
-    /// The number of worker nodes. Valid values: 0 to 100.
-    ///
-    /// Example: `3`
+    /// The number of worker nodes. Valid values: 0 to 100. Example: `3`.
     #[deprecated]
-    #[serde(rename = "num_of_nodes", skip_serializing_if = "Option::is_none")]
     pub num_of_nodes: Option<i64>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `vswitch_ids` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3649,13 +1945,11 @@ pub struct CreateClusterBody {
     ///
     /// `worker_vswitch_ids` is optional, but `vswitch_ids` is required if you create an ACK managed cluster that does not contain nodes.
     #[deprecated]
-    #[serde(rename = "worker_vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub worker_vswitch_ids: Option<Vec<String>>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `instance_types` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The instance configurations of worker nodes.
     #[deprecated]
-    #[serde(rename = "worker_instance_types", skip_serializing_if = "Option::is_none")]
     pub worker_instance_types: Option<Vec<String>>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `system_disk_category` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3666,14 +1960,8 @@ pub struct CreateClusterBody {
     /// *   `cloud_efficiency`: ultra disk.
     /// *   `cloud_ssd`: standard SSD.
     ///
-    /// Default value: `cloud_ssd`.
-    ///
-    /// Example: `cloud_efficiency`
+    /// Default value: `cloud_ssd`. Example: `cloud_efficiency`.
     #[deprecated]
-    #[serde(
-        rename = "worker_system_disk_category",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub worker_system_disk_category: Option<String>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `system_disk_size` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3683,22 +1971,13 @@ pub struct CreateClusterBody {
     ///
     /// The value of this parameter must be at least 40 and greater than or equal to the image size.
     ///
-    /// Default value: `120`.
-    ///
-    /// Example: `120`
+    /// Default value: `120`. Example: `120`.
     #[deprecated]
-    #[serde(rename = "worker_system_disk_size", skip_serializing_if = "Option::is_none")]
     pub worker_system_disk_size: Option<i64>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `system_disk_snapshot_policy_id` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
-    /// The ID of the automatic snapshot policy that is used by the system disk specified for worker nodes.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
+    /// The ID of the automatic snapshot policy that is used by the system disk specified for worker nodes. Example: `sp-2zej1nogjvovnz4z****`.
     #[deprecated]
-    #[serde(
-        rename = "worker_system_disk_snapshot_policy_id",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub worker_system_disk_snapshot_policy_id: Option<String>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `system_disk_performance_level` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3711,19 +1990,14 @@ pub struct CreateClusterBody {
     /// *   PL2
     /// *   PL3
     ///
-    /// Example: `PL1`
+    /// Example: `PL1`.
     #[deprecated]
-    #[serde(
-        rename = "worker_system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub worker_system_disk_performance_level: Option<String>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `data_disks` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The configurations of the data disks that you want to mount to worker nodes. The configurations include the disk category and disk size.
     #[deprecated]
-    #[serde(rename = "worker_data_disks", skip_serializing_if = "Option::is_none")]
-    pub worker_data_disks: Option<Vec<CreateClusterBodyWorkerDataDisksItem>>,
+    pub worker_data_disks: Option<Vec<WorkerDataDisksItem>>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `instance_charge_type` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The billing method of worker nodes. Valid values:
@@ -3731,24 +2005,15 @@ pub struct CreateClusterBody {
     /// *   `PrePaid`: subscription.
     /// *   `PostPaid`: pay-as-you-go.
     ///
-    /// Default value: PostPaid.
-    ///
-    /// Example: `PrePaid`
+    /// Default value: PostPaid. Example: `PrePaid`.
     #[deprecated]
-    #[serde(
-        rename = "worker_instance_charge_type",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub worker_instance_charge_type: Option<String>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `period_unit` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The billing cycle of worker nodes. This parameter is required if worker_instance_charge_type is set to `PrePaid`.
     ///
-    /// Valid value: `Month`, which indicates that worker nodes are billed only on a monthly basis.
-    ///
-    /// Example: `Month`
+    /// Valid value: `Month`, which indicates that worker nodes are billed only on a monthly basis. Example: `Month`.
     #[deprecated]
-    #[serde(rename = "worker_period_unit", skip_serializing_if = "Option::is_none")]
     pub worker_period_unit: Option<String>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `period` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3756,11 +2021,8 @@ pub struct CreateClusterBody {
     ///
     /// Valid values: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
+    /// Default value: 1. Example: `1`.
     #[deprecated]
-    #[serde(rename = "worker_period", skip_serializing_if = "Option::is_none")]
     pub worker_period: Option<i64>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `auto_renew` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3769,24 +2031,15 @@ pub struct CreateClusterBody {
     /// *   `true`: enables auto-renewal.
     /// *   `false`: disables auto-renewal.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
+    /// Default value: `true`. Example: `true`.
     #[deprecated]
-    #[serde(rename = "worker_auto_renew", skip_serializing_if = "Option::is_none")]
     pub worker_auto_renew: Option<bool>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `auto_renew_period` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The auto-renewal duration of worker nodes. This parameter takes effect and is required only if the subscription billing method is selected for worker nodes.
     ///
-    /// Valid values: 1, 2, 3, 6, and 12.
-    ///
-    /// Example: `1`
+    /// Valid values: 1, 2, 3, 6, and 12. Example: `1`.
     #[deprecated]
-    #[serde(
-        rename = "worker_auto_renew_period",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub worker_auto_renew_period: Option<i64>,
     /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the AttachInstancesToNodePool operation.
     ///
@@ -3794,7 +2047,6 @@ pub struct CreateClusterBody {
     ///
     /// >  This parameter is required if you create worker nodes on existing ECS instances.
     #[deprecated]
-    #[serde(rename = "instances", skip_serializing_if = "Option::is_none")]
     pub instances: Option<Vec<String>>,
     /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the AttachInstancesToNodePool operation.
     ///
@@ -3810,9 +2062,8 @@ pub struct CreateClusterBody {
     /// *   If an ECS instance has data disks mounted and the file system of the last data disk is not initialized, the system automatically formats the data disk to ext4. Then, the system mounts the data disk to /var/lib/docker and /var/lib/kubelet.
     /// *   If no data disk is mounted to the ECS instance, the system does not purchase a new data disk.
     ///
-    /// Example: `false`
+    /// Example: `false`.
     #[deprecated]
-    #[serde(rename = "format_disk", skip_serializing_if = "Option::is_none")]
     pub format_disk: Option<bool>,
     /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the AttachInstancesToNodePool operation.
     ///
@@ -3821,11 +2072,8 @@ pub struct CreateClusterBody {
     /// *   `true`: retains the names.
     /// *   `false`: does not retain the names. The system assigns new names.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
+    /// Default value: `true`. Example: `true`.
     #[deprecated]
-    #[serde(rename = "keep_instance_name", skip_serializing_if = "Option::is_none")]
     pub keep_instance_name: Option<bool>,
     /// The methods for implementing service discovery in `ACK Serverless` clusters.
     ///
@@ -3834,29 +2082,19 @@ pub struct CreateClusterBody {
     ///
     /// By default, this parameter is not specified.
     #[deprecated]
-    #[serde(rename = "service_discovery_types", skip_serializing_if = "Option::is_none")]
     pub service_discovery_types: Option<Vec<String>>,
-    /// \\\[Deprecated\] Use the `snat_entry` parameter instead.
-    ///
-    /// Example: `true`
+    /// \\\[Deprecated\] Use the `snat_entry` parameter instead. Example: `true`.
     #[deprecated]
-    #[serde(rename = "nat_gateway", skip_serializing_if = "Option::is_none")]
     pub nat_gateway: Option<bool>,
     /// \\\[Deprecated\] Use the `zone_ids` parameter instead.
     ///
     /// The ID of the zone to which the cluster belongs. This parameter is specific to ACK Serverless clusters.
     ///
-    /// When you create an ACK managed cluster, you must set the `zone_id` parameter if `vpc_id` and `vswitch_ids` are not specified. This way, the system automatically creates a VPC in the specified zone. This parameter is invalid if you specify the `vpc_id` and `vswitch_ids` parameters.
-    ///
-    /// Example: `cn-beiji****`
+    /// When you create an ACK managed cluster, you must set the `zone_id` parameter if `vpc_id` and `vswitch_ids` are not specified. This way, the system automatically creates a VPC in the specified zone. This parameter is invalid if you specify the `vpc_id` and `vswitch_ids` parameters. Example: `cn-beiji****`.
     #[deprecated]
-    #[serde(rename = "zone_id", skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<String>,
-    /// Enables Simple Log Service for the cluster. This parameter takes effect only for ACK Serverless clusters. Set the value to `SLS`.
-    ///
-    /// Example: `SLS`
+    /// Enables Simple Log Service for the cluster. This parameter takes effect only for ACK Serverless clusters. Set the value to `SLS`. Example: `SLS`.
     #[deprecated]
-    #[serde(rename = "logging_type", skip_serializing_if = "Option::is_none")]
     pub logging_type: Option<String>,
     /// \\\[**Deprecated**\] By default, the system does not perform a rollback when the cluster fails to be created. You must manually delete the cluster that fails to be created.
     ///
@@ -3865,21 +2103,15 @@ pub struct CreateClusterBody {
     /// *   `true`: performs a rollback when the cluster fails to be created.
     /// *   `false`: does not perform a rollback when the cluster fails to be created.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
+    /// Default value: `true`. Example: `true`.
     #[deprecated]
-    #[serde(rename = "disable_rollback", skip_serializing_if = "Option::is_none")]
     pub disable_rollback: Option<bool>,
     /// \\\[**Deprecated**\] By default, the system does not perform a rollback when the cluster fails to be created. You must manually delete the cluster that fails to be created.
     ///
     /// Specifies the timeout period of cluster creation. Unit: minutes.
     ///
-    /// Default value: `60`.
-    ///
-    /// Example: `60`
+    /// Default value: `60`. Example: `60`.
     #[deprecated]
-    #[serde(rename = "timeout_mins", skip_serializing_if = "Option::is_none")]
     pub timeout_mins: Option<i64>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `image_type` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `image_type` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
@@ -3895,11 +2127,8 @@ pub struct CreateClusterBody {
     /// *   AliyunLinux3Arm64
     /// *   ContainerOS
     ///
-    /// Default value: `CentOS`.
-    ///
-    /// Example: `AliyunLinux`
+    /// Default value: `CentOS`. Example: `AliyunLinux`.
     #[deprecated]
-    #[serde(rename = "image_type", skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
     /// \\\[**Deprecated**\] The pay-as-you-go billing method is used by Classic Load Balancer (CLB) instances. This parameter does not take effect.
     ///
@@ -3912,17 +2141,11 @@ pub struct CreateClusterBody {
     /// *   slb.s3.medium
     /// *   slb.s3.large
     ///
-    /// Default value: `slb.s2.small`.
-    ///
-    /// Example: `slb.s2.small`
+    /// Default value: `slb.s2.small`. Example: `slb.s2.small`.
     #[deprecated]
-    #[serde(rename = "load_balancer_spec", skip_serializing_if = "Option::is_none")]
     pub load_balancer_spec: Option<String>,
-    /// Specifies whether to enable the RAM Roles for Service Accounts (RRSA) feature.
-    ///
-    /// Example: `true`
+    /// Specifies whether to enable the RAM Roles for Service Accounts (RRSA) feature. Example: `true`.
     #[deprecated]
-    #[serde(rename = "enable_rrsa", skip_serializing_if = "Option::is_none")]
     pub enable_rrsa: Option<bool>,
     /// \\\[**Deprecated**\]
     ///
@@ -3934,14 +2157,10 @@ pub struct CreateClusterBody {
     /// >
     ///
     /// *   This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation.
-    ///
     /// *   Starting from December 1, 2024, newly created CLB instances no longer support the subscription billing method, and an instance fee will be charged for newly created CLB instances
     ///
-    /// For more information, see CLB billing adjustments.
-    ///
-    /// Example: `1`
+    /// For more information, see CLB billing adjustments. Example: `1`.
     #[deprecated]
-    #[serde(rename = "charge_type", skip_serializing_if = "Option::is_none")]
     pub charge_type: Option<String>,
     /// \\\[**Deprecated**\]
     ///
@@ -3949,11 +2168,8 @@ pub struct CreateClusterBody {
     ///
     /// Valid value: Month, which indicates that resources are billed only on a monthly basis.
     ///
-    /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation.
-    ///
-    /// Example: `Month`
+    /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation. Example: `Month`.
     #[deprecated]
-    #[serde(rename = "period_unit", skip_serializing_if = "Option::is_none")]
     pub period_unit: Option<String>,
     /// \\\[**Deprecated**\]
     ///
@@ -3963,11 +2179,8 @@ pub struct CreateClusterBody {
     ///
     /// Default value: 1.
     ///
-    /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation.
-    ///
-    /// Example: `FY2023`
+    /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation. Example: `FY2023`.
     #[deprecated]
-    #[serde(rename = "period", skip_serializing_if = "Option::is_none")]
     pub period: Option<i64>,
     /// \\\[**Deprecated**\]
     ///
@@ -3978,11 +2191,8 @@ pub struct CreateClusterBody {
     ///
     /// Default value: `false`.
     ///
-    /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation.
-    ///
-    /// Example: `true`
+    /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation. Example: `true`.
     #[deprecated]
-    #[serde(rename = "auto_renew", skip_serializing_if = "Option::is_none")]
     pub auto_renew: Option<bool>,
     /// \\\[**Deprecated**\]
     ///
@@ -3990,530 +2200,130 @@ pub struct CreateClusterBody {
     ///
     /// Default value: 1.
     ///
-    /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation.
-    ///
-    /// Example: `1`
+    /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation. Example: `1`.
     #[deprecated]
-    #[serde(rename = "auto_renew_period", skip_serializing_if = "Option::is_none")]
     pub auto_renew_period: Option<i64>,
     /// The network access control list (ACL) rule of the SLB instance associated with the API server if the cluster is a registered cluster.
     #[deprecated]
-    #[serde(rename = "access_control_list", skip_serializing_if = "Option::is_none")]
     pub access_control_list: Option<Vec<String>>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.region_id,
-            &format!("{prefix}{}", ".region_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_type,
-            &format!("{prefix}{}", ".cluster_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_spec,
-            &format!("{prefix}{}", ".cluster_spec"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.profile,
-            &format!("{prefix}{}", ".profile"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kubernetes_version,
-            &format!("{prefix}{}", ".kubernetes_version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_mode,
-            &format!("{prefix}{}", ".auto_mode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tags,
-            &format!("{prefix}{}", ".tags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_group_id,
-            &format!("{prefix}{}", ".resource_group_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.deletion_protection,
-            &format!("{prefix}{}", ".deletion_protection"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.zone_ids,
-            &format!("{prefix}{}", ".zone_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.vpcid,
-            &format!("{prefix}{}", ".vpcid"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.vswitch_ids,
-            &format!("{prefix}{}", ".vswitch_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ip_stack,
-            &format!("{prefix}{}", ".ip_stack"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.pod_vswitch_ids,
-            &format!("{prefix}{}", ".pod_vswitch_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_cidr,
-            &format!("{prefix}{}", ".container_cidr"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.service_cidr,
-            &format!("{prefix}{}", ".service_cidr"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_group_id,
-            &format!("{prefix}{}", ".security_group_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.is_enterprise_security_group,
-            &format!("{prefix}{}", ".is_enterprise_security_group"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.snat_entry,
-            &format!("{prefix}{}", ".snat_entry"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.endpoint_public_access,
-            &format!("{prefix}{}", ".endpoint_public_access"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.load_balancer_id,
-            &format!("{prefix}{}", ".load_balancer_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ssh_flags,
-            &format!("{prefix}{}", ".ssh_flags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.timezone,
-            &format!("{prefix}{}", ".timezone"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_cidr_mask,
-            &format!("{prefix}{}", ".node_cidr_mask"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.proxy_mode,
-            &format!("{prefix}{}", ".proxy_mode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.controlplane_log_ttl,
-            &format!("{prefix}{}", ".controlplane_log_ttl"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.controlplane_log_project,
-            &format!("{prefix}{}", ".controlplane_log_project"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.controlplane_log_components,
-            &format!("{prefix}{}", ".controlplane_log_components"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.audit_log_config,
-            &format!("{prefix}{}", ".audit_log_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rrsa_config,
-            &format!("{prefix}{}", ".rrsa_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_domain,
-            &format!("{prefix}{}", ".cluster_domain"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.encryption_provider_key,
-            &format!("{prefix}{}", ".encryption_provider_key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.service_account_issuer,
-            &format!("{prefix}{}", ".service_account_issuer"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.api_audiences,
-            &format!("{prefix}{}", ".api_audiences"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.extra_sans,
-            &format!("{prefix}{}", ".extra_sans"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.maintenance_window,
-            &format!("{prefix}{}", ".maintenance_window"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.operation_policy,
-            &format!("{prefix}{}", ".operation_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.addons,
-            &format!("{prefix}{}", ".addons"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.nodepools,
-            &format!("{prefix}{}", ".nodepools"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.user_ca,
-            &format!("{prefix}{}", ".user_ca"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.control_plane_config,
-            &format!("{prefix}{}", ".control_plane_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.custom_san,
-            &format!("{prefix}{}", ".custom_san"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime,
-            &format!("{prefix}{}", ".runtime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_name_mode,
-            &format!("{prefix}{}", ".node_name_mode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.user_data,
-            &format!("{prefix}{}", ".user_data"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_id,
-            &format!("{prefix}{}", ".image_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rds_instances,
-            &format!("{prefix}{}", ".rds_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.taints,
-            &format!("{prefix}{}", ".taints"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cloud_monitor_flags,
-            &format!("{prefix}{}", ".cloud_monitor_flags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.platform,
-            &format!("{prefix}{}", ".platform"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.os_type,
-            &format!("{prefix}{}", ".os_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.soc_enabled,
-            &format!("{prefix}{}", ".soc_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_hardening_os,
-            &format!("{prefix}{}", ".security_hardening_os"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cis_enabled,
-            &format!("{prefix}{}", ".cis_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_policy,
-            &format!("{prefix}{}", ".cpu_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_port_range,
-            &format!("{prefix}{}", ".node_port_range"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_vswitch_ids,
-            &format!("{prefix}{}", ".master_vswitch_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.key_pair,
-            &format!("{prefix}{}", ".key_pair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.login_password,
-            &format!("{prefix}{}", ".login_password"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_count,
-            &format!("{prefix}{}", ".master_count"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_instance_types,
-            &format!("{prefix}{}", ".master_instance_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_system_disk_category,
-            &format!("{prefix}{}", ".master_system_disk_category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_system_disk_size,
-            &format!("{prefix}{}", ".master_system_disk_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
+impl acs_runtime::WireStruct for CreateClusterBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("region_id", &self.region_id);
+        visit("cluster_type", &self.cluster_type);
+        visit("cluster_spec", &self.cluster_spec);
+        visit("profile", &self.profile);
+        visit("kubernetes_version", &self.kubernetes_version);
+        visit("auto_mode", &self.auto_mode);
+        visit("tags", &self.tags);
+        visit("resource_group_id", &self.resource_group_id);
+        visit("deletion_protection", &self.deletion_protection);
+        visit("zone_ids", &self.zone_ids);
+        visit("vpcid", &self.vpcid);
+        visit("vswitch_ids", &self.vswitch_ids);
+        visit("ip_stack", &self.ip_stack);
+        visit("pod_vswitch_ids", &self.pod_vswitch_ids);
+        visit("container_cidr", &self.container_cidr);
+        visit("service_cidr", &self.service_cidr);
+        visit("security_group_id", &self.security_group_id);
+        visit("is_enterprise_security_group", &self.is_enterprise_security_group);
+        visit("snat_entry", &self.snat_entry);
+        visit("endpoint_public_access", &self.endpoint_public_access);
+        visit("load_balancer_id", &self.load_balancer_id);
+        visit("ssh_flags", &self.ssh_flags);
+        visit("timezone", &self.timezone);
+        visit("node_cidr_mask", &self.node_cidr_mask);
+        visit("proxy_mode", &self.proxy_mode);
+        visit("controlplane_log_ttl", &self.controlplane_log_ttl);
+        visit("controlplane_log_project", &self.controlplane_log_project);
+        visit("controlplane_log_components", &self.controlplane_log_components);
+        visit("audit_log_config", &self.audit_log_config);
+        visit("rrsa_config", &self.rrsa_config);
+        visit("cluster_domain", &self.cluster_domain);
+        visit("encryption_provider_key", &self.encryption_provider_key);
+        visit("service_account_issuer", &self.service_account_issuer);
+        visit("api_audiences", &self.api_audiences);
+        visit("extra_sans", &self.extra_sans);
+        visit("maintenance_window", &self.maintenance_window);
+        visit("operation_policy", &self.operation_policy);
+        visit("addons", &self.addons);
+        visit("nodepools", &self.nodepools);
+        visit("user_ca", &self.user_ca);
+        visit("control_plane_config", &self.control_plane_config);
+        visit("custom_san", &self.custom_san);
+        visit("runtime", &self.runtime);
+        visit("node_name_mode", &self.node_name_mode);
+        visit("user_data", &self.user_data);
+        visit("image_id", &self.image_id);
+        visit("rds_instances", &self.rds_instances);
+        visit("taints", &self.taints);
+        visit("cloud_monitor_flags", &self.cloud_monitor_flags);
+        visit("platform", &self.platform);
+        visit("os_type", &self.os_type);
+        visit("soc_enabled", &self.soc_enabled);
+        visit("security_hardening_os", &self.security_hardening_os);
+        visit("cis_enabled", &self.cis_enabled);
+        visit("cpu_policy", &self.cpu_policy);
+        visit("node_port_range", &self.node_port_range);
+        visit("master_vswitch_ids", &self.master_vswitch_ids);
+        visit("key_pair", &self.key_pair);
+        visit("login_password", &self.login_password);
+        visit("master_count", &self.master_count);
+        visit("master_instance_types", &self.master_instance_types);
+        visit("master_system_disk_category", &self.master_system_disk_category);
+        visit("master_system_disk_size", &self.master_system_disk_size);
+        visit(
+            "master_system_disk_performance_level",
             &self.master_system_disk_performance_level,
-            &format!("{prefix}{}", ".master_system_disk_performance_level"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
+        visit(
+            "master_system_disk_snapshot_policy_id",
             &self.master_system_disk_snapshot_policy_id,
-            &format!("{prefix}{}", ".master_system_disk_snapshot_policy_id"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_instance_charge_type,
-            &format!("{prefix}{}", ".master_instance_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_period_unit,
-            &format!("{prefix}{}", ".master_period_unit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_period,
-            &format!("{prefix}{}", ".master_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_auto_renew,
-            &format!("{prefix}{}", ".master_auto_renew"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_auto_renew_period,
-            &format!("{prefix}{}", ".master_auto_renew_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.num_of_nodes,
-            &format!("{prefix}{}", ".num_of_nodes"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_vswitch_ids,
-            &format!("{prefix}{}", ".worker_vswitch_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_instance_types,
-            &format!("{prefix}{}", ".worker_instance_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_system_disk_category,
-            &format!("{prefix}{}", ".worker_system_disk_category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_system_disk_size,
-            &format!("{prefix}{}", ".worker_system_disk_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
+        visit("master_instance_charge_type", &self.master_instance_charge_type);
+        visit("master_period_unit", &self.master_period_unit);
+        visit("master_period", &self.master_period);
+        visit("master_auto_renew", &self.master_auto_renew);
+        visit("master_auto_renew_period", &self.master_auto_renew_period);
+        visit("num_of_nodes", &self.num_of_nodes);
+        visit("worker_vswitch_ids", &self.worker_vswitch_ids);
+        visit("worker_instance_types", &self.worker_instance_types);
+        visit("worker_system_disk_category", &self.worker_system_disk_category);
+        visit("worker_system_disk_size", &self.worker_system_disk_size);
+        visit(
+            "worker_system_disk_snapshot_policy_id",
             &self.worker_system_disk_snapshot_policy_id,
-            &format!("{prefix}{}", ".worker_system_disk_snapshot_policy_id"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
+        visit(
+            "worker_system_disk_performance_level",
             &self.worker_system_disk_performance_level,
-            &format!("{prefix}{}", ".worker_system_disk_performance_level"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_data_disks,
-            &format!("{prefix}{}", ".worker_data_disks"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_instance_charge_type,
-            &format!("{prefix}{}", ".worker_instance_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_period_unit,
-            &format!("{prefix}{}", ".worker_period_unit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_period,
-            &format!("{prefix}{}", ".worker_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_auto_renew,
-            &format!("{prefix}{}", ".worker_auto_renew"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.worker_auto_renew_period,
-            &format!("{prefix}{}", ".worker_auto_renew_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instances,
-            &format!("{prefix}{}", ".instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.format_disk,
-            &format!("{prefix}{}", ".format_disk"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.keep_instance_name,
-            &format!("{prefix}{}", ".keep_instance_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.service_discovery_types,
-            &format!("{prefix}{}", ".service_discovery_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.nat_gateway,
-            &format!("{prefix}{}", ".nat_gateway"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.zone_id,
-            &format!("{prefix}{}", ".zone_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.logging_type,
-            &format!("{prefix}{}", ".logging_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.disable_rollback,
-            &format!("{prefix}{}", ".disable_rollback"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.timeout_mins,
-            &format!("{prefix}{}", ".timeout_mins"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_type,
-            &format!("{prefix}{}", ".image_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.load_balancer_spec,
-            &format!("{prefix}{}", ".load_balancer_spec"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable_rrsa,
-            &format!("{prefix}{}", ".enable_rrsa"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.charge_type,
-            &format!("{prefix}{}", ".charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period_unit,
-            &format!("{prefix}{}", ".period_unit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period,
-            &format!("{prefix}{}", ".period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew,
-            &format!("{prefix}{}", ".auto_renew"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew_period,
-            &format!("{prefix}{}", ".auto_renew_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.access_control_list,
-            &format!("{prefix}{}", ".access_control_list"),
-            out,
-        );
+        visit("worker_data_disks", &self.worker_data_disks);
+        visit("worker_instance_charge_type", &self.worker_instance_charge_type);
+        visit("worker_period_unit", &self.worker_period_unit);
+        visit("worker_period", &self.worker_period);
+        visit("worker_auto_renew", &self.worker_auto_renew);
+        visit("worker_auto_renew_period", &self.worker_auto_renew_period);
+        visit("instances", &self.instances);
+        visit("format_disk", &self.format_disk);
+        visit("keep_instance_name", &self.keep_instance_name);
+        visit("service_discovery_types", &self.service_discovery_types);
+        visit("nat_gateway", &self.nat_gateway);
+        visit("zone_id", &self.zone_id);
+        visit("logging_type", &self.logging_type);
+        visit("disable_rollback", &self.disable_rollback);
+        visit("timeout_mins", &self.timeout_mins);
+        visit("image_type", &self.image_type);
+        visit("load_balancer_spec", &self.load_balancer_spec);
+        visit("enable_rrsa", &self.enable_rrsa);
+        visit("charge_type", &self.charge_type);
+        visit("period_unit", &self.period_unit);
+        visit("period", &self.period);
+        visit("auto_renew", &self.auto_renew);
+        visit("auto_renew_period", &self.auto_renew_period);
+        visit("access_control_list", &self.access_control_list);
     }
 }

@@ -3,24 +3,22 @@
 
 //! `CreateClusterDiagnosis`: Starts a cluster diagnostic.
 
-/// Request of `CreateClusterDiagnosis`: Starts a cluster diagnostic.
-///
-/// Build it with [`CreateClusterDiagnosisRequest::builder`], or call the operation through `Client::create_cluster_diagnosis`.
-#[derive(Debug, Clone, PartialEq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateClusterDiagnosis`, made by [`CreateClusterDiagnosisBuilder`] (`Client::create_cluster_diagnosis` or [`CreateClusterDiagnosisRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateClusterDiagnosisRequest {
     /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<CreateClusterDiagnosisBody>,
 }
 
 impl CreateClusterDiagnosisRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateClusterDiagnosisRequestBuilder {
-        CreateClusterDiagnosisRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateClusterDiagnosisBuilder {
+        CreateClusterDiagnosisBuilder::with_client(())
     }
 }
 
@@ -28,193 +26,99 @@ impl acs_runtime::Operation for CreateClusterDiagnosisRequest {
     type Output = CreateClusterDiagnosisResponse;
     type Error = CreateClusterDiagnosisError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateClusterDiagnosis",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{cluster_id}/diagnosis",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CreateClusterDiagnosis",
+        acs_runtime::Method::Post,
+        "/clusters/{cluster_id}/diagnosis",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("cluster_id", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `CreateClusterDiagnosis`: made by `Client::create_cluster_diagnosis` (then [`send`](Self::send)) or [`CreateClusterDiagnosisRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateClusterDiagnosisBuilder<C = ()> {
+    client: C,
+    request: CreateClusterDiagnosisRequest,
+}
+
+impl<C> CreateClusterDiagnosisBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`CreateClusterDiagnosisRequest`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateClusterDiagnosisRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<CreateClusterDiagnosisBody>,
-}
-
-impl CreateClusterDiagnosisRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<CreateClusterDiagnosisBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateClusterDiagnosisBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<CreateClusterDiagnosisBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
+    pub fn build(self) -> Result<CreateClusterDiagnosisRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateClusterDiagnosis",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl CreateClusterDiagnosisBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
         self,
-    ) -> Result<CreateClusterDiagnosisRequest, acs_runtime::BuildError> {
-        Ok(CreateClusterDiagnosisRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateClusterDiagnosis",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    ) -> Result<CreateClusterDiagnosisResponse, SdkError<CreateClusterDiagnosisError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CreateClusterDiagnosis`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateClusterDiagnosisResponse {
+    /// The cluster ID. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
+    pub cluster_id: Option<String>,
+    /// The diagnostic ID. Example: `6f719f23098240818eb26fe3a37d****`.
+    pub diagnosis_id: Option<String>,
+    /// The request ID. Example: `687C5BAA-D103-4993-884B-C35E4314****`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for CreateClusterDiagnosisResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            diagnosis_id: object.take("diagnosis_id")?,
+            request_id: object.take("request_id")?,
         })
     }
 }
 
-/// Calls `CreateClusterDiagnosis` once its parameters are set: Starts a cluster diagnostic.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateClusterDiagnosisFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateClusterDiagnosisRequestBuilder,
-}
-
-impl CreateClusterDiagnosisFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateClusterDiagnosisRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateClusterDiagnosisRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<CreateClusterDiagnosisBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateClusterDiagnosisBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        CreateClusterDiagnosisResponse,
-        acs_runtime::SdkError<CreateClusterDiagnosisError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CreateClusterDiagnosis`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CreateClusterDiagnosisResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The diagnostic ID.
-    ///
-    /// Example: `6f719f23098240818eb26fe3a37d****`
-    #[serde(rename = "diagnosis_id", skip_serializing_if = "Option::is_none")]
-    pub diagnosis_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `687C5BAA-D103-4993-884B-C35E4314****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `CreateClusterDiagnosis` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CreateClusterDiagnosis`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateClusterDiagnosisError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateClusterDiagnosisError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateClusterDiagnosisError {
@@ -223,13 +127,22 @@ impl From<acs_runtime::ServiceError> for CreateClusterDiagnosisError {
     }
 }
 
+impl acs_runtime::OperationError for CreateClusterDiagnosisError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateClusterDiagnosisError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateClusterDiagnosisError {}
+
 /// The type of the diagnostic.
 ///
 /// Valid values:
@@ -293,40 +206,26 @@ impl From<&str> for CreateClusterDiagnosisBodyType {
     }
 }
 
-impl From<String> for CreateClusterDiagnosisBodyType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
 impl std::fmt::Display for CreateClusterDiagnosisBodyType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CreateClusterDiagnosisBodyType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for CreateClusterDiagnosisBodyType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreateClusterDiagnosisBodyType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for CreateClusterDiagnosisBodyType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<CreateClusterDiagnosisBodyType> for &str {
+    fn into_param(self) -> Option<CreateClusterDiagnosisBodyType> {
+        Some(CreateClusterDiagnosisBodyType::from(self))
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateClusterDiagnosisBody {
     /// The type of the diagnostic.
     ///
@@ -340,8 +239,7 @@ pub struct CreateClusterDiagnosisBody {
     /// *   service
     /// *   network
     ///
-    /// Example: `node`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Example: `node`.
     pub r#type: Option<CreateClusterDiagnosisBodyType>,
     /// The parameter used to specify the diagnostic object. Examples of parameters for different types of diagnostic objects:
     ///
@@ -367,24 +265,13 @@ pub struct CreateClusterDiagnosisBody {
     ///
     /// service
     ///
-    /// {"namespace": "kube-system", "name": "nginx-ingress-lb"}
-    ///
-    /// Example: `{"namespace": "kube-system", "name": "csi-plugin-2cg9f"}`
-    #[serde(rename = "target", skip_serializing_if = "Option::is_none")]
-    pub target: Option<serde_json::Value>,
+    /// {"namespace": "kube-system", "name": "nginx-ingress-lb"} Example: `{"namespace": "kube-system", "name": "csi-plugin-2cg9f"}`.
+    pub target: Option<acs_runtime::serde_json::Value>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterDiagnosisBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.target,
-            &format!("{prefix}{}", ".target"),
-            out,
-        );
+impl acs_runtime::WireStruct for CreateClusterDiagnosisBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("type", &self.r#type);
+        visit("target", &self.target);
     }
 }

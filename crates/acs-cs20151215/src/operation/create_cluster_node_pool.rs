@@ -3,24 +3,22 @@
 
 //! `CreateClusterNodePool`: Creates a node pool for a Container Service for Kubernetes (ACK) cluster. You can use node pools to facilitate node management. For example, you can schedule, configure, or maintain nodes by node pool, and enable auto scaling for a node pool. We recommend that you use a managed node pool, which can help automate specific O\\\\\\\\\\\\&M tasks for nodes, such as Common Vulnerabilities and Exposures (CVE) patching and node repair. This reduces your O\\\\\\\\\\\\&M workload.
 
-/// Request of `CreateClusterNodePool`: Creates a node pool for a Container Service for Kubernetes (ACK) cluster. You can use node pools to facilitate node management. For example, you can schedule, configure, or maintain nodes by node pool, and enable auto scaling for a node pool. We recommend that you use a managed node pool, which can help automate specific O\\\\\\\\\\\\&M tasks for nodes, such as Common Vulnerabilities and Exposures (CVE) patching and node repair. This reduces your O\\\\\\\\\\\\&M workload.
-///
-/// Build it with [`CreateClusterNodePoolRequest::builder`], or call the operation through `Client::create_cluster_node_pool`.
-#[derive(Debug, Clone, PartialEq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateClusterNodePool`, made by [`CreateClusterNodePoolBuilder`] (`Client::create_cluster_node_pool` or [`CreateClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateClusterNodePoolRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c61da77e8bfbc4c4c999af2b51b65****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<CreateClusterNodePoolBody>,
 }
 
 impl CreateClusterNodePoolRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateClusterNodePoolRequestBuilder {
-        CreateClusterNodePoolRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateClusterNodePoolBuilder {
+        CreateClusterNodePoolBuilder::with_client(())
     }
 }
 
@@ -28,191 +26,99 @@ impl acs_runtime::Operation for CreateClusterNodePoolRequest {
     type Output = CreateClusterNodePoolResponse;
     type Error = CreateClusterNodePoolError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateClusterNodePool",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/nodepools",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CreateClusterNodePool",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/nodepools",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `CreateClusterNodePool`: made by `Client::create_cluster_node_pool` (then [`send`](Self::send)) or [`CreateClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateClusterNodePoolBuilder<C = ()> {
+    client: C,
+    request: CreateClusterNodePoolRequest,
+}
+
+impl<C> CreateClusterNodePoolBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`CreateClusterNodePoolRequest`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CreateClusterNodePoolRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<CreateClusterNodePoolBody>,
-}
-
-impl CreateClusterNodePoolRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c61da77e8bfbc4c4c999af2b51b65****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The ID of the cluster. Required. Example: `c61da77e8bfbc4c4c999af2b51b65****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<CreateClusterNodePoolBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateClusterNodePoolBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<CreateClusterNodePoolBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateClusterNodePoolRequest, acs_runtime::BuildError> {
-        Ok(CreateClusterNodePoolRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateClusterNodePool",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<CreateClusterNodePoolRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateClusterNodePool",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl CreateClusterNodePoolBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<CreateClusterNodePoolResponse, SdkError<CreateClusterNodePoolError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CreateClusterNodePool`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateClusterNodePoolResponse {
+    /// The node pool ID. Example: `np31da1b38983f4511b490fc62108a****`.
+    pub nodepool_id: Option<String>,
+    /// The ID of the task. Example: `T-613b19bbd160ad492800****`.
+    pub task_id: Option<String>,
+    /// The request ID. Example: `0527ac9a-c899-4341-a21a-****`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for CreateClusterNodePoolResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            nodepool_id: object.take("nodepool_id")?,
+            task_id: object.take("task_id")?,
+            request_id: object.take("request_id")?,
         })
     }
 }
 
-/// Calls `CreateClusterNodePool` once its parameters are set: Creates a node pool for a Container Service for Kubernetes (ACK) cluster. You can use node pools to facilitate node management. For example, you can schedule, configure, or maintain nodes by node pool, and enable auto scaling for a node pool. We recommend that you use a managed node pool, which can help automate specific O\\\\\\\\\\\\&M tasks for nodes, such as Common Vulnerabilities and Exposures (CVE) patching and node repair. This reduces your O\\\\\\\\\\\\&M workload.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateClusterNodePoolFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateClusterNodePoolRequestBuilder,
-}
-
-impl CreateClusterNodePoolFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateClusterNodePoolRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateClusterNodePoolRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c61da77e8bfbc4c4c999af2b51b65****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<CreateClusterNodePoolBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateClusterNodePoolBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        CreateClusterNodePoolResponse,
-        acs_runtime::SdkError<CreateClusterNodePoolError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CreateClusterNodePool`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CreateClusterNodePoolResponse {
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    #[serde(rename = "nodepool_id", skip_serializing_if = "Option::is_none")]
-    pub nodepool_id: Option<String>,
-    /// The ID of the task.
-    ///
-    /// Example: `T-613b19bbd160ad492800****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `0527ac9a-c899-4341-a21a-****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `CreateClusterNodePool` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CreateClusterNodePool`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateClusterNodePoolError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateClusterNodePoolError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateClusterNodePoolError {
@@ -221,13 +127,22 @@ impl From<acs_runtime::ServiceError> for CreateClusterNodePoolError {
     }
 }
 
+impl acs_runtime::OperationError for CreateClusterNodePoolError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateClusterNodePoolError {}
+
 /// The type of node pool. Valid values:
 ///
 /// *   `ess`: regular node pool, which supports the managed node pool feature and the auto scaling feature.
@@ -235,7 +150,7 @@ impl std::error::Error for CreateClusterNodePoolError {}
 /// *   `lingjun`: Lingjun node pool.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateClusterNodePoolBodyNodepoolInfoType {
+pub enum NodepoolInfoType {
     /// `lingjun`
     Lingjun,
     /// `edge`
@@ -246,7 +161,7 @@ pub enum CreateClusterNodePoolBodyNodepoolInfoType {
     Unknown(String),
 }
 
-impl CreateClusterNodePoolBodyNodepoolInfoType {
+impl NodepoolInfoType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -258,7 +173,7 @@ impl CreateClusterNodePoolBodyNodepoolInfoType {
     }
 }
 
-impl From<&str> for CreateClusterNodePoolBodyNodepoolInfoType {
+impl From<&str> for NodepoolInfoType {
     fn from(value: &str) -> Self {
         match value {
             "lingjun" => Self::Lingjun,
@@ -269,45 +184,28 @@ impl From<&str> for CreateClusterNodePoolBodyNodepoolInfoType {
     }
 }
 
-impl From<String> for CreateClusterNodePoolBodyNodepoolInfoType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for CreateClusterNodePoolBodyNodepoolInfoType {
+impl std::fmt::Display for NodepoolInfoType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CreateClusterNodePoolBodyNodepoolInfoType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for NodepoolInfoType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreateClusterNodePoolBodyNodepoolInfoType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyNodepoolInfoType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<NodepoolInfoType> for &str {
+    fn into_param(self) -> Option<NodepoolInfoType> {
+        Some(NodepoolInfoType::from(self))
     }
 }
 
 /// The configurations of the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyNodepoolInfo {
-    /// The name of the node pool.
-    ///
-    /// Example: `cluster-demo`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodepoolInfo {
+    /// The name of the node pool. Example: `cluster-demo`.
     pub name: Option<String>,
     /// The type of node pool. Valid values:
     ///
@@ -315,33 +213,17 @@ pub struct CreateClusterNodePoolBodyNodepoolInfo {
     /// *   `edge`: edge node pool.
     /// *   `lingjun`: Lingjun node pool.
     ///
-    /// Example: `ess`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CreateClusterNodePoolBodyNodepoolInfoType>,
-    /// The ID of the resource group to which the node pool belongs. Instances that are added to the node pool belong to this resource group.
-    ///
-    /// Example: `rg-acfmyvw3wjmb****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// Example: `ess`.
+    pub r#type: Option<NodepoolInfoType>,
+    /// The ID of the resource group to which the node pool belongs. Instances that are added to the node pool belong to this resource group. Example: `rg-acfmyvw3wjmb****`.
     pub resource_group_id: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyNodepoolInfo {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_group_id,
-            &format!("{prefix}{}", ".resource_group_id"),
-            out,
-        );
+impl acs_runtime::WireStruct for NodepoolInfo {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("type", &self.r#type);
+        visit("resource_group_id", &self.resource_group_id);
     }
 }
 
@@ -357,7 +239,7 @@ impl acs_runtime::ParamValue for CreateClusterNodePoolBodyNodepoolInfo {
 /// >  You cannot modify this parameter after the node pool is created.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateClusterNodePoolBodyAutoScalingType {
+pub enum AutoScalingType {
     /// `spot`
     Spot,
     /// `cpu`
@@ -370,7 +252,7 @@ pub enum CreateClusterNodePoolBodyAutoScalingType {
     Unknown(String),
 }
 
-impl CreateClusterNodePoolBodyAutoScalingType {
+impl AutoScalingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -383,7 +265,7 @@ impl CreateClusterNodePoolBodyAutoScalingType {
     }
 }
 
-impl From<&str> for CreateClusterNodePoolBodyAutoScalingType {
+impl From<&str> for AutoScalingType {
     fn from(value: &str) -> Self {
         match value {
             "spot" => Self::Spot,
@@ -395,50 +277,33 @@ impl From<&str> for CreateClusterNodePoolBodyAutoScalingType {
     }
 }
 
-impl From<String> for CreateClusterNodePoolBodyAutoScalingType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for CreateClusterNodePoolBodyAutoScalingType {
+impl std::fmt::Display for AutoScalingType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CreateClusterNodePoolBodyAutoScalingType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for AutoScalingType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CreateClusterNodePoolBodyAutoScalingType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyAutoScalingType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<AutoScalingType> for &str {
+    fn into_param(self) -> Option<AutoScalingType> {
+        Some(AutoScalingType::from(self))
     }
 }
 
 /// The configurations of auto scaling.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyAutoScaling {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoScaling {
     /// Specifies whether to enable auto scaling for the node pool. Valid values:
     ///
     /// *   `true`: enables auto scaling.
     /// *   `false`: disables auto scaling. If you set this parameter to false, other parameters in the `auto_scaling` section do not take effect.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub enable: Option<bool>,
     /// The instance type that is used for auto scaling. This parameter takes effect only when `enable` is set to true. Valid values:
     ///
@@ -451,18 +316,11 @@ pub struct CreateClusterNodePoolBodyAutoScaling {
     ///
     /// >  You cannot modify this parameter after the node pool is created.
     ///
-    /// Example: `cpu`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CreateClusterNodePoolBodyAutoScalingType>,
-    /// The maximum number to which the Elastic Compute Service (ECS) instances in the node pool can be scaled. The number of nodes in the node pool cannot be greater than this value. This parameter takes effect only when `enable` is set to true. Valid values: \\\[min_instances, 2000\]. Default value: 0.
-    ///
-    /// Example: `10`
-    #[serde(rename = "max_instances", skip_serializing_if = "Option::is_none")]
+    /// Example: `cpu`.
+    pub r#type: Option<AutoScalingType>,
+    /// The maximum number to which the Elastic Compute Service (ECS) instances in the node pool can be scaled. The number of nodes in the node pool cannot be greater than this value. This parameter takes effect only when `enable` is set to true. Valid values: \\\[min_instances, 2000\]. Default value: 0. Example: `10`.
     pub max_instances: Option<i64>,
-    /// The minimum number to which the ECS instances in the node pool can be scaled. The number of nodes in the node pool cannot be smaller than this value. This parameter takes effect only when `enable` is set to true. Valid values: \\\[0, max_instances\]. Default value: 0.
-    ///
-    /// Example: `1`
-    #[serde(rename = "min_instances", skip_serializing_if = "Option::is_none")]
+    /// The minimum number to which the ECS instances in the node pool can be scaled. The number of nodes in the node pool cannot be smaller than this value. This parameter takes effect only when `enable` is set to true. Valid values: \\\[0, max_instances\]. Default value: 0. Example: `1`.
     pub min_instances: Option<i64>,
     /// This parameter is deprecated.
     ///
@@ -475,11 +333,8 @@ pub struct CreateClusterNodePoolBodyAutoScaling {
     ///
     /// **
     ///
-    /// **Important** This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead.
-    ///
-    /// Example: `true`
+    /// **Important** This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead. Example: `true`.
     #[deprecated]
-    #[serde(rename = "is_bond_eip", skip_serializing_if = "Option::is_none")]
     pub is_bond_eip: Option<bool>,
     /// This parameter is deprecated.
     ///
@@ -492,14 +347,8 @@ pub struct CreateClusterNodePoolBodyAutoScaling {
     ///
     /// **
     ///
-    /// **Important** This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead.
-    ///
-    /// Example: `PayByBandwidth`
+    /// **Important** This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead. Example: `PayByBandwidth`.
     #[deprecated]
-    #[serde(
-        rename = "eip_internet_charge_type",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eip_internet_charge_type: Option<String>,
     /// This parameter is deprecated.
     ///
@@ -507,98 +356,54 @@ pub struct CreateClusterNodePoolBodyAutoScaling {
     ///
     /// **
     ///
-    /// **Important** This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead.
-    ///
-    /// Example: `5`
+    /// **Important** This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead. Example: `5`.
     #[deprecated]
-    #[serde(rename = "eip_bandwidth", skip_serializing_if = "Option::is_none")]
     pub eip_bandwidth: Option<i64>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyAutoScaling {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_instances,
-            &format!("{prefix}{}", ".max_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.min_instances,
-            &format!("{prefix}{}", ".min_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.is_bond_eip,
-            &format!("{prefix}{}", ".is_bond_eip"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eip_internet_charge_type,
-            &format!("{prefix}{}", ".eip_internet_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eip_bandwidth,
-            &format!("{prefix}{}", ".eip_bandwidth"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoScaling {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
+        visit("type", &self.r#type);
+        visit("max_instances", &self.max_instances);
+        visit("min_instances", &self.min_instances);
+        visit("is_bond_eip", &self.is_bond_eip);
+        visit("eip_internet_charge_type", &self.eip_internet_charge_type);
+        visit("eip_bandwidth", &self.eip_bandwidth);
     }
 }
 
 /// The auto node repair policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyManagementAutoRepairPolicy {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoRepairPolicy {
     /// Specifies whether to allow node restart. This parameter takes effect only when `auto_repair` is set to true. Valid values:
     ///
     /// *   `true`: allows node restart.
     /// *   `false`: does not allow node restart.
     ///
-    /// If `auto_repair` is set to true, the default value of this parameter is `true`. If `auto_repair` is set to false, the default value of this parameter is `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+    /// If `auto_repair` is set to true, the default value of this parameter is `true`. If `auto_repair` is set to false, the default value of this parameter is `false`. Example: `true`.
     pub restart_node: Option<bool>,
     /// 节点修复是否需要人工审批。
-    #[serde(rename = "approval_required", skip_serializing_if = "Option::is_none")]
     pub approval_required: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyManagementAutoRepairPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.restart_node,
-            &format!("{prefix}{}", ".restart_node"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.approval_required,
-            &format!("{prefix}{}", ".approval_required"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoRepairPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("restart_node", &self.restart_node);
+        visit("approval_required", &self.approval_required);
     }
 }
 
 /// The auto CVE patching policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyManagementAutoVulFixPolicy {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoVulFixPolicy {
     /// Specifies whether to allow node restart. This parameter takes effect only when `auto_vul_fix` is set to true. Valid values:
     ///
     /// *   `true`: allows node restart.
     /// *   `false`: does not allow node restart. If `auto_vul_fix` is set to true, the default value of this parameter is `false`. If `auto_vul_fix` is set to false, the default value of this parameter is `false`.
     ///
-    /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub restart_node: Option<bool>,
     /// The severity levels of CVEs that can be automatically patched. Separate multiple levels with commas (,). Example: `asap,later`. Valid values:
     ///
@@ -606,94 +411,57 @@ pub struct CreateClusterNodePoolBodyManagementAutoVulFixPolicy {
     /// *   `later`: medium.
     /// *   `nntf`: low.
     ///
-    /// If `auto_vul_fix` is set to true, the default value of this parameter is `asap`.
-    ///
-    /// Example: `asap,nntf`
-    #[serde(rename = "vul_level", skip_serializing_if = "Option::is_none")]
+    /// If `auto_vul_fix` is set to true, the default value of this parameter is `asap`. Example: `asap,nntf`.
     pub vul_level: Option<String>,
     /// 指定在漏洞修复过程中应排除的包名。
-    #[serde(rename = "exclude_packages", skip_serializing_if = "Option::is_none")]
     pub exclude_packages: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyManagementAutoVulFixPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.restart_node,
-            &format!("{prefix}{}", ".restart_node"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.vul_level,
-            &format!("{prefix}{}", ".vul_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.exclude_packages,
-            &format!("{prefix}{}", ".exclude_packages"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoVulFixPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("restart_node", &self.restart_node);
+        visit("vul_level", &self.vul_level);
+        visit("exclude_packages", &self.exclude_packages);
     }
 }
 
 /// The auto node upgrade policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyManagementAutoUpgradePolicy {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoUpgradePolicy {
     /// Specifies whether to allow the auto upgrade of the kubelet. This parameter takes effect only when `auto_upgrade` is set to true. Valid values:
     ///
     /// *   `true`: allows the auto upgrade of the kubelet.
     /// *   `false`: does not allow the auto upgrade of the kubelet.
     ///
-    /// If `auto_upgrade` is set to true, the default value of this parameter is `true`. If `auto_upgrade` is set to false, the default value of this parameter is `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_upgrade_kubelet", skip_serializing_if = "Option::is_none")]
+    /// If `auto_upgrade` is set to true, the default value of this parameter is `true`. If `auto_upgrade` is set to false, the default value of this parameter is `false`. Example: `true`.
     pub auto_upgrade_kubelet: Option<bool>,
     /// Specifies whether to allow the auto upgrade of the runtime. This parameter takes effect only when `auto_upgrade` is set to true. Valid values:
     ///
     /// *   `true`: allows the auto upgrade of the runtime.
     /// *   `false`: does not allow the auto upgrade of the runtime.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "auto_upgrade_runtime", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `false`.
     pub auto_upgrade_runtime: Option<bool>,
     /// Specifies whether to allow the auto upgrade of the OS. This parameter takes effect only when `auto_upgrade` is set to true. Valid values:
     ///
     /// *   `true`: allows the auto upgrade of the OS.
     /// *   `false`: does not allow the auto upgrade of the OS.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "auto_upgrade_os", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `false`.
     pub auto_upgrade_os: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyManagementAutoUpgradePolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_kubelet,
-            &format!("{prefix}{}", ".auto_upgrade_kubelet"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_runtime,
-            &format!("{prefix}{}", ".auto_upgrade_runtime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_os,
-            &format!("{prefix}{}", ".auto_upgrade_os"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoUpgradePolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("auto_upgrade_kubelet", &self.auto_upgrade_kubelet);
+        visit("auto_upgrade_runtime", &self.auto_upgrade_runtime);
+        visit("auto_upgrade_os", &self.auto_upgrade_os);
     }
 }
 
 /// The configurations of auto upgrade. The configurations take effect only when `enable` is set to true.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyManagementUpgradeConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpgradeConfig {
     /// Specifies whether to enable auto upgrade. Valid values:
     ///
     /// *   `true`: enables auto OS upgrade.
@@ -701,160 +469,82 @@ pub struct CreateClusterNodePoolBodyManagementUpgradeConfig {
     ///
     /// **
     ///
-    /// **Caution** This parameter is deprecated. Use the preceding auto_upgrade parameter instead.
-    ///
-    /// Example: `false`
+    /// **Caution** This parameter is deprecated. Use the preceding auto_upgrade parameter instead. Example: `false`.
     #[deprecated]
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
     pub auto_upgrade: Option<bool>,
-    /// The number of nodes that are temporarily added to the node pool during an auto upgrade.
-    ///
-    /// Example: `0`
-    #[serde(rename = "surge", skip_serializing_if = "Option::is_none")]
+    /// The number of nodes that are temporarily added to the node pool during an auto upgrade. Example: `0`.
     pub surge: Option<i64>,
-    /// The percentage of additional nodes that are temporarily added to the node pool during an auto upgrade. You must set this parameter or `surge`.
-    ///
-    /// Example: `0`
-    #[serde(rename = "surge_percentage", skip_serializing_if = "Option::is_none")]
+    /// The percentage of additional nodes that are temporarily added to the node pool during an auto upgrade. You must set this parameter or `surge`. Example: `0`.
     pub surge_percentage: Option<i64>,
     /// The maximum number of nodes that can be in the Unavailable state. Valid values: 1 to 1000.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    #[serde(rename = "max_unavailable", skip_serializing_if = "Option::is_none")]
+    /// Default value: 1. Example: `1`.
     pub max_unavailable: Option<i64>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyManagementUpgradeConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade,
-            &format!("{prefix}{}", ".auto_upgrade"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.surge,
-            &format!("{prefix}{}", ".surge"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.surge_percentage,
-            &format!("{prefix}{}", ".surge_percentage"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_unavailable,
-            &format!("{prefix}{}", ".max_unavailable"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpgradeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("auto_upgrade", &self.auto_upgrade);
+        visit("surge", &self.surge);
+        visit("surge_percentage", &self.surge_percentage);
+        visit("max_unavailable", &self.max_unavailable);
     }
 }
 
 /// The configurations of the managed node pool feature.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyManagement {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Management {
     /// Specifies whether to enable the managed node pool feature. Valid values:
     ///
     /// *   `true`: enables the managed node pool feature.
     /// *   `false`: disables the managed node pool feature. Other parameters in this section take effect only when enable is set to true.
     ///
-    /// Default value: false.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    /// Default value: false. Example: `false`.
     pub enable: Option<bool>,
     /// Specifies whether to enable auto node repair. This parameter takes effect only when `enable` is set to true.
     ///
     /// *   `true`: enables auto node repair.
     /// *   `false`: disables auto node repair.
     ///
-    /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "auto_repair", skip_serializing_if = "Option::is_none")]
+    /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`. Example: `false`.
     pub auto_repair: Option<bool>,
     /// The auto node repair policy.
-    #[serde(rename = "auto_repair_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_repair_policy: Option<CreateClusterNodePoolBodyManagementAutoRepairPolicy>,
+    pub auto_repair_policy: Option<AutoRepairPolicy>,
     /// Specifies whether to enable auto Common Vulnerabilities and Exposures (CVE) patching. This parameter takes effect only when `enable` is set to true.
     ///
     /// *   `true`: enables auto CVE patching.
     /// *   `false`: disables auto CVE patching.
     ///
-    /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_vul_fix", skip_serializing_if = "Option::is_none")]
+    /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`. Example: `true`.
     pub auto_vul_fix: Option<bool>,
     /// The auto CVE patching policy.
-    #[serde(rename = "auto_vul_fix_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_vul_fix_policy: Option<CreateClusterNodePoolBodyManagementAutoVulFixPolicy>,
+    pub auto_vul_fix_policy: Option<AutoVulFixPolicy>,
     /// Specifies whether to enable auto node upgrade. This parameter takes effect only when `enable` is set to true.
     ///
     /// *   `true`: enables auto node upgrade.
     /// *   `false`: disables auto node upgrade.
     ///
-    /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
+    /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`. Example: `true`.
     pub auto_upgrade: Option<bool>,
     /// The auto node upgrade policy.
-    #[serde(rename = "auto_upgrade_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_upgrade_policy: Option<
-        CreateClusterNodePoolBodyManagementAutoUpgradePolicy,
-    >,
+    pub auto_upgrade_policy: Option<AutoUpgradePolicy>,
     /// The configurations of auto upgrade. The configurations take effect only when `enable` is set to true.
     #[deprecated]
-    #[serde(rename = "upgrade_config", skip_serializing_if = "Option::is_none")]
-    pub upgrade_config: Option<CreateClusterNodePoolBodyManagementUpgradeConfig>,
+    pub upgrade_config: Option<UpgradeConfig>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyManagement {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_repair,
-            &format!("{prefix}{}", ".auto_repair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_repair_policy,
-            &format!("{prefix}{}", ".auto_repair_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_vul_fix,
-            &format!("{prefix}{}", ".auto_vul_fix"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_vul_fix_policy,
-            &format!("{prefix}{}", ".auto_vul_fix_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade,
-            &format!("{prefix}{}", ".auto_upgrade"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_policy,
-            &format!("{prefix}{}", ".auto_upgrade_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.upgrade_config,
-            &format!("{prefix}{}", ".upgrade_config"),
-            out,
-        );
+impl acs_runtime::WireStruct for Management {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
+        visit("auto_repair", &self.auto_repair);
+        visit("auto_repair_policy", &self.auto_repair_policy);
+        visit("auto_vul_fix", &self.auto_vul_fix);
+        visit("auto_vul_fix_policy", &self.auto_vul_fix_policy);
+        visit("auto_upgrade", &self.auto_upgrade);
+        visit("auto_upgrade_policy", &self.auto_upgrade_policy);
+        visit("upgrade_config", &self.upgrade_config);
     }
 }
 
@@ -866,7 +556,7 @@ impl acs_runtime::ParamValue for CreateClusterNodePoolBodyManagement {
 /// Default value: `PostPaid`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
+pub enum InstanceChargeType {
     /// `PostPaid`
     PostPaid,
     /// `PrePaid`
@@ -875,7 +565,7 @@ pub enum CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
     Unknown(String),
 }
 
-impl CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
+impl InstanceChargeType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -886,7 +576,7 @@ impl CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
     }
 }
 
-impl From<&str> for CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
+impl From<&str> for InstanceChargeType {
     fn from(value: &str) -> Self {
         match value {
             "PostPaid" => Self::PostPaid,
@@ -896,74 +586,43 @@ impl From<&str> for CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
     }
 }
 
-impl From<String> for CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
+impl std::fmt::Display for InstanceChargeType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for InstanceChargeType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyScalingGroupInstanceChargeType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<InstanceChargeType> for &str {
+    fn into_param(self) -> Option<InstanceChargeType> {
+        Some(InstanceChargeType::from(self))
     }
 }
 
 /// The price cap of a preemptible instance. You can specify different price caps for different instance types.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyScalingGroupSpotPriceLimitItem {
-    /// The instance type of preemptible instances.
-    ///
-    /// Example: `ecs.c6.large`
-    #[serde(rename = "instance_type", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpotPriceLimitItem {
+    /// The instance type of preemptible instances. Example: `ecs.c6.large`.
     pub instance_type: Option<String>,
-    /// The price cap of a preemptible instance of the type.
-    ///
-    /// Example: `0.39`
-    #[serde(rename = "price_limit", skip_serializing_if = "Option::is_none")]
+    /// The price cap of a preemptible instance of the type. Example: `0.39`.
     pub price_limit: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyScalingGroupSpotPriceLimitItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_type,
-            &format!("{prefix}{}", ".instance_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.price_limit,
-            &format!("{prefix}{}", ".price_limit"),
-            out,
-        );
+impl acs_runtime::WireStruct for SpotPriceLimitItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("instance_type", &self.instance_type);
+        visit("price_limit", &self.price_limit);
     }
 }
 
 /// The configurations of the data disk.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyScalingGroupDataDisksItem {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataDisksItem {
     /// The category of data disk. Valid values:
     ///
     /// *   `cloud`: basic disk.
@@ -975,208 +634,93 @@ pub struct CreateClusterNodePoolBodyScalingGroupDataDisksItem {
     /// *   `elastic_ephemeral_disk_premium`: premium elastic ephemeral disk.
     /// *   `elastic_ephemeral_disk_standard`: standard elastic ephemeral disk.
     ///
-    /// Default value: `cloud_efficiency`.
-    ///
-    /// Example: `cloud_ssd`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cloud_efficiency`. Example: `cloud_ssd`.
     pub category: Option<String>,
     /// The size of the data disk. Unit: GiB.
     ///
     /// Valid values: 40 to 32768.
     ///
-    /// Default value: `120`.
-    ///
-    /// Example: `40`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    /// Default value: `120`. Example: `40`.
     pub size: Option<i64>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
     /// *   `true`: encrypts the data disk.
     /// *   `false`: does not encrypt the data disk.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "encrypted", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub encrypted: Option<String>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
     /// The ID of the automatic snapshot policy. The system performs automatic backup for a cloud disk based on the specified automatic snapshot policy.
     ///
-    /// By default, this parameter is empty, which indicates that automatic backup is disabled.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
-    #[serde(rename = "auto_snapshot_policy_id", skip_serializing_if = "Option::is_none")]
+    /// By default, this parameter is empty, which indicates that automatic backup is disabled. Example: `sp-2zej1nogjvovnz4z****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(rename = "performance_level", skip_serializing_if = "Option::is_none")]
+    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs. Example: `PL1`.
     pub performance_level: Option<String>,
     /// The preset IOPS of the data disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `1000`
-    #[serde(rename = "provisioned_iops", skip_serializing_if = "Option::is_none")]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the data disk. Valid values:
     ///
     /// *   `true`: enables the burst feature.
     /// *   `false`: disables the burst feature for the data disk.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(rename = "bursting_enabled", skip_serializing_if = "Option::is_none")]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub bursting_enabled: Option<bool>,
-    /// Specifies whether to automatically mount the data disk.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_format", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to automatically mount the data disk. Example: `true`.
     pub auto_format: Option<bool>,
-    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs.
-    ///
-    /// Example: `ext4`
-    #[serde(rename = "file_system", skip_serializing_if = "Option::is_none")]
+    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs. Example: `ext4`.
     pub file_system: Option<String>,
-    /// The path to which the data disk is mounted. You must specify a valid path.
-    ///
-    /// Example: `/mnt/path1`
-    #[serde(rename = "mount_target", skip_serializing_if = "Option::is_none")]
+    /// The path to which the data disk is mounted. You must specify a valid path. Example: `/mnt/path1`.
     pub mount_target: Option<String>,
-    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-).
-    ///
-    /// Example: `DataDiskName`
-    #[serde(rename = "disk_name", skip_serializing_if = "Option::is_none")]
+    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-). Example: `DataDiskName`.
     pub disk_name: Option<String>,
-    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz.
-    ///
-    /// Example: `/dev/xvdb`
-    #[serde(rename = "device", skip_serializing_if = "Option::is_none")]
+    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz. Example: `/dev/xvdb`.
     pub device: Option<String>,
-    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned.
-    ///
-    /// Example: `s-280s7****`
-    #[serde(rename = "snapshot_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned. Example: `s-280s7****`.
     pub snapshot_id: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyScalingGroupDataDisksItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.category,
-            &format!("{prefix}{}", ".category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.size,
-            &format!("{prefix}{}", ".size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.encrypted,
-            &format!("{prefix}{}", ".encrypted"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kms_key_id,
-            &format!("{prefix}{}", ".kms_key_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_snapshot_policy_id,
-            &format!("{prefix}{}", ".auto_snapshot_policy_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.performance_level,
-            &format!("{prefix}{}", ".performance_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.provisioned_iops,
-            &format!("{prefix}{}", ".provisioned_iops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.bursting_enabled,
-            &format!("{prefix}{}", ".bursting_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_format,
-            &format!("{prefix}{}", ".auto_format"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.file_system,
-            &format!("{prefix}{}", ".file_system"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.mount_target,
-            &format!("{prefix}{}", ".mount_target"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.disk_name,
-            &format!("{prefix}{}", ".disk_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.device,
-            &format!("{prefix}{}", ".device"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.snapshot_id,
-            &format!("{prefix}{}", ".snapshot_id"),
-            out,
-        );
+impl acs_runtime::WireStruct for DataDisksItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("category", &self.category);
+        visit("size", &self.size);
+        visit("encrypted", &self.encrypted);
+        visit("kms_key_id", &self.kms_key_id);
+        visit("auto_snapshot_policy_id", &self.auto_snapshot_policy_id);
+        visit("performance_level", &self.performance_level);
+        visit("provisioned_iops", &self.provisioned_iops);
+        visit("bursting_enabled", &self.bursting_enabled);
+        visit("auto_format", &self.auto_format);
+        visit("file_system", &self.file_system);
+        visit("mount_target", &self.mount_target);
+        visit("disk_name", &self.disk_name);
+        visit("device", &self.device);
+        visit("snapshot_id", &self.snapshot_id);
     }
 }
 
 /// The tag.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyScalingGroupTagsItem {
-    /// The tag key.
-    ///
-    /// Example: `node-k-1`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagsItem {
+    /// The tag key. Example: `node-k-1`.
     pub key: Option<String>,
-    /// The tag value.
-    ///
-    /// Example: `node-v-1`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The tag value. Example: `node-v-1`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyScalingGroupTagsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
 /// The configurations of the private node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyScalingGroupPrivatePoolOptions {
-    /// The ID of the private node pool.
-    ///
-    /// Example: `eap-bp67acfmxazb4****`
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrivatePoolOptions {
+    /// The ID of the private node pool. Example: `eap-bp67acfmxazb4****`.
     pub id: Option<String>,
     /// The type of private node pool. This parameter specifies the type of private pool that you want to use to create instances. A private pool is generated when an elasticity assurance or a capacity reservation takes effect. The system selects a private pool to start instances. Valid values:
     ///
@@ -1184,236 +728,99 @@ pub struct CreateClusterNodePoolBodyScalingGroupPrivatePoolOptions {
     /// *   `Target`: uses a specified private pool. The system uses the resources of the specified private pool to start instances. If the specified private pool is unavailable, instances cannot be started.
     /// *   `None`: no private pool is used. The resources of private pools are not used to launch the instances.
     ///
-    /// Example: `Open`
-    #[serde(rename = "match_criteria", skip_serializing_if = "Option::is_none")]
+    /// Example: `Open`.
     pub match_criteria: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyScalingGroupPrivatePoolOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.id,
-            &format!("{prefix}{}", ".id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.match_criteria,
-            &format!("{prefix}{}", ".match_criteria"),
-            out,
-        );
+impl acs_runtime::WireStruct for PrivatePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("id", &self.id);
+        visit("match_criteria", &self.match_criteria);
     }
 }
 
 /// The instance attributes.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyScalingGroupInstancePatternsItem {
-    /// The number of vCPU cores for the instance type.
-    ///
-    /// Example: `4`
-    #[serde(rename = "cores", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InstancePatternsItem {
+    /// The number of vCPU cores for the instance type. Example: `4`.
     pub cores: Option<i64>,
-    /// The memory size of the instance type. Unit: GiB.
-    ///
-    /// Example: `8`
-    #[serde(rename = "memory", skip_serializing_if = "Option::is_none")]
+    /// The memory size of the instance type. Unit: GiB. Example: `8`.
     pub memory: Option<f32>,
-    /// The instance family level.
-    ///
-    /// Example: `EnterpriseLevel`
-    #[serde(rename = "instance_family_level", skip_serializing_if = "Option::is_none")]
+    /// The instance family level. Example: `EnterpriseLevel`.
     pub instance_family_level: Option<String>,
     /// The instance type that you want to exclude.
-    #[serde(rename = "excluded_instance_types", skip_serializing_if = "Option::is_none")]
     pub excluded_instance_types: Option<Vec<String>>,
-    /// The minimum vCPU cores required for the instance type.
-    ///
-    /// Example: `4`
-    #[serde(rename = "min_cpu_cores", skip_serializing_if = "Option::is_none")]
+    /// The minimum vCPU cores required for the instance type. Example: `4`.
     pub min_cpu_cores: Option<i64>,
-    /// The maximum vCPU cores allowed for the instance type.
-    ///
-    /// Example: `8`
-    #[serde(rename = "max_cpu_cores", skip_serializing_if = "Option::is_none")]
+    /// The maximum vCPU cores allowed for the instance type. Example: `8`.
     pub max_cpu_cores: Option<i64>,
-    /// The minimum required memory size. Unit: GiB.
-    ///
-    /// Example: `8`
-    #[serde(rename = "min_memory_size", skip_serializing_if = "Option::is_none")]
+    /// The minimum required memory size. Unit: GiB. Example: `8`.
     pub min_memory_size: Option<f32>,
-    /// The maximum allowed memory size. Unit: GiB.
-    ///
-    /// Example: `16`
-    #[serde(rename = "max_memory_size", skip_serializing_if = "Option::is_none")]
+    /// The maximum allowed memory size. Unit: GiB. Example: `16`.
     pub max_memory_size: Option<f32>,
     /// The type of the instance.
-    #[serde(rename = "instance_categories", skip_serializing_if = "Option::is_none")]
     pub instance_categories: Option<Vec<String>>,
     /// The CPU architecture of the instance type.
-    #[serde(rename = "cpu_architectures", skip_serializing_if = "Option::is_none")]
     pub cpu_architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type.
-    ///
-    /// Example: `4`
+    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type. Example: `4`.
     #[deprecated]
-    #[serde(rename = "core", skip_serializing_if = "Option::is_none")]
     pub core: Option<i64>,
-    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance.
-    ///
-    /// Example: `2`
+    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance. Example: `2`.
     #[deprecated]
-    #[serde(rename = "max_price", skip_serializing_if = "Option::is_none")]
     pub max_price: Option<f32>,
     /// \\\[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
     #[deprecated]
-    #[serde(rename = "architectures", skip_serializing_if = "Option::is_none")]
     pub architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types.
-    ///
-    /// Example: `Exclude`
+    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types. Example: `Exclude`.
     #[deprecated]
-    #[serde(
-        rename = "burst_performance_option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub burst_performance_option: Option<String>,
     /// The specified instance family.
-    #[serde(rename = "instance_type_families", skip_serializing_if = "Option::is_none")]
     pub instance_type_families: Option<Vec<String>>,
-    /// The minimum required number of elastic network interfaces (ENIs) per instance.
-    ///
-    /// Example: `3`
-    #[serde(rename = "minimum_eni_quantity", skip_serializing_if = "Option::is_none")]
+    /// The minimum required number of elastic network interfaces (ENIs) per instance. Example: `3`.
     pub minimum_eni_quantity: Option<i64>,
-    /// The minimum required number of IPv4 addresses per ENI.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "minimum_eni_private_ip_address_quantity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of IPv4 addresses per ENI. Example: `10`.
     pub minimum_eni_private_ip_address_quantity: Option<i64>,
-    /// The minimum required number of IPv6 addresses per ENI.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "minimum_eni_ipv6_address_quantity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of IPv6 addresses per ENI. Example: `1`.
     pub minimum_eni_ipv6_address_quantity: Option<i64>,
-    /// The maximum allowed number of GPUs per instance.
-    ///
-    /// Example: `8`
-    #[serde(rename = "maximum_gpu_amount", skip_serializing_if = "Option::is_none")]
+    /// The maximum allowed number of GPUs per instance. Example: `8`.
     pub maximum_gpu_amount: Option<i64>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyScalingGroupInstancePatternsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cores,
-            &format!("{prefix}{}", ".cores"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.memory,
-            &format!("{prefix}{}", ".memory"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_family_level,
-            &format!("{prefix}{}", ".instance_family_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.excluded_instance_types,
-            &format!("{prefix}{}", ".excluded_instance_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.min_cpu_cores,
-            &format!("{prefix}{}", ".min_cpu_cores"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_cpu_cores,
-            &format!("{prefix}{}", ".max_cpu_cores"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.min_memory_size,
-            &format!("{prefix}{}", ".min_memory_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_memory_size,
-            &format!("{prefix}{}", ".max_memory_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_categories,
-            &format!("{prefix}{}", ".instance_categories"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_architectures,
-            &format!("{prefix}{}", ".cpu_architectures"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.core,
-            &format!("{prefix}{}", ".core"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_price,
-            &format!("{prefix}{}", ".max_price"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.architectures,
-            &format!("{prefix}{}", ".architectures"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.burst_performance_option,
-            &format!("{prefix}{}", ".burst_performance_option"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_type_families,
-            &format!("{prefix}{}", ".instance_type_families"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.minimum_eni_quantity,
-            &format!("{prefix}{}", ".minimum_eni_quantity"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
+impl acs_runtime::WireStruct for InstancePatternsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cores", &self.cores);
+        visit("memory", &self.memory);
+        visit("instance_family_level", &self.instance_family_level);
+        visit("excluded_instance_types", &self.excluded_instance_types);
+        visit("min_cpu_cores", &self.min_cpu_cores);
+        visit("max_cpu_cores", &self.max_cpu_cores);
+        visit("min_memory_size", &self.min_memory_size);
+        visit("max_memory_size", &self.max_memory_size);
+        visit("instance_categories", &self.instance_categories);
+        visit("cpu_architectures", &self.cpu_architectures);
+        visit("core", &self.core);
+        visit("max_price", &self.max_price);
+        visit("architectures", &self.architectures);
+        visit("burst_performance_option", &self.burst_performance_option);
+        visit("instance_type_families", &self.instance_type_families);
+        visit("minimum_eni_quantity", &self.minimum_eni_quantity);
+        visit(
+            "minimum_eni_private_ip_address_quantity",
             &self.minimum_eni_private_ip_address_quantity,
-            &format!("{prefix}{}", ".minimum_eni_private_ip_address_quantity"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
+        visit(
+            "minimum_eni_ipv6_address_quantity",
             &self.minimum_eni_ipv6_address_quantity,
-            &format!("{prefix}{}", ".minimum_eni_ipv6_address_quantity"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
-            &self.maximum_gpu_amount,
-            &format!("{prefix}{}", ".maximum_gpu_amount"),
-            out,
-        );
+        visit("maximum_gpu_amount", &self.maximum_gpu_amount);
     }
 }
 
-/// Values of `CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens`.
+/// Values of `HttpTokens`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
+pub enum HttpTokens {
     /// `optional`
     Optional,
     /// `required`
@@ -1422,7 +829,7 @@ pub enum CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens 
     Unknown(String),
 }
 
-impl CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
+impl HttpTokens {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1433,8 +840,7 @@ impl CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
     }
 }
 
-impl From<&str>
-for CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
+impl From<&str> for HttpTokens {
     fn from(value: &str) -> Self {
         match value {
             "optional" => Self::Optional,
@@ -1444,63 +850,34 @@ for CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
     }
 }
 
-impl From<String>
-for CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display
-for CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
+impl std::fmt::Display for HttpTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for HttpTokens {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<HttpTokens> for &str {
+    fn into_param(self) -> Option<HttpTokens> {
+        Some(HttpTokens::from(self))
     }
 }
 
 /// ECS 实例的元数据访问配置。该参数目前仅白名单开放，如需使用，请提交工单申请。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptions {
-    /// The `http_tokens` field.
-    ///
-    /// Example: `optional`
-    #[serde(rename = "http_tokens", skip_serializing_if = "Option::is_none")]
-    pub http_tokens: Option<
-        CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptionsHttpTokens,
-    >,
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstanceMetadataOptions {
+    /// The `http_tokens` field. Example: `optional`.
+    pub http_tokens: Option<HttpTokens>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.http_tokens,
-            &format!("{prefix}{}", ".http_tokens"),
-            out,
-        );
+impl acs_runtime::WireStruct for InstanceMetadataOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("http_tokens", &self.http_tokens);
     }
 }
 
@@ -1511,7 +888,7 @@ for CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptions {
 /// 默认值：None。
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
+pub enum Strategy {
     /// `PrivatePoolOnly`
     PrivatePoolOnly,
     /// `PrivatePoolFirst`
@@ -1522,7 +899,7 @@ pub enum CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
     Unknown(String),
 }
 
-impl CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
+impl Strategy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1534,7 +911,7 @@ impl CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
     }
 }
 
-impl From<&str> for CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
+impl From<&str> for Strategy {
     fn from(value: &str) -> Self {
         match value {
             "PrivatePoolOnly" => Self::PrivatePoolOnly,
@@ -1545,141 +922,91 @@ impl From<&str> for CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStra
     }
 }
 
-impl From<String> for CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display
-for CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
+impl std::fmt::Display for Strategy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for Strategy {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<Strategy> for &str {
+    fn into_param(self) -> Option<Strategy> {
+        Some(Strategy::from(self))
     }
 }
 
 /// 创建实例时使用的资源池及资源池策略。当您设置该参数后，需要注意：
 /// 该参数只在创建按量付费实例时生效。
 /// 该参数不能与private_pool_options.match_criteria、private_pool_options.id同时设置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyScalingGroupResourcePoolOptions {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourcePoolOptions {
     /// 创建实例时使用的资源池策略。资源池包括弹性保障服务或容量预定服务生效后生成的私有池以及公共池，供实例启动时选择。取值范围：
     /// PrivatePoolFirst：私有池优先。选择此种策略时， 当指定了 resouce_pool_options.private_pool_ids，优先使用指定的私有池。如果未指定私有池或指定的私有池容量不足，将自动匹配开放类型的私有池。如果没有符合条件的私有池，则使用公共池创建实例。
     /// PrivatePoolOnly：仅限私有池。选择此种策略时，必须指定 resouce_pool_options.private_pool_ids。如果指定的私有池容量不足，则实例会启动失败。
     /// None：不使用资源池策略。
-    /// 默认值：None。
-    ///
-    /// Example: `PrivatePoolFirst`
-    #[serde(rename = "strategy", skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<
-        CreateClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy,
-    >,
+    /// 默认值：None。 Example: `PrivatePoolFirst`.
+    pub strategy: Option<Strategy>,
     /// 私有池 ID列表。即弹性保障服务 ID 或容量预定服务 ID。该参数只能传入 Target 模式私有池 ID。N 的取值范围：1~20。
-    #[serde(rename = "private_pool_ids", skip_serializing_if = "Option::is_none")]
     pub private_pool_ids: Option<Vec<String>>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyScalingGroupResourcePoolOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.strategy,
-            &format!("{prefix}{}", ".strategy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.private_pool_ids,
-            &format!("{prefix}{}", ".private_pool_ids"),
-            out,
-        );
+impl acs_runtime::WireStruct for ResourcePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("strategy", &self.strategy);
+        visit("private_pool_ids", &self.private_pool_ids);
     }
 }
 
 /// The configurations of the scaling group that is used by the node pool.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyScalingGroup {
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScalingGroup {
     /// The vSwitch IDs. You can specify one to eight vSwitch IDs.
     ///
     /// >  To ensure high availability, we recommend that you select vSwitches that reside in different zones.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
     /// The instance types of nodes in the node pool. When the system adds a node to the node pool, the system selects the most appropriate one from the specified instance types for the node. You can specify 1 to 10 instance types.
     ///
     /// >  To ensure high availability, we recommend that you specify multiple instance types.
-    #[serde(rename = "instance_types", skip_serializing_if = "Option::is_none")]
     pub instance_types: Option<Vec<String>>,
     /// The billing method of nodes in the node pool. Valid values:
     ///
     /// *   `PrePaid`: subscription.
     /// *   `PostPaid`: pay-as-you-go.
     ///
-    /// Default value: `PostPaid`
-    ///
-    /// Example: `PrePaid`
-    #[serde(rename = "instance_charge_type", skip_serializing_if = "Option::is_none")]
-    pub instance_charge_type: Option<
-        CreateClusterNodePoolBodyScalingGroupInstanceChargeType,
-    >,
+    /// Default value: `PostPaid` Example: `PrePaid`.
+    pub instance_charge_type: Option<InstanceChargeType>,
     /// The subscription duration of nodes in the node pool. This parameter takes effect and is required if you set `instance_charge_type` to `PrePaid`.
     ///
     /// *   If `period_unit` is set to Week, the valid values of `period` are 1, 2, 3, and 4.
     /// *   If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
-    /// Example: `1`
-    #[serde(rename = "period", skip_serializing_if = "Option::is_none")]
+    /// Example: `1`.
     pub period: Option<i64>,
     /// The billing cycle of nodes in the node pool. This parameter takes effect and is required only when you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
     /// *   `Month`: The subscription duration is measured in months.
     /// *   `Week`: The subscription duration is measured in weeks.
     ///
-    /// Default value: `Month`.
-    ///
-    /// Example: `Month`
-    #[serde(rename = "period_unit", skip_serializing_if = "Option::is_none")]
+    /// Default value: `Month`. Example: `Month`.
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for nodes in the node pool. This parameter takes effect only when you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
     /// *   `true`: enables auto-renewal.
     /// *   `false`: disables auto-renewal.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_renew", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub auto_renew: Option<bool>,
     /// The auto-renewal period. Valid values:
     ///
     /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
     /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    #[serde(rename = "auto_renew_period", skip_serializing_if = "Option::is_none")]
+    /// Default value: 1. Example: `1`.
     pub auto_renew_period: Option<i64>,
     /// The bidding policy of preemptible instances. Valid values:
     ///
@@ -1687,16 +1014,10 @@ pub struct CreateClusterNodePoolBodyScalingGroup {
     /// *   `SpotWithPriceLimit`: specifies the highest bid for the preemptible instance.
     /// *   `SpotAsPriceGo`: automatically submits bids based on the up-to-date market price.
     ///
-    /// For more information, see Use preemptible instances.
-    ///
-    /// Example: `NoSpot`
-    #[serde(rename = "spot_strategy", skip_serializing_if = "Option::is_none")]
+    /// For more information, see Use preemptible instances. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
     /// The instance type of preemptible instances and the price cap for the instance type.
-    #[serde(rename = "spot_price_limit", skip_serializing_if = "Option::is_none")]
-    pub spot_price_limit: Option<
-        Vec<CreateClusterNodePoolBodyScalingGroupSpotPriceLimitItem>,
-    >,
+    pub spot_price_limit: Option<Vec<SpotPriceLimitItem>>,
     /// The type of the OS image. You must specify this parameter or `platform`. Valid values:
     ///
     /// *   `AliyunLinux`: Alibaba Cloud Linux 2.
@@ -1710,13 +1031,9 @@ pub struct CreateClusterNodePoolBodyScalingGroup {
     /// *   `ContainerOS`: ContainerOS.
     /// *   `AliyunLinux3ContainerOptimized`: Alibaba Cloud Linux 3 Container-optimized.
     ///
-    /// Example: `AliyunLinux`
-    #[serde(rename = "image_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `AliyunLinux`.
     pub image_type: Option<String>,
-    /// The custom image ID. By default, the image provided by Container Service for Kubernetes (ACK) is used.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// The custom image ID. By default, the image provided by Container Service for Kubernetes (ACK) is used. Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`.
     pub image_id: Option<String>,
     /// The category of the system disk. Valid values:
     ///
@@ -1727,10 +1044,7 @@ pub struct CreateClusterNodePoolBodyScalingGroup {
     /// *   `cloud_auto`: ESSD AutoPL disk.
     /// *   `cloud_essd_entry`: ESSD Entry disk.
     ///
-    /// Default value: `cloud_efficiency`.
-    ///
-    /// Example: `cloud_efficiency`
-    #[serde(rename = "system_disk_category", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cloud_efficiency`. Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
     /// The categories of the system disk for nodes. The system attempts to create system disks of a disk category with a lower priority if the disk category with a higher priority is unavailable. Valid values:
     ///
@@ -1740,14 +1054,10 @@ pub struct CreateClusterNodePoolBodyScalingGroup {
     /// *   `cloud_essd`: ESSD.
     /// *   `cloud_auto`: ESSD AutoPL disk.
     /// *   `cloud_essd_entry`: ESSD Entry disk.
-    #[serde(rename = "system_disk_categories", skip_serializing_if = "Option::is_none")]
     pub system_disk_categories: Option<Vec<String>>,
     /// The size of the system disk. Unit: GiB.
     ///
-    /// Valid values: 20 to 20248.
-    ///
-    /// Example: `120`
-    #[serde(rename = "system_disk_size", skip_serializing_if = "Option::is_none")]
+    /// Valid values: 20 to 20248. Example: `120`.
     pub system_disk_size: Option<i64>,
     /// The PL of the system disk. This parameter takes effect only for an ESSD.
     ///
@@ -1758,127 +1068,69 @@ pub struct CreateClusterNodePoolBodyScalingGroup {
     ///
     /// >  Alibaba Cloud disks support the preceding PLs. However, when you create a disk, the available PLs vary based on the ECS instance type that you selected. For more information, see Overview of ECS instance families.
     ///
-    /// Example: `PL1`
-    #[serde(
-        rename = "system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
-    /// Specifies whether to encrypt the system disk. true: encrypts the system disk. false: does not encrypt the system disk.
-    ///
-    /// Example: `false`
-    #[serde(rename = "system_disk_encrypted", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to encrypt the system disk. true: encrypts the system disk. false: does not encrypt the system disk. Example: `false`.
     pub system_disk_encrypted: Option<bool>,
-    /// The ID of the KMS key that is used to encrypt the system disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "system_disk_kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the KMS key that is used to encrypt the system disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub system_disk_kms_key_id: Option<String>,
-    /// The encryption algorithm that is used to encrypt the system disk. Set the value to aes-256.
-    ///
-    /// Example: `aes-256`
-    #[serde(
-        rename = "system_disk_encrypt_algorithm",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The encryption algorithm that is used to encrypt the system disk. Set the value to aes-256. Example: `aes-256`.
     pub system_disk_encrypt_algorithm: Option<String>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
     /// *   true: enables the burst feature.
     /// *   false: disables the burst feature.
     ///
-    /// This parameter is available only when `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "system_disk_bursting_enabled",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is available only when `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
     /// The preset IOPS of the system disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// This parameter is supported only when `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "system_disk_provisioned_iops",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is supported only when `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub system_disk_provisioned_iops: Option<i64>,
     /// The configurations of the data disks that are attached to nodes in the node pool.
-    #[serde(rename = "data_disks", skip_serializing_if = "Option::is_none")]
-    pub data_disks: Option<Vec<CreateClusterNodePoolBodyScalingGroupDataDisksItem>>,
+    pub data_disks: Option<Vec<DataDisksItem>>,
     /// The IDs of security groups. You must specify this parameter or `security_group_id`. We recommend that you specify `security_group_ids`. If you specify both `security_group_id` and `security_group_ids`, `security_group_ids` is used.
-    #[serde(rename = "security_group_ids", skip_serializing_if = "Option::is_none")]
     pub security_group_ids: Option<Vec<String>>,
     /// The name of the key pair used to log on to nodes in the node pool. You must set this parameter or `login_password`.
     ///
     /// >  If you select ContainerOS as the OS of nodes in the node pool, you must specify `key_pair`.
     ///
-    /// Example: `np-key-name`
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
+    /// Example: `np-key-name`.
     pub key_pair: Option<String>,
-    /// The password for SSH logon. You must specify this parameter or the `key_pair` parameter. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters.
-    ///
-    /// Example: `Hello1234`
-    #[serde(rename = "login_password", skip_serializing_if = "Option::is_none")]
+    /// The password for SSH logon. You must specify this parameter or the `key_pair` parameter. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Example: `Hello1234`.
     pub login_password: Option<String>,
-    /// Specifies whether to allow a non-root user to log on to an ECS instance that is added to the node pool.
-    ///
-    /// Example: `true`
-    #[serde(rename = "login_as_non_root", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to allow a non-root user to log on to an ECS instance that is added to the node pool. Example: `true`.
     pub login_as_non_root: Option<bool>,
-    /// This parameter is deprecated. Use security_hardening_os instead.
-    ///
-    /// Example: `false`
+    /// This parameter is deprecated. Use security_hardening_os instead. Example: `false`.
     #[deprecated]
-    #[serde(rename = "cis_enabled", skip_serializing_if = "Option::is_none")]
     pub cis_enabled: Option<bool>,
-    /// Specifies whether to enable MLPS Security Hardening. You can enable security hardening based on Multi-Level Protection Scheme (MLPS) only when Alibaba Cloud Linux 2 or Alibaba Cloud Linux 3 is installed on nodes. Alibaba Cloud provides standards for baseline checks and a scanner to ensure the compliance of Alibaba Cloud Linux 2 and Alibaba Cloud Linux 3 images with the level 3 standards of MLPS 2.0.
-    ///
-    /// Example: `false`
-    #[serde(rename = "soc_enabled", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to enable MLPS Security Hardening. You can enable security hardening based on Multi-Level Protection Scheme (MLPS) only when Alibaba Cloud Linux 2 or Alibaba Cloud Linux 3 is installed on nodes. Alibaba Cloud provides standards for baseline checks and a scanner to ensure the compliance of Alibaba Cloud Linux 2 and Alibaba Cloud Linux 3 images with the level 3 standards of MLPS 2.0. Example: `false`.
     pub soc_enabled: Option<bool>,
     /// Indicates whether Alibaba Cloud Linux Security Hardening is enabled. Valid values:
     ///
     /// *   `true`: enables Alibaba Cloud Linux Security Hardening.
     /// *   `false`: disables Alibaba Cloud Linux Security Hardening.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "security_hardening_os", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `false`.
     pub security_hardening_os: Option<bool>,
     /// The metering method of the public IP address. Valid values:
     ///
     /// *   PayByBandwidth: pay-by-bandwidth.
     /// *   PayByTraffic: pay-by-data-transfer.
     ///
-    /// Example: `PayByTraffic`
-    #[serde(rename = "internet_charge_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
-    /// The maximum outbound bandwidth of the public IP address. Unit: Mbit/s. Valid values: 1 to 100.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "internet_max_bandwidth_out",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum outbound bandwidth of the public IP address. Unit: Mbit/s. Valid values: 1 to 100. Example: `5`.
     pub internet_max_bandwidth_out: Option<i64>,
     /// The tags that you want to add only to ECS instances.
     ///
     /// The tag key must be unique and cannot exceed 128 characters in length. The tag key and value cannot start with aliyun or acs: or contain <https://> or <http://>.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<CreateClusterNodePoolBodyScalingGroupTagsItem>>,
-    /// The expected number of nodes in the node pool.
-    ///
-    /// Example: `0`
-    #[serde(rename = "desired_size", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagsItem>>,
+    /// The expected number of nodes in the node pool. Example: `0`.
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
     ///
     /// *   `PRIORITY`: ECS instances are scaled based on the value of VSwitchIds.N. If an ECS instance cannot be created in the zone where the vSwitch that has the highest priority resides, the system creates the ECS instance in the zone where the vSwitch that has the next highest priority resides.
-    ///
     /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created if preemptible instance types are specified in the scaling configurations. You can set the `CompensateWithOnDemand` parameter to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient inventory.
     ///
     /// **
@@ -1887,76 +1139,43 @@ pub struct CreateClusterNodePoolBodyScalingGroup {
     ///
     /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones for the scaling group. If ECS instances become imbalanced among multiple zones due to insufficient inventory, you can call the RebalanceInstances operation of Auto Scaling to evenly distribute the ECS instances among zones.
     ///
-    /// Default value: `PRIORITY`.
-    ///
-    /// Example: `COST_OPTIMIZED`
-    #[serde(rename = "multi_az_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `PRIORITY`. Example: `COST_OPTIMIZED`.
     pub multi_az_policy: Option<String>,
     /// The scaling mode of the scaling group. Valid values:
     ///
     /// *   `release`: the standard mode. ECS instances are created and released based on resource usage.
     /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
     ///
-    /// Default value: `release`.
-    ///
-    /// Example: `release`
-    #[serde(rename = "scaling_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `release`. Example: `release`.
     pub scaling_policy: Option<String>,
-    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is less than the value of this parameter, the system preferably creates pay-as-you-go instances.
-    ///
-    /// Example: `0`
-    #[serde(rename = "on_demand_base_capacity", skip_serializing_if = "Option::is_none")]
+    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is less than the value of this parameter, the system preferably creates pay-as-you-go instances. Example: `0`.
     pub on_demand_base_capacity: Option<i64>,
-    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100.
-    ///
-    /// Example: `20`
-    #[serde(
-        rename = "on_demand_percentage_above_base_capacity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100. Example: `20`.
     pub on_demand_percentage_above_base_capacity: Option<i64>,
-    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10.
-    ///
-    /// Example: `5`
-    #[serde(rename = "spot_instance_pools", skip_serializing_if = "Option::is_none")]
+    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10. Example: `5`.
     pub spot_instance_pools: Option<i64>,
     /// Indicates whether preemptible instances can be supplemented. If you set this parameter to true, when the scaling group receives a system message indicating that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace this instance. Valid values:
     ///
     /// *   `true`: enables the supplementation of preemptible instances.
     /// *   `false`: disables the supplementation of preemptible instances.
     ///
-    /// Example: `false`
-    #[serde(rename = "spot_instance_remedy", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Specifies whether to automatically create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as the price or insufficient inventory. This parameter takes effect when you set `multi_az_policy` to `COST_OPTIMIZED`. Valid values:
     ///
     /// *   `true`: automatically creates pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
     /// *   `false`: does not create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "compensate_with_on_demand",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
-    /// The ID of the deployment set.
-    ///
-    /// Example: `ds-bp1d19mmbsv3jf6xxxxx`
-    #[serde(rename = "deploymentset_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the deployment set. Example: `ds-bp1d19mmbsv3jf6xxxxx`.
     pub deploymentset_id: Option<String>,
     /// The IDs of ApsaraDB RDS instances.
-    #[serde(rename = "rds_instances", skip_serializing_if = "Option::is_none")]
     pub rds_instances: Option<Vec<String>>,
     /// The configurations of the private node pool.
-    #[serde(rename = "private_pool_options", skip_serializing_if = "Option::is_none")]
-    pub private_pool_options: Option<
-        CreateClusterNodePoolBodyScalingGroupPrivatePoolOptions,
-    >,
-    /// The ID of the security group to which you want to add the node pool. You must specify this parameter or the `security_group_ids` parameter. We recommend that you specify `security_group_ids`.
-    ///
-    /// Example: `sg-wz9a8g2mt6x5llu0****`
+    pub private_pool_options: Option<PrivatePoolOptions>,
+    /// The ID of the security group to which you want to add the node pool. You must specify this parameter or the `security_group_ids` parameter. We recommend that you specify `security_group_ids`. Example: `sg-wz9a8g2mt6x5llu0****`.
     #[deprecated]
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
     pub security_group_id: Option<String>,
     /// The operating system distribution. Valid values:
     ///
@@ -1965,17 +1184,11 @@ pub struct CreateClusterNodePoolBodyScalingGroup {
     /// *   `Windows`
     /// *   `WindowsCore`
     ///
-    /// Default value: `AliyunLinux`.
-    ///
-    /// Example: `AliyunLinux`
+    /// Default value: `AliyunLinux`. Example: `AliyunLinux`.
     #[deprecated]
-    #[serde(rename = "platform", skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// The instance attributes.
-    #[serde(rename = "instance_patterns", skip_serializing_if = "Option::is_none")]
-    pub instance_patterns: Option<
-        Vec<CreateClusterNodePoolBodyScalingGroupInstancePatternsItem>,
-    >,
+    pub instance_patterns: Option<Vec<InstancePatternsItem>>,
     /// The name of the worker RAM role.
     ///
     /// *   If you do not specify this parameter, the default worker RAM role created by the cluster is used.
@@ -1983,719 +1196,246 @@ pub struct CreateClusterNodePoolBodyScalingGroup {
     ///
     /// >  This parameter is available only for ACK managed clusters that run Kubernetes 1.22 or later.
     ///
-    /// Example: `example-role`
-    #[serde(rename = "ram_role_name", skip_serializing_if = "Option::is_none")]
+    /// Example: `example-role`.
     pub ram_role_name: Option<String>,
     /// ECS 实例的元数据访问配置。该参数目前仅白名单开放，如需使用，请提交工单申请。
-    #[serde(
-        rename = "instance_metadata_options",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_metadata_options: Option<
-        CreateClusterNodePoolBodyScalingGroupInstanceMetadataOptions,
-    >,
+    pub instance_metadata_options: Option<InstanceMetadataOptions>,
     /// 创建实例时使用的资源池及资源池策略。当您设置该参数后，需要注意：
     /// 该参数只在创建按量付费实例时生效。
     /// 该参数不能与private_pool_options.match_criteria、private_pool_options.id同时设置。
-    #[serde(rename = "resource_pool_options", skip_serializing_if = "Option::is_none")]
-    pub resource_pool_options: Option<
-        CreateClusterNodePoolBodyScalingGroupResourcePoolOptions,
-    >,
+    pub resource_pool_options: Option<ResourcePoolOptions>,
     /// 系统盘快照策略
-    #[serde(
-        rename = "system_disk_snapshot_policy_id",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub system_disk_snapshot_policy_id: Option<String>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyScalingGroup {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.vswitch_ids,
-            &format!("{prefix}{}", ".vswitch_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_types,
-            &format!("{prefix}{}", ".instance_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_charge_type,
-            &format!("{prefix}{}", ".instance_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period,
-            &format!("{prefix}{}", ".period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period_unit,
-            &format!("{prefix}{}", ".period_unit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew,
-            &format!("{prefix}{}", ".auto_renew"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew_period,
-            &format!("{prefix}{}", ".auto_renew_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_strategy,
-            &format!("{prefix}{}", ".spot_strategy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_price_limit,
-            &format!("{prefix}{}", ".spot_price_limit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_type,
-            &format!("{prefix}{}", ".image_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_id,
-            &format!("{prefix}{}", ".image_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_category,
-            &format!("{prefix}{}", ".system_disk_category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_categories,
-            &format!("{prefix}{}", ".system_disk_categories"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_size,
-            &format!("{prefix}{}", ".system_disk_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_performance_level,
-            &format!("{prefix}{}", ".system_disk_performance_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_encrypted,
-            &format!("{prefix}{}", ".system_disk_encrypted"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_kms_key_id,
-            &format!("{prefix}{}", ".system_disk_kms_key_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_encrypt_algorithm,
-            &format!("{prefix}{}", ".system_disk_encrypt_algorithm"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_bursting_enabled,
-            &format!("{prefix}{}", ".system_disk_bursting_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_provisioned_iops,
-            &format!("{prefix}{}", ".system_disk_provisioned_iops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.data_disks,
-            &format!("{prefix}{}", ".data_disks"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_group_ids,
-            &format!("{prefix}{}", ".security_group_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.key_pair,
-            &format!("{prefix}{}", ".key_pair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.login_password,
-            &format!("{prefix}{}", ".login_password"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.login_as_non_root,
-            &format!("{prefix}{}", ".login_as_non_root"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cis_enabled,
-            &format!("{prefix}{}", ".cis_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.soc_enabled,
-            &format!("{prefix}{}", ".soc_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_hardening_os,
-            &format!("{prefix}{}", ".security_hardening_os"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.internet_charge_type,
-            &format!("{prefix}{}", ".internet_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.internet_max_bandwidth_out,
-            &format!("{prefix}{}", ".internet_max_bandwidth_out"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tags,
-            &format!("{prefix}{}", ".tags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.desired_size,
-            &format!("{prefix}{}", ".desired_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.multi_az_policy,
-            &format!("{prefix}{}", ".multi_az_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scaling_policy,
-            &format!("{prefix}{}", ".scaling_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.on_demand_base_capacity,
-            &format!("{prefix}{}", ".on_demand_base_capacity"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
+impl acs_runtime::WireStruct for ScalingGroup {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("vswitch_ids", &self.vswitch_ids);
+        visit("instance_types", &self.instance_types);
+        visit("instance_charge_type", &self.instance_charge_type);
+        visit("period", &self.period);
+        visit("period_unit", &self.period_unit);
+        visit("auto_renew", &self.auto_renew);
+        visit("auto_renew_period", &self.auto_renew_period);
+        visit("spot_strategy", &self.spot_strategy);
+        visit("spot_price_limit", &self.spot_price_limit);
+        visit("image_type", &self.image_type);
+        visit("image_id", &self.image_id);
+        visit("system_disk_category", &self.system_disk_category);
+        visit("system_disk_categories", &self.system_disk_categories);
+        visit("system_disk_size", &self.system_disk_size);
+        visit("system_disk_performance_level", &self.system_disk_performance_level);
+        visit("system_disk_encrypted", &self.system_disk_encrypted);
+        visit("system_disk_kms_key_id", &self.system_disk_kms_key_id);
+        visit("system_disk_encrypt_algorithm", &self.system_disk_encrypt_algorithm);
+        visit("system_disk_bursting_enabled", &self.system_disk_bursting_enabled);
+        visit("system_disk_provisioned_iops", &self.system_disk_provisioned_iops);
+        visit("data_disks", &self.data_disks);
+        visit("security_group_ids", &self.security_group_ids);
+        visit("key_pair", &self.key_pair);
+        visit("login_password", &self.login_password);
+        visit("login_as_non_root", &self.login_as_non_root);
+        visit("cis_enabled", &self.cis_enabled);
+        visit("soc_enabled", &self.soc_enabled);
+        visit("security_hardening_os", &self.security_hardening_os);
+        visit("internet_charge_type", &self.internet_charge_type);
+        visit("internet_max_bandwidth_out", &self.internet_max_bandwidth_out);
+        visit("tags", &self.tags);
+        visit("desired_size", &self.desired_size);
+        visit("multi_az_policy", &self.multi_az_policy);
+        visit("scaling_policy", &self.scaling_policy);
+        visit("on_demand_base_capacity", &self.on_demand_base_capacity);
+        visit(
+            "on_demand_percentage_above_base_capacity",
             &self.on_demand_percentage_above_base_capacity,
-            &format!("{prefix}{}", ".on_demand_percentage_above_base_capacity"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_instance_pools,
-            &format!("{prefix}{}", ".spot_instance_pools"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_instance_remedy,
-            &format!("{prefix}{}", ".spot_instance_remedy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.compensate_with_on_demand,
-            &format!("{prefix}{}", ".compensate_with_on_demand"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.deploymentset_id,
-            &format!("{prefix}{}", ".deploymentset_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rds_instances,
-            &format!("{prefix}{}", ".rds_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.private_pool_options,
-            &format!("{prefix}{}", ".private_pool_options"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_group_id,
-            &format!("{prefix}{}", ".security_group_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.platform,
-            &format!("{prefix}{}", ".platform"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_patterns,
-            &format!("{prefix}{}", ".instance_patterns"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ram_role_name,
-            &format!("{prefix}{}", ".ram_role_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_metadata_options,
-            &format!("{prefix}{}", ".instance_metadata_options"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_pool_options,
-            &format!("{prefix}{}", ".resource_pool_options"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_snapshot_policy_id,
-            &format!("{prefix}{}", ".system_disk_snapshot_policy_id"),
-            out,
-        );
+        visit("spot_instance_pools", &self.spot_instance_pools);
+        visit("spot_instance_remedy", &self.spot_instance_remedy);
+        visit("compensate_with_on_demand", &self.compensate_with_on_demand);
+        visit("deploymentset_id", &self.deploymentset_id);
+        visit("rds_instances", &self.rds_instances);
+        visit("private_pool_options", &self.private_pool_options);
+        visit("security_group_id", &self.security_group_id);
+        visit("platform", &self.platform);
+        visit("instance_patterns", &self.instance_patterns);
+        visit("ram_role_name", &self.ram_role_name);
+        visit("instance_metadata_options", &self.instance_metadata_options);
+        visit("resource_pool_options", &self.resource_pool_options);
+        visit("system_disk_snapshot_policy_id", &self.system_disk_snapshot_policy_id);
     }
 }
 
 /// The memory limit.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyNodeConfigKubeletConfigurationReservedMemoryItem {
-    /// The NUMA node identifier.
-    ///
-    /// Example: `0`
-    #[serde(rename = "numaNode", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReservedMemoryItem {
+    /// The NUMA node identifier. Example: `0`.
     pub numa_node: Option<i32>,
-    /// The memory limit.
-    ///
-    /// Example: `{"memory": "1Gi"}`
-    #[serde(rename = "limits", skip_serializing_if = "Option::is_none")]
-    pub limits: Option<serde_json::Value>,
+    /// The memory limit. Example: `{"memory": "1Gi"}`.
+    pub limits: Option<acs_runtime::serde_json::Value>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyNodeConfigKubeletConfigurationReservedMemoryItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.numa_node,
-            &format!("{prefix}{}", ".numaNode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.limits,
-            &format!("{prefix}{}", ".limits"),
-            out,
-        );
+impl acs_runtime::WireStruct for ReservedMemoryItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("numaNode", &self.numa_node);
+        visit("limits", &self.limits);
     }
 }
 
 /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyNodeConfigKubeletConfigurationTracing {
-    /// The endpoint of the collector.
-    ///
-    /// Example: `localhost:4317`
-    #[serde(rename = "endpoint", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tracing {
+    /// The endpoint of the collector. Example: `localhost:4317`.
     pub endpoint: Option<String>,
-    /// The number of samples to be collected per million spans.
-    ///
-    /// Example: `200000`
-    #[serde(rename = "samplingRatePerMillion", skip_serializing_if = "Option::is_none")]
+    /// The number of samples to be collected per million spans. Example: `200000`.
     pub sampling_rate_per_million: Option<i32>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyNodeConfigKubeletConfigurationTracing {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.endpoint,
-            &format!("{prefix}{}", ".endpoint"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.sampling_rate_per_million,
-            &format!("{prefix}{}", ".samplingRatePerMillion"),
-            out,
-        );
+impl acs_runtime::WireStruct for Tracing {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("endpoint", &self.endpoint);
+        visit("samplingRatePerMillion", &self.sampling_rate_per_million);
     }
 }
 
 /// The configurations of the kubelet.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyNodeConfigKubeletConfiguration {
-    /// The maximum queries per second (QPS) of the image repository.
-    ///
-    /// Example: `5`
-    #[serde(rename = "registryPullQPS", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KubeletConfiguration {
+    /// The maximum queries per second (QPS) of the image repository. Example: `5`.
     pub registry_pull_qps: Option<i64>,
-    /// The maximum number of images that can be pulled from bursty image pulls.
-    ///
-    /// Example: `10`
-    #[serde(rename = "registryBurst", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of images that can be pulled from bursty image pulls. Example: `10`.
     pub registry_burst: Option<i64>,
-    /// Specifies the maximum number of events that can be generated per second.
-    ///
-    /// Example: `5`
-    #[serde(rename = "eventRecordQPS", skip_serializing_if = "Option::is_none")]
+    /// Specifies the maximum number of events that can be generated per second. Example: `5`.
     pub event_record_qps: Option<i64>,
-    /// The maximum number of burst peaks for the event records.
-    ///
-    /// Example: `10`
-    #[serde(rename = "eventBurst", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of burst peaks for the event records. Example: `10`.
     pub event_burst: Option<i64>,
-    /// The QPS when kubelet communicates with the Kubernetes API server.
-    ///
-    /// Example: `5`
-    #[serde(rename = "kubeAPIQPS", skip_serializing_if = "Option::is_none")]
+    /// The QPS when kubelet communicates with the Kubernetes API server. Example: `5`.
     pub kube_apiqps: Option<i64>,
-    /// The maximum number of burst requests sent to the API server per second.
-    ///
-    /// Example: `10`
-    #[serde(rename = "kubeAPIBurst", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of burst requests sent to the API server per second. Example: `10`.
     pub kube_api_burst: Option<i64>,
-    /// Specifies whether to pull one image at a time.
-    ///
-    /// Example: `true`
-    #[serde(rename = "serializeImagePulls", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to pull one image at a time. Example: `true`.
     pub serialize_image_pulls: Option<bool>,
-    /// The CPU management policy used by kubelet.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpuManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The CPU management policy used by kubelet. Example: `none`.
     pub cpu_manager_policy: Option<String>,
     /// A set of eviction thresholds that will trigger a pod eviction if met.
-    #[serde(rename = "evictionHard", skip_serializing_if = "Option::is_none")]
-    pub eviction_hard: Option<serde_json::Value>,
+    pub eviction_hard: Option<acs_runtime::serde_json::Value>,
     /// A set of eviction thresholds that will trigger a pod eviction if met over a corresponding grace period.
-    #[serde(rename = "evictionSoft", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft: Option<serde_json::Value>,
+    pub eviction_soft: Option<acs_runtime::serde_json::Value>,
     /// A set of grace periods for eviction thresholds.
-    #[serde(rename = "evictionSoftGracePeriod", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft_grace_period: Option<serde_json::Value>,
+    pub eviction_soft_grace_period: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify reserved resources for the system.
-    #[serde(rename = "systemReserved", skip_serializing_if = "Option::is_none")]
-    pub system_reserved: Option<serde_json::Value>,
+    pub system_reserved: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify resources reserved for the Kubernetes system.
-    #[serde(rename = "kubeReserved", skip_serializing_if = "Option::is_none")]
-    pub kube_reserved: Option<serde_json::Value>,
-    /// The read-only port.
-    ///
-    /// Example: `0`
-    #[serde(rename = "readOnlyPort", skip_serializing_if = "Option::is_none")]
+    pub kube_reserved: Option<acs_runtime::serde_json::Value>,
+    /// The read-only port. Example: `0`.
     pub read_only_port: Option<i64>,
-    /// The maximum number of running pods.
-    ///
-    /// Example: `110`
-    #[serde(rename = "maxPods", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of running pods. Example: `110`.
     pub max_pods: Option<i64>,
-    /// The maximum size that a log file can reach before it is rotated.
-    ///
-    /// Example: `10Mi`
-    #[serde(rename = "containerLogMaxSize", skip_serializing_if = "Option::is_none")]
+    /// The maximum size that a log file can reach before it is rotated. Example: `10Mi`.
     pub container_log_max_size: Option<String>,
-    /// The maximum number of log files that can be stored in each container.
-    ///
-    /// Example: `5`
-    #[serde(rename = "containerLogMaxFiles", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of log files that can be stored in each container. Example: `5`.
     pub container_log_max_files: Option<i64>,
     /// A feature gate that is used to enable an experimental feature.
-    #[serde(rename = "featureGates", skip_serializing_if = "Option::is_none")]
-    pub feature_gates: Option<serde_json::Value>,
+    pub feature_gates: Option<acs_runtime::serde_json::Value>,
     /// The whitelisted unsafe sysctls.
-    #[serde(rename = "allowedUnsafeSysctls", skip_serializing_if = "Option::is_none")]
     pub allowed_unsafe_sysctls: Option<Vec<String>>,
     /// A list of configurations that specify memory reservations for non-uniform memory access (NUMA) nodes.
-    #[serde(rename = "reservedMemory", skip_serializing_if = "Option::is_none")]
-    pub reserved_memory: Option<
-        Vec<CreateClusterNodePoolBodyNodeConfigKubeletConfigurationReservedMemoryItem>,
-    >,
-    /// The name of the policy to be used by the memory manager.
-    ///
-    /// Example: `none`
-    #[serde(rename = "memoryManagerPolicy", skip_serializing_if = "Option::is_none")]
+    pub reserved_memory: Option<Vec<ReservedMemoryItem>>,
+    /// The name of the policy to be used by the memory manager. Example: `none`.
     pub memory_manager_policy: Option<String>,
-    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits.
-    ///
-    /// Example: `true`
-    #[serde(rename = "cpuCFSQuota", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits. Example: `true`.
     pub cpu_cfs_quota: Option<bool>,
-    /// The duration for the CPU CFS quota.
-    ///
-    /// Example: `100ms`
-    #[serde(rename = "cpuCFSQuotaPeriod", skip_serializing_if = "Option::is_none")]
+    /// The duration for the CPU CFS quota. Example: `100ms`.
     pub cpu_cfs_quota_period: Option<String>,
-    /// The percentage of disk usage after which image garbage collection always runs.
-    ///
-    /// Example: `85`
-    #[serde(
-        rename = "imageGCHighThresholdPercent",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage after which image garbage collection always runs. Example: `85`.
     pub image_gc_high_threshold_percent: Option<i32>,
-    /// The percentage of disk usage before which image garbage collection never runs.
-    ///
-    /// Example: `80`
-    #[serde(
-        rename = "imageGCLowThresholdPercent",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage before which image garbage collection never runs. Example: `80`.
     pub image_gc_low_threshold_percent: Option<i32>,
-    /// The maximum number of processes per pod.
-    ///
-    /// Example: `-1`
-    #[serde(rename = "podPidsLimit", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of processes per pod. Example: `-1`.
     pub pod_pids_limit: Option<i64>,
-    /// The name of the Topology Manager policy that you want to use.
-    ///
-    /// Example: `restricted`
-    #[serde(rename = "topologyManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The name of the Topology Manager policy that you want to use. Example: `restricted`.
     pub topology_manager_policy: Option<String>,
     /// The list of IP addresses of the DNS servers.
-    #[serde(rename = "clusterDNS", skip_serializing_if = "Option::is_none")]
     pub cluster_dns: Option<Vec<String>>,
     /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-    #[serde(rename = "tracing", skip_serializing_if = "Option::is_none")]
-    pub tracing: Option<CreateClusterNodePoolBodyNodeConfigKubeletConfigurationTracing>,
-    /// The maximum number of concurrent programs that rotate logs
-    ///
-    /// Example: `1`
-    #[serde(rename = "containerLogMaxWorkers", skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<Tracing>,
+    /// The maximum number of concurrent programs that rotate logs Example: `1`.
     pub container_log_max_workers: Option<i32>,
-    /// The duration at which the container logs are monitored for rotating logs.
-    ///
-    /// Example: `10s`
-    #[serde(
-        rename = "containerLogMonitorInterval",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The duration at which the container logs are monitored for rotating logs. Example: `10s`.
     pub container_log_monitor_interval: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for CreateClusterNodePoolBodyNodeConfigKubeletConfiguration {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.registry_pull_qps,
-            &format!("{prefix}{}", ".registryPullQPS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.registry_burst,
-            &format!("{prefix}{}", ".registryBurst"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.event_record_qps,
-            &format!("{prefix}{}", ".eventRecordQPS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.event_burst,
-            &format!("{prefix}{}", ".eventBurst"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kube_apiqps,
-            &format!("{prefix}{}", ".kubeAPIQPS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kube_api_burst,
-            &format!("{prefix}{}", ".kubeAPIBurst"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.serialize_image_pulls,
-            &format!("{prefix}{}", ".serializeImagePulls"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_manager_policy,
-            &format!("{prefix}{}", ".cpuManagerPolicy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eviction_hard,
-            &format!("{prefix}{}", ".evictionHard"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eviction_soft,
-            &format!("{prefix}{}", ".evictionSoft"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eviction_soft_grace_period,
-            &format!("{prefix}{}", ".evictionSoftGracePeriod"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_reserved,
-            &format!("{prefix}{}", ".systemReserved"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kube_reserved,
-            &format!("{prefix}{}", ".kubeReserved"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.read_only_port,
-            &format!("{prefix}{}", ".readOnlyPort"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_pods,
-            &format!("{prefix}{}", ".maxPods"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_max_size,
-            &format!("{prefix}{}", ".containerLogMaxSize"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_max_files,
-            &format!("{prefix}{}", ".containerLogMaxFiles"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.feature_gates,
-            &format!("{prefix}{}", ".featureGates"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.allowed_unsafe_sysctls,
-            &format!("{prefix}{}", ".allowedUnsafeSysctls"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.reserved_memory,
-            &format!("{prefix}{}", ".reservedMemory"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.memory_manager_policy,
-            &format!("{prefix}{}", ".memoryManagerPolicy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_cfs_quota,
-            &format!("{prefix}{}", ".cpuCFSQuota"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_cfs_quota_period,
-            &format!("{prefix}{}", ".cpuCFSQuotaPeriod"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_gc_high_threshold_percent,
-            &format!("{prefix}{}", ".imageGCHighThresholdPercent"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_gc_low_threshold_percent,
-            &format!("{prefix}{}", ".imageGCLowThresholdPercent"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.pod_pids_limit,
-            &format!("{prefix}{}", ".podPidsLimit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.topology_manager_policy,
-            &format!("{prefix}{}", ".topologyManagerPolicy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_dns,
-            &format!("{prefix}{}", ".clusterDNS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tracing,
-            &format!("{prefix}{}", ".tracing"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_max_workers,
-            &format!("{prefix}{}", ".containerLogMaxWorkers"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_monitor_interval,
-            &format!("{prefix}{}", ".containerLogMonitorInterval"),
-            out,
-        );
+impl acs_runtime::WireStruct for KubeletConfiguration {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("registryPullQPS", &self.registry_pull_qps);
+        visit("registryBurst", &self.registry_burst);
+        visit("eventRecordQPS", &self.event_record_qps);
+        visit("eventBurst", &self.event_burst);
+        visit("kubeAPIQPS", &self.kube_apiqps);
+        visit("kubeAPIBurst", &self.kube_api_burst);
+        visit("serializeImagePulls", &self.serialize_image_pulls);
+        visit("cpuManagerPolicy", &self.cpu_manager_policy);
+        visit("evictionHard", &self.eviction_hard);
+        visit("evictionSoft", &self.eviction_soft);
+        visit("evictionSoftGracePeriod", &self.eviction_soft_grace_period);
+        visit("systemReserved", &self.system_reserved);
+        visit("kubeReserved", &self.kube_reserved);
+        visit("readOnlyPort", &self.read_only_port);
+        visit("maxPods", &self.max_pods);
+        visit("containerLogMaxSize", &self.container_log_max_size);
+        visit("containerLogMaxFiles", &self.container_log_max_files);
+        visit("featureGates", &self.feature_gates);
+        visit("allowedUnsafeSysctls", &self.allowed_unsafe_sysctls);
+        visit("reservedMemory", &self.reserved_memory);
+        visit("memoryManagerPolicy", &self.memory_manager_policy);
+        visit("cpuCFSQuota", &self.cpu_cfs_quota);
+        visit("cpuCFSQuotaPeriod", &self.cpu_cfs_quota_period);
+        visit("imageGCHighThresholdPercent", &self.image_gc_high_threshold_percent);
+        visit("imageGCLowThresholdPercent", &self.image_gc_low_threshold_percent);
+        visit("podPidsLimit", &self.pod_pids_limit);
+        visit("topologyManagerPolicy", &self.topology_manager_policy);
+        visit("clusterDNS", &self.cluster_dns);
+        visit("tracing", &self.tracing);
+        visit("containerLogMaxWorkers", &self.container_log_max_workers);
+        visit("containerLogMonitorInterval", &self.container_log_monitor_interval);
     }
 }
 
 /// The node configurations.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyNodeConfig {
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NodeConfig {
     /// The configurations of the kubelet.
-    #[serde(rename = "kubelet_configuration", skip_serializing_if = "Option::is_none")]
-    pub kubelet_configuration: Option<
-        CreateClusterNodePoolBodyNodeConfigKubeletConfiguration,
-    >,
+    pub kubelet_configuration: Option<KubeletConfiguration>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyNodeConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.kubelet_configuration,
-            &format!("{prefix}{}", ".kubelet_configuration"),
-            out,
-        );
+impl acs_runtime::WireStruct for NodeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("kubelet_configuration", &self.kubelet_configuration);
     }
 }
 
 /// The configurations of the label.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyKubernetesConfigLabelsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyKubernetesConfigLabelsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for LabelsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
 /// The collection of taint configurations.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyKubernetesConfigTaintsItem {
-    /// The `key` of the taint.
-    ///
-    /// Example: `key`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaintsItem {
+    /// The `key` of the taint. Example: `key`.
     pub key: Option<String>,
-    /// The `value` of the taint.
-    ///
-    /// Example: `value`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the taint. Example: `value`.
     pub value: Option<String>,
     /// The scheduling policy. Valid values:
     ///
@@ -2703,515 +1443,269 @@ pub struct CreateClusterNodePoolBodyKubernetesConfigTaintsItem {
     /// *   `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
     /// *   `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
     ///
-    /// Default value: `NoSchedule`.
-    ///
-    /// Example: `NoSchedule`
-    #[serde(rename = "effect", skip_serializing_if = "Option::is_none")]
+    /// Default value: `NoSchedule`. Example: `NoSchedule`.
     pub effect: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyKubernetesConfigTaintsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.effect,
-            &format!("{prefix}{}", ".effect"),
-            out,
-        );
+impl acs_runtime::WireStruct for TaintsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
+        visit("effect", &self.effect);
     }
 }
 
 /// The configurations of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyKubernetesConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KubernetesConfig {
     /// The labels that you want to add to the nodes in the cluster.
-    #[serde(rename = "labels", skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Vec<CreateClusterNodePoolBodyKubernetesConfigLabelsItem>>,
+    pub labels: Option<Vec<LabelsItem>>,
     /// The configurations of the taints.
-    #[serde(rename = "taints", skip_serializing_if = "Option::is_none")]
-    pub taints: Option<Vec<CreateClusterNodePoolBodyKubernetesConfigTaintsItem>>,
+    pub taints: Option<Vec<TaintsItem>>,
     /// The name of the container runtime. The following types of runtime are supported by ACK:
     ///
     /// *   containerd: containerd is the recommended runtime and supports all Kubernetes versions.
     /// *   Sandboxed-Container.runv: The Sandbox-Container runtime provides improved isolation and supports Kubernetes 1.24 and earlier.
     /// *   docker: The Docker runtime supports Kubernetes 1.22 and earlier.
     ///
-    /// Default value: containerd.
-    ///
-    /// Example: `docker`
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
+    /// Default value: containerd. Example: `docker`.
     pub runtime: Option<String>,
-    /// The version of the container runtime.
-    ///
-    /// Example: `19.03.5`
-    #[serde(rename = "runtime_version", skip_serializing_if = "Option::is_none")]
+    /// The version of the container runtime. Example: `19.03.5`.
     pub runtime_version: Option<String>,
     /// The CPU management policy of nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
     /// *   `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
     /// *   `none`: specifies that the default CPU affinity is used.
     ///
-    /// Default value: `none`.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `none`. Example: `none`.
     pub cpu_policy: Option<String>,
-    /// The user-defined data of nodes. You can specify custom scripts that are automatically executed after the nodes are initialized.
-    ///
-    /// Example: `dGhpcyBpcyBhIGV4YW1wbGU=`
-    #[serde(rename = "user_data", skip_serializing_if = "Option::is_none")]
+    /// The user-defined data of nodes. You can specify custom scripts that are automatically executed after the nodes are initialized. Example: `dGhpcyBpcyBhIGV4YW1wbGU=`.
     pub user_data: Option<String>,
-    /// Specifies whether the nodes are schedulable after a scale-out operation is performed.
-    ///
-    /// Example: `true`
-    #[serde(rename = "unschedulable", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether the nodes are schedulable after a scale-out operation is performed. Example: `true`.
     pub unschedulable: Option<bool>,
     /// Specifies whether to install the CloudMonitor agent on ECS nodes. After the CloudMonitor agent is installed on ECS nodes, you can view monitoring information about the instances in the CloudMonitor console. We recommend that you install the CloudMonitor agent. Valid values:
     ///
     /// *   `true`: installs the CloudMonitor agent on ECS nodes.
     /// *   `false`: does not install the CloudMonitor agent on ECS nodes.
     ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
-    #[serde(rename = "cms_enabled", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false` Example: `true`.
     pub cms_enabled: Option<bool>,
     /// A custom node name consists of a prefix, a node IP address, and a suffix.
     ///
     /// *   The prefix and the suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-). A custom node name must start and end with a digit or lowercase letter.
     /// *   The node IP address in a custom node name is the private IP address of the node.
     ///
-    /// Set the parameter to a value in the customized,aliyun,ip,com format. The value consists of four parts that are separated by commas (,). customized and ip are fixed content. aliyun is the prefix and com is the suffix. Example: aliyun.192.168.xxx.xxx.com.
-    ///
-    /// Example: `customized,aliyun,ip,com`
-    #[serde(rename = "node_name_mode", skip_serializing_if = "Option::is_none")]
+    /// Set the parameter to a value in the customized,aliyun,ip,com format. The value consists of four parts that are separated by commas (,). customized and ip are fixed content. aliyun is the prefix and com is the suffix. Example: aliyun.192.168.xxx.xxx.com. Example: `customized,aliyun,ip,com`.
     pub node_name_mode: Option<String>,
-    /// The user-defined data of nodes. You can specify custom scripts that are automatically executed before the nodes are initialized.
-    ///
-    /// Example: `dGhpcyBpcyBhIGV4YW1wbGU`
-    #[serde(rename = "pre_user_data", skip_serializing_if = "Option::is_none")]
+    /// The user-defined data of nodes. You can specify custom scripts that are automatically executed before the nodes are initialized. Example: `dGhpcyBpcyBhIGV4YW1wbGU`.
     pub pre_user_data: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyKubernetesConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.labels,
-            &format!("{prefix}{}", ".labels"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.taints,
-            &format!("{prefix}{}", ".taints"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime,
-            &format!("{prefix}{}", ".runtime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime_version,
-            &format!("{prefix}{}", ".runtime_version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_policy,
-            &format!("{prefix}{}", ".cpu_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.user_data,
-            &format!("{prefix}{}", ".user_data"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.unschedulable,
-            &format!("{prefix}{}", ".unschedulable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cms_enabled,
-            &format!("{prefix}{}", ".cms_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_name_mode,
-            &format!("{prefix}{}", ".node_name_mode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.pre_user_data,
-            &format!("{prefix}{}", ".pre_user_data"),
-            out,
-        );
+impl acs_runtime::WireStruct for KubernetesConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("labels", &self.labels);
+        visit("taints", &self.taints);
+        visit("runtime", &self.runtime);
+        visit("runtime_version", &self.runtime_version);
+        visit("cpu_policy", &self.cpu_policy);
+        visit("user_data", &self.user_data);
+        visit("unschedulable", &self.unschedulable);
+        visit("cms_enabled", &self.cms_enabled);
+        visit("node_name_mode", &self.node_name_mode);
+        visit("pre_user_data", &self.pre_user_data);
     }
 }
 
 /// The configurations of confidential computing for the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyTeeConfig {
-    /// Specifies whether to enable confidential computing for the cluster.
-    ///
-    /// Example: `true`
-    #[serde(rename = "tee_enable", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeeConfig {
+    /// Specifies whether to enable confidential computing for the cluster. Example: `true`.
     pub tee_enable: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyTeeConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.tee_enable,
-            &format!("{prefix}{}", ".tee_enable"),
-            out,
-        );
+impl acs_runtime::WireStruct for TeeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("tee_enable", &self.tee_enable);
     }
 }
 
 /// This parameter is deprecated.
 ///
 /// The configurations of the edge node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyInterconnectConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InterconnectConfig {
     /// This parameter is deprecated.
     ///
-    /// The ID of the Cloud Enterprise Network (CEN) instance that is associated with the enhanced edge node pool.
-    ///
-    /// Example: `cen-ey9k9nfhz0f*******`
-    #[serde(rename = "cen_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Cloud Enterprise Network (CEN) instance that is associated with the enhanced edge node pool. Example: `cen-ey9k9nfhz0f*******`.
     pub cen_id: Option<String>,
     /// This parameter is deprecated.
     ///
-    /// The ID of the Cloud Connect Network (CCN) instance that is associated with the enhanced edge node pool.
-    ///
-    /// Example: `ccn-qm5i0i0q9yi*******`
-    #[serde(rename = "ccn_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Cloud Connect Network (CCN) instance that is associated with the enhanced edge node pool. Example: `ccn-qm5i0i0q9yi*******`.
     pub ccn_id: Option<String>,
     /// This parameter is deprecated.
     ///
-    /// The region to which the CCN instance that is associated with the enhanced edge node pool belongs.
-    ///
-    /// Example: `cn-shanghai`
-    #[serde(rename = "ccn_region_id", skip_serializing_if = "Option::is_none")]
+    /// The region to which the CCN instance that is associated with the enhanced edge node pool belongs. Example: `cn-shanghai`.
     pub ccn_region_id: Option<String>,
     /// This parameter is deprecated.
     ///
-    /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s.
-    ///
-    /// Example: `10`
-    #[serde(rename = "bandwidth", skip_serializing_if = "Option::is_none")]
+    /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s. Example: `10`.
     pub bandwidth: Option<i64>,
     /// This parameter is deprecated.
     ///
-    /// The subscription duration of the enhanced edge node pool. The duration is measured in months.
-    ///
-    /// Example: `1`
-    #[serde(rename = "improved_period", skip_serializing_if = "Option::is_none")]
+    /// The subscription duration of the enhanced edge node pool. The duration is measured in months. Example: `1`.
     pub improved_period: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyInterconnectConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cen_id,
-            &format!("{prefix}{}", ".cen_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ccn_id,
-            &format!("{prefix}{}", ".ccn_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ccn_region_id,
-            &format!("{prefix}{}", ".ccn_region_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.bandwidth,
-            &format!("{prefix}{}", ".bandwidth"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.improved_period,
-            &format!("{prefix}{}", ".improved_period"),
-            out,
-        );
+impl acs_runtime::WireStruct for InterconnectConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cen_id", &self.cen_id);
+        visit("ccn_id", &self.ccn_id);
+        visit("ccn_region_id", &self.ccn_region_id);
+        visit("bandwidth", &self.bandwidth);
+        visit("improved_period", &self.improved_period);
     }
 }
 
 /// 灵骏节点池配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyEfloNodeGroup {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EfloNodeGroup {
     /// 创建灵骏节点池时需要关联的灵骏集群ID。
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// 创建灵骏节点池时需要关联的灵骏集群的灵骏分组ID。
-    #[serde(rename = "group_id", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyEfloNodeGroup {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_id,
-            &format!("{prefix}{}", ".cluster_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.group_id,
-            &format!("{prefix}{}", ".group_id"),
-            out,
-        );
+impl acs_runtime::WireStruct for EfloNodeGroup {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cluster_id", &self.cluster_id);
+        visit("group_id", &self.group_id);
     }
 }
 
 /// 智能托管配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyAutoMode {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoMode {
     /// The `enable` field.
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyAutoMode {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoMode {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
     }
 }
 
 /// 节点组件配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyNodeComponentsItemConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeComponentsItemConfig {
     /// 节点组件自定义配置。
-    #[serde(rename = "custom_config", skip_serializing_if = "Option::is_none")]
     pub custom_config: Option<std::collections::BTreeMap<String, String>>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyNodeComponentsItemConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.custom_config,
-            &format!("{prefix}{}", ".custom_config"),
-            out,
-        );
+impl acs_runtime::WireStruct for NodeComponentsItemConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("custom_config", &self.custom_config);
     }
 }
 
 /// 节点组件。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct CreateClusterNodePoolBodyNodeComponentsItem {
-    /// 节点组件名称。
-    ///
-    /// Example: `kubelet`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeComponentsItem {
+    /// 节点组件名称。 Example: `kubelet`.
     pub name: Option<String>,
-    /// 节点组件版本。
-    ///
-    /// Example: `1.33.3-aliyun.1`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// 节点组件版本。 Example: `1.33.3-aliyun.1`.
     pub version: Option<String>,
     /// 节点组件配置。
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
-    pub config: Option<CreateClusterNodePoolBodyNodeComponentsItemConfig>,
+    pub config: Option<NodeComponentsItemConfig>,
 }
 
-impl acs_runtime::ParamValue for CreateClusterNodePoolBodyNodeComponentsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.version,
-            &format!("{prefix}{}", ".version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.config,
-            &format!("{prefix}{}", ".config"),
-            out,
-        );
+impl acs_runtime::WireStruct for NodeComponentsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("version", &self.version);
+        visit("config", &self.config);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateClusterNodePoolBody {
     /// The configurations of the node pool.
-    #[serde(rename = "nodepool_info", skip_serializing_if = "Option::is_none")]
-    pub nodepool_info: Option<CreateClusterNodePoolBodyNodepoolInfo>,
+    pub nodepool_info: Option<NodepoolInfo>,
     /// The configurations of auto scaling.
-    #[serde(rename = "auto_scaling", skip_serializing_if = "Option::is_none")]
-    pub auto_scaling: Option<CreateClusterNodePoolBodyAutoScaling>,
+    pub auto_scaling: Option<AutoScaling>,
     /// The configurations of the managed node pool feature.
-    #[serde(rename = "management", skip_serializing_if = "Option::is_none")]
-    pub management: Option<CreateClusterNodePoolBodyManagement>,
+    pub management: Option<Management>,
     /// The configurations of the scaling group that is used by the node pool.
-    #[serde(rename = "scaling_group", skip_serializing_if = "Option::is_none")]
-    pub scaling_group: Option<CreateClusterNodePoolBodyScalingGroup>,
+    pub scaling_group: Option<ScalingGroup>,
     /// The node configurations.
-    #[serde(rename = "node_config", skip_serializing_if = "Option::is_none")]
-    pub node_config: Option<CreateClusterNodePoolBodyNodeConfig>,
+    pub node_config: Option<NodeConfig>,
     /// The configurations of the cluster.
-    #[serde(rename = "kubernetes_config", skip_serializing_if = "Option::is_none")]
-    pub kubernetes_config: Option<CreateClusterNodePoolBodyKubernetesConfig>,
+    pub kubernetes_config: Option<KubernetesConfig>,
     /// The configurations of confidential computing for the cluster.
-    #[serde(rename = "tee_config", skip_serializing_if = "Option::is_none")]
-    pub tee_config: Option<CreateClusterNodePoolBodyTeeConfig>,
+    pub tee_config: Option<TeeConfig>,
     /// This parameter is deprecated.
     ///
     /// The configurations of the edge node pool.
     #[deprecated]
-    #[serde(rename = "interconnect_config", skip_serializing_if = "Option::is_none")]
-    pub interconnect_config: Option<CreateClusterNodePoolBodyInterconnectConfig>,
+    pub interconnect_config: Option<InterconnectConfig>,
     /// This parameter is deprecated. Use the desired_size parameter instead.
     ///
-    /// The number of nodes in the node pool.
-    ///
-    /// Example: `1`
+    /// The number of nodes in the node pool. Example: `1`.
     #[deprecated]
-    #[serde(rename = "count", skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// This parameter is deprecated.
     ///
-    /// The maximum number of nodes that can be contained in the edge node pool.
-    ///
-    /// Example: `10`
+    /// The maximum number of nodes that can be contained in the edge node pool. Example: `10`.
     #[deprecated]
-    #[serde(rename = "max_nodes", skip_serializing_if = "Option::is_none")]
     pub max_nodes: Option<i64>,
     /// The network type of the edge node pool. This parameter takes effect only when the `type` of the node pool is set to `edge`. Valid values:
     ///
     /// *   `basic`: Internet.
     /// *   `private`: private network.
     ///
-    /// Example: `basic`
-    #[serde(rename = "interconnect_mode", skip_serializing_if = "Option::is_none")]
+    /// Example: `basic`.
     pub interconnect_mode: Option<String>,
     /// Specifies whether to set the network type of the pod to host network.
     ///
     /// *   `true`: sets to host network.
     /// *   `false`: sets to container network.
     ///
-    /// Example: `true`
-    #[serde(rename = "host_network", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub host_network: Option<bool>,
     /// Specifies whether all nodes in the edge node pool can communicate with each other at Layer 3.
     ///
     /// *   `true`: The nodes in the edge node pool can communicate with each other at Layer 3.
     /// *   `false`: The nodes in the edge node pool cannot communicate with each other at Layer 3.
     ///
-    /// Example: `true`
-    #[serde(rename = "intranet", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub intranet: Option<bool>,
     /// 灵骏节点池配置。
-    #[serde(rename = "eflo_node_group", skip_serializing_if = "Option::is_none")]
-    pub eflo_node_group: Option<CreateClusterNodePoolBodyEfloNodeGroup>,
+    pub eflo_node_group: Option<EfloNodeGroup>,
     /// 智能托管配置。
-    #[serde(rename = "auto_mode", skip_serializing_if = "Option::is_none")]
-    pub auto_mode: Option<CreateClusterNodePoolBodyAutoMode>,
+    pub auto_mode: Option<AutoMode>,
     /// 节点组件列表。
-    #[serde(rename = "node_components", skip_serializing_if = "Option::is_none")]
-    pub node_components: Option<Vec<CreateClusterNodePoolBodyNodeComponentsItem>>,
+    pub node_components: Option<Vec<NodeComponentsItem>>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for CreateClusterNodePoolBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.nodepool_info,
-            &format!("{prefix}{}", ".nodepool_info"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_scaling,
-            &format!("{prefix}{}", ".auto_scaling"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.management,
-            &format!("{prefix}{}", ".management"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scaling_group,
-            &format!("{prefix}{}", ".scaling_group"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_config,
-            &format!("{prefix}{}", ".node_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kubernetes_config,
-            &format!("{prefix}{}", ".kubernetes_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tee_config,
-            &format!("{prefix}{}", ".tee_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.interconnect_config,
-            &format!("{prefix}{}", ".interconnect_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.count,
-            &format!("{prefix}{}", ".count"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_nodes,
-            &format!("{prefix}{}", ".max_nodes"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.interconnect_mode,
-            &format!("{prefix}{}", ".interconnect_mode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.host_network,
-            &format!("{prefix}{}", ".host_network"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.intranet,
-            &format!("{prefix}{}", ".intranet"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eflo_node_group,
-            &format!("{prefix}{}", ".eflo_node_group"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_mode,
-            &format!("{prefix}{}", ".auto_mode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_components,
-            &format!("{prefix}{}", ".node_components"),
-            out,
-        );
+impl acs_runtime::WireStruct for CreateClusterNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("nodepool_info", &self.nodepool_info);
+        visit("auto_scaling", &self.auto_scaling);
+        visit("management", &self.management);
+        visit("scaling_group", &self.scaling_group);
+        visit("node_config", &self.node_config);
+        visit("kubernetes_config", &self.kubernetes_config);
+        visit("tee_config", &self.tee_config);
+        visit("interconnect_config", &self.interconnect_config);
+        visit("count", &self.count);
+        visit("max_nodes", &self.max_nodes);
+        visit("interconnect_mode", &self.interconnect_mode);
+        visit("host_network", &self.host_network);
+        visit("intranet", &self.intranet);
+        visit("eflo_node_group", &self.eflo_node_group);
+        visit("auto_mode", &self.auto_mode);
+        visit("node_components", &self.node_components);
     }
 }

@@ -3,22 +3,20 @@
 
 //! `CreateKubernetesTrigger`: You can call the CreateKubernetesTrigger operation to create a trigger for an application.
 
-/// Request of `CreateKubernetesTrigger`: You can call the CreateKubernetesTrigger operation to create a trigger for an application.
-///
-/// Build it with [`CreateKubernetesTriggerRequest::builder`], or call the operation through `Client::create_kubernetes_trigger`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateKubernetesTrigger`, made by [`CreateKubernetesTriggerBuilder`] (`Client::create_kubernetes_trigger` or [`CreateKubernetesTriggerRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateKubernetesTriggerRequest {
     /// The request body.
-    ///
-    /// Example: `cn-beijing`
     pub body: Option<CreateKubernetesTriggerBody>,
 }
 
 impl CreateKubernetesTriggerRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateKubernetesTriggerRequestBuilder {
-        CreateKubernetesTriggerRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateKubernetesTriggerBuilder {
+        CreateKubernetesTriggerBuilder::with_client(())
     }
 }
 
@@ -26,120 +24,67 @@ impl acs_runtime::Operation for CreateKubernetesTriggerRequest {
     type Output = CreateKubernetesTriggerResponse;
     type Error = CreateKubernetesTriggerError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateKubernetesTrigger",
-        method: acs_runtime::Method::Post,
-        path: "/triggers",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CreateKubernetesTrigger",
+        acs_runtime::Method::Post,
+        "/triggers",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `CreateKubernetesTrigger`: made by `Client::create_kubernetes_trigger` (then [`send`](Self::send)) or [`CreateKubernetesTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateKubernetesTriggerBuilder<C = ()> {
+    client: C,
+    request: CreateKubernetesTriggerRequest,
+}
+
+impl<C> CreateKubernetesTriggerBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`CreateKubernetesTriggerRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateKubernetesTriggerRequestBuilder {
-    body: Option<CreateKubernetesTriggerBody>,
-}
-
-impl CreateKubernetesTriggerRequestBuilder {
-    /// The request body.
-    ///
-    /// Example: `cn-beijing`
-    pub fn body(mut self, value: impl Into<CreateKubernetesTriggerBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateKubernetesTriggerBody>) -> &mut Self {
-        self.body = value;
+    /// The request body. Example: `cn-beijing`.
+    pub fn body(mut self, value: impl IntoParam<CreateKubernetesTriggerBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateKubernetesTriggerRequest, acs_runtime::BuildError> {
-        Ok(CreateKubernetesTriggerRequest {
-            body: self.body,
-        })
+    pub fn build(self) -> Result<CreateKubernetesTriggerRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `CreateKubernetesTrigger` once its parameters are set: You can call the CreateKubernetesTrigger operation to create a trigger for an application.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateKubernetesTriggerFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateKubernetesTriggerRequestBuilder,
-}
-
-impl CreateKubernetesTriggerFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateKubernetesTriggerRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateKubernetesTriggerRequestBuilder {
-        &self.inner
-    }
-
-    /// The request body.
-    ///
-    /// Example: `cn-beijing`
-    pub fn body(mut self, value: impl Into<CreateKubernetesTriggerBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateKubernetesTriggerBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl CreateKubernetesTriggerBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateKubernetesTriggerResponse,
-        acs_runtime::SdkError<CreateKubernetesTriggerError>,
+        SdkError<CreateKubernetesTriggerError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CreateKubernetesTrigger`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CreateKubernetesTrigger`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateKubernetesTriggerResponse {
-    /// The ID of the trigger.
-    ///
-    /// Example: `111`
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the trigger. Example: `111`.
     pub id: Option<String>,
-    /// The ID of the cluster.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the cluster. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
     pub cluster_id: Option<String>,
-    /// The name of the trigger project.
-    ///
-    /// Example: `default/test-app`
-    #[serde(rename = "project_id", skip_serializing_if = "Option::is_none")]
+    /// The name of the trigger project. Example: `default/test-app`.
     pub project_id: Option<String>,
     /// The type of trigger.
     ///
@@ -148,53 +93,31 @@ pub struct CreateKubernetesTriggerResponse {
     /// *   `deployment`: performs actions on Deployments.
     /// *   `application`: performs actions on applications that are deployed in Application Center.
     ///
-    /// Example: `deployment`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Example: `deployment`.
     pub r#type: Option<String>,
-    /// The action that the trigger performs. For example, a value of `redeploy` indicates that the trigger redeploys the application.
-    ///
-    /// Example: `redeploy`
-    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
+    /// The action that the trigger performs. For example, a value of `redeploy` indicates that the trigger redeploys the application. Example: `redeploy`.
     pub action: Option<String>,
 }
 
-/// Errors of `CreateKubernetesTrigger` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CreateKubernetesTriggerResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            id: object.take("id")?,
+            cluster_id: object.take("cluster_id")?,
+            project_id: object.take("project_id")?,
+            r#type: object.take("type")?,
+            action: object.take("action")?,
+        })
+    }
+}
+
+/// Errors of `CreateKubernetesTrigger`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateKubernetesTriggerError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateKubernetesTriggerError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateKubernetesTriggerError {
@@ -203,70 +126,51 @@ impl From<acs_runtime::ServiceError> for CreateKubernetesTriggerError {
     }
 }
 
+impl acs_runtime::OperationError for CreateKubernetesTriggerError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateKubernetesTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateKubernetesTriggerError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CreateKubernetesTriggerBody {
-    /// The cluster ID.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The cluster ID. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
     pub cluster_id: Option<String>,
     /// The name of the trigger project.
     ///
     /// The name consists of the namespace where the application is deployed and the name of the application. The format is `${namespace}/${name}`.
     ///
-    /// Example: `default/test-app`.
-    ///
-    /// Example: `default/test-app`
-    #[serde(rename = "project_id", skip_serializing_if = "Option::is_none")]
+    /// Example: `default/test-app`. Example: `default/test-app`.
     pub project_id: Option<String>,
     /// The action that the trigger performs. Set the value to redeploy.
     ///
-    /// `redeploy`: redeploys the resources specified by `project_id`.
-    ///
-    /// Example: `redeploy`
-    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
+    /// `redeploy`: redeploys the resources specified by `project_id`. Example: `redeploy`.
     pub action: Option<String>,
     /// The type of trigger. Valid values:
     ///
     /// *   `deployment`: performs actions on Deployments.
     /// *   `application`: performs actions on applications that are deployed in Application Center.
     ///
-    /// Default value: `deployment`.
-    ///
-    /// Example: `deployment`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Default value: `deployment`. Example: `deployment`.
     pub r#type: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateKubernetesTriggerBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_id,
-            &format!("{prefix}{}", ".cluster_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.project_id,
-            &format!("{prefix}{}", ".project_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.action,
-            &format!("{prefix}{}", ".action"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
+impl acs_runtime::WireStruct for CreateKubernetesTriggerBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cluster_id", &self.cluster_id);
+        visit("project_id", &self.project_id);
+        visit("action", &self.action);
+        visit("type", &self.r#type);
     }
 }

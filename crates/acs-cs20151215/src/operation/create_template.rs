@@ -3,10 +3,10 @@
 
 //! `CreateTemplate`: Creates an orchestration template. An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can use orchestration templates to manage resources in Kubernetes clusters and automate resource deployment, such as pods, Services, Deployments, ConfigMaps, and persistent volumes (PVs).
 
-/// Request of `CreateTemplate`: Creates an orchestration template. An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can use orchestration templates to manage resources in Kubernetes clusters and automate resource deployment, such as pods, Services, Deployments, ConfigMaps, and persistent volumes (PVs).
-///
-/// Build it with [`CreateTemplateRequest::builder`], or call the operation through `Client::create_template`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateTemplate`, made by [`CreateTemplateBuilder`] (`Client::create_template` or [`CreateTemplateRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateTemplateRequest {
     /// The request body.
@@ -14,9 +14,9 @@ pub struct CreateTemplateRequest {
 }
 
 impl CreateTemplateRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateTemplateRequestBuilder {
-        CreateTemplateRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateTemplateBuilder {
+        CreateTemplateBuilder::with_client(())
     }
 }
 
@@ -24,141 +24,78 @@ impl acs_runtime::Operation for CreateTemplateRequest {
     type Output = CreateTemplateResponse;
     type Error = CreateTemplateError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateTemplate",
-        method: acs_runtime::Method::Post,
-        path: "/templates",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CreateTemplate",
+        acs_runtime::Method::Post,
+        "/templates",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `CreateTemplate`: made by `Client::create_template` (then [`send`](Self::send)) or [`CreateTemplateRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateTemplateBuilder<C = ()> {
+    client: C,
+    request: CreateTemplateRequest,
+}
+
+impl<C> CreateTemplateBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`CreateTemplateRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateTemplateRequestBuilder {
-    body: Option<CreateTemplateBody>,
-}
-
-impl CreateTemplateRequestBuilder {
     /// The request body.
-    pub fn body(mut self, value: impl Into<CreateTemplateBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateTemplateBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<CreateTemplateBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateTemplateRequest, acs_runtime::BuildError> {
-        Ok(CreateTemplateRequest {
-            body: self.body,
+    pub fn build(self) -> Result<CreateTemplateRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl CreateTemplateBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<CreateTemplateResponse, SdkError<CreateTemplateError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CreateTemplate`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateTemplateResponse {
+    /// The ID of the orchestration template. Example: `ba1fe77b-b01e-4640-b77e-8f1b80e3e3cf`.
+    pub template_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for CreateTemplateResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            template_id: object.take("template_id")?,
         })
     }
 }
 
-/// Calls `CreateTemplate` once its parameters are set: Creates an orchestration template. An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can use orchestration templates to manage resources in Kubernetes clusters and automate resource deployment, such as pods, Services, Deployments, ConfigMaps, and persistent volumes (PVs).
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateTemplateFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateTemplateRequestBuilder,
-}
-
-impl CreateTemplateFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateTemplateRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateTemplateRequestBuilder {
-        &self.inner
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<CreateTemplateBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateTemplateBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<CreateTemplateResponse, acs_runtime::SdkError<CreateTemplateError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CreateTemplate`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CreateTemplateResponse {
-    /// The ID of the orchestration template.
-    ///
-    /// Example: `ba1fe77b-b01e-4640-b77e-8f1b80e3e3cf`
-    #[serde(rename = "template_id", skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<String>,
-}
-
-/// Errors of `CreateTemplate` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CreateTemplate`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateTemplateError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateTemplateError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateTemplateError {
@@ -167,76 +104,50 @@ impl From<acs_runtime::ServiceError> for CreateTemplateError {
     }
 }
 
+impl acs_runtime::OperationError for CreateTemplateError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateTemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateTemplateError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CreateTemplateBody {
     /// The name of the orchestration template.
     ///
-    /// The name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). It cannot start with a hyphen (-).
-    ///
-    /// Example: `service-account-template`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). It cannot start with a hyphen (-). Example: `service-account-template`.
     pub name: Option<String>,
-    /// The template content in the YAML format.
-    ///
-    /// Example: `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: test-sa`
-    #[serde(rename = "template", skip_serializing_if = "Option::is_none")]
+    /// The template content in the YAML format. Example: `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: test-sa`.
     pub template: Option<String>,
-    /// The label of the template.
-    ///
-    /// Example: `test`
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    /// The label of the template. Example: `test`.
     pub tags: Option<String>,
-    /// The description of the template.
-    ///
-    /// Example: `this is test`
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    /// The description of the template. Example: `this is test`.
     pub description: Option<String>,
     /// The template type.
     ///
     /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
     /// *   If this parameter is not specified or the value is set to another value, the template is not displayed on the Orchestration Template page in the console.
     ///
-    /// We recommend that you set the parameter to `kubernetes`.
-    ///
-    /// Example: `kubernetes`
-    #[serde(rename = "template_type", skip_serializing_if = "Option::is_none")]
+    /// We recommend that you set the parameter to `kubernetes`. Example: `kubernetes`.
     pub template_type: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateTemplateBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.template,
-            &format!("{prefix}{}", ".template"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tags,
-            &format!("{prefix}{}", ".tags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.description,
-            &format!("{prefix}{}", ".description"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.template_type,
-            &format!("{prefix}{}", ".template_type"),
-            out,
-        );
+impl acs_runtime::WireStruct for CreateTemplateBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("template", &self.template);
+        visit("tags", &self.tags);
+        visit("description", &self.description);
+        visit("template_type", &self.template_type);
     }
 }

@@ -3,24 +3,22 @@
 
 //! `CreateTrigger`: Creates a trigger for an application to redeploy the application pods when specific conditions are met.
 
-/// Request of `CreateTrigger`: Creates a trigger for an application to redeploy the application pods when specific conditions are met.
-///
-/// Build it with [`CreateTriggerRequest::builder`], or call the operation through `Client::create_trigger`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateTrigger`, made by [`CreateTriggerBuilder`] (`Client::create_trigger` or [`CreateTriggerRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateTriggerRequest {
     /// The request body.
     pub body: Option<CreateTriggerBody>,
     /// The cluster ID.
-    ///
-    /// Example: `c68deb844dc6d480eb775be611fdf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl CreateTriggerRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateTriggerRequestBuilder {
-        CreateTriggerRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateTriggerBuilder {
+        CreateTriggerBuilder::with_client(())
     }
 }
 
@@ -28,198 +26,105 @@ impl acs_runtime::Operation for CreateTriggerRequest {
     type Output = CreateTriggerResponse;
     type Error = CreateTriggerError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateTrigger",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{cluster_id}/triggers",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "CreateTrigger",
+        acs_runtime::Method::Post,
+        "/clusters/{cluster_id}/triggers",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.set_json_body(&self.body);
+        params.path("cluster_id", &self.cluster_id);
+    }
+}
+
+/// Sets the parameters of `CreateTrigger`: made by `Client::create_trigger` (then [`send`](Self::send)) or [`CreateTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateTriggerBuilder<C = ()> {
+    client: C,
+    request: CreateTriggerRequest,
+}
+
+impl<C> CreateTriggerBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
     }
-}
 
-/// Builds a [`CreateTriggerRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateTriggerRequestBuilder {
-    body: Option<CreateTriggerBody>,
-    cluster_id: Option<String>,
-}
-
-impl CreateTriggerRequestBuilder {
     /// The request body.
-    pub fn body(mut self, value: impl Into<CreateTriggerBody>) -> Self {
-        self.body = Some(value.into());
+    pub fn body(mut self, value: impl IntoParam<CreateTriggerBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateTriggerBody>) -> &mut Self {
-        self.body = value;
-        self
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c68deb844dc6d480eb775be611fdf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c68deb844dc6d480eb775be611fdf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateTriggerRequest, acs_runtime::BuildError> {
-        Ok(CreateTriggerRequest {
-            body: self.body,
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateTrigger",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
+    pub fn build(self) -> Result<CreateTriggerRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateTrigger",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl CreateTriggerBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<CreateTriggerResponse, SdkError<CreateTriggerError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CreateTrigger`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateTriggerResponse {
+    /// The trigger ID. Example: `102536`.
+    pub id: Option<String>,
+    /// The ID of the cluster. Example: `c93095129fc41463aa455d89444fd****`.
+    pub cluster_id: Option<String>,
+    /// The name of the trigger project. Example: `default/test-app`.
+    pub project_id: Option<String>,
+    /// The trigger type. Example: `deployment`.
+    pub r#type: Option<String>,
+    /// The actions performed by the trigger. Example: `redeploy`.
+    pub action: Option<String>,
+}
+
+impl acs_runtime::FromJson for CreateTriggerResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            id: object.take("id")?,
+            cluster_id: object.take("cluster_id")?,
+            project_id: object.take("project_id")?,
+            r#type: object.take("type")?,
+            action: object.take("action")?,
         })
     }
 }
 
-/// Calls `CreateTrigger` once its parameters are set: Creates a trigger for an application to redeploy the application pods when specific conditions are met.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateTriggerFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateTriggerRequestBuilder,
-}
-
-impl CreateTriggerFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateTriggerRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateTriggerRequestBuilder {
-        &self.inner
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<CreateTriggerBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<CreateTriggerBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c68deb844dc6d480eb775be611fdf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<CreateTriggerResponse, acs_runtime::SdkError<CreateTriggerError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CreateTrigger`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CreateTriggerResponse {
-    /// The trigger ID.
-    ///
-    /// Example: `102536`
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The ID of the cluster.
-    ///
-    /// Example: `c93095129fc41463aa455d89444fd****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The name of the trigger project.
-    ///
-    /// Example: `default/test-app`
-    #[serde(rename = "project_id", skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<String>,
-    /// The trigger type.
-    ///
-    /// Example: `deployment`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// The actions performed by the trigger.
-    ///
-    /// Example: `redeploy`
-    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
-}
-
-/// Errors of `CreateTrigger` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CreateTrigger`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateTriggerError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateTriggerError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateTriggerError {
@@ -228,70 +133,51 @@ impl From<acs_runtime::ServiceError> for CreateTriggerError {
     }
 }
 
+impl acs_runtime::OperationError for CreateTriggerError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateTriggerError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CreateTriggerBody {
-    /// The cluster ID.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The cluster ID. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
     pub cluster_id: Option<String>,
     /// The name of the trigger project.
     ///
     /// The name consists of the namespace where the application is deployed and the name of the application. The format is `${namespace}/${name}`.
     ///
-    /// Example: `default/test-app`.
-    ///
-    /// Example: `default/test-app`
-    #[serde(rename = "project_id", skip_serializing_if = "Option::is_none")]
+    /// Example: `default/test-app`. Example: `default/test-app`.
     pub project_id: Option<String>,
     /// The action that the trigger performs. Set the value to redeploy.
     ///
-    /// `redeploy`: redeploys the resources specified by `project_id`.
-    ///
-    /// Example: `redeploy`
-    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
+    /// `redeploy`: redeploys the resources specified by `project_id`. Example: `redeploy`.
     pub action: Option<String>,
     /// The type of trigger. Valid values:
     ///
     /// *   `deployment`: performs actions on Deployments.
     /// *   `application`: performs actions on applications that are deployed in Application Center.
     ///
-    /// Default value: `deployment`.
-    ///
-    /// Example: `deployment`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Default value: `deployment`. Example: `deployment`.
     pub r#type: Option<String>,
 }
 
-impl acs_runtime::ParamValue for CreateTriggerBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_id,
-            &format!("{prefix}{}", ".cluster_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.project_id,
-            &format!("{prefix}{}", ".project_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.action,
-            &format!("{prefix}{}", ".action"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
+impl acs_runtime::WireStruct for CreateTriggerBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cluster_id", &self.cluster_id);
+        visit("project_id", &self.project_id);
+        visit("action", &self.action);
+        visit("type", &self.r#type);
     }
 }

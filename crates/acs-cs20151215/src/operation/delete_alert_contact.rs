@@ -3,20 +3,20 @@
 
 //! `DeleteAlertContact`: Deletes one or more ACK alert contacts.
 
-/// Request of `DeleteAlertContact`: Deletes one or more ACK alert contacts.
-///
-/// Build it with [`DeleteAlertContactRequest::builder`], or call the operation through `Client::delete_alert_contact`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteAlertContact`, made by [`DeleteAlertContactBuilder`] (`Client::delete_alert_contact` or [`DeleteAlertContactRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteAlertContactRequest {
     /// The list of alert contact IDs.
-    pub contact_ids: Vec<i64>,
+    pub contact_ids: Option<Vec<i64>>,
 }
 
 impl DeleteAlertContactRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteAlertContactRequestBuilder {
-        DeleteAlertContactRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteAlertContactBuilder {
+        DeleteAlertContactBuilder::with_client(())
     }
 }
 
@@ -24,146 +24,86 @@ impl acs_runtime::Operation for DeleteAlertContactRequest {
     type Output = DeleteAlertContactResponse;
     type Error = DeleteAlertContactError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteAlertContact",
-        method: acs_runtime::Method::Delete,
-        path: "/alert/contacts",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeleteAlertContact",
+        acs_runtime::Method::Delete,
+        "/alert/contacts",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
         params.put_json(acs_runtime::Position::Query, "contact_ids", &self.contact_ids);
     }
 }
 
-/// Builds a [`DeleteAlertContactRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteAlertContactRequestBuilder {
-    contact_ids: Option<Vec<i64>>,
+/// Sets the parameters of `DeleteAlertContact`: made by `Client::delete_alert_contact` (then [`send`](Self::send)) or [`DeleteAlertContactRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteAlertContactBuilder<C = ()> {
+    client: C,
+    request: DeleteAlertContactRequest,
 }
 
-impl DeleteAlertContactRequestBuilder {
-    /// The list of alert contact IDs.
-    pub fn contact_ids(mut self, value: impl Into<Vec<i64>>) -> Self {
-        self.contact_ids = Some(value.into());
-        self
+impl<C> DeleteAlertContactBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `contact_ids`; see [`Self::contact_ids`].
-    pub fn set_contact_ids(&mut self, value: Option<Vec<i64>>) -> &mut Self {
-        self.contact_ids = value;
+    /// The list of alert contact IDs. Required.
+    pub fn contact_ids(mut self, value: impl IntoParam<Vec<i64>>) -> Self {
+        self.request.contact_ids = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteAlertContactRequest, acs_runtime::BuildError> {
-        Ok(DeleteAlertContactRequest {
-            contact_ids: self
-                .contact_ids
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteAlertContact",
-                    parameter: "contact_ids",
-                    setter: "contact_ids",
-                })?,
+    pub fn build(self) -> Result<DeleteAlertContactRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteAlertContact",
+            parameter,
+            setter,
+        );
+        if self.request.contact_ids.is_none() {
+            return Err(missing("contact_ids", "contact_ids"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DeleteAlertContactBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteAlertContactResponse, SdkError<DeleteAlertContactError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DeleteAlertContact`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteAlertContactResponse {
+    /// The `result` field.
+    pub result: Option<Vec<DeleteAlertContactResultItem>>,
+}
+
+impl acs_runtime::FromJson for DeleteAlertContactResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            result: object.take("result")?,
         })
     }
 }
 
-/// Calls `DeleteAlertContact` once its parameters are set: Deletes one or more ACK alert contacts.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteAlertContactFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteAlertContactRequestBuilder,
-}
-
-impl DeleteAlertContactFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteAlertContactRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteAlertContactRequestBuilder {
-        &self.inner
-    }
-
-    /// The list of alert contact IDs.
-    pub fn contact_ids(mut self, value: impl Into<Vec<i64>>) -> Self {
-        self.inner = self.inner.contact_ids(value);
-        self
-    }
-
-    /// Sets or clears `contact_ids`; see [`Self::contact_ids`].
-    pub fn set_contact_ids(&mut self, value: Option<Vec<i64>>) -> &mut Self {
-        self.inner.set_contact_ids(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DeleteAlertContactResponse,
-        acs_runtime::SdkError<DeleteAlertContactError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DeleteAlertContact`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DeleteAlertContactResponse {
-    /// The `result` field.
-    #[serde(rename = "result", skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<DeleteAlertContactResponseResultItem>>,
-}
-
-/// Errors of `DeleteAlertContact` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DeleteAlertContact`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteAlertContactError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteAlertContactError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteAlertContactError {
@@ -172,29 +112,41 @@ impl From<acs_runtime::ServiceError> for DeleteAlertContactError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteAlertContactError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteAlertContactError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DeleteAlertContactError {}
-/// The `DeleteAlertContactResponseResultItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `DeleteAlertContactResultItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DeleteAlertContactResponseResultItem {
+pub struct DeleteAlertContactResultItem {
     /// The `status` field.
-    #[serde(
-        rename = "status",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub status: Option<bool>,
     /// The `msg` field.
-    #[serde(rename = "msg", skip_serializing_if = "Option::is_none")]
     pub msg: Option<String>,
     /// The `contact_id` field.
-    #[serde(rename = "contact_id", skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for DeleteAlertContactResultItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            status: object.take("status")?,
+            msg: object.take("msg")?,
+            contact_id: object.take("contact_id")?,
+        })
+    }
 }

@@ -3,20 +3,20 @@
 
 //! `DeleteAlertContactGroup`: Deletes an ACK alert contact group.
 
-/// Request of `DeleteAlertContactGroup`: Deletes an ACK alert contact group.
-///
-/// Build it with [`DeleteAlertContactGroupRequest::builder`], or call the operation through `Client::delete_alert_contact_group`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteAlertContactGroup`, made by [`DeleteAlertContactGroupBuilder`] (`Client::delete_alert_contact_group` or [`DeleteAlertContactGroupRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteAlertContactGroupRequest {
     /// The list of alert contact group IDs.
-    pub contact_group_ids: Vec<i64>,
+    pub contact_group_ids: Option<Vec<i64>>,
 }
 
 impl DeleteAlertContactGroupRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteAlertContactGroupRequestBuilder {
-        DeleteAlertContactGroupRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteAlertContactGroupBuilder {
+        DeleteAlertContactGroupBuilder::with_client(())
     }
 }
 
@@ -24,12 +24,12 @@ impl acs_runtime::Operation for DeleteAlertContactGroupRequest {
     type Output = DeleteAlertContactGroupResponse;
     type Error = DeleteAlertContactGroupError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteAlertContactGroup",
-        method: acs_runtime::Method::Delete,
-        path: "/alert/contact_groups",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeleteAlertContactGroup",
+        acs_runtime::Method::Delete,
+        "/alert/contact_groups",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
         params
@@ -41,131 +41,72 @@ impl acs_runtime::Operation for DeleteAlertContactGroupRequest {
     }
 }
 
-/// Builds a [`DeleteAlertContactGroupRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteAlertContactGroupRequestBuilder {
-    contact_group_ids: Option<Vec<i64>>,
+/// Sets the parameters of `DeleteAlertContactGroup`: made by `Client::delete_alert_contact_group` (then [`send`](Self::send)) or [`DeleteAlertContactGroupRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteAlertContactGroupBuilder<C = ()> {
+    client: C,
+    request: DeleteAlertContactGroupRequest,
 }
 
-impl DeleteAlertContactGroupRequestBuilder {
-    /// The list of alert contact group IDs.
-    pub fn contact_group_ids(mut self, value: impl Into<Vec<i64>>) -> Self {
-        self.contact_group_ids = Some(value.into());
-        self
+impl<C> DeleteAlertContactGroupBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `contact_group_ids`; see [`Self::contact_group_ids`].
-    pub fn set_contact_group_ids(&mut self, value: Option<Vec<i64>>) -> &mut Self {
-        self.contact_group_ids = value;
+    /// The list of alert contact group IDs. Required.
+    pub fn contact_group_ids(mut self, value: impl IntoParam<Vec<i64>>) -> Self {
+        self.request.contact_group_ids = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteAlertContactGroupRequest, acs_runtime::BuildError> {
-        Ok(DeleteAlertContactGroupRequest {
-            contact_group_ids: self
-                .contact_group_ids
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteAlertContactGroup",
-                    parameter: "contact_group_ids",
-                    setter: "contact_group_ids",
-                })?,
-        })
-    }
-}
-
-/// Calls `DeleteAlertContactGroup` once its parameters are set: Deletes an ACK alert contact group.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteAlertContactGroupFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteAlertContactGroupRequestBuilder,
-}
-
-impl DeleteAlertContactGroupFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteAlertContactGroupRequestBuilder::default(),
+    pub fn build(self) -> Result<DeleteAlertContactGroupRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteAlertContactGroup",
+            parameter,
+            setter,
+        );
+        if self.request.contact_group_ids.is_none() {
+            return Err(missing("contact_group_ids", "contact_group_ids"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteAlertContactGroupRequestBuilder {
-        &self.inner
-    }
-
-    /// The list of alert contact group IDs.
-    pub fn contact_group_ids(mut self, value: impl Into<Vec<i64>>) -> Self {
-        self.inner = self.inner.contact_group_ids(value);
-        self
-    }
-
-    /// Sets or clears `contact_group_ids`; see [`Self::contact_group_ids`].
-    pub fn set_contact_group_ids(&mut self, value: Option<Vec<i64>>) -> &mut Self {
-        self.inner.set_contact_group_ids(value);
-        self
-    }
-
+impl DeleteAlertContactGroupBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DeleteAlertContactGroupResponse,
-        acs_runtime::SdkError<DeleteAlertContactGroupError>,
+        SdkError<DeleteAlertContactGroupError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DeleteAlertContactGroup`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DeleteAlertContactGroup`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteAlertContactGroupResponse {}
-/// Errors of `DeleteAlertContactGroup` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DeleteAlertContactGroupResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DeleteAlertContactGroup`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteAlertContactGroupError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteAlertContactGroupError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteAlertContactGroupError {
@@ -174,9 +115,17 @@ impl From<acs_runtime::ServiceError> for DeleteAlertContactGroupError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteAlertContactGroupError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteAlertContactGroupError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

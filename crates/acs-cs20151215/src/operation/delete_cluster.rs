@@ -11,45 +11,29 @@
 //! *   Elastic container instances created on virtual nodes are automatically released.
 //! *   Some resources created together with a cluster are not automatically released when the cluster is deleted. After the cluster is deleted, you are still charged for the resources. Release or retain the resources based on your actual needs. The resources include Simple Log Service projects automatically created by the cluster and dynamically provisioned disks.
 
-/// Request of `DeleteCluster`: You can call the DeleteCluster operation to delete a cluster and specify whether to delete or retain the relevant cluster resources. Before you delete a cluster, you must manually delete workloads in the cluster, such as Deployments, StatefulSets, Jobs, and CronJobs. Otherwise, you may fail to delete the cluster.
-///
-/// Build it with [`DeleteClusterRequest::builder`], or call the operation through `Client::delete_cluster`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteCluster`, made by [`DeleteClusterBuilder`] (`Client::delete_cluster` or [`DeleteClusterRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteClusterRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c905d1364c2dd4b6284a3f41790c4****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// Specifies whether to retain all resources. If you set the parameter to `true`, the `retain_resources` parameter is ignored. The cloud resources that are created by the cluster are retained. You can call the `DescribeClusterResources` operation to query cloud resources created by the cluster. If you set the parameter to `false`, resources to be retained by default in the `delete_options` parameter are still retained. To delete these resources, set `delete_mode` to `delete` in `delete_options`.
-    ///
-    /// *   `true`: retains all resources, including cloud resources created by the cluster.
-    /// *   `false`: does not retain all resources. Resources to be retained by default in the `delete_options` parameter are retained. For example, `ALB` instances are retained when this parameter is set to `false`.
-    ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
     pub retain_all_resources: Option<bool>,
     /// Specifies whether to retain the Server Load Balancer (SLB) resources that are created by the cluster.
-    ///
-    /// *   `true`: retains the SLB instances that are created by the cluster.
-    /// *   `false`: does not retain the SLB instances that are created by the cluster.
-    ///
-    /// Default value: `false`. Set resource_type to `SLB` in the `delete_options` parameter to manage SLB instances.
-    ///
-    /// Example: `false`
     #[deprecated]
     pub keep_slb: Option<bool>,
     /// The list of resources. To retain resources when you delete a cluster, you need to specify the IDs of the resources to be retained.
     pub retain_resources: Option<Vec<String>>,
     /// The type of cluster resource that you want to delete or retain.
-    pub delete_options: Option<Vec<DeleteClusterDeleteOptionsItem>>,
+    pub delete_options: Option<Vec<DeleteOptionsItem>>,
 }
 
 impl DeleteClusterRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteClusterRequestBuilder {
-        DeleteClusterRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteClusterBuilder {
+        DeleteClusterBuilder::with_client(())
     }
 }
 
@@ -58,54 +42,51 @@ impl acs_runtime::Operation for DeleteClusterRequest {
     type Output = DeleteClusterResponse;
     type Error = DeleteClusterError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteCluster",
-        method: acs_runtime::Method::Delete,
-        path: "/clusters/{ClusterId}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeleteCluster",
+        acs_runtime::Method::Delete,
+        "/clusters/{ClusterId}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
+        params.query("retain_all_resources", &self.retain_all_resources);
+        params.query("keep_slb", &self.keep_slb);
         params
-            .put(
+            .put_json(
                 acs_runtime::Position::Query,
-                "retain_all_resources",
-                &self.retain_all_resources,
+                "retain_resources",
+                &self.retain_resources,
             );
-        params.put(acs_runtime::Position::Query, "keep_slb", &self.keep_slb);
-        if let Some(value) = &self.retain_resources {
-            params.put_json(acs_runtime::Position::Query, "retain_resources", value);
-        }
-        if let Some(value) = &self.delete_options {
-            params.put_json(acs_runtime::Position::Query, "delete_options", value);
-        }
+        params
+            .put_json(
+                acs_runtime::Position::Query,
+                "delete_options",
+                &self.delete_options,
+            );
     }
 }
 
-/// Builds a [`DeleteClusterRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteClusterRequestBuilder {
-    cluster_id: Option<String>,
-    retain_all_resources: Option<bool>,
-    keep_slb: Option<bool>,
-    retain_resources: Option<Vec<String>>,
-    delete_options: Option<Vec<DeleteClusterDeleteOptionsItem>>,
+/// Sets the parameters of `DeleteCluster`: made by `Client::delete_cluster` (then [`send`](Self::send)) or [`DeleteClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteClusterBuilder<C = ()> {
+    client: C,
+    request: DeleteClusterRequest,
 }
 
 #[allow(deprecated)]
-impl DeleteClusterRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c905d1364c2dd4b6284a3f41790c4****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DeleteClusterBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c905d1364c2dd4b6284a3f41790c4****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
@@ -114,17 +95,9 @@ impl DeleteClusterRequestBuilder {
     /// *   `true`: retains all resources, including cloud resources created by the cluster.
     /// *   `false`: does not retain all resources. Resources to be retained by default in the `delete_options` parameter are retained. For example, `ALB` instances are retained when this parameter is set to `false`.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    pub fn retain_all_resources(mut self, value: impl Into<bool>) -> Self {
-        self.retain_all_resources = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `retain_all_resources`; see [`Self::retain_all_resources`].
-    pub fn set_retain_all_resources(&mut self, value: Option<bool>) -> &mut Self {
-        self.retain_all_resources = value;
+    /// Default value: `false`. Example: `false`.
+    pub fn retain_all_resources(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.retain_all_resources = value.into_param();
         self
     }
 
@@ -133,247 +106,81 @@ impl DeleteClusterRequestBuilder {
     /// *   `true`: retains the SLB instances that are created by the cluster.
     /// *   `false`: does not retain the SLB instances that are created by the cluster.
     ///
-    /// Default value: `false`. Set resource_type to `SLB` in the `delete_options` parameter to manage SLB instances.
-    ///
-    /// Example: `false`
+    /// Default value: `false`. Set resource_type to `SLB` in the `delete_options` parameter to manage SLB instances. Example: `false`.
     #[deprecated]
-    pub fn keep_slb(mut self, value: impl Into<bool>) -> Self {
-        self.keep_slb = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `keep_slb`; see [`Self::keep_slb`].
-    #[deprecated]
-    pub fn set_keep_slb(&mut self, value: Option<bool>) -> &mut Self {
-        self.keep_slb = value;
+    pub fn keep_slb(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.keep_slb = value.into_param();
         self
     }
 
     /// The list of resources. To retain resources when you delete a cluster, you need to specify the IDs of the resources to be retained.
-    pub fn retain_resources(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.retain_resources = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `retain_resources`; see [`Self::retain_resources`].
-    pub fn set_retain_resources(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.retain_resources = value;
+    pub fn retain_resources(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.retain_resources = value.into_param();
         self
     }
 
     /// The type of cluster resource that you want to delete or retain.
     pub fn delete_options(
         mut self,
-        value: impl Into<Vec<DeleteClusterDeleteOptionsItem>>,
+        value: impl IntoParam<Vec<DeleteOptionsItem>>,
     ) -> Self {
-        self.delete_options = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `delete_options`; see [`Self::delete_options`].
-    pub fn set_delete_options(
-        &mut self,
-        value: Option<Vec<DeleteClusterDeleteOptionsItem>>,
-    ) -> &mut Self {
-        self.delete_options = value;
+        self.request.delete_options = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteClusterRequest, acs_runtime::BuildError> {
-        Ok(DeleteClusterRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteCluster",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            retain_all_resources: self.retain_all_resources,
-            keep_slb: self.keep_slb,
-            retain_resources: self.retain_resources,
-            delete_options: self.delete_options,
+    pub fn build(self) -> Result<DeleteClusterRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteCluster",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DeleteClusterBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteClusterResponse, SdkError<DeleteClusterError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DeleteCluster`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteClusterResponse {
+    /// The ID of the cluster. Example: `cb95aa626a47740afbf6aa099b650****`.
+    pub cluster_id: Option<String>,
+    /// The request ID. Example: `687C5BAA-D103-4993-884B-C35E4314****`.
+    pub request_id: Option<String>,
+    /// The ID of the task. Example: `T-5a54309c80282e39ea****`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for DeleteClusterResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `DeleteCluster` once its parameters are set: You can call the DeleteCluster operation to delete a cluster and specify whether to delete or retain the relevant cluster resources. Before you delete a cluster, you must manually delete workloads in the cluster, such as Deployments, StatefulSets, Jobs, and CronJobs. Otherwise, you may fail to delete the cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteClusterFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteClusterRequestBuilder,
-}
-
-#[allow(deprecated)]
-impl DeleteClusterFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteClusterRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteClusterRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c905d1364c2dd4b6284a3f41790c4****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Specifies whether to retain all resources. If you set the parameter to `true`, the `retain_resources` parameter is ignored. The cloud resources that are created by the cluster are retained. You can call the `DescribeClusterResources` operation to query cloud resources created by the cluster. If you set the parameter to `false`, resources to be retained by default in the `delete_options` parameter are still retained. To delete these resources, set `delete_mode` to `delete` in `delete_options`.
-    ///
-    /// *   `true`: retains all resources, including cloud resources created by the cluster.
-    /// *   `false`: does not retain all resources. Resources to be retained by default in the `delete_options` parameter are retained. For example, `ALB` instances are retained when this parameter is set to `false`.
-    ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    pub fn retain_all_resources(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.retain_all_resources(value);
-        self
-    }
-
-    /// Sets or clears `retain_all_resources`; see [`Self::retain_all_resources`].
-    pub fn set_retain_all_resources(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_retain_all_resources(value);
-        self
-    }
-
-    /// Specifies whether to retain the Server Load Balancer (SLB) resources that are created by the cluster.
-    ///
-    /// *   `true`: retains the SLB instances that are created by the cluster.
-    /// *   `false`: does not retain the SLB instances that are created by the cluster.
-    ///
-    /// Default value: `false`. Set resource_type to `SLB` in the `delete_options` parameter to manage SLB instances.
-    ///
-    /// Example: `false`
-    #[deprecated]
-    pub fn keep_slb(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.keep_slb(value);
-        self
-    }
-
-    /// Sets or clears `keep_slb`; see [`Self::keep_slb`].
-    #[deprecated]
-    pub fn set_keep_slb(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_keep_slb(value);
-        self
-    }
-
-    /// The list of resources. To retain resources when you delete a cluster, you need to specify the IDs of the resources to be retained.
-    pub fn retain_resources(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.retain_resources(value);
-        self
-    }
-
-    /// Sets or clears `retain_resources`; see [`Self::retain_resources`].
-    pub fn set_retain_resources(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_retain_resources(value);
-        self
-    }
-
-    /// The type of cluster resource that you want to delete or retain.
-    pub fn delete_options(
-        mut self,
-        value: impl Into<Vec<DeleteClusterDeleteOptionsItem>>,
-    ) -> Self {
-        self.inner = self.inner.delete_options(value);
-        self
-    }
-
-    /// Sets or clears `delete_options`; see [`Self::delete_options`].
-    pub fn set_delete_options(
-        &mut self,
-        value: Option<Vec<DeleteClusterDeleteOptionsItem>>,
-    ) -> &mut Self {
-        self.inner.set_delete_options(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteClusterResponse, acs_runtime::SdkError<DeleteClusterError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DeleteCluster`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DeleteClusterResponse {
-    /// The ID of the cluster.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b650****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `687C5BAA-D103-4993-884B-C35E4314****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The ID of the task.
-    ///
-    /// Example: `T-5a54309c80282e39ea****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `DeleteCluster` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DeleteCluster`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteClusterError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteClusterError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteClusterError {
@@ -382,16 +189,25 @@ impl From<acs_runtime::ServiceError> for DeleteClusterError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteClusterError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DeleteClusterError {}
+
 /// 特定类型资源的删除选项。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct DeleteClusterDeleteOptionsItem {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteOptionsItem {
     /// The type of the resource. Valid values:
     ///
     /// *   SLB: SLB resources created for Services. By default, the SLB resources are automatically deleted.
@@ -400,30 +216,20 @@ pub struct DeleteClusterDeleteOptionsItem {
     /// *   SLS_ControlPlane: Simple Log Service projects used to store the logs of control planes in ACK managed clusters. By default, the Simple Log Service projects are retained.
     /// *   PrivateZone: PrivateZone resources created by ACK Serverless clusters. By default, the PrivateZone resources are retained.
     ///
-    /// Example: `SLS_Data`
-    #[serde(rename = "resource_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `SLS_Data`.
     pub resource_type: Option<String>,
     /// The deletion policy for the specified type of resource. Valid values:
     ///
     /// *   delete: deletes the specified type of resource.
     /// *   retain: retains the specified type of resource.
     ///
-    /// Example: `delete`
-    #[serde(rename = "delete_mode", skip_serializing_if = "Option::is_none")]
+    /// Example: `delete`.
     pub delete_mode: Option<String>,
 }
 
-impl acs_runtime::ParamValue for DeleteClusterDeleteOptionsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_type,
-            &format!("{prefix}{}", ".resource_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.delete_mode,
-            &format!("{prefix}{}", ".delete_mode"),
-            out,
-        );
+impl acs_runtime::WireStruct for DeleteOptionsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("resource_type", &self.resource_type);
+        visit("delete_mode", &self.delete_mode);
     }
 }

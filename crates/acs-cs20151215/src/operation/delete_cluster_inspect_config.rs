@@ -3,22 +3,20 @@
 
 //! `DeleteClusterInspectConfig`: Deletes cluster inspection configurations.
 
-/// Request of `DeleteClusterInspectConfig`: Deletes cluster inspection configurations.
-///
-/// Build it with [`DeleteClusterInspectConfigRequest::builder`], or call the operation through `Client::delete_cluster_inspect_config`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteClusterInspectConfig`, made by [`DeleteClusterInspectConfigBuilder`] (`Client::delete_cluster_inspect_config` or [`DeleteClusterInspectConfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteClusterInspectConfigRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl DeleteClusterInspectConfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteClusterInspectConfigRequestBuilder {
-        DeleteClusterInspectConfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteClusterInspectConfigBuilder {
+        DeleteClusterInspectConfigBuilder::with_client(())
     }
 }
 
@@ -26,154 +24,89 @@ impl acs_runtime::Operation for DeleteClusterInspectConfigRequest {
     type Output = DeleteClusterInspectConfigResponse;
     type Error = DeleteClusterInspectConfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteClusterInspectConfig",
-        method: acs_runtime::Method::Delete,
-        path: "/clusters/{clusterId}/inspectConfig",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeleteClusterInspectConfig",
+        acs_runtime::Method::Delete,
+        "/clusters/{clusterId}/inspectConfig",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterId", &self.cluster_id);
+        params.path("clusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`DeleteClusterInspectConfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteClusterInspectConfigRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `DeleteClusterInspectConfig`: made by `Client::delete_cluster_inspect_config` (then [`send`](Self::send)) or [`DeleteClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteClusterInspectConfigBuilder<C = ()> {
+    client: C,
+    request: DeleteClusterInspectConfigRequest,
 }
 
-impl DeleteClusterInspectConfigRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DeleteClusterInspectConfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteClusterInspectConfigRequest, acs_runtime::BuildError> {
-        Ok(DeleteClusterInspectConfigRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteClusterInspectConfig",
-                    parameter: "clusterId",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DeleteClusterInspectConfig` once its parameters are set: Deletes cluster inspection configurations.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteClusterInspectConfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteClusterInspectConfigRequestBuilder,
-}
-
-impl DeleteClusterInspectConfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteClusterInspectConfigRequestBuilder::default(),
+    pub fn build(self) -> Result<DeleteClusterInspectConfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteClusterInspectConfig",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("clusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteClusterInspectConfigRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl DeleteClusterInspectConfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DeleteClusterInspectConfigResponse,
-        acs_runtime::SdkError<DeleteClusterInspectConfigError>,
+        SdkError<DeleteClusterInspectConfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DeleteClusterInspectConfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DeleteClusterInspectConfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteClusterInspectConfigResponse {
-    /// The request ID.
-    ///
-    /// Example: `873DC52C-28AA-5A5C-938C-684D3D4B****`
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `873DC52C-28AA-5A5C-938C-684D3D4B****`.
     pub request_id: Option<String>,
 }
 
-/// Errors of `DeleteClusterInspectConfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DeleteClusterInspectConfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("requestId")?,
+        })
+    }
+}
+
+/// Errors of `DeleteClusterInspectConfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteClusterInspectConfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteClusterInspectConfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteClusterInspectConfigError {
@@ -182,9 +115,17 @@ impl From<acs_runtime::ServiceError> for DeleteClusterInspectConfigError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteClusterInspectConfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteClusterInspectConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,30 +3,24 @@
 
 //! `DeleteClusterNodepool`: Deletes unused node pools. Deleting a node pool terminates all pods on its nodes, which triggers pod rescheduling. Insufficient cluster resources may cause scheduling failures and business impact.
 
-/// Request of `DeleteClusterNodepool`: Deletes unused node pools. Deleting a node pool terminates all pods on its nodes, which triggers pod rescheduling. Insufficient cluster resources may cause scheduling failures and business impact.
-///
-/// Build it with [`DeleteClusterNodepoolRequest::builder`], or call the operation through `Client::delete_cluster_nodepool`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteClusterNodepool`, made by [`DeleteClusterNodepoolBuilder`] (`Client::delete_cluster_nodepool` or [`DeleteClusterNodepoolRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteClusterNodepoolRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c61da77e8bfbc4c4c999af2b51b65****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `np30db56bcac7843dca90b999c8928****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// Specifies whether to forcefully delete the node pool.
-    ///
-    /// Example: `false`
     pub force: Option<bool>,
 }
 
 impl DeleteClusterNodepoolRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteClusterNodepoolRequestBuilder {
-        DeleteClusterNodepoolRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteClusterNodepoolBuilder {
+        DeleteClusterNodepoolBuilder::with_client(())
     }
 }
 
@@ -34,225 +28,106 @@ impl acs_runtime::Operation for DeleteClusterNodepoolRequest {
     type Output = DeleteClusterNodepoolResponse;
     type Error = DeleteClusterNodepoolError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteClusterNodepool",
-        method: acs_runtime::Method::Delete,
-        path: "/clusters/{ClusterId}/nodepools/{NodepoolId}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeleteClusterNodepool",
+        acs_runtime::Method::Delete,
+        "/clusters/{ClusterId}/nodepools/{NodepoolId}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "NodepoolId", &self.nodepool_id);
-        params.put(acs_runtime::Position::Query, "force", &self.force);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("NodepoolId", &self.nodepool_id);
+        params.query("force", &self.force);
     }
 }
 
-/// Builds a [`DeleteClusterNodepoolRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteClusterNodepoolRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    force: Option<bool>,
+/// Sets the parameters of `DeleteClusterNodepool`: made by `Client::delete_cluster_nodepool` (then [`send`](Self::send)) or [`DeleteClusterNodepoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteClusterNodepoolBuilder<C = ()> {
+    client: C,
+    request: DeleteClusterNodepoolRequest,
 }
 
-impl DeleteClusterNodepoolRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c61da77e8bfbc4c4c999af2b51b65****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DeleteClusterNodepoolBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c61da77e8bfbc4c4c999af2b51b65****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The node pool ID. Required. Example: `np30db56bcac7843dca90b999c8928****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
-    /// The node pool ID.
-    ///
-    /// Example: `np30db56bcac7843dca90b999c8928****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
-        self
-    }
-
-    /// Specifies whether to forcefully delete the node pool.
-    ///
-    /// Example: `false`
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.force = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `force`; see [`Self::force`].
-    pub fn set_force(&mut self, value: Option<bool>) -> &mut Self {
-        self.force = value;
+    /// Specifies whether to forcefully delete the node pool. Example: `false`.
+    pub fn force(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.force = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteClusterNodepoolRequest, acs_runtime::BuildError> {
-        Ok(DeleteClusterNodepoolRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteClusterNodepool",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteClusterNodepool",
-                    parameter: "NodepoolId",
-                    setter: "nodepool_id",
-                })?,
-            force: self.force,
+    pub fn build(self) -> Result<DeleteClusterNodepoolRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteClusterNodepool",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("NodepoolId", "nodepool_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DeleteClusterNodepoolBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteClusterNodepoolResponse, SdkError<DeleteClusterNodepoolError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DeleteClusterNodepool`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteClusterNodepoolResponse {
+    /// The request ID. Example: `7263C978-3DBD-4E06-B319-793B38A2F388`.
+    pub request_id: Option<String>,
+    /// task IDs Example: `T-655ace947e0e6603af000004`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for DeleteClusterNodepoolResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `DeleteClusterNodepool` once its parameters are set: Deletes unused node pools. Deleting a node pool terminates all pods on its nodes, which triggers pod rescheduling. Insufficient cluster resources may cause scheduling failures and business impact.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteClusterNodepoolFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteClusterNodepoolRequestBuilder,
-}
-
-impl DeleteClusterNodepoolFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteClusterNodepoolRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteClusterNodepoolRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c61da77e8bfbc4c4c999af2b51b65****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np30db56bcac7843dca90b999c8928****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// Specifies whether to forcefully delete the node pool.
-    ///
-    /// Example: `false`
-    pub fn force(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.force(value);
-        self
-    }
-
-    /// Sets or clears `force`; see [`Self::force`].
-    pub fn set_force(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_force(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DeleteClusterNodepoolResponse,
-        acs_runtime::SdkError<DeleteClusterNodepoolError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DeleteClusterNodepool`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DeleteClusterNodepoolResponse {
-    /// The request ID.
-    ///
-    /// Example: `7263C978-3DBD-4E06-B319-793B38A2F388`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// task IDs
-    ///
-    /// Example: `T-655ace947e0e6603af000004`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `DeleteClusterNodepool` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DeleteClusterNodepool`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteClusterNodepoolError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteClusterNodepoolError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteClusterNodepoolError {
@@ -261,9 +136,17 @@ impl From<acs_runtime::ServiceError> for DeleteClusterNodepoolError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteClusterNodepoolError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteClusterNodepoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -10,24 +10,22 @@
 //! *   ACK drains the node during node removal. Make sure that other nodes in the cluster have sufficient resources to host the evicted pods.
 //! *   To ensure the pods on the node you want to remove can be successfully scheduled to other nodes, check whether the node affinity rules and scheduling policies of the pods meet the requirements.
 
-/// Request of `DeleteClusterNodes`: Removes nodes from a Container Service for Kubernetes (ACK) cluster when they are no longer required through the DeleteClusterNodes interface. When removing nodes, you can specify whether to release the Elastic Compute Service (ECS) instances and drain the nodes.
-///
-/// Build it with [`DeleteClusterNodesRequest::builder`], or call the operation through `Client::delete_cluster_nodes`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteClusterNodes`, made by [`DeleteClusterNodesBuilder`] (`Client::delete_cluster_nodes` or [`DeleteClusterNodesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteClusterNodesRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c850429a2287b4d968e27e87a4921****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<DeleteClusterNodesBody>,
 }
 
 impl DeleteClusterNodesRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteClusterNodesRequestBuilder {
-        DeleteClusterNodesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteClusterNodesBuilder {
+        DeleteClusterNodesBuilder::with_client(())
     }
 }
 
@@ -35,191 +33,99 @@ impl acs_runtime::Operation for DeleteClusterNodesRequest {
     type Output = DeleteClusterNodesResponse;
     type Error = DeleteClusterNodesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteClusterNodes",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/nodes",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeleteClusterNodes",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/nodes",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `DeleteClusterNodes`: made by `Client::delete_cluster_nodes` (then [`send`](Self::send)) or [`DeleteClusterNodesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteClusterNodesBuilder<C = ()> {
+    client: C,
+    request: DeleteClusterNodesRequest,
+}
+
+impl<C> DeleteClusterNodesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`DeleteClusterNodesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteClusterNodesRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<DeleteClusterNodesBody>,
-}
-
-impl DeleteClusterNodesRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c850429a2287b4d968e27e87a4921****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c850429a2287b4d968e27e87a4921****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<DeleteClusterNodesBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<DeleteClusterNodesBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<DeleteClusterNodesBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteClusterNodesRequest, acs_runtime::BuildError> {
-        Ok(DeleteClusterNodesRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteClusterNodes",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<DeleteClusterNodesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteClusterNodes",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DeleteClusterNodesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteClusterNodesResponse, SdkError<DeleteClusterNodesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DeleteClusterNodes`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteClusterNodesResponse {
+    /// The cluster ID. Example: `c104d5d5f301c4e2a8ee578c37bc****`.
+    pub cluster_id: Option<String>,
+    /// The request ID. Example: `A9891419-D125-4D89-AFCA-68846675E2F7`.
+    pub request_id: Option<String>,
+    /// The ID of the task. Example: `T-60fea8ad2e277f0879000ae9`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for DeleteClusterNodesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `DeleteClusterNodes` once its parameters are set: Removes nodes from a Container Service for Kubernetes (ACK) cluster when they are no longer required through the DeleteClusterNodes interface. When removing nodes, you can specify whether to release the Elastic Compute Service (ECS) instances and drain the nodes.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteClusterNodesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteClusterNodesRequestBuilder,
-}
-
-impl DeleteClusterNodesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteClusterNodesRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteClusterNodesRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c850429a2287b4d968e27e87a4921****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<DeleteClusterNodesBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<DeleteClusterNodesBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DeleteClusterNodesResponse,
-        acs_runtime::SdkError<DeleteClusterNodesError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DeleteClusterNodes`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DeleteClusterNodesResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `c104d5d5f301c4e2a8ee578c37bc****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `A9891419-D125-4D89-AFCA-68846675E2F7`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The ID of the task.
-    ///
-    /// Example: `T-60fea8ad2e277f0879000ae9`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `DeleteClusterNodes` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DeleteClusterNodes`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteClusterNodesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteClusterNodesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteClusterNodesError {
@@ -228,25 +134,31 @@ impl From<acs_runtime::ServiceError> for DeleteClusterNodesError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteClusterNodesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteClusterNodesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DeleteClusterNodesError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeleteClusterNodesBody {
     /// Specifies whether to remove all pods from the nodes you want to remove. Valid values:
     ///
     /// *   `true`: removes all pods automatically.
     /// *   `false`: skips removing pods.
     ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
-    #[serde(rename = "drain_node", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false` Example: `true`.
     pub drain_node: Option<bool>,
     /// Specifies whether to release the ECS instances. Valid values:
     ///
@@ -257,32 +169,16 @@ pub struct DeleteClusterNodesBody {
     ///
     /// **
     ///
-    /// **Notes** Unsupported for subscription ECS instances.
-    ///
-    /// Example: `true`
-    #[serde(rename = "release_node", skip_serializing_if = "Option::is_none")]
+    /// **Notes** Unsupported for subscription ECS instances. Example: `true`.
     pub release_node: Option<bool>,
     /// The list of nodes to remove. You must specify the node names used in the cluster, for example, `cn-hangzhou.192.168.xx.xx`.
-    #[serde(rename = "nodes", skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<String>>,
 }
 
-impl acs_runtime::ParamValue for DeleteClusterNodesBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.drain_node,
-            &format!("{prefix}{}", ".drain_node"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.release_node,
-            &format!("{prefix}{}", ".release_node"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.nodes,
-            &format!("{prefix}{}", ".nodes"),
-            out,
-        );
+impl acs_runtime::WireStruct for DeleteClusterNodesBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("drain_node", &self.drain_node);
+        visit("release_node", &self.release_node);
+        visit("nodes", &self.nodes);
     }
 }

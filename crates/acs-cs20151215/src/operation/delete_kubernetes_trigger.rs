@@ -3,22 +3,20 @@
 
 //! `DeleteKubernetesTrigger`: You can call the DeleteKubernetesTrigger operation to delete an application trigger by trigger ID
 
-/// Request of `DeleteKubernetesTrigger`: You can call the DeleteKubernetesTrigger operation to delete an application trigger by trigger ID
-///
-/// Build it with [`DeleteKubernetesTriggerRequest::builder`], or call the operation through `Client::delete_kubernetes_trigger`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteKubernetesTrigger`, made by [`DeleteKubernetesTriggerBuilder`] (`Client::delete_kubernetes_trigger` or [`DeleteKubernetesTriggerRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteKubernetesTriggerRequest {
     /// The ID of the application trigger.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl DeleteKubernetesTriggerRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteKubernetesTriggerRequestBuilder {
-        DeleteKubernetesTriggerRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteKubernetesTriggerBuilder {
+        DeleteKubernetesTriggerBuilder::with_client(())
     }
 }
 
@@ -26,147 +24,84 @@ impl acs_runtime::Operation for DeleteKubernetesTriggerRequest {
     type Output = DeleteKubernetesTriggerResponse;
     type Error = DeleteKubernetesTriggerError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteKubernetesTrigger",
-        method: acs_runtime::Method::Delete,
-        path: "/triggers/revoke/{Id}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeleteKubernetesTrigger",
+        acs_runtime::Method::Delete,
+        "/triggers/revoke/{Id}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "Id", &self.id);
+        params.path("Id", &self.id);
     }
 }
 
-/// Builds a [`DeleteKubernetesTriggerRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteKubernetesTriggerRequestBuilder {
-    id: Option<String>,
+/// Sets the parameters of `DeleteKubernetesTrigger`: made by `Client::delete_kubernetes_trigger` (then [`send`](Self::send)) or [`DeleteKubernetesTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteKubernetesTriggerBuilder<C = ()> {
+    client: C,
+    request: DeleteKubernetesTriggerRequest,
 }
 
-impl DeleteKubernetesTriggerRequestBuilder {
-    /// The ID of the application trigger.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
+impl<C> DeleteKubernetesTriggerBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `Id`; see [`Self::id`].
-    pub fn set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.id = value;
+    /// The ID of the application trigger. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
+    pub fn id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DeleteKubernetesTriggerRequest, acs_runtime::BuildError> {
-        Ok(DeleteKubernetesTriggerRequest {
-            id: self
-                .id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteKubernetesTrigger",
-                    parameter: "Id",
-                    setter: "id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DeleteKubernetesTrigger` once its parameters are set: You can call the DeleteKubernetesTrigger operation to delete an application trigger by trigger ID
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteKubernetesTriggerFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteKubernetesTriggerRequestBuilder,
-}
-
-impl DeleteKubernetesTriggerFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteKubernetesTriggerRequestBuilder::default(),
+    pub fn build(self) -> Result<DeleteKubernetesTriggerRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteKubernetesTrigger",
+            parameter,
+            setter,
+        );
+        if self.request.id.is_none() {
+            return Err(missing("Id", "id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteKubernetesTriggerRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the application trigger.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.id(value);
-        self
-    }
-
-    /// Sets or clears `Id`; see [`Self::id`].
-    pub fn set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_id(value);
-        self
-    }
-
+impl DeleteKubernetesTriggerBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DeleteKubernetesTriggerResponse,
-        acs_runtime::SdkError<DeleteKubernetesTriggerError>,
+        SdkError<DeleteKubernetesTriggerError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DeleteKubernetesTrigger`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DeleteKubernetesTrigger`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteKubernetesTriggerResponse {}
-/// Errors of `DeleteKubernetesTrigger` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DeleteKubernetesTriggerResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DeleteKubernetesTrigger`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteKubernetesTriggerError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteKubernetesTriggerError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteKubernetesTriggerError {
@@ -175,9 +110,17 @@ impl From<acs_runtime::ServiceError> for DeleteKubernetesTriggerError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteKubernetesTriggerError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteKubernetesTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,30 +3,24 @@
 
 //! `DeletePolicyInstance`: Deletes policy instances in a Container Service for Kubernetes (ACK) cluster.
 
-/// Request of `DeletePolicyInstance`: Deletes policy instances in a Container Service for Kubernetes (ACK) cluster.
-///
-/// Build it with [`DeletePolicyInstanceRequest::builder`], or call the operation through `Client::delete_policy_instance`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeletePolicyInstance`, made by [`DeletePolicyInstanceBuilder`] (`Client::delete_policy_instance` or [`DeletePolicyInstanceRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeletePolicyInstanceRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    pub policy_name: String,
+    pub policy_name: Option<String>,
     /// The ID of the policy instance.
-    ///
-    /// Example: `allowed-repos-mqdsf`
     pub instance_name: Option<String>,
 }
 
 impl DeletePolicyInstanceRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeletePolicyInstanceRequestBuilder {
-        DeletePolicyInstanceRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeletePolicyInstanceBuilder {
+        DeletePolicyInstanceBuilder::with_client(())
     }
 }
 
@@ -34,218 +28,103 @@ impl acs_runtime::Operation for DeletePolicyInstanceRequest {
     type Output = DeletePolicyInstanceResponse;
     type Error = DeletePolicyInstanceError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeletePolicyInstance",
-        method: acs_runtime::Method::Delete,
-        path: "/clusters/{cluster_id}/policies/{policy_name}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeletePolicyInstance",
+        acs_runtime::Method::Delete,
+        "/clusters/{cluster_id}/policies/{policy_name}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "policy_name", &self.policy_name);
-        params.put(acs_runtime::Position::Query, "instance_name", &self.instance_name);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("policy_name", &self.policy_name);
+        params.query("instance_name", &self.instance_name);
     }
 }
 
-/// Builds a [`DeletePolicyInstanceRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeletePolicyInstanceRequestBuilder {
-    cluster_id: Option<String>,
-    policy_name: Option<String>,
-    instance_name: Option<String>,
+/// Sets the parameters of `DeletePolicyInstance`: made by `Client::delete_policy_instance` (then [`send`](Self::send)) or [`DeletePolicyInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeletePolicyInstanceBuilder<C = ()> {
+    client: C,
+    request: DeletePolicyInstanceRequest,
 }
 
-impl DeletePolicyInstanceRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DeletePolicyInstanceBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The name of the policy. Required. Example: `ACKAllowedRepos`.
+    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.policy_name = value.into_param();
         self
     }
 
-    /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.policy_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.policy_name = value;
-        self
-    }
-
-    /// The ID of the policy instance.
-    ///
-    /// Example: `allowed-repos-mqdsf`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `instance_name`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// The ID of the policy instance. Example: `allowed-repos-mqdsf`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeletePolicyInstanceRequest, acs_runtime::BuildError> {
-        Ok(DeletePolicyInstanceRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeletePolicyInstance",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            policy_name: self
-                .policy_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeletePolicyInstance",
-                    parameter: "policy_name",
-                    setter: "policy_name",
-                })?,
-            instance_name: self.instance_name,
+    pub fn build(self) -> Result<DeletePolicyInstanceRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeletePolicyInstance",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        if self.request.policy_name.is_none() {
+            return Err(missing("policy_name", "policy_name"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DeletePolicyInstanceBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DeletePolicyInstanceResponse, SdkError<DeletePolicyInstanceError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DeletePolicyInstance`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeletePolicyInstanceResponse {
+    /// A list of policy instances.
+    pub instances: Option<Vec<String>>,
+}
+
+impl acs_runtime::FromJson for DeletePolicyInstanceResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            instances: object.take("instances")?,
         })
     }
 }
 
-/// Calls `DeletePolicyInstance` once its parameters are set: Deletes policy instances in a Container Service for Kubernetes (ACK) cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeletePolicyInstanceFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeletePolicyInstanceRequestBuilder,
-}
-
-impl DeletePolicyInstanceFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeletePolicyInstanceRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeletePolicyInstanceRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.policy_name(value);
-        self
-    }
-
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_policy_name(value);
-        self
-    }
-
-    /// The ID of the policy instance.
-    ///
-    /// Example: `allowed-repos-mqdsf`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `instance_name`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DeletePolicyInstanceResponse,
-        acs_runtime::SdkError<DeletePolicyInstanceError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DeletePolicyInstance`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DeletePolicyInstanceResponse {
-    /// A list of policy instances.
-    #[serde(rename = "instances", skip_serializing_if = "Option::is_none")]
-    pub instances: Option<Vec<String>>,
-}
-
-/// Errors of `DeletePolicyInstance` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DeletePolicyInstance`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeletePolicyInstanceError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeletePolicyInstanceError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeletePolicyInstanceError {
@@ -254,9 +133,17 @@ impl From<acs_runtime::ServiceError> for DeletePolicyInstanceError {
     }
 }
 
+impl acs_runtime::OperationError for DeletePolicyInstanceError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeletePolicyInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

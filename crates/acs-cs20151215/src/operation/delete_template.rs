@@ -3,22 +3,20 @@
 
 //! `DeleteTemplate`: Deletes the orchestration templates that you no longer need.
 
-/// Request of `DeleteTemplate`: Deletes the orchestration templates that you no longer need.
-///
-/// Build it with [`DeleteTemplateRequest::builder`], or call the operation through `Client::delete_template`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteTemplate`, made by [`DeleteTemplateBuilder`] (`Client::delete_template` or [`DeleteTemplateRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteTemplateRequest {
     /// The orchestration template ID.
-    ///
-    /// Example: `20663627-81ee-4cfe-9b69-c96fcb84a674`
-    pub template_id: String,
+    pub template_id: Option<String>,
 }
 
 impl DeleteTemplateRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteTemplateRequestBuilder {
-        DeleteTemplateRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteTemplateBuilder {
+        DeleteTemplateBuilder::with_client(())
     }
 }
 
@@ -26,142 +24,81 @@ impl acs_runtime::Operation for DeleteTemplateRequest {
     type Output = DeleteTemplateResponse;
     type Error = DeleteTemplateError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteTemplate",
-        method: acs_runtime::Method::Delete,
-        path: "/templates/{TemplateId}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeleteTemplate",
+        acs_runtime::Method::Delete,
+        "/templates/{TemplateId}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "TemplateId", &self.template_id);
+        params.path("TemplateId", &self.template_id);
     }
 }
 
-/// Builds a [`DeleteTemplateRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteTemplateRequestBuilder {
-    template_id: Option<String>,
+/// Sets the parameters of `DeleteTemplate`: made by `Client::delete_template` (then [`send`](Self::send)) or [`DeleteTemplateRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteTemplateBuilder<C = ()> {
+    client: C,
+    request: DeleteTemplateRequest,
 }
 
-impl DeleteTemplateRequestBuilder {
-    /// The orchestration template ID.
-    ///
-    /// Example: `20663627-81ee-4cfe-9b69-c96fcb84a674`
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.template_id = Some(value.into());
-        self
+impl<C> DeleteTemplateBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `TemplateId`; see [`Self::template_id`].
-    pub fn set_template_id(&mut self, value: Option<String>) -> &mut Self {
-        self.template_id = value;
+    /// The orchestration template ID. Required. Example: `20663627-81ee-4cfe-9b69-c96fcb84a674`.
+    pub fn template_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.template_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteTemplateRequest, acs_runtime::BuildError> {
-        Ok(DeleteTemplateRequest {
-            template_id: self
-                .template_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteTemplate",
-                    parameter: "TemplateId",
-                    setter: "template_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DeleteTemplate` once its parameters are set: Deletes the orchestration templates that you no longer need.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteTemplateFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteTemplateRequestBuilder,
-}
-
-impl DeleteTemplateFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteTemplateRequestBuilder::default(),
+    pub fn build(self) -> Result<DeleteTemplateRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteTemplate",
+            parameter,
+            setter,
+        );
+        if self.request.template_id.is_none() {
+            return Err(missing("TemplateId", "template_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteTemplateRequestBuilder {
-        &self.inner
-    }
-
-    /// The orchestration template ID.
-    ///
-    /// Example: `20663627-81ee-4cfe-9b69-c96fcb84a674`
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.template_id(value);
-        self
-    }
-
-    /// Sets or clears `TemplateId`; see [`Self::template_id`].
-    pub fn set_template_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_template_id(value);
-        self
-    }
-
+impl DeleteTemplateBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeleteTemplateResponse, acs_runtime::SdkError<DeleteTemplateError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DeleteTemplateResponse, SdkError<DeleteTemplateError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DeleteTemplate`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DeleteTemplate`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteTemplateResponse {}
-/// Errors of `DeleteTemplate` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DeleteTemplateResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DeleteTemplate`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteTemplateError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteTemplateError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteTemplateError {
@@ -170,9 +107,17 @@ impl From<acs_runtime::ServiceError> for DeleteTemplateError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteTemplateError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteTemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

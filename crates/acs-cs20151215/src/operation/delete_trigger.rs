@@ -3,26 +3,22 @@
 
 //! `DeleteTrigger`: Deletes an application trigger.
 
-/// Request of `DeleteTrigger`: Deletes an application trigger.
-///
-/// Build it with [`DeleteTriggerRequest::builder`], or call the operation through `Client::delete_trigger`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteTrigger`, made by [`DeleteTriggerBuilder`] (`Client::delete_trigger` or [`DeleteTriggerRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteTriggerRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c68deb844dc6d480eb775be611fdf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The trigger ID.
-    ///
-    /// Example: `123407`
-    pub id: String,
+    pub id: Option<String>,
 }
 
 impl DeleteTriggerRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteTriggerRequestBuilder {
-        DeleteTriggerRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteTriggerBuilder {
+        DeleteTriggerBuilder::with_client(())
     }
 }
 
@@ -30,179 +26,91 @@ impl acs_runtime::Operation for DeleteTriggerRequest {
     type Output = DeleteTriggerResponse;
     type Error = DeleteTriggerError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteTrigger",
-        method: acs_runtime::Method::Delete,
-        path: "/clusters/{cluster_id}/triggers/{Id}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeleteTrigger",
+        acs_runtime::Method::Delete,
+        "/clusters/{cluster_id}/triggers/{Id}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "Id", &self.id);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("Id", &self.id);
     }
 }
 
-/// Builds a [`DeleteTriggerRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteTriggerRequestBuilder {
-    cluster_id: Option<String>,
-    id: Option<String>,
+/// Sets the parameters of `DeleteTrigger`: made by `Client::delete_trigger` (then [`send`](Self::send)) or [`DeleteTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteTriggerBuilder<C = ()> {
+    client: C,
+    request: DeleteTriggerRequest,
 }
 
-impl DeleteTriggerRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c68deb844dc6d480eb775be611fdf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DeleteTriggerBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c68deb844dc6d480eb775be611fdf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The trigger ID.
-    ///
-    /// Example: `123407`
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Id`; see [`Self::id`].
-    pub fn set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.id = value;
+    /// The trigger ID. Required. Example: `123407`.
+    pub fn id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteTriggerRequest, acs_runtime::BuildError> {
-        Ok(DeleteTriggerRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteTrigger",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            id: self
-                .id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteTrigger",
-                    parameter: "Id",
-                    setter: "id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DeleteTrigger` once its parameters are set: Deletes an application trigger.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteTriggerFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteTriggerRequestBuilder,
-}
-
-impl DeleteTriggerFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteTriggerRequestBuilder::default(),
+    pub fn build(self) -> Result<DeleteTriggerRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteTrigger",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        if self.request.id.is_none() {
+            return Err(missing("Id", "id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteTriggerRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c68deb844dc6d480eb775be611fdf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The trigger ID.
-    ///
-    /// Example: `123407`
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.id(value);
-        self
-    }
-
-    /// Sets or clears `Id`; see [`Self::id`].
-    pub fn set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_id(value);
-        self
-    }
-
+impl DeleteTriggerBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeleteTriggerResponse, acs_runtime::SdkError<DeleteTriggerError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DeleteTriggerResponse, SdkError<DeleteTriggerError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DeleteTrigger`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DeleteTrigger`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteTriggerResponse {}
-/// Errors of `DeleteTrigger` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DeleteTriggerResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DeleteTrigger`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteTriggerError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteTriggerError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteTriggerError {
@@ -211,9 +119,17 @@ impl From<acs_runtime::ServiceError> for DeleteTriggerError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteTriggerError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,28 +3,24 @@
 
 //! `DeployPolicyInstance`: Deploys a policy in the specified namespaces of a specific Container Service for Kubernetes (ACK) cluster. You can create and deploy a security policy by specifying the policy type, action of the policy such as alerting or denying, and namespaces to which the policy applies.
 
-/// Request of `DeployPolicyInstance`: Deploys a policy in the specified namespaces of a specific Container Service for Kubernetes (ACK) cluster. You can create and deploy a security policy by specifying the policy type, action of the policy such as alerting or denying, and namespaces to which the policy applies.
-///
-/// Build it with [`DeployPolicyInstanceRequest::builder`], or call the operation through `Client::deploy_policy_instance`.
-#[derive(Debug, Clone, PartialEq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeployPolicyInstance`, made by [`DeployPolicyInstanceBuilder`] (`Client::deploy_policy_instance` or [`DeployPolicyInstanceRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeployPolicyInstanceRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The policy name.
-    ///
-    /// Example: `ACKNoEnvVarSecrets`
-    pub policy_name: String,
+    pub policy_name: Option<String>,
     /// The request body.
     pub body: Option<DeployPolicyInstanceBody>,
 }
 
 impl DeployPolicyInstanceRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeployPolicyInstanceRequestBuilder {
-        DeployPolicyInstanceRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeployPolicyInstanceBuilder {
+        DeployPolicyInstanceBuilder::with_client(())
     }
 }
 
@@ -32,216 +28,103 @@ impl acs_runtime::Operation for DeployPolicyInstanceRequest {
     type Output = DeployPolicyInstanceResponse;
     type Error = DeployPolicyInstanceError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeployPolicyInstance",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{cluster_id}/policies/{policy_name}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DeployPolicyInstance",
+        acs_runtime::Method::Post,
+        "/clusters/{cluster_id}/policies/{policy_name}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "policy_name", &self.policy_name);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("policy_name", &self.policy_name);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `DeployPolicyInstance`: made by `Client::deploy_policy_instance` (then [`send`](Self::send)) or [`DeployPolicyInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeployPolicyInstanceBuilder<C = ()> {
+    client: C,
+    request: DeployPolicyInstanceRequest,
+}
+
+impl<C> DeployPolicyInstanceBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`DeployPolicyInstanceRequest`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DeployPolicyInstanceRequestBuilder {
-    cluster_id: Option<String>,
-    policy_name: Option<String>,
-    body: Option<DeployPolicyInstanceBody>,
-}
-
-impl DeployPolicyInstanceRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The ID of the cluster. Required. Example: `c8155823d057948c69a****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The policy name.
-    ///
-    /// Example: `ACKNoEnvVarSecrets`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.policy_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.policy_name = value;
+    /// The policy name. Required. Example: `ACKNoEnvVarSecrets`.
+    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.policy_name = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<DeployPolicyInstanceBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<DeployPolicyInstanceBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<DeployPolicyInstanceBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeployPolicyInstanceRequest, acs_runtime::BuildError> {
-        Ok(DeployPolicyInstanceRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeployPolicyInstance",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            policy_name: self
-                .policy_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeployPolicyInstance",
-                    parameter: "policy_name",
-                    setter: "policy_name",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<DeployPolicyInstanceRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeployPolicyInstance",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        if self.request.policy_name.is_none() {
+            return Err(missing("policy_name", "policy_name"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DeployPolicyInstanceBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DeployPolicyInstanceResponse, SdkError<DeployPolicyInstanceError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DeployPolicyInstance`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeployPolicyInstanceResponse {
+    /// A list of policy instances.
+    pub instances: Option<Vec<String>>,
+}
+
+impl acs_runtime::FromJson for DeployPolicyInstanceResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            instances: object.take("instances")?,
         })
     }
 }
 
-/// Calls `DeployPolicyInstance` once its parameters are set: Deploys a policy in the specified namespaces of a specific Container Service for Kubernetes (ACK) cluster. You can create and deploy a security policy by specifying the policy type, action of the policy such as alerting or denying, and namespaces to which the policy applies.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeployPolicyInstanceFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeployPolicyInstanceRequestBuilder,
-}
-
-impl DeployPolicyInstanceFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeployPolicyInstanceRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeployPolicyInstanceRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The policy name.
-    ///
-    /// Example: `ACKNoEnvVarSecrets`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.policy_name(value);
-        self
-    }
-
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_policy_name(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<DeployPolicyInstanceBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<DeployPolicyInstanceBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DeployPolicyInstanceResponse,
-        acs_runtime::SdkError<DeployPolicyInstanceError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DeployPolicyInstance`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DeployPolicyInstanceResponse {
-    /// A list of policy instances.
-    #[serde(rename = "instances", skip_serializing_if = "Option::is_none")]
-    pub instances: Option<Vec<String>>,
-}
-
-/// Errors of `DeployPolicyInstance` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DeployPolicyInstance`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeployPolicyInstanceError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeployPolicyInstanceError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeployPolicyInstanceError {
@@ -250,50 +133,42 @@ impl From<acs_runtime::ServiceError> for DeployPolicyInstanceError {
     }
 }
 
+impl acs_runtime::OperationError for DeployPolicyInstanceError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeployPolicyInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DeployPolicyInstanceError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeployPolicyInstanceBody {
     /// The action of the policy. Valid values:
     ///
     /// *   `deny`: Deployments that match the policy are denied.
     /// *   `warn`: Alerts are generated for Deployments that match the policy.
     ///
-    /// Example: `deny`
-    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
+    /// Example: `deny`.
     pub action: Option<String>,
     /// The namespaces to which the policy applies. If you leave this parameter empty, the policy is applicable to all namespaces of the cluster.
-    #[serde(rename = "namespaces", skip_serializing_if = "Option::is_none")]
     pub namespaces: Option<Vec<String>>,
-    /// The parameter settings of the policy. For more information about the parameters supported by each policy, see \[Predefined security policies of ACK\](<https://www.alibabacloud.com/help/doc-detail/359819.html>).
-    ///
-    /// Example: `{"restrictedNamespaces": [ "test" ]}`
-    #[serde(rename = "parameters", skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<serde_json::Value>,
+    /// The parameter settings of the policy. For more information about the parameters supported by each policy, see \[Predefined security policies of ACK\](<https://www.alibabacloud.com/help/doc-detail/359819.html>). Example: `{"restrictedNamespaces": [ "test" ]}`.
+    pub parameters: Option<acs_runtime::serde_json::Value>,
 }
 
-impl acs_runtime::ParamValue for DeployPolicyInstanceBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.action,
-            &format!("{prefix}{}", ".action"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.namespaces,
-            &format!("{prefix}{}", ".namespaces"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.parameters,
-            &format!("{prefix}{}", ".parameters"),
-            out,
-        );
+impl acs_runtime::WireStruct for DeployPolicyInstanceBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("action", &self.action);
+        visit("namespaces", &self.namespaces);
+        visit("parameters", &self.parameters);
     }
 }

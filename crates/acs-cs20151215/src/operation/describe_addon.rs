@@ -3,50 +3,34 @@
 
 //! `DescribeAddon`: Queries the information about a component based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, cluster version, and component name. The information includes whether the component is managed, the component type, supported custom parameter schema, compatible operating system architecture, and earliest supported cluster version.
 
-/// Request of `DescribeAddon`: Queries the information about a component based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, cluster version, and component name. The information includes whether the component is managed, the component type, supported custom parameter schema, compatible operating system architecture, and earliest supported cluster version.
-///
-/// Build it with [`DescribeAddonRequest::builder`], or call the operation through `Client::describe_addon`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeAddon`, made by [`DescribeAddonBuilder`] (`Client::describe_addon` or [`DescribeAddonRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeAddonRequest {
     /// The name of the component.
-    ///
-    /// Example: `coredns`
-    pub addon_name: String,
+    pub addon_name: Option<String>,
     /// The region ID. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `cn-hangzhou`
     pub region_id: Option<String>,
     /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ManagedKubernetes`
     pub cluster_type: Option<String>,
     /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `Default`
     pub profile: Option<String>,
     /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ack.pro.small`
     pub cluster_spec: Option<String>,
     /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `1.26.3-aliyun.1`
     pub cluster_version: Option<String>,
     /// The ID of the cluster. If you specify a cluster ID, only components used in the cluster are queried. Other parameters are ignored.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
     pub cluster_id: Option<String>,
     /// The version of the component. If you do not specify this parameter, the latest version of the component is queried.
-    ///
-    /// Example: `v1.9.3.10-7dfca203-aliyun`
     pub version: Option<String>,
 }
 
 impl DescribeAddonRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeAddonRequestBuilder {
-        DescribeAddonRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeAddonBuilder {
+        DescribeAddonBuilder::with_client(())
     }
 }
 
@@ -54,409 +38,159 @@ impl acs_runtime::Operation for DescribeAddonRequest {
     type Output = DescribeAddonResponse;
     type Error = DescribeAddonError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeAddon",
-        method: acs_runtime::Method::Get,
-        path: "/addons/{addon_name}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeAddon",
+        acs_runtime::Method::Get,
+        "/addons/{addon_name}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "addon_name", &self.addon_name);
-        params.put(acs_runtime::Position::Query, "region_id", &self.region_id);
-        params.put(acs_runtime::Position::Query, "cluster_type", &self.cluster_type);
-        params.put(acs_runtime::Position::Query, "profile", &self.profile);
-        params.put(acs_runtime::Position::Query, "cluster_spec", &self.cluster_spec);
-        params
-            .put(acs_runtime::Position::Query, "cluster_version", &self.cluster_version);
-        params.put(acs_runtime::Position::Query, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "version", &self.version);
+        params.path("addon_name", &self.addon_name);
+        params.query("region_id", &self.region_id);
+        params.query("cluster_type", &self.cluster_type);
+        params.query("profile", &self.profile);
+        params.query("cluster_spec", &self.cluster_spec);
+        params.query("cluster_version", &self.cluster_version);
+        params.query("cluster_id", &self.cluster_id);
+        params.query("version", &self.version);
     }
 }
 
-/// Builds a [`DescribeAddonRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeAddonRequestBuilder {
-    addon_name: Option<String>,
-    region_id: Option<String>,
-    cluster_type: Option<String>,
-    profile: Option<String>,
-    cluster_spec: Option<String>,
-    cluster_version: Option<String>,
-    cluster_id: Option<String>,
-    version: Option<String>,
+/// Sets the parameters of `DescribeAddon`: made by `Client::describe_addon` (then [`send`](Self::send)) or [`DescribeAddonRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeAddonBuilder<C = ()> {
+    client: C,
+    request: DescribeAddonRequest,
 }
 
-impl DescribeAddonRequestBuilder {
-    /// The name of the component.
-    ///
-    /// Example: `coredns`
-    pub fn addon_name(mut self, value: impl Into<String>) -> Self {
-        self.addon_name = Some(value.into());
+impl<C> DescribeAddonBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The name of the component. Required. Example: `coredns`.
+    pub fn addon_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.addon_name = value.into_param();
         self
     }
 
-    /// Sets or clears `addon_name`; see [`Self::addon_name`].
-    pub fn set_addon_name(&mut self, value: Option<String>) -> &mut Self {
-        self.addon_name = value;
+    /// The region ID. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `cn-hangzhou`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
-    /// The region ID. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
+    /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `ManagedKubernetes`.
+    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_type = value.into_param();
         self
     }
 
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
+    /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `Default`.
+    pub fn profile(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.profile = value.into_param();
         self
     }
 
-    /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ManagedKubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.cluster_type = Some(value.into());
+    /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `ack.pro.small`.
+    pub fn cluster_spec(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_spec = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_type = value;
+    /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `1.26.3-aliyun.1`.
+    pub fn cluster_version(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_version = value.into_param();
         self
     }
 
-    /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `Default`
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.profile = Some(value.into());
+    /// The ID of the cluster. If you specify a cluster ID, only components used in the cluster are queried. Other parameters are ignored. Example: `c02b3e03be10643e8a644a843ffcb****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `profile`; see [`Self::profile`].
-    pub fn set_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.profile = value;
-        self
-    }
-
-    /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ack.pro.small`
-    pub fn cluster_spec(mut self, value: impl Into<String>) -> Self {
-        self.cluster_spec = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_spec = value;
-        self
-    }
-
-    /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `1.26.3-aliyun.1`
-    pub fn cluster_version(mut self, value: impl Into<String>) -> Self {
-        self.cluster_version = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_version`; see [`Self::cluster_version`].
-    pub fn set_cluster_version(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_version = value;
-        self
-    }
-
-    /// The ID of the cluster. If you specify a cluster ID, only components used in the cluster are queried. Other parameters are ignored.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The version of the component. If you do not specify this parameter, the latest version of the component is queried.
-    ///
-    /// Example: `v1.9.3.10-7dfca203-aliyun`
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `version`; see [`Self::version`].
-    pub fn set_version(&mut self, value: Option<String>) -> &mut Self {
-        self.version = value;
+    /// The version of the component. If you do not specify this parameter, the latest version of the component is queried. Example: `v1.9.3.10-7dfca203-aliyun`.
+    pub fn version(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.version = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeAddonRequest, acs_runtime::BuildError> {
-        Ok(DescribeAddonRequest {
-            addon_name: self
-                .addon_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeAddon",
-                    parameter: "addon_name",
-                    setter: "addon_name",
-                })?,
-            region_id: self.region_id,
-            cluster_type: self.cluster_type,
-            profile: self.profile,
-            cluster_spec: self.cluster_spec,
-            cluster_version: self.cluster_version,
-            cluster_id: self.cluster_id,
-            version: self.version,
+    pub fn build(self) -> Result<DescribeAddonRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeAddon",
+            parameter,
+            setter,
+        );
+        if self.request.addon_name.is_none() {
+            return Err(missing("addon_name", "addon_name"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DescribeAddonBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeAddonResponse, SdkError<DescribeAddonError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeAddon`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeAddonResponse {
+    /// The name of the component. Example: `coredns`.
+    pub name: Option<String>,
+    /// The version of the component. Example: `v1.9.3.6-32932850-aliyun`.
+    pub version: Option<String>,
+    /// The category of the component. Example: `network`.
+    pub category: Option<String>,
+    /// Indicates whether the component is fully managed. Example: `false`.
+    pub managed: Option<bool>,
+    /// Indicates whether the component is automatically installed by default. Example: `true`.
+    pub install_by_default: Option<bool>,
+    /// The custom parameter schema of the component. Example: `{}`.
+    pub config_schema: Option<String>,
+    /// The operations supported by the component.
+    pub supported_actions: Option<Vec<String>>,
+    /// The CPU architecture supported by the component.
+    pub architecture: Option<Vec<String>>,
+    /// The latest version information of the component.
+    pub newer_versions: Option<Vec<NewerVersionsItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeAddonResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            version: object.take("version")?,
+            category: object.take("category")?,
+            managed: object.take("managed")?,
+            install_by_default: object.take("install_by_default")?,
+            config_schema: object.take("config_schema")?,
+            supported_actions: object.take("supported_actions")?,
+            architecture: object.take("architecture")?,
+            newer_versions: object.take("newer_versions")?,
         })
     }
 }
 
-/// Calls `DescribeAddon` once its parameters are set: Queries the information about a component based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, cluster version, and component name. The information includes whether the component is managed, the component type, supported custom parameter schema, compatible operating system architecture, and earliest supported cluster version.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeAddonFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeAddonRequestBuilder,
-}
-
-impl DescribeAddonFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeAddonRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeAddonRequestBuilder {
-        &self.inner
-    }
-
-    /// The name of the component.
-    ///
-    /// Example: `coredns`
-    pub fn addon_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.addon_name(value);
-        self
-    }
-
-    /// Sets or clears `addon_name`; see [`Self::addon_name`].
-    pub fn set_addon_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_addon_name(value);
-        self
-    }
-
-    /// The region ID. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
-    /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ManagedKubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_type(value);
-        self
-    }
-
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_type(value);
-        self
-    }
-
-    /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `Default`
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.profile(value);
-        self
-    }
-
-    /// Sets or clears `profile`; see [`Self::profile`].
-    pub fn set_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_profile(value);
-        self
-    }
-
-    /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ack.pro.small`
-    pub fn cluster_spec(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_spec(value);
-        self
-    }
-
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_spec(value);
-        self
-    }
-
-    /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `1.26.3-aliyun.1`
-    pub fn cluster_version(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_version(value);
-        self
-    }
-
-    /// Sets or clears `cluster_version`; see [`Self::cluster_version`].
-    pub fn set_cluster_version(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_version(value);
-        self
-    }
-
-    /// The ID of the cluster. If you specify a cluster ID, only components used in the cluster are queried. Other parameters are ignored.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The version of the component. If you do not specify this parameter, the latest version of the component is queried.
-    ///
-    /// Example: `v1.9.3.10-7dfca203-aliyun`
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.version(value);
-        self
-    }
-
-    /// Sets or clears `version`; see [`Self::version`].
-    pub fn set_version(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_version(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeAddonResponse, acs_runtime::SdkError<DescribeAddonError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeAddon`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeAddonResponse {
-    /// The name of the component.
-    ///
-    /// Example: `coredns`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The version of the component.
-    ///
-    /// Example: `v1.9.3.6-32932850-aliyun`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// The category of the component.
-    ///
-    /// Example: `network`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    /// Indicates whether the component is fully managed.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "managed",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub managed: Option<bool>,
-    /// Indicates whether the component is automatically installed by default.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "install_by_default",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub install_by_default: Option<bool>,
-    /// The custom parameter schema of the component.
-    ///
-    /// Example: `{}`
-    #[serde(rename = "config_schema", skip_serializing_if = "Option::is_none")]
-    pub config_schema: Option<String>,
-    /// The operations supported by the component.
-    #[serde(rename = "supported_actions", skip_serializing_if = "Option::is_none")]
-    pub supported_actions: Option<Vec<String>>,
-    /// The CPU architecture supported by the component.
-    #[serde(rename = "architecture", skip_serializing_if = "Option::is_none")]
-    pub architecture: Option<Vec<String>>,
-    /// The latest version information of the component.
-    #[serde(rename = "newer_versions", skip_serializing_if = "Option::is_none")]
-    pub newer_versions: Option<Vec<DescribeAddonResponseNewerVersionsItem>>,
-}
-
-/// Errors of `DescribeAddon` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeAddon`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeAddonError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeAddonError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeAddonError {
@@ -465,38 +199,46 @@ impl From<acs_runtime::ServiceError> for DescribeAddonError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeAddonError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeAddonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeAddonError {}
+
 /// The information about the latest version.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeAddonResponseNewerVersionsItem {
-    /// The latest version number of the component.
-    ///
-    /// Example: `v1.9.3.10-7dfca203-aliyun`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+pub struct NewerVersionsItem {
+    /// The latest version number of the component. Example: `v1.9.3.10-7dfca203-aliyun`.
     pub version: Option<String>,
     /// Indicates whether the component can be updated to the version.
     ///
     /// *   true: yes
     /// *   false: no
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "upgradable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub upgradable: Option<bool>,
-    /// The minimum cluster version required by the component version.
-    ///
-    /// Example: `1.20.4`
-    #[serde(rename = "minimum_cluster_version", skip_serializing_if = "Option::is_none")]
+    /// The minimum cluster version required by the component version. Example: `1.20.4`.
     pub minimum_cluster_version: Option<String>,
+}
+
+impl acs_runtime::FromJson for NewerVersionsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            version: object.take("version")?,
+            upgradable: object.take("upgradable")?,
+            minimum_cluster_version: object.take("minimum_cluster_version")?,
+        })
+    }
 }

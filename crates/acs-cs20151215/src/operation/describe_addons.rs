@@ -3,47 +3,30 @@
 
 //! `DescribeAddons`: You can call the DescribeAddons operation to query the details about all components that are supported by Container Service for Kubernetes (ACK).
 
-/// Request of `DescribeAddons`: You can call the DescribeAddons operation to query the details about all components that are supported by Container Service for Kubernetes (ACK).
-///
-/// Build it with [`DescribeAddonsRequest::builder`], or call the operation through `Client::describe_addons`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeAddons`, made by [`DescribeAddonsBuilder`] (`Client::describe_addons` or [`DescribeAddonsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeAddonsRequest {
     /// The region ID of the cluster.
-    ///
-    /// Example: `cn-beijing`
-    pub region: String,
+    pub region: Option<String>,
     /// *   `Kubernetes`: ACK dedicated cluster.
     /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
     /// *   `ExternalKubernetes`: registered cluster.
-    ///
-    /// Example: `kubernetes`
     pub cluster_type: Option<String>,
     /// The cluster type. Valid values:
-    ///
-    /// *   `Default`: ACK managed cluster
-    /// *   `Serverless`: ACK Serverless cluster
-    /// *   `Edge`: ACK Edge cluster
-    ///
-    /// Example: `Default`
     pub cluster_profile: Option<String>,
     /// If you set `cluster_type` to `ManagedKubernetes` and specify `profile`, you can further specify the edition of the cluster. Valid values:
-    ///
-    /// *   `ack.pro.small`: creates an ACK Pro cluster.
-    /// *   `ack.standard`: creates an ACK Basic cluster. If you leave the parameter empty, an ACK Basic cluster is created.
-    ///
-    /// Example: `ack.pro.small`
     pub cluster_spec: Option<String>,
     /// The cluster version.
-    ///
-    /// Example: `1.24.6-aliyun.1`
     pub cluster_version: Option<String>,
 }
 
 impl DescribeAddonsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeAddonsRequestBuilder {
-        DescribeAddonsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeAddonsBuilder {
+        DescribeAddonsBuilder::with_client(())
     }
 }
 
@@ -51,46 +34,40 @@ impl acs_runtime::Operation for DescribeAddonsRequest {
     type Output = DescribeAddonsResponse;
     type Error = DescribeAddonsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeAddons",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/components/metadata",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeAddons",
+        acs_runtime::Method::Get,
+        "/clusters/components/metadata",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "region", &self.region);
-        params.put(acs_runtime::Position::Query, "cluster_type", &self.cluster_type);
-        params
-            .put(acs_runtime::Position::Query, "cluster_profile", &self.cluster_profile);
-        params.put(acs_runtime::Position::Query, "cluster_spec", &self.cluster_spec);
-        params
-            .put(acs_runtime::Position::Query, "cluster_version", &self.cluster_version);
+        params.query("region", &self.region);
+        params.query("cluster_type", &self.cluster_type);
+        params.query("cluster_profile", &self.cluster_profile);
+        params.query("cluster_spec", &self.cluster_spec);
+        params.query("cluster_version", &self.cluster_version);
     }
 }
 
-/// Builds a [`DescribeAddonsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeAddonsRequestBuilder {
-    region: Option<String>,
-    cluster_type: Option<String>,
-    cluster_profile: Option<String>,
-    cluster_spec: Option<String>,
-    cluster_version: Option<String>,
+/// Sets the parameters of `DescribeAddons`: made by `Client::describe_addons` (then [`send`](Self::send)) or [`DescribeAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeAddonsBuilder<C = ()> {
+    client: C,
+    request: DescribeAddonsRequest,
 }
 
-impl DescribeAddonsRequestBuilder {
-    /// The region ID of the cluster.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
+impl<C> DescribeAddonsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.region = value;
+    /// The region ID of the cluster. Required. Example: `cn-beijing`.
+    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region = value.into_param();
         self
     }
 
@@ -98,15 +75,9 @@ impl DescribeAddonsRequestBuilder {
     /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
     /// *   `ExternalKubernetes`: registered cluster.
     ///
-    /// Example: `kubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.cluster_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_type = value;
+    /// Example: `kubernetes`.
+    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_type = value.into_param();
         self
     }
 
@@ -116,15 +87,9 @@ impl DescribeAddonsRequestBuilder {
     /// *   `Serverless`: ACK Serverless cluster
     /// *   `Edge`: ACK Edge cluster
     ///
-    /// Example: `Default`
-    pub fn cluster_profile(mut self, value: impl Into<String>) -> Self {
-        self.cluster_profile = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_profile`; see [`Self::cluster_profile`].
-    pub fn set_cluster_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_profile = value;
+    /// Example: `Default`.
+    pub fn cluster_profile(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_profile = value.into_param();
         self
     }
 
@@ -133,214 +98,70 @@ impl DescribeAddonsRequestBuilder {
     /// *   `ack.pro.small`: creates an ACK Pro cluster.
     /// *   `ack.standard`: creates an ACK Basic cluster. If you leave the parameter empty, an ACK Basic cluster is created.
     ///
-    /// Example: `ack.pro.small`
-    pub fn cluster_spec(mut self, value: impl Into<String>) -> Self {
-        self.cluster_spec = Some(value.into());
+    /// Example: `ack.pro.small`.
+    pub fn cluster_spec(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_spec = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_spec = value;
-        self
-    }
-
-    /// The cluster version.
-    ///
-    /// Example: `1.24.6-aliyun.1`
-    pub fn cluster_version(mut self, value: impl Into<String>) -> Self {
-        self.cluster_version = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_version`; see [`Self::cluster_version`].
-    pub fn set_cluster_version(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_version = value;
+    /// The cluster version. Example: `1.24.6-aliyun.1`.
+    pub fn cluster_version(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_version = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeAddonsRequest, acs_runtime::BuildError> {
-        Ok(DescribeAddonsRequest {
-            region: self
-                .region
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeAddons",
-                    parameter: "region",
-                    setter: "region",
-                })?,
-            cluster_type: self.cluster_type,
-            cluster_profile: self.cluster_profile,
-            cluster_spec: self.cluster_spec,
-            cluster_version: self.cluster_version,
+    pub fn build(self) -> Result<DescribeAddonsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeAddons",
+            parameter,
+            setter,
+        );
+        if self.request.region.is_none() {
+            return Err(missing("region", "region"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DescribeAddonsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeAddonsResponse, SdkError<DescribeAddonsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeAddons`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeAddonsResponse {
+    /// The list of the returned components.
+    pub component_groups: Option<Vec<ComponentGroupsItem>>,
+    /// Standard components.
+    pub standard_components: Option<
+        std::collections::BTreeMap<String, StandardComponentsValue>,
+    >,
+}
+
+impl acs_runtime::FromJson for DescribeAddonsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            component_groups: object.take("ComponentGroups")?,
+            standard_components: object.take("StandardComponents")?,
         })
     }
 }
 
-/// Calls `DescribeAddons` once its parameters are set: You can call the DescribeAddons operation to query the details about all components that are supported by Container Service for Kubernetes (ACK).
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeAddonsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeAddonsRequestBuilder,
-}
-
-impl DescribeAddonsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeAddonsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeAddonsRequestBuilder {
-        &self.inner
-    }
-
-    /// The region ID of the cluster.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region(value);
-        self
-    }
-
-    /// Sets or clears `region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region(value);
-        self
-    }
-
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   `ExternalKubernetes`: registered cluster.
-    ///
-    /// Example: `kubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_type(value);
-        self
-    }
-
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_type(value);
-        self
-    }
-
-    /// The cluster type. Valid values:
-    ///
-    /// *   `Default`: ACK managed cluster
-    /// *   `Serverless`: ACK Serverless cluster
-    /// *   `Edge`: ACK Edge cluster
-    ///
-    /// Example: `Default`
-    pub fn cluster_profile(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_profile(value);
-        self
-    }
-
-    /// Sets or clears `cluster_profile`; see [`Self::cluster_profile`].
-    pub fn set_cluster_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_profile(value);
-        self
-    }
-
-    /// If you set `cluster_type` to `ManagedKubernetes` and specify `profile`, you can further specify the edition of the cluster. Valid values:
-    ///
-    /// *   `ack.pro.small`: creates an ACK Pro cluster.
-    /// *   `ack.standard`: creates an ACK Basic cluster. If you leave the parameter empty, an ACK Basic cluster is created.
-    ///
-    /// Example: `ack.pro.small`
-    pub fn cluster_spec(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_spec(value);
-        self
-    }
-
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_spec(value);
-        self
-    }
-
-    /// The cluster version.
-    ///
-    /// Example: `1.24.6-aliyun.1`
-    pub fn cluster_version(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_version(value);
-        self
-    }
-
-    /// Sets or clears `cluster_version`; see [`Self::cluster_version`].
-    pub fn set_cluster_version(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_version(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeAddonsResponse, acs_runtime::SdkError<DescribeAddonsError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeAddons`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeAddonsResponse {
-    /// The list of the returned components.
-    #[serde(rename = "ComponentGroups", skip_serializing_if = "Option::is_none")]
-    pub component_groups: Option<Vec<DescribeAddonsResponseComponentGroupsItem>>,
-    /// Standard components.
-    #[serde(rename = "StandardComponents", skip_serializing_if = "Option::is_none")]
-    pub standard_components: Option<
-        std::collections::BTreeMap<String, DescribeAddonsResponseStandardComponentsItem>,
-    >,
-}
-
-/// Errors of `DescribeAddons` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeAddons`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeAddonsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeAddonsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeAddonsError {
@@ -349,78 +170,92 @@ impl From<acs_runtime::ServiceError> for DescribeAddonsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeAddonsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeAddonsError {}
-/// The `DescribeAddonsResponseComponentGroupsItemItemsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `ComponentGroupsItemItemsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeAddonsResponseComponentGroupsItemItemsItem {
-    /// The name of the component.
-    ///
-    /// Example: `flexvolume`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+pub struct ComponentGroupsItemItemsItem {
+    /// The name of the component. Example: `flexvolume`.
     pub name: Option<String>,
 }
 
-/// The `DescribeAddonsResponseComponentGroupsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for ComponentGroupsItemItemsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self { name: object.take("name")? })
+    }
+}
+
+/// The `ComponentGroupsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeAddonsResponseComponentGroupsItem {
-    /// The name of the component group.
-    ///
-    /// Example: `storage`
-    #[serde(rename = "group_name", skip_serializing_if = "Option::is_none")]
+pub struct ComponentGroupsItem {
+    /// The name of the component group. Example: `storage`.
     pub group_name: Option<String>,
     /// The names of the components in the component group.
-    #[serde(rename = "items", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<DescribeAddonsResponseComponentGroupsItemItemsItem>>,
+    pub items: Option<Vec<ComponentGroupsItemItemsItem>>,
+}
+
+impl acs_runtime::FromJson for ComponentGroupsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            group_name: object.take("group_name")?,
+            items: object.take("items")?,
+        })
+    }
 }
 
 /// The details of the standard components.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeAddonsResponseStandardComponentsItem {
-    /// The name of the component.
-    ///
-    /// Example: `ack-arena`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+pub struct StandardComponentsValue {
+    /// The name of the component. Example: `ack-arena`.
     pub name: Option<String>,
-    /// The version of the component.
-    ///
-    /// Example: `0.5.0`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// The version of the component. Example: `0.5.0`.
     pub version: Option<String>,
-    /// The description of the component.
-    ///
-    /// Example: `***`
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    /// The description of the component. Example: `***`.
     pub description: Option<String>,
     /// Indicates whether the component is a required component. Valid values:
     ///
     /// *   `true`: The component is required and must be installed when a cluster is created.
     /// *   `false`: The component is optional. After a cluster is created, you can go to the `Add-ons` page to install the component.
     ///
-    /// Example: `false`
-    #[serde(rename = "required", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub required: Option<String>,
     /// Indicates whether the automatic installation of the component is disabled. By default, some optional components, such as components for logging and Ingresses, are installed when a cluster is created. You can set this parameter to disable automatic component installation. Valid values:
     ///
     /// *   `true`: disables automatic component installation.
     /// *   `false`: enables automatic component installation.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "disabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub disabled: Option<bool>,
+}
+
+impl acs_runtime::FromJson for StandardComponentsValue {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            version: object.take("version")?,
+            description: object.take("description")?,
+            required: object.take("required")?,
+            disabled: object.take("disabled")?,
+        })
+    }
 }

@@ -3,26 +3,22 @@
 
 //! `DescribeClusterAddonInstance`: You can call the DescribeClusterAddonInstance operation to query the information about a cluster component, including the version, status, and configuration of the component.
 
-/// Request of `DescribeClusterAddonInstance`: You can call the DescribeClusterAddonInstance operation to query the information about a cluster component, including the version, status, and configuration of the component.
-///
-/// Build it with [`DescribeClusterAddonInstanceRequest::builder`], or call the operation through `Client::describe_cluster_addon_instance`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterAddonInstance`, made by [`DescribeClusterAddonInstanceBuilder`] (`Client::describe_cluster_addon_instance` or [`DescribeClusterAddonInstanceRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonInstanceRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `cd06bbf8a86764a31bcac76136691****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The name of the component.
-    ///
-    /// Example: `terway-eniip`
-    pub addon_name: String,
+    pub addon_name: Option<String>,
 }
 
 impl DescribeClusterAddonInstanceRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterAddonInstanceRequestBuilder {
-        DescribeClusterAddonInstanceRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterAddonInstanceBuilder {
+        DescribeClusterAddonInstanceBuilder::with_client(())
     }
 }
 
@@ -30,156 +26,83 @@ impl acs_runtime::Operation for DescribeClusterAddonInstanceRequest {
     type Output = DescribeClusterAddonInstanceResponse;
     type Error = DescribeClusterAddonInstanceError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterAddonInstance",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterID}/components/{AddonName}/instance",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterAddonInstance",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterID}/components/{AddonName}/instance",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterID", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "AddonName", &self.addon_name);
+        params.path("ClusterID", &self.cluster_id);
+        params.path("AddonName", &self.addon_name);
     }
 }
 
-/// Builds a [`DescribeClusterAddonInstanceRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterAddonInstanceRequestBuilder {
-    cluster_id: Option<String>,
-    addon_name: Option<String>,
+/// Sets the parameters of `DescribeClusterAddonInstance`: made by `Client::describe_cluster_addon_instance` (then [`send`](Self::send)) or [`DescribeClusterAddonInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterAddonInstanceBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterAddonInstanceRequest,
 }
 
-impl DescribeClusterAddonInstanceRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `cd06bbf8a86764a31bcac76136691****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeClusterAddonInstanceBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster. Required. Example: `cd06bbf8a86764a31bcac76136691****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterID`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The name of the component.
-    ///
-    /// Example: `terway-eniip`
-    pub fn addon_name(mut self, value: impl Into<String>) -> Self {
-        self.addon_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AddonName`; see [`Self::addon_name`].
-    pub fn set_addon_name(&mut self, value: Option<String>) -> &mut Self {
-        self.addon_name = value;
+    /// The name of the component. Required. Example: `terway-eniip`.
+    pub fn addon_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.addon_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterAddonInstanceRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterAddonInstanceRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAddonInstance",
-                    parameter: "ClusterID",
-                    setter: "cluster_id",
-                })?,
-            addon_name: self
-                .addon_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAddonInstance",
-                    parameter: "AddonName",
-                    setter: "addon_name",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeClusterAddonInstance` once its parameters are set: You can call the DescribeClusterAddonInstance operation to query the information about a cluster component, including the version, status, and configuration of the component.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterAddonInstanceFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterAddonInstanceRequestBuilder,
-}
-
-impl DescribeClusterAddonInstanceFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterAddonInstanceRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterAddonInstanceRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterAddonInstance",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterID", "cluster_id"));
         }
+        if self.request.addon_name.is_none() {
+            return Err(missing("AddonName", "addon_name"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterAddonInstanceRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `cd06bbf8a86764a31bcac76136691****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterID`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The name of the component.
-    ///
-    /// Example: `terway-eniip`
-    pub fn addon_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.addon_name(value);
-        self
-    }
-
-    /// Sets or clears `AddonName`; see [`Self::addon_name`].
-    pub fn set_addon_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_addon_name(value);
-        self
-    }
-
+impl DescribeClusterAddonInstanceBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonInstanceResponse,
-        acs_runtime::SdkError<DescribeClusterAddonInstanceError>,
+        SdkError<DescribeClusterAddonInstanceError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterAddonInstance`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterAddonInstance`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonInstanceResponse {
-    /// The name of the component.
-    ///
-    /// Example: `terway-eniip`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name of the component. Example: `terway-eniip`.
     pub name: Option<String>,
-    /// The version of the component.
-    ///
-    /// Example: `v1.4.3`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// The version of the component. Example: `v1.4.3`.
     pub version: Option<String>,
     /// The status of the component. Valid values:
     ///
@@ -191,53 +114,30 @@ pub struct DescribeClusterAddonInstanceResponse {
     /// *   deleting: The component is being uninstalled.
     /// *   deleted: The component has been deleted.
     ///
-    /// Example: `active`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
-    pub state: Option<DescribeClusterAddonInstanceResponseState>,
-    /// The configuration of the component.
-    ///
-    /// Example: `{"NetworkPolicy":"true"}`
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
+    /// Example: `active`.
+    pub state: Option<DescribeClusterAddonInstanceState>,
+    /// The configuration of the component. Example: `{"NetworkPolicy":"true"}`.
     pub config: Option<String>,
 }
 
-/// Errors of `DescribeClusterAddonInstance` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeClusterAddonInstanceResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            version: object.take("version")?,
+            state: object.take("state")?,
+            config: object.take("config")?,
+        })
+    }
+}
+
+/// Errors of `DescribeClusterAddonInstance`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterAddonInstanceError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterAddonInstanceError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterAddonInstanceError {
@@ -246,13 +146,22 @@ impl From<acs_runtime::ServiceError> for DescribeClusterAddonInstanceError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterAddonInstanceError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterAddonInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClusterAddonInstanceError {}
+
 /// The status of the component. Valid values:
 ///
 /// *   initial: The component is being installed.
@@ -264,7 +173,7 @@ impl std::error::Error for DescribeClusterAddonInstanceError {}
 /// *   deleted: The component has been deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClusterAddonInstanceResponseState {
+pub enum DescribeClusterAddonInstanceState {
     /// `initial`
     Initial,
     /// `active`
@@ -283,7 +192,7 @@ pub enum DescribeClusterAddonInstanceResponseState {
     Unknown(String),
 }
 
-impl DescribeClusterAddonInstanceResponseState {
+impl DescribeClusterAddonInstanceState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -299,7 +208,7 @@ impl DescribeClusterAddonInstanceResponseState {
     }
 }
 
-impl From<&str> for DescribeClusterAddonInstanceResponseState {
+impl From<&str> for DescribeClusterAddonInstanceState {
     fn from(value: &str) -> Self {
         match value {
             "initial" => Self::Initial,
@@ -314,34 +223,15 @@ impl From<&str> for DescribeClusterAddonInstanceResponseState {
     }
 }
 
-impl From<String> for DescribeClusterAddonInstanceResponseState {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClusterAddonInstanceResponseState {
+impl std::fmt::Display for DescribeClusterAddonInstanceState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClusterAddonInstanceResponseState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DescribeClusterAddonInstanceResponseState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClusterAddonInstanceResponseState {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for DescribeClusterAddonInstanceState {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }

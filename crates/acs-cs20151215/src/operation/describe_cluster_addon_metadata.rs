@@ -3,30 +3,24 @@
 
 //! `DescribeClusterAddonMetadata`: You can call the DescribeClusterAddonMetadata operation to query the metadata of a component version. The metadata includes the component version and available parameters.
 
-/// Request of `DescribeClusterAddonMetadata`: You can call the DescribeClusterAddonMetadata operation to query the metadata of a component version. The metadata includes the component version and available parameters.
-///
-/// Build it with [`DescribeClusterAddonMetadataRequest::builder`], or call the operation through `Client::describe_cluster_addon_metadata`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterAddonMetadata`, made by [`DescribeClusterAddonMetadataBuilder`] (`Client::describe_cluster_addon_metadata` or [`DescribeClusterAddonMetadataRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonMetadataRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c71d616e629ff40d5b42d7bb87770****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The component ID.
-    ///
-    /// Example: `coredns`
-    pub component_id: String,
+    pub component_id: Option<String>,
     /// The component version.
-    ///
-    /// Example: `1.8.4.1`
     pub version: Option<String>,
 }
 
 impl DescribeClusterAddonMetadataRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterAddonMetadataRequestBuilder {
-        DescribeClusterAddonMetadataRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterAddonMetadataBuilder {
+        DescribeClusterAddonMetadataBuilder::with_client(())
     }
 }
 
@@ -34,232 +28,112 @@ impl acs_runtime::Operation for DescribeClusterAddonMetadataRequest {
     type Output = DescribeClusterAddonMetadataResponse;
     type Error = DescribeClusterAddonMetadataError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterAddonMetadata",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/components/{component_id}/metadata",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterAddonMetadata",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/components/{component_id}/metadata",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "component_id", &self.component_id);
-        params.put(acs_runtime::Position::Query, "version", &self.version);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("component_id", &self.component_id);
+        params.query("version", &self.version);
     }
 }
 
-/// Builds a [`DescribeClusterAddonMetadataRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterAddonMetadataRequestBuilder {
-    cluster_id: Option<String>,
-    component_id: Option<String>,
-    version: Option<String>,
+/// Sets the parameters of `DescribeClusterAddonMetadata`: made by `Client::describe_cluster_addon_metadata` (then [`send`](Self::send)) or [`DescribeClusterAddonMetadataRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterAddonMetadataBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterAddonMetadataRequest,
 }
 
-impl DescribeClusterAddonMetadataRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c71d616e629ff40d5b42d7bb87770****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeClusterAddonMetadataBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c71d616e629ff40d5b42d7bb87770****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The component ID. Required. Example: `coredns`.
+    pub fn component_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.component_id = value.into_param();
         self
     }
 
-    /// The component ID.
-    ///
-    /// Example: `coredns`
-    pub fn component_id(mut self, value: impl Into<String>) -> Self {
-        self.component_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `component_id`; see [`Self::component_id`].
-    pub fn set_component_id(&mut self, value: Option<String>) -> &mut Self {
-        self.component_id = value;
-        self
-    }
-
-    /// The component version.
-    ///
-    /// Example: `1.8.4.1`
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `version`; see [`Self::version`].
-    pub fn set_version(&mut self, value: Option<String>) -> &mut Self {
-        self.version = value;
+    /// The component version. Example: `1.8.4.1`.
+    pub fn version(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.version = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterAddonMetadataRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterAddonMetadataRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAddonMetadata",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            component_id: self
-                .component_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAddonMetadata",
-                    parameter: "component_id",
-                    setter: "component_id",
-                })?,
-            version: self.version,
-        })
-    }
-}
-
-/// Calls `DescribeClusterAddonMetadata` once its parameters are set: You can call the DescribeClusterAddonMetadata operation to query the metadata of a component version. The metadata includes the component version and available parameters.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterAddonMetadataFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterAddonMetadataRequestBuilder,
-}
-
-impl DescribeClusterAddonMetadataFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterAddonMetadataRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterAddonMetadataRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterAddonMetadata",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        if self.request.component_id.is_none() {
+            return Err(missing("component_id", "component_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterAddonMetadataRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c71d616e629ff40d5b42d7bb87770****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The component ID.
-    ///
-    /// Example: `coredns`
-    pub fn component_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.component_id(value);
-        self
-    }
-
-    /// Sets or clears `component_id`; see [`Self::component_id`].
-    pub fn set_component_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_component_id(value);
-        self
-    }
-
-    /// The component version.
-    ///
-    /// Example: `1.8.4.1`
-    pub fn version(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.version(value);
-        self
-    }
-
-    /// Sets or clears `version`; see [`Self::version`].
-    pub fn set_version(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_version(value);
-        self
-    }
-
+impl DescribeClusterAddonMetadataBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonMetadataResponse,
-        acs_runtime::SdkError<DescribeClusterAddonMetadataError>,
+        SdkError<DescribeClusterAddonMetadataError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterAddonMetadata`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterAddonMetadata`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonMetadataResponse {
-    /// The component name.
-    ///
-    /// Example: `coredns`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The component name. Example: `coredns`.
     pub name: Option<String>,
-    /// The component version.
-    ///
-    /// Example: `1.8.4.1`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// The component version. Example: `1.8.4.1`.
     pub version: Option<String>,
-    /// The component schema parameters.
-    ///
-    /// Example: `{\n  \"$schema\": \"https://json-schema.org/draft-07/schema#\",\n  \"properties\": {\n    \"controller\": {\n      \"description\": \"\",\n      \"properties\": {\n        \"resources\": {\n          \"properties\": {\n            \"armsPrometheusOperator\": {\n              \"properties\": {\n                \"resources\": {\n                  \"properties\": {\n                    \"limits\": {\n                      \"properties\": {\n                        \"memory\": {\n                          \"description\": \"memory limit of arms prometheus operator\",\n                          \"type\": \"string\",\n                          \"pattern\": \"^[1-9][0-9]*(\\\\.\\\\d+)?(K|Ki|M|Mi|G|Gi|T|Ti)?$\",\n                          \"default\": \"500m\",\n                          \"x-ui-description\": \"<mds-key>\",\n                          \"x-ui-prompt-message\": \"<mds-key>\",\n                          \"x-ui-validation-message\": \"<mds-key>\",\n                          \"x-ui-additional-tips\": \"<mds-key>\"\n                        },\n                        \"cpu\": {\n                          \"description\": \"cpu limit of arms prometheus operator\",\n                          \"type\": \"string\",\n                          \"pattern\": \"^[1-9][0-9]*(m|\\\\.\\\\d+)?$\",\n                          \"default\": \"1.0\",\n                          \"x-ui-description\": \"<mds-key>\",\n                          \"x-ui-validation-message\": \"<mds-key>\"\n                        }\n                      },\n                      \"type\": \"object\",\n                      \"additionalProperties\": false\n                    },\n                    \"requests\": {\n                      \"properties\": {\n                        \"memory\": {\n                          \"description\": \"memory request of arms prometheus operator\",\n                          \"type\": \"string\",\n                          \"pattern\": \"^[1-9][0-9]*(\\\\.\\\\d+)?(K|Ki|M|Mi|G|Gi|T|Ti)?$\",\n                          \"default\": \"500m\",\n                          \"x-ui-description\": \"<mds-key>\",\n                          \"x-ui-validation-message\": \"<mds-key>\"\n                        },\n                        \"cpu\": {\n                          \"description\": \"cpu request of arms prometheus operator\",\n                          \"type\": \"string\",\n                          \"pattern\": \"^[1-9][0-9]*(m|\\\\.\\\\d+)?$\",\n                          \"default\": \"1.0\",\n                          \"x-ui-description\": \"<mds-key>\",\n                          \"x-ui-validation-message\": \"<mds-key>\"\n                        }\n                      },\n                      \"type\": \"object\",\n                      \"additionalProperties\": false\n                    }\n                  },\n                  \"type\": \"object\",\n                  \"additionalProperties\": false\n                }\n              },\n              \"type\": \"object\",\n              \"additionalProperties\": false\n            }\n          },\n          \"type\": \"object\",\n          \"additionalProperties\": false\n        }\n      },\n      \"type\": \"object\",\n      \"additionalProperties\": false\n    }\n  },\n  \"title\": \"Values\",\n  \"type\": \"object\",\n  \"additionalProperties\": false\n}`
-    #[serde(rename = "config_schema", skip_serializing_if = "Option::is_none")]
+    /// The component schema parameters. Example: `{\n  \"$schema\": \"https://json-schema.org/draft-07/schema#\",\n  \"properties\": {\n    \"controller\": {\n      \"description\": \"\",\n      \"properties\": {\n        \"resources\": {\n          \"properties\": {\n            \"armsPrometheusOperator\": {\n              \"properties\": {\n                \"resources\": {\n                  \"properties\": {\n                    \"limits\": {\n                      \"properties\": {\n                        \"memory\": {\n                          \"description\": \"memory limit of arms prometheus operator\",\n                          \"type\": \"string\",\n                          \"pattern\": \"^[1-9][0-9]*(\\\\.\\\\d+)?(K|Ki|M|Mi|G|Gi|T|Ti)?$\",\n                          \"default\": \"500m\",\n                          \"x-ui-description\": \"<mds-key>\",\n                          \"x-ui-prompt-message\": \"<mds-key>\",\n                          \"x-ui-validation-message\": \"<mds-key>\",\n                          \"x-ui-additional-tips\": \"<mds-key>\"\n                        },\n                        \"cpu\": {\n                          \"description\": \"cpu limit of arms prometheus operator\",\n                          \"type\": \"string\",\n                          \"pattern\": \"^[1-9][0-9]*(m|\\\\.\\\\d+)?$\",\n                          \"default\": \"1.0\",\n                          \"x-ui-description\": \"<mds-key>\",\n                          \"x-ui-validation-message\": \"<mds-key>\"\n                        }\n                      },\n                      \"type\": \"object\",\n                      \"additionalProperties\": false\n                    },\n                    \"requests\": {\n                      \"properties\": {\n                        \"memory\": {\n                          \"description\": \"memory request of arms prometheus operator\",\n                          \"type\": \"string\",\n                          \"pattern\": \"^[1-9][0-9]*(\\\\.\\\\d+)?(K|Ki|M|Mi|G|Gi|T|Ti)?$\",\n                          \"default\": \"500m\",\n                          \"x-ui-description\": \"<mds-key>\",\n                          \"x-ui-validation-message\": \"<mds-key>\"\n                        },\n                        \"cpu\": {\n                          \"description\": \"cpu request of arms prometheus operator\",\n                          \"type\": \"string\",\n                          \"pattern\": \"^[1-9][0-9]*(m|\\\\.\\\\d+)?$\",\n                          \"default\": \"1.0\",\n                          \"x-ui-description\": \"<mds-key>\",\n                          \"x-ui-validation-message\": \"<mds-key>\"\n                        }\n                      },\n                      \"type\": \"object\",\n                      \"additionalProperties\": false\n                    }\n                  },\n                  \"type\": \"object\",\n                  \"additionalProperties\": false\n                }\n              },\n              \"type\": \"object\",\n              \"additionalProperties\": false\n            }\n          },\n          \"type\": \"object\",\n          \"additionalProperties\": false\n        }\n      },\n      \"type\": \"object\",\n      \"additionalProperties\": false\n    }\n  },\n  \"title\": \"Values\",\n  \"type\": \"object\",\n  \"additionalProperties\": false\n}`.
     pub config_schema: Option<String>,
 }
 
-/// Errors of `DescribeClusterAddonMetadata` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeClusterAddonMetadataResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            version: object.take("version")?,
+            config_schema: object.take("config_schema")?,
+        })
+    }
+}
+
+/// Errors of `DescribeClusterAddonMetadata`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterAddonMetadataError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterAddonMetadataError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterAddonMetadataError {
@@ -268,9 +142,17 @@ impl From<acs_runtime::ServiceError> for DescribeClusterAddonMetadataError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterAddonMetadataError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterAddonMetadataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,28 +3,22 @@
 
 //! `DescribeClusterAddonUpgradeStatus`: You can call the DescribeClusterAddonUpgradeStatus operation to query the update progress of a cluster component.
 
-/// Request of `DescribeClusterAddonUpgradeStatus`: You can call the DescribeClusterAddonUpgradeStatus operation to query the update progress of a cluster component.
-///
-/// Build it with [`DescribeClusterAddonUpgradeStatusRequest::builder`], or call the operation through `Client::describe_cluster_addon_upgrade_status`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterAddonUpgradeStatus`, made by [`DescribeClusterAddonUpgradeStatusBuilder`] (`Client::describe_cluster_addon_upgrade_status` or [`DescribeClusterAddonUpgradeStatusRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonUpgradeStatusRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The component ID. Example: nginx-ingress-controller, flexvolume, or metrics-server.
-    ///
-    /// You can call the `DescribeAddons` API operation to query the components supported by the cluster.
-    ///
-    /// Example: `cloud-controller-manager`
-    pub component_id: String,
+    pub component_id: Option<String>,
 }
 
 impl DescribeClusterAddonUpgradeStatusRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterAddonUpgradeStatusRequestBuilder {
-        DescribeClusterAddonUpgradeStatusRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterAddonUpgradeStatusBuilder {
+        DescribeClusterAddonUpgradeStatusBuilder::with_client(())
     }
 }
 
@@ -32,188 +26,96 @@ impl acs_runtime::Operation for DescribeClusterAddonUpgradeStatusRequest {
     type Output = DescribeClusterAddonUpgradeStatusResponse;
     type Error = DescribeClusterAddonUpgradeStatusError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterAddonUpgradeStatus",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/components/{ComponentId}/upgradestatus",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterAddonUpgradeStatus",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/components/{ComponentId}/upgradestatus",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "ComponentId", &self.component_id);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("ComponentId", &self.component_id);
     }
 }
 
-/// Builds a [`DescribeClusterAddonUpgradeStatusRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterAddonUpgradeStatusRequestBuilder {
-    cluster_id: Option<String>,
-    component_id: Option<String>,
+/// Sets the parameters of `DescribeClusterAddonUpgradeStatus`: made by `Client::describe_cluster_addon_upgrade_status` (then [`send`](Self::send)) or [`DescribeClusterAddonUpgradeStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterAddonUpgradeStatusBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterAddonUpgradeStatusRequest,
 }
 
-impl DescribeClusterAddonUpgradeStatusRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeClusterAddonUpgradeStatusBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The component ID. Example: nginx-ingress-controller, flexvolume, or metrics-server.
     ///
-    /// You can call the `DescribeAddons` API operation to query the components supported by the cluster.
-    ///
-    /// Example: `cloud-controller-manager`
-    pub fn component_id(mut self, value: impl Into<String>) -> Self {
-        self.component_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ComponentId`; see [`Self::component_id`].
-    pub fn set_component_id(&mut self, value: Option<String>) -> &mut Self {
-        self.component_id = value;
+    /// You can call the `DescribeAddons` API operation to query the components supported by the cluster. Required. Example: `cloud-controller-manager`.
+    pub fn component_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.component_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterAddonUpgradeStatusRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterAddonUpgradeStatusRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAddonUpgradeStatus",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            component_id: self
-                .component_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAddonUpgradeStatus",
-                    parameter: "ComponentId",
-                    setter: "component_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeClusterAddonUpgradeStatus` once its parameters are set: You can call the DescribeClusterAddonUpgradeStatus operation to query the update progress of a cluster component.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterAddonUpgradeStatusFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterAddonUpgradeStatusRequestBuilder,
-}
-
-impl DescribeClusterAddonUpgradeStatusFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterAddonUpgradeStatusRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterAddonUpgradeStatusRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterAddonUpgradeStatus",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        if self.request.component_id.is_none() {
+            return Err(missing("ComponentId", "component_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterAddonUpgradeStatusRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The component ID. Example: nginx-ingress-controller, flexvolume, or metrics-server.
-    ///
-    /// You can call the `DescribeAddons` API operation to query the components supported by the cluster.
-    ///
-    /// Example: `cloud-controller-manager`
-    pub fn component_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.component_id(value);
-        self
-    }
-
-    /// Sets or clears `ComponentId`; see [`Self::component_id`].
-    pub fn set_component_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_component_id(value);
-        self
-    }
-
+impl DescribeClusterAddonUpgradeStatusBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonUpgradeStatusResponse,
-        acs_runtime::SdkError<DescribeClusterAddonUpgradeStatusError>,
+        SdkError<DescribeClusterAddonUpgradeStatusError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterAddonUpgradeStatus`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterAddonUpgradeStatus`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonUpgradeStatusResponse {}
-/// Errors of `DescribeClusterAddonUpgradeStatus` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeClusterAddonUpgradeStatusResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeClusterAddonUpgradeStatus`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterAddonUpgradeStatusError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterAddonUpgradeStatusError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterAddonUpgradeStatusError {
@@ -222,9 +124,17 @@ impl From<acs_runtime::ServiceError> for DescribeClusterAddonUpgradeStatusError 
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterAddonUpgradeStatusError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterAddonUpgradeStatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

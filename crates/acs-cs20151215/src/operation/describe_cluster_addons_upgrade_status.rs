@@ -3,24 +3,22 @@
 
 //! `DescribeClusterAddonsUpgradeStatus`: You can call the DescribeClusterAddonsUpgradeStatus operation to query the update progress of a component by component name.
 
-/// Request of `DescribeClusterAddonsUpgradeStatus`: You can call the DescribeClusterAddonsUpgradeStatus operation to query the update progress of a component by component name.
-///
-/// Build it with [`DescribeClusterAddonsUpgradeStatusRequest::builder`], or call the operation through `Client::describe_cluster_addons_upgrade_status`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterAddonsUpgradeStatus`, made by [`DescribeClusterAddonsUpgradeStatusBuilder`] (`Client::describe_cluster_addons_upgrade_status` or [`DescribeClusterAddonsUpgradeStatusRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonsUpgradeStatusRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The list of component names.
-    pub component_ids: Vec<String>,
+    pub component_ids: Option<Vec<String>>,
 }
 
 impl DescribeClusterAddonsUpgradeStatusRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterAddonsUpgradeStatusRequestBuilder {
-        DescribeClusterAddonsUpgradeStatusRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterAddonsUpgradeStatusBuilder {
+        DescribeClusterAddonsUpgradeStatusBuilder::with_client(())
     }
 }
 
@@ -28,181 +26,95 @@ impl acs_runtime::Operation for DescribeClusterAddonsUpgradeStatusRequest {
     type Output = DescribeClusterAddonsUpgradeStatusResponse;
     type Error = DescribeClusterAddonsUpgradeStatusError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterAddonsUpgradeStatus",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/components/upgradestatus",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterAddonsUpgradeStatus",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/components/upgradestatus",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
         params
             .put_json(acs_runtime::Position::Query, "componentIds", &self.component_ids);
     }
 }
 
-/// Builds a [`DescribeClusterAddonsUpgradeStatusRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterAddonsUpgradeStatusRequestBuilder {
-    cluster_id: Option<String>,
-    component_ids: Option<Vec<String>>,
+/// Sets the parameters of `DescribeClusterAddonsUpgradeStatus`: made by `Client::describe_cluster_addons_upgrade_status` (then [`send`](Self::send)) or [`DescribeClusterAddonsUpgradeStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterAddonsUpgradeStatusBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterAddonsUpgradeStatusRequest,
 }
 
-impl DescribeClusterAddonsUpgradeStatusRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeClusterAddonsUpgradeStatusBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The list of component names.
-    pub fn component_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.component_ids = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `componentIds`; see [`Self::component_ids`].
-    pub fn set_component_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.component_ids = value;
+    /// The list of component names. Required.
+    pub fn component_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.component_ids = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterAddonsUpgradeStatusRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterAddonsUpgradeStatusRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAddonsUpgradeStatus",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            component_ids: self
-                .component_ids
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAddonsUpgradeStatus",
-                    parameter: "componentIds",
-                    setter: "component_ids",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeClusterAddonsUpgradeStatus` once its parameters are set: You can call the DescribeClusterAddonsUpgradeStatus operation to query the update progress of a component by component name.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterAddonsUpgradeStatusFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterAddonsUpgradeStatusRequestBuilder,
-}
-
-impl DescribeClusterAddonsUpgradeStatusFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterAddonsUpgradeStatusRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterAddonsUpgradeStatusRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterAddonsUpgradeStatus",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        if self.request.component_ids.is_none() {
+            return Err(missing("componentIds", "component_ids"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterAddonsUpgradeStatusRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The list of component names.
-    pub fn component_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.component_ids(value);
-        self
-    }
-
-    /// Sets or clears `componentIds`; see [`Self::component_ids`].
-    pub fn set_component_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_component_ids(value);
-        self
-    }
-
+impl DescribeClusterAddonsUpgradeStatusBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonsUpgradeStatusResponse,
-        acs_runtime::SdkError<DescribeClusterAddonsUpgradeStatusError>,
+        SdkError<DescribeClusterAddonsUpgradeStatusError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterAddonsUpgradeStatus`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterAddonsUpgradeStatus`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonsUpgradeStatusResponse {}
-/// Errors of `DescribeClusterAddonsUpgradeStatus` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeClusterAddonsUpgradeStatusResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeClusterAddonsUpgradeStatus`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterAddonsUpgradeStatusError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterAddonsUpgradeStatusError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterAddonsUpgradeStatusError {
@@ -211,9 +123,17 @@ impl From<acs_runtime::ServiceError> for DescribeClusterAddonsUpgradeStatusError
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterAddonsUpgradeStatusError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterAddonsUpgradeStatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

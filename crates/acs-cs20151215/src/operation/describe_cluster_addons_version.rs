@@ -3,22 +3,20 @@
 
 //! `DescribeClusterAddonsVersion`: You can call the DescribeClusterAddonsVersion operation to query the details about all components in a cluster by cluster ID.
 
-/// Request of `DescribeClusterAddonsVersion`: You can call the DescribeClusterAddonsVersion operation to query the details about all components in a cluster by cluster ID.
-///
-/// Build it with [`DescribeClusterAddonsVersionRequest::builder`], or call the operation through `Client::describe_cluster_addons_version`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterAddonsVersion`, made by [`DescribeClusterAddonsVersionBuilder`] (`Client::describe_cluster_addons_version` or [`DescribeClusterAddonsVersionRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonsVersionRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl DescribeClusterAddonsVersionRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterAddonsVersionRequestBuilder {
-        DescribeClusterAddonsVersionRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterAddonsVersionBuilder {
+        DescribeClusterAddonsVersionBuilder::with_client(())
     }
 }
 
@@ -26,147 +24,84 @@ impl acs_runtime::Operation for DescribeClusterAddonsVersionRequest {
     type Output = DescribeClusterAddonsVersionResponse;
     type Error = DescribeClusterAddonsVersionError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterAddonsVersion",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/components/version",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterAddonsVersion",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/components/version",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`DescribeClusterAddonsVersionRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterAddonsVersionRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `DescribeClusterAddonsVersion`: made by `Client::describe_cluster_addons_version` (then [`send`](Self::send)) or [`DescribeClusterAddonsVersionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterAddonsVersionBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterAddonsVersionRequest,
 }
 
-impl DescribeClusterAddonsVersionRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeClusterAddonsVersionBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterAddonsVersionRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterAddonsVersionRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAddonsVersion",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeClusterAddonsVersion` once its parameters are set: You can call the DescribeClusterAddonsVersion operation to query the details about all components in a cluster by cluster ID.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterAddonsVersionFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterAddonsVersionRequestBuilder,
-}
-
-impl DescribeClusterAddonsVersionFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterAddonsVersionRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterAddonsVersionRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterAddonsVersion",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterAddonsVersionRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl DescribeClusterAddonsVersionBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonsVersionResponse,
-        acs_runtime::SdkError<DescribeClusterAddonsVersionError>,
+        SdkError<DescribeClusterAddonsVersionError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterAddonsVersion`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterAddonsVersion`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonsVersionResponse {}
-/// Errors of `DescribeClusterAddonsVersion` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeClusterAddonsVersionResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeClusterAddonsVersion`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterAddonsVersionError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterAddonsVersionError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterAddonsVersionError {
@@ -175,9 +110,17 @@ impl From<acs_runtime::ServiceError> for DescribeClusterAddonsVersionError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterAddonsVersionError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterAddonsVersionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

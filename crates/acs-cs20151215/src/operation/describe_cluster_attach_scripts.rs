@@ -3,26 +3,22 @@
 
 //! `DescribeClusterAttachScripts`: Queries the scripts used to add existing nodes to a Container Service for Kubernetes (ACK) cluster. ACK allows you to manually add existing Elastic Compute Service (ECS) instances to an ACK cluster as worker nodes or re-add worker nodes that you remove from the cluster to a node pool.
 
-/// Request of `DescribeClusterAttachScripts`: Queries the scripts used to add existing nodes to a Container Service for Kubernetes (ACK) cluster. ACK allows you to manually add existing Elastic Compute Service (ECS) instances to an ACK cluster as worker nodes or re-add worker nodes that you remove from the cluster to a node pool.
-///
-/// Build it with [`DescribeClusterAttachScriptsRequest::builder`], or call the operation through `Client::describe_cluster_attach_scripts`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterAttachScripts`, made by [`DescribeClusterAttachScriptsBuilder`] (`Client::describe_cluster_attach_scripts` or [`DescribeClusterAttachScriptsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAttachScriptsRequest {
     /// The cluster ID.
-    ///
-    /// Example: `ca375a93a30474552ad2a0ebe183e****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
-    ///
-    /// Example: `amd64`
     pub body: Option<DescribeClusterAttachScriptsBody>,
 }
 
 impl DescribeClusterAttachScriptsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterAttachScriptsRequestBuilder {
-        DescribeClusterAttachScriptsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterAttachScriptsBuilder {
+        DescribeClusterAttachScriptsBuilder::with_client(())
     }
 }
 
@@ -30,186 +26,94 @@ impl acs_runtime::Operation for DescribeClusterAttachScriptsRequest {
     type Output = DescribeClusterAttachScriptsResponse;
     type Error = DescribeClusterAttachScriptsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterAttachScripts",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/attachscript",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterAttachScripts",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/attachscript",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `DescribeClusterAttachScripts`: made by `Client::describe_cluster_attach_scripts` (then [`send`](Self::send)) or [`DescribeClusterAttachScriptsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterAttachScriptsBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterAttachScriptsRequest,
+}
+
+impl<C> DescribeClusterAttachScriptsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`DescribeClusterAttachScriptsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterAttachScriptsRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<DescribeClusterAttachScriptsBody>,
-}
-
-impl DescribeClusterAttachScriptsRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `ca375a93a30474552ad2a0ebe183e****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The cluster ID. Required. Example: `ca375a93a30474552ad2a0ebe183e****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The request body.
-    ///
-    /// Example: `amd64`
-    pub fn body(mut self, value: impl Into<DescribeClusterAttachScriptsBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<DescribeClusterAttachScriptsBody>,
-    ) -> &mut Self {
-        self.body = value;
+    /// The request body. Example: `amd64`.
+    pub fn body(
+        mut self,
+        value: impl IntoParam<DescribeClusterAttachScriptsBody>,
+    ) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterAttachScriptsRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterAttachScriptsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterAttachScripts",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `DescribeClusterAttachScripts` once its parameters are set: Queries the scripts used to add existing nodes to a Container Service for Kubernetes (ACK) cluster. ACK allows you to manually add existing Elastic Compute Service (ECS) instances to an ACK cluster as worker nodes or re-add worker nodes that you remove from the cluster to a node pool.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterAttachScriptsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterAttachScriptsRequestBuilder,
-}
-
-impl DescribeClusterAttachScriptsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterAttachScriptsRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterAttachScriptsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterAttachScripts",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterAttachScriptsRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `ca375a93a30474552ad2a0ebe183e****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    ///
-    /// Example: `amd64`
-    pub fn body(mut self, value: impl Into<DescribeClusterAttachScriptsBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<DescribeClusterAttachScriptsBody>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl DescribeClusterAttachScriptsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAttachScriptsResponse,
-        acs_runtime::SdkError<DescribeClusterAttachScriptsError>,
+        SdkError<DescribeClusterAttachScriptsError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterAttachScripts`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterAttachScripts`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAttachScriptsResponse {}
-/// Errors of `DescribeClusterAttachScripts` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeClusterAttachScriptsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeClusterAttachScripts`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterAttachScriptsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterAttachScriptsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterAttachScriptsError {
@@ -218,22 +122,30 @@ impl From<acs_runtime::ServiceError> for DescribeClusterAttachScriptsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterAttachScriptsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterAttachScriptsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClusterAttachScriptsError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DescribeClusterAttachScriptsBody {
     /// The ID of the node pool to which you want to add an existing node.
     ///
     /// >  If you do not specify a node pool ID, the node is added to the default node pool.
     ///
-    /// Example: `np1c9229d9be2d432c93f77a88fca0****`
-    #[serde(rename = "nodepool_id", skip_serializing_if = "Option::is_none")]
+    /// Example: `np1c9229d9be2d432c93f77a88fca0****`.
     pub nodepool_id: Option<String>,
     /// Specifies whether to mount data disks to an existing instance when you manually add this instance to the cluster. You can use data disks to store container data and images. Valid values:
     ///
@@ -247,21 +159,16 @@ pub struct DescribeClusterAttachScriptsBody {
     /// *   If the Elastic Compute Service (ECS) instances are already mounted with data disks and the file system of the last data disk is uninitialized, the system automatically formats this data disk to ext4 and uses the disk to store the data in the /var/lib/docker and /var/lib/kubelet directories.
     /// *   If no data disk is mounted to the ECS instance, the system does not purchase a new data disk.
     ///
-    /// Example: `false`
-    #[serde(rename = "format_disk", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub format_disk: Option<bool>,
     /// Specifies whether to retain the name of an existing instance when it is added to the cluster. If you do not retain the instance name, the instance is renamed in the `worker-k8s-for-cs-<clusterid>` format. Valid values:
     ///
     /// *   `true`: retains the instance name.
     /// *   `false`: does not retain the instance name.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "keep_instance_name", skip_serializing_if = "Option::is_none")]
+    /// Default value: `true`. Example: `true`.
     pub keep_instance_name: Option<bool>,
     /// A list of ApsaraDB RDS instances. ECS instances in the cluster are automatically added to the whitelist of the ApsaraDB RDS instances.
-    #[serde(rename = "rds_instances", skip_serializing_if = "Option::is_none")]
     pub rds_instances: Option<Vec<String>>,
     /// The CPU architecture of the node. Valid values: `amd64`, `arm`, and `arm64`.
     ///
@@ -269,67 +176,29 @@ pub struct DescribeClusterAttachScriptsBody {
     ///
     /// >  This parameter is required if you want to add a node to an ACK Edge cluster.
     ///
-    /// Example: `amd64`
-    #[serde(rename = "arch", skip_serializing_if = "Option::is_none")]
+    /// Example: `amd64`.
     pub arch: Option<String>,
     /// The node configurations for the node that you want to add.
     ///
     /// >  This parameter is required if you want to add a node to an ACK Edge cluster.
     ///
-    /// Example: `{\"enableIptables\": true,\"manageRuntime\": true,\"quiet\": true,\"allowedClusterAddons\": [\"kube-proxy\",\"flannel\",\"coredns\"]}`
-    #[serde(rename = "options", skip_serializing_if = "Option::is_none")]
+    /// Example: `{\"enableIptables\": true,\"manageRuntime\": true,\"quiet\": true,\"allowedClusterAddons\": [\"kube-proxy\",\"flannel\",\"coredns\"]}`.
     pub options: Option<String>,
-    /// The expiration time of the token that is generated. The value is a UNIX timestamp. For example, a value of 1739980800 indicates 00:00:00 (UTC+8) on February 20, 2025.
-    ///
-    /// Example: `1740037333`
-    #[serde(rename = "expired", skip_serializing_if = "Option::is_none")]
+    /// The expiration time of the token that is generated. The value is a UNIX timestamp. For example, a value of 1739980800 indicates 00:00:00 (UTC+8) on February 20, 2025. Example: `1740037333`.
     pub expired: Option<i64>,
     /// The `one_time_token` field.
-    #[serde(rename = "one_time_token", skip_serializing_if = "Option::is_none")]
     pub one_time_token: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for DescribeClusterAttachScriptsBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.nodepool_id,
-            &format!("{prefix}{}", ".nodepool_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.format_disk,
-            &format!("{prefix}{}", ".format_disk"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.keep_instance_name,
-            &format!("{prefix}{}", ".keep_instance_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rds_instances,
-            &format!("{prefix}{}", ".rds_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.arch,
-            &format!("{prefix}{}", ".arch"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.options,
-            &format!("{prefix}{}", ".options"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.expired,
-            &format!("{prefix}{}", ".expired"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.one_time_token,
-            &format!("{prefix}{}", ".one_time_token"),
-            out,
-        );
+impl acs_runtime::WireStruct for DescribeClusterAttachScriptsBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("nodepool_id", &self.nodepool_id);
+        visit("format_disk", &self.format_disk);
+        visit("keep_instance_name", &self.keep_instance_name);
+        visit("rds_instances", &self.rds_instances);
+        visit("arch", &self.arch);
+        visit("options", &self.options);
+        visit("expired", &self.expired);
+        visit("one_time_token", &self.one_time_token);
     }
 }

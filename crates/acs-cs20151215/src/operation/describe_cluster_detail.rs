@@ -3,22 +3,20 @@
 
 //! `DescribeClusterDetail`: You can call the DescribeClusterDetail operation to query the details of a Container Service for Kubernetes (ACK) cluster by cluster ID.
 
-/// Request of `DescribeClusterDetail`: You can call the DescribeClusterDetail operation to query the details of a Container Service for Kubernetes (ACK) cluster by cluster ID.
-///
-/// Build it with [`DescribeClusterDetailRequest::builder`], or call the operation through `Client::describe_cluster_detail`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterDetail`, made by [`DescribeClusterDetailBuilder`] (`Client::describe_cluster_detail` or [`DescribeClusterDetailRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterDetailRequest {
     /// The cluster ID.
-    ///
-    /// Example: `cdde1f21ae22e483ebcb068a6eb7f****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl DescribeClusterDetailRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterDetailRequestBuilder {
-        DescribeClusterDetailRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterDetailBuilder {
+        DescribeClusterDetailBuilder::with_client(())
     }
 }
 
@@ -26,112 +24,68 @@ impl acs_runtime::Operation for DescribeClusterDetailRequest {
     type Output = DescribeClusterDetailResponse;
     type Error = DescribeClusterDetailError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterDetail",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterDetail",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`DescribeClusterDetailRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterDetailRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `DescribeClusterDetail`: made by `Client::describe_cluster_detail` (then [`send`](Self::send)) or [`DescribeClusterDetailRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterDetailBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterDetailRequest,
 }
 
-impl DescribeClusterDetailRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `cdde1f21ae22e483ebcb068a6eb7f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeClusterDetailBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `cdde1f21ae22e483ebcb068a6eb7f****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterDetailRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterDetailRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterDetail",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeClusterDetail` once its parameters are set: You can call the DescribeClusterDetail operation to query the details of a Container Service for Kubernetes (ACK) cluster by cluster ID.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterDetailFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterDetailRequestBuilder,
-}
-
-impl DescribeClusterDetailFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterDetailRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterDetailRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterDetail",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterDetailRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `cdde1f21ae22e483ebcb068a6eb7f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl DescribeClusterDetailBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeClusterDetailResponse,
-        acs_runtime::SdkError<DescribeClusterDetailError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeClusterDetailResponse, SdkError<DescribeClusterDetailError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterDetail`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterDetail`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterDetailResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The cluster ID. Example: `c82e6987e2961451182edacd74faf****`.
     pub cluster_id: Option<String>,
     /// The type of the instance.
     ///
@@ -139,95 +93,43 @@ pub struct DescribeClusterDetailResponse {
     /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK managed Basic clusters, ACK managed Pro clusters, ACK Serverless Pro clusters, ACK Serverless Basic clusters, ACK Edge Pro clusters, ACK Edge Basic clusters, and ACK Lingjun Pro clusters.
     /// *   `ExternalKubernetes`: registered cluster.
     ///
-    /// Example: `Kubernetes`
-    #[serde(rename = "cluster_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `Kubernetes`.
     pub cluster_type: Option<String>,
-    /// The time when the cluster was created.
-    ///
-    /// Example: `2019-11-25T15:50:20+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time when the cluster was created. Example: `2019-11-25T15:50:20+08:00`.
     pub created: Option<String>,
-    /// The initial Kubernetes version of the cluster.
-    ///
-    /// Example: `1.16.6-aliyun.1`
-    #[serde(rename = "init_version", skip_serializing_if = "Option::is_none")]
+    /// The initial Kubernetes version of the cluster. Example: `1.16.6-aliyun.1`.
     pub init_version: Option<String>,
-    /// The Kubernetes version of the cluster. For more information about the Kubernetes versions supported by ACK, see Release notes for Kubernetes versions.
-    ///
-    /// Example: `1.16.6-aliyun.1`
-    #[serde(rename = "current_version", skip_serializing_if = "Option::is_none")]
+    /// The Kubernetes version of the cluster. For more information about the Kubernetes versions supported by ACK, see Release notes for Kubernetes versions. Example: `1.16.6-aliyun.1`.
     pub current_version: Option<String>,
-    /// The Kubernetes version to which the cluster can be upgraded.
-    ///
-    /// Example: `1.18.8-aliyun.1`
-    #[serde(rename = "next_version", skip_serializing_if = "Option::is_none")]
+    /// The Kubernetes version to which the cluster can be upgraded. Example: `1.18.8-aliyun.1`.
     pub next_version: Option<String>,
     /// Indicates whether deletion protection is enabled for the cluster. If deletion protection is enabled, the cluster cannot be deleted in the Container Service console or by calling API operations. Valid values:
     ///
     /// *   `true`: deletion protection is enabled for the cluster. This way, the cluster cannot be deleted in the Container Service console or by calling API operations.
     /// *   `false`: deletion protection is disabled for the cluster. This way, the cluster can be deleted in the Container Service console or by calling API operations.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "deletion_protection",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub deletion_protection: Option<bool>,
-    /// The Docker version that is used by the cluster.
-    ///
-    /// Example: `19.03.5`
+    /// The Docker version that is used by the cluster. Example: `19.03.5`.
     #[deprecated]
-    #[serde(rename = "docker_version", skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
-    /// The ID of the Server Load Balancer (SLB) instance that is created for the Ingress of the cluster.
-    ///
-    /// Example: `lb-2zehc05z3b8dwiifh****`
+    /// The ID of the Server Load Balancer (SLB) instance that is created for the Ingress of the cluster. Example: `lb-2zehc05z3b8dwiifh****`.
     #[deprecated]
-    #[serde(
-        rename = "external_loadbalancer_id",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub external_loadbalancer_id: Option<String>,
-    /// The metadata of the cluster.
-    ///
-    /// Example: `\"Addons\":***`
-    #[serde(rename = "meta_data", skip_serializing_if = "Option::is_none")]
+    /// The metadata of the cluster. Example: `\"Addons\":***`.
     pub meta_data: Option<String>,
-    /// The cluster name.
-    ///
-    /// Example: `cluster-demo`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The cluster name. Example: `cluster-demo`.
     pub name: Option<String>,
-    /// The network type of the cluster. Example: Virtual Private Cloud (VPC).
-    ///
-    /// Example: `vpc`
+    /// The network type of the cluster. Example: Virtual Private Cloud (VPC). Example: `vpc`.
     #[deprecated]
-    #[serde(rename = "network_mode", skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<String>,
-    /// The region ID of the cluster.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "region_id", skip_serializing_if = "Option::is_none")]
+    /// The region ID of the cluster. Example: `cn-beijing`.
     pub region_id: Option<String>,
-    /// The ID of the resource group to which the cluster belongs.
-    ///
-    /// Example: `rg-acfmyvw3wjm****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the resource group to which the cluster belongs. Example: `rg-acfmyvw3wjm****`.
     pub resource_group_id: Option<String>,
-    /// The ID of the security group to which the cluster belongs.
-    ///
-    /// Example: `sg-25yq****`
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the security group to which the cluster belongs. Example: `sg-25yq****`.
     pub security_group_id: Option<String>,
-    /// The number of nodes in the cluster. Master nodes and worker nodes are included.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes in the cluster. Master nodes and worker nodes are included. Example: `5`.
     pub size: Option<i64>,
     /// The status of the cluster. Valid values:
     ///
@@ -244,59 +146,32 @@ pub struct DescribeClusterDetailResponse {
     /// *   `deleted`: The cluster is deleted.
     /// *   `delete_failed`: The cluster failed to be deleted.
     ///
-    /// Example: `running`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `running`.
     pub state: Option<String>,
     /// The resource labels of the cluster.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<DescribeClusterDetailResponseTagsItem>>,
-    /// The time when the cluster was updated.
-    ///
-    /// Example: `2020-01-13T23:01:03+08:00`
-    #[serde(rename = "updated", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagsItem>>,
+    /// The time when the cluster was updated. Example: `2020-01-13T23:01:03+08:00`.
     pub updated: Option<String>,
-    /// The ID of the VPC where the cluster is deployed. This parameter is required when you create a cluster.
-    ///
-    /// Example: `vpc-2zecuu62b9zw7a7qn****`
-    #[serde(rename = "vpc_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the VPC where the cluster is deployed. This parameter is required when you create a cluster. Example: `vpc-2zecuu62b9zw7a7qn****`.
     pub vpc_id: Option<String>,
-    /// The ID of the vSwitche. This field is deprecated. Use vswitch_ids to query the vSwitches on the control plane and vswitch_ids to query the vSwitches on the data plane.
-    ///
-    /// Example: `vsw-2zete8s4qocqg0mf6****,vsw-2zete8s4qocqg0mf6****`
+    /// The ID of the vSwitche. This field is deprecated. Use vswitch_ids to query the vSwitches on the control plane and vswitch_ids to query the vSwitches on the data plane. Example: `vsw-2zete8s4qocqg0mf6****,vsw-2zete8s4qocqg0mf6****`.
     #[deprecated]
-    #[serde(rename = "vswitch_id", skip_serializing_if = "Option::is_none")]
     pub vswitch_id: Option<String>,
-    /// The pod CIDR block.
-    ///
-    /// Example: `172.20.0.0/16`
+    /// The pod CIDR block. Example: `172.20.0.0/16`.
     #[deprecated]
-    #[serde(rename = "subnet_cidr", skip_serializing_if = "Option::is_none")]
     pub subnet_cidr: Option<String>,
-    /// The ID of the zone within the region where the cluster is located.
-    ///
-    /// Example: `cn-beijing-a`
+    /// The ID of the zone within the region where the cluster is located. Example: `cn-beijing-a`.
     #[deprecated]
-    #[serde(rename = "zone_id", skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<String>,
-    /// The endpoints of the cluster, including an internal endpoint and a public endpoint.
-    ///
-    /// Example: `{\"intranet_api_server_endpoint\":\"https://192.168.0.251:6443\"***}`
-    #[serde(rename = "master_url", skip_serializing_if = "Option::is_none")]
+    /// The endpoints of the cluster, including an internal endpoint and a public endpoint. Example: `{\"intranet_api_server_endpoint\":\"https://192.168.0.251:6443\"***}`.
     pub master_url: Option<String>,
     /// Indicates whether Alibaba Cloud DNS PrivateZone (PrivateZone) is enabled for the cluster. Valid values:
     ///
     /// *   `true`: PrivateZone is enabled.
     /// *   `false`: PrivateZone is dislabled.
     ///
-    /// Default value: false
-    ///
-    /// Example: `false`
+    /// Default value: false Example: `false`.
     #[deprecated]
-    #[serde(
-        rename = "private_zone",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub private_zone: Option<bool>,
     /// The subtype of the cluster.
     ///
@@ -305,129 +180,120 @@ pub struct DescribeClusterDetailResponse {
     /// *   `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
     /// *   `Lingjun`: ACK Lingjun Pro cluster.
     ///
-    /// Example: `Default`
-    #[serde(rename = "profile", skip_serializing_if = "Option::is_none")]
+    /// Example: `Default`.
     pub profile: Option<String>,
     /// The edition of the cluster
     ///
     /// *   `ack.pro.small`: the Pro edition.
     /// *   `ack.standard`: the Basic edition.
     ///
-    /// Example: `ack.pro.small`
-    #[serde(rename = "cluster_spec", skip_serializing_if = "Option::is_none")]
+    /// Example: `ack.pro.small`.
     pub cluster_spec: Option<String>,
-    /// The name of the worker Resource Access Management (RAM) role. The RAM role is assigned to the worker nodes of the cluster to allow the worker nodes to manage Elastic Compute Service (ECS) instances.
-    ///
-    /// Example: `KubernetesWorkerRole-ec87d15b-edca-4302-933f-c8a16bf0****`
-    #[serde(rename = "worker_ram_role_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the worker Resource Access Management (RAM) role. The RAM role is assigned to the worker nodes of the cluster to allow the worker nodes to manage Elastic Compute Service (ECS) instances. Example: `KubernetesWorkerRole-ec87d15b-edca-4302-933f-c8a16bf0****`.
     pub worker_ram_role_name: Option<String>,
     /// The maintenance window of the cluster. This feature is available only in ACK Pro clusters.
-    #[serde(rename = "maintenance_window", skip_serializing_if = "Option::is_none")]
-    pub maintenance_window: Option<DescribeClusterDetailResponseMaintenanceWindow>,
+    pub maintenance_window: Option<MaintenanceWindow>,
     /// The Resource Orchestration Service (ROS) parameters of the cluster.
     #[deprecated]
-    #[serde(rename = "parameters", skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
-    /// The pod CIDR block. The configuration of the Flannel network plug-in.
-    ///
-    /// Example: `172.20.0.0/16`
-    #[serde(rename = "container_cidr", skip_serializing_if = "Option::is_none")]
+    /// The pod CIDR block. The configuration of the Flannel network plug-in. Example: `172.20.0.0/16`.
     pub container_cidr: Option<String>,
-    /// The Service CIDR block.
-    ///
-    /// Example: `172.21.0.0/20`
-    #[serde(rename = "service_cidr", skip_serializing_if = "Option::is_none")]
+    /// The Service CIDR block. Example: `172.21.0.0/20`.
     pub service_cidr: Option<String>,
     /// The kube-proxy mode. Valid values:
     ///
     /// *   `iptables`: a mature and stable kube-proxy mode that uses iptables rules to conduct Service discovery and load balancing. The performance of this mode is limited by the size of the cluster. This mode is suitable for clusters that run a small number of Services.
     /// *   `ipvs`: provides high performance and uses IP Virtual Server (IPVS). This allows you to configure service discovery and load balancing. This mode is suitable for clusters that are required to run a large number of services. We recommend that you use this mode in scenarios that require high load balancing performance.
     ///
-    /// Example: `ipvs`
-    #[serde(rename = "proxy_mode", skip_serializing_if = "Option::is_none")]
+    /// Example: `ipvs`.
     pub proxy_mode: Option<String>,
-    /// The time zone
-    ///
-    /// Example: `Asia/Shanghai`
-    #[serde(rename = "timezone", skip_serializing_if = "Option::is_none")]
+    /// The time zone Example: `Asia/Shanghai`.
     pub timezone: Option<String>,
     /// This parameter is available only for Flannel.
     ///
-    /// The subnet mask length of the node CIDR block. This parameter indicates the maximum number of IP addresses that can be assigned to nodes.
-    ///
-    /// Example: `26`
-    #[serde(rename = "node_cidr_mask", skip_serializing_if = "Option::is_none")]
+    /// The subnet mask length of the node CIDR block. This parameter indicates the maximum number of IP addresses that can be assigned to nodes. Example: `26`.
     pub node_cidr_mask: Option<String>,
     /// The IP stack of the cluster. Valid values:
     ///
     /// *   ipv4: The cluster is an IPv4 cluster.
     /// *   dual: The cluster is an IPv4/IPv6 dual-stack cluster.
     ///
-    /// Example: `ipv4`
-    #[serde(rename = "ip_stack", skip_serializing_if = "Option::is_none")]
-    pub ip_stack: Option<DescribeClusterDetailResponseIpStack>,
-    /// The domain name of the cluster.
-    ///
-    /// Example: `cluster.local`
-    #[serde(rename = "cluster_domain", skip_serializing_if = "Option::is_none")]
+    /// Example: `ipv4`.
+    pub ip_stack: Option<IpStack>,
+    /// The domain name of the cluster. Example: `cluster.local`.
     pub cluster_domain: Option<String>,
     /// 自定义证书 SAN。
-    #[serde(rename = "extra_sans", skip_serializing_if = "Option::is_none")]
     pub extra_sans: Option<Vec<String>>,
     /// RRSA 配置。
-    #[serde(rename = "rrsa_config", skip_serializing_if = "Option::is_none")]
-    pub rrsa_config: Option<DescribeClusterDetailResponseRrsaConfig>,
+    pub rrsa_config: Option<RrsaConfig>,
     /// The vSwitch for the control plane of the cluster.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
     /// The automatic O\\&M policy of the cluster.
-    #[serde(rename = "operation_policy", skip_serializing_if = "Option::is_none")]
-    pub operation_policy: Option<DescribeClusterDetailResponseOperationPolicy>,
+    pub operation_policy: Option<OperationPolicy>,
     /// The control plane configurations in an ACK dedicated cluster.
-    #[serde(rename = "control_plane_config", skip_serializing_if = "Option::is_none")]
-    pub control_plane_config: Option<DescribeClusterDetailResponseControlPlaneConfig>,
+    pub control_plane_config: Option<ControlPlaneConfig>,
     /// 智能托管模式配置。
-    #[serde(rename = "auto_mode", skip_serializing_if = "Option::is_none")]
-    pub auto_mode: Option<DescribeClusterDetailResponseAutoMode>,
+    pub auto_mode: Option<AutoMode>,
 }
 
-/// Errors of `DescribeClusterDetail` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+#[allow(deprecated)]
+impl acs_runtime::FromJson for DescribeClusterDetailResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            cluster_type: object.take("cluster_type")?,
+            created: object.take("created")?,
+            init_version: object.take("init_version")?,
+            current_version: object.take("current_version")?,
+            next_version: object.take("next_version")?,
+            deletion_protection: object.take("deletion_protection")?,
+            docker_version: object.take("docker_version")?,
+            external_loadbalancer_id: object.take("external_loadbalancer_id")?,
+            meta_data: object.take("meta_data")?,
+            name: object.take("name")?,
+            network_mode: object.take("network_mode")?,
+            region_id: object.take("region_id")?,
+            resource_group_id: object.take("resource_group_id")?,
+            security_group_id: object.take("security_group_id")?,
+            size: object.take("size")?,
+            state: object.take("state")?,
+            tags: object.take("tags")?,
+            updated: object.take("updated")?,
+            vpc_id: object.take("vpc_id")?,
+            vswitch_id: object.take("vswitch_id")?,
+            subnet_cidr: object.take("subnet_cidr")?,
+            zone_id: object.take("zone_id")?,
+            master_url: object.take("master_url")?,
+            private_zone: object.take("private_zone")?,
+            profile: object.take("profile")?,
+            cluster_spec: object.take("cluster_spec")?,
+            worker_ram_role_name: object.take("worker_ram_role_name")?,
+            maintenance_window: object.take("maintenance_window")?,
+            parameters: object.take("parameters")?,
+            container_cidr: object.take("container_cidr")?,
+            service_cidr: object.take("service_cidr")?,
+            proxy_mode: object.take("proxy_mode")?,
+            timezone: object.take("timezone")?,
+            node_cidr_mask: object.take("node_cidr_mask")?,
+            ip_stack: object.take("ip_stack")?,
+            cluster_domain: object.take("cluster_domain")?,
+            extra_sans: object.take("extra_sans")?,
+            rrsa_config: object.take("rrsa_config")?,
+            vswitch_ids: object.take("vswitch_ids")?,
+            operation_policy: object.take("operation_policy")?,
+            control_plane_config: object.take("control_plane_config")?,
+            auto_mode: object.take("auto_mode")?,
+        })
+    }
+}
+
+/// Errors of `DescribeClusterDetail`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterDetailError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterDetailError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterDetailError {
@@ -436,53 +302,54 @@ impl From<acs_runtime::ServiceError> for DescribeClusterDetailError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterDetailError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterDetailError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClusterDetailError {}
+
 /// The resource label.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterDetailResponseTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
+impl acs_runtime::FromJson for TagsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+        })
+    }
+}
+
 /// The maintenance window of the cluster. This feature is available only in ACK Pro clusters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterDetailResponseMaintenanceWindow {
+pub struct MaintenanceWindow {
     /// Specifies whether to enable the cluster maintenance window. Valid values:
     ///
     /// *   `true`: enables the cluster maintenance window.
     /// *   `false`: disables the cluster maintenance window.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: `false`. Example: `false`.
     pub enable: Option<bool>,
-    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z.
-    ///
-    /// Example: `03:00:00Z`
-    #[serde(rename = "maintenance_time", skip_serializing_if = "Option::is_none")]
+    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z. Example: `03:00:00Z`.
     pub maintenance_time: Option<String>,
     /// The duration of the cluster maintenance window.
     ///
@@ -490,25 +357,29 @@ pub struct DescribeClusterDetailResponseMaintenanceWindow {
     ///
     /// Unit: hours.
     ///
-    /// Default value: 3.
-    ///
-    /// Example: `3h`
-    #[serde(rename = "duration", skip_serializing_if = "Option::is_none")]
+    /// Default value: 3. Example: `3h`.
     pub duration: Option<String>,
     /// The day of the week when maintenance is performed. Separate multiple days with commas (,).
     ///
     /// Valid values: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, and Sunday.
     ///
-    /// Default value: `Thursday`.
-    ///
-    /// Example: `Monday,Thursday`
-    #[serde(rename = "weekly_period", skip_serializing_if = "Option::is_none")]
+    /// Default value: `Thursday`. Example: `Monday,Thursday`.
     pub weekly_period: Option<String>,
-    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL.
-    ///
-    /// Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`
-    #[serde(rename = "recurrence", skip_serializing_if = "Option::is_none")]
+    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL. Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`.
     pub recurrence: Option<String>,
+}
+
+impl acs_runtime::FromJson for MaintenanceWindow {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable: object.take("enable")?,
+            maintenance_time: object.take("maintenance_time")?,
+            duration: object.take("duration")?,
+            weekly_period: object.take("weekly_period")?,
+            recurrence: object.take("recurrence")?,
+        })
+    }
 }
 
 /// The IP stack of the cluster. Valid values:
@@ -517,7 +388,7 @@ pub struct DescribeClusterDetailResponseMaintenanceWindow {
 /// *   dual: The cluster is an IPv4/IPv6 dual-stack cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClusterDetailResponseIpStack {
+pub enum IpStack {
     /// `ipv4`
     Ipv4,
     /// `dual`
@@ -526,7 +397,7 @@ pub enum DescribeClusterDetailResponseIpStack {
     Unknown(String),
 }
 
-impl DescribeClusterDetailResponseIpStack {
+impl IpStack {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -537,7 +408,7 @@ impl DescribeClusterDetailResponseIpStack {
     }
 }
 
-impl From<&str> for DescribeClusterDetailResponseIpStack {
+impl From<&str> for IpStack {
     fn from(value: &str) -> Self {
         match value {
             "ipv4" => Self::Ipv4,
@@ -547,92 +418,62 @@ impl From<&str> for DescribeClusterDetailResponseIpStack {
     }
 }
 
-impl From<String> for DescribeClusterDetailResponseIpStack {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClusterDetailResponseIpStack {
+impl std::fmt::Display for IpStack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClusterDetailResponseIpStack {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DescribeClusterDetailResponseIpStack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClusterDetailResponseIpStack {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for IpStack {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// RRSA 配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterDetailResponseRrsaConfig {
+pub struct RrsaConfig {
     /// 是否启用 RRSA。
-    #[serde(
-        rename = "enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enabled: Option<bool>,
     /// OIDC 身份提供商名称。
-    #[serde(rename = "oidc_name", skip_serializing_if = "Option::is_none")]
     pub oidc_name: Option<String>,
     /// OIDC 身份提供商 ARN。
-    #[serde(rename = "oidc_arn", skip_serializing_if = "Option::is_none")]
     pub oidc_arn: Option<String>,
     /// OIDC Token 可配置的最大有效期。
-    #[serde(
-        rename = "max_oidc_token_expiration",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_oidc_token_expiration: Option<String>,
     /// OIDC Token 的受众信息。包含多个值时将使用英文逗号（,）分隔。该值将以数组形式成为 OIDC Token 中 aud 字段的值。
-    #[serde(rename = "audience", skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// OIDC Token 的签发者信息。包含多个值时将使用英文逗号（,）分隔。其中第一个值将成为 OIDC Token 中 iss 字段的值以及 OIDC 身份提供商的颁发者 URL。
-    #[serde(rename = "issuer", skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// OIDC 配置文档 URL。
-    #[serde(
-        rename = "open_api_configuration_url",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub open_api_configuration_url: Option<String>,
     /// OIDC 公钥信息 URL。
-    #[serde(rename = "jwks_url", skip_serializing_if = "Option::is_none")]
     pub jwks_url: Option<String>,
 }
 
+impl acs_runtime::FromJson for RrsaConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enabled: object.take("enabled")?,
+            oidc_name: object.take("oidc_name")?,
+            oidc_arn: object.take("oidc_arn")?,
+            max_oidc_token_expiration: object.take("max_oidc_token_expiration")?,
+            audience: object.take("audience")?,
+            issuer: object.take("issuer")?,
+            open_api_configuration_url: object.take("open_api_configuration_url")?,
+            jwks_url: object.take("jwks_url")?,
+        })
+    }
+}
+
 /// The configurations of auto cluster update.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterDetailResponseOperationPolicyClusterAutoUpgrade {
-    /// Specifies whether to enable auto cluster update.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct ClusterAutoUpgrade {
+    /// Specifies whether to enable auto cluster update. Example: `true`.
     pub enabled: Option<bool>,
     /// The frequency of auto cluster updates. For more information, see Update frequency.
     ///
@@ -642,27 +483,41 @@ pub struct DescribeClusterDetailResponseOperationPolicyClusterAutoUpgrade {
     /// *   stable: specifies the second-latest minor version.
     /// *   rapid: specifies the latest minor version.
     ///
-    /// Example: `patch`
-    #[serde(rename = "channel", skip_serializing_if = "Option::is_none")]
+    /// Example: `patch`.
     pub channel: Option<String>,
 }
 
-/// The automatic O\\&M policy of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeClusterDetailResponseOperationPolicy {
-    /// The configurations of auto cluster update.
-    #[serde(rename = "cluster_auto_upgrade", skip_serializing_if = "Option::is_none")]
-    pub cluster_auto_upgrade: Option<
-        DescribeClusterDetailResponseOperationPolicyClusterAutoUpgrade,
-    >,
+impl acs_runtime::FromJson for ClusterAutoUpgrade {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enabled: object.take("enabled")?,
+            channel: object.take("channel")?,
+        })
+    }
 }
 
-/// Values of `DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens`.
+/// The automatic O\\&M policy of the cluster.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OperationPolicy {
+    /// The configurations of auto cluster update.
+    pub cluster_auto_upgrade: Option<ClusterAutoUpgrade>,
+}
+
+impl acs_runtime::FromJson for OperationPolicy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_auto_upgrade: object.take("cluster_auto_upgrade")?,
+        })
+    }
+}
+
+/// Values of `HttpTokens`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens {
+pub enum HttpTokens {
     /// `optional`
     Optional,
     /// `required`
@@ -671,7 +526,7 @@ pub enum DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsH
     Unknown(String),
 }
 
-impl DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens {
+impl HttpTokens {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -682,8 +537,7 @@ impl DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpT
     }
 }
 
-impl From<&str>
-for DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens {
+impl From<&str> for HttpTokens {
     fn from(value: &str) -> Self {
         match value {
             "optional" => Self::Optional,
@@ -693,241 +547,136 @@ for DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTo
     }
 }
 
-impl From<String>
-for DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display
-for DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens {
+impl std::fmt::Display for HttpTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for HttpTokens {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// ECS 实例的元数据访问配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptions {
-    /// The `http_tokens` field.
-    ///
-    /// Example: `optional`
-    #[serde(rename = "http_tokens", skip_serializing_if = "Option::is_none")]
-    pub http_tokens: Option<
-        DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptionsHttpTokens,
-    >,
+pub struct InstanceMetadataOptions {
+    /// The `http_tokens` field. Example: `optional`.
+    pub http_tokens: Option<HttpTokens>,
+}
+
+impl acs_runtime::FromJson for InstanceMetadataOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_tokens: object.take("http_tokens")?,
+        })
+    }
 }
 
 /// The control plane configurations in an ACK dedicated cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterDetailResponseControlPlaneConfig {
-    /// The billing method of the control plane node.
-    ///
-    /// Example: `PrePaid`
-    #[serde(rename = "charge_type", skip_serializing_if = "Option::is_none")]
+pub struct ControlPlaneConfig {
+    /// The billing method of the control plane node. Example: `PrePaid`.
     pub charge_type: Option<String>,
-    /// The subscription duration of nodes in the node pool.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "period",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The subscription duration of nodes in the node pool. Example: `1`.
     pub period: Option<i64>,
-    /// The unit of the subscription duration.
-    ///
-    /// Example: `Month`
-    #[serde(rename = "period_unit", skip_serializing_if = "Option::is_none")]
+    /// The unit of the subscription duration. Example: `Month`.
     pub period_unit: Option<String>,
-    /// Indicates whether auto-renewal is enabled for the nodes.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_renew",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether auto-renewal is enabled for the nodes. Example: `true`.
     pub auto_renew: Option<bool>,
-    /// The auto-renewal duration for the nodes.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "auto_renew_period",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The auto-renewal duration for the nodes. Example: `1`.
     pub auto_renew_period: Option<i64>,
     /// The instance types of the nodes.
-    #[serde(rename = "instance_types", skip_serializing_if = "Option::is_none")]
     pub instance_types: Option<Vec<String>>,
-    /// The type of the OS image.
-    ///
-    /// Example: `AliyunLinux3`
-    #[serde(rename = "image_type", skip_serializing_if = "Option::is_none")]
+    /// The type of the OS image. Example: `AliyunLinux3`.
     pub image_type: Option<String>,
-    /// The image ID.
-    ///
-    /// Example: `aliyun_3_x64_20G_alibase_20240819.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// The image ID. Example: `aliyun_3_x64_20G_alibase_20240819.vhd`.
     pub image_id: Option<String>,
-    /// The name of the key pair. You must set key_pair or login_password.
-    ///
-    /// Example: `ack`
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
+    /// The name of the key pair. You must set key_pair or login_password. Example: `ack`.
     pub key_pair: Option<String>,
-    /// The category of the system disk for nodes.
-    ///
-    /// Example: `cloud_essd`
-    #[serde(rename = "system_disk_category", skip_serializing_if = "Option::is_none")]
+    /// The category of the system disk for nodes. Example: `cloud_essd`.
     pub system_disk_category: Option<String>,
-    /// The system disk size of the node. The value must be at least 40 GB.
-    ///
-    /// Example: `120`
-    #[serde(
-        rename = "system_disk_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The system disk size of the node. The value must be at least 40 GB. Example: `120`.
     pub system_disk_size: Option<i64>,
-    /// The automatic snapshot policy of the node.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
-    #[serde(
-        rename = "system_disk_snapshot_policy_id",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The automatic snapshot policy of the node. Example: `sp-2zej1nogjvovnz4z****`.
     pub system_disk_snapshot_policy_id: Option<String>,
-    /// The performance level (PL) of the system disk that you want to use for the node. This parameter takes effect only for ESSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(
-        rename = "system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The performance level (PL) of the system disk that you want to use for the node. This parameter takes effect only for ESSDs. Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
-    /// The preset read/write IOPS of the system disk.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "system_disk_provisioned_iops",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The preset read/write IOPS of the system disk. Example: `1000`.
     pub system_disk_provisioned_iops: Option<i64>,
-    /// Indicates whether to enable the burst feature for the system disk.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "system_disk_bursting_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether to enable the burst feature for the system disk. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
-    /// The ID of the deployment set.
-    ///
-    /// Example: `ds-bp10b35imuam5amw****`
-    #[serde(rename = "deploymentset_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the deployment set. Example: `ds-bp10b35imuam5amw****`.
     pub deploymentset_id: Option<String>,
-    /// Indicates whether to install CloudMonitor for the node.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "cloud_monitor_flags",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether to install CloudMonitor for the node. Example: `true`.
     pub cloud_monitor_flags: Option<bool>,
-    /// Indicates whether to enable Multi-Level Protection Scheme (MLPS) security hardening.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "soc_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether to enable Multi-Level Protection Scheme (MLPS) security hardening. Example: `false`.
     pub soc_enabled: Option<bool>,
-    /// Indicates whether to enable Alibaba Cloud Linux Security Hardening.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "security_hardening_os",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether to enable Alibaba Cloud Linux Security Hardening. Example: `true`.
     pub security_hardening_os: Option<bool>,
-    /// The CPU management policy of nodes.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
+    /// The CPU management policy of nodes. Example: `none`.
     pub cpu_policy: Option<String>,
-    /// The runtime.
-    ///
-    /// Example: `containerd`
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
+    /// The runtime. Example: `containerd`.
     pub runtime: Option<String>,
-    /// The node port range.
-    ///
-    /// Example: `30000-32767`
-    #[serde(rename = "node_port_range", skip_serializing_if = "Option::is_none")]
+    /// The node port range. Example: `30000-32767`.
     pub node_port_range: Option<String>,
-    /// The number of control plane nodes.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of control plane nodes. Example: `3`.
     pub size: Option<i64>,
     /// ECS 实例的元数据访问配置。
-    #[serde(
-        rename = "instance_metadata_options",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_metadata_options: Option<
-        DescribeClusterDetailResponseControlPlaneConfigInstanceMetadataOptions,
-    >,
+    pub instance_metadata_options: Option<InstanceMetadataOptions>,
+}
+
+impl acs_runtime::FromJson for ControlPlaneConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            charge_type: object.take("charge_type")?,
+            period: object.take("period")?,
+            period_unit: object.take("period_unit")?,
+            auto_renew: object.take("auto_renew")?,
+            auto_renew_period: object.take("auto_renew_period")?,
+            instance_types: object.take("instance_types")?,
+            image_type: object.take("image_type")?,
+            image_id: object.take("image_id")?,
+            key_pair: object.take("key_pair")?,
+            system_disk_category: object.take("system_disk_category")?,
+            system_disk_size: object.take("system_disk_size")?,
+            system_disk_snapshot_policy_id: object
+                .take("system_disk_snapshot_policy_id")?,
+            system_disk_performance_level: object.take("system_disk_performance_level")?,
+            system_disk_provisioned_iops: object.take("system_disk_provisioned_iops")?,
+            system_disk_bursting_enabled: object.take("system_disk_bursting_enabled")?,
+            deploymentset_id: object.take("deploymentset_id")?,
+            cloud_monitor_flags: object.take("cloud_monitor_flags")?,
+            soc_enabled: object.take("soc_enabled")?,
+            security_hardening_os: object.take("security_hardening_os")?,
+            cpu_policy: object.take("cpu_policy")?,
+            runtime: object.take("runtime")?,
+            node_port_range: object.take("node_port_range")?,
+            size: object.take("size")?,
+            instance_metadata_options: object.take("instance_metadata_options")?,
+        })
+    }
 }
 
 /// 智能托管模式配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterDetailResponseAutoMode {
+pub struct AutoMode {
     /// 是否开启智能托管模式。
-    #[serde(
-        rename = "enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enable: Option<bool>,
+}
+
+impl acs_runtime::FromJson for AutoMode {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable: object.take("enable")?,
+        })
+    }
 }

@@ -3,34 +3,26 @@
 
 //! `DescribeClusterEvents`: Queries events and event details in a Container Service for Kubernetes (ACK) cluster, including the severity level, status, and start time of each event. Events are generated when clusters created, modified, and updated, node pools are created and scaled out, and components are installed.
 
-/// Request of `DescribeClusterEvents`: Queries events and event details in a Container Service for Kubernetes (ACK) cluster, including the severity level, status, and start time of each event. Events are generated when clusters created, modified, and updated, node pools are created and scaled out, and components are installed.
-///
-/// Build it with [`DescribeClusterEventsRequest::builder`], or call the operation through `Client::describe_cluster_events`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterEvents`, made by [`DescribeClusterEventsBuilder`] (`Client::describe_cluster_events` or [`DescribeClusterEventsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterEventsRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The number of entries per page. Valid values: 1 to 50. Default value: 50.
-    ///
-    /// Example: `50`
     pub page_size: Option<i64>,
     /// The number of the page to return.
-    ///
-    /// Example: `1`
     pub page_number: Option<i64>,
     /// The ID of the query task.
-    ///
-    /// Example: `T-xascadasd*****`
     pub task_id: Option<String>,
 }
 
 impl DescribeClusterEventsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterEventsRequestBuilder {
-        DescribeClusterEventsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterEventsBuilder {
+        DescribeClusterEventsBuilder::with_client(())
     }
 }
 
@@ -38,246 +30,110 @@ impl acs_runtime::Operation for DescribeClusterEventsRequest {
     type Output = DescribeClusterEventsResponse;
     type Error = DescribeClusterEventsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterEvents",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/events",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterEvents",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/events",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "page_size", &self.page_size);
-        params.put(acs_runtime::Position::Query, "page_number", &self.page_number);
-        params.put(acs_runtime::Position::Query, "task_id", &self.task_id);
+        params.path("ClusterId", &self.cluster_id);
+        params.query("page_size", &self.page_size);
+        params.query("page_number", &self.page_number);
+        params.query("task_id", &self.task_id);
     }
 }
 
-/// Builds a [`DescribeClusterEventsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterEventsRequestBuilder {
-    cluster_id: Option<String>,
-    page_size: Option<i64>,
-    page_number: Option<i64>,
-    task_id: Option<String>,
+/// Sets the parameters of `DescribeClusterEvents`: made by `Client::describe_cluster_events` (then [`send`](Self::send)) or [`DescribeClusterEventsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterEventsBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterEventsRequest,
 }
 
-impl DescribeClusterEventsRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeClusterEventsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The number of entries per page. Valid values: 1 to 50. Default value: 50. Example: `50`.
+    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// The number of entries per page. Valid values: 1 to 50. Default value: 50.
-    ///
-    /// Example: `50`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.page_size = Some(value.into());
+    /// The number of the page to return. Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The number of the page to return.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_number = value;
-        self
-    }
-
-    /// The ID of the query task.
-    ///
-    /// Example: `T-xascadasd*****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.task_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.task_id = value;
+    /// The ID of the query task. Example: `T-xascadasd*****`.
+    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.task_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterEventsRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterEventsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterEvents",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            page_size: self.page_size,
-            page_number: self.page_number,
-            task_id: self.task_id,
+    pub fn build(self) -> Result<DescribeClusterEventsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterEvents",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DescribeClusterEventsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeClusterEventsResponse, SdkError<DescribeClusterEventsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeClusterEvents`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClusterEventsResponse {
+    /// The list of events.
+    pub events: Option<Vec<EventsItem>>,
+    /// The pagination information.
+    pub page_info: Option<PageInfo>,
+}
+
+impl acs_runtime::FromJson for DescribeClusterEventsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            events: object.take("events")?,
+            page_info: object.take("page_info")?,
         })
     }
 }
 
-/// Calls `DescribeClusterEvents` once its parameters are set: Queries events and event details in a Container Service for Kubernetes (ACK) cluster, including the severity level, status, and start time of each event. Events are generated when clusters created, modified, and updated, node pools are created and scaled out, and components are installed.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterEventsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterEventsRequestBuilder,
-}
-
-impl DescribeClusterEventsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterEventsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterEventsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The number of entries per page. Valid values: 1 to 50. Default value: 50.
-    ///
-    /// Example: `50`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The number of the page to return.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// The ID of the query task.
-    ///
-    /// Example: `T-xascadasd*****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.task_id(value);
-        self
-    }
-
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_task_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeClusterEventsResponse,
-        acs_runtime::SdkError<DescribeClusterEventsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeClusterEvents`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeClusterEventsResponse {
-    /// The list of events.
-    #[serde(rename = "events", skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<DescribeClusterEventsResponseEventsItem>>,
-    /// The pagination information.
-    #[serde(rename = "page_info", skip_serializing_if = "Option::is_none")]
-    pub page_info: Option<DescribeClusterEventsResponsePageInfo>,
-}
-
-/// Errors of `DescribeClusterEvents` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeClusterEvents`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterEventsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterEventsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterEventsError {
@@ -286,13 +142,22 @@ impl From<acs_runtime::ServiceError> for DescribeClusterEventsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterEventsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterEventsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClusterEventsError {}
+
 /// The severity level of the event.
 ///
 /// Valid values:
@@ -322,7 +187,7 @@ impl std::error::Error for DescribeClusterEventsError {}
 /// &lt;!-- --&gt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClusterEventsResponseEventsItemDataLevel {
+pub enum Level {
     /// `warning`
     Warning,
     /// `error`
@@ -333,7 +198,7 @@ pub enum DescribeClusterEventsResponseEventsItemDataLevel {
     Unknown(String),
 }
 
-impl DescribeClusterEventsResponseEventsItemDataLevel {
+impl Level {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -345,7 +210,7 @@ impl DescribeClusterEventsResponseEventsItemDataLevel {
     }
 }
 
-impl From<&str> for DescribeClusterEventsResponseEventsItemDataLevel {
+impl From<&str> for Level {
     fn from(value: &str) -> Self {
         match value {
             "warning" => Self::Warning,
@@ -356,43 +221,23 @@ impl From<&str> for DescribeClusterEventsResponseEventsItemDataLevel {
     }
 }
 
-impl From<String> for DescribeClusterEventsResponseEventsItemDataLevel {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClusterEventsResponseEventsItemDataLevel {
+impl std::fmt::Display for Level {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClusterEventsResponseEventsItemDataLevel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DescribeClusterEventsResponseEventsItemDataLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClusterEventsResponseEventsItemDataLevel {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for Level {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// The description of the event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterEventsResponseEventsItemData {
+pub struct EventsItemData {
     /// The severity level of the event.
     ///
     /// Valid values:
@@ -419,93 +264,79 @@ pub struct DescribeClusterEventsResponseEventsItemData {
     ///
     /// &lt;!-- --&gt;
     ///
-    /// &lt;!-- --&gt;
-    ///
-    /// Example: `info`
-    #[serde(rename = "level", skip_serializing_if = "Option::is_none")]
-    pub level: Option<DescribeClusterEventsResponseEventsItemDataLevel>,
-    /// The status of the event.
-    ///
-    /// Example: `Started`
-    #[serde(rename = "reason", skip_serializing_if = "Option::is_none")]
+    /// &lt;!-- --&gt; Example: `info`.
+    pub level: Option<Level>,
+    /// The status of the event. Example: `Started`.
     pub reason: Option<String>,
-    /// The details of the event.
-    ///
-    /// Example: `Start to upgrade NodePool nodePool/npdd89dc2b76c04f14b06774883b******`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// The details of the event. Example: `Start to upgrade NodePool nodePool/npdd89dc2b76c04f14b06774883b******`.
     pub message: Option<String>,
 }
 
-/// The `DescribeClusterEventsResponseEventsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for EventsItemData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            level: object.take("level")?,
+            reason: object.take("reason")?,
+            message: object.take("message")?,
+        })
+    }
+}
+
+/// The `EventsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterEventsResponseEventsItem {
-    /// The event ID.
-    ///
-    /// Example: `e-9ad04f72-8ee7-46bf-a02c-e4a06b39****`
-    #[serde(rename = "event_id", skip_serializing_if = "Option::is_none")]
+pub struct EventsItem {
+    /// The event ID. Example: `e-9ad04f72-8ee7-46bf-a02c-e4a06b39****`.
     pub event_id: Option<String>,
-    /// The type of event. Valid values:
-    ///
-    /// Example: `nodepool_update`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// The type of event. Valid values: Example: `nodepool_update`.
     pub r#type: Option<String>,
-    /// The event source.
-    ///
-    /// Example: `cluster`
-    #[serde(rename = "source", skip_serializing_if = "Option::is_none")]
+    /// The event source. Example: `cluster`.
     pub source: Option<String>,
-    /// The subject related to the event.
-    ///
-    /// Example: `npdd89dc2b76c04f14b06774883b******`
-    #[serde(rename = "subject", skip_serializing_if = "Option::is_none")]
+    /// The subject related to the event. Example: `npdd89dc2b76c04f14b06774883b******`.
     pub subject: Option<String>,
-    /// The time when the event started.
-    ///
-    /// Example: `2020-12-01T17:31:00Z`
-    #[serde(rename = "time", skip_serializing_if = "Option::is_none")]
+    /// The time when the event started. Example: `2020-12-01T17:31:00Z`.
     pub time: Option<String>,
-    /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the cluster. Example: `c82e6987e2961451182edacd74faf****`.
     pub cluster_id: Option<String>,
     /// The description of the event.
-    #[serde(rename = "data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<DescribeClusterEventsResponseEventsItemData>,
+    pub data: Option<EventsItemData>,
+}
+
+impl acs_runtime::FromJson for EventsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            event_id: object.take("event_id")?,
+            r#type: object.take("type")?,
+            source: object.take("source")?,
+            subject: object.take("subject")?,
+            time: object.take("time")?,
+            cluster_id: object.take("cluster_id")?,
+            data: object.take("data")?,
+        })
+    }
 }
 
 /// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterEventsResponsePageInfo {
-    /// The number of entries per page. Valid values: 1 to 50. Default value: 50.
-    ///
-    /// Example: `50`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct PageInfo {
+    /// The number of entries per page. Valid values: 1 to 50. Default value: 50. Example: `50`.
     pub page_size: Option<i64>,
-    /// The number of the page to return.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of the page to return. Example: `1`.
     pub page_number: Option<i64>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `3`.
     pub total_count: Option<i64>,
+}
+
+impl acs_runtime::FromJson for PageInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_size: object.take("page_size")?,
+            page_number: object.take("page_number")?,
+            total_count: object.take("total_count")?,
+        })
+    }
 }

@@ -3,22 +3,20 @@
 
 //! `DescribeClusterLogs`: Queries the cluster log to help analyze cluster issues and locate the cause.
 
-/// Request of `DescribeClusterLogs`: Queries the cluster log to help analyze cluster issues and locate the cause.
-///
-/// Build it with [`DescribeClusterLogsRequest::builder`], or call the operation through `Client::describe_cluster_logs`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterLogs`, made by [`DescribeClusterLogsBuilder`] (`Client::describe_cluster_logs` or [`DescribeClusterLogsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterLogsRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl DescribeClusterLogsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterLogsRequestBuilder {
-        DescribeClusterLogsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterLogsBuilder {
+        DescribeClusterLogsBuilder::with_client(())
     }
 }
 
@@ -26,145 +24,81 @@ impl acs_runtime::Operation for DescribeClusterLogsRequest {
     type Output = DescribeClusterLogsResponse;
     type Error = DescribeClusterLogsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterLogs",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/logs",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterLogs",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/logs",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`DescribeClusterLogsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterLogsRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `DescribeClusterLogs`: made by `Client::describe_cluster_logs` (then [`send`](Self::send)) or [`DescribeClusterLogsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterLogsBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterLogsRequest,
 }
 
-impl DescribeClusterLogsRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeClusterLogsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterLogsRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterLogsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterLogs",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeClusterLogs` once its parameters are set: Queries the cluster log to help analyze cluster issues and locate the cause.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterLogsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterLogsRequestBuilder,
-}
-
-impl DescribeClusterLogsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterLogsRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterLogsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterLogs",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterLogsRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl DescribeClusterLogsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeClusterLogsResponse,
-        acs_runtime::SdkError<DescribeClusterLogsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeClusterLogsResponse, SdkError<DescribeClusterLogsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterLogs`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterLogs`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterLogsResponse {}
-/// Errors of `DescribeClusterLogs` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeClusterLogsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeClusterLogs`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterLogsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterLogsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterLogsError {
@@ -173,9 +107,17 @@ impl From<acs_runtime::ServiceError> for DescribeClusterLogsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterLogsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterLogsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

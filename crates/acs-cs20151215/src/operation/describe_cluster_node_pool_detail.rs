@@ -3,26 +3,22 @@
 
 //! `DescribeClusterNodePoolDetail`: You can call the DescribeClusterNodePoolDetail.html operation to query the details about a node pool in a cluster by node pool ID.
 
-/// Request of `DescribeClusterNodePoolDetail`: You can call the DescribeClusterNodePoolDetail.html operation to query the details about a node pool in a cluster by node pool ID.
-///
-/// Build it with [`DescribeClusterNodePoolDetailRequest::builder`], or call the operation through `Client::describe_cluster_node_pool_detail`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterNodePoolDetail`, made by [`DescribeClusterNodePoolDetailBuilder`] (`Client::describe_cluster_node_pool_detail` or [`DescribeClusterNodePoolDetailRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterNodePoolDetailRequest {
     /// The ID of the cluster that you want to query.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
 }
 
 impl DescribeClusterNodePoolDetailRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterNodePoolDetailRequestBuilder {
-        DescribeClusterNodePoolDetailRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterNodePoolDetailBuilder {
+        DescribeClusterNodePoolDetailBuilder::with_client(())
     }
 }
 
@@ -30,269 +26,155 @@ impl acs_runtime::Operation for DescribeClusterNodePoolDetailRequest {
     type Output = DescribeClusterNodePoolDetailResponse;
     type Error = DescribeClusterNodePoolDetailError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterNodePoolDetail",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/nodepools/{NodepoolId}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterNodePoolDetail",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/nodepools/{NodepoolId}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "NodepoolId", &self.nodepool_id);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("NodepoolId", &self.nodepool_id);
     }
 }
 
-/// Builds a [`DescribeClusterNodePoolDetailRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterNodePoolDetailRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
+/// Sets the parameters of `DescribeClusterNodePoolDetail`: made by `Client::describe_cluster_node_pool_detail` (then [`send`](Self::send)) or [`DescribeClusterNodePoolDetailRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterNodePoolDetailBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterNodePoolDetailRequest,
 }
 
-impl DescribeClusterNodePoolDetailRequestBuilder {
-    /// The ID of the cluster that you want to query.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeClusterNodePoolDetailBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster that you want to query. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterNodePoolDetailRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterNodePoolDetailRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterNodePoolDetail",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterNodePoolDetail",
-                    parameter: "NodepoolId",
-                    setter: "nodepool_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeClusterNodePoolDetail` once its parameters are set: You can call the DescribeClusterNodePoolDetail.html operation to query the details about a node pool in a cluster by node pool ID.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterNodePoolDetailFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterNodePoolDetailRequestBuilder,
-}
-
-impl DescribeClusterNodePoolDetailFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterNodePoolDetailRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterNodePoolDetailRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterNodePoolDetail",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("NodepoolId", "nodepool_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterNodePoolDetailRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster that you want to query.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
+impl DescribeClusterNodePoolDetailBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterNodePoolDetailResponse,
-        acs_runtime::SdkError<DescribeClusterNodePoolDetailError>,
+        SdkError<DescribeClusterNodePoolDetailError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterNodePoolDetail`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterNodePoolDetail`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeClusterNodePoolDetailResponse {
     /// The configuration of the node pool.
-    #[serde(rename = "nodepool_info", skip_serializing_if = "Option::is_none")]
-    pub nodepool_info: Option<DescribeClusterNodePoolDetailResponseNodepoolInfo>,
+    pub nodepool_info: Option<NodepoolInfo>,
     /// The status details about the node pool.
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
-    pub status: Option<DescribeClusterNodePoolDetailResponseStatus>,
+    pub status: Option<DescribeClusterNodePoolDetailStatus>,
     /// The auto scaling configuration of the node pool.
-    #[serde(rename = "auto_scaling", skip_serializing_if = "Option::is_none")]
-    pub auto_scaling: Option<DescribeClusterNodePoolDetailResponseAutoScaling>,
+    pub auto_scaling: Option<AutoScaling>,
     /// The configuration of the managed node pool feature.
-    #[serde(rename = "management", skip_serializing_if = "Option::is_none")]
-    pub management: Option<DescribeClusterNodePoolDetailResponseManagement>,
+    pub management: Option<Management>,
     /// The configurations of the scaling group that is used by the node pool.
-    #[serde(rename = "scaling_group", skip_serializing_if = "Option::is_none")]
-    pub scaling_group: Option<DescribeClusterNodePoolDetailResponseScalingGroup>,
+    pub scaling_group: Option<ScalingGroup>,
     /// The node configurations.
-    #[serde(rename = "node_config", skip_serializing_if = "Option::is_none")]
-    pub node_config: Option<DescribeClusterNodePoolDetailResponseNodeConfig>,
+    pub node_config: Option<NodeConfig>,
     /// The configurations of the cluster in which the node pool is deployed.
-    #[serde(rename = "kubernetes_config", skip_serializing_if = "Option::is_none")]
-    pub kubernetes_config: Option<DescribeClusterNodePoolDetailResponseKubernetesConfig>,
+    pub kubernetes_config: Option<KubernetesConfig>,
     /// The configuration of confidential computing.
-    #[serde(rename = "tee_config", skip_serializing_if = "Option::is_none")]
-    pub tee_config: Option<DescribeClusterNodePoolDetailResponseTeeConfig>,
+    pub tee_config: Option<TeeConfig>,
     /// The network configuration of the edge node pool. This parameter takes effect only for edge node pools.
-    #[serde(rename = "interconnect_config", skip_serializing_if = "Option::is_none")]
-    pub interconnect_config: Option<
-        DescribeClusterNodePoolDetailResponseInterconnectConfig,
-    >,
+    pub interconnect_config: Option<InterconnectConfig>,
     /// This parameter is deprecated.
     ///
-    /// The maximum number of nodes allowed in an edge node pool.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "max_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of nodes allowed in an edge node pool. Example: `10`.
     pub max_nodes: Option<i64>,
     /// The network type of the edge node pool. This parameter takes effect only if you set the type parameter of the node pool to edge. Valid values:
     ///
     /// `basic`: Internet.
     ///
-    /// `private`: private network.
-    ///
-    /// Example: `improved`
-    #[serde(rename = "interconnect_mode", skip_serializing_if = "Option::is_none")]
+    /// `private`: private network. Example: `improved`.
     pub interconnect_mode: Option<String>,
     /// Indicates whether the pods in the edge node pool can use the host network.
     ///
     /// `true`: sets to host network.
     ///
-    /// `false`: sets to container network.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "host_network",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// `false`: sets to container network. Example: `true`.
     pub host_network: Option<bool>,
     /// Specifies whether all nodes in the edge node pool can communicate with each other at Layer 3.
     ///
     /// `true`: The nodes in the edge node pool can communicate with each other at Layer 3.
     ///
-    /// `false`: The nodes in the edge node pool cannot communicate with each other at Layer 3.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "intranet",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// `false`: The nodes in the edge node pool cannot communicate with each other at Layer 3. Example: `true`.
     pub intranet: Option<bool>,
     /// 智能托管配置。
-    #[serde(rename = "auto_mode", skip_serializing_if = "Option::is_none")]
-    pub auto_mode: Option<DescribeClusterNodePoolDetailResponseAutoMode>,
+    pub auto_mode: Option<AutoMode>,
     /// 节点组件列表。
-    #[serde(rename = "node_components", skip_serializing_if = "Option::is_none")]
-    pub node_components: Option<
-        Vec<DescribeClusterNodePoolDetailResponseNodeComponentsItem>,
-    >,
+    pub node_components: Option<Vec<NodeComponentsItem>>,
 }
 
-/// Errors of `DescribeClusterNodePoolDetail` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeClusterNodePoolDetailResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            nodepool_info: object.take("nodepool_info")?,
+            status: object.take("status")?,
+            auto_scaling: object.take("auto_scaling")?,
+            management: object.take("management")?,
+            scaling_group: object.take("scaling_group")?,
+            node_config: object.take("node_config")?,
+            kubernetes_config: object.take("kubernetes_config")?,
+            tee_config: object.take("tee_config")?,
+            interconnect_config: object.take("interconnect_config")?,
+            max_nodes: object.take("max_nodes")?,
+            interconnect_mode: object.take("interconnect_mode")?,
+            host_network: object.take("host_network")?,
+            intranet: object.take("intranet")?,
+            auto_mode: object.take("auto_mode")?,
+            node_components: object.take("node_components")?,
+        })
+    }
+}
+
+/// Errors of `DescribeClusterNodePoolDetail`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterNodePoolDetailError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterNodePoolDetailError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterNodePoolDetailError {
@@ -301,93 +183,95 @@ impl From<acs_runtime::ServiceError> for DescribeClusterNodePoolDetailError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterNodePoolDetailError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterNodePoolDetailError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClusterNodePoolDetailError {}
+
 /// The configuration of the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseNodepoolInfo {
-    /// The node pool ID.
-    ///
-    /// Example: `np615c0e0966124216a0412e10afe0****`
-    #[serde(rename = "nodepool_id", skip_serializing_if = "Option::is_none")]
+pub struct NodepoolInfo {
+    /// The node pool ID. Example: `np615c0e0966124216a0412e10afe0****`.
     pub nodepool_id: Option<String>,
     /// The name of the node pool.
     ///
-    /// The name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). It cannot start with a hyphen (-).
-    ///
-    /// Example: `default-nodepool`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). It cannot start with a hyphen (-). Example: `default-nodepool`.
     pub name: Option<String>,
-    /// The type of node pool.
-    ///
-    /// Example: `ess`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// The type of node pool. Example: `ess`.
     pub r#type: Option<String>,
-    /// Indicates whether the node pool is a default node pool. A Container Service for Kubernetes (ACK) cluster usually has only one default node pool. Valid values: `true`: The node pool is a default node pool. `false`: The node pool is not a default node pool.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "is_default",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the node pool is a default node pool. A Container Service for Kubernetes (ACK) cluster usually has only one default node pool. Valid values: `true`: The node pool is a default node pool. `false`: The node pool is not a default node pool. Example: `true`.
     pub is_default: Option<bool>,
-    /// The ID of the resource group.
-    ///
-    /// Example: `rg-acfmyvw3wjmb****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the resource group. Example: `rg-acfmyvw3wjmb****`.
     pub resource_group_id: Option<String>,
-    /// The region ID.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "region_id", skip_serializing_if = "Option::is_none")]
+    /// The region ID. Example: `cn-beijing`.
     pub region_id: Option<String>,
-    /// The time when the node pool was created.
-    ///
-    /// Example: `2020-09-27T19:14:09.156823496+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time when the node pool was created. Example: `2020-09-27T19:14:09.156823496+08:00`.
     pub created: Option<String>,
-    /// The time when the node pool was last updated.
-    ///
-    /// Example: `2020-09-27T20:37:46+08:00`
-    #[serde(rename = "updated", skip_serializing_if = "Option::is_none")]
+    /// The time when the node pool was last updated. Example: `2020-09-27T20:37:46+08:00`.
     pub updated: Option<String>,
 }
 
+impl acs_runtime::FromJson for NodepoolInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            nodepool_id: object.take("nodepool_id")?,
+            name: object.take("name")?,
+            r#type: object.take("type")?,
+            is_default: object.take("is_default")?,
+            resource_group_id: object.take("resource_group_id")?,
+            region_id: object.take("region_id")?,
+            created: object.take("created")?,
+            updated: object.take("updated")?,
+        })
+    }
+}
+
 /// 单个状态属性。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseStatusConditionsItem {
+pub struct ConditionsItem {
     /// 类型。
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// 状态。
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// 原因。
-    #[serde(rename = "reason", skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// 详细信息。
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// 上一次状态转换时间。
-    #[serde(rename = "last_transition_time", skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<String>,
 }
 
+impl acs_runtime::FromJson for ConditionsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            r#type: object.take("type")?,
+            status: object.take("status")?,
+            reason: object.take("reason")?,
+            message: object.take("message")?,
+            last_transition_time: object.take("last_transition_time")?,
+        })
+    }
+}
+
 /// The status details about the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseStatus {
+pub struct DescribeClusterNodePoolDetailStatus {
     /// The status of the node pool. Valid values:
     ///
     /// *   `active`: The node pool is active.
@@ -396,95 +280,53 @@ pub struct DescribeClusterNodePoolDetailResponseStatus {
     /// *   `deleting`: The node pool is being deleted.
     /// *   `updating`: The node pool is being updated.
     ///
-    /// Example: `active`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `active`.
     pub state: Option<String>,
-    /// The number of healthy nodes.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "healthy_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of healthy nodes. Example: `3`.
     pub healthy_nodes: Option<i64>,
-    /// The number of nodes that are being created.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "initial_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes that are being created. Example: `0`.
     pub initial_nodes: Option<i64>,
-    /// The number of failed nodes.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "failed_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of failed nodes. Example: `0`.
     pub failed_nodes: Option<i64>,
-    /// The number of offline nodes.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "offline_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of offline nodes. Example: `0`.
     pub offline_nodes: Option<i64>,
-    /// The number of nodes that are being removed.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "removing_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes that are being removed. Example: `0`.
     pub removing_nodes: Option<i64>,
-    /// The number of running nodes.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "serving_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of running nodes. Example: `3`.
     pub serving_nodes: Option<i64>,
-    /// The total number of nodes in the node pool.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "total_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of nodes in the node pool. Example: `3`.
     pub total_nodes: Option<i64>,
     /// 节点池现状，表示节点池不同维度的状态信息。
-    #[serde(rename = "conditions", skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<
-        Vec<DescribeClusterNodePoolDetailResponseStatusConditionsItem>,
-    >,
+    pub conditions: Option<Vec<ConditionsItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeClusterNodePoolDetailStatus {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            state: object.take("state")?,
+            healthy_nodes: object.take("healthy_nodes")?,
+            initial_nodes: object.take("initial_nodes")?,
+            failed_nodes: object.take("failed_nodes")?,
+            offline_nodes: object.take("offline_nodes")?,
+            removing_nodes: object.take("removing_nodes")?,
+            serving_nodes: object.take("serving_nodes")?,
+            total_nodes: object.take("total_nodes")?,
+            conditions: object.take("conditions")?,
+        })
+    }
 }
 
 /// The auto scaling configuration of the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseAutoScaling {
+pub struct AutoScaling {
     /// Indicates whether auto scaling is enabled. Valid values:
     ///
     /// *   `true`: auto scaling is enabled.
     /// *   `false`: auto scaling is disabled. If this parameter is set to false, other parameters in the `auto_scaling` section do not take effect.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub enable: Option<bool>,
     /// The instance types that can be used for the auto scaling of the node pool. Valid values:
     ///
@@ -493,265 +335,212 @@ pub struct DescribeClusterNodePoolDetailResponseAutoScaling {
     /// *   `gpushare`: shared GPU-accelerated instance.
     /// *   `spot`: preemptible instance.
     ///
-    /// Example: `cpu`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Example: `cpu`.
     pub r#type: Option<String>,
-    /// The maximum number of Elastic Compute Service (ECS) instances that can be created in the node pool.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "max_instances",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of Elastic Compute Service (ECS) instances that can be created in the node pool. Example: `10`.
     pub max_instances: Option<i64>,
-    /// The minimum number of ECS instances that must be kept in the node pool.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "min_instances",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum number of ECS instances that must be kept in the node pool. Example: `1`.
     pub min_instances: Option<i64>,
     /// The metering method of the EIP. Valid values:
     ///
     /// *   `PayByBandwidth`: pay-by-bandwidth.
     /// *   `PayByTraffic`: pay-by-data-transfer.
     ///
-    /// Example: `PayByBandwidth`
-    #[serde(
-        rename = "eip_internet_charge_type",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `PayByBandwidth`.
     pub eip_internet_charge_type: Option<String>,
     /// Indicates whether an EIP is associated with the node pool. Valid values:
     ///
     /// *   `true`: An EIP is associated with the node pool.
     /// *   `false`: No EIP is associated with the node pool.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "is_bond_eip",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub is_bond_eip: Option<bool>,
-    /// The maximum bandwidth of the elastic IP address (EIP).
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "eip_bandwidth",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum bandwidth of the elastic IP address (EIP). Example: `5`.
     pub eip_bandwidth: Option<i64>,
 }
 
+impl acs_runtime::FromJson for AutoScaling {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable: object.take("enable")?,
+            r#type: object.take("type")?,
+            max_instances: object.take("max_instances")?,
+            min_instances: object.take("min_instances")?,
+            eip_internet_charge_type: object.take("eip_internet_charge_type")?,
+            is_bond_eip: object.take("is_bond_eip")?,
+            eip_bandwidth: object.take("eip_bandwidth")?,
+        })
+    }
+}
+
 /// Automatic repair node policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseManagementAutoRepairPolicy {
-    /// Whether to allow restarting nodes.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "restart_node",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct AutoRepairPolicy {
+    /// Whether to allow restarting nodes. Example: `true`.
     pub restart_node: Option<bool>,
     /// 节点修复是否需要人工审批。
-    #[serde(
-        rename = "approval_required",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub approval_required: Option<bool>,
 }
 
+impl acs_runtime::FromJson for AutoRepairPolicy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            restart_node: object.take("restart_node")?,
+            approval_required: object.take("approval_required")?,
+        })
+    }
+}
+
 /// Automatically repair CVE policies.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseManagementAutoVulFixPolicy {
-    /// Whether to allow restarting nodes.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "restart_node",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct AutoVulFixPolicy {
+    /// Whether to allow restarting nodes. Example: `true`.
     pub restart_node: Option<bool>,
-    /// The vulnerability levels allowed for auto-fixing, separated by commas.
-    ///
-    /// Example: `asap,nntf`
-    #[serde(rename = "vul_level", skip_serializing_if = "Option::is_none")]
+    /// The vulnerability levels allowed for auto-fixing, separated by commas. Example: `asap,nntf`.
     pub vul_level: Option<String>,
     /// The `exclude_packages` field.
-    #[serde(rename = "exclude_packages", skip_serializing_if = "Option::is_none")]
     pub exclude_packages: Option<String>,
 }
 
+impl acs_runtime::FromJson for AutoVulFixPolicy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            restart_node: object.take("restart_node")?,
+            vul_level: object.take("vul_level")?,
+            exclude_packages: object.take("exclude_packages")?,
+        })
+    }
+}
+
 /// Automatic upgrade policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseManagementAutoUpgradePolicy {
-    /// Whether to allow automatic upgrading of kubelet.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_upgrade_kubelet",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct AutoUpgradePolicy {
+    /// Whether to allow automatic upgrading of kubelet. Example: `true`.
     pub auto_upgrade_kubelet: Option<bool>,
 }
 
+impl acs_runtime::FromJson for AutoUpgradePolicy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            auto_upgrade_kubelet: object.take("auto_upgrade_kubelet")?,
+        })
+    }
+}
+
 /// The configuration of auto update. The configuration takes effect only when `enable=true` is specified.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseManagementUpgradeConfig {
+pub struct UpgradeConfig {
     /// Indicates whether auto update is enabled. Valid values:
     ///
     /// *   `true`: Auto update is enabled.
     /// *   `false`: Auto update is disabled.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_upgrade",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub auto_upgrade: Option<bool>,
-    /// The number of additional nodes.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "surge",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of additional nodes. Example: `5`.
     pub surge: Option<i64>,
-    /// The percentage of additional nodes to the nodes in the node pool. You must set this parameter or `surge`.
-    ///
-    /// Example: `50`
-    #[serde(
-        rename = "surge_percentage",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of additional nodes to the nodes in the node pool. You must set this parameter or `surge`. Example: `50`.
     pub surge_percentage: Option<i64>,
     /// The maximum number of nodes that can be in the Unavailable state. Valid values: 1 to 1000.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "max_unavailable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: 1. Example: `1`.
     pub max_unavailable: Option<i64>,
 }
 
+impl acs_runtime::FromJson for UpgradeConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            auto_upgrade: object.take("auto_upgrade")?,
+            surge: object.take("surge")?,
+            surge_percentage: object.take("surge_percentage")?,
+            max_unavailable: object.take("max_unavailable")?,
+        })
+    }
+}
+
 /// The configuration of the managed node pool feature.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseManagement {
+pub struct Management {
     /// Indicates whether the managed node pool feature is enabled. Valid values:
     ///
     /// *   `true`: The managed node pool feature is enabled.
     /// *   `false`: The managed node pool feature is disabled. Other parameters in this section take effect only when `enable=true` is specified.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub enable: Option<bool>,
     /// Indicates whether auto repair is enabled. This parameter takes effect only when `enable=true` is specified. Valid values:
     ///
     /// *   `true`: Auto repair is enabled.
     /// *   `false`: Auto repair is disabled.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_repair",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub auto_repair: Option<bool>,
     /// Automatic repair node policy.
-    #[serde(rename = "auto_repair_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_repair_policy: Option<
-        DescribeClusterNodePoolDetailResponseManagementAutoRepairPolicy,
-    >,
-    /// Whether to automatically fix CVEs.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_vul_fix",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub auto_repair_policy: Option<AutoRepairPolicy>,
+    /// Whether to automatically fix CVEs. Example: `true`.
     pub auto_vul_fix: Option<bool>,
     /// Automatically repair CVE policies.
-    #[serde(rename = "auto_vul_fix_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_vul_fix_policy: Option<
-        DescribeClusterNodePoolDetailResponseManagementAutoVulFixPolicy,
-    >,
-    /// Whether to automatically upgrade.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_upgrade",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub auto_vul_fix_policy: Option<AutoVulFixPolicy>,
+    /// Whether to automatically upgrade. Example: `true`.
     pub auto_upgrade: Option<bool>,
     /// Automatic upgrade policy.
-    #[serde(rename = "auto_upgrade_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_upgrade_policy: Option<
-        DescribeClusterNodePoolDetailResponseManagementAutoUpgradePolicy,
-    >,
+    pub auto_upgrade_policy: Option<AutoUpgradePolicy>,
     /// The configuration of auto update. The configuration takes effect only when `enable=true` is specified.
-    #[serde(rename = "upgrade_config", skip_serializing_if = "Option::is_none")]
-    pub upgrade_config: Option<
-        DescribeClusterNodePoolDetailResponseManagementUpgradeConfig,
-    >,
+    pub upgrade_config: Option<UpgradeConfig>,
+}
+
+impl acs_runtime::FromJson for Management {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable: object.take("enable")?,
+            auto_repair: object.take("auto_repair")?,
+            auto_repair_policy: object.take("auto_repair_policy")?,
+            auto_vul_fix: object.take("auto_vul_fix")?,
+            auto_vul_fix_policy: object.take("auto_vul_fix_policy")?,
+            auto_upgrade: object.take("auto_upgrade")?,
+            auto_upgrade_policy: object.take("auto_upgrade_policy")?,
+            upgrade_config: object.take("upgrade_config")?,
+        })
+    }
 }
 
 /// Spot instance market price range configuration, allowing different price ranges to be set for various instance types.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseScalingGroupSpotPriceLimitItem {
-    /// The instance type of the preemptible instances.
-    ///
-    /// Example: `ecs.c6.large`
-    #[serde(rename = "instance_type", skip_serializing_if = "Option::is_none")]
+pub struct SpotPriceLimitItem {
+    /// The instance type of the preemptible instances. Example: `ecs.c6.large`.
     pub instance_type: Option<String>,
     /// The price cap of a preemptible instance of the type.
     ///
-    /// Unit: USD/hour.
-    ///
-    /// Example: `0.39`
-    #[serde(rename = "price_limit", skip_serializing_if = "Option::is_none")]
+    /// Unit: USD/hour. Example: `0.39`.
     pub price_limit: Option<String>,
 }
 
+impl acs_runtime::FromJson for SpotPriceLimitItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            instance_type: object.take("instance_type")?,
+            price_limit: object.take("price_limit")?,
+        })
+    }
+}
+
 /// The configurations of the data disks that are attached to nodes in the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseScalingGroupDataDisksItem {
+pub struct DataDisksItem {
     /// The category of data disk. Valid values:
     ///
     /// *   `cloud`: basic disk.
@@ -763,138 +552,101 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupDataDisksItem {
     /// *   `elastic_ephemeral_disk_premium`: premium elastic ephemeral disk.
     /// *   `elastic_ephemeral_disk_standard`: standard elastic ephemeral disk.
     ///
-    /// Default value: `cloud_efficiency`.
-    ///
-    /// Example: `cloud_ssd`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cloud_efficiency`. Example: `cloud_ssd`.
     pub category: Option<String>,
     /// The size of the data disk. Unit: GiB.
     ///
     /// Valid values: 40 to 32768.
     ///
-    /// Default value: `120`.
-    ///
-    /// Example: `40`
-    #[serde(
-        rename = "size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: `120`. Example: `40`.
     pub size: Option<i64>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
     /// *   `true`: encrypts the data disk.
     /// *   `false`: does not encrypt the data disk.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "encrypted", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub encrypted: Option<String>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
     /// The ID of the automatic snapshot policy. The system performs automatic backup for a cloud disk based on the specified automatic snapshot policy.
     ///
-    /// By default, this parameter is empty, which indicates that automatic backup is disabled.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
-    #[serde(rename = "auto_snapshot_policy_id", skip_serializing_if = "Option::is_none")]
+    /// By default, this parameter is empty, which indicates that automatic backup is disabled. Example: `sp-2zej1nogjvovnz4z****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(rename = "performance_level", skip_serializing_if = "Option::is_none")]
+    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs. Example: `PL1`.
     pub performance_level: Option<String>,
     /// The preset IOPS of the data disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "provisioned_iops",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the data disk. Valid values:
     ///
     /// *   `true`: enables the burst feature.
     /// *   `false`: disables the burst feature for the data disk.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "bursting_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub bursting_enabled: Option<bool>,
-    /// Specifies whether to automatically mount the data disk.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_format",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether to automatically mount the data disk. Example: `true`.
     pub auto_format: Option<bool>,
-    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs.
-    ///
-    /// Example: `ext4`
-    #[serde(rename = "file_system", skip_serializing_if = "Option::is_none")]
+    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs. Example: `ext4`.
     pub file_system: Option<String>,
-    /// The path to which the data disk is mounted. You must specify a valid path.
-    ///
-    /// Example: `/mnt/path1`
-    #[serde(rename = "mount_target", skip_serializing_if = "Option::is_none")]
+    /// The path to which the data disk is mounted. You must specify a valid path. Example: `/mnt/path1`.
     pub mount_target: Option<String>,
-    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-).
-    ///
-    /// Example: `DataDiskName`
-    #[serde(rename = "disk_name", skip_serializing_if = "Option::is_none")]
+    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-). Example: `DataDiskName`.
     pub disk_name: Option<String>,
-    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz.
-    ///
-    /// Example: `/dev/xvdb`
-    #[serde(rename = "device", skip_serializing_if = "Option::is_none")]
+    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz. Example: `/dev/xvdb`.
     pub device: Option<String>,
-    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned.
-    ///
-    /// Example: `s-280s7****`
-    #[serde(rename = "snapshot_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned. Example: `s-280s7****`.
     pub snapshot_id: Option<String>,
 }
 
+impl acs_runtime::FromJson for DataDisksItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            category: object.take("category")?,
+            size: object.take("size")?,
+            encrypted: object.take("encrypted")?,
+            kms_key_id: object.take("kms_key_id")?,
+            auto_snapshot_policy_id: object.take("auto_snapshot_policy_id")?,
+            performance_level: object.take("performance_level")?,
+            provisioned_iops: object.take("provisioned_iops")?,
+            bursting_enabled: object.take("bursting_enabled")?,
+            auto_format: object.take("auto_format")?,
+            file_system: object.take("file_system")?,
+            mount_target: object.take("mount_target")?,
+            disk_name: object.take("disk_name")?,
+            device: object.take("device")?,
+            snapshot_id: object.take("snapshot_id")?,
+        })
+    }
+}
+
 /// The label.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseScalingGroupTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
+impl acs_runtime::FromJson for TagsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+        })
+    }
+}
+
 /// The configuration of the private node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseScalingGroupPrivatePoolOptions {
-    /// The ID of the private node pool.
-    ///
-    /// Example: `eap-bp67acfmxazb4****`
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+pub struct PrivatePoolOptions {
+    /// The ID of the private node pool. Example: `eap-bp67acfmxazb4****`.
     pub id: Option<String>,
     /// The type of private node pool. This parameter specifies the type of private node pool that you want to use to create instances. A private node pool is generated when an elasticity assurance or a capacity reservation service takes effect. The system selects a private node pool to launch instances. Valid values:
     ///
@@ -902,162 +654,102 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupPrivatePoolOptions {
     /// *   `Target`: specific private pool. The system uses the resources of the specified private node pool to launch instances. If the specified private node pool is unavailable, instances cannot be launched.
     /// *   `None`: no private node pool is used. The resources of private node pools are not used to launch the instances.
     ///
-    /// Example: `Open`
-    #[serde(rename = "match_criteria", skip_serializing_if = "Option::is_none")]
+    /// Example: `Open`.
     pub match_criteria: Option<String>,
 }
 
+impl acs_runtime::FromJson for PrivatePoolOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            id: object.take("id")?,
+            match_criteria: object.take("match_criteria")?,
+        })
+    }
+}
+
 /// The instance properties.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseScalingGroupInstancePatternsItem {
-    /// The number of vCPU cores for the instance type.
-    ///
-    /// Example: `4`
-    #[serde(
-        rename = "cores",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct InstancePatternsItem {
+    /// The number of vCPU cores for the instance type. Example: `4`.
     pub cores: Option<i64>,
-    /// The memory size of the instance type. Unit: GiB.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "memory",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The memory size of the instance type. Unit: GiB. Example: `8`.
     pub memory: Option<f32>,
-    /// The instance family level.
-    ///
-    /// Example: `EnterpriseLevel`
-    #[serde(rename = "instance_family_level", skip_serializing_if = "Option::is_none")]
+    /// The instance family level. Example: `EnterpriseLevel`.
     pub instance_family_level: Option<String>,
     /// The instance type that you want to exclude.
-    #[serde(rename = "excluded_instance_types", skip_serializing_if = "Option::is_none")]
     pub excluded_instance_types: Option<Vec<String>>,
-    /// The minimum vCPU cores required for the instance type.
-    ///
-    /// Example: `4`
-    #[serde(
-        rename = "min_cpu_cores",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum vCPU cores required for the instance type. Example: `4`.
     pub min_cpu_cores: Option<i64>,
-    /// The maximum vCPU cores allowed for the instance type.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "max_cpu_cores",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum vCPU cores allowed for the instance type. Example: `8`.
     pub max_cpu_cores: Option<i64>,
-    /// The minimum required memory size. Unit: GiB.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "min_memory_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required memory size. Unit: GiB. Example: `8`.
     pub min_memory_size: Option<f32>,
-    /// The maximum allowed memory size. Unit: GiB.
-    ///
-    /// Example: `16`
-    #[serde(
-        rename = "max_memory_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum allowed memory size. Unit: GiB. Example: `16`.
     pub max_memory_size: Option<f32>,
     /// The type of the instance.
-    #[serde(rename = "instance_categories", skip_serializing_if = "Option::is_none")]
     pub instance_categories: Option<Vec<String>>,
     /// The CPU architecture of the instance type.
-    #[serde(rename = "cpu_architectures", skip_serializing_if = "Option::is_none")]
     pub cpu_architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type.
-    ///
-    /// Example: `4`
+    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type. Example: `4`.
     #[deprecated]
-    #[serde(
-        rename = "core",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub core: Option<i64>,
-    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance.
-    ///
-    /// Example: `2`
+    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance. Example: `2`.
     #[deprecated]
-    #[serde(
-        rename = "max_price",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_price: Option<f32>,
     /// \\\[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
     #[deprecated]
-    #[serde(rename = "architectures", skip_serializing_if = "Option::is_none")]
     pub architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types.
-    ///
-    /// Example: `Exclude`
+    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types. Example: `Exclude`.
     #[deprecated]
-    #[serde(
-        rename = "burst_performance_option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub burst_performance_option: Option<String>,
     /// The specified instance family.
-    #[serde(rename = "instance_type_families", skip_serializing_if = "Option::is_none")]
     pub instance_type_families: Option<Vec<String>>,
-    /// The minimum required number of elastic network interfaces (ENIs) per instance.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "minimum_eni_quantity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of elastic network interfaces (ENIs) per instance. Example: `3`.
     pub minimum_eni_quantity: Option<i64>,
-    /// The minimum required number of IPv4 addresses per ENI.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "minimum_eni_private_ip_address_quantity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of IPv4 addresses per ENI. Example: `10`.
     pub minimum_eni_private_ip_address_quantity: Option<i64>,
-    /// The minimum required number of IPv6 addresses per ENI.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "minimum_eni_ipv6_address_quantity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of IPv6 addresses per ENI. Example: `1`.
     pub minimum_eni_ipv6_address_quantity: Option<i64>,
-    /// The maximum allowed number of GPUs per instance.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "maximum_gpu_amount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum allowed number of GPUs per instance. Example: `8`.
     pub maximum_gpu_amount: Option<i64>,
 }
 
-/// Values of `DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens`.
+#[allow(deprecated)]
+impl acs_runtime::FromJson for InstancePatternsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cores: object.take("cores")?,
+            memory: object.take("memory")?,
+            instance_family_level: object.take("instance_family_level")?,
+            excluded_instance_types: object.take("excluded_instance_types")?,
+            min_cpu_cores: object.take("min_cpu_cores")?,
+            max_cpu_cores: object.take("max_cpu_cores")?,
+            min_memory_size: object.take("min_memory_size")?,
+            max_memory_size: object.take("max_memory_size")?,
+            instance_categories: object.take("instance_categories")?,
+            cpu_architectures: object.take("cpu_architectures")?,
+            core: object.take("core")?,
+            max_price: object.take("max_price")?,
+            architectures: object.take("architectures")?,
+            burst_performance_option: object.take("burst_performance_option")?,
+            instance_type_families: object.take("instance_type_families")?,
+            minimum_eni_quantity: object.take("minimum_eni_quantity")?,
+            minimum_eni_private_ip_address_quantity: object
+                .take("minimum_eni_private_ip_address_quantity")?,
+            minimum_eni_ipv6_address_quantity: object
+                .take("minimum_eni_ipv6_address_quantity")?,
+            maximum_gpu_amount: object.take("maximum_gpu_amount")?,
+        })
+    }
+}
+
+/// Values of `HttpTokens`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens {
+pub enum HttpTokens {
     /// `optional`
     Optional,
     /// `required`
@@ -1066,7 +758,7 @@ pub enum DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOption
     Unknown(String),
 }
 
-impl DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens {
+impl HttpTokens {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1077,8 +769,7 @@ impl DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHtt
     }
 }
 
-impl From<&str>
-for DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens {
+impl From<&str> for HttpTokens {
     fn from(value: &str) -> Self {
         match value {
             "optional" => Self::Optional,
@@ -1088,55 +779,34 @@ for DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttp
     }
 }
 
-impl From<String>
-for DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display
-for DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens {
+impl std::fmt::Display for HttpTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for HttpTokens {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// ECS 实例的元数据访问配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptions {
-    /// The `http_tokens` field.
-    ///
-    /// Example: `optional`
-    #[serde(rename = "http_tokens", skip_serializing_if = "Option::is_none")]
-    pub http_tokens: Option<
-        DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptionsHttpTokens,
-    >,
+pub struct InstanceMetadataOptions {
+    /// The `http_tokens` field. Example: `optional`.
+    pub http_tokens: Option<HttpTokens>,
+}
+
+impl acs_runtime::FromJson for InstanceMetadataOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_tokens: object.take("http_tokens")?,
+        })
+    }
 }
 
 /// 创建实例时使用的资源池策略。取值范围：
@@ -1145,7 +815,7 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOpti
 /// None：不使用资源池策略。
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy {
+pub enum Strategy {
     /// `PrivatePoolFirst`
     PrivatePoolFirst,
     /// `PrivatePoolOnly`
@@ -1156,7 +826,7 @@ pub enum DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStr
     Unknown(String),
 }
 
-impl DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy {
+impl Strategy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1168,8 +838,7 @@ impl DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrateg
     }
 }
 
-impl From<&str>
-for DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy {
+impl From<&str> for Strategy {
     fn from(value: &str) -> Self {
         match value {
             "PrivatePoolFirst" => Self::PrivatePoolFirst,
@@ -1180,129 +849,79 @@ for DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy
     }
 }
 
-impl From<String>
-for DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display
-for DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy {
+impl std::fmt::Display for Strategy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for Strategy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// 创建实例时使用的资源池及资源池策略。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptions {
+pub struct ResourcePoolOptions {
     /// 私有池 ID列表。
-    #[serde(rename = "private_pool_ids", skip_serializing_if = "Option::is_none")]
     pub private_pool_ids: Option<Vec<String>>,
     /// 创建实例时使用的资源池策略。取值范围：
     /// PrivatePoolFirst：私有池优先。
     /// PrivatePoolOnly：仅限私有池。
-    /// None：不使用资源池策略。
-    ///
-    /// Example: `PrivatePoolFirst`
-    #[serde(rename = "strategy", skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<
-        DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptionsStrategy,
-    >,
+    /// None：不使用资源池策略。 Example: `PrivatePoolFirst`.
+    pub strategy: Option<Strategy>,
+}
+
+impl acs_runtime::FromJson for ResourcePoolOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            private_pool_ids: object.take("private_pool_ids")?,
+            strategy: object.take("strategy")?,
+        })
+    }
 }
 
 /// The configurations of the scaling group that is used by the node pool.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
-    /// The ID of the scaling group.
-    ///
-    /// Example: `asg-2zeieod8giqmov7z****`
-    #[serde(rename = "scaling_group_id", skip_serializing_if = "Option::is_none")]
+pub struct ScalingGroup {
+    /// The ID of the scaling group. Example: `asg-2zeieod8giqmov7z****`.
     pub scaling_group_id: Option<String>,
     /// The IDs of vSwitches. You can specify 1 to 20 vSwitches.
     ///
     /// > We recommend that you select vSwitches in different zones to ensure high availability.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
     /// A list of instance types. You can select multiple instance types. When the system needs to create a node, it starts from the first instance type until the node is created. The instance type that is used to create the node varies based on the actual instance stock.
-    #[serde(rename = "instance_types", skip_serializing_if = "Option::is_none")]
     pub instance_types: Option<Vec<String>>,
     /// The billing method of the nodes in the node pool. Valid values:
     ///
     /// *   `PrePaid`: the subscription billing method.
     /// *   `PostPaid`: the pay-as-you-go billing method.
     ///
-    /// Example: `PostPaid`
-    #[serde(rename = "instance_charge_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
     /// The subscription duration of worker nodes. This parameter takes effect and is required only when `instance_charge_type` is set to `PrePaid`.
     ///
-    /// If `PeriodUnit=Month` is specified, the valid values are 1, 2, 3, 6, 12, 24, 36, 48, and 60.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "period",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// If `PeriodUnit=Month` is specified, the valid values are 1, 2, 3, 6, 12, 24, 36, 48, and 60. Example: `0`.
     pub period: Option<i64>,
     /// The billing cycle of the nodes. This parameter is required if `instance_charge_type` is set to `PrePaid`.
     ///
-    /// Valid value: `Month`.
-    ///
-    /// Example: `Month`
-    #[serde(rename = "period_unit", skip_serializing_if = "Option::is_none")]
+    /// Valid value: `Month`. Example: `Month`.
     pub period_unit: Option<String>,
     /// Indicates whether auto-renewal is enabled for the nodes in the node pool. This parameter takes effect only when `instance_charge_type` is set to `PrePaid`. Valid values:
     ///
     /// *   `true`: Auto-renewal is enabled.
     /// *   `false`: Auto-renewal is disabled.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "auto_renew",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub auto_renew: Option<bool>,
     /// The duration of the auto-renewal. This parameter takes effect and is required only when `instance_charge_type` is set to `PrePaid`.
     ///
-    /// If you specify `PeriodUnit=Month`, the valid values are 1, 2, 3, 6, and 12.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "auto_renew_period",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// If you specify `PeriodUnit=Month`, the valid values are 1, 2, 3, 6, and 12. Example: `1`.
     pub auto_renew_period: Option<i64>,
     /// The type of preemptible instance. Valid values:
     ///
@@ -1310,25 +929,13 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// *   SpotWithPriceLimit: a preemptible instance that is configured with the highest bid price.
     /// *   SpotAsPriceGo: a preemptible instance for which the system automatically bids based on the current market price.
     ///
-    /// For more information, see Preemptible instances.
-    ///
-    /// Example: `NoSpot`
-    #[serde(rename = "spot_strategy", skip_serializing_if = "Option::is_none")]
+    /// For more information, see Preemptible instances. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
     /// The bid configurations of preemptible instances.
-    #[serde(rename = "spot_price_limit", skip_serializing_if = "Option::is_none")]
-    pub spot_price_limit: Option<
-        Vec<DescribeClusterNodePoolDetailResponseScalingGroupSpotPriceLimitItem>,
-    >,
-    /// Operating system image type.
-    ///
-    /// Example: `AliyunLinux`
-    #[serde(rename = "image_type", skip_serializing_if = "Option::is_none")]
+    pub spot_price_limit: Option<Vec<SpotPriceLimitItem>>,
+    /// Operating system image type. Example: `AliyunLinux`.
     pub image_type: Option<String>,
-    /// The ID of the custom image. You can call the `DescribeKubernetesVersionMetadata` operation to query the images supported by ACK.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the custom image. You can call the `DescribeKubernetesVersionMetadata` operation to query the images supported by ACK. Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`.
     pub image_id: Option<String>,
     /// The system disk type. Valid values:
     ///
@@ -1339,10 +946,7 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// *   `cloud_auto`: ESSD AutoPL disk
     /// *   `cloud_essd_entry`: ESSD Entry disk
     ///
-    /// Default value: `cloud_efficiency`.
-    ///
-    /// Example: `cloud_efficiency`
-    #[serde(rename = "system_disk_category", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cloud_efficiency`. Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
     /// The categories of the system disk for nodes. The system attempts to create system disks of a disk category with a lower priority if the disk category with a higher priority is unavailable. Valid values: Valid values:
     ///
@@ -1354,168 +958,69 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// *   `cloud_essd_entry`: ESSD Entry disk.
     ///
     /// Default value: `cloud_efficiency`.
-    #[serde(rename = "system_disk_categories", skip_serializing_if = "Option::is_none")]
     pub system_disk_categories: Option<Vec<String>>,
     /// The system disk size of a node. Unit: GiB.
     ///
-    /// Valid values: 20 to 500.
-    ///
-    /// Example: `120`
-    #[serde(
-        rename = "system_disk_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Valid values: 20 to 500. Example: `120`.
     pub system_disk_size: Option<i64>,
-    /// The performance level (PL) of the system disk that you want to use for the node. This parameter takes effect only for enhanced SSDs (ESSDs).
-    ///
-    /// Example: `PL1`
-    #[serde(
-        rename = "system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The performance level (PL) of the system disk that you want to use for the node. This parameter takes effect only for enhanced SSDs (ESSDs). Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
     /// Specifies whether to encrypt the system disk. Valid values: Valid values:
     ///
     /// *   `true`: encrypts the system disk.
     /// *   `false`: does not encrypt the system disk.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "system_disk_encrypted",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub system_disk_encrypted: Option<bool>,
-    /// System disk's KMS key ID.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "system_disk_kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// System disk's KMS key ID. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub system_disk_kms_key_id: Option<String>,
-    /// The encryption algorithm that is used to encrypt the system disk. Set the value to aes-256.
-    ///
-    /// Example: `aes-256`
-    #[serde(
-        rename = "system_disk_encrypt_algorithm",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The encryption algorithm that is used to encrypt the system disk. Set the value to aes-256. Example: `aes-256`.
     pub system_disk_encrypt_algorithm: Option<String>,
     /// Indicates whether to enable the burst feature for the system disk. Valid values:
     ///
     /// *   true: enables the burst feature for the system disk. The performance burst feature allows ESSD AutoPL disks to burst their performance when spikes in read/write workloads occur and reduce the performance to the baseline level at the end of workload spikes.
     /// *   false: does not enable the burst feature for the system disk.
     ///
-    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "system_disk_bursting_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
-    /// Pre-configured read and write IOPS for the system disk of the node, configured when the disk type is cloud_auto.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "system_disk_provisioned_iops",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Pre-configured read and write IOPS for the system disk of the node, configured when the disk type is cloud_auto. Example: `1000`.
     pub system_disk_provisioned_iops: Option<i64>,
     /// The configurations of the data disks that are attached to the nodes in the node pool. The configurations include the disk category and disk size.
-    #[serde(rename = "data_disks", skip_serializing_if = "Option::is_none")]
-    pub data_disks: Option<
-        Vec<DescribeClusterNodePoolDetailResponseScalingGroupDataDisksItem>,
-    >,
+    pub data_disks: Option<Vec<DataDisksItem>>,
     /// The IDs of the security groups to which the node pool is added.
-    #[serde(rename = "security_group_ids", skip_serializing_if = "Option::is_none")]
     pub security_group_ids: Option<Vec<String>>,
-    /// The name of the key pair. You must set this parameter or the `login_password` parameter. You must set `key_pair` if the node pool is a managed node pool.
-    ///
-    /// Example: `pro-nodepool`
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
+    /// The name of the key pair. You must set this parameter or the `login_password` parameter. You must set `key_pair` if the node pool is a managed node pool. Example: `pro-nodepool`.
     pub key_pair: Option<String>,
     /// The password for SSH logon. You must set this parameter or the `key_pair` parameter. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters.
     ///
-    /// For security purposes, the returned password is encrypted.
-    ///
-    /// Example: `********`
-    #[serde(rename = "login_password", skip_serializing_if = "Option::is_none")]
+    /// For security purposes, the returned password is encrypted. Example: `********`.
     pub login_password: Option<String>,
-    /// Whether the popped ECS instance uses a non-root user for login.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "login_as_non_root",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether the popped ECS instance uses a non-root user for login. Example: `true`.
     pub login_as_non_root: Option<bool>,
-    /// \[**Deprecated**\] Please use the parameter security_hardening_os instead.
-    ///
-    /// Example: `false`
+    /// \[**Deprecated**\] Please use the parameter security_hardening_os instead. Example: `false`.
     #[deprecated]
-    #[serde(
-        rename = "cis_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_enabled: Option<bool>,
-    /// Indicates whether to enable security reinforcement compliant with the hardening standards. This option is available only when the system image is set to Alibaba Cloud Linux 2 or Alibaba Cloud Linux 3. Alibaba Cloud provides baseline check standards and scanning programs compliant with Grade 3, Version 2.0 of the hardening standards for both Alibaba Cloud Linux 2 and Alibaba Cloud Linux 3 images.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "soc_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether to enable security reinforcement compliant with the hardening standards. This option is available only when the system image is set to Alibaba Cloud Linux 2 or Alibaba Cloud Linux 3. Alibaba Cloud provides baseline check standards and scanning programs compliant with Grade 3, Version 2.0 of the hardening standards for both Alibaba Cloud Linux 2 and Alibaba Cloud Linux 3 images. Example: `false`.
     pub soc_enabled: Option<bool>,
     /// Alibaba Cloud OS security hardening. Values:
     /// - `true`: Enable Alibaba Cloud OS security hardening.
     /// - `false`: Do not enable Alibaba Cloud OS security hardening.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "security_hardening_os",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: `false`. Example: `false`.
     pub security_hardening_os: Option<bool>,
-    /// The billing method of the public IP address of the node.
-    ///
-    /// Example: `PayByBandwidth`
-    #[serde(rename = "internet_charge_type", skip_serializing_if = "Option::is_none")]
+    /// The billing method of the public IP address of the node. Example: `PayByBandwidth`.
     pub internet_charge_type: Option<String>,
-    /// The maximum outbound bandwidth of the public IP address of the node. Unit: Mbit/s. Valid values: 1 to 100.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "internet_max_bandwidth_out",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum outbound bandwidth of the public IP address of the node. Unit: Mbit/s. Valid values: 1 to 100. Example: `10`.
     pub internet_max_bandwidth_out: Option<i64>,
     /// The labels that you want to add only to ECS instances.
     ///
     /// The label key must be unique and cannot exceed 128 characters in length. The label key and value cannot start with aliyun or acs: or contain <https://> or <http://>.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<DescribeClusterNodePoolDetailResponseScalingGroupTagsItem>>,
-    /// The expected number of nodes in the node pool.
-    ///
-    /// Example: `2`
-    #[serde(
-        rename = "desired_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub tags: Option<Vec<TagsItem>>,
+    /// The expected number of nodes in the node pool. Example: `2`.
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for a multi-zone scaling group. Valid values:
     ///
     /// *   `PRIORITY`: the scaling group is scaled based on the VSwitchIds.N parameter. If an ECS instance cannot be created in the zone where the vSwitch that has the highest priority resides, Auto Scaling creates the ECS instance in the zone where the vSwitch that has the next highest priority resides.
-    ///
     /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created when preemptible instance types are specified in the scaling configuration. You can set the `CompensateWithOnDemand` parameter to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient resources.
     ///
     /// **
@@ -1524,87 +1029,42 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     ///
     /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If ECS instances become imbalanced among multiple zones due to insufficient inventory, you can call the RebalanceInstances operation of Auto Scaling to balance the instance distribution among zones. For more information, see RebalanceInstances.
     ///
-    /// Default value: `PRIORITY`.
-    ///
-    /// Example: `BALANCE`
-    #[serde(rename = "multi_az_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `PRIORITY`. Example: `BALANCE`.
     pub multi_az_policy: Option<String>,
     /// The scaling mode of the scaling group. Valid values:
     ///
     /// *   `release`: the standard mode. ECS instances are created and released based on resource usage.
     /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
     ///
-    /// Example: `release`
-    #[serde(rename = "scaling_policy", skip_serializing_if = "Option::is_none")]
+    /// Example: `release`.
     pub scaling_policy: Option<String>,
-    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is less than the value of this parameter, Auto Scaling preferably creates pay-as-you-go instances.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "on_demand_base_capacity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is less than the value of this parameter, Auto Scaling preferably creates pay-as-you-go instances. Example: `0`.
     pub on_demand_base_capacity: Option<i64>,
-    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100.
-    ///
-    /// Example: `20`
-    #[serde(
-        rename = "on_demand_percentage_above_base_capacity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100. Example: `20`.
     pub on_demand_percentage_above_base_capacity: Option<i64>,
-    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "spot_instance_pools",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10. Example: `5`.
     pub spot_instance_pools: Option<i64>,
     /// Indicates whether preemptible instances are supplemented when the number of preemptible instances drops below the specified minimum number. If this parameter is set to true, when the scaling group receives a system message that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace this instance. Valid values: Valid values:
     ///
     /// *   `true`: Supplementation of preemptible instances is enabled.
     /// *   `false`: Supplementation of preemptible instances is disabled.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "spot_instance_remedy",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Indicates whether pay-as-you-go instances are automatically created to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as cost or insufficient inventory. This parameter takes effect when `multi_az_policy` is set to `COST_OPTIMIZED`. Valid values:
     ///
     /// *   `true`: Pay-as-you-go instances are automatically created to meet the required number of ECS instances if preemptible instances cannot be created.
     /// *   `false`: Pay-as-you-go instances are not automatically created to meet the required number of ECS instances if preemptible instances cannot be created.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "compensate_with_on_demand",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
-    /// The ID of the deployment set to which the ECS instances in the node pool belong.
-    ///
-    /// Example: `ds-bp1d19mmbsv3jf6xxxxx`
-    #[serde(rename = "deploymentset_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the deployment set to which the ECS instances in the node pool belong. Example: `ds-bp1d19mmbsv3jf6xxxxx`.
     pub deploymentset_id: Option<String>,
     /// After you specify the list of RDS instances, the ECS instances in the cluster are automatically added to the whitelist of the RDS instances.
-    #[serde(rename = "rds_instances", skip_serializing_if = "Option::is_none")]
     pub rds_instances: Option<Vec<String>>,
     /// The configuration of the private node pool.
-    #[serde(rename = "private_pool_options", skip_serializing_if = "Option::is_none")]
-    pub private_pool_options: Option<
-        DescribeClusterNodePoolDetailResponseScalingGroupPrivatePoolOptions,
-    >,
-    /// The ID of the security group to which the node pool is added. If the node pool is added to multiple security groups, the first ID in the value of `security_group_ids` is returned.
-    ///
-    /// Example: `sg-2ze60ockeekspl3d****`
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
+    pub private_pool_options: Option<PrivatePoolOptions>,
+    /// The ID of the security group to which the node pool is added. If the node pool is added to multiple security groups, the first ID in the value of `security_group_ids` is returned. Example: `sg-2ze60ockeekspl3d****`.
     pub security_group_id: Option<String>,
     /// The release version of the operating system. Valid values:
     ///
@@ -1613,356 +1073,295 @@ pub struct DescribeClusterNodePoolDetailResponseScalingGroup {
     /// *   `Windows`
     /// *   `WindowsCore`
     ///
-    /// Example: `AliyunLinux`
-    #[serde(rename = "platform", skip_serializing_if = "Option::is_none")]
+    /// Example: `AliyunLinux`.
     pub platform: Option<String>,
-    /// The name of the worker Resource Access Management (RAM) role. The RAM role is assigned to the worker nodes of the cluster to allow the worker nodes to manage ECS instances.
-    ///
-    /// Example: `KubernetesWorkerRole-021dc54f-929b-437a-8ae0-34c24d3e****`
-    #[serde(rename = "ram_policy", skip_serializing_if = "Option::is_none")]
+    /// The name of the worker Resource Access Management (RAM) role. The RAM role is assigned to the worker nodes of the cluster to allow the worker nodes to manage ECS instances. Example: `KubernetesWorkerRole-021dc54f-929b-437a-8ae0-34c24d3e****`.
     pub ram_policy: Option<String>,
     /// The instance properties.
-    #[serde(rename = "instance_patterns", skip_serializing_if = "Option::is_none")]
-    pub instance_patterns: Option<
-        Vec<DescribeClusterNodePoolDetailResponseScalingGroupInstancePatternsItem>,
-    >,
-    /// Worker RAM role name.
-    ///
-    /// Example: `KubernetesWorkerRole-4a4fa089-80c1-48a5-b3c6-9349311f****`
-    #[serde(rename = "ram_role_name", skip_serializing_if = "Option::is_none")]
+    pub instance_patterns: Option<Vec<InstancePatternsItem>>,
+    /// Worker RAM role name. Example: `KubernetesWorkerRole-4a4fa089-80c1-48a5-b3c6-9349311f****`.
     pub ram_role_name: Option<String>,
     /// ECS 实例的元数据访问配置。
-    #[serde(
-        rename = "instance_metadata_options",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_metadata_options: Option<
-        DescribeClusterNodePoolDetailResponseScalingGroupInstanceMetadataOptions,
-    >,
+    pub instance_metadata_options: Option<InstanceMetadataOptions>,
     /// 创建实例时使用的资源池及资源池策略。
-    #[serde(rename = "resource_pool_options", skip_serializing_if = "Option::is_none")]
-    pub resource_pool_options: Option<
-        DescribeClusterNodePoolDetailResponseScalingGroupResourcePoolOptions,
-    >,
+    pub resource_pool_options: Option<ResourcePoolOptions>,
     /// 系统盘快照策略
-    #[serde(
-        rename = "system_disk_snapshot_policy_id",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub system_disk_snapshot_policy_id: Option<String>,
 }
 
+#[allow(deprecated)]
+impl acs_runtime::FromJson for ScalingGroup {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            scaling_group_id: object.take("scaling_group_id")?,
+            vswitch_ids: object.take("vswitch_ids")?,
+            instance_types: object.take("instance_types")?,
+            instance_charge_type: object.take("instance_charge_type")?,
+            period: object.take("period")?,
+            period_unit: object.take("period_unit")?,
+            auto_renew: object.take("auto_renew")?,
+            auto_renew_period: object.take("auto_renew_period")?,
+            spot_strategy: object.take("spot_strategy")?,
+            spot_price_limit: object.take("spot_price_limit")?,
+            image_type: object.take("image_type")?,
+            image_id: object.take("image_id")?,
+            system_disk_category: object.take("system_disk_category")?,
+            system_disk_categories: object.take("system_disk_categories")?,
+            system_disk_size: object.take("system_disk_size")?,
+            system_disk_performance_level: object.take("system_disk_performance_level")?,
+            system_disk_encrypted: object.take("system_disk_encrypted")?,
+            system_disk_kms_key_id: object.take("system_disk_kms_key_id")?,
+            system_disk_encrypt_algorithm: object.take("system_disk_encrypt_algorithm")?,
+            system_disk_bursting_enabled: object.take("system_disk_bursting_enabled")?,
+            system_disk_provisioned_iops: object.take("system_disk_provisioned_iops")?,
+            data_disks: object.take("data_disks")?,
+            security_group_ids: object.take("security_group_ids")?,
+            key_pair: object.take("key_pair")?,
+            login_password: object.take("login_password")?,
+            login_as_non_root: object.take("login_as_non_root")?,
+            cis_enabled: object.take("cis_enabled")?,
+            soc_enabled: object.take("soc_enabled")?,
+            security_hardening_os: object.take("security_hardening_os")?,
+            internet_charge_type: object.take("internet_charge_type")?,
+            internet_max_bandwidth_out: object.take("internet_max_bandwidth_out")?,
+            tags: object.take("tags")?,
+            desired_size: object.take("desired_size")?,
+            multi_az_policy: object.take("multi_az_policy")?,
+            scaling_policy: object.take("scaling_policy")?,
+            on_demand_base_capacity: object.take("on_demand_base_capacity")?,
+            on_demand_percentage_above_base_capacity: object
+                .take("on_demand_percentage_above_base_capacity")?,
+            spot_instance_pools: object.take("spot_instance_pools")?,
+            spot_instance_remedy: object.take("spot_instance_remedy")?,
+            compensate_with_on_demand: object.take("compensate_with_on_demand")?,
+            deploymentset_id: object.take("deploymentset_id")?,
+            rds_instances: object.take("rds_instances")?,
+            private_pool_options: object.take("private_pool_options")?,
+            security_group_id: object.take("security_group_id")?,
+            platform: object.take("platform")?,
+            ram_policy: object.take("ram_policy")?,
+            instance_patterns: object.take("instance_patterns")?,
+            ram_role_name: object.take("ram_role_name")?,
+            instance_metadata_options: object.take("instance_metadata_options")?,
+            resource_pool_options: object.take("resource_pool_options")?,
+            system_disk_snapshot_policy_id: object
+                .take("system_disk_snapshot_policy_id")?,
+        })
+    }
+}
+
 /// The memory limit.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfigurationReservedMemoryItem {
-    /// The NUMA node identifier.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "numaNode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct ReservedMemoryItem {
+    /// The NUMA node identifier. Example: `0`.
     pub numa_node: Option<i32>,
-    /// The memory limit.
-    ///
-    /// Example: `{"memory": "1Gi"}`
-    #[serde(rename = "limits", skip_serializing_if = "Option::is_none")]
-    pub limits: Option<serde_json::Value>,
+    /// The memory limit. Example: `{"memory": "1Gi"}`.
+    pub limits: Option<acs_runtime::serde_json::Value>,
+}
+
+impl acs_runtime::FromJson for ReservedMemoryItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            numa_node: object.take("numaNode")?,
+            limits: object.take("limits")?,
+        })
+    }
 }
 
 /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfigurationTracing {
-    /// The endpoint of the collector.
-    ///
-    /// Example: `localhost:4317`
-    #[serde(rename = "endpoint", skip_serializing_if = "Option::is_none")]
+pub struct Tracing {
+    /// The endpoint of the collector. Example: `localhost:4317`.
     pub endpoint: Option<String>,
-    /// The number of samples to be collected per million spans.
-    ///
-    /// Example: `200000`
-    #[serde(
-        rename = "samplingRatePerMillion",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of samples to be collected per million spans. Example: `200000`.
     pub sampling_rate_per_million: Option<i32>,
 }
 
+impl acs_runtime::FromJson for Tracing {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            endpoint: object.take("endpoint")?,
+            sampling_rate_per_million: object.take("samplingRatePerMillion")?,
+        })
+    }
+}
+
 /// The configurations of the kubelet.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfiguration {
-    /// The maximum queries per second (QPS) of the image repository.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "registryPullQPS",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct KubeletConfiguration {
+    /// The maximum queries per second (QPS) of the image repository. Example: `5`.
     pub registry_pull_qps: Option<i64>,
-    /// The maximum number of images that can be pulled from bursty image pulls.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "registryBurst",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of images that can be pulled from bursty image pulls. Example: `10`.
     pub registry_burst: Option<i64>,
-    /// Specifies the maximum number of events that can be generated per second.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "eventRecordQPS",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies the maximum number of events that can be generated per second. Example: `5`.
     pub event_record_qps: Option<i64>,
-    /// The maximum number of burst peaks for the event records.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "eventBurst",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of burst peaks for the event records. Example: `10`.
     pub event_burst: Option<i64>,
-    /// The QPS when kubelet communicates with the Kubernetes API server.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "kubeAPIQPS",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The QPS when kubelet communicates with the Kubernetes API server. Example: `5`.
     pub kube_apiqps: Option<i64>,
-    /// The maximum number of burst requests sent to the API server per second.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "kubeAPIBurst",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of burst requests sent to the API server per second. Example: `10`.
     pub kube_api_burst: Option<i64>,
-    /// Specifies whether to pull one image at a time.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "serializeImagePulls",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether to pull one image at a time. Example: `true`.
     pub serialize_image_pulls: Option<bool>,
-    /// The CPU management policy used by kubelet.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpuManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The CPU management policy used by kubelet. Example: `none`.
     pub cpu_manager_policy: Option<String>,
     /// A set of eviction thresholds that will trigger a pod eviction if met.
-    #[serde(rename = "evictionHard", skip_serializing_if = "Option::is_none")]
-    pub eviction_hard: Option<serde_json::Value>,
+    pub eviction_hard: Option<acs_runtime::serde_json::Value>,
     /// A set of eviction thresholds that will trigger a pod eviction if met over a corresponding grace period.
-    #[serde(rename = "evictionSoft", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft: Option<serde_json::Value>,
+    pub eviction_soft: Option<acs_runtime::serde_json::Value>,
     /// A set of grace periods for eviction thresholds.
-    #[serde(rename = "evictionSoftGracePeriod", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft_grace_period: Option<serde_json::Value>,
+    pub eviction_soft_grace_period: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify reserved resources for the system.
-    #[serde(rename = "systemReserved", skip_serializing_if = "Option::is_none")]
-    pub system_reserved: Option<serde_json::Value>,
+    pub system_reserved: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify resources reserved for the Kubernetes system.
-    #[serde(rename = "kubeReserved", skip_serializing_if = "Option::is_none")]
-    pub kube_reserved: Option<serde_json::Value>,
-    /// The read-only port.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "readOnlyPort",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub kube_reserved: Option<acs_runtime::serde_json::Value>,
+    /// The read-only port. Example: `0`.
     pub read_only_port: Option<i64>,
-    /// The maximum number of running pods.
-    ///
-    /// Example: `110`
-    #[serde(
-        rename = "maxPods",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of running pods. Example: `110`.
     pub max_pods: Option<i64>,
-    /// The maximum size that a log file can reach before it is rotated.
-    ///
-    /// Example: `10Mi`
-    #[serde(rename = "containerLogMaxSize", skip_serializing_if = "Option::is_none")]
+    /// The maximum size that a log file can reach before it is rotated. Example: `10Mi`.
     pub container_log_max_size: Option<String>,
-    /// The maximum number of log files that can be stored in each container.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "containerLogMaxFiles",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of log files that can be stored in each container. Example: `5`.
     pub container_log_max_files: Option<i64>,
     /// A feature gate that is used to enable an experimental feature.
-    #[serde(rename = "featureGates", skip_serializing_if = "Option::is_none")]
-    pub feature_gates: Option<serde_json::Value>,
+    pub feature_gates: Option<acs_runtime::serde_json::Value>,
     /// The whitelisted unsafe sysctls.
-    #[serde(rename = "allowedUnsafeSysctls", skip_serializing_if = "Option::is_none")]
     pub allowed_unsafe_sysctls: Option<Vec<String>>,
     /// A list of configurations that specify memory reservations for non-uniform memory access (NUMA) nodes.
-    #[serde(rename = "reservedMemory", skip_serializing_if = "Option::is_none")]
-    pub reserved_memory: Option<
-        Vec<
-            DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfigurationReservedMemoryItem,
-        >,
-    >,
-    /// The name of the policy to be used by the memory manager.
-    ///
-    /// Example: `none`
-    #[serde(rename = "memoryManagerPolicy", skip_serializing_if = "Option::is_none")]
+    pub reserved_memory: Option<Vec<ReservedMemoryItem>>,
+    /// The name of the policy to be used by the memory manager. Example: `none`.
     pub memory_manager_policy: Option<String>,
-    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "cpuCFSQuota",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits. Example: `true`.
     pub cpu_cfs_quota: Option<bool>,
-    /// The duration for the CPU CFS quota.
-    ///
-    /// Example: `100ms`
-    #[serde(rename = "cpuCFSQuotaPeriod", skip_serializing_if = "Option::is_none")]
+    /// The duration for the CPU CFS quota. Example: `100ms`.
     pub cpu_cfs_quota_period: Option<String>,
-    /// The percentage of disk usage after which image garbage collection always runs.
-    ///
-    /// Example: `85`
-    #[serde(
-        rename = "imageGCHighThresholdPercent",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage after which image garbage collection always runs. Example: `85`.
     pub image_gc_high_threshold_percent: Option<i32>,
-    /// The percentage of disk usage before which image garbage collection never runs.
-    ///
-    /// Example: `80`
-    #[serde(
-        rename = "imageGCLowThresholdPercent",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage before which image garbage collection never runs. Example: `80`.
     pub image_gc_low_threshold_percent: Option<i32>,
-    /// The maximum number of processes per pod.
-    ///
-    /// Example: `-1`
-    #[serde(
-        rename = "podPidsLimit",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of processes per pod. Example: `-1`.
     pub pod_pids_limit: Option<i64>,
-    /// The name of the Topology Manager policy that you want to use.
-    ///
-    /// Example: `restricted`
-    #[serde(rename = "topologyManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The name of the Topology Manager policy that you want to use. Example: `restricted`.
     pub topology_manager_policy: Option<String>,
     /// The list of IP addresses of the DNS servers.
-    #[serde(rename = "clusterDNS", skip_serializing_if = "Option::is_none")]
     pub cluster_dns: Option<Vec<String>>,
     /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-    #[serde(rename = "tracing", skip_serializing_if = "Option::is_none")]
-    pub tracing: Option<
-        DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfigurationTracing,
-    >,
-    /// The maximum number of concurrent programs that rotate logs
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "containerLogMaxWorkers",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub tracing: Option<Tracing>,
+    /// The maximum number of concurrent programs that rotate logs Example: `1`.
     pub container_log_max_workers: Option<i32>,
-    /// The duration at which the container logs are monitored for rotating logs.
-    ///
-    /// Example: `10s`
-    #[serde(
-        rename = "containerLogMonitorInterval",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The duration at which the container logs are monitored for rotating logs. Example: `10s`.
     pub container_log_monitor_interval: Option<String>,
 }
 
-/// The `DescribeClusterNodePoolDetailResponseNodeConfigNodeOsConfig` structure.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for KubeletConfiguration {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            registry_pull_qps: object.take("registryPullQPS")?,
+            registry_burst: object.take("registryBurst")?,
+            event_record_qps: object.take("eventRecordQPS")?,
+            event_burst: object.take("eventBurst")?,
+            kube_apiqps: object.take("kubeAPIQPS")?,
+            kube_api_burst: object.take("kubeAPIBurst")?,
+            serialize_image_pulls: object.take("serializeImagePulls")?,
+            cpu_manager_policy: object.take("cpuManagerPolicy")?,
+            eviction_hard: object.take("evictionHard")?,
+            eviction_soft: object.take("evictionSoft")?,
+            eviction_soft_grace_period: object.take("evictionSoftGracePeriod")?,
+            system_reserved: object.take("systemReserved")?,
+            kube_reserved: object.take("kubeReserved")?,
+            read_only_port: object.take("readOnlyPort")?,
+            max_pods: object.take("maxPods")?,
+            container_log_max_size: object.take("containerLogMaxSize")?,
+            container_log_max_files: object.take("containerLogMaxFiles")?,
+            feature_gates: object.take("featureGates")?,
+            allowed_unsafe_sysctls: object.take("allowedUnsafeSysctls")?,
+            reserved_memory: object.take("reservedMemory")?,
+            memory_manager_policy: object.take("memoryManagerPolicy")?,
+            cpu_cfs_quota: object.take("cpuCFSQuota")?,
+            cpu_cfs_quota_period: object.take("cpuCFSQuotaPeriod")?,
+            image_gc_high_threshold_percent: object.take("imageGCHighThresholdPercent")?,
+            image_gc_low_threshold_percent: object.take("imageGCLowThresholdPercent")?,
+            pod_pids_limit: object.take("podPidsLimit")?,
+            topology_manager_policy: object.take("topologyManagerPolicy")?,
+            cluster_dns: object.take("clusterDNS")?,
+            tracing: object.take("tracing")?,
+            container_log_max_workers: object.take("containerLogMaxWorkers")?,
+            container_log_monitor_interval: object.take("containerLogMonitorInterval")?,
+        })
+    }
+}
+
+/// The `NodeOsConfig` structure.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseNodeConfigNodeOsConfig {
+pub struct NodeOsConfig {
     /// The `hugepage` field.
-    #[serde(rename = "hugepage", skip_serializing_if = "Option::is_none")]
-    pub hugepage: Option<serde_json::Value>,
+    pub hugepage: Option<acs_runtime::serde_json::Value>,
+}
+
+impl acs_runtime::FromJson for NodeOsConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            hugepage: object.take("hugepage")?,
+        })
+    }
 }
 
 /// The node configurations.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseNodeConfig {
+pub struct NodeConfig {
     /// The configurations of the kubelet.
-    #[serde(rename = "kubelet_configuration", skip_serializing_if = "Option::is_none")]
-    pub kubelet_configuration: Option<
-        DescribeClusterNodePoolDetailResponseNodeConfigKubeletConfiguration,
-    >,
+    pub kubelet_configuration: Option<KubeletConfiguration>,
     /// The `node_os_config` field.
-    #[serde(rename = "node_os_config", skip_serializing_if = "Option::is_none")]
-    pub node_os_config: Option<
-        DescribeClusterNodePoolDetailResponseNodeConfigNodeOsConfig,
-    >,
+    pub node_os_config: Option<NodeOsConfig>,
+}
+
+impl acs_runtime::FromJson for NodeConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            kubelet_configuration: object.take("kubelet_configuration")?,
+            node_os_config: object.take("node_os_config")?,
+        })
+    }
 }
 
 /// The label added to ECS instances.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseKubernetesConfigLabelsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct LabelsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
+impl acs_runtime::FromJson for LabelsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+        })
+    }
+}
+
 /// The taints.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseKubernetesConfigTaintsItem {
-    /// The `key` of the taint.
-    ///
-    /// Example: `key`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct TaintsItem {
+    /// The `key` of the taint. Example: `key`.
     pub key: Option<String>,
-    /// The `value` of the taint.
-    ///
-    /// Example: `value`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the taint. Example: `value`.
     pub value: Option<String>,
     /// The scheduling policy. Valid values:
     ///
@@ -1970,189 +1369,187 @@ pub struct DescribeClusterNodePoolDetailResponseKubernetesConfigTaintsItem {
     /// *   `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
     /// *   `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
     ///
-    /// Default value: `NoSchedule`.
-    ///
-    /// Example: `NoSchedule`
-    #[serde(rename = "effect", skip_serializing_if = "Option::is_none")]
+    /// Default value: `NoSchedule`. Example: `NoSchedule`.
     pub effect: Option<String>,
 }
 
+impl acs_runtime::FromJson for TaintsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+            effect: object.take("effect")?,
+        })
+    }
+}
+
 /// The configurations of the cluster in which the node pool is deployed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseKubernetesConfig {
+pub struct KubernetesConfig {
     /// The labels that you want to add to the nodes in the cluster. You must add labels based on the following rules:
     ///
     /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
     /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
-    #[serde(rename = "labels", skip_serializing_if = "Option::is_none")]
-    pub labels: Option<
-        Vec<DescribeClusterNodePoolDetailResponseKubernetesConfigLabelsItem>,
-    >,
+    pub labels: Option<Vec<LabelsItem>>,
     /// The taints that you want to add to nodes. Taints can be used together with tolerations to prevent pods from being scheduled to specific nodes. For more information, see \[taint-and-toleration\](<https://kubernetes.io/zh/docs/concepts/scheduling-eviction/taint-and-toleration/>).
-    #[serde(rename = "taints", skip_serializing_if = "Option::is_none")]
-    pub taints: Option<
-        Vec<DescribeClusterNodePoolDetailResponseKubernetesConfigTaintsItem>,
-    >,
-    /// The name of the container runtime.
-    ///
-    /// Example: `docker`
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
+    pub taints: Option<Vec<TaintsItem>>,
+    /// The name of the container runtime. Example: `docker`.
     pub runtime: Option<String>,
-    /// The version of the container runtime.
-    ///
-    /// Example: `19.03.5`
-    #[serde(rename = "runtime_version", skip_serializing_if = "Option::is_none")]
+    /// The version of the container runtime. Example: `19.03.5`.
     pub runtime_version: Option<String>,
     /// The CPU management policy of the nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later.
     ///
     /// *   `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
     /// *   `none`: indicates that the default CPU affinity is used.
     ///
-    /// Example: `none`
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
+    /// Example: `none`.
     pub cpu_policy: Option<String>,
-    /// The custom script to be executed after nodes in the node pool are initialized. For more information, see Generate user-defined data.
-    ///
-    /// Example: `IyEvYmluL3NoCmVjaG8gIkhlbGxvIEFDSyEi`
-    #[serde(rename = "user_data", skip_serializing_if = "Option::is_none")]
+    /// The custom script to be executed after nodes in the node pool are initialized. For more information, see Generate user-defined data. Example: `IyEvYmluL3NoCmVjaG8gIkhlbGxvIEFDSyEi`.
     pub user_data: Option<String>,
-    /// Whether the expanded node is schedulable.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "unschedulable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Whether the expanded node is schedulable. Example: `true`.
     pub unschedulable: Option<bool>,
     /// Indicates whether the CloudMonitor agent is installed on ECS nodes in the cluster. After the CloudMonitor agent is installed, you can view monitoring information about the ECS instances in the CloudMonitor console. Installation is recommended. Valid values:
     ///
     /// *   `true`: The CloudMonitor agent is installed on ECS nodes.
     /// *   `false`: The CloudMonitor agent is not installed on ECS nodes.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "cms_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub cms_enabled: Option<bool>,
     /// A custom node name consists of a prefix, an IP substring, and a suffix.
     ///
     /// *   The prefix and suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-). A custom node name must start and end with a digit or lowercase letter.
     /// *   The IP substring length specifies the number of digits to be truncated from the end of the node IP address. The IP substring length ranges from 5 to 12.
     ///
-    /// For example, if the node IP address is 192.168.0.55, the prefix is aliyun.com, the IP substring length is 5, and the suffix is test, the node name will be aliyun.com00055test.
-    ///
-    /// Example: `customized,test.,5,.com`
-    #[serde(rename = "node_name_mode", skip_serializing_if = "Option::is_none")]
+    /// For example, if the node IP address is 192.168.0.55, the prefix is aliyun.com, the IP substring length is 5, and the suffix is test, the node name will be aliyun.com00055test. Example: `customized,test.,5,.com`.
     pub node_name_mode: Option<String>,
-    /// The user-defined script that is executed before nodes are initialized. For more information, see Generate user-defined data.
-    ///
-    /// Example: `dGhpcyBpcyBhIGV4YW1wbGU`
-    #[serde(rename = "pre_user_data", skip_serializing_if = "Option::is_none")]
+    /// The user-defined script that is executed before nodes are initialized. For more information, see Generate user-defined data. Example: `dGhpcyBpcyBhIGV4YW1wbGU`.
     pub pre_user_data: Option<String>,
 }
 
+impl acs_runtime::FromJson for KubernetesConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            labels: object.take("labels")?,
+            taints: object.take("taints")?,
+            runtime: object.take("runtime")?,
+            runtime_version: object.take("runtime_version")?,
+            cpu_policy: object.take("cpu_policy")?,
+            user_data: object.take("user_data")?,
+            unschedulable: object.take("unschedulable")?,
+            cms_enabled: object.take("cms_enabled")?,
+            node_name_mode: object.take("node_name_mode")?,
+            pre_user_data: object.take("pre_user_data")?,
+        })
+    }
+}
+
 /// The configuration of confidential computing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseTeeConfig {
+pub struct TeeConfig {
     /// Indicates whether confidential computing is enabled. Valid values:
     ///
     /// *   `true`: Confidential computing is enabled.
     /// *   `false`: Confidential computing is disabled.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "tee_enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub tee_enable: Option<bool>,
 }
 
+impl acs_runtime::FromJson for TeeConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            tee_enable: object.take("tee_enable")?,
+        })
+    }
+}
+
 /// The network configuration of the edge node pool. This parameter takes effect only for edge node pools.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseInterconnectConfig {
-    /// The ID of the Cloud Enterprise Network (CEN) instance that is associated with the enhanced edge node pool.
-    ///
-    /// Example: `cen-ey9k9nfhz0f*******`
-    #[serde(rename = "cen_id", skip_serializing_if = "Option::is_none")]
+pub struct InterconnectConfig {
+    /// The ID of the Cloud Enterprise Network (CEN) instance that is associated with the enhanced edge node pool. Example: `cen-ey9k9nfhz0f*******`.
     pub cen_id: Option<String>,
-    /// The ID of the Cloud Connect Network (CCN) instance that is associated with the enhanced edge node pool.
-    ///
-    /// Example: `ccn-qm5i0i0q9yi*******`
-    #[serde(rename = "ccn_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Cloud Connect Network (CCN) instance that is associated with the enhanced edge node pool. Example: `ccn-qm5i0i0q9yi*******`.
     pub ccn_id: Option<String>,
-    /// The region to which the CCN instance that is associated with the enhanced edge node pool belongs.
-    ///
-    /// Example: `cn-shanghai`
-    #[serde(rename = "ccn_region_id", skip_serializing_if = "Option::is_none")]
+    /// The region to which the CCN instance that is associated with the enhanced edge node pool belongs. Example: `cn-shanghai`.
     pub ccn_region_id: Option<String>,
-    /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "bandwidth",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s. Example: `10`.
     pub bandwidth: Option<i64>,
-    /// The subscription duration of the enhanced edge node pool. The duration is measured in months.
-    ///
-    /// Example: `1`
-    #[serde(rename = "improved_period", skip_serializing_if = "Option::is_none")]
+    /// The subscription duration of the enhanced edge node pool. The duration is measured in months. Example: `1`.
     pub improved_period: Option<String>,
 }
 
+impl acs_runtime::FromJson for InterconnectConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cen_id: object.take("cen_id")?,
+            ccn_id: object.take("ccn_id")?,
+            ccn_region_id: object.take("ccn_region_id")?,
+            bandwidth: object.take("bandwidth")?,
+            improved_period: object.take("improved_period")?,
+        })
+    }
+}
+
 /// 智能托管配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseAutoMode {
-    /// 是否开启智能托管。
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct AutoMode {
+    /// 是否开启智能托管。 Example: `false`.
     pub enable: Option<bool>,
 }
 
+impl acs_runtime::FromJson for AutoMode {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable: object.take("enable")?,
+        })
+    }
+}
+
 /// 节点组件配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseNodeComponentsItemConfig {
+pub struct NodeComponentsItemConfig {
     /// 节点组件自定义配置。
-    #[serde(rename = "custom_config", skip_serializing_if = "Option::is_none")]
     pub custom_config: Option<std::collections::BTreeMap<String, String>>,
 }
 
+impl acs_runtime::FromJson for NodeComponentsItemConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            custom_config: object.take("custom_config")?,
+        })
+    }
+}
+
 /// 节点组件。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolDetailResponseNodeComponentsItem {
-    /// 节点组件名称。
-    ///
-    /// Example: `kubelet`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+pub struct NodeComponentsItem {
+    /// 节点组件名称。 Example: `kubelet`.
     pub name: Option<String>,
-    /// 节点组件版本。
-    ///
-    /// Example: `1.33.3-aliyun.1`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// 节点组件版本。 Example: `1.33.3-aliyun.1`.
     pub version: Option<String>,
     /// 节点组件配置。
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
-    pub config: Option<DescribeClusterNodePoolDetailResponseNodeComponentsItemConfig>,
+    pub config: Option<NodeComponentsItemConfig>,
+}
+
+impl acs_runtime::FromJson for NodeComponentsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            version: object.take("version")?,
+            config: object.take("config")?,
+        })
+    }
 }

@@ -3,26 +3,22 @@
 
 //! `DescribeClusterNodePools`: Queries the information about all node pools in a cluster.
 
-/// Request of `DescribeClusterNodePools`: Queries the information about all node pools in a cluster.
-///
-/// Build it with [`DescribeClusterNodePoolsRequest::builder`], or call the operation through `Client::describe_cluster_node_pools`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterNodePools`, made by [`DescribeClusterNodePoolsBuilder`] (`Client::describe_cluster_node_pools` or [`DescribeClusterNodePoolsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterNodePoolsRequest {
     /// The ID of the cluster that you want to query.
-    ///
-    /// Example: `cc0f87de0b8fb403f86e10e204f83****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// Node pool name.
-    ///
-    /// Example: `nodepool-test`
     pub nodepool_name: Option<String>,
 }
 
 impl DescribeClusterNodePoolsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterNodePoolsRequestBuilder {
-        DescribeClusterNodePoolsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterNodePoolsBuilder {
+        DescribeClusterNodePoolsBuilder::with_client(())
     }
 }
 
@@ -30,183 +26,96 @@ impl acs_runtime::Operation for DescribeClusterNodePoolsRequest {
     type Output = DescribeClusterNodePoolsResponse;
     type Error = DescribeClusterNodePoolsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterNodePools",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/nodepools",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterNodePools",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/nodepools",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "NodepoolName", &self.nodepool_name);
+        params.path("ClusterId", &self.cluster_id);
+        params.query("NodepoolName", &self.nodepool_name);
     }
 }
 
-/// Builds a [`DescribeClusterNodePoolsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterNodePoolsRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_name: Option<String>,
+/// Sets the parameters of `DescribeClusterNodePools`: made by `Client::describe_cluster_node_pools` (then [`send`](Self::send)) or [`DescribeClusterNodePoolsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterNodePoolsBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterNodePoolsRequest,
 }
 
-impl DescribeClusterNodePoolsRequestBuilder {
-    /// The ID of the cluster that you want to query.
-    ///
-    /// Example: `cc0f87de0b8fb403f86e10e204f83****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeClusterNodePoolsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster that you want to query. Required. Example: `cc0f87de0b8fb403f86e10e204f83****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// Node pool name.
-    ///
-    /// Example: `nodepool-test`
-    pub fn nodepool_name(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NodepoolName`; see [`Self::nodepool_name`].
-    pub fn set_nodepool_name(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_name = value;
+    /// Node pool name. Example: `nodepool-test`.
+    pub fn nodepool_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterNodePoolsRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterNodePoolsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterNodePools",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            nodepool_name: self.nodepool_name,
-        })
-    }
-}
-
-/// Calls `DescribeClusterNodePools` once its parameters are set: Queries the information about all node pools in a cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterNodePoolsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterNodePoolsRequestBuilder,
-}
-
-impl DescribeClusterNodePoolsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterNodePoolsRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterNodePoolsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterNodePools",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterNodePoolsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster that you want to query.
-    ///
-    /// Example: `cc0f87de0b8fb403f86e10e204f83****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Node pool name.
-    ///
-    /// Example: `nodepool-test`
-    pub fn nodepool_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_name(value);
-        self
-    }
-
-    /// Sets or clears `NodepoolName`; see [`Self::nodepool_name`].
-    pub fn set_nodepool_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_name(value);
-        self
-    }
-
+impl DescribeClusterNodePoolsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterNodePoolsResponse,
-        acs_runtime::SdkError<DescribeClusterNodePoolsError>,
+        SdkError<DescribeClusterNodePoolsError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterNodePools`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterNodePools`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeClusterNodePoolsResponse {
     /// The node pools.
-    #[serde(rename = "nodepools", skip_serializing_if = "Option::is_none")]
-    pub nodepools: Option<Vec<DescribeClusterNodePoolsResponseNodepoolsItem>>,
+    pub nodepools: Option<Vec<NodepoolsItem>>,
 }
 
-/// Errors of `DescribeClusterNodePools` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeClusterNodePoolsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            nodepools: object.take("nodepools")?,
+        })
+    }
+}
+
+/// Errors of `DescribeClusterNodePools`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterNodePoolsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterNodePoolsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterNodePoolsError {
@@ -215,27 +124,29 @@ impl From<acs_runtime::ServiceError> for DescribeClusterNodePoolsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterNodePoolsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterNodePoolsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClusterNodePoolsError {}
+
 /// The information about the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodepoolInfo {
-    /// The node pool ID.
-    ///
-    /// Example: `np615c0e0966124216a0412e10afe0****`
-    #[serde(rename = "nodepool_id", skip_serializing_if = "Option::is_none")]
+pub struct NodepoolInfo {
+    /// The node pool ID. Example: `np615c0e0966124216a0412e10afe0****`.
     pub nodepool_id: Option<String>,
-    /// The name of the node pool.
-    ///
-    /// Example: `default-nodepool`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name of the node pool. Example: `default-nodepool`.
     pub name: Option<String>,
     /// The type of node pool. Valid values:
     ///
@@ -243,48 +154,45 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodepoolInfo {
     /// *   `edge`: edge node pool
     /// *   `lingjun`: Lingjun node pool.
     ///
-    /// Example: `ess`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Example: `ess`.
     pub r#type: Option<String>,
     /// Indicates whether the node pool is a default node pool. An Container Service for Kubernetes (ACK) cluster usually has only one default node pool. Valid values:
     ///
     /// *   `true`: The node pool is a default node pool.
     /// *   `false`: The node pool is a non-default node pool.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "is_default",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub is_default: Option<bool>,
-    /// The resource group ID.
-    ///
-    /// Example: `rg-acfmyvw3wjm****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// The resource group ID. Example: `rg-acfmyvw3wjm****`.
     pub resource_group_id: Option<String>,
-    /// The region ID.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "region_id", skip_serializing_if = "Option::is_none")]
+    /// The region ID. Example: `cn-beijing`.
     pub region_id: Option<String>,
-    /// The time when the node pool was created.
-    ///
-    /// Example: `2020-09-27T19:14:09.156823496+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time when the node pool was created. Example: `2020-09-27T19:14:09.156823496+08:00`.
     pub created: Option<String>,
-    /// The time when the node pool was last updated.
-    ///
-    /// Example: `2020-09-27T20:37:46+08:00`
-    #[serde(rename = "updated", skip_serializing_if = "Option::is_none")]
+    /// The time when the node pool was last updated. Example: `2020-09-27T20:37:46+08:00`.
     pub updated: Option<String>,
 }
 
+impl acs_runtime::FromJson for NodepoolInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            nodepool_id: object.take("nodepool_id")?,
+            name: object.take("name")?,
+            r#type: object.take("type")?,
+            is_default: object.take("is_default")?,
+            resource_group_id: object.take("resource_group_id")?,
+            region_id: object.take("region_id")?,
+            created: object.take("created")?,
+            updated: object.take("updated")?,
+        })
+    }
+}
+
 /// The status of the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemStatus {
+pub struct NodepoolsItemStatus {
     /// The status of the node pool. Valid values:
     ///
     /// *   `active`: The node pool is active.
@@ -293,92 +201,50 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemStatus {
     /// *   `deleting`: The node pool is being deleted.
     /// *   `updating`: The node pool is being updated.
     ///
-    /// Example: `active`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `active`.
     pub state: Option<String>,
-    /// The number of healthy nodes.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "healthy_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of healthy nodes. Example: `3`.
     pub healthy_nodes: Option<i64>,
-    /// The number of nodes that are being created.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "initial_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes that are being created. Example: `0`.
     pub initial_nodes: Option<i64>,
-    /// The number of failed nodes.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "failed_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of failed nodes. Example: `0`.
     pub failed_nodes: Option<i64>,
-    /// The number of offline nodes.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "offline_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of offline nodes. Example: `0`.
     pub offline_nodes: Option<i64>,
-    /// The number of nodes that are being removed.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "removing_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes that are being removed. Example: `0`.
     pub removing_nodes: Option<i64>,
-    /// The number of running nodes.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "serving_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of running nodes. Example: `3`.
     pub serving_nodes: Option<i64>,
-    /// The total number of nodes in the node pool.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "total_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of nodes in the node pool. Example: `3`.
     pub total_nodes: Option<i64>,
 }
 
+impl acs_runtime::FromJson for NodepoolsItemStatus {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            state: object.take("state")?,
+            healthy_nodes: object.take("healthy_nodes")?,
+            initial_nodes: object.take("initial_nodes")?,
+            failed_nodes: object.take("failed_nodes")?,
+            offline_nodes: object.take("offline_nodes")?,
+            removing_nodes: object.take("removing_nodes")?,
+            serving_nodes: object.take("serving_nodes")?,
+            total_nodes: object.take("total_nodes")?,
+        })
+    }
+}
+
 /// The configurations about auto scaling.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemAutoScaling {
+pub struct AutoScaling {
     /// Indicates whether auto scaling is enabled. Valid values:
     ///
     /// *   `true`: Auto scaling is enabled for the node pool. When the capacity planning of the cluster cannot meet the requirements of pod scheduling, ACK automatically scales out nodes based on the configured minimum and maximum number of instances. Node instant scaling is enabled by default for clusters that run Kubernetes 1.24 or later. Node auto scaling is enabled for clusters that run Kubernetes 1.24 and earlier. For more information, see Node auto scaling.
     /// *   `false`: does not enable auto scaling. ACK adjusts the number of nodes in the node pool based on the value of the Expected Nodes parameter. The number of nodes is always the same as the value of the Expected Nodes parameter.
     ///
-    /// If you set this parameter to false, other parameters of `auto_scaling` do not take effect.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// If you set this parameter to false, other parameters of `auto_scaling` do not take effect. Example: `true`.
     pub enable: Option<bool>,
     /// The instance types that can be used for the auto scaling of the node pool. Valid values:
     ///
@@ -387,105 +253,82 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemAutoScaling {
     /// *   `gpushare`: shared GPU-accelerated instance.
     /// *   `spot`: preemptible instance.
     ///
-    /// Example: `cpu`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Example: `cpu`.
     pub r#type: Option<String>,
-    /// The maximum number of scalable instances in the node pool. Your existing instances are not included.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "max_instances",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of scalable instances in the node pool. Your existing instances are not included. Example: `10`.
     pub max_instances: Option<i64>,
-    /// The minimum number of scalable instances in the node pool, excluding your existing instances.
-    ///
-    /// Example: `2`
-    #[serde(
-        rename = "min_instances",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum number of scalable instances in the node pool, excluding your existing instances. Example: `2`.
     pub min_instances: Option<i64>,
     /// The billing method of the EIP. Valid values:
     ///
     /// *   `PayByBandwidth`: pay-by-bandwidth.
     /// *   `PayByTraffic`: pay-by-data-transfer.
     ///
-    /// Example: `PayByBandwidth`
-    #[serde(
-        rename = "eip_internet_charge_type",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `PayByBandwidth`.
     pub eip_internet_charge_type: Option<String>,
     /// Specifies whether to associate an EIP with the node pool. Valid values:
     ///
     /// *   `true`
     /// *   `false`
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "is_bond_eip",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub is_bond_eip: Option<bool>,
     /// The maximum bandwidth of the elastic IP address (EIP).
     ///
-    /// Valid values: 1 to 100. Unit: Mbit/s.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "eip_bandwidth",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Valid values: 1 to 100. Unit: Mbit/s. Example: `5`.
     pub eip_bandwidth: Option<i64>,
 }
 
+impl acs_runtime::FromJson for AutoScaling {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable: object.take("enable")?,
+            r#type: object.take("type")?,
+            max_instances: object.take("max_instances")?,
+            min_instances: object.take("min_instances")?,
+            eip_internet_charge_type: object.take("eip_internet_charge_type")?,
+            is_bond_eip: object.take("is_bond_eip")?,
+            eip_bandwidth: object.take("eip_bandwidth")?,
+        })
+    }
+}
+
 /// The auto node repair policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoRepairPolicy {
+pub struct AutoRepairPolicy {
     /// Specifies whether to allow node restart. This parameter takes effect only when `auto_repair=true` is specified.
     ///
     /// *   `true`: allows node restart.
     /// *   `false`: does not allow node restart.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "restart_node",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub restart_node: Option<bool>,
     /// 节点修复是否需要人工审批。
-    #[serde(
-        rename = "approval_required",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub approval_required: Option<bool>,
 }
 
+impl acs_runtime::FromJson for AutoRepairPolicy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            restart_node: object.take("restart_node")?,
+            approval_required: object.take("approval_required")?,
+        })
+    }
+}
+
 /// The auto CVE patching policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoVulFixPolicy {
+pub struct AutoVulFixPolicy {
     /// Specifies whether to allow node restart. This parameter takes effect only if `auto_vul_fix` is set to true. Valid values:
     ///
     /// *   `true`: allows node restart.
     /// *   `false`: does not allow node restart.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "restart_node",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub restart_node: Option<bool>,
     /// The severity level of CVEs that can be automatically patched. Multiple severity levels are separated by commas (,).
     ///
@@ -493,182 +336,164 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoVulFixPoli
     /// *   `later`: medium.
     /// *   `nntf`: low.
     ///
-    /// Example: `asap,nntf`
-    #[serde(rename = "vul_level", skip_serializing_if = "Option::is_none")]
+    /// Example: `asap,nntf`.
     pub vul_level: Option<String>,
     /// 指定在漏洞修复过程中应排除的包。
-    #[serde(rename = "exclude_packages", skip_serializing_if = "Option::is_none")]
     pub exclude_packages: Option<String>,
 }
 
+impl acs_runtime::FromJson for AutoVulFixPolicy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            restart_node: object.take("restart_node")?,
+            vul_level: object.take("vul_level")?,
+            exclude_packages: object.take("exclude_packages")?,
+        })
+    }
+}
+
 /// The auto update policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoUpgradePolicy {
+pub struct AutoUpgradePolicy {
     /// Specifies whether to allow the auto upgrade of the kubelet. This parameter takes effect only if `auto_upgrade` is set to true. Valid values:
     ///
     /// *   `true`: allows the auto upgrade of the kubelet.
     /// *   `false`: no.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_upgrade_kubelet",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub auto_upgrade_kubelet: Option<bool>,
 }
 
+impl acs_runtime::FromJson for AutoUpgradePolicy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            auto_upgrade_kubelet: object.take("auto_upgrade_kubelet")?,
+        })
+    }
+}
+
 /// The configurations of auto update. The configurations take effect only if `enable` is set to true.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagementUpgradeConfig {
+pub struct UpgradeConfig {
     /// Specifies whether to enable auto update. Valid values:
     ///
     /// *   `true`
     /// *   `false`
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_upgrade",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub auto_upgrade: Option<bool>,
-    /// The number of nodes that are temporarily added to the node pool during an auto update. You must specify this parameter or `surge_percentage`.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "surge",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes that are temporarily added to the node pool during an auto update. You must specify this parameter or `surge_percentage`. Example: `5`.
     pub surge: Option<i64>,
     /// The percentage of additional nodes to the total nodes in the node pool. You must specify this parameter or the `surge` parameter.
     ///
-    /// The number of additional nodes = The percentage of additional nodes × The number of nodes in the node pool. For example, if the percentage of additional nodes is 50% and the number of nodes in the node pool is 6, the number of additional nodes is 3.
-    ///
-    /// Example: `50`
-    #[serde(
-        rename = "surge_percentage",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of additional nodes = The percentage of additional nodes × The number of nodes in the node pool. For example, if the percentage of additional nodes is 50% and the number of nodes in the node pool is 6, the number of additional nodes is 3. Example: `50`.
     pub surge_percentage: Option<i64>,
     /// The maximum number of unavailable nodes. Valid values: 1 to 1000.
     ///
-    /// Default value: 1
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "max_unavailable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: 1 Example: `1`.
     pub max_unavailable: Option<i64>,
 }
 
+impl acs_runtime::FromJson for UpgradeConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            auto_upgrade: object.take("auto_upgrade")?,
+            surge: object.take("surge")?,
+            surge_percentage: object.take("surge_percentage")?,
+            max_unavailable: object.take("max_unavailable")?,
+        })
+    }
+}
+
 /// The configuration of the managed node pool feature. The configuration takes effect only for ACK Pro managed clusters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemManagement {
+pub struct Management {
     /// Specifies whether to enable the managed node pool feature. Valid values:
     ///
     /// *   `true`
     /// *   `false`: If you set this parameter to false, other parameters of `management` do not take effect.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub enable: Option<bool>,
     /// Specifies whether to enable auto repair. This parameter takes effect only if `enable` is set to true. Valid values:
     ///
     /// *   `true`
     /// *   `false`
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_repair",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub auto_repair: Option<bool>,
     /// The auto node repair policy.
-    #[serde(rename = "auto_repair_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_repair_policy: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoRepairPolicy,
-    >,
+    pub auto_repair_policy: Option<AutoRepairPolicy>,
     /// Indicates whether auto Common Vulnerabilities and Exposures (CVE) patching is enabled. This parameter takes effect only when `enable=true` is specified.
     ///
     /// *   `true`: enables auto CVE patching.
     /// *   `true`: disables auto CVE patching.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_vul_fix",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub auto_vul_fix: Option<bool>,
     /// The auto CVE patching policy.
-    #[serde(rename = "auto_vul_fix_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_vul_fix_policy: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoVulFixPolicy,
-    >,
+    pub auto_vul_fix_policy: Option<AutoVulFixPolicy>,
     /// Specifies whether to enable auto node upgrade. This parameter takes effect only if `enable` is set to true.
     ///
     /// *   `true`: Auto update is enabled.
     /// *   `false`: Auto update is disabled.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_upgrade",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub auto_upgrade: Option<bool>,
     /// The auto update policy.
-    #[serde(rename = "auto_upgrade_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_upgrade_policy: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemManagementAutoUpgradePolicy,
-    >,
+    pub auto_upgrade_policy: Option<AutoUpgradePolicy>,
     /// The configurations of auto update. The configurations take effect only if `enable` is set to true.
-    #[serde(rename = "upgrade_config", skip_serializing_if = "Option::is_none")]
-    pub upgrade_config: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemManagementUpgradeConfig,
-    >,
+    pub upgrade_config: Option<UpgradeConfig>,
 }
 
-/// The `DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupSpotPriceLimitItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for Management {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable: object.take("enable")?,
+            auto_repair: object.take("auto_repair")?,
+            auto_repair_policy: object.take("auto_repair_policy")?,
+            auto_vul_fix: object.take("auto_vul_fix")?,
+            auto_vul_fix_policy: object.take("auto_vul_fix_policy")?,
+            auto_upgrade: object.take("auto_upgrade")?,
+            auto_upgrade_policy: object.take("auto_upgrade_policy")?,
+            upgrade_config: object.take("upgrade_config")?,
+        })
+    }
+}
+
+/// The `SpotPriceLimitItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupSpotPriceLimitItem {
-    /// The instance type of preemptible instances.
-    ///
-    /// Example: `ecs.c6.large`
-    #[serde(rename = "instance_type", skip_serializing_if = "Option::is_none")]
+pub struct SpotPriceLimitItem {
+    /// The instance type of preemptible instances. Example: `ecs.c6.large`.
     pub instance_type: Option<String>,
     /// The price cap for a single preemptible instance.
     ///
-    /// Unit: USD/hour.
-    ///
-    /// Example: `0.39`
-    #[serde(rename = "price_limit", skip_serializing_if = "Option::is_none")]
+    /// Unit: USD/hour. Example: `0.39`.
     pub price_limit: Option<String>,
 }
 
+impl acs_runtime::FromJson for SpotPriceLimitItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            instance_type: object.take("instance_type")?,
+            price_limit: object.take("price_limit")?,
+        })
+    }
+}
+
 /// The configurations of the node data disks.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupDataDisksItem {
+pub struct DataDisksItem {
     /// The category of data disk. Valid values:
     ///
     /// *   `cloud`: basic disk.
@@ -680,138 +505,101 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupDataDisksIte
     /// *   `elastic_ephemeral_disk_premium`: premium elastic ephemeral disk.
     /// *   `elastic_ephemeral_disk_standard`: standard elastic ephemeral disk.
     ///
-    /// Default value: `cloud_efficiency`.
-    ///
-    /// Example: `cloud_ssd`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cloud_efficiency`. Example: `cloud_ssd`.
     pub category: Option<String>,
     /// The size of the data disk. Unit: GiB.
     ///
     /// Valid values: 40 to 32768.
     ///
-    /// Default value: `120`.
-    ///
-    /// Example: `40`
-    #[serde(
-        rename = "size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: `120`. Example: `40`.
     pub size: Option<i64>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
     /// *   `true`: encrypts the data disk.
     /// *   `false`: does not encrypt the data disk.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "encrypted", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub encrypted: Option<String>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
     /// The ID of the automatic snapshot policy. The system performs automatic backup for a cloud disk based on the specified automatic snapshot policy.
     ///
-    /// By default, this parameter is empty, which indicates that automatic backup is disabled.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
-    #[serde(rename = "auto_snapshot_policy_id", skip_serializing_if = "Option::is_none")]
+    /// By default, this parameter is empty, which indicates that automatic backup is disabled. Example: `sp-2zej1nogjvovnz4z****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(rename = "performance_level", skip_serializing_if = "Option::is_none")]
+    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs. Example: `PL1`.
     pub performance_level: Option<String>,
     /// The preset IOPS of the data disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "provisioned_iops",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the data disk. Valid values:
     ///
     /// *   `true`: enables the burst feature.
     /// *   `false`: disables the burst feature for the data disk.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "bursting_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub bursting_enabled: Option<bool>,
-    /// Specifies whether to automatically mount the data disk.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "auto_format",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether to automatically mount the data disk. Example: `true`.
     pub auto_format: Option<bool>,
-    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs.
-    ///
-    /// Example: `ext4`
-    #[serde(rename = "file_system", skip_serializing_if = "Option::is_none")]
+    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs. Example: `ext4`.
     pub file_system: Option<String>,
-    /// The path to which the data disk is mounted. You must specify a valid path.
-    ///
-    /// Example: `/mnt/path1`
-    #[serde(rename = "mount_target", skip_serializing_if = "Option::is_none")]
+    /// The path to which the data disk is mounted. You must specify a valid path. Example: `/mnt/path1`.
     pub mount_target: Option<String>,
-    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-).
-    ///
-    /// Example: `DataDiskName`
-    #[serde(rename = "disk_name", skip_serializing_if = "Option::is_none")]
+    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-). Example: `DataDiskName`.
     pub disk_name: Option<String>,
-    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz.
-    ///
-    /// Example: `/dev/xvdb`
-    #[serde(rename = "device", skip_serializing_if = "Option::is_none")]
+    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz. Example: `/dev/xvdb`.
     pub device: Option<String>,
-    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned.
-    ///
-    /// Example: `s-280s7****`
-    #[serde(rename = "snapshot_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned. Example: `s-280s7****`.
     pub snapshot_id: Option<String>,
 }
 
+impl acs_runtime::FromJson for DataDisksItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            category: object.take("category")?,
+            size: object.take("size")?,
+            encrypted: object.take("encrypted")?,
+            kms_key_id: object.take("kms_key_id")?,
+            auto_snapshot_policy_id: object.take("auto_snapshot_policy_id")?,
+            performance_level: object.take("performance_level")?,
+            provisioned_iops: object.take("provisioned_iops")?,
+            bursting_enabled: object.take("bursting_enabled")?,
+            auto_format: object.take("auto_format")?,
+            file_system: object.take("file_system")?,
+            mount_target: object.take("mount_target")?,
+            disk_name: object.take("disk_name")?,
+            device: object.take("device")?,
+            snapshot_id: object.take("snapshot_id")?,
+        })
+    }
+}
+
 /// The node labels.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
+impl acs_runtime::FromJson for TagsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+        })
+    }
+}
+
 /// The configurations of the private node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupPrivatePoolOptions {
-    /// The private pool ID, which is the same as the ID of the elasticity assurance or capacity reservation for which the private pool is generated.
-    ///
-    /// Example: `eap-bp67acfmxazb4****`
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+pub struct PrivatePoolOptions {
+    /// The private pool ID, which is the same as the ID of the elasticity assurance or capacity reservation for which the private pool is generated. Example: `eap-bp67acfmxazb4****`.
     pub id: Option<String>,
     /// The type of the private node pool. This parameter specifies the type of the private node pool that is used to create instances. A private node pool is generated when an elasticity assurance or a capacity reservation service takes effect. The system selects a private node pool to launch instances. Valid values:
     ///
@@ -819,156 +607,96 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupPrivatePoolO
     /// *   `Target`: uses the specified private node pool. The system uses the resources of the specified private node pool to launch instances. If the specified private node pool is unavailable, instances cannot be launched.
     /// *   `None`: No private node pool is used. The resources of private node pools are not used to launch instances.
     ///
-    /// Example: `Open`
-    #[serde(rename = "match_criteria", skip_serializing_if = "Option::is_none")]
+    /// Example: `Open`.
     pub match_criteria: Option<String>,
 }
 
+impl acs_runtime::FromJson for PrivatePoolOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            id: object.take("id")?,
+            match_criteria: object.take("match_criteria")?,
+        })
+    }
+}
+
 /// The instance properties.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupInstancePatternsItem {
-    /// The number of vCPU cores for the instance type.
-    ///
-    /// Example: `4`
-    #[serde(
-        rename = "cores",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct InstancePatternsItem {
+    /// The number of vCPU cores for the instance type. Example: `4`.
     pub cores: Option<i64>,
-    /// The memory size of the instance type. Unit: GiB.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "memory",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The memory size of the instance type. Unit: GiB. Example: `8`.
     pub memory: Option<f32>,
-    /// The instance family level.
-    ///
-    /// Example: `EnterpriseLevel`
-    #[serde(rename = "instance_family_level", skip_serializing_if = "Option::is_none")]
+    /// The instance family level. Example: `EnterpriseLevel`.
     pub instance_family_level: Option<String>,
     /// The instance type that you want to exclude.
-    #[serde(rename = "excluded_instance_types", skip_serializing_if = "Option::is_none")]
     pub excluded_instance_types: Option<Vec<String>>,
-    /// The minimum vCPU cores required for the instance type.
-    ///
-    /// Example: `4`
-    #[serde(
-        rename = "min_cpu_cores",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum vCPU cores required for the instance type. Example: `4`.
     pub min_cpu_cores: Option<i64>,
-    /// The maximum vCPU cores allowed for the instance type.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "max_cpu_cores",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum vCPU cores allowed for the instance type. Example: `8`.
     pub max_cpu_cores: Option<i64>,
-    /// The minimum required memory size. Unit: GiB.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "min_memory_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required memory size. Unit: GiB. Example: `8`.
     pub min_memory_size: Option<f32>,
-    /// The maximum allowed memory size. Unit: GiB.
-    ///
-    /// Example: `16`
-    #[serde(
-        rename = "max_memory_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum allowed memory size. Unit: GiB. Example: `16`.
     pub max_memory_size: Option<f32>,
     /// The type of the instance.
-    #[serde(rename = "instance_categories", skip_serializing_if = "Option::is_none")]
     pub instance_categories: Option<Vec<String>>,
     /// The CPU architecture of the instance type.
-    #[serde(rename = "cpu_architectures", skip_serializing_if = "Option::is_none")]
     pub cpu_architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type.
-    ///
-    /// Example: `4`
+    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type. Example: `4`.
     #[deprecated]
-    #[serde(
-        rename = "core",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub core: Option<i64>,
-    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance.
-    ///
-    /// Example: `2`
+    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance. Example: `2`.
     #[deprecated]
-    #[serde(
-        rename = "max_price",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_price: Option<f32>,
     /// \\\[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
     #[deprecated]
-    #[serde(rename = "architectures", skip_serializing_if = "Option::is_none")]
     pub architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types.
-    ///
-    /// Example: `Exclude`
+    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types. Example: `Exclude`.
     #[deprecated]
-    #[serde(
-        rename = "burst_performance_option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub burst_performance_option: Option<String>,
     /// The specified instance family.
-    #[serde(rename = "instance_type_families", skip_serializing_if = "Option::is_none")]
     pub instance_type_families: Option<Vec<String>>,
-    /// The minimum required number of elastic network interfaces (ENIs) per instance.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "minimum_eni_quantity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of elastic network interfaces (ENIs) per instance. Example: `3`.
     pub minimum_eni_quantity: Option<i64>,
-    /// The minimum required number of IPv4 addresses per ENI.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "minimum_eni_private_ip_address_quantity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of IPv4 addresses per ENI. Example: `10`.
     pub minimum_eni_private_ip_address_quantity: Option<i64>,
-    /// The minimum required number of IPv6 addresses per ENI.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "minimum_eni_ipv6_address_quantity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of IPv6 addresses per ENI. Example: `1`.
     pub minimum_eni_ipv6_address_quantity: Option<i64>,
-    /// The maximum allowed number of GPUs per instance.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "maximum_gpu_amount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum allowed number of GPUs per instance. Example: `8`.
     pub maximum_gpu_amount: Option<i64>,
+}
+
+#[allow(deprecated)]
+impl acs_runtime::FromJson for InstancePatternsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cores: object.take("cores")?,
+            memory: object.take("memory")?,
+            instance_family_level: object.take("instance_family_level")?,
+            excluded_instance_types: object.take("excluded_instance_types")?,
+            min_cpu_cores: object.take("min_cpu_cores")?,
+            max_cpu_cores: object.take("max_cpu_cores")?,
+            min_memory_size: object.take("min_memory_size")?,
+            max_memory_size: object.take("max_memory_size")?,
+            instance_categories: object.take("instance_categories")?,
+            cpu_architectures: object.take("cpu_architectures")?,
+            core: object.take("core")?,
+            max_price: object.take("max_price")?,
+            architectures: object.take("architectures")?,
+            burst_performance_option: object.take("burst_performance_option")?,
+            instance_type_families: object.take("instance_type_families")?,
+            minimum_eni_quantity: object.take("minimum_eni_quantity")?,
+            minimum_eni_private_ip_address_quantity: object
+                .take("minimum_eni_private_ip_address_quantity")?,
+            minimum_eni_ipv6_address_quantity: object
+                .take("minimum_eni_ipv6_address_quantity")?,
+            maximum_gpu_amount: object.take("maximum_gpu_amount")?,
+        })
+    }
 }
 
 /// 创建实例时使用的资源池策略。取值范围：
@@ -977,7 +705,7 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupInstancePatt
 /// None：不使用资源池策略。
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptionsStrategy {
+pub enum Strategy {
     /// `PrivatePoolFirst`
     PrivatePoolFirst,
     /// `PrivatePoolOnly`
@@ -988,7 +716,7 @@ pub enum DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOp
     Unknown(String),
 }
 
-impl DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptionsStrategy {
+impl Strategy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1000,8 +728,7 @@ impl DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOption
     }
 }
 
-impl From<&str>
-for DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptionsStrategy {
+impl From<&str> for Strategy {
     fn from(value: &str) -> Self {
         match value {
             "PrivatePoolFirst" => Self::PrivatePoolFirst,
@@ -1012,132 +739,86 @@ for DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptions
     }
 }
 
-impl From<String>
-for DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptionsStrategy {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display
-for DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptionsStrategy {
+impl std::fmt::Display for Strategy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptionsStrategy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptionsStrategy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptionsStrategy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for Strategy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// 创建实例时使用的资源池及资源池策略。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptions {
+pub struct ResourcePoolOptions {
     /// 创建实例时使用的资源池策略。取值范围：
     /// PrivatePoolFirst：私有池优先。
     /// PrivatePoolOnly：仅限私有池。
-    /// None：不使用资源池策略。
-    ///
-    /// Example: `PrivatePoolFirst`
-    #[serde(rename = "strategy", skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptionsStrategy,
-    >,
+    /// None：不使用资源池策略。 Example: `PrivatePoolFirst`.
+    pub strategy: Option<Strategy>,
     /// 私有池 ID列表。
-    #[serde(rename = "private_pool_ids", skip_serializing_if = "Option::is_none")]
     pub private_pool_ids: Option<Vec<String>>,
 }
 
+impl acs_runtime::FromJson for ResourcePoolOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            strategy: object.take("strategy")?,
+            private_pool_ids: object.take("private_pool_ids")?,
+        })
+    }
+}
+
 /// The configurations of the scaling group that is used by the node pool.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
-    /// The scaling group ID.
-    ///
-    /// Example: `asg-2ze8n5qw4atggut8****`
-    #[serde(rename = "scaling_group_id", skip_serializing_if = "Option::is_none")]
+pub struct ScalingGroup {
+    /// The scaling group ID. Example: `asg-2ze8n5qw4atggut8****`.
     pub scaling_group_id: Option<String>,
     /// The vSwitch IDs.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
-    /// The list of instance types. You can select multiple instance types. When the system needs to create a node, it starts from the first instance type until the node is created. The instance type that is used to create the node varies based on the inventory.
-    ///
-    /// Example: `ecs.n4.large`
-    #[serde(rename = "instance_types", skip_serializing_if = "Option::is_none")]
+    /// The list of instance types. You can select multiple instance types. When the system needs to create a node, it starts from the first instance type until the node is created. The instance type that is used to create the node varies based on the inventory. Example: `ecs.n4.large`.
     pub instance_types: Option<Vec<String>>,
     /// The billing method of the nodes in the node pool. Valid values:
     ///
     /// *   `PrePaid`: subscription.
     /// *   `PostPaid`: pay-as-you-go.
     ///
-    /// Example: `PostPaid`
-    #[serde(rename = "instance_charge_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
     /// The subscription duration of the nodes in the node pool. This parameter is available and required only when `instance_charge_type` is set to `PrePaid`.
     ///
     /// *   If `period_unit` is set to Week, the valid values of `period` are 1, 2, 3, and 4.
     /// *   If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
-    /// Example: `1`
-    #[serde(
-        rename = "period",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
     pub period: Option<i64>,
     /// The billing cycle of the nodes in the node pool. This parameter is required if you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
     /// *   `Month`: The subscription duration is measured in months.
     /// *   `Week`: The subscription duration is measured in weeks.
     ///
-    /// Example: `Month`
-    #[serde(rename = "period_unit", skip_serializing_if = "Option::is_none")]
+    /// Example: `Month`.
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for the nodes in the node pool. This parameter takes effect only if `instance_charge_type` is set to `PrePaid`. Valid values:
     ///
     /// *   `true`
     /// *   `false`
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "auto_renew",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub auto_renew: Option<bool>,
     /// The auto-renewal period. Valid value:
     ///
     /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
     /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60
     ///
-    /// Example: `0`
-    #[serde(
-        rename = "auto_renew_period",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `0`.
     pub auto_renew_period: Option<i64>,
     /// The bidding policy of preemptible instances. Valid values:
     ///
@@ -1145,16 +826,10 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   SpotWithPriceLimit: specifies the highest bid.
     /// *   SpotAsPriceGo: automatically submits bids based on the up-to-date market price.
     ///
-    /// For more information, see Create a preemptible elastic container instance.
-    ///
-    /// Example: `NoSpot`
-    #[serde(rename = "spot_strategy", skip_serializing_if = "Option::is_none")]
+    /// For more information, see Create a preemptible elastic container instance. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
     /// The bid configurations of preemptible instances.
-    #[serde(rename = "spot_price_limit", skip_serializing_if = "Option::is_none")]
-    pub spot_price_limit: Option<
-        Vec<DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupSpotPriceLimitItem>,
-    >,
+    pub spot_price_limit: Option<Vec<SpotPriceLimitItem>>,
     /// The type of the OS image.
     ///
     /// *   `AliyunLinux`: Alibaba Cloud Linux 2.
@@ -1168,13 +843,9 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   `ContainerOS`: ContainerOS.
     /// *   `AliyunLinux3ContainerOptimized`: Alibaba Cloud Linux 3 Container-optimized.
     ///
-    /// Example: `AliyunLinux`
-    #[serde(rename = "image_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `AliyunLinux`.
     pub image_type: Option<String>,
-    /// The ID of the custom image. You can call the `DescribeKubernetesVersionMetadata` operation to query the images supported by ACK.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the custom image. You can call the `DescribeKubernetesVersionMetadata` operation to query the images supported by ACK. Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`.
     pub image_id: Option<String>,
     /// The type of system disk. Valid values:
     ///
@@ -1184,22 +855,13 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   `cloud_auto`: ESSD AutoPL disk.
     /// *   `cloud_essd_entry`: ESSD Entry disk.
     ///
-    /// Example: `cloud_efficiency`
-    #[serde(rename = "system_disk_category", skip_serializing_if = "Option::is_none")]
+    /// Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
     /// The categories of system disks. The system creates system disks of a disk category with a lower priority if the disk category with a higher priority is unavailable.
-    #[serde(rename = "system_disk_categories", skip_serializing_if = "Option::is_none")]
     pub system_disk_categories: Option<Vec<String>>,
     /// The size of the system disk in GiB.
     ///
-    /// Valid values: 20 to 2048.
-    ///
-    /// Example: `120`
-    #[serde(
-        rename = "system_disk_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Valid values: 20 to 2048. Example: `120`.
     pub system_disk_size: Option<i64>,
     /// The performance level (PL) of the system disk. This parameter takes effect only for an ESSD. You can specify a higher PL if you increase the size of a data disk. For more information, see ESSDs.
     ///
@@ -1208,164 +870,77 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   PL2: high maximum concurrent I/O performance and low I/O latency.
     /// *   PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
     ///
-    /// Example: `PL1`
-    #[serde(
-        rename = "system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
     /// Specifies whether to encrypt the system disk. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "system_disk_encrypted",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub system_disk_encrypted: Option<bool>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the system disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "system_disk_kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Key Management Service (KMS) key that is used to encrypt the system disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub system_disk_kms_key_id: Option<String>,
-    /// The encryption algorithm that is used to encrypt the system disk. The value is aes-256.
-    ///
-    /// Example: `aes-256`
-    #[serde(
-        rename = "system_disk_encrypt_algorithm",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The encryption algorithm that is used to encrypt the system disk. The value is aes-256. Example: `aes-256`.
     pub system_disk_encrypt_algorithm: Option<String>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
     /// *   true: enables the burst feature.
     /// *   false: disables the burst feature.
     ///
-    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "system_disk_bursting_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
-    /// The predefined read and write IOPS of the system disk when the disk type is cloud_auto.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "system_disk_provisioned_iops",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The predefined read and write IOPS of the system disk when the disk type is cloud_auto. Example: `1000`.
     pub system_disk_provisioned_iops: Option<i64>,
     /// The configurations of the data disks that are mounted to the nodes in the node pool. The configurations include the disk category and disk size.
-    #[serde(rename = "data_disks", skip_serializing_if = "Option::is_none")]
-    pub data_disks: Option<
-        Vec<DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupDataDisksItem>,
-    >,
+    pub data_disks: Option<Vec<DataDisksItem>>,
     /// The IDs of security groups for the node pool.
-    #[serde(rename = "security_group_ids", skip_serializing_if = "Option::is_none")]
     pub security_group_ids: Option<Vec<String>>,
     /// The name of the key pair. You must specify this parameter or the `login_password` parameter.
     ///
-    /// You must specify the `key_pair` parameter if the node pool is a managed node pool.
-    ///
-    /// Example: `pro-nodepool`
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
+    /// You must specify the `key_pair` parameter if the node pool is a managed node pool. Example: `pro-nodepool`.
     pub key_pair: Option<String>,
     /// The password for SSH logon. You must specify this parameter or the `key_pair` parameter. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters.
     ///
-    /// The returned password is encrypted to ensure security.
-    ///
-    /// Example: `******`
-    #[serde(rename = "login_password", skip_serializing_if = "Option::is_none")]
+    /// The returned password is encrypted to ensure security. Example: `******`.
     pub login_password: Option<String>,
     /// Indicates whether a non-root user can log on to an Elastic Compute Service (ECS) instance added to the node pool.
     ///
     /// *   true: Logs in as a non-root user (ecs-user).
     /// *   false: Logs in as the root user.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "login_as_non_root",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub login_as_non_root: Option<bool>,
     /// This parameter is deprecated.
     ///
-    /// Use security_hardening_os instead.
-    ///
-    /// Example: `false`
+    /// Use security_hardening_os instead. Example: `false`.
     #[deprecated]
-    #[serde(
-        rename = "cis_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cis_enabled: Option<bool>,
-    /// Specifies whether to enable reinforcement based on classified protection. You can enable reinforcement based on classified protection only if Alibaba Cloud Linux 2 or Alibaba Cloud Linux 3 is installed on nodes. Alibaba Cloud provides standards for baseline check and a scanner to ensure the compliance of Alibaba Cloud Linux 2 and Alibaba Cloud Linux 3 images with the level 3 standards of classified protection.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "soc_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether to enable reinforcement based on classified protection. You can enable reinforcement based on classified protection only if Alibaba Cloud Linux 2 or Alibaba Cloud Linux 3 is installed on nodes. Alibaba Cloud provides standards for baseline check and a scanner to ensure the compliance of Alibaba Cloud Linux 2 and Alibaba Cloud Linux 3 images with the level 3 standards of classified protection. Example: `false`.
     pub soc_enabled: Option<bool>,
     /// Indicates whether Alibaba Cloud Linux Security Hardening is enabled. Valid values:
     ///
     /// *   `true`: Alibaba Cloud Linux Security Hardening is enabled.
     /// *   `false`: Alibaba Cloud Linux Security Hardening is disabled.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "security_hardening_os",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: `false`. Example: `false`.
     pub security_hardening_os: Option<bool>,
     /// The metering method of the public IP address.
     ///
     /// *   PayByBandwidth: pay-by-data-transfer.
     /// *   PayByTraffic: pay-by-data-transfer.
     ///
-    /// Example: `PayByBandwidth`
-    #[serde(rename = "internet_charge_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `PayByBandwidth`.
     pub internet_charge_type: Option<String>,
-    /// The maximum outbound bandwidth of the public IP address. Unit: Mbit/s. Valid values: 1 to 100.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "internet_max_bandwidth_out",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum outbound bandwidth of the public IP address. Unit: Mbit/s. Valid values: 1 to 100. Example: `10`.
     pub internet_max_bandwidth_out: Option<i64>,
     /// The label to be added to the ECS instances.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<
-        Vec<DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupTagsItem>,
-    >,
-    /// The expected number of nodes in the node pool.
-    ///
-    /// Example: `2`
-    #[serde(
-        rename = "desired_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub tags: Option<Vec<TagsItem>>,
+    /// The expected number of nodes in the node pool. Example: `2`.
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
     ///
     /// *   `PRIORITY`: ECS instances are created based on the VSwitchIds.N parameter. If Auto Scaling fails to create an ECS instance in the zone of the vSwitch that has the highest priority, Auto Scaling attempts to create the ECS instance in the zone of the vSwitch that has a lower priority.
-    ///
     /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created when preemptible instance types are specified in the scaling configuration. You can specify `CompensateWithOnDemand` to specify whether to automatically create pay-as-you-go instances if preemptible instances cannot be created due to insufficient resources.
     ///
     /// **
@@ -1374,87 +949,44 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     ///
     /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If the distribution of ECS instances across zones is not balanced due to reasons such as insufficient inventory, you can call the `RebalanceInstances` operation to evenly distribute the ECS instances across zones. For more information, see RebalanceInstances.
     ///
-    /// Example: `COST_OPTIMIZED`
-    #[serde(rename = "multi_az_policy", skip_serializing_if = "Option::is_none")]
+    /// Example: `COST_OPTIMIZED`.
     pub multi_az_policy: Option<String>,
     /// The scaling mode of the scaling group. Valid values:
     ///
     /// *   `release`: the standard mode. ECS instances are created and released based on the resource usage.
     /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached to local disks.
     ///
-    /// Example: `release`
-    #[serde(rename = "scaling_policy", skip_serializing_if = "Option::is_none")]
+    /// Example: `release`.
     pub scaling_policy: Option<String>,
-    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is smaller than the value of this parameter, Auto Scaling preferably creates pay-as-you-go instances
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "on_demand_base_capacity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is smaller than the value of this parameter, Auto Scaling preferably creates pay-as-you-go instances Example: `0`.
     pub on_demand_base_capacity: Option<i64>,
-    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100.
-    ///
-    /// Example: `20`
-    #[serde(
-        rename = "on_demand_percentage_above_base_capacity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100. Example: `20`.
     pub on_demand_percentage_above_base_capacity: Option<i64>,
-    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "spot_instance_pools",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10. Example: `5`.
     pub spot_instance_pools: Option<i64>,
     /// Specifies whether to enable the supplementation of preemptible instances. If the supplementation of preemptible instances is enabled, when the scaling group receives a system message that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace this instance. Valid values:
     ///
     /// *   `true`
     /// *   `false`
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "spot_instance_remedy",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Specifies whether to automatically create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as the cost or insufficient inventory. This parameter takes effect if you set `multi_az_policy` to `COST_OPTIMIZED` Valid values:
     ///
     /// *   `true`
     /// *   `false`
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "compensate_with_on_demand",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
-    /// The deployment set ID.
-    ///
-    /// Example: `ds-bp1d19mmbsv3jf6xxxxx`
-    #[serde(rename = "deploymentset_id", skip_serializing_if = "Option::is_none")]
+    /// The deployment set ID. Example: `ds-bp1d19mmbsv3jf6xxxxx`.
     pub deploymentset_id: Option<String>,
     /// The ApsaraDB RDS instances. If you specify the list of ApsaraDB RDS instances, ECS instances in the cluster are automatically added to the whitelist of the ApsaraDB RDS instances.
-    #[serde(rename = "rds_instances", skip_serializing_if = "Option::is_none")]
     pub rds_instances: Option<Vec<String>>,
     /// The configurations of the private node pool.
-    #[serde(rename = "private_pool_options", skip_serializing_if = "Option::is_none")]
-    pub private_pool_options: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupPrivatePoolOptions,
-    >,
+    pub private_pool_options: Option<PrivatePoolOptions>,
     /// This parameter is deprecated.
     ///
-    /// The ID of the security group to which the node pool is added. If the node pool is added to multiple security groups, the first ID in the value of `security_group_ids` is returned.
-    ///
-    /// Example: `sg-2ze1iuk12m2sb4c4****`
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the security group to which the node pool is added. If the node pool is added to multiple security groups, the first ID in the value of `security_group_ids` is returned. Example: `sg-2ze1iuk12m2sb4c4****`.
     pub security_group_id: Option<String>,
     /// This parameter is deprecated.
     ///
@@ -1465,350 +997,292 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup {
     /// *   `Windows`
     /// *   `WindowsCore`
     ///
-    /// Example: `AliyunLinux`
-    #[serde(rename = "platform", skip_serializing_if = "Option::is_none")]
+    /// Example: `AliyunLinux`.
     pub platform: Option<String>,
-    /// This field is deprecated and replaced by the ram_role_name parameter.
-    ///
-    /// Example: `KubernetesWorkerRole-021dc54f-929b-437a-8ae0-34c24d3e****`
-    #[serde(rename = "ram_policy", skip_serializing_if = "Option::is_none")]
+    /// This field is deprecated and replaced by the ram_role_name parameter. Example: `KubernetesWorkerRole-021dc54f-929b-437a-8ae0-34c24d3e****`.
     pub ram_policy: Option<String>,
     /// The attribute configurations of the instance.
-    #[serde(rename = "instance_patterns", skip_serializing_if = "Option::is_none")]
-    pub instance_patterns: Option<
-        Vec<
-            DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupInstancePatternsItem,
-        >,
-    >,
-    /// Worker RAM role name.
-    ///
-    /// Example: `KubernetesWorkerRole-4a4fa089-80c1-48a5-b3c6-9349311f****`
-    #[serde(rename = "ram_role_name", skip_serializing_if = "Option::is_none")]
+    pub instance_patterns: Option<Vec<InstancePatternsItem>>,
+    /// Worker RAM role name. Example: `KubernetesWorkerRole-4a4fa089-80c1-48a5-b3c6-9349311f****`.
     pub ram_role_name: Option<String>,
     /// 创建实例时使用的资源池及资源池策略。
-    #[serde(rename = "resource_pool_options", skip_serializing_if = "Option::is_none")]
-    pub resource_pool_options: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemScalingGroupResourcePoolOptions,
-    >,
+    pub resource_pool_options: Option<ResourcePoolOptions>,
     /// 系统盘快照策略
-    #[serde(
-        rename = "system_disk_snapshot_policy_id",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub system_disk_snapshot_policy_id: Option<String>,
 }
 
+#[allow(deprecated)]
+impl acs_runtime::FromJson for ScalingGroup {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            scaling_group_id: object.take("scaling_group_id")?,
+            vswitch_ids: object.take("vswitch_ids")?,
+            instance_types: object.take("instance_types")?,
+            instance_charge_type: object.take("instance_charge_type")?,
+            period: object.take("period")?,
+            period_unit: object.take("period_unit")?,
+            auto_renew: object.take("auto_renew")?,
+            auto_renew_period: object.take("auto_renew_period")?,
+            spot_strategy: object.take("spot_strategy")?,
+            spot_price_limit: object.take("spot_price_limit")?,
+            image_type: object.take("image_type")?,
+            image_id: object.take("image_id")?,
+            system_disk_category: object.take("system_disk_category")?,
+            system_disk_categories: object.take("system_disk_categories")?,
+            system_disk_size: object.take("system_disk_size")?,
+            system_disk_performance_level: object.take("system_disk_performance_level")?,
+            system_disk_encrypted: object.take("system_disk_encrypted")?,
+            system_disk_kms_key_id: object.take("system_disk_kms_key_id")?,
+            system_disk_encrypt_algorithm: object.take("system_disk_encrypt_algorithm")?,
+            system_disk_bursting_enabled: object.take("system_disk_bursting_enabled")?,
+            system_disk_provisioned_iops: object.take("system_disk_provisioned_iops")?,
+            data_disks: object.take("data_disks")?,
+            security_group_ids: object.take("security_group_ids")?,
+            key_pair: object.take("key_pair")?,
+            login_password: object.take("login_password")?,
+            login_as_non_root: object.take("login_as_non_root")?,
+            cis_enabled: object.take("cis_enabled")?,
+            soc_enabled: object.take("soc_enabled")?,
+            security_hardening_os: object.take("security_hardening_os")?,
+            internet_charge_type: object.take("internet_charge_type")?,
+            internet_max_bandwidth_out: object.take("internet_max_bandwidth_out")?,
+            tags: object.take("tags")?,
+            desired_size: object.take("desired_size")?,
+            multi_az_policy: object.take("multi_az_policy")?,
+            scaling_policy: object.take("scaling_policy")?,
+            on_demand_base_capacity: object.take("on_demand_base_capacity")?,
+            on_demand_percentage_above_base_capacity: object
+                .take("on_demand_percentage_above_base_capacity")?,
+            spot_instance_pools: object.take("spot_instance_pools")?,
+            spot_instance_remedy: object.take("spot_instance_remedy")?,
+            compensate_with_on_demand: object.take("compensate_with_on_demand")?,
+            deploymentset_id: object.take("deploymentset_id")?,
+            rds_instances: object.take("rds_instances")?,
+            private_pool_options: object.take("private_pool_options")?,
+            security_group_id: object.take("security_group_id")?,
+            platform: object.take("platform")?,
+            ram_policy: object.take("ram_policy")?,
+            instance_patterns: object.take("instance_patterns")?,
+            ram_role_name: object.take("ram_role_name")?,
+            resource_pool_options: object.take("resource_pool_options")?,
+            system_disk_snapshot_policy_id: object
+                .take("system_disk_snapshot_policy_id")?,
+        })
+    }
+}
+
 /// The memory limit.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigurationReservedMemoryItem {
-    /// The NUMA node identifier.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "numaNode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct ReservedMemoryItem {
+    /// The NUMA node identifier. Example: `0`.
     pub numa_node: Option<i32>,
-    /// The memory limit.
-    ///
-    /// Example: `{"memory": "1Gi"}`
-    #[serde(rename = "limits", skip_serializing_if = "Option::is_none")]
-    pub limits: Option<serde_json::Value>,
+    /// The memory limit. Example: `{"memory": "1Gi"}`.
+    pub limits: Option<acs_runtime::serde_json::Value>,
+}
+
+impl acs_runtime::FromJson for ReservedMemoryItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            numa_node: object.take("numaNode")?,
+            limits: object.take("limits")?,
+        })
+    }
 }
 
 /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigurationTracing {
-    /// The endpoint of the collector.
-    ///
-    /// Example: `localhost:4317`
-    #[serde(rename = "endpoint", skip_serializing_if = "Option::is_none")]
+pub struct Tracing {
+    /// The endpoint of the collector. Example: `localhost:4317`.
     pub endpoint: Option<String>,
-    /// The number of samples to be collected per million spans.
-    ///
-    /// Example: `200000`
-    #[serde(
-        rename = "samplingRatePerMillion",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of samples to be collected per million spans. Example: `200000`.
     pub sampling_rate_per_million: Option<i32>,
 }
 
+impl acs_runtime::FromJson for Tracing {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            endpoint: object.take("endpoint")?,
+            sampling_rate_per_million: object.take("samplingRatePerMillion")?,
+        })
+    }
+}
+
 /// The parameter settings of the kubelet.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfiguration {
-    /// The maximum queries per second (QPS) of the image repository.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "registryPullQPS",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct KubeletConfiguration {
+    /// The maximum queries per second (QPS) of the image repository. Example: `5`.
     pub registry_pull_qps: Option<i64>,
-    /// The maximum number of images that can be pulled from bursty image pulls.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "registryBurst",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of images that can be pulled from bursty image pulls. Example: `10`.
     pub registry_burst: Option<i64>,
-    /// Specifies the maximum number of events that can be generated per second.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "eventRecordQPS",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies the maximum number of events that can be generated per second. Example: `5`.
     pub event_record_qps: Option<i64>,
-    /// The maximum number of burst peaks for the event records.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "eventBurst",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of burst peaks for the event records. Example: `10`.
     pub event_burst: Option<i64>,
-    /// The QPS when kubelet communicates with the Kubernetes API server.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "kubeAPIQPS",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The QPS when kubelet communicates with the Kubernetes API server. Example: `5`.
     pub kube_apiqps: Option<i64>,
-    /// The maximum number of burst requests sent to the API server per second.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "kubeAPIBurst",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of burst requests sent to the API server per second. Example: `10`.
     pub kube_api_burst: Option<i64>,
-    /// Specifies whether to pull one image at a time.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "serializeImagePulls",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether to pull one image at a time. Example: `true`.
     pub serialize_image_pulls: Option<bool>,
-    /// The CPU management policy used by kubelet.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpuManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The CPU management policy used by kubelet. Example: `none`.
     pub cpu_manager_policy: Option<String>,
     /// A set of eviction thresholds that will trigger a pod eviction if met.
-    #[serde(rename = "evictionHard", skip_serializing_if = "Option::is_none")]
-    pub eviction_hard: Option<serde_json::Value>,
+    pub eviction_hard: Option<acs_runtime::serde_json::Value>,
     /// A set of eviction thresholds that will trigger a pod eviction if met over a corresponding grace period.
-    #[serde(rename = "evictionSoft", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft: Option<serde_json::Value>,
+    pub eviction_soft: Option<acs_runtime::serde_json::Value>,
     /// A set of grace periods for eviction thresholds.
-    #[serde(rename = "evictionSoftGracePeriod", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft_grace_period: Option<serde_json::Value>,
+    pub eviction_soft_grace_period: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify reserved resources for the system.
-    #[serde(rename = "systemReserved", skip_serializing_if = "Option::is_none")]
-    pub system_reserved: Option<serde_json::Value>,
+    pub system_reserved: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify resources reserved for the Kubernetes system.
-    #[serde(rename = "kubeReserved", skip_serializing_if = "Option::is_none")]
-    pub kube_reserved: Option<serde_json::Value>,
-    /// The read-only port.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "readOnlyPort",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub kube_reserved: Option<acs_runtime::serde_json::Value>,
+    /// The read-only port. Example: `0`.
     pub read_only_port: Option<i64>,
-    /// The maximum number of running pods.
-    ///
-    /// Example: `110`
-    #[serde(
-        rename = "maxPods",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of running pods. Example: `110`.
     pub max_pods: Option<i64>,
-    /// The maximum size that a log file can reach before it is rotated.
-    ///
-    /// Example: `10Mi`
-    #[serde(rename = "containerLogMaxSize", skip_serializing_if = "Option::is_none")]
+    /// The maximum size that a log file can reach before it is rotated. Example: `10Mi`.
     pub container_log_max_size: Option<String>,
-    /// The maximum number of log files that can be stored in each container.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "containerLogMaxFiles",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of log files that can be stored in each container. Example: `5`.
     pub container_log_max_files: Option<i64>,
     /// A feature gate that is used to enable an experimental feature.
-    #[serde(rename = "featureGates", skip_serializing_if = "Option::is_none")]
-    pub feature_gates: Option<serde_json::Value>,
+    pub feature_gates: Option<acs_runtime::serde_json::Value>,
     /// The whitelisted unsafe sysctls.
-    #[serde(rename = "allowedUnsafeSysctls", skip_serializing_if = "Option::is_none")]
     pub allowed_unsafe_sysctls: Option<Vec<String>>,
     /// A list of configurations that specify memory reservations for non-uniform memory access (NUMA) nodes.
-    #[serde(rename = "reservedMemory", skip_serializing_if = "Option::is_none")]
-    pub reserved_memory: Option<
-        Vec<
-            DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigurationReservedMemoryItem,
-        >,
-    >,
-    /// The name of the policy to be used by the memory manager.
-    ///
-    /// Example: `none`
-    #[serde(rename = "memoryManagerPolicy", skip_serializing_if = "Option::is_none")]
+    pub reserved_memory: Option<Vec<ReservedMemoryItem>>,
+    /// The name of the policy to be used by the memory manager. Example: `none`.
     pub memory_manager_policy: Option<String>,
-    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "cpuCFSQuota",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits. Example: `true`.
     pub cpu_cfs_quota: Option<bool>,
-    /// The duration for the CPU CFS quota.
-    ///
-    /// Example: `100ms`
-    #[serde(rename = "cpuCFSQuotaPeriod", skip_serializing_if = "Option::is_none")]
+    /// The duration for the CPU CFS quota. Example: `100ms`.
     pub cpu_cfs_quota_period: Option<String>,
-    /// The percentage of disk usage after which image garbage collection always runs.
-    ///
-    /// Example: `85`
-    #[serde(
-        rename = "imageGCHighThresholdPercent",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage after which image garbage collection always runs. Example: `85`.
     pub image_gc_high_threshold_percent: Option<i32>,
-    /// The percentage of disk usage before which image garbage collection never runs.
-    ///
-    /// Example: `80`
-    #[serde(
-        rename = "imageGCLowThresholdPercent",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage before which image garbage collection never runs. Example: `80`.
     pub image_gc_low_threshold_percent: Option<i32>,
-    /// The maximum number of processes per pod.
-    ///
-    /// Example: `-1`
-    #[serde(
-        rename = "podPidsLimit",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum number of processes per pod. Example: `-1`.
     pub pod_pids_limit: Option<i64>,
-    /// The name of the Topology Manager policy that you want to use.
-    ///
-    /// Example: `restricted`
-    #[serde(rename = "topologyManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The name of the Topology Manager policy that you want to use. Example: `restricted`.
     pub topology_manager_policy: Option<String>,
     /// The list of IP addresses of the DNS servers.
-    #[serde(rename = "clusterDNS", skip_serializing_if = "Option::is_none")]
     pub cluster_dns: Option<Vec<String>>,
     /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-    #[serde(rename = "tracing", skip_serializing_if = "Option::is_none")]
-    pub tracing: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfigurationTracing,
-    >,
-    /// The maximum number of concurrent programs that rotate logs
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "containerLogMaxWorkers",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub tracing: Option<Tracing>,
+    /// The maximum number of concurrent programs that rotate logs Example: `1`.
     pub container_log_max_workers: Option<i32>,
-    /// The duration at which the container logs are monitored for rotating logs.
-    ///
-    /// Example: `10s`
-    #[serde(
-        rename = "containerLogMonitorInterval",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The duration at which the container logs are monitored for rotating logs. Example: `10s`.
     pub container_log_monitor_interval: Option<String>,
 }
 
-/// The `DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigNodeOsConfig` structure.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for KubeletConfiguration {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            registry_pull_qps: object.take("registryPullQPS")?,
+            registry_burst: object.take("registryBurst")?,
+            event_record_qps: object.take("eventRecordQPS")?,
+            event_burst: object.take("eventBurst")?,
+            kube_apiqps: object.take("kubeAPIQPS")?,
+            kube_api_burst: object.take("kubeAPIBurst")?,
+            serialize_image_pulls: object.take("serializeImagePulls")?,
+            cpu_manager_policy: object.take("cpuManagerPolicy")?,
+            eviction_hard: object.take("evictionHard")?,
+            eviction_soft: object.take("evictionSoft")?,
+            eviction_soft_grace_period: object.take("evictionSoftGracePeriod")?,
+            system_reserved: object.take("systemReserved")?,
+            kube_reserved: object.take("kubeReserved")?,
+            read_only_port: object.take("readOnlyPort")?,
+            max_pods: object.take("maxPods")?,
+            container_log_max_size: object.take("containerLogMaxSize")?,
+            container_log_max_files: object.take("containerLogMaxFiles")?,
+            feature_gates: object.take("featureGates")?,
+            allowed_unsafe_sysctls: object.take("allowedUnsafeSysctls")?,
+            reserved_memory: object.take("reservedMemory")?,
+            memory_manager_policy: object.take("memoryManagerPolicy")?,
+            cpu_cfs_quota: object.take("cpuCFSQuota")?,
+            cpu_cfs_quota_period: object.take("cpuCFSQuotaPeriod")?,
+            image_gc_high_threshold_percent: object.take("imageGCHighThresholdPercent")?,
+            image_gc_low_threshold_percent: object.take("imageGCLowThresholdPercent")?,
+            pod_pids_limit: object.take("podPidsLimit")?,
+            topology_manager_policy: object.take("topologyManagerPolicy")?,
+            cluster_dns: object.take("clusterDNS")?,
+            tracing: object.take("tracing")?,
+            container_log_max_workers: object.take("containerLogMaxWorkers")?,
+            container_log_monitor_interval: object.take("containerLogMonitorInterval")?,
+        })
+    }
+}
+
+/// The `NodeOsConfig` structure.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigNodeOsConfig {
+pub struct NodeOsConfig {
     /// The `hugepage` field.
-    #[serde(rename = "hugepage", skip_serializing_if = "Option::is_none")]
-    pub hugepage: Option<serde_json::Value>,
+    pub hugepage: Option<acs_runtime::serde_json::Value>,
+}
+
+impl acs_runtime::FromJson for NodeOsConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            hugepage: object.take("hugepage")?,
+        })
+    }
 }
 
 /// The configurations of nodes.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeConfig {
+pub struct NodeConfig {
     /// The parameter settings of the kubelet.
-    #[serde(rename = "kubelet_configuration", skip_serializing_if = "Option::is_none")]
-    pub kubelet_configuration: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigKubeletConfiguration,
-    >,
+    pub kubelet_configuration: Option<KubeletConfiguration>,
     /// The `node_os_config` field.
-    #[serde(rename = "node_os_config", skip_serializing_if = "Option::is_none")]
-    pub node_os_config: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemNodeConfigNodeOsConfig,
-    >,
+    pub node_os_config: Option<NodeOsConfig>,
+}
+
+impl acs_runtime::FromJson for NodeConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            kubelet_configuration: object.take("kubelet_configuration")?,
+            node_os_config: object.take("node_os_config")?,
+        })
+    }
 }
 
 /// The configurations of the labels.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfigLabelsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct LabelsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
+impl acs_runtime::FromJson for LabelsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+        })
+    }
+}
+
 /// The taint.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfigTaintsItem {
-    /// The `key` of the taint.
-    ///
-    /// Example: `key`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct TaintsItem {
+    /// The `key` of the taint. Example: `key`.
     pub key: Option<String>,
-    /// The `value` of the taint.
-    ///
-    /// Example: `value`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the taint. Example: `value`.
     pub value: Option<String>,
     /// The scheduling policy. Valid values:
     ///
@@ -1816,78 +1290,61 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfigTaintsIt
     /// *   `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
     /// *   `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
     ///
-    /// Default value: `NoSchedule`.
-    ///
-    /// Example: `NoSchedule`
-    #[serde(rename = "effect", skip_serializing_if = "Option::is_none")]
+    /// Default value: `NoSchedule`. Example: `NoSchedule`.
     pub effect: Option<String>,
 }
 
+impl acs_runtime::FromJson for TaintsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+            effect: object.take("effect")?,
+        })
+    }
+}
+
 /// The configurations of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfig {
+pub struct KubernetesConfig {
     /// The node labels.
-    #[serde(rename = "labels", skip_serializing_if = "Option::is_none")]
-    pub labels: Option<
-        Vec<DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfigLabelsItem>,
-    >,
+    pub labels: Option<Vec<LabelsItem>>,
     /// The taint. Taints can be used together with tolerations to avoid scheduling pods to specified nodes. For more information, see \[taint-and-toleration\](<https://kubernetes.io/zh/docs/concepts/scheduling-eviction/taint-and-toleration/>).
-    #[serde(rename = "taints", skip_serializing_if = "Option::is_none")]
-    pub taints: Option<
-        Vec<DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfigTaintsItem>,
-    >,
+    pub taints: Option<Vec<TaintsItem>>,
     /// The name of the container runtime. The following types of runtime are supported by ACK:
     ///
     /// *   containerd: containerd is the recommended runtime and supports all Kubernetes versions.
     /// *   Sandboxed-Container.runv: The Sandbox-Container runtime provides improved isolation and supports Kubernetes 1.31 and earlier.
     /// *   Docker (deprecated): supports Kubernetes 1.22 and earlier.
     ///
-    /// Example: `docker`
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
+    /// Example: `docker`.
     pub runtime: Option<String>,
-    /// The version of the container runtime.
-    ///
-    /// Example: `19.03.5`
-    #[serde(rename = "runtime_version", skip_serializing_if = "Option::is_none")]
+    /// The version of the container runtime. Example: `19.03.5`.
     pub runtime_version: Option<String>,
     /// The CPU management policy of the nodes in the node pool. The following policies are supported if the version of the cluster is Kubernetes 1.12.6 or later:
     ///
     /// *   `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
     /// *   `none`: specifies that the default CPU affinity is used.
     ///
-    /// Example: `none`
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
+    /// Example: `none`.
     pub cpu_policy: Option<String>,
-    /// The user-defined script that is executed after nodes are initialized. For more information, see Generate user-defined data.
-    ///
-    /// Example: `IyEvYmluL3NoCmVjaG8gIkhlbGxvIEFD****`
-    #[serde(rename = "user_data", skip_serializing_if = "Option::is_none")]
+    /// The user-defined script that is executed after nodes are initialized. For more information, see Generate user-defined data. Example: `IyEvYmluL3NoCmVjaG8gIkhlbGxvIEFD****`.
     pub user_data: Option<String>,
     /// Specifies whether the nodes are unschedulable after a scale-out activity is performed.
     ///
     /// *   true: The node cannot be scheduled.
     /// *   false: The node can be scheduled.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "unschedulable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub unschedulable: Option<bool>,
     /// Specifies whether to install the CloudMonitor agent on ECS nodes. After the CloudMonitor agent is installed on ECS nodes, you can view the monitoring information about the instances in the CloudMonitor console. We recommend that you install the CloudMonitor agent. Valid values:
     ///
     /// *   `true`
     /// *   `false`
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "cms_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub cms_enabled: Option<bool>,
     /// The name of the custom node.
     ///
@@ -1896,192 +1353,206 @@ pub struct DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfig {
     /// *   The prefix and suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-). A custom node name must start and end with a digit or lowercase letter.
     /// *   The IP substring length specifies the number of digits to be truncated from the end of the node IP address. The IP substring length ranges from 5 to 12.
     ///
-    /// For example, if the node IP address is 192.168.0.55, the prefix is aliyun.com, the IP substring length is 5, and the suffix is test, the node name will aliyun.com00055test.
-    ///
-    /// Example: `customized,test.,5,.com`
-    #[serde(rename = "node_name_mode", skip_serializing_if = "Option::is_none")]
+    /// For example, if the node IP address is 192.168.0.55, the prefix is aliyun.com, the IP substring length is 5, and the suffix is test, the node name will aliyun.com00055test. Example: `customized,test.,5,.com`.
     pub node_name_mode: Option<String>,
-    /// The user-defined script that is executed before nodes are initialized. For more information, see Generate user-defined data.
-    ///
-    /// Example: `IyEvYmluL3NoCmVjaG8gIkhlbGxvIEFD`
-    #[serde(rename = "pre_user_data", skip_serializing_if = "Option::is_none")]
+    /// The user-defined script that is executed before nodes are initialized. For more information, see Generate user-defined data. Example: `IyEvYmluL3NoCmVjaG8gIkhlbGxvIEFD`.
     pub pre_user_data: Option<String>,
 }
 
+impl acs_runtime::FromJson for KubernetesConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            labels: object.take("labels")?,
+            taints: object.take("taints")?,
+            runtime: object.take("runtime")?,
+            runtime_version: object.take("runtime_version")?,
+            cpu_policy: object.take("cpu_policy")?,
+            user_data: object.take("user_data")?,
+            unschedulable: object.take("unschedulable")?,
+            cms_enabled: object.take("cms_enabled")?,
+            node_name_mode: object.take("node_name_mode")?,
+            pre_user_data: object.take("pre_user_data")?,
+        })
+    }
+}
+
 /// The configurations of confidential computing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemTeeConfig {
+pub struct TeeConfig {
     /// Specifies whether to enable confidential computing for the cluster. Valid values:
     ///
     /// *   `true`
     /// *   `false`
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "tee_enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub tee_enable: Option<bool>,
+}
+
+impl acs_runtime::FromJson for TeeConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            tee_enable: object.take("tee_enable")?,
+        })
+    }
 }
 
 /// This parameter is discontinued.
 ///
 /// The network configurations of the edge node pool. This parameter takes effect only on edge node pools.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemInterconnectConfig {
+pub struct InterconnectConfig {
     /// This parameter is discontinued.
     ///
-    /// The ID of the Cloud Enterprise Network (CEN) instance that is associated with the enhanced edge node pool.
-    ///
-    /// Example: `cen-ey9k9nfhz0f*******`
-    #[serde(rename = "cen_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Cloud Enterprise Network (CEN) instance that is associated with the enhanced edge node pool. Example: `cen-ey9k9nfhz0f*******`.
     pub cen_id: Option<String>,
     /// This parameter is discontinued.
     ///
-    /// The ID of the Cloud Connect Network (CCN) instance that is associated with the enhanced edge node pool.
-    ///
-    /// Example: `ccn-qm5i0i0q9yi*******`
-    #[serde(rename = "ccn_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Cloud Connect Network (CCN) instance that is associated with the enhanced edge node pool. Example: `ccn-qm5i0i0q9yi*******`.
     pub ccn_id: Option<String>,
     /// This parameter is discontinued.
     ///
-    /// The region in which the CCN instance that is with the enhanced edge node pool resides.
-    ///
-    /// Example: `cn-shanghai`
-    #[serde(rename = "ccn_region_id", skip_serializing_if = "Option::is_none")]
+    /// The region in which the CCN instance that is with the enhanced edge node pool resides. Example: `cn-shanghai`.
     pub ccn_region_id: Option<String>,
     /// This parameter is discontinued.
     ///
-    /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "bandwidth",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s. Example: `10`.
     pub bandwidth: Option<i64>,
     /// This parameter is discontinued.
     ///
-    /// The subscription duration of the enhanced edge node pool. Unit: months.
-    ///
-    /// Example: `1`
-    #[serde(rename = "improved_period", skip_serializing_if = "Option::is_none")]
+    /// The subscription duration of the enhanced edge node pool. Unit: months. Example: `1`.
     pub improved_period: Option<String>,
 }
 
+impl acs_runtime::FromJson for InterconnectConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cen_id: object.take("cen_id")?,
+            ccn_id: object.take("ccn_id")?,
+            ccn_region_id: object.take("ccn_region_id")?,
+            bandwidth: object.take("bandwidth")?,
+            improved_period: object.take("improved_period")?,
+        })
+    }
+}
+
 /// 智能托管配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemAutoMode {
+pub struct AutoMode {
     /// 是否开启智能托管。
-    #[serde(
-        rename = "enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enable: Option<bool>,
 }
 
+impl acs_runtime::FromJson for AutoMode {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable: object.take("enable")?,
+        })
+    }
+}
+
 /// 节点组件配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeComponentsItemConfig {
+pub struct NodeComponentsItemConfig {
     /// 节点组件自定义配置。
-    #[serde(rename = "custom_config", skip_serializing_if = "Option::is_none")]
     pub custom_config: Option<std::collections::BTreeMap<String, String>>,
 }
 
+impl acs_runtime::FromJson for NodeComponentsItemConfig {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            custom_config: object.take("custom_config")?,
+        })
+    }
+}
+
 /// 节点组件。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItemNodeComponentsItem {
-    /// 节点组件名称。
-    ///
-    /// Example: `kubelet`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+pub struct NodeComponentsItem {
+    /// 节点组件名称。 Example: `kubelet`.
     pub name: Option<String>,
-    /// 节点组件版本。
-    ///
-    /// Example: `1.33.3-aliyun.1`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// 节点组件版本。 Example: `1.33.3-aliyun.1`.
     pub version: Option<String>,
     /// 节点组件配置。
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
-    pub config: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemNodeComponentsItemConfig,
-    >,
+    pub config: Option<NodeComponentsItemConfig>,
+}
+
+impl acs_runtime::FromJson for NodeComponentsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            version: object.take("version")?,
+            config: object.take("config")?,
+        })
+    }
 }
 
 /// The information about the node pool.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodePoolsResponseNodepoolsItem {
+pub struct NodepoolsItem {
     /// The information about the node pool.
-    #[serde(rename = "nodepool_info", skip_serializing_if = "Option::is_none")]
-    pub nodepool_info: Option<DescribeClusterNodePoolsResponseNodepoolsItemNodepoolInfo>,
+    pub nodepool_info: Option<NodepoolInfo>,
     /// The status of the node pool.
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
-    pub status: Option<DescribeClusterNodePoolsResponseNodepoolsItemStatus>,
+    pub status: Option<NodepoolsItemStatus>,
     /// The configurations about auto scaling.
-    #[serde(rename = "auto_scaling", skip_serializing_if = "Option::is_none")]
-    pub auto_scaling: Option<DescribeClusterNodePoolsResponseNodepoolsItemAutoScaling>,
+    pub auto_scaling: Option<AutoScaling>,
     /// The configuration of the managed node pool feature. The configuration takes effect only for ACK Pro managed clusters.
-    #[serde(rename = "management", skip_serializing_if = "Option::is_none")]
-    pub management: Option<DescribeClusterNodePoolsResponseNodepoolsItemManagement>,
+    pub management: Option<Management>,
     /// The configurations of the scaling group that is used by the node pool.
-    #[serde(rename = "scaling_group", skip_serializing_if = "Option::is_none")]
-    pub scaling_group: Option<DescribeClusterNodePoolsResponseNodepoolsItemScalingGroup>,
+    pub scaling_group: Option<ScalingGroup>,
     /// The configurations of nodes.
-    #[serde(rename = "node_config", skip_serializing_if = "Option::is_none")]
-    pub node_config: Option<DescribeClusterNodePoolsResponseNodepoolsItemNodeConfig>,
+    pub node_config: Option<NodeConfig>,
     /// The configurations of the cluster.
-    #[serde(rename = "kubernetes_config", skip_serializing_if = "Option::is_none")]
-    pub kubernetes_config: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemKubernetesConfig,
-    >,
+    pub kubernetes_config: Option<KubernetesConfig>,
     /// The configurations of confidential computing.
-    #[serde(rename = "tee_config", skip_serializing_if = "Option::is_none")]
-    pub tee_config: Option<DescribeClusterNodePoolsResponseNodepoolsItemTeeConfig>,
+    pub tee_config: Option<TeeConfig>,
     /// This parameter is discontinued.
     ///
     /// The network configurations of the edge node pool. This parameter takes effect only on edge node pools.
-    #[serde(rename = "interconnect_config", skip_serializing_if = "Option::is_none")]
-    pub interconnect_config: Option<
-        DescribeClusterNodePoolsResponseNodepoolsItemInterconnectConfig,
-    >,
-    /// The maximum number of nodes that can be created in the edge node pool. The value of this parameter must be greater than or equal to 0. A value of 0 indicates that the number of nodes in the node pool is limited only by the quota of nodes in the cluster. In most cases, this parameter is set to a value larger than 0 for edge node pools. This parameter is set to 0 for node pools whose types are ess or default edge node pools.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "max_nodes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub interconnect_config: Option<InterconnectConfig>,
+    /// The maximum number of nodes that can be created in the edge node pool. The value of this parameter must be greater than or equal to 0. A value of 0 indicates that the number of nodes in the node pool is limited only by the quota of nodes in the cluster. In most cases, this parameter is set to a value larger than 0 for edge node pools. This parameter is set to 0 for node pools whose types are ess or default edge node pools. Example: `10`.
     pub max_nodes: Option<i64>,
     /// The network type of the edge node pool. This parameter takes effect only if you set `type` of the node pool to `edge`. Valid values:
     ///
     /// *   `basic`: Internet. Nodes in the node pool communicate with nodes in the cloud over the Internet. Applications deployed on the edge nodes cannot directly access virtual private clouds (VPCs) over the Internet.
     /// *   `private`: private network. You can connect nodes in the node pool to the cloud by using Express Connect, VPN, or Cloud Enterprise Network (CEN). This greatly improves the quality and security of cloud-edge communication.
     ///
-    /// Example: `improved`
-    #[serde(rename = "interconnect_mode", skip_serializing_if = "Option::is_none")]
+    /// Example: `improved`.
     pub interconnect_mode: Option<String>,
     /// 智能托管配置。
-    #[serde(rename = "auto_mode", skip_serializing_if = "Option::is_none")]
-    pub auto_mode: Option<DescribeClusterNodePoolsResponseNodepoolsItemAutoMode>,
+    pub auto_mode: Option<AutoMode>,
     /// 节点组件列表。
-    #[serde(rename = "node_components", skip_serializing_if = "Option::is_none")]
-    pub node_components: Option<
-        Vec<DescribeClusterNodePoolsResponseNodepoolsItemNodeComponentsItem>,
-    >,
+    pub node_components: Option<Vec<NodeComponentsItem>>,
+}
+
+impl acs_runtime::FromJson for NodepoolsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            nodepool_info: object.take("nodepool_info")?,
+            status: object.take("status")?,
+            auto_scaling: object.take("auto_scaling")?,
+            management: object.take("management")?,
+            scaling_group: object.take("scaling_group")?,
+            node_config: object.take("node_config")?,
+            kubernetes_config: object.take("kubernetes_config")?,
+            tee_config: object.take("tee_config")?,
+            interconnect_config: object.take("interconnect_config")?,
+            max_nodes: object.take("max_nodes")?,
+            interconnect_mode: object.take("interconnect_mode")?,
+            auto_mode: object.take("auto_mode")?,
+            node_components: object.take("node_components")?,
+        })
+    }
 }

@@ -3,54 +3,30 @@
 
 //! `DescribeClusterNodes`: null
 
-/// Request of `DescribeClusterNodes`: null
-///
-/// Build it with [`DescribeClusterNodesRequest::builder`], or call the operation through `Client::describe_cluster_nodes`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterNodes`, made by [`DescribeClusterNodesBuilder`] (`Client::describe_cluster_nodes` or [`DescribeClusterNodesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterNodesRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The IDs of the nodes that you want to query. Separate multiple node IDs with commas (,).
-    ///
-    /// Example: `"i-bp11xjhwkj8k966u****,i-bp1dmhc2bu5igkyq****"`
     pub instance_ids: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `np****`
     pub nodepool_id: Option<String>,
     /// The node state that you want to use to filter nodes. Valid values:
-    ///
-    /// *   `all`: query nodes in the following four states.
-    /// *   `running`: query nodes in the running state.
-    /// *   `removing`: query nodes that are being removed.
-    /// *   `initial`: query nodes that are being initialized.
-    /// *   `failed`: query nodes that fail to be created.
-    ///
-    /// Default value: `all`.
-    ///
-    /// Example: `running`
     pub state: Option<String>,
     /// The number of entries per page. Valid values: 1 to 100.
-    ///
-    /// Default value: 10.
-    ///
-    /// Example: `10`
     pub page_size: Option<String>,
     /// The page number.
-    ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
     pub page_number: Option<String>,
 }
 
 impl DescribeClusterNodesRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterNodesRequestBuilder {
-        DescribeClusterNodesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterNodesBuilder {
+        DescribeClusterNodesBuilder::with_client(())
     }
 }
 
@@ -58,74 +34,53 @@ impl acs_runtime::Operation for DescribeClusterNodesRequest {
     type Output = DescribeClusterNodesResponse;
     type Error = DescribeClusterNodesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterNodes",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/nodes",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterNodes",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/nodes",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "instanceIds", &self.instance_ids);
-        params.put(acs_runtime::Position::Query, "nodepool_id", &self.nodepool_id);
-        params.put(acs_runtime::Position::Query, "state", &self.state);
-        params.put(acs_runtime::Position::Query, "pageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "pageNumber", &self.page_number);
+        params.path("ClusterId", &self.cluster_id);
+        params.query("instanceIds", &self.instance_ids);
+        params.query("nodepool_id", &self.nodepool_id);
+        params.query("state", &self.state);
+        params.query("pageSize", &self.page_size);
+        params.query("pageNumber", &self.page_number);
     }
 }
 
-/// Builds a [`DescribeClusterNodesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterNodesRequestBuilder {
-    cluster_id: Option<String>,
-    instance_ids: Option<String>,
-    nodepool_id: Option<String>,
-    state: Option<String>,
-    page_size: Option<String>,
-    page_number: Option<String>,
+/// Sets the parameters of `DescribeClusterNodes`: made by `Client::describe_cluster_nodes` (then [`send`](Self::send)) or [`DescribeClusterNodesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterNodesBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterNodesRequest,
 }
 
-impl DescribeClusterNodesRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeClusterNodesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The IDs of the nodes that you want to query. Separate multiple node IDs with commas (,). Example: `"i-bp11xjhwkj8k966u****,i-bp1dmhc2bu5igkyq****"`.
+    pub fn instance_ids(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_ids = value.into_param();
         self
     }
 
-    /// The IDs of the nodes that you want to query. Separate multiple node IDs with commas (,).
-    ///
-    /// Example: `"i-bp11xjhwkj8k966u****,i-bp1dmhc2bu5igkyq****"`
-    pub fn instance_ids(mut self, value: impl Into<String>) -> Self {
-        self.instance_ids = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `instanceIds`; see [`Self::instance_ids`].
-    pub fn set_instance_ids(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_ids = value;
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `nodepool_id`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The node pool ID. Example: `np****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
@@ -137,253 +92,78 @@ impl DescribeClusterNodesRequestBuilder {
     /// *   `initial`: query nodes that are being initialized.
     /// *   `failed`: query nodes that fail to be created.
     ///
-    /// Default value: `all`.
-    ///
-    /// Example: `running`
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `state`; see [`Self::state`].
-    pub fn set_state(&mut self, value: Option<String>) -> &mut Self {
-        self.state = value;
+    /// Default value: `all`. Example: `running`.
+    pub fn state(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.state = value.into_param();
         self
     }
 
     /// The number of entries per page. Valid values: 1 to 100.
     ///
-    /// Default value: 10.
-    ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `pageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<String>) -> &mut Self {
-        self.page_size = value;
+    /// Default value: 10. Example: `10`.
+    pub fn page_size(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
     /// The page number.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<String>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `pageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<String>) -> &mut Self {
-        self.page_number = value;
+    /// Default value: 1. Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterNodesRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterNodesRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterNodes",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            instance_ids: self.instance_ids,
-            nodepool_id: self.nodepool_id,
-            state: self.state,
-            page_size: self.page_size,
-            page_number: self.page_number,
+    pub fn build(self) -> Result<DescribeClusterNodesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterNodes",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DescribeClusterNodesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeClusterNodesResponse, SdkError<DescribeClusterNodesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeClusterNodes`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClusterNodesResponse {
+    /// The details of the nodes in the cluster.
+    pub nodes: Option<Vec<NodesItem>>,
+    /// The pagination information.
+    pub page: Option<Page>,
+}
+
+impl acs_runtime::FromJson for DescribeClusterNodesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            nodes: object.take("nodes")?,
+            page: object.take("page")?,
         })
     }
 }
 
-/// Calls `DescribeClusterNodes` once its parameters are set: null
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterNodesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterNodesRequestBuilder,
-}
-
-impl DescribeClusterNodesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterNodesRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterNodesRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The IDs of the nodes that you want to query. Separate multiple node IDs with commas (,).
-    ///
-    /// Example: `"i-bp11xjhwkj8k966u****,i-bp1dmhc2bu5igkyq****"`
-    pub fn instance_ids(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_ids(value);
-        self
-    }
-
-    /// Sets or clears `instanceIds`; see [`Self::instance_ids`].
-    pub fn set_instance_ids(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_ids(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `nodepool_id`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// The node state that you want to use to filter nodes. Valid values:
-    ///
-    /// *   `all`: query nodes in the following four states.
-    /// *   `running`: query nodes in the running state.
-    /// *   `removing`: query nodes that are being removed.
-    /// *   `initial`: query nodes that are being initialized.
-    /// *   `failed`: query nodes that fail to be created.
-    ///
-    /// Default value: `all`.
-    ///
-    /// Example: `running`
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.state(value);
-        self
-    }
-
-    /// Sets or clears `state`; see [`Self::state`].
-    pub fn set_state(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_state(value);
-        self
-    }
-
-    /// The number of entries per page. Valid values: 1 to 100.
-    ///
-    /// Default value: 10.
-    ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `pageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number.
-    ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `pageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeClusterNodesResponse,
-        acs_runtime::SdkError<DescribeClusterNodesError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeClusterNodes`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeClusterNodesResponse {
-    /// The details of the nodes in the cluster.
-    #[serde(rename = "nodes", skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<DescribeClusterNodesResponseNodesItem>>,
-    /// The pagination information.
-    #[serde(rename = "page", skip_serializing_if = "Option::is_none")]
-    pub page: Option<DescribeClusterNodesResponsePage>,
-}
-
-/// Errors of `DescribeClusterNodes` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeClusterNodes`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterNodesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterNodesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterNodesError {
@@ -392,103 +172,70 @@ impl From<acs_runtime::ServiceError> for DescribeClusterNodesError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterNodesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterNodesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClusterNodesError {}
-/// The `DescribeClusterNodesResponseNodesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `NodesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodesResponseNodesItem {
-    /// The time when the node was created.
-    ///
-    /// Example: `2020-08-25T11:25:35+08:00`
-    #[serde(rename = "creation_time", skip_serializing_if = "Option::is_none")]
+pub struct NodesItem {
+    /// The time when the node was created. Example: `2020-08-25T11:25:35+08:00`.
     pub creation_time: Option<String>,
-    /// The error message generated when the node was created.
-    ///
-    /// Example: `error***`
-    #[serde(rename = "error_message", skip_serializing_if = "Option::is_none")]
+    /// The error message generated when the node was created. Example: `error***`.
     pub error_message: Option<String>,
-    /// The expiration date of the node.
-    ///
-    /// Example: `2099-12-31T23:59:00+08:00`
-    #[serde(rename = "expired_time", skip_serializing_if = "Option::is_none")]
+    /// The expiration date of the node. Example: `2099-12-31T23:59:00+08:00`.
     pub expired_time: Option<String>,
-    /// The name of the host.
-    ///
-    /// Example: `iZ2vcckdmxp7u0urj2k****`
-    #[serde(rename = "host_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the host. Example: `iZ2vcckdmxp7u0urj2k****`.
     pub host_name: Option<String>,
-    /// The ID of the system image that is used by the node.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the system image that is used by the node. Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`.
     pub image_id: Option<String>,
     /// The billing method of the node. Valid values:
     ///
     /// *   `PrePaid`: the subscription billing method. If the value is PrePaid, make sure that you have a sufficient balance or credit in your account. Otherwise, an `InvalidPayMethod` error is returned.
     /// *   `PostPaid`: the pay-as-you-go billing method.
     ///
-    /// Example: `PostPaid`
-    #[serde(rename = "instance_charge_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
-    /// The ID of the instance.
-    ///
-    /// Example: `i-2vcckdmxp7u0urj2****`
-    #[serde(rename = "instance_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the instance. Example: `i-2vcckdmxp7u0urj2****`.
     pub instance_id: Option<String>,
-    /// The name of the instance on which the node is deployed.
-    ///
-    /// Example: `worker-k8s-for-cs-c5cdf7e3938bc4f8eb0e44b21a80f****`
-    #[serde(rename = "instance_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the instance on which the node is deployed. Example: `worker-k8s-for-cs-c5cdf7e3938bc4f8eb0e44b21a80f****`.
     pub instance_name: Option<String>,
     /// The role of the node. Valid values:
     ///
     /// *   Master: master node
     /// *   Worker: worker node
     ///
-    /// Example: `Worker`
-    #[serde(rename = "instance_role", skip_serializing_if = "Option::is_none")]
+    /// Example: `Worker`.
     pub instance_role: Option<String>,
-    /// The status of the node.
-    ///
-    /// Example: `Running`
-    #[serde(rename = "instance_status", skip_serializing_if = "Option::is_none")]
+    /// The status of the node. Example: `Running`.
     pub instance_status: Option<String>,
-    /// The type of the node.
-    ///
-    /// Example: `ecs.c5.xlarge`
-    #[serde(rename = "instance_type", skip_serializing_if = "Option::is_none")]
+    /// The type of the node. Example: `ecs.c5.xlarge`.
     pub instance_type: Option<String>,
-    /// The ECS instance family of the node.
-    ///
-    /// Example: `ecs.c5`
-    #[serde(rename = "instance_type_family", skip_serializing_if = "Option::is_none")]
+    /// The ECS instance family of the node. Example: `ecs.c5`.
     pub instance_type_family: Option<String>,
     /// The IP address of the node.
-    #[serde(rename = "ip_address", skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
     /// Indicates whether the instance on which the node is deployed is provided by Alibaba Cloud. Valid values:
     ///
     /// *   `true`: The instance is provided by Alibaba Cloud.
     /// *   `false`: The instance is not provided by Alibaba Cloud.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "is_aliyun_node",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub is_aliyun_node: Option<bool>,
-    /// The name of the node. This name is the identifier of the node in the cluster.
-    ///
-    /// Example: `cn-chengdu.192.168.0.36`
-    #[serde(rename = "node_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the node. This name is the identifier of the node in the cluster. Example: `cn-chengdu.192.168.0.36`.
     pub node_name: Option<String>,
     /// Indicates whether the node is ready. Valid values:
     ///
@@ -497,18 +244,11 @@ pub struct DescribeClusterNodesResponseNodesItem {
     /// *   `Unknown`: The status of the node is unknown.
     /// *   `Offline`: The node is offline.
     ///
-    /// Example: `Ready`
-    #[serde(rename = "node_status", skip_serializing_if = "Option::is_none")]
+    /// Example: `Ready`.
     pub node_status: Option<String>,
-    /// The node pool ID.
-    ///
-    /// Example: `np0794239424a84eb7a95327369d56****`
-    #[serde(rename = "nodepool_id", skip_serializing_if = "Option::is_none")]
+    /// The node pool ID. Example: `np0794239424a84eb7a95327369d56****`.
     pub nodepool_id: Option<String>,
-    /// Indicates how the node is initialized. A node can be manually created or created by using Resource Orchestration Service (ROS).
-    ///
-    /// Example: `ess_attach`
-    #[serde(rename = "source", skip_serializing_if = "Option::is_none")]
+    /// Indicates how the node is initialized. A node can be manually created or created by using Resource Orchestration Service (ROS). Example: `ess_attach`.
     pub source: Option<String>,
     /// The status of the node. Valid values:
     ///
@@ -518,8 +258,7 @@ pub struct DescribeClusterNodesResponseNodesItem {
     /// *   `stopping`: The node is being stopped.
     /// *   `stopped`: The node is stopped.
     ///
-    /// Example: `running`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `running`.
     pub state: Option<String>,
     /// The type of preemptible instance. Valid values:
     ///
@@ -527,41 +266,57 @@ pub struct DescribeClusterNodesResponseNodesItem {
     /// *   SpotWithPriceLimit: a preemptible instance that is configured with the highest bid price.
     /// *   SpotAsPriceGo: a preemptible instance for which the system automatically bids based on the current market price.
     ///
-    /// Example: `NoSpot`
-    #[serde(rename = "spot_strategy", skip_serializing_if = "Option::is_none")]
+    /// Example: `NoSpot`.
     pub spot_strategy: Option<String>,
 }
 
+impl acs_runtime::FromJson for NodesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            creation_time: object.take("creation_time")?,
+            error_message: object.take("error_message")?,
+            expired_time: object.take("expired_time")?,
+            host_name: object.take("host_name")?,
+            image_id: object.take("image_id")?,
+            instance_charge_type: object.take("instance_charge_type")?,
+            instance_id: object.take("instance_id")?,
+            instance_name: object.take("instance_name")?,
+            instance_role: object.take("instance_role")?,
+            instance_status: object.take("instance_status")?,
+            instance_type: object.take("instance_type")?,
+            instance_type_family: object.take("instance_type_family")?,
+            ip_address: object.take("ip_address")?,
+            is_aliyun_node: object.take("is_aliyun_node")?,
+            node_name: object.take("node_name")?,
+            node_status: object.take("node_status")?,
+            nodepool_id: object.take("nodepool_id")?,
+            source: object.take("source")?,
+            state: object.take("state")?,
+            spot_strategy: object.take("spot_strategy")?,
+        })
+    }
+}
+
 /// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterNodesResponsePage {
-    /// The page number.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct Page {
+    /// The page number. Example: `1`.
     pub page_number: Option<i32>,
-    /// The number of entries per page.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries per page. Example: `10`.
     pub page_size: Option<i32>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `5`.
     pub total_count: Option<i32>,
+}
+
+impl acs_runtime::FromJson for Page {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_number: object.take("page_number")?,
+            page_size: object.take("page_size")?,
+            total_count: object.take("total_count")?,
+        })
+    }
 }

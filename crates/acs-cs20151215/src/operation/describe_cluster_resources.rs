@@ -3,30 +3,22 @@
 
 //! `DescribeClusterResources`: You can call the DescribeClusterResources operation to query all resources in a cluster by cluster ID.
 
-/// Request of `DescribeClusterResources`: You can call the DescribeClusterResources operation to query all resources in a cluster by cluster ID.
-///
-/// Build it with [`DescribeClusterResourcesRequest::builder`], or call the operation through `Client::describe_cluster_resources`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterResources`, made by [`DescribeClusterResourcesBuilder`] (`Client::describe_cluster_resources` or [`DescribeClusterResourcesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterResourcesRequest {
     /// The cluster ID.
-    ///
-    /// For more information about how to query cluster IDs, see View cluster information.
-    ///
-    /// You can also call the DescribeClustersV1 API operation to query all clusters that belong to an Alibaba Cloud account.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b65****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// Specifies whether to query the resources created by cluster components.
-    ///
-    /// Example: `false`
     pub with_addon_resources: Option<bool>,
 }
 
 impl DescribeClusterResourcesRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterResourcesRequestBuilder {
-        DescribeClusterResourcesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterResourcesBuilder {
+        DescribeClusterResourcesBuilder::with_client(())
     }
 }
 
@@ -34,191 +26,95 @@ impl acs_runtime::Operation for DescribeClusterResourcesRequest {
     type Output = DescribeClusterResourcesResponse;
     type Error = DescribeClusterResourcesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterResources",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/resources",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterResources",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/resources",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "with_addon_resources",
-                &self.with_addon_resources,
-            );
+        params.path("ClusterId", &self.cluster_id);
+        params.query("with_addon_resources", &self.with_addon_resources);
     }
 }
 
-/// Builds a [`DescribeClusterResourcesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterResourcesRequestBuilder {
-    cluster_id: Option<String>,
-    with_addon_resources: Option<bool>,
+/// Sets the parameters of `DescribeClusterResources`: made by `Client::describe_cluster_resources` (then [`send`](Self::send)) or [`DescribeClusterResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterResourcesBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterResourcesRequest,
 }
 
-impl DescribeClusterResourcesRequestBuilder {
+impl<C> DescribeClusterResourcesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The cluster ID.
     ///
     /// For more information about how to query cluster IDs, see View cluster information.
     ///
-    /// You can also call the DescribeClustersV1 API operation to query all clusters that belong to an Alibaba Cloud account.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b65****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// You can also call the DescribeClustersV1 API operation to query all clusters that belong to an Alibaba Cloud account. Required. Example: `cb95aa626a47740afbf6aa099b65****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// Specifies whether to query the resources created by cluster components.
-    ///
-    /// Example: `false`
-    pub fn with_addon_resources(mut self, value: impl Into<bool>) -> Self {
-        self.with_addon_resources = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `with_addon_resources`; see [`Self::with_addon_resources`].
-    pub fn set_with_addon_resources(&mut self, value: Option<bool>) -> &mut Self {
-        self.with_addon_resources = value;
+    /// Specifies whether to query the resources created by cluster components. Example: `false`.
+    pub fn with_addon_resources(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.with_addon_resources = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterResourcesRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterResourcesRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterResources",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            with_addon_resources: self.with_addon_resources,
-        })
-    }
-}
-
-/// Calls `DescribeClusterResources` once its parameters are set: You can call the DescribeClusterResources operation to query all resources in a cluster by cluster ID.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterResourcesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterResourcesRequestBuilder,
-}
-
-impl DescribeClusterResourcesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterResourcesRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterResourcesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterResources",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterResourcesRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// For more information about how to query cluster IDs, see View cluster information.
-    ///
-    /// You can also call the DescribeClustersV1 API operation to query all clusters that belong to an Alibaba Cloud account.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b65****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Specifies whether to query the resources created by cluster components.
-    ///
-    /// Example: `false`
-    pub fn with_addon_resources(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.with_addon_resources(value);
-        self
-    }
-
-    /// Sets or clears `with_addon_resources`; see [`Self::with_addon_resources`].
-    pub fn set_with_addon_resources(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_with_addon_resources(value);
-        self
-    }
-
+impl DescribeClusterResourcesBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterResourcesResponse,
-        acs_runtime::SdkError<DescribeClusterResourcesError>,
+        SdkError<DescribeClusterResourcesError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterResources`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterResources`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterResourcesResponse {}
-/// Errors of `DescribeClusterResources` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeClusterResourcesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeClusterResources`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterResourcesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterResourcesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterResourcesError {
@@ -227,9 +123,17 @@ impl From<acs_runtime::ServiceError> for DescribeClusterResourcesError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterResourcesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterResourcesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,30 +3,24 @@
 
 //! `DescribeClusterTasks`: Queries tasks in a Container Service for Kubernetes (ACK) cluster.
 
-/// Request of `DescribeClusterTasks`: Queries tasks in a Container Service for Kubernetes (ACK) cluster.
-///
-/// Build it with [`DescribeClusterTasksRequest::builder`], or call the operation through `Client::describe_cluster_tasks`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterTasks`, made by [`DescribeClusterTasksBuilder`] (`Client::describe_cluster_tasks` or [`DescribeClusterTasksRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterTasksRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The number of entries per page.
-    ///
-    /// Example: `20`
     pub page_size: Option<i32>,
     /// The page number.
-    ///
-    /// Example: `1`
     pub page_number: Option<i32>,
 }
 
 impl DescribeClusterTasksRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterTasksRequestBuilder {
-        DescribeClusterTasksRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterTasksBuilder {
+        DescribeClusterTasksBuilder::with_client(())
     }
 }
 
@@ -34,220 +28,106 @@ impl acs_runtime::Operation for DescribeClusterTasksRequest {
     type Output = DescribeClusterTasksResponse;
     type Error = DescribeClusterTasksError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterTasks",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/tasks",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterTasks",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/tasks",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "page_size", &self.page_size);
-        params.put(acs_runtime::Position::Query, "page_number", &self.page_number);
+        params.path("cluster_id", &self.cluster_id);
+        params.query("page_size", &self.page_size);
+        params.query("page_number", &self.page_number);
     }
 }
 
-/// Builds a [`DescribeClusterTasksRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterTasksRequestBuilder {
-    cluster_id: Option<String>,
-    page_size: Option<i32>,
-    page_number: Option<i32>,
+/// Sets the parameters of `DescribeClusterTasks`: made by `Client::describe_cluster_tasks` (then [`send`](Self::send)) or [`DescribeClusterTasksRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterTasksBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterTasksRequest,
 }
 
-impl DescribeClusterTasksRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeClusterTasksBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The number of entries per page. Example: `20`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// The number of entries per page.
-    ///
-    /// Example: `20`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The page number.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_number = value;
+    /// The page number. Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterTasksRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterTasksRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterTasks",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            page_size: self.page_size,
-            page_number: self.page_number,
+    pub fn build(self) -> Result<DescribeClusterTasksRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterTasks",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DescribeClusterTasksBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeClusterTasksResponse, SdkError<DescribeClusterTasksError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeClusterTasks`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClusterTasksResponse {
+    /// The pagination information.
+    pub page_info: Option<PageInfo>,
+    /// The information about the tasks.
+    pub tasks: Option<Vec<TasksItem>>,
+    /// The request ID. Example: `0527ac9a-c899-4341-a21a-xxxxxxxxx`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for DescribeClusterTasksResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_info: object.take("page_info")?,
+            tasks: object.take("tasks")?,
+            request_id: object.take("requestId")?,
         })
     }
 }
 
-/// Calls `DescribeClusterTasks` once its parameters are set: Queries tasks in a Container Service for Kubernetes (ACK) cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterTasksFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterTasksRequestBuilder,
-}
-
-impl DescribeClusterTasksFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterTasksRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterTasksRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The number of entries per page.
-    ///
-    /// Example: `20`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeClusterTasksResponse,
-        acs_runtime::SdkError<DescribeClusterTasksError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeClusterTasks`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeClusterTasksResponse {
-    /// The pagination information.
-    #[serde(rename = "page_info", skip_serializing_if = "Option::is_none")]
-    pub page_info: Option<DescribeClusterTasksResponsePageInfo>,
-    /// The information about the tasks.
-    #[serde(rename = "tasks", skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<Vec<DescribeClusterTasksResponseTasksItem>>,
-    /// The request ID.
-    ///
-    /// Example: `0527ac9a-c899-4341-a21a-xxxxxxxxx`
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `DescribeClusterTasks` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeClusterTasks`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterTasksError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterTasksError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterTasksError {
@@ -256,95 +136,93 @@ impl From<acs_runtime::ServiceError> for DescribeClusterTasksError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterTasksError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterTasksError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClusterTasksError {}
+
 /// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterTasksResponsePageInfo {
-    /// The number of entries per page.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct PageInfo {
+    /// The number of entries per page. Example: `10`.
     pub page_size: Option<i64>,
-    /// The number of the page returned.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of the page returned. Example: `1`.
     pub page_number: Option<i64>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `10`.
     pub total_count: Option<i64>,
 }
 
+impl acs_runtime::FromJson for PageInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_size: object.take("page_size")?,
+            page_number: object.take("page_number")?,
+            total_count: object.take("total_count")?,
+        })
+    }
+}
+
 /// The error returned for the task.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterTasksResponseTasksItemError {
-    /// The error message returned.
-    ///
-    /// Example: `Addon status not match`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+pub struct TasksItemError {
+    /// The error message returned. Example: `Addon status not match`.
     pub message: Option<String>,
-    /// The error code returned.
-    ///
-    /// Example: `BadRequest`
-    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
+    /// The error code returned. Example: `BadRequest`.
     pub code: Option<String>,
 }
 
-/// The `DescribeClusterTasksResponseTasksItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for TasksItemError {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            message: object.take("message")?,
+            code: object.take("code")?,
+        })
+    }
+}
+
+/// The `TasksItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterTasksResponseTasksItem {
-    /// The task ID.
-    ///
-    /// Example: `install-addons-c3xxxxxx`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
+pub struct TasksItem {
+    /// The task ID. Example: `install-addons-c3xxxxxx`.
     pub task_id: Option<String>,
-    /// The type of task.
-    ///
-    /// Example: `cluster_addon_install`
-    #[serde(rename = "task_type", skip_serializing_if = "Option::is_none")]
+    /// The type of task. Example: `cluster_addon_install`.
     pub task_type: Option<String>,
-    /// The status of the task.
-    ///
-    /// Example: `success`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// The status of the task. Example: `success`.
     pub state: Option<String>,
-    /// The time when the task was created.
-    ///
-    /// Example: `2022-08-03T10:11:33+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time when the task was created. Example: `2022-08-03T10:11:33+08:00`.
     pub created: Option<String>,
-    /// The time when the task was updated.
-    ///
-    /// Example: `2022-08-03T10:12:03.482+08:00`
-    #[serde(rename = "updated", skip_serializing_if = "Option::is_none")]
+    /// The time when the task was updated. Example: `2022-08-03T10:12:03.482+08:00`.
     pub updated: Option<String>,
     /// The error returned for the task.
-    #[serde(rename = "error", skip_serializing_if = "Option::is_none")]
-    pub error: Option<DescribeClusterTasksResponseTasksItemError>,
+    pub error: Option<TasksItemError>,
+}
+
+impl acs_runtime::FromJson for TasksItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            task_id: object.take("task_id")?,
+            task_type: object.take("task_type")?,
+            state: object.take("state")?,
+            created: object.take("created")?,
+            updated: object.take("updated")?,
+            error: object.take("error")?,
+        })
+    }
 }

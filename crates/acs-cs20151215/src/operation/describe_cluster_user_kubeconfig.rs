@@ -6,39 +6,24 @@
 //! *   The default validity period of a kubeconfig file is 3 years. 180 days before a kubeconfig file expires, you can renew it in the Container Service for Kubernetes (ACK) console or by calling API operations. After a kubeconfig file is renewed, the kubeconfig file is valid for 3 years. The previous kubeconfig file still remains valid until expiration. We recommend that you renew your kubeconfig file at the earliest opportunity.
 //! *   We recommend that you keep kubeconfig files confidential and revoke kubeconfig files that are not in use. This helps prevent data leaks caused by the disclosure of kubeconfig files.
 
-/// Request of `DescribeClusterUserKubeconfig`: Kubeconfig files store identity and authentication information that is used by clients to access Container Service for Kubernetes (ACK) clusters. To use a kubectl client to manage an ACK cluster, you need to use the corresponding kubeconfig file to connect to the ACK cluster. We recommend that you keep kubeconfig files confidential and revoke kubeconfig files that are not in use. This helps prevent data leaks caused by the disclosure of kubeconfig files.
-///
-/// Build it with [`DescribeClusterUserKubeconfigRequest::builder`], or call the operation through `Client::describe_cluster_user_kubeconfig`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterUserKubeconfig`, made by [`DescribeClusterUserKubeconfigBuilder`] (`Client::describe_cluster_user_kubeconfig` or [`DescribeClusterUserKubeconfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterUserKubeconfigRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// Specifies whether to obtain the kubeconfig file that is used to connect to the cluster over the internal network. You can obtain the terminal ID by calling one of the following operations:
-    ///
-    /// *   `true`: obtains the kubeconfig file that is used to connect to the master instance over the internal network.
-    /// *   `false`: obtains the kubeconfig file that is used to connect to the master instance over the Internet.
-    ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
     pub private_ip_address: Option<bool>,
     /// The validity period of the temporary kubeconfig file. Unit: minutes. Valid values: 15 to 4320 (3 days).
-    ///
-    /// **
-    ///
-    /// **Usage notes** If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter.
-    ///
-    /// Example: `15`
     pub temporary_duration_minutes: Option<i64>,
 }
 
 impl DescribeClusterUserKubeconfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterUserKubeconfigRequestBuilder {
-        DescribeClusterUserKubeconfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterUserKubeconfigBuilder {
+        DescribeClusterUserKubeconfigBuilder::with_client(())
     }
 }
 
@@ -46,50 +31,38 @@ impl acs_runtime::Operation for DescribeClusterUserKubeconfigRequest {
     type Output = DescribeClusterUserKubeconfigResponse;
     type Error = DescribeClusterUserKubeconfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterUserKubeconfig",
-        method: acs_runtime::Method::Get,
-        path: "/k8s/{ClusterId}/user_config",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterUserKubeconfig",
+        acs_runtime::Method::Get,
+        "/k8s/{ClusterId}/user_config",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PrivateIpAddress",
-                &self.private_ip_address,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "TemporaryDurationMinutes",
-                &self.temporary_duration_minutes,
-            );
+        params.path("ClusterId", &self.cluster_id);
+        params.query("PrivateIpAddress", &self.private_ip_address);
+        params.query("TemporaryDurationMinutes", &self.temporary_duration_minutes);
     }
 }
 
-/// Builds a [`DescribeClusterUserKubeconfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterUserKubeconfigRequestBuilder {
-    cluster_id: Option<String>,
-    private_ip_address: Option<bool>,
-    temporary_duration_minutes: Option<i64>,
+/// Sets the parameters of `DescribeClusterUserKubeconfig`: made by `Client::describe_cluster_user_kubeconfig` (then [`send`](Self::send)) or [`DescribeClusterUserKubeconfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterUserKubeconfigBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterUserKubeconfigRequest,
 }
 
-impl DescribeClusterUserKubeconfigRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeClusterUserKubeconfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
@@ -98,17 +71,9 @@ impl DescribeClusterUserKubeconfigRequestBuilder {
     /// *   `true`: obtains the kubeconfig file that is used to connect to the master instance over the internal network.
     /// *   `false`: obtains the kubeconfig file that is used to connect to the master instance over the Internet.
     ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
-    pub fn private_ip_address(mut self, value: impl Into<bool>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<bool>) -> &mut Self {
-        self.private_ip_address = value;
+    /// Default value: `false` Example: `true`.
+    pub fn private_ip_address(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.private_ip_address = value.into_param();
         self
     }
 
@@ -116,179 +81,65 @@ impl DescribeClusterUserKubeconfigRequestBuilder {
     ///
     /// **
     ///
-    /// **Usage notes** If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter.
-    ///
-    /// Example: `15`
-    pub fn temporary_duration_minutes(mut self, value: impl Into<i64>) -> Self {
-        self.temporary_duration_minutes = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `TemporaryDurationMinutes`; see [`Self::temporary_duration_minutes`].
-    pub fn set_temporary_duration_minutes(&mut self, value: Option<i64>) -> &mut Self {
-        self.temporary_duration_minutes = value;
+    /// **Usage notes** If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter. Example: `15`.
+    pub fn temporary_duration_minutes(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.temporary_duration_minutes = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterUserKubeconfigRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterUserKubeconfigRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterUserKubeconfig",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            private_ip_address: self.private_ip_address,
-            temporary_duration_minutes: self.temporary_duration_minutes,
-        })
-    }
-}
-
-/// Calls `DescribeClusterUserKubeconfig` once its parameters are set: Kubeconfig files store identity and authentication information that is used by clients to access Container Service for Kubernetes (ACK) clusters. To use a kubectl client to manage an ACK cluster, you need to use the corresponding kubeconfig file to connect to the ACK cluster. We recommend that you keep kubeconfig files confidential and revoke kubeconfig files that are not in use. This helps prevent data leaks caused by the disclosure of kubeconfig files.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterUserKubeconfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterUserKubeconfigRequestBuilder,
-}
-
-impl DescribeClusterUserKubeconfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterUserKubeconfigRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterUserKubeconfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterUserKubeconfig",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterUserKubeconfigRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Specifies whether to obtain the kubeconfig file that is used to connect to the cluster over the internal network. You can obtain the terminal ID by calling one of the following operations:
-    ///
-    /// *   `true`: obtains the kubeconfig file that is used to connect to the master instance over the internal network.
-    /// *   `false`: obtains the kubeconfig file that is used to connect to the master instance over the Internet.
-    ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
-    pub fn private_ip_address(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.private_ip_address(value);
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_private_ip_address(value);
-        self
-    }
-
-    /// The validity period of the temporary kubeconfig file. Unit: minutes. Valid values: 15 to 4320 (3 days).
-    ///
-    /// **
-    ///
-    /// **Usage notes** If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter.
-    ///
-    /// Example: `15`
-    pub fn temporary_duration_minutes(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.temporary_duration_minutes(value);
-        self
-    }
-
-    /// Sets or clears `TemporaryDurationMinutes`; see [`Self::temporary_duration_minutes`].
-    pub fn set_temporary_duration_minutes(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_temporary_duration_minutes(value);
-        self
-    }
-
+impl DescribeClusterUserKubeconfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterUserKubeconfigResponse,
-        acs_runtime::SdkError<DescribeClusterUserKubeconfigError>,
+        SdkError<DescribeClusterUserKubeconfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterUserKubeconfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterUserKubeconfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterUserKubeconfigResponse {
-    /// The kubeconfig file of the cluster.
-    ///
-    /// Example: `apiVersion: v1****`
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
+    /// The kubeconfig file of the cluster. Example: `apiVersion: v1****`.
     pub config: Option<String>,
-    /// The expiration time of the kubeconfig file. Format: the UTC time in the RFC3339 format.
-    ///
-    /// Example: `2024-03-10T09:56:17Z`
-    #[serde(rename = "expiration", skip_serializing_if = "Option::is_none")]
+    /// The expiration time of the kubeconfig file. Format: the UTC time in the RFC3339 format. Example: `2024-03-10T09:56:17Z`.
     pub expiration: Option<String>,
 }
 
-/// Errors of `DescribeClusterUserKubeconfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeClusterUserKubeconfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            config: object.take("config")?,
+            expiration: object.take("expiration")?,
+        })
+    }
+}
+
+/// Errors of `DescribeClusterUserKubeconfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterUserKubeconfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterUserKubeconfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterUserKubeconfigError {
@@ -297,9 +148,17 @@ impl From<acs_runtime::ServiceError> for DescribeClusterUserKubeconfigError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterUserKubeconfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterUserKubeconfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,14 +3,14 @@
 
 //! `DescribeClusterV2UserKubeconfig`: 获取集群kubeconfig接口
 
-/// Request of `DescribeClusterV2UserKubeconfig`: 获取集群kubeconfig接口
-///
-/// Build it with [`DescribeClusterV2UserKubeconfigRequest::builder`], or call the operation through `Client::describe_cluster_v2_user_kubeconfig`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterV2UserKubeconfig`, made by [`DescribeClusterV2UserKubeconfigBuilder`] (`Client::describe_cluster_v2_user_kubeconfig` or [`DescribeClusterV2UserKubeconfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterV2UserKubeconfigRequest {
     /// 集群ID。
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// 是否为内网访问。
     pub private_ip_address: Option<bool>,
     /// The `TemporaryDurationMinutes` field.
@@ -18,9 +18,9 @@ pub struct DescribeClusterV2UserKubeconfigRequest {
 }
 
 impl DescribeClusterV2UserKubeconfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterV2UserKubeconfigRequestBuilder {
-        DescribeClusterV2UserKubeconfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterV2UserKubeconfigBuilder {
+        DescribeClusterV2UserKubeconfigBuilder::with_client(())
     }
 }
 
@@ -28,212 +28,103 @@ impl acs_runtime::Operation for DescribeClusterV2UserKubeconfigRequest {
     type Output = DescribeClusterV2UserKubeconfigResponse;
     type Error = DescribeClusterV2UserKubeconfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterV2UserKubeconfig",
-        method: acs_runtime::Method::Get,
-        path: "/api/v2/k8s/{ClusterId}/user_config",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterV2UserKubeconfig",
+        acs_runtime::Method::Get,
+        "/api/v2/k8s/{ClusterId}/user_config",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PrivateIpAddress",
-                &self.private_ip_address,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "TemporaryDurationMinutes",
-                &self.temporary_duration_minutes,
-            );
+        params.path("ClusterId", &self.cluster_id);
+        params.query("PrivateIpAddress", &self.private_ip_address);
+        params.query("TemporaryDurationMinutes", &self.temporary_duration_minutes);
     }
 }
 
-/// Builds a [`DescribeClusterV2UserKubeconfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterV2UserKubeconfigRequestBuilder {
-    cluster_id: Option<String>,
-    private_ip_address: Option<bool>,
-    temporary_duration_minutes: Option<i64>,
+/// Sets the parameters of `DescribeClusterV2UserKubeconfig`: made by `Client::describe_cluster_v2_user_kubeconfig` (then [`send`](Self::send)) or [`DescribeClusterV2UserKubeconfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterV2UserKubeconfigBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterV2UserKubeconfigRequest,
 }
 
-impl DescribeClusterV2UserKubeconfigRequestBuilder {
-    /// 集群ID。
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeClusterV2UserKubeconfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// 集群ID。 Required.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// 是否为内网访问。
-    pub fn private_ip_address(mut self, value: impl Into<bool>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<bool>) -> &mut Self {
-        self.private_ip_address = value;
+    pub fn private_ip_address(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.private_ip_address = value.into_param();
         self
     }
 
     /// The `TemporaryDurationMinutes` field.
-    pub fn temporary_duration_minutes(mut self, value: impl Into<i64>) -> Self {
-        self.temporary_duration_minutes = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `TemporaryDurationMinutes`; see [`Self::temporary_duration_minutes`].
-    pub fn set_temporary_duration_minutes(&mut self, value: Option<i64>) -> &mut Self {
-        self.temporary_duration_minutes = value;
+    pub fn temporary_duration_minutes(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.temporary_duration_minutes = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClusterV2UserKubeconfigRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterV2UserKubeconfigRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterV2UserKubeconfig",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            private_ip_address: self.private_ip_address,
-            temporary_duration_minutes: self.temporary_duration_minutes,
-        })
-    }
-}
-
-/// Calls `DescribeClusterV2UserKubeconfig` once its parameters are set: 获取集群kubeconfig接口
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterV2UserKubeconfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterV2UserKubeconfigRequestBuilder,
-}
-
-impl DescribeClusterV2UserKubeconfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterV2UserKubeconfigRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClusterV2UserKubeconfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterV2UserKubeconfig",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterV2UserKubeconfigRequestBuilder {
-        &self.inner
-    }
-
-    /// 集群ID。
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// 是否为内网访问。
-    pub fn private_ip_address(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.private_ip_address(value);
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_private_ip_address(value);
-        self
-    }
-
-    /// The `TemporaryDurationMinutes` field.
-    pub fn temporary_duration_minutes(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.temporary_duration_minutes(value);
-        self
-    }
-
-    /// Sets or clears `TemporaryDurationMinutes`; see [`Self::temporary_duration_minutes`].
-    pub fn set_temporary_duration_minutes(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_temporary_duration_minutes(value);
-        self
-    }
-
+impl DescribeClusterV2UserKubeconfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterV2UserKubeconfigResponse,
-        acs_runtime::SdkError<DescribeClusterV2UserKubeconfigError>,
+        SdkError<DescribeClusterV2UserKubeconfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClusterV2UserKubeconfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClusterV2UserKubeconfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterV2UserKubeconfigResponse {
     /// kubeconfig内容。
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
 }
 
-/// Errors of `DescribeClusterV2UserKubeconfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeClusterV2UserKubeconfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            config: object.take("config")?,
+        })
+    }
+}
+
+/// Errors of `DescribeClusterV2UserKubeconfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterV2UserKubeconfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterV2UserKubeconfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterV2UserKubeconfigError {
@@ -242,9 +133,17 @@ impl From<acs_runtime::ServiceError> for DescribeClusterV2UserKubeconfigError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterV2UserKubeconfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterV2UserKubeconfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,22 +3,20 @@
 
 //! `DescribeClusterVuls`: Queries the security vulnerability details of a cluster by cluster ID. The details include vulnerability name, vulnerability type, and vulnerability severity. We recommend that you scan your cluster on a regular basis to ensure cluster security.
 
-/// Request of `DescribeClusterVuls`: Queries the security vulnerability details of a cluster by cluster ID. The details include vulnerability name, vulnerability type, and vulnerability severity. We recommend that you scan your cluster on a regular basis to ensure cluster security.
-///
-/// Build it with [`DescribeClusterVulsRequest::builder`], or call the operation through `Client::describe_cluster_vuls`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusterVuls`, made by [`DescribeClusterVulsBuilder`] (`Client::describe_cluster_vuls` or [`DescribeClusterVulsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterVulsRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl DescribeClusterVulsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClusterVulsRequestBuilder {
-        DescribeClusterVulsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClusterVulsBuilder {
+        DescribeClusterVulsBuilder::with_client(())
     }
 }
 
@@ -26,150 +24,86 @@ impl acs_runtime::Operation for DescribeClusterVulsRequest {
     type Output = DescribeClusterVulsResponse;
     type Error = DescribeClusterVulsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusterVuls",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/vuls",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusterVuls",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/vuls",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
+        params.path("cluster_id", &self.cluster_id);
     }
 }
 
-/// Builds a [`DescribeClusterVulsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClusterVulsRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `DescribeClusterVuls`: made by `Client::describe_cluster_vuls` (then [`send`](Self::send)) or [`DescribeClusterVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClusterVulsBuilder<C = ()> {
+    client: C,
+    request: DescribeClusterVulsRequest,
 }
 
-impl DescribeClusterVulsRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeClusterVulsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The ID of the cluster. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterVulsRequest, acs_runtime::BuildError> {
-        Ok(DescribeClusterVulsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClusterVuls",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
+    pub fn build(self) -> Result<DescribeClusterVulsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClusterVuls",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DescribeClusterVulsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeClusterVulsResponse, SdkError<DescribeClusterVulsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeClusterVuls`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClusterVulsResponse {
+    /// The list of vulnerabilities.
+    pub vul_records: Option<Vec<VulRecordsItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeClusterVulsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            vul_records: object.take("vul_records")?,
         })
     }
 }
 
-/// Calls `DescribeClusterVuls` once its parameters are set: Queries the security vulnerability details of a cluster by cluster ID. The details include vulnerability name, vulnerability type, and vulnerability severity. We recommend that you scan your cluster on a regular basis to ensure cluster security.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClusterVulsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClusterVulsRequestBuilder,
-}
-
-impl DescribeClusterVulsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClusterVulsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClusterVulsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeClusterVulsResponse,
-        acs_runtime::SdkError<DescribeClusterVulsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeClusterVuls`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeClusterVulsResponse {
-    /// The list of vulnerabilities.
-    #[serde(rename = "vul_records", skip_serializing_if = "Option::is_none")]
-    pub vul_records: Option<Vec<DescribeClusterVulsResponseVulRecordsItem>>,
-}
-
-/// Errors of `DescribeClusterVuls` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeClusterVuls`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClusterVulsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClusterVulsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClusterVulsError {
@@ -178,13 +112,22 @@ impl From<acs_runtime::ServiceError> for DescribeClusterVulsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClusterVulsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClusterVulsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClusterVulsError {}
+
 /// The type of vulnerability.
 ///
 /// Valid values:
@@ -197,7 +140,7 @@ impl std::error::Error for DescribeClusterVulsError {}
 /// *   emg:  emergency vulnerabilities
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClusterVulsResponseVulRecordsItemVulType {
+pub enum VulType {
     /// `app`
     App,
     /// `sca`
@@ -214,7 +157,7 @@ pub enum DescribeClusterVulsResponseVulRecordsItemVulType {
     Unknown(String),
 }
 
-impl DescribeClusterVulsResponseVulRecordsItemVulType {
+impl VulType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -229,7 +172,7 @@ impl DescribeClusterVulsResponseVulRecordsItemVulType {
     }
 }
 
-impl From<&str> for DescribeClusterVulsResponseVulRecordsItemVulType {
+impl From<&str> for VulType {
     fn from(value: &str) -> Self {
         match value {
             "app" => Self::App,
@@ -243,35 +186,16 @@ impl From<&str> for DescribeClusterVulsResponseVulRecordsItemVulType {
     }
 }
 
-impl From<String> for DescribeClusterVulsResponseVulRecordsItemVulType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClusterVulsResponseVulRecordsItemVulType {
+impl std::fmt::Display for VulType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClusterVulsResponseVulRecordsItemVulType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DescribeClusterVulsResponseVulRecordsItemVulType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClusterVulsResponseVulRecordsItemVulType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for VulType {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -284,7 +208,7 @@ impl acs_runtime::ParamValue for DescribeClusterVulsResponseVulRecordsItemVulTyp
 /// *   asap: high
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClusterVulsResponseVulRecordsItemNecessity {
+pub enum Necessity {
     /// `nntf`
     Nntf,
     /// `later`
@@ -295,7 +219,7 @@ pub enum DescribeClusterVulsResponseVulRecordsItemNecessity {
     Unknown(String),
 }
 
-impl DescribeClusterVulsResponseVulRecordsItemNecessity {
+impl Necessity {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -307,7 +231,7 @@ impl DescribeClusterVulsResponseVulRecordsItemNecessity {
     }
 }
 
-impl From<&str> for DescribeClusterVulsResponseVulRecordsItemNecessity {
+impl From<&str> for Necessity {
     fn from(value: &str) -> Self {
         match value {
             "nntf" => Self::Nntf,
@@ -318,72 +242,32 @@ impl From<&str> for DescribeClusterVulsResponseVulRecordsItemNecessity {
     }
 }
 
-impl From<String> for DescribeClusterVulsResponseVulRecordsItemNecessity {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClusterVulsResponseVulRecordsItemNecessity {
+impl std::fmt::Display for Necessity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClusterVulsResponseVulRecordsItemNecessity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for DescribeClusterVulsResponseVulRecordsItemNecessity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClusterVulsResponseVulRecordsItemNecessity {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for Necessity {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// Details of a vulnerability.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterVulsResponseVulRecordsItem {
-    /// The name of the node pool.
-    ///
-    /// Example: `test`
-    #[serde(rename = "nodepool_name", skip_serializing_if = "Option::is_none")]
+pub struct VulRecordsItem {
+    /// The name of the node pool. Example: `test`.
     pub nodepool_name: Option<String>,
-    /// The node pool ID.
-    ///
-    /// Example: `np0156da1082b54fa987e32618dd45f5d3`
-    #[serde(rename = "nodepool_id", skip_serializing_if = "Option::is_none")]
+    /// The node pool ID. Example: `np0156da1082b54fa987e32618dd45f5d3`.
     pub nodepool_id: Option<String>,
-    /// The number of nodes that have the vulnerability.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "node_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes that have the vulnerability. Example: `1`.
     pub node_count: Option<i32>,
-    /// The name of the vulnerability.
-    ///
-    /// Example: `oval:com.redhat.rhsa:def:xxxxxxx`
-    #[serde(rename = "vul_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the vulnerability. Example: `oval:com.redhat.rhsa:def:xxxxxxx`.
     pub vul_name: Option<String>,
-    /// The alias of the vulnerability.
-    ///
-    /// Example: `CVE-2022-xxxx:rsync Security vulnerabilities`
-    #[serde(rename = "vul_alias_name", skip_serializing_if = "Option::is_none")]
+    /// The alias of the vulnerability. Example: `CVE-2022-xxxx:rsync Security vulnerabilities`.
     pub vul_alias_name: Option<String>,
     /// The type of vulnerability.
     ///
@@ -396,9 +280,8 @@ pub struct DescribeClusterVulsResponseVulRecordsItem {
     /// *   sys: Windows vulnerabilities
     /// *   emg:  emergency vulnerabilities
     ///
-    /// Example: `cve`
-    #[serde(rename = "vul_type", skip_serializing_if = "Option::is_none")]
-    pub vul_type: Option<DescribeClusterVulsResponseVulRecordsItemVulType>,
+    /// Example: `cve`.
+    pub vul_type: Option<VulType>,
     /// The severity level of the vulnerability.
     ///
     /// Valid values:
@@ -407,10 +290,24 @@ pub struct DescribeClusterVulsResponseVulRecordsItem {
     /// *   later: medium
     /// *   asap: high
     ///
-    /// Example: `asap`
-    #[serde(rename = "necessity", skip_serializing_if = "Option::is_none")]
-    pub necessity: Option<DescribeClusterVulsResponseVulRecordsItemNecessity>,
+    /// Example: `asap`.
+    pub necessity: Option<Necessity>,
     /// The CVE list.
-    #[serde(rename = "cve_list", skip_serializing_if = "Option::is_none")]
     pub cve_list: Option<Vec<String>>,
+}
+
+impl acs_runtime::FromJson for VulRecordsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            nodepool_name: object.take("nodepool_name")?,
+            nodepool_id: object.take("nodepool_id")?,
+            node_count: object.take("node_count")?,
+            vul_name: object.take("vul_name")?,
+            vul_alias_name: object.take("vul_alias_name")?,
+            vul_type: object.take("vul_type")?,
+            necessity: object.take("necessity")?,
+            cve_list: object.take("cve_list")?,
+        })
+    }
 }

@@ -3,28 +3,24 @@
 
 //! `DescribeClusters`: Queries all the clusters that belong to the current Alibaba Cloud account, including Kubernetes clusters and Swarm clusters.
 
-/// Request of `DescribeClusters`: Queries all the clusters that belong to the current Alibaba Cloud account, including Kubernetes clusters and Swarm clusters.
-///
-/// Build it with [`DescribeClustersRequest::builder`], or call the operation through `Client::describe_clusters`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClusters`, made by [`DescribeClustersBuilder`] (`Client::describe_clusters` or [`DescribeClustersRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClustersRequest {
     /// The cluster name based on which the system performs fuzzy searches among the clusters that belong to the current Alibaba Cloud account.
-    ///
-    /// Example: `test`
     pub name: Option<String>,
     /// The cluster type.
-    ///
-    /// Example: `ManagedKubernetes`
     pub cluster_type: Option<String>,
     /// The `resource_group_id` field.
     pub resource_group_id: Option<String>,
 }
 
 impl DescribeClustersRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClustersRequestBuilder {
-        DescribeClustersRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClustersBuilder {
+        DescribeClustersBuilder::with_client(())
     }
 }
 
@@ -32,209 +28,95 @@ impl acs_runtime::Operation for DescribeClustersRequest {
     type Output = DescribeClustersResponse;
     type Error = DescribeClustersError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClusters",
-        method: acs_runtime::Method::Get,
-        path: "/clusters",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClusters",
+        acs_runtime::Method::Get,
+        "/clusters",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "name", &self.name);
-        params.put(acs_runtime::Position::Query, "clusterType", &self.cluster_type);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "resource_group_id",
-                &self.resource_group_id,
-            );
+        params.query("name", &self.name);
+        params.query("clusterType", &self.cluster_type);
+        params.query("resource_group_id", &self.resource_group_id);
     }
 }
 
-/// Builds a [`DescribeClustersRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClustersRequestBuilder {
-    name: Option<String>,
-    cluster_type: Option<String>,
-    resource_group_id: Option<String>,
+/// Sets the parameters of `DescribeClusters`: made by `Client::describe_clusters` (then [`send`](Self::send)) or [`DescribeClustersRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClustersBuilder<C = ()> {
+    client: C,
+    request: DescribeClustersRequest,
 }
 
-impl DescribeClustersRequestBuilder {
-    /// The cluster name based on which the system performs fuzzy searches among the clusters that belong to the current Alibaba Cloud account.
-    ///
-    /// Example: `test`
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
+impl<C> DescribeClustersBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster name based on which the system performs fuzzy searches among the clusters that belong to the current Alibaba Cloud account. Example: `test`.
+    pub fn name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.name = value.into_param();
         self
     }
 
-    /// Sets or clears `name`; see [`Self::name`].
-    pub fn set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.name = value;
-        self
-    }
-
-    /// The cluster type.
-    ///
-    /// Example: `ManagedKubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.cluster_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `clusterType`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_type = value;
+    /// The cluster type. Example: `ManagedKubernetes`.
+    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_type = value.into_param();
         self
     }
 
     /// The `resource_group_id` field.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `resource_group_id`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_group_id = value;
+    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClustersRequest, acs_runtime::BuildError> {
-        Ok(DescribeClustersRequest {
-            name: self.name,
-            cluster_type: self.cluster_type,
-            resource_group_id: self.resource_group_id,
+    pub fn build(self) -> Result<DescribeClustersRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl DescribeClustersBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeClustersResponse, SdkError<DescribeClustersError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeClusters`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClustersResponse {
+    /// The request ID. Example: `348D4C9C-9105-4A1B-A86E-B58F0F875575`.
+    pub request_id: Option<String>,
+    /// The information about the clusters returned.
+    pub clusters: Option<Vec<ClustersItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeClustersResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            clusters: object.take("clusters")?,
         })
     }
 }
 
-/// Calls `DescribeClusters` once its parameters are set: Queries all the clusters that belong to the current Alibaba Cloud account, including Kubernetes clusters and Swarm clusters.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClustersFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClustersRequestBuilder,
-}
-
-impl DescribeClustersFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClustersRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClustersRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster name based on which the system performs fuzzy searches among the clusters that belong to the current Alibaba Cloud account.
-    ///
-    /// Example: `test`
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.name(value);
-        self
-    }
-
-    /// Sets or clears `name`; see [`Self::name`].
-    pub fn set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_name(value);
-        self
-    }
-
-    /// The cluster type.
-    ///
-    /// Example: `ManagedKubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_type(value);
-        self
-    }
-
-    /// Sets or clears `clusterType`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_type(value);
-        self
-    }
-
-    /// The `resource_group_id` field.
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_group_id(value);
-        self
-    }
-
-    /// Sets or clears `resource_group_id`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_group_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeClustersResponse, acs_runtime::SdkError<DescribeClustersError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeClusters`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeClustersResponse {
-    /// The request ID.
-    ///
-    /// Example: `348D4C9C-9105-4A1B-A86E-B58F0F875575`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The information about the clusters returned.
-    #[serde(rename = "clusters", skip_serializing_if = "Option::is_none")]
-    pub clusters: Option<Vec<DescribeClustersResponseClustersItem>>,
-}
-
-/// Errors of `DescribeClusters` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeClusters`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClustersError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClustersError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClustersError {
@@ -243,166 +125,124 @@ impl From<acs_runtime::ServiceError> for DescribeClustersError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClustersError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClustersError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClustersError {}
-/// The `DescribeClustersResponseClustersItemTagsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `TagsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersResponseClustersItemTagsItem {
-    /// The key of the label.
-    ///
-    /// Example: `2`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct TagsItem {
+    /// The key of the label. Example: `2`.
     pub key: Option<String>,
-    /// The value of the label.
-    ///
-    /// Example: `3`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The value of the label. Example: `3`.
     pub value: Option<String>,
 }
 
-/// The `DescribeClustersResponseClustersItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for TagsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+        })
+    }
+}
+
+/// The `ClustersItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersResponseClustersItem {
-    /// The time when the cluster was created.
-    ///
-    /// Example: `2019-11-25T15:50:20+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+pub struct ClustersItem {
+    /// The time when the cluster was created. Example: `2019-11-25T15:50:20+08:00`.
     pub created: Option<String>,
-    /// The ID of the security group to which the cluster belongs.
-    ///
-    /// Example: `sg-2zedf74ifulatvx0****`
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the security group to which the cluster belongs. Example: `sg-2zedf74ifulatvx0****`.
     pub security_group_id: Option<String>,
-    /// The version of Docker.
-    ///
-    /// Example: `18.09.2`
-    #[serde(rename = "docker_version", skip_serializing_if = "Option::is_none")]
+    /// The version of Docker. Example: `18.09.2`.
     pub docker_version: Option<String>,
-    /// The endpoints that are open for connections to the cluster. The endpoints include api_server_endpoint, dashboard_endpoint, mirana_endpoint, reverse_tunnel_endpoint, and intranet_api_server_endpoint. For more information, see Use SSH to connect to a cluster.
-    ///
-    /// Example: `"{\"api_server_endpoint\":\"https://47.93.xx.xxx:6443https://mirana.cs-cn-beijing.aliyuncs.com:4243https://192.xxx.x.xx:6443\"}",   "external_loadbalancer_id": "lb-2ze3buguz3gx9920z****"`
-    #[serde(rename = "master_url", skip_serializing_if = "Option::is_none")]
+    /// The endpoints that are open for connections to the cluster. The endpoints include api_server_endpoint, dashboard_endpoint, mirana_endpoint, reverse_tunnel_endpoint, and intranet_api_server_endpoint. For more information, see Use SSH to connect to a cluster. Example: `"{\"api_server_endpoint\":\"https://47.93.xx.xxx:6443https://mirana.cs-cn-beijing.aliyuncs.com:4243https://192.xxx.x.xx:6443\"}",   "external_loadbalancer_id": "lb-2ze3buguz3gx9920z****"`.
     pub master_url: Option<String>,
-    /// The metadata of the cluster.
-    ///
-    /// Example: `***`
-    #[serde(rename = "meta_data", skip_serializing_if = "Option::is_none")]
+    /// The metadata of the cluster. Example: `***`.
     pub meta_data: Option<String>,
-    /// The cluster ID.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b650****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The cluster ID. Example: `cb95aa626a47740afbf6aa099b650****`.
     pub cluster_id: Option<String>,
-    /// The ID of the Server Load Balancer (SLB) instance that is associated with the cluster.
-    ///
-    /// Example: `lb-2ze3buguz3gx9920z****`
-    #[serde(
-        rename = "external_loadbalancer_id",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The ID of the Server Load Balancer (SLB) instance that is associated with the cluster. Example: `lb-2ze3buguz3gx9920z****`.
     pub external_loadbalancer_id: Option<String>,
-    /// The network type of the cluster. A value of vpc indicates that the cluster uses a virtual private cloud (VPC).
-    ///
-    /// Example: `vpc`
-    #[serde(rename = "network_mode", skip_serializing_if = "Option::is_none")]
+    /// The network type of the cluster. A value of vpc indicates that the cluster uses a virtual private cloud (VPC). Example: `vpc`.
     pub network_mode: Option<String>,
-    /// The ID of the zone where the cluster is deployed.
-    ///
-    /// Example: `cn-beijing-a`
-    #[serde(rename = "zone_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the zone where the cluster is deployed. Example: `cn-beijing-a`.
     pub zone_id: Option<String>,
-    /// Indicates whether deletion protection is enabled for the cluster. If deletion protection is enabled, the cluster cannot be deleted by operations in the console or API operations.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "deletion_protection",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether deletion protection is enabled for the cluster. If deletion protection is enabled, the cluster cannot be deleted by operations in the console or API operations. Example: `true`.
     pub deletion_protection: Option<bool>,
-    /// The Kubernetes version of the cluster.
-    ///
-    /// Example: `1.14.8-aliyun.1`
-    #[serde(rename = "current_version", skip_serializing_if = "Option::is_none")]
+    /// The Kubernetes version of the cluster. Example: `1.14.8-aliyun.1`.
     pub current_version: Option<String>,
-    /// The time when the cluster was last updated.
-    ///
-    /// Example: `2020-01-13T23:01:03+08:00`
-    #[serde(rename = "updated", skip_serializing_if = "Option::is_none")]
+    /// The time when the cluster was last updated. Example: `2020-01-13T23:01:03+08:00`.
     pub updated: Option<String>,
-    /// The ID of the resource group to which the cluster belongs.
-    ///
-    /// Example: `rg-acfmyvw3wjm****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the resource group to which the cluster belongs. Example: `rg-acfmyvw3wjm****`.
     pub resource_group_id: Option<String>,
-    /// The cluster type.
-    ///
-    /// Example: `Kubernetes`
-    #[serde(rename = "cluster_type", skip_serializing_if = "Option::is_none")]
+    /// The cluster type. Example: `Kubernetes`.
     pub cluster_type: Option<String>,
-    /// The region ID of the cluster.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "region_id", skip_serializing_if = "Option::is_none")]
+    /// The region ID of the cluster. Example: `cn-beijing`.
     pub region_id: Option<String>,
-    /// The VPC ID of the cluster.
-    ///
-    /// Example: `vpc-2zecuu62b9zw7a7qn****`
-    #[serde(rename = "vpc_id", skip_serializing_if = "Option::is_none")]
+    /// The VPC ID of the cluster. Example: `vpc-2zecuu62b9zw7a7qn****`.
     pub vpc_id: Option<String>,
-    /// The data disk size. Unit: GB.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "data_disk_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The data disk size. Unit: GB. Example: `0`.
     pub data_disk_size: Option<i32>,
-    /// The cluster status. Valid values: running, filed, and stopped. A value of running indicates that the cluster is running as expected. A value of filed or stopped indicates that the cluster is in the abnormal state.
-    ///
-    /// Example: `running`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// The cluster status. Valid values: running, filed, and stopped. A value of running indicates that the cluster is running as expected. A value of filed or stopped indicates that the cluster is in the abnormal state. Example: `running`.
     pub state: Option<String>,
-    /// The number of nodes in the cluster.
-    ///
-    /// Example: `4`
-    #[serde(
-        rename = "size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes in the cluster. Example: `4`.
     pub size: Option<i32>,
-    /// The vSwitch ID.
-    ///
-    /// Example: `vsw-2zete8s4qocqg0mf6****`
-    #[serde(rename = "vswitch_id", skip_serializing_if = "Option::is_none")]
+    /// The vSwitch ID. Example: `vsw-2zete8s4qocqg0mf6****`.
     pub vswitch_id: Option<String>,
-    /// The prefix length of the CIDR block that is assigned to the vSwitch.
-    ///
-    /// Example: `"26"`
-    #[serde(rename = "vswitch_cidr", skip_serializing_if = "Option::is_none")]
+    /// The prefix length of the CIDR block that is assigned to the vSwitch. Example: `"26"`.
     pub vswitch_cidr: Option<String>,
-    /// The cluster name.
-    ///
-    /// Example: `my-test-Kubernetes-cluster`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The cluster name. Example: `my-test-Kubernetes-cluster`.
     pub name: Option<String>,
-    /// The category of the data disk.
-    ///
-    /// Example: `cloud`
-    #[serde(rename = "data_disk_category", skip_serializing_if = "Option::is_none")]
+    /// The category of the data disk. Example: `cloud`.
     pub data_disk_category: Option<String>,
     /// The labels of the cluster.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<DescribeClustersResponseClustersItemTagsItem>>,
+    pub tags: Option<Vec<TagsItem>>,
+}
+
+impl acs_runtime::FromJson for ClustersItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            created: object.take("created")?,
+            security_group_id: object.take("security_group_id")?,
+            docker_version: object.take("docker_version")?,
+            master_url: object.take("master_url")?,
+            meta_data: object.take("meta_data")?,
+            cluster_id: object.take("cluster_id")?,
+            external_loadbalancer_id: object.take("external_loadbalancer_id")?,
+            network_mode: object.take("network_mode")?,
+            zone_id: object.take("zone_id")?,
+            deletion_protection: object.take("deletion_protection")?,
+            current_version: object.take("current_version")?,
+            updated: object.take("updated")?,
+            resource_group_id: object.take("resource_group_id")?,
+            cluster_type: object.take("cluster_type")?,
+            region_id: object.take("region_id")?,
+            vpc_id: object.take("vpc_id")?,
+            data_disk_size: object.take("data_disk_size")?,
+            state: object.take("state")?,
+            size: object.take("size")?,
+            vswitch_id: object.take("vswitch_id")?,
+            vswitch_cidr: object.take("vswitch_cidr")?,
+            name: object.take("name")?,
+            data_disk_category: object.take("data_disk_category")?,
+            tags: object.take("tags")?,
+        })
+    }
 }

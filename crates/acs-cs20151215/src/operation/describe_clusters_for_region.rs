@@ -3,62 +3,34 @@
 
 //! `DescribeClustersForRegion`: Queries all clusters in a specified region.
 
-/// Request of `DescribeClustersForRegion`: Queries all clusters in a specified region.
-///
-/// Build it with [`DescribeClustersForRegionRequest::builder`], or call the operation through `Client::describe_clusters_for_region`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClustersForRegion`, made by [`DescribeClustersForRegionBuilder`] (`Client::describe_clusters_for_region` or [`DescribeClustersForRegionRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClustersForRegionRequest {
     /// Perform a fuzzy search by using the cluster name.
-    ///
-    /// Example: `test-cluster`
     pub name: Option<String>,
     /// The type of the clusters to query. Valid values:
-    ///
-    /// *   Kubernetes: ACK dedicated clusters.
-    /// *   ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   ExternalKubernetes: registered clusters.
-    ///
-    /// Example: `Kubernetes`
-    pub cluster_type: Option<DescribeClustersForRegionClusterType>,
+    pub cluster_type: Option<ClusterType>,
     /// The number of records on each page.
-    ///
-    /// Example: `3`
     pub page_size: Option<i64>,
     /// The number of pages.
-    ///
-    /// Example: `10`
     pub page_number: Option<i64>,
     /// The subtype of the clusters to query. Valid values:
-    ///
-    /// *   Default: ACK managed clusters. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-    /// *   Edge: ACK Edge clusters. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-    /// *   Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-    /// *   Lingjun: ACK Lingjun Pro clusters.
-    ///
-    /// Example: `Serverless`
-    pub profile: Option<DescribeClustersForRegionProfile>,
+    pub profile: Option<Profile>,
     /// The specification of the clusters to query. Valid values:
-    ///
-    /// *   ack.pro.small: ACK Pro clusters.
-    /// *   ack.standard: ACK Basic clusters.
-    ///
-    /// Example: `ack.standard`
-    pub cluster_spec: Option<DescribeClustersForRegionClusterSpec>,
+    pub cluster_spec: Option<ClusterSpec>,
     /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
     pub cluster_id: Option<String>,
     /// The region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub region_id: String,
+    pub region_id: Option<String>,
 }
 
 impl DescribeClustersForRegionRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClustersForRegionRequestBuilder {
-        DescribeClustersForRegionRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClustersForRegionBuilder {
+        DescribeClustersForRegionBuilder::with_client(())
     }
 }
 
@@ -66,50 +38,43 @@ impl acs_runtime::Operation for DescribeClustersForRegionRequest {
     type Output = DescribeClustersForRegionResponse;
     type Error = DescribeClustersForRegionError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClustersForRegion",
-        method: acs_runtime::Method::Get,
-        path: "/regions/{region_id}/clusters",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClustersForRegion",
+        acs_runtime::Method::Get,
+        "/regions/{region_id}/clusters",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "name", &self.name);
-        params.put(acs_runtime::Position::Query, "cluster_type", &self.cluster_type);
-        params.put(acs_runtime::Position::Query, "page_size", &self.page_size);
-        params.put(acs_runtime::Position::Query, "page_number", &self.page_number);
-        params.put(acs_runtime::Position::Query, "profile", &self.profile);
-        params.put(acs_runtime::Position::Query, "cluster_spec", &self.cluster_spec);
-        params.put(acs_runtime::Position::Query, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "region_id", &self.region_id);
+        params.query("name", &self.name);
+        params.query("cluster_type", &self.cluster_type);
+        params.query("page_size", &self.page_size);
+        params.query("page_number", &self.page_number);
+        params.query("profile", &self.profile);
+        params.query("cluster_spec", &self.cluster_spec);
+        params.query("cluster_id", &self.cluster_id);
+        params.path("region_id", &self.region_id);
     }
 }
 
-/// Builds a [`DescribeClustersForRegionRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClustersForRegionRequestBuilder {
-    name: Option<String>,
-    cluster_type: Option<DescribeClustersForRegionClusterType>,
-    page_size: Option<i64>,
-    page_number: Option<i64>,
-    profile: Option<DescribeClustersForRegionProfile>,
-    cluster_spec: Option<DescribeClustersForRegionClusterSpec>,
-    cluster_id: Option<String>,
-    region_id: Option<String>,
+/// Sets the parameters of `DescribeClustersForRegion`: made by `Client::describe_clusters_for_region` (then [`send`](Self::send)) or [`DescribeClustersForRegionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClustersForRegionBuilder<C = ()> {
+    client: C,
+    request: DescribeClustersForRegionRequest,
 }
 
-impl DescribeClustersForRegionRequestBuilder {
-    /// Perform a fuzzy search by using the cluster name.
-    ///
-    /// Example: `test-cluster`
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+impl<C> DescribeClustersForRegionBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `name`; see [`Self::name`].
-    pub fn set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.name = value;
+    /// Perform a fuzzy search by using the cluster name. Example: `test-cluster`.
+    pub fn name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.name = value.into_param();
         self
     }
 
@@ -119,49 +84,21 @@ impl DescribeClustersForRegionRequestBuilder {
     /// *   ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
     /// *   ExternalKubernetes: registered clusters.
     ///
-    /// Example: `Kubernetes`
-    pub fn cluster_type(
-        mut self,
-        value: impl Into<DescribeClustersForRegionClusterType>,
-    ) -> Self {
-        self.cluster_type = Some(value.into());
+    /// Example: `Kubernetes`.
+    pub fn cluster_type(mut self, value: impl IntoParam<ClusterType>) -> Self {
+        self.request.cluster_type = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(
-        &mut self,
-        value: Option<DescribeClustersForRegionClusterType>,
-    ) -> &mut Self {
-        self.cluster_type = value;
+    /// The number of records on each page. Example: `3`.
+    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// The number of records on each page.
-    ///
-    /// Example: `3`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The number of pages.
-    ///
-    /// Example: `10`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_number = value;
+    /// The number of pages. Example: `10`.
+    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
@@ -172,21 +109,9 @@ impl DescribeClustersForRegionRequestBuilder {
     /// *   Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
     /// *   Lingjun: ACK Lingjun Pro clusters.
     ///
-    /// Example: `Serverless`
-    pub fn profile(
-        mut self,
-        value: impl Into<DescribeClustersForRegionProfile>,
-    ) -> Self {
-        self.profile = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `profile`; see [`Self::profile`].
-    pub fn set_profile(
-        &mut self,
-        value: Option<DescribeClustersForRegionProfile>,
-    ) -> &mut Self {
-        self.profile = value;
+    /// Example: `Serverless`.
+    pub fn profile(mut self, value: impl IntoParam<Profile>) -> Self {
+        self.request.profile = value.into_param();
         self
     }
 
@@ -195,303 +120,77 @@ impl DescribeClustersForRegionRequestBuilder {
     /// *   ack.pro.small: ACK Pro clusters.
     /// *   ack.standard: ACK Basic clusters.
     ///
-    /// Example: `ack.standard`
-    pub fn cluster_spec(
-        mut self,
-        value: impl Into<DescribeClustersForRegionClusterSpec>,
-    ) -> Self {
-        self.cluster_spec = Some(value.into());
+    /// Example: `ack.standard`.
+    pub fn cluster_spec(mut self, value: impl IntoParam<ClusterSpec>) -> Self {
+        self.request.cluster_spec = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(
-        &mut self,
-        value: Option<DescribeClustersForRegionClusterSpec>,
-    ) -> &mut Self {
-        self.cluster_spec = value;
+    /// The cluster ID. Example: `c8155823d057948c69a****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
+    /// The region. Required. Example: `cn-hangzhou`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeClustersForRegionRequest, acs_runtime::BuildError> {
-        Ok(DescribeClustersForRegionRequest {
-            name: self.name,
-            cluster_type: self.cluster_type,
-            page_size: self.page_size,
-            page_number: self.page_number,
-            profile: self.profile,
-            cluster_spec: self.cluster_spec,
-            cluster_id: self.cluster_id,
-            region_id: self
-                .region_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeClustersForRegion",
-                    parameter: "region_id",
-                    setter: "region_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeClustersForRegion` once its parameters are set: Queries all clusters in a specified region.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClustersForRegionFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClustersForRegionRequestBuilder,
-}
-
-impl DescribeClustersForRegionFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClustersForRegionRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeClustersForRegionRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeClustersForRegion",
+            parameter,
+            setter,
+        );
+        if self.request.region_id.is_none() {
+            return Err(missing("region_id", "region_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClustersForRegionRequestBuilder {
-        &self.inner
-    }
-
-    /// Perform a fuzzy search by using the cluster name.
-    ///
-    /// Example: `test-cluster`
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.name(value);
-        self
-    }
-
-    /// Sets or clears `name`; see [`Self::name`].
-    pub fn set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_name(value);
-        self
-    }
-
-    /// The type of the clusters to query. Valid values:
-    ///
-    /// *   Kubernetes: ACK dedicated clusters.
-    /// *   ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   ExternalKubernetes: registered clusters.
-    ///
-    /// Example: `Kubernetes`
-    pub fn cluster_type(
-        mut self,
-        value: impl Into<DescribeClustersForRegionClusterType>,
-    ) -> Self {
-        self.inner = self.inner.cluster_type(value);
-        self
-    }
-
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(
-        &mut self,
-        value: Option<DescribeClustersForRegionClusterType>,
-    ) -> &mut Self {
-        self.inner.set_cluster_type(value);
-        self
-    }
-
-    /// The number of records on each page.
-    ///
-    /// Example: `3`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The number of pages.
-    ///
-    /// Example: `10`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// The subtype of the clusters to query. Valid values:
-    ///
-    /// *   Default: ACK managed clusters. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-    /// *   Edge: ACK Edge clusters. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-    /// *   Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-    /// *   Lingjun: ACK Lingjun Pro clusters.
-    ///
-    /// Example: `Serverless`
-    pub fn profile(
-        mut self,
-        value: impl Into<DescribeClustersForRegionProfile>,
-    ) -> Self {
-        self.inner = self.inner.profile(value);
-        self
-    }
-
-    /// Sets or clears `profile`; see [`Self::profile`].
-    pub fn set_profile(
-        &mut self,
-        value: Option<DescribeClustersForRegionProfile>,
-    ) -> &mut Self {
-        self.inner.set_profile(value);
-        self
-    }
-
-    /// The specification of the clusters to query. Valid values:
-    ///
-    /// *   ack.pro.small: ACK Pro clusters.
-    /// *   ack.standard: ACK Basic clusters.
-    ///
-    /// Example: `ack.standard`
-    pub fn cluster_spec(
-        mut self,
-        value: impl Into<DescribeClustersForRegionClusterSpec>,
-    ) -> Self {
-        self.inner = self.inner.cluster_spec(value);
-        self
-    }
-
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(
-        &mut self,
-        value: Option<DescribeClustersForRegionClusterSpec>,
-    ) -> &mut Self {
-        self.inner.set_cluster_spec(value);
-        self
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
+impl DescribeClustersForRegionBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClustersForRegionResponse,
-        acs_runtime::SdkError<DescribeClustersForRegionError>,
+        SdkError<DescribeClustersForRegionError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeClustersForRegion`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeClustersForRegion`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClustersForRegionResponse {
     /// The information about the queried clusters.
-    #[serde(rename = "clusters", skip_serializing_if = "Option::is_none")]
-    pub clusters: Option<Vec<DescribeClustersForRegionResponseClustersItem>>,
+    pub clusters: Option<Vec<ClustersItem>>,
     /// The pagination details.
-    #[serde(rename = "page_info", skip_serializing_if = "Option::is_none")]
-    pub page_info: Option<DescribeClustersForRegionResponsePageInfo>,
+    pub page_info: Option<PageInfo>,
 }
 
-/// Errors of `DescribeClustersForRegion` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeClustersForRegionResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            clusters: object.take("clusters")?,
+            page_info: object.take("page_info")?,
+        })
+    }
+}
+
+/// Errors of `DescribeClustersForRegion`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClustersForRegionError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClustersForRegionError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClustersForRegionError {
@@ -500,13 +199,22 @@ impl From<acs_runtime::ServiceError> for DescribeClustersForRegionError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClustersForRegionError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClustersForRegionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClustersForRegionError {}
+
 /// The type of the clusters to query. Valid values:
 ///
 /// *   Kubernetes: ACK dedicated clusters.
@@ -514,7 +222,7 @@ impl std::error::Error for DescribeClustersForRegionError {}
 /// *   ExternalKubernetes: registered clusters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClustersForRegionClusterType {
+pub enum ClusterType {
     /// `ExternalKubernetes`
     ExternalKubernetes,
     /// `ManagedKubernetes`
@@ -525,7 +233,7 @@ pub enum DescribeClustersForRegionClusterType {
     Unknown(String),
 }
 
-impl DescribeClustersForRegionClusterType {
+impl ClusterType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -537,7 +245,7 @@ impl DescribeClustersForRegionClusterType {
     }
 }
 
-impl From<&str> for DescribeClustersForRegionClusterType {
+impl From<&str> for ClusterType {
     fn from(value: &str) -> Self {
         match value {
             "ExternalKubernetes" => Self::ExternalKubernetes,
@@ -548,35 +256,21 @@ impl From<&str> for DescribeClustersForRegionClusterType {
     }
 }
 
-impl From<String> for DescribeClustersForRegionClusterType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClustersForRegionClusterType {
+impl std::fmt::Display for ClusterType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClustersForRegionClusterType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for ClusterType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DescribeClustersForRegionClusterType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClustersForRegionClusterType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<ClusterType> for &str {
+    fn into_param(self) -> Option<ClusterType> {
+        Some(ClusterType::from(self))
     }
 }
 
@@ -588,7 +282,7 @@ impl acs_runtime::ParamValue for DescribeClustersForRegionClusterType {
 /// *   Lingjun: ACK Lingjun Pro clusters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClustersForRegionProfile {
+pub enum Profile {
     /// `LingJun`
     LingJun,
     /// `Serverless`
@@ -601,7 +295,7 @@ pub enum DescribeClustersForRegionProfile {
     Unknown(String),
 }
 
-impl DescribeClustersForRegionProfile {
+impl Profile {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -614,7 +308,7 @@ impl DescribeClustersForRegionProfile {
     }
 }
 
-impl From<&str> for DescribeClustersForRegionProfile {
+impl From<&str> for Profile {
     fn from(value: &str) -> Self {
         match value {
             "LingJun" => Self::LingJun,
@@ -626,35 +320,21 @@ impl From<&str> for DescribeClustersForRegionProfile {
     }
 }
 
-impl From<String> for DescribeClustersForRegionProfile {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClustersForRegionProfile {
+impl std::fmt::Display for Profile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClustersForRegionProfile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for Profile {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DescribeClustersForRegionProfile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClustersForRegionProfile {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<Profile> for &str {
+    fn into_param(self) -> Option<Profile> {
+        Some(Profile::from(self))
     }
 }
 
@@ -664,7 +344,7 @@ impl acs_runtime::ParamValue for DescribeClustersForRegionProfile {
 /// *   ack.standard: ACK Basic clusters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClustersForRegionClusterSpec {
+pub enum ClusterSpec {
     /// `ack.pro.small`
     AckProSmall,
     /// `ack.standard`
@@ -673,7 +353,7 @@ pub enum DescribeClustersForRegionClusterSpec {
     Unknown(String),
 }
 
-impl DescribeClustersForRegionClusterSpec {
+impl ClusterSpec {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -684,7 +364,7 @@ impl DescribeClustersForRegionClusterSpec {
     }
 }
 
-impl From<&str> for DescribeClustersForRegionClusterSpec {
+impl From<&str> for ClusterSpec {
     fn from(value: &str) -> Self {
         match value {
             "ack.pro.small" => Self::AckProSmall,
@@ -694,35 +374,21 @@ impl From<&str> for DescribeClustersForRegionClusterSpec {
     }
 }
 
-impl From<String> for DescribeClustersForRegionClusterSpec {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClustersForRegionClusterSpec {
+impl std::fmt::Display for ClusterSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClustersForRegionClusterSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for ClusterSpec {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DescribeClustersForRegionClusterSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClustersForRegionClusterSpec {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<ClusterSpec> for &str {
+    fn into_param(self) -> Option<ClusterSpec> {
+        Some(ClusterSpec::from(self))
     }
 }
 
@@ -734,7 +400,7 @@ impl acs_runtime::ParamValue for DescribeClustersForRegionClusterSpec {
 /// *   ipvs: ipvs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClustersForRegionResponseClustersItemProxyMode {
+pub enum ProxyMode {
     /// `iptables`
     Iptables,
     /// `ipvs`
@@ -743,7 +409,7 @@ pub enum DescribeClustersForRegionResponseClustersItemProxyMode {
     Unknown(String),
 }
 
-impl DescribeClustersForRegionResponseClustersItemProxyMode {
+impl ProxyMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -754,7 +420,7 @@ impl DescribeClustersForRegionResponseClustersItemProxyMode {
     }
 }
 
-impl From<&str> for DescribeClustersForRegionResponseClustersItemProxyMode {
+impl From<&str> for ProxyMode {
     fn from(value: &str) -> Self {
         match value {
             "iptables" => Self::Iptables,
@@ -764,43 +430,23 @@ impl From<&str> for DescribeClustersForRegionResponseClustersItemProxyMode {
     }
 }
 
-impl From<String> for DescribeClustersForRegionResponseClustersItemProxyMode {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClustersForRegionResponseClustersItemProxyMode {
+impl std::fmt::Display for ProxyMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClustersForRegionResponseClustersItemProxyMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for DescribeClustersForRegionResponseClustersItemProxyMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClustersForRegionResponseClustersItemProxyMode {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for ProxyMode {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// The IP protocol stack of the cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClustersForRegionResponseClustersItemIpStack {
+pub enum IpStack {
     /// `ipv4`
     Ipv4,
     /// `dual`
@@ -809,7 +455,7 @@ pub enum DescribeClustersForRegionResponseClustersItemIpStack {
     Unknown(String),
 }
 
-impl DescribeClustersForRegionResponseClustersItemIpStack {
+impl IpStack {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -820,7 +466,7 @@ impl DescribeClustersForRegionResponseClustersItemIpStack {
     }
 }
 
-impl From<&str> for DescribeClustersForRegionResponseClustersItemIpStack {
+impl From<&str> for IpStack {
     fn from(value: &str) -> Self {
         match value {
             "ipv4" => Self::Ipv4,
@@ -830,65 +476,44 @@ impl From<&str> for DescribeClustersForRegionResponseClustersItemIpStack {
     }
 }
 
-impl From<String> for DescribeClustersForRegionResponseClustersItemIpStack {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClustersForRegionResponseClustersItemIpStack {
+impl std::fmt::Display for IpStack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClustersForRegionResponseClustersItemIpStack {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for DescribeClustersForRegionResponseClustersItemIpStack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClustersForRegionResponseClustersItemIpStack {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for IpStack {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// A tag of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersForRegionResponseClustersItemTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
+impl acs_runtime::FromJson for TagsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+        })
+    }
+}
+
 /// The information about a queried cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersForRegionResponseClustersItem {
-    /// The cluster ID.
-    ///
-    /// Example: `c905d1364c2dd4b6284a3f41790c4****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+pub struct ClustersItem {
+    /// The cluster ID. Example: `c905d1364c2dd4b6284a3f41790c4****`.
     pub cluster_id: Option<String>,
     /// The type of the cluster. Valid values:
     ///
@@ -896,45 +521,24 @@ pub struct DescribeClustersForRegionResponseClustersItem {
     /// *   ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
     /// *   ExternalKubernetes: registered cluster
     ///
-    /// Example: `ManagedKubernetes`
-    #[serde(rename = "cluster_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `ManagedKubernetes`.
     pub cluster_type: Option<String>,
-    /// The time at which the instance is created.
-    ///
-    /// Example: `2020-12-01T20:40:40+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time at which the instance is created. Example: `2020-12-01T20:40:40+08:00`.
     pub created: Option<String>,
-    /// The initial Kubernetes version of the cluster.
-    ///
-    /// Example: `1.16.6-aliyun.1`
-    #[serde(rename = "init_version", skip_serializing_if = "Option::is_none")]
+    /// The initial Kubernetes version of the cluster. Example: `1.16.6-aliyun.1`.
     pub init_version: Option<String>,
-    /// The current Kubernetes version of the cluster.
-    ///
-    /// Example: `1.16.6-aliyun.1`
-    #[serde(rename = "current_version", skip_serializing_if = "Option::is_none")]
+    /// The current Kubernetes version of the cluster. Example: `1.16.6-aliyun.1`.
     pub current_version: Option<String>,
-    /// The Kubernetes version to which the cluster can be updated.
-    ///
-    /// Example: `1.18.8-aliyun.1`
-    #[serde(rename = "next_version", skip_serializing_if = "Option::is_none")]
+    /// The Kubernetes version to which the cluster can be updated. Example: `1.18.8-aliyun.1`.
     pub next_version: Option<String>,
     /// Specifies whether to enable cluster deletion protection. If you enable this option, the cluster cannot be deleted in the console or by calling API operations. You can obtain the terminal ID by calling one of the following operations:
     ///
     /// *   true: enables deletion protection for the cluster. This way, the cluster cannot be deleted in the ACK console or by calling API operations.
     /// *   false: disables deletion protection for the cluster. This way, the cluster can be deleted in the ACK console or by calling API operations.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "deletion_protection",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub deletion_protection: Option<bool>,
-    /// The name of the cluster.
-    ///
-    /// Example: `test-cluster`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name of the cluster. Example: `test-cluster`.
     pub name: Option<String>,
     /// The subtype of the clusters. Valid values:
     ///
@@ -943,33 +547,17 @@ pub struct DescribeClustersForRegionResponseClustersItem {
     /// *   Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
     /// *   Lingjun: ACK Lingjun Pro clusters.
     ///
-    /// Example: `Default`
-    #[serde(rename = "profile", skip_serializing_if = "Option::is_none")]
+    /// Example: `Default`.
     pub profile: Option<String>,
-    /// The region ID.
-    ///
-    /// Example: `cn-beijing-a`
-    #[serde(rename = "region_id", skip_serializing_if = "Option::is_none")]
+    /// The region ID. Example: `cn-beijing-a`.
     pub region_id: Option<String>,
-    /// The ID of the cluster resource group.
-    ///
-    /// Example: `rg-acfmyvw3wjm****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the cluster resource group. Example: `rg-acfmyvw3wjm****`.
     pub resource_group_id: Option<String>,
-    /// The ID of the security group of the cluster.
-    ///
-    /// Example: `sg-2zeihch86ooz9io4****`
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the security group of the cluster. Example: `sg-2zeihch86ooz9io4****`.
     pub security_group_id: Option<String>,
-    /// The CIDR block of pods in the cluster.
-    ///
-    /// Example: `172.20.0.0/16`
-    #[serde(rename = "container_cidr", skip_serializing_if = "Option::is_none")]
+    /// The CIDR block of pods in the cluster. Example: `172.20.0.0/16`.
     pub container_cidr: Option<String>,
-    /// The CIDR block of the service network.
-    ///
-    /// Example: `172.21.0.0/20`
-    #[serde(rename = "service_cidr", skip_serializing_if = "Option::is_none")]
+    /// The CIDR block of the service network. Example: `172.21.0.0/20`.
     pub service_cidr: Option<String>,
     /// The kube-proxy mode of the cluster.
     ///
@@ -978,32 +566,15 @@ pub struct DescribeClustersForRegionResponseClustersItem {
     /// *   iptables: iptables.
     /// *   ipvs: ipvs.
     ///
-    /// Example: `ipvs`
-    #[serde(rename = "proxy_mode", skip_serializing_if = "Option::is_none")]
-    pub proxy_mode: Option<DescribeClustersForRegionResponseClustersItemProxyMode>,
-    /// The time zone.
-    ///
-    /// Example: `Asia/Shanghai`
-    #[serde(rename = "timezone", skip_serializing_if = "Option::is_none")]
+    /// Example: `ipvs`.
+    pub proxy_mode: Option<ProxyMode>,
+    /// The time zone. Example: `Asia/Shanghai`.
     pub timezone: Option<String>,
-    /// The IP protocol stack of the cluster.
-    ///
-    /// Example: `ipv4`
-    #[serde(rename = "ip_stack", skip_serializing_if = "Option::is_none")]
-    pub ip_stack: Option<DescribeClustersForRegionResponseClustersItemIpStack>,
-    /// The domain name of the cluster.
-    ///
-    /// Example: `cluster.local`
-    #[serde(rename = "cluster_domain", skip_serializing_if = "Option::is_none")]
+    /// The IP protocol stack of the cluster. Example: `ipv4`.
+    pub ip_stack: Option<IpStack>,
+    /// The domain name of the cluster. Example: `cluster.local`.
     pub cluster_domain: Option<String>,
-    /// The number of nodes in the ACK cluster.
-    ///
-    /// Example: `2`
-    #[serde(
-        rename = "size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes in the ACK cluster. Example: `2`.
     pub size: Option<i64>,
     /// The status of the cluster. Valid values:
     ///
@@ -1020,65 +591,77 @@ pub struct DescribeClustersForRegionResponseClustersItem {
     /// *   deleted: The ACK cluster is deleted.
     /// *   delete_failed: The cluster failed to be deleted.
     ///
-    /// Example: `running`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `running`.
     pub state: Option<String>,
     /// The list of cluster tags.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<DescribeClustersForRegionResponseClustersItemTagsItem>>,
-    /// The time when the cluster was updated.
-    ///
-    /// Example: `2020-12-08T15:37:00+08:00`
-    #[serde(rename = "updated", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagsItem>>,
+    /// The time when the cluster was updated. Example: `2020-12-08T15:37:00+08:00`.
     pub updated: Option<String>,
-    /// The ID of the virtual private cloud (VPC) to which the cluster belongs.
-    ///
-    /// Example: `vpc-2zeg8nf1ukc0fcmvq****`
-    #[serde(rename = "vpc_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the virtual private cloud (VPC) to which the cluster belongs. Example: `vpc-2zeg8nf1ukc0fcmvq****`.
     pub vpc_id: Option<String>,
     /// The list of vSwitches on the control plane of the cluster.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
     /// The types of ACK managed clusters:
     ///
     /// *   ack.pro.small: ACK Pro cluster
     /// *   ack.standard: ACK Basic cluster
     ///
-    /// Example: `ack.standard`
-    #[serde(rename = "cluster_spec", skip_serializing_if = "Option::is_none")]
+    /// Example: `ack.standard`.
     pub cluster_spec: Option<String>,
 }
 
+impl acs_runtime::FromJson for ClustersItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            cluster_type: object.take("cluster_type")?,
+            created: object.take("created")?,
+            init_version: object.take("init_version")?,
+            current_version: object.take("current_version")?,
+            next_version: object.take("next_version")?,
+            deletion_protection: object.take("deletion_protection")?,
+            name: object.take("name")?,
+            profile: object.take("profile")?,
+            region_id: object.take("region_id")?,
+            resource_group_id: object.take("resource_group_id")?,
+            security_group_id: object.take("security_group_id")?,
+            container_cidr: object.take("container_cidr")?,
+            service_cidr: object.take("service_cidr")?,
+            proxy_mode: object.take("proxy_mode")?,
+            timezone: object.take("timezone")?,
+            ip_stack: object.take("ip_stack")?,
+            cluster_domain: object.take("cluster_domain")?,
+            size: object.take("size")?,
+            state: object.take("state")?,
+            tags: object.take("tags")?,
+            updated: object.take("updated")?,
+            vpc_id: object.take("vpc_id")?,
+            vswitch_ids: object.take("vswitch_ids")?,
+            cluster_spec: object.take("cluster_spec")?,
+        })
+    }
+}
+
 /// The pagination details.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersForRegionResponsePageInfo {
-    /// The number of pages.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct PageInfo {
+    /// The number of pages. Example: `1`.
     pub page_number: Option<i32>,
-    /// The number of records on each page.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of records on each page. Example: `10`.
     pub page_size: Option<i32>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `10`.
     pub total_count: Option<i32>,
+}
+
+impl acs_runtime::FromJson for PageInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_number: object.take("page_number")?,
+            page_size: object.take("page_size")?,
+            total_count: object.take("total_count")?,
+        })
+    }
 }

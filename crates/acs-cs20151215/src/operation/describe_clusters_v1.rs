@@ -3,62 +3,34 @@
 
 //! `DescribeClustersV1`: Queries the details about Container Service for Kubernetes (ACK) clusters of specified types or specifications within an account.
 
-/// Request of `DescribeClustersV1`: Queries the details about Container Service for Kubernetes (ACK) clusters of specified types or specifications within an account.
-///
-/// Build it with [`DescribeClustersV1Request::builder`], or call the operation through `Client::describe_clusters_v1`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeClustersV1`, made by [`DescribeClustersV1Builder`] (`Client::describe_clusters_v1` or [`DescribeClustersV1Request::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClustersV1Request {
     /// The cluster name.
-    ///
-    /// Example: `cluster-demo`
     pub name: Option<String>,
     /// The type of the instance.
-    ///
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   `ExternalKubernetes`: registered cluster
-    ///
-    /// Example: `Kubernetes`
     pub cluster_type: Option<String>,
     /// The number of entries per page.
-    ///
-    /// Example: `10`
     pub page_size: Option<i64>,
     /// The page number of the returned page.
-    ///
-    /// Example: `3`
     pub page_number: Option<i64>,
     /// If you set `cluster_type` to `ManagedKubernetes`, an ACK managed cluster is created. In this case, you can further specify the cluster edition. Valid values:
-    ///
-    /// *   `Default`: ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-    /// *   `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-    /// *   `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-    /// *   `Lingjun`: ACK Lingjun Pro cluster.
-    ///
-    /// Example: `Default`
     pub profile: Option<String>,
     /// After you set `cluster_type` to `ManagedKubernetes` and configure the `profile` parameter, you can further specify the edition of the cluster. Valid values:
-    ///
-    /// *   `ack.pro.small`: ACK Pro cluster.
-    /// *   `ack.standard`: ACK Basic cluster. If you leave the parameter empty, ACK Basic cluster is selected.
-    ///
-    /// Example: `ack.pro.small`
     pub cluster_spec: Option<String>,
     /// The region ID of the clusters. You can use this parameter to query all clusters in the specified region.
-    ///
-    /// Example: `cn-hangzhou`
     pub region_id: Option<String>,
     /// The cluster ID.
-    ///
-    /// Example: `ca418e5e6fa2849d78301341700axxxxx`
     pub cluster_id: Option<String>,
 }
 
 impl DescribeClustersV1Request {
-    /// A builder for this request.
-    pub fn builder() -> DescribeClustersV1RequestBuilder {
-        DescribeClustersV1RequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeClustersV1Builder {
+        DescribeClustersV1Builder::with_client(())
     }
 }
 
@@ -66,50 +38,43 @@ impl acs_runtime::Operation for DescribeClustersV1Request {
     type Output = DescribeClustersV1Response;
     type Error = DescribeClustersV1Error;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeClustersV1",
-        method: acs_runtime::Method::Get,
-        path: "/api/v1/clusters",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeClustersV1",
+        acs_runtime::Method::Get,
+        "/api/v1/clusters",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "name", &self.name);
-        params.put(acs_runtime::Position::Query, "cluster_type", &self.cluster_type);
-        params.put(acs_runtime::Position::Query, "page_size", &self.page_size);
-        params.put(acs_runtime::Position::Query, "page_number", &self.page_number);
-        params.put(acs_runtime::Position::Query, "profile", &self.profile);
-        params.put(acs_runtime::Position::Query, "cluster_spec", &self.cluster_spec);
-        params.put(acs_runtime::Position::Query, "region_id", &self.region_id);
-        params.put(acs_runtime::Position::Query, "cluster_id", &self.cluster_id);
+        params.query("name", &self.name);
+        params.query("cluster_type", &self.cluster_type);
+        params.query("page_size", &self.page_size);
+        params.query("page_number", &self.page_number);
+        params.query("profile", &self.profile);
+        params.query("cluster_spec", &self.cluster_spec);
+        params.query("region_id", &self.region_id);
+        params.query("cluster_id", &self.cluster_id);
     }
 }
 
-/// Builds a [`DescribeClustersV1Request`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeClustersV1RequestBuilder {
-    name: Option<String>,
-    cluster_type: Option<String>,
-    page_size: Option<i64>,
-    page_number: Option<i64>,
-    profile: Option<String>,
-    cluster_spec: Option<String>,
-    region_id: Option<String>,
-    cluster_id: Option<String>,
+/// Sets the parameters of `DescribeClustersV1`: made by `Client::describe_clusters_v1` (then [`send`](Self::send)) or [`DescribeClustersV1Request::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeClustersV1Builder<C = ()> {
+    client: C,
+    request: DescribeClustersV1Request,
 }
 
-impl DescribeClustersV1RequestBuilder {
-    /// The cluster name.
-    ///
-    /// Example: `cluster-demo`
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+impl<C> DescribeClustersV1Builder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `name`; see [`Self::name`].
-    pub fn set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.name = value;
+    /// The cluster name. Example: `cluster-demo`.
+    pub fn name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.name = value.into_param();
         self
     }
 
@@ -119,43 +84,21 @@ impl DescribeClustersV1RequestBuilder {
     /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
     /// *   `ExternalKubernetes`: registered cluster
     ///
-    /// Example: `Kubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.cluster_type = Some(value.into());
+    /// Example: `Kubernetes`.
+    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_type = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_type = value;
+    /// The number of entries per page. Example: `10`.
+    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// The number of entries per page.
-    ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The page number of the returned page.
-    ///
-    /// Example: `3`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_number = value;
+    /// The page number of the returned page. Example: `3`.
+    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
@@ -166,15 +109,9 @@ impl DescribeClustersV1RequestBuilder {
     /// *   `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
     /// *   `Lingjun`: ACK Lingjun Pro cluster.
     ///
-    /// Example: `Default`
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.profile = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `profile`; see [`Self::profile`].
-    pub fn set_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.profile = value;
+    /// Example: `Default`.
+    pub fn profile(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.profile = value.into_param();
         self
     }
 
@@ -183,271 +120,66 @@ impl DescribeClustersV1RequestBuilder {
     /// *   `ack.pro.small`: ACK Pro cluster.
     /// *   `ack.standard`: ACK Basic cluster. If you leave the parameter empty, ACK Basic cluster is selected.
     ///
-    /// Example: `ack.pro.small`
-    pub fn cluster_spec(mut self, value: impl Into<String>) -> Self {
-        self.cluster_spec = Some(value.into());
+    /// Example: `ack.pro.small`.
+    pub fn cluster_spec(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_spec = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_spec = value;
+    /// The region ID of the clusters. You can use this parameter to query all clusters in the specified region. Example: `cn-hangzhou`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
-    /// The region ID of the clusters. You can use this parameter to query all clusters in the specified region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
-        self
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `ca418e5e6fa2849d78301341700axxxxx`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Example: `ca418e5e6fa2849d78301341700axxxxx`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClustersV1Request, acs_runtime::BuildError> {
-        Ok(DescribeClustersV1Request {
-            name: self.name,
-            cluster_type: self.cluster_type,
-            page_size: self.page_size,
-            page_number: self.page_number,
-            profile: self.profile,
-            cluster_spec: self.cluster_spec,
-            region_id: self.region_id,
-            cluster_id: self.cluster_id,
+    pub fn build(self) -> Result<DescribeClustersV1Request, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl DescribeClustersV1Builder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeClustersV1Response, SdkError<DescribeClustersV1Error>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeClustersV1`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClustersV1Response {
+    /// The queried cluster details.
+    pub clusters: Option<Vec<ClustersItem>>,
+    /// The pagination information.
+    pub page_info: Option<PageInfo>,
+}
+
+impl acs_runtime::FromJson for DescribeClustersV1Response {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            clusters: object.take("clusters")?,
+            page_info: object.take("page_info")?,
         })
     }
 }
 
-/// Calls `DescribeClustersV1` once its parameters are set: Queries the details about Container Service for Kubernetes (ACK) clusters of specified types or specifications within an account.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeClustersV1FluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeClustersV1RequestBuilder,
-}
-
-impl DescribeClustersV1FluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeClustersV1RequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeClustersV1RequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster name.
-    ///
-    /// Example: `cluster-demo`
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.name(value);
-        self
-    }
-
-    /// Sets or clears `name`; see [`Self::name`].
-    pub fn set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_name(value);
-        self
-    }
-
-    /// The type of the instance.
-    ///
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   `ExternalKubernetes`: registered cluster
-    ///
-    /// Example: `Kubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_type(value);
-        self
-    }
-
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_type(value);
-        self
-    }
-
-    /// The number of entries per page.
-    ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number of the returned page.
-    ///
-    /// Example: `3`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// If you set `cluster_type` to `ManagedKubernetes`, an ACK managed cluster is created. In this case, you can further specify the cluster edition. Valid values:
-    ///
-    /// *   `Default`: ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-    /// *   `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-    /// *   `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-    /// *   `Lingjun`: ACK Lingjun Pro cluster.
-    ///
-    /// Example: `Default`
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.profile(value);
-        self
-    }
-
-    /// Sets or clears `profile`; see [`Self::profile`].
-    pub fn set_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_profile(value);
-        self
-    }
-
-    /// After you set `cluster_type` to `ManagedKubernetes` and configure the `profile` parameter, you can further specify the edition of the cluster. Valid values:
-    ///
-    /// *   `ack.pro.small`: ACK Pro cluster.
-    /// *   `ack.standard`: ACK Basic cluster. If you leave the parameter empty, ACK Basic cluster is selected.
-    ///
-    /// Example: `ack.pro.small`
-    pub fn cluster_spec(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_spec(value);
-        self
-    }
-
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_spec(value);
-        self
-    }
-
-    /// The region ID of the clusters. You can use this parameter to query all clusters in the specified region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `ca418e5e6fa2849d78301341700axxxxx`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeClustersV1Response,
-        acs_runtime::SdkError<DescribeClustersV1Error>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeClustersV1`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeClustersV1Response {
-    /// The queried cluster details.
-    #[serde(rename = "clusters", skip_serializing_if = "Option::is_none")]
-    pub clusters: Option<Vec<DescribeClustersV1ResponseClustersItem>>,
-    /// The pagination information.
-    #[serde(rename = "page_info", skip_serializing_if = "Option::is_none")]
-    pub page_info: Option<DescribeClustersV1ResponsePageInfo>,
-}
-
-/// Errors of `DescribeClustersV1` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeClustersV1`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeClustersV1Error {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeClustersV1Error {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeClustersV1Error {
@@ -456,20 +188,29 @@ impl From<acs_runtime::ServiceError> for DescribeClustersV1Error {
     }
 }
 
+impl acs_runtime::OperationError for DescribeClustersV1Error {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeClustersV1Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeClustersV1Error {}
+
 /// The IP stack of the cluster. Valid values:
 ///
 /// *   ipv4: creates a cluster that supports only the IPv4 protocol stack.
 /// *   dual: creates a cluster that supports IPv4/IPv6 dual-stack.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeClustersV1ResponseClustersItemIpStack {
+pub enum IpStack {
     /// `ipv4`
     Ipv4,
     /// `dual`
@@ -478,7 +219,7 @@ pub enum DescribeClustersV1ResponseClustersItemIpStack {
     Unknown(String),
 }
 
-impl DescribeClustersV1ResponseClustersItemIpStack {
+impl IpStack {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -489,7 +230,7 @@ impl DescribeClustersV1ResponseClustersItemIpStack {
     }
 }
 
-impl From<&str> for DescribeClustersV1ResponseClustersItemIpStack {
+impl From<&str> for IpStack {
     fn from(value: &str) -> Self {
         match value {
             "ipv4" => Self::Ipv4,
@@ -499,78 +240,51 @@ impl From<&str> for DescribeClustersV1ResponseClustersItemIpStack {
     }
 }
 
-impl From<String> for DescribeClustersV1ResponseClustersItemIpStack {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeClustersV1ResponseClustersItemIpStack {
+impl std::fmt::Display for IpStack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeClustersV1ResponseClustersItemIpStack {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DescribeClustersV1ResponseClustersItemIpStack {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeClustersV1ResponseClustersItemIpStack {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for IpStack {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// The label of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersV1ResponseClustersItemTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
+impl acs_runtime::FromJson for TagsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+        })
+    }
+}
+
 /// The maintenance window of the cluster. This feature is available only for ACK managed clusters and ACK Serverless clusters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersV1ResponseClustersItemMaintenanceWindow {
+pub struct MaintenanceWindow {
     /// Specifies whether to enable the cluster maintenance window. Valid values:
     ///
     /// *   `true`: enables the cluster maintenance window.
     /// *   `false`: disables the cluster maintenance window.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "enable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: `false`. Example: `false`.
     pub enable: Option<bool>,
-    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z.
-    ///
-    /// Example: `03:00:00Z`
-    #[serde(rename = "maintenance_time", skip_serializing_if = "Option::is_none")]
+    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z. Example: `03:00:00Z`.
     pub maintenance_time: Option<String>,
     /// The duration of the cluster maintenance window.
     ///
@@ -578,40 +292,36 @@ pub struct DescribeClustersV1ResponseClustersItemMaintenanceWindow {
     ///
     /// Unit: hours.
     ///
-    /// Default value: 3.
-    ///
-    /// Example: `3h`
-    #[serde(rename = "duration", skip_serializing_if = "Option::is_none")]
+    /// Default value: 3. Example: `3h`.
     pub duration: Option<String>,
     /// The day of the week when maintenance is performed. Separate multiple days with commas (,).
     ///
     /// Valid values: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, and Sunday.
     ///
-    /// Default value: `Thursday`.
-    ///
-    /// Example: `Monday,Thursday`
-    #[serde(rename = "weekly_period", skip_serializing_if = "Option::is_none")]
+    /// Default value: `Thursday`. Example: `Monday,Thursday`.
     pub weekly_period: Option<String>,
-    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL.
-    ///
-    /// Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`
-    #[serde(rename = "recurrence", skip_serializing_if = "Option::is_none")]
+    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL. Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`.
     pub recurrence: Option<String>,
 }
 
+impl acs_runtime::FromJson for MaintenanceWindow {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable: object.take("enable")?,
+            maintenance_time: object.take("maintenance_time")?,
+            duration: object.take("duration")?,
+            weekly_period: object.take("weekly_period")?,
+            recurrence: object.take("recurrence")?,
+        })
+    }
+}
+
 /// The configurations of auto cluster update.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersV1ResponseClustersItemOperationPolicyClusterAutoUpgrade {
-    /// Specifies whether to enable auto cluster update.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct ClusterAutoUpgrade {
+    /// Specifies whether to enable auto cluster update. Example: `true`.
     pub enabled: Option<bool>,
     /// The frequency of auto cluster updates. For more information, see Update frequency.
     ///
@@ -621,101 +331,73 @@ pub struct DescribeClustersV1ResponseClustersItemOperationPolicyClusterAutoUpgra
     /// *   stables: the second-latest minor version.
     /// *   rapid: the latest minor version.
     ///
-    /// Example: `patch`
-    #[serde(rename = "channel", skip_serializing_if = "Option::is_none")]
+    /// Example: `patch`.
     pub channel: Option<String>,
 }
 
+impl acs_runtime::FromJson for ClusterAutoUpgrade {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enabled: object.take("enabled")?,
+            channel: object.take("channel")?,
+        })
+    }
+}
+
 /// The automatic O\\&M policy of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersV1ResponseClustersItemOperationPolicy {
+pub struct OperationPolicy {
     /// The configurations of auto cluster update.
-    #[serde(rename = "cluster_auto_upgrade", skip_serializing_if = "Option::is_none")]
-    pub cluster_auto_upgrade: Option<
-        DescribeClustersV1ResponseClustersItemOperationPolicyClusterAutoUpgrade,
-    >,
+    pub cluster_auto_upgrade: Option<ClusterAutoUpgrade>,
+}
+
+impl acs_runtime::FromJson for OperationPolicy {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_auto_upgrade: object.take("cluster_auto_upgrade")?,
+        })
+    }
 }
 
 /// Information about a cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersV1ResponseClustersItem {
-    /// The cluster ID.
-    ///
-    /// Example: `c3fb96524f9274b4495df0f12a6b5****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+pub struct ClustersItem {
+    /// The cluster ID. Example: `c3fb96524f9274b4495df0f12a6b5****`.
     pub cluster_id: Option<String>,
-    /// The type of the instance.
-    ///
-    /// Example: `Kubernetes`
-    #[serde(rename = "cluster_type", skip_serializing_if = "Option::is_none")]
+    /// The type of the instance. Example: `Kubernetes`.
     pub cluster_type: Option<String>,
-    /// The time at which the instance is created.
-    ///
-    /// Example: `2020-08-20T10:51:29+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time at which the instance is created. Example: `2020-08-20T10:51:29+08:00`.
     pub created: Option<String>,
-    /// The version of the cluster. For more information about the Kubernetes versions supported by ACK, see Release notes for Kubernetes versions.
-    ///
-    /// Example: `1.16.9-aliyun.1`
-    #[serde(rename = "init_version", skip_serializing_if = "Option::is_none")]
+    /// The version of the cluster. For more information about the Kubernetes versions supported by ACK, see Release notes for Kubernetes versions. Example: `1.16.9-aliyun.1`.
     pub init_version: Option<String>,
-    /// The Kubernetes version of the cluster.
-    ///
-    /// Example: `1.16.9-aliyun.1`
-    #[serde(rename = "current_version", skip_serializing_if = "Option::is_none")]
+    /// The Kubernetes version of the cluster. Example: `1.16.9-aliyun.1`.
     pub current_version: Option<String>,
-    /// The Kubernetes version to which the cluster can be updated.
-    ///
-    /// Example: `1.18.8-aliyun.1`
-    #[serde(rename = "next_version", skip_serializing_if = "Option::is_none")]
+    /// The Kubernetes version to which the cluster can be updated. Example: `1.18.8-aliyun.1`.
     pub next_version: Option<String>,
     /// Specifies whether to enable cluster deletion protection. If you enable this option, the cluster cannot be deleted in the console or by calling API operations. Valid values:
     ///
     /// *   `true`: enables deletion protection for the cluster. This way, the cluster cannot be deleted in the ACK console or by calling API operations.
     /// *   `false`: disables deletion protection for the cluster. This way, the cluster can be deleted in the ACK console or by calling API operations.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "deletion_protection",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub deletion_protection: Option<bool>,
-    /// The Docker version that is used by the cluster.
-    ///
-    /// Example: `19.03.5`
+    /// The Docker version that is used by the cluster. Example: `19.03.5`.
     #[deprecated]
-    #[serde(rename = "docker_version", skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
     /// The ID of the Server Load Balancer (SLB) instance that is used by the Ingresses of the cluster.
     ///
-    /// The default SLB specification is slb.s1.small, which belongs to the high-performance instance type.
-    ///
-    /// Example: `lb-2vcrbmlevo6kjpgch****`
+    /// The default SLB specification is slb.s1.small, which belongs to the high-performance instance type. Example: `lb-2vcrbmlevo6kjpgch****`.
     #[deprecated]
-    #[serde(
-        rename = "external_loadbalancer_id",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub external_loadbalancer_id: Option<String>,
-    /// The address of the cluster API server. It includes an internal endpoint and a public endpoint.
-    ///
-    /// Example: `{\"api_server_endpoint\":\"\",\"intranet_api_server_endpoint\":\"https://192.168.0.251:6443\"}`
-    #[serde(rename = "master_url", skip_serializing_if = "Option::is_none")]
+    /// The address of the cluster API server. It includes an internal endpoint and a public endpoint. Example: `{\"api_server_endpoint\":\"\",\"intranet_api_server_endpoint\":\"https://192.168.0.251:6443\"}`.
     pub master_url: Option<String>,
-    /// The metadata of the cluster.
-    ///
-    /// Example: `{\"Addons\":[{\"config\":***}`
-    #[serde(rename = "meta_data", skip_serializing_if = "Option::is_none")]
+    /// The metadata of the cluster. Example: `{\"Addons\":[{\"config\":***}`.
     pub meta_data: Option<String>,
-    /// The cluster name.
-    ///
-    /// Example: `cluster-demo`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The cluster name. Example: `cluster-demo`.
     pub name: Option<String>,
     /// The network mode of the cluster. Valid values:
     ///
@@ -724,87 +406,48 @@ pub struct DescribeClustersV1ResponseClustersItem {
     /// *   `overlay`: overlay network.
     /// *   `calico`: network powered by Calico.
     ///
-    /// Example: `vpc`
+    /// Example: `vpc`.
     #[deprecated]
-    #[serde(rename = "network_mode", skip_serializing_if = "Option::is_none")]
     pub network_mode: Option<String>,
     /// Indicates whether Alibaba Cloud DNS PrivateZone is enabled. Valid values:
     ///
     /// *   `true`: Alibaba Cloud DNS PrivateZone is enabled.
     /// *   `false`: Alibaba Cloud DNS PrivateZone is disabled.
     ///
-    /// Example: `false`
+    /// Example: `false`.
     #[deprecated]
-    #[serde(
-        rename = "private_zone",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub private_zone: Option<bool>,
-    /// The subtype of the cluster.
-    ///
-    /// Example: `Default`
-    #[serde(rename = "profile", skip_serializing_if = "Option::is_none")]
+    /// The subtype of the cluster. Example: `Default`.
     pub profile: Option<String>,
-    /// The region ID of the cluster.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "region_id", skip_serializing_if = "Option::is_none")]
+    /// The region ID of the cluster. Example: `cn-beijing`.
     pub region_id: Option<String>,
-    /// The ID of the resource group to which the cluster belongs.
-    ///
-    /// Example: `rg-acfmyvw3wjm****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the resource group to which the cluster belongs. Example: `rg-acfmyvw3wjm****`.
     pub resource_group_id: Option<String>,
-    /// The ID of the security group of the cluster.
-    ///
-    /// Example: `sg-2vcgwsrwgt5mp0yi****`
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the security group of the cluster. Example: `sg-2vcgwsrwgt5mp0yi****`.
     pub security_group_id: Option<String>,
-    /// The pod CIDR block and the configuration of the Flannel network plug-in.
-    ///
-    /// Example: `172.20.0.0/16`
-    #[serde(rename = "container_cidr", skip_serializing_if = "Option::is_none")]
+    /// The pod CIDR block and the configuration of the Flannel network plug-in. Example: `172.20.0.0/16`.
     pub container_cidr: Option<String>,
-    /// The Service CIDR block.
-    ///
-    /// Example: `172.21.0.0/20`
-    #[serde(rename = "service_cidr", skip_serializing_if = "Option::is_none")]
+    /// The Service CIDR block. Example: `172.21.0.0/20`.
     pub service_cidr: Option<String>,
     /// The kube-proxy mode.
     ///
     /// *   `iptables`: a mature and stable mode that uses iptables rules to conduct service discovery and load balancing. The performance of this mode is limited by the size of the cluster. This mode is suitable for clusters that run a small number of Services.
     /// *   `ipvs`: provides high performance and uses IP Virtual Server (IPVS). This allows you to configure service discovery and load balancing. This mode is suitable for clusters that are required to run a large number of services. We recommend that you use this mode in scenarios that require high load balancing performance.
     ///
-    /// Example: `ipvs`
-    #[serde(rename = "proxy_mode", skip_serializing_if = "Option::is_none")]
+    /// Example: `ipvs`.
     pub proxy_mode: Option<String>,
-    /// The time zone
-    ///
-    /// Example: `Asia/Shanghai`
-    #[serde(rename = "timezone", skip_serializing_if = "Option::is_none")]
+    /// The time zone Example: `Asia/Shanghai`.
     pub timezone: Option<String>,
     /// The IP stack of the cluster. Valid values:
     ///
     /// *   ipv4: creates a cluster that supports only the IPv4 protocol stack.
     /// *   dual: creates a cluster that supports IPv4/IPv6 dual-stack.
     ///
-    /// Example: `ipv4`
-    #[serde(rename = "ip_stack", skip_serializing_if = "Option::is_none")]
-    pub ip_stack: Option<DescribeClustersV1ResponseClustersItemIpStack>,
-    /// The domain name of the cluster.
-    ///
-    /// Example: `cluster.local`
-    #[serde(rename = "cluster_domain", skip_serializing_if = "Option::is_none")]
+    /// Example: `ipv4`.
+    pub ip_stack: Option<IpStack>,
+    /// The domain name of the cluster. Example: `cluster.local`.
     pub cluster_domain: Option<String>,
-    /// The number of nodes in the cluster, including control planes and worker nodes.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of nodes in the cluster, including control planes and worker nodes. Example: `5`.
     pub size: Option<i64>,
     /// The status of the cluster. Valid values:
     ///
@@ -821,94 +464,101 @@ pub struct DescribeClustersV1ResponseClustersItem {
     /// *   `deleted`: The cluster has been deleted.
     /// *   `delete_failed`: The cluster failed to be deleted.
     ///
-    /// Example: `running`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `running`.
     pub state: Option<String>,
-    /// This parameter is deprecated. Use the container_cidr parameter to obtain the pod CIDR block.
-    ///
-    /// Example: `172.21.0.0/16`
+    /// This parameter is deprecated. Use the container_cidr parameter to obtain the pod CIDR block. Example: `172.21.0.0/16`.
     #[deprecated]
-    #[serde(rename = "subnet_cidr", skip_serializing_if = "Option::is_none")]
     pub subnet_cidr: Option<String>,
     /// The label of the cluster.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<DescribeClustersV1ResponseClustersItemTagsItem>>,
-    /// The time when the cluster was updated.
-    ///
-    /// Example: `2020-09-16T11:09:55+08:00`
-    #[serde(rename = "updated", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagsItem>>,
+    /// The time when the cluster was updated. Example: `2020-09-16T11:09:55+08:00`.
     pub updated: Option<String>,
-    /// The ID of the virtual private cloud (VPC) that is used by the cluster.
-    ///
-    /// Example: `vpc-2vcg932hsxsxuqbgl****`
-    #[serde(rename = "vpc_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the virtual private cloud (VPC) that is used by the cluster. Example: `vpc-2vcg932hsxsxuqbgl****`.
     pub vpc_id: Option<String>,
-    /// The ID of the vSwitch in the cluster.
-    ///
-    /// Example: `vsw-2vc41xuumx5z2rdma****,vsw-2vc41xuumx5z2rdma****`
+    /// The ID of the vSwitch in the cluster. Example: `vsw-2vc41xuumx5z2rdma****,vsw-2vc41xuumx5z2rdma****`.
     #[deprecated]
-    #[serde(rename = "vswitch_id", skip_serializing_if = "Option::is_none")]
     pub vswitch_id: Option<String>,
     /// The vSwitches of the control planes.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
-    /// The name of the worker Resource Access Management (RAM) role. The RAM role is assigned to the worker nodes of the cluster to allow the worker nodes to manage ECS instances.
-    ///
-    /// Example: `KubernetesWorkerRole-ec87d15b-edca-4302-933f-c8a16bf0****`
+    /// The name of the worker Resource Access Management (RAM) role. The RAM role is assigned to the worker nodes of the cluster to allow the worker nodes to manage ECS instances. Example: `KubernetesWorkerRole-ec87d15b-edca-4302-933f-c8a16bf0****`.
     #[deprecated]
-    #[serde(rename = "worker_ram_role_name", skip_serializing_if = "Option::is_none")]
     pub worker_ram_role_name: Option<String>,
-    /// The ID of the zone where the cluster is deployed.
-    ///
-    /// Example: `cn-beijing-b`
+    /// The ID of the zone where the cluster is deployed. Example: `cn-beijing-b`.
     #[deprecated]
-    #[serde(rename = "zone_id", skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<String>,
-    /// The specification of the cluster.
-    ///
-    /// Example: `ack.standard`
-    #[serde(rename = "cluster_spec", skip_serializing_if = "Option::is_none")]
+    /// The specification of the cluster. Example: `ack.standard`.
     pub cluster_spec: Option<String>,
     /// The maintenance window of the cluster. This feature is available only for ACK managed clusters and ACK Serverless clusters.
-    #[serde(rename = "maintenance_window", skip_serializing_if = "Option::is_none")]
-    pub maintenance_window: Option<
-        DescribeClustersV1ResponseClustersItemMaintenanceWindow,
-    >,
+    pub maintenance_window: Option<MaintenanceWindow>,
     /// The automatic O\\&M policy of the cluster.
-    #[serde(rename = "operation_policy", skip_serializing_if = "Option::is_none")]
-    pub operation_policy: Option<DescribeClustersV1ResponseClustersItemOperationPolicy>,
+    pub operation_policy: Option<OperationPolicy>,
+}
+
+#[allow(deprecated)]
+impl acs_runtime::FromJson for ClustersItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            cluster_type: object.take("cluster_type")?,
+            created: object.take("created")?,
+            init_version: object.take("init_version")?,
+            current_version: object.take("current_version")?,
+            next_version: object.take("next_version")?,
+            deletion_protection: object.take("deletion_protection")?,
+            docker_version: object.take("docker_version")?,
+            external_loadbalancer_id: object.take("external_loadbalancer_id")?,
+            master_url: object.take("master_url")?,
+            meta_data: object.take("meta_data")?,
+            name: object.take("name")?,
+            network_mode: object.take("network_mode")?,
+            private_zone: object.take("private_zone")?,
+            profile: object.take("profile")?,
+            region_id: object.take("region_id")?,
+            resource_group_id: object.take("resource_group_id")?,
+            security_group_id: object.take("security_group_id")?,
+            container_cidr: object.take("container_cidr")?,
+            service_cidr: object.take("service_cidr")?,
+            proxy_mode: object.take("proxy_mode")?,
+            timezone: object.take("timezone")?,
+            ip_stack: object.take("ip_stack")?,
+            cluster_domain: object.take("cluster_domain")?,
+            size: object.take("size")?,
+            state: object.take("state")?,
+            subnet_cidr: object.take("subnet_cidr")?,
+            tags: object.take("tags")?,
+            updated: object.take("updated")?,
+            vpc_id: object.take("vpc_id")?,
+            vswitch_id: object.take("vswitch_id")?,
+            vswitch_ids: object.take("vswitch_ids")?,
+            worker_ram_role_name: object.take("worker_ram_role_name")?,
+            zone_id: object.take("zone_id")?,
+            cluster_spec: object.take("cluster_spec")?,
+            maintenance_window: object.take("maintenance_window")?,
+            operation_policy: object.take("operation_policy")?,
+        })
+    }
 }
 
 /// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClustersV1ResponsePageInfo {
-    /// The page number.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct PageInfo {
+    /// The page number. Example: `3`.
     pub page_number: Option<i32>,
-    /// The number of entries per page.
-    ///
-    /// Example: `20`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries per page. Example: `20`.
     pub page_size: Option<i32>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `50`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `50`.
     pub total_count: Option<i32>,
+}
+
+impl acs_runtime::FromJson for PageInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_number: object.take("page_number")?,
+            page_size: object.take("page_size")?,
+            total_count: object.take("total_count")?,
+        })
+    }
 }

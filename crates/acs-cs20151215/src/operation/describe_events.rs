@@ -3,51 +3,26 @@
 
 //! `DescribeEvents`: Queries the detailed information about a type of events, including the severity level, status, and time. Events are generated when clusters are created, modified, and updated, node pools are created and scaled out, and components are installed.
 
-/// Request of `DescribeEvents`: Queries the detailed information about a type of events, including the severity level, status, and time. Events are generated when clusters are created, modified, and updated, node pools are created and scaled out, and components are installed.
-///
-/// Build it with [`DescribeEventsRequest::builder`], or call the operation through `Client::describe_events`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeEvents`, made by [`DescribeEventsBuilder`] (`Client::describe_events` or [`DescribeEventsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeEventsRequest {
     /// The cluster ID.
-    ///
-    /// Example: `cf62854ac2130470897be7a27ed1f****`
     pub cluster_id: Option<String>,
     /// The event type. Valid values:
-    ///
-    /// *   `cluster_create`: cluster creation.
-    /// *   `cluster_scaleout`: cluster scale-out.
-    /// *   `cluster_attach`: node addition.
-    /// *   `cluster_delete`: cluster deletion.
-    /// *   `cluster_upgrade`: cluster upgrades.
-    /// *   `cluster_migrate`: cluster migration.
-    /// *   `cluster_node_delete`: node removal.
-    /// *   `cluster_node_drain`: node draining.
-    /// *   `cluster_modify`: cluster modifications.
-    /// *   `cluster_configuration_modify`: modifications of control plane configurations.
-    /// *   `cluster_addon_install`: component installation.
-    /// *   `cluster_addon_upgrade`: component updates.
-    /// *   `cluster_addon_uninstall`: component uninstallation.
-    /// *   `runtime_upgrade`: runtime updates.
-    /// *   `nodepool_upgrade`: node pool upgrades.
-    /// *   `nodepool_update`: node pool updates.
-    ///
-    /// Example: `nodepool_upgrade`
     pub r#type: Option<String>,
     /// The number of entries per page.
-    ///
-    /// Example: `50`
     pub page_size: Option<i64>,
     /// The page number.
-    ///
-    /// Example: `1`
     pub page_number: Option<i64>,
 }
 
 impl DescribeEventsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeEventsRequestBuilder {
-        DescribeEventsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeEventsBuilder {
+        DescribeEventsBuilder::with_client(())
     }
 }
 
@@ -55,42 +30,39 @@ impl acs_runtime::Operation for DescribeEventsRequest {
     type Output = DescribeEventsResponse;
     type Error = DescribeEventsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeEvents",
-        method: acs_runtime::Method::Get,
-        path: "/events",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeEvents",
+        acs_runtime::Method::Get,
+        "/events",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "type", &self.r#type);
-        params.put(acs_runtime::Position::Query, "page_size", &self.page_size);
-        params.put(acs_runtime::Position::Query, "page_number", &self.page_number);
+        params.query("cluster_id", &self.cluster_id);
+        params.query("type", &self.r#type);
+        params.query("page_size", &self.page_size);
+        params.query("page_number", &self.page_number);
     }
 }
 
-/// Builds a [`DescribeEventsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeEventsRequestBuilder {
-    cluster_id: Option<String>,
-    r#type: Option<String>,
-    page_size: Option<i64>,
-    page_number: Option<i64>,
+/// Sets the parameters of `DescribeEvents`: made by `Client::describe_events` (then [`send`](Self::send)) or [`DescribeEventsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeEventsBuilder<C = ()> {
+    client: C,
+    request: DescribeEventsRequest,
 }
 
-impl DescribeEventsRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `cf62854ac2130470897be7a27ed1f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeEventsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Example: `cf62854ac2130470897be7a27ed1f****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
@@ -113,213 +85,66 @@ impl DescribeEventsRequestBuilder {
     /// *   `nodepool_upgrade`: node pool upgrades.
     /// *   `nodepool_update`: node pool updates.
     ///
-    /// Example: `nodepool_upgrade`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
+    /// Example: `nodepool_upgrade`.
+    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.r#type = value.into_param();
         self
     }
 
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.r#type = value;
+    /// The number of entries per page. Example: `50`.
+    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// The number of entries per page.
-    ///
-    /// Example: `50`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The page number.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_number = value;
+    /// The page number. Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeEventsRequest, acs_runtime::BuildError> {
-        Ok(DescribeEventsRequest {
-            cluster_id: self.cluster_id,
-            r#type: self.r#type,
-            page_size: self.page_size,
-            page_number: self.page_number,
+    pub fn build(self) -> Result<DescribeEventsRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl DescribeEventsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeEventsResponse, SdkError<DescribeEventsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeEvents`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeEventsResponse {
+    /// The details of the events.
+    pub events: Option<Vec<EventsItem>>,
+    /// The pagination information.
+    pub page_info: Option<PageInfo>,
+}
+
+impl acs_runtime::FromJson for DescribeEventsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            events: object.take("events")?,
+            page_info: object.take("page_info")?,
         })
     }
 }
 
-/// Calls `DescribeEvents` once its parameters are set: Queries the detailed information about a type of events, including the severity level, status, and time. Events are generated when clusters are created, modified, and updated, node pools are created and scaled out, and components are installed.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeEventsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeEventsRequestBuilder,
-}
-
-impl DescribeEventsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeEventsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeEventsRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `cf62854ac2130470897be7a27ed1f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The event type. Valid values:
-    ///
-    /// *   `cluster_create`: cluster creation.
-    /// *   `cluster_scaleout`: cluster scale-out.
-    /// *   `cluster_attach`: node addition.
-    /// *   `cluster_delete`: cluster deletion.
-    /// *   `cluster_upgrade`: cluster upgrades.
-    /// *   `cluster_migrate`: cluster migration.
-    /// *   `cluster_node_delete`: node removal.
-    /// *   `cluster_node_drain`: node draining.
-    /// *   `cluster_modify`: cluster modifications.
-    /// *   `cluster_configuration_modify`: modifications of control plane configurations.
-    /// *   `cluster_addon_install`: component installation.
-    /// *   `cluster_addon_upgrade`: component updates.
-    /// *   `cluster_addon_uninstall`: component uninstallation.
-    /// *   `runtime_upgrade`: runtime updates.
-    /// *   `nodepool_upgrade`: node pool upgrades.
-    /// *   `nodepool_update`: node pool updates.
-    ///
-    /// Example: `nodepool_upgrade`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.r#type(value);
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_type(value);
-        self
-    }
-
-    /// The number of entries per page.
-    ///
-    /// Example: `50`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeEventsResponse, acs_runtime::SdkError<DescribeEventsError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeEvents`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeEventsResponse {
-    /// The details of the events.
-    #[serde(rename = "events", skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<DescribeEventsResponseEventsItem>>,
-    /// The pagination information.
-    #[serde(rename = "page_info", skip_serializing_if = "Option::is_none")]
-    pub page_info: Option<DescribeEventsResponsePageInfo>,
-}
-
-/// Errors of `DescribeEvents` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeEvents`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeEventsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeEventsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeEventsError {
@@ -328,48 +153,56 @@ impl From<acs_runtime::ServiceError> for DescribeEventsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeEventsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeEventsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeEventsError {}
+
 /// The description of the event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeEventsResponseEventsItemData {
+pub struct EventsItemData {
     /// The severity level of the event. Valid values:
     ///
     /// *   info
     /// *   warning
     /// *   error
     ///
-    /// Example: `info`
-    #[serde(rename = "level", skip_serializing_if = "Option::is_none")]
+    /// Example: `info`.
     pub level: Option<String>,
-    /// The status of the event.
-    ///
-    /// Example: `Started`
-    #[serde(rename = "reason", skip_serializing_if = "Option::is_none")]
+    /// The status of the event. Example: `Started`.
     pub reason: Option<String>,
-    /// The details of the event.
-    ///
-    /// Example: `Start to upgrade NodePool nodePool/nodePool-A`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// The details of the event. Example: `Start to upgrade NodePool nodePool/nodePool-A`.
     pub message: Option<String>,
 }
 
+impl acs_runtime::FromJson for EventsItemData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            level: object.take("level")?,
+            reason: object.take("reason")?,
+            message: object.take("message")?,
+        })
+    }
+}
+
 /// The details of the event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeEventsResponseEventsItem {
-    /// The event ID.
-    ///
-    /// Example: `A234-1234-1234`
-    #[serde(rename = "event_id", skip_serializing_if = "Option::is_none")]
+pub struct EventsItem {
+    /// The event ID. Example: `A234-1234-1234`.
     pub event_id: Option<String>,
     /// The event type. Valid values:
     ///
@@ -390,64 +223,54 @@ pub struct DescribeEventsResponseEventsItem {
     /// *   `nodepool_upgrade`: node pool upgrades.
     /// *   `nodepool_update`: node pool updates.
     ///
-    /// Example: `nodepool_upgrade`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Example: `nodepool_upgrade`.
     pub r#type: Option<String>,
-    /// The source of the event.
-    ///
-    /// Example: `/clusters/cf62854ac2130470897be7a27ed1f****/nodepools`
-    #[serde(rename = "source", skip_serializing_if = "Option::is_none")]
+    /// The source of the event. Example: `/clusters/cf62854ac2130470897be7a27ed1f****/nodepools`.
     pub source: Option<String>,
-    /// The subject of the event.
-    ///
-    /// Example: `nodePool-id`
-    #[serde(rename = "subject", skip_serializing_if = "Option::is_none")]
+    /// The subject of the event. Example: `nodePool-id`.
     pub subject: Option<String>,
-    /// The time when the event started.
-    ///
-    /// Example: `2022-11-23T20:48:01+08:00`
-    #[serde(rename = "time", skip_serializing_if = "Option::is_none")]
+    /// The time when the event started. Example: `2022-11-23T20:48:01+08:00`.
     pub time: Option<String>,
-    /// The ID of the cluster.
-    ///
-    /// Example: `cluster-id`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the cluster. Example: `cluster-id`.
     pub cluster_id: Option<String>,
     /// The description of the event.
-    #[serde(rename = "data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<DescribeEventsResponseEventsItemData>,
+    pub data: Option<EventsItemData>,
+}
+
+impl acs_runtime::FromJson for EventsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            event_id: object.take("event_id")?,
+            r#type: object.take("type")?,
+            source: object.take("source")?,
+            subject: object.take("subject")?,
+            time: object.take("time")?,
+            cluster_id: object.take("cluster_id")?,
+            data: object.take("data")?,
+        })
+    }
 }
 
 /// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeEventsResponsePageInfo {
-    /// The number of entries per page.
-    ///
-    /// Example: `50`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct PageInfo {
+    /// The number of entries per page. Example: `50`.
     pub page_size: Option<i64>,
-    /// The page number.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The page number. Example: `1`.
     pub page_number: Option<i64>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `3`.
     pub total_count: Option<i64>,
+}
+
+impl acs_runtime::FromJson for PageInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_size: object.take("page_size")?,
+            page_number: object.take("page_number")?,
+            total_count: object.take("total_count")?,
+        })
+    }
 }

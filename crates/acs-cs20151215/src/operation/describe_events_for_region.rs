@@ -3,34 +3,26 @@
 
 //! `DescribeEventsForRegion`: Queries all events in a specified region.
 
-/// Request of `DescribeEventsForRegion`: Queries all events in a specified region.
-///
-/// Build it with [`DescribeEventsForRegionRequest::builder`], or call the operation through `Client::describe_events_for_region`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeEventsForRegion`, made by [`DescribeEventsForRegionBuilder`] (`Client::describe_events_for_region` or [`DescribeEventsForRegionRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeEventsForRegionRequest {
     /// The cluster ID.
-    ///
-    /// Example: `cf62854ac2130470897be7a27ed1f****`
     pub cluster_id: Option<String>,
     /// The number of records on each page.
-    ///
-    /// Example: `50`
     pub page_size: Option<i64>,
     /// The number of pages.
-    ///
-    /// Example: `1`
     pub page_number: Option<i64>,
     /// The region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub region_id: String,
+    pub region_id: Option<String>,
 }
 
 impl DescribeEventsForRegionRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeEventsForRegionRequestBuilder {
-        DescribeEventsForRegionRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeEventsForRegionBuilder {
+        DescribeEventsForRegionBuilder::with_client(())
     }
 }
 
@@ -38,248 +30,113 @@ impl acs_runtime::Operation for DescribeEventsForRegionRequest {
     type Output = DescribeEventsForRegionResponse;
     type Error = DescribeEventsForRegionError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeEventsForRegion",
-        method: acs_runtime::Method::Get,
-        path: "/regions/{region_id}/events",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeEventsForRegion",
+        acs_runtime::Method::Get,
+        "/regions/{region_id}/events",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "page_size", &self.page_size);
-        params.put(acs_runtime::Position::Query, "page_number", &self.page_number);
-        params.put(acs_runtime::Position::Path, "region_id", &self.region_id);
+        params.query("cluster_id", &self.cluster_id);
+        params.query("page_size", &self.page_size);
+        params.query("page_number", &self.page_number);
+        params.path("region_id", &self.region_id);
     }
 }
 
-/// Builds a [`DescribeEventsForRegionRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeEventsForRegionRequestBuilder {
-    cluster_id: Option<String>,
-    page_size: Option<i64>,
-    page_number: Option<i64>,
-    region_id: Option<String>,
+/// Sets the parameters of `DescribeEventsForRegion`: made by `Client::describe_events_for_region` (then [`send`](Self::send)) or [`DescribeEventsForRegionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeEventsForRegionBuilder<C = ()> {
+    client: C,
+    request: DescribeEventsForRegionRequest,
 }
 
-impl DescribeEventsForRegionRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `cf62854ac2130470897be7a27ed1f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeEventsForRegionBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Example: `cf62854ac2130470897be7a27ed1f****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The number of records on each page. Example: `50`.
+    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// The number of records on each page.
-    ///
-    /// Example: `50`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.page_size = Some(value.into());
+    /// The number of pages. Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The number of pages.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_number = value;
-        self
-    }
-
-    /// The region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
+    /// The region. Required. Example: `cn-hangzhou`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeEventsForRegionRequest, acs_runtime::BuildError> {
-        Ok(DescribeEventsForRegionRequest {
-            cluster_id: self.cluster_id,
-            page_size: self.page_size,
-            page_number: self.page_number,
-            region_id: self
-                .region_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeEventsForRegion",
-                    parameter: "region_id",
-                    setter: "region_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeEventsForRegion` once its parameters are set: Queries all events in a specified region.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeEventsForRegionFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeEventsForRegionRequestBuilder,
-}
-
-impl DescribeEventsForRegionFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeEventsForRegionRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeEventsForRegionRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeEventsForRegion",
+            parameter,
+            setter,
+        );
+        if self.request.region_id.is_none() {
+            return Err(missing("region_id", "region_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeEventsForRegionRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `cf62854ac2130470897be7a27ed1f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The number of records on each page.
-    ///
-    /// Example: `50`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The number of pages.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// The region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
+impl DescribeEventsForRegionBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeEventsForRegionResponse,
-        acs_runtime::SdkError<DescribeEventsForRegionError>,
+        SdkError<DescribeEventsForRegionError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeEventsForRegion`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeEventsForRegion`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeEventsForRegionResponse {
     /// The events.
-    #[serde(rename = "events", skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<DescribeEventsForRegionResponseEventsItem>>,
+    pub events: Option<Vec<EventsItem>>,
     /// The pagination details.
-    #[serde(rename = "page_info", skip_serializing_if = "Option::is_none")]
-    pub page_info: Option<DescribeEventsForRegionResponsePageInfo>,
+    pub page_info: Option<PageInfo>,
 }
 
-/// Errors of `DescribeEventsForRegion` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeEventsForRegionResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            events: object.take("events")?,
+            page_info: object.take("page_info")?,
+        })
+    }
+}
+
+/// Errors of `DescribeEventsForRegion`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeEventsForRegionError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeEventsForRegionError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeEventsForRegionError {
@@ -288,105 +145,99 @@ impl From<acs_runtime::ServiceError> for DescribeEventsForRegionError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeEventsForRegionError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeEventsForRegionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeEventsForRegionError {}
+
 /// The description of the event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeEventsForRegionResponseEventsItemData {
-    /// The severity level of the event.
-    ///
-    /// Example: `info`
-    #[serde(rename = "level", skip_serializing_if = "Option::is_none")]
+pub struct EventsItemData {
+    /// The severity level of the event. Example: `info`.
     pub level: Option<String>,
-    /// The event status.
-    ///
-    /// Example: `Started`
-    #[serde(rename = "reason", skip_serializing_if = "Option::is_none")]
+    /// The event status. Example: `Started`.
     pub reason: Option<String>,
-    /// The details of the event.
-    ///
-    /// Example: `Start to upgrade NodePool nodePool/nodePool-A`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// The details of the event. Example: `Start to upgrade NodePool nodePool/nodePool-A`.
     pub message: Option<String>,
 }
 
+impl acs_runtime::FromJson for EventsItemData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            level: object.take("level")?,
+            reason: object.take("reason")?,
+            message: object.take("message")?,
+        })
+    }
+}
+
 /// The details of the event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeEventsForRegionResponseEventsItem {
-    /// The event ID.
-    ///
-    /// Example: `A234-1234-1234`
-    #[serde(rename = "event_id", skip_serializing_if = "Option::is_none")]
+pub struct EventsItem {
+    /// The event ID. Example: `A234-1234-1234`.
     pub event_id: Option<String>,
-    /// The event type.
-    ///
-    /// Example: `nodePool_upgrade`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// The event type. Example: `nodePool_upgrade`.
     pub r#type: Option<String>,
-    /// The event source.
-    ///
-    /// Example: `/clusters/cf62854ac2130470897be7a27ed1f****/nodepools`
-    #[serde(rename = "source", skip_serializing_if = "Option::is_none")]
+    /// The event source. Example: `/clusters/cf62854ac2130470897be7a27ed1f****/nodepools`.
     pub source: Option<String>,
-    /// The object associated with the event.
-    ///
-    /// Example: `nodePool-id`
-    #[serde(rename = "subject", skip_serializing_if = "Option::is_none")]
+    /// The object associated with the event. Example: `nodePool-id`.
     pub subject: Option<String>,
-    /// The time when the event was generated.
-    ///
-    /// Example: `2020-12-01T17:31:00Z`
-    #[serde(rename = "time", skip_serializing_if = "Option::is_none")]
+    /// The time when the event was generated. Example: `2020-12-01T17:31:00Z`.
     pub time: Option<String>,
-    /// The cluster ID.
-    ///
-    /// Example: `cluster-id`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The cluster ID. Example: `cluster-id`.
     pub cluster_id: Option<String>,
     /// The description of the event.
-    #[serde(rename = "data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<DescribeEventsForRegionResponseEventsItemData>,
+    pub data: Option<EventsItemData>,
+}
+
+impl acs_runtime::FromJson for EventsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            event_id: object.take("event_id")?,
+            r#type: object.take("type")?,
+            source: object.take("source")?,
+            subject: object.take("subject")?,
+            time: object.take("time")?,
+            cluster_id: object.take("cluster_id")?,
+            data: object.take("data")?,
+        })
+    }
 }
 
 /// The pagination details.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeEventsForRegionResponsePageInfo {
-    /// The number of records on each page.
-    ///
-    /// Example: `50`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct PageInfo {
+    /// The number of records on each page. Example: `50`.
     pub page_size: Option<i64>,
-    /// The number of pages.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of pages. Example: `1`.
     pub page_number: Option<i64>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `3`.
     pub total_count: Option<i64>,
+}
+
+impl acs_runtime::FromJson for PageInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_size: object.take("page_size")?,
+            page_number: object.take("page_number")?,
+            total_count: object.take("total_count")?,
+        })
+    }
 }

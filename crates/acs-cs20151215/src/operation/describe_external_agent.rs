@@ -5,37 +5,24 @@
 //!
 //! For more information, see Register an external Kubernetes cluster.
 
-/// Request of `DescribeExternalAgent`: Queries the proxy configurations of a registered cluster by cluster ID.
-///
-/// Build it with [`DescribeExternalAgentRequest::builder`], or call the operation through `Client::describe_external_agent`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeExternalAgent`, made by [`DescribeExternalAgentBuilder`] (`Client::describe_external_agent` or [`DescribeExternalAgentRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeExternalAgentRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// Specifies whether to obtain the credentials that are used to access the cluster over the internal network.
-    ///
-    /// *   `true`: obtains the credentials that are used to access the cluster over the internal network.
-    /// *   `false`: obtains the credentials that are used to access the cluster over the Internet.
-    ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
     pub private_ip_address: Option<String>,
     /// The permission mode of the agent. Valid values:
-    ///
-    /// admin: the admin mode, which provides full permissions. restricted: the restricted mode, which provides partial permissions. Default value: admin.
-    ///
-    /// Example: `admin`
     pub agent_mode: Option<String>,
 }
 
 impl DescribeExternalAgentRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeExternalAgentRequestBuilder {
-        DescribeExternalAgentRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeExternalAgentBuilder {
+        DescribeExternalAgentBuilder::with_client(())
     }
 }
 
@@ -43,45 +30,38 @@ impl acs_runtime::Operation for DescribeExternalAgentRequest {
     type Output = DescribeExternalAgentResponse;
     type Error = DescribeExternalAgentError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeExternalAgent",
-        method: acs_runtime::Method::Get,
-        path: "/k8s/{ClusterId}/external/agent/deployment",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeExternalAgent",
+        acs_runtime::Method::Get,
+        "/k8s/{ClusterId}/external/agent/deployment",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PrivateIpAddress",
-                &self.private_ip_address,
-            );
-        params.put(acs_runtime::Position::Query, "AgentMode", &self.agent_mode);
+        params.path("ClusterId", &self.cluster_id);
+        params.query("PrivateIpAddress", &self.private_ip_address);
+        params.query("AgentMode", &self.agent_mode);
     }
 }
 
-/// Builds a [`DescribeExternalAgentRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeExternalAgentRequestBuilder {
-    cluster_id: Option<String>,
-    private_ip_address: Option<String>,
-    agent_mode: Option<String>,
+/// Sets the parameters of `DescribeExternalAgent`: made by `Client::describe_external_agent` (then [`send`](Self::send)) or [`DescribeExternalAgentRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeExternalAgentBuilder<C = ()> {
+    client: C,
+    request: DescribeExternalAgentRequest,
 }
 
-impl DescribeExternalAgentRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeExternalAgentBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The ID of the cluster. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
@@ -90,186 +70,67 @@ impl DescribeExternalAgentRequestBuilder {
     /// *   `true`: obtains the credentials that are used to access the cluster over the internal network.
     /// *   `false`: obtains the credentials that are used to access the cluster over the Internet.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    pub fn private_ip_address(mut self, value: impl Into<String>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<String>) -> &mut Self {
-        self.private_ip_address = value;
+    /// Default value: `false`. Example: `true`.
+    pub fn private_ip_address(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.private_ip_address = value.into_param();
         self
     }
 
     /// The permission mode of the agent. Valid values:
     ///
-    /// admin: the admin mode, which provides full permissions. restricted: the restricted mode, which provides partial permissions. Default value: admin.
-    ///
-    /// Example: `admin`
-    pub fn agent_mode(mut self, value: impl Into<String>) -> Self {
-        self.agent_mode = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AgentMode`; see [`Self::agent_mode`].
-    pub fn set_agent_mode(&mut self, value: Option<String>) -> &mut Self {
-        self.agent_mode = value;
+    /// admin: the admin mode, which provides full permissions. restricted: the restricted mode, which provides partial permissions. Default value: admin. Example: `admin`.
+    pub fn agent_mode(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.agent_mode = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeExternalAgentRequest, acs_runtime::BuildError> {
-        Ok(DescribeExternalAgentRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeExternalAgent",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            private_ip_address: self.private_ip_address,
-            agent_mode: self.agent_mode,
+    pub fn build(self) -> Result<DescribeExternalAgentRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeExternalAgent",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DescribeExternalAgentBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeExternalAgentResponse, SdkError<DescribeExternalAgentError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeExternalAgent`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeExternalAgentResponse {
+    /// The agent configurations in the YAML format. Example: `apiVersion: v1****`.
+    pub config: Option<String>,
+}
+
+impl acs_runtime::FromJson for DescribeExternalAgentResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            config: object.take("config")?,
         })
     }
 }
 
-/// Calls `DescribeExternalAgent` once its parameters are set: Queries the proxy configurations of a registered cluster by cluster ID.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeExternalAgentFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeExternalAgentRequestBuilder,
-}
-
-impl DescribeExternalAgentFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeExternalAgentRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeExternalAgentRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Specifies whether to obtain the credentials that are used to access the cluster over the internal network.
-    ///
-    /// *   `true`: obtains the credentials that are used to access the cluster over the internal network.
-    /// *   `false`: obtains the credentials that are used to access the cluster over the Internet.
-    ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    pub fn private_ip_address(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.private_ip_address(value);
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_private_ip_address(value);
-        self
-    }
-
-    /// The permission mode of the agent. Valid values:
-    ///
-    /// admin: the admin mode, which provides full permissions. restricted: the restricted mode, which provides partial permissions. Default value: admin.
-    ///
-    /// Example: `admin`
-    pub fn agent_mode(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.agent_mode(value);
-        self
-    }
-
-    /// Sets or clears `AgentMode`; see [`Self::agent_mode`].
-    pub fn set_agent_mode(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_agent_mode(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeExternalAgentResponse,
-        acs_runtime::SdkError<DescribeExternalAgentError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeExternalAgent`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeExternalAgentResponse {
-    /// The agent configurations in the YAML format.
-    ///
-    /// Example: `apiVersion: v1****`
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
-    pub config: Option<String>,
-}
-
-/// Errors of `DescribeExternalAgent` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeExternalAgent`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeExternalAgentError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeExternalAgentError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeExternalAgentError {
@@ -278,9 +139,17 @@ impl From<acs_runtime::ServiceError> for DescribeExternalAgentError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeExternalAgentError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeExternalAgentError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,76 +3,32 @@
 
 //! `DescribeKubernetesVersionMetadata`: Queries the detailed information about Kubernetes versions, including the version number, release date, expiration date, compatible OSs, and runtime.
 
-/// Request of `DescribeKubernetesVersionMetadata`: Queries the detailed information about Kubernetes versions, including the version number, release date, expiration date, compatible OSs, and runtime.
-///
-/// Build it with [`DescribeKubernetesVersionMetadataRequest::builder`], or call the operation through `Client::describe_kubernetes_version_metadata`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeKubernetesVersionMetadata`, made by [`DescribeKubernetesVersionMetadataBuilder`] (`Client::describe_kubernetes_version_metadata` or [`DescribeKubernetesVersionMetadataRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeKubernetesVersionMetadataRequest {
     /// The region ID of the cluster.
-    ///
-    /// Example: `cn-beijing`
-    pub region: String,
+    pub region: Option<String>,
     /// The cluster type that you want to use. Valid values:
-    ///
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Pro clusters, ACK Basic clusters, ACK Serverless Pro clusters, ACK Serverless Basic clusters, ACK Edge Pro clusters, and ACK Edge Basic clusters.
-    /// *   `ExternalKubernetes`: registered cluster.
-    ///
-    /// Example: `Kubernetes`
-    pub cluster_type: String,
+    pub cluster_type: Option<String>,
     /// The Kubernetes version of the cluster. The Kubernetes versions supported by ACK are the same as the Kubernetes versions supported by open source Kubernetes. We recommend that you specify the latest Kubernetes version. If you do not configure this parameter, the latest Kubernetes version is used.
-    ///
-    /// For more information about the Kubernetes versions supported by ACK, see Release notes for Kubernetes versions.
-    ///
-    /// Example: `1.16.9-aliyun.1`
     pub kubernetes_version: Option<String>,
     /// The scenario where clusters are used. Valid values:
-    ///
-    /// *   `Default`: non-edge computing scenarios
-    /// *   `Edge`: edge computing scenarios
-    /// *   `Serverless`: serverless scenarios.
-    ///
-    /// Default value: `Default`.
-    ///
-    /// Example: `Default`
     pub profile: Option<String>,
     /// The container runtime type that you want to use. You can specify a runtime type to query only OS images that support the runtime type. Valid values:
-    ///
-    /// *   `docker`: Docker
-    /// *   `containerd`: containerd
-    /// *   `Sandboxed-Container.runv`: Sandboxed-Container
-    ///
-    /// If you specify a runtime type, only the OS images that support the specified runtime type are returned.
-    ///
-    /// Otherwise, all OS images are returned.
-    ///
-    /// Example: `docker`
     pub runtime: Option<String>,
     /// The query mode. Valid values:
-    ///
-    /// *   `supported`: queries all supported Kubernetes versions.
-    /// *   `creatable`: queries only Kubernetes versions of clusters that you can create.
-    ///
-    /// If you specify `KubernetesVersion`, this parameter does not take effect.
-    ///
-    /// If you do not specify a query mode, Kubernetes versions of clusters that you can create are returned.
-    ///
-    /// Example: `supported`
     pub mode: Option<String>,
     /// Specifies whether to query the Kubernetes versions available for updates. This parameter takes effect only when the KubernetesVersion parameter is specified.
-    ///
-    /// *   true: queries the Kubernetes versions available for updates.
-    /// *   false: does not query the Kubernetes versions available for updates.
-    ///
-    /// Example: `1.30.1-aliyun.1`
     pub query_upgradable_version: Option<bool>,
 }
 
 impl DescribeKubernetesVersionMetadataRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeKubernetesVersionMetadataRequestBuilder {
-        DescribeKubernetesVersionMetadataRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeKubernetesVersionMetadataBuilder {
+        DescribeKubernetesVersionMetadataBuilder::with_client(())
     }
 }
 
@@ -80,58 +36,42 @@ impl acs_runtime::Operation for DescribeKubernetesVersionMetadataRequest {
     type Output = DescribeKubernetesVersionMetadataResponse;
     type Error = DescribeKubernetesVersionMetadataError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeKubernetesVersionMetadata",
-        method: acs_runtime::Method::Get,
-        path: "/api/v1/metadata/versions",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeKubernetesVersionMetadata",
+        acs_runtime::Method::Get,
+        "/api/v1/metadata/versions",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "Region", &self.region);
-        params.put(acs_runtime::Position::Query, "ClusterType", &self.cluster_type);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "KubernetesVersion",
-                &self.kubernetes_version,
-            );
-        params.put(acs_runtime::Position::Query, "Profile", &self.profile);
-        params.put(acs_runtime::Position::Query, "runtime", &self.runtime);
-        params.put(acs_runtime::Position::Query, "Mode", &self.mode);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "QueryUpgradableVersion",
-                &self.query_upgradable_version,
-            );
+        params.query("Region", &self.region);
+        params.query("ClusterType", &self.cluster_type);
+        params.query("KubernetesVersion", &self.kubernetes_version);
+        params.query("Profile", &self.profile);
+        params.query("runtime", &self.runtime);
+        params.query("Mode", &self.mode);
+        params.query("QueryUpgradableVersion", &self.query_upgradable_version);
     }
 }
 
-/// Builds a [`DescribeKubernetesVersionMetadataRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeKubernetesVersionMetadataRequestBuilder {
-    region: Option<String>,
-    cluster_type: Option<String>,
-    kubernetes_version: Option<String>,
-    profile: Option<String>,
-    runtime: Option<String>,
-    mode: Option<String>,
-    query_upgradable_version: Option<bool>,
+/// Sets the parameters of `DescribeKubernetesVersionMetadata`: made by `Client::describe_kubernetes_version_metadata` (then [`send`](Self::send)) or [`DescribeKubernetesVersionMetadataRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeKubernetesVersionMetadataBuilder<C = ()> {
+    client: C,
+    request: DescribeKubernetesVersionMetadataRequest,
 }
 
-impl DescribeKubernetesVersionMetadataRequestBuilder {
-    /// The region ID of the cluster.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
+impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.region = value;
+    /// The region ID of the cluster. Required. Example: `cn-beijing`.
+    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region = value.into_param();
         self
     }
 
@@ -141,31 +81,17 @@ impl DescribeKubernetesVersionMetadataRequestBuilder {
     /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Pro clusters, ACK Basic clusters, ACK Serverless Pro clusters, ACK Serverless Basic clusters, ACK Edge Pro clusters, and ACK Edge Basic clusters.
     /// *   `ExternalKubernetes`: registered cluster.
     ///
-    /// Example: `Kubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.cluster_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterType`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_type = value;
+    /// Required. Example: `Kubernetes`.
+    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_type = value.into_param();
         self
     }
 
     /// The Kubernetes version of the cluster. The Kubernetes versions supported by ACK are the same as the Kubernetes versions supported by open source Kubernetes. We recommend that you specify the latest Kubernetes version. If you do not configure this parameter, the latest Kubernetes version is used.
     ///
-    /// For more information about the Kubernetes versions supported by ACK, see Release notes for Kubernetes versions.
-    ///
-    /// Example: `1.16.9-aliyun.1`
-    pub fn kubernetes_version(mut self, value: impl Into<String>) -> Self {
-        self.kubernetes_version = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `KubernetesVersion`; see [`Self::kubernetes_version`].
-    pub fn set_kubernetes_version(&mut self, value: Option<String>) -> &mut Self {
-        self.kubernetes_version = value;
+    /// For more information about the Kubernetes versions supported by ACK, see Release notes for Kubernetes versions. Example: `1.16.9-aliyun.1`.
+    pub fn kubernetes_version(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.kubernetes_version = value.into_param();
         self
     }
 
@@ -175,17 +101,9 @@ impl DescribeKubernetesVersionMetadataRequestBuilder {
     /// *   `Edge`: edge computing scenarios
     /// *   `Serverless`: serverless scenarios.
     ///
-    /// Default value: `Default`.
-    ///
-    /// Example: `Default`
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.profile = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Profile`; see [`Self::profile`].
-    pub fn set_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.profile = value;
+    /// Default value: `Default`. Example: `Default`.
+    pub fn profile(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.profile = value.into_param();
         self
     }
 
@@ -197,17 +115,9 @@ impl DescribeKubernetesVersionMetadataRequestBuilder {
     ///
     /// If you specify a runtime type, only the OS images that support the specified runtime type are returned.
     ///
-    /// Otherwise, all OS images are returned.
-    ///
-    /// Example: `docker`
-    pub fn runtime(mut self, value: impl Into<String>) -> Self {
-        self.runtime = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `runtime`; see [`Self::runtime`].
-    pub fn set_runtime(&mut self, value: Option<String>) -> &mut Self {
-        self.runtime = value;
+    /// Otherwise, all OS images are returned. Example: `docker`.
+    pub fn runtime(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.runtime = value.into_param();
         self
     }
 
@@ -218,17 +128,9 @@ impl DescribeKubernetesVersionMetadataRequestBuilder {
     ///
     /// If you specify `KubernetesVersion`, this parameter does not take effect.
     ///
-    /// If you do not specify a query mode, Kubernetes versions of clusters that you can create are returned.
-    ///
-    /// Example: `supported`
-    pub fn mode(mut self, value: impl Into<String>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Mode`; see [`Self::mode`].
-    pub fn set_mode(&mut self, value: Option<String>) -> &mut Self {
-        self.mode = value;
+    /// If you do not specify a query mode, Kubernetes versions of clusters that you can create are returned. Example: `supported`.
+    pub fn mode(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.mode = value.into_param();
         self
     }
 
@@ -237,252 +139,60 @@ impl DescribeKubernetesVersionMetadataRequestBuilder {
     /// *   true: queries the Kubernetes versions available for updates.
     /// *   false: does not query the Kubernetes versions available for updates.
     ///
-    /// Example: `1.30.1-aliyun.1`
-    pub fn query_upgradable_version(mut self, value: impl Into<bool>) -> Self {
-        self.query_upgradable_version = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `QueryUpgradableVersion`; see [`Self::query_upgradable_version`].
-    pub fn set_query_upgradable_version(&mut self, value: Option<bool>) -> &mut Self {
-        self.query_upgradable_version = value;
+    /// Example: `1.30.1-aliyun.1`.
+    pub fn query_upgradable_version(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.query_upgradable_version = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeKubernetesVersionMetadataRequest, acs_runtime::BuildError> {
-        Ok(DescribeKubernetesVersionMetadataRequest {
-            region: self
-                .region
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeKubernetesVersionMetadata",
-                    parameter: "Region",
-                    setter: "region",
-                })?,
-            cluster_type: self
-                .cluster_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeKubernetesVersionMetadata",
-                    parameter: "ClusterType",
-                    setter: "cluster_type",
-                })?,
-            kubernetes_version: self.kubernetes_version,
-            profile: self.profile,
-            runtime: self.runtime,
-            mode: self.mode,
-            query_upgradable_version: self.query_upgradable_version,
-        })
-    }
-}
-
-/// Calls `DescribeKubernetesVersionMetadata` once its parameters are set: Queries the detailed information about Kubernetes versions, including the version number, release date, expiration date, compatible OSs, and runtime.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeKubernetesVersionMetadataFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeKubernetesVersionMetadataRequestBuilder,
-}
-
-impl DescribeKubernetesVersionMetadataFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeKubernetesVersionMetadataRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeKubernetesVersionMetadataRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeKubernetesVersionMetadata",
+            parameter,
+            setter,
+        );
+        if self.request.region.is_none() {
+            return Err(missing("Region", "region"));
         }
+        if self.request.cluster_type.is_none() {
+            return Err(missing("ClusterType", "cluster_type"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeKubernetesVersionMetadataRequestBuilder {
-        &self.inner
-    }
-
-    /// The region ID of the cluster.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region(value);
-        self
-    }
-
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region(value);
-        self
-    }
-
-    /// The cluster type that you want to use. Valid values:
-    ///
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Pro clusters, ACK Basic clusters, ACK Serverless Pro clusters, ACK Serverless Basic clusters, ACK Edge Pro clusters, and ACK Edge Basic clusters.
-    /// *   `ExternalKubernetes`: registered cluster.
-    ///
-    /// Example: `Kubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_type(value);
-        self
-    }
-
-    /// Sets or clears `ClusterType`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_type(value);
-        self
-    }
-
-    /// The Kubernetes version of the cluster. The Kubernetes versions supported by ACK are the same as the Kubernetes versions supported by open source Kubernetes. We recommend that you specify the latest Kubernetes version. If you do not configure this parameter, the latest Kubernetes version is used.
-    ///
-    /// For more information about the Kubernetes versions supported by ACK, see Release notes for Kubernetes versions.
-    ///
-    /// Example: `1.16.9-aliyun.1`
-    pub fn kubernetes_version(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.kubernetes_version(value);
-        self
-    }
-
-    /// Sets or clears `KubernetesVersion`; see [`Self::kubernetes_version`].
-    pub fn set_kubernetes_version(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_kubernetes_version(value);
-        self
-    }
-
-    /// The scenario where clusters are used. Valid values:
-    ///
-    /// *   `Default`: non-edge computing scenarios
-    /// *   `Edge`: edge computing scenarios
-    /// *   `Serverless`: serverless scenarios.
-    ///
-    /// Default value: `Default`.
-    ///
-    /// Example: `Default`
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.profile(value);
-        self
-    }
-
-    /// Sets or clears `Profile`; see [`Self::profile`].
-    pub fn set_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_profile(value);
-        self
-    }
-
-    /// The container runtime type that you want to use. You can specify a runtime type to query only OS images that support the runtime type. Valid values:
-    ///
-    /// *   `docker`: Docker
-    /// *   `containerd`: containerd
-    /// *   `Sandboxed-Container.runv`: Sandboxed-Container
-    ///
-    /// If you specify a runtime type, only the OS images that support the specified runtime type are returned.
-    ///
-    /// Otherwise, all OS images are returned.
-    ///
-    /// Example: `docker`
-    pub fn runtime(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.runtime(value);
-        self
-    }
-
-    /// Sets or clears `runtime`; see [`Self::runtime`].
-    pub fn set_runtime(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_runtime(value);
-        self
-    }
-
-    /// The query mode. Valid values:
-    ///
-    /// *   `supported`: queries all supported Kubernetes versions.
-    /// *   `creatable`: queries only Kubernetes versions of clusters that you can create.
-    ///
-    /// If you specify `KubernetesVersion`, this parameter does not take effect.
-    ///
-    /// If you do not specify a query mode, Kubernetes versions of clusters that you can create are returned.
-    ///
-    /// Example: `supported`
-    pub fn mode(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.mode(value);
-        self
-    }
-
-    /// Sets or clears `Mode`; see [`Self::mode`].
-    pub fn set_mode(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_mode(value);
-        self
-    }
-
-    /// Specifies whether to query the Kubernetes versions available for updates. This parameter takes effect only when the KubernetesVersion parameter is specified.
-    ///
-    /// *   true: queries the Kubernetes versions available for updates.
-    /// *   false: does not query the Kubernetes versions available for updates.
-    ///
-    /// Example: `1.30.1-aliyun.1`
-    pub fn query_upgradable_version(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.query_upgradable_version(value);
-        self
-    }
-
-    /// Sets or clears `QueryUpgradableVersion`; see [`Self::query_upgradable_version`].
-    pub fn set_query_upgradable_version(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_query_upgradable_version(value);
-        self
-    }
-
+impl DescribeKubernetesVersionMetadataBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeKubernetesVersionMetadataResponse,
-        acs_runtime::SdkError<DescribeKubernetesVersionMetadataError>,
+        SdkError<DescribeKubernetesVersionMetadataError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeKubernetesVersionMetadata`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeKubernetesVersionMetadata`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeKubernetesVersionMetadataResponse {}
-/// Errors of `DescribeKubernetesVersionMetadata` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeKubernetesVersionMetadataResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeKubernetesVersionMetadata`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeKubernetesVersionMetadataError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeKubernetesVersionMetadataError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeKubernetesVersionMetadataError {
@@ -491,9 +201,17 @@ impl From<acs_runtime::ServiceError> for DescribeKubernetesVersionMetadataError 
     }
 }
 
+impl acs_runtime::OperationError for DescribeKubernetesVersionMetadataError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeKubernetesVersionMetadataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

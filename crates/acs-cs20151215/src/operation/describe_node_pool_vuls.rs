@@ -3,34 +3,24 @@
 
 //! `DescribeNodePoolVuls`: Queries the vulnerability information of a node pool, such as vulnerability names and severity levels, by specifying the ID of the node pool. We recommend that you periodically scan node pools for vulnerabilities to enhance cluster security.
 
-/// Request of `DescribeNodePoolVuls`: Queries the vulnerability information of a node pool, such as vulnerability names and severity levels, by specifying the ID of the node pool. We recommend that you periodically scan node pools for vulnerabilities to enhance cluster security.
-///
-/// Build it with [`DescribeNodePoolVulsRequest::builder`], or call the operation through `Client::describe_node_pool_vuls`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeNodePoolVuls`, made by [`DescribeNodePoolVulsBuilder`] (`Client::describe_node_pool_vuls` or [`DescribeNodePoolVulsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeNodePoolVulsRequest {
     /// Cluster ID.
-    ///
-    /// Example: `c17e742cee942410486f237293d66****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// Node pool ID.
-    ///
-    /// Example: `np38f32fdbc60e4a1e957ffde77846****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// The priority to fix the vulnerability. Separate multiple priorities with commas (,). Valid values:
-    ///
-    /// *   `asap`: high
-    /// *   `later`: medium
-    /// *   `nntf`: low
-    ///
-    /// Example: `asap`
     pub necessity: Option<String>,
 }
 
 impl DescribeNodePoolVulsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeNodePoolVulsRequestBuilder {
-        DescribeNodePoolVulsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeNodePoolVulsBuilder {
+        DescribeNodePoolVulsBuilder::with_client(())
     }
 }
 
@@ -38,54 +28,44 @@ impl acs_runtime::Operation for DescribeNodePoolVulsRequest {
     type Output = DescribeNodePoolVulsResponse;
     type Error = DescribeNodePoolVulsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeNodePoolVuls",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/nodepools/{nodepool_id}/vuls",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeNodePoolVuls",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/nodepools/{nodepool_id}/vuls",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "nodepool_id", &self.nodepool_id);
-        params.put(acs_runtime::Position::Query, "necessity", &self.necessity);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("nodepool_id", &self.nodepool_id);
+        params.query("necessity", &self.necessity);
     }
 }
 
-/// Builds a [`DescribeNodePoolVulsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeNodePoolVulsRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    necessity: Option<String>,
+/// Sets the parameters of `DescribeNodePoolVuls`: made by `Client::describe_node_pool_vuls` (then [`send`](Self::send)) or [`DescribeNodePoolVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeNodePoolVulsBuilder<C = ()> {
+    client: C,
+    request: DescribeNodePoolVulsRequest,
 }
 
-impl DescribeNodePoolVulsRequestBuilder {
-    /// Cluster ID.
-    ///
-    /// Example: `c17e742cee942410486f237293d66****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeNodePoolVulsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// Cluster ID. Required. Example: `c17e742cee942410486f237293d66****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// Node pool ID.
-    ///
-    /// Example: `np38f32fdbc60e4a1e957ffde77846****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `nodepool_id`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// Node pool ID. Required. Example: `np38f32fdbc60e4a1e957ffde77846****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
@@ -95,181 +75,70 @@ impl DescribeNodePoolVulsRequestBuilder {
     /// *   `later`: medium
     /// *   `nntf`: low
     ///
-    /// Example: `asap`
-    pub fn necessity(mut self, value: impl Into<String>) -> Self {
-        self.necessity = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `necessity`; see [`Self::necessity`].
-    pub fn set_necessity(&mut self, value: Option<String>) -> &mut Self {
-        self.necessity = value;
+    /// Example: `asap`.
+    pub fn necessity(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.necessity = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeNodePoolVulsRequest, acs_runtime::BuildError> {
-        Ok(DescribeNodePoolVulsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeNodePoolVuls",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeNodePoolVuls",
-                    parameter: "nodepool_id",
-                    setter: "nodepool_id",
-                })?,
-            necessity: self.necessity,
-        })
-    }
-}
-
-/// Calls `DescribeNodePoolVuls` once its parameters are set: Queries the vulnerability information of a node pool, such as vulnerability names and severity levels, by specifying the ID of the node pool. We recommend that you periodically scan node pools for vulnerabilities to enhance cluster security.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeNodePoolVulsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeNodePoolVulsRequestBuilder,
-}
-
-impl DescribeNodePoolVulsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeNodePoolVulsRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeNodePoolVulsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeNodePoolVuls",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("nodepool_id", "nodepool_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeNodePoolVulsRequestBuilder {
-        &self.inner
-    }
-
-    /// Cluster ID.
-    ///
-    /// Example: `c17e742cee942410486f237293d66****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Node pool ID.
-    ///
-    /// Example: `np38f32fdbc60e4a1e957ffde77846****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `nodepool_id`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// The priority to fix the vulnerability. Separate multiple priorities with commas (,). Valid values:
-    ///
-    /// *   `asap`: high
-    /// *   `later`: medium
-    /// *   `nntf`: low
-    ///
-    /// Example: `asap`
-    pub fn necessity(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.necessity(value);
-        self
-    }
-
-    /// Sets or clears `necessity`; see [`Self::necessity`].
-    pub fn set_necessity(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_necessity(value);
-        self
-    }
-
+impl DescribeNodePoolVulsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeNodePoolVulsResponse,
-        acs_runtime::SdkError<DescribeNodePoolVulsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeNodePoolVulsResponse, SdkError<DescribeNodePoolVulsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeNodePoolVuls`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeNodePoolVuls`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeNodePoolVulsResponse {
     /// The vulnerability list of all node pools.
-    #[serde(rename = "vul_records", skip_serializing_if = "Option::is_none")]
-    pub vul_records: Option<Vec<DescribeNodePoolVulsResponseVulRecordsItem>>,
+    pub vul_records: Option<Vec<VulRecordsItem>>,
     /// Indicates whether the CVE vulnerability patching service provided by Security Center is purchased.
     ///
     /// *   true: yes
     /// *   false: no
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "vuls_fix_service_purchased",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub vuls_fix_service_purchased: Option<bool>,
 }
 
-/// Errors of `DescribeNodePoolVuls` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeNodePoolVulsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            vul_records: object.take("vul_records")?,
+            vuls_fix_service_purchased: object.take("vuls_fix_service_purchased")?,
+        })
+    }
+}
+
+/// Errors of `DescribeNodePoolVuls`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeNodePoolVulsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeNodePoolVulsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeNodePoolVulsError {
@@ -278,13 +147,22 @@ impl From<acs_runtime::ServiceError> for DescribeNodePoolVulsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeNodePoolVulsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeNodePoolVulsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeNodePoolVulsError {}
+
 /// The severity level of the vulnerability.
 ///
 /// Valid values:
@@ -294,7 +172,7 @@ impl std::error::Error for DescribeNodePoolVulsError {}
 /// *   asap: You need to fix the vulnerability at the earliest opportunity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
+pub enum Necessity {
     /// `nntf`
     Nntf,
     /// `later`
@@ -305,7 +183,7 @@ pub enum DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
     Unknown(String),
 }
 
-impl DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
+impl Necessity {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -317,7 +195,7 @@ impl DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
     }
 }
 
-impl From<&str> for DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
+impl From<&str> for Necessity {
     fn from(value: &str) -> Self {
         match value {
             "nntf" => Self::Nntf,
@@ -328,66 +206,41 @@ impl From<&str> for DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessi
     }
 }
 
-impl From<String> for DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display
-for DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
+impl std::fmt::Display for Necessity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for Necessity {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// 包信息
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeNodePoolVulsResponseVulRecordsItemVulListItemPackageListItem {
+pub struct PackageListItem {
     /// 包名称
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
+impl acs_runtime::FromJson for PackageListItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self { name: object.take("name")? })
+    }
+}
+
 /// The details about a vulnerability.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeNodePoolVulsResponseVulRecordsItemVulListItem {
-    /// The name of the vulnerability.
-    ///
-    /// Example: `oval:com.redhat.rhsa:def:20193197`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+pub struct VulListItem {
+    /// The name of the vulnerability. Example: `oval:com.redhat.rhsa:def:20193197`.
     pub name: Option<String>,
-    /// The alias of the vulnerability.
-    ///
-    /// Example: `RHSA-2019:3197-Important: sudo security update`
-    #[serde(rename = "alias_name", skip_serializing_if = "Option::is_none")]
+    /// The alias of the vulnerability. Example: `RHSA-2019:3197-Important: sudo security update`.
     pub alias_name: Option<String>,
     /// The severity level of the vulnerability.
     ///
@@ -397,46 +250,49 @@ pub struct DescribeNodePoolVulsResponseVulRecordsItemVulListItem {
     /// *   later: You can fix the vulnerability later.
     /// *   asap: You need to fix the vulnerability at the earliest opportunity.
     ///
-    /// Example: `asap`
-    #[serde(rename = "necessity", skip_serializing_if = "Option::is_none")]
-    pub necessity: Option<
-        DescribeNodePoolVulsResponseVulRecordsItemVulListItemNecessity,
-    >,
+    /// Example: `asap`.
+    pub necessity: Option<Necessity>,
     /// A list of CVE names corresponding to the vulnerabilities.
-    #[serde(rename = "cve_list", skip_serializing_if = "Option::is_none")]
     pub cve_list: Option<Vec<String>>,
-    /// Indicates whether a restart is required.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "need_reboot",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether a restart is required. Example: `false`.
     pub need_reboot: Option<bool>,
     /// 漏洞涉及的包列表
-    #[serde(rename = "package_list", skip_serializing_if = "Option::is_none")]
-    pub package_list: Option<
-        Vec<DescribeNodePoolVulsResponseVulRecordsItemVulListItemPackageListItem>,
-    >,
+    pub package_list: Option<Vec<PackageListItem>>,
+}
+
+impl acs_runtime::FromJson for VulListItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            alias_name: object.take("alias_name")?,
+            necessity: object.take("necessity")?,
+            cve_list: object.take("cve_list")?,
+            need_reboot: object.take("need_reboot")?,
+            package_list: object.take("package_list")?,
+        })
+    }
 }
 
 /// The vulnerability list of a node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeNodePoolVulsResponseVulRecordsItem {
-    /// The ID of the node.
-    ///
-    /// Example: `i-t4n2qolb0wtzt0pz****`
-    #[serde(rename = "instance_id", skip_serializing_if = "Option::is_none")]
+pub struct VulRecordsItem {
+    /// The ID of the node. Example: `i-t4n2qolb0wtzt0pz****`.
     pub instance_id: Option<String>,
     /// The list of vulnerabilities.
-    #[serde(rename = "vul_list", skip_serializing_if = "Option::is_none")]
-    pub vul_list: Option<Vec<DescribeNodePoolVulsResponseVulRecordsItemVulListItem>>,
-    /// The node name. This name is the identifier of the node in the cluster.
-    ///
-    /// Example: `cn-hangzhou.192.168.x.x`
-    #[serde(rename = "node_name", skip_serializing_if = "Option::is_none")]
+    pub vul_list: Option<Vec<VulListItem>>,
+    /// The node name. This name is the identifier of the node in the cluster. Example: `cn-hangzhou.192.168.x.x`.
     pub node_name: Option<String>,
+}
+
+impl acs_runtime::FromJson for VulRecordsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            instance_id: object.take("instance_id")?,
+            vul_list: object.take("vul_list")?,
+            node_name: object.take("node_name")?,
+        })
+    }
 }

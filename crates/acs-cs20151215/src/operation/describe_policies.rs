@@ -3,16 +3,17 @@
 
 //! `DescribePolicies`: Queries a list of security policies. Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment.
 
-/// Request of `DescribePolicies`: Queries a list of security policies. Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment.
-///
-/// Build it with [`DescribePoliciesRequest::builder`], or call the operation through `Client::describe_policies`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, SdkError};
+
+/// Request of `DescribePolicies`, made by [`DescribePoliciesBuilder`] (`Client::describe_policies` or [`DescribePoliciesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePoliciesRequest {}
+
 impl DescribePoliciesRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribePoliciesRequestBuilder {
-        DescribePoliciesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribePoliciesBuilder {
+        DescribePoliciesBuilder::with_client(())
     }
 }
 
@@ -20,101 +21,65 @@ impl acs_runtime::Operation for DescribePoliciesRequest {
     type Output = DescribePoliciesResponse;
     type Error = DescribePoliciesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribePolicies",
-        method: acs_runtime::Method::Get,
-        path: "/policies",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribePolicies",
+        acs_runtime::Method::Get,
+        "/policies",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, _params: &mut acs_runtime::RequestParams) {}
 }
 
-/// Builds a [`DescribePoliciesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribePoliciesRequestBuilder {}
-impl DescribePoliciesRequestBuilder {
-    /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribePoliciesRequest, acs_runtime::BuildError> {
-        Ok(DescribePoliciesRequest {})
-    }
-}
-
-/// Calls `DescribePolicies` once its parameters are set: Queries a list of security policies. Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment.
-///
-/// Created by the service client; finish with [`Self::send`].
+/// Sets the parameters of `DescribePolicies`: made by `Client::describe_policies` (then [`send`](Self::send)) or [`DescribePoliciesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
-pub struct DescribePoliciesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribePoliciesRequestBuilder,
+pub struct DescribePoliciesBuilder<C = ()> {
+    client: C,
+    request: DescribePoliciesRequest,
 }
 
-impl DescribePoliciesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
+impl<C> DescribePoliciesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
         Self {
             client,
-            inner: DescribePoliciesRequestBuilder::default(),
+            request: Default::default(),
         }
     }
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribePoliciesRequestBuilder {
-        &self.inner
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<DescribePoliciesResponse, acs_runtime::SdkError<DescribePoliciesError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    /// The request, or an error naming the first required parameter that is not set.
+    pub fn build(self) -> Result<DescribePoliciesRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Response of `DescribePolicies`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl DescribePoliciesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribePoliciesResponse, SdkError<DescribePoliciesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribePolicies`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePoliciesResponse {}
-/// Errors of `DescribePolicies` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribePoliciesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribePolicies`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribePoliciesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribePoliciesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribePoliciesError {
@@ -123,9 +88,17 @@ impl From<acs_runtime::ServiceError> for DescribePoliciesError {
     }
 }
 
+impl acs_runtime::OperationError for DescribePoliciesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribePoliciesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,22 +3,20 @@
 
 //! `DescribePolicyDetails`: Queries the detailed information about a policy. The information includes the content, action, and severity level of the policy. Container Service for Kubernetes (ACK) provides the following types of predefined security policies: Compliance, Infra, K8s-general, and pod security policy (PSP). These policies ensure that containers are running in the production environment in a secure manner.
 
-/// Request of `DescribePolicyDetails`: Queries the detailed information about a policy. The information includes the content, action, and severity level of the policy. Container Service for Kubernetes (ACK) provides the following types of predefined security policies: Compliance, Infra, K8s-general, and pod security policy (PSP). These policies ensure that containers are running in the production environment in a secure manner.
-///
-/// Build it with [`DescribePolicyDetailsRequest::builder`], or call the operation through `Client::describe_policy_details`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribePolicyDetails`, made by [`DescribePolicyDetailsBuilder`] (`Client::describe_policy_details` or [`DescribePolicyDetailsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePolicyDetailsRequest {
     /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    pub policy_name: String,
+    pub policy_name: Option<String>,
 }
 
 impl DescribePolicyDetailsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribePolicyDetailsRequestBuilder {
-        DescribePolicyDetailsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribePolicyDetailsBuilder {
+        DescribePolicyDetailsBuilder::with_client(())
     }
 }
 
@@ -26,130 +24,79 @@ impl acs_runtime::Operation for DescribePolicyDetailsRequest {
     type Output = DescribePolicyDetailsResponse;
     type Error = DescribePolicyDetailsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribePolicyDetails",
-        method: acs_runtime::Method::Get,
-        path: "/policies/{policy_name}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribePolicyDetails",
+        acs_runtime::Method::Get,
+        "/policies/{policy_name}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "policy_name", &self.policy_name);
+        params.path("policy_name", &self.policy_name);
     }
 }
 
-/// Builds a [`DescribePolicyDetailsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribePolicyDetailsRequestBuilder {
-    policy_name: Option<String>,
+/// Sets the parameters of `DescribePolicyDetails`: made by `Client::describe_policy_details` (then [`send`](Self::send)) or [`DescribePolicyDetailsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribePolicyDetailsBuilder<C = ()> {
+    client: C,
+    request: DescribePolicyDetailsRequest,
 }
 
-impl DescribePolicyDetailsRequestBuilder {
-    /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.policy_name = Some(value.into());
-        self
+impl<C> DescribePolicyDetailsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.policy_name = value;
+    /// The name of the policy. Required. Example: `ACKAllowedRepos`.
+    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.policy_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribePolicyDetailsRequest, acs_runtime::BuildError> {
-        Ok(DescribePolicyDetailsRequest {
-            policy_name: self
-                .policy_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribePolicyDetails",
-                    parameter: "policy_name",
-                    setter: "policy_name",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribePolicyDetails` once its parameters are set: Queries the detailed information about a policy. The information includes the content, action, and severity level of the policy. Container Service for Kubernetes (ACK) provides the following types of predefined security policies: Compliance, Infra, K8s-general, and pod security policy (PSP). These policies ensure that containers are running in the production environment in a secure manner.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribePolicyDetailsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribePolicyDetailsRequestBuilder,
-}
-
-impl DescribePolicyDetailsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribePolicyDetailsRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribePolicyDetailsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribePolicyDetails",
+            parameter,
+            setter,
+        );
+        if self.request.policy_name.is_none() {
+            return Err(missing("policy_name", "policy_name"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribePolicyDetailsRequestBuilder {
-        &self.inner
-    }
-
-    /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.policy_name(value);
-        self
-    }
-
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_policy_name(value);
-        self
-    }
-
+impl DescribePolicyDetailsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribePolicyDetailsResponse,
-        acs_runtime::SdkError<DescribePolicyDetailsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribePolicyDetailsResponse, SdkError<DescribePolicyDetailsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribePolicyDetails`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribePolicyDetails`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePolicyDetailsResponse {
-    /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name of the policy. Example: `ACKAllowedRepos`.
     pub name: Option<String>,
-    /// The type of the policy.
-    ///
-    /// Example: `k8s-general`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
+    /// The type of the policy. Example: `k8s-general`.
     pub category: Option<String>,
-    /// The description of the policy.
-    ///
-    /// Example: `Requires container images to begin with a repo string from a specified list`
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    /// The description of the policy. Example: `Requires container images to begin with a repo string from a specified list`.
     pub description: Option<String>,
     /// The action of the policy. Valid values:
     ///
     /// *   `enforce`: blocks deployments that match the policy.
     /// *   `inform`: generates alerts for deployments that match the policy.
     ///
-    /// Example: `enforce`
-    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
+    /// Example: `enforce`.
     pub action: Option<String>,
     /// The severity level of the policy. Valid values:
     ///
@@ -157,77 +104,48 @@ pub struct DescribePolicyDetailsResponse {
     /// *   `medium`
     /// *   `low`
     ///
-    /// Example: `high`
-    #[serde(rename = "severity", skip_serializing_if = "Option::is_none")]
+    /// Example: `high`.
     pub severity: Option<String>,
-    /// The content of the policy.
-    ///
-    /// Example: `For more information, see sample requests.`
-    #[serde(rename = "template", skip_serializing_if = "Option::is_none")]
+    /// The content of the policy. Example: `For more information, see sample requests.`.
     pub template: Option<String>,
     /// Indicates whether parameters are required. Valid values:
     ///
     /// *   0: Parameters are required.
     /// *   1: Parameters are optional.
     ///
-    /// Example: `0`
-    #[serde(
-        rename = "no_config",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `0`.
     pub no_config: Option<i32>,
     /// Indicates whether the policy is deleted. Valid values:
     ///
     /// *   0: The policy is not deleted.
     /// *   1: The policy is deleted.
     ///
-    /// Example: `0`
-    #[serde(
-        rename = "is_deleted",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `0`.
     pub is_deleted: Option<i32>,
 }
 
-/// Errors of `DescribePolicyDetails` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribePolicyDetailsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            category: object.take("category")?,
+            description: object.take("description")?,
+            action: object.take("action")?,
+            severity: object.take("severity")?,
+            template: object.take("template")?,
+            no_config: object.take("no_config")?,
+            is_deleted: object.take("is_deleted")?,
+        })
+    }
+}
+
+/// Errors of `DescribePolicyDetails`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribePolicyDetailsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribePolicyDetailsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribePolicyDetailsError {
@@ -236,9 +154,17 @@ impl From<acs_runtime::ServiceError> for DescribePolicyDetailsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribePolicyDetailsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribePolicyDetailsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

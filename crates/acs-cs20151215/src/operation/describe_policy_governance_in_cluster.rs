@@ -3,22 +3,20 @@
 
 //! `DescribePolicyGovernanceInCluster`: Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment. You can call the DescribePolicyGovernanceInCluster operation to query the details of policies for an ACK cluster. For example, you can query the number of policies that are enabled per severity level, the audit logs of policies, and the blocking and alerting information.
 
-/// Request of `DescribePolicyGovernanceInCluster`: Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment. You can call the DescribePolicyGovernanceInCluster operation to query the details of policies for an ACK cluster. For example, you can query the number of policies that are enabled per severity level, the audit logs of policies, and the blocking and alerting information.
-///
-/// Build it with [`DescribePolicyGovernanceInClusterRequest::builder`], or call the operation through `Client::describe_policy_governance_in_cluster`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribePolicyGovernanceInCluster`, made by [`DescribePolicyGovernanceInClusterBuilder`] (`Client::describe_policy_governance_in_cluster` or [`DescribePolicyGovernanceInClusterRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePolicyGovernanceInClusterRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl DescribePolicyGovernanceInClusterRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribePolicyGovernanceInClusterRequestBuilder {
-        DescribePolicyGovernanceInClusterRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribePolicyGovernanceInClusterBuilder {
+        DescribePolicyGovernanceInClusterBuilder::with_client(())
     }
 }
 
@@ -26,158 +24,95 @@ impl acs_runtime::Operation for DescribePolicyGovernanceInClusterRequest {
     type Output = DescribePolicyGovernanceInClusterResponse;
     type Error = DescribePolicyGovernanceInClusterError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribePolicyGovernanceInCluster",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/policygovernance",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribePolicyGovernanceInCluster",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/policygovernance",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
+        params.path("cluster_id", &self.cluster_id);
     }
 }
 
-/// Builds a [`DescribePolicyGovernanceInClusterRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribePolicyGovernanceInClusterRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `DescribePolicyGovernanceInCluster`: made by `Client::describe_policy_governance_in_cluster` (then [`send`](Self::send)) or [`DescribePolicyGovernanceInClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribePolicyGovernanceInClusterBuilder<C = ()> {
+    client: C,
+    request: DescribePolicyGovernanceInClusterRequest,
 }
 
-impl DescribePolicyGovernanceInClusterRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribePolicyGovernanceInClusterBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribePolicyGovernanceInClusterRequest, acs_runtime::BuildError> {
-        Ok(DescribePolicyGovernanceInClusterRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribePolicyGovernanceInCluster",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribePolicyGovernanceInCluster` once its parameters are set: Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment. You can call the DescribePolicyGovernanceInCluster operation to query the details of policies for an ACK cluster. For example, you can query the number of policies that are enabled per severity level, the audit logs of policies, and the blocking and alerting information.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribePolicyGovernanceInClusterFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribePolicyGovernanceInClusterRequestBuilder,
-}
-
-impl DescribePolicyGovernanceInClusterFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribePolicyGovernanceInClusterRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribePolicyGovernanceInClusterRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribePolicyGovernanceInCluster",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribePolicyGovernanceInClusterRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl DescribePolicyGovernanceInClusterBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribePolicyGovernanceInClusterResponse,
-        acs_runtime::SdkError<DescribePolicyGovernanceInClusterError>,
+        SdkError<DescribePolicyGovernanceInClusterError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribePolicyGovernanceInCluster`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribePolicyGovernanceInCluster`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePolicyGovernanceInClusterResponse {
     /// Details about the policies of different severity levels that are enabled for the cluster.
-    #[serde(rename = "on_state", skip_serializing_if = "Option::is_none")]
-    pub on_state: Option<Vec<DescribePolicyGovernanceInClusterResponseOnStateItem>>,
+    pub on_state: Option<Vec<OnStateItem>>,
     /// The audit logs of the policies in the cluster.
-    #[serde(rename = "admit_log", skip_serializing_if = "Option::is_none")]
-    pub admit_log: Option<DescribePolicyGovernanceInClusterResponseAdmitLog>,
+    pub admit_log: Option<AdmitLog>,
     /// The `Violation` field.
-    #[serde(rename = "Violation", skip_serializing_if = "Option::is_none")]
-    pub violation: Option<DescribePolicyGovernanceInClusterResponseViolation>,
+    pub violation: Option<Violation>,
 }
 
-/// Errors of `DescribePolicyGovernanceInCluster` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribePolicyGovernanceInClusterResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            on_state: object.take("on_state")?,
+            admit_log: object.take("admit_log")?,
+            violation: object.take("Violation")?,
+        })
+    }
+}
+
+/// Errors of `DescribePolicyGovernanceInCluster`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribePolicyGovernanceInClusterError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribePolicyGovernanceInClusterError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribePolicyGovernanceInClusterError {
@@ -186,249 +121,286 @@ impl From<acs_runtime::ServiceError> for DescribePolicyGovernanceInClusterError 
     }
 }
 
+impl acs_runtime::OperationError for DescribePolicyGovernanceInClusterError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribePolicyGovernanceInClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribePolicyGovernanceInClusterError {}
-/// The `DescribePolicyGovernanceInClusterResponseOnStateItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `OnStateItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseOnStateItem {
-    /// The number of policies that are enabled.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "enabled_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct OnStateItem {
+    /// The number of policies that are enabled. Example: `3`.
     pub enabled_count: Option<i32>,
-    /// The total number of policies of the severity level.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "total",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of policies of the severity level. Example: `8`.
     pub total: Option<i32>,
-    /// The severity level of the policy.
-    ///
-    /// Example: `high`
-    #[serde(rename = "severity", skip_serializing_if = "Option::is_none")]
+    /// The severity level of the policy. Example: `high`.
     pub severity: Option<String>,
 }
 
-/// The `DescribePolicyGovernanceInClusterResponseAdmitLogLogsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for OnStateItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enabled_count: object.take("enabled_count")?,
+            total: object.take("total")?,
+            severity: object.take("severity")?,
+        })
+    }
+}
+
+/// The `LogsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseAdmitLogLogsItem {
+pub struct LogsItem {
     /// The `cluster_id` field.
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// The `constraint_action` field.
-    #[serde(rename = "constraint_action", skip_serializing_if = "Option::is_none")]
     pub constraint_action: Option<String>,
     /// The `constraint_api_version` field.
-    #[serde(rename = "constraint_api_version", skip_serializing_if = "Option::is_none")]
     pub constraint_api_version: Option<String>,
     /// The `constraint_category` field.
-    #[serde(rename = "constraint_category", skip_serializing_if = "Option::is_none")]
     pub constraint_category: Option<String>,
     /// The `constraint_group` field.
-    #[serde(rename = "constraint_group", skip_serializing_if = "Option::is_none")]
     pub constraint_group: Option<String>,
     /// The `constraint_kind` field.
-    #[serde(rename = "constraint_kind", skip_serializing_if = "Option::is_none")]
     pub constraint_kind: Option<String>,
     /// The `constraint_name` field.
-    #[serde(rename = "constraint_name", skip_serializing_if = "Option::is_none")]
     pub constraint_name: Option<String>,
     /// The `event_msg` field.
-    #[serde(rename = "event_msg", skip_serializing_if = "Option::is_none")]
     pub event_msg: Option<String>,
     /// The `event_type` field.
-    #[serde(rename = "event_type", skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     /// The `request_uid` field.
-    #[serde(rename = "request_uid", skip_serializing_if = "Option::is_none")]
     pub request_uid: Option<String>,
     /// The `request_userinfo` field.
-    #[serde(rename = "request_userinfo", skip_serializing_if = "Option::is_none")]
     pub request_userinfo: Option<String>,
     /// The `request_username` field.
-    #[serde(rename = "request_username", skip_serializing_if = "Option::is_none")]
     pub request_username: Option<String>,
     /// The `resource_kind` field.
-    #[serde(rename = "resource_kind", skip_serializing_if = "Option::is_none")]
     pub resource_kind: Option<String>,
     /// The `resource_name` field.
-    #[serde(rename = "resource_name", skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
     /// The `time` field.
-    #[serde(rename = "time", skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
 }
 
+impl acs_runtime::FromJson for LogsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            constraint_action: object.take("constraint_action")?,
+            constraint_api_version: object.take("constraint_api_version")?,
+            constraint_category: object.take("constraint_category")?,
+            constraint_group: object.take("constraint_group")?,
+            constraint_kind: object.take("constraint_kind")?,
+            constraint_name: object.take("constraint_name")?,
+            event_msg: object.take("event_msg")?,
+            event_type: object.take("event_type")?,
+            request_uid: object.take("request_uid")?,
+            request_userinfo: object.take("request_userinfo")?,
+            request_username: object.take("request_username")?,
+            resource_kind: object.take("resource_kind")?,
+            resource_name: object.take("resource_name")?,
+            time: object.take("time")?,
+        })
+    }
+}
+
 /// The audit logs of the policies in the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseAdmitLog {
+pub struct AdmitLog {
     /// The status of the query. Valid values:
     ///
     /// *   `Complete`: The query succeeded and the complete query result is returned.
     /// *   `Incomplete`: The query succeeded but the query result is incomplete. To obtain the complete query result, you must repeat the request.
     ///
-    /// Example: `Complete`
-    #[serde(rename = "progress", skip_serializing_if = "Option::is_none")]
+    /// Example: `Complete`.
     pub progress: Option<String>,
-    /// The number of audit log entries.
-    ///
-    /// Example: `100`
-    #[serde(
-        rename = "count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of audit log entries. Example: `100`.
     pub count: Option<i64>,
     /// The `logs` field.
-    #[serde(rename = "logs", skip_serializing_if = "Option::is_none")]
-    pub logs: Option<Vec<DescribePolicyGovernanceInClusterResponseAdmitLogLogsItem>>,
+    pub logs: Option<Vec<LogsItem>>,
     /// The `log_project` field.
-    #[serde(rename = "log_project", skip_serializing_if = "Option::is_none")]
     pub log_project: Option<String>,
     /// The `log_store` field.
-    #[serde(rename = "log_store", skip_serializing_if = "Option::is_none")]
     pub log_store: Option<String>,
 }
 
-/// The `DescribePolicyGovernanceInClusterResponseViolationTotalViolationsDenyItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for AdmitLog {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            progress: object.take("progress")?,
+            count: object.take("count")?,
+            logs: object.take("logs")?,
+            log_project: object.take("log_project")?,
+            log_store: object.take("log_store")?,
+        })
+    }
+}
+
+/// The `DenyItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseViolationTotalViolationsDenyItem {
+pub struct DenyItem {
     /// The `severity` field.
-    #[serde(rename = "severity", skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     /// The `violations` field.
-    #[serde(rename = "violations", skip_serializing_if = "Option::is_none")]
     pub violations: Option<String>,
 }
 
-/// The `DescribePolicyGovernanceInClusterResponseViolationTotalViolationsWarnItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for DenyItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            severity: object.take("severity")?,
+            violations: object.take("violations")?,
+        })
+    }
+}
+
+/// The `WarnItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseViolationTotalViolationsWarnItem {
+pub struct WarnItem {
     /// The `severity` field.
-    #[serde(rename = "severity", skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     /// The `violations` field.
-    #[serde(
-        rename = "violations",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub violations: Option<i64>,
 }
 
-/// The `DescribePolicyGovernanceInClusterResponseViolationTotalViolations` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseViolationTotalViolations {
-    /// The `deny` field.
-    #[serde(rename = "deny", skip_serializing_if = "Option::is_none")]
-    pub deny: Option<
-        Vec<DescribePolicyGovernanceInClusterResponseViolationTotalViolationsDenyItem>,
-    >,
-    /// The `warn` field.
-    #[serde(rename = "warn", skip_serializing_if = "Option::is_none")]
-    pub warn: Option<
-        Vec<DescribePolicyGovernanceInClusterResponseViolationTotalViolationsWarnItem>,
-    >,
+impl acs_runtime::FromJson for WarnItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            severity: object.take("severity")?,
+            violations: object.take("violations")?,
+        })
+    }
 }
 
-/// The `DescribePolicyGovernanceInClusterResponseViolationViolationsDenyItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `TotalViolations` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseViolationViolationsDenyItem {
+pub struct TotalViolations {
+    /// The `deny` field.
+    pub deny: Option<Vec<DenyItem>>,
+    /// The `warn` field.
+    pub warn: Option<Vec<WarnItem>>,
+}
+
+impl acs_runtime::FromJson for TotalViolations {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            deny: object.take("deny")?,
+            warn: object.take("warn")?,
+        })
+    }
+}
+
+/// The `ViolationsDenyItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ViolationsDenyItem {
     /// The `policyDescription` field.
-    #[serde(rename = "policyDescription", skip_serializing_if = "Option::is_none")]
     pub policy_description: Option<String>,
     /// The `policyName` field.
-    #[serde(rename = "policyName", skip_serializing_if = "Option::is_none")]
     pub policy_name: Option<String>,
     /// The `severity` field.
-    #[serde(rename = "severity", skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     /// The `violations` field.
-    #[serde(
-        rename = "violations",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub violations: Option<i64>,
 }
 
-/// The `DescribePolicyGovernanceInClusterResponseViolationViolationsWarnItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for ViolationsDenyItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            policy_description: object.take("policyDescription")?,
+            policy_name: object.take("policyName")?,
+            severity: object.take("severity")?,
+            violations: object.take("violations")?,
+        })
+    }
+}
+
+/// The `ViolationsWarnItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseViolationViolationsWarnItem {
+pub struct ViolationsWarnItem {
     /// The `policyDescription` field.
-    #[serde(rename = "policyDescription", skip_serializing_if = "Option::is_none")]
     pub policy_description: Option<String>,
     /// The `policyName` field.
-    #[serde(rename = "policyName", skip_serializing_if = "Option::is_none")]
     pub policy_name: Option<String>,
     /// The `severity` field.
-    #[serde(rename = "severity", skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
     /// The `violations` field.
-    #[serde(
-        rename = "violations",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub violations: Option<i64>,
 }
 
-/// The `DescribePolicyGovernanceInClusterResponseViolationViolations` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseViolationViolations {
-    /// The `deny` field.
-    #[serde(rename = "deny", skip_serializing_if = "Option::is_none")]
-    pub deny: Option<
-        Vec<DescribePolicyGovernanceInClusterResponseViolationViolationsDenyItem>,
-    >,
-    /// The `warn` field.
-    #[serde(rename = "warn", skip_serializing_if = "Option::is_none")]
-    pub warn: Option<
-        Vec<DescribePolicyGovernanceInClusterResponseViolationViolationsWarnItem>,
-    >,
+impl acs_runtime::FromJson for ViolationsWarnItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            policy_description: object.take("policyDescription")?,
+            policy_name: object.take("policyName")?,
+            severity: object.take("severity")?,
+            violations: object.take("violations")?,
+        })
+    }
 }
 
-/// The `DescribePolicyGovernanceInClusterResponseViolation` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `Violations` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyGovernanceInClusterResponseViolation {
+pub struct Violations {
+    /// The `deny` field.
+    pub deny: Option<Vec<ViolationsDenyItem>>,
+    /// The `warn` field.
+    pub warn: Option<Vec<ViolationsWarnItem>>,
+}
+
+impl acs_runtime::FromJson for Violations {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            deny: object.take("deny")?,
+            warn: object.take("warn")?,
+        })
+    }
+}
+
+/// The `Violation` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Violation {
     /// The `totalViolations` field.
-    #[serde(rename = "totalViolations", skip_serializing_if = "Option::is_none")]
-    pub total_violations: Option<
-        DescribePolicyGovernanceInClusterResponseViolationTotalViolations,
-    >,
+    pub total_violations: Option<TotalViolations>,
     /// The `violations` field.
-    #[serde(rename = "violations", skip_serializing_if = "Option::is_none")]
-    pub violations: Option<DescribePolicyGovernanceInClusterResponseViolationViolations>,
+    pub violations: Option<Violations>,
+}
+
+impl acs_runtime::FromJson for Violation {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            total_violations: object.take("totalViolations")?,
+            violations: object.take("violations")?,
+        })
+    }
 }

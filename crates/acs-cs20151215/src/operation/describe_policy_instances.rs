@@ -3,30 +3,24 @@
 
 //! `DescribePolicyInstances`: Queries the detailed information about policy instances of the specified type in a Container Service for Kubernetes (ACK) cluster, such as the policy description and severity level. You can choose a type of security policy for an ACK cluster, specify the action and applicable scope of the policy, and then create and deploy a policy instance.
 
-/// Request of `DescribePolicyInstances`: Queries the detailed information about policy instances of the specified type in a Container Service for Kubernetes (ACK) cluster, such as the policy description and severity level. You can choose a type of security policy for an ACK cluster, specify the action and applicable scope of the policy, and then create and deploy a policy instance.
-///
-/// Build it with [`DescribePolicyInstancesRequest::builder`], or call the operation through `Client::describe_policy_instances`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribePolicyInstances`, made by [`DescribePolicyInstancesBuilder`] (`Client::describe_policy_instances` or [`DescribePolicyInstancesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePolicyInstancesRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The name of the policy that you want to query.
-    ///
-    /// Example: `ACKPSPCapabilities`
     pub policy_name: Option<String>,
     /// The name of the policy instance that you want to query.
-    ///
-    /// Example: `allowed-repos-cz4s2`
     pub instance_name: Option<String>,
 }
 
 impl DescribePolicyInstancesRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribePolicyInstancesRequestBuilder {
-        DescribePolicyInstancesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribePolicyInstancesBuilder {
+        DescribePolicyInstancesBuilder::with_client(())
     }
 }
 
@@ -34,209 +28,98 @@ impl acs_runtime::Operation for DescribePolicyInstancesRequest {
     type Output = DescribePolicyInstancesResponse;
     type Error = DescribePolicyInstancesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribePolicyInstances",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/policies",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribePolicyInstances",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/policies",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "policy_name", &self.policy_name);
-        params.put(acs_runtime::Position::Query, "instance_name", &self.instance_name);
+        params.path("cluster_id", &self.cluster_id);
+        params.query("policy_name", &self.policy_name);
+        params.query("instance_name", &self.instance_name);
     }
 }
 
-/// Builds a [`DescribePolicyInstancesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribePolicyInstancesRequestBuilder {
-    cluster_id: Option<String>,
-    policy_name: Option<String>,
-    instance_name: Option<String>,
+/// Sets the parameters of `DescribePolicyInstances`: made by `Client::describe_policy_instances` (then [`send`](Self::send)) or [`DescribePolicyInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribePolicyInstancesBuilder<C = ()> {
+    client: C,
+    request: DescribePolicyInstancesRequest,
 }
 
-impl DescribePolicyInstancesRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribePolicyInstancesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster. Required. Example: `c8155823d057948c69a****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The name of the policy that you want to query. Example: `ACKPSPCapabilities`.
+    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.policy_name = value.into_param();
         self
     }
 
-    /// The name of the policy that you want to query.
-    ///
-    /// Example: `ACKPSPCapabilities`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.policy_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.policy_name = value;
-        self
-    }
-
-    /// The name of the policy instance that you want to query.
-    ///
-    /// Example: `allowed-repos-cz4s2`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `instance_name`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// The name of the policy instance that you want to query. Example: `allowed-repos-cz4s2`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribePolicyInstancesRequest, acs_runtime::BuildError> {
-        Ok(DescribePolicyInstancesRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribePolicyInstances",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            policy_name: self.policy_name,
-            instance_name: self.instance_name,
-        })
-    }
-}
-
-/// Calls `DescribePolicyInstances` once its parameters are set: Queries the detailed information about policy instances of the specified type in a Container Service for Kubernetes (ACK) cluster, such as the policy description and severity level. You can choose a type of security policy for an ACK cluster, specify the action and applicable scope of the policy, and then create and deploy a policy instance.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribePolicyInstancesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribePolicyInstancesRequestBuilder,
-}
-
-impl DescribePolicyInstancesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribePolicyInstancesRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribePolicyInstancesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribePolicyInstances",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribePolicyInstancesRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The name of the policy that you want to query.
-    ///
-    /// Example: `ACKPSPCapabilities`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.policy_name(value);
-        self
-    }
-
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_policy_name(value);
-        self
-    }
-
-    /// The name of the policy instance that you want to query.
-    ///
-    /// Example: `allowed-repos-cz4s2`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `instance_name`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
+impl DescribePolicyInstancesBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribePolicyInstancesResponse,
-        acs_runtime::SdkError<DescribePolicyInstancesError>,
+        SdkError<DescribePolicyInstancesError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribePolicyInstances`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribePolicyInstances`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePolicyInstancesResponse {}
-/// Errors of `DescribePolicyInstances` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribePolicyInstancesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribePolicyInstances`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribePolicyInstancesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribePolicyInstancesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribePolicyInstancesError {
@@ -245,9 +128,17 @@ impl From<acs_runtime::ServiceError> for DescribePolicyInstancesError {
     }
 }
 
+impl acs_runtime::OperationError for DescribePolicyInstancesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribePolicyInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

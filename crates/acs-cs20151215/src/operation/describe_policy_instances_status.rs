@@ -3,22 +3,20 @@
 
 //! `DescribePolicyInstancesStatus`: Queries the deployment of policy instances in the current Container Service for Kubernetes (ACK) cluster, including the number of policy instances of each type and the number of policy types of each severity level.
 
-/// Request of `DescribePolicyInstancesStatus`: Queries the deployment of policy instances in the current Container Service for Kubernetes (ACK) cluster, including the number of policy instances of each type and the number of policy types of each severity level.
-///
-/// Build it with [`DescribePolicyInstancesStatusRequest::builder`], or call the operation through `Client::describe_policy_instances_status`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribePolicyInstancesStatus`, made by [`DescribePolicyInstancesStatusBuilder`] (`Client::describe_policy_instances_status` or [`DescribePolicyInstancesStatusRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePolicyInstancesStatusRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl DescribePolicyInstancesStatusRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribePolicyInstancesStatusRequestBuilder {
-        DescribePolicyInstancesStatusRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribePolicyInstancesStatusBuilder {
+        DescribePolicyInstancesStatusBuilder::with_client(())
     }
 }
 
@@ -26,162 +24,92 @@ impl acs_runtime::Operation for DescribePolicyInstancesStatusRequest {
     type Output = DescribePolicyInstancesStatusResponse;
     type Error = DescribePolicyInstancesStatusError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribePolicyInstancesStatus",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/policies/status",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribePolicyInstancesStatus",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/policies/status",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
+        params.path("cluster_id", &self.cluster_id);
     }
 }
 
-/// Builds a [`DescribePolicyInstancesStatusRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribePolicyInstancesStatusRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `DescribePolicyInstancesStatus`: made by `Client::describe_policy_instances_status` (then [`send`](Self::send)) or [`DescribePolicyInstancesStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribePolicyInstancesStatusBuilder<C = ()> {
+    client: C,
+    request: DescribePolicyInstancesStatusRequest,
 }
 
-impl DescribePolicyInstancesStatusRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribePolicyInstancesStatusBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribePolicyInstancesStatusRequest, acs_runtime::BuildError> {
-        Ok(DescribePolicyInstancesStatusRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribePolicyInstancesStatus",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribePolicyInstancesStatus` once its parameters are set: Queries the deployment of policy instances in the current Container Service for Kubernetes (ACK) cluster, including the number of policy instances of each type and the number of policy types of each severity level.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribePolicyInstancesStatusFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribePolicyInstancesStatusRequestBuilder,
-}
-
-impl DescribePolicyInstancesStatusFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribePolicyInstancesStatusRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribePolicyInstancesStatusRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribePolicyInstancesStatus",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribePolicyInstancesStatusRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl DescribePolicyInstancesStatusBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribePolicyInstancesStatusResponse,
-        acs_runtime::SdkError<DescribePolicyInstancesStatusError>,
+        SdkError<DescribePolicyInstancesStatusError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribePolicyInstancesStatus`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribePolicyInstancesStatus`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePolicyInstancesStatusResponse {
     /// The number of policy instances of each policy type.
-    #[serde(rename = "policy_instances", skip_serializing_if = "Option::is_none")]
-    pub policy_instances: Option<
-        Vec<DescribePolicyInstancesStatusResponsePolicyInstancesItem>,
-    >,
-    /// The number of policy instances that are deployed in the cluster at different severity levels.
-    ///
-    /// Example: `{ "high": 11,     "medium": 1  }`
-    #[serde(
-        rename = "instances_severity_count",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instances_severity_count: Option<serde_json::Value>,
+    pub policy_instances: Option<Vec<PolicyInstancesItem>>,
+    /// The number of policy instances that are deployed in the cluster at different severity levels. Example: `{ "high": 11,     "medium": 1  }`.
+    pub instances_severity_count: Option<acs_runtime::serde_json::Value>,
 }
 
-/// Errors of `DescribePolicyInstancesStatus` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribePolicyInstancesStatusResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            policy_instances: object.take("policy_instances")?,
+            instances_severity_count: object.take("instances_severity_count")?,
+        })
+    }
+}
+
+/// Errors of `DescribePolicyInstancesStatus`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribePolicyInstancesStatusError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribePolicyInstancesStatusError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribePolicyInstancesStatusError {
@@ -190,45 +118,47 @@ impl From<acs_runtime::ServiceError> for DescribePolicyInstancesStatusError {
     }
 }
 
+impl acs_runtime::OperationError for DescribePolicyInstancesStatusError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribePolicyInstancesStatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribePolicyInstancesStatusError {}
-/// The `DescribePolicyInstancesStatusResponsePolicyInstancesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `PolicyInstancesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyInstancesStatusResponsePolicyInstancesItem {
-    /// The type of the policy. For more information about different types of policies and their descriptions, see Predefined security policies of ACK.
-    ///
-    /// Example: `compliance`
-    #[serde(rename = "policy_category", skip_serializing_if = "Option::is_none")]
+pub struct PolicyInstancesItem {
+    /// The type of the policy. For more information about different types of policies and their descriptions, see Predefined security policies of ACK. Example: `compliance`.
     pub policy_category: Option<String>,
-    /// The name of the policy.
-    ///
-    /// Example: `ACKRestrictRoleBindings`
-    #[serde(rename = "policy_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the policy. Example: `ACKRestrictRoleBindings`.
     pub policy_name: Option<String>,
-    /// The description of the policy.
-    ///
-    /// Example: `Restricts use of the cluster-admin role.`
-    #[serde(rename = "policy_description", skip_serializing_if = "Option::is_none")]
+    /// The description of the policy. Example: `Restricts use of the cluster-admin role.`.
     pub policy_description: Option<String>,
-    /// The severity level of the policy.
-    ///
-    /// Example: `medium`
-    #[serde(rename = "policy_severity", skip_serializing_if = "Option::is_none")]
+    /// The severity level of the policy. Example: `medium`.
     pub policy_severity: Option<String>,
-    /// The number of policy instances that are deployed. If this parameter is empty, no policy instance is deployed.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "policy_instances_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of policy instances that are deployed. If this parameter is empty, no policy instance is deployed. Example: `1`.
     pub policy_instances_count: Option<i64>,
+}
+
+impl acs_runtime::FromJson for PolicyInstancesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            policy_category: object.take("policy_category")?,
+            policy_name: object.take("policy_name")?,
+            policy_description: object.take("policy_description")?,
+            policy_severity: object.take("policy_severity")?,
+            policy_instances_count: object.take("policy_instances_count")?,
+        })
+    }
 }

@@ -3,42 +3,26 @@
 
 //! `DescribeResourcesDeleteProtection`: Queries whether the deletion protection feature is enabled for the specified resources in the cluster. The resources that you can query include namespaces and Services.
 
-/// Request of `DescribeResourcesDeleteProtection`: Queries whether the deletion protection feature is enabled for the specified resources in the cluster. The resources that you can query include namespaces and Services.
-///
-/// Build it with [`DescribeResourcesDeleteProtectionRequest::builder`], or call the operation through `Client::describe_resources_delete_protection`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeResourcesDeleteProtection`, made by [`DescribeResourcesDeleteProtectionBuilder`] (`Client::describe_resources_delete_protection` or [`DescribeResourcesDeleteProtectionRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeResourcesDeleteProtectionRequest {
     /// The ID of the Container Service for Kubernetes (ACK) cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The type of the resource that you want to query. Valid values:
-    ///
-    /// *   Namespaces
-    /// *   services
-    ///
-    /// Example: `namespaces`
-    pub resource_type: DescribeResourcesDeleteProtectionResourceType,
+    pub resource_type: Option<ResourceType>,
     /// The namespace in which the resources that you want to query reside.
-    ///
-    /// This parameter is required when you set resource_type to services. Default value: default.
-    ///
-    /// Example: `default`
     pub namespace: Option<String>,
     /// The names of the resources that you want to query. Separate multiple resource names with commas (,).
-    ///
-    /// *   When you set resource_type to namespaces, you must specify namespace names. If you leave this parameter empty, all namespaces in the cluster are queried.
-    /// *   If you set resource_type to services, you must specify Service names.
-    ///
-    /// Example: `test1,test2`
     pub resources: Option<String>,
 }
 
 impl DescribeResourcesDeleteProtectionRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeResourcesDeleteProtectionRequestBuilder {
-        DescribeResourcesDeleteProtectionRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeResourcesDeleteProtectionBuilder {
+        DescribeResourcesDeleteProtectionBuilder::with_client(())
     }
 }
 
@@ -46,42 +30,39 @@ impl acs_runtime::Operation for DescribeResourcesDeleteProtectionRequest {
     type Output = DescribeResourcesDeleteProtectionResponse;
     type Error = DescribeResourcesDeleteProtectionError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeResourcesDeleteProtection",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/resources/{ResourceType}/protection",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeResourcesDeleteProtection",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/resources/{ResourceType}/protection",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "ResourceType", &self.resource_type);
-        params.put(acs_runtime::Position::Query, "namespace", &self.namespace);
-        params.put(acs_runtime::Position::Query, "resources", &self.resources);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("ResourceType", &self.resource_type);
+        params.query("namespace", &self.namespace);
+        params.query("resources", &self.resources);
     }
 }
 
-/// Builds a [`DescribeResourcesDeleteProtectionRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeResourcesDeleteProtectionRequestBuilder {
-    cluster_id: Option<String>,
-    resource_type: Option<DescribeResourcesDeleteProtectionResourceType>,
-    namespace: Option<String>,
-    resources: Option<String>,
+/// Sets the parameters of `DescribeResourcesDeleteProtection`: made by `Client::describe_resources_delete_protection` (then [`send`](Self::send)) or [`DescribeResourcesDeleteProtectionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeResourcesDeleteProtectionBuilder<C = ()> {
+    client: C,
+    request: DescribeResourcesDeleteProtectionRequest,
 }
 
-impl DescribeResourcesDeleteProtectionRequestBuilder {
-    /// The ID of the Container Service for Kubernetes (ACK) cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> DescribeResourcesDeleteProtectionBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The ID of the Container Service for Kubernetes (ACK) cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
@@ -90,37 +71,17 @@ impl DescribeResourcesDeleteProtectionRequestBuilder {
     /// *   Namespaces
     /// *   services
     ///
-    /// Example: `namespaces`
-    pub fn resource_type(
-        mut self,
-        value: impl Into<DescribeResourcesDeleteProtectionResourceType>,
-    ) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ResourceType`; see [`Self::resource_type`].
-    pub fn set_resource_type(
-        &mut self,
-        value: Option<DescribeResourcesDeleteProtectionResourceType>,
-    ) -> &mut Self {
-        self.resource_type = value;
+    /// Required. Example: `namespaces`.
+    pub fn resource_type(mut self, value: impl IntoParam<ResourceType>) -> Self {
+        self.request.resource_type = value.into_param();
         self
     }
 
     /// The namespace in which the resources that you want to query reside.
     ///
-    /// This parameter is required when you set resource_type to services. Default value: default.
-    ///
-    /// Example: `default`
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `namespace`; see [`Self::namespace`].
-    pub fn set_namespace(&mut self, value: Option<String>) -> &mut Self {
-        self.namespace = value;
+    /// This parameter is required when you set resource_type to services. Default value: default. Example: `default`.
+    pub fn namespace(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.namespace = value.into_param();
         self
     }
 
@@ -129,191 +90,60 @@ impl DescribeResourcesDeleteProtectionRequestBuilder {
     /// *   When you set resource_type to namespaces, you must specify namespace names. If you leave this parameter empty, all namespaces in the cluster are queried.
     /// *   If you set resource_type to services, you must specify Service names.
     ///
-    /// Example: `test1,test2`
-    pub fn resources(mut self, value: impl Into<String>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `resources`; see [`Self::resources`].
-    pub fn set_resources(&mut self, value: Option<String>) -> &mut Self {
-        self.resources = value;
+    /// Example: `test1,test2`.
+    pub fn resources(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resources = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeResourcesDeleteProtectionRequest, acs_runtime::BuildError> {
-        Ok(DescribeResourcesDeleteProtectionRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeResourcesDeleteProtection",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            resource_type: self
-                .resource_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeResourcesDeleteProtection",
-                    parameter: "ResourceType",
-                    setter: "resource_type",
-                })?,
-            namespace: self.namespace,
-            resources: self.resources,
-        })
-    }
-}
-
-/// Calls `DescribeResourcesDeleteProtection` once its parameters are set: Queries whether the deletion protection feature is enabled for the specified resources in the cluster. The resources that you can query include namespaces and Services.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeResourcesDeleteProtectionFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeResourcesDeleteProtectionRequestBuilder,
-}
-
-impl DescribeResourcesDeleteProtectionFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeResourcesDeleteProtectionRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeResourcesDeleteProtectionRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeResourcesDeleteProtection",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        if self.request.resource_type.is_none() {
+            return Err(missing("ResourceType", "resource_type"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeResourcesDeleteProtectionRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the Container Service for Kubernetes (ACK) cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The type of the resource that you want to query. Valid values:
-    ///
-    /// *   Namespaces
-    /// *   services
-    ///
-    /// Example: `namespaces`
-    pub fn resource_type(
-        mut self,
-        value: impl Into<DescribeResourcesDeleteProtectionResourceType>,
-    ) -> Self {
-        self.inner = self.inner.resource_type(value);
-        self
-    }
-
-    /// Sets or clears `ResourceType`; see [`Self::resource_type`].
-    pub fn set_resource_type(
-        &mut self,
-        value: Option<DescribeResourcesDeleteProtectionResourceType>,
-    ) -> &mut Self {
-        self.inner.set_resource_type(value);
-        self
-    }
-
-    /// The namespace in which the resources that you want to query reside.
-    ///
-    /// This parameter is required when you set resource_type to services. Default value: default.
-    ///
-    /// Example: `default`
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.namespace(value);
-        self
-    }
-
-    /// Sets or clears `namespace`; see [`Self::namespace`].
-    pub fn set_namespace(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_namespace(value);
-        self
-    }
-
-    /// The names of the resources that you want to query. Separate multiple resource names with commas (,).
-    ///
-    /// *   When you set resource_type to namespaces, you must specify namespace names. If you leave this parameter empty, all namespaces in the cluster are queried.
-    /// *   If you set resource_type to services, you must specify Service names.
-    ///
-    /// Example: `test1,test2`
-    pub fn resources(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resources(value);
-        self
-    }
-
-    /// Sets or clears `resources`; see [`Self::resources`].
-    pub fn set_resources(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resources(value);
-        self
-    }
-
+impl DescribeResourcesDeleteProtectionBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeResourcesDeleteProtectionResponse,
-        acs_runtime::SdkError<DescribeResourcesDeleteProtectionError>,
+        SdkError<DescribeResourcesDeleteProtectionError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeResourcesDeleteProtection`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeResourcesDeleteProtection`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeResourcesDeleteProtectionResponse {}
-/// Errors of `DescribeResourcesDeleteProtection` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeResourcesDeleteProtectionResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeResourcesDeleteProtection`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeResourcesDeleteProtectionError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeResourcesDeleteProtectionError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeResourcesDeleteProtectionError {
@@ -322,20 +152,29 @@ impl From<acs_runtime::ServiceError> for DescribeResourcesDeleteProtectionError 
     }
 }
 
+impl acs_runtime::OperationError for DescribeResourcesDeleteProtectionError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeResourcesDeleteProtectionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeResourcesDeleteProtectionError {}
+
 /// The type of the resource that you want to query. Valid values:
 ///
 /// *   Namespaces
 /// *   services
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DescribeResourcesDeleteProtectionResourceType {
+pub enum ResourceType {
     /// `namespaces`
     Namespaces,
     /// `services`
@@ -344,7 +183,7 @@ pub enum DescribeResourcesDeleteProtectionResourceType {
     Unknown(String),
 }
 
-impl DescribeResourcesDeleteProtectionResourceType {
+impl ResourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -355,7 +194,7 @@ impl DescribeResourcesDeleteProtectionResourceType {
     }
 }
 
-impl From<&str> for DescribeResourcesDeleteProtectionResourceType {
+impl From<&str> for ResourceType {
     fn from(value: &str) -> Self {
         match value {
             "namespaces" => Self::Namespaces,
@@ -365,34 +204,20 @@ impl From<&str> for DescribeResourcesDeleteProtectionResourceType {
     }
 }
 
-impl From<String> for DescribeResourcesDeleteProtectionResourceType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for DescribeResourcesDeleteProtectionResourceType {
+impl std::fmt::Display for ResourceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for DescribeResourcesDeleteProtectionResourceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for ResourceType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DescribeResourcesDeleteProtectionResourceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for DescribeResourcesDeleteProtectionResourceType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<ResourceType> for &str {
+    fn into_param(self) -> Option<ResourceType> {
+        Some(ResourceType::from(self))
     }
 }

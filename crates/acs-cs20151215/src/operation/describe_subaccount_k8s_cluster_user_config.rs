@@ -5,43 +5,26 @@
 //!
 //! You can call this operation only by using an Alibaba Cloud account.
 
-/// Request of `DescribeSubaccountK8sClusterUserConfig`: Queries or issues the kubeconfig credentials of a Resource Access Management (RAM) user or RAM role of the account. If you are the permission manager of a Container Service for Kubernetes (ACK) cluster, you can issue the kubeconfig credentials to a specific RAM user or RAM role of the account by using the Alibaba Cloud account. The kubeconfig credentials, which are used to connect to the ACK cluster, contain the identity information about the RAM user or RAM role.
-///
-/// Build it with [`DescribeSubaccountK8sClusterUserConfigRequest::builder`], or call the operation through `Client::describe_subaccount_k8s_cluster_user_config`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeSubaccountK8sClusterUserConfig`, made by [`DescribeSubaccountK8sClusterUserConfigBuilder`] (`Client::describe_subaccount_k8s_cluster_user_config` or [`DescribeSubaccountK8sClusterUserConfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSubaccountK8sClusterUserConfigRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8f****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The ID of the RAM user or RAM role whose cluster kubeconfig file that you want to obtain.
-    ///
-    /// Example: `26562443851650****`
-    pub uid: String,
+    pub uid: Option<String>,
     /// Specifies whether to obtain the kubeconfig file used to connect to the cluster over the internal network. Valid values:
-    ///
-    /// *   `true`: Obtain the kubeconfig file used to connect to the cluster over the internal network.
-    /// *   `false`: Obtain the kubeconfig file used to connect to the cluster over the Internet.
-    ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
     pub private_ip_address: Option<bool>,
     /// The validity period of the temporary kubeconfig file. Unit: minutes.
-    ///
-    /// Valid values: 15 to 4320 (three days).
-    ///
-    /// > If you leave this parameter empty, the system sets a longer validity period and returns the value in the expiration parameter of the response.
-    ///
-    /// Example: `15`
     pub temporary_duration_minutes: Option<i64>,
 }
 
 impl DescribeSubaccountK8sClusterUserConfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeSubaccountK8sClusterUserConfigRequestBuilder {
-        DescribeSubaccountK8sClusterUserConfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeSubaccountK8sClusterUserConfigBuilder {
+        DescribeSubaccountK8sClusterUserConfigBuilder::with_client(())
     }
 }
 
@@ -49,66 +32,45 @@ impl acs_runtime::Operation for DescribeSubaccountK8sClusterUserConfigRequest {
     type Output = DescribeSubaccountK8sClusterUserConfigResponse;
     type Error = DescribeSubaccountK8sClusterUserConfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeSubaccountK8sClusterUserConfig",
-        method: acs_runtime::Method::Get,
-        path: "/k8s/{ClusterId}/users/{Uid}/user_config",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeSubaccountK8sClusterUserConfig",
+        acs_runtime::Method::Get,
+        "/k8s/{ClusterId}/users/{Uid}/user_config",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "Uid", &self.uid);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PrivateIpAddress",
-                &self.private_ip_address,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "TemporaryDurationMinutes",
-                &self.temporary_duration_minutes,
-            );
+        params.path("ClusterId", &self.cluster_id);
+        params.path("Uid", &self.uid);
+        params.query("PrivateIpAddress", &self.private_ip_address);
+        params.query("TemporaryDurationMinutes", &self.temporary_duration_minutes);
     }
 }
 
-/// Builds a [`DescribeSubaccountK8sClusterUserConfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeSubaccountK8sClusterUserConfigRequestBuilder {
-    cluster_id: Option<String>,
-    uid: Option<String>,
-    private_ip_address: Option<bool>,
-    temporary_duration_minutes: Option<i64>,
+/// Sets the parameters of `DescribeSubaccountK8sClusterUserConfig`: made by `Client::describe_subaccount_k8s_cluster_user_config` (then [`send`](Self::send)) or [`DescribeSubaccountK8sClusterUserConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeSubaccountK8sClusterUserConfigBuilder<C = ()> {
+    client: C,
+    request: DescribeSubaccountK8sClusterUserConfigRequest,
 }
 
-impl DescribeSubaccountK8sClusterUserConfigRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> DescribeSubaccountK8sClusterUserConfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8f****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The ID of the RAM user or RAM role whose cluster kubeconfig file that you want to obtain.
-    ///
-    /// Example: `26562443851650****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.uid = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.uid = value;
+    /// The ID of the RAM user or RAM role whose cluster kubeconfig file that you want to obtain. Required. Example: `26562443851650****`.
+    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.uid = value.into_param();
         self
     }
 
@@ -117,17 +79,9 @@ impl DescribeSubaccountK8sClusterUserConfigRequestBuilder {
     /// *   `true`: Obtain the kubeconfig file used to connect to the cluster over the internal network.
     /// *   `false`: Obtain the kubeconfig file used to connect to the cluster over the Internet.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    pub fn private_ip_address(mut self, value: impl Into<bool>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<bool>) -> &mut Self {
-        self.private_ip_address = value;
+    /// Default value: `false`. Example: `true`.
+    pub fn private_ip_address(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.private_ip_address = value.into_param();
         self
     }
 
@@ -137,198 +91,70 @@ impl DescribeSubaccountK8sClusterUserConfigRequestBuilder {
     ///
     /// > If you leave this parameter empty, the system sets a longer validity period and returns the value in the expiration parameter of the response.
     ///
-    /// Example: `15`
-    pub fn temporary_duration_minutes(mut self, value: impl Into<i64>) -> Self {
-        self.temporary_duration_minutes = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `TemporaryDurationMinutes`; see [`Self::temporary_duration_minutes`].
-    pub fn set_temporary_duration_minutes(&mut self, value: Option<i64>) -> &mut Self {
-        self.temporary_duration_minutes = value;
+    /// Example: `15`.
+    pub fn temporary_duration_minutes(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.temporary_duration_minutes = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
     pub fn build(
         self,
-    ) -> Result<DescribeSubaccountK8sClusterUserConfigRequest, acs_runtime::BuildError> {
-        Ok(DescribeSubaccountK8sClusterUserConfigRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeSubaccountK8sClusterUserConfig",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            uid: self
-                .uid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeSubaccountK8sClusterUserConfig",
-                    parameter: "Uid",
-                    setter: "uid",
-                })?,
-            private_ip_address: self.private_ip_address,
-            temporary_duration_minutes: self.temporary_duration_minutes,
-        })
-    }
-}
-
-/// Calls `DescribeSubaccountK8sClusterUserConfig` once its parameters are set: Queries or issues the kubeconfig credentials of a Resource Access Management (RAM) user or RAM role of the account. If you are the permission manager of a Container Service for Kubernetes (ACK) cluster, you can issue the kubeconfig credentials to a specific RAM user or RAM role of the account by using the Alibaba Cloud account. The kubeconfig credentials, which are used to connect to the ACK cluster, contain the identity information about the RAM user or RAM role.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeSubaccountK8sClusterUserConfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeSubaccountK8sClusterUserConfigRequestBuilder,
-}
-
-impl DescribeSubaccountK8sClusterUserConfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeSubaccountK8sClusterUserConfigRequestBuilder::default(),
+    ) -> Result<DescribeSubaccountK8sClusterUserConfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeSubaccountK8sClusterUserConfig",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        if self.request.uid.is_none() {
+            return Err(missing("Uid", "uid"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeSubaccountK8sClusterUserConfigRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The ID of the RAM user or RAM role whose cluster kubeconfig file that you want to obtain.
-    ///
-    /// Example: `26562443851650****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.uid(value);
-        self
-    }
-
-    /// Sets or clears `Uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_uid(value);
-        self
-    }
-
-    /// Specifies whether to obtain the kubeconfig file used to connect to the cluster over the internal network. Valid values:
-    ///
-    /// *   `true`: Obtain the kubeconfig file used to connect to the cluster over the internal network.
-    /// *   `false`: Obtain the kubeconfig file used to connect to the cluster over the Internet.
-    ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    pub fn private_ip_address(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.private_ip_address(value);
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_private_ip_address(value);
-        self
-    }
-
-    /// The validity period of the temporary kubeconfig file. Unit: minutes.
-    ///
-    /// Valid values: 15 to 4320 (three days).
-    ///
-    /// > If you leave this parameter empty, the system sets a longer validity period and returns the value in the expiration parameter of the response.
-    ///
-    /// Example: `15`
-    pub fn temporary_duration_minutes(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.temporary_duration_minutes(value);
-        self
-    }
-
-    /// Sets or clears `TemporaryDurationMinutes`; see [`Self::temporary_duration_minutes`].
-    pub fn set_temporary_duration_minutes(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_temporary_duration_minutes(value);
-        self
-    }
-
+impl DescribeSubaccountK8sClusterUserConfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeSubaccountK8sClusterUserConfigResponse,
-        acs_runtime::SdkError<DescribeSubaccountK8sClusterUserConfigError>,
+        SdkError<DescribeSubaccountK8sClusterUserConfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeSubaccountK8sClusterUserConfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeSubaccountK8sClusterUserConfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSubaccountK8sClusterUserConfigResponse {
-    /// The cluster kubeconfig file. For more information about how to view the kubeconfig file content, see Configure cluster credentials.
-    ///
-    /// Example: `apiVersion: v1****`
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
+    /// The cluster kubeconfig file. For more information about how to view the kubeconfig file content, see Configure cluster credentials. Example: `apiVersion: v1****`.
     pub config: Option<String>,
-    /// The expiration date of the kubeconfig file. The value is the UTC time displayed in RFC3339 format.
-    ///
-    /// Example: `2024-03-10T09:56:17Z`
-    #[serde(rename = "expiration", skip_serializing_if = "Option::is_none")]
+    /// The expiration date of the kubeconfig file. The value is the UTC time displayed in RFC3339 format. Example: `2024-03-10T09:56:17Z`.
     pub expiration: Option<String>,
 }
 
-/// Errors of `DescribeSubaccountK8sClusterUserConfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeSubaccountK8sClusterUserConfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            config: object.take("config")?,
+            expiration: object.take("expiration")?,
+        })
+    }
+}
+
+/// Errors of `DescribeSubaccountK8sClusterUserConfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeSubaccountK8sClusterUserConfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeSubaccountK8sClusterUserConfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeSubaccountK8sClusterUserConfigError {
@@ -337,9 +163,17 @@ impl From<acs_runtime::ServiceError> for DescribeSubaccountK8sClusterUserConfigE
     }
 }
 
+impl acs_runtime::OperationError for DescribeSubaccountK8sClusterUserConfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeSubaccountK8sClusterUserConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

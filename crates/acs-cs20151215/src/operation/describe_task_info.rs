@@ -3,22 +3,20 @@
 
 //! `DescribeTaskInfo`: Queries detailed information about a task, such as the task type, status, and progress.
 
-/// Request of `DescribeTaskInfo`: Queries detailed information about a task, such as the task type, status, and progress.
-///
-/// Build it with [`DescribeTaskInfoRequest::builder`], or call the operation through `Client::describe_task_info`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeTaskInfo`, made by [`DescribeTaskInfoBuilder`] (`Client::describe_task_info` or [`DescribeTaskInfoRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeTaskInfoRequest {
     /// The task ID.
-    ///
-    /// Example: `T-5faa48fb31b6b8078d00****`
-    pub task_id: String,
+    pub task_id: Option<String>,
 }
 
 impl DescribeTaskInfoRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeTaskInfoRequestBuilder {
-        DescribeTaskInfoRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeTaskInfoBuilder {
+        DescribeTaskInfoBuilder::with_client(())
     }
 }
 
@@ -26,119 +24,72 @@ impl acs_runtime::Operation for DescribeTaskInfoRequest {
     type Output = DescribeTaskInfoResponse;
     type Error = DescribeTaskInfoError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeTaskInfo",
-        method: acs_runtime::Method::Get,
-        path: "/tasks/{task_id}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeTaskInfo",
+        acs_runtime::Method::Get,
+        "/tasks/{task_id}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "task_id", &self.task_id);
+        params.path("task_id", &self.task_id);
     }
 }
 
-/// Builds a [`DescribeTaskInfoRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeTaskInfoRequestBuilder {
-    task_id: Option<String>,
+/// Sets the parameters of `DescribeTaskInfo`: made by `Client::describe_task_info` (then [`send`](Self::send)) or [`DescribeTaskInfoRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeTaskInfoBuilder<C = ()> {
+    client: C,
+    request: DescribeTaskInfoRequest,
 }
 
-impl DescribeTaskInfoRequestBuilder {
-    /// The task ID.
-    ///
-    /// Example: `T-5faa48fb31b6b8078d00****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.task_id = Some(value.into());
-        self
+impl<C> DescribeTaskInfoBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.task_id = value;
+    /// The task ID. Required. Example: `T-5faa48fb31b6b8078d00****`.
+    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.task_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeTaskInfoRequest, acs_runtime::BuildError> {
-        Ok(DescribeTaskInfoRequest {
-            task_id: self
-                .task_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeTaskInfo",
-                    parameter: "task_id",
-                    setter: "task_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeTaskInfo` once its parameters are set: Queries detailed information about a task, such as the task type, status, and progress.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeTaskInfoFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeTaskInfoRequestBuilder,
-}
-
-impl DescribeTaskInfoFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeTaskInfoRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeTaskInfoRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeTaskInfo",
+            parameter,
+            setter,
+        );
+        if self.request.task_id.is_none() {
+            return Err(missing("task_id", "task_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeTaskInfoRequestBuilder {
-        &self.inner
-    }
-
-    /// The task ID.
-    ///
-    /// Example: `T-5faa48fb31b6b8078d00****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.task_id(value);
-        self
-    }
-
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_task_id(value);
-        self
-    }
-
+impl DescribeTaskInfoBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeTaskInfoResponse, acs_runtime::SdkError<DescribeTaskInfoError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeTaskInfoResponse, SdkError<DescribeTaskInfoError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeTaskInfo`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeTaskInfo`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeTaskInfoResponse {
-    /// The task ID.
-    ///
-    /// Example: `T-5faa48fb31b6b8078d000006`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
+    /// The task ID. Example: `T-5faa48fb31b6b8078d000006`.
     pub task_id: Option<String>,
-    /// The cluster ID.
-    ///
-    /// Example: `c78592bfe92244365b3c3ad47f1de****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The cluster ID. Example: `c78592bfe92244365b3c3ad47f1de****`.
     pub cluster_id: Option<String>,
-    /// The task type. A value of `cluster_scaleout` indicates a scale-out task.
-    ///
-    /// Example: `cluster_scaleout`
-    #[serde(rename = "task_type", skip_serializing_if = "Option::is_none")]
+    /// The task type. A value of `cluster_scaleout` indicates a scale-out task. Example: `cluster_scaleout`.
     pub task_type: Option<String>,
     /// The status of the task. Valid values:
     ///
@@ -146,81 +97,55 @@ pub struct DescribeTaskInfoResponse {
     /// *   `failed`: The task failed.
     /// *   `success`: The task is complete.
     ///
-    /// Example: `running`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `running`.
     pub state: Option<String>,
-    /// The time when the task was created.
-    ///
-    /// Example: `2020-11-10T16:02:04+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time when the task was created. Example: `2020-11-10T16:02:04+08:00`.
     pub created: Option<String>,
-    /// The time when the task was updated.
-    ///
-    /// Example: `2020-11-10T16:03:06+08:00`
-    #[serde(rename = "updated", skip_serializing_if = "Option::is_none")]
+    /// The time when the task was updated. Example: `2020-11-10T16:03:06+08:00`.
     pub updated: Option<String>,
     /// The object of the task.
-    #[serde(rename = "target", skip_serializing_if = "Option::is_none")]
-    pub target: Option<DescribeTaskInfoResponseTarget>,
+    pub target: Option<Target>,
     /// The task parameters.
-    #[serde(rename = "parameters", skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<serde_json::Value>,
+    pub parameters: Option<acs_runtime::serde_json::Value>,
     /// Detailed information about the stage of the task.
-    #[serde(rename = "stages", skip_serializing_if = "Option::is_none")]
-    pub stages: Option<Vec<DescribeTaskInfoResponseStagesItem>>,
-    /// The current stage of the task.
-    ///
-    /// Example: `DrainNodes`
-    #[serde(rename = "current_stage", skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<StagesItem>>,
+    /// The current stage of the task. Example: `DrainNodes`.
     pub current_stage: Option<String>,
     /// The event generated by the task.
-    #[serde(rename = "events", skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<DescribeTaskInfoResponseEventsItem>>,
+    pub events: Option<Vec<EventsItem>>,
     /// The execution details of the task.
-    #[serde(rename = "task_result", skip_serializing_if = "Option::is_none")]
-    pub task_result: Option<Vec<DescribeTaskInfoResponseTaskResultItem>>,
+    pub task_result: Option<Vec<TaskResultItem>>,
     /// The error returned for the task.
-    #[serde(rename = "error", skip_serializing_if = "Option::is_none")]
-    pub error: Option<DescribeTaskInfoResponseError>,
+    pub error: Option<DescribeTaskInfoError2>,
 }
 
-/// Errors of `DescribeTaskInfo` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeTaskInfoResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            task_id: object.take("task_id")?,
+            cluster_id: object.take("cluster_id")?,
+            task_type: object.take("task_type")?,
+            state: object.take("state")?,
+            created: object.take("created")?,
+            updated: object.take("updated")?,
+            target: object.take("target")?,
+            parameters: object.take("parameters")?,
+            stages: object.take("stages")?,
+            current_stage: object.take("current_stage")?,
+            events: object.take("events")?,
+            task_result: object.take("task_result")?,
+            error: object.take("error")?,
+        })
+    }
+}
+
+/// Errors of `DescribeTaskInfo`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeTaskInfoError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeTaskInfoError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeTaskInfoError {
@@ -229,106 +154,108 @@ impl From<acs_runtime::ServiceError> for DescribeTaskInfoError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeTaskInfoError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeTaskInfoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeTaskInfoError {}
+
 /// The object of the task.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeTaskInfoResponseTarget {
-    /// The ID of the object.
-    ///
-    /// Example: `c78592bfe92244365b3c3ad47f1de****`
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+pub struct Target {
+    /// The ID of the object. Example: `c78592bfe92244365b3c3ad47f1de****`.
     pub id: Option<String>,
-    /// The type of the object.
-    ///
-    /// Example: `cluster`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// The type of the object. Example: `cluster`.
     pub r#type: Option<String>,
 }
 
-/// The `DescribeTaskInfoResponseStagesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeTaskInfoResponseStagesItem {
-    /// The status of the stage.
-    ///
-    /// Example: `running`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// The start time of the stage.
-    ///
-    /// Example: `2022-12-15 23:00:00`
-    #[serde(rename = "start_time", skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
-    /// The end time of the stage.
-    ///
-    /// Example: `2022-12-15 23:00:00`
-    #[serde(rename = "end_time", skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<String>,
-    /// The message about the stage.
-    ///
-    /// Example: `success to xxxxx`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// The output generated at the stage.
-    #[serde(rename = "outputs", skip_serializing_if = "Option::is_none")]
-    pub outputs: Option<serde_json::Value>,
+impl acs_runtime::FromJson for Target {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            id: object.take("id")?,
+            r#type: object.take("type")?,
+        })
+    }
 }
 
-/// The `DescribeTaskInfoResponseEventsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `StagesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeTaskInfoResponseEventsItem {
-    /// The action of the event.
-    ///
-    /// Example: `start`
-    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
-    /// The severity level of the event.
-    ///
-    /// Example: `Normal`
-    #[serde(rename = "level", skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
-    /// The message about the event.
-    ///
-    /// Example: `start to xxx`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+pub struct StagesItem {
+    /// The status of the stage. Example: `running`.
+    pub state: Option<String>,
+    /// The start time of the stage. Example: `2022-12-15 23:00:00`.
+    pub start_time: Option<String>,
+    /// The end time of the stage. Example: `2022-12-15 23:00:00`.
+    pub end_time: Option<String>,
+    /// The message about the stage. Example: `success to xxxxx`.
     pub message: Option<String>,
-    /// The cause of the event.
-    ///
-    /// Example: `NodePoolUpgradeStart`
-    #[serde(rename = "reason", skip_serializing_if = "Option::is_none")]
+    /// The output generated at the stage.
+    pub outputs: Option<acs_runtime::serde_json::Value>,
+}
+
+impl acs_runtime::FromJson for StagesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            state: object.take("state")?,
+            start_time: object.take("start_time")?,
+            end_time: object.take("end_time")?,
+            message: object.take("message")?,
+            outputs: object.take("outputs")?,
+        })
+    }
+}
+
+/// The `EventsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventsItem {
+    /// The action of the event. Example: `start`.
+    pub action: Option<String>,
+    /// The severity level of the event. Example: `Normal`.
+    pub level: Option<String>,
+    /// The message about the event. Example: `start to xxx`.
+    pub message: Option<String>,
+    /// The cause of the event. Example: `NodePoolUpgradeStart`.
     pub reason: Option<String>,
-    /// The source of the event.
-    ///
-    /// Example: `ACK`
-    #[serde(rename = "source", skip_serializing_if = "Option::is_none")]
+    /// The source of the event. Example: `ACK`.
     pub source: Option<String>,
-    /// The timestamp when the event was generated.
-    ///
-    /// Example: `1669706229286`
-    #[serde(rename = "timestamp", skip_serializing_if = "Option::is_none")]
+    /// The timestamp when the event was generated. Example: `1669706229286`.
     pub timestamp: Option<String>,
 }
 
-/// The `DescribeTaskInfoResponseTaskResultItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for EventsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            action: object.take("action")?,
+            level: object.take("level")?,
+            message: object.take("message")?,
+            reason: object.take("reason")?,
+            source: object.take("source")?,
+            timestamp: object.take("timestamp")?,
+        })
+    }
+}
+
+/// The `TaskResultItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeTaskInfoResponseTaskResultItem {
-    /// The resources that are managed by the task. For a scale-out task, the value of this parameter is the ID of the instance that is added by the task.
-    ///
-    /// Example: `i-xxx`
-    #[serde(rename = "data", skip_serializing_if = "Option::is_none")]
+pub struct TaskResultItem {
+    /// The resources that are managed by the task. For a scale-out task, the value of this parameter is the ID of the instance that is added by the task. Example: `i-xxx`.
     pub data: Option<String>,
     /// The status of the scale-out task. Valid values:
     ///
@@ -336,24 +263,36 @@ pub struct DescribeTaskInfoResponseTaskResultItem {
     /// *   `success`: The scale-out task failed.
     /// *   `initial`: The scale-out task is being initialized.
     ///
-    /// Example: `success`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    /// Example: `success`.
     pub status: Option<String>,
 }
 
+impl acs_runtime::FromJson for TaskResultItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("data")?,
+            status: object.take("status")?,
+        })
+    }
+}
+
 /// The error returned for the task.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeTaskInfoResponseError {
-    /// The error code returned.
-    ///
-    /// Example: `400`
-    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
+pub struct DescribeTaskInfoError2 {
+    /// The error code returned. Example: `400`.
     pub code: Option<String>,
-    /// The error message returned.
-    ///
-    /// Example: `failed to xxx`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// The error message returned. Example: `failed to xxx`.
     pub message: Option<String>,
+}
+
+impl acs_runtime::FromJson for DescribeTaskInfoError2 {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            code: object.take("code")?,
+            message: object.take("message")?,
+        })
+    }
 }

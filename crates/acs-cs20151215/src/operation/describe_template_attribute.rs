@@ -3,32 +3,22 @@
 
 //! `DescribeTemplateAttribute`: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels.
 
-/// Request of `DescribeTemplateAttribute`: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels.
-///
-/// Build it with [`DescribeTemplateAttributeRequest::builder`], or call the operation through `Client::describe_template_attribute`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeTemplateAttribute`, made by [`DescribeTemplateAttributeBuilder`] (`Client::describe_template_attribute` or [`DescribeTemplateAttributeRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeTemplateAttributeRequest {
     /// The ID of the template.
-    ///
-    /// Example: `874ec485-e7e6-4373-8a3b-47bde8a****`
-    pub template_id: String,
+    pub template_id: Option<String>,
     /// The type of template. The value can be a custom value.
-    ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
-    /// *   If the value of the parameter is not `kubernetes`, the template is not displayed on the Templates page in the console. We recommend that you set the parameter to `kubernetes`.
-    ///
-    /// Default value: `kubernetes`.
-    ///
-    /// Example: `kubernetes`
     pub template_type: Option<String>,
 }
 
 impl DescribeTemplateAttributeRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeTemplateAttributeRequestBuilder {
-        DescribeTemplateAttributeRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeTemplateAttributeBuilder {
+        DescribeTemplateAttributeBuilder::with_client(())
     }
 }
 
@@ -36,38 +26,37 @@ impl acs_runtime::Operation for DescribeTemplateAttributeRequest {
     type Output = DescribeTemplateAttributeResponse;
     type Error = DescribeTemplateAttributeError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeTemplateAttribute",
-        method: acs_runtime::Method::Get,
-        path: "/templates/{TemplateId}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeTemplateAttribute",
+        acs_runtime::Method::Get,
+        "/templates/{TemplateId}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "TemplateId", &self.template_id);
-        params.put(acs_runtime::Position::Query, "template_type", &self.template_type);
+        params.path("TemplateId", &self.template_id);
+        params.query("template_type", &self.template_type);
     }
 }
 
-/// Builds a [`DescribeTemplateAttributeRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeTemplateAttributeRequestBuilder {
-    template_id: Option<String>,
-    template_type: Option<String>,
+/// Sets the parameters of `DescribeTemplateAttribute`: made by `Client::describe_template_attribute` (then [`send`](Self::send)) or [`DescribeTemplateAttributeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeTemplateAttributeBuilder<C = ()> {
+    client: C,
+    request: DescribeTemplateAttributeRequest,
 }
 
-impl DescribeTemplateAttributeRequestBuilder {
-    /// The ID of the template.
-    ///
-    /// Example: `874ec485-e7e6-4373-8a3b-47bde8a****`
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.template_id = Some(value.into());
-        self
+impl<C> DescribeTemplateAttributeBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `TemplateId`; see [`Self::template_id`].
-    pub fn set_template_id(&mut self, value: Option<String>) -> &mut Self {
-        self.template_id = value;
+    /// The ID of the template. Required. Example: `874ec485-e7e6-4373-8a3b-47bde8a****`.
+    pub fn template_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.template_id = value.into_param();
         self
     }
 
@@ -77,149 +66,57 @@ impl DescribeTemplateAttributeRequestBuilder {
     /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
     /// *   If the value of the parameter is not `kubernetes`, the template is not displayed on the Templates page in the console. We recommend that you set the parameter to `kubernetes`.
     ///
-    /// Default value: `kubernetes`.
-    ///
-    /// Example: `kubernetes`
-    pub fn template_type(mut self, value: impl Into<String>) -> Self {
-        self.template_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `template_type`; see [`Self::template_type`].
-    pub fn set_template_type(&mut self, value: Option<String>) -> &mut Self {
-        self.template_type = value;
+    /// Default value: `kubernetes`. Example: `kubernetes`.
+    pub fn template_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.template_type = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeTemplateAttributeRequest, acs_runtime::BuildError> {
-        Ok(DescribeTemplateAttributeRequest {
-            template_id: self
-                .template_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeTemplateAttribute",
-                    parameter: "TemplateId",
-                    setter: "template_id",
-                })?,
-            template_type: self.template_type,
-        })
-    }
-}
-
-/// Calls `DescribeTemplateAttribute` once its parameters are set: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeTemplateAttributeFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeTemplateAttributeRequestBuilder,
-}
-
-impl DescribeTemplateAttributeFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeTemplateAttributeRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeTemplateAttributeRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeTemplateAttribute",
+            parameter,
+            setter,
+        );
+        if self.request.template_id.is_none() {
+            return Err(missing("TemplateId", "template_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeTemplateAttributeRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the template.
-    ///
-    /// Example: `874ec485-e7e6-4373-8a3b-47bde8a****`
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.template_id(value);
-        self
-    }
-
-    /// Sets or clears `TemplateId`; see [`Self::template_id`].
-    pub fn set_template_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_template_id(value);
-        self
-    }
-
-    /// The type of template. The value can be a custom value.
-    ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
-    /// *   If the value of the parameter is not `kubernetes`, the template is not displayed on the Templates page in the console. We recommend that you set the parameter to `kubernetes`.
-    ///
-    /// Default value: `kubernetes`.
-    ///
-    /// Example: `kubernetes`
-    pub fn template_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.template_type(value);
-        self
-    }
-
-    /// Sets or clears `template_type`; see [`Self::template_type`].
-    pub fn set_template_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_template_type(value);
-        self
-    }
-
+impl DescribeTemplateAttributeBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeTemplateAttributeResponse,
-        acs_runtime::SdkError<DescribeTemplateAttributeError>,
+        SdkError<DescribeTemplateAttributeError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeTemplateAttribute`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeTemplateAttribute`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeTemplateAttributeResponse {}
-/// Errors of `DescribeTemplateAttribute` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeTemplateAttributeResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeTemplateAttribute`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeTemplateAttributeError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeTemplateAttributeError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeTemplateAttributeError {
@@ -228,9 +125,17 @@ impl From<acs_runtime::ServiceError> for DescribeTemplateAttributeError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeTemplateAttributeError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeTemplateAttributeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,39 +3,24 @@
 
 //! `DescribeTemplates`: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels.
 
-/// Request of `DescribeTemplates`: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels.
-///
-/// Build it with [`DescribeTemplatesRequest::builder`], or call the operation through `Client::describe_templates`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeTemplates`, made by [`DescribeTemplatesBuilder`] (`Client::describe_templates` or [`DescribeTemplatesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeTemplatesRequest {
     /// The type of template. This parameter can be set to a custom value.
-    ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If you set the parameter to `compose`, the template is not displayed on the Templates page in the console.
-    ///
-    /// Default value: `kubernetes`.
-    ///
-    /// Example: `kubernetes`
     pub template_type: Option<String>,
     /// The page number.
-    ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
     pub page_num: Option<i64>,
     /// The number of entries per page.
-    ///
-    /// Default value: 10.
-    ///
-    /// Example: `10`
     pub page_size: Option<i64>,
 }
 
 impl DescribeTemplatesRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeTemplatesRequestBuilder {
-        DescribeTemplatesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeTemplatesBuilder {
+        DescribeTemplatesBuilder::with_client(())
     }
 }
 
@@ -43,227 +28,104 @@ impl acs_runtime::Operation for DescribeTemplatesRequest {
     type Output = DescribeTemplatesResponse;
     type Error = DescribeTemplatesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeTemplates",
-        method: acs_runtime::Method::Get,
-        path: "/templates",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeTemplates",
+        acs_runtime::Method::Get,
+        "/templates",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "template_type", &self.template_type);
-        params.put(acs_runtime::Position::Query, "page_num", &self.page_num);
-        params.put(acs_runtime::Position::Query, "page_size", &self.page_size);
+        params.query("template_type", &self.template_type);
+        params.query("page_num", &self.page_num);
+        params.query("page_size", &self.page_size);
     }
 }
 
-/// Builds a [`DescribeTemplatesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeTemplatesRequestBuilder {
-    template_type: Option<String>,
-    page_num: Option<i64>,
-    page_size: Option<i64>,
+/// Sets the parameters of `DescribeTemplates`: made by `Client::describe_templates` (then [`send`](Self::send)) or [`DescribeTemplatesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeTemplatesBuilder<C = ()> {
+    client: C,
+    request: DescribeTemplatesRequest,
 }
 
-impl DescribeTemplatesRequestBuilder {
+impl<C> DescribeTemplatesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The type of template. This parameter can be set to a custom value.
     ///
     /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
     /// *   If you set the parameter to `compose`, the template is not displayed on the Templates page in the console.
     ///
-    /// Default value: `kubernetes`.
-    ///
-    /// Example: `kubernetes`
-    pub fn template_type(mut self, value: impl Into<String>) -> Self {
-        self.template_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `template_type`; see [`Self::template_type`].
-    pub fn set_template_type(&mut self, value: Option<String>) -> &mut Self {
-        self.template_type = value;
+    /// Default value: `kubernetes`. Example: `kubernetes`.
+    pub fn template_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.template_type = value.into_param();
         self
     }
 
     /// The page number.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i64>) -> Self {
-        self.page_num = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_num`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_num = value;
+    /// Default value: 1. Example: `1`.
+    pub fn page_num(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_num = value.into_param();
         self
     }
 
     /// The number of entries per page.
     ///
-    /// Default value: 10.
-    ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.page_size = value;
+    /// Default value: 10. Example: `10`.
+    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeTemplatesRequest, acs_runtime::BuildError> {
-        Ok(DescribeTemplatesRequest {
-            template_type: self.template_type,
-            page_num: self.page_num,
-            page_size: self.page_size,
+    pub fn build(self) -> Result<DescribeTemplatesRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl DescribeTemplatesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeTemplatesResponse, SdkError<DescribeTemplatesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeTemplates`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeTemplatesResponse {
+    /// The list of returned templates.
+    pub templates: Option<Vec<TemplatesItem>>,
+    /// The pagination information.
+    pub page_info: Option<PageInfo>,
+}
+
+impl acs_runtime::FromJson for DescribeTemplatesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            templates: object.take("templates")?,
+            page_info: object.take("page_info")?,
         })
     }
 }
 
-/// Calls `DescribeTemplates` once its parameters are set: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeTemplatesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeTemplatesRequestBuilder,
-}
-
-impl DescribeTemplatesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeTemplatesRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeTemplatesRequestBuilder {
-        &self.inner
-    }
-
-    /// The type of template. This parameter can be set to a custom value.
-    ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If you set the parameter to `compose`, the template is not displayed on the Templates page in the console.
-    ///
-    /// Default value: `kubernetes`.
-    ///
-    /// Example: `kubernetes`
-    pub fn template_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.template_type(value);
-        self
-    }
-
-    /// Sets or clears `template_type`; see [`Self::template_type`].
-    pub fn set_template_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_template_type(value);
-        self
-    }
-
-    /// The page number.
-    ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_num(value);
-        self
-    }
-
-    /// Sets or clears `page_num`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_num(value);
-        self
-    }
-
-    /// The number of entries per page.
-    ///
-    /// Default value: 10.
-    ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeTemplatesResponse,
-        acs_runtime::SdkError<DescribeTemplatesError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeTemplates`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeTemplatesResponse {
-    /// The list of returned templates.
-    #[serde(rename = "templates", skip_serializing_if = "Option::is_none")]
-    pub templates: Option<Vec<DescribeTemplatesResponseTemplatesItem>>,
-    /// The pagination information.
-    #[serde(rename = "page_info", skip_serializing_if = "Option::is_none")]
-    pub page_info: Option<DescribeTemplatesResponsePageInfo>,
-}
-
-/// Errors of `DescribeTemplates` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeTemplates`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeTemplatesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeTemplatesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeTemplatesError {
@@ -272,109 +134,96 @@ impl From<acs_runtime::ServiceError> for DescribeTemplatesError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeTemplatesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeTemplatesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeTemplatesError {}
-/// The `DescribeTemplatesResponseTemplatesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `TemplatesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeTemplatesResponseTemplatesItem {
+pub struct TemplatesItem {
     /// The access control policy of the template. Valid values:
     ///
     /// *   `private`: The template is private.
     /// *   `public`: The template is public.
     /// *   `shared`: The template can be shared.
     ///
-    /// Default value: `private`.
-    ///
-    /// Example: `private`
-    #[serde(rename = "acl", skip_serializing_if = "Option::is_none")]
+    /// Default value: `private`. Example: `private`.
     pub acl: Option<String>,
-    /// The ID of the template.
-    ///
-    /// Example: `874ec485-e7e6-4373-8a3b-47bde8ae789f`
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the template. Example: `874ec485-e7e6-4373-8a3b-47bde8ae789f`.
     pub id: Option<String>,
-    /// The name of the template.
-    ///
-    /// Example: `webserver`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name of the template. Example: `webserver`.
     pub name: Option<String>,
-    /// The description of the template.
-    ///
-    /// Example: `a web server`
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    /// The description of the template. Example: `a web server`.
     pub description: Option<String>,
-    /// The label of the template. By default, the value is the name of the template.
-    ///
-    /// Example: `kubernetes`
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    /// The label of the template. By default, the value is the name of the template. Example: `kubernetes`.
     pub tags: Option<String>,
-    /// The template content in the YAML format.
-    ///
-    /// Example: `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nginx-deployment-basic\n  labels:\n    app: nginx\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: nginx\n  template:\n    metadata:\n      labels:\n        app: nginx\n    spec:\n      containers:\n      - name: nginx\n        image: busybox:latest\n        ports:\n        - containerPort: 80`
-    #[serde(rename = "template", skip_serializing_if = "Option::is_none")]
+    /// The template content in the YAML format. Example: `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nginx-deployment-basic\n  labels:\n    app: nginx\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: nginx\n  template:\n    metadata:\n      labels:\n        app: nginx\n    spec:\n      containers:\n      - name: nginx\n        image: busybox:latest\n        ports:\n        - containerPort: 80`.
     pub template: Option<String>,
     /// The type of template. This parameter can be set to a custom value.
     ///
     /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
     /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. However, Container Service for Swarm is deprecated.
     ///
-    /// Example: `kubernetes`
-    #[serde(rename = "template_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `kubernetes`.
     pub template_type: Option<String>,
-    /// The time when the template was created.
-    ///
-    /// Example: `2020-06-10T16:30:16+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time when the template was created. Example: `2020-06-10T16:30:16+08:00`.
     pub created: Option<String>,
-    /// The time when the template was updated.
-    ///
-    /// Example: `2020-06-10T16:30:16+08:00`
-    #[serde(rename = "updated", skip_serializing_if = "Option::is_none")]
+    /// The time when the template was updated. Example: `2020-06-10T16:30:16+08:00`.
     pub updated: Option<String>,
-    /// The ID of the parent template. The value of `template_with_hist_id` is the same for each template version. This allows you to manage different template versions.
-    ///
-    /// Example: `ad81d115-7c8b-47e7-a222-9c28d7f6e588`
-    #[serde(rename = "template_with_hist_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the parent template. The value of `template_with_hist_id` is the same for each template version. This allows you to manage different template versions. Example: `ad81d115-7c8b-47e7-a222-9c28d7f6e588`.
     pub template_with_hist_id: Option<String>,
 }
 
+impl acs_runtime::FromJson for TemplatesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            acl: object.take("acl")?,
+            id: object.take("id")?,
+            name: object.take("name")?,
+            description: object.take("description")?,
+            tags: object.take("tags")?,
+            template: object.take("template")?,
+            template_type: object.take("template_type")?,
+            created: object.take("created")?,
+            updated: object.take("updated")?,
+            template_with_hist_id: object.take("template_with_hist_id")?,
+        })
+    }
+}
+
 /// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeTemplatesResponsePageInfo {
-    /// The page number.
-    ///
-    /// Example: `20`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct PageInfo {
+    /// The page number. Example: `20`.
     pub page_number: Option<i64>,
-    /// The number of entries per page.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries per page. Example: `3`.
     pub page_size: Option<i64>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `50`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `50`.
     pub total_count: Option<i64>,
+}
+
+impl acs_runtime::FromJson for PageInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_number: object.take("page_number")?,
+            page_size: object.take("page_size")?,
+            total_count: object.take("total_count")?,
+        })
+    }
 }

@@ -7,25 +7,20 @@
 //!
 //! *   If you call this operation as a Resource Access Management (RAM) user or by assuming a RAM role, only the permissions granted on the clusters on which the current account has the role-based access control (RBAC) administrator permissions are returned. If you want to query the permissions on all clusters, you must use an account that has the RBAC administrator permissions on all clusters.
 
-/// Request of `DescribeUserPermission`: In an Container Service for Kubernetes (ACK) cluster, you can create and specify different Resource Access Management (RAM) users or roles to have different access permissions. This ensures access control and resource isolation. You can call the DescribeUserPermission operation to query the permissions that are granted to a RAM user or RAM role on ACK clusters, including the resources that are allowed to access, the scope of the permissions, the predefined role, and the permission source.
-///
-/// Build it with [`DescribeUserPermissionRequest::builder`], or call the operation through `Client::describe_user_permission`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeUserPermission`, made by [`DescribeUserPermissionBuilder`] (`Client::describe_user_permission` or [`DescribeUserPermissionRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeUserPermissionRequest {
     /// The ID of the RAM user or RAM role.
-    ///
-    /// *   If you query RAM user permissions, the UID of the RAM user is used.
-    /// *   If you query the permissions of a RAM role, the ID of the RAM role is used.
-    ///
-    /// Example: `21175****`
-    pub uid: String,
+    pub uid: Option<String>,
 }
 
 impl DescribeUserPermissionRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeUserPermissionRequestBuilder {
-        DescribeUserPermissionRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeUserPermissionBuilder {
+        DescribeUserPermissionBuilder::with_client(())
     }
 }
 
@@ -33,153 +28,86 @@ impl acs_runtime::Operation for DescribeUserPermissionRequest {
     type Output = DescribeUserPermissionResponse;
     type Error = DescribeUserPermissionError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeUserPermission",
-        method: acs_runtime::Method::Get,
-        path: "/permissions/users/{uid}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeUserPermission",
+        acs_runtime::Method::Get,
+        "/permissions/users/{uid}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "uid", &self.uid);
+        params.path("uid", &self.uid);
     }
 }
 
-/// Builds a [`DescribeUserPermissionRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeUserPermissionRequestBuilder {
-    uid: Option<String>,
+/// Sets the parameters of `DescribeUserPermission`: made by `Client::describe_user_permission` (then [`send`](Self::send)) or [`DescribeUserPermissionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeUserPermissionBuilder<C = ()> {
+    client: C,
+    request: DescribeUserPermissionRequest,
 }
 
-impl DescribeUserPermissionRequestBuilder {
+impl<C> DescribeUserPermissionBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the RAM user or RAM role.
     ///
     /// *   If you query RAM user permissions, the UID of the RAM user is used.
     /// *   If you query the permissions of a RAM role, the ID of the RAM role is used.
     ///
-    /// Example: `21175****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.uid = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.uid = value;
+    /// Required. Example: `21175****`.
+    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.uid = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeUserPermissionRequest, acs_runtime::BuildError> {
-        Ok(DescribeUserPermissionRequest {
-            uid: self
-                .uid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeUserPermission",
-                    parameter: "uid",
-                    setter: "uid",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeUserPermission` once its parameters are set: In an Container Service for Kubernetes (ACK) cluster, you can create and specify different Resource Access Management (RAM) users or roles to have different access permissions. This ensures access control and resource isolation. You can call the DescribeUserPermission operation to query the permissions that are granted to a RAM user or RAM role on ACK clusters, including the resources that are allowed to access, the scope of the permissions, the predefined role, and the permission source.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeUserPermissionFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeUserPermissionRequestBuilder,
-}
-
-impl DescribeUserPermissionFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeUserPermissionRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeUserPermissionRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeUserPermission",
+            parameter,
+            setter,
+        );
+        if self.request.uid.is_none() {
+            return Err(missing("uid", "uid"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeUserPermissionRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the RAM user or RAM role.
-    ///
-    /// *   If you query RAM user permissions, the UID of the RAM user is used.
-    /// *   If you query the permissions of a RAM role, the ID of the RAM role is used.
-    ///
-    /// Example: `21175****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.uid(value);
-        self
-    }
-
-    /// Sets or clears `uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_uid(value);
-        self
-    }
-
+impl DescribeUserPermissionBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeUserPermissionResponse,
-        acs_runtime::SdkError<DescribeUserPermissionError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeUserPermissionResponse, SdkError<DescribeUserPermissionError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeUserPermission`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeUserPermission`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeUserPermissionResponse {}
-/// Errors of `DescribeUserPermission` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for DescribeUserPermissionResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `DescribeUserPermission`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeUserPermissionError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeUserPermissionError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeUserPermissionError {
@@ -188,9 +116,17 @@ impl From<acs_runtime::ServiceError> for DescribeUserPermissionError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeUserPermissionError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeUserPermissionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

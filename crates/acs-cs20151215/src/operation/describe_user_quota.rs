@@ -3,16 +3,17 @@
 
 //! `DescribeUserQuota`: Queries quotas related to Container Service for Kubernetes (ACK) clusters, node pools, and nodes. To increase a quota, submit an application in the Quota Center console.
 
-/// Request of `DescribeUserQuota`: Queries quotas related to Container Service for Kubernetes (ACK) clusters, node pools, and nodes. To increase a quota, submit an application in the Quota Center console.
-///
-/// Build it with [`DescribeUserQuotaRequest::builder`], or call the operation through `Client::describe_user_quota`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, SdkError};
+
+/// Request of `DescribeUserQuota`, made by [`DescribeUserQuotaBuilder`] (`Client::describe_user_quota` or [`DescribeUserQuotaRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeUserQuotaRequest {}
+
 impl DescribeUserQuotaRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeUserQuotaRequestBuilder {
-        DescribeUserQuotaRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeUserQuotaBuilder {
+        DescribeUserQuotaBuilder::with_client(())
     }
 }
 
@@ -20,156 +21,85 @@ impl acs_runtime::Operation for DescribeUserQuotaRequest {
     type Output = DescribeUserQuotaResponse;
     type Error = DescribeUserQuotaError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeUserQuota",
-        method: acs_runtime::Method::Get,
-        path: "/quota",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "DescribeUserQuota",
+        acs_runtime::Method::Get,
+        "/quota",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, _params: &mut acs_runtime::RequestParams) {}
 }
 
-/// Builds a [`DescribeUserQuotaRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeUserQuotaRequestBuilder {}
-impl DescribeUserQuotaRequestBuilder {
-    /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeUserQuotaRequest, acs_runtime::BuildError> {
-        Ok(DescribeUserQuotaRequest {})
-    }
-}
-
-/// Calls `DescribeUserQuota` once its parameters are set: Queries quotas related to Container Service for Kubernetes (ACK) clusters, node pools, and nodes. To increase a quota, submit an application in the Quota Center console.
-///
-/// Created by the service client; finish with [`Self::send`].
+/// Sets the parameters of `DescribeUserQuota`: made by `Client::describe_user_quota` (then [`send`](Self::send)) or [`DescribeUserQuotaRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
-pub struct DescribeUserQuotaFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeUserQuotaRequestBuilder,
+pub struct DescribeUserQuotaBuilder<C = ()> {
+    client: C,
+    request: DescribeUserQuotaRequest,
 }
 
-impl DescribeUserQuotaFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
+impl<C> DescribeUserQuotaBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
         Self {
             client,
-            inner: DescribeUserQuotaRequestBuilder::default(),
+            request: Default::default(),
         }
     }
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeUserQuotaRequestBuilder {
-        &self.inner
+    /// The request, or an error naming the first required parameter that is not set.
+    pub fn build(self) -> Result<DescribeUserQuotaRequest, BuildError> {
+        Ok(self.request)
     }
+}
 
+impl DescribeUserQuotaBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeUserQuotaResponse,
-        acs_runtime::SdkError<DescribeUserQuotaError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeUserQuotaResponse, SdkError<DescribeUserQuotaError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeUserQuota`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeUserQuota`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeUserQuotaResponse {
-    /// The quota of Container Service for Kubernetes (ACK) managed clusters. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
-    ///
-    /// Example: `20`
-    #[serde(
-        rename = "amk_cluster_quota",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The quota of Container Service for Kubernetes (ACK) managed clusters. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `20`.
     pub amk_cluster_quota: Option<i64>,
-    /// The quota of ACK Serverless clusters. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
-    ///
-    /// Example: `3`
-    #[serde(
-        rename = "ask_cluster_quota",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The quota of ACK Serverless clusters. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `3`.
     pub ask_cluster_quota: Option<i64>,
-    /// The quota of node pools in an ACK cluster. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "cluster_nodepool_quota",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The quota of node pools in an ACK cluster. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `10`.
     pub cluster_nodepool_quota: Option<i64>,
-    /// The quota of clusters that belong to an Alibaba Cloud account. Default value: 50. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
-    ///
-    /// Example: `50`
-    #[serde(
-        rename = "cluster_quota",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The quota of clusters that belong to an Alibaba Cloud account. Default value: 50. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `50`.
     pub cluster_quota: Option<i64>,
-    /// The quota of nodes in an ACK cluster. Default value: 100. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
-    ///
-    /// Example: `100`
-    #[serde(
-        rename = "node_quota",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The quota of nodes in an ACK cluster. Default value: 100. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `100`.
     pub node_quota: Option<i64>,
     /// Information about the new quota.
-    #[serde(rename = "quotas", skip_serializing_if = "Option::is_none")]
-    pub quotas: Option<
-        std::collections::BTreeMap<String, DescribeUserQuotaResponseQuotasItem>,
-    >,
+    pub quotas: Option<std::collections::BTreeMap<String, QuotasValue>>,
 }
 
-/// Errors of `DescribeUserQuota` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeUserQuotaResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            amk_cluster_quota: object.take("amk_cluster_quota")?,
+            ask_cluster_quota: object.take("ask_cluster_quota")?,
+            cluster_nodepool_quota: object.take("cluster_nodepool_quota")?,
+            cluster_quota: object.take("cluster_quota")?,
+            node_quota: object.take("node_quota")?,
+            quotas: object.take("quotas")?,
+        })
+    }
+}
+
+/// Errors of `DescribeUserQuota`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeUserQuotaError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeUserQuotaError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeUserQuotaError {
@@ -178,40 +108,44 @@ impl From<acs_runtime::ServiceError> for DescribeUserQuotaError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeUserQuotaError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeUserQuotaError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeUserQuotaError {}
+
 /// The new quota.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeUserQuotaResponseQuotasItem {
-    /// The value of the quota. If the quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota.
-    ///
-    /// Example: `1`
-    #[serde(rename = "quota", skip_serializing_if = "Option::is_none")]
+pub struct QuotasValue {
+    /// The value of the quota. If the quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `1`.
     pub quota: Option<String>,
-    /// The quota code.
-    ///
-    /// Example: `q_Kubernetes_Cluster`
-    #[serde(rename = "operation_code", skip_serializing_if = "Option::is_none")]
+    /// The quota code. Example: `q_Kubernetes_Cluster`.
     pub operation_code: Option<String>,
-    /// Indicates whether the quota is adjustable.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "adjustable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the quota is adjustable. Example: `true`.
     pub adjustable: Option<bool>,
-    /// The unit.
-    ///
-    /// Example: `Cluster`
-    #[serde(rename = "unit", skip_serializing_if = "Option::is_none")]
+    /// The unit. Example: `Cluster`.
     pub unit: Option<String>,
+}
+
+impl acs_runtime::FromJson for QuotasValue {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            quota: object.take("quota")?,
+            operation_code: object.take("operation_code")?,
+            adjustable: object.take("adjustable")?,
+            unit: object.take("unit")?,
+        })
+    }
 }

@@ -8,28 +8,24 @@
 //! 3.  Security Center ensures the compatibility of CVE patches. We recommend that you check the compatibility of a CVE patch with your application before you install the patch. You can pause or cancel a CVE patching task anytime.
 //! 4.  CVE patching is a progressive task that consists of multiple batches. After you pause or cancel a CVE patching task, ACK continues to process the dispatched batches. Only the batches that have not been dispatched are paused or canceled.
 
-/// Request of `FixNodePoolVuls`: Patches node vulnerabilities in a node pool to enhance node security. Cloud Security provided by Alibaba Cloud periodically scans Elastic Compute Service (ECS) instances for vulnerabilities and provides suggestions on how to patch the detected vulnerabilities. Vulnerability patching may require node restarts. Make sure that your cluster has sufficient idle nodes for node draining.
-///
-/// Build it with [`FixNodePoolVulsRequest::builder`], or call the operation through `Client::fix_node_pool_vuls`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `FixNodePoolVuls`, made by [`FixNodePoolVulsBuilder`] (`Client::fix_node_pool_vuls` or [`FixNodePoolVulsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FixNodePoolVulsRequest {
     /// The cluster ID.
-    ///
-    /// Example: `cf62854ac2130470897be7a27ed1f****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// The request body.
     pub body: Option<FixNodePoolVulsBody>,
 }
 
 impl FixNodePoolVulsRequest {
-    /// A builder for this request.
-    pub fn builder() -> FixNodePoolVulsRequestBuilder {
-        FixNodePoolVulsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> FixNodePoolVulsBuilder {
+        FixNodePoolVulsBuilder::with_client(())
     }
 }
 
@@ -37,215 +33,103 @@ impl acs_runtime::Operation for FixNodePoolVulsRequest {
     type Output = FixNodePoolVulsResponse;
     type Error = FixNodePoolVulsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "FixNodePoolVuls",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{cluster_id}/nodepools/{nodepool_id}/vuls/fix",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "FixNodePoolVuls",
+        acs_runtime::Method::Post,
+        "/clusters/{cluster_id}/nodepools/{nodepool_id}/vuls/fix",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "nodepool_id", &self.nodepool_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("nodepool_id", &self.nodepool_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `FixNodePoolVuls`: made by `Client::fix_node_pool_vuls` (then [`send`](Self::send)) or [`FixNodePoolVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct FixNodePoolVulsBuilder<C = ()> {
+    client: C,
+    request: FixNodePoolVulsRequest,
+}
+
+impl<C> FixNodePoolVulsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`FixNodePoolVulsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FixNodePoolVulsRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    body: Option<FixNodePoolVulsBody>,
-}
-
-impl FixNodePoolVulsRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `cf62854ac2130470897be7a27ed1f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The cluster ID. Required. Example: `cf62854ac2130470897be7a27ed1f****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `nodepool_id`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<FixNodePoolVulsBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<FixNodePoolVulsBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<FixNodePoolVulsBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<FixNodePoolVulsRequest, acs_runtime::BuildError> {
-        Ok(FixNodePoolVulsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "FixNodePoolVuls",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "FixNodePoolVuls",
-                    parameter: "nodepool_id",
-                    setter: "nodepool_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<FixNodePoolVulsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "FixNodePoolVuls",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("nodepool_id", "nodepool_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl FixNodePoolVulsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<FixNodePoolVulsResponse, SdkError<FixNodePoolVulsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `FixNodePoolVuls`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FixNodePoolVulsResponse {
+    /// The ID of the CVE patching task. Example: `T-60fea8ad2e277f087900****`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for FixNodePoolVulsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `FixNodePoolVuls` once its parameters are set: Patches node vulnerabilities in a node pool to enhance node security. Cloud Security provided by Alibaba Cloud periodically scans Elastic Compute Service (ECS) instances for vulnerabilities and provides suggestions on how to patch the detected vulnerabilities. Vulnerability patching may require node restarts. Make sure that your cluster has sufficient idle nodes for node draining.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct FixNodePoolVulsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: FixNodePoolVulsRequestBuilder,
-}
-
-impl FixNodePoolVulsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: FixNodePoolVulsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &FixNodePoolVulsRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `cf62854ac2130470897be7a27ed1f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `nodepool_id`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<FixNodePoolVulsBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<FixNodePoolVulsBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<FixNodePoolVulsResponse, acs_runtime::SdkError<FixNodePoolVulsError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `FixNodePoolVuls`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct FixNodePoolVulsResponse {
-    /// The ID of the CVE patching task.
-    ///
-    /// Example: `T-60fea8ad2e277f087900****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `FixNodePoolVuls` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `FixNodePoolVuls`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FixNodePoolVulsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl FixNodePoolVulsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for FixNodePoolVulsError {
@@ -254,73 +138,53 @@ impl From<acs_runtime::ServiceError> for FixNodePoolVulsError {
     }
 }
 
+impl acs_runtime::OperationError for FixNodePoolVulsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for FixNodePoolVulsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for FixNodePoolVulsError {}
+
 /// The batch patching policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FixNodePoolVulsBodyRolloutPolicy {
-    /// The maximum concurrency for batch patching. Minimum value: 1. The maximum value equals the number of nodes in the node pool.
-    ///
-    /// Example: `1`
-    #[serde(rename = "max_parallelism", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RolloutPolicy {
+    /// The maximum concurrency for batch patching. Minimum value: 1. The maximum value equals the number of nodes in the node pool. Example: `1`.
     pub max_parallelism: Option<i64>,
 }
 
-impl acs_runtime::ParamValue for FixNodePoolVulsBodyRolloutPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_parallelism,
-            &format!("{prefix}{}", ".max_parallelism"),
-            out,
-        );
+impl acs_runtime::WireStruct for RolloutPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("max_parallelism", &self.max_parallelism);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FixNodePoolVulsBody {
     /// The list of vulnerabilities.
-    #[serde(rename = "vuls", skip_serializing_if = "Option::is_none")]
     pub vuls: Option<Vec<String>>,
     /// The names of the nodes to be patched.
-    #[serde(rename = "nodes", skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<String>>,
     /// The batch patching policy.
-    #[serde(rename = "rollout_policy", skip_serializing_if = "Option::is_none")]
-    pub rollout_policy: Option<FixNodePoolVulsBodyRolloutPolicy>,
-    /// Specifies whether to allow the nodes to restart.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_restart", skip_serializing_if = "Option::is_none")]
+    pub rollout_policy: Option<RolloutPolicy>,
+    /// Specifies whether to allow the nodes to restart. Example: `true`.
     pub auto_restart: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for FixNodePoolVulsBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.vuls,
-            &format!("{prefix}{}", ".vuls"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.nodes,
-            &format!("{prefix}{}", ".nodes"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rollout_policy,
-            &format!("{prefix}{}", ".rollout_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_restart,
-            &format!("{prefix}{}", ".auto_restart"),
-            out,
-        );
+impl acs_runtime::WireStruct for FixNodePoolVulsBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("vuls", &self.vuls);
+        visit("nodes", &self.nodes);
+        visit("rollout_policy", &self.rollout_policy);
+        visit("auto_restart", &self.auto_restart);
     }
 }

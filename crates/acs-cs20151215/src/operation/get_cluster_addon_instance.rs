@@ -3,26 +3,22 @@
 
 //! `GetClusterAddonInstance`: You can call the GetClusterAddonInstance operation to query the information of a component instance in a cluster, including the version, configurations, and log status of the component instance.
 
-/// Request of `GetClusterAddonInstance`: You can call the GetClusterAddonInstance operation to query the information of a component instance in a cluster, including the version, configurations, and log status of the component instance.
-///
-/// Build it with [`GetClusterAddonInstanceRequest::builder`], or call the operation through `Client::get_cluster_addon_instance`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetClusterAddonInstance`, made by [`GetClusterAddonInstanceBuilder`] (`Client::get_cluster_addon_instance` or [`GetClusterAddonInstanceRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterAddonInstanceRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The name of the component instance.
-    ///
-    /// Example: `ack-node-problem-detector`
-    pub instance_name: String,
+    pub instance_name: Option<String>,
 }
 
 impl GetClusterAddonInstanceRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetClusterAddonInstanceRequestBuilder {
-        GetClusterAddonInstanceRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetClusterAddonInstanceBuilder {
+        GetClusterAddonInstanceBuilder::with_client(())
     }
 }
 
@@ -30,151 +26,81 @@ impl acs_runtime::Operation for GetClusterAddonInstanceRequest {
     type Output = GetClusterAddonInstanceResponse;
     type Error = GetClusterAddonInstanceError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetClusterAddonInstance",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/addon_instances/{instance_name}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GetClusterAddonInstance",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/addon_instances/{instance_name}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "instance_name", &self.instance_name);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("instance_name", &self.instance_name);
     }
 }
 
-/// Builds a [`GetClusterAddonInstanceRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetClusterAddonInstanceRequestBuilder {
-    cluster_id: Option<String>,
-    instance_name: Option<String>,
+/// Sets the parameters of `GetClusterAddonInstance`: made by `Client::get_cluster_addon_instance` (then [`send`](Self::send)) or [`GetClusterAddonInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetClusterAddonInstanceBuilder<C = ()> {
+    client: C,
+    request: GetClusterAddonInstanceRequest,
 }
 
-impl GetClusterAddonInstanceRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> GetClusterAddonInstanceBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster. Required. Example: `c02b3e03be10643e8a644a843ffcb****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The name of the component instance.
-    ///
-    /// Example: `ack-node-problem-detector`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `instance_name`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// The name of the component instance. Required. Example: `ack-node-problem-detector`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetClusterAddonInstanceRequest, acs_runtime::BuildError> {
-        Ok(GetClusterAddonInstanceRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterAddonInstance",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            instance_name: self
-                .instance_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterAddonInstance",
-                    parameter: "instance_name",
-                    setter: "instance_name",
-                })?,
-        })
-    }
-}
-
-/// Calls `GetClusterAddonInstance` once its parameters are set: You can call the GetClusterAddonInstance operation to query the information of a component instance in a cluster, including the version, configurations, and log status of the component instance.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetClusterAddonInstanceFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetClusterAddonInstanceRequestBuilder,
-}
-
-impl GetClusterAddonInstanceFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetClusterAddonInstanceRequestBuilder::default(),
+    pub fn build(self) -> Result<GetClusterAddonInstanceRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GetClusterAddonInstance",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        if self.request.instance_name.is_none() {
+            return Err(missing("instance_name", "instance_name"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetClusterAddonInstanceRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The name of the component instance.
-    ///
-    /// Example: `ack-node-problem-detector`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `instance_name`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
+impl GetClusterAddonInstanceBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterAddonInstanceResponse,
-        acs_runtime::SdkError<GetClusterAddonInstanceError>,
+        SdkError<GetClusterAddonInstanceError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `GetClusterAddonInstance`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `GetClusterAddonInstance`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterAddonInstanceResponse {
-    /// The name of the component instance.
-    ///
-    /// Example: `ack-node-problem-detector`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name of the component instance. Example: `ack-node-problem-detector`.
     pub name: Option<String>,
     /// The status of the component. Valid values:
     ///
@@ -183,61 +109,35 @@ pub struct GetClusterAddonInstanceResponse {
     /// *   upgrading: The component is being updated.
     /// *   deleting: The component is being uninstalled.
     ///
-    /// Example: `active`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `active`.
     pub state: Option<String>,
-    /// The version of the component instance.
-    ///
-    /// Example: `1.2.16`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// The version of the component instance. Example: `1.2.16`.
     pub version: Option<String>,
-    /// The custom configurations of the component.
-    ///
-    /// Example: `{"sls_project_name":""}`
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
+    /// The custom configurations of the component. Example: `{"sls_project_name":""}`.
     pub config: Option<String>,
     /// The status of Simple Log Service.
-    #[serde(rename = "logging", skip_serializing_if = "Option::is_none")]
-    pub logging: Option<GetClusterAddonInstanceResponseLogging>,
+    pub logging: Option<Logging>,
 }
 
-/// Errors of `GetClusterAddonInstance` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for GetClusterAddonInstanceResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            state: object.take("state")?,
+            version: object.take("version")?,
+            config: object.take("config")?,
+            logging: object.take("logging")?,
+        })
+    }
+}
+
+/// Errors of `GetClusterAddonInstance`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetClusterAddonInstanceError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetClusterAddonInstanceError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetClusterAddonInstanceError {
@@ -246,44 +146,44 @@ impl From<acs_runtime::ServiceError> for GetClusterAddonInstanceError {
     }
 }
 
+impl acs_runtime::OperationError for GetClusterAddonInstanceError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetClusterAddonInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for GetClusterAddonInstanceError {}
+
 /// The status of Simple Log Service.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct GetClusterAddonInstanceResponseLogging {
-    /// Indicates whether Simple Log Service is supported by the component.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "capable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct Logging {
+    /// Indicates whether Simple Log Service is supported by the component. Example: `false`.
     pub capable: Option<bool>,
-    /// Indicates whether Simple Log Service is enabled for the component.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether Simple Log Service is enabled for the component. Example: `false`.
     pub enabled: Option<bool>,
-    /// The Simple Log Service project that is used to collect logs for the component.
-    ///
-    /// Example: `my-log-project`
-    #[serde(rename = "log_project", skip_serializing_if = "Option::is_none")]
+    /// The Simple Log Service project that is used to collect logs for the component. Example: `my-log-project`.
     pub log_project: Option<String>,
-    /// The Simple Log Service Logstore that is used to collect logs for the component.
-    ///
-    /// Example: `my-logstore`
-    #[serde(rename = "logstore", skip_serializing_if = "Option::is_none")]
+    /// The Simple Log Service Logstore that is used to collect logs for the component. Example: `my-logstore`.
     pub logstore: Option<String>,
+}
+
+impl acs_runtime::FromJson for Logging {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            capable: object.take("capable")?,
+            enabled: object.take("enabled")?,
+            log_project: object.take("log_project")?,
+            logstore: object.take("logstore")?,
+        })
+    }
 }

@@ -3,22 +3,20 @@
 
 //! `GetClusterAuditProject`: You can call the GetClusterAuditProject operation to check whether the cluster has API Server auditing enabled and the corresponding Simple Log Service project that stores API Server audit logs.
 
-/// Request of `GetClusterAuditProject`: You can call the GetClusterAuditProject operation to check whether the cluster has API Server auditing enabled and the corresponding Simple Log Service project that stores API Server audit logs.
-///
-/// Build it with [`GetClusterAuditProjectRequest::builder`], or call the operation through `Client::get_cluster_audit_project`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetClusterAuditProject`, made by [`GetClusterAuditProjectBuilder`] (`Client::get_cluster_audit_project` or [`GetClusterAuditProjectRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterAuditProjectRequest {
     /// Cluster ID
-    ///
-    /// Example: `cad1230511cbb4db4a488e58518******`
-    pub clusterid: String,
+    pub clusterid: Option<String>,
 }
 
 impl GetClusterAuditProjectRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetClusterAuditProjectRequestBuilder {
-        GetClusterAuditProjectRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetClusterAuditProjectBuilder {
+        GetClusterAuditProjectBuilder::with_client(())
     }
 }
 
@@ -26,166 +24,94 @@ impl acs_runtime::Operation for GetClusterAuditProjectRequest {
     type Output = GetClusterAuditProjectResponse;
     type Error = GetClusterAuditProjectError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetClusterAuditProject",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{clusterid}/audit",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GetClusterAuditProject",
+        acs_runtime::Method::Get,
+        "/clusters/{clusterid}/audit",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterid", &self.clusterid);
+        params.path("clusterid", &self.clusterid);
     }
 }
 
-/// Builds a [`GetClusterAuditProjectRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetClusterAuditProjectRequestBuilder {
-    clusterid: Option<String>,
+/// Sets the parameters of `GetClusterAuditProject`: made by `Client::get_cluster_audit_project` (then [`send`](Self::send)) or [`GetClusterAuditProjectRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetClusterAuditProjectBuilder<C = ()> {
+    client: C,
+    request: GetClusterAuditProjectRequest,
 }
 
-impl GetClusterAuditProjectRequestBuilder {
-    /// Cluster ID
-    ///
-    /// Example: `cad1230511cbb4db4a488e58518******`
-    pub fn clusterid(mut self, value: impl Into<String>) -> Self {
-        self.clusterid = Some(value.into());
-        self
+impl<C> GetClusterAuditProjectBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `clusterid`; see [`Self::clusterid`].
-    pub fn set_clusterid(&mut self, value: Option<String>) -> &mut Self {
-        self.clusterid = value;
+    /// Cluster ID Required. Example: `cad1230511cbb4db4a488e58518******`.
+    pub fn clusterid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.clusterid = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetClusterAuditProjectRequest, acs_runtime::BuildError> {
-        Ok(GetClusterAuditProjectRequest {
-            clusterid: self
-                .clusterid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterAuditProject",
-                    parameter: "clusterid",
-                    setter: "clusterid",
-                })?,
-        })
-    }
-}
-
-/// Calls `GetClusterAuditProject` once its parameters are set: You can call the GetClusterAuditProject operation to check whether the cluster has API Server auditing enabled and the corresponding Simple Log Service project that stores API Server audit logs.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetClusterAuditProjectFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetClusterAuditProjectRequestBuilder,
-}
-
-impl GetClusterAuditProjectFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetClusterAuditProjectRequestBuilder::default(),
+    pub fn build(self) -> Result<GetClusterAuditProjectRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GetClusterAuditProject",
+            parameter,
+            setter,
+        );
+        if self.request.clusterid.is_none() {
+            return Err(missing("clusterid", "clusterid"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetClusterAuditProjectRequestBuilder {
-        &self.inner
-    }
-
-    /// Cluster ID
-    ///
-    /// Example: `cad1230511cbb4db4a488e58518******`
-    pub fn clusterid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.clusterid(value);
-        self
-    }
-
-    /// Sets or clears `clusterid`; see [`Self::clusterid`].
-    pub fn set_clusterid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_clusterid(value);
-        self
-    }
-
+impl GetClusterAuditProjectBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        GetClusterAuditProjectResponse,
-        acs_runtime::SdkError<GetClusterAuditProjectError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<GetClusterAuditProjectResponse, SdkError<GetClusterAuditProjectError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `GetClusterAuditProject`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `GetClusterAuditProject`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterAuditProjectResponse {
-    /// The SLS project in which the audit logs of the API server are stored.
-    ///
-    /// Example: `k8s-log-cad1230511cbb4db4a488e58518******`
-    #[serde(rename = "sls_project_name", skip_serializing_if = "Option::is_none")]
+    /// The SLS project in which the audit logs of the API server are stored. Example: `k8s-log-cad1230511cbb4db4a488e58518******`.
     pub sls_project_name: Option<String>,
     /// Indicates whether the cluster auditing feature is enabled for the cluster.
     ///
     /// * `true`: The cluster auditing feature is enabled for the cluster.
     /// * `false`: The cluster auditing feature is disabled for the cluster.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "audit_enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub audit_enabled: Option<bool>,
 }
 
-/// Errors of `GetClusterAuditProject` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for GetClusterAuditProjectResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            sls_project_name: object.take("sls_project_name")?,
+            audit_enabled: object.take("audit_enabled")?,
+        })
+    }
+}
+
+/// Errors of `GetClusterAuditProject`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetClusterAuditProjectError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetClusterAuditProjectError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetClusterAuditProjectError {
@@ -194,9 +120,17 @@ impl From<acs_runtime::ServiceError> for GetClusterAuditProjectError {
     }
 }
 
+impl acs_runtime::OperationError for GetClusterAuditProjectError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetClusterAuditProjectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

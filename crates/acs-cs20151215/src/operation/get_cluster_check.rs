@@ -3,26 +3,22 @@
 
 //! `GetClusterCheck`: Queries a cluster check task by cluster ID and task ID. You can view the status, check items, creation time, and end time of the task. Container Intelligence Service (CIS) provides a variety of Kubernetes cluster check features, including cluster update check, cluster migration check, component installation check, component update check, and node pool check.
 
-/// Request of `GetClusterCheck`: Queries a cluster check task by cluster ID and task ID. You can view the status, check items, creation time, and end time of the task. Container Intelligence Service (CIS) provides a variety of Kubernetes cluster check features, including cluster update check, cluster migration check, component installation check, component update check, and node pool check.
-///
-/// Build it with [`GetClusterCheckRequest::builder`], or call the operation through `Client::get_cluster_check`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetClusterCheck`, made by [`GetClusterCheckBuilder`] (`Client::get_cluster_check` or [`GetClusterCheckRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterCheckRequest {
     /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The ID of the cluster check task. You can call the RunClusterCheck operation to obtain the check_id.
-    ///
-    /// Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`
-    pub check_id: String,
+    pub check_id: Option<String>,
 }
 
 impl GetClusterCheckRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetClusterCheckRequestBuilder {
-        GetClusterCheckRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetClusterCheckBuilder {
+        GetClusterCheckBuilder::with_client(())
     }
 }
 
@@ -30,214 +26,116 @@ impl acs_runtime::Operation for GetClusterCheckRequest {
     type Output = GetClusterCheckResponse;
     type Error = GetClusterCheckError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetClusterCheck",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/checks/{check_id}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GetClusterCheck",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/checks/{check_id}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "check_id", &self.check_id);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("check_id", &self.check_id);
     }
 }
 
-/// Builds a [`GetClusterCheckRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetClusterCheckRequestBuilder {
-    cluster_id: Option<String>,
-    check_id: Option<String>,
+/// Sets the parameters of `GetClusterCheck`: made by `Client::get_cluster_check` (then [`send`](Self::send)) or [`GetClusterCheckRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetClusterCheckBuilder<C = ()> {
+    client: C,
+    request: GetClusterCheckRequest,
 }
 
-impl GetClusterCheckRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> GetClusterCheckBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The ID of the cluster check task. You can call the RunClusterCheck operation to obtain the check_id.
-    ///
-    /// Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`
-    pub fn check_id(mut self, value: impl Into<String>) -> Self {
-        self.check_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `check_id`; see [`Self::check_id`].
-    pub fn set_check_id(&mut self, value: Option<String>) -> &mut Self {
-        self.check_id = value;
+    /// The ID of the cluster check task. You can call the RunClusterCheck operation to obtain the check_id. Required. Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`.
+    pub fn check_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.check_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetClusterCheckRequest, acs_runtime::BuildError> {
-        Ok(GetClusterCheckRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterCheck",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            check_id: self
-                .check_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterCheck",
-                    parameter: "check_id",
-                    setter: "check_id",
-                })?,
+    pub fn build(self) -> Result<GetClusterCheckRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GetClusterCheck",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        if self.request.check_id.is_none() {
+            return Err(missing("check_id", "check_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl GetClusterCheckBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<GetClusterCheckResponse, SdkError<GetClusterCheckError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `GetClusterCheck`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct GetClusterCheckResponse {
+    /// The ID of the cluster check task. Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`.
+    pub check_id: Option<String>,
+    /// The check method. Example: `ClusterUpgrade`.
+    pub r#type: Option<String>,
+    /// The status of the cluster check. Example: `Succeeded`.
+    pub status: Option<String>,
+    /// The message that indicates the status of the cluster check task. Example: `task succeed`.
+    pub message: Option<String>,
+    /// The time when the cluster check task was created. Example: `2023-10-16T08:31:20.292030178Z`.
+    pub created_at: Option<String>,
+    /// The time when the cluster check task was completed. Example: `2023-10-16T08:35:20.292030178Z`.
+    pub finished_at: Option<String>,
+    /// A list of check items.
+    pub check_items: Option<
+        std::collections::BTreeMap<String, Vec<acs_runtime::serde_json::Value>>,
+    >,
+}
+
+impl acs_runtime::FromJson for GetClusterCheckResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            check_id: object.take("check_id")?,
+            r#type: object.take("type")?,
+            status: object.take("status")?,
+            message: object.take("message")?,
+            created_at: object.take("created_at")?,
+            finished_at: object.take("finished_at")?,
+            check_items: object.take("check_items")?,
         })
     }
 }
 
-/// Calls `GetClusterCheck` once its parameters are set: Queries a cluster check task by cluster ID and task ID. You can view the status, check items, creation time, and end time of the task. Container Intelligence Service (CIS) provides a variety of Kubernetes cluster check features, including cluster update check, cluster migration check, component installation check, component update check, and node pool check.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetClusterCheckFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetClusterCheckRequestBuilder,
-}
-
-impl GetClusterCheckFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetClusterCheckRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetClusterCheckRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The ID of the cluster check task. You can call the RunClusterCheck operation to obtain the check_id.
-    ///
-    /// Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`
-    pub fn check_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.check_id(value);
-        self
-    }
-
-    /// Sets or clears `check_id`; see [`Self::check_id`].
-    pub fn set_check_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_check_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<GetClusterCheckResponse, acs_runtime::SdkError<GetClusterCheckError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `GetClusterCheck`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetClusterCheckResponse {
-    /// The ID of the cluster check task.
-    ///
-    /// Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`
-    #[serde(rename = "check_id", skip_serializing_if = "Option::is_none")]
-    pub check_id: Option<String>,
-    /// The check method.
-    ///
-    /// Example: `ClusterUpgrade`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// The status of the cluster check.
-    ///
-    /// Example: `Succeeded`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// The message that indicates the status of the cluster check task.
-    ///
-    /// Example: `task succeed`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// The time when the cluster check task was created.
-    ///
-    /// Example: `2023-10-16T08:31:20.292030178Z`
-    #[serde(rename = "created_at", skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// The time when the cluster check task was completed.
-    ///
-    /// Example: `2023-10-16T08:35:20.292030178Z`
-    #[serde(rename = "finished_at", skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<String>,
-    /// A list of check items.
-    #[serde(rename = "check_items", skip_serializing_if = "Option::is_none")]
-    pub check_items: Option<std::collections::BTreeMap<String, Vec<serde_json::Value>>>,
-}
-
-/// Errors of `GetClusterCheck` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `GetClusterCheck`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetClusterCheckError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetClusterCheckError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetClusterCheckError {
@@ -246,9 +144,17 @@ impl From<acs_runtime::ServiceError> for GetClusterCheckError {
     }
 }
 
+impl acs_runtime::OperationError for GetClusterCheckError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetClusterCheckError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,30 +3,24 @@
 
 //! `GetClusterDiagnosisCheckItems`: Queries cluster diagnostic items.
 
-/// Request of `GetClusterDiagnosisCheckItems`: Queries cluster diagnostic items.
-///
-/// Build it with [`GetClusterDiagnosisCheckItemsRequest::builder`], or call the operation through `Client::get_cluster_diagnosis_check_items`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetClusterDiagnosisCheckItems`, made by [`GetClusterDiagnosisCheckItemsBuilder`] (`Client::get_cluster_diagnosis_check_items` or [`GetClusterDiagnosisCheckItemsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterDiagnosisCheckItemsRequest {
     /// The cluster ID.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b650****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The diagnostic ID.
-    ///
-    /// Example: `6f719f23098240818eb26fe3a37d****`
-    pub diagnosis_id: String,
+    pub diagnosis_id: Option<String>,
     /// The query language.
-    ///
-    /// Example: `zh_CN`
     pub language: Option<String>,
 }
 
 impl GetClusterDiagnosisCheckItemsRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetClusterDiagnosisCheckItemsRequestBuilder {
-        GetClusterDiagnosisCheckItemsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetClusterDiagnosisCheckItemsBuilder {
+        GetClusterDiagnosisCheckItemsBuilder::with_client(())
     }
 }
 
@@ -34,239 +28,115 @@ impl acs_runtime::Operation for GetClusterDiagnosisCheckItemsRequest {
     type Output = GetClusterDiagnosisCheckItemsResponse;
     type Error = GetClusterDiagnosisCheckItemsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetClusterDiagnosisCheckItems",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/diagnosis/{diagnosis_id}/check_items",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GetClusterDiagnosisCheckItems",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/diagnosis/{diagnosis_id}/check_items",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "diagnosis_id", &self.diagnosis_id);
-        params.put(acs_runtime::Position::Query, "language", &self.language);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("diagnosis_id", &self.diagnosis_id);
+        params.query("language", &self.language);
     }
 }
 
-/// Builds a [`GetClusterDiagnosisCheckItemsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetClusterDiagnosisCheckItemsRequestBuilder {
-    cluster_id: Option<String>,
-    diagnosis_id: Option<String>,
-    language: Option<String>,
+/// Sets the parameters of `GetClusterDiagnosisCheckItems`: made by `Client::get_cluster_diagnosis_check_items` (then [`send`](Self::send)) or [`GetClusterDiagnosisCheckItemsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetClusterDiagnosisCheckItemsBuilder<C = ()> {
+    client: C,
+    request: GetClusterDiagnosisCheckItemsRequest,
 }
 
-impl GetClusterDiagnosisCheckItemsRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b650****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> GetClusterDiagnosisCheckItemsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `cb95aa626a47740afbf6aa099b650****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The diagnostic ID. Required. Example: `6f719f23098240818eb26fe3a37d****`.
+    pub fn diagnosis_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.diagnosis_id = value.into_param();
         self
     }
 
-    /// The diagnostic ID.
-    ///
-    /// Example: `6f719f23098240818eb26fe3a37d****`
-    pub fn diagnosis_id(mut self, value: impl Into<String>) -> Self {
-        self.diagnosis_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `diagnosis_id`; see [`Self::diagnosis_id`].
-    pub fn set_diagnosis_id(&mut self, value: Option<String>) -> &mut Self {
-        self.diagnosis_id = value;
-        self
-    }
-
-    /// The query language.
-    ///
-    /// Example: `zh_CN`
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `language`; see [`Self::language`].
-    pub fn set_language(&mut self, value: Option<String>) -> &mut Self {
-        self.language = value;
+    /// The query language. Example: `zh_CN`.
+    pub fn language(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.language = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetClusterDiagnosisCheckItemsRequest, acs_runtime::BuildError> {
-        Ok(GetClusterDiagnosisCheckItemsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterDiagnosisCheckItems",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            diagnosis_id: self
-                .diagnosis_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterDiagnosisCheckItems",
-                    parameter: "diagnosis_id",
-                    setter: "diagnosis_id",
-                })?,
-            language: self.language,
-        })
-    }
-}
-
-/// Calls `GetClusterDiagnosisCheckItems` once its parameters are set: Queries cluster diagnostic items.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetClusterDiagnosisCheckItemsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetClusterDiagnosisCheckItemsRequestBuilder,
-}
-
-impl GetClusterDiagnosisCheckItemsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetClusterDiagnosisCheckItemsRequestBuilder::default(),
+    pub fn build(self) -> Result<GetClusterDiagnosisCheckItemsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GetClusterDiagnosisCheckItems",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        if self.request.diagnosis_id.is_none() {
+            return Err(missing("diagnosis_id", "diagnosis_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetClusterDiagnosisCheckItemsRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b650****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The diagnostic ID.
-    ///
-    /// Example: `6f719f23098240818eb26fe3a37d****`
-    pub fn diagnosis_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.diagnosis_id(value);
-        self
-    }
-
-    /// Sets or clears `diagnosis_id`; see [`Self::diagnosis_id`].
-    pub fn set_diagnosis_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_diagnosis_id(value);
-        self
-    }
-
-    /// The query language.
-    ///
-    /// Example: `zh_CN`
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.language(value);
-        self
-    }
-
-    /// Sets or clears `language`; see [`Self::language`].
-    pub fn set_language(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_language(value);
-        self
-    }
-
+impl GetClusterDiagnosisCheckItemsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterDiagnosisCheckItemsResponse,
-        acs_runtime::SdkError<GetClusterDiagnosisCheckItemsError>,
+        SdkError<GetClusterDiagnosisCheckItemsError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `GetClusterDiagnosisCheckItems`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `GetClusterDiagnosisCheckItems`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterDiagnosisCheckItemsResponse {
-    /// The request ID.
-    ///
-    /// Example: `1DFFD8C6-259E-582B-8B40-002C17DC****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `1DFFD8C6-259E-582B-8B40-002C17DC****`.
     pub request_id: Option<String>,
-    /// The status code.
-    ///
-    /// Example: `success`
-    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
+    /// The status code. Example: `success`.
     pub code: Option<String>,
-    /// Indicates whether the check is successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "is_success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the check is successful. Example: `true`.
     pub is_success: Option<bool>,
     /// The check item.
-    #[serde(rename = "check_items", skip_serializing_if = "Option::is_none")]
-    pub check_items: Option<Vec<GetClusterDiagnosisCheckItemsResponseCheckItemsItem>>,
+    pub check_items: Option<Vec<CheckItemsItem>>,
 }
 
-/// Errors of `GetClusterDiagnosisCheckItems` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for GetClusterDiagnosisCheckItemsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            code: object.take("code")?,
+            is_success: object.take("is_success")?,
+            check_items: object.take("check_items")?,
+        })
+    }
+}
+
+/// Errors of `GetClusterDiagnosisCheckItems`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetClusterDiagnosisCheckItemsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetClusterDiagnosisCheckItemsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetClusterDiagnosisCheckItemsError {
@@ -275,13 +145,22 @@ impl From<acs_runtime::ServiceError> for GetClusterDiagnosisCheckItemsError {
     }
 }
 
+impl acs_runtime::OperationError for GetClusterDiagnosisCheckItemsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetClusterDiagnosisCheckItemsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for GetClusterDiagnosisCheckItemsError {}
+
 /// The severity level of the check result.
 ///
 /// Valid values:
@@ -291,7 +170,7 @@ impl std::error::Error for GetClusterDiagnosisCheckItemsError {}
 /// *   error
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
+pub enum Level {
     /// `normal`
     Normal,
     /// `warning`
@@ -302,7 +181,7 @@ pub enum GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
     Unknown(String),
 }
 
-impl GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
+impl Level {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -314,7 +193,7 @@ impl GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
     }
 }
 
-impl From<&str> for GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
+impl From<&str> for Level {
     fn from(value: &str) -> Self {
         match value {
             "normal" => Self::Normal,
@@ -325,59 +204,28 @@ impl From<&str> for GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
     }
 }
 
-impl From<String> for GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
+impl std::fmt::Display for Level {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::FromJson for Level {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
-    }
-}
-
-/// The `GetClusterDiagnosisCheckItemsResponseCheckItemsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `CheckItemsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct GetClusterDiagnosisCheckItemsResponseCheckItemsItem {
-    /// The description.
-    ///
-    /// Example: `Check whether the node can access host dns service`
-    #[serde(rename = "desc", skip_serializing_if = "Option::is_none")]
+pub struct CheckItemsItem {
+    /// The description. Example: `Check whether the node can access host dns service`.
     pub desc: Option<String>,
-    /// The display name.
-    ///
-    /// Example: `HostDNS`
-    #[serde(rename = "display", skip_serializing_if = "Option::is_none")]
+    /// The display name. Example: `HostDNS`.
     pub display: Option<String>,
-    /// The name of the group to which the check item belongs.
-    ///
-    /// Example: `Node`
-    #[serde(rename = "group", skip_serializing_if = "Option::is_none")]
+    /// The name of the group to which the check item belongs. Example: `Node`.
     pub group: Option<String>,
     /// The severity level of the check result.
     ///
@@ -387,27 +235,30 @@ pub struct GetClusterDiagnosisCheckItemsResponseCheckItemsItem {
     /// *   warning
     /// *   error
     ///
-    /// Example: `normal`
-    #[serde(rename = "level", skip_serializing_if = "Option::is_none")]
-    pub level: Option<GetClusterDiagnosisCheckItemsResponseCheckItemsItemLevel>,
-    /// The check result.
-    ///
-    /// Example: `success`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// Example: `normal`.
+    pub level: Option<Level>,
+    /// The check result. Example: `success`.
     pub message: Option<String>,
-    /// The name of the check item.
-    ///
-    /// Example: `HostDNS`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name of the check item. Example: `HostDNS`.
     pub name: Option<String>,
-    /// The reference value.
-    ///
-    /// Example: `True`
-    #[serde(rename = "refer", skip_serializing_if = "Option::is_none")]
+    /// The reference value. Example: `True`.
     pub refer: Option<String>,
-    /// The value of the check item.
-    ///
-    /// Example: `True`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The value of the check item. Example: `True`.
     pub value: Option<String>,
+}
+
+impl acs_runtime::FromJson for CheckItemsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            desc: object.take("desc")?,
+            display: object.take("display")?,
+            group: object.take("group")?,
+            level: object.take("level")?,
+            message: object.take("message")?,
+            name: object.take("name")?,
+            refer: object.take("refer")?,
+            value: object.take("value")?,
+        })
+    }
 }

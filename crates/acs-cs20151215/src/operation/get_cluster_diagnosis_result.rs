@@ -3,30 +3,24 @@
 
 //! `GetClusterDiagnosisResult`: Queries cluster diagnostic results.
 
-/// Request of `GetClusterDiagnosisResult`: Queries cluster diagnostic results.
-///
-/// Build it with [`GetClusterDiagnosisResultRequest::builder`], or call the operation through `Client::get_cluster_diagnosis_result`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetClusterDiagnosisResult`, made by [`GetClusterDiagnosisResultBuilder`] (`Client::get_cluster_diagnosis_result` or [`GetClusterDiagnosisResultRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterDiagnosisResultRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The diagnostic ID.
-    ///
-    /// Example: `6f719f23098240818eb26fe3a37d****`
-    pub diagnosis_id: String,
+    pub diagnosis_id: Option<String>,
     /// The query language.
-    ///
-    /// Example: `zh_CN`
     pub language: Option<String>,
 }
 
 impl GetClusterDiagnosisResultRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetClusterDiagnosisResultRequestBuilder {
-        GetClusterDiagnosisResultRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetClusterDiagnosisResultBuilder {
+        GetClusterDiagnosisResultBuilder::with_client(())
     }
 }
 
@@ -34,176 +28,85 @@ impl acs_runtime::Operation for GetClusterDiagnosisResultRequest {
     type Output = GetClusterDiagnosisResultResponse;
     type Error = GetClusterDiagnosisResultError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetClusterDiagnosisResult",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/diagnosis/{diagnosis_id}/result",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GetClusterDiagnosisResult",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/diagnosis/{diagnosis_id}/result",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "diagnosis_id", &self.diagnosis_id);
-        params.put(acs_runtime::Position::Query, "language", &self.language);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("diagnosis_id", &self.diagnosis_id);
+        params.query("language", &self.language);
     }
 }
 
-/// Builds a [`GetClusterDiagnosisResultRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetClusterDiagnosisResultRequestBuilder {
-    cluster_id: Option<String>,
-    diagnosis_id: Option<String>,
-    language: Option<String>,
+/// Sets the parameters of `GetClusterDiagnosisResult`: made by `Client::get_cluster_diagnosis_result` (then [`send`](Self::send)) or [`GetClusterDiagnosisResultRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetClusterDiagnosisResultBuilder<C = ()> {
+    client: C,
+    request: GetClusterDiagnosisResultRequest,
 }
 
-impl GetClusterDiagnosisResultRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> GetClusterDiagnosisResultBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The diagnostic ID. Required. Example: `6f719f23098240818eb26fe3a37d****`.
+    pub fn diagnosis_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.diagnosis_id = value.into_param();
         self
     }
 
-    /// The diagnostic ID.
-    ///
-    /// Example: `6f719f23098240818eb26fe3a37d****`
-    pub fn diagnosis_id(mut self, value: impl Into<String>) -> Self {
-        self.diagnosis_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `diagnosis_id`; see [`Self::diagnosis_id`].
-    pub fn set_diagnosis_id(&mut self, value: Option<String>) -> &mut Self {
-        self.diagnosis_id = value;
-        self
-    }
-
-    /// The query language.
-    ///
-    /// Example: `zh_CN`
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `language`; see [`Self::language`].
-    pub fn set_language(&mut self, value: Option<String>) -> &mut Self {
-        self.language = value;
+    /// The query language. Example: `zh_CN`.
+    pub fn language(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.language = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetClusterDiagnosisResultRequest, acs_runtime::BuildError> {
-        Ok(GetClusterDiagnosisResultRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterDiagnosisResult",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            diagnosis_id: self
-                .diagnosis_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterDiagnosisResult",
-                    parameter: "diagnosis_id",
-                    setter: "diagnosis_id",
-                })?,
-            language: self.language,
-        })
-    }
-}
-
-/// Calls `GetClusterDiagnosisResult` once its parameters are set: Queries cluster diagnostic results.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetClusterDiagnosisResultFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetClusterDiagnosisResultRequestBuilder,
-}
-
-impl GetClusterDiagnosisResultFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetClusterDiagnosisResultRequestBuilder::default(),
+    pub fn build(self) -> Result<GetClusterDiagnosisResultRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GetClusterDiagnosisResult",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        if self.request.diagnosis_id.is_none() {
+            return Err(missing("diagnosis_id", "diagnosis_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetClusterDiagnosisResultRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The diagnostic ID.
-    ///
-    /// Example: `6f719f23098240818eb26fe3a37d****`
-    pub fn diagnosis_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.diagnosis_id(value);
-        self
-    }
-
-    /// Sets or clears `diagnosis_id`; see [`Self::diagnosis_id`].
-    pub fn set_diagnosis_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_diagnosis_id(value);
-        self
-    }
-
-    /// The query language.
-    ///
-    /// Example: `zh_CN`
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.language(value);
-        self
-    }
-
-    /// Sets or clears `language`; see [`Self::language`].
-    pub fn set_language(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_language(value);
-        self
-    }
-
+impl GetClusterDiagnosisResultBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterDiagnosisResultResponse,
-        acs_runtime::SdkError<GetClusterDiagnosisResultError>,
+        SdkError<GetClusterDiagnosisResultError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `GetClusterDiagnosisResult`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `GetClusterDiagnosisResult`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterDiagnosisResultResponse {
     /// The code that indicates the diagnostic result. Valid values:
@@ -211,37 +114,17 @@ pub struct GetClusterDiagnosisResultResponse {
     /// *   0: the diagnostic is completed.
     /// *   1: the diagnostic failed.
     ///
-    /// Example: `0`
-    #[serde(
-        rename = "code",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `0`.
     pub code: Option<i64>,
-    /// The time when the diagnostic is initiated.
-    ///
-    /// Example: `2024-05-28T11:29Z`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time when the diagnostic is initiated. Example: `2024-05-28T11:29Z`.
     pub created: Option<String>,
-    /// The diagnostic ID.
-    ///
-    /// Example: `6cf6b62e334e4583bdfd26707516****`
-    #[serde(rename = "diagnosis_id", skip_serializing_if = "Option::is_none")]
+    /// The diagnostic ID. Example: `6cf6b62e334e4583bdfd26707516****`.
     pub diagnosis_id: Option<String>,
-    /// The time when the diagnostic is completed.
-    ///
-    /// Example: `2024-05-28T11:29Z`
-    #[serde(rename = "finished", skip_serializing_if = "Option::is_none")]
+    /// The time when the diagnostic is completed. Example: `2024-05-28T11:29Z`.
     pub finished: Option<String>,
-    /// The diagnostic status information.
-    ///
-    /// Example: `success`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// The diagnostic status information. Example: `success`.
     pub message: Option<String>,
-    /// The diagnostic result.
-    ///
-    /// Example: `{"phase":5,"version":"20240101"}`
-    #[serde(rename = "result", skip_serializing_if = "Option::is_none")]
+    /// The diagnostic result. Example: `{"phase":5,"version":"20240101"}`.
     pub result: Option<String>,
     /// The status of the diagnostic. Valid values:
     ///
@@ -249,17 +132,9 @@ pub struct GetClusterDiagnosisResultResponse {
     /// *   1: The diagnostic is running.
     /// *   2: The diagnostic is completed.
     ///
-    /// Example: `2`
-    #[serde(
-        rename = "status",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `2`.
     pub status: Option<i64>,
-    /// The diagnostic object.
-    ///
-    /// Example: `{"name":"cn-hongkong.10.0.0.246"}`
-    #[serde(rename = "target", skip_serializing_if = "Option::is_none")]
+    /// The diagnostic object. Example: `{"name":"cn-hongkong.10.0.0.246"}`.
     pub target: Option<String>,
     /// The type of the diagnostic.
     ///
@@ -273,48 +148,33 @@ pub struct GetClusterDiagnosisResultResponse {
     /// *   service
     /// *   network
     ///
-    /// Example: `Node`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<GetClusterDiagnosisResultResponseType>,
+    /// Example: `Node`.
+    pub r#type: Option<GetClusterDiagnosisResultType>,
 }
 
-/// Errors of `GetClusterDiagnosisResult` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for GetClusterDiagnosisResultResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            code: object.take("code")?,
+            created: object.take("created")?,
+            diagnosis_id: object.take("diagnosis_id")?,
+            finished: object.take("finished")?,
+            message: object.take("message")?,
+            result: object.take("result")?,
+            status: object.take("status")?,
+            target: object.take("target")?,
+            r#type: object.take("type")?,
+        })
+    }
+}
+
+/// Errors of `GetClusterDiagnosisResult`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetClusterDiagnosisResultError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetClusterDiagnosisResultError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetClusterDiagnosisResultError {
@@ -323,13 +183,22 @@ impl From<acs_runtime::ServiceError> for GetClusterDiagnosisResultError {
     }
 }
 
+impl acs_runtime::OperationError for GetClusterDiagnosisResultError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetClusterDiagnosisResultError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for GetClusterDiagnosisResultError {}
+
 /// The type of the diagnostic.
 ///
 /// Valid values:
@@ -343,7 +212,7 @@ impl std::error::Error for GetClusterDiagnosisResultError {}
 /// *   network
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetClusterDiagnosisResultResponseType {
+pub enum GetClusterDiagnosisResultType {
     /// `node`
     Node,
     /// `ingress`
@@ -362,7 +231,7 @@ pub enum GetClusterDiagnosisResultResponseType {
     Unknown(String),
 }
 
-impl GetClusterDiagnosisResultResponseType {
+impl GetClusterDiagnosisResultType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -378,7 +247,7 @@ impl GetClusterDiagnosisResultResponseType {
     }
 }
 
-impl From<&str> for GetClusterDiagnosisResultResponseType {
+impl From<&str> for GetClusterDiagnosisResultType {
     fn from(value: &str) -> Self {
         match value {
             "node" => Self::Node,
@@ -393,34 +262,15 @@ impl From<&str> for GetClusterDiagnosisResultResponseType {
     }
 }
 
-impl From<String> for GetClusterDiagnosisResultResponseType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for GetClusterDiagnosisResultResponseType {
+impl std::fmt::Display for GetClusterDiagnosisResultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetClusterDiagnosisResultResponseType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetClusterDiagnosisResultResponseType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for GetClusterDiagnosisResultResponseType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for GetClusterDiagnosisResultType {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }

@@ -3,22 +3,20 @@
 
 //! `GetClusterInspectConfig`: Retrieves cluster inspection configuration.
 
-/// Request of `GetClusterInspectConfig`: Retrieves cluster inspection configuration.
-///
-/// Build it with [`GetClusterInspectConfigRequest::builder`], or call the operation through `Client::get_cluster_inspect_config`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetClusterInspectConfig`, made by [`GetClusterInspectConfigBuilder`] (`Client::get_cluster_inspect_config` or [`GetClusterInspectConfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterInspectConfigRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl GetClusterInspectConfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetClusterInspectConfigRequestBuilder {
-        GetClusterInspectConfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetClusterInspectConfigBuilder {
+        GetClusterInspectConfigBuilder::with_client(())
     }
 }
 
@@ -26,171 +24,98 @@ impl acs_runtime::Operation for GetClusterInspectConfigRequest {
     type Output = GetClusterInspectConfigResponse;
     type Error = GetClusterInspectConfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetClusterInspectConfig",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{clusterId}/inspectConfig",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GetClusterInspectConfig",
+        acs_runtime::Method::Get,
+        "/clusters/{clusterId}/inspectConfig",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterId", &self.cluster_id);
+        params.path("clusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`GetClusterInspectConfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetClusterInspectConfigRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `GetClusterInspectConfig`: made by `Client::get_cluster_inspect_config` (then [`send`](Self::send)) or [`GetClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetClusterInspectConfigBuilder<C = ()> {
+    client: C,
+    request: GetClusterInspectConfigRequest,
 }
 
-impl GetClusterInspectConfigRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> GetClusterInspectConfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetClusterInspectConfigRequest, acs_runtime::BuildError> {
-        Ok(GetClusterInspectConfigRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterInspectConfig",
-                    parameter: "clusterId",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `GetClusterInspectConfig` once its parameters are set: Retrieves cluster inspection configuration.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetClusterInspectConfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetClusterInspectConfigRequestBuilder,
-}
-
-impl GetClusterInspectConfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetClusterInspectConfigRequestBuilder::default(),
+    pub fn build(self) -> Result<GetClusterInspectConfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GetClusterInspectConfig",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("clusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetClusterInspectConfigRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl GetClusterInspectConfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterInspectConfigResponse,
-        acs_runtime::SdkError<GetClusterInspectConfigError>,
+        SdkError<GetClusterInspectConfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `GetClusterInspectConfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `GetClusterInspectConfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterInspectConfigResponse {
-    /// The request ID.
-    ///
-    /// Example: `49511F2D-D56A-5C24-B9AE-C8491E09B095`
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `49511F2D-D56A-5C24-B9AE-C8491E09B095`.
     pub request_id: Option<String>,
-    /// Specifies whether to enable inspection.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "enabled",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether to enable inspection. Example: `true`.
     pub enabled: Option<bool>,
-    /// The inspection schedule defined through the RFC5545 Recurrence Rule syntax. You must specify BYHOUR and BYMINUTE. Only FREQ=DAILY is supported. COUNT and UNTIL are not supported.
-    ///
-    /// Example: `FREQ=DAILY;BYHOUR=10;BYMINUTE=15`
-    #[serde(rename = "recurrence", skip_serializing_if = "Option::is_none")]
+    /// The inspection schedule defined through the RFC5545 Recurrence Rule syntax. You must specify BYHOUR and BYMINUTE. Only FREQ=DAILY is supported. COUNT and UNTIL are not supported. Example: `FREQ=DAILY;BYHOUR=10;BYMINUTE=15`.
     pub recurrence: Option<String>,
     /// The list of disabled inspection items.
-    #[serde(rename = "disabledCheckItems", skip_serializing_if = "Option::is_none")]
     pub disabled_check_items: Option<Vec<String>>,
 }
 
-/// Errors of `GetClusterInspectConfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for GetClusterInspectConfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("requestId")?,
+            enabled: object.take("enabled")?,
+            recurrence: object.take("recurrence")?,
+            disabled_check_items: object.take("disabledCheckItems")?,
+        })
+    }
+}
+
+/// Errors of `GetClusterInspectConfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetClusterInspectConfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetClusterInspectConfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetClusterInspectConfigError {
@@ -199,9 +124,17 @@ impl From<acs_runtime::ServiceError> for GetClusterInspectConfigError {
     }
 }
 
+impl acs_runtime::OperationError for GetClusterInspectConfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetClusterInspectConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,68 +3,36 @@
 
 //! `GetClusterInspectReportDetail`: Obtain the details of the inspection report for the cluster
 
-/// Request of `GetClusterInspectReportDetail`: Obtain the details of the inspection report for the cluster
-///
-/// Build it with [`GetClusterInspectReportDetailRequest::builder`], or call the operation through `Client::get_cluster_inspect_report_detail`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetClusterInspectReportDetail`, made by [`GetClusterInspectReportDetailBuilder`] (`Client::get_cluster_inspect_report_detail` or [`GetClusterInspectReportDetailRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterInspectReportDetailRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The ID of the inspection report.
-    ///
-    /// Example: `782df89346054a0000562063a****`
-    pub report_id: String,
+    pub report_id: Option<String>,
     /// The query language.
-    ///
-    /// *   zh_CN
-    /// *   en_US
-    ///
-    /// Example: `zh_CN`
     pub language: Option<String>,
     /// The category of the inspection item. Valid values:
-    ///
-    /// *   security: Security compliance
-    /// *   performance: Performance efficiency
-    /// *   stability: Business stability
-    /// *   limitation: Service limits
-    /// *   cost: Cost optimization
-    ///
-    /// Example: `cost`
     pub category: Option<String>,
     /// The type of the inspection object. Only items that meet the targetType parameter are returned.
-    ///
-    /// Example: `NodePool`
     pub target_type: Option<String>,
     /// The level of the inspection item. Valid values:
-    ///
-    /// *   advice: Suggestions
-    /// *   warning: Low severity
-    /// *   error: Medium severity
-    /// *   critical: High severity
-    ///
-    /// Example: `error`
     pub level: Option<String>,
     /// Inspection results filtering. If this parameter is set to true, only abnormal inspection items are returned.
-    ///
-    /// Example: `true`
     pub enable_filter: Option<bool>,
     /// The token that is used to display the returned tags on multiple pages.
-    ///
-    /// Example: `bb41e2bcb47b747389dce6c0d2`
     pub next_token: Option<String>,
     /// The maximum number of entries per page. Maximum value: 50.
-    ///
-    /// Example: `20`
     pub max_results: Option<i32>,
 }
 
 impl GetClusterInspectReportDetailRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetClusterInspectReportDetailRequestBuilder {
-        GetClusterInspectReportDetailRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetClusterInspectReportDetailBuilder {
+        GetClusterInspectReportDetailBuilder::with_client(())
     }
 }
 
@@ -72,66 +40,50 @@ impl acs_runtime::Operation for GetClusterInspectReportDetailRequest {
     type Output = GetClusterInspectReportDetailResponse;
     type Error = GetClusterInspectReportDetailError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetClusterInspectReportDetail",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{clusterId}/inspectReports/{reportId}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GetClusterInspectReportDetail",
+        acs_runtime::Method::Get,
+        "/clusters/{clusterId}/inspectReports/{reportId}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "reportId", &self.report_id);
-        params.put(acs_runtime::Position::Query, "language", &self.language);
-        params.put(acs_runtime::Position::Query, "category", &self.category);
-        params.put(acs_runtime::Position::Query, "targetType", &self.target_type);
-        params.put(acs_runtime::Position::Query, "level", &self.level);
-        params.put(acs_runtime::Position::Query, "enableFilter", &self.enable_filter);
-        params.put(acs_runtime::Position::Query, "nextToken", &self.next_token);
-        params.put(acs_runtime::Position::Query, "maxResults", &self.max_results);
+        params.path("clusterId", &self.cluster_id);
+        params.path("reportId", &self.report_id);
+        params.query("language", &self.language);
+        params.query("category", &self.category);
+        params.query("targetType", &self.target_type);
+        params.query("level", &self.level);
+        params.query("enableFilter", &self.enable_filter);
+        params.query("nextToken", &self.next_token);
+        params.query("maxResults", &self.max_results);
     }
 }
 
-/// Builds a [`GetClusterInspectReportDetailRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetClusterInspectReportDetailRequestBuilder {
-    cluster_id: Option<String>,
-    report_id: Option<String>,
-    language: Option<String>,
-    category: Option<String>,
-    target_type: Option<String>,
-    level: Option<String>,
-    enable_filter: Option<bool>,
-    next_token: Option<String>,
-    max_results: Option<i32>,
+/// Sets the parameters of `GetClusterInspectReportDetail`: made by `Client::get_cluster_inspect_report_detail` (then [`send`](Self::send)) or [`GetClusterInspectReportDetailRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetClusterInspectReportDetailBuilder<C = ()> {
+    client: C,
+    request: GetClusterInspectReportDetailRequest,
 }
 
-impl GetClusterInspectReportDetailRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> GetClusterInspectReportDetailBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The ID of the inspection report.
-    ///
-    /// Example: `782df89346054a0000562063a****`
-    pub fn report_id(mut self, value: impl Into<String>) -> Self {
-        self.report_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `reportId`; see [`Self::report_id`].
-    pub fn set_report_id(&mut self, value: Option<String>) -> &mut Self {
-        self.report_id = value;
+    /// The ID of the inspection report. Required. Example: `782df89346054a0000562063a****`.
+    pub fn report_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.report_id = value.into_param();
         self
     }
 
@@ -140,15 +92,9 @@ impl GetClusterInspectReportDetailRequestBuilder {
     /// *   zh_CN
     /// *   en_US
     ///
-    /// Example: `zh_CN`
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `language`; see [`Self::language`].
-    pub fn set_language(&mut self, value: Option<String>) -> &mut Self {
-        self.language = value;
+    /// Example: `zh_CN`.
+    pub fn language(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.language = value.into_param();
         self
     }
 
@@ -160,29 +106,15 @@ impl GetClusterInspectReportDetailRequestBuilder {
     /// *   limitation: Service limits
     /// *   cost: Cost optimization
     ///
-    /// Example: `cost`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
+    /// Example: `cost`.
+    pub fn category(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.category = value.into_param();
         self
     }
 
-    /// Sets or clears `category`; see [`Self::category`].
-    pub fn set_category(&mut self, value: Option<String>) -> &mut Self {
-        self.category = value;
-        self
-    }
-
-    /// The type of the inspection object. Only items that meet the targetType parameter are returned.
-    ///
-    /// Example: `NodePool`
-    pub fn target_type(mut self, value: impl Into<String>) -> Self {
-        self.target_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `targetType`; see [`Self::target_type`].
-    pub fn set_target_type(&mut self, value: Option<String>) -> &mut Self {
-        self.target_type = value;
+    /// The type of the inspection object. Only items that meet the targetType parameter are returned. Example: `NodePool`.
+    pub fn target_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.target_type = value.into_param();
         self
     }
 
@@ -193,351 +125,109 @@ impl GetClusterInspectReportDetailRequestBuilder {
     /// *   error: Medium severity
     /// *   critical: High severity
     ///
-    /// Example: `error`
-    pub fn level(mut self, value: impl Into<String>) -> Self {
-        self.level = Some(value.into());
+    /// Example: `error`.
+    pub fn level(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.level = value.into_param();
         self
     }
 
-    /// Sets or clears `level`; see [`Self::level`].
-    pub fn set_level(&mut self, value: Option<String>) -> &mut Self {
-        self.level = value;
+    /// Inspection results filtering. If this parameter is set to true, only abnormal inspection items are returned. Example: `true`.
+    pub fn enable_filter(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.enable_filter = value.into_param();
         self
     }
 
-    /// Inspection results filtering. If this parameter is set to true, only abnormal inspection items are returned.
-    ///
-    /// Example: `true`
-    pub fn enable_filter(mut self, value: impl Into<bool>) -> Self {
-        self.enable_filter = Some(value.into());
+    /// The token that is used to display the returned tags on multiple pages. Example: `bb41e2bcb47b747389dce6c0d2`.
+    pub fn next_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.next_token = value.into_param();
         self
     }
 
-    /// Sets or clears `enableFilter`; see [`Self::enable_filter`].
-    pub fn set_enable_filter(&mut self, value: Option<bool>) -> &mut Self {
-        self.enable_filter = value;
-        self
-    }
-
-    /// The token that is used to display the returned tags on multiple pages.
-    ///
-    /// Example: `bb41e2bcb47b747389dce6c0d2`
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `nextToken`; see [`Self::next_token`].
-    pub fn set_next_token(&mut self, value: Option<String>) -> &mut Self {
-        self.next_token = value;
-        self
-    }
-
-    /// The maximum number of entries per page. Maximum value: 50.
-    ///
-    /// Example: `20`
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `maxResults`; see [`Self::max_results`].
-    pub fn set_max_results(&mut self, value: Option<i32>) -> &mut Self {
-        self.max_results = value;
+    /// The maximum number of entries per page. Maximum value: 50. Example: `20`.
+    pub fn max_results(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.max_results = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<GetClusterInspectReportDetailRequest, acs_runtime::BuildError> {
-        Ok(GetClusterInspectReportDetailRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterInspectReportDetail",
-                    parameter: "clusterId",
-                    setter: "cluster_id",
-                })?,
-            report_id: self
-                .report_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetClusterInspectReportDetail",
-                    parameter: "reportId",
-                    setter: "report_id",
-                })?,
-            language: self.language,
-            category: self.category,
-            target_type: self.target_type,
-            level: self.level,
-            enable_filter: self.enable_filter,
-            next_token: self.next_token,
-            max_results: self.max_results,
-        })
-    }
-}
-
-/// Calls `GetClusterInspectReportDetail` once its parameters are set: Obtain the details of the inspection report for the cluster
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetClusterInspectReportDetailFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetClusterInspectReportDetailRequestBuilder,
-}
-
-impl GetClusterInspectReportDetailFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetClusterInspectReportDetailRequestBuilder::default(),
+    pub fn build(self) -> Result<GetClusterInspectReportDetailRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GetClusterInspectReportDetail",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("clusterId", "cluster_id"));
         }
+        if self.request.report_id.is_none() {
+            return Err(missing("reportId", "report_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetClusterInspectReportDetailRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The ID of the inspection report.
-    ///
-    /// Example: `782df89346054a0000562063a****`
-    pub fn report_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.report_id(value);
-        self
-    }
-
-    /// Sets or clears `reportId`; see [`Self::report_id`].
-    pub fn set_report_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_report_id(value);
-        self
-    }
-
-    /// The query language.
-    ///
-    /// *   zh_CN
-    /// *   en_US
-    ///
-    /// Example: `zh_CN`
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.language(value);
-        self
-    }
-
-    /// Sets or clears `language`; see [`Self::language`].
-    pub fn set_language(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_language(value);
-        self
-    }
-
-    /// The category of the inspection item. Valid values:
-    ///
-    /// *   security: Security compliance
-    /// *   performance: Performance efficiency
-    /// *   stability: Business stability
-    /// *   limitation: Service limits
-    /// *   cost: Cost optimization
-    ///
-    /// Example: `cost`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.category(value);
-        self
-    }
-
-    /// Sets or clears `category`; see [`Self::category`].
-    pub fn set_category(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_category(value);
-        self
-    }
-
-    /// The type of the inspection object. Only items that meet the targetType parameter are returned.
-    ///
-    /// Example: `NodePool`
-    pub fn target_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.target_type(value);
-        self
-    }
-
-    /// Sets or clears `targetType`; see [`Self::target_type`].
-    pub fn set_target_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_target_type(value);
-        self
-    }
-
-    /// The level of the inspection item. Valid values:
-    ///
-    /// *   advice: Suggestions
-    /// *   warning: Low severity
-    /// *   error: Medium severity
-    /// *   critical: High severity
-    ///
-    /// Example: `error`
-    pub fn level(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.level(value);
-        self
-    }
-
-    /// Sets or clears `level`; see [`Self::level`].
-    pub fn set_level(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_level(value);
-        self
-    }
-
-    /// Inspection results filtering. If this parameter is set to true, only abnormal inspection items are returned.
-    ///
-    /// Example: `true`
-    pub fn enable_filter(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.enable_filter(value);
-        self
-    }
-
-    /// Sets or clears `enableFilter`; see [`Self::enable_filter`].
-    pub fn set_enable_filter(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_enable_filter(value);
-        self
-    }
-
-    /// The token that is used to display the returned tags on multiple pages.
-    ///
-    /// Example: `bb41e2bcb47b747389dce6c0d2`
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.next_token(value);
-        self
-    }
-
-    /// Sets or clears `nextToken`; see [`Self::next_token`].
-    pub fn set_next_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_next_token(value);
-        self
-    }
-
-    /// The maximum number of entries per page. Maximum value: 50.
-    ///
-    /// Example: `20`
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.max_results(value);
-        self
-    }
-
-    /// Sets or clears `maxResults`; see [`Self::max_results`].
-    pub fn set_max_results(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_max_results(value);
-        self
-    }
-
+impl GetClusterInspectReportDetailBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterInspectReportDetailResponse,
-        acs_runtime::SdkError<GetClusterInspectReportDetailError>,
+        SdkError<GetClusterInspectReportDetailError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `GetClusterInspectReportDetail`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `GetClusterInspectReportDetail`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterInspectReportDetailResponse {
-    /// The request ID.
-    ///
-    /// Example: `49511F2D-D56A-5C24-B9AE-C8491E09B***`
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `49511F2D-D56A-5C24-B9AE-C8491E09B***`.
     pub request_id: Option<String>,
-    /// The token that is used to display the returned tags on multiple pages.
-    ///
-    /// Example: `AK8uQQrxgFK8sbARvnCj6w9R3kPme4I3`
-    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
+    /// The token that is used to display the returned tags on multiple pages. Example: `AK8uQQrxgFK8sbARvnCj6w9R3kPme4I3`.
     pub next_token: Option<String>,
-    /// The ID of the inspection report.
-    ///
-    /// Example: `782df89346054a0000562063a****`
-    #[serde(rename = "reportId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the inspection report. Example: `782df89346054a0000562063a****`.
     pub report_id: Option<String>,
-    /// The start time of the inspection report.
-    ///
-    /// Example: `2024-12-18T19:40:16.778333+08:00`
-    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
+    /// The start time of the inspection report. Example: `2024-12-18T19:40:16.778333+08:00`.
     pub start_time: Option<String>,
-    /// The completion time of the inspection report.
-    ///
-    /// Example: `2024-12-18T19:41:12.778433+08:00`
-    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
+    /// The completion time of the inspection report. Example: `2024-12-18T19:41:12.778433+08:00`.
     pub end_time: Option<String>,
     /// The status of the inspection report. Valid values:
     ///
     /// *   completed: The inspection report is generated.
     /// *   running: The inspection report is generating.
     ///
-    /// Example: `completed`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    /// Example: `completed`.
     pub status: Option<String>,
     /// Overview of inspection reports.
-    #[serde(rename = "summary", skip_serializing_if = "Option::is_none")]
-    pub summary: Option<GetClusterInspectReportDetailResponseSummary>,
+    pub summary: Option<Summary>,
     /// The results.
-    #[serde(rename = "checkItemResults", skip_serializing_if = "Option::is_none")]
-    pub check_item_results: Option<
-        Vec<GetClusterInspectReportDetailResponseCheckItemResultsItem>,
-    >,
+    pub check_item_results: Option<Vec<CheckItemResultsItem>>,
 }
 
-/// Errors of `GetClusterInspectReportDetail` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for GetClusterInspectReportDetailResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("requestId")?,
+            next_token: object.take("nextToken")?,
+            report_id: object.take("reportId")?,
+            start_time: object.take("startTime")?,
+            end_time: object.take("endTime")?,
+            status: object.take("status")?,
+            summary: object.take("summary")?,
+            check_item_results: object.take("checkItemResults")?,
+        })
+    }
+}
+
+/// Errors of `GetClusterInspectReportDetail`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetClusterInspectReportDetailError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetClusterInspectReportDetailError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetClusterInspectReportDetailError {
@@ -546,77 +236,62 @@ impl From<acs_runtime::ServiceError> for GetClusterInspectReportDetailError {
     }
 }
 
+impl acs_runtime::OperationError for GetClusterInspectReportDetailError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetClusterInspectReportDetailError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for GetClusterInspectReportDetailError {}
+
 /// Overview of inspection reports.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct GetClusterInspectReportDetailResponseSummary {
-    /// Check the status code of the inspection task.
-    ///
-    /// Example: `warning`
-    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
+pub struct Summary {
+    /// Check the status code of the inspection task. Example: `warning`.
     pub code: Option<String>,
-    /// The number of check items whose inspection result is normal.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "normalCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of check items whose inspection result is normal. Example: `10`.
     pub normal_count: Option<i32>,
-    /// The number of check items whose inspection result is advice.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "adviceCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of check items whose inspection result is advice. Example: `0`.
     pub advice_count: Option<i32>,
-    /// The number of check items whose inspection result is warning.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "warnCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of check items whose inspection result is warning. Example: `1`.
     pub warn_count: Option<i32>,
-    /// The number of check items whose inspection result is error.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "errorCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of check items whose inspection result is error. Example: `0`.
     pub error_count: Option<i32>,
 }
 
+impl acs_runtime::FromJson for Summary {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            code: object.take("code")?,
+            normal_count: object.take("normalCount")?,
+            advice_count: object.take("adviceCount")?,
+            warn_count: object.take("warnCount")?,
+            error_count: object.take("errorCount")?,
+        })
+    }
+}
+
 /// The inspection result.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct GetClusterInspectReportDetailResponseCheckItemResultsItem {
+pub struct CheckItemResultsItem {
     /// The name of the inspection item.
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The description of the inspection item.
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The fixing suggestion.
-    #[serde(rename = "fix", skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
     /// The inspection objects.
-    #[serde(rename = "targets", skip_serializing_if = "Option::is_none")]
     pub targets: Option<Vec<String>>,
     /// The inspection results. Valid values:
     ///
@@ -624,18 +299,11 @@ pub struct GetClusterInspectReportDetailResponseCheckItemResultsItem {
     /// *   false: The inspection item is normal.
     /// *   disable: The inspection item is not enabled.
     ///
-    /// Example: `false`
-    #[serde(rename = "result", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub result: Option<String>,
-    /// The resource type of the inspection object.
-    ///
-    /// Example: `CLB`
-    #[serde(rename = "targetType", skip_serializing_if = "Option::is_none")]
+    /// The resource type of the inspection object. Example: `CLB`.
     pub target_type: Option<String>,
-    /// The unique identifier of the inspection item.
-    ///
-    /// Example: `APIServerClbInstanceStatus`
-    #[serde(rename = "checkItemUid", skip_serializing_if = "Option::is_none")]
+    /// The unique identifier of the inspection item. Example: `APIServerClbInstanceStatus`.
     pub check_item_uid: Option<String>,
     /// The category of the inspection item. Valid values:
     ///
@@ -645,8 +313,7 @@ pub struct GetClusterInspectReportDetailResponseCheckItemResultsItem {
     /// *   limitation: Service limits
     /// *   cost: Cost optimization
     ///
-    /// Example: `stability`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
+    /// Example: `stability`.
     pub category: Option<String>,
     /// The level of the inspection item. Valid values:
     ///
@@ -655,7 +322,23 @@ pub struct GetClusterInspectReportDetailResponseCheckItemResultsItem {
     /// *   error: Medium severity
     /// *   critical: High severity
     ///
-    /// Example: `critical`
-    #[serde(rename = "level", skip_serializing_if = "Option::is_none")]
+    /// Example: `critical`.
     pub level: Option<String>,
+}
+
+impl acs_runtime::FromJson for CheckItemResultsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            description: object.take("description")?,
+            fix: object.take("fix")?,
+            targets: object.take("targets")?,
+            result: object.take("result")?,
+            target_type: object.take("targetType")?,
+            check_item_uid: object.take("checkItemUid")?,
+            category: object.take("category")?,
+            level: object.take("level")?,
+        })
+    }
 }

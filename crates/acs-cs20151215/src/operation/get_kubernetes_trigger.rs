@@ -3,49 +3,28 @@
 
 //! `GetKubernetesTrigger`: You can call the GetKubernetesTrigger operationto query the triggers of an application by application name.
 
-/// Request of `GetKubernetesTrigger`: You can call the GetKubernetesTrigger operationto query the triggers of an application by application name.
-///
-/// Build it with [`GetKubernetesTriggerRequest::builder`], or call the operation through `Client::get_kubernetes_trigger`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetKubernetesTrigger`, made by [`GetKubernetesTriggerBuilder`] (`Client::get_kubernetes_trigger` or [`GetKubernetesTriggerRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetKubernetesTriggerRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The namespace name.
-    ///
-    /// Example: `default`
-    pub namespace: String,
+    pub namespace: Option<String>,
     /// The type of trigger. Valid values:
-    ///
-    /// *   `deployment`: performs actions on Deployments.
-    /// *   `application`: performs actions on applications that are deployed in Application Center.
-    ///
-    /// Default value: `deployment`.
-    ///
-    /// If you do not set this parameter, triggers are not filtered by type.
-    ///
-    /// Example: `deployment`
     pub r#type: Option<String>,
     /// The application name.
-    ///
-    /// Example: `web-server`
-    pub name: String,
+    pub name: Option<String>,
     /// The action that the trigger performs. Set the value to redeploy.
-    ///
-    /// `redeploy`: redeploys the resources specified by `project_id`.
-    ///
-    /// If you do not specify this parameter, triggers are not filtered by action.
-    ///
-    /// Example: `redeploy`
     pub action: Option<String>,
 }
 
 impl GetKubernetesTriggerRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetKubernetesTriggerRequestBuilder {
-        GetKubernetesTriggerRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetKubernetesTriggerBuilder {
+        GetKubernetesTriggerBuilder::with_client(())
     }
 }
 
@@ -53,58 +32,46 @@ impl acs_runtime::Operation for GetKubernetesTriggerRequest {
     type Output = GetKubernetesTriggerResponse;
     type Error = GetKubernetesTriggerError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetKubernetesTrigger",
-        method: acs_runtime::Method::Get,
-        path: "/triggers/{ClusterId}",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GetKubernetesTrigger",
+        acs_runtime::Method::Get,
+        "/triggers/{ClusterId}",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "Namespace", &self.namespace);
-        params.put(acs_runtime::Position::Query, "Type", &self.r#type);
-        params.put(acs_runtime::Position::Query, "Name", &self.name);
-        params.put(acs_runtime::Position::Query, "action", &self.action);
+        params.path("ClusterId", &self.cluster_id);
+        params.query("Namespace", &self.namespace);
+        params.query("Type", &self.r#type);
+        params.query("Name", &self.name);
+        params.query("action", &self.action);
     }
 }
 
-/// Builds a [`GetKubernetesTriggerRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetKubernetesTriggerRequestBuilder {
-    cluster_id: Option<String>,
-    namespace: Option<String>,
-    r#type: Option<String>,
-    name: Option<String>,
-    action: Option<String>,
+/// Sets the parameters of `GetKubernetesTrigger`: made by `Client::get_kubernetes_trigger` (then [`send`](Self::send)) or [`GetKubernetesTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetKubernetesTriggerBuilder<C = ()> {
+    client: C,
+    request: GetKubernetesTriggerRequest,
 }
 
-impl GetKubernetesTriggerRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> GetKubernetesTriggerBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The namespace name.
-    ///
-    /// Example: `default`
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Namespace`; see [`Self::namespace`].
-    pub fn set_namespace(&mut self, value: Option<String>) -> &mut Self {
-        self.namespace = value;
+    /// The namespace name. Required. Example: `default`.
+    pub fn namespace(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.namespace = value.into_param();
         self
     }
 
@@ -115,31 +82,15 @@ impl GetKubernetesTriggerRequestBuilder {
     ///
     /// Default value: `deployment`.
     ///
-    /// If you do not set this parameter, triggers are not filtered by type.
-    ///
-    /// Example: `deployment`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
+    /// If you do not set this parameter, triggers are not filtered by type. Example: `deployment`.
+    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.r#type = value.into_param();
         self
     }
 
-    /// Sets or clears `Type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.r#type = value;
-        self
-    }
-
-    /// The application name.
-    ///
-    /// Example: `web-server`
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Name`; see [`Self::name`].
-    pub fn set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.name = value;
+    /// The application name. Required. Example: `web-server`.
+    pub fn name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.name = value.into_param();
         self
     }
 
@@ -147,209 +98,60 @@ impl GetKubernetesTriggerRequestBuilder {
     ///
     /// `redeploy`: redeploys the resources specified by `project_id`.
     ///
-    /// If you do not specify this parameter, triggers are not filtered by action.
-    ///
-    /// Example: `redeploy`
-    pub fn action(mut self, value: impl Into<String>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `action`; see [`Self::action`].
-    pub fn set_action(&mut self, value: Option<String>) -> &mut Self {
-        self.action = value;
+    /// If you do not specify this parameter, triggers are not filtered by action. Example: `redeploy`.
+    pub fn action(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.action = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetKubernetesTriggerRequest, acs_runtime::BuildError> {
-        Ok(GetKubernetesTriggerRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetKubernetesTrigger",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            namespace: self
-                .namespace
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetKubernetesTrigger",
-                    parameter: "Namespace",
-                    setter: "namespace",
-                })?,
-            r#type: self.r#type,
-            name: self
-                .name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetKubernetesTrigger",
-                    parameter: "Name",
-                    setter: "name",
-                })?,
-            action: self.action,
-        })
-    }
-}
-
-/// Calls `GetKubernetesTrigger` once its parameters are set: You can call the GetKubernetesTrigger operationto query the triggers of an application by application name.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetKubernetesTriggerFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetKubernetesTriggerRequestBuilder,
-}
-
-impl GetKubernetesTriggerFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetKubernetesTriggerRequestBuilder::default(),
+    pub fn build(self) -> Result<GetKubernetesTriggerRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GetKubernetesTrigger",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        if self.request.namespace.is_none() {
+            return Err(missing("Namespace", "namespace"));
+        }
+        if self.request.name.is_none() {
+            return Err(missing("Name", "name"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetKubernetesTriggerRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The namespace name.
-    ///
-    /// Example: `default`
-    pub fn namespace(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.namespace(value);
-        self
-    }
-
-    /// Sets or clears `Namespace`; see [`Self::namespace`].
-    pub fn set_namespace(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_namespace(value);
-        self
-    }
-
-    /// The type of trigger. Valid values:
-    ///
-    /// *   `deployment`: performs actions on Deployments.
-    /// *   `application`: performs actions on applications that are deployed in Application Center.
-    ///
-    /// Default value: `deployment`.
-    ///
-    /// If you do not set this parameter, triggers are not filtered by type.
-    ///
-    /// Example: `deployment`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.r#type(value);
-        self
-    }
-
-    /// Sets or clears `Type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_type(value);
-        self
-    }
-
-    /// The application name.
-    ///
-    /// Example: `web-server`
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.name(value);
-        self
-    }
-
-    /// Sets or clears `Name`; see [`Self::name`].
-    pub fn set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_name(value);
-        self
-    }
-
-    /// The action that the trigger performs. Set the value to redeploy.
-    ///
-    /// `redeploy`: redeploys the resources specified by `project_id`.
-    ///
-    /// If you do not specify this parameter, triggers are not filtered by action.
-    ///
-    /// Example: `redeploy`
-    pub fn action(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.action(value);
-        self
-    }
-
-    /// Sets or clears `action`; see [`Self::action`].
-    pub fn set_action(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_action(value);
-        self
-    }
-
+impl GetKubernetesTriggerBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        GetKubernetesTriggerResponse,
-        acs_runtime::SdkError<GetKubernetesTriggerError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<GetKubernetesTriggerResponse, SdkError<GetKubernetesTriggerError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `GetKubernetesTrigger`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `GetKubernetesTrigger`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetKubernetesTriggerResponse {}
-/// Errors of `GetKubernetesTrigger` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for GetKubernetesTriggerResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `GetKubernetesTrigger`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetKubernetesTriggerError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetKubernetesTriggerError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetKubernetesTriggerError {
@@ -358,9 +160,17 @@ impl From<acs_runtime::ServiceError> for GetKubernetesTriggerError {
     }
 }
 
+impl acs_runtime::OperationError for GetKubernetesTriggerError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetKubernetesTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,22 +3,20 @@
 
 //! `GetUpgradeStatus`: You can call the GetUpgradeStatus operation to query the update progress of a cluster by cluster ID.
 
-/// Request of `GetUpgradeStatus`: You can call the GetUpgradeStatus operation to query the update progress of a cluster by cluster ID.
-///
-/// Build it with [`GetUpgradeStatusRequest::builder`], or call the operation through `Client::get_upgrade_status`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetUpgradeStatus`, made by [`GetUpgradeStatusBuilder`] (`Client::get_upgrade_status` or [`GetUpgradeStatusRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetUpgradeStatusRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl GetUpgradeStatusRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetUpgradeStatusRequestBuilder {
-        GetUpgradeStatusRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetUpgradeStatusBuilder {
+        GetUpgradeStatusBuilder::with_client(())
     }
 }
 
@@ -26,114 +24,70 @@ impl acs_runtime::Operation for GetUpgradeStatusRequest {
     type Output = GetUpgradeStatusResponse;
     type Error = GetUpgradeStatusError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetUpgradeStatus",
-        method: acs_runtime::Method::Get,
-        path: "/api/v2/clusters/{ClusterId}/upgrade/status",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GetUpgradeStatus",
+        acs_runtime::Method::Get,
+        "/api/v2/clusters/{ClusterId}/upgrade/status",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`GetUpgradeStatusRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetUpgradeStatusRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `GetUpgradeStatus`: made by `Client::get_upgrade_status` (then [`send`](Self::send)) or [`GetUpgradeStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetUpgradeStatusBuilder<C = ()> {
+    client: C,
+    request: GetUpgradeStatusRequest,
 }
 
-impl GetUpgradeStatusRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> GetUpgradeStatusBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetUpgradeStatusRequest, acs_runtime::BuildError> {
-        Ok(GetUpgradeStatusRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GetUpgradeStatus",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `GetUpgradeStatus` once its parameters are set: You can call the GetUpgradeStatus operation to query the update progress of a cluster by cluster ID.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetUpgradeStatusFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetUpgradeStatusRequestBuilder,
-}
-
-impl GetUpgradeStatusFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetUpgradeStatusRequestBuilder::default(),
+    pub fn build(self) -> Result<GetUpgradeStatusRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GetUpgradeStatus",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetUpgradeStatusRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl GetUpgradeStatusBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<GetUpgradeStatusResponse, acs_runtime::SdkError<GetUpgradeStatusError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<GetUpgradeStatusResponse, SdkError<GetUpgradeStatusError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `GetUpgradeStatus`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `GetUpgradeStatus`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetUpgradeStatusResponse {
-    /// The error message returned during the update.
-    ///
-    /// Example: `subject to actual return`
-    #[serde(rename = "error_message", skip_serializing_if = "Option::is_none")]
+    /// The error message returned during the update. Example: `subject to actual return`.
     pub error_message: Option<String>,
-    /// The ID of the precheck report.
-    ///
-    /// Example: `be4c8eb72de94d459ea7ace7c811d119`
-    #[serde(rename = "precheck_report_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the precheck report. Example: `be4c8eb72de94d459ea7ace7c811d119`.
     pub precheck_report_id: Option<String>,
     /// The status of the update. Valid values:
     ///
@@ -142,8 +96,7 @@ pub struct GetUpgradeStatusResponse {
     /// *   `pause`: The update is paused.
     /// *   `running`: The update is in progress.
     ///
-    /// Example: `running`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    /// Example: `running`.
     pub status: Option<String>,
     /// The current phase of the update. Valid values:
     ///
@@ -153,51 +106,31 @@ pub struct GetUpgradeStatusResponse {
     /// *   `pause`: The update is paused.
     /// *   `success`: The update is successful.
     ///
-    /// Example: `prechecking`
-    #[serde(rename = "upgrade_step", skip_serializing_if = "Option::is_none")]
+    /// Example: `prechecking`.
     pub upgrade_step: Option<String>,
     /// The details of the update task.
-    #[serde(rename = "upgrade_task", skip_serializing_if = "Option::is_none")]
-    pub upgrade_task: Option<GetUpgradeStatusResponseUpgradeTask>,
+    pub upgrade_task: Option<UpgradeTask>,
 }
 
-/// Errors of `GetUpgradeStatus` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for GetUpgradeStatusResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            error_message: object.take("error_message")?,
+            precheck_report_id: object.take("precheck_report_id")?,
+            status: object.take("status")?,
+            upgrade_step: object.take("upgrade_step")?,
+            upgrade_task: object.take("upgrade_task")?,
+        })
+    }
+}
+
+/// Errors of `GetUpgradeStatus`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetUpgradeStatusError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetUpgradeStatusError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetUpgradeStatusError {
@@ -206,30 +139,44 @@ impl From<acs_runtime::ServiceError> for GetUpgradeStatusError {
     }
 }
 
+impl acs_runtime::OperationError for GetUpgradeStatusError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetUpgradeStatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for GetUpgradeStatusError {}
+
 /// The details of the update task.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct GetUpgradeStatusResponseUpgradeTask {
+pub struct UpgradeTask {
     /// The status of the update task. Valid values:
     ///
     /// *   `running`: The update task is being executed.
     /// *   `Success`: The update task is successfully executed.
     /// *   `Failed`: The update task failed.
     ///
-    /// Example: `running`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    /// Example: `running`.
     pub status: Option<String>,
-    /// The description of the update task.
-    ///
-    /// Example: `subject to actual return`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// The description of the update task. Example: `subject to actual return`.
     pub message: Option<String>,
+}
+
+impl acs_runtime::FromJson for UpgradeTask {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            status: object.take("status")?,
+            message: object.take("message")?,
+        })
+    }
 }

@@ -6,24 +6,22 @@
 //! *   If you use a Resource Access Management (RAM) account to call this operation, make sure it has permissions to modify cluster authorization information for other RAM users or RAM roles. Otherwise, the `StatusForbidden` or `ForbiddenGrantPermissions` error code is returned. For more information, see Use a RAM user to grant RBAC permissions to other RAM users.
 //! *   This operation overwrites all existing cluster permissions for the target RAM user or RAM role. You must specify all the permissions you want to grant to the RAM user or RAM role in the request.
 
-/// Request of `GrantPermissions`: By default, RAM users or roles who aren't cluster creators and haven't been granted full cluster permissions have no RBAC permissions in the cluster. You can call this interface to update RBAC access permissions for RAM users/roles, including accessible resources, permission scopes, and preset roles, for enhanced security control on resources in Container Service for Kubernetes (ACK) clusters.
-///
-/// Build it with [`GrantPermissionsRequest::builder`], or call the operation through `Client::grant_permissions`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GrantPermissions`, made by [`GrantPermissionsBuilder`] (`Client::grant_permissions` or [`GrantPermissionsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GrantPermissionsRequest {
     /// The ID of the RAM user or RAM role whose permissions you want to update.
-    ///
-    /// Example: `2367****`
-    pub uid: String,
+    pub uid: Option<String>,
     /// The request body.
     pub body: Option<Vec<GrantPermissionsBodyItem>>,
 }
 
 impl GrantPermissionsRequest {
-    /// A builder for this request.
-    pub fn builder() -> GrantPermissionsRequestBuilder {
-        GrantPermissionsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GrantPermissionsBuilder {
+        GrantPermissionsBuilder::with_client(())
     }
 }
 
@@ -31,177 +29,88 @@ impl acs_runtime::Operation for GrantPermissionsRequest {
     type Output = GrantPermissionsResponse;
     type Error = GrantPermissionsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GrantPermissions",
-        method: acs_runtime::Method::Post,
-        path: "/permissions/users/{uid}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "GrantPermissions",
+        acs_runtime::Method::Post,
+        "/permissions/users/{uid}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "uid", &self.uid);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("uid", &self.uid);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `GrantPermissions`: made by `Client::grant_permissions` (then [`send`](Self::send)) or [`GrantPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GrantPermissionsBuilder<C = ()> {
+    client: C,
+    request: GrantPermissionsRequest,
+}
+
+impl<C> GrantPermissionsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`GrantPermissionsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GrantPermissionsRequestBuilder {
-    uid: Option<String>,
-    body: Option<Vec<GrantPermissionsBodyItem>>,
-}
-
-impl GrantPermissionsRequestBuilder {
-    /// The ID of the RAM user or RAM role whose permissions you want to update.
-    ///
-    /// Example: `2367****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.uid = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.uid = value;
+    /// The ID of the RAM user or RAM role whose permissions you want to update. Required. Example: `2367****`.
+    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.uid = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<Vec<GrantPermissionsBodyItem>>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<GrantPermissionsBodyItem>>,
-    ) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<Vec<GrantPermissionsBodyItem>>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GrantPermissionsRequest, acs_runtime::BuildError> {
-        Ok(GrantPermissionsRequest {
-            uid: self
-                .uid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "GrantPermissions",
-                    parameter: "uid",
-                    setter: "uid",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `GrantPermissions` once its parameters are set: By default, RAM users or roles who aren't cluster creators and haven't been granted full cluster permissions have no RBAC permissions in the cluster. You can call this interface to update RBAC access permissions for RAM users/roles, including accessible resources, permission scopes, and preset roles, for enhanced security control on resources in Container Service for Kubernetes (ACK) clusters.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GrantPermissionsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GrantPermissionsRequestBuilder,
-}
-
-impl GrantPermissionsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GrantPermissionsRequestBuilder::default(),
+    pub fn build(self) -> Result<GrantPermissionsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "GrantPermissions",
+            parameter,
+            setter,
+        );
+        if self.request.uid.is_none() {
+            return Err(missing("uid", "uid"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GrantPermissionsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the RAM user or RAM role whose permissions you want to update.
-    ///
-    /// Example: `2367****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.uid(value);
-        self
-    }
-
-    /// Sets or clears `uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_uid(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<Vec<GrantPermissionsBodyItem>>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<GrantPermissionsBodyItem>>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl GrantPermissionsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<GrantPermissionsResponse, acs_runtime::SdkError<GrantPermissionsError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<GrantPermissionsResponse, SdkError<GrantPermissionsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `GrantPermissions`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `GrantPermissions`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GrantPermissionsResponse {}
-/// Errors of `GrantPermissions` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for GrantPermissionsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `GrantPermissions`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GrantPermissionsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GrantPermissionsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GrantPermissionsError {
@@ -210,27 +119,32 @@ impl From<acs_runtime::ServiceError> for GrantPermissionsError {
     }
 }
 
+impl acs_runtime::OperationError for GrantPermissionsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GrantPermissionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for GrantPermissionsError {}
+
 /// The queried permissions.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GrantPermissionsBodyItem {
     /// The ID of the cluster on which you want to grant permissions to the RAM role or RAM role.
     ///
     /// *   Set this parameter to an empty string if `role_type` is set to `all-clusters`.
     ///
-    /// Example: `c796c60***`
-    #[serde(rename = "cluster", skip_serializing_if = "Option::is_none")]
+    /// Example: `c796c60***`.
     pub cluster: Option<String>,
-    /// Specifies whether to assign a custom role to the RAM user or RAM role. If you want to assign a custom role to the RAM user or RAM role, set `role_name` to the name of the custom role.
-    ///
-    /// Example: `false`
-    #[serde(rename = "is_custom", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to assign a custom role to the RAM user or RAM role. If you want to assign a custom role to the RAM user or RAM role, set `role_name` to the name of the custom role. Example: `false`.
     pub is_custom: Option<bool>,
     /// The predefined role name. Valid values:
     ///
@@ -246,8 +160,7 @@ pub struct GrantPermissionsBodyItem {
     /// *   You cannot grant namespace-level permissions to the `admin`, `admin-view`, and `ops` roles.
     /// *   You cannot grant all cluster-level permissions to the `admin-view` role.
     ///
-    /// Example: `ops`
-    #[serde(rename = "role_name", skip_serializing_if = "Option::is_none")]
+    /// Example: `ops`.
     pub role_name: Option<String>,
     /// The authorization type. Valid values:
     ///
@@ -255,52 +168,21 @@ pub struct GrantPermissionsBodyItem {
     /// *   `namespace`: authorizes the RAM user or RAM role to manage the specified namespaces.
     /// *   `all-clusters`: authorizes the RAM user or RAM role to manage all clusters.
     ///
-    /// Example: `cluster`
-    #[serde(rename = "role_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `cluster`.
     pub role_type: Option<String>,
-    /// The namespace that you want to authorize the RAM user or RAM role to manage. This parameter is required only if you set role_type to namespace.
-    ///
-    /// Example: `test`
-    #[serde(rename = "namespace", skip_serializing_if = "Option::is_none")]
+    /// The namespace that you want to authorize the RAM user or RAM role to manage. This parameter is required only if you set role_type to namespace. Example: `test`.
     pub namespace: Option<String>,
-    /// Specifies whether to use a RAM role to grant permissions.
-    ///
-    /// Example: `false`
-    #[serde(rename = "is_ram_role", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to use a RAM role to grant permissions. Example: `false`.
     pub is_ram_role: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for GrantPermissionsBodyItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster,
-            &format!("{prefix}{}", ".cluster"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.is_custom,
-            &format!("{prefix}{}", ".is_custom"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.role_name,
-            &format!("{prefix}{}", ".role_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.role_type,
-            &format!("{prefix}{}", ".role_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.namespace,
-            &format!("{prefix}{}", ".namespace"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.is_ram_role,
-            &format!("{prefix}{}", ".is_ram_role"),
-            out,
-        );
+impl acs_runtime::WireStruct for GrantPermissionsBodyItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cluster", &self.cluster);
+        visit("is_custom", &self.is_custom);
+        visit("role_name", &self.role_name);
+        visit("role_type", &self.role_type);
+        visit("namespace", &self.namespace);
+        visit("is_ram_role", &self.is_ram_role);
     }
 }

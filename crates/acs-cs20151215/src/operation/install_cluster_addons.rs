@@ -3,26 +3,22 @@
 
 //! `InstallClusterAddons`: Installs a component by specifying the name and version of the component. To enhance Kubernetes capabilities, you can install a variety of components in Container Service for Kubernetes (ACK) clusters, such as fully-managed core components and application, logging and monitoring, network, storage, and security group components.
 
-/// Request of `InstallClusterAddons`: Installs a component by specifying the name and version of the component. To enhance Kubernetes capabilities, you can install a variety of components in Container Service for Kubernetes (ACK) clusters, such as fully-managed core components and application, logging and monitoring, network, storage, and security group components.
-///
-/// Build it with [`InstallClusterAddonsRequest::builder`], or call the operation through `Client::install_cluster_addons`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `InstallClusterAddons`, made by [`InstallClusterAddonsBuilder`] (`Client::install_cluster_addons` or [`InstallClusterAddonsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InstallClusterAddonsRequest {
     /// 集群ID。
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// 请求体参数。
-    ///
-    /// Example: `ags-metrics-collector`
     pub body: Option<Vec<InstallClusterAddonsBodyItem>>,
 }
 
 impl InstallClusterAddonsRequest {
-    /// A builder for this request.
-    pub fn builder() -> InstallClusterAddonsRequestBuilder {
-        InstallClusterAddonsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> InstallClusterAddonsBuilder {
+        InstallClusterAddonsBuilder::with_client(())
     }
 }
 
@@ -30,201 +26,102 @@ impl acs_runtime::Operation for InstallClusterAddonsRequest {
     type Output = InstallClusterAddonsResponse;
     type Error = InstallClusterAddonsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "InstallClusterAddons",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/components/install",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "InstallClusterAddons",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/components/install",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `InstallClusterAddons`: made by `Client::install_cluster_addons` (then [`send`](Self::send)) or [`InstallClusterAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct InstallClusterAddonsBuilder<C = ()> {
+    client: C,
+    request: InstallClusterAddonsRequest,
+}
+
+impl<C> InstallClusterAddonsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`InstallClusterAddonsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InstallClusterAddonsRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<Vec<InstallClusterAddonsBodyItem>>,
-}
-
-impl InstallClusterAddonsRequestBuilder {
-    /// 集群ID。
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// 集群ID。 Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// 请求体参数。
-    ///
-    /// Example: `ags-metrics-collector`
-    pub fn body(mut self, value: impl Into<Vec<InstallClusterAddonsBodyItem>>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<InstallClusterAddonsBodyItem>>,
-    ) -> &mut Self {
-        self.body = value;
+    /// 请求体参数。 Example: `ags-metrics-collector`.
+    pub fn body(
+        mut self,
+        value: impl IntoParam<Vec<InstallClusterAddonsBodyItem>>,
+    ) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<InstallClusterAddonsRequest, acs_runtime::BuildError> {
-        Ok(InstallClusterAddonsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "InstallClusterAddons",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<InstallClusterAddonsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "InstallClusterAddons",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl InstallClusterAddonsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<InstallClusterAddonsResponse, SdkError<InstallClusterAddonsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `InstallClusterAddons`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InstallClusterAddonsResponse {
+    /// 集群ID。 Example: `c82e6987e2961451182edacd74faf****`.
+    pub cluster_id: Option<String>,
+    /// 任务ID。 Example: `T-5a54309c80282e39ea0****`.
+    pub task_id: Option<String>,
+    /// 请求ID。 Example: `687C5BAA-D103-4993-884B-C35E4314****`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for InstallClusterAddonsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            task_id: object.take("task_id")?,
+            request_id: object.take("request_id")?,
         })
     }
 }
 
-/// Calls `InstallClusterAddons` once its parameters are set: Installs a component by specifying the name and version of the component. To enhance Kubernetes capabilities, you can install a variety of components in Container Service for Kubernetes (ACK) clusters, such as fully-managed core components and application, logging and monitoring, network, storage, and security group components.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct InstallClusterAddonsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: InstallClusterAddonsRequestBuilder,
-}
-
-impl InstallClusterAddonsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: InstallClusterAddonsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &InstallClusterAddonsRequestBuilder {
-        &self.inner
-    }
-
-    /// 集群ID。
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// 请求体参数。
-    ///
-    /// Example: `ags-metrics-collector`
-    pub fn body(mut self, value: impl Into<Vec<InstallClusterAddonsBodyItem>>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<InstallClusterAddonsBodyItem>>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        InstallClusterAddonsResponse,
-        acs_runtime::SdkError<InstallClusterAddonsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `InstallClusterAddons`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct InstallClusterAddonsResponse {
-    /// 集群ID。
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// 任务ID。
-    ///
-    /// Example: `T-5a54309c80282e39ea0****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    /// 请求ID。
-    ///
-    /// Example: `687C5BAA-D103-4993-884B-C35E4314****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `InstallClusterAddons` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `InstallClusterAddons`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InstallClusterAddonsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl InstallClusterAddonsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for InstallClusterAddonsError {
@@ -233,49 +130,37 @@ impl From<acs_runtime::ServiceError> for InstallClusterAddonsError {
     }
 }
 
+impl acs_runtime::OperationError for InstallClusterAddonsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for InstallClusterAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for InstallClusterAddonsError {}
+
 /// 组件详情。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InstallClusterAddonsBodyItem {
-    /// 组件名称。您可以通过ListAddons接口查询可用组件的信息，包括组件名称及版本等。
-    ///
-    /// Example: `logtail-ds`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// 组件名称。您可以通过ListAddons接口查询可用组件的信息，包括组件名称及版本等。 Example: `logtail-ds`.
     pub name: Option<String>,
-    /// 组件版本。您可以通过ListAddons接口查询可用组件的信息，包括组件名称及版本等。
-    ///
-    /// Example: `v1.7.3.0-aliyun`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// 组件版本。您可以通过ListAddons接口查询可用组件的信息，包括组件名称及版本等。 Example: `v1.7.3.0-aliyun`.
     pub version: Option<String>,
-    /// 组件自定义参数，使用JSON字符串编码。
-    ///
-    /// Example: `{\"IngressDashboardEnabled\":\"true\",\"sls_project_name\":\"your_sls_project_name\"}`
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
+    /// 组件自定义参数，使用JSON字符串编码。 Example: `{\"IngressDashboardEnabled\":\"true\",\"sls_project_name\":\"your_sls_project_name\"}`.
     pub config: Option<String>,
 }
 
-impl acs_runtime::ParamValue for InstallClusterAddonsBodyItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.version,
-            &format!("{prefix}{}", ".version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.config,
-            &format!("{prefix}{}", ".config"),
-            out,
-        );
+impl acs_runtime::WireStruct for InstallClusterAddonsBodyItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("version", &self.version);
+        visit("config", &self.config);
     }
 }

@@ -3,42 +3,30 @@
 
 //! `ListAddons`: Queries the available components based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, and cluster version and queries the detailed information about a component. The information includes whether the component is managed, the supported custom parameter schema, and compatible operating system architecture.
 
-/// Request of `ListAddons`: Queries the available components based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, and cluster version and queries the detailed information about a component. The information includes whether the component is managed, the supported custom parameter schema, and compatible operating system architecture.
-///
-/// Build it with [`ListAddonsRequest::builder`], or call the operation through `Client::list_addons`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ListAddons`, made by [`ListAddonsBuilder`] (`Client::list_addons` or [`ListAddonsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListAddonsRequest {
     /// The region of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `cn-hangzhou`
     pub region_id: Option<String>,
     /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ManagedKubernetes`
     pub cluster_type: Option<String>,
     /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `Default`
     pub profile: Option<String>,
     /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ack.pro.small`
     pub cluster_spec: Option<String>,
     /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `1.26.3-aliyun.1`
     pub cluster_version: Option<String>,
     /// The cluster ID. If you specify a cluster ID, only components used in the specified cluster are queried. Other parameters are ignored.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
     pub cluster_id: Option<String>,
 }
 
 impl ListAddonsRequest {
-    /// A builder for this request.
-    pub fn builder() -> ListAddonsRequestBuilder {
-        ListAddonsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ListAddonsBuilder {
+        ListAddonsBuilder::with_client(())
     }
 }
 
@@ -46,297 +34,111 @@ impl acs_runtime::Operation for ListAddonsRequest {
     type Output = ListAddonsResponse;
     type Error = ListAddonsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ListAddons",
-        method: acs_runtime::Method::Get,
-        path: "/addons",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ListAddons",
+        acs_runtime::Method::Get,
+        "/addons",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "region_id", &self.region_id);
-        params.put(acs_runtime::Position::Query, "cluster_type", &self.cluster_type);
-        params.put(acs_runtime::Position::Query, "profile", &self.profile);
-        params.put(acs_runtime::Position::Query, "cluster_spec", &self.cluster_spec);
-        params
-            .put(acs_runtime::Position::Query, "cluster_version", &self.cluster_version);
-        params.put(acs_runtime::Position::Query, "cluster_id", &self.cluster_id);
+        params.query("region_id", &self.region_id);
+        params.query("cluster_type", &self.cluster_type);
+        params.query("profile", &self.profile);
+        params.query("cluster_spec", &self.cluster_spec);
+        params.query("cluster_version", &self.cluster_version);
+        params.query("cluster_id", &self.cluster_id);
     }
 }
 
-/// Builds a [`ListAddonsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListAddonsRequestBuilder {
-    region_id: Option<String>,
-    cluster_type: Option<String>,
-    profile: Option<String>,
-    cluster_spec: Option<String>,
-    cluster_version: Option<String>,
-    cluster_id: Option<String>,
+/// Sets the parameters of `ListAddons`: made by `Client::list_addons` (then [`send`](Self::send)) or [`ListAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ListAddonsBuilder<C = ()> {
+    client: C,
+    request: ListAddonsRequest,
 }
 
-impl ListAddonsRequestBuilder {
-    /// The region of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
+impl<C> ListAddonsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The region of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `cn-hangzhou`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
+    /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `ManagedKubernetes`.
+    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_type = value.into_param();
         self
     }
 
-    /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ManagedKubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.cluster_type = Some(value.into());
+    /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `Default`.
+    pub fn profile(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.profile = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_type = value;
+    /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `ack.pro.small`.
+    pub fn cluster_spec(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_spec = value.into_param();
         self
     }
 
-    /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `Default`
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.profile = Some(value.into());
+    /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `1.26.3-aliyun.1`.
+    pub fn cluster_version(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_version = value.into_param();
         self
     }
 
-    /// Sets or clears `profile`; see [`Self::profile`].
-    pub fn set_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.profile = value;
-        self
-    }
-
-    /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ack.pro.small`
-    pub fn cluster_spec(mut self, value: impl Into<String>) -> Self {
-        self.cluster_spec = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_spec = value;
-        self
-    }
-
-    /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `1.26.3-aliyun.1`
-    pub fn cluster_version(mut self, value: impl Into<String>) -> Self {
-        self.cluster_version = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_version`; see [`Self::cluster_version`].
-    pub fn set_cluster_version(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_version = value;
-        self
-    }
-
-    /// The cluster ID. If you specify a cluster ID, only components used in the specified cluster are queried. Other parameters are ignored.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. If you specify a cluster ID, only components used in the specified cluster are queried. Other parameters are ignored. Example: `c02b3e03be10643e8a644a843ffcb****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListAddonsRequest, acs_runtime::BuildError> {
-        Ok(ListAddonsRequest {
-            region_id: self.region_id,
-            cluster_type: self.cluster_type,
-            profile: self.profile,
-            cluster_spec: self.cluster_spec,
-            cluster_version: self.cluster_version,
-            cluster_id: self.cluster_id,
+    pub fn build(self) -> Result<ListAddonsRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl ListAddonsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(self) -> Result<ListAddonsResponse, SdkError<ListAddonsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ListAddons`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListAddonsResponse {
+    /// The list of available components.
+    pub addons: Option<Vec<AddonsItem>>,
+}
+
+impl acs_runtime::FromJson for ListAddonsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            addons: object.take("addons")?,
         })
     }
 }
 
-/// Calls `ListAddons` once its parameters are set: Queries the available components based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, and cluster version and queries the detailed information about a component. The information includes whether the component is managed, the supported custom parameter schema, and compatible operating system architecture.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ListAddonsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ListAddonsRequestBuilder,
-}
-
-impl ListAddonsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ListAddonsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ListAddonsRequestBuilder {
-        &self.inner
-    }
-
-    /// The region of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
-    /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ManagedKubernetes`
-    pub fn cluster_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_type(value);
-        self
-    }
-
-    /// Sets or clears `cluster_type`; see [`Self::cluster_type`].
-    pub fn set_cluster_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_type(value);
-        self
-    }
-
-    /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `Default`
-    pub fn profile(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.profile(value);
-        self
-    }
-
-    /// Sets or clears `profile`; see [`Self::profile`].
-    pub fn set_profile(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_profile(value);
-        self
-    }
-
-    /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `ack.pro.small`
-    pub fn cluster_spec(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_spec(value);
-        self
-    }
-
-    /// Sets or clears `cluster_spec`; see [`Self::cluster_spec`].
-    pub fn set_cluster_spec(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_spec(value);
-        self
-    }
-
-    /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
-    ///
-    /// Example: `1.26.3-aliyun.1`
-    pub fn cluster_version(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_version(value);
-        self
-    }
-
-    /// Sets or clears `cluster_version`; see [`Self::cluster_version`].
-    pub fn set_cluster_version(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_version(value);
-        self
-    }
-
-    /// The cluster ID. If you specify a cluster ID, only components used in the specified cluster are queried. Other parameters are ignored.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<ListAddonsResponse, acs_runtime::SdkError<ListAddonsError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ListAddons`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListAddonsResponse {
-    /// The list of available components.
-    #[serde(rename = "addons", skip_serializing_if = "Option::is_none")]
-    pub addons: Option<Vec<ListAddonsResponseAddonsItem>>,
-}
-
-/// Errors of `ListAddons` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ListAddons`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListAddonsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ListAddonsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ListAddonsError {
@@ -345,55 +147,37 @@ impl From<acs_runtime::ServiceError> for ListAddonsError {
     }
 }
 
+impl acs_runtime::OperationError for ListAddonsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ListAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ListAddonsError {}
-/// The `ListAddonsResponseAddonsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `AddonsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListAddonsResponseAddonsItem {
-    /// The component name.
-    ///
-    /// Example: `arms-prometheus`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+pub struct AddonsItem {
+    /// The component name. Example: `arms-prometheus`.
     pub name: Option<String>,
-    /// The version number.
-    ///
-    /// Example: `1.1.9`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// The version number. Example: `1.1.9`.
     pub version: Option<String>,
-    /// Indicates whether the component is fully managed.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "managed",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the component is fully managed. Example: `false`.
     pub managed: Option<bool>,
-    /// Indicates whether the component is automatically installed by default.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "install_by_default",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the component is automatically installed by default. Example: `false`.
     pub install_by_default: Option<bool>,
-    /// The category of the component.
-    ///
-    /// Example: `monitor`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
+    /// The category of the component. Example: `monitor`.
     pub category: Option<String>,
-    /// The schema of the custom parameters of the component.
-    ///
-    /// Example: `{}`
-    #[serde(rename = "config_schema", skip_serializing_if = "Option::is_none")]
+    /// The schema of the custom parameters of the component. Example: `{}`.
     pub config_schema: Option<String>,
     /// Operations supported by the component. Valid values:
     ///
@@ -401,12 +185,26 @@ pub struct ListAddonsResponseAddonsItem {
     /// *   Upgrade
     /// *   Modify
     /// *   Uninstall
-    #[serde(rename = "supported_actions", skip_serializing_if = "Option::is_none")]
     pub supported_actions: Option<Vec<String>>,
     /// Architectures supported by the component. Valid values:
     ///
     /// *   amd64
     /// *   arm64
-    #[serde(rename = "architecture", skip_serializing_if = "Option::is_none")]
     pub architecture: Option<Vec<String>>,
+}
+
+impl acs_runtime::FromJson for AddonsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            version: object.take("version")?,
+            managed: object.take("managed")?,
+            install_by_default: object.take("install_by_default")?,
+            category: object.take("category")?,
+            config_schema: object.take("config_schema")?,
+            supported_actions: object.take("supported_actions")?,
+            architecture: object.take("architecture")?,
+        })
+    }
 }

@@ -3,22 +3,20 @@
 
 //! `ListClusterAddonInstances`: Queries the component instances that are running in the specified cluster and the information about the component instances. The information includes the component version and status.
 
-/// Request of `ListClusterAddonInstances`: Queries the component instances that are running in the specified cluster and the information about the component instances. The information includes the component version and status.
-///
-/// Build it with [`ListClusterAddonInstancesRequest::builder`], or call the operation through `Client::list_cluster_addon_instances`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ListClusterAddonInstances`, made by [`ListClusterAddonInstancesBuilder`] (`Client::list_cluster_addon_instances` or [`ListClusterAddonInstancesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListClusterAddonInstancesRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl ListClusterAddonInstancesRequest {
-    /// A builder for this request.
-    pub fn builder() -> ListClusterAddonInstancesRequestBuilder {
-        ListClusterAddonInstancesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ListClusterAddonInstancesBuilder {
+        ListClusterAddonInstancesBuilder::with_client(())
     }
 }
 
@@ -26,152 +24,89 @@ impl acs_runtime::Operation for ListClusterAddonInstancesRequest {
     type Output = ListClusterAddonInstancesResponse;
     type Error = ListClusterAddonInstancesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ListClusterAddonInstances",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/addon_instances",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ListClusterAddonInstances",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/addon_instances",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
+        params.path("cluster_id", &self.cluster_id);
     }
 }
 
-/// Builds a [`ListClusterAddonInstancesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListClusterAddonInstancesRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `ListClusterAddonInstances`: made by `Client::list_cluster_addon_instances` (then [`send`](Self::send)) or [`ListClusterAddonInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ListClusterAddonInstancesBuilder<C = ()> {
+    client: C,
+    request: ListClusterAddonInstancesRequest,
 }
 
-impl ListClusterAddonInstancesRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> ListClusterAddonInstancesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c02b3e03be10643e8a644a843ffcb****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListClusterAddonInstancesRequest, acs_runtime::BuildError> {
-        Ok(ListClusterAddonInstancesRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ListClusterAddonInstances",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `ListClusterAddonInstances` once its parameters are set: Queries the component instances that are running in the specified cluster and the information about the component instances. The information includes the component version and status.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ListClusterAddonInstancesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ListClusterAddonInstancesRequestBuilder,
-}
-
-impl ListClusterAddonInstancesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ListClusterAddonInstancesRequestBuilder::default(),
+    pub fn build(self) -> Result<ListClusterAddonInstancesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ListClusterAddonInstances",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ListClusterAddonInstancesRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl ListClusterAddonInstancesBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListClusterAddonInstancesResponse,
-        acs_runtime::SdkError<ListClusterAddonInstancesError>,
+        SdkError<ListClusterAddonInstancesError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ListClusterAddonInstances`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ListClusterAddonInstances`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListClusterAddonInstancesResponse {
     /// A list of components that are installed in the cluster.
-    #[serde(rename = "addons", skip_serializing_if = "Option::is_none")]
-    pub addons: Option<Vec<ListClusterAddonInstancesResponseAddonsItem>>,
+    pub addons: Option<Vec<AddonsItem>>,
 }
 
-/// Errors of `ListClusterAddonInstances` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ListClusterAddonInstancesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            addons: object.take("addons")?,
+        })
+    }
+}
+
+/// Errors of `ListClusterAddonInstances`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListClusterAddonInstancesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ListClusterAddonInstancesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ListClusterAddonInstancesError {
@@ -180,22 +115,27 @@ impl From<acs_runtime::ServiceError> for ListClusterAddonInstancesError {
     }
 }
 
+impl acs_runtime::OperationError for ListClusterAddonInstancesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ListClusterAddonInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ListClusterAddonInstancesError {}
+
 /// 组件实例信息。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListClusterAddonInstancesResponseAddonsItem {
-    /// The component name.
-    ///
-    /// Example: `coredns`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+pub struct AddonsItem {
+    /// The component name. Example: `coredns`.
     pub name: Option<String>,
     /// The status of the component. Valid values:
     ///
@@ -204,12 +144,19 @@ pub struct ListClusterAddonInstancesResponseAddonsItem {
     /// *   upgrading: The component is being updated.
     /// *   deleting: The component is being uninstalled.
     ///
-    /// Example: `active`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `active`.
     pub state: Option<String>,
-    /// The version of the component.
-    ///
-    /// Example: `v1.9.3.10-7dfca203-aliyun`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// The version of the component. Example: `v1.9.3.10-7dfca203-aliyun`.
     pub version: Option<String>,
+}
+
+impl acs_runtime::FromJson for AddonsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            state: object.take("state")?,
+            version: object.take("version")?,
+        })
+    }
 }

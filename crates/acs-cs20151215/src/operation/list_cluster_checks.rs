@@ -3,30 +3,24 @@
 
 //! `ListClusterChecks`: You can call the ListClusterChecks operation to query all the cluster check results of a cluster.
 
-/// Request of `ListClusterChecks`: You can call the ListClusterChecks operation to query all the cluster check results of a cluster.
-///
-/// Build it with [`ListClusterChecksRequest::builder`], or call the operation through `Client::list_cluster_checks`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ListClusterChecks`, made by [`ListClusterChecksBuilder`] (`Client::list_cluster_checks` or [`ListClusterChecksRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListClusterChecksRequest {
     /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The check method.
-    ///
-    /// Example: `ClusterUpgrade`
     pub r#type: Option<String>,
     /// The targets to check.
-    ///
-    /// Example: `ngw-bp19ay6nnvd4cexxxx`
     pub target: Option<String>,
 }
 
 impl ListClusterChecksRequest {
-    /// A builder for this request.
-    pub fn builder() -> ListClusterChecksRequestBuilder {
-        ListClusterChecksRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ListClusterChecksBuilder {
+        ListClusterChecksBuilder::with_client(())
     }
 }
 
@@ -34,212 +28,100 @@ impl acs_runtime::Operation for ListClusterChecksRequest {
     type Output = ListClusterChecksResponse;
     type Error = ListClusterChecksError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ListClusterChecks",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{cluster_id}/checks",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ListClusterChecks",
+        acs_runtime::Method::Get,
+        "/clusters/{cluster_id}/checks",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "type", &self.r#type);
-        params.put(acs_runtime::Position::Query, "target", &self.target);
+        params.path("cluster_id", &self.cluster_id);
+        params.query("type", &self.r#type);
+        params.query("target", &self.target);
     }
 }
 
-/// Builds a [`ListClusterChecksRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListClusterChecksRequestBuilder {
-    cluster_id: Option<String>,
-    r#type: Option<String>,
-    target: Option<String>,
+/// Sets the parameters of `ListClusterChecks`: made by `Client::list_cluster_checks` (then [`send`](Self::send)) or [`ListClusterChecksRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ListClusterChecksBuilder<C = ()> {
+    client: C,
+    request: ListClusterChecksRequest,
 }
 
-impl ListClusterChecksRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> ListClusterChecksBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The check method. Example: `ClusterUpgrade`.
+    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.r#type = value.into_param();
         self
     }
 
-    /// The check method.
-    ///
-    /// Example: `ClusterUpgrade`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.r#type = value;
-        self
-    }
-
-    /// The targets to check.
-    ///
-    /// Example: `ngw-bp19ay6nnvd4cexxxx`
-    pub fn target(mut self, value: impl Into<String>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `target`; see [`Self::target`].
-    pub fn set_target(&mut self, value: Option<String>) -> &mut Self {
-        self.target = value;
+    /// The targets to check. Example: `ngw-bp19ay6nnvd4cexxxx`.
+    pub fn target(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.target = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListClusterChecksRequest, acs_runtime::BuildError> {
-        Ok(ListClusterChecksRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ListClusterChecks",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            r#type: self.r#type,
-            target: self.target,
+    pub fn build(self) -> Result<ListClusterChecksRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ListClusterChecks",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ListClusterChecksBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ListClusterChecksResponse, SdkError<ListClusterChecksError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ListClusterChecks`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListClusterChecksResponse {
+    /// The list of check items.
+    pub checks: Option<Vec<ChecksItem>>,
+}
+
+impl acs_runtime::FromJson for ListClusterChecksResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            checks: object.take("checks")?,
         })
     }
 }
 
-/// Calls `ListClusterChecks` once its parameters are set: You can call the ListClusterChecks operation to query all the cluster check results of a cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ListClusterChecksFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ListClusterChecksRequestBuilder,
-}
-
-impl ListClusterChecksFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ListClusterChecksRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ListClusterChecksRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The check method.
-    ///
-    /// Example: `ClusterUpgrade`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.r#type(value);
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_type(value);
-        self
-    }
-
-    /// The targets to check.
-    ///
-    /// Example: `ngw-bp19ay6nnvd4cexxxx`
-    pub fn target(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.target(value);
-        self
-    }
-
-    /// Sets or clears `target`; see [`Self::target`].
-    pub fn set_target(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_target(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        ListClusterChecksResponse,
-        acs_runtime::SdkError<ListClusterChecksError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ListClusterChecks`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListClusterChecksResponse {
-    /// The list of check items.
-    #[serde(rename = "checks", skip_serializing_if = "Option::is_none")]
-    pub checks: Option<Vec<ListClusterChecksResponseChecksItem>>,
-}
-
-/// Errors of `ListClusterChecks` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ListClusterChecks`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListClusterChecksError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ListClusterChecksError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ListClusterChecksError {
@@ -248,46 +130,50 @@ impl From<acs_runtime::ServiceError> for ListClusterChecksError {
     }
 }
 
+impl acs_runtime::OperationError for ListClusterChecksError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ListClusterChecksError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ListClusterChecksError {}
-/// The `ListClusterChecksResponseChecksItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `ChecksItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListClusterChecksResponseChecksItem {
-    /// The ID of the cluster check task.
-    ///
-    /// Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`
-    #[serde(rename = "check_id", skip_serializing_if = "Option::is_none")]
+pub struct ChecksItem {
+    /// The ID of the cluster check task. Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`.
     pub check_id: Option<String>,
-    /// The check method.
-    ///
-    /// Example: `ClusterUpgrade`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// The check method. Example: `ClusterUpgrade`.
     pub r#type: Option<String>,
-    /// The status of the cluster check.
-    ///
-    /// Example: `Succeeded`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    /// The status of the cluster check. Example: `Succeeded`.
     pub status: Option<String>,
-    /// The message that indicates the status of the cluster check task.
-    ///
-    /// Example: `task succeed`
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
+    /// The message that indicates the status of the cluster check task. Example: `task succeed`.
     pub message: Option<String>,
-    /// The time when the cluster check task was created.
-    ///
-    /// Example: `2023-10-16T08:31:20.292030178Z`
-    #[serde(rename = "created_at", skip_serializing_if = "Option::is_none")]
+    /// The time when the cluster check task was created. Example: `2023-10-16T08:31:20.292030178Z`.
     pub created_at: Option<String>,
-    /// The time when the cluster check task was completed.
-    ///
-    /// Example: `2023-10-16T08:35:20.292030178Z`
-    #[serde(rename = "finished_at", skip_serializing_if = "Option::is_none")]
+    /// The time when the cluster check task was completed. Example: `2023-10-16T08:35:20.292030178Z`.
     pub finished_at: Option<String>,
+}
+
+impl acs_runtime::FromJson for ChecksItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            check_id: object.take("check_id")?,
+            r#type: object.take("type")?,
+            status: object.take("status")?,
+            message: object.take("message")?,
+            created_at: object.take("created_at")?,
+            finished_at: object.take("finished_at")?,
+        })
+    }
 }

@@ -3,30 +3,24 @@
 
 //! `ListClusterInspectReports`: Obtains the details of the cluster inspection report.
 
-/// Request of `ListClusterInspectReports`: Obtains the details of the cluster inspection report.
-///
-/// Build it with [`ListClusterInspectReportsRequest::builder`], or call the operation through `Client::list_cluster_inspect_reports`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ListClusterInspectReports`, made by [`ListClusterInspectReportsBuilder`] (`Client::list_cluster_inspect_reports` or [`ListClusterInspectReportsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListClusterInspectReportsRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The pagination token.
-    ///
-    /// Example: `AK8uQQrxgFKsI3OiS5TbhUQ9R3kPme4I3`
     pub next_token: Option<String>,
     /// The maximum number of returned results. Maximum value: 50.
-    ///
-    /// Example: `20`
     pub max_results: Option<i32>,
 }
 
 impl ListClusterInspectReportsRequest {
-    /// A builder for this request.
-    pub fn builder() -> ListClusterInspectReportsRequestBuilder {
-        ListClusterInspectReportsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ListClusterInspectReportsBuilder {
+        ListClusterInspectReportsBuilder::with_client(())
     }
 }
 
@@ -34,224 +28,109 @@ impl acs_runtime::Operation for ListClusterInspectReportsRequest {
     type Output = ListClusterInspectReportsResponse;
     type Error = ListClusterInspectReportsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ListClusterInspectReports",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{clusterId}/inspectReports",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ListClusterInspectReports",
+        acs_runtime::Method::Get,
+        "/clusters/{clusterId}/inspectReports",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "nextToken", &self.next_token);
-        params.put(acs_runtime::Position::Query, "maxResults", &self.max_results);
+        params.path("clusterId", &self.cluster_id);
+        params.query("nextToken", &self.next_token);
+        params.query("maxResults", &self.max_results);
     }
 }
 
-/// Builds a [`ListClusterInspectReportsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListClusterInspectReportsRequestBuilder {
-    cluster_id: Option<String>,
-    next_token: Option<String>,
-    max_results: Option<i32>,
+/// Sets the parameters of `ListClusterInspectReports`: made by `Client::list_cluster_inspect_reports` (then [`send`](Self::send)) or [`ListClusterInspectReportsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ListClusterInspectReportsBuilder<C = ()> {
+    client: C,
+    request: ListClusterInspectReportsRequest,
 }
 
-impl ListClusterInspectReportsRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> ListClusterInspectReportsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The pagination token. Example: `AK8uQQrxgFKsI3OiS5TbhUQ9R3kPme4I3`.
+    pub fn next_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.next_token = value.into_param();
         self
     }
 
-    /// The pagination token.
-    ///
-    /// Example: `AK8uQQrxgFKsI3OiS5TbhUQ9R3kPme4I3`
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `nextToken`; see [`Self::next_token`].
-    pub fn set_next_token(&mut self, value: Option<String>) -> &mut Self {
-        self.next_token = value;
-        self
-    }
-
-    /// The maximum number of returned results. Maximum value: 50.
-    ///
-    /// Example: `20`
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `maxResults`; see [`Self::max_results`].
-    pub fn set_max_results(&mut self, value: Option<i32>) -> &mut Self {
-        self.max_results = value;
+    /// The maximum number of returned results. Maximum value: 50. Example: `20`.
+    pub fn max_results(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.max_results = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListClusterInspectReportsRequest, acs_runtime::BuildError> {
-        Ok(ListClusterInspectReportsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ListClusterInspectReports",
-                    parameter: "clusterId",
-                    setter: "cluster_id",
-                })?,
-            next_token: self.next_token,
-            max_results: self.max_results,
-        })
-    }
-}
-
-/// Calls `ListClusterInspectReports` once its parameters are set: Obtains the details of the cluster inspection report.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ListClusterInspectReportsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ListClusterInspectReportsRequestBuilder,
-}
-
-impl ListClusterInspectReportsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ListClusterInspectReportsRequestBuilder::default(),
+    pub fn build(self) -> Result<ListClusterInspectReportsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ListClusterInspectReports",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("clusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ListClusterInspectReportsRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The pagination token.
-    ///
-    /// Example: `AK8uQQrxgFKsI3OiS5TbhUQ9R3kPme4I3`
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.next_token(value);
-        self
-    }
-
-    /// Sets or clears `nextToken`; see [`Self::next_token`].
-    pub fn set_next_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_next_token(value);
-        self
-    }
-
-    /// The maximum number of returned results. Maximum value: 50.
-    ///
-    /// Example: `20`
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.max_results(value);
-        self
-    }
-
-    /// Sets or clears `maxResults`; see [`Self::max_results`].
-    pub fn set_max_results(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_max_results(value);
-        self
-    }
-
+impl ListClusterInspectReportsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListClusterInspectReportsResponse,
-        acs_runtime::SdkError<ListClusterInspectReportsError>,
+        SdkError<ListClusterInspectReportsError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ListClusterInspectReports`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ListClusterInspectReports`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListClusterInspectReportsResponse {
-    /// The request ID.
-    ///
-    /// Example: `49511F2D-D56A-5C24-B9AE-C8491E09B***`
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `49511F2D-D56A-5C24-B9AE-C8491E09B***`.
     pub request_id: Option<String>,
-    /// The pagination token.
-    ///
-    /// Example: `405b99e5411f9a4e7148506e45`
-    #[serde(rename = "nextToken", skip_serializing_if = "Option::is_none")]
+    /// The pagination token. Example: `405b99e5411f9a4e7148506e45`.
     pub next_token: Option<String>,
     /// The list of inspection reports.
-    #[serde(rename = "reports", skip_serializing_if = "Option::is_none")]
-    pub reports: Option<Vec<ListClusterInspectReportsResponseReportsItem>>,
+    pub reports: Option<Vec<ReportsItem>>,
 }
 
-/// Errors of `ListClusterInspectReports` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ListClusterInspectReportsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("requestId")?,
+            next_token: object.take("nextToken")?,
+            reports: object.take("reports")?,
+        })
+    }
+}
+
+/// Errors of `ListClusterInspectReports`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListClusterInspectReportsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ListClusterInspectReportsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ListClusterInspectReportsError {
@@ -260,87 +139,76 @@ impl From<acs_runtime::ServiceError> for ListClusterInspectReportsError {
     }
 }
 
+impl acs_runtime::OperationError for ListClusterInspectReportsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ListClusterInspectReportsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ListClusterInspectReportsError {}
+
 /// The inspection summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListClusterInspectReportsResponseReportsItemSummary {
-    /// Aggregated inspection task result code.
-    ///
-    /// Example: `warning`
-    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
+pub struct Summary {
+    /// Aggregated inspection task result code. Example: `warning`.
     pub code: Option<String>,
-    /// The number of items whose result is normal.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "normalCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of items whose result is normal. Example: `1`.
     pub normal_count: Option<i32>,
-    /// The number of items whose result is advice.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "adviceCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of items whose result is advice. Example: `0`.
     pub advice_count: Option<i32>,
-    /// The number of items whose result is warning.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "warnCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of items whose result is warning. Example: `0`.
     pub warn_count: Option<i32>,
-    /// The number of items whose result is error.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "errorCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of items whose result is error. Example: `0`.
     pub error_count: Option<i32>,
 }
 
-/// The `ListClusterInspectReportsResponseReportsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for Summary {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            code: object.take("code")?,
+            normal_count: object.take("normalCount")?,
+            advice_count: object.take("adviceCount")?,
+            warn_count: object.take("warnCount")?,
+            error_count: object.take("errorCount")?,
+        })
+    }
+}
+
+/// The `ReportsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListClusterInspectReportsResponseReportsItem {
-    /// An inspection report ID.
-    ///
-    /// Example: `782df89346054a0000562063a6****`
-    #[serde(rename = "reportId", skip_serializing_if = "Option::is_none")]
+pub struct ReportsItem {
+    /// An inspection report ID. Example: `782df89346054a0000562063a6****`.
     pub report_id: Option<String>,
-    /// The report start time.
-    ///
-    /// Example: `2024-12-18T19:40:16.778333+08:00`
-    #[serde(rename = "startTime", skip_serializing_if = "Option::is_none")]
+    /// The report start time. Example: `2024-12-18T19:40:16.778333+08:00`.
     pub start_time: Option<String>,
-    /// The report completion time.
-    ///
-    /// Example: `2024-12-18T19:40:16.778333+08:00`
-    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
+    /// The report completion time. Example: `2024-12-18T19:40:16.778333+08:00`.
     pub end_time: Option<String>,
-    /// The inspection report status.
-    ///
-    /// Example: `completed`
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    /// The inspection report status. Example: `completed`.
     pub status: Option<String>,
     /// The inspection summary.
-    #[serde(rename = "summary", skip_serializing_if = "Option::is_none")]
-    pub summary: Option<ListClusterInspectReportsResponseReportsItemSummary>,
+    pub summary: Option<Summary>,
+}
+
+impl acs_runtime::FromJson for ReportsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            report_id: object.take("reportId")?,
+            start_time: object.take("startTime")?,
+            end_time: object.take("endTime")?,
+            status: object.take("status")?,
+            summary: object.take("summary")?,
+        })
+    }
 }

@@ -6,36 +6,24 @@
 //! > - To call this operation, make sure that you have ram:ListUsers and ram:ListRoles permissions.
 //! > - To call this operation, make sure that you have the AliyunCSFullAccess permissions.
 
-/// Request of `ListClusterKubeconfigStates`: Queries the kubeconfig files that are issued to users for the current cluster and the status of the kubeconfig files.
-///
-/// Build it with [`ListClusterKubeconfigStatesRequest::builder`], or call the operation through `Client::list_cluster_kubeconfig_states`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ListClusterKubeconfigStates`, made by [`ListClusterKubeconfigStatesBuilder`] (`Client::list_cluster_kubeconfig_states` or [`ListClusterKubeconfigStatesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListClusterKubeconfigStatesRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The page number.
-    ///
-    /// *   Valid values: ≥ 1.
-    /// *   Default value: 1.
-    ///
-    /// Example: `1`
     pub page_number: Option<i32>,
     /// The number of entries per page.
-    ///
-    /// *   Valid values: 10 to 50.
-    /// *   Default value: 10
-    ///
-    /// Example: `10`
     pub page_size: Option<i32>,
 }
 
 impl ListClusterKubeconfigStatesRequest {
-    /// A builder for this request.
-    pub fn builder() -> ListClusterKubeconfigStatesRequestBuilder {
-        ListClusterKubeconfigStatesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ListClusterKubeconfigStatesBuilder {
+        ListClusterKubeconfigStatesBuilder::with_client(())
     }
 }
 
@@ -43,40 +31,38 @@ impl acs_runtime::Operation for ListClusterKubeconfigStatesRequest {
     type Output = ListClusterKubeconfigStatesResponse;
     type Error = ListClusterKubeconfigStatesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ListClusterKubeconfigStates",
-        method: acs_runtime::Method::Get,
-        path: "/clusters/{ClusterId}/kubeconfig/states",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ListClusterKubeconfigStates",
+        acs_runtime::Method::Get,
+        "/clusters/{ClusterId}/kubeconfig/states",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "pageNumber", &self.page_number);
-        params.put(acs_runtime::Position::Query, "pageSize", &self.page_size);
+        params.path("ClusterId", &self.cluster_id);
+        params.query("pageNumber", &self.page_number);
+        params.query("pageSize", &self.page_size);
     }
 }
 
-/// Builds a [`ListClusterKubeconfigStatesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListClusterKubeconfigStatesRequestBuilder {
-    cluster_id: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
+/// Sets the parameters of `ListClusterKubeconfigStates`: made by `Client::list_cluster_kubeconfig_states` (then [`send`](Self::send)) or [`ListClusterKubeconfigStatesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ListClusterKubeconfigStatesBuilder<C = ()> {
+    client: C,
+    request: ListClusterKubeconfigStatesRequest,
 }
 
-impl ListClusterKubeconfigStatesRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> ListClusterKubeconfigStatesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The ID of the cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
@@ -85,15 +71,9 @@ impl ListClusterKubeconfigStatesRequestBuilder {
     /// *   Valid values: ≥ 1.
     /// *   Default value: 1.
     ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `pageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_number = value;
+    /// Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
@@ -102,170 +82,65 @@ impl ListClusterKubeconfigStatesRequestBuilder {
     /// *   Valid values: 10 to 50.
     /// *   Default value: 10
     ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `pageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
+    /// Example: `10`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListClusterKubeconfigStatesRequest, acs_runtime::BuildError> {
-        Ok(ListClusterKubeconfigStatesRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ListClusterKubeconfigStates",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-        })
-    }
-}
-
-/// Calls `ListClusterKubeconfigStates` once its parameters are set: Queries the kubeconfig files that are issued to users for the current cluster and the status of the kubeconfig files.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ListClusterKubeconfigStatesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ListClusterKubeconfigStatesRequestBuilder,
-}
-
-impl ListClusterKubeconfigStatesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ListClusterKubeconfigStatesRequestBuilder::default(),
+    pub fn build(self) -> Result<ListClusterKubeconfigStatesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ListClusterKubeconfigStates",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ListClusterKubeconfigStatesRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The page number.
-    ///
-    /// *   Valid values: ≥ 1.
-    /// *   Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `pageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// The number of entries per page.
-    ///
-    /// *   Valid values: 10 to 50.
-    /// *   Default value: 10
-    ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `pageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
+impl ListClusterKubeconfigStatesBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListClusterKubeconfigStatesResponse,
-        acs_runtime::SdkError<ListClusterKubeconfigStatesError>,
+        SdkError<ListClusterKubeconfigStatesError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ListClusterKubeconfigStates`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ListClusterKubeconfigStates`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListClusterKubeconfigStatesResponse {
     /// The status list of the kubeconfig files associated with the cluster.
-    #[serde(rename = "states", skip_serializing_if = "Option::is_none")]
-    pub states: Option<Vec<ListClusterKubeconfigStatesResponseStatesItem>>,
+    pub states: Option<Vec<StatesItem>>,
     /// The pagination information.
-    #[serde(rename = "page", skip_serializing_if = "Option::is_none")]
-    pub page: Option<ListClusterKubeconfigStatesResponsePage>,
+    pub page: Option<Page>,
 }
 
-/// Errors of `ListClusterKubeconfigStates` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ListClusterKubeconfigStatesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            states: object.take("states")?,
+            page: object.take("page")?,
+        })
+    }
+}
+
+/// Errors of `ListClusterKubeconfigStates`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListClusterKubeconfigStatesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ListClusterKubeconfigStatesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ListClusterKubeconfigStatesError {
@@ -274,32 +149,31 @@ impl From<acs_runtime::ServiceError> for ListClusterKubeconfigStatesError {
     }
 }
 
+impl acs_runtime::OperationError for ListClusterKubeconfigStatesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ListClusterKubeconfigStatesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ListClusterKubeconfigStatesError {}
-/// The `ListClusterKubeconfigStatesResponseStatesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `StatesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListClusterKubeconfigStatesResponseStatesItem {
-    /// The ID of an Alibaba Cloud account, RAM user, or RAM role.
-    ///
-    /// Example: `22855*****************`
-    #[serde(rename = "account_id", skip_serializing_if = "Option::is_none")]
+pub struct StatesItem {
+    /// The ID of an Alibaba Cloud account, RAM user, or RAM role. Example: `22855*****************`.
     pub account_id: Option<String>,
-    /// The logon name or role name of the RAM user.
-    ///
-    /// Example: `tom`
-    #[serde(rename = "account_name", skip_serializing_if = "Option::is_none")]
+    /// The logon name or role name of the RAM user. Example: `tom`.
     pub account_name: Option<String>,
-    /// The displayed name or role name of the RAM user.
-    ///
-    /// Example: `tom`
-    #[serde(rename = "account_display_name", skip_serializing_if = "Option::is_none")]
+    /// The displayed name or role name of the RAM user. Example: `tom`.
     pub account_display_name: Option<String>,
     /// The type of the account.
     ///
@@ -307,8 +181,7 @@ pub struct ListClusterKubeconfigStatesResponseStatesItem {
     /// *   RamUser: RAM user.
     /// *   RamRole: RAM role.
     ///
-    /// Example: `RamUser`
-    #[serde(rename = "account_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `RamUser`.
     pub account_type: Option<String>,
     /// The status of the account.
     ///
@@ -316,13 +189,9 @@ pub struct ListClusterKubeconfigStatesResponseStatesItem {
     /// *   InActive: The account is locked.
     /// *   Deleted: The account is deleted.
     ///
-    /// Example: `Active`
-    #[serde(rename = "account_state", skip_serializing_if = "Option::is_none")]
+    /// Example: `Active`.
     pub account_state: Option<String>,
-    /// The expiration time of the client certificate for the kubeconfig file.
-    ///
-    /// Example: `2027-07-15T01:32:20Z`
-    #[serde(rename = "cert_expire_time", skip_serializing_if = "Option::is_none")]
+    /// The expiration time of the client certificate for the kubeconfig file. Example: `2027-07-15T01:32:20Z`.
     pub cert_expire_time: Option<String>,
     /// The status of the client certificate for the kubeconfig file.
     ///
@@ -330,50 +199,47 @@ pub struct ListClusterKubeconfigStatesResponseStatesItem {
     /// *   Expired: The certificate is expired.
     /// *   Unknown: The status of the certificate is unknown.
     ///
-    /// Example: `Expired`
-    #[serde(rename = "cert_state", skip_serializing_if = "Option::is_none")]
+    /// Example: `Expired`.
     pub cert_state: Option<String>,
-    /// Indicates whether the client certificate for the kubeconfig file can be revoked.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "revokable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the client certificate for the kubeconfig file can be revoked. Example: `true`.
     pub revokable: Option<bool>,
 }
 
+impl acs_runtime::FromJson for StatesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            account_id: object.take("account_id")?,
+            account_name: object.take("account_name")?,
+            account_display_name: object.take("account_display_name")?,
+            account_type: object.take("account_type")?,
+            account_state: object.take("account_state")?,
+            cert_expire_time: object.take("cert_expire_time")?,
+            cert_state: object.take("cert_state")?,
+            revokable: object.take("revokable")?,
+        })
+    }
+}
+
 /// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListClusterKubeconfigStatesResponsePage {
-    /// The page number.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct Page {
+    /// The page number. Example: `1`.
     pub page_number: Option<i32>,
-    /// The number of entries per page.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries per page. Example: `10`.
     pub page_size: Option<i32>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `5`.
     pub total_count: Option<i32>,
+}
+
+impl acs_runtime::FromJson for Page {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_number: object.take("page_number")?,
+            page_size: object.take("page_size")?,
+            total_count: object.take("total_count")?,
+        })
+    }
 }

@@ -3,26 +3,22 @@
 
 //! `ListOperationPlans`: Queries the automated maintenance schedules of a cluster.
 
-/// Request of `ListOperationPlans`: Queries the automated maintenance schedules of a cluster.
-///
-/// Build it with [`ListOperationPlansRequest::builder`], or call the operation through `Client::list_operation_plans`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ListOperationPlans`, made by [`ListOperationPlansBuilder`] (`Client::list_operation_plans` or [`ListOperationPlansRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListOperationPlansRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c29ced64b3dfe4f33b57ca0aa9f68****`
     pub cluster_id: Option<String>,
     /// The operation plan type.
-    ///
-    /// Example: `cluster_upgrade`
     pub r#type: Option<String>,
 }
 
 impl ListOperationPlansRequest {
-    /// A builder for this request.
-    pub fn builder() -> ListOperationPlansRequestBuilder {
-        ListOperationPlansRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ListOperationPlansBuilder {
+        ListOperationPlansBuilder::with_client(())
     }
 }
 
@@ -30,175 +26,85 @@ impl acs_runtime::Operation for ListOperationPlansRequest {
     type Output = ListOperationPlansResponse;
     type Error = ListOperationPlansError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ListOperationPlans",
-        method: acs_runtime::Method::Get,
-        path: "/operation/plans",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ListOperationPlans",
+        acs_runtime::Method::Get,
+        "/operation/plans",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "type", &self.r#type);
+        params.query("cluster_id", &self.cluster_id);
+        params.query("type", &self.r#type);
     }
 }
 
-/// Builds a [`ListOperationPlansRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListOperationPlansRequestBuilder {
-    cluster_id: Option<String>,
-    r#type: Option<String>,
+/// Sets the parameters of `ListOperationPlans`: made by `Client::list_operation_plans` (then [`send`](Self::send)) or [`ListOperationPlansRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ListOperationPlansBuilder<C = ()> {
+    client: C,
+    request: ListOperationPlansRequest,
 }
 
-impl ListOperationPlansRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c29ced64b3dfe4f33b57ca0aa9f68****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> ListOperationPlansBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Example: `c29ced64b3dfe4f33b57ca0aa9f68****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The operation plan type.
-    ///
-    /// Example: `cluster_upgrade`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.r#type = value;
+    /// The operation plan type. Example: `cluster_upgrade`.
+    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.r#type = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListOperationPlansRequest, acs_runtime::BuildError> {
-        Ok(ListOperationPlansRequest {
-            cluster_id: self.cluster_id,
-            r#type: self.r#type,
+    pub fn build(self) -> Result<ListOperationPlansRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl ListOperationPlansBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ListOperationPlansResponse, SdkError<ListOperationPlansError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ListOperationPlans`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListOperationPlansResponse {
+    /// The list of auto O\\&M execution plans.
+    pub plans: Option<Vec<PlansItem>>,
+}
+
+impl acs_runtime::FromJson for ListOperationPlansResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            plans: object.take("plans")?,
         })
     }
 }
 
-/// Calls `ListOperationPlans` once its parameters are set: Queries the automated maintenance schedules of a cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ListOperationPlansFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ListOperationPlansRequestBuilder,
-}
-
-impl ListOperationPlansFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ListOperationPlansRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ListOperationPlansRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c29ced64b3dfe4f33b57ca0aa9f68****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The operation plan type.
-    ///
-    /// Example: `cluster_upgrade`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.r#type(value);
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_type(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        ListOperationPlansResponse,
-        acs_runtime::SdkError<ListOperationPlansError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ListOperationPlans`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListOperationPlansResponse {
-    /// The list of auto O\\&M execution plans.
-    #[serde(rename = "plans", skip_serializing_if = "Option::is_none")]
-    pub plans: Option<Vec<ListOperationPlansResponsePlansItem>>,
-}
-
-/// Errors of `ListOperationPlans` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ListOperationPlans`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListOperationPlansError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ListOperationPlansError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ListOperationPlansError {
@@ -207,71 +113,71 @@ impl From<acs_runtime::ServiceError> for ListOperationPlansError {
     }
 }
 
+impl acs_runtime::OperationError for ListOperationPlansError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ListOperationPlansError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ListOperationPlansError {}
+
 /// An execution plan.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListOperationPlansResponsePlansItem {
-    /// The operation plan ID.
-    ///
-    /// Example: `P-655c9c127e0e6603ef00****`
-    #[serde(rename = "plan_id", skip_serializing_if = "Option::is_none")]
+pub struct PlansItem {
+    /// The operation plan ID. Example: `P-655c9c127e0e6603ef00****`.
     pub plan_id: Option<String>,
-    /// The cluster ID.
-    ///
-    /// Example: `c29ced64b3dfe4f33b57ca0aa9f68****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The cluster ID. Example: `c29ced64b3dfe4f33b57ca0aa9f68****`.
     pub cluster_id: Option<String>,
-    /// The time when the operation plan was created.
-    ///
-    /// Example: `2023-11-21T20:01:22+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// The time when the operation plan was created. Example: `2023-11-21T20:01:22+08:00`.
     pub created: Option<String>,
-    /// The expected start time of the plan.
-    ///
-    /// Example: `2023-11-22T15:18:00+08:00`
-    #[serde(rename = "start_time", skip_serializing_if = "Option::is_none")]
+    /// The expected start time of the plan. Example: `2023-11-22T15:18:00+08:00`.
     pub start_time: Option<String>,
-    /// The expected end time of the plan.
-    ///
-    /// Example: `2023-11-22T18:00:00+08:00`
-    #[serde(rename = "end_time", skip_serializing_if = "Option::is_none")]
+    /// The expected end time of the plan. Example: `2023-11-22T18:00:00+08:00`.
     pub end_time: Option<String>,
     /// The plan status. Valid values:
     ///
     /// *   scheduled
     /// *   Canceled
     ///
-    /// Example: `scheduled`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
+    /// Example: `scheduled`.
     pub state: Option<String>,
     /// The plan type. Valid values:
     ///
     /// *   cluster_upgrade
     ///
-    /// Example: `cluster_upgrade`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Example: `cluster_upgrade`.
     pub r#type: Option<String>,
-    /// The target type.
-    ///
-    /// Example: `cluster`
-    #[serde(rename = "target_type", skip_serializing_if = "Option::is_none")]
+    /// The target type. Example: `cluster`.
     pub target_type: Option<String>,
-    /// The target ID.
-    ///
-    /// Example: `c29ced64b3dfe4f33b57ca0aa9f68****`
-    #[serde(rename = "target_id", skip_serializing_if = "Option::is_none")]
+    /// The target ID. Example: `c29ced64b3dfe4f33b57ca0aa9f68****`.
     pub target_id: Option<String>,
-    /// The ID of the task generated by the execution plan.
-    ///
-    /// Example: `T-6764d027be846d01310006b1`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the task generated by the execution plan. Example: `T-6764d027be846d01310006b1`.
     pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for PlansItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            plan_id: object.take("plan_id")?,
+            cluster_id: object.take("cluster_id")?,
+            created: object.take("created")?,
+            start_time: object.take("start_time")?,
+            end_time: object.take("end_time")?,
+            state: object.take("state")?,
+            r#type: object.take("type")?,
+            target_type: object.take("target_type")?,
+            target_id: object.take("target_id")?,
+            task_id: object.take("task_id")?,
+        })
+    }
 }

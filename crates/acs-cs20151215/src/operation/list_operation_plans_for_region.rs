@@ -3,34 +3,26 @@
 
 //! `ListOperationPlansForRegion`: 获取单个地域的自动运维执行计划列表
 
-/// Request of `ListOperationPlansForRegion`: 获取单个地域的自动运维执行计划列表
-///
-/// Build it with [`ListOperationPlansForRegionRequest::builder`], or call the operation through `Client::list_operation_plans_for_region`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ListOperationPlansForRegion`, made by [`ListOperationPlansForRegionBuilder`] (`Client::list_operation_plans_for_region` or [`ListOperationPlansForRegionRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListOperationPlansForRegionRequest {
     /// 地域ID。
-    ///
-    /// Example: `cn-beijing`
-    pub region_id: String,
+    pub region_id: Option<String>,
     /// 按集群ID过滤。
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
     pub cluster_id: Option<String>,
     /// 按执行计划类型过滤。
-    ///
-    /// Example: `CLUSTER_UPGRADE_MASTER`
     pub r#type: Option<ListOperationPlansForRegionType>,
     /// 按执行计划状态过滤。
-    ///
-    /// Example: `Scheduled`
     pub state: Option<ListOperationPlansForRegionState>,
 }
 
 impl ListOperationPlansForRegionRequest {
-    /// A builder for this request.
-    pub fn builder() -> ListOperationPlansForRegionRequestBuilder {
-        ListOperationPlansForRegionRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ListOperationPlansForRegionBuilder {
+        ListOperationPlansForRegionBuilder::with_client(())
     }
 }
 
@@ -38,257 +30,116 @@ impl acs_runtime::Operation for ListOperationPlansForRegionRequest {
     type Output = ListOperationPlansForRegionResponse;
     type Error = ListOperationPlansForRegionError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ListOperationPlansForRegion",
-        method: acs_runtime::Method::Get,
-        path: "/regions/{region_id}/operation/plans",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ListOperationPlansForRegion",
+        acs_runtime::Method::Get,
+        "/regions/{region_id}/operation/plans",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "region_id", &self.region_id);
-        params.put(acs_runtime::Position::Query, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Query, "type", &self.r#type);
-        params.put(acs_runtime::Position::Query, "state", &self.state);
+        params.path("region_id", &self.region_id);
+        params.query("cluster_id", &self.cluster_id);
+        params.query("type", &self.r#type);
+        params.query("state", &self.state);
     }
 }
 
-/// Builds a [`ListOperationPlansForRegionRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListOperationPlansForRegionRequestBuilder {
-    region_id: Option<String>,
-    cluster_id: Option<String>,
-    r#type: Option<ListOperationPlansForRegionType>,
-    state: Option<ListOperationPlansForRegionState>,
+/// Sets the parameters of `ListOperationPlansForRegion`: made by `Client::list_operation_plans_for_region` (then [`send`](Self::send)) or [`ListOperationPlansForRegionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ListOperationPlansForRegionBuilder<C = ()> {
+    client: C,
+    request: ListOperationPlansForRegionRequest,
 }
 
-impl ListOperationPlansForRegionRequestBuilder {
-    /// 地域ID。
-    ///
-    /// Example: `cn-beijing`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
+impl<C> ListOperationPlansForRegionBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// 地域ID。 Required. Example: `cn-beijing`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
+    /// 按集群ID过滤。 Example: `c02b3e03be10643e8a644a843ffcb****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// 按集群ID过滤。
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// 按执行计划类型过滤。 Example: `CLUSTER_UPGRADE_MASTER`.
+    pub fn r#type(
+        mut self,
+        value: impl IntoParam<ListOperationPlansForRegionType>,
+    ) -> Self {
+        self.request.r#type = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// 按执行计划类型过滤。
-    ///
-    /// Example: `CLUSTER_UPGRADE_MASTER`
-    pub fn r#type(mut self, value: impl Into<ListOperationPlansForRegionType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(
-        &mut self,
-        value: Option<ListOperationPlansForRegionType>,
-    ) -> &mut Self {
-        self.r#type = value;
-        self
-    }
-
-    /// 按执行计划状态过滤。
-    ///
-    /// Example: `Scheduled`
-    pub fn state(mut self, value: impl Into<ListOperationPlansForRegionState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `state`; see [`Self::state`].
-    pub fn set_state(
-        &mut self,
-        value: Option<ListOperationPlansForRegionState>,
-    ) -> &mut Self {
-        self.state = value;
+    /// 按执行计划状态过滤。 Example: `Scheduled`.
+    pub fn state(
+        mut self,
+        value: impl IntoParam<ListOperationPlansForRegionState>,
+    ) -> Self {
+        self.request.state = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListOperationPlansForRegionRequest, acs_runtime::BuildError> {
-        Ok(ListOperationPlansForRegionRequest {
-            region_id: self
-                .region_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ListOperationPlansForRegion",
-                    parameter: "region_id",
-                    setter: "region_id",
-                })?,
-            cluster_id: self.cluster_id,
-            r#type: self.r#type,
-            state: self.state,
-        })
-    }
-}
-
-/// Calls `ListOperationPlansForRegion` once its parameters are set: 获取单个地域的自动运维执行计划列表
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ListOperationPlansForRegionFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ListOperationPlansForRegionRequestBuilder,
-}
-
-impl ListOperationPlansForRegionFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ListOperationPlansForRegionRequestBuilder::default(),
+    pub fn build(self) -> Result<ListOperationPlansForRegionRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ListOperationPlansForRegion",
+            parameter,
+            setter,
+        );
+        if self.request.region_id.is_none() {
+            return Err(missing("region_id", "region_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ListOperationPlansForRegionRequestBuilder {
-        &self.inner
-    }
-
-    /// 地域ID。
-    ///
-    /// Example: `cn-beijing`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
-    /// 按集群ID过滤。
-    ///
-    /// Example: `c02b3e03be10643e8a644a843ffcb****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// 按执行计划类型过滤。
-    ///
-    /// Example: `CLUSTER_UPGRADE_MASTER`
-    pub fn r#type(mut self, value: impl Into<ListOperationPlansForRegionType>) -> Self {
-        self.inner = self.inner.r#type(value);
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(
-        &mut self,
-        value: Option<ListOperationPlansForRegionType>,
-    ) -> &mut Self {
-        self.inner.set_type(value);
-        self
-    }
-
-    /// 按执行计划状态过滤。
-    ///
-    /// Example: `Scheduled`
-    pub fn state(mut self, value: impl Into<ListOperationPlansForRegionState>) -> Self {
-        self.inner = self.inner.state(value);
-        self
-    }
-
-    /// Sets or clears `state`; see [`Self::state`].
-    pub fn set_state(
-        &mut self,
-        value: Option<ListOperationPlansForRegionState>,
-    ) -> &mut Self {
-        self.inner.set_state(value);
-        self
-    }
-
+impl ListOperationPlansForRegionBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListOperationPlansForRegionResponse,
-        acs_runtime::SdkError<ListOperationPlansForRegionError>,
+        SdkError<ListOperationPlansForRegionError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ListOperationPlansForRegion`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ListOperationPlansForRegion`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListOperationPlansForRegionResponse {
     /// 执行计划列表。
-    #[serde(rename = "plans", skip_serializing_if = "Option::is_none")]
-    pub plans: Option<Vec<ListOperationPlansForRegionResponsePlansItem>>,
+    pub plans: Option<Vec<PlansItem>>,
 }
 
-/// Errors of `ListOperationPlansForRegion` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ListOperationPlansForRegionResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            plans: object.take("plans")?,
+        })
+    }
+}
+
+/// Errors of `ListOperationPlansForRegion`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListOperationPlansForRegionError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ListOperationPlansForRegionError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ListOperationPlansForRegionError {
@@ -297,13 +148,22 @@ impl From<acs_runtime::ServiceError> for ListOperationPlansForRegionError {
     }
 }
 
+impl acs_runtime::OperationError for ListOperationPlansForRegionError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ListOperationPlansForRegionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ListOperationPlansForRegionError {}
+
 /// 按执行计划类型过滤。
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -361,35 +221,21 @@ impl From<&str> for ListOperationPlansForRegionType {
     }
 }
 
-impl From<String> for ListOperationPlansForRegionType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
 impl std::fmt::Display for ListOperationPlansForRegionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ListOperationPlansForRegionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for ListOperationPlansForRegionType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ListOperationPlansForRegionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for ListOperationPlansForRegionType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<ListOperationPlansForRegionType> for &str {
+    fn into_param(self) -> Option<ListOperationPlansForRegionType> {
+        Some(ListOperationPlansForRegionType::from(self))
     }
 }
 
@@ -442,42 +288,28 @@ impl From<&str> for ListOperationPlansForRegionState {
     }
 }
 
-impl From<String> for ListOperationPlansForRegionState {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
 impl std::fmt::Display for ListOperationPlansForRegionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ListOperationPlansForRegionState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for ListOperationPlansForRegionState {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ListOperationPlansForRegionState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for ListOperationPlansForRegionState {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<ListOperationPlansForRegionState> for &str {
+    fn into_param(self) -> Option<ListOperationPlansForRegionState> {
+        Some(ListOperationPlansForRegionState::from(self))
     }
 }
 
 /// 状态。
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ListOperationPlansForRegionResponsePlansItemState {
+pub enum PlansItemState {
     /// `Scheduled`
     Scheduled,
     /// `Failed`
@@ -494,7 +326,7 @@ pub enum ListOperationPlansForRegionResponsePlansItemState {
     Unknown(String),
 }
 
-impl ListOperationPlansForRegionResponsePlansItemState {
+impl PlansItemState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -509,7 +341,7 @@ impl ListOperationPlansForRegionResponsePlansItemState {
     }
 }
 
-impl From<&str> for ListOperationPlansForRegionResponsePlansItemState {
+impl From<&str> for PlansItemState {
     fn from(value: &str) -> Self {
         match value {
             "Scheduled" => Self::Scheduled,
@@ -523,55 +355,43 @@ impl From<&str> for ListOperationPlansForRegionResponsePlansItemState {
     }
 }
 
-impl From<String> for ListOperationPlansForRegionResponsePlansItemState {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for ListOperationPlansForRegionResponsePlansItemState {
+impl std::fmt::Display for PlansItemState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ListOperationPlansForRegionResponsePlansItemState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ListOperationPlansForRegionResponsePlansItemState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for ListOperationPlansForRegionResponsePlansItemState {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for PlansItemState {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// 状态原因。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListOperationPlansForRegionResponsePlansItemStateReason {
+pub struct StateReason {
     /// 代码。
-    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// 信息。
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl acs_runtime::FromJson for StateReason {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            code: object.take("code")?,
+            message: object.take("message")?,
+        })
+    }
 }
 
 /// 类型。
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ListOperationPlansForRegionResponsePlansItemType {
+pub enum PlansItemType {
     /// `CVE_FIX`
     CveFix,
     /// `CONTAINERD_UPGRADE`
@@ -592,7 +412,7 @@ pub enum ListOperationPlansForRegionResponsePlansItemType {
     Unknown(String),
 }
 
-impl ListOperationPlansForRegionResponsePlansItemType {
+impl PlansItemType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -609,7 +429,7 @@ impl ListOperationPlansForRegionResponsePlansItemType {
     }
 }
 
-impl From<&str> for ListOperationPlansForRegionResponsePlansItemType {
+impl From<&str> for PlansItemType {
     fn from(value: &str) -> Self {
         match value {
             "CVE_FIX" => Self::CveFix,
@@ -625,42 +445,23 @@ impl From<&str> for ListOperationPlansForRegionResponsePlansItemType {
     }
 }
 
-impl From<String> for ListOperationPlansForRegionResponsePlansItemType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for ListOperationPlansForRegionResponsePlansItemType {
+impl std::fmt::Display for PlansItemType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ListOperationPlansForRegionResponsePlansItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ListOperationPlansForRegionResponsePlansItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for ListOperationPlansForRegionResponsePlansItemType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for PlansItemType {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// 执行目标类型。
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ListOperationPlansForRegionResponsePlansItemTargetType {
+pub enum TargetType {
     /// `cluster`
     Cluster,
     /// `nodepool`
@@ -671,7 +472,7 @@ pub enum ListOperationPlansForRegionResponsePlansItemTargetType {
     Unknown(String),
 }
 
-impl ListOperationPlansForRegionResponsePlansItemTargetType {
+impl TargetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -683,7 +484,7 @@ impl ListOperationPlansForRegionResponsePlansItemTargetType {
     }
 }
 
-impl From<&str> for ListOperationPlansForRegionResponsePlansItemTargetType {
+impl From<&str> for TargetType {
     fn from(value: &str) -> Self {
         match value {
             "cluster" => Self::Cluster,
@@ -694,95 +495,62 @@ impl From<&str> for ListOperationPlansForRegionResponsePlansItemTargetType {
     }
 }
 
-impl From<String> for ListOperationPlansForRegionResponsePlansItemTargetType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for ListOperationPlansForRegionResponsePlansItemTargetType {
+impl std::fmt::Display for TargetType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ListOperationPlansForRegionResponsePlansItemTargetType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for ListOperationPlansForRegionResponsePlansItemTargetType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for ListOperationPlansForRegionResponsePlansItemTargetType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for TargetType {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }
 
 /// 执行计划。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListOperationPlansForRegionResponsePlansItem {
-    /// 执行计划ID。
-    ///
-    /// Example: `P-655c9c127e0e6603ef00****`
-    #[serde(rename = "plan_id", skip_serializing_if = "Option::is_none")]
+pub struct PlansItem {
+    /// 执行计划ID。 Example: `P-655c9c127e0e6603ef00****`.
     pub plan_id: Option<String>,
-    /// 集群ID。
-    ///
-    /// Example: `c29ced64b3dfe4f33b57ca0aa9f68****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// 集群ID。 Example: `c29ced64b3dfe4f33b57ca0aa9f68****`.
     pub cluster_id: Option<String>,
-    /// 执行计划创建时间。
-    ///
-    /// Example: `2023-11-21T20:01:22+08:00`
-    #[serde(rename = "created", skip_serializing_if = "Option::is_none")]
+    /// 执行计划创建时间。 Example: `2023-11-21T20:01:22+08:00`.
     pub created: Option<String>,
-    /// 预期开始执行时间。
-    ///
-    /// Example: `2023-11-22T15:18:00+08:00`
-    #[serde(rename = "start_time", skip_serializing_if = "Option::is_none")]
+    /// 预期开始执行时间。 Example: `2023-11-22T15:18:00+08:00`.
     pub start_time: Option<String>,
-    /// 预期结束执行时间。
-    ///
-    /// Example: `2023-11-22T18:00:00+08:00`
-    #[serde(rename = "end_time", skip_serializing_if = "Option::is_none")]
+    /// 预期结束执行时间。 Example: `2023-11-22T18:00:00+08:00`.
     pub end_time: Option<String>,
-    /// 状态。
-    ///
-    /// Example: `Scheduled`
-    #[serde(rename = "state", skip_serializing_if = "Option::is_none")]
-    pub state: Option<ListOperationPlansForRegionResponsePlansItemState>,
+    /// 状态。 Example: `Scheduled`.
+    pub state: Option<PlansItemState>,
     /// 状态原因。
-    #[serde(rename = "state_reason", skip_serializing_if = "Option::is_none")]
-    pub state_reason: Option<ListOperationPlansForRegionResponsePlansItemStateReason>,
-    /// 类型。
-    ///
-    /// Example: `CLUSTER_UPGRADE_MASTER`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ListOperationPlansForRegionResponsePlansItemType>,
-    /// 执行目标类型。
-    ///
-    /// Example: `cluster`
-    #[serde(rename = "target_type", skip_serializing_if = "Option::is_none")]
-    pub target_type: Option<ListOperationPlansForRegionResponsePlansItemTargetType>,
-    /// 执行目标ID。
-    ///
-    /// Example: `c29ced64b3dfe4f33b57ca0aa9f68****`
-    #[serde(rename = "target_id", skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<StateReason>,
+    /// 类型。 Example: `CLUSTER_UPGRADE_MASTER`.
+    pub r#type: Option<PlansItemType>,
+    /// 执行目标类型。 Example: `cluster`.
+    pub target_type: Option<TargetType>,
+    /// 执行目标ID。 Example: `c29ced64b3dfe4f33b57ca0aa9f68****`.
     pub target_id: Option<String>,
-    /// 执行计划产生的任务ID。
-    ///
-    /// Example: `T-681ac448b23ced010600****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
+    /// 执行计划产生的任务ID。 Example: `T-681ac448b23ced010600****`.
     pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for PlansItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            plan_id: object.take("plan_id")?,
+            cluster_id: object.take("cluster_id")?,
+            created: object.take("created")?,
+            start_time: object.take("start_time")?,
+            end_time: object.take("end_time")?,
+            state: object.take("state")?,
+            state_reason: object.take("state_reason")?,
+            r#type: object.take("type")?,
+            target_type: object.take("target_type")?,
+            target_id: object.take("target_id")?,
+            task_id: object.take("task_id")?,
+        })
+    }
 }

@@ -3,38 +3,28 @@
 
 //! `ListTagResources`: Queries resource labels and the detailed information, such as the key-value pairs of the labels and the clusters to which the labels are added. You can use labels to classify and manage Container Service for Kubernetes (ACK) clusters in order to meet monitoring, cost analysis, and tenant isolation requirements.
 
-/// Request of `ListTagResources`: Queries resource labels and the detailed information, such as the key-value pairs of the labels and the clusters to which the labels are added. You can use labels to classify and manage Container Service for Kubernetes (ACK) clusters in order to meet monitoring, cost analysis, and tenant isolation requirements.
-///
-/// Build it with [`ListTagResourcesRequest::builder`], or call the operation through `Client::list_tag_resources`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ListTagResources`, made by [`ListTagResourcesBuilder`] (`Client::list_tag_resources` or [`ListTagResourcesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListTagResourcesRequest {
     /// The list of cluster IDs.
-    ///
-    /// Example: `["xxxxx","xxxxxx"]`
-    pub resource_ids: Vec<String>,
+    pub resource_ids: Option<Vec<String>>,
     /// The resource type. Set the value to `CLUSTER`.
-    ///
-    /// Example: `CLUSTER`
-    pub resource_type: String,
+    pub resource_type: Option<String>,
     /// The region ID.
-    ///
-    /// Example: `cn-beijing`
-    pub region_id: String,
+    pub region_id: Option<String>,
     /// The list of labels that you want to query. You can specify up to 20 labels.
-    ///
-    /// Example: `[{\"key\":\"env\",\"value\",\"dev\"},{\"key\":\"dev\", \"value\":\"IT\"}]`
-    pub tags: Option<Vec<ListTagResourcesTagsItem>>,
+    pub tags: Option<Vec<TagsItem>>,
     /// The pagination token that is used in the next request to retrieve a new page of results.
-    ///
-    /// Example: `***`
     pub next_token: Option<String>,
 }
 
 impl ListTagResourcesRequest {
-    /// A builder for this request.
-    pub fn builder() -> ListTagResourcesRequestBuilder {
-        ListTagResourcesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ListTagResourcesBuilder {
+        ListTagResourcesBuilder::with_client(())
     }
 }
 
@@ -42,302 +32,127 @@ impl acs_runtime::Operation for ListTagResourcesRequest {
     type Output = ListTagResourcesResponse;
     type Error = ListTagResourcesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ListTagResources",
-        method: acs_runtime::Method::Get,
-        path: "/tags",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ListTagResources",
+        acs_runtime::Method::Get,
+        "/tags",
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
         params
             .put_json(acs_runtime::Position::Query, "resource_ids", &self.resource_ids);
-        params.put(acs_runtime::Position::Query, "resource_type", &self.resource_type);
-        params.put(acs_runtime::Position::Query, "region_id", &self.region_id);
-        if let Some(value) = &self.tags {
-            params.put_json(acs_runtime::Position::Query, "tags", value);
+        params.query("resource_type", &self.resource_type);
+        params.query("region_id", &self.region_id);
+        params.put_json(acs_runtime::Position::Query, "tags", &self.tags);
+        params.query("next_token", &self.next_token);
+    }
+}
+
+/// Sets the parameters of `ListTagResources`: made by `Client::list_tag_resources` (then [`send`](Self::send)) or [`ListTagResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ListTagResourcesBuilder<C = ()> {
+    client: C,
+    request: ListTagResourcesRequest,
+}
+
+impl<C> ListTagResourcesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
-        params.put(acs_runtime::Position::Query, "next_token", &self.next_token);
     }
-}
 
-/// Builds a [`ListTagResourcesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListTagResourcesRequestBuilder {
-    resource_ids: Option<Vec<String>>,
-    resource_type: Option<String>,
-    region_id: Option<String>,
-    tags: Option<Vec<ListTagResourcesTagsItem>>,
-    next_token: Option<String>,
-}
-
-impl ListTagResourcesRequestBuilder {
-    /// The list of cluster IDs.
-    ///
-    /// Example: `["xxxxx","xxxxxx"]`
-    pub fn resource_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.resource_ids = Some(value.into());
+    /// The list of cluster IDs. Required. Example: `["xxxxx","xxxxxx"]`.
+    pub fn resource_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.resource_ids = value.into_param();
         self
     }
 
-    /// Sets or clears `resource_ids`; see [`Self::resource_ids`].
-    pub fn set_resource_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.resource_ids = value;
+    /// The resource type. Set the value to `CLUSTER`. Required. Example: `CLUSTER`.
+    pub fn resource_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_type = value.into_param();
         self
     }
 
-    /// The resource type. Set the value to `CLUSTER`.
-    ///
-    /// Example: `CLUSTER`
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
+    /// The region ID. Required. Example: `cn-beijing`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
-    /// Sets or clears `resource_type`; see [`Self::resource_type`].
-    pub fn set_resource_type(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_type = value;
+    /// The list of labels that you want to query. You can specify up to 20 labels. Example: `[{\"key\":\"env\",\"value\",\"dev\"},{\"key\":\"dev\", \"value\":\"IT\"}]`.
+    pub fn tags(mut self, value: impl IntoParam<Vec<TagsItem>>) -> Self {
+        self.request.tags = value.into_param();
         self
     }
 
-    /// The region ID.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
-        self
-    }
-
-    /// The list of labels that you want to query. You can specify up to 20 labels.
-    ///
-    /// Example: `[{\"key\":\"env\",\"value\",\"dev\"},{\"key\":\"dev\", \"value\":\"IT\"}]`
-    pub fn tags(mut self, value: impl Into<Vec<ListTagResourcesTagsItem>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `tags`; see [`Self::tags`].
-    pub fn set_tags(
-        &mut self,
-        value: Option<Vec<ListTagResourcesTagsItem>>,
-    ) -> &mut Self {
-        self.tags = value;
-        self
-    }
-
-    /// The pagination token that is used in the next request to retrieve a new page of results.
-    ///
-    /// Example: `***`
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `next_token`; see [`Self::next_token`].
-    pub fn set_next_token(&mut self, value: Option<String>) -> &mut Self {
-        self.next_token = value;
+    /// The pagination token that is used in the next request to retrieve a new page of results. Example: `***`.
+    pub fn next_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.next_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListTagResourcesRequest, acs_runtime::BuildError> {
-        Ok(ListTagResourcesRequest {
-            resource_ids: self
-                .resource_ids
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ListTagResources",
-                    parameter: "resource_ids",
-                    setter: "resource_ids",
-                })?,
-            resource_type: self
-                .resource_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ListTagResources",
-                    parameter: "resource_type",
-                    setter: "resource_type",
-                })?,
-            region_id: self
-                .region_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ListTagResources",
-                    parameter: "region_id",
-                    setter: "region_id",
-                })?,
-            tags: self.tags,
-            next_token: self.next_token,
+    pub fn build(self) -> Result<ListTagResourcesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ListTagResources",
+            parameter,
+            setter,
+        );
+        if self.request.resource_ids.is_none() {
+            return Err(missing("resource_ids", "resource_ids"));
+        }
+        if self.request.resource_type.is_none() {
+            return Err(missing("resource_type", "resource_type"));
+        }
+        if self.request.region_id.is_none() {
+            return Err(missing("region_id", "region_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ListTagResourcesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ListTagResourcesResponse, SdkError<ListTagResourcesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ListTagResources`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListTagResourcesResponse {
+    /// The pagination token that is used in the next request to retrieve a new page of results. Example: `c374bf4864448****`.
+    pub next_token: Option<String>,
+    /// The request ID. Example: `E368C761-F8F6-4A36-9B58-BD53D5CD0CEB`.
+    pub request_id: Option<String>,
+    /// The details of the queried labels and resources.
+    pub tag_resources: Option<TagResources>,
+}
+
+impl acs_runtime::FromJson for ListTagResourcesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            next_token: object.take("next_token")?,
+            request_id: object.take("request_id")?,
+            tag_resources: object.take("tag_resources")?,
         })
     }
 }
 
-/// Calls `ListTagResources` once its parameters are set: Queries resource labels and the detailed information, such as the key-value pairs of the labels and the clusters to which the labels are added. You can use labels to classify and manage Container Service for Kubernetes (ACK) clusters in order to meet monitoring, cost analysis, and tenant isolation requirements.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ListTagResourcesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ListTagResourcesRequestBuilder,
-}
-
-impl ListTagResourcesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ListTagResourcesRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ListTagResourcesRequestBuilder {
-        &self.inner
-    }
-
-    /// The list of cluster IDs.
-    ///
-    /// Example: `["xxxxx","xxxxxx"]`
-    pub fn resource_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.resource_ids(value);
-        self
-    }
-
-    /// Sets or clears `resource_ids`; see [`Self::resource_ids`].
-    pub fn set_resource_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_resource_ids(value);
-        self
-    }
-
-    /// The resource type. Set the value to `CLUSTER`.
-    ///
-    /// Example: `CLUSTER`
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_type(value);
-        self
-    }
-
-    /// Sets or clears `resource_type`; see [`Self::resource_type`].
-    pub fn set_resource_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_type(value);
-        self
-    }
-
-    /// The region ID.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
-    /// The list of labels that you want to query. You can specify up to 20 labels.
-    ///
-    /// Example: `[{\"key\":\"env\",\"value\",\"dev\"},{\"key\":\"dev\", \"value\":\"IT\"}]`
-    pub fn tags(mut self, value: impl Into<Vec<ListTagResourcesTagsItem>>) -> Self {
-        self.inner = self.inner.tags(value);
-        self
-    }
-
-    /// Sets or clears `tags`; see [`Self::tags`].
-    pub fn set_tags(
-        &mut self,
-        value: Option<Vec<ListTagResourcesTagsItem>>,
-    ) -> &mut Self {
-        self.inner.set_tags(value);
-        self
-    }
-
-    /// The pagination token that is used in the next request to retrieve a new page of results.
-    ///
-    /// Example: `***`
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.next_token(value);
-        self
-    }
-
-    /// Sets or clears `next_token`; see [`Self::next_token`].
-    pub fn set_next_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_next_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<ListTagResourcesResponse, acs_runtime::SdkError<ListTagResourcesError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ListTagResources`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ListTagResourcesResponse {
-    /// The pagination token that is used in the next request to retrieve a new page of results.
-    ///
-    /// Example: `c374bf4864448****`
-    #[serde(rename = "next_token", skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `E368C761-F8F6-4A36-9B58-BD53D5CD0CEB`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The details of the queried labels and resources.
-    #[serde(rename = "tag_resources", skip_serializing_if = "Option::is_none")]
-    pub tag_resources: Option<ListTagResourcesResponseTagResources>,
-}
-
-/// Errors of `ListTagResources` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ListTagResources`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListTagResourcesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ListTagResourcesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ListTagResourcesError {
@@ -346,76 +161,77 @@ impl From<acs_runtime::ServiceError> for ListTagResourcesError {
     }
 }
 
+impl acs_runtime::OperationError for ListTagResourcesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ListTagResourcesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ListTagResourcesError {}
+
 /// The label.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ListTagResourcesTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ListTagResourcesTagsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
-/// The `ListTagResourcesResponseTagResourcesTagResourceItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `TagResourceItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListTagResourcesResponseTagResourcesTagResourceItem {
-    /// The key of the label.
-    ///
-    /// Example: `ack.aliyun.com`
-    #[serde(rename = "tag_key", skip_serializing_if = "Option::is_none")]
+pub struct TagResourceItem {
+    /// The key of the label. Example: `ack.aliyun.com`.
     pub tag_key: Option<String>,
-    /// The value of the label.
-    ///
-    /// Example: `c71cf3d796c374bf48644482cb0c3****`
-    #[serde(rename = "tag_value", skip_serializing_if = "Option::is_none")]
+    /// The value of the label. Example: `c71cf3d796c374bf48644482cb0c3****`.
     pub tag_value: Option<String>,
-    /// The ID of the resource.
-    ///
-    /// Example: `i-xxx`
-    #[serde(rename = "resource_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the resource. Example: `i-xxx`.
     pub resource_id: Option<String>,
-    /// The type of the resource. For more information, see Labels.
-    ///
-    /// Example: `CLUSTER`
-    #[serde(rename = "resource_type", skip_serializing_if = "Option::is_none")]
+    /// The type of the resource. For more information, see Labels. Example: `CLUSTER`.
     pub resource_type: Option<String>,
 }
 
+impl acs_runtime::FromJson for TagResourceItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            tag_key: object.take("tag_key")?,
+            tag_value: object.take("tag_value")?,
+            resource_id: object.take("resource_id")?,
+            resource_type: object.take("resource_type")?,
+        })
+    }
+}
+
 /// The details of the queried labels and resources.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListTagResourcesResponseTagResources {
+pub struct TagResources {
     /// The resource and label.
-    #[serde(rename = "tag_resource", skip_serializing_if = "Option::is_none")]
-    pub tag_resource: Option<Vec<ListTagResourcesResponseTagResourcesTagResourceItem>>,
+    pub tag_resource: Option<Vec<TagResourceItem>>,
+}
+
+impl acs_runtime::FromJson for TagResources {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            tag_resource: object.take("tag_resource")?,
+        })
+    }
 }

@@ -5,36 +5,24 @@
 //!
 //! >  To call this operation, make sure that you have the AliyunCSFullAccess permissions.
 
-/// Request of `ListUserKubeConfigStates`: You can call the ListUserKubeConfigStates operation to query the status of the kubeconfig files of all clusters managed by the current user.
-///
-/// Build it with [`ListUserKubeConfigStatesRequest::builder`], or call the operation through `Client::list_user_kube_config_states`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ListUserKubeConfigStates`, made by [`ListUserKubeConfigStatesBuilder`] (`Client::list_user_kube_config_states` or [`ListUserKubeConfigStatesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListUserKubeConfigStatesRequest {
     /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
-    ///
-    /// Example: `2xxxxxxxxxxxxxxxxxx`
-    pub uid: String,
+    pub uid: Option<String>,
     /// The page number.
-    ///
-    /// *   Valid values: ≥ 1.
-    /// *   Default value: 1.
-    ///
-    /// Example: `2`
     pub page_number: Option<i32>,
     /// The number of entries per page.
-    ///
-    /// *   Value values: 1 to 100.
-    /// *   Default value: 50.
-    ///
-    /// Example: `10`
     pub page_size: Option<i32>,
 }
 
 impl ListUserKubeConfigStatesRequest {
-    /// A builder for this request.
-    pub fn builder() -> ListUserKubeConfigStatesRequestBuilder {
-        ListUserKubeConfigStatesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ListUserKubeConfigStatesBuilder {
+        ListUserKubeConfigStatesBuilder::with_client(())
     }
 }
 
@@ -42,40 +30,38 @@ impl acs_runtime::Operation for ListUserKubeConfigStatesRequest {
     type Output = ListUserKubeConfigStatesResponse;
     type Error = ListUserKubeConfigStatesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ListUserKubeConfigStates",
-        method: acs_runtime::Method::Get,
-        path: "/users/{Uid}/kubeconfig/states",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ListUserKubeConfigStates",
+        acs_runtime::Method::Get,
+        "/users/{Uid}/kubeconfig/states",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "Uid", &self.uid);
-        params.put(acs_runtime::Position::Query, "page_number", &self.page_number);
-        params.put(acs_runtime::Position::Query, "page_size", &self.page_size);
+        params.path("Uid", &self.uid);
+        params.query("page_number", &self.page_number);
+        params.query("page_size", &self.page_size);
     }
 }
 
-/// Builds a [`ListUserKubeConfigStatesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListUserKubeConfigStatesRequestBuilder {
-    uid: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
+/// Sets the parameters of `ListUserKubeConfigStates`: made by `Client::list_user_kube_config_states` (then [`send`](Self::send)) or [`ListUserKubeConfigStatesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ListUserKubeConfigStatesBuilder<C = ()> {
+    client: C,
+    request: ListUserKubeConfigStatesRequest,
 }
 
-impl ListUserKubeConfigStatesRequestBuilder {
-    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
-    ///
-    /// Example: `2xxxxxxxxxxxxxxxxxx`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.uid = Some(value.into());
-        self
+impl<C> ListUserKubeConfigStatesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `Uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.uid = value;
+    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required. Example: `2xxxxxxxxxxxxxxxxxx`.
+    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.uid = value.into_param();
         self
     }
 
@@ -84,15 +70,9 @@ impl ListUserKubeConfigStatesRequestBuilder {
     /// *   Valid values: ≥ 1.
     /// *   Default value: 1.
     ///
-    /// Example: `2`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_number = value;
+    /// Example: `2`.
+    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
@@ -101,170 +81,65 @@ impl ListUserKubeConfigStatesRequestBuilder {
     /// *   Value values: 1 to 100.
     /// *   Default value: 50.
     ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
+    /// Example: `10`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<ListUserKubeConfigStatesRequest, acs_runtime::BuildError> {
-        Ok(ListUserKubeConfigStatesRequest {
-            uid: self
-                .uid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ListUserKubeConfigStates",
-                    parameter: "Uid",
-                    setter: "uid",
-                })?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-        })
-    }
-}
-
-/// Calls `ListUserKubeConfigStates` once its parameters are set: You can call the ListUserKubeConfigStates operation to query the status of the kubeconfig files of all clusters managed by the current user.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ListUserKubeConfigStatesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ListUserKubeConfigStatesRequestBuilder,
-}
-
-impl ListUserKubeConfigStatesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ListUserKubeConfigStatesRequestBuilder::default(),
+    pub fn build(self) -> Result<ListUserKubeConfigStatesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ListUserKubeConfigStates",
+            parameter,
+            setter,
+        );
+        if self.request.uid.is_none() {
+            return Err(missing("Uid", "uid"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ListUserKubeConfigStatesRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
-    ///
-    /// Example: `2xxxxxxxxxxxxxxxxxx`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.uid(value);
-        self
-    }
-
-    /// Sets or clears `Uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_uid(value);
-        self
-    }
-
-    /// The page number.
-    ///
-    /// *   Valid values: ≥ 1.
-    /// *   Default value: 1.
-    ///
-    /// Example: `2`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `page_number`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// The number of entries per page.
-    ///
-    /// *   Value values: 1 to 100.
-    /// *   Default value: 50.
-    ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `page_size`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
+impl ListUserKubeConfigStatesBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListUserKubeConfigStatesResponse,
-        acs_runtime::SdkError<ListUserKubeConfigStatesError>,
+        SdkError<ListUserKubeConfigStatesError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ListUserKubeConfigStates`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ListUserKubeConfigStates`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListUserKubeConfigStatesResponse {
     /// The status of the kubeconfig files.
-    #[serde(rename = "states", skip_serializing_if = "Option::is_none")]
-    pub states: Option<Vec<ListUserKubeConfigStatesResponseStatesItem>>,
+    pub states: Option<Vec<StatesItem>>,
     /// The pagination information.
-    #[serde(rename = "page", skip_serializing_if = "Option::is_none")]
-    pub page: Option<ListUserKubeConfigStatesResponsePage>,
+    pub page: Option<Page>,
 }
 
-/// Errors of `ListUserKubeConfigStates` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ListUserKubeConfigStatesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            states: object.take("states")?,
+            page: object.take("page")?,
+        })
+    }
+}
+
+/// Errors of `ListUserKubeConfigStates`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListUserKubeConfigStatesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ListUserKubeConfigStatesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ListUserKubeConfigStatesError {
@@ -273,27 +148,29 @@ impl From<acs_runtime::ServiceError> for ListUserKubeConfigStatesError {
     }
 }
 
+impl acs_runtime::OperationError for ListUserKubeConfigStatesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ListUserKubeConfigStatesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ListUserKubeConfigStatesError {}
-/// The `ListUserKubeConfigStatesResponseStatesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+
+/// The `StatesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListUserKubeConfigStatesResponseStatesItem {
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+pub struct StatesItem {
+    /// The cluster ID. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub cluster_id: Option<String>,
-    /// The expiration date of the certificate used in a kubeconfig file. Format: the UTC time in the RFC3339 format.
-    ///
-    /// Example: `2026-11-30T07:41:50Z`
-    #[serde(rename = "cert_expire_time", skip_serializing_if = "Option::is_none")]
+    /// The expiration date of the certificate used in a kubeconfig file. Format: the UTC time in the RFC3339 format. Example: `2026-11-30T07:41:50Z`.
     pub cert_expire_time: Option<String>,
     /// The current status of the certificate used in a kubeconfig file. Valid values:
     ///
@@ -303,8 +180,7 @@ pub struct ListUserKubeConfigStatesResponseStatesItem {
     /// *   Unknown: The status of the certificate is unknown.
     /// *   Removed: The certificate is removed. An issue record is found for the certificate.
     ///
-    /// Example: `Unissued`
-    #[serde(rename = "cert_state", skip_serializing_if = "Option::is_none")]
+    /// Example: `Unissued`.
     pub cert_state: Option<String>,
     /// The status of the cluster. Valid values:
     ///
@@ -319,48 +195,46 @@ pub struct ListUserKubeConfigStatesResponseStatesItem {
     /// *   `deleted`: The cluster is deleted.
     /// *   `delete_failed`: The cluster failed to be deleted.
     ///
-    /// Example: `running`
-    #[serde(rename = "cluster_state", skip_serializing_if = "Option::is_none")]
+    /// Example: `running`.
     pub cluster_state: Option<String>,
     /// The name of the cluster.
     ///
-    /// The name must be 1 to 63 characters in length, and can contain digits, underscores (\\_), and hyphens (-). The name must start with a letter or number.
-    ///
-    /// Example: `cluster-demo`
-    #[serde(rename = "cluster_name", skip_serializing_if = "Option::is_none")]
+    /// The name must be 1 to 63 characters in length, and can contain digits, underscores (\\_), and hyphens (-). The name must start with a letter or number. Example: `cluster-demo`.
     pub cluster_name: Option<String>,
 }
 
+impl acs_runtime::FromJson for StatesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            cert_expire_time: object.take("cert_expire_time")?,
+            cert_state: object.take("cert_state")?,
+            cluster_state: object.take("cluster_state")?,
+            cluster_name: object.take("cluster_name")?,
+        })
+    }
+}
+
 /// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ListUserKubeConfigStatesResponsePage {
-    /// The page number of the returned page.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "page_number",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct Page {
+    /// The page number of the returned page. Example: `1`.
     pub page_number: Option<i32>,
-    /// The number of entries per page.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "page_size",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries per page. Example: `10`.
     pub page_size: Option<i32>,
-    /// The total number of entries returned.
-    ///
-    /// Example: `100`
-    #[serde(
-        rename = "total_count",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of entries returned. Example: `100`.
     pub total_count: Option<i32>,
+}
+
+impl acs_runtime::FromJson for Page {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_number: object.take("page_number")?,
+            page_size: object.take("page_size")?,
+            total_count: object.take("total_count")?,
+        })
+    }
 }

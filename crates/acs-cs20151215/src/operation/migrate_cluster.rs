@@ -3,24 +3,22 @@
 
 //! `MigrateCluster`: The Container Service for Kubernetes (ACK) managed Pro cluster type is developed based on the ACK managed Basic cluster type. It inherits all benefits of ACK managed clusters, such as fully-managed control planes and control plane high availability. It further enhances reliability, security, scheduling capabilities, and offers service level agreement (SLA)-backed guarantees, making it ideal for enterprise customers with large-scale production workloads requiring high stability and security. You can call the MigrateCluster operation to migrate an ACK managed Basic cluster to an ACK managed Pro cluster.
 
-/// Request of `MigrateCluster`: The Container Service for Kubernetes (ACK) managed Pro cluster type is developed based on the ACK managed Basic cluster type. It inherits all benefits of ACK managed clusters, such as fully-managed control planes and control plane high availability. It further enhances reliability, security, scheduling capabilities, and offers service level agreement (SLA)-backed guarantees, making it ideal for enterprise customers with large-scale production workloads requiring high stability and security. You can call the MigrateCluster operation to migrate an ACK managed Basic cluster to an ACK managed Pro cluster.
-///
-/// Build it with [`MigrateClusterRequest::builder`], or call the operation through `Client::migrate_cluster`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `MigrateCluster`, made by [`MigrateClusterBuilder`] (`Client::migrate_cluster` or [`MigrateClusterRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MigrateClusterRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c21e0591548ba4c10bdb535d6572b****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<MigrateClusterBody>,
 }
 
 impl MigrateClusterRequest {
-    /// A builder for this request.
-    pub fn builder() -> MigrateClusterRequestBuilder {
-        MigrateClusterRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> MigrateClusterBuilder {
+        MigrateClusterBuilder::with_client(())
     }
 }
 
@@ -28,188 +26,99 @@ impl acs_runtime::Operation for MigrateClusterRequest {
     type Output = MigrateClusterResponse;
     type Error = MigrateClusterError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "MigrateCluster",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{cluster_id}/migrate",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "MigrateCluster",
+        acs_runtime::Method::Post,
+        "/clusters/{cluster_id}/migrate",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("cluster_id", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `MigrateCluster`: made by `Client::migrate_cluster` (then [`send`](Self::send)) or [`MigrateClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct MigrateClusterBuilder<C = ()> {
+    client: C,
+    request: MigrateClusterRequest,
+}
+
+impl<C> MigrateClusterBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`MigrateClusterRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MigrateClusterRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<MigrateClusterBody>,
-}
-
-impl MigrateClusterRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c21e0591548ba4c10bdb535d6572b****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c21e0591548ba4c10bdb535d6572b****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<MigrateClusterBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<MigrateClusterBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<MigrateClusterBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<MigrateClusterRequest, acs_runtime::BuildError> {
-        Ok(MigrateClusterRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "MigrateCluster",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<MigrateClusterRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "MigrateCluster",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl MigrateClusterBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<MigrateClusterResponse, SdkError<MigrateClusterError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `MigrateCluster`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MigrateClusterResponse {
+    /// The cluster ID. Example: `c8155823d057948c69a****`.
+    pub cluster_id: Option<String>,
+    /// The request ID. Example: `20758A-585D-4A41-A9B2-28DA8F4F534F`.
+    pub request_id: Option<String>,
+    /// The task ID. Example: `T-62ccd14aacb8db06ca00****`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for MigrateClusterResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `MigrateCluster` once its parameters are set: The Container Service for Kubernetes (ACK) managed Pro cluster type is developed based on the ACK managed Basic cluster type. It inherits all benefits of ACK managed clusters, such as fully-managed control planes and control plane high availability. It further enhances reliability, security, scheduling capabilities, and offers service level agreement (SLA)-backed guarantees, making it ideal for enterprise customers with large-scale production workloads requiring high stability and security. You can call the MigrateCluster operation to migrate an ACK managed Basic cluster to an ACK managed Pro cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct MigrateClusterFluentBuilder {
-    client: acs_runtime::Client,
-    inner: MigrateClusterRequestBuilder,
-}
-
-impl MigrateClusterFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: MigrateClusterRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &MigrateClusterRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c21e0591548ba4c10bdb535d6572b****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<MigrateClusterBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<MigrateClusterBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<MigrateClusterResponse, acs_runtime::SdkError<MigrateClusterError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `MigrateCluster`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct MigrateClusterResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `20758A-585D-4A41-A9B2-28DA8F4F534F`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-62ccd14aacb8db06ca00****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `MigrateCluster` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `MigrateCluster`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MigrateClusterError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl MigrateClusterError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for MigrateClusterError {
@@ -218,39 +127,34 @@ impl From<acs_runtime::ServiceError> for MigrateClusterError {
     }
 }
 
+impl acs_runtime::OperationError for MigrateClusterError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for MigrateClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for MigrateClusterError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MigrateClusterBody {
-    /// The name of the Object Storage Service (OSS) bucket.
-    ///
-    /// Example: `bucket-****`
-    #[serde(rename = "oss_bucket_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the Object Storage Service (OSS) bucket. Example: `bucket-****`.
     pub oss_bucket_name: Option<String>,
-    /// The endpoint of the OSS bucket.
-    ///
-    /// Example: `*******.oss-cn-hangzhou.aliyuncs.com`
-    #[serde(rename = "oss_bucket_endpoint", skip_serializing_if = "Option::is_none")]
+    /// The endpoint of the OSS bucket. Example: `*******.oss-cn-hangzhou.aliyuncs.com`.
     pub oss_bucket_endpoint: Option<String>,
 }
 
-impl acs_runtime::ParamValue for MigrateClusterBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.oss_bucket_name,
-            &format!("{prefix}{}", ".oss_bucket_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.oss_bucket_endpoint,
-            &format!("{prefix}{}", ".oss_bucket_endpoint"),
-            out,
-        );
+impl acs_runtime::WireStruct for MigrateClusterBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("oss_bucket_name", &self.oss_bucket_name);
+        visit("oss_bucket_endpoint", &self.oss_bucket_endpoint);
     }
 }

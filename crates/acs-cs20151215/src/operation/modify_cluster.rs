@@ -3,26 +3,22 @@
 
 //! `ModifyCluster`: You can call the ModifyCluster operation to modify the cluster configurations by cluster ID.
 
-/// Request of `ModifyCluster`: You can call the ModifyCluster operation to modify the cluster configurations by cluster ID.
-///
-/// Build it with [`ModifyClusterRequest::builder`], or call the operation through `Client::modify_cluster`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyCluster`, made by [`ModifyClusterBuilder`] (`Client::modify_cluster` or [`ModifyClusterRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyClusterRequest {
     /// The cluster ID.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b65****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
-    ///
-    /// Example: `true`
     pub body: Option<ModifyClusterBody>,
 }
 
 impl ModifyClusterRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyClusterRequestBuilder {
-        ModifyClusterRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyClusterBuilder {
+        ModifyClusterBuilder::with_client(())
     }
 }
 
@@ -30,192 +26,99 @@ impl acs_runtime::Operation for ModifyClusterRequest {
     type Output = ModifyClusterResponse;
     type Error = ModifyClusterError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyCluster",
-        method: acs_runtime::Method::Put,
-        path: "/api/v2/clusters/{ClusterId}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ModifyCluster",
+        acs_runtime::Method::Put,
+        "/api/v2/clusters/{ClusterId}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `ModifyCluster`: made by `Client::modify_cluster` (then [`send`](Self::send)) or [`ModifyClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyClusterBuilder<C = ()> {
+    client: C,
+    request: ModifyClusterRequest,
+}
+
+impl<C> ModifyClusterBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`ModifyClusterRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyClusterRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<ModifyClusterBody>,
-}
-
-impl ModifyClusterRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b65****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The cluster ID. Required. Example: `cb95aa626a47740afbf6aa099b65****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The request body.
-    ///
-    /// Example: `true`
-    pub fn body(mut self, value: impl Into<ModifyClusterBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ModifyClusterBody>) -> &mut Self {
-        self.body = value;
+    /// The request body. Example: `true`.
+    pub fn body(mut self, value: impl IntoParam<ModifyClusterBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyClusterRequest, acs_runtime::BuildError> {
-        Ok(ModifyClusterRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyCluster",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<ModifyClusterRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyCluster",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ModifyClusterBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ModifyClusterResponse, SdkError<ModifyClusterError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ModifyCluster`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ModifyClusterResponse {
+    /// The cluster ID. Example: `cb95aa626a47740afbf6aa09****`.
+    pub cluster_id: Option<String>,
+    /// The request ID. Example: `687C5BAA-D103-4993-884B-C35E4314****`.
+    pub request_id: Option<String>,
+    /// The task ID. Example: `T-5a54309c80282e39ea00****`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for ModifyClusterResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `ModifyCluster` once its parameters are set: You can call the ModifyCluster operation to modify the cluster configurations by cluster ID.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyClusterFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyClusterRequestBuilder,
-}
-
-impl ModifyClusterFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyClusterRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyClusterRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b65****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    ///
-    /// Example: `true`
-    pub fn body(mut self, value: impl Into<ModifyClusterBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ModifyClusterBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<ModifyClusterResponse, acs_runtime::SdkError<ModifyClusterError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ModifyCluster`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ModifyClusterResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa09****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `687C5BAA-D103-4993-884B-C35E4314****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-5a54309c80282e39ea00****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `ModifyCluster` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ModifyCluster`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyClusterError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyClusterError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyClusterError {
@@ -224,30 +127,33 @@ impl From<acs_runtime::ServiceError> for ModifyClusterError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyClusterError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyClusterError {}
+
 /// The cluster maintenance window. This feature takes effect only for ACK Pro clusters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterBodyMaintenanceWindow {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MaintenanceWindow {
     /// Specifies whether to enable the cluster maintenance window. Valid values:
     ///
     /// *   `true`: enables the cluster maintenance window.
     /// *   `false`: disables the cluster maintenance window.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `false`.
     pub enable: Option<bool>,
-    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z.
-    ///
-    /// Example: `03:00:00Z`
-    #[serde(rename = "maintenance_time", skip_serializing_if = "Option::is_none")]
+    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z. Example: `03:00:00Z`.
     pub maintenance_time: Option<String>,
     /// The duration of the cluster maintenance window.
     ///
@@ -255,94 +161,48 @@ pub struct ModifyClusterBodyMaintenanceWindow {
     ///
     /// Unit: hours.
     ///
-    /// Default value: 3.
-    ///
-    /// Example: `3h`
-    #[serde(rename = "duration", skip_serializing_if = "Option::is_none")]
+    /// Default value: 3. Example: `3h`.
     pub duration: Option<String>,
     /// The day of the week when maintenance is performed. Separate multiple days with commas (,).
     ///
     /// Valid values: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, and Sunday.
     ///
-    /// Default value: `Thursday`.
-    ///
-    /// Example: `Monday,Thursday`
-    #[serde(rename = "weekly_period", skip_serializing_if = "Option::is_none")]
+    /// Default value: `Thursday`. Example: `Monday,Thursday`.
     pub weekly_period: Option<String>,
-    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL.
-    ///
-    /// Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`
-    #[serde(rename = "recurrence", skip_serializing_if = "Option::is_none")]
+    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL. Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`.
     pub recurrence: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterBodyMaintenanceWindow {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.maintenance_time,
-            &format!("{prefix}{}", ".maintenance_time"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.duration,
-            &format!("{prefix}{}", ".duration"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.weekly_period,
-            &format!("{prefix}{}", ".weekly_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.recurrence,
-            &format!("{prefix}{}", ".recurrence"),
-            out,
-        );
+impl acs_runtime::WireStruct for MaintenanceWindow {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
+        visit("maintenance_time", &self.maintenance_time);
+        visit("duration", &self.duration);
+        visit("weekly_period", &self.weekly_period);
+        visit("recurrence", &self.recurrence);
     }
 }
 
 /// The storage configurations of system events.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterBodySystemEventsLogging {
-    /// Specifies whether to enable system event storage.
-    ///
-    /// Example: `true`
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SystemEventsLogging {
+    /// Specifies whether to enable system event storage. Example: `true`.
     pub enabled: Option<bool>,
-    /// The name of the Simple Log Service project that stores system events.
-    ///
-    /// Example: `k8s-log-cb95aa626a47740afbf6aa099b65****`
-    #[serde(rename = "logging_project", skip_serializing_if = "Option::is_none")]
+    /// The name of the Simple Log Service project that stores system events. Example: `k8s-log-cb95aa626a47740afbf6aa099b65****`.
     pub logging_project: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterBodySystemEventsLogging {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enabled,
-            &format!("{prefix}{}", ".enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.logging_project,
-            &format!("{prefix}{}", ".logging_project"),
-            out,
-        );
+impl acs_runtime::WireStruct for SystemEventsLogging {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enabled", &self.enabled);
+        visit("logging_project", &self.logging_project);
     }
 }
 
 /// The configurations of automatic update.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterBodyOperationPolicyClusterAutoUpgrade {
-    /// Specifies whether to enable automatic update.
-    ///
-    /// Example: `true`
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterAutoUpgrade {
+    /// Specifies whether to enable automatic update. Example: `true`.
     pub enabled: Option<bool>,
     /// The frequency of auto cluster update. For more information, see Update frequency.
     ///
@@ -352,41 +212,27 @@ pub struct ModifyClusterBodyOperationPolicyClusterAutoUpgrade {
     /// *   stables: the second-latest minor version.
     /// *   rapid: the latest minor version.
     ///
-    /// Example: `patch`
-    #[serde(rename = "channel", skip_serializing_if = "Option::is_none")]
+    /// Example: `patch`.
     pub channel: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterBodyOperationPolicyClusterAutoUpgrade {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enabled,
-            &format!("{prefix}{}", ".enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.channel,
-            &format!("{prefix}{}", ".channel"),
-            out,
-        );
+impl acs_runtime::WireStruct for ClusterAutoUpgrade {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enabled", &self.enabled);
+        visit("channel", &self.channel);
     }
 }
 
 /// The automatic O\\&M policy of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterBodyOperationPolicy {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OperationPolicy {
     /// The configurations of automatic update.
-    #[serde(rename = "cluster_auto_upgrade", skip_serializing_if = "Option::is_none")]
-    pub cluster_auto_upgrade: Option<ModifyClusterBodyOperationPolicyClusterAutoUpgrade>,
+    pub cluster_auto_upgrade: Option<ClusterAutoUpgrade>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterBodyOperationPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_auto_upgrade,
-            &format!("{prefix}{}", ".cluster_auto_upgrade"),
-            out,
-        );
+impl acs_runtime::WireStruct for OperationPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cluster_auto_upgrade", &self.cluster_auto_upgrade);
     }
 }
 
@@ -396,7 +242,7 @@ impl acs_runtime::ParamValue for ModifyClusterBodyOperationPolicy {
 /// *   append: adds SANs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ModifyClusterBodyApiServerCustomCertSansAction {
+pub enum Action {
     /// `append`
     Append,
     /// `overwrite`
@@ -405,7 +251,7 @@ pub enum ModifyClusterBodyApiServerCustomCertSansAction {
     Unknown(String),
 }
 
-impl ModifyClusterBodyApiServerCustomCertSansAction {
+impl Action {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -416,7 +262,7 @@ impl ModifyClusterBodyApiServerCustomCertSansAction {
     }
 }
 
-impl From<&str> for ModifyClusterBodyApiServerCustomCertSansAction {
+impl From<&str> for Action {
     fn from(value: &str) -> Self {
         match value {
             "append" => Self::Append,
@@ -426,141 +272,88 @@ impl From<&str> for ModifyClusterBodyApiServerCustomCertSansAction {
     }
 }
 
-impl From<String> for ModifyClusterBodyApiServerCustomCertSansAction {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for ModifyClusterBodyApiServerCustomCertSansAction {
+impl std::fmt::Display for Action {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for ModifyClusterBodyApiServerCustomCertSansAction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for Action {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ModifyClusterBodyApiServerCustomCertSansAction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for ModifyClusterBodyApiServerCustomCertSansAction {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<Action> for &str {
+    fn into_param(self) -> Option<Action> {
+        Some(Action::from(self))
     }
 }
 
 /// The custom subject alternative names (SANs) for the API server certificate to accept requests from specified IP addresses or domain names. This parameter is available only for ACK managed clusters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterBodyApiServerCustomCertSans {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiServerCustomCertSans {
     /// Specifies whether to overwrite or add SANs. Valid values:
     ///
     /// *   overwrite: overwrites SANs.
     /// *   append: adds SANs.
     ///
-    /// Example: `append`
-    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
-    pub action: Option<ModifyClusterBodyApiServerCustomCertSansAction>,
+    /// Example: `append`.
+    pub action: Option<Action>,
     /// The list of SANs.
-    #[serde(
-        rename = "subject_alternative_names",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub subject_alternative_names: Option<Vec<String>>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterBodyApiServerCustomCertSans {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.action,
-            &format!("{prefix}{}", ".action"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.subject_alternative_names,
-            &format!("{prefix}{}", ".subject_alternative_names"),
-            out,
-        );
+impl acs_runtime::WireStruct for ApiServerCustomCertSans {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("action", &self.action);
+        visit("subject_alternative_names", &self.subject_alternative_names);
     }
 }
 
 /// The control plane configurations of an ACK dedicated cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterBodyControlPlaneConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ControlPlaneConfig {
     /// The billing method of control plane nodes. Valid values:
     ///
     /// *   `PrePaid`: subscription.
     /// *   `PostPaid`: pay-as-you-go.
     ///
-    /// Default value: `PostPaid`.
-    ///
-    /// Example: `PrePaid`
-    #[serde(rename = "charge_type", skip_serializing_if = "Option::is_none")]
+    /// Default value: `PostPaid`. Example: `PrePaid`.
     pub charge_type: Option<String>,
     /// The subscription duration of the instance. This parameter takes effect and is required only when `charge_type` is set to `PrePaid`.
     ///
-    /// If `PeriodUnit=Month` is specified, the valid values are 1, 2, 3, 6, 12, 24, 36, 48, and 60.
-    ///
-    /// Example: `1`
-    #[serde(rename = "period", skip_serializing_if = "Option::is_none")]
+    /// If `PeriodUnit=Month` is specified, the valid values are 1, 2, 3, 6, 12, 24, 36, 48, and 60. Example: `1`.
     pub period: Option<i64>,
     /// The billing cycle of control plane nodes. This parameter takes effect only when `instance_charge_type` is set to `PrePaid`.
     ///
-    /// Set the value to `Month`.
-    ///
-    /// Example: `Month`
-    #[serde(rename = "period_unit", skip_serializing_if = "Option::is_none")]
+    /// Set the value to `Month`. Example: `Month`.
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for control plane nodes. This parameter takes effect only when `charge_type` is set to `PrePaid`. Valid values:
     ///
     /// *   `true`: enables auto-renewal.
     /// *   `false`: disables auto-renewal.
     ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_renew", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false` Example: `true`.
     pub auto_renew: Option<bool>,
     /// The auto-renewal period of control plane nodes. Valid values: 1, 2, 3, 6, and 12.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    #[serde(rename = "auto_renew_period", skip_serializing_if = "Option::is_none")]
+    /// Default value: 1. Example: `1`.
     pub auto_renew_period: Option<i64>,
     /// The type of instance. For more information, see Overview of ECS instance families.
-    #[serde(rename = "instance_types", skip_serializing_if = "Option::is_none")]
     pub instance_types: Option<Vec<String>>,
     /// The type of the OS image. Valid values:
     ///
     /// *   `AliyunLinux3`: Alibaba Cloud Linux 3.
     /// *   `Custom`: the custom image.
     ///
-    /// Example: `AliyunLinux3`
-    #[serde(rename = "image_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `AliyunLinux3`.
     pub image_type: Option<String>,
-    /// The custom image ID. You must configure this parameter if you use a custom image.
-    ///
-    /// Example: `aliyun_3_x64_20G_alibase_20240819.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// The custom image ID. You must configure this parameter if you use a custom image. Example: `aliyun_3_x64_20G_alibase_20240819.vhd`.
     pub image_id: Option<String>,
-    /// The name of the key pair. You must configure either this parameter or the `login_password` parameter.
-    ///
-    /// Example: `ack`
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
+    /// The name of the key pair. You must configure either this parameter or the `login_password` parameter. Example: `ack`.
     pub key_pair: Option<String>,
-    /// The password for SSH logon. You must configure either this parameter or the `key_pair` parameter. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. To log on with a password, you must specify this parameter during the scale-out.
-    ///
-    /// Example: `Ack@2000.`
-    #[serde(rename = "login_password", skip_serializing_if = "Option::is_none")]
+    /// The password for SSH logon. You must configure either this parameter or the `key_pair` parameter. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. To log on with a password, you must specify this parameter during the scale-out. Example: `Ack@2000.`.
     pub login_password: Option<String>,
     /// The category of the system disk for nodes. Valid values:
     ///
@@ -571,65 +364,33 @@ pub struct ModifyClusterBodyControlPlaneConfig {
     /// *   `cloud_auto`: ESSD AutoPL disk.
     /// *   `cloud_essd_entry`: ESSD Entry disk.
     ///
-    /// Example: `cloud_essd`
-    #[serde(rename = "system_disk_category", skip_serializing_if = "Option::is_none")]
+    /// Example: `cloud_essd`.
     pub system_disk_category: Option<String>,
-    /// The type of the system disk. Valid values: \\\[40,500\]. Unit: GiB.
-    ///
-    /// Example: `120`
-    #[serde(rename = "system_disk_size", skip_serializing_if = "Option::is_none")]
+    /// The type of the system disk. Valid values: \\\[40,500\]. Unit: GiB. Example: `120`.
     pub system_disk_size: Option<i64>,
-    /// The ID of the automatic snapshot policy applied to the node system disk.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
-    #[serde(
-        rename = "system_disk_snapshot_policy_id",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The ID of the automatic snapshot policy applied to the node system disk. Example: `sp-2zej1nogjvovnz4z****`.
     pub system_disk_snapshot_policy_id: Option<String>,
-    /// The performance level (PL) of the system disk that you want to use for the node. This parameter is effective only for ESSDs. This parameter is related to the disk size. For more information, see ESSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(
-        rename = "system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The performance level (PL) of the system disk that you want to use for the node. This parameter is effective only for ESSDs. This parameter is related to the disk size. For more information, see ESSDs. Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
     /// The preset read/write input/output operations per second (IOPS) of the system disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "system_disk_provisioned_iops",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub system_disk_provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
     /// *   `true`: enables the burst feature.
     /// *   `false`: disables the burst feature.
     ///
-    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "system_disk_bursting_enabled",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
-    /// The ID of the deployment set.
-    ///
-    /// Example: `ds-bp10b35imuam5amw****`
-    #[serde(rename = "deploymentset_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the deployment set. Example: `ds-bp10b35imuam5amw****`.
     pub deploymentset_id: Option<String>,
     /// Specifies whether to install the CloudMonitor agent. Valid values:
     ///
     /// *   `true`: installs the CloudMonitor agent.
     /// *   `false`: does not install the CloudMonitor agent.
     ///
-    /// Example: `true`
-    #[serde(rename = "cloud_monitor_flags", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub cloud_monitor_flags: Option<bool>,
     /// Specifies whether to enable Multi-Level Protection Scheme (MLPS) security hardening. For more information, see ACK security hardening based on MLPS.
     ///
@@ -638,414 +399,183 @@ pub struct ModifyClusterBodyControlPlaneConfig {
     /// *   `true`: enables MLPS security hardening.
     /// *   `false`: disables MLPS security hardening.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "soc_enabled", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `false`.
     pub soc_enabled: Option<bool>,
     /// Specifies whether to enable Alibaba Cloud Linux Security Hardening. Valid values:
     ///
     /// *   `true`: enables Alibaba Cloud Linux Security Hardening.
     /// *   `false`: disables Alibaba Cloud Linux Security Hardening.
     ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
-    #[serde(rename = "security_hardening_os", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false` Example: `true`.
     pub security_hardening_os: Option<bool>,
     /// The CPU management policy of nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
     /// *   `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
     /// *   `none`: specifies that the default CPU affinity is used.
     ///
-    /// Default value: `none`.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `none`. Example: `none`.
     pub cpu_policy: Option<String>,
     /// The type of the container runtime. Valid values:
     ///
     /// *   `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
     ///
-    /// Default value: containerd.
-    ///
-    /// Example: `containerd`
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
+    /// Default value: containerd. Example: `containerd`.
     pub runtime: Option<String>,
-    /// The node port range.
-    ///
-    /// Example: `30000-32767`
-    #[serde(rename = "node_port_range", skip_serializing_if = "Option::is_none")]
+    /// The node port range. Example: `30000-32767`.
     pub node_port_range: Option<String>,
-    /// The number of control plane nodes. If you want to scale out the control plane in an ACK dedicated cluster, set this parameter to the desired number of nodes. This parameter must be greater than the current number of nodes.
-    ///
-    /// Example: `5`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    /// The number of control plane nodes. If you want to scale out the control plane in an ACK dedicated cluster, set this parameter to the desired number of nodes. This parameter must be greater than the current number of nodes. Example: `5`.
     pub size: Option<i64>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterBodyControlPlaneConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.charge_type,
-            &format!("{prefix}{}", ".charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period,
-            &format!("{prefix}{}", ".period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period_unit,
-            &format!("{prefix}{}", ".period_unit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew,
-            &format!("{prefix}{}", ".auto_renew"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew_period,
-            &format!("{prefix}{}", ".auto_renew_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_types,
-            &format!("{prefix}{}", ".instance_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_type,
-            &format!("{prefix}{}", ".image_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_id,
-            &format!("{prefix}{}", ".image_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.key_pair,
-            &format!("{prefix}{}", ".key_pair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.login_password,
-            &format!("{prefix}{}", ".login_password"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_category,
-            &format!("{prefix}{}", ".system_disk_category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_size,
-            &format!("{prefix}{}", ".system_disk_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_snapshot_policy_id,
-            &format!("{prefix}{}", ".system_disk_snapshot_policy_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_performance_level,
-            &format!("{prefix}{}", ".system_disk_performance_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_provisioned_iops,
-            &format!("{prefix}{}", ".system_disk_provisioned_iops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_bursting_enabled,
-            &format!("{prefix}{}", ".system_disk_bursting_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.deploymentset_id,
-            &format!("{prefix}{}", ".deploymentset_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cloud_monitor_flags,
-            &format!("{prefix}{}", ".cloud_monitor_flags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.soc_enabled,
-            &format!("{prefix}{}", ".soc_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_hardening_os,
-            &format!("{prefix}{}", ".security_hardening_os"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_policy,
-            &format!("{prefix}{}", ".cpu_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime,
-            &format!("{prefix}{}", ".runtime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_port_range,
-            &format!("{prefix}{}", ".node_port_range"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.size,
-            &format!("{prefix}{}", ".size"),
-            out,
-        );
+impl acs_runtime::WireStruct for ControlPlaneConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("charge_type", &self.charge_type);
+        visit("period", &self.period);
+        visit("period_unit", &self.period_unit);
+        visit("auto_renew", &self.auto_renew);
+        visit("auto_renew_period", &self.auto_renew_period);
+        visit("instance_types", &self.instance_types);
+        visit("image_type", &self.image_type);
+        visit("image_id", &self.image_id);
+        visit("key_pair", &self.key_pair);
+        visit("login_password", &self.login_password);
+        visit("system_disk_category", &self.system_disk_category);
+        visit("system_disk_size", &self.system_disk_size);
+        visit("system_disk_snapshot_policy_id", &self.system_disk_snapshot_policy_id);
+        visit("system_disk_performance_level", &self.system_disk_performance_level);
+        visit("system_disk_provisioned_iops", &self.system_disk_provisioned_iops);
+        visit("system_disk_bursting_enabled", &self.system_disk_bursting_enabled);
+        visit("deploymentset_id", &self.deploymentset_id);
+        visit("cloud_monitor_flags", &self.cloud_monitor_flags);
+        visit("soc_enabled", &self.soc_enabled);
+        visit("security_hardening_os", &self.security_hardening_os);
+        visit("cpu_policy", &self.cpu_policy);
+        visit("runtime", &self.runtime);
+        visit("node_port_range", &self.node_port_range);
+        visit("size", &self.size);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModifyClusterBody {
     /// Specifies whether to associate an elastic IP address (EIP) with the cluster. This EIP is used to enable access to the API server over the Internet. Valid values:
     ///
     /// *   `true`: associates an EIP with the cluster.
     /// *   `false`: does not associate an EIP with the cluster.
     ///
-    /// Example: `true`
-    #[serde(rename = "api_server_eip", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub api_server_eip: Option<bool>,
-    /// The ID of the EIP that you want to associate with the API server of the cluster. This parameter takes effect when `api_server_eip` is set to `true`.
-    ///
-    /// Example: `eip-wz9fnasl6dsfhmvci****`
-    #[serde(rename = "api_server_eip_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the EIP that you want to associate with the API server of the cluster. This parameter takes effect when `api_server_eip` is set to `true`. Example: `eip-wz9fnasl6dsfhmvci****`.
     pub api_server_eip_id: Option<String>,
     /// Specifies whether to enable cluster deletion protection. If you enable this option, the cluster cannot be deleted in the console or by calling API operations. Valid values:
     ///
     /// *   `true`: enables cluster deletion protection.
     /// *   `false`: disables cluster deletion protection.
     ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
-    #[serde(rename = "deletion_protection", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false` Example: `true`.
     pub deletion_protection: Option<bool>,
-    /// The resource group ID of the cluster.
-    ///
-    /// Example: `rg-acfmyvw3wjm****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// The resource group ID of the cluster. Example: `rg-acfmyvw3wjm****`.
     pub resource_group_id: Option<String>,
     /// The cluster maintenance window. This feature takes effect only for ACK Pro clusters.
-    #[serde(rename = "maintenance_window", skip_serializing_if = "Option::is_none")]
-    pub maintenance_window: Option<ModifyClusterBodyMaintenanceWindow>,
+    pub maintenance_window: Option<MaintenanceWindow>,
     /// Specifies whether to enable the RAM Roles for Service Accounts (RRSA) feature. This parameter is available only for ACK managed clusters. Valid values:
     ///
     /// *   `true`: enables the RRSA feature.
     /// *   `false`: disables the RRSA feature.
     ///
-    /// Example: `true`
-    #[serde(rename = "enable_rrsa", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub enable_rrsa: Option<bool>,
     /// The network access control list (ACL) of the SLB instance associated with the API server if the cluster is a registered cluster.
     #[deprecated]
-    #[serde(rename = "access_control_list", skip_serializing_if = "Option::is_none")]
     pub access_control_list: Option<Vec<String>>,
     /// The cluster name.
     ///
-    /// The cluster name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). The cluster name cannot start with a hyphen (-).
-    ///
-    /// Example: `cluster-new-name`
-    #[serde(rename = "cluster_name", skip_serializing_if = "Option::is_none")]
+    /// The cluster name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). The cluster name cannot start with a hyphen (-). Example: `cluster-new-name`.
     pub cluster_name: Option<String>,
     /// The storage configurations of system events.
-    #[serde(rename = "system_events_logging", skip_serializing_if = "Option::is_none")]
-    pub system_events_logging: Option<ModifyClusterBodySystemEventsLogging>,
+    pub system_events_logging: Option<SystemEventsLogging>,
     /// The automatic O\\&M policy of the cluster.
-    #[serde(rename = "operation_policy", skip_serializing_if = "Option::is_none")]
-    pub operation_policy: Option<ModifyClusterBodyOperationPolicy>,
+    pub operation_policy: Option<OperationPolicy>,
     /// The custom subject alternative names (SANs) for the API server certificate to accept requests from specified IP addresses or domain names. This parameter is available only for ACK managed clusters.
-    #[serde(
-        rename = "api_server_custom_cert_sans",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_server_custom_cert_sans: Option<ModifyClusterBodyApiServerCustomCertSans>,
+    pub api_server_custom_cert_sans: Option<ApiServerCustomCertSans>,
     /// The vSwitches of the control plane. This parameter can be used to change the vSwitches of the control plane in an ACK managed cluster. Take note of the following items:
     ///
     /// *   This parameter overwrites the existing configuration. You must specify all vSwitches of the control plane.
     /// *   The control plane components restarts during the change process. Exercise caution when you perform this operation.
     /// *   Ensure that all security groups of the cluster, including the security groups of the control plane, all node pools, and container network, are allowed to access the CIDR blocks of the new vSwitches. This ensures that the nodes and containers can connect to the API server.
     /// *   If the new vSwitches of the control plane are configured with an ACL, ensure that the ACL allows communication between the new vSwitches and CIDR blocks such as those of the cluster nodes and the container network.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
     /// The control plane configurations of an ACK dedicated cluster.
-    #[serde(rename = "control_plane_config", skip_serializing_if = "Option::is_none")]
-    pub control_plane_config: Option<ModifyClusterBodyControlPlaneConfig>,
+    pub control_plane_config: Option<ControlPlaneConfig>,
     /// The ID of the security group for the control plane.
     ///
     /// - If block rules are configured in the security group, ensure the security group rules allow traffic for protocols and ports required by the cluster. For recommended security group rules, see \[Configure and manage security groups for an ACK cluster\](<https://www.alibabacloud.com/help/en/ack/ack-managed-and-ack-dedicated/user-guide/configure-security-group-rules-to-enforce-access-control-on-ack-clusters?spm=a2c63.p38356.help-menu-85222.d_2_0_4_3.43e35d09s8oSlR>).
-    ///
     /// - For non-ACK dedicated clusters:
     /// - During security group updates, the cluster control plane and managed components (e.g., terway-controlplane) will restart briefly. Perform this operation during off-peak hours.
     /// - After updating the control plane security group, the Elastic Network Interfaces (ENIs) used by the control plane and managed components will automatically join the new security group.
-    ///
     /// - For ACK dedicated clusters:
     /// - After updating the control plane security group, newly scaled-out master nodes will automatically apply the new security group. Existing control plane nodes remain unaffected.
     ///
-    /// Example: `sg-bp1h6rk3pgct2a08***`
-    #[serde(rename = "security_group_id", skip_serializing_if = "Option::is_none")]
+    /// Example: `sg-bp1h6rk3pgct2a08***`.
     pub security_group_id: Option<String>,
     /// The time zone configuration for the cluster.
     ///
     /// - After modifying the time zone, cluster inspection configurations will adopt the new time zone.
-    ///
     /// - For ACK managed clusters:
     /// - During time zone updates, the cluster control plane and managed components (e.g., terway-controlplane) will restart briefly. Perform this operation during off-peak hours.
     /// - After updating the time zone:
     /// - Newly scaled-out nodes will automatically apply the new time zone.
     /// - Existing nodes remain unaffected. Reset the node to apply changes to existing nodes.
-    ///
     /// - For ACK dedicated clusters:
     /// - After updating the time zone:
     /// - Newly scaled-out nodes (including control plane nodes) automatically apply the new time zone.
     /// - Existing nodes (including control plane nodes) remain unaffected. Reset the node to apply changes to existing nodes.
     /// - For control plane nodes, perform a scale-out followed by a scale-in to apply the new time zone to all control plane nodes.
     ///
-    /// Example: `Asia/Shanghai`
-    #[serde(rename = "timezone", skip_serializing_if = "Option::is_none")]
+    /// Example: `Asia/Shanghai`.
     pub timezone: Option<String>,
     /// Specifies whether to enable instance deletion protection. If you enable this option, the instance cannot be deleted in the console or by calling API operations. Valid values:
     ///
     /// *   `true`: enables instance deletion protection.
     /// *   `false`: disables instance deletion protection.
     ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
+    /// Default value: `false` Example: `true`.
     #[deprecated]
-    #[serde(
-        rename = "instance_deletion_protection",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub instance_deletion_protection: Option<bool>,
     /// Specifies whether to remap the test domain name of the cluster. Valid values:
     ///
     /// *   `true`: remaps the test domain name of the cluster.
     /// *   `false`: does not remap the test domain name of the cluster.
     ///
-    /// Default value: `false`
-    ///
-    /// Example: `true`
+    /// Default value: `false` Example: `true`.
     #[deprecated]
-    #[serde(
-        rename = "ingress_domain_rebinding",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ingress_domain_rebinding: Option<bool>,
-    /// The ID of the Server Load Balancer (SLB) instance of the cluster to be modified.
-    ///
-    /// Example: `lb-wz97kes8tnndkpodw****`
+    /// The ID of the Server Load Balancer (SLB) instance of the cluster to be modified. Example: `lb-wz97kes8tnndkpodw****`.
     #[deprecated]
-    #[serde(rename = "ingress_loadbalancer_id", skip_serializing_if = "Option::is_none")]
     pub ingress_loadbalancer_id: Option<String>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for ModifyClusterBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.api_server_eip,
-            &format!("{prefix}{}", ".api_server_eip"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.api_server_eip_id,
-            &format!("{prefix}{}", ".api_server_eip_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.deletion_protection,
-            &format!("{prefix}{}", ".deletion_protection"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_group_id,
-            &format!("{prefix}{}", ".resource_group_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.maintenance_window,
-            &format!("{prefix}{}", ".maintenance_window"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable_rrsa,
-            &format!("{prefix}{}", ".enable_rrsa"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.access_control_list,
-            &format!("{prefix}{}", ".access_control_list"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_name,
-            &format!("{prefix}{}", ".cluster_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_events_logging,
-            &format!("{prefix}{}", ".system_events_logging"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.operation_policy,
-            &format!("{prefix}{}", ".operation_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.api_server_custom_cert_sans,
-            &format!("{prefix}{}", ".api_server_custom_cert_sans"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.vswitch_ids,
-            &format!("{prefix}{}", ".vswitch_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.control_plane_config,
-            &format!("{prefix}{}", ".control_plane_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_group_id,
-            &format!("{prefix}{}", ".security_group_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.timezone,
-            &format!("{prefix}{}", ".timezone"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_deletion_protection,
-            &format!("{prefix}{}", ".instance_deletion_protection"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ingress_domain_rebinding,
-            &format!("{prefix}{}", ".ingress_domain_rebinding"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ingress_loadbalancer_id,
-            &format!("{prefix}{}", ".ingress_loadbalancer_id"),
-            out,
-        );
+impl acs_runtime::WireStruct for ModifyClusterBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("api_server_eip", &self.api_server_eip);
+        visit("api_server_eip_id", &self.api_server_eip_id);
+        visit("deletion_protection", &self.deletion_protection);
+        visit("resource_group_id", &self.resource_group_id);
+        visit("maintenance_window", &self.maintenance_window);
+        visit("enable_rrsa", &self.enable_rrsa);
+        visit("access_control_list", &self.access_control_list);
+        visit("cluster_name", &self.cluster_name);
+        visit("system_events_logging", &self.system_events_logging);
+        visit("operation_policy", &self.operation_policy);
+        visit("api_server_custom_cert_sans", &self.api_server_custom_cert_sans);
+        visit("vswitch_ids", &self.vswitch_ids);
+        visit("control_plane_config", &self.control_plane_config);
+        visit("security_group_id", &self.security_group_id);
+        visit("timezone", &self.timezone);
+        visit("instance_deletion_protection", &self.instance_deletion_protection);
+        visit("ingress_domain_rebinding", &self.ingress_domain_rebinding);
+        visit("ingress_loadbalancer_id", &self.ingress_loadbalancer_id);
     }
 }

@@ -10,28 +10,24 @@
 //!
 //! After you call this operation, the component may be redeployed and restarted. We recommend that you assess the impact before you call this operation.
 
-/// Request of `ModifyClusterAddon`: Modifies the configuration of a cluster component. This operation may affect your businesses. We recommend that you assess the impact, back up data, and perform the operation during off-peak hours.
-///
-/// Build it with [`ModifyClusterAddonRequest::builder`], or call the operation through `Client::modify_cluster_addon`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyClusterAddon`, made by [`ModifyClusterAddonBuilder`] (`Client::modify_cluster_addon` or [`ModifyClusterAddonRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyClusterAddonRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c71d616e629ff40d5b42d7bb87770****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The component ID.
-    ///
-    /// Example: `coredns`
-    pub component_id: String,
+    pub component_id: Option<String>,
     /// The component configuration.
     pub body: Option<ModifyClusterAddonBody>,
 }
 
 impl ModifyClusterAddonRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyClusterAddonRequestBuilder {
-        ModifyClusterAddonRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyClusterAddonBuilder {
+        ModifyClusterAddonBuilder::with_client(())
     }
 }
 
@@ -39,211 +35,98 @@ impl acs_runtime::Operation for ModifyClusterAddonRequest {
     type Output = ModifyClusterAddonResponse;
     type Error = ModifyClusterAddonError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyClusterAddon",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{cluster_id}/components/{component_id}/config",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ModifyClusterAddon",
+        acs_runtime::Method::Post,
+        "/clusters/{cluster_id}/components/{component_id}/config",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "component_id", &self.component_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("component_id", &self.component_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `ModifyClusterAddon`: made by `Client::modify_cluster_addon` (then [`send`](Self::send)) or [`ModifyClusterAddonRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyClusterAddonBuilder<C = ()> {
+    client: C,
+    request: ModifyClusterAddonRequest,
+}
+
+impl<C> ModifyClusterAddonBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`ModifyClusterAddonRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyClusterAddonRequestBuilder {
-    cluster_id: Option<String>,
-    component_id: Option<String>,
-    body: Option<ModifyClusterAddonBody>,
-}
-
-impl ModifyClusterAddonRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c71d616e629ff40d5b42d7bb87770****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The cluster ID. Required. Example: `c71d616e629ff40d5b42d7bb87770****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The component ID.
-    ///
-    /// Example: `coredns`
-    pub fn component_id(mut self, value: impl Into<String>) -> Self {
-        self.component_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `component_id`; see [`Self::component_id`].
-    pub fn set_component_id(&mut self, value: Option<String>) -> &mut Self {
-        self.component_id = value;
+    /// The component ID. Required. Example: `coredns`.
+    pub fn component_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.component_id = value.into_param();
         self
     }
 
     /// The component configuration.
-    pub fn body(mut self, value: impl Into<ModifyClusterAddonBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ModifyClusterAddonBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<ModifyClusterAddonBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyClusterAddonRequest, acs_runtime::BuildError> {
-        Ok(ModifyClusterAddonRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyClusterAddon",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            component_id: self
-                .component_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyClusterAddon",
-                    parameter: "component_id",
-                    setter: "component_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `ModifyClusterAddon` once its parameters are set: Modifies the configuration of a cluster component. This operation may affect your businesses. We recommend that you assess the impact, back up data, and perform the operation during off-peak hours.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyClusterAddonFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyClusterAddonRequestBuilder,
-}
-
-impl ModifyClusterAddonFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyClusterAddonRequestBuilder::default(),
+    pub fn build(self) -> Result<ModifyClusterAddonRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyClusterAddon",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
         }
+        if self.request.component_id.is_none() {
+            return Err(missing("component_id", "component_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyClusterAddonRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c71d616e629ff40d5b42d7bb87770****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The component ID.
-    ///
-    /// Example: `coredns`
-    pub fn component_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.component_id(value);
-        self
-    }
-
-    /// Sets or clears `component_id`; see [`Self::component_id`].
-    pub fn set_component_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_component_id(value);
-        self
-    }
-
-    /// The component configuration.
-    pub fn body(mut self, value: impl Into<ModifyClusterAddonBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ModifyClusterAddonBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl ModifyClusterAddonBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        ModifyClusterAddonResponse,
-        acs_runtime::SdkError<ModifyClusterAddonError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<ModifyClusterAddonResponse, SdkError<ModifyClusterAddonError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ModifyClusterAddon`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ModifyClusterAddon`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyClusterAddonResponse {}
-/// Errors of `ModifyClusterAddon` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for ModifyClusterAddonResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `ModifyClusterAddon`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyClusterAddonError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyClusterAddonError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyClusterAddonError {
@@ -252,29 +135,31 @@ impl From<acs_runtime::ServiceError> for ModifyClusterAddonError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyClusterAddonError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyClusterAddonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyClusterAddonError {}
+
 /// The component configuration.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModifyClusterAddonBody {
-    /// The custom parameter settings that you want to use.
-    ///
-    /// Example: `{"CpuRequest":"800m"}`
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
+    /// The custom parameter settings that you want to use. Example: `{"CpuRequest":"800m"}`.
     pub config: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterAddonBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.config,
-            &format!("{prefix}{}", ".config"),
-            out,
-        );
+impl acs_runtime::WireStruct for ModifyClusterAddonBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("config", &self.config);
     }
 }

@@ -3,28 +3,24 @@
 
 //! `ModifyClusterNodePool`: You can call the ModifyClusterNodePool operation to modify the configuration of a node pool with the specified node pool ID.
 
-/// Request of `ModifyClusterNodePool`: You can call the ModifyClusterNodePool operation to modify the configuration of a node pool with the specified node pool ID.
-///
-/// Build it with [`ModifyClusterNodePoolRequest::builder`], or call the operation through `Client::modify_cluster_node_pool`.
-#[derive(Debug, Clone, PartialEq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyClusterNodePool`, made by [`ModifyClusterNodePoolBuilder`] (`Client::modify_cluster_node_pool` or [`ModifyClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyClusterNodePoolRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `p31da1b38983f4511b490fc62108a****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// The request body.
     pub body: Option<ModifyClusterNodePoolBody>,
 }
 
 impl ModifyClusterNodePoolRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyClusterNodePoolRequestBuilder {
-        ModifyClusterNodePoolRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyClusterNodePoolBuilder {
+        ModifyClusterNodePoolBuilder::with_client(())
     }
 }
 
@@ -32,228 +28,109 @@ impl acs_runtime::Operation for ModifyClusterNodePoolRequest {
     type Output = ModifyClusterNodePoolResponse;
     type Error = ModifyClusterNodePoolError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyClusterNodePool",
-        method: acs_runtime::Method::Put,
-        path: "/clusters/{ClusterId}/nodepools/{NodepoolId}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ModifyClusterNodePool",
+        acs_runtime::Method::Put,
+        "/clusters/{ClusterId}/nodepools/{NodepoolId}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "NodepoolId", &self.nodepool_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("NodepoolId", &self.nodepool_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `ModifyClusterNodePool`: made by `Client::modify_cluster_node_pool` (then [`send`](Self::send)) or [`ModifyClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyClusterNodePoolBuilder<C = ()> {
+    client: C,
+    request: ModifyClusterNodePoolRequest,
+}
+
+impl<C> ModifyClusterNodePoolBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`ModifyClusterNodePoolRequest`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ModifyClusterNodePoolRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    body: Option<ModifyClusterNodePoolBody>,
-}
-
-impl ModifyClusterNodePoolRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The cluster ID. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `p31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The node pool ID. Required. Example: `p31da1b38983f4511b490fc62108a****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<ModifyClusterNodePoolBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ModifyClusterNodePoolBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<ModifyClusterNodePoolBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyClusterNodePoolRequest, acs_runtime::BuildError> {
-        Ok(ModifyClusterNodePoolRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyClusterNodePool",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyClusterNodePool",
-                    parameter: "NodepoolId",
-                    setter: "nodepool_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<ModifyClusterNodePoolRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyClusterNodePool",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("NodepoolId", "nodepool_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ModifyClusterNodePoolBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ModifyClusterNodePoolResponse, SdkError<ModifyClusterNodePoolError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ModifyClusterNodePool`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ModifyClusterNodePoolResponse {
+    /// The task ID. Example: `T-5fd211e924e1d00787000293`.
+    pub task_id: Option<String>,
+    /// The node pool ID. Example: `np737c3ac1ac684703b9e10673aa2c****`.
+    pub nodepool_id: Option<String>,
+    /// The ID of the request. Example: `687C5BAA-D103-4993-884B-C35E4314****`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for ModifyClusterNodePoolResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            task_id: object.take("task_id")?,
+            nodepool_id: object.take("nodepool_id")?,
+            request_id: object.take("request_id")?,
         })
     }
 }
 
-/// Calls `ModifyClusterNodePool` once its parameters are set: You can call the ModifyClusterNodePool operation to modify the configuration of a node pool with the specified node pool ID.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyClusterNodePoolFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyClusterNodePoolRequestBuilder,
-}
-
-impl ModifyClusterNodePoolFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyClusterNodePoolRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyClusterNodePoolRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `p31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<ModifyClusterNodePoolBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ModifyClusterNodePoolBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        ModifyClusterNodePoolResponse,
-        acs_runtime::SdkError<ModifyClusterNodePoolError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ModifyClusterNodePool`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ModifyClusterNodePoolResponse {
-    /// The task ID.
-    ///
-    /// Example: `T-5fd211e924e1d00787000293`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    /// The node pool ID.
-    ///
-    /// Example: `np737c3ac1ac684703b9e10673aa2c****`
-    #[serde(rename = "nodepool_id", skip_serializing_if = "Option::is_none")]
-    pub nodepool_id: Option<String>,
-    /// The ID of the request.
-    ///
-    /// Example: `687C5BAA-D103-4993-884B-C35E4314****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `ModifyClusterNodePool` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ModifyClusterNodePool`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyClusterNodePoolError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyClusterNodePoolError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyClusterNodePoolError {
@@ -262,50 +139,45 @@ impl From<acs_runtime::ServiceError> for ModifyClusterNodePoolError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyClusterNodePoolError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyClusterNodePoolError {}
+
 /// The configurations of the node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyNodepoolInfo {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodepoolInfo {
     /// The name of the node pool.
     ///
-    /// The name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). It cannot start with a hyphen (-).
-    ///
-    /// Example: `default-nodepool`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name must be 1 to 63 characters in length, and can contain digits, letters, and hyphens (-). It cannot start with a hyphen (-). Example: `default-nodepool`.
     pub name: Option<String>,
     /// The ID of the resource group to which the node pool belongs. Instances that are added to the node pool belong to this resource group.
     ///
-    /// Each resource can belong only to one resource group. You can regard a resource group as a project, an application, or an organization based on your business scenarios.
-    ///
-    /// Example: `rg-acfmyvw3wjm****`
-    #[serde(rename = "resource_group_id", skip_serializing_if = "Option::is_none")]
+    /// Each resource can belong only to one resource group. You can regard a resource group as a project, an application, or an organization based on your business scenarios. Example: `rg-acfmyvw3wjm****`.
     pub resource_group_id: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyNodepoolInfo {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_group_id,
-            &format!("{prefix}{}", ".resource_group_id"),
-            out,
-        );
+impl acs_runtime::WireStruct for NodepoolInfo {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("resource_group_id", &self.resource_group_id);
     }
 }
 
 /// The configurations about auto scaling.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyAutoScaling {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoScaling {
     /// Specifies whether to enable auto scaling. Valid values:
     ///
     /// *   `true`: enables auto scaling for the node pool. When the capacity planning of the cluster cannot meet the requirements of pod scheduling, ACK automatically scales out nodes based on the configured minimum and maximum number of instances. By default, node instant scaling is enabled for clusters that run Kubernetes 1.24. By default, node auto scaling is enabled for clusters that run Kubernetes versions earlier than 1.24. For more information, see Auto scaling of nodes.
@@ -313,10 +185,7 @@ pub struct ModifyClusterNodePoolBodyAutoScaling {
     ///
     /// If you set this parameter to false, other parameters in the `auto_scaling` section do not take effect.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub enable: Option<bool>,
     /// The instance type that is used for auto scaling. Valid values:
     ///
@@ -325,18 +194,12 @@ pub struct ModifyClusterNodePoolBodyAutoScaling {
     /// *   `gpushare`: shared GPU-accelerated instance.
     /// *   `spot`: preemptible instance.
     ///
-    /// Default value: `cpu`.
-    ///
-    /// Example: `cpu`
+    /// Default value: `cpu`. Example: `cpu`.
     #[deprecated]
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The maximum number of nodes that can be created in the node pool. Existing instances are excluded. This parameter takes effect only when `enable=true` is specified.
     ///
-    /// The value must be at least the value of min_instances and cannot exceed 2000. Default value: 0.
-    ///
-    /// Example: `10`
-    #[serde(rename = "max_instances", skip_serializing_if = "Option::is_none")]
+    /// The value must be at least the value of min_instances and cannot exceed 2000. Default value: 0. Example: `10`.
     pub max_instances: Option<i64>,
     /// The minimum number of nodes that must be kept in the node pool. Existing instances are excluded. This parameter takes effect only when `enable=true` is specified.
     ///
@@ -345,22 +208,17 @@ pub struct ModifyClusterNodePoolBodyAutoScaling {
     /// >
     ///
     /// *   When the minimum number of instances is greater than 0 and a scaling group is set up, ECS instances are automatically created based on the minimum number.
-    ///
     /// *   We recommend that the value of max_instances is equal to or larger than the current number of nodes in the node pool. If the value of max_instances is less than the current number of nodes in the node pool, the node pool will be scaled in after you enable auto scaling for the node pool.
     ///
-    /// Example: `2`
-    #[serde(rename = "min_instances", skip_serializing_if = "Option::is_none")]
+    /// Example: `2`.
     pub min_instances: Option<i64>,
     /// This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead.
     ///
     /// *   `true`: associates an elastic IP address (EIP) with the node pool.
     /// *   `false`: does not associate an EIP with the node pool.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
+    /// Default value: `false`. Example: `true`.
     #[deprecated]
-    #[serde(rename = "is_bond_eip", skip_serializing_if = "Option::is_none")]
     pub is_bond_eip: Option<bool>,
     /// This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead.
     ///
@@ -369,107 +227,59 @@ pub struct ModifyClusterNodePoolBodyAutoScaling {
     /// *   `PayByBandwidth`: pay-by-bandwidth.
     /// *   `PayByTraffic`: pay-by-data-transfer.
     ///
-    /// Default value: `PayByBandwidth`.
-    ///
-    /// Example: `PayByBandwidth`
+    /// Default value: `PayByBandwidth`. Example: `PayByBandwidth`.
     #[deprecated]
-    #[serde(
-        rename = "eip_internet_charge_type",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub eip_internet_charge_type: Option<String>,
     /// This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead. The maximum bandwidth of the EIP.
     ///
-    /// Valid values: 1 to 100. Unit: Mbit/s.
-    ///
-    /// Example: `5`
+    /// Valid values: 1 to 100. Unit: Mbit/s. Example: `5`.
     #[deprecated]
-    #[serde(rename = "eip_bandwidth", skip_serializing_if = "Option::is_none")]
     pub eip_bandwidth: Option<i64>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyAutoScaling {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_instances,
-            &format!("{prefix}{}", ".max_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.min_instances,
-            &format!("{prefix}{}", ".min_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.is_bond_eip,
-            &format!("{prefix}{}", ".is_bond_eip"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eip_internet_charge_type,
-            &format!("{prefix}{}", ".eip_internet_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eip_bandwidth,
-            &format!("{prefix}{}", ".eip_bandwidth"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoScaling {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
+        visit("type", &self.r#type);
+        visit("max_instances", &self.max_instances);
+        visit("min_instances", &self.min_instances);
+        visit("is_bond_eip", &self.is_bond_eip);
+        visit("eip_internet_charge_type", &self.eip_internet_charge_type);
+        visit("eip_bandwidth", &self.eip_bandwidth);
     }
 }
 
 /// The auto node repair policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyManagementAutoRepairPolicy {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoRepairPolicy {
     /// Specifies whether ACK is allowed to automatically restart nodes after repairing the nodes. Valid values:
     ///
     /// *   `true`: yes.
     /// *   `false`: no.
     ///
-    /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub restart_node: Option<bool>,
     /// 节点修复是否需要人工审批。
-    #[serde(rename = "approval_required", skip_serializing_if = "Option::is_none")]
     pub approval_required: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyManagementAutoRepairPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.restart_node,
-            &format!("{prefix}{}", ".restart_node"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.approval_required,
-            &format!("{prefix}{}", ".approval_required"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoRepairPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("restart_node", &self.restart_node);
+        visit("approval_required", &self.approval_required);
     }
 }
 
 /// The auto CVE patching policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyManagementAutoVulFixPolicy {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoVulFixPolicy {
     /// Specifies whether ACK is allowed to automatically restart nodes after repairing the nodes. Valid values:
     ///
     /// *   `true`: yes.
     /// *   `false`: no.
     ///
-    /// Example: `true`
-    #[serde(rename = "restart_node", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub restart_node: Option<bool>,
     /// The severity levels of CVEs that can be automatically patched. Separate multiple levels with commas (,). Example: `asap,later`. Valid values:
     ///
@@ -477,94 +287,59 @@ pub struct ModifyClusterNodePoolBodyManagementAutoVulFixPolicy {
     /// *   `later`: medium.
     /// *   `nntf`: low.
     ///
-    /// If `auto_vul_fix=true` is specified, the default value is `asap`.
-    ///
-    /// Example: `asap,nntf`
-    #[serde(rename = "vul_level", skip_serializing_if = "Option::is_none")]
+    /// If `auto_vul_fix=true` is specified, the default value is `asap`. Example: `asap,nntf`.
     pub vul_level: Option<String>,
     /// 指定在漏洞修复过程中应排除的包。
-    #[serde(rename = "exclude_packages", skip_serializing_if = "Option::is_none")]
     pub exclude_packages: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyManagementAutoVulFixPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.restart_node,
-            &format!("{prefix}{}", ".restart_node"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.vul_level,
-            &format!("{prefix}{}", ".vul_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.exclude_packages,
-            &format!("{prefix}{}", ".exclude_packages"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoVulFixPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("restart_node", &self.restart_node);
+        visit("vul_level", &self.vul_level);
+        visit("exclude_packages", &self.exclude_packages);
     }
 }
 
 /// The auto upgrade policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyManagementAutoUpgradePolicy {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AutoUpgradePolicy {
     /// Specifies whether ACK is allowed to automatically upgrade the kubelet. Valid values:
     ///
     /// *   `true`: yes.
     /// *   `false`: no.
     ///
-    /// Example: `true`
-    #[serde(rename = "auto_upgrade_kubelet", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub auto_upgrade_kubelet: Option<bool>,
     /// Specifies whether ACK is allowed to automatically upgrade the runtime. This parameter takes effect only when you specify `auto_upgrade=true`. Valid values:
     ///
     /// *   `true`: yes.
     /// *   `false`: no.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "auto_upgrade_runtime", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `false`.
     pub auto_upgrade_runtime: Option<bool>,
     /// Specifies whether ACK is allowed to automatically upgrade the operating system. This parameter takes effect only when you specify `auto_upgrade=true`. Valid values:
     ///
     /// *   `true`: yes.
     /// *   `false`: no.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "auto_upgrade_os", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `false`.
     pub auto_upgrade_os: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyManagementAutoUpgradePolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_kubelet,
-            &format!("{prefix}{}", ".auto_upgrade_kubelet"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_runtime,
-            &format!("{prefix}{}", ".auto_upgrade_runtime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_os,
-            &format!("{prefix}{}", ".auto_upgrade_os"),
-            out,
-        );
+impl acs_runtime::WireStruct for AutoUpgradePolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("auto_upgrade_kubelet", &self.auto_upgrade_kubelet);
+        visit("auto_upgrade_runtime", &self.auto_upgrade_runtime);
+        visit("auto_upgrade_os", &self.auto_upgrade_os);
     }
 }
 
 /// This parameter is deprecated. Use the preceding `auto_upgrade` parameter instead.
 ///
 /// The configurations of auto upgrade. The configurations take effect only when `enable` is set to true.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyManagementUpgradeConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpgradeConfig {
     /// This parameter is deprecated. Use the preceding `auto_upgrade` parameter instead.
     ///
     /// Specifies whether to enable auto upgrade. Valid values:
@@ -572,11 +347,8 @@ pub struct ModifyClusterNodePoolBodyManagementUpgradeConfig {
     /// *   true: enables auto upgrade.
     /// *   false: disables auto upgrade.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
+    /// Default value: `true`. Example: `true`.
     #[deprecated]
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
     pub auto_upgrade: Option<bool>,
     /// The number of additional nodes that are temporarily added to the node pool during an auto upgrade. Specify this parameter or `surge_percentage`.
     ///
@@ -584,193 +356,109 @@ pub struct ModifyClusterNodePoolBodyManagementUpgradeConfig {
     ///
     /// >  We recommend that you specify a value that does not exceed the current number of nodes in the node pool.
     ///
-    /// Example: `5`
-    #[serde(rename = "surge", skip_serializing_if = "Option::is_none")]
+    /// Example: `5`.
     pub surge: Option<i64>,
     /// The percentage of additional nodes in the node pool. Specify this parameter or the `surge` parameter is specified.
     ///
-    /// The number of additional nodes = The percentage of additional nodes × The number of nodes in the node pool. For example, if the percentage of additional nodes is 50% and the number of nodes in the node pool is 6, the number of additional nodes is 3.
-    ///
-    /// Example: `0`
-    #[serde(rename = "surge_percentage", skip_serializing_if = "Option::is_none")]
+    /// The number of additional nodes = The percentage of additional nodes × The number of nodes in the node pool. For example, if the percentage of additional nodes is 50% and the number of nodes in the node pool is 6, the number of additional nodes is 3. Example: `0`.
     pub surge_percentage: Option<i64>,
     /// The maximum number of nodes that can be in the Unavailable state.
     ///
     /// Valid values: 1 to 1000.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    #[serde(rename = "max_unavailable", skip_serializing_if = "Option::is_none")]
+    /// Default value: 1. Example: `1`.
     pub max_unavailable: Option<i64>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyManagementUpgradeConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade,
-            &format!("{prefix}{}", ".auto_upgrade"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.surge,
-            &format!("{prefix}{}", ".surge"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.surge_percentage,
-            &format!("{prefix}{}", ".surge_percentage"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_unavailable,
-            &format!("{prefix}{}", ".max_unavailable"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpgradeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("auto_upgrade", &self.auto_upgrade);
+        visit("surge", &self.surge);
+        visit("surge_percentage", &self.surge_percentage);
+        visit("max_unavailable", &self.max_unavailable);
     }
 }
 
 /// The configurations of the managed node pool feature.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyManagement {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Management {
     /// Specifies whether to enable the managed node pool feature. Valid values:
     ///
     /// *   `true`: enables the managed node pool feature.
     /// *   `false`: disables the managed node pool feature. Other parameters in this section take effect only when `enable=true` is specified.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub enable: Option<bool>,
     /// Specifies whether to enable auto node repair. This parameter takes effect only if `enable` is set to true. Valid values:
     ///
     /// *   `true`: enables auto repair.
     /// *   `false`: disables auto repair.
     ///
-    /// Default value: `true`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_repair", skip_serializing_if = "Option::is_none")]
+    /// Default value: `true`. Example: `true`.
     pub auto_repair: Option<bool>,
     /// The auto node repair policy.
-    #[serde(rename = "auto_repair_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_repair_policy: Option<ModifyClusterNodePoolBodyManagementAutoRepairPolicy>,
+    pub auto_repair_policy: Option<AutoRepairPolicy>,
     /// Specifies whether ACK is allowed to automatically patch CVE vulnerabilities. Valid values:
     ///
     /// *   `true`: enables auto CVE patching.
     /// *   `true`: disables auto CVE patching.
     ///
-    /// Example: `true`
-    #[serde(rename = "auto_vul_fix", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub auto_vul_fix: Option<bool>,
     /// The auto CVE patching policy.
-    #[serde(rename = "auto_vul_fix_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_vul_fix_policy: Option<ModifyClusterNodePoolBodyManagementAutoVulFixPolicy>,
+    pub auto_vul_fix_policy: Option<AutoVulFixPolicy>,
     /// Specifies whether to enable auto upgrade. Valid values:
     ///
     /// *   `true`: enables auto upgrade.
     /// *   `false`: disables auto upgrade.
     ///
-    /// Example: `true`
-    #[serde(rename = "auto_upgrade", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub auto_upgrade: Option<bool>,
     /// The auto upgrade policy.
-    #[serde(rename = "auto_upgrade_policy", skip_serializing_if = "Option::is_none")]
-    pub auto_upgrade_policy: Option<
-        ModifyClusterNodePoolBodyManagementAutoUpgradePolicy,
-    >,
+    pub auto_upgrade_policy: Option<AutoUpgradePolicy>,
     /// This parameter is deprecated. Use the preceding `auto_upgrade` parameter instead.
     ///
     /// The configurations of auto upgrade. The configurations take effect only when `enable` is set to true.
     #[deprecated]
-    #[serde(rename = "upgrade_config", skip_serializing_if = "Option::is_none")]
-    pub upgrade_config: Option<ModifyClusterNodePoolBodyManagementUpgradeConfig>,
+    pub upgrade_config: Option<UpgradeConfig>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyManagement {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_repair,
-            &format!("{prefix}{}", ".auto_repair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_repair_policy,
-            &format!("{prefix}{}", ".auto_repair_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_vul_fix,
-            &format!("{prefix}{}", ".auto_vul_fix"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_vul_fix_policy,
-            &format!("{prefix}{}", ".auto_vul_fix_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade,
-            &format!("{prefix}{}", ".auto_upgrade"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_upgrade_policy,
-            &format!("{prefix}{}", ".auto_upgrade_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.upgrade_config,
-            &format!("{prefix}{}", ".upgrade_config"),
-            out,
-        );
+impl acs_runtime::WireStruct for Management {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enable", &self.enable);
+        visit("auto_repair", &self.auto_repair);
+        visit("auto_repair_policy", &self.auto_repair_policy);
+        visit("auto_vul_fix", &self.auto_vul_fix);
+        visit("auto_vul_fix_policy", &self.auto_vul_fix_policy);
+        visit("auto_upgrade", &self.auto_upgrade);
+        visit("auto_upgrade_policy", &self.auto_upgrade_policy);
+        visit("upgrade_config", &self.upgrade_config);
     }
 }
 
 /// The bid configurations of preemptible instances.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyScalingGroupSpotPriceLimitItem {
-    /// The instance type of preemptible instances.
-    ///
-    /// Example: `ecs.c6.large`
-    #[serde(rename = "instance_type", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpotPriceLimitItem {
+    /// The instance type of preemptible instances. Example: `ecs.c6.large`.
     pub instance_type: Option<String>,
     /// The price cap of a preemptible instance.
     ///
-    /// Unit: USD/hour.
-    ///
-    /// Example: `0.39`
-    #[serde(rename = "price_limit", skip_serializing_if = "Option::is_none")]
+    /// Unit: USD/hour. Example: `0.39`.
     pub price_limit: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for ModifyClusterNodePoolBodyScalingGroupSpotPriceLimitItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_type,
-            &format!("{prefix}{}", ".instance_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.price_limit,
-            &format!("{prefix}{}", ".price_limit"),
-            out,
-        );
+impl acs_runtime::WireStruct for SpotPriceLimitItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("instance_type", &self.instance_type);
+        visit("price_limit", &self.price_limit);
     }
 }
 
 /// The configuration of node data disks.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyScalingGroupDataDisksItem {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataDisksItem {
     /// The category of data disk. Valid values:
     ///
     /// *   `cloud`: basic disk.
@@ -782,208 +470,93 @@ pub struct ModifyClusterNodePoolBodyScalingGroupDataDisksItem {
     /// *   `elastic_ephemeral_disk_premium`: premium elastic ephemeral disk.
     /// *   `elastic_ephemeral_disk_standard`: standard elastic ephemeral disk.
     ///
-    /// Default value: `cloud_efficiency`.
-    ///
-    /// Example: `cloud_ssd`
-    #[serde(rename = "category", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cloud_efficiency`. Example: `cloud_ssd`.
     pub category: Option<String>,
     /// The size of the data disk. Unit: GiB.
     ///
     /// Valid values: 40 to 32768.
     ///
-    /// Default value: `120`.
-    ///
-    /// Example: `40`
-    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    /// Default value: `120`. Example: `40`.
     pub size: Option<i64>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
     /// *   `true`: encrypts the data disk.
     /// *   `false`: does not encrypt the data disk.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "encrypted", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub encrypted: Option<String>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
     /// The ID of the automatic snapshot policy. The system performs automatic backup for a cloud disk based on the specified automatic snapshot policy.
     ///
-    /// By default, this parameter is empty, which indicates that automatic backup is disabled.
-    ///
-    /// Example: `sp-2zej1nogjvovnz4z****`
-    #[serde(rename = "auto_snapshot_policy_id", skip_serializing_if = "Option::is_none")]
+    /// By default, this parameter is empty, which indicates that automatic backup is disabled. Example: `sp-2zej1nogjvovnz4z****`.
     pub auto_snapshot_policy_id: Option<String>,
-    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(rename = "performance_level", skip_serializing_if = "Option::is_none")]
+    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs. Example: `PL1`.
     pub performance_level: Option<String>,
     /// The preset IOPS of the data disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `1000`
-    #[serde(rename = "provisioned_iops", skip_serializing_if = "Option::is_none")]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the data disk. Valid values:
     ///
     /// *   `true`: enables the burst feature.
     /// *   `false`: disables the burst feature for the data disk.
     ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(rename = "bursting_enabled", skip_serializing_if = "Option::is_none")]
+    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub bursting_enabled: Option<bool>,
-    /// Specifies whether to automatically mount the data disk.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_format", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to automatically mount the data disk. Example: `true`.
     pub auto_format: Option<bool>,
-    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs.
-    ///
-    /// Example: `ext4`
-    #[serde(rename = "file_system", skip_serializing_if = "Option::is_none")]
+    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs. Example: `ext4`.
     pub file_system: Option<String>,
-    /// The path to which the data disk is mounted. You must specify a valid path.
-    ///
-    /// Example: `/mnt/path1`
-    #[serde(rename = "mount_target", skip_serializing_if = "Option::is_none")]
+    /// The path to which the data disk is mounted. You must specify a valid path. Example: `/mnt/path1`.
     pub mount_target: Option<String>,
-    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-).
-    ///
-    /// Example: `DataDiskName`
-    #[serde(rename = "disk_name", skip_serializing_if = "Option::is_none")]
+    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-). Example: `DataDiskName`.
     pub disk_name: Option<String>,
-    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz.
-    ///
-    /// Example: `/dev/xvdb`
-    #[serde(rename = "device", skip_serializing_if = "Option::is_none")]
+    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz. Example: `/dev/xvdb`.
     pub device: Option<String>,
-    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned.
-    ///
-    /// Example: `s-280s7****`
-    #[serde(rename = "snapshot_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned. Example: `s-280s7****`.
     pub snapshot_id: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyScalingGroupDataDisksItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.category,
-            &format!("{prefix}{}", ".category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.size,
-            &format!("{prefix}{}", ".size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.encrypted,
-            &format!("{prefix}{}", ".encrypted"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kms_key_id,
-            &format!("{prefix}{}", ".kms_key_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_snapshot_policy_id,
-            &format!("{prefix}{}", ".auto_snapshot_policy_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.performance_level,
-            &format!("{prefix}{}", ".performance_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.provisioned_iops,
-            &format!("{prefix}{}", ".provisioned_iops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.bursting_enabled,
-            &format!("{prefix}{}", ".bursting_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_format,
-            &format!("{prefix}{}", ".auto_format"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.file_system,
-            &format!("{prefix}{}", ".file_system"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.mount_target,
-            &format!("{prefix}{}", ".mount_target"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.disk_name,
-            &format!("{prefix}{}", ".disk_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.device,
-            &format!("{prefix}{}", ".device"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.snapshot_id,
-            &format!("{prefix}{}", ".snapshot_id"),
-            out,
-        );
+impl acs_runtime::WireStruct for DataDisksItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("category", &self.category);
+        visit("size", &self.size);
+        visit("encrypted", &self.encrypted);
+        visit("kms_key_id", &self.kms_key_id);
+        visit("auto_snapshot_policy_id", &self.auto_snapshot_policy_id);
+        visit("performance_level", &self.performance_level);
+        visit("provisioned_iops", &self.provisioned_iops);
+        visit("bursting_enabled", &self.bursting_enabled);
+        visit("auto_format", &self.auto_format);
+        visit("file_system", &self.file_system);
+        visit("mount_target", &self.mount_target);
+        visit("disk_name", &self.disk_name);
+        visit("device", &self.device);
+        visit("snapshot_id", &self.snapshot_id);
     }
 }
 
 /// The tag that you want to add only to ECS instances.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyScalingGroupTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyScalingGroupTagsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
 /// The configurations of the private node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyScalingGroupPrivatePoolOptions {
-    /// The private node pool ID. This parameter is available only when `match_criteria` is set to `Target`.
-    ///
-    /// Example: `eap-bp67acfmxazb4****`
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrivatePoolOptions {
+    /// The private node pool ID. This parameter is available only when `match_criteria` is set to `Target`. Example: `eap-bp67acfmxazb4****`.
     pub id: Option<String>,
     /// The type of private node pool. This parameter specifies the type of private pool that you want to use to create instances. A private pool is generated when an elasticity assurance or a capacity reservation takes effect. The system selects a private pool to start instances. Valid values:
     ///
@@ -991,229 +564,92 @@ pub struct ModifyClusterNodePoolBodyScalingGroupPrivatePoolOptions {
     /// *   `Target`: uses a specified private pool. The system uses the resources of the specified private pool to start instances. If the specified private pool is unavailable, instances cannot be started.
     /// *   `None`: no private pool is used. The resources of private pools are not used to launch the instances.
     ///
-    /// Example: `Open`
-    #[serde(rename = "match_criteria", skip_serializing_if = "Option::is_none")]
+    /// Example: `Open`.
     pub match_criteria: Option<String>,
 }
 
-impl acs_runtime::ParamValue
-for ModifyClusterNodePoolBodyScalingGroupPrivatePoolOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.id,
-            &format!("{prefix}{}", ".id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.match_criteria,
-            &format!("{prefix}{}", ".match_criteria"),
-            out,
-        );
+impl acs_runtime::WireStruct for PrivatePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("id", &self.id);
+        visit("match_criteria", &self.match_criteria);
     }
 }
 
 /// The instance attribute.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyScalingGroupInstancePatternsItem {
-    /// The number of vCPU cores for the instance type.
-    ///
-    /// Example: `4`
-    #[serde(rename = "cores", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InstancePatternsItem {
+    /// The number of vCPU cores for the instance type. Example: `4`.
     pub cores: Option<i64>,
-    /// The memory size of the instance type. Unit: GiB.
-    ///
-    /// Example: `8`
-    #[serde(rename = "memory", skip_serializing_if = "Option::is_none")]
+    /// The memory size of the instance type. Unit: GiB. Example: `8`.
     pub memory: Option<f32>,
-    /// The instance family level.
-    ///
-    /// Example: `EnterpriseLevel`
-    #[serde(rename = "instance_family_level", skip_serializing_if = "Option::is_none")]
+    /// The instance family level. Example: `EnterpriseLevel`.
     pub instance_family_level: Option<String>,
     /// The instance type that you want to exclude.
-    #[serde(rename = "excluded_instance_types", skip_serializing_if = "Option::is_none")]
     pub excluded_instance_types: Option<Vec<String>>,
-    /// The minimum vCPU cores required for the instance type.
-    ///
-    /// Example: `4`
-    #[serde(rename = "min_cpu_cores", skip_serializing_if = "Option::is_none")]
+    /// The minimum vCPU cores required for the instance type. Example: `4`.
     pub min_cpu_cores: Option<i64>,
-    /// The maximum vCPU cores allowed for the instance type.
-    ///
-    /// Example: `8`
-    #[serde(rename = "max_cpu_cores", skip_serializing_if = "Option::is_none")]
+    /// The maximum vCPU cores allowed for the instance type. Example: `8`.
     pub max_cpu_cores: Option<i64>,
-    /// The minimum required memory size. Unit: GiB.
-    ///
-    /// Example: `8`
-    #[serde(rename = "min_memory_size", skip_serializing_if = "Option::is_none")]
+    /// The minimum required memory size. Unit: GiB. Example: `8`.
     pub min_memory_size: Option<f32>,
-    /// The maximum allowed memory size. Unit: GiB.
-    ///
-    /// Example: `16`
-    #[serde(rename = "max_memory_size", skip_serializing_if = "Option::is_none")]
+    /// The maximum allowed memory size. Unit: GiB. Example: `16`.
     pub max_memory_size: Option<f32>,
     /// The type of the instance.
-    #[serde(rename = "instance_categories", skip_serializing_if = "Option::is_none")]
     pub instance_categories: Option<Vec<String>>,
     /// The CPU architecture of the instance type.
-    #[serde(rename = "cpu_architectures", skip_serializing_if = "Option::is_none")]
     pub cpu_architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type.
-    ///
-    /// Example: `4`
+    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type. Example: `4`.
     #[deprecated]
-    #[serde(rename = "core", skip_serializing_if = "Option::is_none")]
     pub core: Option<i64>,
-    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance.
-    ///
-    /// Example: `2`
+    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance. Example: `2`.
     #[deprecated]
-    #[serde(rename = "max_price", skip_serializing_if = "Option::is_none")]
     pub max_price: Option<f32>,
     /// \\\[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
     #[deprecated]
-    #[serde(rename = "architectures", skip_serializing_if = "Option::is_none")]
     pub architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types.
-    ///
-    /// Example: `Exclude`
+    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types. Example: `Exclude`.
     #[deprecated]
-    #[serde(
-        rename = "burst_performance_option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub burst_performance_option: Option<String>,
     /// The specified instance family.
-    #[serde(rename = "instance_type_families", skip_serializing_if = "Option::is_none")]
     pub instance_type_families: Option<Vec<String>>,
-    /// The minimum required number of elastic network interfaces (ENIs) per instance.
-    ///
-    /// Example: `3`
-    #[serde(rename = "minimum_eni_quantity", skip_serializing_if = "Option::is_none")]
+    /// The minimum required number of elastic network interfaces (ENIs) per instance. Example: `3`.
     pub minimum_eni_quantity: Option<i64>,
-    /// The minimum required number of IPv4 addresses per ENI.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "minimum_eni_private_ip_address_quantity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of IPv4 addresses per ENI. Example: `10`.
     pub minimum_eni_private_ip_address_quantity: Option<i64>,
-    /// The minimum required number of IPv6 addresses per ENI.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "minimum_eni_ipv6_address_quantity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The minimum required number of IPv6 addresses per ENI. Example: `1`.
     pub minimum_eni_ipv6_address_quantity: Option<i64>,
-    /// The maximum allowed number of GPUs per instance.
-    ///
-    /// Example: `8`
-    #[serde(rename = "maximum_gpu_amount", skip_serializing_if = "Option::is_none")]
+    /// The maximum allowed number of GPUs per instance. Example: `8`.
     pub maximum_gpu_amount: Option<i64>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue
-for ModifyClusterNodePoolBodyScalingGroupInstancePatternsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cores,
-            &format!("{prefix}{}", ".cores"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.memory,
-            &format!("{prefix}{}", ".memory"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_family_level,
-            &format!("{prefix}{}", ".instance_family_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.excluded_instance_types,
-            &format!("{prefix}{}", ".excluded_instance_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.min_cpu_cores,
-            &format!("{prefix}{}", ".min_cpu_cores"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_cpu_cores,
-            &format!("{prefix}{}", ".max_cpu_cores"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.min_memory_size,
-            &format!("{prefix}{}", ".min_memory_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_memory_size,
-            &format!("{prefix}{}", ".max_memory_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_categories,
-            &format!("{prefix}{}", ".instance_categories"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_architectures,
-            &format!("{prefix}{}", ".cpu_architectures"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.core,
-            &format!("{prefix}{}", ".core"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_price,
-            &format!("{prefix}{}", ".max_price"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.architectures,
-            &format!("{prefix}{}", ".architectures"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.burst_performance_option,
-            &format!("{prefix}{}", ".burst_performance_option"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_type_families,
-            &format!("{prefix}{}", ".instance_type_families"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.minimum_eni_quantity,
-            &format!("{prefix}{}", ".minimum_eni_quantity"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
+impl acs_runtime::WireStruct for InstancePatternsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cores", &self.cores);
+        visit("memory", &self.memory);
+        visit("instance_family_level", &self.instance_family_level);
+        visit("excluded_instance_types", &self.excluded_instance_types);
+        visit("min_cpu_cores", &self.min_cpu_cores);
+        visit("max_cpu_cores", &self.max_cpu_cores);
+        visit("min_memory_size", &self.min_memory_size);
+        visit("max_memory_size", &self.max_memory_size);
+        visit("instance_categories", &self.instance_categories);
+        visit("cpu_architectures", &self.cpu_architectures);
+        visit("core", &self.core);
+        visit("max_price", &self.max_price);
+        visit("architectures", &self.architectures);
+        visit("burst_performance_option", &self.burst_performance_option);
+        visit("instance_type_families", &self.instance_type_families);
+        visit("minimum_eni_quantity", &self.minimum_eni_quantity);
+        visit(
+            "minimum_eni_private_ip_address_quantity",
             &self.minimum_eni_private_ip_address_quantity,
-            &format!("{prefix}{}", ".minimum_eni_private_ip_address_quantity"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
+        visit(
+            "minimum_eni_ipv6_address_quantity",
             &self.minimum_eni_ipv6_address_quantity,
-            &format!("{prefix}{}", ".minimum_eni_ipv6_address_quantity"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
-            &self.maximum_gpu_amount,
-            &format!("{prefix}{}", ".maximum_gpu_amount"),
-            out,
-        );
+        visit("maximum_gpu_amount", &self.maximum_gpu_amount);
     }
 }
 
@@ -1224,7 +660,7 @@ for ModifyClusterNodePoolBodyScalingGroupInstancePatternsItem {
 /// 默认值：None。
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
+pub enum Strategy {
     /// `PrivatePoolFirst`
     PrivatePoolFirst,
     /// `PrivatePoolOnly`
@@ -1235,7 +671,7 @@ pub enum ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
     Unknown(String),
 }
 
-impl ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
+impl Strategy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1247,7 +683,7 @@ impl ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
     }
 }
 
-impl From<&str> for ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
+impl From<&str> for Strategy {
     fn from(value: &str) -> Self {
         match value {
             "PrivatePoolFirst" => Self::PrivatePoolFirst,
@@ -1258,139 +694,91 @@ impl From<&str> for ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStra
     }
 }
 
-impl From<String> for ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display
-for ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
+impl std::fmt::Display for Strategy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for Strategy {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue
-for ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<Strategy> for &str {
+    fn into_param(self) -> Option<Strategy> {
+        Some(Strategy::from(self))
     }
 }
 
 /// 创建实例时使用的资源池及资源池策略。当您设置该参数后，需要注意：
 /// 该参数只在创建按量付费实例时生效。
 /// 该参数不能与private_pool_options.match_criteria、private_pool_options.id同时设置。
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyScalingGroupResourcePoolOptions {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourcePoolOptions {
     /// 创建实例时使用的资源池策略。资源池包括弹性保障服务或容量预定服务生效后生成的私有池以及公共池，供实例启动时选择。取值范围：
     /// PrivatePoolFirst：私有池优先。选择此种策略时， 当指定了 resouce_pool_options.private_pool_ids，优先使用指定的私有池。如果未指定私有池或指定的私有池容量不足，将自动匹配开放类型的私有池。如果没有符合条件的私有池，则使用公共池创建实例。
     /// PrivatePoolOnly：仅限私有池。选择此种策略时，必须指定 resouce_pool_options.private_pool_ids。如果指定的私有池容量不足，则实例会启动失败。
     /// None：不使用资源池策略。
-    /// 默认值：None。
-    ///
-    /// Example: `PrivatePoolFirst`
-    #[serde(rename = "strategy", skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<
-        ModifyClusterNodePoolBodyScalingGroupResourcePoolOptionsStrategy,
-    >,
+    /// 默认值：None。 Example: `PrivatePoolFirst`.
+    pub strategy: Option<Strategy>,
     /// 私有池 ID列表。即弹性保障服务 ID 或容量预定服务 ID。该参数只能传入 Target 模式私有池 ID。N 的取值范围：1~20。
-    #[serde(rename = "private_pool_ids", skip_serializing_if = "Option::is_none")]
     pub private_pool_ids: Option<Vec<String>>,
 }
 
-impl acs_runtime::ParamValue
-for ModifyClusterNodePoolBodyScalingGroupResourcePoolOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.strategy,
-            &format!("{prefix}{}", ".strategy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.private_pool_ids,
-            &format!("{prefix}{}", ".private_pool_ids"),
-            out,
-        );
+impl acs_runtime::WireStruct for ResourcePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("strategy", &self.strategy);
+        visit("private_pool_ids", &self.private_pool_ids);
     }
 }
 
 /// The configurations of the scaling group that is used by the node pool.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyScalingGroup {
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScalingGroup {
     /// The vSwitch IDs. You can specify one to eight vSwitch IDs.
     ///
     /// >  To ensure high availability, we recommend that you select vSwitches that reside in different zones.
-    #[serde(rename = "vswitch_ids", skip_serializing_if = "Option::is_none")]
     pub vswitch_ids: Option<Vec<String>>,
     /// The instance types. You can specify multiple instance types. A node is assigned the instance type from the first instance type of the list until the node is created. The instance type that is used to create the node varies based on the actual instance stock.
     ///
     /// You can specify 1 to 10 instance types.
-    #[serde(rename = "instance_types", skip_serializing_if = "Option::is_none")]
     pub instance_types: Option<Vec<String>>,
     /// The billing method of nodes in the node pool. Valid values:
     ///
     /// *   `PrePaid`: subscription.
     /// *   `PostPaid`: pay-as-you-go.
     ///
-    /// Default value: `PostPaid`.
-    ///
-    /// Example: `PostPaid`
-    #[serde(rename = "instance_charge_type", skip_serializing_if = "Option::is_none")]
+    /// Default value: `PostPaid`. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
     /// The subscription duration of nodes in the node pool. This parameter takes effect and is required if you set `instance_charge_type` to `PrePaid`.
     ///
     /// *   If `period_unit` is set to Week, the valid values of `period` are 1, 2, 3, and 4.
     /// *   If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
-    /// Example: `1`
-    #[serde(rename = "period", skip_serializing_if = "Option::is_none")]
+    /// Example: `1`.
     pub period: Option<i64>,
     /// The billing cycle of nodes in the node pool. This parameter takes effect and is required if you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
     /// *   `Month`: The subscription duration is measured in months.
     /// *   `Week`: The subscription duration is measured in weeks.
     ///
-    /// Default value: `Month`.
-    ///
-    /// Example: `Month`
-    #[serde(rename = "period_unit", skip_serializing_if = "Option::is_none")]
+    /// Default value: `Month`. Example: `Month`.
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for the nodes in the node pool. This parameter takes effect only when you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
     /// *   `true`: enables auto-renewal.
     /// *   `false`: disables auto-renewal.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "auto_renew", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub auto_renew: Option<bool>,
     /// The auto-renewal period. Valid values:
     ///
     /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
     /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    #[serde(rename = "auto_renew_period", skip_serializing_if = "Option::is_none")]
+    /// Default value: 1. Example: `1`.
     pub auto_renew_period: Option<i64>,
     /// The bidding policy of preemptible instances. Valid values:
     ///
@@ -1398,16 +786,10 @@ pub struct ModifyClusterNodePoolBodyScalingGroup {
     /// *   `SpotWithPriceLimit`: specifies the highest bid.
     /// *   `SpotAsPriceGo`: automatically submits bids based on the up-to-date market price.
     ///
-    /// For more information, see Create a preemptible elastic container instance.
-    ///
-    /// Example: `SpotWithPriceLimit`
-    #[serde(rename = "spot_strategy", skip_serializing_if = "Option::is_none")]
+    /// For more information, see Create a preemptible elastic container instance. Example: `SpotWithPriceLimit`.
     pub spot_strategy: Option<String>,
     /// The bid configurations of preemptible instances.
-    #[serde(rename = "spot_price_limit", skip_serializing_if = "Option::is_none")]
-    pub spot_price_limit: Option<
-        Vec<ModifyClusterNodePoolBodyScalingGroupSpotPriceLimitItem>,
-    >,
+    pub spot_price_limit: Option<Vec<SpotPriceLimitItem>>,
     /// The type of operating system distribution that you want to use. We recommend that you use this parameter to specify the node operating system. Valid values:
     ///
     /// *   `AliyunLinux`: Alibaba Cloud Linux 2.
@@ -1421,13 +803,9 @@ pub struct ModifyClusterNodePoolBodyScalingGroup {
     /// *   `ContainerOS`: ContainerOS.
     /// *   `AliyunLinux3ContainerOptimized`: Alibaba Cloud Linux 3 Container-optimized.
     ///
-    /// Example: `AliyunLinux`
-    #[serde(rename = "image_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `AliyunLinux`.
     pub image_type: Option<String>,
-    /// The custom image ID. You can call the `DescribeKubernetesVersionMetadata` operation to query the images supported by ACK. By default, the latest image is used.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200904.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// The custom image ID. You can call the `DescribeKubernetesVersionMetadata` operation to query the images supported by ACK. By default, the latest image is used. Example: `aliyun_2_1903_x64_20G_alibase_20200904.vhd`.
     pub image_id: Option<String>,
     /// The category of the system disk. Valid values:
     ///
@@ -1437,13 +815,9 @@ pub struct ModifyClusterNodePoolBodyScalingGroup {
     /// *   `cloud_auto`: ESSD AutoPL disk.
     /// *   `cloud_essd_entry`: ESSD Entry disk.
     ///
-    /// Default value: `cloud_efficiency`.
-    ///
-    /// Example: `cloud_efficiency`
-    #[serde(rename = "system_disk_category", skip_serializing_if = "Option::is_none")]
+    /// Default value: `cloud_efficiency`. Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
     /// The categories of the system disk. The system attempts to create system disks of a disk category with a lower priority if the disk category with a higher priority is unavailable.
-    #[serde(rename = "system_disk_categories", skip_serializing_if = "Option::is_none")]
     pub system_disk_categories: Option<Vec<String>>,
     /// The size of the system disk. Unit: GiB
     ///
@@ -1451,10 +825,7 @@ pub struct ModifyClusterNodePoolBodyScalingGroup {
     ///
     /// The value of this parameter must be at least 20 and greater than or equal to the size of the image.
     ///
-    /// Default value: the greater value between 40 and the image size.
-    ///
-    /// Example: `120`
-    #[serde(rename = "system_disk_size", skip_serializing_if = "Option::is_none")]
+    /// Default value: the greater value between 40 and the image size. Example: `120`.
     pub system_disk_size: Option<i64>,
     /// The performance level (PL) of the system disk. This parameter takes effect only for an ESSD. You can specify a higher PL if you increase the size of the data disk. For more information, see ESSDs.
     ///
@@ -1463,105 +834,60 @@ pub struct ModifyClusterNodePoolBodyScalingGroup {
     /// *   PL2: high maximum concurrent I/O performance and low I/O latency.
     /// *   PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
     ///
-    /// Example: `PL1`
-    #[serde(
-        rename = "system_disk_performance_level",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
     /// Specifies whether to encrypt the system disk. Valid values:
     ///
     /// *   true: encrypts the system disk.
     /// *   false: does not encrypt the system disk.
     ///
-    /// Example: `false`
-    #[serde(rename = "system_disk_encrypted", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub system_disk_encrypted: Option<bool>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the system disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "system_disk_kms_key_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Key Management Service (KMS) key that is used to encrypt the system disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub system_disk_kms_key_id: Option<String>,
-    /// The encryption algorithm that is used to encrypt the system disk. Set the value to aes-256.
-    ///
-    /// Example: `aes-256`
-    #[serde(
-        rename = "system_disk_encrypt_algorithm",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The encryption algorithm that is used to encrypt the system disk. Set the value to aes-256. Example: `aes-256`.
     pub system_disk_encrypt_algorithm: Option<String>,
     /// The preset IOPS of the system disk.
     ///
     /// Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "system_disk_provisioned_iops",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub system_disk_provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
     /// *   true: enables the burst feature.
     /// *   false: disables the burst feature.
     ///
-    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "system_disk_bursting_enabled",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
     /// The configurations of the data disks that are mounted to nodes in the node pool. Valid values: 0 to 10. You can mount at most 10 data disks to the nodes in the node pool.
-    #[serde(rename = "data_disks", skip_serializing_if = "Option::is_none")]
-    pub data_disks: Option<Vec<ModifyClusterNodePoolBodyScalingGroupDataDisksItem>>,
-    /// The name of the key pair. You must specify this parameter or `login_password`. You must specify the `key_pair` parameter if the node pool is a managed node pool.
-    ///
-    /// Example: `pro-nodepool`
-    #[serde(rename = "key_pair", skip_serializing_if = "Option::is_none")]
+    pub data_disks: Option<Vec<DataDisksItem>>,
+    /// The name of the key pair. You must specify this parameter or `login_password`. You must specify the `key_pair` parameter if the node pool is a managed node pool. Example: `pro-nodepool`.
     pub key_pair: Option<String>,
-    /// The password for SSH logon. You must specify this parameter or `key_pair`. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters.
-    ///
-    /// Example: `Hello1234`
-    #[serde(rename = "login_password", skip_serializing_if = "Option::is_none")]
+    /// The password for SSH logon. You must specify this parameter or `key_pair`. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Example: `Hello1234`.
     pub login_password: Option<String>,
     /// The metering method of the public IP address. Valid values:
     ///
     /// *   `PayByBandwidth`: pay-by-bandwidth.
     /// *   `PayByTraffic`: pay-by-data-transfer.
     ///
-    /// Example: `PayByBandwidth`
-    #[serde(rename = "internet_charge_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `PayByBandwidth`.
     pub internet_charge_type: Option<String>,
-    /// The maximum outbound bandwidth of the public IP address of the node. Unit: Mbit/s. Valid values: 1 to 100.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "internet_max_bandwidth_out",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum outbound bandwidth of the public IP address of the node. Unit: Mbit/s. Valid values: 1 to 100. Example: `5`.
     pub internet_max_bandwidth_out: Option<i64>,
     /// The tags that you want to add only to ECS instances.
     ///
     /// The tag key must be unique and cannot exceed 128 characters in length. The tag key and value cannot start with aliyun or acs: or contain <https://> or <http://>.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<ModifyClusterNodePoolBodyScalingGroupTagsItem>>,
+    pub tags: Option<Vec<TagsItem>>,
     /// The expected number of nodes in the node pool.
     ///
     /// The expected number of nodes in the node pool. We recommend that you configure at least two nodes to ensure that cluster components run as expected. You can modify the Expected Nodes parameter to adjust the number of nodes in the node pool.
     ///
-    /// If you do not want to create nodes in the node pool, set this parameter to 0. You can manually modify this parameter to add nodes later.
-    ///
-    /// Example: `2`
-    #[serde(rename = "desired_size", skip_serializing_if = "Option::is_none")]
+    /// If you do not want to create nodes in the node pool, set this parameter to 0. You can manually modify this parameter to add nodes later. Example: `2`.
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
     ///
     /// *   `PRIORITY`: ECS instances are scaled based on the value of VSwitchIds.N. If an ECS instance cannot be created in the zone where the vSwitch that has the highest priority resides, the system creates the ECS instance in the zone where the vSwitch that has the next highest priority resides.
-    ///
     /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created if preemptible instance types are specified in the scaling configurations. You can set the `CompensateWithOnDemand` parameter to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient inventory.
     ///
     /// **
@@ -1570,64 +896,39 @@ pub struct ModifyClusterNodePoolBodyScalingGroup {
     ///
     /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If ECS instances become imbalanced among multiple zones due to insufficient inventory, you can call the `RebalanceInstances` operation of Auto Scaling to balance the instance distribution among zones. For more information, see RebalanceInstances.
     ///
-    /// Default value: `PRIORITY`.
-    ///
-    /// Example: `BALANCE`
-    #[serde(rename = "multi_az_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `PRIORITY`. Example: `BALANCE`.
     pub multi_az_policy: Option<String>,
     /// The scaling mode of the scaling group. Valid values:
     ///
     /// *   `release`: the standard mode. ECS instances are created and released based on resource usage.
     /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
     ///
-    /// Example: `release`
-    #[serde(rename = "scaling_policy", skip_serializing_if = "Option::is_none")]
+    /// Example: `release`.
     pub scaling_policy: Option<String>,
-    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is less than the value of this parameter, the system preferably creates pay-as-you-go instances.
-    ///
-    /// Example: `0`
-    #[serde(rename = "on_demand_base_capacity", skip_serializing_if = "Option::is_none")]
+    /// The minimum number of pay-as-you-go instances that must be kept in the scaling group. Valid values: 0 to 1000. If the number of pay-as-you-go instances is less than the value of this parameter, the system preferably creates pay-as-you-go instances. Example: `0`.
     pub on_demand_base_capacity: Option<i64>,
-    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100.
-    ///
-    /// Example: `20`
-    #[serde(
-        rename = "on_demand_percentage_above_base_capacity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of pay-as-you-go instances among the extra instances that exceed the number specified by `on_demand_base_capacity`. Valid values: 0 to 100. Example: `20`.
     pub on_demand_percentage_above_base_capacity: Option<i64>,
-    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10.
-    ///
-    /// Example: `5`
-    #[serde(rename = "spot_instance_pools", skip_serializing_if = "Option::is_none")]
+    /// The number of instance types that are available for creating preemptible instances. Auto Scaling creates preemptible instances of multiple instance types that are available at the lowest cost. Valid values: 1 to 10. Example: `5`.
     pub spot_instance_pools: Option<i64>,
     /// Specifies whether to enable the supplementation of preemptible instances. If you set this parameter to true, when the scaling group receives a system message indicating that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace the instance. Valid values:
     ///
     /// *   `true`: supplements preemptible instances.
     /// *   `false`: does not supplement preemptible instances.
     ///
-    /// Example: `false`
-    #[serde(rename = "spot_instance_remedy", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Specifies whether to automatically create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as the price or insufficient inventory. This parameter takes effect when you set `multi_az_policy` to `COST_OPTIMIZED`. Valid values:
     ///
     /// *   `true`: automatically creates pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
     /// *   `false`: does not create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "compensate_with_on_demand",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
     /// The IDs of ApsaraDB RDS instances.
-    #[serde(rename = "rds_instances", skip_serializing_if = "Option::is_none")]
     pub rds_instances: Option<Vec<String>>,
     /// The configurations of the private node pool.
-    #[serde(rename = "private_pool_options", skip_serializing_if = "Option::is_none")]
-    pub private_pool_options: Option<
-        ModifyClusterNodePoolBodyScalingGroupPrivatePoolOptions,
-    >,
+    pub private_pool_options: Option<PrivatePoolOptions>,
     /// This parameter is obsolete. Use the `image_type` parameter instead.
     ///
     /// The OS platform. Valid values:
@@ -1637,296 +938,96 @@ pub struct ModifyClusterNodePoolBodyScalingGroup {
     /// *   `Windows`
     /// *   `WindowsCore`
     ///
-    /// Example: `AliyunLinux`
+    /// Example: `AliyunLinux`.
     #[deprecated]
-    #[serde(rename = "platform", skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// .The instance attributes.
-    #[serde(rename = "instance_patterns", skip_serializing_if = "Option::is_none")]
-    pub instance_patterns: Option<
-        Vec<ModifyClusterNodePoolBodyScalingGroupInstancePatternsItem>,
-    >,
-    /// The `deploymentset_id` field.
-    ///
-    /// Example: `ds-bp1d19mmbsv3jf6xxxxx`
-    #[serde(rename = "deploymentset_id", skip_serializing_if = "Option::is_none")]
+    pub instance_patterns: Option<Vec<InstancePatternsItem>>,
+    /// The `deploymentset_id` field. Example: `ds-bp1d19mmbsv3jf6xxxxx`.
     pub deploymentset_id: Option<String>,
     /// 节点池多安全组配置
-    #[serde(rename = "security_group_ids", skip_serializing_if = "Option::is_none")]
     pub security_group_ids: Option<Vec<String>>,
     /// 创建实例时使用的资源池及资源池策略。当您设置该参数后，需要注意：
     /// 该参数只在创建按量付费实例时生效。
     /// 该参数不能与private_pool_options.match_criteria、private_pool_options.id同时设置。
-    #[serde(rename = "resource_pool_options", skip_serializing_if = "Option::is_none")]
-    pub resource_pool_options: Option<
-        ModifyClusterNodePoolBodyScalingGroupResourcePoolOptions,
-    >,
+    pub resource_pool_options: Option<ResourcePoolOptions>,
     /// 系统盘磁盘快照策略
-    #[serde(
-        rename = "system_disk_snapshot_policy_id",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub system_disk_snapshot_policy_id: Option<String>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyScalingGroup {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.vswitch_ids,
-            &format!("{prefix}{}", ".vswitch_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_types,
-            &format!("{prefix}{}", ".instance_types"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_charge_type,
-            &format!("{prefix}{}", ".instance_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period,
-            &format!("{prefix}{}", ".period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.period_unit,
-            &format!("{prefix}{}", ".period_unit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew,
-            &format!("{prefix}{}", ".auto_renew"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_renew_period,
-            &format!("{prefix}{}", ".auto_renew_period"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_strategy,
-            &format!("{prefix}{}", ".spot_strategy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_price_limit,
-            &format!("{prefix}{}", ".spot_price_limit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_type,
-            &format!("{prefix}{}", ".image_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_id,
-            &format!("{prefix}{}", ".image_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_category,
-            &format!("{prefix}{}", ".system_disk_category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_categories,
-            &format!("{prefix}{}", ".system_disk_categories"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_size,
-            &format!("{prefix}{}", ".system_disk_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_performance_level,
-            &format!("{prefix}{}", ".system_disk_performance_level"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_encrypted,
-            &format!("{prefix}{}", ".system_disk_encrypted"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_kms_key_id,
-            &format!("{prefix}{}", ".system_disk_kms_key_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_encrypt_algorithm,
-            &format!("{prefix}{}", ".system_disk_encrypt_algorithm"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_provisioned_iops,
-            &format!("{prefix}{}", ".system_disk_provisioned_iops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_bursting_enabled,
-            &format!("{prefix}{}", ".system_disk_bursting_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.data_disks,
-            &format!("{prefix}{}", ".data_disks"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.key_pair,
-            &format!("{prefix}{}", ".key_pair"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.login_password,
-            &format!("{prefix}{}", ".login_password"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.internet_charge_type,
-            &format!("{prefix}{}", ".internet_charge_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.internet_max_bandwidth_out,
-            &format!("{prefix}{}", ".internet_max_bandwidth_out"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tags,
-            &format!("{prefix}{}", ".tags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.desired_size,
-            &format!("{prefix}{}", ".desired_size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.multi_az_policy,
-            &format!("{prefix}{}", ".multi_az_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scaling_policy,
-            &format!("{prefix}{}", ".scaling_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.on_demand_base_capacity,
-            &format!("{prefix}{}", ".on_demand_base_capacity"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
+impl acs_runtime::WireStruct for ScalingGroup {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("vswitch_ids", &self.vswitch_ids);
+        visit("instance_types", &self.instance_types);
+        visit("instance_charge_type", &self.instance_charge_type);
+        visit("period", &self.period);
+        visit("period_unit", &self.period_unit);
+        visit("auto_renew", &self.auto_renew);
+        visit("auto_renew_period", &self.auto_renew_period);
+        visit("spot_strategy", &self.spot_strategy);
+        visit("spot_price_limit", &self.spot_price_limit);
+        visit("image_type", &self.image_type);
+        visit("image_id", &self.image_id);
+        visit("system_disk_category", &self.system_disk_category);
+        visit("system_disk_categories", &self.system_disk_categories);
+        visit("system_disk_size", &self.system_disk_size);
+        visit("system_disk_performance_level", &self.system_disk_performance_level);
+        visit("system_disk_encrypted", &self.system_disk_encrypted);
+        visit("system_disk_kms_key_id", &self.system_disk_kms_key_id);
+        visit("system_disk_encrypt_algorithm", &self.system_disk_encrypt_algorithm);
+        visit("system_disk_provisioned_iops", &self.system_disk_provisioned_iops);
+        visit("system_disk_bursting_enabled", &self.system_disk_bursting_enabled);
+        visit("data_disks", &self.data_disks);
+        visit("key_pair", &self.key_pair);
+        visit("login_password", &self.login_password);
+        visit("internet_charge_type", &self.internet_charge_type);
+        visit("internet_max_bandwidth_out", &self.internet_max_bandwidth_out);
+        visit("tags", &self.tags);
+        visit("desired_size", &self.desired_size);
+        visit("multi_az_policy", &self.multi_az_policy);
+        visit("scaling_policy", &self.scaling_policy);
+        visit("on_demand_base_capacity", &self.on_demand_base_capacity);
+        visit(
+            "on_demand_percentage_above_base_capacity",
             &self.on_demand_percentage_above_base_capacity,
-            &format!("{prefix}{}", ".on_demand_percentage_above_base_capacity"),
-            out,
         );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_instance_pools,
-            &format!("{prefix}{}", ".spot_instance_pools"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.spot_instance_remedy,
-            &format!("{prefix}{}", ".spot_instance_remedy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.compensate_with_on_demand,
-            &format!("{prefix}{}", ".compensate_with_on_demand"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rds_instances,
-            &format!("{prefix}{}", ".rds_instances"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.private_pool_options,
-            &format!("{prefix}{}", ".private_pool_options"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.platform,
-            &format!("{prefix}{}", ".platform"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_patterns,
-            &format!("{prefix}{}", ".instance_patterns"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.deploymentset_id,
-            &format!("{prefix}{}", ".deploymentset_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_group_ids,
-            &format!("{prefix}{}", ".security_group_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_pool_options,
-            &format!("{prefix}{}", ".resource_pool_options"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_disk_snapshot_policy_id,
-            &format!("{prefix}{}", ".system_disk_snapshot_policy_id"),
-            out,
-        );
+        visit("spot_instance_pools", &self.spot_instance_pools);
+        visit("spot_instance_remedy", &self.spot_instance_remedy);
+        visit("compensate_with_on_demand", &self.compensate_with_on_demand);
+        visit("rds_instances", &self.rds_instances);
+        visit("private_pool_options", &self.private_pool_options);
+        visit("platform", &self.platform);
+        visit("instance_patterns", &self.instance_patterns);
+        visit("deploymentset_id", &self.deploymentset_id);
+        visit("security_group_ids", &self.security_group_ids);
+        visit("resource_pool_options", &self.resource_pool_options);
+        visit("system_disk_snapshot_policy_id", &self.system_disk_snapshot_policy_id);
     }
 }
 
 /// The node label.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyKubernetesConfigLabelsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyKubernetesConfigLabelsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for LabelsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
 /// The taint.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyKubernetesConfigTaintsItem {
-    /// The `key` of the taint.
-    ///
-    /// Example: `key`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaintsItem {
+    /// The `key` of the taint. Example: `key`.
     pub key: Option<String>,
-    /// The `value` of the taint.
-    ///
-    /// Example: `value`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the taint. Example: `value`.
     pub value: Option<String>,
     /// The scheduling policy. Valid values:
     ///
@@ -1934,258 +1035,130 @@ pub struct ModifyClusterNodePoolBodyKubernetesConfigTaintsItem {
     /// *   `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
     /// *   `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
     ///
-    /// Default value: `NoSchedule`.
-    ///
-    /// Example: `NoSchedule`
-    #[serde(rename = "effect", skip_serializing_if = "Option::is_none")]
+    /// Default value: `NoSchedule`. Example: `NoSchedule`.
     pub effect: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyKubernetesConfigTaintsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.effect,
-            &format!("{prefix}{}", ".effect"),
-            out,
-        );
+impl acs_runtime::WireStruct for TaintsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
+        visit("effect", &self.effect);
     }
 }
 
 /// The configurations of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyKubernetesConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KubernetesConfig {
     /// The labels that are added to the nodes in the cluster. You must add the label based on the following rules:
     ///
     /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
     /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
-    #[serde(rename = "labels", skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Vec<ModifyClusterNodePoolBodyKubernetesConfigLabelsItem>>,
+    pub labels: Option<Vec<LabelsItem>>,
     /// The configurations of node taints.
-    #[serde(rename = "taints", skip_serializing_if = "Option::is_none")]
-    pub taints: Option<Vec<ModifyClusterNodePoolBodyKubernetesConfigTaintsItem>>,
+    pub taints: Option<Vec<TaintsItem>>,
     /// The name of the container runtime. The following types of runtime are supported by ACK:
     ///
     /// *   containerd: containerd is the recommended runtime and supports all Kubernetes versions.
     /// *   Sandboxed-Container.runv: The Sandbox-Container runtime provides improved isolation and supports Kubernetes 1.31 and earlier.
     /// *   docker: discontinued. The Docker runtime supports Kubernetes 1.22 and earlier.
     ///
-    /// Default value: containerd.
-    ///
-    /// Example: `docker`
-    #[serde(rename = "runtime", skip_serializing_if = "Option::is_none")]
+    /// Default value: containerd. Example: `docker`.
     pub runtime: Option<String>,
-    /// The version of the container runtime.
-    ///
-    /// Example: `19.03.5`
-    #[serde(rename = "runtime_version", skip_serializing_if = "Option::is_none")]
+    /// The version of the container runtime. Example: `19.03.5`.
     pub runtime_version: Option<String>,
     /// The CPU management policy of nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
     /// *   `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
     /// *   `none`: specifies that the default CPU affinity is used.
     ///
-    /// Default value: `none`.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpu_policy", skip_serializing_if = "Option::is_none")]
+    /// Default value: `none`. Example: `none`.
     pub cpu_policy: Option<String>,
     /// Specifies whether the nodes are unschedulable after a scale-out activity is performed.
     ///
     /// *   true: The nodes are unschedulable after a scale-out activity is performed.
     /// *   false: The nodes are schedulable after a scale-out activity is performed.
     ///
-    /// Example: `false`
-    #[serde(rename = "unschedulable", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub unschedulable: Option<bool>,
-    /// The user data of the instance. Nodes automatically run user-data scripts after they are added to the cluster. For more information, see User-Data script.
-    ///
-    /// Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFDSyEi`
-    #[serde(rename = "user_data", skip_serializing_if = "Option::is_none")]
+    /// The user data of the instance. Nodes automatically run user-data scripts after they are added to the cluster. For more information, see User-Data script. Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFDSyEi`.
     pub user_data: Option<String>,
     /// Specifies whether to install the CloudMonitor agent on ECS nodes. After the CloudMonitor agent is installed on ECS nodes, you can view monitoring information about the instances in the CloudMonitor console. We recommend that you install the CloudMonitor agent. Valid values:
     ///
     /// *   `true`: installs the CloudMonitor agent on ECS nodes.
     /// *   `false`: does not install the CloudMonitor agent on ECS nodes.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "cms_enabled", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `true`.
     pub cms_enabled: Option<bool>,
-    /// Predefined custom data. Nodes automatically run predefined scripts before they are added to the cluster. For more information, see User-Data script.
-    ///
-    /// Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFDSyEi`
-    #[serde(rename = "pre_user_data", skip_serializing_if = "Option::is_none")]
+    /// Predefined custom data. Nodes automatically run predefined scripts before they are added to the cluster. For more information, see User-Data script. Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFDSyEi`.
     pub pre_user_data: Option<String>,
     /// 自定义节点名称格式。
-    #[serde(rename = "node_name_mode", skip_serializing_if = "Option::is_none")]
     pub node_name_mode: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyKubernetesConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.labels,
-            &format!("{prefix}{}", ".labels"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.taints,
-            &format!("{prefix}{}", ".taints"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime,
-            &format!("{prefix}{}", ".runtime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime_version,
-            &format!("{prefix}{}", ".runtime_version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_policy,
-            &format!("{prefix}{}", ".cpu_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.unschedulable,
-            &format!("{prefix}{}", ".unschedulable"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.user_data,
-            &format!("{prefix}{}", ".user_data"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cms_enabled,
-            &format!("{prefix}{}", ".cms_enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.pre_user_data,
-            &format!("{prefix}{}", ".pre_user_data"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_name_mode,
-            &format!("{prefix}{}", ".node_name_mode"),
-            out,
-        );
+impl acs_runtime::WireStruct for KubernetesConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("labels", &self.labels);
+        visit("taints", &self.taints);
+        visit("runtime", &self.runtime);
+        visit("runtime_version", &self.runtime_version);
+        visit("cpu_policy", &self.cpu_policy);
+        visit("unschedulable", &self.unschedulable);
+        visit("user_data", &self.user_data);
+        visit("cms_enabled", &self.cms_enabled);
+        visit("pre_user_data", &self.pre_user_data);
+        visit("node_name_mode", &self.node_name_mode);
     }
 }
 
 /// The configurations of confidential computing for the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyClusterNodePoolBodyTeeConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeeConfig {
     /// Specifies whether to enable confidential computing for the cluster. Valid values:
     ///
     /// *   `true`: enables confidential computing for the cluster.
     /// *   `false`: disables confidential computing for the cluster.
     ///
-    /// Default value: `false`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "tee_enable", skip_serializing_if = "Option::is_none")]
+    /// Default value: `false`. Example: `false`.
     pub tee_enable: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBodyTeeConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.tee_enable,
-            &format!("{prefix}{}", ".tee_enable"),
-            out,
-        );
+impl acs_runtime::WireStruct for TeeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("tee_enable", &self.tee_enable);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyClusterNodePoolBody {
     /// The configurations of the node pool.
-    #[serde(rename = "nodepool_info", skip_serializing_if = "Option::is_none")]
-    pub nodepool_info: Option<ModifyClusterNodePoolBodyNodepoolInfo>,
+    pub nodepool_info: Option<NodepoolInfo>,
     /// The configurations about auto scaling.
-    #[serde(rename = "auto_scaling", skip_serializing_if = "Option::is_none")]
-    pub auto_scaling: Option<ModifyClusterNodePoolBodyAutoScaling>,
+    pub auto_scaling: Option<AutoScaling>,
     /// The configurations of the managed node pool feature.
-    #[serde(rename = "management", skip_serializing_if = "Option::is_none")]
-    pub management: Option<ModifyClusterNodePoolBodyManagement>,
+    pub management: Option<Management>,
     /// The configurations of the scaling group that is used by the node pool.
-    #[serde(rename = "scaling_group", skip_serializing_if = "Option::is_none")]
-    pub scaling_group: Option<ModifyClusterNodePoolBodyScalingGroup>,
+    pub scaling_group: Option<ScalingGroup>,
     /// The configurations of the cluster.
-    #[serde(rename = "kubernetes_config", skip_serializing_if = "Option::is_none")]
-    pub kubernetes_config: Option<ModifyClusterNodePoolBodyKubernetesConfig>,
+    pub kubernetes_config: Option<KubernetesConfig>,
     /// The configurations of confidential computing for the cluster.
-    #[serde(rename = "tee_config", skip_serializing_if = "Option::is_none")]
-    pub tee_config: Option<ModifyClusterNodePoolBodyTeeConfig>,
-    /// Specifies whether to update node information, such as labels and taints.
-    ///
-    /// Example: `true`
-    #[serde(rename = "update_nodes", skip_serializing_if = "Option::is_none")]
+    pub tee_config: Option<TeeConfig>,
+    /// Specifies whether to update node information, such as labels and taints. Example: `true`.
     pub update_nodes: Option<bool>,
-    /// Specifies whether concurrency is supported.
-    ///
-    /// Example: `true`
-    #[serde(rename = "concurrency", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether concurrency is supported. Example: `true`.
     pub concurrency: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterNodePoolBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.nodepool_info,
-            &format!("{prefix}{}", ".nodepool_info"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_scaling,
-            &format!("{prefix}{}", ".auto_scaling"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.management,
-            &format!("{prefix}{}", ".management"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.scaling_group,
-            &format!("{prefix}{}", ".scaling_group"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kubernetes_config,
-            &format!("{prefix}{}", ".kubernetes_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tee_config,
-            &format!("{prefix}{}", ".tee_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.update_nodes,
-            &format!("{prefix}{}", ".update_nodes"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.concurrency,
-            &format!("{prefix}{}", ".concurrency"),
-            out,
-        );
+impl acs_runtime::WireStruct for ModifyClusterNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("nodepool_info", &self.nodepool_info);
+        visit("auto_scaling", &self.auto_scaling);
+        visit("management", &self.management);
+        visit("scaling_group", &self.scaling_group);
+        visit("kubernetes_config", &self.kubernetes_config);
+        visit("tee_config", &self.tee_config);
+        visit("update_nodes", &self.update_nodes);
+        visit("concurrency", &self.concurrency);
     }
 }

@@ -3,24 +3,22 @@
 
 //! `ModifyClusterTags`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the ModifyClusterTags operation to modify the labels of a cluster.
 
-/// Request of `ModifyClusterTags`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the ModifyClusterTags operation to modify the labels of a cluster.
-///
-/// Build it with [`ModifyClusterTagsRequest::builder`], or call the operation through `Client::modify_cluster_tags`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyClusterTags`, made by [`ModifyClusterTagsBuilder`] (`Client::modify_cluster_tags` or [`ModifyClusterTagsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyClusterTagsRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The data of the tags that you want to modify.
     pub body: Option<Vec<ModifyClusterTagsBodyItem>>,
 }
 
 impl ModifyClusterTagsRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyClusterTagsRequestBuilder {
-        ModifyClusterTagsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyClusterTagsBuilder {
+        ModifyClusterTagsBuilder::with_client(())
     }
 }
 
@@ -28,180 +26,91 @@ impl acs_runtime::Operation for ModifyClusterTagsRequest {
     type Output = ModifyClusterTagsResponse;
     type Error = ModifyClusterTagsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyClusterTags",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/tags",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ModifyClusterTags",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/tags",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `ModifyClusterTags`: made by `Client::modify_cluster_tags` (then [`send`](Self::send)) or [`ModifyClusterTagsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyClusterTagsBuilder<C = ()> {
+    client: C,
+    request: ModifyClusterTagsRequest,
+}
+
+impl<C> ModifyClusterTagsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`ModifyClusterTagsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyClusterTagsRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<Vec<ModifyClusterTagsBodyItem>>,
-}
-
-impl ModifyClusterTagsRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The ID of the cluster. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The data of the tags that you want to modify.
-    pub fn body(mut self, value: impl Into<Vec<ModifyClusterTagsBodyItem>>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<ModifyClusterTagsBodyItem>>,
-    ) -> &mut Self {
-        self.body = value;
+    pub fn body(
+        mut self,
+        value: impl IntoParam<Vec<ModifyClusterTagsBodyItem>>,
+    ) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyClusterTagsRequest, acs_runtime::BuildError> {
-        Ok(ModifyClusterTagsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyClusterTags",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `ModifyClusterTags` once its parameters are set: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the ModifyClusterTags operation to modify the labels of a cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyClusterTagsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyClusterTagsRequestBuilder,
-}
-
-impl ModifyClusterTagsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyClusterTagsRequestBuilder::default(),
+    pub fn build(self) -> Result<ModifyClusterTagsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyClusterTags",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyClusterTagsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The data of the tags that you want to modify.
-    pub fn body(mut self, value: impl Into<Vec<ModifyClusterTagsBodyItem>>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<ModifyClusterTagsBodyItem>>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl ModifyClusterTagsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        ModifyClusterTagsResponse,
-        acs_runtime::SdkError<ModifyClusterTagsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<ModifyClusterTagsResponse, SdkError<ModifyClusterTagsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ModifyClusterTags`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ModifyClusterTags`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyClusterTagsResponse {}
-/// Errors of `ModifyClusterTags` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for ModifyClusterTagsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `ModifyClusterTags`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyClusterTagsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyClusterTagsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyClusterTagsError {
@@ -210,39 +119,34 @@ impl From<acs_runtime::ServiceError> for ModifyClusterTagsError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyClusterTagsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyClusterTagsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyClusterTagsError {}
+
 /// The list of tags.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModifyClusterTagsBodyItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyClusterTagsBodyItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for ModifyClusterTagsBodyItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }

@@ -5,28 +5,24 @@
 //!
 //! >  Container Service for Kubernetes (ACK) allows you to modify the kubelet configuration of nodes in a node pool. After you modify the kubelet configuration, the new configuration immediately takes effect on existing nodes in the node pool and is automatically applied to newly added nodes.
 
-/// Request of `ModifyNodePoolNodeConfig`: Modifies the configuration of a node pool, such as the kubelet configuration and node rolling update configuration. After you modify the node pool configuration, nodes are batch updated and the kubelet on each node is restarted. This may adversely affect the nodes and workloads. We recommend that you perform this operation during off-peak hours.
-///
-/// Build it with [`ModifyNodePoolNodeConfigRequest::builder`], or call the operation through `Client::modify_node_pool_node_config`.
-#[derive(Debug, Clone, PartialEq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyNodePoolNodeConfig`, made by [`ModifyNodePoolNodeConfigBuilder`] (`Client::modify_node_pool_node_config` or [`ModifyNodePoolNodeConfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyNodePoolNodeConfigRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `np8d8c9c2cd0f64e89884f82a5fbcd****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// The request body.
     pub body: Option<ModifyNodePoolNodeConfigBody>,
 }
 
 impl ModifyNodePoolNodeConfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyNodePoolNodeConfigRequestBuilder {
-        ModifyNodePoolNodeConfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyNodePoolNodeConfigBuilder {
+        ModifyNodePoolNodeConfigBuilder::with_client(())
     }
 }
 
@@ -34,236 +30,112 @@ impl acs_runtime::Operation for ModifyNodePoolNodeConfigRequest {
     type Output = ModifyNodePoolNodeConfigResponse;
     type Error = ModifyNodePoolNodeConfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyNodePoolNodeConfig",
-        method: acs_runtime::Method::Put,
-        path: "/clusters/{ClusterId}/nodepools/{NodepoolId}/node_config",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ModifyNodePoolNodeConfig",
+        acs_runtime::Method::Put,
+        "/clusters/{ClusterId}/nodepools/{NodepoolId}/node_config",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "NodepoolId", &self.nodepool_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("NodepoolId", &self.nodepool_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `ModifyNodePoolNodeConfig`: made by `Client::modify_node_pool_node_config` (then [`send`](Self::send)) or [`ModifyNodePoolNodeConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyNodePoolNodeConfigBuilder<C = ()> {
+    client: C,
+    request: ModifyNodePoolNodeConfigRequest,
+}
+
+impl<C> ModifyNodePoolNodeConfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`ModifyNodePoolNodeConfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ModifyNodePoolNodeConfigRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    body: Option<ModifyNodePoolNodeConfigBody>,
-}
-
-impl ModifyNodePoolNodeConfigRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The ID of the cluster. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np8d8c9c2cd0f64e89884f82a5fbcd****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The node pool ID. Required. Example: `np8d8c9c2cd0f64e89884f82a5fbcd****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<ModifyNodePoolNodeConfigBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<ModifyNodePoolNodeConfigBody>,
-    ) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<ModifyNodePoolNodeConfigBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<ModifyNodePoolNodeConfigRequest, acs_runtime::BuildError> {
-        Ok(ModifyNodePoolNodeConfigRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyNodePoolNodeConfig",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyNodePoolNodeConfig",
-                    parameter: "NodepoolId",
-                    setter: "nodepool_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `ModifyNodePoolNodeConfig` once its parameters are set: Modifies the configuration of a node pool, such as the kubelet configuration and node rolling update configuration. After you modify the node pool configuration, nodes are batch updated and the kubelet on each node is restarted. This may adversely affect the nodes and workloads. We recommend that you perform this operation during off-peak hours.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyNodePoolNodeConfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyNodePoolNodeConfigRequestBuilder,
-}
-
-impl ModifyNodePoolNodeConfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyNodePoolNodeConfigRequestBuilder::default(),
+    pub fn build(self) -> Result<ModifyNodePoolNodeConfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyNodePoolNodeConfig",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("NodepoolId", "nodepool_id"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyNodePoolNodeConfigRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np8d8c9c2cd0f64e89884f82a5fbcd****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<ModifyNodePoolNodeConfigBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<ModifyNodePoolNodeConfigBody>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl ModifyNodePoolNodeConfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ModifyNodePoolNodeConfigResponse,
-        acs_runtime::SdkError<ModifyNodePoolNodeConfigError>,
+        SdkError<ModifyNodePoolNodeConfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ModifyNodePoolNodeConfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ModifyNodePoolNodeConfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyNodePoolNodeConfigResponse {
-    /// The request ID.
-    ///
-    /// Example: `D7631D83-6E98-1949-B665-766A62xxxxxx`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `D7631D83-6E98-1949-B665-766A62xxxxxx`.
     pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-5fd211e924e1d00787xxxxxx`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
+    /// The task ID. Example: `T-5fd211e924e1d00787xxxxxx`.
     pub task_id: Option<String>,
-    /// The node pool ID.
-    ///
-    /// Example: `np737c3ac1ac684703b9e10673aa2c****`
-    #[serde(rename = "nodepool_id", skip_serializing_if = "Option::is_none")]
+    /// The node pool ID. Example: `np737c3ac1ac684703b9e10673aa2c****`.
     pub nodepool_id: Option<String>,
 }
 
-/// Errors of `ModifyNodePoolNodeConfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ModifyNodePoolNodeConfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
+            nodepool_id: object.take("nodepool_id")?,
+        })
+    }
+}
+
+/// Errors of `ModifyNodePoolNodeConfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyNodePoolNodeConfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyNodePoolNodeConfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyNodePoolNodeConfigError {
@@ -272,495 +144,222 @@ impl From<acs_runtime::ServiceError> for ModifyNodePoolNodeConfigError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyNodePoolNodeConfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyNodePoolNodeConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyNodePoolNodeConfigError {}
+
 /// The memory limit.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct ModifyNodePoolNodeConfigBodyKubeletConfigReservedMemoryItem {
-    /// The NUMA node identifier.
-    ///
-    /// Example: `0`
-    #[serde(rename = "numaNode", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReservedMemoryItem {
+    /// The NUMA node identifier. Example: `0`.
     pub numa_node: Option<i32>,
-    /// The memory limit.
-    ///
-    /// Example: `{"memory": "1Gi"}`
-    #[serde(rename = "limits", skip_serializing_if = "Option::is_none")]
-    pub limits: Option<serde_json::Value>,
+    /// The memory limit. Example: `{"memory": "1Gi"}`.
+    pub limits: Option<acs_runtime::serde_json::Value>,
 }
 
-impl acs_runtime::ParamValue
-for ModifyNodePoolNodeConfigBodyKubeletConfigReservedMemoryItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.numa_node,
-            &format!("{prefix}{}", ".numaNode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.limits,
-            &format!("{prefix}{}", ".limits"),
-            out,
-        );
+impl acs_runtime::WireStruct for ReservedMemoryItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("numaNode", &self.numa_node);
+        visit("limits", &self.limits);
     }
 }
 
 /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyNodePoolNodeConfigBodyKubeletConfigTracing {
-    /// The endpoint of the collector.
-    ///
-    /// Example: `localhost:4317`
-    #[serde(rename = "endpoint", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tracing {
+    /// The endpoint of the collector. Example: `localhost:4317`.
     pub endpoint: Option<String>,
-    /// The number of samples to be collected per million spans.
-    ///
-    /// Example: `200000`
-    #[serde(rename = "samplingRatePerMillion", skip_serializing_if = "Option::is_none")]
+    /// The number of samples to be collected per million spans. Example: `200000`.
     pub sampling_rate_per_million: Option<i32>,
 }
 
-impl acs_runtime::ParamValue for ModifyNodePoolNodeConfigBodyKubeletConfigTracing {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.endpoint,
-            &format!("{prefix}{}", ".endpoint"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.sampling_rate_per_million,
-            &format!("{prefix}{}", ".samplingRatePerMillion"),
-            out,
-        );
+impl acs_runtime::WireStruct for Tracing {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("endpoint", &self.endpoint);
+        visit("samplingRatePerMillion", &self.sampling_rate_per_million);
     }
 }
 
 /// The kubelet configurations.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct ModifyNodePoolNodeConfigBodyKubeletConfig {
-    /// The maximum queries per second (QPS) of the image repository.
-    ///
-    /// Example: `5`
-    #[serde(rename = "registryPullQPS", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KubeletConfig {
+    /// The maximum queries per second (QPS) of the image repository. Example: `5`.
     pub registry_pull_qps: Option<i64>,
-    /// The maximum number of images that can be pulled from bursty image pulls.
-    ///
-    /// Example: `10`
-    #[serde(rename = "registryBurst", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of images that can be pulled from bursty image pulls. Example: `10`.
     pub registry_burst: Option<i64>,
-    /// Specifies the maximum number of events that can be generated per second.
-    ///
-    /// Example: `5`
-    #[serde(rename = "eventRecordQPS", skip_serializing_if = "Option::is_none")]
+    /// Specifies the maximum number of events that can be generated per second. Example: `5`.
     pub event_record_qps: Option<i64>,
-    /// The maximum number of burst peaks for the event records.
-    ///
-    /// Example: `10`
-    #[serde(rename = "eventBurst", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of burst peaks for the event records. Example: `10`.
     pub event_burst: Option<i64>,
-    /// The QPS when kubelet communicates with the Kubernetes API server.
-    ///
-    /// Example: `5`
-    #[serde(rename = "kubeAPIQPS", skip_serializing_if = "Option::is_none")]
+    /// The QPS when kubelet communicates with the Kubernetes API server. Example: `5`.
     pub kube_apiqps: Option<i64>,
-    /// The maximum number of burst requests sent to the API server per second.
-    ///
-    /// Example: `10`
-    #[serde(rename = "kubeAPIBurst", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of burst requests sent to the API server per second. Example: `10`.
     pub kube_api_burst: Option<i64>,
-    /// Specifies whether to pull one image at a time.
-    ///
-    /// Example: `true`
-    #[serde(rename = "serializeImagePulls", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to pull one image at a time. Example: `true`.
     pub serialize_image_pulls: Option<bool>,
-    /// The CPU management policy used by kubelet.
-    ///
-    /// Example: `none`
-    #[serde(rename = "cpuManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The CPU management policy used by kubelet. Example: `none`.
     pub cpu_manager_policy: Option<String>,
     /// A set of eviction thresholds that will trigger a pod eviction if met.
-    #[serde(rename = "evictionHard", skip_serializing_if = "Option::is_none")]
-    pub eviction_hard: Option<serde_json::Value>,
+    pub eviction_hard: Option<acs_runtime::serde_json::Value>,
     /// A set of eviction thresholds that will trigger a pod eviction if met over a corresponding grace period.
-    #[serde(rename = "evictionSoft", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft: Option<serde_json::Value>,
+    pub eviction_soft: Option<acs_runtime::serde_json::Value>,
     /// A set of grace periods for eviction thresholds.
-    #[serde(rename = "evictionSoftGracePeriod", skip_serializing_if = "Option::is_none")]
-    pub eviction_soft_grace_period: Option<serde_json::Value>,
+    pub eviction_soft_grace_period: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify reserved resources for the system.
-    #[serde(rename = "systemReserved", skip_serializing_if = "Option::is_none")]
-    pub system_reserved: Option<serde_json::Value>,
+    pub system_reserved: Option<acs_runtime::serde_json::Value>,
     /// A set of configurations that specify resources reserved for the Kubernetes system.
-    #[serde(rename = "kubeReserved", skip_serializing_if = "Option::is_none")]
-    pub kube_reserved: Option<serde_json::Value>,
-    /// The read-only port.
-    ///
-    /// Example: `0`
-    #[serde(rename = "readOnlyPort", skip_serializing_if = "Option::is_none")]
+    pub kube_reserved: Option<acs_runtime::serde_json::Value>,
+    /// The read-only port. Example: `0`.
     pub read_only_port: Option<i64>,
-    /// The maximum number of running pods.
-    ///
-    /// Example: `110`
-    #[serde(rename = "maxPods", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of running pods. Example: `110`.
     pub max_pods: Option<i64>,
-    /// The maximum size that a log file can reach before it is rotated.
-    ///
-    /// Example: `10Mi`
-    #[serde(rename = "containerLogMaxSize", skip_serializing_if = "Option::is_none")]
+    /// The maximum size that a log file can reach before it is rotated. Example: `10Mi`.
     pub container_log_max_size: Option<String>,
-    /// The maximum number of log files that can be stored in each container.
-    ///
-    /// Example: `5`
-    #[serde(rename = "containerLogMaxFiles", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of log files that can be stored in each container. Example: `5`.
     pub container_log_max_files: Option<i64>,
     /// A feature gate that is used to enable an experimental feature.
-    #[serde(rename = "featureGates", skip_serializing_if = "Option::is_none")]
-    pub feature_gates: Option<serde_json::Value>,
+    pub feature_gates: Option<acs_runtime::serde_json::Value>,
     /// The whitelisted unsafe sysctls.
-    #[serde(rename = "allowedUnsafeSysctls", skip_serializing_if = "Option::is_none")]
     pub allowed_unsafe_sysctls: Option<Vec<String>>,
     /// A list of configurations that specify memory reservations for non-uniform memory access (NUMA) nodes.
-    #[serde(rename = "reservedMemory", skip_serializing_if = "Option::is_none")]
-    pub reserved_memory: Option<
-        Vec<ModifyNodePoolNodeConfigBodyKubeletConfigReservedMemoryItem>,
-    >,
-    /// The name of the policy to be used by the memory manager.
-    ///
-    /// Example: `none`
-    #[serde(rename = "memoryManagerPolicy", skip_serializing_if = "Option::is_none")]
+    pub reserved_memory: Option<Vec<ReservedMemoryItem>>,
+    /// The name of the policy to be used by the memory manager. Example: `none`.
     pub memory_manager_policy: Option<String>,
-    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits.
-    ///
-    /// Example: `true`
-    #[serde(rename = "cpuCFSQuota", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits. Example: `true`.
     pub cpu_cfs_quota: Option<bool>,
-    /// The duration for the CPU CFS quota.
-    ///
-    /// Example: `100ms`
-    #[serde(rename = "cpuCFSQuotaPeriod", skip_serializing_if = "Option::is_none")]
+    /// The duration for the CPU CFS quota. Example: `100ms`.
     pub cpu_cfs_quota_period: Option<String>,
-    /// The percentage of disk usage after which image garbage collection always runs.
-    ///
-    /// Example: `85`
-    #[serde(
-        rename = "imageGCHighThresholdPercent",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage after which image garbage collection always runs. Example: `85`.
     pub image_gc_high_threshold_percent: Option<i32>,
-    /// The percentage of disk usage before which image garbage collection never runs.
-    ///
-    /// Example: `80`
-    #[serde(
-        rename = "imageGCLowThresholdPercent",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The percentage of disk usage before which image garbage collection never runs. Example: `80`.
     pub image_gc_low_threshold_percent: Option<i32>,
-    /// The maximum number of processes per pod.
-    ///
-    /// Example: `-1`
-    #[serde(rename = "podPidsLimit", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of processes per pod. Example: `-1`.
     pub pod_pids_limit: Option<i64>,
-    /// The name of the Topology Manager policy that you want to use.
-    ///
-    /// Example: `restricted`
-    #[serde(rename = "topologyManagerPolicy", skip_serializing_if = "Option::is_none")]
+    /// The name of the Topology Manager policy that you want to use. Example: `restricted`.
     pub topology_manager_policy: Option<String>,
     /// The list of IP addresses of the DNS servers.
-    #[serde(rename = "clusterDNS", skip_serializing_if = "Option::is_none")]
     pub cluster_dns: Option<Vec<String>>,
     /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-    #[serde(rename = "tracing", skip_serializing_if = "Option::is_none")]
-    pub tracing: Option<ModifyNodePoolNodeConfigBodyKubeletConfigTracing>,
-    /// The maximum number of concurrent programs that rotate logs
-    ///
-    /// Example: `1`
-    #[serde(rename = "containerLogMaxWorkers", skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<Tracing>,
+    /// The maximum number of concurrent programs that rotate logs Example: `1`.
     pub container_log_max_workers: Option<i32>,
-    /// The duration at which the container logs are monitored for rotating logs.
-    ///
-    /// Example: `10s`
-    #[serde(
-        rename = "containerLogMonitorInterval",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The duration at which the container logs are monitored for rotating logs. Example: `10s`.
     pub container_log_monitor_interval: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyNodePoolNodeConfigBodyKubeletConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.registry_pull_qps,
-            &format!("{prefix}{}", ".registryPullQPS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.registry_burst,
-            &format!("{prefix}{}", ".registryBurst"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.event_record_qps,
-            &format!("{prefix}{}", ".eventRecordQPS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.event_burst,
-            &format!("{prefix}{}", ".eventBurst"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kube_apiqps,
-            &format!("{prefix}{}", ".kubeAPIQPS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kube_api_burst,
-            &format!("{prefix}{}", ".kubeAPIBurst"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.serialize_image_pulls,
-            &format!("{prefix}{}", ".serializeImagePulls"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_manager_policy,
-            &format!("{prefix}{}", ".cpuManagerPolicy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eviction_hard,
-            &format!("{prefix}{}", ".evictionHard"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eviction_soft,
-            &format!("{prefix}{}", ".evictionSoft"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.eviction_soft_grace_period,
-            &format!("{prefix}{}", ".evictionSoftGracePeriod"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.system_reserved,
-            &format!("{prefix}{}", ".systemReserved"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kube_reserved,
-            &format!("{prefix}{}", ".kubeReserved"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.read_only_port,
-            &format!("{prefix}{}", ".readOnlyPort"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_pods,
-            &format!("{prefix}{}", ".maxPods"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_max_size,
-            &format!("{prefix}{}", ".containerLogMaxSize"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_max_files,
-            &format!("{prefix}{}", ".containerLogMaxFiles"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.feature_gates,
-            &format!("{prefix}{}", ".featureGates"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.allowed_unsafe_sysctls,
-            &format!("{prefix}{}", ".allowedUnsafeSysctls"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.reserved_memory,
-            &format!("{prefix}{}", ".reservedMemory"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.memory_manager_policy,
-            &format!("{prefix}{}", ".memoryManagerPolicy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_cfs_quota,
-            &format!("{prefix}{}", ".cpuCFSQuota"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cpu_cfs_quota_period,
-            &format!("{prefix}{}", ".cpuCFSQuotaPeriod"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_gc_high_threshold_percent,
-            &format!("{prefix}{}", ".imageGCHighThresholdPercent"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_gc_low_threshold_percent,
-            &format!("{prefix}{}", ".imageGCLowThresholdPercent"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.pod_pids_limit,
-            &format!("{prefix}{}", ".podPidsLimit"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.topology_manager_policy,
-            &format!("{prefix}{}", ".topologyManagerPolicy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster_dns,
-            &format!("{prefix}{}", ".clusterDNS"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tracing,
-            &format!("{prefix}{}", ".tracing"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_max_workers,
-            &format!("{prefix}{}", ".containerLogMaxWorkers"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.container_log_monitor_interval,
-            &format!("{prefix}{}", ".containerLogMonitorInterval"),
-            out,
-        );
+impl acs_runtime::WireStruct for KubeletConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("registryPullQPS", &self.registry_pull_qps);
+        visit("registryBurst", &self.registry_burst);
+        visit("eventRecordQPS", &self.event_record_qps);
+        visit("eventBurst", &self.event_burst);
+        visit("kubeAPIQPS", &self.kube_apiqps);
+        visit("kubeAPIBurst", &self.kube_api_burst);
+        visit("serializeImagePulls", &self.serialize_image_pulls);
+        visit("cpuManagerPolicy", &self.cpu_manager_policy);
+        visit("evictionHard", &self.eviction_hard);
+        visit("evictionSoft", &self.eviction_soft);
+        visit("evictionSoftGracePeriod", &self.eviction_soft_grace_period);
+        visit("systemReserved", &self.system_reserved);
+        visit("kubeReserved", &self.kube_reserved);
+        visit("readOnlyPort", &self.read_only_port);
+        visit("maxPods", &self.max_pods);
+        visit("containerLogMaxSize", &self.container_log_max_size);
+        visit("containerLogMaxFiles", &self.container_log_max_files);
+        visit("featureGates", &self.feature_gates);
+        visit("allowedUnsafeSysctls", &self.allowed_unsafe_sysctls);
+        visit("reservedMemory", &self.reserved_memory);
+        visit("memoryManagerPolicy", &self.memory_manager_policy);
+        visit("cpuCFSQuota", &self.cpu_cfs_quota);
+        visit("cpuCFSQuotaPeriod", &self.cpu_cfs_quota_period);
+        visit("imageGCHighThresholdPercent", &self.image_gc_high_threshold_percent);
+        visit("imageGCLowThresholdPercent", &self.image_gc_low_threshold_percent);
+        visit("podPidsLimit", &self.pod_pids_limit);
+        visit("topologyManagerPolicy", &self.topology_manager_policy);
+        visit("clusterDNS", &self.cluster_dns);
+        visit("tracing", &self.tracing);
+        visit("containerLogMaxWorkers", &self.container_log_max_workers);
+        visit("containerLogMonitorInterval", &self.container_log_monitor_interval);
     }
 }
 
 /// The rolling policy configuration.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyNodePoolNodeConfigBodyRollingPolicy {
-    /// The maximum number of unavailable nodes.
-    ///
-    /// Example: `3`
-    #[serde(rename = "max_parallelism", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RollingPolicy {
+    /// The maximum number of unavailable nodes. Example: `3`.
     pub max_parallelism: Option<i64>,
 }
 
-impl acs_runtime::ParamValue for ModifyNodePoolNodeConfigBodyRollingPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_parallelism,
-            &format!("{prefix}{}", ".max_parallelism"),
-            out,
-        );
+impl acs_runtime::WireStruct for RollingPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("max_parallelism", &self.max_parallelism);
     }
 }
 
 /// The OS configuration.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct ModifyNodePoolNodeConfigBodyOsConfig {
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OsConfig {
     /// The sysctl configuration.
-    #[serde(rename = "sysctl", skip_serializing_if = "Option::is_none")]
-    pub sysctl: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub sysctl: Option<
+        std::collections::BTreeMap<String, acs_runtime::serde_json::Value>,
+    >,
     /// The `hugepage` field.
-    #[serde(rename = "hugepage", skip_serializing_if = "Option::is_none")]
-    pub hugepage: Option<serde_json::Value>,
+    pub hugepage: Option<acs_runtime::serde_json::Value>,
 }
 
-impl acs_runtime::ParamValue for ModifyNodePoolNodeConfigBodyOsConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.sysctl,
-            &format!("{prefix}{}", ".sysctl"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.hugepage,
-            &format!("{prefix}{}", ".hugepage"),
-            out,
-        );
+impl acs_runtime::WireStruct for OsConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("sysctl", &self.sysctl);
+        visit("hugepage", &self.hugepage);
     }
 }
 
 /// The containerd runtime configuration.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyNodePoolNodeConfigBodyContainerdConfig {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContainerdConfig {
     /// The image accelerator configuration.
-    #[serde(rename = "registryMirrors", skip_serializing_if = "Option::is_none")]
     pub registry_mirrors: Option<Vec<String>>,
     /// Insecure image repositories that skipped the TLS certificate verification.
-    #[serde(rename = "insecureRegistries", skip_serializing_if = "Option::is_none")]
     pub insecure_registries: Option<Vec<String>>,
 }
 
-impl acs_runtime::ParamValue for ModifyNodePoolNodeConfigBodyContainerdConfig {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.registry_mirrors,
-            &format!("{prefix}{}", ".registryMirrors"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.insecure_registries,
-            &format!("{prefix}{}", ".insecureRegistries"),
-            out,
-        );
+impl acs_runtime::WireStruct for ContainerdConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("registryMirrors", &self.registry_mirrors);
+        visit("insecureRegistries", &self.insecure_registries);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyNodePoolNodeConfigBody {
     /// The kubelet configurations.
-    #[serde(rename = "kubelet_config", skip_serializing_if = "Option::is_none")]
-    pub kubelet_config: Option<ModifyNodePoolNodeConfigBodyKubeletConfig>,
+    pub kubelet_config: Option<KubeletConfig>,
     /// The rolling policy configuration.
-    #[serde(rename = "rolling_policy", skip_serializing_if = "Option::is_none")]
-    pub rolling_policy: Option<ModifyNodePoolNodeConfigBodyRollingPolicy>,
+    pub rolling_policy: Option<RollingPolicy>,
     /// The OS configuration.
-    #[serde(rename = "os_config", skip_serializing_if = "Option::is_none")]
-    pub os_config: Option<ModifyNodePoolNodeConfigBodyOsConfig>,
+    pub os_config: Option<OsConfig>,
     /// The containerd runtime configuration.
-    #[serde(rename = "containerd_config", skip_serializing_if = "Option::is_none")]
-    pub containerd_config: Option<ModifyNodePoolNodeConfigBodyContainerdConfig>,
+    pub containerd_config: Option<ContainerdConfig>,
 }
 
-impl acs_runtime::ParamValue for ModifyNodePoolNodeConfigBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.kubelet_config,
-            &format!("{prefix}{}", ".kubelet_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rolling_policy,
-            &format!("{prefix}{}", ".rolling_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.os_config,
-            &format!("{prefix}{}", ".os_config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.containerd_config,
-            &format!("{prefix}{}", ".containerd_config"),
-            out,
-        );
+impl acs_runtime::WireStruct for ModifyNodePoolNodeConfigBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("kubelet_config", &self.kubelet_config);
+        visit("rolling_policy", &self.rolling_policy);
+        visit("os_config", &self.os_config);
+        visit("containerd_config", &self.containerd_config);
     }
 }

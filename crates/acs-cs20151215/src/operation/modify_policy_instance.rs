@@ -3,28 +3,24 @@
 
 //! `ModifyPolicyInstance`: Updates a policy in a specific Container Service for Kubernetes (ACK) cluster. You can modify the action of the policy such as alerting or denying and namespaces to which the policy applies.
 
-/// Request of `ModifyPolicyInstance`: Updates a policy in a specific Container Service for Kubernetes (ACK) cluster. You can modify the action of the policy such as alerting or denying and namespaces to which the policy applies.
-///
-/// Build it with [`ModifyPolicyInstanceRequest::builder`], or call the operation through `Client::modify_policy_instance`.
-#[derive(Debug, Clone, PartialEq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyPolicyInstance`, made by [`ModifyPolicyInstanceBuilder`] (`Client::modify_policy_instance` or [`ModifyPolicyInstanceRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPolicyInstanceRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    pub policy_name: String,
+    pub policy_name: Option<String>,
     /// The request body.
     pub body: Option<ModifyPolicyInstanceBody>,
 }
 
 impl ModifyPolicyInstanceRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyPolicyInstanceRequestBuilder {
-        ModifyPolicyInstanceRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyPolicyInstanceBuilder {
+        ModifyPolicyInstanceBuilder::with_client(())
     }
 }
 
@@ -32,216 +28,103 @@ impl acs_runtime::Operation for ModifyPolicyInstanceRequest {
     type Output = ModifyPolicyInstanceResponse;
     type Error = ModifyPolicyInstanceError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyPolicyInstance",
-        method: acs_runtime::Method::Put,
-        path: "/clusters/{cluster_id}/policies/{policy_name}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ModifyPolicyInstance",
+        acs_runtime::Method::Put,
+        "/clusters/{cluster_id}/policies/{policy_name}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "policy_name", &self.policy_name);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("policy_name", &self.policy_name);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `ModifyPolicyInstance`: made by `Client::modify_policy_instance` (then [`send`](Self::send)) or [`ModifyPolicyInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyPolicyInstanceBuilder<C = ()> {
+    client: C,
+    request: ModifyPolicyInstanceRequest,
+}
+
+impl<C> ModifyPolicyInstanceBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`ModifyPolicyInstanceRequest`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ModifyPolicyInstanceRequestBuilder {
-    cluster_id: Option<String>,
-    policy_name: Option<String>,
-    body: Option<ModifyPolicyInstanceBody>,
-}
-
-impl ModifyPolicyInstanceRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.policy_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.policy_name = value;
+    /// The name of the policy. Required. Example: `ACKAllowedRepos`.
+    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.policy_name = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<ModifyPolicyInstanceBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ModifyPolicyInstanceBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<ModifyPolicyInstanceBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyPolicyInstanceRequest, acs_runtime::BuildError> {
-        Ok(ModifyPolicyInstanceRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyPolicyInstance",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            policy_name: self
-                .policy_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyPolicyInstance",
-                    parameter: "policy_name",
-                    setter: "policy_name",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<ModifyPolicyInstanceRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyPolicyInstance",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        if self.request.policy_name.is_none() {
+            return Err(missing("policy_name", "policy_name"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ModifyPolicyInstanceBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ModifyPolicyInstanceResponse, SdkError<ModifyPolicyInstanceError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ModifyPolicyInstance`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ModifyPolicyInstanceResponse {
+    /// The list of policy instances that are updated.
+    pub instances: Option<Vec<String>>,
+}
+
+impl acs_runtime::FromJson for ModifyPolicyInstanceResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            instances: object.take("instances")?,
         })
     }
 }
 
-/// Calls `ModifyPolicyInstance` once its parameters are set: Updates a policy in a specific Container Service for Kubernetes (ACK) cluster. You can modify the action of the policy such as alerting or denying and namespaces to which the policy applies.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyPolicyInstanceFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyPolicyInstanceRequestBuilder,
-}
-
-impl ModifyPolicyInstanceFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyPolicyInstanceRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyPolicyInstanceRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c8155823d057948c69a****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The name of the policy.
-    ///
-    /// Example: `ACKAllowedRepos`
-    pub fn policy_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.policy_name(value);
-        self
-    }
-
-    /// Sets or clears `policy_name`; see [`Self::policy_name`].
-    pub fn set_policy_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_policy_name(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<ModifyPolicyInstanceBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ModifyPolicyInstanceBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        ModifyPolicyInstanceResponse,
-        acs_runtime::SdkError<ModifyPolicyInstanceError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ModifyPolicyInstance`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ModifyPolicyInstanceResponse {
-    /// The list of policy instances that are updated.
-    #[serde(rename = "instances", skip_serializing_if = "Option::is_none")]
-    pub instances: Option<Vec<String>>,
-}
-
-/// Errors of `ModifyPolicyInstance` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ModifyPolicyInstance`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyPolicyInstanceError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyPolicyInstanceError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyPolicyInstanceError {
@@ -250,60 +133,45 @@ impl From<acs_runtime::ServiceError> for ModifyPolicyInstanceError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyPolicyInstanceError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyPolicyInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyPolicyInstanceError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyPolicyInstanceBody {
     /// The action of the policy. Valid values:
     ///
     /// *   `deny`: Deployments that match the policy are denied.
     /// *   `warn`: Alerts are generated for deployments that match the policy.
     ///
-    /// Example: `deny`
-    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
+    /// Example: `deny`.
     pub action: Option<String>,
-    /// The ID of the policy instance.
-    ///
-    /// Example: `allowed-repos-cbhhb`
-    #[serde(rename = "instance_name", skip_serializing_if = "Option::is_none")]
+    /// The ID of the policy instance. Example: `allowed-repos-cbhhb`.
     pub instance_name: Option<String>,
     /// The namespaces to which the policy is applied. The policy is applied to all namespaces if this parameter is left empty.
-    #[serde(rename = "namespaces", skip_serializing_if = "Option::is_none")]
     pub namespaces: Option<Vec<String>>,
-    /// The parameters of the policy instance. For more information, see Predefined security policies of ACK.
-    ///
-    /// Example: `"restrictedNamespaces": [ "test" ]`
-    #[serde(rename = "parameters", skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<serde_json::Value>,
+    /// The parameters of the policy instance. For more information, see Predefined security policies of ACK. Example: `"restrictedNamespaces": [ "test" ]`.
+    pub parameters: Option<acs_runtime::serde_json::Value>,
 }
 
-impl acs_runtime::ParamValue for ModifyPolicyInstanceBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.action,
-            &format!("{prefix}{}", ".action"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_name,
-            &format!("{prefix}{}", ".instance_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.namespaces,
-            &format!("{prefix}{}", ".namespaces"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.parameters,
-            &format!("{prefix}{}", ".parameters"),
-            out,
-        );
+impl acs_runtime::WireStruct for ModifyPolicyInstanceBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("action", &self.action);
+        visit("instance_name", &self.instance_name);
+        visit("namespaces", &self.namespaces);
+        visit("parameters", &self.parameters);
     }
 }

@@ -6,25 +6,20 @@
 //! *   You can activate ACK by using Alibaba Cloud accounts.
 //! *   To activate ACK by using RAM users, you need to grant the AdministratorAccess permission to the RAM users.
 
-/// Request of `OpenAckService`: When using Container Service for Kubernetes (ACK) for the first time, you must call the OpenAckService operation to activate the service.
-///
-/// Build it with [`OpenAckServiceRequest::builder`], or call the operation through `Client::open_ack_service`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `OpenAckService`, made by [`OpenAckServiceBuilder`] (`Client::open_ack_service` or [`OpenAckServiceRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OpenAckServiceRequest {
     /// The type of service that you want to activate. Valid values:
-    ///
-    /// *   `propayasgo`: ACK clusters (including ACK managed clusters and ACK dedicated clusters), ACK Serverless clusters, and registered clusters.
-    /// *   `edgepayasgo`: ACK Edge clusters.
-    ///
-    /// Example: `propayasgo`
     pub r#type: Option<String>,
 }
 
 impl OpenAckServiceRequest {
-    /// A builder for this request.
-    pub fn builder() -> OpenAckServiceRequestBuilder {
-        OpenAckServiceRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> OpenAckServiceBuilder {
+        OpenAckServiceBuilder::with_client(())
     }
 }
 
@@ -32,154 +27,86 @@ impl acs_runtime::Operation for OpenAckServiceRequest {
     type Output = OpenAckServiceResponse;
     type Error = OpenAckServiceError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "OpenAckService",
-        method: acs_runtime::Method::Post,
-        path: "/service/open",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "OpenAckService",
+        acs_runtime::Method::Post,
+        "/service/open",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "type", &self.r#type);
+        params.query("type", &self.r#type);
     }
 }
 
-/// Builds a [`OpenAckServiceRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OpenAckServiceRequestBuilder {
-    r#type: Option<String>,
+/// Sets the parameters of `OpenAckService`: made by `Client::open_ack_service` (then [`send`](Self::send)) or [`OpenAckServiceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct OpenAckServiceBuilder<C = ()> {
+    client: C,
+    request: OpenAckServiceRequest,
 }
 
-impl OpenAckServiceRequestBuilder {
+impl<C> OpenAckServiceBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The type of service that you want to activate. Valid values:
     ///
     /// *   `propayasgo`: ACK clusters (including ACK managed clusters and ACK dedicated clusters), ACK Serverless clusters, and registered clusters.
     /// *   `edgepayasgo`: ACK Edge clusters.
     ///
-    /// Example: `propayasgo`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.r#type = value;
+    /// Example: `propayasgo`.
+    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.r#type = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<OpenAckServiceRequest, acs_runtime::BuildError> {
-        Ok(OpenAckServiceRequest {
-            r#type: self.r#type,
+    pub fn build(self) -> Result<OpenAckServiceRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl OpenAckServiceBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<OpenAckServiceResponse, SdkError<OpenAckServiceError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `OpenAckService`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpenAckServiceResponse {
+    /// The request ID. Example: `20758A-585D-4A41-A9B2-28DA8F4F534F`.
+    pub request_id: Option<String>,
+    /// The ID of the order. Example: `2067*******0374`.
+    pub order_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for OpenAckServiceResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            order_id: object.take("order_id")?,
         })
     }
 }
 
-/// Calls `OpenAckService` once its parameters are set: When using Container Service for Kubernetes (ACK) for the first time, you must call the OpenAckService operation to activate the service.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct OpenAckServiceFluentBuilder {
-    client: acs_runtime::Client,
-    inner: OpenAckServiceRequestBuilder,
-}
-
-impl OpenAckServiceFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: OpenAckServiceRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &OpenAckServiceRequestBuilder {
-        &self.inner
-    }
-
-    /// The type of service that you want to activate. Valid values:
-    ///
-    /// *   `propayasgo`: ACK clusters (including ACK managed clusters and ACK dedicated clusters), ACK Serverless clusters, and registered clusters.
-    /// *   `edgepayasgo`: ACK Edge clusters.
-    ///
-    /// Example: `propayasgo`
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.r#type(value);
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_type(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<OpenAckServiceResponse, acs_runtime::SdkError<OpenAckServiceError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `OpenAckService`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct OpenAckServiceResponse {
-    /// The request ID.
-    ///
-    /// Example: `20758A-585D-4A41-A9B2-28DA8F4F534F`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The ID of the order.
-    ///
-    /// Example: `2067*******0374`
-    #[serde(rename = "order_id", skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
-}
-
-/// Errors of `OpenAckService` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `OpenAckService`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum OpenAckServiceError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl OpenAckServiceError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for OpenAckServiceError {
@@ -188,9 +115,17 @@ impl From<acs_runtime::ServiceError> for OpenAckServiceError {
     }
 }
 
+impl acs_runtime::OperationError for OpenAckServiceError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for OpenAckServiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,26 +3,22 @@
 
 //! `PauseComponentUpgrade`: You can call the PauseComponentUpgrade operation to pause the update of a component.
 
-/// Request of `PauseComponentUpgrade`: You can call the PauseComponentUpgrade operation to pause the update of a component.
-///
-/// Build it with [`PauseComponentUpgradeRequest::builder`], or call the operation through `Client::pause_component_upgrade`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `PauseComponentUpgrade`, made by [`PauseComponentUpgradeBuilder`] (`Client::pause_component_upgrade` or [`PauseComponentUpgradeRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PauseComponentUpgradeRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub clusterid: String,
+    pub clusterid: Option<String>,
     /// The component ID.
-    ///
-    /// Example: `metric-server`
-    pub componentid: String,
+    pub componentid: Option<String>,
 }
 
 impl PauseComponentUpgradeRequest {
-    /// A builder for this request.
-    pub fn builder() -> PauseComponentUpgradeRequestBuilder {
-        PauseComponentUpgradeRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> PauseComponentUpgradeBuilder {
+        PauseComponentUpgradeBuilder::with_client(())
     }
 }
 
@@ -30,182 +26,91 @@ impl acs_runtime::Operation for PauseComponentUpgradeRequest {
     type Output = PauseComponentUpgradeResponse;
     type Error = PauseComponentUpgradeError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "PauseComponentUpgrade",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{clusterid}/components/{componentid}/pause",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "PauseComponentUpgrade",
+        acs_runtime::Method::Post,
+        "/clusters/{clusterid}/components/{componentid}/pause",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterid", &self.clusterid);
-        params.put(acs_runtime::Position::Path, "componentid", &self.componentid);
+        params.path("clusterid", &self.clusterid);
+        params.path("componentid", &self.componentid);
     }
 }
 
-/// Builds a [`PauseComponentUpgradeRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PauseComponentUpgradeRequestBuilder {
-    clusterid: Option<String>,
-    componentid: Option<String>,
+/// Sets the parameters of `PauseComponentUpgrade`: made by `Client::pause_component_upgrade` (then [`send`](Self::send)) or [`PauseComponentUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct PauseComponentUpgradeBuilder<C = ()> {
+    client: C,
+    request: PauseComponentUpgradeRequest,
 }
 
-impl PauseComponentUpgradeRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn clusterid(mut self, value: impl Into<String>) -> Self {
-        self.clusterid = Some(value.into());
+impl<C> PauseComponentUpgradeBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn clusterid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.clusterid = value.into_param();
         self
     }
 
-    /// Sets or clears `clusterid`; see [`Self::clusterid`].
-    pub fn set_clusterid(&mut self, value: Option<String>) -> &mut Self {
-        self.clusterid = value;
-        self
-    }
-
-    /// The component ID.
-    ///
-    /// Example: `metric-server`
-    pub fn componentid(mut self, value: impl Into<String>) -> Self {
-        self.componentid = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `componentid`; see [`Self::componentid`].
-    pub fn set_componentid(&mut self, value: Option<String>) -> &mut Self {
-        self.componentid = value;
+    /// The component ID. Required. Example: `metric-server`.
+    pub fn componentid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.componentid = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<PauseComponentUpgradeRequest, acs_runtime::BuildError> {
-        Ok(PauseComponentUpgradeRequest {
-            clusterid: self
-                .clusterid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "PauseComponentUpgrade",
-                    parameter: "clusterid",
-                    setter: "clusterid",
-                })?,
-            componentid: self
-                .componentid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "PauseComponentUpgrade",
-                    parameter: "componentid",
-                    setter: "componentid",
-                })?,
-        })
-    }
-}
-
-/// Calls `PauseComponentUpgrade` once its parameters are set: You can call the PauseComponentUpgrade operation to pause the update of a component.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct PauseComponentUpgradeFluentBuilder {
-    client: acs_runtime::Client,
-    inner: PauseComponentUpgradeRequestBuilder,
-}
-
-impl PauseComponentUpgradeFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: PauseComponentUpgradeRequestBuilder::default(),
+    pub fn build(self) -> Result<PauseComponentUpgradeRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "PauseComponentUpgrade",
+            parameter,
+            setter,
+        );
+        if self.request.clusterid.is_none() {
+            return Err(missing("clusterid", "clusterid"));
         }
+        if self.request.componentid.is_none() {
+            return Err(missing("componentid", "componentid"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &PauseComponentUpgradeRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn clusterid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.clusterid(value);
-        self
-    }
-
-    /// Sets or clears `clusterid`; see [`Self::clusterid`].
-    pub fn set_clusterid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_clusterid(value);
-        self
-    }
-
-    /// The component ID.
-    ///
-    /// Example: `metric-server`
-    pub fn componentid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.componentid(value);
-        self
-    }
-
-    /// Sets or clears `componentid`; see [`Self::componentid`].
-    pub fn set_componentid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_componentid(value);
-        self
-    }
-
+impl PauseComponentUpgradeBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        PauseComponentUpgradeResponse,
-        acs_runtime::SdkError<PauseComponentUpgradeError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<PauseComponentUpgradeResponse, SdkError<PauseComponentUpgradeError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `PauseComponentUpgrade`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `PauseComponentUpgrade`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PauseComponentUpgradeResponse {}
-/// Errors of `PauseComponentUpgrade` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for PauseComponentUpgradeResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `PauseComponentUpgrade`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PauseComponentUpgradeError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl PauseComponentUpgradeError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for PauseComponentUpgradeError {
@@ -214,9 +119,17 @@ impl From<acs_runtime::ServiceError> for PauseComponentUpgradeError {
     }
 }
 
+impl acs_runtime::OperationError for PauseComponentUpgradeError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for PauseComponentUpgradeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

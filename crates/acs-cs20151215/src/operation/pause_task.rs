@@ -3,22 +3,20 @@
 
 //! `PauseTask`: Pauses an on-going task.
 
-/// Request of `PauseTask`: Pauses an on-going task.
-///
-/// Build it with [`PauseTaskRequest::builder`], or call the operation through `Client::pause_task`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `PauseTask`, made by [`PauseTaskBuilder`] (`Client::pause_task` or [`PauseTaskRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PauseTaskRequest {
     /// The task ID.
-    ///
-    /// Example: `T-62a944794ee141074400****`
-    pub task_id: String,
+    pub task_id: Option<String>,
 }
 
 impl PauseTaskRequest {
-    /// A builder for this request.
-    pub fn builder() -> PauseTaskRequestBuilder {
-        PauseTaskRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> PauseTaskBuilder {
+        PauseTaskBuilder::with_client(())
     }
 }
 
@@ -26,142 +24,79 @@ impl acs_runtime::Operation for PauseTaskRequest {
     type Output = PauseTaskResponse;
     type Error = PauseTaskError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "PauseTask",
-        method: acs_runtime::Method::Post,
-        path: "/tasks/{task_id}/pause",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "PauseTask",
+        acs_runtime::Method::Post,
+        "/tasks/{task_id}/pause",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "task_id", &self.task_id);
+        params.path("task_id", &self.task_id);
     }
 }
 
-/// Builds a [`PauseTaskRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PauseTaskRequestBuilder {
-    task_id: Option<String>,
+/// Sets the parameters of `PauseTask`: made by `Client::pause_task` (then [`send`](Self::send)) or [`PauseTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct PauseTaskBuilder<C = ()> {
+    client: C,
+    request: PauseTaskRequest,
 }
 
-impl PauseTaskRequestBuilder {
-    /// The task ID.
-    ///
-    /// Example: `T-62a944794ee141074400****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.task_id = Some(value.into());
-        self
+impl<C> PauseTaskBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.task_id = value;
+    /// The task ID. Required. Example: `T-62a944794ee141074400****`.
+    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.task_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<PauseTaskRequest, acs_runtime::BuildError> {
-        Ok(PauseTaskRequest {
-            task_id: self
-                .task_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "PauseTask",
-                    parameter: "task_id",
-                    setter: "task_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `PauseTask` once its parameters are set: Pauses an on-going task.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct PauseTaskFluentBuilder {
-    client: acs_runtime::Client,
-    inner: PauseTaskRequestBuilder,
-}
-
-impl PauseTaskFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: PauseTaskRequestBuilder::default(),
+    pub fn build(self) -> Result<PauseTaskRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "PauseTask",
+            parameter,
+            setter,
+        );
+        if self.request.task_id.is_none() {
+            return Err(missing("task_id", "task_id"));
         }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &PauseTaskRequestBuilder {
-        &self.inner
-    }
-
-    /// The task ID.
-    ///
-    /// Example: `T-62a944794ee141074400****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.task_id(value);
-        self
-    }
-
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_task_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<PauseTaskResponse, acs_runtime::SdkError<PauseTaskError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        Ok(self.request)
     }
 }
 
-/// Response of `PauseTask`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl PauseTaskBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(self) -> Result<PauseTaskResponse, SdkError<PauseTaskError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `PauseTask`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PauseTaskResponse {}
-/// Errors of `PauseTask` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for PauseTaskResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `PauseTask`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PauseTaskError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl PauseTaskError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for PauseTaskError {
@@ -170,9 +105,17 @@ impl From<acs_runtime::ServiceError> for PauseTaskError {
     }
 }
 
+impl acs_runtime::OperationError for PauseTaskError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for PauseTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -9,53 +9,33 @@
 //! *   The system removes only worker nodes. It does not remove master nodes.
 //! *   Even if you set the `release_node` parameter to `true`, subscription nodes are not released. You must release the subscription nodes in the \[ECS console\](<https://ecs.console.aliyun.com/>) after you remove the nodes.
 
-/// Request of `RemoveNodePoolNodes`: Removes nodes from a node pool.
-///
-/// Build it with [`RemoveNodePoolNodesRequest::builder`], or call the operation through `Client::remove_node_pool_nodes`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `RemoveNodePoolNodes`, made by [`RemoveNodePoolNodesBuilder`] (`Client::remove_node_pool_nodes` or [`RemoveNodePoolNodesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RemoveNodePoolNodesRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `np97de2cfb1ba042398dd8f5504c94****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// Specifies whether to release the nodes after they are removed. Valid values:
-    ///
-    /// *   true: release the nodes after they are removed.
-    /// *   false: do not release the nodes after they are removed.
-    ///
-    /// Example: `true`
     pub release_node: Option<bool>,
     /// Specifies whether to drain the nodes that you want to remove. Valid values:
-    ///
-    /// *   true: drain the nodes that you want to remove.
-    /// *   false: do not drain the nodes that you want to remove.
-    ///
-    /// Example: `true`
     pub drain_node: Option<bool>,
     /// This parameter is deprecated.
-    ///
-    /// A list of nodes that you want to remove.
-    ///
-    /// >  This parameter is deprecated. Use instance_ids instead.
     #[deprecated]
     pub nodes: Option<Vec<String>>,
     /// A list of instances that you want to remove.
     pub instance_ids: Option<Vec<String>>,
     /// Whether to remove concurrently.
-    ///
-    /// Example: `false`
     pub concurrency: Option<bool>,
 }
 
 impl RemoveNodePoolNodesRequest {
-    /// A builder for this request.
-    pub fn builder() -> RemoveNodePoolNodesRequestBuilder {
-        RemoveNodePoolNodesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> RemoveNodePoolNodesBuilder {
+        RemoveNodePoolNodesBuilder::with_client(())
     }
 }
 
@@ -64,67 +44,50 @@ impl acs_runtime::Operation for RemoveNodePoolNodesRequest {
     type Output = RemoveNodePoolNodesResponse;
     type Error = RemoveNodePoolNodesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "RemoveNodePoolNodes",
-        method: acs_runtime::Method::Delete,
-        path: "/clusters/{ClusterId}/nodepools/{NodepoolId}/nodes",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "RemoveNodePoolNodes",
+        acs_runtime::Method::Delete,
+        "/clusters/{ClusterId}/nodepools/{NodepoolId}/nodes",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "NodepoolId", &self.nodepool_id);
-        params.put(acs_runtime::Position::Query, "release_node", &self.release_node);
-        params.put(acs_runtime::Position::Query, "drain_node", &self.drain_node);
-        if let Some(value) = &self.nodes {
-            params.put_json(acs_runtime::Position::Query, "nodes", value);
-        }
-        if let Some(value) = &self.instance_ids {
-            params.put_json(acs_runtime::Position::Query, "instance_ids", value);
-        }
-        params.put(acs_runtime::Position::Query, "concurrency", &self.concurrency);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("NodepoolId", &self.nodepool_id);
+        params.query("release_node", &self.release_node);
+        params.query("drain_node", &self.drain_node);
+        params.put_json(acs_runtime::Position::Query, "nodes", &self.nodes);
+        params
+            .put_json(acs_runtime::Position::Query, "instance_ids", &self.instance_ids);
+        params.query("concurrency", &self.concurrency);
     }
 }
 
-/// Builds a [`RemoveNodePoolNodesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RemoveNodePoolNodesRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    release_node: Option<bool>,
-    drain_node: Option<bool>,
-    nodes: Option<Vec<String>>,
-    instance_ids: Option<Vec<String>>,
-    concurrency: Option<bool>,
+/// Sets the parameters of `RemoveNodePoolNodes`: made by `Client::remove_node_pool_nodes` (then [`send`](Self::send)) or [`RemoveNodePoolNodesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct RemoveNodePoolNodesBuilder<C = ()> {
+    client: C,
+    request: RemoveNodePoolNodesRequest,
 }
 
 #[allow(deprecated)]
-impl RemoveNodePoolNodesRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+impl<C> RemoveNodePoolNodesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the cluster. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np97de2cfb1ba042398dd8f5504c94****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The node pool ID. Required. Example: `np97de2cfb1ba042398dd8f5504c94****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
@@ -133,15 +96,9 @@ impl RemoveNodePoolNodesRequestBuilder {
     /// *   true: release the nodes after they are removed.
     /// *   false: do not release the nodes after they are removed.
     ///
-    /// Example: `true`
-    pub fn release_node(mut self, value: impl Into<bool>) -> Self {
-        self.release_node = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `release_node`; see [`Self::release_node`].
-    pub fn set_release_node(&mut self, value: Option<bool>) -> &mut Self {
-        self.release_node = value;
+    /// Example: `true`.
+    pub fn release_node(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.release_node = value.into_param();
         self
     }
 
@@ -150,15 +107,9 @@ impl RemoveNodePoolNodesRequestBuilder {
     /// *   true: drain the nodes that you want to remove.
     /// *   false: do not drain the nodes that you want to remove.
     ///
-    /// Example: `true`
-    pub fn drain_node(mut self, value: impl Into<bool>) -> Self {
-        self.drain_node = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `drain_node`; see [`Self::drain_node`].
-    pub fn set_drain_node(&mut self, value: Option<bool>) -> &mut Self {
-        self.drain_node = value;
+    /// Example: `true`.
+    pub fn drain_node(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.drain_node = value.into_param();
         self
     }
 
@@ -168,267 +119,76 @@ impl RemoveNodePoolNodesRequestBuilder {
     ///
     /// >  This parameter is deprecated. Use instance_ids instead.
     #[deprecated]
-    pub fn nodes(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `nodes`; see [`Self::nodes`].
-    #[deprecated]
-    pub fn set_nodes(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.nodes = value;
+    pub fn nodes(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.nodes = value.into_param();
         self
     }
 
     /// A list of instances that you want to remove.
-    pub fn instance_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.instance_ids = Some(value.into());
+    pub fn instance_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.instance_ids = value.into_param();
         self
     }
 
-    /// Sets or clears `instance_ids`; see [`Self::instance_ids`].
-    pub fn set_instance_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.instance_ids = value;
-        self
-    }
-
-    /// Whether to remove concurrently.
-    ///
-    /// Example: `false`
-    pub fn concurrency(mut self, value: impl Into<bool>) -> Self {
-        self.concurrency = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `concurrency`; see [`Self::concurrency`].
-    pub fn set_concurrency(&mut self, value: Option<bool>) -> &mut Self {
-        self.concurrency = value;
+    /// Whether to remove concurrently. Example: `false`.
+    pub fn concurrency(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.concurrency = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RemoveNodePoolNodesRequest, acs_runtime::BuildError> {
-        Ok(RemoveNodePoolNodesRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RemoveNodePoolNodes",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RemoveNodePoolNodes",
-                    parameter: "NodepoolId",
-                    setter: "nodepool_id",
-                })?,
-            release_node: self.release_node,
-            drain_node: self.drain_node,
-            nodes: self.nodes,
-            instance_ids: self.instance_ids,
-            concurrency: self.concurrency,
+    pub fn build(self) -> Result<RemoveNodePoolNodesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "RemoveNodePoolNodes",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("NodepoolId", "nodepool_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl RemoveNodePoolNodesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<RemoveNodePoolNodesResponse, SdkError<RemoveNodePoolNodesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `RemoveNodePoolNodes`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RemoveNodePoolNodesResponse {
+    /// The request ID. Example: `A9891419-D125-4D89-AFCA-68846675E2F7`.
+    pub request_id: Option<String>,
+    /// The task ID. Example: `T-62a944794ee141074400****`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for RemoveNodePoolNodesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `RemoveNodePoolNodes` once its parameters are set: Removes nodes from a node pool.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct RemoveNodePoolNodesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: RemoveNodePoolNodesRequestBuilder,
-}
-
-#[allow(deprecated)]
-impl RemoveNodePoolNodesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: RemoveNodePoolNodesRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &RemoveNodePoolNodesRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np97de2cfb1ba042398dd8f5504c94****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// Specifies whether to release the nodes after they are removed. Valid values:
-    ///
-    /// *   true: release the nodes after they are removed.
-    /// *   false: do not release the nodes after they are removed.
-    ///
-    /// Example: `true`
-    pub fn release_node(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.release_node(value);
-        self
-    }
-
-    /// Sets or clears `release_node`; see [`Self::release_node`].
-    pub fn set_release_node(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_release_node(value);
-        self
-    }
-
-    /// Specifies whether to drain the nodes that you want to remove. Valid values:
-    ///
-    /// *   true: drain the nodes that you want to remove.
-    /// *   false: do not drain the nodes that you want to remove.
-    ///
-    /// Example: `true`
-    pub fn drain_node(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.drain_node(value);
-        self
-    }
-
-    /// Sets or clears `drain_node`; see [`Self::drain_node`].
-    pub fn set_drain_node(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_drain_node(value);
-        self
-    }
-
-    /// This parameter is deprecated.
-    ///
-    /// A list of nodes that you want to remove.
-    ///
-    /// >  This parameter is deprecated. Use instance_ids instead.
-    #[deprecated]
-    pub fn nodes(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.nodes(value);
-        self
-    }
-
-    /// Sets or clears `nodes`; see [`Self::nodes`].
-    #[deprecated]
-    pub fn set_nodes(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_nodes(value);
-        self
-    }
-
-    /// A list of instances that you want to remove.
-    pub fn instance_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.instance_ids(value);
-        self
-    }
-
-    /// Sets or clears `instance_ids`; see [`Self::instance_ids`].
-    pub fn set_instance_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_instance_ids(value);
-        self
-    }
-
-    /// Whether to remove concurrently.
-    ///
-    /// Example: `false`
-    pub fn concurrency(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.concurrency(value);
-        self
-    }
-
-    /// Sets or clears `concurrency`; see [`Self::concurrency`].
-    pub fn set_concurrency(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_concurrency(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        RemoveNodePoolNodesResponse,
-        acs_runtime::SdkError<RemoveNodePoolNodesError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `RemoveNodePoolNodes`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RemoveNodePoolNodesResponse {
-    /// The request ID.
-    ///
-    /// Example: `A9891419-D125-4D89-AFCA-68846675E2F7`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-62a944794ee141074400****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `RemoveNodePoolNodes` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `RemoveNodePoolNodes`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RemoveNodePoolNodesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl RemoveNodePoolNodesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for RemoveNodePoolNodesError {
@@ -437,9 +197,17 @@ impl From<acs_runtime::ServiceError> for RemoveNodePoolNodesError {
     }
 }
 
+impl acs_runtime::OperationError for RemoveNodePoolNodesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for RemoveNodePoolNodesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

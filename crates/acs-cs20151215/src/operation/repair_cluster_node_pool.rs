@@ -3,28 +3,24 @@
 
 //! `RepairClusterNodePool`: Repairs a node pool.
 
-/// Request of `RepairClusterNodePool`: Repairs a node pool.
-///
-/// Build it with [`RepairClusterNodePoolRequest::builder`], or call the operation through `Client::repair_cluster_node_pool`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `RepairClusterNodePool`, made by [`RepairClusterNodePoolBuilder`] (`Client::repair_cluster_node_pool` or [`RepairClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RepairClusterNodePoolRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c2273b7f4a30d4ef6b43e0926cdd8****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The ID of the node pool that you want to manage.
-    ///
-    /// Example: `np613940c3593c4bea96faa8600cb9****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// The request body.
     pub body: Option<RepairClusterNodePoolBody>,
 }
 
 impl RepairClusterNodePoolRequest {
-    /// A builder for this request.
-    pub fn builder() -> RepairClusterNodePoolRequestBuilder {
-        RepairClusterNodePoolRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> RepairClusterNodePoolBuilder {
+        RepairClusterNodePoolBuilder::with_client(())
     }
 }
 
@@ -32,223 +28,106 @@ impl acs_runtime::Operation for RepairClusterNodePoolRequest {
     type Output = RepairClusterNodePoolResponse;
     type Error = RepairClusterNodePoolError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "RepairClusterNodePool",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{cluster_id}/nodepools/{nodepool_id}/repair",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "RepairClusterNodePool",
+        acs_runtime::Method::Post,
+        "/clusters/{cluster_id}/nodepools/{nodepool_id}/repair",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "nodepool_id", &self.nodepool_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("cluster_id", &self.cluster_id);
+        params.path("nodepool_id", &self.nodepool_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `RepairClusterNodePool`: made by `Client::repair_cluster_node_pool` (then [`send`](Self::send)) or [`RepairClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct RepairClusterNodePoolBuilder<C = ()> {
+    client: C,
+    request: RepairClusterNodePoolRequest,
+}
+
+impl<C> RepairClusterNodePoolBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`RepairClusterNodePoolRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RepairClusterNodePoolRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    body: Option<RepairClusterNodePoolBody>,
-}
-
-impl RepairClusterNodePoolRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c2273b7f4a30d4ef6b43e0926cdd8****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The ID of the cluster. Required. Example: `c2273b7f4a30d4ef6b43e0926cdd8****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The ID of the node pool that you want to manage.
-    ///
-    /// Example: `np613940c3593c4bea96faa8600cb9****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `nodepool_id`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The ID of the node pool that you want to manage. Required. Example: `np613940c3593c4bea96faa8600cb9****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<RepairClusterNodePoolBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<RepairClusterNodePoolBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<RepairClusterNodePoolBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RepairClusterNodePoolRequest, acs_runtime::BuildError> {
-        Ok(RepairClusterNodePoolRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RepairClusterNodePool",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RepairClusterNodePool",
-                    parameter: "nodepool_id",
-                    setter: "nodepool_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<RepairClusterNodePoolRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "RepairClusterNodePool",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("nodepool_id", "nodepool_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl RepairClusterNodePoolBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<RepairClusterNodePoolResponse, SdkError<RepairClusterNodePoolError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `RepairClusterNodePool`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RepairClusterNodePoolResponse {
+    /// The request ID. Example: `db82195b-75a8-40e5-9be4-16f1829dc624`.
+    pub request_id: Option<String>,
+    /// The ID of the task. Example: `T-613b19bbd160ad4928000001`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for RepairClusterNodePoolResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `RepairClusterNodePool` once its parameters are set: Repairs a node pool.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct RepairClusterNodePoolFluentBuilder {
-    client: acs_runtime::Client,
-    inner: RepairClusterNodePoolRequestBuilder,
-}
-
-impl RepairClusterNodePoolFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: RepairClusterNodePoolRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &RepairClusterNodePoolRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c2273b7f4a30d4ef6b43e0926cdd8****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The ID of the node pool that you want to manage.
-    ///
-    /// Example: `np613940c3593c4bea96faa8600cb9****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `nodepool_id`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<RepairClusterNodePoolBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<RepairClusterNodePoolBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        RepairClusterNodePoolResponse,
-        acs_runtime::SdkError<RepairClusterNodePoolError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `RepairClusterNodePool`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RepairClusterNodePoolResponse {
-    /// The request ID.
-    ///
-    /// Example: `db82195b-75a8-40e5-9be4-16f1829dc624`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The ID of the task.
-    ///
-    /// Example: `T-613b19bbd160ad4928000001`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `RepairClusterNodePool` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `RepairClusterNodePool`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RepairClusterNodePoolError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl RepairClusterNodePoolError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for RepairClusterNodePoolError {
@@ -257,79 +136,59 @@ impl From<acs_runtime::ServiceError> for RepairClusterNodePoolError {
     }
 }
 
+impl acs_runtime::OperationError for RepairClusterNodePoolError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for RepairClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for RepairClusterNodePoolError {}
+
 /// A repair operation to execute.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RepairClusterNodePoolBodyOperationsItem {
-    /// The ID of a repair operation.
-    ///
-    /// Example: `remove.containerdContainer`
-    #[serde(rename = "operation_id", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OperationsItem {
+    /// The ID of a repair operation. Example: `remove.containerdContainer`.
     pub operation_id: Option<String>,
     /// The parameters of a repair operation.
-    #[serde(rename = "args", skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
 }
 
-impl acs_runtime::ParamValue for RepairClusterNodePoolBodyOperationsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.operation_id,
-            &format!("{prefix}{}", ".operation_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.args,
-            &format!("{prefix}{}", ".args"),
-            out,
-        );
+impl acs_runtime::WireStruct for OperationsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("operation_id", &self.operation_id);
+        visit("args", &self.args);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RepairClusterNodePoolBody {
     /// The list of nodes. If not specified, all nodes in the node pool are selected.
-    #[serde(rename = "nodes", skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<String>>,
     /// Specifies whether to enable automatic instance restart.
     ///
     /// **
     ///
-    /// **Warning** This parameter is deprecated. Any configured values will be ignored.
-    ///
-    /// Example: `true`
+    /// **Warning** This parameter is deprecated. Any configured values will be ignored. Example: `true`.
     #[deprecated]
-    #[serde(rename = "auto_restart", skip_serializing_if = "Option::is_none")]
     pub auto_restart: Option<bool>,
     /// The list of repair operations to execute. If not specified, all repair operations are executed. Typically, you do not need to specify this parameter.
-    #[serde(rename = "operations", skip_serializing_if = "Option::is_none")]
-    pub operations: Option<Vec<RepairClusterNodePoolBodyOperationsItem>>,
+    pub operations: Option<Vec<OperationsItem>>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for RepairClusterNodePoolBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.nodes,
-            &format!("{prefix}{}", ".nodes"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_restart,
-            &format!("{prefix}{}", ".auto_restart"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.operations,
-            &format!("{prefix}{}", ".operations"),
-            out,
-        );
+impl acs_runtime::WireStruct for RepairClusterNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("nodes", &self.nodes);
+        visit("auto_restart", &self.auto_restart);
+        visit("operations", &self.operations);
     }
 }

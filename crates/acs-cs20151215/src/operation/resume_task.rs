@@ -3,22 +3,20 @@
 
 //! `ResumeTask`: Resumes a task.
 
-/// Request of `ResumeTask`: Resumes a task.
-///
-/// Build it with [`ResumeTaskRequest::builder`], or call the operation through `Client::resume_task`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ResumeTask`, made by [`ResumeTaskBuilder`] (`Client::resume_task` or [`ResumeTaskRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResumeTaskRequest {
     /// The task ID.
-    ///
-    /// Example: `T-62a944794ee141074400****`
-    pub task_id: String,
+    pub task_id: Option<String>,
 }
 
 impl ResumeTaskRequest {
-    /// A builder for this request.
-    pub fn builder() -> ResumeTaskRequestBuilder {
-        ResumeTaskRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ResumeTaskBuilder {
+        ResumeTaskBuilder::with_client(())
     }
 }
 
@@ -26,147 +24,84 @@ impl acs_runtime::Operation for ResumeTaskRequest {
     type Output = ResumeTaskResponse;
     type Error = ResumeTaskError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ResumeTask",
-        method: acs_runtime::Method::Post,
-        path: "/tasks/{task_id}/resume",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ResumeTask",
+        acs_runtime::Method::Post,
+        "/tasks/{task_id}/resume",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "task_id", &self.task_id);
+        params.path("task_id", &self.task_id);
     }
 }
 
-/// Builds a [`ResumeTaskRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ResumeTaskRequestBuilder {
-    task_id: Option<String>,
+/// Sets the parameters of `ResumeTask`: made by `Client::resume_task` (then [`send`](Self::send)) or [`ResumeTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ResumeTaskBuilder<C = ()> {
+    client: C,
+    request: ResumeTaskRequest,
 }
 
-impl ResumeTaskRequestBuilder {
-    /// The task ID.
-    ///
-    /// Example: `T-62a944794ee141074400****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.task_id = Some(value.into());
-        self
+impl<C> ResumeTaskBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.task_id = value;
+    /// The task ID. Required. Example: `T-62a944794ee141074400****`.
+    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.task_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ResumeTaskRequest, acs_runtime::BuildError> {
-        Ok(ResumeTaskRequest {
-            task_id: self
-                .task_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ResumeTask",
-                    parameter: "task_id",
-                    setter: "task_id",
-                })?,
+    pub fn build(self) -> Result<ResumeTaskRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ResumeTask",
+            parameter,
+            setter,
+        );
+        if self.request.task_id.is_none() {
+            return Err(missing("task_id", "task_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ResumeTaskBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(self) -> Result<ResumeTaskResponse, SdkError<ResumeTaskError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ResumeTask`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResumeTaskResponse {
+    /// Id of the request
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for ResumeTaskResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("requestId")?,
         })
     }
 }
 
-/// Calls `ResumeTask` once its parameters are set: Resumes a task.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ResumeTaskFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ResumeTaskRequestBuilder,
-}
-
-impl ResumeTaskFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ResumeTaskRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ResumeTaskRequestBuilder {
-        &self.inner
-    }
-
-    /// The task ID.
-    ///
-    /// Example: `T-62a944794ee141074400****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.task_id(value);
-        self
-    }
-
-    /// Sets or clears `task_id`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_task_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<ResumeTaskResponse, acs_runtime::SdkError<ResumeTaskError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ResumeTask`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ResumeTaskResponse {
-    /// Id of the request
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `ResumeTask` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ResumeTask`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ResumeTaskError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ResumeTaskError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ResumeTaskError {
@@ -175,9 +110,17 @@ impl From<acs_runtime::ServiceError> for ResumeTaskError {
     }
 }
 
+impl acs_runtime::OperationError for ResumeTaskError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ResumeTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,22 +3,20 @@
 
 //! `RevokeK8sClusterKubeConfig`: You can call the RevokeK8sClusterKubeConfig operation to revoke the kubeconfig file of a cluster that belongs to the current Alibaba Cloud account or RAM user. After the kubeconfig file is revoked, the cluster generates a new kubeconfig file, and the original kubeconfig file becomes invalid.
 
-/// Request of `RevokeK8sClusterKubeConfig`: You can call the RevokeK8sClusterKubeConfig operation to revoke the kubeconfig file of a cluster that belongs to the current Alibaba Cloud account or RAM user. After the kubeconfig file is revoked, the cluster generates a new kubeconfig file, and the original kubeconfig file becomes invalid.
-///
-/// Build it with [`RevokeK8sClusterKubeConfigRequest::builder`], or call the operation through `Client::revoke_k8s_cluster_kube_config`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `RevokeK8sClusterKubeConfig`, made by [`RevokeK8sClusterKubeConfigBuilder`] (`Client::revoke_k8s_cluster_kube_config` or [`RevokeK8sClusterKubeConfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RevokeK8sClusterKubeConfigRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl RevokeK8sClusterKubeConfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> RevokeK8sClusterKubeConfigRequestBuilder {
-        RevokeK8sClusterKubeConfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> RevokeK8sClusterKubeConfigBuilder {
+        RevokeK8sClusterKubeConfigBuilder::with_client(())
     }
 }
 
@@ -26,147 +24,84 @@ impl acs_runtime::Operation for RevokeK8sClusterKubeConfigRequest {
     type Output = RevokeK8sClusterKubeConfigResponse;
     type Error = RevokeK8sClusterKubeConfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "RevokeK8sClusterKubeConfig",
-        method: acs_runtime::Method::Delete,
-        path: "/k8s/{ClusterId}/certs",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "RevokeK8sClusterKubeConfig",
+        acs_runtime::Method::Delete,
+        "/k8s/{ClusterId}/certs",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`RevokeK8sClusterKubeConfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RevokeK8sClusterKubeConfigRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `RevokeK8sClusterKubeConfig`: made by `Client::revoke_k8s_cluster_kube_config` (then [`send`](Self::send)) or [`RevokeK8sClusterKubeConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct RevokeK8sClusterKubeConfigBuilder<C = ()> {
+    client: C,
+    request: RevokeK8sClusterKubeConfigRequest,
 }
 
-impl RevokeK8sClusterKubeConfigRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> RevokeK8sClusterKubeConfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<RevokeK8sClusterKubeConfigRequest, acs_runtime::BuildError> {
-        Ok(RevokeK8sClusterKubeConfigRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RevokeK8sClusterKubeConfig",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `RevokeK8sClusterKubeConfig` once its parameters are set: You can call the RevokeK8sClusterKubeConfig operation to revoke the kubeconfig file of a cluster that belongs to the current Alibaba Cloud account or RAM user. After the kubeconfig file is revoked, the cluster generates a new kubeconfig file, and the original kubeconfig file becomes invalid.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct RevokeK8sClusterKubeConfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: RevokeK8sClusterKubeConfigRequestBuilder,
-}
-
-impl RevokeK8sClusterKubeConfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: RevokeK8sClusterKubeConfigRequestBuilder::default(),
+    pub fn build(self) -> Result<RevokeK8sClusterKubeConfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "RevokeK8sClusterKubeConfig",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &RevokeK8sClusterKubeConfigRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
+impl RevokeK8sClusterKubeConfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         RevokeK8sClusterKubeConfigResponse,
-        acs_runtime::SdkError<RevokeK8sClusterKubeConfigError>,
+        SdkError<RevokeK8sClusterKubeConfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `RevokeK8sClusterKubeConfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `RevokeK8sClusterKubeConfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RevokeK8sClusterKubeConfigResponse {}
-/// Errors of `RevokeK8sClusterKubeConfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for RevokeK8sClusterKubeConfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `RevokeK8sClusterKubeConfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RevokeK8sClusterKubeConfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl RevokeK8sClusterKubeConfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for RevokeK8sClusterKubeConfigError {
@@ -175,9 +110,17 @@ impl From<acs_runtime::ServiceError> for RevokeK8sClusterKubeConfigError {
     }
 }
 
+impl acs_runtime::OperationError for RevokeK8sClusterKubeConfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for RevokeK8sClusterKubeConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,24 +3,22 @@
 
 //! `RunClusterCheck`: Container Intelligence Service (CIS) provides a variety of cluster check capabilities to allow you to perform cluster update check, cluster migration check, component installation check, component update check, and node pool check. A precheck is automatically triggered before an update, migration, or installation is performed. You can perform changes only if the cluster passes the precheck. You can also manually call the RunClusterCheck operation to initiate cluster checks. We recommend that you periodically check and maintain your cluster to mitigate potential risks.
 
-/// Request of `RunClusterCheck`: Container Intelligence Service (CIS) provides a variety of cluster check capabilities to allow you to perform cluster update check, cluster migration check, component installation check, component update check, and node pool check. A precheck is automatically triggered before an update, migration, or installation is performed. You can perform changes only if the cluster passes the precheck. You can also manually call the RunClusterCheck operation to initiate cluster checks. We recommend that you periodically check and maintain your cluster to mitigate potential risks.
-///
-/// Build it with [`RunClusterCheckRequest::builder`], or call the operation through `Client::run_cluster_check`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `RunClusterCheck`, made by [`RunClusterCheckBuilder`] (`Client::run_cluster_check` or [`RunClusterCheckRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RunClusterCheckRequest {
     /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<RunClusterCheckBody>,
 }
 
 impl RunClusterCheckRequest {
-    /// A builder for this request.
-    pub fn builder() -> RunClusterCheckRequestBuilder {
-        RunClusterCheckRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> RunClusterCheckBuilder {
+        RunClusterCheckBuilder::with_client(())
     }
 }
 
@@ -28,183 +26,96 @@ impl acs_runtime::Operation for RunClusterCheckRequest {
     type Output = RunClusterCheckResponse;
     type Error = RunClusterCheckError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "RunClusterCheck",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{cluster_id}/checks",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "RunClusterCheck",
+        acs_runtime::Method::Post,
+        "/clusters/{cluster_id}/checks",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("cluster_id", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `RunClusterCheck`: made by `Client::run_cluster_check` (then [`send`](Self::send)) or [`RunClusterCheckRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct RunClusterCheckBuilder<C = ()> {
+    client: C,
+    request: RunClusterCheckRequest,
+}
+
+impl<C> RunClusterCheckBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`RunClusterCheckRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RunClusterCheckRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<RunClusterCheckBody>,
-}
-
-impl RunClusterCheckRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<RunClusterCheckBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<RunClusterCheckBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<RunClusterCheckBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RunClusterCheckRequest, acs_runtime::BuildError> {
-        Ok(RunClusterCheckRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RunClusterCheck",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<RunClusterCheckRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "RunClusterCheck",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl RunClusterCheckBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<RunClusterCheckResponse, SdkError<RunClusterCheckError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `RunClusterCheck`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunClusterCheckResponse {
+    /// The ID of the request. Example: `F04DF81D-5C12-1524-B36A-86E02526****`.
+    pub request_id: Option<String>,
+    /// The ID of the cluster check task. Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`.
+    pub check_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for RunClusterCheckResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            check_id: object.take("check_id")?,
         })
     }
 }
 
-/// Calls `RunClusterCheck` once its parameters are set: Container Intelligence Service (CIS) provides a variety of cluster check capabilities to allow you to perform cluster update check, cluster migration check, component installation check, component update check, and node pool check. A precheck is automatically triggered before an update, migration, or installation is performed. You can perform changes only if the cluster passes the precheck. You can also manually call the RunClusterCheck operation to initiate cluster checks. We recommend that you periodically check and maintain your cluster to mitigate potential risks.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct RunClusterCheckFluentBuilder {
-    client: acs_runtime::Client,
-    inner: RunClusterCheckRequestBuilder,
-}
-
-impl RunClusterCheckFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: RunClusterCheckRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &RunClusterCheckRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `ce0da5a1d627e4e9e9f96cae8ad07****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<RunClusterCheckBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<RunClusterCheckBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<RunClusterCheckResponse, acs_runtime::SdkError<RunClusterCheckError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `RunClusterCheck`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RunClusterCheckResponse {
-    /// The ID of the request.
-    ///
-    /// Example: `F04DF81D-5C12-1524-B36A-86E02526****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The ID of the cluster check task.
-    ///
-    /// Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`
-    #[serde(rename = "check_id", skip_serializing_if = "Option::is_none")]
-    pub check_id: Option<String>,
-}
-
-/// Errors of `RunClusterCheck` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `RunClusterCheck`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RunClusterCheckError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl RunClusterCheckError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for RunClusterCheckError {
@@ -213,13 +124,22 @@ impl From<acs_runtime::ServiceError> for RunClusterCheckError {
     }
 }
 
+impl acs_runtime::OperationError for RunClusterCheckError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for RunClusterCheckError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for RunClusterCheckError {}
+
 /// The check type.
 ///
 /// Valid values:
@@ -276,40 +196,26 @@ impl From<&str> for RunClusterCheckBodyType {
     }
 }
 
-impl From<String> for RunClusterCheckBodyType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
 impl std::fmt::Display for RunClusterCheckBodyType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for RunClusterCheckBodyType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for RunClusterCheckBodyType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RunClusterCheckBodyType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for RunClusterCheckBodyType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<RunClusterCheckBodyType> for &str {
+    fn into_param(self) -> Option<RunClusterCheckBodyType> {
+        Some(RunClusterCheckBodyType::from(self))
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunClusterCheckBody {
     /// The check type.
     ///
@@ -320,37 +226,20 @@ pub struct RunClusterCheckBody {
     /// *   NodePoolUpgrade: node pool upgrade.
     /// *   ClusterUpgrade: cluster upgrade.
     ///
-    /// Example: `ClusterUpgrade`
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    /// Example: `ClusterUpgrade`.
     pub r#type: Option<RunClusterCheckBodyType>,
     /// The check target.
     ///
-    /// If you set `type=NodePoolUpgrade`, you must set this parameter to the node pool ID. Otherwise, this parameter is optional.
-    ///
-    /// Example: `np1f6779297c4444a3a1cdd29be8e5****`
-    #[serde(rename = "target", skip_serializing_if = "Option::is_none")]
+    /// If you set `type=NodePoolUpgrade`, you must set this parameter to the node pool ID. Otherwise, this parameter is optional. Example: `np1f6779297c4444a3a1cdd29be8e5****`.
     pub target: Option<String>,
     /// The cluster check parameters.
-    #[serde(rename = "options", skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
 }
 
-impl acs_runtime::ParamValue for RunClusterCheckBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.target,
-            &format!("{prefix}{}", ".target"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.options,
-            &format!("{prefix}{}", ".options"),
-            out,
-        );
+impl acs_runtime::WireStruct for RunClusterCheckBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("type", &self.r#type);
+        visit("target", &self.target);
+        visit("options", &self.options);
     }
 }

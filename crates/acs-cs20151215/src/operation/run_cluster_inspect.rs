@@ -3,24 +3,22 @@
 
 //! `RunClusterInspect`: Triggers a cluster inspection and generates a report.
 
-/// Request of `RunClusterInspect`: Triggers a cluster inspection and generates a report.
-///
-/// Build it with [`RunClusterInspectRequest::builder`], or call the operation through `Client::run_cluster_inspect`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `RunClusterInspect`, made by [`RunClusterInspectBuilder`] (`Client::run_cluster_inspect` or [`RunClusterInspectRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RunClusterInspectRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<RunClusterInspectBody>,
 }
 
 impl RunClusterInspectRequest {
-    /// A builder for this request.
-    pub fn builder() -> RunClusterInspectRequestBuilder {
-        RunClusterInspectRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> RunClusterInspectBuilder {
+        RunClusterInspectBuilder::with_client(())
     }
 }
 
@@ -28,191 +26,99 @@ impl acs_runtime::Operation for RunClusterInspectRequest {
     type Output = RunClusterInspectResponse;
     type Error = RunClusterInspectError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "RunClusterInspect",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{clusterId}/inspectReports",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "RunClusterInspect",
+        acs_runtime::Method::Post,
+        "/clusters/{clusterId}/inspectReports",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("clusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `RunClusterInspect`: made by `Client::run_cluster_inspect` (then [`send`](Self::send)) or [`RunClusterInspectRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct RunClusterInspectBuilder<C = ()> {
+    client: C,
+    request: RunClusterInspectRequest,
+}
+
+impl<C> RunClusterInspectBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`RunClusterInspectRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RunClusterInspectRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<RunClusterInspectBody>,
-}
-
-impl RunClusterInspectRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<RunClusterInspectBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<RunClusterInspectBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<RunClusterInspectBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RunClusterInspectRequest, acs_runtime::BuildError> {
-        Ok(RunClusterInspectRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RunClusterInspect",
-                    parameter: "clusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<RunClusterInspectRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "RunClusterInspect",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("clusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl RunClusterInspectBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<RunClusterInspectResponse, SdkError<RunClusterInspectError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `RunClusterInspect`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunClusterInspectResponse {
+    /// The inspection report ID. Example: `5d6557c983064c45bed62ab2a2119cc7`.
+    pub report_id: Option<String>,
+    /// The inspection task ID. Example: `T-67d7ec016ce37c0106000***`.
+    pub task_id: Option<String>,
+    /// The request ID. Example: `0AB4D067-4DD7-5471-B90A-FCC564BC3337`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for RunClusterInspectResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            report_id: object.take("reportId")?,
+            task_id: object.take("taskId")?,
+            request_id: object.take("requestId")?,
         })
     }
 }
 
-/// Calls `RunClusterInspect` once its parameters are set: Triggers a cluster inspection and generates a report.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct RunClusterInspectFluentBuilder {
-    client: acs_runtime::Client,
-    inner: RunClusterInspectRequestBuilder,
-}
-
-impl RunClusterInspectFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: RunClusterInspectRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &RunClusterInspectRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<RunClusterInspectBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<RunClusterInspectBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        RunClusterInspectResponse,
-        acs_runtime::SdkError<RunClusterInspectError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `RunClusterInspect`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RunClusterInspectResponse {
-    /// The inspection report ID.
-    ///
-    /// Example: `5d6557c983064c45bed62ab2a2119cc7`
-    #[serde(rename = "reportId", skip_serializing_if = "Option::is_none")]
-    pub report_id: Option<String>,
-    /// The inspection task ID.
-    ///
-    /// Example: `T-67d7ec016ce37c0106000***`
-    #[serde(rename = "taskId", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `0AB4D067-4DD7-5471-B90A-FCC564BC3337`
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `RunClusterInspect` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `RunClusterInspect`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RunClusterInspectError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl RunClusterInspectError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for RunClusterInspectError {
@@ -221,29 +127,31 @@ impl From<acs_runtime::ServiceError> for RunClusterInspectError {
     }
 }
 
+impl acs_runtime::OperationError for RunClusterInspectError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for RunClusterInspectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for RunClusterInspectError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunClusterInspectBody {
-    /// The idempotency token that ensures an API request completes no more than one time.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf`
-    #[serde(rename = "clientToken", skip_serializing_if = "Option::is_none")]
+    /// The idempotency token that ensures an API request completes no more than one time. Example: `c82e6987e2961451182edacd74faf`.
     pub client_token: Option<String>,
 }
 
-impl acs_runtime::ParamValue for RunClusterInspectBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.client_token,
-            &format!("{prefix}{}", ".clientToken"),
-            out,
-        );
+impl acs_runtime::WireStruct for RunClusterInspectBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("clientToken", &self.client_token);
     }
 }

@@ -3,28 +3,24 @@
 
 //! `ScaleClusterNodePool`: Scales out a node pool.
 
-/// Request of `ScaleClusterNodePool`: Scales out a node pool.
-///
-/// Build it with [`ScaleClusterNodePoolRequest::builder`], or call the operation through `Client::scale_cluster_node_pool`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ScaleClusterNodePool`, made by [`ScaleClusterNodePoolBuilder`] (`Client::scale_cluster_node_pool` or [`ScaleClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ScaleClusterNodePoolRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// The request body parameters.
     pub body: Option<ScaleClusterNodePoolBody>,
 }
 
 impl ScaleClusterNodePoolRequest {
-    /// A builder for this request.
-    pub fn builder() -> ScaleClusterNodePoolRequestBuilder {
-        ScaleClusterNodePoolRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ScaleClusterNodePoolBuilder {
+        ScaleClusterNodePoolBuilder::with_client(())
     }
 }
 
@@ -32,218 +28,103 @@ impl acs_runtime::Operation for ScaleClusterNodePoolRequest {
     type Output = ScaleClusterNodePoolResponse;
     type Error = ScaleClusterNodePoolError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ScaleClusterNodePool",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/nodepools/{NodepoolId}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ScaleClusterNodePool",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/nodepools/{NodepoolId}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "NodepoolId", &self.nodepool_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("NodepoolId", &self.nodepool_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `ScaleClusterNodePool`: made by `Client::scale_cluster_node_pool` (then [`send`](Self::send)) or [`ScaleClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ScaleClusterNodePoolBuilder<C = ()> {
+    client: C,
+    request: ScaleClusterNodePoolRequest,
+}
+
+impl<C> ScaleClusterNodePoolBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`ScaleClusterNodePoolRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScaleClusterNodePoolRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    body: Option<ScaleClusterNodePoolBody>,
-}
-
-impl ScaleClusterNodePoolRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The cluster ID. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body parameters.
-    pub fn body(mut self, value: impl Into<ScaleClusterNodePoolBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ScaleClusterNodePoolBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<ScaleClusterNodePoolBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ScaleClusterNodePoolRequest, acs_runtime::BuildError> {
-        Ok(ScaleClusterNodePoolRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ScaleClusterNodePool",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ScaleClusterNodePool",
-                    parameter: "NodepoolId",
-                    setter: "nodepool_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<ScaleClusterNodePoolRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ScaleClusterNodePool",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("NodepoolId", "nodepool_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ScaleClusterNodePoolBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ScaleClusterNodePoolResponse, SdkError<ScaleClusterNodePoolError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ScaleClusterNodePool`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScaleClusterNodePoolResponse {
+    /// The task ID. Example: `T-5faa48fb31b6b8078d00****`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for ScaleClusterNodePoolResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `ScaleClusterNodePool` once its parameters are set: Scales out a node pool.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ScaleClusterNodePoolFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ScaleClusterNodePoolRequestBuilder,
-}
-
-impl ScaleClusterNodePoolFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ScaleClusterNodePoolRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ScaleClusterNodePoolRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c23421cfa74454bc8b37163fd19af****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// The request body parameters.
-    pub fn body(mut self, value: impl Into<ScaleClusterNodePoolBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<ScaleClusterNodePoolBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        ScaleClusterNodePoolResponse,
-        acs_runtime::SdkError<ScaleClusterNodePoolError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ScaleClusterNodePool`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ScaleClusterNodePoolResponse {
-    /// The task ID.
-    ///
-    /// Example: `T-5faa48fb31b6b8078d00****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `ScaleClusterNodePool` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ScaleClusterNodePool`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ScaleClusterNodePoolError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ScaleClusterNodePoolError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ScaleClusterNodePoolError {
@@ -252,29 +133,31 @@ impl From<acs_runtime::ServiceError> for ScaleClusterNodePoolError {
     }
 }
 
+impl acs_runtime::OperationError for ScaleClusterNodePoolError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ScaleClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ScaleClusterNodePoolError {}
+
 /// The request body parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScaleClusterNodePoolBody {
-    /// The number of worker nodes that you want to add. For example, the current node pool contains two nodes. After the two node is scaled out, the node pool contains four nodes. Due to the limit of the node quota, you can add at most 500 nodes in each request.
-    ///
-    /// Example: `2`
-    #[serde(rename = "count", skip_serializing_if = "Option::is_none")]
+    /// The number of worker nodes that you want to add. For example, the current node pool contains two nodes. After the two node is scaled out, the node pool contains four nodes. Due to the limit of the node quota, you can add at most 500 nodes in each request. Example: `2`.
     pub count: Option<i64>,
 }
 
-impl acs_runtime::ParamValue for ScaleClusterNodePoolBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.count,
-            &format!("{prefix}{}", ".count"),
-            out,
-        );
+impl acs_runtime::WireStruct for ScaleClusterNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("count", &self.count);
     }
 }

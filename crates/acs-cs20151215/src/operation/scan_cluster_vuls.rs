@@ -3,22 +3,20 @@
 
 //! `ScanClusterVuls`: Scans for vulnerabilities in a Container Service for Kubernetes (ACK) cluster, including workload vulnerabilities, third-party software vulnerabilities, CVE vulnerabilities, WebCMS vulnerabilities, and Windows vulnerabilities. We recommend that you scan your cluster on a regular basis to ensure cluster security.
 
-/// Request of `ScanClusterVuls`: Scans for vulnerabilities in a Container Service for Kubernetes (ACK) cluster, including workload vulnerabilities, third-party software vulnerabilities, CVE vulnerabilities, WebCMS vulnerabilities, and Windows vulnerabilities. We recommend that you scan your cluster on a regular basis to ensure cluster security.
-///
-/// Build it with [`ScanClusterVulsRequest::builder`], or call the operation through `Client::scan_cluster_vuls`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ScanClusterVuls`, made by [`ScanClusterVulsBuilder`] (`Client::scan_cluster_vuls` or [`ScanClusterVulsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ScanClusterVulsRequest {
     /// Cluster ID.
-    ///
-    /// Example: `c259f563386444ebb8d7****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl ScanClusterVulsRequest {
-    /// A builder for this request.
-    pub fn builder() -> ScanClusterVulsRequestBuilder {
-        ScanClusterVulsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ScanClusterVulsBuilder {
+        ScanClusterVulsBuilder::with_client(())
     }
 }
 
@@ -26,154 +24,89 @@ impl acs_runtime::Operation for ScanClusterVulsRequest {
     type Output = ScanClusterVulsResponse;
     type Error = ScanClusterVulsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ScanClusterVuls",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{cluster_id}/vuls/scan",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "ScanClusterVuls",
+        acs_runtime::Method::Post,
+        "/clusters/{cluster_id}/vuls/scan",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "cluster_id", &self.cluster_id);
+        params.path("cluster_id", &self.cluster_id);
     }
 }
 
-/// Builds a [`ScanClusterVulsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScanClusterVulsRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `ScanClusterVuls`: made by `Client::scan_cluster_vuls` (then [`send`](Self::send)) or [`ScanClusterVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ScanClusterVulsBuilder<C = ()> {
+    client: C,
+    request: ScanClusterVulsRequest,
 }
 
-impl ScanClusterVulsRequestBuilder {
-    /// Cluster ID.
-    ///
-    /// Example: `c259f563386444ebb8d7****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> ScanClusterVulsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// Cluster ID. Required. Example: `c259f563386444ebb8d7****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ScanClusterVulsRequest, acs_runtime::BuildError> {
-        Ok(ScanClusterVulsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ScanClusterVuls",
-                    parameter: "cluster_id",
-                    setter: "cluster_id",
-                })?,
+    pub fn build(self) -> Result<ScanClusterVulsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ScanClusterVuls",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("cluster_id", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ScanClusterVulsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ScanClusterVulsResponse, SdkError<ScanClusterVulsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ScanClusterVuls`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScanClusterVulsResponse {
+    /// The request ID. Example: `687C5BAA-D103-4993-884B-C35E4314A1E1`.
+    pub request_id: Option<String>,
+    /// Task ID. Example: `T-xascadasd*****`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for ScanClusterVulsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `ScanClusterVuls` once its parameters are set: Scans for vulnerabilities in a Container Service for Kubernetes (ACK) cluster, including workload vulnerabilities, third-party software vulnerabilities, CVE vulnerabilities, WebCMS vulnerabilities, and Windows vulnerabilities. We recommend that you scan your cluster on a regular basis to ensure cluster security.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ScanClusterVulsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ScanClusterVulsRequestBuilder,
-}
-
-impl ScanClusterVulsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ScanClusterVulsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ScanClusterVulsRequestBuilder {
-        &self.inner
-    }
-
-    /// Cluster ID.
-    ///
-    /// Example: `c259f563386444ebb8d7****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `cluster_id`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<ScanClusterVulsResponse, acs_runtime::SdkError<ScanClusterVulsError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ScanClusterVuls`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ScanClusterVulsResponse {
-    /// The request ID.
-    ///
-    /// Example: `687C5BAA-D103-4993-884B-C35E4314A1E1`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// Task ID.
-    ///
-    /// Example: `T-xascadasd*****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `ScanClusterVuls` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ScanClusterVuls`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ScanClusterVulsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ScanClusterVulsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ScanClusterVulsError {
@@ -182,9 +115,17 @@ impl From<acs_runtime::ServiceError> for ScanClusterVulsError {
     }
 }
 
+impl acs_runtime::OperationError for ScanClusterVulsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ScanClusterVulsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,24 +3,22 @@
 
 //! `StartAlert`: Activates the specified alert rule(s).
 
-/// Request of `StartAlert`: Activates the specified alert rule(s).
-///
-/// Build it with [`StartAlertRequest::builder`], or call the operation through `Client::start_alert`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `StartAlert`, made by [`StartAlertBuilder`] (`Client::start_alert` or [`StartAlertRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StartAlertRequest {
     /// The instance ID. You can call the ListClusters operation to query the cluster ID.
-    ///
-    /// Example: `c245ff43c717f494489f42f5f1575e98d`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body parameters.
     pub body: Option<StartAlertBody>,
 }
 
 impl StartAlertRequest {
-    /// A builder for this request.
-    pub fn builder() -> StartAlertRequestBuilder {
-        StartAlertRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> StartAlertBuilder {
+        StartAlertBuilder::with_client(())
     }
 }
 
@@ -28,187 +26,94 @@ impl acs_runtime::Operation for StartAlertRequest {
     type Output = StartAlertResponse;
     type Error = StartAlertError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "StartAlert",
-        method: acs_runtime::Method::Post,
-        path: "/alert/{ClusterId}/alert_rule/start",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "StartAlert",
+        acs_runtime::Method::Post,
+        "/alert/{ClusterId}/alert_rule/start",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `StartAlert`: made by `Client::start_alert` (then [`send`](Self::send)) or [`StartAlertRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct StartAlertBuilder<C = ()> {
+    client: C,
+    request: StartAlertRequest,
+}
+
+impl<C> StartAlertBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`StartAlertRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StartAlertRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<StartAlertBody>,
-}
-
-impl StartAlertRequestBuilder {
-    /// The instance ID. You can call the ListClusters operation to query the cluster ID.
-    ///
-    /// Example: `c245ff43c717f494489f42f5f1575e98d`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The instance ID. You can call the ListClusters operation to query the cluster ID. Required. Example: `c245ff43c717f494489f42f5f1575e98d`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body parameters.
-    pub fn body(mut self, value: impl Into<StartAlertBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<StartAlertBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<StartAlertBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<StartAlertRequest, acs_runtime::BuildError> {
-        Ok(StartAlertRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "StartAlert",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<StartAlertRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "StartAlert",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl StartAlertBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(self) -> Result<StartAlertResponse, SdkError<StartAlertError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `StartAlert`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StartAlertResponse {
+    /// The status. Example: `true`.
+    pub status: Option<bool>,
+    /// The message returned. Example: `success`.
+    pub msg: Option<String>,
+}
+
+impl acs_runtime::FromJson for StartAlertResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            status: object.take("status")?,
+            msg: object.take("msg")?,
         })
     }
 }
 
-/// Calls `StartAlert` once its parameters are set: Activates the specified alert rule(s).
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct StartAlertFluentBuilder {
-    client: acs_runtime::Client,
-    inner: StartAlertRequestBuilder,
-}
-
-impl StartAlertFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: StartAlertRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &StartAlertRequestBuilder {
-        &self.inner
-    }
-
-    /// The instance ID. You can call the ListClusters operation to query the cluster ID.
-    ///
-    /// Example: `c245ff43c717f494489f42f5f1575e98d`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body parameters.
-    pub fn body(mut self, value: impl Into<StartAlertBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<StartAlertBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<StartAlertResponse, acs_runtime::SdkError<StartAlertError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `StartAlert`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct StartAlertResponse {
-    /// The status.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "status",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status: Option<bool>,
-    /// The message returned.
-    ///
-    /// Example: `success`
-    #[serde(rename = "msg", skip_serializing_if = "Option::is_none")]
-    pub msg: Option<String>,
-}
-
-/// Errors of `StartAlert` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `StartAlert`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StartAlertError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl StartAlertError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for StartAlertError {
@@ -217,39 +122,34 @@ impl From<acs_runtime::ServiceError> for StartAlertError {
     }
 }
 
+impl acs_runtime::OperationError for StartAlertError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for StartAlertError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for StartAlertError {}
+
 /// The request body parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StartAlertBody {
-    /// The name of the alert rule group.
-    ///
-    /// Example: `sample`
-    #[serde(rename = "alert_rule_group_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the alert rule group. Example: `sample`.
     pub alert_rule_group_name: Option<String>,
-    /// The name of the alert rule.
-    ///
-    /// Example: `sample`
-    #[serde(rename = "alert_rule_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the alert rule. Example: `sample`.
     pub alert_rule_name: Option<String>,
 }
 
-impl acs_runtime::ParamValue for StartAlertBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.alert_rule_group_name,
-            &format!("{prefix}{}", ".alert_rule_group_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.alert_rule_name,
-            &format!("{prefix}{}", ".alert_rule_name"),
-            out,
-        );
+impl acs_runtime::WireStruct for StartAlertBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("alert_rule_group_name", &self.alert_rule_group_name);
+        visit("alert_rule_name", &self.alert_rule_name);
     }
 }

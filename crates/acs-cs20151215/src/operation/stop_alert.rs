@@ -3,26 +3,22 @@
 
 //! `StopAlert`: You can call the StopAlert operation to disable an alert rule or an alert rule set in the alert center of Container Service for Kubernetes (ACK).
 
-/// Request of `StopAlert`: You can call the StopAlert operation to disable an alert rule or an alert rule set in the alert center of Container Service for Kubernetes (ACK).
-///
-/// Build it with [`StopAlertRequest::builder`], or call the operation through `Client::stop_alert`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `StopAlert`, made by [`StopAlertBuilder`] (`Client::stop_alert` or [`StopAlertRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StopAlertRequest {
     /// The cluster ID.
-    ///
-    /// You can call the ListClusters operation to obtain cluster IDs.
-    ///
-    /// Example: `c7f9c85baee73452883b3299a0107****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<StopAlertBody>,
 }
 
 impl StopAlertRequest {
-    /// A builder for this request.
-    pub fn builder() -> StopAlertRequestBuilder {
-        StopAlertRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> StopAlertBuilder {
+        StopAlertBuilder::with_client(())
     }
 }
 
@@ -30,136 +26,72 @@ impl acs_runtime::Operation for StopAlertRequest {
     type Output = StopAlertResponse;
     type Error = StopAlertError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "StopAlert",
-        method: acs_runtime::Method::Post,
-        path: "/alert/{ClusterId}/alert_rule/stop",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "StopAlert",
+        acs_runtime::Method::Post,
+        "/alert/{ClusterId}/alert_rule/stop",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `StopAlert`: made by `Client::stop_alert` (then [`send`](Self::send)) or [`StopAlertRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct StopAlertBuilder<C = ()> {
+    client: C,
+    request: StopAlertRequest,
+}
+
+impl<C> StopAlertBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`StopAlertRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StopAlertRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<StopAlertBody>,
-}
-
-impl StopAlertRequestBuilder {
     /// The cluster ID.
     ///
-    /// You can call the ListClusters operation to obtain cluster IDs.
-    ///
-    /// Example: `c7f9c85baee73452883b3299a0107****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// You can call the ListClusters operation to obtain cluster IDs. Required. Example: `c7f9c85baee73452883b3299a0107****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<StopAlertBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<StopAlertBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<StopAlertBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<StopAlertRequest, acs_runtime::BuildError> {
-        Ok(StopAlertRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "StopAlert",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `StopAlert` once its parameters are set: You can call the StopAlert operation to disable an alert rule or an alert rule set in the alert center of Container Service for Kubernetes (ACK).
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct StopAlertFluentBuilder {
-    client: acs_runtime::Client,
-    inner: StopAlertRequestBuilder,
-}
-
-impl StopAlertFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: StopAlertRequestBuilder::default(),
+    pub fn build(self) -> Result<StopAlertRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "StopAlert",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &StopAlertRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// You can call the ListClusters operation to obtain cluster IDs.
-    ///
-    /// Example: `c7f9c85baee73452883b3299a0107****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<StopAlertBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<StopAlertBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<StopAlertResponse, acs_runtime::SdkError<StopAlertError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        Ok(self.request)
     }
 }
 
-/// Response of `StopAlert`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl StopAlertBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(self) -> Result<StopAlertResponse, SdkError<StopAlertError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `StopAlert`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StopAlertResponse {
     /// The operation result. Valid values:
@@ -167,57 +99,28 @@ pub struct StopAlertResponse {
     /// *   True: The operation is successful.
     /// *   False: The operation failed.
     ///
-    /// Example: `True`
-    #[serde(
-        rename = "status",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `True`.
     pub status: Option<bool>,
-    /// The error message returned if the call fails.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "msg", skip_serializing_if = "Option::is_none")]
+    /// The error message returned if the call fails. Example: `Success`.
     pub msg: Option<String>,
 }
 
-/// Errors of `StopAlert` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for StopAlertResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            status: object.take("status")?,
+            msg: object.take("msg")?,
+        })
+    }
+}
+
+/// Errors of `StopAlert`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StopAlertError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl StopAlertError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for StopAlertError {
@@ -226,39 +129,34 @@ impl From<acs_runtime::ServiceError> for StopAlertError {
     }
 }
 
+impl acs_runtime::OperationError for StopAlertError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for StopAlertError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for StopAlertError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StopAlertBody {
-    /// The name of the alert rule group.
-    ///
-    /// Example: `sample`
-    #[serde(rename = "alert_rule_group_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the alert rule group. Example: `sample`.
     pub alert_rule_group_name: Option<String>,
-    /// The name of the alert rule.
-    ///
-    /// Example: `sample`
-    #[serde(rename = "alert_rule_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the alert rule. Example: `sample`.
     pub alert_rule_name: Option<String>,
 }
 
-impl acs_runtime::ParamValue for StopAlertBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.alert_rule_group_name,
-            &format!("{prefix}{}", ".alert_rule_group_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.alert_rule_name,
-            &format!("{prefix}{}", ".alert_rule_name"),
-            out,
-        );
+impl acs_runtime::WireStruct for StopAlertBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("alert_rule_group_name", &self.alert_rule_group_name);
+        visit("alert_rule_name", &self.alert_rule_name);
     }
 }

@@ -3,22 +3,20 @@
 
 //! `SyncClusterNodePool`: Synchronizes the information about a node pool, including the metadata and node information of the node pool.
 
-/// Request of `SyncClusterNodePool`: Synchronizes the information about a node pool, including the metadata and node information of the node pool.
-///
-/// Build it with [`SyncClusterNodePoolRequest::builder`], or call the operation through `Client::sync_cluster_node_pool`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `SyncClusterNodePool`, made by [`SyncClusterNodePoolBuilder`] (`Client::sync_cluster_node_pool` or [`SyncClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SyncClusterNodePoolRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c905d1364c2dd4b6284a3f41790c4****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
 }
 
 impl SyncClusterNodePoolRequest {
-    /// A builder for this request.
-    pub fn builder() -> SyncClusterNodePoolRequestBuilder {
-        SyncClusterNodePoolRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> SyncClusterNodePoolBuilder {
+        SyncClusterNodePoolBuilder::with_client(())
     }
 }
 
@@ -26,152 +24,86 @@ impl acs_runtime::Operation for SyncClusterNodePoolRequest {
     type Output = SyncClusterNodePoolResponse;
     type Error = SyncClusterNodePoolError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "SyncClusterNodePool",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/sync_nodepools",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "SyncClusterNodePool",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/sync_nodepools",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
+        params.path("ClusterId", &self.cluster_id);
     }
 }
 
-/// Builds a [`SyncClusterNodePoolRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SyncClusterNodePoolRequestBuilder {
-    cluster_id: Option<String>,
+/// Sets the parameters of `SyncClusterNodePool`: made by `Client::sync_cluster_node_pool` (then [`send`](Self::send)) or [`SyncClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct SyncClusterNodePoolBuilder<C = ()> {
+    client: C,
+    request: SyncClusterNodePoolRequest,
 }
 
-impl SyncClusterNodePoolRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c905d1364c2dd4b6284a3f41790c4****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
+impl<C> SyncClusterNodePoolBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c905d1364c2dd4b6284a3f41790c4****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<SyncClusterNodePoolRequest, acs_runtime::BuildError> {
-        Ok(SyncClusterNodePoolRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "SyncClusterNodePool",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
+    pub fn build(self) -> Result<SyncClusterNodePoolRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "SyncClusterNodePool",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl SyncClusterNodePoolBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<SyncClusterNodePoolResponse, SdkError<SyncClusterNodePoolError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `SyncClusterNodePool`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyncClusterNodePoolResponse {
+    /// The request ID. Example: `2D69A58F-345C-4FDE-88E4-BF51894XXXXX`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for SyncClusterNodePoolResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
         })
     }
 }
 
-/// Calls `SyncClusterNodePool` once its parameters are set: Synchronizes the information about a node pool, including the metadata and node information of the node pool.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct SyncClusterNodePoolFluentBuilder {
-    client: acs_runtime::Client,
-    inner: SyncClusterNodePoolRequestBuilder,
-}
-
-impl SyncClusterNodePoolFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: SyncClusterNodePoolRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &SyncClusterNodePoolRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c905d1364c2dd4b6284a3f41790c4****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        SyncClusterNodePoolResponse,
-        acs_runtime::SdkError<SyncClusterNodePoolError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `SyncClusterNodePool`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SyncClusterNodePoolResponse {
-    /// The request ID.
-    ///
-    /// Example: `2D69A58F-345C-4FDE-88E4-BF51894XXXXX`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `SyncClusterNodePool` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `SyncClusterNodePool`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SyncClusterNodePoolError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl SyncClusterNodePoolError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for SyncClusterNodePoolError {
@@ -180,9 +112,17 @@ impl From<acs_runtime::ServiceError> for SyncClusterNodePoolError {
     }
 }
 
+impl acs_runtime::OperationError for SyncClusterNodePoolError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for SyncClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

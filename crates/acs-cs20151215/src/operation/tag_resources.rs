@@ -3,10 +3,10 @@
 
 //! `TagResources`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the TagResources operation to add labels to a cluster.
 
-/// Request of `TagResources`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the TagResources operation to add labels to a cluster.
-///
-/// Build it with [`TagResourcesRequest::builder`], or call the operation through `Client::tag_resources`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `TagResources`, made by [`TagResourcesBuilder`] (`Client::tag_resources` or [`TagResourcesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TagResourcesRequest {
     /// The request body.
@@ -14,9 +14,9 @@ pub struct TagResourcesRequest {
 }
 
 impl TagResourcesRequest {
-    /// A builder for this request.
-    pub fn builder() -> TagResourcesRequestBuilder {
-        TagResourcesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> TagResourcesBuilder {
+        TagResourcesBuilder::with_client(())
     }
 }
 
@@ -24,141 +24,78 @@ impl acs_runtime::Operation for TagResourcesRequest {
     type Output = TagResourcesResponse;
     type Error = TagResourcesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "TagResources",
-        method: acs_runtime::Method::Put,
-        path: "/tags",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "TagResources",
+        acs_runtime::Method::Put,
+        "/tags",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `TagResources`: made by `Client::tag_resources` (then [`send`](Self::send)) or [`TagResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct TagResourcesBuilder<C = ()> {
+    client: C,
+    request: TagResourcesRequest,
+}
+
+impl<C> TagResourcesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`TagResourcesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TagResourcesRequestBuilder {
-    body: Option<TagResourcesBody>,
-}
-
-impl TagResourcesRequestBuilder {
     /// The request body.
-    pub fn body(mut self, value: impl Into<TagResourcesBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<TagResourcesBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<TagResourcesBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<TagResourcesRequest, acs_runtime::BuildError> {
-        Ok(TagResourcesRequest {
-            body: self.body,
+    pub fn build(self) -> Result<TagResourcesRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl TagResourcesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<TagResourcesResponse, SdkError<TagResourcesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `TagResources`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TagResourcesResponse {
+    /// The request ID. Example: `2D69A58F-345C-4FDE-88E4-BF51894XXXXX`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for TagResourcesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
         })
     }
 }
 
-/// Calls `TagResources` once its parameters are set: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the TagResources operation to add labels to a cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct TagResourcesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: TagResourcesRequestBuilder,
-}
-
-impl TagResourcesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: TagResourcesRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &TagResourcesRequestBuilder {
-        &self.inner
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<TagResourcesBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<TagResourcesBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<TagResourcesResponse, acs_runtime::SdkError<TagResourcesError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `TagResources`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct TagResourcesResponse {
-    /// The request ID.
-    ///
-    /// Example: `2D69A58F-345C-4FDE-88E4-BF51894XXXXX`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `TagResources` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `TagResources`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TagResourcesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl TagResourcesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for TagResourcesError {
@@ -167,89 +104,60 @@ impl From<acs_runtime::ServiceError> for TagResourcesError {
     }
 }
 
+impl acs_runtime::OperationError for TagResourcesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for TagResourcesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for TagResourcesError {}
+
 /// The resource tags.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct TagResourcesBodyTagsItem {
-    /// The `key` of the label.
-    ///
-    /// Example: `env`
-    #[serde(rename = "key", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagsItem {
+    /// The `key` of the label. Example: `env`.
     pub key: Option<String>,
-    /// The `value` of the label.
-    ///
-    /// Example: `prod`
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    /// The `value` of the label. Example: `prod`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for TagResourcesBodyTagsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".value"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TagResourcesBody {
     /// The list of resource IDs.
-    #[serde(rename = "resource_ids", skip_serializing_if = "Option::is_none")]
     pub resource_ids: Option<Vec<String>>,
-    /// The type of resources that you want to label. Set the value to `CLUSTER`.
-    ///
-    /// Example: `CLUSTER`
-    #[serde(rename = "resource_type", skip_serializing_if = "Option::is_none")]
+    /// The type of resources that you want to label. Set the value to `CLUSTER`. Example: `CLUSTER`.
     pub resource_type: Option<String>,
-    /// The ID of the region in which the resource resides.
-    ///
-    /// Example: `cn-hangzhou`
-    #[serde(rename = "region_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the region in which the resource resides. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
     /// The tags that you want to add to the resources in key-value pairs. You can add up to 20 key-value pairs. Note:
     ///
     /// *   The values cannot be empty strings. A value must be 1 to 128 characters in length.
     /// *   A key or value cannot start with `aliyun` or `acs:`.
     /// *   A key or value cannot contain `http://` or `https://`.
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<TagResourcesBodyTagsItem>>,
+    pub tags: Option<Vec<TagsItem>>,
 }
 
-impl acs_runtime::ParamValue for TagResourcesBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_ids,
-            &format!("{prefix}{}", ".resource_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_type,
-            &format!("{prefix}{}", ".resource_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.region_id,
-            &format!("{prefix}{}", ".region_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tags,
-            &format!("{prefix}{}", ".tags"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagResourcesBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("resource_ids", &self.resource_ids);
+        visit("resource_type", &self.resource_type);
+        visit("region_id", &self.region_id);
+        visit("tags", &self.tags);
     }
 }

@@ -3,24 +3,22 @@
 
 //! `UnInstallClusterAddons`: Uninstalls components that you no longer need from a cluster. You must specify the name of the components and specify whether to release associated Alibaba Cloud resources from the cluster.
 
-/// Request of `UnInstallClusterAddons`: Uninstalls components that you no longer need from a cluster. You must specify the name of the components and specify whether to release associated Alibaba Cloud resources from the cluster.
-///
-/// Build it with [`UnInstallClusterAddonsRequest::builder`], or call the operation through `Client::un_install_cluster_addons`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UnInstallClusterAddons`, made by [`UnInstallClusterAddonsBuilder`] (`Client::un_install_cluster_addons` or [`UnInstallClusterAddonsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UnInstallClusterAddonsRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The list of add-ons to uninstall.
-    pub addons: Option<Vec<UnInstallClusterAddonsAddonsItem>>,
+    pub addons: Option<Vec<AddonsItem>>,
 }
 
 impl UnInstallClusterAddonsRequest {
-    /// A builder for this request.
-    pub fn builder() -> UnInstallClusterAddonsRequestBuilder {
-        UnInstallClusterAddonsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UnInstallClusterAddonsBuilder {
+        UnInstallClusterAddonsBuilder::with_client(())
     }
 }
 
@@ -28,205 +26,99 @@ impl acs_runtime::Operation for UnInstallClusterAddonsRequest {
     type Output = UnInstallClusterAddonsResponse;
     type Error = UnInstallClusterAddonsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UnInstallClusterAddons",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/components/uninstall",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UnInstallClusterAddons",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/components/uninstall",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.addons {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.addons);
+    }
+}
+
+/// Sets the parameters of `UnInstallClusterAddons`: made by `Client::un_install_cluster_addons` (then [`send`](Self::send)) or [`UnInstallClusterAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UnInstallClusterAddonsBuilder<C = ()> {
+    client: C,
+    request: UnInstallClusterAddonsRequest,
+}
+
+impl<C> UnInstallClusterAddonsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UnInstallClusterAddonsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UnInstallClusterAddonsRequestBuilder {
-    cluster_id: Option<String>,
-    addons: Option<Vec<UnInstallClusterAddonsAddonsItem>>,
-}
-
-impl UnInstallClusterAddonsRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The list of add-ons to uninstall.
-    pub fn addons(
-        mut self,
-        value: impl Into<Vec<UnInstallClusterAddonsAddonsItem>>,
-    ) -> Self {
-        self.addons = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `addons`; see [`Self::addons`].
-    pub fn set_addons(
-        &mut self,
-        value: Option<Vec<UnInstallClusterAddonsAddonsItem>>,
-    ) -> &mut Self {
-        self.addons = value;
+    pub fn addons(mut self, value: impl IntoParam<Vec<AddonsItem>>) -> Self {
+        self.request.addons = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
+    pub fn build(self) -> Result<UnInstallClusterAddonsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UnInstallClusterAddons",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl UnInstallClusterAddonsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
         self,
-    ) -> Result<UnInstallClusterAddonsRequest, acs_runtime::BuildError> {
-        Ok(UnInstallClusterAddonsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UnInstallClusterAddons",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            addons: self.addons,
+    ) -> Result<UnInstallClusterAddonsResponse, SdkError<UnInstallClusterAddonsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `UnInstallClusterAddons`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnInstallClusterAddonsResponse {
+    /// The cluster ID. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
+    pub cluster_id: Option<String>,
+    /// The task ID. Example: `T-66e39b39c0fdd001320005c0`.
+    pub task_id: Option<String>,
+    /// The request ID. Example: `74D1512F-67DA-54E8-99EA-4D50EB4898F4`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for UnInstallClusterAddonsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            task_id: object.take("task_id")?,
+            request_id: object.take("request_id")?,
         })
     }
 }
 
-/// Calls `UnInstallClusterAddons` once its parameters are set: Uninstalls components that you no longer need from a cluster. You must specify the name of the components and specify whether to release associated Alibaba Cloud resources from the cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UnInstallClusterAddonsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UnInstallClusterAddonsRequestBuilder,
-}
-
-impl UnInstallClusterAddonsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UnInstallClusterAddonsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UnInstallClusterAddonsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The list of add-ons to uninstall.
-    pub fn addons(
-        mut self,
-        value: impl Into<Vec<UnInstallClusterAddonsAddonsItem>>,
-    ) -> Self {
-        self.inner = self.inner.addons(value);
-        self
-    }
-
-    /// Sets or clears `addons`; see [`Self::addons`].
-    pub fn set_addons(
-        &mut self,
-        value: Option<Vec<UnInstallClusterAddonsAddonsItem>>,
-    ) -> &mut Self {
-        self.inner.set_addons(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        UnInstallClusterAddonsResponse,
-        acs_runtime::SdkError<UnInstallClusterAddonsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `UnInstallClusterAddons`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UnInstallClusterAddonsResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-66e39b39c0fdd001320005c0`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `74D1512F-67DA-54E8-99EA-4D50EB4898F4`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `UnInstallClusterAddons` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `UnInstallClusterAddons`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UnInstallClusterAddonsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UnInstallClusterAddonsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UnInstallClusterAddonsError {
@@ -235,42 +127,39 @@ impl From<acs_runtime::ServiceError> for UnInstallClusterAddonsError {
     }
 }
 
+impl acs_runtime::OperationError for UnInstallClusterAddonsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UnInstallClusterAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UnInstallClusterAddonsError {}
+
 /// Add-on details.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct UnInstallClusterAddonsAddonsItem {
-    /// The name of the add-on to uninstall. You can call the ListClusterAddonInstances operation to query the installed add-ons.
-    ///
-    /// Example: `ack-node-problem-detector`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddonsItem {
+    /// The name of the add-on to uninstall. You can call the ListClusterAddonInstances operation to query the installed add-ons. Example: `ack-node-problem-detector`.
     pub name: Option<String>,
     /// Specifies whether to clean up related cloud resources during uninstallation.
     ///
     /// *   true: clean up
     /// *   false: retain
     ///
-    /// Example: `true`
-    #[serde(rename = "cleanup_cloud_resources", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub cleanup_cloud_resources: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for UnInstallClusterAddonsAddonsItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cleanup_cloud_resources,
-            &format!("{prefix}{}", ".cleanup_cloud_resources"),
-            out,
-        );
+impl acs_runtime::WireStruct for AddonsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("name", &self.name);
+        visit("cleanup_cloud_resources", &self.cleanup_cloud_resources);
     }
 }

@@ -3,37 +3,28 @@
 
 //! `UntagResources`: If you no longer need the labels (key-value pairs) of a cluster, you can call the UntagResources operation to delete the labels.
 
-/// Request of `UntagResources`: If you no longer need the labels (key-value pairs) of a cluster, you can call the UntagResources operation to delete the labels.
-///
-/// Build it with [`UntagResourcesRequest::builder`], or call the operation through `Client::untag_resources`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UntagResources`, made by [`UntagResourcesBuilder`] (`Client::untag_resources` or [`UntagResourcesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UntagResourcesRequest {
     /// The region ID of the resources.
-    ///
-    /// Example: `cn-hangzhou`
-    pub region_id: String,
+    pub region_id: Option<String>,
     /// The list of resource IDs.
-    pub resource_ids: Vec<String>,
+    pub resource_ids: Option<Vec<String>>,
     /// The type of resource. Set the value to `CLUSTER`.
-    ///
-    /// Example: `CLUSTER`
-    pub resource_type: String,
+    pub resource_type: Option<String>,
     /// The list of keys of the labels that you want to remove.
-    pub tag_keys: Vec<String>,
+    pub tag_keys: Option<Vec<String>>,
     /// Specifies whether to remove all custom labels. This parameter takes effect only when `tag_keys` is left empty. Valid values:
-    ///
-    /// *   `true`: Remove all custom labels.
-    /// *   `false`: Do not remove all custom labels.
-    ///
-    /// Example: `true`
     pub all: Option<bool>,
 }
 
 impl UntagResourcesRequest {
-    /// A builder for this request.
-    pub fn builder() -> UntagResourcesRequestBuilder {
-        UntagResourcesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UntagResourcesBuilder {
+        UntagResourcesBuilder::with_client(())
     }
 }
 
@@ -41,83 +32,59 @@ impl acs_runtime::Operation for UntagResourcesRequest {
     type Output = UntagResourcesResponse;
     type Error = UntagResourcesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UntagResources",
-        method: acs_runtime::Method::Delete,
-        path: "/tags",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UntagResources",
+        acs_runtime::Method::Delete,
+        "/tags",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "region_id", &self.region_id);
+        params.query("region_id", &self.region_id);
         params
             .put_json(acs_runtime::Position::Query, "resource_ids", &self.resource_ids);
-        params.put(acs_runtime::Position::Query, "resource_type", &self.resource_type);
+        params.query("resource_type", &self.resource_type);
         params.put_json(acs_runtime::Position::Query, "tag_keys", &self.tag_keys);
-        params.put(acs_runtime::Position::Query, "all", &self.all);
+        params.query("all", &self.all);
     }
 }
 
-/// Builds a [`UntagResourcesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UntagResourcesRequestBuilder {
-    region_id: Option<String>,
-    resource_ids: Option<Vec<String>>,
-    resource_type: Option<String>,
-    tag_keys: Option<Vec<String>>,
-    all: Option<bool>,
+/// Sets the parameters of `UntagResources`: made by `Client::untag_resources` (then [`send`](Self::send)) or [`UntagResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UntagResourcesBuilder<C = ()> {
+    client: C,
+    request: UntagResourcesRequest,
 }
 
-impl UntagResourcesRequestBuilder {
-    /// The region ID of the resources.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
+impl<C> UntagResourcesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The region ID of the resources. Required. Example: `cn-hangzhou`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
+    /// The list of resource IDs. Required.
+    pub fn resource_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.resource_ids = value.into_param();
         self
     }
 
-    /// The list of resource IDs.
-    pub fn resource_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.resource_ids = Some(value.into());
+    /// The type of resource. Set the value to `CLUSTER`. Required. Example: `CLUSTER`.
+    pub fn resource_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_type = value.into_param();
         self
     }
 
-    /// Sets or clears `resource_ids`; see [`Self::resource_ids`].
-    pub fn set_resource_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.resource_ids = value;
-        self
-    }
-
-    /// The type of resource. Set the value to `CLUSTER`.
-    ///
-    /// Example: `CLUSTER`
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `resource_type`; see [`Self::resource_type`].
-    pub fn set_resource_type(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_type = value;
-        self
-    }
-
-    /// The list of keys of the labels that you want to remove.
-    pub fn tag_keys(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tag_keys = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `tag_keys`; see [`Self::tag_keys`].
-    pub fn set_tag_keys(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.tag_keys = value;
+    /// The list of keys of the labels that you want to remove. Required.
+    pub fn tag_keys(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.tag_keys = value.into_param();
         self
     }
 
@@ -126,205 +93,68 @@ impl UntagResourcesRequestBuilder {
     /// *   `true`: Remove all custom labels.
     /// *   `false`: Do not remove all custom labels.
     ///
-    /// Example: `true`
-    pub fn all(mut self, value: impl Into<bool>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `all`; see [`Self::all`].
-    pub fn set_all(&mut self, value: Option<bool>) -> &mut Self {
-        self.all = value;
+    /// Example: `true`.
+    pub fn all(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.all = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UntagResourcesRequest, acs_runtime::BuildError> {
-        Ok(UntagResourcesRequest {
-            region_id: self
-                .region_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UntagResources",
-                    parameter: "region_id",
-                    setter: "region_id",
-                })?,
-            resource_ids: self
-                .resource_ids
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UntagResources",
-                    parameter: "resource_ids",
-                    setter: "resource_ids",
-                })?,
-            resource_type: self
-                .resource_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UntagResources",
-                    parameter: "resource_type",
-                    setter: "resource_type",
-                })?,
-            tag_keys: self
-                .tag_keys
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UntagResources",
-                    parameter: "tag_keys",
-                    setter: "tag_keys",
-                })?,
-            all: self.all,
+    pub fn build(self) -> Result<UntagResourcesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UntagResources",
+            parameter,
+            setter,
+        );
+        if self.request.region_id.is_none() {
+            return Err(missing("region_id", "region_id"));
+        }
+        if self.request.resource_ids.is_none() {
+            return Err(missing("resource_ids", "resource_ids"));
+        }
+        if self.request.resource_type.is_none() {
+            return Err(missing("resource_type", "resource_type"));
+        }
+        if self.request.tag_keys.is_none() {
+            return Err(missing("tag_keys", "tag_keys"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl UntagResourcesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<UntagResourcesResponse, SdkError<UntagResourcesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `UntagResources`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UntagResourcesResponse {
+    /// The request ID. Example: `2D69A58F-345C-4FDE-88E4-BF51894XXXXX`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for UntagResourcesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
         })
     }
 }
 
-/// Calls `UntagResources` once its parameters are set: If you no longer need the labels (key-value pairs) of a cluster, you can call the UntagResources operation to delete the labels.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UntagResourcesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UntagResourcesRequestBuilder,
-}
-
-impl UntagResourcesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UntagResourcesRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UntagResourcesRequestBuilder {
-        &self.inner
-    }
-
-    /// The region ID of the resources.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `region_id`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
-    /// The list of resource IDs.
-    pub fn resource_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.resource_ids(value);
-        self
-    }
-
-    /// Sets or clears `resource_ids`; see [`Self::resource_ids`].
-    pub fn set_resource_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_resource_ids(value);
-        self
-    }
-
-    /// The type of resource. Set the value to `CLUSTER`.
-    ///
-    /// Example: `CLUSTER`
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_type(value);
-        self
-    }
-
-    /// Sets or clears `resource_type`; see [`Self::resource_type`].
-    pub fn set_resource_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_type(value);
-        self
-    }
-
-    /// The list of keys of the labels that you want to remove.
-    pub fn tag_keys(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.tag_keys(value);
-        self
-    }
-
-    /// Sets or clears `tag_keys`; see [`Self::tag_keys`].
-    pub fn set_tag_keys(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_tag_keys(value);
-        self
-    }
-
-    /// Specifies whether to remove all custom labels. This parameter takes effect only when `tag_keys` is left empty. Valid values:
-    ///
-    /// *   `true`: Remove all custom labels.
-    /// *   `false`: Do not remove all custom labels.
-    ///
-    /// Example: `true`
-    pub fn all(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.all(value);
-        self
-    }
-
-    /// Sets or clears `all`; see [`Self::all`].
-    pub fn set_all(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_all(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<UntagResourcesResponse, acs_runtime::SdkError<UntagResourcesError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `UntagResources`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UntagResourcesResponse {
-    /// The request ID.
-    ///
-    /// Example: `2D69A58F-345C-4FDE-88E4-BF51894XXXXX`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `UntagResources` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `UntagResources`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UntagResourcesError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UntagResourcesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UntagResourcesError {
@@ -333,9 +163,17 @@ impl From<acs_runtime::ServiceError> for UntagResourcesError {
     }
 }
 
+impl acs_runtime::OperationError for UntagResourcesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UntagResourcesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 

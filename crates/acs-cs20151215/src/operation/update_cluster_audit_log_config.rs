@@ -5,24 +5,22 @@
 //!
 //! Before you call this operation, ensure that you understand the billing methods and pricing of \[Simple Log Service\](<https://www.alibabacloud.com/product/log-service/pricing>).
 
-/// Request of `UpdateClusterAuditLogConfig`: You can call the UpdateClusterAuditLogConfig operation to enable or disable the audit log feature in a Container Service for Kubernetes (ACK) cluster and update the audit log configuration. This operation also allows you to record requests to the Kubernetes API and the responses, which can be used to trace cluster operation history and troubleshoot cluster issues.
-///
-/// Build it with [`UpdateClusterAuditLogConfigRequest::builder`], or call the operation through `Client::update_cluster_audit_log_config`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpdateClusterAuditLogConfig`, made by [`UpdateClusterAuditLogConfigBuilder`] (`Client::update_cluster_audit_log_config` or [`UpdateClusterAuditLogConfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateClusterAuditLogConfigRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub clusterid: String,
+    pub clusterid: Option<String>,
     /// The request body.
     pub body: Option<UpdateClusterAuditLogConfigBody>,
 }
 
 impl UpdateClusterAuditLogConfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpdateClusterAuditLogConfigRequestBuilder {
-        UpdateClusterAuditLogConfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpdateClusterAuditLogConfigBuilder {
+        UpdateClusterAuditLogConfigBuilder::with_client(())
     }
 }
 
@@ -30,199 +28,105 @@ impl acs_runtime::Operation for UpdateClusterAuditLogConfigRequest {
     type Output = UpdateClusterAuditLogConfigResponse;
     type Error = UpdateClusterAuditLogConfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpdateClusterAuditLogConfig",
-        method: acs_runtime::Method::Put,
-        path: "/clusters/{clusterid}/audit_log",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpdateClusterAuditLogConfig",
+        acs_runtime::Method::Put,
+        "/clusters/{clusterid}/audit_log",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterid", &self.clusterid);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("clusterid", &self.clusterid);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpdateClusterAuditLogConfig`: made by `Client::update_cluster_audit_log_config` (then [`send`](Self::send)) or [`UpdateClusterAuditLogConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpdateClusterAuditLogConfigBuilder<C = ()> {
+    client: C,
+    request: UpdateClusterAuditLogConfigRequest,
+}
+
+impl<C> UpdateClusterAuditLogConfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpdateClusterAuditLogConfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpdateClusterAuditLogConfigRequestBuilder {
-    clusterid: Option<String>,
-    body: Option<UpdateClusterAuditLogConfigBody>,
-}
-
-impl UpdateClusterAuditLogConfigRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn clusterid(mut self, value: impl Into<String>) -> Self {
-        self.clusterid = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `clusterid`; see [`Self::clusterid`].
-    pub fn set_clusterid(&mut self, value: Option<String>) -> &mut Self {
-        self.clusterid = value;
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn clusterid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.clusterid = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<UpdateClusterAuditLogConfigBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateClusterAuditLogConfigBody>,
-    ) -> &mut Self {
-        self.body = value;
+    pub fn body(
+        mut self,
+        value: impl IntoParam<UpdateClusterAuditLogConfigBody>,
+    ) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateClusterAuditLogConfigRequest, acs_runtime::BuildError> {
-        Ok(UpdateClusterAuditLogConfigRequest {
-            clusterid: self
-                .clusterid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpdateClusterAuditLogConfig",
-                    parameter: "clusterid",
-                    setter: "clusterid",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `UpdateClusterAuditLogConfig` once its parameters are set: You can call the UpdateClusterAuditLogConfig operation to enable or disable the audit log feature in a Container Service for Kubernetes (ACK) cluster and update the audit log configuration. This operation also allows you to record requests to the Kubernetes API and the responses, which can be used to trace cluster operation history and troubleshoot cluster issues.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpdateClusterAuditLogConfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpdateClusterAuditLogConfigRequestBuilder,
-}
-
-impl UpdateClusterAuditLogConfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpdateClusterAuditLogConfigRequestBuilder::default(),
+    pub fn build(self) -> Result<UpdateClusterAuditLogConfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpdateClusterAuditLogConfig",
+            parameter,
+            setter,
+        );
+        if self.request.clusterid.is_none() {
+            return Err(missing("clusterid", "clusterid"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpdateClusterAuditLogConfigRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn clusterid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.clusterid(value);
-        self
-    }
-
-    /// Sets or clears `clusterid`; see [`Self::clusterid`].
-    pub fn set_clusterid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_clusterid(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<UpdateClusterAuditLogConfigBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateClusterAuditLogConfigBody>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl UpdateClusterAuditLogConfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateClusterAuditLogConfigResponse,
-        acs_runtime::SdkError<UpdateClusterAuditLogConfigError>,
+        SdkError<UpdateClusterAuditLogConfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `UpdateClusterAuditLogConfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `UpdateClusterAuditLogConfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateClusterAuditLogConfigResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `c93095129fc41463aa455d89444fd****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
+    /// The cluster ID. Example: `c93095129fc41463aa455d89444fd****`.
     pub cluster_id: Option<String>,
-    /// The ID of the request.
-    ///
-    /// Example: `48BD70F6-A7E6-543D-9F23-08DEB764C92E`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `48BD70F6-A7E6-543D-9F23-08DEB764C92E`.
     pub request_id: Option<String>,
-    /// The ID of the task.
-    ///
-    /// Example: `T-5faa48fb31b6b8078d00****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the task. Example: `T-5faa48fb31b6b8078d00****`.
     pub task_id: Option<String>,
 }
 
-/// Errors of `UpdateClusterAuditLogConfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for UpdateClusterAuditLogConfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
+        })
+    }
+}
+
+/// Errors of `UpdateClusterAuditLogConfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateClusterAuditLogConfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpdateClusterAuditLogConfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpdateClusterAuditLogConfigError {
@@ -231,15 +135,24 @@ impl From<acs_runtime::ServiceError> for UpdateClusterAuditLogConfigError {
     }
 }
 
+impl acs_runtime::OperationError for UpdateClusterAuditLogConfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpdateClusterAuditLogConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpdateClusterAuditLogConfigError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateClusterAuditLogConfigBody {
     /// The Simple Log Service project to which the Logstore storing the cluster audit logs belongs.
     ///
@@ -247,30 +160,20 @@ pub struct UpdateClusterAuditLogConfigBody {
     /// *   After the cluster audit log feature is enabled, a Logstore is created in the specified Simple Log Service project to store cluster audit logs.
     /// *   If you want to change the project after audit logging is enabled for the cluster, you can use this parameter to specify another project. You can perform this operation only in ACK managed clusters.
     ///
-    /// Example: `k8s-log-c82e6987e2961451182edacd74faf****`
-    #[serde(rename = "sls_project_name", skip_serializing_if = "Option::is_none")]
+    /// Example: `k8s-log-c82e6987e2961451182edacd74faf****`.
     pub sls_project_name: Option<String>,
     /// Enable or disable audit logging.
     ///
     /// *   false: enables audit logging or updates the audit logging configurations.
     /// *   true: disables audit logging.
     ///
-    /// Example: `false`
-    #[serde(rename = "disable", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub disable: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for UpdateClusterAuditLogConfigBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.sls_project_name,
-            &format!("{prefix}{}", ".sls_project_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.disable,
-            &format!("{prefix}{}", ".disable"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpdateClusterAuditLogConfigBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("sls_project_name", &self.sls_project_name);
+        visit("disable", &self.disable);
     }
 }

@@ -3,24 +3,22 @@
 
 //! `UpdateClusterInspectConfig`: Modifies cluster inspection configurations.
 
-/// Request of `UpdateClusterInspectConfig`: Modifies cluster inspection configurations.
-///
-/// Build it with [`UpdateClusterInspectConfigRequest::builder`], or call the operation through `Client::update_cluster_inspect_config`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpdateClusterInspectConfig`, made by [`UpdateClusterInspectConfigBuilder`] (`Client::update_cluster_inspect_config` or [`UpdateClusterInspectConfigRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateClusterInspectConfigRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<UpdateClusterInspectConfigBody>,
 }
 
 impl UpdateClusterInspectConfigRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpdateClusterInspectConfigRequestBuilder {
-        UpdateClusterInspectConfigRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpdateClusterInspectConfigBuilder {
+        UpdateClusterInspectConfigBuilder::with_client(())
     }
 }
 
@@ -28,189 +26,99 @@ impl acs_runtime::Operation for UpdateClusterInspectConfigRequest {
     type Output = UpdateClusterInspectConfigResponse;
     type Error = UpdateClusterInspectConfigError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpdateClusterInspectConfig",
-        method: acs_runtime::Method::Put,
-        path: "/clusters/{clusterId}/inspectConfig",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpdateClusterInspectConfig",
+        acs_runtime::Method::Put,
+        "/clusters/{clusterId}/inspectConfig",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "clusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("clusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpdateClusterInspectConfig`: made by `Client::update_cluster_inspect_config` (then [`send`](Self::send)) or [`UpdateClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpdateClusterInspectConfigBuilder<C = ()> {
+    client: C,
+    request: UpdateClusterInspectConfigRequest,
+}
+
+impl<C> UpdateClusterInspectConfigBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpdateClusterInspectConfigRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpdateClusterInspectConfigRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<UpdateClusterInspectConfigBody>,
-}
-
-impl UpdateClusterInspectConfigRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<UpdateClusterInspectConfigBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateClusterInspectConfigBody>,
-    ) -> &mut Self {
-        self.body = value;
+    pub fn body(
+        mut self,
+        value: impl IntoParam<UpdateClusterInspectConfigBody>,
+    ) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateClusterInspectConfigRequest, acs_runtime::BuildError> {
-        Ok(UpdateClusterInspectConfigRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpdateClusterInspectConfig",
-                    parameter: "clusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `UpdateClusterInspectConfig` once its parameters are set: Modifies cluster inspection configurations.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpdateClusterInspectConfigFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpdateClusterInspectConfigRequestBuilder,
-}
-
-impl UpdateClusterInspectConfigFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpdateClusterInspectConfigRequestBuilder::default(),
+    pub fn build(self) -> Result<UpdateClusterInspectConfigRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpdateClusterInspectConfig",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("clusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpdateClusterInspectConfigRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `clusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<UpdateClusterInspectConfigBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateClusterInspectConfigBody>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl UpdateClusterInspectConfigBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateClusterInspectConfigResponse,
-        acs_runtime::SdkError<UpdateClusterInspectConfigError>,
+        SdkError<UpdateClusterInspectConfigError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `UpdateClusterInspectConfig`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `UpdateClusterInspectConfig`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateClusterInspectConfigResponse {
-    /// The request ID.
-    ///
-    /// Example: `49511F2D-D56A-5C24-B9AE-C8491E09B***`
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `49511F2D-D56A-5C24-B9AE-C8491E09B***`.
     pub request_id: Option<String>,
 }
 
-/// Errors of `UpdateClusterInspectConfig` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for UpdateClusterInspectConfigResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("requestId")?,
+        })
+    }
+}
+
+/// Errors of `UpdateClusterInspectConfig`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateClusterInspectConfigError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpdateClusterInspectConfigError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpdateClusterInspectConfigError {
@@ -219,47 +127,37 @@ impl From<acs_runtime::ServiceError> for UpdateClusterInspectConfigError {
     }
 }
 
+impl acs_runtime::OperationError for UpdateClusterInspectConfigError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpdateClusterInspectConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpdateClusterInspectConfigError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateClusterInspectConfigBody {
-    /// Specifies whether to enable cluster inspection.
-    ///
-    /// Example: `true`
-    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to enable cluster inspection. Example: `true`.
     pub enabled: Option<bool>,
-    /// The inspection period defined using RFC5545 Recurrence Rule. You must specify BYHOUR and BYMINUTE. Only FREQ=DAILY is supported. COUNT or UNTIL is not supported.
-    ///
-    /// Example: `FREQ=DAILY;BYHOUR=10;BYMINUTE=15`
-    #[serde(rename = "scheduleTime", skip_serializing_if = "Option::is_none")]
+    /// The inspection period defined using RFC5545 Recurrence Rule. You must specify BYHOUR and BYMINUTE. Only FREQ=DAILY is supported. COUNT or UNTIL is not supported. Example: `FREQ=DAILY;BYHOUR=10;BYMINUTE=15`.
     pub schedule_time: Option<String>,
     /// The list of disabled inspection check items.
-    #[serde(rename = "disabledCheckItems", skip_serializing_if = "Option::is_none")]
     pub disabled_check_items: Option<Vec<String>>,
 }
 
-impl acs_runtime::ParamValue for UpdateClusterInspectConfigBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enabled,
-            &format!("{prefix}{}", ".enabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.schedule_time,
-            &format!("{prefix}{}", ".scheduleTime"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.disabled_check_items,
-            &format!("{prefix}{}", ".disabledCheckItems"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpdateClusterInspectConfigBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("enabled", &self.enabled);
+        visit("scheduleTime", &self.schedule_time);
+        visit("disabledCheckItems", &self.disabled_check_items);
     }
 }

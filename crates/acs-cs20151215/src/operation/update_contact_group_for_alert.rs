@@ -3,24 +3,22 @@
 
 //! `UpdateContactGroupForAlert`: You can call the UpdateContactGroupForAlert operation to specify a contact group for an alert rule in an ACK cluster.
 
-/// Request of `UpdateContactGroupForAlert`: You can call the UpdateContactGroupForAlert operation to specify a contact group for an alert rule in an ACK cluster.
-///
-/// Build it with [`UpdateContactGroupForAlertRequest::builder`], or call the operation through `Client::update_contact_group_for_alert`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpdateContactGroupForAlert`, made by [`UpdateContactGroupForAlertBuilder`] (`Client::update_contact_group_for_alert` or [`UpdateContactGroupForAlertRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateContactGroupForAlertRequest {
     /// The cluster ID. You can call the ListCluster operation to query the cluster ID.
-    ///
-    /// Example: `ce7d08276f8a6422282c46272a84bxxxx`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body parameters.
     pub body: Option<UpdateContactGroupForAlertBody>,
 }
 
 impl UpdateContactGroupForAlertRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpdateContactGroupForAlertRequestBuilder {
-        UpdateContactGroupForAlertRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpdateContactGroupForAlertBuilder {
+        UpdateContactGroupForAlertBuilder::with_client(())
     }
 }
 
@@ -28,143 +26,78 @@ impl acs_runtime::Operation for UpdateContactGroupForAlertRequest {
     type Output = UpdateContactGroupForAlertResponse;
     type Error = UpdateContactGroupForAlertError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpdateContactGroupForAlert",
-        method: acs_runtime::Method::Post,
-        path: "/alert/{ClusterId}/alert_rule/contact_groups",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpdateContactGroupForAlert",
+        acs_runtime::Method::Post,
+        "/alert/{ClusterId}/alert_rule/contact_groups",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpdateContactGroupForAlert`: made by `Client::update_contact_group_for_alert` (then [`send`](Self::send)) or [`UpdateContactGroupForAlertRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpdateContactGroupForAlertBuilder<C = ()> {
+    client: C,
+    request: UpdateContactGroupForAlertRequest,
+}
+
+impl<C> UpdateContactGroupForAlertBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpdateContactGroupForAlertRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpdateContactGroupForAlertRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<UpdateContactGroupForAlertBody>,
-}
-
-impl UpdateContactGroupForAlertRequestBuilder {
-    /// The cluster ID. You can call the ListCluster operation to query the cluster ID.
-    ///
-    /// Example: `ce7d08276f8a6422282c46272a84bxxxx`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. You can call the ListCluster operation to query the cluster ID. Required. Example: `ce7d08276f8a6422282c46272a84bxxxx`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body parameters.
-    pub fn body(mut self, value: impl Into<UpdateContactGroupForAlertBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateContactGroupForAlertBody>,
-    ) -> &mut Self {
-        self.body = value;
+    pub fn body(
+        mut self,
+        value: impl IntoParam<UpdateContactGroupForAlertBody>,
+    ) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateContactGroupForAlertRequest, acs_runtime::BuildError> {
-        Ok(UpdateContactGroupForAlertRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpdateContactGroupForAlert",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `UpdateContactGroupForAlert` once its parameters are set: You can call the UpdateContactGroupForAlert operation to specify a contact group for an alert rule in an ACK cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpdateContactGroupForAlertFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpdateContactGroupForAlertRequestBuilder,
-}
-
-impl UpdateContactGroupForAlertFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpdateContactGroupForAlertRequestBuilder::default(),
+    pub fn build(self) -> Result<UpdateContactGroupForAlertRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpdateContactGroupForAlert",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpdateContactGroupForAlertRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID. You can call the ListCluster operation to query the cluster ID.
-    ///
-    /// Example: `ce7d08276f8a6422282c46272a84bxxxx`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body parameters.
-    pub fn body(mut self, value: impl Into<UpdateContactGroupForAlertBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateContactGroupForAlertBody>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl UpdateContactGroupForAlertBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateContactGroupForAlertResponse,
-        acs_runtime::SdkError<UpdateContactGroupForAlertError>,
+        SdkError<UpdateContactGroupForAlertError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `UpdateContactGroupForAlert`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `UpdateContactGroupForAlert`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateContactGroupForAlertResponse {
     /// The update status.
@@ -172,57 +105,28 @@ pub struct UpdateContactGroupForAlertResponse {
     /// *   true: The update is successful.
     /// *   false: The update failed.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "status",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub status: Option<bool>,
-    /// The error message returned if the call fails.
-    ///
-    /// Example: `contact group illegal.`
-    #[serde(rename = "msg", skip_serializing_if = "Option::is_none")]
+    /// The error message returned if the call fails. Example: `contact group illegal.`.
     pub msg: Option<String>,
 }
 
-/// Errors of `UpdateContactGroupForAlert` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for UpdateContactGroupForAlertResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            status: object.take("status")?,
+            msg: object.take("msg")?,
+        })
+    }
+}
+
+/// Errors of `UpdateContactGroupForAlert`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateContactGroupForAlertError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpdateContactGroupForAlertError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpdateContactGroupForAlertError {
@@ -231,57 +135,40 @@ impl From<acs_runtime::ServiceError> for UpdateContactGroupForAlertError {
     }
 }
 
+impl acs_runtime::OperationError for UpdateContactGroupForAlertError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpdateContactGroupForAlertError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpdateContactGroupForAlertError {}
+
 /// The request body parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateContactGroupForAlertBody {
-    /// The name of the alert contact group.
-    ///
-    /// Example: `sample`
-    #[serde(rename = "alert_rule_group_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the alert contact group. Example: `sample`.
     pub alert_rule_group_name: Option<String>,
     /// The list of contact group IDs.
-    #[serde(rename = "contact_group_ids", skip_serializing_if = "Option::is_none")]
     pub contact_group_ids: Option<Vec<i64>>,
-    /// The name of the container registry instance.
-    ///
-    /// Example: `sample`
-    #[serde(rename = "cr_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the container registry instance. Example: `sample`.
     pub cr_name: Option<String>,
-    /// The namespace in which the resource resides.
-    ///
-    /// Example: `default`
-    #[serde(rename = "namespace", skip_serializing_if = "Option::is_none")]
+    /// The namespace in which the resource resides. Example: `default`.
     pub namespace: Option<String>,
 }
 
-impl acs_runtime::ParamValue for UpdateContactGroupForAlertBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.alert_rule_group_name,
-            &format!("{prefix}{}", ".alert_rule_group_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.contact_group_ids,
-            &format!("{prefix}{}", ".contact_group_ids"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.cr_name,
-            &format!("{prefix}{}", ".cr_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.namespace,
-            &format!("{prefix}{}", ".namespace"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpdateContactGroupForAlertBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("alert_rule_group_name", &self.alert_rule_group_name);
+        visit("contact_group_ids", &self.contact_group_ids);
+        visit("cr_name", &self.cr_name);
+        visit("namespace", &self.namespace);
     }
 }

@@ -3,24 +3,22 @@
 
 //! `UpdateControlPlaneLog`: Modifies the log configurations of control plane components. The configurations include the log retention period and components whose logs that you want to collect. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube-apiserver, kube-scheduler, Kubernetes controller manager, and cloud controller manager (CCM).
 
-/// Request of `UpdateControlPlaneLog`: Modifies the log configurations of control plane components. The configurations include the log retention period and components whose logs that you want to collect. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube-apiserver, kube-scheduler, Kubernetes controller manager, and cloud controller manager (CCM).
-///
-/// Build it with [`UpdateControlPlaneLogRequest::builder`], or call the operation through `Client::update_control_plane_log`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpdateControlPlaneLog`, made by [`UpdateControlPlaneLogBuilder`] (`Client::update_control_plane_log` or [`UpdateControlPlaneLogRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateControlPlaneLogRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request parameters.
     pub body: Option<UpdateControlPlaneLogBody>,
 }
 
 impl UpdateControlPlaneLogRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpdateControlPlaneLogRequestBuilder {
-        UpdateControlPlaneLogRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpdateControlPlaneLogBuilder {
+        UpdateControlPlaneLogBuilder::with_client(())
     }
 }
 
@@ -28,191 +26,99 @@ impl acs_runtime::Operation for UpdateControlPlaneLogRequest {
     type Output = UpdateControlPlaneLogResponse;
     type Error = UpdateControlPlaneLogError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpdateControlPlaneLog",
-        method: acs_runtime::Method::Put,
-        path: "/clusters/{ClusterId}/controlplanelog",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpdateControlPlaneLog",
+        acs_runtime::Method::Put,
+        "/clusters/{ClusterId}/controlplanelog",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpdateControlPlaneLog`: made by `Client::update_control_plane_log` (then [`send`](Self::send)) or [`UpdateControlPlaneLogRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpdateControlPlaneLogBuilder<C = ()> {
+    client: C,
+    request: UpdateControlPlaneLogRequest,
+}
+
+impl<C> UpdateControlPlaneLogBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpdateControlPlaneLogRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpdateControlPlaneLogRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<UpdateControlPlaneLogBody>,
-}
-
-impl UpdateControlPlaneLogRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request parameters.
-    pub fn body(mut self, value: impl Into<UpdateControlPlaneLogBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<UpdateControlPlaneLogBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<UpdateControlPlaneLogBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateControlPlaneLogRequest, acs_runtime::BuildError> {
-        Ok(UpdateControlPlaneLogRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpdateControlPlaneLog",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<UpdateControlPlaneLogRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpdateControlPlaneLog",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl UpdateControlPlaneLogBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateControlPlaneLogResponse, SdkError<UpdateControlPlaneLogError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `UpdateControlPlaneLog`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpdateControlPlaneLogResponse {
+    /// The cluster ID. Example: `cb95aa626a47740afbf6aa099b650****`.
+    pub cluster_id: Option<String>,
+    /// The request ID. Example: `687C5BAA-D103-4993-884B-C35E4314****`.
+    pub request_id: Option<String>,
+    /// The task ID. Example: `T-5a54309c80282e39ea00****`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for UpdateControlPlaneLogResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `UpdateControlPlaneLog` once its parameters are set: Modifies the log configurations of control plane components. The configurations include the log retention period and components whose logs that you want to collect. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube-apiserver, kube-scheduler, Kubernetes controller manager, and cloud controller manager (CCM).
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpdateControlPlaneLogFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpdateControlPlaneLogRequestBuilder,
-}
-
-impl UpdateControlPlaneLogFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpdateControlPlaneLogRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpdateControlPlaneLogRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request parameters.
-    pub fn body(mut self, value: impl Into<UpdateControlPlaneLogBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<UpdateControlPlaneLogBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        UpdateControlPlaneLogResponse,
-        acs_runtime::SdkError<UpdateControlPlaneLogError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `UpdateControlPlaneLog`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpdateControlPlaneLogResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `cb95aa626a47740afbf6aa099b650****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `687C5BAA-D103-4993-884B-C35E4314****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-5a54309c80282e39ea00****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `UpdateControlPlaneLog` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `UpdateControlPlaneLog`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateControlPlaneLogError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpdateControlPlaneLogError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpdateControlPlaneLogError {
@@ -221,61 +127,44 @@ impl From<acs_runtime::ServiceError> for UpdateControlPlaneLogError {
     }
 }
 
+impl acs_runtime::OperationError for UpdateControlPlaneLogError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpdateControlPlaneLogError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpdateControlPlaneLogError {}
+
 /// The request parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateControlPlaneLogBody {
     /// The name of the Simple Log Service Project that you want to use to store the logs of control plane components.
     ///
-    /// Default value: k8s-log-$Cluster ID.
-    ///
-    /// Example: `k8s-log-c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    #[serde(rename = "log_project", skip_serializing_if = "Option::is_none")]
+    /// Default value: k8s-log-$Cluster ID. Example: `k8s-log-c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub log_project: Option<String>,
     /// The retention period of the log data stored in the Logstore. Valid values: 1 to 3000. Unit: days.
     ///
-    /// Default value: 30.
-    ///
-    /// Example: `30`
-    #[serde(rename = "log_ttl", skip_serializing_if = "Option::is_none")]
+    /// Default value: 30. Example: `30`.
     pub log_ttl: Option<String>,
-    /// The ID of the Alibaba Cloud account.
-    ///
-    /// Example: `162981*****`
-    #[serde(rename = "aliuid", skip_serializing_if = "Option::is_none")]
+    /// The ID of the Alibaba Cloud account. Example: `162981*****`.
     pub aliuid: Option<String>,
     /// The control plane components for which you want to enable log collection.
-    #[serde(rename = "components", skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<String>>,
 }
 
-impl acs_runtime::ParamValue for UpdateControlPlaneLogBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.log_project,
-            &format!("{prefix}{}", ".log_project"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.log_ttl,
-            &format!("{prefix}{}", ".log_ttl"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.aliuid,
-            &format!("{prefix}{}", ".aliuid"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.components,
-            &format!("{prefix}{}", ".components"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpdateControlPlaneLogBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("log_project", &self.log_project);
+        visit("log_ttl", &self.log_ttl);
+        visit("aliuid", &self.aliuid);
+        visit("components", &self.components);
     }
 }

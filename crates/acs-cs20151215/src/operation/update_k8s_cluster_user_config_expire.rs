@@ -6,24 +6,22 @@
 //! *   You can call this operation only with an Alibaba Cloud account.
 //! *   If the kubeconfig file used by your cluster is revoked, the custom validity period of the kubeconfig file is reset. In this case, you need to call this API operation to reconfigure the validity period of the kubeconfig file.
 
-/// Request of `UpdateK8sClusterUserConfigExpire`: Sets the validity period of a kubeconfig file used by a Resource Access Management (RAM) user or RAM role to connect to a Container Service for Kubernetes (ACK) cluster. The validity period ranges from 1 to 876,000 hours. You can call this API operation when you customize configurations by using an Alibaba Cloud account. The default validity period of a kubeconfig file is three years.
-///
-/// Build it with [`UpdateK8sClusterUserConfigExpireRequest::builder`], or call the operation through `Client::update_k8s_cluster_user_config_expire`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpdateK8sClusterUserConfigExpire`, made by [`UpdateK8sClusterUserConfigExpireBuilder`] (`Client::update_k8s_cluster_user_config_expire` or [`UpdateK8sClusterUserConfigExpireRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateK8sClusterUserConfigExpireRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<UpdateK8sClusterUserConfigExpireBody>,
 }
 
 impl UpdateK8sClusterUserConfigExpireRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpdateK8sClusterUserConfigExpireRequestBuilder {
-        UpdateK8sClusterUserConfigExpireRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpdateK8sClusterUserConfigExpireBuilder {
+        UpdateK8sClusterUserConfigExpireBuilder::with_client(())
     }
 }
 
@@ -31,188 +29,94 @@ impl acs_runtime::Operation for UpdateK8sClusterUserConfigExpireRequest {
     type Output = UpdateK8sClusterUserConfigExpireResponse;
     type Error = UpdateK8sClusterUserConfigExpireError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpdateK8sClusterUserConfigExpire",
-        method: acs_runtime::Method::Post,
-        path: "/k8s/{ClusterId}/user_config/expire",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpdateK8sClusterUserConfigExpire",
+        acs_runtime::Method::Post,
+        "/k8s/{ClusterId}/user_config/expire",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpdateK8sClusterUserConfigExpire`: made by `Client::update_k8s_cluster_user_config_expire` (then [`send`](Self::send)) or [`UpdateK8sClusterUserConfigExpireRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpdateK8sClusterUserConfigExpireBuilder<C = ()> {
+    client: C,
+    request: UpdateK8sClusterUserConfigExpireRequest,
+}
+
+impl<C> UpdateK8sClusterUserConfigExpireBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpdateK8sClusterUserConfigExpireRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpdateK8sClusterUserConfigExpireRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<UpdateK8sClusterUserConfigExpireBody>,
-}
-
-impl UpdateK8sClusterUserConfigExpireRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
     pub fn body(
         mut self,
-        value: impl Into<UpdateK8sClusterUserConfigExpireBody>,
+        value: impl IntoParam<UpdateK8sClusterUserConfigExpireBody>,
     ) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateK8sClusterUserConfigExpireBody>,
-    ) -> &mut Self {
-        self.body = value;
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateK8sClusterUserConfigExpireRequest, acs_runtime::BuildError> {
-        Ok(UpdateK8sClusterUserConfigExpireRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpdateK8sClusterUserConfigExpire",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `UpdateK8sClusterUserConfigExpire` once its parameters are set: Sets the validity period of a kubeconfig file used by a Resource Access Management (RAM) user or RAM role to connect to a Container Service for Kubernetes (ACK) cluster. The validity period ranges from 1 to 876,000 hours. You can call this API operation when you customize configurations by using an Alibaba Cloud account. The default validity period of a kubeconfig file is three years.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpdateK8sClusterUserConfigExpireFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpdateK8sClusterUserConfigExpireRequestBuilder,
-}
-
-impl UpdateK8sClusterUserConfigExpireFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpdateK8sClusterUserConfigExpireRequestBuilder::default(),
+    pub fn build(self) -> Result<UpdateK8sClusterUserConfigExpireRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpdateK8sClusterUserConfigExpire",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpdateK8sClusterUserConfigExpireRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(
-        mut self,
-        value: impl Into<UpdateK8sClusterUserConfigExpireBody>,
-    ) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateK8sClusterUserConfigExpireBody>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl UpdateK8sClusterUserConfigExpireBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateK8sClusterUserConfigExpireResponse,
-        acs_runtime::SdkError<UpdateK8sClusterUserConfigExpireError>,
+        SdkError<UpdateK8sClusterUserConfigExpireError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `UpdateK8sClusterUserConfigExpire`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `UpdateK8sClusterUserConfigExpire`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateK8sClusterUserConfigExpireResponse {}
-/// Errors of `UpdateK8sClusterUserConfigExpire` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for UpdateK8sClusterUserConfigExpireResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `UpdateK8sClusterUserConfigExpire`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateK8sClusterUserConfigExpireError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpdateK8sClusterUserConfigExpireError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpdateK8sClusterUserConfigExpireError {
@@ -221,41 +125,36 @@ impl From<acs_runtime::ServiceError> for UpdateK8sClusterUserConfigExpireError {
     }
 }
 
+impl acs_runtime::OperationError for UpdateK8sClusterUserConfigExpireError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpdateK8sClusterUserConfigExpireError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpdateK8sClusterUserConfigExpireError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateK8sClusterUserConfigExpireBody {
     /// Specifies the expiration time of the kubeconfig file. Unit: hours.
     ///
-    /// Valid values: \\\[1, 1876000\]. The maximum value is 100 years.
-    ///
-    /// Example: `720`
-    #[serde(rename = "expire_hour", skip_serializing_if = "Option::is_none")]
+    /// Valid values: \\\[1, 1876000\]. The maximum value is 100 years. Example: `720`.
     pub expire_hour: Option<i64>,
-    /// The RAM user ID.
-    ///
-    /// Example: `The ID of the Resource Access Management (RAM) user that you use.`
-    #[serde(rename = "user", skip_serializing_if = "Option::is_none")]
+    /// The RAM user ID. Example: `The ID of the Resource Access Management (RAM) user that you use.`.
     pub user: Option<String>,
 }
 
-impl acs_runtime::ParamValue for UpdateK8sClusterUserConfigExpireBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.expire_hour,
-            &format!("{prefix}{}", ".expire_hour"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.user,
-            &format!("{prefix}{}", ".user"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpdateK8sClusterUserConfigExpireBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("expire_hour", &self.expire_hour);
+        visit("user", &self.user);
     }
 }

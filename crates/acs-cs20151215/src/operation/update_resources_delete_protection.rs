@@ -3,24 +3,22 @@
 
 //! `UpdateResourcesDeleteProtection`: Updates the deletion protection status of the specified resources. You can enable or disable deletion protection for namespaces and Services. You can call this operation to enable deletion protection for namespaces or Services that involve businesses-critical and sensitive data to avoid incurring maintenance costs caused by accidental namespace or Service deletion.
 
-/// Request of `UpdateResourcesDeleteProtection`: Updates the deletion protection status of the specified resources. You can enable or disable deletion protection for namespaces and Services. You can call this operation to enable deletion protection for namespaces or Services that involve businesses-critical and sensitive data to avoid incurring maintenance costs caused by accidental namespace or Service deletion.
-///
-/// Build it with [`UpdateResourcesDeleteProtectionRequest::builder`], or call the operation through `Client::update_resources_delete_protection`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpdateResourcesDeleteProtection`, made by [`UpdateResourcesDeleteProtectionBuilder`] (`Client::update_resources_delete_protection` or [`UpdateResourcesDeleteProtectionRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateResourcesDeleteProtectionRequest {
     /// The ID of the cluster.
-    ///
-    /// Example: `c850429a2287b4d968e27e87a4921****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body that specifies the status of deletion protection for the specified resource.
     pub body: Option<UpdateResourcesDeleteProtectionBody>,
 }
 
 impl UpdateResourcesDeleteProtectionRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpdateResourcesDeleteProtectionRequestBuilder {
-        UpdateResourcesDeleteProtectionRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpdateResourcesDeleteProtectionBuilder {
+        UpdateResourcesDeleteProtectionBuilder::with_client(())
     }
 }
 
@@ -28,213 +26,111 @@ impl acs_runtime::Operation for UpdateResourcesDeleteProtectionRequest {
     type Output = UpdateResourcesDeleteProtectionResponse;
     type Error = UpdateResourcesDeleteProtectionError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpdateResourcesDeleteProtection",
-        method: acs_runtime::Method::Put,
-        path: "/clusters/{ClusterId}/resources/protection",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpdateResourcesDeleteProtection",
+        acs_runtime::Method::Put,
+        "/clusters/{ClusterId}/resources/protection",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpdateResourcesDeleteProtection`: made by `Client::update_resources_delete_protection` (then [`send`](Self::send)) or [`UpdateResourcesDeleteProtectionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpdateResourcesDeleteProtectionBuilder<C = ()> {
+    client: C,
+    request: UpdateResourcesDeleteProtectionRequest,
+}
+
+impl<C> UpdateResourcesDeleteProtectionBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpdateResourcesDeleteProtectionRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpdateResourcesDeleteProtectionRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<UpdateResourcesDeleteProtectionBody>,
-}
-
-impl UpdateResourcesDeleteProtectionRequestBuilder {
-    /// The ID of the cluster.
-    ///
-    /// Example: `c850429a2287b4d968e27e87a4921****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The ID of the cluster. Required. Example: `c850429a2287b4d968e27e87a4921****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body that specifies the status of deletion protection for the specified resource.
     pub fn body(
         mut self,
-        value: impl Into<UpdateResourcesDeleteProtectionBody>,
+        value: impl IntoParam<UpdateResourcesDeleteProtectionBody>,
     ) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateResourcesDeleteProtectionBody>,
-    ) -> &mut Self {
-        self.body = value;
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<UpdateResourcesDeleteProtectionRequest, acs_runtime::BuildError> {
-        Ok(UpdateResourcesDeleteProtectionRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpdateResourcesDeleteProtection",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `UpdateResourcesDeleteProtection` once its parameters are set: Updates the deletion protection status of the specified resources. You can enable or disable deletion protection for namespaces and Services. You can call this operation to enable deletion protection for namespaces or Services that involve businesses-critical and sensitive data to avoid incurring maintenance costs caused by accidental namespace or Service deletion.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpdateResourcesDeleteProtectionFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpdateResourcesDeleteProtectionRequestBuilder,
-}
-
-impl UpdateResourcesDeleteProtectionFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpdateResourcesDeleteProtectionRequestBuilder::default(),
+    pub fn build(self) -> Result<UpdateResourcesDeleteProtectionRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpdateResourcesDeleteProtection",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpdateResourcesDeleteProtectionRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster.
-    ///
-    /// Example: `c850429a2287b4d968e27e87a4921****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body that specifies the status of deletion protection for the specified resource.
-    pub fn body(
-        mut self,
-        value: impl Into<UpdateResourcesDeleteProtectionBody>,
-    ) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<UpdateResourcesDeleteProtectionBody>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl UpdateResourcesDeleteProtectionBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateResourcesDeleteProtectionResponse,
-        acs_runtime::SdkError<UpdateResourcesDeleteProtectionError>,
+        SdkError<UpdateResourcesDeleteProtectionError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `UpdateResourcesDeleteProtection`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `UpdateResourcesDeleteProtection`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateResourcesDeleteProtectionResponse {
-    /// Id of the request
-    ///
-    /// Example: `0527ac9a-c899-4341-a21a-xxxxxxxxx`
-    #[serde(rename = "requestId", skip_serializing_if = "Option::is_none")]
+    /// Id of the request Example: `0527ac9a-c899-4341-a21a-xxxxxxxxx`.
     pub request_id: Option<String>,
-    /// The namespace to which the resource belongs.
-    ///
-    /// Example: `default`
-    #[serde(rename = "namespace", skip_serializing_if = "Option::is_none")]
+    /// The namespace to which the resource belongs. Example: `default`.
     pub namespace: Option<String>,
-    /// The type of resource for which deletion protection is enabled or disabled.
-    ///
-    /// Example: `namespaces`
-    #[serde(rename = "resource_type", skip_serializing_if = "Option::is_none")]
+    /// The type of resource for which deletion protection is enabled or disabled. Example: `namespaces`.
     pub resource_type: Option<String>,
     /// The list of resources whose deletion protection status is updated.
-    #[serde(rename = "resources", skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
-    /// Indicates the status of deletion protection. A value of true indicates that deletion protection is enabled and a value of false indicates that deletion protection is disabled.
-    ///
-    /// Example: `enable`
-    #[serde(rename = "protection", skip_serializing_if = "Option::is_none")]
-    pub protection: Option<UpdateResourcesDeleteProtectionResponseProtection>,
+    /// Indicates the status of deletion protection. A value of true indicates that deletion protection is enabled and a value of false indicates that deletion protection is disabled. Example: `enable`.
+    pub protection: Option<Protection>,
 }
 
-/// Errors of `UpdateResourcesDeleteProtection` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for UpdateResourcesDeleteProtectionResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("requestId")?,
+            namespace: object.take("namespace")?,
+            resource_type: object.take("resource_type")?,
+            resources: object.take("resources")?,
+            protection: object.take("protection")?,
+        })
+    }
+}
+
+/// Errors of `UpdateResourcesDeleteProtection`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateResourcesDeleteProtectionError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpdateResourcesDeleteProtectionError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpdateResourcesDeleteProtectionError {
@@ -243,17 +139,26 @@ impl From<acs_runtime::ServiceError> for UpdateResourcesDeleteProtectionError {
     }
 }
 
+impl acs_runtime::OperationError for UpdateResourcesDeleteProtectionError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpdateResourcesDeleteProtectionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpdateResourcesDeleteProtectionError {}
+
 /// The type of resource for which deletion protection is enabled or disabled. You can specify namespaces or Services.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UpdateResourcesDeleteProtectionBodyResourceType {
+pub enum ResourceType {
     /// `services`
     Services,
     /// `namespaces`
@@ -262,7 +167,7 @@ pub enum UpdateResourcesDeleteProtectionBodyResourceType {
     Unknown(String),
 }
 
-impl UpdateResourcesDeleteProtectionBodyResourceType {
+impl ResourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -273,7 +178,7 @@ impl UpdateResourcesDeleteProtectionBodyResourceType {
     }
 }
 
-impl From<&str> for UpdateResourcesDeleteProtectionBodyResourceType {
+impl From<&str> for ResourceType {
     fn from(value: &str) -> Self {
         match value {
             "services" => Self::Services,
@@ -283,90 +188,50 @@ impl From<&str> for UpdateResourcesDeleteProtectionBodyResourceType {
     }
 }
 
-impl From<String> for UpdateResourcesDeleteProtectionBodyResourceType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for UpdateResourcesDeleteProtectionBodyResourceType {
+impl std::fmt::Display for ResourceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for UpdateResourcesDeleteProtectionBodyResourceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for ResourceType {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateResourcesDeleteProtectionBodyResourceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for UpdateResourcesDeleteProtectionBodyResourceType {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<ResourceType> for &str {
+    fn into_param(self) -> Option<ResourceType> {
+        Some(ResourceType::from(self))
     }
 }
 
 /// The request body that specifies the status of deletion protection for the specified resource.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateResourcesDeleteProtectionBody {
-    /// The namespace to which the resource belongs.
-    ///
-    /// Example: `default`
-    #[serde(rename = "namespace", skip_serializing_if = "Option::is_none")]
+    /// The namespace to which the resource belongs. Example: `default`.
     pub namespace: Option<String>,
-    /// The type of resource for which deletion protection is enabled or disabled. You can specify namespaces or Services.
-    ///
-    /// Example: `services`
-    #[serde(rename = "resource_type", skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<UpdateResourcesDeleteProtectionBodyResourceType>,
+    /// The type of resource for which deletion protection is enabled or disabled. You can specify namespaces or Services. Example: `services`.
+    pub resource_type: Option<ResourceType>,
     /// The resources list.
-    #[serde(rename = "resources", skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
-    /// Specifies whether to enable deletion protection. Set the value to true to enable deletion protection and set the value to false to disable deletion protection.
-    ///
-    /// Example: `true`
-    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to enable deletion protection. Set the value to true to enable deletion protection and set the value to false to disable deletion protection. Example: `true`.
     pub enable: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for UpdateResourcesDeleteProtectionBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.namespace,
-            &format!("{prefix}{}", ".namespace"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resource_type,
-            &format!("{prefix}{}", ".resource_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.resources,
-            &format!("{prefix}{}", ".resources"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable,
-            &format!("{prefix}{}", ".enable"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpdateResourcesDeleteProtectionBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("namespace", &self.namespace);
+        visit("resource_type", &self.resource_type);
+        visit("resources", &self.resources);
+        visit("enable", &self.enable);
     }
 }
 
 /// Indicates the status of deletion protection. A value of true indicates that deletion protection is enabled and a value of false indicates that deletion protection is disabled.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UpdateResourcesDeleteProtectionResponseProtection {
+pub enum Protection {
     /// `enable`
     ///
     /// deletion protection is enabled.
@@ -379,7 +244,7 @@ pub enum UpdateResourcesDeleteProtectionResponseProtection {
     Unknown(String),
 }
 
-impl UpdateResourcesDeleteProtectionResponseProtection {
+impl Protection {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -390,7 +255,7 @@ impl UpdateResourcesDeleteProtectionResponseProtection {
     }
 }
 
-impl From<&str> for UpdateResourcesDeleteProtectionResponseProtection {
+impl From<&str> for Protection {
     fn from(value: &str) -> Self {
         match value {
             "enable" => Self::Enable,
@@ -400,34 +265,15 @@ impl From<&str> for UpdateResourcesDeleteProtectionResponseProtection {
     }
 }
 
-impl From<String> for UpdateResourcesDeleteProtectionResponseProtection {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for UpdateResourcesDeleteProtectionResponseProtection {
+impl std::fmt::Display for Protection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for UpdateResourcesDeleteProtectionResponseProtection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UpdateResourcesDeleteProtectionResponseProtection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for UpdateResourcesDeleteProtectionResponseProtection {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for Protection {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }

@@ -3,26 +3,22 @@
 
 //! `UpdateTemplate`: Updates the configurations of an orchestration template. An orchestration template defines and describes a group of Container Service for Kubernetes (ACK) resources. An orchestration template describes the configurations of an application or how an application runs in a declarative manner.
 
-/// Request of `UpdateTemplate`: Updates the configurations of an orchestration template. An orchestration template defines and describes a group of Container Service for Kubernetes (ACK) resources. An orchestration template describes the configurations of an application or how an application runs in a declarative manner.
-///
-/// Build it with [`UpdateTemplateRequest::builder`], or call the operation through `Client::update_template`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpdateTemplate`, made by [`UpdateTemplateBuilder`] (`Client::update_template` or [`UpdateTemplateRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateTemplateRequest {
     /// The ID of the template.
-    ///
-    /// Example: `72d20cf8-a533-4ea9-a10d-e7630d3d2708`
-    pub template_id: String,
+    pub template_id: Option<String>,
     /// The request body.
-    ///
-    /// Example: `webserver01`
     pub body: Option<UpdateTemplateBody>,
 }
 
 impl UpdateTemplateRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpdateTemplateRequestBuilder {
-        UpdateTemplateRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpdateTemplateBuilder {
+        UpdateTemplateBuilder::with_client(())
     }
 }
 
@@ -30,175 +26,88 @@ impl acs_runtime::Operation for UpdateTemplateRequest {
     type Output = UpdateTemplateResponse;
     type Error = UpdateTemplateError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpdateTemplate",
-        method: acs_runtime::Method::Put,
-        path: "/templates/{TemplateId}",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpdateTemplate",
+        acs_runtime::Method::Put,
+        "/templates/{TemplateId}",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "TemplateId", &self.template_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("TemplateId", &self.template_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpdateTemplate`: made by `Client::update_template` (then [`send`](Self::send)) or [`UpdateTemplateRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpdateTemplateBuilder<C = ()> {
+    client: C,
+    request: UpdateTemplateRequest,
+}
+
+impl<C> UpdateTemplateBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpdateTemplateRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpdateTemplateRequestBuilder {
-    template_id: Option<String>,
-    body: Option<UpdateTemplateBody>,
-}
-
-impl UpdateTemplateRequestBuilder {
-    /// The ID of the template.
-    ///
-    /// Example: `72d20cf8-a533-4ea9-a10d-e7630d3d2708`
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.template_id = Some(value.into());
+    /// The ID of the template. Required. Example: `72d20cf8-a533-4ea9-a10d-e7630d3d2708`.
+    pub fn template_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.template_id = value.into_param();
         self
     }
 
-    /// Sets or clears `TemplateId`; see [`Self::template_id`].
-    pub fn set_template_id(&mut self, value: Option<String>) -> &mut Self {
-        self.template_id = value;
-        self
-    }
-
-    /// The request body.
-    ///
-    /// Example: `webserver01`
-    pub fn body(mut self, value: impl Into<UpdateTemplateBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<UpdateTemplateBody>) -> &mut Self {
-        self.body = value;
+    /// The request body. Example: `webserver01`.
+    pub fn body(mut self, value: impl IntoParam<UpdateTemplateBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateTemplateRequest, acs_runtime::BuildError> {
-        Ok(UpdateTemplateRequest {
-            template_id: self
-                .template_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpdateTemplate",
-                    parameter: "TemplateId",
-                    setter: "template_id",
-                })?,
-            body: self.body,
-        })
-    }
-}
-
-/// Calls `UpdateTemplate` once its parameters are set: Updates the configurations of an orchestration template. An orchestration template defines and describes a group of Container Service for Kubernetes (ACK) resources. An orchestration template describes the configurations of an application or how an application runs in a declarative manner.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpdateTemplateFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpdateTemplateRequestBuilder,
-}
-
-impl UpdateTemplateFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpdateTemplateRequestBuilder::default(),
+    pub fn build(self) -> Result<UpdateTemplateRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpdateTemplate",
+            parameter,
+            setter,
+        );
+        if self.request.template_id.is_none() {
+            return Err(missing("TemplateId", "template_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpdateTemplateRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the template.
-    ///
-    /// Example: `72d20cf8-a533-4ea9-a10d-e7630d3d2708`
-    pub fn template_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.template_id(value);
-        self
-    }
-
-    /// Sets or clears `TemplateId`; see [`Self::template_id`].
-    pub fn set_template_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_template_id(value);
-        self
-    }
-
-    /// The request body.
-    ///
-    /// Example: `webserver01`
-    pub fn body(mut self, value: impl Into<UpdateTemplateBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<UpdateTemplateBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
+impl UpdateTemplateBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UpdateTemplateResponse, acs_runtime::SdkError<UpdateTemplateError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<UpdateTemplateResponse, SdkError<UpdateTemplateError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `UpdateTemplate`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `UpdateTemplate`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateTemplateResponse {}
-/// Errors of `UpdateTemplate` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for UpdateTemplateResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `UpdateTemplate`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateTemplateError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpdateTemplateError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpdateTemplateError {
@@ -207,72 +116,48 @@ impl From<acs_runtime::ServiceError> for UpdateTemplateError {
     }
 }
 
+impl acs_runtime::OperationError for UpdateTemplateError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpdateTemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpdateTemplateError {}
+
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateTemplateBody {
-    /// The description of the template.
-    ///
-    /// Example: `web server cluster`
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    /// The description of the template. Example: `web server cluster`.
     pub description: Option<String>,
-    /// The name of the template.
-    ///
-    /// Example: `webserver01`
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    /// The name of the template. Example: `webserver01`.
     pub name: Option<String>,
-    /// The label of the template.
-    ///
-    /// Example: `web`
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    /// The label of the template. Example: `web`.
     pub tags: Option<String>,
-    /// The YAML content of the template.
-    ///
-    /// Example: `apiVersion: apps/v1\\nkind: Deployment\\nmetadata:\\n  name: nginx-deployment-basic\\n  labels:\\n    app: nginx\\nspec:\\n  replicas: 2\\n  selector:\\n    matchLabels:\\n      app: nginx\\n  template:\\n    metadata:\\n      labels:\\n        app: nginx\\n    spec:\\n      containers:\\n      - name: nginx\\n        image: busybox:latest\\n        ports:\\n        - containerPort: 8080`
-    #[serde(rename = "template", skip_serializing_if = "Option::is_none")]
+    /// The YAML content of the template. Example: `apiVersion: apps/v1\\nkind: Deployment\\nmetadata:\\n  name: nginx-deployment-basic\\n  labels:\\n    app: nginx\\nspec:\\n  replicas: 2\\n  selector:\\n    matchLabels:\\n      app: nginx\\n  template:\\n    metadata:\\n      labels:\\n        app: nginx\\n    spec:\\n      containers:\\n      - name: nginx\\n        image: busybox:latest\\n        ports:\\n        - containerPort: 8080`.
     pub template: Option<String>,
     /// The type of template. This parameter can be set to a custom value.
     ///
     /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
     /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
     ///
-    /// Example: `kubernetes`
-    #[serde(rename = "template_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `kubernetes`.
     pub template_type: Option<String>,
 }
 
-impl acs_runtime::ParamValue for UpdateTemplateBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.description,
-            &format!("{prefix}{}", ".description"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.name,
-            &format!("{prefix}{}", ".name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tags,
-            &format!("{prefix}{}", ".tags"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.template,
-            &format!("{prefix}{}", ".template"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.template_type,
-            &format!("{prefix}{}", ".template_type"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpdateTemplateBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("description", &self.description);
+        visit("name", &self.name);
+        visit("tags", &self.tags);
+        visit("template", &self.template);
+        visit("template_type", &self.template_type);
     }
 }

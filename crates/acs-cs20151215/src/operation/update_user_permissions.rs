@@ -7,34 +7,24 @@
 //!
 //! *   You can update the permissions of a RAM user or RAM role on a cluster by using full update or incremental update. If you use full update, the existing permissions of the RAM user or RAM role on the cluster are overwritten. You must specify all the permissions that you want to grant to the RAM user or RAM role in the request parameters when you call the operation. If you use incremental update, you can grant permissions to or revoke permissions from the RAM user or RAM role on the cluster. In this case, only the permissions that you specify in the request parameters when you call the operation are granted or revoked, other permissions of the RAM user or RAM role on the cluster are not affected.
 
-/// Request of `UpdateUserPermissions`: In a Container Service for Kubernetes (ACK) cluster, non-cluster creators, Resource Access Management (RAM) users, and RAM roles do not have any Role-Based Access Control (RBAC) permissions in the cluster by default. You can call this operation to specify the resources that can be accessed, permission scope, and predefined roles. This helps you better manage the access control on resources in ACK clusters.
-///
-/// Build it with [`UpdateUserPermissionsRequest::builder`], or call the operation through `Client::update_user_permissions`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpdateUserPermissions`, made by [`UpdateUserPermissionsBuilder`] (`Client::update_user_permissions` or [`UpdateUserPermissionsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateUserPermissionsRequest {
     /// The ID of the RAM user or RAM role whose permissions you want to update.
-    ///
-    /// Example: `2367****`
-    pub uid: String,
+    pub uid: Option<String>,
     /// The request body.
     pub body: Option<Vec<UpdateUserPermissionsBodyItem>>,
     /// The authorization method. Valid values:
-    ///
-    /// *   `apply`: The global update mode. Overwrites all existing permissions of the RAM user or RAM role on the cluster. You must specify all the permissions you want to grant to the RAM user or RAM role in the request parameters when you call this operation.
-    /// *   `delete`: The deletion mode. Revokes only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
-    /// *   `patch`: The incremental mode. Adds only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
-    ///
-    /// Default value: `apply`.
-    ///
-    /// Example: `apply`
     pub mode: Option<UpdateUserPermissionsMode>,
 }
 
 impl UpdateUserPermissionsRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpdateUserPermissionsRequestBuilder {
-        UpdateUserPermissionsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpdateUserPermissionsBuilder {
+        UpdateUserPermissionsBuilder::with_client(())
     }
 }
 
@@ -42,57 +32,47 @@ impl acs_runtime::Operation for UpdateUserPermissionsRequest {
     type Output = UpdateUserPermissionsResponse;
     type Error = UpdateUserPermissionsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpdateUserPermissions",
-        method: acs_runtime::Method::Post,
-        path: "/permissions/users/{uid}/update",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpdateUserPermissions",
+        acs_runtime::Method::Post,
+        "/permissions/users/{uid}/update",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "uid", &self.uid);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("uid", &self.uid);
+        params.set_json_body(&self.body);
+        params.query("mode", &self.mode);
+    }
+}
+
+/// Sets the parameters of `UpdateUserPermissions`: made by `Client::update_user_permissions` (then [`send`](Self::send)) or [`UpdateUserPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpdateUserPermissionsBuilder<C = ()> {
+    client: C,
+    request: UpdateUserPermissionsRequest,
+}
+
+impl<C> UpdateUserPermissionsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
-        params.put(acs_runtime::Position::Query, "mode", &self.mode);
-    }
-}
-
-/// Builds a [`UpdateUserPermissionsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpdateUserPermissionsRequestBuilder {
-    uid: Option<String>,
-    body: Option<Vec<UpdateUserPermissionsBodyItem>>,
-    mode: Option<UpdateUserPermissionsMode>,
-}
-
-impl UpdateUserPermissionsRequestBuilder {
-    /// The ID of the RAM user or RAM role whose permissions you want to update.
-    ///
-    /// Example: `2367****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.uid = Some(value.into());
-        self
     }
 
-    /// Sets or clears `uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.uid = value;
+    /// The ID of the RAM user or RAM role whose permissions you want to update. Required. Example: `2367****`.
+    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.uid = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<Vec<UpdateUserPermissionsBodyItem>>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<UpdateUserPermissionsBodyItem>>,
-    ) -> &mut Self {
-        self.body = value;
+    pub fn body(
+        mut self,
+        value: impl IntoParam<Vec<UpdateUserPermissionsBodyItem>>,
+    ) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
@@ -102,163 +82,54 @@ impl UpdateUserPermissionsRequestBuilder {
     /// *   `delete`: The deletion mode. Revokes only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
     /// *   `patch`: The incremental mode. Adds only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
     ///
-    /// Default value: `apply`.
-    ///
-    /// Example: `apply`
-    pub fn mode(mut self, value: impl Into<UpdateUserPermissionsMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `mode`; see [`Self::mode`].
-    pub fn set_mode(&mut self, value: Option<UpdateUserPermissionsMode>) -> &mut Self {
-        self.mode = value;
+    /// Default value: `apply`. Example: `apply`.
+    pub fn mode(mut self, value: impl IntoParam<UpdateUserPermissionsMode>) -> Self {
+        self.request.mode = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateUserPermissionsRequest, acs_runtime::BuildError> {
-        Ok(UpdateUserPermissionsRequest {
-            uid: self
-                .uid
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpdateUserPermissions",
-                    parameter: "uid",
-                    setter: "uid",
-                })?,
-            body: self.body,
-            mode: self.mode,
-        })
-    }
-}
-
-/// Calls `UpdateUserPermissions` once its parameters are set: In a Container Service for Kubernetes (ACK) cluster, non-cluster creators, Resource Access Management (RAM) users, and RAM roles do not have any Role-Based Access Control (RBAC) permissions in the cluster by default. You can call this operation to specify the resources that can be accessed, permission scope, and predefined roles. This helps you better manage the access control on resources in ACK clusters.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpdateUserPermissionsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpdateUserPermissionsRequestBuilder,
-}
-
-impl UpdateUserPermissionsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpdateUserPermissionsRequestBuilder::default(),
+    pub fn build(self) -> Result<UpdateUserPermissionsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpdateUserPermissions",
+            parameter,
+            setter,
+        );
+        if self.request.uid.is_none() {
+            return Err(missing("uid", "uid"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpdateUserPermissionsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the RAM user or RAM role whose permissions you want to update.
-    ///
-    /// Example: `2367****`
-    pub fn uid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.uid(value);
-        self
-    }
-
-    /// Sets or clears `uid`; see [`Self::uid`].
-    pub fn set_uid(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_uid(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<Vec<UpdateUserPermissionsBodyItem>>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<UpdateUserPermissionsBodyItem>>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// The authorization method. Valid values:
-    ///
-    /// *   `apply`: The global update mode. Overwrites all existing permissions of the RAM user or RAM role on the cluster. You must specify all the permissions you want to grant to the RAM user or RAM role in the request parameters when you call this operation.
-    /// *   `delete`: The deletion mode. Revokes only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
-    /// *   `patch`: The incremental mode. Adds only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
-    ///
-    /// Default value: `apply`.
-    ///
-    /// Example: `apply`
-    pub fn mode(mut self, value: impl Into<UpdateUserPermissionsMode>) -> Self {
-        self.inner = self.inner.mode(value);
-        self
-    }
-
-    /// Sets or clears `mode`; see [`Self::mode`].
-    pub fn set_mode(&mut self, value: Option<UpdateUserPermissionsMode>) -> &mut Self {
-        self.inner.set_mode(value);
-        self
-    }
-
+impl UpdateUserPermissionsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        UpdateUserPermissionsResponse,
-        acs_runtime::SdkError<UpdateUserPermissionsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<UpdateUserPermissionsResponse, SdkError<UpdateUserPermissionsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `UpdateUserPermissions`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `UpdateUserPermissions`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateUserPermissionsResponse {}
-/// Errors of `UpdateUserPermissions` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+
+impl acs_runtime::FromJson for UpdateUserPermissionsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        value.into_object()?;
+        Ok(Self {})
+    }
+}
+
+/// Errors of `UpdateUserPermissions`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateUserPermissionsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpdateUserPermissionsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpdateUserPermissionsError {
@@ -267,27 +138,32 @@ impl From<acs_runtime::ServiceError> for UpdateUserPermissionsError {
     }
 }
 
+impl acs_runtime::OperationError for UpdateUserPermissionsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpdateUserPermissionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpdateUserPermissionsError {}
+
 /// The request parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateUserPermissionsBodyItem {
     /// The ID of the cluster on which you want to grant permissions to the RAM role or RAM role.
     ///
     /// *   Set this parameter to an empty string if `role_type` is set to `all-clusters`.
     ///
-    /// Example: `c796c60***`
-    #[serde(rename = "cluster", skip_serializing_if = "Option::is_none")]
+    /// Example: `c796c60***`.
     pub cluster: Option<String>,
-    /// Specifies whether to assign a custom role to the RAM user or RAM role. If you want to assign a custom role to the RAM user or RAM role, set `role_name` to the name of the custom role.
-    ///
-    /// Example: `false`
-    #[serde(rename = "is_custom", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to assign a custom role to the RAM user or RAM role. If you want to assign a custom role to the RAM user or RAM role, set `role_name` to the name of the custom role. Example: `false`.
     pub is_custom: Option<bool>,
     /// The predefined role name. Valid values:
     ///
@@ -303,8 +179,7 @@ pub struct UpdateUserPermissionsBodyItem {
     /// *   You cannot grant **namespace-level** permissions to the `admin`, `admin-view`, and `ops` roles.
     /// *   You cannot grant **all cluster-level** permissions to the `admin-view` role.
     ///
-    /// Example: `ops`
-    #[serde(rename = "role_name", skip_serializing_if = "Option::is_none")]
+    /// Example: `ops`.
     pub role_name: Option<String>,
     /// The authorization type. Valid values:
     ///
@@ -312,53 +187,22 @@ pub struct UpdateUserPermissionsBodyItem {
     /// *   `namespace`: authorizes the RAM user or RAM role to manage the specified namespaces.
     /// *   `all-clusters`: authorizes the RAM user or RAM role to manage all clusters.
     ///
-    /// Example: `cluster`
-    #[serde(rename = "role_type", skip_serializing_if = "Option::is_none")]
+    /// Example: `cluster`.
     pub role_type: Option<String>,
-    /// The namespace that you want to authorize the RAM user or RAM role to manage. This parameter is required only if you set role_type to namespace.
-    ///
-    /// Example: `test`
-    #[serde(rename = "namespace", skip_serializing_if = "Option::is_none")]
+    /// The namespace that you want to authorize the RAM user or RAM role to manage. This parameter is required only if you set role_type to namespace. Example: `test`.
     pub namespace: Option<String>,
-    /// Specifies whether to use a RAM role to grant permissions.
-    ///
-    /// Example: `false`
-    #[serde(rename = "is_ram_role", skip_serializing_if = "Option::is_none")]
+    /// Specifies whether to use a RAM role to grant permissions. Example: `false`.
     pub is_ram_role: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for UpdateUserPermissionsBodyItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.cluster,
-            &format!("{prefix}{}", ".cluster"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.is_custom,
-            &format!("{prefix}{}", ".is_custom"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.role_name,
-            &format!("{prefix}{}", ".role_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.role_type,
-            &format!("{prefix}{}", ".role_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.namespace,
-            &format!("{prefix}{}", ".namespace"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.is_ram_role,
-            &format!("{prefix}{}", ".is_ram_role"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpdateUserPermissionsBodyItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("cluster", &self.cluster);
+        visit("is_custom", &self.is_custom);
+        visit("role_name", &self.role_name);
+        visit("role_type", &self.role_type);
+        visit("namespace", &self.namespace);
+        visit("is_ram_role", &self.is_ram_role);
     }
 }
 
@@ -405,34 +249,20 @@ impl From<&str> for UpdateUserPermissionsMode {
     }
 }
 
-impl From<String> for UpdateUserPermissionsMode {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
 impl std::fmt::Display for UpdateUserPermissionsMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for UpdateUserPermissionsMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for UpdateUserPermissionsMode {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateUserPermissionsMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for UpdateUserPermissionsMode {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<UpdateUserPermissionsMode> for &str {
+    fn into_param(self) -> Option<UpdateUserPermissionsMode> {
+        Some(UpdateUserPermissionsMode::from(self))
     }
 }

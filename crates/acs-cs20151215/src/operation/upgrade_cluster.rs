@@ -9,26 +9,22 @@
 //! - Call ResumeTask to resume a task that has been paused
 //! - Call CancelTask to cancel a running task
 
-/// Request of `UpgradeCluster`: Outdated Kubernetes versions may have security and stability issues. We recommend that you update the Kubernetes version of your cluster at the earliest opportunity to enjoy the new features of the new Kubernetes version. You can call the UpgradeCluster operation to manually upgrade a cluster.
-///
-/// Build it with [`UpgradeClusterRequest::builder`], or call the operation through `Client::upgrade_cluster`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpgradeCluster`, made by [`UpgradeClusterBuilder`] (`Client::upgrade_cluster` or [`UpgradeClusterRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpgradeClusterRequest {
     /// The ID of the cluster that you want to upgrade.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request body parameters.
-    ///
-    /// Example: `k8s`
     pub body: Option<UpgradeClusterBody>,
 }
 
 impl UpgradeClusterRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpgradeClusterRequestBuilder {
-        UpgradeClusterRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpgradeClusterBuilder {
+        UpgradeClusterBuilder::with_client(())
     }
 }
 
@@ -36,192 +32,99 @@ impl acs_runtime::Operation for UpgradeClusterRequest {
     type Output = UpgradeClusterResponse;
     type Error = UpgradeClusterError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpgradeCluster",
-        method: acs_runtime::Method::Post,
-        path: "/api/v2/clusters/{ClusterId}/upgrade",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpgradeCluster",
+        acs_runtime::Method::Post,
+        "/api/v2/clusters/{ClusterId}/upgrade",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpgradeCluster`: made by `Client::upgrade_cluster` (then [`send`](Self::send)) or [`UpgradeClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpgradeClusterBuilder<C = ()> {
+    client: C,
+    request: UpgradeClusterRequest,
+}
+
+impl<C> UpgradeClusterBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpgradeClusterRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpgradeClusterRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<UpgradeClusterBody>,
-}
-
-impl UpgradeClusterRequestBuilder {
-    /// The ID of the cluster that you want to upgrade.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The ID of the cluster that you want to upgrade. Required. Example: `c82e6987e2961451182edacd74faf****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The request body parameters.
-    ///
-    /// Example: `k8s`
-    pub fn body(mut self, value: impl Into<UpgradeClusterBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<UpgradeClusterBody>) -> &mut Self {
-        self.body = value;
+    /// The request body parameters. Example: `k8s`.
+    pub fn body(mut self, value: impl IntoParam<UpgradeClusterBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpgradeClusterRequest, acs_runtime::BuildError> {
-        Ok(UpgradeClusterRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpgradeCluster",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<UpgradeClusterRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpgradeCluster",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl UpgradeClusterBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<UpgradeClusterResponse, SdkError<UpgradeClusterError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `UpgradeCluster`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpgradeClusterResponse {
+    /// Cluster ID. Example: `c82e6987e2961451182edacd74faf****`.
+    pub cluster_id: Option<String>,
+    /// Task ID. Example: `T-5faa48fb31b6b8078d00****`.
+    pub task_id: Option<String>,
+    /// Request ID. Example: `0527ac9a-c899-4341-a21a-****`.
+    pub request_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for UpgradeClusterResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            task_id: object.take("task_id")?,
+            request_id: object.take("request_id")?,
         })
     }
 }
 
-/// Calls `UpgradeCluster` once its parameters are set: Outdated Kubernetes versions may have security and stability issues. We recommend that you update the Kubernetes version of your cluster at the earliest opportunity to enjoy the new features of the new Kubernetes version. You can call the UpgradeCluster operation to manually upgrade a cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpgradeClusterFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpgradeClusterRequestBuilder,
-}
-
-impl UpgradeClusterFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpgradeClusterRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpgradeClusterRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the cluster that you want to upgrade.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request body parameters.
-    ///
-    /// Example: `k8s`
-    pub fn body(mut self, value: impl Into<UpgradeClusterBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<UpgradeClusterBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<UpgradeClusterResponse, acs_runtime::SdkError<UpgradeClusterError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `UpgradeCluster`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpgradeClusterResponse {
-    /// Cluster ID.
-    ///
-    /// Example: `c82e6987e2961451182edacd74faf****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// Task ID.
-    ///
-    /// Example: `T-5faa48fb31b6b8078d00****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    /// Request ID.
-    ///
-    /// Example: `0527ac9a-c899-4341-a21a-****`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// Errors of `UpgradeCluster` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `UpgradeCluster`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpgradeClusterError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpgradeClusterError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpgradeClusterError {
@@ -230,96 +133,67 @@ impl From<acs_runtime::ServiceError> for UpgradeClusterError {
     }
 }
 
+impl acs_runtime::OperationError for UpgradeClusterError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpgradeClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpgradeClusterError {}
+
 /// The rolling update configuration.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct UpgradeClusterBodyRollingPolicy {
-    /// The maximum number of nodes concurrently upgraded per batch.
-    ///
-    /// Example: `3`
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RollingPolicy {
+    /// The maximum number of nodes concurrently upgraded per batch. Example: `3`.
     #[deprecated]
-    #[serde(rename = "max_parallelism", skip_serializing_if = "Option::is_none")]
     pub max_parallelism: Option<i32>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for UpgradeClusterBodyRollingPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_parallelism,
-            &format!("{prefix}{}", ".max_parallelism"),
-            out,
-        );
+impl acs_runtime::WireStruct for RollingPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("max_parallelism", &self.max_parallelism);
     }
 }
 
 /// The request body parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpgradeClusterBody {
-    /// This parameter is deprecated. No need to pass values.
-    ///
-    /// Example: `k8s`
+    /// This parameter is deprecated. No need to pass values. Example: `k8s`.
     #[deprecated]
-    #[serde(rename = "component_name", skip_serializing_if = "Option::is_none")]
     pub component_name: Option<String>,
-    /// The target Kubernetes version for cluster upgrade.
-    ///
-    /// Example: `1.16.9-aliyun.1`
-    #[serde(rename = "next_version", skip_serializing_if = "Option::is_none")]
+    /// The target Kubernetes version for cluster upgrade. Example: `1.16.9-aliyun.1`.
     pub next_version: Option<String>,
-    /// This parameter is deprecated. Use next_version to specify the upgrade target Kubernetes version.
-    ///
-    /// Example: `1.14.8-aliyun.1`
+    /// This parameter is deprecated. Use next_version to specify the upgrade target Kubernetes version. Example: `1.14.8-aliyun.1`.
     #[deprecated]
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Specifies whether to upgrade only master nodes. Valid values:
     ///
     /// *   true: upgrades master nodes only.
     /// *   false: upgrades both master and worker nodes.
     ///
-    /// Example: `true`
-    #[serde(rename = "master_only", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub master_only: Option<bool>,
     /// The rolling update configuration.
     #[deprecated]
-    #[serde(rename = "rolling_policy", skip_serializing_if = "Option::is_none")]
-    pub rolling_policy: Option<UpgradeClusterBodyRollingPolicy>,
+    pub rolling_policy: Option<RollingPolicy>,
 }
 
 #[allow(deprecated)]
-impl acs_runtime::ParamValue for UpgradeClusterBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.component_name,
-            &format!("{prefix}{}", ".component_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.next_version,
-            &format!("{prefix}{}", ".next_version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.version,
-            &format!("{prefix}{}", ".version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.master_only,
-            &format!("{prefix}{}", ".master_only"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rolling_policy,
-            &format!("{prefix}{}", ".rolling_policy"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpgradeClusterBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("component_name", &self.component_name);
+        visit("next_version", &self.next_version);
+        visit("version", &self.version);
+        visit("master_only", &self.master_only);
+        visit("rolling_policy", &self.rolling_policy);
     }
 }

@@ -3,24 +3,22 @@
 
 //! `UpgradeClusterAddons`: Updates cluster add-ons to newer versions for enhanced functionality.
 
-/// Request of `UpgradeClusterAddons`: Updates cluster add-ons to newer versions for enhanced functionality.
-///
-/// Build it with [`UpgradeClusterAddonsRequest::builder`], or call the operation through `Client::upgrade_cluster_addons`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpgradeClusterAddons`, made by [`UpgradeClusterAddonsBuilder`] (`Client::upgrade_cluster_addons` or [`UpgradeClusterAddonsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpgradeClusterAddonsRequest {
     /// The cluster ID.
-    ///
-    /// Example: `cf4299b79b3e34226abfdc80a4bda****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The request parameters.
     pub body: Option<Vec<UpgradeClusterAddonsBodyItem>>,
 }
 
 impl UpgradeClusterAddonsRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpgradeClusterAddonsRequestBuilder {
-        UpgradeClusterAddonsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpgradeClusterAddonsBuilder {
+        UpgradeClusterAddonsBuilder::with_client(())
     }
 }
 
@@ -28,197 +26,102 @@ impl acs_runtime::Operation for UpgradeClusterAddonsRequest {
     type Output = UpgradeClusterAddonsResponse;
     type Error = UpgradeClusterAddonsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpgradeClusterAddons",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/components/upgrade",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpgradeClusterAddons",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/components/upgrade",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpgradeClusterAddons`: made by `Client::upgrade_cluster_addons` (then [`send`](Self::send)) or [`UpgradeClusterAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpgradeClusterAddonsBuilder<C = ()> {
+    client: C,
+    request: UpgradeClusterAddonsRequest,
+}
+
+impl<C> UpgradeClusterAddonsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpgradeClusterAddonsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpgradeClusterAddonsRequestBuilder {
-    cluster_id: Option<String>,
-    body: Option<Vec<UpgradeClusterAddonsBodyItem>>,
-}
-
-impl UpgradeClusterAddonsRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `cf4299b79b3e34226abfdc80a4bda****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
+    /// The cluster ID. Required. Example: `cf4299b79b3e34226abfdc80a4bda****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request parameters.
-    pub fn body(mut self, value: impl Into<Vec<UpgradeClusterAddonsBodyItem>>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<UpgradeClusterAddonsBodyItem>>,
-    ) -> &mut Self {
-        self.body = value;
+    pub fn body(
+        mut self,
+        value: impl IntoParam<Vec<UpgradeClusterAddonsBodyItem>>,
+    ) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpgradeClusterAddonsRequest, acs_runtime::BuildError> {
-        Ok(UpgradeClusterAddonsRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpgradeClusterAddons",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            body: self.body,
+    pub fn build(self) -> Result<UpgradeClusterAddonsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpgradeClusterAddons",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl UpgradeClusterAddonsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<UpgradeClusterAddonsResponse, SdkError<UpgradeClusterAddonsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `UpgradeClusterAddons`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpgradeClusterAddonsResponse {
+    /// The cluster ID. Example: `cf4299b79b3e34226abfdc80a4bda****`.
+    pub cluster_id: Option<String>,
+    /// The request ID. Example: `bfd12953-31cb-42f1-8a36-7b80ec345094`.
+    pub request_id: Option<String>,
+    /// The task ID. Example: `T-62a944794ee141074400****`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for UpgradeClusterAddonsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            request_id: object.take("request_id")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `UpgradeClusterAddons` once its parameters are set: Updates cluster add-ons to newer versions for enhanced functionality.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpgradeClusterAddonsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpgradeClusterAddonsRequestBuilder,
-}
-
-impl UpgradeClusterAddonsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpgradeClusterAddonsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpgradeClusterAddonsRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `cf4299b79b3e34226abfdc80a4bda****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The request parameters.
-    pub fn body(mut self, value: impl Into<Vec<UpgradeClusterAddonsBodyItem>>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(
-        &mut self,
-        value: Option<Vec<UpgradeClusterAddonsBodyItem>>,
-    ) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        UpgradeClusterAddonsResponse,
-        acs_runtime::SdkError<UpgradeClusterAddonsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `UpgradeClusterAddons`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpgradeClusterAddonsResponse {
-    /// The cluster ID.
-    ///
-    /// Example: `cf4299b79b3e34226abfdc80a4bda****`
-    #[serde(rename = "cluster_id", skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `bfd12953-31cb-42f1-8a36-7b80ec345094`
-    #[serde(rename = "request_id", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-62a944794ee141074400****`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `UpgradeClusterAddons` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `UpgradeClusterAddons`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpgradeClusterAddonsError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpgradeClusterAddonsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpgradeClusterAddonsError {
@@ -227,72 +130,48 @@ impl From<acs_runtime::ServiceError> for UpgradeClusterAddonsError {
     }
 }
 
+impl acs_runtime::OperationError for UpgradeClusterAddonsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpgradeClusterAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpgradeClusterAddonsError {}
+
 /// The `UpgradeClusterAddonsBodyItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpgradeClusterAddonsBodyItem {
-    /// The name of the component.
-    ///
-    /// Example: `coredns`
-    #[serde(rename = "component_name", skip_serializing_if = "Option::is_none")]
+    /// The name of the component. Example: `coredns`.
     pub component_name: Option<String>,
-    /// The version to which the component can be updated. You can call the `DescribeClusterAddonsVersion` operation to query the version to which the component can be updated.
-    ///
-    /// Example: `1.6.7`
-    #[serde(rename = "next_version", skip_serializing_if = "Option::is_none")]
+    /// The version to which the component can be updated. You can call the `DescribeClusterAddonsVersion` operation to query the version to which the component can be updated. Example: `1.6.7`.
     pub next_version: Option<String>,
-    /// The current version of the component.
-    ///
-    /// Example: `v1.6.2`
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    /// The current version of the component. Example: `v1.6.2`.
     pub version: Option<String>,
-    /// The custom component settings that you want to use. The value is a JSON string.
-    ///
-    /// Example: `{\"CpuRequest\":\"800m\"}`
-    #[serde(rename = "config", skip_serializing_if = "Option::is_none")]
+    /// The custom component settings that you want to use. The value is a JSON string. Example: `{\"CpuRequest\":\"800m\"}`.
     pub config: Option<String>,
     /// The update policy. Valid values:
     ///
     /// *   overwrite
     /// *   canary
     ///
-    /// Example: `canary`
-    #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
+    /// Example: `canary`.
     pub policy: Option<String>,
 }
 
-impl acs_runtime::ParamValue for UpgradeClusterAddonsBodyItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.component_name,
-            &format!("{prefix}{}", ".component_name"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.next_version,
-            &format!("{prefix}{}", ".next_version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.version,
-            &format!("{prefix}{}", ".version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.config,
-            &format!("{prefix}{}", ".config"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.policy,
-            &format!("{prefix}{}", ".policy"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpgradeClusterAddonsBodyItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("component_name", &self.component_name);
+        visit("next_version", &self.next_version);
+        visit("version", &self.version);
+        visit("config", &self.config);
+        visit("policy", &self.policy);
     }
 }

@@ -5,28 +5,24 @@
 //!
 //! This operation allows you to update the Kubernetes version, OS version, or container runtime version of the nodes in a node pool.
 
-/// Request of `UpgradeClusterNodepool`: You can call the UpgradeClusterNodepool operation to update the Kubernetes version, OS version, or container runtime version of the nodes in a node pool.
-///
-/// Build it with [`UpgradeClusterNodepoolRequest::builder`], or call the operation through `Client::upgrade_cluster_nodepool`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpgradeClusterNodepool`, made by [`UpgradeClusterNodepoolBuilder`] (`Client::upgrade_cluster_nodepool` or [`UpgradeClusterNodepoolRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpgradeClusterNodepoolRequest {
     /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub cluster_id: String,
+    pub cluster_id: Option<String>,
     /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub nodepool_id: String,
+    pub nodepool_id: Option<String>,
     /// The request body.
     pub body: Option<UpgradeClusterNodepoolBody>,
 }
 
 impl UpgradeClusterNodepoolRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpgradeClusterNodepoolRequestBuilder {
-        UpgradeClusterNodepoolRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpgradeClusterNodepoolBuilder {
+        UpgradeClusterNodepoolBuilder::with_client(())
     }
 }
 
@@ -34,225 +30,106 @@ impl acs_runtime::Operation for UpgradeClusterNodepoolRequest {
     type Output = UpgradeClusterNodepoolResponse;
     type Error = UpgradeClusterNodepoolError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpgradeClusterNodepool",
-        method: acs_runtime::Method::Post,
-        path: "/clusters/{ClusterId}/nodepools/{NodepoolId}/upgrade",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+        "UpgradeClusterNodepool",
+        acs_runtime::Method::Post,
+        "/clusters/{ClusterId}/nodepools/{NodepoolId}/upgrade",
+        acs_runtime::Idempotency::Unsafe,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Path, "ClusterId", &self.cluster_id);
-        params.put(acs_runtime::Position::Path, "NodepoolId", &self.nodepool_id);
-        if let Some(value) = &self.body {
-            params.set_json_body(value);
+        params.path("ClusterId", &self.cluster_id);
+        params.path("NodepoolId", &self.nodepool_id);
+        params.set_json_body(&self.body);
+    }
+}
+
+/// Sets the parameters of `UpgradeClusterNodepool`: made by `Client::upgrade_cluster_nodepool` (then [`send`](Self::send)) or [`UpgradeClusterNodepoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpgradeClusterNodepoolBuilder<C = ()> {
+    client: C,
+    request: UpgradeClusterNodepoolRequest,
+}
+
+impl<C> UpgradeClusterNodepoolBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
         }
     }
-}
 
-/// Builds a [`UpgradeClusterNodepoolRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpgradeClusterNodepoolRequestBuilder {
-    cluster_id: Option<String>,
-    nodepool_id: Option<String>,
-    body: Option<UpgradeClusterNodepoolBody>,
-}
-
-impl UpgradeClusterNodepoolRequestBuilder {
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.cluster_id = Some(value.into());
+    /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
+    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_id = value;
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.nodepool_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.nodepool_id = value;
+    /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
+    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl Into<UpgradeClusterNodepoolBody>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<UpgradeClusterNodepoolBody>) -> &mut Self {
-        self.body = value;
+    pub fn body(mut self, value: impl IntoParam<UpgradeClusterNodepoolBody>) -> Self {
+        self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
+    pub fn build(self) -> Result<UpgradeClusterNodepoolRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpgradeClusterNodepool",
+            parameter,
+            setter,
+        );
+        if self.request.cluster_id.is_none() {
+            return Err(missing("ClusterId", "cluster_id"));
+        }
+        if self.request.nodepool_id.is_none() {
+            return Err(missing("NodepoolId", "nodepool_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl UpgradeClusterNodepoolBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
         self,
-    ) -> Result<UpgradeClusterNodepoolRequest, acs_runtime::BuildError> {
-        Ok(UpgradeClusterNodepoolRequest {
-            cluster_id: self
-                .cluster_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpgradeClusterNodepool",
-                    parameter: "ClusterId",
-                    setter: "cluster_id",
-                })?,
-            nodepool_id: self
-                .nodepool_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpgradeClusterNodepool",
-                    parameter: "NodepoolId",
-                    setter: "nodepool_id",
-                })?,
-            body: self.body,
+    ) -> Result<UpgradeClusterNodepoolResponse, SdkError<UpgradeClusterNodepoolError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `UpgradeClusterNodepool`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpgradeClusterNodepoolResponse {
+    /// The request ID. Example: `2D69A58F-345C-4FDE-88E4-BF518944****`.
+    pub request_id: Option<String>,
+    /// The task ID. Example: `T-5fd211e924e1d0078700xxxx`.
+    pub task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for UpgradeClusterNodepoolResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            task_id: object.take("task_id")?,
         })
     }
 }
 
-/// Calls `UpgradeClusterNodepool` once its parameters are set: You can call the UpgradeClusterNodepool operation to update the Kubernetes version, OS version, or container runtime version of the nodes in a node pool.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpgradeClusterNodepoolFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpgradeClusterNodepoolRequestBuilder,
-}
-
-impl UpgradeClusterNodepoolFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpgradeClusterNodepoolRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpgradeClusterNodepoolRequestBuilder {
-        &self.inner
-    }
-
-    /// The cluster ID.
-    ///
-    /// Example: `c106f377e16f34eb1808d6b9362c9****`
-    pub fn cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `ClusterId`; see [`Self::cluster_id`].
-    pub fn set_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_id(value);
-        self
-    }
-
-    /// The node pool ID.
-    ///
-    /// Example: `np31da1b38983f4511b490fc62108a****`
-    pub fn nodepool_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.nodepool_id(value);
-        self
-    }
-
-    /// Sets or clears `NodepoolId`; see [`Self::nodepool_id`].
-    pub fn set_nodepool_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_nodepool_id(value);
-        self
-    }
-
-    /// The request body.
-    pub fn body(mut self, value: impl Into<UpgradeClusterNodepoolBody>) -> Self {
-        self.inner = self.inner.body(value);
-        self
-    }
-
-    /// Sets or clears `body`; see [`Self::body`].
-    pub fn set_body(&mut self, value: Option<UpgradeClusterNodepoolBody>) -> &mut Self {
-        self.inner.set_body(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        UpgradeClusterNodepoolResponse,
-        acs_runtime::SdkError<UpgradeClusterNodepoolError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `UpgradeClusterNodepool`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpgradeClusterNodepoolResponse {
-    /// The request ID.
-    ///
-    /// Example: `2D69A58F-345C-4FDE-88E4-BF518944****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The task ID.
-    ///
-    /// Example: `T-5fd211e924e1d0078700xxxx`
-    #[serde(rename = "task_id", skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-}
-
-/// Errors of `UpgradeClusterNodepool` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `UpgradeClusterNodepool`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpgradeClusterNodepoolError {
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpgradeClusterNodepoolError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpgradeClusterNodepoolError {
@@ -261,13 +138,22 @@ impl From<acs_runtime::ServiceError> for UpgradeClusterNodepoolError {
     }
 }
 
+impl acs_runtime::OperationError for UpgradeClusterNodepoolError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpgradeClusterNodepoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpgradeClusterNodepoolError {}
+
 /// The policy used to pause the update. Valid values:
 ///
 /// *   FirstBatch: pauses after the first batch is updated.
@@ -275,7 +161,7 @@ impl std::error::Error for UpgradeClusterNodepoolError {}
 /// *   NotPause: does not pause.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
+pub enum PausePolicy {
     /// `FirstBatch`
     FirstBatch,
     /// `EveryBatch`
@@ -286,7 +172,7 @@ pub enum UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
     Unknown(String),
 }
 
-impl UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
+impl PausePolicy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -298,7 +184,7 @@ impl UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
     }
 }
 
-impl From<&str> for UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
+impl From<&str> for PausePolicy {
     fn from(value: &str) -> Self {
         match value {
             "FirstBatch" => Self::FirstBatch,
@@ -309,160 +195,81 @@ impl From<&str> for UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
     }
 }
 
-impl From<String> for UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
+impl std::fmt::Display for PausePolicy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for PausePolicy {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for UpgradeClusterNodepoolBodyRollingPolicyPausePolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::IntoParam<PausePolicy> for &str {
+    fn into_param(self) -> Option<PausePolicy> {
+        Some(PausePolicy::from(self))
     }
 }
 
 /// The rolling update configuration.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct UpgradeClusterNodepoolBodyRollingPolicy {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RollingPolicy {
     /// The policy used to pause the update. Valid values:
     ///
     /// *   FirstBatch: pauses after the first batch is updated.
     /// *   EveryBatch: pauses after each batch is updated.
     /// *   NotPause: does not pause.
     ///
-    /// Example: `NotPause`
-    #[serde(rename = "pause_policy", skip_serializing_if = "Option::is_none")]
-    pub pause_policy: Option<UpgradeClusterNodepoolBodyRollingPolicyPausePolicy>,
-    /// The update interval between batches takes effect only when the pause policy is set to NotPause. Unit: minutes. Valid values: 5 to 120.
-    ///
-    /// Example: `5 minutes`
-    #[serde(rename = "batch_interval", skip_serializing_if = "Option::is_none")]
+    /// Example: `NotPause`.
+    pub pause_policy: Option<PausePolicy>,
+    /// The update interval between batches takes effect only when the pause policy is set to NotPause. Unit: minutes. Valid values: 5 to 120. Example: `5 minutes`.
     pub batch_interval: Option<i32>,
-    /// The maximum number of nodes per batch.
-    ///
-    /// Example: `3`
-    #[serde(rename = "max_parallelism", skip_serializing_if = "Option::is_none")]
+    /// The maximum number of nodes per batch. Example: `3`.
     pub max_parallelism: Option<i32>,
 }
 
-impl acs_runtime::ParamValue for UpgradeClusterNodepoolBodyRollingPolicy {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.pause_policy,
-            &format!("{prefix}{}", ".pause_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.batch_interval,
-            &format!("{prefix}{}", ".batch_interval"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.max_parallelism,
-            &format!("{prefix}{}", ".max_parallelism"),
-            out,
-        );
+impl acs_runtime::WireStruct for RollingPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("pause_policy", &self.pause_policy);
+        visit("batch_interval", &self.batch_interval);
+        visit("max_parallelism", &self.max_parallelism);
     }
 }
 
 /// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpgradeClusterNodepoolBody {
-    /// The ID of the OS image used by the nodes.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`
-    #[serde(rename = "image_id", skip_serializing_if = "Option::is_none")]
+    /// The ID of the OS image used by the nodes. Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`.
     pub image_id: Option<String>,
-    /// The version of the container runtime used by the nodes. You can call the DescribeKubernetesVersionMetadata operation and get the runtime version in the runtime field.
-    ///
-    /// Example: `1.5.10`
-    #[serde(rename = "runtime_version", skip_serializing_if = "Option::is_none")]
+    /// The version of the container runtime used by the nodes. You can call the DescribeKubernetesVersionMetadata operation and get the runtime version in the runtime field. Example: `1.5.10`.
     pub runtime_version: Option<String>,
-    /// The Kubernetes version used by the nodes. You can call the DescribeKubernetesVersionMetadata operation and get the Kubernetes version of the current cluster in the current_version field.
-    ///
-    /// Example: `1.22.15-aliyun.1`
-    #[serde(rename = "kubernetes_version", skip_serializing_if = "Option::is_none")]
+    /// The Kubernetes version used by the nodes. You can call the DescribeKubernetesVersionMetadata operation and get the Kubernetes version of the current cluster in the current_version field. Example: `1.22.15-aliyun.1`.
     pub kubernetes_version: Option<String>,
-    /// The runtime type. You can call the DescribeKubernetesVersionMetadata operation and get the runtime information in the runtime field.
-    ///
-    /// Example: `containerd`
-    #[serde(rename = "runtime_type", skip_serializing_if = "Option::is_none")]
+    /// The runtime type. You can call the DescribeKubernetesVersionMetadata operation and get the runtime information in the runtime field. Example: `containerd`.
     pub runtime_type: Option<String>,
     /// Specifies whether to perform the update by replacing the system disk. Valid values:
     ///
     /// *   true: replaces the system disk.
     /// *   false: does not replace the system disk.
     ///
-    /// Default value: false.
-    ///
-    /// Example: `false`
-    #[serde(rename = "use_replace", skip_serializing_if = "Option::is_none")]
+    /// Default value: false. Example: `false`.
     pub use_replace: Option<bool>,
     /// The rolling update configuration.
-    #[serde(rename = "rolling_policy", skip_serializing_if = "Option::is_none")]
-    pub rolling_policy: Option<UpgradeClusterNodepoolBodyRollingPolicy>,
+    pub rolling_policy: Option<RollingPolicy>,
     /// The nodes you want to update. If you do not specify this parameter, all nodes in the node pool are updated by default.
-    #[serde(rename = "node_names", skip_serializing_if = "Option::is_none")]
     pub node_names: Option<Vec<String>>,
 }
 
-impl acs_runtime::ParamValue for UpgradeClusterNodepoolBody {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.image_id,
-            &format!("{prefix}{}", ".image_id"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime_version,
-            &format!("{prefix}{}", ".runtime_version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kubernetes_version,
-            &format!("{prefix}{}", ".kubernetes_version"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.runtime_type,
-            &format!("{prefix}{}", ".runtime_type"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.use_replace,
-            &format!("{prefix}{}", ".use_replace"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rolling_policy,
-            &format!("{prefix}{}", ".rolling_policy"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.node_names,
-            &format!("{prefix}{}", ".node_names"),
-            out,
-        );
+impl acs_runtime::WireStruct for UpgradeClusterNodepoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("image_id", &self.image_id);
+        visit("runtime_version", &self.runtime_version);
+        visit("kubernetes_version", &self.kubernetes_version);
+        visit("runtime_type", &self.runtime_type);
+        visit("use_replace", &self.use_replace);
+        visit("rolling_policy", &self.rolling_policy);
+        visit("node_names", &self.node_names);
     }
 }

@@ -3,208 +3,78 @@
 
 //! `ConfigureBackupPlan`: Configures a Database Backup Service (DBS) backup plan.
 
-/// Request of `ConfigureBackupPlan`: Configures a Database Backup Service (DBS) backup plan.
-///
-/// Build it with [`ConfigureBackupPlanRequest::builder`], or call the operation through `Client::configure_backup_plan`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ConfigureBackupPlan`, made by [`ConfigureBackupPlanBuilder`] (`Client::configure_backup_plan` or [`ConfigureBackupPlanRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConfigureBackupPlanRequest {
     /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `dbstooi0*******`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The location of the database. Call the DescribeBackupPlanList operation to obtain this parameter. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **ECS**
-    ///
-    /// - **Express**: a database connected over a leased line, VPN Gateway, or Smart Access Gateway
-    ///
-    /// - **Agent**: a database connected through a backup gateway
-    ///
-    /// - **DDS**: Alibaba Cloud MongoDB
-    ///
-    /// - **Other**: a database connected over the internet
-    ///
-    /// Example: `RDS`
-    pub source_endpoint_instance_type: String,
+    pub source_endpoint_instance_type: Option<String>,
     /// The region where the database resides. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if SourceEndpointInstanceType is set to RDS, ECS, DDS, Express, or **Agent**.
-    ///
-    /// Example: `cn-hangzhou`
     pub source_endpoint_region: Option<String>,
     /// The ID of the database instance. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to **RDS**, **ECS**, **DDS**, or **Express**.
-    ///
-    /// Example: `rm-uf6wjk5*********`
     pub source_endpoint_instance_id: Option<String>,
     /// The database endpoint. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, or **Other**.
-    ///
-    /// Example: `rm-uf6wjk5*******.mysql.rds.aliyuncs.com`
     pub source_endpoint_ip: Option<String>,
     /// The database port. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, **Other**, or **ECS**.
-    ///
-    /// Example: `3306`
     pub source_endpoint_port: Option<i32>,
     /// The name of the database. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if the database type is **PostgreSQL** or **MongoDB**.
-    ///
-    /// Example: `testRDS`
     pub source_endpoint_database_name: Option<String>,
     /// The database account.
-    ///
-    /// > This parameter is not required if the database type is **Redis**, or if the database is connected through a backup gateway (**Agent**) and the database type is **SQL Server**. In all other scenarios, this parameter is required.
-    ///
-    /// Example: `testRDS`
     pub source_endpoint_user_name: Option<String>,
     /// The password for the database account.
-    ///
-    /// > This parameter is not required if the database type is **Redis**, or if the database is connected through a backup gateway (**Agent**) and the database type is **SQL Server**. In all other scenarios, this parameter is required.
-    ///
-    /// Example: `testPassword`
     pub source_endpoint_password: Option<String>,
     /// The ID of the backup gateway. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to **Agent**.
-    ///
-    /// Example: `23313123312`
     pub backup_gateway_id: Option<i64>,
     /// The name of the Object Storage Service (OSS) bucket.
-    ///
-    /// > The system automatically generates a new name by default.
-    ///
-    /// Example: `TestOssBucket`
     pub oss_bucket_name: Option<String>,
     /// The backup objects. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`
     pub backup_objects: Option<String>,
     /// The full backup cycle. Valid values:
-    ///
-    /// - **Monday**
-    ///
-    /// - **Tuesday**
-    ///
-    /// - **Wednesday**
-    ///
-    /// - **Thursday**
-    ///
-    /// - **Friday**
-    ///
-    /// - **Saturday**
-    ///
-    /// - **Sunday**
-    ///
-    /// Example: `Monday`
     pub backup_period: Option<String>,
     /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `14:22`
     pub backup_start_time: Option<String>,
     /// Specifies whether to enable incremental log backup. Valid values:
-    ///
-    /// - **true**: enabled
-    ///
-    /// - **false**: disabled
-    ///
-    /// Example: `true`
     pub enable_backup_log: Option<bool>,
     /// The interval for incremental backups, in seconds.
-    ///
-    /// > This parameter is valid only for physical backups.
-    ///
-    /// Example: `1000`
     pub backup_log_interval_seconds: Option<i32>,
     /// The retention period for backup data, in days. Valid values: 0 to 1825. The default value is 730.
-    ///
-    /// Example: `730`
     pub backup_retention_period: Option<i32>,
     /// The number of days after which backup data is converted to the Infrequent Access (IA) storage class. The default value is 180.
-    ///
-    /// Example: `180`
     pub duplication_infrequent_access_period: Option<i32>,
     /// The number of days after which backup data is converted to the Archive storage class. The default value is 365.
-    ///
-    /// Example: `365`
     pub duplication_archive_period: Option<i32>,
     /// The custom name of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `dbstooi0*******`
-    pub backup_plan_name: String,
+    pub backup_plan_name: Option<String>,
     /// The Oracle system ID (SID).
-    ///
-    /// > This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
     pub source_endpoint_oracle_sid: Option<String>,
     /// The storage type for the backup. Valid values:
-    ///
-    /// - Empty (default): Backup data is stored in your OSS bucket.
-    ///
-    /// - system: Backup data is stored in the built-in OSS bucket of DBS.
-    ///
-    /// Example: `无`
     pub backup_storage_type: Option<String>,
     /// The disk I/O limit. Unit: KB/s.
-    ///
-    /// > This parameter is valid only for physical backups of MySQL databases.
-    ///
-    /// Example: `262144`
     pub backup_speed_limit: Option<i64>,
     /// The network bandwidth throttling. Unit: KB/s. The maximum value is 10 GB.
-    ///
-    /// > This parameter is valid only for physical backups of MySQL databases.
-    ///
-    /// Example: `262144`
     pub backup_rate_limit: Option<i64>,
     /// The full backup strategy. Valid values:
-    ///
-    /// - **simple**: periodic backup. Use this value with the BackupPeriod and BackupStartTime parameters.
-    ///
-    /// - **manual**: manual backup.
-    ///
-    /// > The default value is **simple**.
-    ///
-    /// Example: `simple`
     pub backup_strategy_type: Option<String>,
     /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter.
-    ///
-    /// Example: `2xxx7778xxxxxxxxxx`
     pub cross_aliyun_id: Option<String>,
     /// The name of the Resource Access Management (RAM) role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter.
-    ///
-    /// Example: `test123`
     pub cross_role_name: Option<String>,
     /// Specifies whether to enable automatic backup.
-    ///
-    /// - **true**: enabled
-    ///
-    /// - **false**: disabled
-    ///
-    /// Example: `false`
     pub auto_start_backup: Option<bool>,
     /// A client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that the value is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
     /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
     pub resource_group_id: Option<String>,
 }
 
 impl ConfigureBackupPlanRequest {
-    /// A builder for this request.
-    pub fn builder() -> ConfigureBackupPlanRequestBuilder {
-        ConfigureBackupPlanRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ConfigureBackupPlanBuilder {
+        ConfigureBackupPlanBuilder::with_client(())
     }
 }
 
@@ -212,155 +82,49 @@ impl acs_runtime::Operation for ConfigureBackupPlanRequest {
     type Output = ConfigureBackupPlanResponse;
     type Error = ConfigureBackupPlanError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ConfigureBackupPlan",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "ConfigureBackupPlan",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("SourceEndpointInstanceType", &self.source_endpoint_instance_type);
+        params.query("SourceEndpointRegion", &self.source_endpoint_region);
+        params.query("SourceEndpointInstanceID", &self.source_endpoint_instance_id);
+        params.query("SourceEndpointIP", &self.source_endpoint_ip);
+        params.query("SourceEndpointPort", &self.source_endpoint_port);
+        params.query("SourceEndpointDatabaseName", &self.source_endpoint_database_name);
+        params.query("SourceEndpointUserName", &self.source_endpoint_user_name);
+        params.query("SourceEndpointPassword", &self.source_endpoint_password);
+        params.query("BackupGatewayId", &self.backup_gateway_id);
+        params.query("OSSBucketName", &self.oss_bucket_name);
+        params.query("BackupObjects", &self.backup_objects);
+        params.query("BackupPeriod", &self.backup_period);
+        params.query("BackupStartTime", &self.backup_start_time);
+        params.query("EnableBackupLog", &self.enable_backup_log);
+        params.query("BackupLogIntervalSeconds", &self.backup_log_interval_seconds);
+        params.query("BackupRetentionPeriod", &self.backup_retention_period);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointInstanceType",
-                &self.source_endpoint_instance_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointRegion",
-                &self.source_endpoint_region,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointInstanceID",
-                &self.source_endpoint_instance_id,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointIP",
-                &self.source_endpoint_ip,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointPort",
-                &self.source_endpoint_port,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointDatabaseName",
-                &self.source_endpoint_database_name,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointUserName",
-                &self.source_endpoint_user_name,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointPassword",
-                &self.source_endpoint_password,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupGatewayId",
-                &self.backup_gateway_id,
-            );
-        params.put(acs_runtime::Position::Query, "OSSBucketName", &self.oss_bucket_name);
-        params.put(acs_runtime::Position::Query, "BackupObjects", &self.backup_objects);
-        params.put(acs_runtime::Position::Query, "BackupPeriod", &self.backup_period);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupStartTime",
-                &self.backup_start_time,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "EnableBackupLog",
-                &self.enable_backup_log,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupLogIntervalSeconds",
-                &self.backup_log_interval_seconds,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupRetentionPeriod",
-                &self.backup_retention_period,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "DuplicationInfrequentAccessPeriod",
                 &self.duplication_infrequent_access_period,
             );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DuplicationArchivePeriod",
-                &self.duplication_archive_period,
-            );
-        params
-            .put(acs_runtime::Position::Query, "BackupPlanName", &self.backup_plan_name);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointOracleSID",
-                &self.source_endpoint_oracle_sid,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupStorageType",
-                &self.backup_storage_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupSpeedLimit",
-                &self.backup_speed_limit,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupRateLimit",
-                &self.backup_rate_limit,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupStrategyType",
-                &self.backup_strategy_type,
-            );
-        params.put(acs_runtime::Position::Query, "CrossAliyunId", &self.cross_aliyun_id);
-        params.put(acs_runtime::Position::Query, "CrossRoleName", &self.cross_role_name);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "AutoStartBackup",
-                &self.auto_start_backup,
-            );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "ResourceGroupId",
-                &self.resource_group_id,
-            );
+        params.query("DuplicationArchivePeriod", &self.duplication_archive_period);
+        params.query("BackupPlanName", &self.backup_plan_name);
+        params.query("SourceEndpointOracleSID", &self.source_endpoint_oracle_sid);
+        params.query("BackupStorageType", &self.backup_storage_type);
+        params.query("BackupSpeedLimit", &self.backup_speed_limit);
+        params.query("BackupRateLimit", &self.backup_rate_limit);
+        params.query("BackupStrategyType", &self.backup_strategy_type);
+        params.query("CrossAliyunId", &self.cross_aliyun_id);
+        params.query("CrossRoleName", &self.cross_role_name);
+        params.query("AutoStartBackup", &self.auto_start_backup);
+        params.query("ClientToken", &self.client_token);
+        params.query("ResourceGroupId", &self.resource_group_id);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -368,82 +132,42 @@ impl acs_runtime::Operation for ConfigureBackupPlanRequest {
     }
 }
 
-/// Builds a [`ConfigureBackupPlanRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ConfigureBackupPlanRequestBuilder {
-    backup_plan_id: Option<String>,
-    source_endpoint_instance_type: Option<String>,
-    source_endpoint_region: Option<String>,
-    source_endpoint_instance_id: Option<String>,
-    source_endpoint_ip: Option<String>,
-    source_endpoint_port: Option<i32>,
-    source_endpoint_database_name: Option<String>,
-    source_endpoint_user_name: Option<String>,
-    source_endpoint_password: Option<String>,
-    backup_gateway_id: Option<i64>,
-    oss_bucket_name: Option<String>,
-    backup_objects: Option<String>,
-    backup_period: Option<String>,
-    backup_start_time: Option<String>,
-    enable_backup_log: Option<bool>,
-    backup_log_interval_seconds: Option<i32>,
-    backup_retention_period: Option<i32>,
-    duplication_infrequent_access_period: Option<i32>,
-    duplication_archive_period: Option<i32>,
-    backup_plan_name: Option<String>,
-    source_endpoint_oracle_sid: Option<String>,
-    backup_storage_type: Option<String>,
-    backup_speed_limit: Option<i64>,
-    backup_rate_limit: Option<i64>,
-    backup_strategy_type: Option<String>,
-    cross_aliyun_id: Option<String>,
-    cross_role_name: Option<String>,
-    auto_start_backup: Option<bool>,
-    client_token: Option<String>,
-    resource_group_id: Option<String>,
+/// Sets the parameters of `ConfigureBackupPlan`: made by `Client::configure_backup_plan` (then [`send`](Self::send)) or [`ConfigureBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ConfigureBackupPlanBuilder<C = ()> {
+    client: C,
+    request: ConfigureBackupPlanRequest,
 }
 
-impl ConfigureBackupPlanRequestBuilder {
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `dbstooi0*******`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
+impl<C> ConfigureBackupPlanBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter. Required. Example: `dbstooi0*******`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The location of the database. Call the DescribeBackupPlanList operation to obtain this parameter. Valid values:
     ///
     /// - **RDS**
-    ///
     /// - **ECS**
-    ///
     /// - **Express**: a database connected over a leased line, VPN Gateway, or Smart Access Gateway
-    ///
     /// - **Agent**: a database connected through a backup gateway
-    ///
     /// - **DDS**: Alibaba Cloud MongoDB
-    ///
     /// - **Other**: a database connected over the internet
     ///
-    /// Example: `RDS`
-    pub fn source_endpoint_instance_type(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_instance_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceType`; see [`Self::source_endpoint_instance_type`].
-    pub fn set_source_endpoint_instance_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_instance_type = value;
+    /// Required. Example: `RDS`.
+    pub fn source_endpoint_instance_type(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.source_endpoint_instance_type = value.into_param();
         self
     }
 
@@ -451,15 +175,9 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if SourceEndpointInstanceType is set to RDS, ECS, DDS, Express, or **Agent**.
     ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_region = value;
+    /// Example: `cn-hangzhou`.
+    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_region = value.into_param();
         self
     }
 
@@ -467,18 +185,9 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **RDS**, **ECS**, **DDS**, or **Express**.
     ///
-    /// Example: `rm-uf6wjk5*********`
-    pub fn source_endpoint_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceID`; see [`Self::source_endpoint_instance_id`].
-    pub fn set_source_endpoint_instance_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_instance_id = value;
+    /// Example: `rm-uf6wjk5*********`.
+    pub fn source_endpoint_instance_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_instance_id = value.into_param();
         self
     }
 
@@ -486,15 +195,9 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, or **Other**.
     ///
-    /// Example: `rm-uf6wjk5*******.mysql.rds.aliyuncs.com`
-    pub fn source_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_ip = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointIP`; see [`Self::source_endpoint_ip`].
-    pub fn set_source_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_ip = value;
+    /// Example: `rm-uf6wjk5*******.mysql.rds.aliyuncs.com`.
+    pub fn source_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_ip = value.into_param();
         self
     }
 
@@ -502,15 +205,9 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, **Other**, or **ECS**.
     ///
-    /// Example: `3306`
-    pub fn source_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.source_endpoint_port = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPort`; see [`Self::source_endpoint_port`].
-    pub fn set_source_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.source_endpoint_port = value;
+    /// Example: `3306`.
+    pub fn source_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.source_endpoint_port = value.into_param();
         self
     }
 
@@ -518,18 +215,12 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if the database type is **PostgreSQL** or **MongoDB**.
     ///
-    /// Example: `testRDS`
-    pub fn source_endpoint_database_name(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_database_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointDatabaseName`; see [`Self::source_endpoint_database_name`].
-    pub fn set_source_endpoint_database_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_database_name = value;
+    /// Example: `testRDS`.
+    pub fn source_endpoint_database_name(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.source_endpoint_database_name = value.into_param();
         self
     }
 
@@ -537,15 +228,9 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is not required if the database type is **Redis**, or if the database is connected through a backup gateway (**Agent**) and the database type is **SQL Server**. In all other scenarios, this parameter is required.
     ///
-    /// Example: `testRDS`
-    pub fn source_endpoint_user_name(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_user_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointUserName`; see [`Self::source_endpoint_user_name`].
-    pub fn set_source_endpoint_user_name(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_user_name = value;
+    /// Example: `testRDS`.
+    pub fn source_endpoint_user_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_user_name = value.into_param();
         self
     }
 
@@ -553,15 +238,9 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is not required if the database type is **Redis**, or if the database is connected through a backup gateway (**Agent**) and the database type is **SQL Server**. In all other scenarios, this parameter is required.
     ///
-    /// Example: `testPassword`
-    pub fn source_endpoint_password(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_password = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPassword`; see [`Self::source_endpoint_password`].
-    pub fn set_source_endpoint_password(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_password = value;
+    /// Example: `testPassword`.
+    pub fn source_endpoint_password(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_password = value.into_param();
         self
     }
 
@@ -569,15 +248,9 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **Agent**.
     ///
-    /// Example: `23313123312`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.backup_gateway_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_gateway_id = value;
+    /// Example: `23313123312`.
+    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_gateway_id = value.into_param();
         self
     }
 
@@ -585,89 +258,48 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > The system automatically generates a new name by default.
     ///
-    /// Example: `TestOssBucket`
-    pub fn oss_bucket_name(mut self, value: impl Into<String>) -> Self {
-        self.oss_bucket_name = Some(value.into());
+    /// Example: `TestOssBucket`.
+    pub fn oss_bucket_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.oss_bucket_name = value.into_param();
         self
     }
 
-    /// Sets or clears `OSSBucketName`; see [`Self::oss_bucket_name`].
-    pub fn set_oss_bucket_name(&mut self, value: Option<String>) -> &mut Self {
-        self.oss_bucket_name = value;
-        self
-    }
-
-    /// The backup objects. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`
-    pub fn backup_objects(mut self, value: impl Into<String>) -> Self {
-        self.backup_objects = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupObjects`; see [`Self::backup_objects`].
-    pub fn set_backup_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_objects = value;
+    /// The backup objects. Call the DescribeBackupPlanList operation to obtain this parameter. Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`.
+    pub fn backup_objects(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_objects = value.into_param();
         self
     }
 
     /// The full backup cycle. Valid values:
     ///
     /// - **Monday**
-    ///
     /// - **Tuesday**
-    ///
     /// - **Wednesday**
-    ///
     /// - **Thursday**
-    ///
     /// - **Friday**
-    ///
     /// - **Saturday**
-    ///
     /// - **Sunday**
     ///
-    /// Example: `Monday`
-    pub fn backup_period(mut self, value: impl Into<String>) -> Self {
-        self.backup_period = Some(value.into());
+    /// Example: `Monday`.
+    pub fn backup_period(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_period = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPeriod`; see [`Self::backup_period`].
-    pub fn set_backup_period(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_period = value;
-        self
-    }
-
-    /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `14:22`
-    pub fn backup_start_time(mut self, value: impl Into<String>) -> Self {
-        self.backup_start_time = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupStartTime`; see [`Self::backup_start_time`].
-    pub fn set_backup_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_start_time = value;
+    /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the DescribeBackupPlanList operation to obtain this parameter. Example: `14:22`.
+    pub fn backup_start_time(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_start_time = value.into_param();
         self
     }
 
     /// Specifies whether to enable incremental log backup. Valid values:
     ///
     /// - **true**: enabled
-    ///
     /// - **false**: disabled
     ///
-    /// Example: `true`
-    pub fn enable_backup_log(mut self, value: impl Into<bool>) -> Self {
-        self.enable_backup_log = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `EnableBackupLog`; see [`Self::enable_backup_log`].
-    pub fn set_enable_backup_log(&mut self, value: Option<bool>) -> &mut Self {
-        self.enable_backup_log = value;
+    /// Example: `true`.
+    pub fn enable_backup_log(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.enable_backup_log = value.into_param();
         self
     }
 
@@ -675,77 +307,36 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is valid only for physical backups.
     ///
-    /// Example: `1000`
-    pub fn backup_log_interval_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.backup_log_interval_seconds = Some(value.into());
+    /// Example: `1000`.
+    pub fn backup_log_interval_seconds(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.backup_log_interval_seconds = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupLogIntervalSeconds`; see [`Self::backup_log_interval_seconds`].
-    pub fn set_backup_log_interval_seconds(&mut self, value: Option<i32>) -> &mut Self {
-        self.backup_log_interval_seconds = value;
+    /// The retention period for backup data, in days. Valid values: 0 to 1825. The default value is 730. Example: `730`.
+    pub fn backup_retention_period(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.backup_retention_period = value.into_param();
         self
     }
 
-    /// The retention period for backup data, in days. Valid values: 0 to 1825. The default value is 730.
-    ///
-    /// Example: `730`
-    pub fn backup_retention_period(mut self, value: impl Into<i32>) -> Self {
-        self.backup_retention_period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupRetentionPeriod`; see [`Self::backup_retention_period`].
-    pub fn set_backup_retention_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.backup_retention_period = value;
-        self
-    }
-
-    /// The number of days after which backup data is converted to the Infrequent Access (IA) storage class. The default value is 180.
-    ///
-    /// Example: `180`
+    /// The number of days after which backup data is converted to the Infrequent Access (IA) storage class. The default value is 180. Example: `180`.
     pub fn duplication_infrequent_access_period(
         mut self,
-        value: impl Into<i32>,
+        value: impl IntoParam<i32>,
     ) -> Self {
-        self.duplication_infrequent_access_period = Some(value.into());
+        self.request.duplication_infrequent_access_period = value.into_param();
         self
     }
 
-    /// Sets or clears `DuplicationInfrequentAccessPeriod`; see [`Self::duplication_infrequent_access_period`].
-    pub fn set_duplication_infrequent_access_period(
-        &mut self,
-        value: Option<i32>,
-    ) -> &mut Self {
-        self.duplication_infrequent_access_period = value;
+    /// The number of days after which backup data is converted to the Archive storage class. The default value is 365. Example: `365`.
+    pub fn duplication_archive_period(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.duplication_archive_period = value.into_param();
         self
     }
 
-    /// The number of days after which backup data is converted to the Archive storage class. The default value is 365.
-    ///
-    /// Example: `365`
-    pub fn duplication_archive_period(mut self, value: impl Into<i32>) -> Self {
-        self.duplication_archive_period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DuplicationArchivePeriod`; see [`Self::duplication_archive_period`].
-    pub fn set_duplication_archive_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.duplication_archive_period = value;
-        self
-    }
-
-    /// The custom name of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `dbstooi0*******`
-    pub fn backup_plan_name(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupPlanName`; see [`Self::backup_plan_name`].
-    pub fn set_backup_plan_name(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_name = value;
+    /// The custom name of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter. Required. Example: `dbstooi0*******`.
+    pub fn backup_plan_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_name = value.into_param();
         self
     }
 
@@ -753,36 +344,20 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if the database type is Oracle.
     ///
-    /// Example: `test`
-    pub fn source_endpoint_oracle_sid(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_oracle_sid = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointOracleSID`; see [`Self::source_endpoint_oracle_sid`].
-    pub fn set_source_endpoint_oracle_sid(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_oracle_sid = value;
+    /// Example: `test`.
+    pub fn source_endpoint_oracle_sid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_oracle_sid = value.into_param();
         self
     }
 
     /// The storage type for the backup. Valid values:
     ///
     /// - Empty (default): Backup data is stored in your OSS bucket.
-    ///
     /// - system: Backup data is stored in the built-in OSS bucket of DBS.
     ///
-    /// Example: `无`
-    pub fn backup_storage_type(mut self, value: impl Into<String>) -> Self {
-        self.backup_storage_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupStorageType`; see [`Self::backup_storage_type`].
-    pub fn set_backup_storage_type(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_storage_type = value;
+    /// Example: `无`.
+    pub fn backup_storage_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_storage_type = value.into_param();
         self
     }
 
@@ -790,15 +365,9 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is valid only for physical backups of MySQL databases.
     ///
-    /// Example: `262144`
-    pub fn backup_speed_limit(mut self, value: impl Into<i64>) -> Self {
-        self.backup_speed_limit = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSpeedLimit`; see [`Self::backup_speed_limit`].
-    pub fn set_backup_speed_limit(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_speed_limit = value;
+    /// Example: `262144`.
+    pub fn backup_speed_limit(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_speed_limit = value.into_param();
         self
     }
 
@@ -806,802 +375,137 @@ impl ConfigureBackupPlanRequestBuilder {
     ///
     /// > This parameter is valid only for physical backups of MySQL databases.
     ///
-    /// Example: `262144`
-    pub fn backup_rate_limit(mut self, value: impl Into<i64>) -> Self {
-        self.backup_rate_limit = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupRateLimit`; see [`Self::backup_rate_limit`].
-    pub fn set_backup_rate_limit(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_rate_limit = value;
+    /// Example: `262144`.
+    pub fn backup_rate_limit(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_rate_limit = value.into_param();
         self
     }
 
     /// The full backup strategy. Valid values:
     ///
     /// - **simple**: periodic backup. Use this value with the BackupPeriod and BackupStartTime parameters.
-    ///
     /// - **manual**: manual backup.
     ///
     /// > The default value is **simple**.
     ///
-    /// Example: `simple`
-    pub fn backup_strategy_type(mut self, value: impl Into<String>) -> Self {
-        self.backup_strategy_type = Some(value.into());
+    /// Example: `simple`.
+    pub fn backup_strategy_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_strategy_type = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupStrategyType`; see [`Self::backup_strategy_type`].
-    pub fn set_backup_strategy_type(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_strategy_type = value;
+    /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter. Example: `2xxx7778xxxxxxxxxx`.
+    pub fn cross_aliyun_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cross_aliyun_id = value.into_param();
         self
     }
 
-    /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter.
-    ///
-    /// Example: `2xxx7778xxxxxxxxxx`
-    pub fn cross_aliyun_id(mut self, value: impl Into<String>) -> Self {
-        self.cross_aliyun_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CrossAliyunId`; see [`Self::cross_aliyun_id`].
-    pub fn set_cross_aliyun_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cross_aliyun_id = value;
-        self
-    }
-
-    /// The name of the Resource Access Management (RAM) role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter.
-    ///
-    /// Example: `test123`
-    pub fn cross_role_name(mut self, value: impl Into<String>) -> Self {
-        self.cross_role_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CrossRoleName`; see [`Self::cross_role_name`].
-    pub fn set_cross_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.cross_role_name = value;
+    /// The name of the Resource Access Management (RAM) role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter. Example: `test123`.
+    pub fn cross_role_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cross_role_name = value.into_param();
         self
     }
 
     /// Specifies whether to enable automatic backup.
     ///
     /// - **true**: enabled
-    ///
     /// - **false**: disabled
     ///
-    /// Example: `false`
-    pub fn auto_start_backup(mut self, value: impl Into<bool>) -> Self {
-        self.auto_start_backup = Some(value.into());
+    /// Example: `false`.
+    pub fn auto_start_backup(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.auto_start_backup = value.into_param();
         self
     }
 
-    /// Sets or clears `AutoStartBackup`; see [`Self::auto_start_backup`].
-    pub fn set_auto_start_backup(&mut self, value: Option<bool>) -> &mut Self {
-        self.auto_start_backup = value;
+    /// A client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that the value is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
-    /// A client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that the value is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
-        self
-    }
-
-    /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_group_id = value;
+    /// The resource group ID. Example: `rg-aekzecovzti****`.
+    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ConfigureBackupPlanRequest, acs_runtime::BuildError> {
-        Ok(ConfigureBackupPlanRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ConfigureBackupPlan",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            source_endpoint_instance_type: self
-                .source_endpoint_instance_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ConfigureBackupPlan",
-                    parameter: "SourceEndpointInstanceType",
-                    setter: "source_endpoint_instance_type",
-                })?,
-            source_endpoint_region: self.source_endpoint_region,
-            source_endpoint_instance_id: self.source_endpoint_instance_id,
-            source_endpoint_ip: self.source_endpoint_ip,
-            source_endpoint_port: self.source_endpoint_port,
-            source_endpoint_database_name: self.source_endpoint_database_name,
-            source_endpoint_user_name: self.source_endpoint_user_name,
-            source_endpoint_password: self.source_endpoint_password,
-            backup_gateway_id: self.backup_gateway_id,
-            oss_bucket_name: self.oss_bucket_name,
-            backup_objects: self.backup_objects,
-            backup_period: self.backup_period,
-            backup_start_time: self.backup_start_time,
-            enable_backup_log: self.enable_backup_log,
-            backup_log_interval_seconds: self.backup_log_interval_seconds,
-            backup_retention_period: self.backup_retention_period,
-            duplication_infrequent_access_period: self
-                .duplication_infrequent_access_period,
-            duplication_archive_period: self.duplication_archive_period,
-            backup_plan_name: self
-                .backup_plan_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ConfigureBackupPlan",
-                    parameter: "BackupPlanName",
-                    setter: "backup_plan_name",
-                })?,
-            source_endpoint_oracle_sid: self.source_endpoint_oracle_sid,
-            backup_storage_type: self.backup_storage_type,
-            backup_speed_limit: self.backup_speed_limit,
-            backup_rate_limit: self.backup_rate_limit,
-            backup_strategy_type: self.backup_strategy_type,
-            cross_aliyun_id: self.cross_aliyun_id,
-            cross_role_name: self.cross_role_name,
-            auto_start_backup: self.auto_start_backup,
-            client_token: self.client_token,
-            resource_group_id: self.resource_group_id,
-        })
-    }
-}
-
-/// Calls `ConfigureBackupPlan` once its parameters are set: Configures a Database Backup Service (DBS) backup plan.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ConfigureBackupPlanFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ConfigureBackupPlanRequestBuilder,
-}
-
-impl ConfigureBackupPlanFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ConfigureBackupPlanRequestBuilder::default(),
+    pub fn build(self) -> Result<ConfigureBackupPlanRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ConfigureBackupPlan",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        if self.request.source_endpoint_instance_type.is_none() {
+            return Err(
+                missing("SourceEndpointInstanceType", "source_endpoint_instance_type"),
+            );
+        }
+        if self.request.backup_plan_name.is_none() {
+            return Err(missing("BackupPlanName", "backup_plan_name"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ConfigureBackupPlanRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `dbstooi0*******`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The location of the database. Call the DescribeBackupPlanList operation to obtain this parameter. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **ECS**
-    ///
-    /// - **Express**: a database connected over a leased line, VPN Gateway, or Smart Access Gateway
-    ///
-    /// - **Agent**: a database connected through a backup gateway
-    ///
-    /// - **DDS**: Alibaba Cloud MongoDB
-    ///
-    /// - **Other**: a database connected over the internet
-    ///
-    /// Example: `RDS`
-    pub fn source_endpoint_instance_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_instance_type(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceType`; see [`Self::source_endpoint_instance_type`].
-    pub fn set_source_endpoint_instance_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_instance_type(value);
-        self
-    }
-
-    /// The region where the database resides. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if SourceEndpointInstanceType is set to RDS, ECS, DDS, Express, or **Agent**.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_region(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_region(value);
-        self
-    }
-
-    /// The ID of the database instance. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to **RDS**, **ECS**, **DDS**, or **Express**.
-    ///
-    /// Example: `rm-uf6wjk5*********`
-    pub fn source_endpoint_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_instance_id(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceID`; see [`Self::source_endpoint_instance_id`].
-    pub fn set_source_endpoint_instance_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_instance_id(value);
-        self
-    }
-
-    /// The database endpoint. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, or **Other**.
-    ///
-    /// Example: `rm-uf6wjk5*******.mysql.rds.aliyuncs.com`
-    pub fn source_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_ip(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointIP`; see [`Self::source_endpoint_ip`].
-    pub fn set_source_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_ip(value);
-        self
-    }
-
-    /// The database port. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, **Other**, or **ECS**.
-    ///
-    /// Example: `3306`
-    pub fn source_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.source_endpoint_port(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPort`; see [`Self::source_endpoint_port`].
-    pub fn set_source_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_source_endpoint_port(value);
-        self
-    }
-
-    /// The name of the database. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if the database type is **PostgreSQL** or **MongoDB**.
-    ///
-    /// Example: `testRDS`
-    pub fn source_endpoint_database_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_database_name(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointDatabaseName`; see [`Self::source_endpoint_database_name`].
-    pub fn set_source_endpoint_database_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_database_name(value);
-        self
-    }
-
-    /// The database account.
-    ///
-    /// > This parameter is not required if the database type is **Redis**, or if the database is connected through a backup gateway (**Agent**) and the database type is **SQL Server**. In all other scenarios, this parameter is required.
-    ///
-    /// Example: `testRDS`
-    pub fn source_endpoint_user_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_user_name(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointUserName`; see [`Self::source_endpoint_user_name`].
-    pub fn set_source_endpoint_user_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_user_name(value);
-        self
-    }
-
-    /// The password for the database account.
-    ///
-    /// > This parameter is not required if the database type is **Redis**, or if the database is connected through a backup gateway (**Agent**) and the database type is **SQL Server**. In all other scenarios, this parameter is required.
-    ///
-    /// Example: `testPassword`
-    pub fn source_endpoint_password(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_password(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPassword`; see [`Self::source_endpoint_password`].
-    pub fn set_source_endpoint_password(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_password(value);
-        self
-    }
-
-    /// The ID of the backup gateway. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to **Agent**.
-    ///
-    /// Example: `23313123312`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_gateway_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_gateway_id(value);
-        self
-    }
-
-    /// The name of the Object Storage Service (OSS) bucket.
-    ///
-    /// > The system automatically generates a new name by default.
-    ///
-    /// Example: `TestOssBucket`
-    pub fn oss_bucket_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.oss_bucket_name(value);
-        self
-    }
-
-    /// Sets or clears `OSSBucketName`; see [`Self::oss_bucket_name`].
-    pub fn set_oss_bucket_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_oss_bucket_name(value);
-        self
-    }
-
-    /// The backup objects. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`
-    pub fn backup_objects(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_objects(value);
-        self
-    }
-
-    /// Sets or clears `BackupObjects`; see [`Self::backup_objects`].
-    pub fn set_backup_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_objects(value);
-        self
-    }
-
-    /// The full backup cycle. Valid values:
-    ///
-    /// - **Monday**
-    ///
-    /// - **Tuesday**
-    ///
-    /// - **Wednesday**
-    ///
-    /// - **Thursday**
-    ///
-    /// - **Friday**
-    ///
-    /// - **Saturday**
-    ///
-    /// - **Sunday**
-    ///
-    /// Example: `Monday`
-    pub fn backup_period(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_period(value);
-        self
-    }
-
-    /// Sets or clears `BackupPeriod`; see [`Self::backup_period`].
-    pub fn set_backup_period(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_period(value);
-        self
-    }
-
-    /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `14:22`
-    pub fn backup_start_time(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_start_time(value);
-        self
-    }
-
-    /// Sets or clears `BackupStartTime`; see [`Self::backup_start_time`].
-    pub fn set_backup_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_start_time(value);
-        self
-    }
-
-    /// Specifies whether to enable incremental log backup. Valid values:
-    ///
-    /// - **true**: enabled
-    ///
-    /// - **false**: disabled
-    ///
-    /// Example: `true`
-    pub fn enable_backup_log(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.enable_backup_log(value);
-        self
-    }
-
-    /// Sets or clears `EnableBackupLog`; see [`Self::enable_backup_log`].
-    pub fn set_enable_backup_log(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_enable_backup_log(value);
-        self
-    }
-
-    /// The interval for incremental backups, in seconds.
-    ///
-    /// > This parameter is valid only for physical backups.
-    ///
-    /// Example: `1000`
-    pub fn backup_log_interval_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.backup_log_interval_seconds(value);
-        self
-    }
-
-    /// Sets or clears `BackupLogIntervalSeconds`; see [`Self::backup_log_interval_seconds`].
-    pub fn set_backup_log_interval_seconds(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_backup_log_interval_seconds(value);
-        self
-    }
-
-    /// The retention period for backup data, in days. Valid values: 0 to 1825. The default value is 730.
-    ///
-    /// Example: `730`
-    pub fn backup_retention_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.backup_retention_period(value);
-        self
-    }
-
-    /// Sets or clears `BackupRetentionPeriod`; see [`Self::backup_retention_period`].
-    pub fn set_backup_retention_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_backup_retention_period(value);
-        self
-    }
-
-    /// The number of days after which backup data is converted to the Infrequent Access (IA) storage class. The default value is 180.
-    ///
-    /// Example: `180`
-    pub fn duplication_infrequent_access_period(
-        mut self,
-        value: impl Into<i32>,
-    ) -> Self {
-        self.inner = self.inner.duplication_infrequent_access_period(value);
-        self
-    }
-
-    /// Sets or clears `DuplicationInfrequentAccessPeriod`; see [`Self::duplication_infrequent_access_period`].
-    pub fn set_duplication_infrequent_access_period(
-        &mut self,
-        value: Option<i32>,
-    ) -> &mut Self {
-        self.inner.set_duplication_infrequent_access_period(value);
-        self
-    }
-
-    /// The number of days after which backup data is converted to the Archive storage class. The default value is 365.
-    ///
-    /// Example: `365`
-    pub fn duplication_archive_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.duplication_archive_period(value);
-        self
-    }
-
-    /// Sets or clears `DuplicationArchivePeriod`; see [`Self::duplication_archive_period`].
-    pub fn set_duplication_archive_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_duplication_archive_period(value);
-        self
-    }
-
-    /// The custom name of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter.
-    ///
-    /// Example: `dbstooi0*******`
-    pub fn backup_plan_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_name(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanName`; see [`Self::backup_plan_name`].
-    pub fn set_backup_plan_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_name(value);
-        self
-    }
-
-    /// The Oracle system ID (SID).
-    ///
-    /// > This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_oracle_sid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_oracle_sid(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointOracleSID`; see [`Self::source_endpoint_oracle_sid`].
-    pub fn set_source_endpoint_oracle_sid(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_oracle_sid(value);
-        self
-    }
-
-    /// The storage type for the backup. Valid values:
-    ///
-    /// - Empty (default): Backup data is stored in your OSS bucket.
-    ///
-    /// - system: Backup data is stored in the built-in OSS bucket of DBS.
-    ///
-    /// Example: `无`
-    pub fn backup_storage_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_storage_type(value);
-        self
-    }
-
-    /// Sets or clears `BackupStorageType`; see [`Self::backup_storage_type`].
-    pub fn set_backup_storage_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_storage_type(value);
-        self
-    }
-
-    /// The disk I/O limit. Unit: KB/s.
-    ///
-    /// > This parameter is valid only for physical backups of MySQL databases.
-    ///
-    /// Example: `262144`
-    pub fn backup_speed_limit(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_speed_limit(value);
-        self
-    }
-
-    /// Sets or clears `BackupSpeedLimit`; see [`Self::backup_speed_limit`].
-    pub fn set_backup_speed_limit(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_speed_limit(value);
-        self
-    }
-
-    /// The network bandwidth throttling. Unit: KB/s. The maximum value is 10 GB.
-    ///
-    /// > This parameter is valid only for physical backups of MySQL databases.
-    ///
-    /// Example: `262144`
-    pub fn backup_rate_limit(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_rate_limit(value);
-        self
-    }
-
-    /// Sets or clears `BackupRateLimit`; see [`Self::backup_rate_limit`].
-    pub fn set_backup_rate_limit(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_rate_limit(value);
-        self
-    }
-
-    /// The full backup strategy. Valid values:
-    ///
-    /// - **simple**: periodic backup. Use this value with the BackupPeriod and BackupStartTime parameters.
-    ///
-    /// - **manual**: manual backup.
-    ///
-    /// > The default value is **simple**.
-    ///
-    /// Example: `simple`
-    pub fn backup_strategy_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_strategy_type(value);
-        self
-    }
-
-    /// Sets or clears `BackupStrategyType`; see [`Self::backup_strategy_type`].
-    pub fn set_backup_strategy_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_strategy_type(value);
-        self
-    }
-
-    /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter.
-    ///
-    /// Example: `2xxx7778xxxxxxxxxx`
-    pub fn cross_aliyun_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cross_aliyun_id(value);
-        self
-    }
-
-    /// Sets or clears `CrossAliyunId`; see [`Self::cross_aliyun_id`].
-    pub fn set_cross_aliyun_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cross_aliyun_id(value);
-        self
-    }
-
-    /// The name of the Resource Access Management (RAM) role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter.
-    ///
-    /// Example: `test123`
-    pub fn cross_role_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cross_role_name(value);
-        self
-    }
-
-    /// Sets or clears `CrossRoleName`; see [`Self::cross_role_name`].
-    pub fn set_cross_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cross_role_name(value);
-        self
-    }
-
-    /// Specifies whether to enable automatic backup.
-    ///
-    /// - **true**: enabled
-    ///
-    /// - **false**: disabled
-    ///
-    /// Example: `false`
-    pub fn auto_start_backup(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.auto_start_backup(value);
-        self
-    }
-
-    /// Sets or clears `AutoStartBackup`; see [`Self::auto_start_backup`].
-    pub fn set_auto_start_backup(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_auto_start_backup(value);
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that the value is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_group_id(value);
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_group_id(value);
-        self
-    }
-
+impl ConfigureBackupPlanBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        ConfigureBackupPlanResponse,
-        acs_runtime::SdkError<ConfigureBackupPlanError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<ConfigureBackupPlanResponse, SdkError<ConfigureBackupPlanError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ConfigureBackupPlan`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ConfigureBackupPlan`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConfigureBackupPlanResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `F1FB49D4-B504-47F1-9F43-D7EAB33F****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `F1FB49D4-B504-47F1-9F43-D7EAB33F****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbstooi01ex****`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup plan. Example: `dbstooi01ex****`.
     pub backup_plan_id: Option<String>,
 }
 
-/// Errors of `ConfigureBackupPlan` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ConfigureBackupPlanResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+        })
+    }
+}
+
+/// Errors of `ConfigureBackupPlan`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigureBackupPlanError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ConfigureBackupPlanError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ConfigureBackupPlanError {
@@ -1613,42 +517,30 @@ impl From<acs_runtime::ServiceError> for ConfigureBackupPlanError {
     }
 }
 
+impl acs_runtime::OperationError for ConfigureBackupPlanError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ConfigureBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ConfigureBackupPlanError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:ConfigureBackupPlan";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:ConfigureBackupPlan",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl ConfigureBackupPlanRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![
-            ["acs:dbs:", region_id, ":", account_id, ":backupplan/", self.backup_plan_id
-            .as_str()].concat()
-        ]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

@@ -5,307 +5,101 @@
 //!
 //! Before you call this operation, make sure that you understand the billing methods and pricing of Database Backup (DBS).
 
-/// Request of `CreateAndStartBackupPlan`: Creates, configures, and starts a backup plan.
-///
-/// Build it with [`CreateAndStartBackupPlanRequest::builder`], or call the operation through `Client::create_and_start_backup_plan`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateAndStartBackupPlan`, made by [`CreateAndStartBackupPlanBuilder`] (`Client::create_and_start_backup_plan` or [`CreateAndStartBackupPlanRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateAndStartBackupPlanRequest {
     /// The ID of the backup plan.
-    ///
-    /// Example: `dbstooi0*******`
     pub backup_plan_id: Option<String>,
     /// The region where DBS is supported. For more information, see DescribeRegions.
-    ///
-    /// Example: `cn-hangzhou`
     pub region: Option<String>,
     /// The specification of the backup plan. Valid values:
-    ///
-    /// - **micro**
-    ///
-    /// - **small**
-    ///
-    /// - **medium**
-    ///
-    /// - **large**
-    ///
-    /// - **xlarge**
-    ///
-    /// > The higher the specification, the better the performance of backup and recovery. For more information, see Specifications.
-    ///
-    /// Example: `micro`
-    pub instance_class: String,
+    pub instance_class: Option<String>,
     /// The database type. Valid values:
-    ///
-    /// - **MySQL**
-    ///
-    /// - **MSSQL**
-    ///
-    /// - **Oracle**
-    ///
-    /// - **MariaDB**
-    ///
-    /// - **PostgreSQL**
-    ///
-    /// - **DRDS**
-    ///
-    /// - **MongoDB**
-    ///
-    /// - **Redis**
-    ///
-    /// Example: `MySQL`
-    pub database_type: String,
+    pub database_type: Option<String>,
     /// The backup method. Valid values:
-    ///
-    /// - **logical**: logical backup
-    ///
-    /// - **physical**: physical backup
-    ///
-    /// Example: `logical`
-    pub backup_method: String,
+    pub backup_method: Option<String>,
     /// The billing cycle for the subscription instance. Valid values:
-    ///
-    /// - **Year**: The instance is billed annually.
-    ///
-    /// - **Month**: The instance is billed monthly.
-    ///
-    /// Example: `Year`
     pub period: Option<String>,
     /// The subscription duration. Valid values:
-    ///
-    /// - If you set **Period** to **Year**, the value of **UsedTime** can be 1 to 5.
-    ///
-    /// - If you set **Period** to **Month**, the value of **UsedTime** can be 1 to 11.
-    ///
-    /// Example: `1`
     pub used_time: Option<i32>,
     /// The payment method. Valid value:
-    ///
-    /// **prepay**: subscription
-    ///
-    /// Example: `postpay`
     pub pay_type: Option<String>,
     /// The region where the database is located.
-    ///
-    /// Example: `cn-hangzhou`
     pub database_region: Option<String>,
     /// The storage region.
-    ///
-    /// Example: `cn-hangzhou`
     pub storage_region: Option<String>,
     /// The type of the database instance. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **PolarDB**
-    ///
-    /// - **DDS**: Alibaba Cloud MongoDB
-    ///
-    /// - **Kvstore**: Alibaba Cloud Redis
-    ///
-    /// - **Other**: A database connected through an IP address and port.
-    ///
-    /// - **dg**: A self-managed database that does not have a public IP address and port. This database is connected through Database Gateway (DG).
-    ///
-    /// Example: `RDS`
     pub instance_type: Option<String>,
     /// This parameter is not yet available.
-    ///
-    /// Example: `无`
     pub storage_type: Option<String>,
     /// The source of the request. The default value is OpenApi. You do not need to set this parameter.
-    ///
-    /// Example: `OpenApi`
     pub from_app: Option<String>,
     /// The location of the database. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **ECS**
-    ///
-    /// - **Express**: A database connected through a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
-    /// - **Agent**: A database connected through a backup gateway.
-    ///
-    /// - **DDS**: Alibaba Cloud MongoDB
-    ///
-    /// - **Other**: A database connected directly through an IP address and port.
-    ///
-    /// - **dg**: A self-managed database that does not have a public IP address and port. This database is connected through Database Gateway (DG).
-    ///
-    /// Example: `RDS`
-    pub source_endpoint_instance_type: String,
+    pub source_endpoint_instance_type: Option<String>,
     /// The region where the database is located.
-    ///
-    /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **RDS**, **ECS**, **DDS**, **Express**, or **Agent**.
-    ///
-    /// Example: `cn-hangzhou`
     pub source_endpoint_region: Option<String>,
     /// The ID of the database instance.
-    ///
-    /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **RDS**, **ECS**, **DDS**, or **Express**.
-    ///
-    /// Example: `rm-uf6wjk5xxxxxxxxxx`
     pub source_endpoint_instance_id: Option<String>,
     /// The database endpoint.
-    ///
-    /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **express**, **agent**, or **other**.
-    ///
-    /// Example: `rm-uf6wjk5xxxxxxx.mysql.rds.aliyuncs.com`
     pub source_endpoint_ip: Option<String>,
     /// The database port.
-    ///
-    /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **express**, **agent**, **other**, or **ECS**.
-    ///
-    /// Example: `3306`
     pub source_endpoint_port: Option<i32>,
     /// The database name.
-    ///
-    /// > This parameter is required if the database type is **PostgreSQL** or **MongoDB**.
-    ///
-    /// Example: `testRDS`
     pub source_endpoint_database_name: Option<String>,
     /// The database account.
-    ///
-    /// > This parameter is not required if the database type is **Redis**, or if the database location is **agent** and the database type is **MSSQL**. In other scenarios, this parameter is required.
-    ///
-    /// Example: `testRDS`
     pub source_endpoint_user_name: Option<String>,
     /// The password.
-    ///
-    /// > This parameter is not required if the database type is **Redis**, or if the database location is **agent** and the database type is **MSSQL**. In other scenarios, this parameter is required.
-    ///
-    /// Example: `testPassword`
     pub source_endpoint_password: Option<String>,
     /// The ID of the backup gateway.
-    ///
-    /// > - This parameter is required if **SourceEndpoint**.**InstanceType** is set to **agent**.
-    /// >
-    /// > - For information about how to create a backup gateway, see Add a backup gateway.
-    /// >
-    /// > - To view the list of existing backup gateways, call the DescribeBackupGatewayList operation.
-    ///
-    /// Example: `23313123312`
     pub backup_gateway_id: Option<i64>,
     /// The name of the Object Storage Service (OSS) bucket.
     /// Default: The system automatically generates a new name.
-    ///
-    /// Example: `TestOssBucket`
     pub oss_bucket_name: Option<String>,
     /// The backup objects.
-    ///
-    /// Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`
     pub backup_objects: Option<String>,
     /// The full backup cycle. Valid values:
-    ///
-    /// - **Monday**
-    ///
-    /// - **Tuesday**
-    ///
-    /// - **Wednesday**
-    ///
-    /// - **Thursday**
-    ///
-    /// - **Friday**
-    ///
-    /// - **Saturday**
-    ///
-    /// - **Sunday**
-    ///
-    /// > You can select multiple values. Separate them with commas (,).
-    ///
-    /// Example: `Monday`
     pub backup_period: Option<String>,
     /// The start time for the full backup. The time is in the *HH:mm* format and is in UTC.
-    ///
-    /// Example: `14:22`
     pub backup_start_time: Option<String>,
     /// Specifies whether to enable incremental log backup. Valid values:
-    ///
-    /// - **true**: enables incremental log backup.
-    ///
-    /// - **false**: disables incremental log backup.
-    ///
-    /// Example: `true`
     pub enable_backup_log: Option<bool>,
     /// The interval for incremental backups, in seconds (s).
-    ///
-    /// > This parameter is required only if you select **physical backup**.
-    ///
-    /// Example: `1000`
     pub backup_log_interval_seconds: Option<i32>,
     /// The retention period for backup data. Valid values: 0 to 1825. The default value is 730 days.
-    ///
-    /// Example: `730`
     pub backup_retention_period: Option<i32>,
     /// The time after which backup data is converted to Infrequent Access (IA) storage. The default value is 180 days.
-    ///
-    /// Example: `180`
     pub duplication_infrequent_access_period: Option<i32>,
     /// The time after which backup data is converted to archive storage. The default value is 365 days.
-    ///
-    /// Example: `365`
     pub duplication_archive_period: Option<i32>,
     /// The custom name of the backup plan.
-    ///
-    /// Example: `dbstooi0*******`
-    pub backup_plan_name: String,
+    pub backup_plan_name: Option<String>,
     /// The Oracle system ID (SID). This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
     pub source_endpoint_oracle_sid: Option<String>,
     /// The built-in storage type:
-    ///
-    /// - Empty (default): Backup data is stored on your OSS bucket.
-    ///
-    /// - system: Backup data is stored on the built-in OSS bucket of DBS.
-    ///
-    /// Example: `无`
     pub backup_storage_type: Option<String>,
     /// The disk I/O limit, in KB/s.
-    ///
-    /// > This parameter is valid only for MySQL physical backups.
-    ///
-    /// Example: `262144`
     pub backup_speed_limit: Option<i64>,
     /// The network bandwidth throttling, in KB/s. The maximum value is 10 GB.
-    ///
-    /// > This parameter is valid only for MySQL physical backups.
-    ///
-    /// Example: `262144`
     pub backup_rate_limit: Option<i64>,
     /// The backup strategy type. Valid values:
-    ///
-    /// - **simple**: periodic backup. Use this value with BackupPeriod and BackupStartTime.
-    ///
-    /// - **manual**: manual backup.
-    ///
-    /// > The default value is **simple**.
-    ///
-    /// Example: `simple`
     pub backup_strategy_type: Option<String>,
     /// The UID of the Alibaba Cloud account for cross-account backup.
-    ///
-    /// Example: `1648821913******`
     pub cross_aliyun_id: Option<String>,
     /// The name of the Resource Access Management (RAM) role for cross-account backup.
-    ///
-    /// Example: `test123`
     pub cross_role_name: Option<String>,
     /// A client token that is used to ensure the idempotence of the request. This prevents duplicate requests.
-    ///
-    /// Example: `ASDASDASDSADASFCZXVZ`
     pub client_token: Option<String>,
     /// The ID of the resource group.
-    ///
-    /// Example: `rg-aekzecovzti****`
     pub resource_group_id: Option<String>,
 }
 
 impl CreateAndStartBackupPlanRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateAndStartBackupPlanRequestBuilder {
-        CreateAndStartBackupPlanRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateAndStartBackupPlanBuilder {
+        CreateAndStartBackupPlanBuilder::with_client(())
     }
 }
 
@@ -313,162 +107,60 @@ impl acs_runtime::Operation for CreateAndStartBackupPlanRequest {
     type Output = CreateAndStartBackupPlanResponse;
     type Error = CreateAndStartBackupPlanError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateAndStartBackupPlan",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "CreateAndStartBackupPlan",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "Region", &self.region);
-        params.put(acs_runtime::Position::Query, "InstanceClass", &self.instance_class);
-        params.put(acs_runtime::Position::Query, "DatabaseType", &self.database_type);
-        params.put(acs_runtime::Position::Query, "BackupMethod", &self.backup_method);
-        params.put(acs_runtime::Position::Query, "Period", &self.period);
-        params.put(acs_runtime::Position::Query, "UsedTime", &self.used_time);
-        params.put(acs_runtime::Position::Query, "PayType", &self.pay_type);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("Region", &self.region);
+        params.query("InstanceClass", &self.instance_class);
+        params.query("DatabaseType", &self.database_type);
+        params.query("BackupMethod", &self.backup_method);
+        params.query("Period", &self.period);
+        params.query("UsedTime", &self.used_time);
+        params.query("PayType", &self.pay_type);
+        params.query("DatabaseRegion", &self.database_region);
+        params.query("StorageRegion", &self.storage_region);
+        params.query("InstanceType", &self.instance_type);
+        params.query("StorageType", &self.storage_type);
+        params.query("FromApp", &self.from_app);
+        params.query("SourceEndpointInstanceType", &self.source_endpoint_instance_type);
+        params.query("SourceEndpointRegion", &self.source_endpoint_region);
+        params.query("SourceEndpointInstanceID", &self.source_endpoint_instance_id);
+        params.query("SourceEndpointIP", &self.source_endpoint_ip);
+        params.query("SourceEndpointPort", &self.source_endpoint_port);
+        params.query("SourceEndpointDatabaseName", &self.source_endpoint_database_name);
+        params.query("SourceEndpointUserName", &self.source_endpoint_user_name);
+        params.query("SourceEndpointPassword", &self.source_endpoint_password);
+        params.query("BackupGatewayId", &self.backup_gateway_id);
+        params.query("OSSBucketName", &self.oss_bucket_name);
+        params.query("BackupObjects", &self.backup_objects);
+        params.query("BackupPeriod", &self.backup_period);
+        params.query("BackupStartTime", &self.backup_start_time);
+        params.query("EnableBackupLog", &self.enable_backup_log);
+        params.query("BackupLogIntervalSeconds", &self.backup_log_interval_seconds);
+        params.query("BackupRetentionPeriod", &self.backup_retention_period);
         params
-            .put(acs_runtime::Position::Query, "DatabaseRegion", &self.database_region);
-        params.put(acs_runtime::Position::Query, "StorageRegion", &self.storage_region);
-        params.put(acs_runtime::Position::Query, "InstanceType", &self.instance_type);
-        params.put(acs_runtime::Position::Query, "StorageType", &self.storage_type);
-        params.put(acs_runtime::Position::Query, "FromApp", &self.from_app);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointInstanceType",
-                &self.source_endpoint_instance_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointRegion",
-                &self.source_endpoint_region,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointInstanceID",
-                &self.source_endpoint_instance_id,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointIP",
-                &self.source_endpoint_ip,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointPort",
-                &self.source_endpoint_port,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointDatabaseName",
-                &self.source_endpoint_database_name,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointUserName",
-                &self.source_endpoint_user_name,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointPassword",
-                &self.source_endpoint_password,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupGatewayId",
-                &self.backup_gateway_id,
-            );
-        params.put(acs_runtime::Position::Query, "OSSBucketName", &self.oss_bucket_name);
-        params.put(acs_runtime::Position::Query, "BackupObjects", &self.backup_objects);
-        params.put(acs_runtime::Position::Query, "BackupPeriod", &self.backup_period);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupStartTime",
-                &self.backup_start_time,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "EnableBackupLog",
-                &self.enable_backup_log,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupLogIntervalSeconds",
-                &self.backup_log_interval_seconds,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupRetentionPeriod",
-                &self.backup_retention_period,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "DuplicationInfrequentAccessPeriod",
                 &self.duplication_infrequent_access_period,
             );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DuplicationArchivePeriod",
-                &self.duplication_archive_period,
-            );
-        params
-            .put(acs_runtime::Position::Query, "BackupPlanName", &self.backup_plan_name);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointOracleSID",
-                &self.source_endpoint_oracle_sid,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupStorageType",
-                &self.backup_storage_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupSpeedLimit",
-                &self.backup_speed_limit,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupRateLimit",
-                &self.backup_rate_limit,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupStrategyType",
-                &self.backup_strategy_type,
-            );
-        params.put(acs_runtime::Position::Query, "CrossAliyunId", &self.cross_aliyun_id);
-        params.put(acs_runtime::Position::Query, "CrossRoleName", &self.cross_role_name);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "ResourceGroupId",
-                &self.resource_group_id,
-            );
+        params.query("DuplicationArchivePeriod", &self.duplication_archive_period);
+        params.query("BackupPlanName", &self.backup_plan_name);
+        params.query("SourceEndpointOracleSID", &self.source_endpoint_oracle_sid);
+        params.query("BackupStorageType", &self.backup_storage_type);
+        params.query("BackupSpeedLimit", &self.backup_speed_limit);
+        params.query("BackupRateLimit", &self.backup_rate_limit);
+        params.query("BackupStrategyType", &self.backup_strategy_type);
+        params.query("CrossAliyunId", &self.cross_aliyun_id);
+        params.query("CrossRoleName", &self.cross_role_name);
+        params.query("ClientToken", &self.client_token);
+        params.query("ResourceGroupId", &self.resource_group_id);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -476,317 +168,162 @@ impl acs_runtime::Operation for CreateAndStartBackupPlanRequest {
     }
 }
 
-/// Builds a [`CreateAndStartBackupPlanRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateAndStartBackupPlanRequestBuilder {
-    backup_plan_id: Option<String>,
-    region: Option<String>,
-    instance_class: Option<String>,
-    database_type: Option<String>,
-    backup_method: Option<String>,
-    period: Option<String>,
-    used_time: Option<i32>,
-    pay_type: Option<String>,
-    database_region: Option<String>,
-    storage_region: Option<String>,
-    instance_type: Option<String>,
-    storage_type: Option<String>,
-    from_app: Option<String>,
-    source_endpoint_instance_type: Option<String>,
-    source_endpoint_region: Option<String>,
-    source_endpoint_instance_id: Option<String>,
-    source_endpoint_ip: Option<String>,
-    source_endpoint_port: Option<i32>,
-    source_endpoint_database_name: Option<String>,
-    source_endpoint_user_name: Option<String>,
-    source_endpoint_password: Option<String>,
-    backup_gateway_id: Option<i64>,
-    oss_bucket_name: Option<String>,
-    backup_objects: Option<String>,
-    backup_period: Option<String>,
-    backup_start_time: Option<String>,
-    enable_backup_log: Option<bool>,
-    backup_log_interval_seconds: Option<i32>,
-    backup_retention_period: Option<i32>,
-    duplication_infrequent_access_period: Option<i32>,
-    duplication_archive_period: Option<i32>,
-    backup_plan_name: Option<String>,
-    source_endpoint_oracle_sid: Option<String>,
-    backup_storage_type: Option<String>,
-    backup_speed_limit: Option<i64>,
-    backup_rate_limit: Option<i64>,
-    backup_strategy_type: Option<String>,
-    cross_aliyun_id: Option<String>,
-    cross_role_name: Option<String>,
-    client_token: Option<String>,
-    resource_group_id: Option<String>,
+/// Sets the parameters of `CreateAndStartBackupPlan`: made by `Client::create_and_start_backup_plan` (then [`send`](Self::send)) or [`CreateAndStartBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateAndStartBackupPlanBuilder<C = ()> {
+    client: C,
+    request: CreateAndStartBackupPlanRequest,
 }
 
-impl CreateAndStartBackupPlanRequestBuilder {
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbstooi0*******`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+impl<C> CreateAndStartBackupPlanBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the backup plan. Example: `dbstooi0*******`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
-        self
-    }
-
-    /// The region where DBS is supported. For more information, see DescribeRegions.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.region = value;
+    /// The region where DBS is supported. For more information, see DescribeRegions. Example: `cn-hangzhou`.
+    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region = value.into_param();
         self
     }
 
     /// The specification of the backup plan. Valid values:
     ///
     /// - **micro**
-    ///
     /// - **small**
-    ///
     /// - **medium**
-    ///
     /// - **large**
-    ///
     /// - **xlarge**
     ///
     /// > The higher the specification, the better the performance of backup and recovery. For more information, see Specifications.
     ///
-    /// Example: `micro`
-    pub fn instance_class(mut self, value: impl Into<String>) -> Self {
-        self.instance_class = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceClass`; see [`Self::instance_class`].
-    pub fn set_instance_class(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_class = value;
+    /// Required. Example: `micro`.
+    pub fn instance_class(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_class = value.into_param();
         self
     }
 
     /// The database type. Valid values:
     ///
     /// - **MySQL**
-    ///
     /// - **MSSQL**
-    ///
     /// - **Oracle**
-    ///
     /// - **MariaDB**
-    ///
     /// - **PostgreSQL**
-    ///
     /// - **DRDS**
-    ///
     /// - **MongoDB**
-    ///
     /// - **Redis**
     ///
-    /// Example: `MySQL`
-    pub fn database_type(mut self, value: impl Into<String>) -> Self {
-        self.database_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DatabaseType`; see [`Self::database_type`].
-    pub fn set_database_type(&mut self, value: Option<String>) -> &mut Self {
-        self.database_type = value;
+    /// Required. Example: `MySQL`.
+    pub fn database_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.database_type = value.into_param();
         self
     }
 
     /// The backup method. Valid values:
     ///
     /// - **logical**: logical backup
-    ///
     /// - **physical**: physical backup
     ///
-    /// Example: `logical`
-    pub fn backup_method(mut self, value: impl Into<String>) -> Self {
-        self.backup_method = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupMethod`; see [`Self::backup_method`].
-    pub fn set_backup_method(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_method = value;
+    /// Required. Example: `logical`.
+    pub fn backup_method(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_method = value.into_param();
         self
     }
 
     /// The billing cycle for the subscription instance. Valid values:
     ///
     /// - **Year**: The instance is billed annually.
-    ///
     /// - **Month**: The instance is billed monthly.
     ///
-    /// Example: `Year`
-    pub fn period(mut self, value: impl Into<String>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Period`; see [`Self::period`].
-    pub fn set_period(&mut self, value: Option<String>) -> &mut Self {
-        self.period = value;
+    /// Example: `Year`.
+    pub fn period(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.period = value.into_param();
         self
     }
 
     /// The subscription duration. Valid values:
     ///
     /// - If you set **Period** to **Year**, the value of **UsedTime** can be 1 to 5.
-    ///
     /// - If you set **Period** to **Month**, the value of **UsedTime** can be 1 to 11.
     ///
-    /// Example: `1`
-    pub fn used_time(mut self, value: impl Into<i32>) -> Self {
-        self.used_time = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `UsedTime`; see [`Self::used_time`].
-    pub fn set_used_time(&mut self, value: Option<i32>) -> &mut Self {
-        self.used_time = value;
+    /// Example: `1`.
+    pub fn used_time(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.used_time = value.into_param();
         self
     }
 
     /// The payment method. Valid value:
     ///
-    /// **prepay**: subscription
-    ///
-    /// Example: `postpay`
-    pub fn pay_type(mut self, value: impl Into<String>) -> Self {
-        self.pay_type = Some(value.into());
+    /// **prepay**: subscription Example: `postpay`.
+    pub fn pay_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.pay_type = value.into_param();
         self
     }
 
-    /// Sets or clears `PayType`; see [`Self::pay_type`].
-    pub fn set_pay_type(&mut self, value: Option<String>) -> &mut Self {
-        self.pay_type = value;
+    /// The region where the database is located. Example: `cn-hangzhou`.
+    pub fn database_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.database_region = value.into_param();
         self
     }
 
-    /// The region where the database is located.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn database_region(mut self, value: impl Into<String>) -> Self {
-        self.database_region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DatabaseRegion`; see [`Self::database_region`].
-    pub fn set_database_region(&mut self, value: Option<String>) -> &mut Self {
-        self.database_region = value;
-        self
-    }
-
-    /// The storage region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn storage_region(mut self, value: impl Into<String>) -> Self {
-        self.storage_region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `StorageRegion`; see [`Self::storage_region`].
-    pub fn set_storage_region(&mut self, value: Option<String>) -> &mut Self {
-        self.storage_region = value;
+    /// The storage region. Example: `cn-hangzhou`.
+    pub fn storage_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.storage_region = value.into_param();
         self
     }
 
     /// The type of the database instance. Valid values:
     ///
     /// - **RDS**
-    ///
     /// - **PolarDB**
-    ///
     /// - **DDS**: Alibaba Cloud MongoDB
-    ///
     /// - **Kvstore**: Alibaba Cloud Redis
-    ///
     /// - **Other**: A database connected through an IP address and port.
-    ///
     /// - **dg**: A self-managed database that does not have a public IP address and port. This database is connected through Database Gateway (DG).
     ///
-    /// Example: `RDS`
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
-        self.instance_type = Some(value.into());
+    /// Example: `RDS`.
+    pub fn instance_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_type = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceType`; see [`Self::instance_type`].
-    pub fn set_instance_type(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_type = value;
+    /// This parameter is not yet available. Example: `无`.
+    pub fn storage_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.storage_type = value.into_param();
         self
     }
 
-    /// This parameter is not yet available.
-    ///
-    /// Example: `无`
-    pub fn storage_type(mut self, value: impl Into<String>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `StorageType`; see [`Self::storage_type`].
-    pub fn set_storage_type(&mut self, value: Option<String>) -> &mut Self {
-        self.storage_type = value;
-        self
-    }
-
-    /// The source of the request. The default value is OpenApi. You do not need to set this parameter.
-    ///
-    /// Example: `OpenApi`
-    pub fn from_app(mut self, value: impl Into<String>) -> Self {
-        self.from_app = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `FromApp`; see [`Self::from_app`].
-    pub fn set_from_app(&mut self, value: Option<String>) -> &mut Self {
-        self.from_app = value;
+    /// The source of the request. The default value is OpenApi. You do not need to set this parameter. Example: `OpenApi`.
+    pub fn from_app(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.from_app = value.into_param();
         self
     }
 
     /// The location of the database. Valid values:
     ///
     /// - **RDS**
-    ///
     /// - **ECS**
-    ///
     /// - **Express**: A database connected through a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
     /// - **Agent**: A database connected through a backup gateway.
-    ///
     /// - **DDS**: Alibaba Cloud MongoDB
-    ///
     /// - **Other**: A database connected directly through an IP address and port.
-    ///
     /// - **dg**: A self-managed database that does not have a public IP address and port. This database is connected through Database Gateway (DG).
     ///
-    /// Example: `RDS`
-    pub fn source_endpoint_instance_type(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_instance_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceType`; see [`Self::source_endpoint_instance_type`].
-    pub fn set_source_endpoint_instance_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_instance_type = value;
+    /// Required. Example: `RDS`.
+    pub fn source_endpoint_instance_type(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.source_endpoint_instance_type = value.into_param();
         self
     }
 
@@ -794,15 +331,9 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **RDS**, **ECS**, **DDS**, **Express**, or **Agent**.
     ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_region = value;
+    /// Example: `cn-hangzhou`.
+    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_region = value.into_param();
         self
     }
 
@@ -810,18 +341,9 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **RDS**, **ECS**, **DDS**, or **Express**.
     ///
-    /// Example: `rm-uf6wjk5xxxxxxxxxx`
-    pub fn source_endpoint_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceID`; see [`Self::source_endpoint_instance_id`].
-    pub fn set_source_endpoint_instance_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_instance_id = value;
+    /// Example: `rm-uf6wjk5xxxxxxxxxx`.
+    pub fn source_endpoint_instance_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_instance_id = value.into_param();
         self
     }
 
@@ -829,15 +351,9 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **express**, **agent**, or **other**.
     ///
-    /// Example: `rm-uf6wjk5xxxxxxx.mysql.rds.aliyuncs.com`
-    pub fn source_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_ip = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointIP`; see [`Self::source_endpoint_ip`].
-    pub fn set_source_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_ip = value;
+    /// Example: `rm-uf6wjk5xxxxxxx.mysql.rds.aliyuncs.com`.
+    pub fn source_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_ip = value.into_param();
         self
     }
 
@@ -845,15 +361,9 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **express**, **agent**, **other**, or **ECS**.
     ///
-    /// Example: `3306`
-    pub fn source_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.source_endpoint_port = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPort`; see [`Self::source_endpoint_port`].
-    pub fn set_source_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.source_endpoint_port = value;
+    /// Example: `3306`.
+    pub fn source_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.source_endpoint_port = value.into_param();
         self
     }
 
@@ -861,18 +371,12 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is required if the database type is **PostgreSQL** or **MongoDB**.
     ///
-    /// Example: `testRDS`
-    pub fn source_endpoint_database_name(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_database_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointDatabaseName`; see [`Self::source_endpoint_database_name`].
-    pub fn set_source_endpoint_database_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_database_name = value;
+    /// Example: `testRDS`.
+    pub fn source_endpoint_database_name(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.source_endpoint_database_name = value.into_param();
         self
     }
 
@@ -880,15 +384,9 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is not required if the database type is **Redis**, or if the database location is **agent** and the database type is **MSSQL**. In other scenarios, this parameter is required.
     ///
-    /// Example: `testRDS`
-    pub fn source_endpoint_user_name(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_user_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointUserName`; see [`Self::source_endpoint_user_name`].
-    pub fn set_source_endpoint_user_name(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_user_name = value;
+    /// Example: `testRDS`.
+    pub fn source_endpoint_user_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_user_name = value.into_param();
         self
     }
 
@@ -896,15 +394,9 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is not required if the database type is **Redis**, or if the database location is **agent** and the database type is **MSSQL**. In other scenarios, this parameter is required.
     ///
-    /// Example: `testPassword`
-    pub fn source_endpoint_password(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_password = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPassword`; see [`Self::source_endpoint_password`].
-    pub fn set_source_endpoint_password(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_password = value;
+    /// Example: `testPassword`.
+    pub fn source_endpoint_password(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_password = value.into_param();
         self
     }
 
@@ -916,106 +408,57 @@ impl CreateAndStartBackupPlanRequestBuilder {
     /// >
     /// > - To view the list of existing backup gateways, call the DescribeBackupGatewayList operation.
     ///
-    /// Example: `23313123312`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.backup_gateway_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_gateway_id = value;
+    /// Example: `23313123312`.
+    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_gateway_id = value.into_param();
         self
     }
 
     /// The name of the Object Storage Service (OSS) bucket.
-    /// Default: The system automatically generates a new name.
-    ///
-    /// Example: `TestOssBucket`
-    pub fn oss_bucket_name(mut self, value: impl Into<String>) -> Self {
-        self.oss_bucket_name = Some(value.into());
+    /// Default: The system automatically generates a new name. Example: `TestOssBucket`.
+    pub fn oss_bucket_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.oss_bucket_name = value.into_param();
         self
     }
 
-    /// Sets or clears `OSSBucketName`; see [`Self::oss_bucket_name`].
-    pub fn set_oss_bucket_name(&mut self, value: Option<String>) -> &mut Self {
-        self.oss_bucket_name = value;
-        self
-    }
-
-    /// The backup objects.
-    ///
-    /// Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`
-    pub fn backup_objects(mut self, value: impl Into<String>) -> Self {
-        self.backup_objects = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupObjects`; see [`Self::backup_objects`].
-    pub fn set_backup_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_objects = value;
+    /// The backup objects. Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`.
+    pub fn backup_objects(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_objects = value.into_param();
         self
     }
 
     /// The full backup cycle. Valid values:
     ///
     /// - **Monday**
-    ///
     /// - **Tuesday**
-    ///
     /// - **Wednesday**
-    ///
     /// - **Thursday**
-    ///
     /// - **Friday**
-    ///
     /// - **Saturday**
-    ///
     /// - **Sunday**
     ///
     /// > You can select multiple values. Separate them with commas (,).
     ///
-    /// Example: `Monday`
-    pub fn backup_period(mut self, value: impl Into<String>) -> Self {
-        self.backup_period = Some(value.into());
+    /// Example: `Monday`.
+    pub fn backup_period(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_period = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPeriod`; see [`Self::backup_period`].
-    pub fn set_backup_period(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_period = value;
-        self
-    }
-
-    /// The start time for the full backup. The time is in the *HH:mm* format and is in UTC.
-    ///
-    /// Example: `14:22`
-    pub fn backup_start_time(mut self, value: impl Into<String>) -> Self {
-        self.backup_start_time = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupStartTime`; see [`Self::backup_start_time`].
-    pub fn set_backup_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_start_time = value;
+    /// The start time for the full backup. The time is in the *HH:mm* format and is in UTC. Example: `14:22`.
+    pub fn backup_start_time(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_start_time = value.into_param();
         self
     }
 
     /// Specifies whether to enable incremental log backup. Valid values:
     ///
     /// - **true**: enables incremental log backup.
-    ///
     /// - **false**: disables incremental log backup.
     ///
-    /// Example: `true`
-    pub fn enable_backup_log(mut self, value: impl Into<bool>) -> Self {
-        self.enable_backup_log = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `EnableBackupLog`; see [`Self::enable_backup_log`].
-    pub fn set_enable_backup_log(&mut self, value: Option<bool>) -> &mut Self {
-        self.enable_backup_log = value;
+    /// Example: `true`.
+    pub fn enable_backup_log(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.enable_backup_log = value.into_param();
         self
     }
 
@@ -1023,112 +466,53 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is required only if you select **physical backup**.
     ///
-    /// Example: `1000`
-    pub fn backup_log_interval_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.backup_log_interval_seconds = Some(value.into());
+    /// Example: `1000`.
+    pub fn backup_log_interval_seconds(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.backup_log_interval_seconds = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupLogIntervalSeconds`; see [`Self::backup_log_interval_seconds`].
-    pub fn set_backup_log_interval_seconds(&mut self, value: Option<i32>) -> &mut Self {
-        self.backup_log_interval_seconds = value;
+    /// The retention period for backup data. Valid values: 0 to 1825. The default value is 730 days. Example: `730`.
+    pub fn backup_retention_period(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.backup_retention_period = value.into_param();
         self
     }
 
-    /// The retention period for backup data. Valid values: 0 to 1825. The default value is 730 days.
-    ///
-    /// Example: `730`
-    pub fn backup_retention_period(mut self, value: impl Into<i32>) -> Self {
-        self.backup_retention_period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupRetentionPeriod`; see [`Self::backup_retention_period`].
-    pub fn set_backup_retention_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.backup_retention_period = value;
-        self
-    }
-
-    /// The time after which backup data is converted to Infrequent Access (IA) storage. The default value is 180 days.
-    ///
-    /// Example: `180`
+    /// The time after which backup data is converted to Infrequent Access (IA) storage. The default value is 180 days. Example: `180`.
     pub fn duplication_infrequent_access_period(
         mut self,
-        value: impl Into<i32>,
+        value: impl IntoParam<i32>,
     ) -> Self {
-        self.duplication_infrequent_access_period = Some(value.into());
+        self.request.duplication_infrequent_access_period = value.into_param();
         self
     }
 
-    /// Sets or clears `DuplicationInfrequentAccessPeriod`; see [`Self::duplication_infrequent_access_period`].
-    pub fn set_duplication_infrequent_access_period(
-        &mut self,
-        value: Option<i32>,
-    ) -> &mut Self {
-        self.duplication_infrequent_access_period = value;
+    /// The time after which backup data is converted to archive storage. The default value is 365 days. Example: `365`.
+    pub fn duplication_archive_period(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.duplication_archive_period = value.into_param();
         self
     }
 
-    /// The time after which backup data is converted to archive storage. The default value is 365 days.
-    ///
-    /// Example: `365`
-    pub fn duplication_archive_period(mut self, value: impl Into<i32>) -> Self {
-        self.duplication_archive_period = Some(value.into());
+    /// The custom name of the backup plan. Required. Example: `dbstooi0*******`.
+    pub fn backup_plan_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_name = value.into_param();
         self
     }
 
-    /// Sets or clears `DuplicationArchivePeriod`; see [`Self::duplication_archive_period`].
-    pub fn set_duplication_archive_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.duplication_archive_period = value;
-        self
-    }
-
-    /// The custom name of the backup plan.
-    ///
-    /// Example: `dbstooi0*******`
-    pub fn backup_plan_name(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupPlanName`; see [`Self::backup_plan_name`].
-    pub fn set_backup_plan_name(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_name = value;
-        self
-    }
-
-    /// The Oracle system ID (SID). This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_oracle_sid(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_oracle_sid = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointOracleSID`; see [`Self::source_endpoint_oracle_sid`].
-    pub fn set_source_endpoint_oracle_sid(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_oracle_sid = value;
+    /// The Oracle system ID (SID). This parameter is required if the database type is Oracle. Example: `test`.
+    pub fn source_endpoint_oracle_sid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_oracle_sid = value.into_param();
         self
     }
 
     /// The built-in storage type:
     ///
     /// - Empty (default): Backup data is stored on your OSS bucket.
-    ///
     /// - system: Backup data is stored on the built-in OSS bucket of DBS.
     ///
-    /// Example: `无`
-    pub fn backup_storage_type(mut self, value: impl Into<String>) -> Self {
-        self.backup_storage_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupStorageType`; see [`Self::backup_storage_type`].
-    pub fn set_backup_storage_type(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_storage_type = value;
+    /// Example: `无`.
+    pub fn backup_storage_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_storage_type = value.into_param();
         self
     }
 
@@ -1136,15 +520,9 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is valid only for MySQL physical backups.
     ///
-    /// Example: `262144`
-    pub fn backup_speed_limit(mut self, value: impl Into<i64>) -> Self {
-        self.backup_speed_limit = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSpeedLimit`; see [`Self::backup_speed_limit`].
-    pub fn set_backup_speed_limit(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_speed_limit = value;
+    /// Example: `262144`.
+    pub fn backup_speed_limit(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_speed_limit = value.into_param();
         self
     }
 
@@ -1152,1032 +530,141 @@ impl CreateAndStartBackupPlanRequestBuilder {
     ///
     /// > This parameter is valid only for MySQL physical backups.
     ///
-    /// Example: `262144`
-    pub fn backup_rate_limit(mut self, value: impl Into<i64>) -> Self {
-        self.backup_rate_limit = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupRateLimit`; see [`Self::backup_rate_limit`].
-    pub fn set_backup_rate_limit(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_rate_limit = value;
+    /// Example: `262144`.
+    pub fn backup_rate_limit(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_rate_limit = value.into_param();
         self
     }
 
     /// The backup strategy type. Valid values:
     ///
     /// - **simple**: periodic backup. Use this value with BackupPeriod and BackupStartTime.
-    ///
     /// - **manual**: manual backup.
     ///
     /// > The default value is **simple**.
     ///
-    /// Example: `simple`
-    pub fn backup_strategy_type(mut self, value: impl Into<String>) -> Self {
-        self.backup_strategy_type = Some(value.into());
+    /// Example: `simple`.
+    pub fn backup_strategy_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_strategy_type = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupStrategyType`; see [`Self::backup_strategy_type`].
-    pub fn set_backup_strategy_type(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_strategy_type = value;
+    /// The UID of the Alibaba Cloud account for cross-account backup. Example: `1648821913******`.
+    pub fn cross_aliyun_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cross_aliyun_id = value.into_param();
         self
     }
 
-    /// The UID of the Alibaba Cloud account for cross-account backup.
-    ///
-    /// Example: `1648821913******`
-    pub fn cross_aliyun_id(mut self, value: impl Into<String>) -> Self {
-        self.cross_aliyun_id = Some(value.into());
+    /// The name of the Resource Access Management (RAM) role for cross-account backup. Example: `test123`.
+    pub fn cross_role_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cross_role_name = value.into_param();
         self
     }
 
-    /// Sets or clears `CrossAliyunId`; see [`Self::cross_aliyun_id`].
-    pub fn set_cross_aliyun_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cross_aliyun_id = value;
+    /// A client token that is used to ensure the idempotence of the request. This prevents duplicate requests. Example: `ASDASDASDSADASFCZXVZ`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
-    /// The name of the Resource Access Management (RAM) role for cross-account backup.
-    ///
-    /// Example: `test123`
-    pub fn cross_role_name(mut self, value: impl Into<String>) -> Self {
-        self.cross_role_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CrossRoleName`; see [`Self::cross_role_name`].
-    pub fn set_cross_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.cross_role_name = value;
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request. This prevents duplicate requests.
-    ///
-    /// Example: `ASDASDASDSADASFCZXVZ`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
-        self
-    }
-
-    /// The ID of the resource group.
-    ///
-    /// Example: `rg-aekzecovzti****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_group_id = value;
+    /// The ID of the resource group. Example: `rg-aekzecovzti****`.
+    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateAndStartBackupPlanRequest, acs_runtime::BuildError> {
-        Ok(CreateAndStartBackupPlanRequest {
-            backup_plan_id: self.backup_plan_id,
-            region: self.region,
-            instance_class: self
-                .instance_class
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateAndStartBackupPlan",
-                    parameter: "InstanceClass",
-                    setter: "instance_class",
-                })?,
-            database_type: self
-                .database_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateAndStartBackupPlan",
-                    parameter: "DatabaseType",
-                    setter: "database_type",
-                })?,
-            backup_method: self
-                .backup_method
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateAndStartBackupPlan",
-                    parameter: "BackupMethod",
-                    setter: "backup_method",
-                })?,
-            period: self.period,
-            used_time: self.used_time,
-            pay_type: self.pay_type,
-            database_region: self.database_region,
-            storage_region: self.storage_region,
-            instance_type: self.instance_type,
-            storage_type: self.storage_type,
-            from_app: self.from_app,
-            source_endpoint_instance_type: self
-                .source_endpoint_instance_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateAndStartBackupPlan",
-                    parameter: "SourceEndpointInstanceType",
-                    setter: "source_endpoint_instance_type",
-                })?,
-            source_endpoint_region: self.source_endpoint_region,
-            source_endpoint_instance_id: self.source_endpoint_instance_id,
-            source_endpoint_ip: self.source_endpoint_ip,
-            source_endpoint_port: self.source_endpoint_port,
-            source_endpoint_database_name: self.source_endpoint_database_name,
-            source_endpoint_user_name: self.source_endpoint_user_name,
-            source_endpoint_password: self.source_endpoint_password,
-            backup_gateway_id: self.backup_gateway_id,
-            oss_bucket_name: self.oss_bucket_name,
-            backup_objects: self.backup_objects,
-            backup_period: self.backup_period,
-            backup_start_time: self.backup_start_time,
-            enable_backup_log: self.enable_backup_log,
-            backup_log_interval_seconds: self.backup_log_interval_seconds,
-            backup_retention_period: self.backup_retention_period,
-            duplication_infrequent_access_period: self
-                .duplication_infrequent_access_period,
-            duplication_archive_period: self.duplication_archive_period,
-            backup_plan_name: self
-                .backup_plan_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateAndStartBackupPlan",
-                    parameter: "BackupPlanName",
-                    setter: "backup_plan_name",
-                })?,
-            source_endpoint_oracle_sid: self.source_endpoint_oracle_sid,
-            backup_storage_type: self.backup_storage_type,
-            backup_speed_limit: self.backup_speed_limit,
-            backup_rate_limit: self.backup_rate_limit,
-            backup_strategy_type: self.backup_strategy_type,
-            cross_aliyun_id: self.cross_aliyun_id,
-            cross_role_name: self.cross_role_name,
-            client_token: self.client_token,
-            resource_group_id: self.resource_group_id,
-        })
-    }
-}
-
-/// Calls `CreateAndStartBackupPlan` once its parameters are set: Creates, configures, and starts a backup plan.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateAndStartBackupPlanFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateAndStartBackupPlanRequestBuilder,
-}
-
-impl CreateAndStartBackupPlanFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateAndStartBackupPlanRequestBuilder::default(),
+    pub fn build(self) -> Result<CreateAndStartBackupPlanRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateAndStartBackupPlan",
+            parameter,
+            setter,
+        );
+        if self.request.instance_class.is_none() {
+            return Err(missing("InstanceClass", "instance_class"));
         }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateAndStartBackupPlanRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbstooi0*******`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The region where DBS is supported. For more information, see DescribeRegions.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region(value);
-        self
-    }
-
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region(value);
-        self
-    }
-
-    /// The specification of the backup plan. Valid values:
-    ///
-    /// - **micro**
-    ///
-    /// - **small**
-    ///
-    /// - **medium**
-    ///
-    /// - **large**
-    ///
-    /// - **xlarge**
-    ///
-    /// > The higher the specification, the better the performance of backup and recovery. For more information, see Specifications.
-    ///
-    /// Example: `micro`
-    pub fn instance_class(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_class(value);
-        self
-    }
-
-    /// Sets or clears `InstanceClass`; see [`Self::instance_class`].
-    pub fn set_instance_class(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_class(value);
-        self
-    }
-
-    /// The database type. Valid values:
-    ///
-    /// - **MySQL**
-    ///
-    /// - **MSSQL**
-    ///
-    /// - **Oracle**
-    ///
-    /// - **MariaDB**
-    ///
-    /// - **PostgreSQL**
-    ///
-    /// - **DRDS**
-    ///
-    /// - **MongoDB**
-    ///
-    /// - **Redis**
-    ///
-    /// Example: `MySQL`
-    pub fn database_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.database_type(value);
-        self
-    }
-
-    /// Sets or clears `DatabaseType`; see [`Self::database_type`].
-    pub fn set_database_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_database_type(value);
-        self
-    }
-
-    /// The backup method. Valid values:
-    ///
-    /// - **logical**: logical backup
-    ///
-    /// - **physical**: physical backup
-    ///
-    /// Example: `logical`
-    pub fn backup_method(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_method(value);
-        self
-    }
-
-    /// Sets or clears `BackupMethod`; see [`Self::backup_method`].
-    pub fn set_backup_method(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_method(value);
-        self
-    }
-
-    /// The billing cycle for the subscription instance. Valid values:
-    ///
-    /// - **Year**: The instance is billed annually.
-    ///
-    /// - **Month**: The instance is billed monthly.
-    ///
-    /// Example: `Year`
-    pub fn period(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.period(value);
-        self
-    }
-
-    /// Sets or clears `Period`; see [`Self::period`].
-    pub fn set_period(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_period(value);
-        self
-    }
-
-    /// The subscription duration. Valid values:
-    ///
-    /// - If you set **Period** to **Year**, the value of **UsedTime** can be 1 to 5.
-    ///
-    /// - If you set **Period** to **Month**, the value of **UsedTime** can be 1 to 11.
-    ///
-    /// Example: `1`
-    pub fn used_time(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.used_time(value);
-        self
-    }
-
-    /// Sets or clears `UsedTime`; see [`Self::used_time`].
-    pub fn set_used_time(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_used_time(value);
-        self
-    }
-
-    /// The payment method. Valid value:
-    ///
-    /// **prepay**: subscription
-    ///
-    /// Example: `postpay`
-    pub fn pay_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.pay_type(value);
-        self
-    }
-
-    /// Sets or clears `PayType`; see [`Self::pay_type`].
-    pub fn set_pay_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_pay_type(value);
-        self
-    }
-
-    /// The region where the database is located.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn database_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.database_region(value);
-        self
-    }
-
-    /// Sets or clears `DatabaseRegion`; see [`Self::database_region`].
-    pub fn set_database_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_database_region(value);
-        self
-    }
-
-    /// The storage region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn storage_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.storage_region(value);
-        self
-    }
-
-    /// Sets or clears `StorageRegion`; see [`Self::storage_region`].
-    pub fn set_storage_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_storage_region(value);
-        self
-    }
-
-    /// The type of the database instance. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **PolarDB**
-    ///
-    /// - **DDS**: Alibaba Cloud MongoDB
-    ///
-    /// - **Kvstore**: Alibaba Cloud Redis
-    ///
-    /// - **Other**: A database connected through an IP address and port.
-    ///
-    /// - **dg**: A self-managed database that does not have a public IP address and port. This database is connected through Database Gateway (DG).
-    ///
-    /// Example: `RDS`
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_type(value);
-        self
-    }
-
-    /// Sets or clears `InstanceType`; see [`Self::instance_type`].
-    pub fn set_instance_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_type(value);
-        self
-    }
-
-    /// This parameter is not yet available.
-    ///
-    /// Example: `无`
-    pub fn storage_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.storage_type(value);
-        self
-    }
-
-    /// Sets or clears `StorageType`; see [`Self::storage_type`].
-    pub fn set_storage_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_storage_type(value);
-        self
-    }
-
-    /// The source of the request. The default value is OpenApi. You do not need to set this parameter.
-    ///
-    /// Example: `OpenApi`
-    pub fn from_app(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.from_app(value);
-        self
-    }
-
-    /// Sets or clears `FromApp`; see [`Self::from_app`].
-    pub fn set_from_app(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_from_app(value);
-        self
-    }
-
-    /// The location of the database. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **ECS**
-    ///
-    /// - **Express**: A database connected through a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
-    /// - **Agent**: A database connected through a backup gateway.
-    ///
-    /// - **DDS**: Alibaba Cloud MongoDB
-    ///
-    /// - **Other**: A database connected directly through an IP address and port.
-    ///
-    /// - **dg**: A self-managed database that does not have a public IP address and port. This database is connected through Database Gateway (DG).
-    ///
-    /// Example: `RDS`
-    pub fn source_endpoint_instance_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_instance_type(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceType`; see [`Self::source_endpoint_instance_type`].
-    pub fn set_source_endpoint_instance_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_instance_type(value);
-        self
-    }
-
-    /// The region where the database is located.
-    ///
-    /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **RDS**, **ECS**, **DDS**, **Express**, or **Agent**.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_region(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_region(value);
-        self
-    }
-
-    /// The ID of the database instance.
-    ///
-    /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **RDS**, **ECS**, **DDS**, or **Express**.
-    ///
-    /// Example: `rm-uf6wjk5xxxxxxxxxx`
-    pub fn source_endpoint_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_instance_id(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceID`; see [`Self::source_endpoint_instance_id`].
-    pub fn set_source_endpoint_instance_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_instance_id(value);
-        self
-    }
-
-    /// The database endpoint.
-    ///
-    /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **express**, **agent**, or **other**.
-    ///
-    /// Example: `rm-uf6wjk5xxxxxxx.mysql.rds.aliyuncs.com`
-    pub fn source_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_ip(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointIP`; see [`Self::source_endpoint_ip`].
-    pub fn set_source_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_ip(value);
-        self
-    }
-
-    /// The database port.
-    ///
-    /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **express**, **agent**, **other**, or **ECS**.
-    ///
-    /// Example: `3306`
-    pub fn source_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.source_endpoint_port(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPort`; see [`Self::source_endpoint_port`].
-    pub fn set_source_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_source_endpoint_port(value);
-        self
-    }
-
-    /// The database name.
-    ///
-    /// > This parameter is required if the database type is **PostgreSQL** or **MongoDB**.
-    ///
-    /// Example: `testRDS`
-    pub fn source_endpoint_database_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_database_name(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointDatabaseName`; see [`Self::source_endpoint_database_name`].
-    pub fn set_source_endpoint_database_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_database_name(value);
-        self
-    }
-
-    /// The database account.
-    ///
-    /// > This parameter is not required if the database type is **Redis**, or if the database location is **agent** and the database type is **MSSQL**. In other scenarios, this parameter is required.
-    ///
-    /// Example: `testRDS`
-    pub fn source_endpoint_user_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_user_name(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointUserName`; see [`Self::source_endpoint_user_name`].
-    pub fn set_source_endpoint_user_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_user_name(value);
-        self
-    }
-
-    /// The password.
-    ///
-    /// > This parameter is not required if the database type is **Redis**, or if the database location is **agent** and the database type is **MSSQL**. In other scenarios, this parameter is required.
-    ///
-    /// Example: `testPassword`
-    pub fn source_endpoint_password(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_password(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPassword`; see [`Self::source_endpoint_password`].
-    pub fn set_source_endpoint_password(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_password(value);
-        self
-    }
-
-    /// The ID of the backup gateway.
-    ///
-    /// > - This parameter is required if **SourceEndpoint**.**InstanceType** is set to **agent**.
-    /// >
-    /// > - For information about how to create a backup gateway, see Add a backup gateway.
-    /// >
-    /// > - To view the list of existing backup gateways, call the DescribeBackupGatewayList operation.
-    ///
-    /// Example: `23313123312`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_gateway_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_gateway_id(value);
-        self
-    }
-
-    /// The name of the Object Storage Service (OSS) bucket.
-    /// Default: The system automatically generates a new name.
-    ///
-    /// Example: `TestOssBucket`
-    pub fn oss_bucket_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.oss_bucket_name(value);
-        self
-    }
-
-    /// Sets or clears `OSSBucketName`; see [`Self::oss_bucket_name`].
-    pub fn set_oss_bucket_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_oss_bucket_name(value);
-        self
-    }
-
-    /// The backup objects.
-    ///
-    /// Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`
-    pub fn backup_objects(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_objects(value);
-        self
-    }
-
-    /// Sets or clears `BackupObjects`; see [`Self::backup_objects`].
-    pub fn set_backup_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_objects(value);
-        self
-    }
-
-    /// The full backup cycle. Valid values:
-    ///
-    /// - **Monday**
-    ///
-    /// - **Tuesday**
-    ///
-    /// - **Wednesday**
-    ///
-    /// - **Thursday**
-    ///
-    /// - **Friday**
-    ///
-    /// - **Saturday**
-    ///
-    /// - **Sunday**
-    ///
-    /// > You can select multiple values. Separate them with commas (,).
-    ///
-    /// Example: `Monday`
-    pub fn backup_period(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_period(value);
-        self
-    }
-
-    /// Sets or clears `BackupPeriod`; see [`Self::backup_period`].
-    pub fn set_backup_period(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_period(value);
-        self
-    }
-
-    /// The start time for the full backup. The time is in the *HH:mm* format and is in UTC.
-    ///
-    /// Example: `14:22`
-    pub fn backup_start_time(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_start_time(value);
-        self
-    }
-
-    /// Sets or clears `BackupStartTime`; see [`Self::backup_start_time`].
-    pub fn set_backup_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_start_time(value);
-        self
-    }
-
-    /// Specifies whether to enable incremental log backup. Valid values:
-    ///
-    /// - **true**: enables incremental log backup.
-    ///
-    /// - **false**: disables incremental log backup.
-    ///
-    /// Example: `true`
-    pub fn enable_backup_log(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.enable_backup_log(value);
-        self
-    }
-
-    /// Sets or clears `EnableBackupLog`; see [`Self::enable_backup_log`].
-    pub fn set_enable_backup_log(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_enable_backup_log(value);
-        self
-    }
-
-    /// The interval for incremental backups, in seconds (s).
-    ///
-    /// > This parameter is required only if you select **physical backup**.
-    ///
-    /// Example: `1000`
-    pub fn backup_log_interval_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.backup_log_interval_seconds(value);
-        self
-    }
-
-    /// Sets or clears `BackupLogIntervalSeconds`; see [`Self::backup_log_interval_seconds`].
-    pub fn set_backup_log_interval_seconds(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_backup_log_interval_seconds(value);
-        self
-    }
-
-    /// The retention period for backup data. Valid values: 0 to 1825. The default value is 730 days.
-    ///
-    /// Example: `730`
-    pub fn backup_retention_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.backup_retention_period(value);
-        self
-    }
-
-    /// Sets or clears `BackupRetentionPeriod`; see [`Self::backup_retention_period`].
-    pub fn set_backup_retention_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_backup_retention_period(value);
-        self
-    }
-
-    /// The time after which backup data is converted to Infrequent Access (IA) storage. The default value is 180 days.
-    ///
-    /// Example: `180`
-    pub fn duplication_infrequent_access_period(
-        mut self,
-        value: impl Into<i32>,
-    ) -> Self {
-        self.inner = self.inner.duplication_infrequent_access_period(value);
-        self
-    }
-
-    /// Sets or clears `DuplicationInfrequentAccessPeriod`; see [`Self::duplication_infrequent_access_period`].
-    pub fn set_duplication_infrequent_access_period(
-        &mut self,
-        value: Option<i32>,
-    ) -> &mut Self {
-        self.inner.set_duplication_infrequent_access_period(value);
-        self
-    }
-
-    /// The time after which backup data is converted to archive storage. The default value is 365 days.
-    ///
-    /// Example: `365`
-    pub fn duplication_archive_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.duplication_archive_period(value);
-        self
-    }
-
-    /// Sets or clears `DuplicationArchivePeriod`; see [`Self::duplication_archive_period`].
-    pub fn set_duplication_archive_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_duplication_archive_period(value);
-        self
-    }
-
-    /// The custom name of the backup plan.
-    ///
-    /// Example: `dbstooi0*******`
-    pub fn backup_plan_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_name(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanName`; see [`Self::backup_plan_name`].
-    pub fn set_backup_plan_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_name(value);
-        self
-    }
-
-    /// The Oracle system ID (SID). This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_oracle_sid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_oracle_sid(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointOracleSID`; see [`Self::source_endpoint_oracle_sid`].
-    pub fn set_source_endpoint_oracle_sid(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_oracle_sid(value);
-        self
-    }
-
-    /// The built-in storage type:
-    ///
-    /// - Empty (default): Backup data is stored on your OSS bucket.
-    ///
-    /// - system: Backup data is stored on the built-in OSS bucket of DBS.
-    ///
-    /// Example: `无`
-    pub fn backup_storage_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_storage_type(value);
-        self
-    }
-
-    /// Sets or clears `BackupStorageType`; see [`Self::backup_storage_type`].
-    pub fn set_backup_storage_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_storage_type(value);
-        self
-    }
-
-    /// The disk I/O limit, in KB/s.
-    ///
-    /// > This parameter is valid only for MySQL physical backups.
-    ///
-    /// Example: `262144`
-    pub fn backup_speed_limit(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_speed_limit(value);
-        self
-    }
-
-    /// Sets or clears `BackupSpeedLimit`; see [`Self::backup_speed_limit`].
-    pub fn set_backup_speed_limit(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_speed_limit(value);
-        self
-    }
-
-    /// The network bandwidth throttling, in KB/s. The maximum value is 10 GB.
-    ///
-    /// > This parameter is valid only for MySQL physical backups.
-    ///
-    /// Example: `262144`
-    pub fn backup_rate_limit(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_rate_limit(value);
-        self
-    }
-
-    /// Sets or clears `BackupRateLimit`; see [`Self::backup_rate_limit`].
-    pub fn set_backup_rate_limit(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_rate_limit(value);
-        self
-    }
-
-    /// The backup strategy type. Valid values:
-    ///
-    /// - **simple**: periodic backup. Use this value with BackupPeriod and BackupStartTime.
-    ///
-    /// - **manual**: manual backup.
-    ///
-    /// > The default value is **simple**.
-    ///
-    /// Example: `simple`
-    pub fn backup_strategy_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_strategy_type(value);
-        self
-    }
-
-    /// Sets or clears `BackupStrategyType`; see [`Self::backup_strategy_type`].
-    pub fn set_backup_strategy_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_strategy_type(value);
-        self
-    }
-
-    /// The UID of the Alibaba Cloud account for cross-account backup.
-    ///
-    /// Example: `1648821913******`
-    pub fn cross_aliyun_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cross_aliyun_id(value);
-        self
-    }
-
-    /// Sets or clears `CrossAliyunId`; see [`Self::cross_aliyun_id`].
-    pub fn set_cross_aliyun_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cross_aliyun_id(value);
-        self
-    }
-
-    /// The name of the Resource Access Management (RAM) role for cross-account backup.
-    ///
-    /// Example: `test123`
-    pub fn cross_role_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cross_role_name(value);
-        self
-    }
-
-    /// Sets or clears `CrossRoleName`; see [`Self::cross_role_name`].
-    pub fn set_cross_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cross_role_name(value);
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request. This prevents duplicate requests.
-    ///
-    /// Example: `ASDASDASDSADASFCZXVZ`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// The ID of the resource group.
-    ///
-    /// Example: `rg-aekzecovzti****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_group_id(value);
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_group_id(value);
-        self
-    }
-
+        if self.request.database_type.is_none() {
+            return Err(missing("DatabaseType", "database_type"));
+        }
+        if self.request.backup_method.is_none() {
+            return Err(missing("BackupMethod", "backup_method"));
+        }
+        if self.request.source_endpoint_instance_type.is_none() {
+            return Err(
+                missing("SourceEndpointInstanceType", "source_endpoint_instance_type"),
+            );
+        }
+        if self.request.backup_plan_name.is_none() {
+            return Err(missing("BackupPlanName", "backup_plan_name"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl CreateAndStartBackupPlanBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateAndStartBackupPlanResponse,
-        acs_runtime::SdkError<CreateAndStartBackupPlanError>,
+        SdkError<CreateAndStartBackupPlanError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CreateAndStartBackupPlan`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CreateAndStartBackupPlan`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateAndStartBackupPlanResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`.
     pub request_id: Option<String>,
     /// Indicates whether a backup set is created. Return values:
     ///
     /// - **true**: A backup set is created.
-    ///
     /// - **false**: A backup set is not created.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "CreateBackupSet",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub create_backup_set: Option<bool>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1hvb0wwwe****`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup plan. Example: `dbs1hvb0wwwe****`.
     pub backup_plan_id: Option<String>,
-    /// The order ID.
-    ///
-    /// Example: `2056157***`
-    #[serde(rename = "OrderId", skip_serializing_if = "Option::is_none")]
+    /// The order ID. Example: `2056157***`.
     pub order_id: Option<String>,
 }
 
-/// Errors of `CreateAndStartBackupPlan` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CreateAndStartBackupPlanResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            create_backup_set: object.take("CreateBackupSet")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            order_id: object.take("OrderId")?,
+        })
+    }
+}
+
+/// Errors of `CreateAndStartBackupPlan`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateAndStartBackupPlanError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateAndStartBackupPlanError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateAndStartBackupPlanError {
@@ -2189,37 +676,28 @@ impl From<acs_runtime::ServiceError> for CreateAndStartBackupPlanError {
     }
 }
 
+impl acs_runtime::OperationError for CreateAndStartBackupPlanError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateAndStartBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateAndStartBackupPlanError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:CreateAndStartBackupPlan";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "create";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl CreateAndStartBackupPlanRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:CreateAndStartBackupPlan",
+    access_level: acs_runtime::ram::AccessLevel::Create,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

@@ -5,130 +5,46 @@
 //!
 //! For the corresponding operation in the console, see Purchase a backup plan.
 
-/// Request of `CreateBackupPlan`: This operation creates a Database Backup (DBS) backup plan.
-///
-/// Build it with [`CreateBackupPlanRequest::builder`], or call the operation through `Client::create_backup_plan`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateBackupPlan`, made by [`CreateBackupPlanBuilder`] (`Client::create_backup_plan` or [`CreateBackupPlanRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateBackupPlanRequest {
     /// The ID of the region where the DBS instance resides. This parameter is required. To view the regions supported by DBS, call the DescribeRegions operation.
-    ///
-    /// > For more information, see Endpoints.
-    ///
-    /// Example: `cn-hangzhou`
     pub region: Option<String>,
     /// The instance class. Valid values:
-    ///
-    /// - **micro**: Micro
-    ///
-    /// - **small**: Small
-    ///
-    /// - **medium**: Medium
-    ///
-    /// - **large**: Large
-    ///
-    /// - **xlarge**: X-Large (no traffic limit)
-    ///
-    /// > A larger instance class provides better performance for backup and recovery. For more information, see Instance classes.
-    ///
-    /// Example: `micro`
-    pub instance_class: String,
+    pub instance_class: Option<String>,
     /// The database type. Valid values:
-    ///
-    /// - **MySQL**
-    ///
-    /// - **MSSQL**
-    ///
-    /// - **Oracle**
-    ///
-    /// - **MariaDB**
-    ///
-    /// - **PostgreSQL**
-    ///
-    /// - **DRDS**
-    ///
-    /// - **MongoDB**
-    ///
-    /// - **Redis**
-    ///
-    /// Example: `MySQL`
-    pub database_type: String,
+    pub database_type: Option<String>,
     /// The backup method. Valid values:
-    ///
-    /// - **logical**: logical backup
-    ///
-    /// - **physical**: physical backup
-    ///
-    /// Example: `logical`
-    pub backup_method: String,
+    pub backup_method: Option<String>,
     /// The billing cycle of the subscription instance. Valid values:
-    ///
-    /// - **Year**: The instance is billed annually.
-    ///
-    /// - **Month**: The instance is billed monthly.
-    ///
-    /// Example: `Month`
     pub period: Option<String>,
     /// The subscription duration. Valid values:
-    ///
-    /// - If you set the **Period** parameter to **Year**, the value of **UsedTime** can be 1, 2, 3, 4, or 5.
-    ///
-    /// - If you set the **Period** parameter to **Month**, the value of **UsedTime** can be 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, or 11.
-    ///
-    /// Example: `1`
     pub used_time: Option<i32>,
     /// The payment method. Valid values:
-    ///
-    /// **prepay**: subscription
-    ///
-    /// Example: `prepay`
     pub pay_type: Option<String>,
     /// The region where the source database resides.
-    ///
-    /// Example: `cn-hangzhou`
     pub database_region: Option<String>,
     /// The storage region.
-    ///
-    /// Example: `cn-hangzhou`
     pub storage_region: Option<String>,
     /// The type of the database instance. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **PolarDB**
-    ///
-    /// - **DDS**: Alibaba Cloud MongoDB
-    ///
-    /// - **Kvstore**: Alibaba Cloud Redis
-    ///
-    /// - **Other**: A database connected using an IP address and port number.
-    ///
-    /// - **dg**: A self-managed database without a public IP address and port number. This type of database is connected through Database Gateway (DG).
-    ///
-    /// Example: `RDS`
     pub instance_type: Option<String>,
     /// This parameter is not yet available.
-    ///
-    /// Example: `无`
     pub storage_type: Option<String>,
     /// The source of the request. The default value is OpenAPI. You do not need to set this parameter.
-    ///
-    /// Example: `OpenAPI`
     pub from_app: Option<String>,
     /// A client token that is used to ensure the idempotence of the request. Enter a unique string.
-    ///
-    /// Example: `KJSAHKJFHKJSHFKASHFKJADFHKDXXXX`
     pub client_token: Option<String>,
     /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
     pub resource_group_id: Option<String>,
 }
 
 impl CreateBackupPlanRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateBackupPlanRequestBuilder {
-        CreateBackupPlanRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateBackupPlanBuilder {
+        CreateBackupPlanBuilder::with_client(())
     }
 }
 
@@ -136,34 +52,29 @@ impl acs_runtime::Operation for CreateBackupPlanRequest {
     type Output = CreateBackupPlanResponse;
     type Error = CreateBackupPlanError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateBackupPlan",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "CreateBackupPlan",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "Region", &self.region);
-        params.put(acs_runtime::Position::Query, "InstanceClass", &self.instance_class);
-        params.put(acs_runtime::Position::Query, "DatabaseType", &self.database_type);
-        params.put(acs_runtime::Position::Query, "BackupMethod", &self.backup_method);
-        params.put(acs_runtime::Position::Query, "Period", &self.period);
-        params.put(acs_runtime::Position::Query, "UsedTime", &self.used_time);
-        params.put(acs_runtime::Position::Query, "PayType", &self.pay_type);
-        params
-            .put(acs_runtime::Position::Query, "DatabaseRegion", &self.database_region);
-        params.put(acs_runtime::Position::Query, "StorageRegion", &self.storage_region);
-        params.put(acs_runtime::Position::Query, "InstanceType", &self.instance_type);
-        params.put(acs_runtime::Position::Query, "StorageType", &self.storage_type);
-        params.put(acs_runtime::Position::Query, "FromApp", &self.from_app);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "ResourceGroupId",
-                &self.resource_group_id,
-            );
+        params.query("Region", &self.region);
+        params.query("InstanceClass", &self.instance_class);
+        params.query("DatabaseType", &self.database_type);
+        params.query("BackupMethod", &self.backup_method);
+        params.query("Period", &self.period);
+        params.query("UsedTime", &self.used_time);
+        params.query("PayType", &self.pay_type);
+        params.query("DatabaseRegion", &self.database_region);
+        params.query("StorageRegion", &self.storage_region);
+        params.query("InstanceType", &self.instance_type);
+        params.query("StorageType", &self.storage_type);
+        params.query("FromApp", &self.from_app);
+        params.query("ClientToken", &self.client_token);
+        params.query("ResourceGroupId", &self.resource_group_id);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -171,697 +82,234 @@ impl acs_runtime::Operation for CreateBackupPlanRequest {
     }
 }
 
-/// Builds a [`CreateBackupPlanRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateBackupPlanRequestBuilder {
-    region: Option<String>,
-    instance_class: Option<String>,
-    database_type: Option<String>,
-    backup_method: Option<String>,
-    period: Option<String>,
-    used_time: Option<i32>,
-    pay_type: Option<String>,
-    database_region: Option<String>,
-    storage_region: Option<String>,
-    instance_type: Option<String>,
-    storage_type: Option<String>,
-    from_app: Option<String>,
-    client_token: Option<String>,
-    resource_group_id: Option<String>,
+/// Sets the parameters of `CreateBackupPlan`: made by `Client::create_backup_plan` (then [`send`](Self::send)) or [`CreateBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateBackupPlanBuilder<C = ()> {
+    client: C,
+    request: CreateBackupPlanRequest,
 }
 
-impl CreateBackupPlanRequestBuilder {
+impl<C> CreateBackupPlanBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the region where the DBS instance resides. This parameter is required. To view the regions supported by DBS, call the DescribeRegions operation.
     ///
     /// > For more information, see Endpoints.
     ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.region = value;
+    /// Example: `cn-hangzhou`.
+    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region = value.into_param();
         self
     }
 
     /// The instance class. Valid values:
     ///
     /// - **micro**: Micro
-    ///
     /// - **small**: Small
-    ///
     /// - **medium**: Medium
-    ///
     /// - **large**: Large
-    ///
     /// - **xlarge**: X-Large (no traffic limit)
     ///
     /// > A larger instance class provides better performance for backup and recovery. For more information, see Instance classes.
     ///
-    /// Example: `micro`
-    pub fn instance_class(mut self, value: impl Into<String>) -> Self {
-        self.instance_class = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceClass`; see [`Self::instance_class`].
-    pub fn set_instance_class(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_class = value;
+    /// Required. Example: `micro`.
+    pub fn instance_class(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_class = value.into_param();
         self
     }
 
     /// The database type. Valid values:
     ///
     /// - **MySQL**
-    ///
     /// - **MSSQL**
-    ///
     /// - **Oracle**
-    ///
     /// - **MariaDB**
-    ///
     /// - **PostgreSQL**
-    ///
     /// - **DRDS**
-    ///
     /// - **MongoDB**
-    ///
     /// - **Redis**
     ///
-    /// Example: `MySQL`
-    pub fn database_type(mut self, value: impl Into<String>) -> Self {
-        self.database_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DatabaseType`; see [`Self::database_type`].
-    pub fn set_database_type(&mut self, value: Option<String>) -> &mut Self {
-        self.database_type = value;
+    /// Required. Example: `MySQL`.
+    pub fn database_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.database_type = value.into_param();
         self
     }
 
     /// The backup method. Valid values:
     ///
     /// - **logical**: logical backup
-    ///
     /// - **physical**: physical backup
     ///
-    /// Example: `logical`
-    pub fn backup_method(mut self, value: impl Into<String>) -> Self {
-        self.backup_method = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupMethod`; see [`Self::backup_method`].
-    pub fn set_backup_method(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_method = value;
+    /// Required. Example: `logical`.
+    pub fn backup_method(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_method = value.into_param();
         self
     }
 
     /// The billing cycle of the subscription instance. Valid values:
     ///
     /// - **Year**: The instance is billed annually.
-    ///
     /// - **Month**: The instance is billed monthly.
     ///
-    /// Example: `Month`
-    pub fn period(mut self, value: impl Into<String>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Period`; see [`Self::period`].
-    pub fn set_period(&mut self, value: Option<String>) -> &mut Self {
-        self.period = value;
+    /// Example: `Month`.
+    pub fn period(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.period = value.into_param();
         self
     }
 
     /// The subscription duration. Valid values:
     ///
     /// - If you set the **Period** parameter to **Year**, the value of **UsedTime** can be 1, 2, 3, 4, or 5.
-    ///
     /// - If you set the **Period** parameter to **Month**, the value of **UsedTime** can be 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, or 11.
     ///
-    /// Example: `1`
-    pub fn used_time(mut self, value: impl Into<i32>) -> Self {
-        self.used_time = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `UsedTime`; see [`Self::used_time`].
-    pub fn set_used_time(&mut self, value: Option<i32>) -> &mut Self {
-        self.used_time = value;
+    /// Example: `1`.
+    pub fn used_time(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.used_time = value.into_param();
         self
     }
 
     /// The payment method. Valid values:
     ///
-    /// **prepay**: subscription
-    ///
-    /// Example: `prepay`
-    pub fn pay_type(mut self, value: impl Into<String>) -> Self {
-        self.pay_type = Some(value.into());
+    /// **prepay**: subscription Example: `prepay`.
+    pub fn pay_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.pay_type = value.into_param();
         self
     }
 
-    /// Sets or clears `PayType`; see [`Self::pay_type`].
-    pub fn set_pay_type(&mut self, value: Option<String>) -> &mut Self {
-        self.pay_type = value;
+    /// The region where the source database resides. Example: `cn-hangzhou`.
+    pub fn database_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.database_region = value.into_param();
         self
     }
 
-    /// The region where the source database resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn database_region(mut self, value: impl Into<String>) -> Self {
-        self.database_region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DatabaseRegion`; see [`Self::database_region`].
-    pub fn set_database_region(&mut self, value: Option<String>) -> &mut Self {
-        self.database_region = value;
-        self
-    }
-
-    /// The storage region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn storage_region(mut self, value: impl Into<String>) -> Self {
-        self.storage_region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `StorageRegion`; see [`Self::storage_region`].
-    pub fn set_storage_region(&mut self, value: Option<String>) -> &mut Self {
-        self.storage_region = value;
+    /// The storage region. Example: `cn-hangzhou`.
+    pub fn storage_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.storage_region = value.into_param();
         self
     }
 
     /// The type of the database instance. Valid values:
     ///
     /// - **RDS**
-    ///
     /// - **PolarDB**
-    ///
     /// - **DDS**: Alibaba Cloud MongoDB
-    ///
     /// - **Kvstore**: Alibaba Cloud Redis
-    ///
     /// - **Other**: A database connected using an IP address and port number.
-    ///
     /// - **dg**: A self-managed database without a public IP address and port number. This type of database is connected through Database Gateway (DG).
     ///
-    /// Example: `RDS`
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
-        self.instance_type = Some(value.into());
+    /// Example: `RDS`.
+    pub fn instance_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_type = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceType`; see [`Self::instance_type`].
-    pub fn set_instance_type(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_type = value;
+    /// This parameter is not yet available. Example: `无`.
+    pub fn storage_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.storage_type = value.into_param();
         self
     }
 
-    /// This parameter is not yet available.
-    ///
-    /// Example: `无`
-    pub fn storage_type(mut self, value: impl Into<String>) -> Self {
-        self.storage_type = Some(value.into());
+    /// The source of the request. The default value is OpenAPI. You do not need to set this parameter. Example: `OpenAPI`.
+    pub fn from_app(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.from_app = value.into_param();
         self
     }
 
-    /// Sets or clears `StorageType`; see [`Self::storage_type`].
-    pub fn set_storage_type(&mut self, value: Option<String>) -> &mut Self {
-        self.storage_type = value;
+    /// A client token that is used to ensure the idempotence of the request. Enter a unique string. Example: `KJSAHKJFHKJSHFKASHFKJADFHKDXXXX`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
-    /// The source of the request. The default value is OpenAPI. You do not need to set this parameter.
-    ///
-    /// Example: `OpenAPI`
-    pub fn from_app(mut self, value: impl Into<String>) -> Self {
-        self.from_app = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `FromApp`; see [`Self::from_app`].
-    pub fn set_from_app(&mut self, value: Option<String>) -> &mut Self {
-        self.from_app = value;
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request. Enter a unique string.
-    ///
-    /// Example: `KJSAHKJFHKJSHFKASHFKJADFHKDXXXX`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
-        self
-    }
-
-    /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_group_id = value;
+    /// The resource group ID. Example: `rg-aekzecovzti****`.
+    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateBackupPlanRequest, acs_runtime::BuildError> {
-        Ok(CreateBackupPlanRequest {
-            region: self.region,
-            instance_class: self
-                .instance_class
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateBackupPlan",
-                    parameter: "InstanceClass",
-                    setter: "instance_class",
-                })?,
-            database_type: self
-                .database_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateBackupPlan",
-                    parameter: "DatabaseType",
-                    setter: "database_type",
-                })?,
-            backup_method: self
-                .backup_method
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateBackupPlan",
-                    parameter: "BackupMethod",
-                    setter: "backup_method",
-                })?,
-            period: self.period,
-            used_time: self.used_time,
-            pay_type: self.pay_type,
-            database_region: self.database_region,
-            storage_region: self.storage_region,
-            instance_type: self.instance_type,
-            storage_type: self.storage_type,
-            from_app: self.from_app,
-            client_token: self.client_token,
-            resource_group_id: self.resource_group_id,
-        })
-    }
-}
-
-/// Calls `CreateBackupPlan` once its parameters are set: This operation creates a Database Backup (DBS) backup plan.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateBackupPlanFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateBackupPlanRequestBuilder,
-}
-
-impl CreateBackupPlanFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateBackupPlanRequestBuilder::default(),
+    pub fn build(self) -> Result<CreateBackupPlanRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateBackupPlan",
+            parameter,
+            setter,
+        );
+        if self.request.instance_class.is_none() {
+            return Err(missing("InstanceClass", "instance_class"));
         }
+        if self.request.database_type.is_none() {
+            return Err(missing("DatabaseType", "database_type"));
+        }
+        if self.request.backup_method.is_none() {
+            return Err(missing("BackupMethod", "backup_method"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateBackupPlanRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the region where the DBS instance resides. This parameter is required. To view the regions supported by DBS, call the DescribeRegions operation.
-    ///
-    /// > For more information, see Endpoints.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region(value);
-        self
-    }
-
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region(value);
-        self
-    }
-
-    /// The instance class. Valid values:
-    ///
-    /// - **micro**: Micro
-    ///
-    /// - **small**: Small
-    ///
-    /// - **medium**: Medium
-    ///
-    /// - **large**: Large
-    ///
-    /// - **xlarge**: X-Large (no traffic limit)
-    ///
-    /// > A larger instance class provides better performance for backup and recovery. For more information, see Instance classes.
-    ///
-    /// Example: `micro`
-    pub fn instance_class(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_class(value);
-        self
-    }
-
-    /// Sets or clears `InstanceClass`; see [`Self::instance_class`].
-    pub fn set_instance_class(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_class(value);
-        self
-    }
-
-    /// The database type. Valid values:
-    ///
-    /// - **MySQL**
-    ///
-    /// - **MSSQL**
-    ///
-    /// - **Oracle**
-    ///
-    /// - **MariaDB**
-    ///
-    /// - **PostgreSQL**
-    ///
-    /// - **DRDS**
-    ///
-    /// - **MongoDB**
-    ///
-    /// - **Redis**
-    ///
-    /// Example: `MySQL`
-    pub fn database_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.database_type(value);
-        self
-    }
-
-    /// Sets or clears `DatabaseType`; see [`Self::database_type`].
-    pub fn set_database_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_database_type(value);
-        self
-    }
-
-    /// The backup method. Valid values:
-    ///
-    /// - **logical**: logical backup
-    ///
-    /// - **physical**: physical backup
-    ///
-    /// Example: `logical`
-    pub fn backup_method(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_method(value);
-        self
-    }
-
-    /// Sets or clears `BackupMethod`; see [`Self::backup_method`].
-    pub fn set_backup_method(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_method(value);
-        self
-    }
-
-    /// The billing cycle of the subscription instance. Valid values:
-    ///
-    /// - **Year**: The instance is billed annually.
-    ///
-    /// - **Month**: The instance is billed monthly.
-    ///
-    /// Example: `Month`
-    pub fn period(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.period(value);
-        self
-    }
-
-    /// Sets or clears `Period`; see [`Self::period`].
-    pub fn set_period(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_period(value);
-        self
-    }
-
-    /// The subscription duration. Valid values:
-    ///
-    /// - If you set the **Period** parameter to **Year**, the value of **UsedTime** can be 1, 2, 3, 4, or 5.
-    ///
-    /// - If you set the **Period** parameter to **Month**, the value of **UsedTime** can be 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, or 11.
-    ///
-    /// Example: `1`
-    pub fn used_time(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.used_time(value);
-        self
-    }
-
-    /// Sets or clears `UsedTime`; see [`Self::used_time`].
-    pub fn set_used_time(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_used_time(value);
-        self
-    }
-
-    /// The payment method. Valid values:
-    ///
-    /// **prepay**: subscription
-    ///
-    /// Example: `prepay`
-    pub fn pay_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.pay_type(value);
-        self
-    }
-
-    /// Sets or clears `PayType`; see [`Self::pay_type`].
-    pub fn set_pay_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_pay_type(value);
-        self
-    }
-
-    /// The region where the source database resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn database_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.database_region(value);
-        self
-    }
-
-    /// Sets or clears `DatabaseRegion`; see [`Self::database_region`].
-    pub fn set_database_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_database_region(value);
-        self
-    }
-
-    /// The storage region.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn storage_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.storage_region(value);
-        self
-    }
-
-    /// Sets or clears `StorageRegion`; see [`Self::storage_region`].
-    pub fn set_storage_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_storage_region(value);
-        self
-    }
-
-    /// The type of the database instance. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **PolarDB**
-    ///
-    /// - **DDS**: Alibaba Cloud MongoDB
-    ///
-    /// - **Kvstore**: Alibaba Cloud Redis
-    ///
-    /// - **Other**: A database connected using an IP address and port number.
-    ///
-    /// - **dg**: A self-managed database without a public IP address and port number. This type of database is connected through Database Gateway (DG).
-    ///
-    /// Example: `RDS`
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_type(value);
-        self
-    }
-
-    /// Sets or clears `InstanceType`; see [`Self::instance_type`].
-    pub fn set_instance_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_type(value);
-        self
-    }
-
-    /// This parameter is not yet available.
-    ///
-    /// Example: `无`
-    pub fn storage_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.storage_type(value);
-        self
-    }
-
-    /// Sets or clears `StorageType`; see [`Self::storage_type`].
-    pub fn set_storage_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_storage_type(value);
-        self
-    }
-
-    /// The source of the request. The default value is OpenAPI. You do not need to set this parameter.
-    ///
-    /// Example: `OpenAPI`
-    pub fn from_app(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.from_app(value);
-        self
-    }
-
-    /// Sets or clears `FromApp`; see [`Self::from_app`].
-    pub fn set_from_app(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_from_app(value);
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request. Enter a unique string.
-    ///
-    /// Example: `KJSAHKJFHKJSHFKASHFKJADFHKDXXXX`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_group_id(value);
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_group_id(value);
-        self
-    }
-
+impl CreateBackupPlanBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateBackupPlanResponse, acs_runtime::SdkError<CreateBackupPlanError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<CreateBackupPlanResponse, SdkError<CreateBackupPlanError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CreateBackupPlan`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CreateBackupPlan`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateBackupPlanResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `7BCF6D62-885F-5A4A-91A1-679760E7****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `7BCF6D62-885F-5A4A-91A1-679760E7****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The backup plan ID.
-    ///
-    /// Example: `dbsrhahrsu2****`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The backup plan ID. Example: `dbsrhahrsu2****`.
     pub backup_plan_id: Option<String>,
-    /// The order ID.
-    ///
-    /// Example: `21437345592****`
-    #[serde(rename = "OrderId", skip_serializing_if = "Option::is_none")]
+    /// The order ID. Example: `21437345592****`.
     pub order_id: Option<String>,
 }
 
-/// Errors of `CreateBackupPlan` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CreateBackupPlanResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            order_id: object.take("OrderId")?,
+        })
+    }
+}
+
+/// Errors of `CreateBackupPlan`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateBackupPlanError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateBackupPlanError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateBackupPlanError {
@@ -873,37 +321,28 @@ impl From<acs_runtime::ServiceError> for CreateBackupPlanError {
     }
 }
 
+impl acs_runtime::OperationError for CreateBackupPlanError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateBackupPlanError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:CreateBackupPlan";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "create";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl CreateBackupPlanRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:CreateBackupPlan",
+    access_level: acs_runtime::ram::AccessLevel::Create,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

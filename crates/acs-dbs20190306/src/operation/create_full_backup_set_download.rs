@@ -3,40 +3,24 @@
 
 //! `CreateFullBackupSetDownload`: Creates and starts a download task for a full backup set.
 
-/// Request of `CreateFullBackupSetDownload`: Creates and starts a download task for a full backup set.
-///
-/// Build it with [`CreateFullBackupSetDownloadRequest::builder`], or call the operation through `Client::create_full_backup_set_download`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateFullBackupSetDownload`, made by [`CreateFullBackupSetDownloadBuilder`] (`Client::create_full_backup_set_download` or [`CreateFullBackupSetDownloadRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateFullBackupSetDownloadRequest {
     /// The ID of the full backup set.
-    ///
-    /// Example: `dbs1hvXXXXX`
-    pub backup_set_id: String,
+    pub backup_set_id: Option<String>,
     /// The format of the full backup set to download. Valid values:
-    ///
-    /// - **Native**
-    ///
-    /// - **SQL**
-    ///
-    /// - **CSV**
-    ///
-    /// - **JSON**
-    ///
-    /// > The default value is CSV.
-    ///
-    /// Example: `SQL`
     pub backup_set_data_format: Option<String>,
     /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl CreateFullBackupSetDownloadRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateFullBackupSetDownloadRequestBuilder {
-        CreateFullBackupSetDownloadRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateFullBackupSetDownloadBuilder {
+        CreateFullBackupSetDownloadBuilder::with_client(())
     }
 }
 
@@ -44,22 +28,18 @@ impl acs_runtime::Operation for CreateFullBackupSetDownloadRequest {
     type Output = CreateFullBackupSetDownloadResponse;
     type Error = CreateFullBackupSetDownloadError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateFullBackupSetDownload",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "CreateFullBackupSetDownload",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupSetId", &self.backup_set_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupSetDataFormat",
-                &self.backup_set_data_format,
-            );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupSetId", &self.backup_set_id);
+        params.query("BackupSetDataFormat", &self.backup_set_data_format);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -67,259 +47,115 @@ impl acs_runtime::Operation for CreateFullBackupSetDownloadRequest {
     }
 }
 
-/// Builds a [`CreateFullBackupSetDownloadRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateFullBackupSetDownloadRequestBuilder {
-    backup_set_id: Option<String>,
-    backup_set_data_format: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `CreateFullBackupSetDownload`: made by `Client::create_full_backup_set_download` (then [`send`](Self::send)) or [`CreateFullBackupSetDownloadRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateFullBackupSetDownloadBuilder<C = ()> {
+    client: C,
+    request: CreateFullBackupSetDownloadRequest,
 }
 
-impl CreateFullBackupSetDownloadRequestBuilder {
-    /// The ID of the full backup set.
-    ///
-    /// Example: `dbs1hvXXXXX`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_id = Some(value.into());
-        self
+impl<C> CreateFullBackupSetDownloadBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_id = value;
+    /// The ID of the full backup set. Required. Example: `dbs1hvXXXXX`.
+    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_id = value.into_param();
         self
     }
 
     /// The format of the full backup set to download. Valid values:
     ///
     /// - **Native**
-    ///
     /// - **SQL**
-    ///
     /// - **CSV**
-    ///
     /// - **JSON**
     ///
     /// > The default value is CSV.
     ///
-    /// Example: `SQL`
-    pub fn backup_set_data_format(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_data_format = Some(value.into());
+    /// Example: `SQL`.
+    pub fn backup_set_data_format(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_data_format = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupSetDataFormat`; see [`Self::backup_set_data_format`].
-    pub fn set_backup_set_data_format(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_data_format = value;
-        self
-    }
-
-    /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateFullBackupSetDownloadRequest, acs_runtime::BuildError> {
-        Ok(CreateFullBackupSetDownloadRequest {
-            backup_set_id: self
-                .backup_set_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateFullBackupSetDownload",
-                    parameter: "BackupSetId",
-                    setter: "backup_set_id",
-                })?,
-            backup_set_data_format: self.backup_set_data_format,
-            client_token: self.client_token,
-        })
-    }
-}
-
-/// Calls `CreateFullBackupSetDownload` once its parameters are set: Creates and starts a download task for a full backup set.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateFullBackupSetDownloadFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateFullBackupSetDownloadRequestBuilder,
-}
-
-impl CreateFullBackupSetDownloadFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateFullBackupSetDownloadRequestBuilder::default(),
+    pub fn build(self) -> Result<CreateFullBackupSetDownloadRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateFullBackupSetDownload",
+            parameter,
+            setter,
+        );
+        if self.request.backup_set_id.is_none() {
+            return Err(missing("BackupSetId", "backup_set_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateFullBackupSetDownloadRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the full backup set.
-    ///
-    /// Example: `dbs1hvXXXXX`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_id(value);
-        self
-    }
-
-    /// The format of the full backup set to download. Valid values:
-    ///
-    /// - **Native**
-    ///
-    /// - **SQL**
-    ///
-    /// - **CSV**
-    ///
-    /// - **JSON**
-    ///
-    /// > The default value is CSV.
-    ///
-    /// Example: `SQL`
-    pub fn backup_set_data_format(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_data_format(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetDataFormat`; see [`Self::backup_set_data_format`].
-    pub fn set_backup_set_data_format(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_data_format(value);
-        self
-    }
-
-    /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl CreateFullBackupSetDownloadBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateFullBackupSetDownloadResponse,
-        acs_runtime::SdkError<CreateFullBackupSetDownloadError>,
+        SdkError<CreateFullBackupSetDownloadError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CreateFullBackupSetDownload`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CreateFullBackupSetDownload`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateFullBackupSetDownloadResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The ID of the backup set download task.
-    ///
-    /// Example: `dbstooi01exxxxx`
-    #[serde(rename = "BackupSetDownloadTaskId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup set download task. Example: `dbstooi01exxxxx`.
     pub backup_set_download_task_id: Option<String>,
 }
 
-/// Errors of `CreateFullBackupSetDownload` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CreateFullBackupSetDownloadResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_set_download_task_id: object.take("BackupSetDownloadTaskId")?,
+        })
+    }
+}
+
+/// Errors of `CreateFullBackupSetDownload`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateFullBackupSetDownloadError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateFullBackupSetDownloadError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateFullBackupSetDownloadError {
@@ -331,37 +167,28 @@ impl From<acs_runtime::ServiceError> for CreateFullBackupSetDownloadError {
     }
 }
 
+impl acs_runtime::OperationError for CreateFullBackupSetDownloadError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateFullBackupSetDownloadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateFullBackupSetDownloadError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:CreateFullBackupSetDownload";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "create";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl CreateFullBackupSetDownloadRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:CreateFullBackupSetDownload",
+    access_level: acs_runtime::ram::AccessLevel::Create,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

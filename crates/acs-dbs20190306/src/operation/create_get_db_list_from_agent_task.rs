@@ -5,53 +5,30 @@
 //!
 //! This API operation returns a task ID. You can call the GetDBListFromAgent operation to query the task result based on the task ID.
 
-/// Request of `CreateGetDBListFromAgentTask`: Creates a task to obtain a database list by using a backup gateway.
-///
-/// Build it with [`CreateGetDbListFromAgentTaskRequest::builder`], or call the operation through `Client::create_get_db_list_from_agent_task`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateGetDBListFromAgentTask`, made by [`CreateGetDbListFromAgentTaskBuilder`] (`Client::create_get_db_list_from_agent_task` or [`CreateGetDbListFromAgentTaskRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateGetDbListFromAgentTaskRequest {
     /// The ID of the backup gateway. You can call the DescribeBackupPlanList operation to query the ID.
-    ///
-    /// >  This parameter is required.
-    ///
-    /// Example: `160813`
     pub backup_gateway_id: Option<i64>,
     /// The type of the database. Valid values:
-    ///
-    /// *   **MySQL**
-    /// *   **MSSQL**
-    /// *   **Oracle**
-    /// *   **MariaDB**
-    /// *   **PostgreSQL**
-    /// *   **DRDS**
-    /// *   **MongoDB**
-    /// *   **Redis**
-    ///
-    /// Example: `MySQL`
     pub database_type: Option<String>,
     /// The region in which the backup gateway resides.
-    ///
-    /// Example: `cn-hangzhou`
     pub source_endpoint_region: Option<String>,
     /// The URL that is used to access the database.
-    ///
-    /// Example: `123.0.0.1`
     pub source_endpoint_ip: Option<String>,
     /// The port that is used to connect to the database.
-    ///
-    /// Example: `3306`
     pub source_endpoint_port: Option<i32>,
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl CreateGetDbListFromAgentTaskRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateGetDbListFromAgentTaskRequestBuilder {
-        CreateGetDbListFromAgentTaskRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateGetDbListFromAgentTaskBuilder {
+        CreateGetDbListFromAgentTaskBuilder::with_client(())
     }
 }
 
@@ -59,40 +36,21 @@ impl acs_runtime::Operation for CreateGetDbListFromAgentTaskRequest {
     type Output = CreateGetDbListFromAgentTaskResponse;
     type Error = CreateGetDbListFromAgentTaskError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateGetDBListFromAgentTask",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "CreateGetDBListFromAgentTask",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupGatewayId",
-                &self.backup_gateway_id,
-            );
-        params.put(acs_runtime::Position::Query, "DatabaseType", &self.database_type);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointRegion",
-                &self.source_endpoint_region,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointIP",
-                &self.source_endpoint_ip,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointPort",
-                &self.source_endpoint_port,
-            );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupGatewayId", &self.backup_gateway_id);
+        params.query("DatabaseType", &self.database_type);
+        params.query("SourceEndpointRegion", &self.source_endpoint_region);
+        params.query("SourceEndpointIP", &self.source_endpoint_ip);
+        params.query("SourceEndpointPort", &self.source_endpoint_port);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -100,31 +58,28 @@ impl acs_runtime::Operation for CreateGetDbListFromAgentTaskRequest {
     }
 }
 
-/// Builds a [`CreateGetDbListFromAgentTaskRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateGetDbListFromAgentTaskRequestBuilder {
-    backup_gateway_id: Option<i64>,
-    database_type: Option<String>,
-    source_endpoint_region: Option<String>,
-    source_endpoint_ip: Option<String>,
-    source_endpoint_port: Option<i32>,
-    client_token: Option<String>,
+/// Sets the parameters of `CreateGetDBListFromAgentTask`: made by `Client::create_get_db_list_from_agent_task` (then [`send`](Self::send)) or [`CreateGetDbListFromAgentTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateGetDbListFromAgentTaskBuilder<C = ()> {
+    client: C,
+    request: CreateGetDbListFromAgentTaskRequest,
 }
 
-impl CreateGetDbListFromAgentTaskRequestBuilder {
+impl<C> CreateGetDbListFromAgentTaskBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the backup gateway. You can call the DescribeBackupPlanList operation to query the ID.
     ///
     /// >  This parameter is required.
     ///
-    /// Example: `160813`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.backup_gateway_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_gateway_id = value;
+    /// Example: `160813`.
+    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_gateway_id = value.into_param();
         self
     }
 
@@ -139,310 +94,95 @@ impl CreateGetDbListFromAgentTaskRequestBuilder {
     /// *   **MongoDB**
     /// *   **Redis**
     ///
-    /// Example: `MySQL`
-    pub fn database_type(mut self, value: impl Into<String>) -> Self {
-        self.database_type = Some(value.into());
+    /// Example: `MySQL`.
+    pub fn database_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.database_type = value.into_param();
         self
     }
 
-    /// Sets or clears `DatabaseType`; see [`Self::database_type`].
-    pub fn set_database_type(&mut self, value: Option<String>) -> &mut Self {
-        self.database_type = value;
+    /// The region in which the backup gateway resides. Example: `cn-hangzhou`.
+    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_region = value.into_param();
         self
     }
 
-    /// The region in which the backup gateway resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_region = Some(value.into());
+    /// The URL that is used to access the database. Example: `123.0.0.1`.
+    pub fn source_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_ip = value.into_param();
         self
     }
 
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_region = value;
+    /// The port that is used to connect to the database. Example: `3306`.
+    pub fn source_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.source_endpoint_port = value.into_param();
         self
     }
 
-    /// The URL that is used to access the database.
-    ///
-    /// Example: `123.0.0.1`
-    pub fn source_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_ip = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointIP`; see [`Self::source_endpoint_ip`].
-    pub fn set_source_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_ip = value;
-        self
-    }
-
-    /// The port that is used to connect to the database.
-    ///
-    /// Example: `3306`
-    pub fn source_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.source_endpoint_port = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPort`; see [`Self::source_endpoint_port`].
-    pub fn set_source_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.source_endpoint_port = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length. Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateGetDbListFromAgentTaskRequest, acs_runtime::BuildError> {
-        Ok(CreateGetDbListFromAgentTaskRequest {
-            backup_gateway_id: self.backup_gateway_id,
-            database_type: self.database_type,
-            source_endpoint_region: self.source_endpoint_region,
-            source_endpoint_ip: self.source_endpoint_ip,
-            source_endpoint_port: self.source_endpoint_port,
-            client_token: self.client_token,
-        })
+    pub fn build(self) -> Result<CreateGetDbListFromAgentTaskRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `CreateGetDBListFromAgentTask` once its parameters are set: Creates a task to obtain a database list by using a backup gateway.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateGetDbListFromAgentTaskFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateGetDbListFromAgentTaskRequestBuilder,
-}
-
-impl CreateGetDbListFromAgentTaskFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateGetDbListFromAgentTaskRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateGetDbListFromAgentTaskRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup gateway. You can call the DescribeBackupPlanList operation to query the ID.
-    ///
-    /// >  This parameter is required.
-    ///
-    /// Example: `160813`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_gateway_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_gateway_id(value);
-        self
-    }
-
-    /// The type of the database. Valid values:
-    ///
-    /// *   **MySQL**
-    /// *   **MSSQL**
-    /// *   **Oracle**
-    /// *   **MariaDB**
-    /// *   **PostgreSQL**
-    /// *   **DRDS**
-    /// *   **MongoDB**
-    /// *   **Redis**
-    ///
-    /// Example: `MySQL`
-    pub fn database_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.database_type(value);
-        self
-    }
-
-    /// Sets or clears `DatabaseType`; see [`Self::database_type`].
-    pub fn set_database_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_database_type(value);
-        self
-    }
-
-    /// The region in which the backup gateway resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_region(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_region(value);
-        self
-    }
-
-    /// The URL that is used to access the database.
-    ///
-    /// Example: `123.0.0.1`
-    pub fn source_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_ip(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointIP`; see [`Self::source_endpoint_ip`].
-    pub fn set_source_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_ip(value);
-        self
-    }
-
-    /// The port that is used to connect to the database.
-    ///
-    /// Example: `3306`
-    pub fn source_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.source_endpoint_port(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPort`; see [`Self::source_endpoint_port`].
-    pub fn set_source_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_source_endpoint_port(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl CreateGetDbListFromAgentTaskBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateGetDbListFromAgentTaskResponse,
-        acs_runtime::SdkError<CreateGetDbListFromAgentTaskError>,
+        SdkError<CreateGetDbListFromAgentTaskError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CreateGetDBListFromAgentTask`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CreateGetDBListFromAgentTask`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateGetDbListFromAgentTaskResponse {
-    /// The HTTP status code returned.
-    ///
-    /// Example: `400`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code returned. Example: `400`.
     pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `EB4DFD5E-3618-498D-BE35-4DBEA0072122`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `EB4DFD5E-3618-498D-BE35-4DBEA0072122`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `InvalidParameter`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `InvalidParameter`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `This backupPlan can't support this action`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `This backupPlan can't support this action`.
     pub err_message: Option<String>,
-    /// The ID of the asynchronous task.
-    ///
-    /// Example: `123456`
-    #[serde(
-        rename = "TaskId",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The ID of the asynchronous task. Example: `123456`.
     pub task_id: Option<i64>,
 }
 
-/// Errors of `CreateGetDBListFromAgentTask` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CreateGetDbListFromAgentTaskResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            task_id: object.take("TaskId")?,
+        })
+    }
+}
+
+/// Errors of `CreateGetDBListFromAgentTask`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateGetDbListFromAgentTaskError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateGetDbListFromAgentTaskError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateGetDbListFromAgentTaskError {
@@ -454,37 +194,28 @@ impl From<acs_runtime::ServiceError> for CreateGetDbListFromAgentTaskError {
     }
 }
 
+impl acs_runtime::OperationError for CreateGetDbListFromAgentTaskError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateGetDbListFromAgentTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateGetDbListFromAgentTaskError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:CreateGetDBListFromAgentTask";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "create";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl CreateGetDbListFromAgentTaskRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:CreateGetDBListFromAgentTask",
+    access_level: acs_runtime::ram::AccessLevel::Create,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

@@ -3,41 +3,26 @@
 
 //! `CreateIncrementBackupSetDownload`: Creates and starts an incremental backup set download task.
 
-/// Request of `CreateIncrementBackupSetDownload`: Creates and starts an incremental backup set download task.
-///
-/// Build it with [`CreateIncrementBackupSetDownloadRequest::builder`], or call the operation through `Client::create_increment_backup_set_download`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateIncrementBackupSetDownload`, made by [`CreateIncrementBackupSetDownloadBuilder`] (`Client::create_increment_backup_set_download` or [`CreateIncrementBackupSetDownloadRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateIncrementBackupSetDownloadRequest {
     /// The ID of the incremental backup task. To obtain the task ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetJobId** parameter in the response.
-    ///
-    /// Example: `dbstooi01e****`
-    pub backup_set_id: String,
+    pub backup_set_id: Option<String>,
     /// The ID of the incremental backup set. To obtain the backup set ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetId** parameter in the response.
-    ///
-    /// Example: `test`
-    pub backup_set_name: String,
+    pub backup_set_name: Option<String>,
     /// The format in which the incremental backup set is downloaded. Valid values:
-    ///
-    /// *   **Native**
-    /// *   **SQL**
-    /// *   **CSV**
-    /// *   **JSON**
-    ///
-    /// > Default value: Native.
-    ///
-    /// Example: `Native`
     pub backup_set_data_format: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCz****`
     pub client_token: Option<String>,
 }
 
 impl CreateIncrementBackupSetDownloadRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateIncrementBackupSetDownloadRequestBuilder {
-        CreateIncrementBackupSetDownloadRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateIncrementBackupSetDownloadBuilder {
+        CreateIncrementBackupSetDownloadBuilder::with_client(())
     }
 }
 
@@ -45,23 +30,19 @@ impl acs_runtime::Operation for CreateIncrementBackupSetDownloadRequest {
     type Output = CreateIncrementBackupSetDownloadResponse;
     type Error = CreateIncrementBackupSetDownloadError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateIncrementBackupSetDownload",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "CreateIncrementBackupSetDownload",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupSetId", &self.backup_set_id);
-        params.put(acs_runtime::Position::Query, "BackupSetName", &self.backup_set_name);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupSetDataFormat",
-                &self.backup_set_data_format,
-            );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupSetId", &self.backup_set_id);
+        params.query("BackupSetName", &self.backup_set_name);
+        params.query("BackupSetDataFormat", &self.backup_set_data_format);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -69,41 +50,30 @@ impl acs_runtime::Operation for CreateIncrementBackupSetDownloadRequest {
     }
 }
 
-/// Builds a [`CreateIncrementBackupSetDownloadRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateIncrementBackupSetDownloadRequestBuilder {
-    backup_set_id: Option<String>,
-    backup_set_name: Option<String>,
-    backup_set_data_format: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `CreateIncrementBackupSetDownload`: made by `Client::create_increment_backup_set_download` (then [`send`](Self::send)) or [`CreateIncrementBackupSetDownloadRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateIncrementBackupSetDownloadBuilder<C = ()> {
+    client: C,
+    request: CreateIncrementBackupSetDownloadRequest,
 }
 
-impl CreateIncrementBackupSetDownloadRequestBuilder {
-    /// The ID of the incremental backup task. To obtain the task ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetJobId** parameter in the response.
-    ///
-    /// Example: `dbstooi01e****`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_id = Some(value.into());
+impl<C> CreateIncrementBackupSetDownloadBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the incremental backup task. To obtain the task ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetJobId** parameter in the response. Required. Example: `dbstooi01e****`.
+    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_id = value;
-        self
-    }
-
-    /// The ID of the incremental backup set. To obtain the backup set ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetId** parameter in the response.
-    ///
-    /// Example: `test`
-    pub fn backup_set_name(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSetName`; see [`Self::backup_set_name`].
-    pub fn set_backup_set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_name = value;
+    /// The ID of the incremental backup set. To obtain the backup set ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetId** parameter in the response. Required. Example: `test`.
+    pub fn backup_set_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_name = value.into_param();
         self
     }
 
@@ -116,242 +86,88 @@ impl CreateIncrementBackupSetDownloadRequestBuilder {
     ///
     /// > Default value: Native.
     ///
-    /// Example: `Native`
-    pub fn backup_set_data_format(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_data_format = Some(value.into());
+    /// Example: `Native`.
+    pub fn backup_set_data_format(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_data_format = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupSetDataFormat`; see [`Self::backup_set_data_format`].
-    pub fn set_backup_set_data_format(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_data_format = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCz****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCz****`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<CreateIncrementBackupSetDownloadRequest, acs_runtime::BuildError> {
-        Ok(CreateIncrementBackupSetDownloadRequest {
-            backup_set_id: self
-                .backup_set_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateIncrementBackupSetDownload",
-                    parameter: "BackupSetId",
-                    setter: "backup_set_id",
-                })?,
-            backup_set_name: self
-                .backup_set_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateIncrementBackupSetDownload",
-                    parameter: "BackupSetName",
-                    setter: "backup_set_name",
-                })?,
-            backup_set_data_format: self.backup_set_data_format,
-            client_token: self.client_token,
-        })
-    }
-}
-
-/// Calls `CreateIncrementBackupSetDownload` once its parameters are set: Creates and starts an incremental backup set download task.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateIncrementBackupSetDownloadFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateIncrementBackupSetDownloadRequestBuilder,
-}
-
-impl CreateIncrementBackupSetDownloadFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateIncrementBackupSetDownloadRequestBuilder::default(),
+    pub fn build(self) -> Result<CreateIncrementBackupSetDownloadRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateIncrementBackupSetDownload",
+            parameter,
+            setter,
+        );
+        if self.request.backup_set_id.is_none() {
+            return Err(missing("BackupSetId", "backup_set_id"));
         }
+        if self.request.backup_set_name.is_none() {
+            return Err(missing("BackupSetName", "backup_set_name"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateIncrementBackupSetDownloadRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the incremental backup task. To obtain the task ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetJobId** parameter in the response.
-    ///
-    /// Example: `dbstooi01e****`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_id(value);
-        self
-    }
-
-    /// The ID of the incremental backup set. To obtain the backup set ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetId** parameter in the response.
-    ///
-    /// Example: `test`
-    pub fn backup_set_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_name(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetName`; see [`Self::backup_set_name`].
-    pub fn set_backup_set_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_name(value);
-        self
-    }
-
-    /// The format in which the incremental backup set is downloaded. Valid values:
-    ///
-    /// *   **Native**
-    /// *   **SQL**
-    /// *   **CSV**
-    /// *   **JSON**
-    ///
-    /// > Default value: Native.
-    ///
-    /// Example: `Native`
-    pub fn backup_set_data_format(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_data_format(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetDataFormat`; see [`Self::backup_set_data_format`].
-    pub fn set_backup_set_data_format(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_data_format(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCz****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl CreateIncrementBackupSetDownloadBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateIncrementBackupSetDownloadResponse,
-        acs_runtime::SdkError<CreateIncrementBackupSetDownloadError>,
+        SdkError<CreateIncrementBackupSetDownloadError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CreateIncrementBackupSetDownload`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CreateIncrementBackupSetDownload`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateIncrementBackupSetDownloadResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request is successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the request is successful. Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The ID of the backup set download task.
-    ///
-    /// Example: `dbstooi01e****`
-    #[serde(rename = "BackupSetDownloadTaskId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup set download task. Example: `dbstooi01e****`.
     pub backup_set_download_task_id: Option<String>,
 }
 
-/// Errors of `CreateIncrementBackupSetDownload` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CreateIncrementBackupSetDownloadResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_set_download_task_id: object.take("BackupSetDownloadTaskId")?,
+        })
+    }
+}
+
+/// Errors of `CreateIncrementBackupSetDownload`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateIncrementBackupSetDownloadError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateIncrementBackupSetDownloadError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateIncrementBackupSetDownloadError {
@@ -363,37 +179,28 @@ impl From<acs_runtime::ServiceError> for CreateIncrementBackupSetDownloadError {
     }
 }
 
+impl acs_runtime::OperationError for CreateIncrementBackupSetDownloadError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateIncrementBackupSetDownloadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateIncrementBackupSetDownloadError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:CreateIncrementBackupSetDownload";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "create";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl CreateIncrementBackupSetDownloadRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:CreateIncrementBackupSetDownload",
+    access_level: acs_runtime::ram::AccessLevel::Create,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

@@ -6,145 +6,62 @@
 //! ### Related documents
 //!
 //! - Restore a database
-//!
 //! - Tutorials on database restore configuration
 
-/// Request of `CreateRestoreTask`: Creates a Database Backup Service (DBS) restore job.
-///
-/// Build it with [`CreateRestoreTaskRequest::builder`], or call the operation through `Client::create_restore_task`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateRestoreTask`, made by [`CreateRestoreTaskBuilder`] (`Client::create_restore_task` or [`CreateRestoreTaskRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateRestoreTaskRequest {
     /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1hvb0ww****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The location of the database. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **ECS**
-    ///
-    /// - **Express**: a database connected over a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
-    /// - **Agent**: a database connected using a backup gateway.
-    ///
-    /// - **DDS**: a cloud MongoDB instance.
-    ///
-    /// - **Other**: a database connected over the Internet.
-    ///
-    /// - **dg**: a self-managed database that does not have a public IP address and port. This type of database is connected using Database Gateway (DG).
-    ///
-    /// Example: `RDS`
-    pub destination_endpoint_instance_type: String,
+    pub destination_endpoint_instance_type: Option<String>,
     /// The region of the database instance.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to RDS, ECS, DDS, Express, or Agent.
-    ///
-    /// Example: `cn-hangzhou`
     pub destination_endpoint_region: Option<String>,
     /// The ID of the database instance.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to RDS, ECS, DDS, or Express.
-    ///
-    /// Example: `rm-bp1p8c29*****`
     pub destination_endpoint_instance_id: Option<String>,
     /// The database endpoint.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to express, agent, or other.
-    ///
-    /// Example: `rm-bp*****9jv8pxero.mysql.rds.aliyuncs.com`
     pub destination_endpoint_ip: Option<String>,
     /// The database port.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to express, agent, other, or ECS.
-    ///
-    /// Example: `3306`
     pub destination_endpoint_port: Option<i32>,
     /// The name of the database.
-    ///
-    /// > This parameter is required if the database type is PostgreSQL or MongoDB.
-    ///
-    /// Example: `test`
     pub destination_endpoint_database_name: Option<String>,
     /// The database account.
-    ///
-    /// > This parameter is not required if the database type is Redis, or if DestinationEndpointInstanceType is set to agent and the database type is MSSQL. In other scenarios, this parameter is required.
-    ///
-    /// Example: `test`
     pub destination_endpoint_user_name: Option<String>,
     /// The password.
-    ///
-    /// > This parameter is not required if the database type is Redis, or if DestinationEndpointInstanceType is set to agent and the database type is MSSQL. In other scenarios, this parameter is required.
-    ///
-    /// Example: `Test`
     pub destination_endpoint_password: Option<String>,
     /// The ID of the backup gateway.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to agent.
-    ///
-    /// Example: `4312****`
     pub backup_gateway_id: Option<i64>,
     /// The objects to restore.
-    ///
-    /// - This parameter is not required if **DestinationEndpointInstanceType** is set to agent. In other scenarios, this parameter is required.
-    ///
-    /// - Template: `[{ "DBName": "source_database_name", "NewDBName": "destination_database_name" }]`
-    ///
-    /// > When you use this API operation, you can only restore objects at the database level. To restore specific tables, use the console. For more information, see Restore a database.
-    ///
-    /// Example: `MySQL表级别恢复示例如下： [{\"DBName\":\"dbname\", \"NewDBName\":\"dbname1\"}]`
     pub restore_objects: Option<String>,
     /// The restore time, specified as a Unix timestamp in milliseconds.
-    ///
-    /// Example: `1554560477000`
     pub restore_time: Option<i64>,
     /// The ID of the full backup set used for the restore. This parameter is mutually exclusive with RestoreTime.
-    ///
-    /// Example: `dbs1hvb0w*****`
     pub backup_set_id: Option<String>,
     /// The name of the restore job.
-    ///
-    /// Example: `test`
-    pub restore_task_name: String,
+    pub restore_task_name: Option<String>,
     /// The Oracle system ID (SID).
-    ///
-    /// > This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
     pub destination_endpoint_oracle_sid: Option<String>,
     /// This parameter is required if **DestinationEndpointInstanceType** is set to agent and the backup plan is for a MySQL database.
-    ///
-    /// Example: `test`
     pub restore_dir: Option<String>,
     /// The directory of the database program.
-    ///
-    /// Example: `test`
     pub restore_home: Option<String>,
     /// The policy for handling conflicts with objects that have the same name. The following value is supported:
-    ///
-    /// **renamenew**: If an object with the same name exists, rename the new object.
-    ///
-    /// Example: `renamenew`
     pub duplicate_conflict: Option<String>,
     /// The UID of the Alibaba Cloud account for cross-account backup.
-    ///
-    /// Example: `2749528728********`
     pub cross_aliyun_id: Option<String>,
     /// The name of the RAM role for cross-account backup.
-    ///
-    /// Example: `test123`
     pub cross_role_name: Option<String>,
     /// A client token used to ensure the idempotence of the request. This prevents duplicate submissions.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOC********`
     pub client_token: Option<String>,
 }
 
 impl CreateRestoreTaskRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateRestoreTaskRequestBuilder {
-        CreateRestoreTaskRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateRestoreTaskBuilder {
+        CreateRestoreTaskBuilder::with_client(())
     }
 }
 
@@ -152,96 +69,53 @@ impl acs_runtime::Operation for CreateRestoreTaskRequest {
     type Output = CreateRestoreTaskResponse;
     type Error = CreateRestoreTaskError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateRestoreTask",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "CreateRestoreTask",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
+        params.query("BackupPlanId", &self.backup_plan_id);
         params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "DestinationEndpointInstanceType",
                 &self.destination_endpoint_instance_type,
             );
+        params.query("DestinationEndpointRegion", &self.destination_endpoint_region);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "DestinationEndpointRegion",
-                &self.destination_endpoint_region,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "DestinationEndpointInstanceID",
                 &self.destination_endpoint_instance_id,
             );
+        params.query("DestinationEndpointIP", &self.destination_endpoint_ip);
+        params.query("DestinationEndpointPort", &self.destination_endpoint_port);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "DestinationEndpointIP",
-                &self.destination_endpoint_ip,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DestinationEndpointPort",
-                &self.destination_endpoint_port,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "DestinationEndpointDatabaseName",
                 &self.destination_endpoint_database_name,
             );
         params
-            .put(
-                acs_runtime::Position::Query,
-                "DestinationEndpointUserName",
-                &self.destination_endpoint_user_name,
-            );
+            .query("DestinationEndpointUserName", &self.destination_endpoint_user_name);
+        params.query("DestinationEndpointPassword", &self.destination_endpoint_password);
+        params.query("BackupGatewayId", &self.backup_gateway_id);
+        params.query("RestoreObjects", &self.restore_objects);
+        params.query("RestoreTime", &self.restore_time);
+        params.query("BackupSetId", &self.backup_set_id);
+        params.query("RestoreTaskName", &self.restore_task_name);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "DestinationEndpointPassword",
-                &self.destination_endpoint_password,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupGatewayId",
-                &self.backup_gateway_id,
-            );
-        params
-            .put(acs_runtime::Position::Query, "RestoreObjects", &self.restore_objects);
-        params.put(acs_runtime::Position::Query, "RestoreTime", &self.restore_time);
-        params.put(acs_runtime::Position::Query, "BackupSetId", &self.backup_set_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "RestoreTaskName",
-                &self.restore_task_name,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "DestinationEndpointOracleSID",
                 &self.destination_endpoint_oracle_sid,
             );
-        params.put(acs_runtime::Position::Query, "RestoreDir", &self.restore_dir);
-        params.put(acs_runtime::Position::Query, "RestoreHome", &self.restore_home);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DuplicateConflict",
-                &self.duplicate_conflict,
-            );
-        params.put(acs_runtime::Position::Query, "CrossAliyunId", &self.cross_aliyun_id);
-        params.put(acs_runtime::Position::Query, "CrossRoleName", &self.cross_role_name);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("RestoreDir", &self.restore_dir);
+        params.query("RestoreHome", &self.restore_home);
+        params.query("DuplicateConflict", &self.duplicate_conflict);
+        params.query("CrossAliyunId", &self.cross_aliyun_id);
+        params.query("CrossRoleName", &self.cross_role_name);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -249,78 +123,43 @@ impl acs_runtime::Operation for CreateRestoreTaskRequest {
     }
 }
 
-/// Builds a [`CreateRestoreTaskRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateRestoreTaskRequestBuilder {
-    backup_plan_id: Option<String>,
-    destination_endpoint_instance_type: Option<String>,
-    destination_endpoint_region: Option<String>,
-    destination_endpoint_instance_id: Option<String>,
-    destination_endpoint_ip: Option<String>,
-    destination_endpoint_port: Option<i32>,
-    destination_endpoint_database_name: Option<String>,
-    destination_endpoint_user_name: Option<String>,
-    destination_endpoint_password: Option<String>,
-    backup_gateway_id: Option<i64>,
-    restore_objects: Option<String>,
-    restore_time: Option<i64>,
-    backup_set_id: Option<String>,
-    restore_task_name: Option<String>,
-    destination_endpoint_oracle_sid: Option<String>,
-    restore_dir: Option<String>,
-    restore_home: Option<String>,
-    duplicate_conflict: Option<String>,
-    cross_aliyun_id: Option<String>,
-    cross_role_name: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `CreateRestoreTask`: made by `Client::create_restore_task` (then [`send`](Self::send)) or [`CreateRestoreTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateRestoreTaskBuilder<C = ()> {
+    client: C,
+    request: CreateRestoreTaskRequest,
 }
 
-impl CreateRestoreTaskRequestBuilder {
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1hvb0ww****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
+impl<C> CreateRestoreTaskBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup plan. Required. Example: `dbs1hvb0ww****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The location of the database. Valid values:
     ///
     /// - **RDS**
-    ///
     /// - **ECS**
-    ///
     /// - **Express**: a database connected over a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
     /// - **Agent**: a database connected using a backup gateway.
-    ///
     /// - **DDS**: a cloud MongoDB instance.
-    ///
     /// - **Other**: a database connected over the Internet.
-    ///
     /// - **dg**: a self-managed database that does not have a public IP address and port. This type of database is connected using Database Gateway (DG).
     ///
-    /// Example: `RDS`
+    /// Required. Example: `RDS`.
     pub fn destination_endpoint_instance_type(
         mut self,
-        value: impl Into<String>,
+        value: impl IntoParam<String>,
     ) -> Self {
-        self.destination_endpoint_instance_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointInstanceType`; see [`Self::destination_endpoint_instance_type`].
-    pub fn set_destination_endpoint_instance_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.destination_endpoint_instance_type = value;
+        self.request.destination_endpoint_instance_type = value.into_param();
         self
     }
 
@@ -328,18 +167,9 @@ impl CreateRestoreTaskRequestBuilder {
     ///
     /// > This parameter is required if **DestinationEndpointInstanceType** is set to RDS, ECS, DDS, Express, or Agent.
     ///
-    /// Example: `cn-hangzhou`
-    pub fn destination_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.destination_endpoint_region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointRegion`; see [`Self::destination_endpoint_region`].
-    pub fn set_destination_endpoint_region(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.destination_endpoint_region = value;
+    /// Example: `cn-hangzhou`.
+    pub fn destination_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.destination_endpoint_region = value.into_param();
         self
     }
 
@@ -347,18 +177,12 @@ impl CreateRestoreTaskRequestBuilder {
     ///
     /// > This parameter is required if **DestinationEndpointInstanceType** is set to RDS, ECS, DDS, or Express.
     ///
-    /// Example: `rm-bp1p8c29*****`
-    pub fn destination_endpoint_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.destination_endpoint_instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointInstanceID`; see [`Self::destination_endpoint_instance_id`].
-    pub fn set_destination_endpoint_instance_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.destination_endpoint_instance_id = value;
+    /// Example: `rm-bp1p8c29*****`.
+    pub fn destination_endpoint_instance_id(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.destination_endpoint_instance_id = value.into_param();
         self
     }
 
@@ -366,15 +190,9 @@ impl CreateRestoreTaskRequestBuilder {
     ///
     /// > This parameter is required if **DestinationEndpointInstanceType** is set to express, agent, or other.
     ///
-    /// Example: `rm-bp*****9jv8pxero.mysql.rds.aliyuncs.com`
-    pub fn destination_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.destination_endpoint_ip = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointIP`; see [`Self::destination_endpoint_ip`].
-    pub fn set_destination_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.destination_endpoint_ip = value;
+    /// Example: `rm-bp*****9jv8pxero.mysql.rds.aliyuncs.com`.
+    pub fn destination_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.destination_endpoint_ip = value.into_param();
         self
     }
 
@@ -382,15 +200,9 @@ impl CreateRestoreTaskRequestBuilder {
     ///
     /// > This parameter is required if **DestinationEndpointInstanceType** is set to express, agent, other, or ECS.
     ///
-    /// Example: `3306`
-    pub fn destination_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.destination_endpoint_port = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointPort`; see [`Self::destination_endpoint_port`].
-    pub fn set_destination_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.destination_endpoint_port = value;
+    /// Example: `3306`.
+    pub fn destination_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.destination_endpoint_port = value.into_param();
         self
     }
 
@@ -398,21 +210,12 @@ impl CreateRestoreTaskRequestBuilder {
     ///
     /// > This parameter is required if the database type is PostgreSQL or MongoDB.
     ///
-    /// Example: `test`
+    /// Example: `test`.
     pub fn destination_endpoint_database_name(
         mut self,
-        value: impl Into<String>,
+        value: impl IntoParam<String>,
     ) -> Self {
-        self.destination_endpoint_database_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointDatabaseName`; see [`Self::destination_endpoint_database_name`].
-    pub fn set_destination_endpoint_database_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.destination_endpoint_database_name = value;
+        self.request.destination_endpoint_database_name = value.into_param();
         self
     }
 
@@ -420,18 +223,12 @@ impl CreateRestoreTaskRequestBuilder {
     ///
     /// > This parameter is not required if the database type is Redis, or if DestinationEndpointInstanceType is set to agent and the database type is MSSQL. In other scenarios, this parameter is required.
     ///
-    /// Example: `test`
-    pub fn destination_endpoint_user_name(mut self, value: impl Into<String>) -> Self {
-        self.destination_endpoint_user_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointUserName`; see [`Self::destination_endpoint_user_name`].
-    pub fn set_destination_endpoint_user_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.destination_endpoint_user_name = value;
+    /// Example: `test`.
+    pub fn destination_endpoint_user_name(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.destination_endpoint_user_name = value.into_param();
         self
     }
 
@@ -439,18 +236,12 @@ impl CreateRestoreTaskRequestBuilder {
     ///
     /// > This parameter is not required if the database type is Redis, or if DestinationEndpointInstanceType is set to agent and the database type is MSSQL. In other scenarios, this parameter is required.
     ///
-    /// Example: `Test`
-    pub fn destination_endpoint_password(mut self, value: impl Into<String>) -> Self {
-        self.destination_endpoint_password = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointPassword`; see [`Self::destination_endpoint_password`].
-    pub fn set_destination_endpoint_password(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.destination_endpoint_password = value;
+    /// Example: `Test`.
+    pub fn destination_endpoint_password(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.destination_endpoint_password = value.into_param();
         self
     }
 
@@ -458,77 +249,40 @@ impl CreateRestoreTaskRequestBuilder {
     ///
     /// > This parameter is required if **DestinationEndpointInstanceType** is set to agent.
     ///
-    /// Example: `4312****`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.backup_gateway_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_gateway_id = value;
+    /// Example: `4312****`.
+    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_gateway_id = value.into_param();
         self
     }
 
     /// The objects to restore.
     ///
     /// - This parameter is not required if **DestinationEndpointInstanceType** is set to agent. In other scenarios, this parameter is required.
-    ///
     /// - Template: `[{ "DBName": "source_database_name", "NewDBName": "destination_database_name" }]`
     ///
     /// > When you use this API operation, you can only restore objects at the database level. To restore specific tables, use the console. For more information, see Restore a database.
     ///
-    /// Example: `MySQL表级别恢复示例如下： [{\"DBName\":\"dbname\", \"NewDBName\":\"dbname1\"}]`
-    pub fn restore_objects(mut self, value: impl Into<String>) -> Self {
-        self.restore_objects = Some(value.into());
+    /// Example: `MySQL表级别恢复示例如下： [{\"DBName\":\"dbname\", \"NewDBName\":\"dbname1\"}]`.
+    pub fn restore_objects(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.restore_objects = value.into_param();
         self
     }
 
-    /// Sets or clears `RestoreObjects`; see [`Self::restore_objects`].
-    pub fn set_restore_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.restore_objects = value;
+    /// The restore time, specified as a Unix timestamp in milliseconds. Example: `1554560477000`.
+    pub fn restore_time(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.restore_time = value.into_param();
         self
     }
 
-    /// The restore time, specified as a Unix timestamp in milliseconds.
-    ///
-    /// Example: `1554560477000`
-    pub fn restore_time(mut self, value: impl Into<i64>) -> Self {
-        self.restore_time = Some(value.into());
+    /// The ID of the full backup set used for the restore. This parameter is mutually exclusive with RestoreTime. Example: `dbs1hvb0w*****`.
+    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_id = value.into_param();
         self
     }
 
-    /// Sets or clears `RestoreTime`; see [`Self::restore_time`].
-    pub fn set_restore_time(&mut self, value: Option<i64>) -> &mut Self {
-        self.restore_time = value;
-        self
-    }
-
-    /// The ID of the full backup set used for the restore. This parameter is mutually exclusive with RestoreTime.
-    ///
-    /// Example: `dbs1hvb0w*****`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_id = value;
-        self
-    }
-
-    /// The name of the restore job.
-    ///
-    /// Example: `test`
-    pub fn restore_task_name(mut self, value: impl Into<String>) -> Self {
-        self.restore_task_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `RestoreTaskName`; see [`Self::restore_task_name`].
-    pub fn set_restore_task_name(&mut self, value: Option<String>) -> &mut Self {
-        self.restore_task_name = value;
+    /// The name of the restore job. Required. Example: `test`.
+    pub fn restore_task_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.restore_task_name = value.into_param();
         self
     }
 
@@ -536,636 +290,128 @@ impl CreateRestoreTaskRequestBuilder {
     ///
     /// > This parameter is required if the database type is Oracle.
     ///
-    /// Example: `test`
-    pub fn destination_endpoint_oracle_sid(mut self, value: impl Into<String>) -> Self {
-        self.destination_endpoint_oracle_sid = Some(value.into());
+    /// Example: `test`.
+    pub fn destination_endpoint_oracle_sid(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.destination_endpoint_oracle_sid = value.into_param();
         self
     }
 
-    /// Sets or clears `DestinationEndpointOracleSID`; see [`Self::destination_endpoint_oracle_sid`].
-    pub fn set_destination_endpoint_oracle_sid(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.destination_endpoint_oracle_sid = value;
+    /// This parameter is required if **DestinationEndpointInstanceType** is set to agent and the backup plan is for a MySQL database. Example: `test`.
+    pub fn restore_dir(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.restore_dir = value.into_param();
         self
     }
 
-    /// This parameter is required if **DestinationEndpointInstanceType** is set to agent and the backup plan is for a MySQL database.
-    ///
-    /// Example: `test`
-    pub fn restore_dir(mut self, value: impl Into<String>) -> Self {
-        self.restore_dir = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `RestoreDir`; see [`Self::restore_dir`].
-    pub fn set_restore_dir(&mut self, value: Option<String>) -> &mut Self {
-        self.restore_dir = value;
-        self
-    }
-
-    /// The directory of the database program.
-    ///
-    /// Example: `test`
-    pub fn restore_home(mut self, value: impl Into<String>) -> Self {
-        self.restore_home = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `RestoreHome`; see [`Self::restore_home`].
-    pub fn set_restore_home(&mut self, value: Option<String>) -> &mut Self {
-        self.restore_home = value;
+    /// The directory of the database program. Example: `test`.
+    pub fn restore_home(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.restore_home = value.into_param();
         self
     }
 
     /// The policy for handling conflicts with objects that have the same name. The following value is supported:
     ///
-    /// **renamenew**: If an object with the same name exists, rename the new object.
-    ///
-    /// Example: `renamenew`
-    pub fn duplicate_conflict(mut self, value: impl Into<String>) -> Self {
-        self.duplicate_conflict = Some(value.into());
+    /// **renamenew**: If an object with the same name exists, rename the new object. Example: `renamenew`.
+    pub fn duplicate_conflict(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.duplicate_conflict = value.into_param();
         self
     }
 
-    /// Sets or clears `DuplicateConflict`; see [`Self::duplicate_conflict`].
-    pub fn set_duplicate_conflict(&mut self, value: Option<String>) -> &mut Self {
-        self.duplicate_conflict = value;
+    /// The UID of the Alibaba Cloud account for cross-account backup. Example: `2749528728********`.
+    pub fn cross_aliyun_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cross_aliyun_id = value.into_param();
         self
     }
 
-    /// The UID of the Alibaba Cloud account for cross-account backup.
-    ///
-    /// Example: `2749528728********`
-    pub fn cross_aliyun_id(mut self, value: impl Into<String>) -> Self {
-        self.cross_aliyun_id = Some(value.into());
+    /// The name of the RAM role for cross-account backup. Example: `test123`.
+    pub fn cross_role_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cross_role_name = value.into_param();
         self
     }
 
-    /// Sets or clears `CrossAliyunId`; see [`Self::cross_aliyun_id`].
-    pub fn set_cross_aliyun_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cross_aliyun_id = value;
-        self
-    }
-
-    /// The name of the RAM role for cross-account backup.
-    ///
-    /// Example: `test123`
-    pub fn cross_role_name(mut self, value: impl Into<String>) -> Self {
-        self.cross_role_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CrossRoleName`; see [`Self::cross_role_name`].
-    pub fn set_cross_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.cross_role_name = value;
-        self
-    }
-
-    /// A client token used to ensure the idempotence of the request. This prevents duplicate submissions.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOC********`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token used to ensure the idempotence of the request. This prevents duplicate submissions. Example: `ETnLKlblzczshOTUbOC********`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateRestoreTaskRequest, acs_runtime::BuildError> {
-        Ok(CreateRestoreTaskRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateRestoreTask",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            destination_endpoint_instance_type: self
-                .destination_endpoint_instance_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateRestoreTask",
-                    parameter: "DestinationEndpointInstanceType",
-                    setter: "destination_endpoint_instance_type",
-                })?,
-            destination_endpoint_region: self.destination_endpoint_region,
-            destination_endpoint_instance_id: self.destination_endpoint_instance_id,
-            destination_endpoint_ip: self.destination_endpoint_ip,
-            destination_endpoint_port: self.destination_endpoint_port,
-            destination_endpoint_database_name: self.destination_endpoint_database_name,
-            destination_endpoint_user_name: self.destination_endpoint_user_name,
-            destination_endpoint_password: self.destination_endpoint_password,
-            backup_gateway_id: self.backup_gateway_id,
-            restore_objects: self.restore_objects,
-            restore_time: self.restore_time,
-            backup_set_id: self.backup_set_id,
-            restore_task_name: self
-                .restore_task_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateRestoreTask",
-                    parameter: "RestoreTaskName",
-                    setter: "restore_task_name",
-                })?,
-            destination_endpoint_oracle_sid: self.destination_endpoint_oracle_sid,
-            restore_dir: self.restore_dir,
-            restore_home: self.restore_home,
-            duplicate_conflict: self.duplicate_conflict,
-            cross_aliyun_id: self.cross_aliyun_id,
-            cross_role_name: self.cross_role_name,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<CreateRestoreTaskRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateRestoreTask",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
+        }
+        if self.request.destination_endpoint_instance_type.is_none() {
+            return Err(
+                missing(
+                    "DestinationEndpointInstanceType",
+                    "destination_endpoint_instance_type",
+                ),
+            );
+        }
+        if self.request.restore_task_name.is_none() {
+            return Err(missing("RestoreTaskName", "restore_task_name"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl CreateRestoreTaskBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<CreateRestoreTaskResponse, SdkError<CreateRestoreTaskError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `CreateRestoreTask`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateRestoreTaskResponse {
+    /// The HTTP status code. Example: `200`.
+    pub http_status_code: Option<i32>,
+    /// The request ID. Example: `60AF7C5D-EF4D-4D48-8FD5-C0823FDF28AC`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request was successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The ID of the restore job. Example: `s102h*****`.
+    pub restore_task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for CreateRestoreTaskResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            restore_task_id: object.take("RestoreTaskId")?,
         })
     }
 }
 
-/// Calls `CreateRestoreTask` once its parameters are set: Creates a Database Backup Service (DBS) restore job.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateRestoreTaskFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateRestoreTaskRequestBuilder,
-}
-
-impl CreateRestoreTaskFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateRestoreTaskRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateRestoreTaskRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1hvb0ww****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The location of the database. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **ECS**
-    ///
-    /// - **Express**: a database connected over a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
-    /// - **Agent**: a database connected using a backup gateway.
-    ///
-    /// - **DDS**: a cloud MongoDB instance.
-    ///
-    /// - **Other**: a database connected over the Internet.
-    ///
-    /// - **dg**: a self-managed database that does not have a public IP address and port. This type of database is connected using Database Gateway (DG).
-    ///
-    /// Example: `RDS`
-    pub fn destination_endpoint_instance_type(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.inner = self.inner.destination_endpoint_instance_type(value);
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointInstanceType`; see [`Self::destination_endpoint_instance_type`].
-    pub fn set_destination_endpoint_instance_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_destination_endpoint_instance_type(value);
-        self
-    }
-
-    /// The region of the database instance.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to RDS, ECS, DDS, Express, or Agent.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn destination_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.destination_endpoint_region(value);
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointRegion`; see [`Self::destination_endpoint_region`].
-    pub fn set_destination_endpoint_region(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_destination_endpoint_region(value);
-        self
-    }
-
-    /// The ID of the database instance.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to RDS, ECS, DDS, or Express.
-    ///
-    /// Example: `rm-bp1p8c29*****`
-    pub fn destination_endpoint_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.destination_endpoint_instance_id(value);
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointInstanceID`; see [`Self::destination_endpoint_instance_id`].
-    pub fn set_destination_endpoint_instance_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_destination_endpoint_instance_id(value);
-        self
-    }
-
-    /// The database endpoint.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to express, agent, or other.
-    ///
-    /// Example: `rm-bp*****9jv8pxero.mysql.rds.aliyuncs.com`
-    pub fn destination_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.destination_endpoint_ip(value);
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointIP`; see [`Self::destination_endpoint_ip`].
-    pub fn set_destination_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_destination_endpoint_ip(value);
-        self
-    }
-
-    /// The database port.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to express, agent, other, or ECS.
-    ///
-    /// Example: `3306`
-    pub fn destination_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.destination_endpoint_port(value);
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointPort`; see [`Self::destination_endpoint_port`].
-    pub fn set_destination_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_destination_endpoint_port(value);
-        self
-    }
-
-    /// The name of the database.
-    ///
-    /// > This parameter is required if the database type is PostgreSQL or MongoDB.
-    ///
-    /// Example: `test`
-    pub fn destination_endpoint_database_name(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.inner = self.inner.destination_endpoint_database_name(value);
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointDatabaseName`; see [`Self::destination_endpoint_database_name`].
-    pub fn set_destination_endpoint_database_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_destination_endpoint_database_name(value);
-        self
-    }
-
-    /// The database account.
-    ///
-    /// > This parameter is not required if the database type is Redis, or if DestinationEndpointInstanceType is set to agent and the database type is MSSQL. In other scenarios, this parameter is required.
-    ///
-    /// Example: `test`
-    pub fn destination_endpoint_user_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.destination_endpoint_user_name(value);
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointUserName`; see [`Self::destination_endpoint_user_name`].
-    pub fn set_destination_endpoint_user_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_destination_endpoint_user_name(value);
-        self
-    }
-
-    /// The password.
-    ///
-    /// > This parameter is not required if the database type is Redis, or if DestinationEndpointInstanceType is set to agent and the database type is MSSQL. In other scenarios, this parameter is required.
-    ///
-    /// Example: `Test`
-    pub fn destination_endpoint_password(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.destination_endpoint_password(value);
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointPassword`; see [`Self::destination_endpoint_password`].
-    pub fn set_destination_endpoint_password(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_destination_endpoint_password(value);
-        self
-    }
-
-    /// The ID of the backup gateway.
-    ///
-    /// > This parameter is required if **DestinationEndpointInstanceType** is set to agent.
-    ///
-    /// Example: `4312****`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_gateway_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_gateway_id(value);
-        self
-    }
-
-    /// The objects to restore.
-    ///
-    /// - This parameter is not required if **DestinationEndpointInstanceType** is set to agent. In other scenarios, this parameter is required.
-    ///
-    /// - Template: `[{ "DBName": "source_database_name", "NewDBName": "destination_database_name" }]`
-    ///
-    /// > When you use this API operation, you can only restore objects at the database level. To restore specific tables, use the console. For more information, see Restore a database.
-    ///
-    /// Example: `MySQL表级别恢复示例如下： [{\"DBName\":\"dbname\", \"NewDBName\":\"dbname1\"}]`
-    pub fn restore_objects(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.restore_objects(value);
-        self
-    }
-
-    /// Sets or clears `RestoreObjects`; see [`Self::restore_objects`].
-    pub fn set_restore_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_restore_objects(value);
-        self
-    }
-
-    /// The restore time, specified as a Unix timestamp in milliseconds.
-    ///
-    /// Example: `1554560477000`
-    pub fn restore_time(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.restore_time(value);
-        self
-    }
-
-    /// Sets or clears `RestoreTime`; see [`Self::restore_time`].
-    pub fn set_restore_time(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_restore_time(value);
-        self
-    }
-
-    /// The ID of the full backup set used for the restore. This parameter is mutually exclusive with RestoreTime.
-    ///
-    /// Example: `dbs1hvb0w*****`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_id(value);
-        self
-    }
-
-    /// The name of the restore job.
-    ///
-    /// Example: `test`
-    pub fn restore_task_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.restore_task_name(value);
-        self
-    }
-
-    /// Sets or clears `RestoreTaskName`; see [`Self::restore_task_name`].
-    pub fn set_restore_task_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_restore_task_name(value);
-        self
-    }
-
-    /// The Oracle system ID (SID).
-    ///
-    /// > This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
-    pub fn destination_endpoint_oracle_sid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.destination_endpoint_oracle_sid(value);
-        self
-    }
-
-    /// Sets or clears `DestinationEndpointOracleSID`; see [`Self::destination_endpoint_oracle_sid`].
-    pub fn set_destination_endpoint_oracle_sid(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_destination_endpoint_oracle_sid(value);
-        self
-    }
-
-    /// This parameter is required if **DestinationEndpointInstanceType** is set to agent and the backup plan is for a MySQL database.
-    ///
-    /// Example: `test`
-    pub fn restore_dir(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.restore_dir(value);
-        self
-    }
-
-    /// Sets or clears `RestoreDir`; see [`Self::restore_dir`].
-    pub fn set_restore_dir(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_restore_dir(value);
-        self
-    }
-
-    /// The directory of the database program.
-    ///
-    /// Example: `test`
-    pub fn restore_home(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.restore_home(value);
-        self
-    }
-
-    /// Sets or clears `RestoreHome`; see [`Self::restore_home`].
-    pub fn set_restore_home(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_restore_home(value);
-        self
-    }
-
-    /// The policy for handling conflicts with objects that have the same name. The following value is supported:
-    ///
-    /// **renamenew**: If an object with the same name exists, rename the new object.
-    ///
-    /// Example: `renamenew`
-    pub fn duplicate_conflict(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.duplicate_conflict(value);
-        self
-    }
-
-    /// Sets or clears `DuplicateConflict`; see [`Self::duplicate_conflict`].
-    pub fn set_duplicate_conflict(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_duplicate_conflict(value);
-        self
-    }
-
-    /// The UID of the Alibaba Cloud account for cross-account backup.
-    ///
-    /// Example: `2749528728********`
-    pub fn cross_aliyun_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cross_aliyun_id(value);
-        self
-    }
-
-    /// Sets or clears `CrossAliyunId`; see [`Self::cross_aliyun_id`].
-    pub fn set_cross_aliyun_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cross_aliyun_id(value);
-        self
-    }
-
-    /// The name of the RAM role for cross-account backup.
-    ///
-    /// Example: `test123`
-    pub fn cross_role_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cross_role_name(value);
-        self
-    }
-
-    /// Sets or clears `CrossRoleName`; see [`Self::cross_role_name`].
-    pub fn set_cross_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cross_role_name(value);
-        self
-    }
-
-    /// A client token used to ensure the idempotence of the request. This prevents duplicate submissions.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOC********`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        CreateRestoreTaskResponse,
-        acs_runtime::SdkError<CreateRestoreTaskError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `CreateRestoreTask`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct CreateRestoreTaskResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `60AF7C5D-EF4D-4D48-8FD5-C0823FDF28AC`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The ID of the restore job.
-    ///
-    /// Example: `s102h*****`
-    #[serde(rename = "RestoreTaskId", skip_serializing_if = "Option::is_none")]
-    pub restore_task_id: Option<String>,
-}
-
-/// Errors of `CreateRestoreTask` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `CreateRestoreTask`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateRestoreTaskError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateRestoreTaskError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateRestoreTaskError {
@@ -1177,37 +423,28 @@ impl From<acs_runtime::ServiceError> for CreateRestoreTaskError {
     }
 }
 
+impl acs_runtime::OperationError for CreateRestoreTaskError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateRestoreTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateRestoreTaskError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:CreateRestoreTask";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "create";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl CreateRestoreTaskRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:CreateRestoreTask",
+    access_level: acs_runtime::ram::AccessLevel::Create,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

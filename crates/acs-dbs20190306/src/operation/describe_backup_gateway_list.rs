@@ -3,66 +3,28 @@
 
 //! `DescribeBackupGatewayList`: This operation queries a list of DBS backup gateways.
 
-/// Request of `DescribeBackupGatewayList`: This operation queries a list of DBS backup gateways.
-///
-/// Build it with [`DescribeBackupGatewayListRequest::builder`], or call the operation through `Client::describe_backup_gateway_list`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeBackupGatewayList`, made by [`DescribeBackupGatewayListBuilder`] (`Client::describe_backup_gateway_list` or [`DescribeBackupGatewayListRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupGatewayListRequest {
     /// The DBS region. Valid values:
-    ///
-    /// - **cn-hangzhou**: China (Hangzhou)
-    ///
-    /// - **cn-shanghai**: China (Shanghai)
-    ///
-    /// - **cn-qingdao**: China (Qingdao)
-    ///
-    /// - **cn-beijing**: China (Beijing)
-    ///
-    /// - **cn-shenzhen**: China (Shenzhen)
-    ///
-    /// - **cn-hongkong**: China (Hong Kong)
-    ///
-    /// - **ap-southeast-1**: Singapore
-    ///
-    /// - **cn-hangzhou-finance**: China (Hangzhou) Finance
-    ///
-    /// - **cn-shanghai-finance**: China (Shanghai) Finance
-    ///
-    /// - **cn-shenzhen-finance**: China (Shenzhen) Finance
-    ///
-    /// Example: `cn-hangzhou`
-    pub region: String,
+    pub region: Option<String>,
     /// The unique identifier of the backup gateway. To query multiple gateways, separate the identifiers with commas (,).
-    ///
-    /// Example: `7213527653217`
     pub identifier: Option<String>,
     /// The number of records on each page. Valid values:
-    ///
-    /// - **30**
-    ///
-    /// - **50**
-    ///
-    /// - **100**
-    ///
-    /// > The default value is 30.
-    ///
-    /// Example: `30`
     pub page_size: Option<i32>,
     /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0.
-    ///
-    /// Example: `1`
     pub page_num: Option<i32>,
     /// A client token used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl DescribeBackupGatewayListRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeBackupGatewayListRequestBuilder {
-        DescribeBackupGatewayListRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeBackupGatewayListBuilder {
+        DescribeBackupGatewayListBuilder::with_client(())
     }
 }
 
@@ -70,19 +32,20 @@ impl acs_runtime::Operation for DescribeBackupGatewayListRequest {
     type Output = DescribeBackupGatewayListResponse;
     type Error = DescribeBackupGatewayListError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeBackupGatewayList",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeBackupGatewayList",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "Region", &self.region);
-        params.put(acs_runtime::Position::Query, "Identifier", &self.identifier);
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "PageNum", &self.page_num);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("Region", &self.region);
+        params.query("Identifier", &self.identifier);
+        params.query("PageSize", &self.page_size);
+        params.query("PageNum", &self.page_num);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -90,389 +53,151 @@ impl acs_runtime::Operation for DescribeBackupGatewayListRequest {
     }
 }
 
-/// Builds a [`DescribeBackupGatewayListRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeBackupGatewayListRequestBuilder {
-    region: Option<String>,
-    identifier: Option<String>,
-    page_size: Option<i32>,
-    page_num: Option<i32>,
-    client_token: Option<String>,
+/// Sets the parameters of `DescribeBackupGatewayList`: made by `Client::describe_backup_gateway_list` (then [`send`](Self::send)) or [`DescribeBackupGatewayListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeBackupGatewayListBuilder<C = ()> {
+    client: C,
+    request: DescribeBackupGatewayListRequest,
 }
 
-impl DescribeBackupGatewayListRequestBuilder {
+impl<C> DescribeBackupGatewayListBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The DBS region. Valid values:
     ///
     /// - **cn-hangzhou**: China (Hangzhou)
-    ///
     /// - **cn-shanghai**: China (Shanghai)
-    ///
     /// - **cn-qingdao**: China (Qingdao)
-    ///
     /// - **cn-beijing**: China (Beijing)
-    ///
     /// - **cn-shenzhen**: China (Shenzhen)
-    ///
     /// - **cn-hongkong**: China (Hong Kong)
-    ///
     /// - **ap-southeast-1**: Singapore
-    ///
     /// - **cn-hangzhou-finance**: China (Hangzhou) Finance
-    ///
     /// - **cn-shanghai-finance**: China (Shanghai) Finance
-    ///
     /// - **cn-shenzhen-finance**: China (Shenzhen) Finance
     ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
+    /// Required. Example: `cn-hangzhou`.
+    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region = value.into_param();
         self
     }
 
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.region = value;
-        self
-    }
-
-    /// The unique identifier of the backup gateway. To query multiple gateways, separate the identifiers with commas (,).
-    ///
-    /// Example: `7213527653217`
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Identifier`; see [`Self::identifier`].
-    pub fn set_identifier(&mut self, value: Option<String>) -> &mut Self {
-        self.identifier = value;
+    /// The unique identifier of the backup gateway. To query multiple gateways, separate the identifiers with commas (,). Example: `7213527653217`.
+    pub fn identifier(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.identifier = value.into_param();
         self
     }
 
     /// The number of records on each page. Valid values:
     ///
     /// - **30**
-    ///
     /// - **50**
-    ///
     /// - **100**
     ///
     /// > The default value is 30.
     ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+    /// Example: `30`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
+    /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0. Example: `1`.
+    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_num = value.into_param();
         self
     }
 
-    /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.page_num = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_num = value;
-        self
-    }
-
-    /// A client token used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeBackupGatewayListRequest, acs_runtime::BuildError> {
-        Ok(DescribeBackupGatewayListRequest {
-            region: self
-                .region
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeBackupGatewayList",
-                    parameter: "Region",
-                    setter: "region",
-                })?,
-            identifier: self.identifier,
-            page_size: self.page_size,
-            page_num: self.page_num,
-            client_token: self.client_token,
-        })
-    }
-}
-
-/// Calls `DescribeBackupGatewayList` once its parameters are set: This operation queries a list of DBS backup gateways.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeBackupGatewayListFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeBackupGatewayListRequestBuilder,
-}
-
-impl DescribeBackupGatewayListFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeBackupGatewayListRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeBackupGatewayListRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeBackupGatewayList",
+            parameter,
+            setter,
+        );
+        if self.request.region.is_none() {
+            return Err(missing("Region", "region"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeBackupGatewayListRequestBuilder {
-        &self.inner
-    }
-
-    /// The DBS region. Valid values:
-    ///
-    /// - **cn-hangzhou**: China (Hangzhou)
-    ///
-    /// - **cn-shanghai**: China (Shanghai)
-    ///
-    /// - **cn-qingdao**: China (Qingdao)
-    ///
-    /// - **cn-beijing**: China (Beijing)
-    ///
-    /// - **cn-shenzhen**: China (Shenzhen)
-    ///
-    /// - **cn-hongkong**: China (Hong Kong)
-    ///
-    /// - **ap-southeast-1**: Singapore
-    ///
-    /// - **cn-hangzhou-finance**: China (Hangzhou) Finance
-    ///
-    /// - **cn-shanghai-finance**: China (Shanghai) Finance
-    ///
-    /// - **cn-shenzhen-finance**: China (Shenzhen) Finance
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region(value);
-        self
-    }
-
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region(value);
-        self
-    }
-
-    /// The unique identifier of the backup gateway. To query multiple gateways, separate the identifiers with commas (,).
-    ///
-    /// Example: `7213527653217`
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.identifier(value);
-        self
-    }
-
-    /// Sets or clears `Identifier`; see [`Self::identifier`].
-    pub fn set_identifier(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_identifier(value);
-        self
-    }
-
-    /// The number of records on each page. Valid values:
-    ///
-    /// - **30**
-    ///
-    /// - **50**
-    ///
-    /// - **100**
-    ///
-    /// > The default value is 30.
-    ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_num(value);
-        self
-    }
-
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_num(value);
-        self
-    }
-
-    /// A client token used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl DescribeBackupGatewayListBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeBackupGatewayListResponse,
-        acs_runtime::SdkError<DescribeBackupGatewayListError>,
+        SdkError<DescribeBackupGatewayListError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeBackupGatewayList`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeBackupGatewayList`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupGatewayListResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The page number.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "PageNum",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The page number. Example: `1`.
     pub page_num: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `46361705-8531-492F-807E-A97E482DD4A1`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `46361705-8531-492F-807E-A97E482DD4A1`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The total number of pages.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalPages",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of pages. Example: `1`.
     pub total_pages: Option<i32>,
-    /// The total number of backup gateways.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "TotalElements",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of backup gateways. Example: `0`.
     pub total_elements: Option<i32>,
-    /// The number of records on each page.
-    ///
-    /// Example: `30`
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of records on each page. Example: `30`.
     pub page_size: Option<i32>,
     /// The `Items` field.
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
-    pub items: Option<DescribeBackupGatewayListResponseItems>,
+    pub items: Option<DescribeBackupGatewayListItems>,
 }
 
-/// Errors of `DescribeBackupGatewayList` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeBackupGatewayListResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            page_num: object.take("PageNum")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            total_pages: object.take("TotalPages")?,
+            total_elements: object.take("TotalElements")?,
+            page_size: object.take("PageSize")?,
+            items: object.take("Items")?,
+        })
+    }
+}
+
+/// Errors of `DescribeBackupGatewayList`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeBackupGatewayListError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeBackupGatewayListError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeBackupGatewayListError {
@@ -484,128 +209,96 @@ impl From<acs_runtime::ServiceError> for DescribeBackupGatewayListError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeBackupGatewayListError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeBackupGatewayListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeBackupGatewayListError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeBackupGatewayList";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeBackupGatewayList",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeBackupGatewayListRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
-
-/// The `DescribeBackupGatewayListResponseItemsBackupGatewayItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `BackupGatewayItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupGatewayListResponseItemsBackupGatewayItem {
-    /// The display name of the backup gateway.
-    ///
-    /// Example: `test`
-    #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+pub struct BackupGatewayItem {
+    /// The display name of the backup gateway. Example: `test`.
     pub display_name: Option<String>,
-    /// The time when the backup gateway was created. The value is a UNIX timestamp. Unit: milliseconds.
-    ///
-    /// Example: `1554560477000`
-    #[serde(
-        rename = "BackupGatewayCreateTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The time when the backup gateway was created. The value is a UNIX timestamp. Unit: milliseconds. Example: `1554560477000`.
     pub backup_gateway_create_time: Option<i64>,
-    /// The ID of the backup gateway.
-    ///
-    /// Example: `2321313123`
-    #[serde(rename = "BackupGatewayId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup gateway. Example: `2321313123`.
     pub backup_gateway_id: Option<String>,
-    /// The region.
-    ///
-    /// Example: `cn-hangzhou`
-    #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+    /// The region. Example: `cn-hangzhou`.
     pub region: Option<String>,
-    /// The unique identifier of the backup gateway.
-    ///
-    /// Example: `sgdsajhdgu`
-    #[serde(rename = "Identifier", skip_serializing_if = "Option::is_none")]
+    /// The unique identifier of the backup gateway. Example: `sgdsajhdgu`.
     pub identifier: Option<String>,
-    /// The public IP address of the host where the backup gateway is installed.
-    ///
-    /// Example: `XX.XX.XX.XX`
-    #[serde(
-        rename = "SourceEndpointInternetIP",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The public IP address of the host where the backup gateway is installed. Example: `XX.XX.XX.XX`.
     pub source_endpoint_internet_ip: Option<String>,
     /// The status of the backup gateway. Valid values:
     ///
     /// - ONLINE: The gateway is online.
-    ///
     /// - OFFLINE: The gateway is offline.
-    ///
     /// - STOPPED: The gateway is stopped.
-    ///
     /// - UPGRADING: The gateway is being upgraded.
     ///
-    /// Example: `ONLINE`
-    #[serde(rename = "BackupGatewayStatus", skip_serializing_if = "Option::is_none")]
+    /// Example: `ONLINE`.
     pub backup_gateway_status: Option<String>,
-    /// The private IP address of the host where the backup gateway is installed.
-    ///
-    /// Example: `XX.XX.XX.XX`
-    #[serde(
-        rename = "SourceEndpointIntranetIP",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The private IP address of the host where the backup gateway is installed. Example: `XX.XX.XX.XX`.
     pub source_endpoint_intranet_ip: Option<String>,
-    /// The time of the last heartbeat. The value is a UNIX timestamp. Unit: milliseconds.
-    ///
-    /// Example: `1554560477000`
-    #[serde(
-        rename = "LastHeartbeatTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The time of the last heartbeat. The value is a UNIX timestamp. Unit: milliseconds. Example: `1554560477000`.
     pub last_heartbeat_time: Option<i64>,
-    /// The hostname of the host where the backup gateway is installed.
-    ///
-    /// Example: `test`
-    #[serde(rename = "SourceEndpointHostname", skip_serializing_if = "Option::is_none")]
+    /// The hostname of the host where the backup gateway is installed. Example: `test`.
     pub source_endpoint_hostname: Option<String>,
 }
 
-/// The `DescribeBackupGatewayListResponseItems` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for BackupGatewayItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            display_name: object.take("DisplayName")?,
+            backup_gateway_create_time: object.take("BackupGatewayCreateTime")?,
+            backup_gateway_id: object.take("BackupGatewayId")?,
+            region: object.take("Region")?,
+            identifier: object.take("Identifier")?,
+            source_endpoint_internet_ip: object.take("SourceEndpointInternetIP")?,
+            backup_gateway_status: object.take("BackupGatewayStatus")?,
+            source_endpoint_intranet_ip: object.take("SourceEndpointIntranetIP")?,
+            last_heartbeat_time: object.take("LastHeartbeatTime")?,
+            source_endpoint_hostname: object.take("SourceEndpointHostname")?,
+        })
+    }
+}
+
+/// The `DescribeBackupGatewayListItems` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupGatewayListResponseItems {
+pub struct DescribeBackupGatewayListItems {
     /// The details of the backup gateway.
-    #[serde(rename = "BackupGateway", skip_serializing_if = "Option::is_none")]
-    pub backup_gateway: Option<
-        Vec<DescribeBackupGatewayListResponseItemsBackupGatewayItem>,
-    >,
+    pub backup_gateway: Option<Vec<BackupGatewayItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeBackupGatewayListItems {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            backup_gateway: object.take("BackupGateway")?,
+        })
+    }
 }

@@ -3,30 +3,24 @@
 
 //! `DescribeBackupPlanBilling`: Queries the billing information for a backup plan.
 
-/// Request of `DescribeBackupPlanBilling`: Queries the billing information for a backup plan.
-///
-/// Build it with [`DescribeBackupPlanBillingRequest::builder`], or call the operation through `Client::describe_backup_plan_billing`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeBackupPlanBilling`, made by [`DescribeBackupPlanBillingBuilder`] (`Client::describe_backup_plan_billing` or [`DescribeBackupPlanBillingRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupPlanBillingRequest {
     /// The backup plan ID. To obtain this ID, call the DescribeBackupPlanList operation.
-    ///
-    /// Example: `dbstooi01ex****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// A client token that is used to ensure the idempotence of the request. Generate this token on your client. Make sure that the token is unique among different requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
     pub client_token: Option<String>,
     /// Specifies whether to return the storage class.
-    ///
-    /// Example: `true`
     pub show_storage_type: Option<bool>,
 }
 
 impl DescribeBackupPlanBillingRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeBackupPlanBillingRequestBuilder {
-        DescribeBackupPlanBillingRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeBackupPlanBillingBuilder {
+        DescribeBackupPlanBillingBuilder::with_client(())
     }
 }
 
@@ -34,22 +28,18 @@ impl acs_runtime::Operation for DescribeBackupPlanBillingRequest {
     type Output = DescribeBackupPlanBillingResponse;
     type Error = DescribeBackupPlanBillingError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeBackupPlanBilling",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeBackupPlanBilling",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "ShowStorageType",
-                &self.show_storage_type,
-            );
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("ClientToken", &self.client_token);
+        params.query("ShowStorageType", &self.show_storage_type);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -57,237 +47,106 @@ impl acs_runtime::Operation for DescribeBackupPlanBillingRequest {
     }
 }
 
-/// Builds a [`DescribeBackupPlanBillingRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeBackupPlanBillingRequestBuilder {
-    backup_plan_id: Option<String>,
-    client_token: Option<String>,
-    show_storage_type: Option<bool>,
+/// Sets the parameters of `DescribeBackupPlanBilling`: made by `Client::describe_backup_plan_billing` (then [`send`](Self::send)) or [`DescribeBackupPlanBillingRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeBackupPlanBillingBuilder<C = ()> {
+    client: C,
+    request: DescribeBackupPlanBillingRequest,
 }
 
-impl DescribeBackupPlanBillingRequestBuilder {
-    /// The backup plan ID. To obtain this ID, call the DescribeBackupPlanList operation.
-    ///
-    /// Example: `dbstooi01ex****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+impl<C> DescribeBackupPlanBillingBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The backup plan ID. To obtain this ID, call the DescribeBackupPlanList operation. Required. Example: `dbstooi01ex****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// A client token that is used to ensure the idempotence of the request. Generate this token on your client. Make sure that the token is unique among different requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters. Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
-    /// A client token that is used to ensure the idempotence of the request. Generate this token on your client. Make sure that the token is unique among different requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
-        self
-    }
-
-    /// Specifies whether to return the storage class.
-    ///
-    /// Example: `true`
-    pub fn show_storage_type(mut self, value: impl Into<bool>) -> Self {
-        self.show_storage_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ShowStorageType`; see [`Self::show_storage_type`].
-    pub fn set_show_storage_type(&mut self, value: Option<bool>) -> &mut Self {
-        self.show_storage_type = value;
+    /// Specifies whether to return the storage class. Example: `true`.
+    pub fn show_storage_type(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.show_storage_type = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeBackupPlanBillingRequest, acs_runtime::BuildError> {
-        Ok(DescribeBackupPlanBillingRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeBackupPlanBilling",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            client_token: self.client_token,
-            show_storage_type: self.show_storage_type,
-        })
-    }
-}
-
-/// Calls `DescribeBackupPlanBilling` once its parameters are set: Queries the billing information for a backup plan.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeBackupPlanBillingFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeBackupPlanBillingRequestBuilder,
-}
-
-impl DescribeBackupPlanBillingFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeBackupPlanBillingRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeBackupPlanBillingRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeBackupPlanBilling",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeBackupPlanBillingRequestBuilder {
-        &self.inner
-    }
-
-    /// The backup plan ID. To obtain this ID, call the DescribeBackupPlanList operation.
-    ///
-    /// Example: `dbstooi01ex****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request. Generate this token on your client. Make sure that the token is unique among different requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Specifies whether to return the storage class.
-    ///
-    /// Example: `true`
-    pub fn show_storage_type(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.show_storage_type(value);
-        self
-    }
-
-    /// Sets or clears `ShowStorageType`; see [`Self::show_storage_type`].
-    pub fn set_show_storage_type(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_show_storage_type(value);
-        self
-    }
-
+impl DescribeBackupPlanBillingBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeBackupPlanBillingResponse,
-        acs_runtime::SdkError<DescribeBackupPlanBillingError>,
+        SdkError<DescribeBackupPlanBillingError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeBackupPlanBilling`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeBackupPlanBilling`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupPlanBillingResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `400`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `400`.
     pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `DD7BC7F5-4E3A-5DF3-BFF9-831503C4D9E3`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `DD7BC7F5-4E3A-5DF3-BFF9-831503C4D9E3`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `InvalidParameter`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `InvalidParameter`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `This backupPlan can't support this action`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `This backupPlan can't support this action`.
     pub err_message: Option<String>,
     /// The billing information of the backup plan.
-    #[serde(rename = "Item", skip_serializing_if = "Option::is_none")]
-    pub item: Option<DescribeBackupPlanBillingResponseItem>,
+    pub item: Option<DescribeBackupPlanBillingItem>,
 }
 
-/// Errors of `DescribeBackupPlanBilling` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeBackupPlanBillingResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            item: object.take("Item")?,
+        })
+    }
+}
+
+/// Errors of `DescribeBackupPlanBilling`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeBackupPlanBillingError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeBackupPlanBillingError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeBackupPlanBillingError {
@@ -299,177 +158,103 @@ impl From<acs_runtime::ServiceError> for DescribeBackupPlanBillingError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeBackupPlanBillingError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeBackupPlanBillingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeBackupPlanBillingError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeBackupPlanBilling";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeBackupPlanBilling",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeBackupPlanBillingRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![
-            ["acs:dbs:", region_id, ":", account_id, ":backupplan/", self.backup_plan_id
-            .as_str()].concat()
-        ]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The billing information of the backup plan.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupPlanBillingResponseItem {
-    /// The timestamp that indicates when the instance was purchased.
-    ///
-    /// Example: `1658372830000`
-    #[serde(
-        rename = "BuyCreateTimestamp",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct DescribeBackupPlanBillingItem {
+    /// The timestamp that indicates when the instance was purchased. Example: `1658372830000`.
     pub buy_create_timestamp: Option<i64>,
-    /// The storage space used for full backups. Unit: bytes.
-    ///
-    /// Example: `151`
-    #[serde(
-        rename = "FullStorageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The storage space used for full backups. Unit: bytes. Example: `151`.
     pub full_storage_size: Option<i64>,
     /// The timestamp that indicates when the instance expires.
     ///
     /// > This parameter is returned only if the value of BuyChargeType is PREPAY.
     ///
-    /// Example: `1661097600000`
-    #[serde(
-        rename = "BuyExpiredTimestamp",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1661097600000`.
     pub buy_expired_timestamp: Option<i64>,
-    /// The instance type.
-    ///
-    /// Example: `micro`
-    #[serde(rename = "BuySpec", skip_serializing_if = "Option::is_none")]
+    /// The instance type. Example: `micro`.
     pub buy_spec: Option<String>,
-    /// The timestamp that indicates the end of the billing cycle for the free backup quota.
-    ///
-    /// Example: `1659283200000`
-    #[serde(
-        rename = "QuotaEndTimestamp",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The timestamp that indicates the end of the billing cycle for the free backup quota. Example: `1659283200000`.
     pub quota_end_timestamp: Option<i64>,
     /// Indicates whether the instance has expired.
     ///
     /// > This parameter is returned only if the value of BuyChargeType is PREPAY.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "IsExpired",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub is_expired: Option<bool>,
-    /// The timestamp that indicates the start of the billing cycle for the free backup quota.
-    ///
-    /// Example: `1656604800000`
-    #[serde(
-        rename = "QuotaStartTimestamp",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The timestamp that indicates the start of the billing cycle for the free backup quota. Example: `1656604800000`.
     pub quota_start_timestamp: Option<i64>,
     /// The total free backup quota in the current month. Unit: bytes.
     ///
     /// > This parameter is returned only if the value of BuyChargeType is PREPAY and the value of IsFreeBytesUnlimited is false.
     ///
-    /// Example: `858993459200`
-    #[serde(
-        rename = "TotalFreeBytes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `858993459200`.
     pub total_free_bytes: Option<i64>,
-    /// The total paid backup traffic in the current month. Unit: bytes.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "PaiedBytes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total paid backup traffic in the current month. Unit: bytes. Example: `0`.
     pub paied_bytes: Option<i64>,
-    /// The paid traffic for full backups in the current month. Unit: bytes.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "UsedFullBytes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The paid traffic for full backups in the current month. Unit: bytes. Example: `0`.
     pub used_full_bytes: Option<i64>,
-    /// Indicates whether the backup quota is unlimited.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "IsFreeBytesUnlimited",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the backup quota is unlimited. Example: `true`.
     pub is_free_bytes_unlimited: Option<bool>,
-    /// The storage space used for incremental backups. Unit: bytes.
-    ///
-    /// Example: `10437039`
-    #[serde(
-        rename = "ContStorageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The storage space used for incremental backups. Unit: bytes. Example: `10437039`.
     pub cont_storage_size: Option<i64>,
     /// The billing method. Valid values:
     ///
     /// - **PREPAY**: subscription
-    ///
     /// - **POSTPAY**: pay-as-you-go
     ///
-    /// Example: `PREPAY`
-    #[serde(rename = "BuyChargeType", skip_serializing_if = "Option::is_none")]
+    /// Example: `PREPAY`.
     pub buy_charge_type: Option<String>,
-    /// The paid traffic for incremental backups in the current month. Unit: bytes.
-    ///
-    /// Example: `9406734`
-    #[serde(
-        rename = "UsedIncrementBytes",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The paid traffic for incremental backups in the current month. Unit: bytes. Example: `9406734`.
     pub used_increment_bytes: Option<i64>,
+}
+
+impl acs_runtime::FromJson for DescribeBackupPlanBillingItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            buy_create_timestamp: object.take("BuyCreateTimestamp")?,
+            full_storage_size: object.take("FullStorageSize")?,
+            buy_expired_timestamp: object.take("BuyExpiredTimestamp")?,
+            buy_spec: object.take("BuySpec")?,
+            quota_end_timestamp: object.take("QuotaEndTimestamp")?,
+            is_expired: object.take("IsExpired")?,
+            quota_start_timestamp: object.take("QuotaStartTimestamp")?,
+            total_free_bytes: object.take("TotalFreeBytes")?,
+            paied_bytes: object.take("PaiedBytes")?,
+            used_full_bytes: object.take("UsedFullBytes")?,
+            is_free_bytes_unlimited: object.take("IsFreeBytesUnlimited")?,
+            cont_storage_size: object.take("ContStorageSize")?,
+            buy_charge_type: object.take("BuyChargeType")?,
+            used_increment_bytes: object.take("UsedIncrementBytes")?,
+        })
+    }
 }

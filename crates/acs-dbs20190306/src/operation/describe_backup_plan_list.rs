@@ -5,66 +5,34 @@
 //!
 //! Before you use this operation, you must activate Object Storage Service (OSS). For more information, see Object Storage Service.
 
-/// Request of `DescribeBackupPlanList`: Queries the details of one or more DBS backup plans.
-///
-/// Build it with [`DescribeBackupPlanListRequest::builder`], or call the operation through `Client::describe_backup_plan_list`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeBackupPlanList`, made by [`DescribeBackupPlanListBuilder`] (`Client::describe_backup_plan_list` or [`DescribeBackupPlanListRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupPlanListRequest {
     /// The ID of the backup plan. To query multiple backup plans, separate the IDs with commas (,).
-    ///
-    /// Example: `dbstooi01exXXXX`
     pub backup_plan_id: Option<String>,
     /// The region where DBS is activated. To view the supported regions, call the DescribeRegions operation.
-    ///
-    /// Example: `cn-hangzhou`
     pub region: Option<String>,
     /// The number of entries to return on each page. Valid values: 1 to 100.
-    ///
-    /// > Default value: **30**.
-    ///
-    /// Example: `30`
     pub page_size: Option<i32>,
     /// The page number. The value must be greater than or equal to 0 and not exceed the maximum value of an integer. Default value: 0.
-    ///
-    /// Example: `1`
     pub page_num: Option<i32>,
     /// The name of the backup plan.
-    ///
-    /// Example: `test123`
     pub backup_plan_name: Option<String>,
     /// The status of the backup plan. Valid values:
-    ///
-    /// - **wait**: The backup plan is not configured.
-    ///
-    /// - **init**: The backup plan is not started because the precheck failed.
-    ///
-    /// - **running**: The backup plan is running.
-    ///
-    /// - **stop**: The backup plan has failed.
-    ///
-    /// - **pause**: The backup plan is paused.
-    ///
-    /// - **locked**: The backup plan is locked.
-    ///
-    /// - **check\\_pass**: The precheck is passed.
-    ///
-    /// Example: `wait`
     pub backup_plan_status: Option<String>,
     /// A client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ASDASDASDSADASFCZXVZ`
     pub client_token: Option<String>,
     /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
     pub resource_group_id: Option<String>,
 }
 
 impl DescribeBackupPlanListRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeBackupPlanListRequestBuilder {
-        DescribeBackupPlanListRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeBackupPlanListBuilder {
+        DescribeBackupPlanListBuilder::with_client(())
     }
 }
 
@@ -72,33 +40,23 @@ impl acs_runtime::Operation for DescribeBackupPlanListRequest {
     type Output = DescribeBackupPlanListResponse;
     type Error = DescribeBackupPlanListError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeBackupPlanList",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeBackupPlanList",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "Region", &self.region);
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "PageNum", &self.page_num);
-        params
-            .put(acs_runtime::Position::Query, "BackupPlanName", &self.backup_plan_name);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupPlanStatus",
-                &self.backup_plan_status,
-            );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "ResourceGroupId",
-                &self.resource_group_id,
-            );
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("Region", &self.region);
+        params.query("PageSize", &self.page_size);
+        params.query("PageNum", &self.page_num);
+        params.query("BackupPlanName", &self.backup_plan_name);
+        params.query("BackupPlanStatus", &self.backup_plan_status);
+        params.query("ClientToken", &self.client_token);
+        params.query("ResourceGroupId", &self.resource_group_id);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -106,45 +64,30 @@ impl acs_runtime::Operation for DescribeBackupPlanListRequest {
     }
 }
 
-/// Builds a [`DescribeBackupPlanListRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeBackupPlanListRequestBuilder {
-    backup_plan_id: Option<String>,
-    region: Option<String>,
-    page_size: Option<i32>,
-    page_num: Option<i32>,
-    backup_plan_name: Option<String>,
-    backup_plan_status: Option<String>,
-    client_token: Option<String>,
-    resource_group_id: Option<String>,
+/// Sets the parameters of `DescribeBackupPlanList`: made by `Client::describe_backup_plan_list` (then [`send`](Self::send)) or [`DescribeBackupPlanListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeBackupPlanListBuilder<C = ()> {
+    client: C,
+    request: DescribeBackupPlanListRequest,
 }
 
-impl DescribeBackupPlanListRequestBuilder {
-    /// The ID of the backup plan. To query multiple backup plans, separate the IDs with commas (,).
-    ///
-    /// Example: `dbstooi01exXXXX`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+impl<C> DescribeBackupPlanListBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the backup plan. To query multiple backup plans, separate the IDs with commas (,). Example: `dbstooi01exXXXX`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
-        self
-    }
-
-    /// The region where DBS is activated. To view the supported regions, call the DescribeRegions operation.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.region = value;
+    /// The region where DBS is activated. To view the supported regions, call the DescribeRegions operation. Example: `cn-hangzhou`.
+    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region = value.into_param();
         self
     }
 
@@ -152,403 +95,120 @@ impl DescribeBackupPlanListRequestBuilder {
     ///
     /// > Default value: **30**.
     ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+    /// Example: `30`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
+    /// The page number. The value must be greater than or equal to 0 and not exceed the maximum value of an integer. Default value: 0. Example: `1`.
+    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_num = value.into_param();
         self
     }
 
-    /// The page number. The value must be greater than or equal to 0 and not exceed the maximum value of an integer. Default value: 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.page_num = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_num = value;
-        self
-    }
-
-    /// The name of the backup plan.
-    ///
-    /// Example: `test123`
-    pub fn backup_plan_name(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupPlanName`; see [`Self::backup_plan_name`].
-    pub fn set_backup_plan_name(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_name = value;
+    /// The name of the backup plan. Example: `test123`.
+    pub fn backup_plan_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_name = value.into_param();
         self
     }
 
     /// The status of the backup plan. Valid values:
     ///
     /// - **wait**: The backup plan is not configured.
-    ///
     /// - **init**: The backup plan is not started because the precheck failed.
-    ///
     /// - **running**: The backup plan is running.
-    ///
     /// - **stop**: The backup plan has failed.
-    ///
     /// - **pause**: The backup plan is paused.
-    ///
     /// - **locked**: The backup plan is locked.
-    ///
     /// - **check\\_pass**: The precheck is passed.
     ///
-    /// Example: `wait`
-    pub fn backup_plan_status(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_status = Some(value.into());
+    /// Example: `wait`.
+    pub fn backup_plan_status(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_status = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanStatus`; see [`Self::backup_plan_status`].
-    pub fn set_backup_plan_status(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_status = value;
+    /// A client token that is used to ensure the idempotence of the request. Example: `ASDASDASDSADASFCZXVZ`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
-    /// A client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ASDASDASDSADASFCZXVZ`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
-        self
-    }
-
-    /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_group_id = value;
+    /// The resource group ID. Example: `rg-aekzecovzti****`.
+    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
+    pub fn build(self) -> Result<DescribeBackupPlanListRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl DescribeBackupPlanListBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
         self,
-    ) -> Result<DescribeBackupPlanListRequest, acs_runtime::BuildError> {
-        Ok(DescribeBackupPlanListRequest {
-            backup_plan_id: self.backup_plan_id,
-            region: self.region,
-            page_size: self.page_size,
-            page_num: self.page_num,
-            backup_plan_name: self.backup_plan_name,
-            backup_plan_status: self.backup_plan_status,
-            client_token: self.client_token,
-            resource_group_id: self.resource_group_id,
+    ) -> Result<DescribeBackupPlanListResponse, SdkError<DescribeBackupPlanListError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeBackupPlanList`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeBackupPlanListResponse {
+    /// The HTTP status code. Example: `200`.
+    pub http_status_code: Option<i32>,
+    /// The page number. Example: `1`.
+    pub page_num: Option<i32>,
+    /// The request ID. Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `InvalidParameterValid`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request was successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The total number of pages. Example: `4`.
+    pub total_pages: Option<i32>,
+    /// The total number of backup plans. Example: `100`.
+    pub total_elements: Option<i32>,
+    /// The number of entries on each page. Example: `30`.
+    pub page_size: Option<i32>,
+    /// The `Items` field.
+    pub items: Option<DescribeBackupPlanListItems>,
+}
+
+impl acs_runtime::FromJson for DescribeBackupPlanListResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            page_num: object.take("PageNum")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            total_pages: object.take("TotalPages")?,
+            total_elements: object.take("TotalElements")?,
+            page_size: object.take("PageSize")?,
+            items: object.take("Items")?,
         })
     }
 }
 
-/// Calls `DescribeBackupPlanList` once its parameters are set: Queries the details of one or more DBS backup plans.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeBackupPlanListFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeBackupPlanListRequestBuilder,
-}
-
-impl DescribeBackupPlanListFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeBackupPlanListRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeBackupPlanListRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan. To query multiple backup plans, separate the IDs with commas (,).
-    ///
-    /// Example: `dbstooi01exXXXX`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The region where DBS is activated. To view the supported regions, call the DescribeRegions operation.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region(value);
-        self
-    }
-
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region(value);
-        self
-    }
-
-    /// The number of entries to return on each page. Valid values: 1 to 100.
-    ///
-    /// > Default value: **30**.
-    ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number. The value must be greater than or equal to 0 and not exceed the maximum value of an integer. Default value: 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_num(value);
-        self
-    }
-
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_num(value);
-        self
-    }
-
-    /// The name of the backup plan.
-    ///
-    /// Example: `test123`
-    pub fn backup_plan_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_name(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanName`; see [`Self::backup_plan_name`].
-    pub fn set_backup_plan_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_name(value);
-        self
-    }
-
-    /// The status of the backup plan. Valid values:
-    ///
-    /// - **wait**: The backup plan is not configured.
-    ///
-    /// - **init**: The backup plan is not started because the precheck failed.
-    ///
-    /// - **running**: The backup plan is running.
-    ///
-    /// - **stop**: The backup plan has failed.
-    ///
-    /// - **pause**: The backup plan is paused.
-    ///
-    /// - **locked**: The backup plan is locked.
-    ///
-    /// - **check\\_pass**: The precheck is passed.
-    ///
-    /// Example: `wait`
-    pub fn backup_plan_status(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_status(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanStatus`; see [`Self::backup_plan_status`].
-    pub fn set_backup_plan_status(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_status(value);
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ASDASDASDSADASFCZXVZ`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_group_id(value);
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_group_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeBackupPlanListResponse,
-        acs_runtime::SdkError<DescribeBackupPlanListError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeBackupPlanList`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeBackupPlanListResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The page number.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "PageNum",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_num: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `InvalidParameterValid`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The total number of pages.
-    ///
-    /// Example: `4`
-    #[serde(
-        rename = "TotalPages",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_pages: Option<i32>,
-    /// The total number of backup plans.
-    ///
-    /// Example: `100`
-    #[serde(
-        rename = "TotalElements",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_elements: Option<i32>,
-    /// The number of entries on each page.
-    ///
-    /// Example: `30`
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub page_size: Option<i32>,
-    /// The `Items` field.
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
-    pub items: Option<DescribeBackupPlanListResponseItems>,
-}
-
-/// Errors of `DescribeBackupPlanList` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeBackupPlanList`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeBackupPlanListError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeBackupPlanListError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeBackupPlanListError {
@@ -560,386 +220,246 @@ impl From<acs_runtime::ServiceError> for DescribeBackupPlanListError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeBackupPlanListError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeBackupPlanListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeBackupPlanListError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeBackupPlanList";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeBackupPlanList",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeBackupPlanListRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![
-            ["acs:dbs:", region_id, ":", account_id, ":backupplan/", self.backup_plan_id
-            .as_deref().unwrap_or("*")].concat()
-        ]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The return value.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupPlanListResponseItemsBackupPlanDetailItem {
-    /// The name of the RAM role for cross-account backup.
-    ///
-    /// Example: `test123`
-    #[serde(rename = "CrossRoleName", skip_serializing_if = "Option::is_none")]
+pub struct BackupPlanDetailItem {
+    /// The name of the RAM role for cross-account backup. Example: `test123`.
     pub cross_role_name: Option<String>,
     /// The location of the database. Valid values:
     ///
     /// - **rds**
-    ///
     /// - **ecs**
-    ///
     /// - **express**: A database connected over a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
     /// - **agent**: A database connected through a backup gateway.
-    ///
     /// - **dds**: A MongoDB instance.
-    ///
     /// - **other**: A database connected over the internet using an IP address and a port number.
     ///
-    /// Example: `rds`
-    #[serde(
-        rename = "SourceEndpointInstanceType",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `rds`.
     pub source_endpoint_instance_type: Option<String>,
-    /// The directory on the server where the backup set is downloaded.
-    ///
-    /// Example: `*/test/test123`
-    #[serde(rename = "BackupSetDownloadDir", skip_serializing_if = "Option::is_none")]
+    /// The directory on the server where the backup set is downloaded. Example: `*/test/test123`.
     pub backup_set_download_dir: Option<String>,
-    /// The database endpoint.
-    ///
-    /// Example: `100.*.*.10:33204`
-    #[serde(rename = "SourceEndpointIpPort", skip_serializing_if = "Option::is_none")]
+    /// The database endpoint. Example: `100.*.*.10:33204`.
     pub source_endpoint_ip_port: Option<String>,
-    /// The UID of the Alibaba Cloud account for cross-account backup.
-    ///
-    /// Example: `2xxx7778xxxxxxxxxx`
-    #[serde(rename = "CrossAliyunId", skip_serializing_if = "Option::is_none")]
+    /// The UID of the Alibaba Cloud account for cross-account backup. Example: `2xxx7778xxxxxxxxxx`.
     pub cross_aliyun_id: Option<String>,
-    /// The number of days after which the backup is converted to Archive storage.
-    ///
-    /// Example: `365`
-    #[serde(
-        rename = "DuplicationArchivePeriod",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of days after which the backup is converted to Archive storage. Example: `365`.
     pub duplication_archive_period: Option<i32>,
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbstooi01eXXXX`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup plan. Example: `dbstooi01eXXXX`.
     pub backup_plan_id: Option<String>,
-    /// The end of the time range during which the database can be restored. This is a UNIX timestamp.
-    ///
-    /// Example: `1554560477000`
-    #[serde(
-        rename = "EndTimestampForRestore",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The end of the time range during which the database can be restored. This is a UNIX timestamp. Example: `1554560477000`.
     pub end_timestamp_for_restore: Option<i64>,
     /// The status of the backup plan. Valid values:
     ///
     /// - **wait**: The backup plan is not configured.
-    ///
     /// - **init**: The backup plan is not started because the precheck failed.
-    ///
     /// - **running**: The backup plan is running.
-    ///
     /// - **stop**: The backup plan has failed.
-    ///
     /// - **pause**: The backup plan is paused.
-    ///
     /// - **locked**: The backup plan is locked.
-    ///
     /// - **check\\_pass**: The precheck is passed.
     ///
-    /// Example: `init`
-    #[serde(rename = "BackupPlanStatus", skip_serializing_if = "Option::is_none")]
+    /// Example: `init`.
     pub backup_plan_status: Option<String>,
     /// The format of the full data in the downloaded backup set. Valid values:
     ///
     /// - **Native**
-    ///
     /// - **SQL**
-    ///
     /// - **CSV**
-    ///
     /// - **JSON**
     ///
-    /// Example: `SQL`
-    #[serde(
-        rename = "BackupSetDownloadFullDataFormat",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `SQL`.
     pub backup_set_download_full_data_format: Option<String>,
-    /// The retention period of the backup data. Valid values: 0 to 1825. Unit: days.
-    ///
-    /// Example: `365`
-    #[serde(
-        rename = "BackupRetentionPeriod",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The retention period of the backup data. Valid values: 0 to 1825. Unit: days. Example: `365`.
     pub backup_retention_period: Option<i32>,
-    /// The region of the OSS bucket.
-    ///
-    /// Example: `cn-hangzhou`
-    #[serde(rename = "OSSBucketRegion", skip_serializing_if = "Option::is_none")]
+    /// The region of the OSS bucket. Example: `cn-hangzhou`.
     pub oss_bucket_region: Option<String>,
-    /// The Oracle system ID (SID).
-    ///
-    /// Example: `test`
-    #[serde(rename = "SourceEndpointOracleSID", skip_serializing_if = "Option::is_none")]
+    /// The Oracle system ID (SID). Example: `test`.
     pub source_endpoint_oracle_sid: Option<String>,
     /// The built-in storage type. Valid values:
     ///
     /// - Empty (default): The backup data is stored in your OSS bucket.
-    ///
     /// - system: The backup data is stored in the built-in OSS bucket of DBS.
     ///
-    /// Example: `system`
-    #[serde(rename = "BackupStorageType", skip_serializing_if = "Option::is_none")]
+    /// Example: `system`.
     pub backup_storage_type: Option<String>,
     /// The backup method. Valid values:
     ///
     /// - **logical**: Logical backup
-    ///
     /// - **physical**: Physical backup
-    ///
     /// - **duplication**: Dump backup
     ///
-    /// Example: `logical`
-    #[serde(rename = "BackupMethod", skip_serializing_if = "Option::is_none")]
+    /// Example: `logical`.
     pub backup_method: Option<String>,
-    /// The region of the database.
-    ///
-    /// Example: `cn-hangzhou`
-    #[serde(rename = "SourceEndpointRegion", skip_serializing_if = "Option::is_none")]
+    /// The region of the database. Example: `cn-hangzhou`.
     pub source_endpoint_region: Option<String>,
     /// The full backup cycle. Valid values:
     ///
     /// - **Monday**
-    ///
     /// - **Tuesday**
-    ///
     /// - **Wednesday**
-    ///
     /// - **Thursday**
-    ///
     /// - **Friday**
-    ///
     /// - **Saturday**
-    ///
     /// - **Sunday**
     ///
-    /// Example: `Monday`
-    #[serde(rename = "BackupPeriod", skip_serializing_if = "Option::is_none")]
+    /// Example: `Monday`.
     pub backup_period: Option<String>,
-    /// The database name.
-    ///
-    /// Example: `test`
-    #[serde(
-        rename = "SourceEndpointDatabaseName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The database name. Example: `test`.
     pub source_endpoint_database_name: Option<String>,
-    /// The ID of the backup gateway used to download the backup set.
-    ///
-    /// Example: `123123`
-    #[serde(
-        rename = "BackupSetDownloadGatewayId",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The ID of the backup gateway used to download the backup set. Example: `123123`.
     pub backup_set_download_gateway_id: Option<i64>,
-    /// The timestamp when the backup plan was created.
-    ///
-    /// Example: `1582527713000`
-    #[serde(
-        rename = "BackupPlanCreateTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The timestamp when the backup plan was created. Example: `1582527713000`.
     pub backup_plan_create_time: Option<i64>,
     /// The instance class. Valid values:
     ///
     /// - **micro**: Micro
-    ///
     /// - **small**: Small
-    ///
     /// - **medium**: Medium
-    ///
     /// - **large**: Large
-    ///
     /// - **xlarge**: Extra Large (no traffic limit)
     ///
-    /// Example: `micro`
-    #[serde(rename = "InstanceClass", skip_serializing_if = "Option::is_none")]
+    /// Example: `micro`.
     pub instance_class: Option<String>,
     /// The type of the destination to which the backup set is downloaded.
     ///
     /// > The only valid value is \\`agent\`, which indicates that a backup gateway is installed.
     ///
-    /// Example: `agent`
-    #[serde(
-        rename = "BackupSetDownloadTargetType",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `agent`.
     pub backup_set_download_target_type: Option<String>,
-    /// The number of days after which the backup is converted to Infrequent Access (IA) storage.
-    ///
-    /// Example: `180`
-    #[serde(
-        rename = "DuplicationInfrequentAccessPeriod",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of days after which the backup is converted to Infrequent Access (IA) storage. Example: `180`.
     pub duplication_infrequent_access_period: Option<i32>,
-    /// The start time of the full backup. The format is HH:mm.
-    ///
-    /// Example: `14:22`
-    #[serde(rename = "BackupStartTime", skip_serializing_if = "Option::is_none")]
+    /// The start time of the full backup. The format is HH:mm. Example: `14:22`.
     pub backup_start_time: Option<String>,
-    /// The error message returned for the precheck task.
-    ///
-    /// Example: `can not connect to oracle instance orcl with user dbs`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message returned for the precheck task. Example: `can not connect to oracle instance orcl with user dbs`.
     pub err_message: Option<String>,
-    /// The backup objects.
-    ///
-    /// Example: `[     {         \"DBName\":\"待备份库名\",         \"SchemaName\":\"待备份 Schema 名\",         \"TableIncludes\":[{             \"TableName\":\"待备份表表名\"         }],         \"TableExcludes\":[{             \"TableName\":\"待备份库名不需要备份表的表名\"         }]     } ]`
-    #[serde(rename = "BackupObjects", skip_serializing_if = "Option::is_none")]
+    /// The backup objects. Example: `[     {         \"DBName\":\"待备份库名\",         \"SchemaName\":\"待备份 Schema 名\",         \"TableIncludes\":[{             \"TableName\":\"待备份表表名\"         }],         \"TableExcludes\":[{             \"TableName\":\"待备份库名不需要备份表的表名\"         }]     } ]`.
     pub backup_objects: Option<String>,
-    /// The start of the time range during which the database can be restored. This is a UNIX timestamp.
-    ///
-    /// Example: `1554560477000`
-    #[serde(
-        rename = "BeginTimestampForRestore",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The start of the time range during which the database can be restored. This is a UNIX timestamp. Example: `1554560477000`.
     pub begin_timestamp_for_restore: Option<i64>,
-    /// The database instance ID.
-    ///
-    /// Example: `test`
-    #[serde(
-        rename = "SourceEndpointInstanceID",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The database instance ID. Example: `test`.
     pub source_endpoint_instance_id: Option<String>,
-    /// Indicates whether automatic download of backup sets is enabled.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "OpenBackupSetAutoDownload",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether automatic download of backup sets is enabled. Example: `true`.
     pub open_backup_set_auto_download: Option<bool>,
-    /// The name of the backup plan.
-    ///
-    /// Example: `dbstooi01e****`
-    #[serde(rename = "BackupPlanName", skip_serializing_if = "Option::is_none")]
+    /// The name of the backup plan. Example: `dbstooi01e****`.
     pub backup_plan_name: Option<String>,
-    /// The name of the OSS bucket.
-    ///
-    /// Example: `dbs-backup-1857XXXXX489`
-    #[serde(rename = "OSSBucketName", skip_serializing_if = "Option::is_none")]
+    /// The name of the OSS bucket. Example: `dbs-backup-1857XXXXX489`.
     pub oss_bucket_name: Option<String>,
-    /// The ID of the backup gateway.
-    ///
-    /// Example: `827362187368736`
-    #[serde(
-        rename = "BackupGatewayId",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The ID of the backup gateway. Example: `827362187368736`.
     pub backup_gateway_id: Option<i64>,
-    /// The database account.
-    ///
-    /// Example: `test`
-    #[serde(rename = "SourceEndpointUserName", skip_serializing_if = "Option::is_none")]
+    /// The database account. Example: `test`.
     pub source_endpoint_user_name: Option<String>,
     /// The download format for the full data in the backup set:
     ///
     /// - **Native**
-    ///
     /// - **SQL**
-    ///
     /// - **CSV**
-    ///
     /// - **JSON**
     ///
-    /// Example: `SQL`
-    #[serde(
-        rename = "BackupSetDownloadIncrementDataFormat",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `SQL`.
     pub backup_set_download_increment_data_format: Option<String>,
     /// Indicates whether incremental log backup is enabled. Valid values:
     ///
     /// - **true**: Enabled
-    ///
     /// - **false**: Disabled
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "EnableBackupLog",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub enable_backup_log: Option<bool>,
-    /// The resource group ID.
-    ///
-    /// Example: `rg-aekzecovzti****`
-    #[serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")]
+    /// The resource group ID. Example: `rg-aekzecovzti****`.
     pub resource_group_id: Option<String>,
-    /// The database type.
-    ///
-    /// Example: `MySQL`
-    #[serde(rename = "DatabaseType", skip_serializing_if = "Option::is_none")]
+    /// The database type. Example: `MySQL`.
     pub database_type: Option<String>,
 }
 
-/// The `DescribeBackupPlanListResponseItems` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for BackupPlanDetailItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cross_role_name: object.take("CrossRoleName")?,
+            source_endpoint_instance_type: object.take("SourceEndpointInstanceType")?,
+            backup_set_download_dir: object.take("BackupSetDownloadDir")?,
+            source_endpoint_ip_port: object.take("SourceEndpointIpPort")?,
+            cross_aliyun_id: object.take("CrossAliyunId")?,
+            duplication_archive_period: object.take("DuplicationArchivePeriod")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            end_timestamp_for_restore: object.take("EndTimestampForRestore")?,
+            backup_plan_status: object.take("BackupPlanStatus")?,
+            backup_set_download_full_data_format: object
+                .take("BackupSetDownloadFullDataFormat")?,
+            backup_retention_period: object.take("BackupRetentionPeriod")?,
+            oss_bucket_region: object.take("OSSBucketRegion")?,
+            source_endpoint_oracle_sid: object.take("SourceEndpointOracleSID")?,
+            backup_storage_type: object.take("BackupStorageType")?,
+            backup_method: object.take("BackupMethod")?,
+            source_endpoint_region: object.take("SourceEndpointRegion")?,
+            backup_period: object.take("BackupPeriod")?,
+            source_endpoint_database_name: object.take("SourceEndpointDatabaseName")?,
+            backup_set_download_gateway_id: object.take("BackupSetDownloadGatewayId")?,
+            backup_plan_create_time: object.take("BackupPlanCreateTime")?,
+            instance_class: object.take("InstanceClass")?,
+            backup_set_download_target_type: object.take("BackupSetDownloadTargetType")?,
+            duplication_infrequent_access_period: object
+                .take("DuplicationInfrequentAccessPeriod")?,
+            backup_start_time: object.take("BackupStartTime")?,
+            err_message: object.take("ErrMessage")?,
+            backup_objects: object.take("BackupObjects")?,
+            begin_timestamp_for_restore: object.take("BeginTimestampForRestore")?,
+            source_endpoint_instance_id: object.take("SourceEndpointInstanceID")?,
+            open_backup_set_auto_download: object.take("OpenBackupSetAutoDownload")?,
+            backup_plan_name: object.take("BackupPlanName")?,
+            oss_bucket_name: object.take("OSSBucketName")?,
+            backup_gateway_id: object.take("BackupGatewayId")?,
+            source_endpoint_user_name: object.take("SourceEndpointUserName")?,
+            backup_set_download_increment_data_format: object
+                .take("BackupSetDownloadIncrementDataFormat")?,
+            enable_backup_log: object.take("EnableBackupLog")?,
+            resource_group_id: object.take("ResourceGroupId")?,
+            database_type: object.take("DatabaseType")?,
+        })
+    }
+}
+
+/// The `DescribeBackupPlanListItems` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupPlanListResponseItems {
+pub struct DescribeBackupPlanListItems {
     /// The details of the backup plan.
-    #[serde(rename = "BackupPlanDetail", skip_serializing_if = "Option::is_none")]
-    pub backup_plan_detail: Option<
-        Vec<DescribeBackupPlanListResponseItemsBackupPlanDetailItem>,
-    >,
+    pub backup_plan_detail: Option<Vec<BackupPlanDetailItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeBackupPlanListItems {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            backup_plan_detail: object.take("BackupPlanDetail")?,
+        })
+    }
 }

@@ -3,46 +3,28 @@
 
 //! `DescribeBackupSetDownloadTaskList`: Queries a list of download tasks for Database Backup Service (DBS) backup sets.
 
-/// Request of `DescribeBackupSetDownloadTaskList`: Queries a list of download tasks for Database Backup Service (DBS) backup sets.
-///
-/// Build it with [`DescribeBackupSetDownloadTaskListRequest::builder`], or call the operation through `Client::describe_backup_set_download_task_list`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeBackupSetDownloadTaskList`, made by [`DescribeBackupSetDownloadTaskListBuilder`] (`Client::describe_backup_set_download_task_list` or [`DescribeBackupSetDownloadTaskListRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupSetDownloadTaskListRequest {
     /// The ID of the backup plan. You can call the DescribeBackupPlanList operation to obtain the ID.
-    ///
-    /// > You must specify either **BackupPlanId** or **BackupSetDownloadTaskId**.
-    ///
-    /// Example: `dbsqhnuhyw3****`
     pub backup_plan_id: Option<String>,
     /// The ID of the backup set download task.
-    ///
-    /// - For a full backup, call the CreateFullBackupSetDownload operation to obtain the task ID.
-    ///
-    /// - For an incremental backup, call the CreateIncrementBackupSetDownload operation to obtain the task ID.
-    ///
-    /// Example: `urxgrxt7****`
     pub backup_set_download_task_id: Option<String>,
     /// The number of entries to return on each page. Valid values: 30, 50, and 100.
-    ///
-    /// > The default value is 30.
-    ///
-    /// Example: `30`
     pub page_size: Option<i32>,
     /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0.
-    ///
-    /// Example: `1`
     pub page_num: Option<i32>,
     /// A client token that is used to ensure the idempotence of the request. This prevents the same request from being submitted repeatedly.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzXXXXXX`
     pub client_token: Option<String>,
 }
 
 impl DescribeBackupSetDownloadTaskListRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeBackupSetDownloadTaskListRequestBuilder {
-        DescribeBackupSetDownloadTaskListRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeBackupSetDownloadTaskListBuilder {
+        DescribeBackupSetDownloadTaskListBuilder::with_client(())
     }
 }
 
@@ -50,24 +32,20 @@ impl acs_runtime::Operation for DescribeBackupSetDownloadTaskListRequest {
     type Output = DescribeBackupSetDownloadTaskListResponse;
     type Error = DescribeBackupSetDownloadTaskListError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeBackupSetDownloadTaskList",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeBackupSetDownloadTaskList",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupSetDownloadTaskId",
-                &self.backup_set_download_task_id,
-            );
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "PageNum", &self.page_num);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("BackupSetDownloadTaskId", &self.backup_set_download_task_id);
+        params.query("PageSize", &self.page_size);
+        params.query("PageNum", &self.page_num);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -75,51 +53,39 @@ impl acs_runtime::Operation for DescribeBackupSetDownloadTaskListRequest {
     }
 }
 
-/// Builds a [`DescribeBackupSetDownloadTaskListRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeBackupSetDownloadTaskListRequestBuilder {
-    backup_plan_id: Option<String>,
-    backup_set_download_task_id: Option<String>,
-    page_size: Option<i32>,
-    page_num: Option<i32>,
-    client_token: Option<String>,
+/// Sets the parameters of `DescribeBackupSetDownloadTaskList`: made by `Client::describe_backup_set_download_task_list` (then [`send`](Self::send)) or [`DescribeBackupSetDownloadTaskListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeBackupSetDownloadTaskListBuilder<C = ()> {
+    client: C,
+    request: DescribeBackupSetDownloadTaskListRequest,
 }
 
-impl DescribeBackupSetDownloadTaskListRequestBuilder {
+impl<C> DescribeBackupSetDownloadTaskListBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the backup plan. You can call the DescribeBackupPlanList operation to obtain the ID.
     ///
     /// > You must specify either **BackupPlanId** or **BackupSetDownloadTaskId**.
     ///
-    /// Example: `dbsqhnuhyw3****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// Example: `dbsqhnuhyw3****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The ID of the backup set download task.
     ///
     /// - For a full backup, call the CreateFullBackupSetDownload operation to obtain the task ID.
-    ///
     /// - For an incremental backup, call the CreateIncrementBackupSetDownload operation to obtain the task ID.
     ///
-    /// Example: `urxgrxt7****`
-    pub fn backup_set_download_task_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_download_task_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSetDownloadTaskId`; see [`Self::backup_set_download_task_id`].
-    pub fn set_backup_set_download_task_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.backup_set_download_task_id = value;
+    /// Example: `urxgrxt7****`.
+    pub fn backup_set_download_task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_download_task_id = value.into_param();
         self
     }
 
@@ -127,301 +93,100 @@ impl DescribeBackupSetDownloadTaskListRequestBuilder {
     ///
     /// > The default value is 30.
     ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+    /// Example: `30`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
+    /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0. Example: `1`.
+    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_num = value.into_param();
         self
     }
 
-    /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.page_num = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_num = value;
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request. This prevents the same request from being submitted repeatedly.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzXXXXXX`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token that is used to ensure the idempotence of the request. This prevents the same request from being submitted repeatedly. Example: `ETnLKlblzczshOTUbOCzXXXXXX`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeBackupSetDownloadTaskListRequest, acs_runtime::BuildError> {
-        Ok(DescribeBackupSetDownloadTaskListRequest {
-            backup_plan_id: self.backup_plan_id,
-            backup_set_download_task_id: self.backup_set_download_task_id,
-            page_size: self.page_size,
-            page_num: self.page_num,
-            client_token: self.client_token,
-        })
+    pub fn build(self) -> Result<DescribeBackupSetDownloadTaskListRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `DescribeBackupSetDownloadTaskList` once its parameters are set: Queries a list of download tasks for Database Backup Service (DBS) backup sets.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeBackupSetDownloadTaskListFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeBackupSetDownloadTaskListRequestBuilder,
-}
-
-impl DescribeBackupSetDownloadTaskListFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeBackupSetDownloadTaskListRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeBackupSetDownloadTaskListRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan. You can call the DescribeBackupPlanList operation to obtain the ID.
-    ///
-    /// > You must specify either **BackupPlanId** or **BackupSetDownloadTaskId**.
-    ///
-    /// Example: `dbsqhnuhyw3****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The ID of the backup set download task.
-    ///
-    /// - For a full backup, call the CreateFullBackupSetDownload operation to obtain the task ID.
-    ///
-    /// - For an incremental backup, call the CreateIncrementBackupSetDownload operation to obtain the task ID.
-    ///
-    /// Example: `urxgrxt7****`
-    pub fn backup_set_download_task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_download_task_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetDownloadTaskId`; see [`Self::backup_set_download_task_id`].
-    pub fn set_backup_set_download_task_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_backup_set_download_task_id(value);
-        self
-    }
-
-    /// The number of entries to return on each page. Valid values: 30, 50, and 100.
-    ///
-    /// > The default value is 30.
-    ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_num(value);
-        self
-    }
-
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_num(value);
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request. This prevents the same request from being submitted repeatedly.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzXXXXXX`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl DescribeBackupSetDownloadTaskListBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeBackupSetDownloadTaskListResponse,
-        acs_runtime::SdkError<DescribeBackupSetDownloadTaskListError>,
+        SdkError<DescribeBackupSetDownloadTaskListError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeBackupSetDownloadTaskList`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeBackupSetDownloadTaskList`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupSetDownloadTaskListResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The page number.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "PageNum",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The page number. Example: `0`.
     pub page_num: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `6DC3D286-E0E6-5988-A558-2184984B****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `6DC3D286-E0E6-5988-A558-2184984B****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The total number of pages.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalPages",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of pages. Example: `1`.
     pub total_pages: Option<i32>,
-    /// The total number of backup set download records.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalElements",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of backup set download records. Example: `1`.
     pub total_elements: Option<i32>,
-    /// The number of entries on each page.
-    ///
-    /// Example: `30`
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries on each page. Example: `30`.
     pub page_size: Option<i32>,
     /// The `Items` field.
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
-    pub items: Option<DescribeBackupSetDownloadTaskListResponseItems>,
+    pub items: Option<DescribeBackupSetDownloadTaskListItems>,
 }
 
-/// Errors of `DescribeBackupSetDownloadTaskList` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeBackupSetDownloadTaskListResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            page_num: object.take("PageNum")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            total_pages: object.take("TotalPages")?,
+            total_elements: object.take("TotalElements")?,
+            page_size: object.take("PageSize")?,
+            items: object.take("Items")?,
+        })
+    }
+}
+
+/// Errors of `DescribeBackupSetDownloadTaskList`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeBackupSetDownloadTaskListError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeBackupSetDownloadTaskListError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeBackupSetDownloadTaskListError {
@@ -433,224 +198,162 @@ impl From<acs_runtime::ServiceError> for DescribeBackupSetDownloadTaskListError 
     }
 }
 
+impl acs_runtime::OperationError for DescribeBackupSetDownloadTaskListError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeBackupSetDownloadTaskListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeBackupSetDownloadTaskListError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeBackupSetDownloadTaskList";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeBackupSetDownloadTaskListRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeBackupSetDownloadTaskList",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The details of the backup set download task.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupSetDownloadTaskListResponseItemsBackupSetDownloadTaskDetailItem {
+pub struct BackupSetDownloadTaskDetailItem {
     /// The status of the backup set download. Valid values:
     ///
     /// - **checking**: The system is performing a precheck.
-    ///
     /// - **init**: The precheck failed and the task has not started.
-    ///
     /// - **check\\_pass**: The precheck is passed.
-    ///
     /// - **pause**: The task is paused.
-    ///
     /// - **schedule**: The task is waiting to be scheduled.
-    ///
     /// - **running**: The task is running.
-    ///
     /// - **stop**: The task failed.
-    ///
     /// - **finish**: The task is complete.
     ///
-    /// Example: `finish`
-    #[serde(rename = "BackupSetDownloadStatus", skip_serializing_if = "Option::is_none")]
+    /// Example: `finish`.
     pub backup_set_download_status: Option<String>,
-    /// The size of the backup set data.
-    ///
-    /// Example: `237837`
-    #[serde(
-        rename = "BackupSetDataSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The size of the backup set data. Example: `237837`.
     pub backup_set_data_size: Option<i64>,
     /// The target type for the backup set download.
     ///
     /// > This parameter is returned only for automatic downloads. The value "agent" indicates that a backup gateway is installed.
     ///
-    /// Example: `无`
-    #[serde(
-        rename = "BackupSetDownloadTargetType",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `无`.
     pub backup_set_download_target_type: Option<String>,
     /// The folder on the server where the backup set is downloaded.
     ///
     /// > This parameter has a value only for automatic downloads.
     ///
-    /// Example: `无`
-    #[serde(rename = "BackupSetDownloadDir", skip_serializing_if = "Option::is_none")]
+    /// Example: `无`.
     pub backup_set_download_dir: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `java.lang.IndexOutOfBoundsException.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `java.lang.IndexOutOfBoundsException.`.
     pub err_message: Option<String>,
-    /// The UNIX timestamp that indicates when the task was created.
-    ///
-    /// Example: `1642044001000`
-    #[serde(
-        rename = "BackupSetDownloadCreateTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The UNIX timestamp that indicates when the task was created. Example: `1642044001000`.
     pub backup_set_download_create_time: Option<i64>,
-    /// The ID of the backup plan.
-    ///
-    /// Example: `qhnuhyw3****`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup plan. Example: `qhnuhyw3****`.
     pub backup_plan_id: Option<String>,
-    /// The database type.
-    ///
-    /// Example: `MySQL`
-    #[serde(rename = "BackupSetDbType", skip_serializing_if = "Option::is_none")]
+    /// The database type. Example: `MySQL`.
     pub backup_set_db_type: Option<String>,
     /// The public download URL for the backup set.
     ///
     /// > This parameter has a value only for manual downloads after the data format is transformed.
     ///
-    /// Example: `"//dbs-137XXXX-cn-hangzhou-1hr5cpbtmXXXX.oss-cn-hangzhou.example"`
-    #[serde(
-        rename = "BackupSetDownloadInternetUrl",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `"//dbs-137XXXX-cn-hangzhou-1hr5cpbtmXXXX.oss-cn-hangzhou.example"`.
     pub backup_set_download_internet_url: Option<String>,
-    /// The ID of the source backup set.
-    ///
-    /// Example: `1h7za2yws****`
-    #[serde(rename = "BackupSetId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the source backup set. Example: `1h7za2yws****`.
     pub backup_set_id: Option<String>,
     /// The internal download URL for the backup set.
     ///
     /// > This parameter has a value only for manual downloads after the data format is transformed.
     ///
-    /// Example: `"//dbs-13XXXX-cn-hangzhou-1hr5cpbtmXXXX.oss-cn-hangzhou-internal.example"`
-    #[serde(
-        rename = "BackupSetDownloadIntranetUrl",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `"//dbs-13XXXX-cn-hangzhou-1hr5cpbtmXXXX.oss-cn-hangzhou-internal.example"`.
     pub backup_set_download_intranet_url: Option<String>,
-    /// The ID of the backup gateway. This parameter has a value only for automatic downloads.
-    ///
-    /// Example: `无`
-    #[serde(
-        rename = "BackupGatewayId",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The ID of the backup gateway. This parameter has a value only for automatic downloads. Example: `无`.
     pub backup_gateway_id: Option<i64>,
     /// The download method. Valid values:
     ///
     /// - **manual**: Manual download.
-    ///
     /// - **auto**: Automatic download.
     ///
-    /// Example: `manual`
-    #[serde(rename = "BackupSetDownloadWay", skip_serializing_if = "Option::is_none")]
+    /// Example: `manual`.
     pub backup_set_download_way: Option<String>,
-    /// The UNIX timestamp that indicates when the task was complete.
-    ///
-    /// Example: `1642044013000`
-    #[serde(
-        rename = "BackupSetDownloadFinishTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The UNIX timestamp that indicates when the task was complete. Example: `1642044013000`.
     pub backup_set_download_finish_time: Option<i64>,
     /// The type of the source backup set task. Valid values:
     ///
     /// - **cbs\\_backup\\_sub\\_full**: Logical full backup task.
-    ///
     /// - **cbs\\_backup\\_sub\\_cont**: Logical incremental backup task.
     ///
-    /// Example: `cbs_backup_sub_cont`
-    #[serde(rename = "BackupSetJobType", skip_serializing_if = "Option::is_none")]
+    /// Example: `cbs_backup_sub_cont`.
     pub backup_set_job_type: Option<String>,
-    /// The ID of the backup set download task.
-    ///
-    /// Example: `urxgrxt7****`
-    #[serde(rename = "BackupSetDownloadTaskId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup set download task. Example: `urxgrxt7****`.
     pub backup_set_download_task_id: Option<String>,
-    /// The name of the backup set download task.
-    ///
-    /// Example: `1h7za2yws****-ManualCont`
-    #[serde(
-        rename = "BackupSetDownloadTaskName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The name of the backup set download task. Example: `1h7za2yws****-ManualCont`.
     pub backup_set_download_task_name: Option<String>,
     /// The data format of the downloaded backup set. Valid values:
     ///
     /// - **Native**
-    ///
     /// - **SQL**
-    ///
     /// - **CSV**
-    ///
     /// - **JSON**
     ///
-    /// Example: `Native`
-    #[serde(rename = "BackupSetDataFormat", skip_serializing_if = "Option::is_none")]
+    /// Example: `Native`.
     pub backup_set_data_format: Option<String>,
-    /// The code of the source backup set.
-    ///
-    /// Example: `mysql-bin.00XXXX`
-    #[serde(rename = "BackupSetCode", skip_serializing_if = "Option::is_none")]
+    /// The code of the source backup set. Example: `mysql-bin.00XXXX`.
     pub backup_set_code: Option<String>,
 }
 
-/// The `DescribeBackupSetDownloadTaskListResponseItems` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for BackupSetDownloadTaskDetailItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            backup_set_download_status: object.take("BackupSetDownloadStatus")?,
+            backup_set_data_size: object.take("BackupSetDataSize")?,
+            backup_set_download_target_type: object.take("BackupSetDownloadTargetType")?,
+            backup_set_download_dir: object.take("BackupSetDownloadDir")?,
+            err_message: object.take("ErrMessage")?,
+            backup_set_download_create_time: object.take("BackupSetDownloadCreateTime")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            backup_set_db_type: object.take("BackupSetDbType")?,
+            backup_set_download_internet_url: object
+                .take("BackupSetDownloadInternetUrl")?,
+            backup_set_id: object.take("BackupSetId")?,
+            backup_set_download_intranet_url: object
+                .take("BackupSetDownloadIntranetUrl")?,
+            backup_gateway_id: object.take("BackupGatewayId")?,
+            backup_set_download_way: object.take("BackupSetDownloadWay")?,
+            backup_set_download_finish_time: object.take("BackupSetDownloadFinishTime")?,
+            backup_set_job_type: object.take("BackupSetJobType")?,
+            backup_set_download_task_id: object.take("BackupSetDownloadTaskId")?,
+            backup_set_download_task_name: object.take("BackupSetDownloadTaskName")?,
+            backup_set_data_format: object.take("BackupSetDataFormat")?,
+            backup_set_code: object.take("BackupSetCode")?,
+        })
+    }
+}
+
+/// The `DescribeBackupSetDownloadTaskListItems` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupSetDownloadTaskListResponseItems {
+pub struct DescribeBackupSetDownloadTaskListItems {
     /// The details of the backup set download task.
-    #[serde(
-        rename = "BackupSetDownloadTaskDetail",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub backup_set_download_task_detail: Option<
-        Vec<
-            DescribeBackupSetDownloadTaskListResponseItemsBackupSetDownloadTaskDetailItem,
-        >,
-    >,
+    pub backup_set_download_task_detail: Option<Vec<BackupSetDownloadTaskDetailItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeBackupSetDownloadTaskListItems {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            backup_set_download_task_detail: object.take("BackupSetDownloadTaskDetail")?,
+        })
+    }
 }

@@ -3,26 +3,22 @@
 
 //! `DescribeDLAService`: Queries the status of the Data Lake Analytics (DLA) service for a backup schedule.
 
-/// Request of `DescribeDLAService`: Queries the status of the Data Lake Analytics (DLA) service for a backup schedule.
-///
-/// Build it with [`DescribeDlaServiceRequest::builder`], or call the operation through `Client::describe_dla_service`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeDLAService`, made by [`DescribeDlaServiceBuilder`] (`Client::describe_dla_service` or [`DescribeDlaServiceRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDlaServiceRequest {
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01ex****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `DBS`
     pub client_token: Option<String>,
 }
 
 impl DescribeDlaServiceRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeDlaServiceRequestBuilder {
-        DescribeDlaServiceRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeDlaServiceBuilder {
+        DescribeDlaServiceBuilder::with_client(())
     }
 }
 
@@ -30,16 +26,17 @@ impl acs_runtime::Operation for DescribeDlaServiceRequest {
     type Output = DescribeDlaServiceResponse;
     type Error = DescribeDlaServiceError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeDLAService",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeDLAService",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -47,153 +44,68 @@ impl acs_runtime::Operation for DescribeDlaServiceRequest {
     }
 }
 
-/// Builds a [`DescribeDlaServiceRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeDlaServiceRequestBuilder {
-    backup_plan_id: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `DescribeDLAService`: made by `Client::describe_dla_service` (then [`send`](Self::send)) or [`DescribeDlaServiceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeDlaServiceBuilder<C = ()> {
+    client: C,
+    request: DescribeDlaServiceRequest,
 }
 
-impl DescribeDlaServiceRequestBuilder {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01ex****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+impl<C> DescribeDlaServiceBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule. Required. Example: `dbstooi01ex****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `DBS`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. Example: `DBS`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeDlaServiceRequest, acs_runtime::BuildError> {
-        Ok(DescribeDlaServiceRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeDLAService",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            client_token: self.client_token,
-        })
-    }
-}
-
-/// Calls `DescribeDLAService` once its parameters are set: Queries the status of the Data Lake Analytics (DLA) service for a backup schedule.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeDlaServiceFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeDlaServiceRequestBuilder,
-}
-
-impl DescribeDlaServiceFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeDlaServiceRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeDlaServiceRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeDLAService",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeDlaServiceRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01ex****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `DBS`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl DescribeDlaServiceBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeDlaServiceResponse,
-        acs_runtime::SdkError<DescribeDlaServiceError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeDlaServiceResponse, SdkError<DescribeDlaServiceError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeDLAService`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeDLAService`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDlaServiceResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request is successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the request is successful. Example: `true`.
     pub success: Option<bool>,
     /// The status of the DLA service for the backup schedule. Valid values:
     ///
@@ -201,81 +113,50 @@ pub struct DescribeDlaServiceResponse {
     /// *   **Closing**: DLA is being disabled.
     /// *   **Closed**: DLA is disabled.
     ///
-    /// Example: `Running`
-    #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+    /// Example: `Running`.
     pub state: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
     /// Specifies whether to enable the feature of automatically adding incremental data to a data lake. If this feature is enabled, DBS adds the backup sets that are newly generated to the data lake that is created for the backup schedule. Valid values:
     ///
     /// *   **true**: enables the feature.
     /// *   **false**: disables the feature.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "AutoAdd",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub auto_add: Option<bool>,
     /// Indicates whether a failed DLA task exists in the return result. Valid values:
     ///
     /// *   **true**: A failed DLA task exists.
     /// *   **false**: No failed DLA task exists.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "HaveJobFailed",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub have_job_failed: Option<bool>,
 }
 
-/// Errors of `DescribeDLAService` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeDlaServiceResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            state: object.take("State")?,
+            err_message: object.take("ErrMessage")?,
+            auto_add: object.take("AutoAdd")?,
+            have_job_failed: object.take("HaveJobFailed")?,
+        })
+    }
+}
+
+/// Errors of `DescribeDLAService`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeDlaServiceError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeDlaServiceError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeDlaServiceError {
@@ -287,37 +168,28 @@ impl From<acs_runtime::ServiceError> for DescribeDlaServiceError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeDlaServiceError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeDlaServiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeDlaServiceError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeDLAService";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeDlaServiceRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeDLAService",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

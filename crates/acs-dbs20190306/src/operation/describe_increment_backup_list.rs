@@ -3,54 +3,32 @@
 
 //! `DescribeIncrementBackupList`: Queries the list of incremental backup jobs for Database Backup Service (DBS).
 
-/// Request of `DescribeIncrementBackupList`: Queries the list of incremental backup jobs for Database Backup Service (DBS).
-///
-/// Build it with [`DescribeIncrementBackupListRequest::builder`], or call the operation through `Client::describe_increment_backup_list`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeIncrementBackupList`, made by [`DescribeIncrementBackupListBuilder`] (`Client::describe_increment_backup_list` or [`DescribeIncrementBackupListRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeIncrementBackupListRequest {
     /// The ID of the backup plan. To obtain this parameter, call the DescribeBackupPlanList operation.
-    ///
-    /// Example: `dbsqdss5tmh****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The number of entries to return on each page. Valid values: 30, 50, and 100.
-    ///
-    /// > The default value is 30.
-    ///
-    /// Example: `30`
     pub page_size: Option<i32>,
     /// The page number. The value must be a non-negative integer that does not exceed the maximum value of the integer type. Default value: 0.
-    ///
-    /// Example: `1`
     pub page_num: Option<i32>,
     /// A client token. It is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
     /// Specifies whether to display the storage class. Valid values:
-    ///
-    /// - true
-    ///
-    /// - false
-    ///
-    /// > Default value: true.
-    ///
-    /// Example: `true`
     pub show_storage_type: Option<bool>,
     /// The beginning of the time range to query. This value is a UNIX timestamp.
-    ///
-    /// Example: `1570701361528`
     pub start_timestamp: Option<i64>,
     /// The end of the time range to query. This value is a UNIX timestamp.
-    ///
-    /// Example: `1570701361600`
     pub end_timestamp: Option<i64>,
 }
 
 impl DescribeIncrementBackupListRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeIncrementBackupListRequestBuilder {
-        DescribeIncrementBackupListRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeIncrementBackupListBuilder {
+        DescribeIncrementBackupListBuilder::with_client(())
     }
 }
 
@@ -58,27 +36,22 @@ impl acs_runtime::Operation for DescribeIncrementBackupListRequest {
     type Output = DescribeIncrementBackupListResponse;
     type Error = DescribeIncrementBackupListError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeIncrementBackupList",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeIncrementBackupList",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "PageNum", &self.page_num);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "ShowStorageType",
-                &self.show_storage_type,
-            );
-        params
-            .put(acs_runtime::Position::Query, "StartTimestamp", &self.start_timestamp);
-        params.put(acs_runtime::Position::Query, "EndTimestamp", &self.end_timestamp);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("PageSize", &self.page_size);
+        params.query("PageNum", &self.page_num);
+        params.query("ClientToken", &self.client_token);
+        params.query("ShowStorageType", &self.show_storage_type);
+        params.query("StartTimestamp", &self.start_timestamp);
+        params.query("EndTimestamp", &self.end_timestamp);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -86,30 +59,24 @@ impl acs_runtime::Operation for DescribeIncrementBackupListRequest {
     }
 }
 
-/// Builds a [`DescribeIncrementBackupListRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeIncrementBackupListRequestBuilder {
-    backup_plan_id: Option<String>,
-    page_size: Option<i32>,
-    page_num: Option<i32>,
-    client_token: Option<String>,
-    show_storage_type: Option<bool>,
-    start_timestamp: Option<i64>,
-    end_timestamp: Option<i64>,
+/// Sets the parameters of `DescribeIncrementBackupList`: made by `Client::describe_increment_backup_list` (then [`send`](Self::send)) or [`DescribeIncrementBackupListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeIncrementBackupListBuilder<C = ()> {
+    client: C,
+    request: DescribeIncrementBackupListRequest,
 }
 
-impl DescribeIncrementBackupListRequestBuilder {
-    /// The ID of the backup plan. To obtain this parameter, call the DescribeBackupPlanList operation.
-    ///
-    /// Example: `dbsqdss5tmh****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
+impl<C> DescribeIncrementBackupListBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup plan. To obtain this parameter, call the DescribeBackupPlanList operation. Required. Example: `dbsqdss5tmh****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
@@ -117,382 +84,133 @@ impl DescribeIncrementBackupListRequestBuilder {
     ///
     /// > The default value is 30.
     ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+    /// Example: `30`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
+    /// The page number. The value must be a non-negative integer that does not exceed the maximum value of the integer type. Default value: 0. Example: `1`.
+    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_num = value.into_param();
         self
     }
 
-    /// The page number. The value must be a non-negative integer that does not exceed the maximum value of the integer type. Default value: 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.page_num = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_num = value;
-        self
-    }
-
-    /// A client token. It is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token. It is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// Specifies whether to display the storage class. Valid values:
     ///
     /// - true
-    ///
     /// - false
     ///
     /// > Default value: true.
     ///
-    /// Example: `true`
-    pub fn show_storage_type(mut self, value: impl Into<bool>) -> Self {
-        self.show_storage_type = Some(value.into());
+    /// Example: `true`.
+    pub fn show_storage_type(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.show_storage_type = value.into_param();
         self
     }
 
-    /// Sets or clears `ShowStorageType`; see [`Self::show_storage_type`].
-    pub fn set_show_storage_type(&mut self, value: Option<bool>) -> &mut Self {
-        self.show_storage_type = value;
+    /// The beginning of the time range to query. This value is a UNIX timestamp. Example: `1570701361528`.
+    pub fn start_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.start_timestamp = value.into_param();
         self
     }
 
-    /// The beginning of the time range to query. This value is a UNIX timestamp.
-    ///
-    /// Example: `1570701361528`
-    pub fn start_timestamp(mut self, value: impl Into<i64>) -> Self {
-        self.start_timestamp = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `StartTimestamp`; see [`Self::start_timestamp`].
-    pub fn set_start_timestamp(&mut self, value: Option<i64>) -> &mut Self {
-        self.start_timestamp = value;
-        self
-    }
-
-    /// The end of the time range to query. This value is a UNIX timestamp.
-    ///
-    /// Example: `1570701361600`
-    pub fn end_timestamp(mut self, value: impl Into<i64>) -> Self {
-        self.end_timestamp = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `EndTimestamp`; see [`Self::end_timestamp`].
-    pub fn set_end_timestamp(&mut self, value: Option<i64>) -> &mut Self {
-        self.end_timestamp = value;
+    /// The end of the time range to query. This value is a UNIX timestamp. Example: `1570701361600`.
+    pub fn end_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.end_timestamp = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeIncrementBackupListRequest, acs_runtime::BuildError> {
-        Ok(DescribeIncrementBackupListRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeIncrementBackupList",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            page_size: self.page_size,
-            page_num: self.page_num,
-            client_token: self.client_token,
-            show_storage_type: self.show_storage_type,
-            start_timestamp: self.start_timestamp,
-            end_timestamp: self.end_timestamp,
-        })
-    }
-}
-
-/// Calls `DescribeIncrementBackupList` once its parameters are set: Queries the list of incremental backup jobs for Database Backup Service (DBS).
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeIncrementBackupListFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeIncrementBackupListRequestBuilder,
-}
-
-impl DescribeIncrementBackupListFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeIncrementBackupListRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeIncrementBackupListRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeIncrementBackupList",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeIncrementBackupListRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan. To obtain this parameter, call the DescribeBackupPlanList operation.
-    ///
-    /// Example: `dbsqdss5tmh****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The number of entries to return on each page. Valid values: 30, 50, and 100.
-    ///
-    /// > The default value is 30.
-    ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number. The value must be a non-negative integer that does not exceed the maximum value of the integer type. Default value: 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_num(value);
-        self
-    }
-
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_num(value);
-        self
-    }
-
-    /// A client token. It is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Specifies whether to display the storage class. Valid values:
-    ///
-    /// - true
-    ///
-    /// - false
-    ///
-    /// > Default value: true.
-    ///
-    /// Example: `true`
-    pub fn show_storage_type(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.show_storage_type(value);
-        self
-    }
-
-    /// Sets or clears `ShowStorageType`; see [`Self::show_storage_type`].
-    pub fn set_show_storage_type(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_show_storage_type(value);
-        self
-    }
-
-    /// The beginning of the time range to query. This value is a UNIX timestamp.
-    ///
-    /// Example: `1570701361528`
-    pub fn start_timestamp(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.start_timestamp(value);
-        self
-    }
-
-    /// Sets or clears `StartTimestamp`; see [`Self::start_timestamp`].
-    pub fn set_start_timestamp(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_start_timestamp(value);
-        self
-    }
-
-    /// The end of the time range to query. This value is a UNIX timestamp.
-    ///
-    /// Example: `1570701361600`
-    pub fn end_timestamp(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.end_timestamp(value);
-        self
-    }
-
-    /// Sets or clears `EndTimestamp`; see [`Self::end_timestamp`].
-    pub fn set_end_timestamp(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_end_timestamp(value);
-        self
-    }
-
+impl DescribeIncrementBackupListBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeIncrementBackupListResponse,
-        acs_runtime::SdkError<DescribeIncrementBackupListError>,
+        SdkError<DescribeIncrementBackupListError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeIncrementBackupList`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeIncrementBackupList`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeIncrementBackupListResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The page number.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "PageNum",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The page number. Example: `0`.
     pub page_num: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `A5D52069-E8AA-5056-8C5C-654C3610****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `A5D52069-E8AA-5056-8C5C-654C3610****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The total number of pages returned.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalPages",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of pages returned. Example: `1`.
     pub total_pages: Option<i32>,
-    /// The total number of incremental backup jobs.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalElements",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of incremental backup jobs. Example: `1`.
     pub total_elements: Option<i32>,
-    /// The number of entries returned on the current page.
-    ///
-    /// Example: `30`
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries returned on the current page. Example: `30`.
     pub page_size: Option<i32>,
     /// The `Items` field.
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
-    pub items: Option<DescribeIncrementBackupListResponseItems>,
+    pub items: Option<DescribeIncrementBackupListItems>,
 }
 
-/// Errors of `DescribeIncrementBackupList` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeIncrementBackupListResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            page_num: object.take("PageNum")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            total_pages: object.take("TotalPages")?,
+            total_elements: object.take("TotalElements")?,
+            page_size: object.take("PageSize")?,
+            items: object.take("Items")?,
+        })
+    }
+}
+
+/// Errors of `DescribeIncrementBackupList`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeIncrementBackupListError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeIncrementBackupListError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeIncrementBackupListError {
@@ -504,133 +222,100 @@ impl From<acs_runtime::ServiceError> for DescribeIncrementBackupListError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeIncrementBackupListError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeIncrementBackupListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeIncrementBackupListError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeIncrementBackupList";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeIncrementBackupListRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeIncrementBackupList",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The details of an incremental backup job.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeIncrementBackupListResponseItemsIncrementBackupFileItem {
-    /// The end time of the backup. This value is a UNIX timestamp.
-    ///
-    /// Example: `1648434713000`
-    #[serde(
-        rename = "EndTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct IncrementBackupFileItem {
+    /// The end time of the backup. This value is a UNIX timestamp. Example: `1648434713000`.
     pub end_time: Option<i64>,
-    /// The expiration time of the backup set. This value is a UNIX timestamp.
-    ///
-    /// Example: `1711506719000`
-    #[serde(
-        rename = "BackupSetExpiredTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The expiration time of the backup set. This value is a UNIX timestamp. Example: `1711506719000`.
     pub backup_set_expired_time: Option<i64>,
-    /// The start time of the backup. This value is a UNIX timestamp.
-    ///
-    /// Example: `1648433764000`
-    #[serde(
-        rename = "StartTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The start time of the backup. This value is a UNIX timestamp. Example: `1648433764000`.
     pub start_time: Option<i64>,
     /// The storage class. Valid values:
     ///
     /// - **Standard**: Standard
-    ///
     /// - **IA**: Infrequent Access
-    ///
     /// - **Archive**: Archive Storage
-    ///
     /// - **UNKNOWN**: Unknown. This is usually the status when the job is not complete.
     ///
-    /// Example: `Standard`
-    #[serde(rename = "StorageMethod", skip_serializing_if = "Option::is_none")]
+    /// Example: `Standard`.
     pub storage_method: Option<String>,
-    /// The ID of the backup set job.
-    ///
-    /// Example: `1hv5g9wk4****`
-    #[serde(rename = "BackupSetJobId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup set job. Example: `1hv5g9wk4****`.
     pub backup_set_job_id: Option<String>,
-    /// The ID of the backup set.
-    ///
-    /// Example: `mysql-bin.00****`
-    #[serde(rename = "BackupSetId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup set. Example: `mysql-bin.00****`.
     pub backup_set_id: Option<String>,
     /// The status of the backup job. Valid values:
     ///
     /// - **INIT**: Not started
-    ///
     /// - **FILLING**: Backing up
-    ///
     /// - **COMPLETED**: Complete
-    ///
     /// - **UNCOMPLETED**: Incomplete
     ///
-    /// Example: `FILLING`
-    #[serde(rename = "BackupStatus", skip_serializing_if = "Option::is_none")]
+    /// Example: `FILLING`.
     pub backup_status: Option<String>,
-    /// The database endpoint.
-    ///
-    /// Example: `172.1XX.103.1:4XXX`
-    #[serde(rename = "SourceEndpointIpPort", skip_serializing_if = "Option::is_none")]
+    /// The database endpoint. Example: `172.1XX.103.1:4XXX`.
     pub source_endpoint_ip_port: Option<String>,
-    /// The backup size.
-    ///
-    /// Example: `18535`
-    #[serde(
-        rename = "BackupSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The backup size. Example: `18535`.
     pub backup_size: Option<i64>,
 }
 
-/// The `DescribeIncrementBackupListResponseItems` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for IncrementBackupFileItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            end_time: object.take("EndTime")?,
+            backup_set_expired_time: object.take("BackupSetExpiredTime")?,
+            start_time: object.take("StartTime")?,
+            storage_method: object.take("StorageMethod")?,
+            backup_set_job_id: object.take("BackupSetJobId")?,
+            backup_set_id: object.take("BackupSetId")?,
+            backup_status: object.take("BackupStatus")?,
+            source_endpoint_ip_port: object.take("SourceEndpointIpPort")?,
+            backup_size: object.take("BackupSize")?,
+        })
+    }
+}
+
+/// The `DescribeIncrementBackupListItems` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeIncrementBackupListResponseItems {
+pub struct DescribeIncrementBackupListItems {
     /// The details of the incremental backup jobs.
-    #[serde(rename = "IncrementBackupFile", skip_serializing_if = "Option::is_none")]
-    pub increment_backup_file: Option<
-        Vec<DescribeIncrementBackupListResponseItemsIncrementBackupFileItem>,
-    >,
+    pub increment_backup_file: Option<Vec<IncrementBackupFileItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeIncrementBackupListItems {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            increment_backup_file: object.take("IncrementBackupFile")?,
+        })
+    }
 }

@@ -3,34 +3,24 @@
 
 //! `DescribeJobErrorCode`: Queries the error codes of a Database Backup Service (DBS) task.
 
-/// Request of `DescribeJobErrorCode`: Queries the error codes of a Database Backup Service (DBS) task.
-///
-/// Build it with [`DescribeJobErrorCodeRequest::builder`], or call the operation through `Client::describe_job_error_code`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeJobErrorCode`, made by [`DescribeJobErrorCodeBuilder`] (`Client::describe_job_error_code` or [`DescribeJobErrorCodeRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeJobErrorCodeRequest {
     /// The ID of the full backup or restore job.
-    ///
-    /// Example: `r1iv62ud****`
-    pub task_id: String,
+    pub task_id: Option<String>,
     /// The language of the error message. Valid values:
-    ///
-    /// - **en**: English (default)
-    ///
-    /// - **cn**: Chinese
-    ///
-    /// Example: `en`
     pub language: Option<String>,
     /// A client token. Use it to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCz****`
     pub client_token: Option<String>,
 }
 
 impl DescribeJobErrorCodeRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeJobErrorCodeRequestBuilder {
-        DescribeJobErrorCodeRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeJobErrorCodeBuilder {
+        DescribeJobErrorCodeBuilder::with_client(())
     }
 }
 
@@ -38,17 +28,18 @@ impl acs_runtime::Operation for DescribeJobErrorCodeRequest {
     type Output = DescribeJobErrorCodeResponse;
     type Error = DescribeJobErrorCodeError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeJobErrorCode",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeJobErrorCode",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "TaskId", &self.task_id);
-        params.put(acs_runtime::Position::Query, "Language", &self.language);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("TaskId", &self.task_id);
+        params.query("Language", &self.language);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -56,243 +47,108 @@ impl acs_runtime::Operation for DescribeJobErrorCodeRequest {
     }
 }
 
-/// Builds a [`DescribeJobErrorCodeRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeJobErrorCodeRequestBuilder {
-    task_id: Option<String>,
-    language: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `DescribeJobErrorCode`: made by `Client::describe_job_error_code` (then [`send`](Self::send)) or [`DescribeJobErrorCodeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeJobErrorCodeBuilder<C = ()> {
+    client: C,
+    request: DescribeJobErrorCodeRequest,
 }
 
-impl DescribeJobErrorCodeRequestBuilder {
-    /// The ID of the full backup or restore job.
-    ///
-    /// Example: `r1iv62ud****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.task_id = Some(value.into());
-        self
+impl<C> DescribeJobErrorCodeBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `TaskId`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.task_id = value;
+    /// The ID of the full backup or restore job. Required. Example: `r1iv62ud****`.
+    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.task_id = value.into_param();
         self
     }
 
     /// The language of the error message. Valid values:
     ///
     /// - **en**: English (default)
-    ///
     /// - **cn**: Chinese
     ///
-    /// Example: `en`
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
+    /// Example: `en`.
+    pub fn language(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.language = value.into_param();
         self
     }
 
-    /// Sets or clears `Language`; see [`Self::language`].
-    pub fn set_language(&mut self, value: Option<String>) -> &mut Self {
-        self.language = value;
-        self
-    }
-
-    /// A client token. Use it to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCz****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token. Use it to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCz****`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeJobErrorCodeRequest, acs_runtime::BuildError> {
-        Ok(DescribeJobErrorCodeRequest {
-            task_id: self
-                .task_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeJobErrorCode",
-                    parameter: "TaskId",
-                    setter: "task_id",
-                })?,
-            language: self.language,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<DescribeJobErrorCodeRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeJobErrorCode",
+            parameter,
+            setter,
+        );
+        if self.request.task_id.is_none() {
+            return Err(missing("TaskId", "task_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DescribeJobErrorCodeBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeJobErrorCodeResponse, SdkError<DescribeJobErrorCodeError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeJobErrorCode`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeJobErrorCodeResponse {
+    /// The HTTP status code. Example: `200`.
+    pub http_status_code: Option<i32>,
+    /// The request ID. Example: `1FC2F86D-AFF4-4ED9-BB25-ADDE196CB2B5`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request was successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The error code information.
+    pub item: Option<DescribeJobErrorCodeItem>,
+}
+
+impl acs_runtime::FromJson for DescribeJobErrorCodeResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            item: object.take("Item")?,
         })
     }
 }
 
-/// Calls `DescribeJobErrorCode` once its parameters are set: Queries the error codes of a Database Backup Service (DBS) task.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeJobErrorCodeFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeJobErrorCodeRequestBuilder,
-}
-
-impl DescribeJobErrorCodeFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeJobErrorCodeRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeJobErrorCodeRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the full backup or restore job.
-    ///
-    /// Example: `r1iv62ud****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.task_id(value);
-        self
-    }
-
-    /// Sets or clears `TaskId`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_task_id(value);
-        self
-    }
-
-    /// The language of the error message. Valid values:
-    ///
-    /// - **en**: English (default)
-    ///
-    /// - **cn**: Chinese
-    ///
-    /// Example: `en`
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.language(value);
-        self
-    }
-
-    /// Sets or clears `Language`; see [`Self::language`].
-    pub fn set_language(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_language(value);
-        self
-    }
-
-    /// A client token. Use it to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCz****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeJobErrorCodeResponse,
-        acs_runtime::SdkError<DescribeJobErrorCodeError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeJobErrorCode`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeJobErrorCodeResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `1FC2F86D-AFF4-4ED9-BB25-ADDE196CB2B5`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The error code information.
-    #[serde(rename = "Item", skip_serializing_if = "Option::is_none")]
-    pub item: Option<DescribeJobErrorCodeResponseItem>,
-}
-
-/// Errors of `DescribeJobErrorCode` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeJobErrorCode`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeJobErrorCodeError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeJobErrorCodeError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeJobErrorCodeError {
@@ -304,74 +160,60 @@ impl From<acs_runtime::ServiceError> for DescribeJobErrorCodeError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeJobErrorCodeError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeJobErrorCodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeJobErrorCodeError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeJobErrorCode";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeJobErrorCodeRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeJobErrorCode",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The error code information.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeJobErrorCodeResponseItem {
-    /// The state of the task.
-    ///
-    /// Example: `init`
-    #[serde(rename = "JobState", skip_serializing_if = "Option::is_none")]
+pub struct DescribeJobErrorCodeItem {
+    /// The state of the task. Example: `init`.
     pub job_state: Option<String>,
-    /// The standardized error message.
-    ///
-    /// Example: `Describe preCheck progress failed.`
-    #[serde(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")]
+    /// The standardized error message. Example: `Describe preCheck progress failed.`.
     pub error_message: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `failed`
-    #[serde(rename = "ErrorCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `failed`.
     pub error_code: Option<String>,
-    /// The ID of the full backup or restore job.
-    ///
-    /// Example: `r1iv62ud****`
-    #[serde(rename = "JobId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the full backup or restore job. Example: `r1iv62ud****`.
     pub job_id: Option<String>,
-    /// The internal task type ID of DBS.
-    ///
-    /// Example: `testId`
-    #[serde(rename = "JobType", skip_serializing_if = "Option::is_none")]
+    /// The internal task type ID of DBS. Example: `testId`.
     pub job_type: Option<String>,
-    /// The language of the error message.
-    ///
-    /// Example: `en`
-    #[serde(rename = "Language", skip_serializing_if = "Option::is_none")]
+    /// The language of the error message. Example: `en`.
     pub language: Option<String>,
+}
+
+impl acs_runtime::FromJson for DescribeJobErrorCodeItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            job_state: object.take("JobState")?,
+            error_message: object.take("ErrorMessage")?,
+            error_code: object.take("ErrorCode")?,
+            job_id: object.take("JobId")?,
+            job_type: object.take("JobType")?,
+            language: object.take("Language")?,
+        })
+    }
 }

@@ -3,37 +3,22 @@
 
 //! `DescribeNodeCidrList`: Queries the CIDR blocks of nodes on which Database Backup (DBS) is running.
 
-/// Request of `DescribeNodeCidrList`: Queries the CIDR blocks of nodes on which Database Backup (DBS) is running.
-///
-/// Build it with [`DescribeNodeCidrListRequest::builder`], or call the operation through `Client::describe_node_cidr_list`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeNodeCidrList`, made by [`DescribeNodeCidrListBuilder`] (`Client::describe_node_cidr_list` or [`DescribeNodeCidrListRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeNodeCidrListRequest {
     /// The region in which DBS is activated. Valid values:
-    ///
-    /// *   **cn-hangzhou**: China (Hangzhou)
-    /// *   **cn-shanghai**: China (Shanghai)
-    /// *   **cn-qingdao**: China (Qingdao)
-    /// *   **cn-beijing**: China (Beijing)
-    /// *   **cn-shenzhen**: China (Shenzhen)
-    /// *   **cn-hongkong**: China (Hong Kong)
-    /// *   **ap-southeast-1**: Singapore (Singapore)
-    /// *   **cn-hangzhou-finance**: China East 1 Finance
-    /// *   **cn-shanghai-finance**: China East 2 Finance
-    /// *   **cn-shenzhen-finance**: China South 1 Finance
-    ///
-    /// Example: `cn-hangzhou`
-    pub region: String,
+    pub region: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl DescribeNodeCidrListRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeNodeCidrListRequestBuilder {
-        DescribeNodeCidrListRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeNodeCidrListBuilder {
+        DescribeNodeCidrListBuilder::with_client(())
     }
 }
 
@@ -41,16 +26,17 @@ impl acs_runtime::Operation for DescribeNodeCidrListRequest {
     type Output = DescribeNodeCidrListResponse;
     type Error = DescribeNodeCidrListError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeNodeCidrList",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeNodeCidrList",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "Region", &self.region);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("Region", &self.region);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -58,14 +44,21 @@ impl acs_runtime::Operation for DescribeNodeCidrListRequest {
     }
 }
 
-/// Builds a [`DescribeNodeCidrListRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeNodeCidrListRequestBuilder {
-    region: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `DescribeNodeCidrList`: made by `Client::describe_node_cidr_list` (then [`send`](Self::send)) or [`DescribeNodeCidrListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeNodeCidrListBuilder<C = ()> {
+    client: C,
+    request: DescribeNodeCidrListRequest,
 }
 
-impl DescribeNodeCidrListRequestBuilder {
+impl<C> DescribeNodeCidrListBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The region in which DBS is activated. Valid values:
     ///
     /// *   **cn-hangzhou**: China (Hangzhou)
@@ -79,209 +72,85 @@ impl DescribeNodeCidrListRequestBuilder {
     /// *   **cn-shanghai-finance**: China East 2 Finance
     /// *   **cn-shenzhen-finance**: China South 1 Finance
     ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
+    /// Required. Example: `cn-hangzhou`.
+    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region = value.into_param();
         self
     }
 
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.region = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeNodeCidrListRequest, acs_runtime::BuildError> {
-        Ok(DescribeNodeCidrListRequest {
-            region: self
-                .region
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeNodeCidrList",
-                    parameter: "Region",
-                    setter: "region",
-                })?,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<DescribeNodeCidrListRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeNodeCidrList",
+            parameter,
+            setter,
+        );
+        if self.request.region.is_none() {
+            return Err(missing("Region", "region"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DescribeNodeCidrListBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeNodeCidrListResponse, SdkError<DescribeNodeCidrListError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeNodeCidrList`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeNodeCidrListResponse {
+    /// The HTTP status code. Example: `200`.
+    pub http_status_code: Option<i32>,
+    /// The ID of the request. Example: `5B352E69-E7B1-4EA7-BB8E-29FFE969C791`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request is successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The `IntranetIPs` field.
+    pub intranet_i_ps: Option<IntranetIPs>,
+    /// The `InternetIPs` field.
+    pub internet_i_ps: Option<InternetIPs>,
+}
+
+impl acs_runtime::FromJson for DescribeNodeCidrListResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            intranet_i_ps: object.take("IntranetIPs")?,
+            internet_i_ps: object.take("InternetIPs")?,
         })
     }
 }
 
-/// Calls `DescribeNodeCidrList` once its parameters are set: Queries the CIDR blocks of nodes on which Database Backup (DBS) is running.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeNodeCidrListFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeNodeCidrListRequestBuilder,
-}
-
-impl DescribeNodeCidrListFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeNodeCidrListRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeNodeCidrListRequestBuilder {
-        &self.inner
-    }
-
-    /// The region in which DBS is activated. Valid values:
-    ///
-    /// *   **cn-hangzhou**: China (Hangzhou)
-    /// *   **cn-shanghai**: China (Shanghai)
-    /// *   **cn-qingdao**: China (Qingdao)
-    /// *   **cn-beijing**: China (Beijing)
-    /// *   **cn-shenzhen**: China (Shenzhen)
-    /// *   **cn-hongkong**: China (Hong Kong)
-    /// *   **ap-southeast-1**: Singapore (Singapore)
-    /// *   **cn-hangzhou-finance**: China East 1 Finance
-    /// *   **cn-shanghai-finance**: China East 2 Finance
-    /// *   **cn-shenzhen-finance**: China South 1 Finance
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region(value);
-        self
-    }
-
-    /// Sets or clears `Region`; see [`Self::region`].
-    pub fn set_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DescribeNodeCidrListResponse,
-        acs_runtime::SdkError<DescribeNodeCidrListError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeNodeCidrList`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeNodeCidrListResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `5B352E69-E7B1-4EA7-BB8E-29FFE969C791`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request is successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The `IntranetIPs` field.
-    #[serde(rename = "IntranetIPs", skip_serializing_if = "Option::is_none")]
-    pub intranet_i_ps: Option<DescribeNodeCidrListResponseIntranetIPs>,
-    /// The `InternetIPs` field.
-    #[serde(rename = "InternetIPs", skip_serializing_if = "Option::is_none")]
-    pub internet_i_ps: Option<DescribeNodeCidrListResponseInternetIPs>,
-}
-
-/// Errors of `DescribeNodeCidrList` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeNodeCidrList`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeNodeCidrListError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeNodeCidrListError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeNodeCidrListError {
@@ -293,57 +162,62 @@ impl From<acs_runtime::ServiceError> for DescribeNodeCidrListError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeNodeCidrListError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeNodeCidrListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeNodeCidrListError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeNodeCidrList";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeNodeCidrList",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeNodeCidrListRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
-
-/// The `DescribeNodeCidrListResponseIntranetIPs` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `IntranetIPs` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeNodeCidrListResponseIntranetIPs {
+pub struct IntranetIPs {
     /// The internal CIDR blocks.
-    #[serde(rename = "IntranetIP", skip_serializing_if = "Option::is_none")]
     pub intranet_ip: Option<Vec<String>>,
 }
 
-/// The `DescribeNodeCidrListResponseInternetIPs` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for IntranetIPs {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            intranet_ip: object.take("IntranetIP")?,
+        })
+    }
+}
+
+/// The `InternetIPs` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeNodeCidrListResponseInternetIPs {
+pub struct InternetIPs {
     /// The public CIDR blocks.
-    #[serde(rename = "InternetIP", skip_serializing_if = "Option::is_none")]
     pub internet_ip: Option<Vec<String>>,
+}
+
+impl acs_runtime::FromJson for InternetIPs {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            internet_ip: object.take("InternetIP")?,
+        })
+    }
 }

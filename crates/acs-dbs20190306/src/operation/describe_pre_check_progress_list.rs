@@ -3,32 +3,24 @@
 
 //! `DescribePreCheckProgressList`: This operation queries the precheck progress of a backup plan or a restore job.
 
-/// Request of `DescribePreCheckProgressList`: This operation queries the precheck progress of a backup plan or a restore job.
-///
-/// Build it with [`DescribePreCheckProgressListRequest::builder`], or call the operation through `Client::describe_pre_check_progress_list`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribePreCheckProgressList`, made by [`DescribePreCheckProgressListBuilder`] (`Client::describe_pre_check_progress_list` or [`DescribePreCheckProgressListRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePreCheckProgressListRequest {
     /// The ID of the backup plan.
-    ///
-    /// > Specify either BackupPlanId or RestoreTaskId.
-    ///
-    /// Example: `dbsr1l3ro21****`
     pub backup_plan_id: Option<String>,
     /// The ID of the restore job.
-    ///
-    /// Example: `dbasdsa****`
     pub restore_task_id: Option<String>,
     /// A client token to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCziJZNwH****`
     pub client_token: Option<String>,
 }
 
 impl DescribePreCheckProgressListRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribePreCheckProgressListRequestBuilder {
-        DescribePreCheckProgressListRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribePreCheckProgressListBuilder {
+        DescribePreCheckProgressListBuilder::with_client(())
     }
 }
 
@@ -36,17 +28,18 @@ impl acs_runtime::Operation for DescribePreCheckProgressListRequest {
     type Output = DescribePreCheckProgressListResponse;
     type Error = DescribePreCheckProgressListError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribePreCheckProgressList",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribePreCheckProgressList",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "RestoreTaskId", &self.restore_task_id);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("RestoreTaskId", &self.restore_task_id);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -54,259 +47,119 @@ impl acs_runtime::Operation for DescribePreCheckProgressListRequest {
     }
 }
 
-/// Builds a [`DescribePreCheckProgressListRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribePreCheckProgressListRequestBuilder {
-    backup_plan_id: Option<String>,
-    restore_task_id: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `DescribePreCheckProgressList`: made by `Client::describe_pre_check_progress_list` (then [`send`](Self::send)) or [`DescribePreCheckProgressListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribePreCheckProgressListBuilder<C = ()> {
+    client: C,
+    request: DescribePreCheckProgressListRequest,
 }
 
-impl DescribePreCheckProgressListRequestBuilder {
+impl<C> DescribePreCheckProgressListBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the backup plan.
     ///
     /// > Specify either BackupPlanId or RestoreTaskId.
     ///
-    /// Example: `dbsr1l3ro21****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+    /// Example: `dbsr1l3ro21****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the restore job. Example: `dbasdsa****`.
+    pub fn restore_task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.restore_task_id = value.into_param();
         self
     }
 
-    /// The ID of the restore job.
-    ///
-    /// Example: `dbasdsa****`
-    pub fn restore_task_id(mut self, value: impl Into<String>) -> Self {
-        self.restore_task_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `RestoreTaskId`; see [`Self::restore_task_id`].
-    pub fn set_restore_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.restore_task_id = value;
-        self
-    }
-
-    /// A client token to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCziJZNwH****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCziJZNwH****`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribePreCheckProgressListRequest, acs_runtime::BuildError> {
-        Ok(DescribePreCheckProgressListRequest {
-            backup_plan_id: self.backup_plan_id,
-            restore_task_id: self.restore_task_id,
-            client_token: self.client_token,
-        })
+    pub fn build(self) -> Result<DescribePreCheckProgressListRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `DescribePreCheckProgressList` once its parameters are set: This operation queries the precheck progress of a backup plan or a restore job.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribePreCheckProgressListFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribePreCheckProgressListRequestBuilder,
-}
-
-impl DescribePreCheckProgressListFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribePreCheckProgressListRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribePreCheckProgressListRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan.
-    ///
-    /// > Specify either BackupPlanId or RestoreTaskId.
-    ///
-    /// Example: `dbsr1l3ro21****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The ID of the restore job.
-    ///
-    /// Example: `dbasdsa****`
-    pub fn restore_task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.restore_task_id(value);
-        self
-    }
-
-    /// Sets or clears `RestoreTaskId`; see [`Self::restore_task_id`].
-    pub fn set_restore_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_restore_task_id(value);
-        self
-    }
-
-    /// A client token to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCziJZNwH****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl DescribePreCheckProgressListBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribePreCheckProgressListResponse,
-        acs_runtime::SdkError<DescribePreCheckProgressListError>,
+        SdkError<DescribePreCheckProgressListError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribePreCheckProgressList`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribePreCheckProgressList`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePreCheckProgressListResponse {
     /// The precheck status. Valid values:
     ///
     /// - **running**: The precheck is in progress.
-    ///
     /// - **failed**: The precheck failed.
-    ///
     /// - **finish**: The precheck is complete.
     ///
-    /// Example: `finish`
-    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    /// Example: `finish`.
     pub status: Option<String>,
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `C4A45FE1-A903-470D-B113-F12A4DF942AB`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `C4A45FE1-A903-470D-B113-F12A4DF942AB`.
     pub request_id: Option<String>,
-    /// The precheck progress. The value ranges from 0 to 100.
-    ///
-    /// Example: `100`
-    #[serde(
-        rename = "Progress",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The precheck progress. The value ranges from 0 to 100. Example: `100`.
     pub progress: Option<i32>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
     /// The `Items` field.
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
-    pub items: Option<DescribePreCheckProgressListResponseItems>,
+    pub items: Option<DescribePreCheckProgressListItems>,
 }
 
-/// Errors of `DescribePreCheckProgressList` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribePreCheckProgressListResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            status: object.take("Status")?,
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            progress: object.take("Progress")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            items: object.take("Items")?,
+        })
+    }
+}
+
+/// Errors of `DescribePreCheckProgressList`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribePreCheckProgressListError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribePreCheckProgressListError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribePreCheckProgressListError {
@@ -318,116 +171,92 @@ impl From<acs_runtime::ServiceError> for DescribePreCheckProgressListError {
     }
 }
 
+impl acs_runtime::OperationError for DescribePreCheckProgressListError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribePreCheckProgressListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribePreCheckProgressListError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribePreCheckProgressList";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribePreCheckProgressListRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribePreCheckProgressList",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The returned parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePreCheckProgressListResponseItemsPreCheckProgressDetailItem {
-    /// The time when the task was completed. This is a UNIX timestamp.
-    ///
-    /// Example: `1704351396000`
-    #[serde(
-        rename = "FinishTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct PreCheckProgressDetailItem {
+    /// The time when the task was completed. This is a UNIX timestamp. Example: `1704351396000`.
     pub finish_time: Option<i64>,
     /// The progress status. Valid values:
     ///
     /// - **init**: Initialization.
-    ///
     /// - **warning**: A warning is reported.
-    ///
     /// - **catched**: The status is abnormal.
-    ///
     /// - **running**: The task is in progress.
-    ///
     /// - **failed**: The task failed.
-    ///
     /// - **finish**: The task is complete.
     ///
-    /// Example: `warning`
-    #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+    /// Example: `warning`.
     pub state: Option<String>,
-    /// The time when the task was started. This is a UNIX timestamp.
-    ///
-    /// Example: `1704351395000`
-    #[serde(
-        rename = "BootTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The time when the task was started. This is a UNIX timestamp. Example: `1704351395000`.
     pub boot_time: Option<i64>,
-    /// The progress ID.
-    ///
-    /// Example: `qxwmxh2b****`
-    #[serde(rename = "JobId", skip_serializing_if = "Option::is_none")]
+    /// The progress ID. Example: `qxwmxh2b****`.
     pub job_id: Option<String>,
-    /// The code of the check item.
-    ///
-    /// Example: `CHECK_BINLOG_ON`
-    #[serde(rename = "Item", skip_serializing_if = "Option::is_none")]
+    /// The code of the check item. Example: `CHECK_BINLOG_ON`.
     pub item: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `java.lang.RuntimeException: Could not find any schema ......`
-    #[serde(rename = "ErrMsg", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `java.lang.RuntimeException: Could not find any schema ......`.
     pub err_msg: Option<String>,
-    /// The ordinal number.
-    ///
-    /// Example: `30`
-    #[serde(rename = "OrderNum", skip_serializing_if = "Option::is_none")]
+    /// The ordinal number. Example: `30`.
     pub order_num: Option<String>,
-    /// The group of the check item.
-    ///
-    /// Example: `CHECK_BINLOG_ON_DETAIL`
-    #[serde(rename = "Names", skip_serializing_if = "Option::is_none")]
+    /// The group of the check item. Example: `CHECK_BINLOG_ON_DETAIL`.
     pub names: Option<String>,
 }
 
-/// The `DescribePreCheckProgressListResponseItems` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for PreCheckProgressDetailItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            finish_time: object.take("FinishTime")?,
+            state: object.take("State")?,
+            boot_time: object.take("BootTime")?,
+            job_id: object.take("JobId")?,
+            item: object.take("Item")?,
+            err_msg: object.take("ErrMsg")?,
+            order_num: object.take("OrderNum")?,
+            names: object.take("Names")?,
+        })
+    }
+}
+
+/// The `DescribePreCheckProgressListItems` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePreCheckProgressListResponseItems {
+pub struct DescribePreCheckProgressListItems {
     /// A list of progress details.
-    #[serde(rename = "PreCheckProgressDetail", skip_serializing_if = "Option::is_none")]
-    pub pre_check_progress_detail: Option<
-        Vec<DescribePreCheckProgressListResponseItemsPreCheckProgressDetailItem>,
-    >,
+    pub pre_check_progress_detail: Option<Vec<PreCheckProgressDetailItem>>,
+}
+
+impl acs_runtime::FromJson for DescribePreCheckProgressListItems {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            pre_check_progress_detail: object.take("PreCheckProgressDetail")?,
+        })
+    }
 }

@@ -3,22 +3,20 @@
 
 //! `DescribeRegions`: Queries the available regions for Database Backup Service (DBS).
 
-/// Request of `DescribeRegions`: Queries the available regions for Database Backup Service (DBS).
-///
-/// Build it with [`DescribeRegionsRequest::builder`], or call the operation through `Client::describe_regions`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeRegions`, made by [`DescribeRegionsBuilder`] (`Client::describe_regions` or [`DescribeRegionsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeRegionsRequest {
     /// A client-generated token that ensures the idempotence of the request. This token must be unique across all requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl DescribeRegionsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeRegionsRequestBuilder {
-        DescribeRegionsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeRegionsBuilder {
+        DescribeRegionsBuilder::with_client(())
     }
 }
 
@@ -26,15 +24,16 @@ impl acs_runtime::Operation for DescribeRegionsRequest {
     type Output = DescribeRegionsResponse;
     type Error = DescribeRegionsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeRegions",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeRegions",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -42,166 +41,83 @@ impl acs_runtime::Operation for DescribeRegionsRequest {
     }
 }
 
-/// Builds a [`DescribeRegionsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeRegionsRequestBuilder {
-    client_token: Option<String>,
+/// Sets the parameters of `DescribeRegions`: made by `Client::describe_regions` (then [`send`](Self::send)) or [`DescribeRegionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeRegionsBuilder<C = ()> {
+    client: C,
+    request: DescribeRegionsRequest,
 }
 
-impl DescribeRegionsRequestBuilder {
-    /// A client-generated token that ensures the idempotence of the request. This token must be unique across all requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
+impl<C> DescribeRegionsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client-generated token that ensures the idempotence of the request. This token must be unique across all requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters. Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeRegionsRequest, acs_runtime::BuildError> {
-        Ok(DescribeRegionsRequest {
-            client_token: self.client_token,
+    pub fn build(self) -> Result<DescribeRegionsRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl DescribeRegionsBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DescribeRegionsResponse, SdkError<DescribeRegionsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DescribeRegions`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeRegionsResponse {
+    /// The HTTP status code. Example: `400`.
+    pub http_status_code: Option<i32>,
+    /// The request ID. Example: `EB4DFD5E-3618-498D-BE35-4DBEA0072122`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `InvalidParameter`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request was successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `This backupPlan can't support this action`.
+    pub err_message: Option<String>,
+    /// The `Regions` field.
+    pub regions: Option<Regions>,
+}
+
+impl acs_runtime::FromJson for DescribeRegionsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            regions: object.take("Regions")?,
         })
     }
 }
 
-/// Calls `DescribeRegions` once its parameters are set: Queries the available regions for Database Backup Service (DBS).
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeRegionsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeRegionsRequestBuilder,
-}
-
-impl DescribeRegionsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeRegionsRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeRegionsRequestBuilder {
-        &self.inner
-    }
-
-    /// A client-generated token that ensures the idempotence of the request. This token must be unique across all requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<DescribeRegionsResponse, acs_runtime::SdkError<DescribeRegionsError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DescribeRegions`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeRegionsResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `400`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `EB4DFD5E-3618-498D-BE35-4DBEA0072122`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `InvalidParameter`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `This backupPlan can't support this action`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The `Regions` field.
-    #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
-    pub regions: Option<DescribeRegionsResponseRegions>,
-}
-
-/// Errors of `DescribeRegions` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DescribeRegions`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeRegionsError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeRegionsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeRegionsError {
@@ -213,47 +129,45 @@ impl From<acs_runtime::ServiceError> for DescribeRegionsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeRegionsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeRegionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeRegionsError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeRegions";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeRegions",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeRegionsRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
-
-/// The `DescribeRegionsResponseRegions` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `Regions` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeRegionsResponseRegions {
+pub struct Regions {
     /// A list of supported regions.
-    #[serde(rename = "RegionCode", skip_serializing_if = "Option::is_none")]
     pub region_code: Option<Vec<String>>,
+}
+
+impl acs_runtime::FromJson for Regions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            region_code: object.take("RegionCode")?,
+        })
+    }
 }

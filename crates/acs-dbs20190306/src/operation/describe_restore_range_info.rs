@@ -3,38 +3,28 @@
 
 //! `DescribeRestoreRangeInfo`: Queries the range of time to which you can restore data in a backup schedule.
 
-/// Request of `DescribeRestoreRangeInfo`: Queries the range of time to which you can restore data in a backup schedule.
-///
-/// Build it with [`DescribeRestoreRangeInfoRequest::builder`], or call the operation through `Client::describe_restore_range_info`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeRestoreRangeInfo`, made by [`DescribeRestoreRangeInfoBuilder`] (`Client::describe_restore_range_info` or [`DescribeRestoreRangeInfoRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeRestoreRangeInfoRequest {
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain it.
-    ///
-    /// Example: `dbssl67c7mx****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The earliest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule.
-    ///
-    /// Example: `1646674092000`
-    pub begin_timestamp_for_restore: i64,
+    pub begin_timestamp_for_restore: Option<i64>,
     /// The latest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule.
-    ///
-    /// Example: `1646846814000`
-    pub end_timestamp_for_restore: i64,
+    pub end_timestamp_for_restore: Option<i64>,
     /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
     /// Specifies whether to query the most recent point in time to which you can restore data.
-    ///
-    /// Example: `true`
     pub recently_restore: Option<bool>,
 }
 
 impl DescribeRestoreRangeInfoRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeRestoreRangeInfoRequestBuilder {
-        DescribeRestoreRangeInfoRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeRestoreRangeInfoBuilder {
+        DescribeRestoreRangeInfoBuilder::with_client(())
     }
 }
 
@@ -42,34 +32,20 @@ impl acs_runtime::Operation for DescribeRestoreRangeInfoRequest {
     type Output = DescribeRestoreRangeInfoResponse;
     type Error = DescribeRestoreRangeInfoError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeRestoreRangeInfo",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeRestoreRangeInfo",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BeginTimestampForRestore",
-                &self.begin_timestamp_for_restore,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "EndTimestampForRestore",
-                &self.end_timestamp_for_restore,
-            );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "RecentlyRestore",
-                &self.recently_restore,
-            );
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("BeginTimestampForRestore", &self.begin_timestamp_for_restore);
+        params.query("EndTimestampForRestore", &self.end_timestamp_for_restore);
+        params.query("ClientToken", &self.client_token);
+        params.query("RecentlyRestore", &self.recently_restore);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -77,312 +53,131 @@ impl acs_runtime::Operation for DescribeRestoreRangeInfoRequest {
     }
 }
 
-/// Builds a [`DescribeRestoreRangeInfoRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeRestoreRangeInfoRequestBuilder {
-    backup_plan_id: Option<String>,
-    begin_timestamp_for_restore: Option<i64>,
-    end_timestamp_for_restore: Option<i64>,
-    client_token: Option<String>,
-    recently_restore: Option<bool>,
+/// Sets the parameters of `DescribeRestoreRangeInfo`: made by `Client::describe_restore_range_info` (then [`send`](Self::send)) or [`DescribeRestoreRangeInfoRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeRestoreRangeInfoBuilder<C = ()> {
+    client: C,
+    request: DescribeRestoreRangeInfoRequest,
 }
 
-impl DescribeRestoreRangeInfoRequestBuilder {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain it.
-    ///
-    /// Example: `dbssl67c7mx****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+impl<C> DescribeRestoreRangeInfoBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain it. Required. Example: `dbssl67c7mx****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The earliest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule. Required. Example: `1646674092000`.
+    pub fn begin_timestamp_for_restore(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.begin_timestamp_for_restore = value.into_param();
         self
     }
 
-    /// The earliest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule.
-    ///
-    /// Example: `1646674092000`
-    pub fn begin_timestamp_for_restore(mut self, value: impl Into<i64>) -> Self {
-        self.begin_timestamp_for_restore = Some(value.into());
+    /// The latest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule. Required. Example: `1646846814000`.
+    pub fn end_timestamp_for_restore(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.end_timestamp_for_restore = value.into_param();
         self
     }
 
-    /// Sets or clears `BeginTimestampForRestore`; see [`Self::begin_timestamp_for_restore`].
-    pub fn set_begin_timestamp_for_restore(&mut self, value: Option<i64>) -> &mut Self {
-        self.begin_timestamp_for_restore = value;
+    /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
-    /// The latest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule.
-    ///
-    /// Example: `1646846814000`
-    pub fn end_timestamp_for_restore(mut self, value: impl Into<i64>) -> Self {
-        self.end_timestamp_for_restore = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `EndTimestampForRestore`; see [`Self::end_timestamp_for_restore`].
-    pub fn set_end_timestamp_for_restore(&mut self, value: Option<i64>) -> &mut Self {
-        self.end_timestamp_for_restore = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
-        self
-    }
-
-    /// Specifies whether to query the most recent point in time to which you can restore data.
-    ///
-    /// Example: `true`
-    pub fn recently_restore(mut self, value: impl Into<bool>) -> Self {
-        self.recently_restore = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `RecentlyRestore`; see [`Self::recently_restore`].
-    pub fn set_recently_restore(&mut self, value: Option<bool>) -> &mut Self {
-        self.recently_restore = value;
+    /// Specifies whether to query the most recent point in time to which you can restore data. Example: `true`.
+    pub fn recently_restore(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.recently_restore = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeRestoreRangeInfoRequest, acs_runtime::BuildError> {
-        Ok(DescribeRestoreRangeInfoRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeRestoreRangeInfo",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            begin_timestamp_for_restore: self
-                .begin_timestamp_for_restore
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeRestoreRangeInfo",
-                    parameter: "BeginTimestampForRestore",
-                    setter: "begin_timestamp_for_restore",
-                })?,
-            end_timestamp_for_restore: self
-                .end_timestamp_for_restore
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeRestoreRangeInfo",
-                    parameter: "EndTimestampForRestore",
-                    setter: "end_timestamp_for_restore",
-                })?,
-            client_token: self.client_token,
-            recently_restore: self.recently_restore,
-        })
-    }
-}
-
-/// Calls `DescribeRestoreRangeInfo` once its parameters are set: Queries the range of time to which you can restore data in a backup schedule.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeRestoreRangeInfoFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeRestoreRangeInfoRequestBuilder,
-}
-
-impl DescribeRestoreRangeInfoFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeRestoreRangeInfoRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeRestoreRangeInfoRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeRestoreRangeInfo",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        if self.request.begin_timestamp_for_restore.is_none() {
+            return Err(
+                missing("BeginTimestampForRestore", "begin_timestamp_for_restore"),
+            );
+        }
+        if self.request.end_timestamp_for_restore.is_none() {
+            return Err(missing("EndTimestampForRestore", "end_timestamp_for_restore"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeRestoreRangeInfoRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain it.
-    ///
-    /// Example: `dbssl67c7mx****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The earliest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule.
-    ///
-    /// Example: `1646674092000`
-    pub fn begin_timestamp_for_restore(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.begin_timestamp_for_restore(value);
-        self
-    }
-
-    /// Sets or clears `BeginTimestampForRestore`; see [`Self::begin_timestamp_for_restore`].
-    pub fn set_begin_timestamp_for_restore(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_begin_timestamp_for_restore(value);
-        self
-    }
-
-    /// The latest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule.
-    ///
-    /// Example: `1646846814000`
-    pub fn end_timestamp_for_restore(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.end_timestamp_for_restore(value);
-        self
-    }
-
-    /// Sets or clears `EndTimestampForRestore`; see [`Self::end_timestamp_for_restore`].
-    pub fn set_end_timestamp_for_restore(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_end_timestamp_for_restore(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Specifies whether to query the most recent point in time to which you can restore data.
-    ///
-    /// Example: `true`
-    pub fn recently_restore(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.recently_restore(value);
-        self
-    }
-
-    /// Sets or clears `RecentlyRestore`; see [`Self::recently_restore`].
-    pub fn set_recently_restore(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_recently_restore(value);
-        self
-    }
-
+impl DescribeRestoreRangeInfoBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeRestoreRangeInfoResponse,
-        acs_runtime::SdkError<DescribeRestoreRangeInfoError>,
+        SdkError<DescribeRestoreRangeInfoError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeRestoreRangeInfo`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeRestoreRangeInfo`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeRestoreRangeInfoResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `E2BD9DFC-6760-5F49-97C5-DA739E29****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `E2BD9DFC-6760-5F49-97C5-DA739E29****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
     /// Indicates whether the request is successful. Valid values:
     ///
     /// *   **true**: The request is successful.
     /// *   **false**: The request fails.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
     /// The `Items` field.
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
-    pub items: Option<DescribeRestoreRangeInfoResponseItems>,
+    pub items: Option<DescribeRestoreRangeInfoItems>,
 }
 
-/// Errors of `DescribeRestoreRangeInfo` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeRestoreRangeInfoResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            items: object.take("Items")?,
+        })
+    }
+}
+
+/// Errors of `DescribeRestoreRangeInfo`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeRestoreRangeInfoError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeRestoreRangeInfoError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeRestoreRangeInfoError {
@@ -394,147 +189,122 @@ impl From<acs_runtime::ServiceError> for DescribeRestoreRangeInfoError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeRestoreRangeInfoError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeRestoreRangeInfoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeRestoreRangeInfoError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeRestoreRangeInfo";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeRestoreRangeInfoRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeRestoreRangeInfo",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The details of the backup point.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItemFullBackupListFullBackupDetailItem {
-    /// The end time of the full backup task. Example: 1646760308000.
-    ///
-    /// Example: `1646760308000`
-    #[serde(
-        rename = "EndTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct FullBackupDetailItem {
+    /// The end time of the full backup task. Example: 1646760308000. Example: `1646760308000`.
     pub end_time: Option<i64>,
-    /// The start time of the full backup task. Example: 1646760282000.
-    ///
-    /// Example: `1646760282000`
-    #[serde(
-        rename = "StartTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The start time of the full backup task. Example: 1646760282000. Example: `1646760282000`.
     pub start_time: Option<i64>,
-    /// The ID of the backup set.
-    ///
-    /// Example: `qecnsxkd****`
-    #[serde(rename = "BackupSetId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup set. Example: `qecnsxkd****`.
     pub backup_set_id: Option<String>,
 }
 
-/// The `DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItemFullBackupList` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for FullBackupDetailItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            end_time: object.take("EndTime")?,
+            start_time: object.take("StartTime")?,
+            backup_set_id: object.take("BackupSetId")?,
+        })
+    }
+}
+
+/// The `FullBackupList` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItemFullBackupList {
+pub struct FullBackupList {
     /// If the value of the RangeType parameter is point, this parameter is returned. The value of this parameter describes information about all backup points in the time range.
-    #[serde(rename = "FullBackupDetail", skip_serializing_if = "Option::is_none")]
-    pub full_backup_detail: Option<
-        Vec<
-            DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItemFullBackupListFullBackupDetailItem,
-        >,
-    >,
+    pub full_backup_detail: Option<Vec<FullBackupDetailItem>>,
+}
+
+impl acs_runtime::FromJson for FullBackupList {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            full_backup_detail: object.take("FullBackupDetail")?,
+        })
+    }
 }
 
 /// The information about the time range to which you can restore data.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItem {
-    /// The end of the time range to which you can restore data.
-    ///
-    /// Example: `1646760308000`
-    #[serde(
-        rename = "EndTimestampForRestore",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct DbsRecoverRangeItem {
+    /// The end of the time range to which you can restore data. Example: `1646760308000`.
     pub end_timestamp_for_restore: Option<i64>,
-    /// The location of the database.
-    ///
-    /// Example: `rds`
-    #[serde(
-        rename = "SourceEndpointInstanceType",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The location of the database. Example: `rds`.
     pub source_endpoint_instance_type: Option<String>,
     /// The type of the time range to which you can restore data.
     ///
     /// *   **point**: The time range contains discrete points in time at which full backups were performed.
     /// *   **range**: The time range is a period of time for which continuous backup is performed. You can specify a random point in time in the time range to restore data.
     ///
-    /// Example: `point`
-    #[serde(rename = "RangeType", skip_serializing_if = "Option::is_none")]
+    /// Example: `point`.
     pub range_type: Option<String>,
-    /// The beginning of the time range to which you can restore data.
-    ///
-    /// Example: `1646760282000`
-    #[serde(
-        rename = "BeginTimestampForRestore",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The beginning of the time range to which you can restore data. Example: `1646760282000`.
     pub begin_timestamp_for_restore: Option<i64>,
-    /// The ID of the database instance.
-    ///
-    /// Example: `rm-bp106x9tk2c91****`
-    #[serde(
-        rename = "SourceEndpointInstanceID",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The ID of the database instance. Example: `rm-bp106x9tk2c91****`.
     pub source_endpoint_instance_id: Option<String>,
     /// The `FullBackupList` field.
-    #[serde(rename = "FullBackupList", skip_serializing_if = "Option::is_none")]
-    pub full_backup_list: Option<
-        DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItemFullBackupList,
-    >,
+    pub full_backup_list: Option<FullBackupList>,
 }
 
-/// The `DescribeRestoreRangeInfoResponseItems` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for DbsRecoverRangeItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            end_timestamp_for_restore: object.take("EndTimestampForRestore")?,
+            source_endpoint_instance_type: object.take("SourceEndpointInstanceType")?,
+            range_type: object.take("RangeType")?,
+            begin_timestamp_for_restore: object.take("BeginTimestampForRestore")?,
+            source_endpoint_instance_id: object.take("SourceEndpointInstanceID")?,
+            full_backup_list: object.take("FullBackupList")?,
+        })
+    }
+}
+
+/// The `DescribeRestoreRangeInfoItems` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeRestoreRangeInfoResponseItems {
+pub struct DescribeRestoreRangeInfoItems {
     /// The information about the time ranges to which you can restore data.
-    #[serde(rename = "DBSRecoverRange", skip_serializing_if = "Option::is_none")]
-    pub dbs_recover_range: Option<
-        Vec<DescribeRestoreRangeInfoResponseItemsDbsRecoverRangeItem>,
-    >,
+    pub dbs_recover_range: Option<Vec<DbsRecoverRangeItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeRestoreRangeInfoItems {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            dbs_recover_range: object.take("DBSRecoverRange")?,
+        })
+    }
 }

@@ -3,52 +3,32 @@
 
 //! `DescribeRestoreTaskList`: This operation queries a list of Database Backup Service (DBS) restore jobs.
 
-/// Request of `DescribeRestoreTaskList`: This operation queries a list of Database Backup Service (DBS) restore jobs.
-///
-/// Build it with [`DescribeRestoreTaskListRequest::builder`], or call the operation through `Client::describe_restore_task_list`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeRestoreTaskList`, made by [`DescribeRestoreTaskListBuilder`] (`Client::describe_restore_task_list` or [`DescribeRestoreTaskListRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeRestoreTaskListRequest {
     /// The ID of the backup plan.
-    ///
-    /// > Specify either this parameter or RestoreTaskId.
-    ///
-    /// Example: `dbs1hvb0wwwXXXXX`
     pub backup_plan_id: Option<String>,
     /// The ID of the restore job. To query multiple jobs, separate the IDs with commas (,). You can call the CreateRestoreTask operation to obtain this parameter.
-    ///
-    /// > Specify either this parameter or BackupPlanId. An error is reported if you specify both.
-    ///
-    /// Example: `s102h7rf5anq`
     pub restore_task_id: Option<String>,
     /// The number of entries to return on each page. Valid values: 1 to 100.
-    ///
-    /// > The default value is 30.
-    ///
-    /// Example: `30`
     pub page_size: Option<i32>,
     /// The page number. The value must be an integer that is greater than or equal to 0. The default value is 0.
-    ///
-    /// Example: `1`
     pub page_num: Option<i32>,
     /// A client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
     /// The start time of the backup.
-    ///
-    /// Example: `1570701361528`
     pub start_timestamp: Option<i64>,
     /// The end time of the backup.
-    ///
-    /// Example: `1570701361528`
     pub end_timestamp: Option<i64>,
 }
 
 impl DescribeRestoreTaskListRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeRestoreTaskListRequestBuilder {
-        DescribeRestoreTaskListRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeRestoreTaskListBuilder {
+        DescribeRestoreTaskListBuilder::with_client(())
     }
 }
 
@@ -56,22 +36,22 @@ impl acs_runtime::Operation for DescribeRestoreTaskListRequest {
     type Output = DescribeRestoreTaskListResponse;
     type Error = DescribeRestoreTaskListError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeRestoreTaskList",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeRestoreTaskList",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "RestoreTaskId", &self.restore_task_id);
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "PageNum", &self.page_num);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params
-            .put(acs_runtime::Position::Query, "StartTimestamp", &self.start_timestamp);
-        params.put(acs_runtime::Position::Query, "EndTimestamp", &self.end_timestamp);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("RestoreTaskId", &self.restore_task_id);
+        params.query("PageSize", &self.page_size);
+        params.query("PageNum", &self.page_num);
+        params.query("ClientToken", &self.client_token);
+        params.query("StartTimestamp", &self.start_timestamp);
+        params.query("EndTimestamp", &self.end_timestamp);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -79,32 +59,28 @@ impl acs_runtime::Operation for DescribeRestoreTaskListRequest {
     }
 }
 
-/// Builds a [`DescribeRestoreTaskListRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeRestoreTaskListRequestBuilder {
-    backup_plan_id: Option<String>,
-    restore_task_id: Option<String>,
-    page_size: Option<i32>,
-    page_num: Option<i32>,
-    client_token: Option<String>,
-    start_timestamp: Option<i64>,
-    end_timestamp: Option<i64>,
+/// Sets the parameters of `DescribeRestoreTaskList`: made by `Client::describe_restore_task_list` (then [`send`](Self::send)) or [`DescribeRestoreTaskListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeRestoreTaskListBuilder<C = ()> {
+    client: C,
+    request: DescribeRestoreTaskListRequest,
 }
 
-impl DescribeRestoreTaskListRequestBuilder {
+impl<C> DescribeRestoreTaskListBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the backup plan.
     ///
     /// > Specify either this parameter or RestoreTaskId.
     ///
-    /// Example: `dbs1hvb0wwwXXXXX`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// Example: `dbs1hvb0wwwXXXXX`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
@@ -112,15 +88,9 @@ impl DescribeRestoreTaskListRequestBuilder {
     ///
     /// > Specify either this parameter or BackupPlanId. An error is reported if you specify both.
     ///
-    /// Example: `s102h7rf5anq`
-    pub fn restore_task_id(mut self, value: impl Into<String>) -> Self {
-        self.restore_task_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `RestoreTaskId`; see [`Self::restore_task_id`].
-    pub fn set_restore_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.restore_task_id = value;
+    /// Example: `s102h7rf5anq`.
+    pub fn restore_task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.restore_task_id = value.into_param();
         self
     }
 
@@ -128,350 +98,107 @@ impl DescribeRestoreTaskListRequestBuilder {
     ///
     /// > The default value is 30.
     ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+    /// Example: `30`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
+    /// The page number. The value must be an integer that is greater than or equal to 0. The default value is 0. Example: `1`.
+    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_num = value.into_param();
         self
     }
 
-    /// The page number. The value must be an integer that is greater than or equal to 0. The default value is 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.page_num = Some(value.into());
+    /// A client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_num = value;
+    /// The start time of the backup. Example: `1570701361528`.
+    pub fn start_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.start_timestamp = value.into_param();
         self
     }
 
-    /// A client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
-        self
-    }
-
-    /// The start time of the backup.
-    ///
-    /// Example: `1570701361528`
-    pub fn start_timestamp(mut self, value: impl Into<i64>) -> Self {
-        self.start_timestamp = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `StartTimestamp`; see [`Self::start_timestamp`].
-    pub fn set_start_timestamp(&mut self, value: Option<i64>) -> &mut Self {
-        self.start_timestamp = value;
-        self
-    }
-
-    /// The end time of the backup.
-    ///
-    /// Example: `1570701361528`
-    pub fn end_timestamp(mut self, value: impl Into<i64>) -> Self {
-        self.end_timestamp = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `EndTimestamp`; see [`Self::end_timestamp`].
-    pub fn set_end_timestamp(&mut self, value: Option<i64>) -> &mut Self {
-        self.end_timestamp = value;
+    /// The end time of the backup. Example: `1570701361528`.
+    pub fn end_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.end_timestamp = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeRestoreTaskListRequest, acs_runtime::BuildError> {
-        Ok(DescribeRestoreTaskListRequest {
-            backup_plan_id: self.backup_plan_id,
-            restore_task_id: self.restore_task_id,
-            page_size: self.page_size,
-            page_num: self.page_num,
-            client_token: self.client_token,
-            start_timestamp: self.start_timestamp,
-            end_timestamp: self.end_timestamp,
-        })
+    pub fn build(self) -> Result<DescribeRestoreTaskListRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `DescribeRestoreTaskList` once its parameters are set: This operation queries a list of Database Backup Service (DBS) restore jobs.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeRestoreTaskListFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeRestoreTaskListRequestBuilder,
-}
-
-impl DescribeRestoreTaskListFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeRestoreTaskListRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeRestoreTaskListRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan.
-    ///
-    /// > Specify either this parameter or RestoreTaskId.
-    ///
-    /// Example: `dbs1hvb0wwwXXXXX`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The ID of the restore job. To query multiple jobs, separate the IDs with commas (,). You can call the CreateRestoreTask operation to obtain this parameter.
-    ///
-    /// > Specify either this parameter or BackupPlanId. An error is reported if you specify both.
-    ///
-    /// Example: `s102h7rf5anq`
-    pub fn restore_task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.restore_task_id(value);
-        self
-    }
-
-    /// Sets or clears `RestoreTaskId`; see [`Self::restore_task_id`].
-    pub fn set_restore_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_restore_task_id(value);
-        self
-    }
-
-    /// The number of entries to return on each page. Valid values: 1 to 100.
-    ///
-    /// > The default value is 30.
-    ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number. The value must be an integer that is greater than or equal to 0. The default value is 0.
-    ///
-    /// Example: `1`
-    pub fn page_num(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_num(value);
-        self
-    }
-
-    /// Sets or clears `PageNum`; see [`Self::page_num`].
-    pub fn set_page_num(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_num(value);
-        self
-    }
-
-    /// A client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// The start time of the backup.
-    ///
-    /// Example: `1570701361528`
-    pub fn start_timestamp(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.start_timestamp(value);
-        self
-    }
-
-    /// Sets or clears `StartTimestamp`; see [`Self::start_timestamp`].
-    pub fn set_start_timestamp(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_start_timestamp(value);
-        self
-    }
-
-    /// The end time of the backup.
-    ///
-    /// Example: `1570701361528`
-    pub fn end_timestamp(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.end_timestamp(value);
-        self
-    }
-
-    /// Sets or clears `EndTimestamp`; see [`Self::end_timestamp`].
-    pub fn set_end_timestamp(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_end_timestamp(value);
-        self
-    }
-
+impl DescribeRestoreTaskListBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeRestoreTaskListResponse,
-        acs_runtime::SdkError<DescribeRestoreTaskListError>,
+        SdkError<DescribeRestoreTaskListError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeRestoreTaskList`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeRestoreTaskList`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeRestoreTaskListResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The page number.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "PageNum",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The page number. Example: `1`.
     pub page_num: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `9C397502-B4F2-4E22-AD97-C81F0049F3F3`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `9C397502-B4F2-4E22-AD97-C81F0049F3F3`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The total number of pages.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalPages",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of pages. Example: `1`.
     pub total_pages: Option<i32>,
-    /// The total number of restore jobs.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalElements",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of restore jobs. Example: `1`.
     pub total_elements: Option<i32>,
-    /// The number of entries returned per page.
-    ///
-    /// Example: `30`
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries returned per page. Example: `30`.
     pub page_size: Option<i32>,
     /// The `Items` field.
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
-    pub items: Option<DescribeRestoreTaskListResponseItems>,
+    pub items: Option<DescribeRestoreTaskListItems>,
 }
 
-/// Errors of `DescribeRestoreTaskList` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeRestoreTaskListResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            page_num: object.take("PageNum")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            total_pages: object.take("TotalPages")?,
+            total_elements: object.take("TotalElements")?,
+            page_size: object.take("PageSize")?,
+            items: object.take("Items")?,
+        })
+    }
+}
+
+/// Errors of `DescribeRestoreTaskList`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeRestoreTaskListError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeRestoreTaskListError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeRestoreTaskListError {
@@ -483,256 +210,156 @@ impl From<acs_runtime::ServiceError> for DescribeRestoreTaskListError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeRestoreTaskListError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeRestoreTaskListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeRestoreTaskListError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeRestoreTaskList";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeRestoreTaskList",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeRestoreTaskListRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
-
-/// The `DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `RestoreTaskDetailItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem {
+pub struct RestoreTaskDetailItem {
     /// The status of the restore job. Valid values:
     ///
     /// - init: The job is not started or the precheck failed.
-    ///
     /// - running: The job is running.
-    ///
     /// - stop: The job failed.
-    ///
     /// - pause: The job is paused.
-    ///
     /// - check\\_pass: The precheck is passed.
     ///
-    /// Example: `running`
-    #[serde(rename = "RestoreStatus", skip_serializing_if = "Option::is_none")]
+    /// Example: `running`.
     pub restore_status: Option<String>,
-    /// The progress of restoring the full structure after the data restore.
-    ///
-    /// Example: `100`
-    #[serde(
-        rename = "FullStruAfterRestoreProgress",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The progress of restoring the full structure after the data restore. Example: `100`.
     pub full_stru_after_restore_progress: Option<i32>,
-    /// The name of the Resource Access Management (RAM) role that is used for cross-account backup.
-    ///
-    /// Example: `test123`
-    #[serde(rename = "CrossRoleName", skip_serializing_if = "Option::is_none")]
+    /// The name of the Resource Access Management (RAM) role that is used for cross-account backup. Example: `test123`.
     pub cross_role_name: Option<String>,
-    /// The restore path.
-    ///
-    /// Example: `100.X.X.10:33204`
-    #[serde(rename = "RestoreDir", skip_serializing_if = "Option::is_none")]
+    /// The restore path. Example: `100.X.X.10:33204`.
     pub restore_dir: Option<String>,
-    /// The UID of the Alibaba Cloud account used for cross-account backup.
-    ///
-    /// Example: `2xxx7778xxxxxxxxxx`
-    #[serde(rename = "CrossAliyunId", skip_serializing_if = "Option::is_none")]
+    /// The UID of the Alibaba Cloud account used for cross-account backup. Example: `2xxx7778xxxxxxxxxx`.
     pub cross_aliyun_id: Option<String>,
-    /// The objects to restore.
-    ///
-    /// Example: `[     {         \"DBName\":\"test\"       } ]`
-    #[serde(rename = "RestoreObjects", skip_serializing_if = "Option::is_none")]
+    /// The objects to restore. Example: `[     {         \"DBName\":\"test\"       } ]`.
     pub restore_objects: Option<String>,
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1hvb0wXXXX`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup plan. Example: `dbs1hvb0wXXXX`.
     pub backup_plan_id: Option<String>,
-    /// The region of the database.
-    ///
-    /// Example: `cn-hangzhou`
-    #[serde(
-        rename = "DestinationEndpointRegion",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The region of the database. Example: `cn-hangzhou`.
     pub destination_endpoint_region: Option<String>,
-    /// The time when the restore job was created. This is a UNIX timestamp. Unit: milliseconds.
-    ///
-    /// Example: `1554560477000`
-    #[serde(
-        rename = "RestoreTaskCreateTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The time when the restore job was created. This is a UNIX timestamp. Unit: milliseconds. Example: `1554560477000`.
     pub restore_task_create_time: Option<i64>,
-    /// The database account.
-    ///
-    /// Example: `test`
-    #[serde(
-        rename = "DestinationEndpointUserName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The database account. Example: `test`.
     pub destination_endpoint_user_name: Option<String>,
-    /// The time when the restore job was completed. This is a UNIX timestamp. Unit: milliseconds.
-    ///
-    /// Example: `1554560477000`
-    #[serde(
-        rename = "RestoreTaskFinishTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The time when the restore job was completed. This is a UNIX timestamp. Unit: milliseconds. Example: `1554560477000`.
     pub restore_task_finish_time: Option<i64>,
-    /// The database endpoint.
-    ///
-    /// Example: `100.X.X.10:33204`
-    #[serde(
-        rename = "DestinationEndpointIpPort",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The database endpoint. Example: `100.X.X.10:33204`.
     pub destination_endpoint_ip_port: Option<String>,
-    /// The name of the database.
-    ///
-    /// Example: `test`
-    #[serde(
-        rename = "DestinationEndpointDatabaseName",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The name of the database. Example: `test`.
     pub destination_endpoint_database_name: Option<String>,
     /// The location of the database. Valid values:
     ///
     /// - RDS
-    ///
     /// - ECS
-    ///
     /// - Express: a database connected over a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
     /// - agent: a database connected over a backup gateway.
-    ///
     /// - dds: an ApsaraDB for MongoDB instance.
-    ///
     /// - other: a database connected over the internet.
     ///
-    /// Example: `RDS`
-    #[serde(
-        rename = "DestinationEndpointInstanceType",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `RDS`.
     pub destination_endpoint_instance_type: Option<String>,
-    /// The system ID (SID) of the Oracle database.
-    ///
-    /// Example: `test`
-    #[serde(
-        rename = "DestinationEndpointOracleSID",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The system ID (SID) of the Oracle database. Example: `test`.
     pub destination_endpoint_oracle_sid: Option<String>,
-    /// The progress of restoring the full structure before the data restore.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "FullStruforeRestoreProgress",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The progress of restoring the full structure before the data restore. Example: `0`.
     pub full_strufore_restore_progress: Option<i32>,
-    /// The error message.
-    ///
-    /// Example: `NULL`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `NULL`.
     pub err_message: Option<String>,
-    /// The ID of the restore job.
-    ///
-    /// Example: `s1XXXXXX`
-    #[serde(rename = "RestoreTaskId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the restore job. Example: `s1XXXXXX`.
     pub restore_task_id: Option<String>,
-    /// The progress of the full data restore.
-    ///
-    /// Example: `100`
-    #[serde(
-        rename = "FullDataRestoreProgress",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The progress of the full data restore. Example: `100`.
     pub full_data_restore_progress: Option<i32>,
-    /// The progress of the incremental log restore.
-    ///
-    /// Example: `100`
-    #[serde(
-        rename = "ContinuousRestoreProgress",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The progress of the incremental log restore. Example: `100`.
     pub continuous_restore_progress: Option<i32>,
-    /// The ID of the database instance.
-    ///
-    /// Example: `rm-bp1p8c2947XXX`
-    #[serde(
-        rename = "DestinationEndpointInstanceID",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The ID of the database instance. Example: `rm-bp1p8c2947XXX`.
     pub destination_endpoint_instance_id: Option<String>,
-    /// The ID of the full backup set used for the restore.
-    ///
-    /// Example: `1ibh2f5uXXX`
-    #[serde(rename = "BackupSetId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the full backup set used for the restore. Example: `1ibh2f5uXXX`.
     pub backup_set_id: Option<String>,
-    /// The ID of the backup gateway.
-    ///
-    /// Example: `324234332`
-    #[serde(
-        rename = "BackupGatewayId",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The ID of the backup gateway. Example: `324234332`.
     pub backup_gateway_id: Option<i64>,
-    /// The name of the restore job.
-    ///
-    /// Example: `test`
-    #[serde(rename = "RestoreTaskName", skip_serializing_if = "Option::is_none")]
+    /// The name of the restore job. Example: `test`.
     pub restore_task_name: Option<String>,
-    /// The restore time. This is a UNIX timestamp. Unit: milliseconds.
-    ///
-    /// Example: `1554560477000`
-    #[serde(
-        rename = "RestoreTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The restore time. This is a UNIX timestamp. Unit: milliseconds. Example: `1554560477000`.
     pub restore_time: Option<i64>,
 }
 
-/// The `DescribeRestoreTaskListResponseItems` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for RestoreTaskDetailItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            restore_status: object.take("RestoreStatus")?,
+            full_stru_after_restore_progress: object
+                .take("FullStruAfterRestoreProgress")?,
+            cross_role_name: object.take("CrossRoleName")?,
+            restore_dir: object.take("RestoreDir")?,
+            cross_aliyun_id: object.take("CrossAliyunId")?,
+            restore_objects: object.take("RestoreObjects")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            destination_endpoint_region: object.take("DestinationEndpointRegion")?,
+            restore_task_create_time: object.take("RestoreTaskCreateTime")?,
+            destination_endpoint_user_name: object.take("DestinationEndpointUserName")?,
+            restore_task_finish_time: object.take("RestoreTaskFinishTime")?,
+            destination_endpoint_ip_port: object.take("DestinationEndpointIpPort")?,
+            destination_endpoint_database_name: object
+                .take("DestinationEndpointDatabaseName")?,
+            destination_endpoint_instance_type: object
+                .take("DestinationEndpointInstanceType")?,
+            destination_endpoint_oracle_sid: object
+                .take("DestinationEndpointOracleSID")?,
+            full_strufore_restore_progress: object.take("FullStruforeRestoreProgress")?,
+            err_message: object.take("ErrMessage")?,
+            restore_task_id: object.take("RestoreTaskId")?,
+            full_data_restore_progress: object.take("FullDataRestoreProgress")?,
+            continuous_restore_progress: object.take("ContinuousRestoreProgress")?,
+            destination_endpoint_instance_id: object
+                .take("DestinationEndpointInstanceID")?,
+            backup_set_id: object.take("BackupSetId")?,
+            backup_gateway_id: object.take("BackupGatewayId")?,
+            restore_task_name: object.take("RestoreTaskName")?,
+            restore_time: object.take("RestoreTime")?,
+        })
+    }
+}
+
+/// The `DescribeRestoreTaskListItems` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeRestoreTaskListResponseItems {
+pub struct DescribeRestoreTaskListItems {
     /// The details of the restore job.
-    #[serde(rename = "RestoreTaskDetail", skip_serializing_if = "Option::is_none")]
-    pub restore_task_detail: Option<
-        Vec<DescribeRestoreTaskListResponseItemsRestoreTaskDetailItem>,
-    >,
+    pub restore_task_detail: Option<Vec<RestoreTaskDetailItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeRestoreTaskListItems {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            restore_task_detail: object.take("RestoreTaskDetail")?,
+        })
+    }
 }

@@ -3,34 +3,26 @@
 
 //! `GetDBListFromAgent`: Queries the result of a task that is used to query a database list by using a backup gateway based on the ID of the task.
 
-/// Request of `GetDBListFromAgent`: Queries the result of a task that is used to query a database list by using a backup gateway based on the ID of the task.
-///
-/// Build it with [`GetDbListFromAgentRequest::builder`], or call the operation through `Client::get_db_list_from_agent`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `GetDBListFromAgent`, made by [`GetDbListFromAgentBuilder`] (`Client::get_db_list_from_agent` or [`GetDbListFromAgentRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetDbListFromAgentRequest {
     /// The ID of the backup gateway.
-    ///
-    /// Example: `160813`
     pub backup_gateway_id: Option<i64>,
     /// The region in which the backup gateway resides.
-    ///
-    /// Example: `cn-hangzhou`
     pub source_endpoint_region: Option<String>,
     /// The ID of the asynchronous task.
-    ///
-    /// Example: `123456`
     pub task_id: Option<i64>,
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl GetDbListFromAgentRequest {
-    /// A builder for this request.
-    pub fn builder() -> GetDbListFromAgentRequestBuilder {
-        GetDbListFromAgentRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> GetDbListFromAgentBuilder {
+        GetDbListFromAgentBuilder::with_client(())
     }
 }
 
@@ -38,28 +30,19 @@ impl acs_runtime::Operation for GetDbListFromAgentRequest {
     type Output = GetDbListFromAgentResponse;
     type Error = GetDbListFromAgentError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "GetDBListFromAgent",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "GetDBListFromAgent",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupGatewayId",
-                &self.backup_gateway_id,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointRegion",
-                &self.source_endpoint_region,
-            );
-        params.put(acs_runtime::Position::Query, "TaskId", &self.task_id);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupGatewayId", &self.backup_gateway_id);
+        params.query("SourceEndpointRegion", &self.source_endpoint_region);
+        params.query("TaskId", &self.task_id);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -67,259 +50,101 @@ impl acs_runtime::Operation for GetDbListFromAgentRequest {
     }
 }
 
-/// Builds a [`GetDbListFromAgentRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GetDbListFromAgentRequestBuilder {
-    backup_gateway_id: Option<i64>,
-    source_endpoint_region: Option<String>,
-    task_id: Option<i64>,
-    client_token: Option<String>,
+/// Sets the parameters of `GetDBListFromAgent`: made by `Client::get_db_list_from_agent` (then [`send`](Self::send)) or [`GetDbListFromAgentRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct GetDbListFromAgentBuilder<C = ()> {
+    client: C,
+    request: GetDbListFromAgentRequest,
 }
 
-impl GetDbListFromAgentRequestBuilder {
-    /// The ID of the backup gateway.
-    ///
-    /// Example: `160813`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.backup_gateway_id = Some(value.into());
+impl<C> GetDbListFromAgentBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the backup gateway. Example: `160813`.
+    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_gateway_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_gateway_id = value;
+    /// The region in which the backup gateway resides. Example: `cn-hangzhou`.
+    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_region = value.into_param();
         self
     }
 
-    /// The region in which the backup gateway resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_region = Some(value.into());
+    /// The ID of the asynchronous task. Example: `123456`.
+    pub fn task_id(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.task_id = value.into_param();
         self
     }
 
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_region = value;
-        self
-    }
-
-    /// The ID of the asynchronous task.
-    ///
-    /// Example: `123456`
-    pub fn task_id(mut self, value: impl Into<i64>) -> Self {
-        self.task_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `TaskId`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.task_id = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length. Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetDbListFromAgentRequest, acs_runtime::BuildError> {
-        Ok(GetDbListFromAgentRequest {
-            backup_gateway_id: self.backup_gateway_id,
-            source_endpoint_region: self.source_endpoint_region,
-            task_id: self.task_id,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<GetDbListFromAgentRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl GetDbListFromAgentBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<GetDbListFromAgentResponse, SdkError<GetDbListFromAgentError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `GetDBListFromAgent`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetDbListFromAgentResponse {
+    /// The HTTP status code. Example: `400`.
+    pub http_status_code: Option<i32>,
+    /// The ID of the request. Example: `EB4DFD5E-3618-498D-BE35-4DBEA0072122`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `InvalidParameter`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request is successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `This backupPlan can't support this action`.
+    pub err_message: Option<String>,
+    /// The `DbList` field.
+    pub db_list: Option<DbList>,
+}
+
+impl acs_runtime::FromJson for GetDbListFromAgentResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            db_list: object.take("DbList")?,
         })
     }
 }
 
-/// Calls `GetDBListFromAgent` once its parameters are set: Queries the result of a task that is used to query a database list by using a backup gateway based on the ID of the task.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct GetDbListFromAgentFluentBuilder {
-    client: acs_runtime::Client,
-    inner: GetDbListFromAgentRequestBuilder,
-}
-
-impl GetDbListFromAgentFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: GetDbListFromAgentRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &GetDbListFromAgentRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup gateway.
-    ///
-    /// Example: `160813`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_gateway_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_gateway_id(value);
-        self
-    }
-
-    /// The region in which the backup gateway resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_region(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_region(value);
-        self
-    }
-
-    /// The ID of the asynchronous task.
-    ///
-    /// Example: `123456`
-    pub fn task_id(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.task_id(value);
-        self
-    }
-
-    /// Sets or clears `TaskId`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_task_id(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        GetDbListFromAgentResponse,
-        acs_runtime::SdkError<GetDbListFromAgentError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `GetDBListFromAgent`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct GetDbListFromAgentResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `400`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `EB4DFD5E-3618-498D-BE35-4DBEA0072122`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `InvalidParameter`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request is successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `This backupPlan can't support this action`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The `DbList` field.
-    #[serde(rename = "DbList", skip_serializing_if = "Option::is_none")]
-    pub db_list: Option<GetDbListFromAgentResponseDbList>,
-}
-
-/// Errors of `GetDBListFromAgent` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `GetDBListFromAgent`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GetDbListFromAgentError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl GetDbListFromAgentError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for GetDbListFromAgentError {
@@ -331,47 +156,45 @@ impl From<acs_runtime::ServiceError> for GetDbListFromAgentError {
     }
 }
 
+impl acs_runtime::OperationError for GetDbListFromAgentError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for GetDbListFromAgentError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for GetDbListFromAgentError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:GetDBListFromAgent";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:GetDBListFromAgent",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl GetDbListFromAgentRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
-
-/// The `GetDbListFromAgentResponseDbList` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `DbList` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct GetDbListFromAgentResponseDbList {
+pub struct DbList {
     /// The details of the databases.
-    #[serde(rename = "dbName", skip_serializing_if = "Option::is_none")]
     pub db_name: Option<Vec<String>>,
+}
+
+impl acs_runtime::FromJson for DbList {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            db_name: object.take("dbName")?,
+        })
+    }
 }

@@ -5,16 +5,17 @@
 //!
 //! When DBS accesses ApsaraDB databases that you purchased from Alibaba Cloud, such as RDS, MongoDB, Redis, and PolarDB, or self-managed databases on Elastic Compute Service (ECS) instances, DBS must use the service-linked role (AliyunServiceRoleForDBS) to obtain access permissions. For more information, see Activate Database Backup Service.
 
-/// Request of `InitializeDbsServiceLinkedRole`: Grants the service-linked role (AliyunServiceRoleForDBS) to Database Backup Service (DBS).
-///
-/// Build it with [`InitializeDbsServiceLinkedRoleRequest::builder`], or call the operation through `Client::initialize_dbs_service_linked_role`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, SdkError};
+
+/// Request of `InitializeDbsServiceLinkedRole`, made by [`InitializeDbsServiceLinkedRoleBuilder`] (`Client::initialize_dbs_service_linked_role` or [`InitializeDbsServiceLinkedRoleRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InitializeDbsServiceLinkedRoleRequest {}
+
 impl InitializeDbsServiceLinkedRoleRequest {
-    /// A builder for this request.
-    pub fn builder() -> InitializeDbsServiceLinkedRoleRequestBuilder {
-        InitializeDbsServiceLinkedRoleRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> InitializeDbsServiceLinkedRoleBuilder {
+        InitializeDbsServiceLinkedRoleBuilder::with_client(())
     }
 }
 
@@ -22,142 +23,93 @@ impl acs_runtime::Operation for InitializeDbsServiceLinkedRoleRequest {
     type Output = InitializeDbsServiceLinkedRoleResponse;
     type Error = InitializeDbsServiceLinkedRoleError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "InitializeDbsServiceLinkedRole",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "InitializeDbsServiceLinkedRole",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Unsafe,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, _params: &mut acs_runtime::RequestParams) {}
 }
 
-/// Builds a [`InitializeDbsServiceLinkedRoleRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InitializeDbsServiceLinkedRoleRequestBuilder {}
-impl InitializeDbsServiceLinkedRoleRequestBuilder {
-    /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<InitializeDbsServiceLinkedRoleRequest, acs_runtime::BuildError> {
-        Ok(InitializeDbsServiceLinkedRoleRequest {
-        })
-    }
-}
-
-/// Calls `InitializeDbsServiceLinkedRole` once its parameters are set: Grants the service-linked role (AliyunServiceRoleForDBS) to Database Backup Service (DBS).
-///
-/// Created by the service client; finish with [`Self::send`].
+/// Sets the parameters of `InitializeDbsServiceLinkedRole`: made by `Client::initialize_dbs_service_linked_role` (then [`send`](Self::send)) or [`InitializeDbsServiceLinkedRoleRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
-pub struct InitializeDbsServiceLinkedRoleFluentBuilder {
-    client: acs_runtime::Client,
-    inner: InitializeDbsServiceLinkedRoleRequestBuilder,
+pub struct InitializeDbsServiceLinkedRoleBuilder<C = ()> {
+    client: C,
+    request: InitializeDbsServiceLinkedRoleRequest,
 }
 
-impl InitializeDbsServiceLinkedRoleFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
+impl<C> InitializeDbsServiceLinkedRoleBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
         Self {
             client,
-            inner: InitializeDbsServiceLinkedRoleRequestBuilder::default(),
+            request: Default::default(),
         }
     }
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &InitializeDbsServiceLinkedRoleRequestBuilder {
-        &self.inner
+    /// The request, or an error naming the first required parameter that is not set.
+    pub fn build(self) -> Result<InitializeDbsServiceLinkedRoleRequest, BuildError> {
+        Ok(self.request)
     }
+}
 
+impl InitializeDbsServiceLinkedRoleBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         InitializeDbsServiceLinkedRoleResponse,
-        acs_runtime::SdkError<InitializeDbsServiceLinkedRoleError>,
+        SdkError<InitializeDbsServiceLinkedRoleError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `InitializeDbsServiceLinkedRole`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `InitializeDbsServiceLinkedRole`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InitializeDbsServiceLinkedRoleResponse {
-    /// This parameter is empty.
-    ///
-    /// Example: `null`
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+    /// This parameter is empty. Example: `null`.
     pub data: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`.
     pub request_id: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `EntityAlreadyExists.Role`
-    #[serde(rename = "ErrorCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `EntityAlreadyExists.Role`.
     pub error_code: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `EntityAlreadyExists.Role : The role already exists:AliyunServiceRoleForDBS\r\nRequestId : 73******-3B4D-501A-9505-FA8B9******`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `EntityAlreadyExists.Role : The role already exists:AliyunServiceRoleForDBS\r\nRequestId : 73******-3B4D-501A-9505-FA8B9******`.
     pub err_message: Option<String>,
 }
 
-/// Errors of `InitializeDbsServiceLinkedRole` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for InitializeDbsServiceLinkedRoleResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("Data")?,
+            request_id: object.take("RequestId")?,
+            success: object.take("Success")?,
+            error_code: object.take("ErrorCode")?,
+            err_message: object.take("ErrMessage")?,
+        })
+    }
+}
+
+/// Errors of `InitializeDbsServiceLinkedRole`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InitializeDbsServiceLinkedRoleError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl InitializeDbsServiceLinkedRoleError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for InitializeDbsServiceLinkedRoleError {
@@ -169,37 +121,28 @@ impl From<acs_runtime::ServiceError> for InitializeDbsServiceLinkedRoleError {
     }
 }
 
+impl acs_runtime::OperationError for InitializeDbsServiceLinkedRoleError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for InitializeDbsServiceLinkedRoleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for InitializeDbsServiceLinkedRoleError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:InitializeDbsServiceLinkedRole";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "create";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl InitializeDbsServiceLinkedRoleRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:InitializeDbsServiceLinkedRole",
+    access_level: acs_runtime::ram::AccessLevel::Create,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

@@ -3,63 +3,24 @@
 
 //! `ModifyBackupObjects`: Modifies the backup objects in a Database Backup Service (DBS) backup plan.
 
-/// Request of `ModifyBackupObjects`: Modifies the backup objects in a Database Backup Service (DBS) backup plan.
-///
-/// Build it with [`ModifyBackupObjectsRequest::builder`], or call the operation through `Client::modify_backup_objects`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyBackupObjects`, made by [`ModifyBackupObjectsBuilder`] (`Client::modify_backup_objects` or [`ModifyBackupObjectsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupObjectsRequest {
     /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1h****usfa`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The backup objects, specified as a JSON string. The format is as follows:
-    ///
-    /// ```text
-    /// [
-    ///     {
-    ///         "DBName":"The name of the database to be backed up",
-    ///         "SchemaName":"The name of the schema to be backed up",
-    ///         "TableIncludes":[{
-    ///          "TableName":"The name of the table to be backed up"
-    ///         }],
-    ///         "TableExcludes":[{
-    ///             "TableName":"The name of a table in the database that does not need to be backed up"
-    ///         }]
-    ///     }
-    /// ]
-    /// ```
-    ///
-    /// - If only `DBName` is specified and no rules are configured for other sub-objects, all objects in the database are backed up.
-    ///
-    /// - If `DBName` is specified and rules are configured for some objects, objects without configured rules are not backed up by default. Object names can be defined using the following regular expressions:
-    ///
-    /// - A period (`.`) matches any single character except for `\r\n`.
-    ///
-    /// - An asterisk (`*`) matches the preceding subexpression zero or more times. For example, `h*llo` matches strings such as `hllo` and `heeeello`.
-    ///
-    /// - A question mark (`?`) matches the preceding subexpression zero or one time. For example, `h.?llo` matches `hllo` and `hello`, but not `haello`.
-    ///
-    /// - A character set (`[characters]`) matches any single character within the brackets. For example, `h[aello]` matches `hallo` and `hello`.
-    ///
-    /// - A negated character set (`[^characters]`) matches any single character not within the brackets. For example, `h[^ae]llo` matches `hcllo` and `hdllo`, but not `hallo` or `hello`.
-    ///
-    /// - A character range (`[character1-character2]`) matches any character within the specified range, such as `[0-9]` or `[a-z]`.
-    ///
-    /// > `SchemaName` and `NewSchemaName` are used only for MSSQL. For other databases, use the `DBName` and `NewDBName` parameters to define database names.
-    ///
-    /// Example: `[     {         "DBName":"17xxx92xxxx374",         "SchemaName":"gy9xnj8xxxxxx",         "TableIncludes":[{          "TableName":"test1"         }],         "TableExcludes":[{             "TableName":"test2"         }]     } ]`
-    pub backup_objects: String,
+    pub backup_objects: Option<String>,
     /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl ModifyBackupObjectsRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyBackupObjectsRequestBuilder {
-        ModifyBackupObjectsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyBackupObjectsBuilder {
+        ModifyBackupObjectsBuilder::with_client(())
     }
 }
 
@@ -67,17 +28,18 @@ impl acs_runtime::Operation for ModifyBackupObjectsRequest {
     type Output = ModifyBackupObjectsResponse;
     type Error = ModifyBackupObjectsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyBackupObjects",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "ModifyBackupObjects",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "BackupObjects", &self.backup_objects);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("BackupObjects", &self.backup_objects);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -85,26 +47,24 @@ impl acs_runtime::Operation for ModifyBackupObjectsRequest {
     }
 }
 
-/// Builds a [`ModifyBackupObjectsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyBackupObjectsRequestBuilder {
-    backup_plan_id: Option<String>,
-    backup_objects: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `ModifyBackupObjects`: made by `Client::modify_backup_objects` (then [`send`](Self::send)) or [`ModifyBackupObjectsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyBackupObjectsBuilder<C = ()> {
+    client: C,
+    request: ModifyBackupObjectsRequest,
 }
 
-impl ModifyBackupObjectsRequestBuilder {
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1h****usfa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
+impl<C> ModifyBackupObjectsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup plan. Required. Example: `dbs1h****usfa`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
@@ -126,281 +86,103 @@ impl ModifyBackupObjectsRequestBuilder {
     /// ```
     ///
     /// - If only `DBName` is specified and no rules are configured for other sub-objects, all objects in the database are backed up.
-    ///
     /// - If `DBName` is specified and rules are configured for some objects, objects without configured rules are not backed up by default. Object names can be defined using the following regular expressions:
-    ///
     /// - A period (`.`) matches any single character except for `\r\n`.
-    ///
     /// - An asterisk (`*`) matches the preceding subexpression zero or more times. For example, `h*llo` matches strings such as `hllo` and `heeeello`.
-    ///
     /// - A question mark (`?`) matches the preceding subexpression zero or one time. For example, `h.?llo` matches `hllo` and `hello`, but not `haello`.
-    ///
     /// - A character set (`[characters]`) matches any single character within the brackets. For example, `h[aello]` matches `hallo` and `hello`.
-    ///
     /// - A negated character set (`[^characters]`) matches any single character not within the brackets. For example, `h[^ae]llo` matches `hcllo` and `hdllo`, but not `hallo` or `hello`.
-    ///
     /// - A character range (`[character1-character2]`) matches any character within the specified range, such as `[0-9]` or `[a-z]`.
     ///
     /// > `SchemaName` and `NewSchemaName` are used only for MSSQL. For other databases, use the `DBName` and `NewDBName` parameters to define database names.
     ///
-    /// Example: `[     {         "DBName":"17xxx92xxxx374",         "SchemaName":"gy9xnj8xxxxxx",         "TableIncludes":[{          "TableName":"test1"         }],         "TableExcludes":[{             "TableName":"test2"         }]     } ]`
-    pub fn backup_objects(mut self, value: impl Into<String>) -> Self {
-        self.backup_objects = Some(value.into());
+    /// Required. Example: `[     {         "DBName":"17xxx92xxxx374",         "SchemaName":"gy9xnj8xxxxxx",         "TableIncludes":[{          "TableName":"test1"         }],         "TableExcludes":[{             "TableName":"test2"         }]     } ]`.
+    pub fn backup_objects(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_objects = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupObjects`; see [`Self::backup_objects`].
-    pub fn set_backup_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_objects = value;
-        self
-    }
-
-    /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupObjectsRequest, acs_runtime::BuildError> {
-        Ok(ModifyBackupObjectsRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyBackupObjects",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            backup_objects: self
-                .backup_objects
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyBackupObjects",
-                    parameter: "BackupObjects",
-                    setter: "backup_objects",
-                })?,
-            client_token: self.client_token,
-        })
-    }
-}
-
-/// Calls `ModifyBackupObjects` once its parameters are set: Modifies the backup objects in a Database Backup Service (DBS) backup plan.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyBackupObjectsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyBackupObjectsRequestBuilder,
-}
-
-impl ModifyBackupObjectsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyBackupObjectsRequestBuilder::default(),
+    pub fn build(self) -> Result<ModifyBackupObjectsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyBackupObjects",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        if self.request.backup_objects.is_none() {
+            return Err(missing("BackupObjects", "backup_objects"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyBackupObjectsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1h****usfa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The backup objects, specified as a JSON string. The format is as follows:
-    ///
-    /// ```text
-    /// [
-    ///     {
-    ///         "DBName":"The name of the database to be backed up",
-    ///         "SchemaName":"The name of the schema to be backed up",
-    ///         "TableIncludes":[{
-    ///          "TableName":"The name of the table to be backed up"
-    ///         }],
-    ///         "TableExcludes":[{
-    ///             "TableName":"The name of a table in the database that does not need to be backed up"
-    ///         }]
-    ///     }
-    /// ]
-    /// ```
-    ///
-    /// - If only `DBName` is specified and no rules are configured for other sub-objects, all objects in the database are backed up.
-    ///
-    /// - If `DBName` is specified and rules are configured for some objects, objects without configured rules are not backed up by default. Object names can be defined using the following regular expressions:
-    ///
-    /// - A period (`.`) matches any single character except for `\r\n`.
-    ///
-    /// - An asterisk (`*`) matches the preceding subexpression zero or more times. For example, `h*llo` matches strings such as `hllo` and `heeeello`.
-    ///
-    /// - A question mark (`?`) matches the preceding subexpression zero or one time. For example, `h.?llo` matches `hllo` and `hello`, but not `haello`.
-    ///
-    /// - A character set (`[characters]`) matches any single character within the brackets. For example, `h[aello]` matches `hallo` and `hello`.
-    ///
-    /// - A negated character set (`[^characters]`) matches any single character not within the brackets. For example, `h[^ae]llo` matches `hcllo` and `hdllo`, but not `hallo` or `hello`.
-    ///
-    /// - A character range (`[character1-character2]`) matches any character within the specified range, such as `[0-9]` or `[a-z]`.
-    ///
-    /// > `SchemaName` and `NewSchemaName` are used only for MSSQL. For other databases, use the `DBName` and `NewDBName` parameters to define database names.
-    ///
-    /// Example: `[     {         "DBName":"17xxx92xxxx374",         "SchemaName":"gy9xnj8xxxxxx",         "TableIncludes":[{          "TableName":"test1"         }],         "TableExcludes":[{             "TableName":"test2"         }]     } ]`
-    pub fn backup_objects(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_objects(value);
-        self
-    }
-
-    /// Sets or clears `BackupObjects`; see [`Self::backup_objects`].
-    pub fn set_backup_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_objects(value);
-        self
-    }
-
-    /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl ModifyBackupObjectsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        ModifyBackupObjectsResponse,
-        acs_runtime::SdkError<ModifyBackupObjectsError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<ModifyBackupObjectsResponse, SdkError<ModifyBackupObjectsError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ModifyBackupObjects`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ModifyBackupObjects`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupObjectsResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `InvalidParameter`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `InvalidParameter`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. The return values are as follows:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1h****usfa`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup plan. Example: `dbs1h****usfa`.
     pub backup_plan_id: Option<String>,
-    /// Indicates whether the modification triggers a precheck. If the value is true, call the StartBackupPlan operation to start the backup plan.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "NeedPrecheck",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the modification triggers a precheck. If the value is true, call the StartBackupPlan operation to start the backup plan. Example: `true`.
     pub need_precheck: Option<bool>,
 }
 
-/// Errors of `ModifyBackupObjects` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ModifyBackupObjectsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            need_precheck: object.take("NeedPrecheck")?,
+        })
+    }
+}
+
+/// Errors of `ModifyBackupObjects`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyBackupObjectsError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyBackupObjectsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyBackupObjectsError {
@@ -412,37 +194,28 @@ impl From<acs_runtime::ServiceError> for ModifyBackupObjectsError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyBackupObjectsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyBackupObjectsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyBackupObjectsError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:ModifyBackupObjects";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl ModifyBackupObjectsRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:ModifyBackupObjects",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

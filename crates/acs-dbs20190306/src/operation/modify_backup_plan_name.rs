@@ -3,30 +3,24 @@
 
 //! `ModifyBackupPlanName`: Modifies the name of a backup plan.
 
-/// Request of `ModifyBackupPlanName`: Modifies the name of a backup plan.
-///
-/// Build it with [`ModifyBackupPlanNameRequest::builder`], or call the operation through `Client::modify_backup_plan_name`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyBackupPlanName`, made by [`ModifyBackupPlanNameBuilder`] (`Client::modify_backup_plan_name` or [`ModifyBackupPlanNameRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupPlanNameRequest {
     /// The ID of the backup plan.
-    ///
-    /// Example: `dbstooi0XXXX`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The name of the backup plan.
-    ///
-    /// Example: `dbstooi0XXXX`
-    pub backup_plan_name: String,
+    pub backup_plan_name: Option<String>,
     /// A client token to ensure the idempotence of the request. This prevents the system from processing the same request multiple times.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl ModifyBackupPlanNameRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyBackupPlanNameRequestBuilder {
-        ModifyBackupPlanNameRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyBackupPlanNameBuilder {
+        ModifyBackupPlanNameBuilder::with_client(())
     }
 }
 
@@ -34,18 +28,18 @@ impl acs_runtime::Operation for ModifyBackupPlanNameRequest {
     type Output = ModifyBackupPlanNameResponse;
     type Error = ModifyBackupPlanNameError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyBackupPlanName",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "ModifyBackupPlanName",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params
-            .put(acs_runtime::Position::Query, "BackupPlanName", &self.backup_plan_name);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("BackupPlanName", &self.backup_plan_name);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -53,243 +47,106 @@ impl acs_runtime::Operation for ModifyBackupPlanNameRequest {
     }
 }
 
-/// Builds a [`ModifyBackupPlanNameRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyBackupPlanNameRequestBuilder {
-    backup_plan_id: Option<String>,
-    backup_plan_name: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `ModifyBackupPlanName`: made by `Client::modify_backup_plan_name` (then [`send`](Self::send)) or [`ModifyBackupPlanNameRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyBackupPlanNameBuilder<C = ()> {
+    client: C,
+    request: ModifyBackupPlanNameRequest,
 }
 
-impl ModifyBackupPlanNameRequestBuilder {
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbstooi0XXXX`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+impl<C> ModifyBackupPlanNameBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the backup plan. Required. Example: `dbstooi0XXXX`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The name of the backup plan. Required. Example: `dbstooi0XXXX`.
+    pub fn backup_plan_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_name = value.into_param();
         self
     }
 
-    /// The name of the backup plan.
-    ///
-    /// Example: `dbstooi0XXXX`
-    pub fn backup_plan_name(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupPlanName`; see [`Self::backup_plan_name`].
-    pub fn set_backup_plan_name(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_name = value;
-        self
-    }
-
-    /// A client token to ensure the idempotence of the request. This prevents the system from processing the same request multiple times.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token to ensure the idempotence of the request. This prevents the system from processing the same request multiple times. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupPlanNameRequest, acs_runtime::BuildError> {
-        Ok(ModifyBackupPlanNameRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyBackupPlanName",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            backup_plan_name: self
-                .backup_plan_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyBackupPlanName",
-                    parameter: "BackupPlanName",
-                    setter: "backup_plan_name",
-                })?,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<ModifyBackupPlanNameRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyBackupPlanName",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
+        }
+        if self.request.backup_plan_name.is_none() {
+            return Err(missing("BackupPlanName", "backup_plan_name"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ModifyBackupPlanNameBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ModifyBackupPlanNameResponse, SdkError<ModifyBackupPlanNameError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ModifyBackupPlanName`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ModifyBackupPlanNameResponse {
+    /// The HTTP status code. Example: `200`.
+    pub http_status_code: Option<i32>,
+    /// The request ID. Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request was successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The ID of the backup plan. Example: `dbstooi0XXXX`.
+    pub backup_plan_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for ModifyBackupPlanNameResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
         })
     }
 }
 
-/// Calls `ModifyBackupPlanName` once its parameters are set: Modifies the name of a backup plan.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyBackupPlanNameFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyBackupPlanNameRequestBuilder,
-}
-
-impl ModifyBackupPlanNameFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyBackupPlanNameRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyBackupPlanNameRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbstooi0XXXX`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The name of the backup plan.
-    ///
-    /// Example: `dbstooi0XXXX`
-    pub fn backup_plan_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_name(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanName`; see [`Self::backup_plan_name`].
-    pub fn set_backup_plan_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_name(value);
-        self
-    }
-
-    /// A client token to ensure the idempotence of the request. This prevents the system from processing the same request multiple times.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        ModifyBackupPlanNameResponse,
-        acs_runtime::SdkError<ModifyBackupPlanNameError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ModifyBackupPlanName`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ModifyBackupPlanNameResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbstooi0XXXX`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
-    pub backup_plan_id: Option<String>,
-}
-
-/// Errors of `ModifyBackupPlanName` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ModifyBackupPlanName`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyBackupPlanNameError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyBackupPlanNameError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyBackupPlanNameError {
@@ -301,42 +158,30 @@ impl From<acs_runtime::ServiceError> for ModifyBackupPlanNameError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyBackupPlanNameError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyBackupPlanNameError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyBackupPlanNameError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:ModifyBackupPlanName";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:ModifyBackupPlanName",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl ModifyBackupPlanNameRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![
-            ["acs:dbs:", region_id, ":", account_id, ":backupplan/", self.backup_plan_id
-            .as_str()].concat()
-        ]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

@@ -3,77 +3,36 @@
 
 //! `ModifyBackupSetDownloadRules`: Enables, configures, or disables the automatic download feature.
 
-/// Request of `ModifyBackupSetDownloadRules`: Enables, configures, or disables the automatic download feature.
-///
-/// Build it with [`ModifyBackupSetDownloadRulesRequest::builder`], or call the operation through `Client::modify_backup_set_download_rules`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyBackupSetDownloadRules`, made by [`ModifyBackupSetDownloadRulesBuilder`] (`Client::modify_backup_set_download_rules` or [`ModifyBackupSetDownloadRulesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupSetDownloadRulesRequest {
     /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// Specifies whether to enable the automatic download feature. Default value: false.
-    ///
-    /// Example: `false`
     pub open_auto_download: Option<bool>,
     /// The ID of the backup gateway that is used to download the backup set.
-    ///
-    /// Example: `2331****`
     pub backup_gateway_id: Option<i64>,
     /// The format in which the full backup set is downloaded. Valid values:
-    ///
-    /// *   Native
-    /// *   SQL
-    /// *   CSV
-    /// *   JSON
-    ///
-    /// > Default value: CSV.
-    ///
-    /// Example: `CSV`
     pub full_data_format: Option<String>,
     /// The format in which the incremental backup set is downloaded. Valid values:
-    ///
-    /// *   Native
-    /// *   SQL
-    /// *   CSV
-    /// *   JSON
-    ///
-    /// > Default value: Native.
-    ///
-    /// Example: `Native`
     pub increment_data_format: Option<String>,
     /// The server directory to which the backup set is downloaded.
-    ///
-    /// Example: `test`
     pub backup_set_download_dir: Option<String>,
     /// The type of the destination server to which the backup set is downloaded.
-    ///
-    /// > Set the value to agent, which indicates a server on which a backup gateway is installed.
-    ///
-    /// Example: `agent`
     pub backup_set_download_target_type: Option<String>,
     /// The type of the destination directory to which the backup set is downloaded. This parameter is required if the automatic download feature is enabled. Valid values:
-    ///
-    /// *   local
-    /// *   nas
-    /// *   ftp
-    /// *   minio
-    ///
-    /// > Default value: local.
-    ///
-    /// Example: `local`
     pub backup_set_download_target_type_location: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzx****`
     pub client_token: Option<String>,
 }
 
 impl ModifyBackupSetDownloadRulesRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyBackupSetDownloadRulesRequestBuilder {
-        ModifyBackupSetDownloadRulesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyBackupSetDownloadRulesBuilder {
+        ModifyBackupSetDownloadRulesBuilder::with_client(())
     }
 }
 
@@ -81,54 +40,29 @@ impl acs_runtime::Operation for ModifyBackupSetDownloadRulesRequest {
     type Output = ModifyBackupSetDownloadRulesResponse;
     type Error = ModifyBackupSetDownloadRulesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyBackupSetDownloadRules",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "ModifyBackupSetDownloadRules",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("OpenAutoDownload", &self.open_auto_download);
+        params.query("BackupGatewayId", &self.backup_gateway_id);
+        params.query("FullDataFormat", &self.full_data_format);
+        params.query("IncrementDataFormat", &self.increment_data_format);
+        params.query("BackupSetDownloadDir", &self.backup_set_download_dir);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "OpenAutoDownload",
-                &self.open_auto_download,
-            );
+            .query("BackupSetDownloadTargetType", &self.backup_set_download_target_type);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupGatewayId",
-                &self.backup_gateway_id,
-            );
-        params
-            .put(acs_runtime::Position::Query, "FullDataFormat", &self.full_data_format);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "IncrementDataFormat",
-                &self.increment_data_format,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupSetDownloadDir",
-                &self.backup_set_download_dir,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupSetDownloadTargetType",
-                &self.backup_set_download_target_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "BackupSetDownloadTargetTypeLocation",
                 &self.backup_set_download_target_type_location,
             );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -136,60 +70,36 @@ impl acs_runtime::Operation for ModifyBackupSetDownloadRulesRequest {
     }
 }
 
-/// Builds a [`ModifyBackupSetDownloadRulesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyBackupSetDownloadRulesRequestBuilder {
-    backup_plan_id: Option<String>,
-    open_auto_download: Option<bool>,
-    backup_gateway_id: Option<i64>,
-    full_data_format: Option<String>,
-    increment_data_format: Option<String>,
-    backup_set_download_dir: Option<String>,
-    backup_set_download_target_type: Option<String>,
-    backup_set_download_target_type_location: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `ModifyBackupSetDownloadRules`: made by `Client::modify_backup_set_download_rules` (then [`send`](Self::send)) or [`ModifyBackupSetDownloadRulesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyBackupSetDownloadRulesBuilder<C = ()> {
+    client: C,
+    request: ModifyBackupSetDownloadRulesRequest,
 }
 
-impl ModifyBackupSetDownloadRulesRequestBuilder {
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the backup schedule. Required. Example: `dbstooi01****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// Specifies whether to enable the automatic download feature. Default value: false. Example: `false`.
+    pub fn open_auto_download(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.open_auto_download = value.into_param();
         self
     }
 
-    /// Specifies whether to enable the automatic download feature. Default value: false.
-    ///
-    /// Example: `false`
-    pub fn open_auto_download(mut self, value: impl Into<bool>) -> Self {
-        self.open_auto_download = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `OpenAutoDownload`; see [`Self::open_auto_download`].
-    pub fn set_open_auto_download(&mut self, value: Option<bool>) -> &mut Self {
-        self.open_auto_download = value;
-        self
-    }
-
-    /// The ID of the backup gateway that is used to download the backup set.
-    ///
-    /// Example: `2331****`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.backup_gateway_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_gateway_id = value;
+    /// The ID of the backup gateway that is used to download the backup set. Example: `2331****`.
+    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_gateway_id = value.into_param();
         self
     }
 
@@ -202,15 +112,9 @@ impl ModifyBackupSetDownloadRulesRequestBuilder {
     ///
     /// > Default value: CSV.
     ///
-    /// Example: `CSV`
-    pub fn full_data_format(mut self, value: impl Into<String>) -> Self {
-        self.full_data_format = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `FullDataFormat`; see [`Self::full_data_format`].
-    pub fn set_full_data_format(&mut self, value: Option<String>) -> &mut Self {
-        self.full_data_format = value;
+    /// Example: `CSV`.
+    pub fn full_data_format(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.full_data_format = value.into_param();
         self
     }
 
@@ -223,29 +127,15 @@ impl ModifyBackupSetDownloadRulesRequestBuilder {
     ///
     /// > Default value: Native.
     ///
-    /// Example: `Native`
-    pub fn increment_data_format(mut self, value: impl Into<String>) -> Self {
-        self.increment_data_format = Some(value.into());
+    /// Example: `Native`.
+    pub fn increment_data_format(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.increment_data_format = value.into_param();
         self
     }
 
-    /// Sets or clears `IncrementDataFormat`; see [`Self::increment_data_format`].
-    pub fn set_increment_data_format(&mut self, value: Option<String>) -> &mut Self {
-        self.increment_data_format = value;
-        self
-    }
-
-    /// The server directory to which the backup set is downloaded.
-    ///
-    /// Example: `test`
-    pub fn backup_set_download_dir(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_download_dir = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSetDownloadDir`; see [`Self::backup_set_download_dir`].
-    pub fn set_backup_set_download_dir(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_download_dir = value;
+    /// The server directory to which the backup set is downloaded. Example: `test`.
+    pub fn backup_set_download_dir(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_download_dir = value.into_param();
         self
     }
 
@@ -253,18 +143,12 @@ impl ModifyBackupSetDownloadRulesRequestBuilder {
     ///
     /// > Set the value to agent, which indicates a server on which a backup gateway is installed.
     ///
-    /// Example: `agent`
-    pub fn backup_set_download_target_type(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_download_target_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSetDownloadTargetType`; see [`Self::backup_set_download_target_type`].
-    pub fn set_backup_set_download_target_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.backup_set_download_target_type = value;
+    /// Example: `agent`.
+    pub fn backup_set_download_target_type(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.backup_set_download_target_type = value.into_param();
         self
     }
 
@@ -277,343 +161,88 @@ impl ModifyBackupSetDownloadRulesRequestBuilder {
     ///
     /// > Default value: local.
     ///
-    /// Example: `local`
+    /// Example: `local`.
     pub fn backup_set_download_target_type_location(
         mut self,
-        value: impl Into<String>,
+        value: impl IntoParam<String>,
     ) -> Self {
-        self.backup_set_download_target_type_location = Some(value.into());
+        self.request.backup_set_download_target_type_location = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupSetDownloadTargetTypeLocation`; see [`Self::backup_set_download_target_type_location`].
-    pub fn set_backup_set_download_target_type_location(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.backup_set_download_target_type_location = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzx****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzx****`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<ModifyBackupSetDownloadRulesRequest, acs_runtime::BuildError> {
-        Ok(ModifyBackupSetDownloadRulesRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyBackupSetDownloadRules",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            open_auto_download: self.open_auto_download,
-            backup_gateway_id: self.backup_gateway_id,
-            full_data_format: self.full_data_format,
-            increment_data_format: self.increment_data_format,
-            backup_set_download_dir: self.backup_set_download_dir,
-            backup_set_download_target_type: self.backup_set_download_target_type,
-            backup_set_download_target_type_location: self
-                .backup_set_download_target_type_location,
-            client_token: self.client_token,
-        })
-    }
-}
-
-/// Calls `ModifyBackupSetDownloadRules` once its parameters are set: Enables, configures, or disables the automatic download feature.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyBackupSetDownloadRulesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyBackupSetDownloadRulesRequestBuilder,
-}
-
-impl ModifyBackupSetDownloadRulesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyBackupSetDownloadRulesRequestBuilder::default(),
+    pub fn build(self) -> Result<ModifyBackupSetDownloadRulesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyBackupSetDownloadRules",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyBackupSetDownloadRulesRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// Specifies whether to enable the automatic download feature. Default value: false.
-    ///
-    /// Example: `false`
-    pub fn open_auto_download(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.open_auto_download(value);
-        self
-    }
-
-    /// Sets or clears `OpenAutoDownload`; see [`Self::open_auto_download`].
-    pub fn set_open_auto_download(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_open_auto_download(value);
-        self
-    }
-
-    /// The ID of the backup gateway that is used to download the backup set.
-    ///
-    /// Example: `2331****`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_gateway_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_gateway_id(value);
-        self
-    }
-
-    /// The format in which the full backup set is downloaded. Valid values:
-    ///
-    /// *   Native
-    /// *   SQL
-    /// *   CSV
-    /// *   JSON
-    ///
-    /// > Default value: CSV.
-    ///
-    /// Example: `CSV`
-    pub fn full_data_format(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.full_data_format(value);
-        self
-    }
-
-    /// Sets or clears `FullDataFormat`; see [`Self::full_data_format`].
-    pub fn set_full_data_format(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_full_data_format(value);
-        self
-    }
-
-    /// The format in which the incremental backup set is downloaded. Valid values:
-    ///
-    /// *   Native
-    /// *   SQL
-    /// *   CSV
-    /// *   JSON
-    ///
-    /// > Default value: Native.
-    ///
-    /// Example: `Native`
-    pub fn increment_data_format(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.increment_data_format(value);
-        self
-    }
-
-    /// Sets or clears `IncrementDataFormat`; see [`Self::increment_data_format`].
-    pub fn set_increment_data_format(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_increment_data_format(value);
-        self
-    }
-
-    /// The server directory to which the backup set is downloaded.
-    ///
-    /// Example: `test`
-    pub fn backup_set_download_dir(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_download_dir(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetDownloadDir`; see [`Self::backup_set_download_dir`].
-    pub fn set_backup_set_download_dir(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_download_dir(value);
-        self
-    }
-
-    /// The type of the destination server to which the backup set is downloaded.
-    ///
-    /// > Set the value to agent, which indicates a server on which a backup gateway is installed.
-    ///
-    /// Example: `agent`
-    pub fn backup_set_download_target_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_download_target_type(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetDownloadTargetType`; see [`Self::backup_set_download_target_type`].
-    pub fn set_backup_set_download_target_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_backup_set_download_target_type(value);
-        self
-    }
-
-    /// The type of the destination directory to which the backup set is downloaded. This parameter is required if the automatic download feature is enabled. Valid values:
-    ///
-    /// *   local
-    /// *   nas
-    /// *   ftp
-    /// *   minio
-    ///
-    /// > Default value: local.
-    ///
-    /// Example: `local`
-    pub fn backup_set_download_target_type_location(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.inner = self.inner.backup_set_download_target_type_location(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetDownloadTargetTypeLocation`; see [`Self::backup_set_download_target_type_location`].
-    pub fn set_backup_set_download_target_type_location(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_backup_set_download_target_type_location(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzx****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl ModifyBackupSetDownloadRulesBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ModifyBackupSetDownloadRulesResponse,
-        acs_runtime::SdkError<ModifyBackupSetDownloadRulesError>,
+        SdkError<ModifyBackupSetDownloadRulesError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ModifyBackupSetDownloadRules`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ModifyBackupSetDownloadRules`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupSetDownloadRulesResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request is successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the request is successful. Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01e****`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup schedule. Example: `dbstooi01e****`.
     pub backup_plan_id: Option<String>,
 }
 
-/// Errors of `ModifyBackupSetDownloadRules` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ModifyBackupSetDownloadRulesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+        })
+    }
+}
+
+/// Errors of `ModifyBackupSetDownloadRules`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyBackupSetDownloadRulesError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyBackupSetDownloadRulesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyBackupSetDownloadRulesError {
@@ -625,37 +254,28 @@ impl From<acs_runtime::ServiceError> for ModifyBackupSetDownloadRulesError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyBackupSetDownloadRulesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyBackupSetDownloadRulesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyBackupSetDownloadRulesError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:ModifyBackupSetDownloadRules";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl ModifyBackupSetDownloadRulesRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:ModifyBackupSetDownloadRules",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

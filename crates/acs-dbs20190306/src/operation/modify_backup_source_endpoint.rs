@@ -3,108 +3,48 @@
 
 //! `ModifyBackupSourceEndpoint`: Modifies a database backup source endpoint.
 
-/// Request of `ModifyBackupSourceEndpoint`: Modifies a database backup source endpoint.
-///
-/// Build it with [`ModifyBackupSourceEndpointRequest::builder`], or call the operation through `Client::modify_backup_source_endpoint`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyBackupSourceEndpoint`, made by [`ModifyBackupSourceEndpointBuilder`] (`Client::modify_backup_source_endpoint` or [`ModifyBackupSourceEndpointRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupSourceEndpointRequest {
     /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the ID.
-    ///
-    /// Example: `dbs1h****usfa`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The location of the database. Call the DescribeBackupPlanList operation to obtain this value. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **ECS**
-    ///
-    /// - **Express**: A database connected over a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
-    /// - **Agent**: A database connected through a backup gateway.
-    ///
-    /// - **DDS**: MongoDB
-    ///
-    /// - **Other**: A database connected directly using an IP address and port.
-    ///
-    /// Example: `RDS`
-    pub source_endpoint_instance_type: String,
+    pub source_endpoint_instance_type: Option<String>,
     /// The region where the database is located. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, Express, or Agent.
-    ///
-    /// Example: `cn-hangzhou`
     pub source_endpoint_region: Option<String>,
     /// The ID of the database instance. Call the DescribeBackupPlanList operation to obtain this ID.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, or Express.
-    ///
-    /// Example: `rm-bp1p8c29479jv****`
     pub source_endpoint_instance_id: Option<String>,
     /// The database endpoint. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, or Other.
-    ///
-    /// Example: `100.*.*.10:3306`
     pub source_endpoint_ip: Option<String>,
     /// The database port. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, Other, or ECS.
-    ///
-    /// Example: `3306`
     pub source_endpoint_port: Option<i32>,
     /// The name of the database.
-    ///
-    /// - This parameter is required if the database type is PostgreSQL or MongoDB.
-    ///
-    /// - This parameter is required if SourceEndpointInstanceType is set to Agent and the database type is MSSQL.
-    ///
-    /// Example: `test`
     pub source_endpoint_database_name: Option<String>,
     /// The database account. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios.
-    ///
-    /// Example: `test`
     pub source_endpoint_user_name: Option<String>,
     /// The password.
-    ///
-    /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios.
-    ///
-    /// Example: `test`
     pub source_endpoint_password: Option<String>,
     /// The ID of the backup gateway. Call the DescribeBackupPlanList operation to obtain this ID.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to Agent.
-    ///
-    /// Example: `21321323213`
     pub backup_gateway_id: Option<i64>,
     /// The backup objects. This parameter is optional if SourceEndpointInstanceType is set to Agent. In all other scenarios, this parameter is required. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// Example: `[{  "DBName":"待备份库名", "SchemaName":"待备份 Schema 名", "TableIncludes":[{ "TableName":"待备份表表名" }],  "TableExcludes":[{"TableName":"待备份库名不需要备份表的表名" }] } ]`
     pub backup_objects: Option<String>,
     /// The Oracle system ID (SID). This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
     pub source_endpoint_oracle_sid: Option<String>,
     /// The UID of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this UID.
-    ///
-    /// Example: `2xxx7778xxxxxxxxxx`
     pub cross_aliyun_id: Option<String>,
     /// The name of the RAM role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this name.
-    ///
-    /// Example: `test123`
     pub cross_role_name: Option<String>,
     /// A string that ensures the idempotence of the request. This prevents repeated request submissions.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl ModifyBackupSourceEndpointRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyBackupSourceEndpointRequestBuilder {
-        ModifyBackupSourceEndpointRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyBackupSourceEndpointBuilder {
+        ModifyBackupSourceEndpointBuilder::with_client(())
     }
 }
 
@@ -112,79 +52,30 @@ impl acs_runtime::Operation for ModifyBackupSourceEndpointRequest {
     type Output = ModifyBackupSourceEndpointResponse;
     type Error = ModifyBackupSourceEndpointError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyBackupSourceEndpoint",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "ModifyBackupSourceEndpoint",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointInstanceType",
-                &self.source_endpoint_instance_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointRegion",
-                &self.source_endpoint_region,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointInstanceID",
-                &self.source_endpoint_instance_id,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointIP",
-                &self.source_endpoint_ip,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointPort",
-                &self.source_endpoint_port,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointDatabaseName",
-                &self.source_endpoint_database_name,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointUserName",
-                &self.source_endpoint_user_name,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointPassword",
-                &self.source_endpoint_password,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupGatewayId",
-                &self.backup_gateway_id,
-            );
-        params.put(acs_runtime::Position::Query, "BackupObjects", &self.backup_objects);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SourceEndpointOracleSID",
-                &self.source_endpoint_oracle_sid,
-            );
-        params.put(acs_runtime::Position::Query, "CrossAliyunId", &self.cross_aliyun_id);
-        params.put(acs_runtime::Position::Query, "CrossRoleName", &self.cross_role_name);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("SourceEndpointInstanceType", &self.source_endpoint_instance_type);
+        params.query("SourceEndpointRegion", &self.source_endpoint_region);
+        params.query("SourceEndpointInstanceID", &self.source_endpoint_instance_id);
+        params.query("SourceEndpointIP", &self.source_endpoint_ip);
+        params.query("SourceEndpointPort", &self.source_endpoint_port);
+        params.query("SourceEndpointDatabaseName", &self.source_endpoint_database_name);
+        params.query("SourceEndpointUserName", &self.source_endpoint_user_name);
+        params.query("SourceEndpointPassword", &self.source_endpoint_password);
+        params.query("BackupGatewayId", &self.backup_gateway_id);
+        params.query("BackupObjects", &self.backup_objects);
+        params.query("SourceEndpointOracleSID", &self.source_endpoint_oracle_sid);
+        params.query("CrossAliyunId", &self.cross_aliyun_id);
+        params.query("CrossRoleName", &self.cross_role_name);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -192,67 +83,42 @@ impl acs_runtime::Operation for ModifyBackupSourceEndpointRequest {
     }
 }
 
-/// Builds a [`ModifyBackupSourceEndpointRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyBackupSourceEndpointRequestBuilder {
-    backup_plan_id: Option<String>,
-    source_endpoint_instance_type: Option<String>,
-    source_endpoint_region: Option<String>,
-    source_endpoint_instance_id: Option<String>,
-    source_endpoint_ip: Option<String>,
-    source_endpoint_port: Option<i32>,
-    source_endpoint_database_name: Option<String>,
-    source_endpoint_user_name: Option<String>,
-    source_endpoint_password: Option<String>,
-    backup_gateway_id: Option<i64>,
-    backup_objects: Option<String>,
-    source_endpoint_oracle_sid: Option<String>,
-    cross_aliyun_id: Option<String>,
-    cross_role_name: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `ModifyBackupSourceEndpoint`: made by `Client::modify_backup_source_endpoint` (then [`send`](Self::send)) or [`ModifyBackupSourceEndpointRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyBackupSourceEndpointBuilder<C = ()> {
+    client: C,
+    request: ModifyBackupSourceEndpointRequest,
 }
 
-impl ModifyBackupSourceEndpointRequestBuilder {
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the ID.
-    ///
-    /// Example: `dbs1h****usfa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
+impl<C> ModifyBackupSourceEndpointBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbs1h****usfa`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The location of the database. Call the DescribeBackupPlanList operation to obtain this value. Valid values:
     ///
     /// - **RDS**
-    ///
     /// - **ECS**
-    ///
     /// - **Express**: A database connected over a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
     /// - **Agent**: A database connected through a backup gateway.
-    ///
     /// - **DDS**: MongoDB
-    ///
     /// - **Other**: A database connected directly using an IP address and port.
     ///
-    /// Example: `RDS`
-    pub fn source_endpoint_instance_type(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_instance_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceType`; see [`Self::source_endpoint_instance_type`].
-    pub fn set_source_endpoint_instance_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_instance_type = value;
+    /// Required. Example: `RDS`.
+    pub fn source_endpoint_instance_type(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.source_endpoint_instance_type = value.into_param();
         self
     }
 
@@ -260,15 +126,9 @@ impl ModifyBackupSourceEndpointRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, Express, or Agent.
     ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_region = value;
+    /// Example: `cn-hangzhou`.
+    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_region = value.into_param();
         self
     }
 
@@ -276,18 +136,9 @@ impl ModifyBackupSourceEndpointRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, or Express.
     ///
-    /// Example: `rm-bp1p8c29479jv****`
-    pub fn source_endpoint_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceID`; see [`Self::source_endpoint_instance_id`].
-    pub fn set_source_endpoint_instance_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_instance_id = value;
+    /// Example: `rm-bp1p8c29479jv****`.
+    pub fn source_endpoint_instance_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_instance_id = value.into_param();
         self
     }
 
@@ -295,15 +146,9 @@ impl ModifyBackupSourceEndpointRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, or Other.
     ///
-    /// Example: `100.*.*.10:3306`
-    pub fn source_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_ip = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointIP`; see [`Self::source_endpoint_ip`].
-    pub fn set_source_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_ip = value;
+    /// Example: `100.*.*.10:3306`.
+    pub fn source_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_ip = value.into_param();
         self
     }
 
@@ -311,68 +156,39 @@ impl ModifyBackupSourceEndpointRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, Other, or ECS.
     ///
-    /// Example: `3306`
-    pub fn source_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.source_endpoint_port = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPort`; see [`Self::source_endpoint_port`].
-    pub fn set_source_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.source_endpoint_port = value;
+    /// Example: `3306`.
+    pub fn source_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.source_endpoint_port = value.into_param();
         self
     }
 
     /// The name of the database.
     ///
     /// - This parameter is required if the database type is PostgreSQL or MongoDB.
-    ///
     /// - This parameter is required if SourceEndpointInstanceType is set to Agent and the database type is MSSQL.
     ///
-    /// Example: `test`
-    pub fn source_endpoint_database_name(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_database_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointDatabaseName`; see [`Self::source_endpoint_database_name`].
-    pub fn set_source_endpoint_database_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_database_name = value;
+    /// Example: `test`.
+    pub fn source_endpoint_database_name(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.source_endpoint_database_name = value.into_param();
         self
     }
 
     /// The database account. Call the DescribeBackupPlanList operation to obtain this value.
     ///
-    /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_user_name(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_user_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointUserName`; see [`Self::source_endpoint_user_name`].
-    pub fn set_source_endpoint_user_name(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_user_name = value;
+    /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios. Example: `test`.
+    pub fn source_endpoint_user_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_user_name = value.into_param();
         self
     }
 
     /// The password.
     ///
-    /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_password(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_password = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPassword`; see [`Self::source_endpoint_password`].
-    pub fn set_source_endpoint_password(&mut self, value: Option<String>) -> &mut Self {
-        self.source_endpoint_password = value;
+    /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios. Example: `test`.
+    pub fn source_endpoint_password(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_password = value.into_param();
         self
     }
 
@@ -380,514 +196,122 @@ impl ModifyBackupSourceEndpointRequestBuilder {
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to Agent.
     ///
-    /// Example: `21321323213`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.backup_gateway_id = Some(value.into());
+    /// Example: `21321323213`.
+    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.backup_gateway_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.backup_gateway_id = value;
+    /// The backup objects. This parameter is optional if SourceEndpointInstanceType is set to Agent. In all other scenarios, this parameter is required. Call the DescribeBackupPlanList operation to obtain this value. Example: `[{  "DBName":"待备份库名", "SchemaName":"待备份 Schema 名", "TableIncludes":[{ "TableName":"待备份表表名" }],  "TableExcludes":[{"TableName":"待备份库名不需要备份表的表名" }] } ]`.
+    pub fn backup_objects(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_objects = value.into_param();
         self
     }
 
-    /// The backup objects. This parameter is optional if SourceEndpointInstanceType is set to Agent. In all other scenarios, this parameter is required. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// Example: `[{  "DBName":"待备份库名", "SchemaName":"待备份 Schema 名", "TableIncludes":[{ "TableName":"待备份表表名" }],  "TableExcludes":[{"TableName":"待备份库名不需要备份表的表名" }] } ]`
-    pub fn backup_objects(mut self, value: impl Into<String>) -> Self {
-        self.backup_objects = Some(value.into());
+    /// The Oracle system ID (SID). This parameter is required if the database type is Oracle. Example: `test`.
+    pub fn source_endpoint_oracle_sid(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.source_endpoint_oracle_sid = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupObjects`; see [`Self::backup_objects`].
-    pub fn set_backup_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_objects = value;
+    /// The UID of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this UID. Example: `2xxx7778xxxxxxxxxx`.
+    pub fn cross_aliyun_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cross_aliyun_id = value.into_param();
         self
     }
 
-    /// The Oracle system ID (SID). This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_oracle_sid(mut self, value: impl Into<String>) -> Self {
-        self.source_endpoint_oracle_sid = Some(value.into());
+    /// The name of the RAM role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this name. Example: `test123`.
+    pub fn cross_role_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cross_role_name = value.into_param();
         self
     }
 
-    /// Sets or clears `SourceEndpointOracleSID`; see [`Self::source_endpoint_oracle_sid`].
-    pub fn set_source_endpoint_oracle_sid(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.source_endpoint_oracle_sid = value;
-        self
-    }
-
-    /// The UID of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this UID.
-    ///
-    /// Example: `2xxx7778xxxxxxxxxx`
-    pub fn cross_aliyun_id(mut self, value: impl Into<String>) -> Self {
-        self.cross_aliyun_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CrossAliyunId`; see [`Self::cross_aliyun_id`].
-    pub fn set_cross_aliyun_id(&mut self, value: Option<String>) -> &mut Self {
-        self.cross_aliyun_id = value;
-        self
-    }
-
-    /// The name of the RAM role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this name.
-    ///
-    /// Example: `test123`
-    pub fn cross_role_name(mut self, value: impl Into<String>) -> Self {
-        self.cross_role_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CrossRoleName`; see [`Self::cross_role_name`].
-    pub fn set_cross_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.cross_role_name = value;
-        self
-    }
-
-    /// A string that ensures the idempotence of the request. This prevents repeated request submissions.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A string that ensures the idempotence of the request. This prevents repeated request submissions. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<ModifyBackupSourceEndpointRequest, acs_runtime::BuildError> {
-        Ok(ModifyBackupSourceEndpointRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyBackupSourceEndpoint",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            source_endpoint_instance_type: self
-                .source_endpoint_instance_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyBackupSourceEndpoint",
-                    parameter: "SourceEndpointInstanceType",
-                    setter: "source_endpoint_instance_type",
-                })?,
-            source_endpoint_region: self.source_endpoint_region,
-            source_endpoint_instance_id: self.source_endpoint_instance_id,
-            source_endpoint_ip: self.source_endpoint_ip,
-            source_endpoint_port: self.source_endpoint_port,
-            source_endpoint_database_name: self.source_endpoint_database_name,
-            source_endpoint_user_name: self.source_endpoint_user_name,
-            source_endpoint_password: self.source_endpoint_password,
-            backup_gateway_id: self.backup_gateway_id,
-            backup_objects: self.backup_objects,
-            source_endpoint_oracle_sid: self.source_endpoint_oracle_sid,
-            cross_aliyun_id: self.cross_aliyun_id,
-            cross_role_name: self.cross_role_name,
-            client_token: self.client_token,
-        })
-    }
-}
-
-/// Calls `ModifyBackupSourceEndpoint` once its parameters are set: Modifies a database backup source endpoint.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyBackupSourceEndpointFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyBackupSourceEndpointRequestBuilder,
-}
-
-impl ModifyBackupSourceEndpointFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyBackupSourceEndpointRequestBuilder::default(),
+    pub fn build(self) -> Result<ModifyBackupSourceEndpointRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyBackupSourceEndpoint",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        if self.request.source_endpoint_instance_type.is_none() {
+            return Err(
+                missing("SourceEndpointInstanceType", "source_endpoint_instance_type"),
+            );
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyBackupSourceEndpointRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the ID.
-    ///
-    /// Example: `dbs1h****usfa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The location of the database. Call the DescribeBackupPlanList operation to obtain this value. Valid values:
-    ///
-    /// - **RDS**
-    ///
-    /// - **ECS**
-    ///
-    /// - **Express**: A database connected over a leased line, VPN Gateway, or Smart Access Gateway.
-    ///
-    /// - **Agent**: A database connected through a backup gateway.
-    ///
-    /// - **DDS**: MongoDB
-    ///
-    /// - **Other**: A database connected directly using an IP address and port.
-    ///
-    /// Example: `RDS`
-    pub fn source_endpoint_instance_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_instance_type(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceType`; see [`Self::source_endpoint_instance_type`].
-    pub fn set_source_endpoint_instance_type(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_instance_type(value);
-        self
-    }
-
-    /// The region where the database is located. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, Express, or Agent.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn source_endpoint_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_region(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointRegion`; see [`Self::source_endpoint_region`].
-    pub fn set_source_endpoint_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_region(value);
-        self
-    }
-
-    /// The ID of the database instance. Call the DescribeBackupPlanList operation to obtain this ID.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, or Express.
-    ///
-    /// Example: `rm-bp1p8c29479jv****`
-    pub fn source_endpoint_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_instance_id(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointInstanceID`; see [`Self::source_endpoint_instance_id`].
-    pub fn set_source_endpoint_instance_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_instance_id(value);
-        self
-    }
-
-    /// The database endpoint. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, or Other.
-    ///
-    /// Example: `100.*.*.10:3306`
-    pub fn source_endpoint_ip(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_ip(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointIP`; see [`Self::source_endpoint_ip`].
-    pub fn set_source_endpoint_ip(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_ip(value);
-        self
-    }
-
-    /// The database port. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, Other, or ECS.
-    ///
-    /// Example: `3306`
-    pub fn source_endpoint_port(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.source_endpoint_port(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPort`; see [`Self::source_endpoint_port`].
-    pub fn set_source_endpoint_port(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_source_endpoint_port(value);
-        self
-    }
-
-    /// The name of the database.
-    ///
-    /// - This parameter is required if the database type is PostgreSQL or MongoDB.
-    ///
-    /// - This parameter is required if SourceEndpointInstanceType is set to Agent and the database type is MSSQL.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_database_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_database_name(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointDatabaseName`; see [`Self::source_endpoint_database_name`].
-    pub fn set_source_endpoint_database_name(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_database_name(value);
-        self
-    }
-
-    /// The database account. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_user_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_user_name(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointUserName`; see [`Self::source_endpoint_user_name`].
-    pub fn set_source_endpoint_user_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_user_name(value);
-        self
-    }
-
-    /// The password.
-    ///
-    /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_password(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_password(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointPassword`; see [`Self::source_endpoint_password`].
-    pub fn set_source_endpoint_password(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_source_endpoint_password(value);
-        self
-    }
-
-    /// The ID of the backup gateway. Call the DescribeBackupPlanList operation to obtain this ID.
-    ///
-    /// > This parameter is required if **SourceEndpointInstanceType** is set to Agent.
-    ///
-    /// Example: `21321323213`
-    pub fn backup_gateway_id(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.backup_gateway_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupGatewayId`; see [`Self::backup_gateway_id`].
-    pub fn set_backup_gateway_id(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_backup_gateway_id(value);
-        self
-    }
-
-    /// The backup objects. This parameter is optional if SourceEndpointInstanceType is set to Agent. In all other scenarios, this parameter is required. Call the DescribeBackupPlanList operation to obtain this value.
-    ///
-    /// Example: `[{  "DBName":"待备份库名", "SchemaName":"待备份 Schema 名", "TableIncludes":[{ "TableName":"待备份表表名" }],  "TableExcludes":[{"TableName":"待备份库名不需要备份表的表名" }] } ]`
-    pub fn backup_objects(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_objects(value);
-        self
-    }
-
-    /// Sets or clears `BackupObjects`; see [`Self::backup_objects`].
-    pub fn set_backup_objects(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_objects(value);
-        self
-    }
-
-    /// The Oracle system ID (SID). This parameter is required if the database type is Oracle.
-    ///
-    /// Example: `test`
-    pub fn source_endpoint_oracle_sid(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.source_endpoint_oracle_sid(value);
-        self
-    }
-
-    /// Sets or clears `SourceEndpointOracleSID`; see [`Self::source_endpoint_oracle_sid`].
-    pub fn set_source_endpoint_oracle_sid(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_source_endpoint_oracle_sid(value);
-        self
-    }
-
-    /// The UID of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this UID.
-    ///
-    /// Example: `2xxx7778xxxxxxxxxx`
-    pub fn cross_aliyun_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cross_aliyun_id(value);
-        self
-    }
-
-    /// Sets or clears `CrossAliyunId`; see [`Self::cross_aliyun_id`].
-    pub fn set_cross_aliyun_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cross_aliyun_id(value);
-        self
-    }
-
-    /// The name of the RAM role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this name.
-    ///
-    /// Example: `test123`
-    pub fn cross_role_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cross_role_name(value);
-        self
-    }
-
-    /// Sets or clears `CrossRoleName`; see [`Self::cross_role_name`].
-    pub fn set_cross_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cross_role_name(value);
-        self
-    }
-
-    /// A string that ensures the idempotence of the request. This prevents repeated request submissions.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl ModifyBackupSourceEndpointBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ModifyBackupSourceEndpointResponse,
-        acs_runtime::SdkError<ModifyBackupSourceEndpointError>,
+        SdkError<ModifyBackupSourceEndpointError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ModifyBackupSourceEndpoint`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ModifyBackupSourceEndpoint`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupSourceEndpointResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `D6E068C3-25BC-455A-85FE-45F0B22E****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `D6E068C3-25BC-455A-85FE-45F0B22E****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The ID of the backup plan.
-    ///
-    /// Example: `dbs1h****usfa`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup plan. Example: `dbs1h****usfa`.
     pub backup_plan_id: Option<String>,
-    /// Indicates whether the modification triggers a precheck. If this parameter returns true, call the StartBackupPlan operation to start the backup plan.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "NeedPrecheck",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the modification triggers a precheck. If this parameter returns true, call the StartBackupPlan operation to start the backup plan. Example: `false`.
     pub need_precheck: Option<bool>,
 }
 
-/// Errors of `ModifyBackupSourceEndpoint` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ModifyBackupSourceEndpointResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            need_precheck: object.take("NeedPrecheck")?,
+        })
+    }
+}
+
+/// Errors of `ModifyBackupSourceEndpoint`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyBackupSourceEndpointError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyBackupSourceEndpointError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyBackupSourceEndpointError {
@@ -899,37 +323,28 @@ impl From<acs_runtime::ServiceError> for ModifyBackupSourceEndpointError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyBackupSourceEndpointError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyBackupSourceEndpointError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyBackupSourceEndpointError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:ModifyBackupSourceEndpoint";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl ModifyBackupSourceEndpointRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:ModifyBackupSourceEndpoint",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

@@ -3,57 +3,30 @@
 
 //! `ModifyBackupStrategy`: Modifies the backup time of a backup schedule.
 
-/// Request of `ModifyBackupStrategy`: Modifies the backup time of a backup schedule.
-///
-/// Build it with [`ModifyBackupStrategyRequest::builder`], or call the operation through `Client::modify_backup_strategy`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyBackupStrategy`, made by [`ModifyBackupStrategyBuilder`] (`Client::modify_backup_strategy` or [`ModifyBackupStrategyRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupStrategyRequest {
     /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01XXXX`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The day of each week when the full backup task runs. Valid values:
-    ///
-    /// *   Monday
-    /// *   Tuesday
-    /// *   Wednesday
-    /// *   Thursday
-    /// *   Friday
-    /// *   Saturday
-    /// *   Sunday
-    ///
-    /// Example: `Monday`
-    pub backup_period: String,
+    pub backup_period: Option<String>,
     /// The start time of the full backup task. Specify the time in the HH:mm format.
-    ///
-    /// Example: `14:22`
     pub backup_start_time: Option<String>,
     /// The backup method that you want to use for full backups. Valid values:
-    ///
-    /// *   **simple**: scheduled backup. If you specify this value for the BackupStrategyType parameter, you must also specify the BackupPeriod and BackupStartTime parameters.
-    /// *   **Manual**: manual backup.
-    ///
-    /// > Default value: **simple**.
-    ///
-    /// Example: `simple`
     pub backup_strategy_type: Option<String>,
     /// The interval at which you want to perform incremental log backups. Unit: seconds.
-    ///
-    /// > This parameter takes effect only when physical backups are performed.
-    ///
-    /// Example: `1000`
     pub backup_log_interval_seconds: Option<i32>,
     /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl ModifyBackupStrategyRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyBackupStrategyRequestBuilder {
-        ModifyBackupStrategyRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyBackupStrategyBuilder {
+        ModifyBackupStrategyBuilder::with_client(())
     }
 }
 
@@ -61,35 +34,21 @@ impl acs_runtime::Operation for ModifyBackupStrategyRequest {
     type Output = ModifyBackupStrategyResponse;
     type Error = ModifyBackupStrategyError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyBackupStrategy",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "ModifyBackupStrategy",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "BackupPeriod", &self.backup_period);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupStartTime",
-                &self.backup_start_time,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupStrategyType",
-                &self.backup_strategy_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupLogIntervalSeconds",
-                &self.backup_log_interval_seconds,
-            );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("BackupPeriod", &self.backup_period);
+        params.query("BackupStartTime", &self.backup_start_time);
+        params.query("BackupStrategyType", &self.backup_strategy_type);
+        params.query("BackupLogIntervalSeconds", &self.backup_log_interval_seconds);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -97,29 +56,24 @@ impl acs_runtime::Operation for ModifyBackupStrategyRequest {
     }
 }
 
-/// Builds a [`ModifyBackupStrategyRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyBackupStrategyRequestBuilder {
-    backup_plan_id: Option<String>,
-    backup_period: Option<String>,
-    backup_start_time: Option<String>,
-    backup_strategy_type: Option<String>,
-    backup_log_interval_seconds: Option<i32>,
-    client_token: Option<String>,
+/// Sets the parameters of `ModifyBackupStrategy`: made by `Client::modify_backup_strategy` (then [`send`](Self::send)) or [`ModifyBackupStrategyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyBackupStrategyBuilder<C = ()> {
+    client: C,
+    request: ModifyBackupStrategyRequest,
 }
 
-impl ModifyBackupStrategyRequestBuilder {
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01XXXX`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
+impl<C> ModifyBackupStrategyBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup schedule. Required. Example: `dbstooi01XXXX`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
@@ -133,29 +87,15 @@ impl ModifyBackupStrategyRequestBuilder {
     /// *   Saturday
     /// *   Sunday
     ///
-    /// Example: `Monday`
-    pub fn backup_period(mut self, value: impl Into<String>) -> Self {
-        self.backup_period = Some(value.into());
+    /// Required. Example: `Monday`.
+    pub fn backup_period(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_period = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPeriod`; see [`Self::backup_period`].
-    pub fn set_backup_period(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_period = value;
-        self
-    }
-
-    /// The start time of the full backup task. Specify the time in the HH:mm format.
-    ///
-    /// Example: `14:22`
-    pub fn backup_start_time(mut self, value: impl Into<String>) -> Self {
-        self.backup_start_time = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupStartTime`; see [`Self::backup_start_time`].
-    pub fn set_backup_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_start_time = value;
+    /// The start time of the full backup task. Specify the time in the HH:mm format. Example: `14:22`.
+    pub fn backup_start_time(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_start_time = value.into_param();
         self
     }
 
@@ -166,15 +106,9 @@ impl ModifyBackupStrategyRequestBuilder {
     ///
     /// > Default value: **simple**.
     ///
-    /// Example: `simple`
-    pub fn backup_strategy_type(mut self, value: impl Into<String>) -> Self {
-        self.backup_strategy_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupStrategyType`; see [`Self::backup_strategy_type`].
-    pub fn set_backup_strategy_type(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_strategy_type = value;
+    /// Example: `simple`.
+    pub fn backup_strategy_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_strategy_type = value.into_param();
         self
     }
 
@@ -182,287 +116,88 @@ impl ModifyBackupStrategyRequestBuilder {
     ///
     /// > This parameter takes effect only when physical backups are performed.
     ///
-    /// Example: `1000`
-    pub fn backup_log_interval_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.backup_log_interval_seconds = Some(value.into());
+    /// Example: `1000`.
+    pub fn backup_log_interval_seconds(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.backup_log_interval_seconds = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupLogIntervalSeconds`; see [`Self::backup_log_interval_seconds`].
-    pub fn set_backup_log_interval_seconds(&mut self, value: Option<i32>) -> &mut Self {
-        self.backup_log_interval_seconds = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupStrategyRequest, acs_runtime::BuildError> {
-        Ok(ModifyBackupStrategyRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyBackupStrategy",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            backup_period: self
-                .backup_period
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyBackupStrategy",
-                    parameter: "BackupPeriod",
-                    setter: "backup_period",
-                })?,
-            backup_start_time: self.backup_start_time,
-            backup_strategy_type: self.backup_strategy_type,
-            backup_log_interval_seconds: self.backup_log_interval_seconds,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<ModifyBackupStrategyRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyBackupStrategy",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
+        }
+        if self.request.backup_period.is_none() {
+            return Err(missing("BackupPeriod", "backup_period"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl ModifyBackupStrategyBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<ModifyBackupStrategyResponse, SdkError<ModifyBackupStrategyError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `ModifyBackupStrategy`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ModifyBackupStrategyResponse {
+    /// The HTTP status code. Example: `200`.
+    pub http_status_code: Option<i32>,
+    /// The ID of the request. Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request is successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The ID of the backup schedule. Example: `dbstooi01XXXX`.
+    pub backup_plan_id: Option<String>,
+    /// Indicates whether a precheck is triggered. If the value of this parameter is true, you must start the backup schedule by calling the StartBackupPlan operation. Example: `false`.
+    pub need_precheck: Option<bool>,
+}
+
+impl acs_runtime::FromJson for ModifyBackupStrategyResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            need_precheck: object.take("NeedPrecheck")?,
         })
     }
 }
 
-/// Calls `ModifyBackupStrategy` once its parameters are set: Modifies the backup time of a backup schedule.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyBackupStrategyFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyBackupStrategyRequestBuilder,
-}
-
-impl ModifyBackupStrategyFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyBackupStrategyRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyBackupStrategyRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01XXXX`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The day of each week when the full backup task runs. Valid values:
-    ///
-    /// *   Monday
-    /// *   Tuesday
-    /// *   Wednesday
-    /// *   Thursday
-    /// *   Friday
-    /// *   Saturday
-    /// *   Sunday
-    ///
-    /// Example: `Monday`
-    pub fn backup_period(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_period(value);
-        self
-    }
-
-    /// Sets or clears `BackupPeriod`; see [`Self::backup_period`].
-    pub fn set_backup_period(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_period(value);
-        self
-    }
-
-    /// The start time of the full backup task. Specify the time in the HH:mm format.
-    ///
-    /// Example: `14:22`
-    pub fn backup_start_time(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_start_time(value);
-        self
-    }
-
-    /// Sets or clears `BackupStartTime`; see [`Self::backup_start_time`].
-    pub fn set_backup_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_start_time(value);
-        self
-    }
-
-    /// The backup method that you want to use for full backups. Valid values:
-    ///
-    /// *   **simple**: scheduled backup. If you specify this value for the BackupStrategyType parameter, you must also specify the BackupPeriod and BackupStartTime parameters.
-    /// *   **Manual**: manual backup.
-    ///
-    /// > Default value: **simple**.
-    ///
-    /// Example: `simple`
-    pub fn backup_strategy_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_strategy_type(value);
-        self
-    }
-
-    /// Sets or clears `BackupStrategyType`; see [`Self::backup_strategy_type`].
-    pub fn set_backup_strategy_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_strategy_type(value);
-        self
-    }
-
-    /// The interval at which you want to perform incremental log backups. Unit: seconds.
-    ///
-    /// > This parameter takes effect only when physical backups are performed.
-    ///
-    /// Example: `1000`
-    pub fn backup_log_interval_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.backup_log_interval_seconds(value);
-        self
-    }
-
-    /// Sets or clears `BackupLogIntervalSeconds`; see [`Self::backup_log_interval_seconds`].
-    pub fn set_backup_log_interval_seconds(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_backup_log_interval_seconds(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        ModifyBackupStrategyResponse,
-        acs_runtime::SdkError<ModifyBackupStrategyError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `ModifyBackupStrategy`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct ModifyBackupStrategyResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request is successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01XXXX`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
-    pub backup_plan_id: Option<String>,
-    /// Indicates whether a precheck is triggered. If the value of this parameter is true, you must start the backup schedule by calling the StartBackupPlan operation.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "NeedPrecheck",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub need_precheck: Option<bool>,
-}
-
-/// Errors of `ModifyBackupStrategy` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `ModifyBackupStrategy`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyBackupStrategyError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyBackupStrategyError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyBackupStrategyError {
@@ -474,37 +209,28 @@ impl From<acs_runtime::ServiceError> for ModifyBackupStrategyError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyBackupStrategyError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyBackupStrategyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyBackupStrategyError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:ModifyBackupStrategy";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl ModifyBackupStrategyRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:ModifyBackupStrategy",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

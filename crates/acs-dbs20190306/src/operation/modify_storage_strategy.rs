@@ -3,44 +3,28 @@
 
 //! `ModifyStorageStrategy`: Modifies the lifecycle of data that is backed up based on a backup schedule.
 
-/// Request of `ModifyStorageStrategy`: Modifies the lifecycle of data that is backed up based on a backup schedule.
-///
-/// Build it with [`ModifyStorageStrategyRequest::builder`], or call the operation through `Client::modify_storage_strategy`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyStorageStrategy`, made by [`ModifyStorageStrategyBuilder`] (`Client::modify_storage_strategy` or [`ModifyStorageStrategyRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyStorageStrategyRequest {
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID.
-    ///
-    /// Example: `dbsqdss5tmh****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The number of days for which the backup data is retained. Valid values: 0 to 1825.
-    ///
-    /// > Default value: 730.
-    ///
-    /// Example: `730`
-    pub backup_retention_period: i32,
+    pub backup_retention_period: Option<i32>,
     /// The number of days after which the storage class of the backup data is changed to Infrequent Access (IA). The value of this parameter must be smaller than the value of the DuplicationArchivePeriod parameter. For more information about the IA storage class, see Storage class overview.
-    ///
-    /// > Default value: 180.
-    ///
-    /// Example: `190`
-    pub duplication_infrequent_access_period: i32,
+    pub duplication_infrequent_access_period: Option<i32>,
     /// The number of days after which the storage class of the backup data is changed to Archive. The value of this parameter must be smaller than the value of the BackupRetentionPeriod parameter. For more information about the Archive storage class, see Storage class overview.
-    ///
-    /// > Default value: 365.
-    ///
-    /// Example: `366`
-    pub duplication_archive_period: i32,
+    pub duplication_archive_period: Option<i32>,
     /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `dbstest`
     pub client_token: Option<String>,
 }
 
 impl ModifyStorageStrategyRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyStorageStrategyRequestBuilder {
-        ModifyStorageStrategyRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyStorageStrategyBuilder {
+        ModifyStorageStrategyBuilder::with_client(())
     }
 }
 
@@ -48,34 +32,24 @@ impl acs_runtime::Operation for ModifyStorageStrategyRequest {
     type Output = ModifyStorageStrategyResponse;
     type Error = ModifyStorageStrategyError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyStorageStrategy",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "ModifyStorageStrategy",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("BackupRetentionPeriod", &self.backup_retention_period);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "BackupRetentionPeriod",
-                &self.backup_retention_period,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "DuplicationInfrequentAccessPeriod",
                 &self.duplication_infrequent_access_period,
             );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DuplicationArchivePeriod",
-                &self.duplication_archive_period,
-            );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("DuplicationArchivePeriod", &self.duplication_archive_period);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -83,28 +57,24 @@ impl acs_runtime::Operation for ModifyStorageStrategyRequest {
     }
 }
 
-/// Builds a [`ModifyStorageStrategyRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyStorageStrategyRequestBuilder {
-    backup_plan_id: Option<String>,
-    backup_retention_period: Option<i32>,
-    duplication_infrequent_access_period: Option<i32>,
-    duplication_archive_period: Option<i32>,
-    client_token: Option<String>,
+/// Sets the parameters of `ModifyStorageStrategy`: made by `Client::modify_storage_strategy` (then [`send`](Self::send)) or [`ModifyStorageStrategyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyStorageStrategyBuilder<C = ()> {
+    client: C,
+    request: ModifyStorageStrategyRequest,
 }
 
-impl ModifyStorageStrategyRequestBuilder {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID.
-    ///
-    /// Example: `dbsqdss5tmh****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
+impl<C> ModifyStorageStrategyBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbsqdss5tmh****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
@@ -112,15 +82,9 @@ impl ModifyStorageStrategyRequestBuilder {
     ///
     /// > Default value: 730.
     ///
-    /// Example: `730`
-    pub fn backup_retention_period(mut self, value: impl Into<i32>) -> Self {
-        self.backup_retention_period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupRetentionPeriod`; see [`Self::backup_retention_period`].
-    pub fn set_backup_retention_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.backup_retention_period = value;
+    /// Required. Example: `730`.
+    pub fn backup_retention_period(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.backup_retention_period = value.into_param();
         self
     }
 
@@ -128,21 +92,12 @@ impl ModifyStorageStrategyRequestBuilder {
     ///
     /// > Default value: 180.
     ///
-    /// Example: `190`
+    /// Required. Example: `190`.
     pub fn duplication_infrequent_access_period(
         mut self,
-        value: impl Into<i32>,
+        value: impl IntoParam<i32>,
     ) -> Self {
-        self.duplication_infrequent_access_period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DuplicationInfrequentAccessPeriod`; see [`Self::duplication_infrequent_access_period`].
-    pub fn set_duplication_infrequent_access_period(
-        &mut self,
-        value: Option<i32>,
-    ) -> &mut Self {
-        self.duplication_infrequent_access_period = value;
+        self.request.duplication_infrequent_access_period = value.into_param();
         self
     }
 
@@ -150,287 +105,111 @@ impl ModifyStorageStrategyRequestBuilder {
     ///
     /// > Default value: 365.
     ///
-    /// Example: `366`
-    pub fn duplication_archive_period(mut self, value: impl Into<i32>) -> Self {
-        self.duplication_archive_period = Some(value.into());
+    /// Required. Example: `366`.
+    pub fn duplication_archive_period(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.duplication_archive_period = value.into_param();
         self
     }
 
-    /// Sets or clears `DuplicationArchivePeriod`; see [`Self::duplication_archive_period`].
-    pub fn set_duplication_archive_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.duplication_archive_period = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `dbstest`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. Example: `dbstest`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyStorageStrategyRequest, acs_runtime::BuildError> {
-        Ok(ModifyStorageStrategyRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyStorageStrategy",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            backup_retention_period: self
-                .backup_retention_period
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyStorageStrategy",
-                    parameter: "BackupRetentionPeriod",
-                    setter: "backup_retention_period",
-                })?,
-            duplication_infrequent_access_period: self
-                .duplication_infrequent_access_period
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyStorageStrategy",
-                    parameter: "DuplicationInfrequentAccessPeriod",
-                    setter: "duplication_infrequent_access_period",
-                })?,
-            duplication_archive_period: self
-                .duplication_archive_period
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ModifyStorageStrategy",
-                    parameter: "DuplicationArchivePeriod",
-                    setter: "duplication_archive_period",
-                })?,
-            client_token: self.client_token,
-        })
-    }
-}
-
-/// Calls `ModifyStorageStrategy` once its parameters are set: Modifies the lifecycle of data that is backed up based on a backup schedule.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyStorageStrategyFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyStorageStrategyRequestBuilder,
-}
-
-impl ModifyStorageStrategyFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyStorageStrategyRequestBuilder::default(),
+    pub fn build(self) -> Result<ModifyStorageStrategyRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ModifyStorageStrategy",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        if self.request.backup_retention_period.is_none() {
+            return Err(missing("BackupRetentionPeriod", "backup_retention_period"));
+        }
+        if self.request.duplication_infrequent_access_period.is_none() {
+            return Err(
+                missing(
+                    "DuplicationInfrequentAccessPeriod",
+                    "duplication_infrequent_access_period",
+                ),
+            );
+        }
+        if self.request.duplication_archive_period.is_none() {
+            return Err(
+                missing("DuplicationArchivePeriod", "duplication_archive_period"),
+            );
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyStorageStrategyRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID.
-    ///
-    /// Example: `dbsqdss5tmh****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The number of days for which the backup data is retained. Valid values: 0 to 1825.
-    ///
-    /// > Default value: 730.
-    ///
-    /// Example: `730`
-    pub fn backup_retention_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.backup_retention_period(value);
-        self
-    }
-
-    /// Sets or clears `BackupRetentionPeriod`; see [`Self::backup_retention_period`].
-    pub fn set_backup_retention_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_backup_retention_period(value);
-        self
-    }
-
-    /// The number of days after which the storage class of the backup data is changed to Infrequent Access (IA). The value of this parameter must be smaller than the value of the DuplicationArchivePeriod parameter. For more information about the IA storage class, see Storage class overview.
-    ///
-    /// > Default value: 180.
-    ///
-    /// Example: `190`
-    pub fn duplication_infrequent_access_period(
-        mut self,
-        value: impl Into<i32>,
-    ) -> Self {
-        self.inner = self.inner.duplication_infrequent_access_period(value);
-        self
-    }
-
-    /// Sets or clears `DuplicationInfrequentAccessPeriod`; see [`Self::duplication_infrequent_access_period`].
-    pub fn set_duplication_infrequent_access_period(
-        &mut self,
-        value: Option<i32>,
-    ) -> &mut Self {
-        self.inner.set_duplication_infrequent_access_period(value);
-        self
-    }
-
-    /// The number of days after which the storage class of the backup data is changed to Archive. The value of this parameter must be smaller than the value of the BackupRetentionPeriod parameter. For more information about the Archive storage class, see Storage class overview.
-    ///
-    /// > Default value: 365.
-    ///
-    /// Example: `366`
-    pub fn duplication_archive_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.duplication_archive_period(value);
-        self
-    }
-
-    /// Sets or clears `DuplicationArchivePeriod`; see [`Self::duplication_archive_period`].
-    pub fn set_duplication_archive_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_duplication_archive_period(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `dbstest`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
+impl ModifyStorageStrategyBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        ModifyStorageStrategyResponse,
-        acs_runtime::SdkError<ModifyStorageStrategyError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<ModifyStorageStrategyResponse, SdkError<ModifyStorageStrategyError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ModifyStorageStrategy`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ModifyStorageStrategy`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyStorageStrategyResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The HTTP status code. Example: `200`.
     pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `E995F91F-6F89-503B-9F7D-502F58FD****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `E995F91F-6F89-503B-9F7D-502F58FD****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
     /// Indicates whether the request is successful. Valid values:
     ///
     /// *   **true**: The request is successful.
     /// *   **false**: The request fails.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `findValidDBSJob error`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `findValidDBSJob error`.
     pub err_message: Option<String>,
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbsqdss5tmh****`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the backup schedule. Example: `dbsqdss5tmh****`.
     pub backup_plan_id: Option<String>,
     /// Indicates whether a precheck is triggered. Valid values:
     ///
     /// *   **true**: A precheck is triggered. You must manually call the StartBackupPlan operation to start the backup schedule.
     /// *   **false**: No precheck is triggered.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "NeedPrecheck",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub need_precheck: Option<bool>,
 }
 
-/// Errors of `ModifyStorageStrategy` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ModifyStorageStrategyResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            need_precheck: object.take("NeedPrecheck")?,
+        })
+    }
+}
+
+/// Errors of `ModifyStorageStrategy`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyStorageStrategyError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyStorageStrategyError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyStorageStrategyError {
@@ -442,37 +221,28 @@ impl From<acs_runtime::ServiceError> for ModifyStorageStrategyError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyStorageStrategyError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyStorageStrategyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyStorageStrategyError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:ModifyStorageStrategy";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl ModifyStorageStrategyRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:ModifyStorageStrategy",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

@@ -3,40 +3,26 @@
 
 //! `RenewBackupPlan`: Renews a backup schedule.
 
-/// Request of `RenewBackupPlan`: Renews a backup schedule.
-///
-/// Build it with [`RenewBackupPlanRequest::builder`], or call the operation through `Client::renew_backup_plan`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `RenewBackupPlan`, made by [`RenewBackupPlanBuilder`] (`Client::renew_backup_plan` or [`RenewBackupPlanRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RenewBackupPlanRequest {
     /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01e****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// Specifies whether to use yearly subscription or monthly subscription for the instance. Valid values:
-    ///
-    /// *   Year
-    /// *   Month
-    ///
-    /// Example: `Month`
-    pub period: String,
+    pub period: Option<String>,
     /// The subscription duration of the instance. Valid values:
-    ///
-    /// *   If the Period parameter is set to Year, the value of the UsedTime parameter ranges from 1 to 9.
-    /// *   If the Period parameter is set to Month, the value of the UsedTime parameter ranges from 1 to 11.
-    ///
-    /// Example: `1`
-    pub used_time: i32,
+    pub used_time: Option<i32>,
     /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `HKAJHFIUEQWBFIJSNFO****`
     pub client_token: Option<String>,
 }
 
 impl RenewBackupPlanRequest {
-    /// A builder for this request.
-    pub fn builder() -> RenewBackupPlanRequestBuilder {
-        RenewBackupPlanRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> RenewBackupPlanBuilder {
+        RenewBackupPlanBuilder::with_client(())
     }
 }
 
@@ -44,18 +30,19 @@ impl acs_runtime::Operation for RenewBackupPlanRequest {
     type Output = RenewBackupPlanResponse;
     type Error = RenewBackupPlanError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "RenewBackupPlan",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "RenewBackupPlan",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "Period", &self.period);
-        params.put(acs_runtime::Position::Query, "UsedTime", &self.used_time);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("Period", &self.period);
+        params.query("UsedTime", &self.used_time);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -63,27 +50,24 @@ impl acs_runtime::Operation for RenewBackupPlanRequest {
     }
 }
 
-/// Builds a [`RenewBackupPlanRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RenewBackupPlanRequestBuilder {
-    backup_plan_id: Option<String>,
-    period: Option<String>,
-    used_time: Option<i32>,
-    client_token: Option<String>,
+/// Sets the parameters of `RenewBackupPlan`: made by `Client::renew_backup_plan` (then [`send`](Self::send)) or [`RenewBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct RenewBackupPlanBuilder<C = ()> {
+    client: C,
+    request: RenewBackupPlanRequest,
 }
 
-impl RenewBackupPlanRequestBuilder {
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01e****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
+impl<C> RenewBackupPlanBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup schedule. Required. Example: `dbstooi01e****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
@@ -92,15 +76,9 @@ impl RenewBackupPlanRequestBuilder {
     /// *   Year
     /// *   Month
     ///
-    /// Example: `Month`
-    pub fn period(mut self, value: impl Into<String>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Period`; see [`Self::period`].
-    pub fn set_period(&mut self, value: Option<String>) -> &mut Self {
-        self.period = value;
+    /// Required. Example: `Month`.
+    pub fn period(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.period = value.into_param();
         self
     }
 
@@ -109,247 +87,91 @@ impl RenewBackupPlanRequestBuilder {
     /// *   If the Period parameter is set to Year, the value of the UsedTime parameter ranges from 1 to 9.
     /// *   If the Period parameter is set to Month, the value of the UsedTime parameter ranges from 1 to 11.
     ///
-    /// Example: `1`
-    pub fn used_time(mut self, value: impl Into<i32>) -> Self {
-        self.used_time = Some(value.into());
+    /// Required. Example: `1`.
+    pub fn used_time(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.used_time = value.into_param();
         self
     }
 
-    /// Sets or clears `UsedTime`; see [`Self::used_time`].
-    pub fn set_used_time(&mut self, value: Option<i32>) -> &mut Self {
-        self.used_time = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `HKAJHFIUEQWBFIJSNFO****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. Example: `HKAJHFIUEQWBFIJSNFO****`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RenewBackupPlanRequest, acs_runtime::BuildError> {
-        Ok(RenewBackupPlanRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RenewBackupPlan",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            period: self
-                .period
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RenewBackupPlan",
-                    parameter: "Period",
-                    setter: "period",
-                })?,
-            used_time: self
-                .used_time
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RenewBackupPlan",
-                    parameter: "UsedTime",
-                    setter: "used_time",
-                })?,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<RenewBackupPlanRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "RenewBackupPlan",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
+        }
+        if self.request.period.is_none() {
+            return Err(missing("Period", "period"));
+        }
+        if self.request.used_time.is_none() {
+            return Err(missing("UsedTime", "used_time"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl RenewBackupPlanBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<RenewBackupPlanResponse, SdkError<RenewBackupPlanError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `RenewBackupPlan`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RenewBackupPlanResponse {
+    /// The HTTP status code. Example: `200`.
+    pub http_status_code: Option<i32>,
+    /// The ID of the request. Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request is successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The ID of the backup schedule. Example: `dbstooi01e****`.
+    pub backup_plan_id: Option<String>,
+    /// The ID of the order. Example: `20202****`.
+    pub order_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for RenewBackupPlanResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            order_id: object.take("OrderId")?,
         })
     }
 }
 
-/// Calls `RenewBackupPlan` once its parameters are set: Renews a backup schedule.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct RenewBackupPlanFluentBuilder {
-    client: acs_runtime::Client,
-    inner: RenewBackupPlanRequestBuilder,
-}
-
-impl RenewBackupPlanFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: RenewBackupPlanRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &RenewBackupPlanRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01e****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// Specifies whether to use yearly subscription or monthly subscription for the instance. Valid values:
-    ///
-    /// *   Year
-    /// *   Month
-    ///
-    /// Example: `Month`
-    pub fn period(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.period(value);
-        self
-    }
-
-    /// Sets or clears `Period`; see [`Self::period`].
-    pub fn set_period(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_period(value);
-        self
-    }
-
-    /// The subscription duration of the instance. Valid values:
-    ///
-    /// *   If the Period parameter is set to Year, the value of the UsedTime parameter ranges from 1 to 9.
-    /// *   If the Period parameter is set to Month, the value of the UsedTime parameter ranges from 1 to 11.
-    ///
-    /// Example: `1`
-    pub fn used_time(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.used_time(value);
-        self
-    }
-
-    /// Sets or clears `UsedTime`; see [`Self::used_time`].
-    pub fn set_used_time(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_used_time(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `HKAJHFIUEQWBFIJSNFO****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<RenewBackupPlanResponse, acs_runtime::SdkError<RenewBackupPlanError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `RenewBackupPlan`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RenewBackupPlanResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request is successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01e****`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
-    pub backup_plan_id: Option<String>,
-    /// The ID of the order.
-    ///
-    /// Example: `20202****`
-    #[serde(rename = "OrderId", skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
-}
-
-/// Errors of `RenewBackupPlan` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `RenewBackupPlan`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RenewBackupPlanError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl RenewBackupPlanError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for RenewBackupPlanError {
@@ -361,42 +183,30 @@ impl From<acs_runtime::ServiceError> for RenewBackupPlanError {
     }
 }
 
+impl acs_runtime::OperationError for RenewBackupPlanError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for RenewBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for RenewBackupPlanError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:RenewBackupPlan";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:RenewBackupPlan",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl RenewBackupPlanRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![
-            ["acs:dbs:", region_id, ":", account_id, ":backupplan/", self.backup_plan_id
-            .as_str()].concat()
-        ]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

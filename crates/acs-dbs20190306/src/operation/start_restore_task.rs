@@ -3,26 +3,22 @@
 
 //! `StartRestoreTask`: Starts a DBS restore job.
 
-/// Request of `StartRestoreTask`: Starts a DBS restore job.
-///
-/// Build it with [`StartRestoreTaskRequest::builder`], or call the operation through `Client::start_restore_task`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `StartRestoreTask`, made by [`StartRestoreTaskBuilder`] (`Client::start_restore_task` or [`StartRestoreTaskRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StartRestoreTaskRequest {
     /// The ID of the restore job.
-    ///
-    /// Example: `s102h7rfXXXX`
-    pub restore_task_id: String,
+    pub restore_task_id: Option<String>,
     /// A client token. It is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
     pub client_token: Option<String>,
 }
 
 impl StartRestoreTaskRequest {
-    /// A builder for this request.
-    pub fn builder() -> StartRestoreTaskRequestBuilder {
-        StartRestoreTaskRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> StartRestoreTaskBuilder {
+        StartRestoreTaskBuilder::with_client(())
     }
 }
 
@@ -30,16 +26,17 @@ impl acs_runtime::Operation for StartRestoreTaskRequest {
     type Output = StartRestoreTaskResponse;
     type Error = StartRestoreTaskError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "StartRestoreTask",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "StartRestoreTask",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RestoreTaskId", &self.restore_task_id);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("RestoreTaskId", &self.restore_task_id);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -47,204 +44,97 @@ impl acs_runtime::Operation for StartRestoreTaskRequest {
     }
 }
 
-/// Builds a [`StartRestoreTaskRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StartRestoreTaskRequestBuilder {
-    restore_task_id: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `StartRestoreTask`: made by `Client::start_restore_task` (then [`send`](Self::send)) or [`StartRestoreTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct StartRestoreTaskBuilder<C = ()> {
+    client: C,
+    request: StartRestoreTaskRequest,
 }
 
-impl StartRestoreTaskRequestBuilder {
-    /// The ID of the restore job.
-    ///
-    /// Example: `s102h7rfXXXX`
-    pub fn restore_task_id(mut self, value: impl Into<String>) -> Self {
-        self.restore_task_id = Some(value.into());
+impl<C> StartRestoreTaskBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the restore job. Required. Example: `s102h7rfXXXX`.
+    pub fn restore_task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.restore_task_id = value.into_param();
         self
     }
 
-    /// Sets or clears `RestoreTaskId`; see [`Self::restore_task_id`].
-    pub fn set_restore_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.restore_task_id = value;
-        self
-    }
-
-    /// A client token. It is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// A client token. It is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<StartRestoreTaskRequest, acs_runtime::BuildError> {
-        Ok(StartRestoreTaskRequest {
-            restore_task_id: self
-                .restore_task_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "StartRestoreTask",
-                    parameter: "RestoreTaskId",
-                    setter: "restore_task_id",
-                })?,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<StartRestoreTaskRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "StartRestoreTask",
+            parameter,
+            setter,
+        );
+        if self.request.restore_task_id.is_none() {
+            return Err(missing("RestoreTaskId", "restore_task_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl StartRestoreTaskBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<StartRestoreTaskResponse, SdkError<StartRestoreTaskError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `StartRestoreTask`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StartRestoreTaskResponse {
+    /// The HTTP status code. Example: `200`.
+    pub http_status_code: Option<i32>,
+    /// The request ID. Example: `60AF7C5D-EF4D-4D48-8FD5-C0823FDF28AC`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request was successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The ID of the restore job. Example: `s102h7rfXXXX`.
+    pub restore_task_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for StartRestoreTaskResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            restore_task_id: object.take("RestoreTaskId")?,
         })
     }
 }
 
-/// Calls `StartRestoreTask` once its parameters are set: Starts a DBS restore job.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct StartRestoreTaskFluentBuilder {
-    client: acs_runtime::Client,
-    inner: StartRestoreTaskRequestBuilder,
-}
-
-impl StartRestoreTaskFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: StartRestoreTaskRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &StartRestoreTaskRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the restore job.
-    ///
-    /// Example: `s102h7rfXXXX`
-    pub fn restore_task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.restore_task_id(value);
-        self
-    }
-
-    /// Sets or clears `RestoreTaskId`; see [`Self::restore_task_id`].
-    pub fn set_restore_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_restore_task_id(value);
-        self
-    }
-
-    /// A client token. It is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCzxxxxxxx`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<StartRestoreTaskResponse, acs_runtime::SdkError<StartRestoreTaskError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `StartRestoreTask`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct StartRestoreTaskResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `60AF7C5D-EF4D-4D48-8FD5-C0823FDF28AC`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The ID of the restore job.
-    ///
-    /// Example: `s102h7rfXXXX`
-    #[serde(rename = "RestoreTaskId", skip_serializing_if = "Option::is_none")]
-    pub restore_task_id: Option<String>,
-}
-
-/// Errors of `StartRestoreTask` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `StartRestoreTask`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StartRestoreTaskError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl StartRestoreTaskError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for StartRestoreTaskError {
@@ -256,37 +146,28 @@ impl From<acs_runtime::ServiceError> for StartRestoreTaskError {
     }
 }
 
+impl acs_runtime::OperationError for StartRestoreTaskError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for StartRestoreTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for StartRestoreTaskError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:StartRestoreTask";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl StartRestoreTaskRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:StartRestoreTask",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

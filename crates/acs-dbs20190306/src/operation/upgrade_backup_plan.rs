@@ -3,36 +3,24 @@
 
 //! `UpgradeBackupPlan`: Upgrades a backup schedule.
 
-/// Request of `UpgradeBackupPlan`: Upgrades a backup schedule.
-///
-/// Build it with [`UpgradeBackupPlanRequest::builder`], or call the operation through `Client::upgrade_backup_plan`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `UpgradeBackupPlan`, made by [`UpgradeBackupPlanBuilder`] (`Client::upgrade_backup_plan` or [`UpgradeBackupPlanRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpgradeBackupPlanRequest {
     /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01e****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The specifications of the instance. Valid values:
-    ///
-    /// *   micro
-    /// *   small
-    /// *   medium
-    /// *   large
-    /// *   xlarge
-    ///
-    /// Example: `micro`
-    pub instance_class: String,
+    pub instance_class: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCz****`
     pub client_token: Option<String>,
 }
 
 impl UpgradeBackupPlanRequest {
-    /// A builder for this request.
-    pub fn builder() -> UpgradeBackupPlanRequestBuilder {
-        UpgradeBackupPlanRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> UpgradeBackupPlanBuilder {
+        UpgradeBackupPlanBuilder::with_client(())
     }
 }
 
@@ -40,17 +28,18 @@ impl acs_runtime::Operation for UpgradeBackupPlanRequest {
     type Output = UpgradeBackupPlanResponse;
     type Error = UpgradeBackupPlanError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "UpgradeBackupPlan",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "UpgradeBackupPlan",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "InstanceClass", &self.instance_class);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("InstanceClass", &self.instance_class);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -58,26 +47,24 @@ impl acs_runtime::Operation for UpgradeBackupPlanRequest {
     }
 }
 
-/// Builds a [`UpgradeBackupPlanRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpgradeBackupPlanRequestBuilder {
-    backup_plan_id: Option<String>,
-    instance_class: Option<String>,
-    client_token: Option<String>,
+/// Sets the parameters of `UpgradeBackupPlan`: made by `Client::upgrade_backup_plan` (then [`send`](Self::send)) or [`UpgradeBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct UpgradeBackupPlanBuilder<C = ()> {
+    client: C,
+    request: UpgradeBackupPlanRequest,
 }
 
-impl UpgradeBackupPlanRequestBuilder {
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01e****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
+impl<C> UpgradeBackupPlanBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup schedule. Required. Example: `dbstooi01e****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
@@ -89,229 +76,88 @@ impl UpgradeBackupPlanRequestBuilder {
     /// *   large
     /// *   xlarge
     ///
-    /// Example: `micro`
-    pub fn instance_class(mut self, value: impl Into<String>) -> Self {
-        self.instance_class = Some(value.into());
+    /// Required. Example: `micro`.
+    pub fn instance_class(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_class = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceClass`; see [`Self::instance_class`].
-    pub fn set_instance_class(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_class = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCz****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCz****`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpgradeBackupPlanRequest, acs_runtime::BuildError> {
-        Ok(UpgradeBackupPlanRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpgradeBackupPlan",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            instance_class: self
-                .instance_class
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "UpgradeBackupPlan",
-                    parameter: "InstanceClass",
-                    setter: "instance_class",
-                })?,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<UpgradeBackupPlanRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "UpgradeBackupPlan",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
+        }
+        if self.request.instance_class.is_none() {
+            return Err(missing("InstanceClass", "instance_class"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl UpgradeBackupPlanBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<UpgradeBackupPlanResponse, SdkError<UpgradeBackupPlanError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `UpgradeBackupPlan`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpgradeBackupPlanResponse {
+    /// The HTTP status code. Example: `200`.
+    pub http_status_code: Option<i32>,
+    /// The ID of the request. Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request is successful. Example: `true`.
+    pub success: Option<bool>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The ID of the backup schedule. Example: `dbstooi01****`.
+    pub backup_plan_id: Option<String>,
+    /// The ID of the order. Example: `2056157****`.
+    pub order_id: Option<String>,
+}
+
+impl acs_runtime::FromJson for UpgradeBackupPlanResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_status_code: object.take("HttpStatusCode")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            order_id: object.take("OrderId")?,
         })
     }
 }
 
-/// Calls `UpgradeBackupPlan` once its parameters are set: Upgrades a backup schedule.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct UpgradeBackupPlanFluentBuilder {
-    client: acs_runtime::Client,
-    inner: UpgradeBackupPlanRequestBuilder,
-}
-
-impl UpgradeBackupPlanFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: UpgradeBackupPlanRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &UpgradeBackupPlanRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01e****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The specifications of the instance. Valid values:
-    ///
-    /// *   micro
-    /// *   small
-    /// *   medium
-    /// *   large
-    /// *   xlarge
-    ///
-    /// Example: `micro`
-    pub fn instance_class(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_class(value);
-        self
-    }
-
-    /// Sets or clears `InstanceClass`; see [`Self::instance_class`].
-    pub fn set_instance_class(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_class(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request.
-    ///
-    /// Example: `ETnLKlblzczshOTUbOCz****`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        UpgradeBackupPlanResponse,
-        acs_runtime::SdkError<UpgradeBackupPlanError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `UpgradeBackupPlan`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct UpgradeBackupPlanResponse {
-    /// The HTTP status code.
-    ///
-    /// Example: `200`
-    #[serde(
-        rename = "HttpStatusCode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_status_code: Option<i32>,
-    /// The ID of the request.
-    ///
-    /// Example: `D6E068C3-25BC-455A-85FE-45F0B22ECB1F`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request is successful.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "Success",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub success: Option<bool>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The ID of the backup schedule.
-    ///
-    /// Example: `dbstooi01****`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
-    pub backup_plan_id: Option<String>,
-    /// The ID of the order.
-    ///
-    /// Example: `2056157****`
-    #[serde(rename = "OrderId", skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
-}
-
-/// Errors of `UpgradeBackupPlan` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `UpgradeBackupPlan`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpgradeBackupPlanError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl UpgradeBackupPlanError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for UpgradeBackupPlanError {
@@ -323,42 +169,30 @@ impl From<acs_runtime::ServiceError> for UpgradeBackupPlanError {
     }
 }
 
+impl acs_runtime::OperationError for UpgradeBackupPlanError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for UpgradeBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for UpgradeBackupPlanError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:UpgradeBackupPlan";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:UpgradeBackupPlan",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl UpgradeBackupPlanRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![
-            ["acs:dbs:", region_id, ":", account_id, ":backupplan/", self.backup_plan_id
-            .as_str()].concat()
-        ]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

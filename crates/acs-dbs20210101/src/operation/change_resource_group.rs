@@ -3,38 +3,28 @@
 
 //! `ChangeResourceGroup`: Changes the resource group of a resource.
 
-/// Request of `ChangeResourceGroup`: Changes the resource group of a resource.
-///
-/// Build it with [`ChangeResourceGroupRequest::builder`], or call the operation through `Client::change_resource_group`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ChangeResourceGroup`, made by [`ChangeResourceGroupBuilder`] (`Client::change_resource_group` or [`ChangeResourceGroupRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ChangeResourceGroupRequest {
     /// The ID of the resource.
-    ///
-    /// Example: `dbs1jyajqk******`
-    pub resource_id: String,
+    pub resource_id: Option<String>,
     /// The ID of the new resource group.
-    ///
-    /// Example: `rg-aekz4kee6******`
-    pub new_resource_group_id: String,
+    pub new_resource_group_id: Option<String>,
     /// The resource type. Set the value to backupplan.
-    ///
-    /// Example: `backupplan`
-    pub resource_type: String,
+    pub resource_type: Option<String>,
     /// A client token to ensure that the request is idempotent. This prevents the same request from being submitted multiple times.
-    ///
-    /// Example: `dbs`
     pub client_token: Option<String>,
     /// The ID of the region where the instance resides.
-    ///
-    /// Example: `cn-hangzhou`
     pub region_code: Option<String>,
 }
 
 impl ChangeResourceGroupRequest {
-    /// A builder for this request.
-    pub fn builder() -> ChangeResourceGroupRequestBuilder {
-        ChangeResourceGroupRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ChangeResourceGroupBuilder {
+        ChangeResourceGroupBuilder::with_client(())
     }
 }
 
@@ -42,24 +32,20 @@ impl acs_runtime::Operation for ChangeResourceGroupRequest {
     type Output = ChangeResourceGroupResponse;
     type Error = ChangeResourceGroupError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ChangeResourceGroup",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "ChangeResourceGroup",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "ResourceId", &self.resource_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "NewResourceGroupId",
-                &self.new_resource_group_id,
-            );
-        params.put(acs_runtime::Position::Query, "ResourceType", &self.resource_type);
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
+        params.query("ResourceId", &self.resource_id);
+        params.query("NewResourceGroupId", &self.new_resource_group_id);
+        params.query("ResourceType", &self.resource_type);
+        params.query("ClientToken", &self.client_token);
+        params.query("RegionCode", &self.region_code);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -67,314 +53,134 @@ impl acs_runtime::Operation for ChangeResourceGroupRequest {
     }
 }
 
-/// Builds a [`ChangeResourceGroupRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChangeResourceGroupRequestBuilder {
-    resource_id: Option<String>,
-    new_resource_group_id: Option<String>,
-    resource_type: Option<String>,
-    client_token: Option<String>,
-    region_code: Option<String>,
+/// Sets the parameters of `ChangeResourceGroup`: made by `Client::change_resource_group` (then [`send`](Self::send)) or [`ChangeResourceGroupRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ChangeResourceGroupBuilder<C = ()> {
+    client: C,
+    request: ChangeResourceGroupRequest,
 }
 
-impl ChangeResourceGroupRequestBuilder {
-    /// The ID of the resource.
-    ///
-    /// Example: `dbs1jyajqk******`
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_id = Some(value.into());
+impl<C> ChangeResourceGroupBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the resource. Required. Example: `dbs1jyajqk******`.
+    pub fn resource_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ResourceId`; see [`Self::resource_id`].
-    pub fn set_resource_id(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_id = value;
+    /// The ID of the new resource group. Required. Example: `rg-aekz4kee6******`.
+    pub fn new_resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.new_resource_group_id = value.into_param();
         self
     }
 
-    /// The ID of the new resource group.
-    ///
-    /// Example: `rg-aekz4kee6******`
-    pub fn new_resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.new_resource_group_id = Some(value.into());
+    /// The resource type. Set the value to backupplan. Required. Example: `backupplan`.
+    pub fn resource_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_type = value.into_param();
         self
     }
 
-    /// Sets or clears `NewResourceGroupId`; see [`Self::new_resource_group_id`].
-    pub fn set_new_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.new_resource_group_id = value;
+    /// A client token to ensure that the request is idempotent. This prevents the same request from being submitted multiple times. Example: `dbs`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
-    /// The resource type. Set the value to backupplan.
-    ///
-    /// Example: `backupplan`
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ResourceType`; see [`Self::resource_type`].
-    pub fn set_resource_type(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_type = value;
-        self
-    }
-
-    /// A client token to ensure that the request is idempotent. This prevents the same request from being submitted multiple times.
-    ///
-    /// Example: `dbs`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
-        self
-    }
-
-    /// The ID of the region where the instance resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
+    /// The ID of the region where the instance resides. Example: `cn-hangzhou`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ChangeResourceGroupRequest, acs_runtime::BuildError> {
-        Ok(ChangeResourceGroupRequest {
-            resource_id: self
-                .resource_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ChangeResourceGroup",
-                    parameter: "ResourceId",
-                    setter: "resource_id",
-                })?,
-            new_resource_group_id: self
-                .new_resource_group_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ChangeResourceGroup",
-                    parameter: "NewResourceGroupId",
-                    setter: "new_resource_group_id",
-                })?,
-            resource_type: self
-                .resource_type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "ChangeResourceGroup",
-                    parameter: "ResourceType",
-                    setter: "resource_type",
-                })?,
-            client_token: self.client_token,
-            region_code: self.region_code,
-        })
-    }
-}
-
-/// Calls `ChangeResourceGroup` once its parameters are set: Changes the resource group of a resource.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ChangeResourceGroupFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ChangeResourceGroupRequestBuilder,
-}
-
-impl ChangeResourceGroupFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ChangeResourceGroupRequestBuilder::default(),
+    pub fn build(self) -> Result<ChangeResourceGroupRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "ChangeResourceGroup",
+            parameter,
+            setter,
+        );
+        if self.request.resource_id.is_none() {
+            return Err(missing("ResourceId", "resource_id"));
         }
+        if self.request.new_resource_group_id.is_none() {
+            return Err(missing("NewResourceGroupId", "new_resource_group_id"));
+        }
+        if self.request.resource_type.is_none() {
+            return Err(missing("ResourceType", "resource_type"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ChangeResourceGroupRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the resource.
-    ///
-    /// Example: `dbs1jyajqk******`
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_id(value);
-        self
-    }
-
-    /// Sets or clears `ResourceId`; see [`Self::resource_id`].
-    pub fn set_resource_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_id(value);
-        self
-    }
-
-    /// The ID of the new resource group.
-    ///
-    /// Example: `rg-aekz4kee6******`
-    pub fn new_resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.new_resource_group_id(value);
-        self
-    }
-
-    /// Sets or clears `NewResourceGroupId`; see [`Self::new_resource_group_id`].
-    pub fn set_new_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_new_resource_group_id(value);
-        self
-    }
-
-    /// The resource type. Set the value to backupplan.
-    ///
-    /// Example: `backupplan`
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_type(value);
-        self
-    }
-
-    /// Sets or clears `ResourceType`; see [`Self::resource_type`].
-    pub fn set_resource_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_type(value);
-        self
-    }
-
-    /// A client token to ensure that the request is idempotent. This prevents the same request from being submitted multiple times.
-    ///
-    /// Example: `dbs`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// The ID of the region where the instance resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
+impl ChangeResourceGroupBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        ChangeResourceGroupResponse,
-        acs_runtime::SdkError<ChangeResourceGroupError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<ChangeResourceGroupResponse, SdkError<ChangeResourceGroupError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ChangeResourceGroup`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ChangeResourceGroup`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ChangeResourceGroupResponse {
     /// Indicates whether the resource group was changed. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub data: Option<String>,
-    /// The ID of the request.
-    ///
-    /// Example: `04EBD9F5-F06F-5302-8499-005C72*******`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `04EBD9F5-F06F-5302-8499-005C72*******`.
     pub request_id: Option<String>,
-    /// The error code returned if the call fails.
-    ///
-    /// Example: `Request.Forbidden`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code returned if the call fails. Example: `Request.Forbidden`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error message returned if the call fails.
-    ///
-    /// Example: `RAM DENY`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message returned if the call fails. Example: `RAM DENY`.
     pub err_message: Option<String>,
-    /// The status code of the API.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The status code of the API. Example: `Param.NotFound`.
     pub code: Option<String>,
-    /// Additional information.
-    ///
-    /// Example: `The resource group is forbidden to operate`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// Additional information. Example: `The resource group is forbidden to operate`.
     pub message: Option<String>,
 }
 
-/// Errors of `ChangeResourceGroup` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ChangeResourceGroupResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("Data")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+        })
+    }
+}
+
+/// Errors of `ChangeResourceGroup`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ChangeResourceGroupError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ChangeResourceGroupError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ChangeResourceGroupError {
@@ -386,37 +192,28 @@ impl From<acs_runtime::ServiceError> for ChangeResourceGroupError {
     }
 }
 
+impl acs_runtime::OperationError for ChangeResourceGroupError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ChangeResourceGroupError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ChangeResourceGroupError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:ChangeResourceGroup";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl ChangeResourceGroupRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:ChangeResourceGroup",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

@@ -9,26 +9,22 @@
 //!
 //! >  This API operation is available only to specific customers. If you want to call this API operation, join the Database Backup (DBS) DingTalk group (ID 35585947) for customer consultation to request permissions.
 
-/// Request of `CreateAdvancedPolicy`: Enables an advanced backup policy for a PolarDB instance.
-///
-/// Build it with [`CreateAdvancedPolicyRequest::builder`], or call the operation through `Client::create_advanced_policy`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateAdvancedPolicy`, made by [`CreateAdvancedPolicyBuilder`] (`Client::create_advanced_policy` or [`CreateAdvancedPolicyRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateAdvancedPolicyRequest {
     /// The region in which backup sets reside.
-    ///
-    /// Example: `cn-shanghai`
     pub region_code: Option<String>,
     /// The ID of the PolarDB instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5****`
     pub instance_name: Option<String>,
 }
 
 impl CreateAdvancedPolicyRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateAdvancedPolicyRequestBuilder {
-        CreateAdvancedPolicyRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateAdvancedPolicyBuilder {
+        CreateAdvancedPolicyBuilder::with_client(())
     }
 }
 
@@ -36,221 +32,116 @@ impl acs_runtime::Operation for CreateAdvancedPolicyRequest {
     type Output = CreateAdvancedPolicyResponse;
     type Error = CreateAdvancedPolicyError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateAdvancedPolicy",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "CreateAdvancedPolicy",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Unsafe,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
+        params.query("RegionCode", &self.region_code);
+        params.query("InstanceName", &self.instance_name);
     }
 }
 
-/// Builds a [`CreateAdvancedPolicyRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateAdvancedPolicyRequestBuilder {
-    region_code: Option<String>,
-    instance_name: Option<String>,
+/// Sets the parameters of `CreateAdvancedPolicy`: made by `Client::create_advanced_policy` (then [`send`](Self::send)) or [`CreateAdvancedPolicyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateAdvancedPolicyBuilder<C = ()> {
+    client: C,
+    request: CreateAdvancedPolicyRequest,
 }
 
-impl CreateAdvancedPolicyRequestBuilder {
-    /// The region in which backup sets reside.
-    ///
-    /// Example: `cn-shanghai`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
+impl<C> CreateAdvancedPolicyBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The region in which backup sets reside. Example: `cn-shanghai`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
-        self
-    }
-
-    /// The ID of the PolarDB instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// The ID of the PolarDB instance. Example: `pc-2ze3nrr64c5****`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateAdvancedPolicyRequest, acs_runtime::BuildError> {
-        Ok(CreateAdvancedPolicyRequest {
-            region_code: self.region_code,
-            instance_name: self.instance_name,
-        })
+    pub fn build(self) -> Result<CreateAdvancedPolicyRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `CreateAdvancedPolicy` once its parameters are set: Enables an advanced backup policy for a PolarDB instance.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateAdvancedPolicyFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateAdvancedPolicyRequestBuilder,
-}
-
-impl CreateAdvancedPolicyFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateAdvancedPolicyRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateAdvancedPolicyRequestBuilder {
-        &self.inner
-    }
-
-    /// The region in which backup sets reside.
-    ///
-    /// Example: `cn-shanghai`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// The ID of the PolarDB instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
+impl CreateAdvancedPolicyBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        CreateAdvancedPolicyResponse,
-        acs_runtime::SdkError<CreateAdvancedPolicyError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<CreateAdvancedPolicyResponse, SdkError<CreateAdvancedPolicyError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CreateAdvancedPolicy`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CreateAdvancedPolicy`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateAdvancedPolicyResponse {
-    /// The request ID.
-    ///
-    /// Example: `1EFBAC73-4A72-5AD0-BE27-932491FCB848`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `1EFBAC73-4A72-5AD0-BE27-932491FCB848`.
     pub request_id: Option<String>,
-    /// The returned message.
-    ///
-    /// Example: `instanceName can not be empty.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The returned message. Example: `instanceName can not be empty.`.
     pub message: Option<String>,
     /// Indicates whether the advanced backup policy takes effect. Valid values:
     ///
     /// *   **true**
     /// *   **false**
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Data",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub data: Option<bool>,
-    /// The error message returned if the request failed.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message returned if the request failed. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The response code.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The response code. Example: `Success`.
     pub code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error code returned if the request failed.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code returned if the request failed. Example: `Success`.
     pub err_code: Option<String>,
 }
 
-/// Errors of `CreateAdvancedPolicy` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CreateAdvancedPolicyResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            message: object.take("Message")?,
+            data: object.take("Data")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            success: object.take("Success")?,
+            err_code: object.take("ErrCode")?,
+        })
+    }
+}
+
+/// Errors of `CreateAdvancedPolicy`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateAdvancedPolicyError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateAdvancedPolicyError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateAdvancedPolicyError {
@@ -262,37 +153,28 @@ impl From<acs_runtime::ServiceError> for CreateAdvancedPolicyError {
     }
 }
 
+impl acs_runtime::OperationError for CreateAdvancedPolicyError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateAdvancedPolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateAdvancedPolicyError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:CreateAdvancedPolicy";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl CreateAdvancedPolicyRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:CreateAdvancedPolicy",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

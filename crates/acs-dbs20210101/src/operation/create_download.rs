@@ -6,11 +6,8 @@
 //! ### Applicable engines
 //!
 //! - RDS MySQL (with cloud disks)
-//!
 //! - RDS PostgreSQL
-//!
 //! - PolarDB for MySQL
-//!
 //! - MongoDB
 //!
 //! ### Related documents
@@ -18,119 +15,56 @@
 //! For eligible instances, you can create an Advanced Download task for a point in time or a specific backup set. You can download the data to a URL or write it directly to your Object Storage Service (OSS) bucket for data analytics and offline archiving.
 //!
 //! - Download an RDS MySQL backup
-//!
 //! - Download an RDS PostgreSQL backup
-//!
 //! - Download a PolarDB for MySQL backup
-//!
 //! - Download a MongoDB backup
 
-/// Request of `CreateDownload`: Creates an Advanced Download task.
-///
-/// Build it with [`CreateDownloadRequest::builder`], or call the operation through `Client::create_download`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `CreateDownload`, made by [`CreateDownloadBuilder`] (`Client::create_download` or [`CreateDownloadRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateDownloadRequest {
     /// The ID of the region where the instance resides. You can call the DescribeDBInstanceAttribute operation for an RDS instance or the DescribeDBClusterAttribute operation for a PolarDB cluster to query the region ID.
-    ///
-    /// Example: `cn-beijing`
-    pub region_code: String,
+    pub region_code: Option<String>,
     /// The instance ID.
-    ///
-    /// Example: `rm-wz994c1t1****`
-    pub instance_name: String,
+    pub instance_name: Option<String>,
     /// The type of the download task. Valid values:
-    ///
-    /// - **full**: downloads a full backup set.
-    ///
-    /// - **pitr**: downloads data at a specific point in time.
-    ///
-    /// Example: `full`
     pub bak_set_type: Option<String>,
     /// The ID of the backup set. You can call the DescribeBackups operation for an RDS instance or the DescribeBackups operation for a PolarDB cluster to query this parameter.
-    ///
-    /// > This parameter is required when BakSetType is set to full.
-    ///
-    /// Example: `146005****`
     pub bak_set_id: Option<String>,
     /// The point in time to which you want to download data. Specify a UNIX timestamp of the long data type. Unit: milliseconds.
-    ///
-    /// > This parameter is required when BakSetType is set to pitr.
-    ///
-    /// Example: `1661331864000`
     pub download_point_in_time: Option<String>,
     /// The size of the full backup set. You can call the DescribeBackups operation for an RDS instance or the DescribeBackups operation for a PolarDB cluster to query the size. Unit: bytes.
-    ///
-    /// Example: `216****`
     pub bak_set_size: Option<String>,
     /// The format to which you want to convert the downloaded data. Valid values:
-    ///
-    /// - **CSV**
-    ///
-    /// - **SQL**
-    ///
-    /// - **Parquet**
-    ///
-    /// > This parameter is required.
-    ///
-    /// Example: `CSV`
     pub format_type: Option<String>,
     /// The destination type for the download. Valid values:
-    ///
-    /// - **OSS**
-    ///
-    /// - **URL**
-    ///
-    /// Example: `OSS`
     pub target_type: Option<String>,
     /// The name of the OSS bucket.
-    ///
-    /// - This parameter is required when TargetType is set to OSS.
-    ///
-    /// - Make sure that your account has the **AliyunDBSDefaultRole** permission. For more information about how to grant permissions, see Grant permissions to a RAM role. You can also go to the console to grant permissions as prompted.
-    ///
-    /// Example: `test123`
     pub target_bucket: Option<String>,
     /// The destination path to which the data is downloaded.
-    ///
-    /// > This parameter is required when TargetType is set to OSS.
-    ///
-    /// Example: `test_db/path`
     pub target_path: Option<String>,
     /// The region where the OSS bucket resides.
-    ///
-    /// > This parameter is required when TargetType is set to OSS.
-    ///
-    /// Example: `cn-beijing`
     pub target_oss_region: Option<String>,
     /// This field is required only for MongoDB instances. It indicates whether the primary key type in the database and table is unique. Valid values: true and false.
-    ///
-    /// Example: `false`
     pub primary_key_type_only: Option<String>,
     /// This field is required only for MongoDB instances. It indicates whether the current instance is a sharded cluster. If the instance is a sharded cluster, set the value to true. Otherwise, set the value to false.
-    ///
-    /// Example: `false`
     pub is_cluster: Option<String>,
     /// This field is required only for MongoDB instances. It specifies the name of the authentication database. The default value is admin.
-    ///
-    /// Example: `admin`
     pub admin_database: Option<String>,
     /// Indicates whether the zstd compression algorithm is used for the compressed package. The default value is false.
-    ///
-    /// Example: `false`
     pub use_zstd: Option<String>,
     /// This field is required only for MongoDB sharded clusters. It specifies the ID of the sharded cluster.
-    ///
-    /// Example: `dds-0xid8e5336******`
     pub cluster_name: Option<String>,
     /// The `IsPhysical` field.
     pub is_physical: Option<bool>,
 }
 
 impl CreateDownloadRequest {
-    /// A builder for this request.
-    pub fn builder() -> CreateDownloadRequestBuilder {
-        CreateDownloadRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> CreateDownloadBuilder {
+        CreateDownloadBuilder::with_client(())
     }
 }
 
@@ -138,115 +72,70 @@ impl acs_runtime::Operation for CreateDownloadRequest {
     type Output = CreateDownloadResponse;
     type Error = CreateDownloadError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "CreateDownload",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "CreateDownload",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Unsafe,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
-        params.put(acs_runtime::Position::Query, "BakSetType", &self.bak_set_type);
-        params.put(acs_runtime::Position::Query, "BakSetId", &self.bak_set_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DownloadPointInTime",
-                &self.download_point_in_time,
-            );
-        params.put(acs_runtime::Position::Query, "BakSetSize", &self.bak_set_size);
-        params.put(acs_runtime::Position::Query, "FormatType", &self.format_type);
-        params.put(acs_runtime::Position::Query, "TargetType", &self.target_type);
-        params.put(acs_runtime::Position::Query, "TargetBucket", &self.target_bucket);
-        params.put(acs_runtime::Position::Query, "TargetPath", &self.target_path);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "TargetOssRegion",
-                &self.target_oss_region,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PrimaryKeyTypeOnly",
-                &self.primary_key_type_only,
-            );
-        params.put(acs_runtime::Position::Query, "IsCluster", &self.is_cluster);
-        params.put(acs_runtime::Position::Query, "AdminDatabase", &self.admin_database);
-        params.put(acs_runtime::Position::Query, "UseZstd", &self.use_zstd);
-        params.put(acs_runtime::Position::Query, "ClusterName", &self.cluster_name);
-        params.put(acs_runtime::Position::Query, "IsPhysical", &self.is_physical);
+        params.query("RegionCode", &self.region_code);
+        params.query("InstanceName", &self.instance_name);
+        params.query("BakSetType", &self.bak_set_type);
+        params.query("BakSetId", &self.bak_set_id);
+        params.query("DownloadPointInTime", &self.download_point_in_time);
+        params.query("BakSetSize", &self.bak_set_size);
+        params.query("FormatType", &self.format_type);
+        params.query("TargetType", &self.target_type);
+        params.query("TargetBucket", &self.target_bucket);
+        params.query("TargetPath", &self.target_path);
+        params.query("TargetOssRegion", &self.target_oss_region);
+        params.query("PrimaryKeyTypeOnly", &self.primary_key_type_only);
+        params.query("IsCluster", &self.is_cluster);
+        params.query("AdminDatabase", &self.admin_database);
+        params.query("UseZstd", &self.use_zstd);
+        params.query("ClusterName", &self.cluster_name);
+        params.query("IsPhysical", &self.is_physical);
     }
 }
 
-/// Builds a [`CreateDownloadRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateDownloadRequestBuilder {
-    region_code: Option<String>,
-    instance_name: Option<String>,
-    bak_set_type: Option<String>,
-    bak_set_id: Option<String>,
-    download_point_in_time: Option<String>,
-    bak_set_size: Option<String>,
-    format_type: Option<String>,
-    target_type: Option<String>,
-    target_bucket: Option<String>,
-    target_path: Option<String>,
-    target_oss_region: Option<String>,
-    primary_key_type_only: Option<String>,
-    is_cluster: Option<String>,
-    admin_database: Option<String>,
-    use_zstd: Option<String>,
-    cluster_name: Option<String>,
-    is_physical: Option<bool>,
+/// Sets the parameters of `CreateDownload`: made by `Client::create_download` (then [`send`](Self::send)) or [`CreateDownloadRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct CreateDownloadBuilder<C = ()> {
+    client: C,
+    request: CreateDownloadRequest,
 }
 
-impl CreateDownloadRequestBuilder {
-    /// The ID of the region where the instance resides. You can call the DescribeDBInstanceAttribute operation for an RDS instance or the DescribeDBClusterAttribute operation for a PolarDB cluster to query the region ID.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
+impl<C> CreateDownloadBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the region where the instance resides. You can call the DescribeDBInstanceAttribute operation for an RDS instance or the DescribeDBClusterAttribute operation for a PolarDB cluster to query the region ID. Required. Example: `cn-beijing`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
-        self
-    }
-
-    /// The instance ID.
-    ///
-    /// Example: `rm-wz994c1t1****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// The instance ID. Required. Example: `rm-wz994c1t1****`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
     /// The type of the download task. Valid values:
     ///
     /// - **full**: downloads a full backup set.
-    ///
     /// - **pitr**: downloads data at a specific point in time.
     ///
-    /// Example: `full`
-    pub fn bak_set_type(mut self, value: impl Into<String>) -> Self {
-        self.bak_set_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BakSetType`; see [`Self::bak_set_type`].
-    pub fn set_bak_set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.bak_set_type = value;
+    /// Example: `full`.
+    pub fn bak_set_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.bak_set_type = value.into_param();
         self
     }
 
@@ -254,15 +143,9 @@ impl CreateDownloadRequestBuilder {
     ///
     /// > This parameter is required when BakSetType is set to full.
     ///
-    /// Example: `146005****`
-    pub fn bak_set_id(mut self, value: impl Into<String>) -> Self {
-        self.bak_set_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BakSetId`; see [`Self::bak_set_id`].
-    pub fn set_bak_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.bak_set_id = value;
+    /// Example: `146005****`.
+    pub fn bak_set_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.bak_set_id = value.into_param();
         self
     }
 
@@ -270,87 +153,51 @@ impl CreateDownloadRequestBuilder {
     ///
     /// > This parameter is required when BakSetType is set to pitr.
     ///
-    /// Example: `1661331864000`
-    pub fn download_point_in_time(mut self, value: impl Into<String>) -> Self {
-        self.download_point_in_time = Some(value.into());
+    /// Example: `1661331864000`.
+    pub fn download_point_in_time(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.download_point_in_time = value.into_param();
         self
     }
 
-    /// Sets or clears `DownloadPointInTime`; see [`Self::download_point_in_time`].
-    pub fn set_download_point_in_time(&mut self, value: Option<String>) -> &mut Self {
-        self.download_point_in_time = value;
-        self
-    }
-
-    /// The size of the full backup set. You can call the DescribeBackups operation for an RDS instance or the DescribeBackups operation for a PolarDB cluster to query the size. Unit: bytes.
-    ///
-    /// Example: `216****`
-    pub fn bak_set_size(mut self, value: impl Into<String>) -> Self {
-        self.bak_set_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BakSetSize`; see [`Self::bak_set_size`].
-    pub fn set_bak_set_size(&mut self, value: Option<String>) -> &mut Self {
-        self.bak_set_size = value;
+    /// The size of the full backup set. You can call the DescribeBackups operation for an RDS instance or the DescribeBackups operation for a PolarDB cluster to query the size. Unit: bytes. Example: `216****`.
+    pub fn bak_set_size(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.bak_set_size = value.into_param();
         self
     }
 
     /// The format to which you want to convert the downloaded data. Valid values:
     ///
     /// - **CSV**
-    ///
     /// - **SQL**
-    ///
     /// - **Parquet**
     ///
     /// > This parameter is required.
     ///
-    /// Example: `CSV`
-    pub fn format_type(mut self, value: impl Into<String>) -> Self {
-        self.format_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `FormatType`; see [`Self::format_type`].
-    pub fn set_format_type(&mut self, value: Option<String>) -> &mut Self {
-        self.format_type = value;
+    /// Example: `CSV`.
+    pub fn format_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.format_type = value.into_param();
         self
     }
 
     /// The destination type for the download. Valid values:
     ///
     /// - **OSS**
-    ///
     /// - **URL**
     ///
-    /// Example: `OSS`
-    pub fn target_type(mut self, value: impl Into<String>) -> Self {
-        self.target_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `TargetType`; see [`Self::target_type`].
-    pub fn set_target_type(&mut self, value: Option<String>) -> &mut Self {
-        self.target_type = value;
+    /// Example: `OSS`.
+    pub fn target_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.target_type = value.into_param();
         self
     }
 
     /// The name of the OSS bucket.
     ///
     /// - This parameter is required when TargetType is set to OSS.
-    ///
     /// - Make sure that your account has the **AliyunDBSDefaultRole** permission. For more information about how to grant permissions, see Grant permissions to a RAM role. You can also go to the console to grant permissions as prompted.
     ///
-    /// Example: `test123`
-    pub fn target_bucket(mut self, value: impl Into<String>) -> Self {
-        self.target_bucket = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `TargetBucket`; see [`Self::target_bucket`].
-    pub fn set_target_bucket(&mut self, value: Option<String>) -> &mut Self {
-        self.target_bucket = value;
+    /// Example: `test123`.
+    pub fn target_bucket(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.target_bucket = value.into_param();
         self
     }
 
@@ -358,15 +205,9 @@ impl CreateDownloadRequestBuilder {
     ///
     /// > This parameter is required when TargetType is set to OSS.
     ///
-    /// Example: `test_db/path`
-    pub fn target_path(mut self, value: impl Into<String>) -> Self {
-        self.target_path = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `TargetPath`; see [`Self::target_path`].
-    pub fn set_target_path(&mut self, value: Option<String>) -> &mut Self {
-        self.target_path = value;
+    /// Example: `test_db/path`.
+    pub fn target_path(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.target_path = value.into_param();
         self
     }
 
@@ -374,573 +215,153 @@ impl CreateDownloadRequestBuilder {
     ///
     /// > This parameter is required when TargetType is set to OSS.
     ///
-    /// Example: `cn-beijing`
-    pub fn target_oss_region(mut self, value: impl Into<String>) -> Self {
-        self.target_oss_region = Some(value.into());
+    /// Example: `cn-beijing`.
+    pub fn target_oss_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.target_oss_region = value.into_param();
         self
     }
 
-    /// Sets or clears `TargetOssRegion`; see [`Self::target_oss_region`].
-    pub fn set_target_oss_region(&mut self, value: Option<String>) -> &mut Self {
-        self.target_oss_region = value;
+    /// This field is required only for MongoDB instances. It indicates whether the primary key type in the database and table is unique. Valid values: true and false. Example: `false`.
+    pub fn primary_key_type_only(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.primary_key_type_only = value.into_param();
         self
     }
 
-    /// This field is required only for MongoDB instances. It indicates whether the primary key type in the database and table is unique. Valid values: true and false.
-    ///
-    /// Example: `false`
-    pub fn primary_key_type_only(mut self, value: impl Into<String>) -> Self {
-        self.primary_key_type_only = Some(value.into());
+    /// This field is required only for MongoDB instances. It indicates whether the current instance is a sharded cluster. If the instance is a sharded cluster, set the value to true. Otherwise, set the value to false. Example: `false`.
+    pub fn is_cluster(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.is_cluster = value.into_param();
         self
     }
 
-    /// Sets or clears `PrimaryKeyTypeOnly`; see [`Self::primary_key_type_only`].
-    pub fn set_primary_key_type_only(&mut self, value: Option<String>) -> &mut Self {
-        self.primary_key_type_only = value;
+    /// This field is required only for MongoDB instances. It specifies the name of the authentication database. The default value is admin. Example: `admin`.
+    pub fn admin_database(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.admin_database = value.into_param();
         self
     }
 
-    /// This field is required only for MongoDB instances. It indicates whether the current instance is a sharded cluster. If the instance is a sharded cluster, set the value to true. Otherwise, set the value to false.
-    ///
-    /// Example: `false`
-    pub fn is_cluster(mut self, value: impl Into<String>) -> Self {
-        self.is_cluster = Some(value.into());
+    /// Indicates whether the zstd compression algorithm is used for the compressed package. The default value is false. Example: `false`.
+    pub fn use_zstd(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.use_zstd = value.into_param();
         self
     }
 
-    /// Sets or clears `IsCluster`; see [`Self::is_cluster`].
-    pub fn set_is_cluster(&mut self, value: Option<String>) -> &mut Self {
-        self.is_cluster = value;
-        self
-    }
-
-    /// This field is required only for MongoDB instances. It specifies the name of the authentication database. The default value is admin.
-    ///
-    /// Example: `admin`
-    pub fn admin_database(mut self, value: impl Into<String>) -> Self {
-        self.admin_database = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AdminDatabase`; see [`Self::admin_database`].
-    pub fn set_admin_database(&mut self, value: Option<String>) -> &mut Self {
-        self.admin_database = value;
-        self
-    }
-
-    /// Indicates whether the zstd compression algorithm is used for the compressed package. The default value is false.
-    ///
-    /// Example: `false`
-    pub fn use_zstd(mut self, value: impl Into<String>) -> Self {
-        self.use_zstd = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `UseZstd`; see [`Self::use_zstd`].
-    pub fn set_use_zstd(&mut self, value: Option<String>) -> &mut Self {
-        self.use_zstd = value;
-        self
-    }
-
-    /// This field is required only for MongoDB sharded clusters. It specifies the ID of the sharded cluster.
-    ///
-    /// Example: `dds-0xid8e5336******`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_name = value;
+    /// This field is required only for MongoDB sharded clusters. It specifies the ID of the sharded cluster. Example: `dds-0xid8e5336******`.
+    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_name = value.into_param();
         self
     }
 
     /// The `IsPhysical` field.
-    pub fn is_physical(mut self, value: impl Into<bool>) -> Self {
-        self.is_physical = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `IsPhysical`; see [`Self::is_physical`].
-    pub fn set_is_physical(&mut self, value: Option<bool>) -> &mut Self {
-        self.is_physical = value;
+    pub fn is_physical(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.is_physical = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateDownloadRequest, acs_runtime::BuildError> {
-        Ok(CreateDownloadRequest {
-            region_code: self
-                .region_code
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateDownload",
-                    parameter: "RegionCode",
-                    setter: "region_code",
-                })?,
-            instance_name: self
-                .instance_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "CreateDownload",
-                    parameter: "InstanceName",
-                    setter: "instance_name",
-                })?,
-            bak_set_type: self.bak_set_type,
-            bak_set_id: self.bak_set_id,
-            download_point_in_time: self.download_point_in_time,
-            bak_set_size: self.bak_set_size,
-            format_type: self.format_type,
-            target_type: self.target_type,
-            target_bucket: self.target_bucket,
-            target_path: self.target_path,
-            target_oss_region: self.target_oss_region,
-            primary_key_type_only: self.primary_key_type_only,
-            is_cluster: self.is_cluster,
-            admin_database: self.admin_database,
-            use_zstd: self.use_zstd,
-            cluster_name: self.cluster_name,
-            is_physical: self.is_physical,
-        })
-    }
-}
-
-/// Calls `CreateDownload` once its parameters are set: Creates an Advanced Download task.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct CreateDownloadFluentBuilder {
-    client: acs_runtime::Client,
-    inner: CreateDownloadRequestBuilder,
-}
-
-impl CreateDownloadFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: CreateDownloadRequestBuilder::default(),
+    pub fn build(self) -> Result<CreateDownloadRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "CreateDownload",
+            parameter,
+            setter,
+        );
+        if self.request.region_code.is_none() {
+            return Err(missing("RegionCode", "region_code"));
         }
+        if self.request.instance_name.is_none() {
+            return Err(missing("InstanceName", "instance_name"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &CreateDownloadRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the region where the instance resides. You can call the DescribeDBInstanceAttribute operation for an RDS instance or the DescribeDBClusterAttribute operation for a PolarDB cluster to query the region ID.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// The instance ID.
-    ///
-    /// Example: `rm-wz994c1t1****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// The type of the download task. Valid values:
-    ///
-    /// - **full**: downloads a full backup set.
-    ///
-    /// - **pitr**: downloads data at a specific point in time.
-    ///
-    /// Example: `full`
-    pub fn bak_set_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.bak_set_type(value);
-        self
-    }
-
-    /// Sets or clears `BakSetType`; see [`Self::bak_set_type`].
-    pub fn set_bak_set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_bak_set_type(value);
-        self
-    }
-
-    /// The ID of the backup set. You can call the DescribeBackups operation for an RDS instance or the DescribeBackups operation for a PolarDB cluster to query this parameter.
-    ///
-    /// > This parameter is required when BakSetType is set to full.
-    ///
-    /// Example: `146005****`
-    pub fn bak_set_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.bak_set_id(value);
-        self
-    }
-
-    /// Sets or clears `BakSetId`; see [`Self::bak_set_id`].
-    pub fn set_bak_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_bak_set_id(value);
-        self
-    }
-
-    /// The point in time to which you want to download data. Specify a UNIX timestamp of the long data type. Unit: milliseconds.
-    ///
-    /// > This parameter is required when BakSetType is set to pitr.
-    ///
-    /// Example: `1661331864000`
-    pub fn download_point_in_time(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.download_point_in_time(value);
-        self
-    }
-
-    /// Sets or clears `DownloadPointInTime`; see [`Self::download_point_in_time`].
-    pub fn set_download_point_in_time(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_download_point_in_time(value);
-        self
-    }
-
-    /// The size of the full backup set. You can call the DescribeBackups operation for an RDS instance or the DescribeBackups operation for a PolarDB cluster to query the size. Unit: bytes.
-    ///
-    /// Example: `216****`
-    pub fn bak_set_size(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.bak_set_size(value);
-        self
-    }
-
-    /// Sets or clears `BakSetSize`; see [`Self::bak_set_size`].
-    pub fn set_bak_set_size(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_bak_set_size(value);
-        self
-    }
-
-    /// The format to which you want to convert the downloaded data. Valid values:
-    ///
-    /// - **CSV**
-    ///
-    /// - **SQL**
-    ///
-    /// - **Parquet**
-    ///
-    /// > This parameter is required.
-    ///
-    /// Example: `CSV`
-    pub fn format_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.format_type(value);
-        self
-    }
-
-    /// Sets or clears `FormatType`; see [`Self::format_type`].
-    pub fn set_format_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_format_type(value);
-        self
-    }
-
-    /// The destination type for the download. Valid values:
-    ///
-    /// - **OSS**
-    ///
-    /// - **URL**
-    ///
-    /// Example: `OSS`
-    pub fn target_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.target_type(value);
-        self
-    }
-
-    /// Sets or clears `TargetType`; see [`Self::target_type`].
-    pub fn set_target_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_target_type(value);
-        self
-    }
-
-    /// The name of the OSS bucket.
-    ///
-    /// - This parameter is required when TargetType is set to OSS.
-    ///
-    /// - Make sure that your account has the **AliyunDBSDefaultRole** permission. For more information about how to grant permissions, see Grant permissions to a RAM role. You can also go to the console to grant permissions as prompted.
-    ///
-    /// Example: `test123`
-    pub fn target_bucket(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.target_bucket(value);
-        self
-    }
-
-    /// Sets or clears `TargetBucket`; see [`Self::target_bucket`].
-    pub fn set_target_bucket(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_target_bucket(value);
-        self
-    }
-
-    /// The destination path to which the data is downloaded.
-    ///
-    /// > This parameter is required when TargetType is set to OSS.
-    ///
-    /// Example: `test_db/path`
-    pub fn target_path(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.target_path(value);
-        self
-    }
-
-    /// Sets or clears `TargetPath`; see [`Self::target_path`].
-    pub fn set_target_path(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_target_path(value);
-        self
-    }
-
-    /// The region where the OSS bucket resides.
-    ///
-    /// > This parameter is required when TargetType is set to OSS.
-    ///
-    /// Example: `cn-beijing`
-    pub fn target_oss_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.target_oss_region(value);
-        self
-    }
-
-    /// Sets or clears `TargetOssRegion`; see [`Self::target_oss_region`].
-    pub fn set_target_oss_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_target_oss_region(value);
-        self
-    }
-
-    /// This field is required only for MongoDB instances. It indicates whether the primary key type in the database and table is unique. Valid values: true and false.
-    ///
-    /// Example: `false`
-    pub fn primary_key_type_only(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.primary_key_type_only(value);
-        self
-    }
-
-    /// Sets or clears `PrimaryKeyTypeOnly`; see [`Self::primary_key_type_only`].
-    pub fn set_primary_key_type_only(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_primary_key_type_only(value);
-        self
-    }
-
-    /// This field is required only for MongoDB instances. It indicates whether the current instance is a sharded cluster. If the instance is a sharded cluster, set the value to true. Otherwise, set the value to false.
-    ///
-    /// Example: `false`
-    pub fn is_cluster(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.is_cluster(value);
-        self
-    }
-
-    /// Sets or clears `IsCluster`; see [`Self::is_cluster`].
-    pub fn set_is_cluster(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_is_cluster(value);
-        self
-    }
-
-    /// This field is required only for MongoDB instances. It specifies the name of the authentication database. The default value is admin.
-    ///
-    /// Example: `admin`
-    pub fn admin_database(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.admin_database(value);
-        self
-    }
-
-    /// Sets or clears `AdminDatabase`; see [`Self::admin_database`].
-    pub fn set_admin_database(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_admin_database(value);
-        self
-    }
-
-    /// Indicates whether the zstd compression algorithm is used for the compressed package. The default value is false.
-    ///
-    /// Example: `false`
-    pub fn use_zstd(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.use_zstd(value);
-        self
-    }
-
-    /// Sets or clears `UseZstd`; see [`Self::use_zstd`].
-    pub fn set_use_zstd(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_use_zstd(value);
-        self
-    }
-
-    /// This field is required only for MongoDB sharded clusters. It specifies the ID of the sharded cluster.
-    ///
-    /// Example: `dds-0xid8e5336******`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_name(value);
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_name(value);
-        self
-    }
-
-    /// The `IsPhysical` field.
-    pub fn is_physical(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.is_physical(value);
-        self
-    }
-
-    /// Sets or clears `IsPhysical`; see [`Self::is_physical`].
-    pub fn set_is_physical(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_is_physical(value);
-        self
-    }
-
+impl CreateDownloadBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateDownloadResponse, acs_runtime::SdkError<CreateDownloadError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<CreateDownloadResponse, SdkError<CreateDownloadError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `CreateDownload`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `CreateDownload`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateDownloadResponse {
-    /// The request ID.
-    ///
-    /// Example: `A08F908D-2C35-583F-93C1-ED80753F****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `A08F908D-2C35-583F-93C1-ED80753F****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `DBS.ParamIsInValid`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `DBS.ParamIsInValid`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `formatType can not be empty`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `formatType can not be empty`.
     pub err_message: Option<String>,
-    /// The status code.
-    ///
-    /// Example: `DBS.ParamIsInValid`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The status code. Example: `DBS.ParamIsInValid`.
     pub code: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `formatType can not be empty`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `formatType can not be empty`.
     pub message: Option<String>,
     /// The returned data.
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<CreateDownloadResponseData>,
+    pub data: Option<CreateDownloadData>,
 }
 
-/// Errors of `CreateDownload` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for CreateDownloadResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+            data: object.take("Data")?,
+        })
+    }
+}
+
+/// Errors of `CreateDownload`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CreateDownloadError {
-    /// `DBS.DownloadTask.CannotFind` (reported in an HTTP 200 body with `Success: false`)
-    ///
-    /// Message: `Can not find download task.`
+    /// `DBS.DownloadTask.CannotFind` (reported in an HTTP 200 body with `Success: false`): `Can not find download task.`
     ///
     /// Can not find download task.
     DbsDownloadTaskCannotFind(acs_runtime::ServiceError),
-    /// `DBS.DownloadTask.JobAlreadyExist` (reported in an HTTP 200 body with `Success: false`)
-    ///
-    /// Message: `Job already submit in recent days, please check it.`
+    /// `DBS.DownloadTask.JobAlreadyExist` (reported in an HTTP 200 body with `Success: false`): `Job already submit in recent days, please check it.`
     ///
     /// Job already submit in recent days, please check it.
     DbsDownloadTaskJobAlreadyExist(acs_runtime::ServiceError),
-    /// `DBS.DownloadTask.OnlyOneRunningOrFailedTask` (reported in an HTTP 200 body with `Success: false`)
-    ///
-    /// Message: `There can be only one running or failed task for the instance.`
+    /// `DBS.DownloadTask.OnlyOneRunningOrFailedTask` (reported in an HTTP 200 body with `Success: false`): `There can be only one running or failed task for the instance.`
     ///
     /// The current instance can only have one running/failed task at the same time.
     DbsDownloadTaskOnlyOneRunningOrFailedTask(acs_runtime::ServiceError),
-    /// `DBS.DownloadTask.OssForbid` (reported in an HTTP 200 body with `Success: false`)
-    ///
-    /// Message: `OSS is forbidden to access. Please check your OSS bucket.`
+    /// `DBS.DownloadTask.OssForbid` (reported in an HTTP 200 body with `Success: false`): `OSS is forbidden to access. Please check your OSS bucket.`
     ///
     /// OSS is forbidden to access. Please check your OSS bucket.
     DbsDownloadTaskOssForbid(acs_runtime::ServiceError),
-    /// `DBS.DownloadTask.OssStorageTypeInvalid` (reported in an HTTP 200 body with `Success: false`)
-    ///
-    /// Message: `Unsupported bucket storage. Please make sure that your OSS bucket's storgae type is standard.`
+    /// `DBS.DownloadTask.OssStorageTypeInvalid` (reported in an HTTP 200 body with `Success: false`): `Unsupported bucket storage. Please make sure that your OSS bucket's storgae type is standard.`
     ///
     /// Unsupported bucket storage. Please make sure that your OSS bucket's storgae type is standard.
     DbsDownloadTaskOssStorageTypeInvalid(acs_runtime::ServiceError),
-    /// `Forbidden.InstanceNotFound` (reported in an HTTP 200 body with `Success: false`)
-    ///
-    /// Message: `instance not found`
+    /// `Forbidden.InstanceNotFound` (reported in an HTTP 200 body with `Success: false`): `instance not found`
     ///
     /// The instance does not exist.
     ForbiddenInstanceNotFound(acs_runtime::ServiceError),
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
-    /// `DBS.NoPermissionException` (HTTP 403)
-    ///
-    /// Message: `Rejected by ValidationChecker.`
+    /// `DBS.NoPermissionException` (HTTP 403): `Rejected by ValidationChecker.`
     DbsNoPermissionException(acs_runtime::ServiceError),
-    /// `DBS.NotExists` (HTTP 404)
-    ///
-    /// Message: `data source do not existed.`
+    /// `DBS.NotExists` (HTTP 404): `data source do not existed.`
     ///
     /// DBS.NotExists
     DbsNotExists(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl CreateDownloadError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::DbsDownloadTaskCannotFind(error)
-            | Self::DbsDownloadTaskJobAlreadyExist(error)
-            | Self::DbsDownloadTaskOnlyOneRunningOrFailedTask(error)
-            | Self::DbsDownloadTaskOssForbid(error)
-            | Self::DbsDownloadTaskOssStorageTypeInvalid(error)
-            | Self::ForbiddenInstanceNotFound(error)
-            | Self::RequestForbidden(error)
-            | Self::DbsNoPermissionException(error)
-            | Self::DbsNotExists(error)
-            | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for CreateDownloadError {
@@ -966,145 +387,111 @@ impl From<acs_runtime::ServiceError> for CreateDownloadError {
     }
 }
 
+impl acs_runtime::OperationError for CreateDownloadError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::DbsDownloadTaskCannotFind(error)
+            | Self::DbsDownloadTaskJobAlreadyExist(error)
+            | Self::DbsDownloadTaskOnlyOneRunningOrFailedTask(error)
+            | Self::DbsDownloadTaskOssForbid(error)
+            | Self::DbsDownloadTaskOssStorageTypeInvalid(error)
+            | Self::ForbiddenInstanceNotFound(error)
+            | Self::RequestForbidden(error)
+            | Self::DbsNoPermissionException(error)
+            | Self::DbsNotExists(error)
+            | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for CreateDownloadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for CreateDownloadError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:CreateDownload";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "create";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:CreateDownload",
+    access_level: acs_runtime::ram::AccessLevel::Create,
+    resource_arn_templates: &[
         "acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl CreateDownloadRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["acs:rds:", region_id, ":", account_id, ":dbinstance/", "*"].concat()]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The returned data.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct CreateDownloadResponseData {
-    /// The ID of the full backup set.
-    ///
-    /// Example: `146005****`
-    #[serde(rename = "BakSetId", skip_serializing_if = "Option::is_none")]
+pub struct CreateDownloadData {
+    /// The ID of the full backup set. Example: `146005****`.
     pub bak_set_id: Option<String>,
     /// The status of the download task. Valid values:
     ///
     /// - initializing: The task is being initialized.
-    ///
     /// - queueing: The task is in a queue.
-    ///
     /// - running: The task is running.
-    ///
     /// - failed: The task failed.
-    ///
     /// - finished: The task is complete.
-    ///
     /// - expired: The task has expired.
     ///
     /// > A task whose destination is a URL expires three days after it is complete.
     ///
-    /// Example: `initializing`
-    #[serde(rename = "DownloadStatus", skip_serializing_if = "Option::is_none")]
+    /// Example: `initializing`.
     pub download_status: Option<String>,
     /// The number of downloaded tables/The total number of tables.
     ///
     /// > If the task is in the preparation stage, 0/0 is returned.
     ///
-    /// Example: `0/0`
-    #[serde(rename = "Progress", skip_serializing_if = "Option::is_none")]
+    /// Example: `0/0`.
     pub progress: Option<String>,
-    /// The point in time of the point-in-time download task. The value is a UNIX timestamp.
-    ///
-    /// Example: `1661373070000`
-    #[serde(
-        rename = "BackupSetTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The point in time of the point-in-time download task. The value is a UNIX timestamp. Example: `1661373070000`.
     pub backup_set_time: Option<i64>,
-    /// The region ID.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "RegionCode", skip_serializing_if = "Option::is_none")]
+    /// The region ID. Example: `cn-beijing`.
     pub region_code: Option<String>,
     /// The destination path for the download.
     ///
     /// > This parameter is returned when TargetType is set to **OSS**.
     ///
-    /// Example: `test_db/path`
-    #[serde(rename = "TargetPath", skip_serializing_if = "Option::is_none")]
+    /// Example: `test_db/path`.
     pub target_path: Option<String>,
-    /// If the download task is for specific databases and tables, this field returns information about these databases and tables.
-    ///
-    /// Example: `testdb`
-    #[serde(rename = "DbList", skip_serializing_if = "Option::is_none")]
+    /// If the download task is for specific databases and tables, this field returns information about these databases and tables. Example: `testdb`.
     pub db_list: Option<String>,
-    /// The volume of exported data. Unit: bytes.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "ExportDataSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The volume of exported data. Unit: bytes. Example: `0`.
     pub export_data_size: Option<i64>,
-    /// The volume of processed data. Unit: bytes.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "ImportDataSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The volume of processed data. Unit: bytes. Example: `0`.
     pub import_data_size: Option<i64>,
-    /// The time when the task was created. The value is a UNIX timestamp.
-    ///
-    /// Example: `1661940917570`
-    #[serde(
-        rename = "GmtCreate",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The time when the task was created. The value is a UNIX timestamp. Example: `1661940917570`.
     pub gmt_create: Option<i64>,
-    /// The ID of the download task.
-    ///
-    /// Example: `dt-qxnsfq5s****`
-    #[serde(rename = "TaskId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the download task. Example: `dt-qxnsfq5s****`.
     pub task_id: Option<String>,
-    /// The format to which the data is converted.
-    ///
-    /// Example: `CSV`
-    #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
+    /// The format to which the data is converted. Example: `CSV`.
     pub format: Option<String>,
-    /// The destination type for the download.
-    ///
-    /// Example: `URL`
-    #[serde(rename = "TargetType", skip_serializing_if = "Option::is_none")]
+    /// The destination type for the download. Example: `URL`.
     pub target_type: Option<String>,
+}
+
+impl acs_runtime::FromJson for CreateDownloadData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            bak_set_id: object.take("BakSetId")?,
+            download_status: object.take("DownloadStatus")?,
+            progress: object.take("Progress")?,
+            backup_set_time: object.take("BackupSetTime")?,
+            region_code: object.take("RegionCode")?,
+            target_path: object.take("TargetPath")?,
+            db_list: object.take("DbList")?,
+            export_data_size: object.take("ExportDataSize")?,
+            import_data_size: object.take("ImportDataSize")?,
+            gmt_create: object.take("GmtCreate")?,
+            task_id: object.take("TaskId")?,
+            format: object.take("Format")?,
+            target_type: object.take("TargetType")?,
+        })
+    }
 }

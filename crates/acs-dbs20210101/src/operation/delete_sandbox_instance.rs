@@ -5,34 +5,24 @@
 //!
 //! This operation is only available for the 2021-01-01 version of the DBS API.
 
-/// Request of `DeleteSandboxInstance`: Deletes a sandbox instance.
-///
-/// Build it with [`DeleteSandboxInstanceRequest::builder`], or call the operation through `Client::delete_sandbox_instance`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DeleteSandboxInstance`, made by [`DeleteSandboxInstanceBuilder`] (`Client::delete_sandbox_instance` or [`DeleteSandboxInstanceRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteSandboxInstanceRequest {
     /// The ID of the backup plan.
-    ///
-    /// > If your instance is an ApsaraDB RDS for MySQL instance, use the auto-add data source feature to add the RDS instance to DBS and obtain the backup plan ID.
-    ///
-    /// Example: `1hxxxx8xxxxxa`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The ID of the sandbox instance.
-    ///
-    /// Example: `1jxxxxnxxx1xc`
-    pub instance_id: String,
+    pub instance_id: Option<String>,
     /// The zone ID of the destination sandbox instance. The zone must be supported by PrivateLink. Call the DescribeZones operation to query the list of zones in a specific region.
-    ///
-    /// > Before using the sandbox feature, enable PrivateLink. Call the OpenPrivateLinkService operation to enable PrivateLink.
-    ///
-    /// Example: `cn-hangzhou-b`
     pub zone_id: Option<String>,
 }
 
 impl DeleteSandboxInstanceRequest {
-    /// A builder for this request.
-    pub fn builder() -> DeleteSandboxInstanceRequestBuilder {
-        DeleteSandboxInstanceRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DeleteSandboxInstanceBuilder {
+        DeleteSandboxInstanceBuilder::with_client(())
     }
 }
 
@@ -40,56 +30,49 @@ impl acs_runtime::Operation for DeleteSandboxInstanceRequest {
     type Output = DeleteSandboxInstanceResponse;
     type Error = DeleteSandboxInstanceError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DeleteSandboxInstance",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DeleteSandboxInstance",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Unsafe,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "InstanceId", &self.instance_id);
-        params.put(acs_runtime::Position::Query, "ZoneId", &self.zone_id);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("InstanceId", &self.instance_id);
+        params.query("ZoneId", &self.zone_id);
     }
 }
 
-/// Builds a [`DeleteSandboxInstanceRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeleteSandboxInstanceRequestBuilder {
-    backup_plan_id: Option<String>,
-    instance_id: Option<String>,
-    zone_id: Option<String>,
+/// Sets the parameters of `DeleteSandboxInstance`: made by `Client::delete_sandbox_instance` (then [`send`](Self::send)) or [`DeleteSandboxInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DeleteSandboxInstanceBuilder<C = ()> {
+    client: C,
+    request: DeleteSandboxInstanceRequest,
 }
 
-impl DeleteSandboxInstanceRequestBuilder {
+impl<C> DeleteSandboxInstanceBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the backup plan.
     ///
     /// > If your instance is an ApsaraDB RDS for MySQL instance, use the auto-add data source feature to add the RDS instance to DBS and obtain the backup plan ID.
     ///
-    /// Example: `1hxxxx8xxxxxa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+    /// Required. Example: `1hxxxx8xxxxxa`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
-        self
-    }
-
-    /// The ID of the sandbox instance.
-    ///
-    /// Example: `1jxxxxnxxx1xc`
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceId`; see [`Self::instance_id`].
-    pub fn set_instance_id(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_id = value;
+    /// The ID of the sandbox instance. Required. Example: `1jxxxxnxxx1xc`.
+    pub fn instance_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_id = value.into_param();
         self
     }
 
@@ -97,205 +80,82 @@ impl DeleteSandboxInstanceRequestBuilder {
     ///
     /// > Before using the sandbox feature, enable PrivateLink. Call the OpenPrivateLinkService operation to enable PrivateLink.
     ///
-    /// Example: `cn-hangzhou-b`
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
-        self.zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ZoneId`; see [`Self::zone_id`].
-    pub fn set_zone_id(&mut self, value: Option<String>) -> &mut Self {
-        self.zone_id = value;
+    /// Example: `cn-hangzhou-b`.
+    pub fn zone_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.zone_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteSandboxInstanceRequest, acs_runtime::BuildError> {
-        Ok(DeleteSandboxInstanceRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteSandboxInstance",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            instance_id: self
-                .instance_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DeleteSandboxInstance",
-                    parameter: "InstanceId",
-                    setter: "instance_id",
-                })?,
-            zone_id: self.zone_id,
+    pub fn build(self) -> Result<DeleteSandboxInstanceRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DeleteSandboxInstance",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
+        }
+        if self.request.instance_id.is_none() {
+            return Err(missing("InstanceId", "instance_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl DeleteSandboxInstanceBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteSandboxInstanceResponse, SdkError<DeleteSandboxInstanceError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `DeleteSandboxInstance`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteSandboxInstanceResponse {
+    /// The error message. Example: `operation forbidden due to sandbox is creating.`.
+    pub data: Option<String>,
+    /// The request ID. Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request is successful. Example: `true`.
+    pub success: Option<String>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The error code. Example: `Param.NotFound`.
+    pub code: Option<String>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub message: Option<String>,
+}
+
+impl acs_runtime::FromJson for DeleteSandboxInstanceResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("Data")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
         })
     }
 }
 
-/// Calls `DeleteSandboxInstance` once its parameters are set: Deletes a sandbox instance.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DeleteSandboxInstanceFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DeleteSandboxInstanceRequestBuilder,
-}
-
-impl DeleteSandboxInstanceFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DeleteSandboxInstanceRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DeleteSandboxInstanceRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan.
-    ///
-    /// > If your instance is an ApsaraDB RDS for MySQL instance, use the auto-add data source feature to add the RDS instance to DBS and obtain the backup plan ID.
-    ///
-    /// Example: `1hxxxx8xxxxxa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The ID of the sandbox instance.
-    ///
-    /// Example: `1jxxxxnxxx1xc`
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_id(value);
-        self
-    }
-
-    /// Sets or clears `InstanceId`; see [`Self::instance_id`].
-    pub fn set_instance_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_id(value);
-        self
-    }
-
-    /// The zone ID of the destination sandbox instance. The zone must be supported by PrivateLink. Call the DescribeZones operation to query the list of zones in a specific region.
-    ///
-    /// > Before using the sandbox feature, enable PrivateLink. Call the OpenPrivateLinkService operation to enable PrivateLink.
-    ///
-    /// Example: `cn-hangzhou-b`
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.zone_id(value);
-        self
-    }
-
-    /// Sets or clears `ZoneId`; see [`Self::zone_id`].
-    pub fn set_zone_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_zone_id(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        DeleteSandboxInstanceResponse,
-        acs_runtime::SdkError<DeleteSandboxInstanceError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `DeleteSandboxInstance`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DeleteSandboxInstanceResponse {
-    /// The error message.
-    ///
-    /// Example: `operation forbidden due to sandbox is creating.`
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request is successful.
-    ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-/// Errors of `DeleteSandboxInstance` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `DeleteSandboxInstance`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteSandboxInstanceError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DeleteSandboxInstanceError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DeleteSandboxInstanceError {
@@ -307,37 +167,28 @@ impl From<acs_runtime::ServiceError> for DeleteSandboxInstanceError {
     }
 }
 
+impl acs_runtime::OperationError for DeleteSandboxInstanceError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DeleteSandboxInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DeleteSandboxInstanceError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DeleteSandboxInstance";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "delete";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DeleteSandboxInstanceRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DeleteSandboxInstance",
+    access_level: acs_runtime::ram::AccessLevel::Delete,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

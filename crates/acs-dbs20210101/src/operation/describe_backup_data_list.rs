@@ -13,108 +13,50 @@
 //!
 //! Back up a PolarDB for MySQL cluster
 
-/// Request of `DescribeBackupDataList`: Queries the details of backups for a PolarDB for MySQL cluster.
-///
-/// Build it with [`DescribeBackupDataListRequest::builder`], or call the operation through `Client::describe_backup_data_list`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeBackupDataList`, made by [`DescribeBackupDataListBuilder`] (`Client::describe_backup_data_list` or [`DescribeBackupDataListRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupDataListRequest {
     /// The ID of the PolarDB cluster.
-    ///
-    /// Example: `pc-2ze3nrr64c5******`
     pub instance_name: Option<String>,
     /// The region where the backup set is located.
-    ///
-    /// Example: `cn-hangzhou`
     pub region_code: Option<String>,
     /// The backup scenario. This parameter supports only **LEVEL\\_1**, which indicates a level-1 backup in the region where the instance resides.
-    ///
-    /// Example: `LEVEL_1`
     pub scene_type: Option<String>,
     /// The start of the time range to query. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
-    ///
-    /// Example: `2024-04-17T17:00:16Z`
     pub start_time: Option<String>,
     /// The end of the time range to query. The end time must be later than the start time. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
-    ///
-    /// Example: `2024-04-17T17:00:32Z`
     pub end_time: Option<String>,
     /// The status of the backup set. Valid values:
-    ///
-    /// - **OK**: The backup is successful.
-    ///
-    /// - **ERROR**: The backup failed.
-    ///
-    /// Example: `OK`
     pub backup_status: Option<String>,
     /// The ID of the backup set.
-    ///
-    /// Example: `213064****`
     pub backup_id: Option<String>,
     /// The backup method. Valid values:
-    ///
-    /// - **Physical**: physical backup
-    ///
-    /// - **Logical**: logical backup
-    ///
-    /// - **Snapshot**: snapshot backup
-    ///
-    /// Example: `Snapshot`
     pub backup_method: Option<String>,
     /// The backup mode. Valid values:
-    ///
-    /// - **Automated**: automatic backup
-    ///
-    /// - **Manual**: manual backup
-    ///
-    /// Example: `Automated`
     pub backup_mode: Option<String>,
     /// The backup type. Valid values:
-    ///
-    /// - **FullBackup**: full backup
-    ///
-    /// - **IncrementBackup**: incremental backup
-    ///
-    /// Example: `FullBackup`
     pub backup_type: Option<String>,
     /// The backup scope. Valid values:
-    ///
-    /// - **DBInstance**: instance backup
-    ///
-    /// - **DBTable**: database and table backup
-    ///
-    /// Example: `DBInstance`
     pub backup_scale: Option<String>,
     /// The number of entries to return on each page. The default value is 20.
-    ///
-    /// Example: `20`
     pub page_size: Option<i32>,
     /// The page number. The value must be an integer that is greater than 0 and does not exceed the maximum value of the integer data type. The default value is 1.
-    ///
-    /// Example: `1`
     pub page_number: Option<i32>,
     /// Specifies whether the instance is deleted. Valid values:
-    ///
-    /// - **true**: The instance is deleted.
-    ///
-    /// - **false**: The instance is not deleted. This is the default value.
-    ///
-    /// Example: `false`
     pub instance_is_deleted: Option<bool>,
     /// The original region of the instance.
-    ///
-    /// Example: `cn-hangzhou`
     pub instance_region: Option<String>,
     /// This parameter is reserved and does not need to be specified.
-    ///
-    /// Example: `test****`
     pub data_source_id: Option<String>,
 }
 
 impl DescribeBackupDataListRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeBackupDataListRequestBuilder {
-        DescribeBackupDataListRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeBackupDataListBuilder {
+        DescribeBackupDataListBuilder::with_client(())
     }
 }
 
@@ -122,707 +64,240 @@ impl acs_runtime::Operation for DescribeBackupDataListRequest {
     type Output = DescribeBackupDataListResponse;
     type Error = DescribeBackupDataListError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeBackupDataList",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeBackupDataList",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
-        params.put(acs_runtime::Position::Query, "SceneType", &self.scene_type);
-        params.put(acs_runtime::Position::Query, "StartTime", &self.start_time);
-        params.put(acs_runtime::Position::Query, "EndTime", &self.end_time);
-        params.put(acs_runtime::Position::Query, "BackupStatus", &self.backup_status);
-        params.put(acs_runtime::Position::Query, "BackupId", &self.backup_id);
-        params.put(acs_runtime::Position::Query, "BackupMethod", &self.backup_method);
-        params.put(acs_runtime::Position::Query, "BackupMode", &self.backup_mode);
-        params.put(acs_runtime::Position::Query, "BackupType", &self.backup_type);
-        params.put(acs_runtime::Position::Query, "BackupScale", &self.backup_scale);
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "PageNumber", &self.page_number);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InstanceIsDeleted",
-                &self.instance_is_deleted,
-            );
-        params
-            .put(acs_runtime::Position::Query, "InstanceRegion", &self.instance_region);
-        params.put(acs_runtime::Position::Query, "DataSourceId", &self.data_source_id);
+        params.query("InstanceName", &self.instance_name);
+        params.query("RegionCode", &self.region_code);
+        params.query("SceneType", &self.scene_type);
+        params.query("StartTime", &self.start_time);
+        params.query("EndTime", &self.end_time);
+        params.query("BackupStatus", &self.backup_status);
+        params.query("BackupId", &self.backup_id);
+        params.query("BackupMethod", &self.backup_method);
+        params.query("BackupMode", &self.backup_mode);
+        params.query("BackupType", &self.backup_type);
+        params.query("BackupScale", &self.backup_scale);
+        params.query("PageSize", &self.page_size);
+        params.query("PageNumber", &self.page_number);
+        params.query("InstanceIsDeleted", &self.instance_is_deleted);
+        params.query("InstanceRegion", &self.instance_region);
+        params.query("DataSourceId", &self.data_source_id);
     }
 }
 
-/// Builds a [`DescribeBackupDataListRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeBackupDataListRequestBuilder {
-    instance_name: Option<String>,
-    region_code: Option<String>,
-    scene_type: Option<String>,
-    start_time: Option<String>,
-    end_time: Option<String>,
-    backup_status: Option<String>,
-    backup_id: Option<String>,
-    backup_method: Option<String>,
-    backup_mode: Option<String>,
-    backup_type: Option<String>,
-    backup_scale: Option<String>,
-    page_size: Option<i32>,
-    page_number: Option<i32>,
-    instance_is_deleted: Option<bool>,
-    instance_region: Option<String>,
-    data_source_id: Option<String>,
+/// Sets the parameters of `DescribeBackupDataList`: made by `Client::describe_backup_data_list` (then [`send`](Self::send)) or [`DescribeBackupDataListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeBackupDataListBuilder<C = ()> {
+    client: C,
+    request: DescribeBackupDataListRequest,
 }
 
-impl DescribeBackupDataListRequestBuilder {
-    /// The ID of the PolarDB cluster.
-    ///
-    /// Example: `pc-2ze3nrr64c5******`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
+impl<C> DescribeBackupDataListBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the PolarDB cluster. Example: `pc-2ze3nrr64c5******`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// The region where the backup set is located. Example: `cn-hangzhou`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
-    /// The region where the backup set is located.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
+    /// The backup scenario. This parameter supports only **LEVEL\\_1**, which indicates a level-1 backup in the region where the instance resides. Example: `LEVEL_1`.
+    pub fn scene_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.scene_type = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
+    /// The start of the time range to query. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC. Example: `2024-04-17T17:00:16Z`.
+    pub fn start_time(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.start_time = value.into_param();
         self
     }
 
-    /// The backup scenario. This parameter supports only **LEVEL\\_1**, which indicates a level-1 backup in the region where the instance resides.
-    ///
-    /// Example: `LEVEL_1`
-    pub fn scene_type(mut self, value: impl Into<String>) -> Self {
-        self.scene_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SceneType`; see [`Self::scene_type`].
-    pub fn set_scene_type(&mut self, value: Option<String>) -> &mut Self {
-        self.scene_type = value;
-        self
-    }
-
-    /// The start of the time range to query. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
-    ///
-    /// Example: `2024-04-17T17:00:16Z`
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `StartTime`; see [`Self::start_time`].
-    pub fn set_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.start_time = value;
-        self
-    }
-
-    /// The end of the time range to query. The end time must be later than the start time. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
-    ///
-    /// Example: `2024-04-17T17:00:32Z`
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `EndTime`; see [`Self::end_time`].
-    pub fn set_end_time(&mut self, value: Option<String>) -> &mut Self {
-        self.end_time = value;
+    /// The end of the time range to query. The end time must be later than the start time. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC. Example: `2024-04-17T17:00:32Z`.
+    pub fn end_time(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.end_time = value.into_param();
         self
     }
 
     /// The status of the backup set. Valid values:
     ///
     /// - **OK**: The backup is successful.
-    ///
     /// - **ERROR**: The backup failed.
     ///
-    /// Example: `OK`
-    pub fn backup_status(mut self, value: impl Into<String>) -> Self {
-        self.backup_status = Some(value.into());
+    /// Example: `OK`.
+    pub fn backup_status(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_status = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupStatus`; see [`Self::backup_status`].
-    pub fn set_backup_status(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_status = value;
-        self
-    }
-
-    /// The ID of the backup set.
-    ///
-    /// Example: `213064****`
-    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupId`; see [`Self::backup_id`].
-    pub fn set_backup_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_id = value;
+    /// The ID of the backup set. Example: `213064****`.
+    pub fn backup_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_id = value.into_param();
         self
     }
 
     /// The backup method. Valid values:
     ///
     /// - **Physical**: physical backup
-    ///
     /// - **Logical**: logical backup
-    ///
     /// - **Snapshot**: snapshot backup
     ///
-    /// Example: `Snapshot`
-    pub fn backup_method(mut self, value: impl Into<String>) -> Self {
-        self.backup_method = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupMethod`; see [`Self::backup_method`].
-    pub fn set_backup_method(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_method = value;
+    /// Example: `Snapshot`.
+    pub fn backup_method(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_method = value.into_param();
         self
     }
 
     /// The backup mode. Valid values:
     ///
     /// - **Automated**: automatic backup
-    ///
     /// - **Manual**: manual backup
     ///
-    /// Example: `Automated`
-    pub fn backup_mode(mut self, value: impl Into<String>) -> Self {
-        self.backup_mode = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupMode`; see [`Self::backup_mode`].
-    pub fn set_backup_mode(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_mode = value;
+    /// Example: `Automated`.
+    pub fn backup_mode(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_mode = value.into_param();
         self
     }
 
     /// The backup type. Valid values:
     ///
     /// - **FullBackup**: full backup
-    ///
     /// - **IncrementBackup**: incremental backup
     ///
-    /// Example: `FullBackup`
-    pub fn backup_type(mut self, value: impl Into<String>) -> Self {
-        self.backup_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupType`; see [`Self::backup_type`].
-    pub fn set_backup_type(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_type = value;
+    /// Example: `FullBackup`.
+    pub fn backup_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_type = value.into_param();
         self
     }
 
     /// The backup scope. Valid values:
     ///
     /// - **DBInstance**: instance backup
-    ///
     /// - **DBTable**: database and table backup
     ///
-    /// Example: `DBInstance`
-    pub fn backup_scale(mut self, value: impl Into<String>) -> Self {
-        self.backup_scale = Some(value.into());
+    /// Example: `DBInstance`.
+    pub fn backup_scale(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_scale = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupScale`; see [`Self::backup_scale`].
-    pub fn set_backup_scale(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_scale = value;
+    /// The number of entries to return on each page. The default value is 20. Example: `20`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// The number of entries to return on each page. The default value is 20.
-    ///
-    /// Example: `20`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The page number. The value must be an integer that is greater than 0 and does not exceed the maximum value of the integer data type. The default value is 1.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_number = value;
+    /// The page number. The value must be an integer that is greater than 0 and does not exceed the maximum value of the integer data type. The default value is 1. Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
     /// Specifies whether the instance is deleted. Valid values:
     ///
     /// - **true**: The instance is deleted.
-    ///
     /// - **false**: The instance is not deleted. This is the default value.
     ///
-    /// Example: `false`
-    pub fn instance_is_deleted(mut self, value: impl Into<bool>) -> Self {
-        self.instance_is_deleted = Some(value.into());
+    /// Example: `false`.
+    pub fn instance_is_deleted(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.instance_is_deleted = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceIsDeleted`; see [`Self::instance_is_deleted`].
-    pub fn set_instance_is_deleted(&mut self, value: Option<bool>) -> &mut Self {
-        self.instance_is_deleted = value;
+    /// The original region of the instance. Example: `cn-hangzhou`.
+    pub fn instance_region(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_region = value.into_param();
         self
     }
 
-    /// The original region of the instance.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn instance_region(mut self, value: impl Into<String>) -> Self {
-        self.instance_region = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceRegion`; see [`Self::instance_region`].
-    pub fn set_instance_region(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_region = value;
-        self
-    }
-
-    /// This parameter is reserved and does not need to be specified.
-    ///
-    /// Example: `test****`
-    pub fn data_source_id(mut self, value: impl Into<String>) -> Self {
-        self.data_source_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DataSourceId`; see [`Self::data_source_id`].
-    pub fn set_data_source_id(&mut self, value: Option<String>) -> &mut Self {
-        self.data_source_id = value;
+    /// This parameter is reserved and does not need to be specified. Example: `test****`.
+    pub fn data_source_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.data_source_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeBackupDataListRequest, acs_runtime::BuildError> {
-        Ok(DescribeBackupDataListRequest {
-            instance_name: self.instance_name,
-            region_code: self.region_code,
-            scene_type: self.scene_type,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            backup_status: self.backup_status,
-            backup_id: self.backup_id,
-            backup_method: self.backup_method,
-            backup_mode: self.backup_mode,
-            backup_type: self.backup_type,
-            backup_scale: self.backup_scale,
-            page_size: self.page_size,
-            page_number: self.page_number,
-            instance_is_deleted: self.instance_is_deleted,
-            instance_region: self.instance_region,
-            data_source_id: self.data_source_id,
-        })
+    pub fn build(self) -> Result<DescribeBackupDataListRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `DescribeBackupDataList` once its parameters are set: Queries the details of backups for a PolarDB for MySQL cluster.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeBackupDataListFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeBackupDataListRequestBuilder,
-}
-
-impl DescribeBackupDataListFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeBackupDataListRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeBackupDataListRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the PolarDB cluster.
-    ///
-    /// Example: `pc-2ze3nrr64c5******`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// The region where the backup set is located.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// The backup scenario. This parameter supports only **LEVEL\\_1**, which indicates a level-1 backup in the region where the instance resides.
-    ///
-    /// Example: `LEVEL_1`
-    pub fn scene_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.scene_type(value);
-        self
-    }
-
-    /// Sets or clears `SceneType`; see [`Self::scene_type`].
-    pub fn set_scene_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_scene_type(value);
-        self
-    }
-
-    /// The start of the time range to query. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
-    ///
-    /// Example: `2024-04-17T17:00:16Z`
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.start_time(value);
-        self
-    }
-
-    /// Sets or clears `StartTime`; see [`Self::start_time`].
-    pub fn set_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_start_time(value);
-        self
-    }
-
-    /// The end of the time range to query. The end time must be later than the start time. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
-    ///
-    /// Example: `2024-04-17T17:00:32Z`
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.end_time(value);
-        self
-    }
-
-    /// Sets or clears `EndTime`; see [`Self::end_time`].
-    pub fn set_end_time(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_end_time(value);
-        self
-    }
-
-    /// The status of the backup set. Valid values:
-    ///
-    /// - **OK**: The backup is successful.
-    ///
-    /// - **ERROR**: The backup failed.
-    ///
-    /// Example: `OK`
-    pub fn backup_status(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_status(value);
-        self
-    }
-
-    /// Sets or clears `BackupStatus`; see [`Self::backup_status`].
-    pub fn set_backup_status(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_status(value);
-        self
-    }
-
-    /// The ID of the backup set.
-    ///
-    /// Example: `213064****`
-    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupId`; see [`Self::backup_id`].
-    pub fn set_backup_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_id(value);
-        self
-    }
-
-    /// The backup method. Valid values:
-    ///
-    /// - **Physical**: physical backup
-    ///
-    /// - **Logical**: logical backup
-    ///
-    /// - **Snapshot**: snapshot backup
-    ///
-    /// Example: `Snapshot`
-    pub fn backup_method(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_method(value);
-        self
-    }
-
-    /// Sets or clears `BackupMethod`; see [`Self::backup_method`].
-    pub fn set_backup_method(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_method(value);
-        self
-    }
-
-    /// The backup mode. Valid values:
-    ///
-    /// - **Automated**: automatic backup
-    ///
-    /// - **Manual**: manual backup
-    ///
-    /// Example: `Automated`
-    pub fn backup_mode(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_mode(value);
-        self
-    }
-
-    /// Sets or clears `BackupMode`; see [`Self::backup_mode`].
-    pub fn set_backup_mode(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_mode(value);
-        self
-    }
-
-    /// The backup type. Valid values:
-    ///
-    /// - **FullBackup**: full backup
-    ///
-    /// - **IncrementBackup**: incremental backup
-    ///
-    /// Example: `FullBackup`
-    pub fn backup_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_type(value);
-        self
-    }
-
-    /// Sets or clears `BackupType`; see [`Self::backup_type`].
-    pub fn set_backup_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_type(value);
-        self
-    }
-
-    /// The backup scope. Valid values:
-    ///
-    /// - **DBInstance**: instance backup
-    ///
-    /// - **DBTable**: database and table backup
-    ///
-    /// Example: `DBInstance`
-    pub fn backup_scale(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_scale(value);
-        self
-    }
-
-    /// Sets or clears `BackupScale`; see [`Self::backup_scale`].
-    pub fn set_backup_scale(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_scale(value);
-        self
-    }
-
-    /// The number of entries to return on each page. The default value is 20.
-    ///
-    /// Example: `20`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number. The value must be an integer that is greater than 0 and does not exceed the maximum value of the integer data type. The default value is 1.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `PageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// Specifies whether the instance is deleted. Valid values:
-    ///
-    /// - **true**: The instance is deleted.
-    ///
-    /// - **false**: The instance is not deleted. This is the default value.
-    ///
-    /// Example: `false`
-    pub fn instance_is_deleted(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.instance_is_deleted(value);
-        self
-    }
-
-    /// Sets or clears `InstanceIsDeleted`; see [`Self::instance_is_deleted`].
-    pub fn set_instance_is_deleted(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_instance_is_deleted(value);
-        self
-    }
-
-    /// The original region of the instance.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn instance_region(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_region(value);
-        self
-    }
-
-    /// Sets or clears `InstanceRegion`; see [`Self::instance_region`].
-    pub fn set_instance_region(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_region(value);
-        self
-    }
-
-    /// This parameter is reserved and does not need to be specified.
-    ///
-    /// Example: `test****`
-    pub fn data_source_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.data_source_id(value);
-        self
-    }
-
-    /// Sets or clears `DataSourceId`; see [`Self::data_source_id`].
-    pub fn set_data_source_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_data_source_id(value);
-        self
-    }
-
+impl DescribeBackupDataListBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeBackupDataListResponse,
-        acs_runtime::SdkError<DescribeBackupDataListError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeBackupDataListResponse, SdkError<DescribeBackupDataListError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeBackupDataList`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeBackupDataList`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupDataListResponse {
     /// The returned data.
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<DescribeBackupDataListResponseData>,
-    /// The ID of the request.
-    ///
-    /// Example: `95A5FFD0-7F46-5A7D-9DFE-6A376B4E2A28`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    pub data: Option<DescribeBackupDataListData>,
+    /// The ID of the request. Example: `95A5FFD0-7F46-5A7D-9DFE-6A376B4E2A28`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Request.Forbidden`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Request.Forbidden`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The status code.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The status code. Example: `Success`.
     pub code: Option<String>,
-    /// The returned message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The returned message. Example: `The specified parameter %s value is not valid.`.
     pub message: Option<String>,
 }
 
-/// Errors of `DescribeBackupDataList` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeBackupDataListResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("Data")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+        })
+    }
+}
+
+/// Errors of `DescribeBackupDataList`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeBackupDataListError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeBackupDataListError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeBackupDataListError {
@@ -834,321 +309,234 @@ impl From<acs_runtime::ServiceError> for DescribeBackupDataListError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeBackupDataListError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeBackupDataListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeBackupDataListError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeBackupDataList";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "list";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeBackupDataList",
+    access_level: acs_runtime::ram::AccessLevel::List,
+    resource_arn_templates: &[
         "acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeBackupDataListRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["acs:rds:", region_id, ":", account_id, ":dbinstance/", "*"].concat()]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The information about the level-2 dump of the PolarDB cluster.
 ///
 /// > The PolarSnapshot-related information is returned only after the level-2 dump feature is enabled for the PolarDB cluster in the same region and the level-1 backup is successfully dumped.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupDataListResponseDataContentItemPolarSnapshot {
-    /// The ID of the dump.
-    ///
-    /// Example: `abc****`
-    #[serde(
-        rename = "DumpId",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct PolarSnapshot {
+    /// The ID of the dump. Example: `abc****`.
     pub dump_id: Option<i64>,
-    /// The size of the dump backup in bytes.
-    ///
-    /// Example: `25669140589`
-    #[serde(
-        rename = "DumpSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The size of the dump backup in bytes. Example: `25669140589`.
     pub dump_size: Option<i64>,
     /// The expected expiration type of the backup set. Valid values:
     ///
     /// - NEVER
-    ///
     /// - EXPIRED
-    ///
     /// - DELAY
     ///
-    /// Example: `DELAY`
-    #[serde(rename = "expectExpireType", skip_serializing_if = "Option::is_none")]
+    /// Example: `DELAY`.
     pub expect_expire_type: Option<String>,
-    /// The expected expiration time of the backup set. The time is in the yyyy-MM-ddTHH:mm:ssZ format. The time is displayed in UTC.
-    ///
-    /// Example: `2024-04-19T05:00:49Z`
-    #[serde(rename = "ExpectExpireTime", skip_serializing_if = "Option::is_none")]
+    /// The expected expiration time of the backup set. The time is in the yyyy-MM-ddTHH:mm:ssZ format. The time is displayed in UTC. Example: `2024-04-19T05:00:49Z`.
     pub expect_expire_time: Option<String>,
 }
 
+impl acs_runtime::FromJson for PolarSnapshot {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            dump_id: object.take("DumpId")?,
+            dump_size: object.take("DumpSize")?,
+            expect_expire_type: object.take("expectExpireType")?,
+            expect_expire_time: object.take("ExpectExpireTime")?,
+        })
+    }
+}
+
 /// The details of the task.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupDataListResponseDataContentItem {
-    /// The ID of the backup set.
-    ///
-    /// Example: `213088****`
-    #[serde(rename = "BackupId", skip_serializing_if = "Option::is_none")]
+pub struct DescribeBackupDataListDataContentItem {
+    /// The ID of the backup set. Example: `213088****`.
     pub backup_id: Option<String>,
-    /// The name of the backup set.
-    ///
-    /// Example: `logic_backup`
-    #[serde(rename = "BackupName", skip_serializing_if = "Option::is_none")]
+    /// The name of the backup set. Example: `logic_backup`.
     pub backup_name: Option<String>,
     /// The backup mode. Valid values:
     ///
     /// - **Automated**: automatic backup
-    ///
     /// - **Manual**: manual backup
     ///
-    /// Example: `Automated`
-    #[serde(rename = "BackupMode", skip_serializing_if = "Option::is_none")]
+    /// Example: `Automated`.
     pub backup_mode: Option<String>,
     /// The backup type. Valid values:
     ///
     /// - **FullBackup**: full backup
-    ///
     /// - **IncrementBackup**: incremental backup
     ///
-    /// Example: `FullBackup`
-    #[serde(rename = "BackupType", skip_serializing_if = "Option::is_none")]
+    /// Example: `FullBackup`.
     pub backup_type: Option<String>,
     /// The backup scope. Valid values:
     ///
     /// - **DBInstance**: instance backup
-    ///
     /// - **DBTable**: database and table backup
     ///
-    /// Example: `DBInstance`
-    #[serde(rename = "BackupScale", skip_serializing_if = "Option::is_none")]
+    /// Example: `DBInstance`.
     pub backup_scale: Option<String>,
     /// The backup method. Valid values:
     ///
     /// - **Physical**: physical backup
-    ///
     /// - **Logical**: logical backup
-    ///
     /// - **Snapshot**: snapshot backup
     ///
-    /// Example: `Snapshot`
-    #[serde(rename = "BackupMethod", skip_serializing_if = "Option::is_none")]
+    /// Example: `Snapshot`.
     pub backup_method: Option<String>,
-    /// The size of the backup set in bytes.
-    ///
-    /// Example: `25669140480`
-    #[serde(
-        rename = "BackupSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The size of the backup set in bytes. Example: `25669140480`.
     pub backup_size: Option<i64>,
     /// The status of the backup set. Valid values:
     ///
     /// - **OK**: The backup is successful.
-    ///
     /// - **ERROR**: The backup failed.
     ///
-    /// Example: `OK`
-    #[serde(rename = "BackupStatus", skip_serializing_if = "Option::is_none")]
+    /// Example: `OK`.
     pub backup_status: Option<String>,
-    /// The start time of the backup. The time is in the yyyy-MM-ddTHH:mm:ssZ format. The time is displayed in UTC.
-    ///
-    /// Example: `2024-04-17T17:00:16Z`
-    #[serde(rename = "BackupStartTime", skip_serializing_if = "Option::is_none")]
+    /// The start time of the backup. The time is in the yyyy-MM-ddTHH:mm:ssZ format. The time is displayed in UTC. Example: `2024-04-17T17:00:16Z`.
     pub backup_start_time: Option<String>,
-    /// The end time of the backup. The time is in the yyyy-MM-ddTHH:mm:ssZ format. The time is displayed in UTC.
-    ///
-    /// Example: `2024-04-17T17:00:32Z`
-    #[serde(rename = "BackupEndTime", skip_serializing_if = "Option::is_none")]
+    /// The end time of the backup. The time is in the yyyy-MM-ddTHH:mm:ssZ format. The time is displayed in UTC. Example: `2024-04-17T17:00:32Z`.
     pub backup_end_time: Option<String>,
-    /// The point in time of the consistent snapshot. The value is a UNIX timestamp. Unit: seconds.
-    ///
-    /// Example: `1713373221`
-    #[serde(
-        rename = "ConsistentTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The point in time of the consistent snapshot. The value is a UNIX timestamp. Unit: seconds. Example: `1713373221`.
     pub consistent_time: Option<i64>,
-    /// The storage path of the backup.
-    ///
-    /// Example: `logic`
-    #[serde(rename = "BackupLocation", skip_serializing_if = "Option::is_none")]
+    /// The storage path of the backup. Example: `logic`.
     pub backup_location: Option<String>,
-    /// The ID of the instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5******`
-    #[serde(rename = "InstanceName", skip_serializing_if = "Option::is_none")]
+    /// The ID of the instance. Example: `pc-2ze3nrr64c5******`.
     pub instance_name: Option<String>,
-    /// The database engine type.
-    ///
-    /// Example: `polardb_mysql`
-    #[serde(rename = "Engine", skip_serializing_if = "Option::is_none")]
+    /// The database engine type. Example: `polardb_mysql`.
     pub engine: Option<String>,
-    /// The database engine version.
-    ///
-    /// Example: `5.7`
-    #[serde(rename = "EngineVersion", skip_serializing_if = "Option::is_none")]
+    /// The database engine version. Example: `5.7`.
     pub engine_version: Option<String>,
     /// Indicates whether the backup set can be deleted. Valid values:
     ///
     /// - **0**: The backup set can be deleted.
-    ///
     /// - **1**: The backup set cannot be deleted.
     ///
-    /// Example: `0`
-    #[serde(
-        rename = "SupportDeletion",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `0`.
     pub support_deletion: Option<i32>,
-    /// The encryption information.
-    ///
-    /// Example: `psk2`
-    #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
+    /// The encryption information. Example: `psk2`.
     pub encryption: Option<String>,
     /// Indicates whether the backup set is available. Valid values:
     ///
     /// - **1**: The backup set is available.
-    ///
     /// - **0**: The backup set is unavailable.
     ///
-    /// Example: `1`
-    #[serde(
-        rename = "IsAvail",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
     pub is_avail: Option<i32>,
-    /// The checksum.
-    ///
-    /// Example: `84a4c16431f969712e6895992719****`
-    #[serde(rename = "Checksum", skip_serializing_if = "Option::is_none")]
+    /// The checksum. Example: `84a4c16431f969712e6895992719****`.
     pub checksum: Option<String>,
     /// The public download URL of the backup set.
     ///
     /// > This parameter is returned only when BackupMethod is set to **Physical** (physical backup) or **Logical** (logical backup).
     ///
-    /// Example: `http://oss.com/****`
-    #[serde(rename = "BackupDownloadURL", skip_serializing_if = "Option::is_none")]
+    /// Example: `http://oss.com/****`.
     pub backup_download_url: Option<String>,
     /// The internal download URL of the backup set.
     ///
     /// > This parameter is returned only when BackupMethod is set to **Physical** (physical backup) or **Logical** (logical backup).
     ///
-    /// Example: `http://oss.com/****`
-    #[serde(
-        rename = "BackupIntranetDownloadURL",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `http://oss.com/****`.
     pub backup_intranet_download_url: Option<String>,
     /// The expected expiration type of the backup set. Valid values:
     ///
     /// - NEVER
-    ///
     /// - EXPIRED
-    ///
     /// - DELAY
     ///
-    /// Example: `DELAY`
-    #[serde(rename = "ExpectExpireType", skip_serializing_if = "Option::is_none")]
+    /// Example: `DELAY`.
     pub expect_expire_type: Option<String>,
-    /// The expected expiration time of the backup set. The time is in the yyyy-MM-ddTHH:mm:ssZ format. The time is displayed in UTC.
-    ///
-    /// Example: `2024-04-19T05:00:49Z`
-    #[serde(rename = "ExpectExpireTime", skip_serializing_if = "Option::is_none")]
+    /// The expected expiration time of the backup set. The time is in the yyyy-MM-ddTHH:mm:ssZ format. The time is displayed in UTC. Example: `2024-04-19T05:00:49Z`.
     pub expect_expire_time: Option<String>,
     /// The information about the level-2 dump of the PolarDB cluster.
     ///
     /// > The PolarSnapshot-related information is returned only after the level-2 dump feature is enabled for the PolarDB cluster in the same region and the level-1 backup is successfully dumped.
-    #[serde(rename = "PolarSnapshot", skip_serializing_if = "Option::is_none")]
-    pub polar_snapshot: Option<
-        DescribeBackupDataListResponseDataContentItemPolarSnapshot,
-    >,
+    pub polar_snapshot: Option<PolarSnapshot>,
+}
+
+impl acs_runtime::FromJson for DescribeBackupDataListDataContentItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            backup_id: object.take("BackupId")?,
+            backup_name: object.take("BackupName")?,
+            backup_mode: object.take("BackupMode")?,
+            backup_type: object.take("BackupType")?,
+            backup_scale: object.take("BackupScale")?,
+            backup_method: object.take("BackupMethod")?,
+            backup_size: object.take("BackupSize")?,
+            backup_status: object.take("BackupStatus")?,
+            backup_start_time: object.take("BackupStartTime")?,
+            backup_end_time: object.take("BackupEndTime")?,
+            consistent_time: object.take("ConsistentTime")?,
+            backup_location: object.take("BackupLocation")?,
+            instance_name: object.take("InstanceName")?,
+            engine: object.take("Engine")?,
+            engine_version: object.take("EngineVersion")?,
+            support_deletion: object.take("SupportDeletion")?,
+            encryption: object.take("Encryption")?,
+            is_avail: object.take("IsAvail")?,
+            checksum: object.take("Checksum")?,
+            backup_download_url: object.take("BackupDownloadURL")?,
+            backup_intranet_download_url: object.take("BackupIntranetDownloadURL")?,
+            expect_expire_type: object.take("ExpectExpireType")?,
+            expect_expire_time: object.take("ExpectExpireTime")?,
+            polar_snapshot: object.take("PolarSnapshot")?,
+        })
+    }
 }
 
 /// The returned data.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupDataListResponseData {
+pub struct DescribeBackupDataListData {
     /// The details of the task.
-    #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
-    pub content: Option<Vec<DescribeBackupDataListResponseDataContentItem>>,
-    /// The page size.
-    ///
-    /// Example: `20`
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub content: Option<Vec<DescribeBackupDataListDataContentItem>>,
+    /// The page size. Example: `20`.
     pub page_size: Option<i64>,
-    /// The page number.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "PageNumber",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The page number. Example: `1`.
     pub page_number: Option<i64>,
-    /// The total number of pages.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalPages",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of pages. Example: `1`.
     pub total_pages: Option<i64>,
-    /// The total number of backup sets.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalElements",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of backup sets. Example: `1`.
     pub total_elements: Option<i64>,
-    /// Extra information.
-    ///
-    /// Example: `dbtest`
-    #[serde(rename = "Extra", skip_serializing_if = "Option::is_none")]
+    /// Extra information. Example: `dbtest`.
     pub extra: Option<String>,
+}
+
+impl acs_runtime::FromJson for DescribeBackupDataListData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            content: object.take("Content")?,
+            page_size: object.take("PageSize")?,
+            page_number: object.take("PageNumber")?,
+            total_pages: object.take("TotalPages")?,
+            total_elements: object.take("TotalElements")?,
+            extra: object.take("Extra")?,
+        })
+    }
 }

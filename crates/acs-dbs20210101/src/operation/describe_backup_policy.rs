@@ -13,26 +13,22 @@
 //!
 //! Backup policies for PolarDB for MySQL
 
-/// Request of `DescribeBackupPolicy`: Queries the backup policy for a PolarDB instance.
-///
-/// Build it with [`DescribeBackupPolicyRequest::builder`], or call the operation through `Client::describe_backup_policy`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeBackupPolicy`, made by [`DescribeBackupPolicyBuilder`] (`Client::describe_backup_policy` or [`DescribeBackupPolicyRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupPolicyRequest {
     /// The region where the backup set is located.
-    ///
-    /// Example: `cn-beijing`
     pub region_code: Option<String>,
     /// The ID of the PolarDB instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5****`
     pub instance_name: Option<String>,
 }
 
 impl DescribeBackupPolicyRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeBackupPolicyRequestBuilder {
-        DescribeBackupPolicyRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeBackupPolicyBuilder {
+        DescribeBackupPolicyBuilder::with_client(())
     }
 }
 
@@ -40,213 +36,111 @@ impl acs_runtime::Operation for DescribeBackupPolicyRequest {
     type Output = DescribeBackupPolicyResponse;
     type Error = DescribeBackupPolicyError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeBackupPolicy",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeBackupPolicy",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
+        params.query("RegionCode", &self.region_code);
+        params.query("InstanceName", &self.instance_name);
     }
 }
 
-/// Builds a [`DescribeBackupPolicyRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeBackupPolicyRequestBuilder {
-    region_code: Option<String>,
-    instance_name: Option<String>,
+/// Sets the parameters of `DescribeBackupPolicy`: made by `Client::describe_backup_policy` (then [`send`](Self::send)) or [`DescribeBackupPolicyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeBackupPolicyBuilder<C = ()> {
+    client: C,
+    request: DescribeBackupPolicyRequest,
 }
 
-impl DescribeBackupPolicyRequestBuilder {
-    /// The region where the backup set is located.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
+impl<C> DescribeBackupPolicyBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The region where the backup set is located. Example: `cn-beijing`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
-        self
-    }
-
-    /// The ID of the PolarDB instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// The ID of the PolarDB instance. Example: `pc-2ze3nrr64c5****`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeBackupPolicyRequest, acs_runtime::BuildError> {
-        Ok(DescribeBackupPolicyRequest {
-            region_code: self.region_code,
-            instance_name: self.instance_name,
-        })
+    pub fn build(self) -> Result<DescribeBackupPolicyRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `DescribeBackupPolicy` once its parameters are set: Queries the backup policy for a PolarDB instance.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeBackupPolicyFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeBackupPolicyRequestBuilder,
-}
-
-impl DescribeBackupPolicyFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeBackupPolicyRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeBackupPolicyRequestBuilder {
-        &self.inner
-    }
-
-    /// The region where the backup set is located.
-    ///
-    /// Example: `cn-beijing`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// The ID of the PolarDB instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
+impl DescribeBackupPolicyBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeBackupPolicyResponse,
-        acs_runtime::SdkError<DescribeBackupPolicyError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeBackupPolicyResponse, SdkError<DescribeBackupPolicyError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeBackupPolicy`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeBackupPolicy`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupPolicyResponse {
-    /// The request ID.
-    ///
-    /// Example: `54A63B3B-AA10-1CC3-A6BB-6CCE98D19628`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `54A63B3B-AA10-1CC3-A6BB-6CCE98D19628`.
     pub request_id: Option<String>,
-    /// The response message.
-    ///
-    /// Example: `instanceName can not be empty.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The response message. Example: `instanceName can not be empty.`.
     pub message: Option<String>,
     /// The details of the backup policy.
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<DescribeBackupPolicyResponseData>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    pub data: Option<DescribeBackupPolicyData>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The status code.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The status code. Example: `Success`.
     pub code: Option<String>,
     /// Specifies whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Success`.
     pub err_code: Option<String>,
 }
 
-/// Errors of `DescribeBackupPolicy` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeBackupPolicyResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            message: object.take("Message")?,
+            data: object.take("Data")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            success: object.take("Success")?,
+            err_code: object.take("ErrCode")?,
+        })
+    }
+}
+
+/// Errors of `DescribeBackupPolicy`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeBackupPolicyError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeBackupPolicyError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeBackupPolicyError {
@@ -258,477 +152,362 @@ impl From<acs_runtime::ServiceError> for DescribeBackupPolicyError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeBackupPolicyError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeBackupPolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeBackupPolicyError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeBackupPolicy";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeBackupPolicyRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeBackupPolicy",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The details of the policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupPolicyResponseDataAdvanceLogPoliciesItem {
-    /// The ID of the backup policy.
-    ///
-    /// Example: `dc13b153acc91141789122c23835****`
-    #[serde(rename = "PolicyId", skip_serializing_if = "Option::is_none")]
+pub struct AdvanceLogPoliciesItem {
+    /// The ID of the backup policy. Example: `dc13b153acc91141789122c23835****`.
     pub policy_id: Option<String>,
     /// The source type of the backup policy. Valid values:
     ///
     /// - **db**: Database
-    ///
     /// - **level1**: Level-1 backup
-    ///
     /// - **level2**: Level-2 backup
-    ///
     /// - **level2Cross**: Level-2 cross-region backup
     ///
-    /// Example: `level1`
-    #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
+    /// Example: `level1`.
     pub src_type: Option<String>,
-    /// The source region of the backup policy.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
+    /// The source region of the backup policy. Example: `cn-beijing`.
     pub src_region: Option<String>,
     /// The destination type of the backup policy. Valid values:
     ///
     /// - **db**: Database
-    ///
     /// - **level1**: Level-1 backup
-    ///
     /// - **level2**: Level-2 backup
-    ///
     /// - **level2Cross**: Level-2 cross-region backup
     ///
-    /// Example: `level1`
-    #[serde(rename = "DestType", skip_serializing_if = "Option::is_none")]
+    /// Example: `level1`.
     pub dest_type: Option<String>,
-    /// The destination region of the backup policy.
-    ///
-    /// Example: `cn-shanghai`
-    #[serde(rename = "DestRegion", skip_serializing_if = "Option::is_none")]
+    /// The destination region of the backup policy. Example: `cn-shanghai`.
     pub dest_region: Option<String>,
-    /// A reserved parameter.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "EnableLogBackup",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// A reserved parameter. Example: `1`.
     pub enable_log_backup: Option<i64>,
     /// The retention type for log backups. Valid values:
     ///
     /// - **never**: Never expires
-    ///
     /// - **delay**: Expires after a fixed number of days
     ///
-    /// Example: `delay`
-    #[serde(rename = "LogRetentionType", skip_serializing_if = "Option::is_none")]
+    /// Example: `delay`.
     pub log_retention_type: Option<String>,
-    /// The retention period for log backups.
-    ///
-    /// Example: `3`
-    #[serde(rename = "LogRetentionValue", skip_serializing_if = "Option::is_none")]
+    /// The retention period for log backups. Example: `3`.
     pub log_retention_value: Option<String>,
     /// The `FilterType` field.
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
     pub filter_type: Option<String>,
     /// The `FilterKey` field.
-    #[serde(rename = "FilterKey", skip_serializing_if = "Option::is_none")]
     pub filter_key: Option<String>,
     /// The `FilterValue` field.
-    #[serde(rename = "FilterValue", skip_serializing_if = "Option::is_none")]
     pub filter_value: Option<String>,
 }
 
+impl acs_runtime::FromJson for AdvanceLogPoliciesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            policy_id: object.take("PolicyId")?,
+            src_type: object.take("SrcType")?,
+            src_region: object.take("SrcRegion")?,
+            dest_type: object.take("DestType")?,
+            dest_region: object.take("DestRegion")?,
+            enable_log_backup: object.take("EnableLogBackup")?,
+            log_retention_type: object.take("LogRetentionType")?,
+            log_retention_value: object.take("LogRetentionValue")?,
+            filter_type: object.take("FilterType")?,
+            filter_key: object.take("FilterKey")?,
+            filter_value: object.take("FilterValue")?,
+        })
+    }
+}
+
 /// The details of the policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupPolicyResponseDataAdvanceDataPoliciesItem {
-    /// The ID of the advanced policy.
-    ///
-    /// Example: `71930ac2e9f15e41615e10627c******`
-    #[serde(rename = "PolicyId", skip_serializing_if = "Option::is_none")]
+pub struct AdvanceDataPoliciesItem {
+    /// The ID of the advanced policy. Example: `71930ac2e9f15e41615e10627c******`.
     pub policy_id: Option<String>,
     /// The filter type for the advanced policy. Valid values:
     ///
     /// - **crontab**: Recurring schedule
-    ///
     /// - **event**: Event-driven schedule
     ///
-    /// Example: `crontab`
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
+    /// Example: `crontab`.
     pub filter_type: Option<String>,
     /// The schedule type. Valid values:
     ///
     /// - **dayOfWeek**: Weekly schedule
-    ///
     /// - **dayOfMonth**: Monthly schedule
-    ///
     /// - **dayOfYear**: Yearly schedule
-    ///
     /// - **backupInterval**: Fixed interval schedule
     ///
     /// > This parameter is returned only when FilterType is set to **crontab**.
     ///
-    /// Example: `dayOfWeek`
-    #[serde(rename = "FilterKey", skip_serializing_if = "Option::is_none")]
+    /// Example: `dayOfWeek`.
     pub filter_key: Option<String>,
-    /// The backup cycle.
-    ///
-    /// Example: `1,2,3,4,5,6,7`
-    #[serde(rename = "FilterValue", skip_serializing_if = "Option::is_none")]
+    /// The backup cycle. Example: `1,2,3,4,5,6,7`.
     pub filter_value: Option<String>,
     /// The dump policy. Valid values:
     ///
     /// - **copy**: Copy
-    ///
     /// - **move**: Dump
     ///
-    /// Example: `copy`
-    #[serde(rename = "DumpAction", skip_serializing_if = "Option::is_none")]
+    /// Example: `copy`.
     pub dump_action: Option<String>,
     /// The retention period type for the backup set. Valid values:
     ///
     /// - **never**: Never expires
-    ///
     /// - **delay**: Expires after a fixed number of days
     ///
-    /// Example: `delay`
-    #[serde(rename = "RetentionType", skip_serializing_if = "Option::is_none")]
+    /// Example: `delay`.
     pub retention_type: Option<String>,
-    /// The number of days before expiration.
-    ///
-    /// Example: `7`
-    #[serde(rename = "RetentionValue", skip_serializing_if = "Option::is_none")]
+    /// The number of days before expiration. Example: `7`.
     pub retention_value: Option<String>,
     /// The source type of the backup policy. Valid values:
     ///
     /// - **db**: Database
-    ///
     /// - **level1**: Level-1 backup
-    ///
     /// - **level2**: Level-2 backup
-    ///
     /// - **level2Cross**: Level-2 cross-region backup
     ///
-    /// Example: `db`
-    #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
+    /// Example: `db`.
     pub src_type: Option<String>,
-    /// The source region of the backup policy.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
+    /// The source region of the backup policy. Example: `cn-beijing`.
     pub src_region: Option<String>,
     /// The destination type of the backup policy. Valid values:
     ///
     /// - **db**: Database
-    ///
     /// - **level1**: Level-1 backup
-    ///
     /// - **level2**: Level-2 backup
-    ///
     /// - **level2Cross**: Level-2 cross-region backup
     ///
-    /// Example: `level1`
-    #[serde(rename = "DestType", skip_serializing_if = "Option::is_none")]
+    /// Example: `level1`.
     pub dest_type: Option<String>,
-    /// The destination region of the backup policy.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "DestRegion", skip_serializing_if = "Option::is_none")]
+    /// The destination region of the backup policy. Example: `cn-beijing`.
     pub dest_region: Option<String>,
     /// The backup type. Valid values:
     ///
     /// - **F**: Full backup
-    ///
     /// - **L**: Log backup
     ///
-    /// Example: `F`
-    #[serde(rename = "BakType", skip_serializing_if = "Option::is_none")]
+    /// Example: `F`.
     pub bak_type: Option<String>,
     /// Specifies whether the backup policy is automatically generated by the system. Valid values:
     ///
     /// - **true**: The policy is generated by the system.
-    ///
     /// - **false**: The policy is a custom policy.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "AutoCreated",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub auto_created: Option<bool>,
     /// The `StorageClass` field.
-    #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
 }
 
-/// The `DescribeBackupPolicyResponseDataAdvanceIncPoliciesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for AdvanceDataPoliciesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            policy_id: object.take("PolicyId")?,
+            filter_type: object.take("FilterType")?,
+            filter_key: object.take("FilterKey")?,
+            filter_value: object.take("FilterValue")?,
+            dump_action: object.take("DumpAction")?,
+            retention_type: object.take("RetentionType")?,
+            retention_value: object.take("RetentionValue")?,
+            src_type: object.take("SrcType")?,
+            src_region: object.take("SrcRegion")?,
+            dest_type: object.take("DestType")?,
+            dest_region: object.take("DestRegion")?,
+            bak_type: object.take("BakType")?,
+            auto_created: object.take("AutoCreated")?,
+            storage_class: object.take("StorageClass")?,
+        })
+    }
+}
+
+/// The `AdvanceIncPoliciesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupPolicyResponseDataAdvanceIncPoliciesItem {
+pub struct AdvanceIncPoliciesItem {
     /// The `PolicyId` field.
-    #[serde(rename = "PolicyId", skip_serializing_if = "Option::is_none")]
     pub policy_id: Option<String>,
     /// The `FilterType` field.
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
     pub filter_type: Option<String>,
     /// The `FilterKey` field.
-    #[serde(rename = "FilterKey", skip_serializing_if = "Option::is_none")]
     pub filter_key: Option<String>,
     /// The `FilterValue` field.
-    #[serde(rename = "FilterValue", skip_serializing_if = "Option::is_none")]
     pub filter_value: Option<String>,
     /// The `DumpAction` field.
-    #[serde(rename = "DumpAction", skip_serializing_if = "Option::is_none")]
     pub dump_action: Option<String>,
     /// The `RetentionType` field.
-    #[serde(rename = "RetentionType", skip_serializing_if = "Option::is_none")]
     pub retention_type: Option<String>,
     /// The `RetentionValue` field.
-    #[serde(rename = "RetentionValue", skip_serializing_if = "Option::is_none")]
     pub retention_value: Option<String>,
     /// The `SrcType` field.
-    #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
     pub src_type: Option<String>,
     /// The `SrcRegion` field.
-    #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
     pub src_region: Option<String>,
     /// The `DestType` field.
-    #[serde(rename = "DestType", skip_serializing_if = "Option::is_none")]
     pub dest_type: Option<String>,
     /// The `DestRegion` field.
-    #[serde(rename = "DestRegion", skip_serializing_if = "Option::is_none")]
     pub dest_region: Option<String>,
     /// The `BakType` field.
-    #[serde(rename = "BakType", skip_serializing_if = "Option::is_none")]
     pub bak_type: Option<String>,
     /// The `AutoCreated` field.
-    #[serde(
-        rename = "AutoCreated",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_created: Option<bool>,
 }
 
+impl acs_runtime::FromJson for AdvanceIncPoliciesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            policy_id: object.take("PolicyId")?,
+            filter_type: object.take("FilterType")?,
+            filter_key: object.take("FilterKey")?,
+            filter_value: object.take("FilterValue")?,
+            dump_action: object.take("DumpAction")?,
+            retention_type: object.take("RetentionType")?,
+            retention_value: object.take("RetentionValue")?,
+            src_type: object.take("SrcType")?,
+            src_region: object.take("SrcRegion")?,
+            dest_type: object.take("DestType")?,
+            dest_region: object.take("DestRegion")?,
+            bak_type: object.take("BakType")?,
+            auto_created: object.take("AutoCreated")?,
+        })
+    }
+}
+
 /// The details of the backup policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeBackupPolicyResponseData {
-    /// The basic backup cycle. This is a 7-digit number. From left to right, each digit represents a day from Monday to Sunday. A value of 1 indicates that a backup is performed, and 0 indicates that no backup is performed.
-    ///
-    /// Example: `1010101`
-    #[serde(rename = "PreferredBackupDate", skip_serializing_if = "Option::is_none")]
+pub struct DescribeBackupPolicyData {
+    /// The basic backup cycle. This is a 7-digit number. From left to right, each digit represents a day from Monday to Sunday. A value of 1 indicates that a backup is performed, and 0 indicates that no backup is performed. Example: `1010101`.
     pub preferred_backup_date: Option<String>,
-    /// The start time of the basic backup window.
-    ///
-    /// Example: `23:00Z`
-    #[serde(
-        rename = "PreferredBackupWindowBegin",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The start time of the basic backup window. Example: `23:00Z`.
     pub preferred_backup_window_begin: Option<String>,
-    /// The basic backup window.
-    ///
-    /// Example: `23:00Z-24:00Z`
-    #[serde(rename = "PreferredBackupWindow", skip_serializing_if = "Option::is_none")]
+    /// The basic backup window. Example: `23:00Z-24:00Z`.
     pub preferred_backup_window: Option<String>,
-    /// The retention period for basic backups. If an advanced backup policy is enabled, this is the longest retention period for level-1 backups.
-    ///
-    /// Example: `7`
-    #[serde(
-        rename = "BackupRetentionPeriod",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The retention period for basic backups. If an advanced backup policy is enabled, this is the longest retention period for level-1 backups. Example: `7`.
     pub backup_retention_period: Option<i32>,
     /// The data retention policy for archived backups of deleted instances. Valid values:
     ///
     /// - **NONE**: No backups are retained.
-    ///
     /// - **LATEST**: The last backup is retained.
-    ///
     /// - **ALL**: All backups are retained.
     ///
-    /// Example: `LATEST`
-    #[serde(
-        rename = "BackupRetentionPolicyOnClusterDeletion",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `LATEST`.
     pub backup_retention_policy_on_cluster_deletion: Option<String>,
-    /// The high-frequency backup interval in minutes. For example, a value of 120 means that a backup is performed every two hours.
-    ///
-    /// Example: `120`
-    #[serde(
-        rename = "HighFrequencyBakInterval",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The high-frequency backup interval in minutes. For example, a value of 120 means that a backup is performed every two hours. Example: `120`.
     pub high_frequency_bak_interval: Option<i32>,
     /// The policy for backing up the secondary database. Valid values:
     ///
     /// - **1**: The secondary database is preferred.
-    ///
     /// - **2**: Backup is forced to run on the primary database.
     ///
     /// > This parameter applies only to RDS SQL Server instances. For other engines, the return value is **0**.
     ///
-    /// Example: `0`
-    #[serde(
-        rename = "BackupPriority",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `0`.
     pub backup_priority: Option<i32>,
     /// Specifies whether log backup is enabled. Valid values:
     ///
     /// - **1**: Enabled
-    ///
     /// - **0**: Not enabled
     ///
-    /// Example: `1`
-    #[serde(
-        rename = "EnableLogBackup",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
     pub enable_log_backup: Option<i32>,
-    /// The retention period for log backups.
-    ///
-    /// Example: `7`
-    #[serde(
-        rename = "LogBackupRetention",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The retention period for log backups. Example: `7`.
     pub log_backup_retention: Option<i32>,
-    /// The number of local log files to retain.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "LogBackupLocalRetentionNumber",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of local log files to retain. Example: `10`.
     pub log_backup_local_retention_number: Option<String>,
-    /// Specifies whether backup is enabled.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "EnableBackup",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether backup is enabled. Example: `1`.
     pub enable_backup: Option<i32>,
-    /// The maximum space usage for local logs.
-    ///
-    /// Example: `30`
-    #[serde(
-        rename = "LocalLogRetentionSpace",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum space usage for local logs. Example: `30`.
     pub local_log_retention_space: Option<i32>,
     /// Specifies whether to forcibly clear logs when the instance space usage exceeds 80% or the remaining space is less than 5 GB. Valid values:
     ///
     /// - **Disable**: Do not clear logs.
-    ///
     /// - **Enable**: Clear logs.
     ///
-    /// Example: `Enable`
-    #[serde(
-        rename = "HighSpaceUsageProtection",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `Enable`.
     pub high_space_usage_protection: Option<String>,
     /// Specifies whether second-level backup is enabled. Valid values:
     ///
     /// - **Flash**: Second-level backup is enabled.
-    ///
     /// - **Standard**: Standard backup.
     ///
     /// > This parameter is valid only for MySQL.
     ///
-    /// Example: `Standard`
-    #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
+    /// Example: `Standard`.
     pub category: Option<String>,
-    /// The interval for high-frequency incremental backups.
-    ///
-    /// Example: `-1`
-    #[serde(
-        rename = "IncBackupInterval",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The interval for high-frequency incremental backups. Example: `-1`.
     pub inc_backup_interval: Option<i32>,
-    /// Specifies whether incremental backup is enabled.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "EnableIncBackup",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Specifies whether incremental backup is enabled. Example: `0`.
     pub enable_inc_backup: Option<i32>,
     /// The backup method. Valid values:
     ///
     /// - **Physical**: Physical backup
-    ///
     /// - **Snapshot**: Snapshot backup
     ///
-    /// Example: `Physical`
-    #[serde(rename = "BackupMethod", skip_serializing_if = "Option::is_none")]
+    /// Example: `Physical`.
     pub backup_method: Option<String>,
     /// The details of the log backup policy.
-    #[serde(rename = "AdvanceLogPolicies", skip_serializing_if = "Option::is_none")]
-    pub advance_log_policies: Option<
-        Vec<DescribeBackupPolicyResponseDataAdvanceLogPoliciesItem>,
-    >,
+    pub advance_log_policies: Option<Vec<AdvanceLogPoliciesItem>>,
     /// The details of the data backup policy.
-    #[serde(rename = "AdvanceDataPolicies", skip_serializing_if = "Option::is_none")]
-    pub advance_data_policies: Option<
-        Vec<DescribeBackupPolicyResponseDataAdvanceDataPoliciesItem>,
-    >,
+    pub advance_data_policies: Option<Vec<AdvanceDataPoliciesItem>>,
     /// The `AdvanceIncPolicies` field.
-    #[serde(rename = "AdvanceIncPolicies", skip_serializing_if = "Option::is_none")]
-    pub advance_inc_policies: Option<
-        Vec<DescribeBackupPolicyResponseDataAdvanceIncPoliciesItem>,
-    >,
+    pub advance_inc_policies: Option<Vec<AdvanceIncPoliciesItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeBackupPolicyData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            preferred_backup_date: object.take("PreferredBackupDate")?,
+            preferred_backup_window_begin: object.take("PreferredBackupWindowBegin")?,
+            preferred_backup_window: object.take("PreferredBackupWindow")?,
+            backup_retention_period: object.take("BackupRetentionPeriod")?,
+            backup_retention_policy_on_cluster_deletion: object
+                .take("BackupRetentionPolicyOnClusterDeletion")?,
+            high_frequency_bak_interval: object.take("HighFrequencyBakInterval")?,
+            backup_priority: object.take("BackupPriority")?,
+            enable_log_backup: object.take("EnableLogBackup")?,
+            log_backup_retention: object.take("LogBackupRetention")?,
+            log_backup_local_retention_number: object
+                .take("LogBackupLocalRetentionNumber")?,
+            enable_backup: object.take("EnableBackup")?,
+            local_log_retention_space: object.take("LocalLogRetentionSpace")?,
+            high_space_usage_protection: object.take("HighSpaceUsageProtection")?,
+            category: object.take("Category")?,
+            inc_backup_interval: object.take("IncBackupInterval")?,
+            enable_inc_backup: object.take("EnableIncBackup")?,
+            backup_method: object.take("BackupMethod")?,
+            advance_log_policies: object.take("AdvanceLogPolicies")?,
+            advance_data_policies: object.take("AdvanceDataPolicies")?,
+            advance_inc_policies: object.take("AdvanceIncPolicies")?,
+        })
+    }
 }

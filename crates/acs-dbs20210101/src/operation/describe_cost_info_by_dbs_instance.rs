@@ -5,26 +5,22 @@
 //!
 //! This operation is available only in version 2021-01-01 of the DBS API.
 
-/// Request of `DescribeCostInfoByDbsInstance`: Queries the costs for a DBS instance.
-///
-/// Build it with [`DescribeCostInfoByDbsInstanceRequest::builder`], or call the operation through `Client::describe_cost_info_by_dbs_instance`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeCostInfoByDbsInstance`, made by [`DescribeCostInfoByDbsInstanceBuilder`] (`Client::describe_cost_info_by_dbs_instance` or [`DescribeCostInfoByDbsInstanceRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeCostInfoByDbsInstanceRequest {
     /// The ID of the region where the instance is located. You can find this information in your bill.
-    ///
-    /// Example: `cn-hangzhou`
     pub region_code: Option<String>,
     /// The ID of the backup billing instance.
-    ///
-    /// Example: `dbsr1l3ro21****`
     pub backup_plan_id: Option<String>,
 }
 
 impl DescribeCostInfoByDbsInstanceRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeCostInfoByDbsInstanceRequestBuilder {
-        DescribeCostInfoByDbsInstanceRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeCostInfoByDbsInstanceBuilder {
+        DescribeCostInfoByDbsInstanceBuilder::with_client(())
     }
 }
 
@@ -32,227 +28,119 @@ impl acs_runtime::Operation for DescribeCostInfoByDbsInstanceRequest {
     type Output = DescribeCostInfoByDbsInstanceResponse;
     type Error = DescribeCostInfoByDbsInstanceError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeCostInfoByDbsInstance",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeCostInfoByDbsInstance",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
+        params.query("RegionCode", &self.region_code);
+        params.query("BackupPlanId", &self.backup_plan_id);
     }
 }
 
-/// Builds a [`DescribeCostInfoByDbsInstanceRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeCostInfoByDbsInstanceRequestBuilder {
-    region_code: Option<String>,
-    backup_plan_id: Option<String>,
+/// Sets the parameters of `DescribeCostInfoByDbsInstance`: made by `Client::describe_cost_info_by_dbs_instance` (then [`send`](Self::send)) or [`DescribeCostInfoByDbsInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeCostInfoByDbsInstanceBuilder<C = ()> {
+    client: C,
+    request: DescribeCostInfoByDbsInstanceRequest,
 }
 
-impl DescribeCostInfoByDbsInstanceRequestBuilder {
-    /// The ID of the region where the instance is located. You can find this information in your bill.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
+impl<C> DescribeCostInfoByDbsInstanceBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the region where the instance is located. You can find this information in your bill. Example: `cn-hangzhou`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
-        self
-    }
-
-    /// The ID of the backup billing instance.
-    ///
-    /// Example: `dbsr1l3ro21****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// The ID of the backup billing instance. Example: `dbsr1l3ro21****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeCostInfoByDbsInstanceRequest, acs_runtime::BuildError> {
-        Ok(DescribeCostInfoByDbsInstanceRequest {
-            region_code: self.region_code,
-            backup_plan_id: self.backup_plan_id,
-        })
+    pub fn build(self) -> Result<DescribeCostInfoByDbsInstanceRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `DescribeCostInfoByDbsInstance` once its parameters are set: Queries the costs for a DBS instance.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeCostInfoByDbsInstanceFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeCostInfoByDbsInstanceRequestBuilder,
-}
-
-impl DescribeCostInfoByDbsInstanceFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeCostInfoByDbsInstanceRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeCostInfoByDbsInstanceRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the region where the instance is located. You can find this information in your bill.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// The ID of the backup billing instance.
-    ///
-    /// Example: `dbsr1l3ro21****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
+impl DescribeCostInfoByDbsInstanceBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeCostInfoByDbsInstanceResponse,
-        acs_runtime::SdkError<DescribeCostInfoByDbsInstanceError>,
+        SdkError<DescribeCostInfoByDbsInstanceError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeCostInfoByDbsInstance`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeCostInfoByDbsInstance`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeCostInfoByDbsInstanceResponse {
     /// Parameter descriptions:
     ///
     /// - **commodity**: The commodity.
-    ///
     /// - **product**: The product.
-    ///
     /// - **moduleCode**: The billing item.
-    ///
     /// - **instanceName**: The sandbox instance ID.
-    ///
     /// - **backupSetId**: The backup set ID.
-    ///
     /// - **instanceName**: The name of the engine instance.
-    ///
     /// - **backupPlanId**: The ID of the backup billing instance.
     ///
-    /// Example: `{       "backupPlanComment": "",       "commodity": "cbs_post",       "product": "cbs",       "moduleCode": "BackupStorageSize",       "instanceName": "d-2zefd6337d766294",       "backupPlanId": "dbs:d-2zefd6337d766294",       "moduleName": "mongodb"     }`
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+    /// Example: `{       "backupPlanComment": "",       "commodity": "cbs_post",       "product": "cbs",       "moduleCode": "BackupStorageSize",       "instanceName": "d-2zefd6337d766294",       "backupPlanId": "dbs:d-2zefd6337d766294",       "moduleName": "mongodb"     }`.
     pub data: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `9C397502-B4F2-4E22-AD97-C81F0049F3F3`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `9C397502-B4F2-4E22-AD97-C81F0049F3F3`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The status code.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The status code. Example: `Success`.
     pub code: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub message: Option<String>,
 }
 
-/// Errors of `DescribeCostInfoByDbsInstance` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeCostInfoByDbsInstanceResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("Data")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+        })
+    }
+}
+
+/// Errors of `DescribeCostInfoByDbsInstance`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeCostInfoByDbsInstanceError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeCostInfoByDbsInstanceError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeCostInfoByDbsInstanceError {
@@ -264,37 +152,28 @@ impl From<acs_runtime::ServiceError> for DescribeCostInfoByDbsInstanceError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeCostInfoByDbsInstanceError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeCostInfoByDbsInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeCostInfoByDbsInstanceError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeCostInfoByDbsInstance";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeCostInfoByDbsInstanceRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeCostInfoByDbsInstance",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

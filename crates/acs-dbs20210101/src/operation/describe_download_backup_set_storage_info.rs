@@ -6,71 +6,41 @@
 //! ### Applicable engines
 //!
 //! - RDS MySQL (cloud disk edition)
-//!
 //! - RDS PostgreSQL
-//!
 //! - PolarDB for MySQL
-//!
 //! - MongoDB
 //!
 //! ### Related documents
 //!
 //! - Download an RDS MySQL backup
-//!
 //! - Download an RDS PostgreSQL backup
-//!
 //! - Download a PolarDB for MySQL backup
-//!
 //! - Download a MongoDB backup
 
-/// Request of `DescribeDownloadBackupSetStorageInfo`: Queries the storage information for downloading a backup set.
-///
-/// Build it with [`DescribeDownloadBackupSetStorageInfoRequest::builder`], or call the operation through `Client::describe_download_backup_set_storage_info`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeDownloadBackupSetStorageInfo`, made by [`DescribeDownloadBackupSetStorageInfoBuilder`] (`Client::describe_download_backup_set_storage_info` or [`DescribeDownloadBackupSetStorageInfoRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDownloadBackupSetStorageInfoRequest {
     /// The ID of the region where the instance resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub region_code: String,
+    pub region_code: Option<String>,
     /// If the download destination is a URL, this parameter specifies the validity period of the link.
-    ///
-    /// - The default validity period of a URL is 2 hours (7,200 seconds).
-    ///
-    /// - You can set the validity period to a value from 5 minutes (300 seconds) to 1 day (86,400 seconds).
-    ///
-    /// - Convert the value to seconds before you pass it. For example, to set the validity period to 5 minutes, pass 300.
-    ///
-    /// Example: `300`
-    pub duration: String,
+    pub duration: Option<String>,
     /// The instance ID.
-    ///
-    /// > If you specify **InstanceName**, you must also specify **BackupSetId**.
-    ///
-    /// Example: `rm-uf6qqf569n435****`
     pub instance_name: Option<String>,
     /// The ID of the download task.
-    ///
-    /// - If you do not specify **TaskId**, you must specify **BackupSetId** and **InstanceName**.
-    ///
-    /// - To view the task ID, click **Backup and Restoration** for the target instance and go to the **Backup Download** tab.
-    ///
-    /// Example: `dt-s0ugzak9****`
     pub task_id: Option<String>,
     /// The ID of the backup set.
-    ///
-    /// Example: `30****`
     pub backup_set_id: Option<String>,
     /// This parameter is required only for MongoDB instances. It specifies the name of the sharded cluster.
-    ///
-    /// Example: `dds-example`
     pub cluster_name: Option<String>,
 }
 
 impl DescribeDownloadBackupSetStorageInfoRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeDownloadBackupSetStorageInfoRequestBuilder {
-        DescribeDownloadBackupSetStorageInfoRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeDownloadBackupSetStorageInfoBuilder {
+        DescribeDownloadBackupSetStorageInfoBuilder::with_client(())
     }
 }
 
@@ -78,66 +48,54 @@ impl acs_runtime::Operation for DescribeDownloadBackupSetStorageInfoRequest {
     type Output = DescribeDownloadBackupSetStorageInfoResponse;
     type Error = DescribeDownloadBackupSetStorageInfoError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeDownloadBackupSetStorageInfo",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeDownloadBackupSetStorageInfo",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
-        params.put(acs_runtime::Position::Query, "Duration", &self.duration);
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
-        params.put(acs_runtime::Position::Query, "TaskId", &self.task_id);
-        params.put(acs_runtime::Position::Query, "BackupSetId", &self.backup_set_id);
-        params.put(acs_runtime::Position::Query, "ClusterName", &self.cluster_name);
+        params.query("RegionCode", &self.region_code);
+        params.query("Duration", &self.duration);
+        params.query("InstanceName", &self.instance_name);
+        params.query("TaskId", &self.task_id);
+        params.query("BackupSetId", &self.backup_set_id);
+        params.query("ClusterName", &self.cluster_name);
     }
 }
 
-/// Builds a [`DescribeDownloadBackupSetStorageInfoRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeDownloadBackupSetStorageInfoRequestBuilder {
-    region_code: Option<String>,
-    duration: Option<String>,
-    instance_name: Option<String>,
-    task_id: Option<String>,
-    backup_set_id: Option<String>,
-    cluster_name: Option<String>,
+/// Sets the parameters of `DescribeDownloadBackupSetStorageInfo`: made by `Client::describe_download_backup_set_storage_info` (then [`send`](Self::send)) or [`DescribeDownloadBackupSetStorageInfoRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeDownloadBackupSetStorageInfoBuilder<C = ()> {
+    client: C,
+    request: DescribeDownloadBackupSetStorageInfoRequest,
 }
 
-impl DescribeDownloadBackupSetStorageInfoRequestBuilder {
-    /// The ID of the region where the instance resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
-        self
+impl<C> DescribeDownloadBackupSetStorageInfoBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
+    /// The ID of the region where the instance resides. Required. Example: `cn-hangzhou`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
     /// If the download destination is a URL, this parameter specifies the validity period of the link.
     ///
     /// - The default validity period of a URL is 2 hours (7,200 seconds).
-    ///
     /// - You can set the validity period to a value from 5 minutes (300 seconds) to 1 day (86,400 seconds).
-    ///
     /// - Convert the value to seconds before you pass it. For example, to set the validity period to 5 minutes, pass 300.
     ///
-    /// Example: `300`
-    pub fn duration(mut self, value: impl Into<String>) -> Self {
-        self.duration = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Duration`; see [`Self::duration`].
-    pub fn set_duration(&mut self, value: Option<String>) -> &mut Self {
-        self.duration = value;
+    /// Required. Example: `300`.
+    pub fn duration(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.duration = value.into_param();
         self
     }
 
@@ -145,308 +103,115 @@ impl DescribeDownloadBackupSetStorageInfoRequestBuilder {
     ///
     /// > If you specify **InstanceName**, you must also specify **BackupSetId**.
     ///
-    /// Example: `rm-uf6qqf569n435****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// Example: `rm-uf6qqf569n435****`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
     /// The ID of the download task.
     ///
     /// - If you do not specify **TaskId**, you must specify **BackupSetId** and **InstanceName**.
-    ///
     /// - To view the task ID, click **Backup and Restoration** for the target instance and go to the **Backup Download** tab.
     ///
-    /// Example: `dt-s0ugzak9****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.task_id = Some(value.into());
+    /// Example: `dt-s0ugzak9****`.
+    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.task_id = value.into_param();
         self
     }
 
-    /// Sets or clears `TaskId`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.task_id = value;
+    /// The ID of the backup set. Example: `30****`.
+    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_id = value.into_param();
         self
     }
 
-    /// The ID of the backup set.
-    ///
-    /// Example: `30****`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_id = value;
-        self
-    }
-
-    /// This parameter is required only for MongoDB instances. It specifies the name of the sharded cluster.
-    ///
-    /// Example: `dds-example`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_name = value;
+    /// This parameter is required only for MongoDB instances. It specifies the name of the sharded cluster. Example: `dds-example`.
+    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
     pub fn build(
         self,
-    ) -> Result<DescribeDownloadBackupSetStorageInfoRequest, acs_runtime::BuildError> {
-        Ok(DescribeDownloadBackupSetStorageInfoRequest {
-            region_code: self
-                .region_code
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeDownloadBackupSetStorageInfo",
-                    parameter: "RegionCode",
-                    setter: "region_code",
-                })?,
-            duration: self
-                .duration
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeDownloadBackupSetStorageInfo",
-                    parameter: "Duration",
-                    setter: "duration",
-                })?,
-            instance_name: self.instance_name,
-            task_id: self.task_id,
-            backup_set_id: self.backup_set_id,
-            cluster_name: self.cluster_name,
-        })
-    }
-}
-
-/// Calls `DescribeDownloadBackupSetStorageInfo` once its parameters are set: Queries the storage information for downloading a backup set.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeDownloadBackupSetStorageInfoFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeDownloadBackupSetStorageInfoRequestBuilder,
-}
-
-impl DescribeDownloadBackupSetStorageInfoFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeDownloadBackupSetStorageInfoRequestBuilder::default(),
+    ) -> Result<DescribeDownloadBackupSetStorageInfoRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeDownloadBackupSetStorageInfo",
+            parameter,
+            setter,
+        );
+        if self.request.region_code.is_none() {
+            return Err(missing("RegionCode", "region_code"));
         }
+        if self.request.duration.is_none() {
+            return Err(missing("Duration", "duration"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeDownloadBackupSetStorageInfoRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the region where the instance resides.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// If the download destination is a URL, this parameter specifies the validity period of the link.
-    ///
-    /// - The default validity period of a URL is 2 hours (7,200 seconds).
-    ///
-    /// - You can set the validity period to a value from 5 minutes (300 seconds) to 1 day (86,400 seconds).
-    ///
-    /// - Convert the value to seconds before you pass it. For example, to set the validity period to 5 minutes, pass 300.
-    ///
-    /// Example: `300`
-    pub fn duration(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.duration(value);
-        self
-    }
-
-    /// Sets or clears `Duration`; see [`Self::duration`].
-    pub fn set_duration(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_duration(value);
-        self
-    }
-
-    /// The instance ID.
-    ///
-    /// > If you specify **InstanceName**, you must also specify **BackupSetId**.
-    ///
-    /// Example: `rm-uf6qqf569n435****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// The ID of the download task.
-    ///
-    /// - If you do not specify **TaskId**, you must specify **BackupSetId** and **InstanceName**.
-    ///
-    /// - To view the task ID, click **Backup and Restoration** for the target instance and go to the **Backup Download** tab.
-    ///
-    /// Example: `dt-s0ugzak9****`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.task_id(value);
-        self
-    }
-
-    /// Sets or clears `TaskId`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_task_id(value);
-        self
-    }
-
-    /// The ID of the backup set.
-    ///
-    /// Example: `30****`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_id(value);
-        self
-    }
-
-    /// This parameter is required only for MongoDB instances. It specifies the name of the sharded cluster.
-    ///
-    /// Example: `dds-example`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_name(value);
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_name(value);
-        self
-    }
-
+impl DescribeDownloadBackupSetStorageInfoBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeDownloadBackupSetStorageInfoResponse,
-        acs_runtime::SdkError<DescribeDownloadBackupSetStorageInfoError>,
+        SdkError<DescribeDownloadBackupSetStorageInfoError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeDownloadBackupSetStorageInfo`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeDownloadBackupSetStorageInfo`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDownloadBackupSetStorageInfoResponse {
-    /// The request ID.
-    ///
-    /// Example: `44B8C2F5-919D-5D29-BCD5-DEB03467****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `44B8C2F5-919D-5D29-BCD5-DEB03467****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `DBS.ParamIsInValid`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `DBS.ParamIsInValid`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `Argument: regionCode Must not be empty`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `Argument: regionCode Must not be empty`.
     pub err_message: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `DBS.ParamIsInValid`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `DBS.ParamIsInValid`.
     pub code: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `Argument: regionCode Must not be empty`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `Argument: regionCode Must not be empty`.
     pub message: Option<String>,
     /// The returned data.
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<DescribeDownloadBackupSetStorageInfoResponseData>,
+    pub data: Option<DescribeDownloadBackupSetStorageInfoData>,
 }
 
-/// Errors of `DescribeDownloadBackupSetStorageInfo` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeDownloadBackupSetStorageInfoResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+            data: object.take("Data")?,
+        })
+    }
+}
+
+/// Errors of `DescribeDownloadBackupSetStorageInfo`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeDownloadBackupSetStorageInfoError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeDownloadBackupSetStorageInfoError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeDownloadBackupSetStorageInfoError {
@@ -458,67 +223,57 @@ impl From<acs_runtime::ServiceError> for DescribeDownloadBackupSetStorageInfoErr
     }
 }
 
+impl acs_runtime::OperationError for DescribeDownloadBackupSetStorageInfoError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeDownloadBackupSetStorageInfoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeDownloadBackupSetStorageInfoError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeDownloadBackupSetStorageInfo";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeDownloadBackupSetStorageInfo",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeDownloadBackupSetStorageInfoRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["acs:dbs:", region_id, ":", account_id, ":backupplan/", "*"].concat()]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The returned data.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeDownloadBackupSetStorageInfoResponseData {
-    /// The public URL to download the backup set.
-    ///
-    /// Example: `http://dbs-137383785969****-cn-hangzhou-1iv12nblw****.oss-cn-hangzhou.aliyuncs.com/dt-u7u4bufa****/dbs_target_file_path/test_456`
-    #[serde(rename = "PublicUrl", skip_serializing_if = "Option::is_none")]
+pub struct DescribeDownloadBackupSetStorageInfoData {
+    /// The public URL to download the backup set. Example: `http://dbs-137383785969****-cn-hangzhou-1iv12nblw****.oss-cn-hangzhou.aliyuncs.com/dt-u7u4bufa****/dbs_target_file_path/test_456`.
     pub public_url: Option<String>,
-    /// The private URL to download the backup set.
-    ///
-    /// Example: `http://dbs-137383785969****-cn-hangzhou-1iv12nblw****.oss-cn-hangzhou-internal.aliyuncs.com/dt-u7u4bufa****/dbs_target_file_path/test_123`
-    #[serde(rename = "PrivateUrl", skip_serializing_if = "Option::is_none")]
+    /// The private URL to download the backup set. Example: `http://dbs-137383785969****-cn-hangzhou-1iv12nblw****.oss-cn-hangzhou-internal.aliyuncs.com/dt-u7u4bufa****/dbs_target_file_path/test_123`.
     pub private_url: Option<String>,
     /// The validity period of the link.
     ///
     /// > The value is a UNIX timestamp.
     ///
-    /// Example: `1661329050`
-    #[serde(
-        rename = "ExpirationTime",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1661329050`.
     pub expiration_time: Option<i64>,
+}
+
+impl acs_runtime::FromJson for DescribeDownloadBackupSetStorageInfoData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            public_url: object.take("PublicUrl")?,
+            private_url: object.take("PrivateUrl")?,
+            expiration_time: object.take("ExpirationTime")?,
+        })
+    }
 }

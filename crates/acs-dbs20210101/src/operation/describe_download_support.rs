@@ -6,11 +6,8 @@
 //! ### Applicable engines
 //!
 //! - RDS MySQL (with cloud disks)
-//!
 //! - RDS PostgreSQL
-//!
 //! - PolarDB for MySQL
-//!
 //! - MongoDB
 //!
 //! ### Related documents
@@ -18,37 +15,28 @@
 //! You can create an Advanced Download task for a point in time or a specific backup set. You can specify a URL as the download destination or write the data directly to your Object Storage Service (OSS) bucket for data analytics and offline archiving.
 //!
 //! - Download an RDS MySQL backup
-//!
 //! - Download an RDS PostgreSQL backup
-//!
 //! - Download a PolarDB for MySQL backup
-//!
 //! - Download a MongoDB backup
 
-/// Request of `DescribeDownloadSupport`: Queries whether the current instance supports the Advanced Download feature.
-///
-/// Build it with [`DescribeDownloadSupportRequest::builder`], or call the operation through `Client::describe_download_support`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeDownloadSupport`, made by [`DescribeDownloadSupportBuilder`] (`Client::describe_download_support` or [`DescribeDownloadSupportRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDownloadSupportRequest {
     /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID.
-    ///
-    /// Example: `cn-hangzhou`
-    pub region_code: String,
+    pub region_code: Option<String>,
     /// The instance ID.
-    ///
-    /// Example: `rm-bp1a48p922r4b****`
-    pub instance_name: String,
+    pub instance_name: Option<String>,
     /// The name of the sharded cluster. This parameter is required only for MongoDB sharded cluster instances.
-    ///
-    /// Example: `dds-example`
     pub cluster_name: Option<String>,
 }
 
 impl DescribeDownloadSupportRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeDownloadSupportRequestBuilder {
-        DescribeDownloadSupportRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeDownloadSupportBuilder {
+        DescribeDownloadSupportBuilder::with_client(())
     }
 }
 
@@ -56,264 +44,137 @@ impl acs_runtime::Operation for DescribeDownloadSupportRequest {
     type Output = DescribeDownloadSupportResponse;
     type Error = DescribeDownloadSupportError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeDownloadSupport",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeDownloadSupport",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
-        params.put(acs_runtime::Position::Query, "ClusterName", &self.cluster_name);
+        params.query("RegionCode", &self.region_code);
+        params.query("InstanceName", &self.instance_name);
+        params.query("ClusterName", &self.cluster_name);
     }
 }
 
-/// Builds a [`DescribeDownloadSupportRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeDownloadSupportRequestBuilder {
-    region_code: Option<String>,
-    instance_name: Option<String>,
-    cluster_name: Option<String>,
+/// Sets the parameters of `DescribeDownloadSupport`: made by `Client::describe_download_support` (then [`send`](Self::send)) or [`DescribeDownloadSupportRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeDownloadSupportBuilder<C = ()> {
+    client: C,
+    request: DescribeDownloadSupportRequest,
 }
 
-impl DescribeDownloadSupportRequestBuilder {
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
+impl<C> DescribeDownloadSupportBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID. Required. Example: `cn-hangzhou`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
+    /// The instance ID. Required. Example: `rm-bp1a48p922r4b****`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
-    /// The instance ID.
-    ///
-    /// Example: `rm-bp1a48p922r4b****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
-        self
-    }
-
-    /// The name of the sharded cluster. This parameter is required only for MongoDB sharded cluster instances.
-    ///
-    /// Example: `dds-example`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_name = value;
+    /// The name of the sharded cluster. This parameter is required only for MongoDB sharded cluster instances. Example: `dds-example`.
+    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeDownloadSupportRequest, acs_runtime::BuildError> {
-        Ok(DescribeDownloadSupportRequest {
-            region_code: self
-                .region_code
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeDownloadSupport",
-                    parameter: "RegionCode",
-                    setter: "region_code",
-                })?,
-            instance_name: self
-                .instance_name
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeDownloadSupport",
-                    parameter: "InstanceName",
-                    setter: "instance_name",
-                })?,
-            cluster_name: self.cluster_name,
-        })
-    }
-}
-
-/// Calls `DescribeDownloadSupport` once its parameters are set: Queries whether the current instance supports the Advanced Download feature.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeDownloadSupportFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeDownloadSupportRequestBuilder,
-}
-
-impl DescribeDownloadSupportFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeDownloadSupportRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeDownloadSupportRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeDownloadSupport",
+            parameter,
+            setter,
+        );
+        if self.request.region_code.is_none() {
+            return Err(missing("RegionCode", "region_code"));
         }
+        if self.request.instance_name.is_none() {
+            return Err(missing("InstanceName", "instance_name"));
+        }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeDownloadSupportRequestBuilder {
-        &self.inner
-    }
-
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// The instance ID.
-    ///
-    /// Example: `rm-bp1a48p922r4b****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// The name of the sharded cluster. This parameter is required only for MongoDB sharded cluster instances.
-    ///
-    /// Example: `dds-example`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_name(value);
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_name(value);
-        self
-    }
-
+impl DescribeDownloadSupportBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeDownloadSupportResponse,
-        acs_runtime::SdkError<DescribeDownloadSupportError>,
+        SdkError<DescribeDownloadSupportError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeDownloadSupport`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeDownloadSupport`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDownloadSupportResponse {
     /// Indicates whether the Advanced Download feature is supported. Valid values:
     ///
     /// - **true**: The feature is supported.
-    ///
     /// - **false**: The feature is not supported.
     ///
-    /// Example: `true`
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub data: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `F1A186F7-7B34-5C11-A903-EE23876B****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `F1A186F7-7B34-5C11-A903-EE23876B****`.
     pub request_id: Option<String>,
-    /// The error code returned if the call fails.
-    ///
-    /// Example: `DBS.ParamIsInValid`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code returned if the call fails. Example: `DBS.ParamIsInValid`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error message returned if the call fails.
-    ///
-    /// Example: `Argument: regionCode Must not be empty`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message returned if the call fails. Example: `Argument: regionCode Must not be empty`.
     pub err_message: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `DBS.ParamIsInValid`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `DBS.ParamIsInValid`.
     pub code: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `Argument: regionCode Must not be empty`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `Argument: regionCode Must not be empty`.
     pub message: Option<String>,
 }
 
-/// Errors of `DescribeDownloadSupport` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeDownloadSupportResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("Data")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+        })
+    }
+}
+
+/// Errors of `DescribeDownloadSupport`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeDownloadSupportError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeDownloadSupportError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeDownloadSupportError {
@@ -325,39 +186,30 @@ impl From<acs_runtime::ServiceError> for DescribeDownloadSupportError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeDownloadSupportError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeDownloadSupportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeDownloadSupportError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeDownloadSupport";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeDownloadSupport",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeDownloadSupportRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["acs:dbs:", region_id, ":", account_id, ":backupplan/", "*"].concat()]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

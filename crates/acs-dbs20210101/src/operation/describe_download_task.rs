@@ -6,109 +6,55 @@
 //! ### Applicable engines
 //!
 //! - ApsaraDB RDS for MySQL instances that use cloud disks
-//!
 //! - ApsaraDB RDS for PostgreSQL
-//!
 //! - PolarDB for MySQL
-//!
 //! - MongoDB
 //!
 //! ### Related documents
 //!
 //! - Download the backup of an ApsaraDB RDS for MySQL instance
-//!
 //! - Download the backup of an ApsaraDB RDS for PostgreSQL instance
-//!
 //! - Download the backup of a PolarDB for MySQL instance
-//!
 //! - Download the backup of a MongoDB instance
 
-/// Request of `DescribeDownloadTask`: Queries a list of advanced download tasks for RDS for MySQL, RDS for PostgreSQL, and PolarDB for MySQL instances.
-///
-/// Build it with [`DescribeDownloadTaskRequest::builder`], or call the operation through `Client::describe_download_task`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeDownloadTask`, made by [`DescribeDownloadTaskBuilder`] (`Client::describe_download_task` or [`DescribeDownloadTaskRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDownloadTaskRequest {
     /// The ID of the region where the instance resides. To obtain the region ID, call DescribeDBInstanceAttribute.
-    ///
-    /// Example: `cn-hangzhou`
-    pub region_code: String,
+    pub region_code: Option<String>,
     /// The instance ID.
-    ///
-    /// > This parameter is required.
-    ///
-    /// Example: `rm-bp1imnmcjxdz7****`
     pub instance_name: Option<String>,
     /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\\_${Region ID}*.
-    ///
-    /// Example: `ds-rm-2ze8g2am97624****_cn-hangzhou`
     pub datasource_id: Option<String>,
     /// The ID of the backup set. To obtain the backup set ID, call DescribeBackups.
-    ///
-    /// Example: `216****`
     pub backup_set_id: Option<String>,
     /// The state of the download task. Valid values:
-    ///
-    /// - **initializing**: The task is being initialized.
-    ///
-    /// - **queueing**: The task is in a queue.
-    ///
-    /// - **running**: The task is running.
-    ///
-    /// - **failed**: The task failed.
-    ///
-    /// - **finished**: The task is successful.
-    ///
-    /// - **expired**: The download has expired.
-    ///
-    /// Example: `queueing`
     pub state: Option<String>,
     /// The type of the download task. Valid values:
-    ///
-    /// - **full**: full backup set download.
-    ///
-    /// - **pitr**: point-in-time recovery download.
-    ///
-    /// Example: `full`
     pub task_type: Option<String>,
     /// The start of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms).
-    ///
-    /// Example: `1661941554000`
     pub start_time: Option<String>,
     /// The end of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms).
-    ///
-    /// Example: `1661941556000`
     pub end_time: Option<String>,
     /// The number of entries to return on each page.
-    ///
-    /// Example: `50`
     pub page_size: Option<String>,
     /// The page number.
-    ///
-    /// Example: `1`
     pub current_page: Option<String>,
     /// The sorting direction. Valid values:
-    ///
-    /// - **asc**: ascending order.
-    ///
-    /// - **desc**: descending order. This is the default value.
-    ///
-    /// Example: `desc`
     pub order_direct: Option<String>,
     /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time.
-    ///
-    /// Example: `gmt_create`
     pub order_column: Option<String>,
     /// The name of the sharded cluster. This parameter is required only for MongoDB instances.
-    ///
-    /// Example: `dds-example`
     pub cluster_name: Option<String>,
 }
 
 impl DescribeDownloadTaskRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeDownloadTaskRequestBuilder {
-        DescribeDownloadTaskRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeDownloadTaskBuilder {
+        DescribeDownloadTaskBuilder::with_client(())
     }
 }
 
@@ -116,60 +62,49 @@ impl acs_runtime::Operation for DescribeDownloadTaskRequest {
     type Output = DescribeDownloadTaskResponse;
     type Error = DescribeDownloadTaskError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeDownloadTask",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeDownloadTask",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
-        params.put(acs_runtime::Position::Query, "DatasourceId", &self.datasource_id);
-        params.put(acs_runtime::Position::Query, "BackupSetId", &self.backup_set_id);
-        params.put(acs_runtime::Position::Query, "State", &self.state);
-        params.put(acs_runtime::Position::Query, "TaskType", &self.task_type);
-        params.put(acs_runtime::Position::Query, "StartTime", &self.start_time);
-        params.put(acs_runtime::Position::Query, "EndTime", &self.end_time);
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "CurrentPage", &self.current_page);
-        params.put(acs_runtime::Position::Query, "OrderDirect", &self.order_direct);
-        params.put(acs_runtime::Position::Query, "OrderColumn", &self.order_column);
-        params.put(acs_runtime::Position::Query, "ClusterName", &self.cluster_name);
+        params.query("RegionCode", &self.region_code);
+        params.query("InstanceName", &self.instance_name);
+        params.query("DatasourceId", &self.datasource_id);
+        params.query("BackupSetId", &self.backup_set_id);
+        params.query("State", &self.state);
+        params.query("TaskType", &self.task_type);
+        params.query("StartTime", &self.start_time);
+        params.query("EndTime", &self.end_time);
+        params.query("PageSize", &self.page_size);
+        params.query("CurrentPage", &self.current_page);
+        params.query("OrderDirect", &self.order_direct);
+        params.query("OrderColumn", &self.order_column);
+        params.query("ClusterName", &self.cluster_name);
     }
 }
 
-/// Builds a [`DescribeDownloadTaskRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeDownloadTaskRequestBuilder {
-    region_code: Option<String>,
-    instance_name: Option<String>,
-    datasource_id: Option<String>,
-    backup_set_id: Option<String>,
-    state: Option<String>,
-    task_type: Option<String>,
-    start_time: Option<String>,
-    end_time: Option<String>,
-    page_size: Option<String>,
-    current_page: Option<String>,
-    order_direct: Option<String>,
-    order_column: Option<String>,
-    cluster_name: Option<String>,
+/// Sets the parameters of `DescribeDownloadTask`: made by `Client::describe_download_task` (then [`send`](Self::send)) or [`DescribeDownloadTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeDownloadTaskBuilder<C = ()> {
+    client: C,
+    request: DescribeDownloadTaskRequest,
 }
 
-impl DescribeDownloadTaskRequestBuilder {
-    /// The ID of the region where the instance resides. To obtain the region ID, call DescribeDBInstanceAttribute.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
-        self
+impl<C> DescribeDownloadTaskBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
+    /// The ID of the region where the instance resides. To obtain the region ID, call DescribeDBInstanceAttribute. Required. Example: `cn-hangzhou`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
@@ -177,543 +112,169 @@ impl DescribeDownloadTaskRequestBuilder {
     ///
     /// > This parameter is required.
     ///
-    /// Example: `rm-bp1imnmcjxdz7****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
+    /// Example: `rm-bp1imnmcjxdz7****`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\\_${Region ID}*. Example: `ds-rm-2ze8g2am97624****_cn-hangzhou`.
+    pub fn datasource_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.datasource_id = value.into_param();
         self
     }
 
-    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\\_${Region ID}*.
-    ///
-    /// Example: `ds-rm-2ze8g2am97624****_cn-hangzhou`
-    pub fn datasource_id(mut self, value: impl Into<String>) -> Self {
-        self.datasource_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DatasourceId`; see [`Self::datasource_id`].
-    pub fn set_datasource_id(&mut self, value: Option<String>) -> &mut Self {
-        self.datasource_id = value;
-        self
-    }
-
-    /// The ID of the backup set. To obtain the backup set ID, call DescribeBackups.
-    ///
-    /// Example: `216****`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_id = value;
+    /// The ID of the backup set. To obtain the backup set ID, call DescribeBackups. Example: `216****`.
+    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_id = value.into_param();
         self
     }
 
     /// The state of the download task. Valid values:
     ///
     /// - **initializing**: The task is being initialized.
-    ///
     /// - **queueing**: The task is in a queue.
-    ///
     /// - **running**: The task is running.
-    ///
     /// - **failed**: The task failed.
-    ///
     /// - **finished**: The task is successful.
-    ///
     /// - **expired**: The download has expired.
     ///
-    /// Example: `queueing`
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `State`; see [`Self::state`].
-    pub fn set_state(&mut self, value: Option<String>) -> &mut Self {
-        self.state = value;
+    /// Example: `queueing`.
+    pub fn state(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.state = value.into_param();
         self
     }
 
     /// The type of the download task. Valid values:
     ///
     /// - **full**: full backup set download.
-    ///
     /// - **pitr**: point-in-time recovery download.
     ///
-    /// Example: `full`
-    pub fn task_type(mut self, value: impl Into<String>) -> Self {
-        self.task_type = Some(value.into());
+    /// Example: `full`.
+    pub fn task_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.task_type = value.into_param();
         self
     }
 
-    /// Sets or clears `TaskType`; see [`Self::task_type`].
-    pub fn set_task_type(&mut self, value: Option<String>) -> &mut Self {
-        self.task_type = value;
+    /// The start of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms). Example: `1661941554000`.
+    pub fn start_time(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.start_time = value.into_param();
         self
     }
 
-    /// The start of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms).
-    ///
-    /// Example: `1661941554000`
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
-        self.start_time = Some(value.into());
+    /// The end of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms). Example: `1661941556000`.
+    pub fn end_time(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.end_time = value.into_param();
         self
     }
 
-    /// Sets or clears `StartTime`; see [`Self::start_time`].
-    pub fn set_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.start_time = value;
+    /// The number of entries to return on each page. Example: `50`.
+    pub fn page_size(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// The end of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms).
-    ///
-    /// Example: `1661941556000`
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `EndTime`; see [`Self::end_time`].
-    pub fn set_end_time(&mut self, value: Option<String>) -> &mut Self {
-        self.end_time = value;
-        self
-    }
-
-    /// The number of entries to return on each page.
-    ///
-    /// Example: `50`
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.page_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<String>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The page number.
-    ///
-    /// Example: `1`
-    pub fn current_page(mut self, value: impl Into<String>) -> Self {
-        self.current_page = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CurrentPage`; see [`Self::current_page`].
-    pub fn set_current_page(&mut self, value: Option<String>) -> &mut Self {
-        self.current_page = value;
+    /// The page number. Example: `1`.
+    pub fn current_page(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.current_page = value.into_param();
         self
     }
 
     /// The sorting direction. Valid values:
     ///
     /// - **asc**: ascending order.
-    ///
     /// - **desc**: descending order. This is the default value.
     ///
-    /// Example: `desc`
-    pub fn order_direct(mut self, value: impl Into<String>) -> Self {
-        self.order_direct = Some(value.into());
+    /// Example: `desc`.
+    pub fn order_direct(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.order_direct = value.into_param();
         self
     }
 
-    /// Sets or clears `OrderDirect`; see [`Self::order_direct`].
-    pub fn set_order_direct(&mut self, value: Option<String>) -> &mut Self {
-        self.order_direct = value;
+    /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time. Example: `gmt_create`.
+    pub fn order_column(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.order_column = value.into_param();
         self
     }
 
-    /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time.
-    ///
-    /// Example: `gmt_create`
-    pub fn order_column(mut self, value: impl Into<String>) -> Self {
-        self.order_column = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `OrderColumn`; see [`Self::order_column`].
-    pub fn set_order_column(&mut self, value: Option<String>) -> &mut Self {
-        self.order_column = value;
-        self
-    }
-
-    /// The name of the sharded cluster. This parameter is required only for MongoDB instances.
-    ///
-    /// Example: `dds-example`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_name = value;
+    /// The name of the sharded cluster. This parameter is required only for MongoDB instances. Example: `dds-example`.
+    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeDownloadTaskRequest, acs_runtime::BuildError> {
-        Ok(DescribeDownloadTaskRequest {
-            region_code: self
-                .region_code
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeDownloadTask",
-                    parameter: "RegionCode",
-                    setter: "region_code",
-                })?,
-            instance_name: self.instance_name,
-            datasource_id: self.datasource_id,
-            backup_set_id: self.backup_set_id,
-            state: self.state,
-            task_type: self.task_type,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            page_size: self.page_size,
-            current_page: self.current_page,
-            order_direct: self.order_direct,
-            order_column: self.order_column,
-            cluster_name: self.cluster_name,
-        })
-    }
-}
-
-/// Calls `DescribeDownloadTask` once its parameters are set: Queries a list of advanced download tasks for RDS for MySQL, RDS for PostgreSQL, and PolarDB for MySQL instances.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeDownloadTaskFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeDownloadTaskRequestBuilder,
-}
-
-impl DescribeDownloadTaskFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeDownloadTaskRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeDownloadTaskRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeDownloadTask",
+            parameter,
+            setter,
+        );
+        if self.request.region_code.is_none() {
+            return Err(missing("RegionCode", "region_code"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeDownloadTaskRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the region where the instance resides. To obtain the region ID, call DescribeDBInstanceAttribute.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// The instance ID.
-    ///
-    /// > This parameter is required.
-    ///
-    /// Example: `rm-bp1imnmcjxdz7****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\\_${Region ID}*.
-    ///
-    /// Example: `ds-rm-2ze8g2am97624****_cn-hangzhou`
-    pub fn datasource_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.datasource_id(value);
-        self
-    }
-
-    /// Sets or clears `DatasourceId`; see [`Self::datasource_id`].
-    pub fn set_datasource_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_datasource_id(value);
-        self
-    }
-
-    /// The ID of the backup set. To obtain the backup set ID, call DescribeBackups.
-    ///
-    /// Example: `216****`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_id(value);
-        self
-    }
-
-    /// The state of the download task. Valid values:
-    ///
-    /// - **initializing**: The task is being initialized.
-    ///
-    /// - **queueing**: The task is in a queue.
-    ///
-    /// - **running**: The task is running.
-    ///
-    /// - **failed**: The task failed.
-    ///
-    /// - **finished**: The task is successful.
-    ///
-    /// - **expired**: The download has expired.
-    ///
-    /// Example: `queueing`
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.state(value);
-        self
-    }
-
-    /// Sets or clears `State`; see [`Self::state`].
-    pub fn set_state(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_state(value);
-        self
-    }
-
-    /// The type of the download task. Valid values:
-    ///
-    /// - **full**: full backup set download.
-    ///
-    /// - **pitr**: point-in-time recovery download.
-    ///
-    /// Example: `full`
-    pub fn task_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.task_type(value);
-        self
-    }
-
-    /// Sets or clears `TaskType`; see [`Self::task_type`].
-    pub fn set_task_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_task_type(value);
-        self
-    }
-
-    /// The start of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms).
-    ///
-    /// Example: `1661941554000`
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.start_time(value);
-        self
-    }
-
-    /// Sets or clears `StartTime`; see [`Self::start_time`].
-    pub fn set_start_time(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_start_time(value);
-        self
-    }
-
-    /// The end of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms).
-    ///
-    /// Example: `1661941556000`
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.end_time(value);
-        self
-    }
-
-    /// Sets or clears `EndTime`; see [`Self::end_time`].
-    pub fn set_end_time(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_end_time(value);
-        self
-    }
-
-    /// The number of entries to return on each page.
-    ///
-    /// Example: `50`
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number.
-    ///
-    /// Example: `1`
-    pub fn current_page(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.current_page(value);
-        self
-    }
-
-    /// Sets or clears `CurrentPage`; see [`Self::current_page`].
-    pub fn set_current_page(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_current_page(value);
-        self
-    }
-
-    /// The sorting direction. Valid values:
-    ///
-    /// - **asc**: ascending order.
-    ///
-    /// - **desc**: descending order. This is the default value.
-    ///
-    /// Example: `desc`
-    pub fn order_direct(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.order_direct(value);
-        self
-    }
-
-    /// Sets or clears `OrderDirect`; see [`Self::order_direct`].
-    pub fn set_order_direct(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_order_direct(value);
-        self
-    }
-
-    /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time.
-    ///
-    /// Example: `gmt_create`
-    pub fn order_column(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.order_column(value);
-        self
-    }
-
-    /// Sets or clears `OrderColumn`; see [`Self::order_column`].
-    pub fn set_order_column(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_order_column(value);
-        self
-    }
-
-    /// The name of the sharded cluster. This parameter is required only for MongoDB instances.
-    ///
-    /// Example: `dds-example`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_name(value);
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_name(value);
-        self
-    }
-
+impl DescribeDownloadTaskBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeDownloadTaskResponse,
-        acs_runtime::SdkError<DescribeDownloadTaskError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeDownloadTaskResponse, SdkError<DescribeDownloadTaskError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeDownloadTask`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeDownloadTask`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDownloadTaskResponse {
-    /// The request ID.
-    ///
-    /// Example: `5D285EB9-A443-592D-9F3D-A888FAC3****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `5D285EB9-A443-592D-9F3D-A888FAC3****`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `DBS.InternalError`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `DBS.InternalError`.
     pub err_code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `instanceName can not be empty`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `instanceName can not be empty`.
     pub err_message: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `DBS.InternalError`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `DBS.InternalError`.
     pub code: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `instanceName can not be empty`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `instanceName can not be empty`.
     pub message: Option<String>,
     /// The task details.
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<DescribeDownloadTaskResponseData>,
+    pub data: Option<DescribeDownloadTaskData>,
 }
 
-/// Errors of `DescribeDownloadTask` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeDownloadTaskResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+            data: object.take("Data")?,
+        })
+    }
+}
+
+/// Errors of `DescribeDownloadTask`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeDownloadTaskError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeDownloadTaskError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeDownloadTaskError {
@@ -725,194 +286,150 @@ impl From<acs_runtime::ServiceError> for DescribeDownloadTaskError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeDownloadTaskError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeDownloadTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeDownloadTaskError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeDownloadTask";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeDownloadTask",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &[
         "acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}",
-    ];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeDownloadTaskRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["acs:rds:", region_id, ":", account_id, ":dbinstance/", "*"].concat()]
-    }
-}
+    ],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The task details.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeDownloadTaskResponseDataContentListItem {
-    /// The download task ID.
-    ///
-    /// Example: `dt-qxntlvgu****`
-    #[serde(rename = "TaskId", skip_serializing_if = "Option::is_none")]
+pub struct DescribeDownloadTaskDataContentListItem {
+    /// The download task ID. Example: `dt-qxntlvgu****`.
     pub task_id: Option<String>,
-    /// The region ID.
-    ///
-    /// Example: `cn-hangzhou`
-    #[serde(rename = "RegionCode", skip_serializing_if = "Option::is_none")]
+    /// The region ID. Example: `cn-hangzhou`.
     pub region_code: Option<String>,
     /// The destination format to which the downloaded data is converted. Valid values:
     ///
     /// - **csv**
-    ///
     /// - **SQL**
-    ///
     /// - **Parquet**
     ///
-    /// Example: `csv`
-    #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
+    /// Example: `csv`.
     pub format: Option<String>,
-    /// The list of databases.
-    ///
-    /// Example: `[dbtest]`
-    #[serde(rename = "DbList", skip_serializing_if = "Option::is_none")]
+    /// The list of databases. Example: `[dbtest]`.
     pub db_list: Option<String>,
-    /// The ID of the full backup set.
-    ///
-    /// Example: `148261****`
-    #[serde(rename = "BakSetId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the full backup set. Example: `148261****`.
     pub bak_set_id: Option<String>,
     /// The state of the download task. Valid values:
     ///
     /// - **initializing**: The task is being initialized.
-    ///
     /// - **queueing**: The task is in a queue.
-    ///
     /// - **running**: The task is running.
-    ///
     /// - **failed**: The task failed.
-    ///
     /// - **finished**: The task is successful.
-    ///
     /// - **expired**: The download has expired.
     ///
-    /// Example: `queueing`
-    #[serde(rename = "DownloadStatus", skip_serializing_if = "Option::is_none")]
+    /// Example: `queueing`.
     pub download_status: Option<String>,
-    /// The volume of exported data, in bytes.
-    ///
-    /// Example: `0`
-    #[serde(rename = "ExportDataSize", skip_serializing_if = "Option::is_none")]
+    /// The volume of exported data, in bytes. Example: `0`.
     pub export_data_size: Option<String>,
-    /// The volume of processed data, in bytes.
-    ///
-    /// Example: `0`
-    #[serde(rename = "ImportDataSize", skip_serializing_if = "Option::is_none")]
+    /// The volume of processed data, in bytes. Example: `0`.
     pub import_data_size: Option<String>,
-    /// The point in time of the point-in-time download task. This is a UNIX timestamp in milliseconds (ms).
-    ///
-    /// Example: `1663162216000`
-    #[serde(rename = "BackupSetTime", skip_serializing_if = "Option::is_none")]
+    /// The point in time of the point-in-time download task. This is a UNIX timestamp in milliseconds (ms). Example: `1663162216000`.
     pub backup_set_time: Option<String>,
     /// The type of the download destination. Valid values:
     ///
     /// - **OSS**
-    ///
     /// - **URL**
     ///
-    /// Example: `URL`
-    #[serde(rename = "TargetType", skip_serializing_if = "Option::is_none")]
+    /// Example: `URL`.
     pub target_type: Option<String>,
-    /// The destination path of the downloaded data. This parameter is returned when TargetType is set to **OSS**.
-    ///
-    /// Example: `test_db/path`
-    #[serde(rename = "TargetPath", skip_serializing_if = "Option::is_none")]
+    /// The destination path of the downloaded data. This parameter is returned when TargetType is set to **OSS**. Example: `test_db/path`.
     pub target_path: Option<String>,
-    /// The number of exported tables/The total number of tables to be exported.
-    ///
-    /// Example: `0/0`
-    #[serde(rename = "Progress", skip_serializing_if = "Option::is_none")]
+    /// The number of exported tables/The total number of tables to be exported. Example: `0/0`.
     pub progress: Option<String>,
-    /// The time when the task was created. This is a UNIX timestamp in milliseconds.
-    ///
-    /// Example: `1663321957000`
-    #[serde(rename = "GmtCreate", skip_serializing_if = "Option::is_none")]
+    /// The time when the task was created. This is a UNIX timestamp in milliseconds. Example: `1663321957000`.
     pub gmt_create: Option<String>,
 }
 
-/// The `DescribeDownloadTaskResponseDataContent` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for DescribeDownloadTaskDataContentListItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            task_id: object.take("TaskId")?,
+            region_code: object.take("RegionCode")?,
+            format: object.take("Format")?,
+            db_list: object.take("DbList")?,
+            bak_set_id: object.take("BakSetId")?,
+            download_status: object.take("DownloadStatus")?,
+            export_data_size: object.take("ExportDataSize")?,
+            import_data_size: object.take("ImportDataSize")?,
+            backup_set_time: object.take("BackupSetTime")?,
+            target_type: object.take("TargetType")?,
+            target_path: object.take("TargetPath")?,
+            progress: object.take("Progress")?,
+            gmt_create: object.take("GmtCreate")?,
+        })
+    }
+}
+
+/// The `DescribeDownloadTaskDataContent` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeDownloadTaskResponseDataContent {
+pub struct DescribeDownloadTaskDataContent {
     /// The task details.
-    #[serde(rename = "List", skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<DescribeDownloadTaskResponseDataContentListItem>>,
+    pub list: Option<Vec<DescribeDownloadTaskDataContentListItem>>,
+}
+
+impl acs_runtime::FromJson for DescribeDownloadTaskDataContent {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self { list: object.take("List")? })
+    }
 }
 
 /// The task details.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeDownloadTaskResponseData {
-    /// The page number. It must be greater than 0 and not exceed the maximum value of the integer data type. Default value: 1.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "PageNumber",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct DescribeDownloadTaskData {
+    /// The page number. It must be greater than 0 and not exceed the maximum value of the integer data type. Default value: 1. Example: `1`.
     pub page_number: Option<i64>,
-    /// The total number of pages.
-    ///
-    /// Example: `2`
-    #[serde(
-        rename = "TotalPages",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of pages. Example: `2`.
     pub total_pages: Option<i64>,
-    /// Additional information about the task that is used to back up data to the cloud.
-    ///
-    /// Example: `dbtest`
-    #[serde(rename = "Extra", skip_serializing_if = "Option::is_none")]
+    /// Additional information about the task that is used to back up data to the cloud. Example: `dbtest`.
     pub extra: Option<String>,
-    /// The total number of download tasks.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalElements",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The total number of download tasks. Example: `1`.
     pub total_elements: Option<i64>,
-    /// The number of entries returned per page.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries returned per page. Example: `10`.
     pub page_size: Option<i64>,
     /// The `Content` field.
-    #[serde(rename = "Content", skip_serializing_if = "Option::is_none")]
-    pub content: Option<DescribeDownloadTaskResponseDataContent>,
+    pub content: Option<DescribeDownloadTaskDataContent>,
+}
+
+impl acs_runtime::FromJson for DescribeDownloadTaskData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            page_number: object.take("PageNumber")?,
+            total_pages: object.take("TotalPages")?,
+            extra: object.take("Extra")?,
+            total_elements: object.take("TotalElements")?,
+            page_size: object.take("PageSize")?,
+            content: object.take("Content")?,
+        })
+    }
 }

@@ -5,40 +5,26 @@
 //!
 //! You must enable the sandbox feature for the database instance before you perform this operation. For more information, see Emergency recovery for an RDS for MySQL instance or Emergency recovery for a self-managed MySQL database (sandbox instance). This operation is supported only in DBS API version 2021-01-01.
 
-/// Request of `DescribeSandboxBackupSets`: Queries sandbox backup sets.
-///
-/// Build it with [`DescribeSandboxBackupSetsRequest::builder`], or call the operation through `Client::describe_sandbox_backup_sets`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeSandboxBackupSets`, made by [`DescribeSandboxBackupSetsBuilder`] (`Client::describe_sandbox_backup_sets` or [`DescribeSandboxBackupSetsRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSandboxBackupSetsRequest {
     /// The ID of the backup plan.
-    ///
-    /// > If your instance is an RDS for MySQL instance, automatically add the RDS instance to DBS to obtain the backup plan ID. For more information, see Automatically add a data source.
-    ///
-    /// Example: `1hxxxx8xxxxxa`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The ID of the backup set. If you specify this parameter, the operation returns information about the snapshots of only this backup set. If you do not specify this parameter, the operation returns information about the snapshots of all backup sets that are created for the backup plan.
-    ///
-    /// Example: `1xxxx2xxxxx1e`
     pub backup_set_id: Option<String>,
     /// The number of entries per page. Valid values:
-    ///
-    /// - 30 (default)
-    /// - 50
-    /// - 100
-    ///
-    /// Example: `30`
     pub page_size: Option<String>,
     /// The page number. The value must be greater than 0 and cannot exceed the maximum value of the integer data type. Default value: 1.
-    ///
-    /// Example: `1`
     pub page_number: Option<String>,
 }
 
 impl DescribeSandboxBackupSetsRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeSandboxBackupSetsRequestBuilder {
-        DescribeSandboxBackupSetsRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeSandboxBackupSetsBuilder {
+        DescribeSandboxBackupSetsBuilder::with_client(())
     }
 }
 
@@ -46,58 +32,50 @@ impl acs_runtime::Operation for DescribeSandboxBackupSetsRequest {
     type Output = DescribeSandboxBackupSetsResponse;
     type Error = DescribeSandboxBackupSetsError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeSandboxBackupSets",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeSandboxBackupSets",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "BackupSetId", &self.backup_set_id);
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "PageNumber", &self.page_number);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("BackupSetId", &self.backup_set_id);
+        params.query("PageSize", &self.page_size);
+        params.query("PageNumber", &self.page_number);
     }
 }
 
-/// Builds a [`DescribeSandboxBackupSetsRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeSandboxBackupSetsRequestBuilder {
-    backup_plan_id: Option<String>,
-    backup_set_id: Option<String>,
-    page_size: Option<String>,
-    page_number: Option<String>,
+/// Sets the parameters of `DescribeSandboxBackupSets`: made by `Client::describe_sandbox_backup_sets` (then [`send`](Self::send)) or [`DescribeSandboxBackupSetsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeSandboxBackupSetsBuilder<C = ()> {
+    client: C,
+    request: DescribeSandboxBackupSetsRequest,
 }
 
-impl DescribeSandboxBackupSetsRequestBuilder {
+impl<C> DescribeSandboxBackupSetsBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the backup plan.
     ///
     /// > If your instance is an RDS for MySQL instance, automatically add the RDS instance to DBS to obtain the backup plan ID. For more information, see Automatically add a data source.
     ///
-    /// Example: `1hxxxx8xxxxxa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+    /// Required. Example: `1hxxxx8xxxxxa`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
-        self
-    }
-
-    /// The ID of the backup set. If you specify this parameter, the operation returns information about the snapshots of only this backup set. If you do not specify this parameter, the operation returns information about the snapshots of all backup sets that are created for the backup plan.
-    ///
-    /// Example: `1xxxx2xxxxx1e`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_set_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_set_id = value;
+    /// The ID of the backup set. If you specify this parameter, the operation returns information about the snapshots of only this backup set. If you do not specify this parameter, the operation returns information about the snapshots of all backup sets that are created for the backup plan. Example: `1xxxx2xxxxx1e`.
+    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_set_id = value.into_param();
         self
     }
 
@@ -107,152 +85,47 @@ impl DescribeSandboxBackupSetsRequestBuilder {
     /// - 50
     /// - 100
     ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.page_size = Some(value.into());
+    /// Example: `30`.
+    pub fn page_size(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<String>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The page number. The value must be greater than 0 and cannot exceed the maximum value of the integer data type. Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<String>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<String>) -> &mut Self {
-        self.page_number = value;
+    /// The page number. The value must be greater than 0 and cannot exceed the maximum value of the integer data type. Default value: 1. Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeSandboxBackupSetsRequest, acs_runtime::BuildError> {
-        Ok(DescribeSandboxBackupSetsRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeSandboxBackupSets",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            backup_set_id: self.backup_set_id,
-            page_size: self.page_size,
-            page_number: self.page_number,
-        })
-    }
-}
-
-/// Calls `DescribeSandboxBackupSets` once its parameters are set: Queries sandbox backup sets.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeSandboxBackupSetsFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeSandboxBackupSetsRequestBuilder,
-}
-
-impl DescribeSandboxBackupSetsFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeSandboxBackupSetsRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeSandboxBackupSetsRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeSandboxBackupSets",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeSandboxBackupSetsRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup plan.
-    ///
-    /// > If your instance is an RDS for MySQL instance, automatically add the RDS instance to DBS to obtain the backup plan ID. For more information, see Automatically add a data source.
-    ///
-    /// Example: `1hxxxx8xxxxxa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The ID of the backup set. If you specify this parameter, the operation returns information about the snapshots of only this backup set. If you do not specify this parameter, the operation returns information about the snapshots of all backup sets that are created for the backup plan.
-    ///
-    /// Example: `1xxxx2xxxxx1e`
-    pub fn backup_set_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_set_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupSetId`; see [`Self::backup_set_id`].
-    pub fn set_backup_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_set_id(value);
-        self
-    }
-
-    /// The number of entries per page. Valid values:
-    ///
-    /// - 30 (default)
-    /// - 50
-    /// - 100
-    ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The page number. The value must be greater than 0 and cannot exceed the maximum value of the integer data type. Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `PageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
+impl DescribeSandboxBackupSetsBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeSandboxBackupSetsResponse,
-        acs_runtime::SdkError<DescribeSandboxBackupSetsError>,
+        SdkError<DescribeSandboxBackupSetsError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeSandboxBackupSets`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeSandboxBackupSets`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSandboxBackupSetsResponse {
     /// The data returned. The value of this parameter is a JSON string. The JSON string contains the following fields:
@@ -262,82 +135,45 @@ pub struct DescribeSandboxBackupSetsResponse {
     /// - **backupSetType**: The type of the snapshot. Valid values: **Full** (full backup) and **Inc** (incremental backup).
     /// - **backupPlanId**: The ID of the backup plan.
     ///
-    /// Example: `"Data": {     "number": 2,     "size": 2,     "content": [       {         "backupSetTime": "2021-08-28T23:12:31Z",         "backupSetId": "Inc_1hxxxx8xxxxxa_20210801064200_mysql-bin.000134",         "backupSetType": "Inc",         "backupPlanId": "1hxxxx8xxxxxa"       },       {         "backupSetTime": "2021-08-28T22:42:28Z",         "backupSetId": "1hxxxx8xxxxxa_20210829064228",         "backupSetType": "FULL",         "backupPlanId": "1hxxxx8xxxxxa"       }     ],     "totalElements": 2   },`
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+    /// Example: `"Data": {     "number": 2,     "size": 2,     "content": [       {         "backupSetTime": "2021-08-28T23:12:31Z",         "backupSetId": "Inc_1hxxxx8xxxxxa_20210801064200_mysql-bin.000134",         "backupSetType": "Inc",         "backupPlanId": "1hxxxx8xxxxxa"       },       {         "backupSetTime": "2021-08-28T22:42:28Z",         "backupSetId": "1hxxxx8xxxxxa_20210829064228",         "backupSetType": "FULL",         "backupPlanId": "1hxxxx8xxxxxa"       }     ],     "totalElements": 2   },`.
     pub data: Option<String>,
-    /// The ID of the request.
-    ///
-    /// Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`.
     pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Param.NotFound`.
     pub code: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub message: Option<String>,
 }
 
-/// Errors of `DescribeSandboxBackupSets` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeSandboxBackupSetsResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("Data")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+        })
+    }
+}
+
+/// Errors of `DescribeSandboxBackupSets`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeSandboxBackupSetsError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeSandboxBackupSetsError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeSandboxBackupSetsError {
@@ -349,37 +185,28 @@ impl From<acs_runtime::ServiceError> for DescribeSandboxBackupSetsError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeSandboxBackupSetsError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeSandboxBackupSetsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeSandboxBackupSetsError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeSandboxBackupSets";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeSandboxBackupSetsRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeSandboxBackupSets",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

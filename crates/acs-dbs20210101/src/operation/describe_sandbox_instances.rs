@@ -5,40 +5,26 @@
 //!
 //! This operation is available only in Database Backup (DBS) API of the 2021-01-01 version.
 
-/// Request of `DescribeSandboxInstances`: Queries sandbox instances that are created within an account.
-///
-/// Build it with [`DescribeSandboxInstancesRequest::builder`], or call the operation through `Client::describe_sandbox_instances`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeSandboxInstances`, made by [`DescribeSandboxInstancesBuilder`] (`Client::describe_sandbox_instances` or [`DescribeSandboxInstancesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSandboxInstancesRequest {
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule.
-    ///
-    /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.
-    ///
-    /// Example: `1hxxxx8xxxxxa`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
     /// The ID of the sandbox instance. You can call the CreateSandboxInstance operation to obtain the ID of the sandbox instance.
-    ///
-    /// Example: `1jxxxxnxxx1xc`
     pub instance_id: Option<String>,
     /// The number of entries to return on each page. Valid values:
-    ///
-    /// *   30\\. This is the default value.
-    /// *   50
-    /// *   100
-    ///
-    /// Example: `30`
     pub page_size: Option<String>,
     /// The number of the page to return. The value must be an integer that is greater than 0. Default value: 1.
-    ///
-    /// Example: `1`
     pub page_number: Option<String>,
 }
 
 impl DescribeSandboxInstancesRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeSandboxInstancesRequestBuilder {
-        DescribeSandboxInstancesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeSandboxInstancesBuilder {
+        DescribeSandboxInstancesBuilder::with_client(())
     }
 }
 
@@ -46,58 +32,50 @@ impl acs_runtime::Operation for DescribeSandboxInstancesRequest {
     type Output = DescribeSandboxInstancesResponse;
     type Error = DescribeSandboxInstancesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeSandboxInstances",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeSandboxInstances",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(acs_runtime::Position::Query, "InstanceId", &self.instance_id);
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "PageNumber", &self.page_number);
+        params.query("BackupPlanId", &self.backup_plan_id);
+        params.query("InstanceId", &self.instance_id);
+        params.query("PageSize", &self.page_size);
+        params.query("PageNumber", &self.page_number);
     }
 }
 
-/// Builds a [`DescribeSandboxInstancesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeSandboxInstancesRequestBuilder {
-    backup_plan_id: Option<String>,
-    instance_id: Option<String>,
-    page_size: Option<String>,
-    page_number: Option<String>,
+/// Sets the parameters of `DescribeSandboxInstances`: made by `Client::describe_sandbox_instances` (then [`send`](Self::send)) or [`DescribeSandboxInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeSandboxInstancesBuilder<C = ()> {
+    client: C,
+    request: DescribeSandboxInstancesRequest,
 }
 
-impl DescribeSandboxInstancesRequestBuilder {
+impl<C> DescribeSandboxInstancesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule.
     ///
     /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.
     ///
-    /// Example: `1hxxxx8xxxxxa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
+    /// Required. Example: `1hxxxx8xxxxxa`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
-        self
-    }
-
-    /// The ID of the sandbox instance. You can call the CreateSandboxInstance operation to obtain the ID of the sandbox instance.
-    ///
-    /// Example: `1jxxxxnxxx1xc`
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceId`; see [`Self::instance_id`].
-    pub fn set_instance_id(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_id = value;
+    /// The ID of the sandbox instance. You can call the CreateSandboxInstance operation to obtain the ID of the sandbox instance. Example: `1jxxxxnxxx1xc`.
+    pub fn instance_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_id = value.into_param();
         self
     }
 
@@ -107,152 +85,47 @@ impl DescribeSandboxInstancesRequestBuilder {
     /// *   50
     /// *   100
     ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.page_size = Some(value.into());
+    /// Example: `30`.
+    pub fn page_size(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<String>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The number of the page to return. The value must be an integer that is greater than 0. Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<String>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<String>) -> &mut Self {
-        self.page_number = value;
+    /// The number of the page to return. The value must be an integer that is greater than 0. Default value: 1. Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeSandboxInstancesRequest, acs_runtime::BuildError> {
-        Ok(DescribeSandboxInstancesRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeSandboxInstances",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-            instance_id: self.instance_id,
-            page_size: self.page_size,
-            page_number: self.page_number,
-        })
-    }
-}
-
-/// Calls `DescribeSandboxInstances` once its parameters are set: Queries sandbox instances that are created within an account.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeSandboxInstancesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeSandboxInstancesRequestBuilder,
-}
-
-impl DescribeSandboxInstancesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeSandboxInstancesRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeSandboxInstancesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeSandboxInstances",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeSandboxInstancesRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule.
-    ///
-    /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.
-    ///
-    /// Example: `1hxxxx8xxxxxa`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
-    /// The ID of the sandbox instance. You can call the CreateSandboxInstance operation to obtain the ID of the sandbox instance.
-    ///
-    /// Example: `1jxxxxnxxx1xc`
-    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_id(value);
-        self
-    }
-
-    /// Sets or clears `InstanceId`; see [`Self::instance_id`].
-    pub fn set_instance_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_id(value);
-        self
-    }
-
-    /// The number of entries to return on each page. Valid values:
-    ///
-    /// *   30\\. This is the default value.
-    /// *   50
-    /// *   100
-    ///
-    /// Example: `30`
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The number of the page to return. The value must be an integer that is greater than 0. Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `PageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
+impl DescribeSandboxInstancesBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeSandboxInstancesResponse,
-        acs_runtime::SdkError<DescribeSandboxInstancesError>,
+        SdkError<DescribeSandboxInstancesError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeSandboxInstances`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeSandboxInstances`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSandboxInstancesResponse {
     /// The response parameters.
@@ -269,82 +142,45 @@ pub struct DescribeSandboxInstancesResponse {
     /// *   **sandboxSpecification**: the specifications of the sandbox instance.
     /// *   **status**: the status of the sandbox instance. Valid values: **running**, **check_pass**, and **stop**.
     ///
-    /// Example: `{     "number": 1,     "size": 1,     "content": [       {         "connectionString": "172.26.178.229:3306",         "restoreSeconds": 15,         "restoreTime": "2021-08-11T07:26:24Z",         "instanceId": "1jxxxxx9xxxms",         "backupSetId": "1hxxxx8xxxxxa_20210811152624",         "createTime": "2021-08-12T07:40:29Z",         "backupPlanId": "1hxxxx8xxxxxa",         "vpcId": "vpc-bp1dxxxxxjy0xxxxx1xxp",         "sandboxSpecification": "MYSQL_1C_1M_SD",         "status": "running",         "vpcSwitchId": "vsw-bp1bxxxxxumxxxxxwxx2w"       }     ],     "totalElements": 1   }`
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+    /// Example: `{     "number": 1,     "size": 1,     "content": [       {         "connectionString": "172.26.178.229:3306",         "restoreSeconds": 15,         "restoreTime": "2021-08-11T07:26:24Z",         "instanceId": "1jxxxxx9xxxms",         "backupSetId": "1hxxxx8xxxxxa_20210811152624",         "createTime": "2021-08-12T07:40:29Z",         "backupPlanId": "1hxxxx8xxxxxa",         "vpcId": "vpc-bp1dxxxxxjy0xxxxx1xxp",         "sandboxSpecification": "MYSQL_1C_1M_SD",         "status": "running",         "vpcSwitchId": "vsw-bp1bxxxxxumxxxxxwxx2w"       }     ],     "totalElements": 1   }`.
     pub data: Option<String>,
-    /// The ID of the request.
-    ///
-    /// Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`.
     pub request_id: Option<String>,
-    /// The error code returned if the request fails.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code returned if the request fails. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<String>,
-    /// The error message returned if the request fails.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message returned if the request fails. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The error code returned if the request fails.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The error code returned if the request fails. Example: `Param.NotFound`.
     pub code: Option<String>,
-    /// The error message returned if the request fails.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The error message returned if the request fails. Example: `The specified parameter %s value is not valid.`.
     pub message: Option<String>,
 }
 
-/// Errors of `DescribeSandboxInstances` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeSandboxInstancesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("Data")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+        })
+    }
+}
+
+/// Errors of `DescribeSandboxInstances`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeSandboxInstancesError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeSandboxInstancesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeSandboxInstancesError {
@@ -356,37 +192,28 @@ impl From<acs_runtime::ServiceError> for DescribeSandboxInstancesError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeSandboxInstancesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeSandboxInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeSandboxInstancesError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeSandboxInstances";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeSandboxInstancesRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeSandboxInstances",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

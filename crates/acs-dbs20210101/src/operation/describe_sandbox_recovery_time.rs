@@ -5,24 +5,20 @@
 //!
 //! Before you call this operation, you must enable the sandbox feature for the database instance. For more information, see Use the emergency recovery feature of an ApsaraDB RDS for MySQL instance or Create a sandbox instance for emergency disaster recovery of a self-managed MySQL database. This operation is available only in Database Backup (DBS) API of the 2021-01-01 version.
 
-/// Request of `DescribeSandboxRecoveryTime`: Queries the recoverable time range of a sandbox instance.
-///
-/// Build it with [`DescribeSandboxRecoveryTimeRequest::builder`], or call the operation through `Client::describe_sandbox_recovery_time`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeSandboxRecoveryTime`, made by [`DescribeSandboxRecoveryTimeBuilder`] (`Client::describe_sandbox_recovery_time` or [`DescribeSandboxRecoveryTimeRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSandboxRecoveryTimeRequest {
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule. If you set this parameter to the backup schedule ID obtained by calling the DescribeBackupPlanList operation, the dbs prefix must be removed. Otherwise, the call fails.
-    ///
-    /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.
-    ///
-    /// Example: `1jyjal15l****`
-    pub backup_plan_id: String,
+    pub backup_plan_id: Option<String>,
 }
 
 impl DescribeSandboxRecoveryTimeRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeSandboxRecoveryTimeRequestBuilder {
-        DescribeSandboxRecoveryTimeRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeSandboxRecoveryTimeBuilder {
+        DescribeSandboxRecoveryTimeBuilder::with_client(())
     }
 }
 
@@ -30,190 +26,114 @@ impl acs_runtime::Operation for DescribeSandboxRecoveryTimeRequest {
     type Output = DescribeSandboxRecoveryTimeResponse;
     type Error = DescribeSandboxRecoveryTimeError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeSandboxRecoveryTime",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeSandboxRecoveryTime",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "BackupPlanId", &self.backup_plan_id);
+        params.query("BackupPlanId", &self.backup_plan_id);
     }
 }
 
-/// Builds a [`DescribeSandboxRecoveryTimeRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeSandboxRecoveryTimeRequestBuilder {
-    backup_plan_id: Option<String>,
+/// Sets the parameters of `DescribeSandboxRecoveryTime`: made by `Client::describe_sandbox_recovery_time` (then [`send`](Self::send)) or [`DescribeSandboxRecoveryTimeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeSandboxRecoveryTimeBuilder<C = ()> {
+    client: C,
+    request: DescribeSandboxRecoveryTimeRequest,
 }
 
-impl DescribeSandboxRecoveryTimeRequestBuilder {
+impl<C> DescribeSandboxRecoveryTimeBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule. If you set this parameter to the backup schedule ID obtained by calling the DescribeBackupPlanList operation, the dbs prefix must be removed. Otherwise, the call fails.
     ///
     /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.
     ///
-    /// Example: `1jyjal15l****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.backup_plan_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_plan_id = value;
+    /// Required. Example: `1jyjal15l****`.
+    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(
-        self,
-    ) -> Result<DescribeSandboxRecoveryTimeRequest, acs_runtime::BuildError> {
-        Ok(DescribeSandboxRecoveryTimeRequest {
-            backup_plan_id: self
-                .backup_plan_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeSandboxRecoveryTime",
-                    parameter: "BackupPlanId",
-                    setter: "backup_plan_id",
-                })?,
-        })
-    }
-}
-
-/// Calls `DescribeSandboxRecoveryTime` once its parameters are set: Queries the recoverable time range of a sandbox instance.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeSandboxRecoveryTimeFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeSandboxRecoveryTimeRequestBuilder,
-}
-
-impl DescribeSandboxRecoveryTimeFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeSandboxRecoveryTimeRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeSandboxRecoveryTimeRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeSandboxRecoveryTime",
+            parameter,
+            setter,
+        );
+        if self.request.backup_plan_id.is_none() {
+            return Err(missing("BackupPlanId", "backup_plan_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeSandboxRecoveryTimeRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule. If you set this parameter to the backup schedule ID obtained by calling the DescribeBackupPlanList operation, the dbs prefix must be removed. Otherwise, the call fails.
-    ///
-    /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.
-    ///
-    /// Example: `1jyjal15l****`
-    pub fn backup_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_plan_id(value);
-        self
-    }
-
-    /// Sets or clears `BackupPlanId`; see [`Self::backup_plan_id`].
-    pub fn set_backup_plan_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_plan_id(value);
-        self
-    }
-
+impl DescribeSandboxRecoveryTimeBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeSandboxRecoveryTimeResponse,
-        acs_runtime::SdkError<DescribeSandboxRecoveryTimeError>,
+        SdkError<DescribeSandboxRecoveryTimeError>,
     > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeSandboxRecoveryTime`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeSandboxRecoveryTime`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSandboxRecoveryTimeResponse {
-    /// The ID of the request.
-    ///
-    /// Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the request. Example: `4F1888AC-1138-4995-B9FE-D2734F61C058`.
     pub request_id: Option<String>,
-    /// The error code returned if the request fails.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code returned if the request fails. Example: `Param.NotFound`.
     pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Indicates whether the request was successful. Example: `true`.
     pub success: Option<String>,
-    /// The error message returned if the request fails.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    /// The error message returned if the request fails. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The error code returned if the request fails.
-    ///
-    /// Example: `Param.NotFound`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The error code returned if the request fails. Example: `Param.NotFound`.
     pub code: Option<String>,
-    /// The error message returned if the request fails.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The error message returned if the request fails. Example: `The specified parameter %s value is not valid.`.
     pub message: Option<String>,
     /// The response parameters.
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<DescribeSandboxRecoveryTimeResponseData>,
+    pub data: Option<DescribeSandboxRecoveryTimeData>,
 }
 
-/// Errors of `DescribeSandboxRecoveryTime` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeSandboxRecoveryTimeResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
+            data: object.take("Data")?,
+        })
+    }
+}
+
+/// Errors of `DescribeSandboxRecoveryTime`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeSandboxRecoveryTimeError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeSandboxRecoveryTimeError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeSandboxRecoveryTimeError {
@@ -225,59 +145,51 @@ impl From<acs_runtime::ServiceError> for DescribeSandboxRecoveryTimeError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeSandboxRecoveryTimeError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeSandboxRecoveryTimeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeSandboxRecoveryTimeError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:DescribeSandboxRecoveryTime";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl DescribeSandboxRecoveryTimeRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:DescribeSandboxRecoveryTime",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
 /// The response parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeSandboxRecoveryTimeResponseData {
-    /// The end of the time range during which the sandbox instance can be restored. The time follows the ISO 8601 standard in the yyyy-MM-ddThh:mm:ssZ format. The time is displayed in UTC.
-    ///
-    /// Example: `2021-08-02T12:01:01Z`
-    #[serde(rename = "RecoveryEndTime", skip_serializing_if = "Option::is_none")]
+pub struct DescribeSandboxRecoveryTimeData {
+    /// The end of the time range during which the sandbox instance can be restored. The time follows the ISO 8601 standard in the yyyy-MM-ddThh:mm:ssZ format. The time is displayed in UTC. Example: `2021-08-02T12:01:01Z`.
     pub recovery_end_time: Option<String>,
-    /// The backup schedule of the sandbox instance.
-    ///
-    /// Example: `1hxxxx8xxxxxa`
-    #[serde(rename = "BackupPlanId", skip_serializing_if = "Option::is_none")]
+    /// The backup schedule of the sandbox instance. Example: `1hxxxx8xxxxxa`.
     pub backup_plan_id: Option<String>,
-    /// The beginning of the time range during which the sandbox instance can be restored. The time follows the ISO 8601 standard in the yyyy-MM-ddThh:mm:ssZ format. The time is displayed in UTC.
-    ///
-    /// Example: `2021-08-01T12:01:01Z`
-    #[serde(rename = "RecoveryBeginTime", skip_serializing_if = "Option::is_none")]
+    /// The beginning of the time range during which the sandbox instance can be restored. The time follows the ISO 8601 standard in the yyyy-MM-ddThh:mm:ssZ format. The time is displayed in UTC. Example: `2021-08-01T12:01:01Z`.
     pub recovery_begin_time: Option<String>,
+}
+
+impl acs_runtime::FromJson for DescribeSandboxRecoveryTimeData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            recovery_end_time: object.take("RecoveryEndTime")?,
+            backup_plan_id: object.take("BackupPlanId")?,
+            recovery_begin_time: object.take("RecoveryBeginTime")?,
+        })
+    }
 }

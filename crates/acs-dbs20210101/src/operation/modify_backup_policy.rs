@@ -9,38 +9,26 @@
 //!
 //! > This API is available only to specific customers. To request access, you can join the DBS customer DingTalk group (ID: 35585947).
 
-/// Request of `ModifyBackupPolicy`: Modifies the backup policy for a PolarDB instance.
-///
-/// Build it with [`ModifyBackupPolicyRequest::builder`], or call the operation through `Client::modify_backup_policy`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `ModifyBackupPolicy`, made by [`ModifyBackupPolicyBuilder`] (`Client::modify_backup_policy` or [`ModifyBackupPolicyRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupPolicyRequest {
     /// The region where the backup set is located.
-    ///
-    /// Example: `cn-shanghai`
     pub region_code: Option<String>,
     /// The start time of the backup window.
-    ///
-    /// Example: `17:00Z`
     pub preferred_backup_window_begin: Option<String>,
     /// The ID of the PolarDB instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5****`
     pub instance_name: Option<String>,
     /// The backup type.
-    ///
-    /// - **Flash**: second-level backup
-    ///
-    /// - **Standard**: standard backup
-    ///
-    /// Example: `Flash`
     pub category: Option<String>,
     /// The `AdvanceLogPolicies` field.
-    pub advance_log_policies: Option<Vec<ModifyBackupPolicyAdvanceLogPoliciesItem>>,
+    pub advance_log_policies: Option<Vec<AdvanceLogPoliciesItem>>,
     /// The details of the data backup policy.
-    pub advance_data_policies: Option<Vec<ModifyBackupPolicyAdvanceDataPoliciesItem>>,
+    pub advance_data_policies: Option<Vec<AdvanceDataPoliciesItem>>,
     /// The `AdvanceIncPolicies` field.
-    pub advance_inc_policies: Option<Vec<ModifyBackupPolicyAdvanceIncPoliciesItem>>,
+    pub advance_inc_policies: Option<Vec<AdvanceIncPoliciesItem>>,
     /// The `BackupRetentionPolicyOnClusterDeletion` field.
     pub backup_retention_policy_on_cluster_deletion: Option<String>,
     /// The `BackupMethod` field.
@@ -52,9 +40,9 @@ pub struct ModifyBackupPolicyRequest {
 }
 
 impl ModifyBackupPolicyRequest {
-    /// A builder for this request.
-    pub fn builder() -> ModifyBackupPolicyRequestBuilder {
-        ModifyBackupPolicyRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> ModifyBackupPolicyBuilder {
+        ModifyBackupPolicyBuilder::with_client(())
     }
 }
 
@@ -62,549 +50,213 @@ impl acs_runtime::Operation for ModifyBackupPolicyRequest {
     type Output = ModifyBackupPolicyResponse;
     type Error = ModifyBackupPolicyError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "ModifyBackupPolicy",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "ModifyBackupPolicy",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Unsafe,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
+        params.query("RegionCode", &self.region_code);
+        params.query("PreferredBackupWindowBegin", &self.preferred_backup_window_begin);
+        params.query("InstanceName", &self.instance_name);
+        params.query("Category", &self.category);
         params
-            .put(
+            .put_json(
                 acs_runtime::Position::Query,
-                "PreferredBackupWindowBegin",
-                &self.preferred_backup_window_begin,
+                "AdvanceLogPolicies",
+                &self.advance_log_policies,
             );
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
-        params.put(acs_runtime::Position::Query, "Category", &self.category);
-        if let Some(value) = &self.advance_log_policies {
-            params.put_json(acs_runtime::Position::Query, "AdvanceLogPolicies", value);
-        }
-        if let Some(value) = &self.advance_data_policies {
-            params.put_json(acs_runtime::Position::Query, "AdvanceDataPolicies", value);
-        }
-        if let Some(value) = &self.advance_inc_policies {
-            params.put_json(acs_runtime::Position::Query, "AdvanceIncPolicies", value);
-        }
         params
-            .put(
+            .put_json(
                 acs_runtime::Position::Query,
+                "AdvanceDataPolicies",
+                &self.advance_data_policies,
+            );
+        params
+            .put_json(
+                acs_runtime::Position::Query,
+                "AdvanceIncPolicies",
+                &self.advance_inc_policies,
+            );
+        params
+            .query(
                 "BackupRetentionPolicyOnClusterDeletion",
                 &self.backup_retention_policy_on_cluster_deletion,
             );
-        params.put(acs_runtime::Position::Query, "BackupMethod", &self.backup_method);
-        params
-            .put(acs_runtime::Position::Query, "BackupPriority", &self.backup_priority);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "EnableIncBackup",
-                &self.enable_inc_backup,
-            );
+        params.query("BackupMethod", &self.backup_method);
+        params.query("BackupPriority", &self.backup_priority);
+        params.query("EnableIncBackup", &self.enable_inc_backup);
     }
 }
 
-/// Builds a [`ModifyBackupPolicyRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyBackupPolicyRequestBuilder {
-    region_code: Option<String>,
-    preferred_backup_window_begin: Option<String>,
-    instance_name: Option<String>,
-    category: Option<String>,
-    advance_log_policies: Option<Vec<ModifyBackupPolicyAdvanceLogPoliciesItem>>,
-    advance_data_policies: Option<Vec<ModifyBackupPolicyAdvanceDataPoliciesItem>>,
-    advance_inc_policies: Option<Vec<ModifyBackupPolicyAdvanceIncPoliciesItem>>,
-    backup_retention_policy_on_cluster_deletion: Option<String>,
-    backup_method: Option<String>,
-    backup_priority: Option<i32>,
-    enable_inc_backup: Option<bool>,
+/// Sets the parameters of `ModifyBackupPolicy`: made by `Client::modify_backup_policy` (then [`send`](Self::send)) or [`ModifyBackupPolicyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct ModifyBackupPolicyBuilder<C = ()> {
+    client: C,
+    request: ModifyBackupPolicyRequest,
 }
 
-impl ModifyBackupPolicyRequestBuilder {
-    /// The region where the backup set is located.
-    ///
-    /// Example: `cn-shanghai`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
+impl<C> ModifyBackupPolicyBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The region where the backup set is located. Example: `cn-shanghai`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
+    /// The start time of the backup window. Example: `17:00Z`.
+    pub fn preferred_backup_window_begin(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.preferred_backup_window_begin = value.into_param();
         self
     }
 
-    /// The start time of the backup window.
-    ///
-    /// Example: `17:00Z`
-    pub fn preferred_backup_window_begin(mut self, value: impl Into<String>) -> Self {
-        self.preferred_backup_window_begin = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PreferredBackupWindowBegin`; see [`Self::preferred_backup_window_begin`].
-    pub fn set_preferred_backup_window_begin(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.preferred_backup_window_begin = value;
-        self
-    }
-
-    /// The ID of the PolarDB instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
+    /// The ID of the PolarDB instance. Example: `pc-2ze3nrr64c5****`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
     /// The backup type.
     ///
     /// - **Flash**: second-level backup
-    ///
     /// - **Standard**: standard backup
     ///
-    /// Example: `Flash`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Category`; see [`Self::category`].
-    pub fn set_category(&mut self, value: Option<String>) -> &mut Self {
-        self.category = value;
+    /// Example: `Flash`.
+    pub fn category(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.category = value.into_param();
         self
     }
 
     /// The `AdvanceLogPolicies` field.
     pub fn advance_log_policies(
         mut self,
-        value: impl Into<Vec<ModifyBackupPolicyAdvanceLogPoliciesItem>>,
+        value: impl IntoParam<Vec<AdvanceLogPoliciesItem>>,
     ) -> Self {
-        self.advance_log_policies = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AdvanceLogPolicies`; see [`Self::advance_log_policies`].
-    pub fn set_advance_log_policies(
-        &mut self,
-        value: Option<Vec<ModifyBackupPolicyAdvanceLogPoliciesItem>>,
-    ) -> &mut Self {
-        self.advance_log_policies = value;
+        self.request.advance_log_policies = value.into_param();
         self
     }
 
     /// The details of the data backup policy.
     pub fn advance_data_policies(
         mut self,
-        value: impl Into<Vec<ModifyBackupPolicyAdvanceDataPoliciesItem>>,
+        value: impl IntoParam<Vec<AdvanceDataPoliciesItem>>,
     ) -> Self {
-        self.advance_data_policies = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AdvanceDataPolicies`; see [`Self::advance_data_policies`].
-    pub fn set_advance_data_policies(
-        &mut self,
-        value: Option<Vec<ModifyBackupPolicyAdvanceDataPoliciesItem>>,
-    ) -> &mut Self {
-        self.advance_data_policies = value;
+        self.request.advance_data_policies = value.into_param();
         self
     }
 
     /// The `AdvanceIncPolicies` field.
     pub fn advance_inc_policies(
         mut self,
-        value: impl Into<Vec<ModifyBackupPolicyAdvanceIncPoliciesItem>>,
+        value: impl IntoParam<Vec<AdvanceIncPoliciesItem>>,
     ) -> Self {
-        self.advance_inc_policies = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AdvanceIncPolicies`; see [`Self::advance_inc_policies`].
-    pub fn set_advance_inc_policies(
-        &mut self,
-        value: Option<Vec<ModifyBackupPolicyAdvanceIncPoliciesItem>>,
-    ) -> &mut Self {
-        self.advance_inc_policies = value;
+        self.request.advance_inc_policies = value.into_param();
         self
     }
 
     /// The `BackupRetentionPolicyOnClusterDeletion` field.
     pub fn backup_retention_policy_on_cluster_deletion(
         mut self,
-        value: impl Into<String>,
+        value: impl IntoParam<String>,
     ) -> Self {
-        self.backup_retention_policy_on_cluster_deletion = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupRetentionPolicyOnClusterDeletion`; see [`Self::backup_retention_policy_on_cluster_deletion`].
-    pub fn set_backup_retention_policy_on_cluster_deletion(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.backup_retention_policy_on_cluster_deletion = value;
+        self.request.backup_retention_policy_on_cluster_deletion = value.into_param();
         self
     }
 
     /// The `BackupMethod` field.
-    pub fn backup_method(mut self, value: impl Into<String>) -> Self {
-        self.backup_method = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupMethod`; see [`Self::backup_method`].
-    pub fn set_backup_method(&mut self, value: Option<String>) -> &mut Self {
-        self.backup_method = value;
+    pub fn backup_method(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.backup_method = value.into_param();
         self
     }
 
     /// The `BackupPriority` field.
-    pub fn backup_priority(mut self, value: impl Into<i32>) -> Self {
-        self.backup_priority = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `BackupPriority`; see [`Self::backup_priority`].
-    pub fn set_backup_priority(&mut self, value: Option<i32>) -> &mut Self {
-        self.backup_priority = value;
+    pub fn backup_priority(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.backup_priority = value.into_param();
         self
     }
 
     /// The `EnableIncBackup` field.
-    pub fn enable_inc_backup(mut self, value: impl Into<bool>) -> Self {
-        self.enable_inc_backup = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `EnableIncBackup`; see [`Self::enable_inc_backup`].
-    pub fn set_enable_inc_backup(&mut self, value: Option<bool>) -> &mut Self {
-        self.enable_inc_backup = value;
+    pub fn enable_inc_backup(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.enable_inc_backup = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupPolicyRequest, acs_runtime::BuildError> {
-        Ok(ModifyBackupPolicyRequest {
-            region_code: self.region_code,
-            preferred_backup_window_begin: self.preferred_backup_window_begin,
-            instance_name: self.instance_name,
-            category: self.category,
-            advance_log_policies: self.advance_log_policies,
-            advance_data_policies: self.advance_data_policies,
-            advance_inc_policies: self.advance_inc_policies,
-            backup_retention_policy_on_cluster_deletion: self
-                .backup_retention_policy_on_cluster_deletion,
-            backup_method: self.backup_method,
-            backup_priority: self.backup_priority,
-            enable_inc_backup: self.enable_inc_backup,
-        })
+    pub fn build(self) -> Result<ModifyBackupPolicyRequest, BuildError> {
+        Ok(self.request)
     }
 }
 
-/// Calls `ModifyBackupPolicy` once its parameters are set: Modifies the backup policy for a PolarDB instance.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct ModifyBackupPolicyFluentBuilder {
-    client: acs_runtime::Client,
-    inner: ModifyBackupPolicyRequestBuilder,
-}
-
-impl ModifyBackupPolicyFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: ModifyBackupPolicyRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &ModifyBackupPolicyRequestBuilder {
-        &self.inner
-    }
-
-    /// The region where the backup set is located.
-    ///
-    /// Example: `cn-shanghai`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// The start time of the backup window.
-    ///
-    /// Example: `17:00Z`
-    pub fn preferred_backup_window_begin(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.preferred_backup_window_begin(value);
-        self
-    }
-
-    /// Sets or clears `PreferredBackupWindowBegin`; see [`Self::preferred_backup_window_begin`].
-    pub fn set_preferred_backup_window_begin(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_preferred_backup_window_begin(value);
-        self
-    }
-
-    /// The ID of the PolarDB instance.
-    ///
-    /// Example: `pc-2ze3nrr64c5****`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// The backup type.
-    ///
-    /// - **Flash**: second-level backup
-    ///
-    /// - **Standard**: standard backup
-    ///
-    /// Example: `Flash`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.category(value);
-        self
-    }
-
-    /// Sets or clears `Category`; see [`Self::category`].
-    pub fn set_category(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_category(value);
-        self
-    }
-
-    /// The `AdvanceLogPolicies` field.
-    pub fn advance_log_policies(
-        mut self,
-        value: impl Into<Vec<ModifyBackupPolicyAdvanceLogPoliciesItem>>,
-    ) -> Self {
-        self.inner = self.inner.advance_log_policies(value);
-        self
-    }
-
-    /// Sets or clears `AdvanceLogPolicies`; see [`Self::advance_log_policies`].
-    pub fn set_advance_log_policies(
-        &mut self,
-        value: Option<Vec<ModifyBackupPolicyAdvanceLogPoliciesItem>>,
-    ) -> &mut Self {
-        self.inner.set_advance_log_policies(value);
-        self
-    }
-
-    /// The details of the data backup policy.
-    pub fn advance_data_policies(
-        mut self,
-        value: impl Into<Vec<ModifyBackupPolicyAdvanceDataPoliciesItem>>,
-    ) -> Self {
-        self.inner = self.inner.advance_data_policies(value);
-        self
-    }
-
-    /// Sets or clears `AdvanceDataPolicies`; see [`Self::advance_data_policies`].
-    pub fn set_advance_data_policies(
-        &mut self,
-        value: Option<Vec<ModifyBackupPolicyAdvanceDataPoliciesItem>>,
-    ) -> &mut Self {
-        self.inner.set_advance_data_policies(value);
-        self
-    }
-
-    /// The `AdvanceIncPolicies` field.
-    pub fn advance_inc_policies(
-        mut self,
-        value: impl Into<Vec<ModifyBackupPolicyAdvanceIncPoliciesItem>>,
-    ) -> Self {
-        self.inner = self.inner.advance_inc_policies(value);
-        self
-    }
-
-    /// Sets or clears `AdvanceIncPolicies`; see [`Self::advance_inc_policies`].
-    pub fn set_advance_inc_policies(
-        &mut self,
-        value: Option<Vec<ModifyBackupPolicyAdvanceIncPoliciesItem>>,
-    ) -> &mut Self {
-        self.inner.set_advance_inc_policies(value);
-        self
-    }
-
-    /// The `BackupRetentionPolicyOnClusterDeletion` field.
-    pub fn backup_retention_policy_on_cluster_deletion(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.inner = self.inner.backup_retention_policy_on_cluster_deletion(value);
-        self
-    }
-
-    /// Sets or clears `BackupRetentionPolicyOnClusterDeletion`; see [`Self::backup_retention_policy_on_cluster_deletion`].
-    pub fn set_backup_retention_policy_on_cluster_deletion(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_backup_retention_policy_on_cluster_deletion(value);
-        self
-    }
-
-    /// The `BackupMethod` field.
-    pub fn backup_method(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.backup_method(value);
-        self
-    }
-
-    /// Sets or clears `BackupMethod`; see [`Self::backup_method`].
-    pub fn set_backup_method(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_backup_method(value);
-        self
-    }
-
-    /// The `BackupPriority` field.
-    pub fn backup_priority(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.backup_priority(value);
-        self
-    }
-
-    /// Sets or clears `BackupPriority`; see [`Self::backup_priority`].
-    pub fn set_backup_priority(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_backup_priority(value);
-        self
-    }
-
-    /// The `EnableIncBackup` field.
-    pub fn enable_inc_backup(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.enable_inc_backup(value);
-        self
-    }
-
-    /// Sets or clears `EnableIncBackup`; see [`Self::enable_inc_backup`].
-    pub fn set_enable_inc_backup(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_enable_inc_backup(value);
-        self
-    }
-
+impl ModifyBackupPolicyBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        ModifyBackupPolicyResponse,
-        acs_runtime::SdkError<ModifyBackupPolicyError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<ModifyBackupPolicyResponse, SdkError<ModifyBackupPolicyError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `ModifyBackupPolicy`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `ModifyBackupPolicy`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupPolicyResponse {
-    /// The request ID.
-    ///
-    /// Example: `D570F209-A166-50C6-98A3-155A20B218B7`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `D570F209-A166-50C6-98A3-155A20B218B7`.
     pub request_id: Option<String>,
-    /// The returned message.
-    ///
-    /// Example: `instanceName can not be empty.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    /// The returned message. Example: `instanceName can not be empty.`.
     pub message: Option<String>,
     /// The details of the backup policy.
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<ModifyBackupPolicyResponseData>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
+    pub data: Option<ModifyBackupPolicyData>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
     pub err_message: Option<String>,
-    /// The status code.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+    /// The status code. Example: `Success`.
     pub code: Option<String>,
     /// Indicates whether the request was successful. Returned values:
     ///
     /// - **true**: The request was successful.
-    ///
     /// - **false**: The request failed.
     ///
-    /// Example: `true`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub success: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
+    /// The error code. Example: `Success`.
     pub err_code: Option<String>,
 }
 
-/// Errors of `ModifyBackupPolicy` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for ModifyBackupPolicyResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            message: object.take("Message")?,
+            data: object.take("Data")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            success: object.take("Success")?,
+            err_code: object.take("ErrCode")?,
+        })
+    }
+}
+
+/// Errors of `ModifyBackupPolicy`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModifyBackupPolicyError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl ModifyBackupPolicyError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for ModifyBackupPolicyError {
@@ -616,733 +268,477 @@ impl From<acs_runtime::ServiceError> for ModifyBackupPolicyError {
     }
 }
 
+impl acs_runtime::OperationError for ModifyBackupPolicyError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for ModifyBackupPolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for ModifyBackupPolicyError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:ModifyBackupPolicy";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "update";
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:ModifyBackupPolicy",
+    access_level: acs_runtime::ram::AccessLevel::Update,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};
 
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl ModifyBackupPolicyRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
-
-/// The `ModifyBackupPolicyAdvanceLogPoliciesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyBackupPolicyAdvanceLogPoliciesItem {
+/// The `AdvanceLogPoliciesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdvanceLogPoliciesItem {
     /// The `LogRetentionType` field.
-    #[serde(rename = "LogRetentionType", skip_serializing_if = "Option::is_none")]
     pub log_retention_type: Option<String>,
     /// The `DestType` field.
-    #[serde(rename = "DestType", skip_serializing_if = "Option::is_none")]
     pub dest_type: Option<String>,
     /// The `FilterType` field.
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
     pub filter_type: Option<String>,
     /// The `ActionType` field.
-    #[serde(rename = "ActionType", skip_serializing_if = "Option::is_none")]
     pub action_type: Option<String>,
     /// The `SrcRegion` field.
-    #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
     pub src_region: Option<String>,
     /// The `EnableLogBackup` field.
-    #[serde(rename = "EnableLogBackup", skip_serializing_if = "Option::is_none")]
     pub enable_log_backup: Option<i64>,
     /// The `SrcType` field.
-    #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
     pub src_type: Option<String>,
     /// The `LogRetentionValue` field.
-    #[serde(rename = "LogRetentionValue", skip_serializing_if = "Option::is_none")]
     pub log_retention_value: Option<String>,
     /// The `PolicyId` field.
-    #[serde(rename = "PolicyId", skip_serializing_if = "Option::is_none")]
     pub policy_id: Option<String>,
     /// The `FilterKey` field.
-    #[serde(rename = "FilterKey", skip_serializing_if = "Option::is_none")]
     pub filter_key: Option<String>,
     /// The `DestRegion` field.
-    #[serde(rename = "DestRegion", skip_serializing_if = "Option::is_none")]
     pub dest_region: Option<String>,
     /// The `FilterValue` field.
-    #[serde(rename = "FilterValue", skip_serializing_if = "Option::is_none")]
     pub filter_value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyBackupPolicyAdvanceLogPoliciesItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.log_retention_type,
-            &format!("{prefix}{}", ".LogRetentionType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.dest_type,
-            &format!("{prefix}{}", ".DestType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.filter_type,
-            &format!("{prefix}{}", ".FilterType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.action_type,
-            &format!("{prefix}{}", ".ActionType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.src_region,
-            &format!("{prefix}{}", ".SrcRegion"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable_log_backup,
-            &format!("{prefix}{}", ".EnableLogBackup"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.src_type,
-            &format!("{prefix}{}", ".SrcType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.log_retention_value,
-            &format!("{prefix}{}", ".LogRetentionValue"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.policy_id,
-            &format!("{prefix}{}", ".PolicyId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.filter_key,
-            &format!("{prefix}{}", ".FilterKey"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.dest_region,
-            &format!("{prefix}{}", ".DestRegion"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.filter_value,
-            &format!("{prefix}{}", ".FilterValue"),
-            out,
-        );
+impl acs_runtime::WireStruct for AdvanceLogPoliciesItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("LogRetentionType", &self.log_retention_type);
+        visit("DestType", &self.dest_type);
+        visit("FilterType", &self.filter_type);
+        visit("ActionType", &self.action_type);
+        visit("SrcRegion", &self.src_region);
+        visit("EnableLogBackup", &self.enable_log_backup);
+        visit("SrcType", &self.src_type);
+        visit("LogRetentionValue", &self.log_retention_value);
+        visit("PolicyId", &self.policy_id);
+        visit("FilterKey", &self.filter_key);
+        visit("DestRegion", &self.dest_region);
+        visit("FilterValue", &self.filter_value);
     }
 }
 
 /// The details of the policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyBackupPolicyAdvanceDataPoliciesItem {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdvanceDataPoliciesItem {
     /// The destination type of the backup policy. Valid values:
     ///
     /// - **db**: database
-    ///
     /// - **level1**: level-1 backup
-    ///
     /// - **level2**: level-2 backup
-    ///
     /// - **level2Cross**: level-2 cross-region backup
     ///
-    /// Example: `level1`
-    #[serde(rename = "DestType", skip_serializing_if = "Option::is_none")]
+    /// Example: `level1`.
     pub dest_type: Option<String>,
     /// The filter type for the advanced policy. Valid values:
     ///
     /// - **crontab**: recurring schedule
-    ///
     /// - **event**: event-based schedule
     ///
-    /// Example: `crontab`
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
+    /// Example: `crontab`.
     pub filter_type: Option<String>,
     /// The operation type. Valid values:
     ///
     /// - **CREATE**: adds a policy
-    ///
     /// - **UPDATE**: modifies a policy
-    ///
     /// - **DELETE**: deletes a policy
     ///
-    /// Example: `UPDATE`
-    #[serde(rename = "ActionType", skip_serializing_if = "Option::is_none")]
+    /// Example: `UPDATE`.
     pub action_type: Option<String>,
-    /// The source region of the backup policy.
-    ///
-    /// Example: `cn-shanghai`
-    #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
+    /// The source region of the backup policy. Example: `cn-shanghai`.
     pub src_region: Option<String>,
     /// The source type of the backup policy. Valid values:
     ///
     /// - **db**: database
-    ///
     /// - **level1**: level-1 backup
-    ///
     /// - **level2**: level-2 backup
-    ///
     /// - **level2Cross**: level-2 cross-region backup
     ///
-    /// Example: `db`
-    #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
+    /// Example: `db`.
     pub src_type: Option<String>,
     /// Specifies whether to retain only one backup set per day for high-frequency backups that are more than one day old.
-    #[serde(rename = "OnlyPreserveOneEachDay", skip_serializing_if = "Option::is_none")]
     pub only_preserve_one_each_day: Option<bool>,
-    /// The retention period in days.
-    ///
-    /// Example: `4`
-    #[serde(rename = "RetentionValue", skip_serializing_if = "Option::is_none")]
+    /// The retention period in days. Example: `4`.
     pub retention_value: Option<String>,
-    /// The ID of the advanced policy. For more information, see DescribeBackupPolicy.
-    ///
-    /// Example: `6s67c7i3y8f8p72808p******`
-    #[serde(rename = "PolicyId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the advanced policy. For more information, see DescribeBackupPolicy. Example: `6s67c7i3y8f8p72808p******`.
     pub policy_id: Option<String>,
     /// The scheduling type. Valid values:
     ///
     /// - **dayOfWeek**: weekly schedule
-    ///
     /// - **dayOfMonth**: monthly schedule
-    ///
     /// - **dayOfYear**: yearly schedule
-    ///
     /// - **backupInterval**: fixed interval schedule
     ///
     /// > This parameter is returned only when FilterType is set to **crontab**.
     ///
-    /// Example: `backupInterval`
-    #[serde(rename = "FilterKey", skip_serializing_if = "Option::is_none")]
+    /// Example: `backupInterval`.
     pub filter_key: Option<String>,
-    /// The destination region of the backup policy.
-    ///
-    /// Example: `cn-shanghai`
-    #[serde(rename = "DestRegion", skip_serializing_if = "Option::is_none")]
+    /// The destination region of the backup policy. Example: `cn-shanghai`.
     pub dest_region: Option<String>,
-    /// The backup cycle.
-    ///
-    /// Example: `180`
-    #[serde(rename = "FilterValue", skip_serializing_if = "Option::is_none")]
+    /// The backup cycle. Example: `180`.
     pub filter_value: Option<String>,
     /// The retention period type for the backup set. Valid values:
     ///
     /// - **never**: never expires
-    ///
     /// - **delay**: expires after a fixed number of days
     ///
-    /// Example: `delay`
-    #[serde(rename = "RetentionType", skip_serializing_if = "Option::is_none")]
+    /// Example: `delay`.
     pub retention_type: Option<String>,
     /// The `StorageClass` field.
-    #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyBackupPolicyAdvanceDataPoliciesItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.dest_type,
-            &format!("{prefix}{}", ".DestType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.filter_type,
-            &format!("{prefix}{}", ".FilterType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.action_type,
-            &format!("{prefix}{}", ".ActionType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.src_region,
-            &format!("{prefix}{}", ".SrcRegion"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.src_type,
-            &format!("{prefix}{}", ".SrcType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.only_preserve_one_each_day,
-            &format!("{prefix}{}", ".OnlyPreserveOneEachDay"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.retention_value,
-            &format!("{prefix}{}", ".RetentionValue"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.policy_id,
-            &format!("{prefix}{}", ".PolicyId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.filter_key,
-            &format!("{prefix}{}", ".FilterKey"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.dest_region,
-            &format!("{prefix}{}", ".DestRegion"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.filter_value,
-            &format!("{prefix}{}", ".FilterValue"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.retention_type,
-            &format!("{prefix}{}", ".RetentionType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.storage_class,
-            &format!("{prefix}{}", ".StorageClass"),
-            out,
-        );
+impl acs_runtime::WireStruct for AdvanceDataPoliciesItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("DestType", &self.dest_type);
+        visit("FilterType", &self.filter_type);
+        visit("ActionType", &self.action_type);
+        visit("SrcRegion", &self.src_region);
+        visit("SrcType", &self.src_type);
+        visit("OnlyPreserveOneEachDay", &self.only_preserve_one_each_day);
+        visit("RetentionValue", &self.retention_value);
+        visit("PolicyId", &self.policy_id);
+        visit("FilterKey", &self.filter_key);
+        visit("DestRegion", &self.dest_region);
+        visit("FilterValue", &self.filter_value);
+        visit("RetentionType", &self.retention_type);
+        visit("StorageClass", &self.storage_class);
     }
 }
 
-/// The `ModifyBackupPolicyAdvanceIncPoliciesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ModifyBackupPolicyAdvanceIncPoliciesItem {
+/// The `AdvanceIncPoliciesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AdvanceIncPoliciesItem {
     /// The `DestType` field.
-    #[serde(rename = "DestType", skip_serializing_if = "Option::is_none")]
     pub dest_type: Option<String>,
     /// The `FilterType` field.
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
     pub filter_type: Option<String>,
     /// The `ActionType` field.
-    #[serde(rename = "ActionType", skip_serializing_if = "Option::is_none")]
     pub action_type: Option<String>,
     /// The `SrcRegion` field.
-    #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
     pub src_region: Option<String>,
     /// The `SrcType` field.
-    #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
     pub src_type: Option<String>,
     /// The `OnlyPreserveOneEachDay` field.
-    #[serde(rename = "OnlyPreserveOneEachDay", skip_serializing_if = "Option::is_none")]
     pub only_preserve_one_each_day: Option<bool>,
     /// The `RetentionValue` field.
-    #[serde(rename = "RetentionValue", skip_serializing_if = "Option::is_none")]
     pub retention_value: Option<String>,
     /// The `PolicyId` field.
-    #[serde(rename = "PolicyId", skip_serializing_if = "Option::is_none")]
     pub policy_id: Option<String>,
     /// The `FilterKey` field.
-    #[serde(rename = "FilterKey", skip_serializing_if = "Option::is_none")]
     pub filter_key: Option<String>,
     /// The `DestRegion` field.
-    #[serde(rename = "DestRegion", skip_serializing_if = "Option::is_none")]
     pub dest_region: Option<String>,
     /// The `FilterValue` field.
-    #[serde(rename = "FilterValue", skip_serializing_if = "Option::is_none")]
     pub filter_value: Option<String>,
     /// The `RetentionType` field.
-    #[serde(rename = "RetentionType", skip_serializing_if = "Option::is_none")]
     pub retention_type: Option<String>,
 }
 
-impl acs_runtime::ParamValue for ModifyBackupPolicyAdvanceIncPoliciesItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.dest_type,
-            &format!("{prefix}{}", ".DestType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.filter_type,
-            &format!("{prefix}{}", ".FilterType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.action_type,
-            &format!("{prefix}{}", ".ActionType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.src_region,
-            &format!("{prefix}{}", ".SrcRegion"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.src_type,
-            &format!("{prefix}{}", ".SrcType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.only_preserve_one_each_day,
-            &format!("{prefix}{}", ".OnlyPreserveOneEachDay"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.retention_value,
-            &format!("{prefix}{}", ".RetentionValue"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.policy_id,
-            &format!("{prefix}{}", ".PolicyId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.filter_key,
-            &format!("{prefix}{}", ".FilterKey"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.dest_region,
-            &format!("{prefix}{}", ".DestRegion"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.filter_value,
-            &format!("{prefix}{}", ".FilterValue"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.retention_type,
-            &format!("{prefix}{}", ".RetentionType"),
-            out,
-        );
+impl acs_runtime::WireStruct for AdvanceIncPoliciesItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("DestType", &self.dest_type);
+        visit("FilterType", &self.filter_type);
+        visit("ActionType", &self.action_type);
+        visit("SrcRegion", &self.src_region);
+        visit("SrcType", &self.src_type);
+        visit("OnlyPreserveOneEachDay", &self.only_preserve_one_each_day);
+        visit("RetentionValue", &self.retention_value);
+        visit("PolicyId", &self.policy_id);
+        visit("FilterKey", &self.filter_key);
+        visit("DestRegion", &self.dest_region);
+        visit("FilterValue", &self.filter_value);
+        visit("RetentionType", &self.retention_type);
     }
 }
 
-/// The `ModifyBackupPolicyResponseDataAdvanceLogPoliciesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `ModifyBackupPolicyDataAdvanceLogPoliciesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ModifyBackupPolicyResponseDataAdvanceLogPoliciesItem {
+pub struct ModifyBackupPolicyDataAdvanceLogPoliciesItem {
     /// The `LogRetentionType` field.
-    #[serde(rename = "LogRetentionType", skip_serializing_if = "Option::is_none")]
     pub log_retention_type: Option<String>,
     /// The `DestType` field.
-    #[serde(rename = "DestType", skip_serializing_if = "Option::is_none")]
     pub dest_type: Option<String>,
     /// The `FilterType` field.
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
     pub filter_type: Option<String>,
     /// The `SrcRegion` field.
-    #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
     pub src_region: Option<String>,
     /// The `EnableLogBackup` field.
-    #[serde(
-        rename = "EnableLogBackup",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enable_log_backup: Option<i64>,
     /// The `SrcType` field.
-    #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
     pub src_type: Option<String>,
     /// The `PolicyId` field.
-    #[serde(rename = "PolicyId", skip_serializing_if = "Option::is_none")]
     pub policy_id: Option<String>,
     /// The `DestRegion` field.
-    #[serde(rename = "DestRegion", skip_serializing_if = "Option::is_none")]
     pub dest_region: Option<String>,
     /// The `LogRetentionValue` field.
-    #[serde(rename = "LogRetentionValue", skip_serializing_if = "Option::is_none")]
     pub log_retention_value: Option<String>,
     /// The `FilterKey` field.
-    #[serde(rename = "FilterKey", skip_serializing_if = "Option::is_none")]
     pub filter_key: Option<String>,
     /// The `FilterValue` field.
-    #[serde(rename = "FilterValue", skip_serializing_if = "Option::is_none")]
     pub filter_value: Option<String>,
 }
 
+impl acs_runtime::FromJson for ModifyBackupPolicyDataAdvanceLogPoliciesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            log_retention_type: object.take("LogRetentionType")?,
+            dest_type: object.take("DestType")?,
+            filter_type: object.take("FilterType")?,
+            src_region: object.take("SrcRegion")?,
+            enable_log_backup: object.take("EnableLogBackup")?,
+            src_type: object.take("SrcType")?,
+            policy_id: object.take("PolicyId")?,
+            dest_region: object.take("DestRegion")?,
+            log_retention_value: object.take("LogRetentionValue")?,
+            filter_key: object.take("FilterKey")?,
+            filter_value: object.take("FilterValue")?,
+        })
+    }
+}
+
 /// The details of the policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ModifyBackupPolicyResponseDataAdvanceDataPoliciesItem {
-    /// The retention period in days.
-    ///
-    /// Example: `4`
-    #[serde(rename = "RetentionValue", skip_serializing_if = "Option::is_none")]
+pub struct ModifyBackupPolicyDataAdvanceDataPoliciesItem {
+    /// The retention period in days. Example: `4`.
     pub retention_value: Option<String>,
     /// The backup type. Returned values:
     ///
     /// - **F**: full backup
-    ///
     /// - **L**: log backup
     ///
-    /// Example: `F`
-    #[serde(rename = "BakType", skip_serializing_if = "Option::is_none")]
+    /// Example: `F`.
     pub bak_type: Option<String>,
     /// The scheduling type. Returned values:
     ///
     /// - **dayOfWeek**: weekly schedule
-    ///
     /// - **dayOfMonth**: monthly schedule
-    ///
     /// - **dayOfYear**: yearly schedule
-    ///
     /// - **backupInterval**: fixed interval schedule
     ///
     /// > This parameter is returned only when FilterType is set to **crontab**.
     ///
-    /// Example: `backupInterval`
-    #[serde(rename = "FilterKey", skip_serializing_if = "Option::is_none")]
+    /// Example: `backupInterval`.
     pub filter_key: Option<String>,
-    /// The backup cycle.
-    ///
-    /// Example: `180`
-    #[serde(rename = "FilterValue", skip_serializing_if = "Option::is_none")]
+    /// The backup cycle. Example: `180`.
     pub filter_value: Option<String>,
     /// The destination type of the backup policy. Returned values:
     ///
     /// - **db**: database
-    ///
     /// - **level1**: level-1 backup
-    ///
     /// - **level2**: level-2 backup
-    ///
     /// - **level2Cross**: level-2 cross-region backup
     ///
-    /// Example: `level1`
-    #[serde(rename = "DestType", skip_serializing_if = "Option::is_none")]
+    /// Example: `level1`.
     pub dest_type: Option<String>,
     /// The filter type for the advanced policy. Returned values:
     ///
     /// - **crontab**: recurring schedule
-    ///
     /// - **event**: event-based schedule
     ///
-    /// Example: `crontab`
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
+    /// Example: `crontab`.
     pub filter_type: Option<String>,
-    /// The source region of the backup policy.
-    ///
-    /// Example: `cn-shanghai`
-    #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
+    /// The source region of the backup policy. Example: `cn-shanghai`.
     pub src_region: Option<String>,
     /// Indicates whether the backup policy is automatically generated by the system. Returned values:
     ///
     /// - **true**: The policy is generated by the system.
-    ///
     /// - **false**: The policy is a custom policy.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "AutoCreated",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub auto_created: Option<bool>,
     /// The source type of the backup policy. Returned values:
     ///
     /// - **db**: database
-    ///
     /// - **level1**: level-1 backup
-    ///
     /// - **level2**: level-2 backup
-    ///
     /// - **level2Cross**: level-2 cross-region backup
     ///
-    /// Example: `db`
-    #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
+    /// Example: `db`.
     pub src_type: Option<String>,
     /// Indicates whether to retain only one backup per day.
     ///
     /// - **true**: Only one backup is retained per day.
-    ///
     /// - **false**: All backups are retained.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "OnlyPreserveOneEachDay",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub only_preserve_one_each_day: Option<bool>,
     /// The details of the dump policy. Returned values:
     ///
     /// - **copy**: copy
-    ///
     /// - **move**: dump
     ///
-    /// Example: `copy`
-    #[serde(rename = "DumpAction", skip_serializing_if = "Option::is_none")]
+    /// Example: `copy`.
     pub dump_action: Option<String>,
-    /// The ID of the advanced policy.
-    ///
-    /// Example: `dc13b153acc91141789122c23835****`
-    #[serde(rename = "PolicyId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the advanced policy. Example: `dc13b153acc91141789122c23835****`.
     pub policy_id: Option<String>,
-    /// The destination region of the backup policy.
-    ///
-    /// Example: `cn-shanghai`
-    #[serde(rename = "DestRegion", skip_serializing_if = "Option::is_none")]
+    /// The destination region of the backup policy. Example: `cn-shanghai`.
     pub dest_region: Option<String>,
     /// The retention period type for the backup set. Returned values:
     ///
     /// - **never**: never expires
-    ///
     /// - **delay**: expires after a fixed number of days
     ///
-    /// Example: `delay`
-    #[serde(rename = "RetentionType", skip_serializing_if = "Option::is_none")]
+    /// Example: `delay`.
     pub retention_type: Option<String>,
     /// The `StorageClass` field.
-    #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<String>,
 }
 
-/// The `ModifyBackupPolicyResponseDataAdvanceIncPoliciesItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for ModifyBackupPolicyDataAdvanceDataPoliciesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            retention_value: object.take("RetentionValue")?,
+            bak_type: object.take("BakType")?,
+            filter_key: object.take("FilterKey")?,
+            filter_value: object.take("FilterValue")?,
+            dest_type: object.take("DestType")?,
+            filter_type: object.take("FilterType")?,
+            src_region: object.take("SrcRegion")?,
+            auto_created: object.take("AutoCreated")?,
+            src_type: object.take("SrcType")?,
+            only_preserve_one_each_day: object.take("OnlyPreserveOneEachDay")?,
+            dump_action: object.take("DumpAction")?,
+            policy_id: object.take("PolicyId")?,
+            dest_region: object.take("DestRegion")?,
+            retention_type: object.take("RetentionType")?,
+            storage_class: object.take("StorageClass")?,
+        })
+    }
+}
+
+/// The `ModifyBackupPolicyDataAdvanceIncPoliciesItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ModifyBackupPolicyResponseDataAdvanceIncPoliciesItem {
+pub struct ModifyBackupPolicyDataAdvanceIncPoliciesItem {
     /// The `RetentionValue` field.
-    #[serde(rename = "RetentionValue", skip_serializing_if = "Option::is_none")]
     pub retention_value: Option<String>,
     /// The `BakType` field.
-    #[serde(rename = "BakType", skip_serializing_if = "Option::is_none")]
     pub bak_type: Option<String>,
     /// The `FilterKey` field.
-    #[serde(rename = "FilterKey", skip_serializing_if = "Option::is_none")]
     pub filter_key: Option<String>,
     /// The `FilterValue` field.
-    #[serde(rename = "FilterValue", skip_serializing_if = "Option::is_none")]
     pub filter_value: Option<String>,
     /// The `DestType` field.
-    #[serde(rename = "DestType", skip_serializing_if = "Option::is_none")]
     pub dest_type: Option<String>,
     /// The `FilterType` field.
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
     pub filter_type: Option<String>,
     /// The `SrcRegion` field.
-    #[serde(rename = "SrcRegion", skip_serializing_if = "Option::is_none")]
     pub src_region: Option<String>,
     /// The `AutoCreated` field.
-    #[serde(
-        rename = "AutoCreated",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub auto_created: Option<bool>,
     /// The `SrcType` field.
-    #[serde(rename = "SrcType", skip_serializing_if = "Option::is_none")]
     pub src_type: Option<String>,
     /// The `OnlyPreserveOneEachDay` field.
-    #[serde(
-        rename = "OnlyPreserveOneEachDay",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub only_preserve_one_each_day: Option<bool>,
     /// The `DumpAction` field.
-    #[serde(rename = "DumpAction", skip_serializing_if = "Option::is_none")]
     pub dump_action: Option<String>,
     /// The `PolicyId` field.
-    #[serde(rename = "PolicyId", skip_serializing_if = "Option::is_none")]
     pub policy_id: Option<String>,
     /// The `DestRegion` field.
-    #[serde(rename = "DestRegion", skip_serializing_if = "Option::is_none")]
     pub dest_region: Option<String>,
     /// The `RetentionType` field.
-    #[serde(rename = "RetentionType", skip_serializing_if = "Option::is_none")]
     pub retention_type: Option<String>,
 }
 
+impl acs_runtime::FromJson for ModifyBackupPolicyDataAdvanceIncPoliciesItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            retention_value: object.take("RetentionValue")?,
+            bak_type: object.take("BakType")?,
+            filter_key: object.take("FilterKey")?,
+            filter_value: object.take("FilterValue")?,
+            dest_type: object.take("DestType")?,
+            filter_type: object.take("FilterType")?,
+            src_region: object.take("SrcRegion")?,
+            auto_created: object.take("AutoCreated")?,
+            src_type: object.take("SrcType")?,
+            only_preserve_one_each_day: object.take("OnlyPreserveOneEachDay")?,
+            dump_action: object.take("DumpAction")?,
+            policy_id: object.take("PolicyId")?,
+            dest_region: object.take("DestRegion")?,
+            retention_type: object.take("RetentionType")?,
+        })
+    }
+}
+
 /// The details of the backup policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ModifyBackupPolicyResponseData {
-    /// The start time of the backup window.
-    ///
-    /// Example: `17:00Z`
-    #[serde(
-        rename = "PreferredBackupWindowBegin",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct ModifyBackupPolicyData {
+    /// The start time of the backup window. Example: `17:00Z`.
     pub preferred_backup_window_begin: Option<String>,
-    /// The backup window.
-    ///
-    /// Example: `17:00Z-18:00Z`
-    #[serde(rename = "PreferredBackupWindow", skip_serializing_if = "Option::is_none")]
+    /// The backup window. Example: `17:00Z-18:00Z`.
     pub preferred_backup_window: Option<String>,
     /// Indicates whether second-level backup is enabled. Returned values:
     ///
     /// - **Flash**: Second-level backup is enabled.
-    ///
     /// - **Standard**: Standard backup is used.
     ///
     /// > This parameter is valid only for MySQL.
     ///
-    /// Example: `Standard`
-    #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
+    /// Example: `Standard`.
     pub category: Option<String>,
     /// The `AdvanceLogPolicies` field.
-    #[serde(rename = "AdvanceLogPolicies", skip_serializing_if = "Option::is_none")]
-    pub advance_log_policies: Option<
-        Vec<ModifyBackupPolicyResponseDataAdvanceLogPoliciesItem>,
-    >,
+    pub advance_log_policies: Option<Vec<ModifyBackupPolicyDataAdvanceLogPoliciesItem>>,
     /// The details of the data backup policy.
-    #[serde(rename = "AdvanceDataPolicies", skip_serializing_if = "Option::is_none")]
     pub advance_data_policies: Option<
-        Vec<ModifyBackupPolicyResponseDataAdvanceDataPoliciesItem>,
+        Vec<ModifyBackupPolicyDataAdvanceDataPoliciesItem>,
     >,
     /// The `AdvanceIncPolicies` field.
-    #[serde(rename = "AdvanceIncPolicies", skip_serializing_if = "Option::is_none")]
-    pub advance_inc_policies: Option<
-        Vec<ModifyBackupPolicyResponseDataAdvanceIncPoliciesItem>,
-    >,
+    pub advance_inc_policies: Option<Vec<ModifyBackupPolicyDataAdvanceIncPoliciesItem>>,
     /// The `BackupRetentionPolicyOnClusterDeletion` field.
-    #[serde(
-        rename = "BackupRetentionPolicyOnClusterDeletion",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub backup_retention_policy_on_cluster_deletion: Option<String>,
     /// The `BackupMethod` field.
-    #[serde(rename = "BackupMethod", skip_serializing_if = "Option::is_none")]
     pub backup_method: Option<String>,
     /// The `BackupPriority` field.
-    #[serde(
-        rename = "BackupPriority",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub backup_priority: Option<i32>,
     /// The `EnableIncBackup` field.
-    #[serde(
-        rename = "EnableIncBackup",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enable_inc_backup: Option<bool>,
+}
+
+impl acs_runtime::FromJson for ModifyBackupPolicyData {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            preferred_backup_window_begin: object.take("PreferredBackupWindowBegin")?,
+            preferred_backup_window: object.take("PreferredBackupWindow")?,
+            category: object.take("Category")?,
+            advance_log_policies: object.take("AdvanceLogPolicies")?,
+            advance_data_policies: object.take("AdvanceDataPolicies")?,
+            advance_inc_policies: object.take("AdvanceIncPolicies")?,
+            backup_retention_policy_on_cluster_deletion: object
+                .take("BackupRetentionPolicyOnClusterDeletion")?,
+            backup_method: object.take("BackupMethod")?,
+            backup_priority: object.take("BackupPriority")?,
+            enable_inc_backup: object.take("EnableIncBackup")?,
+        })
+    }
 }

@@ -6,51 +6,37 @@
 //! ### Applicable engines
 //!
 //! - RDS for MySQL (with cloud disks)
-//!
 //! - RDS for PostgreSQL
-//!
 //! - PolarDB for MySQL
-//!
 //! - MongoDB
 //!
 //! ### Related documents
 //!
 //! - Download a backup of an RDS for MySQL instance
-//!
 //! - Download a backup of an RDS for PostgreSQL instance
-//!
 //! - Download a backup of a PolarDB for MySQL cluster
-//!
 //! - Download a backup of a MongoDB instance
 
-/// Request of `RetryDownloadTask`: Retries a failed advanced download task.
-///
-/// Build it with [`RetryDownloadTaskRequest::builder`], or call the operation through `Client::retry_download_task`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `RetryDownloadTask`, made by [`RetryDownloadTaskBuilder`] (`Client::retry_download_task` or [`RetryDownloadTaskRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryDownloadTaskRequest {
     /// The ID of the region where the instance resides. To query the region ID, call DescribeDBInstanceAttribute for an RDS instance or DescribeDBClusterAttribute for a PolarDB cluster.
-    ///
-    /// Example: `cn-hangzhou`
     pub region_code: Option<String>,
     /// The task ID.
-    ///
-    /// Example: `dt-example`
     pub task_id: Option<String>,
     /// The instance ID.
-    ///
-    /// Example: `rm-example`
     pub instance_name: Option<String>,
     /// The name of the sharded cluster. This parameter is required only for MongoDB instances.
-    ///
-    /// Example: `dds-example`
     pub cluster_name: Option<String>,
 }
 
 impl RetryDownloadTaskRequest {
-    /// A builder for this request.
-    pub fn builder() -> RetryDownloadTaskRequestBuilder {
-        RetryDownloadTaskRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> RetryDownloadTaskBuilder {
+        RetryDownloadTaskBuilder::with_client(())
     }
 }
 
@@ -58,273 +44,120 @@ impl acs_runtime::Operation for RetryDownloadTaskRequest {
     type Output = RetryDownloadTaskResponse;
     type Error = RetryDownloadTaskError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "RetryDownloadTask",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Unsafe,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "RetryDownloadTask",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Unsafe,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionCode", &self.region_code);
-        params.put(acs_runtime::Position::Query, "TaskId", &self.task_id);
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
-        params.put(acs_runtime::Position::Query, "ClusterName", &self.cluster_name);
+        params.query("RegionCode", &self.region_code);
+        params.query("TaskId", &self.task_id);
+        params.query("InstanceName", &self.instance_name);
+        params.query("ClusterName", &self.cluster_name);
     }
 }
 
-/// Builds a [`RetryDownloadTaskRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RetryDownloadTaskRequestBuilder {
-    region_code: Option<String>,
-    task_id: Option<String>,
-    instance_name: Option<String>,
-    cluster_name: Option<String>,
+/// Sets the parameters of `RetryDownloadTask`: made by `Client::retry_download_task` (then [`send`](Self::send)) or [`RetryDownloadTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct RetryDownloadTaskBuilder<C = ()> {
+    client: C,
+    request: RetryDownloadTaskRequest,
 }
 
-impl RetryDownloadTaskRequestBuilder {
-    /// The ID of the region where the instance resides. To query the region ID, call DescribeDBInstanceAttribute for an RDS instance or DescribeDBClusterAttribute for a PolarDB cluster.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.region_code = Some(value.into());
+impl<C> RetryDownloadTaskBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the region where the instance resides. To query the region ID, call DescribeDBInstanceAttribute for an RDS instance or DescribeDBClusterAttribute for a PolarDB cluster. Example: `cn-hangzhou`.
+    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_code = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.region_code = value;
+    /// The task ID. Example: `dt-example`.
+    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.task_id = value.into_param();
         self
     }
 
-    /// The task ID.
-    ///
-    /// Example: `dt-example`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.task_id = Some(value.into());
+    /// The instance ID. Example: `rm-example`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
-    /// Sets or clears `TaskId`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.task_id = value;
-        self
-    }
-
-    /// The instance ID.
-    ///
-    /// Example: `rm-example`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
-        self
-    }
-
-    /// The name of the sharded cluster. This parameter is required only for MongoDB instances.
-    ///
-    /// Example: `dds-example`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.cluster_name = value;
+    /// The name of the sharded cluster. This parameter is required only for MongoDB instances. Example: `dds-example`.
+    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cluster_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RetryDownloadTaskRequest, acs_runtime::BuildError> {
-        Ok(RetryDownloadTaskRequest {
-            region_code: self.region_code,
-            task_id: self.task_id,
-            instance_name: self.instance_name,
-            cluster_name: self.cluster_name,
+    pub fn build(self) -> Result<RetryDownloadTaskRequest, BuildError> {
+        Ok(self.request)
+    }
+}
+
+impl RetryDownloadTaskBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<RetryDownloadTaskResponse, SdkError<RetryDownloadTaskError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `RetryDownloadTask`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryDownloadTaskResponse {
+    /// The details of the download task. Example: `暂无`.
+    pub data: Option<String>,
+    /// The request ID. Example: `49FE4E8E-39B9-56DE-BC07-5AEBFAXXXXXX`.
+    pub request_id: Option<String>,
+    /// The error code. Example: `Success`.
+    pub err_code: Option<String>,
+    /// Indicates whether the request was successful. Example: `True`.
+    pub success: Option<String>,
+    /// The error message. Example: `The specified parameter %s value is not valid.`.
+    pub err_message: Option<String>,
+    /// The error code. Example: `Success`.
+    pub code: Option<String>,
+    /// The error message. Example: `instanceName can not be empty.`.
+    pub message: Option<String>,
+}
+
+impl acs_runtime::FromJson for RetryDownloadTaskResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            data: object.take("Data")?,
+            request_id: object.take("RequestId")?,
+            err_code: object.take("ErrCode")?,
+            success: object.take("Success")?,
+            err_message: object.take("ErrMessage")?,
+            code: object.take("Code")?,
+            message: object.take("Message")?,
         })
     }
 }
 
-/// Calls `RetryDownloadTask` once its parameters are set: Retries a failed advanced download task.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct RetryDownloadTaskFluentBuilder {
-    client: acs_runtime::Client,
-    inner: RetryDownloadTaskRequestBuilder,
-}
-
-impl RetryDownloadTaskFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: RetryDownloadTaskRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &RetryDownloadTaskRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the region where the instance resides. To query the region ID, call DescribeDBInstanceAttribute for an RDS instance or DescribeDBClusterAttribute for a PolarDB cluster.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_code(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_code(value);
-        self
-    }
-
-    /// Sets or clears `RegionCode`; see [`Self::region_code`].
-    pub fn set_region_code(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_code(value);
-        self
-    }
-
-    /// The task ID.
-    ///
-    /// Example: `dt-example`
-    pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.task_id(value);
-        self
-    }
-
-    /// Sets or clears `TaskId`; see [`Self::task_id`].
-    pub fn set_task_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_task_id(value);
-        self
-    }
-
-    /// The instance ID.
-    ///
-    /// Example: `rm-example`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// The name of the sharded cluster. This parameter is required only for MongoDB instances.
-    ///
-    /// Example: `dds-example`
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cluster_name(value);
-        self
-    }
-
-    /// Sets or clears `ClusterName`; see [`Self::cluster_name`].
-    pub fn set_cluster_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cluster_name(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<
-        RetryDownloadTaskResponse,
-        acs_runtime::SdkError<RetryDownloadTaskError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `RetryDownloadTask`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RetryDownloadTaskResponse {
-    /// The details of the download task.
-    ///
-    /// Example: `暂无`
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
-    /// The request ID.
-    ///
-    /// Example: `49FE4E8E-39B9-56DE-BC07-5AEBFAXXXXXX`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "ErrCode", skip_serializing_if = "Option::is_none")]
-    pub err_code: Option<String>,
-    /// Indicates whether the request was successful.
-    ///
-    /// Example: `True`
-    #[serde(rename = "Success", skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `The specified parameter %s value is not valid.`
-    #[serde(rename = "ErrMessage", skip_serializing_if = "Option::is_none")]
-    pub err_message: Option<String>,
-    /// The error code.
-    ///
-    /// Example: `Success`
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The error message.
-    ///
-    /// Example: `instanceName can not be empty.`
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-/// Errors of `RetryDownloadTask` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `RetryDownloadTask`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RetryDownloadTaskError {
-    /// `Request.Forbidden` (HTTP 403)
-    ///
-    /// Message: `Have no Permissions`
+    /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     RequestForbidden(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl RetryDownloadTaskError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for RetryDownloadTaskError {
@@ -336,37 +169,28 @@ impl From<acs_runtime::ServiceError> for RetryDownloadTaskError {
     }
 }
 
+impl acs_runtime::OperationError for RetryDownloadTaskError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::RequestForbidden(error) | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for RetryDownloadTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for RetryDownloadTaskError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "dbs:RetryDownloadTask";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &["*"];
-
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &[];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &[];
-}
-
-impl RetryDownloadTaskRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![["*"].concat()]
-    }
-}
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "dbs:RetryDownloadTask",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &["*"],
+    condition_keys: &[],
+    dependent_actions: &[],
+};

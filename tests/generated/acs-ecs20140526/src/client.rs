@@ -29,8 +29,10 @@ impl Client {
     #[cfg(feature = "describe-instances")]
     pub fn describe_instances(
         &self,
-    ) -> crate::operation::describe_instances::DescribeInstancesFluentBuilder {
-        crate::operation::describe_instances::DescribeInstancesFluentBuilder::new(
+    ) -> crate::operation::describe_instances::DescribeInstancesBuilder<
+        acs_runtime::Client,
+    > {
+        crate::operation::describe_instances::DescribeInstancesBuilder::with_client(
             self.inner.clone(),
         )
     }
@@ -41,8 +43,8 @@ impl Client {
     #[cfg(feature = "run-instances")]
     pub fn run_instances(
         &self,
-    ) -> crate::operation::run_instances::RunInstancesFluentBuilder {
-        crate::operation::run_instances::RunInstancesFluentBuilder::new(
+    ) -> crate::operation::run_instances::RunInstancesBuilder<acs_runtime::Client> {
+        crate::operation::run_instances::RunInstancesBuilder::with_client(
             self.inner.clone(),
         )
     }

@@ -3,14 +3,18 @@
 
 //! Client for the Ecs API, version 2014-05-26.
 //!
-//! Each operation has a module under [`operation`] with its request, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls.
+//! Each operation has a module under [`operation`] with its request, builder, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = acs_runtime::Config::new("cn-hangzhou");
+//! let config = acs_ecs20140526::Config::new("cn-hangzhou");
 //! let client = acs_ecs20140526::Client::new(&config)?;
-//! let request = client.describe_instances();
-//! # let _ = request;
+//! let response = client
+//!     .describe_instances()
+//!     .region_id("cn-hangzhou")
+//!     .send()
+//!     .await?;
+//! println!("{response:?}");
 //! # Ok(())
 //! # }
 //! ```
@@ -26,3 +30,21 @@ pub mod endpoints;
 pub mod operation;
 
 pub use client::Client;
+
+pub use acs_runtime::credentials::Credentials;
+
+pub use acs_runtime::{Config, SdkError};
+
+/// The runtime underneath: configuration, credential providers, retries, transport.
+pub use acs_runtime as runtime;
+
+/// What a program calling this client usually needs in scope.
+pub mod prelude {
+    pub use crate::Client;
+
+    pub use acs_runtime::credentials::Credentials;
+
+    pub use acs_runtime::ram::ResourceArns;
+
+    pub use acs_runtime::{Config, OperationError, SdkError};
+}

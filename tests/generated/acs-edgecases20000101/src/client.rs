@@ -28,7 +28,9 @@ impl Client {
     /// Set parameters on the returned builder, then call `send().await`. See [`crate::operation::match`].
     #[deprecated]
     #[cfg(feature = "match")]
-    pub fn r#match(&self) -> crate::operation::r#match::MatchFluentBuilder {
-        crate::operation::r#match::MatchFluentBuilder::new(self.inner.clone())
+    pub fn r#match(
+        &self,
+    ) -> crate::operation::r#match::MatchBuilder<acs_runtime::Client> {
+        crate::operation::r#match::MatchBuilder::with_client(self.inner.clone())
     }
 }

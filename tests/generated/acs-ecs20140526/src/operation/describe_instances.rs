@@ -13,246 +13,108 @@
 //! *   Specify DryRun in the request to perform a dry run. In the dry run, the system checks the validity and authorization status of the parameters.
 //! *   During a paged query, when you call the DescribeInstances operation to retrieve the first page of results, set `MaxResults` to specify the maximum number of entries to return in the call. The return value of `NextToken` is a pagination token that can be used in the next call to retrieve a new page of results. When you call the DescribeInstances operation to retrieve a new page of results, set `NextToken` to the `NextToken` value returned in the previous call and set `MaxResults` to specify the maximum number of entries to return in this call.
 
-/// Request of `DescribeInstances`: Queries Elastic Compute Service (ECS) instances by various filter conditions. The details of the queried ECS instances are returned in the response.
-///
-/// Build it with [`DescribeInstancesRequest::builder`], or call the operation through `Client::describe_instances`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `DescribeInstances`, made by [`DescribeInstancesBuilder`] (`Client::describe_instances` or [`DescribeInstancesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeInstancesRequest {
     /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list.
-    ///
-    /// Example: `cn-hangzhou`
-    pub region_id: String,
+    pub region_id: Option<String>,
     /// The ID of the virtual private cloud (VPC).
-    ///
-    /// Example: `v-bp67acfmxazb4p****`
     pub vpc_id: Option<String>,
     /// The ID of the vSwitch.
-    ///
-    /// Example: `vsw-bp67acfmxazb4p****`
     pub v_switch_id: Option<String>,
     /// The zone ID of the instance.
-    ///
-    /// Example: `cn-hangzhou-g`
     pub zone_id: Option<String>,
     /// The network type of the instance. Valid values:
-    ///
-    /// *   classic
-    /// *   vpc
-    ///
-    /// Example: `vpc`
     pub instance_network_type: Option<String>,
     /// The ID of the security group to which the instance belongs.
-    ///
-    /// Example: `sg-bp67acfmxazb4p****`
     pub security_group_id: Option<String>,
     /// The ID of the instance. The value can be a JSON array that consists of up to 100 instance IDs. Separate the IDs with commas (,).
-    ///
-    /// Example: `["i-bp67acfmxazb4p****", "i-bp67acfmxazb4p****", … "i-bp67acfmxazb4p****"]`
     pub instance_ids: Option<String>,
     /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
-    ///
-    /// Example: `1`
     pub page_number: Option<i32>,
     /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
-    ///
-    /// Example: `10`
     pub page_size: Option<i32>,
     /// The pagination token that is used in the next request to retrieve a new page of results. You do not need to specify this parameter for the first request. You must specify the token that is obtained from the previous query as the value of `NextToken`.
-    ///
-    /// Example: `caeba0bbb2be03f84eb48b699f0a4883`
     pub next_token: Option<String>,
     /// The maximum number of entries per page. Valid values: 1 to 100.
-    ///
-    /// Default value:
-    ///
-    /// *   If you do not specify this parameter or if you set this parameter to a value that is smaller than 10, the default value is 10.
-    /// *   If you set this parameter to a value that is greater than 100, the default value is 100.
-    ///
-    /// Example: `10`
     pub max_results: Option<i32>,
     /// The internal IP addresses of instances located in the classic network. This parameter is valid when InstanceNetworkType is set to classic. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["10.1.1.1", "10.1.2.1", … "10.1.10.1"]`
     pub inner_ip_addresses: Option<String>,
     /// The private IP addresses of instances located in a VPC. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["172.16.1.1", "172.16.2.1", … "172.16.10.1"]`
     pub private_ip_addresses: Option<String>,
     /// The public IP addresses of instances. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`
     pub public_ip_addresses: Option<String>,
     /// The elastic IP addresses (EIPs) of instances. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`
     pub eip_addresses: Option<String>,
     /// The billing method of the instance. Valid values:
-    ///
-    /// *   PostPaid: pay-as-you-go
-    /// *   PrePaid: subscription
-    ///
-    /// Example: `PostPaid`
     pub instance_charge_type: Option<String>,
     /// The billing method for network usage. Valid values:
-    ///
-    /// *   PayByBandwidth
-    /// *   PayByTraffic
-    ///
-    /// >  When the **pay-by-traffic** billing method is used for network usage, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios in which demands exceed resource supplies, the maximum bandwidths may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
-    ///
-    /// Example: `PayByTraffic`
     pub internet_charge_type: Option<String>,
     /// The name of the instance. Fuzzy search with asterisk (\\*) wildcard characters is supported.
-    ///
-    /// Example: `Test`
     pub instance_name: Option<String>,
     /// The ID of the image.
-    ///
-    /// Example: `m-bp67acfmxazb4p****`
     pub image_id: Option<String>,
     /// The status of the instance. Valid values:
-    ///
-    /// *   Pending: The instance is being created.
-    /// *   Running: The instance is running.
-    /// *   Starting: The instance is being started.
-    /// *   Stopping: The instance is being stopped.
-    /// *   Stopped: The instance is stopped.
-    ///
-    /// Example: `Running`
     pub status: Option<String>,
     /// The reason why the instance is locked. Valid values:
-    ///
-    /// *   financial: The instance is locked due to overdue payments.
-    /// *   security: The instance is locked due to security reasons.
-    /// *   recycling: The spot instance is locked and pending release.
-    /// *   dedicatedhostfinancial: The instance is locked due to overdue payments for the dedicated host.
-    /// *   refunded: The instance is locked because a refund is made for the instance.
-    ///
-    /// Example: `security`
     pub lock_reason: Option<String>,
     /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time.
-    ///
-    /// Example: `CreationStartTime`
     pub filter_1_key: Option<String>,
     /// The key of filter 2 used to query resources. Set the value to `CreationEndTime`. You can specify a time by setting both `Filter.2.Key` and `Filter.2.Value` to query resources that were created before the specified time.
-    ///
-    /// Example: `CreationEndTime`
     pub filter_2_key: Option<String>,
     /// The key of filter 3 used to query resources. Set the value to `ExpiredStartTime`. You can specify a time by setting both `Filter.3.Key` and `Filter.3.Value` to query resources that expire after the specified time.
-    ///
-    /// Example: `ExpiredStartTime`
     pub filter_3_key: Option<String>,
     /// The key of filter 4 used to query resources. Set the value to `ExpiredEndTime`. You can specify a time by setting both `Filter.4.Key` and `Filter.4.Value` to query resources that expire before the specified time.
-    ///
-    /// Example: `ExpiredEndTime`
     pub filter_4_key: Option<String>,
     /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-05T22:40Z`
     pub filter_1_value: Option<String>,
     /// The value of filter 2 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.2.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-06T22:40Z`
     pub filter_2_value: Option<String>,
     /// The value of filter 3 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.3.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-07T22:40Z`
     pub filter_3_value: Option<String>,
     /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-08T22:40Z`
     pub filter_4_value: Option<String>,
     /// >  This parameter is in invitational preview and is not publicly available.
-    ///
-    /// Example: `false`
     pub device_available: Option<bool>,
     /// Specifies whether the instance is an I/O optimized instance. Valid values:
-    ///
-    /// *   true
-    /// *   false
-    ///
-    /// Example: `true`
     pub io_optimized: Option<bool>,
     /// >  This parameter is in invitational preview and is not publicly available.
-    ///
-    /// Example: `false`
     pub need_sale_cycle: Option<bool>,
     /// The instance type of the instance.
-    ///
-    /// Example: `ecs.g5.large`
     pub instance_type: Option<String>,
     /// The instance family of the instance.
-    ///
-    /// Example: `ecs.g5`
     pub instance_type_family: Option<String>,
     /// The name of the SSH key pair bound to the instance.
-    ///
-    /// Example: `KeyPairNameTest`
     pub key_pair_name: Option<String>,
     /// The ID of the resource group to which the instance belongs. If this parameter is specified to query resources, up to 1,000 resources that belong to the specified resource group can be displayed in the response.
-    ///
-    /// >  Resources in the default resource group are displayed in the response regardless of how this parameter is set.
-    ///
-    /// Example: `rg-bp67acfmxazb4p****`
     pub resource_group_id: Option<String>,
     /// The ID of the high-performance computing (HPC) cluster to which the instance belongs.
-    ///
-    /// Example: `hpc-bp67acfmxazb4p****`
     pub hpc_cluster_id: Option<String>,
     /// The remote direct memory access (RDMA) IP addresses of the instance in the HPC cluster.
-    ///
-    /// Example: `10.10.10.102`
     pub rdma_ip_addresses: Option<String>,
     /// Specifies whether to perform only a dry run, without performing the actual request. Valid values:
-    ///
-    /// *   true: performs only a dry run. The system checks the request for potential issues, including invalid AccessKey pairs, unauthorized RAM users, and missing parameter values. If the request fails the dry run, an error message is returned. If the request passes the dry run, the DryRunOperation error code is returned.
-    /// *   false: performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
-    ///
-    /// Default value: false.
-    ///
-    /// Example: `false`
     pub dry_run: Option<bool>,
     /// Specifies whether the access channel is enabled for instance metadata. Valid values:
-    ///
-    /// *   enabled
-    /// *   disabled
-    ///
-    /// Default value: enabled.
-    ///
-    /// >  For information about instance metadata, see Access instance metadata.
-    ///
-    /// Example: `enabled`
     pub http_endpoint: Option<String>,
     /// Specifies whether the security hardening mode (IMDSv2) is forcefully used to access instance metadata. Valid values:
-    ///
-    /// *   optional: The security hardening mode (IMDSv2) is not forcefully used.
-    /// *   required: The security hardening mode (IMDSv2) is forcefully used. After you set this parameter to required, you cannot access instance metadata in normal mode.
-    ///
-    /// Default value: optional.
-    ///
-    /// >  For information about modes of accessing instance metadata, see Access instance metadata.
-    ///
-    /// Example: `optional`
     pub http_tokens: Option<String>,
     /// >  This parameter is in invitational preview and is not publicly available.
-    ///
-    /// Example: `0`
     pub http_put_response_hop_limit: Option<i32>,
     /// The IPv6 addresses assigned to elastic network interfaces (ENIs).
     pub ipv6_address: Option<Vec<String>>,
     /// The tags of the instance.
-    pub tag: Option<Vec<DescribeInstancesTagItem>>,
+    pub tag: Option<Vec<TagItem>>,
     /// The additional instance attributes.
-    ///
-    /// Example: `META_OPTIONS`
     pub additional_attributes: Option<Vec<String>>,
 }
 
 impl DescribeInstancesRequest {
-    /// A builder for this request.
-    pub fn builder() -> DescribeInstancesRequestBuilder {
-        DescribeInstancesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> DescribeInstancesBuilder {
+        DescribeInstancesBuilder::with_client(())
     }
 }
 
@@ -260,231 +122,97 @@ impl acs_runtime::Operation for DescribeInstancesRequest {
     type Output = DescribeInstancesResponse;
     type Error = DescribeInstancesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "DescribeInstances",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::ReadOnly,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "DescribeInstances",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::ReadOnly,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionId", &self.region_id);
-        params.put(acs_runtime::Position::Query, "VpcId", &self.vpc_id);
-        params.put(acs_runtime::Position::Query, "VSwitchId", &self.v_switch_id);
-        params.put(acs_runtime::Position::Query, "ZoneId", &self.zone_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InstanceNetworkType",
-                &self.instance_network_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SecurityGroupId",
-                &self.security_group_id,
-            );
-        params.put(acs_runtime::Position::Query, "InstanceIds", &self.instance_ids);
-        params.put(acs_runtime::Position::Query, "PageNumber", &self.page_number);
-        params.put(acs_runtime::Position::Query, "PageSize", &self.page_size);
-        params.put(acs_runtime::Position::Query, "NextToken", &self.next_token);
-        params.put(acs_runtime::Position::Query, "MaxResults", &self.max_results);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InnerIpAddresses",
-                &self.inner_ip_addresses,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PrivateIpAddresses",
-                &self.private_ip_addresses,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PublicIpAddresses",
-                &self.public_ip_addresses,
-            );
-        params.put(acs_runtime::Position::Query, "EipAddresses", &self.eip_addresses);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InstanceChargeType",
-                &self.instance_charge_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InternetChargeType",
-                &self.internet_charge_type,
-            );
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
-        params.put(acs_runtime::Position::Query, "ImageId", &self.image_id);
-        params.put(acs_runtime::Position::Query, "Status", &self.status);
-        params.put(acs_runtime::Position::Query, "LockReason", &self.lock_reason);
-        params.put(acs_runtime::Position::Query, "Filter.1.Key", &self.filter_1_key);
-        params.put(acs_runtime::Position::Query, "Filter.2.Key", &self.filter_2_key);
-        params.put(acs_runtime::Position::Query, "Filter.3.Key", &self.filter_3_key);
-        params.put(acs_runtime::Position::Query, "Filter.4.Key", &self.filter_4_key);
-        params.put(acs_runtime::Position::Query, "Filter.1.Value", &self.filter_1_value);
-        params.put(acs_runtime::Position::Query, "Filter.2.Value", &self.filter_2_value);
-        params.put(acs_runtime::Position::Query, "Filter.3.Value", &self.filter_3_value);
-        params.put(acs_runtime::Position::Query, "Filter.4.Value", &self.filter_4_value);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DeviceAvailable",
-                &self.device_available,
-            );
-        params.put(acs_runtime::Position::Query, "IoOptimized", &self.io_optimized);
-        params.put(acs_runtime::Position::Query, "NeedSaleCycle", &self.need_sale_cycle);
-        params.put(acs_runtime::Position::Query, "InstanceType", &self.instance_type);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InstanceTypeFamily",
-                &self.instance_type_family,
-            );
-        params.put(acs_runtime::Position::Query, "KeyPairName", &self.key_pair_name);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "ResourceGroupId",
-                &self.resource_group_id,
-            );
-        params.put(acs_runtime::Position::Query, "HpcClusterId", &self.hpc_cluster_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "RdmaIpAddresses",
-                &self.rdma_ip_addresses,
-            );
-        params.put(acs_runtime::Position::Query, "DryRun", &self.dry_run);
-        params.put(acs_runtime::Position::Query, "HttpEndpoint", &self.http_endpoint);
-        params.put(acs_runtime::Position::Query, "HttpTokens", &self.http_tokens);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "HttpPutResponseHopLimit",
-                &self.http_put_response_hop_limit,
-            );
-        params.put(acs_runtime::Position::Query, "Ipv6Address", &self.ipv6_address);
-        params.put(acs_runtime::Position::Query, "Tag", &self.tag);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "AdditionalAttributes",
-                &self.additional_attributes,
-            );
+        params.query("RegionId", &self.region_id);
+        params.query("VpcId", &self.vpc_id);
+        params.query("VSwitchId", &self.v_switch_id);
+        params.query("ZoneId", &self.zone_id);
+        params.query("InstanceNetworkType", &self.instance_network_type);
+        params.query("SecurityGroupId", &self.security_group_id);
+        params.query("InstanceIds", &self.instance_ids);
+        params.query("PageNumber", &self.page_number);
+        params.query("PageSize", &self.page_size);
+        params.query("NextToken", &self.next_token);
+        params.query("MaxResults", &self.max_results);
+        params.query("InnerIpAddresses", &self.inner_ip_addresses);
+        params.query("PrivateIpAddresses", &self.private_ip_addresses);
+        params.query("PublicIpAddresses", &self.public_ip_addresses);
+        params.query("EipAddresses", &self.eip_addresses);
+        params.query("InstanceChargeType", &self.instance_charge_type);
+        params.query("InternetChargeType", &self.internet_charge_type);
+        params.query("InstanceName", &self.instance_name);
+        params.query("ImageId", &self.image_id);
+        params.query("Status", &self.status);
+        params.query("LockReason", &self.lock_reason);
+        params.query("Filter.1.Key", &self.filter_1_key);
+        params.query("Filter.2.Key", &self.filter_2_key);
+        params.query("Filter.3.Key", &self.filter_3_key);
+        params.query("Filter.4.Key", &self.filter_4_key);
+        params.query("Filter.1.Value", &self.filter_1_value);
+        params.query("Filter.2.Value", &self.filter_2_value);
+        params.query("Filter.3.Value", &self.filter_3_value);
+        params.query("Filter.4.Value", &self.filter_4_value);
+        params.query("DeviceAvailable", &self.device_available);
+        params.query("IoOptimized", &self.io_optimized);
+        params.query("NeedSaleCycle", &self.need_sale_cycle);
+        params.query("InstanceType", &self.instance_type);
+        params.query("InstanceTypeFamily", &self.instance_type_family);
+        params.query("KeyPairName", &self.key_pair_name);
+        params.query("ResourceGroupId", &self.resource_group_id);
+        params.query("HpcClusterId", &self.hpc_cluster_id);
+        params.query("RdmaIpAddresses", &self.rdma_ip_addresses);
+        params.query("DryRun", &self.dry_run);
+        params.query("HttpEndpoint", &self.http_endpoint);
+        params.query("HttpTokens", &self.http_tokens);
+        params.query("HttpPutResponseHopLimit", &self.http_put_response_hop_limit);
+        params.query("Ipv6Address", &self.ipv6_address);
+        params.query("Tag", &self.tag);
+        params.query("AdditionalAttributes", &self.additional_attributes);
     }
 }
 
-/// Builds a [`DescribeInstancesRequest`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DescribeInstancesRequestBuilder {
-    region_id: Option<String>,
-    vpc_id: Option<String>,
-    v_switch_id: Option<String>,
-    zone_id: Option<String>,
-    instance_network_type: Option<String>,
-    security_group_id: Option<String>,
-    instance_ids: Option<String>,
-    page_number: Option<i32>,
-    page_size: Option<i32>,
-    next_token: Option<String>,
-    max_results: Option<i32>,
-    inner_ip_addresses: Option<String>,
-    private_ip_addresses: Option<String>,
-    public_ip_addresses: Option<String>,
-    eip_addresses: Option<String>,
-    instance_charge_type: Option<String>,
-    internet_charge_type: Option<String>,
-    instance_name: Option<String>,
-    image_id: Option<String>,
-    status: Option<String>,
-    lock_reason: Option<String>,
-    filter_1_key: Option<String>,
-    filter_2_key: Option<String>,
-    filter_3_key: Option<String>,
-    filter_4_key: Option<String>,
-    filter_1_value: Option<String>,
-    filter_2_value: Option<String>,
-    filter_3_value: Option<String>,
-    filter_4_value: Option<String>,
-    device_available: Option<bool>,
-    io_optimized: Option<bool>,
-    need_sale_cycle: Option<bool>,
-    instance_type: Option<String>,
-    instance_type_family: Option<String>,
-    key_pair_name: Option<String>,
-    resource_group_id: Option<String>,
-    hpc_cluster_id: Option<String>,
-    rdma_ip_addresses: Option<String>,
-    dry_run: Option<bool>,
-    http_endpoint: Option<String>,
-    http_tokens: Option<String>,
-    http_put_response_hop_limit: Option<i32>,
-    ipv6_address: Option<Vec<String>>,
-    tag: Option<Vec<DescribeInstancesTagItem>>,
-    additional_attributes: Option<Vec<String>>,
+/// Sets the parameters of `DescribeInstances`: made by `Client::describe_instances` (then [`send`](Self::send)) or [`DescribeInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct DescribeInstancesBuilder<C = ()> {
+    client: C,
+    request: DescribeInstancesRequest,
 }
 
-impl DescribeInstancesRequestBuilder {
-    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
+impl<C> DescribeInstancesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list. Required. Example: `cn-hangzhou`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionId`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
+    /// The ID of the virtual private cloud (VPC). Example: `v-bp67acfmxazb4p****`.
+    pub fn vpc_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.vpc_id = value.into_param();
         self
     }
 
-    /// The ID of the virtual private cloud (VPC).
-    ///
-    /// Example: `v-bp67acfmxazb4p****`
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
-        self.vpc_id = Some(value.into());
+    /// The ID of the vSwitch. Example: `vsw-bp67acfmxazb4p****`.
+    pub fn v_switch_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.v_switch_id = value.into_param();
         self
     }
 
-    /// Sets or clears `VpcId`; see [`Self::vpc_id`].
-    pub fn set_vpc_id(&mut self, value: Option<String>) -> &mut Self {
-        self.vpc_id = value;
-        self
-    }
-
-    /// The ID of the vSwitch.
-    ///
-    /// Example: `vsw-bp67acfmxazb4p****`
-    pub fn v_switch_id(mut self, value: impl Into<String>) -> Self {
-        self.v_switch_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `VSwitchId`; see [`Self::v_switch_id`].
-    pub fn set_v_switch_id(&mut self, value: Option<String>) -> &mut Self {
-        self.v_switch_id = value;
-        self
-    }
-
-    /// The zone ID of the instance.
-    ///
-    /// Example: `cn-hangzhou-g`
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
-        self.zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ZoneId`; see [`Self::zone_id`].
-    pub fn set_zone_id(&mut self, value: Option<String>) -> &mut Self {
-        self.zone_id = value;
+    /// The zone ID of the instance. Example: `cn-hangzhou-g`.
+    pub fn zone_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.zone_id = value.into_param();
         self
     }
 
@@ -493,85 +221,43 @@ impl DescribeInstancesRequestBuilder {
     /// *   classic
     /// *   vpc
     ///
-    /// Example: `vpc`
-    pub fn instance_network_type(mut self, value: impl Into<String>) -> Self {
-        self.instance_network_type = Some(value.into());
+    /// Example: `vpc`.
+    pub fn instance_network_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_network_type = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceNetworkType`; see [`Self::instance_network_type`].
-    pub fn set_instance_network_type(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_network_type = value;
+    /// The ID of the security group to which the instance belongs. Example: `sg-bp67acfmxazb4p****`.
+    pub fn security_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.security_group_id = value.into_param();
         self
     }
 
-    /// The ID of the security group to which the instance belongs.
-    ///
-    /// Example: `sg-bp67acfmxazb4p****`
-    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
-        self.security_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SecurityGroupId`; see [`Self::security_group_id`].
-    pub fn set_security_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.security_group_id = value;
-        self
-    }
-
-    /// The ID of the instance. The value can be a JSON array that consists of up to 100 instance IDs. Separate the IDs with commas (,).
-    ///
-    /// Example: `["i-bp67acfmxazb4p****", "i-bp67acfmxazb4p****", … "i-bp67acfmxazb4p****"]`
-    pub fn instance_ids(mut self, value: impl Into<String>) -> Self {
-        self.instance_ids = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceIds`; see [`Self::instance_ids`].
-    pub fn set_instance_ids(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_ids = value;
+    /// The ID of the instance. The value can be a JSON array that consists of up to 100 instance IDs. Separate the IDs with commas (,). Example: `["i-bp67acfmxazb4p****", "i-bp67acfmxazb4p****", … "i-bp67acfmxazb4p****"]`.
+    pub fn instance_ids(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_ids = value.into_param();
         self
     }
 
     /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
     ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_number = value;
+    /// Example: `1`.
+    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_number = value.into_param();
         self
     }
 
     /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
     ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+    /// Example: `10`.
+    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.page_size = value.into_param();
         self
     }
 
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.page_size = value;
-        self
-    }
-
-    /// The pagination token that is used in the next request to retrieve a new page of results. You do not need to specify this parameter for the first request. You must specify the token that is obtained from the previous query as the value of `NextToken`.
-    ///
-    /// Example: `caeba0bbb2be03f84eb48b699f0a4883`
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NextToken`; see [`Self::next_token`].
-    pub fn set_next_token(&mut self, value: Option<String>) -> &mut Self {
-        self.next_token = value;
+    /// The pagination token that is used in the next request to retrieve a new page of results. You do not need to specify this parameter for the first request. You must specify the token that is obtained from the previous query as the value of `NextToken`. Example: `caeba0bbb2be03f84eb48b699f0a4883`.
+    pub fn next_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.next_token = value.into_param();
         self
     }
 
@@ -582,71 +268,33 @@ impl DescribeInstancesRequestBuilder {
     /// *   If you do not specify this parameter or if you set this parameter to a value that is smaller than 10, the default value is 10.
     /// *   If you set this parameter to a value that is greater than 100, the default value is 100.
     ///
-    /// Example: `10`
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+    /// Example: `10`.
+    pub fn max_results(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.max_results = value.into_param();
         self
     }
 
-    /// Sets or clears `MaxResults`; see [`Self::max_results`].
-    pub fn set_max_results(&mut self, value: Option<i32>) -> &mut Self {
-        self.max_results = value;
+    /// The internal IP addresses of instances located in the classic network. This parameter is valid when InstanceNetworkType is set to classic. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,). Example: `["10.1.1.1", "10.1.2.1", … "10.1.10.1"]`.
+    pub fn inner_ip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.inner_ip_addresses = value.into_param();
         self
     }
 
-    /// The internal IP addresses of instances located in the classic network. This parameter is valid when InstanceNetworkType is set to classic. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["10.1.1.1", "10.1.2.1", … "10.1.10.1"]`
-    pub fn inner_ip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.inner_ip_addresses = Some(value.into());
+    /// The private IP addresses of instances located in a VPC. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,). Example: `["172.16.1.1", "172.16.2.1", … "172.16.10.1"]`.
+    pub fn private_ip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.private_ip_addresses = value.into_param();
         self
     }
 
-    /// Sets or clears `InnerIpAddresses`; see [`Self::inner_ip_addresses`].
-    pub fn set_inner_ip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.inner_ip_addresses = value;
+    /// The public IP addresses of instances. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,). Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`.
+    pub fn public_ip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.public_ip_addresses = value.into_param();
         self
     }
 
-    /// The private IP addresses of instances located in a VPC. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["172.16.1.1", "172.16.2.1", … "172.16.10.1"]`
-    pub fn private_ip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.private_ip_addresses = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddresses`; see [`Self::private_ip_addresses`].
-    pub fn set_private_ip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.private_ip_addresses = value;
-        self
-    }
-
-    /// The public IP addresses of instances. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`
-    pub fn public_ip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.public_ip_addresses = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PublicIpAddresses`; see [`Self::public_ip_addresses`].
-    pub fn set_public_ip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.public_ip_addresses = value;
-        self
-    }
-
-    /// The elastic IP addresses (EIPs) of instances. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`
-    pub fn eip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.eip_addresses = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `EipAddresses`; see [`Self::eip_addresses`].
-    pub fn set_eip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.eip_addresses = value;
+    /// The elastic IP addresses (EIPs) of instances. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,). Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`.
+    pub fn eip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.eip_addresses = value.into_param();
         self
     }
 
@@ -655,15 +303,9 @@ impl DescribeInstancesRequestBuilder {
     /// *   PostPaid: pay-as-you-go
     /// *   PrePaid: subscription
     ///
-    /// Example: `PostPaid`
-    pub fn instance_charge_type(mut self, value: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceChargeType`; see [`Self::instance_charge_type`].
-    pub fn set_instance_charge_type(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_charge_type = value;
+    /// Example: `PostPaid`.
+    pub fn instance_charge_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_charge_type = value.into_param();
         self
     }
 
@@ -674,43 +316,21 @@ impl DescribeInstancesRequestBuilder {
     ///
     /// >  When the **pay-by-traffic** billing method is used for network usage, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios in which demands exceed resource supplies, the maximum bandwidths may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
     ///
-    /// Example: `PayByTraffic`
-    pub fn internet_charge_type(mut self, value: impl Into<String>) -> Self {
-        self.internet_charge_type = Some(value.into());
+    /// Example: `PayByTraffic`.
+    pub fn internet_charge_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.internet_charge_type = value.into_param();
         self
     }
 
-    /// Sets or clears `InternetChargeType`; see [`Self::internet_charge_type`].
-    pub fn set_internet_charge_type(&mut self, value: Option<String>) -> &mut Self {
-        self.internet_charge_type = value;
+    /// The name of the instance. Fuzzy search with asterisk (\\*) wildcard characters is supported. Example: `Test`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
-    /// The name of the instance. Fuzzy search with asterisk (\\*) wildcard characters is supported.
-    ///
-    /// Example: `Test`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
-        self
-    }
-
-    /// The ID of the image.
-    ///
-    /// Example: `m-bp67acfmxazb4p****`
-    pub fn image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ImageId`; see [`Self::image_id`].
-    pub fn set_image_id(&mut self, value: Option<String>) -> &mut Self {
-        self.image_id = value;
+    /// The ID of the image. Example: `m-bp67acfmxazb4p****`.
+    pub fn image_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.image_id = value.into_param();
         self
     }
 
@@ -722,15 +342,9 @@ impl DescribeInstancesRequestBuilder {
     /// *   Stopping: The instance is being stopped.
     /// *   Stopped: The instance is stopped.
     ///
-    /// Example: `Running`
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Status`; see [`Self::status`].
-    pub fn set_status(&mut self, value: Option<String>) -> &mut Self {
-        self.status = value;
+    /// Example: `Running`.
+    pub fn status(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.status = value.into_param();
         self
     }
 
@@ -742,141 +356,65 @@ impl DescribeInstancesRequestBuilder {
     /// *   dedicatedhostfinancial: The instance is locked due to overdue payments for the dedicated host.
     /// *   refunded: The instance is locked because a refund is made for the instance.
     ///
-    /// Example: `security`
-    pub fn lock_reason(mut self, value: impl Into<String>) -> Self {
-        self.lock_reason = Some(value.into());
+    /// Example: `security`.
+    pub fn lock_reason(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.lock_reason = value.into_param();
         self
     }
 
-    /// Sets or clears `LockReason`; see [`Self::lock_reason`].
-    pub fn set_lock_reason(&mut self, value: Option<String>) -> &mut Self {
-        self.lock_reason = value;
+    /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time. Example: `CreationStartTime`.
+    pub fn filter_1_key(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.filter_1_key = value.into_param();
         self
     }
 
-    /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time.
-    ///
-    /// Example: `CreationStartTime`
-    pub fn filter_1_key(mut self, value: impl Into<String>) -> Self {
-        self.filter_1_key = Some(value.into());
+    /// The key of filter 2 used to query resources. Set the value to `CreationEndTime`. You can specify a time by setting both `Filter.2.Key` and `Filter.2.Value` to query resources that were created before the specified time. Example: `CreationEndTime`.
+    pub fn filter_2_key(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.filter_2_key = value.into_param();
         self
     }
 
-    /// Sets or clears `Filter.1.Key`; see [`Self::filter_1_key`].
-    pub fn set_filter_1_key(&mut self, value: Option<String>) -> &mut Self {
-        self.filter_1_key = value;
+    /// The key of filter 3 used to query resources. Set the value to `ExpiredStartTime`. You can specify a time by setting both `Filter.3.Key` and `Filter.3.Value` to query resources that expire after the specified time. Example: `ExpiredStartTime`.
+    pub fn filter_3_key(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.filter_3_key = value.into_param();
         self
     }
 
-    /// The key of filter 2 used to query resources. Set the value to `CreationEndTime`. You can specify a time by setting both `Filter.2.Key` and `Filter.2.Value` to query resources that were created before the specified time.
-    ///
-    /// Example: `CreationEndTime`
-    pub fn filter_2_key(mut self, value: impl Into<String>) -> Self {
-        self.filter_2_key = Some(value.into());
+    /// The key of filter 4 used to query resources. Set the value to `ExpiredEndTime`. You can specify a time by setting both `Filter.4.Key` and `Filter.4.Value` to query resources that expire before the specified time. Example: `ExpiredEndTime`.
+    pub fn filter_4_key(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.filter_4_key = value.into_param();
         self
     }
 
-    /// Sets or clears `Filter.2.Key`; see [`Self::filter_2_key`].
-    pub fn set_filter_2_key(&mut self, value: Option<String>) -> &mut Self {
-        self.filter_2_key = value;
+    /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-05T22:40Z`.
+    pub fn filter_1_value(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.filter_1_value = value.into_param();
         self
     }
 
-    /// The key of filter 3 used to query resources. Set the value to `ExpiredStartTime`. You can specify a time by setting both `Filter.3.Key` and `Filter.3.Value` to query resources that expire after the specified time.
-    ///
-    /// Example: `ExpiredStartTime`
-    pub fn filter_3_key(mut self, value: impl Into<String>) -> Self {
-        self.filter_3_key = Some(value.into());
+    /// The value of filter 2 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.2.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-06T22:40Z`.
+    pub fn filter_2_value(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.filter_2_value = value.into_param();
         self
     }
 
-    /// Sets or clears `Filter.3.Key`; see [`Self::filter_3_key`].
-    pub fn set_filter_3_key(&mut self, value: Option<String>) -> &mut Self {
-        self.filter_3_key = value;
+    /// The value of filter 3 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.3.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-07T22:40Z`.
+    pub fn filter_3_value(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.filter_3_value = value.into_param();
         self
     }
 
-    /// The key of filter 4 used to query resources. Set the value to `ExpiredEndTime`. You can specify a time by setting both `Filter.4.Key` and `Filter.4.Value` to query resources that expire before the specified time.
-    ///
-    /// Example: `ExpiredEndTime`
-    pub fn filter_4_key(mut self, value: impl Into<String>) -> Self {
-        self.filter_4_key = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Filter.4.Key`; see [`Self::filter_4_key`].
-    pub fn set_filter_4_key(&mut self, value: Option<String>) -> &mut Self {
-        self.filter_4_key = value;
-        self
-    }
-
-    /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-05T22:40Z`
-    pub fn filter_1_value(mut self, value: impl Into<String>) -> Self {
-        self.filter_1_value = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Filter.1.Value`; see [`Self::filter_1_value`].
-    pub fn set_filter_1_value(&mut self, value: Option<String>) -> &mut Self {
-        self.filter_1_value = value;
-        self
-    }
-
-    /// The value of filter 2 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.2.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-06T22:40Z`
-    pub fn filter_2_value(mut self, value: impl Into<String>) -> Self {
-        self.filter_2_value = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Filter.2.Value`; see [`Self::filter_2_value`].
-    pub fn set_filter_2_value(&mut self, value: Option<String>) -> &mut Self {
-        self.filter_2_value = value;
-        self
-    }
-
-    /// The value of filter 3 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.3.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-07T22:40Z`
-    pub fn filter_3_value(mut self, value: impl Into<String>) -> Self {
-        self.filter_3_value = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Filter.3.Value`; see [`Self::filter_3_value`].
-    pub fn set_filter_3_value(&mut self, value: Option<String>) -> &mut Self {
-        self.filter_3_value = value;
-        self
-    }
-
-    /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-08T22:40Z`
-    pub fn filter_4_value(mut self, value: impl Into<String>) -> Self {
-        self.filter_4_value = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Filter.4.Value`; see [`Self::filter_4_value`].
-    pub fn set_filter_4_value(&mut self, value: Option<String>) -> &mut Self {
-        self.filter_4_value = value;
+    /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-08T22:40Z`.
+    pub fn filter_4_value(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.filter_4_value = value.into_param();
         self
     }
 
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
-    /// Example: `false`
-    pub fn device_available(mut self, value: impl Into<bool>) -> Self {
-        self.device_available = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DeviceAvailable`; see [`Self::device_available`].
-    pub fn set_device_available(&mut self, value: Option<bool>) -> &mut Self {
-        self.device_available = value;
+    /// Example: `false`.
+    pub fn device_available(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.device_available = value.into_param();
         self
     }
 
@@ -885,71 +423,35 @@ impl DescribeInstancesRequestBuilder {
     /// *   true
     /// *   false
     ///
-    /// Example: `true`
-    pub fn io_optimized(mut self, value: impl Into<bool>) -> Self {
-        self.io_optimized = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `IoOptimized`; see [`Self::io_optimized`].
-    pub fn set_io_optimized(&mut self, value: Option<bool>) -> &mut Self {
-        self.io_optimized = value;
+    /// Example: `true`.
+    pub fn io_optimized(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.io_optimized = value.into_param();
         self
     }
 
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
-    /// Example: `false`
-    pub fn need_sale_cycle(mut self, value: impl Into<bool>) -> Self {
-        self.need_sale_cycle = Some(value.into());
+    /// Example: `false`.
+    pub fn need_sale_cycle(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.need_sale_cycle = value.into_param();
         self
     }
 
-    /// Sets or clears `NeedSaleCycle`; see [`Self::need_sale_cycle`].
-    pub fn set_need_sale_cycle(&mut self, value: Option<bool>) -> &mut Self {
-        self.need_sale_cycle = value;
+    /// The instance type of the instance. Example: `ecs.g5.large`.
+    pub fn instance_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_type = value.into_param();
         self
     }
 
-    /// The instance type of the instance.
-    ///
-    /// Example: `ecs.g5.large`
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
-        self.instance_type = Some(value.into());
+    /// The instance family of the instance. Example: `ecs.g5`.
+    pub fn instance_type_family(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_type_family = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceType`; see [`Self::instance_type`].
-    pub fn set_instance_type(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_type = value;
-        self
-    }
-
-    /// The instance family of the instance.
-    ///
-    /// Example: `ecs.g5`
-    pub fn instance_type_family(mut self, value: impl Into<String>) -> Self {
-        self.instance_type_family = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceTypeFamily`; see [`Self::instance_type_family`].
-    pub fn set_instance_type_family(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_type_family = value;
-        self
-    }
-
-    /// The name of the SSH key pair bound to the instance.
-    ///
-    /// Example: `KeyPairNameTest`
-    pub fn key_pair_name(mut self, value: impl Into<String>) -> Self {
-        self.key_pair_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `KeyPairName`; see [`Self::key_pair_name`].
-    pub fn set_key_pair_name(&mut self, value: Option<String>) -> &mut Self {
-        self.key_pair_name = value;
+    /// The name of the SSH key pair bound to the instance. Example: `KeyPairNameTest`.
+    pub fn key_pair_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.key_pair_name = value.into_param();
         self
     }
 
@@ -957,43 +459,21 @@ impl DescribeInstancesRequestBuilder {
     ///
     /// >  Resources in the default resource group are displayed in the response regardless of how this parameter is set.
     ///
-    /// Example: `rg-bp67acfmxazb4p****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_group_id = Some(value.into());
+    /// Example: `rg-bp67acfmxazb4p****`.
+    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_group_id = value.into_param();
         self
     }
 
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_group_id = value;
+    /// The ID of the high-performance computing (HPC) cluster to which the instance belongs. Example: `hpc-bp67acfmxazb4p****`.
+    pub fn hpc_cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.hpc_cluster_id = value.into_param();
         self
     }
 
-    /// The ID of the high-performance computing (HPC) cluster to which the instance belongs.
-    ///
-    /// Example: `hpc-bp67acfmxazb4p****`
-    pub fn hpc_cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.hpc_cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HpcClusterId`; see [`Self::hpc_cluster_id`].
-    pub fn set_hpc_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.hpc_cluster_id = value;
-        self
-    }
-
-    /// The remote direct memory access (RDMA) IP addresses of the instance in the HPC cluster.
-    ///
-    /// Example: `10.10.10.102`
-    pub fn rdma_ip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.rdma_ip_addresses = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `RdmaIpAddresses`; see [`Self::rdma_ip_addresses`].
-    pub fn set_rdma_ip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.rdma_ip_addresses = value;
+    /// The remote direct memory access (RDMA) IP addresses of the instance in the HPC cluster. Example: `10.10.10.102`.
+    pub fn rdma_ip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.rdma_ip_addresses = value.into_param();
         self
     }
 
@@ -1002,17 +482,9 @@ impl DescribeInstancesRequestBuilder {
     /// *   true: performs only a dry run. The system checks the request for potential issues, including invalid AccessKey pairs, unauthorized RAM users, and missing parameter values. If the request fails the dry run, an error message is returned. If the request passes the dry run, the DryRunOperation error code is returned.
     /// *   false: performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     ///
-    /// Default value: false.
-    ///
-    /// Example: `false`
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DryRun`; see [`Self::dry_run`].
-    pub fn set_dry_run(&mut self, value: Option<bool>) -> &mut Self {
-        self.dry_run = value;
+    /// Default value: false. Example: `false`.
+    pub fn dry_run(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.dry_run = value.into_param();
         self
     }
 
@@ -1025,15 +497,9 @@ impl DescribeInstancesRequestBuilder {
     ///
     /// >  For information about instance metadata, see Access instance metadata.
     ///
-    /// Example: `enabled`
-    pub fn http_endpoint(mut self, value: impl Into<String>) -> Self {
-        self.http_endpoint = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HttpEndpoint`; see [`Self::http_endpoint`].
-    pub fn set_http_endpoint(&mut self, value: Option<String>) -> &mut Self {
-        self.http_endpoint = value;
+    /// Example: `enabled`.
+    pub fn http_endpoint(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.http_endpoint = value.into_param();
         self
     }
 
@@ -1046,1000 +512,128 @@ impl DescribeInstancesRequestBuilder {
     ///
     /// >  For information about modes of accessing instance metadata, see Access instance metadata.
     ///
-    /// Example: `optional`
-    pub fn http_tokens(mut self, value: impl Into<String>) -> Self {
-        self.http_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HttpTokens`; see [`Self::http_tokens`].
-    pub fn set_http_tokens(&mut self, value: Option<String>) -> &mut Self {
-        self.http_tokens = value;
+    /// Example: `optional`.
+    pub fn http_tokens(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.http_tokens = value.into_param();
         self
     }
 
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
-    /// Example: `0`
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<i32>) -> Self {
-        self.http_put_response_hop_limit = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HttpPutResponseHopLimit`; see [`Self::http_put_response_hop_limit`].
-    pub fn set_http_put_response_hop_limit(&mut self, value: Option<i32>) -> &mut Self {
-        self.http_put_response_hop_limit = value;
+    /// Example: `0`.
+    pub fn http_put_response_hop_limit(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.http_put_response_hop_limit = value.into_param();
         self
     }
 
     /// The IPv6 addresses assigned to elastic network interfaces (ENIs).
-    pub fn ipv6_address(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.ipv6_address = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Ipv6Address`; see [`Self::ipv6_address`].
-    pub fn set_ipv6_address(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.ipv6_address = value;
+    pub fn ipv6_address(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.ipv6_address = value.into_param();
         self
     }
 
     /// The tags of the instance.
-    pub fn tag(mut self, value: impl Into<Vec<DescribeInstancesTagItem>>) -> Self {
-        self.tag = Some(value.into());
+    pub fn tag(mut self, value: impl IntoParam<Vec<TagItem>>) -> Self {
+        self.request.tag = value.into_param();
         self
     }
 
-    /// Sets or clears `Tag`; see [`Self::tag`].
-    pub fn set_tag(
-        &mut self,
-        value: Option<Vec<DescribeInstancesTagItem>>,
-    ) -> &mut Self {
-        self.tag = value;
-        self
-    }
-
-    /// The additional instance attributes.
-    ///
-    /// Example: `META_OPTIONS`
-    pub fn additional_attributes(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.additional_attributes = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AdditionalAttributes`; see [`Self::additional_attributes`].
-    pub fn set_additional_attributes(
-        &mut self,
-        value: Option<Vec<String>>,
-    ) -> &mut Self {
-        self.additional_attributes = value;
+    /// The additional instance attributes. Example: `META_OPTIONS`.
+    pub fn additional_attributes(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.additional_attributes = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeInstancesRequest, acs_runtime::BuildError> {
-        Ok(DescribeInstancesRequest {
-            region_id: self
-                .region_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "DescribeInstances",
-                    parameter: "RegionId",
-                    setter: "region_id",
-                })?,
-            vpc_id: self.vpc_id,
-            v_switch_id: self.v_switch_id,
-            zone_id: self.zone_id,
-            instance_network_type: self.instance_network_type,
-            security_group_id: self.security_group_id,
-            instance_ids: self.instance_ids,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            next_token: self.next_token,
-            max_results: self.max_results,
-            inner_ip_addresses: self.inner_ip_addresses,
-            private_ip_addresses: self.private_ip_addresses,
-            public_ip_addresses: self.public_ip_addresses,
-            eip_addresses: self.eip_addresses,
-            instance_charge_type: self.instance_charge_type,
-            internet_charge_type: self.internet_charge_type,
-            instance_name: self.instance_name,
-            image_id: self.image_id,
-            status: self.status,
-            lock_reason: self.lock_reason,
-            filter_1_key: self.filter_1_key,
-            filter_2_key: self.filter_2_key,
-            filter_3_key: self.filter_3_key,
-            filter_4_key: self.filter_4_key,
-            filter_1_value: self.filter_1_value,
-            filter_2_value: self.filter_2_value,
-            filter_3_value: self.filter_3_value,
-            filter_4_value: self.filter_4_value,
-            device_available: self.device_available,
-            io_optimized: self.io_optimized,
-            need_sale_cycle: self.need_sale_cycle,
-            instance_type: self.instance_type,
-            instance_type_family: self.instance_type_family,
-            key_pair_name: self.key_pair_name,
-            resource_group_id: self.resource_group_id,
-            hpc_cluster_id: self.hpc_cluster_id,
-            rdma_ip_addresses: self.rdma_ip_addresses,
-            dry_run: self.dry_run,
-            http_endpoint: self.http_endpoint,
-            http_tokens: self.http_tokens,
-            http_put_response_hop_limit: self.http_put_response_hop_limit,
-            ipv6_address: self.ipv6_address,
-            tag: self.tag,
-            additional_attributes: self.additional_attributes,
-        })
-    }
-}
-
-/// Calls `DescribeInstances` once its parameters are set: Queries Elastic Compute Service (ECS) instances by various filter conditions. The details of the queried ECS instances are returned in the response.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct DescribeInstancesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: DescribeInstancesRequestBuilder,
-}
-
-impl DescribeInstancesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: DescribeInstancesRequestBuilder::default(),
+    pub fn build(self) -> Result<DescribeInstancesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "DescribeInstances",
+            parameter,
+            setter,
+        );
+        if self.request.region_id.is_none() {
+            return Err(missing("RegionId", "region_id"));
         }
+        Ok(self.request)
     }
+}
 
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &DescribeInstancesRequestBuilder {
-        &self.inner
-    }
-
-    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `RegionId`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
-    /// The ID of the virtual private cloud (VPC).
-    ///
-    /// Example: `v-bp67acfmxazb4p****`
-    pub fn vpc_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.vpc_id(value);
-        self
-    }
-
-    /// Sets or clears `VpcId`; see [`Self::vpc_id`].
-    pub fn set_vpc_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_vpc_id(value);
-        self
-    }
-
-    /// The ID of the vSwitch.
-    ///
-    /// Example: `vsw-bp67acfmxazb4p****`
-    pub fn v_switch_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.v_switch_id(value);
-        self
-    }
-
-    /// Sets or clears `VSwitchId`; see [`Self::v_switch_id`].
-    pub fn set_v_switch_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_v_switch_id(value);
-        self
-    }
-
-    /// The zone ID of the instance.
-    ///
-    /// Example: `cn-hangzhou-g`
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.zone_id(value);
-        self
-    }
-
-    /// Sets or clears `ZoneId`; see [`Self::zone_id`].
-    pub fn set_zone_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_zone_id(value);
-        self
-    }
-
-    /// The network type of the instance. Valid values:
-    ///
-    /// *   classic
-    /// *   vpc
-    ///
-    /// Example: `vpc`
-    pub fn instance_network_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_network_type(value);
-        self
-    }
-
-    /// Sets or clears `InstanceNetworkType`; see [`Self::instance_network_type`].
-    pub fn set_instance_network_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_network_type(value);
-        self
-    }
-
-    /// The ID of the security group to which the instance belongs.
-    ///
-    /// Example: `sg-bp67acfmxazb4p****`
-    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.security_group_id(value);
-        self
-    }
-
-    /// Sets or clears `SecurityGroupId`; see [`Self::security_group_id`].
-    pub fn set_security_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_security_group_id(value);
-        self
-    }
-
-    /// The ID of the instance. The value can be a JSON array that consists of up to 100 instance IDs. Separate the IDs with commas (,).
-    ///
-    /// Example: `["i-bp67acfmxazb4p****", "i-bp67acfmxazb4p****", … "i-bp67acfmxazb4p****"]`
-    pub fn instance_ids(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_ids(value);
-        self
-    }
-
-    /// Sets or clears `InstanceIds`; see [`Self::instance_ids`].
-    pub fn set_instance_ids(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_ids(value);
-        self
-    }
-
-    /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
-    ///
-    /// Example: `1`
-    pub fn page_number(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_number(value);
-        self
-    }
-
-    /// Sets or clears `PageNumber`; see [`Self::page_number`].
-    pub fn set_page_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_number(value);
-        self
-    }
-
-    /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
-    ///
-    /// Example: `10`
-    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.page_size(value);
-        self
-    }
-
-    /// Sets or clears `PageSize`; see [`Self::page_size`].
-    pub fn set_page_size(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_page_size(value);
-        self
-    }
-
-    /// The pagination token that is used in the next request to retrieve a new page of results. You do not need to specify this parameter for the first request. You must specify the token that is obtained from the previous query as the value of `NextToken`.
-    ///
-    /// Example: `caeba0bbb2be03f84eb48b699f0a4883`
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.next_token(value);
-        self
-    }
-
-    /// Sets or clears `NextToken`; see [`Self::next_token`].
-    pub fn set_next_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_next_token(value);
-        self
-    }
-
-    /// The maximum number of entries per page. Valid values: 1 to 100.
-    ///
-    /// Default value:
-    ///
-    /// *   If you do not specify this parameter or if you set this parameter to a value that is smaller than 10, the default value is 10.
-    /// *   If you set this parameter to a value that is greater than 100, the default value is 100.
-    ///
-    /// Example: `10`
-    pub fn max_results(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.max_results(value);
-        self
-    }
-
-    /// Sets or clears `MaxResults`; see [`Self::max_results`].
-    pub fn set_max_results(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_max_results(value);
-        self
-    }
-
-    /// The internal IP addresses of instances located in the classic network. This parameter is valid when InstanceNetworkType is set to classic. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["10.1.1.1", "10.1.2.1", … "10.1.10.1"]`
-    pub fn inner_ip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.inner_ip_addresses(value);
-        self
-    }
-
-    /// Sets or clears `InnerIpAddresses`; see [`Self::inner_ip_addresses`].
-    pub fn set_inner_ip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_inner_ip_addresses(value);
-        self
-    }
-
-    /// The private IP addresses of instances located in a VPC. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["172.16.1.1", "172.16.2.1", … "172.16.10.1"]`
-    pub fn private_ip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.private_ip_addresses(value);
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddresses`; see [`Self::private_ip_addresses`].
-    pub fn set_private_ip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_private_ip_addresses(value);
-        self
-    }
-
-    /// The public IP addresses of instances. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`
-    pub fn public_ip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.public_ip_addresses(value);
-        self
-    }
-
-    /// Sets or clears `PublicIpAddresses`; see [`Self::public_ip_addresses`].
-    pub fn set_public_ip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_public_ip_addresses(value);
-        self
-    }
-
-    /// The elastic IP addresses (EIPs) of instances. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
-    ///
-    /// Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`
-    pub fn eip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.eip_addresses(value);
-        self
-    }
-
-    /// Sets or clears `EipAddresses`; see [`Self::eip_addresses`].
-    pub fn set_eip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_eip_addresses(value);
-        self
-    }
-
-    /// The billing method of the instance. Valid values:
-    ///
-    /// *   PostPaid: pay-as-you-go
-    /// *   PrePaid: subscription
-    ///
-    /// Example: `PostPaid`
-    pub fn instance_charge_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_charge_type(value);
-        self
-    }
-
-    /// Sets or clears `InstanceChargeType`; see [`Self::instance_charge_type`].
-    pub fn set_instance_charge_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_charge_type(value);
-        self
-    }
-
-    /// The billing method for network usage. Valid values:
-    ///
-    /// *   PayByBandwidth
-    /// *   PayByTraffic
-    ///
-    /// >  When the **pay-by-traffic** billing method is used for network usage, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios in which demands exceed resource supplies, the maximum bandwidths may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
-    ///
-    /// Example: `PayByTraffic`
-    pub fn internet_charge_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.internet_charge_type(value);
-        self
-    }
-
-    /// Sets or clears `InternetChargeType`; see [`Self::internet_charge_type`].
-    pub fn set_internet_charge_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_internet_charge_type(value);
-        self
-    }
-
-    /// The name of the instance. Fuzzy search with asterisk (\\*) wildcard characters is supported.
-    ///
-    /// Example: `Test`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// The ID of the image.
-    ///
-    /// Example: `m-bp67acfmxazb4p****`
-    pub fn image_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.image_id(value);
-        self
-    }
-
-    /// Sets or clears `ImageId`; see [`Self::image_id`].
-    pub fn set_image_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_image_id(value);
-        self
-    }
-
-    /// The status of the instance. Valid values:
-    ///
-    /// *   Pending: The instance is being created.
-    /// *   Running: The instance is running.
-    /// *   Starting: The instance is being started.
-    /// *   Stopping: The instance is being stopped.
-    /// *   Stopped: The instance is stopped.
-    ///
-    /// Example: `Running`
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.status(value);
-        self
-    }
-
-    /// Sets or clears `Status`; see [`Self::status`].
-    pub fn set_status(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_status(value);
-        self
-    }
-
-    /// The reason why the instance is locked. Valid values:
-    ///
-    /// *   financial: The instance is locked due to overdue payments.
-    /// *   security: The instance is locked due to security reasons.
-    /// *   recycling: The spot instance is locked and pending release.
-    /// *   dedicatedhostfinancial: The instance is locked due to overdue payments for the dedicated host.
-    /// *   refunded: The instance is locked because a refund is made for the instance.
-    ///
-    /// Example: `security`
-    pub fn lock_reason(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.lock_reason(value);
-        self
-    }
-
-    /// Sets or clears `LockReason`; see [`Self::lock_reason`].
-    pub fn set_lock_reason(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_lock_reason(value);
-        self
-    }
-
-    /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time.
-    ///
-    /// Example: `CreationStartTime`
-    pub fn filter_1_key(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.filter_1_key(value);
-        self
-    }
-
-    /// Sets or clears `Filter.1.Key`; see [`Self::filter_1_key`].
-    pub fn set_filter_1_key(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_filter_1_key(value);
-        self
-    }
-
-    /// The key of filter 2 used to query resources. Set the value to `CreationEndTime`. You can specify a time by setting both `Filter.2.Key` and `Filter.2.Value` to query resources that were created before the specified time.
-    ///
-    /// Example: `CreationEndTime`
-    pub fn filter_2_key(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.filter_2_key(value);
-        self
-    }
-
-    /// Sets or clears `Filter.2.Key`; see [`Self::filter_2_key`].
-    pub fn set_filter_2_key(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_filter_2_key(value);
-        self
-    }
-
-    /// The key of filter 3 used to query resources. Set the value to `ExpiredStartTime`. You can specify a time by setting both `Filter.3.Key` and `Filter.3.Value` to query resources that expire after the specified time.
-    ///
-    /// Example: `ExpiredStartTime`
-    pub fn filter_3_key(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.filter_3_key(value);
-        self
-    }
-
-    /// Sets or clears `Filter.3.Key`; see [`Self::filter_3_key`].
-    pub fn set_filter_3_key(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_filter_3_key(value);
-        self
-    }
-
-    /// The key of filter 4 used to query resources. Set the value to `ExpiredEndTime`. You can specify a time by setting both `Filter.4.Key` and `Filter.4.Value` to query resources that expire before the specified time.
-    ///
-    /// Example: `ExpiredEndTime`
-    pub fn filter_4_key(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.filter_4_key(value);
-        self
-    }
-
-    /// Sets or clears `Filter.4.Key`; see [`Self::filter_4_key`].
-    pub fn set_filter_4_key(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_filter_4_key(value);
-        self
-    }
-
-    /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-05T22:40Z`
-    pub fn filter_1_value(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.filter_1_value(value);
-        self
-    }
-
-    /// Sets or clears `Filter.1.Value`; see [`Self::filter_1_value`].
-    pub fn set_filter_1_value(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_filter_1_value(value);
-        self
-    }
-
-    /// The value of filter 2 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.2.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-06T22:40Z`
-    pub fn filter_2_value(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.filter_2_value(value);
-        self
-    }
-
-    /// Sets or clears `Filter.2.Value`; see [`Self::filter_2_value`].
-    pub fn set_filter_2_value(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_filter_2_value(value);
-        self
-    }
-
-    /// The value of filter 3 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.3.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-07T22:40Z`
-    pub fn filter_3_value(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.filter_3_value(value);
-        self
-    }
-
-    /// Sets or clears `Filter.3.Value`; see [`Self::filter_3_value`].
-    pub fn set_filter_3_value(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_filter_3_value(value);
-        self
-    }
-
-    /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    ///
-    /// Example: `2017-12-08T22:40Z`
-    pub fn filter_4_value(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.filter_4_value(value);
-        self
-    }
-
-    /// Sets or clears `Filter.4.Value`; see [`Self::filter_4_value`].
-    pub fn set_filter_4_value(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_filter_4_value(value);
-        self
-    }
-
-    /// >  This parameter is in invitational preview and is not publicly available.
-    ///
-    /// Example: `false`
-    pub fn device_available(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.device_available(value);
-        self
-    }
-
-    /// Sets or clears `DeviceAvailable`; see [`Self::device_available`].
-    pub fn set_device_available(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_device_available(value);
-        self
-    }
-
-    /// Specifies whether the instance is an I/O optimized instance. Valid values:
-    ///
-    /// *   true
-    /// *   false
-    ///
-    /// Example: `true`
-    pub fn io_optimized(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.io_optimized(value);
-        self
-    }
-
-    /// Sets or clears `IoOptimized`; see [`Self::io_optimized`].
-    pub fn set_io_optimized(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_io_optimized(value);
-        self
-    }
-
-    /// >  This parameter is in invitational preview and is not publicly available.
-    ///
-    /// Example: `false`
-    pub fn need_sale_cycle(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.need_sale_cycle(value);
-        self
-    }
-
-    /// Sets or clears `NeedSaleCycle`; see [`Self::need_sale_cycle`].
-    pub fn set_need_sale_cycle(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_need_sale_cycle(value);
-        self
-    }
-
-    /// The instance type of the instance.
-    ///
-    /// Example: `ecs.g5.large`
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_type(value);
-        self
-    }
-
-    /// Sets or clears `InstanceType`; see [`Self::instance_type`].
-    pub fn set_instance_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_type(value);
-        self
-    }
-
-    /// The instance family of the instance.
-    ///
-    /// Example: `ecs.g5`
-    pub fn instance_type_family(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_type_family(value);
-        self
-    }
-
-    /// Sets or clears `InstanceTypeFamily`; see [`Self::instance_type_family`].
-    pub fn set_instance_type_family(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_type_family(value);
-        self
-    }
-
-    /// The name of the SSH key pair bound to the instance.
-    ///
-    /// Example: `KeyPairNameTest`
-    pub fn key_pair_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.key_pair_name(value);
-        self
-    }
-
-    /// Sets or clears `KeyPairName`; see [`Self::key_pair_name`].
-    pub fn set_key_pair_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_key_pair_name(value);
-        self
-    }
-
-    /// The ID of the resource group to which the instance belongs. If this parameter is specified to query resources, up to 1,000 resources that belong to the specified resource group can be displayed in the response.
-    ///
-    /// >  Resources in the default resource group are displayed in the response regardless of how this parameter is set.
-    ///
-    /// Example: `rg-bp67acfmxazb4p****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_group_id(value);
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_group_id(value);
-        self
-    }
-
-    /// The ID of the high-performance computing (HPC) cluster to which the instance belongs.
-    ///
-    /// Example: `hpc-bp67acfmxazb4p****`
-    pub fn hpc_cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.hpc_cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `HpcClusterId`; see [`Self::hpc_cluster_id`].
-    pub fn set_hpc_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_hpc_cluster_id(value);
-        self
-    }
-
-    /// The remote direct memory access (RDMA) IP addresses of the instance in the HPC cluster.
-    ///
-    /// Example: `10.10.10.102`
-    pub fn rdma_ip_addresses(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.rdma_ip_addresses(value);
-        self
-    }
-
-    /// Sets or clears `RdmaIpAddresses`; see [`Self::rdma_ip_addresses`].
-    pub fn set_rdma_ip_addresses(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_rdma_ip_addresses(value);
-        self
-    }
-
-    /// Specifies whether to perform only a dry run, without performing the actual request. Valid values:
-    ///
-    /// *   true: performs only a dry run. The system checks the request for potential issues, including invalid AccessKey pairs, unauthorized RAM users, and missing parameter values. If the request fails the dry run, an error message is returned. If the request passes the dry run, the DryRunOperation error code is returned.
-    /// *   false: performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
-    ///
-    /// Default value: false.
-    ///
-    /// Example: `false`
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.dry_run(value);
-        self
-    }
-
-    /// Sets or clears `DryRun`; see [`Self::dry_run`].
-    pub fn set_dry_run(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_dry_run(value);
-        self
-    }
-
-    /// Specifies whether the access channel is enabled for instance metadata. Valid values:
-    ///
-    /// *   enabled
-    /// *   disabled
-    ///
-    /// Default value: enabled.
-    ///
-    /// >  For information about instance metadata, see Access instance metadata.
-    ///
-    /// Example: `enabled`
-    pub fn http_endpoint(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.http_endpoint(value);
-        self
-    }
-
-    /// Sets or clears `HttpEndpoint`; see [`Self::http_endpoint`].
-    pub fn set_http_endpoint(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_http_endpoint(value);
-        self
-    }
-
-    /// Specifies whether the security hardening mode (IMDSv2) is forcefully used to access instance metadata. Valid values:
-    ///
-    /// *   optional: The security hardening mode (IMDSv2) is not forcefully used.
-    /// *   required: The security hardening mode (IMDSv2) is forcefully used. After you set this parameter to required, you cannot access instance metadata in normal mode.
-    ///
-    /// Default value: optional.
-    ///
-    /// >  For information about modes of accessing instance metadata, see Access instance metadata.
-    ///
-    /// Example: `optional`
-    pub fn http_tokens(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.http_tokens(value);
-        self
-    }
-
-    /// Sets or clears `HttpTokens`; see [`Self::http_tokens`].
-    pub fn set_http_tokens(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_http_tokens(value);
-        self
-    }
-
-    /// >  This parameter is in invitational preview and is not publicly available.
-    ///
-    /// Example: `0`
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.http_put_response_hop_limit(value);
-        self
-    }
-
-    /// Sets or clears `HttpPutResponseHopLimit`; see [`Self::http_put_response_hop_limit`].
-    pub fn set_http_put_response_hop_limit(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_http_put_response_hop_limit(value);
-        self
-    }
-
-    /// The IPv6 addresses assigned to elastic network interfaces (ENIs).
-    pub fn ipv6_address(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.ipv6_address(value);
-        self
-    }
-
-    /// Sets or clears `Ipv6Address`; see [`Self::ipv6_address`].
-    pub fn set_ipv6_address(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_ipv6_address(value);
-        self
-    }
-
-    /// The tags of the instance.
-    pub fn tag(mut self, value: impl Into<Vec<DescribeInstancesTagItem>>) -> Self {
-        self.inner = self.inner.tag(value);
-        self
-    }
-
-    /// Sets or clears `Tag`; see [`Self::tag`].
-    pub fn set_tag(
-        &mut self,
-        value: Option<Vec<DescribeInstancesTagItem>>,
-    ) -> &mut Self {
-        self.inner.set_tag(value);
-        self
-    }
-
-    /// The additional instance attributes.
-    ///
-    /// Example: `META_OPTIONS`
-    pub fn additional_attributes(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.additional_attributes(value);
-        self
-    }
-
-    /// Sets or clears `AdditionalAttributes`; see [`Self::additional_attributes`].
-    pub fn set_additional_attributes(
-        &mut self,
-        value: Option<Vec<String>>,
-    ) -> &mut Self {
-        self.inner.set_additional_attributes(value);
-        self
-    }
-
+impl DescribeInstancesBuilder<acs_runtime::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<
-        DescribeInstancesResponse,
-        acs_runtime::SdkError<DescribeInstancesError>,
-    > {
-        let request = self.inner.build()?;
-        self.client.call(request).await
+    ) -> Result<DescribeInstancesResponse, SdkError<DescribeInstancesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
     }
 }
 
-/// Response of `DescribeInstances`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// Response of `DescribeInstances`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponse {
-    /// A pagination token. It can be used in the next request to retrieve a new page of results. If NextToken is empty, no next page exists.
-    ///
-    /// Example: `caeba0bbb2be03f84eb48b699f0a4883`
-    #[serde(rename = "NextToken", skip_serializing_if = "Option::is_none")]
+    /// A pagination token. It can be used in the next request to retrieve a new page of results. If NextToken is empty, no next page exists. Example: `caeba0bbb2be03f84eb48b699f0a4883`.
     pub next_token: Option<String>,
-    /// The number of entries per page.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "PageSize",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of entries per page. Example: `10`.
     pub page_size: Option<i32>,
-    /// The page number.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "PageNumber",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The page number. Example: `1`.
     pub page_number: Option<i32>,
-    /// The request ID.
-    ///
-    /// Example: `473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    /// The request ID. Example: `473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E`.
     pub request_id: Option<String>,
     /// The total number of instances queried.
     ///
     /// >  If you specify the `MaxResults` and `NextToken` request parameters to perform a paged query, the value of the `TotalCount` response parameter is invalid.
     ///
-    /// Example: `1`
-    #[serde(
-        rename = "TotalCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
     pub total_count: Option<i32>,
     /// The `Instances` field.
-    #[serde(rename = "Instances", skip_serializing_if = "Option::is_none")]
-    pub instances: Option<DescribeInstancesResponseInstances>,
+    pub instances: Option<Instances>,
 }
 
-/// Errors of `DescribeInstances` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+impl acs_runtime::FromJson for DescribeInstancesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            next_token: object.take("NextToken")?,
+            page_size: object.take("PageSize")?,
+            page_number: object.take("PageNumber")?,
+            request_id: object.take("RequestId")?,
+            total_count: object.take("TotalCount")?,
+            instances: object.take("Instances")?,
+        })
+    }
+}
+
+/// Errors of `DescribeInstances`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DescribeInstancesError {
-    /// `InvalidTag.Mismatch` (HTTP 400)
-    ///
-    /// Message: `The specified Tag.n.Key and Tag.n.Value are not match.`
+    /// `InvalidTag.Mismatch` (HTTP 400): `The specified Tag.n.Key and Tag.n.Value are not match.`
     InvalidTagMismatch(acs_runtime::ServiceError),
-    /// `InvalidTagCount` (HTTP 400)
-    ///
-    /// Message: `The specified tags are beyond the permitted range.`
+    /// `InvalidTagCount` (HTTP 400): `The specified tags are beyond the permitted range.`
     InvalidTagCount(acs_runtime::ServiceError),
-    /// `InvalidHpcClusterId.NotFound` (HTTP 400)
-    ///
-    /// Message: `The specified HpcClusterId is not found.`
+    /// `InvalidHpcClusterId.NotFound` (HTTP 400): `The specified HpcClusterId is not found.`
     InvalidHpcClusterIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidHpcClusterId.Creating` (HTTP 400)
-    ///
-    /// Message: `The specified HpcClusterId is creating.`
+    /// `InvalidHpcClusterId.Creating` (HTTP 400): `The specified HpcClusterId is creating.`
     InvalidHpcClusterIdCreating(acs_runtime::ServiceError),
-    /// `InternalError` (HTTP 400)
-    ///
-    /// Message: `The request processing has failed due to some unknown error, exception or failure.`
+    /// `InternalError` (HTTP 400): `The request processing has failed due to some unknown error, exception or failure.`
     InternalError(acs_runtime::ServiceError),
-    /// `InvalidInstanceChargeType.NotFound` (HTTP 404)
-    ///
-    /// Message: `The InstanceChargeType does not exist in our records.`
+    /// `InvalidInstanceChargeType.NotFound` (HTTP 404): `The InstanceChargeType does not exist in our records.`
     InvalidInstanceChargeTypeNotFound(acs_runtime::ServiceError),
-    /// `InvalidInternetChargeType.ValueNotSupported` (HTTP 404)
-    ///
-    /// Message: `The specified InternetChargeType is not valid.`
+    /// `InvalidInternetChargeType.ValueNotSupported` (HTTP 404): `The specified InternetChargeType is not valid.`
     InvalidInternetChargeTypeValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidLockReason.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified LockReason is not found.`
+    /// `InvalidLockReason.NotFound` (HTTP 404): `The specified LockReason is not found.`
     InvalidLockReasonNotFound(acs_runtime::ServiceError),
-    /// `InvalidFilterKey.NotFound` (HTTP 404)
-    ///
-    /// Message: `Invalid filter.%s.`
+    /// `InvalidFilterKey.NotFound` (HTTP 404): `Invalid filter.%s.`
     InvalidFilterKeyNotFound(acs_runtime::ServiceError),
-    /// `InvalidFilterValue` (HTTP 404)
-    ///
-    /// Message: `Invalid filter.%s.`
+    /// `InvalidFilterValue` (HTTP 404): `Invalid filter.%s.`
     InvalidFilterValue(acs_runtime::ServiceError),
-    /// `InvalidNetworkType.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified InstanceNetworkType is not found.`
+    /// `InvalidNetworkType.NotFound` (HTTP 404): `The specified InstanceNetworkType is not found.`
     InvalidNetworkTypeNotFound(acs_runtime::ServiceError),
-    /// `InvalidStatus.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified Status is not found.`
+    /// `InvalidStatus.NotFound` (HTTP 404): `The specified Status is not found.`
     InvalidStatusNotFound(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl DescribeInstancesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidHpcClusterIdNotFound(error)
-            | Self::InvalidHpcClusterIdCreating(error)
-            | Self::InternalError(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidLockReasonNotFound(error)
-            | Self::InvalidFilterKeyNotFound(error)
-            | Self::InvalidFilterValue(error)
-            | Self::InvalidNetworkTypeNotFound(error)
-            | Self::InvalidStatusNotFound(error)
-            | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for DescribeInstancesError {
@@ -2066,114 +660,113 @@ impl From<acs_runtime::ServiceError> for DescribeInstancesError {
     }
 }
 
+impl acs_runtime::OperationError for DescribeInstancesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::InvalidTagMismatch(error)
+            | Self::InvalidTagCount(error)
+            | Self::InvalidHpcClusterIdNotFound(error)
+            | Self::InvalidHpcClusterIdCreating(error)
+            | Self::InternalError(error)
+            | Self::InvalidInstanceChargeTypeNotFound(error)
+            | Self::InvalidInternetChargeTypeValueNotSupported(error)
+            | Self::InvalidLockReasonNotFound(error)
+            | Self::InvalidFilterKeyNotFound(error)
+            | Self::InvalidFilterValue(error)
+            | Self::InvalidNetworkTypeNotFound(error)
+            | Self::InvalidStatusNotFound(error)
+            | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for DescribeInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for DescribeInstancesError {}
-/// The `DescribeInstancesTagItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct DescribeInstancesTagItem {
-    /// The value of tag N of the instance. Valid values of N: 1 to 20.
-    ///
-    /// Example: `TestValue`
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+
+/// The `TagItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagItem {
+    /// The value of tag N of the instance. Valid values of N: 1 to 20. Example: `TestValue`.
     pub value: Option<String>,
     /// The key of tag N of the instance. Valid values of N: 1 to 20.
     ///
-    /// If you specify a single tag to query resources, up to 1,000 resources to which the tag is added are returned. If you specify multiple tags to query resources, up to 1,000 resources to which all specified tags are added are returned. To query more than 1,000 resources that have specified tags added, call the ListTagResources operation.
-    ///
-    /// Example: `TestKey`
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+    /// If you specify a single tag to query resources, up to 1,000 resources to which the tag is added are returned. If you specify multiple tags to query resources, up to 1,000 resources to which all specified tags are added are returned. To query more than 1,000 resources that have specified tags added, call the ListTagResources operation. Example: `TestKey`.
     pub key: Option<String>,
 }
 
-impl acs_runtime::ParamValue for DescribeInstancesTagItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".Value"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".Key"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("Value", &self.value);
+        visit("Key", &self.key);
     }
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemInnerIpAddress` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `InnerIpAddress` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemInnerIpAddress {
+pub struct InnerIpAddress {
     /// The internal IP addresses of the instance located in the classic network.
-    #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
+impl acs_runtime::FromJson for InnerIpAddress {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ip_address: object.take("IpAddress")?,
+        })
+    }
+}
+
 /// Details about the EIP associated with the instance.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemEipAddress {
-    /// The maximum public bandwidth of the EIP. Unit: Mbit/s.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "Bandwidth",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct EipAddress {
+    /// The maximum public bandwidth of the EIP. Unit: Mbit/s. Example: `5`.
     pub bandwidth: Option<i32>,
-    /// The ID of the EIP.
-    ///
-    /// Example: `eip-2ze88m67qx5z****`
-    #[serde(rename = "AllocationId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the EIP. Example: `eip-2ze88m67qx5z****`.
     pub allocation_id: Option<String>,
-    /// The EIP.
-    ///
-    /// Example: `42.112.**.**`
-    #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
+    /// The EIP. Example: `42.112.**.**`.
     pub ip_address: Option<String>,
-    /// Indicates whether the EIP can be disassociated.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "IsSupportUnassociate",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Indicates whether the EIP can be disassociated. Example: `true`.
     pub is_support_unassociate: Option<bool>,
     /// The metering method of the EIP. Valid values:
     ///
     /// *   PayByBandwidth
     /// *   PayByTraffic
     ///
-    /// Example: `PayByTraffic`
-    #[serde(rename = "InternetChargeType", skip_serializing_if = "Option::is_none")]
+    /// Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
 }
 
+impl acs_runtime::FromJson for EipAddress {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            bandwidth: object.take("Bandwidth")?,
+            allocation_id: object.take("AllocationId")?,
+            ip_address: object.take("IpAddress")?,
+            is_support_unassociate: object.take("IsSupportUnassociate")?,
+            internet_charge_type: object.take("InternetChargeType")?,
+        })
+    }
+}
+
 /// The image options.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemImageOptions {
+pub struct ImageOptions {
     /// Indicates whether the instance that uses the image supports logons of the ecs-user user. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "LoginAsNonRoot",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub login_as_non_root: Option<bool>,
     /// Indicates whether the operating system supports access to disks over the NVMe protocol. Valid values:
     ///
@@ -2182,159 +775,168 @@ pub struct DescribeInstancesResponseInstancesInstanceItemImageOptions {
     ///
     /// >  This parameter is returned only if you specify CURRENT_OS_NVME_SUPPORTED in AdditionalAttributes in the request.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "CurrentOSNVMeSupported",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub current_osnv_me_supported: Option<bool>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemTagsTagItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for ImageOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            login_as_non_root: object.take("LoginAsNonRoot")?,
+            current_osnv_me_supported: object.take("CurrentOSNVMeSupported")?,
+        })
+    }
+}
+
+/// The `TagsTagItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemTagsTagItem {
-    /// The tag key of the instance.
-    ///
-    /// Example: `TestKey`
-    #[serde(rename = "TagKey", skip_serializing_if = "Option::is_none")]
+pub struct TagsTagItem {
+    /// The tag key of the instance. Example: `TestKey`.
     pub tag_key: Option<String>,
-    /// The tag value of the instance.
-    ///
-    /// Example: `TestValue`
-    #[serde(rename = "TagValue", skip_serializing_if = "Option::is_none")]
+    /// The tag value of the instance. Example: `TestValue`.
     pub tag_value: Option<String>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemTags` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for TagsTagItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            tag_key: object.take("TagKey")?,
+            tag_value: object.take("TagValue")?,
+        })
+    }
+}
+
+/// The `Tags` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemTags {
+pub struct Tags {
     /// The tags of the instance.
-    #[serde(rename = "Tag", skip_serializing_if = "Option::is_none")]
-    pub tag: Option<Vec<DescribeInstancesResponseInstancesInstanceItemTagsTagItem>>,
+    pub tag: Option<Vec<TagsTagItem>>,
+}
+
+impl acs_runtime::FromJson for Tags {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self { tag: object.take("Tag")? })
+    }
 }
 
 /// >  This parameter is in invitational preview and is not publicly available.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemHibernationOptions {
+pub struct HibernationOptions {
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "Configured",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub configured: Option<bool>,
 }
 
+impl acs_runtime::FromJson for HibernationOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            configured: object.take("Configured")?,
+        })
+    }
+}
+
 /// >  This parameter is in invitational preview and is not publicly available.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemAdditionalInfo {
+pub struct AdditionalInfo {
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "EnableHighDensityMode",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub enable_high_density_mode: Option<bool>,
 }
 
+impl acs_runtime::FromJson for AdditionalInfo {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable_high_density_mode: object.take("EnableHighDensityMode")?,
+        })
+    }
+}
+
 /// Details about the metadata options.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemMetadataOptions {
+pub struct MetadataOptions {
     /// >  This parameter is not publicly available.
     ///
-    /// Example: `0`
-    #[serde(
-        rename = "HttpPutResponseHopLimit",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `0`.
     pub http_put_response_hop_limit: Option<i32>,
     /// Indicates whether the security hardening mode (IMDSv2) is forcefully used to access instance metadata. Valid values:
     ///
     /// *   optional: The security hardening mode (IMDSv2) is not forcefully used.
     /// *   required: The security hardening mode (IMDSv2) is forcefully used.
     ///
-    /// Example: `optional`
-    #[serde(rename = "HttpTokens", skip_serializing_if = "Option::is_none")]
+    /// Example: `optional`.
     pub http_tokens: Option<String>,
     /// Indicates whether the access channel is enabled for instance metadata. Valid values:
     ///
     /// *   enabled
     /// *   disabled
     ///
-    /// Example: `enabled`
-    #[serde(rename = "HttpEndpoint", skip_serializing_if = "Option::is_none")]
+    /// Example: `enabled`.
     pub http_endpoint: Option<String>,
 }
 
+impl acs_runtime::FromJson for MetadataOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            http_put_response_hop_limit: object.take("HttpPutResponseHopLimit")?,
+            http_tokens: object.take("HttpTokens")?,
+            http_endpoint: object.take("HttpEndpoint")?,
+        })
+    }
+}
+
 /// Details about the CPU options.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemCpuOptions {
+pub struct CpuOptions {
     /// The CPU topology type of the instance. Valid values:
     ///
     /// *   ContinuousCoreToHTMapping: Hyper-Threading (HT) continuous CPU topology
     /// *   DiscreteCoreToHTMapping: HT discrete CPU topology
     ///
-    /// Example: `ContinuousCoreToHTMapping`
-    #[serde(rename = "TopologyType", skip_serializing_if = "Option::is_none")]
+    /// Example: `ContinuousCoreToHTMapping`.
     pub topology_type: Option<String>,
     /// The `TurboMode` field.
-    #[serde(rename = "TurboMode", skip_serializing_if = "Option::is_none")]
     pub turbo_mode: Option<String>,
     /// The `EnableVISST` field.
-    #[serde(
-        rename = "EnableVISST",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enable_visst: Option<bool>,
     /// The `EnableVRDT` field.
-    #[serde(
-        rename = "EnableVRDT",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enable_vrdt: Option<bool>,
-    /// The number of threads per CPU core.
-    ///
-    /// Example: `2`
-    #[serde(
-        rename = "ThreadsPerCore",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of threads per CPU core. Example: `2`.
     pub threads_per_core: Option<i32>,
     /// >  This parameter is deprecated.
     ///
-    /// Example: `2`
-    #[serde(rename = "Numa", skip_serializing_if = "Option::is_none")]
+    /// Example: `2`.
     pub numa: Option<String>,
-    /// The number of physical CPU cores.
-    ///
-    /// Example: `2`
-    #[serde(
-        rename = "CoreCount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of physical CPU cores. Example: `2`.
     pub core_count: Option<i32>,
+}
+
+impl acs_runtime::FromJson for CpuOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            topology_type: object.take("TopologyType")?,
+            turbo_mode: object.take("TurboMode")?,
+            enable_visst: object.take("EnableVISST")?,
+            enable_vrdt: object.take("EnableVRDT")?,
+            threads_per_core: object.take("ThreadsPerCore")?,
+            numa: object.take("Numa")?,
+            core_count: object.take("CoreCount")?,
+        })
+    }
 }
 
 /// The private domain name options of the instance.
@@ -2342,23 +944,15 @@ pub struct DescribeInstancesResponseInstancesInstanceItemCpuOptions {
 /// For information about the resolution of ECS private domain names, see ECS private DNS resolution.
 ///
 /// >  This parameter is returned only when the `AdditionalAttributes` parameter contains `PRIVATE_DNS_OPTIONS` in the request.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemPrivateDnsNameOptions {
+pub struct PrivateDnsNameOptions {
     /// Indicates whether DNS Resolution from the Instance ID-based Hostname to the Instance Primary Private IPv4 Address (A Record) is enabled. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Default value: false.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "EnableInstanceIdDnsARecord",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: false. Example: `false`.
     pub enable_instance_id_dns_a_record: Option<bool>,
     /// The type of hostname. Valid values:
     ///
@@ -2366,369 +960,411 @@ pub struct DescribeInstancesResponseInstancesInstanceItemPrivateDnsNameOptions {
     /// *   IpBased: IP address-based hostname
     /// *   InstanceIdBased: instance ID-based hostname
     ///
-    /// Default value: Custom.
-    ///
-    /// Example: `Custom`
-    #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
+    /// Default value: Custom. Example: `Custom`.
     pub hostname_type: Option<String>,
     /// Indicates whether Reverse DNS Resolution from the Instance Primary Private IPv4 Address to the IP Address-based Hostname (PTR Record) is enabled. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Default value: false.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "EnableIpDnsPtrRecord",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: false. Example: `true`.
     pub enable_ip_dns_ptr_record: Option<bool>,
     /// Indicates whether DNS Resolution from the IP Address-based Hostname to the Instance Primary Private IPv4 Address (A Record) is enabled. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Default value: false.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "EnableIpDnsARecord",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: false. Example: `true`.
     pub enable_ip_dns_a_record: Option<bool>,
     /// Indicates whether DNS Resolution from the Instance ID-based Hostname to the Instance Primary Private IPv6 Address (AAAA Record) is enabled. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Default value: false.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "EnableInstanceIdDnsAAAARecord",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: false. Example: `false`.
     pub enable_instance_id_dns_aaaa_record: Option<bool>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for PrivateDnsNameOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            enable_instance_id_dns_a_record: object.take("EnableInstanceIdDnsARecord")?,
+            hostname_type: object.take("HostnameType")?,
+            enable_ip_dns_ptr_record: object.take("EnableIpDnsPtrRecord")?,
+            enable_ip_dns_a_record: object.take("EnableIpDnsARecord")?,
+            enable_instance_id_dns_aaaa_record: object
+                .take("EnableInstanceIdDnsAAAARecord")?,
+        })
+    }
+}
+
+/// The `SecurityGroupIds` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds {
+pub struct SecurityGroupIds {
     /// The IDs of the security groups to which the instance belongs.
-    #[serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none")]
     pub security_group_id: Option<Vec<String>>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemVpcAttributesPrivateIpAddress` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for SecurityGroupIds {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            security_group_id: object.take("SecurityGroupId")?,
+        })
+    }
+}
+
+/// The `PrivateIpAddress` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemVpcAttributesPrivateIpAddress {
+pub struct PrivateIpAddress {
     /// The private IP addresses of the instance.
-    #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
+impl acs_runtime::FromJson for PrivateIpAddress {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ip_address: object.take("IpAddress")?,
+        })
+    }
+}
+
 /// The VPC attributes of the instance.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemVpcAttributes {
+pub struct VpcAttributes {
     /// The `PrivateIpAddress` field.
-    #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
-    pub private_ip_address: Option<
-        DescribeInstancesResponseInstancesInstanceItemVpcAttributesPrivateIpAddress,
-    >,
-    /// The ID of the VPC.
-    ///
-    /// Example: `vpc-2zeuphj08tt7q3brd****`
-    #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+    pub private_ip_address: Option<PrivateIpAddress>,
+    /// The ID of the VPC. Example: `vpc-2zeuphj08tt7q3brd****`.
     pub vpc_id: Option<String>,
-    /// The ID of the vSwitch to which the instance is connected.
-    ///
-    /// Example: `vsw-2zeh0r1pabwtg6wcs****`
-    #[serde(rename = "VSwitchId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the vSwitch to which the instance is connected. Example: `vsw-2zeh0r1pabwtg6wcs****`.
     pub v_switch_id: Option<String>,
-    /// The NAT IP address of the instance. The NAT IP address is used by ECS instances in different VPCs for communication.
-    ///
-    /// Example: `172.17.**.**`
-    #[serde(rename = "NatIpAddress", skip_serializing_if = "Option::is_none")]
+    /// The NAT IP address of the instance. The NAT IP address is used by ECS instances in different VPCs for communication. Example: `172.17.**.**`.
     pub nat_ip_address: Option<String>,
 }
 
+impl acs_runtime::FromJson for VpcAttributes {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            private_ip_address: object.take("PrivateIpAddress")?,
+            vpc_id: object.take("VpcId")?,
+            v_switch_id: object.take("VSwitchId")?,
+            nat_ip_address: object.take("NatIpAddress")?,
+        })
+    }
+}
+
 /// The attributes of the instance on the dedicated host.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemDedicatedInstanceAttribute {
+pub struct DedicatedInstanceAttribute {
     /// Indicates whether the instance is hosted on a dedicated host. Valid values:
     ///
     /// *   default: The instance is not hosted on a dedicated host.
     /// *   host: The instance is hosted on a dedicated host.
     ///
-    /// Example: `default`
-    #[serde(rename = "Tenancy", skip_serializing_if = "Option::is_none")]
+    /// Example: `default`.
     pub tenancy: Option<String>,
     /// Indicates whether the instance on the dedicated host is associated with the dedicated host. Valid values:
     ///
     /// *   default: The instance is not associated with the dedicated host. When the instance is restarted from economical mode, the instance may be automatically deployed on another dedicated host in the automatic deployment resource pool.
     /// *   host: The instance is associated with the dedicated host. When the instance is restarted from economical mode, the instance is still deployed on the original dedicated host.
     ///
-    /// Example: `default`
-    #[serde(rename = "Affinity", skip_serializing_if = "Option::is_none")]
+    /// Example: `default`.
     pub affinity: Option<String>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemPublicIpAddress` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for DedicatedInstanceAttribute {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            tenancy: object.take("Tenancy")?,
+            affinity: object.take("Affinity")?,
+        })
+    }
+}
+
+/// The `PublicIpAddress` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemPublicIpAddress {
+pub struct PublicIpAddress {
     /// The public IP addresses of the instance.
-    #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6SetsIpv6SetItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for PublicIpAddress {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ip_address: object.take("IpAddress")?,
+        })
+    }
+}
+
+/// The `Ipv6SetItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6SetsIpv6SetItem {
-    /// The IPv6 address of the ENI.
-    ///
-    /// Example: `2408:4321:180:1701:94c7:bc38:3bfa:***`
-    #[serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")]
+pub struct Ipv6SetItem {
+    /// The IPv6 address of the ENI. Example: `2408:4321:180:1701:94c7:bc38:3bfa:***`.
     pub ipv6_address: Option<String>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6Sets` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6Sets {
-    /// The IPv6 addresses of the ENI. This parameter has a value only when `AdditionalAttributes.N` is set to `NETWORK_PRIMARY_ENI_IP`.
-    #[serde(rename = "Ipv6Set", skip_serializing_if = "Option::is_none")]
-    pub ipv6_set: Option<
-        Vec<
-            DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6SetsIpv6SetItem,
-        >,
-    >,
+impl acs_runtime::FromJson for Ipv6SetItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ipv6_address: object.take("Ipv6Address")?,
+        })
+    }
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSetsIpv6PrefixSetItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `Ipv6Sets` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSetsIpv6PrefixSetItem {
-    /// The IPv6 prefix of the ENI.
-    ///
-    /// Example: `2001:1111:*:*::/64`
-    #[serde(rename = "Ipv6Prefix", skip_serializing_if = "Option::is_none")]
+pub struct Ipv6Sets {
+    /// The IPv6 addresses of the ENI. This parameter has a value only when `AdditionalAttributes.N` is set to `NETWORK_PRIMARY_ENI_IP`.
+    pub ipv6_set: Option<Vec<Ipv6SetItem>>,
+}
+
+impl acs_runtime::FromJson for Ipv6Sets {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ipv6_set: object.take("Ipv6Set")?,
+        })
+    }
+}
+
+/// The `Ipv6PrefixSetItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Ipv6PrefixSetItem {
+    /// The IPv6 prefix of the ENI. Example: `2001:1111:*:*::/64`.
     pub ipv6_prefix: Option<String>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSets` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSets {
-    /// The IPv6 prefixes of the ENI. This parameter has a value only when `AdditionalAttributes.N` is set to `NETWORK_PRIMARY_ENI_IP`.
-    #[serde(rename = "Ipv6PrefixSet", skip_serializing_if = "Option::is_none")]
-    pub ipv6_prefix_set: Option<
-        Vec<
-            DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSetsIpv6PrefixSetItem,
-        >,
-    >,
+impl acs_runtime::FromJson for Ipv6PrefixSetItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ipv6_prefix: object.take("Ipv6Prefix")?,
+        })
+    }
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSetsIpv4PrefixSetItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `Ipv6PrefixSets` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSetsIpv4PrefixSetItem {
-    /// The IPv4 prefix of the ENI.
-    ///
-    /// Example: `47.122.*.*/19`
-    #[serde(rename = "Ipv4Prefix", skip_serializing_if = "Option::is_none")]
+pub struct Ipv6PrefixSets {
+    /// The IPv6 prefixes of the ENI. This parameter has a value only when `AdditionalAttributes.N` is set to `NETWORK_PRIMARY_ENI_IP`.
+    pub ipv6_prefix_set: Option<Vec<Ipv6PrefixSetItem>>,
+}
+
+impl acs_runtime::FromJson for Ipv6PrefixSets {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ipv6_prefix_set: object.take("Ipv6PrefixSet")?,
+        })
+    }
+}
+
+/// The `Ipv4PrefixSetItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Ipv4PrefixSetItem {
+    /// The IPv4 prefix of the ENI. Example: `47.122.*.*/19`.
     pub ipv4_prefix: Option<String>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSets` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSets {
-    /// The IPv4 prefixes of the ENI. This parameter has a value only when `AdditionalAttributes.N` is set to `NETWORK_PRIMARY_ENI_IP`.
-    #[serde(rename = "Ipv4PrefixSet", skip_serializing_if = "Option::is_none")]
-    pub ipv4_prefix_set: Option<
-        Vec<
-            DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSetsIpv4PrefixSetItem,
-        >,
-    >,
+impl acs_runtime::FromJson for Ipv4PrefixSetItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ipv4_prefix: object.take("Ipv4Prefix")?,
+        })
+    }
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSetsPrivateIpSetItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `Ipv4PrefixSets` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSetsPrivateIpSetItem {
-    /// The private IP address of the ENI.
-    ///
-    /// Example: `172.17.**.**`
-    #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
+pub struct Ipv4PrefixSets {
+    /// The IPv4 prefixes of the ENI. This parameter has a value only when `AdditionalAttributes.N` is set to `NETWORK_PRIMARY_ENI_IP`.
+    pub ipv4_prefix_set: Option<Vec<Ipv4PrefixSetItem>>,
+}
+
+impl acs_runtime::FromJson for Ipv4PrefixSets {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ipv4_prefix_set: object.take("Ipv4PrefixSet")?,
+        })
+    }
+}
+
+/// The `PrivateIpSetItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PrivateIpSetItem {
+    /// The private IP address of the ENI. Example: `172.17.**.**`.
     pub private_ip_address: Option<String>,
     /// The private domain name of the instance.
     ///
     /// >  This parameter has a value in a specific format only if `HostnameType` is set to `IpBased` or `InstanceIdBased`.
     ///
-    /// Example: `dnsTestName`
-    #[serde(rename = "PrivateDnsName", skip_serializing_if = "Option::is_none")]
+    /// Example: `dnsTestName`.
     pub private_dns_name: Option<String>,
     /// Indicates whether the IP address is the primary private IP address. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "Primary",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub primary: Option<bool>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSets` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for PrivateIpSetItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            private_ip_address: object.take("PrivateIpAddress")?,
+            private_dns_name: object.take("PrivateDnsName")?,
+            primary: object.take("Primary")?,
+        })
+    }
+}
+
+/// The `PrivateIpSets` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSets {
+pub struct PrivateIpSets {
     /// The private IP addresses of the ENI.
-    #[serde(rename = "PrivateIpSet", skip_serializing_if = "Option::is_none")]
-    pub private_ip_set: Option<
-        Vec<
-            DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSetsPrivateIpSetItem,
-        >,
-    >,
+    pub private_ip_set: Option<Vec<PrivateIpSetItem>>,
+}
+
+impl acs_runtime::FromJson for PrivateIpSets {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            private_ip_set: object.take("PrivateIpSet")?,
+        })
+    }
 }
 
 /// The ENI attached to the instance.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItem {
+pub struct NetworkInterfaceItem {
     /// The type of the ENI. Valid values:
     ///
     /// *   Primary
     /// *   Secondary
     ///
-    /// Example: `Primary`
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    /// Example: `Primary`.
     pub r#type: Option<String>,
     /// The `Ipv6Sets` field.
-    #[serde(rename = "Ipv6Sets", skip_serializing_if = "Option::is_none")]
-    pub ipv6_sets: Option<
-        DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6Sets,
-    >,
+    pub ipv6_sets: Option<Ipv6Sets>,
     /// The `Ipv6PrefixSets` field.
-    #[serde(rename = "Ipv6PrefixSets", skip_serializing_if = "Option::is_none")]
-    pub ipv6_prefix_sets: Option<
-        DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSets,
-    >,
-    /// The primary private IP address of the ENI.
-    ///
-    /// Example: `172.17.**.***`
-    #[serde(rename = "PrimaryIpAddress", skip_serializing_if = "Option::is_none")]
+    pub ipv6_prefix_sets: Option<Ipv6PrefixSets>,
+    /// The primary private IP address of the ENI. Example: `172.17.**.***`.
     pub primary_ip_address: Option<String>,
-    /// The MAC address of the ENI.
-    ///
-    /// Example: `00:16:3e:32:b4:**`
-    #[serde(rename = "MacAddress", skip_serializing_if = "Option::is_none")]
+    /// The MAC address of the ENI. Example: `00:16:3e:32:b4:**`.
     pub mac_address: Option<String>,
-    /// The ID of the ENI.
-    ///
-    /// Example: `eni-2zeh9atclduxvf1z****`
-    #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the ENI. Example: `eni-2zeh9atclduxvf1z****`.
     pub network_interface_id: Option<String>,
     /// The `Ipv4PrefixSets` field.
-    #[serde(rename = "Ipv4PrefixSets", skip_serializing_if = "Option::is_none")]
-    pub ipv4_prefix_sets: Option<
-        DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSets,
-    >,
+    pub ipv4_prefix_sets: Option<Ipv4PrefixSets>,
     /// The `PrivateIpSets` field.
-    #[serde(rename = "PrivateIpSets", skip_serializing_if = "Option::is_none")]
-    pub private_ip_sets: Option<
-        DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSets,
-    >,
+    pub private_ip_sets: Option<PrivateIpSets>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemNetworkInterfaces` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for NetworkInterfaceItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            r#type: object.take("Type")?,
+            ipv6_sets: object.take("Ipv6Sets")?,
+            ipv6_prefix_sets: object.take("Ipv6PrefixSets")?,
+            primary_ip_address: object.take("PrimaryIpAddress")?,
+            mac_address: object.take("MacAddress")?,
+            network_interface_id: object.take("NetworkInterfaceId")?,
+            ipv4_prefix_sets: object.take("Ipv4PrefixSets")?,
+            private_ip_sets: object.take("PrivateIpSets")?,
+        })
+    }
+}
+
+/// The `NetworkInterfaces` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfaces {
+pub struct NetworkInterfaces {
     /// The ENIs attached to the instance.
-    #[serde(rename = "NetworkInterface", skip_serializing_if = "Option::is_none")]
-    pub network_interface: Option<
-        Vec<
-            DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItem,
-        >,
-    >,
+    pub network_interface: Option<Vec<NetworkInterfaceItem>>,
+}
+
+impl acs_runtime::FromJson for NetworkInterfaces {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            network_interface: object.take("NetworkInterface")?,
+        })
+    }
 }
 
 /// Details about the capacity reservation associated with the instance.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemEcsCapacityReservationAttr {
-    /// The preference of the capacity reservation.
-    ///
-    /// Example: `cr-bp67acfmxazb4p****`
-    #[serde(
-        rename = "CapacityReservationPreference",
-        skip_serializing_if = "Option::is_none"
-    )]
+pub struct EcsCapacityReservationAttr {
+    /// The preference of the capacity reservation. Example: `cr-bp67acfmxazb4p****`.
     pub capacity_reservation_preference: Option<String>,
-    /// The ID of the capacity reservation.
-    ///
-    /// Example: `cr-bp67acfmxazb4p****`
-    #[serde(rename = "CapacityReservationId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the capacity reservation. Example: `cr-bp67acfmxazb4p****`.
     pub capacity_reservation_id: Option<String>,
 }
 
+impl acs_runtime::FromJson for EcsCapacityReservationAttr {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            capacity_reservation_preference: object
+                .take("CapacityReservationPreference")?,
+            capacity_reservation_id: object.take("CapacityReservationId")?,
+        })
+    }
+}
+
 /// The information about the dedicated host. The value is an array that consists of DedicatedHostClusterId, DedicatedHostId, and DedicatedHostName.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemDedicatedHostAttribute {
-    /// The ID of the dedicated host.
-    ///
-    /// Example: `dh-bp67acfmxazb4p****`
-    #[serde(rename = "DedicatedHostId", skip_serializing_if = "Option::is_none")]
+pub struct DedicatedHostAttribute {
+    /// The ID of the dedicated host. Example: `dh-bp67acfmxazb4p****`.
     pub dedicated_host_id: Option<String>,
-    /// The name of the dedicated host.
-    ///
-    /// Example: `testDedicatedHostName`
-    #[serde(rename = "DedicatedHostName", skip_serializing_if = "Option::is_none")]
+    /// The name of the dedicated host. Example: `testDedicatedHostName`.
     pub dedicated_host_name: Option<String>,
-    /// The ID of the dedicated host cluster.
-    ///
-    /// Example: `dc-bp67acfmxazb4h****`
-    #[serde(rename = "DedicatedHostClusterId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the dedicated host cluster. Example: `dc-bp67acfmxazb4h****`.
     pub dedicated_host_cluster_id: Option<String>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReasonItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for DedicatedHostAttribute {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            dedicated_host_id: object.take("DedicatedHostId")?,
+            dedicated_host_name: object.take("DedicatedHostName")?,
+            dedicated_host_cluster_id: object.take("DedicatedHostClusterId")?,
+        })
+    }
+}
+
+/// The `LockReasonItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReasonItem {
+pub struct LockReasonItem {
     /// The reason why the instance was locked. Valid values:
     ///
     /// *   financial: The instance was locked due to overdue payments.
@@ -2737,159 +1373,128 @@ pub struct DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReaso
     /// *   dedicatedhostfinancial: The instance was locked due to overdue payments for the dedicated host.
     /// *   refunded: The instance was locked because a refund was made for the instance.
     ///
-    /// Example: `Recycling`
-    #[serde(rename = "LockReason", skip_serializing_if = "Option::is_none")]
+    /// Example: `Recycling`.
     pub lock_reason: Option<String>,
-    /// The message returned when the instance was locked.
-    ///
-    /// Example: `The specified instance is locked due to financial reason.`
-    #[serde(rename = "LockMsg", skip_serializing_if = "Option::is_none")]
+    /// The message returned when the instance was locked. Example: `The specified instance is locked due to financial reason.`.
     pub lock_msg: Option<String>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemOperationLocks` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemOperationLocks {
-    /// The reasons why the instance was locked.
-    #[serde(rename = "LockReason", skip_serializing_if = "Option::is_none")]
-    pub lock_reason: Option<
-        Vec<DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReasonItem>,
-    >,
+impl acs_runtime::FromJson for LockReasonItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            lock_reason: object.take("LockReason")?,
+            lock_msg: object.take("LockMsg")?,
+        })
+    }
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `OperationLocks` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress {
+pub struct OperationLocks {
+    /// The reasons why the instance was locked.
+    pub lock_reason: Option<Vec<LockReasonItem>>,
+}
+
+impl acs_runtime::FromJson for OperationLocks {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            lock_reason: object.take("LockReason")?,
+        })
+    }
+}
+
+/// The `RdmaIpAddress` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RdmaIpAddress {
     /// The RDMA IP addresses of the instance in the HPC cluster.
-    #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItemClockOptions` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for RdmaIpAddress {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ip_address: object.take("IpAddress")?,
+        })
+    }
+}
+
+/// The `ClockOptions` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemClockOptions {
+pub struct ClockOptions {
     /// The `PtpStatus` field.
-    #[serde(rename = "PtpStatus", skip_serializing_if = "Option::is_none")]
     pub ptp_status: Option<String>,
 }
 
-/// The `DescribeInstancesResponseInstancesInstanceItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for ClockOptions {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ptp_status: object.take("PtpStatus")?,
+        })
+    }
+}
+
+/// The `InstanceItem` structure.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItem {
-    /// The ID of the resource group to which the instance belongs.
-    ///
-    /// Example: `rg-bp67acfmxazb4p****`
-    #[serde(rename = "ResourceGroupId", skip_serializing_if = "Option::is_none")]
+pub struct InstanceItem {
+    /// The ID of the resource group to which the instance belongs. Example: `rg-bp67acfmxazb4p****`.
     pub resource_group_id: Option<String>,
-    /// The memory size. Unit: MiB.
-    ///
-    /// Example: `16384`
-    #[serde(
-        rename = "Memory",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The memory size. Unit: MiB. Example: `16384`.
     pub memory: Option<i32>,
     /// The billing method of the instance. Valid values:
     ///
     /// *   PrePaid: subscription
     /// *   PostPaid: pay-as-you-go
     ///
-    /// Example: `PostPaid`
-    #[serde(rename = "InstanceChargeType", skip_serializing_if = "Option::is_none")]
+    /// Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
-    /// The number of vCPUs.
-    ///
-    /// Example: `8`
-    #[serde(
-        rename = "Cpu",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of vCPUs. Example: `8`.
     pub cpu: Option<i32>,
-    /// The name of the operating system of the instance.
-    ///
-    /// Example: `CentOS 7.4 64-bit`
-    #[serde(rename = "OSName", skip_serializing_if = "Option::is_none")]
+    /// The name of the operating system of the instance. Example: `CentOS 7.4 64-bit`.
     pub os_name: Option<String>,
     /// The network type of the instance. Valid values:
     ///
     /// *   classic
     /// *   vpc
     ///
-    /// Example: `vpc`
-    #[serde(rename = "InstanceNetworkType", skip_serializing_if = "Option::is_none")]
+    /// Example: `vpc`.
     pub instance_network_type: Option<String>,
     /// The `InnerIpAddress` field.
-    #[serde(rename = "InnerIpAddress", skip_serializing_if = "Option::is_none")]
-    pub inner_ip_address: Option<
-        DescribeInstancesResponseInstancesInstanceItemInnerIpAddress,
-    >,
-    /// The expiration time of the instance. The time follows the ISO 8601 standard in the yyyy-MM-ddTHH:mmZ format. The time is displayed in UTC. For more information, see ISO 8601.
-    ///
-    /// Example: `2017-12-10T04:04Z`
-    #[serde(rename = "ExpiredTime", skip_serializing_if = "Option::is_none")]
+    pub inner_ip_address: Option<InnerIpAddress>,
+    /// The expiration time of the instance. The time follows the ISO 8601 standard in the yyyy-MM-ddTHH:mmZ format. The time is displayed in UTC. For more information, see ISO 8601. Example: `2017-12-10T04:04Z`.
     pub expired_time: Option<String>,
-    /// The image ID of the instance.
-    ///
-    /// Example: `m-bp67acfmxazb4p****`
-    #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
+    /// The image ID of the instance. Example: `m-bp67acfmxazb4p****`.
     pub image_id: Option<String>,
     /// Details about the EIP associated with the instance.
-    #[serde(rename = "EipAddress", skip_serializing_if = "Option::is_none")]
-    pub eip_address: Option<DescribeInstancesResponseInstancesInstanceItemEipAddress>,
+    pub eip_address: Option<EipAddress>,
     /// The image options.
-    #[serde(rename = "ImageOptions", skip_serializing_if = "Option::is_none")]
-    pub image_options: Option<
-        DescribeInstancesResponseInstancesInstanceItemImageOptions,
-    >,
+    pub image_options: Option<ImageOptions>,
     /// The virtual LAN (VLAN) ID of the instance.
     ///
     /// >  This parameter will be removed in the future. We recommend that you use other parameters to ensure future compatibility.
     ///
-    /// Example: `10`
-    #[serde(rename = "VlanId", skip_serializing_if = "Option::is_none")]
+    /// Example: `10`.
     pub vlan_id: Option<String>,
-    /// The hostname of the instance.
-    ///
-    /// Example: `testHostName`
-    #[serde(rename = "HostName", skip_serializing_if = "Option::is_none")]
+    /// The hostname of the instance. Example: `testHostName`.
     pub host_name: Option<String>,
     /// The `Tags` field.
-    #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<DescribeInstancesResponseInstancesInstanceItemTags>,
-    /// The status of the instance.
-    ///
-    /// Example: `Running`
-    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
+    /// The status of the instance. Example: `Running`.
     pub status: Option<String>,
     /// >  This parameter is in invitational preview and is not publicly available.
-    #[serde(rename = "HibernationOptions", skip_serializing_if = "Option::is_none")]
-    pub hibernation_options: Option<
-        DescribeInstancesResponseInstancesInstanceItemHibernationOptions,
-    >,
+    pub hibernation_options: Option<HibernationOptions>,
     /// >  This parameter is in invitational preview and is not publicly available.
-    #[serde(rename = "AdditionalInfo", skip_serializing_if = "Option::is_none")]
-    pub additional_info: Option<
-        DescribeInstancesResponseInstancesInstanceItemAdditionalInfo,
-    >,
+    pub additional_info: Option<AdditionalInfo>,
     /// Details about the metadata options.
-    #[serde(rename = "MetadataOptions", skip_serializing_if = "Option::is_none")]
-    pub metadata_options: Option<
-        DescribeInstancesResponseInstancesInstanceItemMetadataOptions,
-    >,
-    /// The instance ID.
-    ///
-    /// Example: `i-bp67acfmxazb4p****`
-    #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+    pub metadata_options: Option<MetadataOptions>,
+    /// The instance ID. Example: `i-bp67acfmxazb4p****`.
     pub instance_id: Option<String>,
     /// Indicates whether the instance continues to be billed after it is stopped. Valid values:
     ///
@@ -2897,26 +1502,18 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// *   StopCharging: The instance is stopped in economical mode. Billing for some resources of the instance stops after the instance is stopped. When the instance is stopped, its resources such as vCPUs, memory, and public IP addresses are released. The instance may be unable to restart if some required resources are out of stock in the current region.
     /// *   Not-applicable: The instance does not support economical mode.
     ///
-    /// Example: `KeepCharging`
-    #[serde(rename = "StoppedMode", skip_serializing_if = "Option::is_none")]
+    /// Example: `KeepCharging`.
     pub stopped_mode: Option<String>,
     /// Details about the CPU options.
-    #[serde(rename = "CpuOptions", skip_serializing_if = "Option::is_none")]
-    pub cpu_options: Option<DescribeInstancesResponseInstancesInstanceItemCpuOptions>,
-    /// The time when the instance was last started. The time follows the ISO 8601 standard in the yyyy-MM-ddTHH:mmZ format. The time is displayed in UTC. For more information, see ISO 8601.
-    ///
-    /// Example: `2017-12-10T04:04Z`
-    #[serde(rename = "StartTime", skip_serializing_if = "Option::is_none")]
+    pub cpu_options: Option<CpuOptions>,
+    /// The time when the instance was last started. The time follows the ISO 8601 standard in the yyyy-MM-ddTHH:mmZ format. The time is displayed in UTC. For more information, see ISO 8601. Example: `2017-12-10T04:04Z`.
     pub start_time: Option<String>,
     /// The private domain name options of the instance.
     ///
     /// For information about the resolution of ECS private domain names, see ECS private DNS resolution.
     ///
     /// >  This parameter is returned only when the `AdditionalAttributes` parameter contains `PRIVATE_DNS_OPTIONS` in the request.
-    #[serde(rename = "PrivateDnsNameOptions", skip_serializing_if = "Option::is_none")]
-    pub private_dns_name_options: Option<
-        DescribeInstancesResponseInstancesInstanceItemPrivateDnsNameOptions,
-    >,
+    pub private_dns_name_options: Option<PrivateDnsNameOptions>,
     /// Indicates whether release protection is enabled for the instance. This parameter determines whether you can use the ECS console or call the DeleteInstance operation to release the instance. Valid values:
     ///
     /// *   true: Release protection is enabled for the instance.
@@ -2924,118 +1521,55 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     ///
     /// >  This parameter is applicable only to pay-as-you-go instances. The release protection feature can protect instances against manual releases, but not against automatic releases.
     ///
-    /// Example: `false`
-    #[serde(
-        rename = "DeletionProtection",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `false`.
     pub deletion_protection: Option<bool>,
     /// The `SecurityGroupIds` field.
-    #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
-    pub security_group_ids: Option<
-        DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds,
-    >,
+    pub security_group_ids: Option<SecurityGroupIds>,
     /// The VPC attributes of the instance.
-    #[serde(rename = "VpcAttributes", skip_serializing_if = "Option::is_none")]
-    pub vpc_attributes: Option<
-        DescribeInstancesResponseInstancesInstanceItemVpcAttributes,
-    >,
+    pub vpc_attributes: Option<VpcAttributes>,
     /// The billing method for network usage. Valid values:
     ///
     /// *   PayByBandwidth: pay-by-bandwidth
     /// *   PayByTraffic: pay-by-traffic
     ///
-    /// Example: `PayByTraffic`
-    #[serde(rename = "InternetChargeType", skip_serializing_if = "Option::is_none")]
+    /// Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
-    /// The ID of the deployment set to which the instance belongs.
-    ///
-    /// Example: `ds-bp67acfmxazb4p****`
-    #[serde(rename = "DeploymentSetId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the deployment set to which the instance belongs. Example: `ds-bp67acfmxazb4p****`.
     pub deployment_set_id: Option<String>,
-    /// The instance name.
-    ///
-    /// Example: `InstanceNameTest`
-    #[serde(rename = "InstanceName", skip_serializing_if = "Option::is_none")]
+    /// The instance name. Example: `InstanceNameTest`.
     pub instance_name: Option<String>,
     /// The interruption mode of the spot instance when the system initiates a spot instance interruption operation. Valid values:
     ///
     /// *   Terminate: releases the spot instance.
     /// *   Stop: stops the instance in economical mode.
     ///
-    /// Example: `Terminate`
-    #[serde(
-        rename = "SpotInterruptionBehavior",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `Terminate`.
     pub spot_interruption_behavior: Option<String>,
-    /// The maximum outbound public bandwidth. Unit: Mbit/s.
-    ///
-    /// Example: `5`
-    #[serde(
-        rename = "InternetMaxBandwidthOut",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The maximum outbound public bandwidth. Unit: Mbit/s. Example: `5`.
     pub internet_max_bandwidth_out: Option<i32>,
-    /// The serial number of the instance.
-    ///
-    /// Example: `51d1353b-22bf-4567-a176-8b3e12e4****`
-    #[serde(rename = "SerialNumber", skip_serializing_if = "Option::is_none")]
+    /// The serial number of the instance. Example: `51d1353b-22bf-4567-a176-8b3e12e4****`.
     pub serial_number: Option<String>,
     /// The type of the operating system of the instance. Valid values:
     ///
     /// *   windows: Windows operating systems
     /// *   linux: Linux operating systems
     ///
-    /// Example: `linux`
-    #[serde(rename = "OSType", skip_serializing_if = "Option::is_none")]
+    /// Example: `linux`.
     pub os_type: Option<String>,
-    /// The time when the instance was created. The time follows the ISO 8601 standard in the yyyy-MM-ddTHH:mmZ format. The time is displayed in UTC. For more information, see ISO 8601.
-    ///
-    /// Example: `2017-12-10T04:04Z`
-    #[serde(rename = "CreationTime", skip_serializing_if = "Option::is_none")]
+    /// The time when the instance was created. The time follows the ISO 8601 standard in the yyyy-MM-ddTHH:mmZ format. The time is displayed in UTC. For more information, see ISO 8601. Example: `2017-12-10T04:04Z`.
     pub creation_time: Option<String>,
-    /// The automatic release time of the pay-as-you-go instance.
-    ///
-    /// Example: `2017-12-10T04:04Z`
-    #[serde(rename = "AutoReleaseTime", skip_serializing_if = "Option::is_none")]
+    /// The automatic release time of the pay-as-you-go instance. Example: `2017-12-10T04:04Z`.
     pub auto_release_time: Option<String>,
-    /// The description of the instance.
-    ///
-    /// Example: `testDescription`
-    #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+    /// The description of the instance. Example: `testDescription`.
     pub description: Option<String>,
     /// The `EnableNVS` field.
-    #[serde(
-        rename = "EnableNVS",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enable_nvs: Option<bool>,
-    /// The capacity of local disks attached to the instance. Unit: GiB.
-    ///
-    /// Example: `1000`
-    #[serde(
-        rename = "LocalStorageCapacity",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The capacity of local disks attached to the instance. Unit: GiB. Example: `1000`.
     pub local_storage_capacity: Option<i64>,
-    /// The instance family of the instance.
-    ///
-    /// Example: `ecs.g5`
-    #[serde(rename = "InstanceTypeFamily", skip_serializing_if = "Option::is_none")]
+    /// The instance family of the instance. Example: `ecs.g5`.
     pub instance_type_family: Option<String>,
     /// The attributes of the instance on the dedicated host.
-    #[serde(
-        rename = "DedicatedInstanceAttribute",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dedicated_instance_attribute: Option<
-        DescribeInstancesResponseInstancesInstanceItemDedicatedInstanceAttribute,
-    >,
+    pub dedicated_instance_attribute: Option<DedicatedInstanceAttribute>,
     /// The protection period of the spot instance. Unit: hours. Valid values:
     ///
     /// *   1: After a spot instance is created, Alibaba Cloud ensures that the instance is not automatically released within 1 hour. After the 1-hour protection period ends, the system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
@@ -3045,67 +1579,30 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     ///
     /// >  This parameter is returned when SpotStrategy is set to SpotWithPriceLimit or SpotAsPriceGo.
     ///
-    /// Example: `1`
-    #[serde(
-        rename = "SpotDuration",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
     pub spot_duration: Option<i32>,
-    /// The number of local disks attached to the instance.
-    ///
-    /// Example: `2`
-    #[serde(
-        rename = "LocalStorageAmount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of local disks attached to the instance. Example: `2`.
     pub local_storage_amount: Option<i32>,
     /// The `PublicIpAddress` field.
-    #[serde(rename = "PublicIpAddress", skip_serializing_if = "Option::is_none")]
-    pub public_ip_address: Option<
-        DescribeInstancesResponseInstancesInstanceItemPublicIpAddress,
-    >,
-    /// The category of GPUs for the instance type.
-    ///
-    /// Example: `NVIDIA V100`
-    #[serde(rename = "GPUSpec", skip_serializing_if = "Option::is_none")]
+    pub public_ip_address: Option<PublicIpAddress>,
+    /// The category of GPUs for the instance type. Example: `NVIDIA V100`.
     pub gpu_spec: Option<String>,
     /// The `NetworkInterfaces` field.
-    #[serde(rename = "NetworkInterfaces", skip_serializing_if = "Option::is_none")]
-    pub network_interfaces: Option<
-        DescribeInstancesResponseInstancesInstanceItemNetworkInterfaces,
-    >,
-    /// The maximum hourly price of the instance. The value can be accurate to three decimal places. This parameter is valid when SpotStrategy is set to SpotWithPriceLimit.
-    ///
-    /// Example: `0.98`
-    #[serde(
-        rename = "SpotPriceLimit",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub network_interfaces: Option<NetworkInterfaces>,
+    /// The maximum hourly price of the instance. The value can be accurate to three decimal places. This parameter is valid when SpotStrategy is set to SpotWithPriceLimit. Example: `0.98`.
     pub spot_price_limit: Option<f32>,
     /// >  The parameter is removed.
     ///
-    /// Example: `month`
-    #[serde(rename = "SaleCycle", skip_serializing_if = "Option::is_none")]
+    /// Example: `month`.
     pub sale_cycle: Option<String>,
     /// Indicates whether data disks can be attached to the instance. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "DeviceAvailable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub device_available: Option<bool>,
-    /// The instance type of the instance.
-    ///
-    /// Example: `ecs.g5.large`
-    #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+    /// The instance type of the instance. Example: `ecs.g5.large`.
     pub instance_type: Option<String>,
     /// The bidding policy for the pay-as-you-go instance. Valid values:
     ///
@@ -3113,138 +1610,151 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// *   SpotWithPriceLimit: The instance is a spot instance with a user-defined maximum hourly price.
     /// *   SpotAsPriceGo: The instance is a spot instance for which the market price is automatically used as the bid price. The market price can be up to the pay-as-you-go price.
     ///
-    /// Example: `NoSpot`
-    #[serde(rename = "SpotStrategy", skip_serializing_if = "Option::is_none")]
+    /// Example: `NoSpot`.
     pub spot_strategy: Option<String>,
-    /// The English name of the operating system of the instance.
-    ///
-    /// Example: `CentOS  7.4 64 bit`
-    #[serde(rename = "OSNameEn", skip_serializing_if = "Option::is_none")]
+    /// The English name of the operating system of the instance. Example: `CentOS  7.4 64 bit`.
     pub os_name_en: Option<String>,
-    /// The name of the key pair.
-    ///
-    /// Example: `testKeyPairName`
-    #[serde(rename = "KeyPairName", skip_serializing_if = "Option::is_none")]
+    /// The name of the key pair. Example: `testKeyPairName`.
     pub key_pair_name: Option<String>,
     /// Indicates whether the instance is an I/O optimized instance. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Example: `true`
-    #[serde(
-        rename = "IoOptimized",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `true`.
     pub io_optimized: Option<bool>,
-    /// The zone ID of the instance.
-    ///
-    /// Example: `cn-hangzhou-g`
-    #[serde(rename = "ZoneId", skip_serializing_if = "Option::is_none")]
+    /// The zone ID of the instance. Example: `cn-hangzhou-g`.
     pub zone_id: Option<String>,
     /// The ID of the cluster to which the instance belongs.
     ///
     /// >  This parameter will be removed in the future. We recommend that you use other parameters to ensure future compatibility.
     ///
-    /// Example: `c-bp67acfmxazb4p****`
-    #[serde(rename = "ClusterId", skip_serializing_if = "Option::is_none")]
+    /// Example: `c-bp67acfmxazb4p****`.
     pub cluster_id: Option<String>,
-    /// The ID of the HPC cluster to which the instance belongs.
-    ///
-    /// Example: `hpc-bp67acfmxazb4p****`
-    #[serde(rename = "HpcClusterId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the HPC cluster to which the instance belongs. Example: `hpc-bp67acfmxazb4p****`.
     pub hpc_cluster_id: Option<String>,
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
-    /// Example: `null`
-    #[serde(rename = "ISP", skip_serializing_if = "Option::is_none")]
+    /// Example: `null`.
     pub isp: Option<String>,
-    /// The number of the deployment set group to which the instance belongs in a deployment set.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "DeploymentSetGroupNo",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The number of the deployment set group to which the instance belongs in a deployment set. Example: `1`.
     pub deployment_set_group_no: Option<i32>,
     /// Details about the capacity reservation associated with the instance.
-    #[serde(
-        rename = "EcsCapacityReservationAttr",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ecs_capacity_reservation_attr: Option<
-        DescribeInstancesResponseInstancesInstanceItemEcsCapacityReservationAttr,
-    >,
+    pub ecs_capacity_reservation_attr: Option<EcsCapacityReservationAttr>,
     /// The information about the dedicated host. The value is an array that consists of DedicatedHostClusterId, DedicatedHostId, and DedicatedHostName.
-    #[serde(rename = "DedicatedHostAttribute", skip_serializing_if = "Option::is_none")]
-    pub dedicated_host_attribute: Option<
-        DescribeInstancesResponseInstancesInstanceItemDedicatedHostAttribute,
-    >,
-    /// The number of GPUs for the instance type.
-    ///
-    /// Example: `4`
-    #[serde(
-        rename = "GPUAmount",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub dedicated_host_attribute: Option<DedicatedHostAttribute>,
+    /// The number of GPUs for the instance type. Example: `4`.
     pub gpu_amount: Option<i32>,
     /// The `OperationLocks` field.
-    #[serde(rename = "OperationLocks", skip_serializing_if = "Option::is_none")]
-    pub operation_locks: Option<
-        DescribeInstancesResponseInstancesInstanceItemOperationLocks,
-    >,
+    pub operation_locks: Option<OperationLocks>,
     /// The `RdmaIpAddress` field.
-    #[serde(rename = "RdmaIpAddress", skip_serializing_if = "Option::is_none")]
-    pub rdma_ip_address: Option<
-        DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress,
-    >,
-    /// The maximum inbound public bandwidth. Unit: Mbit/s.
-    ///
-    /// Example: `50`
-    #[serde(
-        rename = "InternetMaxBandwidthIn",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub rdma_ip_address: Option<RdmaIpAddress>,
+    /// The maximum inbound public bandwidth. Unit: Mbit/s. Example: `50`.
     pub internet_max_bandwidth_in: Option<i32>,
     /// The `ClockOptions` field.
-    #[serde(rename = "ClockOptions", skip_serializing_if = "Option::is_none")]
-    pub clock_options: Option<
-        DescribeInstancesResponseInstancesInstanceItemClockOptions,
-    >,
-    /// Indicates whether the instance can be recycled.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "Recyclable",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub clock_options: Option<ClockOptions>,
+    /// Indicates whether the instance can be recycled. Example: `false`.
     pub recyclable: Option<bool>,
-    /// The region ID of the instance.
-    ///
-    /// Example: `cn-hangzhou`
-    #[serde(rename = "RegionId", skip_serializing_if = "Option::is_none")]
+    /// The region ID of the instance. Example: `cn-hangzhou`.
     pub region_id: Option<String>,
     /// The performance mode of the burstable instance. Valid values:
     ///
     /// *   Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
     /// *   Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Overview of burstable instances.
     ///
-    /// Example: `Standard`
-    #[serde(rename = "CreditSpecification", skip_serializing_if = "Option::is_none")]
+    /// Example: `Standard`.
     pub credit_specification: Option<String>,
 }
 
-/// The `DescribeInstancesResponseInstances` structure.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+impl acs_runtime::FromJson for InstanceItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            resource_group_id: object.take("ResourceGroupId")?,
+            memory: object.take("Memory")?,
+            instance_charge_type: object.take("InstanceChargeType")?,
+            cpu: object.take("Cpu")?,
+            os_name: object.take("OSName")?,
+            instance_network_type: object.take("InstanceNetworkType")?,
+            inner_ip_address: object.take("InnerIpAddress")?,
+            expired_time: object.take("ExpiredTime")?,
+            image_id: object.take("ImageId")?,
+            eip_address: object.take("EipAddress")?,
+            image_options: object.take("ImageOptions")?,
+            vlan_id: object.take("VlanId")?,
+            host_name: object.take("HostName")?,
+            tags: object.take("Tags")?,
+            status: object.take("Status")?,
+            hibernation_options: object.take("HibernationOptions")?,
+            additional_info: object.take("AdditionalInfo")?,
+            metadata_options: object.take("MetadataOptions")?,
+            instance_id: object.take("InstanceId")?,
+            stopped_mode: object.take("StoppedMode")?,
+            cpu_options: object.take("CpuOptions")?,
+            start_time: object.take("StartTime")?,
+            private_dns_name_options: object.take("PrivateDnsNameOptions")?,
+            deletion_protection: object.take("DeletionProtection")?,
+            security_group_ids: object.take("SecurityGroupIds")?,
+            vpc_attributes: object.take("VpcAttributes")?,
+            internet_charge_type: object.take("InternetChargeType")?,
+            deployment_set_id: object.take("DeploymentSetId")?,
+            instance_name: object.take("InstanceName")?,
+            spot_interruption_behavior: object.take("SpotInterruptionBehavior")?,
+            internet_max_bandwidth_out: object.take("InternetMaxBandwidthOut")?,
+            serial_number: object.take("SerialNumber")?,
+            os_type: object.take("OSType")?,
+            creation_time: object.take("CreationTime")?,
+            auto_release_time: object.take("AutoReleaseTime")?,
+            description: object.take("Description")?,
+            enable_nvs: object.take("EnableNVS")?,
+            local_storage_capacity: object.take("LocalStorageCapacity")?,
+            instance_type_family: object.take("InstanceTypeFamily")?,
+            dedicated_instance_attribute: object.take("DedicatedInstanceAttribute")?,
+            spot_duration: object.take("SpotDuration")?,
+            local_storage_amount: object.take("LocalStorageAmount")?,
+            public_ip_address: object.take("PublicIpAddress")?,
+            gpu_spec: object.take("GPUSpec")?,
+            network_interfaces: object.take("NetworkInterfaces")?,
+            spot_price_limit: object.take("SpotPriceLimit")?,
+            sale_cycle: object.take("SaleCycle")?,
+            device_available: object.take("DeviceAvailable")?,
+            instance_type: object.take("InstanceType")?,
+            spot_strategy: object.take("SpotStrategy")?,
+            os_name_en: object.take("OSNameEn")?,
+            key_pair_name: object.take("KeyPairName")?,
+            io_optimized: object.take("IoOptimized")?,
+            zone_id: object.take("ZoneId")?,
+            cluster_id: object.take("ClusterId")?,
+            hpc_cluster_id: object.take("HpcClusterId")?,
+            isp: object.take("ISP")?,
+            deployment_set_group_no: object.take("DeploymentSetGroupNo")?,
+            ecs_capacity_reservation_attr: object.take("EcsCapacityReservationAttr")?,
+            dedicated_host_attribute: object.take("DedicatedHostAttribute")?,
+            gpu_amount: object.take("GPUAmount")?,
+            operation_locks: object.take("OperationLocks")?,
+            rdma_ip_address: object.take("RdmaIpAddress")?,
+            internet_max_bandwidth_in: object.take("InternetMaxBandwidthIn")?,
+            clock_options: object.take("ClockOptions")?,
+            recyclable: object.take("Recyclable")?,
+            region_id: object.take("RegionId")?,
+            credit_specification: object.take("CreditSpecification")?,
+        })
+    }
+}
+
+/// The `Instances` structure.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstances {
+pub struct Instances {
     /// Details about the queried instances.
-    #[serde(rename = "Instance", skip_serializing_if = "Option::is_none")]
-    pub instance: Option<Vec<DescribeInstancesResponseInstancesInstanceItem>>,
+    pub instance: Option<Vec<InstanceItem>>,
+}
+
+impl acs_runtime::FromJson for Instances {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            instance: object.take("Instance")?,
+        })
+    }
 }

@@ -103,692 +103,188 @@
 //! DataDisk.1.Size = 70, //Set the size of the new data disk to 70. Unit: GiB.
 //! DataDisk.1.Category = cloud_auto, //Set the category of the new data disk to cloud_auto, which specifies the ESSD AutoPL disk category.
 
-/// Request of `RunInstances`: Batch creates Elastic Compute Service (ECS) instances. You can automatically start, assign public IP addresses to, and specify an automatic release time for the instances.
-///
-/// Build it with [`RunInstancesRequest::builder`], or call the operation through `Client::run_instances`.
-#[derive(Debug, Clone, PartialEq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `RunInstances`, made by [`RunInstancesBuilder`] (`Client::run_instances` or [`RunInstancesRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RunInstancesRequest {
     /// The ID of the region in which to create the instance. You can call the DescribeRegions operation to query the most recent region list.
-    ///
-    /// Example: `cn-hangzhou`
-    pub region_id: String,
+    pub region_id: Option<String>,
     /// The ID of the image. You can call the DescribeImages operation to query available images. If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template and do not set `ImageFamily` to obtain the latest available custom image from a specified image family, you must specify `ImageId`.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200324.vhd`
     pub image_id: Option<String>,
     /// The name of the image family. You can set this parameter to obtain the latest available custom image from the specified image family to create instances.
-    ///
-    /// The name must be 2 to 128 characters in length. The name cannot start with a digit, a special character, <http://>, or <https://>. The name can contain letters, digits, periods (.), underscores (\\_), hyphens (-), and colons (:).
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   If you specify `ImageId`, you cannot specify ImageFamily.
-    /// *   If you do not specify `ImageId` but use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template that has `ImageId` specified, you cannot specify ImageFamily.
-    /// *   If you do not specify `ImageId` but use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template that does not have `ImageId` specified, you can specify ImageFamily.
-    /// *   If you do not specify `ImageId`, `LaunchTemplateId`, or `LaunchTemplateName`, you can specify ImageFamily.
-    ///
-    /// >  For information about image families that are associated with Alibaba Cloud official images, see Overview of public images.
-    ///
-    /// Example: `hangzhou-daily-update`
     pub image_family: Option<String>,
     /// The instance type. If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template, you must set the `InstanceType` parameter.
-    ///
-    /// *   Select an instance type. See Instance families or call the DescribeInstanceTypes operation to query the performance data of an instance type, or see Best practices for instance type selection to learn about how to select instance types.
-    /// *   Query available resources. Call the DescribeAvailableResource operation to query available resources in a specific region or zone.
-    ///
-    /// Example: `ecs.g6.large`
     pub instance_type: Option<String>,
     /// The ID of the security group to which you want to assign the instance. Instances in the same security group can communicate with each other. The maximum number of instances allowed in a security group varies based on the type of the security group. For more information, see the "Security group limits" section in \[Limits and quotas\](~~25412#SecurityGroupQuota~~).
-    ///
-    /// >  The network type of the new instance is the same as the network type of the security group specified by `SecurityGroupId`. For example, if the specified security group is of the VPC type, the new instance is also of the VPC type and you must specify `VSwitchId`.
-    ///
-    /// If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template, you must specify a security group ID. When you specify this parameter, take note of the following items:
-    ///
-    /// *   You can set `SecurityGroupId` to specify a single security group or set `SecurityGroupIds.N` to specify one or more security groups. However, you cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
-    ///
-    /// Example: `sg-bp15ed6xe1yxeycg7****`
     pub security_group_id: Option<String>,
     /// The ID of the vSwitch to which to connect to the instance. You must set this parameter when you create an instance of the VPC type. The specified vSwitch and security group must belong to the same VPC. You can call the DescribeVSwitches operation to query available vSwitches.
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   If you specify the `VSwitchId` parameter, the zone specified by the `ZoneId` parameter must be the zone where the specified vSwitch is located. You can also leave the `ZoneId` parameter empty. Then, the system selects the zone where the specified vSwitch resides.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `VSwitchId` but can specify `NetworkInterface.N.VSwitchId`.
-    ///
-    /// Example: `vsw-bp1s5fnvk4gn2tws0****`
     pub v_switch_id: Option<String>,
     /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
-    ///
-    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\\\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances.
-    ///
-    /// Example: `k8s-node-[1,4]-alibabacloud`
     pub instance_name: Option<String>,
     /// The description of the instance. The description must be 2 to 256 characters in length, and cannot start with `http://` or `https://`.
-    ///
-    /// Example: `Instance_Description`
     pub description: Option<String>,
     /// The maximum inbound public bandwidth. Unit: Mbit/s. Valid values:
-    ///
-    /// *   When the purchased outbound public bandwidth is less than or equal to 10 Mbit/s, the valid values of InternetMaxBandwidthIn are 1 to 10, and the default value is 10.
-    /// *   When the purchased outbound public bandwidth is greater than 10 Mbit/s, the valid values of this parameter are 1 to the `InternetMaxBandwidthOut` value and the default value is the `InternetMaxBandwidthOut` value.
-    ///
-    /// Example: `10`
     pub internet_max_bandwidth_in: Option<i32>,
     /// The maximum outbound public bandwidth. Unit: Mbit/s. Valid values: 0 to 100.
-    ///
-    /// Default value: 0.
-    ///
-    /// Example: `10`
     pub internet_max_bandwidth_out: Option<i32>,
     /// The hostname of the instance. Take note of the following items:
-    ///
-    /// *   The hostname cannot start or end with a period (.) or hyphen (-). It cannot contain consecutive periods (.) or hyphens (-).
-    ///
-    /// *   For Windows instances, the hostname must be 2 to 15 characters in length and cannot contain periods (.) or contain only digits. It can contain letters, digits, and hyphens (-).
-    ///
-    /// *   For instances that run other operating systems such as Linux, take note of the following items:
-    ///
-    /// *   The hostname must be 2 to 64 characters in length. You can use periods (.) to separate a hostname into multiple segments. Each segment can contain letters, digits, and hyphens (-).
-    /// *   You can use the `${instance_id}` placeholder to pass instance IDs into the hostname specified by `HostName`. For example, if you set `HostName` to k8s-${instance_id} and the instance is assigned an ID of `i-123abc****`, the hostname of the instance is `k8s-i-123abc****`.
-    ///
-    /// When you create multiple instances, you can perform the following operations:
-    ///
-    /// *   Batch configure sequential hostnames for the instances. For more information, see Batch configure sequential names or hostnames for multiple instances.
-    /// *   Use the `HostNames.N` parameter to configure different hostnames for instances. You cannot specify both the `HostName` and `HostNames.N` parameters.
-    ///
-    /// Example: `k8s-node-[1,4]-ecshost`
     pub host_name: Option<String>,
     /// Specifies whether to automatically append incremental suffixes to the hostname specified by the `HostName` parameter and to the instance name specified by the `InstanceName` parameter when you batch create instances. The incremental suffixes can range from 001 to 999. Valid values:
-    ///
-    /// *   true
-    /// *   false
-    ///
-    /// Default value: false.
-    ///
-    /// When the `HostName` or `InstanceName` value is set in the `name_prefix[begin_number,bits]` format without `name_suffix`, the `UniqueSuffix` parameter does not take effect. The names are sorted in the specified sequence.
-    ///
-    /// For more information, see Batch configure sequential names or hostnames for multiple instances.
-    ///
-    /// Example: `true`
     pub unique_suffix: Option<bool>,
     /// The password of the instance. The password must be 8 to 30 characters in length and contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Special characters include:
-    ///
-    /// ()‘~!@#$%^&*-_+=|{}\[\]:;'&lt;&gt;,.?/
-    ///
-    /// For Windows instances, the password cannot start with a forward slash (/).
-    ///
-    /// > If the `Password` parameter is specified, we recommend that you send requests over HTTPS to prevent password leaks.
-    ///
-    /// Example: `EcsV587!`
     pub password: Option<String>,
     /// Specifies whether to use the password preset in the image. Valid values:
-    ///
-    /// *   true: uses the preset password.
-    /// *   false: does not use the preset password.
-    ///
-    /// Default value: false.
-    ///
-    /// > If you set this parameter to true, make sure that you leave the Password parameter empty and the selected image has a preset password.
-    ///
-    /// Example: `false`
     pub password_inherit: Option<bool>,
     /// The ID of the zone in which to create the instance. You can call the DescribeZones operation to query the most recent zone list.
-    ///
-    /// > If you specify the `VSwitchId` parameter, the zone specified by the `ZoneId` parameter must be the zone where the vSwitch is located. You can also leave the `ZoneId` parameter empty. Then, the system selects the zone where the specified vSwitch is located.
-    ///
-    /// This parameter is empty by default.
-    ///
-    /// Example: `cn-hangzhou-g`
     pub zone_id: Option<String>,
     /// The billing method for network usage. Valid values:
-    ///
-    /// *   PayByBandwidth: pay-by-bandwidth
-    /// *   PayByTraffic: pay-by-traffic
-    ///
-    /// Default value: PayByTraffic.
-    ///
-    /// > When the **pay-by-traffic** billing method for network usage is used, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios where demand outstrips resource supplies, these maximum bandwidth values may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
-    ///
-    /// Example: `PayByTraffic`
     pub internet_charge_type: Option<String>,
     /// The size of the system disk. Unit: GiB. Valid values:
-    ///
-    /// *   Basic disk: 20 to 500.
-    ///
-    /// *   ESSD: Valid values vary based on the performance level of the ESSD.
-    ///
-    /// *   PL0 ESSD: 1 to 2048.
-    /// *   PL1 ESSD: 20 to 2048.
-    /// *   PL2 ESSD: 461 to 2048.
-    /// *   PL3 ESSD: 1261 to 2048.
-    ///
-    /// *   ESSD AutoPL disk: 1 to 2048.
-    ///
-    /// *   Other disk categories: 20 to 2048.
-    ///
-    /// The value of this parameter must be at least 1 and greater than or equal to the image size.
-    ///
-    /// Default value: 40 or the image size, whichever is greater.
-    ///
-    /// Example: `40`
     pub system_disk_size: Option<String>,
     /// The category of the system disk. Valid values:
-    ///
-    /// *   cloud_efficiency: utra disk
-    /// *   cloud_ssd: standard SSD
-    /// *   cloud_essd: enhanced SSD (ESSD)
-    /// *   cloud: basic disk
-    /// *   cloud_auto: ESSD AutoPL disk
-    /// *   cloud_essd_entry: ESSD Entry disk
-    ///
-    /// >  The value of this parameter can be `cloud_essd_entry` only when `InstanceType` is set to `ecs.u1` or `ecs.e`. ecs.u1 indicates the u1 universal instance family and ecs.e indicates the e economy instance family. For information about the u1 and e instance families, see the u1, universal instance family section in the "Universal instance families" topic and the e, economy instance family section in the "Shared instance families" topic.
-    ///
-    /// For non-I/O optimized instances of retired instance types, the default value is cloud. For other types of instances, the default value is cloud_efficiency.
-    ///
-    /// Example: `cloud_ssd`
     pub system_disk_category: Option<String>,
     /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-).
-    ///
-    /// Example: `cloud_ssdSystem`
     pub system_disk_disk_name: Option<String>,
     /// The description of the system disk. The description must be 2 to 256 characters in length. The description can contain letters but cannot start with `http://` or `https://`.
-    ///
-    /// Example: `SystemDisk_Description`
     pub system_disk_description: Option<String>,
     /// The performance level of the ESSD to use as the system disk. Default value: PL1. Valid values:
-    ///
-    /// *   PL0: A single ESSD can deliver up to 10,000 random read/write IOPS.
-    /// *   PL1: A single ESSD can deliver up to 50,000 random read/write IOPS.
-    /// *   PL2: A single ESSD can deliver up to 100,000 random read/write IOPS.
-    /// *   PL3: A single ESSD can deliver up to 1,000,000 random read/write IOPS.
-    ///
-    /// For more information about ESSD performance levels, see ESSDs.
-    ///
-    /// Example: `PL0`
     pub system_disk_performance_level: Option<String>,
     /// The ID of the automatic snapshot policy to apply to the system disk.
-    ///
-    /// Example: `sp-bp67acfmxazb4p****`
     pub system_disk_auto_snapshot_policy_id: Option<String>,
     /// Specifies whether the instance is I/O optimized. For instances of retired instance types, the default value is none. For instances of other instance types, the default value is optimized. Valid values:
-    ///
-    /// *   none: The instance is not I/O optimized.
-    /// *   optimized: The instance is I/O optimized.
-    ///
-    /// Example: `optimized`
     pub io_optimized: Option<String>,
     /// The user data of the instance. You must specify Base64-encoded data. The instance user data cannot exceed 32 KB in size before Base64 encoding.
-    ///
-    /// For information about the limits, formats, and running frequencies of instance user data, see Instance user data.
-    ///
-    /// >  To ensure security, we recommend that you do not use plaintext to pass in confidential information, such as passwords or private keys, as user data. If you need to pass in confidential information, we recommend that you encrypt and encode the information in Base64 and then decode and decrypt the information in the same manner in the instance.
-    ///
-    /// Example: `ZWNobyBoZWxsbyBlY3Mh`
     pub user_data: Option<String>,
     /// The name of the key pair.
-    ///
-    /// > For Windows instances, this parameter is ignored. This parameter is empty by default. The `Password` parameter takes effect even if the KeyPairName parameter is specified.
-    ///
-    /// Example: `KeyPair_Name`
     pub key_pair_name: Option<String>,
     /// The name of the Resource Access Management (RAM) role. You can call the ListRoles operation provided by RAM to query the instance RAM roles that you created.
-    ///
-    /// Example: `RAM_Name`
     pub ram_role_name: Option<String>,
     /// The desired number of ECS instances that you want to create. Valid values: 1 to 100.
-    ///
-    /// The number of ECS instances that can be created varies based on the Amount and MinAmount values.
-    ///
-    /// *   If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
-    ///
-    /// *   If you specify MinAmount, take note of the following items:
-    ///
-    /// *   If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
-    /// *   If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
-    /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
-    ///
-    /// Default value: 1.
-    ///
-    /// Example: `3`
     pub amount: Option<i32>,
     /// The minimum number of ECS instances that you want to create. Valid values: 1 to 100.
-    ///
-    /// The number of ECS instances that can be created varies based on the Amount and MinAmount values.
-    ///
-    /// *   If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
-    ///
-    /// *   If you specify MinAmount, take note of the following items:
-    ///
-    /// *   If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
-    /// *   If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
-    /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
-    ///
-    /// Example: `2`
     pub min_amount: Option<i32>,
     /// The time when to automatically release the pay-as-you-go instance. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mm:ssZ` format. The time must be in UTC.
-    ///
-    /// *   If the value of seconds (`ss`) is not `00`, the start time is automatically rounded to the nearest minute based on the value of minutes (`mm`).
-    /// *   The specified time must be at least 30 minutes later than the current time.
-    /// *   The specified time can be at most three years later than the current time.
-    ///
-    /// Example: `2018-01-01T12:05:00Z`
     pub auto_release_time: Option<String>,
     /// The bidding policy for the pay-as-you-go instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PostPaid`. Valid values:
-    ///
-    /// *   NoSpot: The instance is created as a pay-as-you-go instance.
-    /// *   SpotWithPriceLimit: The instance is created as a spot instance with a user-defined maximum hourly price.
-    /// *   SpotAsPriceGo: The instance is created as a spot instance for which the market price at the time of purchase is automatically used as the bid price.
-    ///
-    /// Default value: NoSpot.
-    ///
-    /// Example: `NoSpot`
     pub spot_strategy: Option<String>,
     /// The protection period of the spot instance. Unit: hours. Valid values:
-    ///
-    /// *   1: After a spot instance is created, Alibaba Cloud ensures that the instance is not automatically released within 1 hour. After the 1-hour protection period ends, the system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
-    /// *   0: After a spot instance is created, Alibaba Cloud does not ensure that the instance can run for one hour. The system compares the biding price with the market prices and checks the resource inventory to determine whether to retain or release the instance.
-    ///
-    /// Default value: 1.
-    ///
-    /// >
-    ///
-    /// *   You can set this parameter only to 0 or 1.
-    ///
-    /// *   The spot instance is billed by second. Specify an appropriate protection period.
-    ///
-    /// *   Alibaba Cloud sends an ECS system event to notify you 5 minutes before the instance is released.
-    ///
-    /// Example: `1`
     pub spot_duration: Option<i32>,
     /// The maximum hourly price of the instance. The value is accurate to three decimal places. This parameter is valid only when the `SpotStrategy` parameter is set to `SpotWithPriceLimit`.
-    ///
-    /// Example: `0.97`
     pub spot_price_limit: Option<f32>,
     /// The interruption mode of the spot instance. Valid values:
-    ///
-    /// *   Terminate: The instance is released.
-    ///
-    /// *   Stop: The instance is stopped in economical mode.
-    ///
-    /// For information about the economical mode, see Economical mode.
-    ///
-    /// Default value: Terminate.
-    ///
-    /// Example: `Terminate`
     pub spot_interruption_behavior: Option<String>,
     /// Specifies whether to enable security hardening. Valid values:
-    ///
-    /// *   Active: enables security hardening. This value is applicable only to public images.
-    /// *   Deactive: does not enable security hardening. This value is applicable to all images.
-    ///
-    /// Example: `Active`
     pub security_enhancement_strategy: Option<String>,
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.**** For more information, see How to ensure idempotence.
-    ///
-    /// Example: `123e4567-e89b-12d3-a456-426655440000`
     pub client_token: Option<String>,
     /// The ID of the high performance computing (HPC) cluster to which the instance belongs.
-    ///
-    /// This parameter is required when you create instances of a Supper Computing Cluster (SCC) instance type. For information about how to create an HPC cluster, see CreateHpcCluster.
-    ///
-    /// Example: `hpc-bp67acfmxazb4p****`
     pub hpc_cluster_id: Option<String>,
     /// Specifies whether to check the validity of the request without actually making the request. Default value: false. Valid values:
-    ///
-    /// *   true: The validity of the request is checked but the request is not made. Check items include whether required parameters are specified, the request format, service limits, and available ECS resources. If the check fails, the corresponding error code is returned. If the check succeeds, the `DryRunOperation` error code is returned.
-    /// *   false: The validity of the request is checked, and the request is made if the check succeeds.
-    ///
-    /// Example: `false`
     pub dry_run: Option<bool>,
     /// The ID of the dedicated host.
-    ///
-    /// You can call the DescribeDedicatedHosts operation to query the list of dedicated host IDs.
-    ///
-    /// > Spot instances cannot be created on dedicated hosts. If you specify DedicatedHostId, SpotStrategy and SpotPriceLimit are automatically ignored.
-    ///
-    /// Example: `dh-bp67acfmxazb4p****`
     pub dedicated_host_id: Option<String>,
     /// The ID of the launch template. For more information, call the DescribeLaunchTemplates operation.
-    ///
-    /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template.
-    ///
-    /// Example: `lt-bp1apo0bbbkuy0rj****`
     pub launch_template_id: Option<String>,
     /// The name of the launch template.
-    ///
-    /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template.
-    ///
-    /// Example: `LaunchTemplate_Name`
     pub launch_template_name: Option<String>,
     /// The version of the launch template. If you set the `LaunchTemplateId` or `LaunchTemplateName` parameter but do not set the version number of the launch template, the default template version is used.
-    ///
-    /// Example: `3`
     pub launch_template_version: Option<i64>,
     /// The ID of the resource group to which to assign the instance.
-    ///
-    /// Example: `rg-bp67acfmxazb4p****`
     pub resource_group_id: Option<String>,
     /// The subscription period of the instance. The unit is specified by the `PeriodUnit` parameter. This parameter is valid and required only when `InstanceChargeType` is set to `PrePaid`. If the `DedicatedHostId` parameter is specified, the value of Period must not exceed the subscription period of the specified dedicated host. Valid values:
-    ///
-    /// *   Valid values when PeriodUnit is set to Week: 1, 2, 3, and 4.
-    /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
-    ///
-    /// Example: `1`
     pub period: Option<i32>,
     /// The unit of the subscription period. Default value: Month. Valid values:
-    ///
-    /// *   Week
-    /// *   Month
-    ///
-    /// Example: `Month`
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for the instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PrePaid`. Valid values:
-    ///
-    /// *   true: enables auto-renewal.
-    /// *   false: does not enable auto-renewal.
-    ///
-    /// Default value: false.
-    ///
-    /// Example: `true`
     pub auto_renew: Option<bool>,
     /// The auto-renewal period of the instance. Valid values:
-    ///
-    /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
-    /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
-    ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
     pub auto_renew_period: Option<i32>,
     /// The billing method of the instance. Valid values:
-    ///
-    /// *   PrePaid: subscription
-    /// *   PostPaid: pay-as-you-go
-    ///
-    /// Default value: PostPaid.
-    ///
-    /// If you set this parameter to PrePaid, make sure that your account has sufficient balance or credit. Otherwise, an `InvalidPayMethod` error is returned.
-    ///
-    /// Example: `PrePaid`
     pub instance_charge_type: Option<String>,
     /// The ID of the deployment set to which to deploy the instance.
-    ///
-    /// Example: `ds-bp1brhwhoqinyjd6****`
     pub deployment_set_id: Option<String>,
     /// The number of the deployment set group to which to deploy the instance. If the deployment set specified by the DeploymentSetId parameter uses the high availability group strategy (AvailabilityGroup), you can use the DeploymentSetGroupNo parameter to specify a deployment set group in the deployment set. Valid values: 1 to 7.
-    ///
-    /// Example: `1`
     pub deployment_set_group_no: Option<i32>,
     /// The private IP address to assign to the instance. To assign a private IP address to an instance that resides in a VPC, make sure that the IP address is an idle IP address within the CIDR block of the vSwitch specified by `VSwitchId`.
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   If `PrivateIpAddress` is specified, take note of the following items:
-    ///
-    /// *   If `Amount` is set to 1, a single instance is created and the specified private IP address is assigned to the instance.
-    /// *   If `Amount` is set to a numeric value greater than 1, the specified number of instances are created and consecutive private IP addresses starting from the specified one are assigned to the instances. In this case, you cannot specify parameters that start with `NetworkInterface.N` to attach secondary ENIs to the instances.
-    ///
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `PrivateIpAddress` but can specify `NetworkInterface.N.PrimaryIpAddress`.
-    ///
-    /// >  The first IP address and last three IP addresses of each vSwitch CIDR block are reserved. You cannot specify the IP addresses. For example, if a vSwitch CIDR block is 192.168.1.0/24, the IP addresses 192.168.1.0, 192.168.1.253, 192.168.1.254, and 192.168.1.255 are reserved.
-    ///
-    /// Example: `10.1.**.**`
     pub private_ip_address: Option<String>,
     /// The performance mode of the burstable instance. Valid values:
-    ///
-    /// *   Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
-    /// *   Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Burstable instances.
-    ///
-    /// Example: `Standard`
     pub credit_specification: Option<String>,
     /// The number of IPv6 addresses to randomly generate for the primary ENI. Valid values: 1 to 10.
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   You cannot specify both the `Ipv6Addresses.N` and `Ipv6AddressCount` parameters.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `Ipv6Address.N` or `Ipv6AddressCount` but can specify `NetworkInterface.N.Ipv6Address.N` or `NetworkInterface.N.Ipv6AddressCount`.
-    ///
-    /// Example: `1`
     pub ipv6_address_count: Option<i32>,
     /// The number of queues supported by the primary ENI. Take note of the following items:
-    ///
-    /// *   The value of this parameter cannot exceed the maximum number of queues per ENI allowed for the instance type.
-    /// *   The total number of queues for all ENIs on the instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation to query the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `NetworkInterfaceQueueNumber` but can specify `NetworkInterface.N.QueueNumber`.
-    ///
-    /// Example: `8`
     pub network_interface_queue_number: Option<i32>,
     /// Specifies whether to enable release protection for the instance. This parameter determines whether you can use the ECS console or call the DeleteInstance operation to release the instance. Valid values:
-    ///
-    /// *   true: enables release protection for the instance.
-    /// *   false: disables release protection for the instance.
-    ///
-    /// Default value: false.
-    ///
-    /// > This parameter is applicable to only pay-as-you-go instances. It can protect instances against manual releases, but not against automatic releases.
-    ///
-    /// Example: `false`
     pub deletion_protection: Option<bool>,
     /// > This parameter is in invitational preview and is unavailable.
-    ///
-    /// Example: `false`
     pub hibernation_options_configured: Option<bool>,
     /// Specifies whether to associate an instance on a dedicated host with the dedicated host. Valid values:
-    ///
-    /// *   default: does not associate the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance is automatically deployed to another dedicated host in the automatic deployment resource pool if the available resources of the original dedicated host are insufficient.
-    /// *   host: associates the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance remains on the original dedicated host. If the available resources of the original dedicated host are insufficient, the instance cannot be started.
-    ///
-    /// Default value: default.
-    ///
-    /// Example: `default`
     pub affinity: Option<String>,
     /// Specifies whether to create the instance on a dedicated host. Valid values:
-    ///
-    /// *   default: creates the instance on a non-dedicated host.
-    /// *   host: creates the instance on a dedicated host. If you do not set the `DedicatedHostId` parameter, Alibaba Cloud selects a dedicated host for the instance.
-    ///
-    /// Default value: default.
-    ///
-    /// Example: `default`
     pub tenancy: Option<String>,
     /// The ID of the storage set.
-    ///
-    /// Example: `ss-bp67acfmxazb4p****`
     pub storage_set_id: Option<String>,
     /// The maximum number of partitions in the storage set. Valid values: integers greater than or equal to 1.
-    ///
-    /// Example: `2`
     pub storage_set_partition_number: Option<i32>,
     /// The number of CPU cores.
-    ///
-    /// Example: `2`
     pub cpu_options_core: Option<i32>,
     /// The number of threads per CPU core. The following formula is used to calculate the number of vCPUs of the instance: `CpuOptions.Core` value × `CpuOptions.ThreadsPerCore` value.
-    ///
-    /// *   If `CpuOptionsThreadPerCore` is set to 1, Hyper-Threading (HT) is disabled.
-    /// *   This parameter is applicable only to specific instance types.
-    ///
-    /// Example: `2`
     pub cpu_options_threads_per_core: Option<i32>,
     /// This parameter is no longer used.
-    ///
-    /// Example: `1`
     pub cpu_options_numa: Option<String>,
     /// The CPU topology type of the instance. Valid values:
-    ///
-    /// *   ContinuousCoreToHTMapping: The HT technology allows continuous threads to run on the same core in the CPU topology of the instance.``
-    /// *   DiscreteCoreToHTMapping: The HT technology allows discrete threads to run on the same core in the CPU topology of the instance.``
-    ///
-    /// This parameter is empty by default.
-    ///
-    /// >  This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
-    ///
-    /// Example: `DiscreteCoreToHTMapping`
     pub cpu_options_topology_type: Option<String>,
     /// The trusted system mode. Set the value to vTPM.
-    ///
-    /// The trusted system mode supports the following instance families:
-    ///
-    /// *   g7, c7, and r7
-    /// *   Security-enhanced instance families: g7t, c7t, and r7t
-    ///
-    /// When you create instances of the preceding instance families, you must set this parameter. Take note of the following items:
-    ///
-    /// *   To use the Alibaba Cloud trusted system, set this parameter to vTPM. Then, the Alibaba Cloud trusted system performs trust verifications when the instances start.
-    /// *   If you do not want to use the Alibaba Cloud trusted system, leave this parameter empty. Note that if your created instances use an enclave-based confidential computing environment (with `SecurityOptions.ConfidentialComputingMode` set to Enclave), the Alibaba Cloud trusted system is enabled for the instances.
-    /// *   When you use the ECS API to create instances that use the trusted system, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.TrustedSystemMode` parameter.
-    ///
-    /// > If you have configured an instance as a trusted one when you created the instance, you can use only an image that support the trusted system to replace the system disk of the instance.
-    ///
-    /// For more information about the trusted system, see Overview.
-    ///
-    /// Example: `vTPM`
     pub security_options_trusted_system_mode: Option<String>,
     /// The confidential computing mode. Set the value to Enclave.
-    ///
-    /// A value of Enclave indicates that an enclave-based confidential computing environment is built on the instance. When you call the `RunInstances` operation, you can set this parameter only for c7, g7, or r7 instances to use enclave-based confidential computing. Take note of the following items:
-    ///
-    /// *   The confidential computing feature is in invitational preview.
-    /// *   When you use the ECS API to create instances that support enclave-based confidential computing, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.ConfidentialComputingMode` parameter.
-    /// *   Enclave-based confidential computing is implemented based on Alibaba Cloud Trusted System (vTPM). When you build a confidential computing environment on an instance by using Enclave, Alibaba Cloud Trusted System is enabled for the instance. If you set `SecurityOptions.ConfidentialComputingMode` to Enclave when you call this operation, the created instances use enclave-based confidential computing and Alibaba Cloud Trusted System regardless of whether `SecurityOptions.TrustedSystemMode` is set to vTPM.
-    ///
-    /// For more information about confidential computing, see Build a confidential computing environment by using Enclave.
-    ///
-    /// Example: `Enclave`
     pub security_options_confidential_computing_mode: Option<String>,
     /// Specifies whether to enable the access channel for instance metadata. Valid values:
-    ///
-    /// *   enabled
-    /// *   disabled
-    ///
-    /// Default value: enabled.
-    ///
-    /// > For more information about instance metadata, see Overview of ECS instance metadata.
-    ///
-    /// Example: `enabled`
     pub http_endpoint: Option<String>,
     /// Specifies whether to forcefully use the security-enhanced mode (IMDSv2) to access instance metadata. Valid values:
-    ///
-    /// *   optional: does not forcefully use the security-enhanced mode (IMDSv2).
-    /// *   required: forcefully uses the security-enhanced mode (IMDSv2). After you set this parameter to required, you cannot access instance metadata in normal mode.
-    ///
-    /// Default value: optional.
-    ///
-    /// > For more information about the modes of accessing instance metadata, see Access mode of instance metadata.
-    ///
-    /// Example: `optional`
     pub http_tokens: Option<String>,
     /// >  This parameter is not publicly available.
-    ///
-    /// Example: `3`
     pub http_put_response_hop_limit: Option<i32>,
     /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
-    ///
-    /// *   Open: open private pool. The system selects a matching open private pool to create the instance. If no matching open private pools are found, resources in the public pool are used. When you set this parameter to Open, you can leave the `PrivatePoolOptions.Id` parameter empty.
-    /// *   Target: specified private pool. The system uses the capacity in a specified private pool to create the instance. If the specified private pool is unavailable, the instance cannot be created. If you set this parameter to Target, you must specify the `PrivatePoolOptions.Id` parameter.
-    /// *   None: no private pool. The capacity in private pools is not used.
-    ///
-    /// Default value: None.
-    ///
-    /// In the following scenarios, the PrivatePoolOptions.MatchCriteria parameter can be set only to `None` or left empty:
-    ///
-    /// *   A spot instance is created.
-    /// *   The instance is created in the classic network.
-    /// *   The instance is created on a dedicated host.
-    ///
-    /// Example: `Open`
     pub private_pool_options_match_criteria: Option<String>,
     /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated.
-    ///
-    /// Example: `eap-bp67acfmxazb4****`
     pub private_pool_options_id: Option<String>,
     /// > This parameter is in invitational preview and is unavailable.
-    ///
-    /// Example: `null`
     pub isp: Option<String>,
     /// The ID of the dedicated host cluster in which to create the instance. After this parameter is specified, the system selects one dedicated host from the specified cluster to create the instance.
-    ///
-    /// > This parameter is valid only when the `Tenancy` parameter is set to `host`.
-    ///
-    /// When you specify both the `DedicatedHostId` and `SchedulerOptions.DedicatedHostClusterId` parameters, take note of the following items:
-    ///
-    /// *   If the specified dedicated host belongs to the specified dedicated host cluster, the instance is preferentially deployed on the specified dedicated host.
-    /// *   If the specified dedicated host does not belong to the specified dedicated host cluster, the instance cannot be created.
-    ///
-    /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs.
-    ///
-    /// Example: `dc-bp12wlf6am0vz9v2****`
     pub scheduler_options_dedicated_host_cluster_id: Option<String>,
     /// The IDs of security groups to which to assign the instance. The valid values of N vary based on the maximum number of security groups to which an instance can belong. For more information, see the Security group limits section of the "Limits" topic.
-    ///
-    /// When you specify this parameter, take note of the following items:
-    ///
-    /// *   You cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
-    ///
-    /// Example: `sg-bp15ed6xe1yxeycg7****`
     pub security_group_ids: Option<Vec<String>>,
     /// The hostname of instance N. You can use this parameter to specify different hostnames for multiple instances.
-    ///
-    /// Example: `ecs-host-01`
     pub host_names: Option<Vec<String>>,
     /// The data disks.
-    pub data_disk: Option<Vec<RunInstancesDataDiskItem>>,
+    pub data_disk: Option<Vec<DataDiskItem>>,
     /// >  This parameter is not publicly available.
-    pub arn: Option<Vec<RunInstancesArnItem>>,
+    pub arn: Option<Vec<ArnItem>>,
     /// The information of the elastic network interfaces (ENIs).
-    pub network_interface: Option<Vec<RunInstancesNetworkInterfaceItem>>,
+    pub network_interface: Option<Vec<NetworkInterfaceItem>>,
     /// The tags to add to the instance, disks, and primary ENI.
-    pub tag: Option<Vec<RunInstancesTagItem>>,
+    pub tag: Option<Vec<TagItem>>,
     /// IPv6 address N to be assigned to the primary ENI. Valid values of N: 1 to 10.
-    ///
-    /// Example: `Ipv6Address.1=2001:db8:1234:1a00::***`.
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   If the `Ipv6Address.N` parameter is specified, you must set the `Amount` parameter to 1 and leave the `Ipv6AddressCount` parameter empty.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot set `Ipv6Addresses.N` or `Ipv6AddressCount` and must set `NetworkInterface.N.Ipv6Addresses.N` or `NetworkInterface.N.Ipv6AddressCount`.
-    ///
-    /// Example: `Ipv6Address.1=2001:db8:1234:1a00::***`
     pub ipv6_address: Option<Vec<String>>,
     /// The system disk-related parameter. You can set `SystemDisk.StorageClusterId` to specify the ID of the dedicated block storage cluster.
-    pub system_disk: Option<RunInstancesSystemDisk>,
+    pub system_disk: Option<SystemDisk>,
     /// Details about the image options.
-    pub image_options: Option<RunInstancesImageOptions>,
+    pub image_options: Option<ImageOptions>,
     /// Details about network options.
-    pub network_options: Option<RunInstancesNetworkOptions>,
+    pub network_options: Option<NetworkOptions>,
     /// Specifies whether to automatically complete the payment for instance creation. Valid values:
-    ///
-    /// *   true: The payment is automatically completed.
-    ///
-    /// **
-    ///
-    /// **Note** Make sure that your account balance is sufficient. Otherwise, your order becomes invalid and is canceled. If your account balance is insufficient, you can set `AutoPay` to `false` to generate an unpaid order. Then, you can log on to the ECS console to pay for the order.
-    ///
-    /// *   false: An order is generated but no payment is made.
-    ///
-    /// **
-    ///
-    /// **Note** When `InstanceChargeType` is set to `PostPaid`, `AutoPay` cannot be set to `false`.
-    ///
-    /// Default value: true.
-    ///
-    /// Example: `true`
     pub auto_pay: Option<bool>,
     /// The private domain name options of the instance.
-    ///
-    /// For information about the resolution of ECS private domain names, see ECS private DNS resolution.
-    pub private_dns_name_options: Option<RunInstancesPrivateDnsNameOptions>,
+    pub private_dns_name_options: Option<PrivateDnsNameOptions>,
     /// The `ClockOptions` field.
-    pub clock_options: Option<RunInstancesClockOptions>,
+    pub clock_options: Option<ClockOptions>,
 }
 
 impl RunInstancesRequest {
-    /// A builder for this request.
-    pub fn builder() -> RunInstancesRequestBuilder {
-        RunInstancesRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> RunInstancesBuilder {
+        RunInstancesBuilder::with_client(())
     }
 }
 
@@ -796,316 +292,123 @@ impl acs_runtime::Operation for RunInstancesRequest {
     type Output = RunInstancesResponse;
     type Error = RunInstancesError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "RunInstances",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "RunInstances",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "RegionId", &self.region_id);
-        params.put(acs_runtime::Position::Query, "ImageId", &self.image_id);
-        params.put(acs_runtime::Position::Query, "ImageFamily", &self.image_family);
-        params.put(acs_runtime::Position::Query, "InstanceType", &self.instance_type);
+        params.query("RegionId", &self.region_id);
+        params.query("ImageId", &self.image_id);
+        params.query("ImageFamily", &self.image_family);
+        params.query("InstanceType", &self.instance_type);
+        params.query("SecurityGroupId", &self.security_group_id);
+        params.query("VSwitchId", &self.v_switch_id);
+        params.query("InstanceName", &self.instance_name);
+        params.query("Description", &self.description);
+        params.query("InternetMaxBandwidthIn", &self.internet_max_bandwidth_in);
+        params.query("InternetMaxBandwidthOut", &self.internet_max_bandwidth_out);
+        params.query("HostName", &self.host_name);
+        params.query("UniqueSuffix", &self.unique_suffix);
+        params.query("Password", &self.password);
+        params.query("PasswordInherit", &self.password_inherit);
+        params.query("ZoneId", &self.zone_id);
+        params.query("InternetChargeType", &self.internet_charge_type);
+        params.query("SystemDisk.Size", &self.system_disk_size);
+        params.query("SystemDisk.Category", &self.system_disk_category);
+        params.query("SystemDisk.DiskName", &self.system_disk_disk_name);
+        params.query("SystemDisk.Description", &self.system_disk_description);
+        params.query("SystemDisk.PerformanceLevel", &self.system_disk_performance_level);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "SecurityGroupId",
-                &self.security_group_id,
-            );
-        params.put(acs_runtime::Position::Query, "VSwitchId", &self.v_switch_id);
-        params.put(acs_runtime::Position::Query, "InstanceName", &self.instance_name);
-        params.put(acs_runtime::Position::Query, "Description", &self.description);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InternetMaxBandwidthIn",
-                &self.internet_max_bandwidth_in,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InternetMaxBandwidthOut",
-                &self.internet_max_bandwidth_out,
-            );
-        params.put(acs_runtime::Position::Query, "HostName", &self.host_name);
-        params.put(acs_runtime::Position::Query, "UniqueSuffix", &self.unique_suffix);
-        params.put(acs_runtime::Position::Query, "Password", &self.password);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PasswordInherit",
-                &self.password_inherit,
-            );
-        params.put(acs_runtime::Position::Query, "ZoneId", &self.zone_id);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InternetChargeType",
-                &self.internet_charge_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SystemDisk.Size",
-                &self.system_disk_size,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SystemDisk.Category",
-                &self.system_disk_category,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SystemDisk.DiskName",
-                &self.system_disk_disk_name,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SystemDisk.Description",
-                &self.system_disk_description,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SystemDisk.PerformanceLevel",
-                &self.system_disk_performance_level,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "SystemDisk.AutoSnapshotPolicyId",
                 &self.system_disk_auto_snapshot_policy_id,
             );
-        params.put(acs_runtime::Position::Query, "IoOptimized", &self.io_optimized);
-        params.put(acs_runtime::Position::Query, "UserData", &self.user_data);
-        params.put(acs_runtime::Position::Query, "KeyPairName", &self.key_pair_name);
-        params.put(acs_runtime::Position::Query, "RamRoleName", &self.ram_role_name);
-        params.put(acs_runtime::Position::Query, "Amount", &self.amount);
-        params.put(acs_runtime::Position::Query, "MinAmount", &self.min_amount);
+        params.query("IoOptimized", &self.io_optimized);
+        params.query("UserData", &self.user_data);
+        params.query("KeyPairName", &self.key_pair_name);
+        params.query("RamRoleName", &self.ram_role_name);
+        params.query("Amount", &self.amount);
+        params.query("MinAmount", &self.min_amount);
+        params.query("AutoReleaseTime", &self.auto_release_time);
+        params.query("SpotStrategy", &self.spot_strategy);
+        params.query("SpotDuration", &self.spot_duration);
+        params.query("SpotPriceLimit", &self.spot_price_limit);
+        params.query("SpotInterruptionBehavior", &self.spot_interruption_behavior);
+        params.query("SecurityEnhancementStrategy", &self.security_enhancement_strategy);
+        params.query("ClientToken", &self.client_token);
+        params.query("HpcClusterId", &self.hpc_cluster_id);
+        params.query("DryRun", &self.dry_run);
+        params.query("DedicatedHostId", &self.dedicated_host_id);
+        params.query("LaunchTemplateId", &self.launch_template_id);
+        params.query("LaunchTemplateName", &self.launch_template_name);
+        params.query("LaunchTemplateVersion", &self.launch_template_version);
+        params.query("ResourceGroupId", &self.resource_group_id);
+        params.query("Period", &self.period);
+        params.query("PeriodUnit", &self.period_unit);
+        params.query("AutoRenew", &self.auto_renew);
+        params.query("AutoRenewPeriod", &self.auto_renew_period);
+        params.query("InstanceChargeType", &self.instance_charge_type);
+        params.query("DeploymentSetId", &self.deployment_set_id);
+        params.query("DeploymentSetGroupNo", &self.deployment_set_group_no);
+        params.query("PrivateIpAddress", &self.private_ip_address);
+        params.query("CreditSpecification", &self.credit_specification);
+        params.query("Ipv6AddressCount", &self.ipv6_address_count);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "AutoReleaseTime",
-                &self.auto_release_time,
-            );
-        params.put(acs_runtime::Position::Query, "SpotStrategy", &self.spot_strategy);
-        params.put(acs_runtime::Position::Query, "SpotDuration", &self.spot_duration);
+            .query("NetworkInterfaceQueueNumber", &self.network_interface_queue_number);
+        params.query("DeletionProtection", &self.deletion_protection);
         params
-            .put(acs_runtime::Position::Query, "SpotPriceLimit", &self.spot_price_limit);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SpotInterruptionBehavior",
-                &self.spot_interruption_behavior,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SecurityEnhancementStrategy",
-                &self.security_enhancement_strategy,
-            );
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
-        params.put(acs_runtime::Position::Query, "HpcClusterId", &self.hpc_cluster_id);
-        params.put(acs_runtime::Position::Query, "DryRun", &self.dry_run);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DedicatedHostId",
-                &self.dedicated_host_id,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "LaunchTemplateId",
-                &self.launch_template_id,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "LaunchTemplateName",
-                &self.launch_template_name,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "LaunchTemplateVersion",
-                &self.launch_template_version,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "ResourceGroupId",
-                &self.resource_group_id,
-            );
-        params.put(acs_runtime::Position::Query, "Period", &self.period);
-        params.put(acs_runtime::Position::Query, "PeriodUnit", &self.period_unit);
-        params.put(acs_runtime::Position::Query, "AutoRenew", &self.auto_renew);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "AutoRenewPeriod",
-                &self.auto_renew_period,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "InstanceChargeType",
-                &self.instance_charge_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DeploymentSetId",
-                &self.deployment_set_id,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DeploymentSetGroupNo",
-                &self.deployment_set_group_no,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PrivateIpAddress",
-                &self.private_ip_address,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "CreditSpecification",
-                &self.credit_specification,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "Ipv6AddressCount",
-                &self.ipv6_address_count,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "NetworkInterfaceQueueNumber",
-                &self.network_interface_queue_number,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "DeletionProtection",
-                &self.deletion_protection,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "HibernationOptions.Configured",
                 &self.hibernation_options_configured,
             );
-        params.put(acs_runtime::Position::Query, "Affinity", &self.affinity);
-        params.put(acs_runtime::Position::Query, "Tenancy", &self.tenancy);
-        params.put(acs_runtime::Position::Query, "StorageSetId", &self.storage_set_id);
+        params.query("Affinity", &self.affinity);
+        params.query("Tenancy", &self.tenancy);
+        params.query("StorageSetId", &self.storage_set_id);
+        params.query("StorageSetPartitionNumber", &self.storage_set_partition_number);
+        params.query("CpuOptions.Core", &self.cpu_options_core);
+        params.query("CpuOptions.ThreadsPerCore", &self.cpu_options_threads_per_core);
+        params.query("CpuOptions.Numa", &self.cpu_options_numa);
+        params.query("CpuOptions.TopologyType", &self.cpu_options_topology_type);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "StorageSetPartitionNumber",
-                &self.storage_set_partition_number,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "CpuOptions.Core",
-                &self.cpu_options_core,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "CpuOptions.ThreadsPerCore",
-                &self.cpu_options_threads_per_core,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "CpuOptions.Numa",
-                &self.cpu_options_numa,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "CpuOptions.TopologyType",
-                &self.cpu_options_topology_type,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "SecurityOptions.TrustedSystemMode",
                 &self.security_options_trusted_system_mode,
             );
         params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "SecurityOptions.ConfidentialComputingMode",
                 &self.security_options_confidential_computing_mode,
             );
-        params.put(acs_runtime::Position::Query, "HttpEndpoint", &self.http_endpoint);
-        params.put(acs_runtime::Position::Query, "HttpTokens", &self.http_tokens);
+        params.query("HttpEndpoint", &self.http_endpoint);
+        params.query("HttpTokens", &self.http_tokens);
+        params.query("HttpPutResponseHopLimit", &self.http_put_response_hop_limit);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "HttpPutResponseHopLimit",
-                &self.http_put_response_hop_limit,
-            );
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "PrivatePoolOptions.MatchCriteria",
                 &self.private_pool_options_match_criteria,
             );
+        params.query("PrivatePoolOptions.Id", &self.private_pool_options_id);
+        params.query("Isp", &self.isp);
         params
-            .put(
-                acs_runtime::Position::Query,
-                "PrivatePoolOptions.Id",
-                &self.private_pool_options_id,
-            );
-        params.put(acs_runtime::Position::Query, "Isp", &self.isp);
-        params
-            .put(
-                acs_runtime::Position::Query,
+            .query(
                 "SchedulerOptions.DedicatedHostClusterId",
                 &self.scheduler_options_dedicated_host_cluster_id,
             );
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "SecurityGroupIds",
-                &self.security_group_ids,
-            );
-        params.put(acs_runtime::Position::Query, "HostNames", &self.host_names);
-        params.put(acs_runtime::Position::Query, "DataDisk", &self.data_disk);
-        params.put(acs_runtime::Position::Query, "Arn", &self.arn);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "NetworkInterface",
-                &self.network_interface,
-            );
-        params.put(acs_runtime::Position::Query, "Tag", &self.tag);
-        params.put(acs_runtime::Position::Query, "Ipv6Address", &self.ipv6_address);
-        params.put(acs_runtime::Position::Query, "SystemDisk", &self.system_disk);
-        params.put(acs_runtime::Position::Query, "ImageOptions", &self.image_options);
-        params
-            .put(acs_runtime::Position::Query, "NetworkOptions", &self.network_options);
-        params.put(acs_runtime::Position::Query, "AutoPay", &self.auto_pay);
-        params
-            .put(
-                acs_runtime::Position::Query,
-                "PrivateDnsNameOptions",
-                &self.private_dns_name_options,
-            );
-        params.put(acs_runtime::Position::Query, "ClockOptions", &self.clock_options);
+        params.query("SecurityGroupIds", &self.security_group_ids);
+        params.query("HostNames", &self.host_names);
+        params.query("DataDisk", &self.data_disk);
+        params.query("Arn", &self.arn);
+        params.query("NetworkInterface", &self.network_interface);
+        params.query("Tag", &self.tag);
+        params.query("Ipv6Address", &self.ipv6_address);
+        params.query("SystemDisk", &self.system_disk);
+        params.query("ImageOptions", &self.image_options);
+        params.query("NetworkOptions", &self.network_options);
+        params.query("AutoPay", &self.auto_pay);
+        params.query("PrivateDnsNameOptions", &self.private_dns_name_options);
+        params.query("ClockOptions", &self.clock_options);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -1113,122 +416,30 @@ impl acs_runtime::Operation for RunInstancesRequest {
     }
 }
 
-/// Builds a [`RunInstancesRequest`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RunInstancesRequestBuilder {
-    region_id: Option<String>,
-    image_id: Option<String>,
-    image_family: Option<String>,
-    instance_type: Option<String>,
-    security_group_id: Option<String>,
-    v_switch_id: Option<String>,
-    instance_name: Option<String>,
-    description: Option<String>,
-    internet_max_bandwidth_in: Option<i32>,
-    internet_max_bandwidth_out: Option<i32>,
-    host_name: Option<String>,
-    unique_suffix: Option<bool>,
-    password: Option<String>,
-    password_inherit: Option<bool>,
-    zone_id: Option<String>,
-    internet_charge_type: Option<String>,
-    system_disk_size: Option<String>,
-    system_disk_category: Option<String>,
-    system_disk_disk_name: Option<String>,
-    system_disk_description: Option<String>,
-    system_disk_performance_level: Option<String>,
-    system_disk_auto_snapshot_policy_id: Option<String>,
-    io_optimized: Option<String>,
-    user_data: Option<String>,
-    key_pair_name: Option<String>,
-    ram_role_name: Option<String>,
-    amount: Option<i32>,
-    min_amount: Option<i32>,
-    auto_release_time: Option<String>,
-    spot_strategy: Option<String>,
-    spot_duration: Option<i32>,
-    spot_price_limit: Option<f32>,
-    spot_interruption_behavior: Option<String>,
-    security_enhancement_strategy: Option<String>,
-    client_token: Option<String>,
-    hpc_cluster_id: Option<String>,
-    dry_run: Option<bool>,
-    dedicated_host_id: Option<String>,
-    launch_template_id: Option<String>,
-    launch_template_name: Option<String>,
-    launch_template_version: Option<i64>,
-    resource_group_id: Option<String>,
-    period: Option<i32>,
-    period_unit: Option<String>,
-    auto_renew: Option<bool>,
-    auto_renew_period: Option<i32>,
-    instance_charge_type: Option<String>,
-    deployment_set_id: Option<String>,
-    deployment_set_group_no: Option<i32>,
-    private_ip_address: Option<String>,
-    credit_specification: Option<String>,
-    ipv6_address_count: Option<i32>,
-    network_interface_queue_number: Option<i32>,
-    deletion_protection: Option<bool>,
-    hibernation_options_configured: Option<bool>,
-    affinity: Option<String>,
-    tenancy: Option<String>,
-    storage_set_id: Option<String>,
-    storage_set_partition_number: Option<i32>,
-    cpu_options_core: Option<i32>,
-    cpu_options_threads_per_core: Option<i32>,
-    cpu_options_numa: Option<String>,
-    cpu_options_topology_type: Option<String>,
-    security_options_trusted_system_mode: Option<String>,
-    security_options_confidential_computing_mode: Option<String>,
-    http_endpoint: Option<String>,
-    http_tokens: Option<String>,
-    http_put_response_hop_limit: Option<i32>,
-    private_pool_options_match_criteria: Option<String>,
-    private_pool_options_id: Option<String>,
-    isp: Option<String>,
-    scheduler_options_dedicated_host_cluster_id: Option<String>,
-    security_group_ids: Option<Vec<String>>,
-    host_names: Option<Vec<String>>,
-    data_disk: Option<Vec<RunInstancesDataDiskItem>>,
-    arn: Option<Vec<RunInstancesArnItem>>,
-    network_interface: Option<Vec<RunInstancesNetworkInterfaceItem>>,
-    tag: Option<Vec<RunInstancesTagItem>>,
-    ipv6_address: Option<Vec<String>>,
-    system_disk: Option<RunInstancesSystemDisk>,
-    image_options: Option<RunInstancesImageOptions>,
-    network_options: Option<RunInstancesNetworkOptions>,
-    auto_pay: Option<bool>,
-    private_dns_name_options: Option<RunInstancesPrivateDnsNameOptions>,
-    clock_options: Option<RunInstancesClockOptions>,
+/// Sets the parameters of `RunInstances`: made by `Client::run_instances` (then [`send`](Self::send)) or [`RunInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct RunInstancesBuilder<C = ()> {
+    client: C,
+    request: RunInstancesRequest,
 }
 
-impl RunInstancesRequestBuilder {
-    /// The ID of the region in which to create the instance. You can call the DescribeRegions operation to query the most recent region list.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.region_id = Some(value.into());
+impl<C> RunInstancesBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// The ID of the region in which to create the instance. You can call the DescribeRegions operation to query the most recent region list. Required. Example: `cn-hangzhou`.
+    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.region_id = value.into_param();
         self
     }
 
-    /// Sets or clears `RegionId`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.region_id = value;
-        self
-    }
-
-    /// The ID of the image. You can call the DescribeImages operation to query available images. If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template and do not set `ImageFamily` to obtain the latest available custom image from a specified image family, you must specify `ImageId`.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200324.vhd`
-    pub fn image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ImageId`; see [`Self::image_id`].
-    pub fn set_image_id(&mut self, value: Option<String>) -> &mut Self {
-        self.image_id = value;
+    /// The ID of the image. You can call the DescribeImages operation to query available images. If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template and do not set `ImageFamily` to obtain the latest available custom image from a specified image family, you must specify `ImageId`. Example: `aliyun_2_1903_x64_20G_alibase_20200324.vhd`.
+    pub fn image_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.image_id = value.into_param();
         self
     }
 
@@ -1245,15 +456,9 @@ impl RunInstancesRequestBuilder {
     ///
     /// >  For information about image families that are associated with Alibaba Cloud official images, see Overview of public images.
     ///
-    /// Example: `hangzhou-daily-update`
-    pub fn image_family(mut self, value: impl Into<String>) -> Self {
-        self.image_family = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ImageFamily`; see [`Self::image_family`].
-    pub fn set_image_family(&mut self, value: Option<String>) -> &mut Self {
-        self.image_family = value;
+    /// Example: `hangzhou-daily-update`.
+    pub fn image_family(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.image_family = value.into_param();
         self
     }
 
@@ -1262,15 +467,9 @@ impl RunInstancesRequestBuilder {
     /// *   Select an instance type. See Instance families or call the DescribeInstanceTypes operation to query the performance data of an instance type, or see Best practices for instance type selection to learn about how to select instance types.
     /// *   Query available resources. Call the DescribeAvailableResource operation to query available resources in a specific region or zone.
     ///
-    /// Example: `ecs.g6.large`
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InstanceType`; see [`Self::instance_type`].
-    pub fn set_instance_type(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_type = value;
+    /// Example: `ecs.g6.large`.
+    pub fn instance_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_type = value.into_param();
         self
     }
 
@@ -1283,15 +482,9 @@ impl RunInstancesRequestBuilder {
     /// *   You can set `SecurityGroupId` to specify a single security group or set `SecurityGroupIds.N` to specify one or more security groups. However, you cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
     ///
-    /// Example: `sg-bp15ed6xe1yxeycg7****`
-    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
-        self.security_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SecurityGroupId`; see [`Self::security_group_id`].
-    pub fn set_security_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.security_group_id = value;
+    /// Example: `sg-bp15ed6xe1yxeycg7****`.
+    pub fn security_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.security_group_id = value.into_param();
         self
     }
 
@@ -1302,45 +495,23 @@ impl RunInstancesRequestBuilder {
     /// *   If you specify the `VSwitchId` parameter, the zone specified by the `ZoneId` parameter must be the zone where the specified vSwitch is located. You can also leave the `ZoneId` parameter empty. Then, the system selects the zone where the specified vSwitch resides.
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `VSwitchId` but can specify `NetworkInterface.N.VSwitchId`.
     ///
-    /// Example: `vsw-bp1s5fnvk4gn2tws0****`
-    pub fn v_switch_id(mut self, value: impl Into<String>) -> Self {
-        self.v_switch_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `VSwitchId`; see [`Self::v_switch_id`].
-    pub fn set_v_switch_id(&mut self, value: Option<String>) -> &mut Self {
-        self.v_switch_id = value;
+    /// Example: `vsw-bp1s5fnvk4gn2tws0****`.
+    pub fn v_switch_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.v_switch_id = value.into_param();
         self
     }
 
     /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
     ///
-    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\\\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances.
-    ///
-    /// Example: `k8s-node-[1,4]-alibabacloud`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
+    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\\\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `k8s-node-[1,4]-alibabacloud`.
+    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_name = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_name = value;
-        self
-    }
-
-    /// The description of the instance. The description must be 2 to 256 characters in length, and cannot start with `http://` or `https://`.
-    ///
-    /// Example: `Instance_Description`
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Description`; see [`Self::description`].
-    pub fn set_description(&mut self, value: Option<String>) -> &mut Self {
-        self.description = value;
+    /// The description of the instance. The description must be 2 to 256 characters in length, and cannot start with `http://` or `https://`. Example: `Instance_Description`.
+    pub fn description(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.description = value.into_param();
         self
     }
 
@@ -1349,42 +520,25 @@ impl RunInstancesRequestBuilder {
     /// *   When the purchased outbound public bandwidth is less than or equal to 10 Mbit/s, the valid values of InternetMaxBandwidthIn are 1 to 10, and the default value is 10.
     /// *   When the purchased outbound public bandwidth is greater than 10 Mbit/s, the valid values of this parameter are 1 to the `InternetMaxBandwidthOut` value and the default value is the `InternetMaxBandwidthOut` value.
     ///
-    /// Example: `10`
-    pub fn internet_max_bandwidth_in(mut self, value: impl Into<i32>) -> Self {
-        self.internet_max_bandwidth_in = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InternetMaxBandwidthIn`; see [`Self::internet_max_bandwidth_in`].
-    pub fn set_internet_max_bandwidth_in(&mut self, value: Option<i32>) -> &mut Self {
-        self.internet_max_bandwidth_in = value;
+    /// Example: `10`.
+    pub fn internet_max_bandwidth_in(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.internet_max_bandwidth_in = value.into_param();
         self
     }
 
     /// The maximum outbound public bandwidth. Unit: Mbit/s. Valid values: 0 to 100.
     ///
-    /// Default value: 0.
-    ///
-    /// Example: `10`
-    pub fn internet_max_bandwidth_out(mut self, value: impl Into<i32>) -> Self {
-        self.internet_max_bandwidth_out = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InternetMaxBandwidthOut`; see [`Self::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(&mut self, value: Option<i32>) -> &mut Self {
-        self.internet_max_bandwidth_out = value;
+    /// Default value: 0. Example: `10`.
+    pub fn internet_max_bandwidth_out(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.internet_max_bandwidth_out = value.into_param();
         self
     }
 
     /// The hostname of the instance. Take note of the following items:
     ///
     /// *   The hostname cannot start or end with a period (.) or hyphen (-). It cannot contain consecutive periods (.) or hyphens (-).
-    ///
     /// *   For Windows instances, the hostname must be 2 to 15 characters in length and cannot contain periods (.) or contain only digits. It can contain letters, digits, and hyphens (-).
-    ///
     /// *   For instances that run other operating systems such as Linux, take note of the following items:
-    ///
     /// *   The hostname must be 2 to 64 characters in length. You can use periods (.) to separate a hostname into multiple segments. Each segment can contain letters, digits, and hyphens (-).
     /// *   You can use the `${instance_id}` placeholder to pass instance IDs into the hostname specified by `HostName`. For example, if you set `HostName` to k8s-${instance_id} and the instance is assigned an ID of `i-123abc****`, the hostname of the instance is `k8s-i-123abc****`.
     ///
@@ -1393,15 +547,9 @@ impl RunInstancesRequestBuilder {
     /// *   Batch configure sequential hostnames for the instances. For more information, see Batch configure sequential names or hostnames for multiple instances.
     /// *   Use the `HostNames.N` parameter to configure different hostnames for instances. You cannot specify both the `HostName` and `HostNames.N` parameters.
     ///
-    /// Example: `k8s-node-[1,4]-ecshost`
-    pub fn host_name(mut self, value: impl Into<String>) -> Self {
-        self.host_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HostName`; see [`Self::host_name`].
-    pub fn set_host_name(&mut self, value: Option<String>) -> &mut Self {
-        self.host_name = value;
+    /// Example: `k8s-node-[1,4]-ecshost`.
+    pub fn host_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.host_name = value.into_param();
         self
     }
 
@@ -1414,17 +562,9 @@ impl RunInstancesRequestBuilder {
     ///
     /// When the `HostName` or `InstanceName` value is set in the `name_prefix[begin_number,bits]` format without `name_suffix`, the `UniqueSuffix` parameter does not take effect. The names are sorted in the specified sequence.
     ///
-    /// For more information, see Batch configure sequential names or hostnames for multiple instances.
-    ///
-    /// Example: `true`
-    pub fn unique_suffix(mut self, value: impl Into<bool>) -> Self {
-        self.unique_suffix = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `UniqueSuffix`; see [`Self::unique_suffix`].
-    pub fn set_unique_suffix(&mut self, value: Option<bool>) -> &mut Self {
-        self.unique_suffix = value;
+    /// For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `true`.
+    pub fn unique_suffix(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.unique_suffix = value.into_param();
         self
     }
 
@@ -1436,15 +576,9 @@ impl RunInstancesRequestBuilder {
     ///
     /// > If the `Password` parameter is specified, we recommend that you send requests over HTTPS to prevent password leaks.
     ///
-    /// Example: `EcsV587!`
-    pub fn password(mut self, value: impl Into<String>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Password`; see [`Self::password`].
-    pub fn set_password(&mut self, value: Option<String>) -> &mut Self {
-        self.password = value;
+    /// Example: `EcsV587!`.
+    pub fn password(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.password = value.into_param();
         self
     }
 
@@ -1457,15 +591,9 @@ impl RunInstancesRequestBuilder {
     ///
     /// > If you set this parameter to true, make sure that you leave the Password parameter empty and the selected image has a preset password.
     ///
-    /// Example: `false`
-    pub fn password_inherit(mut self, value: impl Into<bool>) -> Self {
-        self.password_inherit = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PasswordInherit`; see [`Self::password_inherit`].
-    pub fn set_password_inherit(&mut self, value: Option<bool>) -> &mut Self {
-        self.password_inherit = value;
+    /// Example: `false`.
+    pub fn password_inherit(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.password_inherit = value.into_param();
         self
     }
 
@@ -1473,17 +601,9 @@ impl RunInstancesRequestBuilder {
     ///
     /// > If you specify the `VSwitchId` parameter, the zone specified by the `ZoneId` parameter must be the zone where the vSwitch is located. You can also leave the `ZoneId` parameter empty. Then, the system selects the zone where the specified vSwitch is located.
     ///
-    /// This parameter is empty by default.
-    ///
-    /// Example: `cn-hangzhou-g`
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
-        self.zone_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ZoneId`; see [`Self::zone_id`].
-    pub fn set_zone_id(&mut self, value: Option<String>) -> &mut Self {
-        self.zone_id = value;
+    /// This parameter is empty by default. Example: `cn-hangzhou-g`.
+    pub fn zone_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.zone_id = value.into_param();
         self
     }
 
@@ -1496,46 +616,28 @@ impl RunInstancesRequestBuilder {
     ///
     /// > When the **pay-by-traffic** billing method for network usage is used, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios where demand outstrips resource supplies, these maximum bandwidth values may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
     ///
-    /// Example: `PayByTraffic`
-    pub fn internet_charge_type(mut self, value: impl Into<String>) -> Self {
-        self.internet_charge_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `InternetChargeType`; see [`Self::internet_charge_type`].
-    pub fn set_internet_charge_type(&mut self, value: Option<String>) -> &mut Self {
-        self.internet_charge_type = value;
+    /// Example: `PayByTraffic`.
+    pub fn internet_charge_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.internet_charge_type = value.into_param();
         self
     }
 
     /// The size of the system disk. Unit: GiB. Valid values:
     ///
     /// *   Basic disk: 20 to 500.
-    ///
     /// *   ESSD: Valid values vary based on the performance level of the ESSD.
-    ///
     /// *   PL0 ESSD: 1 to 2048.
     /// *   PL1 ESSD: 20 to 2048.
     /// *   PL2 ESSD: 461 to 2048.
     /// *   PL3 ESSD: 1261 to 2048.
-    ///
     /// *   ESSD AutoPL disk: 1 to 2048.
-    ///
     /// *   Other disk categories: 20 to 2048.
     ///
     /// The value of this parameter must be at least 1 and greater than or equal to the image size.
     ///
-    /// Default value: 40 or the image size, whichever is greater.
-    ///
-    /// Example: `40`
-    pub fn system_disk_size(mut self, value: impl Into<String>) -> Self {
-        self.system_disk_size = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SystemDisk.Size`; see [`Self::system_disk_size`].
-    pub fn set_system_disk_size(&mut self, value: Option<String>) -> &mut Self {
-        self.system_disk_size = value;
+    /// Default value: 40 or the image size, whichever is greater. Example: `40`.
+    pub fn system_disk_size(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.system_disk_size = value.into_param();
         self
     }
 
@@ -1550,45 +652,21 @@ impl RunInstancesRequestBuilder {
     ///
     /// >  The value of this parameter can be `cloud_essd_entry` only when `InstanceType` is set to `ecs.u1` or `ecs.e`. ecs.u1 indicates the u1 universal instance family and ecs.e indicates the e economy instance family. For information about the u1 and e instance families, see the u1, universal instance family section in the "Universal instance families" topic and the e, economy instance family section in the "Shared instance families" topic.
     ///
-    /// For non-I/O optimized instances of retired instance types, the default value is cloud. For other types of instances, the default value is cloud_efficiency.
-    ///
-    /// Example: `cloud_ssd`
-    pub fn system_disk_category(mut self, value: impl Into<String>) -> Self {
-        self.system_disk_category = Some(value.into());
+    /// For non-I/O optimized instances of retired instance types, the default value is cloud. For other types of instances, the default value is cloud_efficiency. Example: `cloud_ssd`.
+    pub fn system_disk_category(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.system_disk_category = value.into_param();
         self
     }
 
-    /// Sets or clears `SystemDisk.Category`; see [`Self::system_disk_category`].
-    pub fn set_system_disk_category(&mut self, value: Option<String>) -> &mut Self {
-        self.system_disk_category = value;
+    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-). Example: `cloud_ssdSystem`.
+    pub fn system_disk_disk_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.system_disk_disk_name = value.into_param();
         self
     }
 
-    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-).
-    ///
-    /// Example: `cloud_ssdSystem`
-    pub fn system_disk_disk_name(mut self, value: impl Into<String>) -> Self {
-        self.system_disk_disk_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SystemDisk.DiskName`; see [`Self::system_disk_disk_name`].
-    pub fn set_system_disk_disk_name(&mut self, value: Option<String>) -> &mut Self {
-        self.system_disk_disk_name = value;
-        self
-    }
-
-    /// The description of the system disk. The description must be 2 to 256 characters in length. The description can contain letters but cannot start with `http://` or `https://`.
-    ///
-    /// Example: `SystemDisk_Description`
-    pub fn system_disk_description(mut self, value: impl Into<String>) -> Self {
-        self.system_disk_description = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SystemDisk.Description`; see [`Self::system_disk_description`].
-    pub fn set_system_disk_description(&mut self, value: Option<String>) -> &mut Self {
-        self.system_disk_description = value;
+    /// The description of the system disk. The description must be 2 to 256 characters in length. The description can contain letters but cannot start with `http://` or `https://`. Example: `SystemDisk_Description`.
+    pub fn system_disk_description(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.system_disk_description = value.into_param();
         self
     }
 
@@ -1599,40 +677,21 @@ impl RunInstancesRequestBuilder {
     /// *   PL2: A single ESSD can deliver up to 100,000 random read/write IOPS.
     /// *   PL3: A single ESSD can deliver up to 1,000,000 random read/write IOPS.
     ///
-    /// For more information about ESSD performance levels, see ESSDs.
-    ///
-    /// Example: `PL0`
-    pub fn system_disk_performance_level(mut self, value: impl Into<String>) -> Self {
-        self.system_disk_performance_level = Some(value.into());
+    /// For more information about ESSD performance levels, see ESSDs. Example: `PL0`.
+    pub fn system_disk_performance_level(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.system_disk_performance_level = value.into_param();
         self
     }
 
-    /// Sets or clears `SystemDisk.PerformanceLevel`; see [`Self::system_disk_performance_level`].
-    pub fn set_system_disk_performance_level(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.system_disk_performance_level = value;
-        self
-    }
-
-    /// The ID of the automatic snapshot policy to apply to the system disk.
-    ///
-    /// Example: `sp-bp67acfmxazb4p****`
+    /// The ID of the automatic snapshot policy to apply to the system disk. Example: `sp-bp67acfmxazb4p****`.
     pub fn system_disk_auto_snapshot_policy_id(
         mut self,
-        value: impl Into<String>,
+        value: impl IntoParam<String>,
     ) -> Self {
-        self.system_disk_auto_snapshot_policy_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SystemDisk.AutoSnapshotPolicyId`; see [`Self::system_disk_auto_snapshot_policy_id`].
-    pub fn set_system_disk_auto_snapshot_policy_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.system_disk_auto_snapshot_policy_id = value;
+        self.request.system_disk_auto_snapshot_policy_id = value.into_param();
         self
     }
 
@@ -1641,15 +700,9 @@ impl RunInstancesRequestBuilder {
     /// *   none: The instance is not I/O optimized.
     /// *   optimized: The instance is I/O optimized.
     ///
-    /// Example: `optimized`
-    pub fn io_optimized(mut self, value: impl Into<String>) -> Self {
-        self.io_optimized = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `IoOptimized`; see [`Self::io_optimized`].
-    pub fn set_io_optimized(&mut self, value: Option<String>) -> &mut Self {
-        self.io_optimized = value;
+    /// Example: `optimized`.
+    pub fn io_optimized(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.io_optimized = value.into_param();
         self
     }
 
@@ -1659,15 +712,9 @@ impl RunInstancesRequestBuilder {
     ///
     /// >  To ensure security, we recommend that you do not use plaintext to pass in confidential information, such as passwords or private keys, as user data. If you need to pass in confidential information, we recommend that you encrypt and encode the information in Base64 and then decode and decrypt the information in the same manner in the instance.
     ///
-    /// Example: `ZWNobyBoZWxsbyBlY3Mh`
-    pub fn user_data(mut self, value: impl Into<String>) -> Self {
-        self.user_data = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `UserData`; see [`Self::user_data`].
-    pub fn set_user_data(&mut self, value: Option<String>) -> &mut Self {
-        self.user_data = value;
+    /// Example: `ZWNobyBoZWxsbyBlY3Mh`.
+    pub fn user_data(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.user_data = value.into_param();
         self
     }
 
@@ -1675,29 +722,15 @@ impl RunInstancesRequestBuilder {
     ///
     /// > For Windows instances, this parameter is ignored. This parameter is empty by default. The `Password` parameter takes effect even if the KeyPairName parameter is specified.
     ///
-    /// Example: `KeyPair_Name`
-    pub fn key_pair_name(mut self, value: impl Into<String>) -> Self {
-        self.key_pair_name = Some(value.into());
+    /// Example: `KeyPair_Name`.
+    pub fn key_pair_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.key_pair_name = value.into_param();
         self
     }
 
-    /// Sets or clears `KeyPairName`; see [`Self::key_pair_name`].
-    pub fn set_key_pair_name(&mut self, value: Option<String>) -> &mut Self {
-        self.key_pair_name = value;
-        self
-    }
-
-    /// The name of the Resource Access Management (RAM) role. You can call the ListRoles operation provided by RAM to query the instance RAM roles that you created.
-    ///
-    /// Example: `RAM_Name`
-    pub fn ram_role_name(mut self, value: impl Into<String>) -> Self {
-        self.ram_role_name = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `RamRoleName`; see [`Self::ram_role_name`].
-    pub fn set_ram_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.ram_role_name = value;
+    /// The name of the Resource Access Management (RAM) role. You can call the ListRoles operation provided by RAM to query the instance RAM roles that you created. Example: `RAM_Name`.
+    pub fn ram_role_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.ram_role_name = value.into_param();
         self
     }
 
@@ -1706,24 +739,14 @@ impl RunInstancesRequestBuilder {
     /// The number of ECS instances that can be created varies based on the Amount and MinAmount values.
     ///
     /// *   If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
-    ///
     /// *   If you specify MinAmount, take note of the following items:
-    ///
     /// *   If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
     /// *   If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
     /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `3`
-    pub fn amount(mut self, value: impl Into<i32>) -> Self {
-        self.amount = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Amount`; see [`Self::amount`].
-    pub fn set_amount(&mut self, value: Option<i32>) -> &mut Self {
-        self.amount = value;
+    /// Default value: 1. Example: `3`.
+    pub fn amount(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.amount = value.into_param();
         self
     }
 
@@ -1732,22 +755,14 @@ impl RunInstancesRequestBuilder {
     /// The number of ECS instances that can be created varies based on the Amount and MinAmount values.
     ///
     /// *   If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
-    ///
     /// *   If you specify MinAmount, take note of the following items:
-    ///
     /// *   If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
     /// *   If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
     /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
     ///
-    /// Example: `2`
-    pub fn min_amount(mut self, value: impl Into<i32>) -> Self {
-        self.min_amount = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `MinAmount`; see [`Self::min_amount`].
-    pub fn set_min_amount(&mut self, value: Option<i32>) -> &mut Self {
-        self.min_amount = value;
+    /// Example: `2`.
+    pub fn min_amount(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.min_amount = value.into_param();
         self
     }
 
@@ -1757,15 +772,9 @@ impl RunInstancesRequestBuilder {
     /// *   The specified time must be at least 30 minutes later than the current time.
     /// *   The specified time can be at most three years later than the current time.
     ///
-    /// Example: `2018-01-01T12:05:00Z`
-    pub fn auto_release_time(mut self, value: impl Into<String>) -> Self {
-        self.auto_release_time = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AutoReleaseTime`; see [`Self::auto_release_time`].
-    pub fn set_auto_release_time(&mut self, value: Option<String>) -> &mut Self {
-        self.auto_release_time = value;
+    /// Example: `2018-01-01T12:05:00Z`.
+    pub fn auto_release_time(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.auto_release_time = value.into_param();
         self
     }
 
@@ -1775,17 +784,9 @@ impl RunInstancesRequestBuilder {
     /// *   SpotWithPriceLimit: The instance is created as a spot instance with a user-defined maximum hourly price.
     /// *   SpotAsPriceGo: The instance is created as a spot instance for which the market price at the time of purchase is automatically used as the bid price.
     ///
-    /// Default value: NoSpot.
-    ///
-    /// Example: `NoSpot`
-    pub fn spot_strategy(mut self, value: impl Into<String>) -> Self {
-        self.spot_strategy = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SpotStrategy`; see [`Self::spot_strategy`].
-    pub fn set_spot_strategy(&mut self, value: Option<String>) -> &mut Self {
-        self.spot_strategy = value;
+    /// Default value: NoSpot. Example: `NoSpot`.
+    pub fn spot_strategy(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.spot_strategy = value.into_param();
         self
     }
 
@@ -1799,59 +800,31 @@ impl RunInstancesRequestBuilder {
     /// >
     ///
     /// *   You can set this parameter only to 0 or 1.
-    ///
     /// *   The spot instance is billed by second. Specify an appropriate protection period.
-    ///
     /// *   Alibaba Cloud sends an ECS system event to notify you 5 minutes before the instance is released.
     ///
-    /// Example: `1`
-    pub fn spot_duration(mut self, value: impl Into<i32>) -> Self {
-        self.spot_duration = Some(value.into());
+    /// Example: `1`.
+    pub fn spot_duration(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.spot_duration = value.into_param();
         self
     }
 
-    /// Sets or clears `SpotDuration`; see [`Self::spot_duration`].
-    pub fn set_spot_duration(&mut self, value: Option<i32>) -> &mut Self {
-        self.spot_duration = value;
-        self
-    }
-
-    /// The maximum hourly price of the instance. The value is accurate to three decimal places. This parameter is valid only when the `SpotStrategy` parameter is set to `SpotWithPriceLimit`.
-    ///
-    /// Example: `0.97`
-    pub fn spot_price_limit(mut self, value: impl Into<f32>) -> Self {
-        self.spot_price_limit = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SpotPriceLimit`; see [`Self::spot_price_limit`].
-    pub fn set_spot_price_limit(&mut self, value: Option<f32>) -> &mut Self {
-        self.spot_price_limit = value;
+    /// The maximum hourly price of the instance. The value is accurate to three decimal places. This parameter is valid only when the `SpotStrategy` parameter is set to `SpotWithPriceLimit`. Example: `0.97`.
+    pub fn spot_price_limit(mut self, value: impl IntoParam<f32>) -> Self {
+        self.request.spot_price_limit = value.into_param();
         self
     }
 
     /// The interruption mode of the spot instance. Valid values:
     ///
     /// *   Terminate: The instance is released.
-    ///
     /// *   Stop: The instance is stopped in economical mode.
     ///
     /// For information about the economical mode, see Economical mode.
     ///
-    /// Default value: Terminate.
-    ///
-    /// Example: `Terminate`
-    pub fn spot_interruption_behavior(mut self, value: impl Into<String>) -> Self {
-        self.spot_interruption_behavior = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SpotInterruptionBehavior`; see [`Self::spot_interruption_behavior`].
-    pub fn set_spot_interruption_behavior(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.spot_interruption_behavior = value;
+    /// Default value: Terminate. Example: `Terminate`.
+    pub fn spot_interruption_behavior(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.spot_interruption_behavior = value.into_param();
         self
     }
 
@@ -1860,48 +833,26 @@ impl RunInstancesRequestBuilder {
     /// *   Active: enables security hardening. This value is applicable only to public images.
     /// *   Deactive: does not enable security hardening. This value is applicable to all images.
     ///
-    /// Example: `Active`
-    pub fn security_enhancement_strategy(mut self, value: impl Into<String>) -> Self {
-        self.security_enhancement_strategy = Some(value.into());
+    /// Example: `Active`.
+    pub fn security_enhancement_strategy(
+        mut self,
+        value: impl IntoParam<String>,
+    ) -> Self {
+        self.request.security_enhancement_strategy = value.into_param();
         self
     }
 
-    /// Sets or clears `SecurityEnhancementStrategy`; see [`Self::security_enhancement_strategy`].
-    pub fn set_security_enhancement_strategy(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.security_enhancement_strategy = value;
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.**** For more information, see How to ensure idempotence.
-    ///
-    /// Example: `123e4567-e89b-12d3-a456-426655440000`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.**** For more information, see How to ensure idempotence. Example: `123e4567-e89b-12d3-a456-426655440000`.
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The ID of the high performance computing (HPC) cluster to which the instance belongs.
     ///
-    /// This parameter is required when you create instances of a Supper Computing Cluster (SCC) instance type. For information about how to create an HPC cluster, see CreateHpcCluster.
-    ///
-    /// Example: `hpc-bp67acfmxazb4p****`
-    pub fn hpc_cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.hpc_cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HpcClusterId`; see [`Self::hpc_cluster_id`].
-    pub fn set_hpc_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.hpc_cluster_id = value;
+    /// This parameter is required when you create instances of a Supper Computing Cluster (SCC) instance type. For information about how to create an HPC cluster, see CreateHpcCluster. Example: `hpc-bp67acfmxazb4p****`.
+    pub fn hpc_cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.hpc_cluster_id = value.into_param();
         self
     }
 
@@ -1910,15 +861,9 @@ impl RunInstancesRequestBuilder {
     /// *   true: The validity of the request is checked but the request is not made. Check items include whether required parameters are specified, the request format, service limits, and available ECS resources. If the check fails, the corresponding error code is returned. If the check succeeds, the `DryRunOperation` error code is returned.
     /// *   false: The validity of the request is checked, and the request is made if the check succeeds.
     ///
-    /// Example: `false`
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DryRun`; see [`Self::dry_run`].
-    pub fn set_dry_run(&mut self, value: Option<bool>) -> &mut Self {
-        self.dry_run = value;
+    /// Example: `false`.
+    pub fn dry_run(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.dry_run = value.into_param();
         self
     }
 
@@ -1928,75 +873,37 @@ impl RunInstancesRequestBuilder {
     ///
     /// > Spot instances cannot be created on dedicated hosts. If you specify DedicatedHostId, SpotStrategy and SpotPriceLimit are automatically ignored.
     ///
-    /// Example: `dh-bp67acfmxazb4p****`
-    pub fn dedicated_host_id(mut self, value: impl Into<String>) -> Self {
-        self.dedicated_host_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DedicatedHostId`; see [`Self::dedicated_host_id`].
-    pub fn set_dedicated_host_id(&mut self, value: Option<String>) -> &mut Self {
-        self.dedicated_host_id = value;
+    /// Example: `dh-bp67acfmxazb4p****`.
+    pub fn dedicated_host_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.dedicated_host_id = value.into_param();
         self
     }
 
     /// The ID of the launch template. For more information, call the DescribeLaunchTemplates operation.
     ///
-    /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template.
-    ///
-    /// Example: `lt-bp1apo0bbbkuy0rj****`
-    pub fn launch_template_id(mut self, value: impl Into<String>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `LaunchTemplateId`; see [`Self::launch_template_id`].
-    pub fn set_launch_template_id(&mut self, value: Option<String>) -> &mut Self {
-        self.launch_template_id = value;
+    /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template. Example: `lt-bp1apo0bbbkuy0rj****`.
+    pub fn launch_template_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.launch_template_id = value.into_param();
         self
     }
 
     /// The name of the launch template.
     ///
-    /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template.
-    ///
-    /// Example: `LaunchTemplate_Name`
-    pub fn launch_template_name(mut self, value: impl Into<String>) -> Self {
-        self.launch_template_name = Some(value.into());
+    /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template. Example: `LaunchTemplate_Name`.
+    pub fn launch_template_name(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.launch_template_name = value.into_param();
         self
     }
 
-    /// Sets or clears `LaunchTemplateName`; see [`Self::launch_template_name`].
-    pub fn set_launch_template_name(&mut self, value: Option<String>) -> &mut Self {
-        self.launch_template_name = value;
+    /// The version of the launch template. If you set the `LaunchTemplateId` or `LaunchTemplateName` parameter but do not set the version number of the launch template, the default template version is used. Example: `3`.
+    pub fn launch_template_version(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.launch_template_version = value.into_param();
         self
     }
 
-    /// The version of the launch template. If you set the `LaunchTemplateId` or `LaunchTemplateName` parameter but do not set the version number of the launch template, the default template version is used.
-    ///
-    /// Example: `3`
-    pub fn launch_template_version(mut self, value: impl Into<i64>) -> Self {
-        self.launch_template_version = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `LaunchTemplateVersion`; see [`Self::launch_template_version`].
-    pub fn set_launch_template_version(&mut self, value: Option<i64>) -> &mut Self {
-        self.launch_template_version = value;
-        self
-    }
-
-    /// The ID of the resource group to which to assign the instance.
-    ///
-    /// Example: `rg-bp67acfmxazb4p****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.resource_group_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.resource_group_id = value;
+    /// The ID of the resource group to which to assign the instance. Example: `rg-bp67acfmxazb4p****`.
+    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.resource_group_id = value.into_param();
         self
     }
 
@@ -2005,15 +912,9 @@ impl RunInstancesRequestBuilder {
     /// *   Valid values when PeriodUnit is set to Week: 1, 2, 3, and 4.
     /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
-    /// Example: `1`
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
-        self.period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Period`; see [`Self::period`].
-    pub fn set_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.period = value;
+    /// Example: `1`.
+    pub fn period(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.period = value.into_param();
         self
     }
 
@@ -2022,15 +923,9 @@ impl RunInstancesRequestBuilder {
     /// *   Week
     /// *   Month
     ///
-    /// Example: `Month`
-    pub fn period_unit(mut self, value: impl Into<String>) -> Self {
-        self.period_unit = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PeriodUnit`; see [`Self::period_unit`].
-    pub fn set_period_unit(&mut self, value: Option<String>) -> &mut Self {
-        self.period_unit = value;
+    /// Example: `Month`.
+    pub fn period_unit(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.period_unit = value.into_param();
         self
     }
 
@@ -2039,17 +934,9 @@ impl RunInstancesRequestBuilder {
     /// *   true: enables auto-renewal.
     /// *   false: does not enable auto-renewal.
     ///
-    /// Default value: false.
-    ///
-    /// Example: `true`
-    pub fn auto_renew(mut self, value: impl Into<bool>) -> Self {
-        self.auto_renew = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AutoRenew`; see [`Self::auto_renew`].
-    pub fn set_auto_renew(&mut self, value: Option<bool>) -> &mut Self {
-        self.auto_renew = value;
+    /// Default value: false. Example: `true`.
+    pub fn auto_renew(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.auto_renew = value.into_param();
         self
     }
 
@@ -2058,17 +945,9 @@ impl RunInstancesRequestBuilder {
     /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
     /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn auto_renew_period(mut self, value: impl Into<i32>) -> Self {
-        self.auto_renew_period = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AutoRenewPeriod`; see [`Self::auto_renew_period`].
-    pub fn set_auto_renew_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.auto_renew_period = value;
+    /// Default value: 1. Example: `1`.
+    pub fn auto_renew_period(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.auto_renew_period = value.into_param();
         self
     }
 
@@ -2079,45 +958,21 @@ impl RunInstancesRequestBuilder {
     ///
     /// Default value: PostPaid.
     ///
-    /// If you set this parameter to PrePaid, make sure that your account has sufficient balance or credit. Otherwise, an `InvalidPayMethod` error is returned.
-    ///
-    /// Example: `PrePaid`
-    pub fn instance_charge_type(mut self, value: impl Into<String>) -> Self {
-        self.instance_charge_type = Some(value.into());
+    /// If you set this parameter to PrePaid, make sure that your account has sufficient balance or credit. Otherwise, an `InvalidPayMethod` error is returned. Example: `PrePaid`.
+    pub fn instance_charge_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.instance_charge_type = value.into_param();
         self
     }
 
-    /// Sets or clears `InstanceChargeType`; see [`Self::instance_charge_type`].
-    pub fn set_instance_charge_type(&mut self, value: Option<String>) -> &mut Self {
-        self.instance_charge_type = value;
+    /// The ID of the deployment set to which to deploy the instance. Example: `ds-bp1brhwhoqinyjd6****`.
+    pub fn deployment_set_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.deployment_set_id = value.into_param();
         self
     }
 
-    /// The ID of the deployment set to which to deploy the instance.
-    ///
-    /// Example: `ds-bp1brhwhoqinyjd6****`
-    pub fn deployment_set_id(mut self, value: impl Into<String>) -> Self {
-        self.deployment_set_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DeploymentSetId`; see [`Self::deployment_set_id`].
-    pub fn set_deployment_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.deployment_set_id = value;
-        self
-    }
-
-    /// The number of the deployment set group to which to deploy the instance. If the deployment set specified by the DeploymentSetId parameter uses the high availability group strategy (AvailabilityGroup), you can use the DeploymentSetGroupNo parameter to specify a deployment set group in the deployment set. Valid values: 1 to 7.
-    ///
-    /// Example: `1`
-    pub fn deployment_set_group_no(mut self, value: impl Into<i32>) -> Self {
-        self.deployment_set_group_no = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DeploymentSetGroupNo`; see [`Self::deployment_set_group_no`].
-    pub fn set_deployment_set_group_no(&mut self, value: Option<i32>) -> &mut Self {
-        self.deployment_set_group_no = value;
+    /// The number of the deployment set group to which to deploy the instance. If the deployment set specified by the DeploymentSetId parameter uses the high availability group strategy (AvailabilityGroup), you can use the DeploymentSetGroupNo parameter to specify a deployment set group in the deployment set. Valid values: 1 to 7. Example: `1`.
+    pub fn deployment_set_group_no(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.deployment_set_group_no = value.into_param();
         self
     }
 
@@ -2126,23 +981,15 @@ impl RunInstancesRequestBuilder {
     /// Take note of the following items:
     ///
     /// *   If `PrivateIpAddress` is specified, take note of the following items:
-    ///
     /// *   If `Amount` is set to 1, a single instance is created and the specified private IP address is assigned to the instance.
     /// *   If `Amount` is set to a numeric value greater than 1, the specified number of instances are created and consecutive private IP addresses starting from the specified one are assigned to the instances. In this case, you cannot specify parameters that start with `NetworkInterface.N` to attach secondary ENIs to the instances.
-    ///
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `PrivateIpAddress` but can specify `NetworkInterface.N.PrimaryIpAddress`.
     ///
     /// >  The first IP address and last three IP addresses of each vSwitch CIDR block are reserved. You cannot specify the IP addresses. For example, if a vSwitch CIDR block is 192.168.1.0/24, the IP addresses 192.168.1.0, 192.168.1.253, 192.168.1.254, and 192.168.1.255 are reserved.
     ///
-    /// Example: `10.1.**.**`
-    pub fn private_ip_address(mut self, value: impl Into<String>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<String>) -> &mut Self {
-        self.private_ip_address = value;
+    /// Example: `10.1.**.**`.
+    pub fn private_ip_address(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.private_ip_address = value.into_param();
         self
     }
 
@@ -2151,15 +998,9 @@ impl RunInstancesRequestBuilder {
     /// *   Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
     /// *   Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Burstable instances.
     ///
-    /// Example: `Standard`
-    pub fn credit_specification(mut self, value: impl Into<String>) -> Self {
-        self.credit_specification = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CreditSpecification`; see [`Self::credit_specification`].
-    pub fn set_credit_specification(&mut self, value: Option<String>) -> &mut Self {
-        self.credit_specification = value;
+    /// Example: `Standard`.
+    pub fn credit_specification(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.credit_specification = value.into_param();
         self
     }
 
@@ -2170,15 +1011,9 @@ impl RunInstancesRequestBuilder {
     /// *   You cannot specify both the `Ipv6Addresses.N` and `Ipv6AddressCount` parameters.
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `Ipv6Address.N` or `Ipv6AddressCount` but can specify `NetworkInterface.N.Ipv6Address.N` or `NetworkInterface.N.Ipv6AddressCount`.
     ///
-    /// Example: `1`
-    pub fn ipv6_address_count(mut self, value: impl Into<i32>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Ipv6AddressCount`; see [`Self::ipv6_address_count`].
-    pub fn set_ipv6_address_count(&mut self, value: Option<i32>) -> &mut Self {
-        self.ipv6_address_count = value;
+    /// Example: `1`.
+    pub fn ipv6_address_count(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.ipv6_address_count = value.into_param();
         self
     }
 
@@ -2188,18 +1023,9 @@ impl RunInstancesRequestBuilder {
     /// *   The total number of queues for all ENIs on the instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation to query the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values.
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `NetworkInterfaceQueueNumber` but can specify `NetworkInterface.N.QueueNumber`.
     ///
-    /// Example: `8`
-    pub fn network_interface_queue_number(mut self, value: impl Into<i32>) -> Self {
-        self.network_interface_queue_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NetworkInterfaceQueueNumber`; see [`Self::network_interface_queue_number`].
-    pub fn set_network_interface_queue_number(
-        &mut self,
-        value: Option<i32>,
-    ) -> &mut Self {
-        self.network_interface_queue_number = value;
+    /// Example: `8`.
+    pub fn network_interface_queue_number(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.network_interface_queue_number = value.into_param();
         self
     }
 
@@ -2212,32 +1038,20 @@ impl RunInstancesRequestBuilder {
     ///
     /// > This parameter is applicable to only pay-as-you-go instances. It can protect instances against manual releases, but not against automatic releases.
     ///
-    /// Example: `false`
-    pub fn deletion_protection(mut self, value: impl Into<bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DeletionProtection`; see [`Self::deletion_protection`].
-    pub fn set_deletion_protection(&mut self, value: Option<bool>) -> &mut Self {
-        self.deletion_protection = value;
+    /// Example: `false`.
+    pub fn deletion_protection(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.deletion_protection = value.into_param();
         self
     }
 
     /// > This parameter is in invitational preview and is unavailable.
     ///
-    /// Example: `false`
-    pub fn hibernation_options_configured(mut self, value: impl Into<bool>) -> Self {
-        self.hibernation_options_configured = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HibernationOptions.Configured`; see [`Self::hibernation_options_configured`].
-    pub fn set_hibernation_options_configured(
-        &mut self,
-        value: Option<bool>,
-    ) -> &mut Self {
-        self.hibernation_options_configured = value;
+    /// Example: `false`.
+    pub fn hibernation_options_configured(
+        mut self,
+        value: impl IntoParam<bool>,
+    ) -> Self {
+        self.request.hibernation_options_configured = value.into_param();
         self
     }
 
@@ -2246,17 +1060,9 @@ impl RunInstancesRequestBuilder {
     /// *   default: does not associate the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance is automatically deployed to another dedicated host in the automatic deployment resource pool if the available resources of the original dedicated host are insufficient.
     /// *   host: associates the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance remains on the original dedicated host. If the available resources of the original dedicated host are insufficient, the instance cannot be started.
     ///
-    /// Default value: default.
-    ///
-    /// Example: `default`
-    pub fn affinity(mut self, value: impl Into<String>) -> Self {
-        self.affinity = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Affinity`; see [`Self::affinity`].
-    pub fn set_affinity(&mut self, value: Option<String>) -> &mut Self {
-        self.affinity = value;
+    /// Default value: default. Example: `default`.
+    pub fn affinity(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.affinity = value.into_param();
         self
     }
 
@@ -2265,59 +1071,27 @@ impl RunInstancesRequestBuilder {
     /// *   default: creates the instance on a non-dedicated host.
     /// *   host: creates the instance on a dedicated host. If you do not set the `DedicatedHostId` parameter, Alibaba Cloud selects a dedicated host for the instance.
     ///
-    /// Default value: default.
-    ///
-    /// Example: `default`
-    pub fn tenancy(mut self, value: impl Into<String>) -> Self {
-        self.tenancy = Some(value.into());
+    /// Default value: default. Example: `default`.
+    pub fn tenancy(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.tenancy = value.into_param();
         self
     }
 
-    /// Sets or clears `Tenancy`; see [`Self::tenancy`].
-    pub fn set_tenancy(&mut self, value: Option<String>) -> &mut Self {
-        self.tenancy = value;
+    /// The ID of the storage set. Example: `ss-bp67acfmxazb4p****`.
+    pub fn storage_set_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.storage_set_id = value.into_param();
         self
     }
 
-    /// The ID of the storage set.
-    ///
-    /// Example: `ss-bp67acfmxazb4p****`
-    pub fn storage_set_id(mut self, value: impl Into<String>) -> Self {
-        self.storage_set_id = Some(value.into());
+    /// The maximum number of partitions in the storage set. Valid values: integers greater than or equal to 1. Example: `2`.
+    pub fn storage_set_partition_number(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.storage_set_partition_number = value.into_param();
         self
     }
 
-    /// Sets or clears `StorageSetId`; see [`Self::storage_set_id`].
-    pub fn set_storage_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.storage_set_id = value;
-        self
-    }
-
-    /// The maximum number of partitions in the storage set. Valid values: integers greater than or equal to 1.
-    ///
-    /// Example: `2`
-    pub fn storage_set_partition_number(mut self, value: impl Into<i32>) -> Self {
-        self.storage_set_partition_number = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `StorageSetPartitionNumber`; see [`Self::storage_set_partition_number`].
-    pub fn set_storage_set_partition_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.storage_set_partition_number = value;
-        self
-    }
-
-    /// The number of CPU cores.
-    ///
-    /// Example: `2`
-    pub fn cpu_options_core(mut self, value: impl Into<i32>) -> Self {
-        self.cpu_options_core = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CpuOptions.Core`; see [`Self::cpu_options_core`].
-    pub fn set_cpu_options_core(&mut self, value: Option<i32>) -> &mut Self {
-        self.cpu_options_core = value;
+    /// The number of CPU cores. Example: `2`.
+    pub fn cpu_options_core(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.cpu_options_core = value.into_param();
         self
     }
 
@@ -2326,29 +1100,15 @@ impl RunInstancesRequestBuilder {
     /// *   If `CpuOptionsThreadPerCore` is set to 1, Hyper-Threading (HT) is disabled.
     /// *   This parameter is applicable only to specific instance types.
     ///
-    /// Example: `2`
-    pub fn cpu_options_threads_per_core(mut self, value: impl Into<i32>) -> Self {
-        self.cpu_options_threads_per_core = Some(value.into());
+    /// Example: `2`.
+    pub fn cpu_options_threads_per_core(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.cpu_options_threads_per_core = value.into_param();
         self
     }
 
-    /// Sets or clears `CpuOptions.ThreadsPerCore`; see [`Self::cpu_options_threads_per_core`].
-    pub fn set_cpu_options_threads_per_core(&mut self, value: Option<i32>) -> &mut Self {
-        self.cpu_options_threads_per_core = value;
-        self
-    }
-
-    /// This parameter is no longer used.
-    ///
-    /// Example: `1`
-    pub fn cpu_options_numa(mut self, value: impl Into<String>) -> Self {
-        self.cpu_options_numa = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CpuOptions.Numa`; see [`Self::cpu_options_numa`].
-    pub fn set_cpu_options_numa(&mut self, value: Option<String>) -> &mut Self {
-        self.cpu_options_numa = value;
+    /// This parameter is no longer used. Example: `1`.
+    pub fn cpu_options_numa(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cpu_options_numa = value.into_param();
         self
     }
 
@@ -2361,15 +1121,9 @@ impl RunInstancesRequestBuilder {
     ///
     /// >  This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
     ///
-    /// Example: `DiscreteCoreToHTMapping`
-    pub fn cpu_options_topology_type(mut self, value: impl Into<String>) -> Self {
-        self.cpu_options_topology_type = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `CpuOptions.TopologyType`; see [`Self::cpu_options_topology_type`].
-    pub fn set_cpu_options_topology_type(&mut self, value: Option<String>) -> &mut Self {
-        self.cpu_options_topology_type = value;
+    /// Example: `DiscreteCoreToHTMapping`.
+    pub fn cpu_options_topology_type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.cpu_options_topology_type = value.into_param();
         self
     }
 
@@ -2388,23 +1142,12 @@ impl RunInstancesRequestBuilder {
     ///
     /// > If you have configured an instance as a trusted one when you created the instance, you can use only an image that support the trusted system to replace the system disk of the instance.
     ///
-    /// For more information about the trusted system, see Overview.
-    ///
-    /// Example: `vTPM`
+    /// For more information about the trusted system, see Overview. Example: `vTPM`.
     pub fn security_options_trusted_system_mode(
         mut self,
-        value: impl Into<String>,
+        value: impl IntoParam<String>,
     ) -> Self {
-        self.security_options_trusted_system_mode = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SecurityOptions.TrustedSystemMode`; see [`Self::security_options_trusted_system_mode`].
-    pub fn set_security_options_trusted_system_mode(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.security_options_trusted_system_mode = value;
+        self.request.security_options_trusted_system_mode = value.into_param();
         self
     }
 
@@ -2416,23 +1159,12 @@ impl RunInstancesRequestBuilder {
     /// *   When you use the ECS API to create instances that support enclave-based confidential computing, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.ConfidentialComputingMode` parameter.
     /// *   Enclave-based confidential computing is implemented based on Alibaba Cloud Trusted System (vTPM). When you build a confidential computing environment on an instance by using Enclave, Alibaba Cloud Trusted System is enabled for the instance. If you set `SecurityOptions.ConfidentialComputingMode` to Enclave when you call this operation, the created instances use enclave-based confidential computing and Alibaba Cloud Trusted System regardless of whether `SecurityOptions.TrustedSystemMode` is set to vTPM.
     ///
-    /// For more information about confidential computing, see Build a confidential computing environment by using Enclave.
-    ///
-    /// Example: `Enclave`
+    /// For more information about confidential computing, see Build a confidential computing environment by using Enclave. Example: `Enclave`.
     pub fn security_options_confidential_computing_mode(
         mut self,
-        value: impl Into<String>,
+        value: impl IntoParam<String>,
     ) -> Self {
-        self.security_options_confidential_computing_mode = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SecurityOptions.ConfidentialComputingMode`; see [`Self::security_options_confidential_computing_mode`].
-    pub fn set_security_options_confidential_computing_mode(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.security_options_confidential_computing_mode = value;
+        self.request.security_options_confidential_computing_mode = value.into_param();
         self
     }
 
@@ -2445,15 +1177,9 @@ impl RunInstancesRequestBuilder {
     ///
     /// > For more information about instance metadata, see Overview of ECS instance metadata.
     ///
-    /// Example: `enabled`
-    pub fn http_endpoint(mut self, value: impl Into<String>) -> Self {
-        self.http_endpoint = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HttpEndpoint`; see [`Self::http_endpoint`].
-    pub fn set_http_endpoint(&mut self, value: Option<String>) -> &mut Self {
-        self.http_endpoint = value;
+    /// Example: `enabled`.
+    pub fn http_endpoint(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.http_endpoint = value.into_param();
         self
     }
 
@@ -2466,29 +1192,17 @@ impl RunInstancesRequestBuilder {
     ///
     /// > For more information about the modes of accessing instance metadata, see Access mode of instance metadata.
     ///
-    /// Example: `optional`
-    pub fn http_tokens(mut self, value: impl Into<String>) -> Self {
-        self.http_tokens = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HttpTokens`; see [`Self::http_tokens`].
-    pub fn set_http_tokens(&mut self, value: Option<String>) -> &mut Self {
-        self.http_tokens = value;
+    /// Example: `optional`.
+    pub fn http_tokens(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.http_tokens = value.into_param();
         self
     }
 
     /// >  This parameter is not publicly available.
     ///
-    /// Example: `3`
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<i32>) -> Self {
-        self.http_put_response_hop_limit = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HttpPutResponseHopLimit`; see [`Self::http_put_response_hop_limit`].
-    pub fn set_http_put_response_hop_limit(&mut self, value: Option<i32>) -> &mut Self {
-        self.http_put_response_hop_limit = value;
+    /// Example: `3`.
+    pub fn http_put_response_hop_limit(mut self, value: impl IntoParam<i32>) -> Self {
+        self.request.http_put_response_hop_limit = value.into_param();
         self
     }
 
@@ -2506,49 +1220,26 @@ impl RunInstancesRequestBuilder {
     /// *   The instance is created in the classic network.
     /// *   The instance is created on a dedicated host.
     ///
-    /// Example: `Open`
+    /// Example: `Open`.
     pub fn private_pool_options_match_criteria(
         mut self,
-        value: impl Into<String>,
+        value: impl IntoParam<String>,
     ) -> Self {
-        self.private_pool_options_match_criteria = Some(value.into());
+        self.request.private_pool_options_match_criteria = value.into_param();
         self
     }
 
-    /// Sets or clears `PrivatePoolOptions.MatchCriteria`; see [`Self::private_pool_options_match_criteria`].
-    pub fn set_private_pool_options_match_criteria(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.private_pool_options_match_criteria = value;
-        self
-    }
-
-    /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated.
-    ///
-    /// Example: `eap-bp67acfmxazb4****`
-    pub fn private_pool_options_id(mut self, value: impl Into<String>) -> Self {
-        self.private_pool_options_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PrivatePoolOptions.Id`; see [`Self::private_pool_options_id`].
-    pub fn set_private_pool_options_id(&mut self, value: Option<String>) -> &mut Self {
-        self.private_pool_options_id = value;
+    /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated. Example: `eap-bp67acfmxazb4****`.
+    pub fn private_pool_options_id(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.private_pool_options_id = value.into_param();
         self
     }
 
     /// > This parameter is in invitational preview and is unavailable.
     ///
-    /// Example: `null`
-    pub fn isp(mut self, value: impl Into<String>) -> Self {
-        self.isp = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Isp`; see [`Self::isp`].
-    pub fn set_isp(&mut self, value: Option<String>) -> &mut Self {
-        self.isp = value;
+    /// Example: `null`.
+    pub fn isp(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.isp = value.into_param();
         self
     }
 
@@ -2561,23 +1252,12 @@ impl RunInstancesRequestBuilder {
     /// *   If the specified dedicated host belongs to the specified dedicated host cluster, the instance is preferentially deployed on the specified dedicated host.
     /// *   If the specified dedicated host does not belong to the specified dedicated host cluster, the instance cannot be created.
     ///
-    /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs.
-    ///
-    /// Example: `dc-bp12wlf6am0vz9v2****`
+    /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs. Example: `dc-bp12wlf6am0vz9v2****`.
     pub fn scheduler_options_dedicated_host_cluster_id(
         mut self,
-        value: impl Into<String>,
+        value: impl IntoParam<String>,
     ) -> Self {
-        self.scheduler_options_dedicated_host_cluster_id = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SchedulerOptions.DedicatedHostClusterId`; see [`Self::scheduler_options_dedicated_host_cluster_id`].
-    pub fn set_scheduler_options_dedicated_host_cluster_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.scheduler_options_dedicated_host_cluster_id = value;
+        self.request.scheduler_options_dedicated_host_cluster_id = value.into_param();
         self
     }
 
@@ -2588,86 +1268,42 @@ impl RunInstancesRequestBuilder {
     /// *   You cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
     ///
-    /// Example: `sg-bp15ed6xe1yxeycg7****`
-    pub fn security_group_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.security_group_ids = Some(value.into());
+    /// Example: `sg-bp15ed6xe1yxeycg7****`.
+    pub fn security_group_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.security_group_ids = value.into_param();
         self
     }
 
-    /// Sets or clears `SecurityGroupIds`; see [`Self::security_group_ids`].
-    pub fn set_security_group_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.security_group_ids = value;
-        self
-    }
-
-    /// The hostname of instance N. You can use this parameter to specify different hostnames for multiple instances.
-    ///
-    /// Example: `ecs-host-01`
-    pub fn host_names(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.host_names = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `HostNames`; see [`Self::host_names`].
-    pub fn set_host_names(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.host_names = value;
+    /// The hostname of instance N. You can use this parameter to specify different hostnames for multiple instances. Example: `ecs-host-01`.
+    pub fn host_names(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.host_names = value.into_param();
         self
     }
 
     /// The data disks.
-    pub fn data_disk(mut self, value: impl Into<Vec<RunInstancesDataDiskItem>>) -> Self {
-        self.data_disk = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `DataDisk`; see [`Self::data_disk`].
-    pub fn set_data_disk(
-        &mut self,
-        value: Option<Vec<RunInstancesDataDiskItem>>,
-    ) -> &mut Self {
-        self.data_disk = value;
+    pub fn data_disk(mut self, value: impl IntoParam<Vec<DataDiskItem>>) -> Self {
+        self.request.data_disk = value.into_param();
         self
     }
 
     /// >  This parameter is not publicly available.
-    pub fn arn(mut self, value: impl Into<Vec<RunInstancesArnItem>>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Arn`; see [`Self::arn`].
-    pub fn set_arn(&mut self, value: Option<Vec<RunInstancesArnItem>>) -> &mut Self {
-        self.arn = value;
+    pub fn arn(mut self, value: impl IntoParam<Vec<ArnItem>>) -> Self {
+        self.request.arn = value.into_param();
         self
     }
 
     /// The information of the elastic network interfaces (ENIs).
     pub fn network_interface(
         mut self,
-        value: impl Into<Vec<RunInstancesNetworkInterfaceItem>>,
+        value: impl IntoParam<Vec<NetworkInterfaceItem>>,
     ) -> Self {
-        self.network_interface = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NetworkInterface`; see [`Self::network_interface`].
-    pub fn set_network_interface(
-        &mut self,
-        value: Option<Vec<RunInstancesNetworkInterfaceItem>>,
-    ) -> &mut Self {
-        self.network_interface = value;
+        self.request.network_interface = value.into_param();
         self
     }
 
     /// The tags to add to the instance, disks, and primary ENI.
-    pub fn tag(mut self, value: impl Into<Vec<RunInstancesTagItem>>) -> Self {
-        self.tag = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Tag`; see [`Self::tag`].
-    pub fn set_tag(&mut self, value: Option<Vec<RunInstancesTagItem>>) -> &mut Self {
-        self.tag = value;
+    pub fn tag(mut self, value: impl IntoParam<Vec<TagItem>>) -> Self {
+        self.request.tag = value.into_param();
         self
     }
 
@@ -2680,63 +1316,27 @@ impl RunInstancesRequestBuilder {
     /// *   If the `Ipv6Address.N` parameter is specified, you must set the `Amount` parameter to 1 and leave the `Ipv6AddressCount` parameter empty.
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot set `Ipv6Addresses.N` or `Ipv6AddressCount` and must set `NetworkInterface.N.Ipv6Addresses.N` or `NetworkInterface.N.Ipv6AddressCount`.
     ///
-    /// Example: `Ipv6Address.1=2001:db8:1234:1a00::***`
-    pub fn ipv6_address(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.ipv6_address = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Ipv6Address`; see [`Self::ipv6_address`].
-    pub fn set_ipv6_address(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.ipv6_address = value;
+    /// Example: `Ipv6Address.1=2001:db8:1234:1a00::***`.
+    pub fn ipv6_address(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.ipv6_address = value.into_param();
         self
     }
 
     /// The system disk-related parameter. You can set `SystemDisk.StorageClusterId` to specify the ID of the dedicated block storage cluster.
-    pub fn system_disk(mut self, value: impl Into<RunInstancesSystemDisk>) -> Self {
-        self.system_disk = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `SystemDisk`; see [`Self::system_disk`].
-    pub fn set_system_disk(
-        &mut self,
-        value: Option<RunInstancesSystemDisk>,
-    ) -> &mut Self {
-        self.system_disk = value;
+    pub fn system_disk(mut self, value: impl IntoParam<SystemDisk>) -> Self {
+        self.request.system_disk = value.into_param();
         self
     }
 
     /// Details about the image options.
-    pub fn image_options(mut self, value: impl Into<RunInstancesImageOptions>) -> Self {
-        self.image_options = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ImageOptions`; see [`Self::image_options`].
-    pub fn set_image_options(
-        &mut self,
-        value: Option<RunInstancesImageOptions>,
-    ) -> &mut Self {
-        self.image_options = value;
+    pub fn image_options(mut self, value: impl IntoParam<ImageOptions>) -> Self {
+        self.request.image_options = value.into_param();
         self
     }
 
     /// Details about network options.
-    pub fn network_options(
-        mut self,
-        value: impl Into<RunInstancesNetworkOptions>,
-    ) -> Self {
-        self.network_options = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `NetworkOptions`; see [`Self::network_options`].
-    pub fn set_network_options(
-        &mut self,
-        value: Option<RunInstancesNetworkOptions>,
-    ) -> &mut Self {
-        self.network_options = value;
+    pub fn network_options(mut self, value: impl IntoParam<NetworkOptions>) -> Self {
+        self.request.network_options = value.into_param();
         self
     }
 
@@ -2754,17 +1354,9 @@ impl RunInstancesRequestBuilder {
     ///
     /// **Note** When `InstanceChargeType` is set to `PostPaid`, `AutoPay` cannot be set to `false`.
     ///
-    /// Default value: true.
-    ///
-    /// Example: `true`
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `AutoPay`; see [`Self::auto_pay`].
-    pub fn set_auto_pay(&mut self, value: Option<bool>) -> &mut Self {
-        self.auto_pay = value;
+    /// Default value: true. Example: `true`.
+    pub fn auto_pay(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.auto_pay = value.into_param();
         self
     }
 
@@ -2773,3937 +1365,918 @@ impl RunInstancesRequestBuilder {
     /// For information about the resolution of ECS private domain names, see ECS private DNS resolution.
     pub fn private_dns_name_options(
         mut self,
-        value: impl Into<RunInstancesPrivateDnsNameOptions>,
+        value: impl IntoParam<PrivateDnsNameOptions>,
     ) -> Self {
-        self.private_dns_name_options = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `PrivateDnsNameOptions`; see [`Self::private_dns_name_options`].
-    pub fn set_private_dns_name_options(
-        &mut self,
-        value: Option<RunInstancesPrivateDnsNameOptions>,
-    ) -> &mut Self {
-        self.private_dns_name_options = value;
+        self.request.private_dns_name_options = value.into_param();
         self
     }
 
     /// The `ClockOptions` field.
-    pub fn clock_options(mut self, value: impl Into<RunInstancesClockOptions>) -> Self {
-        self.clock_options = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClockOptions`; see [`Self::clock_options`].
-    pub fn set_clock_options(
-        &mut self,
-        value: Option<RunInstancesClockOptions>,
-    ) -> &mut Self {
-        self.clock_options = value;
+    pub fn clock_options(mut self, value: impl IntoParam<ClockOptions>) -> Self {
+        self.request.clock_options = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RunInstancesRequest, acs_runtime::BuildError> {
-        Ok(RunInstancesRequest {
-            region_id: self
-                .region_id
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "RunInstances",
-                    parameter: "RegionId",
-                    setter: "region_id",
-                })?,
-            image_id: self.image_id,
-            image_family: self.image_family,
-            instance_type: self.instance_type,
-            security_group_id: self.security_group_id,
-            v_switch_id: self.v_switch_id,
-            instance_name: self.instance_name,
-            description: self.description,
-            internet_max_bandwidth_in: self.internet_max_bandwidth_in,
-            internet_max_bandwidth_out: self.internet_max_bandwidth_out,
-            host_name: self.host_name,
-            unique_suffix: self.unique_suffix,
-            password: self.password,
-            password_inherit: self.password_inherit,
-            zone_id: self.zone_id,
-            internet_charge_type: self.internet_charge_type,
-            system_disk_size: self.system_disk_size,
-            system_disk_category: self.system_disk_category,
-            system_disk_disk_name: self.system_disk_disk_name,
-            system_disk_description: self.system_disk_description,
-            system_disk_performance_level: self.system_disk_performance_level,
-            system_disk_auto_snapshot_policy_id: self
-                .system_disk_auto_snapshot_policy_id,
-            io_optimized: self.io_optimized,
-            user_data: self.user_data,
-            key_pair_name: self.key_pair_name,
-            ram_role_name: self.ram_role_name,
-            amount: self.amount,
-            min_amount: self.min_amount,
-            auto_release_time: self.auto_release_time,
-            spot_strategy: self.spot_strategy,
-            spot_duration: self.spot_duration,
-            spot_price_limit: self.spot_price_limit,
-            spot_interruption_behavior: self.spot_interruption_behavior,
-            security_enhancement_strategy: self.security_enhancement_strategy,
-            client_token: self.client_token,
-            hpc_cluster_id: self.hpc_cluster_id,
-            dry_run: self.dry_run,
-            dedicated_host_id: self.dedicated_host_id,
-            launch_template_id: self.launch_template_id,
-            launch_template_name: self.launch_template_name,
-            launch_template_version: self.launch_template_version,
-            resource_group_id: self.resource_group_id,
-            period: self.period,
-            period_unit: self.period_unit,
-            auto_renew: self.auto_renew,
-            auto_renew_period: self.auto_renew_period,
-            instance_charge_type: self.instance_charge_type,
-            deployment_set_id: self.deployment_set_id,
-            deployment_set_group_no: self.deployment_set_group_no,
-            private_ip_address: self.private_ip_address,
-            credit_specification: self.credit_specification,
-            ipv6_address_count: self.ipv6_address_count,
-            network_interface_queue_number: self.network_interface_queue_number,
-            deletion_protection: self.deletion_protection,
-            hibernation_options_configured: self.hibernation_options_configured,
-            affinity: self.affinity,
-            tenancy: self.tenancy,
-            storage_set_id: self.storage_set_id,
-            storage_set_partition_number: self.storage_set_partition_number,
-            cpu_options_core: self.cpu_options_core,
-            cpu_options_threads_per_core: self.cpu_options_threads_per_core,
-            cpu_options_numa: self.cpu_options_numa,
-            cpu_options_topology_type: self.cpu_options_topology_type,
-            security_options_trusted_system_mode: self
-                .security_options_trusted_system_mode,
-            security_options_confidential_computing_mode: self
-                .security_options_confidential_computing_mode,
-            http_endpoint: self.http_endpoint,
-            http_tokens: self.http_tokens,
-            http_put_response_hop_limit: self.http_put_response_hop_limit,
-            private_pool_options_match_criteria: self
-                .private_pool_options_match_criteria,
-            private_pool_options_id: self.private_pool_options_id,
-            isp: self.isp,
-            scheduler_options_dedicated_host_cluster_id: self
-                .scheduler_options_dedicated_host_cluster_id,
-            security_group_ids: self.security_group_ids,
-            host_names: self.host_names,
-            data_disk: self.data_disk,
-            arn: self.arn,
-            network_interface: self.network_interface,
-            tag: self.tag,
-            ipv6_address: self.ipv6_address,
-            system_disk: self.system_disk,
-            image_options: self.image_options,
-            network_options: self.network_options,
-            auto_pay: self.auto_pay,
-            private_dns_name_options: self.private_dns_name_options,
-            clock_options: self.clock_options,
+    pub fn build(self) -> Result<RunInstancesRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "RunInstances",
+            parameter,
+            setter,
+        );
+        if self.request.region_id.is_none() {
+            return Err(missing("RegionId", "region_id"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl RunInstancesBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(
+        self,
+    ) -> Result<RunInstancesResponse, SdkError<RunInstancesError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `RunInstances`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RunInstancesResponse {
+    /// The ID of the request. Example: `473469C7-AA6F-4DC5-B3DB-A3DC0DE3****`.
+    pub request_id: Option<String>,
+    /// The ID of the order. This parameter is returned only when `InstanceChargeType` is set to PrePaid. Example: `123456****`.
+    pub order_id: Option<String>,
+    /// The transaction price. Example: `0.165`.
+    pub trade_price: Option<f32>,
+    /// The `InstanceIdSets` field.
+    pub instance_id_sets: Option<InstanceIdSets>,
+}
+
+impl acs_runtime::FromJson for RunInstancesResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            order_id: object.take("OrderId")?,
+            trade_price: object.take("TradePrice")?,
+            instance_id_sets: object.take("InstanceIdSets")?,
         })
     }
 }
 
-/// Calls `RunInstances` once its parameters are set: Batch creates Elastic Compute Service (ECS) instances. You can automatically start, assign public IP addresses to, and specify an automatic release time for the instances.
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct RunInstancesFluentBuilder {
-    client: acs_runtime::Client,
-    inner: RunInstancesRequestBuilder,
-}
-
-impl RunInstancesFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: RunInstancesRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &RunInstancesRequestBuilder {
-        &self.inner
-    }
-
-    /// The ID of the region in which to create the instance. You can call the DescribeRegions operation to query the most recent region list.
-    ///
-    /// Example: `cn-hangzhou`
-    pub fn region_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.region_id(value);
-        self
-    }
-
-    /// Sets or clears `RegionId`; see [`Self::region_id`].
-    pub fn set_region_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_region_id(value);
-        self
-    }
-
-    /// The ID of the image. You can call the DescribeImages operation to query available images. If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template and do not set `ImageFamily` to obtain the latest available custom image from a specified image family, you must specify `ImageId`.
-    ///
-    /// Example: `aliyun_2_1903_x64_20G_alibase_20200324.vhd`
-    pub fn image_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.image_id(value);
-        self
-    }
-
-    /// Sets or clears `ImageId`; see [`Self::image_id`].
-    pub fn set_image_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_image_id(value);
-        self
-    }
-
-    /// The name of the image family. You can set this parameter to obtain the latest available custom image from the specified image family to create instances.
-    ///
-    /// The name must be 2 to 128 characters in length. The name cannot start with a digit, a special character, <http://>, or <https://>. The name can contain letters, digits, periods (.), underscores (\\_), hyphens (-), and colons (:).
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   If you specify `ImageId`, you cannot specify ImageFamily.
-    /// *   If you do not specify `ImageId` but use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template that has `ImageId` specified, you cannot specify ImageFamily.
-    /// *   If you do not specify `ImageId` but use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template that does not have `ImageId` specified, you can specify ImageFamily.
-    /// *   If you do not specify `ImageId`, `LaunchTemplateId`, or `LaunchTemplateName`, you can specify ImageFamily.
-    ///
-    /// >  For information about image families that are associated with Alibaba Cloud official images, see Overview of public images.
-    ///
-    /// Example: `hangzhou-daily-update`
-    pub fn image_family(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.image_family(value);
-        self
-    }
-
-    /// Sets or clears `ImageFamily`; see [`Self::image_family`].
-    pub fn set_image_family(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_image_family(value);
-        self
-    }
-
-    /// The instance type. If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template, you must set the `InstanceType` parameter.
-    ///
-    /// *   Select an instance type. See Instance families or call the DescribeInstanceTypes operation to query the performance data of an instance type, or see Best practices for instance type selection to learn about how to select instance types.
-    /// *   Query available resources. Call the DescribeAvailableResource operation to query available resources in a specific region or zone.
-    ///
-    /// Example: `ecs.g6.large`
-    pub fn instance_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_type(value);
-        self
-    }
-
-    /// Sets or clears `InstanceType`; see [`Self::instance_type`].
-    pub fn set_instance_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_type(value);
-        self
-    }
-
-    /// The ID of the security group to which you want to assign the instance. Instances in the same security group can communicate with each other. The maximum number of instances allowed in a security group varies based on the type of the security group. For more information, see the "Security group limits" section in \[Limits and quotas\](~~25412#SecurityGroupQuota~~).
-    ///
-    /// >  The network type of the new instance is the same as the network type of the security group specified by `SecurityGroupId`. For example, if the specified security group is of the VPC type, the new instance is also of the VPC type and you must specify `VSwitchId`.
-    ///
-    /// If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template, you must specify a security group ID. When you specify this parameter, take note of the following items:
-    ///
-    /// *   You can set `SecurityGroupId` to specify a single security group or set `SecurityGroupIds.N` to specify one or more security groups. However, you cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
-    ///
-    /// Example: `sg-bp15ed6xe1yxeycg7****`
-    pub fn security_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.security_group_id(value);
-        self
-    }
-
-    /// Sets or clears `SecurityGroupId`; see [`Self::security_group_id`].
-    pub fn set_security_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_security_group_id(value);
-        self
-    }
-
-    /// The ID of the vSwitch to which to connect to the instance. You must set this parameter when you create an instance of the VPC type. The specified vSwitch and security group must belong to the same VPC. You can call the DescribeVSwitches operation to query available vSwitches.
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   If you specify the `VSwitchId` parameter, the zone specified by the `ZoneId` parameter must be the zone where the specified vSwitch is located. You can also leave the `ZoneId` parameter empty. Then, the system selects the zone where the specified vSwitch resides.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `VSwitchId` but can specify `NetworkInterface.N.VSwitchId`.
-    ///
-    /// Example: `vsw-bp1s5fnvk4gn2tws0****`
-    pub fn v_switch_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.v_switch_id(value);
-        self
-    }
-
-    /// Sets or clears `VSwitchId`; see [`Self::v_switch_id`].
-    pub fn set_v_switch_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_v_switch_id(value);
-        self
-    }
-
-    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
-    ///
-    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\\\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances.
-    ///
-    /// Example: `k8s-node-[1,4]-alibabacloud`
-    pub fn instance_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_name(value);
-        self
-    }
-
-    /// Sets or clears `InstanceName`; see [`Self::instance_name`].
-    pub fn set_instance_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_name(value);
-        self
-    }
-
-    /// The description of the instance. The description must be 2 to 256 characters in length, and cannot start with `http://` or `https://`.
-    ///
-    /// Example: `Instance_Description`
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.description(value);
-        self
-    }
-
-    /// Sets or clears `Description`; see [`Self::description`].
-    pub fn set_description(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_description(value);
-        self
-    }
-
-    /// The maximum inbound public bandwidth. Unit: Mbit/s. Valid values:
-    ///
-    /// *   When the purchased outbound public bandwidth is less than or equal to 10 Mbit/s, the valid values of InternetMaxBandwidthIn are 1 to 10, and the default value is 10.
-    /// *   When the purchased outbound public bandwidth is greater than 10 Mbit/s, the valid values of this parameter are 1 to the `InternetMaxBandwidthOut` value and the default value is the `InternetMaxBandwidthOut` value.
-    ///
-    /// Example: `10`
-    pub fn internet_max_bandwidth_in(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.internet_max_bandwidth_in(value);
-        self
-    }
-
-    /// Sets or clears `InternetMaxBandwidthIn`; see [`Self::internet_max_bandwidth_in`].
-    pub fn set_internet_max_bandwidth_in(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_internet_max_bandwidth_in(value);
-        self
-    }
-
-    /// The maximum outbound public bandwidth. Unit: Mbit/s. Valid values: 0 to 100.
-    ///
-    /// Default value: 0.
-    ///
-    /// Example: `10`
-    pub fn internet_max_bandwidth_out(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.internet_max_bandwidth_out(value);
-        self
-    }
-
-    /// Sets or clears `InternetMaxBandwidthOut`; see [`Self::internet_max_bandwidth_out`].
-    pub fn set_internet_max_bandwidth_out(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_internet_max_bandwidth_out(value);
-        self
-    }
-
-    /// The hostname of the instance. Take note of the following items:
-    ///
-    /// *   The hostname cannot start or end with a period (.) or hyphen (-). It cannot contain consecutive periods (.) or hyphens (-).
-    ///
-    /// *   For Windows instances, the hostname must be 2 to 15 characters in length and cannot contain periods (.) or contain only digits. It can contain letters, digits, and hyphens (-).
-    ///
-    /// *   For instances that run other operating systems such as Linux, take note of the following items:
-    ///
-    /// *   The hostname must be 2 to 64 characters in length. You can use periods (.) to separate a hostname into multiple segments. Each segment can contain letters, digits, and hyphens (-).
-    /// *   You can use the `${instance_id}` placeholder to pass instance IDs into the hostname specified by `HostName`. For example, if you set `HostName` to k8s-${instance_id} and the instance is assigned an ID of `i-123abc****`, the hostname of the instance is `k8s-i-123abc****`.
-    ///
-    /// When you create multiple instances, you can perform the following operations:
-    ///
-    /// *   Batch configure sequential hostnames for the instances. For more information, see Batch configure sequential names or hostnames for multiple instances.
-    /// *   Use the `HostNames.N` parameter to configure different hostnames for instances. You cannot specify both the `HostName` and `HostNames.N` parameters.
-    ///
-    /// Example: `k8s-node-[1,4]-ecshost`
-    pub fn host_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.host_name(value);
-        self
-    }
-
-    /// Sets or clears `HostName`; see [`Self::host_name`].
-    pub fn set_host_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_host_name(value);
-        self
-    }
-
-    /// Specifies whether to automatically append incremental suffixes to the hostname specified by the `HostName` parameter and to the instance name specified by the `InstanceName` parameter when you batch create instances. The incremental suffixes can range from 001 to 999. Valid values:
-    ///
-    /// *   true
-    /// *   false
-    ///
-    /// Default value: false.
-    ///
-    /// When the `HostName` or `InstanceName` value is set in the `name_prefix[begin_number,bits]` format without `name_suffix`, the `UniqueSuffix` parameter does not take effect. The names are sorted in the specified sequence.
-    ///
-    /// For more information, see Batch configure sequential names or hostnames for multiple instances.
-    ///
-    /// Example: `true`
-    pub fn unique_suffix(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.unique_suffix(value);
-        self
-    }
-
-    /// Sets or clears `UniqueSuffix`; see [`Self::unique_suffix`].
-    pub fn set_unique_suffix(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_unique_suffix(value);
-        self
-    }
-
-    /// The password of the instance. The password must be 8 to 30 characters in length and contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Special characters include:
-    ///
-    /// ()‘~!@#$%^&*-_+=|{}\[\]:;'&lt;&gt;,.?/
-    ///
-    /// For Windows instances, the password cannot start with a forward slash (/).
-    ///
-    /// > If the `Password` parameter is specified, we recommend that you send requests over HTTPS to prevent password leaks.
-    ///
-    /// Example: `EcsV587!`
-    pub fn password(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.password(value);
-        self
-    }
-
-    /// Sets or clears `Password`; see [`Self::password`].
-    pub fn set_password(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_password(value);
-        self
-    }
-
-    /// Specifies whether to use the password preset in the image. Valid values:
-    ///
-    /// *   true: uses the preset password.
-    /// *   false: does not use the preset password.
-    ///
-    /// Default value: false.
-    ///
-    /// > If you set this parameter to true, make sure that you leave the Password parameter empty and the selected image has a preset password.
-    ///
-    /// Example: `false`
-    pub fn password_inherit(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.password_inherit(value);
-        self
-    }
-
-    /// Sets or clears `PasswordInherit`; see [`Self::password_inherit`].
-    pub fn set_password_inherit(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_password_inherit(value);
-        self
-    }
-
-    /// The ID of the zone in which to create the instance. You can call the DescribeZones operation to query the most recent zone list.
-    ///
-    /// > If you specify the `VSwitchId` parameter, the zone specified by the `ZoneId` parameter must be the zone where the vSwitch is located. You can also leave the `ZoneId` parameter empty. Then, the system selects the zone where the specified vSwitch is located.
-    ///
-    /// This parameter is empty by default.
-    ///
-    /// Example: `cn-hangzhou-g`
-    pub fn zone_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.zone_id(value);
-        self
-    }
-
-    /// Sets or clears `ZoneId`; see [`Self::zone_id`].
-    pub fn set_zone_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_zone_id(value);
-        self
-    }
-
-    /// The billing method for network usage. Valid values:
-    ///
-    /// *   PayByBandwidth: pay-by-bandwidth
-    /// *   PayByTraffic: pay-by-traffic
-    ///
-    /// Default value: PayByTraffic.
-    ///
-    /// > When the **pay-by-traffic** billing method for network usage is used, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios where demand outstrips resource supplies, these maximum bandwidth values may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
-    ///
-    /// Example: `PayByTraffic`
-    pub fn internet_charge_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.internet_charge_type(value);
-        self
-    }
-
-    /// Sets or clears `InternetChargeType`; see [`Self::internet_charge_type`].
-    pub fn set_internet_charge_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_internet_charge_type(value);
-        self
-    }
-
-    /// The size of the system disk. Unit: GiB. Valid values:
-    ///
-    /// *   Basic disk: 20 to 500.
-    ///
-    /// *   ESSD: Valid values vary based on the performance level of the ESSD.
-    ///
-    /// *   PL0 ESSD: 1 to 2048.
-    /// *   PL1 ESSD: 20 to 2048.
-    /// *   PL2 ESSD: 461 to 2048.
-    /// *   PL3 ESSD: 1261 to 2048.
-    ///
-    /// *   ESSD AutoPL disk: 1 to 2048.
-    ///
-    /// *   Other disk categories: 20 to 2048.
-    ///
-    /// The value of this parameter must be at least 1 and greater than or equal to the image size.
-    ///
-    /// Default value: 40 or the image size, whichever is greater.
-    ///
-    /// Example: `40`
-    pub fn system_disk_size(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.system_disk_size(value);
-        self
-    }
-
-    /// Sets or clears `SystemDisk.Size`; see [`Self::system_disk_size`].
-    pub fn set_system_disk_size(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_system_disk_size(value);
-        self
-    }
-
-    /// The category of the system disk. Valid values:
-    ///
-    /// *   cloud_efficiency: utra disk
-    /// *   cloud_ssd: standard SSD
-    /// *   cloud_essd: enhanced SSD (ESSD)
-    /// *   cloud: basic disk
-    /// *   cloud_auto: ESSD AutoPL disk
-    /// *   cloud_essd_entry: ESSD Entry disk
-    ///
-    /// >  The value of this parameter can be `cloud_essd_entry` only when `InstanceType` is set to `ecs.u1` or `ecs.e`. ecs.u1 indicates the u1 universal instance family and ecs.e indicates the e economy instance family. For information about the u1 and e instance families, see the u1, universal instance family section in the "Universal instance families" topic and the e, economy instance family section in the "Shared instance families" topic.
-    ///
-    /// For non-I/O optimized instances of retired instance types, the default value is cloud. For other types of instances, the default value is cloud_efficiency.
-    ///
-    /// Example: `cloud_ssd`
-    pub fn system_disk_category(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.system_disk_category(value);
-        self
-    }
-
-    /// Sets or clears `SystemDisk.Category`; see [`Self::system_disk_category`].
-    pub fn set_system_disk_category(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_system_disk_category(value);
-        self
-    }
-
-    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-).
-    ///
-    /// Example: `cloud_ssdSystem`
-    pub fn system_disk_disk_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.system_disk_disk_name(value);
-        self
-    }
-
-    /// Sets or clears `SystemDisk.DiskName`; see [`Self::system_disk_disk_name`].
-    pub fn set_system_disk_disk_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_system_disk_disk_name(value);
-        self
-    }
-
-    /// The description of the system disk. The description must be 2 to 256 characters in length. The description can contain letters but cannot start with `http://` or `https://`.
-    ///
-    /// Example: `SystemDisk_Description`
-    pub fn system_disk_description(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.system_disk_description(value);
-        self
-    }
-
-    /// Sets or clears `SystemDisk.Description`; see [`Self::system_disk_description`].
-    pub fn set_system_disk_description(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_system_disk_description(value);
-        self
-    }
-
-    /// The performance level of the ESSD to use as the system disk. Default value: PL1. Valid values:
-    ///
-    /// *   PL0: A single ESSD can deliver up to 10,000 random read/write IOPS.
-    /// *   PL1: A single ESSD can deliver up to 50,000 random read/write IOPS.
-    /// *   PL2: A single ESSD can deliver up to 100,000 random read/write IOPS.
-    /// *   PL3: A single ESSD can deliver up to 1,000,000 random read/write IOPS.
-    ///
-    /// For more information about ESSD performance levels, see ESSDs.
-    ///
-    /// Example: `PL0`
-    pub fn system_disk_performance_level(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.system_disk_performance_level(value);
-        self
-    }
-
-    /// Sets or clears `SystemDisk.PerformanceLevel`; see [`Self::system_disk_performance_level`].
-    pub fn set_system_disk_performance_level(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_system_disk_performance_level(value);
-        self
-    }
-
-    /// The ID of the automatic snapshot policy to apply to the system disk.
-    ///
-    /// Example: `sp-bp67acfmxazb4p****`
-    pub fn system_disk_auto_snapshot_policy_id(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.inner = self.inner.system_disk_auto_snapshot_policy_id(value);
-        self
-    }
-
-    /// Sets or clears `SystemDisk.AutoSnapshotPolicyId`; see [`Self::system_disk_auto_snapshot_policy_id`].
-    pub fn set_system_disk_auto_snapshot_policy_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_system_disk_auto_snapshot_policy_id(value);
-        self
-    }
-
-    /// Specifies whether the instance is I/O optimized. For instances of retired instance types, the default value is none. For instances of other instance types, the default value is optimized. Valid values:
-    ///
-    /// *   none: The instance is not I/O optimized.
-    /// *   optimized: The instance is I/O optimized.
-    ///
-    /// Example: `optimized`
-    pub fn io_optimized(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.io_optimized(value);
-        self
-    }
-
-    /// Sets or clears `IoOptimized`; see [`Self::io_optimized`].
-    pub fn set_io_optimized(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_io_optimized(value);
-        self
-    }
-
-    /// The user data of the instance. You must specify Base64-encoded data. The instance user data cannot exceed 32 KB in size before Base64 encoding.
-    ///
-    /// For information about the limits, formats, and running frequencies of instance user data, see Instance user data.
-    ///
-    /// >  To ensure security, we recommend that you do not use plaintext to pass in confidential information, such as passwords or private keys, as user data. If you need to pass in confidential information, we recommend that you encrypt and encode the information in Base64 and then decode and decrypt the information in the same manner in the instance.
-    ///
-    /// Example: `ZWNobyBoZWxsbyBlY3Mh`
-    pub fn user_data(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.user_data(value);
-        self
-    }
-
-    /// Sets or clears `UserData`; see [`Self::user_data`].
-    pub fn set_user_data(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_user_data(value);
-        self
-    }
-
-    /// The name of the key pair.
-    ///
-    /// > For Windows instances, this parameter is ignored. This parameter is empty by default. The `Password` parameter takes effect even if the KeyPairName parameter is specified.
-    ///
-    /// Example: `KeyPair_Name`
-    pub fn key_pair_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.key_pair_name(value);
-        self
-    }
-
-    /// Sets or clears `KeyPairName`; see [`Self::key_pair_name`].
-    pub fn set_key_pair_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_key_pair_name(value);
-        self
-    }
-
-    /// The name of the Resource Access Management (RAM) role. You can call the ListRoles operation provided by RAM to query the instance RAM roles that you created.
-    ///
-    /// Example: `RAM_Name`
-    pub fn ram_role_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.ram_role_name(value);
-        self
-    }
-
-    /// Sets or clears `RamRoleName`; see [`Self::ram_role_name`].
-    pub fn set_ram_role_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_ram_role_name(value);
-        self
-    }
-
-    /// The desired number of ECS instances that you want to create. Valid values: 1 to 100.
-    ///
-    /// The number of ECS instances that can be created varies based on the Amount and MinAmount values.
-    ///
-    /// *   If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
-    ///
-    /// *   If you specify MinAmount, take note of the following items:
-    ///
-    /// *   If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
-    /// *   If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
-    /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
-    ///
-    /// Default value: 1.
-    ///
-    /// Example: `3`
-    pub fn amount(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.amount(value);
-        self
-    }
-
-    /// Sets or clears `Amount`; see [`Self::amount`].
-    pub fn set_amount(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_amount(value);
-        self
-    }
-
-    /// The minimum number of ECS instances that you want to create. Valid values: 1 to 100.
-    ///
-    /// The number of ECS instances that can be created varies based on the Amount and MinAmount values.
-    ///
-    /// *   If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
-    ///
-    /// *   If you specify MinAmount, take note of the following items:
-    ///
-    /// *   If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
-    /// *   If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
-    /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
-    ///
-    /// Example: `2`
-    pub fn min_amount(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.min_amount(value);
-        self
-    }
-
-    /// Sets or clears `MinAmount`; see [`Self::min_amount`].
-    pub fn set_min_amount(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_min_amount(value);
-        self
-    }
-
-    /// The time when to automatically release the pay-as-you-go instance. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mm:ssZ` format. The time must be in UTC.
-    ///
-    /// *   If the value of seconds (`ss`) is not `00`, the start time is automatically rounded to the nearest minute based on the value of minutes (`mm`).
-    /// *   The specified time must be at least 30 minutes later than the current time.
-    /// *   The specified time can be at most three years later than the current time.
-    ///
-    /// Example: `2018-01-01T12:05:00Z`
-    pub fn auto_release_time(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.auto_release_time(value);
-        self
-    }
-
-    /// Sets or clears `AutoReleaseTime`; see [`Self::auto_release_time`].
-    pub fn set_auto_release_time(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_auto_release_time(value);
-        self
-    }
-
-    /// The bidding policy for the pay-as-you-go instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PostPaid`. Valid values:
-    ///
-    /// *   NoSpot: The instance is created as a pay-as-you-go instance.
-    /// *   SpotWithPriceLimit: The instance is created as a spot instance with a user-defined maximum hourly price.
-    /// *   SpotAsPriceGo: The instance is created as a spot instance for which the market price at the time of purchase is automatically used as the bid price.
-    ///
-    /// Default value: NoSpot.
-    ///
-    /// Example: `NoSpot`
-    pub fn spot_strategy(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.spot_strategy(value);
-        self
-    }
-
-    /// Sets or clears `SpotStrategy`; see [`Self::spot_strategy`].
-    pub fn set_spot_strategy(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_spot_strategy(value);
-        self
-    }
-
-    /// The protection period of the spot instance. Unit: hours. Valid values:
-    ///
-    /// *   1: After a spot instance is created, Alibaba Cloud ensures that the instance is not automatically released within 1 hour. After the 1-hour protection period ends, the system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
-    /// *   0: After a spot instance is created, Alibaba Cloud does not ensure that the instance can run for one hour. The system compares the biding price with the market prices and checks the resource inventory to determine whether to retain or release the instance.
-    ///
-    /// Default value: 1.
-    ///
-    /// >
-    ///
-    /// *   You can set this parameter only to 0 or 1.
-    ///
-    /// *   The spot instance is billed by second. Specify an appropriate protection period.
-    ///
-    /// *   Alibaba Cloud sends an ECS system event to notify you 5 minutes before the instance is released.
-    ///
-    /// Example: `1`
-    pub fn spot_duration(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.spot_duration(value);
-        self
-    }
-
-    /// Sets or clears `SpotDuration`; see [`Self::spot_duration`].
-    pub fn set_spot_duration(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_spot_duration(value);
-        self
-    }
-
-    /// The maximum hourly price of the instance. The value is accurate to three decimal places. This parameter is valid only when the `SpotStrategy` parameter is set to `SpotWithPriceLimit`.
-    ///
-    /// Example: `0.97`
-    pub fn spot_price_limit(mut self, value: impl Into<f32>) -> Self {
-        self.inner = self.inner.spot_price_limit(value);
-        self
-    }
-
-    /// Sets or clears `SpotPriceLimit`; see [`Self::spot_price_limit`].
-    pub fn set_spot_price_limit(&mut self, value: Option<f32>) -> &mut Self {
-        self.inner.set_spot_price_limit(value);
-        self
-    }
-
-    /// The interruption mode of the spot instance. Valid values:
-    ///
-    /// *   Terminate: The instance is released.
-    ///
-    /// *   Stop: The instance is stopped in economical mode.
-    ///
-    /// For information about the economical mode, see Economical mode.
-    ///
-    /// Default value: Terminate.
-    ///
-    /// Example: `Terminate`
-    pub fn spot_interruption_behavior(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.spot_interruption_behavior(value);
-        self
-    }
-
-    /// Sets or clears `SpotInterruptionBehavior`; see [`Self::spot_interruption_behavior`].
-    pub fn set_spot_interruption_behavior(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_spot_interruption_behavior(value);
-        self
-    }
-
-    /// Specifies whether to enable security hardening. Valid values:
-    ///
-    /// *   Active: enables security hardening. This value is applicable only to public images.
-    /// *   Deactive: does not enable security hardening. This value is applicable to all images.
-    ///
-    /// Example: `Active`
-    pub fn security_enhancement_strategy(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.security_enhancement_strategy(value);
-        self
-    }
-
-    /// Sets or clears `SecurityEnhancementStrategy`; see [`Self::security_enhancement_strategy`].
-    pub fn set_security_enhancement_strategy(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_security_enhancement_strategy(value);
-        self
-    }
-
-    /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.**** For more information, see How to ensure idempotence.
-    ///
-    /// Example: `123e4567-e89b-12d3-a456-426655440000`
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// The ID of the high performance computing (HPC) cluster to which the instance belongs.
-    ///
-    /// This parameter is required when you create instances of a Supper Computing Cluster (SCC) instance type. For information about how to create an HPC cluster, see CreateHpcCluster.
-    ///
-    /// Example: `hpc-bp67acfmxazb4p****`
-    pub fn hpc_cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.hpc_cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `HpcClusterId`; see [`Self::hpc_cluster_id`].
-    pub fn set_hpc_cluster_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_hpc_cluster_id(value);
-        self
-    }
-
-    /// Specifies whether to check the validity of the request without actually making the request. Default value: false. Valid values:
-    ///
-    /// *   true: The validity of the request is checked but the request is not made. Check items include whether required parameters are specified, the request format, service limits, and available ECS resources. If the check fails, the corresponding error code is returned. If the check succeeds, the `DryRunOperation` error code is returned.
-    /// *   false: The validity of the request is checked, and the request is made if the check succeeds.
-    ///
-    /// Example: `false`
-    pub fn dry_run(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.dry_run(value);
-        self
-    }
-
-    /// Sets or clears `DryRun`; see [`Self::dry_run`].
-    pub fn set_dry_run(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_dry_run(value);
-        self
-    }
-
-    /// The ID of the dedicated host.
-    ///
-    /// You can call the DescribeDedicatedHosts operation to query the list of dedicated host IDs.
-    ///
-    /// > Spot instances cannot be created on dedicated hosts. If you specify DedicatedHostId, SpotStrategy and SpotPriceLimit are automatically ignored.
-    ///
-    /// Example: `dh-bp67acfmxazb4p****`
-    pub fn dedicated_host_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.dedicated_host_id(value);
-        self
-    }
-
-    /// Sets or clears `DedicatedHostId`; see [`Self::dedicated_host_id`].
-    pub fn set_dedicated_host_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_dedicated_host_id(value);
-        self
-    }
-
-    /// The ID of the launch template. For more information, call the DescribeLaunchTemplates operation.
-    ///
-    /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template.
-    ///
-    /// Example: `lt-bp1apo0bbbkuy0rj****`
-    pub fn launch_template_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.launch_template_id(value);
-        self
-    }
-
-    /// Sets or clears `LaunchTemplateId`; see [`Self::launch_template_id`].
-    pub fn set_launch_template_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_launch_template_id(value);
-        self
-    }
-
-    /// The name of the launch template.
-    ///
-    /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template.
-    ///
-    /// Example: `LaunchTemplate_Name`
-    pub fn launch_template_name(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.launch_template_name(value);
-        self
-    }
-
-    /// Sets or clears `LaunchTemplateName`; see [`Self::launch_template_name`].
-    pub fn set_launch_template_name(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_launch_template_name(value);
-        self
-    }
-
-    /// The version of the launch template. If you set the `LaunchTemplateId` or `LaunchTemplateName` parameter but do not set the version number of the launch template, the default template version is used.
-    ///
-    /// Example: `3`
-    pub fn launch_template_version(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.launch_template_version(value);
-        self
-    }
-
-    /// Sets or clears `LaunchTemplateVersion`; see [`Self::launch_template_version`].
-    pub fn set_launch_template_version(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_launch_template_version(value);
-        self
-    }
-
-    /// The ID of the resource group to which to assign the instance.
-    ///
-    /// Example: `rg-bp67acfmxazb4p****`
-    pub fn resource_group_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.resource_group_id(value);
-        self
-    }
-
-    /// Sets or clears `ResourceGroupId`; see [`Self::resource_group_id`].
-    pub fn set_resource_group_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_resource_group_id(value);
-        self
-    }
-
-    /// The subscription period of the instance. The unit is specified by the `PeriodUnit` parameter. This parameter is valid and required only when `InstanceChargeType` is set to `PrePaid`. If the `DedicatedHostId` parameter is specified, the value of Period must not exceed the subscription period of the specified dedicated host. Valid values:
-    ///
-    /// *   Valid values when PeriodUnit is set to Week: 1, 2, 3, and 4.
-    /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
-    ///
-    /// Example: `1`
-    pub fn period(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.period(value);
-        self
-    }
-
-    /// Sets or clears `Period`; see [`Self::period`].
-    pub fn set_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_period(value);
-        self
-    }
-
-    /// The unit of the subscription period. Default value: Month. Valid values:
-    ///
-    /// *   Week
-    /// *   Month
-    ///
-    /// Example: `Month`
-    pub fn period_unit(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.period_unit(value);
-        self
-    }
-
-    /// Sets or clears `PeriodUnit`; see [`Self::period_unit`].
-    pub fn set_period_unit(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_period_unit(value);
-        self
-    }
-
-    /// Specifies whether to enable auto-renewal for the instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PrePaid`. Valid values:
-    ///
-    /// *   true: enables auto-renewal.
-    /// *   false: does not enable auto-renewal.
-    ///
-    /// Default value: false.
-    ///
-    /// Example: `true`
-    pub fn auto_renew(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.auto_renew(value);
-        self
-    }
-
-    /// Sets or clears `AutoRenew`; see [`Self::auto_renew`].
-    pub fn set_auto_renew(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_auto_renew(value);
-        self
-    }
-
-    /// The auto-renewal period of the instance. Valid values:
-    ///
-    /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
-    /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
-    ///
-    /// Default value: 1.
-    ///
-    /// Example: `1`
-    pub fn auto_renew_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.auto_renew_period(value);
-        self
-    }
-
-    /// Sets or clears `AutoRenewPeriod`; see [`Self::auto_renew_period`].
-    pub fn set_auto_renew_period(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_auto_renew_period(value);
-        self
-    }
-
-    /// The billing method of the instance. Valid values:
-    ///
-    /// *   PrePaid: subscription
-    /// *   PostPaid: pay-as-you-go
-    ///
-    /// Default value: PostPaid.
-    ///
-    /// If you set this parameter to PrePaid, make sure that your account has sufficient balance or credit. Otherwise, an `InvalidPayMethod` error is returned.
-    ///
-    /// Example: `PrePaid`
-    pub fn instance_charge_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.instance_charge_type(value);
-        self
-    }
-
-    /// Sets or clears `InstanceChargeType`; see [`Self::instance_charge_type`].
-    pub fn set_instance_charge_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_instance_charge_type(value);
-        self
-    }
-
-    /// The ID of the deployment set to which to deploy the instance.
-    ///
-    /// Example: `ds-bp1brhwhoqinyjd6****`
-    pub fn deployment_set_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.deployment_set_id(value);
-        self
-    }
-
-    /// Sets or clears `DeploymentSetId`; see [`Self::deployment_set_id`].
-    pub fn set_deployment_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_deployment_set_id(value);
-        self
-    }
-
-    /// The number of the deployment set group to which to deploy the instance. If the deployment set specified by the DeploymentSetId parameter uses the high availability group strategy (AvailabilityGroup), you can use the DeploymentSetGroupNo parameter to specify a deployment set group in the deployment set. Valid values: 1 to 7.
-    ///
-    /// Example: `1`
-    pub fn deployment_set_group_no(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.deployment_set_group_no(value);
-        self
-    }
-
-    /// Sets or clears `DeploymentSetGroupNo`; see [`Self::deployment_set_group_no`].
-    pub fn set_deployment_set_group_no(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_deployment_set_group_no(value);
-        self
-    }
-
-    /// The private IP address to assign to the instance. To assign a private IP address to an instance that resides in a VPC, make sure that the IP address is an idle IP address within the CIDR block of the vSwitch specified by `VSwitchId`.
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   If `PrivateIpAddress` is specified, take note of the following items:
-    ///
-    /// *   If `Amount` is set to 1, a single instance is created and the specified private IP address is assigned to the instance.
-    /// *   If `Amount` is set to a numeric value greater than 1, the specified number of instances are created and consecutive private IP addresses starting from the specified one are assigned to the instances. In this case, you cannot specify parameters that start with `NetworkInterface.N` to attach secondary ENIs to the instances.
-    ///
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `PrivateIpAddress` but can specify `NetworkInterface.N.PrimaryIpAddress`.
-    ///
-    /// >  The first IP address and last three IP addresses of each vSwitch CIDR block are reserved. You cannot specify the IP addresses. For example, if a vSwitch CIDR block is 192.168.1.0/24, the IP addresses 192.168.1.0, 192.168.1.253, 192.168.1.254, and 192.168.1.255 are reserved.
-    ///
-    /// Example: `10.1.**.**`
-    pub fn private_ip_address(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.private_ip_address(value);
-        self
-    }
-
-    /// Sets or clears `PrivateIpAddress`; see [`Self::private_ip_address`].
-    pub fn set_private_ip_address(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_private_ip_address(value);
-        self
-    }
-
-    /// The performance mode of the burstable instance. Valid values:
-    ///
-    /// *   Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
-    /// *   Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Burstable instances.
-    ///
-    /// Example: `Standard`
-    pub fn credit_specification(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.credit_specification(value);
-        self
-    }
-
-    /// Sets or clears `CreditSpecification`; see [`Self::credit_specification`].
-    pub fn set_credit_specification(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_credit_specification(value);
-        self
-    }
-
-    /// The number of IPv6 addresses to randomly generate for the primary ENI. Valid values: 1 to 10.
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   You cannot specify both the `Ipv6Addresses.N` and `Ipv6AddressCount` parameters.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `Ipv6Address.N` or `Ipv6AddressCount` but can specify `NetworkInterface.N.Ipv6Address.N` or `NetworkInterface.N.Ipv6AddressCount`.
-    ///
-    /// Example: `1`
-    pub fn ipv6_address_count(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.ipv6_address_count(value);
-        self
-    }
-
-    /// Sets or clears `Ipv6AddressCount`; see [`Self::ipv6_address_count`].
-    pub fn set_ipv6_address_count(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_ipv6_address_count(value);
-        self
-    }
-
-    /// The number of queues supported by the primary ENI. Take note of the following items:
-    ///
-    /// *   The value of this parameter cannot exceed the maximum number of queues per ENI allowed for the instance type.
-    /// *   The total number of queues for all ENIs on the instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation to query the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `NetworkInterfaceQueueNumber` but can specify `NetworkInterface.N.QueueNumber`.
-    ///
-    /// Example: `8`
-    pub fn network_interface_queue_number(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.network_interface_queue_number(value);
-        self
-    }
-
-    /// Sets or clears `NetworkInterfaceQueueNumber`; see [`Self::network_interface_queue_number`].
-    pub fn set_network_interface_queue_number(
-        &mut self,
-        value: Option<i32>,
-    ) -> &mut Self {
-        self.inner.set_network_interface_queue_number(value);
-        self
-    }
-
-    /// Specifies whether to enable release protection for the instance. This parameter determines whether you can use the ECS console or call the DeleteInstance operation to release the instance. Valid values:
-    ///
-    /// *   true: enables release protection for the instance.
-    /// *   false: disables release protection for the instance.
-    ///
-    /// Default value: false.
-    ///
-    /// > This parameter is applicable to only pay-as-you-go instances. It can protect instances against manual releases, but not against automatic releases.
-    ///
-    /// Example: `false`
-    pub fn deletion_protection(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.deletion_protection(value);
-        self
-    }
-
-    /// Sets or clears `DeletionProtection`; see [`Self::deletion_protection`].
-    pub fn set_deletion_protection(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_deletion_protection(value);
-        self
-    }
-
-    /// > This parameter is in invitational preview and is unavailable.
-    ///
-    /// Example: `false`
-    pub fn hibernation_options_configured(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.hibernation_options_configured(value);
-        self
-    }
-
-    /// Sets or clears `HibernationOptions.Configured`; see [`Self::hibernation_options_configured`].
-    pub fn set_hibernation_options_configured(
-        &mut self,
-        value: Option<bool>,
-    ) -> &mut Self {
-        self.inner.set_hibernation_options_configured(value);
-        self
-    }
-
-    /// Specifies whether to associate an instance on a dedicated host with the dedicated host. Valid values:
-    ///
-    /// *   default: does not associate the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance is automatically deployed to another dedicated host in the automatic deployment resource pool if the available resources of the original dedicated host are insufficient.
-    /// *   host: associates the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance remains on the original dedicated host. If the available resources of the original dedicated host are insufficient, the instance cannot be started.
-    ///
-    /// Default value: default.
-    ///
-    /// Example: `default`
-    pub fn affinity(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.affinity(value);
-        self
-    }
-
-    /// Sets or clears `Affinity`; see [`Self::affinity`].
-    pub fn set_affinity(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_affinity(value);
-        self
-    }
-
-    /// Specifies whether to create the instance on a dedicated host. Valid values:
-    ///
-    /// *   default: creates the instance on a non-dedicated host.
-    /// *   host: creates the instance on a dedicated host. If you do not set the `DedicatedHostId` parameter, Alibaba Cloud selects a dedicated host for the instance.
-    ///
-    /// Default value: default.
-    ///
-    /// Example: `default`
-    pub fn tenancy(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.tenancy(value);
-        self
-    }
-
-    /// Sets or clears `Tenancy`; see [`Self::tenancy`].
-    pub fn set_tenancy(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_tenancy(value);
-        self
-    }
-
-    /// The ID of the storage set.
-    ///
-    /// Example: `ss-bp67acfmxazb4p****`
-    pub fn storage_set_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.storage_set_id(value);
-        self
-    }
-
-    /// Sets or clears `StorageSetId`; see [`Self::storage_set_id`].
-    pub fn set_storage_set_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_storage_set_id(value);
-        self
-    }
-
-    /// The maximum number of partitions in the storage set. Valid values: integers greater than or equal to 1.
-    ///
-    /// Example: `2`
-    pub fn storage_set_partition_number(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.storage_set_partition_number(value);
-        self
-    }
-
-    /// Sets or clears `StorageSetPartitionNumber`; see [`Self::storage_set_partition_number`].
-    pub fn set_storage_set_partition_number(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_storage_set_partition_number(value);
-        self
-    }
-
-    /// The number of CPU cores.
-    ///
-    /// Example: `2`
-    pub fn cpu_options_core(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.cpu_options_core(value);
-        self
-    }
-
-    /// Sets or clears `CpuOptions.Core`; see [`Self::cpu_options_core`].
-    pub fn set_cpu_options_core(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_cpu_options_core(value);
-        self
-    }
-
-    /// The number of threads per CPU core. The following formula is used to calculate the number of vCPUs of the instance: `CpuOptions.Core` value × `CpuOptions.ThreadsPerCore` value.
-    ///
-    /// *   If `CpuOptionsThreadPerCore` is set to 1, Hyper-Threading (HT) is disabled.
-    /// *   This parameter is applicable only to specific instance types.
-    ///
-    /// Example: `2`
-    pub fn cpu_options_threads_per_core(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.cpu_options_threads_per_core(value);
-        self
-    }
-
-    /// Sets or clears `CpuOptions.ThreadsPerCore`; see [`Self::cpu_options_threads_per_core`].
-    pub fn set_cpu_options_threads_per_core(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_cpu_options_threads_per_core(value);
-        self
-    }
-
-    /// This parameter is no longer used.
-    ///
-    /// Example: `1`
-    pub fn cpu_options_numa(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cpu_options_numa(value);
-        self
-    }
-
-    /// Sets or clears `CpuOptions.Numa`; see [`Self::cpu_options_numa`].
-    pub fn set_cpu_options_numa(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cpu_options_numa(value);
-        self
-    }
-
-    /// The CPU topology type of the instance. Valid values:
-    ///
-    /// *   ContinuousCoreToHTMapping: The HT technology allows continuous threads to run on the same core in the CPU topology of the instance.``
-    /// *   DiscreteCoreToHTMapping: The HT technology allows discrete threads to run on the same core in the CPU topology of the instance.``
-    ///
-    /// This parameter is empty by default.
-    ///
-    /// >  This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
-    ///
-    /// Example: `DiscreteCoreToHTMapping`
-    pub fn cpu_options_topology_type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.cpu_options_topology_type(value);
-        self
-    }
-
-    /// Sets or clears `CpuOptions.TopologyType`; see [`Self::cpu_options_topology_type`].
-    pub fn set_cpu_options_topology_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_cpu_options_topology_type(value);
-        self
-    }
-
-    /// The trusted system mode. Set the value to vTPM.
-    ///
-    /// The trusted system mode supports the following instance families:
-    ///
-    /// *   g7, c7, and r7
-    /// *   Security-enhanced instance families: g7t, c7t, and r7t
-    ///
-    /// When you create instances of the preceding instance families, you must set this parameter. Take note of the following items:
-    ///
-    /// *   To use the Alibaba Cloud trusted system, set this parameter to vTPM. Then, the Alibaba Cloud trusted system performs trust verifications when the instances start.
-    /// *   If you do not want to use the Alibaba Cloud trusted system, leave this parameter empty. Note that if your created instances use an enclave-based confidential computing environment (with `SecurityOptions.ConfidentialComputingMode` set to Enclave), the Alibaba Cloud trusted system is enabled for the instances.
-    /// *   When you use the ECS API to create instances that use the trusted system, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.TrustedSystemMode` parameter.
-    ///
-    /// > If you have configured an instance as a trusted one when you created the instance, you can use only an image that support the trusted system to replace the system disk of the instance.
-    ///
-    /// For more information about the trusted system, see Overview.
-    ///
-    /// Example: `vTPM`
-    pub fn security_options_trusted_system_mode(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.inner = self.inner.security_options_trusted_system_mode(value);
-        self
-    }
-
-    /// Sets or clears `SecurityOptions.TrustedSystemMode`; see [`Self::security_options_trusted_system_mode`].
-    pub fn set_security_options_trusted_system_mode(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_security_options_trusted_system_mode(value);
-        self
-    }
-
-    /// The confidential computing mode. Set the value to Enclave.
-    ///
-    /// A value of Enclave indicates that an enclave-based confidential computing environment is built on the instance. When you call the `RunInstances` operation, you can set this parameter only for c7, g7, or r7 instances to use enclave-based confidential computing. Take note of the following items:
-    ///
-    /// *   The confidential computing feature is in invitational preview.
-    /// *   When you use the ECS API to create instances that support enclave-based confidential computing, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.ConfidentialComputingMode` parameter.
-    /// *   Enclave-based confidential computing is implemented based on Alibaba Cloud Trusted System (vTPM). When you build a confidential computing environment on an instance by using Enclave, Alibaba Cloud Trusted System is enabled for the instance. If you set `SecurityOptions.ConfidentialComputingMode` to Enclave when you call this operation, the created instances use enclave-based confidential computing and Alibaba Cloud Trusted System regardless of whether `SecurityOptions.TrustedSystemMode` is set to vTPM.
-    ///
-    /// For more information about confidential computing, see Build a confidential computing environment by using Enclave.
-    ///
-    /// Example: `Enclave`
-    pub fn security_options_confidential_computing_mode(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.inner = self.inner.security_options_confidential_computing_mode(value);
-        self
-    }
-
-    /// Sets or clears `SecurityOptions.ConfidentialComputingMode`; see [`Self::security_options_confidential_computing_mode`].
-    pub fn set_security_options_confidential_computing_mode(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_security_options_confidential_computing_mode(value);
-        self
-    }
-
-    /// Specifies whether to enable the access channel for instance metadata. Valid values:
-    ///
-    /// *   enabled
-    /// *   disabled
-    ///
-    /// Default value: enabled.
-    ///
-    /// > For more information about instance metadata, see Overview of ECS instance metadata.
-    ///
-    /// Example: `enabled`
-    pub fn http_endpoint(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.http_endpoint(value);
-        self
-    }
-
-    /// Sets or clears `HttpEndpoint`; see [`Self::http_endpoint`].
-    pub fn set_http_endpoint(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_http_endpoint(value);
-        self
-    }
-
-    /// Specifies whether to forcefully use the security-enhanced mode (IMDSv2) to access instance metadata. Valid values:
-    ///
-    /// *   optional: does not forcefully use the security-enhanced mode (IMDSv2).
-    /// *   required: forcefully uses the security-enhanced mode (IMDSv2). After you set this parameter to required, you cannot access instance metadata in normal mode.
-    ///
-    /// Default value: optional.
-    ///
-    /// > For more information about the modes of accessing instance metadata, see Access mode of instance metadata.
-    ///
-    /// Example: `optional`
-    pub fn http_tokens(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.http_tokens(value);
-        self
-    }
-
-    /// Sets or clears `HttpTokens`; see [`Self::http_tokens`].
-    pub fn set_http_tokens(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_http_tokens(value);
-        self
-    }
-
-    /// >  This parameter is not publicly available.
-    ///
-    /// Example: `3`
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<i32>) -> Self {
-        self.inner = self.inner.http_put_response_hop_limit(value);
-        self
-    }
-
-    /// Sets or clears `HttpPutResponseHopLimit`; see [`Self::http_put_response_hop_limit`].
-    pub fn set_http_put_response_hop_limit(&mut self, value: Option<i32>) -> &mut Self {
-        self.inner.set_http_put_response_hop_limit(value);
-        self
-    }
-
-    /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
-    ///
-    /// *   Open: open private pool. The system selects a matching open private pool to create the instance. If no matching open private pools are found, resources in the public pool are used. When you set this parameter to Open, you can leave the `PrivatePoolOptions.Id` parameter empty.
-    /// *   Target: specified private pool. The system uses the capacity in a specified private pool to create the instance. If the specified private pool is unavailable, the instance cannot be created. If you set this parameter to Target, you must specify the `PrivatePoolOptions.Id` parameter.
-    /// *   None: no private pool. The capacity in private pools is not used.
-    ///
-    /// Default value: None.
-    ///
-    /// In the following scenarios, the PrivatePoolOptions.MatchCriteria parameter can be set only to `None` or left empty:
-    ///
-    /// *   A spot instance is created.
-    /// *   The instance is created in the classic network.
-    /// *   The instance is created on a dedicated host.
-    ///
-    /// Example: `Open`
-    pub fn private_pool_options_match_criteria(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.inner = self.inner.private_pool_options_match_criteria(value);
-        self
-    }
-
-    /// Sets or clears `PrivatePoolOptions.MatchCriteria`; see [`Self::private_pool_options_match_criteria`].
-    pub fn set_private_pool_options_match_criteria(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_private_pool_options_match_criteria(value);
-        self
-    }
-
-    /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated.
-    ///
-    /// Example: `eap-bp67acfmxazb4****`
-    pub fn private_pool_options_id(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.private_pool_options_id(value);
-        self
-    }
-
-    /// Sets or clears `PrivatePoolOptions.Id`; see [`Self::private_pool_options_id`].
-    pub fn set_private_pool_options_id(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_private_pool_options_id(value);
-        self
-    }
-
-    /// > This parameter is in invitational preview and is unavailable.
-    ///
-    /// Example: `null`
-    pub fn isp(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.isp(value);
-        self
-    }
-
-    /// Sets or clears `Isp`; see [`Self::isp`].
-    pub fn set_isp(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_isp(value);
-        self
-    }
-
-    /// The ID of the dedicated host cluster in which to create the instance. After this parameter is specified, the system selects one dedicated host from the specified cluster to create the instance.
-    ///
-    /// > This parameter is valid only when the `Tenancy` parameter is set to `host`.
-    ///
-    /// When you specify both the `DedicatedHostId` and `SchedulerOptions.DedicatedHostClusterId` parameters, take note of the following items:
-    ///
-    /// *   If the specified dedicated host belongs to the specified dedicated host cluster, the instance is preferentially deployed on the specified dedicated host.
-    /// *   If the specified dedicated host does not belong to the specified dedicated host cluster, the instance cannot be created.
-    ///
-    /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs.
-    ///
-    /// Example: `dc-bp12wlf6am0vz9v2****`
-    pub fn scheduler_options_dedicated_host_cluster_id(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.inner = self.inner.scheduler_options_dedicated_host_cluster_id(value);
-        self
-    }
-
-    /// Sets or clears `SchedulerOptions.DedicatedHostClusterId`; see [`Self::scheduler_options_dedicated_host_cluster_id`].
-    pub fn set_scheduler_options_dedicated_host_cluster_id(
-        &mut self,
-        value: Option<String>,
-    ) -> &mut Self {
-        self.inner.set_scheduler_options_dedicated_host_cluster_id(value);
-        self
-    }
-
-    /// The IDs of security groups to which to assign the instance. The valid values of N vary based on the maximum number of security groups to which an instance can belong. For more information, see the Security group limits section of the "Limits" topic.
-    ///
-    /// When you specify this parameter, take note of the following items:
-    ///
-    /// *   You cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
-    ///
-    /// Example: `sg-bp15ed6xe1yxeycg7****`
-    pub fn security_group_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.security_group_ids(value);
-        self
-    }
-
-    /// Sets or clears `SecurityGroupIds`; see [`Self::security_group_ids`].
-    pub fn set_security_group_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_security_group_ids(value);
-        self
-    }
-
-    /// The hostname of instance N. You can use this parameter to specify different hostnames for multiple instances.
-    ///
-    /// Example: `ecs-host-01`
-    pub fn host_names(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.host_names(value);
-        self
-    }
-
-    /// Sets or clears `HostNames`; see [`Self::host_names`].
-    pub fn set_host_names(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_host_names(value);
-        self
-    }
-
-    /// The data disks.
-    pub fn data_disk(mut self, value: impl Into<Vec<RunInstancesDataDiskItem>>) -> Self {
-        self.inner = self.inner.data_disk(value);
-        self
-    }
-
-    /// Sets or clears `DataDisk`; see [`Self::data_disk`].
-    pub fn set_data_disk(
-        &mut self,
-        value: Option<Vec<RunInstancesDataDiskItem>>,
-    ) -> &mut Self {
-        self.inner.set_data_disk(value);
-        self
-    }
-
-    /// >  This parameter is not publicly available.
-    pub fn arn(mut self, value: impl Into<Vec<RunInstancesArnItem>>) -> Self {
-        self.inner = self.inner.arn(value);
-        self
-    }
-
-    /// Sets or clears `Arn`; see [`Self::arn`].
-    pub fn set_arn(&mut self, value: Option<Vec<RunInstancesArnItem>>) -> &mut Self {
-        self.inner.set_arn(value);
-        self
-    }
-
-    /// The information of the elastic network interfaces (ENIs).
-    pub fn network_interface(
-        mut self,
-        value: impl Into<Vec<RunInstancesNetworkInterfaceItem>>,
-    ) -> Self {
-        self.inner = self.inner.network_interface(value);
-        self
-    }
-
-    /// Sets or clears `NetworkInterface`; see [`Self::network_interface`].
-    pub fn set_network_interface(
-        &mut self,
-        value: Option<Vec<RunInstancesNetworkInterfaceItem>>,
-    ) -> &mut Self {
-        self.inner.set_network_interface(value);
-        self
-    }
-
-    /// The tags to add to the instance, disks, and primary ENI.
-    pub fn tag(mut self, value: impl Into<Vec<RunInstancesTagItem>>) -> Self {
-        self.inner = self.inner.tag(value);
-        self
-    }
-
-    /// Sets or clears `Tag`; see [`Self::tag`].
-    pub fn set_tag(&mut self, value: Option<Vec<RunInstancesTagItem>>) -> &mut Self {
-        self.inner.set_tag(value);
-        self
-    }
-
-    /// IPv6 address N to be assigned to the primary ENI. Valid values of N: 1 to 10.
-    ///
-    /// Example: `Ipv6Address.1=2001:db8:1234:1a00::***`.
-    ///
-    /// Take note of the following items:
-    ///
-    /// *   If the `Ipv6Address.N` parameter is specified, you must set the `Amount` parameter to 1 and leave the `Ipv6AddressCount` parameter empty.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot set `Ipv6Addresses.N` or `Ipv6AddressCount` and must set `NetworkInterface.N.Ipv6Addresses.N` or `NetworkInterface.N.Ipv6AddressCount`.
-    ///
-    /// Example: `Ipv6Address.1=2001:db8:1234:1a00::***`
-    pub fn ipv6_address(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.ipv6_address(value);
-        self
-    }
-
-    /// Sets or clears `Ipv6Address`; see [`Self::ipv6_address`].
-    pub fn set_ipv6_address(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_ipv6_address(value);
-        self
-    }
-
-    /// The system disk-related parameter. You can set `SystemDisk.StorageClusterId` to specify the ID of the dedicated block storage cluster.
-    pub fn system_disk(mut self, value: impl Into<RunInstancesSystemDisk>) -> Self {
-        self.inner = self.inner.system_disk(value);
-        self
-    }
-
-    /// Sets or clears `SystemDisk`; see [`Self::system_disk`].
-    pub fn set_system_disk(
-        &mut self,
-        value: Option<RunInstancesSystemDisk>,
-    ) -> &mut Self {
-        self.inner.set_system_disk(value);
-        self
-    }
-
-    /// Details about the image options.
-    pub fn image_options(mut self, value: impl Into<RunInstancesImageOptions>) -> Self {
-        self.inner = self.inner.image_options(value);
-        self
-    }
-
-    /// Sets or clears `ImageOptions`; see [`Self::image_options`].
-    pub fn set_image_options(
-        &mut self,
-        value: Option<RunInstancesImageOptions>,
-    ) -> &mut Self {
-        self.inner.set_image_options(value);
-        self
-    }
-
-    /// Details about network options.
-    pub fn network_options(
-        mut self,
-        value: impl Into<RunInstancesNetworkOptions>,
-    ) -> Self {
-        self.inner = self.inner.network_options(value);
-        self
-    }
-
-    /// Sets or clears `NetworkOptions`; see [`Self::network_options`].
-    pub fn set_network_options(
-        &mut self,
-        value: Option<RunInstancesNetworkOptions>,
-    ) -> &mut Self {
-        self.inner.set_network_options(value);
-        self
-    }
-
-    /// Specifies whether to automatically complete the payment for instance creation. Valid values:
-    ///
-    /// *   true: The payment is automatically completed.
-    ///
-    /// **
-    ///
-    /// **Note** Make sure that your account balance is sufficient. Otherwise, your order becomes invalid and is canceled. If your account balance is insufficient, you can set `AutoPay` to `false` to generate an unpaid order. Then, you can log on to the ECS console to pay for the order.
-    ///
-    /// *   false: An order is generated but no payment is made.
-    ///
-    /// **
-    ///
-    /// **Note** When `InstanceChargeType` is set to `PostPaid`, `AutoPay` cannot be set to `false`.
-    ///
-    /// Default value: true.
-    ///
-    /// Example: `true`
-    pub fn auto_pay(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.auto_pay(value);
-        self
-    }
-
-    /// Sets or clears `AutoPay`; see [`Self::auto_pay`].
-    pub fn set_auto_pay(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_auto_pay(value);
-        self
-    }
-
-    /// The private domain name options of the instance.
-    ///
-    /// For information about the resolution of ECS private domain names, see ECS private DNS resolution.
-    pub fn private_dns_name_options(
-        mut self,
-        value: impl Into<RunInstancesPrivateDnsNameOptions>,
-    ) -> Self {
-        self.inner = self.inner.private_dns_name_options(value);
-        self
-    }
-
-    /// Sets or clears `PrivateDnsNameOptions`; see [`Self::private_dns_name_options`].
-    pub fn set_private_dns_name_options(
-        &mut self,
-        value: Option<RunInstancesPrivateDnsNameOptions>,
-    ) -> &mut Self {
-        self.inner.set_private_dns_name_options(value);
-        self
-    }
-
-    /// The `ClockOptions` field.
-    pub fn clock_options(mut self, value: impl Into<RunInstancesClockOptions>) -> Self {
-        self.inner = self.inner.clock_options(value);
-        self
-    }
-
-    /// Sets or clears `ClockOptions`; see [`Self::clock_options`].
-    pub fn set_clock_options(
-        &mut self,
-        value: Option<RunInstancesClockOptions>,
-    ) -> &mut Self {
-        self.inner.set_clock_options(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(
-        self,
-    ) -> Result<RunInstancesResponse, acs_runtime::SdkError<RunInstancesError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `RunInstances`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct RunInstancesResponse {
-    /// The ID of the request.
-    ///
-    /// Example: `473469C7-AA6F-4DC5-B3DB-A3DC0DE3****`
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The ID of the order. This parameter is returned only when `InstanceChargeType` is set to PrePaid.
-    ///
-    /// Example: `123456****`
-    #[serde(rename = "OrderId", skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
-    /// The transaction price.
-    ///
-    /// Example: `0.165`
-    #[serde(
-        rename = "TradePrice",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trade_price: Option<f32>,
-    /// The `InstanceIdSets` field.
-    #[serde(rename = "InstanceIdSets", skip_serializing_if = "Option::is_none")]
-    pub instance_id_sets: Option<RunInstancesResponseInstanceIdSets>,
-}
-
-/// Errors of `RunInstances` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `RunInstances`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RunInstancesError {
-    /// `LoginAsNonRoot.ImageNotSupport` (HTTP 400)
-    ///
-    /// Message: `The specified image does not support login as non-root.`
+    /// `LoginAsNonRoot.ImageNotSupport` (HTTP 400): `The specified image does not support login as non-root.`
     LoginAsNonRootImageNotSupport(acs_runtime::ServiceError),
-    /// `InvalidParam.NotSupportJumboFrame` (HTTP 400)
-    ///
-    /// Message: `Not support jumbo frame.`
+    /// `InvalidParam.NotSupportJumboFrame` (HTTP 400): `Not support jumbo frame.`
     InvalidParamNotSupportJumboFrame(acs_runtime::ServiceError),
-    /// `InsufficientBalance.AgentCredit` (HTTP 400)
-    ///
-    /// Message: `Insufficient agent credit. Please contact your agent.`
+    /// `InsufficientBalance.AgentCredit` (HTTP 400): `Insufficient agent credit. Please contact your agent.`
     InsufficientBalanceAgentCredit(acs_runtime::ServiceError),
-    /// `QuotaExceed.DiskCapacity` (HTTP 400)
-    ///
-    /// Message: `The used capacity of disk type has exceeded the quota in the zone,  %s.`
+    /// `QuotaExceed.DiskCapacity` (HTTP 400): `The used capacity of disk type has exceeded the quota in the zone,  %s.`
     QuotaExceedDiskCapacity(acs_runtime::ServiceError),
-    /// `InvalidPeriod.ExceededDedicatedHost` (HTTP 400)
-    ///
-    /// Message: `Instance expired date can not exceed dedicated host expired date.`
+    /// `InvalidPeriod.ExceededDedicatedHost` (HTTP 400): `Instance expired date can not exceed dedicated host expired date.`
     InvalidPeriodExceededDedicatedHost(acs_runtime::ServiceError),
-    /// `InvalidParam.SecondaryNetworkInterface` (HTTP 400)
-    ///
-    /// Message: `When min amount greater than 1 and the PrivateIpAddress or Primary NetworkInterface is specified,the Secondary NetworkInterface IP parameter cannot be specified.`
+    /// `InvalidParam.SecondaryNetworkInterface` (HTTP 400): `When min amount greater than 1 and the PrivateIpAddress or Primary NetworkInterface is specified,the Secondary NetworkInterface IP parameter cannot be specified.`
     InvalidParamSecondaryNetworkInterface(acs_runtime::ServiceError),
-    /// `InvalidPrimaryIpAddress.SizeInvalid` (HTTP 400)
-    ///
-    /// Message: `The NetworkInterface PrimaryIpAddress is used to create only one instance.`
+    /// `InvalidPrimaryIpAddress.SizeInvalid` (HTTP 400): `The NetworkInterface PrimaryIpAddress is used to create only one instance.`
     InvalidPrimaryIpAddressSizeInvalid(acs_runtime::ServiceError),
-    /// `InvalidStorageClusterId.CapacityNotEnough` (HTTP 400)
-    ///
-    /// Message: `The remaining capacity of the current dedicated storage cluster is less than the size of disk.`
+    /// `InvalidStorageClusterId.CapacityNotEnough` (HTTP 400): `The remaining capacity of the current dedicated storage cluster is less than the size of disk.`
     InvalidStorageClusterIdCapacityNotEnough(acs_runtime::ServiceError),
-    /// `InvalidStorageClusterId.StatusNotSupport` (HTTP 400)
-    ///
-    /// Message: `The current status of the dedicated storage cluster cannot create a cloud disk yet.`
+    /// `InvalidStorageClusterId.StatusNotSupport` (HTTP 400): `The current status of the dedicated storage cluster cannot create a cloud disk yet.`
     InvalidStorageClusterIdStatusNotSupport(acs_runtime::ServiceError),
-    /// `InvalidStorageClusterId.ZoneIdEmpty` (HTTP 400)
-    ///
-    /// Message: `The specified param ZoneId cannot be empty when StorageClusterId given.`
+    /// `InvalidStorageClusterId.ZoneIdEmpty` (HTTP 400): `The specified param ZoneId cannot be empty when StorageClusterId given.`
     InvalidStorageClusterIdZoneIdEmpty(acs_runtime::ServiceError),
-    /// `InvalidStorageClusterId.PerformanceLevelNotMatch` (HTTP 400)
-    ///
-    /// Message: `The current dedicated storage cluster cannot create this performance level of disk.`
+    /// `InvalidStorageClusterId.PerformanceLevelNotMatch` (HTTP 400): `The current dedicated storage cluster cannot create this performance level of disk.`
     InvalidStorageClusterIdPerformanceLevelNotMatch(acs_runtime::ServiceError),
-    /// `InvalidStorageClusterId.CategoryNotMatch` (HTTP 400)
-    ///
-    /// Message: `The current dedicated storage cluster cannot create this category of disk.`
+    /// `InvalidStorageClusterId.CategoryNotMatch` (HTTP 400): `The current dedicated storage cluster cannot create this category of disk.`
     InvalidStorageClusterIdCategoryNotMatch(acs_runtime::ServiceError),
-    /// `InvalidStorageClusterId.DiskSizeEmpty` (HTTP 400)
-    ///
-    /// Message: `The specified param DiskSize cannot be empty when StorageClusterId given.`
+    /// `InvalidStorageClusterId.DiskSizeEmpty` (HTTP 400): `The specified param DiskSize cannot be empty when StorageClusterId given.`
     InvalidStorageClusterIdDiskSizeEmpty(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.ValueUnauthorized` (HTTP 400)
-    ///
-    /// Message: `The specified InstanceType is not authorized.`
+    /// `InvalidInstanceType.ValueUnauthorized` (HTTP 400): `The specified InstanceType is not authorized.`
     InvalidInstanceTypeValueUnauthorized(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified InstanceType beyond the permitted range.`
+    /// `InvalidInstanceType.ValueNotSupported` (HTTP 400): `The specified InstanceType beyond the permitted range.`
     InvalidInstanceTypeValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidDescription.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "Description" is not valid.`
+    /// `InvalidDescription.Malformed` (HTTP 400): `The specified parameter "Description" is not valid.`
     InvalidDescriptionMalformed(acs_runtime::ServiceError),
-    /// `InvalidInternetChargeType.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified InternetChargeType is not valid.`
+    /// `InvalidInternetChargeType.ValueNotSupported` (HTTP 400): `The specified InternetChargeType is not valid.`
     InvalidInternetChargeTypeValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidParameter` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "InternetMaxBandwidthOut" is not valid.`
+    /// `InvalidParameter` (HTTP 400): `The specified parameter "InternetMaxBandwidthOut" is not valid.`
     InvalidParameter(acs_runtime::ServiceError),
-    /// `InvalidHostName.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "HostName" is not valid.`
+    /// `InvalidHostName.Malformed` (HTTP 400): `The specified parameter "HostName" is not valid.`
     InvalidHostNameMalformed(acs_runtime::ServiceError),
-    /// `InvalidPassword.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "Password" is not valid.`
+    /// `InvalidPassword.Malformed` (HTTP 400): `The specified parameter "Password" is not valid.`
     InvalidPasswordMalformed(acs_runtime::ServiceError),
-    /// `InvalidPasswordParam.Mismatch` (HTTP 400)
-    ///
-    /// Message: `The input password should be null when passwdInherit is true.`
+    /// `InvalidPasswordParam.Mismatch` (HTTP 400): `The input password should be null when passwdInherit is true.`
     InvalidPasswordParamMismatch(acs_runtime::ServiceError),
-    /// `InvalidSystemDiskCategory.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "SystemDisk.Category" is not valid.`
+    /// `InvalidSystemDiskCategory.ValueNotSupported` (HTTP 400): `The specified parameter "SystemDisk.Category" is not valid.`
     InvalidSystemDiskCategoryValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidDiskName.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "SyatemDisk.DiskName or DataDisk.n.DiskName" is not valid.`
+    /// `InvalidDiskName.Malformed` (HTTP 400): `The specified parameter "SyatemDisk.DiskName or DataDisk.n.DiskName" is not valid.`
     InvalidDiskNameMalformed(acs_runtime::ServiceError),
-    /// `InvalidDiskDescription.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "SyatemDisk.DiskDescription" or "DataDisk.n.Description" is not valid.`
+    /// `InvalidDiskDescription.Malformed` (HTTP 400): `The specified parameter "SyatemDisk.DiskDescription" or "DataDisk.n.Description" is not valid.`
     InvalidDiskDescriptionMalformed(acs_runtime::ServiceError),
-    /// `InvalidDataDiskSize.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot exceeds the size limit of the specified disk category.`
+    /// `InvalidDataDiskSize.ValueNotSupported` (HTTP 400): `The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot exceeds the size limit of the specified disk category.`
     InvalidDataDiskSizeValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidDataDiskCategory.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "DataDisk.n.Category" is not valid.`
+    /// `InvalidDataDiskCategory.ValueNotSupported` (HTTP 400): `The specified parameter "DataDisk.n.Category" is not valid.`
     InvalidDataDiskCategoryValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidDataDevice.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "DataDisk.n.Device" is not valid.`
+    /// `InvalidDataDevice.Malformed` (HTTP 400): `The specified parameter "DataDisk.n.Device" is not valid.`
     InvalidDataDeviceMalformed(acs_runtime::ServiceError),
-    /// `InvalidNodeControllerId.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "NodeControllerId" is not valid.`
+    /// `InvalidNodeControllerId.Malformed` (HTTP 400): `The specified parameter "NodeControllerId" is not valid.`
     InvalidNodeControllerIdMalformed(acs_runtime::ServiceError),
-    /// `InvalidInnerIpAddress.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "InnerIpAddress" is not valid.`
+    /// `InvalidInnerIpAddress.Malformed` (HTTP 400): `The specified parameter "InnerIpAddress" is not valid.`
     InvalidInnerIpAddressMalformed(acs_runtime::ServiceError),
-    /// `InvalidInnerIpAddress.Unusable` (HTTP 400)
-    ///
-    /// Message: `The specified InnerIpAddress is already used or not found in usable ip range.`
+    /// `InvalidInnerIpAddress.Unusable` (HTTP 400): `The specified InnerIpAddress is already used or not found in usable ip range.`
     InvalidInnerIpAddressUnusable(acs_runtime::ServiceError),
-    /// `InvalidParameter.Conflict` (HTTP 400)
-    ///
-    /// Message: `The specified image does not support the specified instance type.`
+    /// `InvalidParameter.Conflict` (HTTP 400): `The specified image does not support the specified instance type.`
     InvalidParameterConflict(acs_runtime::ServiceError),
-    /// `ImageNotSupportCloudInit` (HTTP 400)
-    ///
-    /// Message: `The specified image does not support cloud-init.`
+    /// `ImageNotSupportCloudInit` (HTTP 400): `The specified image does not support cloud-init.`
     ImageNotSupportCloudInit(acs_runtime::ServiceError),
-    /// `InvalidSnapshotId.BasedSnapshotTooOld` (HTTP 400)
-    ///
-    /// Message: `The specified snapshot is created before 2013-07-15.`
+    /// `InvalidSnapshotId.BasedSnapshotTooOld` (HTTP 400): `The specified snapshot is created before 2013-07-15.`
     InvalidSnapshotIdBasedSnapshotTooOld(acs_runtime::ServiceError),
-    /// `QuotaExceed.AfterpayInstance` (HTTP 400)
-    ///
-    /// Message: `Living afterpay instances quota exceeded.`
+    /// `QuotaExceed.AfterpayInstance` (HTTP 400): `Living afterpay instances quota exceeded.`
     QuotaExceedAfterpayInstance(acs_runtime::ServiceError),
-    /// `InvalidInstanceName.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "InstanceName" is not valid.`
+    /// `InvalidInstanceName.Malformed` (HTTP 400): `The specified parameter "InstanceName" is not valid.`
     InvalidInstanceNameMalformed(acs_runtime::ServiceError),
-    /// `InvalidInstanceName.CustomMalformed` (HTTP 400)
-    ///
-    /// Message: `Customized section of instance or host name is invalid, please use valid format: [], [,], [m,], [,n], [m,n].`
+    /// `InvalidInstanceName.CustomMalformed` (HTTP 400): `Customized section of instance or host name is invalid, please use valid format: [], [,], [m,], [,n], [m,n].`
     InvalidInstanceNameCustomMalformed(acs_runtime::ServiceError),
-    /// `InvalidParameter.Mismatch` (HTTP 400)
-    ///
-    /// Message: `Specified security group and virtual switch are not in the same VPC.`
+    /// `InvalidParameter.Mismatch` (HTTP 400): `Specified security group and virtual switch are not in the same VPC.`
     InvalidParameterMismatch(acs_runtime::ServiceError),
-    /// `InvalidNetworkType.Mismatch` (HTTP 400)
-    ///
-    /// Message: `Specified parameter "InternetMaxBandwidthIn" or "InternetMaxBandwidthOut" conflict with instance network type.`
+    /// `InvalidNetworkType.Mismatch` (HTTP 400): `Specified parameter "InternetMaxBandwidthIn" or "InternetMaxBandwidthOut" conflict with instance network type.`
     InvalidNetworkTypeMismatch(acs_runtime::ServiceError),
-    /// `InvalidPrivateIpAddress` (HTTP 400)
-    ///
-    /// Message: `Specified private IP address is not in the CIDR block of virtual switch.`
+    /// `InvalidPrivateIpAddress` (HTTP 400): `Specified private IP address is not in the CIDR block of virtual switch.`
     InvalidPrivateIpAddress(acs_runtime::ServiceError),
-    /// `InvalidPrivateIpAddress.Malformed` (HTTP 400)
-    ///
-    /// Message: `Specified private IP address is malformed.`
+    /// `InvalidPrivateIpAddress.Malformed` (HTTP 400): `Specified private IP address is malformed.`
     InvalidPrivateIpAddressMalformed(acs_runtime::ServiceError),
-    /// `QuotaExceeded.PrivateIpAddress` (HTTP 400)
-    ///
-    /// Message: `Don't have enough private IPs in this switch.`
+    /// `QuotaExceeded.PrivateIpAddress` (HTTP 400): `Don't have enough private IPs in this switch.`
     QuotaExceededPrivateIpAddress(acs_runtime::ServiceError),
-    /// `QuotaExceeded` (HTTP 400)
-    ///
-    /// Message: `Living instances quota exceeded in this VPC.`
+    /// `QuotaExceeded` (HTTP 400): `Living instances quota exceeded in this VPC.`
     QuotaExceeded(acs_runtime::ServiceError),
-    /// `IncorrectVSwitchStatus` (HTTP 400)
-    ///
-    /// Message: `The current status of virtual switch does not support this operation.`
+    /// `IncorrectVSwitchStatus` (HTTP 400): `The current status of virtual switch does not support this operation.`
     IncorrectVSwitchStatus(acs_runtime::ServiceError),
-    /// `ResourceNotAvailable` (HTTP 400)
-    ///
-    /// Message: `Resource you requested is not available in this region or zone.`
+    /// `ResourceNotAvailable` (HTTP 400): `Resource you requested is not available in this region or zone.`
     ResourceNotAvailable(acs_runtime::ServiceError),
-    /// `MissingParameter` (HTTP 400)
-    ///
-    /// Message: `The input parameter "VSwitchId" that is mandatory for processing this request is not supplied.`
+    /// `MissingParameter` (HTTP 400): `The input parameter "VSwitchId" that is mandatory for processing this request is not supplied.`
     MissingParameter(acs_runtime::ServiceError),
-    /// `InvalidDiskCategory.Mismatch` (HTTP 400)
-    ///
-    /// Message: `The specified disk categories' combination is not supported.`
+    /// `InvalidDiskCategory.Mismatch` (HTTP 400): `The specified disk categories' combination is not supported.`
     InvalidDiskCategoryMismatch(acs_runtime::ServiceError),
-    /// `MissingParamter` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "Period" is not null.`
+    /// `MissingParamter` (HTTP 400): `The specified parameter "Period" is not null.`
     MissingParamter(acs_runtime::ServiceError),
-    /// `InvalidPeriod` (HTTP 400)
-    ///
-    /// Message: `The specified period is not valid.`
+    /// `InvalidPeriod` (HTTP 400): `The specified period is not valid.`
     InvalidPeriod(acs_runtime::ServiceError),
-    /// `InstanceDiskCategoryLimitExceed` (HTTP 400)
-    ///
-    /// Message: `The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot exceeds the size limit of the specified disk category.`
+    /// `InstanceDiskCategoryLimitExceed` (HTTP 400): `The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot exceeds the size limit of the specified disk category.`
     InstanceDiskCategoryLimitExceed(acs_runtime::ServiceError),
-    /// `InvalidClientToken.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The ClientToken provided is invalid.`
+    /// `InvalidClientToken.ValueNotSupported` (HTTP 400): `The ClientToken provided is invalid.`
     InvalidClientTokenValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidIoOptimize.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified IoOptimize is not valid.`
+    /// `InvalidIoOptimize.ValueNotSupported` (HTTP 400): `The specified IoOptimize is not valid.`
     InvalidIoOptimizeValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidSecurityGroupId.NotFound` (HTTP 400)
-    ///
-    /// Message: `The SecurityGroupId provided does not exist in our records.`
+    /// `InvalidSecurityGroupId.NotFound` (HTTP 400): `The SecurityGroupId provided does not exist in our records.`
     InvalidSecurityGroupIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidInternetMaxBandwidthOut.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter internetMaxBandwidthOut is not valid.`
+    /// `InvalidInternetMaxBandwidthOut.Malformed` (HTTP 400): `The specified parameter internetMaxBandwidthOut is not valid.`
     InvalidInternetMaxBandwidthOutMalformed(acs_runtime::ServiceError),
-    /// `InvalidInternetMaxBandwidthIn.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter internetMaxBandwidthIn is not valid.`
+    /// `InvalidInternetMaxBandwidthIn.Malformed` (HTTP 400): `The specified parameter internetMaxBandwidthIn is not valid.`
     InvalidInternetMaxBandwidthInMalformed(acs_runtime::ServiceError),
-    /// `InvalidSnapshotId.NotFound` (HTTP 400)
-    ///
-    /// Message: `The specified parameter SnapshotId is not exist.`
+    /// `InvalidSnapshotId.NotFound` (HTTP 400): `The specified parameter SnapshotId is not exist.`
     InvalidSnapshotIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidTagKey.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified Tag.n.Key is not valid.`
+    /// `InvalidTagKey.Malformed` (HTTP 400): `The specified Tag.n.Key is not valid.`
     InvalidTagKeyMalformed(acs_runtime::ServiceError),
-    /// `InvalidTagValue.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified Tag.n.Value is not valid.`
+    /// `InvalidTagValue.Malformed` (HTTP 400): `The specified Tag.n.Value is not valid.`
     InvalidTagValueMalformed(acs_runtime::ServiceError),
-    /// `InvalidTag.Mismatch` (HTTP 400)
-    ///
-    /// Message: `The specified Tag.n.Key and Tag.n.Value are not match.`
+    /// `InvalidTag.Mismatch` (HTTP 400): `The specified Tag.n.Key and Tag.n.Value are not match.`
     InvalidTagMismatch(acs_runtime::ServiceError),
-    /// `InvalidTagCount` (HTTP 400)
-    ///
-    /// Message: `The specified tags are beyond the permitted range.`
+    /// `InvalidTagCount` (HTTP 400): `The specified tags are beyond the permitted range.`
     InvalidTagCount(acs_runtime::ServiceError),
-    /// `InvalidMinAmount.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter MinAmount is not valid.`
+    /// `InvalidMinAmount.Malformed` (HTTP 400): `The specified parameter MinAmount is not valid.`
     InvalidMinAmountMalformed(acs_runtime::ServiceError),
-    /// `InvalidMaxAmount.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter MaxAmount is not valid.`
+    /// `InvalidMaxAmount.Malformed` (HTTP 400): `The specified parameter MaxAmount is not valid.`
     InvalidMaxAmountMalformed(acs_runtime::ServiceError),
-    /// `InvalidAutoReleaseTime.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter AutoReleaseTime is not valid.`
+    /// `InvalidAutoReleaseTime.Malformed` (HTTP 400): `The specified parameter AutoReleaseTime is not valid.`
     InvalidAutoReleaseTimeMalformed(acs_runtime::ServiceError),
-    /// `OperationDenied.NoVlan` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "VlanId" is not valid or vlan has not enough IP address.`
+    /// `OperationDenied.NoVlan` (HTTP 400): `The specified parameter "VlanId" is not valid or vlan has not enough IP address.`
     OperationDeniedNoVlan(acs_runtime::ServiceError),
-    /// `OperationDenied.QuotaExceed` (HTTP 400)
-    ///
-    /// Message: `The quota of tags on resource is beyond permitted range.`
+    /// `OperationDenied.QuotaExceed` (HTTP 400): `The quota of tags on resource is beyond permitted range.`
     OperationDeniedQuotaExceed(acs_runtime::ServiceError),
-    /// `Account.Arrearage` (HTTP 400)
-    ///
-    /// Message: `Your account has been in arrears.`
+    /// `Account.Arrearage` (HTTP 400): `Your account has been in arrears.`
     AccountArrearage(acs_runtime::ServiceError),
-    /// `InvalidUserData.SizeExceeded` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "UserData" exceeds the size.`
+    /// `InvalidUserData.SizeExceeded` (HTTP 400): `The specified parameter "UserData" exceeds the size.`
     InvalidUserDataSizeExceeded(acs_runtime::ServiceError),
-    /// `InvalidUserData.NotSupported` (HTTP 400)
-    ///
-    /// Message: `TThe specified parameter "UserData" only support the vpc and IoOptimized Instance.`
+    /// `InvalidUserData.NotSupported` (HTTP 400): `TThe specified parameter "UserData" only support the vpc and IoOptimized Instance.`
     InvalidUserDataNotSupported(acs_runtime::ServiceError),
-    /// `InvalidUserData.Base64FormatInvalid` (HTTP 400)
-    ///
-    /// Message: `The specified UserData is not valid.`
+    /// `InvalidUserData.Base64FormatInvalid` (HTTP 400): `The specified UserData is not valid.`
     InvalidUserDataBase64FormatInvalid(acs_runtime::ServiceError),
-    /// `InstanceDiskNumber.LimitExceed` (HTTP 400)
-    ///
-    /// Message: `The total number of specified disk in an instance exceeds.`
+    /// `InstanceDiskNumber.LimitExceed` (HTTP 400): `The total number of specified disk in an instance exceeds.`
     InstanceDiskNumberLimitExceed(acs_runtime::ServiceError),
-    /// `InvalidDiskCategory.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "DiskCategory" is not valid.`
+    /// `InvalidDiskCategory.ValueNotSupported` (HTTP 400): `The specified parameter "DiskCategory" is not valid.`
     InvalidDiskCategoryValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidSpotStrategy` (HTTP 400)
-    ///
-    /// Message: `The specified SpotStrategy is not valid.`
+    /// `InvalidSpotStrategy` (HTTP 400): `The specified SpotStrategy is not valid.`
     InvalidSpotStrategy(acs_runtime::ServiceError),
-    /// `InvalidSpotParam.EmptyZoneID` (HTTP 400)
-    ///
-    /// Message: `The specified zoneid is empty when SpotStrategy is set.`
+    /// `InvalidSpotParam.EmptyZoneID` (HTTP 400): `The specified zoneid is empty when SpotStrategy is set.`
     InvalidSpotParamEmptyZoneId(acs_runtime::ServiceError),
-    /// `InvalidSpotPriceLimit` (HTTP 400)
-    ///
-    /// Message: `The specified SpotPriceLimitis not valid.`
+    /// `InvalidSpotPriceLimit` (HTTP 400): `The specified SpotPriceLimitis not valid.`
     InvalidSpotPriceLimit(acs_runtime::ServiceError),
-    /// `InvalidSpotDuration` (HTTP 400)
-    ///
-    /// Message: `The specified SpotDuration is not valid.`
+    /// `InvalidSpotDuration` (HTTP 400): `The specified SpotDuration is not valid.`
     InvalidSpotDuration(acs_runtime::ServiceError),
-    /// `InvalidSpotAuthorized` (HTTP 400)
-    ///
-    /// Message: `The specified Spot param is unauthorized.`
+    /// `InvalidSpotAuthorized` (HTTP 400): `The specified Spot param is unauthorized.`
     InvalidSpotAuthorized(acs_runtime::ServiceError),
-    /// `InvalidSpotPrepaid` (HTTP 400)
-    ///
-    /// Message: `The specified Spot type is not support PrePay Instance.`
+    /// `InvalidSpotPrepaid` (HTTP 400): `The specified Spot type is not support PrePay Instance.`
     InvalidSpotPrepaid(acs_runtime::ServiceError),
-    /// `InvalidSpotAliUid` (HTTP 400)
-    ///
-    /// Message: `The specified UID is not authorized to use SPOT instance.`
+    /// `InvalidSpotAliUid` (HTTP 400): `The specified UID is not authorized to use SPOT instance.`
     InvalidSpotAliUid(acs_runtime::ServiceError),
-    /// `InvalidParameter.Bandwidth` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.Bandwidth` (HTTP 400): `%s`
     InvalidParameterBandwidth(acs_runtime::ServiceError),
-    /// `RegionUnauthorized` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `RegionUnauthorized` (HTTP 400): `%s`
     RegionUnauthorized(acs_runtime::ServiceError),
-    /// `Zone.NotOnSale` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `Zone.NotOnSale` (HTTP 400): `%s`
     ZoneNotOnSale(acs_runtime::ServiceError),
-    /// `InvalidSystemDiskSize.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidSystemDiskSize.ValueNotSupported` (HTTP 400): `%s`
     InvalidSystemDiskSizeValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.ElasticNetworkInterfaceNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support Elastic Network Interface, you can not attach Elastic Network Interface to generation I instances.`
+    /// `InvalidInstanceType.ElasticNetworkInterfaceNotSupported` (HTTP 400): `The specified instance type does not support Elastic Network Interface, you can not attach Elastic Network Interface to generation I instances.`
     InvalidInstanceTypeElasticNetworkInterfaceNotSupported(acs_runtime::ServiceError),
-    /// `InvalidParameter.EncryptedIllegal` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.EncryptedIllegal` (HTTP 400): `%s`
     InvalidParameterEncryptedIllegal(acs_runtime::ServiceError),
-    /// `InvalidParameter.EncryptedNotSupported` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.EncryptedNotSupported` (HTTP 400): `%s`
     InvalidParameterEncryptedNotSupported(acs_runtime::ServiceError),
-    /// `InvalidSpotPriceLimit.LowerThanPublicPrice` (HTTP 400)
-    ///
-    /// Message: `The specified parameter "spotPriceLimit" can't be lower than current public price.`
+    /// `InvalidSpotPriceLimit.LowerThanPublicPrice` (HTTP 400): `The specified parameter "spotPriceLimit" can't be lower than current public price.`
     InvalidSpotPriceLimitLowerThanPublicPrice(acs_runtime::ServiceError),
-    /// `InvalidRelationResource.NotFound` (HTTP 400)
-    ///
-    /// Message: `The relation resource has been deleted.`
+    /// `InvalidRelationResource.NotFound` (HTTP 400): `The relation resource has been deleted.`
     InvalidRelationResourceNotFound(acs_runtime::ServiceError),
-    /// `IncorrectRecycleBinStatus` (HTTP 400)
-    ///
-    /// Message: `The operation is not permitted due to resource status.`
+    /// `IncorrectRecycleBinStatus` (HTTP 400): `The operation is not permitted due to resource status.`
     IncorrectRecycleBinStatus(acs_runtime::ServiceError),
-    /// `InvalidHpcClusterId.Unnecessary` (HTTP 400)
-    ///
-    /// Message: `The specified HpcClusterId is unnecessary.`
+    /// `InvalidHpcClusterId.Unnecessary` (HTTP 400): `The specified HpcClusterId is unnecessary.`
     InvalidHpcClusterIdUnnecessary(acs_runtime::ServiceError),
-    /// `InvalidVSwitchId.Necessary` (HTTP 400)
-    ///
-    /// Message: `The VSwitchId is necessary.`
+    /// `InvalidVSwitchId.Necessary` (HTTP 400): `The VSwitchId is necessary.`
     InvalidVSwitchIdNecessary(acs_runtime::ServiceError),
-    /// `InvalidHpcClusterId.Necessary` (HTTP 400)
-    ///
-    /// Message: `The HpcClusterId is necessary.`
+    /// `InvalidHpcClusterId.Necessary` (HTTP 400): `The HpcClusterId is necessary.`
     InvalidHpcClusterIdNecessary(acs_runtime::ServiceError),
-    /// `InvalidHpcClusterId.NotFound` (HTTP 400)
-    ///
-    /// Message: `The specified HpcClusterId is not found.`
+    /// `InvalidHpcClusterId.NotFound` (HTTP 400): `The specified HpcClusterId is not found.`
     InvalidHpcClusterIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidHpcClusterId.Creating` (HTTP 400)
-    ///
-    /// Message: `The specified HpcClusterId is creating.`
+    /// `InvalidHpcClusterId.Creating` (HTTP 400): `The specified HpcClusterId is creating.`
     InvalidHpcClusterIdCreating(acs_runtime::ServiceError),
-    /// `InvalidParameter.VSwitchId` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.VSwitchId` (HTTP 400): `%s`
     InvalidParameterVSwitchId(acs_runtime::ServiceError),
-    /// `InvalidSecurityGroup.NotInDefaultVpc` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidSecurityGroup.NotInDefaultVpc` (HTTP 400): `%s`
     InvalidSecurityGroupNotInDefaultVpc(acs_runtime::ServiceError),
-    /// `VpcNotFound` (HTTP 400)
-    ///
-    /// Message: `Vpc is not found according to the specified VSwitch or the vpc does not belong to you.`
+    /// `VpcNotFound` (HTTP 400): `Vpc is not found according to the specified VSwitch or the vpc does not belong to you.`
     VpcNotFound(acs_runtime::ServiceError),
-    /// `InvalidSystemDiskSize.ImageNotSupportResize` (HTTP 400)
-    ///
-    /// Message: `The specified image does not support resize.`
+    /// `InvalidSystemDiskSize.ImageNotSupportResize` (HTTP 400): `The specified image does not support resize.`
     InvalidSystemDiskSizeImageNotSupportResize(acs_runtime::ServiceError),
-    /// `InvalidSpotInterruptionBehavior` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidSpotInterruptionBehavior` (HTTP 400): `%s`
     InvalidSpotInterruptionBehavior(acs_runtime::ServiceError),
-    /// `InvalidDeploymentOnHost` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidDeploymentOnHost` (HTTP 400): `%s`
     InvalidDeploymentOnHost(acs_runtime::ServiceError),
-    /// `InvalidInstanceChargeType.NotSupport` (HTTP 400)
-    ///
-    /// Message: `The Dedicated host not support the specified Instance charge type.`
+    /// `InvalidInstanceChargeType.NotSupport` (HTTP 400): `The Dedicated host not support the specified Instance charge type.`
     InvalidInstanceChargeTypeNotSupport(acs_runtime::ServiceError),
-    /// `InvalidNetworkType.NotSupported` (HTTP 400)
-    ///
-    /// Message: `The classic networkType not support create ECS on dedicatedHost.`
+    /// `InvalidNetworkType.NotSupported` (HTTP 400): `The classic networkType not support create ECS on dedicatedHost.`
     InvalidNetworkTypeNotSupported(acs_runtime::ServiceError),
-    /// `NoAvaliableDedicatedHost` (HTTP 400)
-    ///
-    /// Message: `No available dedicated host or not enough resource on dedicated host.`
+    /// `NoAvaliableDedicatedHost` (HTTP 400): `No available dedicated host or not enough resource on dedicated host.`
     NoAvaliableDedicatedHost(acs_runtime::ServiceError),
-    /// `InvalidDedicatedHostId.NotFound` (HTTP 400)
-    ///
-    /// Message: `The specified DedicatedHostId does not exist.`
+    /// `InvalidDedicatedHostId.NotFound` (HTTP 400): `The specified DedicatedHostId does not exist.`
     InvalidDedicatedHostIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidDedicatedHostStatus.NotSupport` (HTTP 400)
-    ///
-    /// Message: `Operation denied due to dedicated host status.`
+    /// `InvalidDedicatedHostStatus.NotSupport` (HTTP 400): `Operation denied due to dedicated host status.`
     InvalidDedicatedHostStatusNotSupport(acs_runtime::ServiceError),
-    /// `IncorrectDedicatedHostStatus` (HTTP 400)
-    ///
-    /// Message: `The current status of the resource does not support this operation.`
+    /// `IncorrectDedicatedHostStatus` (HTTP 400): `The current status of the resource does not support this operation.`
     IncorrectDedicatedHostStatus(acs_runtime::ServiceError),
-    /// `ChargeTypeViolation.PostPaidDedicatedHost` (HTTP 400)
-    ///
-    /// Message: `Prepaid instance onto postpaid dedicated host is not allowed.`
+    /// `ChargeTypeViolation.PostPaidDedicatedHost` (HTTP 400): `Prepaid instance onto postpaid dedicated host is not allowed.`
     ChargeTypeViolationPostPaidDedicatedHost(acs_runtime::ServiceError),
-    /// `DedicatedHostType.Unmatched` (HTTP 400)
-    ///
-    /// Message: `The specified DedicatedHostType doesn?t match the instance type.`
+    /// `DedicatedHostType.Unmatched` (HTTP 400): `The specified DedicatedHostType doesn?t match the instance type.`
     DedicatedHostTypeUnmatched(acs_runtime::ServiceError),
-    /// `InvalidParam.NetworkInterface` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidParam.NetworkInterface` (HTTP 400): `%s`
     InvalidParamNetworkInterface(acs_runtime::ServiceError),
-    /// `InvalidParams.CreateEniParams` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidParams.CreateEniParams` (HTTP 400): `%s`
     InvalidParamsCreateEniParams(acs_runtime::ServiceError),
-    /// `InvalidParameter.CreditSpecification` (HTTP 400)
-    ///
-    /// Message: `The specified CreditSpecification is not supported in this region.`
+    /// `InvalidParameter.CreditSpecification` (HTTP 400): `The specified CreditSpecification is not supported in this region.`
     InvalidParameterCreditSpecification(acs_runtime::ServiceError),
-    /// `IncorrectVpcStatus` (HTTP 400)
-    ///
-    /// Message: `Current VPC status does not support this operation.`
+    /// `IncorrectVpcStatus` (HTTP 400): `Current VPC status does not support this operation.`
     IncorrectVpcStatus(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.NotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified instanceType is not supported by the deployment set.`
+    /// `InvalidInstanceType.NotSupported` (HTTP 400): `The specified instanceType is not supported by the deployment set.`
     InvalidInstanceTypeNotSupported(acs_runtime::ServiceError),
-    /// `InvalidVpcZone.NotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified operation is not allowed in the zone to which your VPC belongs, please try in other zones.`
+    /// `InvalidVpcZone.NotSupported` (HTTP 400): `The specified operation is not allowed in the zone to which your VPC belongs, please try in other zones.`
     InvalidVpcZoneNotSupported(acs_runtime::ServiceError),
-    /// `IncorrectDefaultVpcStatus` (HTTP 400)
-    ///
-    /// Message: `The status of the default VPC is invalid.`
+    /// `IncorrectDefaultVpcStatus` (HTTP 400): `The status of the default VPC is invalid.`
     IncorrectDefaultVpcStatus(acs_runtime::ServiceError),
-    /// `InvalidAutoRenewPeriod.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified autoRenewPeriod is invalid.`
+    /// `InvalidAutoRenewPeriod.ValueNotSupported` (HTTP 400): `The specified autoRenewPeriod is invalid.`
     InvalidAutoRenewPeriodValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidMarketImageChargeType.NotSupport` (HTTP 400)
-    ///
-    /// Message: `The specified chargeType of marketImage is unsupported.`
+    /// `InvalidMarketImageChargeType.NotSupport` (HTTP 400): `The specified chargeType of marketImage is unsupported.`
     InvalidMarketImageChargeTypeNotSupport(acs_runtime::ServiceError),
-    /// `OperationDenied` (HTTP 400)
-    ///
-    /// Message: `The specified instanceType or zone is not available or not authorized.`
+    /// `OperationDenied` (HTTP 400): `The specified instanceType or zone is not available or not authorized.`
     OperationDenied(acs_runtime::ServiceError),
-    /// `InvalidPeriodType.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified parameter PeriodType is invalid.`
+    /// `InvalidPeriodType.ValueNotSupported` (HTTP 400): `The specified parameter PeriodType is invalid.`
     InvalidPeriodTypeValueNotSupported(acs_runtime::ServiceError),
-    /// `IncorrectImageStatus` (HTTP 400)
-    ///
-    /// Message: `The specified image is an Alibaba Cloud Marketplace image. The sale of this image has ended. For more information, contact the image service provider.`
+    /// `IncorrectImageStatus` (HTTP 400): `The specified image is an Alibaba Cloud Marketplace image. The sale of this image has ended. For more information, contact the image service provider.`
     IncorrectImageStatus(acs_runtime::ServiceError),
-    /// `InvalidParam.Tenancy` (HTTP 400)
-    ///
-    /// Message: `The specified Tenancy is invalid.`
+    /// `InvalidParam.Tenancy` (HTTP 400): `The specified Tenancy is invalid.`
     InvalidParamTenancy(acs_runtime::ServiceError),
-    /// `InvalidParameter.Affinity` (HTTP 400)
-    ///
-    /// Message: `The specified Affinity is invalid.`
+    /// `InvalidParameter.Affinity` (HTTP 400): `The specified Affinity is invalid.`
     InvalidParameterAffinity(acs_runtime::ServiceError),
-    /// `InvalidCustomInstanceType.NotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified custom instance type is invalid.`
+    /// `InvalidCustomInstanceType.NotSupported` (HTTP 400): `The specified custom instance type is invalid.`
     InvalidCustomInstanceTypeNotSupported(acs_runtime::ServiceError),
-    /// `IoOptimized.NotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified instance must be IoOptimized instance when kmsKeyId is not empty.`
+    /// `IoOptimized.NotSupported` (HTTP 400): `The specified instance must be IoOptimized instance when kmsKeyId is not empty.`
     IoOptimizedNotSupported(acs_runtime::ServiceError),
-    /// `InvalidSnapshotId.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified SnapshotId is not valid.`
+    /// `InvalidSnapshotId.Malformed` (HTTP 400): `The specified SnapshotId is not valid.`
     InvalidSnapshotIdMalformed(acs_runtime::ServiceError),
-    /// `InvalidCapacityReservationId.NotFound` (HTTP 400)
-    ///
-    /// Message: `The specified CapacityReservationId does not exist.`
+    /// `InvalidCapacityReservationId.NotFound` (HTTP 400): `The specified CapacityReservationId does not exist.`
     InvalidCapacityReservationIdNotFound(acs_runtime::ServiceError),
-    /// `LackResource` (HTTP 400)
-    ///
-    /// Message: `There's no enough resource on the specified capacity reservation.`
+    /// `LackResource` (HTTP 400): `There's no enough resource on the specified capacity reservation.`
     LackResource(acs_runtime::ServiceError),
-    /// `Duplicate.TagKey` (HTTP 400)
-    ///
-    /// Message: `The Tag.N.Key contain duplicate key.`
+    /// `Duplicate.TagKey` (HTTP 400): `The Tag.N.Key contain duplicate key.`
     DuplicateTagKey(acs_runtime::ServiceError),
-    /// `InvalidSecurityGroup.NetworkType` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidSecurityGroup.NetworkType` (HTTP 400): `%s`
     InvalidSecurityGroupNetworkType(acs_runtime::ServiceError),
-    /// `InvalidSecurityGroup.VpcMismatch` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidSecurityGroup.VpcMismatch` (HTTP 400): `%s`
     InvalidSecurityGroupVpcMismatch(acs_runtime::ServiceError),
-    /// `InvalidParameter.SecurityGroupIdRepeated` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.SecurityGroupIdRepeated` (HTTP 400): `%s`
     InvalidParameterSecurityGroupIdRepeated(acs_runtime::ServiceError),
-    /// `InvalidSecurityGroupId.SingleIdAndMultiIdConflict` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidSecurityGroupId.SingleIdAndMultiIdConflict` (HTTP 400): `%s`
     InvalidSecurityGroupIdSingleIdAndMultiIdConflict(acs_runtime::ServiceError),
-    /// `InvalidSecurityGroupId.MultiGroupIdNetworkTypeConflict` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidSecurityGroupId.MultiGroupIdNetworkTypeConflict` (HTTP 400): `%s`
     InvalidSecurityGroupIdMultiGroupIdNetworkTypeConflict(acs_runtime::ServiceError),
-    /// `JoinedGroupLimitExceed` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `JoinedGroupLimitExceed` (HTTP 400): `%s`
     JoinedGroupLimitExceed(acs_runtime::ServiceError),
-    /// `InvalidAccountStatus.PayAmountLimitExceeded` (HTTP 400)
-    ///
-    /// Message: `Your account is being restricted, because you have no default payment method or you are not authorized.`
+    /// `InvalidAccountStatus.PayAmountLimitExceeded` (HTTP 400): `Your account is being restricted, because you have no default payment method or you are not authorized.`
     InvalidAccountStatusPayAmountLimitExceeded(acs_runtime::ServiceError),
-    /// `InvalidPerformanceLevel.Malformed` (HTTP 400)
-    ///
-    /// Message: `The specified parameter DataDisk.n.PerformanceLevel is not valid.`
+    /// `InvalidPerformanceLevel.Malformed` (HTTP 400): `The specified parameter DataDisk.n.PerformanceLevel is not valid.`
     InvalidPerformanceLevelMalformed(acs_runtime::ServiceError),
-    /// `InvalidOperation.EniCountExceeded` (HTTP 400)
-    ///
-    /// Message: `The maximum number of eni in a enterprise security group is exceeded.`
+    /// `InvalidOperation.EniCountExceeded` (HTTP 400): `The maximum number of eni in a enterprise security group is exceeded.`
     InvalidOperationEniCountExceeded(acs_runtime::ServiceError),
-    /// `QuotaExceeded.PrepayDataDiskCapacity` (HTTP 400)
-    ///
-    /// Message: `The quota of prepay data disk capacity exceeds.`
+    /// `QuotaExceeded.PrepayDataDiskCapacity` (HTTP 400): `The quota of prepay data disk capacity exceeds.`
     QuotaExceededPrepayDataDiskCapacity(acs_runtime::ServiceError),
-    /// `InvalidDiskCategory.ConflictSnapshotCategory` (HTTP 400)
-    ///
-    /// Message: `The specified disk category conflict with snapshot category.`
+    /// `InvalidDiskCategory.ConflictSnapshotCategory` (HTTP 400): `The specified disk category conflict with snapshot category.`
     InvalidDiskCategoryConflictSnapshotCategory(acs_runtime::ServiceError),
-    /// `AccountForbidden.ProductCreationLimited` (HTTP 400)
-    ///
-    /// Message: `The commodity must be officially operated by Aliyun and in pay-as-you-go billing method.`
+    /// `AccountForbidden.ProductCreationLimited` (HTTP 400): `The commodity must be officially operated by Aliyun and in pay-as-you-go billing method.`
     AccountForbiddenProductCreationLimited(acs_runtime::ServiceError),
-    /// `UnexpectedImageFamily.ImageIdSupplied` (HTTP 400)
-    ///
-    /// Message: `The input parameter ImageFamily must be null when image id is set.`
+    /// `UnexpectedImageFamily.ImageIdSupplied` (HTTP 400): `The input parameter ImageFamily must be null when image id is set.`
     UnexpectedImageFamilyImageIdSupplied(acs_runtime::ServiceError),
-    /// `InvalidEncrypted.NotMatchEncryptAlgorithm` (HTTP 400)
-    ///
-    /// Message: `The specified parameter Encrypted must be true when EncryptAlgorithm is not empty.`
+    /// `InvalidEncrypted.NotMatchEncryptAlgorithm` (HTTP 400): `The specified parameter Encrypted must be true when EncryptAlgorithm is not empty.`
     InvalidEncryptedNotMatchEncryptAlgorithm(acs_runtime::ServiceError),
-    /// `InvalidEncrypted.NotMatchKmsKeyId` (HTTP 400)
-    ///
-    /// Message: `The specified parameter Encrypted must be true when KmsKeyId is not empty.`
+    /// `InvalidEncrypted.NotMatchKmsKeyId` (HTTP 400): `The specified parameter Encrypted must be true when KmsKeyId is not empty.`
     InvalidEncryptedNotMatchKmsKeyId(acs_runtime::ServiceError),
-    /// `InvalidEncryptAlgorithm.NotMatchSnapshot` (HTTP 400)
-    ///
-    /// Message: `The specified parameter EncryptAlgorithm is different from the encrypt algorithm of the snapshot.`
+    /// `InvalidEncryptAlgorithm.NotMatchSnapshot` (HTTP 400): `The specified parameter EncryptAlgorithm is different from the encrypt algorithm of the snapshot.`
     InvalidEncryptAlgorithmNotMatchSnapshot(acs_runtime::ServiceError),
-    /// `InvalidKmsKeyId.NotMatchSnapshot` (HTTP 400)
-    ///
-    /// Message: `The specified parameter KmsKeyId is different from the KmsKeyId of the snapshot.`
+    /// `InvalidKmsKeyId.NotMatchSnapshot` (HTTP 400): `The specified parameter KmsKeyId is different from the KmsKeyId of the snapshot.`
     InvalidKmsKeyIdNotMatchSnapshot(acs_runtime::ServiceError),
-    /// `InvalidEncryptAlgorithm` (HTTP 400)
-    ///
-    /// Message: `The specified parameter EncryptAlgorithm is not valid.`
+    /// `InvalidEncryptAlgorithm` (HTTP 400): `The specified parameter EncryptAlgorithm is not valid.`
     InvalidEncryptAlgorithm(acs_runtime::ServiceError),
-    /// `InvalidHttpEndpoint.NotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified HttpEndpoint not supported, you can use enabled(default) or disabled.`
+    /// `InvalidHttpEndpoint.NotSupported` (HTTP 400): `The specified HttpEndpoint not supported, you can use enabled(default) or disabled.`
     InvalidHttpEndpointNotSupported(acs_runtime::ServiceError),
-    /// `InvalidHttpTokens.NotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified HttpTokens not supported, you can use optional(default) or required.`
+    /// `InvalidHttpTokens.NotSupported` (HTTP 400): `The specified HttpTokens not supported, you can use optional(default) or required.`
     InvalidHttpTokensNotSupported(acs_runtime::ServiceError),
-    /// `InvalidHttpPutResponseHopLimit.NotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified HttpPutResponseHopLimit not supported, more than 1 and less than 64 is reasonable.`
+    /// `InvalidHttpPutResponseHopLimit.NotSupported` (HTTP 400): `The specified HttpPutResponseHopLimit not supported, more than 1 and less than 64 is reasonable.`
     InvalidHttpPutResponseHopLimitNotSupported(acs_runtime::ServiceError),
-    /// `InvalidOperation.VpcHasEnabledAdvancedNetworkFeature` (HTTP 400)
-    ///
-    /// Message: `The specified vpc has enabled advanced network feature.`
+    /// `InvalidOperation.VpcHasEnabledAdvancedNetworkFeature` (HTTP 400): `The specified vpc has enabled advanced network feature.`
     InvalidOperationVpcHasEnabledAdvancedNetworkFeature(acs_runtime::ServiceError),
-    /// `InvalidChargeType.CapacityReservationNotSupported` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidChargeType.CapacityReservationNotSupported` (HTTP 400): `%s`
     InvalidChargeTypeCapacityReservationNotSupported(acs_runtime::ServiceError),
-    /// `InvalidPerformanceLevel.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The current ZoneId or InstanceType does not support PL0 of cloud_essd.`
+    /// `InvalidPerformanceLevel.ValueNotSupported` (HTTP 400): `The current ZoneId or InstanceType does not support PL0 of cloud_essd.`
     InvalidPerformanceLevelValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidKMSKeyId.NotSymmetric` (HTTP 400)
-    ///
-    /// Message: `The specified parameter KmsKeyId must be symmetric.`
+    /// `InvalidKMSKeyId.NotSymmetric` (HTTP 400): `The specified parameter KmsKeyId must be symmetric.`
     InvalidKmsKeyIdNotSymmetric(acs_runtime::ServiceError),
-    /// `InvalidParameter.Arns` (HTTP 400)
-    ///
-    /// Message: `The specified Arns is not valid.`
+    /// `InvalidParameter.Arns` (HTTP 400): `The specified Arns is not valid.`
     InvalidParameterArns(acs_runtime::ServiceError),
-    /// `InvalidDedicatedHostClusterId.NotFound` (HTTP 400)
-    ///
-    /// Message: `The specified DedicatedHostClusterId does not exist.`
+    /// `InvalidDedicatedHostClusterId.NotFound` (HTTP 400): `The specified DedicatedHostClusterId does not exist.`
     InvalidDedicatedHostClusterIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidDedicatedHostClusterId.InValid` (HTTP 400)
-    ///
-    /// Message: `The specified Dedicated Host Cluster is invalid.`
+    /// `InvalidDedicatedHostClusterId.InValid` (HTTP 400): `The specified Dedicated Host Cluster is invalid.`
     InvalidDedicatedHostClusterIdInValid(acs_runtime::ServiceError),
-    /// `InvalidDeploymentSetId.NotFound` (HTTP 400)
-    ///
-    /// Message: `The parameter DeploymentSetId is invalid.`
+    /// `InvalidDeploymentSetId.NotFound` (HTTP 400): `The parameter DeploymentSetId is invalid.`
     InvalidDeploymentSetIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidOperation.UserNotSupported` (HTTP 400)
-    ///
-    /// Message: `Reseller user do not support purchase at the moment.`
+    /// `InvalidOperation.UserNotSupported` (HTTP 400): `Reseller user do not support purchase at the moment.`
     InvalidOperationUserNotSupported(acs_runtime::ServiceError),
-    /// `InvalidManagedPrivateSpaceId.NotFound` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidManagedPrivateSpaceId.NotFound` (HTTP 400): `%s`
     InvalidManagedPrivateSpaceIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidSchedulerOptions` (HTTP 400)
-    ///
-    /// Message: `The specified parameter SchedulerOptions is not valid.`
+    /// `InvalidSchedulerOptions` (HTTP 400): `The specified parameter SchedulerOptions is not valid.`
     InvalidSchedulerOptions(acs_runtime::ServiceError),
-    /// `MissingParameter.PrivatePoolOptionsId` (HTTP 400)
-    ///
-    /// Message: `The specified PrivatePoolOptions.Id should not be null.`
+    /// `MissingParameter.PrivatePoolOptionsId` (HTTP 400): `The specified PrivatePoolOptions.Id should not be null.`
     MissingParameterPrivatePoolOptionsId(acs_runtime::ServiceError),
-    /// `Invalid.PrivatePoolOptionsId` (HTTP 400)
-    ///
-    /// Message: `The specified PrivatePoolOptions.Id is invalid.`
+    /// `Invalid.PrivatePoolOptionsId` (HTTP 400): `The specified PrivatePoolOptions.Id is invalid.`
     InvalidPrivatePoolOptionsId(acs_runtime::ServiceError),
-    /// `DedicatedHostNotSupported` (HTTP 400)
-    ///
-    /// Message: `DedicatedHost is not supported for PrivatePool.`
+    /// `DedicatedHostNotSupported` (HTTP 400): `DedicatedHost is not supported for PrivatePool.`
     DedicatedHostNotSupported(acs_runtime::ServiceError),
-    /// `SpotNotSupported` (HTTP 400)
-    ///
-    /// Message: `Spot is not supported for PrivatePool.`
+    /// `SpotNotSupported` (HTTP 400): `Spot is not supported for PrivatePool.`
     SpotNotSupported(acs_runtime::ServiceError),
-    /// `ClassicNetworkNotSupported` (HTTP 400)
-    ///
-    /// Message: `Classic network is not supported for PrivatePool.`
+    /// `ClassicNetworkNotSupported` (HTTP 400): `Classic network is not supported for PrivatePool.`
     ClassicNetworkNotSupported(acs_runtime::ServiceError),
-    /// `Invalid.InstanceId` (HTTP 400)
-    ///
-    /// Message: `Instance does not exist.`
+    /// `Invalid.InstanceId` (HTTP 400): `Instance does not exist.`
     InvalidInstanceId(acs_runtime::ServiceError),
-    /// `Invalid.PrivatePoolOptions.MatchCriteria` (HTTP 400)
-    ///
-    /// Message: `Target mode does not support this operation.`
+    /// `Invalid.PrivatePoolOptions.MatchCriteria` (HTTP 400): `Target mode does not support this operation.`
     InvalidPrivatePoolOptionsMatchCriteria(acs_runtime::ServiceError),
-    /// `Invalid.InstanceType` (HTTP 400)
-    ///
-    /// Message: `The InstanceType does not match the PrivatePool.`
+    /// `Invalid.InstanceType` (HTTP 400): `The InstanceType does not match the PrivatePool.`
     InvalidInstanceType(acs_runtime::ServiceError),
-    /// `Invalid.InstanceChargeType` (HTTP 400)
-    ///
-    /// Message: `The InstanceChargeType does not match the PrivatePool.`
+    /// `Invalid.InstanceChargeType` (HTTP 400): `The InstanceChargeType does not match the PrivatePool.`
     InvalidInstanceChargeType(acs_runtime::ServiceError),
-    /// `Invalid.ZoneId` (HTTP 400)
-    ///
-    /// Message: `The ZoneId does not match the PrivatePool.`
+    /// `Invalid.ZoneId` (HTTP 400): `The ZoneId does not match the PrivatePool.`
     InvalidZoneId(acs_runtime::ServiceError),
-    /// `Invalid.PrivatePoolOptions.NoStock` (HTTP 400)
-    ///
-    /// Message: `The PrivatePool has been used up.`
+    /// `Invalid.PrivatePoolOptions.NoStock` (HTTP 400): `The PrivatePool has been used up.`
     InvalidPrivatePoolOptionsNoStock(acs_runtime::ServiceError),
-    /// `InvalidPlatform.ValueNotSupported` (HTTP 400)
-    ///
-    /// Message: `The Platform does not match the PrivatePool.`
+    /// `InvalidPlatform.ValueNotSupported` (HTTP 400): `The Platform does not match the PrivatePool.`
     InvalidPlatformValueNotSupported(acs_runtime::ServiceError),
-    /// `Invalid.PrivatePoolOptions.status` (HTTP 400)
-    ///
-    /// Message: `The PrivatePool is expired or inactive.`
+    /// `Invalid.PrivatePoolOptions.status` (HTTP 400): `The PrivatePool is expired or inactive.`
     InvalidPrivatePoolOptionsStatus(acs_runtime::ServiceError),
-    /// `InvalidAliUid` (HTTP 400)
-    ///
-    /// Message: `The PrivatePool does not belong to the user of the Instance.`
+    /// `InvalidAliUid` (HTTP 400): `The PrivatePool does not belong to the user of the Instance.`
     InvalidAliUid(acs_runtime::ServiceError),
-    /// `InvalidBandwidthOut.LessThanZero` (HTTP 400)
-    ///
-    /// Message: `The bandwidth must be larger than 0 when specifying isp.`
+    /// `InvalidBandwidthOut.LessThanZero` (HTTP 400): `The bandwidth must be larger than 0 when specifying isp.`
     InvalidBandwidthOutLessThanZero(acs_runtime::ServiceError),
-    /// `HibernationConfigured.InstanceTypeNotSupport` (HTTP 400)
-    ///
-    /// Message: `The specified instance type is not support.`
+    /// `HibernationConfigured.InstanceTypeNotSupport` (HTTP 400): `The specified instance type is not support.`
     HibernationConfiguredInstanceTypeNotSupport(acs_runtime::ServiceError),
-    /// `HibernationConfigured.ImageNotEncrypted` (HTTP 400)
-    ///
-    /// Message: `The hibernation configured instance only support encrypted image.`
+    /// `HibernationConfigured.ImageNotEncrypted` (HTTP 400): `The hibernation configured instance only support encrypted image.`
     HibernationConfiguredImageNotEncrypted(acs_runtime::ServiceError),
-    /// `HibernationConfigured.MemorySizeTooBig` (HTTP 400)
-    ///
-    /// Message: `The hibernation configured instance memory size is too big.`
+    /// `HibernationConfigured.MemorySizeTooBig` (HTTP 400): `The hibernation configured instance memory size is too big.`
     HibernationConfiguredMemorySizeTooBig(acs_runtime::ServiceError),
-    /// `InvalidSystemDiskSize.LessThanMemSize` (HTTP 400)
-    ///
-    /// Message: `The specified parameter SystemDisk.Size is less than the memory size.`
+    /// `InvalidSystemDiskSize.LessThanMemSize` (HTTP 400): `The specified parameter SystemDisk.Size is less than the memory size.`
     InvalidSystemDiskSizeLessThanMemSize(acs_runtime::ServiceError),
-    /// `InvalidCloudBoxZone.OperationNotSupported` (HTTP 400)
-    ///
-    /// Message: `The cloud box zone does not support creating prepaid or encrypted resources.`
+    /// `InvalidCloudBoxZone.OperationNotSupported` (HTTP 400): `The cloud box zone does not support creating prepaid or encrypted resources.`
     InvalidCloudBoxZoneOperationNotSupported(acs_runtime::ServiceError),
-    /// `ProvisionedIopsForDiskCategoryUnsupported` (HTTP 400)
-    ///
-    /// Message: `The specified disk category does not support provisioned iops.`
+    /// `ProvisionedIopsForDiskCategoryUnsupported` (HTTP 400): `The specified disk category does not support provisioned iops.`
     ProvisionedIopsForDiskCategoryUnsupported(acs_runtime::ServiceError),
-    /// `InvalidProvisionedIops.LimitExceed` (HTTP 400)
-    ///
-    /// Message: `The provisioned iops exceeds the limit.`
+    /// `InvalidProvisionedIops.LimitExceed` (HTTP 400): `The provisioned iops exceeds the limit.`
     InvalidProvisionedIopsLimitExceed(acs_runtime::ServiceError),
-    /// `BurstingEnabledForDiskCategoryUnsupported` (HTTP 400)
-    ///
-    /// Message: `The specified disk category does not support bursting enabled.`
+    /// `BurstingEnabledForDiskCategoryUnsupported` (HTTP 400): `The specified disk category does not support bursting enabled.`
     BurstingEnabledForDiskCategoryUnsupported(acs_runtime::ServiceError),
-    /// `BurstingEnabledForMultiAttachDiskUnsupported` (HTTP 400)
-    ///
-    /// Message: `The multi attach disk does not support bursting enabled.`
+    /// `BurstingEnabledForMultiAttachDiskUnsupported` (HTTP 400): `The multi attach disk does not support bursting enabled.`
     BurstingEnabledForMultiAttachDiskUnsupported(acs_runtime::ServiceError),
-    /// `ProvisionedIopsForDiskCategoryRequired` (HTTP 400)
-    ///
-    /// Message: `The provisioned iops is required for this disk category.`
+    /// `ProvisionedIopsForDiskCategoryRequired` (HTTP 400): `The provisioned iops is required for this disk category.`
     ProvisionedIopsForDiskCategoryRequired(acs_runtime::ServiceError),
-    /// `NotSupportSnapshotEncrypted.InstanceType` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support creating encrypted disks with native snapshot encrypt.`
+    /// `NotSupportSnapshotEncrypted.InstanceType` (HTTP 400): `The specified instance type does not support creating encrypted disks with native snapshot encrypt.`
     NotSupportSnapshotEncryptedInstanceType(acs_runtime::ServiceError),
-    /// `NotSupportSnapshotEncrypted.RegionId` (HTTP 400)
-    ///
-    /// Message: `The specified region does not support creating encrypted disks with native snapshot encrypt.`
+    /// `NotSupportSnapshotEncrypted.RegionId` (HTTP 400): `The specified region does not support creating encrypted disks with native snapshot encrypt.`
     NotSupportSnapshotEncryptedRegionId(acs_runtime::ServiceError),
-    /// `NotSupportSnapshotEncrypted.ZoneId` (HTTP 400)
-    ///
-    /// Message: `The specified zone does not support creating encrypted disks with native snapshot encrypt.`
+    /// `NotSupportSnapshotEncrypted.ZoneId` (HTTP 400): `The specified zone does not support creating encrypted disks with native snapshot encrypt.`
     NotSupportSnapshotEncryptedZoneId(acs_runtime::ServiceError),
-    /// `NotSupportSnapshotEncrypted.ShareImage` (HTTP 400)
-    ///
-    /// Message: `Shared snapshot creating encrypted disks with native snapshot encrypt is not supported.`
+    /// `NotSupportSnapshotEncrypted.ShareImage` (HTTP 400): `Shared snapshot creating encrypted disks with native snapshot encrypt is not supported.`
     NotSupportSnapshotEncryptedShareImage(acs_runtime::ServiceError),
-    /// `NotSupportSnapshotEncrypted.ImageOwnerAlias` (HTTP 400)
-    ///
-    /// Message: `The specified image category does not support creating encrypted disks with native snapshot encrypt.`
+    /// `NotSupportSnapshotEncrypted.ImageOwnerAlias` (HTTP 400): `The specified image category does not support creating encrypted disks with native snapshot encrypt.`
     NotSupportSnapshotEncryptedImageOwnerAlias(acs_runtime::ServiceError),
-    /// `NotSupportSnapshotEncrypted.DiskCategory` (HTTP 400)
-    ///
-    /// Message: `The specified disk category does not support creating encrypted disks with native snapshot encrypt.`
+    /// `NotSupportSnapshotEncrypted.DiskCategory` (HTTP 400): `The specified disk category does not support creating encrypted disks with native snapshot encrypt.`
     NotSupportSnapshotEncryptedDiskCategory(acs_runtime::ServiceError),
-    /// `NotSupport.SnapshotEncryptedAlgorithmConflict` (HTTP 400)
-    ///
-    /// Message: `Changing encrypt algorithm with encrypted snapshot is not supported.`
+    /// `NotSupport.SnapshotEncryptedAlgorithmConflict` (HTTP 400): `Changing encrypt algorithm with encrypted snapshot is not supported.`
     NotSupportSnapshotEncryptedAlgorithmConflict(acs_runtime::ServiceError),
-    /// `NoPermission.SystemTag` (HTTP 400)
-    ///
-    /// Message: `The operator is not permission for the system tag.`
+    /// `NoPermission.SystemTag` (HTTP 400): `The operator is not permission for the system tag.`
     NoPermissionSystemTag(acs_runtime::ServiceError),
-    /// `NumberExceed.Tags` (HTTP 400)
-    ///
-    /// Message: `The Tags parameter's number is exceed , Valid : 20.`
+    /// `NumberExceed.Tags` (HTTP 400): `The Tags parameter's number is exceed , Valid : 20.`
     NumberExceedTags(acs_runtime::ServiceError),
-    /// `InvalidZoneId.NotSupportShareEncryptedImage` (HTTP 400)
-    ///
-    /// Message: `Creating instances by shared encrypted images is not supported in this zone.`
+    /// `InvalidZoneId.NotSupportShareEncryptedImage` (HTTP 400): `Creating instances by shared encrypted images is not supported in this zone.`
     InvalidZoneIdNotSupportShareEncryptedImage(acs_runtime::ServiceError),
-    /// `InvalidDiskCategory.NotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified disk category is not supported.`
+    /// `InvalidDiskCategory.NotSupported` (HTTP 400): `The specified disk category is not supported.`
     InvalidDiskCategoryNotSupported(acs_runtime::ServiceError),
-    /// `InvalidParameter.CloudboxNotSupported` (HTTP 400)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.CloudboxNotSupported` (HTTP 400): `%s`
     InvalidParameterCloudboxNotSupported(acs_runtime::ServiceError),
-    /// `InvalidZoneId.NotSupportCreateWithShareEncryptedImage` (HTTP 400)
-    ///
-    /// Message: `You cannot use shared encrypted images to create instances in this zone.`
+    /// `InvalidZoneId.NotSupportCreateWithShareEncryptedImage` (HTTP 400): `You cannot use shared encrypted images to create instances in this zone.`
     InvalidZoneIdNotSupportCreateWithShareEncryptedImage(acs_runtime::ServiceError),
-    /// `InvalidParameter.NetworkCardIndexInvalid` (HTTP 400)
-    ///
-    /// Message: `Invalid network card index, please check your instance type.`
+    /// `InvalidParameter.NetworkCardIndexInvalid` (HTTP 400): `Invalid network card index, please check your instance type.`
     InvalidParameterNetworkCardIndexInvalid(acs_runtime::ServiceError),
-    /// `InvalidOperation.UserNotSupportNetworkCard` (HTTP 400)
-    ///
-    /// Message: `User not support network card.`
+    /// `InvalidOperation.UserNotSupportNetworkCard` (HTTP 400): `User not support network card.`
     InvalidOperationUserNotSupportNetworkCard(acs_runtime::ServiceError),
-    /// `InvalidAccount.NotSupportSpot` (HTTP 400)
-    ///
-    /// Message: `According to business rules, this account cannot purchase ECS Spot instances.`
+    /// `InvalidAccount.NotSupportSpot` (HTTP 400): `According to business rules, this account cannot purchase ECS Spot instances.`
     InvalidAccountNotSupportSpot(acs_runtime::ServiceError),
-    /// `AccountForbidden.AssociatedWithResellerPartner` (HTTP 400)
-    ///
-    /// Message: `Your account is associated with your reseller partner. Your account or your reseller partner's account has been forbidden to create orders, please contact your reseller partner.`
+    /// `AccountForbidden.AssociatedWithResellerPartner` (HTTP 400): `Your account is associated with your reseller partner. Your account or your reseller partner's account has been forbidden to create orders, please contact your reseller partner.`
     AccountForbiddenAssociatedWithResellerPartner(acs_runtime::ServiceError),
-    /// `InvalidDestinationZone.DeploymentSetMismatch` (HTTP 400)
-    ///
-    /// Message: `Error happened, %s.`
+    /// `InvalidDestinationZone.DeploymentSetMismatch` (HTTP 400): `Error happened, %s.`
     InvalidDestinationZoneDeploymentSetMismatch(acs_runtime::ServiceError),
-    /// `NoPermission.Price` (HTTP 400)
-    ///
-    /// Message: `The operation requires price permission. Please either apply for permission from your main account, or set the parameter AutoPay as true.`
+    /// `NoPermission.Price` (HTTP 400): `The operation requires price permission. Please either apply for permission from your main account, or set the parameter AutoPay as true.`
     NoPermissionPrice(acs_runtime::ServiceError),
-    /// `InvalidAutoPay.PostPaidUnsupported` (HTTP 400)
-    ///
-    /// Message: `The specified parameter AutoPay must be set as true for postpaid instance.`
+    /// `InvalidAutoPay.PostPaidUnsupported` (HTTP 400): `The specified parameter AutoPay must be set as true for postpaid instance.`
     InvalidAutoPayPostPaidUnsupported(acs_runtime::ServiceError),
-    /// `InvalidParam.EncryptedMismatch` (HTTP 400)
-    ///
-    /// Message: `Creating encrypted disks with shared encrypted snapshots requires replacing encryption keys.`
+    /// `InvalidParam.EncryptedMismatch` (HTTP 400): `Creating encrypted disks with shared encrypted snapshots requires replacing encryption keys.`
     InvalidParamEncryptedMismatch(acs_runtime::ServiceError),
-    /// `InvalidParameter.DedicatedRegionNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified action is rejected  because the specified ECS instance in the dedicated region does not support public IP.`
+    /// `InvalidParameter.DedicatedRegionNotSupported` (HTTP 400): `The specified action is rejected  because the specified ECS instance in the dedicated region does not support public IP.`
     InvalidParameterDedicatedRegionNotSupported(acs_runtime::ServiceError),
-    /// `InvalidParameter.CpuOptionsTopologyType` (HTTP 400)
-    ///
-    /// Message: `The specified parameter CpuOptions.TopologyType: %s is not valid.`
+    /// `InvalidParameter.CpuOptionsTopologyType` (HTTP 400): `The specified parameter CpuOptions.TopologyType: %s is not valid.`
     InvalidParameterCpuOptionsTopologyType(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.NotSupportCpuOptionsTopologyType` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support CpuOptions.TopologyType: %s.`
+    /// `InvalidInstanceType.NotSupportCpuOptionsTopologyType` (HTTP 400): `The specified instance type does not support CpuOptions.TopologyType: %s.`
     InvalidInstanceTypeNotSupportCpuOptionsTopologyType(acs_runtime::ServiceError),
-    /// `InvalidEniQueueSize.RegionOrUserNotSupported` (HTTP 400)
-    ///
-    /// Message: `The specified parameter RxQueueSize or TxQueueSize is not supported in this region, or this account is not in the whitelist of using eni QueueSize.`
+    /// `InvalidEniQueueSize.RegionOrUserNotSupported` (HTTP 400): `The specified parameter RxQueueSize or TxQueueSize is not supported in this region, or this account is not in the whitelist of using eni QueueSize.`
     InvalidEniQueueSizeRegionOrUserNotSupported(acs_runtime::ServiceError),
-    /// `InvalidParameter.EniQueueSize` (HTTP 400)
-    ///
-    /// Message: `The specified parameter TxQueueSize and RxQueueSize are not equal or exceed limit.`
+    /// `InvalidParameter.EniQueueSize` (HTTP 400): `The specified parameter TxQueueSize and RxQueueSize are not equal or exceed limit.`
     InvalidParameterEniQueueSize(acs_runtime::ServiceError),
-    /// `InvalidParameter.KmsNotEnabled` (HTTP 400)
-    ///
-    /// Message: `Failed to perform this operation because KMS is not activated.`
+    /// `InvalidParameter.KmsNotEnabled` (HTTP 400): `Failed to perform this operation because KMS is not activated.`
     InvalidParameterKmsNotEnabled(acs_runtime::ServiceError),
-    /// `InvalidParameter.Encrypted.KmsNotEnable` (HTTP 400)
-    ///
-    /// Message: `Failed to perform this operation because KMS is not activated.`
+    /// `InvalidParameter.Encrypted.KmsNotEnable` (HTTP 400): `Failed to perform this operation because KMS is not activated.`
     InvalidParameterEncryptedKmsNotEnable(acs_runtime::ServiceError),
-    /// `InvalidPrivateIpAddress.Duplicated` (HTTP 400)
-    ///
-    /// Message: `The specified private IP address is already in use.`
+    /// `InvalidPrivateIpAddress.Duplicated` (HTTP 400): `The specified private IP address is already in use.`
     InvalidPrivateIpAddressDuplicated(acs_runtime::ServiceError),
-    /// `InvalidAdditionalInfoPvdConfig.SizeExceeded` (HTTP 400)
-    ///
-    /// Message: `The specified parameter AdditionalInfo.PvdConfig exceeds the size.`
+    /// `InvalidAdditionalInfoPvdConfig.SizeExceeded` (HTTP 400): `The specified parameter AdditionalInfo.PvdConfig exceeds the size.`
     InvalidAdditionalInfoPvdConfigSizeExceeded(acs_runtime::ServiceError),
-    /// `InvalidParameter.Encrypted` (HTTP 400)
-    ///
-    /// Message: `Creating non-encrypted disks with encrypted snapshots is not supported.`
+    /// `InvalidParameter.Encrypted` (HTTP 400): `Creating non-encrypted disks with encrypted snapshots is not supported.`
     InvalidParameterEncrypted(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.NotSupportHighDensityMode` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support the use of the high density mode.`
+    /// `InvalidInstanceType.NotSupportHighDensityMode` (HTTP 400): `The specified instance type does not support the use of the high density mode.`
     InvalidInstanceTypeNotSupportHighDensityMode(acs_runtime::ServiceError),
-    /// `QuotaExceeded.InternetBandwidth` (HTTP 400)
-    ///
-    /// Message: `%s.`
+    /// `QuotaExceeded.InternetBandwidth` (HTTP 400): `%s.`
     QuotaExceededInternetBandwidth(acs_runtime::ServiceError),
-    /// `InvalidParameter.CpuOptionsAccelerators` (HTTP 400)
-    ///
-    /// Message: `The specified parameter CpuOptionsAccelerators is not valid.`
+    /// `InvalidParameter.CpuOptionsAccelerators` (HTTP 400): `The specified parameter CpuOptionsAccelerators is not valid.`
     InvalidParameterCpuOptionsAccelerators(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.NotSupportCpuOptionsAccelerators` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support attach accelerator.`
+    /// `InvalidInstanceType.NotSupportCpuOptionsAccelerators` (HTTP 400): `The specified instance type does not support attach accelerator.`
     InvalidInstanceTypeNotSupportCpuOptionsAccelerators(acs_runtime::ServiceError),
-    /// `OperationDenied.TestAccountRetricted` (HTTP 400)
-    ///
-    /// Message: `Test-account for testing has been prohibited from creating instance in this region. Please contact 400181.`
+    /// `OperationDenied.TestAccountRetricted` (HTTP 400): `Test-account for testing has been prohibited from creating instance in this region. Please contact 400181.`
     OperationDeniedTestAccountRetricted(acs_runtime::ServiceError),
-    /// `InvalidBurstingEnabled.DiskSizeTooSmall` (HTTP 400)
-    ///
-    /// Message: `The disk size must be greater than 3 GiB to enable burst.`
+    /// `InvalidBurstingEnabled.DiskSizeTooSmall` (HTTP 400): `The disk size must be greater than 3 GiB to enable burst.`
     InvalidBurstingEnabledDiskSizeTooSmall(acs_runtime::ServiceError),
-    /// `InvalidImage.WindowsUnsupported` (HTTP 400)
-    ///
-    /// Message: `The specified InstanceType does not support the specified Windows image.`
+    /// `InvalidImage.WindowsUnsupported` (HTTP 400): `The specified InstanceType does not support the specified Windows image.`
     InvalidImageWindowsUnsupported(acs_runtime::ServiceError),
-    /// `InvalidParameter.CpuOptionsTurboMode` (HTTP 400)
-    ///
-    /// Message: `The specified parameter TurboMode is not valid.`
+    /// `InvalidParameter.CpuOptionsTurboMode` (HTTP 400): `The specified parameter TurboMode is not valid.`
     InvalidParameterCpuOptionsTurboMode(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.EnableNVSUnsupported` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support EnableNVS.`
+    /// `InvalidInstanceType.EnableNVSUnsupported` (HTTP 400): `The specified instance type does not support EnableNVS.`
     InvalidInstanceTypeEnableNvsUnsupported(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.EnableVISSTUnsupported` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support EnableVISST.`
+    /// `InvalidInstanceType.EnableVISSTUnsupported` (HTTP 400): `The specified instance type does not support EnableVISST.`
     InvalidInstanceTypeEnableVisstUnsupported(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.EnableVRDTUnsupported` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support EnableVRDT.`
+    /// `InvalidInstanceType.EnableVRDTUnsupported` (HTTP 400): `The specified instance type does not support EnableVRDT.`
     InvalidInstanceTypeEnableVrdtUnsupported(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.SingleCoreMaxModeUnsupported` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support TurboMode: "SINGLE CORE MAX".`
+    /// `InvalidInstanceType.SingleCoreMaxModeUnsupported` (HTTP 400): `The specified instance type does not support TurboMode: "SINGLE CORE MAX".`
     InvalidInstanceTypeSingleCoreMaxModeUnsupported(acs_runtime::ServiceError),
-    /// `InvalidParameter.PtpStatus` (HTTP 400)
-    ///
-    /// Message: `The specified parameter PtpStatus: %s is not valid.`
+    /// `InvalidParameter.PtpStatus` (HTTP 400): `The specified parameter PtpStatus: %s is not valid.`
     InvalidParameterPtpStatus(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.NotSupportEnablePtp` (HTTP 400)
-    ///
-    /// Message: `The specified instance type does not support enable PTP.`
+    /// `InvalidInstanceType.NotSupportEnablePtp` (HTTP 400): `The specified instance type does not support enable PTP.`
     InvalidInstanceTypeNotSupportEnablePtp(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.NetworkOptionsBandwidthWeightingUnsupported` (HTTP 400)
-    ///
-    /// Message: `The current instance type does not support setting or modifying the BandwidthWeighting parameter.`
+    /// `InvalidInstanceType.NetworkOptionsBandwidthWeightingUnsupported` (HTTP 400): `The current instance type does not support setting or modifying the BandwidthWeighting parameter.`
     InvalidInstanceTypeNetworkOptionsBandwidthWeightingUnsupported(
         acs_runtime::ServiceError,
     ),
-    /// `InvalidParameter.NetworkOptionsBandwidthWeighting` (HTTP 400)
-    ///
-    /// Message: `The specified parameter BandwidthWeighting is not valid.The correct value should be in [%s].`
+    /// `InvalidParameter.NetworkOptionsBandwidthWeighting` (HTTP 400): `The specified parameter BandwidthWeighting is not valid.The correct value should be in [%s].`
     InvalidParameterNetworkOptionsBandwidthWeighting(acs_runtime::ServiceError),
-    /// `InvalidMarketImage.NotAuthorized` (HTTP 400)
-    ///
-    /// Message: `The specified marketplace image is not authorized for your channel, please use other image.`
+    /// `InvalidMarketImage.NotAuthorized` (HTTP 400): `The specified marketplace image is not authorized for your channel, please use other image.`
     InvalidMarketImageNotAuthorized(acs_runtime::ServiceError),
-    /// `InvalidRamRole.NotEcsRole` (HTTP 401)
-    ///
-    /// Message: `The specified ram role is not authorized for ecs, please check your role policy.`
+    /// `InvalidRamRole.NotEcsRole` (HTTP 401): `The specified ram role is not authorized for ecs, please check your role policy.`
     InvalidRamRoleNotEcsRole(acs_runtime::ServiceError),
-    /// `OperationDenied.CashCouponsInsufficientOrExpired` (HTTP 403)
-    ///
-    /// Message: `Cash coupon balance is insufficient or has expired, please retry.`
+    /// `OperationDenied.CashCouponsInsufficientOrExpired` (HTTP 403): `Cash coupon balance is insufficient or has expired, please retry.`
     OperationDeniedCashCouponsInsufficientOrExpired(acs_runtime::ServiceError),
-    /// `InvalidParameter.PrivateIpAddressRepeated` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.PrivateIpAddressRepeated` (HTTP 403): `%s`
     InvalidParameterPrivateIpAddressRepeated(acs_runtime::ServiceError),
-    /// `InvalidOperation.HighPerformanceEniPerInstanceLimitExceeded` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.HighPerformanceEniPerInstanceLimitExceeded` (HTTP 403): `%s`
     InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(
         acs_runtime::ServiceError,
     ),
-    /// `InvalidParameter.EniNumExceededWithLaunchEcs` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.EniNumExceededWithLaunchEcs` (HTTP 403): `%s`
     InvalidParameterEniNumExceededWithLaunchEcs(acs_runtime::ServiceError),
-    /// `InvalidOperation.InstanceTypeNotSupportHighPerformanceTrafficMode` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.InstanceTypeNotSupportHighPerformanceTrafficMode` (HTTP 403): `%s`
     InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
         acs_runtime::ServiceError,
     ),
-    /// `InvalidParameter.QueuePairNumberMustEmpty` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.QueuePairNumberMustEmpty` (HTTP 403): `%s`
     InvalidParameterQueuePairNumberMustEmpty(acs_runtime::ServiceError),
-    /// `InvalidParameter.EniTrafficMode` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.EniTrafficMode` (HTTP 403): `%s`
     InvalidParameterEniTrafficMode(acs_runtime::ServiceError),
-    /// `InvalidParameter.InvalidQueuePairNumber` (HTTP 403)
-    ///
-    /// Message: `The parameter of QueuePairNumber is invalid.`
+    /// `InvalidParameter.InvalidQueuePairNumber` (HTTP 403): `The parameter of QueuePairNumber is invalid.`
     InvalidParameterInvalidQueuePairNumber(acs_runtime::ServiceError),
-    /// `InvalidParam.IpCount` (HTTP 403)
-    ///
-    /// Message: `The parameter of ip count is invalid.`
+    /// `InvalidParam.IpCount` (HTTP 403): `The parameter of ip count is invalid.`
     InvalidParamIpCount(acs_runtime::ServiceError),
-    /// `InvalidParameter.EniType` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.EniType` (HTTP 403): `%s`
     InvalidParameterEniType(acs_runtime::ServiceError),
-    /// `InvalidOperation.HighPerformanceTrafficModeIsNotAllowed` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.HighPerformanceTrafficModeIsNotAllowed` (HTTP 403): `%s`
     InvalidOperationHighPerformanceTrafficModeIsNotAllowed(acs_runtime::ServiceError),
-    /// `InvalidParameter.NetworkInterface` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.NetworkInterface` (HTTP 403): `%s`
     InvalidParameterNetworkInterface(acs_runtime::ServiceError),
-    /// `InvalidParameter.Combination` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.Combination` (HTTP 403): `%s`
     InvalidParameterCombination(acs_runtime::ServiceError),
-    /// `InvalidHostname.SingleAndMultiConflict` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidHostname.SingleAndMultiConflict` (HTTP 403): `%s`
     InvalidHostnameSingleAndMultiConflict(acs_runtime::ServiceError),
-    /// `InvalidHostname.SizeInvalid` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidHostname.SizeInvalid` (HTTP 403): `%s`
     InvalidHostnameSizeInvalid(acs_runtime::ServiceError),
-    /// `InvalidParams.InstanceNameExceed` (HTTP 403)
-    ///
-    /// Message: `The uniqueSuffix takes three naming places, please shorten your InstanceName.`
+    /// `InvalidParams.InstanceNameExceed` (HTTP 403): `The uniqueSuffix takes three naming places, please shorten your InstanceName.`
     InvalidParamsInstanceNameExceed(acs_runtime::ServiceError),
-    /// `InvalidParams.HostnameExceed` (HTTP 403)
-    ///
-    /// Message: `The uniqueSuffix takes three naming places, please shorten your Hostname.`
+    /// `InvalidParams.HostnameExceed` (HTTP 403): `The uniqueSuffix takes three naming places, please shorten your Hostname.`
     InvalidParamsHostnameExceed(acs_runtime::ServiceError),
-    /// `ImageNotSubscribed` (HTTP 403)
-    ///
-    /// Message: `The specified image has not be subscribed.`
+    /// `ImageNotSubscribed` (HTTP 403): `The specified image has not be subscribed.`
     ImageNotSubscribed(acs_runtime::ServiceError),
-    /// `InvalidSystemDiskCategory.ValueUnauthorized` (HTTP 403)
-    ///
-    /// Message: `The disk category is not authorized.`
+    /// `InvalidSystemDiskCategory.ValueUnauthorized` (HTTP 403): `The disk category is not authorized.`
     InvalidSystemDiskCategoryValueUnauthorized(acs_runtime::ServiceError),
-    /// `InvalidSnapshotId.NotReady` (HTTP 403)
-    ///
-    /// Message: `The specified snapshot has not completed yet.`
+    /// `InvalidSnapshotId.NotReady` (HTTP 403): `The specified snapshot has not completed yet.`
     InvalidSnapshotIdNotReady(acs_runtime::ServiceError),
-    /// `InvalidDevice.InUse` (HTTP 403)
-    ///
-    /// Message: `The specified device has been occupied.`
+    /// `InvalidDevice.InUse` (HTTP 403): `The specified device has been occupied.`
     InvalidDeviceInUse(acs_runtime::ServiceError),
-    /// `ImageRemovedInMarket` (HTTP 403)
-    ///
-    /// Message: `The specified market image is not available, Or the specified user defined image includes product code because it is based on an image subscribed from marketplace, and that image in marketplace includeing exact the same product code has been removed.`
+    /// `ImageRemovedInMarket` (HTTP 403): `The specified market image is not available, Or the specified user defined image includes product code because it is based on an image subscribed from marketplace, and that image in marketplace includeing exact the same product code has been removed.`
     ImageRemovedInMarket(acs_runtime::ServiceError),
-    /// `CategoryNotSupported` (HTTP 403)
-    ///
-    /// Message: `The specified zone does not offer the specified disk category.`
+    /// `CategoryNotSupported` (HTTP 403): `The specified zone does not offer the specified disk category.`
     CategoryNotSupported(acs_runtime::ServiceError),
-    /// `QuotaExceed.PortableCloudDisk` (HTTP 403)
-    ///
-    /// Message: `The quota of portable cloud disk exceeds.`
+    /// `QuotaExceed.PortableCloudDisk` (HTTP 403): `The quota of portable cloud disk exceeds.`
     QuotaExceedPortableCloudDisk(acs_runtime::ServiceError),
-    /// `SecurityGroupInstanceLimitExceed` (HTTP 403)
-    ///
-    /// Message: `Exceeding the allowed amount of instances of a security group.`
+    /// `SecurityGroupInstanceLimitExceed` (HTTP 403): `Exceeding the allowed amount of instances of a security group.`
     SecurityGroupInstanceLimitExceed(acs_runtime::ServiceError),
-    /// `NodeControllerUnavailable` (HTTP 403)
-    ///
-    /// Message: `The Node Controller is temporarily unavailable.`
+    /// `NodeControllerUnavailable` (HTTP 403): `The Node Controller is temporarily unavailable.`
     NodeControllerUnavailable(acs_runtime::ServiceError),
-    /// `InvalidSnapshotId.NotDataDiskSnapshot` (HTTP 403)
-    ///
-    /// Message: `The specified snapshot is system disk snapshot.`
+    /// `InvalidSnapshotId.NotDataDiskSnapshot` (HTTP 403): `The specified snapshot is system disk snapshot.`
     InvalidSnapshotIdNotDataDiskSnapshot(acs_runtime::ServiceError),
-    /// `Forbbiden` (HTTP 403)
-    ///
-    /// Message: `User not authorized to operate on the specified resource.`
+    /// `Forbbiden` (HTTP 403): `User not authorized to operate on the specified resource.`
     Forbbiden(acs_runtime::ServiceError),
-    /// `DeleteWithInstance.Conflict` (HTTP 403)
-    ///
-    /// Message: `The specified disk is not a portable disk and cannot be set to DeleteWithInstance attribute.`
+    /// `DeleteWithInstance.Conflict` (HTTP 403): `The specified disk is not a portable disk and cannot be set to DeleteWithInstance attribute.`
     DeleteWithInstanceConflict(acs_runtime::ServiceError),
-    /// `InstanceDiskNumLimitExceed` (HTTP 403)
-    ///
-    /// Message: `The number of specified disk in an instance exceeds.`
+    /// `InstanceDiskNumLimitExceed` (HTTP 403): `The number of specified disk in an instance exceeds.`
     InstanceDiskNumLimitExceed(acs_runtime::ServiceError),
-    /// `InvalidDiskSize.TooSmall` (HTTP 403)
-    ///
-    /// Message: `Specified disk size is less than the size of snapshot.`
+    /// `InvalidDiskSize.TooSmall` (HTTP 403): `Specified disk size is less than the size of snapshot.`
     InvalidDiskSizeTooSmall(acs_runtime::ServiceError),
-    /// `QuotaExceed.BuyImage` (HTTP 403)
-    ///
-    /// Message: `The specified image is from the image market?You have not bought it or your quota has been exceeded.`
+    /// `QuotaExceed.BuyImage` (HTTP 403): `The specified image is from the image market?You have not bought it or your quota has been exceeded.`
     QuotaExceedBuyImage(acs_runtime::ServiceError),
-    /// `InvalidResourceId.NotSupported` (HTTP 403)
-    ///
-    /// Message: `The specified ResourceId does not support tagging.`
+    /// `InvalidResourceId.NotSupported` (HTTP 403): `The specified ResourceId does not support tagging.`
     InvalidResourceIdNotSupported(acs_runtime::ServiceError),
-    /// `OperationDenied.ImageNotValid` (HTTP 403)
-    ///
-    /// Message: `The specified Image is disabled or is deleted.`
+    /// `OperationDenied.ImageNotValid` (HTTP 403): `The specified Image is disabled or is deleted.`
     OperationDeniedImageNotValid(acs_runtime::ServiceError),
-    /// `OperationDenied.SnapshotNotValid` (HTTP 403)
-    ///
-    /// Message: `The specified snapshot is not allowed to create disk.`
+    /// `OperationDenied.SnapshotNotValid` (HTTP 403): `The specified snapshot is not allowed to create disk.`
     OperationDeniedSnapshotNotValid(acs_runtime::ServiceError),
-    /// `OperationDenied.SnapshotNotAllowed` (HTTP 403)
-    ///
-    /// Message: `The specified snapshot is not allowed to create disk.`
+    /// `OperationDenied.SnapshotNotAllowed` (HTTP 403): `The specified snapshot is not allowed to create disk.`
     OperationDeniedSnapshotNotAllowed(acs_runtime::ServiceError),
-    /// `OperationDenied.ZoneNotAllowed` (HTTP 403)
-    ///
-    /// Message: `The creation of Instance to the specified Zone is not allowed.`
+    /// `OperationDenied.ZoneNotAllowed` (HTTP 403): `The creation of Instance to the specified Zone is not allowed.`
     OperationDeniedZoneNotAllowed(acs_runtime::ServiceError),
-    /// `OperationDenied.ZoneSystemCategoryNotMatch` (HTTP 403)
-    ///
-    /// Message: `The specified Zone or cluster does not offer the specified disk category or the speicified zone and cluster do not match.`
+    /// `OperationDenied.ZoneSystemCategoryNotMatch` (HTTP 403): `The specified Zone or cluster does not offer the specified disk category or the speicified zone and cluster do not match.`
     OperationDeniedZoneSystemCategoryNotMatch(acs_runtime::ServiceError),
-    /// `OperationDenied.ResourceControl` (HTTP 403)
-    ///
-    /// Message: `The specified region is in resource control, please try later.`
+    /// `OperationDenied.ResourceControl` (HTTP 403): `The specified region is in resource control, please try later.`
     OperationDeniedResourceControl(acs_runtime::ServiceError),
-    /// `OperationDenied.NoStock` (HTTP 403)
-    ///
-    /// Message: `The resource is out of usage.`
+    /// `OperationDenied.NoStock` (HTTP 403): `The resource is out of usage.`
     OperationDeniedNoStock(acs_runtime::ServiceError),
-    /// `OperationDenied.SnapshotParamsNotValid` (HTTP 403)
-    ///
-    /// Message: `The capacity of snapshot exceeds the size limit of the specified disk category or the specified category is not authorizied.`
+    /// `OperationDenied.SnapshotParamsNotValid` (HTTP 403): `The capacity of snapshot exceeds the size limit of the specified disk category or the specified category is not authorizied.`
     OperationDeniedSnapshotParamsNotValid(acs_runtime::ServiceError),
-    /// `OperationDenied.DiskTypeNotSupport` (HTTP 403)
-    ///
-    /// Message: `The type of the disk does not support the operation.`
+    /// `OperationDenied.DiskTypeNotSupport` (HTTP 403): `The type of the disk does not support the operation.`
     OperationDeniedDiskTypeNotSupport(acs_runtime::ServiceError),
-    /// `InvalidUserData.Forbidden` (HTTP 403)
-    ///
-    /// Message: `User not authorized to input the parameter "UserData", please apply for permission "UserData".`
+    /// `InvalidUserData.Forbidden` (HTTP 403): `User not authorized to input the parameter "UserData", please apply for permission "UserData".`
     InvalidUserDataForbidden(acs_runtime::ServiceError),
-    /// `Zone.NotOpen` (HTTP 403)
-    ///
-    /// Message: `The specified zone is not granted to you to buy resources yet.`
+    /// `Zone.NotOpen` (HTTP 403): `The specified zone is not granted to you to buy resources yet.`
     ZoneNotOpen(acs_runtime::ServiceError),
-    /// `InvalidClusterId.NotFound` (HTTP 403)
-    ///
-    /// Message: `The specified clusterId does not exist.`
+    /// `InvalidClusterId.NotFound` (HTTP 403): `The specified clusterId does not exist.`
     InvalidClusterIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidResourceType.NotSupported` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidResourceType.NotSupported` (HTTP 403): `%s`
     InvalidResourceTypeNotSupported(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.ZoneNotSupported` (HTTP 403)
-    ///
-    /// Message: `The specified zone does not support this instancetype.`
+    /// `InvalidInstanceType.ZoneNotSupported` (HTTP 403): `The specified zone does not support this instancetype.`
     InvalidInstanceTypeZoneNotSupported(acs_runtime::ServiceError),
-    /// `InstanceType.Offline` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InstanceType.Offline` (HTTP 403): `%s`
     InstanceTypeOffline(acs_runtime::ServiceError),
-    /// `DependencyViolation.WindowsInstance` (HTTP 403)
-    ///
-    /// Message: `The instance creating is window, cannot use ssh key pair to login.`
+    /// `DependencyViolation.WindowsInstance` (HTTP 403): `The instance creating is window, cannot use ssh key pair to login.`
     DependencyViolationWindowsInstance(acs_runtime::ServiceError),
-    /// `InvalidNetworkType.MismatchRamRole` (HTTP 403)
-    ///
-    /// Message: `A RAM role can?t be used for classic instance.`
+    /// `InvalidNetworkType.MismatchRamRole` (HTTP 403): `A RAM role can?t be used for classic instance.`
     InvalidNetworkTypeMismatchRamRole(acs_runtime::ServiceError),
-    /// `InvalidUser.PassRoleForbidden` (HTTP 403)
-    ///
-    /// Message: `The RAM user does not have the privilege to pass a RAM role.`
+    /// `InvalidUser.PassRoleForbidden` (HTTP 403): `The RAM user does not have the privilege to pass a RAM role.`
     InvalidUserPassRoleForbidden(acs_runtime::ServiceError),
-    /// `InvalidParam.TrustedSystemMode` (HTTP 403)
-    ///
-    /// Message: `The specified TrustedSystemMode is invalid.`
+    /// `InvalidParam.TrustedSystemMode` (HTTP 403): `The specified TrustedSystemMode is invalid.`
     InvalidParamTrustedSystemMode(acs_runtime::ServiceError),
-    /// `InvalidParam.ConfidentialComputingMode` (HTTP 403)
-    ///
-    /// Message: `The specified ConfidentialComputingMode is invalid.`
+    /// `InvalidParam.ConfidentialComputingMode` (HTTP 403): `The specified ConfidentialComputingMode is invalid.`
     InvalidParamConfidentialComputingMode(acs_runtime::ServiceError),
-    /// `InvalidSecurityOptions.NotSupported` (HTTP 403)
-    ///
-    /// Message: `SecurityOptions for vTPM and Enclave can not both be set.`
+    /// `InvalidSecurityOptions.NotSupported` (HTTP 403): `SecurityOptions for vTPM and Enclave can not both be set.`
     InvalidSecurityOptionsNotSupported(acs_runtime::ServiceError),
-    /// `InvalidImage.NotSupported` (HTTP 403)
-    ///
-    /// Message: `The specified vTPM instance need UEFI image.`
+    /// `InvalidImage.NotSupported` (HTTP 403): `The specified vTPM instance need UEFI image.`
     InvalidImageNotSupported(acs_runtime::ServiceError),
-    /// `Forbidden.RiskControl` (HTTP 403)
-    ///
-    /// Message: `This operation is forbidden by Aliyun RiskControl system.`
+    /// `Forbidden.RiskControl` (HTTP 403): `This operation is forbidden by Aliyun RiskControl system.`
     ForbiddenRiskControl(acs_runtime::ServiceError),
-    /// `InvalidInstance.UnPaidOrder` (HTTP 403)
-    ///
-    /// Message: `The specified Instance has unpaid order.`
+    /// `InvalidInstance.UnPaidOrder` (HTTP 403): `The specified Instance has unpaid order.`
     InvalidInstanceUnPaidOrder(acs_runtime::ServiceError),
-    /// `RealNameAuthenticationError` (HTTP 403)
-    ///
-    /// Message: `Your account has not passed the real-name authentication yet.`
+    /// `RealNameAuthenticationError` (HTTP 403): `Your account has not passed the real-name authentication yet.`
     RealNameAuthenticationError(acs_runtime::ServiceError),
-    /// `InvalidPayMethod` (HTTP 403)
-    ///
-    /// Message: `The specified pay method is not valid.`
+    /// `InvalidPayMethod` (HTTP 403): `The specified pay method is not valid.`
     InvalidPayMethod(acs_runtime::ServiceError),
-    /// `InvalidAccountStatus.NotEnoughBalance` (HTTP 403)
-    ///
-    /// Message: `Your account does not have enough balance.`
+    /// `InvalidAccountStatus.NotEnoughBalance` (HTTP 403): `Your account does not have enough balance.`
     InvalidAccountStatusNotEnoughBalance(acs_runtime::ServiceError),
-    /// `ImageNotSupportInstanceType` (HTTP 403)
-    ///
-    /// Message: `The specified image does not support the specified InstanceType.`
+    /// `ImageNotSupportInstanceType` (HTTP 403): `The specified image does not support the specified InstanceType.`
     ImageNotSupportInstanceType(acs_runtime::ServiceError),
-    /// `DryRun.InvalidAmount` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `DryRun.InvalidAmount` (HTTP 403): `%s`
     DryRunInvalidAmount(acs_runtime::ServiceError),
-    /// `OperationDenied.InvalidNetworkType` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `OperationDenied.InvalidNetworkType` (HTTP 403): `%s`
     OperationDeniedInvalidNetworkType(acs_runtime::ServiceError),
-    /// `InvalidSpotInterruptionBehavior.ClassicNetworkNotSupport` (HTTP 403)
-    ///
-    /// Message: `The specified SpotInterruptionBehavior does not support Classic network Instance.`
+    /// `InvalidSpotInterruptionBehavior.ClassicNetworkNotSupport` (HTTP 403): `The specified SpotInterruptionBehavior does not support Classic network Instance.`
     InvalidSpotInterruptionBehaviorClassicNetworkNotSupport(acs_runtime::ServiceError),
-    /// `InvalidSpotInterruptionBehavior.LocalDiskNotSupport` (HTTP 403)
-    ///
-    /// Message: `The specified SpotInterruptionBehavior does not support local disk instance.`
+    /// `InvalidSpotInterruptionBehavior.LocalDiskNotSupport` (HTTP 403): `The specified SpotInterruptionBehavior does not support local disk instance.`
     InvalidSpotInterruptionBehaviorLocalDiskNotSupport(acs_runtime::ServiceError),
-    /// `QuotaExceed.PostPaidDisk` (HTTP 403)
-    ///
-    /// Message: `Living postPaid disks quota exceeded.`
+    /// `QuotaExceed.PostPaidDisk` (HTTP 403): `Living postPaid disks quota exceeded.`
     QuotaExceedPostPaidDisk(acs_runtime::ServiceError),
-    /// `InvalidParameter.NotMatch` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.NotMatch` (HTTP 403): `%s`
     InvalidParameterNotMatch(acs_runtime::ServiceError),
-    /// `InvalidVSwitch.DefaultVSwitchNotSupport` (HTTP 403)
-    ///
-    /// Message: `The specified zone in vpc can't support create default vSwitch.`
+    /// `InvalidVSwitch.DefaultVSwitchNotSupport` (HTTP 403): `The specified zone in vpc can't support create default vSwitch.`
     InvalidVSwitchDefaultVSwitchNotSupport(acs_runtime::ServiceError),
-    /// `OperationDenied.LocalDiskUnsupported` (HTTP 403)
-    ///
-    /// Message: `The configuration change is not allowed when the specified instance has local disks mounted.`
+    /// `OperationDenied.LocalDiskUnsupported` (HTTP 403): `The configuration change is not allowed when the specified instance has local disks mounted.`
     OperationDeniedLocalDiskUnsupported(acs_runtime::ServiceError),
-    /// `OperationDenied.InconsistentNetwork` (HTTP 403)
-    ///
-    /// Message: `The specified security group and vswitch are not in the same vpc.`
+    /// `OperationDenied.InconsistentNetwork` (HTTP 403): `The specified security group and vswitch are not in the same vpc.`
     OperationDeniedInconsistentNetwork(acs_runtime::ServiceError),
-    /// `DefaultVswitch.Existed` (HTTP 403)
-    ///
-    /// Message: `The default vswitch for VPC already exists.`
+    /// `DefaultVswitch.Existed` (HTTP 403): `The default vswitch for VPC already exists.`
     DefaultVswitchExisted(acs_runtime::ServiceError),
-    /// `IncorrectInstanceStatus` (HTTP 403)
-    ///
-    /// Message: `The current status of the resource does not support this operation.`
+    /// `IncorrectInstanceStatus` (HTTP 403): `The current status of the resource does not support this operation.`
     IncorrectInstanceStatus(acs_runtime::ServiceError),
-    /// `CategoryViolation` (HTTP 403)
-    ///
-    /// Message: `The specified instance does not support this operation because of its disk category.`
+    /// `CategoryViolation` (HTTP 403): `The specified instance does not support this operation because of its disk category.`
     CategoryViolation(acs_runtime::ServiceError),
-    /// `ResourcesNotInSameZone` (HTTP 403)
-    ///
-    /// Message: `The specified instance and dedicated host are not in the same zone.`
+    /// `ResourcesNotInSameZone` (HTTP 403): `The specified instance and dedicated host are not in the same zone.`
     ResourcesNotInSameZone(acs_runtime::ServiceError),
-    /// `InvalidDisk.SystemDiskSize` (HTTP 403)
-    ///
-    /// Message: `The specified SystemDiskSize beyond the permitted range.`
+    /// `InvalidDisk.SystemDiskSize` (HTTP 403): `The specified SystemDiskSize beyond the permitted range.`
     InvalidDiskSystemDiskSize(acs_runtime::ServiceError),
-    /// `InsufficientBalance` (HTTP 403)
-    ///
-    /// Message: `Your account does not have enough balance.`
+    /// `InsufficientBalance` (HTTP 403): `Your account does not have enough balance.`
     InsufficientBalance(acs_runtime::ServiceError),
-    /// `InvalidOperation.NetworkInterface` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.NetworkInterface` (HTTP 403): `%s`
     InvalidOperationNetworkInterface(acs_runtime::ServiceError),
-    /// `MaxEniIpv6IpsCountExceeded` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `MaxEniIpv6IpsCountExceeded` (HTTP 403): `%s`
     MaxEniIpv6IpsCountExceeded(acs_runtime::ServiceError),
-    /// `InvalidIp.IpRepeated` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidIp.IpRepeated` (HTTP 403): `%s`
     InvalidIpIpRepeated(acs_runtime::ServiceError),
-    /// `InvalidIp.IpAssigned` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidIp.IpAssigned` (HTTP 403): `%s`
     InvalidIpIpAssigned(acs_runtime::ServiceError),
-    /// `InvalidIp.Address` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidIp.Address` (HTTP 403): `%s`
     InvalidIpAddress(acs_runtime::ServiceError),
-    /// `InvalidOperation.Ipv4CountExceeded` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.Ipv4CountExceeded` (HTTP 403): `%s`
     InvalidOperationIpv4CountExceeded(acs_runtime::ServiceError),
-    /// `InvalidOperation.Ipv6CountExceeded` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.Ipv6CountExceeded` (HTTP 403): `%s`
     InvalidOperationIpv6CountExceeded(acs_runtime::ServiceError),
-    /// `InvalidOperation.Ipv6NotSupport` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.Ipv6NotSupport` (HTTP 403): `%s`
     InvalidOperationIpv6NotSupport(acs_runtime::ServiceError),
-    /// `InvalidOperation.Ipv4NotSupport` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.Ipv4NotSupport` (HTTP 403): `%s`
     InvalidOperationIpv4NotSupport(acs_runtime::ServiceError),
-    /// `InvalidParam.SecondaryIp` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParam.SecondaryIp` (HTTP 403): `%s`
     InvalidParamSecondaryIp(acs_runtime::ServiceError),
-    /// `InvalidVSwitch.Ipv6NotTurnOn` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidVSwitch.Ipv6NotTurnOn` (HTTP 403): `%s`
     InvalidVSwitchIpv6NotTurnOn(acs_runtime::ServiceError),
-    /// `InvalidParam.IpAssign` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParam.IpAssign` (HTTP 403): `%s`
     InvalidParamIpAssign(acs_runtime::ServiceError),
-    /// `InvalidParam.Amount` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParam.Amount` (HTTP 403): `%s`
     InvalidParamAmount(acs_runtime::ServiceError),
-    /// `InvalidParam.CpuOptionsCore` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParam.CpuOptionsCore` (HTTP 403): `%s`
     InvalidParamCpuOptionsCore(acs_runtime::ServiceError),
-    /// `InvalidParam.CpuOptionsNuma` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParam.CpuOptionsNuma` (HTTP 403): `%s`
     InvalidParamCpuOptionsNuma(acs_runtime::ServiceError),
-    /// `InvalidVSwitchId.IpInvalid` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidVSwitchId.IpInvalid` (HTTP 403): `%s`
     InvalidVSwitchIdIpInvalid(acs_runtime::ServiceError),
-    /// `Forbidden.RegionId` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `Forbidden.RegionId` (HTTP 403): `%s`
     ForbiddenRegionId(acs_runtime::ServiceError),
-    /// `QuotaExceed.DeploymentSetInstanceQuotaFull` (HTTP 403)
-    ///
-    /// Message: `The instance quota in one deployment set exceeded.`
+    /// `QuotaExceed.DeploymentSetInstanceQuotaFull` (HTTP 403): `The instance quota in one deployment set exceeded.`
     QuotaExceedDeploymentSetInstanceQuotaFull(acs_runtime::ServiceError),
-    /// `InvalidChargeType.ValueNotSupported` (HTTP 403)
-    ///
-    /// Message: `Deletion protection is only valid for postPaid instance, not for prePaid or spot instance.`
+    /// `InvalidChargeType.ValueNotSupported` (HTTP 403): `Deletion protection is only valid for postPaid instance, not for prePaid or spot instance.`
     InvalidChargeTypeValueNotSupported(acs_runtime::ServiceError),
-    /// `InvalidRegion.NotSupport` (HTTP 403)
-    ///
-    /// Message: `The specified region does not support byok.`
+    /// `InvalidRegion.NotSupport` (HTTP 403): `The specified region does not support byok.`
     InvalidRegionNotSupport(acs_runtime::ServiceError),
-    /// `UserNotInTheWhiteList` (HTTP 403)
-    ///
-    /// Message: `The user is not in byok white list.`
+    /// `UserNotInTheWhiteList` (HTTP 403): `The user is not in byok white list.`
     UserNotInTheWhiteList(acs_runtime::ServiceError),
-    /// `InvalidParameter.KMSKeyId.KMSUnauthorized` (HTTP 403)
-    ///
-    /// Message: `ECS service have no right to access your KMS.`
+    /// `InvalidParameter.KMSKeyId.KMSUnauthorized` (HTTP 403): `ECS service have no right to access your KMS.`
     InvalidParameterKmsKeyIdKmsUnauthorized(acs_runtime::ServiceError),
-    /// `SecurityRisk.3DVerification` (HTTP 403)
-    ///
-    /// Message: `We have detected a security risk with your default credit or debit card. Please proceed with verification via the link in your email.`
+    /// `SecurityRisk.3DVerification` (HTTP 403): `We have detected a security risk with your default credit or debit card. Please proceed with verification via the link in your email.`
     SecurityRisk3dVerification(acs_runtime::ServiceError),
-    /// `Mayi.InternalError` (HTTP 403)
-    ///
-    /// Message: `The request processing has failed due to some unknown error.`
+    /// `Mayi.InternalError` (HTTP 403): `The request processing has failed due to some unknown error.`
     MayiInternalError(acs_runtime::ServiceError),
-    /// `InvalidNetworkType` (HTTP 403)
-    ///
-    /// Message: `The network type is not support in this region.`
+    /// `InvalidNetworkType` (HTTP 403): `The network type is not support in this region.`
     InvalidNetworkType(acs_runtime::ServiceError),
-    /// `InvalidAccountStatus` (HTTP 403)
-    ///
-    /// Message: `Your account status is invalid, please contact customer service.`
+    /// `InvalidAccountStatus` (HTTP 403): `Your account status is invalid, please contact customer service.`
     InvalidAccountStatus(acs_runtime::ServiceError),
-    /// `OperationDenied.PerformanceLevelNotMatch` (HTTP 403)
-    ///
-    /// Message: `The specified DataDisk.n.PerformanceLevel and DataDisk.n.Size do not match.`
+    /// `OperationDenied.PerformanceLevelNotMatch` (HTTP 403): `The specified DataDisk.n.PerformanceLevel and DataDisk.n.Size do not match.`
     OperationDeniedPerformanceLevelNotMatch(acs_runtime::ServiceError),
-    /// `InvalidStorageSetName.Malformed` (HTTP 403)
-    ///
-    /// Message: `Specified parameter StorageSetName is not valid.`
+    /// `InvalidStorageSetName.Malformed` (HTTP 403): `Specified parameter StorageSetName is not valid.`
     InvalidStorageSetNameMalformed(acs_runtime::ServiceError),
-    /// `InvalidMaxPartitionNumber.Malformed` (HTTP 403)
-    ///
-    /// Message: `Specified parameter MaxPartitionNumber is not valid.`
+    /// `InvalidMaxPartitionNumber.Malformed` (HTTP 403): `Specified parameter MaxPartitionNumber is not valid.`
     InvalidMaxPartitionNumberMalformed(acs_runtime::ServiceError),
-    /// `InvalidParameter.StorageSetPartitionNumber` (HTTP 403)
-    ///
-    /// Message: `Specified parameter StorageSetPartitionNumber is not valid.`
+    /// `InvalidParameter.StorageSetPartitionNumber` (HTTP 403): `Specified parameter StorageSetPartitionNumber is not valid.`
     InvalidParameterStorageSetPartitionNumber(acs_runtime::ServiceError),
-    /// `InvalidParameter.StorageSetId` (HTTP 403)
-    ///
-    /// Message: `Specified parameter StorageSetId is not valid.`
+    /// `InvalidParameter.StorageSetId` (HTTP 403): `Specified parameter StorageSetId is not valid.`
     InvalidParameterStorageSetId(acs_runtime::ServiceError),
-    /// `InvalidParameter.StorageSetZoneId` (HTTP 403)
-    ///
-    /// Message: `Specified parameter StorageSetZoneId is not valid.`
+    /// `InvalidParameter.StorageSetZoneId` (HTTP 403): `Specified parameter StorageSetZoneId is not valid.`
     InvalidParameterStorageSetZoneId(acs_runtime::ServiceError),
-    /// `EnterpriseGroupLimited.MutliGroupType` (HTTP 403)
-    ///
-    /// Message: `The specified instance can't join multi SecurityGroup types.`
+    /// `EnterpriseGroupLimited.MutliGroupType` (HTTP 403): `The specified instance can't join multi SecurityGroup types.`
     EnterpriseGroupLimitedMutliGroupType(acs_runtime::ServiceError),
-    /// `EnterpriseGroupLimited.InstanceType` (HTTP 403)
-    ///
-    /// Message: `The specified instance type doesn't support Enterprise SecurityGroup.`
+    /// `EnterpriseGroupLimited.InstanceType` (HTTP 403): `The specified instance type doesn't support Enterprise SecurityGroup.`
     EnterpriseGroupLimitedInstanceType(acs_runtime::ServiceError),
-    /// `QuotaExceed.Tags` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `QuotaExceed.Tags` (HTTP 403): `%s`
     QuotaExceedTags(acs_runtime::ServiceError),
-    /// `OperationDenied.RegionIdNotSupported` (HTTP 403)
-    ///
-    /// Message: `The specified region does not support spot duration instance.`
+    /// `OperationDenied.RegionIdNotSupported` (HTTP 403): `The specified region does not support spot duration instance.`
     OperationDeniedRegionIdNotSupported(acs_runtime::ServiceError),
-    /// `OperationDenied.FlavorNotSupported` (HTTP 403)
-    ///
-    /// Message: `Flavor not support spot duration instance.`
+    /// `OperationDenied.FlavorNotSupported` (HTTP 403): `Flavor not support spot duration instance.`
     OperationDeniedFlavorNotSupported(acs_runtime::ServiceError),
-    /// `OperationDenied.TimestampNotSupported` (HTTP 403)
-    ///
-    /// Message: `Timestamp not support spot duration instance.`
+    /// `OperationDenied.TimestampNotSupported` (HTTP 403): `Timestamp not support spot duration instance.`
     OperationDeniedTimestampNotSupported(acs_runtime::ServiceError),
-    /// `OperationDenied.PaygNotAvailable` (HTTP 403)
-    ///
-    /// Message: `Pay-as-you-go instance is not available now.`
+    /// `OperationDenied.PaygNotAvailable` (HTTP 403): `Pay-as-you-go instance is not available now.`
     OperationDeniedPaygNotAvailable(acs_runtime::ServiceError),
-    /// `OperationDenied.PrepayNotAvailable` (HTTP 403)
-    ///
-    /// Message: `Prepay instance is not available now.`
+    /// `OperationDenied.PrepayNotAvailable` (HTTP 403): `Prepay instance is not available now.`
     OperationDeniedPrepayNotAvailable(acs_runtime::ServiceError),
-    /// `OperationDenied.BidOwnResource` (HTTP 403)
-    ///
-    /// Message: `Bid user can not own resource.`
+    /// `OperationDenied.BidOwnResource` (HTTP 403): `Bid user can not own resource.`
     OperationDeniedBidOwnResource(acs_runtime::ServiceError),
-    /// `OperationDenied.CloudSSDNotSupported` (HTTP 403)
-    ///
-    /// Message: `The specified available zone does not offer the cloud_ssd disk, use cloud_essd instead.`
+    /// `OperationDenied.CloudSSDNotSupported` (HTTP 403): `The specified available zone does not offer the cloud_ssd disk, use cloud_essd instead.`
     OperationDeniedCloudSsdNotSupported(acs_runtime::ServiceError),
-    /// `QuotaExceed.ElasticQuota` (HTTP 403)
-    ///
-    /// Message: `No additional quota is available for the specified ECS instance type.`
+    /// `QuotaExceed.ElasticQuota` (HTTP 403): `No additional quota is available for the specified ECS instance type.`
     QuotaExceedElasticQuota(acs_runtime::ServiceError),
-    /// `QuotaExceeded.PostpaidDataDiskCapacity` (HTTP 403)
-    ///
-    /// Message: `The quota of postpaid data disk capacity exceeds.`
+    /// `QuotaExceeded.PostpaidDataDiskCapacity` (HTTP 403): `The quota of postpaid data disk capacity exceeds.`
     QuotaExceededPostpaidDataDiskCapacity(acs_runtime::ServiceError),
-    /// `InvalidImageFamily.MissingAvailableImage` (HTTP 403)
-    ///
-    /// Message: `There is no available image related to the specified image family.`
+    /// `InvalidImageFamily.MissingAvailableImage` (HTTP 403): `There is no available image related to the specified image family.`
     InvalidImageFamilyMissingAvailableImage(acs_runtime::ServiceError),
-    /// `InvalidRegionId.NotSupportEncryptAlgorithm` (HTTP 403)
-    ///
-    /// Message: `The current region does not support creating encrypted disks with EncryptAlgorithm.`
+    /// `InvalidRegionId.NotSupportEncryptAlgorithm` (HTTP 403): `The current region does not support creating encrypted disks with EncryptAlgorithm.`
     InvalidRegionIdNotSupportEncryptAlgorithm(acs_runtime::ServiceError),
-    /// `InvalidOperation.ResourceManagedByCloudProduct` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.ResourceManagedByCloudProduct` (HTTP 403): `%s`
     InvalidOperationResourceManagedByCloudProduct(acs_runtime::ServiceError),
-    /// `InvalidManagedPrivateSpaceId.DedicatedHostIdConflict` (HTTP 403)
-    ///
-    /// Message: `ManagedPrivateSpaceId and DedicatedHostId cannot be specified at the same time.`
+    /// `InvalidManagedPrivateSpaceId.DedicatedHostIdConflict` (HTTP 403): `ManagedPrivateSpaceId and DedicatedHostId cannot be specified at the same time.`
     InvalidManagedPrivateSpaceIdDedicatedHostIdConflict(acs_runtime::ServiceError),
-    /// `InvalidManagedPrivateSpaceId.TenancyConflict` (HTTP 403)
-    ///
-    /// Message: `ManagedPrivateSpaceId and Tenancy cannot be specified at the same time.`
+    /// `InvalidManagedPrivateSpaceId.TenancyConflict` (HTTP 403): `ManagedPrivateSpaceId and Tenancy cannot be specified at the same time.`
     InvalidManagedPrivateSpaceIdTenancyConflict(acs_runtime::ServiceError),
-    /// `InvalidParameter.InvalidEniQueueNumber` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidParameter.InvalidEniQueueNumber` (HTTP 403): `%s`
     InvalidParameterInvalidEniQueueNumber(acs_runtime::ServiceError),
-    /// `InvalidOperation.MaxEniQueueNumberExceeded` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.MaxEniQueueNumberExceeded` (HTTP 403): `%s`
     InvalidOperationMaxEniQueueNumberExceeded(acs_runtime::ServiceError),
-    /// `InvalidOperation.ExceedInstanceTypeQueueNumber` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.ExceedInstanceTypeQueueNumber` (HTTP 403): `%s`
     InvalidOperationExceedInstanceTypeQueueNumber(acs_runtime::ServiceError),
-    /// `InvalidIspType.ValueNotSupported` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidIspType.ValueNotSupported` (HTTP 403): `%s`
     InvalidIspTypeValueNotSupported(acs_runtime::ServiceError),
-    /// `UnsupportedIspChargeType` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `UnsupportedIspChargeType` (HTTP 403): `%s`
     UnsupportedIspChargeType(acs_runtime::ServiceError),
-    /// `UnsupportedIspClassicNetwork` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `UnsupportedIspClassicNetwork` (HTTP 403): `%s`
     UnsupportedIspClassicNetwork(acs_runtime::ServiceError),
-    /// `InvalidIspBandwidthOut` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidIspBandwidthOut` (HTTP 403): `%s`
     InvalidIspBandwidthOut(acs_runtime::ServiceError),
-    /// `UnsupportedIspNetworkChargeType` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `UnsupportedIspNetworkChargeType` (HTTP 403): `%s`
     UnsupportedIspNetworkChargeType(acs_runtime::ServiceError),
-    /// `InvalidIspUID` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidIspUID` (HTTP 403): `%s`
     InvalidIspUid(acs_runtime::ServiceError),
-    /// `UnsupportedIspRegion` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `UnsupportedIspRegion` (HTTP 403): `%s`
     UnsupportedIspRegion(acs_runtime::ServiceError),
-    /// `Forbidden.OnlySupportEnterpriseGroup` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `Forbidden.OnlySupportEnterpriseGroup` (HTTP 403): `%s`
     ForbiddenOnlySupportEnterpriseGroup(acs_runtime::ServiceError),
-    /// `HibernationConfigured.InstanceOperationForbidden` (HTTP 403)
-    ///
-    /// Message: `The operation is not permitted due to limit of the hibernation configured instance.`
+    /// `HibernationConfigured.InstanceOperationForbidden` (HTTP 403): `The operation is not permitted due to limit of the hibernation configured instance.`
     HibernationConfiguredInstanceOperationForbidden(acs_runtime::ServiceError),
-    /// `InstanceDiskLimitExceeded` (HTTP 403)
-    ///
-    /// Message: `The amount of the disk on instance reach its limits.`
+    /// `InstanceDiskLimitExceeded` (HTTP 403): `The amount of the disk on instance reach its limits.`
     InstanceDiskLimitExceeded(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.NotSupportDiskCategory` (HTTP 403)
-    ///
-    /// Message: `The instanceType of the specified instance does not support this disk category.`
+    /// `InvalidInstanceType.NotSupportDiskCategory` (HTTP 403): `The instanceType of the specified instance does not support this disk category.`
     InvalidInstanceTypeNotSupportDiskCategory(acs_runtime::ServiceError),
-    /// `InvalidOperation.ConfidentialComputingModeInInviteOnlyTesting` (HTTP 403)
-    ///
-    /// Message: `The specified confidential computing mode is in invite only testing: %s.`
+    /// `InvalidOperation.ConfidentialComputingModeInInviteOnlyTesting` (HTTP 403): `The specified confidential computing mode is in invite only testing: %s.`
     InvalidOperationConfidentialComputingModeInInviteOnlyTesting(
         acs_runtime::ServiceError,
     ),
-    /// `InvalidOperation.InvalidNetworkInterfaceId` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidOperation.InvalidNetworkInterfaceId` (HTTP 403): `%s`
     InvalidOperationInvalidNetworkInterfaceId(acs_runtime::ServiceError),
-    /// `InvalidOperation.RegionNotSupportNetworkInterfaceId` (HTTP 403)
-    ///
-    /// Message: `The specific region does not support network interface id.`
+    /// `InvalidOperation.RegionNotSupportNetworkInterfaceId` (HTTP 403): `The specific region does not support network interface id.`
     InvalidOperationRegionNotSupportNetworkInterfaceId(acs_runtime::ServiceError),
-    /// `InvalidEniId.NotFound` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `InvalidEniId.NotFound` (HTTP 403): `%s`
     InvalidEniIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidOperation.PublicIpAddressNoStock` (HTTP 403)
-    ///
-    /// Message: `The public IP address for the specified Region or ChargeType of the instance is out of stock. Please try another Region or ChargeType.`
+    /// `InvalidOperation.PublicIpAddressNoStock` (HTTP 403): `The public IP address for the specified Region or ChargeType of the instance is out of stock. Please try another Region or ChargeType.`
     InvalidOperationPublicIpAddressNoStock(acs_runtime::ServiceError),
-    /// `AclLimitExceed` (HTTP 403)
-    ///
-    /// Message: `%s`
+    /// `AclLimitExceed` (HTTP 403): `%s`
     AclLimitExceed(acs_runtime::ServiceError),
-    /// `InvalidParameter.DataEncryptedKeyCreateFailed` (HTTP 403)
-    ///
-    /// Message: `Create kms data encrypted key fail. If you need further assistance, you can contact the KMS Technical Support.`
+    /// `InvalidParameter.DataEncryptedKeyCreateFailed` (HTTP 403): `Create kms data encrypted key fail. If you need further assistance, you can contact the KMS Technical Support.`
     InvalidParameterDataEncryptedKeyCreateFailed(acs_runtime::ServiceError),
-    /// `InvalidParameter.CpuOptionsThreadsPerCore` (HTTP 403)
-    ///
-    /// Message: `The specified parameter CpuOptions.ThreadsPerCore is not valid.`
+    /// `InvalidParameter.CpuOptionsThreadsPerCore` (HTTP 403): `The specified parameter CpuOptions.ThreadsPerCore is not valid.`
     InvalidParameterCpuOptionsThreadsPerCore(acs_runtime::ServiceError),
-    /// `InvalidParameter.CpuOptionsCore` (HTTP 403)
-    ///
-    /// Message: `The specified parameter CpuOptions.Core is not valid.`
+    /// `InvalidParameter.CpuOptionsCore` (HTTP 403): `The specified parameter CpuOptions.Core is not valid.`
     InvalidParameterCpuOptionsCore(acs_runtime::ServiceError),
-    /// `InvalidInstanceType.CpuOptionsThreadsPerCoreUnsupported` (HTTP 403)
-    ///
-    /// Message: `The current instance type does not support setting or modifying the CpuOptions.ThreadsPerCore parameter.`
+    /// `InvalidInstanceType.CpuOptionsThreadsPerCoreUnsupported` (HTTP 403): `The current instance type does not support setting or modifying the CpuOptions.ThreadsPerCore parameter.`
     InvalidInstanceTypeCpuOptionsThreadsPerCoreUnsupported(acs_runtime::ServiceError),
-    /// `InvalidParameter.CpuOptionsNuma` (HTTP 403)
-    ///
-    /// Message: `The specified parameter CpuOptions.Numa is not valid.`
+    /// `InvalidParameter.CpuOptionsNuma` (HTTP 403): `The specified parameter CpuOptions.Numa is not valid.`
     InvalidParameterCpuOptionsNuma(acs_runtime::ServiceError),
-    /// `InvalidParameter.KMSKeyId.CMKUnauthorized` (HTTP 403)
-    ///
-    /// Message: `The CMK(Customer Master Key) lacks authorization to add tags to the ECS service.`
+    /// `InvalidParameter.KMSKeyId.CMKUnauthorized` (HTTP 403): `The CMK(Customer Master Key) lacks authorization to add tags to the ECS service.`
     InvalidParameterKmsKeyIdCmkUnauthorized(acs_runtime::ServiceError),
-    /// `InvalidParameter.KMSKeyId.CMKNotEnabled` (HTTP 403)
-    ///
-    /// Message: `The CMK (Customer Master Key) must be in an active state.`
+    /// `InvalidParameter.KMSKeyId.CMKNotEnabled` (HTTP 403): `The CMK (Customer Master Key) must be in an active state.`
     InvalidParameterKmsKeyIdCmkNotEnabled(acs_runtime::ServiceError),
-    /// `InvalidEncrypted.NotMatchSnapshot` (HTTP 403)
-    ///
-    /// Message: `The specified parameter Encrypted must be set to true when creating disks with encrypted snapshots.`
+    /// `InvalidEncrypted.NotMatchSnapshot` (HTTP 403): `The specified parameter Encrypted must be set to true when creating disks with encrypted snapshots.`
     InvalidEncryptedNotMatchSnapshot(acs_runtime::ServiceError),
-    /// `InvalidEncrypted.NotMatchDiskDefaultEncryption` (HTTP 403)
-    ///
-    /// Message: `Enabling disk default encryption prevents the creation of non-encrypted disks.`
+    /// `InvalidEncrypted.NotMatchDiskDefaultEncryption` (HTTP 403): `Enabling disk default encryption prevents the creation of non-encrypted disks.`
     InvalidEncryptedNotMatchDiskDefaultEncryption(acs_runtime::ServiceError),
-    /// `InvalidOperation.InstanceTypeNotSupportNetworkEncryption` (HTTP 403)
-    ///
-    /// Message: `The specified instance type does not support network encryption.`
+    /// `InvalidOperation.InstanceTypeNotSupportNetworkEncryption` (HTTP 403): `The specified instance type does not support network encryption.`
     InvalidOperationInstanceTypeNotSupportNetworkEncryption(acs_runtime::ServiceError),
-    /// `InvalidOperation.UserNotSupportNetworkEncryption` (HTTP 403)
-    ///
-    /// Message: `User not support network encryption.`
+    /// `InvalidOperation.UserNotSupportNetworkEncryption` (HTTP 403): `User not support network encryption.`
     InvalidOperationUserNotSupportNetworkEncryption(acs_runtime::ServiceError),
-    /// `InvalidOperation.InstanceTypeNotSupportEniTrunking` (HTTP 403)
-    ///
-    /// Message: `The current instance type does not support ENI trunking operation.`
+    /// `InvalidOperation.InstanceTypeNotSupportEniTrunking` (HTTP 403): `The current instance type does not support ENI trunking operation.`
     InvalidOperationInstanceTypeNotSupportEniTrunking(acs_runtime::ServiceError),
-    /// `InvalidStorageClusterId.NotExist` (HTTP 404)
-    ///
-    /// Message: `The specified StorageClusterId does not exist in current region.`
+    /// `InvalidStorageClusterId.NotExist` (HTTP 404): `The specified StorageClusterId does not exist in current region.`
     InvalidStorageClusterIdNotExist(acs_runtime::ServiceError),
-    /// `InvalidRegionId.NotFound` (HTTP 404)
-    ///
-    /// Message: `The RegionId provided does not exist in our records.`
+    /// `InvalidRegionId.NotFound` (HTTP 404): `The RegionId provided does not exist in our records.`
     InvalidRegionIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidZoneId.NotFound` (HTTP 404)
-    ///
-    /// Message: `The ZoneId provided does not exist in our records.`
+    /// `InvalidZoneId.NotFound` (HTTP 404): `The ZoneId provided does not exist in our records.`
     InvalidZoneIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidSecurityGroupId` (HTTP 404)
-    ///
-    /// Message: `The specified SecurityGroupId is invalid or does not exist.`
+    /// `InvalidSecurityGroupId` (HTTP 404): `The specified SecurityGroupId is invalid or does not exist.`
     InvalidSecurityGroupId(acs_runtime::ServiceError),
-    /// `InvalidDataDiskSnapshotId.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified parameter "DataDisk.n.SnapshotId" is not valid.`
+    /// `InvalidDataDiskSnapshotId.NotFound` (HTTP 404): `The specified parameter "DataDisk.n.SnapshotId" is not valid.`
     InvalidDataDiskSnapshotIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidVSwitchId.NotFound` (HTTP 404)
-    ///
-    /// Message: `Specified virtual switch does not exist.`
+    /// `InvalidVSwitchId.NotFound` (HTTP 404): `Specified virtual switch does not exist.`
     InvalidVSwitchIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidImageId.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified ImageId does not exist.`
+    /// `InvalidImageId.NotFound` (HTTP 404): `The specified ImageId does not exist.`
     InvalidImageIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidInstanceChargeType.NotFound` (HTTP 404)
-    ///
-    /// Message: `The InstanceChargeType does not exist in our records.`
+    /// `InvalidInstanceChargeType.NotFound` (HTTP 404): `The InstanceChargeType does not exist in our records.`
     InvalidInstanceChargeTypeNotFound(acs_runtime::ServiceError),
-    /// `DependencyViolation.IoOptimized` (HTTP 404)
-    ///
-    /// Message: `The specified instancetype must be IoOptimized instance.`
+    /// `DependencyViolation.IoOptimized` (HTTP 404): `The specified instancetype must be IoOptimized instance.`
     DependencyViolationIoOptimized(acs_runtime::ServiceError),
-    /// `PaymentMethodNotFound` (HTTP 404)
-    ///
-    /// Message: `No payment method has been registered on the account.`
+    /// `PaymentMethodNotFound` (HTTP 404): `No payment method has been registered on the account.`
     PaymentMethodNotFound(acs_runtime::ServiceError),
-    /// `HOSTNAME_ILLEGAL` (HTTP 404)
-    ///
-    /// Message: `The specified parameter HostName is not valid.`
+    /// `HOSTNAME_ILLEGAL` (HTTP 404): `The specified parameter HostName is not valid.`
     HostnameIllegal(acs_runtime::ServiceError),
-    /// `InvalidSystemDiskSize.LessThanImageSize` (HTTP 404)
-    ///
-    /// Message: `The specified parameter SystemDisk.Size is less than the image size.`
+    /// `InvalidSystemDiskSize.LessThanImageSize` (HTTP 404): `The specified parameter SystemDisk.Size is less than the image size.`
     InvalidSystemDiskSizeLessThanImageSize(acs_runtime::ServiceError),
-    /// `InvalidSystemDiskSize.LessThanMinSize` (HTTP 404)
-    ///
-    /// Message: `The specified parameter SystemDisk.Size is less than the min size.`
+    /// `InvalidSystemDiskSize.LessThanMinSize` (HTTP 404): `The specified parameter SystemDisk.Size is less than the min size.`
     InvalidSystemDiskSizeLessThanMinSize(acs_runtime::ServiceError),
-    /// `InvalidSystemDiskSize.MoreThanMaxSize` (HTTP 404)
-    ///
-    /// Message: `The specified parameter SystemDisk.Size is more than the max size.`
+    /// `InvalidSystemDiskSize.MoreThanMaxSize` (HTTP 404): `The specified parameter SystemDisk.Size is more than the max size.`
     InvalidSystemDiskSizeMoreThanMaxSize(acs_runtime::ServiceError),
-    /// `OperationDenied.CreatingConflict` (HTTP 404)
-    ///
-    /// Message: `Another Instance has been creating.`
+    /// `OperationDenied.CreatingConflict` (HTTP 404): `Another Instance has been creating.`
     OperationDeniedCreatingConflict(acs_runtime::ServiceError),
-    /// `InvalidKeyPairName.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified parameter KeyPairName does not exist in our records.`
+    /// `InvalidKeyPairName.NotFound` (HTTP 404): `The specified parameter KeyPairName does not exist in our records.`
     InvalidKeyPairNameNotFound(acs_runtime::ServiceError),
-    /// `InvalidResourceGroup.NotFound` (HTTP 404)
-    ///
-    /// Message: `The ResourceGroup provided does not exist in our records.`
+    /// `InvalidResourceGroup.NotFound` (HTTP 404): `The ResourceGroup provided does not exist in our records.`
     InvalidResourceGroupNotFound(acs_runtime::ServiceError),
-    /// `InvalidRamRole.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified parameter "RAMRoleName" does not exist.`
+    /// `InvalidRamRole.NotFound` (HTTP 404): `The specified parameter "RAMRoleName" does not exist.`
     InvalidRamRoleNotFound(acs_runtime::ServiceError),
-    /// `InvalidLaunchTemplate.NotFound` (HTTP 404)
-    ///
-    /// Message: `%s`
+    /// `InvalidLaunchTemplate.NotFound` (HTTP 404): `%s`
     InvalidLaunchTemplateNotFound(acs_runtime::ServiceError),
-    /// `InvalidLaunchTemplateVersion.NotFound` (HTTP 404)
-    ///
-    /// Message: `%s`
+    /// `InvalidLaunchTemplateVersion.NotFound` (HTTP 404): `%s`
     InvalidLaunchTemplateVersionNotFound(acs_runtime::ServiceError),
-    /// `InvalidVSwitchId.NotExist` (HTTP 404)
-    ///
-    /// Message: `%s`
+    /// `InvalidVSwitchId.NotExist` (HTTP 404): `%s`
     InvalidVSwitchIdNotExist(acs_runtime::ServiceError),
-    /// `InvalidMarketImage.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified marketplace image does not exist, please change the imageId and try again.`
+    /// `InvalidMarketImage.NotFound` (HTTP 404): `The specified marketplace image does not exist, please change the imageId and try again.`
     InvalidMarketImageNotFound(acs_runtime::ServiceError),
-    /// `DeploymentSet.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified deployment set does not exist.`
+    /// `DeploymentSet.NotFound` (HTTP 404): `The specified deployment set does not exist.`
     DeploymentSetNotFound(acs_runtime::ServiceError),
-    /// `InvalidParameter.DeploymentSetGroupNo` (HTTP 404)
-    ///
-    /// Message: `Parameter DeploymentSetGroupNo is invalid.`
+    /// `InvalidParameter.DeploymentSetGroupNo` (HTTP 404): `Parameter DeploymentSetGroupNo is invalid.`
     InvalidParameterDeploymentSetGroupNo(acs_runtime::ServiceError),
-    /// `InvalidParameter.KMSKeyId.NotFound` (HTTP 404)
-    ///
-    /// Message: `The specified KMSKeyId does not exist.`
+    /// `InvalidParameter.KMSKeyId.NotFound` (HTTP 404): `The specified KMSKeyId does not exist.`
     InvalidParameterKmsKeyIdNotFound(acs_runtime::ServiceError),
-    /// `InvalidDiskIds.NotPortable` (HTTP 404)
-    ///
-    /// Message: `The specified DiskId is not portable.`
+    /// `InvalidDiskIds.NotPortable` (HTTP 404): `The specified DiskId is not portable.`
     InvalidDiskIdsNotPortable(acs_runtime::ServiceError),
-    /// `InvalidAutoSnapshotPolicyId.NotFound` (HTTP 404)
-    ///
-    /// Message: `Specified parameter AutoSnapshotPolicyId not found.`
+    /// `InvalidAutoSnapshotPolicyId.NotFound` (HTTP 404): `Specified parameter AutoSnapshotPolicyId not found.`
     InvalidAutoSnapshotPolicyIdNotFound(acs_runtime::ServiceError),
-    /// `Throttling.Resource` (HTTP 429)
-    ///
-    /// Message: `The request throttle by resource operation.`
+    /// `Throttling.Resource` (HTTP 429): `The request throttle by resource operation.`
     ThrottlingResource(acs_runtime::ServiceError),
-    /// `InternalError` (HTTP 500)
-    ///
-    /// Message: `The request processing has failed due to some unknown error.`
+    /// `InternalError` (HTTP 500): `The request processing has failed due to some unknown error.`
     InternalError(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl RunInstancesError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::LoginAsNonRootImageNotSupport(error)
-            | Self::InvalidParamNotSupportJumboFrame(error)
-            | Self::InsufficientBalanceAgentCredit(error)
-            | Self::QuotaExceedDiskCapacity(error)
-            | Self::InvalidPeriodExceededDedicatedHost(error)
-            | Self::InvalidParamSecondaryNetworkInterface(error)
-            | Self::InvalidPrimaryIpAddressSizeInvalid(error)
-            | Self::InvalidStorageClusterIdCapacityNotEnough(error)
-            | Self::InvalidStorageClusterIdStatusNotSupport(error)
-            | Self::InvalidStorageClusterIdZoneIdEmpty(error)
-            | Self::InvalidStorageClusterIdPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageClusterIdCategoryNotMatch(error)
-            | Self::InvalidStorageClusterIdDiskSizeEmpty(error)
-            | Self::InvalidInstanceTypeValueUnauthorized(error)
-            | Self::InvalidInstanceTypeValueNotSupported(error)
-            | Self::InvalidDescriptionMalformed(error)
-            | Self::InvalidInternetChargeTypeValueNotSupported(error)
-            | Self::InvalidParameter(error)
-            | Self::InvalidHostNameMalformed(error)
-            | Self::InvalidPasswordMalformed(error)
-            | Self::InvalidPasswordParamMismatch(error)
-            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
-            | Self::InvalidDiskNameMalformed(error)
-            | Self::InvalidDiskDescriptionMalformed(error)
-            | Self::InvalidDataDiskSizeValueNotSupported(error)
-            | Self::InvalidDataDiskCategoryValueNotSupported(error)
-            | Self::InvalidDataDeviceMalformed(error)
-            | Self::InvalidNodeControllerIdMalformed(error)
-            | Self::InvalidInnerIpAddressMalformed(error)
-            | Self::InvalidInnerIpAddressUnusable(error)
-            | Self::InvalidParameterConflict(error)
-            | Self::ImageNotSupportCloudInit(error)
-            | Self::InvalidSnapshotIdBasedSnapshotTooOld(error)
-            | Self::QuotaExceedAfterpayInstance(error)
-            | Self::InvalidInstanceNameMalformed(error)
-            | Self::InvalidInstanceNameCustomMalformed(error)
-            | Self::InvalidParameterMismatch(error)
-            | Self::InvalidNetworkTypeMismatch(error)
-            | Self::InvalidPrivateIpAddress(error)
-            | Self::InvalidPrivateIpAddressMalformed(error)
-            | Self::QuotaExceededPrivateIpAddress(error)
-            | Self::QuotaExceeded(error)
-            | Self::IncorrectVSwitchStatus(error)
-            | Self::ResourceNotAvailable(error)
-            | Self::MissingParameter(error)
-            | Self::InvalidDiskCategoryMismatch(error)
-            | Self::MissingParamter(error)
-            | Self::InvalidPeriod(error)
-            | Self::InstanceDiskCategoryLimitExceed(error)
-            | Self::InvalidClientTokenValueNotSupported(error)
-            | Self::InvalidIoOptimizeValueNotSupported(error)
-            | Self::InvalidSecurityGroupIdNotFound(error)
-            | Self::InvalidInternetMaxBandwidthOutMalformed(error)
-            | Self::InvalidInternetMaxBandwidthInMalformed(error)
-            | Self::InvalidSnapshotIdNotFound(error)
-            | Self::InvalidTagKeyMalformed(error)
-            | Self::InvalidTagValueMalformed(error)
-            | Self::InvalidTagMismatch(error)
-            | Self::InvalidTagCount(error)
-            | Self::InvalidMinAmountMalformed(error)
-            | Self::InvalidMaxAmountMalformed(error)
-            | Self::InvalidAutoReleaseTimeMalformed(error)
-            | Self::OperationDeniedNoVlan(error)
-            | Self::OperationDeniedQuotaExceed(error)
-            | Self::AccountArrearage(error)
-            | Self::InvalidUserDataSizeExceeded(error)
-            | Self::InvalidUserDataNotSupported(error)
-            | Self::InvalidUserDataBase64FormatInvalid(error)
-            | Self::InstanceDiskNumberLimitExceed(error)
-            | Self::InvalidDiskCategoryValueNotSupported(error)
-            | Self::InvalidSpotStrategy(error)
-            | Self::InvalidSpotParamEmptyZoneId(error)
-            | Self::InvalidSpotPriceLimit(error)
-            | Self::InvalidSpotDuration(error)
-            | Self::InvalidSpotAuthorized(error)
-            | Self::InvalidSpotPrepaid(error)
-            | Self::InvalidSpotAliUid(error)
-            | Self::InvalidParameterBandwidth(error)
-            | Self::RegionUnauthorized(error)
-            | Self::ZoneNotOnSale(error)
-            | Self::InvalidSystemDiskSizeValueNotSupported(error)
-            | Self::InvalidInstanceTypeElasticNetworkInterfaceNotSupported(error)
-            | Self::InvalidParameterEncryptedIllegal(error)
-            | Self::InvalidParameterEncryptedNotSupported(error)
-            | Self::InvalidSpotPriceLimitLowerThanPublicPrice(error)
-            | Self::InvalidRelationResourceNotFound(error)
-            | Self::IncorrectRecycleBinStatus(error)
-            | Self::InvalidHpcClusterIdUnnecessary(error)
-            | Self::InvalidVSwitchIdNecessary(error)
-            | Self::InvalidHpcClusterIdNecessary(error)
-            | Self::InvalidHpcClusterIdNotFound(error)
-            | Self::InvalidHpcClusterIdCreating(error)
-            | Self::InvalidParameterVSwitchId(error)
-            | Self::InvalidSecurityGroupNotInDefaultVpc(error)
-            | Self::VpcNotFound(error)
-            | Self::InvalidSystemDiskSizeImageNotSupportResize(error)
-            | Self::InvalidSpotInterruptionBehavior(error)
-            | Self::InvalidDeploymentOnHost(error)
-            | Self::InvalidInstanceChargeTypeNotSupport(error)
-            | Self::InvalidNetworkTypeNotSupported(error)
-            | Self::NoAvaliableDedicatedHost(error)
-            | Self::InvalidDedicatedHostIdNotFound(error)
-            | Self::InvalidDedicatedHostStatusNotSupport(error)
-            | Self::IncorrectDedicatedHostStatus(error)
-            | Self::ChargeTypeViolationPostPaidDedicatedHost(error)
-            | Self::DedicatedHostTypeUnmatched(error)
-            | Self::InvalidParamNetworkInterface(error)
-            | Self::InvalidParamsCreateEniParams(error)
-            | Self::InvalidParameterCreditSpecification(error)
-            | Self::IncorrectVpcStatus(error)
-            | Self::InvalidInstanceTypeNotSupported(error)
-            | Self::InvalidVpcZoneNotSupported(error)
-            | Self::IncorrectDefaultVpcStatus(error)
-            | Self::InvalidAutoRenewPeriodValueNotSupported(error)
-            | Self::InvalidMarketImageChargeTypeNotSupport(error)
-            | Self::OperationDenied(error)
-            | Self::InvalidPeriodTypeValueNotSupported(error)
-            | Self::IncorrectImageStatus(error)
-            | Self::InvalidParamTenancy(error)
-            | Self::InvalidParameterAffinity(error)
-            | Self::InvalidCustomInstanceTypeNotSupported(error)
-            | Self::IoOptimizedNotSupported(error)
-            | Self::InvalidSnapshotIdMalformed(error)
-            | Self::InvalidCapacityReservationIdNotFound(error)
-            | Self::LackResource(error)
-            | Self::DuplicateTagKey(error)
-            | Self::InvalidSecurityGroupNetworkType(error)
-            | Self::InvalidSecurityGroupVpcMismatch(error)
-            | Self::InvalidParameterSecurityGroupIdRepeated(error)
-            | Self::InvalidSecurityGroupIdSingleIdAndMultiIdConflict(error)
-            | Self::InvalidSecurityGroupIdMultiGroupIdNetworkTypeConflict(error)
-            | Self::JoinedGroupLimitExceed(error)
-            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
-            | Self::InvalidPerformanceLevelMalformed(error)
-            | Self::InvalidOperationEniCountExceeded(error)
-            | Self::QuotaExceededPrepayDataDiskCapacity(error)
-            | Self::InvalidDiskCategoryConflictSnapshotCategory(error)
-            | Self::AccountForbiddenProductCreationLimited(error)
-            | Self::UnexpectedImageFamilyImageIdSupplied(error)
-            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
-            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
-            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
-            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
-            | Self::InvalidEncryptAlgorithm(error)
-            | Self::InvalidHttpEndpointNotSupported(error)
-            | Self::InvalidHttpTokensNotSupported(error)
-            | Self::InvalidHttpPutResponseHopLimitNotSupported(error)
-            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
-            | Self::InvalidChargeTypeCapacityReservationNotSupported(error)
-            | Self::InvalidPerformanceLevelValueNotSupported(error)
-            | Self::InvalidKmsKeyIdNotSymmetric(error)
-            | Self::InvalidParameterArns(error)
-            | Self::InvalidDedicatedHostClusterIdNotFound(error)
-            | Self::InvalidDedicatedHostClusterIdInValid(error)
-            | Self::InvalidDeploymentSetIdNotFound(error)
-            | Self::InvalidOperationUserNotSupported(error)
-            | Self::InvalidManagedPrivateSpaceIdNotFound(error)
-            | Self::InvalidSchedulerOptions(error)
-            | Self::MissingParameterPrivatePoolOptionsId(error)
-            | Self::InvalidPrivatePoolOptionsId(error)
-            | Self::DedicatedHostNotSupported(error)
-            | Self::SpotNotSupported(error)
-            | Self::ClassicNetworkNotSupported(error)
-            | Self::InvalidInstanceId(error)
-            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
-            | Self::InvalidInstanceType(error)
-            | Self::InvalidInstanceChargeType(error)
-            | Self::InvalidZoneId(error)
-            | Self::InvalidPrivatePoolOptionsNoStock(error)
-            | Self::InvalidPlatformValueNotSupported(error)
-            | Self::InvalidPrivatePoolOptionsStatus(error)
-            | Self::InvalidAliUid(error)
-            | Self::InvalidBandwidthOutLessThanZero(error)
-            | Self::HibernationConfiguredInstanceTypeNotSupport(error)
-            | Self::HibernationConfiguredImageNotEncrypted(error)
-            | Self::HibernationConfiguredMemorySizeTooBig(error)
-            | Self::InvalidSystemDiskSizeLessThanMemSize(error)
-            | Self::InvalidCloudBoxZoneOperationNotSupported(error)
-            | Self::ProvisionedIopsForDiskCategoryUnsupported(error)
-            | Self::InvalidProvisionedIopsLimitExceed(error)
-            | Self::BurstingEnabledForDiskCategoryUnsupported(error)
-            | Self::BurstingEnabledForMultiAttachDiskUnsupported(error)
-            | Self::ProvisionedIopsForDiskCategoryRequired(error)
-            | Self::NotSupportSnapshotEncryptedInstanceType(error)
-            | Self::NotSupportSnapshotEncryptedRegionId(error)
-            | Self::NotSupportSnapshotEncryptedZoneId(error)
-            | Self::NotSupportSnapshotEncryptedShareImage(error)
-            | Self::NotSupportSnapshotEncryptedImageOwnerAlias(error)
-            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
-            | Self::NotSupportSnapshotEncryptedAlgorithmConflict(error)
-            | Self::NoPermissionSystemTag(error)
-            | Self::NumberExceedTags(error)
-            | Self::InvalidZoneIdNotSupportShareEncryptedImage(error)
-            | Self::InvalidDiskCategoryNotSupported(error)
-            | Self::InvalidParameterCloudboxNotSupported(error)
-            | Self::InvalidZoneIdNotSupportCreateWithShareEncryptedImage(error)
-            | Self::InvalidParameterNetworkCardIndexInvalid(error)
-            | Self::InvalidOperationUserNotSupportNetworkCard(error)
-            | Self::InvalidAccountNotSupportSpot(error)
-            | Self::AccountForbiddenAssociatedWithResellerPartner(error)
-            | Self::InvalidDestinationZoneDeploymentSetMismatch(error)
-            | Self::NoPermissionPrice(error)
-            | Self::InvalidAutoPayPostPaidUnsupported(error)
-            | Self::InvalidParamEncryptedMismatch(error)
-            | Self::InvalidParameterDedicatedRegionNotSupported(error)
-            | Self::InvalidParameterCpuOptionsTopologyType(error)
-            | Self::InvalidInstanceTypeNotSupportCpuOptionsTopologyType(error)
-            | Self::InvalidEniQueueSizeRegionOrUserNotSupported(error)
-            | Self::InvalidParameterEniQueueSize(error)
-            | Self::InvalidParameterKmsNotEnabled(error)
-            | Self::InvalidParameterEncryptedKmsNotEnable(error)
-            | Self::InvalidPrivateIpAddressDuplicated(error)
-            | Self::InvalidAdditionalInfoPvdConfigSizeExceeded(error)
-            | Self::InvalidParameterEncrypted(error)
-            | Self::InvalidInstanceTypeNotSupportHighDensityMode(error)
-            | Self::QuotaExceededInternetBandwidth(error)
-            | Self::InvalidParameterCpuOptionsAccelerators(error)
-            | Self::InvalidInstanceTypeNotSupportCpuOptionsAccelerators(error)
-            | Self::OperationDeniedTestAccountRetricted(error)
-            | Self::InvalidBurstingEnabledDiskSizeTooSmall(error)
-            | Self::InvalidImageWindowsUnsupported(error)
-            | Self::InvalidParameterCpuOptionsTurboMode(error)
-            | Self::InvalidInstanceTypeEnableNvsUnsupported(error)
-            | Self::InvalidInstanceTypeEnableVisstUnsupported(error)
-            | Self::InvalidInstanceTypeEnableVrdtUnsupported(error)
-            | Self::InvalidInstanceTypeSingleCoreMaxModeUnsupported(error)
-            | Self::InvalidParameterPtpStatus(error)
-            | Self::InvalidInstanceTypeNotSupportEnablePtp(error)
-            | Self::InvalidInstanceTypeNetworkOptionsBandwidthWeightingUnsupported(error)
-            | Self::InvalidParameterNetworkOptionsBandwidthWeighting(error)
-            | Self::InvalidMarketImageNotAuthorized(error)
-            | Self::InvalidRamRoleNotEcsRole(error)
-            | Self::OperationDeniedCashCouponsInsufficientOrExpired(error)
-            | Self::InvalidParameterPrivateIpAddressRepeated(error)
-            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
-            | Self::InvalidParameterEniNumExceededWithLaunchEcs(error)
-            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-                error,
-            )
-            | Self::InvalidParameterQueuePairNumberMustEmpty(error)
-            | Self::InvalidParameterEniTrafficMode(error)
-            | Self::InvalidParameterInvalidQueuePairNumber(error)
-            | Self::InvalidParamIpCount(error)
-            | Self::InvalidParameterEniType(error)
-            | Self::InvalidOperationHighPerformanceTrafficModeIsNotAllowed(error)
-            | Self::InvalidParameterNetworkInterface(error)
-            | Self::InvalidParameterCombination(error)
-            | Self::InvalidHostnameSingleAndMultiConflict(error)
-            | Self::InvalidHostnameSizeInvalid(error)
-            | Self::InvalidParamsInstanceNameExceed(error)
-            | Self::InvalidParamsHostnameExceed(error)
-            | Self::ImageNotSubscribed(error)
-            | Self::InvalidSystemDiskCategoryValueUnauthorized(error)
-            | Self::InvalidSnapshotIdNotReady(error)
-            | Self::InvalidDeviceInUse(error)
-            | Self::ImageRemovedInMarket(error)
-            | Self::CategoryNotSupported(error)
-            | Self::QuotaExceedPortableCloudDisk(error)
-            | Self::SecurityGroupInstanceLimitExceed(error)
-            | Self::NodeControllerUnavailable(error)
-            | Self::InvalidSnapshotIdNotDataDiskSnapshot(error)
-            | Self::Forbbiden(error)
-            | Self::DeleteWithInstanceConflict(error)
-            | Self::InstanceDiskNumLimitExceed(error)
-            | Self::InvalidDiskSizeTooSmall(error)
-            | Self::QuotaExceedBuyImage(error)
-            | Self::InvalidResourceIdNotSupported(error)
-            | Self::OperationDeniedImageNotValid(error)
-            | Self::OperationDeniedSnapshotNotValid(error)
-            | Self::OperationDeniedSnapshotNotAllowed(error)
-            | Self::OperationDeniedZoneNotAllowed(error)
-            | Self::OperationDeniedZoneSystemCategoryNotMatch(error)
-            | Self::OperationDeniedResourceControl(error)
-            | Self::OperationDeniedNoStock(error)
-            | Self::OperationDeniedSnapshotParamsNotValid(error)
-            | Self::OperationDeniedDiskTypeNotSupport(error)
-            | Self::InvalidUserDataForbidden(error)
-            | Self::ZoneNotOpen(error)
-            | Self::InvalidClusterIdNotFound(error)
-            | Self::InvalidResourceTypeNotSupported(error)
-            | Self::InvalidInstanceTypeZoneNotSupported(error)
-            | Self::InstanceTypeOffline(error)
-            | Self::DependencyViolationWindowsInstance(error)
-            | Self::InvalidNetworkTypeMismatchRamRole(error)
-            | Self::InvalidUserPassRoleForbidden(error)
-            | Self::InvalidParamTrustedSystemMode(error)
-            | Self::InvalidParamConfidentialComputingMode(error)
-            | Self::InvalidSecurityOptionsNotSupported(error)
-            | Self::InvalidImageNotSupported(error)
-            | Self::ForbiddenRiskControl(error)
-            | Self::InvalidInstanceUnPaidOrder(error)
-            | Self::RealNameAuthenticationError(error)
-            | Self::InvalidPayMethod(error)
-            | Self::InvalidAccountStatusNotEnoughBalance(error)
-            | Self::ImageNotSupportInstanceType(error)
-            | Self::DryRunInvalidAmount(error)
-            | Self::OperationDeniedInvalidNetworkType(error)
-            | Self::InvalidSpotInterruptionBehaviorClassicNetworkNotSupport(error)
-            | Self::InvalidSpotInterruptionBehaviorLocalDiskNotSupport(error)
-            | Self::QuotaExceedPostPaidDisk(error)
-            | Self::InvalidParameterNotMatch(error)
-            | Self::InvalidVSwitchDefaultVSwitchNotSupport(error)
-            | Self::OperationDeniedLocalDiskUnsupported(error)
-            | Self::OperationDeniedInconsistentNetwork(error)
-            | Self::DefaultVswitchExisted(error)
-            | Self::IncorrectInstanceStatus(error)
-            | Self::CategoryViolation(error)
-            | Self::ResourcesNotInSameZone(error)
-            | Self::InvalidDiskSystemDiskSize(error)
-            | Self::InsufficientBalance(error)
-            | Self::InvalidOperationNetworkInterface(error)
-            | Self::MaxEniIpv6IpsCountExceeded(error)
-            | Self::InvalidIpIpRepeated(error)
-            | Self::InvalidIpIpAssigned(error)
-            | Self::InvalidIpAddress(error)
-            | Self::InvalidOperationIpv4CountExceeded(error)
-            | Self::InvalidOperationIpv6CountExceeded(error)
-            | Self::InvalidOperationIpv6NotSupport(error)
-            | Self::InvalidOperationIpv4NotSupport(error)
-            | Self::InvalidParamSecondaryIp(error)
-            | Self::InvalidVSwitchIpv6NotTurnOn(error)
-            | Self::InvalidParamIpAssign(error)
-            | Self::InvalidParamAmount(error)
-            | Self::InvalidParamCpuOptionsCore(error)
-            | Self::InvalidParamCpuOptionsNuma(error)
-            | Self::InvalidVSwitchIdIpInvalid(error)
-            | Self::ForbiddenRegionId(error)
-            | Self::QuotaExceedDeploymentSetInstanceQuotaFull(error)
-            | Self::InvalidChargeTypeValueNotSupported(error)
-            | Self::InvalidRegionNotSupport(error)
-            | Self::UserNotInTheWhiteList(error)
-            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
-            | Self::SecurityRisk3dVerification(error)
-            | Self::MayiInternalError(error)
-            | Self::InvalidNetworkType(error)
-            | Self::InvalidAccountStatus(error)
-            | Self::OperationDeniedPerformanceLevelNotMatch(error)
-            | Self::InvalidStorageSetNameMalformed(error)
-            | Self::InvalidMaxPartitionNumberMalformed(error)
-            | Self::InvalidParameterStorageSetPartitionNumber(error)
-            | Self::InvalidParameterStorageSetId(error)
-            | Self::InvalidParameterStorageSetZoneId(error)
-            | Self::EnterpriseGroupLimitedMutliGroupType(error)
-            | Self::EnterpriseGroupLimitedInstanceType(error)
-            | Self::QuotaExceedTags(error)
-            | Self::OperationDeniedRegionIdNotSupported(error)
-            | Self::OperationDeniedFlavorNotSupported(error)
-            | Self::OperationDeniedTimestampNotSupported(error)
-            | Self::OperationDeniedPaygNotAvailable(error)
-            | Self::OperationDeniedPrepayNotAvailable(error)
-            | Self::OperationDeniedBidOwnResource(error)
-            | Self::OperationDeniedCloudSsdNotSupported(error)
-            | Self::QuotaExceedElasticQuota(error)
-            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
-            | Self::InvalidImageFamilyMissingAvailableImage(error)
-            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
-            | Self::InvalidOperationResourceManagedByCloudProduct(error)
-            | Self::InvalidManagedPrivateSpaceIdDedicatedHostIdConflict(error)
-            | Self::InvalidManagedPrivateSpaceIdTenancyConflict(error)
-            | Self::InvalidParameterInvalidEniQueueNumber(error)
-            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
-            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
-            | Self::InvalidIspTypeValueNotSupported(error)
-            | Self::UnsupportedIspChargeType(error)
-            | Self::UnsupportedIspClassicNetwork(error)
-            | Self::InvalidIspBandwidthOut(error)
-            | Self::UnsupportedIspNetworkChargeType(error)
-            | Self::InvalidIspUid(error)
-            | Self::UnsupportedIspRegion(error)
-            | Self::ForbiddenOnlySupportEnterpriseGroup(error)
-            | Self::HibernationConfiguredInstanceOperationForbidden(error)
-            | Self::InstanceDiskLimitExceeded(error)
-            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
-            | Self::InvalidOperationConfidentialComputingModeInInviteOnlyTesting(error)
-            | Self::InvalidOperationInvalidNetworkInterfaceId(error)
-            | Self::InvalidOperationRegionNotSupportNetworkInterfaceId(error)
-            | Self::InvalidEniIdNotFound(error)
-            | Self::InvalidOperationPublicIpAddressNoStock(error)
-            | Self::AclLimitExceed(error)
-            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error)
-            | Self::InvalidParameterCpuOptionsThreadsPerCore(error)
-            | Self::InvalidParameterCpuOptionsCore(error)
-            | Self::InvalidInstanceTypeCpuOptionsThreadsPerCoreUnsupported(error)
-            | Self::InvalidParameterCpuOptionsNuma(error)
-            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
-            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
-            | Self::InvalidEncryptedNotMatchSnapshot(error)
-            | Self::InvalidEncryptedNotMatchDiskDefaultEncryption(error)
-            | Self::InvalidOperationInstanceTypeNotSupportNetworkEncryption(error)
-            | Self::InvalidOperationUserNotSupportNetworkEncryption(error)
-            | Self::InvalidOperationInstanceTypeNotSupportEniTrunking(error)
-            | Self::InvalidStorageClusterIdNotExist(error)
-            | Self::InvalidRegionIdNotFound(error)
-            | Self::InvalidZoneIdNotFound(error)
-            | Self::InvalidSecurityGroupId(error)
-            | Self::InvalidDataDiskSnapshotIdNotFound(error)
-            | Self::InvalidVSwitchIdNotFound(error)
-            | Self::InvalidImageIdNotFound(error)
-            | Self::InvalidInstanceChargeTypeNotFound(error)
-            | Self::DependencyViolationIoOptimized(error)
-            | Self::PaymentMethodNotFound(error)
-            | Self::HostnameIllegal(error)
-            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
-            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
-            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
-            | Self::OperationDeniedCreatingConflict(error)
-            | Self::InvalidKeyPairNameNotFound(error)
-            | Self::InvalidResourceGroupNotFound(error)
-            | Self::InvalidRamRoleNotFound(error)
-            | Self::InvalidLaunchTemplateNotFound(error)
-            | Self::InvalidLaunchTemplateVersionNotFound(error)
-            | Self::InvalidVSwitchIdNotExist(error)
-            | Self::InvalidMarketImageNotFound(error)
-            | Self::DeploymentSetNotFound(error)
-            | Self::InvalidParameterDeploymentSetGroupNo(error)
-            | Self::InvalidParameterKmsKeyIdNotFound(error)
-            | Self::InvalidDiskIdsNotPortable(error)
-            | Self::InvalidAutoSnapshotPolicyIdNotFound(error)
-            | Self::ThrottlingResource(error)
-            | Self::InternalError(error)
-            | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for RunInstancesError {
@@ -7624,16 +3197,445 @@ impl From<acs_runtime::ServiceError> for RunInstancesError {
     }
 }
 
+impl acs_runtime::OperationError for RunInstancesError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::LoginAsNonRootImageNotSupport(error)
+            | Self::InvalidParamNotSupportJumboFrame(error)
+            | Self::InsufficientBalanceAgentCredit(error)
+            | Self::QuotaExceedDiskCapacity(error)
+            | Self::InvalidPeriodExceededDedicatedHost(error)
+            | Self::InvalidParamSecondaryNetworkInterface(error)
+            | Self::InvalidPrimaryIpAddressSizeInvalid(error)
+            | Self::InvalidStorageClusterIdCapacityNotEnough(error)
+            | Self::InvalidStorageClusterIdStatusNotSupport(error)
+            | Self::InvalidStorageClusterIdZoneIdEmpty(error)
+            | Self::InvalidStorageClusterIdPerformanceLevelNotMatch(error)
+            | Self::InvalidStorageClusterIdCategoryNotMatch(error)
+            | Self::InvalidStorageClusterIdDiskSizeEmpty(error)
+            | Self::InvalidInstanceTypeValueUnauthorized(error)
+            | Self::InvalidInstanceTypeValueNotSupported(error)
+            | Self::InvalidDescriptionMalformed(error)
+            | Self::InvalidInternetChargeTypeValueNotSupported(error)
+            | Self::InvalidParameter(error)
+            | Self::InvalidHostNameMalformed(error)
+            | Self::InvalidPasswordMalformed(error)
+            | Self::InvalidPasswordParamMismatch(error)
+            | Self::InvalidSystemDiskCategoryValueNotSupported(error)
+            | Self::InvalidDiskNameMalformed(error)
+            | Self::InvalidDiskDescriptionMalformed(error)
+            | Self::InvalidDataDiskSizeValueNotSupported(error)
+            | Self::InvalidDataDiskCategoryValueNotSupported(error)
+            | Self::InvalidDataDeviceMalformed(error)
+            | Self::InvalidNodeControllerIdMalformed(error)
+            | Self::InvalidInnerIpAddressMalformed(error)
+            | Self::InvalidInnerIpAddressUnusable(error)
+            | Self::InvalidParameterConflict(error)
+            | Self::ImageNotSupportCloudInit(error)
+            | Self::InvalidSnapshotIdBasedSnapshotTooOld(error)
+            | Self::QuotaExceedAfterpayInstance(error)
+            | Self::InvalidInstanceNameMalformed(error)
+            | Self::InvalidInstanceNameCustomMalformed(error)
+            | Self::InvalidParameterMismatch(error)
+            | Self::InvalidNetworkTypeMismatch(error)
+            | Self::InvalidPrivateIpAddress(error)
+            | Self::InvalidPrivateIpAddressMalformed(error)
+            | Self::QuotaExceededPrivateIpAddress(error)
+            | Self::QuotaExceeded(error)
+            | Self::IncorrectVSwitchStatus(error)
+            | Self::ResourceNotAvailable(error)
+            | Self::MissingParameter(error)
+            | Self::InvalidDiskCategoryMismatch(error)
+            | Self::MissingParamter(error)
+            | Self::InvalidPeriod(error)
+            | Self::InstanceDiskCategoryLimitExceed(error)
+            | Self::InvalidClientTokenValueNotSupported(error)
+            | Self::InvalidIoOptimizeValueNotSupported(error)
+            | Self::InvalidSecurityGroupIdNotFound(error)
+            | Self::InvalidInternetMaxBandwidthOutMalformed(error)
+            | Self::InvalidInternetMaxBandwidthInMalformed(error)
+            | Self::InvalidSnapshotIdNotFound(error)
+            | Self::InvalidTagKeyMalformed(error)
+            | Self::InvalidTagValueMalformed(error)
+            | Self::InvalidTagMismatch(error)
+            | Self::InvalidTagCount(error)
+            | Self::InvalidMinAmountMalformed(error)
+            | Self::InvalidMaxAmountMalformed(error)
+            | Self::InvalidAutoReleaseTimeMalformed(error)
+            | Self::OperationDeniedNoVlan(error)
+            | Self::OperationDeniedQuotaExceed(error)
+            | Self::AccountArrearage(error)
+            | Self::InvalidUserDataSizeExceeded(error)
+            | Self::InvalidUserDataNotSupported(error)
+            | Self::InvalidUserDataBase64FormatInvalid(error)
+            | Self::InstanceDiskNumberLimitExceed(error)
+            | Self::InvalidDiskCategoryValueNotSupported(error)
+            | Self::InvalidSpotStrategy(error)
+            | Self::InvalidSpotParamEmptyZoneId(error)
+            | Self::InvalidSpotPriceLimit(error)
+            | Self::InvalidSpotDuration(error)
+            | Self::InvalidSpotAuthorized(error)
+            | Self::InvalidSpotPrepaid(error)
+            | Self::InvalidSpotAliUid(error)
+            | Self::InvalidParameterBandwidth(error)
+            | Self::RegionUnauthorized(error)
+            | Self::ZoneNotOnSale(error)
+            | Self::InvalidSystemDiskSizeValueNotSupported(error)
+            | Self::InvalidInstanceTypeElasticNetworkInterfaceNotSupported(error)
+            | Self::InvalidParameterEncryptedIllegal(error)
+            | Self::InvalidParameterEncryptedNotSupported(error)
+            | Self::InvalidSpotPriceLimitLowerThanPublicPrice(error)
+            | Self::InvalidRelationResourceNotFound(error)
+            | Self::IncorrectRecycleBinStatus(error)
+            | Self::InvalidHpcClusterIdUnnecessary(error)
+            | Self::InvalidVSwitchIdNecessary(error)
+            | Self::InvalidHpcClusterIdNecessary(error)
+            | Self::InvalidHpcClusterIdNotFound(error)
+            | Self::InvalidHpcClusterIdCreating(error)
+            | Self::InvalidParameterVSwitchId(error)
+            | Self::InvalidSecurityGroupNotInDefaultVpc(error)
+            | Self::VpcNotFound(error)
+            | Self::InvalidSystemDiskSizeImageNotSupportResize(error)
+            | Self::InvalidSpotInterruptionBehavior(error)
+            | Self::InvalidDeploymentOnHost(error)
+            | Self::InvalidInstanceChargeTypeNotSupport(error)
+            | Self::InvalidNetworkTypeNotSupported(error)
+            | Self::NoAvaliableDedicatedHost(error)
+            | Self::InvalidDedicatedHostIdNotFound(error)
+            | Self::InvalidDedicatedHostStatusNotSupport(error)
+            | Self::IncorrectDedicatedHostStatus(error)
+            | Self::ChargeTypeViolationPostPaidDedicatedHost(error)
+            | Self::DedicatedHostTypeUnmatched(error)
+            | Self::InvalidParamNetworkInterface(error)
+            | Self::InvalidParamsCreateEniParams(error)
+            | Self::InvalidParameterCreditSpecification(error)
+            | Self::IncorrectVpcStatus(error)
+            | Self::InvalidInstanceTypeNotSupported(error)
+            | Self::InvalidVpcZoneNotSupported(error)
+            | Self::IncorrectDefaultVpcStatus(error)
+            | Self::InvalidAutoRenewPeriodValueNotSupported(error)
+            | Self::InvalidMarketImageChargeTypeNotSupport(error)
+            | Self::OperationDenied(error)
+            | Self::InvalidPeriodTypeValueNotSupported(error)
+            | Self::IncorrectImageStatus(error)
+            | Self::InvalidParamTenancy(error)
+            | Self::InvalidParameterAffinity(error)
+            | Self::InvalidCustomInstanceTypeNotSupported(error)
+            | Self::IoOptimizedNotSupported(error)
+            | Self::InvalidSnapshotIdMalformed(error)
+            | Self::InvalidCapacityReservationIdNotFound(error)
+            | Self::LackResource(error)
+            | Self::DuplicateTagKey(error)
+            | Self::InvalidSecurityGroupNetworkType(error)
+            | Self::InvalidSecurityGroupVpcMismatch(error)
+            | Self::InvalidParameterSecurityGroupIdRepeated(error)
+            | Self::InvalidSecurityGroupIdSingleIdAndMultiIdConflict(error)
+            | Self::InvalidSecurityGroupIdMultiGroupIdNetworkTypeConflict(error)
+            | Self::JoinedGroupLimitExceed(error)
+            | Self::InvalidAccountStatusPayAmountLimitExceeded(error)
+            | Self::InvalidPerformanceLevelMalformed(error)
+            | Self::InvalidOperationEniCountExceeded(error)
+            | Self::QuotaExceededPrepayDataDiskCapacity(error)
+            | Self::InvalidDiskCategoryConflictSnapshotCategory(error)
+            | Self::AccountForbiddenProductCreationLimited(error)
+            | Self::UnexpectedImageFamilyImageIdSupplied(error)
+            | Self::InvalidEncryptedNotMatchEncryptAlgorithm(error)
+            | Self::InvalidEncryptedNotMatchKmsKeyId(error)
+            | Self::InvalidEncryptAlgorithmNotMatchSnapshot(error)
+            | Self::InvalidKmsKeyIdNotMatchSnapshot(error)
+            | Self::InvalidEncryptAlgorithm(error)
+            | Self::InvalidHttpEndpointNotSupported(error)
+            | Self::InvalidHttpTokensNotSupported(error)
+            | Self::InvalidHttpPutResponseHopLimitNotSupported(error)
+            | Self::InvalidOperationVpcHasEnabledAdvancedNetworkFeature(error)
+            | Self::InvalidChargeTypeCapacityReservationNotSupported(error)
+            | Self::InvalidPerformanceLevelValueNotSupported(error)
+            | Self::InvalidKmsKeyIdNotSymmetric(error)
+            | Self::InvalidParameterArns(error)
+            | Self::InvalidDedicatedHostClusterIdNotFound(error)
+            | Self::InvalidDedicatedHostClusterIdInValid(error)
+            | Self::InvalidDeploymentSetIdNotFound(error)
+            | Self::InvalidOperationUserNotSupported(error)
+            | Self::InvalidManagedPrivateSpaceIdNotFound(error)
+            | Self::InvalidSchedulerOptions(error)
+            | Self::MissingParameterPrivatePoolOptionsId(error)
+            | Self::InvalidPrivatePoolOptionsId(error)
+            | Self::DedicatedHostNotSupported(error)
+            | Self::SpotNotSupported(error)
+            | Self::ClassicNetworkNotSupported(error)
+            | Self::InvalidInstanceId(error)
+            | Self::InvalidPrivatePoolOptionsMatchCriteria(error)
+            | Self::InvalidInstanceType(error)
+            | Self::InvalidInstanceChargeType(error)
+            | Self::InvalidZoneId(error)
+            | Self::InvalidPrivatePoolOptionsNoStock(error)
+            | Self::InvalidPlatformValueNotSupported(error)
+            | Self::InvalidPrivatePoolOptionsStatus(error)
+            | Self::InvalidAliUid(error)
+            | Self::InvalidBandwidthOutLessThanZero(error)
+            | Self::HibernationConfiguredInstanceTypeNotSupport(error)
+            | Self::HibernationConfiguredImageNotEncrypted(error)
+            | Self::HibernationConfiguredMemorySizeTooBig(error)
+            | Self::InvalidSystemDiskSizeLessThanMemSize(error)
+            | Self::InvalidCloudBoxZoneOperationNotSupported(error)
+            | Self::ProvisionedIopsForDiskCategoryUnsupported(error)
+            | Self::InvalidProvisionedIopsLimitExceed(error)
+            | Self::BurstingEnabledForDiskCategoryUnsupported(error)
+            | Self::BurstingEnabledForMultiAttachDiskUnsupported(error)
+            | Self::ProvisionedIopsForDiskCategoryRequired(error)
+            | Self::NotSupportSnapshotEncryptedInstanceType(error)
+            | Self::NotSupportSnapshotEncryptedRegionId(error)
+            | Self::NotSupportSnapshotEncryptedZoneId(error)
+            | Self::NotSupportSnapshotEncryptedShareImage(error)
+            | Self::NotSupportSnapshotEncryptedImageOwnerAlias(error)
+            | Self::NotSupportSnapshotEncryptedDiskCategory(error)
+            | Self::NotSupportSnapshotEncryptedAlgorithmConflict(error)
+            | Self::NoPermissionSystemTag(error)
+            | Self::NumberExceedTags(error)
+            | Self::InvalidZoneIdNotSupportShareEncryptedImage(error)
+            | Self::InvalidDiskCategoryNotSupported(error)
+            | Self::InvalidParameterCloudboxNotSupported(error)
+            | Self::InvalidZoneIdNotSupportCreateWithShareEncryptedImage(error)
+            | Self::InvalidParameterNetworkCardIndexInvalid(error)
+            | Self::InvalidOperationUserNotSupportNetworkCard(error)
+            | Self::InvalidAccountNotSupportSpot(error)
+            | Self::AccountForbiddenAssociatedWithResellerPartner(error)
+            | Self::InvalidDestinationZoneDeploymentSetMismatch(error)
+            | Self::NoPermissionPrice(error)
+            | Self::InvalidAutoPayPostPaidUnsupported(error)
+            | Self::InvalidParamEncryptedMismatch(error)
+            | Self::InvalidParameterDedicatedRegionNotSupported(error)
+            | Self::InvalidParameterCpuOptionsTopologyType(error)
+            | Self::InvalidInstanceTypeNotSupportCpuOptionsTopologyType(error)
+            | Self::InvalidEniQueueSizeRegionOrUserNotSupported(error)
+            | Self::InvalidParameterEniQueueSize(error)
+            | Self::InvalidParameterKmsNotEnabled(error)
+            | Self::InvalidParameterEncryptedKmsNotEnable(error)
+            | Self::InvalidPrivateIpAddressDuplicated(error)
+            | Self::InvalidAdditionalInfoPvdConfigSizeExceeded(error)
+            | Self::InvalidParameterEncrypted(error)
+            | Self::InvalidInstanceTypeNotSupportHighDensityMode(error)
+            | Self::QuotaExceededInternetBandwidth(error)
+            | Self::InvalidParameterCpuOptionsAccelerators(error)
+            | Self::InvalidInstanceTypeNotSupportCpuOptionsAccelerators(error)
+            | Self::OperationDeniedTestAccountRetricted(error)
+            | Self::InvalidBurstingEnabledDiskSizeTooSmall(error)
+            | Self::InvalidImageWindowsUnsupported(error)
+            | Self::InvalidParameterCpuOptionsTurboMode(error)
+            | Self::InvalidInstanceTypeEnableNvsUnsupported(error)
+            | Self::InvalidInstanceTypeEnableVisstUnsupported(error)
+            | Self::InvalidInstanceTypeEnableVrdtUnsupported(error)
+            | Self::InvalidInstanceTypeSingleCoreMaxModeUnsupported(error)
+            | Self::InvalidParameterPtpStatus(error)
+            | Self::InvalidInstanceTypeNotSupportEnablePtp(error)
+            | Self::InvalidInstanceTypeNetworkOptionsBandwidthWeightingUnsupported(error)
+            | Self::InvalidParameterNetworkOptionsBandwidthWeighting(error)
+            | Self::InvalidMarketImageNotAuthorized(error)
+            | Self::InvalidRamRoleNotEcsRole(error)
+            | Self::OperationDeniedCashCouponsInsufficientOrExpired(error)
+            | Self::InvalidParameterPrivateIpAddressRepeated(error)
+            | Self::InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(error)
+            | Self::InvalidParameterEniNumExceededWithLaunchEcs(error)
+            | Self::InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
+                error,
+            )
+            | Self::InvalidParameterQueuePairNumberMustEmpty(error)
+            | Self::InvalidParameterEniTrafficMode(error)
+            | Self::InvalidParameterInvalidQueuePairNumber(error)
+            | Self::InvalidParamIpCount(error)
+            | Self::InvalidParameterEniType(error)
+            | Self::InvalidOperationHighPerformanceTrafficModeIsNotAllowed(error)
+            | Self::InvalidParameterNetworkInterface(error)
+            | Self::InvalidParameterCombination(error)
+            | Self::InvalidHostnameSingleAndMultiConflict(error)
+            | Self::InvalidHostnameSizeInvalid(error)
+            | Self::InvalidParamsInstanceNameExceed(error)
+            | Self::InvalidParamsHostnameExceed(error)
+            | Self::ImageNotSubscribed(error)
+            | Self::InvalidSystemDiskCategoryValueUnauthorized(error)
+            | Self::InvalidSnapshotIdNotReady(error)
+            | Self::InvalidDeviceInUse(error)
+            | Self::ImageRemovedInMarket(error)
+            | Self::CategoryNotSupported(error)
+            | Self::QuotaExceedPortableCloudDisk(error)
+            | Self::SecurityGroupInstanceLimitExceed(error)
+            | Self::NodeControllerUnavailable(error)
+            | Self::InvalidSnapshotIdNotDataDiskSnapshot(error)
+            | Self::Forbbiden(error)
+            | Self::DeleteWithInstanceConflict(error)
+            | Self::InstanceDiskNumLimitExceed(error)
+            | Self::InvalidDiskSizeTooSmall(error)
+            | Self::QuotaExceedBuyImage(error)
+            | Self::InvalidResourceIdNotSupported(error)
+            | Self::OperationDeniedImageNotValid(error)
+            | Self::OperationDeniedSnapshotNotValid(error)
+            | Self::OperationDeniedSnapshotNotAllowed(error)
+            | Self::OperationDeniedZoneNotAllowed(error)
+            | Self::OperationDeniedZoneSystemCategoryNotMatch(error)
+            | Self::OperationDeniedResourceControl(error)
+            | Self::OperationDeniedNoStock(error)
+            | Self::OperationDeniedSnapshotParamsNotValid(error)
+            | Self::OperationDeniedDiskTypeNotSupport(error)
+            | Self::InvalidUserDataForbidden(error)
+            | Self::ZoneNotOpen(error)
+            | Self::InvalidClusterIdNotFound(error)
+            | Self::InvalidResourceTypeNotSupported(error)
+            | Self::InvalidInstanceTypeZoneNotSupported(error)
+            | Self::InstanceTypeOffline(error)
+            | Self::DependencyViolationWindowsInstance(error)
+            | Self::InvalidNetworkTypeMismatchRamRole(error)
+            | Self::InvalidUserPassRoleForbidden(error)
+            | Self::InvalidParamTrustedSystemMode(error)
+            | Self::InvalidParamConfidentialComputingMode(error)
+            | Self::InvalidSecurityOptionsNotSupported(error)
+            | Self::InvalidImageNotSupported(error)
+            | Self::ForbiddenRiskControl(error)
+            | Self::InvalidInstanceUnPaidOrder(error)
+            | Self::RealNameAuthenticationError(error)
+            | Self::InvalidPayMethod(error)
+            | Self::InvalidAccountStatusNotEnoughBalance(error)
+            | Self::ImageNotSupportInstanceType(error)
+            | Self::DryRunInvalidAmount(error)
+            | Self::OperationDeniedInvalidNetworkType(error)
+            | Self::InvalidSpotInterruptionBehaviorClassicNetworkNotSupport(error)
+            | Self::InvalidSpotInterruptionBehaviorLocalDiskNotSupport(error)
+            | Self::QuotaExceedPostPaidDisk(error)
+            | Self::InvalidParameterNotMatch(error)
+            | Self::InvalidVSwitchDefaultVSwitchNotSupport(error)
+            | Self::OperationDeniedLocalDiskUnsupported(error)
+            | Self::OperationDeniedInconsistentNetwork(error)
+            | Self::DefaultVswitchExisted(error)
+            | Self::IncorrectInstanceStatus(error)
+            | Self::CategoryViolation(error)
+            | Self::ResourcesNotInSameZone(error)
+            | Self::InvalidDiskSystemDiskSize(error)
+            | Self::InsufficientBalance(error)
+            | Self::InvalidOperationNetworkInterface(error)
+            | Self::MaxEniIpv6IpsCountExceeded(error)
+            | Self::InvalidIpIpRepeated(error)
+            | Self::InvalidIpIpAssigned(error)
+            | Self::InvalidIpAddress(error)
+            | Self::InvalidOperationIpv4CountExceeded(error)
+            | Self::InvalidOperationIpv6CountExceeded(error)
+            | Self::InvalidOperationIpv6NotSupport(error)
+            | Self::InvalidOperationIpv4NotSupport(error)
+            | Self::InvalidParamSecondaryIp(error)
+            | Self::InvalidVSwitchIpv6NotTurnOn(error)
+            | Self::InvalidParamIpAssign(error)
+            | Self::InvalidParamAmount(error)
+            | Self::InvalidParamCpuOptionsCore(error)
+            | Self::InvalidParamCpuOptionsNuma(error)
+            | Self::InvalidVSwitchIdIpInvalid(error)
+            | Self::ForbiddenRegionId(error)
+            | Self::QuotaExceedDeploymentSetInstanceQuotaFull(error)
+            | Self::InvalidChargeTypeValueNotSupported(error)
+            | Self::InvalidRegionNotSupport(error)
+            | Self::UserNotInTheWhiteList(error)
+            | Self::InvalidParameterKmsKeyIdKmsUnauthorized(error)
+            | Self::SecurityRisk3dVerification(error)
+            | Self::MayiInternalError(error)
+            | Self::InvalidNetworkType(error)
+            | Self::InvalidAccountStatus(error)
+            | Self::OperationDeniedPerformanceLevelNotMatch(error)
+            | Self::InvalidStorageSetNameMalformed(error)
+            | Self::InvalidMaxPartitionNumberMalformed(error)
+            | Self::InvalidParameterStorageSetPartitionNumber(error)
+            | Self::InvalidParameterStorageSetId(error)
+            | Self::InvalidParameterStorageSetZoneId(error)
+            | Self::EnterpriseGroupLimitedMutliGroupType(error)
+            | Self::EnterpriseGroupLimitedInstanceType(error)
+            | Self::QuotaExceedTags(error)
+            | Self::OperationDeniedRegionIdNotSupported(error)
+            | Self::OperationDeniedFlavorNotSupported(error)
+            | Self::OperationDeniedTimestampNotSupported(error)
+            | Self::OperationDeniedPaygNotAvailable(error)
+            | Self::OperationDeniedPrepayNotAvailable(error)
+            | Self::OperationDeniedBidOwnResource(error)
+            | Self::OperationDeniedCloudSsdNotSupported(error)
+            | Self::QuotaExceedElasticQuota(error)
+            | Self::QuotaExceededPostpaidDataDiskCapacity(error)
+            | Self::InvalidImageFamilyMissingAvailableImage(error)
+            | Self::InvalidRegionIdNotSupportEncryptAlgorithm(error)
+            | Self::InvalidOperationResourceManagedByCloudProduct(error)
+            | Self::InvalidManagedPrivateSpaceIdDedicatedHostIdConflict(error)
+            | Self::InvalidManagedPrivateSpaceIdTenancyConflict(error)
+            | Self::InvalidParameterInvalidEniQueueNumber(error)
+            | Self::InvalidOperationMaxEniQueueNumberExceeded(error)
+            | Self::InvalidOperationExceedInstanceTypeQueueNumber(error)
+            | Self::InvalidIspTypeValueNotSupported(error)
+            | Self::UnsupportedIspChargeType(error)
+            | Self::UnsupportedIspClassicNetwork(error)
+            | Self::InvalidIspBandwidthOut(error)
+            | Self::UnsupportedIspNetworkChargeType(error)
+            | Self::InvalidIspUid(error)
+            | Self::UnsupportedIspRegion(error)
+            | Self::ForbiddenOnlySupportEnterpriseGroup(error)
+            | Self::HibernationConfiguredInstanceOperationForbidden(error)
+            | Self::InstanceDiskLimitExceeded(error)
+            | Self::InvalidInstanceTypeNotSupportDiskCategory(error)
+            | Self::InvalidOperationConfidentialComputingModeInInviteOnlyTesting(error)
+            | Self::InvalidOperationInvalidNetworkInterfaceId(error)
+            | Self::InvalidOperationRegionNotSupportNetworkInterfaceId(error)
+            | Self::InvalidEniIdNotFound(error)
+            | Self::InvalidOperationPublicIpAddressNoStock(error)
+            | Self::AclLimitExceed(error)
+            | Self::InvalidParameterDataEncryptedKeyCreateFailed(error)
+            | Self::InvalidParameterCpuOptionsThreadsPerCore(error)
+            | Self::InvalidParameterCpuOptionsCore(error)
+            | Self::InvalidInstanceTypeCpuOptionsThreadsPerCoreUnsupported(error)
+            | Self::InvalidParameterCpuOptionsNuma(error)
+            | Self::InvalidParameterKmsKeyIdCmkUnauthorized(error)
+            | Self::InvalidParameterKmsKeyIdCmkNotEnabled(error)
+            | Self::InvalidEncryptedNotMatchSnapshot(error)
+            | Self::InvalidEncryptedNotMatchDiskDefaultEncryption(error)
+            | Self::InvalidOperationInstanceTypeNotSupportNetworkEncryption(error)
+            | Self::InvalidOperationUserNotSupportNetworkEncryption(error)
+            | Self::InvalidOperationInstanceTypeNotSupportEniTrunking(error)
+            | Self::InvalidStorageClusterIdNotExist(error)
+            | Self::InvalidRegionIdNotFound(error)
+            | Self::InvalidZoneIdNotFound(error)
+            | Self::InvalidSecurityGroupId(error)
+            | Self::InvalidDataDiskSnapshotIdNotFound(error)
+            | Self::InvalidVSwitchIdNotFound(error)
+            | Self::InvalidImageIdNotFound(error)
+            | Self::InvalidInstanceChargeTypeNotFound(error)
+            | Self::DependencyViolationIoOptimized(error)
+            | Self::PaymentMethodNotFound(error)
+            | Self::HostnameIllegal(error)
+            | Self::InvalidSystemDiskSizeLessThanImageSize(error)
+            | Self::InvalidSystemDiskSizeLessThanMinSize(error)
+            | Self::InvalidSystemDiskSizeMoreThanMaxSize(error)
+            | Self::OperationDeniedCreatingConflict(error)
+            | Self::InvalidKeyPairNameNotFound(error)
+            | Self::InvalidResourceGroupNotFound(error)
+            | Self::InvalidRamRoleNotFound(error)
+            | Self::InvalidLaunchTemplateNotFound(error)
+            | Self::InvalidLaunchTemplateVersionNotFound(error)
+            | Self::InvalidVSwitchIdNotExist(error)
+            | Self::InvalidMarketImageNotFound(error)
+            | Self::DeploymentSetNotFound(error)
+            | Self::InvalidParameterDeploymentSetGroupNo(error)
+            | Self::InvalidParameterKmsKeyIdNotFound(error)
+            | Self::InvalidDiskIdsNotPortable(error)
+            | Self::InvalidAutoSnapshotPolicyIdNotFound(error)
+            | Self::ThrottlingResource(error)
+            | Self::InternalError(error)
+            | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for RunInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for RunInstancesError {}
+
 /// Data disk N.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RunInstancesDataDiskItem {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataDiskItem {
     /// The performance level of the ESSD to use as data disk N. The value of N must be the same as that in `DataDisk.N.Category` when DataDisk.N.Category is set to cloud_essd. Valid values:
     ///
     /// *   PL0: A single ESSD can deliver up to 10000 random read/write IOPS.
@@ -7641,15 +3643,9 @@ pub struct RunInstancesDataDiskItem {
     /// *   PL2: A single ESSD can deliver up to 100000 random read/write IOPS.
     /// *   PL3: A single ESSD can deliver up to 1000000 random read/write IOPS.
     ///
-    /// For information about ESSD performance levels, see ESSDs.
-    ///
-    /// Example: `PL1`
-    #[serde(rename = "PerformanceLevel", skip_serializing_if = "Option::is_none")]
+    /// For information about ESSD performance levels, see ESSDs. Example: `PL1`.
     pub performance_level: Option<String>,
-    /// The ID of the automatic snapshot policy to apply to data disk N.
-    ///
-    /// Example: `sp-bp67acfmxazb4p****`
-    #[serde(rename = "AutoSnapshotPolicyId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the automatic snapshot policy to apply to data disk N. Example: `sp-bp67acfmxazb4p****`.
     pub auto_snapshot_policy_id: Option<String>,
     /// Specifies whether to encrypt data disk N. Valid values:
     ///
@@ -7660,20 +3656,13 @@ pub struct RunInstancesDataDiskItem {
     ///
     /// >  When you use a shared encrypted image to create the disk based on an encrypted snapshot, you must set Encrypted to true to ensure that the disk uses an encryption key of your own.
     ///
-    /// Example: `false`
-    #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub encrypted: Option<String>,
-    /// The description of data disk N. The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`.
-    ///
-    /// Example: `DataDisk_Description`
-    #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+    /// The description of data disk N. The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`. Example: `DataDisk_Description`.
     pub description: Option<String>,
     /// The ID of the snapshot to use to create data disk N. Valid values of N: 1 to 16.
     ///
-    /// When `DataDisk.N.SnapshotId` is specified, `DataDisk.N.Size` is ignored. The data disk is created with the size of the specified snapshot. Use snapshots created on or after July 15, 2013. Otherwise, an error is returned and your request is rejected.
-    ///
-    /// Example: `s-bp17441ohwka0yuh****`
-    #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
+    /// When `DataDisk.N.SnapshotId` is specified, `DataDisk.N.Size` is ignored. The data disk is created with the size of the specified snapshot. Use snapshots created on or after July 15, 2013. Otherwise, an error is returned and your request is rejected. Example: `s-bp17441ohwka0yuh****`.
     pub snapshot_id: Option<String>,
     /// The mount point of data disk N. The mount points are named based on the number of data disks:
     ///
@@ -7683,55 +3672,37 @@ pub struct RunInstancesDataDiskItem {
     /// >
     ///
     /// *   This parameter is applicable to scenarios in which a full image is used to create instances. A full image is an image that contains an operating system, application software, and business data. For these scenarios, you can set this parameter to the mount point of data disk N in the full image and modify `DataDisk.N.Size` and `DataDisk.N.Category` to change the category and size of data disk N created based on the image.
-    ///
     /// *   When you use a full image to create an ECS instance, the data disks in the image are created as the first N data disks of the instance.
     ///
-    /// Example: `/dev/xvdb`
-    #[serde(rename = "Device", skip_serializing_if = "Option::is_none")]
+    /// Example: `/dev/xvdb`.
     pub device: Option<String>,
     /// The size of data disk N. Valid values of N: 1 to 16. Unit: GiB. Valid values:
     ///
     /// *   Valid values when DataDisk.N.Category is set to cloud_efficiency: 20 to 32768.
-    ///
     /// *   Valid values when DataDisk.N.Category is set to cloud_ssd: 20 to 32768.
-    ///
     /// *   Valid values when DataDisk.N.Category is set to cloud_essd: vary based on the value of `DataDisk.N.PerformanceLevel`.
-    ///
     /// *   Valid values when DataDisk.N.PerformanceLevel is set to PL0: 1 to 65536.
     /// *   Valid values when DataDisk.N.PerformanceLevel is set to PL1: 20 to 65536.
     /// *   Valid values when DataDisk.N.PerformanceLevel is set to PL2: 461 to 65536.
     /// *   Valid values when DataDisk.N.PerformanceLevel is set to PL3: 1261 to 65536.
-    ///
     /// *   Valid values when DataDisk.N.Category is set to cloud: 5 to 2000.
-    ///
     /// *   Valid values when DataDisk.N.Category is set to cloud_auto: 1 to 65536.
-    ///
     /// *   Valid values when DataDisk.N.Category is set to cloud_essd_entry: 10 to 32768.
     ///
     /// >  The value of this parameter must be greater than or equal to the size of the snapshot specified by `DataDisk.N.SnapshotId`.
     ///
-    /// Example: `2000`
-    #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
+    /// Example: `2000`.
     pub size: Option<i32>,
-    /// The name of data disk N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-).
-    ///
-    /// Example: `cloud_ssdData`
-    #[serde(rename = "DiskName", skip_serializing_if = "Option::is_none")]
+    /// The name of data disk N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). Example: `cloud_ssdData`.
     pub disk_name: Option<String>,
     /// The category of data disk N. Valid values:
     ///
     /// *   cloud_efficiency: utra disk.
-    ///
     /// *   cloud_ssd: standard SSD.
-    ///
     /// *   cloud_essd: ESSD.
-    ///
     /// *   cloud: basic disk.
-    ///
     /// *   cloud_auto: ESSD AutoPL disk.
-    ///
     /// *   cloud_regional_disk_auto: Regional ESSD.
-    ///
     /// *   cloud_essd_entry: ESSD Entry disk.
     ///
     /// **
@@ -7739,38 +3710,24 @@ pub struct RunInstancesDataDiskItem {
     /// **Note** This parameter can be set to `cloud_essd_entry` only when `InstanceType` is set to `ecs.u1` or `ecs.e`.
     ///
     /// *   elastic_ephemeral_disk_standard: standard elastic ephemeral disk.
-    ///
     /// *   elastic_ephemeral_disk_premium: premium elastic ephemeral disk
     ///
-    /// For I/O optimized instances, the default value is cloud_efficiency. For non-I/O optimized instances, the default value is cloud.
-    ///
-    /// Example: `cloud_ssd`
-    #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
+    /// For I/O optimized instances, the default value is cloud_efficiency. For non-I/O optimized instances, the default value is cloud. Example: `cloud_ssd`.
     pub category: Option<String>,
     /// >  This parameter is not publicly available.
     ///
-    /// Example: `aes-256`
-    #[serde(rename = "EncryptAlgorithm", skip_serializing_if = "Option::is_none")]
+    /// Example: `aes-256`.
     pub encrypt_algorithm: Option<String>,
     /// Specifies whether to release data disk N when the associated instance is released. Valid values:
     ///
     /// *   true: releases the data disk when the associated instance is released.
     /// *   false: does not release the data disk when the associated instance is released.
     ///
-    /// Default value: true.
-    ///
-    /// Example: `true`
-    #[serde(rename = "DeleteWithInstance", skip_serializing_if = "Option::is_none")]
+    /// Default value: true. Example: `true`.
     pub delete_with_instance: Option<bool>,
-    /// The ID of the KMS key used for the data disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "KMSKeyId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the KMS key used for the data disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
-    /// The ID of the dedicated block storage cluster to which data disk N belongs. If you want to use a disk in a dedicated block storage cluster as data disk N when you create the instance, you must specify this parameter.
-    ///
-    /// Example: `dbsc-j5e1sf2vaf5he8m2****`
-    #[serde(rename = "StorageClusterId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the dedicated block storage cluster to which data disk N belongs. If you want to use a disk in a dedicated block storage cluster as data disk N when you create the instance, you must specify this parameter. Example: `dbsc-j5e1sf2vaf5he8m2****`.
     pub storage_cluster_id: Option<String>,
     /// The provisioned read/write IOPS of the ESSD AutoPL disk to use as data disk N. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}.
     ///
@@ -7778,8 +3735,7 @@ pub struct RunInstancesDataDiskItem {
     ///
     /// >  This parameter is available only if you set DataDisk.N.Category to cloud_auto. For more information, see ESSD AutoPL disks.
     ///
-    /// Example: `40000`
-    #[serde(rename = "ProvisionedIops", skip_serializing_if = "Option::is_none")]
+    /// Example: `40000`.
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the performance burst feature for data disk N. Valid values:
     ///
@@ -7788,134 +3744,58 @@ pub struct RunInstancesDataDiskItem {
     ///
     /// >  This parameter is available only if you set DataDisk.N.Category to cloud_auto. For more information, see ESSD AutoPL disks.
     ///
-    /// Example: `false`
-    #[serde(rename = "BurstingEnabled", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub bursting_enabled: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for RunInstancesDataDiskItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.performance_level,
-            &format!("{prefix}{}", ".PerformanceLevel"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.auto_snapshot_policy_id,
-            &format!("{prefix}{}", ".AutoSnapshotPolicyId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.encrypted,
-            &format!("{prefix}{}", ".Encrypted"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.description,
-            &format!("{prefix}{}", ".Description"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.snapshot_id,
-            &format!("{prefix}{}", ".SnapshotId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.device,
-            &format!("{prefix}{}", ".Device"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.size,
-            &format!("{prefix}{}", ".Size"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.disk_name,
-            &format!("{prefix}{}", ".DiskName"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.category,
-            &format!("{prefix}{}", ".Category"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.encrypt_algorithm,
-            &format!("{prefix}{}", ".EncryptAlgorithm"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.delete_with_instance,
-            &format!("{prefix}{}", ".DeleteWithInstance"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kms_key_id,
-            &format!("{prefix}{}", ".KMSKeyId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.storage_cluster_id,
-            &format!("{prefix}{}", ".StorageClusterId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.provisioned_iops,
-            &format!("{prefix}{}", ".ProvisionedIops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.bursting_enabled,
-            &format!("{prefix}{}", ".BurstingEnabled"),
-            out,
-        );
+impl acs_runtime::WireStruct for DataDiskItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("PerformanceLevel", &self.performance_level);
+        visit("AutoSnapshotPolicyId", &self.auto_snapshot_policy_id);
+        visit("Encrypted", &self.encrypted);
+        visit("Description", &self.description);
+        visit("SnapshotId", &self.snapshot_id);
+        visit("Device", &self.device);
+        visit("Size", &self.size);
+        visit("DiskName", &self.disk_name);
+        visit("Category", &self.category);
+        visit("EncryptAlgorithm", &self.encrypt_algorithm);
+        visit("DeleteWithInstance", &self.delete_with_instance);
+        visit("KMSKeyId", &self.kms_key_id);
+        visit("StorageClusterId", &self.storage_cluster_id);
+        visit("ProvisionedIops", &self.provisioned_iops);
+        visit("BurstingEnabled", &self.bursting_enabled);
     }
 }
 
 /// >  This parameter is not publicly available.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RunInstancesArnItem {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArnItem {
     /// >  This parameter is not publicly available.
     ///
-    /// Example: `null`
-    #[serde(rename = "RoleType", skip_serializing_if = "Option::is_none")]
+    /// Example: `null`.
     pub role_type: Option<String>,
     /// >  This parameter is not publicly available.
     ///
-    /// Example: `null`
-    #[serde(rename = "Rolearn", skip_serializing_if = "Option::is_none")]
+    /// Example: `null`.
     pub rolearn: Option<String>,
     /// >  This parameter is not publicly available.
     ///
-    /// Example: `0`
-    #[serde(rename = "AssumeRoleFor", skip_serializing_if = "Option::is_none")]
+    /// Example: `0`.
     pub assume_role_for: Option<i64>,
 }
 
-impl acs_runtime::ParamValue for RunInstancesArnItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.role_type,
-            &format!("{prefix}{}", ".RoleType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rolearn,
-            &format!("{prefix}{}", ".Rolearn"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.assume_role_for,
-            &format!("{prefix}{}", ".AssumeRoleFor"),
-            out,
-        );
+impl acs_runtime::WireStruct for ArnItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("RoleType", &self.role_type);
+        visit("Rolearn", &self.rolearn);
+        visit("AssumeRoleFor", &self.assume_role_for);
     }
 }
 
 /// The information of ENI N.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RunInstancesNetworkInterfaceItem {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetworkInterfaceItem {
     /// The ID of the vSwitch to which to connect ENI N.
     ///
     /// When you specify this parameter, take note of the following items:
@@ -7924,8 +3804,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you must specify this parameter. In this case, this parameter is equivalent to `VSwitchId`. You cannot specify both NetworkInterface.N.VSwitchId and `VSwitchId` in the same request.
     /// *   If `NetworkInterface.N.InstanceType` is set to `Secondary` or left empty, you do not need to specify this parameter. The default value is the VSwitchId value.
     ///
-    /// Example: `vsw-bp67acfmxazb4p****`
-    #[serde(rename = "VSwitchId", skip_serializing_if = "Option::is_none")]
+    /// Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
     /// The name of ENI N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-).
     ///
@@ -7934,8 +3813,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you do not need to specify this parameter.
     ///
-    /// Example: `Network_Name`
-    #[serde(rename = "NetworkInterfaceName", skip_serializing_if = "Option::is_none")]
+    /// Example: `Network_Name`.
     pub network_interface_name: Option<String>,
     /// The description of ENI N.
     ///
@@ -7945,8 +3823,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`.
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you do not need to specify this parameter.
     ///
-    /// Example: `Network_Description`
-    #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+    /// Example: `Network_Description`.
     pub description: Option<String>,
     /// The ID of the security group to which to assign ENI N.
     ///
@@ -7956,28 +3833,23 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you must specify this parameter. In this case, this parameter is equivalent to `SecurityGroupId` and you cannot specify `SecurityGroupId`, `SecurityGroupIds.N`, or `NetworkInterface.N.SecurityGroupIds.N`.
     /// *   If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you do not need to specify this parameter. The default value is the ID of the security group to which to assign the instance.
     ///
-    /// Example: `sg-bp67acfmxazb4p****`
-    #[serde(rename = "SecurityGroupId", skip_serializing_if = "Option::is_none")]
+    /// Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
     /// The primary IP address to assign to ENI N.
     ///
     /// Take note of the following items:
     ///
     /// *   The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
-    ///
     /// *   If the value of N is 1, you can configure a primary or secondary ENI. If you specify this parameter, set `Amount` to a numeric value greater than 1, and set NetworkInterface.N.InstanceType to Primary, the specified number of instances are created and consecutive primary IP addresses starting from the specified IP address are assigned to the instances. In this case, you cannot attach secondary ENIs to the instances.
     /// *   If you specify this parameter, set `Amount` to a numeric value greater than 1, and set NetworkInterface.N.InstanceType to Primary, you cannot set `NetworkInterface.2.InstanceType` to Secondary to attach a secondary ENI.
-    ///
     /// *   If you set `NetworkInterface.N.InstanceType` to `Primary`, this parameter is equivalent to `PrivateIpAddress`. You cannot specify both this parameter and `PrivateIpAddress` in the same request.
-    ///
     /// *   If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, the specified primary IP address is assigned to the secondary ENI. The default value is an IP address that is randomly selected from within the CIDR block of the vSwitch to which to connect the secondary ENI.
     ///
     /// >
     ///
     /// *   The first IP address and last three IP addresses of each vSwitch CIDR block are reserved. You cannot specify the IP addresses. For example, if a vSwitch CIDR block is 192.168.1.0/24, the following IP addresses are reserved: 192.168.1.0, 192.168.1.253, 192.168.1.254, and 192.168.1.255.
     ///
-    /// Example: `172.16.**.**`
-    #[serde(rename = "PrimaryIpAddress", skip_serializing_if = "Option::is_none")]
+    /// Example: `172.16.**.**`.
     pub primary_ip_address: Option<String>,
     /// The number of queues supported by ENI N.
     ///
@@ -7988,8 +3860,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   The total number of queues for all ENIs of an instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation and check the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values in the response.
     /// *   If you specify this parameter and set `NetworkInterface.N.InstanceType` to `Primary`, you cannot specify `NetworkInterfaceQueueNumber`.
     ///
-    /// Example: `8`
-    #[serde(rename = "QueueNumber", skip_serializing_if = "Option::is_none")]
+    /// Example: `8`.
     pub queue_number: Option<i32>,
     /// The IDs of security groups to which to assign ENI N.
     ///
@@ -8001,8 +3872,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   If you set `NetworkInterface.N.InstanceType` to `Primary`, you must specify this parameter or `NetworkInterface.N.SecurityGroupId`. In this case, this parameter is equivalent to `SecurityGroupIds.N`, and you cannot specify `SecurityGroupId`, `SecurityGroupIds.N`, or `NetworkInterface.N.SecurityGroupId`.
     /// *   If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you do not need to specify this parameter. The default value is the ID of the security group to which to assign the instance.
     ///
-    /// Example: `sg-bp15ed6xe1yxeycg7****`
-    #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+    /// Example: `sg-bp15ed6xe1yxeycg7****`.
     pub security_group_ids: Option<Vec<String>>,
     /// The communication mode of ENI N. Valid values:
     ///
@@ -8013,11 +3883,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     ///
     /// >  The number of ERIs on an instance cannot exceed the maximum number of ERIs that the instance type supports. For more information, see Overview of instance families.
     ///
-    /// Example: `Standard`
-    #[serde(
-        rename = "NetworkInterfaceTrafficMode",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `Standard`.
     pub network_interface_traffic_mode: Option<String>,
     /// The number of queue pairs (QPs) supported by the ERI.
     ///
@@ -8025,8 +3891,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     ///
     /// >  If you do not specify QueuePairNumber for an ERI, the maximum number of QPs supported by the instance type is used as the number of QPs supported by the ERI. In this case, you cannot attach an additional ERI to the instance. However, you can attach other types of ENIs to the instance.
     ///
-    /// Example: `0`
-    #[serde(rename = "QueuePairNumber", skip_serializing_if = "Option::is_none")]
+    /// Example: `0`.
     pub queue_pair_number: Option<i64>,
     /// The type of ENI N. The value of the first N in this parameter cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
     ///
@@ -8035,10 +3900,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   Primary: the primary ENI
     /// *   Secondary
     ///
-    /// Default value: Secondary.
-    ///
-    /// Example: `Secondary`
-    #[serde(rename = "InstanceType", skip_serializing_if = "Option::is_none")]
+    /// Default value: Secondary. Example: `Secondary`.
     pub instance_type: Option<String>,
     /// The number of IPv6 addresses to randomly generate for the primary ENI. Valid values: 1 to 10.
     ///
@@ -8047,8 +3909,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   This parameter takes effect only when `NetworkInterface.N.InstanceType` is set to `Primary`. If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you cannot specify this parameter.
     /// *   If you specify this parameter, you cannot specify `Ipv6AddressCount`, `Ipv6Address.N`, or `NetworkInterface.N.Ipv6Address.N`.
     ///
-    /// Example: `1`
-    #[serde(rename = "Ipv6AddressCount", skip_serializing_if = "Option::is_none")]
+    /// Example: `1`.
     pub ipv6_address_count: Option<i64>,
     /// The IPv6 addresses to assign to the primary ENI. You can assign up to 10 IPv6 addresses to the primary ENI. Valid values of the second N: 1 to 10.
     ///
@@ -8058,7 +3919,6 @@ pub struct RunInstancesNetworkInterfaceItem {
     ///
     /// *   This parameter takes effect only when `NetworkInterface.N.InstanceType` is set to `Primary`. If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you cannot specify this parameter.
     /// *   If you specify this parameter, you must set `Amount` to 1 and cannot specify `Ipv6AddressCount`, `Ipv6Address.N`, or `NetworkInterface.N.Ipv6AddressCount`.
-    #[serde(rename = "Ipv6Address", skip_serializing_if = "Option::is_none")]
     pub ipv6_address: Option<Vec<String>>,
     /// The index of the network card for ENI N.
     ///
@@ -8068,8 +3928,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   If you set NetworkInterface.N.InstanceType to Primary, you can set NetworkInterface.N.NetworkCardIndex only to 0 for instance types that support network cards.
     /// *   If you set NetworkInterface.N.InstanceType to Secondary or leave NetworkInterface.N.InstanceType empty, you can specify NetworkInterface.N.NetworkCardIndex based on instance types if the instance types support network cards. For more information, see Overview of instance families.
     ///
-    /// Example: `0`
-    #[serde(rename = "NetworkCardIndex", skip_serializing_if = "Option::is_none")]
+    /// Example: `0`.
     pub network_card_index: Option<i32>,
     /// Specifies whether to release ENI N when the associated instance is released. Valid values:
     ///
@@ -8080,8 +3939,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     ///
     /// >  This parameter takes effect only for secondary ENIs.
     ///
-    /// Example: `true`
-    #[serde(rename = "DeleteOnRelease", skip_serializing_if = "Option::is_none")]
+    /// Example: `true`.
     pub delete_on_release: Option<bool>,
     /// The ID of the ENI to attach to the instance.
     ///
@@ -8089,8 +3947,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     ///
     /// >  This parameter takes effect only for secondary ENIs. After you specify an existing secondary ENI, you cannot specify other ENI creation parameters.
     ///
-    /// Example: `eni-bp1gn106np8jhxhj****`
-    #[serde(rename = "NetworkInterfaceId", skip_serializing_if = "Option::is_none")]
+    /// Example: `eni-bp1gn106np8jhxhj****`.
     pub network_interface_id: Option<String>,
     /// The receive (Rx) queue depth of ENI N.
     ///
@@ -8102,8 +3959,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   This parameter is applicable to Linux images.
     /// *   A larger Rx queue depth yields higher inbound throughput and reduces packet loss rates but consumes more memory.
     ///
-    /// Example: `8192`
-    #[serde(rename = "RxQueueSize", skip_serializing_if = "Option::is_none")]
+    /// Example: `8192`.
     pub rx_queue_size: Option<i32>,
     /// The Tx queue depth of ENI N.
     ///
@@ -8115,8 +3971,7 @@ pub struct RunInstancesNetworkInterfaceItem {
     /// *   This parameter is applicable to Linux images.
     /// *   A larger Tx queue depth yields higher outbound throughput and reduces packet loss rates but consumes more memory.
     ///
-    /// Example: `8192`
-    #[serde(rename = "TxQueueSize", skip_serializing_if = "Option::is_none")]
+    /// Example: `8192`.
     pub tx_queue_size: Option<i32>,
     /// Specifies whether to enable the source and destination IP address check feature. We recommend that you enable the feature to improve network security. Valid value:
     ///
@@ -8127,143 +3982,53 @@ pub struct RunInstancesNetworkInterfaceItem {
     ///
     /// >  This feature is available only in some regions. Before you use this method, read Source and destination IP address check.
     ///
-    /// Example: `false`
-    #[serde(rename = "SourceDestCheck", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub source_dest_check: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for RunInstancesNetworkInterfaceItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.v_switch_id,
-            &format!("{prefix}{}", ".VSwitchId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.network_interface_name,
-            &format!("{prefix}{}", ".NetworkInterfaceName"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.description,
-            &format!("{prefix}{}", ".Description"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_group_id,
-            &format!("{prefix}{}", ".SecurityGroupId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.primary_ip_address,
-            &format!("{prefix}{}", ".PrimaryIpAddress"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.queue_number,
-            &format!("{prefix}{}", ".QueueNumber"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.security_group_ids,
-            &format!("{prefix}{}", ".SecurityGroupIds"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.network_interface_traffic_mode,
-            &format!("{prefix}{}", ".NetworkInterfaceTrafficMode"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.queue_pair_number,
-            &format!("{prefix}{}", ".QueuePairNumber"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.instance_type,
-            &format!("{prefix}{}", ".InstanceType"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ipv6_address_count,
-            &format!("{prefix}{}", ".Ipv6AddressCount"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.ipv6_address,
-            &format!("{prefix}{}", ".Ipv6Address"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.network_card_index,
-            &format!("{prefix}{}", ".NetworkCardIndex"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.delete_on_release,
-            &format!("{prefix}{}", ".DeleteOnRelease"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.network_interface_id,
-            &format!("{prefix}{}", ".NetworkInterfaceId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.rx_queue_size,
-            &format!("{prefix}{}", ".RxQueueSize"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.tx_queue_size,
-            &format!("{prefix}{}", ".TxQueueSize"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.source_dest_check,
-            &format!("{prefix}{}", ".SourceDestCheck"),
-            out,
-        );
+impl acs_runtime::WireStruct for NetworkInterfaceItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("VSwitchId", &self.v_switch_id);
+        visit("NetworkInterfaceName", &self.network_interface_name);
+        visit("Description", &self.description);
+        visit("SecurityGroupId", &self.security_group_id);
+        visit("PrimaryIpAddress", &self.primary_ip_address);
+        visit("QueueNumber", &self.queue_number);
+        visit("SecurityGroupIds", &self.security_group_ids);
+        visit("NetworkInterfaceTrafficMode", &self.network_interface_traffic_mode);
+        visit("QueuePairNumber", &self.queue_pair_number);
+        visit("InstanceType", &self.instance_type);
+        visit("Ipv6AddressCount", &self.ipv6_address_count);
+        visit("Ipv6Address", &self.ipv6_address);
+        visit("NetworkCardIndex", &self.network_card_index);
+        visit("DeleteOnRelease", &self.delete_on_release);
+        visit("NetworkInterfaceId", &self.network_interface_id);
+        visit("RxQueueSize", &self.rx_queue_size);
+        visit("TxQueueSize", &self.tx_queue_size);
+        visit("SourceDestCheck", &self.source_dest_check);
     }
 }
 
-/// The `RunInstancesTagItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RunInstancesTagItem {
-    /// The key of tag N to add to the instance, disks, and primary ENI. Valid values of N: 1 to 20. The tag key cannot be an empty string. The tag key can be up to 128 characters in length and cannot contain <http://> or <https://>. The tag key cannot start with acs: or aliyun.
-    ///
-    /// Example: `TestKey`
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+/// The `TagItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagItem {
+    /// The key of tag N to add to the instance, disks, and primary ENI. Valid values of N: 1 to 20. The tag key cannot be an empty string. The tag key can be up to 128 characters in length and cannot contain <http://> or <https://>. The tag key cannot start with acs: or aliyun. Example: `TestKey`.
     pub key: Option<String>,
-    /// The value of tag N to add to the instance, disks, and primary ENI. Valid values of N: 1 to 20. The tag value can be an empty string. The tag value can be up to 128 characters in length and cannot contain <http://> or <https://>.
-    ///
-    /// Example: `TestValue`
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+    /// The value of tag N to add to the instance, disks, and primary ENI. Valid values of N: 1 to 20. The tag value can be an empty string. The tag value can be up to 128 characters in length and cannot contain <http://> or <https://>. Example: `TestValue`.
     pub value: Option<String>,
 }
 
-impl acs_runtime::ParamValue for RunInstancesTagItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".Key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.value,
-            &format!("{prefix}{}", ".Value"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("Key", &self.key);
+        visit("Value", &self.value);
     }
 }
 
 /// The system disk-related parameter. You can set `SystemDisk.StorageClusterId` to specify the ID of the dedicated block storage cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RunInstancesSystemDisk {
-    /// The ID of the dedicated block storage cluster to which the system disk belongs. If you want to use disks in a dedicated block storage cluster as system disks when you create instances, specify this parameter.
-    ///
-    /// Example: `dbsc-j5e1sf2vaf5he8m2****`
-    #[serde(rename = "StorageClusterId", skip_serializing_if = "Option::is_none")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SystemDisk {
+    /// The ID of the dedicated block storage cluster to which the system disk belongs. If you want to use disks in a dedicated block storage cluster as system disks when you create instances, specify this parameter. Example: `dbsc-j5e1sf2vaf5he8m2****`.
     pub storage_cluster_id: Option<String>,
     /// The provisioned read/write IOPS of the ESSD AutoPL disk to use as the system disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}.
     ///
@@ -8271,8 +4036,7 @@ pub struct RunInstancesSystemDisk {
     ///
     /// >  This parameter is available only if you set `SystemDisk.Category` to `cloud_auto`. For more information, see ESSD AutoPL disks.
     ///
-    /// Example: `40000`
-    #[serde(rename = "ProvisionedIops", skip_serializing_if = "Option::is_none")]
+    /// Example: `40000`.
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the performance burst feature for the system disk. Valid values:
     ///
@@ -8281,8 +4045,7 @@ pub struct RunInstancesSystemDisk {
     ///
     /// >  This parameter is available only if you set `SystemDisk.Category` to `cloud_auto`. For more information, see ESSD AutoPL disks.
     ///
-    /// Example: `false`
-    #[serde(rename = "BurstingEnabled", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub bursting_enabled: Option<bool>,
     /// Specifies whether to encrypt the system disk. Valid values:
     ///
@@ -8295,82 +4058,48 @@ pub struct RunInstancesSystemDisk {
     ///
     /// >  When you use a shared encrypted image to create the disk based on an encrypted snapshot, you must set Encrypted to true to ensure that the disk uses an encryption key of your own.
     ///
-    /// Example: `false`
-    #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub encrypted: Option<String>,
-    /// The ID of the KMS key to use for the system disk.
-    ///
-    /// Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`
-    #[serde(rename = "KMSKeyId", skip_serializing_if = "Option::is_none")]
+    /// The ID of the KMS key to use for the system disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
     /// >  This parameter is not publicly available.
     ///
-    /// Example: `ase-256`
-    #[serde(rename = "EncryptAlgorithm", skip_serializing_if = "Option::is_none")]
+    /// Example: `ase-256`.
     pub encrypt_algorithm: Option<String>,
 }
 
-impl acs_runtime::ParamValue for RunInstancesSystemDisk {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.storage_cluster_id,
-            &format!("{prefix}{}", ".StorageClusterId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.provisioned_iops,
-            &format!("{prefix}{}", ".ProvisionedIops"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.bursting_enabled,
-            &format!("{prefix}{}", ".BurstingEnabled"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.encrypted,
-            &format!("{prefix}{}", ".Encrypted"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.kms_key_id,
-            &format!("{prefix}{}", ".KMSKeyId"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.encrypt_algorithm,
-            &format!("{prefix}{}", ".EncryptAlgorithm"),
-            out,
-        );
+impl acs_runtime::WireStruct for SystemDisk {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("StorageClusterId", &self.storage_cluster_id);
+        visit("ProvisionedIops", &self.provisioned_iops);
+        visit("BurstingEnabled", &self.bursting_enabled);
+        visit("Encrypted", &self.encrypted);
+        visit("KMSKeyId", &self.kms_key_id);
+        visit("EncryptAlgorithm", &self.encrypt_algorithm);
     }
 }
 
 /// Details about the image options.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RunInstancesImageOptions {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageOptions {
     /// Specifies whether the instance that uses the image supports logons of the ecs-user user. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Example: `false`
-    #[serde(rename = "LoginAsNonRoot", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub login_as_non_root: Option<bool>,
 }
 
-impl acs_runtime::ParamValue for RunInstancesImageOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.login_as_non_root,
-            &format!("{prefix}{}", ".LoginAsNonRoot"),
-            out,
-        );
+impl acs_runtime::WireStruct for ImageOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("LoginAsNonRoot", &self.login_as_non_root);
     }
 }
 
 /// Details about network options.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RunInstancesNetworkOptions {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetworkOptions {
     /// Specifies whether to enable the Jumbo Frames feature for the instance. Valid values:
     ///
     /// *   false: does not enable the Jumbo Frames feature for the instance. The maximum transmission unit (MTU) value of all ENIs on the instance is set to 1500.
@@ -8380,87 +4109,54 @@ pub struct RunInstancesNetworkOptions {
     ///
     /// >  The Jumbo Frames feature is supported by only 8th-generation or later instance types. For more information, see Jumbo Frames.
     ///
-    /// Example: `false`
-    #[serde(rename = "EnableJumboFrame", skip_serializing_if = "Option::is_none")]
+    /// Example: `false`.
     pub enable_jumbo_frame: Option<bool>,
     /// The `EnableNetworkEncryption` field.
-    #[serde(rename = "EnableNetworkEncryption", skip_serializing_if = "Option::is_none")]
     pub enable_network_encryption: Option<bool>,
     /// The `BandwidthWeighting` field.
-    #[serde(rename = "BandwidthWeighting", skip_serializing_if = "Option::is_none")]
     pub bandwidth_weighting: Option<String>,
 }
 
-impl acs_runtime::ParamValue for RunInstancesNetworkOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable_jumbo_frame,
-            &format!("{prefix}{}", ".EnableJumboFrame"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable_network_encryption,
-            &format!("{prefix}{}", ".EnableNetworkEncryption"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.bandwidth_weighting,
-            &format!("{prefix}{}", ".BandwidthWeighting"),
-            out,
-        );
+impl acs_runtime::WireStruct for NetworkOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("EnableJumboFrame", &self.enable_jumbo_frame);
+        visit("EnableNetworkEncryption", &self.enable_network_encryption);
+        visit("BandwidthWeighting", &self.bandwidth_weighting);
     }
 }
 
 /// The private domain name options of the instance.
 ///
 /// For information about the resolution of ECS private domain names, see ECS private DNS resolution.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RunInstancesPrivateDnsNameOptions {
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrivateDnsNameOptions {
     /// Specifies whether DNS Resolution from the Instance ID-based Hostname to the Instance Primary Private IPv4 Address (A Record) is enabled. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Default value: false.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "EnableInstanceIdDnsARecord",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: false. Example: `false`.
     pub enable_instance_id_dns_a_record: Option<bool>,
     /// Specifies whether DNS Resolution from the Instance ID-based Hostname to the Instance Primary Private IPv6 Address (AAAA Record) is enabled. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Default value: false.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "EnableInstanceIdDnsAAAARecord",
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Default value: false. Example: `true`.
     pub enable_instance_id_dns_aaaa_record: Option<bool>,
     /// Specifies whether DNS Resolution from the IP Address-based Hostname to the Instance Primary Private IPv4 Address (A Record) is enabled. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Default value: false.
-    ///
-    /// Example: `true`
-    #[serde(rename = "EnableIpDnsARecord", skip_serializing_if = "Option::is_none")]
+    /// Default value: false. Example: `true`.
     pub enable_ip_dns_a_record: Option<bool>,
     /// Specifies whether Reverse DNS Resolution from the Instance Primary Private IPv4 Address to the IP Address-based Hostname (PTR Record) is enabled. Valid values:
     ///
     /// *   true
     /// *   false
     ///
-    /// Default value: false.
-    ///
-    /// Example: `false`
-    #[serde(rename = "EnableIpDnsPtrRecord", skip_serializing_if = "Option::is_none")]
+    /// Default value: false. Example: `false`.
     pub enable_ip_dns_ptr_record: Option<bool>,
     /// The type of hostname. Valid values:
     ///
@@ -8468,67 +4164,46 @@ pub struct RunInstancesPrivateDnsNameOptions {
     /// *   IpBased: IP address-based hostname
     /// *   InstanceIdBased: instance ID-based hostname
     ///
-    /// Default value: Custom.
-    ///
-    /// Example: `Custom`
-    #[serde(rename = "HostnameType", skip_serializing_if = "Option::is_none")]
+    /// Default value: Custom. Example: `Custom`.
     pub hostname_type: Option<String>,
 }
 
-impl acs_runtime::ParamValue for RunInstancesPrivateDnsNameOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable_instance_id_dns_a_record,
-            &format!("{prefix}{}", ".EnableInstanceIdDnsARecord"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable_instance_id_dns_aaaa_record,
-            &format!("{prefix}{}", ".EnableInstanceIdDnsAAAARecord"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable_ip_dns_a_record,
-            &format!("{prefix}{}", ".EnableIpDnsARecord"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.enable_ip_dns_ptr_record,
-            &format!("{prefix}{}", ".EnableIpDnsPtrRecord"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.hostname_type,
-            &format!("{prefix}{}", ".HostnameType"),
-            out,
-        );
+impl acs_runtime::WireStruct for PrivateDnsNameOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("EnableInstanceIdDnsARecord", &self.enable_instance_id_dns_a_record);
+        visit("EnableInstanceIdDnsAAAARecord", &self.enable_instance_id_dns_aaaa_record);
+        visit("EnableIpDnsARecord", &self.enable_ip_dns_a_record);
+        visit("EnableIpDnsPtrRecord", &self.enable_ip_dns_ptr_record);
+        visit("HostnameType", &self.hostname_type);
     }
 }
 
-/// The `RunInstancesClockOptions` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RunInstancesClockOptions {
+/// The `ClockOptions` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClockOptions {
     /// The `PtpStatus` field.
-    #[serde(rename = "PtpStatus", skip_serializing_if = "Option::is_none")]
     pub ptp_status: Option<String>,
 }
 
-impl acs_runtime::ParamValue for RunInstancesClockOptions {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.ptp_status,
-            &format!("{prefix}{}", ".PtpStatus"),
-            out,
-        );
+impl acs_runtime::WireStruct for ClockOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("PtpStatus", &self.ptp_status);
     }
 }
 
-/// The `RunInstancesResponseInstanceIdSets` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `InstanceIdSets` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct RunInstancesResponseInstanceIdSets {
+pub struct InstanceIdSets {
     /// The instance IDs.
-    #[serde(rename = "InstanceIdSet", skip_serializing_if = "Option::is_none")]
     pub instance_id_set: Option<Vec<String>>,
+}
+
+impl acs_runtime::FromJson for InstanceIdSets {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            instance_id_set: object.take("InstanceIdSet")?,
+        })
+    }
 }

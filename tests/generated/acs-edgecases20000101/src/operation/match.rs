@@ -11,49 +11,41 @@
 //! {"a": 1}
 //! ```
 
-/// Request of `Match`: Ends a comment */ /* opens one, "quotes", `ticks`, &lt;b&gt;html&lt;/b&gt; and a bell
-///
-/// Build it with [`MatchRequest::builder`], or call the operation through `Client::match`.
-#[derive(Debug, Clone, PartialEq)]
+use acs_runtime::{BuildError, IntoParam, SdkError};
+
+/// Request of `Match`, made by [`MatchBuilder`] (`Client::match` or [`MatchRequest::builder`]), which checks that the required parameters are set.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MatchRequest {
     /// A parameter named with a Rust keyword.
-    ///
-    /// Example: ``` `a` ``b`` ```
-    pub r#type: String,
+    pub r#type: Option<String>,
     /// The `Self` field.
-    ///
-    /// Wire name: `Self`.
     pub self_: Option<String>,
     /// The `super` field.
-    ///
-    /// Wire name: `super`.
     pub super_: Option<i64>,
     /// The `build` field.
-    ///
-    /// Wire name: `build`.
     #[deprecated]
     pub build_: Option<bool>,
     /// The `3DES` field.
     pub n_3des: Option<f64>,
     /// The `Tag` field.
-    pub tag: Option<Vec<MatchTagItem>>,
+    pub tag: Option<Vec<TagItem>>,
     /// The `Filter` field.
-    pub filter: Option<MatchFilter>,
+    pub filter: Option<Filter>,
     /// The `Labels` field.
     pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// The `Ids` field.
     pub ids: Option<Vec<String>>,
     /// The `Raw` field.
-    pub raw: Option<serde_json::Value>,
+    pub raw: Option<acs_runtime::serde_json::Value>,
     /// The `ClientToken` field.
     pub client_token: Option<String>,
 }
 
 impl MatchRequest {
-    /// A builder for this request.
-    pub fn builder() -> MatchRequestBuilder {
-        MatchRequestBuilder::default()
+    /// A builder for this request, not tied to a client.
+    pub fn builder() -> MatchBuilder {
+        MatchBuilder::with_client(())
     }
 }
 
@@ -62,29 +54,26 @@ impl acs_runtime::Operation for MatchRequest {
     type Output = MatchResponse;
     type Error = MatchError;
 
-    const INFO: acs_runtime::OperationInfo = acs_runtime::OperationInfo {
-        action: "Match",
-        method: acs_runtime::Method::Post,
-        path: "/",
-        idempotency: acs_runtime::Idempotency::Token,
-    };
+    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+        "Match",
+        acs_runtime::Method::Post,
+        acs_runtime::Idempotency::Token,
+    );
+
+    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
 
     fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put(acs_runtime::Position::Query, "type", &self.r#type);
-        params.put(acs_runtime::Position::Query, "Self", &self.self_);
-        params.put(acs_runtime::Position::Body, "super", &self.super_);
-        params.put(acs_runtime::Position::Query, "build", &self.build_);
-        params.put(acs_runtime::Position::Query, "3DES", &self.n_3des);
-        params.put(acs_runtime::Position::Query, "Tag", &self.tag);
-        params.put(acs_runtime::Position::Query, "Filter", &self.filter);
-        params.put(acs_runtime::Position::Query, "Labels", &self.labels);
-        if let Some(value) = &self.ids {
-            params.put_json(acs_runtime::Position::Query, "Ids", value);
-        }
-        if let Some(value) = &self.raw {
-            params.put_json(acs_runtime::Position::Query, "Raw", value);
-        }
-        params.put(acs_runtime::Position::Query, "ClientToken", &self.client_token);
+        params.query("type", &self.r#type);
+        params.query("Self", &self.self_);
+        params.form("super", &self.super_);
+        params.query("build", &self.build_);
+        params.query("3DES", &self.n_3des);
+        params.query("Tag", &self.tag);
+        params.query("Filter", &self.filter);
+        params.query("Labels", &self.labels);
+        params.put_json(acs_runtime::Position::Query, "Ids", &self.ids);
+        params.put_json(acs_runtime::Position::Query, "Raw", &self.raw);
+        params.query("ClientToken", &self.client_token);
     }
 
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
@@ -92,411 +81,152 @@ impl acs_runtime::Operation for MatchRequest {
     }
 }
 
-/// Builds a [`MatchRequest`].
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MatchRequestBuilder {
-    r#type: Option<String>,
-    self_: Option<String>,
-    super_: Option<i64>,
-    build_: Option<bool>,
-    n_3des: Option<f64>,
-    tag: Option<Vec<MatchTagItem>>,
-    filter: Option<MatchFilter>,
-    labels: Option<std::collections::BTreeMap<String, String>>,
-    ids: Option<Vec<String>>,
-    raw: Option<serde_json::Value>,
-    client_token: Option<String>,
+/// Sets the parameters of `Match`: made by `Client::match` (then [`send`](Self::send)) or [`MatchRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
+#[derive(Debug, Clone)]
+pub struct MatchBuilder<C = ()> {
+    client: C,
+    request: MatchRequest,
 }
 
 #[allow(deprecated)]
-impl MatchRequestBuilder {
-    /// A parameter named with a Rust keyword.
-    ///
-    /// Example: ``` `a` ``b`` ```
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
+impl<C> MatchBuilder<C> {
+    pub(crate) fn with_client(client: C) -> Self {
+        Self {
+            client,
+            request: Default::default(),
+        }
+    }
+
+    /// A parameter named with a Rust keyword. Required. Example: ``` `a` ``b`` ```.
+    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.r#type = value.into_param();
         self
     }
 
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.r#type = value;
+    /// The `Self` field. Wire name: `Self`.
+    pub fn self_(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.self_ = value.into_param();
         self
     }
 
-    /// The `Self` field.
-    ///
-    /// Wire name: `Self`.
-    pub fn self_(mut self, value: impl Into<String>) -> Self {
-        self.self_ = Some(value.into());
+    /// The `super` field. Wire name: `super`.
+    pub fn super_(mut self, value: impl IntoParam<i64>) -> Self {
+        self.request.super_ = value.into_param();
         self
     }
 
-    /// Sets or clears `Self`; see [`Self::self_`].
-    pub fn set_self(&mut self, value: Option<String>) -> &mut Self {
-        self.self_ = value;
-        self
-    }
-
-    /// The `super` field.
-    ///
-    /// Wire name: `super`.
-    pub fn super_(mut self, value: impl Into<i64>) -> Self {
-        self.super_ = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `super`; see [`Self::super_`].
-    pub fn set_super(&mut self, value: Option<i64>) -> &mut Self {
-        self.super_ = value;
-        self
-    }
-
-    /// The `build` field.
-    ///
-    /// Wire name: `build`.
+    /// The `build` field. Wire name: `build`.
     #[deprecated]
-    pub fn build_(mut self, value: impl Into<bool>) -> Self {
-        self.build_ = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `build`; see [`Self::build_`].
-    #[deprecated]
-    pub fn set_build_(&mut self, value: Option<bool>) -> &mut Self {
-        self.build_ = value;
+    pub fn build_(mut self, value: impl IntoParam<bool>) -> Self {
+        self.request.build_ = value.into_param();
         self
     }
 
     /// The `3DES` field.
-    pub fn n_3des(mut self, value: impl Into<f64>) -> Self {
-        self.n_3des = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `3DES`; see [`Self::n_3des`].
-    pub fn set_n_3des(&mut self, value: Option<f64>) -> &mut Self {
-        self.n_3des = value;
+    pub fn n_3des(mut self, value: impl IntoParam<f64>) -> Self {
+        self.request.n_3des = value.into_param();
         self
     }
 
     /// The `Tag` field.
-    pub fn tag(mut self, value: impl Into<Vec<MatchTagItem>>) -> Self {
-        self.tag = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Tag`; see [`Self::tag`].
-    pub fn set_tag(&mut self, value: Option<Vec<MatchTagItem>>) -> &mut Self {
-        self.tag = value;
+    pub fn tag(mut self, value: impl IntoParam<Vec<TagItem>>) -> Self {
+        self.request.tag = value.into_param();
         self
     }
 
     /// The `Filter` field.
-    pub fn filter(mut self, value: impl Into<MatchFilter>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Filter`; see [`Self::filter`].
-    pub fn set_filter(&mut self, value: Option<MatchFilter>) -> &mut Self {
-        self.filter = value;
+    pub fn filter(mut self, value: impl IntoParam<Filter>) -> Self {
+        self.request.filter = value.into_param();
         self
     }
 
     /// The `Labels` field.
     pub fn labels(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, String>>,
+        value: impl IntoParam<std::collections::BTreeMap<String, String>>,
     ) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Labels`; see [`Self::labels`].
-    pub fn set_labels(
-        &mut self,
-        value: Option<std::collections::BTreeMap<String, String>>,
-    ) -> &mut Self {
-        self.labels = value;
+        self.request.labels = value.into_param();
         self
     }
 
     /// The `Ids` field.
-    pub fn ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.ids = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Ids`; see [`Self::ids`].
-    pub fn set_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.ids = value;
+    pub fn ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+        self.request.ids = value.into_param();
         self
     }
 
     /// The `Raw` field.
-    pub fn raw(mut self, value: impl Into<serde_json::Value>) -> Self {
-        self.raw = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `Raw`; see [`Self::raw`].
-    pub fn set_raw(&mut self, value: Option<serde_json::Value>) -> &mut Self {
-        self.raw = value;
+    pub fn raw(mut self, value: impl IntoParam<acs_runtime::serde_json::Value>) -> Self {
+        self.request.raw = value.into_param();
         self
     }
 
     /// The `ClientToken` field.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.client_token = value;
+    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+        self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<MatchRequest, acs_runtime::BuildError> {
-        Ok(MatchRequest {
-            r#type: self
-                .r#type
-                .ok_or(acs_runtime::BuildError::MissingParameter {
-                    operation: "Match",
-                    parameter: "type",
-                    setter: "type",
-                })?,
-            self_: self.self_,
-            super_: self.super_,
-            build_: self.build_,
-            n_3des: self.n_3des,
-            tag: self.tag,
-            filter: self.filter,
-            labels: self.labels,
-            ids: self.ids,
-            raw: self.raw,
-            client_token: self.client_token,
+    pub fn build(self) -> Result<MatchRequest, BuildError> {
+        let missing = |parameter, setter| BuildError::missing(
+            "Match",
+            parameter,
+            setter,
+        );
+        if self.request.r#type.is_none() {
+            return Err(missing("type", "type"));
+        }
+        Ok(self.request)
+    }
+}
+
+impl MatchBuilder<acs_runtime::Client> {
+    /// Builds the request and sends it, retrying where that is safe.
+    pub async fn send(self) -> Result<MatchResponse, SdkError<MatchError>> {
+        let client = self.client.clone();
+        client.call(self.build()?).await
+    }
+}
+
+/// Response of `Match`: members the service omits are `None`, members it adds later are ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MatchResponse {
+    /// The `RequestId` field.
+    pub request_id: Option<String>,
+    /// The `type` field.
+    pub r#type: Option<String>,
+    /// The `Items` field.
+    pub items: Option<Vec<MatchItemsItem>>,
+    /// The `State` field.
+    pub state: Option<MatchState>,
+    /// The `Extra` field.
+    pub extra: Option<
+        std::collections::BTreeMap<String, acs_runtime::serde_json::Value>,
+    >,
+}
+
+impl acs_runtime::FromJson for MatchResponse {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            request_id: object.take("RequestId")?,
+            r#type: object.take("type")?,
+            items: object.take("Items")?,
+            state: object.take("State")?,
+            extra: object.take("Extra")?,
         })
     }
 }
 
-/// Calls `Match` once its parameters are set: Ends a comment */ /* opens one, "quotes", `ticks`, &lt;b&gt;html&lt;/b&gt; and a bell
-///
-/// Created by the service client; finish with [`Self::send`].
-#[derive(Debug, Clone)]
-pub struct MatchFluentBuilder {
-    client: acs_runtime::Client,
-    inner: MatchRequestBuilder,
-}
-
-#[allow(deprecated)]
-impl MatchFluentBuilder {
-    pub(crate) fn new(client: acs_runtime::Client) -> Self {
-        Self {
-            client,
-            inner: MatchRequestBuilder::default(),
-        }
-    }
-
-    /// The parameters set so far.
-    pub fn as_input(&self) -> &MatchRequestBuilder {
-        &self.inner
-    }
-
-    /// A parameter named with a Rust keyword.
-    ///
-    /// Example: ``` `a` ``b`` ```
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.r#type(value);
-        self
-    }
-
-    /// Sets or clears `type`; see `r#type()`.
-    pub fn set_type(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_type(value);
-        self
-    }
-
-    /// The `Self` field.
-    ///
-    /// Wire name: `Self`.
-    pub fn self_(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.self_(value);
-        self
-    }
-
-    /// Sets or clears `Self`; see [`Self::self_`].
-    pub fn set_self(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_self(value);
-        self
-    }
-
-    /// The `super` field.
-    ///
-    /// Wire name: `super`.
-    pub fn super_(mut self, value: impl Into<i64>) -> Self {
-        self.inner = self.inner.super_(value);
-        self
-    }
-
-    /// Sets or clears `super`; see [`Self::super_`].
-    pub fn set_super(&mut self, value: Option<i64>) -> &mut Self {
-        self.inner.set_super(value);
-        self
-    }
-
-    /// The `build` field.
-    ///
-    /// Wire name: `build`.
-    #[deprecated]
-    pub fn build_(mut self, value: impl Into<bool>) -> Self {
-        self.inner = self.inner.build_(value);
-        self
-    }
-
-    /// Sets or clears `build`; see [`Self::build_`].
-    #[deprecated]
-    pub fn set_build_(&mut self, value: Option<bool>) -> &mut Self {
-        self.inner.set_build_(value);
-        self
-    }
-
-    /// The `3DES` field.
-    pub fn n_3des(mut self, value: impl Into<f64>) -> Self {
-        self.inner = self.inner.n_3des(value);
-        self
-    }
-
-    /// Sets or clears `3DES`; see [`Self::n_3des`].
-    pub fn set_n_3des(&mut self, value: Option<f64>) -> &mut Self {
-        self.inner.set_n_3des(value);
-        self
-    }
-
-    /// The `Tag` field.
-    pub fn tag(mut self, value: impl Into<Vec<MatchTagItem>>) -> Self {
-        self.inner = self.inner.tag(value);
-        self
-    }
-
-    /// Sets or clears `Tag`; see [`Self::tag`].
-    pub fn set_tag(&mut self, value: Option<Vec<MatchTagItem>>) -> &mut Self {
-        self.inner.set_tag(value);
-        self
-    }
-
-    /// The `Filter` field.
-    pub fn filter(mut self, value: impl Into<MatchFilter>) -> Self {
-        self.inner = self.inner.filter(value);
-        self
-    }
-
-    /// Sets or clears `Filter`; see [`Self::filter`].
-    pub fn set_filter(&mut self, value: Option<MatchFilter>) -> &mut Self {
-        self.inner.set_filter(value);
-        self
-    }
-
-    /// The `Labels` field.
-    pub fn labels(
-        mut self,
-        value: impl Into<std::collections::BTreeMap<String, String>>,
-    ) -> Self {
-        self.inner = self.inner.labels(value);
-        self
-    }
-
-    /// Sets or clears `Labels`; see [`Self::labels`].
-    pub fn set_labels(
-        &mut self,
-        value: Option<std::collections::BTreeMap<String, String>>,
-    ) -> &mut Self {
-        self.inner.set_labels(value);
-        self
-    }
-
-    /// The `Ids` field.
-    pub fn ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.inner = self.inner.ids(value);
-        self
-    }
-
-    /// Sets or clears `Ids`; see [`Self::ids`].
-    pub fn set_ids(&mut self, value: Option<Vec<String>>) -> &mut Self {
-        self.inner.set_ids(value);
-        self
-    }
-
-    /// The `Raw` field.
-    pub fn raw(mut self, value: impl Into<serde_json::Value>) -> Self {
-        self.inner = self.inner.raw(value);
-        self
-    }
-
-    /// Sets or clears `Raw`; see [`Self::raw`].
-    pub fn set_raw(&mut self, value: Option<serde_json::Value>) -> &mut Self {
-        self.inner.set_raw(value);
-        self
-    }
-
-    /// The `ClientToken` field.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.inner = self.inner.client_token(value);
-        self
-    }
-
-    /// Sets or clears `ClientToken`; see [`Self::client_token`].
-    pub fn set_client_token(&mut self, value: Option<String>) -> &mut Self {
-        self.inner.set_client_token(value);
-        self
-    }
-
-    /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(self) -> Result<MatchResponse, acs_runtime::SdkError<MatchError>> {
-        let request = self.inner.build()?;
-        self.client.call(request).await
-    }
-}
-
-/// Response of `Match`.
-///
-/// Fields the service adds later are ignored and fields it omits are `None`, so new versions of the API do not break decoding.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct MatchResponse {
-    /// The `RequestId` field.
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The `type` field.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// The `Items` field.
-    #[serde(rename = "Items", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<MatchResponseItemsItem>>,
-    /// The `State` field.
-    #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
-    pub state: Option<MatchResponseState>,
-    /// The `Extra` field.
-    #[serde(rename = "Extra", skip_serializing_if = "Option::is_none")]
-    pub extra: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-}
-
-/// Errors of `Match` that the service documents, and any other it sends.
-///
-/// Every variant carries the service's answer (code, message, request id, HTTP status). New codes the service adds arrive as `Unhandled`, so matching on this type stays valid as the API grows.
+/// Errors of `Match`: a variant per documented code, each with the service's answer (read through `OperationError`, in the `prelude`); other codes arrive as `Unhandled`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MatchError {
-    /// `Throttling.User` (HTTP 400)
-    ///
-    /// Message: `Request was denied due to user flow control.`
+    /// `Throttling.User` (HTTP 400): `Request was denied due to user flow control.`
     ThrottlingUser(acs_runtime::ServiceError),
-    /// `Quote"Code` (reported in an HTTP 200 body with `Success: false`)
-    ///
-    /// Message: `a "quoted" */ message`
+    /// `Quote"Code` (reported in an HTTP 200 body with `Success: false`): `a "quoted" */ message`
     QuoteCode(acs_runtime::ServiceError),
     /// `Self` (reported in an HTTP 200 body with `Success: false`)
     ///
@@ -506,39 +236,6 @@ pub enum MatchError {
     V400(acs_runtime::ServiceError),
     /// An error code this client does not know.
     Unhandled(acs_runtime::ServiceError),
-}
-
-impl MatchError {
-    /// The service's answer, whatever the variant.
-    pub fn service_error(&self) -> &acs_runtime::ServiceError {
-        match self {
-            Self::ThrottlingUser(error)
-            | Self::QuoteCode(error)
-            | Self::Self_(error)
-            | Self::V400(error)
-            | Self::Unhandled(error) => error,
-        }
-    }
-
-    /// The error code as the service sent it.
-    pub fn code(&self) -> &str {
-        &self.service_error().code
-    }
-
-    /// The error message as the service sent it.
-    pub fn message(&self) -> &str {
-        &self.service_error().message
-    }
-
-    /// The request id, for Alibaba Cloud support.
-    pub fn request_id(&self) -> Option<&str> {
-        self.service_error().request_id.as_deref()
-    }
-
-    /// The HTTP status of the answer.
-    pub fn http_status(&self) -> u16 {
-        self.service_error().http_status
-    }
 }
 
 impl From<acs_runtime::ServiceError> for MatchError {
@@ -553,78 +250,58 @@ impl From<acs_runtime::ServiceError> for MatchError {
     }
 }
 
+impl acs_runtime::OperationError for MatchError {
+    fn service_error(&self) -> &acs_runtime::ServiceError {
+        match self {
+            Self::ThrottlingUser(error)
+            | Self::QuoteCode(error)
+            | Self::Self_(error)
+            | Self::V400(error)
+            | Self::Unhandled(error) => error,
+        }
+    }
+}
+
 impl std::fmt::Display for MatchError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.service_error().fmt(f)
+        acs_runtime::OperationError::service_error(self).fmt(f)
     }
 }
 
 impl std::error::Error for MatchError {}
-/// RAM authorization of this operation, for writing policies.
-pub mod ram {
-    /// The RAM action to allow.
-    pub const ACTION: &str = "edge:Match";
 
-    /// The access level (`create`, `list`, `get`, `update` or `delete`).
-    pub const ACCESS_LEVEL: &str = "get";
-
-    /// ARN templates of the resources the action applies to (`{#regionId}`, `{#accountId}` and `{#Parameter}` are placeholders); empty means all resources.
-    pub const RESOURCE_ARN_TEMPLATES: &[&str] = &[
+/// RAM authorization of this operation, for writing policies; `resource_arns` (from
+/// the `prelude`) fills its templates from a request.
+pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+    action: "edge:Match",
+    access_level: acs_runtime::ram::AccessLevel::Get,
+    resource_arn_templates: &[
         "acs:edge:{#regionId}:{#accountId}:thing/{#type}/{#NoSuchParam}/{#3DES}",
-    ];
+    ],
+    condition_keys: &["edge:Weird\"Key"],
+    dependent_actions: &["edge:Other"],
+};
 
-    /// Condition keys the action supports.
-    pub const CONDITION_KEYS: &[&str] = &["edge:Weird\"Key"];
-
-    /// Actions the caller must also be allowed.
-    pub const DEPENDENT_ACTIONS: &[&str] = &["edge:Other"];
-}
-
-#[allow(deprecated)]
-impl MatchRequest {
-    /// The ARNs of the resources this request acts on, for a RAM policy's `Resource`:
-    /// placeholders filled from `region_id`, `account_id` and this request; parameters
-    /// that are unset (or named by no parameter) become `*`.
-    pub fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let _ = (region_id, account_id);
-        vec![
-            ["acs:edge:", region_id, ":", account_id, ":thing/", self.r#type.as_str(),
-            "/", "*", "/", self.n_3des.map(| v | v.to_string()).as_deref()
-            .unwrap_or("*")].concat()
-        ]
-    }
-}
-
-/// The `MatchTagItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct MatchTagItem {
+/// The `TagItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagItem {
     /// The `Key` field.
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// The `type` field.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
 
-impl acs_runtime::ParamValue for MatchTagItem {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.key,
-            &format!("{prefix}{}", ".Key"),
-            out,
-        );
-        acs_runtime::ParamValue::flatten_into(
-            &self.r#type,
-            &format!("{prefix}{}", ".type"),
-            out,
-        );
+impl acs_runtime::WireStruct for TagItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("Key", &self.key);
+        visit("type", &self.r#type);
     }
 }
 
-/// Values of `MatchFilterMode`.
+/// Values of `FilterMode`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum MatchFilterMode {
+pub enum FilterMode {
     /// `NORMAL_ZONE`
     ///
     /// Normal &lt;zone&gt;.
@@ -637,7 +314,7 @@ pub enum MatchFilterMode {
     Unknown(String),
 }
 
-impl MatchFilterMode {
+impl FilterMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -649,7 +326,7 @@ impl MatchFilterMode {
     }
 }
 
-impl From<&str> for MatchFilterMode {
+impl From<&str> for FilterMode {
     fn from(value: &str) -> Self {
         match value {
             "NORMAL_ZONE" => Self::NormalZone,
@@ -660,87 +337,76 @@ impl From<&str> for MatchFilterMode {
     }
 }
 
-impl From<String> for MatchFilterMode {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for MatchFilterMode {
+impl std::fmt::Display for FilterMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for MatchFilterMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl acs_runtime::WireValue for FilterMode {
+    fn wire(&self) -> acs_runtime::WireRef<'_> {
+        acs_runtime::WireRef::Str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for MatchFilterMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
+impl acs_runtime::IntoParam<FilterMode> for &str {
+    fn into_param(self) -> Option<FilterMode> {
+        Some(FilterMode::from(self))
     }
 }
 
-impl acs_runtime::ParamValue for MatchFilterMode {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
-    }
-}
-
-/// The `MatchFilter` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct MatchFilter {
+/// The `Filter` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
     /// The `Mode` field.
-    #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
-    pub mode: Option<MatchFilterMode>,
+    pub mode: Option<FilterMode>,
 }
 
-impl acs_runtime::ParamValue for MatchFilter {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        acs_runtime::ParamValue::flatten_into(
-            &self.mode,
-            &format!("{prefix}{}", ".Mode"),
-            out,
-        );
+impl acs_runtime::WireStruct for Filter {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+        visit("Mode", &self.mode);
     }
 }
 
-/// The `MatchResponseItemsItemNested` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
+/// The `Nested` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct MatchResponseItemsItemNested {
+pub struct Nested {
     /// The `Deep` field.
-    #[serde(rename = "Deep", skip_serializing_if = "Option::is_none")]
     pub deep: Option<Vec<Vec<i32>>>,
 }
 
-/// The `MatchResponseItemsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct MatchResponseItemsItem {
-    /// The `Ratio` field.
-    #[serde(
-        rename = "Ratio",
-        deserialize_with = "acs_runtime::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ratio: Option<f32>,
-    /// The `Nested` field.
-    #[serde(rename = "Nested", skip_serializing_if = "Option::is_none")]
-    pub nested: Option<MatchResponseItemsItemNested>,
+impl acs_runtime::FromJson for Nested {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self { deep: object.take("Deep")? })
+    }
 }
 
-/// Values of `MatchResponseState`.
+/// The `MatchItemsItem` structure.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MatchItemsItem {
+    /// The `Ratio` field.
+    pub ratio: Option<f32>,
+    /// The `Nested` field.
+    pub nested: Option<Nested>,
+}
+
+impl acs_runtime::FromJson for MatchItemsItem {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ratio: object.take("Ratio")?,
+            nested: object.take("Nested")?,
+        })
+    }
+}
+
+/// Values of `MatchState`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum MatchResponseState {
+pub enum MatchState {
     /// `Running`
     Running,
     /// `Unknown_State`
@@ -749,7 +415,7 @@ pub enum MatchResponseState {
     Unknown(String),
 }
 
-impl MatchResponseState {
+impl MatchState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -760,7 +426,7 @@ impl MatchResponseState {
     }
 }
 
-impl From<&str> for MatchResponseState {
+impl From<&str> for MatchState {
     fn from(value: &str) -> Self {
         match value {
             "Running" => Self::Running,
@@ -770,34 +436,15 @@ impl From<&str> for MatchResponseState {
     }
 }
 
-impl From<String> for MatchResponseState {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::fmt::Display for MatchResponseState {
+impl std::fmt::Display for MatchState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for MatchResponseState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for MatchResponseState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-
-impl acs_runtime::ParamValue for MatchResponseState {
-    fn flatten_into(&self, prefix: &str, out: &mut Vec<(String, String)>) {
-        out.push((prefix.to_owned(), self.as_str().to_owned()));
+impl acs_runtime::FromJson for MatchState {
+    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+        <String as acs_runtime::FromJson>::from_json(value)
+            .map(|text| Self::from(text.as_str()))
     }
 }

@@ -1,0 +1,51 @@
+//! RAM facts of an operation: a `RAM` constant the runtime's `ResourceArns` fills from a
+//! request.
+
+use acs_spec::ir::{AccessLevel, Operation};
+use acs_spec::names::generated;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, format_ident, quote};
+
+/// `pub const RAM: acs_runtime::ram::Facts`.
+pub(super) struct Ram<'a>(pub &'a Operation);
+
+impl ToTokens for Ram<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let Some(ram) = &self.0.ram else { return };
+        let name = format_ident!("{}", generated::RAM_CONST);
+        let action = &ram.action;
+        let level = format_ident!(
+            "{}",
+            match ram.access_level {
+                AccessLevel::Create => "Create",
+                AccessLevel::List => "List",
+                AccessLevel::Get => "Get",
+                AccessLevel::Update => "Update",
+                AccessLevel::Delete => "Delete",
+            }
+        );
+        let templates = ram.resources.iter().map(|r| r.template.as_str());
+        let condition_keys = &ram.condition_keys;
+        let dependent_actions = &ram.dependent_actions;
+        tokens.extend(quote! {
+            /// RAM authorization of this operation, for writing policies; `resource_arns` (from
+            /// the `prelude`) fills its templates from a request.
+            pub const #name: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+                action: #action,
+                access_level: acs_runtime::ram::AccessLevel::#level,
+                resource_arn_templates: &[#(#templates),*],
+                condition_keys: &[#(#condition_keys),*],
+                dependent_actions: &[#(#dependent_actions),*],
+            };
+        });
+    }
+}
+
+/// The `const RAM` item of the operation's `impl Operation`, when it has RAM facts.
+pub(super) fn operation_const(op: &Operation) -> Option<TokenStream> {
+    op.ram.as_ref()?;
+    let name = format_ident!("{}", generated::RAM_CONST);
+    Some(quote! {
+        const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&#name);
+    })
+}

@@ -1,0 +1,210 @@
+//! Checks a parsed service and its operations and lowers them into the [`crate::ir`].
+//!
+//! Every check reports into one list instead of returning early, so a user sees all problems
+//! of all files in one run. The pieces: [`types`] lowers value types (inline and named),
+//! [`operation`] an operation's parameters, wire placement, retry safety, errors and RAM facts,
+//! and [`finish`] makes the service-wide decisions that need every operation (which side of the
+//! wire each type is used on, `Eq`, boxing recursive types).
+
+mod finish;
+mod operation;
+mod types;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, Location};
+use crate::ir;
+use crate::model::{OperationSpec, ServiceSpec};
+use crate::source::{FieldPath, SourceDocument};
+
+/// A parsed spec file: where it came from, positions, and the typed content.
+pub struct Parsed<'a, T> {
+    /// The file.
+    pub file: &'a Path,
+    /// Positions of its nodes.
+    pub source: &'a SourceDocument,
+    /// Its content.
+    pub spec: &'a T,
+}
+
+/// Collects diagnostics for one file.
+pub(crate) struct Reporter<'a> {
+    file: &'a Path,
+    source: &'a SourceDocument,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Reporter<'_> {
+    fn location(&self, path: &FieldPath) -> Option<Location> {
+        self.source.value_location(path)
+    }
+
+    pub(crate) fn error(&mut self, path: &FieldPath, message: impl Into<String>) {
+        let location = self.location(path);
+        self.out.push(Diagnostic::error(
+            self.file,
+            location,
+            path.to_string(),
+            message,
+        ));
+    }
+
+    pub(crate) fn warning(&mut self, path: &FieldPath, message: impl Into<String>) {
+        let location = self.location(path);
+        self.out.push(Diagnostic::warning(
+            self.file,
+            location,
+            path.to_string(),
+            message,
+        ));
+    }
+}
+
+/// Lowers one service and its operations. Errors and warnings go to `diagnostics`; the result
+/// is only meaningful when no error was reported.
+pub fn lower_service(
+    service: Parsed<'_, ServiceSpec>,
+    operations: &[Parsed<'_, OperationSpec>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ir::Service {
+    let spec = service.spec;
+    let mut report = Reporter {
+        file: service.file,
+        source: service.source,
+        out: diagnostics,
+    };
+    let root = FieldPath::default();
+    check_identity(&mut report, spec, &root);
+    let endpoints = lower_endpoints(&mut report, spec, &root);
+    let (shared, shared_types) = types::lower_named_types(&mut report, &spec.types);
+
+    let ram_code = spec.ram.as_ref().map(|ram| ram.code.clone());
+    let mut lowered = Vec::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for parsed in operations {
+        let mut report = Reporter {
+            file: parsed.file,
+            source: parsed.source,
+            out: diagnostics,
+        };
+        let op = operation::lower_operation(&mut report, spec.style, parsed, &shared);
+        if let Some(other) = seen.insert(op.names.snake.clone(), parsed.file.to_path_buf()) {
+            report.error(
+                &root.key("name"),
+                format!(
+                    "operation `{}` becomes `{}` in Rust, as does the operation in {}",
+                    op.name,
+                    op.names.snake,
+                    other.display()
+                ),
+            );
+        }
+        lowered.push(op);
+    }
+    lowered.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut service = ir::Service {
+        product: spec.product.clone(),
+        title: spec.title.clone(),
+        api_version: spec.api_version.clone(),
+        style: spec.style,
+        description: spec.description.clone(),
+        package_name: format!("acs-{}{}", spec.product, spec.api_version.replace('-', "")),
+        endpoints,
+        ram_code,
+        types: shared_types,
+        operations: lowered,
+    };
+    finish::finish(&mut service);
+    service
+}
+
+fn check_identity(report: &mut Reporter<'_>, spec: &ServiceSpec, root: &FieldPath) {
+    if spec.product.is_empty()
+        || !spec
+            .product
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        report.error(
+            &root.key("product"),
+            format!(
+                "`{}` is not a product code: use lower-case ASCII letters and digits, as in Alibaba's package names (`dbs`)",
+                spec.product
+            ),
+        );
+    }
+    if !is_api_version(&spec.api_version) {
+        report.error(
+            &root.key("api_version"),
+            format!(
+                "`{}` is not an API version: expected YYYY-MM-DD",
+                spec.api_version
+            ),
+        );
+    }
+}
+
+fn lower_endpoints(
+    report: &mut Reporter<'_>,
+    spec: &ServiceSpec,
+    root: &FieldPath,
+) -> Vec<ir::Endpoint> {
+    let mut endpoints = Vec::new();
+    let mut regions = HashMap::new();
+    for (index, endpoint) in spec.endpoints.iter().enumerate() {
+        let path = root.key("endpoints").index(index);
+        if let Some(first) = regions.insert(endpoint.region.clone(), index) {
+            report.error(
+                &path.key("region"),
+                format!(
+                    "region `{}` is listed twice (also at endpoints[{first}])",
+                    endpoint.region
+                ),
+            );
+        }
+        for (key, host) in [
+            ("public", Some(&endpoint.public)),
+            ("vpc", endpoint.vpc.as_ref()),
+        ] {
+            if let Some(host) = host
+                && !host.is_empty()
+                && !is_host(host)
+            {
+                report.error(&path.key(key), format!("`{host}` is not a host name"));
+            }
+        }
+        endpoints.push(ir::Endpoint {
+            region: endpoint.region.clone(),
+            public: endpoint.public.clone(),
+            vpc: endpoint.vpc.clone().filter(|vpc| !vpc.is_empty()),
+        });
+    }
+    endpoints.sort_by(|a, b| a.region.cmp(&b.region));
+    endpoints
+}
+
+fn is_api_version(version: &str) -> bool {
+    let bytes = version.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
+fn is_host(host: &str) -> bool {
+    host.split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    })
+}
+
+fn example_text(example: &serde_json::Value) -> String {
+    match example {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}

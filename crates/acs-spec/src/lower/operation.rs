@@ -1,0 +1,496 @@
+//! One operation: names, method and path, parameters and how each travels, retry safety, the
+//! response, errors and RAM facts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::types::{Naming, SharedTypes, TypeLowering, TypeParts};
+use super::{Parsed, Reporter, example_text};
+use crate::ir::{
+    self, ArnPart, Docs, Encoding, Field, Placement, ResponseShape, RetrySafety, TypeRef, TypeScope,
+};
+use crate::model::{
+    ApiStyle, HttpMethod, OperationRamSpec, OperationSpec, ParamStyle, ParameterSpec, Position,
+    TypeName,
+};
+use crate::names;
+use crate::rules;
+use crate::source::FieldPath;
+
+pub(super) fn lower_operation(
+    report: &mut Reporter<'_>,
+    style: ApiStyle,
+    parsed: &Parsed<'_, OperationSpec>,
+    shared: &SharedTypes,
+) -> ir::Operation {
+    let spec = parsed.spec;
+    let root = FieldPath::default();
+    check_name(report, parsed, &root);
+    let upper_camel = names::upper_camel_base(&spec.name);
+    let names = ir::OperationNames {
+        snake: names::snake_ident(&spec.name),
+        upper_camel: upper_camel.clone(),
+        feature: names::kebab(&spec.name),
+    };
+
+    let method = match (style, spec.methods.as_slice()) {
+        (_, []) => {
+            report.error(&root.key("methods"), "list at least one HTTP method");
+            HttpMethod::Post
+        }
+        (ApiStyle::Rpc, methods) if methods.contains(&HttpMethod::Post) => HttpMethod::Post,
+        (_, [first, ..]) => *first,
+    };
+    let path = match (style, &spec.path) {
+        (ApiStyle::Rpc, None) => "/".to_owned(),
+        (ApiStyle::Roa, None) => {
+            report.error(
+                &root,
+                "missing required key `path`: ROA operations need a path",
+            );
+            "/".to_owned()
+        }
+        (_, Some(path)) => {
+            if !path.starts_with('/') {
+                report.error(&root.key("path"), format!("`{path}` must start with `/`"));
+            }
+            path.clone()
+        }
+    };
+
+    let reserved = names::generated::OPERATION_TYPE_SUFFIXES
+        .iter()
+        .map(|suffix| format!("{upper_camel}{suffix}"))
+        .chain(
+            names::generated::OPERATION_IMPORTS
+                .iter()
+                .map(|name| (*name).to_owned()),
+        );
+    let mut lowering = TypeLowering::new(report, shared, TypeScope::Operation, reserved);
+    let params = lower_params(&mut lowering, style, spec, &upper_camel, &path);
+    let response = lowering.fields(&spec.response, &upper_camel, &root.key("response"), 1);
+    let types = std::mem::take(&mut lowering.types);
+
+    let idempotency_token = idempotency_token(report, spec, &params);
+    let retry = retry_safety(style, spec, method, idempotency_token.is_some());
+    let errors = lower_errors(report, spec);
+    let ram = spec.ram.as_ref().map(|ram| lower_ram(report, ram, &params));
+    ir::Operation {
+        name: spec.name.clone(),
+        names,
+        summary: spec.summary.clone(),
+        description: spec.description.clone(),
+        method,
+        path,
+        retry,
+        deprecated: spec.deprecated,
+        params,
+        idempotency_token,
+        response_shape: ResponseShape::Object,
+        response,
+        request_eq: true,
+        response_eq: true,
+        types,
+        errors,
+        ram,
+    }
+}
+
+fn check_name(report: &mut Reporter<'_>, parsed: &Parsed<'_, OperationSpec>, root: &FieldPath) {
+    let spec = parsed.spec;
+    let stem = parsed
+        .file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if stem != spec.name {
+        report.error(
+            &root.key("name"),
+            format!(
+                "the operation is named `{}` but its file is `{stem}`; name the file after the operation",
+                spec.name
+            ),
+        );
+    }
+    if spec.name.is_empty() || !spec.name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        report.error(
+            &root.key("name"),
+            format!(
+                "`{}` is not an operation name: use ASCII letters and digits",
+                spec.name
+            ),
+        );
+    }
+    if let Some(clash) = names::operation_name_clash(&spec.name) {
+        report.error(
+            &root.key("name"),
+            format!(
+                "the operation name `{}` is taken by {clash} in the generated crate",
+                spec.name
+            ),
+        );
+    }
+}
+
+/// Whether a failed attempt may be repeated: see [`rules::reads_by_every_sign`]; the spec's
+/// `idempotent` overrides the signs.
+fn retry_safety(
+    style: ApiStyle,
+    spec: &OperationSpec,
+    method: HttpMethod,
+    has_token: bool,
+) -> RetrySafety {
+    match spec.idempotent {
+        Some(true) => RetrySafety::ReadOnly,
+        Some(false) => RetrySafety::Unsafe,
+        None if has_token => RetrySafety::Token,
+        None if rules::reads_by_every_sign(
+            style,
+            &spec.name,
+            spec.operation_type,
+            &spec.methods,
+            method,
+        ) =>
+        {
+            RetrySafety::ReadOnly
+        }
+        None => RetrySafety::Unsafe,
+    }
+}
+
+fn idempotency_token(
+    report: &mut Reporter<'_>,
+    spec: &OperationSpec,
+    params: &[Field],
+) -> Option<usize> {
+    let mut token = None;
+    for (index, param) in params.iter().enumerate() {
+        let Some(spec_param) = spec
+            .parameters
+            .iter()
+            .position(|p| p.name == param.wire_name)
+            .filter(|&i| spec.parameters[i].idempotency_token)
+        else {
+            continue;
+        };
+        let path = FieldPath::default()
+            .key("parameters")
+            .index(spec_param)
+            .key("idempotency_token");
+        if param.ty != TypeRef::String || param.required {
+            report.error(
+                &path,
+                "an idempotency token must be an optional string: the client fills it when it is unset",
+            );
+        }
+        if token.replace(index).is_some() {
+            report.error(&path, "an operation has at most one idempotency token");
+        }
+    }
+    token
+}
+
+/// The Rust names the parameters of one operation have claimed, with who claimed them.
+struct NameClaims {
+    taken: HashMap<String, String>,
+}
+
+impl NameClaims {
+    fn claim(&mut self, report: &mut Reporter<'_>, wire: &str, path: &FieldPath) {
+        let name = names::param_ident(wire).trim_start_matches("r#").to_owned();
+        if let Some(other) = self.taken.insert(name.clone(), wire.to_owned()) {
+            report.error(
+                &path.key("name"),
+                format!(
+                    "`{wire}` and `{other}` collide after conversion to Rust: both need `{name}`"
+                ),
+            );
+        }
+    }
+}
+
+fn lower_params(
+    lowering: &mut TypeLowering<'_, '_>,
+    style: ApiStyle,
+    spec: &OperationSpec,
+    op_prefix: &str,
+    path_template: &str,
+) -> Vec<Field> {
+    let specs = &spec.parameters;
+    let root = FieldPath::default().key("parameters");
+    let mut claimed = NameClaims {
+        taken: HashMap::new(),
+    };
+    let mut wire_names: HashMap<&str, usize> = HashMap::new();
+    let placeholders = path_placeholders(path_template);
+    let body_params = specs
+        .iter()
+        .filter(|p| p.position == Position::Body)
+        .count();
+    let mut params = Vec::new();
+    for (index, spec) in specs.iter().enumerate() {
+        let path = root.index(index);
+        if spec.name.is_empty() {
+            lowering
+                .report
+                .error(&path.key("name"), "a parameter needs a name");
+        }
+        if let Some(first) = wire_names.insert(&spec.name, index) {
+            lowering.report.error(
+                &path.key("name"),
+                format!(
+                    "parameter `{}` is listed twice (also at parameters[{first}])",
+                    spec.name
+                ),
+            );
+            continue;
+        }
+        let ident = names::param_ident(&spec.name);
+        claimed.claim(lowering.report, &spec.name, &path);
+        let ty = lowering.type_ref(
+            TypeParts {
+                type_name: spec.type_name,
+                reference: spec.reference.as_ref(),
+                items: spec.items.as_deref(),
+                fields: spec.fields.as_deref(),
+                values: spec.values.as_deref(),
+                description: spec.description.as_ref(),
+            },
+            Naming {
+                parent: op_prefix,
+                member: &spec.name,
+                suffix: "",
+            },
+            &path,
+            1,
+        );
+        let param_style = spec
+            .style
+            .unwrap_or(ParamStyle::default_for(spec.type_name));
+        check_style(lowering.report, spec, param_style, &path);
+        if spec.position == Position::Path {
+            if !placeholders.contains(&spec.name.as_str()) {
+                lowering.report.error(
+                    &path.key("in"),
+                    format!(
+                        "path parameter `{}` does not appear in the path `{path_template}`",
+                        spec.name
+                    ),
+                );
+            }
+            if !spec.required {
+                lowering
+                    .report
+                    .error(&path.key("required"), "path parameters must be required");
+            }
+        }
+        if spec.position == Position::Host {
+            lowering.report.error(
+                &path.key("in"),
+                "parameters in the host name (`in: host`) need a product-specific gateway (SLS and OSS sign and route their own way), which the runtime does not implement",
+            );
+        }
+        params.push(Field {
+            wire_name: spec.name.clone(),
+            ident,
+            ty,
+            required: spec.required,
+            deprecated: spec.deprecated,
+            placement: Some(placement(style, spec, param_style, body_params)),
+            docs: Docs {
+                description: spec.description.clone(),
+                example: spec.example.as_ref().map(example_text),
+            },
+        });
+    }
+    for placeholder in placeholders {
+        if !specs
+            .iter()
+            .any(|p| p.name == placeholder && p.position == Position::Path)
+        {
+            lowering.report.error(
+                &FieldPath::default().key("path"),
+                format!("the path names `{{{placeholder}}}`, but no parameter `{placeholder}` is `in: path`"),
+            );
+        }
+    }
+    params
+}
+
+/// How a parameter travels: the one place this is decided.
+fn placement(
+    api: ApiStyle,
+    spec: &ParameterSpec,
+    style: ParamStyle,
+    body_params: usize,
+) -> Placement {
+    let encoding = match style {
+        ParamStyle::Json => Encoding::Json,
+        ParamStyle::Simple if spec.type_name == TypeName::Array => Encoding::Join,
+        _ => Encoding::Flatten,
+    };
+    match spec.position {
+        Position::Query => Placement::Query(encoding),
+        Position::Path => Placement::Path,
+        Position::Header => Placement::Header(encoding),
+        // Refused above; the placement only has to exist.
+        Position::Host => Placement::Header(encoding),
+        Position::Body if api == ApiStyle::Rpc => Placement::Form(encoding),
+        Position::Body
+            if rules::is_whole_json_body(api, spec.position, spec.type_name, body_params) =>
+        {
+            Placement::JsonBody
+        }
+        Position::Body => Placement::JsonMember,
+    }
+}
+
+fn path_placeholders(template: &str) -> Vec<&str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect()
+}
+
+fn check_style(
+    report: &mut Reporter<'_>,
+    spec: &ParameterSpec,
+    style: ParamStyle,
+    path: &FieldPath,
+) {
+    if !style.fits(spec.type_name) {
+        report.error(
+            &path.key("style"),
+            format!(
+                "style `{}` cannot carry a value of type `{}`",
+                style.as_str(),
+                spec.type_name.as_str()
+            ),
+        );
+    }
+    if rules::needs_json(spec.position, spec.type_name) && style != ParamStyle::Json {
+        report.error(
+            &path.key("in"),
+            "a structured value can travel in the path, a header or the host only with `style: json`",
+        );
+    }
+}
+
+fn lower_errors(report: &mut Reporter<'_>, spec: &OperationSpec) -> Vec<ir::ErrorCode> {
+    let mut variants: BTreeMap<String, String> = BTreeMap::new();
+    variants.insert(
+        names::generated::UNHANDLED.to_owned(),
+        "(the catch-all variant)".to_owned(),
+    );
+    let mut errors = Vec::new();
+    for (index, error) in spec.errors.iter().enumerate() {
+        let path = FieldPath::default().key("errors").index(index).key("code");
+        if error.code.is_empty() {
+            report.error(&path, "an error needs a code");
+            continue;
+        }
+        let variant = names::upper_camel_ident(&error.code);
+        if let Some(other) = variants.insert(variant.clone(), error.code.clone()) {
+            let message = if other == error.code {
+                format!("error code `{other}` is listed twice")
+            } else {
+                format!(
+                    "error codes `{other}` and `{}` both become the Rust variant `{variant}`",
+                    error.code
+                )
+            };
+            report.error(&path, message);
+            continue;
+        }
+        errors.push(ir::ErrorCode {
+            code: error.code.clone(),
+            variant,
+            http_status: error.http_status,
+            message: error.message.clone(),
+            description: error.description.clone(),
+        });
+    }
+    errors
+}
+
+fn lower_ram(report: &mut Reporter<'_>, ram: &OperationRamSpec, params: &[Field]) -> ir::Ram {
+    let root = FieldPath::default().key("ram");
+    if !ram.action.contains(':') {
+        report.error(
+            &root.key("action"),
+            format!(
+                "`{}` is not a RAM action: expected `<code>:<Action>`",
+                ram.action
+            ),
+        );
+    }
+    let resources = ram
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(index, resource)| {
+            let path = root.key("resources").index(index).key("arn");
+            ir::RamResource {
+                resource_type: resource.resource_type.clone(),
+                template: resource.arn.clone(),
+                parts: arn_parts(report, &resource.arn, params, &path),
+            }
+        })
+        .collect();
+    ir::Ram {
+        action: ram.action.clone(),
+        access_level: ram.access_level,
+        resources,
+        condition_keys: ram.condition_keys.clone(),
+        dependent_actions: ram.dependent_actions.clone(),
+    }
+}
+
+fn arn_parts(
+    report: &mut Reporter<'_>,
+    template: &str,
+    params: &[Field],
+    path: &FieldPath,
+) -> Vec<ArnPart> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{#") {
+        if start > 0 {
+            parts.push(ArnPart::Literal(rest[..start].to_owned()));
+        }
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            report.error(path, format!("unclosed `{{#` placeholder in `{template}`"));
+            return vec![ArnPart::Literal(template.to_owned())];
+        };
+        let name = &after[..end];
+        parts.push(match name {
+            "regionId" => ArnPart::Region,
+            "accountId" => ArnPart::Account,
+            _ => match params
+                .iter()
+                .position(|p| p.wire_name == name)
+                .or_else(|| params.iter().position(|p| p.wire_name.eq_ignore_ascii_case(name)))
+            {
+                Some(index) if params[index].ty.is_scalar() => ArnPart::Param {
+                    index,
+                    placeholder: name.to_owned(),
+                },
+                _ => {
+                    report.warning(
+                        path,
+                        format!(
+                            "`{{#{name}}}` names no scalar parameter of this operation; it becomes `*` in policies"
+                        ),
+                    );
+                    ArnPart::Wildcard
+                }
+            },
+        });
+        rest = &after[end + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(ArnPart::Literal(rest.to_owned()));
+    }
+    parts
+}

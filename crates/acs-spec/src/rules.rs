@@ -1,0 +1,165 @@
+//! Wire and retry rules shared by the lowering and by the importer, so both decide the same
+//! way: which styles a type can take, how a parameter travels, which operations only read.
+
+use crate::model::{ApiStyle, HttpMethod, OperationType, ParamStyle, Position, TypeName};
+
+/// The deepest nesting of objects, lists and maps a spec may declare. Deeper types would
+/// overflow the compiler's trait solver (`E0275`) when a future holding the request is checked
+/// for `Send`; the deepest response in Alibaba's catalogue nests 28 levels.
+pub const MAX_NESTING: usize = 40;
+
+impl TypeName {
+    /// The type as written in a spec (`int32`, `array`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TypeName::String => "string",
+            TypeName::Int32 => "int32",
+            TypeName::Int64 => "int64",
+            TypeName::Float => "float",
+            TypeName::Double => "double",
+            TypeName::Boolean => "boolean",
+            TypeName::Array => "array",
+            TypeName::Object => "object",
+            TypeName::Map => "map",
+            TypeName::Enum => "enum",
+            TypeName::Any => "any",
+        }
+    }
+
+    /// Whether values of the type have parts (so need a style saying how they are sent).
+    pub fn is_structured(self) -> bool {
+        matches!(
+            self,
+            TypeName::Array | TypeName::Object | TypeName::Map | TypeName::Any
+        )
+    }
+}
+
+impl ParamStyle {
+    /// The style as written in a spec (`repeatList`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamStyle::Simple => "simple",
+            ParamStyle::RepeatList => "repeatList",
+            ParamStyle::Flat => "flat",
+            ParamStyle::Json => "json",
+        }
+    }
+
+    /// The style a parameter of `type_name` has when the spec gives none.
+    pub fn default_for(type_name: TypeName) -> ParamStyle {
+        match type_name {
+            TypeName::Array => ParamStyle::RepeatList,
+            TypeName::Object | TypeName::Map => ParamStyle::Flat,
+            TypeName::Any => ParamStyle::Json,
+            _ => ParamStyle::Simple,
+        }
+    }
+
+    /// Whether the style can carry a value of `type_name`: `simple` takes scalars and lists
+    /// (comma-joined), `repeatList` lists, `flat` lists, objects and maps, `json` anything.
+    pub fn fits(self, type_name: TypeName) -> bool {
+        match self {
+            ParamStyle::Simple => !type_name.is_structured() || type_name == TypeName::Array,
+            ParamStyle::RepeatList => type_name == TypeName::Array,
+            ParamStyle::Flat => matches!(
+                type_name,
+                TypeName::Object | TypeName::Map | TypeName::Array
+            ),
+            ParamStyle::Json => true,
+        }
+    }
+}
+
+/// Whether a structured value in this position must travel JSON-encoded: a path segment, a
+/// header or a host name holds one string.
+pub fn needs_json(position: Position, type_name: TypeName) -> bool {
+    type_name.is_structured()
+        && type_name != TypeName::Any
+        && matches!(position, Position::Path | Position::Header | Position::Host)
+}
+
+/// Whether an ROA body parameter is the whole JSON body: a structured value that is the only
+/// body parameter (CS calls it `body`). Other ROA body parameters are members of the JSON
+/// body object; RPC bodies are form fields.
+pub fn is_whole_json_body(
+    api: ApiStyle,
+    position: Position,
+    type_name: TypeName,
+    body_params: usize,
+) -> bool {
+    api == ApiStyle::Roa
+        && position == Position::Body
+        && body_params == 1
+        && type_name.is_structured()
+}
+
+/// Name prefixes of operations that only read. Alibaba's `operationType` alone is unreliable
+/// (hundreds of `read` operations are named `Delete…` or `Create…`), so a read needs every
+/// sign to agree: this prefix, `operationType: read`, and a method that does not write.
+pub const READ_PREFIXES: &[&str] = &[
+    "Describe", "List", "Get", "Query", "Search", "Check", "Preview", "Count",
+];
+
+/// Whether an operation is a read by every sign the spec gives: its declared type, its name
+/// and its HTTP methods (an RPC operation must also be callable with GET; an ROA operation
+/// must be sent with GET or HEAD).
+pub fn reads_by_every_sign(
+    api: ApiStyle,
+    name: &str,
+    operation_type: OperationType,
+    methods: &[HttpMethod],
+    sent_with: HttpMethod,
+) -> bool {
+    let named_as_read = READ_PREFIXES.iter().any(|prefix| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| !c.is_lowercase()))
+    });
+    let method_reads = match api {
+        ApiStyle::Rpc => methods.contains(&HttpMethod::Get),
+        ApiStyle::Roa => matches!(sent_with, HttpMethod::Get | HttpMethod::Head),
+    };
+    operation_type == OperationType::Read && named_as_read && method_reads
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_need_every_sign() {
+        use HttpMethod::*;
+        let rpc = |name, ty, methods: &[HttpMethod]| {
+            reads_by_every_sign(ApiStyle::Rpc, name, ty, methods, Post)
+        };
+        assert!(rpc(
+            "DescribeBackupPlanList",
+            OperationType::Read,
+            &[Post, Get]
+        ));
+        assert!(!rpc("DescribeBackupPlanList", OperationType::Read, &[Post]));
+        assert!(!rpc(
+            "DescribeBackupPlanList",
+            OperationType::Write,
+            &[Post, Get]
+        ));
+        assert!(!rpc("DeleteCluster", OperationType::Read, &[Post, Get]));
+        // `Listen…` is not a `List…`.
+        assert!(!rpc("ListenEvents", OperationType::Read, &[Post, Get]));
+        let roa = |name, method| {
+            reads_by_every_sign(ApiStyle::Roa, name, OperationType::Read, &[method], method)
+        };
+        assert!(roa("DescribeClusterNodePools", Get));
+        assert!(!roa("DescribeClusterAttachScripts", Post));
+        assert!(!roa("DeleteCluster", Delete));
+    }
+
+    #[test]
+    fn styles_fit_their_types() {
+        assert!(ParamStyle::Simple.fits(TypeName::Array));
+        assert!(!ParamStyle::Simple.fits(TypeName::Object));
+        assert!(!ParamStyle::RepeatList.fits(TypeName::Object));
+        assert!(ParamStyle::Flat.fits(TypeName::Map));
+        assert!(ParamStyle::Json.fits(TypeName::String));
+    }
+}
