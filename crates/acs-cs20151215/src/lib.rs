@@ -29,6 +29,9 @@ pub mod endpoints;
 #[rustfmt::skip]
 pub mod operation;
 
+#[rustfmt::skip]
+pub mod types;
+
 pub use client::Client;
 
 pub use acs_runtime::credentials::Credentials;

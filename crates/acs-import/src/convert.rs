@@ -1,12 +1,13 @@
 //! OpenMeta → spec model.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use acs_spec::model::{
     AccessLevel, ApiStyle, EndpointSpec, EnumValueSpec, ErrorSpec, FieldSpec, HttpMethod, ItemSpec,
-    OperationRamSpec, OperationSpec, OperationType, ParamStyle, ParameterSpec, Position,
-    RamResourceSpec, ResourceTypeSpec, ServiceRamSpec, ServiceSpec, TypeName,
+    NamedTypeSpec, OperationRamSpec, OperationSpec, OperationType, ParamStyle, ParameterSpec,
+    Position, RamResourceSpec, ResourceTypeSpec, ServiceRamSpec, ServiceSpec, TypeName,
 };
 use acs_spec::{names, rules};
 use serde_json::{Map, Value};
@@ -72,20 +73,14 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
     };
 
     let mut warnings = Vec::new();
-    let service = convert_service(&document, &product, &version, style, &mut warnings);
-    let service_file = spec_file("service.yaml", crate::service_yaml(&service, "check"));
-    if let Err(errors) = acs_spec::load_service(&service_file, &[]) {
-        return Err(ImportError::Invalid(format!(
-            "the service would not load: {}",
-            diagnostics_text(&errors.diagnostics)
-        )));
-    }
-
+    let mut service = convert_service(&document, &product, &version, style, &mut warnings);
     let converter = Converter {
         schemas: &document.components.schemas,
         style,
+        nameable: nameable_components(&document.components.schemas),
+        used: RefCell::default(),
     };
-    let mut operations = Vec::new();
+    let mut converted = Vec::new();
     let mut refused = Vec::new();
     for name in &selected {
         // A shape we cannot read is refused by name, never imported as an empty operation.
@@ -102,35 +97,27 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
         let mut op_warnings = Vec::new();
         match converter.operation(name, &api, &mut op_warnings) {
             Ok(spec) => {
-                // Safety net: whatever is written must pass the spec checks, so the generator
-                // never fails on an imported folder.
-                let file = spec_file(
-                    &format!("{name}.yaml"),
-                    crate::operation_yaml(&spec, "check"),
-                );
-                match acs_spec::load_service(&service_file, &[file]) {
-                    Ok(loaded) => {
-                        warnings.extend(op_warnings.into_iter().map(|w| format!("{name}: {w}")));
-                        warnings.extend(
-                            loaded
-                                .warnings
-                                .iter()
-                                .map(|d| format!("{name}: {}", d.message)),
-                        );
-                        operations.push(spec);
-                    }
-                    Err(errors) => refused.push((
-                        name.clone(),
-                        format!(
-                            "the converted spec would not load: {}",
-                            diagnostics_text(&errors.diagnostics)
-                        ),
-                    )),
-                }
+                warnings.extend(op_warnings.into_iter().map(|w| format!("{name}: {w}")));
+                converted.push(spec);
             }
             Err(reason) => refused.push((name.clone(), reason)),
         }
     }
+    service.types = converter.named_types(&mut warnings);
+
+    // Safety net: whatever is written must pass the spec checks, so the generator never fails
+    // on an imported folder. Operations that do not are refused with the checks' words.
+    let (mut operations, rejected, _) = validate(&service, converted)?;
+    refused.extend(rejected);
+    crate::shared::share_repeated_structures(&mut service.types, &mut operations);
+    let (operations, rejected, load_warnings) = validate(&service, operations)?;
+    if let Some((name, reason)) = rejected.first() {
+        return Err(ImportError::Invalid(format!(
+            "sharing repeated structures broke `{name}` (a bug in the importer): {reason}"
+        )));
+    }
+    warnings.extend(load_warnings);
+    refused.sort();
     Ok(Imported {
         product,
         version,
@@ -139,6 +126,74 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
         refused,
         warnings,
     })
+}
+
+/// Loads the service with `operations`, refusing those with errors (and loading the rest
+/// again): the operations that load, the refused ones with their reasons, and the warnings.
+#[allow(clippy::type_complexity)]
+fn validate(
+    service: &ServiceSpec,
+    mut operations: Vec<OperationSpec>,
+) -> Result<(Vec<OperationSpec>, Vec<(String, String)>, Vec<String>), ImportError> {
+    let service_file = spec_file("service.yaml", crate::service_yaml(service, "check"));
+    let mut refused = Vec::new();
+    loop {
+        let files: Vec<acs_spec::SpecFile> = operations
+            .iter()
+            .map(|op| {
+                spec_file(
+                    &format!("{}.yaml", op.name),
+                    crate::operation_yaml(op, "check"),
+                )
+            })
+            .collect();
+        let errors = match acs_spec::load_service(&service_file, &files) {
+            Ok(loaded) => {
+                let warnings = loaded
+                    .warnings
+                    .iter()
+                    .map(|d| {
+                        let file = d.file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                        format!("{file}: {}", d.message)
+                    })
+                    .collect();
+                return Ok((operations, refused, warnings));
+            }
+            Err(errors) => errors.diagnostics,
+        };
+        let mut by_operation: BTreeMap<String, Vec<acs_spec::Diagnostic>> = BTreeMap::new();
+        for diagnostic in errors {
+            let stem = diagnostic
+                .file
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            by_operation.entry(stem).or_default().push(diagnostic);
+        }
+        if let Some(service_errors) = by_operation.get("service") {
+            return Err(ImportError::Invalid(format!(
+                "the service would not load: {}",
+                diagnostics_text(service_errors)
+            )));
+        }
+        let before = operations.len();
+        operations.retain(|op| !by_operation.contains_key(&op.name));
+        for (name, diagnostics) in by_operation {
+            refused.push((
+                name,
+                format!(
+                    "the converted spec would not load: {}",
+                    diagnostics_text(&diagnostics)
+                ),
+            ));
+        }
+        if operations.len() == before {
+            return Err(ImportError::Invalid(
+                "the converted specs would not load, for reasons naming no operation".into(),
+            ));
+        }
+    }
 }
 
 fn spec_file(name: &str, text: String) -> acs_spec::SpecFile {
@@ -242,11 +297,64 @@ fn convert_service(
 struct Converter<'a> {
     schemas: &'a Map<String, Value>,
     style: ApiStyle,
+    /// Components that become named types (objects with members, string enums), by name.
+    nameable: BTreeMap<String, TypeName>,
+    /// Named components the converted operations refer to.
+    used: RefCell<BTreeSet<String>>,
+}
+
+/// Which components become named types: objects with members and string enums whose Rust names
+/// are free (unique, not a prelude name). Others are inlined where they are referred to.
+fn nameable_components(schemas: &Map<String, Value>) -> BTreeMap<String, TypeName> {
+    let mut by_rust: HashMap<String, Vec<&String>> = HashMap::new();
+    for name in schemas.keys() {
+        by_rust
+            .entry(names::upper_camel_base(name))
+            .or_default()
+            .push(name);
+    }
+    let probe = Converter {
+        schemas,
+        style: ApiStyle::Rpc,
+        nameable: BTreeMap::new(),
+        used: RefCell::default(),
+    };
+    schemas
+        .iter()
+        .filter(|(name, _)| {
+            let rust = names::upper_camel_base(name);
+            by_rust[&rust].len() == 1
+                && !names::generated::PRELUDE_TYPES.contains(&rust.as_str())
+                && !name.is_empty()
+        })
+        .filter_map(|(name, schema)| {
+            if schema.get("$ref").is_some() {
+                return None;
+            }
+            let has_members = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| !p.is_empty());
+            let declared = schema.get("type").and_then(Value::as_str).unwrap_or("");
+            if has_members && matches!(declared, "object" | "") {
+                return Some((name.clone(), TypeName::Object));
+            }
+            let enum_like = matches!(declared, "string" | "")
+                && (schema.get("enum").is_some() || schema.get("enumValueTitles").is_some());
+            (enum_like
+                && probe
+                    .string_or_enum(schema, name, &mut Vec::new())
+                    .type_name
+                    == TypeName::Enum)
+                .then(|| (name.clone(), TypeName::Enum))
+        })
+        .collect()
 }
 
 /// A converted type: what a parameter, field or item says about its value.
 struct Ty {
     type_name: TypeName,
+    reference: Option<String>,
     items: Option<Box<ItemSpec>>,
     fields: Option<Vec<FieldSpec>>,
     values: Option<Vec<EnumValueSpec>>,
@@ -256,6 +364,7 @@ impl Ty {
     fn simple(type_name: TypeName) -> Ty {
         Ty {
             type_name,
+            reference: None,
             items: None,
             fields: None,
             values: None,
@@ -415,6 +524,50 @@ impl Converter<'_> {
         Some((current, pushed))
     }
 
+    /// The named type a `$ref` refers to, when its component becomes one.
+    fn named_component(&self, schema: &Value) -> Option<(String, TypeName)> {
+        let reference = schema.get("$ref")?.as_str()?;
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or(reference);
+        let kind = *self.nameable.get(name)?;
+        self.used.borrow_mut().insert(name.to_owned());
+        Some((name.to_owned(), kind))
+    }
+
+    /// The named types for every component the converted operations (and those types) refer
+    /// to, sorted by name.
+    fn named_types(&self, warnings: &mut Vec<String>) -> Vec<NamedTypeSpec> {
+        let mut done: BTreeMap<String, NamedTypeSpec> = BTreeMap::new();
+        loop {
+            let pending: Vec<String> = self
+                .used
+                .borrow()
+                .iter()
+                .filter(|name| !done.contains_key(*name))
+                .cloned()
+                .collect();
+            if pending.is_empty() {
+                return done.into_values().collect();
+            }
+            for name in pending {
+                let schema = &self.schemas[&name];
+                let at = format!("components.schemas.{name}");
+                let ty = self.ty(schema, &at, &mut Vec::new(), warnings);
+                done.insert(
+                    name.clone(),
+                    NamedTypeSpec {
+                        name,
+                        type_name: ty.type_name,
+                        description: description(schema),
+                        fields: ty.fields,
+                        values: ty.values,
+                    },
+                );
+            }
+        }
+    }
+
     /// The type of `schema` (after following `$ref`s) and the resolved schema.
     fn node(
         &self,
@@ -426,6 +579,28 @@ impl Converter<'_> {
         if stack.len() > MAX_DEPTH {
             warnings.push(format!("{at}: nested too deeply; using type `any`"));
             return (Ty::simple(TypeName::Any), schema.clone());
+        }
+        if let Some((name, kind)) = self.named_component(schema) {
+            // The value's own documentation (on the referring node) comes first.
+            let resolved = match (self.schemas.get(&name), schema) {
+                (Some(Value::Object(target)), Value::Object(own)) => {
+                    let mut merged = target.clone();
+                    merged.extend(
+                        own.iter()
+                            .filter(|(k, _)| *k != "$ref")
+                            .map(|(k, v)| (k.clone(), v.clone())),
+                    );
+                    Value::Object(merged)
+                }
+                _ => schema.clone(),
+            };
+            return (
+                Ty {
+                    reference: Some(name),
+                    ..Ty::simple(kind)
+                },
+                resolved,
+            );
         }
         let Some((resolved, pushed)) = self.deref(schema, at, stack, warnings) else {
             return (Ty::simple(TypeName::Any), schema.clone());
@@ -592,7 +767,7 @@ impl Converter<'_> {
     ) -> ItemSpec {
         let (ty, resolved) = self.node(schema, at, stack, warnings);
         ItemSpec {
-            reference: None,
+            reference: ty.reference,
             type_name: ty.type_name,
             description: description(&resolved),
             items: ty.items,
@@ -619,7 +794,7 @@ impl Converter<'_> {
             .map(|(name, schema)| {
                 let (ty, resolved) = self.node(schema, &format!("{at}.{name}"), stack, warnings);
                 FieldSpec {
-                    reference: None,
+                    reference: ty.reference,
                     name: name.clone(),
                     type_name: ty.type_name,
                     description: description(&resolved),
@@ -850,7 +1025,7 @@ impl Converter<'_> {
                 );
             }
             specs.push(ParameterSpec {
-                reference: None,
+                reference: ty.reference,
                 name,
                 position,
                 type_name: ty.type_name,

@@ -19,6 +19,7 @@
 
 mod convert;
 mod openmeta;
+mod shared;
 pub mod yaml;
 
 use std::fmt;

@@ -287,11 +287,11 @@ fn dangling_ref_becomes_any_with_a_warning() {
 }
 
 #[test]
-fn recursive_refs_become_any_with_a_warning() {
+fn components_become_named_types_and_may_refer_to_themselves() {
     let json = serde_json::json!({
         "info": {"style": "RPC", "product": "Test", "version": "2020-01-01"},
         "components": {"schemas": {
-            "Node": {"type": "object", "properties": {
+            "Node": {"type": "object", "description": "A tree node.", "properties": {
                 "Name": {"type": "string"},
                 "Child": {"$ref": "#/components/schemas/Node"}
             }}
@@ -300,26 +300,74 @@ fn recursive_refs_become_any_with_a_warning() {
             "methods": ["get"],
             "parameters": [],
             "responses": {"200": {"schema": {"type": "object", "properties": {
-                "Root": {"$ref": "#/components/schemas/Node"}
+                "Root": {"$ref": "#/components/schemas/Node", "description": "The root."}
             }}}}
         }}
     });
     let imported = import_openmeta(&json.to_string(), None).unwrap();
     let op = operation(&imported, "GetTree");
     let root = &op.response[0];
-    assert_eq!(root.type_name, TypeName::Object);
-    let child = &root.fields.as_ref().unwrap()[1];
     assert_eq!(
-        (child.name.as_str(), child.type_name),
-        ("Child", TypeName::Any)
+        (
+            root.type_name,
+            root.reference.as_deref(),
+            root.description.as_deref()
+        ),
+        (TypeName::Object, Some("Node"), Some("The root."))
     );
-    assert!(
-        imported
-            .warnings
-            .iter()
-            .any(|w| w.contains("refers to itself")),
+    let node = &imported.service.types[0];
+    assert_eq!(
+        (node.name.as_str(), node.description.as_deref()),
+        ("Node", Some("A tree node."))
+    );
+    let child = &node.fields.as_ref().unwrap()[1];
+    assert_eq!(
+        (child.name.as_str(), child.reference.as_deref()),
+        ("Child", Some("Node"))
+    );
+    assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+}
+
+#[test]
+fn structures_repeated_across_operations_are_shared() {
+    let tag = serde_json::json!({"type": "array", "items": {"type": "object", "properties": {
+        "Key": {"type": "string", "description": "The key."},
+        "Value": {"type": "string"}
+    }}});
+    let mut other_tag = tag.clone();
+    other_tag["items"]["properties"]["Key"]["description"] = "Another wording.".into();
+    let op = |tags: &serde_json::Value| {
+        serde_json::json!({
+            "methods": ["post"],
+            "parameters": [{"name": "Tags", "in": "query", "style": "repeatList", "schema": tags}],
+            "responses": {"200": {"schema": {"type": "object", "properties": {}}}}
+        })
+    };
+    let json = serde_json::json!({
+        "info": {"style": "RPC", "product": "Test", "version": "2020-01-01"},
+        "apis": {"TagA": op(&tag), "TagB": op(&other_tag), "Untag": op(&serde_json::json!({"type": "array", "items": {"type": "string"}}))}
+    });
+    let imported = import_openmeta(&json.to_string(), None).unwrap();
+    assert_eq!(
+        imported.service.types.len(),
+        1,
         "{:?}",
-        imported.warnings
+        imported.service.types
+    );
+    let shared = &imported.service.types[0];
+    assert_eq!(shared.name, "TagsItem");
+    for name in ["TagA", "TagB"] {
+        let items = operation(&imported, name).parameters[0]
+            .items
+            .as_ref()
+            .unwrap();
+        assert_eq!(items.reference.as_deref(), Some("TagsItem"), "{name}");
+        assert!(items.fields.is_none());
+    }
+    // The first appearance's words describe the shared type.
+    assert_eq!(
+        shared.fields.as_ref().unwrap()[0].description.as_deref(),
+        Some("The key.")
     );
 }
 

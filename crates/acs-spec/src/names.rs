@@ -118,6 +118,14 @@ pub mod generated {
     ];
 }
 
+/// Member names too generic to name a type on their own: a type for a member called `Body` is
+/// named after its parent too (`CreateClusterNodePoolBody`).
+pub const GENERIC_MEMBER_NAMES: &[&str] = &[
+    "Body", "Content", "Config", "Data", "Detail", "Details", "Error", "Info", "Item", "Items",
+    "Kind", "List", "Mode", "Name", "Options", "Request", "Response", "Result", "Results", "Spec",
+    "State", "Status", "Type", "Value",
+];
+
 /// Keeps the characters an identifier may hold, treating the rest as word breaks.
 fn words(name: &str) -> String {
     name.chars()

@@ -140,48 +140,6 @@ impl std::fmt::Display for AttachInstancesError {
 
 impl std::error::Error for AttachInstancesError {}
 
-/// The container runtime.
-///
-/// >  This parameter is not supported if you specify `nodepool_id`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Runtime {
-    /// The name of a container runtime. The following types of runtime are supported by Container Service for Kubernetes (ACK).
-    ///
-    /// *   `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
-    /// *   `Sandboxed-Container.runv`: Sandboxed container provides enhanced isolation and supports Kubernetes 1.24 and earlier.
-    /// *   `docker`: supports Kubernetes 1.22 and earlier.
-    ///
-    /// Default value: `containerd`. Example: `docker`.
-    pub name: Option<String>,
-    /// The version of the container runtime. By default, the latest version is used.
-    ///
-    /// For more information about the changes to Sandboxed-Container, see Sandboxed-Container release notes. Example: `19.03.5`.
-    pub version: Option<String>,
-}
-
-impl acs_runtime::WireStruct for Runtime {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("name", &self.name);
-        visit("version", &self.version);
-    }
-}
-
-/// The labels that you want to add to the node.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TagsItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::WireStruct for TagsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-    }
-}
-
 /// The request body parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttachInstancesBody {
@@ -264,14 +222,14 @@ pub struct AttachInstancesBody {
     /// The container runtime.
     ///
     /// >  This parameter is not supported if you specify `nodepool_id`.
-    pub runtime: Option<Runtime>,
+    pub runtime: Option<crate::types::Runtime>,
     /// The labels that you want to add to the node. When you add labels to a node, the following rules apply:
     ///
     /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
     /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
     ///
     /// >  This parameter is not supported if you specify `nodepool_id`.
-    pub tags: Option<Vec<TagsItem>>,
+    pub tags: Option<Vec<crate::types::Tag>>,
 }
 
 impl acs_runtime::WireStruct for AttachInstancesBody {

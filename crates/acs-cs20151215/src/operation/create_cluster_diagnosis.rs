@@ -143,87 +143,6 @@ impl std::fmt::Display for CreateClusterDiagnosisError {
 
 impl std::error::Error for CreateClusterDiagnosisError {}
 
-/// The type of the diagnostic.
-///
-/// Valid values:
-///
-/// *   node
-/// *   ingress
-/// *   cluster
-/// *   memory
-/// *   pod
-/// *   service
-/// *   network
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateClusterDiagnosisBodyType {
-    /// `node`
-    Node,
-    /// `ingress`
-    Ingress,
-    /// `cluster`
-    Cluster,
-    /// `memory`
-    Memory,
-    /// `pod`
-    Pod,
-    /// `service`
-    Service,
-    /// `network`
-    Network,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl CreateClusterDiagnosisBodyType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Node => "node",
-            Self::Ingress => "ingress",
-            Self::Cluster => "cluster",
-            Self::Memory => "memory",
-            Self::Pod => "pod",
-            Self::Service => "service",
-            Self::Network => "network",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for CreateClusterDiagnosisBodyType {
-    fn from(value: &str) -> Self {
-        match value {
-            "node" => Self::Node,
-            "ingress" => Self::Ingress,
-            "cluster" => Self::Cluster,
-            "memory" => Self::Memory,
-            "pod" => Self::Pod,
-            "service" => Self::Service,
-            "network" => Self::Network,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for CreateClusterDiagnosisBodyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::WireValue for CreateClusterDiagnosisBodyType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
-    }
-}
-
-impl acs_runtime::IntoParam<CreateClusterDiagnosisBodyType> for &str {
-    fn into_param(self) -> Option<CreateClusterDiagnosisBodyType> {
-        Some(CreateClusterDiagnosisBodyType::from(self))
-    }
-}
-
 /// The request body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateClusterDiagnosisBody {
@@ -240,7 +159,7 @@ pub struct CreateClusterDiagnosisBody {
     /// *   network
     ///
     /// Example: `node`.
-    pub r#type: Option<CreateClusterDiagnosisBodyType>,
+    pub r#type: Option<crate::types::BodyType>,
     /// The parameter used to specify the diagnostic object. Examples of parameters for different types of diagnostic objects:
     ///
     /// node:

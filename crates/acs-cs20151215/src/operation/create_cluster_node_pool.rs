@@ -374,180 +374,6 @@ impl acs_runtime::WireStruct for AutoScaling {
     }
 }
 
-/// The auto node repair policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AutoRepairPolicy {
-    /// Specifies whether to allow node restart. This parameter takes effect only when `auto_repair` is set to true. Valid values:
-    ///
-    /// *   `true`: allows node restart.
-    /// *   `false`: does not allow node restart.
-    ///
-    /// If `auto_repair` is set to true, the default value of this parameter is `true`. If `auto_repair` is set to false, the default value of this parameter is `false`. Example: `true`.
-    pub restart_node: Option<bool>,
-    /// 节点修复是否需要人工审批。
-    pub approval_required: Option<bool>,
-}
-
-impl acs_runtime::WireStruct for AutoRepairPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("restart_node", &self.restart_node);
-        visit("approval_required", &self.approval_required);
-    }
-}
-
-/// The auto CVE patching policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AutoVulFixPolicy {
-    /// Specifies whether to allow node restart. This parameter takes effect only when `auto_vul_fix` is set to true. Valid values:
-    ///
-    /// *   `true`: allows node restart.
-    /// *   `false`: does not allow node restart. If `auto_vul_fix` is set to true, the default value of this parameter is `false`. If `auto_vul_fix` is set to false, the default value of this parameter is `false`.
-    ///
-    /// Example: `true`.
-    pub restart_node: Option<bool>,
-    /// The severity levels of CVEs that can be automatically patched. Separate multiple levels with commas (,). Example: `asap,later`. Valid values:
-    ///
-    /// *   `asap`: high.
-    /// *   `later`: medium.
-    /// *   `nntf`: low.
-    ///
-    /// If `auto_vul_fix` is set to true, the default value of this parameter is `asap`. Example: `asap,nntf`.
-    pub vul_level: Option<String>,
-    /// 指定在漏洞修复过程中应排除的包名。
-    pub exclude_packages: Option<String>,
-}
-
-impl acs_runtime::WireStruct for AutoVulFixPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("restart_node", &self.restart_node);
-        visit("vul_level", &self.vul_level);
-        visit("exclude_packages", &self.exclude_packages);
-    }
-}
-
-/// The auto node upgrade policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AutoUpgradePolicy {
-    /// Specifies whether to allow the auto upgrade of the kubelet. This parameter takes effect only when `auto_upgrade` is set to true. Valid values:
-    ///
-    /// *   `true`: allows the auto upgrade of the kubelet.
-    /// *   `false`: does not allow the auto upgrade of the kubelet.
-    ///
-    /// If `auto_upgrade` is set to true, the default value of this parameter is `true`. If `auto_upgrade` is set to false, the default value of this parameter is `false`. Example: `true`.
-    pub auto_upgrade_kubelet: Option<bool>,
-    /// Specifies whether to allow the auto upgrade of the runtime. This parameter takes effect only when `auto_upgrade` is set to true. Valid values:
-    ///
-    /// *   `true`: allows the auto upgrade of the runtime.
-    /// *   `false`: does not allow the auto upgrade of the runtime.
-    ///
-    /// Default value: `false`. Example: `false`.
-    pub auto_upgrade_runtime: Option<bool>,
-    /// Specifies whether to allow the auto upgrade of the OS. This parameter takes effect only when `auto_upgrade` is set to true. Valid values:
-    ///
-    /// *   `true`: allows the auto upgrade of the OS.
-    /// *   `false`: does not allow the auto upgrade of the OS.
-    ///
-    /// Default value: `false`. Example: `false`.
-    pub auto_upgrade_os: Option<bool>,
-}
-
-impl acs_runtime::WireStruct for AutoUpgradePolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("auto_upgrade_kubelet", &self.auto_upgrade_kubelet);
-        visit("auto_upgrade_runtime", &self.auto_upgrade_runtime);
-        visit("auto_upgrade_os", &self.auto_upgrade_os);
-    }
-}
-
-/// The configurations of auto upgrade. The configurations take effect only when `enable` is set to true.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpgradeConfig {
-    /// Specifies whether to enable auto upgrade. Valid values:
-    ///
-    /// *   `true`: enables auto OS upgrade.
-    /// *   `false`: disables auto OS upgrade.
-    ///
-    /// **
-    ///
-    /// **Caution** This parameter is deprecated. Use the preceding auto_upgrade parameter instead. Example: `false`.
-    #[deprecated]
-    pub auto_upgrade: Option<bool>,
-    /// The number of nodes that are temporarily added to the node pool during an auto upgrade. Example: `0`.
-    pub surge: Option<i64>,
-    /// The percentage of additional nodes that are temporarily added to the node pool during an auto upgrade. You must set this parameter or `surge`. Example: `0`.
-    pub surge_percentage: Option<i64>,
-    /// The maximum number of nodes that can be in the Unavailable state. Valid values: 1 to 1000.
-    ///
-    /// Default value: 1. Example: `1`.
-    pub max_unavailable: Option<i64>,
-}
-
-#[allow(deprecated)]
-impl acs_runtime::WireStruct for UpgradeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("auto_upgrade", &self.auto_upgrade);
-        visit("surge", &self.surge);
-        visit("surge_percentage", &self.surge_percentage);
-        visit("max_unavailable", &self.max_unavailable);
-    }
-}
-
-/// The configurations of the managed node pool feature.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Management {
-    /// Specifies whether to enable the managed node pool feature. Valid values:
-    ///
-    /// *   `true`: enables the managed node pool feature.
-    /// *   `false`: disables the managed node pool feature. Other parameters in this section take effect only when enable is set to true.
-    ///
-    /// Default value: false. Example: `false`.
-    pub enable: Option<bool>,
-    /// Specifies whether to enable auto node repair. This parameter takes effect only when `enable` is set to true.
-    ///
-    /// *   `true`: enables auto node repair.
-    /// *   `false`: disables auto node repair.
-    ///
-    /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`. Example: `false`.
-    pub auto_repair: Option<bool>,
-    /// The auto node repair policy.
-    pub auto_repair_policy: Option<AutoRepairPolicy>,
-    /// Specifies whether to enable auto Common Vulnerabilities and Exposures (CVE) patching. This parameter takes effect only when `enable` is set to true.
-    ///
-    /// *   `true`: enables auto CVE patching.
-    /// *   `false`: disables auto CVE patching.
-    ///
-    /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`. Example: `true`.
-    pub auto_vul_fix: Option<bool>,
-    /// The auto CVE patching policy.
-    pub auto_vul_fix_policy: Option<AutoVulFixPolicy>,
-    /// Specifies whether to enable auto node upgrade. This parameter takes effect only when `enable` is set to true.
-    ///
-    /// *   `true`: enables auto node upgrade.
-    /// *   `false`: disables auto node upgrade.
-    ///
-    /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`. Example: `true`.
-    pub auto_upgrade: Option<bool>,
-    /// The auto node upgrade policy.
-    pub auto_upgrade_policy: Option<AutoUpgradePolicy>,
-    /// The configurations of auto upgrade. The configurations take effect only when `enable` is set to true.
-    #[deprecated]
-    pub upgrade_config: Option<UpgradeConfig>,
-}
-
-#[allow(deprecated)]
-impl acs_runtime::WireStruct for Management {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("enable", &self.enable);
-        visit("auto_repair", &self.auto_repair);
-        visit("auto_repair_policy", &self.auto_repair_policy);
-        visit("auto_vul_fix", &self.auto_vul_fix);
-        visit("auto_vul_fix_policy", &self.auto_vul_fix_policy);
-        visit("auto_upgrade", &self.auto_upgrade);
-        visit("auto_upgrade_policy", &self.auto_upgrade_policy);
-        visit("upgrade_config", &self.upgrade_config);
-    }
-}
-
 /// The billing method of nodes in the node pool. Valid values:
 ///
 /// *   `PrePaid`: subscription.
@@ -601,283 +427,6 @@ impl acs_runtime::WireValue for InstanceChargeType {
 impl acs_runtime::IntoParam<InstanceChargeType> for &str {
     fn into_param(self) -> Option<InstanceChargeType> {
         Some(InstanceChargeType::from(self))
-    }
-}
-
-/// The price cap of a preemptible instance. You can specify different price caps for different instance types.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SpotPriceLimitItem {
-    /// The instance type of preemptible instances. Example: `ecs.c6.large`.
-    pub instance_type: Option<String>,
-    /// The price cap of a preemptible instance of the type. Example: `0.39`.
-    pub price_limit: Option<String>,
-}
-
-impl acs_runtime::WireStruct for SpotPriceLimitItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("instance_type", &self.instance_type);
-        visit("price_limit", &self.price_limit);
-    }
-}
-
-/// The configurations of the data disk.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DataDisksItem {
-    /// The category of data disk. Valid values:
-    ///
-    /// *   `cloud`: basic disk.
-    /// *   `cloud_efficiency`: ultra disk
-    /// *   `cloud_ssd`: standard SSD.
-    /// *   `cloud_essd`: Enterprise ESSD (ESSD).
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
-    /// *   `elastic_ephemeral_disk_premium`: premium elastic ephemeral disk.
-    /// *   `elastic_ephemeral_disk_standard`: standard elastic ephemeral disk.
-    ///
-    /// Default value: `cloud_efficiency`. Example: `cloud_ssd`.
-    pub category: Option<String>,
-    /// The size of the data disk. Unit: GiB.
-    ///
-    /// Valid values: 40 to 32768.
-    ///
-    /// Default value: `120`. Example: `40`.
-    pub size: Option<i64>,
-    /// Specifies whether to encrypt the data disk. Valid values:
-    ///
-    /// *   `true`: encrypts the data disk.
-    /// *   `false`: does not encrypt the data disk.
-    ///
-    /// Default value: `false`. Example: `true`.
-    pub encrypted: Option<String>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
-    pub kms_key_id: Option<String>,
-    /// The ID of the automatic snapshot policy. The system performs automatic backup for a cloud disk based on the specified automatic snapshot policy.
-    ///
-    /// By default, this parameter is empty, which indicates that automatic backup is disabled. Example: `sp-2zej1nogjvovnz4z****`.
-    pub auto_snapshot_policy_id: Option<String>,
-    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs. Example: `PL1`.
-    pub performance_level: Option<String>,
-    /// The preset IOPS of the data disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
-    ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
-    pub provisioned_iops: Option<i64>,
-    /// Specifies whether to enable the burst feature for the data disk. Valid values:
-    ///
-    /// *   `true`: enables the burst feature.
-    /// *   `false`: disables the burst feature for the data disk.
-    ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
-    pub bursting_enabled: Option<bool>,
-    /// Specifies whether to automatically mount the data disk. Example: `true`.
-    pub auto_format: Option<bool>,
-    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs. Example: `ext4`.
-    pub file_system: Option<String>,
-    /// The path to which the data disk is mounted. You must specify a valid path. Example: `/mnt/path1`.
-    pub mount_target: Option<String>,
-    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-). Example: `DataDiskName`.
-    pub disk_name: Option<String>,
-    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz. Example: `/dev/xvdb`.
-    pub device: Option<String>,
-    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned. Example: `s-280s7****`.
-    pub snapshot_id: Option<String>,
-}
-
-impl acs_runtime::WireStruct for DataDisksItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("category", &self.category);
-        visit("size", &self.size);
-        visit("encrypted", &self.encrypted);
-        visit("kms_key_id", &self.kms_key_id);
-        visit("auto_snapshot_policy_id", &self.auto_snapshot_policy_id);
-        visit("performance_level", &self.performance_level);
-        visit("provisioned_iops", &self.provisioned_iops);
-        visit("bursting_enabled", &self.bursting_enabled);
-        visit("auto_format", &self.auto_format);
-        visit("file_system", &self.file_system);
-        visit("mount_target", &self.mount_target);
-        visit("disk_name", &self.disk_name);
-        visit("device", &self.device);
-        visit("snapshot_id", &self.snapshot_id);
-    }
-}
-
-/// The tag.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TagsItem {
-    /// The tag key. Example: `node-k-1`.
-    pub key: Option<String>,
-    /// The tag value. Example: `node-v-1`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::WireStruct for TagsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-    }
-}
-
-/// The configurations of the private node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PrivatePoolOptions {
-    /// The ID of the private node pool. Example: `eap-bp67acfmxazb4****`.
-    pub id: Option<String>,
-    /// The type of private node pool. This parameter specifies the type of private pool that you want to use to create instances. A private pool is generated when an elasticity assurance or a capacity reservation takes effect. The system selects a private pool to start instances. Valid values:
-    ///
-    /// *   `Open`: uses an open private pool. The system selects an open private pool to start instances. If no matching open private pools are available, the resources in the public pool are used.
-    /// *   `Target`: uses a specified private pool. The system uses the resources of the specified private pool to start instances. If the specified private pool is unavailable, instances cannot be started.
-    /// *   `None`: no private pool is used. The resources of private pools are not used to launch the instances.
-    ///
-    /// Example: `Open`.
-    pub match_criteria: Option<String>,
-}
-
-impl acs_runtime::WireStruct for PrivatePoolOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("id", &self.id);
-        visit("match_criteria", &self.match_criteria);
-    }
-}
-
-/// The instance attributes.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct InstancePatternsItem {
-    /// The number of vCPU cores for the instance type. Example: `4`.
-    pub cores: Option<i64>,
-    /// The memory size of the instance type. Unit: GiB. Example: `8`.
-    pub memory: Option<f32>,
-    /// The instance family level. Example: `EnterpriseLevel`.
-    pub instance_family_level: Option<String>,
-    /// The instance type that you want to exclude.
-    pub excluded_instance_types: Option<Vec<String>>,
-    /// The minimum vCPU cores required for the instance type. Example: `4`.
-    pub min_cpu_cores: Option<i64>,
-    /// The maximum vCPU cores allowed for the instance type. Example: `8`.
-    pub max_cpu_cores: Option<i64>,
-    /// The minimum required memory size. Unit: GiB. Example: `8`.
-    pub min_memory_size: Option<f32>,
-    /// The maximum allowed memory size. Unit: GiB. Example: `16`.
-    pub max_memory_size: Option<f32>,
-    /// The type of the instance.
-    pub instance_categories: Option<Vec<String>>,
-    /// The CPU architecture of the instance type.
-    pub cpu_architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type. Example: `4`.
-    #[deprecated]
-    pub core: Option<i64>,
-    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance. Example: `2`.
-    #[deprecated]
-    pub max_price: Option<f32>,
-    /// \\\[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
-    #[deprecated]
-    pub architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types. Example: `Exclude`.
-    #[deprecated]
-    pub burst_performance_option: Option<String>,
-    /// The specified instance family.
-    pub instance_type_families: Option<Vec<String>>,
-    /// The minimum required number of elastic network interfaces (ENIs) per instance. Example: `3`.
-    pub minimum_eni_quantity: Option<i64>,
-    /// The minimum required number of IPv4 addresses per ENI. Example: `10`.
-    pub minimum_eni_private_ip_address_quantity: Option<i64>,
-    /// The minimum required number of IPv6 addresses per ENI. Example: `1`.
-    pub minimum_eni_ipv6_address_quantity: Option<i64>,
-    /// The maximum allowed number of GPUs per instance. Example: `8`.
-    pub maximum_gpu_amount: Option<i64>,
-}
-
-#[allow(deprecated)]
-impl acs_runtime::WireStruct for InstancePatternsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("cores", &self.cores);
-        visit("memory", &self.memory);
-        visit("instance_family_level", &self.instance_family_level);
-        visit("excluded_instance_types", &self.excluded_instance_types);
-        visit("min_cpu_cores", &self.min_cpu_cores);
-        visit("max_cpu_cores", &self.max_cpu_cores);
-        visit("min_memory_size", &self.min_memory_size);
-        visit("max_memory_size", &self.max_memory_size);
-        visit("instance_categories", &self.instance_categories);
-        visit("cpu_architectures", &self.cpu_architectures);
-        visit("core", &self.core);
-        visit("max_price", &self.max_price);
-        visit("architectures", &self.architectures);
-        visit("burst_performance_option", &self.burst_performance_option);
-        visit("instance_type_families", &self.instance_type_families);
-        visit("minimum_eni_quantity", &self.minimum_eni_quantity);
-        visit(
-            "minimum_eni_private_ip_address_quantity",
-            &self.minimum_eni_private_ip_address_quantity,
-        );
-        visit(
-            "minimum_eni_ipv6_address_quantity",
-            &self.minimum_eni_ipv6_address_quantity,
-        );
-        visit("maximum_gpu_amount", &self.maximum_gpu_amount);
-    }
-}
-
-/// Values of `HttpTokens`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum HttpTokens {
-    /// `optional`
-    Optional,
-    /// `required`
-    Required,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl HttpTokens {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Optional => "optional",
-            Self::Required => "required",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for HttpTokens {
-    fn from(value: &str) -> Self {
-        match value {
-            "optional" => Self::Optional,
-            "required" => Self::Required,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for HttpTokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::WireValue for HttpTokens {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
-    }
-}
-
-impl acs_runtime::IntoParam<HttpTokens> for &str {
-    fn into_param(self) -> Option<HttpTokens> {
-        Some(HttpTokens::from(self))
-    }
-}
-
-/// ECS 实例的元数据访问配置。该参数目前仅白名单开放，如需使用，请提交工单申请。
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InstanceMetadataOptions {
-    /// The `http_tokens` field. Example: `optional`.
-    pub http_tokens: Option<HttpTokens>,
-}
-
-impl acs_runtime::WireStruct for InstanceMetadataOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("http_tokens", &self.http_tokens);
     }
 }
 
@@ -1017,7 +566,7 @@ pub struct ScalingGroup {
     /// For more information, see Use preemptible instances. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
     /// The instance type of preemptible instances and the price cap for the instance type.
-    pub spot_price_limit: Option<Vec<SpotPriceLimitItem>>,
+    pub spot_price_limit: Option<Vec<crate::types::SpotPriceLimitItem>>,
     /// The type of the OS image. You must specify this parameter or `platform`. Valid values:
     ///
     /// *   `AliyunLinux`: Alibaba Cloud Linux 2.
@@ -1088,7 +637,7 @@ pub struct ScalingGroup {
     /// This parameter is supported only when `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
     pub system_disk_provisioned_iops: Option<i64>,
     /// The configurations of the data disks that are attached to nodes in the node pool.
-    pub data_disks: Option<Vec<DataDisksItem>>,
+    pub data_disks: Option<Vec<crate::types::DataDisk>>,
     /// The IDs of security groups. You must specify this parameter or `security_group_id`. We recommend that you specify `security_group_ids`. If you specify both `security_group_id` and `security_group_ids`, `security_group_ids` is used.
     pub security_group_ids: Option<Vec<String>>,
     /// The name of the key pair used to log on to nodes in the node pool. You must set this parameter or `login_password`.
@@ -1125,7 +674,7 @@ pub struct ScalingGroup {
     /// The tags that you want to add only to ECS instances.
     ///
     /// The tag key must be unique and cannot exceed 128 characters in length. The tag key and value cannot start with aliyun or acs: or contain <https://> or <http://>.
-    pub tags: Option<Vec<TagsItem>>,
+    pub tags: Option<Vec<crate::types::TagsItem>>,
     /// The expected number of nodes in the node pool. Example: `0`.
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
@@ -1173,7 +722,7 @@ pub struct ScalingGroup {
     /// The IDs of ApsaraDB RDS instances.
     pub rds_instances: Option<Vec<String>>,
     /// The configurations of the private node pool.
-    pub private_pool_options: Option<PrivatePoolOptions>,
+    pub private_pool_options: Option<crate::types::PrivatePoolOptions>,
     /// The ID of the security group to which you want to add the node pool. You must specify this parameter or the `security_group_ids` parameter. We recommend that you specify `security_group_ids`. Example: `sg-wz9a8g2mt6x5llu0****`.
     #[deprecated]
     pub security_group_id: Option<String>,
@@ -1188,7 +737,7 @@ pub struct ScalingGroup {
     #[deprecated]
     pub platform: Option<String>,
     /// The instance attributes.
-    pub instance_patterns: Option<Vec<InstancePatternsItem>>,
+    pub instance_patterns: Option<Vec<crate::types::InstancePatterns>>,
     /// The name of the worker RAM role.
     ///
     /// *   If you do not specify this parameter, the default worker RAM role created by the cluster is used.
@@ -1199,7 +748,7 @@ pub struct ScalingGroup {
     /// Example: `example-role`.
     pub ram_role_name: Option<String>,
     /// ECS 实例的元数据访问配置。该参数目前仅白名单开放，如需使用，请提交工单申请。
-    pub instance_metadata_options: Option<InstanceMetadataOptions>,
+    pub instance_metadata_options: Option<crate::types::InstanceMetadataOptions>,
     /// 创建实例时使用的资源池及资源池策略。当您设置该参数后，需要注意：
     /// 该参数只在创建按量付费实例时生效。
     /// 该参数不能与private_pool_options.match_criteria、private_pool_options.id同时设置。
@@ -1266,303 +815,16 @@ impl acs_runtime::WireStruct for ScalingGroup {
     }
 }
 
-/// The memory limit.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReservedMemoryItem {
-    /// The NUMA node identifier. Example: `0`.
-    pub numa_node: Option<i32>,
-    /// The memory limit. Example: `{"memory": "1Gi"}`.
-    pub limits: Option<acs_runtime::serde_json::Value>,
-}
-
-impl acs_runtime::WireStruct for ReservedMemoryItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("numaNode", &self.numa_node);
-        visit("limits", &self.limits);
-    }
-}
-
-/// The versioned configuration information for the Managed Service for OpenTelemetry client.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tracing {
-    /// The endpoint of the collector. Example: `localhost:4317`.
-    pub endpoint: Option<String>,
-    /// The number of samples to be collected per million spans. Example: `200000`.
-    pub sampling_rate_per_million: Option<i32>,
-}
-
-impl acs_runtime::WireStruct for Tracing {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("endpoint", &self.endpoint);
-        visit("samplingRatePerMillion", &self.sampling_rate_per_million);
-    }
-}
-
-/// The configurations of the kubelet.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct KubeletConfiguration {
-    /// The maximum queries per second (QPS) of the image repository. Example: `5`.
-    pub registry_pull_qps: Option<i64>,
-    /// The maximum number of images that can be pulled from bursty image pulls. Example: `10`.
-    pub registry_burst: Option<i64>,
-    /// Specifies the maximum number of events that can be generated per second. Example: `5`.
-    pub event_record_qps: Option<i64>,
-    /// The maximum number of burst peaks for the event records. Example: `10`.
-    pub event_burst: Option<i64>,
-    /// The QPS when kubelet communicates with the Kubernetes API server. Example: `5`.
-    pub kube_apiqps: Option<i64>,
-    /// The maximum number of burst requests sent to the API server per second. Example: `10`.
-    pub kube_api_burst: Option<i64>,
-    /// Specifies whether to pull one image at a time. Example: `true`.
-    pub serialize_image_pulls: Option<bool>,
-    /// The CPU management policy used by kubelet. Example: `none`.
-    pub cpu_manager_policy: Option<String>,
-    /// A set of eviction thresholds that will trigger a pod eviction if met.
-    pub eviction_hard: Option<acs_runtime::serde_json::Value>,
-    /// A set of eviction thresholds that will trigger a pod eviction if met over a corresponding grace period.
-    pub eviction_soft: Option<acs_runtime::serde_json::Value>,
-    /// A set of grace periods for eviction thresholds.
-    pub eviction_soft_grace_period: Option<acs_runtime::serde_json::Value>,
-    /// A set of configurations that specify reserved resources for the system.
-    pub system_reserved: Option<acs_runtime::serde_json::Value>,
-    /// A set of configurations that specify resources reserved for the Kubernetes system.
-    pub kube_reserved: Option<acs_runtime::serde_json::Value>,
-    /// The read-only port. Example: `0`.
-    pub read_only_port: Option<i64>,
-    /// The maximum number of running pods. Example: `110`.
-    pub max_pods: Option<i64>,
-    /// The maximum size that a log file can reach before it is rotated. Example: `10Mi`.
-    pub container_log_max_size: Option<String>,
-    /// The maximum number of log files that can be stored in each container. Example: `5`.
-    pub container_log_max_files: Option<i64>,
-    /// A feature gate that is used to enable an experimental feature.
-    pub feature_gates: Option<acs_runtime::serde_json::Value>,
-    /// The whitelisted unsafe sysctls.
-    pub allowed_unsafe_sysctls: Option<Vec<String>>,
-    /// A list of configurations that specify memory reservations for non-uniform memory access (NUMA) nodes.
-    pub reserved_memory: Option<Vec<ReservedMemoryItem>>,
-    /// The name of the policy to be used by the memory manager. Example: `none`.
-    pub memory_manager_policy: Option<String>,
-    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits. Example: `true`.
-    pub cpu_cfs_quota: Option<bool>,
-    /// The duration for the CPU CFS quota. Example: `100ms`.
-    pub cpu_cfs_quota_period: Option<String>,
-    /// The percentage of disk usage after which image garbage collection always runs. Example: `85`.
-    pub image_gc_high_threshold_percent: Option<i32>,
-    /// The percentage of disk usage before which image garbage collection never runs. Example: `80`.
-    pub image_gc_low_threshold_percent: Option<i32>,
-    /// The maximum number of processes per pod. Example: `-1`.
-    pub pod_pids_limit: Option<i64>,
-    /// The name of the Topology Manager policy that you want to use. Example: `restricted`.
-    pub topology_manager_policy: Option<String>,
-    /// The list of IP addresses of the DNS servers.
-    pub cluster_dns: Option<Vec<String>>,
-    /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-    pub tracing: Option<Tracing>,
-    /// The maximum number of concurrent programs that rotate logs Example: `1`.
-    pub container_log_max_workers: Option<i32>,
-    /// The duration at which the container logs are monitored for rotating logs. Example: `10s`.
-    pub container_log_monitor_interval: Option<String>,
-}
-
-impl acs_runtime::WireStruct for KubeletConfiguration {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("registryPullQPS", &self.registry_pull_qps);
-        visit("registryBurst", &self.registry_burst);
-        visit("eventRecordQPS", &self.event_record_qps);
-        visit("eventBurst", &self.event_burst);
-        visit("kubeAPIQPS", &self.kube_apiqps);
-        visit("kubeAPIBurst", &self.kube_api_burst);
-        visit("serializeImagePulls", &self.serialize_image_pulls);
-        visit("cpuManagerPolicy", &self.cpu_manager_policy);
-        visit("evictionHard", &self.eviction_hard);
-        visit("evictionSoft", &self.eviction_soft);
-        visit("evictionSoftGracePeriod", &self.eviction_soft_grace_period);
-        visit("systemReserved", &self.system_reserved);
-        visit("kubeReserved", &self.kube_reserved);
-        visit("readOnlyPort", &self.read_only_port);
-        visit("maxPods", &self.max_pods);
-        visit("containerLogMaxSize", &self.container_log_max_size);
-        visit("containerLogMaxFiles", &self.container_log_max_files);
-        visit("featureGates", &self.feature_gates);
-        visit("allowedUnsafeSysctls", &self.allowed_unsafe_sysctls);
-        visit("reservedMemory", &self.reserved_memory);
-        visit("memoryManagerPolicy", &self.memory_manager_policy);
-        visit("cpuCFSQuota", &self.cpu_cfs_quota);
-        visit("cpuCFSQuotaPeriod", &self.cpu_cfs_quota_period);
-        visit("imageGCHighThresholdPercent", &self.image_gc_high_threshold_percent);
-        visit("imageGCLowThresholdPercent", &self.image_gc_low_threshold_percent);
-        visit("podPidsLimit", &self.pod_pids_limit);
-        visit("topologyManagerPolicy", &self.topology_manager_policy);
-        visit("clusterDNS", &self.cluster_dns);
-        visit("tracing", &self.tracing);
-        visit("containerLogMaxWorkers", &self.container_log_max_workers);
-        visit("containerLogMonitorInterval", &self.container_log_monitor_interval);
-    }
-}
-
 /// The node configurations.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NodeConfig {
     /// The configurations of the kubelet.
-    pub kubelet_configuration: Option<KubeletConfiguration>,
+    pub kubelet_configuration: Option<crate::types::KubeletConfig>,
 }
 
 impl acs_runtime::WireStruct for NodeConfig {
     fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
         visit("kubelet_configuration", &self.kubelet_configuration);
-    }
-}
-
-/// The configurations of the label.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LabelsItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::WireStruct for LabelsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-    }
-}
-
-/// The collection of taint configurations.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TaintsItem {
-    /// The `key` of the taint. Example: `key`.
-    pub key: Option<String>,
-    /// The `value` of the taint. Example: `value`.
-    pub value: Option<String>,
-    /// The scheduling policy. Valid values:
-    ///
-    /// *   `NoSchedule`: This taint is not tolerated. However, pods that are already scheduled to the node are not affected.
-    /// *   `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
-    /// *   `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
-    ///
-    /// Default value: `NoSchedule`. Example: `NoSchedule`.
-    pub effect: Option<String>,
-}
-
-impl acs_runtime::WireStruct for TaintsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-        visit("effect", &self.effect);
-    }
-}
-
-/// The configurations of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KubernetesConfig {
-    /// The labels that you want to add to the nodes in the cluster.
-    pub labels: Option<Vec<LabelsItem>>,
-    /// The configurations of the taints.
-    pub taints: Option<Vec<TaintsItem>>,
-    /// The name of the container runtime. The following types of runtime are supported by ACK:
-    ///
-    /// *   containerd: containerd is the recommended runtime and supports all Kubernetes versions.
-    /// *   Sandboxed-Container.runv: The Sandbox-Container runtime provides improved isolation and supports Kubernetes 1.24 and earlier.
-    /// *   docker: The Docker runtime supports Kubernetes 1.22 and earlier.
-    ///
-    /// Default value: containerd. Example: `docker`.
-    pub runtime: Option<String>,
-    /// The version of the container runtime. Example: `19.03.5`.
-    pub runtime_version: Option<String>,
-    /// The CPU management policy of nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
-    ///
-    /// *   `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
-    /// *   `none`: specifies that the default CPU affinity is used.
-    ///
-    /// Default value: `none`. Example: `none`.
-    pub cpu_policy: Option<String>,
-    /// The user-defined data of nodes. You can specify custom scripts that are automatically executed after the nodes are initialized. Example: `dGhpcyBpcyBhIGV4YW1wbGU=`.
-    pub user_data: Option<String>,
-    /// Specifies whether the nodes are schedulable after a scale-out operation is performed. Example: `true`.
-    pub unschedulable: Option<bool>,
-    /// Specifies whether to install the CloudMonitor agent on ECS nodes. After the CloudMonitor agent is installed on ECS nodes, you can view monitoring information about the instances in the CloudMonitor console. We recommend that you install the CloudMonitor agent. Valid values:
-    ///
-    /// *   `true`: installs the CloudMonitor agent on ECS nodes.
-    /// *   `false`: does not install the CloudMonitor agent on ECS nodes.
-    ///
-    /// Default value: `false` Example: `true`.
-    pub cms_enabled: Option<bool>,
-    /// A custom node name consists of a prefix, a node IP address, and a suffix.
-    ///
-    /// *   The prefix and the suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-). A custom node name must start and end with a digit or lowercase letter.
-    /// *   The node IP address in a custom node name is the private IP address of the node.
-    ///
-    /// Set the parameter to a value in the customized,aliyun,ip,com format. The value consists of four parts that are separated by commas (,). customized and ip are fixed content. aliyun is the prefix and com is the suffix. Example: aliyun.192.168.xxx.xxx.com. Example: `customized,aliyun,ip,com`.
-    pub node_name_mode: Option<String>,
-    /// The user-defined data of nodes. You can specify custom scripts that are automatically executed before the nodes are initialized. Example: `dGhpcyBpcyBhIGV4YW1wbGU`.
-    pub pre_user_data: Option<String>,
-}
-
-impl acs_runtime::WireStruct for KubernetesConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("labels", &self.labels);
-        visit("taints", &self.taints);
-        visit("runtime", &self.runtime);
-        visit("runtime_version", &self.runtime_version);
-        visit("cpu_policy", &self.cpu_policy);
-        visit("user_data", &self.user_data);
-        visit("unschedulable", &self.unschedulable);
-        visit("cms_enabled", &self.cms_enabled);
-        visit("node_name_mode", &self.node_name_mode);
-        visit("pre_user_data", &self.pre_user_data);
-    }
-}
-
-/// The configurations of confidential computing for the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TeeConfig {
-    /// Specifies whether to enable confidential computing for the cluster. Example: `true`.
-    pub tee_enable: Option<bool>,
-}
-
-impl acs_runtime::WireStruct for TeeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("tee_enable", &self.tee_enable);
-    }
-}
-
-/// This parameter is deprecated.
-///
-/// The configurations of the edge node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InterconnectConfig {
-    /// This parameter is deprecated.
-    ///
-    /// The ID of the Cloud Enterprise Network (CEN) instance that is associated with the enhanced edge node pool. Example: `cen-ey9k9nfhz0f*******`.
-    pub cen_id: Option<String>,
-    /// This parameter is deprecated.
-    ///
-    /// The ID of the Cloud Connect Network (CCN) instance that is associated with the enhanced edge node pool. Example: `ccn-qm5i0i0q9yi*******`.
-    pub ccn_id: Option<String>,
-    /// This parameter is deprecated.
-    ///
-    /// The region to which the CCN instance that is associated with the enhanced edge node pool belongs. Example: `cn-shanghai`.
-    pub ccn_region_id: Option<String>,
-    /// This parameter is deprecated.
-    ///
-    /// The bandwidth of the enhanced edge node pool. Unit: Mbit/s. Example: `10`.
-    pub bandwidth: Option<i64>,
-    /// This parameter is deprecated.
-    ///
-    /// The subscription duration of the enhanced edge node pool. The duration is measured in months. Example: `1`.
-    pub improved_period: Option<String>,
-}
-
-impl acs_runtime::WireStruct for InterconnectConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("cen_id", &self.cen_id);
-        visit("ccn_id", &self.ccn_id);
-        visit("ccn_region_id", &self.ccn_region_id);
-        visit("bandwidth", &self.bandwidth);
-        visit("improved_period", &self.improved_period);
     }
 }
 
@@ -1582,51 +844,6 @@ impl acs_runtime::WireStruct for EfloNodeGroup {
     }
 }
 
-/// 智能托管配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AutoMode {
-    /// The `enable` field.
-    pub enable: Option<bool>,
-}
-
-impl acs_runtime::WireStruct for AutoMode {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("enable", &self.enable);
-    }
-}
-
-/// 节点组件配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NodeComponentsItemConfig {
-    /// 节点组件自定义配置。
-    pub custom_config: Option<std::collections::BTreeMap<String, String>>,
-}
-
-impl acs_runtime::WireStruct for NodeComponentsItemConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("custom_config", &self.custom_config);
-    }
-}
-
-/// 节点组件。
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NodeComponentsItem {
-    /// 节点组件名称。 Example: `kubelet`.
-    pub name: Option<String>,
-    /// 节点组件版本。 Example: `1.33.3-aliyun.1`.
-    pub version: Option<String>,
-    /// 节点组件配置。
-    pub config: Option<NodeComponentsItemConfig>,
-}
-
-impl acs_runtime::WireStruct for NodeComponentsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("name", &self.name);
-        visit("version", &self.version);
-        visit("config", &self.config);
-    }
-}
-
 /// The request body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateClusterNodePoolBody {
@@ -1635,20 +852,20 @@ pub struct CreateClusterNodePoolBody {
     /// The configurations of auto scaling.
     pub auto_scaling: Option<AutoScaling>,
     /// The configurations of the managed node pool feature.
-    pub management: Option<Management>,
+    pub management: Option<crate::types::Management>,
     /// The configurations of the scaling group that is used by the node pool.
     pub scaling_group: Option<ScalingGroup>,
     /// The node configurations.
     pub node_config: Option<NodeConfig>,
     /// The configurations of the cluster.
-    pub kubernetes_config: Option<KubernetesConfig>,
+    pub kubernetes_config: Option<crate::types::KubernetesConfig>,
     /// The configurations of confidential computing for the cluster.
-    pub tee_config: Option<TeeConfig>,
+    pub tee_config: Option<crate::types::TeeConfig>,
     /// This parameter is deprecated.
     ///
     /// The configurations of the edge node pool.
     #[deprecated]
-    pub interconnect_config: Option<InterconnectConfig>,
+    pub interconnect_config: Option<crate::types::InterconnectConfig>,
     /// This parameter is deprecated. Use the desired_size parameter instead.
     ///
     /// The number of nodes in the node pool. Example: `1`.
@@ -1683,9 +900,9 @@ pub struct CreateClusterNodePoolBody {
     /// 灵骏节点池配置。
     pub eflo_node_group: Option<EfloNodeGroup>,
     /// 智能托管配置。
-    pub auto_mode: Option<AutoMode>,
+    pub auto_mode: Option<crate::types::AutoMode>,
     /// 节点组件列表。
-    pub node_components: Option<Vec<NodeComponentsItem>>,
+    pub node_components: Option<Vec<crate::types::NodeComponentsItem>>,
 }
 
 #[allow(deprecated)]

@@ -10,7 +10,7 @@ use acs_runtime::{BuildError, IntoParam, SdkError};
 #[non_exhaustive]
 pub struct CreateTriggerRequest {
     /// The request body.
-    pub body: Option<CreateTriggerBody>,
+    pub body: Option<crate::types::CreateKubernetesTriggerBody>,
     /// The cluster ID.
     pub cluster_id: Option<String>,
 }
@@ -55,7 +55,10 @@ impl<C> CreateTriggerBuilder<C> {
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<CreateTriggerBody>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl IntoParam<crate::types::CreateKubernetesTriggerBody>,
+    ) -> Self {
         self.request.body = value.into_param();
         self
     }
@@ -148,36 +151,3 @@ impl std::fmt::Display for CreateTriggerError {
 }
 
 impl std::error::Error for CreateTriggerError {}
-
-/// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateTriggerBody {
-    /// The cluster ID. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
-    pub cluster_id: Option<String>,
-    /// The name of the trigger project.
-    ///
-    /// The name consists of the namespace where the application is deployed and the name of the application. The format is `${namespace}/${name}`.
-    ///
-    /// Example: `default/test-app`. Example: `default/test-app`.
-    pub project_id: Option<String>,
-    /// The action that the trigger performs. Set the value to redeploy.
-    ///
-    /// `redeploy`: redeploys the resources specified by `project_id`. Example: `redeploy`.
-    pub action: Option<String>,
-    /// The type of trigger. Valid values:
-    ///
-    /// *   `deployment`: performs actions on Deployments.
-    /// *   `application`: performs actions on applications that are deployed in Application Center.
-    ///
-    /// Default value: `deployment`. Example: `deployment`.
-    pub r#type: Option<String>,
-}
-
-impl acs_runtime::WireStruct for CreateTriggerBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("cluster_id", &self.cluster_id);
-        visit("project_id", &self.project_id);
-        visit("action", &self.action);
-        visit("type", &self.r#type);
-    }
-}

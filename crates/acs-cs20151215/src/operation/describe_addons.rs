@@ -186,21 +186,6 @@ impl std::fmt::Display for DescribeAddonsError {
 
 impl std::error::Error for DescribeAddonsError {}
 
-/// The `ComponentGroupsItemItemsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ComponentGroupsItemItemsItem {
-    /// The name of the component. Example: `flexvolume`.
-    pub name: Option<String>,
-}
-
-impl acs_runtime::FromJson for ComponentGroupsItemItemsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { name: object.take("name")? })
-    }
-}
-
 /// The `ComponentGroupsItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -208,7 +193,7 @@ pub struct ComponentGroupsItem {
     /// The name of the component group. Example: `storage`.
     pub group_name: Option<String>,
     /// The names of the components in the component group.
-    pub items: Option<Vec<ComponentGroupsItemItemsItem>>,
+    pub items: Option<Vec<crate::types::ComponentGroupsItemsItem>>,
 }
 
 impl acs_runtime::FromJson for ComponentGroupsItem {

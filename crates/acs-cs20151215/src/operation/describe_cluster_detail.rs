@@ -149,7 +149,7 @@ pub struct DescribeClusterDetailResponse {
     /// Example: `running`.
     pub state: Option<String>,
     /// The resource labels of the cluster.
-    pub tags: Option<Vec<TagsItem>>,
+    pub tags: Option<Vec<crate::types::Tag>>,
     /// The time when the cluster was updated. Example: `2020-01-13T23:01:03+08:00`.
     pub updated: Option<String>,
     /// The ID of the VPC where the cluster is deployed. This parameter is required when you create a cluster. Example: `vpc-2zecuu62b9zw7a7qn****`.
@@ -192,7 +192,7 @@ pub struct DescribeClusterDetailResponse {
     /// The name of the worker Resource Access Management (RAM) role. The RAM role is assigned to the worker nodes of the cluster to allow the worker nodes to manage Elastic Compute Service (ECS) instances. Example: `KubernetesWorkerRole-ec87d15b-edca-4302-933f-c8a16bf0****`.
     pub worker_ram_role_name: Option<String>,
     /// The maintenance window of the cluster. This feature is available only in ACK Pro clusters.
-    pub maintenance_window: Option<MaintenanceWindow>,
+    pub maintenance_window: Option<crate::types::MaintenanceWindow>,
     /// The Resource Orchestration Service (ROS) parameters of the cluster.
     #[deprecated]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
@@ -219,7 +219,7 @@ pub struct DescribeClusterDetailResponse {
     /// *   dual: The cluster is an IPv4/IPv6 dual-stack cluster.
     ///
     /// Example: `ipv4`.
-    pub ip_stack: Option<IpStack>,
+    pub ip_stack: Option<crate::types::IpStack>,
     /// The domain name of the cluster. Example: `cluster.local`.
     pub cluster_domain: Option<String>,
     /// 自定义证书 SAN。
@@ -229,11 +229,11 @@ pub struct DescribeClusterDetailResponse {
     /// The vSwitch for the control plane of the cluster.
     pub vswitch_ids: Option<Vec<String>>,
     /// The automatic O\\&M policy of the cluster.
-    pub operation_policy: Option<OperationPolicy>,
+    pub operation_policy: Option<crate::types::OperationPolicy>,
     /// The control plane configurations in an ACK dedicated cluster.
     pub control_plane_config: Option<ControlPlaneConfig>,
     /// 智能托管模式配置。
-    pub auto_mode: Option<AutoMode>,
+    pub auto_mode: Option<crate::types::AutoMode>,
 }
 
 #[allow(deprecated)]
@@ -318,119 +318,6 @@ impl std::fmt::Display for DescribeClusterDetailError {
 
 impl std::error::Error for DescribeClusterDetailError {}
 
-/// The resource label.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TagsItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::FromJson for TagsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            key: object.take("key")?,
-            value: object.take("value")?,
-        })
-    }
-}
-
-/// The maintenance window of the cluster. This feature is available only in ACK Pro clusters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct MaintenanceWindow {
-    /// Specifies whether to enable the cluster maintenance window. Valid values:
-    ///
-    /// *   `true`: enables the cluster maintenance window.
-    /// *   `false`: disables the cluster maintenance window.
-    ///
-    /// Default value: `false`. Example: `false`.
-    pub enable: Option<bool>,
-    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z. Example: `03:00:00Z`.
-    pub maintenance_time: Option<String>,
-    /// The duration of the cluster maintenance window.
-    ///
-    /// Valid values: 1 to 24.
-    ///
-    /// Unit: hours.
-    ///
-    /// Default value: 3. Example: `3h`.
-    pub duration: Option<String>,
-    /// The day of the week when maintenance is performed. Separate multiple days with commas (,).
-    ///
-    /// Valid values: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, and Sunday.
-    ///
-    /// Default value: `Thursday`. Example: `Monday,Thursday`.
-    pub weekly_period: Option<String>,
-    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL. Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`.
-    pub recurrence: Option<String>,
-}
-
-impl acs_runtime::FromJson for MaintenanceWindow {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enable: object.take("enable")?,
-            maintenance_time: object.take("maintenance_time")?,
-            duration: object.take("duration")?,
-            weekly_period: object.take("weekly_period")?,
-            recurrence: object.take("recurrence")?,
-        })
-    }
-}
-
-/// The IP stack of the cluster. Valid values:
-///
-/// *   ipv4: The cluster is an IPv4 cluster.
-/// *   dual: The cluster is an IPv4/IPv6 dual-stack cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IpStack {
-    /// `ipv4`
-    Ipv4,
-    /// `dual`
-    Dual,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl IpStack {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ipv4 => "ipv4",
-            Self::Dual => "dual",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for IpStack {
-    fn from(value: &str) -> Self {
-        match value {
-            "ipv4" => Self::Ipv4,
-            "dual" => Self::Dual,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for IpStack {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::FromJson for IpStack {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
-
 /// RRSA 配置。
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -465,114 +352,6 @@ impl acs_runtime::FromJson for RrsaConfig {
             issuer: object.take("issuer")?,
             open_api_configuration_url: object.take("open_api_configuration_url")?,
             jwks_url: object.take("jwks_url")?,
-        })
-    }
-}
-
-/// The configurations of auto cluster update.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ClusterAutoUpgrade {
-    /// Specifies whether to enable auto cluster update. Example: `true`.
-    pub enabled: Option<bool>,
-    /// The frequency of auto cluster updates. For more information, see Update frequency.
-    ///
-    /// Valid values:
-    ///
-    /// *   patch: specifies the latest patch version.
-    /// *   stable: specifies the second-latest minor version.
-    /// *   rapid: specifies the latest minor version.
-    ///
-    /// Example: `patch`.
-    pub channel: Option<String>,
-}
-
-impl acs_runtime::FromJson for ClusterAutoUpgrade {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enabled: object.take("enabled")?,
-            channel: object.take("channel")?,
-        })
-    }
-}
-
-/// The automatic O\\&M policy of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct OperationPolicy {
-    /// The configurations of auto cluster update.
-    pub cluster_auto_upgrade: Option<ClusterAutoUpgrade>,
-}
-
-impl acs_runtime::FromJson for OperationPolicy {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_auto_upgrade: object.take("cluster_auto_upgrade")?,
-        })
-    }
-}
-
-/// Values of `HttpTokens`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum HttpTokens {
-    /// `optional`
-    Optional,
-    /// `required`
-    Required,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl HttpTokens {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Optional => "optional",
-            Self::Required => "required",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for HttpTokens {
-    fn from(value: &str) -> Self {
-        match value {
-            "optional" => Self::Optional,
-            "required" => Self::Required,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for HttpTokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::FromJson for HttpTokens {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
-
-/// ECS 实例的元数据访问配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct InstanceMetadataOptions {
-    /// The `http_tokens` field. Example: `optional`.
-    pub http_tokens: Option<HttpTokens>,
-}
-
-impl acs_runtime::FromJson for InstanceMetadataOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_tokens: object.take("http_tokens")?,
         })
     }
 }
@@ -628,7 +407,7 @@ pub struct ControlPlaneConfig {
     /// The number of control plane nodes. Example: `3`.
     pub size: Option<i64>,
     /// ECS 实例的元数据访问配置。
-    pub instance_metadata_options: Option<InstanceMetadataOptions>,
+    pub instance_metadata_options: Option<crate::types::InstanceMetadataOptions>,
 }
 
 impl acs_runtime::FromJson for ControlPlaneConfig {
@@ -660,23 +439,6 @@ impl acs_runtime::FromJson for ControlPlaneConfig {
             node_port_range: object.take("node_port_range")?,
             size: object.take("size")?,
             instance_metadata_options: object.take("instance_metadata_options")?,
-        })
-    }
-}
-
-/// 智能托管模式配置。
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AutoMode {
-    /// 是否开启智能托管模式。
-    pub enable: Option<bool>,
-}
-
-impl acs_runtime::FromJson for AutoMode {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enable: object.take("enable")?,
         })
     }
 }

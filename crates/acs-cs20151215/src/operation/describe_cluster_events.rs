@@ -115,7 +115,7 @@ pub struct DescribeClusterEventsResponse {
     /// The list of events.
     pub events: Option<Vec<EventsItem>>,
     /// The pagination information.
-    pub page_info: Option<PageInfo>,
+    pub page_info: Option<crate::types::PageInfo>,
 }
 
 impl acs_runtime::FromJson for DescribeClusterEventsResponse {
@@ -314,29 +314,6 @@ impl acs_runtime::FromJson for EventsItem {
             time: object.take("time")?,
             cluster_id: object.take("cluster_id")?,
             data: object.take("data")?,
-        })
-    }
-}
-
-/// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PageInfo {
-    /// The number of entries per page. Valid values: 1 to 50. Default value: 50. Example: `50`.
-    pub page_size: Option<i64>,
-    /// The number of the page to return. Example: `1`.
-    pub page_number: Option<i64>,
-    /// The total number of entries returned. Example: `3`.
-    pub total_count: Option<i64>,
-}
-
-impl acs_runtime::FromJson for PageInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_size: object.take("page_size")?,
-            page_number: object.take("page_number")?,
-            total_count: object.take("total_count")?,
         })
     }
 }

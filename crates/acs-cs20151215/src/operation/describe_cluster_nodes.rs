@@ -145,7 +145,7 @@ pub struct DescribeClusterNodesResponse {
     /// The details of the nodes in the cluster.
     pub nodes: Option<Vec<NodesItem>>,
     /// The pagination information.
-    pub page: Option<Page>,
+    pub page: Option<crate::types::Page>,
 }
 
 impl acs_runtime::FromJson for DescribeClusterNodesResponse {
@@ -294,29 +294,6 @@ impl acs_runtime::FromJson for NodesItem {
             source: object.take("source")?,
             state: object.take("state")?,
             spot_strategy: object.take("spot_strategy")?,
-        })
-    }
-}
-
-/// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Page {
-    /// The page number. Example: `1`.
-    pub page_number: Option<i32>,
-    /// The number of entries per page. Example: `10`.
-    pub page_size: Option<i32>,
-    /// The total number of entries returned. Example: `5`.
-    pub total_count: Option<i32>,
-}
-
-impl acs_runtime::FromJson for Page {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_number: object.take("page_number")?,
-            page_size: object.take("page_size")?,
-            total_count: object.take("total_count")?,
         })
     }
 }

@@ -104,7 +104,7 @@ impl DescribeClusterTasksBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeClusterTasksResponse {
     /// The pagination information.
-    pub page_info: Option<PageInfo>,
+    pub page_info: Option<crate::types::PageInfo>,
     /// The information about the tasks.
     pub tasks: Option<Vec<TasksItem>>,
     /// The request ID. Example: `0527ac9a-c899-4341-a21a-xxxxxxxxx`.
@@ -151,29 +151,6 @@ impl std::fmt::Display for DescribeClusterTasksError {
 }
 
 impl std::error::Error for DescribeClusterTasksError {}
-
-/// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PageInfo {
-    /// The number of entries per page. Example: `10`.
-    pub page_size: Option<i64>,
-    /// The number of the page returned. Example: `1`.
-    pub page_number: Option<i64>,
-    /// The total number of entries returned. Example: `10`.
-    pub total_count: Option<i64>,
-}
-
-impl acs_runtime::FromJson for PageInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_size: object.take("page_size")?,
-            page_number: object.take("page_number")?,
-            total_count: object.take("total_count")?,
-        })
-    }
-}
 
 /// The error returned for the task.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

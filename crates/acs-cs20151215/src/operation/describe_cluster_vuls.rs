@@ -199,62 +199,6 @@ impl acs_runtime::FromJson for VulType {
     }
 }
 
-/// The severity level of the vulnerability.
-///
-/// Valid values:
-///
-/// *   nntf: low
-/// *   later: medium
-/// *   asap: high
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Necessity {
-    /// `nntf`
-    Nntf,
-    /// `later`
-    Later,
-    /// `asap`
-    Asap,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl Necessity {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Nntf => "nntf",
-            Self::Later => "later",
-            Self::Asap => "asap",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for Necessity {
-    fn from(value: &str) -> Self {
-        match value {
-            "nntf" => Self::Nntf,
-            "later" => Self::Later,
-            "asap" => Self::Asap,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for Necessity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::FromJson for Necessity {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
-
 /// Details of a vulnerability.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -291,7 +235,7 @@ pub struct VulRecordsItem {
     /// *   asap: high
     ///
     /// Example: `asap`.
-    pub necessity: Option<Necessity>,
+    pub necessity: Option<crate::types::Necessity>,
     /// The CVE list.
     pub cve_list: Option<Vec<String>>,
 }

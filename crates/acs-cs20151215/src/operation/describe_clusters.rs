@@ -141,26 +141,6 @@ impl std::fmt::Display for DescribeClustersError {
 
 impl std::error::Error for DescribeClustersError {}
 
-/// The `TagsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TagsItem {
-    /// The key of the label. Example: `2`.
-    pub key: Option<String>,
-    /// The value of the label. Example: `3`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::FromJson for TagsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            key: object.take("key")?,
-            value: object.take("value")?,
-        })
-    }
-}
-
 /// The `ClustersItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -212,7 +192,7 @@ pub struct ClustersItem {
     /// The category of the data disk. Example: `cloud`.
     pub data_disk_category: Option<String>,
     /// The labels of the cluster.
-    pub tags: Option<Vec<TagsItem>>,
+    pub tags: Option<Vec<crate::types::TagsItem>>,
 }
 
 impl acs_runtime::FromJson for ClustersItem {

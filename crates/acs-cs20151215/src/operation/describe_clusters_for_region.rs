@@ -172,7 +172,7 @@ pub struct DescribeClustersForRegionResponse {
     /// The information about the queried clusters.
     pub clusters: Option<Vec<ClustersItem>>,
     /// The pagination details.
-    pub page_info: Option<PageInfo>,
+    pub page_info: Option<crate::types::Page>,
 }
 
 impl acs_runtime::FromJson for DescribeClustersForRegionResponse {
@@ -443,72 +443,6 @@ impl acs_runtime::FromJson for ProxyMode {
     }
 }
 
-/// The IP protocol stack of the cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IpStack {
-    /// `ipv4`
-    Ipv4,
-    /// `dual`
-    Dual,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl IpStack {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ipv4 => "ipv4",
-            Self::Dual => "dual",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for IpStack {
-    fn from(value: &str) -> Self {
-        match value {
-            "ipv4" => Self::Ipv4,
-            "dual" => Self::Dual,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for IpStack {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::FromJson for IpStack {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
-
-/// A tag of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TagsItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::FromJson for TagsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            key: object.take("key")?,
-            value: object.take("value")?,
-        })
-    }
-}
-
 /// The information about a queried cluster.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -571,7 +505,7 @@ pub struct ClustersItem {
     /// The time zone. Example: `Asia/Shanghai`.
     pub timezone: Option<String>,
     /// The IP protocol stack of the cluster. Example: `ipv4`.
-    pub ip_stack: Option<IpStack>,
+    pub ip_stack: Option<crate::types::IpStack>,
     /// The domain name of the cluster. Example: `cluster.local`.
     pub cluster_domain: Option<String>,
     /// The number of nodes in the ACK cluster. Example: `2`.
@@ -594,7 +528,7 @@ pub struct ClustersItem {
     /// Example: `running`.
     pub state: Option<String>,
     /// The list of cluster tags.
-    pub tags: Option<Vec<TagsItem>>,
+    pub tags: Option<Vec<crate::types::Tag>>,
     /// The time when the cluster was updated. Example: `2020-12-08T15:37:00+08:00`.
     pub updated: Option<String>,
     /// The ID of the virtual private cloud (VPC) to which the cluster belongs. Example: `vpc-2zeg8nf1ukc0fcmvq****`.
@@ -639,29 +573,6 @@ impl acs_runtime::FromJson for ClustersItem {
             vpc_id: object.take("vpc_id")?,
             vswitch_ids: object.take("vswitch_ids")?,
             cluster_spec: object.take("cluster_spec")?,
-        })
-    }
-}
-
-/// The pagination details.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PageInfo {
-    /// The number of pages. Example: `1`.
-    pub page_number: Option<i32>,
-    /// The number of records on each page. Example: `10`.
-    pub page_size: Option<i32>,
-    /// The total number of entries returned. Example: `10`.
-    pub total_count: Option<i32>,
-}
-
-impl acs_runtime::FromJson for PageInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_number: object.take("page_number")?,
-            page_size: object.take("page_size")?,
-            total_count: object.take("total_count")?,
         })
     }
 }

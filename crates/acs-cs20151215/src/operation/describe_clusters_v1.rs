@@ -161,7 +161,7 @@ pub struct DescribeClustersV1Response {
     /// The queried cluster details.
     pub clusters: Option<Vec<ClustersItem>>,
     /// The pagination information.
-    pub page_info: Option<PageInfo>,
+    pub page_info: Option<crate::types::Page>,
 }
 
 impl acs_runtime::FromJson for DescribeClustersV1Response {
@@ -203,164 +203,6 @@ impl std::fmt::Display for DescribeClustersV1Error {
 }
 
 impl std::error::Error for DescribeClustersV1Error {}
-
-/// The IP stack of the cluster. Valid values:
-///
-/// *   ipv4: creates a cluster that supports only the IPv4 protocol stack.
-/// *   dual: creates a cluster that supports IPv4/IPv6 dual-stack.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IpStack {
-    /// `ipv4`
-    Ipv4,
-    /// `dual`
-    Dual,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl IpStack {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ipv4 => "ipv4",
-            Self::Dual => "dual",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for IpStack {
-    fn from(value: &str) -> Self {
-        match value {
-            "ipv4" => Self::Ipv4,
-            "dual" => Self::Dual,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for IpStack {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::FromJson for IpStack {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
-
-/// The label of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TagsItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::FromJson for TagsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            key: object.take("key")?,
-            value: object.take("value")?,
-        })
-    }
-}
-
-/// The maintenance window of the cluster. This feature is available only for ACK managed clusters and ACK Serverless clusters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct MaintenanceWindow {
-    /// Specifies whether to enable the cluster maintenance window. Valid values:
-    ///
-    /// *   `true`: enables the cluster maintenance window.
-    /// *   `false`: disables the cluster maintenance window.
-    ///
-    /// Default value: `false`. Example: `false`.
-    pub enable: Option<bool>,
-    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z. Example: `03:00:00Z`.
-    pub maintenance_time: Option<String>,
-    /// The duration of the cluster maintenance window.
-    ///
-    /// Valid values: 1 to 24.
-    ///
-    /// Unit: hours.
-    ///
-    /// Default value: 3. Example: `3h`.
-    pub duration: Option<String>,
-    /// The day of the week when maintenance is performed. Separate multiple days with commas (,).
-    ///
-    /// Valid values: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, and Sunday.
-    ///
-    /// Default value: `Thursday`. Example: `Monday,Thursday`.
-    pub weekly_period: Option<String>,
-    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL. Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`.
-    pub recurrence: Option<String>,
-}
-
-impl acs_runtime::FromJson for MaintenanceWindow {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enable: object.take("enable")?,
-            maintenance_time: object.take("maintenance_time")?,
-            duration: object.take("duration")?,
-            weekly_period: object.take("weekly_period")?,
-            recurrence: object.take("recurrence")?,
-        })
-    }
-}
-
-/// The configurations of auto cluster update.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ClusterAutoUpgrade {
-    /// Specifies whether to enable auto cluster update. Example: `true`.
-    pub enabled: Option<bool>,
-    /// The frequency of auto cluster updates. For more information, see Update frequency.
-    ///
-    /// Valid values:
-    ///
-    /// *   patch: the latest patch version.
-    /// *   stables: the second-latest minor version.
-    /// *   rapid: the latest minor version.
-    ///
-    /// Example: `patch`.
-    pub channel: Option<String>,
-}
-
-impl acs_runtime::FromJson for ClusterAutoUpgrade {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enabled: object.take("enabled")?,
-            channel: object.take("channel")?,
-        })
-    }
-}
-
-/// The automatic O\\&M policy of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct OperationPolicy {
-    /// The configurations of auto cluster update.
-    pub cluster_auto_upgrade: Option<ClusterAutoUpgrade>,
-}
-
-impl acs_runtime::FromJson for OperationPolicy {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_auto_upgrade: object.take("cluster_auto_upgrade")?,
-        })
-    }
-}
 
 /// Information about a cluster.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -444,7 +286,7 @@ pub struct ClustersItem {
     /// *   dual: creates a cluster that supports IPv4/IPv6 dual-stack.
     ///
     /// Example: `ipv4`.
-    pub ip_stack: Option<IpStack>,
+    pub ip_stack: Option<crate::types::IpStack>,
     /// The domain name of the cluster. Example: `cluster.local`.
     pub cluster_domain: Option<String>,
     /// The number of nodes in the cluster, including control planes and worker nodes. Example: `5`.
@@ -470,7 +312,7 @@ pub struct ClustersItem {
     #[deprecated]
     pub subnet_cidr: Option<String>,
     /// The label of the cluster.
-    pub tags: Option<Vec<TagsItem>>,
+    pub tags: Option<Vec<crate::types::Tag>>,
     /// The time when the cluster was updated. Example: `2020-09-16T11:09:55+08:00`.
     pub updated: Option<String>,
     /// The ID of the virtual private cloud (VPC) that is used by the cluster. Example: `vpc-2vcg932hsxsxuqbgl****`.
@@ -489,9 +331,9 @@ pub struct ClustersItem {
     /// The specification of the cluster. Example: `ack.standard`.
     pub cluster_spec: Option<String>,
     /// The maintenance window of the cluster. This feature is available only for ACK managed clusters and ACK Serverless clusters.
-    pub maintenance_window: Option<MaintenanceWindow>,
+    pub maintenance_window: Option<crate::types::MaintenanceWindow>,
     /// The automatic O\\&M policy of the cluster.
-    pub operation_policy: Option<OperationPolicy>,
+    pub operation_policy: Option<crate::types::OperationPolicy>,
 }
 
 #[allow(deprecated)]
@@ -536,29 +378,6 @@ impl acs_runtime::FromJson for ClustersItem {
             cluster_spec: object.take("cluster_spec")?,
             maintenance_window: object.take("maintenance_window")?,
             operation_policy: object.take("operation_policy")?,
-        })
-    }
-}
-
-/// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PageInfo {
-    /// The page number. Example: `3`.
-    pub page_number: Option<i32>,
-    /// The number of entries per page. Example: `20`.
-    pub page_size: Option<i32>,
-    /// The total number of entries returned. Example: `50`.
-    pub total_count: Option<i32>,
-}
-
-impl acs_runtime::FromJson for PageInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_number: object.take("page_number")?,
-            page_size: object.take("page_size")?,
-            total_count: object.take("total_count")?,
         })
     }
 }

@@ -124,9 +124,9 @@ impl DescribeEventsBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeEventsResponse {
     /// The details of the events.
-    pub events: Option<Vec<EventsItem>>,
+    pub events: Option<Vec<crate::types::EventsItem>>,
     /// The pagination information.
-    pub page_info: Option<PageInfo>,
+    pub page_info: Option<crate::types::PageInfo>,
 }
 
 impl acs_runtime::FromJson for DescribeEventsResponse {
@@ -168,109 +168,3 @@ impl std::fmt::Display for DescribeEventsError {
 }
 
 impl std::error::Error for DescribeEventsError {}
-
-/// The description of the event.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EventsItemData {
-    /// The severity level of the event. Valid values:
-    ///
-    /// *   info
-    /// *   warning
-    /// *   error
-    ///
-    /// Example: `info`.
-    pub level: Option<String>,
-    /// The status of the event. Example: `Started`.
-    pub reason: Option<String>,
-    /// The details of the event. Example: `Start to upgrade NodePool nodePool/nodePool-A`.
-    pub message: Option<String>,
-}
-
-impl acs_runtime::FromJson for EventsItemData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            level: object.take("level")?,
-            reason: object.take("reason")?,
-            message: object.take("message")?,
-        })
-    }
-}
-
-/// The details of the event.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EventsItem {
-    /// The event ID. Example: `A234-1234-1234`.
-    pub event_id: Option<String>,
-    /// The event type. Valid values:
-    ///
-    /// *   `cluster_create`: cluster creation.
-    /// *   `cluster_scaleout`: cluster scale-out.
-    /// *   `cluster_attach`: node addition.
-    /// *   `cluster_delete`: cluster deletion.
-    /// *   `cluster_upgrade`: cluster upgrades.
-    /// *   `cluster_migrate`: cluster migration.
-    /// *   `cluster_node_delete`: node removal.
-    /// *   `cluster_node_drain`: node draining.
-    /// *   `cluster_modify`: cluster modifications.
-    /// *   `cluster_configuration_modify`: modifications of control plane configurations.
-    /// *   `cluster_addon_install`: component installation.
-    /// *   `cluster_addon_upgrade`: component updates.
-    /// *   `cluster_addon_uninstall`: component uninstallation.
-    /// *   `runtime_upgrade`: runtime updates.
-    /// *   `nodepool_upgrade`: node pool upgrades.
-    /// *   `nodepool_update`: node pool updates.
-    ///
-    /// Example: `nodepool_upgrade`.
-    pub r#type: Option<String>,
-    /// The source of the event. Example: `/clusters/cf62854ac2130470897be7a27ed1f****/nodepools`.
-    pub source: Option<String>,
-    /// The subject of the event. Example: `nodePool-id`.
-    pub subject: Option<String>,
-    /// The time when the event started. Example: `2022-11-23T20:48:01+08:00`.
-    pub time: Option<String>,
-    /// The ID of the cluster. Example: `cluster-id`.
-    pub cluster_id: Option<String>,
-    /// The description of the event.
-    pub data: Option<EventsItemData>,
-}
-
-impl acs_runtime::FromJson for EventsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            event_id: object.take("event_id")?,
-            r#type: object.take("type")?,
-            source: object.take("source")?,
-            subject: object.take("subject")?,
-            time: object.take("time")?,
-            cluster_id: object.take("cluster_id")?,
-            data: object.take("data")?,
-        })
-    }
-}
-
-/// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PageInfo {
-    /// The number of entries per page. Example: `50`.
-    pub page_size: Option<i64>,
-    /// The page number. Example: `1`.
-    pub page_number: Option<i64>,
-    /// The total number of entries returned. Example: `3`.
-    pub total_count: Option<i64>,
-}
-
-impl acs_runtime::FromJson for PageInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_size: object.take("page_size")?,
-            page_number: object.take("page_number")?,
-            total_count: object.take("total_count")?,
-        })
-    }
-}

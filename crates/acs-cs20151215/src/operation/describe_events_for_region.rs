@@ -116,9 +116,9 @@ impl DescribeEventsForRegionBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeEventsForRegionResponse {
     /// The events.
-    pub events: Option<Vec<EventsItem>>,
+    pub events: Option<Vec<crate::types::EventsItem>>,
     /// The pagination details.
-    pub page_info: Option<PageInfo>,
+    pub page_info: Option<crate::types::PageInfo>,
 }
 
 impl acs_runtime::FromJson for DescribeEventsForRegionResponse {
@@ -160,84 +160,3 @@ impl std::fmt::Display for DescribeEventsForRegionError {
 }
 
 impl std::error::Error for DescribeEventsForRegionError {}
-
-/// The description of the event.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EventsItemData {
-    /// The severity level of the event. Example: `info`.
-    pub level: Option<String>,
-    /// The event status. Example: `Started`.
-    pub reason: Option<String>,
-    /// The details of the event. Example: `Start to upgrade NodePool nodePool/nodePool-A`.
-    pub message: Option<String>,
-}
-
-impl acs_runtime::FromJson for EventsItemData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            level: object.take("level")?,
-            reason: object.take("reason")?,
-            message: object.take("message")?,
-        })
-    }
-}
-
-/// The details of the event.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EventsItem {
-    /// The event ID. Example: `A234-1234-1234`.
-    pub event_id: Option<String>,
-    /// The event type. Example: `nodePool_upgrade`.
-    pub r#type: Option<String>,
-    /// The event source. Example: `/clusters/cf62854ac2130470897be7a27ed1f****/nodepools`.
-    pub source: Option<String>,
-    /// The object associated with the event. Example: `nodePool-id`.
-    pub subject: Option<String>,
-    /// The time when the event was generated. Example: `2020-12-01T17:31:00Z`.
-    pub time: Option<String>,
-    /// The cluster ID. Example: `cluster-id`.
-    pub cluster_id: Option<String>,
-    /// The description of the event.
-    pub data: Option<EventsItemData>,
-}
-
-impl acs_runtime::FromJson for EventsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            event_id: object.take("event_id")?,
-            r#type: object.take("type")?,
-            source: object.take("source")?,
-            subject: object.take("subject")?,
-            time: object.take("time")?,
-            cluster_id: object.take("cluster_id")?,
-            data: object.take("data")?,
-        })
-    }
-}
-
-/// The pagination details.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PageInfo {
-    /// The number of records on each page. Example: `50`.
-    pub page_size: Option<i64>,
-    /// The number of pages. Example: `1`.
-    pub page_number: Option<i64>,
-    /// The total number of entries returned. Example: `3`.
-    pub total_count: Option<i64>,
-}
-
-impl acs_runtime::FromJson for PageInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_size: object.take("page_size")?,
-            page_number: object.take("page_number")?,
-            total_count: object.take("total_count")?,
-        })
-    }
-}

@@ -163,77 +163,6 @@ impl std::fmt::Display for DescribeNodePoolVulsError {
 
 impl std::error::Error for DescribeNodePoolVulsError {}
 
-/// The severity level of the vulnerability.
-///
-/// Valid values:
-///
-/// *   nntf: You can ignore the vulnerability.
-/// *   later: You can fix the vulnerability later.
-/// *   asap: You need to fix the vulnerability at the earliest opportunity.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Necessity {
-    /// `nntf`
-    Nntf,
-    /// `later`
-    Later,
-    /// `asap`
-    Asap,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl Necessity {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Nntf => "nntf",
-            Self::Later => "later",
-            Self::Asap => "asap",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for Necessity {
-    fn from(value: &str) -> Self {
-        match value {
-            "nntf" => Self::Nntf,
-            "later" => Self::Later,
-            "asap" => Self::Asap,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for Necessity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::FromJson for Necessity {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
-
-/// 包信息
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PackageListItem {
-    /// 包名称
-    pub name: Option<String>,
-}
-
-impl acs_runtime::FromJson for PackageListItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { name: object.take("name")? })
-    }
-}
-
 /// The details about a vulnerability.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -251,13 +180,13 @@ pub struct VulListItem {
     /// *   asap: You need to fix the vulnerability at the earliest opportunity.
     ///
     /// Example: `asap`.
-    pub necessity: Option<Necessity>,
+    pub necessity: Option<crate::types::Necessity>,
     /// A list of CVE names corresponding to the vulnerabilities.
     pub cve_list: Option<Vec<String>>,
     /// Indicates whether a restart is required. Example: `false`.
     pub need_reboot: Option<bool>,
     /// 漏洞涉及的包列表
-    pub package_list: Option<Vec<PackageListItem>>,
+    pub package_list: Option<Vec<crate::types::ComponentGroupsItemsItem>>,
 }
 
 impl acs_runtime::FromJson for VulListItem {

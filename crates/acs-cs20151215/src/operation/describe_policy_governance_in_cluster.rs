@@ -313,66 +313,14 @@ impl acs_runtime::FromJson for TotalViolations {
     }
 }
 
-/// The `ViolationsDenyItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ViolationsDenyItem {
-    /// The `policyDescription` field.
-    pub policy_description: Option<String>,
-    /// The `policyName` field.
-    pub policy_name: Option<String>,
-    /// The `severity` field.
-    pub severity: Option<String>,
-    /// The `violations` field.
-    pub violations: Option<i64>,
-}
-
-impl acs_runtime::FromJson for ViolationsDenyItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            policy_description: object.take("policyDescription")?,
-            policy_name: object.take("policyName")?,
-            severity: object.take("severity")?,
-            violations: object.take("violations")?,
-        })
-    }
-}
-
-/// The `ViolationsWarnItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ViolationsWarnItem {
-    /// The `policyDescription` field.
-    pub policy_description: Option<String>,
-    /// The `policyName` field.
-    pub policy_name: Option<String>,
-    /// The `severity` field.
-    pub severity: Option<String>,
-    /// The `violations` field.
-    pub violations: Option<i64>,
-}
-
-impl acs_runtime::FromJson for ViolationsWarnItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            policy_description: object.take("policyDescription")?,
-            policy_name: object.take("policyName")?,
-            severity: object.take("severity")?,
-            violations: object.take("violations")?,
-        })
-    }
-}
-
 /// The `Violations` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Violations {
     /// The `deny` field.
-    pub deny: Option<Vec<ViolationsDenyItem>>,
+    pub deny: Option<Vec<crate::types::DenyItem>>,
     /// The `warn` field.
-    pub warn: Option<Vec<ViolationsWarnItem>>,
+    pub warn: Option<Vec<crate::types::DenyItem>>,
 }
 
 impl acs_runtime::FromJson for Violations {

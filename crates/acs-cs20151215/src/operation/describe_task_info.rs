@@ -116,7 +116,7 @@ pub struct DescribeTaskInfoResponse {
     /// The execution details of the task.
     pub task_result: Option<Vec<TaskResultItem>>,
     /// The error returned for the task.
-    pub error: Option<DescribeTaskInfoError2>,
+    pub error: Option<crate::types::DescribeTaskInfoErrorDetail>,
 }
 
 impl acs_runtime::FromJson for DescribeTaskInfoResponse {
@@ -273,26 +273,6 @@ impl acs_runtime::FromJson for TaskResultItem {
         Ok(Self {
             data: object.take("data")?,
             status: object.take("status")?,
-        })
-    }
-}
-
-/// The error returned for the task.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DescribeTaskInfoError2 {
-    /// The error code returned. Example: `400`.
-    pub code: Option<String>,
-    /// The error message returned. Example: `failed to xxx`.
-    pub message: Option<String>,
-}
-
-impl acs_runtime::FromJson for DescribeTaskInfoError2 {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            code: object.take("code")?,
-            message: object.take("message")?,
         })
     }
 }

@@ -154,19 +154,6 @@ impl std::fmt::Display for FixNodePoolVulsError {
 
 impl std::error::Error for FixNodePoolVulsError {}
 
-/// The batch patching policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RolloutPolicy {
-    /// The maximum concurrency for batch patching. Minimum value: 1. The maximum value equals the number of nodes in the node pool. Example: `1`.
-    pub max_parallelism: Option<i64>,
-}
-
-impl acs_runtime::WireStruct for RolloutPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("max_parallelism", &self.max_parallelism);
-    }
-}
-
 /// The request body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FixNodePoolVulsBody {
@@ -175,7 +162,7 @@ pub struct FixNodePoolVulsBody {
     /// The names of the nodes to be patched.
     pub nodes: Option<Vec<String>>,
     /// The batch patching policy.
-    pub rollout_policy: Option<RolloutPolicy>,
+    pub rollout_policy: Option<crate::types::RolloutPolicy>,
     /// Specifies whether to allow the nodes to restart. Example: `true`.
     pub auto_restart: Option<bool>,
 }

@@ -149,7 +149,7 @@ pub struct GetClusterDiagnosisResultResponse {
     /// *   network
     ///
     /// Example: `Node`.
-    pub r#type: Option<GetClusterDiagnosisResultType>,
+    pub r#type: Option<crate::types::BodyType>,
 }
 
 impl acs_runtime::FromJson for GetClusterDiagnosisResultResponse {
@@ -198,79 +198,3 @@ impl std::fmt::Display for GetClusterDiagnosisResultError {
 }
 
 impl std::error::Error for GetClusterDiagnosisResultError {}
-
-/// The type of the diagnostic.
-///
-/// Valid values:
-///
-/// *   node
-/// *   ingress
-/// *   cluster
-/// *   memory
-/// *   pod
-/// *   service
-/// *   network
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetClusterDiagnosisResultType {
-    /// `node`
-    Node,
-    /// `ingress`
-    Ingress,
-    /// `cluster`
-    Cluster,
-    /// `memory`
-    Memory,
-    /// `pod`
-    Pod,
-    /// `service`
-    Service,
-    /// `network`
-    Network,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl GetClusterDiagnosisResultType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Node => "node",
-            Self::Ingress => "ingress",
-            Self::Cluster => "cluster",
-            Self::Memory => "memory",
-            Self::Pod => "pod",
-            Self::Service => "service",
-            Self::Network => "network",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for GetClusterDiagnosisResultType {
-    fn from(value: &str) -> Self {
-        match value {
-            "node" => Self::Node,
-            "ingress" => Self::Ingress,
-            "cluster" => Self::Cluster,
-            "memory" => Self::Memory,
-            "pod" => Self::Pod,
-            "service" => Self::Service,
-            "network" => Self::Network,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for GetClusterDiagnosisResultType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::FromJson for GetClusterDiagnosisResultType {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
-    }
-}

@@ -201,7 +201,7 @@ pub struct GetClusterInspectReportDetailResponse {
     /// Example: `completed`.
     pub status: Option<String>,
     /// Overview of inspection reports.
-    pub summary: Option<Summary>,
+    pub summary: Option<crate::types::Summary>,
     /// The results.
     pub check_item_results: Option<Vec<CheckItemResultsItem>>,
 }
@@ -251,35 +251,6 @@ impl std::fmt::Display for GetClusterInspectReportDetailError {
 }
 
 impl std::error::Error for GetClusterInspectReportDetailError {}
-
-/// Overview of inspection reports.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Summary {
-    /// Check the status code of the inspection task. Example: `warning`.
-    pub code: Option<String>,
-    /// The number of check items whose inspection result is normal. Example: `10`.
-    pub normal_count: Option<i32>,
-    /// The number of check items whose inspection result is advice. Example: `0`.
-    pub advice_count: Option<i32>,
-    /// The number of check items whose inspection result is warning. Example: `1`.
-    pub warn_count: Option<i32>,
-    /// The number of check items whose inspection result is error. Example: `0`.
-    pub error_count: Option<i32>,
-}
-
-impl acs_runtime::FromJson for Summary {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            code: object.take("code")?,
-            normal_count: object.take("normalCount")?,
-            advice_count: object.take("adviceCount")?,
-            warn_count: object.take("warnCount")?,
-            error_count: object.take("errorCount")?,
-        })
-    }
-}
 
 /// The inspection result.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

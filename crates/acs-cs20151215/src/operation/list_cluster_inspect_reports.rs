@@ -155,35 +155,6 @@ impl std::fmt::Display for ListClusterInspectReportsError {
 
 impl std::error::Error for ListClusterInspectReportsError {}
 
-/// The inspection summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Summary {
-    /// Aggregated inspection task result code. Example: `warning`.
-    pub code: Option<String>,
-    /// The number of items whose result is normal. Example: `1`.
-    pub normal_count: Option<i32>,
-    /// The number of items whose result is advice. Example: `0`.
-    pub advice_count: Option<i32>,
-    /// The number of items whose result is warning. Example: `0`.
-    pub warn_count: Option<i32>,
-    /// The number of items whose result is error. Example: `0`.
-    pub error_count: Option<i32>,
-}
-
-impl acs_runtime::FromJson for Summary {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            code: object.take("code")?,
-            normal_count: object.take("normalCount")?,
-            advice_count: object.take("adviceCount")?,
-            warn_count: object.take("warnCount")?,
-            error_count: object.take("errorCount")?,
-        })
-    }
-}
-
 /// The `ReportsItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -197,7 +168,7 @@ pub struct ReportsItem {
     /// The inspection report status. Example: `completed`.
     pub status: Option<String>,
     /// The inspection summary.
-    pub summary: Option<Summary>,
+    pub summary: Option<crate::types::Summary>,
 }
 
 impl acs_runtime::FromJson for ReportsItem {

@@ -122,7 +122,7 @@ pub struct ListClusterKubeconfigStatesResponse {
     /// The status list of the kubeconfig files associated with the cluster.
     pub states: Option<Vec<StatesItem>>,
     /// The pagination information.
-    pub page: Option<Page>,
+    pub page: Option<crate::types::Page>,
 }
 
 impl acs_runtime::FromJson for ListClusterKubeconfigStatesResponse {
@@ -217,29 +217,6 @@ impl acs_runtime::FromJson for StatesItem {
             cert_expire_time: object.take("cert_expire_time")?,
             cert_state: object.take("cert_state")?,
             revokable: object.take("revokable")?,
-        })
-    }
-}
-
-/// The pagination information.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Page {
-    /// The page number. Example: `1`.
-    pub page_number: Option<i32>,
-    /// The number of entries per page. Example: `10`.
-    pub page_size: Option<i32>,
-    /// The total number of entries returned. Example: `5`.
-    pub total_count: Option<i32>,
-}
-
-impl acs_runtime::FromJson for Page {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_number: object.take("page_number")?,
-            page_size: object.take("page_size")?,
-            total_count: object.take("total_count")?,
         })
     }
 }

@@ -14,9 +14,9 @@ pub struct ListOperationPlansForRegionRequest {
     /// 按集群ID过滤。
     pub cluster_id: Option<String>,
     /// 按执行计划类型过滤。
-    pub r#type: Option<ListOperationPlansForRegionType>,
+    pub r#type: Option<crate::types::ListOperationPlansForRegionType>,
     /// 按执行计划状态过滤。
-    pub state: Option<ListOperationPlansForRegionState>,
+    pub state: Option<crate::types::ListOperationPlansForRegionState>,
 }
 
 impl ListOperationPlansForRegionRequest {
@@ -75,7 +75,7 @@ impl<C> ListOperationPlansForRegionBuilder<C> {
     /// 按执行计划类型过滤。 Example: `CLUSTER_UPGRADE_MASTER`.
     pub fn r#type(
         mut self,
-        value: impl IntoParam<ListOperationPlansForRegionType>,
+        value: impl IntoParam<crate::types::ListOperationPlansForRegionType>,
     ) -> Self {
         self.request.r#type = value.into_param();
         self
@@ -84,7 +84,7 @@ impl<C> ListOperationPlansForRegionBuilder<C> {
     /// 按执行计划状态过滤。 Example: `Scheduled`.
     pub fn state(
         mut self,
-        value: impl IntoParam<ListOperationPlansForRegionState>,
+        value: impl IntoParam<crate::types::ListOperationPlansForRegionState>,
     ) -> Self {
         self.request.state = value.into_param();
         self
@@ -164,300 +164,6 @@ impl std::fmt::Display for ListOperationPlansForRegionError {
 
 impl std::error::Error for ListOperationPlansForRegionError {}
 
-/// 按执行计划类型过滤。
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListOperationPlansForRegionType {
-    /// `CVE_FIX`
-    CveFix,
-    /// `CONTAINERD_UPGRADE`
-    ContainerdUpgrade,
-    /// `CLUSTER_UPGRADE_MASTER`
-    ClusterUpgradeMaster,
-    /// `CLUSTER_UPGRADE_ADDON`
-    ClusterUpgradeAddon,
-    /// `NODEPOOL_CONFIG`
-    NodepoolConfig,
-    /// `KUBELET_UPGRADE`
-    KubeletUpgrade,
-    /// `NODEPOOL_UPDATE_OS`
-    NodepoolUpdateOs,
-    /// `IMAGE_UPGRADE`
-    ImageUpgrade,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl ListOperationPlansForRegionType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CveFix => "CVE_FIX",
-            Self::ContainerdUpgrade => "CONTAINERD_UPGRADE",
-            Self::ClusterUpgradeMaster => "CLUSTER_UPGRADE_MASTER",
-            Self::ClusterUpgradeAddon => "CLUSTER_UPGRADE_ADDON",
-            Self::NodepoolConfig => "NODEPOOL_CONFIG",
-            Self::KubeletUpgrade => "KUBELET_UPGRADE",
-            Self::NodepoolUpdateOs => "NODEPOOL_UPDATE_OS",
-            Self::ImageUpgrade => "IMAGE_UPGRADE",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ListOperationPlansForRegionType {
-    fn from(value: &str) -> Self {
-        match value {
-            "CVE_FIX" => Self::CveFix,
-            "CONTAINERD_UPGRADE" => Self::ContainerdUpgrade,
-            "CLUSTER_UPGRADE_MASTER" => Self::ClusterUpgradeMaster,
-            "CLUSTER_UPGRADE_ADDON" => Self::ClusterUpgradeAddon,
-            "NODEPOOL_CONFIG" => Self::NodepoolConfig,
-            "KUBELET_UPGRADE" => Self::KubeletUpgrade,
-            "NODEPOOL_UPDATE_OS" => Self::NodepoolUpdateOs,
-            "IMAGE_UPGRADE" => Self::ImageUpgrade,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ListOperationPlansForRegionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::WireValue for ListOperationPlansForRegionType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
-    }
-}
-
-impl acs_runtime::IntoParam<ListOperationPlansForRegionType> for &str {
-    fn into_param(self) -> Option<ListOperationPlansForRegionType> {
-        Some(ListOperationPlansForRegionType::from(self))
-    }
-}
-
-/// 按执行计划状态过滤。
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListOperationPlansForRegionState {
-    /// `Scheduled`
-    Scheduled,
-    /// `Failed`
-    Failed,
-    /// `ValidatingFailed`
-    ValidatingFailed,
-    /// `Executing`
-    Executing,
-    /// `Canceled`
-    Canceled,
-    /// `Executed`
-    Executed,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl ListOperationPlansForRegionState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Scheduled => "Scheduled",
-            Self::Failed => "Failed",
-            Self::ValidatingFailed => "ValidatingFailed",
-            Self::Executing => "Executing",
-            Self::Canceled => "Canceled",
-            Self::Executed => "Executed",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ListOperationPlansForRegionState {
-    fn from(value: &str) -> Self {
-        match value {
-            "Scheduled" => Self::Scheduled,
-            "Failed" => Self::Failed,
-            "ValidatingFailed" => Self::ValidatingFailed,
-            "Executing" => Self::Executing,
-            "Canceled" => Self::Canceled,
-            "Executed" => Self::Executed,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ListOperationPlansForRegionState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::WireValue for ListOperationPlansForRegionState {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
-    }
-}
-
-impl acs_runtime::IntoParam<ListOperationPlansForRegionState> for &str {
-    fn into_param(self) -> Option<ListOperationPlansForRegionState> {
-        Some(ListOperationPlansForRegionState::from(self))
-    }
-}
-
-/// 状态。
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PlansItemState {
-    /// `Scheduled`
-    Scheduled,
-    /// `Failed`
-    Failed,
-    /// `ValidatingFailed`
-    ValidatingFailed,
-    /// `Executing`
-    Executing,
-    /// `Canceled`
-    Canceled,
-    /// `Executed`
-    Executed,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl PlansItemState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Scheduled => "Scheduled",
-            Self::Failed => "Failed",
-            Self::ValidatingFailed => "ValidatingFailed",
-            Self::Executing => "Executing",
-            Self::Canceled => "Canceled",
-            Self::Executed => "Executed",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for PlansItemState {
-    fn from(value: &str) -> Self {
-        match value {
-            "Scheduled" => Self::Scheduled,
-            "Failed" => Self::Failed,
-            "ValidatingFailed" => Self::ValidatingFailed,
-            "Executing" => Self::Executing,
-            "Canceled" => Self::Canceled,
-            "Executed" => Self::Executed,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for PlansItemState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::FromJson for PlansItemState {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
-
-/// 状态原因。
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct StateReason {
-    /// 代码。
-    pub code: Option<String>,
-    /// 信息。
-    pub message: Option<String>,
-}
-
-impl acs_runtime::FromJson for StateReason {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            code: object.take("code")?,
-            message: object.take("message")?,
-        })
-    }
-}
-
-/// 类型。
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PlansItemType {
-    /// `CVE_FIX`
-    CveFix,
-    /// `CONTAINERD_UPGRADE`
-    ContainerdUpgrade,
-    /// `CLUSTER_UPGRADE_MASTER`
-    ClusterUpgradeMaster,
-    /// `CLUSTER_UPGRADE_ADDON`
-    ClusterUpgradeAddon,
-    /// `NODEPOOL_CONFIG`
-    NodepoolConfig,
-    /// `KUBELET_UPGRADE`
-    KubeletUpgrade,
-    /// `NODEPOOL_UPDATE_OS`
-    NodepoolUpdateOs,
-    /// `IMAGE_UPGRADE`
-    ImageUpgrade,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl PlansItemType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CveFix => "CVE_FIX",
-            Self::ContainerdUpgrade => "CONTAINERD_UPGRADE",
-            Self::ClusterUpgradeMaster => "CLUSTER_UPGRADE_MASTER",
-            Self::ClusterUpgradeAddon => "CLUSTER_UPGRADE_ADDON",
-            Self::NodepoolConfig => "NODEPOOL_CONFIG",
-            Self::KubeletUpgrade => "KUBELET_UPGRADE",
-            Self::NodepoolUpdateOs => "NODEPOOL_UPDATE_OS",
-            Self::ImageUpgrade => "IMAGE_UPGRADE",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for PlansItemType {
-    fn from(value: &str) -> Self {
-        match value {
-            "CVE_FIX" => Self::CveFix,
-            "CONTAINERD_UPGRADE" => Self::ContainerdUpgrade,
-            "CLUSTER_UPGRADE_MASTER" => Self::ClusterUpgradeMaster,
-            "CLUSTER_UPGRADE_ADDON" => Self::ClusterUpgradeAddon,
-            "NODEPOOL_CONFIG" => Self::NodepoolConfig,
-            "KUBELET_UPGRADE" => Self::KubeletUpgrade,
-            "NODEPOOL_UPDATE_OS" => Self::NodepoolUpdateOs,
-            "IMAGE_UPGRADE" => Self::ImageUpgrade,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for PlansItemType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::FromJson for PlansItemType {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
-    }
-}
-
 /// 执行目标类型。
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -523,11 +229,11 @@ pub struct PlansItem {
     /// 预期结束执行时间。 Example: `2023-11-22T18:00:00+08:00`.
     pub end_time: Option<String>,
     /// 状态。 Example: `Scheduled`.
-    pub state: Option<PlansItemState>,
+    pub state: Option<crate::types::ListOperationPlansForRegionState>,
     /// 状态原因。
-    pub state_reason: Option<StateReason>,
+    pub state_reason: Option<crate::types::DescribeTaskInfoErrorDetail>,
     /// 类型。 Example: `CLUSTER_UPGRADE_MASTER`.
-    pub r#type: Option<PlansItemType>,
+    pub r#type: Option<crate::types::ListOperationPlansForRegionType>,
     /// 执行目标类型。 Example: `cluster`.
     pub target_type: Option<TargetType>,
     /// 执行目标ID。 Example: `c29ced64b3dfe4f33b57ca0aa9f68****`.

@@ -16,7 +16,7 @@ pub struct ListTagResourcesRequest {
     /// The region ID.
     pub region_id: Option<String>,
     /// The list of labels that you want to query. You can specify up to 20 labels.
-    pub tags: Option<Vec<TagsItem>>,
+    pub tags: Option<Vec<crate::types::Tag>>,
     /// The pagination token that is used in the next request to retrieve a new page of results.
     pub next_token: Option<String>,
 }
@@ -83,7 +83,7 @@ impl<C> ListTagResourcesBuilder<C> {
     }
 
     /// The list of labels that you want to query. You can specify up to 20 labels. Example: `[{\"key\":\"env\",\"value\",\"dev\"},{\"key\":\"dev\", \"value\":\"IT\"}]`.
-    pub fn tags(mut self, value: impl IntoParam<Vec<TagsItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoParam<Vec<crate::types::Tag>>) -> Self {
         self.request.tags = value.into_param();
         self
     }
@@ -176,22 +176,6 @@ impl std::fmt::Display for ListTagResourcesError {
 }
 
 impl std::error::Error for ListTagResourcesError {}
-
-/// The label.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TagsItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::WireStruct for TagsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-    }
-}
 
 /// The `TagResourceItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

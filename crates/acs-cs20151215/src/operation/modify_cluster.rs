@@ -143,46 +143,6 @@ impl std::fmt::Display for ModifyClusterError {
 
 impl std::error::Error for ModifyClusterError {}
 
-/// The cluster maintenance window. This feature takes effect only for ACK Pro clusters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MaintenanceWindow {
-    /// Specifies whether to enable the cluster maintenance window. Valid values:
-    ///
-    /// *   `true`: enables the cluster maintenance window.
-    /// *   `false`: disables the cluster maintenance window.
-    ///
-    /// Default value: `false`. Example: `false`.
-    pub enable: Option<bool>,
-    /// The start time of the cluster maintenance window. The value follows a standard time format in Golang. Example: 15:04:05Z. Example: `03:00:00Z`.
-    pub maintenance_time: Option<String>,
-    /// The duration of the cluster maintenance window.
-    ///
-    /// Valid values: 1 to 24.
-    ///
-    /// Unit: hours.
-    ///
-    /// Default value: 3. Example: `3h`.
-    pub duration: Option<String>,
-    /// The day of the week when maintenance is performed. Separate multiple days with commas (,).
-    ///
-    /// Valid values: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, and Sunday.
-    ///
-    /// Default value: `Thursday`. Example: `Monday,Thursday`.
-    pub weekly_period: Option<String>,
-    /// Defines a maintenance window recurrence rule by using the RFC5545 recurrence rule. Currently, only FREQ=WEEKLY is supported, and you cannot specify COUNT or UNTIL. Example: `FREQ=WEEKLY;INTERVAL=4;BYDAY=MO,TU`.
-    pub recurrence: Option<String>,
-}
-
-impl acs_runtime::WireStruct for MaintenanceWindow {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("enable", &self.enable);
-        visit("maintenance_time", &self.maintenance_time);
-        visit("duration", &self.duration);
-        visit("weekly_period", &self.weekly_period);
-        visit("recurrence", &self.recurrence);
-    }
-}
-
 /// The storage configurations of system events.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SystemEventsLogging {
@@ -196,43 +156,6 @@ impl acs_runtime::WireStruct for SystemEventsLogging {
     fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
         visit("enabled", &self.enabled);
         visit("logging_project", &self.logging_project);
-    }
-}
-
-/// The configurations of automatic update.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClusterAutoUpgrade {
-    /// Specifies whether to enable automatic update. Example: `true`.
-    pub enabled: Option<bool>,
-    /// The frequency of auto cluster update. For more information, see Update frequency.
-    ///
-    /// Valid values:
-    ///
-    /// *   patch: the latest patch version.
-    /// *   stables: the second-latest minor version.
-    /// *   rapid: the latest minor version.
-    ///
-    /// Example: `patch`.
-    pub channel: Option<String>,
-}
-
-impl acs_runtime::WireStruct for ClusterAutoUpgrade {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("enabled", &self.enabled);
-        visit("channel", &self.channel);
-    }
-}
-
-/// The automatic O\\&M policy of the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OperationPolicy {
-    /// The configurations of automatic update.
-    pub cluster_auto_upgrade: Option<ClusterAutoUpgrade>,
-}
-
-impl acs_runtime::WireStruct for OperationPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("cluster_auto_upgrade", &self.cluster_auto_upgrade);
     }
 }
 
@@ -478,7 +401,7 @@ pub struct ModifyClusterBody {
     /// The resource group ID of the cluster. Example: `rg-acfmyvw3wjm****`.
     pub resource_group_id: Option<String>,
     /// The cluster maintenance window. This feature takes effect only for ACK Pro clusters.
-    pub maintenance_window: Option<MaintenanceWindow>,
+    pub maintenance_window: Option<crate::types::MaintenanceWindow>,
     /// Specifies whether to enable the RAM Roles for Service Accounts (RRSA) feature. This parameter is available only for ACK managed clusters. Valid values:
     ///
     /// *   `true`: enables the RRSA feature.
@@ -496,7 +419,7 @@ pub struct ModifyClusterBody {
     /// The storage configurations of system events.
     pub system_events_logging: Option<SystemEventsLogging>,
     /// The automatic O\\&M policy of the cluster.
-    pub operation_policy: Option<OperationPolicy>,
+    pub operation_policy: Option<crate::types::OperationPolicy>,
     /// The custom subject alternative names (SANs) for the API server certificate to accept requests from specified IP addresses or domain names. This parameter is available only for ACK managed clusters.
     pub api_server_custom_cert_sans: Option<ApiServerCustomCertSans>,
     /// The vSwitches of the control plane. This parameter can be used to change the vSwitches of the control plane in an ACK managed cluster. Take note of the following items:

@@ -250,490 +250,6 @@ impl acs_runtime::WireStruct for AutoScaling {
     }
 }
 
-/// The auto node repair policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AutoRepairPolicy {
-    /// Specifies whether ACK is allowed to automatically restart nodes after repairing the nodes. Valid values:
-    ///
-    /// *   `true`: yes.
-    /// *   `false`: no.
-    ///
-    /// Example: `true`.
-    pub restart_node: Option<bool>,
-    /// 节点修复是否需要人工审批。
-    pub approval_required: Option<bool>,
-}
-
-impl acs_runtime::WireStruct for AutoRepairPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("restart_node", &self.restart_node);
-        visit("approval_required", &self.approval_required);
-    }
-}
-
-/// The auto CVE patching policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AutoVulFixPolicy {
-    /// Specifies whether ACK is allowed to automatically restart nodes after repairing the nodes. Valid values:
-    ///
-    /// *   `true`: yes.
-    /// *   `false`: no.
-    ///
-    /// Example: `true`.
-    pub restart_node: Option<bool>,
-    /// The severity levels of CVEs that can be automatically patched. Separate multiple levels with commas (,). Example: `asap,later`. Valid values:
-    ///
-    /// *   `asap`: high.
-    /// *   `later`: medium.
-    /// *   `nntf`: low.
-    ///
-    /// If `auto_vul_fix=true` is specified, the default value is `asap`. Example: `asap,nntf`.
-    pub vul_level: Option<String>,
-    /// 指定在漏洞修复过程中应排除的包。
-    pub exclude_packages: Option<String>,
-}
-
-impl acs_runtime::WireStruct for AutoVulFixPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("restart_node", &self.restart_node);
-        visit("vul_level", &self.vul_level);
-        visit("exclude_packages", &self.exclude_packages);
-    }
-}
-
-/// The auto upgrade policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AutoUpgradePolicy {
-    /// Specifies whether ACK is allowed to automatically upgrade the kubelet. Valid values:
-    ///
-    /// *   `true`: yes.
-    /// *   `false`: no.
-    ///
-    /// Example: `true`.
-    pub auto_upgrade_kubelet: Option<bool>,
-    /// Specifies whether ACK is allowed to automatically upgrade the runtime. This parameter takes effect only when you specify `auto_upgrade=true`. Valid values:
-    ///
-    /// *   `true`: yes.
-    /// *   `false`: no.
-    ///
-    /// Default value: `false`. Example: `false`.
-    pub auto_upgrade_runtime: Option<bool>,
-    /// Specifies whether ACK is allowed to automatically upgrade the operating system. This parameter takes effect only when you specify `auto_upgrade=true`. Valid values:
-    ///
-    /// *   `true`: yes.
-    /// *   `false`: no.
-    ///
-    /// Default value: `false`. Example: `false`.
-    pub auto_upgrade_os: Option<bool>,
-}
-
-impl acs_runtime::WireStruct for AutoUpgradePolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("auto_upgrade_kubelet", &self.auto_upgrade_kubelet);
-        visit("auto_upgrade_runtime", &self.auto_upgrade_runtime);
-        visit("auto_upgrade_os", &self.auto_upgrade_os);
-    }
-}
-
-/// This parameter is deprecated. Use the preceding `auto_upgrade` parameter instead.
-///
-/// The configurations of auto upgrade. The configurations take effect only when `enable` is set to true.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpgradeConfig {
-    /// This parameter is deprecated. Use the preceding `auto_upgrade` parameter instead.
-    ///
-    /// Specifies whether to enable auto upgrade. Valid values:
-    ///
-    /// *   true: enables auto upgrade.
-    /// *   false: disables auto upgrade.
-    ///
-    /// Default value: `true`. Example: `true`.
-    #[deprecated]
-    pub auto_upgrade: Option<bool>,
-    /// The number of additional nodes that are temporarily added to the node pool during an auto upgrade. Specify this parameter or `surge_percentage`.
-    ///
-    /// A node is unavailable during an upgrade. Additional nodes are used to temporarily host the workloads of nodes that are being upgraded.
-    ///
-    /// >  We recommend that you specify a value that does not exceed the current number of nodes in the node pool.
-    ///
-    /// Example: `5`.
-    pub surge: Option<i64>,
-    /// The percentage of additional nodes in the node pool. Specify this parameter or the `surge` parameter is specified.
-    ///
-    /// The number of additional nodes = The percentage of additional nodes × The number of nodes in the node pool. For example, if the percentage of additional nodes is 50% and the number of nodes in the node pool is 6, the number of additional nodes is 3. Example: `0`.
-    pub surge_percentage: Option<i64>,
-    /// The maximum number of nodes that can be in the Unavailable state.
-    ///
-    /// Valid values: 1 to 1000.
-    ///
-    /// Default value: 1. Example: `1`.
-    pub max_unavailable: Option<i64>,
-}
-
-#[allow(deprecated)]
-impl acs_runtime::WireStruct for UpgradeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("auto_upgrade", &self.auto_upgrade);
-        visit("surge", &self.surge);
-        visit("surge_percentage", &self.surge_percentage);
-        visit("max_unavailable", &self.max_unavailable);
-    }
-}
-
-/// The configurations of the managed node pool feature.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Management {
-    /// Specifies whether to enable the managed node pool feature. Valid values:
-    ///
-    /// *   `true`: enables the managed node pool feature.
-    /// *   `false`: disables the managed node pool feature. Other parameters in this section take effect only when `enable=true` is specified.
-    ///
-    /// Default value: `false`. Example: `true`.
-    pub enable: Option<bool>,
-    /// Specifies whether to enable auto node repair. This parameter takes effect only if `enable` is set to true. Valid values:
-    ///
-    /// *   `true`: enables auto repair.
-    /// *   `false`: disables auto repair.
-    ///
-    /// Default value: `true`. Example: `true`.
-    pub auto_repair: Option<bool>,
-    /// The auto node repair policy.
-    pub auto_repair_policy: Option<AutoRepairPolicy>,
-    /// Specifies whether ACK is allowed to automatically patch CVE vulnerabilities. Valid values:
-    ///
-    /// *   `true`: enables auto CVE patching.
-    /// *   `true`: disables auto CVE patching.
-    ///
-    /// Example: `true`.
-    pub auto_vul_fix: Option<bool>,
-    /// The auto CVE patching policy.
-    pub auto_vul_fix_policy: Option<AutoVulFixPolicy>,
-    /// Specifies whether to enable auto upgrade. Valid values:
-    ///
-    /// *   `true`: enables auto upgrade.
-    /// *   `false`: disables auto upgrade.
-    ///
-    /// Example: `true`.
-    pub auto_upgrade: Option<bool>,
-    /// The auto upgrade policy.
-    pub auto_upgrade_policy: Option<AutoUpgradePolicy>,
-    /// This parameter is deprecated. Use the preceding `auto_upgrade` parameter instead.
-    ///
-    /// The configurations of auto upgrade. The configurations take effect only when `enable` is set to true.
-    #[deprecated]
-    pub upgrade_config: Option<UpgradeConfig>,
-}
-
-#[allow(deprecated)]
-impl acs_runtime::WireStruct for Management {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("enable", &self.enable);
-        visit("auto_repair", &self.auto_repair);
-        visit("auto_repair_policy", &self.auto_repair_policy);
-        visit("auto_vul_fix", &self.auto_vul_fix);
-        visit("auto_vul_fix_policy", &self.auto_vul_fix_policy);
-        visit("auto_upgrade", &self.auto_upgrade);
-        visit("auto_upgrade_policy", &self.auto_upgrade_policy);
-        visit("upgrade_config", &self.upgrade_config);
-    }
-}
-
-/// The bid configurations of preemptible instances.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SpotPriceLimitItem {
-    /// The instance type of preemptible instances. Example: `ecs.c6.large`.
-    pub instance_type: Option<String>,
-    /// The price cap of a preemptible instance.
-    ///
-    /// Unit: USD/hour. Example: `0.39`.
-    pub price_limit: Option<String>,
-}
-
-impl acs_runtime::WireStruct for SpotPriceLimitItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("instance_type", &self.instance_type);
-        visit("price_limit", &self.price_limit);
-    }
-}
-
-/// The configuration of node data disks.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DataDisksItem {
-    /// The category of data disk. Valid values:
-    ///
-    /// *   `cloud`: basic disk.
-    /// *   `cloud_efficiency`: ultra disk
-    /// *   `cloud_ssd`: standard SSD.
-    /// *   `cloud_essd`: Enterprise ESSD (ESSD).
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
-    /// *   `elastic_ephemeral_disk_premium`: premium elastic ephemeral disk.
-    /// *   `elastic_ephemeral_disk_standard`: standard elastic ephemeral disk.
-    ///
-    /// Default value: `cloud_efficiency`. Example: `cloud_ssd`.
-    pub category: Option<String>,
-    /// The size of the data disk. Unit: GiB.
-    ///
-    /// Valid values: 40 to 32768.
-    ///
-    /// Default value: `120`. Example: `40`.
-    pub size: Option<i64>,
-    /// Specifies whether to encrypt the data disk. Valid values:
-    ///
-    /// *   `true`: encrypts the data disk.
-    /// *   `false`: does not encrypt the data disk.
-    ///
-    /// Default value: `false`. Example: `true`.
-    pub encrypted: Option<String>,
-    /// The ID of the Key Management Service (KMS) key that is used to encrypt the data disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
-    pub kms_key_id: Option<String>,
-    /// The ID of the automatic snapshot policy. The system performs automatic backup for a cloud disk based on the specified automatic snapshot policy.
-    ///
-    /// By default, this parameter is empty, which indicates that automatic backup is disabled. Example: `sp-2zej1nogjvovnz4z****`.
-    pub auto_snapshot_policy_id: Option<String>,
-    /// The performance level (PL) of the data disk. This parameter takes effect only for an ESSD. This parameter is related to the disk size. For more information, see ESSDs. Example: `PL1`.
-    pub performance_level: Option<String>,
-    /// The preset IOPS of the data disk. Valid values: 0 to min{50,000, 1,000 × Capacity - Baseline IOPS}. Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
-    ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `1000`.
-    pub provisioned_iops: Option<i64>,
-    /// Specifies whether to enable the burst feature for the data disk. Valid values:
-    ///
-    /// *   `true`: enables the burst feature.
-    /// *   `false`: disables the burst feature for the data disk.
-    ///
-    /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
-    pub bursting_enabled: Option<bool>,
-    /// Specifies whether to automatically mount the data disk. Example: `true`.
-    pub auto_format: Option<bool>,
-    /// The file system that is mounted. This parameter takes effect only if auto_format is set to true. Valid values: ext4 and xfs. Example: `ext4`.
-    pub file_system: Option<String>,
-    /// The path to which the data disk is mounted. You must specify a valid path. Example: `/mnt/path1`.
-    pub mount_target: Option<String>,
-    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-). Example: `DataDiskName`.
-    pub disk_name: Option<String>,
-    /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz. Example: `/dev/xvdb`.
-    pub device: Option<String>,
-    /// The ID of the snapshot that you want to use to create the data disk. If this parameter is specified, the specified size of the data disk is ignored. The size of the disk equals the size of the specified snapshot. If the snapshot was created on or before July 15, 2013, the API request is rejected and the InvalidSnapshot.TooOld message is returned. Example: `s-280s7****`.
-    pub snapshot_id: Option<String>,
-}
-
-impl acs_runtime::WireStruct for DataDisksItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("category", &self.category);
-        visit("size", &self.size);
-        visit("encrypted", &self.encrypted);
-        visit("kms_key_id", &self.kms_key_id);
-        visit("auto_snapshot_policy_id", &self.auto_snapshot_policy_id);
-        visit("performance_level", &self.performance_level);
-        visit("provisioned_iops", &self.provisioned_iops);
-        visit("bursting_enabled", &self.bursting_enabled);
-        visit("auto_format", &self.auto_format);
-        visit("file_system", &self.file_system);
-        visit("mount_target", &self.mount_target);
-        visit("disk_name", &self.disk_name);
-        visit("device", &self.device);
-        visit("snapshot_id", &self.snapshot_id);
-    }
-}
-
-/// The tag that you want to add only to ECS instances.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TagsItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::WireStruct for TagsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-    }
-}
-
-/// The configurations of the private node pool.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PrivatePoolOptions {
-    /// The private node pool ID. This parameter is available only when `match_criteria` is set to `Target`. Example: `eap-bp67acfmxazb4****`.
-    pub id: Option<String>,
-    /// The type of private node pool. This parameter specifies the type of private pool that you want to use to create instances. A private pool is generated when an elasticity assurance or a capacity reservation takes effect. The system selects a private pool to start instances. Valid values:
-    ///
-    /// *   `Open`: open private pool. The system selects an open private pool to start instances. If no matching open private pools are available, the resources in the public pool are used.
-    /// *   `Target`: uses a specified private pool. The system uses the resources of the specified private pool to start instances. If the specified private pool is unavailable, instances cannot be started.
-    /// *   `None`: no private pool is used. The resources of private pools are not used to launch the instances.
-    ///
-    /// Example: `Open`.
-    pub match_criteria: Option<String>,
-}
-
-impl acs_runtime::WireStruct for PrivatePoolOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("id", &self.id);
-        visit("match_criteria", &self.match_criteria);
-    }
-}
-
-/// The instance attribute.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct InstancePatternsItem {
-    /// The number of vCPU cores for the instance type. Example: `4`.
-    pub cores: Option<i64>,
-    /// The memory size of the instance type. Unit: GiB. Example: `8`.
-    pub memory: Option<f32>,
-    /// The instance family level. Example: `EnterpriseLevel`.
-    pub instance_family_level: Option<String>,
-    /// The instance type that you want to exclude.
-    pub excluded_instance_types: Option<Vec<String>>,
-    /// The minimum vCPU cores required for the instance type. Example: `4`.
-    pub min_cpu_cores: Option<i64>,
-    /// The maximum vCPU cores allowed for the instance type. Example: `8`.
-    pub max_cpu_cores: Option<i64>,
-    /// The minimum required memory size. Unit: GiB. Example: `8`.
-    pub min_memory_size: Option<f32>,
-    /// The maximum allowed memory size. Unit: GiB. Example: `16`.
-    pub max_memory_size: Option<f32>,
-    /// The type of the instance.
-    pub instance_categories: Option<Vec<String>>,
-    /// The CPU architecture of the instance type.
-    pub cpu_architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type. Example: `4`.
-    #[deprecated]
-    pub core: Option<i64>,
-    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance. Example: `2`.
-    #[deprecated]
-    pub max_price: Option<f32>,
-    /// \\\[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
-    #[deprecated]
-    pub architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types. Example: `Exclude`.
-    #[deprecated]
-    pub burst_performance_option: Option<String>,
-    /// The specified instance family.
-    pub instance_type_families: Option<Vec<String>>,
-    /// The minimum required number of elastic network interfaces (ENIs) per instance. Example: `3`.
-    pub minimum_eni_quantity: Option<i64>,
-    /// The minimum required number of IPv4 addresses per ENI. Example: `10`.
-    pub minimum_eni_private_ip_address_quantity: Option<i64>,
-    /// The minimum required number of IPv6 addresses per ENI. Example: `1`.
-    pub minimum_eni_ipv6_address_quantity: Option<i64>,
-    /// The maximum allowed number of GPUs per instance. Example: `8`.
-    pub maximum_gpu_amount: Option<i64>,
-}
-
-#[allow(deprecated)]
-impl acs_runtime::WireStruct for InstancePatternsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("cores", &self.cores);
-        visit("memory", &self.memory);
-        visit("instance_family_level", &self.instance_family_level);
-        visit("excluded_instance_types", &self.excluded_instance_types);
-        visit("min_cpu_cores", &self.min_cpu_cores);
-        visit("max_cpu_cores", &self.max_cpu_cores);
-        visit("min_memory_size", &self.min_memory_size);
-        visit("max_memory_size", &self.max_memory_size);
-        visit("instance_categories", &self.instance_categories);
-        visit("cpu_architectures", &self.cpu_architectures);
-        visit("core", &self.core);
-        visit("max_price", &self.max_price);
-        visit("architectures", &self.architectures);
-        visit("burst_performance_option", &self.burst_performance_option);
-        visit("instance_type_families", &self.instance_type_families);
-        visit("minimum_eni_quantity", &self.minimum_eni_quantity);
-        visit(
-            "minimum_eni_private_ip_address_quantity",
-            &self.minimum_eni_private_ip_address_quantity,
-        );
-        visit(
-            "minimum_eni_ipv6_address_quantity",
-            &self.minimum_eni_ipv6_address_quantity,
-        );
-        visit("maximum_gpu_amount", &self.maximum_gpu_amount);
-    }
-}
-
-/// 创建实例时使用的资源池策略。资源池包括弹性保障服务或容量预定服务生效后生成的私有池以及公共池，供实例启动时选择。取值范围：
-/// PrivatePoolFirst：私有池优先。选择此种策略时， 当指定了 resouce_pool_options.private_pool_ids，优先使用指定的私有池。如果未指定私有池或指定的私有池容量不足，将自动匹配开放类型的私有池。如果没有符合条件的私有池，则使用公共池创建实例。
-/// PrivatePoolOnly：仅限私有池。选择此种策略时，必须指定 resouce_pool_options.private_pool_ids。如果指定的私有池容量不足，则实例会启动失败。
-/// None：不使用资源池策略。
-/// 默认值：None。
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Strategy {
-    /// `PrivatePoolFirst`
-    PrivatePoolFirst,
-    /// `PrivatePoolOnly`
-    PrivatePoolOnly,
-    /// `None`
-    None,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-
-impl Strategy {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PrivatePoolFirst => "PrivatePoolFirst",
-            Self::PrivatePoolOnly => "PrivatePoolOnly",
-            Self::None => "None",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for Strategy {
-    fn from(value: &str) -> Self {
-        match value {
-            "PrivatePoolFirst" => Self::PrivatePoolFirst,
-            "PrivatePoolOnly" => Self::PrivatePoolOnly,
-            "None" => Self::None,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for Strategy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl acs_runtime::WireValue for Strategy {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
-    }
-}
-
-impl acs_runtime::IntoParam<Strategy> for &str {
-    fn into_param(self) -> Option<Strategy> {
-        Some(Strategy::from(self))
-    }
-}
-
-/// 创建实例时使用的资源池及资源池策略。当您设置该参数后，需要注意：
-/// 该参数只在创建按量付费实例时生效。
-/// 该参数不能与private_pool_options.match_criteria、private_pool_options.id同时设置。
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ResourcePoolOptions {
-    /// 创建实例时使用的资源池策略。资源池包括弹性保障服务或容量预定服务生效后生成的私有池以及公共池，供实例启动时选择。取值范围：
-    /// PrivatePoolFirst：私有池优先。选择此种策略时， 当指定了 resouce_pool_options.private_pool_ids，优先使用指定的私有池。如果未指定私有池或指定的私有池容量不足，将自动匹配开放类型的私有池。如果没有符合条件的私有池，则使用公共池创建实例。
-    /// PrivatePoolOnly：仅限私有池。选择此种策略时，必须指定 resouce_pool_options.private_pool_ids。如果指定的私有池容量不足，则实例会启动失败。
-    /// None：不使用资源池策略。
-    /// 默认值：None。 Example: `PrivatePoolFirst`.
-    pub strategy: Option<Strategy>,
-    /// 私有池 ID列表。即弹性保障服务 ID 或容量预定服务 ID。该参数只能传入 Target 模式私有池 ID。N 的取值范围：1~20。
-    pub private_pool_ids: Option<Vec<String>>,
-}
-
-impl acs_runtime::WireStruct for ResourcePoolOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("strategy", &self.strategy);
-        visit("private_pool_ids", &self.private_pool_ids);
-    }
-}
-
 /// The configurations of the scaling group that is used by the node pool.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScalingGroup {
@@ -789,7 +305,7 @@ pub struct ScalingGroup {
     /// For more information, see Create a preemptible elastic container instance. Example: `SpotWithPriceLimit`.
     pub spot_strategy: Option<String>,
     /// The bid configurations of preemptible instances.
-    pub spot_price_limit: Option<Vec<SpotPriceLimitItem>>,
+    pub spot_price_limit: Option<Vec<crate::types::SpotPriceLimitItem>>,
     /// The type of operating system distribution that you want to use. We recommend that you use this parameter to specify the node operating system. Valid values:
     ///
     /// *   `AliyunLinux`: Alibaba Cloud Linux 2.
@@ -861,7 +377,7 @@ pub struct ScalingGroup {
     /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
     /// The configurations of the data disks that are mounted to nodes in the node pool. Valid values: 0 to 10. You can mount at most 10 data disks to the nodes in the node pool.
-    pub data_disks: Option<Vec<DataDisksItem>>,
+    pub data_disks: Option<Vec<crate::types::DataDisk>>,
     /// The name of the key pair. You must specify this parameter or `login_password`. You must specify the `key_pair` parameter if the node pool is a managed node pool. Example: `pro-nodepool`.
     pub key_pair: Option<String>,
     /// The password for SSH logon. You must specify this parameter or `key_pair`. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Example: `Hello1234`.
@@ -878,7 +394,7 @@ pub struct ScalingGroup {
     /// The tags that you want to add only to ECS instances.
     ///
     /// The tag key must be unique and cannot exceed 128 characters in length. The tag key and value cannot start with aliyun or acs: or contain <https://> or <http://>.
-    pub tags: Option<Vec<TagsItem>>,
+    pub tags: Option<Vec<crate::types::Tag>>,
     /// The expected number of nodes in the node pool.
     ///
     /// The expected number of nodes in the node pool. We recommend that you configure at least two nodes to ensure that cluster components run as expected. You can modify the Expected Nodes parameter to adjust the number of nodes in the node pool.
@@ -928,7 +444,7 @@ pub struct ScalingGroup {
     /// The IDs of ApsaraDB RDS instances.
     pub rds_instances: Option<Vec<String>>,
     /// The configurations of the private node pool.
-    pub private_pool_options: Option<PrivatePoolOptions>,
+    pub private_pool_options: Option<crate::types::PrivatePoolOptions>,
     /// This parameter is obsolete. Use the `image_type` parameter instead.
     ///
     /// The OS platform. Valid values:
@@ -942,7 +458,7 @@ pub struct ScalingGroup {
     #[deprecated]
     pub platform: Option<String>,
     /// .The instance attributes.
-    pub instance_patterns: Option<Vec<InstancePatternsItem>>,
+    pub instance_patterns: Option<Vec<crate::types::InstancePatterns>>,
     /// The `deploymentset_id` field. Example: `ds-bp1d19mmbsv3jf6xxxxx`.
     pub deploymentset_id: Option<String>,
     /// 节点池多安全组配置
@@ -950,7 +466,7 @@ pub struct ScalingGroup {
     /// 创建实例时使用的资源池及资源池策略。当您设置该参数后，需要注意：
     /// 该参数只在创建按量付费实例时生效。
     /// 该参数不能与private_pool_options.match_criteria、private_pool_options.id同时设置。
-    pub resource_pool_options: Option<ResourcePoolOptions>,
+    pub resource_pool_options: Option<crate::types::ResourcePoolOptions>,
     /// 系统盘磁盘快照策略
     pub system_disk_snapshot_policy_id: Option<String>,
 }
@@ -1006,47 +522,6 @@ impl acs_runtime::WireStruct for ScalingGroup {
     }
 }
 
-/// The node label.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LabelsItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::WireStruct for LabelsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-    }
-}
-
-/// The taint.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TaintsItem {
-    /// The `key` of the taint. Example: `key`.
-    pub key: Option<String>,
-    /// The `value` of the taint. Example: `value`.
-    pub value: Option<String>,
-    /// The scheduling policy. Valid values:
-    ///
-    /// *   `NoSchedule`: This taint is not tolerated. However, pods that are already scheduled to the node are not affected.
-    /// *   `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
-    /// *   `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
-    ///
-    /// Default value: `NoSchedule`. Example: `NoSchedule`.
-    pub effect: Option<String>,
-}
-
-impl acs_runtime::WireStruct for TaintsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-        visit("effect", &self.effect);
-    }
-}
-
 /// The configurations of the cluster.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KubernetesConfig {
@@ -1054,9 +529,9 @@ pub struct KubernetesConfig {
     ///
     /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
     /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
-    pub labels: Option<Vec<LabelsItem>>,
+    pub labels: Option<Vec<crate::types::Tag>>,
     /// The configurations of node taints.
-    pub taints: Option<Vec<TaintsItem>>,
+    pub taints: Option<Vec<crate::types::Taint>>,
     /// The name of the container runtime. The following types of runtime are supported by ACK:
     ///
     /// *   containerd: containerd is the recommended runtime and supports all Kubernetes versions.
@@ -1111,24 +586,6 @@ impl acs_runtime::WireStruct for KubernetesConfig {
     }
 }
 
-/// The configurations of confidential computing for the cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TeeConfig {
-    /// Specifies whether to enable confidential computing for the cluster. Valid values:
-    ///
-    /// *   `true`: enables confidential computing for the cluster.
-    /// *   `false`: disables confidential computing for the cluster.
-    ///
-    /// Default value: `false`. Example: `false`.
-    pub tee_enable: Option<bool>,
-}
-
-impl acs_runtime::WireStruct for TeeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("tee_enable", &self.tee_enable);
-    }
-}
-
 /// The request body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyClusterNodePoolBody {
@@ -1137,13 +594,13 @@ pub struct ModifyClusterNodePoolBody {
     /// The configurations about auto scaling.
     pub auto_scaling: Option<AutoScaling>,
     /// The configurations of the managed node pool feature.
-    pub management: Option<Management>,
+    pub management: Option<crate::types::Management>,
     /// The configurations of the scaling group that is used by the node pool.
     pub scaling_group: Option<ScalingGroup>,
     /// The configurations of the cluster.
     pub kubernetes_config: Option<KubernetesConfig>,
     /// The configurations of confidential computing for the cluster.
-    pub tee_config: Option<TeeConfig>,
+    pub tee_config: Option<crate::types::TeeConfig>,
     /// Specifies whether to update node information, such as labels and taints. Example: `true`.
     pub update_nodes: Option<bool>,
     /// Specifies whether concurrency is supported. Example: `true`.

@@ -12,7 +12,7 @@ pub struct ModifyClusterTagsRequest {
     /// The ID of the cluster.
     pub cluster_id: Option<String>,
     /// The data of the tags that you want to modify.
-    pub body: Option<Vec<ModifyClusterTagsBodyItem>>,
+    pub body: Option<Vec<crate::types::Tag>>,
 }
 
 impl ModifyClusterTagsRequest {
@@ -61,10 +61,7 @@ impl<C> ModifyClusterTagsBuilder<C> {
     }
 
     /// The data of the tags that you want to modify.
-    pub fn body(
-        mut self,
-        value: impl IntoParam<Vec<ModifyClusterTagsBodyItem>>,
-    ) -> Self {
+    pub fn body(mut self, value: impl IntoParam<Vec<crate::types::Tag>>) -> Self {
         self.request.body = value.into_param();
         self
     }
@@ -134,19 +131,3 @@ impl std::fmt::Display for ModifyClusterTagsError {
 }
 
 impl std::error::Error for ModifyClusterTagsError {}
-
-/// The list of tags.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModifyClusterTagsBodyItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::WireStruct for ModifyClusterTagsBodyItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-    }
-}

@@ -160,154 +160,6 @@ impl std::fmt::Display for ModifyNodePoolNodeConfigError {
 
 impl std::error::Error for ModifyNodePoolNodeConfigError {}
 
-/// The memory limit.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReservedMemoryItem {
-    /// The NUMA node identifier. Example: `0`.
-    pub numa_node: Option<i32>,
-    /// The memory limit. Example: `{"memory": "1Gi"}`.
-    pub limits: Option<acs_runtime::serde_json::Value>,
-}
-
-impl acs_runtime::WireStruct for ReservedMemoryItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("numaNode", &self.numa_node);
-        visit("limits", &self.limits);
-    }
-}
-
-/// The versioned configuration information for the Managed Service for OpenTelemetry client.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tracing {
-    /// The endpoint of the collector. Example: `localhost:4317`.
-    pub endpoint: Option<String>,
-    /// The number of samples to be collected per million spans. Example: `200000`.
-    pub sampling_rate_per_million: Option<i32>,
-}
-
-impl acs_runtime::WireStruct for Tracing {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("endpoint", &self.endpoint);
-        visit("samplingRatePerMillion", &self.sampling_rate_per_million);
-    }
-}
-
-/// The kubelet configurations.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct KubeletConfig {
-    /// The maximum queries per second (QPS) of the image repository. Example: `5`.
-    pub registry_pull_qps: Option<i64>,
-    /// The maximum number of images that can be pulled from bursty image pulls. Example: `10`.
-    pub registry_burst: Option<i64>,
-    /// Specifies the maximum number of events that can be generated per second. Example: `5`.
-    pub event_record_qps: Option<i64>,
-    /// The maximum number of burst peaks for the event records. Example: `10`.
-    pub event_burst: Option<i64>,
-    /// The QPS when kubelet communicates with the Kubernetes API server. Example: `5`.
-    pub kube_apiqps: Option<i64>,
-    /// The maximum number of burst requests sent to the API server per second. Example: `10`.
-    pub kube_api_burst: Option<i64>,
-    /// Specifies whether to pull one image at a time. Example: `true`.
-    pub serialize_image_pulls: Option<bool>,
-    /// The CPU management policy used by kubelet. Example: `none`.
-    pub cpu_manager_policy: Option<String>,
-    /// A set of eviction thresholds that will trigger a pod eviction if met.
-    pub eviction_hard: Option<acs_runtime::serde_json::Value>,
-    /// A set of eviction thresholds that will trigger a pod eviction if met over a corresponding grace period.
-    pub eviction_soft: Option<acs_runtime::serde_json::Value>,
-    /// A set of grace periods for eviction thresholds.
-    pub eviction_soft_grace_period: Option<acs_runtime::serde_json::Value>,
-    /// A set of configurations that specify reserved resources for the system.
-    pub system_reserved: Option<acs_runtime::serde_json::Value>,
-    /// A set of configurations that specify resources reserved for the Kubernetes system.
-    pub kube_reserved: Option<acs_runtime::serde_json::Value>,
-    /// The read-only port. Example: `0`.
-    pub read_only_port: Option<i64>,
-    /// The maximum number of running pods. Example: `110`.
-    pub max_pods: Option<i64>,
-    /// The maximum size that a log file can reach before it is rotated. Example: `10Mi`.
-    pub container_log_max_size: Option<String>,
-    /// The maximum number of log files that can be stored in each container. Example: `5`.
-    pub container_log_max_files: Option<i64>,
-    /// A feature gate that is used to enable an experimental feature.
-    pub feature_gates: Option<acs_runtime::serde_json::Value>,
-    /// The whitelisted unsafe sysctls.
-    pub allowed_unsafe_sysctls: Option<Vec<String>>,
-    /// A list of configurations that specify memory reservations for non-uniform memory access (NUMA) nodes.
-    pub reserved_memory: Option<Vec<ReservedMemoryItem>>,
-    /// The name of the policy to be used by the memory manager. Example: `none`.
-    pub memory_manager_policy: Option<String>,
-    /// Specifies whether to use Completely Fair Scheduler (CFS) quota to enforce pod CPU limits. Example: `true`.
-    pub cpu_cfs_quota: Option<bool>,
-    /// The duration for the CPU CFS quota. Example: `100ms`.
-    pub cpu_cfs_quota_period: Option<String>,
-    /// The percentage of disk usage after which image garbage collection always runs. Example: `85`.
-    pub image_gc_high_threshold_percent: Option<i32>,
-    /// The percentage of disk usage before which image garbage collection never runs. Example: `80`.
-    pub image_gc_low_threshold_percent: Option<i32>,
-    /// The maximum number of processes per pod. Example: `-1`.
-    pub pod_pids_limit: Option<i64>,
-    /// The name of the Topology Manager policy that you want to use. Example: `restricted`.
-    pub topology_manager_policy: Option<String>,
-    /// The list of IP addresses of the DNS servers.
-    pub cluster_dns: Option<Vec<String>>,
-    /// The versioned configuration information for the Managed Service for OpenTelemetry client.
-    pub tracing: Option<Tracing>,
-    /// The maximum number of concurrent programs that rotate logs Example: `1`.
-    pub container_log_max_workers: Option<i32>,
-    /// The duration at which the container logs are monitored for rotating logs. Example: `10s`.
-    pub container_log_monitor_interval: Option<String>,
-}
-
-impl acs_runtime::WireStruct for KubeletConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("registryPullQPS", &self.registry_pull_qps);
-        visit("registryBurst", &self.registry_burst);
-        visit("eventRecordQPS", &self.event_record_qps);
-        visit("eventBurst", &self.event_burst);
-        visit("kubeAPIQPS", &self.kube_apiqps);
-        visit("kubeAPIBurst", &self.kube_api_burst);
-        visit("serializeImagePulls", &self.serialize_image_pulls);
-        visit("cpuManagerPolicy", &self.cpu_manager_policy);
-        visit("evictionHard", &self.eviction_hard);
-        visit("evictionSoft", &self.eviction_soft);
-        visit("evictionSoftGracePeriod", &self.eviction_soft_grace_period);
-        visit("systemReserved", &self.system_reserved);
-        visit("kubeReserved", &self.kube_reserved);
-        visit("readOnlyPort", &self.read_only_port);
-        visit("maxPods", &self.max_pods);
-        visit("containerLogMaxSize", &self.container_log_max_size);
-        visit("containerLogMaxFiles", &self.container_log_max_files);
-        visit("featureGates", &self.feature_gates);
-        visit("allowedUnsafeSysctls", &self.allowed_unsafe_sysctls);
-        visit("reservedMemory", &self.reserved_memory);
-        visit("memoryManagerPolicy", &self.memory_manager_policy);
-        visit("cpuCFSQuota", &self.cpu_cfs_quota);
-        visit("cpuCFSQuotaPeriod", &self.cpu_cfs_quota_period);
-        visit("imageGCHighThresholdPercent", &self.image_gc_high_threshold_percent);
-        visit("imageGCLowThresholdPercent", &self.image_gc_low_threshold_percent);
-        visit("podPidsLimit", &self.pod_pids_limit);
-        visit("topologyManagerPolicy", &self.topology_manager_policy);
-        visit("clusterDNS", &self.cluster_dns);
-        visit("tracing", &self.tracing);
-        visit("containerLogMaxWorkers", &self.container_log_max_workers);
-        visit("containerLogMonitorInterval", &self.container_log_monitor_interval);
-    }
-}
-
-/// The rolling policy configuration.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RollingPolicy {
-    /// The maximum number of unavailable nodes. Example: `3`.
-    pub max_parallelism: Option<i64>,
-}
-
-impl acs_runtime::WireStruct for RollingPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("max_parallelism", &self.max_parallelism);
-    }
-}
-
 /// The OS configuration.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OsConfig {
@@ -326,33 +178,17 @@ impl acs_runtime::WireStruct for OsConfig {
     }
 }
 
-/// The containerd runtime configuration.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ContainerdConfig {
-    /// The image accelerator configuration.
-    pub registry_mirrors: Option<Vec<String>>,
-    /// Insecure image repositories that skipped the TLS certificate verification.
-    pub insecure_registries: Option<Vec<String>>,
-}
-
-impl acs_runtime::WireStruct for ContainerdConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("registryMirrors", &self.registry_mirrors);
-        visit("insecureRegistries", &self.insecure_registries);
-    }
-}
-
 /// The request body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ModifyNodePoolNodeConfigBody {
     /// The kubelet configurations.
-    pub kubelet_config: Option<KubeletConfig>,
+    pub kubelet_config: Option<crate::types::KubeletConfig>,
     /// The rolling policy configuration.
-    pub rolling_policy: Option<RollingPolicy>,
+    pub rolling_policy: Option<crate::types::RolloutPolicy>,
     /// The OS configuration.
     pub os_config: Option<OsConfig>,
     /// The containerd runtime configuration.
-    pub containerd_config: Option<ContainerdConfig>,
+    pub containerd_config: Option<crate::types::ContainerdConfig>,
 }
 
 impl acs_runtime::WireStruct for ModifyNodePoolNodeConfigBody {

@@ -12,7 +12,7 @@ pub struct StartAlertRequest {
     /// The instance ID. You can call the ListClusters operation to query the cluster ID.
     pub cluster_id: Option<String>,
     /// The request body parameters.
-    pub body: Option<StartAlertBody>,
+    pub body: Option<crate::types::StartAlertBody>,
 }
 
 impl StartAlertRequest {
@@ -61,7 +61,7 @@ impl<C> StartAlertBuilder<C> {
     }
 
     /// The request body parameters.
-    pub fn body(mut self, value: impl IntoParam<StartAlertBody>) -> Self {
+    pub fn body(mut self, value: impl IntoParam<crate::types::StartAlertBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
@@ -137,19 +137,3 @@ impl std::fmt::Display for StartAlertError {
 }
 
 impl std::error::Error for StartAlertError {}
-
-/// The request body parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StartAlertBody {
-    /// The name of the alert rule group. Example: `sample`.
-    pub alert_rule_group_name: Option<String>,
-    /// The name of the alert rule. Example: `sample`.
-    pub alert_rule_name: Option<String>,
-}
-
-impl acs_runtime::WireStruct for StartAlertBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("alert_rule_group_name", &self.alert_rule_group_name);
-        visit("alert_rule_name", &self.alert_rule_name);
-    }
-}

@@ -12,7 +12,7 @@ pub struct StopAlertRequest {
     /// The cluster ID.
     pub cluster_id: Option<String>,
     /// The request body.
-    pub body: Option<StopAlertBody>,
+    pub body: Option<crate::types::StartAlertBody>,
 }
 
 impl StopAlertRequest {
@@ -63,7 +63,7 @@ impl<C> StopAlertBuilder<C> {
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<StopAlertBody>) -> Self {
+    pub fn body(mut self, value: impl IntoParam<crate::types::StartAlertBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
@@ -144,19 +144,3 @@ impl std::fmt::Display for StopAlertError {
 }
 
 impl std::error::Error for StopAlertError {}
-
-/// The request body.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StopAlertBody {
-    /// The name of the alert rule group. Example: `sample`.
-    pub alert_rule_group_name: Option<String>,
-    /// The name of the alert rule. Example: `sample`.
-    pub alert_rule_name: Option<String>,
-}
-
-impl acs_runtime::WireStruct for StopAlertBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("alert_rule_group_name", &self.alert_rule_group_name);
-        visit("alert_rule_name", &self.alert_rule_name);
-    }
-}

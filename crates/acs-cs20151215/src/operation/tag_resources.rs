@@ -120,22 +120,6 @@ impl std::fmt::Display for TagResourcesError {
 
 impl std::error::Error for TagResourcesError {}
 
-/// The resource tags.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TagsItem {
-    /// The `key` of the label. Example: `env`.
-    pub key: Option<String>,
-    /// The `value` of the label. Example: `prod`.
-    pub value: Option<String>,
-}
-
-impl acs_runtime::WireStruct for TagsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
-    }
-}
-
 /// The request body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TagResourcesBody {
@@ -150,7 +134,7 @@ pub struct TagResourcesBody {
     /// *   The values cannot be empty strings. A value must be 1 to 128 characters in length.
     /// *   A key or value cannot start with `aliyun` or `acs:`.
     /// *   A key or value cannot contain `http://` or `https://`.
-    pub tags: Option<Vec<TagsItem>>,
+    pub tags: Option<Vec<crate::types::Tag>>,
 }
 
 impl acs_runtime::WireStruct for TagResourcesBody {

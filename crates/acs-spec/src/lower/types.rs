@@ -15,13 +15,6 @@ use crate::names;
 use crate::rules::MAX_NESTING;
 use crate::source::FieldPath;
 
-/// Member names too generic to name a type on their own.
-const GENERIC_MEMBER_NAMES: &[&str] = &[
-    "Body", "Content", "Config", "Data", "Detail", "Details", "Error", "Info", "Item", "Items",
-    "Kind", "List", "Mode", "Name", "Options", "Request", "Response", "Result", "Results", "Spec",
-    "State", "Status", "Type", "Value",
-];
-
 /// The named types of a service, by the name specs refer to them with.
 #[derive(Default)]
 pub(super) struct SharedTypes {
@@ -205,7 +198,7 @@ impl<'r, 'a> TypeLowering<'r, 'a> {
         let member = names::upper_camel_base(naming.member);
         let short = format!("{member}{}", naming.suffix);
         let long = format!("{}{member}{}", naming.parent, naming.suffix);
-        let candidates = if GENERIC_MEMBER_NAMES.contains(&member.as_str()) {
+        let candidates = if names::GENERIC_MEMBER_NAMES.contains(&member.as_str()) {
             vec![long.clone()]
         } else {
             vec![short, long.clone()]
