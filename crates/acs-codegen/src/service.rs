@@ -115,23 +115,28 @@ impl ToTokens for ClientRs<'_> {
         let new = format_ident!("{}", generated::CLIENT_NEW);
         let runtime = format_ident!("{}", generated::CLIENT_RUNTIME);
         tokens.extend(quote! {
+            use acs_runtime as rt;
+
+            #[allow(unused_imports)]
+            use crate::operation::*;
+
             #docs
             #[derive(Debug, Clone)]
             pub struct Client {
-                inner: acs_runtime::Client,
+                inner: rt::Client,
             }
 
             impl Client {
                 /// A client for `config`'s region (or endpoint override); fails when the region has
                 /// no endpoint, naming the regions that do.
-                pub fn #new(config: &acs_runtime::Config) -> Result<Self, acs_runtime::endpoint::EndpointError> {
+                pub fn #new(config: &rt::Config) -> Result<Self, rt::endpoint::EndpointError> {
                     Ok(Self {
-                        inner: acs_runtime::Client::new(&crate::endpoints::SERVICE, config)?,
+                        inner: rt::Client::new(&crate::endpoints::SERVICE, config)?,
                     })
                 }
 
                 /// The runtime client underneath, for calling operations by request value.
-                pub fn #runtime(&self) -> &acs_runtime::Client {
+                pub fn #runtime(&self) -> &rt::Client {
                     &self.inner
                 }
 
@@ -147,21 +152,25 @@ fn client_method(op: &Operation) -> TokenStream {
     let builder = OperationTypes::new(op).builder;
     let with_client = format_ident!("{}", generated::WITH_CLIENT);
     let feature = &op.names.feature;
-    let text = docs::paragraphs([
-        format!("`{}`: {}", op.name, docs::sanitize(&op.summary)),
-        format!(
-            "Set parameters on the returned builder, then call `send().await`. See [`crate::operation::{}`].",
-            op.names.snake.trim_start_matches("r#")
-        ),
-    ]);
+    let summary = docs::sanitize(&op.summary);
+    // The summary's last line gets the link, unless it ends in something a line would join.
+    let link = format!(
+        "(Set parameters, then `send().await`; see [`{0}`](crate::operation::{0}).)",
+        op.names.snake.trim_start_matches("r#")
+    );
+    let text = if docs::ends_in_prose(&summary) {
+        format!("`{}`: {summary} {link}", op.name)
+    } else {
+        docs::paragraphs([format!("`{}`: {summary}", op.name), link])
+    };
     let docs = docs::doc_attrs(&text);
     let deprecated = crate::types::deprecated_attr(op.deprecated);
     quote! {
         #docs
         #deprecated
         #[cfg(feature = #feature)]
-        pub fn #method(&self) -> crate::operation::#module::#builder<acs_runtime::Client> {
-            crate::operation::#module::#builder::#with_client(self.inner.clone())
+        pub fn #method(&self) -> #module::#builder<rt::Client> {
+            #module::#builder::#with_client(self.inner.clone())
         }
     }
 }
@@ -239,6 +248,7 @@ impl ToTokens for TypesRs<'_> {
         tokens.extend(quote! {
             //! Named types the operations share: the API's own named schemas, and structures the
             //! metadata repeats identically in several operations.
+            use acs_runtime as rt;
             #(#types)*
         });
     }

@@ -54,7 +54,7 @@ impl ToTokens for RustType<'_> {
             TypeRef::Float => quote!(f32),
             TypeRef::Double => quote!(f64),
             TypeRef::Boolean => quote!(bool),
-            TypeRef::Any => quote!(acs_runtime::serde_json::Value),
+            TypeRef::Any => quote!(rt::serde_json::Value),
             TypeRef::List(inner) => {
                 let inner = self.inner(inner);
                 quote!(Vec<#inner>)
@@ -210,8 +210,8 @@ impl ToTokens for WireImpl<'_> {
         });
         tokens.extend(quote! {
             #allow
-            impl acs_runtime::WireStruct for #name {
-                fn wire_fields(&self, #visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+            impl rt::WireStruct for #name {
+                fn wire_fields(&self, #visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
                     #(#visits)*
                 }
             }
@@ -249,8 +249,8 @@ impl ToTokens for FromJsonImpl<'_> {
         };
         tokens.extend(quote! {
             #allow
-            impl acs_runtime::FromJson for #name {
-                fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+            impl rt::FromJson for #name {
+                fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
                     #body
                 }
             }
@@ -317,22 +317,22 @@ impl ToTokens for StringEnum<'_> {
         });
         let from_json = def.sides.response.then(|| {
             quote! {
-                impl acs_runtime::FromJson for #name {
-                    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-                        <String as acs_runtime::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+                impl rt::FromJson for #name {
+                    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+                        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
                     }
                 }
             }
         });
         let to_wire = def.sides.request.then(|| {
             quote! {
-                impl acs_runtime::WireValue for #name {
-                    fn wire(&self) -> acs_runtime::WireRef<'_> {
-                        acs_runtime::WireRef::Str(self.as_str())
+                impl rt::WireValue for #name {
+                    fn wire(&self) -> rt::WireRef<'_> {
+                        rt::WireRef::Str(self.as_str())
                     }
                 }
 
-                impl acs_runtime::IntoParam<#name> for &str {
+                impl rt::IntoParam<#name> for &str {
                     fn into_param(self) -> Option<#name> {
                         Some(#name::from(self))
                     }

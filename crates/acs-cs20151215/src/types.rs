@@ -4,6 +4,8 @@
 //! Named types the operations share: the API's own named schemas, and structures the
 //! metadata repeats identically in several operations.
 
+use acs_runtime as rt;
+
 /// The configurations of cluster components.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Addon {
@@ -22,8 +24,8 @@ pub struct Addon {
     pub version: Option<String>,
 }
 
-impl acs_runtime::WireStruct for Addon {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for Addon {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("config", &self.config);
         visit("disabled", &self.disabled);
@@ -38,14 +40,14 @@ pub struct AutoMode {
     pub enable: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for AutoMode {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AutoMode {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enable", &self.enable);
     }
 }
 
-impl acs_runtime::FromJson for AutoMode {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AutoMode {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             enable: object.take("enable")?,
@@ -67,15 +69,15 @@ pub struct AutoRepairPolicy {
     pub approval_required: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for AutoRepairPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AutoRepairPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("restart_node", &self.restart_node);
         visit("approval_required", &self.approval_required);
     }
 }
 
-impl acs_runtime::FromJson for AutoRepairPolicy {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AutoRepairPolicy {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             restart_node: object.take("restart_node")?,
@@ -126,8 +128,8 @@ pub struct AutoScaling {
     pub eip_bandwidth: Option<i64>,
 }
 
-impl acs_runtime::FromJson for AutoScaling {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AutoScaling {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             enable: object.take("enable")?,
@@ -148,8 +150,8 @@ pub struct AutoUpgradePolicy {
     pub auto_upgrade_kubelet: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for AutoUpgradePolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AutoUpgradePolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("auto_upgrade_kubelet", &self.auto_upgrade_kubelet);
     }
 }
@@ -176,16 +178,16 @@ pub struct AutoVulFixPolicy {
     pub exclude_packages: Option<String>,
 }
 
-impl acs_runtime::WireStruct for AutoVulFixPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AutoVulFixPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("restart_node", &self.restart_node);
         visit("vul_level", &self.vul_level);
         visit("exclude_packages", &self.exclude_packages);
     }
 }
 
-impl acs_runtime::FromJson for AutoVulFixPolicy {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AutoVulFixPolicy {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             restart_node: object.take("restart_node")?,
@@ -264,22 +266,21 @@ impl std::fmt::Display for BodyType {
     }
 }
 
-impl acs_runtime::WireValue for BodyType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for BodyType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<BodyType> for &str {
+impl rt::IntoParam<BodyType> for &str {
     fn into_param(self) -> Option<BodyType> {
         Some(BodyType::from(self))
     }
 }
 
-impl acs_runtime::FromJson for BodyType {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for BodyType {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -298,15 +299,15 @@ pub struct ClusterAutoUpgrade {
     pub channel: Option<String>,
 }
 
-impl acs_runtime::WireStruct for ClusterAutoUpgrade {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ClusterAutoUpgrade {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enabled", &self.enabled);
         visit("channel", &self.channel);
     }
 }
 
-impl acs_runtime::FromJson for ClusterAutoUpgrade {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ClusterAutoUpgrade {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             enabled: object.take("enabled")?,
@@ -323,8 +324,8 @@ pub struct ComponentGroupsItemsItem {
     pub name: Option<String>,
 }
 
-impl acs_runtime::FromJson for ComponentGroupsItemsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ComponentGroupsItemsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self { name: object.take("name")? })
     }
@@ -339,8 +340,8 @@ pub struct ContainerdConfig {
     pub insecure_registries: Option<Vec<String>>,
 }
 
-impl acs_runtime::WireStruct for ContainerdConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ContainerdConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("registryMirrors", &self.registry_mirrors);
         visit("insecureRegistries", &self.insecure_registries);
     }
@@ -370,8 +371,8 @@ pub struct CreateKubernetesTriggerBody {
     pub r#type: Option<String>,
 }
 
-impl acs_runtime::WireStruct for CreateKubernetesTriggerBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for CreateKubernetesTriggerBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cluster_id", &self.cluster_id);
         visit("project_id", &self.project_id);
         visit("action", &self.action);
@@ -441,8 +442,8 @@ pub struct DataDisk {
     pub snapshot_id: Option<String>,
 }
 
-impl acs_runtime::WireStruct for DataDisk {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for DataDisk {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("category", &self.category);
         visit("size", &self.size);
         visit("encrypted", &self.encrypted);
@@ -460,8 +461,8 @@ impl acs_runtime::WireStruct for DataDisk {
     }
 }
 
-impl acs_runtime::FromJson for DataDisk {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DataDisk {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             category: object.take("category")?,
@@ -496,8 +497,8 @@ pub struct DenyItem {
     pub violations: Option<i64>,
 }
 
-impl acs_runtime::FromJson for DenyItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DenyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             policy_description: object.take("policyDescription")?,
@@ -542,8 +543,8 @@ pub struct DescribeClusterNodePoolDetailManagement {
     pub upgrade_config: Option<DescribeClusterNodePoolDetailManagementUpgradeConfig>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterNodePoolDetailManagement {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterNodePoolDetailManagement {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             enable: object.take("enable")?,
@@ -566,8 +567,8 @@ pub struct DescribeClusterNodePoolDetailManagementAutoUpgradePolicy {
     pub auto_upgrade_kubelet: Option<bool>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterNodePoolDetailManagementAutoUpgradePolicy {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterNodePoolDetailManagementAutoUpgradePolicy {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             auto_upgrade_kubelet: object.take("auto_upgrade_kubelet")?,
@@ -596,8 +597,8 @@ pub struct DescribeClusterNodePoolDetailManagementUpgradeConfig {
     pub max_unavailable: Option<i64>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterNodePoolDetailManagementUpgradeConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterNodePoolDetailManagementUpgradeConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             auto_upgrade: object.take("auto_upgrade")?,
@@ -618,8 +619,8 @@ pub struct DescribeTaskInfoErrorDetail {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeTaskInfoErrorDetail {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeTaskInfoErrorDetail {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             code: object.take("code")?,
@@ -667,8 +668,8 @@ pub struct EventsItem {
     pub data: Option<EventsItemData>,
 }
 
-impl acs_runtime::FromJson for EventsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for EventsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             event_id: object.take("event_id")?,
@@ -700,8 +701,8 @@ pub struct EventsItemData {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for EventsItemData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for EventsItemData {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             level: object.take("level")?,
@@ -750,22 +751,21 @@ impl std::fmt::Display for HttpTokens {
     }
 }
 
-impl acs_runtime::WireValue for HttpTokens {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for HttpTokens {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<HttpTokens> for &str {
+impl rt::IntoParam<HttpTokens> for &str {
     fn into_param(self) -> Option<HttpTokens> {
         Some(HttpTokens::from(self))
     }
 }
 
-impl acs_runtime::FromJson for HttpTokens {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for HttpTokens {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -776,14 +776,14 @@ pub struct InstanceMetadataOptions {
     pub http_tokens: Option<HttpTokens>,
 }
 
-impl acs_runtime::WireStruct for InstanceMetadataOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for InstanceMetadataOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("http_tokens", &self.http_tokens);
     }
 }
 
-impl acs_runtime::FromJson for InstanceMetadataOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for InstanceMetadataOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_tokens: object.take("http_tokens")?,
@@ -839,8 +839,8 @@ pub struct InstancePatterns {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for InstancePatterns {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for InstancePatterns {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cores", &self.cores);
         visit("memory", &self.memory);
         visit("instance_family_level", &self.instance_family_level);
@@ -870,8 +870,8 @@ impl acs_runtime::WireStruct for InstancePatterns {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::FromJson for InstancePatterns {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for InstancePatterns {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cores: object.take("cores")?,
@@ -926,8 +926,8 @@ pub struct InterconnectConfig {
     pub improved_period: Option<String>,
 }
 
-impl acs_runtime::WireStruct for InterconnectConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for InterconnectConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cen_id", &self.cen_id);
         visit("ccn_id", &self.ccn_id);
         visit("ccn_region_id", &self.ccn_region_id);
@@ -936,8 +936,8 @@ impl acs_runtime::WireStruct for InterconnectConfig {
     }
 }
 
-impl acs_runtime::FromJson for InterconnectConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for InterconnectConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cen_id: object.take("cen_id")?,
@@ -988,22 +988,21 @@ impl std::fmt::Display for IpStack {
     }
 }
 
-impl acs_runtime::WireValue for IpStack {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for IpStack {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<IpStack> for &str {
+impl rt::IntoParam<IpStack> for &str {
     fn into_param(self) -> Option<IpStack> {
         Some(IpStack::from(self))
     }
 }
 
-impl acs_runtime::FromJson for IpStack {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for IpStack {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1027,15 +1026,15 @@ pub struct KubeletConfig {
     /// The CPU management policy used by kubelet. Example: `none`.
     pub cpu_manager_policy: Option<String>,
     /// A set of eviction thresholds that will trigger a pod eviction if met.
-    pub eviction_hard: Option<acs_runtime::serde_json::Value>,
+    pub eviction_hard: Option<rt::serde_json::Value>,
     /// A set of eviction thresholds that will trigger a pod eviction if met over a corresponding grace period.
-    pub eviction_soft: Option<acs_runtime::serde_json::Value>,
+    pub eviction_soft: Option<rt::serde_json::Value>,
     /// A set of grace periods for eviction thresholds.
-    pub eviction_soft_grace_period: Option<acs_runtime::serde_json::Value>,
+    pub eviction_soft_grace_period: Option<rt::serde_json::Value>,
     /// A set of configurations that specify reserved resources for the system.
-    pub system_reserved: Option<acs_runtime::serde_json::Value>,
+    pub system_reserved: Option<rt::serde_json::Value>,
     /// A set of configurations that specify resources reserved for the Kubernetes system.
-    pub kube_reserved: Option<acs_runtime::serde_json::Value>,
+    pub kube_reserved: Option<rt::serde_json::Value>,
     /// The read-only port. Example: `0`.
     pub read_only_port: Option<i64>,
     /// The maximum number of running pods. Example: `110`.
@@ -1045,7 +1044,7 @@ pub struct KubeletConfig {
     /// The maximum number of log files that can be stored in each container. Example: `5`.
     pub container_log_max_files: Option<i64>,
     /// A feature gate that is used to enable an experimental feature.
-    pub feature_gates: Option<acs_runtime::serde_json::Value>,
+    pub feature_gates: Option<rt::serde_json::Value>,
     /// The whitelisted unsafe sysctls.
     pub allowed_unsafe_sysctls: Option<Vec<String>>,
     /// A list of configurations that specify memory reservations for non-uniform memory access (NUMA) nodes.
@@ -1074,8 +1073,8 @@ pub struct KubeletConfig {
     pub container_log_monitor_interval: Option<String>,
 }
 
-impl acs_runtime::WireStruct for KubeletConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for KubeletConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("registryPullQPS", &self.registry_pull_qps);
         visit("registryBurst", &self.registry_burst);
         visit("eventRecordQPS", &self.event_record_qps);
@@ -1110,8 +1109,8 @@ impl acs_runtime::WireStruct for KubeletConfig {
     }
 }
 
-impl acs_runtime::FromJson for KubeletConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for KubeletConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             registry_pull_qps: object.take("registryPullQPS")?,
@@ -1195,8 +1194,8 @@ pub struct KubernetesConfig {
     pub pre_user_data: Option<String>,
 }
 
-impl acs_runtime::WireStruct for KubernetesConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for KubernetesConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("labels", &self.labels);
         visit("taints", &self.taints);
         visit("runtime", &self.runtime);
@@ -1210,8 +1209,8 @@ impl acs_runtime::WireStruct for KubernetesConfig {
     }
 }
 
-impl acs_runtime::FromJson for KubernetesConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for KubernetesConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             labels: object.take("labels")?,
@@ -1283,22 +1282,21 @@ impl std::fmt::Display for ListOperationPlansForRegionState {
     }
 }
 
-impl acs_runtime::WireValue for ListOperationPlansForRegionState {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for ListOperationPlansForRegionState {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<ListOperationPlansForRegionState> for &str {
+impl rt::IntoParam<ListOperationPlansForRegionState> for &str {
     fn into_param(self) -> Option<ListOperationPlansForRegionState> {
         Some(ListOperationPlansForRegionState::from(self))
     }
 }
 
-impl acs_runtime::FromJson for ListOperationPlansForRegionState {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for ListOperationPlansForRegionState {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1365,22 +1363,21 @@ impl std::fmt::Display for ListOperationPlansForRegionType {
     }
 }
 
-impl acs_runtime::WireValue for ListOperationPlansForRegionType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for ListOperationPlansForRegionType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<ListOperationPlansForRegionType> for &str {
+impl rt::IntoParam<ListOperationPlansForRegionType> for &str {
     fn into_param(self) -> Option<ListOperationPlansForRegionType> {
         Some(ListOperationPlansForRegionType::from(self))
     }
 }
 
-impl acs_runtime::FromJson for ListOperationPlansForRegionType {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for ListOperationPlansForRegionType {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1414,8 +1411,8 @@ pub struct MaintenanceWindow {
     pub recurrence: Option<String>,
 }
 
-impl acs_runtime::WireStruct for MaintenanceWindow {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for MaintenanceWindow {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enable", &self.enable);
         visit("maintenance_time", &self.maintenance_time);
         visit("duration", &self.duration);
@@ -1424,8 +1421,8 @@ impl acs_runtime::WireStruct for MaintenanceWindow {
     }
 }
 
-impl acs_runtime::FromJson for MaintenanceWindow {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for MaintenanceWindow {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             enable: object.take("enable")?,
@@ -1480,8 +1477,8 @@ pub struct Management {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for Management {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for Management {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enable", &self.enable);
         visit("auto_repair", &self.auto_repair);
         visit("auto_repair_policy", &self.auto_repair_policy);
@@ -1519,8 +1516,8 @@ pub struct ManagementAutoUpgradePolicy {
     pub auto_upgrade_os: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for ManagementAutoUpgradePolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ManagementAutoUpgradePolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("auto_upgrade_kubelet", &self.auto_upgrade_kubelet);
         visit("auto_upgrade_runtime", &self.auto_upgrade_runtime);
         visit("auto_upgrade_os", &self.auto_upgrade_os);
@@ -1551,8 +1548,8 @@ pub struct ManagementUpgradeConfig {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for ManagementUpgradeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ManagementUpgradeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("auto_upgrade", &self.auto_upgrade);
         visit("surge", &self.surge);
         visit("surge_percentage", &self.surge_percentage);
@@ -1609,10 +1606,9 @@ impl std::fmt::Display for Necessity {
     }
 }
 
-impl acs_runtime::FromJson for Necessity {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for Necessity {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1627,16 +1623,16 @@ pub struct NodeComponentsItem {
     pub config: Option<NodeComponentsItemConfig>,
 }
 
-impl acs_runtime::WireStruct for NodeComponentsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodeComponentsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("version", &self.version);
         visit("config", &self.config);
     }
 }
 
-impl acs_runtime::FromJson for NodeComponentsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NodeComponentsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,
@@ -1653,14 +1649,14 @@ pub struct NodeComponentsItemConfig {
     pub custom_config: Option<std::collections::BTreeMap<String, String>>,
 }
 
-impl acs_runtime::WireStruct for NodeComponentsItemConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodeComponentsItemConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("custom_config", &self.custom_config);
     }
 }
 
-impl acs_runtime::FromJson for NodeComponentsItemConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NodeComponentsItemConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             custom_config: object.take("custom_config")?,
@@ -1678,8 +1674,8 @@ pub struct NodeConfig {
     pub node_os_config: Option<NodeOsConfig>,
 }
 
-impl acs_runtime::FromJson for NodeConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NodeConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             kubelet_configuration: object.take("kubelet_configuration")?,
@@ -1693,11 +1689,11 @@ impl acs_runtime::FromJson for NodeConfig {
 #[non_exhaustive]
 pub struct NodeOsConfig {
     /// The `hugepage` field.
-    pub hugepage: Option<acs_runtime::serde_json::Value>,
+    pub hugepage: Option<rt::serde_json::Value>,
 }
 
-impl acs_runtime::FromJson for NodeOsConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NodeOsConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             hugepage: object.take("hugepage")?,
@@ -1744,8 +1740,8 @@ pub struct Nodepool {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for Nodepool {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for Nodepool {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("auto_scaling", &self.auto_scaling);
         visit("kubernetes_config", &self.kubernetes_config);
         visit("nodepool_info", &self.nodepool_info);
@@ -1811,8 +1807,8 @@ pub struct NodepoolAutoScaling {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for NodepoolAutoScaling {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolAutoScaling {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enable", &self.enable);
         visit("max_instances", &self.max_instances);
         visit("min_instances", &self.min_instances);
@@ -1847,8 +1843,8 @@ pub struct NodepoolInfo {
     pub updated: Option<String>,
 }
 
-impl acs_runtime::FromJson for NodepoolInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NodepoolInfo {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             nodepool_id: object.take("nodepool_id")?,
@@ -1896,8 +1892,8 @@ pub struct NodepoolInterconnectConfig {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for NodepoolInterconnectConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolInterconnectConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cen_id", &self.cen_id);
         visit("ccn_id", &self.ccn_id);
         visit("ccn_region_id", &self.ccn_region_id);
@@ -1948,8 +1944,8 @@ pub struct NodepoolKubernetesConfig {
     pub node_name_mode: Option<String>,
 }
 
-impl acs_runtime::WireStruct for NodepoolKubernetesConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolKubernetesConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cms_enabled", &self.cms_enabled);
         visit("cpu_policy", &self.cpu_policy);
         visit("labels", &self.labels);
@@ -1994,8 +1990,8 @@ pub struct NodepoolManagement {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for NodepoolManagement {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolManagement {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enable", &self.enable);
         visit("auto_repair", &self.auto_repair);
         visit("upgrade_config", &self.upgrade_config);
@@ -2014,8 +2010,8 @@ pub struct NodepoolManagementAutoRepairPolicy {
     pub restart_node: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for NodepoolManagementAutoRepairPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolManagementAutoRepairPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("restart_node", &self.restart_node);
     }
 }
@@ -2029,8 +2025,8 @@ pub struct NodepoolManagementAutoVulFixPolicy {
     pub vul_level: Option<String>,
 }
 
-impl acs_runtime::WireStruct for NodepoolManagementAutoVulFixPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolManagementAutoVulFixPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("restart_node", &self.restart_node);
         visit("vul_level", &self.vul_level);
     }
@@ -2043,8 +2039,8 @@ pub struct NodepoolNodeConfig {
     pub kubelet_configuration: Option<KubeletConfig>,
 }
 
-impl acs_runtime::WireStruct for NodepoolNodeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolNodeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("kubelet_configuration", &self.kubelet_configuration);
     }
 }
@@ -2065,8 +2061,8 @@ pub struct NodepoolNodepoolInfo {
     pub r#type: Option<String>,
 }
 
-impl acs_runtime::WireStruct for NodepoolNodepoolInfo {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolNodepoolInfo {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("resource_group_id", &self.resource_group_id);
         visit("type", &self.r#type);
@@ -2080,8 +2076,8 @@ pub struct NodepoolTeeConfig {
     pub tee_enable: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for NodepoolTeeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolTeeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("tee_enable", &self.tee_enable);
     }
 }
@@ -2093,14 +2089,14 @@ pub struct OperationPolicy {
     pub cluster_auto_upgrade: Option<ClusterAutoUpgrade>,
 }
 
-impl acs_runtime::WireStruct for OperationPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for OperationPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cluster_auto_upgrade", &self.cluster_auto_upgrade);
     }
 }
 
-impl acs_runtime::FromJson for OperationPolicy {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for OperationPolicy {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_auto_upgrade: object.take("cluster_auto_upgrade")?,
@@ -2120,8 +2116,8 @@ pub struct Page {
     pub total_count: Option<i32>,
 }
 
-impl acs_runtime::FromJson for Page {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Page {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             page_number: object.take("page_number")?,
@@ -2143,8 +2139,8 @@ pub struct PageInfo {
     pub total_count: Option<i64>,
 }
 
-impl acs_runtime::FromJson for PageInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PageInfo {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             page_size: object.take("page_size")?,
@@ -2169,15 +2165,15 @@ pub struct PrivatePoolOptions {
     pub match_criteria: Option<String>,
 }
 
-impl acs_runtime::WireStruct for PrivatePoolOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for PrivatePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("id", &self.id);
         visit("match_criteria", &self.match_criteria);
     }
 }
 
-impl acs_runtime::FromJson for PrivatePoolOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PrivatePoolOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             id: object.take("id")?,
@@ -2192,18 +2188,18 @@ pub struct ReservedMemoryItem {
     /// The NUMA node identifier. Example: `0`.
     pub numa_node: Option<i32>,
     /// The memory limit. Example: `{"memory": "1Gi"}`.
-    pub limits: Option<acs_runtime::serde_json::Value>,
+    pub limits: Option<rt::serde_json::Value>,
 }
 
-impl acs_runtime::WireStruct for ReservedMemoryItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ReservedMemoryItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("numaNode", &self.numa_node);
         visit("limits", &self.limits);
     }
 }
 
-impl acs_runtime::FromJson for ReservedMemoryItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ReservedMemoryItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             numa_node: object.take("numaNode")?,
@@ -2224,15 +2220,15 @@ pub struct ResourcePoolOptions {
     pub private_pool_ids: Option<Vec<String>>,
 }
 
-impl acs_runtime::WireStruct for ResourcePoolOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ResourcePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("strategy", &self.strategy);
         visit("private_pool_ids", &self.private_pool_ids);
     }
 }
 
-impl acs_runtime::FromJson for ResourcePoolOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ResourcePoolOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             strategy: object.take("strategy")?,
@@ -2248,8 +2244,8 @@ pub struct RolloutPolicy {
     pub max_parallelism: Option<i64>,
 }
 
-impl acs_runtime::WireStruct for RolloutPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for RolloutPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("max_parallelism", &self.max_parallelism);
     }
 }
@@ -2271,8 +2267,8 @@ pub struct Runtime {
     pub version: Option<String>,
 }
 
-impl acs_runtime::WireStruct for Runtime {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for Runtime {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("version", &self.version);
     }
@@ -2476,8 +2472,8 @@ pub struct ScalingGroup {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for ScalingGroup {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ScalingGroup {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("auto_renew", &self.auto_renew);
         visit("auto_renew_period", &self.auto_renew_period);
         visit("data_disks", &self.data_disks);
@@ -2541,8 +2537,8 @@ pub struct ScalingGroupPrivatePoolOptions {
     pub match_criteria: Option<String>,
 }
 
-impl acs_runtime::WireStruct for ScalingGroupPrivatePoolOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ScalingGroupPrivatePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("id", &self.id);
         visit("match_criteria", &self.match_criteria);
     }
@@ -2557,8 +2553,8 @@ pub struct ScalingGroupSpotPriceLimitItem {
     pub price_limit: Option<String>,
 }
 
-impl acs_runtime::WireStruct for ScalingGroupSpotPriceLimitItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ScalingGroupSpotPriceLimitItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("instance_type", &self.instance_type);
         visit("price_limit", &self.price_limit);
     }
@@ -2573,8 +2569,8 @@ pub struct ScalingGroupTagsItem {
     pub value: Option<String>,
 }
 
-impl acs_runtime::WireStruct for ScalingGroupTagsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ScalingGroupTagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("key", &self.key);
         visit("value", &self.value);
     }
@@ -2589,15 +2585,15 @@ pub struct SpotPriceLimitItem {
     pub price_limit: Option<String>,
 }
 
-impl acs_runtime::WireStruct for SpotPriceLimitItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for SpotPriceLimitItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("instance_type", &self.instance_type);
         visit("price_limit", &self.price_limit);
     }
 }
 
-impl acs_runtime::FromJson for SpotPriceLimitItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for SpotPriceLimitItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             instance_type: object.take("instance_type")?,
@@ -2615,8 +2611,8 @@ pub struct StartAlertBody {
     pub alert_rule_name: Option<String>,
 }
 
-impl acs_runtime::WireStruct for StartAlertBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for StartAlertBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("alert_rule_group_name", &self.alert_rule_group_name);
         visit("alert_rule_name", &self.alert_rule_name);
     }
@@ -2668,22 +2664,21 @@ impl std::fmt::Display for Strategy {
     }
 }
 
-impl acs_runtime::WireValue for Strategy {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for Strategy {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<Strategy> for &str {
+impl rt::IntoParam<Strategy> for &str {
     fn into_param(self) -> Option<Strategy> {
         Some(Strategy::from(self))
     }
 }
 
-impl acs_runtime::FromJson for Strategy {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for Strategy {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -2703,8 +2698,8 @@ pub struct Summary {
     pub error_count: Option<i32>,
 }
 
-impl acs_runtime::FromJson for Summary {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Summary {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             code: object.take("code")?,
@@ -2725,15 +2720,15 @@ pub struct Tag {
     pub value: Option<String>,
 }
 
-impl acs_runtime::WireStruct for Tag {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for Tag {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("key", &self.key);
         visit("value", &self.value);
     }
 }
 
-impl acs_runtime::FromJson for Tag {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Tag {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             key: object.take("key")?,
@@ -2751,15 +2746,15 @@ pub struct TagsItem {
     pub value: Option<String>,
 }
 
-impl acs_runtime::WireStruct for TagsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for TagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("key", &self.key);
         visit("value", &self.value);
     }
 }
 
-impl acs_runtime::FromJson for TagsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TagsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             key: object.take("key")?,
@@ -2785,16 +2780,16 @@ pub struct Taint {
     pub effect: Option<String>,
 }
 
-impl acs_runtime::WireStruct for Taint {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for Taint {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("key", &self.key);
         visit("value", &self.value);
         visit("effect", &self.effect);
     }
 }
 
-impl acs_runtime::FromJson for Taint {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Taint {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             key: object.take("key")?,
@@ -2811,14 +2806,14 @@ pub struct TeeConfig {
     pub tee_enable: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for TeeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for TeeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("tee_enable", &self.tee_enable);
     }
 }
 
-impl acs_runtime::FromJson for TeeConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TeeConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             tee_enable: object.take("tee_enable")?,
@@ -2835,15 +2830,15 @@ pub struct Tracing {
     pub sampling_rate_per_million: Option<i32>,
 }
 
-impl acs_runtime::WireStruct for Tracing {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for Tracing {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("endpoint", &self.endpoint);
         visit("samplingRatePerMillion", &self.sampling_rate_per_million);
     }
 }
 
-impl acs_runtime::FromJson for Tracing {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Tracing {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             endpoint: object.take("endpoint")?,
@@ -2872,8 +2867,8 @@ pub struct UpgradeConfig {
     pub max_unavailable: Option<i64>,
 }
 
-impl acs_runtime::WireStruct for UpgradeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpgradeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("auto_upgrade", &self.auto_upgrade);
         visit("surge", &self.surge);
         visit("surge_percentage", &self.surge_percentage);

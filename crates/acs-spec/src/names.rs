@@ -82,12 +82,14 @@ pub mod generated {
     /// Suffixes of the types every operation declares (`StartBackupPlanRequest`, …).
     pub const OPERATION_TYPE_SUFFIXES: &[&str] =
         &["Request", "Builder", "Response", "Error", "Paginator"];
-    /// Names an operation module imports from `acs_runtime`: a type of the same name declared
-    /// there would collide.
-    pub const OPERATION_IMPORTS: &[&str] = &["BuildError", "IntoParam", "SdkError"];
-    /// Names generated code uses unqualified, from Rust's prelude: a type of the same name
-    /// would shadow them.
+    /// The alias operation and type modules give `acs_runtime` (`use acs_runtime as rt;`), so
+    /// no runtime name is imported into a module whose own items come from a spec. No spec name
+    /// can take it: those modules declare only UpperCamelCase types and the `RAM` constant.
+    pub const RUNTIME_ALIAS: &str = "rt";
+    /// Names no generated type may have: `Self`, and names generated code uses unqualified
+    /// from Rust's prelude, which a type of the same name would shadow.
     pub const PRELUDE_TYPES: &[&str] = &[
+        "Self",
         "Option",
         "Some",
         "None",
@@ -200,6 +202,12 @@ pub fn operation_name_clash(wire: &str) -> Option<String> {
     }
     if generated::OPERATION_MODULES.contains(&snake.as_str()) {
         return Some(format!("the module index `operation/{snake}.rs`"));
+    }
+    if snake == generated::RUNTIME_ALIAS {
+        return Some(format!(
+            "the runtime's alias `{}` in the client module",
+            generated::RUNTIME_ALIAS
+        ));
     }
     if generated::CRATE_FEATURES.contains(&feature.as_str()) {
         return Some(format!("the crate's own Cargo feature `{feature}`"));

@@ -137,6 +137,7 @@ fn operation_names_the_generated_crate_uses_itself_are_errors() {
         ("Default", "the crate's own Cargo feature `default`"),
         ("TestUtil", "the crate's own Cargo feature `test-util`"),
         ("Mod", "the module index `operation/mod.rs`"),
+        ("Rt", "the runtime's alias `rt` in the client module"),
     ] {
         let text = VALID.replace("name: Op", &format!("name: {name}"));
         let report = load_service(

@@ -1,5 +1,5 @@
 //! The one builder of an operation. `Builder<C>` holds the parameters set so far and `C`, the
-//! client (`acs_runtime::Client` when made by `Client::<operation>()`) or `()` (when made by
+//! client (`rt::Client` when made by `Client::<operation>()`) or `()` (when made by
 //! `Request::builder()`): the setters and `build()` are written once for both, and `send()`
 //! exists only where there is a client to send with.
 
@@ -39,7 +39,7 @@ impl ToTokens for Builder<'_> {
             quote! {
                 #docs
                 #deprecated
-                pub fn #name(mut self, value: impl IntoParam<#ty>) -> Self {
+                pub fn #name(mut self, value: impl rt::IntoParam<#ty>) -> Self {
                     self.#request_field.#name = value.into_param();
                     self
                 }
@@ -61,7 +61,7 @@ impl ToTokens for Builder<'_> {
         let missing = (!checks.is_empty()).then(|| {
             let operation = &op.name;
             quote! {
-                let missing = |parameter, setter| BuildError::missing(#operation, parameter, setter);
+                let missing = |parameter, setter| rt::BuildError::missing(#operation, parameter, setter);
             }
         });
         let allow = allow_deprecated(&op.params);
@@ -87,16 +87,16 @@ impl ToTokens for Builder<'_> {
                 #(#setters)*
 
                 /// The request, or an error naming the first required parameter that is not set.
-                pub fn #build(self) -> Result<#request, BuildError> {
+                pub fn #build(self) -> Result<#request, rt::BuildError> {
                     #missing
                     #(#checks)*
                     Ok(self.#request_field)
                 }
             }
 
-            impl #builder<acs_runtime::Client> {
+            impl #builder<rt::Client> {
                 /// Builds the request and sends it, retrying where that is safe.
-                pub async fn #send(self) -> Result<#response, SdkError<#error>> {
+                pub async fn #send(self) -> Result<#response, rt::SdkError<#error>> {
                     let #client = self.#client.clone();
                     #client.call(self.#build()?).await
                 }

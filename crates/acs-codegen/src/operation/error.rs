@@ -1,5 +1,5 @@
 //! The typed error of an operation: a variant per documented code and `Unhandled`, each
-//! carrying the service's answer. Accessors come from `acs_runtime::OperationError`.
+//! carrying the service's answer. Accessors come from `rt::OperationError`.
 
 use acs_spec::ir::Operation;
 use acs_spec::names::generated;
@@ -56,19 +56,19 @@ impl ToTokens for ErrorEnum<'_> {
             #[derive(Debug, Clone, PartialEq, Eq)]
             #[non_exhaustive]
             pub enum #error {
-                #( #variant_docs #variants(acs_runtime::ServiceError), )*
+                #( #variant_docs #variants(rt::ServiceError), )*
                 /// An error code this client does not know.
-                #unhandled(acs_runtime::ServiceError),
+                #unhandled(rt::ServiceError),
             }
 
-            impl From<acs_runtime::ServiceError> for #error {
-                fn from(error: acs_runtime::ServiceError) -> Self {
+            impl From<rt::ServiceError> for #error {
+                fn from(error: rt::ServiceError) -> Self {
                     #from_answer
                 }
             }
 
-            impl acs_runtime::OperationError for #error {
-                fn service_error(&self) -> &acs_runtime::ServiceError {
+            impl rt::OperationError for #error {
+                fn service_error(&self) -> &rt::ServiceError {
                     match self {
                         #( Self::#variants(error) )|* | Self::#unhandled(error) => error,
                     }
@@ -77,7 +77,7 @@ impl ToTokens for ErrorEnum<'_> {
 
             impl std::fmt::Display for #error {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    acs_runtime::OperationError::service_error(self).fmt(f)
+                    rt::OperationError::service_error(self).fmt(f)
                 }
             }
 

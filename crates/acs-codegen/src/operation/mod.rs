@@ -56,18 +56,9 @@ impl ToTokens for OperationModule<'_> {
             .types
             .iter()
             .map(|def| crate::types::type_def(def, TypeScope::Operation));
-        let imports = if op.params.is_empty() {
-            quote!(
-                use acs_runtime::{BuildError, SdkError};
-            )
-        } else {
-            quote!(
-                use acs_runtime::{BuildError, IntoParam, SdkError};
-            )
-        };
         tokens.extend(quote! {
             #module_docs
-            #imports
+            use acs_runtime as rt;
 
             #request
             #builder

@@ -6,7 +6,7 @@ use acs_spec::names::generated;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 
-/// `pub const RAM: acs_runtime::ram::Facts`.
+/// `pub const RAM: rt::ram::Facts`.
 pub(super) struct Ram<'a>(pub &'a Operation);
 
 impl ToTokens for Ram<'_> {
@@ -30,9 +30,9 @@ impl ToTokens for Ram<'_> {
         tokens.extend(quote! {
             /// RAM authorization of this operation, for writing policies; `resource_arns` (from
             /// the `prelude`) fills its templates from a request.
-            pub const #name: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+            pub const #name: rt::ram::Facts = rt::ram::Facts {
                 action: #action,
-                access_level: acs_runtime::ram::AccessLevel::#level,
+                access_level: rt::ram::AccessLevel::#level,
                 resource_arn_templates: &[#(#templates),*],
                 condition_keys: &[#(#condition_keys),*],
                 dependent_actions: &[#(#dependent_actions),*],
@@ -46,6 +46,6 @@ pub(super) fn operation_const(op: &Operation) -> Option<TokenStream> {
     op.ram.as_ref()?;
     let name = format_ident!("{}", generated::RAM_CONST);
     Some(quote! {
-        const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&#name);
+        const RAM: Option<&'static rt::ram::Facts> = Some(&#name);
     })
 }

@@ -1,4 +1,4 @@
-//! The request type and its `acs_runtime::Operation` implementation: the operation's static
+//! The request type and its `rt::Operation` implementation: the operation's static
 //! facts and one line per parameter saying how it travels.
 
 use acs_spec::ir::{Encoding, Field, HttpMethod, Operation, Placement, RetrySafety};
@@ -70,14 +70,14 @@ impl ToTokens for Request<'_> {
             }
 
             #allow
-            impl acs_runtime::Operation for #request {
+            impl rt::Operation for #request {
                 type Output = #response;
                 type Error = #error;
 
-                const INFO: &'static acs_runtime::OperationInfo = &#info;
+                const INFO: &'static rt::OperationInfo = &#info;
                 #ram
 
-                fn write_params(&self, #params_arg: &mut acs_runtime::RequestParams) {
+                fn write_params(&self, #params_arg: &mut rt::RequestParams) {
                     #(#writes)*
                 }
 
@@ -109,13 +109,13 @@ fn info(op: &Operation) -> TokenStream {
             RetrySafety::Unsafe => "Unsafe",
         }
     );
-    let method = quote!(acs_runtime::Method::#method);
-    let idempotency = quote!(acs_runtime::Idempotency::#idempotency);
+    let method = quote!(rt::Method::#method);
+    let idempotency = quote!(rt::Idempotency::#idempotency);
     if op.path == "/" {
-        quote!(acs_runtime::OperationInfo::rpc(#action, #method, #idempotency))
+        quote!(rt::OperationInfo::rpc(#action, #method, #idempotency))
     } else {
         let path = &op.path;
-        quote!(acs_runtime::OperationInfo::roa(#action, #method, #path, #idempotency))
+        quote!(rt::OperationInfo::roa(#action, #method, #path, #idempotency))
     }
 }
 
@@ -148,10 +148,10 @@ fn write_param(field: &Field) -> TokenStream {
             quote! { params.#short(#wire, &self.#member); }
         }
         Encoding::Join => {
-            quote! { params.put_joined(acs_runtime::Position::#position, #wire, &self.#member); }
+            quote! { params.put_joined(rt::Position::#position, #wire, &self.#member); }
         }
         Encoding::Json => {
-            quote! { params.put_json(acs_runtime::Position::#position, #wire, &self.#member); }
+            quote! { params.put_json(rt::Position::#position, #wire, &self.#member); }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 //! `AttachInstances`: Adds existing Elastic Compute Service (ECS) instances to a Container Service for Kubernetes (ACK) cluster. When you need to add an ECS instance as a worker node to an ACK cluster or re-add a worker node to the cluster, you can call this operation.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `AttachInstances`, made by [`AttachInstancesBuilder`] (`Client::attach_instances` or [`AttachInstancesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl AttachInstancesRequest {
     }
 }
 
-impl acs_runtime::Operation for AttachInstancesRequest {
+impl rt::Operation for AttachInstancesRequest {
     type Output = AttachInstancesResponse;
     type Error = AttachInstancesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "AttachInstances",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/attach",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,20 @@ impl<C> AttachInstancesBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body parameters.
-    pub fn body(mut self, value: impl IntoParam<AttachInstancesBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<AttachInstancesBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<AttachInstancesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<AttachInstancesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "AttachInstances",
             parameter,
             setter,
@@ -80,11 +80,11 @@ impl<C> AttachInstancesBuilder<C> {
     }
 }
 
-impl AttachInstancesBuilder<acs_runtime::Client> {
+impl AttachInstancesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<AttachInstancesResponse, SdkError<AttachInstancesError>> {
+    ) -> Result<AttachInstancesResponse, rt::SdkError<AttachInstancesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -100,8 +100,8 @@ pub struct AttachInstancesResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for AttachInstancesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AttachInstancesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             list: object.take("list")?,
@@ -115,17 +115,17 @@ impl acs_runtime::FromJson for AttachInstancesResponse {
 #[non_exhaustive]
 pub enum AttachInstancesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for AttachInstancesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for AttachInstancesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for AttachInstancesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for AttachInstancesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -134,7 +134,7 @@ impl acs_runtime::OperationError for AttachInstancesError {
 
 impl std::fmt::Display for AttachInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -232,8 +232,8 @@ pub struct AttachInstancesBody {
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 
-impl acs_runtime::WireStruct for AttachInstancesBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AttachInstancesBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("instances", &self.instances);
         visit("key_pair", &self.key_pair);
         visit("password", &self.password);
@@ -262,8 +262,8 @@ pub struct AttachInstancesListItem {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for AttachInstancesListItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AttachInstancesListItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             code: object.take("code")?,

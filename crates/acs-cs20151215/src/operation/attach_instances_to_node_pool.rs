@@ -3,7 +3,7 @@
 
 //! `AttachInstancesToNodePool`: Adds existing nodes to a specific node pool. You can add existing ECS instances to a specific node pool in a Container Service for Kubernetes (ACK) cluster as worker nodes. You can also add removed worker nodes back to the node pool.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `AttachInstancesToNodePool`, made by [`AttachInstancesToNodePoolBuilder`] (`Client::attach_instances_to_node_pool` or [`AttachInstancesToNodePoolRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl AttachInstancesToNodePoolRequest {
     }
 }
 
-impl acs_runtime::Operation for AttachInstancesToNodePoolRequest {
+impl rt::Operation for AttachInstancesToNodePoolRequest {
     type Output = AttachInstancesToNodePoolResponse;
     type Error = AttachInstancesToNodePoolError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "AttachInstancesToNodePool",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/nodepools/{NodepoolId}/attach",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("NodepoolId", &self.nodepool_id);
         params.set_json_body(&self.body);
@@ -58,26 +58,29 @@ impl<C> AttachInstancesToNodePoolBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<AttachInstancesToNodePoolBody>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl rt::IntoParam<AttachInstancesToNodePoolBody>,
+    ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<AttachInstancesToNodePoolRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<AttachInstancesToNodePoolRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "AttachInstancesToNodePool",
             parameter,
             setter,
@@ -92,13 +95,13 @@ impl<C> AttachInstancesToNodePoolBuilder<C> {
     }
 }
 
-impl AttachInstancesToNodePoolBuilder<acs_runtime::Client> {
+impl AttachInstancesToNodePoolBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         AttachInstancesToNodePoolResponse,
-        SdkError<AttachInstancesToNodePoolError>,
+        rt::SdkError<AttachInstancesToNodePoolError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -115,8 +118,8 @@ pub struct AttachInstancesToNodePoolResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for AttachInstancesToNodePoolResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AttachInstancesToNodePoolResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -130,17 +133,17 @@ impl acs_runtime::FromJson for AttachInstancesToNodePoolResponse {
 #[non_exhaustive]
 pub enum AttachInstancesToNodePoolError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for AttachInstancesToNodePoolError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for AttachInstancesToNodePoolError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for AttachInstancesToNodePoolError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for AttachInstancesToNodePoolError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -149,7 +152,7 @@ impl acs_runtime::OperationError for AttachInstancesToNodePoolError {
 
 impl std::fmt::Display for AttachInstancesToNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -187,8 +190,8 @@ pub struct AttachInstancesToNodePoolBody {
     pub keep_instance_name: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for AttachInstancesToNodePoolBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AttachInstancesToNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("instances", &self.instances);
         visit("password", &self.password);
         visit("format_disk", &self.format_disk);

@@ -3,7 +3,7 @@
 
 //! `CancelClusterUpgrade`: You can call the CancelClusterUpgrade operation to cancel the update of a cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CancelClusterUpgrade`, made by [`CancelClusterUpgradeBuilder`] (`Client::cancel_cluster_upgrade` or [`CancelClusterUpgradeRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl CancelClusterUpgradeRequest {
     }
 }
 
-impl acs_runtime::Operation for CancelClusterUpgradeRequest {
+impl rt::Operation for CancelClusterUpgradeRequest {
     type Output = CancelClusterUpgradeResponse;
     type Error = CancelClusterUpgradeError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CancelClusterUpgrade",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/api/v2/clusters/{ClusterId}/upgrade/cancel",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> CancelClusterUpgradeBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CancelClusterUpgradeRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CancelClusterUpgradeRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CancelClusterUpgrade",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> CancelClusterUpgradeBuilder<C> {
     }
 }
 
-impl CancelClusterUpgradeBuilder<acs_runtime::Client> {
+impl CancelClusterUpgradeBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CancelClusterUpgradeResponse, SdkError<CancelClusterUpgradeError>> {
+    ) -> Result<CancelClusterUpgradeResponse, rt::SdkError<CancelClusterUpgradeError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -86,8 +86,8 @@ impl CancelClusterUpgradeBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct CancelClusterUpgradeResponse {}
 
-impl acs_runtime::FromJson for CancelClusterUpgradeResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CancelClusterUpgradeResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -98,17 +98,17 @@ impl acs_runtime::FromJson for CancelClusterUpgradeResponse {
 #[non_exhaustive]
 pub enum CancelClusterUpgradeError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CancelClusterUpgradeError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CancelClusterUpgradeError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CancelClusterUpgradeError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CancelClusterUpgradeError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -117,7 +117,7 @@ impl acs_runtime::OperationError for CancelClusterUpgradeError {
 
 impl std::fmt::Display for CancelClusterUpgradeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `CancelComponentUpgrade`: You can call the CancelComponentUpgrade operation to cancel the update of a component.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CancelComponentUpgrade`, made by [`CancelComponentUpgradeBuilder`] (`Client::cancel_component_upgrade` or [`CancelComponentUpgradeRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl CancelComponentUpgradeRequest {
     }
 }
 
-impl acs_runtime::Operation for CancelComponentUpgradeRequest {
+impl rt::Operation for CancelComponentUpgradeRequest {
     type Output = CancelComponentUpgradeResponse;
     type Error = CancelComponentUpgradeError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CancelComponentUpgrade",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{clusterId}/components/{componentId}/cancel",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterId", &self.cluster_id);
         params.path("componentId", &self.component_id);
     }
@@ -55,20 +55,20 @@ impl<C> CancelComponentUpgradeBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The component ID. Required. Example: `metric-server`.
-    pub fn component_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn component_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.component_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CancelComponentUpgradeRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CancelComponentUpgradeRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CancelComponentUpgrade",
             parameter,
             setter,
@@ -83,11 +83,14 @@ impl<C> CancelComponentUpgradeBuilder<C> {
     }
 }
 
-impl CancelComponentUpgradeBuilder<acs_runtime::Client> {
+impl CancelComponentUpgradeBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CancelComponentUpgradeResponse, SdkError<CancelComponentUpgradeError>> {
+    ) -> Result<
+        CancelComponentUpgradeResponse,
+        rt::SdkError<CancelComponentUpgradeError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -98,8 +101,8 @@ impl CancelComponentUpgradeBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct CancelComponentUpgradeResponse {}
 
-impl acs_runtime::FromJson for CancelComponentUpgradeResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CancelComponentUpgradeResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -110,17 +113,17 @@ impl acs_runtime::FromJson for CancelComponentUpgradeResponse {
 #[non_exhaustive]
 pub enum CancelComponentUpgradeError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CancelComponentUpgradeError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CancelComponentUpgradeError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CancelComponentUpgradeError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CancelComponentUpgradeError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -129,7 +132,7 @@ impl acs_runtime::OperationError for CancelComponentUpgradeError {
 
 impl std::fmt::Display for CancelComponentUpgradeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `CancelOperationPlan`: You can call the CancelOperationPlan operation to cancel a pending auto O\\\\\\\\\\\\\\\\\\\\&M plan.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CancelOperationPlan`, made by [`CancelOperationPlanBuilder`] (`Client::cancel_operation_plan` or [`CancelOperationPlanRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl CancelOperationPlanRequest {
     }
 }
 
-impl acs_runtime::Operation for CancelOperationPlanRequest {
+impl rt::Operation for CancelOperationPlanRequest {
     type Output = CancelOperationPlanResponse;
     type Error = CancelOperationPlanError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CancelOperationPlan",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/operation/plans/{plan_id}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("plan_id", &self.plan_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> CancelOperationPlanBuilder<C> {
     }
 
     /// The ID of the O\\&M plan. Required. Example: `P-655c9c127e0e6603ef00****`.
-    pub fn plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.plan_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CancelOperationPlanRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CancelOperationPlanRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CancelOperationPlan",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> CancelOperationPlanBuilder<C> {
     }
 }
 
-impl CancelOperationPlanBuilder<acs_runtime::Client> {
+impl CancelOperationPlanBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CancelOperationPlanResponse, SdkError<CancelOperationPlanError>> {
+    ) -> Result<CancelOperationPlanResponse, rt::SdkError<CancelOperationPlanError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -89,8 +89,8 @@ pub struct CancelOperationPlanResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CancelOperationPlanResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CancelOperationPlanResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -103,17 +103,17 @@ impl acs_runtime::FromJson for CancelOperationPlanResponse {
 #[non_exhaustive]
 pub enum CancelOperationPlanError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CancelOperationPlanError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CancelOperationPlanError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CancelOperationPlanError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CancelOperationPlanError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -122,7 +122,7 @@ impl acs_runtime::OperationError for CancelOperationPlanError {
 
 impl std::fmt::Display for CancelOperationPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `CancelTask`: Cancels the execution of a cluster task.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CancelTask`, made by [`CancelTaskBuilder`] (`Client::cancel_task` or [`CancelTaskRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl CancelTaskRequest {
     }
 }
 
-impl acs_runtime::Operation for CancelTaskRequest {
+impl rt::Operation for CancelTaskRequest {
     type Output = CancelTaskResponse;
     type Error = CancelTaskError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CancelTask",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/tasks/{task_id}/cancel",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("task_id", &self.task_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> CancelTaskBuilder<C> {
     }
 
     /// The ID of the task. Required. Example: `T-62ccd14aacb8db06ca00****`.
-    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CancelTaskRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CancelTaskRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CancelTask",
             parameter,
             setter,
@@ -71,9 +71,11 @@ impl<C> CancelTaskBuilder<C> {
     }
 }
 
-impl CancelTaskBuilder<acs_runtime::Client> {
+impl CancelTaskBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(self) -> Result<CancelTaskResponse, SdkError<CancelTaskError>> {
+    pub async fn send(
+        self,
+    ) -> Result<CancelTaskResponse, rt::SdkError<CancelTaskError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -87,8 +89,8 @@ pub struct CancelTaskResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CancelTaskResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CancelTaskResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("requestId")?,
@@ -101,17 +103,17 @@ impl acs_runtime::FromJson for CancelTaskResponse {
 #[non_exhaustive]
 pub enum CancelTaskError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CancelTaskError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CancelTaskError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CancelTaskError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CancelTaskError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -120,7 +122,7 @@ impl acs_runtime::OperationError for CancelTaskError {
 
 impl std::fmt::Display for CancelTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `CheckControlPlaneLogEnable`: Queries the current log configuration of control plane components, including the log retention period and the log collection component. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube API Server, Kube Scheduler, Kube Controller Manager, and Cloud Controller Manager.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CheckControlPlaneLogEnable`, made by [`CheckControlPlaneLogEnableBuilder`] (`Client::check_control_plane_log_enable` or [`CheckControlPlaneLogEnableRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl CheckControlPlaneLogEnableRequest {
     }
 }
 
-impl acs_runtime::Operation for CheckControlPlaneLogEnableRequest {
+impl rt::Operation for CheckControlPlaneLogEnableRequest {
     type Output = CheckControlPlaneLogEnableResponse;
     type Error = CheckControlPlaneLogEnableError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CheckControlPlaneLogEnable",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/controlplanelog",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> CheckControlPlaneLogEnableBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CheckControlPlaneLogEnableRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CheckControlPlaneLogEnableRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CheckControlPlaneLogEnable",
             parameter,
             setter,
@@ -71,13 +71,13 @@ impl<C> CheckControlPlaneLogEnableBuilder<C> {
     }
 }
 
-impl CheckControlPlaneLogEnableBuilder<acs_runtime::Client> {
+impl CheckControlPlaneLogEnableBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CheckControlPlaneLogEnableResponse,
-        SdkError<CheckControlPlaneLogEnableError>,
+        rt::SdkError<CheckControlPlaneLogEnableError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -102,8 +102,8 @@ pub struct CheckControlPlaneLogEnableResponse {
     pub components: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for CheckControlPlaneLogEnableResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CheckControlPlaneLogEnableResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             log_project: object.take("log_project")?,
@@ -119,17 +119,17 @@ impl acs_runtime::FromJson for CheckControlPlaneLogEnableResponse {
 #[non_exhaustive]
 pub enum CheckControlPlaneLogEnableError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CheckControlPlaneLogEnableError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CheckControlPlaneLogEnableError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CheckControlPlaneLogEnableError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CheckControlPlaneLogEnableError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -138,7 +138,7 @@ impl acs_runtime::OperationError for CheckControlPlaneLogEnableError {
 
 impl std::fmt::Display for CheckControlPlaneLogEnableError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

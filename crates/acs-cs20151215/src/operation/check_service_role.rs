@@ -3,7 +3,7 @@
 
 //! `CheckServiceRole`: Checks whether the specified service roles are granted to Container Service for Kubernetes (ACK) within the current Alibaba Cloud account. ACK can access other cloud services, such as Elastic Compute Service (ECS), Object Storage Service (OSS), File Storage NAS (NAS), and Server Load Balancer (SLB), only after ACK is assigned the required service roles.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CheckServiceRole`, made by [`CheckServiceRoleBuilder`] (`Client::check_service_role` or [`CheckServiceRoleRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl CheckServiceRoleRequest {
     }
 }
 
-impl acs_runtime::Operation for CheckServiceRoleRequest {
+impl rt::Operation for CheckServiceRoleRequest {
     type Output = CheckServiceRoleResponse;
     type Error = CheckServiceRoleError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CheckServiceRole",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/ram/check-service-role",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.set_json_body(&self.body);
     }
 }
@@ -52,22 +52,22 @@ impl<C> CheckServiceRoleBuilder<C> {
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<CheckServiceRoleBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<CheckServiceRoleBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CheckServiceRoleRequest, BuildError> {
+    pub fn build(self) -> Result<CheckServiceRoleRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl CheckServiceRoleBuilder<acs_runtime::Client> {
+impl CheckServiceRoleBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CheckServiceRoleResponse, SdkError<CheckServiceRoleError>> {
+    ) -> Result<CheckServiceRoleResponse, rt::SdkError<CheckServiceRoleError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -81,8 +81,8 @@ pub struct CheckServiceRoleResponse {
     pub roles: Option<Vec<CheckServiceRoleRolesItem>>,
 }
 
-impl acs_runtime::FromJson for CheckServiceRoleResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CheckServiceRoleResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             roles: object.take("roles")?,
@@ -95,17 +95,17 @@ impl acs_runtime::FromJson for CheckServiceRoleResponse {
 #[non_exhaustive]
 pub enum CheckServiceRoleError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CheckServiceRoleError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CheckServiceRoleError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CheckServiceRoleError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CheckServiceRoleError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -114,7 +114,7 @@ impl acs_runtime::OperationError for CheckServiceRoleError {
 
 impl std::fmt::Display for CheckServiceRoleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -127,8 +127,8 @@ pub struct RolesItem {
     pub name: Option<String>,
 }
 
-impl acs_runtime::WireStruct for RolesItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for RolesItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
     }
 }
@@ -140,8 +140,8 @@ pub struct CheckServiceRoleBody {
     pub roles: Option<Vec<RolesItem>>,
 }
 
-impl acs_runtime::WireStruct for CheckServiceRoleBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for CheckServiceRoleBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("roles", &self.roles);
     }
 }
@@ -165,8 +165,8 @@ pub struct CheckServiceRoleRolesItem {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for CheckServiceRoleRolesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CheckServiceRoleRolesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,

@@ -9,7 +9,7 @@
 //! *   You cannot revoke the permissions of an Alibaba Cloud account.
 //! *   You cannot revoke the permissions of the account that you use to call this operation.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CleanClusterUserPermissions`, made by [`CleanClusterUserPermissionsBuilder`] (`Client::clean_cluster_user_permissions` or [`CleanClusterUserPermissionsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,18 +30,18 @@ impl CleanClusterUserPermissionsRequest {
     }
 }
 
-impl acs_runtime::Operation for CleanClusterUserPermissionsRequest {
+impl rt::Operation for CleanClusterUserPermissionsRequest {
     type Output = CleanClusterUserPermissionsResponse;
     type Error = CleanClusterUserPermissionsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CleanClusterUserPermissions",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/cluster/{ClusterId}/user/{Uid}/permissions",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("Uid", &self.uid);
         params.query("Force", &self.force);
@@ -64,13 +64,13 @@ impl<C> CleanClusterUserPermissionsBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required. Example: `2xxxxxxxxxxxxxxxxxx`.
-    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();
         self
     }
@@ -81,14 +81,14 @@ impl<C> CleanClusterUserPermissionsBuilder<C> {
     /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
     ///
     /// Example: `false`.
-    pub fn force(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn force(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.force = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CleanClusterUserPermissionsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CleanClusterUserPermissionsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CleanClusterUserPermissions",
             parameter,
             setter,
@@ -103,13 +103,13 @@ impl<C> CleanClusterUserPermissionsBuilder<C> {
     }
 }
 
-impl CleanClusterUserPermissionsBuilder<acs_runtime::Client> {
+impl CleanClusterUserPermissionsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CleanClusterUserPermissionsResponse,
-        SdkError<CleanClusterUserPermissionsError>,
+        rt::SdkError<CleanClusterUserPermissionsError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -121,8 +121,8 @@ impl CleanClusterUserPermissionsBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct CleanClusterUserPermissionsResponse {}
 
-impl acs_runtime::FromJson for CleanClusterUserPermissionsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CleanClusterUserPermissionsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -133,17 +133,17 @@ impl acs_runtime::FromJson for CleanClusterUserPermissionsResponse {
 #[non_exhaustive]
 pub enum CleanClusterUserPermissionsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CleanClusterUserPermissionsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CleanClusterUserPermissionsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CleanClusterUserPermissionsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CleanClusterUserPermissionsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -152,7 +152,7 @@ impl acs_runtime::OperationError for CleanClusterUserPermissionsError {
 
 impl std::fmt::Display for CleanClusterUserPermissionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -7,7 +7,7 @@
 //! > - You cannot revoke the permissions of an Alibaba Cloud account.
 //! > - You cannot revoke the permissions of the account that you use to call this operation.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CleanUserPermissions`, made by [`CleanUserPermissionsBuilder`] (`Client::clean_user_permissions` or [`CleanUserPermissionsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,21 +28,21 @@ impl CleanUserPermissionsRequest {
     }
 }
 
-impl acs_runtime::Operation for CleanUserPermissionsRequest {
+impl rt::Operation for CleanUserPermissionsRequest {
     type Output = CleanUserPermissionsResponse;
     type Error = CleanUserPermissionsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CleanUserPermissions",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/users/{Uid}/permissions",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("Uid", &self.uid);
         params.query("Force", &self.force);
-        params.put_joined(acs_runtime::Position::Query, "ClusterIds", &self.cluster_ids);
+        params.put_joined(rt::Position::Query, "ClusterIds", &self.cluster_ids);
     }
 }
 
@@ -62,7 +62,7 @@ impl<C> CleanUserPermissionsBuilder<C> {
     }
 
     /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required. Example: `26562443851650****`.
-    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();
         self
     }
@@ -73,20 +73,20 @@ impl<C> CleanUserPermissionsBuilder<C> {
     /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
     ///
     /// Example: `false`.
-    pub fn force(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn force(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.force = value.into_param();
         self
     }
 
     /// The cluster IDs. If you specify a list of cluster IDs, only the kubeconfig files and RBAC permissions of the clusters that belong to the current user in the list are revoked.
-    pub fn cluster_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn cluster_ids(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.cluster_ids = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CleanUserPermissionsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CleanUserPermissionsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CleanUserPermissions",
             parameter,
             setter,
@@ -98,11 +98,11 @@ impl<C> CleanUserPermissionsBuilder<C> {
     }
 }
 
-impl CleanUserPermissionsBuilder<acs_runtime::Client> {
+impl CleanUserPermissionsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CleanUserPermissionsResponse, SdkError<CleanUserPermissionsError>> {
+    ) -> Result<CleanUserPermissionsResponse, rt::SdkError<CleanUserPermissionsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -118,8 +118,8 @@ pub struct CleanUserPermissionsResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CleanUserPermissionsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CleanUserPermissionsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -133,17 +133,17 @@ impl acs_runtime::FromJson for CleanUserPermissionsResponse {
 #[non_exhaustive]
 pub enum CleanUserPermissionsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CleanUserPermissionsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CleanUserPermissionsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CleanUserPermissionsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CleanUserPermissionsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -152,7 +152,7 @@ impl acs_runtime::OperationError for CleanUserPermissionsError {
 
 impl std::fmt::Display for CleanUserPermissionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `CreateAutoscalingConfig`: Creates a scaling configuration to allow the system to scale resources based on the given scaling rules. When you create a scaling configuration, you can specify the scaling metrics, thresholds, scaling order, and scaling interval.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateAutoscalingConfig`, made by [`CreateAutoscalingConfigBuilder`] (`Client::create_autoscaling_config` or [`CreateAutoscalingConfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl CreateAutoscalingConfigRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateAutoscalingConfigRequest {
+impl rt::Operation for CreateAutoscalingConfigRequest {
     type Output = CreateAutoscalingConfigResponse;
     type Error = CreateAutoscalingConfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CreateAutoscalingConfig",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/cluster/{ClusterId}/autoscale/config/",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,23 @@ impl<C> CreateAutoscalingConfigBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c0XXXXXXX10`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<CreateAutoscalingConfigBody>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl rt::IntoParam<CreateAutoscalingConfigBody>,
+    ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateAutoscalingConfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CreateAutoscalingConfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateAutoscalingConfig",
             parameter,
             setter,
@@ -80,13 +83,13 @@ impl<C> CreateAutoscalingConfigBuilder<C> {
     }
 }
 
-impl CreateAutoscalingConfigBuilder<acs_runtime::Client> {
+impl CreateAutoscalingConfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateAutoscalingConfigResponse,
-        SdkError<CreateAutoscalingConfigError>,
+        rt::SdkError<CreateAutoscalingConfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -105,8 +108,8 @@ pub struct CreateAutoscalingConfigResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateAutoscalingConfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateAutoscalingConfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -121,17 +124,17 @@ impl acs_runtime::FromJson for CreateAutoscalingConfigResponse {
 #[non_exhaustive]
 pub enum CreateAutoscalingConfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateAutoscalingConfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateAutoscalingConfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CreateAutoscalingConfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateAutoscalingConfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -140,7 +143,7 @@ impl acs_runtime::OperationError for CreateAutoscalingConfigError {
 
 impl std::fmt::Display for CreateAutoscalingConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -193,13 +196,13 @@ impl std::fmt::Display for Expander {
     }
 }
 
-impl acs_runtime::WireValue for Expander {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for Expander {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<Expander> for &str {
+impl rt::IntoParam<Expander> for &str {
     fn into_param(self) -> Option<Expander> {
         Some(Expander::from(self))
     }
@@ -247,13 +250,13 @@ impl std::fmt::Display for ScalerType {
     }
 }
 
-impl acs_runtime::WireValue for ScalerType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for ScalerType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<ScalerType> for &str {
+impl rt::IntoParam<ScalerType> for &str {
     fn into_param(self) -> Option<ScalerType> {
         Some(ScalerType::from(self))
     }
@@ -341,8 +344,8 @@ pub struct CreateAutoscalingConfigBody {
     pub priorities: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
-impl acs_runtime::WireStruct for CreateAutoscalingConfigBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for CreateAutoscalingConfigBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cool_down_duration", &self.cool_down_duration);
         visit("unneeded_duration", &self.unneeded_duration);
         visit("utilization_threshold", &self.utilization_threshold);

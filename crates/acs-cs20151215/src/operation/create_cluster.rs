@@ -14,7 +14,7 @@
 //!
 //! The API request parameters are displayed in the API Request Parameters dialog box.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateCluster`, made by [`CreateClusterBuilder`] (`Client::create_cluster` or [`CreateClusterRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -31,18 +31,18 @@ impl CreateClusterRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateClusterRequest {
+impl rt::Operation for CreateClusterRequest {
     type Output = CreateClusterResponse;
     type Error = CreateClusterError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CreateCluster",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.set_json_body(&self.body);
     }
 }
@@ -63,22 +63,22 @@ impl<C> CreateClusterBuilder<C> {
     }
 
     /// The request body. Example: `cluster-demo`.
-    pub fn body(mut self, value: impl IntoParam<CreateClusterBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<CreateClusterBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateClusterRequest, BuildError> {
+    pub fn build(self) -> Result<CreateClusterRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl CreateClusterBuilder<acs_runtime::Client> {
+impl CreateClusterBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateClusterResponse, SdkError<CreateClusterError>> {
+    ) -> Result<CreateClusterResponse, rt::SdkError<CreateClusterError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -96,8 +96,8 @@ pub struct CreateClusterResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateClusterResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateClusterResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -112,17 +112,17 @@ impl acs_runtime::FromJson for CreateClusterResponse {
 #[non_exhaustive]
 pub enum CreateClusterError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateClusterError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateClusterError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CreateClusterError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateClusterError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -131,7 +131,7 @@ impl acs_runtime::OperationError for CreateClusterError {
 
 impl std::fmt::Display for CreateClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -146,8 +146,8 @@ pub struct AuditLogConfig {
     pub sls_project_name: Option<String>,
 }
 
-impl acs_runtime::WireStruct for AuditLogConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AuditLogConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enabled", &self.enabled);
         visit("sls_project_name", &self.sls_project_name);
     }
@@ -160,8 +160,8 @@ pub struct RrsaConfig {
     pub enabled: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for RrsaConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for RrsaConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enabled", &self.enabled);
     }
 }
@@ -221,8 +221,8 @@ pub struct ControlPlaneConfig {
     pub size: Option<i64>,
 }
 
-impl acs_runtime::WireStruct for ControlPlaneConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ControlPlaneConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("charge_type", &self.charge_type);
         visit("period", &self.period);
         visit("period_unit", &self.period_unit);
@@ -269,8 +269,8 @@ pub struct WorkerDataDisksItem {
     pub performance_level: Option<String>,
 }
 
-impl acs_runtime::WireStruct for WorkerDataDisksItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for WorkerDataDisksItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("category", &self.category);
         visit("encrypted", &self.encrypted);
         visit("size", &self.size);
@@ -967,8 +967,8 @@ pub struct CreateClusterBody {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for CreateClusterBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for CreateClusterBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("region_id", &self.region_id);
         visit("cluster_type", &self.cluster_type);

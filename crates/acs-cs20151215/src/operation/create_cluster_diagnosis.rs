@@ -3,7 +3,7 @@
 
 //! `CreateClusterDiagnosis`: Starts a cluster diagnostic.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateClusterDiagnosis`, made by [`CreateClusterDiagnosisBuilder`] (`Client::create_cluster_diagnosis` or [`CreateClusterDiagnosisRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,18 +22,18 @@ impl CreateClusterDiagnosisRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateClusterDiagnosisRequest {
+impl rt::Operation for CreateClusterDiagnosisRequest {
     type Output = CreateClusterDiagnosisResponse;
     type Error = CreateClusterDiagnosisError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CreateClusterDiagnosis",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{cluster_id}/diagnosis",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,23 @@ impl<C> CreateClusterDiagnosisBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<CreateClusterDiagnosisBody>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl rt::IntoParam<CreateClusterDiagnosisBody>,
+    ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateClusterDiagnosisRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CreateClusterDiagnosisRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateClusterDiagnosis",
             parameter,
             setter,
@@ -80,11 +83,14 @@ impl<C> CreateClusterDiagnosisBuilder<C> {
     }
 }
 
-impl CreateClusterDiagnosisBuilder<acs_runtime::Client> {
+impl CreateClusterDiagnosisBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateClusterDiagnosisResponse, SdkError<CreateClusterDiagnosisError>> {
+    ) -> Result<
+        CreateClusterDiagnosisResponse,
+        rt::SdkError<CreateClusterDiagnosisError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -102,8 +108,8 @@ pub struct CreateClusterDiagnosisResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateClusterDiagnosisResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateClusterDiagnosisResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -118,17 +124,17 @@ impl acs_runtime::FromJson for CreateClusterDiagnosisResponse {
 #[non_exhaustive]
 pub enum CreateClusterDiagnosisError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateClusterDiagnosisError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateClusterDiagnosisError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CreateClusterDiagnosisError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateClusterDiagnosisError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -137,7 +143,7 @@ impl acs_runtime::OperationError for CreateClusterDiagnosisError {
 
 impl std::fmt::Display for CreateClusterDiagnosisError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -185,11 +191,11 @@ pub struct CreateClusterDiagnosisBody {
     /// service
     ///
     /// {"namespace": "kube-system", "name": "nginx-ingress-lb"} Example: `{"namespace": "kube-system", "name": "csi-plugin-2cg9f"}`.
-    pub target: Option<acs_runtime::serde_json::Value>,
+    pub target: Option<rt::serde_json::Value>,
 }
 
-impl acs_runtime::WireStruct for CreateClusterDiagnosisBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for CreateClusterDiagnosisBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("type", &self.r#type);
         visit("target", &self.target);
     }

@@ -3,7 +3,7 @@
 
 //! `CreateClusterNodePool`: Creates a node pool for a Container Service for Kubernetes (ACK) cluster. You can use node pools to facilitate node management. For example, you can schedule, configure, or maintain nodes by node pool, and enable auto scaling for a node pool. We recommend that you use a managed node pool, which can help automate specific O\\\\\\\\\\\\&M tasks for nodes, such as Common Vulnerabilities and Exposures (CVE) patching and node repair. This reduces your O\\\\\\\\\\\\&M workload.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateClusterNodePool`, made by [`CreateClusterNodePoolBuilder`] (`Client::create_cluster_node_pool` or [`CreateClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,18 +22,18 @@ impl CreateClusterNodePoolRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateClusterNodePoolRequest {
+impl rt::Operation for CreateClusterNodePoolRequest {
     type Output = CreateClusterNodePoolResponse;
     type Error = CreateClusterNodePoolError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CreateClusterNodePool",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/nodepools",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,20 @@ impl<C> CreateClusterNodePoolBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c61da77e8bfbc4c4c999af2b51b65****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<CreateClusterNodePoolBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<CreateClusterNodePoolBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateClusterNodePoolRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CreateClusterNodePoolRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateClusterNodePool",
             parameter,
             setter,
@@ -80,11 +80,14 @@ impl<C> CreateClusterNodePoolBuilder<C> {
     }
 }
 
-impl CreateClusterNodePoolBuilder<acs_runtime::Client> {
+impl CreateClusterNodePoolBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateClusterNodePoolResponse, SdkError<CreateClusterNodePoolError>> {
+    ) -> Result<
+        CreateClusterNodePoolResponse,
+        rt::SdkError<CreateClusterNodePoolError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -102,8 +105,8 @@ pub struct CreateClusterNodePoolResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateClusterNodePoolResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateClusterNodePoolResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             nodepool_id: object.take("nodepool_id")?,
@@ -118,17 +121,17 @@ impl acs_runtime::FromJson for CreateClusterNodePoolResponse {
 #[non_exhaustive]
 pub enum CreateClusterNodePoolError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateClusterNodePoolError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateClusterNodePoolError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CreateClusterNodePoolError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateClusterNodePoolError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -137,7 +140,7 @@ impl acs_runtime::OperationError for CreateClusterNodePoolError {
 
 impl std::fmt::Display for CreateClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -190,13 +193,13 @@ impl std::fmt::Display for NodepoolInfoType {
     }
 }
 
-impl acs_runtime::WireValue for NodepoolInfoType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for NodepoolInfoType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<NodepoolInfoType> for &str {
+impl rt::IntoParam<NodepoolInfoType> for &str {
     fn into_param(self) -> Option<NodepoolInfoType> {
         Some(NodepoolInfoType::from(self))
     }
@@ -219,8 +222,8 @@ pub struct NodepoolInfo {
     pub resource_group_id: Option<String>,
 }
 
-impl acs_runtime::WireStruct for NodepoolInfo {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolInfo {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("type", &self.r#type);
         visit("resource_group_id", &self.resource_group_id);
@@ -283,13 +286,13 @@ impl std::fmt::Display for AutoScalingType {
     }
 }
 
-impl acs_runtime::WireValue for AutoScalingType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for AutoScalingType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<AutoScalingType> for &str {
+impl rt::IntoParam<AutoScalingType> for &str {
     fn into_param(self) -> Option<AutoScalingType> {
         Some(AutoScalingType::from(self))
     }
@@ -362,8 +365,8 @@ pub struct AutoScaling {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for AutoScaling {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AutoScaling {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enable", &self.enable);
         visit("type", &self.r#type);
         visit("max_instances", &self.max_instances);
@@ -418,13 +421,13 @@ impl std::fmt::Display for InstanceChargeType {
     }
 }
 
-impl acs_runtime::WireValue for InstanceChargeType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for InstanceChargeType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<InstanceChargeType> for &str {
+impl rt::IntoParam<InstanceChargeType> for &str {
     fn into_param(self) -> Option<InstanceChargeType> {
         Some(InstanceChargeType::from(self))
     }
@@ -477,13 +480,13 @@ impl std::fmt::Display for Strategy {
     }
 }
 
-impl acs_runtime::WireValue for Strategy {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for Strategy {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<Strategy> for &str {
+impl rt::IntoParam<Strategy> for &str {
     fn into_param(self) -> Option<Strategy> {
         Some(Strategy::from(self))
     }
@@ -504,8 +507,8 @@ pub struct ResourcePoolOptions {
     pub private_pool_ids: Option<Vec<String>>,
 }
 
-impl acs_runtime::WireStruct for ResourcePoolOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ResourcePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("strategy", &self.strategy);
         visit("private_pool_ids", &self.private_pool_ids);
     }
@@ -758,8 +761,8 @@ pub struct ScalingGroup {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for ScalingGroup {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ScalingGroup {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("vswitch_ids", &self.vswitch_ids);
         visit("instance_types", &self.instance_types);
         visit("instance_charge_type", &self.instance_charge_type);
@@ -822,8 +825,8 @@ pub struct NodeConfig {
     pub kubelet_configuration: Option<crate::types::KubeletConfig>,
 }
 
-impl acs_runtime::WireStruct for NodeConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodeConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("kubelet_configuration", &self.kubelet_configuration);
     }
 }
@@ -837,8 +840,8 @@ pub struct EfloNodeGroup {
     pub group_id: Option<String>,
 }
 
-impl acs_runtime::WireStruct for EfloNodeGroup {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for EfloNodeGroup {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cluster_id", &self.cluster_id);
         visit("group_id", &self.group_id);
     }
@@ -906,8 +909,8 @@ pub struct CreateClusterNodePoolBody {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for CreateClusterNodePoolBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for CreateClusterNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("nodepool_info", &self.nodepool_info);
         visit("auto_scaling", &self.auto_scaling);
         visit("management", &self.management);

@@ -3,7 +3,7 @@
 
 //! `CreateKubernetesTrigger`: You can call the CreateKubernetesTrigger operation to create a trigger for an application.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateKubernetesTrigger`, made by [`CreateKubernetesTriggerBuilder`] (`Client::create_kubernetes_trigger` or [`CreateKubernetesTriggerRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl CreateKubernetesTriggerRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateKubernetesTriggerRequest {
+impl rt::Operation for CreateKubernetesTriggerRequest {
     type Output = CreateKubernetesTriggerResponse;
     type Error = CreateKubernetesTriggerError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CreateKubernetesTrigger",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/triggers",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.set_json_body(&self.body);
     }
 }
@@ -54,25 +54,25 @@ impl<C> CreateKubernetesTriggerBuilder<C> {
     /// The request body. Example: `cn-beijing`.
     pub fn body(
         mut self,
-        value: impl IntoParam<crate::types::CreateKubernetesTriggerBody>,
+        value: impl rt::IntoParam<crate::types::CreateKubernetesTriggerBody>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateKubernetesTriggerRequest, BuildError> {
+    pub fn build(self) -> Result<CreateKubernetesTriggerRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl CreateKubernetesTriggerBuilder<acs_runtime::Client> {
+impl CreateKubernetesTriggerBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateKubernetesTriggerResponse,
-        SdkError<CreateKubernetesTriggerError>,
+        rt::SdkError<CreateKubernetesTriggerError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -102,8 +102,8 @@ pub struct CreateKubernetesTriggerResponse {
     pub action: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateKubernetesTriggerResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateKubernetesTriggerResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             id: object.take("id")?,
@@ -120,17 +120,17 @@ impl acs_runtime::FromJson for CreateKubernetesTriggerResponse {
 #[non_exhaustive]
 pub enum CreateKubernetesTriggerError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateKubernetesTriggerError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateKubernetesTriggerError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CreateKubernetesTriggerError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateKubernetesTriggerError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -139,7 +139,7 @@ impl acs_runtime::OperationError for CreateKubernetesTriggerError {
 
 impl std::fmt::Display for CreateKubernetesTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `CreateTemplate`: Creates an orchestration template. An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can use orchestration templates to manage resources in Kubernetes clusters and automate resource deployment, such as pods, Services, Deployments, ConfigMaps, and persistent volumes (PVs).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateTemplate`, made by [`CreateTemplateBuilder`] (`Client::create_template` or [`CreateTemplateRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl CreateTemplateRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateTemplateRequest {
+impl rt::Operation for CreateTemplateRequest {
     type Output = CreateTemplateResponse;
     type Error = CreateTemplateError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CreateTemplate",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/templates",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.set_json_body(&self.body);
     }
 }
@@ -52,22 +52,22 @@ impl<C> CreateTemplateBuilder<C> {
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<CreateTemplateBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<CreateTemplateBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateTemplateRequest, BuildError> {
+    pub fn build(self) -> Result<CreateTemplateRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl CreateTemplateBuilder<acs_runtime::Client> {
+impl CreateTemplateBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateTemplateResponse, SdkError<CreateTemplateError>> {
+    ) -> Result<CreateTemplateResponse, rt::SdkError<CreateTemplateError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -81,8 +81,8 @@ pub struct CreateTemplateResponse {
     pub template_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateTemplateResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateTemplateResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             template_id: object.take("template_id")?,
@@ -95,17 +95,17 @@ impl acs_runtime::FromJson for CreateTemplateResponse {
 #[non_exhaustive]
 pub enum CreateTemplateError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateTemplateError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateTemplateError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CreateTemplateError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateTemplateError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -114,7 +114,7 @@ impl acs_runtime::OperationError for CreateTemplateError {
 
 impl std::fmt::Display for CreateTemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -142,8 +142,8 @@ pub struct CreateTemplateBody {
     pub template_type: Option<String>,
 }
 
-impl acs_runtime::WireStruct for CreateTemplateBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for CreateTemplateBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("template", &self.template);
         visit("tags", &self.tags);

@@ -3,7 +3,7 @@
 
 //! `CreateTrigger`: Creates a trigger for an application to redeploy the application pods when specific conditions are met.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateTrigger`, made by [`CreateTriggerBuilder`] (`Client::create_trigger` or [`CreateTriggerRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl CreateTriggerRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateTriggerRequest {
+impl rt::Operation for CreateTriggerRequest {
     type Output = CreateTriggerResponse;
     type Error = CreateTriggerError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "CreateTrigger",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{cluster_id}/triggers",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.set_json_body(&self.body);
         params.path("cluster_id", &self.cluster_id);
     }
@@ -57,21 +57,21 @@ impl<C> CreateTriggerBuilder<C> {
     /// The request body.
     pub fn body(
         mut self,
-        value: impl IntoParam<crate::types::CreateKubernetesTriggerBody>,
+        value: impl rt::IntoParam<crate::types::CreateKubernetesTriggerBody>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The cluster ID. Required. Example: `c68deb844dc6d480eb775be611fdf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateTriggerRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CreateTriggerRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateTrigger",
             parameter,
             setter,
@@ -83,11 +83,11 @@ impl<C> CreateTriggerBuilder<C> {
     }
 }
 
-impl CreateTriggerBuilder<acs_runtime::Client> {
+impl CreateTriggerBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateTriggerResponse, SdkError<CreateTriggerError>> {
+    ) -> Result<CreateTriggerResponse, rt::SdkError<CreateTriggerError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -109,8 +109,8 @@ pub struct CreateTriggerResponse {
     pub action: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateTriggerResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateTriggerResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             id: object.take("id")?,
@@ -127,17 +127,17 @@ impl acs_runtime::FromJson for CreateTriggerResponse {
 #[non_exhaustive]
 pub enum CreateTriggerError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateTriggerError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateTriggerError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for CreateTriggerError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateTriggerError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -146,7 +146,7 @@ impl acs_runtime::OperationError for CreateTriggerError {
 
 impl std::fmt::Display for CreateTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

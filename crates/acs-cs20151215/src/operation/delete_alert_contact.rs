@@ -3,7 +3,7 @@
 
 //! `DeleteAlertContact`: Deletes one or more ACK alert contacts.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteAlertContact`, made by [`DeleteAlertContactBuilder`] (`Client::delete_alert_contact` or [`DeleteAlertContactRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,19 +20,19 @@ impl DeleteAlertContactRequest {
     }
 }
 
-impl acs_runtime::Operation for DeleteAlertContactRequest {
+impl rt::Operation for DeleteAlertContactRequest {
     type Output = DeleteAlertContactResponse;
     type Error = DeleteAlertContactError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeleteAlertContact",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/alert/contacts",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params.put_json(acs_runtime::Position::Query, "contact_ids", &self.contact_ids);
+    fn write_params(&self, params: &mut rt::RequestParams) {
+        params.put_json(rt::Position::Query, "contact_ids", &self.contact_ids);
     }
 }
 
@@ -52,14 +52,14 @@ impl<C> DeleteAlertContactBuilder<C> {
     }
 
     /// The list of alert contact IDs. Required.
-    pub fn contact_ids(mut self, value: impl IntoParam<Vec<i64>>) -> Self {
+    pub fn contact_ids(mut self, value: impl rt::IntoParam<Vec<i64>>) -> Self {
         self.request.contact_ids = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteAlertContactRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteAlertContactRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteAlertContact",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> DeleteAlertContactBuilder<C> {
     }
 }
 
-impl DeleteAlertContactBuilder<acs_runtime::Client> {
+impl DeleteAlertContactBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeleteAlertContactResponse, SdkError<DeleteAlertContactError>> {
+    ) -> Result<DeleteAlertContactResponse, rt::SdkError<DeleteAlertContactError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -89,8 +89,8 @@ pub struct DeleteAlertContactResponse {
     pub result: Option<Vec<DeleteAlertContactResultItem>>,
 }
 
-impl acs_runtime::FromJson for DeleteAlertContactResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteAlertContactResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             result: object.take("result")?,
@@ -103,17 +103,17 @@ impl acs_runtime::FromJson for DeleteAlertContactResponse {
 #[non_exhaustive]
 pub enum DeleteAlertContactError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteAlertContactError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteAlertContactError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeleteAlertContactError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteAlertContactError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -122,7 +122,7 @@ impl acs_runtime::OperationError for DeleteAlertContactError {
 
 impl std::fmt::Display for DeleteAlertContactError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -140,8 +140,8 @@ pub struct DeleteAlertContactResultItem {
     pub contact_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for DeleteAlertContactResultItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteAlertContactResultItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             status: object.take("status")?,

@@ -3,7 +3,7 @@
 
 //! `DeleteAlertContactGroup`: Deletes an ACK alert contact group.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteAlertContactGroup`, made by [`DeleteAlertContactGroupBuilder`] (`Client::delete_alert_contact_group` or [`DeleteAlertContactGroupRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,24 +20,20 @@ impl DeleteAlertContactGroupRequest {
     }
 }
 
-impl acs_runtime::Operation for DeleteAlertContactGroupRequest {
+impl rt::Operation for DeleteAlertContactGroupRequest {
     type Output = DeleteAlertContactGroupResponse;
     type Error = DeleteAlertContactGroupError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeleteAlertContactGroup",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/alert/contact_groups",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params
-            .put_json(
-                acs_runtime::Position::Query,
-                "contact_group_ids",
-                &self.contact_group_ids,
-            );
+            .put_json(rt::Position::Query, "contact_group_ids", &self.contact_group_ids);
     }
 }
 
@@ -57,14 +53,14 @@ impl<C> DeleteAlertContactGroupBuilder<C> {
     }
 
     /// The list of alert contact group IDs. Required.
-    pub fn contact_group_ids(mut self, value: impl IntoParam<Vec<i64>>) -> Self {
+    pub fn contact_group_ids(mut self, value: impl rt::IntoParam<Vec<i64>>) -> Self {
         self.request.contact_group_ids = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteAlertContactGroupRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteAlertContactGroupRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteAlertContactGroup",
             parameter,
             setter,
@@ -76,13 +72,13 @@ impl<C> DeleteAlertContactGroupBuilder<C> {
     }
 }
 
-impl DeleteAlertContactGroupBuilder<acs_runtime::Client> {
+impl DeleteAlertContactGroupBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DeleteAlertContactGroupResponse,
-        SdkError<DeleteAlertContactGroupError>,
+        rt::SdkError<DeleteAlertContactGroupError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -94,8 +90,8 @@ impl DeleteAlertContactGroupBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DeleteAlertContactGroupResponse {}
 
-impl acs_runtime::FromJson for DeleteAlertContactGroupResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteAlertContactGroupResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -106,17 +102,17 @@ impl acs_runtime::FromJson for DeleteAlertContactGroupResponse {
 #[non_exhaustive]
 pub enum DeleteAlertContactGroupError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteAlertContactGroupError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteAlertContactGroupError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeleteAlertContactGroupError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteAlertContactGroupError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -125,7 +121,7 @@ impl acs_runtime::OperationError for DeleteAlertContactGroupError {
 
 impl std::fmt::Display for DeleteAlertContactGroupError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

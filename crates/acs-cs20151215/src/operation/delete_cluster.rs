@@ -11,7 +11,7 @@
 //! *   Elastic container instances created on virtual nodes are automatically released.
 //! *   Some resources created together with a cluster are not automatically released when the cluster is deleted. After the cluster is deleted, you are still charged for the resources. Release or retain the resources based on your actual needs. The resources include Simple Log Service projects automatically created by the cluster and dynamically provisioned disks.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteCluster`, made by [`DeleteClusterBuilder`] (`Client::delete_cluster` or [`DeleteClusterRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,33 +38,23 @@ impl DeleteClusterRequest {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::Operation for DeleteClusterRequest {
+impl rt::Operation for DeleteClusterRequest {
     type Output = DeleteClusterResponse;
     type Error = DeleteClusterError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeleteCluster",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/clusters/{ClusterId}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.query("retain_all_resources", &self.retain_all_resources);
         params.query("keep_slb", &self.keep_slb);
-        params
-            .put_json(
-                acs_runtime::Position::Query,
-                "retain_resources",
-                &self.retain_resources,
-            );
-        params
-            .put_json(
-                acs_runtime::Position::Query,
-                "delete_options",
-                &self.delete_options,
-            );
+        params.put_json(rt::Position::Query, "retain_resources", &self.retain_resources);
+        params.put_json(rt::Position::Query, "delete_options", &self.delete_options);
     }
 }
 
@@ -85,7 +75,7 @@ impl<C> DeleteClusterBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c905d1364c2dd4b6284a3f41790c4****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -96,7 +86,7 @@ impl<C> DeleteClusterBuilder<C> {
     /// *   `false`: does not retain all resources. Resources to be retained by default in the `delete_options` parameter are retained. For example, `ALB` instances are retained when this parameter is set to `false`.
     ///
     /// Default value: `false`. Example: `false`.
-    pub fn retain_all_resources(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn retain_all_resources(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.retain_all_resources = value.into_param();
         self
     }
@@ -108,13 +98,13 @@ impl<C> DeleteClusterBuilder<C> {
     ///
     /// Default value: `false`. Set resource_type to `SLB` in the `delete_options` parameter to manage SLB instances. Example: `false`.
     #[deprecated]
-    pub fn keep_slb(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn keep_slb(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.keep_slb = value.into_param();
         self
     }
 
     /// The list of resources. To retain resources when you delete a cluster, you need to specify the IDs of the resources to be retained.
-    pub fn retain_resources(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn retain_resources(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.retain_resources = value.into_param();
         self
     }
@@ -122,15 +112,15 @@ impl<C> DeleteClusterBuilder<C> {
     /// The type of cluster resource that you want to delete or retain.
     pub fn delete_options(
         mut self,
-        value: impl IntoParam<Vec<DeleteOptionsItem>>,
+        value: impl rt::IntoParam<Vec<DeleteOptionsItem>>,
     ) -> Self {
         self.request.delete_options = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteClusterRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteClusterRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteCluster",
             parameter,
             setter,
@@ -142,11 +132,11 @@ impl<C> DeleteClusterBuilder<C> {
     }
 }
 
-impl DeleteClusterBuilder<acs_runtime::Client> {
+impl DeleteClusterBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeleteClusterResponse, SdkError<DeleteClusterError>> {
+    ) -> Result<DeleteClusterResponse, rt::SdkError<DeleteClusterError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -164,8 +154,8 @@ pub struct DeleteClusterResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for DeleteClusterResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteClusterResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -180,17 +170,17 @@ impl acs_runtime::FromJson for DeleteClusterResponse {
 #[non_exhaustive]
 pub enum DeleteClusterError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteClusterError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteClusterError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeleteClusterError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteClusterError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -199,7 +189,7 @@ impl acs_runtime::OperationError for DeleteClusterError {
 
 impl std::fmt::Display for DeleteClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -227,8 +217,8 @@ pub struct DeleteOptionsItem {
     pub delete_mode: Option<String>,
 }
 
-impl acs_runtime::WireStruct for DeleteOptionsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for DeleteOptionsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("resource_type", &self.resource_type);
         visit("delete_mode", &self.delete_mode);
     }

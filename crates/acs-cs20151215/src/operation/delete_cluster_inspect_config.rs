@@ -3,7 +3,7 @@
 
 //! `DeleteClusterInspectConfig`: Deletes cluster inspection configurations.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteClusterInspectConfig`, made by [`DeleteClusterInspectConfigBuilder`] (`Client::delete_cluster_inspect_config` or [`DeleteClusterInspectConfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DeleteClusterInspectConfigRequest {
     }
 }
 
-impl acs_runtime::Operation for DeleteClusterInspectConfigRequest {
+impl rt::Operation for DeleteClusterInspectConfigRequest {
     type Output = DeleteClusterInspectConfigResponse;
     type Error = DeleteClusterInspectConfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeleteClusterInspectConfig",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/clusters/{clusterId}/inspectConfig",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DeleteClusterInspectConfigBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteClusterInspectConfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteClusterInspectConfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteClusterInspectConfig",
             parameter,
             setter,
@@ -71,13 +71,13 @@ impl<C> DeleteClusterInspectConfigBuilder<C> {
     }
 }
 
-impl DeleteClusterInspectConfigBuilder<acs_runtime::Client> {
+impl DeleteClusterInspectConfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DeleteClusterInspectConfigResponse,
-        SdkError<DeleteClusterInspectConfigError>,
+        rt::SdkError<DeleteClusterInspectConfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -92,8 +92,8 @@ pub struct DeleteClusterInspectConfigResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for DeleteClusterInspectConfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteClusterInspectConfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("requestId")?,
@@ -106,17 +106,17 @@ impl acs_runtime::FromJson for DeleteClusterInspectConfigResponse {
 #[non_exhaustive]
 pub enum DeleteClusterInspectConfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteClusterInspectConfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteClusterInspectConfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeleteClusterInspectConfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteClusterInspectConfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -125,7 +125,7 @@ impl acs_runtime::OperationError for DeleteClusterInspectConfigError {
 
 impl std::fmt::Display for DeleteClusterInspectConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

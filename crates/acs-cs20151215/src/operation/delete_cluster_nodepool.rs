@@ -3,7 +3,7 @@
 
 //! `DeleteClusterNodepool`: Deletes unused node pools. Deleting a node pool terminates all pods on its nodes, which triggers pod rescheduling. Insufficient cluster resources may cause scheduling failures and business impact.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteClusterNodepool`, made by [`DeleteClusterNodepoolBuilder`] (`Client::delete_cluster_nodepool` or [`DeleteClusterNodepoolRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DeleteClusterNodepoolRequest {
     }
 }
 
-impl acs_runtime::Operation for DeleteClusterNodepoolRequest {
+impl rt::Operation for DeleteClusterNodepoolRequest {
     type Output = DeleteClusterNodepoolResponse;
     type Error = DeleteClusterNodepoolError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeleteClusterNodepool",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/clusters/{ClusterId}/nodepools/{NodepoolId}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("NodepoolId", &self.nodepool_id);
         params.query("force", &self.force);
@@ -58,26 +58,26 @@ impl<C> DeleteClusterNodepoolBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c61da77e8bfbc4c4c999af2b51b65****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The node pool ID. Required. Example: `np30db56bcac7843dca90b999c8928****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
 
     /// Specifies whether to forcefully delete the node pool. Example: `false`.
-    pub fn force(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn force(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.force = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteClusterNodepoolRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteClusterNodepoolRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteClusterNodepool",
             parameter,
             setter,
@@ -92,11 +92,14 @@ impl<C> DeleteClusterNodepoolBuilder<C> {
     }
 }
 
-impl DeleteClusterNodepoolBuilder<acs_runtime::Client> {
+impl DeleteClusterNodepoolBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeleteClusterNodepoolResponse, SdkError<DeleteClusterNodepoolError>> {
+    ) -> Result<
+        DeleteClusterNodepoolResponse,
+        rt::SdkError<DeleteClusterNodepoolError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -112,8 +115,8 @@ pub struct DeleteClusterNodepoolResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for DeleteClusterNodepoolResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteClusterNodepoolResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -127,17 +130,17 @@ impl acs_runtime::FromJson for DeleteClusterNodepoolResponse {
 #[non_exhaustive]
 pub enum DeleteClusterNodepoolError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteClusterNodepoolError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteClusterNodepoolError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeleteClusterNodepoolError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteClusterNodepoolError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -146,7 +149,7 @@ impl acs_runtime::OperationError for DeleteClusterNodepoolError {
 
 impl std::fmt::Display for DeleteClusterNodepoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -10,7 +10,7 @@
 //! *   ACK drains the node during node removal. Make sure that other nodes in the cluster have sufficient resources to host the evicted pods.
 //! *   To ensure the pods on the node you want to remove can be successfully scheduled to other nodes, check whether the node affinity rules and scheduling policies of the pods meet the requirements.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteClusterNodes`, made by [`DeleteClusterNodesBuilder`] (`Client::delete_cluster_nodes` or [`DeleteClusterNodesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,18 +29,18 @@ impl DeleteClusterNodesRequest {
     }
 }
 
-impl acs_runtime::Operation for DeleteClusterNodesRequest {
+impl rt::Operation for DeleteClusterNodesRequest {
     type Output = DeleteClusterNodesResponse;
     type Error = DeleteClusterNodesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeleteClusterNodes",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/nodes",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -62,20 +62,20 @@ impl<C> DeleteClusterNodesBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c850429a2287b4d968e27e87a4921****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<DeleteClusterNodesBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<DeleteClusterNodesBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteClusterNodesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteClusterNodesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteClusterNodes",
             parameter,
             setter,
@@ -87,11 +87,11 @@ impl<C> DeleteClusterNodesBuilder<C> {
     }
 }
 
-impl DeleteClusterNodesBuilder<acs_runtime::Client> {
+impl DeleteClusterNodesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeleteClusterNodesResponse, SdkError<DeleteClusterNodesError>> {
+    ) -> Result<DeleteClusterNodesResponse, rt::SdkError<DeleteClusterNodesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -109,8 +109,8 @@ pub struct DeleteClusterNodesResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for DeleteClusterNodesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteClusterNodesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -125,17 +125,17 @@ impl acs_runtime::FromJson for DeleteClusterNodesResponse {
 #[non_exhaustive]
 pub enum DeleteClusterNodesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteClusterNodesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteClusterNodesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeleteClusterNodesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteClusterNodesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -144,7 +144,7 @@ impl acs_runtime::OperationError for DeleteClusterNodesError {
 
 impl std::fmt::Display for DeleteClusterNodesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -175,8 +175,8 @@ pub struct DeleteClusterNodesBody {
     pub nodes: Option<Vec<String>>,
 }
 
-impl acs_runtime::WireStruct for DeleteClusterNodesBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for DeleteClusterNodesBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("drain_node", &self.drain_node);
         visit("release_node", &self.release_node);
         visit("nodes", &self.nodes);

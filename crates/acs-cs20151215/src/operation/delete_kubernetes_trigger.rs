@@ -3,7 +3,7 @@
 
 //! `DeleteKubernetesTrigger`: You can call the DeleteKubernetesTrigger operation to delete an application trigger by trigger ID
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteKubernetesTrigger`, made by [`DeleteKubernetesTriggerBuilder`] (`Client::delete_kubernetes_trigger` or [`DeleteKubernetesTriggerRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DeleteKubernetesTriggerRequest {
     }
 }
 
-impl acs_runtime::Operation for DeleteKubernetesTriggerRequest {
+impl rt::Operation for DeleteKubernetesTriggerRequest {
     type Output = DeleteKubernetesTriggerResponse;
     type Error = DeleteKubernetesTriggerError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeleteKubernetesTrigger",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/triggers/revoke/{Id}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("Id", &self.id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DeleteKubernetesTriggerBuilder<C> {
     }
 
     /// The ID of the application trigger. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
-    pub fn id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteKubernetesTriggerRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteKubernetesTriggerRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteKubernetesTrigger",
             parameter,
             setter,
@@ -71,13 +71,13 @@ impl<C> DeleteKubernetesTriggerBuilder<C> {
     }
 }
 
-impl DeleteKubernetesTriggerBuilder<acs_runtime::Client> {
+impl DeleteKubernetesTriggerBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DeleteKubernetesTriggerResponse,
-        SdkError<DeleteKubernetesTriggerError>,
+        rt::SdkError<DeleteKubernetesTriggerError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -89,8 +89,8 @@ impl DeleteKubernetesTriggerBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DeleteKubernetesTriggerResponse {}
 
-impl acs_runtime::FromJson for DeleteKubernetesTriggerResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteKubernetesTriggerResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -101,17 +101,17 @@ impl acs_runtime::FromJson for DeleteKubernetesTriggerResponse {
 #[non_exhaustive]
 pub enum DeleteKubernetesTriggerError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteKubernetesTriggerError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteKubernetesTriggerError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeleteKubernetesTriggerError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteKubernetesTriggerError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -120,7 +120,7 @@ impl acs_runtime::OperationError for DeleteKubernetesTriggerError {
 
 impl std::fmt::Display for DeleteKubernetesTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

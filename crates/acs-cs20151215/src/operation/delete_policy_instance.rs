@@ -3,7 +3,7 @@
 
 //! `DeletePolicyInstance`: Deletes policy instances in a Container Service for Kubernetes (ACK) cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeletePolicyInstance`, made by [`DeletePolicyInstanceBuilder`] (`Client::delete_policy_instance` or [`DeletePolicyInstanceRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DeletePolicyInstanceRequest {
     }
 }
 
-impl acs_runtime::Operation for DeletePolicyInstanceRequest {
+impl rt::Operation for DeletePolicyInstanceRequest {
     type Output = DeletePolicyInstanceResponse;
     type Error = DeletePolicyInstanceError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeletePolicyInstance",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/clusters/{cluster_id}/policies/{policy_name}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("policy_name", &self.policy_name);
         params.query("instance_name", &self.instance_name);
@@ -58,26 +58,26 @@ impl<C> DeletePolicyInstanceBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The name of the policy. Required. Example: `ACKAllowedRepos`.
-    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn policy_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.policy_name = value.into_param();
         self
     }
 
     /// The ID of the policy instance. Example: `allowed-repos-mqdsf`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeletePolicyInstanceRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeletePolicyInstanceRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeletePolicyInstance",
             parameter,
             setter,
@@ -92,11 +92,11 @@ impl<C> DeletePolicyInstanceBuilder<C> {
     }
 }
 
-impl DeletePolicyInstanceBuilder<acs_runtime::Client> {
+impl DeletePolicyInstanceBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeletePolicyInstanceResponse, SdkError<DeletePolicyInstanceError>> {
+    ) -> Result<DeletePolicyInstanceResponse, rt::SdkError<DeletePolicyInstanceError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -110,8 +110,8 @@ pub struct DeletePolicyInstanceResponse {
     pub instances: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for DeletePolicyInstanceResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeletePolicyInstanceResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             instances: object.take("instances")?,
@@ -124,17 +124,17 @@ impl acs_runtime::FromJson for DeletePolicyInstanceResponse {
 #[non_exhaustive]
 pub enum DeletePolicyInstanceError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeletePolicyInstanceError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeletePolicyInstanceError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeletePolicyInstanceError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeletePolicyInstanceError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -143,7 +143,7 @@ impl acs_runtime::OperationError for DeletePolicyInstanceError {
 
 impl std::fmt::Display for DeletePolicyInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

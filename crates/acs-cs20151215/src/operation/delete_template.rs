@@ -3,7 +3,7 @@
 
 //! `DeleteTemplate`: Deletes the orchestration templates that you no longer need.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteTemplate`, made by [`DeleteTemplateBuilder`] (`Client::delete_template` or [`DeleteTemplateRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DeleteTemplateRequest {
     }
 }
 
-impl acs_runtime::Operation for DeleteTemplateRequest {
+impl rt::Operation for DeleteTemplateRequest {
     type Output = DeleteTemplateResponse;
     type Error = DeleteTemplateError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeleteTemplate",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/templates/{TemplateId}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("TemplateId", &self.template_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DeleteTemplateBuilder<C> {
     }
 
     /// The orchestration template ID. Required. Example: `20663627-81ee-4cfe-9b69-c96fcb84a674`.
-    pub fn template_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn template_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.template_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteTemplateRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteTemplateRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteTemplate",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> DeleteTemplateBuilder<C> {
     }
 }
 
-impl DeleteTemplateBuilder<acs_runtime::Client> {
+impl DeleteTemplateBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeleteTemplateResponse, SdkError<DeleteTemplateError>> {
+    ) -> Result<DeleteTemplateResponse, rt::SdkError<DeleteTemplateError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -86,8 +86,8 @@ impl DeleteTemplateBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DeleteTemplateResponse {}
 
-impl acs_runtime::FromJson for DeleteTemplateResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteTemplateResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -98,17 +98,17 @@ impl acs_runtime::FromJson for DeleteTemplateResponse {
 #[non_exhaustive]
 pub enum DeleteTemplateError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteTemplateError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteTemplateError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeleteTemplateError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteTemplateError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -117,7 +117,7 @@ impl acs_runtime::OperationError for DeleteTemplateError {
 
 impl std::fmt::Display for DeleteTemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `DeleteTrigger`: Deletes an application trigger.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteTrigger`, made by [`DeleteTriggerBuilder`] (`Client::delete_trigger` or [`DeleteTriggerRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl DeleteTriggerRequest {
     }
 }
 
-impl acs_runtime::Operation for DeleteTriggerRequest {
+impl rt::Operation for DeleteTriggerRequest {
     type Output = DeleteTriggerResponse;
     type Error = DeleteTriggerError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeleteTrigger",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/clusters/{cluster_id}/triggers/{Id}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("Id", &self.id);
     }
@@ -55,20 +55,20 @@ impl<C> DeleteTriggerBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c68deb844dc6d480eb775be611fdf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The trigger ID. Required. Example: `123407`.
-    pub fn id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteTriggerRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteTriggerRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteTrigger",
             parameter,
             setter,
@@ -83,11 +83,11 @@ impl<C> DeleteTriggerBuilder<C> {
     }
 }
 
-impl DeleteTriggerBuilder<acs_runtime::Client> {
+impl DeleteTriggerBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeleteTriggerResponse, SdkError<DeleteTriggerError>> {
+    ) -> Result<DeleteTriggerResponse, rt::SdkError<DeleteTriggerError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -98,8 +98,8 @@ impl DeleteTriggerBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DeleteTriggerResponse {}
 
-impl acs_runtime::FromJson for DeleteTriggerResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteTriggerResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -110,17 +110,17 @@ impl acs_runtime::FromJson for DeleteTriggerResponse {
 #[non_exhaustive]
 pub enum DeleteTriggerError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteTriggerError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteTriggerError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeleteTriggerError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteTriggerError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -129,7 +129,7 @@ impl acs_runtime::OperationError for DeleteTriggerError {
 
 impl std::fmt::Display for DeleteTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

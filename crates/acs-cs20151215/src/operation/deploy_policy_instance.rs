@@ -3,7 +3,7 @@
 
 //! `DeployPolicyInstance`: Deploys a policy in the specified namespaces of a specific Container Service for Kubernetes (ACK) cluster. You can create and deploy a security policy by specifying the policy type, action of the policy such as alerting or denying, and namespaces to which the policy applies.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeployPolicyInstance`, made by [`DeployPolicyInstanceBuilder`] (`Client::deploy_policy_instance` or [`DeployPolicyInstanceRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -24,18 +24,18 @@ impl DeployPolicyInstanceRequest {
     }
 }
 
-impl acs_runtime::Operation for DeployPolicyInstanceRequest {
+impl rt::Operation for DeployPolicyInstanceRequest {
     type Output = DeployPolicyInstanceResponse;
     type Error = DeployPolicyInstanceError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DeployPolicyInstance",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{cluster_id}/policies/{policy_name}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("policy_name", &self.policy_name);
         params.set_json_body(&self.body);
@@ -58,26 +58,26 @@ impl<C> DeployPolicyInstanceBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c8155823d057948c69a****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The policy name. Required. Example: `ACKNoEnvVarSecrets`.
-    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn policy_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.policy_name = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<DeployPolicyInstanceBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<DeployPolicyInstanceBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeployPolicyInstanceRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeployPolicyInstanceRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeployPolicyInstance",
             parameter,
             setter,
@@ -92,11 +92,11 @@ impl<C> DeployPolicyInstanceBuilder<C> {
     }
 }
 
-impl DeployPolicyInstanceBuilder<acs_runtime::Client> {
+impl DeployPolicyInstanceBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeployPolicyInstanceResponse, SdkError<DeployPolicyInstanceError>> {
+    ) -> Result<DeployPolicyInstanceResponse, rt::SdkError<DeployPolicyInstanceError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -110,8 +110,8 @@ pub struct DeployPolicyInstanceResponse {
     pub instances: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for DeployPolicyInstanceResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeployPolicyInstanceResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             instances: object.take("instances")?,
@@ -124,17 +124,17 @@ impl acs_runtime::FromJson for DeployPolicyInstanceResponse {
 #[non_exhaustive]
 pub enum DeployPolicyInstanceError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeployPolicyInstanceError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeployPolicyInstanceError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DeployPolicyInstanceError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeployPolicyInstanceError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -143,7 +143,7 @@ impl acs_runtime::OperationError for DeployPolicyInstanceError {
 
 impl std::fmt::Display for DeployPolicyInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -162,11 +162,11 @@ pub struct DeployPolicyInstanceBody {
     /// The namespaces to which the policy applies. If you leave this parameter empty, the policy is applicable to all namespaces of the cluster.
     pub namespaces: Option<Vec<String>>,
     /// The parameter settings of the policy. For more information about the parameters supported by each policy, see \[Predefined security policies of ACK\](<https://www.alibabacloud.com/help/doc-detail/359819.html>). Example: `{"restrictedNamespaces": [ "test" ]}`.
-    pub parameters: Option<acs_runtime::serde_json::Value>,
+    pub parameters: Option<rt::serde_json::Value>,
 }
 
-impl acs_runtime::WireStruct for DeployPolicyInstanceBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for DeployPolicyInstanceBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("action", &self.action);
         visit("namespaces", &self.namespaces);
         visit("parameters", &self.parameters);

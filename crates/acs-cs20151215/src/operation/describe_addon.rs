@@ -3,7 +3,7 @@
 
 //! `DescribeAddon`: Queries the information about a component based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, cluster version, and component name. The information includes whether the component is managed, the component type, supported custom parameter schema, compatible operating system architecture, and earliest supported cluster version.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeAddon`, made by [`DescribeAddonBuilder`] (`Client::describe_addon` or [`DescribeAddonRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,18 +34,18 @@ impl DescribeAddonRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeAddonRequest {
+impl rt::Operation for DescribeAddonRequest {
     type Output = DescribeAddonResponse;
     type Error = DescribeAddonError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeAddon",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/addons/{addon_name}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("addon_name", &self.addon_name);
         params.query("region_id", &self.region_id);
         params.query("cluster_type", &self.cluster_type);
@@ -73,56 +73,56 @@ impl<C> DescribeAddonBuilder<C> {
     }
 
     /// The name of the component. Required. Example: `coredns`.
-    pub fn addon_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn addon_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.addon_name = value.into_param();
         self
     }
 
     /// The region ID. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `ManagedKubernetes`.
-    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_type = value.into_param();
         self
     }
 
     /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `Default`.
-    pub fn profile(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn profile(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.profile = value.into_param();
         self
     }
 
     /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `ack.pro.small`.
-    pub fn cluster_spec(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_spec(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_spec = value.into_param();
         self
     }
 
     /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `1.26.3-aliyun.1`.
-    pub fn cluster_version(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_version(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_version = value.into_param();
         self
     }
 
     /// The ID of the cluster. If you specify a cluster ID, only components used in the cluster are queried. Other parameters are ignored. Example: `c02b3e03be10643e8a644a843ffcb****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The version of the component. If you do not specify this parameter, the latest version of the component is queried. Example: `v1.9.3.10-7dfca203-aliyun`.
-    pub fn version(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn version(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.version = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeAddonRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeAddonRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeAddon",
             parameter,
             setter,
@@ -134,11 +134,11 @@ impl<C> DescribeAddonBuilder<C> {
     }
 }
 
-impl DescribeAddonBuilder<acs_runtime::Client> {
+impl DescribeAddonBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeAddonResponse, SdkError<DescribeAddonError>> {
+    ) -> Result<DescribeAddonResponse, rt::SdkError<DescribeAddonError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -168,8 +168,8 @@ pub struct DescribeAddonResponse {
     pub newer_versions: Option<Vec<NewerVersionsItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeAddonResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeAddonResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,
@@ -190,17 +190,17 @@ impl acs_runtime::FromJson for DescribeAddonResponse {
 #[non_exhaustive]
 pub enum DescribeAddonError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeAddonError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeAddonError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeAddonError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeAddonError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -209,7 +209,7 @@ impl acs_runtime::OperationError for DescribeAddonError {
 
 impl std::fmt::Display for DescribeAddonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -232,8 +232,8 @@ pub struct NewerVersionsItem {
     pub minimum_cluster_version: Option<String>,
 }
 
-impl acs_runtime::FromJson for NewerVersionsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NewerVersionsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             version: object.take("version")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeAddons`: You can call the DescribeAddons operation to query the details about all components that are supported by Container Service for Kubernetes (ACK).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeAddons`, made by [`DescribeAddonsBuilder`] (`Client::describe_addons` or [`DescribeAddonsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,18 +30,18 @@ impl DescribeAddonsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeAddonsRequest {
+impl rt::Operation for DescribeAddonsRequest {
     type Output = DescribeAddonsResponse;
     type Error = DescribeAddonsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeAddons",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/components/metadata",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("region", &self.region);
         params.query("cluster_type", &self.cluster_type);
         params.query("cluster_profile", &self.cluster_profile);
@@ -66,7 +66,7 @@ impl<C> DescribeAddonsBuilder<C> {
     }
 
     /// The region ID of the cluster. Required. Example: `cn-beijing`.
-    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();
         self
     }
@@ -76,7 +76,7 @@ impl<C> DescribeAddonsBuilder<C> {
     /// *   `ExternalKubernetes`: registered cluster.
     ///
     /// Example: `kubernetes`.
-    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_type = value.into_param();
         self
     }
@@ -88,7 +88,7 @@ impl<C> DescribeAddonsBuilder<C> {
     /// *   `Edge`: ACK Edge cluster
     ///
     /// Example: `Default`.
-    pub fn cluster_profile(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_profile(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_profile = value.into_param();
         self
     }
@@ -99,20 +99,20 @@ impl<C> DescribeAddonsBuilder<C> {
     /// *   `ack.standard`: creates an ACK Basic cluster. If you leave the parameter empty, an ACK Basic cluster is created.
     ///
     /// Example: `ack.pro.small`.
-    pub fn cluster_spec(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_spec(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_spec = value.into_param();
         self
     }
 
     /// The cluster version. Example: `1.24.6-aliyun.1`.
-    pub fn cluster_version(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_version(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_version = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeAddonsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeAddonsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeAddons",
             parameter,
             setter,
@@ -124,11 +124,11 @@ impl<C> DescribeAddonsBuilder<C> {
     }
 }
 
-impl DescribeAddonsBuilder<acs_runtime::Client> {
+impl DescribeAddonsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeAddonsResponse, SdkError<DescribeAddonsError>> {
+    ) -> Result<DescribeAddonsResponse, rt::SdkError<DescribeAddonsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -146,8 +146,8 @@ pub struct DescribeAddonsResponse {
     >,
 }
 
-impl acs_runtime::FromJson for DescribeAddonsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeAddonsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             component_groups: object.take("ComponentGroups")?,
@@ -161,17 +161,17 @@ impl acs_runtime::FromJson for DescribeAddonsResponse {
 #[non_exhaustive]
 pub enum DescribeAddonsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeAddonsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeAddonsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeAddonsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeAddonsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -180,7 +180,7 @@ impl acs_runtime::OperationError for DescribeAddonsError {
 
 impl std::fmt::Display for DescribeAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -196,8 +196,8 @@ pub struct ComponentGroupsItem {
     pub items: Option<Vec<crate::types::ComponentGroupsItemsItem>>,
 }
 
-impl acs_runtime::FromJson for ComponentGroupsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ComponentGroupsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             group_name: object.take("group_name")?,
@@ -232,8 +232,8 @@ pub struct StandardComponentsValue {
     pub disabled: Option<bool>,
 }
 
-impl acs_runtime::FromJson for StandardComponentsValue {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for StandardComponentsValue {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeClusterAddonInstance`: You can call the DescribeClusterAddonInstance operation to query the information about a cluster component, including the version, status, and configuration of the component.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterAddonInstance`, made by [`DescribeClusterAddonInstanceBuilder`] (`Client::describe_cluster_addon_instance` or [`DescribeClusterAddonInstanceRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl DescribeClusterAddonInstanceRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterAddonInstanceRequest {
+impl rt::Operation for DescribeClusterAddonInstanceRequest {
     type Output = DescribeClusterAddonInstanceResponse;
     type Error = DescribeClusterAddonInstanceError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterAddonInstance",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterID}/components/{AddonName}/instance",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterID", &self.cluster_id);
         params.path("AddonName", &self.addon_name);
     }
@@ -55,20 +55,20 @@ impl<C> DescribeClusterAddonInstanceBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `cd06bbf8a86764a31bcac76136691****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The name of the component. Required. Example: `terway-eniip`.
-    pub fn addon_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn addon_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.addon_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterAddonInstanceRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterAddonInstanceRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterAddonInstance",
             parameter,
             setter,
@@ -83,13 +83,13 @@ impl<C> DescribeClusterAddonInstanceBuilder<C> {
     }
 }
 
-impl DescribeClusterAddonInstanceBuilder<acs_runtime::Client> {
+impl DescribeClusterAddonInstanceBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonInstanceResponse,
-        SdkError<DescribeClusterAddonInstanceError>,
+        rt::SdkError<DescribeClusterAddonInstanceError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -120,8 +120,8 @@ pub struct DescribeClusterAddonInstanceResponse {
     pub config: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterAddonInstanceResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterAddonInstanceResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,
@@ -137,17 +137,17 @@ impl acs_runtime::FromJson for DescribeClusterAddonInstanceResponse {
 #[non_exhaustive]
 pub enum DescribeClusterAddonInstanceError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterAddonInstanceError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterAddonInstanceError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterAddonInstanceError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterAddonInstanceError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -156,7 +156,7 @@ impl acs_runtime::OperationError for DescribeClusterAddonInstanceError {
 
 impl std::fmt::Display for DescribeClusterAddonInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -229,9 +229,8 @@ impl std::fmt::Display for DescribeClusterAddonInstanceState {
     }
 }
 
-impl acs_runtime::FromJson for DescribeClusterAddonInstanceState {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for DescribeClusterAddonInstanceState {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }

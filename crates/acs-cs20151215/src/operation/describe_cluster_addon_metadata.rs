@@ -3,7 +3,7 @@
 
 //! `DescribeClusterAddonMetadata`: You can call the DescribeClusterAddonMetadata operation to query the metadata of a component version. The metadata includes the component version and available parameters.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterAddonMetadata`, made by [`DescribeClusterAddonMetadataBuilder`] (`Client::describe_cluster_addon_metadata` or [`DescribeClusterAddonMetadataRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DescribeClusterAddonMetadataRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterAddonMetadataRequest {
+impl rt::Operation for DescribeClusterAddonMetadataRequest {
     type Output = DescribeClusterAddonMetadataResponse;
     type Error = DescribeClusterAddonMetadataError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterAddonMetadata",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/components/{component_id}/metadata",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("component_id", &self.component_id);
         params.query("version", &self.version);
@@ -58,26 +58,26 @@ impl<C> DescribeClusterAddonMetadataBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c71d616e629ff40d5b42d7bb87770****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The component ID. Required. Example: `coredns`.
-    pub fn component_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn component_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.component_id = value.into_param();
         self
     }
 
     /// The component version. Example: `1.8.4.1`.
-    pub fn version(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn version(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.version = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterAddonMetadataRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterAddonMetadataRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterAddonMetadata",
             parameter,
             setter,
@@ -92,13 +92,13 @@ impl<C> DescribeClusterAddonMetadataBuilder<C> {
     }
 }
 
-impl DescribeClusterAddonMetadataBuilder<acs_runtime::Client> {
+impl DescribeClusterAddonMetadataBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonMetadataResponse,
-        SdkError<DescribeClusterAddonMetadataError>,
+        rt::SdkError<DescribeClusterAddonMetadataError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -117,8 +117,8 @@ pub struct DescribeClusterAddonMetadataResponse {
     pub config_schema: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterAddonMetadataResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterAddonMetadataResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,
@@ -133,17 +133,17 @@ impl acs_runtime::FromJson for DescribeClusterAddonMetadataResponse {
 #[non_exhaustive]
 pub enum DescribeClusterAddonMetadataError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterAddonMetadataError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterAddonMetadataError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterAddonMetadataError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterAddonMetadataError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -152,7 +152,7 @@ impl acs_runtime::OperationError for DescribeClusterAddonMetadataError {
 
 impl std::fmt::Display for DescribeClusterAddonMetadataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

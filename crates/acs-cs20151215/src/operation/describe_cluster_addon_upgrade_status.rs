@@ -3,7 +3,7 @@
 
 //! `DescribeClusterAddonUpgradeStatus`: You can call the DescribeClusterAddonUpgradeStatus operation to query the update progress of a cluster component.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterAddonUpgradeStatus`, made by [`DescribeClusterAddonUpgradeStatusBuilder`] (`Client::describe_cluster_addon_upgrade_status` or [`DescribeClusterAddonUpgradeStatusRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl DescribeClusterAddonUpgradeStatusRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterAddonUpgradeStatusRequest {
+impl rt::Operation for DescribeClusterAddonUpgradeStatusRequest {
     type Output = DescribeClusterAddonUpgradeStatusResponse;
     type Error = DescribeClusterAddonUpgradeStatusError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterAddonUpgradeStatus",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/components/{ComponentId}/upgradestatus",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("ComponentId", &self.component_id);
     }
@@ -55,7 +55,7 @@ impl<C> DescribeClusterAddonUpgradeStatusBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -63,14 +63,16 @@ impl<C> DescribeClusterAddonUpgradeStatusBuilder<C> {
     /// The component ID. Example: nginx-ingress-controller, flexvolume, or metrics-server.
     ///
     /// You can call the `DescribeAddons` API operation to query the components supported by the cluster. Required. Example: `cloud-controller-manager`.
-    pub fn component_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn component_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.component_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterAddonUpgradeStatusRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(
+        self,
+    ) -> Result<DescribeClusterAddonUpgradeStatusRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterAddonUpgradeStatus",
             parameter,
             setter,
@@ -85,13 +87,13 @@ impl<C> DescribeClusterAddonUpgradeStatusBuilder<C> {
     }
 }
 
-impl DescribeClusterAddonUpgradeStatusBuilder<acs_runtime::Client> {
+impl DescribeClusterAddonUpgradeStatusBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonUpgradeStatusResponse,
-        SdkError<DescribeClusterAddonUpgradeStatusError>,
+        rt::SdkError<DescribeClusterAddonUpgradeStatusError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -103,8 +105,8 @@ impl DescribeClusterAddonUpgradeStatusBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeClusterAddonUpgradeStatusResponse {}
 
-impl acs_runtime::FromJson for DescribeClusterAddonUpgradeStatusResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterAddonUpgradeStatusResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -115,17 +117,17 @@ impl acs_runtime::FromJson for DescribeClusterAddonUpgradeStatusResponse {
 #[non_exhaustive]
 pub enum DescribeClusterAddonUpgradeStatusError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterAddonUpgradeStatusError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterAddonUpgradeStatusError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterAddonUpgradeStatusError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterAddonUpgradeStatusError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -134,7 +136,7 @@ impl acs_runtime::OperationError for DescribeClusterAddonUpgradeStatusError {
 
 impl std::fmt::Display for DescribeClusterAddonUpgradeStatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

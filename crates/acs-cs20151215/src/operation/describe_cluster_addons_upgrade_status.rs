@@ -3,7 +3,7 @@
 
 //! `DescribeClusterAddonsUpgradeStatus`: You can call the DescribeClusterAddonsUpgradeStatus operation to query the update progress of a component by component name.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterAddonsUpgradeStatus`, made by [`DescribeClusterAddonsUpgradeStatusBuilder`] (`Client::describe_cluster_addons_upgrade_status` or [`DescribeClusterAddonsUpgradeStatusRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,21 +22,20 @@ impl DescribeClusterAddonsUpgradeStatusRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterAddonsUpgradeStatusRequest {
+impl rt::Operation for DescribeClusterAddonsUpgradeStatusRequest {
     type Output = DescribeClusterAddonsUpgradeStatusResponse;
     type Error = DescribeClusterAddonsUpgradeStatusError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterAddonsUpgradeStatus",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/components/upgradestatus",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
-        params
-            .put_json(acs_runtime::Position::Query, "componentIds", &self.component_ids);
+        params.put_json(rt::Position::Query, "componentIds", &self.component_ids);
     }
 }
 
@@ -56,20 +55,22 @@ impl<C> DescribeClusterAddonsUpgradeStatusBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The list of component names. Required.
-    pub fn component_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn component_ids(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.component_ids = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterAddonsUpgradeStatusRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(
+        self,
+    ) -> Result<DescribeClusterAddonsUpgradeStatusRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterAddonsUpgradeStatus",
             parameter,
             setter,
@@ -84,13 +85,13 @@ impl<C> DescribeClusterAddonsUpgradeStatusBuilder<C> {
     }
 }
 
-impl DescribeClusterAddonsUpgradeStatusBuilder<acs_runtime::Client> {
+impl DescribeClusterAddonsUpgradeStatusBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonsUpgradeStatusResponse,
-        SdkError<DescribeClusterAddonsUpgradeStatusError>,
+        rt::SdkError<DescribeClusterAddonsUpgradeStatusError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -102,8 +103,8 @@ impl DescribeClusterAddonsUpgradeStatusBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeClusterAddonsUpgradeStatusResponse {}
 
-impl acs_runtime::FromJson for DescribeClusterAddonsUpgradeStatusResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterAddonsUpgradeStatusResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -114,17 +115,17 @@ impl acs_runtime::FromJson for DescribeClusterAddonsUpgradeStatusResponse {
 #[non_exhaustive]
 pub enum DescribeClusterAddonsUpgradeStatusError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterAddonsUpgradeStatusError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterAddonsUpgradeStatusError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterAddonsUpgradeStatusError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterAddonsUpgradeStatusError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -133,7 +134,7 @@ impl acs_runtime::OperationError for DescribeClusterAddonsUpgradeStatusError {
 
 impl std::fmt::Display for DescribeClusterAddonsUpgradeStatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `DescribeClusterAddonsVersion`: You can call the DescribeClusterAddonsVersion operation to query the details about all components in a cluster by cluster ID.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterAddonsVersion`, made by [`DescribeClusterAddonsVersionBuilder`] (`Client::describe_cluster_addons_version` or [`DescribeClusterAddonsVersionRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DescribeClusterAddonsVersionRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterAddonsVersionRequest {
+impl rt::Operation for DescribeClusterAddonsVersionRequest {
     type Output = DescribeClusterAddonsVersionResponse;
     type Error = DescribeClusterAddonsVersionError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterAddonsVersion",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/components/version",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DescribeClusterAddonsVersionBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterAddonsVersionRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterAddonsVersionRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterAddonsVersion",
             parameter,
             setter,
@@ -71,13 +71,13 @@ impl<C> DescribeClusterAddonsVersionBuilder<C> {
     }
 }
 
-impl DescribeClusterAddonsVersionBuilder<acs_runtime::Client> {
+impl DescribeClusterAddonsVersionBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAddonsVersionResponse,
-        SdkError<DescribeClusterAddonsVersionError>,
+        rt::SdkError<DescribeClusterAddonsVersionError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -89,8 +89,8 @@ impl DescribeClusterAddonsVersionBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeClusterAddonsVersionResponse {}
 
-impl acs_runtime::FromJson for DescribeClusterAddonsVersionResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterAddonsVersionResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -101,17 +101,17 @@ impl acs_runtime::FromJson for DescribeClusterAddonsVersionResponse {
 #[non_exhaustive]
 pub enum DescribeClusterAddonsVersionError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterAddonsVersionError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterAddonsVersionError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterAddonsVersionError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterAddonsVersionError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -120,7 +120,7 @@ impl acs_runtime::OperationError for DescribeClusterAddonsVersionError {
 
 impl std::fmt::Display for DescribeClusterAddonsVersionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

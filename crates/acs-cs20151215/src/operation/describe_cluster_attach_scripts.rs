@@ -3,7 +3,7 @@
 
 //! `DescribeClusterAttachScripts`: Queries the scripts used to add existing nodes to a Container Service for Kubernetes (ACK) cluster. ACK allows you to manually add existing Elastic Compute Service (ECS) instances to an ACK cluster as worker nodes or re-add worker nodes that you remove from the cluster to a node pool.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterAttachScripts`, made by [`DescribeClusterAttachScriptsBuilder`] (`Client::describe_cluster_attach_scripts` or [`DescribeClusterAttachScriptsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl DescribeClusterAttachScriptsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterAttachScriptsRequest {
+impl rt::Operation for DescribeClusterAttachScriptsRequest {
     type Output = DescribeClusterAttachScriptsResponse;
     type Error = DescribeClusterAttachScriptsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterAttachScripts",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/attachscript",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,7 +55,7 @@ impl<C> DescribeClusterAttachScriptsBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `ca375a93a30474552ad2a0ebe183e****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -63,15 +63,15 @@ impl<C> DescribeClusterAttachScriptsBuilder<C> {
     /// The request body. Example: `amd64`.
     pub fn body(
         mut self,
-        value: impl IntoParam<DescribeClusterAttachScriptsBody>,
+        value: impl rt::IntoParam<DescribeClusterAttachScriptsBody>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterAttachScriptsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterAttachScriptsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterAttachScripts",
             parameter,
             setter,
@@ -83,13 +83,13 @@ impl<C> DescribeClusterAttachScriptsBuilder<C> {
     }
 }
 
-impl DescribeClusterAttachScriptsBuilder<acs_runtime::Client> {
+impl DescribeClusterAttachScriptsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterAttachScriptsResponse,
-        SdkError<DescribeClusterAttachScriptsError>,
+        rt::SdkError<DescribeClusterAttachScriptsError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -101,8 +101,8 @@ impl DescribeClusterAttachScriptsBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeClusterAttachScriptsResponse {}
 
-impl acs_runtime::FromJson for DescribeClusterAttachScriptsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterAttachScriptsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -113,17 +113,17 @@ impl acs_runtime::FromJson for DescribeClusterAttachScriptsResponse {
 #[non_exhaustive]
 pub enum DescribeClusterAttachScriptsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterAttachScriptsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterAttachScriptsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterAttachScriptsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterAttachScriptsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -132,7 +132,7 @@ impl acs_runtime::OperationError for DescribeClusterAttachScriptsError {
 
 impl std::fmt::Display for DescribeClusterAttachScriptsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -190,8 +190,8 @@ pub struct DescribeClusterAttachScriptsBody {
     pub one_time_token: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for DescribeClusterAttachScriptsBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for DescribeClusterAttachScriptsBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("nodepool_id", &self.nodepool_id);
         visit("format_disk", &self.format_disk);
         visit("keep_instance_name", &self.keep_instance_name);

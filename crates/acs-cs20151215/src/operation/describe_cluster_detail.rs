@@ -3,7 +3,7 @@
 
 //! `DescribeClusterDetail`: You can call the DescribeClusterDetail operation to query the details of a Container Service for Kubernetes (ACK) cluster by cluster ID.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterDetail`, made by [`DescribeClusterDetailBuilder`] (`Client::describe_cluster_detail` or [`DescribeClusterDetailRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DescribeClusterDetailRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterDetailRequest {
+impl rt::Operation for DescribeClusterDetailRequest {
     type Output = DescribeClusterDetailResponse;
     type Error = DescribeClusterDetailError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterDetail",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DescribeClusterDetailBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `cdde1f21ae22e483ebcb068a6eb7f****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterDetailRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterDetailRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterDetail",
             parameter,
             setter,
@@ -71,11 +71,14 @@ impl<C> DescribeClusterDetailBuilder<C> {
     }
 }
 
-impl DescribeClusterDetailBuilder<acs_runtime::Client> {
+impl DescribeClusterDetailBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeClusterDetailResponse, SdkError<DescribeClusterDetailError>> {
+    ) -> Result<
+        DescribeClusterDetailResponse,
+        rt::SdkError<DescribeClusterDetailError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -237,8 +240,8 @@ pub struct DescribeClusterDetailResponse {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::FromJson for DescribeClusterDetailResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterDetailResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -293,17 +296,17 @@ impl acs_runtime::FromJson for DescribeClusterDetailResponse {
 #[non_exhaustive]
 pub enum DescribeClusterDetailError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterDetailError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterDetailError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterDetailError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterDetailError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -312,7 +315,7 @@ impl acs_runtime::OperationError for DescribeClusterDetailError {
 
 impl std::fmt::Display for DescribeClusterDetailError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -340,8 +343,8 @@ pub struct RrsaConfig {
     pub jwks_url: Option<String>,
 }
 
-impl acs_runtime::FromJson for RrsaConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RrsaConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             enabled: object.take("enabled")?,
@@ -410,8 +413,8 @@ pub struct ControlPlaneConfig {
     pub instance_metadata_options: Option<crate::types::InstanceMetadataOptions>,
 }
 
-impl acs_runtime::FromJson for ControlPlaneConfig {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ControlPlaneConfig {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             charge_type: object.take("charge_type")?,

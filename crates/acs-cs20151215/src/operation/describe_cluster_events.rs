@@ -3,7 +3,7 @@
 
 //! `DescribeClusterEvents`: Queries events and event details in a Container Service for Kubernetes (ACK) cluster, including the severity level, status, and start time of each event. Events are generated when clusters created, modified, and updated, node pools are created and scaled out, and components are installed.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterEvents`, made by [`DescribeClusterEventsBuilder`] (`Client::describe_cluster_events` or [`DescribeClusterEventsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,18 +26,18 @@ impl DescribeClusterEventsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterEventsRequest {
+impl rt::Operation for DescribeClusterEventsRequest {
     type Output = DescribeClusterEventsResponse;
     type Error = DescribeClusterEventsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterEvents",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/events",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.query("page_size", &self.page_size);
         params.query("page_number", &self.page_number);
@@ -61,32 +61,32 @@ impl<C> DescribeClusterEventsBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The number of entries per page. Valid values: 1 to 50. Default value: 50. Example: `50`.
-    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The number of the page to return. Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
 
     /// The ID of the query task. Example: `T-xascadasd*****`.
-    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterEventsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterEventsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterEvents",
             parameter,
             setter,
@@ -98,11 +98,14 @@ impl<C> DescribeClusterEventsBuilder<C> {
     }
 }
 
-impl DescribeClusterEventsBuilder<acs_runtime::Client> {
+impl DescribeClusterEventsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeClusterEventsResponse, SdkError<DescribeClusterEventsError>> {
+    ) -> Result<
+        DescribeClusterEventsResponse,
+        rt::SdkError<DescribeClusterEventsError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -118,8 +121,8 @@ pub struct DescribeClusterEventsResponse {
     pub page_info: Option<crate::types::PageInfo>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterEventsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterEventsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             events: object.take("events")?,
@@ -133,17 +136,17 @@ impl acs_runtime::FromJson for DescribeClusterEventsResponse {
 #[non_exhaustive]
 pub enum DescribeClusterEventsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterEventsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterEventsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterEventsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterEventsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -152,7 +155,7 @@ impl acs_runtime::OperationError for DescribeClusterEventsError {
 
 impl std::fmt::Display for DescribeClusterEventsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -227,10 +230,9 @@ impl std::fmt::Display for Level {
     }
 }
 
-impl acs_runtime::FromJson for Level {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for Level {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -272,8 +274,8 @@ pub struct EventsItemData {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for EventsItemData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for EventsItemData {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             level: object.take("level")?,
@@ -303,8 +305,8 @@ pub struct EventsItem {
     pub data: Option<EventsItemData>,
 }
 
-impl acs_runtime::FromJson for EventsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for EventsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             event_id: object.take("event_id")?,

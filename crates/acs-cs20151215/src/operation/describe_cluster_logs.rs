@@ -3,7 +3,7 @@
 
 //! `DescribeClusterLogs`: Queries the cluster log to help analyze cluster issues and locate the cause.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterLogs`, made by [`DescribeClusterLogsBuilder`] (`Client::describe_cluster_logs` or [`DescribeClusterLogsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DescribeClusterLogsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterLogsRequest {
+impl rt::Operation for DescribeClusterLogsRequest {
     type Output = DescribeClusterLogsResponse;
     type Error = DescribeClusterLogsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterLogs",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/logs",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DescribeClusterLogsBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterLogsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterLogsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterLogs",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> DescribeClusterLogsBuilder<C> {
     }
 }
 
-impl DescribeClusterLogsBuilder<acs_runtime::Client> {
+impl DescribeClusterLogsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeClusterLogsResponse, SdkError<DescribeClusterLogsError>> {
+    ) -> Result<DescribeClusterLogsResponse, rt::SdkError<DescribeClusterLogsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -86,8 +86,8 @@ impl DescribeClusterLogsBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeClusterLogsResponse {}
 
-impl acs_runtime::FromJson for DescribeClusterLogsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterLogsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -98,17 +98,17 @@ impl acs_runtime::FromJson for DescribeClusterLogsResponse {
 #[non_exhaustive]
 pub enum DescribeClusterLogsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterLogsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterLogsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterLogsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterLogsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -117,7 +117,7 @@ impl acs_runtime::OperationError for DescribeClusterLogsError {
 
 impl std::fmt::Display for DescribeClusterLogsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `DescribeClusterNodePoolDetail`: You can call the DescribeClusterNodePoolDetail.html operation to query the details about a node pool in a cluster by node pool ID.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterNodePoolDetail`, made by [`DescribeClusterNodePoolDetailBuilder`] (`Client::describe_cluster_node_pool_detail` or [`DescribeClusterNodePoolDetailRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl DescribeClusterNodePoolDetailRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterNodePoolDetailRequest {
+impl rt::Operation for DescribeClusterNodePoolDetailRequest {
     type Output = DescribeClusterNodePoolDetailResponse;
     type Error = DescribeClusterNodePoolDetailError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterNodePoolDetail",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/nodepools/{NodepoolId}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("NodepoolId", &self.nodepool_id);
     }
@@ -55,20 +55,20 @@ impl<C> DescribeClusterNodePoolDetailBuilder<C> {
     }
 
     /// The ID of the cluster that you want to query. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterNodePoolDetailRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterNodePoolDetailRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterNodePoolDetail",
             parameter,
             setter,
@@ -83,13 +83,13 @@ impl<C> DescribeClusterNodePoolDetailBuilder<C> {
     }
 }
 
-impl DescribeClusterNodePoolDetailBuilder<acs_runtime::Client> {
+impl DescribeClusterNodePoolDetailBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterNodePoolDetailResponse,
-        SdkError<DescribeClusterNodePoolDetailError>,
+        rt::SdkError<DescribeClusterNodePoolDetailError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -146,8 +146,8 @@ pub struct DescribeClusterNodePoolDetailResponse {
     pub node_components: Option<Vec<crate::types::NodeComponentsItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterNodePoolDetailResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterNodePoolDetailResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             nodepool_info: object.take("nodepool_info")?,
@@ -174,17 +174,17 @@ impl acs_runtime::FromJson for DescribeClusterNodePoolDetailResponse {
 #[non_exhaustive]
 pub enum DescribeClusterNodePoolDetailError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterNodePoolDetailError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterNodePoolDetailError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterNodePoolDetailError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterNodePoolDetailError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -193,7 +193,7 @@ impl acs_runtime::OperationError for DescribeClusterNodePoolDetailError {
 
 impl std::fmt::Display for DescribeClusterNodePoolDetailError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -215,8 +215,8 @@ pub struct ConditionsItem {
     pub last_transition_time: Option<String>,
 }
 
-impl acs_runtime::FromJson for ConditionsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ConditionsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             r#type: object.take("type")?,
@@ -260,8 +260,8 @@ pub struct DescribeClusterNodePoolDetailStatus {
     pub conditions: Option<Vec<ConditionsItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterNodePoolDetailStatus {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterNodePoolDetailStatus {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             state: object.take("state")?,
@@ -290,8 +290,8 @@ pub struct ResourcePoolOptions {
     pub strategy: Option<crate::types::Strategy>,
 }
 
-impl acs_runtime::FromJson for ResourcePoolOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ResourcePoolOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             private_pool_ids: object.take("private_pool_ids")?,
@@ -505,8 +505,8 @@ pub struct ScalingGroup {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::FromJson for ScalingGroup {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ScalingGroup {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             scaling_group_id: object.take("scaling_group_id")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeClusterNodePools`: Queries the information about all node pools in a cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterNodePools`, made by [`DescribeClusterNodePoolsBuilder`] (`Client::describe_cluster_node_pools` or [`DescribeClusterNodePoolsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl DescribeClusterNodePoolsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterNodePoolsRequest {
+impl rt::Operation for DescribeClusterNodePoolsRequest {
     type Output = DescribeClusterNodePoolsResponse;
     type Error = DescribeClusterNodePoolsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterNodePools",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/nodepools",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.query("NodepoolName", &self.nodepool_name);
     }
@@ -55,20 +55,20 @@ impl<C> DescribeClusterNodePoolsBuilder<C> {
     }
 
     /// The ID of the cluster that you want to query. Required. Example: `cc0f87de0b8fb403f86e10e204f83****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// Node pool name. Example: `nodepool-test`.
-    pub fn nodepool_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterNodePoolsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterNodePoolsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterNodePools",
             parameter,
             setter,
@@ -80,13 +80,13 @@ impl<C> DescribeClusterNodePoolsBuilder<C> {
     }
 }
 
-impl DescribeClusterNodePoolsBuilder<acs_runtime::Client> {
+impl DescribeClusterNodePoolsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterNodePoolsResponse,
-        SdkError<DescribeClusterNodePoolsError>,
+        rt::SdkError<DescribeClusterNodePoolsError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -101,8 +101,8 @@ pub struct DescribeClusterNodePoolsResponse {
     pub nodepools: Option<Vec<NodepoolsItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterNodePoolsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterNodePoolsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             nodepools: object.take("nodepools")?,
@@ -115,17 +115,17 @@ impl acs_runtime::FromJson for DescribeClusterNodePoolsResponse {
 #[non_exhaustive]
 pub enum DescribeClusterNodePoolsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterNodePoolsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterNodePoolsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterNodePoolsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterNodePoolsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -134,7 +134,7 @@ impl acs_runtime::OperationError for DescribeClusterNodePoolsError {
 
 impl std::fmt::Display for DescribeClusterNodePoolsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -170,8 +170,8 @@ pub struct NodepoolsItemStatus {
     pub total_nodes: Option<i64>,
 }
 
-impl acs_runtime::FromJson for NodepoolsItemStatus {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NodepoolsItemStatus {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             state: object.take("state")?,
@@ -423,8 +423,8 @@ pub struct ScalingGroup {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::FromJson for ScalingGroup {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ScalingGroup {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             scaling_group_id: object.take("scaling_group_id")?,
@@ -522,8 +522,8 @@ pub struct NodepoolsItem {
     pub node_components: Option<Vec<crate::types::NodeComponentsItem>>,
 }
 
-impl acs_runtime::FromJson for NodepoolsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NodepoolsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             nodepool_info: object.take("nodepool_info")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeClusterNodes`: null
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterNodes`, made by [`DescribeClusterNodesBuilder`] (`Client::describe_cluster_nodes` or [`DescribeClusterNodesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,18 +30,18 @@ impl DescribeClusterNodesRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterNodesRequest {
+impl rt::Operation for DescribeClusterNodesRequest {
     type Output = DescribeClusterNodesResponse;
     type Error = DescribeClusterNodesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterNodes",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/nodes",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.query("instanceIds", &self.instance_ids);
         params.query("nodepool_id", &self.nodepool_id);
@@ -67,19 +67,19 @@ impl<C> DescribeClusterNodesBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The IDs of the nodes that you want to query. Separate multiple node IDs with commas (,). Example: `"i-bp11xjhwkj8k966u****,i-bp1dmhc2bu5igkyq****"`.
-    pub fn instance_ids(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_ids(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_ids = value.into_param();
         self
     }
 
     /// The node pool ID. Example: `np****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
@@ -93,7 +93,7 @@ impl<C> DescribeClusterNodesBuilder<C> {
     /// *   `failed`: query nodes that fail to be created.
     ///
     /// Default value: `all`. Example: `running`.
-    pub fn state(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn state(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.state = value.into_param();
         self
     }
@@ -101,7 +101,7 @@ impl<C> DescribeClusterNodesBuilder<C> {
     /// The number of entries per page. Valid values: 1 to 100.
     ///
     /// Default value: 10. Example: `10`.
-    pub fn page_size(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
@@ -109,14 +109,14 @@ impl<C> DescribeClusterNodesBuilder<C> {
     /// The page number.
     ///
     /// Default value: 1. Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterNodesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterNodesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterNodes",
             parameter,
             setter,
@@ -128,11 +128,11 @@ impl<C> DescribeClusterNodesBuilder<C> {
     }
 }
 
-impl DescribeClusterNodesBuilder<acs_runtime::Client> {
+impl DescribeClusterNodesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeClusterNodesResponse, SdkError<DescribeClusterNodesError>> {
+    ) -> Result<DescribeClusterNodesResponse, rt::SdkError<DescribeClusterNodesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -148,8 +148,8 @@ pub struct DescribeClusterNodesResponse {
     pub page: Option<crate::types::Page>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterNodesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterNodesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             nodes: object.take("nodes")?,
@@ -163,17 +163,17 @@ impl acs_runtime::FromJson for DescribeClusterNodesResponse {
 #[non_exhaustive]
 pub enum DescribeClusterNodesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterNodesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterNodesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterNodesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterNodesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -182,7 +182,7 @@ impl acs_runtime::OperationError for DescribeClusterNodesError {
 
 impl std::fmt::Display for DescribeClusterNodesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -270,8 +270,8 @@ pub struct NodesItem {
     pub spot_strategy: Option<String>,
 }
 
-impl acs_runtime::FromJson for NodesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NodesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             creation_time: object.take("creation_time")?,

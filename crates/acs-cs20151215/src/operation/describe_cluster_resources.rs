@@ -3,7 +3,7 @@
 
 //! `DescribeClusterResources`: You can call the DescribeClusterResources operation to query all resources in a cluster by cluster ID.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterResources`, made by [`DescribeClusterResourcesBuilder`] (`Client::describe_cluster_resources` or [`DescribeClusterResourcesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl DescribeClusterResourcesRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterResourcesRequest {
+impl rt::Operation for DescribeClusterResourcesRequest {
     type Output = DescribeClusterResourcesResponse;
     type Error = DescribeClusterResourcesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterResources",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/resources",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.query("with_addon_resources", &self.with_addon_resources);
     }
@@ -59,20 +59,20 @@ impl<C> DescribeClusterResourcesBuilder<C> {
     /// For more information about how to query cluster IDs, see View cluster information.
     ///
     /// You can also call the DescribeClustersV1 API operation to query all clusters that belong to an Alibaba Cloud account. Required. Example: `cb95aa626a47740afbf6aa099b65****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// Specifies whether to query the resources created by cluster components. Example: `false`.
-    pub fn with_addon_resources(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn with_addon_resources(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.with_addon_resources = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterResourcesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterResourcesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterResources",
             parameter,
             setter,
@@ -84,13 +84,13 @@ impl<C> DescribeClusterResourcesBuilder<C> {
     }
 }
 
-impl DescribeClusterResourcesBuilder<acs_runtime::Client> {
+impl DescribeClusterResourcesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterResourcesResponse,
-        SdkError<DescribeClusterResourcesError>,
+        rt::SdkError<DescribeClusterResourcesError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -102,8 +102,8 @@ impl DescribeClusterResourcesBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeClusterResourcesResponse {}
 
-impl acs_runtime::FromJson for DescribeClusterResourcesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterResourcesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -114,17 +114,17 @@ impl acs_runtime::FromJson for DescribeClusterResourcesResponse {
 #[non_exhaustive]
 pub enum DescribeClusterResourcesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterResourcesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterResourcesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterResourcesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterResourcesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -133,7 +133,7 @@ impl acs_runtime::OperationError for DescribeClusterResourcesError {
 
 impl std::fmt::Display for DescribeClusterResourcesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

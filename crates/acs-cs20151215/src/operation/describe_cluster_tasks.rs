@@ -3,7 +3,7 @@
 
 //! `DescribeClusterTasks`: Queries tasks in a Container Service for Kubernetes (ACK) cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterTasks`, made by [`DescribeClusterTasksBuilder`] (`Client::describe_cluster_tasks` or [`DescribeClusterTasksRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DescribeClusterTasksRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterTasksRequest {
+impl rt::Operation for DescribeClusterTasksRequest {
     type Output = DescribeClusterTasksResponse;
     type Error = DescribeClusterTasksError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterTasks",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/tasks",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.query("page_size", &self.page_size);
         params.query("page_number", &self.page_number);
@@ -58,26 +58,26 @@ impl<C> DescribeClusterTasksBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The number of entries per page. Example: `20`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterTasksRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterTasksRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterTasks",
             parameter,
             setter,
@@ -89,11 +89,11 @@ impl<C> DescribeClusterTasksBuilder<C> {
     }
 }
 
-impl DescribeClusterTasksBuilder<acs_runtime::Client> {
+impl DescribeClusterTasksBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeClusterTasksResponse, SdkError<DescribeClusterTasksError>> {
+    ) -> Result<DescribeClusterTasksResponse, rt::SdkError<DescribeClusterTasksError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -111,8 +111,8 @@ pub struct DescribeClusterTasksResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterTasksResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterTasksResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             page_info: object.take("page_info")?,
@@ -127,17 +127,17 @@ impl acs_runtime::FromJson for DescribeClusterTasksResponse {
 #[non_exhaustive]
 pub enum DescribeClusterTasksError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterTasksError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterTasksError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterTasksError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterTasksError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -146,7 +146,7 @@ impl acs_runtime::OperationError for DescribeClusterTasksError {
 
 impl std::fmt::Display for DescribeClusterTasksError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -162,8 +162,8 @@ pub struct TasksItemError {
     pub code: Option<String>,
 }
 
-impl acs_runtime::FromJson for TasksItemError {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TasksItemError {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             message: object.take("message")?,
@@ -190,8 +190,8 @@ pub struct TasksItem {
     pub error: Option<TasksItemError>,
 }
 
-impl acs_runtime::FromJson for TasksItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TasksItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             task_id: object.take("task_id")?,

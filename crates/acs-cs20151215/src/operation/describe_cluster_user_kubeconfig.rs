@@ -6,7 +6,7 @@
 //! *   The default validity period of a kubeconfig file is 3 years. 180 days before a kubeconfig file expires, you can renew it in the Container Service for Kubernetes (ACK) console or by calling API operations. After a kubeconfig file is renewed, the kubeconfig file is valid for 3 years. The previous kubeconfig file still remains valid until expiration. We recommend that you renew your kubeconfig file at the earliest opportunity.
 //! *   We recommend that you keep kubeconfig files confidential and revoke kubeconfig files that are not in use. This helps prevent data leaks caused by the disclosure of kubeconfig files.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterUserKubeconfig`, made by [`DescribeClusterUserKubeconfigBuilder`] (`Client::describe_cluster_user_kubeconfig` or [`DescribeClusterUserKubeconfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,18 +27,18 @@ impl DescribeClusterUserKubeconfigRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterUserKubeconfigRequest {
+impl rt::Operation for DescribeClusterUserKubeconfigRequest {
     type Output = DescribeClusterUserKubeconfigResponse;
     type Error = DescribeClusterUserKubeconfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterUserKubeconfig",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/k8s/{ClusterId}/user_config",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.query("PrivateIpAddress", &self.private_ip_address);
         params.query("TemporaryDurationMinutes", &self.temporary_duration_minutes);
@@ -61,7 +61,7 @@ impl<C> DescribeClusterUserKubeconfigBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -72,7 +72,7 @@ impl<C> DescribeClusterUserKubeconfigBuilder<C> {
     /// *   `false`: obtains the kubeconfig file that is used to connect to the master instance over the Internet.
     ///
     /// Default value: `false` Example: `true`.
-    pub fn private_ip_address(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn private_ip_address(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.private_ip_address = value.into_param();
         self
     }
@@ -82,14 +82,14 @@ impl<C> DescribeClusterUserKubeconfigBuilder<C> {
     /// **
     ///
     /// **Usage notes** If you do not specify this parameter, the system specifies a longer validity period. The validity period is returned in the `expiration` parameter. Example: `15`.
-    pub fn temporary_duration_minutes(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn temporary_duration_minutes(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.temporary_duration_minutes = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterUserKubeconfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterUserKubeconfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterUserKubeconfig",
             parameter,
             setter,
@@ -101,13 +101,13 @@ impl<C> DescribeClusterUserKubeconfigBuilder<C> {
     }
 }
 
-impl DescribeClusterUserKubeconfigBuilder<acs_runtime::Client> {
+impl DescribeClusterUserKubeconfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterUserKubeconfigResponse,
-        SdkError<DescribeClusterUserKubeconfigError>,
+        rt::SdkError<DescribeClusterUserKubeconfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -124,8 +124,8 @@ pub struct DescribeClusterUserKubeconfigResponse {
     pub expiration: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterUserKubeconfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterUserKubeconfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             config: object.take("config")?,
@@ -139,17 +139,17 @@ impl acs_runtime::FromJson for DescribeClusterUserKubeconfigResponse {
 #[non_exhaustive]
 pub enum DescribeClusterUserKubeconfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterUserKubeconfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterUserKubeconfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterUserKubeconfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterUserKubeconfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -158,7 +158,7 @@ impl acs_runtime::OperationError for DescribeClusterUserKubeconfigError {
 
 impl std::fmt::Display for DescribeClusterUserKubeconfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `DescribeClusterV2UserKubeconfig`: 获取集群kubeconfig接口
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterV2UserKubeconfig`, made by [`DescribeClusterV2UserKubeconfigBuilder`] (`Client::describe_cluster_v2_user_kubeconfig` or [`DescribeClusterV2UserKubeconfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DescribeClusterV2UserKubeconfigRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterV2UserKubeconfigRequest {
+impl rt::Operation for DescribeClusterV2UserKubeconfigRequest {
     type Output = DescribeClusterV2UserKubeconfigResponse;
     type Error = DescribeClusterV2UserKubeconfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterV2UserKubeconfig",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/api/v2/k8s/{ClusterId}/user_config",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.query("PrivateIpAddress", &self.private_ip_address);
         params.query("TemporaryDurationMinutes", &self.temporary_duration_minutes);
@@ -58,26 +58,28 @@ impl<C> DescribeClusterV2UserKubeconfigBuilder<C> {
     }
 
     /// 集群ID。 Required.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// 是否为内网访问。
-    pub fn private_ip_address(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn private_ip_address(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.private_ip_address = value.into_param();
         self
     }
 
     /// The `TemporaryDurationMinutes` field.
-    pub fn temporary_duration_minutes(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn temporary_duration_minutes(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.temporary_duration_minutes = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterV2UserKubeconfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(
+        self,
+    ) -> Result<DescribeClusterV2UserKubeconfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterV2UserKubeconfig",
             parameter,
             setter,
@@ -89,13 +91,13 @@ impl<C> DescribeClusterV2UserKubeconfigBuilder<C> {
     }
 }
 
-impl DescribeClusterV2UserKubeconfigBuilder<acs_runtime::Client> {
+impl DescribeClusterV2UserKubeconfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClusterV2UserKubeconfigResponse,
-        SdkError<DescribeClusterV2UserKubeconfigError>,
+        rt::SdkError<DescribeClusterV2UserKubeconfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -110,8 +112,8 @@ pub struct DescribeClusterV2UserKubeconfigResponse {
     pub config: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterV2UserKubeconfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterV2UserKubeconfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             config: object.take("config")?,
@@ -124,17 +126,17 @@ impl acs_runtime::FromJson for DescribeClusterV2UserKubeconfigResponse {
 #[non_exhaustive]
 pub enum DescribeClusterV2UserKubeconfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterV2UserKubeconfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterV2UserKubeconfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterV2UserKubeconfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterV2UserKubeconfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -143,7 +145,7 @@ impl acs_runtime::OperationError for DescribeClusterV2UserKubeconfigError {
 
 impl std::fmt::Display for DescribeClusterV2UserKubeconfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `DescribeClusterVuls`: Queries the security vulnerability details of a cluster by cluster ID. The details include vulnerability name, vulnerability type, and vulnerability severity. We recommend that you scan your cluster on a regular basis to ensure cluster security.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusterVuls`, made by [`DescribeClusterVulsBuilder`] (`Client::describe_cluster_vuls` or [`DescribeClusterVulsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DescribeClusterVulsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClusterVulsRequest {
+impl rt::Operation for DescribeClusterVulsRequest {
     type Output = DescribeClusterVulsResponse;
     type Error = DescribeClusterVulsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusterVuls",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/vuls",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DescribeClusterVulsBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClusterVulsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClusterVulsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClusterVuls",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> DescribeClusterVulsBuilder<C> {
     }
 }
 
-impl DescribeClusterVulsBuilder<acs_runtime::Client> {
+impl DescribeClusterVulsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeClusterVulsResponse, SdkError<DescribeClusterVulsError>> {
+    ) -> Result<DescribeClusterVulsResponse, rt::SdkError<DescribeClusterVulsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -89,8 +89,8 @@ pub struct DescribeClusterVulsResponse {
     pub vul_records: Option<Vec<VulRecordsItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeClusterVulsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClusterVulsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             vul_records: object.take("vul_records")?,
@@ -103,17 +103,17 @@ impl acs_runtime::FromJson for DescribeClusterVulsResponse {
 #[non_exhaustive]
 pub enum DescribeClusterVulsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClusterVulsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClusterVulsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClusterVulsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClusterVulsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -122,7 +122,7 @@ impl acs_runtime::OperationError for DescribeClusterVulsError {
 
 impl std::fmt::Display for DescribeClusterVulsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -192,10 +192,9 @@ impl std::fmt::Display for VulType {
     }
 }
 
-impl acs_runtime::FromJson for VulType {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for VulType {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -240,8 +239,8 @@ pub struct VulRecordsItem {
     pub cve_list: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for VulRecordsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for VulRecordsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             nodepool_name: object.take("nodepool_name")?,

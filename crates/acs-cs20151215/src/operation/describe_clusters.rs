@@ -3,7 +3,7 @@
 
 //! `DescribeClusters`: Queries all the clusters that belong to the current Alibaba Cloud account, including Kubernetes clusters and Swarm clusters.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClusters`, made by [`DescribeClustersBuilder`] (`Client::describe_clusters` or [`DescribeClustersRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DescribeClustersRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClustersRequest {
+impl rt::Operation for DescribeClustersRequest {
     type Output = DescribeClustersResponse;
     type Error = DescribeClustersError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClusters",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("name", &self.name);
         params.query("clusterType", &self.cluster_type);
         params.query("resource_group_id", &self.resource_group_id);
@@ -58,34 +58,34 @@ impl<C> DescribeClustersBuilder<C> {
     }
 
     /// The cluster name based on which the system performs fuzzy searches among the clusters that belong to the current Alibaba Cloud account. Example: `test`.
-    pub fn name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.name = value.into_param();
         self
     }
 
     /// The cluster type. Example: `ManagedKubernetes`.
-    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_type = value.into_param();
         self
     }
 
     /// The `resource_group_id` field.
-    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClustersRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeClustersRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeClustersBuilder<acs_runtime::Client> {
+impl DescribeClustersBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeClustersResponse, SdkError<DescribeClustersError>> {
+    ) -> Result<DescribeClustersResponse, rt::SdkError<DescribeClustersError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -101,8 +101,8 @@ pub struct DescribeClustersResponse {
     pub clusters: Option<Vec<ClustersItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeClustersResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClustersResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -116,17 +116,17 @@ impl acs_runtime::FromJson for DescribeClustersResponse {
 #[non_exhaustive]
 pub enum DescribeClustersError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClustersError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClustersError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClustersError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClustersError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -135,7 +135,7 @@ impl acs_runtime::OperationError for DescribeClustersError {
 
 impl std::fmt::Display for DescribeClustersError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -195,8 +195,8 @@ pub struct ClustersItem {
     pub tags: Option<Vec<crate::types::TagsItem>>,
 }
 
-impl acs_runtime::FromJson for ClustersItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ClustersItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             created: object.take("created")?,

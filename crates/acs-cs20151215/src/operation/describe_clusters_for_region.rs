@@ -3,7 +3,7 @@
 
 //! `DescribeClustersForRegion`: Queries all clusters in a specified region.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClustersForRegion`, made by [`DescribeClustersForRegionBuilder`] (`Client::describe_clusters_for_region` or [`DescribeClustersForRegionRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,18 +34,18 @@ impl DescribeClustersForRegionRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeClustersForRegionRequest {
+impl rt::Operation for DescribeClustersForRegionRequest {
     type Output = DescribeClustersForRegionResponse;
     type Error = DescribeClustersForRegionError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClustersForRegion",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/regions/{region_id}/clusters",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("name", &self.name);
         params.query("cluster_type", &self.cluster_type);
         params.query("page_size", &self.page_size);
@@ -73,7 +73,7 @@ impl<C> DescribeClustersForRegionBuilder<C> {
     }
 
     /// Perform a fuzzy search by using the cluster name. Example: `test-cluster`.
-    pub fn name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.name = value.into_param();
         self
     }
@@ -85,19 +85,19 @@ impl<C> DescribeClustersForRegionBuilder<C> {
     /// *   ExternalKubernetes: registered clusters.
     ///
     /// Example: `Kubernetes`.
-    pub fn cluster_type(mut self, value: impl IntoParam<ClusterType>) -> Self {
+    pub fn cluster_type(mut self, value: impl rt::IntoParam<ClusterType>) -> Self {
         self.request.cluster_type = value.into_param();
         self
     }
 
     /// The number of records on each page. Example: `3`.
-    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The number of pages. Example: `10`.
-    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
@@ -110,7 +110,7 @@ impl<C> DescribeClustersForRegionBuilder<C> {
     /// *   Lingjun: ACK Lingjun Pro clusters.
     ///
     /// Example: `Serverless`.
-    pub fn profile(mut self, value: impl IntoParam<Profile>) -> Self {
+    pub fn profile(mut self, value: impl rt::IntoParam<Profile>) -> Self {
         self.request.profile = value.into_param();
         self
     }
@@ -121,26 +121,26 @@ impl<C> DescribeClustersForRegionBuilder<C> {
     /// *   ack.standard: ACK Basic clusters.
     ///
     /// Example: `ack.standard`.
-    pub fn cluster_spec(mut self, value: impl IntoParam<ClusterSpec>) -> Self {
+    pub fn cluster_spec(mut self, value: impl rt::IntoParam<ClusterSpec>) -> Self {
         self.request.cluster_spec = value.into_param();
         self
     }
 
     /// The cluster ID. Example: `c8155823d057948c69a****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The region. Required. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClustersForRegionRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeClustersForRegionRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeClustersForRegion",
             parameter,
             setter,
@@ -152,13 +152,13 @@ impl<C> DescribeClustersForRegionBuilder<C> {
     }
 }
 
-impl DescribeClustersForRegionBuilder<acs_runtime::Client> {
+impl DescribeClustersForRegionBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeClustersForRegionResponse,
-        SdkError<DescribeClustersForRegionError>,
+        rt::SdkError<DescribeClustersForRegionError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -175,8 +175,8 @@ pub struct DescribeClustersForRegionResponse {
     pub page_info: Option<crate::types::Page>,
 }
 
-impl acs_runtime::FromJson for DescribeClustersForRegionResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClustersForRegionResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             clusters: object.take("clusters")?,
@@ -190,17 +190,17 @@ impl acs_runtime::FromJson for DescribeClustersForRegionResponse {
 #[non_exhaustive]
 pub enum DescribeClustersForRegionError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClustersForRegionError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClustersForRegionError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClustersForRegionError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClustersForRegionError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -209,7 +209,7 @@ impl acs_runtime::OperationError for DescribeClustersForRegionError {
 
 impl std::fmt::Display for DescribeClustersForRegionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -262,13 +262,13 @@ impl std::fmt::Display for ClusterType {
     }
 }
 
-impl acs_runtime::WireValue for ClusterType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for ClusterType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<ClusterType> for &str {
+impl rt::IntoParam<ClusterType> for &str {
     fn into_param(self) -> Option<ClusterType> {
         Some(ClusterType::from(self))
     }
@@ -326,13 +326,13 @@ impl std::fmt::Display for Profile {
     }
 }
 
-impl acs_runtime::WireValue for Profile {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for Profile {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<Profile> for &str {
+impl rt::IntoParam<Profile> for &str {
     fn into_param(self) -> Option<Profile> {
         Some(Profile::from(self))
     }
@@ -380,13 +380,13 @@ impl std::fmt::Display for ClusterSpec {
     }
 }
 
-impl acs_runtime::WireValue for ClusterSpec {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for ClusterSpec {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<ClusterSpec> for &str {
+impl rt::IntoParam<ClusterSpec> for &str {
     fn into_param(self) -> Option<ClusterSpec> {
         Some(ClusterSpec::from(self))
     }
@@ -436,10 +436,9 @@ impl std::fmt::Display for ProxyMode {
     }
 }
 
-impl acs_runtime::FromJson for ProxyMode {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for ProxyMode {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -544,8 +543,8 @@ pub struct ClustersItem {
     pub cluster_spec: Option<String>,
 }
 
-impl acs_runtime::FromJson for ClustersItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ClustersItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeClustersV1`: Queries the details about Container Service for Kubernetes (ACK) clusters of specified types or specifications within an account.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeClustersV1`, made by [`DescribeClustersV1Builder`] (`Client::describe_clusters_v1` or [`DescribeClustersV1Request::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,18 +34,18 @@ impl DescribeClustersV1Request {
     }
 }
 
-impl acs_runtime::Operation for DescribeClustersV1Request {
+impl rt::Operation for DescribeClustersV1Request {
     type Output = DescribeClustersV1Response;
     type Error = DescribeClustersV1Error;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeClustersV1",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/api/v1/clusters",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("name", &self.name);
         params.query("cluster_type", &self.cluster_type);
         params.query("page_size", &self.page_size);
@@ -73,7 +73,7 @@ impl<C> DescribeClustersV1Builder<C> {
     }
 
     /// The cluster name. Example: `cluster-demo`.
-    pub fn name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.name = value.into_param();
         self
     }
@@ -85,19 +85,19 @@ impl<C> DescribeClustersV1Builder<C> {
     /// *   `ExternalKubernetes`: registered cluster
     ///
     /// Example: `Kubernetes`.
-    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_type = value.into_param();
         self
     }
 
     /// The number of entries per page. Example: `10`.
-    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number of the returned page. Example: `3`.
-    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
@@ -110,7 +110,7 @@ impl<C> DescribeClustersV1Builder<C> {
     /// *   `Lingjun`: ACK Lingjun Pro cluster.
     ///
     /// Example: `Default`.
-    pub fn profile(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn profile(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.profile = value.into_param();
         self
     }
@@ -121,34 +121,34 @@ impl<C> DescribeClustersV1Builder<C> {
     /// *   `ack.standard`: ACK Basic cluster. If you leave the parameter empty, ACK Basic cluster is selected.
     ///
     /// Example: `ack.pro.small`.
-    pub fn cluster_spec(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_spec(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_spec = value.into_param();
         self
     }
 
     /// The region ID of the clusters. You can use this parameter to query all clusters in the specified region. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// The cluster ID. Example: `ca418e5e6fa2849d78301341700axxxxx`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeClustersV1Request, BuildError> {
+    pub fn build(self) -> Result<DescribeClustersV1Request, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeClustersV1Builder<acs_runtime::Client> {
+impl DescribeClustersV1Builder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeClustersV1Response, SdkError<DescribeClustersV1Error>> {
+    ) -> Result<DescribeClustersV1Response, rt::SdkError<DescribeClustersV1Error>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -164,8 +164,8 @@ pub struct DescribeClustersV1Response {
     pub page_info: Option<crate::types::Page>,
 }
 
-impl acs_runtime::FromJson for DescribeClustersV1Response {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeClustersV1Response {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             clusters: object.take("clusters")?,
@@ -179,17 +179,17 @@ impl acs_runtime::FromJson for DescribeClustersV1Response {
 #[non_exhaustive]
 pub enum DescribeClustersV1Error {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeClustersV1Error {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeClustersV1Error {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeClustersV1Error {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeClustersV1Error {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -198,7 +198,7 @@ impl acs_runtime::OperationError for DescribeClustersV1Error {
 
 impl std::fmt::Display for DescribeClustersV1Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -337,8 +337,8 @@ pub struct ClustersItem {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::FromJson for ClustersItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ClustersItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeEvents`: Queries the detailed information about a type of events, including the severity level, status, and time. Events are generated when clusters are created, modified, and updated, node pools are created and scaled out, and components are installed.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeEvents`, made by [`DescribeEventsBuilder`] (`Client::describe_events` or [`DescribeEventsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,18 +26,18 @@ impl DescribeEventsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeEventsRequest {
+impl rt::Operation for DescribeEventsRequest {
     type Output = DescribeEventsResponse;
     type Error = DescribeEventsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeEvents",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/events",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("cluster_id", &self.cluster_id);
         params.query("type", &self.r#type);
         params.query("page_size", &self.page_size);
@@ -61,7 +61,7 @@ impl<C> DescribeEventsBuilder<C> {
     }
 
     /// The cluster ID. Example: `cf62854ac2130470897be7a27ed1f****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -86,34 +86,34 @@ impl<C> DescribeEventsBuilder<C> {
     /// *   `nodepool_update`: node pool updates.
     ///
     /// Example: `nodepool_upgrade`.
-    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn r#type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.r#type = value.into_param();
         self
     }
 
     /// The number of entries per page. Example: `50`.
-    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeEventsRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeEventsRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeEventsBuilder<acs_runtime::Client> {
+impl DescribeEventsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeEventsResponse, SdkError<DescribeEventsError>> {
+    ) -> Result<DescribeEventsResponse, rt::SdkError<DescribeEventsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -129,8 +129,8 @@ pub struct DescribeEventsResponse {
     pub page_info: Option<crate::types::PageInfo>,
 }
 
-impl acs_runtime::FromJson for DescribeEventsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeEventsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             events: object.take("events")?,
@@ -144,17 +144,17 @@ impl acs_runtime::FromJson for DescribeEventsResponse {
 #[non_exhaustive]
 pub enum DescribeEventsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeEventsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeEventsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeEventsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeEventsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -163,7 +163,7 @@ impl acs_runtime::OperationError for DescribeEventsError {
 
 impl std::fmt::Display for DescribeEventsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `DescribeEventsForRegion`: Queries all events in a specified region.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeEventsForRegion`, made by [`DescribeEventsForRegionBuilder`] (`Client::describe_events_for_region` or [`DescribeEventsForRegionRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,18 +26,18 @@ impl DescribeEventsForRegionRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeEventsForRegionRequest {
+impl rt::Operation for DescribeEventsForRegionRequest {
     type Output = DescribeEventsForRegionResponse;
     type Error = DescribeEventsForRegionError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeEventsForRegion",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/regions/{region_id}/events",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("cluster_id", &self.cluster_id);
         params.query("page_size", &self.page_size);
         params.query("page_number", &self.page_number);
@@ -61,32 +61,32 @@ impl<C> DescribeEventsForRegionBuilder<C> {
     }
 
     /// The cluster ID. Example: `cf62854ac2130470897be7a27ed1f****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The number of records on each page. Example: `50`.
-    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The number of pages. Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
 
     /// The region. Required. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeEventsForRegionRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeEventsForRegionRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeEventsForRegion",
             parameter,
             setter,
@@ -98,13 +98,13 @@ impl<C> DescribeEventsForRegionBuilder<C> {
     }
 }
 
-impl DescribeEventsForRegionBuilder<acs_runtime::Client> {
+impl DescribeEventsForRegionBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeEventsForRegionResponse,
-        SdkError<DescribeEventsForRegionError>,
+        rt::SdkError<DescribeEventsForRegionError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -121,8 +121,8 @@ pub struct DescribeEventsForRegionResponse {
     pub page_info: Option<crate::types::PageInfo>,
 }
 
-impl acs_runtime::FromJson for DescribeEventsForRegionResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeEventsForRegionResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             events: object.take("events")?,
@@ -136,17 +136,17 @@ impl acs_runtime::FromJson for DescribeEventsForRegionResponse {
 #[non_exhaustive]
 pub enum DescribeEventsForRegionError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeEventsForRegionError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeEventsForRegionError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeEventsForRegionError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeEventsForRegionError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -155,7 +155,7 @@ impl acs_runtime::OperationError for DescribeEventsForRegionError {
 
 impl std::fmt::Display for DescribeEventsForRegionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -5,7 +5,7 @@
 //!
 //! For more information, see Register an external Kubernetes cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeExternalAgent`, made by [`DescribeExternalAgentBuilder`] (`Client::describe_external_agent` or [`DescribeExternalAgentRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,18 +26,18 @@ impl DescribeExternalAgentRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeExternalAgentRequest {
+impl rt::Operation for DescribeExternalAgentRequest {
     type Output = DescribeExternalAgentResponse;
     type Error = DescribeExternalAgentError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeExternalAgent",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/k8s/{ClusterId}/external/agent/deployment",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.query("PrivateIpAddress", &self.private_ip_address);
         params.query("AgentMode", &self.agent_mode);
@@ -60,7 +60,7 @@ impl<C> DescribeExternalAgentBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -71,7 +71,7 @@ impl<C> DescribeExternalAgentBuilder<C> {
     /// *   `false`: obtains the credentials that are used to access the cluster over the Internet.
     ///
     /// Default value: `false`. Example: `true`.
-    pub fn private_ip_address(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn private_ip_address(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.private_ip_address = value.into_param();
         self
     }
@@ -79,14 +79,14 @@ impl<C> DescribeExternalAgentBuilder<C> {
     /// The permission mode of the agent. Valid values:
     ///
     /// admin: the admin mode, which provides full permissions. restricted: the restricted mode, which provides partial permissions. Default value: admin. Example: `admin`.
-    pub fn agent_mode(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn agent_mode(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.agent_mode = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeExternalAgentRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeExternalAgentRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeExternalAgent",
             parameter,
             setter,
@@ -98,11 +98,14 @@ impl<C> DescribeExternalAgentBuilder<C> {
     }
 }
 
-impl DescribeExternalAgentBuilder<acs_runtime::Client> {
+impl DescribeExternalAgentBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeExternalAgentResponse, SdkError<DescribeExternalAgentError>> {
+    ) -> Result<
+        DescribeExternalAgentResponse,
+        rt::SdkError<DescribeExternalAgentError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -116,8 +119,8 @@ pub struct DescribeExternalAgentResponse {
     pub config: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeExternalAgentResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeExternalAgentResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             config: object.take("config")?,
@@ -130,17 +133,17 @@ impl acs_runtime::FromJson for DescribeExternalAgentResponse {
 #[non_exhaustive]
 pub enum DescribeExternalAgentError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeExternalAgentError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeExternalAgentError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeExternalAgentError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeExternalAgentError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -149,7 +152,7 @@ impl acs_runtime::OperationError for DescribeExternalAgentError {
 
 impl std::fmt::Display for DescribeExternalAgentError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

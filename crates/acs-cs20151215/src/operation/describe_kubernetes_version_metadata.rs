@@ -3,7 +3,7 @@
 
 //! `DescribeKubernetesVersionMetadata`: Queries the detailed information about Kubernetes versions, including the version number, release date, expiration date, compatible OSs, and runtime.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeKubernetesVersionMetadata`, made by [`DescribeKubernetesVersionMetadataBuilder`] (`Client::describe_kubernetes_version_metadata` or [`DescribeKubernetesVersionMetadataRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,18 +32,18 @@ impl DescribeKubernetesVersionMetadataRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeKubernetesVersionMetadataRequest {
+impl rt::Operation for DescribeKubernetesVersionMetadataRequest {
     type Output = DescribeKubernetesVersionMetadataResponse;
     type Error = DescribeKubernetesVersionMetadataError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeKubernetesVersionMetadata",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/api/v1/metadata/versions",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("Region", &self.region);
         params.query("ClusterType", &self.cluster_type);
         params.query("KubernetesVersion", &self.kubernetes_version);
@@ -70,7 +70,7 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
     }
 
     /// The region ID of the cluster. Required. Example: `cn-beijing`.
-    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();
         self
     }
@@ -82,7 +82,7 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
     /// *   `ExternalKubernetes`: registered cluster.
     ///
     /// Required. Example: `Kubernetes`.
-    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_type = value.into_param();
         self
     }
@@ -90,7 +90,7 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
     /// The Kubernetes version of the cluster. The Kubernetes versions supported by ACK are the same as the Kubernetes versions supported by open source Kubernetes. We recommend that you specify the latest Kubernetes version. If you do not configure this parameter, the latest Kubernetes version is used.
     ///
     /// For more information about the Kubernetes versions supported by ACK, see Release notes for Kubernetes versions. Example: `1.16.9-aliyun.1`.
-    pub fn kubernetes_version(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn kubernetes_version(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.kubernetes_version = value.into_param();
         self
     }
@@ -102,7 +102,7 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
     /// *   `Serverless`: serverless scenarios.
     ///
     /// Default value: `Default`. Example: `Default`.
-    pub fn profile(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn profile(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.profile = value.into_param();
         self
     }
@@ -116,7 +116,7 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
     /// If you specify a runtime type, only the OS images that support the specified runtime type are returned.
     ///
     /// Otherwise, all OS images are returned. Example: `docker`.
-    pub fn runtime(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn runtime(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.runtime = value.into_param();
         self
     }
@@ -129,7 +129,7 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
     /// If you specify `KubernetesVersion`, this parameter does not take effect.
     ///
     /// If you do not specify a query mode, Kubernetes versions of clusters that you can create are returned. Example: `supported`.
-    pub fn mode(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn mode(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.mode = value.into_param();
         self
     }
@@ -140,14 +140,16 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
     /// *   false: does not query the Kubernetes versions available for updates.
     ///
     /// Example: `1.30.1-aliyun.1`.
-    pub fn query_upgradable_version(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn query_upgradable_version(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.query_upgradable_version = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeKubernetesVersionMetadataRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(
+        self,
+    ) -> Result<DescribeKubernetesVersionMetadataRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeKubernetesVersionMetadata",
             parameter,
             setter,
@@ -162,13 +164,13 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
     }
 }
 
-impl DescribeKubernetesVersionMetadataBuilder<acs_runtime::Client> {
+impl DescribeKubernetesVersionMetadataBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeKubernetesVersionMetadataResponse,
-        SdkError<DescribeKubernetesVersionMetadataError>,
+        rt::SdkError<DescribeKubernetesVersionMetadataError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -180,8 +182,8 @@ impl DescribeKubernetesVersionMetadataBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeKubernetesVersionMetadataResponse {}
 
-impl acs_runtime::FromJson for DescribeKubernetesVersionMetadataResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeKubernetesVersionMetadataResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -192,17 +194,17 @@ impl acs_runtime::FromJson for DescribeKubernetesVersionMetadataResponse {
 #[non_exhaustive]
 pub enum DescribeKubernetesVersionMetadataError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeKubernetesVersionMetadataError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeKubernetesVersionMetadataError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeKubernetesVersionMetadataError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeKubernetesVersionMetadataError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -211,7 +213,7 @@ impl acs_runtime::OperationError for DescribeKubernetesVersionMetadataError {
 
 impl std::fmt::Display for DescribeKubernetesVersionMetadataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

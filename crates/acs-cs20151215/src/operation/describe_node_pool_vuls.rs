@@ -3,7 +3,7 @@
 
 //! `DescribeNodePoolVuls`: Queries the vulnerability information of a node pool, such as vulnerability names and severity levels, by specifying the ID of the node pool. We recommend that you periodically scan node pools for vulnerabilities to enhance cluster security.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeNodePoolVuls`, made by [`DescribeNodePoolVulsBuilder`] (`Client::describe_node_pool_vuls` or [`DescribeNodePoolVulsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DescribeNodePoolVulsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeNodePoolVulsRequest {
+impl rt::Operation for DescribeNodePoolVulsRequest {
     type Output = DescribeNodePoolVulsResponse;
     type Error = DescribeNodePoolVulsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeNodePoolVuls",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/nodepools/{nodepool_id}/vuls",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("nodepool_id", &self.nodepool_id);
         params.query("necessity", &self.necessity);
@@ -58,13 +58,13 @@ impl<C> DescribeNodePoolVulsBuilder<C> {
     }
 
     /// Cluster ID. Required. Example: `c17e742cee942410486f237293d66****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// Node pool ID. Required. Example: `np38f32fdbc60e4a1e957ffde77846****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
@@ -76,14 +76,14 @@ impl<C> DescribeNodePoolVulsBuilder<C> {
     /// *   `nntf`: low
     ///
     /// Example: `asap`.
-    pub fn necessity(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn necessity(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.necessity = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeNodePoolVulsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeNodePoolVulsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeNodePoolVuls",
             parameter,
             setter,
@@ -98,11 +98,11 @@ impl<C> DescribeNodePoolVulsBuilder<C> {
     }
 }
 
-impl DescribeNodePoolVulsBuilder<acs_runtime::Client> {
+impl DescribeNodePoolVulsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeNodePoolVulsResponse, SdkError<DescribeNodePoolVulsError>> {
+    ) -> Result<DescribeNodePoolVulsResponse, rt::SdkError<DescribeNodePoolVulsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -123,8 +123,8 @@ pub struct DescribeNodePoolVulsResponse {
     pub vuls_fix_service_purchased: Option<bool>,
 }
 
-impl acs_runtime::FromJson for DescribeNodePoolVulsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeNodePoolVulsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             vul_records: object.take("vul_records")?,
@@ -138,17 +138,17 @@ impl acs_runtime::FromJson for DescribeNodePoolVulsResponse {
 #[non_exhaustive]
 pub enum DescribeNodePoolVulsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeNodePoolVulsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeNodePoolVulsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeNodePoolVulsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeNodePoolVulsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -157,7 +157,7 @@ impl acs_runtime::OperationError for DescribeNodePoolVulsError {
 
 impl std::fmt::Display for DescribeNodePoolVulsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -189,8 +189,8 @@ pub struct VulListItem {
     pub package_list: Option<Vec<crate::types::ComponentGroupsItemsItem>>,
 }
 
-impl acs_runtime::FromJson for VulListItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for VulListItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,
@@ -215,8 +215,8 @@ pub struct VulRecordsItem {
     pub node_name: Option<String>,
 }
 
-impl acs_runtime::FromJson for VulRecordsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for VulRecordsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             instance_id: object.take("instance_id")?,

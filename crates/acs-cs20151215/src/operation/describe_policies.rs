@@ -3,7 +3,7 @@
 
 //! `DescribePolicies`: Queries a list of security policies. Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment.
 
-use acs_runtime::{BuildError, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribePolicies`, made by [`DescribePoliciesBuilder`] (`Client::describe_policies` or [`DescribePoliciesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,18 +17,18 @@ impl DescribePoliciesRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribePoliciesRequest {
+impl rt::Operation for DescribePoliciesRequest {
     type Output = DescribePoliciesResponse;
     type Error = DescribePoliciesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribePolicies",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/policies",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, _params: &mut acs_runtime::RequestParams) {}
+    fn write_params(&self, _params: &mut rt::RequestParams) {}
 }
 
 /// Sets the parameters of `DescribePolicies`: made by `Client::describe_policies` (then [`send`](Self::send)) or [`DescribePoliciesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
@@ -47,16 +47,16 @@ impl<C> DescribePoliciesBuilder<C> {
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribePoliciesRequest, BuildError> {
+    pub fn build(self) -> Result<DescribePoliciesRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribePoliciesBuilder<acs_runtime::Client> {
+impl DescribePoliciesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribePoliciesResponse, SdkError<DescribePoliciesError>> {
+    ) -> Result<DescribePoliciesResponse, rt::SdkError<DescribePoliciesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -67,8 +67,8 @@ impl DescribePoliciesBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribePoliciesResponse {}
 
-impl acs_runtime::FromJson for DescribePoliciesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribePoliciesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -79,17 +79,17 @@ impl acs_runtime::FromJson for DescribePoliciesResponse {
 #[non_exhaustive]
 pub enum DescribePoliciesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribePoliciesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribePoliciesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribePoliciesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribePoliciesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -98,7 +98,7 @@ impl acs_runtime::OperationError for DescribePoliciesError {
 
 impl std::fmt::Display for DescribePoliciesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

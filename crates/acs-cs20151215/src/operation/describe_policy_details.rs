@@ -3,7 +3,7 @@
 
 //! `DescribePolicyDetails`: Queries the detailed information about a policy. The information includes the content, action, and severity level of the policy. Container Service for Kubernetes (ACK) provides the following types of predefined security policies: Compliance, Infra, K8s-general, and pod security policy (PSP). These policies ensure that containers are running in the production environment in a secure manner.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribePolicyDetails`, made by [`DescribePolicyDetailsBuilder`] (`Client::describe_policy_details` or [`DescribePolicyDetailsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DescribePolicyDetailsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribePolicyDetailsRequest {
+impl rt::Operation for DescribePolicyDetailsRequest {
     type Output = DescribePolicyDetailsResponse;
     type Error = DescribePolicyDetailsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribePolicyDetails",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/policies/{policy_name}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("policy_name", &self.policy_name);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DescribePolicyDetailsBuilder<C> {
     }
 
     /// The name of the policy. Required. Example: `ACKAllowedRepos`.
-    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn policy_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.policy_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribePolicyDetailsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribePolicyDetailsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribePolicyDetails",
             parameter,
             setter,
@@ -71,11 +71,14 @@ impl<C> DescribePolicyDetailsBuilder<C> {
     }
 }
 
-impl DescribePolicyDetailsBuilder<acs_runtime::Client> {
+impl DescribePolicyDetailsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribePolicyDetailsResponse, SdkError<DescribePolicyDetailsError>> {
+    ) -> Result<
+        DescribePolicyDetailsResponse,
+        rt::SdkError<DescribePolicyDetailsError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -124,8 +127,8 @@ pub struct DescribePolicyDetailsResponse {
     pub is_deleted: Option<i32>,
 }
 
-impl acs_runtime::FromJson for DescribePolicyDetailsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribePolicyDetailsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,
@@ -145,17 +148,17 @@ impl acs_runtime::FromJson for DescribePolicyDetailsResponse {
 #[non_exhaustive]
 pub enum DescribePolicyDetailsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribePolicyDetailsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribePolicyDetailsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribePolicyDetailsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribePolicyDetailsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -164,7 +167,7 @@ impl acs_runtime::OperationError for DescribePolicyDetailsError {
 
 impl std::fmt::Display for DescribePolicyDetailsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

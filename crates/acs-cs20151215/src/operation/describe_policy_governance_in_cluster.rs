@@ -3,7 +3,7 @@
 
 //! `DescribePolicyGovernanceInCluster`: Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment. You can call the DescribePolicyGovernanceInCluster operation to query the details of policies for an ACK cluster. For example, you can query the number of policies that are enabled per severity level, the audit logs of policies, and the blocking and alerting information.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribePolicyGovernanceInCluster`, made by [`DescribePolicyGovernanceInClusterBuilder`] (`Client::describe_policy_governance_in_cluster` or [`DescribePolicyGovernanceInClusterRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DescribePolicyGovernanceInClusterRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribePolicyGovernanceInClusterRequest {
+impl rt::Operation for DescribePolicyGovernanceInClusterRequest {
     type Output = DescribePolicyGovernanceInClusterResponse;
     type Error = DescribePolicyGovernanceInClusterError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribePolicyGovernanceInCluster",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/policygovernance",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
     }
 }
@@ -52,14 +52,16 @@ impl<C> DescribePolicyGovernanceInClusterBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribePolicyGovernanceInClusterRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(
+        self,
+    ) -> Result<DescribePolicyGovernanceInClusterRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribePolicyGovernanceInCluster",
             parameter,
             setter,
@@ -71,13 +73,13 @@ impl<C> DescribePolicyGovernanceInClusterBuilder<C> {
     }
 }
 
-impl DescribePolicyGovernanceInClusterBuilder<acs_runtime::Client> {
+impl DescribePolicyGovernanceInClusterBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribePolicyGovernanceInClusterResponse,
-        SdkError<DescribePolicyGovernanceInClusterError>,
+        rt::SdkError<DescribePolicyGovernanceInClusterError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -96,8 +98,8 @@ pub struct DescribePolicyGovernanceInClusterResponse {
     pub violation: Option<Violation>,
 }
 
-impl acs_runtime::FromJson for DescribePolicyGovernanceInClusterResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribePolicyGovernanceInClusterResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             on_state: object.take("on_state")?,
@@ -112,17 +114,17 @@ impl acs_runtime::FromJson for DescribePolicyGovernanceInClusterResponse {
 #[non_exhaustive]
 pub enum DescribePolicyGovernanceInClusterError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribePolicyGovernanceInClusterError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribePolicyGovernanceInClusterError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribePolicyGovernanceInClusterError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribePolicyGovernanceInClusterError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -131,7 +133,7 @@ impl acs_runtime::OperationError for DescribePolicyGovernanceInClusterError {
 
 impl std::fmt::Display for DescribePolicyGovernanceInClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -149,8 +151,8 @@ pub struct OnStateItem {
     pub severity: Option<String>,
 }
 
-impl acs_runtime::FromJson for OnStateItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for OnStateItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             enabled_count: object.take("enabled_count")?,
@@ -196,8 +198,8 @@ pub struct LogsItem {
     pub time: Option<String>,
 }
 
-impl acs_runtime::FromJson for LogsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for LogsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -240,8 +242,8 @@ pub struct AdmitLog {
     pub log_store: Option<String>,
 }
 
-impl acs_runtime::FromJson for AdmitLog {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AdmitLog {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             progress: object.take("progress")?,
@@ -263,8 +265,8 @@ pub struct DenyItem {
     pub violations: Option<String>,
 }
 
-impl acs_runtime::FromJson for DenyItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DenyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             severity: object.take("severity")?,
@@ -283,8 +285,8 @@ pub struct WarnItem {
     pub violations: Option<i64>,
 }
 
-impl acs_runtime::FromJson for WarnItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for WarnItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             severity: object.take("severity")?,
@@ -303,8 +305,8 @@ pub struct TotalViolations {
     pub warn: Option<Vec<WarnItem>>,
 }
 
-impl acs_runtime::FromJson for TotalViolations {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TotalViolations {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             deny: object.take("deny")?,
@@ -323,8 +325,8 @@ pub struct Violations {
     pub warn: Option<Vec<crate::types::DenyItem>>,
 }
 
-impl acs_runtime::FromJson for Violations {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Violations {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             deny: object.take("deny")?,
@@ -343,8 +345,8 @@ pub struct Violation {
     pub violations: Option<Violations>,
 }
 
-impl acs_runtime::FromJson for Violation {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Violation {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             total_violations: object.take("totalViolations")?,

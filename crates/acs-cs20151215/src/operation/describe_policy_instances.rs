@@ -3,7 +3,7 @@
 
 //! `DescribePolicyInstances`: Queries the detailed information about policy instances of the specified type in a Container Service for Kubernetes (ACK) cluster, such as the policy description and severity level. You can choose a type of security policy for an ACK cluster, specify the action and applicable scope of the policy, and then create and deploy a policy instance.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribePolicyInstances`, made by [`DescribePolicyInstancesBuilder`] (`Client::describe_policy_instances` or [`DescribePolicyInstancesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DescribePolicyInstancesRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribePolicyInstancesRequest {
+impl rt::Operation for DescribePolicyInstancesRequest {
     type Output = DescribePolicyInstancesResponse;
     type Error = DescribePolicyInstancesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribePolicyInstances",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/policies",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.query("policy_name", &self.policy_name);
         params.query("instance_name", &self.instance_name);
@@ -58,26 +58,26 @@ impl<C> DescribePolicyInstancesBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c8155823d057948c69a****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The name of the policy that you want to query. Example: `ACKPSPCapabilities`.
-    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn policy_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.policy_name = value.into_param();
         self
     }
 
     /// The name of the policy instance that you want to query. Example: `allowed-repos-cz4s2`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribePolicyInstancesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribePolicyInstancesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribePolicyInstances",
             parameter,
             setter,
@@ -89,13 +89,13 @@ impl<C> DescribePolicyInstancesBuilder<C> {
     }
 }
 
-impl DescribePolicyInstancesBuilder<acs_runtime::Client> {
+impl DescribePolicyInstancesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribePolicyInstancesResponse,
-        SdkError<DescribePolicyInstancesError>,
+        rt::SdkError<DescribePolicyInstancesError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -107,8 +107,8 @@ impl DescribePolicyInstancesBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribePolicyInstancesResponse {}
 
-impl acs_runtime::FromJson for DescribePolicyInstancesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribePolicyInstancesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -119,17 +119,17 @@ impl acs_runtime::FromJson for DescribePolicyInstancesResponse {
 #[non_exhaustive]
 pub enum DescribePolicyInstancesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribePolicyInstancesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribePolicyInstancesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribePolicyInstancesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribePolicyInstancesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -138,7 +138,7 @@ impl acs_runtime::OperationError for DescribePolicyInstancesError {
 
 impl std::fmt::Display for DescribePolicyInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

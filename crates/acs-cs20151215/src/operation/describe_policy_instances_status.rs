@@ -3,7 +3,7 @@
 
 //! `DescribePolicyInstancesStatus`: Queries the deployment of policy instances in the current Container Service for Kubernetes (ACK) cluster, including the number of policy instances of each type and the number of policy types of each severity level.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribePolicyInstancesStatus`, made by [`DescribePolicyInstancesStatusBuilder`] (`Client::describe_policy_instances_status` or [`DescribePolicyInstancesStatusRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DescribePolicyInstancesStatusRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribePolicyInstancesStatusRequest {
+impl rt::Operation for DescribePolicyInstancesStatusRequest {
     type Output = DescribePolicyInstancesStatusResponse;
     type Error = DescribePolicyInstancesStatusError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribePolicyInstancesStatus",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/policies/status",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DescribePolicyInstancesStatusBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribePolicyInstancesStatusRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribePolicyInstancesStatusRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribePolicyInstancesStatus",
             parameter,
             setter,
@@ -71,13 +71,13 @@ impl<C> DescribePolicyInstancesStatusBuilder<C> {
     }
 }
 
-impl DescribePolicyInstancesStatusBuilder<acs_runtime::Client> {
+impl DescribePolicyInstancesStatusBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribePolicyInstancesStatusResponse,
-        SdkError<DescribePolicyInstancesStatusError>,
+        rt::SdkError<DescribePolicyInstancesStatusError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -91,11 +91,11 @@ pub struct DescribePolicyInstancesStatusResponse {
     /// The number of policy instances of each policy type.
     pub policy_instances: Option<Vec<PolicyInstancesItem>>,
     /// The number of policy instances that are deployed in the cluster at different severity levels. Example: `{ "high": 11,     "medium": 1  }`.
-    pub instances_severity_count: Option<acs_runtime::serde_json::Value>,
+    pub instances_severity_count: Option<rt::serde_json::Value>,
 }
 
-impl acs_runtime::FromJson for DescribePolicyInstancesStatusResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribePolicyInstancesStatusResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             policy_instances: object.take("policy_instances")?,
@@ -109,17 +109,17 @@ impl acs_runtime::FromJson for DescribePolicyInstancesStatusResponse {
 #[non_exhaustive]
 pub enum DescribePolicyInstancesStatusError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribePolicyInstancesStatusError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribePolicyInstancesStatusError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribePolicyInstancesStatusError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribePolicyInstancesStatusError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -128,7 +128,7 @@ impl acs_runtime::OperationError for DescribePolicyInstancesStatusError {
 
 impl std::fmt::Display for DescribePolicyInstancesStatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -150,8 +150,8 @@ pub struct PolicyInstancesItem {
     pub policy_instances_count: Option<i64>,
 }
 
-impl acs_runtime::FromJson for PolicyInstancesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PolicyInstancesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             policy_category: object.take("policy_category")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeResourcesDeleteProtection`: Queries whether the deletion protection feature is enabled for the specified resources in the cluster. The resources that you can query include namespaces and Services.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeResourcesDeleteProtection`, made by [`DescribeResourcesDeleteProtectionBuilder`] (`Client::describe_resources_delete_protection` or [`DescribeResourcesDeleteProtectionRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,18 +26,18 @@ impl DescribeResourcesDeleteProtectionRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeResourcesDeleteProtectionRequest {
+impl rt::Operation for DescribeResourcesDeleteProtectionRequest {
     type Output = DescribeResourcesDeleteProtectionResponse;
     type Error = DescribeResourcesDeleteProtectionError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeResourcesDeleteProtection",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/resources/{ResourceType}/protection",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("ResourceType", &self.resource_type);
         params.query("namespace", &self.namespace);
@@ -61,7 +61,7 @@ impl<C> DescribeResourcesDeleteProtectionBuilder<C> {
     }
 
     /// The ID of the Container Service for Kubernetes (ACK) cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -72,7 +72,7 @@ impl<C> DescribeResourcesDeleteProtectionBuilder<C> {
     /// *   services
     ///
     /// Required. Example: `namespaces`.
-    pub fn resource_type(mut self, value: impl IntoParam<ResourceType>) -> Self {
+    pub fn resource_type(mut self, value: impl rt::IntoParam<ResourceType>) -> Self {
         self.request.resource_type = value.into_param();
         self
     }
@@ -80,7 +80,7 @@ impl<C> DescribeResourcesDeleteProtectionBuilder<C> {
     /// The namespace in which the resources that you want to query reside.
     ///
     /// This parameter is required when you set resource_type to services. Default value: default. Example: `default`.
-    pub fn namespace(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn namespace(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.namespace = value.into_param();
         self
     }
@@ -91,14 +91,16 @@ impl<C> DescribeResourcesDeleteProtectionBuilder<C> {
     /// *   If you set resource_type to services, you must specify Service names.
     ///
     /// Example: `test1,test2`.
-    pub fn resources(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resources(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resources = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeResourcesDeleteProtectionRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(
+        self,
+    ) -> Result<DescribeResourcesDeleteProtectionRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeResourcesDeleteProtection",
             parameter,
             setter,
@@ -113,13 +115,13 @@ impl<C> DescribeResourcesDeleteProtectionBuilder<C> {
     }
 }
 
-impl DescribeResourcesDeleteProtectionBuilder<acs_runtime::Client> {
+impl DescribeResourcesDeleteProtectionBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeResourcesDeleteProtectionResponse,
-        SdkError<DescribeResourcesDeleteProtectionError>,
+        rt::SdkError<DescribeResourcesDeleteProtectionError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -131,8 +133,8 @@ impl DescribeResourcesDeleteProtectionBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeResourcesDeleteProtectionResponse {}
 
-impl acs_runtime::FromJson for DescribeResourcesDeleteProtectionResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeResourcesDeleteProtectionResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -143,17 +145,17 @@ impl acs_runtime::FromJson for DescribeResourcesDeleteProtectionResponse {
 #[non_exhaustive]
 pub enum DescribeResourcesDeleteProtectionError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeResourcesDeleteProtectionError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeResourcesDeleteProtectionError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeResourcesDeleteProtectionError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeResourcesDeleteProtectionError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -162,7 +164,7 @@ impl acs_runtime::OperationError for DescribeResourcesDeleteProtectionError {
 
 impl std::fmt::Display for DescribeResourcesDeleteProtectionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -210,13 +212,13 @@ impl std::fmt::Display for ResourceType {
     }
 }
 
-impl acs_runtime::WireValue for ResourceType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for ResourceType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<ResourceType> for &str {
+impl rt::IntoParam<ResourceType> for &str {
     fn into_param(self) -> Option<ResourceType> {
         Some(ResourceType::from(self))
     }

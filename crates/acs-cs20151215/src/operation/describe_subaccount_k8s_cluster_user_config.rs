@@ -5,7 +5,7 @@
 //!
 //! You can call this operation only by using an Alibaba Cloud account.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeSubaccountK8sClusterUserConfig`, made by [`DescribeSubaccountK8sClusterUserConfigBuilder`] (`Client::describe_subaccount_k8s_cluster_user_config` or [`DescribeSubaccountK8sClusterUserConfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,18 +28,18 @@ impl DescribeSubaccountK8sClusterUserConfigRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeSubaccountK8sClusterUserConfigRequest {
+impl rt::Operation for DescribeSubaccountK8sClusterUserConfigRequest {
     type Output = DescribeSubaccountK8sClusterUserConfigResponse;
     type Error = DescribeSubaccountK8sClusterUserConfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeSubaccountK8sClusterUserConfig",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/k8s/{ClusterId}/users/{Uid}/user_config",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("Uid", &self.uid);
         params.query("PrivateIpAddress", &self.private_ip_address);
@@ -63,13 +63,13 @@ impl<C> DescribeSubaccountK8sClusterUserConfigBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8f****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The ID of the RAM user or RAM role whose cluster kubeconfig file that you want to obtain. Required. Example: `26562443851650****`.
-    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();
         self
     }
@@ -80,7 +80,7 @@ impl<C> DescribeSubaccountK8sClusterUserConfigBuilder<C> {
     /// *   `false`: Obtain the kubeconfig file used to connect to the cluster over the Internet.
     ///
     /// Default value: `false`. Example: `true`.
-    pub fn private_ip_address(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn private_ip_address(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.private_ip_address = value.into_param();
         self
     }
@@ -92,7 +92,7 @@ impl<C> DescribeSubaccountK8sClusterUserConfigBuilder<C> {
     /// > If you leave this parameter empty, the system sets a longer validity period and returns the value in the expiration parameter of the response.
     ///
     /// Example: `15`.
-    pub fn temporary_duration_minutes(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn temporary_duration_minutes(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.temporary_duration_minutes = value.into_param();
         self
     }
@@ -100,8 +100,8 @@ impl<C> DescribeSubaccountK8sClusterUserConfigBuilder<C> {
     /// The request, or an error naming the first required parameter that is not set.
     pub fn build(
         self,
-    ) -> Result<DescribeSubaccountK8sClusterUserConfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    ) -> Result<DescribeSubaccountK8sClusterUserConfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeSubaccountK8sClusterUserConfig",
             parameter,
             setter,
@@ -116,13 +116,13 @@ impl<C> DescribeSubaccountK8sClusterUserConfigBuilder<C> {
     }
 }
 
-impl DescribeSubaccountK8sClusterUserConfigBuilder<acs_runtime::Client> {
+impl DescribeSubaccountK8sClusterUserConfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeSubaccountK8sClusterUserConfigResponse,
-        SdkError<DescribeSubaccountK8sClusterUserConfigError>,
+        rt::SdkError<DescribeSubaccountK8sClusterUserConfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -139,8 +139,8 @@ pub struct DescribeSubaccountK8sClusterUserConfigResponse {
     pub expiration: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeSubaccountK8sClusterUserConfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeSubaccountK8sClusterUserConfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             config: object.take("config")?,
@@ -154,17 +154,17 @@ impl acs_runtime::FromJson for DescribeSubaccountK8sClusterUserConfigResponse {
 #[non_exhaustive]
 pub enum DescribeSubaccountK8sClusterUserConfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeSubaccountK8sClusterUserConfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeSubaccountK8sClusterUserConfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeSubaccountK8sClusterUserConfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeSubaccountK8sClusterUserConfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -173,7 +173,7 @@ impl acs_runtime::OperationError for DescribeSubaccountK8sClusterUserConfigError
 
 impl std::fmt::Display for DescribeSubaccountK8sClusterUserConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `DescribeTaskInfo`: Queries detailed information about a task, such as the task type, status, and progress.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeTaskInfo`, made by [`DescribeTaskInfoBuilder`] (`Client::describe_task_info` or [`DescribeTaskInfoRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DescribeTaskInfoRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeTaskInfoRequest {
+impl rt::Operation for DescribeTaskInfoRequest {
     type Output = DescribeTaskInfoResponse;
     type Error = DescribeTaskInfoError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeTaskInfo",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/tasks/{task_id}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("task_id", &self.task_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DescribeTaskInfoBuilder<C> {
     }
 
     /// The task ID. Required. Example: `T-5faa48fb31b6b8078d00****`.
-    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeTaskInfoRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeTaskInfoRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeTaskInfo",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> DescribeTaskInfoBuilder<C> {
     }
 }
 
-impl DescribeTaskInfoBuilder<acs_runtime::Client> {
+impl DescribeTaskInfoBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeTaskInfoResponse, SdkError<DescribeTaskInfoError>> {
+    ) -> Result<DescribeTaskInfoResponse, rt::SdkError<DescribeTaskInfoError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -106,7 +106,7 @@ pub struct DescribeTaskInfoResponse {
     /// The object of the task.
     pub target: Option<Target>,
     /// The task parameters.
-    pub parameters: Option<acs_runtime::serde_json::Value>,
+    pub parameters: Option<rt::serde_json::Value>,
     /// Detailed information about the stage of the task.
     pub stages: Option<Vec<StagesItem>>,
     /// The current stage of the task. Example: `DrainNodes`.
@@ -119,8 +119,8 @@ pub struct DescribeTaskInfoResponse {
     pub error: Option<crate::types::DescribeTaskInfoErrorDetail>,
 }
 
-impl acs_runtime::FromJson for DescribeTaskInfoResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeTaskInfoResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             task_id: object.take("task_id")?,
@@ -145,17 +145,17 @@ impl acs_runtime::FromJson for DescribeTaskInfoResponse {
 #[non_exhaustive]
 pub enum DescribeTaskInfoError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeTaskInfoError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeTaskInfoError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeTaskInfoError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeTaskInfoError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -164,7 +164,7 @@ impl acs_runtime::OperationError for DescribeTaskInfoError {
 
 impl std::fmt::Display for DescribeTaskInfoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -180,8 +180,8 @@ pub struct Target {
     pub r#type: Option<String>,
 }
 
-impl acs_runtime::FromJson for Target {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Target {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             id: object.take("id")?,
@@ -203,11 +203,11 @@ pub struct StagesItem {
     /// The message about the stage. Example: `success to xxxxx`.
     pub message: Option<String>,
     /// The output generated at the stage.
-    pub outputs: Option<acs_runtime::serde_json::Value>,
+    pub outputs: Option<rt::serde_json::Value>,
 }
 
-impl acs_runtime::FromJson for StagesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for StagesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             state: object.take("state")?,
@@ -237,8 +237,8 @@ pub struct EventsItem {
     pub timestamp: Option<String>,
 }
 
-impl acs_runtime::FromJson for EventsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for EventsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             action: object.take("action")?,
@@ -267,8 +267,8 @@ pub struct TaskResultItem {
     pub status: Option<String>,
 }
 
-impl acs_runtime::FromJson for TaskResultItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TaskResultItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("data")?,

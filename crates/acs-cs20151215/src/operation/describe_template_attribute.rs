@@ -3,7 +3,7 @@
 
 //! `DescribeTemplateAttribute`: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeTemplateAttribute`, made by [`DescribeTemplateAttributeBuilder`] (`Client::describe_template_attribute` or [`DescribeTemplateAttributeRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl DescribeTemplateAttributeRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeTemplateAttributeRequest {
+impl rt::Operation for DescribeTemplateAttributeRequest {
     type Output = DescribeTemplateAttributeResponse;
     type Error = DescribeTemplateAttributeError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeTemplateAttribute",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/templates/{TemplateId}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("TemplateId", &self.template_id);
         params.query("template_type", &self.template_type);
     }
@@ -55,7 +55,7 @@ impl<C> DescribeTemplateAttributeBuilder<C> {
     }
 
     /// The ID of the template. Required. Example: `874ec485-e7e6-4373-8a3b-47bde8a****`.
-    pub fn template_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn template_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.template_id = value.into_param();
         self
     }
@@ -67,14 +67,14 @@ impl<C> DescribeTemplateAttributeBuilder<C> {
     /// *   If the value of the parameter is not `kubernetes`, the template is not displayed on the Templates page in the console. We recommend that you set the parameter to `kubernetes`.
     ///
     /// Default value: `kubernetes`. Example: `kubernetes`.
-    pub fn template_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn template_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.template_type = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeTemplateAttributeRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeTemplateAttributeRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeTemplateAttribute",
             parameter,
             setter,
@@ -86,13 +86,13 @@ impl<C> DescribeTemplateAttributeBuilder<C> {
     }
 }
 
-impl DescribeTemplateAttributeBuilder<acs_runtime::Client> {
+impl DescribeTemplateAttributeBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeTemplateAttributeResponse,
-        SdkError<DescribeTemplateAttributeError>,
+        rt::SdkError<DescribeTemplateAttributeError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -104,8 +104,8 @@ impl DescribeTemplateAttributeBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeTemplateAttributeResponse {}
 
-impl acs_runtime::FromJson for DescribeTemplateAttributeResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeTemplateAttributeResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -116,17 +116,17 @@ impl acs_runtime::FromJson for DescribeTemplateAttributeResponse {
 #[non_exhaustive]
 pub enum DescribeTemplateAttributeError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeTemplateAttributeError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeTemplateAttributeError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeTemplateAttributeError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeTemplateAttributeError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -135,7 +135,7 @@ impl acs_runtime::OperationError for DescribeTemplateAttributeError {
 
 impl std::fmt::Display for DescribeTemplateAttributeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

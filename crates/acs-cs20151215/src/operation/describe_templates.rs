@@ -3,7 +3,7 @@
 
 //! `DescribeTemplates`: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeTemplates`, made by [`DescribeTemplatesBuilder`] (`Client::describe_templates` or [`DescribeTemplatesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DescribeTemplatesRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeTemplatesRequest {
+impl rt::Operation for DescribeTemplatesRequest {
     type Output = DescribeTemplatesResponse;
     type Error = DescribeTemplatesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeTemplates",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/templates",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("template_type", &self.template_type);
         params.query("page_num", &self.page_num);
         params.query("page_size", &self.page_size);
@@ -63,7 +63,7 @@ impl<C> DescribeTemplatesBuilder<C> {
     /// *   If you set the parameter to `compose`, the template is not displayed on the Templates page in the console.
     ///
     /// Default value: `kubernetes`. Example: `kubernetes`.
-    pub fn template_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn template_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.template_type = value.into_param();
         self
     }
@@ -71,7 +71,7 @@ impl<C> DescribeTemplatesBuilder<C> {
     /// The page number.
     ///
     /// Default value: 1. Example: `1`.
-    pub fn page_num(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_num(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_num = value.into_param();
         self
     }
@@ -79,22 +79,22 @@ impl<C> DescribeTemplatesBuilder<C> {
     /// The number of entries per page.
     ///
     /// Default value: 10. Example: `10`.
-    pub fn page_size(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeTemplatesRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeTemplatesRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeTemplatesBuilder<acs_runtime::Client> {
+impl DescribeTemplatesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeTemplatesResponse, SdkError<DescribeTemplatesError>> {
+    ) -> Result<DescribeTemplatesResponse, rt::SdkError<DescribeTemplatesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -110,8 +110,8 @@ pub struct DescribeTemplatesResponse {
     pub page_info: Option<PageInfo>,
 }
 
-impl acs_runtime::FromJson for DescribeTemplatesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeTemplatesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             templates: object.take("templates")?,
@@ -125,17 +125,17 @@ impl acs_runtime::FromJson for DescribeTemplatesResponse {
 #[non_exhaustive]
 pub enum DescribeTemplatesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeTemplatesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeTemplatesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeTemplatesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeTemplatesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -144,7 +144,7 @@ impl acs_runtime::OperationError for DescribeTemplatesError {
 
 impl std::fmt::Display for DescribeTemplatesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -187,8 +187,8 @@ pub struct TemplatesItem {
     pub template_with_hist_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for TemplatesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TemplatesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             acl: object.take("acl")?,
@@ -217,8 +217,8 @@ pub struct PageInfo {
     pub total_count: Option<i64>,
 }
 
-impl acs_runtime::FromJson for PageInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PageInfo {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             page_number: object.take("page_number")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeTrigger`: Queries triggers that match specific conditions.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeTrigger`, made by [`DescribeTriggerBuilder`] (`Client::describe_trigger` or [`DescribeTriggerRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,18 +28,18 @@ impl DescribeTriggerRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeTriggerRequest {
+impl rt::Operation for DescribeTriggerRequest {
     type Output = DescribeTriggerResponse;
     type Error = DescribeTriggerError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeTrigger",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/triggers",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.query("Namespace", &self.namespace);
         params.query("Type", &self.r#type);
@@ -64,13 +64,13 @@ impl<C> DescribeTriggerBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The namespace to which the application belongs. Required. Example: `default`.
-    pub fn namespace(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn namespace(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.namespace = value.into_param();
         self
     }
@@ -83,13 +83,13 @@ impl<C> DescribeTriggerBuilder<C> {
     /// Default value: `deployment`.
     ///
     /// If you do not set this parameter, triggers are not filtered by type. Example: `deployment`.
-    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn r#type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.r#type = value.into_param();
         self
     }
 
     /// The application name. Required. Example: `web-server`.
-    pub fn name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.name = value.into_param();
         self
     }
@@ -99,14 +99,14 @@ impl<C> DescribeTriggerBuilder<C> {
     /// `redeploy`: redeploys the resources specified by `project_id`.
     ///
     /// If you do not specify this parameter, triggers are not filtered by action. Example: `redeploy`.
-    pub fn action(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn action(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.action = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeTriggerRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeTriggerRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeTrigger",
             parameter,
             setter,
@@ -124,11 +124,11 @@ impl<C> DescribeTriggerBuilder<C> {
     }
 }
 
-impl DescribeTriggerBuilder<acs_runtime::Client> {
+impl DescribeTriggerBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeTriggerResponse, SdkError<DescribeTriggerError>> {
+    ) -> Result<DescribeTriggerResponse, rt::SdkError<DescribeTriggerError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -139,8 +139,8 @@ impl DescribeTriggerBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeTriggerResponse {}
 
-impl acs_runtime::FromJson for DescribeTriggerResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeTriggerResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -151,17 +151,17 @@ impl acs_runtime::FromJson for DescribeTriggerResponse {
 #[non_exhaustive]
 pub enum DescribeTriggerError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeTriggerError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeTriggerError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeTriggerError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeTriggerError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -170,7 +170,7 @@ impl acs_runtime::OperationError for DescribeTriggerError {
 
 impl std::fmt::Display for DescribeTriggerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

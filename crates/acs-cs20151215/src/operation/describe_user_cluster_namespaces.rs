@@ -3,7 +3,7 @@
 
 //! `DescribeUserClusterNamespaces`: You can use Kubernetes namespaces to limit users from accessing resources in a Container Service for Kubernetes (ACK) cluster. Users that are granted Role-Based Access Control (RBAC) permissions only on one namespace cannot access resources in other namespaces. Queries the RBAC permissions that are granted to the current Resource Access Management (RAM) user or RAM role on an ACK cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeUserClusterNamespaces`, made by [`DescribeUserClusterNamespacesBuilder`] (`Client::describe_user_cluster_namespaces` or [`DescribeUserClusterNamespacesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl DescribeUserClusterNamespacesRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeUserClusterNamespacesRequest {
+impl rt::Operation for DescribeUserClusterNamespacesRequest {
     type Output = DescribeUserClusterNamespacesResponse;
     type Error = DescribeUserClusterNamespacesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeUserClusterNamespaces",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/api/v2/k8s/{ClusterId}/namespaces",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> DescribeUserClusterNamespacesBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeUserClusterNamespacesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeUserClusterNamespacesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeUserClusterNamespaces",
             parameter,
             setter,
@@ -71,13 +71,13 @@ impl<C> DescribeUserClusterNamespacesBuilder<C> {
     }
 }
 
-impl DescribeUserClusterNamespacesBuilder<acs_runtime::Client> {
+impl DescribeUserClusterNamespacesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeUserClusterNamespacesResponse,
-        SdkError<DescribeUserClusterNamespacesError>,
+        rt::SdkError<DescribeUserClusterNamespacesError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -89,8 +89,8 @@ impl DescribeUserClusterNamespacesBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeUserClusterNamespacesResponse {}
 
-impl acs_runtime::FromJson for DescribeUserClusterNamespacesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeUserClusterNamespacesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -101,17 +101,17 @@ impl acs_runtime::FromJson for DescribeUserClusterNamespacesResponse {
 #[non_exhaustive]
 pub enum DescribeUserClusterNamespacesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeUserClusterNamespacesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeUserClusterNamespacesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeUserClusterNamespacesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeUserClusterNamespacesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -120,7 +120,7 @@ impl acs_runtime::OperationError for DescribeUserClusterNamespacesError {
 
 impl std::fmt::Display for DescribeUserClusterNamespacesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

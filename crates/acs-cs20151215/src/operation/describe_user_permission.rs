@@ -7,7 +7,7 @@
 //!
 //! *   If you call this operation as a Resource Access Management (RAM) user or by assuming a RAM role, only the permissions granted on the clusters on which the current account has the role-based access control (RBAC) administrator permissions are returned. If you want to query the permissions on all clusters, you must use an account that has the RBAC administrator permissions on all clusters.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeUserPermission`, made by [`DescribeUserPermissionBuilder`] (`Client::describe_user_permission` or [`DescribeUserPermissionRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl DescribeUserPermissionRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeUserPermissionRequest {
+impl rt::Operation for DescribeUserPermissionRequest {
     type Output = DescribeUserPermissionResponse;
     type Error = DescribeUserPermissionError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeUserPermission",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/permissions/users/{uid}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("uid", &self.uid);
     }
 }
@@ -61,14 +61,14 @@ impl<C> DescribeUserPermissionBuilder<C> {
     /// *   If you query the permissions of a RAM role, the ID of the RAM role is used.
     ///
     /// Required. Example: `21175****`.
-    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeUserPermissionRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeUserPermissionRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeUserPermission",
             parameter,
             setter,
@@ -80,11 +80,14 @@ impl<C> DescribeUserPermissionBuilder<C> {
     }
 }
 
-impl DescribeUserPermissionBuilder<acs_runtime::Client> {
+impl DescribeUserPermissionBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeUserPermissionResponse, SdkError<DescribeUserPermissionError>> {
+    ) -> Result<
+        DescribeUserPermissionResponse,
+        rt::SdkError<DescribeUserPermissionError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -95,8 +98,8 @@ impl DescribeUserPermissionBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct DescribeUserPermissionResponse {}
 
-impl acs_runtime::FromJson for DescribeUserPermissionResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeUserPermissionResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -107,17 +110,17 @@ impl acs_runtime::FromJson for DescribeUserPermissionResponse {
 #[non_exhaustive]
 pub enum DescribeUserPermissionError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeUserPermissionError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeUserPermissionError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeUserPermissionError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeUserPermissionError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -126,7 +129,7 @@ impl acs_runtime::OperationError for DescribeUserPermissionError {
 
 impl std::fmt::Display for DescribeUserPermissionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

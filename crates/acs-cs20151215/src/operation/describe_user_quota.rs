@@ -3,7 +3,7 @@
 
 //! `DescribeUserQuota`: Queries quotas related to Container Service for Kubernetes (ACK) clusters, node pools, and nodes. To increase a quota, submit an application in the Quota Center console.
 
-use acs_runtime::{BuildError, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeUserQuota`, made by [`DescribeUserQuotaBuilder`] (`Client::describe_user_quota` or [`DescribeUserQuotaRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,18 +17,18 @@ impl DescribeUserQuotaRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeUserQuotaRequest {
+impl rt::Operation for DescribeUserQuotaRequest {
     type Output = DescribeUserQuotaResponse;
     type Error = DescribeUserQuotaError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "DescribeUserQuota",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/quota",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, _params: &mut acs_runtime::RequestParams) {}
+    fn write_params(&self, _params: &mut rt::RequestParams) {}
 }
 
 /// Sets the parameters of `DescribeUserQuota`: made by `Client::describe_user_quota` (then [`send`](Self::send)) or [`DescribeUserQuotaRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
@@ -47,16 +47,16 @@ impl<C> DescribeUserQuotaBuilder<C> {
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeUserQuotaRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeUserQuotaRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeUserQuotaBuilder<acs_runtime::Client> {
+impl DescribeUserQuotaBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeUserQuotaResponse, SdkError<DescribeUserQuotaError>> {
+    ) -> Result<DescribeUserQuotaResponse, rt::SdkError<DescribeUserQuotaError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -80,8 +80,8 @@ pub struct DescribeUserQuotaResponse {
     pub quotas: Option<std::collections::BTreeMap<String, QuotasValue>>,
 }
 
-impl acs_runtime::FromJson for DescribeUserQuotaResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeUserQuotaResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             amk_cluster_quota: object.take("amk_cluster_quota")?,
@@ -99,17 +99,17 @@ impl acs_runtime::FromJson for DescribeUserQuotaResponse {
 #[non_exhaustive]
 pub enum DescribeUserQuotaError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeUserQuotaError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeUserQuotaError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for DescribeUserQuotaError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeUserQuotaError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -118,7 +118,7 @@ impl acs_runtime::OperationError for DescribeUserQuotaError {
 
 impl std::fmt::Display for DescribeUserQuotaError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -138,8 +138,8 @@ pub struct QuotasValue {
     pub unit: Option<String>,
 }
 
-impl acs_runtime::FromJson for QuotasValue {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for QuotasValue {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             quota: object.take("quota")?,

@@ -8,7 +8,7 @@
 //! 3.  Security Center ensures the compatibility of CVE patches. We recommend that you check the compatibility of a CVE patch with your application before you install the patch. You can pause or cancel a CVE patching task anytime.
 //! 4.  CVE patching is a progressive task that consists of multiple batches. After you pause or cancel a CVE patching task, ACK continues to process the dispatched batches. Only the batches that have not been dispatched are paused or canceled.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `FixNodePoolVuls`, made by [`FixNodePoolVulsBuilder`] (`Client::fix_node_pool_vuls` or [`FixNodePoolVulsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,18 +29,18 @@ impl FixNodePoolVulsRequest {
     }
 }
 
-impl acs_runtime::Operation for FixNodePoolVulsRequest {
+impl rt::Operation for FixNodePoolVulsRequest {
     type Output = FixNodePoolVulsResponse;
     type Error = FixNodePoolVulsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "FixNodePoolVuls",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{cluster_id}/nodepools/{nodepool_id}/vuls/fix",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("nodepool_id", &self.nodepool_id);
         params.set_json_body(&self.body);
@@ -63,26 +63,26 @@ impl<C> FixNodePoolVulsBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `cf62854ac2130470897be7a27ed1f****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<FixNodePoolVulsBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<FixNodePoolVulsBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<FixNodePoolVulsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<FixNodePoolVulsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "FixNodePoolVuls",
             parameter,
             setter,
@@ -97,11 +97,11 @@ impl<C> FixNodePoolVulsBuilder<C> {
     }
 }
 
-impl FixNodePoolVulsBuilder<acs_runtime::Client> {
+impl FixNodePoolVulsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<FixNodePoolVulsResponse, SdkError<FixNodePoolVulsError>> {
+    ) -> Result<FixNodePoolVulsResponse, rt::SdkError<FixNodePoolVulsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -115,8 +115,8 @@ pub struct FixNodePoolVulsResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for FixNodePoolVulsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for FixNodePoolVulsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             task_id: object.take("task_id")?,
@@ -129,17 +129,17 @@ impl acs_runtime::FromJson for FixNodePoolVulsResponse {
 #[non_exhaustive]
 pub enum FixNodePoolVulsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for FixNodePoolVulsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for FixNodePoolVulsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for FixNodePoolVulsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for FixNodePoolVulsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -148,7 +148,7 @@ impl acs_runtime::OperationError for FixNodePoolVulsError {
 
 impl std::fmt::Display for FixNodePoolVulsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -167,8 +167,8 @@ pub struct FixNodePoolVulsBody {
     pub auto_restart: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for FixNodePoolVulsBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for FixNodePoolVulsBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("vuls", &self.vuls);
         visit("nodes", &self.nodes);
         visit("rollout_policy", &self.rollout_policy);

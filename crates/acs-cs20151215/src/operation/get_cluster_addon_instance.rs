@@ -3,7 +3,7 @@
 
 //! `GetClusterAddonInstance`: You can call the GetClusterAddonInstance operation to query the information of a component instance in a cluster, including the version, configurations, and log status of the component instance.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GetClusterAddonInstance`, made by [`GetClusterAddonInstanceBuilder`] (`Client::get_cluster_addon_instance` or [`GetClusterAddonInstanceRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl GetClusterAddonInstanceRequest {
     }
 }
 
-impl acs_runtime::Operation for GetClusterAddonInstanceRequest {
+impl rt::Operation for GetClusterAddonInstanceRequest {
     type Output = GetClusterAddonInstanceResponse;
     type Error = GetClusterAddonInstanceError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "GetClusterAddonInstance",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/addon_instances/{instance_name}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("instance_name", &self.instance_name);
     }
@@ -55,20 +55,20 @@ impl<C> GetClusterAddonInstanceBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c02b3e03be10643e8a644a843ffcb****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The name of the component instance. Required. Example: `ack-node-problem-detector`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetClusterAddonInstanceRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<GetClusterAddonInstanceRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "GetClusterAddonInstance",
             parameter,
             setter,
@@ -83,13 +83,13 @@ impl<C> GetClusterAddonInstanceBuilder<C> {
     }
 }
 
-impl GetClusterAddonInstanceBuilder<acs_runtime::Client> {
+impl GetClusterAddonInstanceBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterAddonInstanceResponse,
-        SdkError<GetClusterAddonInstanceError>,
+        rt::SdkError<GetClusterAddonInstanceError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -119,8 +119,8 @@ pub struct GetClusterAddonInstanceResponse {
     pub logging: Option<Logging>,
 }
 
-impl acs_runtime::FromJson for GetClusterAddonInstanceResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GetClusterAddonInstanceResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,
@@ -137,17 +137,17 @@ impl acs_runtime::FromJson for GetClusterAddonInstanceResponse {
 #[non_exhaustive]
 pub enum GetClusterAddonInstanceError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GetClusterAddonInstanceError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GetClusterAddonInstanceError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for GetClusterAddonInstanceError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GetClusterAddonInstanceError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -156,7 +156,7 @@ impl acs_runtime::OperationError for GetClusterAddonInstanceError {
 
 impl std::fmt::Display for GetClusterAddonInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -176,8 +176,8 @@ pub struct Logging {
     pub logstore: Option<String>,
 }
 
-impl acs_runtime::FromJson for Logging {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Logging {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             capable: object.take("capable")?,

@@ -3,7 +3,7 @@
 
 //! `GetClusterAuditProject`: You can call the GetClusterAuditProject operation to check whether the cluster has API Server auditing enabled and the corresponding Simple Log Service project that stores API Server audit logs.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GetClusterAuditProject`, made by [`GetClusterAuditProjectBuilder`] (`Client::get_cluster_audit_project` or [`GetClusterAuditProjectRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl GetClusterAuditProjectRequest {
     }
 }
 
-impl acs_runtime::Operation for GetClusterAuditProjectRequest {
+impl rt::Operation for GetClusterAuditProjectRequest {
     type Output = GetClusterAuditProjectResponse;
     type Error = GetClusterAuditProjectError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "GetClusterAuditProject",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{clusterid}/audit",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterid", &self.clusterid);
     }
 }
@@ -52,14 +52,14 @@ impl<C> GetClusterAuditProjectBuilder<C> {
     }
 
     /// Cluster ID Required. Example: `cad1230511cbb4db4a488e58518******`.
-    pub fn clusterid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn clusterid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.clusterid = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetClusterAuditProjectRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<GetClusterAuditProjectRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "GetClusterAuditProject",
             parameter,
             setter,
@@ -71,11 +71,14 @@ impl<C> GetClusterAuditProjectBuilder<C> {
     }
 }
 
-impl GetClusterAuditProjectBuilder<acs_runtime::Client> {
+impl GetClusterAuditProjectBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<GetClusterAuditProjectResponse, SdkError<GetClusterAuditProjectError>> {
+    ) -> Result<
+        GetClusterAuditProjectResponse,
+        rt::SdkError<GetClusterAuditProjectError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -96,8 +99,8 @@ pub struct GetClusterAuditProjectResponse {
     pub audit_enabled: Option<bool>,
 }
 
-impl acs_runtime::FromJson for GetClusterAuditProjectResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GetClusterAuditProjectResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             sls_project_name: object.take("sls_project_name")?,
@@ -111,17 +114,17 @@ impl acs_runtime::FromJson for GetClusterAuditProjectResponse {
 #[non_exhaustive]
 pub enum GetClusterAuditProjectError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GetClusterAuditProjectError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GetClusterAuditProjectError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for GetClusterAuditProjectError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GetClusterAuditProjectError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -130,7 +133,7 @@ impl acs_runtime::OperationError for GetClusterAuditProjectError {
 
 impl std::fmt::Display for GetClusterAuditProjectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `GetClusterCheck`: Queries a cluster check task by cluster ID and task ID. You can view the status, check items, creation time, and end time of the task. Container Intelligence Service (CIS) provides a variety of Kubernetes cluster check features, including cluster update check, cluster migration check, component installation check, component update check, and node pool check.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GetClusterCheck`, made by [`GetClusterCheckBuilder`] (`Client::get_cluster_check` or [`GetClusterCheckRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl GetClusterCheckRequest {
     }
 }
 
-impl acs_runtime::Operation for GetClusterCheckRequest {
+impl rt::Operation for GetClusterCheckRequest {
     type Output = GetClusterCheckResponse;
     type Error = GetClusterCheckError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "GetClusterCheck",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/checks/{check_id}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("check_id", &self.check_id);
     }
@@ -55,20 +55,20 @@ impl<C> GetClusterCheckBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The ID of the cluster check task. You can call the RunClusterCheck operation to obtain the check_id. Required. Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`.
-    pub fn check_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn check_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.check_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetClusterCheckRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<GetClusterCheckRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "GetClusterCheck",
             parameter,
             setter,
@@ -83,11 +83,11 @@ impl<C> GetClusterCheckBuilder<C> {
     }
 }
 
-impl GetClusterCheckBuilder<acs_runtime::Client> {
+impl GetClusterCheckBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<GetClusterCheckResponse, SdkError<GetClusterCheckError>> {
+    ) -> Result<GetClusterCheckResponse, rt::SdkError<GetClusterCheckError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -111,12 +111,12 @@ pub struct GetClusterCheckResponse {
     pub finished_at: Option<String>,
     /// A list of check items.
     pub check_items: Option<
-        std::collections::BTreeMap<String, Vec<acs_runtime::serde_json::Value>>,
+        std::collections::BTreeMap<String, Vec<rt::serde_json::Value>>,
     >,
 }
 
-impl acs_runtime::FromJson for GetClusterCheckResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GetClusterCheckResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             check_id: object.take("check_id")?,
@@ -135,17 +135,17 @@ impl acs_runtime::FromJson for GetClusterCheckResponse {
 #[non_exhaustive]
 pub enum GetClusterCheckError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GetClusterCheckError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GetClusterCheckError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for GetClusterCheckError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GetClusterCheckError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -154,7 +154,7 @@ impl acs_runtime::OperationError for GetClusterCheckError {
 
 impl std::fmt::Display for GetClusterCheckError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `GetClusterDiagnosisCheckItems`: Queries cluster diagnostic items.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GetClusterDiagnosisCheckItems`, made by [`GetClusterDiagnosisCheckItemsBuilder`] (`Client::get_cluster_diagnosis_check_items` or [`GetClusterDiagnosisCheckItemsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl GetClusterDiagnosisCheckItemsRequest {
     }
 }
 
-impl acs_runtime::Operation for GetClusterDiagnosisCheckItemsRequest {
+impl rt::Operation for GetClusterDiagnosisCheckItemsRequest {
     type Output = GetClusterDiagnosisCheckItemsResponse;
     type Error = GetClusterDiagnosisCheckItemsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "GetClusterDiagnosisCheckItems",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/diagnosis/{diagnosis_id}/check_items",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("diagnosis_id", &self.diagnosis_id);
         params.query("language", &self.language);
@@ -58,26 +58,26 @@ impl<C> GetClusterDiagnosisCheckItemsBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `cb95aa626a47740afbf6aa099b650****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The diagnostic ID. Required. Example: `6f719f23098240818eb26fe3a37d****`.
-    pub fn diagnosis_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn diagnosis_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.diagnosis_id = value.into_param();
         self
     }
 
     /// The query language. Example: `zh_CN`.
-    pub fn language(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn language(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.language = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetClusterDiagnosisCheckItemsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<GetClusterDiagnosisCheckItemsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "GetClusterDiagnosisCheckItems",
             parameter,
             setter,
@@ -92,13 +92,13 @@ impl<C> GetClusterDiagnosisCheckItemsBuilder<C> {
     }
 }
 
-impl GetClusterDiagnosisCheckItemsBuilder<acs_runtime::Client> {
+impl GetClusterDiagnosisCheckItemsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterDiagnosisCheckItemsResponse,
-        SdkError<GetClusterDiagnosisCheckItemsError>,
+        rt::SdkError<GetClusterDiagnosisCheckItemsError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -119,8 +119,8 @@ pub struct GetClusterDiagnosisCheckItemsResponse {
     pub check_items: Option<Vec<CheckItemsItem>>,
 }
 
-impl acs_runtime::FromJson for GetClusterDiagnosisCheckItemsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GetClusterDiagnosisCheckItemsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -136,17 +136,17 @@ impl acs_runtime::FromJson for GetClusterDiagnosisCheckItemsResponse {
 #[non_exhaustive]
 pub enum GetClusterDiagnosisCheckItemsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GetClusterDiagnosisCheckItemsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GetClusterDiagnosisCheckItemsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for GetClusterDiagnosisCheckItemsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GetClusterDiagnosisCheckItemsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -155,7 +155,7 @@ impl acs_runtime::OperationError for GetClusterDiagnosisCheckItemsError {
 
 impl std::fmt::Display for GetClusterDiagnosisCheckItemsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -210,10 +210,9 @@ impl std::fmt::Display for Level {
     }
 }
 
-impl acs_runtime::FromJson for Level {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for Level {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -247,8 +246,8 @@ pub struct CheckItemsItem {
     pub value: Option<String>,
 }
 
-impl acs_runtime::FromJson for CheckItemsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CheckItemsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             desc: object.take("desc")?,

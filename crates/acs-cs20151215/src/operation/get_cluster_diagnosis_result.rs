@@ -3,7 +3,7 @@
 
 //! `GetClusterDiagnosisResult`: Queries cluster diagnostic results.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GetClusterDiagnosisResult`, made by [`GetClusterDiagnosisResultBuilder`] (`Client::get_cluster_diagnosis_result` or [`GetClusterDiagnosisResultRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl GetClusterDiagnosisResultRequest {
     }
 }
 
-impl acs_runtime::Operation for GetClusterDiagnosisResultRequest {
+impl rt::Operation for GetClusterDiagnosisResultRequest {
     type Output = GetClusterDiagnosisResultResponse;
     type Error = GetClusterDiagnosisResultError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "GetClusterDiagnosisResult",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/diagnosis/{diagnosis_id}/result",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("diagnosis_id", &self.diagnosis_id);
         params.query("language", &self.language);
@@ -58,26 +58,26 @@ impl<C> GetClusterDiagnosisResultBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The diagnostic ID. Required. Example: `6f719f23098240818eb26fe3a37d****`.
-    pub fn diagnosis_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn diagnosis_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.diagnosis_id = value.into_param();
         self
     }
 
     /// The query language. Example: `zh_CN`.
-    pub fn language(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn language(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.language = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetClusterDiagnosisResultRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<GetClusterDiagnosisResultRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "GetClusterDiagnosisResult",
             parameter,
             setter,
@@ -92,13 +92,13 @@ impl<C> GetClusterDiagnosisResultBuilder<C> {
     }
 }
 
-impl GetClusterDiagnosisResultBuilder<acs_runtime::Client> {
+impl GetClusterDiagnosisResultBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterDiagnosisResultResponse,
-        SdkError<GetClusterDiagnosisResultError>,
+        rt::SdkError<GetClusterDiagnosisResultError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -152,8 +152,8 @@ pub struct GetClusterDiagnosisResultResponse {
     pub r#type: Option<crate::types::BodyType>,
 }
 
-impl acs_runtime::FromJson for GetClusterDiagnosisResultResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GetClusterDiagnosisResultResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             code: object.take("code")?,
@@ -174,17 +174,17 @@ impl acs_runtime::FromJson for GetClusterDiagnosisResultResponse {
 #[non_exhaustive]
 pub enum GetClusterDiagnosisResultError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GetClusterDiagnosisResultError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GetClusterDiagnosisResultError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for GetClusterDiagnosisResultError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GetClusterDiagnosisResultError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -193,7 +193,7 @@ impl acs_runtime::OperationError for GetClusterDiagnosisResultError {
 
 impl std::fmt::Display for GetClusterDiagnosisResultError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

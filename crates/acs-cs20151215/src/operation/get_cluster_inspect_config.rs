@@ -3,7 +3,7 @@
 
 //! `GetClusterInspectConfig`: Retrieves cluster inspection configuration.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GetClusterInspectConfig`, made by [`GetClusterInspectConfigBuilder`] (`Client::get_cluster_inspect_config` or [`GetClusterInspectConfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl GetClusterInspectConfigRequest {
     }
 }
 
-impl acs_runtime::Operation for GetClusterInspectConfigRequest {
+impl rt::Operation for GetClusterInspectConfigRequest {
     type Output = GetClusterInspectConfigResponse;
     type Error = GetClusterInspectConfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "GetClusterInspectConfig",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{clusterId}/inspectConfig",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> GetClusterInspectConfigBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetClusterInspectConfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<GetClusterInspectConfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "GetClusterInspectConfig",
             parameter,
             setter,
@@ -71,13 +71,13 @@ impl<C> GetClusterInspectConfigBuilder<C> {
     }
 }
 
-impl GetClusterInspectConfigBuilder<acs_runtime::Client> {
+impl GetClusterInspectConfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterInspectConfigResponse,
-        SdkError<GetClusterInspectConfigError>,
+        rt::SdkError<GetClusterInspectConfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -98,8 +98,8 @@ pub struct GetClusterInspectConfigResponse {
     pub disabled_check_items: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for GetClusterInspectConfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GetClusterInspectConfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("requestId")?,
@@ -115,17 +115,17 @@ impl acs_runtime::FromJson for GetClusterInspectConfigResponse {
 #[non_exhaustive]
 pub enum GetClusterInspectConfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GetClusterInspectConfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GetClusterInspectConfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for GetClusterInspectConfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GetClusterInspectConfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -134,7 +134,7 @@ impl acs_runtime::OperationError for GetClusterInspectConfigError {
 
 impl std::fmt::Display for GetClusterInspectConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

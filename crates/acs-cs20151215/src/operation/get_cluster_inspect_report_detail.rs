@@ -3,7 +3,7 @@
 
 //! `GetClusterInspectReportDetail`: Obtain the details of the inspection report for the cluster
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GetClusterInspectReportDetail`, made by [`GetClusterInspectReportDetailBuilder`] (`Client::get_cluster_inspect_report_detail` or [`GetClusterInspectReportDetailRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,18 +36,18 @@ impl GetClusterInspectReportDetailRequest {
     }
 }
 
-impl acs_runtime::Operation for GetClusterInspectReportDetailRequest {
+impl rt::Operation for GetClusterInspectReportDetailRequest {
     type Output = GetClusterInspectReportDetailResponse;
     type Error = GetClusterInspectReportDetailError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "GetClusterInspectReportDetail",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{clusterId}/inspectReports/{reportId}",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterId", &self.cluster_id);
         params.path("reportId", &self.report_id);
         params.query("language", &self.language);
@@ -76,13 +76,13 @@ impl<C> GetClusterInspectReportDetailBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The ID of the inspection report. Required. Example: `782df89346054a0000562063a****`.
-    pub fn report_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn report_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.report_id = value.into_param();
         self
     }
@@ -93,7 +93,7 @@ impl<C> GetClusterInspectReportDetailBuilder<C> {
     /// *   en_US
     ///
     /// Example: `zh_CN`.
-    pub fn language(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn language(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.language = value.into_param();
         self
     }
@@ -107,13 +107,13 @@ impl<C> GetClusterInspectReportDetailBuilder<C> {
     /// *   cost: Cost optimization
     ///
     /// Example: `cost`.
-    pub fn category(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn category(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.category = value.into_param();
         self
     }
 
     /// The type of the inspection object. Only items that meet the targetType parameter are returned. Example: `NodePool`.
-    pub fn target_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn target_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.target_type = value.into_param();
         self
     }
@@ -126,32 +126,32 @@ impl<C> GetClusterInspectReportDetailBuilder<C> {
     /// *   critical: High severity
     ///
     /// Example: `error`.
-    pub fn level(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn level(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.level = value.into_param();
         self
     }
 
     /// Inspection results filtering. If this parameter is set to true, only abnormal inspection items are returned. Example: `true`.
-    pub fn enable_filter(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn enable_filter(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.enable_filter = value.into_param();
         self
     }
 
     /// The token that is used to display the returned tags on multiple pages. Example: `bb41e2bcb47b747389dce6c0d2`.
-    pub fn next_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn next_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.next_token = value.into_param();
         self
     }
 
     /// The maximum number of entries per page. Maximum value: 50. Example: `20`.
-    pub fn max_results(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn max_results(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.max_results = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetClusterInspectReportDetailRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<GetClusterInspectReportDetailRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "GetClusterInspectReportDetail",
             parameter,
             setter,
@@ -166,13 +166,13 @@ impl<C> GetClusterInspectReportDetailBuilder<C> {
     }
 }
 
-impl GetClusterInspectReportDetailBuilder<acs_runtime::Client> {
+impl GetClusterInspectReportDetailBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         GetClusterInspectReportDetailResponse,
-        SdkError<GetClusterInspectReportDetailError>,
+        rt::SdkError<GetClusterInspectReportDetailError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -206,8 +206,8 @@ pub struct GetClusterInspectReportDetailResponse {
     pub check_item_results: Option<Vec<CheckItemResultsItem>>,
 }
 
-impl acs_runtime::FromJson for GetClusterInspectReportDetailResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GetClusterInspectReportDetailResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("requestId")?,
@@ -227,17 +227,17 @@ impl acs_runtime::FromJson for GetClusterInspectReportDetailResponse {
 #[non_exhaustive]
 pub enum GetClusterInspectReportDetailError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GetClusterInspectReportDetailError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GetClusterInspectReportDetailError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for GetClusterInspectReportDetailError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GetClusterInspectReportDetailError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -246,7 +246,7 @@ impl acs_runtime::OperationError for GetClusterInspectReportDetailError {
 
 impl std::fmt::Display for GetClusterInspectReportDetailError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -297,8 +297,8 @@ pub struct CheckItemResultsItem {
     pub level: Option<String>,
 }
 
-impl acs_runtime::FromJson for CheckItemResultsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CheckItemResultsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,

@@ -3,7 +3,7 @@
 
 //! `GetUpgradeStatus`: You can call the GetUpgradeStatus operation to query the update progress of a cluster by cluster ID.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GetUpgradeStatus`, made by [`GetUpgradeStatusBuilder`] (`Client::get_upgrade_status` or [`GetUpgradeStatusRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl GetUpgradeStatusRequest {
     }
 }
 
-impl acs_runtime::Operation for GetUpgradeStatusRequest {
+impl rt::Operation for GetUpgradeStatusRequest {
     type Output = GetUpgradeStatusResponse;
     type Error = GetUpgradeStatusError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "GetUpgradeStatus",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/api/v2/clusters/{ClusterId}/upgrade/status",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> GetUpgradeStatusBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetUpgradeStatusRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<GetUpgradeStatusRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "GetUpgradeStatus",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> GetUpgradeStatusBuilder<C> {
     }
 }
 
-impl GetUpgradeStatusBuilder<acs_runtime::Client> {
+impl GetUpgradeStatusBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<GetUpgradeStatusResponse, SdkError<GetUpgradeStatusError>> {
+    ) -> Result<GetUpgradeStatusResponse, rt::SdkError<GetUpgradeStatusError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -112,8 +112,8 @@ pub struct GetUpgradeStatusResponse {
     pub upgrade_task: Option<UpgradeTask>,
 }
 
-impl acs_runtime::FromJson for GetUpgradeStatusResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GetUpgradeStatusResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             error_message: object.take("error_message")?,
@@ -130,17 +130,17 @@ impl acs_runtime::FromJson for GetUpgradeStatusResponse {
 #[non_exhaustive]
 pub enum GetUpgradeStatusError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GetUpgradeStatusError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GetUpgradeStatusError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for GetUpgradeStatusError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GetUpgradeStatusError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -149,7 +149,7 @@ impl acs_runtime::OperationError for GetUpgradeStatusError {
 
 impl std::fmt::Display for GetUpgradeStatusError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -171,8 +171,8 @@ pub struct UpgradeTask {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for UpgradeTask {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpgradeTask {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             status: object.take("status")?,

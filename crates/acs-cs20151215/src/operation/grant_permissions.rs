@@ -6,7 +6,7 @@
 //! *   If you use a Resource Access Management (RAM) account to call this operation, make sure it has permissions to modify cluster authorization information for other RAM users or RAM roles. Otherwise, the `StatusForbidden` or `ForbiddenGrantPermissions` error code is returned. For more information, see Use a RAM user to grant RBAC permissions to other RAM users.
 //! *   This operation overwrites all existing cluster permissions for the target RAM user or RAM role. You must specify all the permissions you want to grant to the RAM user or RAM role in the request.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GrantPermissions`, made by [`GrantPermissionsBuilder`] (`Client::grant_permissions` or [`GrantPermissionsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,18 +25,18 @@ impl GrantPermissionsRequest {
     }
 }
 
-impl acs_runtime::Operation for GrantPermissionsRequest {
+impl rt::Operation for GrantPermissionsRequest {
     type Output = GrantPermissionsResponse;
     type Error = GrantPermissionsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "GrantPermissions",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/permissions/users/{uid}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("uid", &self.uid);
         params.set_json_body(&self.body);
     }
@@ -58,20 +58,23 @@ impl<C> GrantPermissionsBuilder<C> {
     }
 
     /// The ID of the RAM user or RAM role whose permissions you want to update. Required. Example: `2367****`.
-    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<Vec<GrantPermissionsBodyItem>>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl rt::IntoParam<Vec<GrantPermissionsBodyItem>>,
+    ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GrantPermissionsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<GrantPermissionsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "GrantPermissions",
             parameter,
             setter,
@@ -83,11 +86,11 @@ impl<C> GrantPermissionsBuilder<C> {
     }
 }
 
-impl GrantPermissionsBuilder<acs_runtime::Client> {
+impl GrantPermissionsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<GrantPermissionsResponse, SdkError<GrantPermissionsError>> {
+    ) -> Result<GrantPermissionsResponse, rt::SdkError<GrantPermissionsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -98,8 +101,8 @@ impl GrantPermissionsBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct GrantPermissionsResponse {}
 
-impl acs_runtime::FromJson for GrantPermissionsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GrantPermissionsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -110,17 +113,17 @@ impl acs_runtime::FromJson for GrantPermissionsResponse {
 #[non_exhaustive]
 pub enum GrantPermissionsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GrantPermissionsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GrantPermissionsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for GrantPermissionsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GrantPermissionsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -129,7 +132,7 @@ impl acs_runtime::OperationError for GrantPermissionsError {
 
 impl std::fmt::Display for GrantPermissionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -176,8 +179,8 @@ pub struct GrantPermissionsBodyItem {
     pub is_ram_role: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for GrantPermissionsBodyItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for GrantPermissionsBodyItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cluster", &self.cluster);
         visit("is_custom", &self.is_custom);
         visit("role_name", &self.role_name);

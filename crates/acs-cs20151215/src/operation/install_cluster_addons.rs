@@ -3,7 +3,7 @@
 
 //! `InstallClusterAddons`: Installs a component by specifying the name and version of the component. To enhance Kubernetes capabilities, you can install a variety of components in Container Service for Kubernetes (ACK) clusters, such as fully-managed core components and application, logging and monitoring, network, storage, and security group components.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `InstallClusterAddons`, made by [`InstallClusterAddonsBuilder`] (`Client::install_cluster_addons` or [`InstallClusterAddonsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl InstallClusterAddonsRequest {
     }
 }
 
-impl acs_runtime::Operation for InstallClusterAddonsRequest {
+impl rt::Operation for InstallClusterAddonsRequest {
     type Output = InstallClusterAddonsResponse;
     type Error = InstallClusterAddonsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "InstallClusterAddons",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/components/install",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,7 +55,7 @@ impl<C> InstallClusterAddonsBuilder<C> {
     }
 
     /// 集群ID。 Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -63,15 +63,15 @@ impl<C> InstallClusterAddonsBuilder<C> {
     /// 请求体参数。 Example: `ags-metrics-collector`.
     pub fn body(
         mut self,
-        value: impl IntoParam<Vec<InstallClusterAddonsBodyItem>>,
+        value: impl rt::IntoParam<Vec<InstallClusterAddonsBodyItem>>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<InstallClusterAddonsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<InstallClusterAddonsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "InstallClusterAddons",
             parameter,
             setter,
@@ -83,11 +83,11 @@ impl<C> InstallClusterAddonsBuilder<C> {
     }
 }
 
-impl InstallClusterAddonsBuilder<acs_runtime::Client> {
+impl InstallClusterAddonsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<InstallClusterAddonsResponse, SdkError<InstallClusterAddonsError>> {
+    ) -> Result<InstallClusterAddonsResponse, rt::SdkError<InstallClusterAddonsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -105,8 +105,8 @@ pub struct InstallClusterAddonsResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for InstallClusterAddonsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for InstallClusterAddonsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -121,17 +121,17 @@ impl acs_runtime::FromJson for InstallClusterAddonsResponse {
 #[non_exhaustive]
 pub enum InstallClusterAddonsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for InstallClusterAddonsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for InstallClusterAddonsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for InstallClusterAddonsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for InstallClusterAddonsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -140,7 +140,7 @@ impl acs_runtime::OperationError for InstallClusterAddonsError {
 
 impl std::fmt::Display for InstallClusterAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -157,8 +157,8 @@ pub struct InstallClusterAddonsBodyItem {
     pub config: Option<String>,
 }
 
-impl acs_runtime::WireStruct for InstallClusterAddonsBodyItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for InstallClusterAddonsBodyItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("version", &self.version);
         visit("config", &self.config);

@@ -3,7 +3,7 @@
 
 //! `ListAddons`: Queries the available components based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, and cluster version and queries the detailed information about a component. The information includes whether the component is managed, the supported custom parameter schema, and compatible operating system architecture.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ListAddons`, made by [`ListAddonsBuilder`] (`Client::list_addons` or [`ListAddonsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,18 +30,18 @@ impl ListAddonsRequest {
     }
 }
 
-impl acs_runtime::Operation for ListAddonsRequest {
+impl rt::Operation for ListAddonsRequest {
     type Output = ListAddonsResponse;
     type Error = ListAddonsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ListAddons",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/addons",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("region_id", &self.region_id);
         params.query("cluster_type", &self.cluster_type);
         params.query("profile", &self.profile);
@@ -67,50 +67,52 @@ impl<C> ListAddonsBuilder<C> {
     }
 
     /// The region of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// The type of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `ManagedKubernetes`.
-    pub fn cluster_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_type = value.into_param();
         self
     }
 
     /// The subtype of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `Default`.
-    pub fn profile(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn profile(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.profile = value.into_param();
         self
     }
 
     /// The specifications of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `ack.pro.small`.
-    pub fn cluster_spec(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_spec(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_spec = value.into_param();
         self
     }
 
     /// The version of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `1.26.3-aliyun.1`.
-    pub fn cluster_version(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_version(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_version = value.into_param();
         self
     }
 
     /// The cluster ID. If you specify a cluster ID, only components used in the specified cluster are queried. Other parameters are ignored. Example: `c02b3e03be10643e8a644a843ffcb****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListAddonsRequest, BuildError> {
+    pub fn build(self) -> Result<ListAddonsRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl ListAddonsBuilder<acs_runtime::Client> {
+impl ListAddonsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(self) -> Result<ListAddonsResponse, SdkError<ListAddonsError>> {
+    pub async fn send(
+        self,
+    ) -> Result<ListAddonsResponse, rt::SdkError<ListAddonsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -124,8 +126,8 @@ pub struct ListAddonsResponse {
     pub addons: Option<Vec<AddonsItem>>,
 }
 
-impl acs_runtime::FromJson for ListAddonsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ListAddonsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             addons: object.take("addons")?,
@@ -138,17 +140,17 @@ impl acs_runtime::FromJson for ListAddonsResponse {
 #[non_exhaustive]
 pub enum ListAddonsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ListAddonsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ListAddonsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ListAddonsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ListAddonsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -157,7 +159,7 @@ impl acs_runtime::OperationError for ListAddonsError {
 
 impl std::fmt::Display for ListAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -193,8 +195,8 @@ pub struct AddonsItem {
     pub architecture: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for AddonsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AddonsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,

@@ -3,7 +3,7 @@
 
 //! `ListClusterAddonInstances`: Queries the component instances that are running in the specified cluster and the information about the component instances. The information includes the component version and status.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ListClusterAddonInstances`, made by [`ListClusterAddonInstancesBuilder`] (`Client::list_cluster_addon_instances` or [`ListClusterAddonInstancesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl ListClusterAddonInstancesRequest {
     }
 }
 
-impl acs_runtime::Operation for ListClusterAddonInstancesRequest {
+impl rt::Operation for ListClusterAddonInstancesRequest {
     type Output = ListClusterAddonInstancesResponse;
     type Error = ListClusterAddonInstancesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ListClusterAddonInstances",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/addon_instances",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> ListClusterAddonInstancesBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c02b3e03be10643e8a644a843ffcb****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListClusterAddonInstancesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ListClusterAddonInstancesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ListClusterAddonInstances",
             parameter,
             setter,
@@ -71,13 +71,13 @@ impl<C> ListClusterAddonInstancesBuilder<C> {
     }
 }
 
-impl ListClusterAddonInstancesBuilder<acs_runtime::Client> {
+impl ListClusterAddonInstancesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListClusterAddonInstancesResponse,
-        SdkError<ListClusterAddonInstancesError>,
+        rt::SdkError<ListClusterAddonInstancesError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -92,8 +92,8 @@ pub struct ListClusterAddonInstancesResponse {
     pub addons: Option<Vec<AddonsItem>>,
 }
 
-impl acs_runtime::FromJson for ListClusterAddonInstancesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ListClusterAddonInstancesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             addons: object.take("addons")?,
@@ -106,17 +106,17 @@ impl acs_runtime::FromJson for ListClusterAddonInstancesResponse {
 #[non_exhaustive]
 pub enum ListClusterAddonInstancesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ListClusterAddonInstancesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ListClusterAddonInstancesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ListClusterAddonInstancesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ListClusterAddonInstancesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -125,7 +125,7 @@ impl acs_runtime::OperationError for ListClusterAddonInstancesError {
 
 impl std::fmt::Display for ListClusterAddonInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -150,8 +150,8 @@ pub struct AddonsItem {
     pub version: Option<String>,
 }
 
-impl acs_runtime::FromJson for AddonsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AddonsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             name: object.take("name")?,

@@ -3,7 +3,7 @@
 
 //! `ListClusterChecks`: You can call the ListClusterChecks operation to query all the cluster check results of a cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ListClusterChecks`, made by [`ListClusterChecksBuilder`] (`Client::list_cluster_checks` or [`ListClusterChecksRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl ListClusterChecksRequest {
     }
 }
 
-impl acs_runtime::Operation for ListClusterChecksRequest {
+impl rt::Operation for ListClusterChecksRequest {
     type Output = ListClusterChecksResponse;
     type Error = ListClusterChecksError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ListClusterChecks",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{cluster_id}/checks",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.query("type", &self.r#type);
         params.query("target", &self.target);
@@ -58,26 +58,26 @@ impl<C> ListClusterChecksBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The check method. Example: `ClusterUpgrade`.
-    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn r#type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.r#type = value.into_param();
         self
     }
 
     /// The targets to check. Example: `ngw-bp19ay6nnvd4cexxxx`.
-    pub fn target(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn target(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.target = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListClusterChecksRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ListClusterChecksRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ListClusterChecks",
             parameter,
             setter,
@@ -89,11 +89,11 @@ impl<C> ListClusterChecksBuilder<C> {
     }
 }
 
-impl ListClusterChecksBuilder<acs_runtime::Client> {
+impl ListClusterChecksBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ListClusterChecksResponse, SdkError<ListClusterChecksError>> {
+    ) -> Result<ListClusterChecksResponse, rt::SdkError<ListClusterChecksError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -107,8 +107,8 @@ pub struct ListClusterChecksResponse {
     pub checks: Option<Vec<ChecksItem>>,
 }
 
-impl acs_runtime::FromJson for ListClusterChecksResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ListClusterChecksResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             checks: object.take("checks")?,
@@ -121,17 +121,17 @@ impl acs_runtime::FromJson for ListClusterChecksResponse {
 #[non_exhaustive]
 pub enum ListClusterChecksError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ListClusterChecksError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ListClusterChecksError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ListClusterChecksError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ListClusterChecksError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -140,7 +140,7 @@ impl acs_runtime::OperationError for ListClusterChecksError {
 
 impl std::fmt::Display for ListClusterChecksError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -164,8 +164,8 @@ pub struct ChecksItem {
     pub finished_at: Option<String>,
 }
 
-impl acs_runtime::FromJson for ChecksItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ChecksItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             check_id: object.take("check_id")?,

@@ -3,7 +3,7 @@
 
 //! `ListClusterInspectReports`: Obtains the details of the cluster inspection report.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ListClusterInspectReports`, made by [`ListClusterInspectReportsBuilder`] (`Client::list_cluster_inspect_reports` or [`ListClusterInspectReportsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl ListClusterInspectReportsRequest {
     }
 }
 
-impl acs_runtime::Operation for ListClusterInspectReportsRequest {
+impl rt::Operation for ListClusterInspectReportsRequest {
     type Output = ListClusterInspectReportsResponse;
     type Error = ListClusterInspectReportsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ListClusterInspectReports",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{clusterId}/inspectReports",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterId", &self.cluster_id);
         params.query("nextToken", &self.next_token);
         params.query("maxResults", &self.max_results);
@@ -58,26 +58,26 @@ impl<C> ListClusterInspectReportsBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The pagination token. Example: `AK8uQQrxgFKsI3OiS5TbhUQ9R3kPme4I3`.
-    pub fn next_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn next_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.next_token = value.into_param();
         self
     }
 
     /// The maximum number of returned results. Maximum value: 50. Example: `20`.
-    pub fn max_results(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn max_results(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.max_results = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListClusterInspectReportsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ListClusterInspectReportsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ListClusterInspectReports",
             parameter,
             setter,
@@ -89,13 +89,13 @@ impl<C> ListClusterInspectReportsBuilder<C> {
     }
 }
 
-impl ListClusterInspectReportsBuilder<acs_runtime::Client> {
+impl ListClusterInspectReportsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListClusterInspectReportsResponse,
-        SdkError<ListClusterInspectReportsError>,
+        rt::SdkError<ListClusterInspectReportsError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -114,8 +114,8 @@ pub struct ListClusterInspectReportsResponse {
     pub reports: Option<Vec<ReportsItem>>,
 }
 
-impl acs_runtime::FromJson for ListClusterInspectReportsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ListClusterInspectReportsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("requestId")?,
@@ -130,17 +130,17 @@ impl acs_runtime::FromJson for ListClusterInspectReportsResponse {
 #[non_exhaustive]
 pub enum ListClusterInspectReportsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ListClusterInspectReportsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ListClusterInspectReportsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ListClusterInspectReportsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ListClusterInspectReportsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -149,7 +149,7 @@ impl acs_runtime::OperationError for ListClusterInspectReportsError {
 
 impl std::fmt::Display for ListClusterInspectReportsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -171,8 +171,8 @@ pub struct ReportsItem {
     pub summary: Option<crate::types::Summary>,
 }
 
-impl acs_runtime::FromJson for ReportsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ReportsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             report_id: object.take("reportId")?,

@@ -6,7 +6,7 @@
 //! > - To call this operation, make sure that you have ram:ListUsers and ram:ListRoles permissions.
 //! > - To call this operation, make sure that you have the AliyunCSFullAccess permissions.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ListClusterKubeconfigStates`, made by [`ListClusterKubeconfigStatesBuilder`] (`Client::list_cluster_kubeconfig_states` or [`ListClusterKubeconfigStatesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,18 +27,18 @@ impl ListClusterKubeconfigStatesRequest {
     }
 }
 
-impl acs_runtime::Operation for ListClusterKubeconfigStatesRequest {
+impl rt::Operation for ListClusterKubeconfigStatesRequest {
     type Output = ListClusterKubeconfigStatesResponse;
     type Error = ListClusterKubeconfigStatesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ListClusterKubeconfigStates",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/clusters/{ClusterId}/kubeconfig/states",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.query("pageNumber", &self.page_number);
         params.query("pageSize", &self.page_size);
@@ -61,7 +61,7 @@ impl<C> ListClusterKubeconfigStatesBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -72,7 +72,7 @@ impl<C> ListClusterKubeconfigStatesBuilder<C> {
     /// *   Default value: 1.
     ///
     /// Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
@@ -83,14 +83,14 @@ impl<C> ListClusterKubeconfigStatesBuilder<C> {
     /// *   Default value: 10
     ///
     /// Example: `10`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListClusterKubeconfigStatesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ListClusterKubeconfigStatesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ListClusterKubeconfigStates",
             parameter,
             setter,
@@ -102,13 +102,13 @@ impl<C> ListClusterKubeconfigStatesBuilder<C> {
     }
 }
 
-impl ListClusterKubeconfigStatesBuilder<acs_runtime::Client> {
+impl ListClusterKubeconfigStatesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListClusterKubeconfigStatesResponse,
-        SdkError<ListClusterKubeconfigStatesError>,
+        rt::SdkError<ListClusterKubeconfigStatesError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -125,8 +125,8 @@ pub struct ListClusterKubeconfigStatesResponse {
     pub page: Option<crate::types::Page>,
 }
 
-impl acs_runtime::FromJson for ListClusterKubeconfigStatesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ListClusterKubeconfigStatesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             states: object.take("states")?,
@@ -140,17 +140,17 @@ impl acs_runtime::FromJson for ListClusterKubeconfigStatesResponse {
 #[non_exhaustive]
 pub enum ListClusterKubeconfigStatesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ListClusterKubeconfigStatesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ListClusterKubeconfigStatesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ListClusterKubeconfigStatesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ListClusterKubeconfigStatesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -159,7 +159,7 @@ impl acs_runtime::OperationError for ListClusterKubeconfigStatesError {
 
 impl std::fmt::Display for ListClusterKubeconfigStatesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -205,8 +205,8 @@ pub struct StatesItem {
     pub revokable: Option<bool>,
 }
 
-impl acs_runtime::FromJson for StatesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for StatesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             account_id: object.take("account_id")?,

@@ -3,7 +3,7 @@
 
 //! `ListOperationPlans`: Queries the automated maintenance schedules of a cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ListOperationPlans`, made by [`ListOperationPlansBuilder`] (`Client::list_operation_plans` or [`ListOperationPlansRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl ListOperationPlansRequest {
     }
 }
 
-impl acs_runtime::Operation for ListOperationPlansRequest {
+impl rt::Operation for ListOperationPlansRequest {
     type Output = ListOperationPlansResponse;
     type Error = ListOperationPlansError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ListOperationPlans",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/operation/plans",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("cluster_id", &self.cluster_id);
         params.query("type", &self.r#type);
     }
@@ -55,28 +55,28 @@ impl<C> ListOperationPlansBuilder<C> {
     }
 
     /// The cluster ID. Example: `c29ced64b3dfe4f33b57ca0aa9f68****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The operation plan type. Example: `cluster_upgrade`.
-    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn r#type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.r#type = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListOperationPlansRequest, BuildError> {
+    pub fn build(self) -> Result<ListOperationPlansRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl ListOperationPlansBuilder<acs_runtime::Client> {
+impl ListOperationPlansBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ListOperationPlansResponse, SdkError<ListOperationPlansError>> {
+    ) -> Result<ListOperationPlansResponse, rt::SdkError<ListOperationPlansError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -90,8 +90,8 @@ pub struct ListOperationPlansResponse {
     pub plans: Option<Vec<PlansItem>>,
 }
 
-impl acs_runtime::FromJson for ListOperationPlansResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ListOperationPlansResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             plans: object.take("plans")?,
@@ -104,17 +104,17 @@ impl acs_runtime::FromJson for ListOperationPlansResponse {
 #[non_exhaustive]
 pub enum ListOperationPlansError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ListOperationPlansError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ListOperationPlansError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ListOperationPlansError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ListOperationPlansError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -123,7 +123,7 @@ impl acs_runtime::OperationError for ListOperationPlansError {
 
 impl std::fmt::Display for ListOperationPlansError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -164,8 +164,8 @@ pub struct PlansItem {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for PlansItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PlansItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             plan_id: object.take("plan_id")?,

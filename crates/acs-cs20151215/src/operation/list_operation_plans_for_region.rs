@@ -3,7 +3,7 @@
 
 //! `ListOperationPlansForRegion`: 获取单个地域的自动运维执行计划列表
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ListOperationPlansForRegion`, made by [`ListOperationPlansForRegionBuilder`] (`Client::list_operation_plans_for_region` or [`ListOperationPlansForRegionRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,18 +26,18 @@ impl ListOperationPlansForRegionRequest {
     }
 }
 
-impl acs_runtime::Operation for ListOperationPlansForRegionRequest {
+impl rt::Operation for ListOperationPlansForRegionRequest {
     type Output = ListOperationPlansForRegionResponse;
     type Error = ListOperationPlansForRegionError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ListOperationPlansForRegion",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/regions/{region_id}/operation/plans",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("region_id", &self.region_id);
         params.query("cluster_id", &self.cluster_id);
         params.query("type", &self.r#type);
@@ -61,13 +61,13 @@ impl<C> ListOperationPlansForRegionBuilder<C> {
     }
 
     /// 地域ID。 Required. Example: `cn-beijing`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// 按集群ID过滤。 Example: `c02b3e03be10643e8a644a843ffcb****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -75,7 +75,7 @@ impl<C> ListOperationPlansForRegionBuilder<C> {
     /// 按执行计划类型过滤。 Example: `CLUSTER_UPGRADE_MASTER`.
     pub fn r#type(
         mut self,
-        value: impl IntoParam<crate::types::ListOperationPlansForRegionType>,
+        value: impl rt::IntoParam<crate::types::ListOperationPlansForRegionType>,
     ) -> Self {
         self.request.r#type = value.into_param();
         self
@@ -84,15 +84,15 @@ impl<C> ListOperationPlansForRegionBuilder<C> {
     /// 按执行计划状态过滤。 Example: `Scheduled`.
     pub fn state(
         mut self,
-        value: impl IntoParam<crate::types::ListOperationPlansForRegionState>,
+        value: impl rt::IntoParam<crate::types::ListOperationPlansForRegionState>,
     ) -> Self {
         self.request.state = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListOperationPlansForRegionRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ListOperationPlansForRegionRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ListOperationPlansForRegion",
             parameter,
             setter,
@@ -104,13 +104,13 @@ impl<C> ListOperationPlansForRegionBuilder<C> {
     }
 }
 
-impl ListOperationPlansForRegionBuilder<acs_runtime::Client> {
+impl ListOperationPlansForRegionBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListOperationPlansForRegionResponse,
-        SdkError<ListOperationPlansForRegionError>,
+        rt::SdkError<ListOperationPlansForRegionError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -125,8 +125,8 @@ pub struct ListOperationPlansForRegionResponse {
     pub plans: Option<Vec<PlansItem>>,
 }
 
-impl acs_runtime::FromJson for ListOperationPlansForRegionResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ListOperationPlansForRegionResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             plans: object.take("plans")?,
@@ -139,17 +139,17 @@ impl acs_runtime::FromJson for ListOperationPlansForRegionResponse {
 #[non_exhaustive]
 pub enum ListOperationPlansForRegionError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ListOperationPlansForRegionError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ListOperationPlansForRegionError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ListOperationPlansForRegionError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ListOperationPlansForRegionError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -158,7 +158,7 @@ impl acs_runtime::OperationError for ListOperationPlansForRegionError {
 
 impl std::fmt::Display for ListOperationPlansForRegionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -207,10 +207,9 @@ impl std::fmt::Display for TargetType {
     }
 }
 
-impl acs_runtime::FromJson for TargetType {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for TargetType {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -242,8 +241,8 @@ pub struct PlansItem {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for PlansItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PlansItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             plan_id: object.take("plan_id")?,

@@ -3,7 +3,7 @@
 
 //! `ListTagResources`: Queries resource labels and the detailed information, such as the key-value pairs of the labels and the clusters to which the labels are added. You can use labels to classify and manage Container Service for Kubernetes (ACK) clusters in order to meet monitoring, cost analysis, and tenant isolation requirements.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ListTagResources`, made by [`ListTagResourcesBuilder`] (`Client::list_tag_resources` or [`ListTagResourcesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,23 +28,22 @@ impl ListTagResourcesRequest {
     }
 }
 
-impl acs_runtime::Operation for ListTagResourcesRequest {
+impl rt::Operation for ListTagResourcesRequest {
     type Output = ListTagResourcesResponse;
     type Error = ListTagResourcesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ListTagResources",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/tags",
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
-        params
-            .put_json(acs_runtime::Position::Query, "resource_ids", &self.resource_ids);
+    fn write_params(&self, params: &mut rt::RequestParams) {
+        params.put_json(rt::Position::Query, "resource_ids", &self.resource_ids);
         params.query("resource_type", &self.resource_type);
         params.query("region_id", &self.region_id);
-        params.put_json(acs_runtime::Position::Query, "tags", &self.tags);
+        params.put_json(rt::Position::Query, "tags", &self.tags);
         params.query("next_token", &self.next_token);
     }
 }
@@ -65,38 +64,38 @@ impl<C> ListTagResourcesBuilder<C> {
     }
 
     /// The list of cluster IDs. Required. Example: `["xxxxx","xxxxxx"]`.
-    pub fn resource_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn resource_ids(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.resource_ids = value.into_param();
         self
     }
 
     /// The resource type. Set the value to `CLUSTER`. Required. Example: `CLUSTER`.
-    pub fn resource_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_type = value.into_param();
         self
     }
 
     /// The region ID. Required. Example: `cn-beijing`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// The list of labels that you want to query. You can specify up to 20 labels. Example: `[{\"key\":\"env\",\"value\",\"dev\"},{\"key\":\"dev\", \"value\":\"IT\"}]`.
-    pub fn tags(mut self, value: impl IntoParam<Vec<crate::types::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl rt::IntoParam<Vec<crate::types::Tag>>) -> Self {
         self.request.tags = value.into_param();
         self
     }
 
     /// The pagination token that is used in the next request to retrieve a new page of results. Example: `***`.
-    pub fn next_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn next_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.next_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListTagResourcesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ListTagResourcesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ListTagResources",
             parameter,
             setter,
@@ -114,11 +113,11 @@ impl<C> ListTagResourcesBuilder<C> {
     }
 }
 
-impl ListTagResourcesBuilder<acs_runtime::Client> {
+impl ListTagResourcesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ListTagResourcesResponse, SdkError<ListTagResourcesError>> {
+    ) -> Result<ListTagResourcesResponse, rt::SdkError<ListTagResourcesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -136,8 +135,8 @@ pub struct ListTagResourcesResponse {
     pub tag_resources: Option<TagResources>,
 }
 
-impl acs_runtime::FromJson for ListTagResourcesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ListTagResourcesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             next_token: object.take("next_token")?,
@@ -152,17 +151,17 @@ impl acs_runtime::FromJson for ListTagResourcesResponse {
 #[non_exhaustive]
 pub enum ListTagResourcesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ListTagResourcesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ListTagResourcesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ListTagResourcesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ListTagResourcesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -171,7 +170,7 @@ impl acs_runtime::OperationError for ListTagResourcesError {
 
 impl std::fmt::Display for ListTagResourcesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -191,8 +190,8 @@ pub struct TagResourceItem {
     pub resource_type: Option<String>,
 }
 
-impl acs_runtime::FromJson for TagResourceItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TagResourceItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             tag_key: object.take("tag_key")?,
@@ -211,8 +210,8 @@ pub struct TagResources {
     pub tag_resource: Option<Vec<TagResourceItem>>,
 }
 
-impl acs_runtime::FromJson for TagResources {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TagResources {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             tag_resource: object.take("tag_resource")?,

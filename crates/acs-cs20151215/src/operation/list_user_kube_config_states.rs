@@ -5,7 +5,7 @@
 //!
 //! >  To call this operation, make sure that you have the AliyunCSFullAccess permissions.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ListUserKubeConfigStates`, made by [`ListUserKubeConfigStatesBuilder`] (`Client::list_user_kube_config_states` or [`ListUserKubeConfigStatesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,18 +26,18 @@ impl ListUserKubeConfigStatesRequest {
     }
 }
 
-impl acs_runtime::Operation for ListUserKubeConfigStatesRequest {
+impl rt::Operation for ListUserKubeConfigStatesRequest {
     type Output = ListUserKubeConfigStatesResponse;
     type Error = ListUserKubeConfigStatesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ListUserKubeConfigStates",
-        acs_runtime::Method::Get,
+        rt::Method::Get,
         "/users/{Uid}/kubeconfig/states",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("Uid", &self.uid);
         params.query("page_number", &self.page_number);
         params.query("page_size", &self.page_size);
@@ -60,7 +60,7 @@ impl<C> ListUserKubeConfigStatesBuilder<C> {
     }
 
     /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required. Example: `2xxxxxxxxxxxxxxxxxx`.
-    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();
         self
     }
@@ -71,7 +71,7 @@ impl<C> ListUserKubeConfigStatesBuilder<C> {
     /// *   Default value: 1.
     ///
     /// Example: `2`.
-    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
@@ -82,14 +82,14 @@ impl<C> ListUserKubeConfigStatesBuilder<C> {
     /// *   Default value: 50.
     ///
     /// Example: `10`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ListUserKubeConfigStatesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ListUserKubeConfigStatesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ListUserKubeConfigStates",
             parameter,
             setter,
@@ -101,13 +101,13 @@ impl<C> ListUserKubeConfigStatesBuilder<C> {
     }
 }
 
-impl ListUserKubeConfigStatesBuilder<acs_runtime::Client> {
+impl ListUserKubeConfigStatesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ListUserKubeConfigStatesResponse,
-        SdkError<ListUserKubeConfigStatesError>,
+        rt::SdkError<ListUserKubeConfigStatesError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -124,8 +124,8 @@ pub struct ListUserKubeConfigStatesResponse {
     pub page: Option<crate::types::Page>,
 }
 
-impl acs_runtime::FromJson for ListUserKubeConfigStatesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ListUserKubeConfigStatesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             states: object.take("states")?,
@@ -139,17 +139,17 @@ impl acs_runtime::FromJson for ListUserKubeConfigStatesResponse {
 #[non_exhaustive]
 pub enum ListUserKubeConfigStatesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ListUserKubeConfigStatesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ListUserKubeConfigStatesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ListUserKubeConfigStatesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ListUserKubeConfigStatesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -158,7 +158,7 @@ impl acs_runtime::OperationError for ListUserKubeConfigStatesError {
 
 impl std::fmt::Display for ListUserKubeConfigStatesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -203,8 +203,8 @@ pub struct StatesItem {
     pub cluster_name: Option<String>,
 }
 
-impl acs_runtime::FromJson for StatesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for StatesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,

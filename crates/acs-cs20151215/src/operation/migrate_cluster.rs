@@ -3,7 +3,7 @@
 
 //! `MigrateCluster`: The Container Service for Kubernetes (ACK) managed Pro cluster type is developed based on the ACK managed Basic cluster type. It inherits all benefits of ACK managed clusters, such as fully-managed control planes and control plane high availability. It further enhances reliability, security, scheduling capabilities, and offers service level agreement (SLA)-backed guarantees, making it ideal for enterprise customers with large-scale production workloads requiring high stability and security. You can call the MigrateCluster operation to migrate an ACK managed Basic cluster to an ACK managed Pro cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `MigrateCluster`, made by [`MigrateClusterBuilder`] (`Client::migrate_cluster` or [`MigrateClusterRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl MigrateClusterRequest {
     }
 }
 
-impl acs_runtime::Operation for MigrateClusterRequest {
+impl rt::Operation for MigrateClusterRequest {
     type Output = MigrateClusterResponse;
     type Error = MigrateClusterError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "MigrateCluster",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{cluster_id}/migrate",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,20 @@ impl<C> MigrateClusterBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c21e0591548ba4c10bdb535d6572b****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<MigrateClusterBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<MigrateClusterBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<MigrateClusterRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<MigrateClusterRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "MigrateCluster",
             parameter,
             setter,
@@ -80,11 +80,11 @@ impl<C> MigrateClusterBuilder<C> {
     }
 }
 
-impl MigrateClusterBuilder<acs_runtime::Client> {
+impl MigrateClusterBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<MigrateClusterResponse, SdkError<MigrateClusterError>> {
+    ) -> Result<MigrateClusterResponse, rt::SdkError<MigrateClusterError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -102,8 +102,8 @@ pub struct MigrateClusterResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for MigrateClusterResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for MigrateClusterResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -118,17 +118,17 @@ impl acs_runtime::FromJson for MigrateClusterResponse {
 #[non_exhaustive]
 pub enum MigrateClusterError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for MigrateClusterError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for MigrateClusterError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for MigrateClusterError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for MigrateClusterError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -137,7 +137,7 @@ impl acs_runtime::OperationError for MigrateClusterError {
 
 impl std::fmt::Display for MigrateClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -152,8 +152,8 @@ pub struct MigrateClusterBody {
     pub oss_bucket_endpoint: Option<String>,
 }
 
-impl acs_runtime::WireStruct for MigrateClusterBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for MigrateClusterBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("oss_bucket_name", &self.oss_bucket_name);
         visit("oss_bucket_endpoint", &self.oss_bucket_endpoint);
     }

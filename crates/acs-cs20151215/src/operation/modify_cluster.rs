@@ -3,7 +3,7 @@
 
 //! `ModifyCluster`: You can call the ModifyCluster operation to modify the cluster configurations by cluster ID.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyCluster`, made by [`ModifyClusterBuilder`] (`Client::modify_cluster` or [`ModifyClusterRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl ModifyClusterRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyClusterRequest {
+impl rt::Operation for ModifyClusterRequest {
     type Output = ModifyClusterResponse;
     type Error = ModifyClusterError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ModifyCluster",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/api/v2/clusters/{ClusterId}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,20 @@ impl<C> ModifyClusterBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `cb95aa626a47740afbf6aa099b65****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body. Example: `true`.
-    pub fn body(mut self, value: impl IntoParam<ModifyClusterBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<ModifyClusterBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyClusterRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyClusterRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyCluster",
             parameter,
             setter,
@@ -80,11 +80,11 @@ impl<C> ModifyClusterBuilder<C> {
     }
 }
 
-impl ModifyClusterBuilder<acs_runtime::Client> {
+impl ModifyClusterBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyClusterResponse, SdkError<ModifyClusterError>> {
+    ) -> Result<ModifyClusterResponse, rt::SdkError<ModifyClusterError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -102,8 +102,8 @@ pub struct ModifyClusterResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for ModifyClusterResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyClusterResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -118,17 +118,17 @@ impl acs_runtime::FromJson for ModifyClusterResponse {
 #[non_exhaustive]
 pub enum ModifyClusterError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyClusterError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyClusterError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ModifyClusterError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyClusterError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -137,7 +137,7 @@ impl acs_runtime::OperationError for ModifyClusterError {
 
 impl std::fmt::Display for ModifyClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -152,8 +152,8 @@ pub struct SystemEventsLogging {
     pub logging_project: Option<String>,
 }
 
-impl acs_runtime::WireStruct for SystemEventsLogging {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for SystemEventsLogging {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enabled", &self.enabled);
         visit("logging_project", &self.logging_project);
     }
@@ -201,13 +201,13 @@ impl std::fmt::Display for Action {
     }
 }
 
-impl acs_runtime::WireValue for Action {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for Action {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<Action> for &str {
+impl rt::IntoParam<Action> for &str {
     fn into_param(self) -> Option<Action> {
         Some(Action::from(self))
     }
@@ -227,8 +227,8 @@ pub struct ApiServerCustomCertSans {
     pub subject_alternative_names: Option<Vec<String>>,
 }
 
-impl acs_runtime::WireStruct for ApiServerCustomCertSans {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ApiServerCustomCertSans {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("action", &self.action);
         visit("subject_alternative_names", &self.subject_alternative_names);
     }
@@ -350,8 +350,8 @@ pub struct ControlPlaneConfig {
     pub size: Option<i64>,
 }
 
-impl acs_runtime::WireStruct for ControlPlaneConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ControlPlaneConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("charge_type", &self.charge_type);
         visit("period", &self.period);
         visit("period_unit", &self.period_unit);
@@ -480,8 +480,8 @@ pub struct ModifyClusterBody {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for ModifyClusterBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ModifyClusterBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("api_server_eip", &self.api_server_eip);
         visit("api_server_eip_id", &self.api_server_eip_id);
         visit("deletion_protection", &self.deletion_protection);

@@ -10,7 +10,7 @@
 //!
 //! After you call this operation, the component may be redeployed and restarted. We recommend that you assess the impact before you call this operation.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyClusterAddon`, made by [`ModifyClusterAddonBuilder`] (`Client::modify_cluster_addon` or [`ModifyClusterAddonRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,18 +31,18 @@ impl ModifyClusterAddonRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyClusterAddonRequest {
+impl rt::Operation for ModifyClusterAddonRequest {
     type Output = ModifyClusterAddonResponse;
     type Error = ModifyClusterAddonError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ModifyClusterAddon",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{cluster_id}/components/{component_id}/config",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("component_id", &self.component_id);
         params.set_json_body(&self.body);
@@ -65,26 +65,26 @@ impl<C> ModifyClusterAddonBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c71d616e629ff40d5b42d7bb87770****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The component ID. Required. Example: `coredns`.
-    pub fn component_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn component_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.component_id = value.into_param();
         self
     }
 
     /// The component configuration.
-    pub fn body(mut self, value: impl IntoParam<ModifyClusterAddonBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<ModifyClusterAddonBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyClusterAddonRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyClusterAddonRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyClusterAddon",
             parameter,
             setter,
@@ -99,11 +99,11 @@ impl<C> ModifyClusterAddonBuilder<C> {
     }
 }
 
-impl ModifyClusterAddonBuilder<acs_runtime::Client> {
+impl ModifyClusterAddonBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyClusterAddonResponse, SdkError<ModifyClusterAddonError>> {
+    ) -> Result<ModifyClusterAddonResponse, rt::SdkError<ModifyClusterAddonError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -114,8 +114,8 @@ impl ModifyClusterAddonBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct ModifyClusterAddonResponse {}
 
-impl acs_runtime::FromJson for ModifyClusterAddonResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyClusterAddonResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -126,17 +126,17 @@ impl acs_runtime::FromJson for ModifyClusterAddonResponse {
 #[non_exhaustive]
 pub enum ModifyClusterAddonError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyClusterAddonError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyClusterAddonError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ModifyClusterAddonError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyClusterAddonError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -145,7 +145,7 @@ impl acs_runtime::OperationError for ModifyClusterAddonError {
 
 impl std::fmt::Display for ModifyClusterAddonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -158,8 +158,8 @@ pub struct ModifyClusterAddonBody {
     pub config: Option<String>,
 }
 
-impl acs_runtime::WireStruct for ModifyClusterAddonBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ModifyClusterAddonBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("config", &self.config);
     }
 }

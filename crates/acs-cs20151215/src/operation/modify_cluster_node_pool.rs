@@ -3,7 +3,7 @@
 
 //! `ModifyClusterNodePool`: You can call the ModifyClusterNodePool operation to modify the configuration of a node pool with the specified node pool ID.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyClusterNodePool`, made by [`ModifyClusterNodePoolBuilder`] (`Client::modify_cluster_node_pool` or [`ModifyClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -24,18 +24,18 @@ impl ModifyClusterNodePoolRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyClusterNodePoolRequest {
+impl rt::Operation for ModifyClusterNodePoolRequest {
     type Output = ModifyClusterNodePoolResponse;
     type Error = ModifyClusterNodePoolError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ModifyClusterNodePool",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/clusters/{ClusterId}/nodepools/{NodepoolId}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("NodepoolId", &self.nodepool_id);
         params.set_json_body(&self.body);
@@ -58,26 +58,26 @@ impl<C> ModifyClusterNodePoolBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The node pool ID. Required. Example: `p31da1b38983f4511b490fc62108a****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<ModifyClusterNodePoolBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<ModifyClusterNodePoolBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyClusterNodePoolRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyClusterNodePoolRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyClusterNodePool",
             parameter,
             setter,
@@ -92,11 +92,14 @@ impl<C> ModifyClusterNodePoolBuilder<C> {
     }
 }
 
-impl ModifyClusterNodePoolBuilder<acs_runtime::Client> {
+impl ModifyClusterNodePoolBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyClusterNodePoolResponse, SdkError<ModifyClusterNodePoolError>> {
+    ) -> Result<
+        ModifyClusterNodePoolResponse,
+        rt::SdkError<ModifyClusterNodePoolError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -114,8 +117,8 @@ pub struct ModifyClusterNodePoolResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for ModifyClusterNodePoolResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyClusterNodePoolResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             task_id: object.take("task_id")?,
@@ -130,17 +133,17 @@ impl acs_runtime::FromJson for ModifyClusterNodePoolResponse {
 #[non_exhaustive]
 pub enum ModifyClusterNodePoolError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyClusterNodePoolError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyClusterNodePoolError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ModifyClusterNodePoolError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyClusterNodePoolError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -149,7 +152,7 @@ impl acs_runtime::OperationError for ModifyClusterNodePoolError {
 
 impl std::fmt::Display for ModifyClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -168,8 +171,8 @@ pub struct NodepoolInfo {
     pub resource_group_id: Option<String>,
 }
 
-impl acs_runtime::WireStruct for NodepoolInfo {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NodepoolInfo {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("resource_group_id", &self.resource_group_id);
     }
@@ -238,8 +241,8 @@ pub struct AutoScaling {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for AutoScaling {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AutoScaling {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enable", &self.enable);
         visit("type", &self.r#type);
         visit("max_instances", &self.max_instances);
@@ -472,8 +475,8 @@ pub struct ScalingGroup {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for ScalingGroup {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ScalingGroup {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("vswitch_ids", &self.vswitch_ids);
         visit("instance_types", &self.instance_types);
         visit("instance_charge_type", &self.instance_charge_type);
@@ -571,8 +574,8 @@ pub struct KubernetesConfig {
     pub node_name_mode: Option<String>,
 }
 
-impl acs_runtime::WireStruct for KubernetesConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for KubernetesConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("labels", &self.labels);
         visit("taints", &self.taints);
         visit("runtime", &self.runtime);
@@ -607,8 +610,8 @@ pub struct ModifyClusterNodePoolBody {
     pub concurrency: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for ModifyClusterNodePoolBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ModifyClusterNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("nodepool_info", &self.nodepool_info);
         visit("auto_scaling", &self.auto_scaling);
         visit("management", &self.management);

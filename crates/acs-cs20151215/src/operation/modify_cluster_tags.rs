@@ -3,7 +3,7 @@
 
 //! `ModifyClusterTags`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the ModifyClusterTags operation to modify the labels of a cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyClusterTags`, made by [`ModifyClusterTagsBuilder`] (`Client::modify_cluster_tags` or [`ModifyClusterTagsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl ModifyClusterTagsRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyClusterTagsRequest {
+impl rt::Operation for ModifyClusterTagsRequest {
     type Output = ModifyClusterTagsResponse;
     type Error = ModifyClusterTagsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ModifyClusterTags",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/tags",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,20 @@ impl<C> ModifyClusterTagsBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The data of the tags that you want to modify.
-    pub fn body(mut self, value: impl IntoParam<Vec<crate::types::Tag>>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<Vec<crate::types::Tag>>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyClusterTagsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyClusterTagsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyClusterTags",
             parameter,
             setter,
@@ -80,11 +80,11 @@ impl<C> ModifyClusterTagsBuilder<C> {
     }
 }
 
-impl ModifyClusterTagsBuilder<acs_runtime::Client> {
+impl ModifyClusterTagsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyClusterTagsResponse, SdkError<ModifyClusterTagsError>> {
+    ) -> Result<ModifyClusterTagsResponse, rt::SdkError<ModifyClusterTagsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -95,8 +95,8 @@ impl ModifyClusterTagsBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct ModifyClusterTagsResponse {}
 
-impl acs_runtime::FromJson for ModifyClusterTagsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyClusterTagsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -107,17 +107,17 @@ impl acs_runtime::FromJson for ModifyClusterTagsResponse {
 #[non_exhaustive]
 pub enum ModifyClusterTagsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyClusterTagsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyClusterTagsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ModifyClusterTagsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyClusterTagsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -126,7 +126,7 @@ impl acs_runtime::OperationError for ModifyClusterTagsError {
 
 impl std::fmt::Display for ModifyClusterTagsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -5,7 +5,7 @@
 //!
 //! >  Container Service for Kubernetes (ACK) allows you to modify the kubelet configuration of nodes in a node pool. After you modify the kubelet configuration, the new configuration immediately takes effect on existing nodes in the node pool and is automatically applied to newly added nodes.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyNodePoolNodeConfig`, made by [`ModifyNodePoolNodeConfigBuilder`] (`Client::modify_node_pool_node_config` or [`ModifyNodePoolNodeConfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,18 +26,18 @@ impl ModifyNodePoolNodeConfigRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyNodePoolNodeConfigRequest {
+impl rt::Operation for ModifyNodePoolNodeConfigRequest {
     type Output = ModifyNodePoolNodeConfigResponse;
     type Error = ModifyNodePoolNodeConfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ModifyNodePoolNodeConfig",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/clusters/{ClusterId}/nodepools/{NodepoolId}/node_config",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("NodepoolId", &self.nodepool_id);
         params.set_json_body(&self.body);
@@ -60,26 +60,29 @@ impl<C> ModifyNodePoolNodeConfigBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The node pool ID. Required. Example: `np8d8c9c2cd0f64e89884f82a5fbcd****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<ModifyNodePoolNodeConfigBody>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl rt::IntoParam<ModifyNodePoolNodeConfigBody>,
+    ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyNodePoolNodeConfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyNodePoolNodeConfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyNodePoolNodeConfig",
             parameter,
             setter,
@@ -94,13 +97,13 @@ impl<C> ModifyNodePoolNodeConfigBuilder<C> {
     }
 }
 
-impl ModifyNodePoolNodeConfigBuilder<acs_runtime::Client> {
+impl ModifyNodePoolNodeConfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ModifyNodePoolNodeConfigResponse,
-        SdkError<ModifyNodePoolNodeConfigError>,
+        rt::SdkError<ModifyNodePoolNodeConfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -119,8 +122,8 @@ pub struct ModifyNodePoolNodeConfigResponse {
     pub nodepool_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for ModifyNodePoolNodeConfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyNodePoolNodeConfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -135,17 +138,17 @@ impl acs_runtime::FromJson for ModifyNodePoolNodeConfigResponse {
 #[non_exhaustive]
 pub enum ModifyNodePoolNodeConfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyNodePoolNodeConfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyNodePoolNodeConfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ModifyNodePoolNodeConfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyNodePoolNodeConfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -154,7 +157,7 @@ impl acs_runtime::OperationError for ModifyNodePoolNodeConfigError {
 
 impl std::fmt::Display for ModifyNodePoolNodeConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -164,15 +167,13 @@ impl std::error::Error for ModifyNodePoolNodeConfigError {}
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OsConfig {
     /// The sysctl configuration.
-    pub sysctl: Option<
-        std::collections::BTreeMap<String, acs_runtime::serde_json::Value>,
-    >,
+    pub sysctl: Option<std::collections::BTreeMap<String, rt::serde_json::Value>>,
     /// The `hugepage` field.
-    pub hugepage: Option<acs_runtime::serde_json::Value>,
+    pub hugepage: Option<rt::serde_json::Value>,
 }
 
-impl acs_runtime::WireStruct for OsConfig {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for OsConfig {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("sysctl", &self.sysctl);
         visit("hugepage", &self.hugepage);
     }
@@ -191,8 +192,8 @@ pub struct ModifyNodePoolNodeConfigBody {
     pub containerd_config: Option<crate::types::ContainerdConfig>,
 }
 
-impl acs_runtime::WireStruct for ModifyNodePoolNodeConfigBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ModifyNodePoolNodeConfigBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("kubelet_config", &self.kubelet_config);
         visit("rolling_policy", &self.rolling_policy);
         visit("os_config", &self.os_config);

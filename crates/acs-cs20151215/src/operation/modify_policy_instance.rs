@@ -3,7 +3,7 @@
 
 //! `ModifyPolicyInstance`: Updates a policy in a specific Container Service for Kubernetes (ACK) cluster. You can modify the action of the policy such as alerting or denying and namespaces to which the policy applies.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyPolicyInstance`, made by [`ModifyPolicyInstanceBuilder`] (`Client::modify_policy_instance` or [`ModifyPolicyInstanceRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -24,18 +24,18 @@ impl ModifyPolicyInstanceRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyPolicyInstanceRequest {
+impl rt::Operation for ModifyPolicyInstanceRequest {
     type Output = ModifyPolicyInstanceResponse;
     type Error = ModifyPolicyInstanceError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ModifyPolicyInstance",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/clusters/{cluster_id}/policies/{policy_name}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("policy_name", &self.policy_name);
         params.set_json_body(&self.body);
@@ -58,26 +58,26 @@ impl<C> ModifyPolicyInstanceBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The name of the policy. Required. Example: `ACKAllowedRepos`.
-    pub fn policy_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn policy_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.policy_name = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<ModifyPolicyInstanceBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<ModifyPolicyInstanceBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyPolicyInstanceRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyPolicyInstanceRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyPolicyInstance",
             parameter,
             setter,
@@ -92,11 +92,11 @@ impl<C> ModifyPolicyInstanceBuilder<C> {
     }
 }
 
-impl ModifyPolicyInstanceBuilder<acs_runtime::Client> {
+impl ModifyPolicyInstanceBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyPolicyInstanceResponse, SdkError<ModifyPolicyInstanceError>> {
+    ) -> Result<ModifyPolicyInstanceResponse, rt::SdkError<ModifyPolicyInstanceError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -110,8 +110,8 @@ pub struct ModifyPolicyInstanceResponse {
     pub instances: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for ModifyPolicyInstanceResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyPolicyInstanceResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             instances: object.take("instances")?,
@@ -124,17 +124,17 @@ impl acs_runtime::FromJson for ModifyPolicyInstanceResponse {
 #[non_exhaustive]
 pub enum ModifyPolicyInstanceError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyPolicyInstanceError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyPolicyInstanceError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ModifyPolicyInstanceError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyPolicyInstanceError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -143,7 +143,7 @@ impl acs_runtime::OperationError for ModifyPolicyInstanceError {
 
 impl std::fmt::Display for ModifyPolicyInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -164,11 +164,11 @@ pub struct ModifyPolicyInstanceBody {
     /// The namespaces to which the policy is applied. The policy is applied to all namespaces if this parameter is left empty.
     pub namespaces: Option<Vec<String>>,
     /// The parameters of the policy instance. For more information, see Predefined security policies of ACK. Example: `"restrictedNamespaces": [ "test" ]`.
-    pub parameters: Option<acs_runtime::serde_json::Value>,
+    pub parameters: Option<rt::serde_json::Value>,
 }
 
-impl acs_runtime::WireStruct for ModifyPolicyInstanceBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ModifyPolicyInstanceBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("action", &self.action);
         visit("instance_name", &self.instance_name);
         visit("namespaces", &self.namespaces);

@@ -6,7 +6,7 @@
 //! *   You can activate ACK by using Alibaba Cloud accounts.
 //! *   To activate ACK by using RAM users, you need to grant the AdministratorAccess permission to the RAM users.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `OpenAckService`, made by [`OpenAckServiceBuilder`] (`Client::open_ack_service` or [`OpenAckServiceRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,18 +23,18 @@ impl OpenAckServiceRequest {
     }
 }
 
-impl acs_runtime::Operation for OpenAckServiceRequest {
+impl rt::Operation for OpenAckServiceRequest {
     type Output = OpenAckServiceResponse;
     type Error = OpenAckServiceError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "OpenAckService",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/service/open",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("type", &self.r#type);
     }
 }
@@ -60,22 +60,22 @@ impl<C> OpenAckServiceBuilder<C> {
     /// *   `edgepayasgo`: ACK Edge clusters.
     ///
     /// Example: `propayasgo`.
-    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn r#type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.r#type = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<OpenAckServiceRequest, BuildError> {
+    pub fn build(self) -> Result<OpenAckServiceRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl OpenAckServiceBuilder<acs_runtime::Client> {
+impl OpenAckServiceBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<OpenAckServiceResponse, SdkError<OpenAckServiceError>> {
+    ) -> Result<OpenAckServiceResponse, rt::SdkError<OpenAckServiceError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -91,8 +91,8 @@ pub struct OpenAckServiceResponse {
     pub order_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for OpenAckServiceResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for OpenAckServiceResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -106,17 +106,17 @@ impl acs_runtime::FromJson for OpenAckServiceResponse {
 #[non_exhaustive]
 pub enum OpenAckServiceError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for OpenAckServiceError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for OpenAckServiceError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for OpenAckServiceError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for OpenAckServiceError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -125,7 +125,7 @@ impl acs_runtime::OperationError for OpenAckServiceError {
 
 impl std::fmt::Display for OpenAckServiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

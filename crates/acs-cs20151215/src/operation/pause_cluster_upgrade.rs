@@ -3,7 +3,7 @@
 
 //! `PauseClusterUpgrade`: You can call the PauseClusterUpgrade operation to pause the update of a Container Service for Kubernetes (ACK) cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `PauseClusterUpgrade`, made by [`PauseClusterUpgradeBuilder`] (`Client::pause_cluster_upgrade` or [`PauseClusterUpgradeRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl PauseClusterUpgradeRequest {
     }
 }
 
-impl acs_runtime::Operation for PauseClusterUpgradeRequest {
+impl rt::Operation for PauseClusterUpgradeRequest {
     type Output = PauseClusterUpgradeResponse;
     type Error = PauseClusterUpgradeError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "PauseClusterUpgrade",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/api/v2/clusters/{ClusterId}/upgrade/pause",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> PauseClusterUpgradeBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<PauseClusterUpgradeRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<PauseClusterUpgradeRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "PauseClusterUpgrade",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> PauseClusterUpgradeBuilder<C> {
     }
 }
 
-impl PauseClusterUpgradeBuilder<acs_runtime::Client> {
+impl PauseClusterUpgradeBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<PauseClusterUpgradeResponse, SdkError<PauseClusterUpgradeError>> {
+    ) -> Result<PauseClusterUpgradeResponse, rt::SdkError<PauseClusterUpgradeError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -86,8 +86,8 @@ impl PauseClusterUpgradeBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct PauseClusterUpgradeResponse {}
 
-impl acs_runtime::FromJson for PauseClusterUpgradeResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PauseClusterUpgradeResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -98,17 +98,17 @@ impl acs_runtime::FromJson for PauseClusterUpgradeResponse {
 #[non_exhaustive]
 pub enum PauseClusterUpgradeError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for PauseClusterUpgradeError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for PauseClusterUpgradeError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for PauseClusterUpgradeError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for PauseClusterUpgradeError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -117,7 +117,7 @@ impl acs_runtime::OperationError for PauseClusterUpgradeError {
 
 impl std::fmt::Display for PauseClusterUpgradeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

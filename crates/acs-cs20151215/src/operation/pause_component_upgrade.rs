@@ -3,7 +3,7 @@
 
 //! `PauseComponentUpgrade`: You can call the PauseComponentUpgrade operation to pause the update of a component.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `PauseComponentUpgrade`, made by [`PauseComponentUpgradeBuilder`] (`Client::pause_component_upgrade` or [`PauseComponentUpgradeRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl PauseComponentUpgradeRequest {
     }
 }
 
-impl acs_runtime::Operation for PauseComponentUpgradeRequest {
+impl rt::Operation for PauseComponentUpgradeRequest {
     type Output = PauseComponentUpgradeResponse;
     type Error = PauseComponentUpgradeError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "PauseComponentUpgrade",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{clusterid}/components/{componentid}/pause",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterid", &self.clusterid);
         params.path("componentid", &self.componentid);
     }
@@ -55,20 +55,20 @@ impl<C> PauseComponentUpgradeBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn clusterid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn clusterid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.clusterid = value.into_param();
         self
     }
 
     /// The component ID. Required. Example: `metric-server`.
-    pub fn componentid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn componentid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.componentid = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<PauseComponentUpgradeRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<PauseComponentUpgradeRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "PauseComponentUpgrade",
             parameter,
             setter,
@@ -83,11 +83,14 @@ impl<C> PauseComponentUpgradeBuilder<C> {
     }
 }
 
-impl PauseComponentUpgradeBuilder<acs_runtime::Client> {
+impl PauseComponentUpgradeBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<PauseComponentUpgradeResponse, SdkError<PauseComponentUpgradeError>> {
+    ) -> Result<
+        PauseComponentUpgradeResponse,
+        rt::SdkError<PauseComponentUpgradeError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -98,8 +101,8 @@ impl PauseComponentUpgradeBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct PauseComponentUpgradeResponse {}
 
-impl acs_runtime::FromJson for PauseComponentUpgradeResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PauseComponentUpgradeResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -110,17 +113,17 @@ impl acs_runtime::FromJson for PauseComponentUpgradeResponse {
 #[non_exhaustive]
 pub enum PauseComponentUpgradeError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for PauseComponentUpgradeError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for PauseComponentUpgradeError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for PauseComponentUpgradeError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for PauseComponentUpgradeError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -129,7 +132,7 @@ impl acs_runtime::OperationError for PauseComponentUpgradeError {
 
 impl std::fmt::Display for PauseComponentUpgradeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `PauseTask`: Pauses an on-going task.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `PauseTask`, made by [`PauseTaskBuilder`] (`Client::pause_task` or [`PauseTaskRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl PauseTaskRequest {
     }
 }
 
-impl acs_runtime::Operation for PauseTaskRequest {
+impl rt::Operation for PauseTaskRequest {
     type Output = PauseTaskResponse;
     type Error = PauseTaskError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "PauseTask",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/tasks/{task_id}/pause",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("task_id", &self.task_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> PauseTaskBuilder<C> {
     }
 
     /// The task ID. Required. Example: `T-62a944794ee141074400****`.
-    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<PauseTaskRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<PauseTaskRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "PauseTask",
             parameter,
             setter,
@@ -71,9 +71,9 @@ impl<C> PauseTaskBuilder<C> {
     }
 }
 
-impl PauseTaskBuilder<acs_runtime::Client> {
+impl PauseTaskBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(self) -> Result<PauseTaskResponse, SdkError<PauseTaskError>> {
+    pub async fn send(self) -> Result<PauseTaskResponse, rt::SdkError<PauseTaskError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -84,8 +84,8 @@ impl PauseTaskBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct PauseTaskResponse {}
 
-impl acs_runtime::FromJson for PauseTaskResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PauseTaskResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -96,17 +96,17 @@ impl acs_runtime::FromJson for PauseTaskResponse {
 #[non_exhaustive]
 pub enum PauseTaskError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for PauseTaskError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for PauseTaskError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for PauseTaskError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for PauseTaskError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -115,7 +115,7 @@ impl acs_runtime::OperationError for PauseTaskError {
 
 impl std::fmt::Display for PauseTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

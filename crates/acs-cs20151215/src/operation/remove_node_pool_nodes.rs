@@ -9,7 +9,7 @@
 //! *   The system removes only worker nodes. It does not remove master nodes.
 //! *   Even if you set the `release_node` parameter to `true`, subscription nodes are not released. You must release the subscription nodes in the \[ECS console\](<https://ecs.console.aliyun.com/>) after you remove the nodes.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `RemoveNodePoolNodes`, made by [`RemoveNodePoolNodesBuilder`] (`Client::remove_node_pool_nodes` or [`RemoveNodePoolNodesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,25 +40,24 @@ impl RemoveNodePoolNodesRequest {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::Operation for RemoveNodePoolNodesRequest {
+impl rt::Operation for RemoveNodePoolNodesRequest {
     type Output = RemoveNodePoolNodesResponse;
     type Error = RemoveNodePoolNodesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "RemoveNodePoolNodes",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/clusters/{ClusterId}/nodepools/{NodepoolId}/nodes",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("NodepoolId", &self.nodepool_id);
         params.query("release_node", &self.release_node);
         params.query("drain_node", &self.drain_node);
-        params.put_json(acs_runtime::Position::Query, "nodes", &self.nodes);
-        params
-            .put_json(acs_runtime::Position::Query, "instance_ids", &self.instance_ids);
+        params.put_json(rt::Position::Query, "nodes", &self.nodes);
+        params.put_json(rt::Position::Query, "instance_ids", &self.instance_ids);
         params.query("concurrency", &self.concurrency);
     }
 }
@@ -80,13 +79,13 @@ impl<C> RemoveNodePoolNodesBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The node pool ID. Required. Example: `np97de2cfb1ba042398dd8f5504c94****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
@@ -97,7 +96,7 @@ impl<C> RemoveNodePoolNodesBuilder<C> {
     /// *   false: do not release the nodes after they are removed.
     ///
     /// Example: `true`.
-    pub fn release_node(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn release_node(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.release_node = value.into_param();
         self
     }
@@ -108,7 +107,7 @@ impl<C> RemoveNodePoolNodesBuilder<C> {
     /// *   false: do not drain the nodes that you want to remove.
     ///
     /// Example: `true`.
-    pub fn drain_node(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn drain_node(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.drain_node = value.into_param();
         self
     }
@@ -119,26 +118,26 @@ impl<C> RemoveNodePoolNodesBuilder<C> {
     ///
     /// >  This parameter is deprecated. Use instance_ids instead.
     #[deprecated]
-    pub fn nodes(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn nodes(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.nodes = value.into_param();
         self
     }
 
     /// A list of instances that you want to remove.
-    pub fn instance_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn instance_ids(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.instance_ids = value.into_param();
         self
     }
 
     /// Whether to remove concurrently. Example: `false`.
-    pub fn concurrency(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn concurrency(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.concurrency = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RemoveNodePoolNodesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<RemoveNodePoolNodesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "RemoveNodePoolNodes",
             parameter,
             setter,
@@ -153,11 +152,11 @@ impl<C> RemoveNodePoolNodesBuilder<C> {
     }
 }
 
-impl RemoveNodePoolNodesBuilder<acs_runtime::Client> {
+impl RemoveNodePoolNodesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<RemoveNodePoolNodesResponse, SdkError<RemoveNodePoolNodesError>> {
+    ) -> Result<RemoveNodePoolNodesResponse, rt::SdkError<RemoveNodePoolNodesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -173,8 +172,8 @@ pub struct RemoveNodePoolNodesResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for RemoveNodePoolNodesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RemoveNodePoolNodesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -188,17 +187,17 @@ impl acs_runtime::FromJson for RemoveNodePoolNodesResponse {
 #[non_exhaustive]
 pub enum RemoveNodePoolNodesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for RemoveNodePoolNodesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for RemoveNodePoolNodesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for RemoveNodePoolNodesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for RemoveNodePoolNodesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -207,7 +206,7 @@ impl acs_runtime::OperationError for RemoveNodePoolNodesError {
 
 impl std::fmt::Display for RemoveNodePoolNodesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

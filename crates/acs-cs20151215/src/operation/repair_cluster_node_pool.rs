@@ -3,7 +3,7 @@
 
 //! `RepairClusterNodePool`: Repairs a node pool.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `RepairClusterNodePool`, made by [`RepairClusterNodePoolBuilder`] (`Client::repair_cluster_node_pool` or [`RepairClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl RepairClusterNodePoolRequest {
     }
 }
 
-impl acs_runtime::Operation for RepairClusterNodePoolRequest {
+impl rt::Operation for RepairClusterNodePoolRequest {
     type Output = RepairClusterNodePoolResponse;
     type Error = RepairClusterNodePoolError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "RepairClusterNodePool",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{cluster_id}/nodepools/{nodepool_id}/repair",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.path("nodepool_id", &self.nodepool_id);
         params.set_json_body(&self.body);
@@ -58,26 +58,26 @@ impl<C> RepairClusterNodePoolBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c2273b7f4a30d4ef6b43e0926cdd8****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The ID of the node pool that you want to manage. Required. Example: `np613940c3593c4bea96faa8600cb9****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<RepairClusterNodePoolBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<RepairClusterNodePoolBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RepairClusterNodePoolRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<RepairClusterNodePoolRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "RepairClusterNodePool",
             parameter,
             setter,
@@ -92,11 +92,14 @@ impl<C> RepairClusterNodePoolBuilder<C> {
     }
 }
 
-impl RepairClusterNodePoolBuilder<acs_runtime::Client> {
+impl RepairClusterNodePoolBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<RepairClusterNodePoolResponse, SdkError<RepairClusterNodePoolError>> {
+    ) -> Result<
+        RepairClusterNodePoolResponse,
+        rt::SdkError<RepairClusterNodePoolError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -112,8 +115,8 @@ pub struct RepairClusterNodePoolResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for RepairClusterNodePoolResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RepairClusterNodePoolResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -127,17 +130,17 @@ impl acs_runtime::FromJson for RepairClusterNodePoolResponse {
 #[non_exhaustive]
 pub enum RepairClusterNodePoolError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for RepairClusterNodePoolError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for RepairClusterNodePoolError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for RepairClusterNodePoolError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for RepairClusterNodePoolError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -146,7 +149,7 @@ impl acs_runtime::OperationError for RepairClusterNodePoolError {
 
 impl std::fmt::Display for RepairClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -161,8 +164,8 @@ pub struct OperationsItem {
     pub args: Option<Vec<String>>,
 }
 
-impl acs_runtime::WireStruct for OperationsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for OperationsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("operation_id", &self.operation_id);
         visit("args", &self.args);
     }
@@ -185,8 +188,8 @@ pub struct RepairClusterNodePoolBody {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for RepairClusterNodePoolBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for RepairClusterNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("nodes", &self.nodes);
         visit("auto_restart", &self.auto_restart);
         visit("operations", &self.operations);

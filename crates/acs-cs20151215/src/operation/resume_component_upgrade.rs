@@ -3,7 +3,7 @@
 
 //! `ResumeComponentUpgrade`: You can call the ResumeComponentUpgrade operation to resume the update of a component.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ResumeComponentUpgrade`, made by [`ResumeComponentUpgradeBuilder`] (`Client::resume_component_upgrade` or [`ResumeComponentUpgradeRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl ResumeComponentUpgradeRequest {
     }
 }
 
-impl acs_runtime::Operation for ResumeComponentUpgradeRequest {
+impl rt::Operation for ResumeComponentUpgradeRequest {
     type Output = ResumeComponentUpgradeResponse;
     type Error = ResumeComponentUpgradeError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ResumeComponentUpgrade",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{clusterid}/components/{componentid}/resume",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterid", &self.clusterid);
         params.path("componentid", &self.componentid);
     }
@@ -55,20 +55,20 @@ impl<C> ResumeComponentUpgradeBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
-    pub fn clusterid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn clusterid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.clusterid = value.into_param();
         self
     }
 
     /// The component ID. Required. Example: `metric-server`.
-    pub fn componentid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn componentid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.componentid = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ResumeComponentUpgradeRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ResumeComponentUpgradeRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ResumeComponentUpgrade",
             parameter,
             setter,
@@ -83,11 +83,14 @@ impl<C> ResumeComponentUpgradeBuilder<C> {
     }
 }
 
-impl ResumeComponentUpgradeBuilder<acs_runtime::Client> {
+impl ResumeComponentUpgradeBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ResumeComponentUpgradeResponse, SdkError<ResumeComponentUpgradeError>> {
+    ) -> Result<
+        ResumeComponentUpgradeResponse,
+        rt::SdkError<ResumeComponentUpgradeError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -98,8 +101,8 @@ impl ResumeComponentUpgradeBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct ResumeComponentUpgradeResponse {}
 
-impl acs_runtime::FromJson for ResumeComponentUpgradeResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ResumeComponentUpgradeResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -110,17 +113,17 @@ impl acs_runtime::FromJson for ResumeComponentUpgradeResponse {
 #[non_exhaustive]
 pub enum ResumeComponentUpgradeError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ResumeComponentUpgradeError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ResumeComponentUpgradeError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ResumeComponentUpgradeError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ResumeComponentUpgradeError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -129,7 +132,7 @@ impl acs_runtime::OperationError for ResumeComponentUpgradeError {
 
 impl std::fmt::Display for ResumeComponentUpgradeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `ResumeUpgradeCluster`: You can call the ResumeUpgradeCluster operation to resume the update of a cluster by cluster ID.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ResumeUpgradeCluster`, made by [`ResumeUpgradeClusterBuilder`] (`Client::resume_upgrade_cluster` or [`ResumeUpgradeClusterRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl ResumeUpgradeClusterRequest {
     }
 }
 
-impl acs_runtime::Operation for ResumeUpgradeClusterRequest {
+impl rt::Operation for ResumeUpgradeClusterRequest {
     type Output = ResumeUpgradeClusterResponse;
     type Error = ResumeUpgradeClusterError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ResumeUpgradeCluster",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/api/v2/clusters/{ClusterId}/upgrade/resume",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> ResumeUpgradeClusterBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ResumeUpgradeClusterRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ResumeUpgradeClusterRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ResumeUpgradeCluster",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> ResumeUpgradeClusterBuilder<C> {
     }
 }
 
-impl ResumeUpgradeClusterBuilder<acs_runtime::Client> {
+impl ResumeUpgradeClusterBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ResumeUpgradeClusterResponse, SdkError<ResumeUpgradeClusterError>> {
+    ) -> Result<ResumeUpgradeClusterResponse, rt::SdkError<ResumeUpgradeClusterError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -86,8 +86,8 @@ impl ResumeUpgradeClusterBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct ResumeUpgradeClusterResponse {}
 
-impl acs_runtime::FromJson for ResumeUpgradeClusterResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ResumeUpgradeClusterResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -98,17 +98,17 @@ impl acs_runtime::FromJson for ResumeUpgradeClusterResponse {
 #[non_exhaustive]
 pub enum ResumeUpgradeClusterError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ResumeUpgradeClusterError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ResumeUpgradeClusterError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ResumeUpgradeClusterError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ResumeUpgradeClusterError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -117,7 +117,7 @@ impl acs_runtime::OperationError for ResumeUpgradeClusterError {
 
 impl std::fmt::Display for ResumeUpgradeClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

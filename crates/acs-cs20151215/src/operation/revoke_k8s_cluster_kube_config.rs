@@ -3,7 +3,7 @@
 
 //! `RevokeK8sClusterKubeConfig`: You can call the RevokeK8sClusterKubeConfig operation to revoke the kubeconfig file of a cluster that belongs to the current Alibaba Cloud account or RAM user. After the kubeconfig file is revoked, the cluster generates a new kubeconfig file, and the original kubeconfig file becomes invalid.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `RevokeK8sClusterKubeConfig`, made by [`RevokeK8sClusterKubeConfigBuilder`] (`Client::revoke_k8s_cluster_kube_config` or [`RevokeK8sClusterKubeConfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl RevokeK8sClusterKubeConfigRequest {
     }
 }
 
-impl acs_runtime::Operation for RevokeK8sClusterKubeConfigRequest {
+impl rt::Operation for RevokeK8sClusterKubeConfigRequest {
     type Output = RevokeK8sClusterKubeConfigResponse;
     type Error = RevokeK8sClusterKubeConfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "RevokeK8sClusterKubeConfig",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/k8s/{ClusterId}/certs",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> RevokeK8sClusterKubeConfigBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RevokeK8sClusterKubeConfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<RevokeK8sClusterKubeConfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "RevokeK8sClusterKubeConfig",
             parameter,
             setter,
@@ -71,13 +71,13 @@ impl<C> RevokeK8sClusterKubeConfigBuilder<C> {
     }
 }
 
-impl RevokeK8sClusterKubeConfigBuilder<acs_runtime::Client> {
+impl RevokeK8sClusterKubeConfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         RevokeK8sClusterKubeConfigResponse,
-        SdkError<RevokeK8sClusterKubeConfigError>,
+        rt::SdkError<RevokeK8sClusterKubeConfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -89,8 +89,8 @@ impl RevokeK8sClusterKubeConfigBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct RevokeK8sClusterKubeConfigResponse {}
 
-impl acs_runtime::FromJson for RevokeK8sClusterKubeConfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RevokeK8sClusterKubeConfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -101,17 +101,17 @@ impl acs_runtime::FromJson for RevokeK8sClusterKubeConfigResponse {
 #[non_exhaustive]
 pub enum RevokeK8sClusterKubeConfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for RevokeK8sClusterKubeConfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for RevokeK8sClusterKubeConfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for RevokeK8sClusterKubeConfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for RevokeK8sClusterKubeConfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -120,7 +120,7 @@ impl acs_runtime::OperationError for RevokeK8sClusterKubeConfigError {
 
 impl std::fmt::Display for RevokeK8sClusterKubeConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `RunClusterCheck`: Container Intelligence Service (CIS) provides a variety of cluster check capabilities to allow you to perform cluster update check, cluster migration check, component installation check, component update check, and node pool check. A precheck is automatically triggered before an update, migration, or installation is performed. You can perform changes only if the cluster passes the precheck. You can also manually call the RunClusterCheck operation to initiate cluster checks. We recommend that you periodically check and maintain your cluster to mitigate potential risks.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `RunClusterCheck`, made by [`RunClusterCheckBuilder`] (`Client::run_cluster_check` or [`RunClusterCheckRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl RunClusterCheckRequest {
     }
 }
 
-impl acs_runtime::Operation for RunClusterCheckRequest {
+impl rt::Operation for RunClusterCheckRequest {
     type Output = RunClusterCheckResponse;
     type Error = RunClusterCheckError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "RunClusterCheck",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{cluster_id}/checks",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,20 @@ impl<C> RunClusterCheckBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<RunClusterCheckBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<RunClusterCheckBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RunClusterCheckRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<RunClusterCheckRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "RunClusterCheck",
             parameter,
             setter,
@@ -80,11 +80,11 @@ impl<C> RunClusterCheckBuilder<C> {
     }
 }
 
-impl RunClusterCheckBuilder<acs_runtime::Client> {
+impl RunClusterCheckBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<RunClusterCheckResponse, SdkError<RunClusterCheckError>> {
+    ) -> Result<RunClusterCheckResponse, rt::SdkError<RunClusterCheckError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -100,8 +100,8 @@ pub struct RunClusterCheckResponse {
     pub check_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for RunClusterCheckResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RunClusterCheckResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -115,17 +115,17 @@ impl acs_runtime::FromJson for RunClusterCheckResponse {
 #[non_exhaustive]
 pub enum RunClusterCheckError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for RunClusterCheckError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for RunClusterCheckError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for RunClusterCheckError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for RunClusterCheckError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -134,7 +134,7 @@ impl acs_runtime::OperationError for RunClusterCheckError {
 
 impl std::fmt::Display for RunClusterCheckError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -202,13 +202,13 @@ impl std::fmt::Display for RunClusterCheckBodyType {
     }
 }
 
-impl acs_runtime::WireValue for RunClusterCheckBodyType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for RunClusterCheckBodyType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<RunClusterCheckBodyType> for &str {
+impl rt::IntoParam<RunClusterCheckBodyType> for &str {
     fn into_param(self) -> Option<RunClusterCheckBodyType> {
         Some(RunClusterCheckBodyType::from(self))
     }
@@ -236,8 +236,8 @@ pub struct RunClusterCheckBody {
     pub options: Option<std::collections::BTreeMap<String, String>>,
 }
 
-impl acs_runtime::WireStruct for RunClusterCheckBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for RunClusterCheckBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("type", &self.r#type);
         visit("target", &self.target);
         visit("options", &self.options);

@@ -3,7 +3,7 @@
 
 //! `RunClusterInspect`: Triggers a cluster inspection and generates a report.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `RunClusterInspect`, made by [`RunClusterInspectBuilder`] (`Client::run_cluster_inspect` or [`RunClusterInspectRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl RunClusterInspectRequest {
     }
 }
 
-impl acs_runtime::Operation for RunClusterInspectRequest {
+impl rt::Operation for RunClusterInspectRequest {
     type Output = RunClusterInspectResponse;
     type Error = RunClusterInspectError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "RunClusterInspect",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{clusterId}/inspectReports",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,20 @@ impl<C> RunClusterInspectBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<RunClusterInspectBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<RunClusterInspectBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RunClusterInspectRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<RunClusterInspectRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "RunClusterInspect",
             parameter,
             setter,
@@ -80,11 +80,11 @@ impl<C> RunClusterInspectBuilder<C> {
     }
 }
 
-impl RunClusterInspectBuilder<acs_runtime::Client> {
+impl RunClusterInspectBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<RunClusterInspectResponse, SdkError<RunClusterInspectError>> {
+    ) -> Result<RunClusterInspectResponse, rt::SdkError<RunClusterInspectError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -102,8 +102,8 @@ pub struct RunClusterInspectResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for RunClusterInspectResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RunClusterInspectResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             report_id: object.take("reportId")?,
@@ -118,17 +118,17 @@ impl acs_runtime::FromJson for RunClusterInspectResponse {
 #[non_exhaustive]
 pub enum RunClusterInspectError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for RunClusterInspectError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for RunClusterInspectError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for RunClusterInspectError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for RunClusterInspectError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -137,7 +137,7 @@ impl acs_runtime::OperationError for RunClusterInspectError {
 
 impl std::fmt::Display for RunClusterInspectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -150,8 +150,8 @@ pub struct RunClusterInspectBody {
     pub client_token: Option<String>,
 }
 
-impl acs_runtime::WireStruct for RunClusterInspectBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for RunClusterInspectBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("clientToken", &self.client_token);
     }
 }

@@ -3,7 +3,7 @@
 
 //! `ScaleClusterNodePool`: Scales out a node pool.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ScaleClusterNodePool`, made by [`ScaleClusterNodePoolBuilder`] (`Client::scale_cluster_node_pool` or [`ScaleClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl ScaleClusterNodePoolRequest {
     }
 }
 
-impl acs_runtime::Operation for ScaleClusterNodePoolRequest {
+impl rt::Operation for ScaleClusterNodePoolRequest {
     type Output = ScaleClusterNodePoolResponse;
     type Error = ScaleClusterNodePoolError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ScaleClusterNodePool",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/nodepools/{NodepoolId}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("NodepoolId", &self.nodepool_id);
         params.set_json_body(&self.body);
@@ -58,26 +58,26 @@ impl<C> ScaleClusterNodePoolBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body parameters.
-    pub fn body(mut self, value: impl IntoParam<ScaleClusterNodePoolBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<ScaleClusterNodePoolBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ScaleClusterNodePoolRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ScaleClusterNodePoolRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ScaleClusterNodePool",
             parameter,
             setter,
@@ -92,11 +92,11 @@ impl<C> ScaleClusterNodePoolBuilder<C> {
     }
 }
 
-impl ScaleClusterNodePoolBuilder<acs_runtime::Client> {
+impl ScaleClusterNodePoolBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ScaleClusterNodePoolResponse, SdkError<ScaleClusterNodePoolError>> {
+    ) -> Result<ScaleClusterNodePoolResponse, rt::SdkError<ScaleClusterNodePoolError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -110,8 +110,8 @@ pub struct ScaleClusterNodePoolResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for ScaleClusterNodePoolResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ScaleClusterNodePoolResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             task_id: object.take("task_id")?,
@@ -124,17 +124,17 @@ impl acs_runtime::FromJson for ScaleClusterNodePoolResponse {
 #[non_exhaustive]
 pub enum ScaleClusterNodePoolError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ScaleClusterNodePoolError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ScaleClusterNodePoolError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ScaleClusterNodePoolError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ScaleClusterNodePoolError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -143,7 +143,7 @@ impl acs_runtime::OperationError for ScaleClusterNodePoolError {
 
 impl std::fmt::Display for ScaleClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -156,8 +156,8 @@ pub struct ScaleClusterNodePoolBody {
     pub count: Option<i64>,
 }
 
-impl acs_runtime::WireStruct for ScaleClusterNodePoolBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ScaleClusterNodePoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("count", &self.count);
     }
 }

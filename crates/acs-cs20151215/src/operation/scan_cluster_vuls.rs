@@ -3,7 +3,7 @@
 
 //! `ScanClusterVuls`: Scans for vulnerabilities in a Container Service for Kubernetes (ACK) cluster, including workload vulnerabilities, third-party software vulnerabilities, CVE vulnerabilities, WebCMS vulnerabilities, and Windows vulnerabilities. We recommend that you scan your cluster on a regular basis to ensure cluster security.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ScanClusterVuls`, made by [`ScanClusterVulsBuilder`] (`Client::scan_cluster_vuls` or [`ScanClusterVulsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl ScanClusterVulsRequest {
     }
 }
 
-impl acs_runtime::Operation for ScanClusterVulsRequest {
+impl rt::Operation for ScanClusterVulsRequest {
     type Output = ScanClusterVulsResponse;
     type Error = ScanClusterVulsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "ScanClusterVuls",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{cluster_id}/vuls/scan",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("cluster_id", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> ScanClusterVulsBuilder<C> {
     }
 
     /// Cluster ID. Required. Example: `c259f563386444ebb8d7****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ScanClusterVulsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ScanClusterVulsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ScanClusterVuls",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> ScanClusterVulsBuilder<C> {
     }
 }
 
-impl ScanClusterVulsBuilder<acs_runtime::Client> {
+impl ScanClusterVulsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ScanClusterVulsResponse, SdkError<ScanClusterVulsError>> {
+    ) -> Result<ScanClusterVulsResponse, rt::SdkError<ScanClusterVulsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -91,8 +91,8 @@ pub struct ScanClusterVulsResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for ScanClusterVulsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ScanClusterVulsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("request_id")?,
@@ -106,17 +106,17 @@ impl acs_runtime::FromJson for ScanClusterVulsResponse {
 #[non_exhaustive]
 pub enum ScanClusterVulsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ScanClusterVulsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ScanClusterVulsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for ScanClusterVulsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ScanClusterVulsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -125,7 +125,7 @@ impl acs_runtime::OperationError for ScanClusterVulsError {
 
 impl std::fmt::Display for ScanClusterVulsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

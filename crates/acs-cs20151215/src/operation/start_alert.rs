@@ -3,7 +3,7 @@
 
 //! `StartAlert`: Activates the specified alert rule(s).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `StartAlert`, made by [`StartAlertBuilder`] (`Client::start_alert` or [`StartAlertRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl StartAlertRequest {
     }
 }
 
-impl acs_runtime::Operation for StartAlertRequest {
+impl rt::Operation for StartAlertRequest {
     type Output = StartAlertResponse;
     type Error = StartAlertError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "StartAlert",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/alert/{ClusterId}/alert_rule/start",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,23 @@ impl<C> StartAlertBuilder<C> {
     }
 
     /// The instance ID. You can call the ListClusters operation to query the cluster ID. Required. Example: `c245ff43c717f494489f42f5f1575e98d`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body parameters.
-    pub fn body(mut self, value: impl IntoParam<crate::types::StartAlertBody>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl rt::IntoParam<crate::types::StartAlertBody>,
+    ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<StartAlertRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<StartAlertRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "StartAlert",
             parameter,
             setter,
@@ -80,9 +83,11 @@ impl<C> StartAlertBuilder<C> {
     }
 }
 
-impl StartAlertBuilder<acs_runtime::Client> {
+impl StartAlertBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(self) -> Result<StartAlertResponse, SdkError<StartAlertError>> {
+    pub async fn send(
+        self,
+    ) -> Result<StartAlertResponse, rt::SdkError<StartAlertError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -98,8 +103,8 @@ pub struct StartAlertResponse {
     pub msg: Option<String>,
 }
 
-impl acs_runtime::FromJson for StartAlertResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for StartAlertResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             status: object.take("status")?,
@@ -113,17 +118,17 @@ impl acs_runtime::FromJson for StartAlertResponse {
 #[non_exhaustive]
 pub enum StartAlertError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for StartAlertError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for StartAlertError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for StartAlertError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for StartAlertError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -132,7 +137,7 @@ impl acs_runtime::OperationError for StartAlertError {
 
 impl std::fmt::Display for StartAlertError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

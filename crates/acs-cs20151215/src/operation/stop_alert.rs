@@ -3,7 +3,7 @@
 
 //! `StopAlert`: You can call the StopAlert operation to disable an alert rule or an alert rule set in the alert center of Container Service for Kubernetes (ACK).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `StopAlert`, made by [`StopAlertBuilder`] (`Client::stop_alert` or [`StopAlertRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl StopAlertRequest {
     }
 }
 
-impl acs_runtime::Operation for StopAlertRequest {
+impl rt::Operation for StopAlertRequest {
     type Output = StopAlertResponse;
     type Error = StopAlertError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "StopAlert",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/alert/{ClusterId}/alert_rule/stop",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -57,20 +57,23 @@ impl<C> StopAlertBuilder<C> {
     /// The cluster ID.
     ///
     /// You can call the ListClusters operation to obtain cluster IDs. Required. Example: `c7f9c85baee73452883b3299a0107****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<crate::types::StartAlertBody>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl rt::IntoParam<crate::types::StartAlertBody>,
+    ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<StopAlertRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<StopAlertRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "StopAlert",
             parameter,
             setter,
@@ -82,9 +85,9 @@ impl<C> StopAlertBuilder<C> {
     }
 }
 
-impl StopAlertBuilder<acs_runtime::Client> {
+impl StopAlertBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(self) -> Result<StopAlertResponse, SdkError<StopAlertError>> {
+    pub async fn send(self) -> Result<StopAlertResponse, rt::SdkError<StopAlertError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -105,8 +108,8 @@ pub struct StopAlertResponse {
     pub msg: Option<String>,
 }
 
-impl acs_runtime::FromJson for StopAlertResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for StopAlertResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             status: object.take("status")?,
@@ -120,17 +123,17 @@ impl acs_runtime::FromJson for StopAlertResponse {
 #[non_exhaustive]
 pub enum StopAlertError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for StopAlertError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for StopAlertError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for StopAlertError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for StopAlertError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -139,7 +142,7 @@ impl acs_runtime::OperationError for StopAlertError {
 
 impl std::fmt::Display for StopAlertError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -3,7 +3,7 @@
 
 //! `SyncClusterNodePool`: Synchronizes the information about a node pool, including the metadata and node information of the node pool.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `SyncClusterNodePool`, made by [`SyncClusterNodePoolBuilder`] (`Client::sync_cluster_node_pool` or [`SyncClusterNodePoolRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl SyncClusterNodePoolRequest {
     }
 }
 
-impl acs_runtime::Operation for SyncClusterNodePoolRequest {
+impl rt::Operation for SyncClusterNodePoolRequest {
     type Output = SyncClusterNodePoolResponse;
     type Error = SyncClusterNodePoolError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "SyncClusterNodePool",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/sync_nodepools",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
     }
 }
@@ -52,14 +52,14 @@ impl<C> SyncClusterNodePoolBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c905d1364c2dd4b6284a3f41790c4****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<SyncClusterNodePoolRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<SyncClusterNodePoolRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "SyncClusterNodePool",
             parameter,
             setter,
@@ -71,11 +71,11 @@ impl<C> SyncClusterNodePoolBuilder<C> {
     }
 }
 
-impl SyncClusterNodePoolBuilder<acs_runtime::Client> {
+impl SyncClusterNodePoolBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<SyncClusterNodePoolResponse, SdkError<SyncClusterNodePoolError>> {
+    ) -> Result<SyncClusterNodePoolResponse, rt::SdkError<SyncClusterNodePoolError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -89,8 +89,8 @@ pub struct SyncClusterNodePoolResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for SyncClusterNodePoolResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for SyncClusterNodePoolResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -103,17 +103,17 @@ impl acs_runtime::FromJson for SyncClusterNodePoolResponse {
 #[non_exhaustive]
 pub enum SyncClusterNodePoolError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for SyncClusterNodePoolError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for SyncClusterNodePoolError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for SyncClusterNodePoolError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for SyncClusterNodePoolError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -122,7 +122,7 @@ impl acs_runtime::OperationError for SyncClusterNodePoolError {
 
 impl std::fmt::Display for SyncClusterNodePoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

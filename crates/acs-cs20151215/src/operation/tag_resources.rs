@@ -3,7 +3,7 @@
 
 //! `TagResources`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the TagResources operation to add labels to a cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `TagResources`, made by [`TagResourcesBuilder`] (`Client::tag_resources` or [`TagResourcesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,18 +20,18 @@ impl TagResourcesRequest {
     }
 }
 
-impl acs_runtime::Operation for TagResourcesRequest {
+impl rt::Operation for TagResourcesRequest {
     type Output = TagResourcesResponse;
     type Error = TagResourcesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "TagResources",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/tags",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.set_json_body(&self.body);
     }
 }
@@ -52,22 +52,22 @@ impl<C> TagResourcesBuilder<C> {
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<TagResourcesBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<TagResourcesBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<TagResourcesRequest, BuildError> {
+    pub fn build(self) -> Result<TagResourcesRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl TagResourcesBuilder<acs_runtime::Client> {
+impl TagResourcesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<TagResourcesResponse, SdkError<TagResourcesError>> {
+    ) -> Result<TagResourcesResponse, rt::SdkError<TagResourcesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -81,8 +81,8 @@ pub struct TagResourcesResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for TagResourcesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TagResourcesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -95,17 +95,17 @@ impl acs_runtime::FromJson for TagResourcesResponse {
 #[non_exhaustive]
 pub enum TagResourcesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for TagResourcesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for TagResourcesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for TagResourcesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for TagResourcesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -114,7 +114,7 @@ impl acs_runtime::OperationError for TagResourcesError {
 
 impl std::fmt::Display for TagResourcesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -137,8 +137,8 @@ pub struct TagResourcesBody {
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 
-impl acs_runtime::WireStruct for TagResourcesBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for TagResourcesBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("resource_ids", &self.resource_ids);
         visit("resource_type", &self.resource_type);
         visit("region_id", &self.region_id);

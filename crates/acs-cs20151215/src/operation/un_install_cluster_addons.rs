@@ -3,7 +3,7 @@
 
 //! `UnInstallClusterAddons`: Uninstalls components that you no longer need from a cluster. You must specify the name of the components and specify whether to release associated Alibaba Cloud resources from the cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UnInstallClusterAddons`, made by [`UnInstallClusterAddonsBuilder`] (`Client::un_install_cluster_addons` or [`UnInstallClusterAddonsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl UnInstallClusterAddonsRequest {
     }
 }
 
-impl acs_runtime::Operation for UnInstallClusterAddonsRequest {
+impl rt::Operation for UnInstallClusterAddonsRequest {
     type Output = UnInstallClusterAddonsResponse;
     type Error = UnInstallClusterAddonsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UnInstallClusterAddons",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/components/uninstall",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.addons);
     }
@@ -55,20 +55,20 @@ impl<C> UnInstallClusterAddonsBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The list of add-ons to uninstall.
-    pub fn addons(mut self, value: impl IntoParam<Vec<AddonsItem>>) -> Self {
+    pub fn addons(mut self, value: impl rt::IntoParam<Vec<AddonsItem>>) -> Self {
         self.request.addons = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UnInstallClusterAddonsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UnInstallClusterAddonsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UnInstallClusterAddons",
             parameter,
             setter,
@@ -80,11 +80,14 @@ impl<C> UnInstallClusterAddonsBuilder<C> {
     }
 }
 
-impl UnInstallClusterAddonsBuilder<acs_runtime::Client> {
+impl UnInstallClusterAddonsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UnInstallClusterAddonsResponse, SdkError<UnInstallClusterAddonsError>> {
+    ) -> Result<
+        UnInstallClusterAddonsResponse,
+        rt::SdkError<UnInstallClusterAddonsError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -102,8 +105,8 @@ pub struct UnInstallClusterAddonsResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for UnInstallClusterAddonsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UnInstallClusterAddonsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -118,17 +121,17 @@ impl acs_runtime::FromJson for UnInstallClusterAddonsResponse {
 #[non_exhaustive]
 pub enum UnInstallClusterAddonsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UnInstallClusterAddonsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UnInstallClusterAddonsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UnInstallClusterAddonsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UnInstallClusterAddonsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -137,7 +140,7 @@ impl acs_runtime::OperationError for UnInstallClusterAddonsError {
 
 impl std::fmt::Display for UnInstallClusterAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -157,8 +160,8 @@ pub struct AddonsItem {
     pub cleanup_cloud_resources: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for AddonsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AddonsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("name", &self.name);
         visit("cleanup_cloud_resources", &self.cleanup_cloud_resources);
     }

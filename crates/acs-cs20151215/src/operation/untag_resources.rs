@@ -3,7 +3,7 @@
 
 //! `UntagResources`: If you no longer need the labels (key-value pairs) of a cluster, you can call the UntagResources operation to delete the labels.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UntagResources`, made by [`UntagResourcesBuilder`] (`Client::untag_resources` or [`UntagResourcesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,23 +28,22 @@ impl UntagResourcesRequest {
     }
 }
 
-impl acs_runtime::Operation for UntagResourcesRequest {
+impl rt::Operation for UntagResourcesRequest {
     type Output = UntagResourcesResponse;
     type Error = UntagResourcesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UntagResources",
-        acs_runtime::Method::Delete,
+        rt::Method::Delete,
         "/tags",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("region_id", &self.region_id);
-        params
-            .put_json(acs_runtime::Position::Query, "resource_ids", &self.resource_ids);
+        params.put_json(rt::Position::Query, "resource_ids", &self.resource_ids);
         params.query("resource_type", &self.resource_type);
-        params.put_json(acs_runtime::Position::Query, "tag_keys", &self.tag_keys);
+        params.put_json(rt::Position::Query, "tag_keys", &self.tag_keys);
         params.query("all", &self.all);
     }
 }
@@ -65,25 +64,25 @@ impl<C> UntagResourcesBuilder<C> {
     }
 
     /// The region ID of the resources. Required. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// The list of resource IDs. Required.
-    pub fn resource_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn resource_ids(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.resource_ids = value.into_param();
         self
     }
 
     /// The type of resource. Set the value to `CLUSTER`. Required. Example: `CLUSTER`.
-    pub fn resource_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_type = value.into_param();
         self
     }
 
     /// The list of keys of the labels that you want to remove. Required.
-    pub fn tag_keys(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn tag_keys(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.tag_keys = value.into_param();
         self
     }
@@ -94,14 +93,14 @@ impl<C> UntagResourcesBuilder<C> {
     /// *   `false`: Do not remove all custom labels.
     ///
     /// Example: `true`.
-    pub fn all(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn all(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.all = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UntagResourcesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UntagResourcesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UntagResources",
             parameter,
             setter,
@@ -122,11 +121,11 @@ impl<C> UntagResourcesBuilder<C> {
     }
 }
 
-impl UntagResourcesBuilder<acs_runtime::Client> {
+impl UntagResourcesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UntagResourcesResponse, SdkError<UntagResourcesError>> {
+    ) -> Result<UntagResourcesResponse, rt::SdkError<UntagResourcesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -140,8 +139,8 @@ pub struct UntagResourcesResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for UntagResourcesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UntagResourcesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -154,17 +153,17 @@ impl acs_runtime::FromJson for UntagResourcesResponse {
 #[non_exhaustive]
 pub enum UntagResourcesError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UntagResourcesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UntagResourcesError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UntagResourcesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UntagResourcesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -173,7 +172,7 @@ impl acs_runtime::OperationError for UntagResourcesError {
 
 impl std::fmt::Display for UntagResourcesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 

@@ -5,7 +5,7 @@
 //!
 //! Before you call this operation, ensure that you understand the billing methods and pricing of \[Simple Log Service\](<https://www.alibabacloud.com/product/log-service/pricing>).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpdateClusterAuditLogConfig`, made by [`UpdateClusterAuditLogConfigBuilder`] (`Client::update_cluster_audit_log_config` or [`UpdateClusterAuditLogConfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,18 +24,18 @@ impl UpdateClusterAuditLogConfigRequest {
     }
 }
 
-impl acs_runtime::Operation for UpdateClusterAuditLogConfigRequest {
+impl rt::Operation for UpdateClusterAuditLogConfigRequest {
     type Output = UpdateClusterAuditLogConfigResponse;
     type Error = UpdateClusterAuditLogConfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpdateClusterAuditLogConfig",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/clusters/{clusterid}/audit_log",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterid", &self.clusterid);
         params.set_json_body(&self.body);
     }
@@ -57,7 +57,7 @@ impl<C> UpdateClusterAuditLogConfigBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn clusterid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn clusterid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.clusterid = value.into_param();
         self
     }
@@ -65,15 +65,15 @@ impl<C> UpdateClusterAuditLogConfigBuilder<C> {
     /// The request body.
     pub fn body(
         mut self,
-        value: impl IntoParam<UpdateClusterAuditLogConfigBody>,
+        value: impl rt::IntoParam<UpdateClusterAuditLogConfigBody>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateClusterAuditLogConfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpdateClusterAuditLogConfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpdateClusterAuditLogConfig",
             parameter,
             setter,
@@ -85,13 +85,13 @@ impl<C> UpdateClusterAuditLogConfigBuilder<C> {
     }
 }
 
-impl UpdateClusterAuditLogConfigBuilder<acs_runtime::Client> {
+impl UpdateClusterAuditLogConfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateClusterAuditLogConfigResponse,
-        SdkError<UpdateClusterAuditLogConfigError>,
+        rt::SdkError<UpdateClusterAuditLogConfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -110,8 +110,8 @@ pub struct UpdateClusterAuditLogConfigResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for UpdateClusterAuditLogConfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpdateClusterAuditLogConfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -126,17 +126,17 @@ impl acs_runtime::FromJson for UpdateClusterAuditLogConfigResponse {
 #[non_exhaustive]
 pub enum UpdateClusterAuditLogConfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpdateClusterAuditLogConfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpdateClusterAuditLogConfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpdateClusterAuditLogConfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpdateClusterAuditLogConfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -145,7 +145,7 @@ impl acs_runtime::OperationError for UpdateClusterAuditLogConfigError {
 
 impl std::fmt::Display for UpdateClusterAuditLogConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -171,8 +171,8 @@ pub struct UpdateClusterAuditLogConfigBody {
     pub disable: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for UpdateClusterAuditLogConfigBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpdateClusterAuditLogConfigBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("sls_project_name", &self.sls_project_name);
         visit("disable", &self.disable);
     }

@@ -3,7 +3,7 @@
 
 //! `UpdateClusterInspectConfig`: Modifies cluster inspection configurations.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpdateClusterInspectConfig`, made by [`UpdateClusterInspectConfigBuilder`] (`Client::update_cluster_inspect_config` or [`UpdateClusterInspectConfigRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl UpdateClusterInspectConfigRequest {
     }
 }
 
-impl acs_runtime::Operation for UpdateClusterInspectConfigRequest {
+impl rt::Operation for UpdateClusterInspectConfigRequest {
     type Output = UpdateClusterInspectConfigResponse;
     type Error = UpdateClusterInspectConfigError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpdateClusterInspectConfig",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/clusters/{clusterId}/inspectConfig",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("clusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,7 +55,7 @@ impl<C> UpdateClusterInspectConfigBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -63,15 +63,15 @@ impl<C> UpdateClusterInspectConfigBuilder<C> {
     /// The request body.
     pub fn body(
         mut self,
-        value: impl IntoParam<UpdateClusterInspectConfigBody>,
+        value: impl rt::IntoParam<UpdateClusterInspectConfigBody>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateClusterInspectConfigRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpdateClusterInspectConfigRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpdateClusterInspectConfig",
             parameter,
             setter,
@@ -83,13 +83,13 @@ impl<C> UpdateClusterInspectConfigBuilder<C> {
     }
 }
 
-impl UpdateClusterInspectConfigBuilder<acs_runtime::Client> {
+impl UpdateClusterInspectConfigBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateClusterInspectConfigResponse,
-        SdkError<UpdateClusterInspectConfigError>,
+        rt::SdkError<UpdateClusterInspectConfigError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -104,8 +104,8 @@ pub struct UpdateClusterInspectConfigResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for UpdateClusterInspectConfigResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpdateClusterInspectConfigResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("requestId")?,
@@ -118,17 +118,17 @@ impl acs_runtime::FromJson for UpdateClusterInspectConfigResponse {
 #[non_exhaustive]
 pub enum UpdateClusterInspectConfigError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpdateClusterInspectConfigError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpdateClusterInspectConfigError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpdateClusterInspectConfigError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpdateClusterInspectConfigError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -137,7 +137,7 @@ impl acs_runtime::OperationError for UpdateClusterInspectConfigError {
 
 impl std::fmt::Display for UpdateClusterInspectConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -154,8 +154,8 @@ pub struct UpdateClusterInspectConfigBody {
     pub disabled_check_items: Option<Vec<String>>,
 }
 
-impl acs_runtime::WireStruct for UpdateClusterInspectConfigBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpdateClusterInspectConfigBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("enabled", &self.enabled);
         visit("scheduleTime", &self.schedule_time);
         visit("disabledCheckItems", &self.disabled_check_items);

@@ -3,7 +3,7 @@
 
 //! `UpdateContactGroupForAlert`: You can call the UpdateContactGroupForAlert operation to specify a contact group for an alert rule in an ACK cluster.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpdateContactGroupForAlert`, made by [`UpdateContactGroupForAlertBuilder`] (`Client::update_contact_group_for_alert` or [`UpdateContactGroupForAlertRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl UpdateContactGroupForAlertRequest {
     }
 }
 
-impl acs_runtime::Operation for UpdateContactGroupForAlertRequest {
+impl rt::Operation for UpdateContactGroupForAlertRequest {
     type Output = UpdateContactGroupForAlertResponse;
     type Error = UpdateContactGroupForAlertError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpdateContactGroupForAlert",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/alert/{ClusterId}/alert_rule/contact_groups",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,7 +55,7 @@ impl<C> UpdateContactGroupForAlertBuilder<C> {
     }
 
     /// The cluster ID. You can call the ListCluster operation to query the cluster ID. Required. Example: `ce7d08276f8a6422282c46272a84bxxxx`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -63,15 +63,15 @@ impl<C> UpdateContactGroupForAlertBuilder<C> {
     /// The request body parameters.
     pub fn body(
         mut self,
-        value: impl IntoParam<UpdateContactGroupForAlertBody>,
+        value: impl rt::IntoParam<UpdateContactGroupForAlertBody>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateContactGroupForAlertRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpdateContactGroupForAlertRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpdateContactGroupForAlert",
             parameter,
             setter,
@@ -83,13 +83,13 @@ impl<C> UpdateContactGroupForAlertBuilder<C> {
     }
 }
 
-impl UpdateContactGroupForAlertBuilder<acs_runtime::Client> {
+impl UpdateContactGroupForAlertBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateContactGroupForAlertResponse,
-        SdkError<UpdateContactGroupForAlertError>,
+        rt::SdkError<UpdateContactGroupForAlertError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -111,8 +111,8 @@ pub struct UpdateContactGroupForAlertResponse {
     pub msg: Option<String>,
 }
 
-impl acs_runtime::FromJson for UpdateContactGroupForAlertResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpdateContactGroupForAlertResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             status: object.take("status")?,
@@ -126,17 +126,17 @@ impl acs_runtime::FromJson for UpdateContactGroupForAlertResponse {
 #[non_exhaustive]
 pub enum UpdateContactGroupForAlertError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpdateContactGroupForAlertError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpdateContactGroupForAlertError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpdateContactGroupForAlertError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpdateContactGroupForAlertError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -145,7 +145,7 @@ impl acs_runtime::OperationError for UpdateContactGroupForAlertError {
 
 impl std::fmt::Display for UpdateContactGroupForAlertError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -164,8 +164,8 @@ pub struct UpdateContactGroupForAlertBody {
     pub namespace: Option<String>,
 }
 
-impl acs_runtime::WireStruct for UpdateContactGroupForAlertBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpdateContactGroupForAlertBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("alert_rule_group_name", &self.alert_rule_group_name);
         visit("contact_group_ids", &self.contact_group_ids);
         visit("cr_name", &self.cr_name);

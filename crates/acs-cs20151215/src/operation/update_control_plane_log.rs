@@ -3,7 +3,7 @@
 
 //! `UpdateControlPlaneLog`: Modifies the log configurations of control plane components. The configurations include the log retention period and components whose logs that you want to collect. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube-apiserver, kube-scheduler, Kubernetes controller manager, and cloud controller manager (CCM).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpdateControlPlaneLog`, made by [`UpdateControlPlaneLogBuilder`] (`Client::update_control_plane_log` or [`UpdateControlPlaneLogRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl UpdateControlPlaneLogRequest {
     }
 }
 
-impl acs_runtime::Operation for UpdateControlPlaneLogRequest {
+impl rt::Operation for UpdateControlPlaneLogRequest {
     type Output = UpdateControlPlaneLogResponse;
     type Error = UpdateControlPlaneLogError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpdateControlPlaneLog",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/clusters/{ClusterId}/controlplanelog",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,20 @@ impl<C> UpdateControlPlaneLogBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request parameters.
-    pub fn body(mut self, value: impl IntoParam<UpdateControlPlaneLogBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<UpdateControlPlaneLogBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateControlPlaneLogRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpdateControlPlaneLogRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpdateControlPlaneLog",
             parameter,
             setter,
@@ -80,11 +80,14 @@ impl<C> UpdateControlPlaneLogBuilder<C> {
     }
 }
 
-impl UpdateControlPlaneLogBuilder<acs_runtime::Client> {
+impl UpdateControlPlaneLogBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UpdateControlPlaneLogResponse, SdkError<UpdateControlPlaneLogError>> {
+    ) -> Result<
+        UpdateControlPlaneLogResponse,
+        rt::SdkError<UpdateControlPlaneLogError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -102,8 +105,8 @@ pub struct UpdateControlPlaneLogResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for UpdateControlPlaneLogResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpdateControlPlaneLogResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -118,17 +121,17 @@ impl acs_runtime::FromJson for UpdateControlPlaneLogResponse {
 #[non_exhaustive]
 pub enum UpdateControlPlaneLogError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpdateControlPlaneLogError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpdateControlPlaneLogError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpdateControlPlaneLogError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpdateControlPlaneLogError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -137,7 +140,7 @@ impl acs_runtime::OperationError for UpdateControlPlaneLogError {
 
 impl std::fmt::Display for UpdateControlPlaneLogError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -160,8 +163,8 @@ pub struct UpdateControlPlaneLogBody {
     pub components: Option<Vec<String>>,
 }
 
-impl acs_runtime::WireStruct for UpdateControlPlaneLogBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpdateControlPlaneLogBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("log_project", &self.log_project);
         visit("log_ttl", &self.log_ttl);
         visit("aliuid", &self.aliuid);

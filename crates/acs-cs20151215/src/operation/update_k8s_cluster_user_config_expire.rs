@@ -6,7 +6,7 @@
 //! *   You can call this operation only with an Alibaba Cloud account.
 //! *   If the kubeconfig file used by your cluster is revoked, the custom validity period of the kubeconfig file is reset. In this case, you need to call this API operation to reconfigure the validity period of the kubeconfig file.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpdateK8sClusterUserConfigExpire`, made by [`UpdateK8sClusterUserConfigExpireBuilder`] (`Client::update_k8s_cluster_user_config_expire` or [`UpdateK8sClusterUserConfigExpireRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,18 +25,18 @@ impl UpdateK8sClusterUserConfigExpireRequest {
     }
 }
 
-impl acs_runtime::Operation for UpdateK8sClusterUserConfigExpireRequest {
+impl rt::Operation for UpdateK8sClusterUserConfigExpireRequest {
     type Output = UpdateK8sClusterUserConfigExpireResponse;
     type Error = UpdateK8sClusterUserConfigExpireError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpdateK8sClusterUserConfigExpire",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/k8s/{ClusterId}/user_config/expire",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -58,7 +58,7 @@ impl<C> UpdateK8sClusterUserConfigExpireBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -66,15 +66,17 @@ impl<C> UpdateK8sClusterUserConfigExpireBuilder<C> {
     /// The request body.
     pub fn body(
         mut self,
-        value: impl IntoParam<UpdateK8sClusterUserConfigExpireBody>,
+        value: impl rt::IntoParam<UpdateK8sClusterUserConfigExpireBody>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateK8sClusterUserConfigExpireRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(
+        self,
+    ) -> Result<UpdateK8sClusterUserConfigExpireRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpdateK8sClusterUserConfigExpire",
             parameter,
             setter,
@@ -86,13 +88,13 @@ impl<C> UpdateK8sClusterUserConfigExpireBuilder<C> {
     }
 }
 
-impl UpdateK8sClusterUserConfigExpireBuilder<acs_runtime::Client> {
+impl UpdateK8sClusterUserConfigExpireBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateK8sClusterUserConfigExpireResponse,
-        SdkError<UpdateK8sClusterUserConfigExpireError>,
+        rt::SdkError<UpdateK8sClusterUserConfigExpireError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -104,8 +106,8 @@ impl UpdateK8sClusterUserConfigExpireBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct UpdateK8sClusterUserConfigExpireResponse {}
 
-impl acs_runtime::FromJson for UpdateK8sClusterUserConfigExpireResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpdateK8sClusterUserConfigExpireResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -116,17 +118,17 @@ impl acs_runtime::FromJson for UpdateK8sClusterUserConfigExpireResponse {
 #[non_exhaustive]
 pub enum UpdateK8sClusterUserConfigExpireError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpdateK8sClusterUserConfigExpireError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpdateK8sClusterUserConfigExpireError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpdateK8sClusterUserConfigExpireError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpdateK8sClusterUserConfigExpireError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -135,7 +137,7 @@ impl acs_runtime::OperationError for UpdateK8sClusterUserConfigExpireError {
 
 impl std::fmt::Display for UpdateK8sClusterUserConfigExpireError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -152,8 +154,8 @@ pub struct UpdateK8sClusterUserConfigExpireBody {
     pub user: Option<String>,
 }
 
-impl acs_runtime::WireStruct for UpdateK8sClusterUserConfigExpireBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpdateK8sClusterUserConfigExpireBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("expire_hour", &self.expire_hour);
         visit("user", &self.user);
     }

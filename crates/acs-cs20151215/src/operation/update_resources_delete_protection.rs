@@ -3,7 +3,7 @@
 
 //! `UpdateResourcesDeleteProtection`: Updates the deletion protection status of the specified resources. You can enable or disable deletion protection for namespaces and Services. You can call this operation to enable deletion protection for namespaces or Services that involve businesses-critical and sensitive data to avoid incurring maintenance costs caused by accidental namespace or Service deletion.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpdateResourcesDeleteProtection`, made by [`UpdateResourcesDeleteProtectionBuilder`] (`Client::update_resources_delete_protection` or [`UpdateResourcesDeleteProtectionRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl UpdateResourcesDeleteProtectionRequest {
     }
 }
 
-impl acs_runtime::Operation for UpdateResourcesDeleteProtectionRequest {
+impl rt::Operation for UpdateResourcesDeleteProtectionRequest {
     type Output = UpdateResourcesDeleteProtectionResponse;
     type Error = UpdateResourcesDeleteProtectionError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpdateResourcesDeleteProtection",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/clusters/{ClusterId}/resources/protection",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,7 +55,7 @@ impl<C> UpdateResourcesDeleteProtectionBuilder<C> {
     }
 
     /// The ID of the cluster. Required. Example: `c850429a2287b4d968e27e87a4921****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -63,15 +63,17 @@ impl<C> UpdateResourcesDeleteProtectionBuilder<C> {
     /// The request body that specifies the status of deletion protection for the specified resource.
     pub fn body(
         mut self,
-        value: impl IntoParam<UpdateResourcesDeleteProtectionBody>,
+        value: impl rt::IntoParam<UpdateResourcesDeleteProtectionBody>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateResourcesDeleteProtectionRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(
+        self,
+    ) -> Result<UpdateResourcesDeleteProtectionRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpdateResourcesDeleteProtection",
             parameter,
             setter,
@@ -83,13 +85,13 @@ impl<C> UpdateResourcesDeleteProtectionBuilder<C> {
     }
 }
 
-impl UpdateResourcesDeleteProtectionBuilder<acs_runtime::Client> {
+impl UpdateResourcesDeleteProtectionBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         UpdateResourcesDeleteProtectionResponse,
-        SdkError<UpdateResourcesDeleteProtectionError>,
+        rt::SdkError<UpdateResourcesDeleteProtectionError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -112,8 +114,8 @@ pub struct UpdateResourcesDeleteProtectionResponse {
     pub protection: Option<Protection>,
 }
 
-impl acs_runtime::FromJson for UpdateResourcesDeleteProtectionResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpdateResourcesDeleteProtectionResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("requestId")?,
@@ -130,17 +132,17 @@ impl acs_runtime::FromJson for UpdateResourcesDeleteProtectionResponse {
 #[non_exhaustive]
 pub enum UpdateResourcesDeleteProtectionError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpdateResourcesDeleteProtectionError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpdateResourcesDeleteProtectionError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpdateResourcesDeleteProtectionError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpdateResourcesDeleteProtectionError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -149,7 +151,7 @@ impl acs_runtime::OperationError for UpdateResourcesDeleteProtectionError {
 
 impl std::fmt::Display for UpdateResourcesDeleteProtectionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -194,13 +196,13 @@ impl std::fmt::Display for ResourceType {
     }
 }
 
-impl acs_runtime::WireValue for ResourceType {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for ResourceType {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<ResourceType> for &str {
+impl rt::IntoParam<ResourceType> for &str {
     fn into_param(self) -> Option<ResourceType> {
         Some(ResourceType::from(self))
     }
@@ -219,8 +221,8 @@ pub struct UpdateResourcesDeleteProtectionBody {
     pub enable: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for UpdateResourcesDeleteProtectionBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpdateResourcesDeleteProtectionBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("namespace", &self.namespace);
         visit("resource_type", &self.resource_type);
         visit("resources", &self.resources);
@@ -271,9 +273,8 @@ impl std::fmt::Display for Protection {
     }
 }
 
-impl acs_runtime::FromJson for Protection {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for Protection {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }

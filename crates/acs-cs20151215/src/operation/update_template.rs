@@ -3,7 +3,7 @@
 
 //! `UpdateTemplate`: Updates the configurations of an orchestration template. An orchestration template defines and describes a group of Container Service for Kubernetes (ACK) resources. An orchestration template describes the configurations of an application or how an application runs in a declarative manner.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpdateTemplate`, made by [`UpdateTemplateBuilder`] (`Client::update_template` or [`UpdateTemplateRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl UpdateTemplateRequest {
     }
 }
 
-impl acs_runtime::Operation for UpdateTemplateRequest {
+impl rt::Operation for UpdateTemplateRequest {
     type Output = UpdateTemplateResponse;
     type Error = UpdateTemplateError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpdateTemplate",
-        acs_runtime::Method::Put,
+        rt::Method::Put,
         "/templates/{TemplateId}",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("TemplateId", &self.template_id);
         params.set_json_body(&self.body);
     }
@@ -55,20 +55,20 @@ impl<C> UpdateTemplateBuilder<C> {
     }
 
     /// The ID of the template. Required. Example: `72d20cf8-a533-4ea9-a10d-e7630d3d2708`.
-    pub fn template_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn template_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.template_id = value.into_param();
         self
     }
 
     /// The request body. Example: `webserver01`.
-    pub fn body(mut self, value: impl IntoParam<UpdateTemplateBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<UpdateTemplateBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateTemplateRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpdateTemplateRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpdateTemplate",
             parameter,
             setter,
@@ -80,11 +80,11 @@ impl<C> UpdateTemplateBuilder<C> {
     }
 }
 
-impl UpdateTemplateBuilder<acs_runtime::Client> {
+impl UpdateTemplateBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UpdateTemplateResponse, SdkError<UpdateTemplateError>> {
+    ) -> Result<UpdateTemplateResponse, rt::SdkError<UpdateTemplateError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -95,8 +95,8 @@ impl UpdateTemplateBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct UpdateTemplateResponse {}
 
-impl acs_runtime::FromJson for UpdateTemplateResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpdateTemplateResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -107,17 +107,17 @@ impl acs_runtime::FromJson for UpdateTemplateResponse {
 #[non_exhaustive]
 pub enum UpdateTemplateError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpdateTemplateError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpdateTemplateError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpdateTemplateError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpdateTemplateError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -126,7 +126,7 @@ impl acs_runtime::OperationError for UpdateTemplateError {
 
 impl std::fmt::Display for UpdateTemplateError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -152,8 +152,8 @@ pub struct UpdateTemplateBody {
     pub template_type: Option<String>,
 }
 
-impl acs_runtime::WireStruct for UpdateTemplateBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpdateTemplateBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("description", &self.description);
         visit("name", &self.name);
         visit("tags", &self.tags);

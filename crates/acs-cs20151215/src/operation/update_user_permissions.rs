@@ -7,7 +7,7 @@
 //!
 //! *   You can update the permissions of a RAM user or RAM role on a cluster by using full update or incremental update. If you use full update, the existing permissions of the RAM user or RAM role on the cluster are overwritten. You must specify all the permissions that you want to grant to the RAM user or RAM role in the request parameters when you call the operation. If you use incremental update, you can grant permissions to or revoke permissions from the RAM user or RAM role on the cluster. In this case, only the permissions that you specify in the request parameters when you call the operation are granted or revoked, other permissions of the RAM user or RAM role on the cluster are not affected.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpdateUserPermissions`, made by [`UpdateUserPermissionsBuilder`] (`Client::update_user_permissions` or [`UpdateUserPermissionsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,18 +28,18 @@ impl UpdateUserPermissionsRequest {
     }
 }
 
-impl acs_runtime::Operation for UpdateUserPermissionsRequest {
+impl rt::Operation for UpdateUserPermissionsRequest {
     type Output = UpdateUserPermissionsResponse;
     type Error = UpdateUserPermissionsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpdateUserPermissions",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/permissions/users/{uid}/update",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("uid", &self.uid);
         params.set_json_body(&self.body);
         params.query("mode", &self.mode);
@@ -62,7 +62,7 @@ impl<C> UpdateUserPermissionsBuilder<C> {
     }
 
     /// The ID of the RAM user or RAM role whose permissions you want to update. Required. Example: `2367****`.
-    pub fn uid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();
         self
     }
@@ -70,7 +70,7 @@ impl<C> UpdateUserPermissionsBuilder<C> {
     /// The request body.
     pub fn body(
         mut self,
-        value: impl IntoParam<Vec<UpdateUserPermissionsBodyItem>>,
+        value: impl rt::IntoParam<Vec<UpdateUserPermissionsBodyItem>>,
     ) -> Self {
         self.request.body = value.into_param();
         self
@@ -83,14 +83,14 @@ impl<C> UpdateUserPermissionsBuilder<C> {
     /// *   `patch`: The incremental mode. Adds only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
     ///
     /// Default value: `apply`. Example: `apply`.
-    pub fn mode(mut self, value: impl IntoParam<UpdateUserPermissionsMode>) -> Self {
+    pub fn mode(mut self, value: impl rt::IntoParam<UpdateUserPermissionsMode>) -> Self {
         self.request.mode = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpdateUserPermissionsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpdateUserPermissionsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpdateUserPermissions",
             parameter,
             setter,
@@ -102,11 +102,14 @@ impl<C> UpdateUserPermissionsBuilder<C> {
     }
 }
 
-impl UpdateUserPermissionsBuilder<acs_runtime::Client> {
+impl UpdateUserPermissionsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UpdateUserPermissionsResponse, SdkError<UpdateUserPermissionsError>> {
+    ) -> Result<
+        UpdateUserPermissionsResponse,
+        rt::SdkError<UpdateUserPermissionsError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -117,8 +120,8 @@ impl UpdateUserPermissionsBuilder<acs_runtime::Client> {
 #[non_exhaustive]
 pub struct UpdateUserPermissionsResponse {}
 
-impl acs_runtime::FromJson for UpdateUserPermissionsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpdateUserPermissionsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         value.into_object()?;
         Ok(Self {})
     }
@@ -129,17 +132,17 @@ impl acs_runtime::FromJson for UpdateUserPermissionsResponse {
 #[non_exhaustive]
 pub enum UpdateUserPermissionsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpdateUserPermissionsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpdateUserPermissionsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpdateUserPermissionsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpdateUserPermissionsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -148,7 +151,7 @@ impl acs_runtime::OperationError for UpdateUserPermissionsError {
 
 impl std::fmt::Display for UpdateUserPermissionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -195,8 +198,8 @@ pub struct UpdateUserPermissionsBodyItem {
     pub is_ram_role: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for UpdateUserPermissionsBodyItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpdateUserPermissionsBodyItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("cluster", &self.cluster);
         visit("is_custom", &self.is_custom);
         visit("role_name", &self.role_name);
@@ -255,13 +258,13 @@ impl std::fmt::Display for UpdateUserPermissionsMode {
     }
 }
 
-impl acs_runtime::WireValue for UpdateUserPermissionsMode {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for UpdateUserPermissionsMode {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<UpdateUserPermissionsMode> for &str {
+impl rt::IntoParam<UpdateUserPermissionsMode> for &str {
     fn into_param(self) -> Option<UpdateUserPermissionsMode> {
         Some(UpdateUserPermissionsMode::from(self))
     }

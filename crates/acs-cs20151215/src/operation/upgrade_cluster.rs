@@ -9,7 +9,7 @@
 //! - Call ResumeTask to resume a task that has been paused
 //! - Call CancelTask to cancel a running task
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpgradeCluster`, made by [`UpgradeClusterBuilder`] (`Client::upgrade_cluster` or [`UpgradeClusterRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,18 +28,18 @@ impl UpgradeClusterRequest {
     }
 }
 
-impl acs_runtime::Operation for UpgradeClusterRequest {
+impl rt::Operation for UpgradeClusterRequest {
     type Output = UpgradeClusterResponse;
     type Error = UpgradeClusterError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpgradeCluster",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/api/v2/clusters/{ClusterId}/upgrade",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -61,20 +61,20 @@ impl<C> UpgradeClusterBuilder<C> {
     }
 
     /// The ID of the cluster that you want to upgrade. Required. Example: `c82e6987e2961451182edacd74faf****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The request body parameters. Example: `k8s`.
-    pub fn body(mut self, value: impl IntoParam<UpgradeClusterBody>) -> Self {
+    pub fn body(mut self, value: impl rt::IntoParam<UpgradeClusterBody>) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpgradeClusterRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpgradeClusterRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpgradeCluster",
             parameter,
             setter,
@@ -86,11 +86,11 @@ impl<C> UpgradeClusterBuilder<C> {
     }
 }
 
-impl UpgradeClusterBuilder<acs_runtime::Client> {
+impl UpgradeClusterBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UpgradeClusterResponse, SdkError<UpgradeClusterError>> {
+    ) -> Result<UpgradeClusterResponse, rt::SdkError<UpgradeClusterError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -108,8 +108,8 @@ pub struct UpgradeClusterResponse {
     pub request_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for UpgradeClusterResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpgradeClusterResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -124,17 +124,17 @@ impl acs_runtime::FromJson for UpgradeClusterResponse {
 #[non_exhaustive]
 pub enum UpgradeClusterError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpgradeClusterError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpgradeClusterError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpgradeClusterError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpgradeClusterError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -143,7 +143,7 @@ impl acs_runtime::OperationError for UpgradeClusterError {
 
 impl std::fmt::Display for UpgradeClusterError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -158,8 +158,8 @@ pub struct RollingPolicy {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for RollingPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for RollingPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("max_parallelism", &self.max_parallelism);
     }
 }
@@ -188,8 +188,8 @@ pub struct UpgradeClusterBody {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::WireStruct for UpgradeClusterBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpgradeClusterBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("component_name", &self.component_name);
         visit("next_version", &self.next_version);
         visit("version", &self.version);

@@ -3,7 +3,7 @@
 
 //! `UpgradeClusterAddons`: Updates cluster add-ons to newer versions for enhanced functionality.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpgradeClusterAddons`, made by [`UpgradeClusterAddonsBuilder`] (`Client::upgrade_cluster_addons` or [`UpgradeClusterAddonsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +22,18 @@ impl UpgradeClusterAddonsRequest {
     }
 }
 
-impl acs_runtime::Operation for UpgradeClusterAddonsRequest {
+impl rt::Operation for UpgradeClusterAddonsRequest {
     type Output = UpgradeClusterAddonsResponse;
     type Error = UpgradeClusterAddonsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpgradeClusterAddons",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/components/upgrade",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
     }
@@ -55,7 +55,7 @@ impl<C> UpgradeClusterAddonsBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `cf4299b79b3e34226abfdc80a4bda****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
@@ -63,15 +63,15 @@ impl<C> UpgradeClusterAddonsBuilder<C> {
     /// The request parameters.
     pub fn body(
         mut self,
-        value: impl IntoParam<Vec<UpgradeClusterAddonsBodyItem>>,
+        value: impl rt::IntoParam<Vec<UpgradeClusterAddonsBodyItem>>,
     ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpgradeClusterAddonsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpgradeClusterAddonsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpgradeClusterAddons",
             parameter,
             setter,
@@ -83,11 +83,11 @@ impl<C> UpgradeClusterAddonsBuilder<C> {
     }
 }
 
-impl UpgradeClusterAddonsBuilder<acs_runtime::Client> {
+impl UpgradeClusterAddonsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UpgradeClusterAddonsResponse, SdkError<UpgradeClusterAddonsError>> {
+    ) -> Result<UpgradeClusterAddonsResponse, rt::SdkError<UpgradeClusterAddonsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -105,8 +105,8 @@ pub struct UpgradeClusterAddonsResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for UpgradeClusterAddonsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpgradeClusterAddonsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cluster_id: object.take("cluster_id")?,
@@ -121,17 +121,17 @@ impl acs_runtime::FromJson for UpgradeClusterAddonsResponse {
 #[non_exhaustive]
 pub enum UpgradeClusterAddonsError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpgradeClusterAddonsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpgradeClusterAddonsError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpgradeClusterAddonsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpgradeClusterAddonsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -140,7 +140,7 @@ impl acs_runtime::OperationError for UpgradeClusterAddonsError {
 
 impl std::fmt::Display for UpgradeClusterAddonsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -166,8 +166,8 @@ pub struct UpgradeClusterAddonsBodyItem {
     pub policy: Option<String>,
 }
 
-impl acs_runtime::WireStruct for UpgradeClusterAddonsBodyItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpgradeClusterAddonsBodyItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("component_name", &self.component_name);
         visit("next_version", &self.next_version);
         visit("version", &self.version);

@@ -5,7 +5,7 @@
 //!
 //! This operation allows you to update the Kubernetes version, OS version, or container runtime version of the nodes in a node pool.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpgradeClusterNodepool`, made by [`UpgradeClusterNodepoolBuilder`] (`Client::upgrade_cluster_nodepool` or [`UpgradeClusterNodepoolRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,18 +26,18 @@ impl UpgradeClusterNodepoolRequest {
     }
 }
 
-impl acs_runtime::Operation for UpgradeClusterNodepoolRequest {
+impl rt::Operation for UpgradeClusterNodepoolRequest {
     type Output = UpgradeClusterNodepoolResponse;
     type Error = UpgradeClusterNodepoolError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::roa(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
         "UpgradeClusterNodepool",
-        acs_runtime::Method::Post,
+        rt::Method::Post,
         "/clusters/{ClusterId}/nodepools/{NodepoolId}/upgrade",
-        acs_runtime::Idempotency::Unsafe,
+        rt::Idempotency::Unsafe,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.path("NodepoolId", &self.nodepool_id);
         params.set_json_body(&self.body);
@@ -60,26 +60,29 @@ impl<C> UpgradeClusterNodepoolBuilder<C> {
     }
 
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
-    pub fn cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self
     }
 
     /// The node pool ID. Required. Example: `np31da1b38983f4511b490fc62108a****`.
-    pub fn nodepool_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn nodepool_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.nodepool_id = value.into_param();
         self
     }
 
     /// The request body.
-    pub fn body(mut self, value: impl IntoParam<UpgradeClusterNodepoolBody>) -> Self {
+    pub fn body(
+        mut self,
+        value: impl rt::IntoParam<UpgradeClusterNodepoolBody>,
+    ) -> Self {
         self.request.body = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpgradeClusterNodepoolRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpgradeClusterNodepoolRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpgradeClusterNodepool",
             parameter,
             setter,
@@ -94,11 +97,14 @@ impl<C> UpgradeClusterNodepoolBuilder<C> {
     }
 }
 
-impl UpgradeClusterNodepoolBuilder<acs_runtime::Client> {
+impl UpgradeClusterNodepoolBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UpgradeClusterNodepoolResponse, SdkError<UpgradeClusterNodepoolError>> {
+    ) -> Result<
+        UpgradeClusterNodepoolResponse,
+        rt::SdkError<UpgradeClusterNodepoolError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -114,8 +120,8 @@ pub struct UpgradeClusterNodepoolResponse {
     pub task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for UpgradeClusterNodepoolResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpgradeClusterNodepoolResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -129,17 +135,17 @@ impl acs_runtime::FromJson for UpgradeClusterNodepoolResponse {
 #[non_exhaustive]
 pub enum UpgradeClusterNodepoolError {
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpgradeClusterNodepoolError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpgradeClusterNodepoolError {
+    fn from(error: rt::ServiceError) -> Self {
         Self::Unhandled(error)
     }
 }
 
-impl acs_runtime::OperationError for UpgradeClusterNodepoolError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpgradeClusterNodepoolError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::Unhandled(error) => error,
         }
@@ -148,7 +154,7 @@ impl acs_runtime::OperationError for UpgradeClusterNodepoolError {
 
 impl std::fmt::Display for UpgradeClusterNodepoolError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -201,13 +207,13 @@ impl std::fmt::Display for PausePolicy {
     }
 }
 
-impl acs_runtime::WireValue for PausePolicy {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for PausePolicy {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<PausePolicy> for &str {
+impl rt::IntoParam<PausePolicy> for &str {
     fn into_param(self) -> Option<PausePolicy> {
         Some(PausePolicy::from(self))
     }
@@ -230,8 +236,8 @@ pub struct RollingPolicy {
     pub max_parallelism: Option<i32>,
 }
 
-impl acs_runtime::WireStruct for RollingPolicy {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for RollingPolicy {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("pause_policy", &self.pause_policy);
         visit("batch_interval", &self.batch_interval);
         visit("max_parallelism", &self.max_parallelism);
@@ -262,8 +268,8 @@ pub struct UpgradeClusterNodepoolBody {
     pub node_names: Option<Vec<String>>,
 }
 
-impl acs_runtime::WireStruct for UpgradeClusterNodepoolBody {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for UpgradeClusterNodepoolBody {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("image_id", &self.image_id);
         visit("runtime_version", &self.runtime_version);
         visit("kubernetes_version", &self.kubernetes_version);

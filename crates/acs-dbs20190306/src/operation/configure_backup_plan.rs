@@ -3,7 +3,7 @@
 
 //! `ConfigureBackupPlan`: Configures a Database Backup Service (DBS) backup plan.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ConfigureBackupPlan`, made by [`ConfigureBackupPlanBuilder`] (`Client::configure_backup_plan` or [`ConfigureBackupPlanRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,19 +78,19 @@ impl ConfigureBackupPlanRequest {
     }
 }
 
-impl acs_runtime::Operation for ConfigureBackupPlanRequest {
+impl rt::Operation for ConfigureBackupPlanRequest {
     type Output = ConfigureBackupPlanResponse;
     type Error = ConfigureBackupPlanError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ConfigureBackupPlan",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("SourceEndpointInstanceType", &self.source_endpoint_instance_type);
         params.query("SourceEndpointRegion", &self.source_endpoint_region);
@@ -148,7 +148,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     }
 
     /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter. Required. Example: `dbstooi0*******`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -165,7 +165,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// Required. Example: `RDS`.
     pub fn source_endpoint_instance_type(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.source_endpoint_instance_type = value.into_param();
         self
@@ -176,7 +176,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is required if SourceEndpointInstanceType is set to RDS, ECS, DDS, Express, or **Agent**.
     ///
     /// Example: `cn-hangzhou`.
-    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.source_endpoint_region = value.into_param();
         self
     }
@@ -186,7 +186,10 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **RDS**, **ECS**, **DDS**, or **Express**.
     ///
     /// Example: `rm-uf6wjk5*********`.
-    pub fn source_endpoint_instance_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_instance_id(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_instance_id = value.into_param();
         self
     }
@@ -196,7 +199,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, or **Other**.
     ///
     /// Example: `rm-uf6wjk5*******.mysql.rds.aliyuncs.com`.
-    pub fn source_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_ip(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.source_endpoint_ip = value.into_param();
         self
     }
@@ -206,7 +209,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, **Other**, or **ECS**.
     ///
     /// Example: `3306`.
-    pub fn source_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn source_endpoint_port(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.source_endpoint_port = value.into_param();
         self
     }
@@ -218,7 +221,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// Example: `testRDS`.
     pub fn source_endpoint_database_name(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.source_endpoint_database_name = value.into_param();
         self
@@ -229,7 +232,10 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is not required if the database type is **Redis**, or if the database is connected through a backup gateway (**Agent**) and the database type is **SQL Server**. In all other scenarios, this parameter is required.
     ///
     /// Example: `testRDS`.
-    pub fn source_endpoint_user_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_user_name(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_user_name = value.into_param();
         self
     }
@@ -239,7 +245,10 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is not required if the database type is **Redis**, or if the database is connected through a backup gateway (**Agent**) and the database type is **SQL Server**. In all other scenarios, this parameter is required.
     ///
     /// Example: `testPassword`.
-    pub fn source_endpoint_password(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_password(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_password = value.into_param();
         self
     }
@@ -249,7 +258,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **Agent**.
     ///
     /// Example: `23313123312`.
-    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_gateway_id = value.into_param();
         self
     }
@@ -259,13 +268,13 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > The system automatically generates a new name by default.
     ///
     /// Example: `TestOssBucket`.
-    pub fn oss_bucket_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn oss_bucket_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.oss_bucket_name = value.into_param();
         self
     }
 
     /// The backup objects. Call the DescribeBackupPlanList operation to obtain this parameter. Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`.
-    pub fn backup_objects(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_objects(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_objects = value.into_param();
         self
     }
@@ -281,13 +290,13 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// - **Sunday**
     ///
     /// Example: `Monday`.
-    pub fn backup_period(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_period(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_period = value.into_param();
         self
     }
 
     /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the DescribeBackupPlanList operation to obtain this parameter. Example: `14:22`.
-    pub fn backup_start_time(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_start_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_start_time = value.into_param();
         self
     }
@@ -298,7 +307,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// - **false**: disabled
     ///
     /// Example: `true`.
-    pub fn enable_backup_log(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn enable_backup_log(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.enable_backup_log = value.into_param();
         self
     }
@@ -308,13 +317,16 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is valid only for physical backups.
     ///
     /// Example: `1000`.
-    pub fn backup_log_interval_seconds(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn backup_log_interval_seconds(
+        mut self,
+        value: impl rt::IntoParam<i32>,
+    ) -> Self {
         self.request.backup_log_interval_seconds = value.into_param();
         self
     }
 
     /// The retention period for backup data, in days. Valid values: 0 to 1825. The default value is 730. Example: `730`.
-    pub fn backup_retention_period(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn backup_retention_period(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.backup_retention_period = value.into_param();
         self
     }
@@ -322,20 +334,20 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// The number of days after which backup data is converted to the Infrequent Access (IA) storage class. The default value is 180. Example: `180`.
     pub fn duplication_infrequent_access_period(
         mut self,
-        value: impl IntoParam<i32>,
+        value: impl rt::IntoParam<i32>,
     ) -> Self {
         self.request.duplication_infrequent_access_period = value.into_param();
         self
     }
 
     /// The number of days after which backup data is converted to the Archive storage class. The default value is 365. Example: `365`.
-    pub fn duplication_archive_period(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn duplication_archive_period(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.duplication_archive_period = value.into_param();
         self
     }
 
     /// The custom name of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter. Required. Example: `dbstooi0*******`.
-    pub fn backup_plan_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_name = value.into_param();
         self
     }
@@ -345,7 +357,10 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is required if the database type is Oracle.
     ///
     /// Example: `test`.
-    pub fn source_endpoint_oracle_sid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_oracle_sid(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_oracle_sid = value.into_param();
         self
     }
@@ -356,7 +371,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// - system: Backup data is stored in the built-in OSS bucket of DBS.
     ///
     /// Example: `无`.
-    pub fn backup_storage_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_storage_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_storage_type = value.into_param();
         self
     }
@@ -366,7 +381,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is valid only for physical backups of MySQL databases.
     ///
     /// Example: `262144`.
-    pub fn backup_speed_limit(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_speed_limit(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_speed_limit = value.into_param();
         self
     }
@@ -376,7 +391,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > This parameter is valid only for physical backups of MySQL databases.
     ///
     /// Example: `262144`.
-    pub fn backup_rate_limit(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_rate_limit(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_rate_limit = value.into_param();
         self
     }
@@ -389,19 +404,19 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// > The default value is **simple**.
     ///
     /// Example: `simple`.
-    pub fn backup_strategy_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_strategy_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_strategy_type = value.into_param();
         self
     }
 
     /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter. Example: `2xxx7778xxxxxxxxxx`.
-    pub fn cross_aliyun_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cross_aliyun_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_aliyun_id = value.into_param();
         self
     }
 
     /// The name of the Resource Access Management (RAM) role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter. Example: `test123`.
-    pub fn cross_role_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cross_role_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_role_name = value.into_param();
         self
     }
@@ -412,26 +427,26 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     /// - **false**: disabled
     ///
     /// Example: `false`.
-    pub fn auto_start_backup(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn auto_start_backup(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.auto_start_backup = value.into_param();
         self
     }
 
     /// A client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that the value is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The resource group ID. Example: `rg-aekzecovzti****`.
-    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ConfigureBackupPlanRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ConfigureBackupPlanRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ConfigureBackupPlan",
             parameter,
             setter,
@@ -451,11 +466,11 @@ impl<C> ConfigureBackupPlanBuilder<C> {
     }
 }
 
-impl ConfigureBackupPlanBuilder<acs_runtime::Client> {
+impl ConfigureBackupPlanBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ConfigureBackupPlanResponse, SdkError<ConfigureBackupPlanError>> {
+    ) -> Result<ConfigureBackupPlanResponse, rt::SdkError<ConfigureBackupPlanError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -484,8 +499,8 @@ pub struct ConfigureBackupPlanResponse {
     pub backup_plan_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for ConfigureBackupPlanResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ConfigureBackupPlanResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -503,13 +518,13 @@ impl acs_runtime::FromJson for ConfigureBackupPlanResponse {
 #[non_exhaustive]
 pub enum ConfigureBackupPlanError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ConfigureBackupPlanError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ConfigureBackupPlanError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -517,8 +532,8 @@ impl From<acs_runtime::ServiceError> for ConfigureBackupPlanError {
     }
 }
 
-impl acs_runtime::OperationError for ConfigureBackupPlanError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ConfigureBackupPlanError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -527,7 +542,7 @@ impl acs_runtime::OperationError for ConfigureBackupPlanError {
 
 impl std::fmt::Display for ConfigureBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -535,9 +550,9 @@ impl std::error::Error for ConfigureBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ConfigureBackupPlan",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],

@@ -5,7 +5,7 @@
 //!
 //! Before you call this operation, make sure that you understand the billing methods and pricing of Database Backup (DBS).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateAndStartBackupPlan`, made by [`CreateAndStartBackupPlanBuilder`] (`Client::create_and_start_backup_plan` or [`CreateAndStartBackupPlanRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,19 +103,19 @@ impl CreateAndStartBackupPlanRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateAndStartBackupPlanRequest {
+impl rt::Operation for CreateAndStartBackupPlanRequest {
     type Output = CreateAndStartBackupPlanResponse;
     type Error = CreateAndStartBackupPlanError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "CreateAndStartBackupPlan",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("Region", &self.region);
         params.query("InstanceClass", &self.instance_class);
@@ -184,13 +184,13 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     }
 
     /// The ID of the backup plan. Example: `dbstooi0*******`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The region where DBS is supported. For more information, see DescribeRegions. Example: `cn-hangzhou`.
-    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();
         self
     }
@@ -206,7 +206,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > The higher the specification, the better the performance of backup and recovery. For more information, see Specifications.
     ///
     /// Required. Example: `micro`.
-    pub fn instance_class(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_class(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_class = value.into_param();
         self
     }
@@ -223,7 +223,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// - **Redis**
     ///
     /// Required. Example: `MySQL`.
-    pub fn database_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn database_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.database_type = value.into_param();
         self
     }
@@ -234,7 +234,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// - **physical**: physical backup
     ///
     /// Required. Example: `logical`.
-    pub fn backup_method(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_method(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_method = value.into_param();
         self
     }
@@ -245,7 +245,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// - **Month**: The instance is billed monthly.
     ///
     /// Example: `Year`.
-    pub fn period(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn period(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.period = value.into_param();
         self
     }
@@ -256,7 +256,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// - If you set **Period** to **Month**, the value of **UsedTime** can be 1 to 11.
     ///
     /// Example: `1`.
-    pub fn used_time(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn used_time(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.used_time = value.into_param();
         self
     }
@@ -264,19 +264,19 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// The payment method. Valid value:
     ///
     /// **prepay**: subscription Example: `postpay`.
-    pub fn pay_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn pay_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.pay_type = value.into_param();
         self
     }
 
     /// The region where the database is located. Example: `cn-hangzhou`.
-    pub fn database_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn database_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.database_region = value.into_param();
         self
     }
 
     /// The storage region. Example: `cn-hangzhou`.
-    pub fn storage_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn storage_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.storage_region = value.into_param();
         self
     }
@@ -291,19 +291,19 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// - **dg**: A self-managed database that does not have a public IP address and port. This database is connected through Database Gateway (DG).
     ///
     /// Example: `RDS`.
-    pub fn instance_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_type = value.into_param();
         self
     }
 
     /// This parameter is not yet available. Example: `无`.
-    pub fn storage_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn storage_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.storage_type = value.into_param();
         self
     }
 
     /// The source of the request. The default value is OpenApi. You do not need to set this parameter. Example: `OpenApi`.
-    pub fn from_app(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn from_app(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.from_app = value.into_param();
         self
     }
@@ -321,7 +321,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// Required. Example: `RDS`.
     pub fn source_endpoint_instance_type(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.source_endpoint_instance_type = value.into_param();
         self
@@ -332,7 +332,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **RDS**, **ECS**, **DDS**, **Express**, or **Agent**.
     ///
     /// Example: `cn-hangzhou`.
-    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.source_endpoint_region = value.into_param();
         self
     }
@@ -342,7 +342,10 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **RDS**, **ECS**, **DDS**, or **Express**.
     ///
     /// Example: `rm-uf6wjk5xxxxxxxxxx`.
-    pub fn source_endpoint_instance_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_instance_id(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_instance_id = value.into_param();
         self
     }
@@ -352,7 +355,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **express**, **agent**, or **other**.
     ///
     /// Example: `rm-uf6wjk5xxxxxxx.mysql.rds.aliyuncs.com`.
-    pub fn source_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_ip(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.source_endpoint_ip = value.into_param();
         self
     }
@@ -362,7 +365,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > This parameter is required if **SourceEndpoint**.**InstanceType** is set to **express**, **agent**, **other**, or **ECS**.
     ///
     /// Example: `3306`.
-    pub fn source_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn source_endpoint_port(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.source_endpoint_port = value.into_param();
         self
     }
@@ -374,7 +377,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// Example: `testRDS`.
     pub fn source_endpoint_database_name(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.source_endpoint_database_name = value.into_param();
         self
@@ -385,7 +388,10 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > This parameter is not required if the database type is **Redis**, or if the database location is **agent** and the database type is **MSSQL**. In other scenarios, this parameter is required.
     ///
     /// Example: `testRDS`.
-    pub fn source_endpoint_user_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_user_name(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_user_name = value.into_param();
         self
     }
@@ -395,7 +401,10 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > This parameter is not required if the database type is **Redis**, or if the database location is **agent** and the database type is **MSSQL**. In other scenarios, this parameter is required.
     ///
     /// Example: `testPassword`.
-    pub fn source_endpoint_password(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_password(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_password = value.into_param();
         self
     }
@@ -409,20 +418,20 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > - To view the list of existing backup gateways, call the DescribeBackupGatewayList operation.
     ///
     /// Example: `23313123312`.
-    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_gateway_id = value.into_param();
         self
     }
 
     /// The name of the Object Storage Service (OSS) bucket.
     /// Default: The system automatically generates a new name. Example: `TestOssBucket`.
-    pub fn oss_bucket_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn oss_bucket_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.oss_bucket_name = value.into_param();
         self
     }
 
     /// The backup objects. Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`.
-    pub fn backup_objects(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_objects(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_objects = value.into_param();
         self
     }
@@ -440,13 +449,13 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > You can select multiple values. Separate them with commas (,).
     ///
     /// Example: `Monday`.
-    pub fn backup_period(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_period(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_period = value.into_param();
         self
     }
 
     /// The start time for the full backup. The time is in the *HH:mm* format and is in UTC. Example: `14:22`.
-    pub fn backup_start_time(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_start_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_start_time = value.into_param();
         self
     }
@@ -457,7 +466,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// - **false**: disables incremental log backup.
     ///
     /// Example: `true`.
-    pub fn enable_backup_log(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn enable_backup_log(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.enable_backup_log = value.into_param();
         self
     }
@@ -467,13 +476,16 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > This parameter is required only if you select **physical backup**.
     ///
     /// Example: `1000`.
-    pub fn backup_log_interval_seconds(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn backup_log_interval_seconds(
+        mut self,
+        value: impl rt::IntoParam<i32>,
+    ) -> Self {
         self.request.backup_log_interval_seconds = value.into_param();
         self
     }
 
     /// The retention period for backup data. Valid values: 0 to 1825. The default value is 730 days. Example: `730`.
-    pub fn backup_retention_period(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn backup_retention_period(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.backup_retention_period = value.into_param();
         self
     }
@@ -481,26 +493,29 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// The time after which backup data is converted to Infrequent Access (IA) storage. The default value is 180 days. Example: `180`.
     pub fn duplication_infrequent_access_period(
         mut self,
-        value: impl IntoParam<i32>,
+        value: impl rt::IntoParam<i32>,
     ) -> Self {
         self.request.duplication_infrequent_access_period = value.into_param();
         self
     }
 
     /// The time after which backup data is converted to archive storage. The default value is 365 days. Example: `365`.
-    pub fn duplication_archive_period(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn duplication_archive_period(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.duplication_archive_period = value.into_param();
         self
     }
 
     /// The custom name of the backup plan. Required. Example: `dbstooi0*******`.
-    pub fn backup_plan_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_name = value.into_param();
         self
     }
 
     /// The Oracle system ID (SID). This parameter is required if the database type is Oracle. Example: `test`.
-    pub fn source_endpoint_oracle_sid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_oracle_sid(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_oracle_sid = value.into_param();
         self
     }
@@ -511,7 +526,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// - system: Backup data is stored on the built-in OSS bucket of DBS.
     ///
     /// Example: `无`.
-    pub fn backup_storage_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_storage_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_storage_type = value.into_param();
         self
     }
@@ -521,7 +536,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > This parameter is valid only for MySQL physical backups.
     ///
     /// Example: `262144`.
-    pub fn backup_speed_limit(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_speed_limit(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_speed_limit = value.into_param();
         self
     }
@@ -531,7 +546,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > This parameter is valid only for MySQL physical backups.
     ///
     /// Example: `262144`.
-    pub fn backup_rate_limit(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_rate_limit(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_rate_limit = value.into_param();
         self
     }
@@ -544,38 +559,38 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// > The default value is **simple**.
     ///
     /// Example: `simple`.
-    pub fn backup_strategy_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_strategy_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_strategy_type = value.into_param();
         self
     }
 
     /// The UID of the Alibaba Cloud account for cross-account backup. Example: `1648821913******`.
-    pub fn cross_aliyun_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cross_aliyun_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_aliyun_id = value.into_param();
         self
     }
 
     /// The name of the Resource Access Management (RAM) role for cross-account backup. Example: `test123`.
-    pub fn cross_role_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cross_role_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_role_name = value.into_param();
         self
     }
 
     /// A client token that is used to ensure the idempotence of the request. This prevents duplicate requests. Example: `ASDASDASDSADASFCZXVZ`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The ID of the resource group. Example: `rg-aekzecovzti****`.
-    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateAndStartBackupPlanRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CreateAndStartBackupPlanRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateAndStartBackupPlan",
             parameter,
             setter,
@@ -601,13 +616,13 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     }
 }
 
-impl CreateAndStartBackupPlanBuilder<acs_runtime::Client> {
+impl CreateAndStartBackupPlanBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateAndStartBackupPlanResponse,
-        SdkError<CreateAndStartBackupPlanError>,
+        rt::SdkError<CreateAndStartBackupPlanError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -641,8 +656,8 @@ pub struct CreateAndStartBackupPlanResponse {
     pub order_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateAndStartBackupPlanResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateAndStartBackupPlanResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -662,13 +677,13 @@ impl acs_runtime::FromJson for CreateAndStartBackupPlanResponse {
 #[non_exhaustive]
 pub enum CreateAndStartBackupPlanError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateAndStartBackupPlanError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateAndStartBackupPlanError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -676,8 +691,8 @@ impl From<acs_runtime::ServiceError> for CreateAndStartBackupPlanError {
     }
 }
 
-impl acs_runtime::OperationError for CreateAndStartBackupPlanError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateAndStartBackupPlanError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -686,7 +701,7 @@ impl acs_runtime::OperationError for CreateAndStartBackupPlanError {
 
 impl std::fmt::Display for CreateAndStartBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -694,9 +709,9 @@ impl std::error::Error for CreateAndStartBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:CreateAndStartBackupPlan",
-    access_level: acs_runtime::ram::AccessLevel::Create,
+    access_level: rt::ram::AccessLevel::Create,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -5,7 +5,7 @@
 //!
 //! For the corresponding operation in the console, see Purchase a backup plan.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateBackupPlan`, made by [`CreateBackupPlanBuilder`] (`Client::create_backup_plan` or [`CreateBackupPlanRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,19 +48,19 @@ impl CreateBackupPlanRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateBackupPlanRequest {
+impl rt::Operation for CreateBackupPlanRequest {
     type Output = CreateBackupPlanResponse;
     type Error = CreateBackupPlanError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "CreateBackupPlan",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("Region", &self.region);
         params.query("InstanceClass", &self.instance_class);
         params.query("DatabaseType", &self.database_type);
@@ -102,7 +102,7 @@ impl<C> CreateBackupPlanBuilder<C> {
     /// > For more information, see Endpoints.
     ///
     /// Example: `cn-hangzhou`.
-    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();
         self
     }
@@ -118,7 +118,7 @@ impl<C> CreateBackupPlanBuilder<C> {
     /// > A larger instance class provides better performance for backup and recovery. For more information, see Instance classes.
     ///
     /// Required. Example: `micro`.
-    pub fn instance_class(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_class(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_class = value.into_param();
         self
     }
@@ -135,7 +135,7 @@ impl<C> CreateBackupPlanBuilder<C> {
     /// - **Redis**
     ///
     /// Required. Example: `MySQL`.
-    pub fn database_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn database_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.database_type = value.into_param();
         self
     }
@@ -146,7 +146,7 @@ impl<C> CreateBackupPlanBuilder<C> {
     /// - **physical**: physical backup
     ///
     /// Required. Example: `logical`.
-    pub fn backup_method(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_method(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_method = value.into_param();
         self
     }
@@ -157,7 +157,7 @@ impl<C> CreateBackupPlanBuilder<C> {
     /// - **Month**: The instance is billed monthly.
     ///
     /// Example: `Month`.
-    pub fn period(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn period(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.period = value.into_param();
         self
     }
@@ -168,7 +168,7 @@ impl<C> CreateBackupPlanBuilder<C> {
     /// - If you set the **Period** parameter to **Month**, the value of **UsedTime** can be 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, or 11.
     ///
     /// Example: `1`.
-    pub fn used_time(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn used_time(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.used_time = value.into_param();
         self
     }
@@ -176,19 +176,19 @@ impl<C> CreateBackupPlanBuilder<C> {
     /// The payment method. Valid values:
     ///
     /// **prepay**: subscription Example: `prepay`.
-    pub fn pay_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn pay_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.pay_type = value.into_param();
         self
     }
 
     /// The region where the source database resides. Example: `cn-hangzhou`.
-    pub fn database_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn database_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.database_region = value.into_param();
         self
     }
 
     /// The storage region. Example: `cn-hangzhou`.
-    pub fn storage_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn storage_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.storage_region = value.into_param();
         self
     }
@@ -203,38 +203,38 @@ impl<C> CreateBackupPlanBuilder<C> {
     /// - **dg**: A self-managed database without a public IP address and port number. This type of database is connected through Database Gateway (DG).
     ///
     /// Example: `RDS`.
-    pub fn instance_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_type = value.into_param();
         self
     }
 
     /// This parameter is not yet available. Example: `无`.
-    pub fn storage_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn storage_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.storage_type = value.into_param();
         self
     }
 
     /// The source of the request. The default value is OpenAPI. You do not need to set this parameter. Example: `OpenAPI`.
-    pub fn from_app(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn from_app(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.from_app = value.into_param();
         self
     }
 
     /// A client token that is used to ensure the idempotence of the request. Enter a unique string. Example: `KJSAHKJFHKJSHFKASHFKJADFHKDXXXX`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The resource group ID. Example: `rg-aekzecovzti****`.
-    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateBackupPlanRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CreateBackupPlanRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateBackupPlan",
             parameter,
             setter,
@@ -252,11 +252,11 @@ impl<C> CreateBackupPlanBuilder<C> {
     }
 }
 
-impl CreateBackupPlanBuilder<acs_runtime::Client> {
+impl CreateBackupPlanBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateBackupPlanResponse, SdkError<CreateBackupPlanError>> {
+    ) -> Result<CreateBackupPlanResponse, rt::SdkError<CreateBackupPlanError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -287,8 +287,8 @@ pub struct CreateBackupPlanResponse {
     pub order_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateBackupPlanResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateBackupPlanResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -307,13 +307,13 @@ impl acs_runtime::FromJson for CreateBackupPlanResponse {
 #[non_exhaustive]
 pub enum CreateBackupPlanError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateBackupPlanError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateBackupPlanError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -321,8 +321,8 @@ impl From<acs_runtime::ServiceError> for CreateBackupPlanError {
     }
 }
 
-impl acs_runtime::OperationError for CreateBackupPlanError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateBackupPlanError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -331,7 +331,7 @@ impl acs_runtime::OperationError for CreateBackupPlanError {
 
 impl std::fmt::Display for CreateBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -339,9 +339,9 @@ impl std::error::Error for CreateBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:CreateBackupPlan",
-    access_level: acs_runtime::ram::AccessLevel::Create,
+    access_level: rt::ram::AccessLevel::Create,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

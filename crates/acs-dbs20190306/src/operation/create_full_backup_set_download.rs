@@ -3,7 +3,7 @@
 
 //! `CreateFullBackupSetDownload`: Creates and starts a download task for a full backup set.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateFullBackupSetDownload`, made by [`CreateFullBackupSetDownloadBuilder`] (`Client::create_full_backup_set_download` or [`CreateFullBackupSetDownloadRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,19 +24,19 @@ impl CreateFullBackupSetDownloadRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateFullBackupSetDownloadRequest {
+impl rt::Operation for CreateFullBackupSetDownloadRequest {
     type Output = CreateFullBackupSetDownloadResponse;
     type Error = CreateFullBackupSetDownloadError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "CreateFullBackupSetDownload",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupSetId", &self.backup_set_id);
         params.query("BackupSetDataFormat", &self.backup_set_data_format);
         params.query("ClientToken", &self.client_token);
@@ -63,7 +63,7 @@ impl<C> CreateFullBackupSetDownloadBuilder<C> {
     }
 
     /// The ID of the full backup set. Required. Example: `dbs1hvXXXXX`.
-    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();
         self
     }
@@ -78,20 +78,20 @@ impl<C> CreateFullBackupSetDownloadBuilder<C> {
     /// > The default value is CSV.
     ///
     /// Example: `SQL`.
-    pub fn backup_set_data_format(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_data_format(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_data_format = value.into_param();
         self
     }
 
     /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateFullBackupSetDownloadRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CreateFullBackupSetDownloadRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateFullBackupSetDownload",
             parameter,
             setter,
@@ -103,13 +103,13 @@ impl<C> CreateFullBackupSetDownloadBuilder<C> {
     }
 }
 
-impl CreateFullBackupSetDownloadBuilder<acs_runtime::Client> {
+impl CreateFullBackupSetDownloadBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateFullBackupSetDownloadResponse,
-        SdkError<CreateFullBackupSetDownloadError>,
+        rt::SdkError<CreateFullBackupSetDownloadError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -134,8 +134,8 @@ pub struct CreateFullBackupSetDownloadResponse {
     pub backup_set_download_task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateFullBackupSetDownloadResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateFullBackupSetDownloadResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -153,13 +153,13 @@ impl acs_runtime::FromJson for CreateFullBackupSetDownloadResponse {
 #[non_exhaustive]
 pub enum CreateFullBackupSetDownloadError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateFullBackupSetDownloadError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateFullBackupSetDownloadError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -167,8 +167,8 @@ impl From<acs_runtime::ServiceError> for CreateFullBackupSetDownloadError {
     }
 }
 
-impl acs_runtime::OperationError for CreateFullBackupSetDownloadError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateFullBackupSetDownloadError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -177,7 +177,7 @@ impl acs_runtime::OperationError for CreateFullBackupSetDownloadError {
 
 impl std::fmt::Display for CreateFullBackupSetDownloadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -185,9 +185,9 @@ impl std::error::Error for CreateFullBackupSetDownloadError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:CreateFullBackupSetDownload",
-    access_level: acs_runtime::ram::AccessLevel::Create,
+    access_level: rt::ram::AccessLevel::Create,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -5,7 +5,7 @@
 //!
 //! This API operation returns a task ID. You can call the GetDBListFromAgent operation to query the task result based on the task ID.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateGetDBListFromAgentTask`, made by [`CreateGetDbListFromAgentTaskBuilder`] (`Client::create_get_db_list_from_agent_task` or [`CreateGetDbListFromAgentTaskRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,19 +32,19 @@ impl CreateGetDbListFromAgentTaskRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateGetDbListFromAgentTaskRequest {
+impl rt::Operation for CreateGetDbListFromAgentTaskRequest {
     type Output = CreateGetDbListFromAgentTaskResponse;
     type Error = CreateGetDbListFromAgentTaskError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "CreateGetDBListFromAgentTask",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupGatewayId", &self.backup_gateway_id);
         params.query("DatabaseType", &self.database_type);
         params.query("SourceEndpointRegion", &self.source_endpoint_region);
@@ -78,7 +78,7 @@ impl<C> CreateGetDbListFromAgentTaskBuilder<C> {
     /// >  This parameter is required.
     ///
     /// Example: `160813`.
-    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_gateway_id = value.into_param();
         self
     }
@@ -95,48 +95,48 @@ impl<C> CreateGetDbListFromAgentTaskBuilder<C> {
     /// *   **Redis**
     ///
     /// Example: `MySQL`.
-    pub fn database_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn database_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.database_type = value.into_param();
         self
     }
 
     /// The region in which the backup gateway resides. Example: `cn-hangzhou`.
-    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.source_endpoint_region = value.into_param();
         self
     }
 
     /// The URL that is used to access the database. Example: `123.0.0.1`.
-    pub fn source_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_ip(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.source_endpoint_ip = value.into_param();
         self
     }
 
     /// The port that is used to connect to the database. Example: `3306`.
-    pub fn source_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn source_endpoint_port(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.source_endpoint_port = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length. Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateGetDbListFromAgentTaskRequest, BuildError> {
+    pub fn build(self) -> Result<CreateGetDbListFromAgentTaskRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl CreateGetDbListFromAgentTaskBuilder<acs_runtime::Client> {
+impl CreateGetDbListFromAgentTaskBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateGetDbListFromAgentTaskResponse,
-        SdkError<CreateGetDbListFromAgentTaskError>,
+        rt::SdkError<CreateGetDbListFromAgentTaskError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -161,8 +161,8 @@ pub struct CreateGetDbListFromAgentTaskResponse {
     pub task_id: Option<i64>,
 }
 
-impl acs_runtime::FromJson for CreateGetDbListFromAgentTaskResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateGetDbListFromAgentTaskResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -180,13 +180,13 @@ impl acs_runtime::FromJson for CreateGetDbListFromAgentTaskResponse {
 #[non_exhaustive]
 pub enum CreateGetDbListFromAgentTaskError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateGetDbListFromAgentTaskError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateGetDbListFromAgentTaskError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -194,8 +194,8 @@ impl From<acs_runtime::ServiceError> for CreateGetDbListFromAgentTaskError {
     }
 }
 
-impl acs_runtime::OperationError for CreateGetDbListFromAgentTaskError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateGetDbListFromAgentTaskError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -204,7 +204,7 @@ impl acs_runtime::OperationError for CreateGetDbListFromAgentTaskError {
 
 impl std::fmt::Display for CreateGetDbListFromAgentTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -212,9 +212,9 @@ impl std::error::Error for CreateGetDbListFromAgentTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:CreateGetDBListFromAgentTask",
-    access_level: acs_runtime::ram::AccessLevel::Create,
+    access_level: rt::ram::AccessLevel::Create,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -3,7 +3,7 @@
 
 //! `CreateIncrementBackupSetDownload`: Creates and starts an incremental backup set download task.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateIncrementBackupSetDownload`, made by [`CreateIncrementBackupSetDownloadBuilder`] (`Client::create_increment_backup_set_download` or [`CreateIncrementBackupSetDownloadRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,19 +26,19 @@ impl CreateIncrementBackupSetDownloadRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateIncrementBackupSetDownloadRequest {
+impl rt::Operation for CreateIncrementBackupSetDownloadRequest {
     type Output = CreateIncrementBackupSetDownloadResponse;
     type Error = CreateIncrementBackupSetDownloadError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "CreateIncrementBackupSetDownload",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupSetId", &self.backup_set_id);
         params.query("BackupSetName", &self.backup_set_name);
         params.query("BackupSetDataFormat", &self.backup_set_data_format);
@@ -66,13 +66,13 @@ impl<C> CreateIncrementBackupSetDownloadBuilder<C> {
     }
 
     /// The ID of the incremental backup task. To obtain the task ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetJobId** parameter in the response. Required. Example: `dbstooi01e****`.
-    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();
         self
     }
 
     /// The ID of the incremental backup set. To obtain the backup set ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetId** parameter in the response. Required. Example: `test`.
-    pub fn backup_set_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_name = value.into_param();
         self
     }
@@ -87,20 +87,22 @@ impl<C> CreateIncrementBackupSetDownloadBuilder<C> {
     /// > Default value: Native.
     ///
     /// Example: `Native`.
-    pub fn backup_set_data_format(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_data_format(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_data_format = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCz****`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateIncrementBackupSetDownloadRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(
+        self,
+    ) -> Result<CreateIncrementBackupSetDownloadRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateIncrementBackupSetDownload",
             parameter,
             setter,
@@ -115,13 +117,13 @@ impl<C> CreateIncrementBackupSetDownloadBuilder<C> {
     }
 }
 
-impl CreateIncrementBackupSetDownloadBuilder<acs_runtime::Client> {
+impl CreateIncrementBackupSetDownloadBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         CreateIncrementBackupSetDownloadResponse,
-        SdkError<CreateIncrementBackupSetDownloadError>,
+        rt::SdkError<CreateIncrementBackupSetDownloadError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -146,8 +148,8 @@ pub struct CreateIncrementBackupSetDownloadResponse {
     pub backup_set_download_task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateIncrementBackupSetDownloadResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateIncrementBackupSetDownloadResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -165,13 +167,13 @@ impl acs_runtime::FromJson for CreateIncrementBackupSetDownloadResponse {
 #[non_exhaustive]
 pub enum CreateIncrementBackupSetDownloadError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateIncrementBackupSetDownloadError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateIncrementBackupSetDownloadError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -179,8 +181,8 @@ impl From<acs_runtime::ServiceError> for CreateIncrementBackupSetDownloadError {
     }
 }
 
-impl acs_runtime::OperationError for CreateIncrementBackupSetDownloadError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateIncrementBackupSetDownloadError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -189,7 +191,7 @@ impl acs_runtime::OperationError for CreateIncrementBackupSetDownloadError {
 
 impl std::fmt::Display for CreateIncrementBackupSetDownloadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -197,9 +199,9 @@ impl std::error::Error for CreateIncrementBackupSetDownloadError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:CreateIncrementBackupSetDownload",
-    access_level: acs_runtime::ram::AccessLevel::Create,
+    access_level: rt::ram::AccessLevel::Create,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -8,7 +8,7 @@
 //! - Restore a database
 //! - Tutorials on database restore configuration
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateRestoreTask`, made by [`CreateRestoreTaskBuilder`] (`Client::create_restore_task` or [`CreateRestoreTaskRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,19 +65,19 @@ impl CreateRestoreTaskRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateRestoreTaskRequest {
+impl rt::Operation for CreateRestoreTaskRequest {
     type Output = CreateRestoreTaskResponse;
     type Error = CreateRestoreTaskError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "CreateRestoreTask",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params
             .query(
@@ -139,7 +139,7 @@ impl<C> CreateRestoreTaskBuilder<C> {
     }
 
     /// The ID of the backup plan. Required. Example: `dbs1hvb0ww****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -157,7 +157,7 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// Required. Example: `RDS`.
     pub fn destination_endpoint_instance_type(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.destination_endpoint_instance_type = value.into_param();
         self
@@ -168,7 +168,10 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// > This parameter is required if **DestinationEndpointInstanceType** is set to RDS, ECS, DDS, Express, or Agent.
     ///
     /// Example: `cn-hangzhou`.
-    pub fn destination_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn destination_endpoint_region(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.destination_endpoint_region = value.into_param();
         self
     }
@@ -180,7 +183,7 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// Example: `rm-bp1p8c29*****`.
     pub fn destination_endpoint_instance_id(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.destination_endpoint_instance_id = value.into_param();
         self
@@ -191,7 +194,7 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// > This parameter is required if **DestinationEndpointInstanceType** is set to express, agent, or other.
     ///
     /// Example: `rm-bp*****9jv8pxero.mysql.rds.aliyuncs.com`.
-    pub fn destination_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn destination_endpoint_ip(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.destination_endpoint_ip = value.into_param();
         self
     }
@@ -201,7 +204,7 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// > This parameter is required if **DestinationEndpointInstanceType** is set to express, agent, other, or ECS.
     ///
     /// Example: `3306`.
-    pub fn destination_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn destination_endpoint_port(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.destination_endpoint_port = value.into_param();
         self
     }
@@ -213,7 +216,7 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// Example: `test`.
     pub fn destination_endpoint_database_name(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.destination_endpoint_database_name = value.into_param();
         self
@@ -226,7 +229,7 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// Example: `test`.
     pub fn destination_endpoint_user_name(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.destination_endpoint_user_name = value.into_param();
         self
@@ -239,7 +242,7 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// Example: `Test`.
     pub fn destination_endpoint_password(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.destination_endpoint_password = value.into_param();
         self
@@ -250,7 +253,7 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// > This parameter is required if **DestinationEndpointInstanceType** is set to agent.
     ///
     /// Example: `4312****`.
-    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_gateway_id = value.into_param();
         self
     }
@@ -263,25 +266,25 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// > When you use this API operation, you can only restore objects at the database level. To restore specific tables, use the console. For more information, see Restore a database.
     ///
     /// Example: `MySQL表级别恢复示例如下： [{\"DBName\":\"dbname\", \"NewDBName\":\"dbname1\"}]`.
-    pub fn restore_objects(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn restore_objects(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.restore_objects = value.into_param();
         self
     }
 
     /// The restore time, specified as a Unix timestamp in milliseconds. Example: `1554560477000`.
-    pub fn restore_time(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn restore_time(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.restore_time = value.into_param();
         self
     }
 
     /// The ID of the full backup set used for the restore. This parameter is mutually exclusive with RestoreTime. Example: `dbs1hvb0w*****`.
-    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();
         self
     }
 
     /// The name of the restore job. Required. Example: `test`.
-    pub fn restore_task_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn restore_task_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.restore_task_name = value.into_param();
         self
     }
@@ -293,20 +296,20 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// Example: `test`.
     pub fn destination_endpoint_oracle_sid(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.destination_endpoint_oracle_sid = value.into_param();
         self
     }
 
     /// This parameter is required if **DestinationEndpointInstanceType** is set to agent and the backup plan is for a MySQL database. Example: `test`.
-    pub fn restore_dir(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn restore_dir(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.restore_dir = value.into_param();
         self
     }
 
     /// The directory of the database program. Example: `test`.
-    pub fn restore_home(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn restore_home(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.restore_home = value.into_param();
         self
     }
@@ -314,32 +317,32 @@ impl<C> CreateRestoreTaskBuilder<C> {
     /// The policy for handling conflicts with objects that have the same name. The following value is supported:
     ///
     /// **renamenew**: If an object with the same name exists, rename the new object. Example: `renamenew`.
-    pub fn duplicate_conflict(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn duplicate_conflict(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.duplicate_conflict = value.into_param();
         self
     }
 
     /// The UID of the Alibaba Cloud account for cross-account backup. Example: `2749528728********`.
-    pub fn cross_aliyun_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cross_aliyun_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_aliyun_id = value.into_param();
         self
     }
 
     /// The name of the RAM role for cross-account backup. Example: `test123`.
-    pub fn cross_role_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cross_role_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_role_name = value.into_param();
         self
     }
 
     /// A client token used to ensure the idempotence of the request. This prevents duplicate submissions. Example: `ETnLKlblzczshOTUbOC********`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateRestoreTaskRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CreateRestoreTaskRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateRestoreTask",
             parameter,
             setter,
@@ -362,11 +365,11 @@ impl<C> CreateRestoreTaskBuilder<C> {
     }
 }
 
-impl CreateRestoreTaskBuilder<acs_runtime::Client> {
+impl CreateRestoreTaskBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateRestoreTaskResponse, SdkError<CreateRestoreTaskError>> {
+    ) -> Result<CreateRestoreTaskResponse, rt::SdkError<CreateRestoreTaskError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -390,8 +393,8 @@ pub struct CreateRestoreTaskResponse {
     pub restore_task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateRestoreTaskResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateRestoreTaskResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -409,13 +412,13 @@ impl acs_runtime::FromJson for CreateRestoreTaskResponse {
 #[non_exhaustive]
 pub enum CreateRestoreTaskError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateRestoreTaskError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateRestoreTaskError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -423,8 +426,8 @@ impl From<acs_runtime::ServiceError> for CreateRestoreTaskError {
     }
 }
 
-impl acs_runtime::OperationError for CreateRestoreTaskError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateRestoreTaskError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -433,7 +436,7 @@ impl acs_runtime::OperationError for CreateRestoreTaskError {
 
 impl std::fmt::Display for CreateRestoreTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -441,9 +444,9 @@ impl std::error::Error for CreateRestoreTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:CreateRestoreTask",
-    access_level: acs_runtime::ram::AccessLevel::Create,
+    access_level: rt::ram::AccessLevel::Create,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

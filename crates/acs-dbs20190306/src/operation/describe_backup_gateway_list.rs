@@ -3,7 +3,7 @@
 
 //! `DescribeBackupGatewayList`: This operation queries a list of DBS backup gateways.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeBackupGatewayList`, made by [`DescribeBackupGatewayListBuilder`] (`Client::describe_backup_gateway_list` or [`DescribeBackupGatewayListRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,19 +28,19 @@ impl DescribeBackupGatewayListRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeBackupGatewayListRequest {
+impl rt::Operation for DescribeBackupGatewayListRequest {
     type Output = DescribeBackupGatewayListResponse;
     type Error = DescribeBackupGatewayListError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeBackupGatewayList",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("Region", &self.region);
         params.query("Identifier", &self.identifier);
         params.query("PageSize", &self.page_size);
@@ -82,13 +82,13 @@ impl<C> DescribeBackupGatewayListBuilder<C> {
     /// - **cn-shenzhen-finance**: China (Shenzhen) Finance
     ///
     /// Required. Example: `cn-hangzhou`.
-    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();
         self
     }
 
     /// The unique identifier of the backup gateway. To query multiple gateways, separate the identifiers with commas (,). Example: `7213527653217`.
-    pub fn identifier(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn identifier(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.identifier = value.into_param();
         self
     }
@@ -102,26 +102,26 @@ impl<C> DescribeBackupGatewayListBuilder<C> {
     /// > The default value is 30.
     ///
     /// Example: `30`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0. Example: `1`.
-    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_num(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_num = value.into_param();
         self
     }
 
     /// A client token used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeBackupGatewayListRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeBackupGatewayListRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeBackupGatewayList",
             parameter,
             setter,
@@ -133,13 +133,13 @@ impl<C> DescribeBackupGatewayListBuilder<C> {
     }
 }
 
-impl DescribeBackupGatewayListBuilder<acs_runtime::Client> {
+impl DescribeBackupGatewayListBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeBackupGatewayListResponse,
-        SdkError<DescribeBackupGatewayListError>,
+        rt::SdkError<DescribeBackupGatewayListError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -172,8 +172,8 @@ pub struct DescribeBackupGatewayListResponse {
     pub items: Option<DescribeBackupGatewayListItems>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupGatewayListResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupGatewayListResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -195,13 +195,13 @@ impl acs_runtime::FromJson for DescribeBackupGatewayListResponse {
 #[non_exhaustive]
 pub enum DescribeBackupGatewayListError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeBackupGatewayListError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeBackupGatewayListError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -209,8 +209,8 @@ impl From<acs_runtime::ServiceError> for DescribeBackupGatewayListError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeBackupGatewayListError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeBackupGatewayListError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -219,7 +219,7 @@ impl acs_runtime::OperationError for DescribeBackupGatewayListError {
 
 impl std::fmt::Display for DescribeBackupGatewayListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -227,9 +227,9 @@ impl std::error::Error for DescribeBackupGatewayListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeBackupGatewayList",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -268,8 +268,8 @@ pub struct BackupGatewayItem {
     pub source_endpoint_hostname: Option<String>,
 }
 
-impl acs_runtime::FromJson for BackupGatewayItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for BackupGatewayItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             display_name: object.take("DisplayName")?,
@@ -294,8 +294,8 @@ pub struct DescribeBackupGatewayListItems {
     pub backup_gateway: Option<Vec<BackupGatewayItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupGatewayListItems {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupGatewayListItems {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             backup_gateway: object.take("BackupGateway")?,

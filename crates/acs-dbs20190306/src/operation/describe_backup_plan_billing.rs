@@ -3,7 +3,7 @@
 
 //! `DescribeBackupPlanBilling`: Queries the billing information for a backup plan.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeBackupPlanBilling`, made by [`DescribeBackupPlanBillingBuilder`] (`Client::describe_backup_plan_billing` or [`DescribeBackupPlanBillingRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,19 +24,19 @@ impl DescribeBackupPlanBillingRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeBackupPlanBillingRequest {
+impl rt::Operation for DescribeBackupPlanBillingRequest {
     type Output = DescribeBackupPlanBillingResponse;
     type Error = DescribeBackupPlanBillingError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeBackupPlanBilling",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("ClientToken", &self.client_token);
         params.query("ShowStorageType", &self.show_storage_type);
@@ -63,26 +63,26 @@ impl<C> DescribeBackupPlanBillingBuilder<C> {
     }
 
     /// The backup plan ID. To obtain this ID, call the DescribeBackupPlanList operation. Required. Example: `dbstooi01ex****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// A client token that is used to ensure the idempotence of the request. Generate this token on your client. Make sure that the token is unique among different requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters. Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// Specifies whether to return the storage class. Example: `true`.
-    pub fn show_storage_type(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn show_storage_type(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.show_storage_type = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeBackupPlanBillingRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeBackupPlanBillingRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeBackupPlanBilling",
             parameter,
             setter,
@@ -94,13 +94,13 @@ impl<C> DescribeBackupPlanBillingBuilder<C> {
     }
 }
 
-impl DescribeBackupPlanBillingBuilder<acs_runtime::Client> {
+impl DescribeBackupPlanBillingBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeBackupPlanBillingResponse,
-        SdkError<DescribeBackupPlanBillingError>,
+        rt::SdkError<DescribeBackupPlanBillingError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -125,8 +125,8 @@ pub struct DescribeBackupPlanBillingResponse {
     pub item: Option<DescribeBackupPlanBillingItem>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupPlanBillingResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupPlanBillingResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -144,13 +144,13 @@ impl acs_runtime::FromJson for DescribeBackupPlanBillingResponse {
 #[non_exhaustive]
 pub enum DescribeBackupPlanBillingError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeBackupPlanBillingError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeBackupPlanBillingError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -158,8 +158,8 @@ impl From<acs_runtime::ServiceError> for DescribeBackupPlanBillingError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeBackupPlanBillingError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeBackupPlanBillingError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -168,7 +168,7 @@ impl acs_runtime::OperationError for DescribeBackupPlanBillingError {
 
 impl std::fmt::Display for DescribeBackupPlanBillingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -176,9 +176,9 @@ impl std::error::Error for DescribeBackupPlanBillingError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeBackupPlanBilling",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],
@@ -237,8 +237,8 @@ pub struct DescribeBackupPlanBillingItem {
     pub used_increment_bytes: Option<i64>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupPlanBillingItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupPlanBillingItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             buy_create_timestamp: object.take("BuyCreateTimestamp")?,

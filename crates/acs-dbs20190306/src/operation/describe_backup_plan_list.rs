@@ -5,7 +5,7 @@
 //!
 //! Before you use this operation, you must activate Object Storage Service (OSS). For more information, see Object Storage Service.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeBackupPlanList`, made by [`DescribeBackupPlanListBuilder`] (`Client::describe_backup_plan_list` or [`DescribeBackupPlanListRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,19 +36,19 @@ impl DescribeBackupPlanListRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeBackupPlanListRequest {
+impl rt::Operation for DescribeBackupPlanListRequest {
     type Output = DescribeBackupPlanListResponse;
     type Error = DescribeBackupPlanListError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeBackupPlanList",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("Region", &self.region);
         params.query("PageSize", &self.page_size);
@@ -80,13 +80,13 @@ impl<C> DescribeBackupPlanListBuilder<C> {
     }
 
     /// The ID of the backup plan. To query multiple backup plans, separate the IDs with commas (,). Example: `dbstooi01exXXXX`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The region where DBS is activated. To view the supported regions, call the DescribeRegions operation. Example: `cn-hangzhou`.
-    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();
         self
     }
@@ -96,19 +96,19 @@ impl<C> DescribeBackupPlanListBuilder<C> {
     /// > Default value: **30**.
     ///
     /// Example: `30`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. The value must be greater than or equal to 0 and not exceed the maximum value of an integer. Default value: 0. Example: `1`.
-    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_num(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_num = value.into_param();
         self
     }
 
     /// The name of the backup plan. Example: `test123`.
-    pub fn backup_plan_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_name = value.into_param();
         self
     }
@@ -124,34 +124,37 @@ impl<C> DescribeBackupPlanListBuilder<C> {
     /// - **check\\_pass**: The precheck is passed.
     ///
     /// Example: `wait`.
-    pub fn backup_plan_status(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_status(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_status = value.into_param();
         self
     }
 
     /// A client token that is used to ensure the idempotence of the request. Example: `ASDASDASDSADASFCZXVZ`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The resource group ID. Example: `rg-aekzecovzti****`.
-    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeBackupPlanListRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeBackupPlanListRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeBackupPlanListBuilder<acs_runtime::Client> {
+impl DescribeBackupPlanListBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeBackupPlanListResponse, SdkError<DescribeBackupPlanListError>> {
+    ) -> Result<
+        DescribeBackupPlanListResponse,
+        rt::SdkError<DescribeBackupPlanListError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -183,8 +186,8 @@ pub struct DescribeBackupPlanListResponse {
     pub items: Option<DescribeBackupPlanListItems>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupPlanListResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupPlanListResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -206,13 +209,13 @@ impl acs_runtime::FromJson for DescribeBackupPlanListResponse {
 #[non_exhaustive]
 pub enum DescribeBackupPlanListError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeBackupPlanListError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeBackupPlanListError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -220,8 +223,8 @@ impl From<acs_runtime::ServiceError> for DescribeBackupPlanListError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeBackupPlanListError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeBackupPlanListError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -230,7 +233,7 @@ impl acs_runtime::OperationError for DescribeBackupPlanListError {
 
 impl std::fmt::Display for DescribeBackupPlanListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -238,9 +241,9 @@ impl std::error::Error for DescribeBackupPlanListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeBackupPlanList",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],
@@ -399,8 +402,8 @@ pub struct BackupPlanDetailItem {
     pub database_type: Option<String>,
 }
 
-impl acs_runtime::FromJson for BackupPlanDetailItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for BackupPlanDetailItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             cross_role_name: object.take("CrossRoleName")?,
@@ -455,8 +458,8 @@ pub struct DescribeBackupPlanListItems {
     pub backup_plan_detail: Option<Vec<BackupPlanDetailItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupPlanListItems {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupPlanListItems {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             backup_plan_detail: object.take("BackupPlanDetail")?,

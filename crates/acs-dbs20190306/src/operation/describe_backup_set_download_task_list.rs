@@ -3,7 +3,7 @@
 
 //! `DescribeBackupSetDownloadTaskList`: Queries a list of download tasks for Database Backup Service (DBS) backup sets.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeBackupSetDownloadTaskList`, made by [`DescribeBackupSetDownloadTaskListBuilder`] (`Client::describe_backup_set_download_task_list` or [`DescribeBackupSetDownloadTaskListRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,19 +28,19 @@ impl DescribeBackupSetDownloadTaskListRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeBackupSetDownloadTaskListRequest {
+impl rt::Operation for DescribeBackupSetDownloadTaskListRequest {
     type Output = DescribeBackupSetDownloadTaskListResponse;
     type Error = DescribeBackupSetDownloadTaskListError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeBackupSetDownloadTaskList",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("BackupSetDownloadTaskId", &self.backup_set_download_task_id);
         params.query("PageSize", &self.page_size);
@@ -73,7 +73,7 @@ impl<C> DescribeBackupSetDownloadTaskListBuilder<C> {
     /// > You must specify either **BackupPlanId** or **BackupSetDownloadTaskId**.
     ///
     /// Example: `dbsqhnuhyw3****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -84,7 +84,10 @@ impl<C> DescribeBackupSetDownloadTaskListBuilder<C> {
     /// - For an incremental backup, call the CreateIncrementBackupSetDownload operation to obtain the task ID.
     ///
     /// Example: `urxgrxt7****`.
-    pub fn backup_set_download_task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_download_task_id(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.backup_set_download_task_id = value.into_param();
         self
     }
@@ -94,36 +97,38 @@ impl<C> DescribeBackupSetDownloadTaskListBuilder<C> {
     /// > The default value is 30.
     ///
     /// Example: `30`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0. Example: `1`.
-    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_num(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_num = value.into_param();
         self
     }
 
     /// A client token that is used to ensure the idempotence of the request. This prevents the same request from being submitted repeatedly. Example: `ETnLKlblzczshOTUbOCzXXXXXX`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeBackupSetDownloadTaskListRequest, BuildError> {
+    pub fn build(
+        self,
+    ) -> Result<DescribeBackupSetDownloadTaskListRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeBackupSetDownloadTaskListBuilder<acs_runtime::Client> {
+impl DescribeBackupSetDownloadTaskListBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeBackupSetDownloadTaskListResponse,
-        SdkError<DescribeBackupSetDownloadTaskListError>,
+        rt::SdkError<DescribeBackupSetDownloadTaskListError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -161,8 +166,8 @@ pub struct DescribeBackupSetDownloadTaskListResponse {
     pub items: Option<DescribeBackupSetDownloadTaskListItems>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupSetDownloadTaskListResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupSetDownloadTaskListResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -184,13 +189,13 @@ impl acs_runtime::FromJson for DescribeBackupSetDownloadTaskListResponse {
 #[non_exhaustive]
 pub enum DescribeBackupSetDownloadTaskListError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeBackupSetDownloadTaskListError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeBackupSetDownloadTaskListError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -198,8 +203,8 @@ impl From<acs_runtime::ServiceError> for DescribeBackupSetDownloadTaskListError 
     }
 }
 
-impl acs_runtime::OperationError for DescribeBackupSetDownloadTaskListError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeBackupSetDownloadTaskListError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -208,7 +213,7 @@ impl acs_runtime::OperationError for DescribeBackupSetDownloadTaskListError {
 
 impl std::fmt::Display for DescribeBackupSetDownloadTaskListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -216,9 +221,9 @@ impl std::error::Error for DescribeBackupSetDownloadTaskListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeBackupSetDownloadTaskList",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -312,8 +317,8 @@ pub struct BackupSetDownloadTaskDetailItem {
     pub backup_set_code: Option<String>,
 }
 
-impl acs_runtime::FromJson for BackupSetDownloadTaskDetailItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for BackupSetDownloadTaskDetailItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             backup_set_download_status: object.take("BackupSetDownloadStatus")?,
@@ -349,8 +354,8 @@ pub struct DescribeBackupSetDownloadTaskListItems {
     pub backup_set_download_task_detail: Option<Vec<BackupSetDownloadTaskDetailItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupSetDownloadTaskListItems {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupSetDownloadTaskListItems {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             backup_set_download_task_detail: object.take("BackupSetDownloadTaskDetail")?,

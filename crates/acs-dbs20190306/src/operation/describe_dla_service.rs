@@ -3,7 +3,7 @@
 
 //! `DescribeDLAService`: Queries the status of the Data Lake Analytics (DLA) service for a backup schedule.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeDLAService`, made by [`DescribeDlaServiceBuilder`] (`Client::describe_dla_service` or [`DescribeDlaServiceRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,19 +22,19 @@ impl DescribeDlaServiceRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeDlaServiceRequest {
+impl rt::Operation for DescribeDlaServiceRequest {
     type Output = DescribeDlaServiceResponse;
     type Error = DescribeDlaServiceError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeDLAService",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("ClientToken", &self.client_token);
     }
@@ -60,20 +60,20 @@ impl<C> DescribeDlaServiceBuilder<C> {
     }
 
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule. Required. Example: `dbstooi01ex****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `DBS`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeDlaServiceRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeDlaServiceRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeDLAService",
             parameter,
             setter,
@@ -85,11 +85,11 @@ impl<C> DescribeDlaServiceBuilder<C> {
     }
 }
 
-impl DescribeDlaServiceBuilder<acs_runtime::Client> {
+impl DescribeDlaServiceBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeDlaServiceResponse, SdkError<DescribeDlaServiceError>> {
+    ) -> Result<DescribeDlaServiceResponse, rt::SdkError<DescribeDlaServiceError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -133,8 +133,8 @@ pub struct DescribeDlaServiceResponse {
     pub have_job_failed: Option<bool>,
 }
 
-impl acs_runtime::FromJson for DescribeDlaServiceResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeDlaServiceResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -154,13 +154,13 @@ impl acs_runtime::FromJson for DescribeDlaServiceResponse {
 #[non_exhaustive]
 pub enum DescribeDlaServiceError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeDlaServiceError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeDlaServiceError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -168,8 +168,8 @@ impl From<acs_runtime::ServiceError> for DescribeDlaServiceError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeDlaServiceError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeDlaServiceError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -178,7 +178,7 @@ impl acs_runtime::OperationError for DescribeDlaServiceError {
 
 impl std::fmt::Display for DescribeDlaServiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -186,9 +186,9 @@ impl std::error::Error for DescribeDlaServiceError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeDLAService",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

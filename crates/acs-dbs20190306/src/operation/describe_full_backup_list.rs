@@ -3,7 +3,7 @@
 
 //! `DescribeFullBackupList`: Queries a list of full backup jobs for DBS.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeFullBackupList`, made by [`DescribeFullBackupListBuilder`] (`Client::describe_full_backup_list` or [`DescribeFullBackupListRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,19 +34,19 @@ impl DescribeFullBackupListRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeFullBackupListRequest {
+impl rt::Operation for DescribeFullBackupListRequest {
     type Output = DescribeFullBackupListResponse;
     type Error = DescribeFullBackupListError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeFullBackupList",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("PageSize", &self.page_size);
         params.query("PageNum", &self.page_num);
@@ -78,7 +78,7 @@ impl<C> DescribeFullBackupListBuilder<C> {
     }
 
     /// The ID of the backup plan. Required. Example: `dbsr179qz******`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -90,50 +90,50 @@ impl<C> DescribeFullBackupListBuilder<C> {
     /// - 100
     ///
     /// Default value: 30. Example: `30`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. The value must be an integer that is greater than or equal to 0. Default value: 0. Example: `1`.
-    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_num(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_num = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// Specifies whether to display the storage class. Example: `true`.
-    pub fn show_storage_type(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn show_storage_type(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.show_storage_type = value.into_param();
         self
     }
 
     /// The ID of the backup set. Example: `1iukx5h******`.
-    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();
         self
     }
 
     /// The start time of the backup. Example: `1676887100`.
-    pub fn start_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn start_timestamp(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.start_timestamp = value.into_param();
         self
     }
 
     /// The end time of the backup. Example: `1676887128`.
-    pub fn end_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn end_timestamp(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.end_timestamp = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeFullBackupListRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeFullBackupListRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeFullBackupList",
             parameter,
             setter,
@@ -145,11 +145,14 @@ impl<C> DescribeFullBackupListBuilder<C> {
     }
 }
 
-impl DescribeFullBackupListBuilder<acs_runtime::Client> {
+impl DescribeFullBackupListBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeFullBackupListResponse, SdkError<DescribeFullBackupListError>> {
+    ) -> Result<
+        DescribeFullBackupListResponse,
+        rt::SdkError<DescribeFullBackupListError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -186,8 +189,8 @@ pub struct DescribeFullBackupListResponse {
     pub items: Option<DescribeFullBackupListItems>,
 }
 
-impl acs_runtime::FromJson for DescribeFullBackupListResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeFullBackupListResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -209,13 +212,13 @@ impl acs_runtime::FromJson for DescribeFullBackupListResponse {
 #[non_exhaustive]
 pub enum DescribeFullBackupListError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeFullBackupListError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeFullBackupListError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -223,8 +226,8 @@ impl From<acs_runtime::ServiceError> for DescribeFullBackupListError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeFullBackupListError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeFullBackupListError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -233,7 +236,7 @@ impl acs_runtime::OperationError for DescribeFullBackupListError {
 
 impl std::fmt::Display for DescribeFullBackupListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -241,9 +244,9 @@ impl std::error::Error for DescribeFullBackupListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeFullBackupList",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -294,8 +297,8 @@ pub struct FullBackupFileItem {
     pub backup_size: Option<i64>,
 }
 
-impl acs_runtime::FromJson for FullBackupFileItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for FullBackupFileItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             finish_time: object.take("FinishTime")?,
@@ -322,8 +325,8 @@ pub struct DescribeFullBackupListItems {
     pub full_backup_file: Option<Vec<FullBackupFileItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeFullBackupListItems {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeFullBackupListItems {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             full_backup_file: object.take("FullBackupFile")?,

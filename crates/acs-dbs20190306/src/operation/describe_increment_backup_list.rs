@@ -3,7 +3,7 @@
 
 //! `DescribeIncrementBackupList`: Queries the list of incremental backup jobs for Database Backup Service (DBS).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeIncrementBackupList`, made by [`DescribeIncrementBackupListBuilder`] (`Client::describe_increment_backup_list` or [`DescribeIncrementBackupListRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,19 +32,19 @@ impl DescribeIncrementBackupListRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeIncrementBackupListRequest {
+impl rt::Operation for DescribeIncrementBackupListRequest {
     type Output = DescribeIncrementBackupListResponse;
     type Error = DescribeIncrementBackupListError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeIncrementBackupList",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("PageSize", &self.page_size);
         params.query("PageNum", &self.page_num);
@@ -75,7 +75,7 @@ impl<C> DescribeIncrementBackupListBuilder<C> {
     }
 
     /// The ID of the backup plan. To obtain this parameter, call the DescribeBackupPlanList operation. Required. Example: `dbsqdss5tmh****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -85,19 +85,19 @@ impl<C> DescribeIncrementBackupListBuilder<C> {
     /// > The default value is 30.
     ///
     /// Example: `30`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. The value must be a non-negative integer that does not exceed the maximum value of the integer type. Default value: 0. Example: `1`.
-    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_num(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_num = value.into_param();
         self
     }
 
     /// A client token. It is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
@@ -110,26 +110,26 @@ impl<C> DescribeIncrementBackupListBuilder<C> {
     /// > Default value: true.
     ///
     /// Example: `true`.
-    pub fn show_storage_type(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn show_storage_type(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.show_storage_type = value.into_param();
         self
     }
 
     /// The beginning of the time range to query. This value is a UNIX timestamp. Example: `1570701361528`.
-    pub fn start_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn start_timestamp(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.start_timestamp = value.into_param();
         self
     }
 
     /// The end of the time range to query. This value is a UNIX timestamp. Example: `1570701361600`.
-    pub fn end_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn end_timestamp(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.end_timestamp = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeIncrementBackupListRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeIncrementBackupListRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeIncrementBackupList",
             parameter,
             setter,
@@ -141,13 +141,13 @@ impl<C> DescribeIncrementBackupListBuilder<C> {
     }
 }
 
-impl DescribeIncrementBackupListBuilder<acs_runtime::Client> {
+impl DescribeIncrementBackupListBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeIncrementBackupListResponse,
-        SdkError<DescribeIncrementBackupListError>,
+        rt::SdkError<DescribeIncrementBackupListError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -185,8 +185,8 @@ pub struct DescribeIncrementBackupListResponse {
     pub items: Option<DescribeIncrementBackupListItems>,
 }
 
-impl acs_runtime::FromJson for DescribeIncrementBackupListResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeIncrementBackupListResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -208,13 +208,13 @@ impl acs_runtime::FromJson for DescribeIncrementBackupListResponse {
 #[non_exhaustive]
 pub enum DescribeIncrementBackupListError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeIncrementBackupListError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeIncrementBackupListError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -222,8 +222,8 @@ impl From<acs_runtime::ServiceError> for DescribeIncrementBackupListError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeIncrementBackupListError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeIncrementBackupListError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -232,7 +232,7 @@ impl acs_runtime::OperationError for DescribeIncrementBackupListError {
 
 impl std::fmt::Display for DescribeIncrementBackupListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -240,9 +240,9 @@ impl std::error::Error for DescribeIncrementBackupListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeIncrementBackupList",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -286,8 +286,8 @@ pub struct IncrementBackupFileItem {
     pub backup_size: Option<i64>,
 }
 
-impl acs_runtime::FromJson for IncrementBackupFileItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for IncrementBackupFileItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             end_time: object.take("EndTime")?,
@@ -311,8 +311,8 @@ pub struct DescribeIncrementBackupListItems {
     pub increment_backup_file: Option<Vec<IncrementBackupFileItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeIncrementBackupListItems {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeIncrementBackupListItems {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             increment_backup_file: object.take("IncrementBackupFile")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeJobErrorCode`: Queries the error codes of a Database Backup Service (DBS) task.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeJobErrorCode`, made by [`DescribeJobErrorCodeBuilder`] (`Client::describe_job_error_code` or [`DescribeJobErrorCodeRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,19 +24,19 @@ impl DescribeJobErrorCodeRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeJobErrorCodeRequest {
+impl rt::Operation for DescribeJobErrorCodeRequest {
     type Output = DescribeJobErrorCodeResponse;
     type Error = DescribeJobErrorCodeError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeJobErrorCode",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("TaskId", &self.task_id);
         params.query("Language", &self.language);
         params.query("ClientToken", &self.client_token);
@@ -63,7 +63,7 @@ impl<C> DescribeJobErrorCodeBuilder<C> {
     }
 
     /// The ID of the full backup or restore job. Required. Example: `r1iv62ud****`.
-    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();
         self
     }
@@ -74,20 +74,20 @@ impl<C> DescribeJobErrorCodeBuilder<C> {
     /// - **cn**: Chinese
     ///
     /// Example: `en`.
-    pub fn language(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn language(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.language = value.into_param();
         self
     }
 
     /// A client token. Use it to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCz****`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeJobErrorCodeRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeJobErrorCodeRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeJobErrorCode",
             parameter,
             setter,
@@ -99,11 +99,11 @@ impl<C> DescribeJobErrorCodeBuilder<C> {
     }
 }
 
-impl DescribeJobErrorCodeBuilder<acs_runtime::Client> {
+impl DescribeJobErrorCodeBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeJobErrorCodeResponse, SdkError<DescribeJobErrorCodeError>> {
+    ) -> Result<DescribeJobErrorCodeResponse, rt::SdkError<DescribeJobErrorCodeError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -127,8 +127,8 @@ pub struct DescribeJobErrorCodeResponse {
     pub item: Option<DescribeJobErrorCodeItem>,
 }
 
-impl acs_runtime::FromJson for DescribeJobErrorCodeResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeJobErrorCodeResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -146,13 +146,13 @@ impl acs_runtime::FromJson for DescribeJobErrorCodeResponse {
 #[non_exhaustive]
 pub enum DescribeJobErrorCodeError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeJobErrorCodeError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeJobErrorCodeError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -160,8 +160,8 @@ impl From<acs_runtime::ServiceError> for DescribeJobErrorCodeError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeJobErrorCodeError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeJobErrorCodeError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -170,7 +170,7 @@ impl acs_runtime::OperationError for DescribeJobErrorCodeError {
 
 impl std::fmt::Display for DescribeJobErrorCodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -178,9 +178,9 @@ impl std::error::Error for DescribeJobErrorCodeError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeJobErrorCode",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -204,8 +204,8 @@ pub struct DescribeJobErrorCodeItem {
     pub language: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeJobErrorCodeItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeJobErrorCodeItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             job_state: object.take("JobState")?,

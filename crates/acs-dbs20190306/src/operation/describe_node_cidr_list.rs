@@ -3,7 +3,7 @@
 
 //! `DescribeNodeCidrList`: Queries the CIDR blocks of nodes on which Database Backup (DBS) is running.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeNodeCidrList`, made by [`DescribeNodeCidrListBuilder`] (`Client::describe_node_cidr_list` or [`DescribeNodeCidrListRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,19 +22,19 @@ impl DescribeNodeCidrListRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeNodeCidrListRequest {
+impl rt::Operation for DescribeNodeCidrListRequest {
     type Output = DescribeNodeCidrListResponse;
     type Error = DescribeNodeCidrListError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeNodeCidrList",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("Region", &self.region);
         params.query("ClientToken", &self.client_token);
     }
@@ -73,20 +73,20 @@ impl<C> DescribeNodeCidrListBuilder<C> {
     /// *   **cn-shenzhen-finance**: China South 1 Finance
     ///
     /// Required. Example: `cn-hangzhou`.
-    pub fn region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeNodeCidrListRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeNodeCidrListRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeNodeCidrList",
             parameter,
             setter,
@@ -98,11 +98,11 @@ impl<C> DescribeNodeCidrListBuilder<C> {
     }
 }
 
-impl DescribeNodeCidrListBuilder<acs_runtime::Client> {
+impl DescribeNodeCidrListBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeNodeCidrListResponse, SdkError<DescribeNodeCidrListError>> {
+    ) -> Result<DescribeNodeCidrListResponse, rt::SdkError<DescribeNodeCidrListError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -128,8 +128,8 @@ pub struct DescribeNodeCidrListResponse {
     pub internet_i_ps: Option<InternetIPs>,
 }
 
-impl acs_runtime::FromJson for DescribeNodeCidrListResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeNodeCidrListResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -148,13 +148,13 @@ impl acs_runtime::FromJson for DescribeNodeCidrListResponse {
 #[non_exhaustive]
 pub enum DescribeNodeCidrListError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeNodeCidrListError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeNodeCidrListError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -162,8 +162,8 @@ impl From<acs_runtime::ServiceError> for DescribeNodeCidrListError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeNodeCidrListError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeNodeCidrListError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -172,7 +172,7 @@ impl acs_runtime::OperationError for DescribeNodeCidrListError {
 
 impl std::fmt::Display for DescribeNodeCidrListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -180,9 +180,9 @@ impl std::error::Error for DescribeNodeCidrListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeNodeCidrList",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -196,8 +196,8 @@ pub struct IntranetIPs {
     pub intranet_ip: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for IntranetIPs {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for IntranetIPs {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             intranet_ip: object.take("IntranetIP")?,
@@ -213,8 +213,8 @@ pub struct InternetIPs {
     pub internet_ip: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for InternetIPs {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for InternetIPs {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             internet_ip: object.take("InternetIP")?,

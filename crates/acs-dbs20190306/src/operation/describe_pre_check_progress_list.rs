@@ -3,7 +3,7 @@
 
 //! `DescribePreCheckProgressList`: This operation queries the precheck progress of a backup plan or a restore job.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribePreCheckProgressList`, made by [`DescribePreCheckProgressListBuilder`] (`Client::describe_pre_check_progress_list` or [`DescribePreCheckProgressListRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,19 +24,19 @@ impl DescribePreCheckProgressListRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribePreCheckProgressListRequest {
+impl rt::Operation for DescribePreCheckProgressListRequest {
     type Output = DescribePreCheckProgressListResponse;
     type Error = DescribePreCheckProgressListError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribePreCheckProgressList",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("RestoreTaskId", &self.restore_task_id);
         params.query("ClientToken", &self.client_token);
@@ -67,36 +67,36 @@ impl<C> DescribePreCheckProgressListBuilder<C> {
     /// > Specify either BackupPlanId or RestoreTaskId.
     ///
     /// Example: `dbsr1l3ro21****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The ID of the restore job. Example: `dbasdsa****`.
-    pub fn restore_task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn restore_task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.restore_task_id = value.into_param();
         self
     }
 
     /// A client token to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCziJZNwH****`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribePreCheckProgressListRequest, BuildError> {
+    pub fn build(self) -> Result<DescribePreCheckProgressListRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribePreCheckProgressListBuilder<acs_runtime::Client> {
+impl DescribePreCheckProgressListBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribePreCheckProgressListResponse,
-        SdkError<DescribePreCheckProgressListError>,
+        rt::SdkError<DescribePreCheckProgressListError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -136,8 +136,8 @@ pub struct DescribePreCheckProgressListResponse {
     pub items: Option<DescribePreCheckProgressListItems>,
 }
 
-impl acs_runtime::FromJson for DescribePreCheckProgressListResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribePreCheckProgressListResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             status: object.take("Status")?,
@@ -157,13 +157,13 @@ impl acs_runtime::FromJson for DescribePreCheckProgressListResponse {
 #[non_exhaustive]
 pub enum DescribePreCheckProgressListError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribePreCheckProgressListError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribePreCheckProgressListError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -171,8 +171,8 @@ impl From<acs_runtime::ServiceError> for DescribePreCheckProgressListError {
     }
 }
 
-impl acs_runtime::OperationError for DescribePreCheckProgressListError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribePreCheckProgressListError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -181,7 +181,7 @@ impl acs_runtime::OperationError for DescribePreCheckProgressListError {
 
 impl std::fmt::Display for DescribePreCheckProgressListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -189,9 +189,9 @@ impl std::error::Error for DescribePreCheckProgressListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribePreCheckProgressList",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -228,8 +228,8 @@ pub struct PreCheckProgressDetailItem {
     pub names: Option<String>,
 }
 
-impl acs_runtime::FromJson for PreCheckProgressDetailItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PreCheckProgressDetailItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             finish_time: object.take("FinishTime")?,
@@ -252,8 +252,8 @@ pub struct DescribePreCheckProgressListItems {
     pub pre_check_progress_detail: Option<Vec<PreCheckProgressDetailItem>>,
 }
 
-impl acs_runtime::FromJson for DescribePreCheckProgressListItems {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribePreCheckProgressListItems {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             pre_check_progress_detail: object.take("PreCheckProgressDetail")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeRegions`: Queries the available regions for Database Backup Service (DBS).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeRegions`, made by [`DescribeRegionsBuilder`] (`Client::describe_regions` or [`DescribeRegionsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,19 +20,19 @@ impl DescribeRegionsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeRegionsRequest {
+impl rt::Operation for DescribeRegionsRequest {
     type Output = DescribeRegionsResponse;
     type Error = DescribeRegionsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeRegions",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("ClientToken", &self.client_token);
     }
 
@@ -57,22 +57,22 @@ impl<C> DescribeRegionsBuilder<C> {
     }
 
     /// A client-generated token that ensures the idempotence of the request. This token must be unique across all requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters. Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeRegionsRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeRegionsRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeRegionsBuilder<acs_runtime::Client> {
+impl DescribeRegionsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeRegionsResponse, SdkError<DescribeRegionsError>> {
+    ) -> Result<DescribeRegionsResponse, rt::SdkError<DescribeRegionsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -96,8 +96,8 @@ pub struct DescribeRegionsResponse {
     pub regions: Option<Regions>,
 }
 
-impl acs_runtime::FromJson for DescribeRegionsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeRegionsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -115,13 +115,13 @@ impl acs_runtime::FromJson for DescribeRegionsResponse {
 #[non_exhaustive]
 pub enum DescribeRegionsError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeRegionsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeRegionsError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -129,8 +129,8 @@ impl From<acs_runtime::ServiceError> for DescribeRegionsError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeRegionsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeRegionsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -139,7 +139,7 @@ impl acs_runtime::OperationError for DescribeRegionsError {
 
 impl std::fmt::Display for DescribeRegionsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -147,9 +147,9 @@ impl std::error::Error for DescribeRegionsError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeRegions",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -163,8 +163,8 @@ pub struct Regions {
     pub region_code: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for Regions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Regions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             region_code: object.take("RegionCode")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeRestoreRangeInfo`: Queries the range of time to which you can restore data in a backup schedule.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeRestoreRangeInfo`, made by [`DescribeRestoreRangeInfoBuilder`] (`Client::describe_restore_range_info` or [`DescribeRestoreRangeInfoRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,19 +28,19 @@ impl DescribeRestoreRangeInfoRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeRestoreRangeInfoRequest {
+impl rt::Operation for DescribeRestoreRangeInfoRequest {
     type Output = DescribeRestoreRangeInfoResponse;
     type Error = DescribeRestoreRangeInfoError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeRestoreRangeInfo",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("BeginTimestampForRestore", &self.begin_timestamp_for_restore);
         params.query("EndTimestampForRestore", &self.end_timestamp_for_restore);
@@ -69,38 +69,41 @@ impl<C> DescribeRestoreRangeInfoBuilder<C> {
     }
 
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain it. Required. Example: `dbssl67c7mx****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The earliest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule. Required. Example: `1646674092000`.
-    pub fn begin_timestamp_for_restore(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn begin_timestamp_for_restore(
+        mut self,
+        value: impl rt::IntoParam<i64>,
+    ) -> Self {
         self.request.begin_timestamp_for_restore = value.into_param();
         self
     }
 
     /// The latest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule. Required. Example: `1646846814000`.
-    pub fn end_timestamp_for_restore(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn end_timestamp_for_restore(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.end_timestamp_for_restore = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// Specifies whether to query the most recent point in time to which you can restore data. Example: `true`.
-    pub fn recently_restore(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn recently_restore(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.recently_restore = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeRestoreRangeInfoRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeRestoreRangeInfoRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeRestoreRangeInfo",
             parameter,
             setter,
@@ -120,13 +123,13 @@ impl<C> DescribeRestoreRangeInfoBuilder<C> {
     }
 }
 
-impl DescribeRestoreRangeInfoBuilder<acs_runtime::Client> {
+impl DescribeRestoreRangeInfoBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeRestoreRangeInfoResponse,
-        SdkError<DescribeRestoreRangeInfoError>,
+        rt::SdkError<DescribeRestoreRangeInfoError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -156,8 +159,8 @@ pub struct DescribeRestoreRangeInfoResponse {
     pub items: Option<DescribeRestoreRangeInfoItems>,
 }
 
-impl acs_runtime::FromJson for DescribeRestoreRangeInfoResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeRestoreRangeInfoResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -175,13 +178,13 @@ impl acs_runtime::FromJson for DescribeRestoreRangeInfoResponse {
 #[non_exhaustive]
 pub enum DescribeRestoreRangeInfoError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeRestoreRangeInfoError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeRestoreRangeInfoError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -189,8 +192,8 @@ impl From<acs_runtime::ServiceError> for DescribeRestoreRangeInfoError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeRestoreRangeInfoError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeRestoreRangeInfoError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -199,7 +202,7 @@ impl acs_runtime::OperationError for DescribeRestoreRangeInfoError {
 
 impl std::fmt::Display for DescribeRestoreRangeInfoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -207,9 +210,9 @@ impl std::error::Error for DescribeRestoreRangeInfoError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeRestoreRangeInfo",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -227,8 +230,8 @@ pub struct FullBackupDetailItem {
     pub backup_set_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for FullBackupDetailItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for FullBackupDetailItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             end_time: object.take("EndTime")?,
@@ -246,8 +249,8 @@ pub struct FullBackupList {
     pub full_backup_detail: Option<Vec<FullBackupDetailItem>>,
 }
 
-impl acs_runtime::FromJson for FullBackupList {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for FullBackupList {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             full_backup_detail: object.take("FullBackupDetail")?,
@@ -278,8 +281,8 @@ pub struct DbsRecoverRangeItem {
     pub full_backup_list: Option<FullBackupList>,
 }
 
-impl acs_runtime::FromJson for DbsRecoverRangeItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DbsRecoverRangeItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             end_timestamp_for_restore: object.take("EndTimestampForRestore")?,
@@ -300,8 +303,8 @@ pub struct DescribeRestoreRangeInfoItems {
     pub dbs_recover_range: Option<Vec<DbsRecoverRangeItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeRestoreRangeInfoItems {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeRestoreRangeInfoItems {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             dbs_recover_range: object.take("DBSRecoverRange")?,

@@ -3,7 +3,7 @@
 
 //! `DescribeRestoreTaskList`: This operation queries a list of Database Backup Service (DBS) restore jobs.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeRestoreTaskList`, made by [`DescribeRestoreTaskListBuilder`] (`Client::describe_restore_task_list` or [`DescribeRestoreTaskListRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,19 +32,19 @@ impl DescribeRestoreTaskListRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeRestoreTaskListRequest {
+impl rt::Operation for DescribeRestoreTaskListRequest {
     type Output = DescribeRestoreTaskListResponse;
     type Error = DescribeRestoreTaskListError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeRestoreTaskList",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("RestoreTaskId", &self.restore_task_id);
         params.query("PageSize", &self.page_size);
@@ -79,7 +79,7 @@ impl<C> DescribeRestoreTaskListBuilder<C> {
     /// > Specify either this parameter or RestoreTaskId.
     ///
     /// Example: `dbs1hvb0wwwXXXXX`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -89,7 +89,7 @@ impl<C> DescribeRestoreTaskListBuilder<C> {
     /// > Specify either this parameter or BackupPlanId. An error is reported if you specify both.
     ///
     /// Example: `s102h7rf5anq`.
-    pub fn restore_task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn restore_task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.restore_task_id = value.into_param();
         self
     }
@@ -99,48 +99,48 @@ impl<C> DescribeRestoreTaskListBuilder<C> {
     /// > The default value is 30.
     ///
     /// Example: `30`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. The value must be an integer that is greater than or equal to 0. The default value is 0. Example: `1`.
-    pub fn page_num(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_num(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_num = value.into_param();
         self
     }
 
     /// A client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The start time of the backup. Example: `1570701361528`.
-    pub fn start_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn start_timestamp(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.start_timestamp = value.into_param();
         self
     }
 
     /// The end time of the backup. Example: `1570701361528`.
-    pub fn end_timestamp(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn end_timestamp(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.end_timestamp = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeRestoreTaskListRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeRestoreTaskListRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeRestoreTaskListBuilder<acs_runtime::Client> {
+impl DescribeRestoreTaskListBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeRestoreTaskListResponse,
-        SdkError<DescribeRestoreTaskListError>,
+        rt::SdkError<DescribeRestoreTaskListError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -173,8 +173,8 @@ pub struct DescribeRestoreTaskListResponse {
     pub items: Option<DescribeRestoreTaskListItems>,
 }
 
-impl acs_runtime::FromJson for DescribeRestoreTaskListResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeRestoreTaskListResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -196,13 +196,13 @@ impl acs_runtime::FromJson for DescribeRestoreTaskListResponse {
 #[non_exhaustive]
 pub enum DescribeRestoreTaskListError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeRestoreTaskListError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeRestoreTaskListError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -210,8 +210,8 @@ impl From<acs_runtime::ServiceError> for DescribeRestoreTaskListError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeRestoreTaskListError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeRestoreTaskListError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -220,7 +220,7 @@ impl acs_runtime::OperationError for DescribeRestoreTaskListError {
 
 impl std::fmt::Display for DescribeRestoreTaskListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -228,9 +228,9 @@ impl std::error::Error for DescribeRestoreTaskListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeRestoreTaskList",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -309,8 +309,8 @@ pub struct RestoreTaskDetailItem {
     pub restore_time: Option<i64>,
 }
 
-impl acs_runtime::FromJson for RestoreTaskDetailItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RestoreTaskDetailItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             restore_status: object.take("RestoreStatus")?,
@@ -355,8 +355,8 @@ pub struct DescribeRestoreTaskListItems {
     pub restore_task_detail: Option<Vec<RestoreTaskDetailItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeRestoreTaskListItems {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeRestoreTaskListItems {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             restore_task_detail: object.take("RestoreTaskDetail")?,

@@ -6,7 +6,7 @@
 //! ### Impact
 //! After you disable the incremental log backup feature, your backup schedule no longer performs incremental log backups.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DisableBackupLog`, made by [`DisableBackupLogBuilder`] (`Client::disable_backup_log` or [`DisableBackupLogRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,19 +25,19 @@ impl DisableBackupLogRequest {
     }
 }
 
-impl acs_runtime::Operation for DisableBackupLogRequest {
+impl rt::Operation for DisableBackupLogRequest {
     type Output = DisableBackupLogResponse;
     type Error = DisableBackupLogError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DisableBackupLog",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("ClientToken", &self.client_token);
     }
@@ -63,20 +63,20 @@ impl<C> DisableBackupLogBuilder<C> {
     }
 
     /// The backup schedule ID. You can call the DescribeBackupPlanList operation to query the ID of the backup schedule. Required. Example: `dbstooi01xxxx`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `dbs`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DisableBackupLogRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DisableBackupLogRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DisableBackupLog",
             parameter,
             setter,
@@ -88,11 +88,11 @@ impl<C> DisableBackupLogBuilder<C> {
     }
 }
 
-impl DisableBackupLogBuilder<acs_runtime::Client> {
+impl DisableBackupLogBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DisableBackupLogResponse, SdkError<DisableBackupLogError>> {
+    ) -> Result<DisableBackupLogResponse, rt::SdkError<DisableBackupLogError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -123,8 +123,8 @@ pub struct DisableBackupLogResponse {
     pub need_precheck: Option<bool>,
 }
 
-impl acs_runtime::FromJson for DisableBackupLogResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DisableBackupLogResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -143,13 +143,13 @@ impl acs_runtime::FromJson for DisableBackupLogResponse {
 #[non_exhaustive]
 pub enum DisableBackupLogError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DisableBackupLogError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DisableBackupLogError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -157,8 +157,8 @@ impl From<acs_runtime::ServiceError> for DisableBackupLogError {
     }
 }
 
-impl acs_runtime::OperationError for DisableBackupLogError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DisableBackupLogError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -167,7 +167,7 @@ impl acs_runtime::OperationError for DisableBackupLogError {
 
 impl std::fmt::Display for DisableBackupLogError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -175,9 +175,9 @@ impl std::error::Error for DisableBackupLogError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DisableBackupLog",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

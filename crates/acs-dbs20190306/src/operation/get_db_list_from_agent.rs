@@ -3,7 +3,7 @@
 
 //! `GetDBListFromAgent`: Queries the result of a task that is used to query a database list by using a backup gateway based on the ID of the task.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `GetDBListFromAgent`, made by [`GetDbListFromAgentBuilder`] (`Client::get_db_list_from_agent` or [`GetDbListFromAgentRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,19 +26,19 @@ impl GetDbListFromAgentRequest {
     }
 }
 
-impl acs_runtime::Operation for GetDbListFromAgentRequest {
+impl rt::Operation for GetDbListFromAgentRequest {
     type Output = GetDbListFromAgentResponse;
     type Error = GetDbListFromAgentError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "GetDBListFromAgent",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupGatewayId", &self.backup_gateway_id);
         params.query("SourceEndpointRegion", &self.source_endpoint_region);
         params.query("TaskId", &self.task_id);
@@ -66,40 +66,40 @@ impl<C> GetDbListFromAgentBuilder<C> {
     }
 
     /// The ID of the backup gateway. Example: `160813`.
-    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_gateway_id = value.into_param();
         self
     }
 
     /// The region in which the backup gateway resides. Example: `cn-hangzhou`.
-    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.source_endpoint_region = value.into_param();
         self
     }
 
     /// The ID of the asynchronous task. Example: `123456`.
-    pub fn task_id(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn task_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.task_id = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the value, but you must make sure that it is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length. Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<GetDbListFromAgentRequest, BuildError> {
+    pub fn build(self) -> Result<GetDbListFromAgentRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl GetDbListFromAgentBuilder<acs_runtime::Client> {
+impl GetDbListFromAgentBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<GetDbListFromAgentResponse, SdkError<GetDbListFromAgentError>> {
+    ) -> Result<GetDbListFromAgentResponse, rt::SdkError<GetDbListFromAgentError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -123,8 +123,8 @@ pub struct GetDbListFromAgentResponse {
     pub db_list: Option<DbList>,
 }
 
-impl acs_runtime::FromJson for GetDbListFromAgentResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for GetDbListFromAgentResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -142,13 +142,13 @@ impl acs_runtime::FromJson for GetDbListFromAgentResponse {
 #[non_exhaustive]
 pub enum GetDbListFromAgentError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for GetDbListFromAgentError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for GetDbListFromAgentError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -156,8 +156,8 @@ impl From<acs_runtime::ServiceError> for GetDbListFromAgentError {
     }
 }
 
-impl acs_runtime::OperationError for GetDbListFromAgentError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for GetDbListFromAgentError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -166,7 +166,7 @@ impl acs_runtime::OperationError for GetDbListFromAgentError {
 
 impl std::fmt::Display for GetDbListFromAgentError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -174,9 +174,9 @@ impl std::error::Error for GetDbListFromAgentError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:GetDBListFromAgent",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -190,8 +190,8 @@ pub struct DbList {
     pub db_name: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for DbList {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DbList {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             db_name: object.take("dbName")?,

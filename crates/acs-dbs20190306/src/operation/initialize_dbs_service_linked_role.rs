@@ -5,7 +5,7 @@
 //!
 //! When DBS accesses ApsaraDB databases that you purchased from Alibaba Cloud, such as RDS, MongoDB, Redis, and PolarDB, or self-managed databases on Elastic Compute Service (ECS) instances, DBS must use the service-linked role (AliyunServiceRoleForDBS) to obtain access permissions. For more information, see Activate Database Backup Service.
 
-use acs_runtime::{BuildError, SdkError};
+use acs_runtime as rt;
 
 /// Request of `InitializeDbsServiceLinkedRole`, made by [`InitializeDbsServiceLinkedRoleBuilder`] (`Client::initialize_dbs_service_linked_role` or [`InitializeDbsServiceLinkedRoleRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,19 +19,19 @@ impl InitializeDbsServiceLinkedRoleRequest {
     }
 }
 
-impl acs_runtime::Operation for InitializeDbsServiceLinkedRoleRequest {
+impl rt::Operation for InitializeDbsServiceLinkedRoleRequest {
     type Output = InitializeDbsServiceLinkedRoleResponse;
     type Error = InitializeDbsServiceLinkedRoleError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "InitializeDbsServiceLinkedRole",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Unsafe,
+        rt::Method::Post,
+        rt::Idempotency::Unsafe,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, _params: &mut acs_runtime::RequestParams) {}
+    fn write_params(&self, _params: &mut rt::RequestParams) {}
 }
 
 /// Sets the parameters of `InitializeDbsServiceLinkedRole`: made by `Client::initialize_dbs_service_linked_role` (then [`send`](Self::send)) or [`InitializeDbsServiceLinkedRoleRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
@@ -50,18 +50,18 @@ impl<C> InitializeDbsServiceLinkedRoleBuilder<C> {
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<InitializeDbsServiceLinkedRoleRequest, BuildError> {
+    pub fn build(self) -> Result<InitializeDbsServiceLinkedRoleRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl InitializeDbsServiceLinkedRoleBuilder<acs_runtime::Client> {
+impl InitializeDbsServiceLinkedRoleBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         InitializeDbsServiceLinkedRoleResponse,
-        SdkError<InitializeDbsServiceLinkedRoleError>,
+        rt::SdkError<InitializeDbsServiceLinkedRoleError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -89,8 +89,8 @@ pub struct InitializeDbsServiceLinkedRoleResponse {
     pub err_message: Option<String>,
 }
 
-impl acs_runtime::FromJson for InitializeDbsServiceLinkedRoleResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for InitializeDbsServiceLinkedRoleResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("Data")?,
@@ -107,13 +107,13 @@ impl acs_runtime::FromJson for InitializeDbsServiceLinkedRoleResponse {
 #[non_exhaustive]
 pub enum InitializeDbsServiceLinkedRoleError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for InitializeDbsServiceLinkedRoleError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for InitializeDbsServiceLinkedRoleError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -121,8 +121,8 @@ impl From<acs_runtime::ServiceError> for InitializeDbsServiceLinkedRoleError {
     }
 }
 
-impl acs_runtime::OperationError for InitializeDbsServiceLinkedRoleError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for InitializeDbsServiceLinkedRoleError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -131,7 +131,7 @@ impl acs_runtime::OperationError for InitializeDbsServiceLinkedRoleError {
 
 impl std::fmt::Display for InitializeDbsServiceLinkedRoleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -139,9 +139,9 @@ impl std::error::Error for InitializeDbsServiceLinkedRoleError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:InitializeDbsServiceLinkedRole",
-    access_level: acs_runtime::ram::AccessLevel::Create,
+    access_level: rt::ram::AccessLevel::Create,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

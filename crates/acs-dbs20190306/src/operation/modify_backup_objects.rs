@@ -3,7 +3,7 @@
 
 //! `ModifyBackupObjects`: Modifies the backup objects in a Database Backup Service (DBS) backup plan.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyBackupObjects`, made by [`ModifyBackupObjectsBuilder`] (`Client::modify_backup_objects` or [`ModifyBackupObjectsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,19 +24,19 @@ impl ModifyBackupObjectsRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyBackupObjectsRequest {
+impl rt::Operation for ModifyBackupObjectsRequest {
     type Output = ModifyBackupObjectsResponse;
     type Error = ModifyBackupObjectsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ModifyBackupObjects",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("BackupObjects", &self.backup_objects);
         params.query("ClientToken", &self.client_token);
@@ -63,7 +63,7 @@ impl<C> ModifyBackupObjectsBuilder<C> {
     }
 
     /// The ID of the backup plan. Required. Example: `dbs1h****usfa`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -97,20 +97,20 @@ impl<C> ModifyBackupObjectsBuilder<C> {
     /// > `SchemaName` and `NewSchemaName` are used only for MSSQL. For other databases, use the `DBName` and `NewDBName` parameters to define database names.
     ///
     /// Required. Example: `[     {         "DBName":"17xxx92xxxx374",         "SchemaName":"gy9xnj8xxxxxx",         "TableIncludes":[{          "TableName":"test1"         }],         "TableExcludes":[{             "TableName":"test2"         }]     } ]`.
-    pub fn backup_objects(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_objects(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_objects = value.into_param();
         self
     }
 
     /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupObjectsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyBackupObjectsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyBackupObjects",
             parameter,
             setter,
@@ -125,11 +125,11 @@ impl<C> ModifyBackupObjectsBuilder<C> {
     }
 }
 
-impl ModifyBackupObjectsBuilder<acs_runtime::Client> {
+impl ModifyBackupObjectsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyBackupObjectsResponse, SdkError<ModifyBackupObjectsError>> {
+    ) -> Result<ModifyBackupObjectsResponse, rt::SdkError<ModifyBackupObjectsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -160,8 +160,8 @@ pub struct ModifyBackupObjectsResponse {
     pub need_precheck: Option<bool>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupObjectsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupObjectsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -180,13 +180,13 @@ impl acs_runtime::FromJson for ModifyBackupObjectsResponse {
 #[non_exhaustive]
 pub enum ModifyBackupObjectsError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyBackupObjectsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyBackupObjectsError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -194,8 +194,8 @@ impl From<acs_runtime::ServiceError> for ModifyBackupObjectsError {
     }
 }
 
-impl acs_runtime::OperationError for ModifyBackupObjectsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyBackupObjectsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -204,7 +204,7 @@ impl acs_runtime::OperationError for ModifyBackupObjectsError {
 
 impl std::fmt::Display for ModifyBackupObjectsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -212,9 +212,9 @@ impl std::error::Error for ModifyBackupObjectsError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ModifyBackupObjects",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -3,7 +3,7 @@
 
 //! `ModifyBackupPlanName`: Modifies the name of a backup plan.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyBackupPlanName`, made by [`ModifyBackupPlanNameBuilder`] (`Client::modify_backup_plan_name` or [`ModifyBackupPlanNameRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,19 +24,19 @@ impl ModifyBackupPlanNameRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyBackupPlanNameRequest {
+impl rt::Operation for ModifyBackupPlanNameRequest {
     type Output = ModifyBackupPlanNameResponse;
     type Error = ModifyBackupPlanNameError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ModifyBackupPlanName",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("BackupPlanName", &self.backup_plan_name);
         params.query("ClientToken", &self.client_token);
@@ -63,26 +63,26 @@ impl<C> ModifyBackupPlanNameBuilder<C> {
     }
 
     /// The ID of the backup plan. Required. Example: `dbstooi0XXXX`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The name of the backup plan. Required. Example: `dbstooi0XXXX`.
-    pub fn backup_plan_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_name = value.into_param();
         self
     }
 
     /// A client token to ensure the idempotence of the request. This prevents the system from processing the same request multiple times. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupPlanNameRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyBackupPlanNameRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyBackupPlanName",
             parameter,
             setter,
@@ -97,11 +97,11 @@ impl<C> ModifyBackupPlanNameBuilder<C> {
     }
 }
 
-impl ModifyBackupPlanNameBuilder<acs_runtime::Client> {
+impl ModifyBackupPlanNameBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyBackupPlanNameResponse, SdkError<ModifyBackupPlanNameError>> {
+    ) -> Result<ModifyBackupPlanNameResponse, rt::SdkError<ModifyBackupPlanNameError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -125,8 +125,8 @@ pub struct ModifyBackupPlanNameResponse {
     pub backup_plan_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupPlanNameResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupPlanNameResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -144,13 +144,13 @@ impl acs_runtime::FromJson for ModifyBackupPlanNameResponse {
 #[non_exhaustive]
 pub enum ModifyBackupPlanNameError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyBackupPlanNameError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyBackupPlanNameError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -158,8 +158,8 @@ impl From<acs_runtime::ServiceError> for ModifyBackupPlanNameError {
     }
 }
 
-impl acs_runtime::OperationError for ModifyBackupPlanNameError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyBackupPlanNameError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -168,7 +168,7 @@ impl acs_runtime::OperationError for ModifyBackupPlanNameError {
 
 impl std::fmt::Display for ModifyBackupPlanNameError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -176,9 +176,9 @@ impl std::error::Error for ModifyBackupPlanNameError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ModifyBackupPlanName",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],

@@ -3,7 +3,7 @@
 
 //! `ModifyBackupSetDownloadRules`: Enables, configures, or disables the automatic download feature.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyBackupSetDownloadRules`, made by [`ModifyBackupSetDownloadRulesBuilder`] (`Client::modify_backup_set_download_rules` or [`ModifyBackupSetDownloadRulesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,19 +36,19 @@ impl ModifyBackupSetDownloadRulesRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyBackupSetDownloadRulesRequest {
+impl rt::Operation for ModifyBackupSetDownloadRulesRequest {
     type Output = ModifyBackupSetDownloadRulesResponse;
     type Error = ModifyBackupSetDownloadRulesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ModifyBackupSetDownloadRules",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("OpenAutoDownload", &self.open_auto_download);
         params.query("BackupGatewayId", &self.backup_gateway_id);
@@ -86,19 +86,19 @@ impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
     }
 
     /// The ID of the backup schedule. Required. Example: `dbstooi01****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// Specifies whether to enable the automatic download feature. Default value: false. Example: `false`.
-    pub fn open_auto_download(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn open_auto_download(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.open_auto_download = value.into_param();
         self
     }
 
     /// The ID of the backup gateway that is used to download the backup set. Example: `2331****`.
-    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_gateway_id = value.into_param();
         self
     }
@@ -113,7 +113,7 @@ impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
     /// > Default value: CSV.
     ///
     /// Example: `CSV`.
-    pub fn full_data_format(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn full_data_format(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.full_data_format = value.into_param();
         self
     }
@@ -128,13 +128,13 @@ impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
     /// > Default value: Native.
     ///
     /// Example: `Native`.
-    pub fn increment_data_format(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn increment_data_format(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.increment_data_format = value.into_param();
         self
     }
 
     /// The server directory to which the backup set is downloaded. Example: `test`.
-    pub fn backup_set_download_dir(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_download_dir(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_download_dir = value.into_param();
         self
     }
@@ -146,7 +146,7 @@ impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
     /// Example: `agent`.
     pub fn backup_set_download_target_type(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.backup_set_download_target_type = value.into_param();
         self
@@ -164,21 +164,21 @@ impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
     /// Example: `local`.
     pub fn backup_set_download_target_type_location(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.backup_set_download_target_type_location = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzx****`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupSetDownloadRulesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyBackupSetDownloadRulesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyBackupSetDownloadRules",
             parameter,
             setter,
@@ -190,13 +190,13 @@ impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
     }
 }
 
-impl ModifyBackupSetDownloadRulesBuilder<acs_runtime::Client> {
+impl ModifyBackupSetDownloadRulesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ModifyBackupSetDownloadRulesResponse,
-        SdkError<ModifyBackupSetDownloadRulesError>,
+        rt::SdkError<ModifyBackupSetDownloadRulesError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -221,8 +221,8 @@ pub struct ModifyBackupSetDownloadRulesResponse {
     pub backup_plan_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupSetDownloadRulesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupSetDownloadRulesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -240,13 +240,13 @@ impl acs_runtime::FromJson for ModifyBackupSetDownloadRulesResponse {
 #[non_exhaustive]
 pub enum ModifyBackupSetDownloadRulesError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyBackupSetDownloadRulesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyBackupSetDownloadRulesError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -254,8 +254,8 @@ impl From<acs_runtime::ServiceError> for ModifyBackupSetDownloadRulesError {
     }
 }
 
-impl acs_runtime::OperationError for ModifyBackupSetDownloadRulesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyBackupSetDownloadRulesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -264,7 +264,7 @@ impl acs_runtime::OperationError for ModifyBackupSetDownloadRulesError {
 
 impl std::fmt::Display for ModifyBackupSetDownloadRulesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -272,9 +272,9 @@ impl std::error::Error for ModifyBackupSetDownloadRulesError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ModifyBackupSetDownloadRules",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -3,7 +3,7 @@
 
 //! `ModifyBackupSourceEndpoint`: Modifies a database backup source endpoint.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyBackupSourceEndpoint`, made by [`ModifyBackupSourceEndpointBuilder`] (`Client::modify_backup_source_endpoint` or [`ModifyBackupSourceEndpointRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,19 +48,19 @@ impl ModifyBackupSourceEndpointRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyBackupSourceEndpointRequest {
+impl rt::Operation for ModifyBackupSourceEndpointRequest {
     type Output = ModifyBackupSourceEndpointResponse;
     type Error = ModifyBackupSourceEndpointError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ModifyBackupSourceEndpoint",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("SourceEndpointInstanceType", &self.source_endpoint_instance_type);
         params.query("SourceEndpointRegion", &self.source_endpoint_region);
@@ -99,7 +99,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     }
 
     /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbs1h****usfa`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -116,7 +116,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     /// Required. Example: `RDS`.
     pub fn source_endpoint_instance_type(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.source_endpoint_instance_type = value.into_param();
         self
@@ -127,7 +127,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, Express, or Agent.
     ///
     /// Example: `cn-hangzhou`.
-    pub fn source_endpoint_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.source_endpoint_region = value.into_param();
         self
     }
@@ -137,7 +137,10 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, or Express.
     ///
     /// Example: `rm-bp1p8c29479jv****`.
-    pub fn source_endpoint_instance_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_instance_id(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_instance_id = value.into_param();
         self
     }
@@ -147,7 +150,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, or Other.
     ///
     /// Example: `100.*.*.10:3306`.
-    pub fn source_endpoint_ip(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_ip(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.source_endpoint_ip = value.into_param();
         self
     }
@@ -157,7 +160,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, Other, or ECS.
     ///
     /// Example: `3306`.
-    pub fn source_endpoint_port(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn source_endpoint_port(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.source_endpoint_port = value.into_param();
         self
     }
@@ -170,7 +173,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     /// Example: `test`.
     pub fn source_endpoint_database_name(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.source_endpoint_database_name = value.into_param();
         self
@@ -179,7 +182,10 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     /// The database account. Call the DescribeBackupPlanList operation to obtain this value.
     ///
     /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios. Example: `test`.
-    pub fn source_endpoint_user_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_user_name(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_user_name = value.into_param();
         self
     }
@@ -187,7 +193,10 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     /// The password.
     ///
     /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios. Example: `test`.
-    pub fn source_endpoint_password(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_password(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_password = value.into_param();
         self
     }
@@ -197,44 +206,47 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     /// > This parameter is required if **SourceEndpointInstanceType** is set to Agent.
     ///
     /// Example: `21321323213`.
-    pub fn backup_gateway_id(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_gateway_id = value.into_param();
         self
     }
 
     /// The backup objects. This parameter is optional if SourceEndpointInstanceType is set to Agent. In all other scenarios, this parameter is required. Call the DescribeBackupPlanList operation to obtain this value. Example: `[{  "DBName":"待备份库名", "SchemaName":"待备份 Schema 名", "TableIncludes":[{ "TableName":"待备份表表名" }],  "TableExcludes":[{"TableName":"待备份库名不需要备份表的表名" }] } ]`.
-    pub fn backup_objects(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_objects(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_objects = value.into_param();
         self
     }
 
     /// The Oracle system ID (SID). This parameter is required if the database type is Oracle. Example: `test`.
-    pub fn source_endpoint_oracle_sid(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn source_endpoint_oracle_sid(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.source_endpoint_oracle_sid = value.into_param();
         self
     }
 
     /// The UID of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this UID. Example: `2xxx7778xxxxxxxxxx`.
-    pub fn cross_aliyun_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cross_aliyun_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_aliyun_id = value.into_param();
         self
     }
 
     /// The name of the RAM role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this name. Example: `test123`.
-    pub fn cross_role_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cross_role_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_role_name = value.into_param();
         self
     }
 
     /// A string that ensures the idempotence of the request. This prevents repeated request submissions. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupSourceEndpointRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyBackupSourceEndpointRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyBackupSourceEndpoint",
             parameter,
             setter,
@@ -251,13 +263,13 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
     }
 }
 
-impl ModifyBackupSourceEndpointBuilder<acs_runtime::Client> {
+impl ModifyBackupSourceEndpointBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         ModifyBackupSourceEndpointResponse,
-        SdkError<ModifyBackupSourceEndpointError>,
+        rt::SdkError<ModifyBackupSourceEndpointError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -289,8 +301,8 @@ pub struct ModifyBackupSourceEndpointResponse {
     pub need_precheck: Option<bool>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupSourceEndpointResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupSourceEndpointResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -309,13 +321,13 @@ impl acs_runtime::FromJson for ModifyBackupSourceEndpointResponse {
 #[non_exhaustive]
 pub enum ModifyBackupSourceEndpointError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyBackupSourceEndpointError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyBackupSourceEndpointError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -323,8 +335,8 @@ impl From<acs_runtime::ServiceError> for ModifyBackupSourceEndpointError {
     }
 }
 
-impl acs_runtime::OperationError for ModifyBackupSourceEndpointError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyBackupSourceEndpointError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -333,7 +345,7 @@ impl acs_runtime::OperationError for ModifyBackupSourceEndpointError {
 
 impl std::fmt::Display for ModifyBackupSourceEndpointError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -341,9 +353,9 @@ impl std::error::Error for ModifyBackupSourceEndpointError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ModifyBackupSourceEndpoint",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

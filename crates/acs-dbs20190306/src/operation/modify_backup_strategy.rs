@@ -3,7 +3,7 @@
 
 //! `ModifyBackupStrategy`: Modifies the backup time of a backup schedule.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyBackupStrategy`, made by [`ModifyBackupStrategyBuilder`] (`Client::modify_backup_strategy` or [`ModifyBackupStrategyRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,19 +30,19 @@ impl ModifyBackupStrategyRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyBackupStrategyRequest {
+impl rt::Operation for ModifyBackupStrategyRequest {
     type Output = ModifyBackupStrategyResponse;
     type Error = ModifyBackupStrategyError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ModifyBackupStrategy",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("BackupPeriod", &self.backup_period);
         params.query("BackupStartTime", &self.backup_start_time);
@@ -72,7 +72,7 @@ impl<C> ModifyBackupStrategyBuilder<C> {
     }
 
     /// The ID of the backup schedule. Required. Example: `dbstooi01XXXX`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -88,13 +88,13 @@ impl<C> ModifyBackupStrategyBuilder<C> {
     /// *   Sunday
     ///
     /// Required. Example: `Monday`.
-    pub fn backup_period(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_period(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_period = value.into_param();
         self
     }
 
     /// The start time of the full backup task. Specify the time in the HH:mm format. Example: `14:22`.
-    pub fn backup_start_time(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_start_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_start_time = value.into_param();
         self
     }
@@ -107,7 +107,7 @@ impl<C> ModifyBackupStrategyBuilder<C> {
     /// > Default value: **simple**.
     ///
     /// Example: `simple`.
-    pub fn backup_strategy_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_strategy_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_strategy_type = value.into_param();
         self
     }
@@ -117,20 +117,23 @@ impl<C> ModifyBackupStrategyBuilder<C> {
     /// > This parameter takes effect only when physical backups are performed.
     ///
     /// Example: `1000`.
-    pub fn backup_log_interval_seconds(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn backup_log_interval_seconds(
+        mut self,
+        value: impl rt::IntoParam<i32>,
+    ) -> Self {
         self.request.backup_log_interval_seconds = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupStrategyRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyBackupStrategyRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyBackupStrategy",
             parameter,
             setter,
@@ -145,11 +148,11 @@ impl<C> ModifyBackupStrategyBuilder<C> {
     }
 }
 
-impl ModifyBackupStrategyBuilder<acs_runtime::Client> {
+impl ModifyBackupStrategyBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyBackupStrategyResponse, SdkError<ModifyBackupStrategyError>> {
+    ) -> Result<ModifyBackupStrategyResponse, rt::SdkError<ModifyBackupStrategyError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -175,8 +178,8 @@ pub struct ModifyBackupStrategyResponse {
     pub need_precheck: Option<bool>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupStrategyResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupStrategyResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -195,13 +198,13 @@ impl acs_runtime::FromJson for ModifyBackupStrategyResponse {
 #[non_exhaustive]
 pub enum ModifyBackupStrategyError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyBackupStrategyError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyBackupStrategyError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -209,8 +212,8 @@ impl From<acs_runtime::ServiceError> for ModifyBackupStrategyError {
     }
 }
 
-impl acs_runtime::OperationError for ModifyBackupStrategyError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyBackupStrategyError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -219,7 +222,7 @@ impl acs_runtime::OperationError for ModifyBackupStrategyError {
 
 impl std::fmt::Display for ModifyBackupStrategyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -227,9 +230,9 @@ impl std::error::Error for ModifyBackupStrategyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ModifyBackupStrategy",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -3,7 +3,7 @@
 
 //! `ModifyStorageStrategy`: Modifies the lifecycle of data that is backed up based on a backup schedule.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyStorageStrategy`, made by [`ModifyStorageStrategyBuilder`] (`Client::modify_storage_strategy` or [`ModifyStorageStrategyRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,19 +28,19 @@ impl ModifyStorageStrategyRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyStorageStrategyRequest {
+impl rt::Operation for ModifyStorageStrategyRequest {
     type Output = ModifyStorageStrategyResponse;
     type Error = ModifyStorageStrategyError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ModifyStorageStrategy",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("BackupRetentionPeriod", &self.backup_retention_period);
         params
@@ -73,7 +73,7 @@ impl<C> ModifyStorageStrategyBuilder<C> {
     }
 
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbsqdss5tmh****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -83,7 +83,7 @@ impl<C> ModifyStorageStrategyBuilder<C> {
     /// > Default value: 730.
     ///
     /// Required. Example: `730`.
-    pub fn backup_retention_period(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn backup_retention_period(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.backup_retention_period = value.into_param();
         self
     }
@@ -95,7 +95,7 @@ impl<C> ModifyStorageStrategyBuilder<C> {
     /// Required. Example: `190`.
     pub fn duplication_infrequent_access_period(
         mut self,
-        value: impl IntoParam<i32>,
+        value: impl rt::IntoParam<i32>,
     ) -> Self {
         self.request.duplication_infrequent_access_period = value.into_param();
         self
@@ -106,20 +106,20 @@ impl<C> ModifyStorageStrategyBuilder<C> {
     /// > Default value: 365.
     ///
     /// Required. Example: `366`.
-    pub fn duplication_archive_period(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn duplication_archive_period(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.duplication_archive_period = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `dbstest`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyStorageStrategyRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ModifyStorageStrategyRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ModifyStorageStrategy",
             parameter,
             setter,
@@ -147,11 +147,14 @@ impl<C> ModifyStorageStrategyBuilder<C> {
     }
 }
 
-impl ModifyStorageStrategyBuilder<acs_runtime::Client> {
+impl ModifyStorageStrategyBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyStorageStrategyResponse, SdkError<ModifyStorageStrategyError>> {
+    ) -> Result<
+        ModifyStorageStrategyResponse,
+        rt::SdkError<ModifyStorageStrategyError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -187,8 +190,8 @@ pub struct ModifyStorageStrategyResponse {
     pub need_precheck: Option<bool>,
 }
 
-impl acs_runtime::FromJson for ModifyStorageStrategyResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyStorageStrategyResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -207,13 +210,13 @@ impl acs_runtime::FromJson for ModifyStorageStrategyResponse {
 #[non_exhaustive]
 pub enum ModifyStorageStrategyError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyStorageStrategyError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyStorageStrategyError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -221,8 +224,8 @@ impl From<acs_runtime::ServiceError> for ModifyStorageStrategyError {
     }
 }
 
-impl acs_runtime::OperationError for ModifyStorageStrategyError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyStorageStrategyError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -231,7 +234,7 @@ impl acs_runtime::OperationError for ModifyStorageStrategyError {
 
 impl std::fmt::Display for ModifyStorageStrategyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -239,9 +242,9 @@ impl std::error::Error for ModifyStorageStrategyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ModifyStorageStrategy",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -7,7 +7,7 @@
 //!
 //! After you release the backup plan, the service for the backup instance is stopped, and the plan no longer incurs charges.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ReleaseBackupPlan`, made by [`ReleaseBackupPlanBuilder`] (`Client::release_backup_plan` or [`ReleaseBackupPlanRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,19 +26,19 @@ impl ReleaseBackupPlanRequest {
     }
 }
 
-impl acs_runtime::Operation for ReleaseBackupPlanRequest {
+impl rt::Operation for ReleaseBackupPlanRequest {
     type Output = ReleaseBackupPlanResponse;
     type Error = ReleaseBackupPlanError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ReleaseBackupPlan",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("ClientToken", &self.client_token);
     }
@@ -64,20 +64,20 @@ impl<C> ReleaseBackupPlanBuilder<C> {
     }
 
     /// The ID of the backup plan. Call DescribeBackupPlanList to query the ID. Required. Example: `dbstooi01xxxx`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// An arbitrary string. Example: `dbs`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ReleaseBackupPlanRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ReleaseBackupPlanRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ReleaseBackupPlan",
             parameter,
             setter,
@@ -89,11 +89,11 @@ impl<C> ReleaseBackupPlanBuilder<C> {
     }
 }
 
-impl ReleaseBackupPlanBuilder<acs_runtime::Client> {
+impl ReleaseBackupPlanBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ReleaseBackupPlanResponse, SdkError<ReleaseBackupPlanError>> {
+    ) -> Result<ReleaseBackupPlanResponse, rt::SdkError<ReleaseBackupPlanError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -122,8 +122,8 @@ pub struct ReleaseBackupPlanResponse {
     pub backup_plan_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for ReleaseBackupPlanResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ReleaseBackupPlanResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -141,13 +141,13 @@ impl acs_runtime::FromJson for ReleaseBackupPlanResponse {
 #[non_exhaustive]
 pub enum ReleaseBackupPlanError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ReleaseBackupPlanError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ReleaseBackupPlanError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -155,8 +155,8 @@ impl From<acs_runtime::ServiceError> for ReleaseBackupPlanError {
     }
 }
 
-impl acs_runtime::OperationError for ReleaseBackupPlanError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ReleaseBackupPlanError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -165,7 +165,7 @@ impl acs_runtime::OperationError for ReleaseBackupPlanError {
 
 impl std::fmt::Display for ReleaseBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -173,9 +173,9 @@ impl std::error::Error for ReleaseBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ReleaseBackupPlan",
-    access_level: acs_runtime::ram::AccessLevel::Delete,
+    access_level: rt::ram::AccessLevel::Delete,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],

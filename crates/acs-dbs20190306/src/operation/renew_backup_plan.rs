@@ -3,7 +3,7 @@
 
 //! `RenewBackupPlan`: Renews a backup schedule.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `RenewBackupPlan`, made by [`RenewBackupPlanBuilder`] (`Client::renew_backup_plan` or [`RenewBackupPlanRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,19 +26,19 @@ impl RenewBackupPlanRequest {
     }
 }
 
-impl acs_runtime::Operation for RenewBackupPlanRequest {
+impl rt::Operation for RenewBackupPlanRequest {
     type Output = RenewBackupPlanResponse;
     type Error = RenewBackupPlanError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "RenewBackupPlan",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("Period", &self.period);
         params.query("UsedTime", &self.used_time);
@@ -66,7 +66,7 @@ impl<C> RenewBackupPlanBuilder<C> {
     }
 
     /// The ID of the backup schedule. Required. Example: `dbstooi01e****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -77,7 +77,7 @@ impl<C> RenewBackupPlanBuilder<C> {
     /// *   Month
     ///
     /// Required. Example: `Month`.
-    pub fn period(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn period(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.period = value.into_param();
         self
     }
@@ -88,20 +88,20 @@ impl<C> RenewBackupPlanBuilder<C> {
     /// *   If the Period parameter is set to Month, the value of the UsedTime parameter ranges from 1 to 11.
     ///
     /// Required. Example: `1`.
-    pub fn used_time(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn used_time(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.used_time = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `HKAJHFIUEQWBFIJSNFO****`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RenewBackupPlanRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<RenewBackupPlanRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "RenewBackupPlan",
             parameter,
             setter,
@@ -119,11 +119,11 @@ impl<C> RenewBackupPlanBuilder<C> {
     }
 }
 
-impl RenewBackupPlanBuilder<acs_runtime::Client> {
+impl RenewBackupPlanBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<RenewBackupPlanResponse, SdkError<RenewBackupPlanError>> {
+    ) -> Result<RenewBackupPlanResponse, rt::SdkError<RenewBackupPlanError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -149,8 +149,8 @@ pub struct RenewBackupPlanResponse {
     pub order_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for RenewBackupPlanResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RenewBackupPlanResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -169,13 +169,13 @@ impl acs_runtime::FromJson for RenewBackupPlanResponse {
 #[non_exhaustive]
 pub enum RenewBackupPlanError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for RenewBackupPlanError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for RenewBackupPlanError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -183,8 +183,8 @@ impl From<acs_runtime::ServiceError> for RenewBackupPlanError {
     }
 }
 
-impl acs_runtime::OperationError for RenewBackupPlanError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for RenewBackupPlanError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -193,7 +193,7 @@ impl acs_runtime::OperationError for RenewBackupPlanError {
 
 impl std::fmt::Display for RenewBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -201,9 +201,9 @@ impl std::error::Error for RenewBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:RenewBackupPlan",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],

@@ -3,7 +3,7 @@
 
 //! `StartBackupPlan`: This operation starts a DBS backup plan.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `StartBackupPlan`, made by [`StartBackupPlanBuilder`] (`Client::start_backup_plan` or [`StartBackupPlanRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,19 +22,19 @@ impl StartBackupPlanRequest {
     }
 }
 
-impl acs_runtime::Operation for StartBackupPlanRequest {
+impl rt::Operation for StartBackupPlanRequest {
     type Output = StartBackupPlanResponse;
     type Error = StartBackupPlanError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "StartBackupPlan",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("ClientToken", &self.client_token);
     }
@@ -60,20 +60,20 @@ impl<C> StartBackupPlanBuilder<C> {
     }
 
     /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the value of this parameter. Required. Example: `dbsqdss5tmh****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// A client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<StartBackupPlanRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<StartBackupPlanRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "StartBackupPlan",
             parameter,
             setter,
@@ -85,11 +85,11 @@ impl<C> StartBackupPlanBuilder<C> {
     }
 }
 
-impl StartBackupPlanBuilder<acs_runtime::Client> {
+impl StartBackupPlanBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<StartBackupPlanResponse, SdkError<StartBackupPlanError>> {
+    ) -> Result<StartBackupPlanResponse, rt::SdkError<StartBackupPlanError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -120,8 +120,8 @@ pub struct StartBackupPlanResponse {
     pub backup_plan_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for StartBackupPlanResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for StartBackupPlanResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -142,17 +142,17 @@ pub enum StartBackupPlanError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
     ///
     /// The caller is not allowed to perform this operation.
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// `Param.NotFound` (reported in an HTTP 200 body with `Success: false`): `The specified parameter %s value is not valid.`
     ///
     /// A business error: the service answers HTTP 200 with `Success: false` and this code in `ErrCode` (shown in the doc page's response example).
-    ParamNotFound(acs_runtime::ServiceError),
+    ParamNotFound(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for StartBackupPlanError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for StartBackupPlanError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             "Param.NotFound" => Self::ParamNotFound(error),
@@ -161,8 +161,8 @@ impl From<acs_runtime::ServiceError> for StartBackupPlanError {
     }
 }
 
-impl acs_runtime::OperationError for StartBackupPlanError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for StartBackupPlanError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error)
             | Self::ParamNotFound(error)
@@ -173,7 +173,7 @@ impl acs_runtime::OperationError for StartBackupPlanError {
 
 impl std::fmt::Display for StartBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -181,9 +181,9 @@ impl std::error::Error for StartBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:StartBackupPlan",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],

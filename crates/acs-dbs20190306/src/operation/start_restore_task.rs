@@ -3,7 +3,7 @@
 
 //! `StartRestoreTask`: Starts a DBS restore job.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `StartRestoreTask`, made by [`StartRestoreTaskBuilder`] (`Client::start_restore_task` or [`StartRestoreTaskRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,19 +22,19 @@ impl StartRestoreTaskRequest {
     }
 }
 
-impl acs_runtime::Operation for StartRestoreTaskRequest {
+impl rt::Operation for StartRestoreTaskRequest {
     type Output = StartRestoreTaskResponse;
     type Error = StartRestoreTaskError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "StartRestoreTask",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RestoreTaskId", &self.restore_task_id);
         params.query("ClientToken", &self.client_token);
     }
@@ -60,20 +60,20 @@ impl<C> StartRestoreTaskBuilder<C> {
     }
 
     /// The ID of the restore job. Required. Example: `s102h7rfXXXX`.
-    pub fn restore_task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn restore_task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.restore_task_id = value.into_param();
         self
     }
 
     /// A client token. It is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<StartRestoreTaskRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<StartRestoreTaskRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "StartRestoreTask",
             parameter,
             setter,
@@ -85,11 +85,11 @@ impl<C> StartRestoreTaskBuilder<C> {
     }
 }
 
-impl StartRestoreTaskBuilder<acs_runtime::Client> {
+impl StartRestoreTaskBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<StartRestoreTaskResponse, SdkError<StartRestoreTaskError>> {
+    ) -> Result<StartRestoreTaskResponse, rt::SdkError<StartRestoreTaskError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -113,8 +113,8 @@ pub struct StartRestoreTaskResponse {
     pub restore_task_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for StartRestoreTaskResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for StartRestoreTaskResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -132,13 +132,13 @@ impl acs_runtime::FromJson for StartRestoreTaskResponse {
 #[non_exhaustive]
 pub enum StartRestoreTaskError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for StartRestoreTaskError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for StartRestoreTaskError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -146,8 +146,8 @@ impl From<acs_runtime::ServiceError> for StartRestoreTaskError {
     }
 }
 
-impl acs_runtime::OperationError for StartRestoreTaskError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for StartRestoreTaskError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -156,7 +156,7 @@ impl acs_runtime::OperationError for StartRestoreTaskError {
 
 impl std::fmt::Display for StartRestoreTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -164,9 +164,9 @@ impl std::error::Error for StartRestoreTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:StartRestoreTask",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

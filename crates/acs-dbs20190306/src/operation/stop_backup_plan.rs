@@ -3,7 +3,7 @@
 
 //! `StopBackupPlan`: Pauses a DBS backup plan.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `StopBackupPlan`, made by [`StopBackupPlanBuilder`] (`Client::stop_backup_plan` or [`StopBackupPlanRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,19 +24,19 @@ impl StopBackupPlanRequest {
     }
 }
 
-impl acs_runtime::Operation for StopBackupPlanRequest {
+impl rt::Operation for StopBackupPlanRequest {
     type Output = StopBackupPlanResponse;
     type Error = StopBackupPlanError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "StopBackupPlan",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("StopMethod", &self.stop_method);
         params.query("ClientToken", &self.client_token);
@@ -63,7 +63,7 @@ impl<C> StopBackupPlanBuilder<C> {
     }
 
     /// The ID of the backup plan. Required. Example: `dbstooi01XXXX`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -74,20 +74,20 @@ impl<C> StopBackupPlanBuilder<C> {
     /// - PLAN: Pauses only the backup plan.
     ///
     /// Required. Example: `ALL`.
-    pub fn stop_method(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn stop_method(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.stop_method = value.into_param();
         self
     }
 
     /// A client token used to ensure the idempotence of the request. This prevents the submission of duplicate requests. Example: `ETnLKlblzczshOTUbOCzxxxxxxx`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<StopBackupPlanRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<StopBackupPlanRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "StopBackupPlan",
             parameter,
             setter,
@@ -102,11 +102,11 @@ impl<C> StopBackupPlanBuilder<C> {
     }
 }
 
-impl StopBackupPlanBuilder<acs_runtime::Client> {
+impl StopBackupPlanBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<StopBackupPlanResponse, SdkError<StopBackupPlanError>> {
+    ) -> Result<StopBackupPlanResponse, rt::SdkError<StopBackupPlanError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -130,8 +130,8 @@ pub struct StopBackupPlanResponse {
     pub backup_plan_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for StopBackupPlanResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for StopBackupPlanResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -149,13 +149,13 @@ impl acs_runtime::FromJson for StopBackupPlanResponse {
 #[non_exhaustive]
 pub enum StopBackupPlanError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for StopBackupPlanError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for StopBackupPlanError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -163,8 +163,8 @@ impl From<acs_runtime::ServiceError> for StopBackupPlanError {
     }
 }
 
-impl acs_runtime::OperationError for StopBackupPlanError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for StopBackupPlanError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -173,7 +173,7 @@ impl acs_runtime::OperationError for StopBackupPlanError {
 
 impl std::fmt::Display for StopBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -181,9 +181,9 @@ impl std::error::Error for StopBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:StopBackupPlan",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],

@@ -3,7 +3,7 @@
 
 //! `UpgradeBackupPlan`: Upgrades a backup schedule.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `UpgradeBackupPlan`, made by [`UpgradeBackupPlanBuilder`] (`Client::upgrade_backup_plan` or [`UpgradeBackupPlanRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,19 +24,19 @@ impl UpgradeBackupPlanRequest {
     }
 }
 
-impl acs_runtime::Operation for UpgradeBackupPlanRequest {
+impl rt::Operation for UpgradeBackupPlanRequest {
     type Output = UpgradeBackupPlanResponse;
     type Error = UpgradeBackupPlanError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "UpgradeBackupPlan",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("InstanceClass", &self.instance_class);
         params.query("ClientToken", &self.client_token);
@@ -63,7 +63,7 @@ impl<C> UpgradeBackupPlanBuilder<C> {
     }
 
     /// The ID of the backup schedule. Required. Example: `dbstooi01e****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
@@ -77,20 +77,20 @@ impl<C> UpgradeBackupPlanBuilder<C> {
     /// *   xlarge
     ///
     /// Required. Example: `micro`.
-    pub fn instance_class(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_class(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_class = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. Example: `ETnLKlblzczshOTUbOCz****`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<UpgradeBackupPlanRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<UpgradeBackupPlanRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "UpgradeBackupPlan",
             parameter,
             setter,
@@ -105,11 +105,11 @@ impl<C> UpgradeBackupPlanBuilder<C> {
     }
 }
 
-impl UpgradeBackupPlanBuilder<acs_runtime::Client> {
+impl UpgradeBackupPlanBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<UpgradeBackupPlanResponse, SdkError<UpgradeBackupPlanError>> {
+    ) -> Result<UpgradeBackupPlanResponse, rt::SdkError<UpgradeBackupPlanError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -135,8 +135,8 @@ pub struct UpgradeBackupPlanResponse {
     pub order_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for UpgradeBackupPlanResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for UpgradeBackupPlanResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_status_code: object.take("HttpStatusCode")?,
@@ -155,13 +155,13 @@ impl acs_runtime::FromJson for UpgradeBackupPlanResponse {
 #[non_exhaustive]
 pub enum UpgradeBackupPlanError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for UpgradeBackupPlanError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for UpgradeBackupPlanError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -169,8 +169,8 @@ impl From<acs_runtime::ServiceError> for UpgradeBackupPlanError {
     }
 }
 
-impl acs_runtime::OperationError for UpgradeBackupPlanError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for UpgradeBackupPlanError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -179,7 +179,7 @@ impl acs_runtime::OperationError for UpgradeBackupPlanError {
 
 impl std::fmt::Display for UpgradeBackupPlanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -187,9 +187,9 @@ impl std::error::Error for UpgradeBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:UpgradeBackupPlan",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],

@@ -3,7 +3,7 @@
 
 //! `ChangeResourceGroup`: Changes the resource group of a resource.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ChangeResourceGroup`, made by [`ChangeResourceGroupBuilder`] (`Client::change_resource_group` or [`ChangeResourceGroupRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,19 +28,19 @@ impl ChangeResourceGroupRequest {
     }
 }
 
-impl acs_runtime::Operation for ChangeResourceGroupRequest {
+impl rt::Operation for ChangeResourceGroupRequest {
     type Output = ChangeResourceGroupResponse;
     type Error = ChangeResourceGroupError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ChangeResourceGroup",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("ResourceId", &self.resource_id);
         params.query("NewResourceGroupId", &self.new_resource_group_id);
         params.query("ResourceType", &self.resource_type);
@@ -69,38 +69,38 @@ impl<C> ChangeResourceGroupBuilder<C> {
     }
 
     /// The ID of the resource. Required. Example: `dbs1jyajqk******`.
-    pub fn resource_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_id = value.into_param();
         self
     }
 
     /// The ID of the new resource group. Required. Example: `rg-aekz4kee6******`.
-    pub fn new_resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn new_resource_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.new_resource_group_id = value.into_param();
         self
     }
 
     /// The resource type. Set the value to backupplan. Required. Example: `backupplan`.
-    pub fn resource_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_type = value.into_param();
         self
     }
 
     /// A client token to ensure that the request is idempotent. This prevents the same request from being submitted multiple times. Example: `dbs`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The ID of the region where the instance resides. Example: `cn-hangzhou`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ChangeResourceGroupRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<ChangeResourceGroupRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "ChangeResourceGroup",
             parameter,
             setter,
@@ -118,11 +118,11 @@ impl<C> ChangeResourceGroupBuilder<C> {
     }
 }
 
-impl ChangeResourceGroupBuilder<acs_runtime::Client> {
+impl ChangeResourceGroupBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ChangeResourceGroupResponse, SdkError<ChangeResourceGroupError>> {
+    ) -> Result<ChangeResourceGroupResponse, rt::SdkError<ChangeResourceGroupError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -158,8 +158,8 @@ pub struct ChangeResourceGroupResponse {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for ChangeResourceGroupResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ChangeResourceGroupResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("Data")?,
@@ -178,13 +178,13 @@ impl acs_runtime::FromJson for ChangeResourceGroupResponse {
 #[non_exhaustive]
 pub enum ChangeResourceGroupError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ChangeResourceGroupError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ChangeResourceGroupError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -192,8 +192,8 @@ impl From<acs_runtime::ServiceError> for ChangeResourceGroupError {
     }
 }
 
-impl acs_runtime::OperationError for ChangeResourceGroupError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ChangeResourceGroupError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -202,7 +202,7 @@ impl acs_runtime::OperationError for ChangeResourceGroupError {
 
 impl std::fmt::Display for ChangeResourceGroupError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -210,9 +210,9 @@ impl std::error::Error for ChangeResourceGroupError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ChangeResourceGroup",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

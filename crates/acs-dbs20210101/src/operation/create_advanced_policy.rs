@@ -9,7 +9,7 @@
 //!
 //! >  This API operation is available only to specific customers. If you want to call this API operation, join the Database Backup (DBS) DingTalk group (ID 35585947) for customer consultation to request permissions.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateAdvancedPolicy`, made by [`CreateAdvancedPolicyBuilder`] (`Client::create_advanced_policy` or [`CreateAdvancedPolicyRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,19 +28,19 @@ impl CreateAdvancedPolicyRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateAdvancedPolicyRequest {
+impl rt::Operation for CreateAdvancedPolicyRequest {
     type Output = CreateAdvancedPolicyResponse;
     type Error = CreateAdvancedPolicyError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "CreateAdvancedPolicy",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Unsafe,
+        rt::Method::Post,
+        rt::Idempotency::Unsafe,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionCode", &self.region_code);
         params.query("InstanceName", &self.instance_name);
     }
@@ -62,28 +62,28 @@ impl<C> CreateAdvancedPolicyBuilder<C> {
     }
 
     /// The region in which backup sets reside. Example: `cn-shanghai`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
 
     /// The ID of the PolarDB instance. Example: `pc-2ze3nrr64c5****`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateAdvancedPolicyRequest, BuildError> {
+    pub fn build(self) -> Result<CreateAdvancedPolicyRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl CreateAdvancedPolicyBuilder<acs_runtime::Client> {
+impl CreateAdvancedPolicyBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateAdvancedPolicyResponse, SdkError<CreateAdvancedPolicyError>> {
+    ) -> Result<CreateAdvancedPolicyResponse, rt::SdkError<CreateAdvancedPolicyError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -119,8 +119,8 @@ pub struct CreateAdvancedPolicyResponse {
     pub err_code: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateAdvancedPolicyResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateAdvancedPolicyResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -139,13 +139,13 @@ impl acs_runtime::FromJson for CreateAdvancedPolicyResponse {
 #[non_exhaustive]
 pub enum CreateAdvancedPolicyError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateAdvancedPolicyError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateAdvancedPolicyError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -153,8 +153,8 @@ impl From<acs_runtime::ServiceError> for CreateAdvancedPolicyError {
     }
 }
 
-impl acs_runtime::OperationError for CreateAdvancedPolicyError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateAdvancedPolicyError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -163,7 +163,7 @@ impl acs_runtime::OperationError for CreateAdvancedPolicyError {
 
 impl std::fmt::Display for CreateAdvancedPolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -171,9 +171,9 @@ impl std::error::Error for CreateAdvancedPolicyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:CreateAdvancedPolicy",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

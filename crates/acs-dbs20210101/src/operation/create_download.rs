@@ -19,7 +19,7 @@
 //! - Download a PolarDB for MySQL backup
 //! - Download a MongoDB backup
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `CreateDownload`, made by [`CreateDownloadBuilder`] (`Client::create_download` or [`CreateDownloadRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,19 +68,19 @@ impl CreateDownloadRequest {
     }
 }
 
-impl acs_runtime::Operation for CreateDownloadRequest {
+impl rt::Operation for CreateDownloadRequest {
     type Output = CreateDownloadResponse;
     type Error = CreateDownloadError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "CreateDownload",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Unsafe,
+        rt::Method::Post,
+        rt::Idempotency::Unsafe,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionCode", &self.region_code);
         params.query("InstanceName", &self.instance_name);
         params.query("BakSetType", &self.bak_set_type);
@@ -117,13 +117,13 @@ impl<C> CreateDownloadBuilder<C> {
     }
 
     /// The ID of the region where the instance resides. You can call the DescribeDBInstanceAttribute operation for an RDS instance or the DescribeDBClusterAttribute operation for a PolarDB cluster to query the region ID. Required. Example: `cn-beijing`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
 
     /// The instance ID. Required. Example: `rm-wz994c1t1****`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
@@ -134,7 +134,7 @@ impl<C> CreateDownloadBuilder<C> {
     /// - **pitr**: downloads data at a specific point in time.
     ///
     /// Example: `full`.
-    pub fn bak_set_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn bak_set_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.bak_set_type = value.into_param();
         self
     }
@@ -144,7 +144,7 @@ impl<C> CreateDownloadBuilder<C> {
     /// > This parameter is required when BakSetType is set to full.
     ///
     /// Example: `146005****`.
-    pub fn bak_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn bak_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.bak_set_id = value.into_param();
         self
     }
@@ -154,13 +154,13 @@ impl<C> CreateDownloadBuilder<C> {
     /// > This parameter is required when BakSetType is set to pitr.
     ///
     /// Example: `1661331864000`.
-    pub fn download_point_in_time(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn download_point_in_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.download_point_in_time = value.into_param();
         self
     }
 
     /// The size of the full backup set. You can call the DescribeBackups operation for an RDS instance or the DescribeBackups operation for a PolarDB cluster to query the size. Unit: bytes. Example: `216****`.
-    pub fn bak_set_size(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn bak_set_size(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.bak_set_size = value.into_param();
         self
     }
@@ -174,7 +174,7 @@ impl<C> CreateDownloadBuilder<C> {
     /// > This parameter is required.
     ///
     /// Example: `CSV`.
-    pub fn format_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn format_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.format_type = value.into_param();
         self
     }
@@ -185,7 +185,7 @@ impl<C> CreateDownloadBuilder<C> {
     /// - **URL**
     ///
     /// Example: `OSS`.
-    pub fn target_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn target_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.target_type = value.into_param();
         self
     }
@@ -196,7 +196,7 @@ impl<C> CreateDownloadBuilder<C> {
     /// - Make sure that your account has the **AliyunDBSDefaultRole** permission. For more information about how to grant permissions, see Grant permissions to a RAM role. You can also go to the console to grant permissions as prompted.
     ///
     /// Example: `test123`.
-    pub fn target_bucket(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn target_bucket(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.target_bucket = value.into_param();
         self
     }
@@ -206,7 +206,7 @@ impl<C> CreateDownloadBuilder<C> {
     /// > This parameter is required when TargetType is set to OSS.
     ///
     /// Example: `test_db/path`.
-    pub fn target_path(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn target_path(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.target_path = value.into_param();
         self
     }
@@ -216,50 +216,50 @@ impl<C> CreateDownloadBuilder<C> {
     /// > This parameter is required when TargetType is set to OSS.
     ///
     /// Example: `cn-beijing`.
-    pub fn target_oss_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn target_oss_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.target_oss_region = value.into_param();
         self
     }
 
     /// This field is required only for MongoDB instances. It indicates whether the primary key type in the database and table is unique. Valid values: true and false. Example: `false`.
-    pub fn primary_key_type_only(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn primary_key_type_only(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.primary_key_type_only = value.into_param();
         self
     }
 
     /// This field is required only for MongoDB instances. It indicates whether the current instance is a sharded cluster. If the instance is a sharded cluster, set the value to true. Otherwise, set the value to false. Example: `false`.
-    pub fn is_cluster(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn is_cluster(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.is_cluster = value.into_param();
         self
     }
 
     /// This field is required only for MongoDB instances. It specifies the name of the authentication database. The default value is admin. Example: `admin`.
-    pub fn admin_database(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn admin_database(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.admin_database = value.into_param();
         self
     }
 
     /// Indicates whether the zstd compression algorithm is used for the compressed package. The default value is false. Example: `false`.
-    pub fn use_zstd(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn use_zstd(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.use_zstd = value.into_param();
         self
     }
 
     /// This field is required only for MongoDB sharded clusters. It specifies the ID of the sharded cluster. Example: `dds-0xid8e5336******`.
-    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_name = value.into_param();
         self
     }
 
     /// The `IsPhysical` field.
-    pub fn is_physical(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn is_physical(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.is_physical = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<CreateDownloadRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<CreateDownloadRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "CreateDownload",
             parameter,
             setter,
@@ -274,11 +274,11 @@ impl<C> CreateDownloadBuilder<C> {
     }
 }
 
-impl CreateDownloadBuilder<acs_runtime::Client> {
+impl CreateDownloadBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<CreateDownloadResponse, SdkError<CreateDownloadError>> {
+    ) -> Result<CreateDownloadResponse, rt::SdkError<CreateDownloadError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -309,8 +309,8 @@ pub struct CreateDownloadResponse {
     pub data: Option<CreateDownloadData>,
 }
 
-impl acs_runtime::FromJson for CreateDownloadResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateDownloadResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -331,41 +331,41 @@ pub enum CreateDownloadError {
     /// `DBS.DownloadTask.CannotFind` (reported in an HTTP 200 body with `Success: false`): `Can not find download task.`
     ///
     /// Can not find download task.
-    DbsDownloadTaskCannotFind(acs_runtime::ServiceError),
+    DbsDownloadTaskCannotFind(rt::ServiceError),
     /// `DBS.DownloadTask.JobAlreadyExist` (reported in an HTTP 200 body with `Success: false`): `Job already submit in recent days, please check it.`
     ///
     /// Job already submit in recent days, please check it.
-    DbsDownloadTaskJobAlreadyExist(acs_runtime::ServiceError),
+    DbsDownloadTaskJobAlreadyExist(rt::ServiceError),
     /// `DBS.DownloadTask.OnlyOneRunningOrFailedTask` (reported in an HTTP 200 body with `Success: false`): `There can be only one running or failed task for the instance.`
     ///
     /// The current instance can only have one running/failed task at the same time.
-    DbsDownloadTaskOnlyOneRunningOrFailedTask(acs_runtime::ServiceError),
+    DbsDownloadTaskOnlyOneRunningOrFailedTask(rt::ServiceError),
     /// `DBS.DownloadTask.OssForbid` (reported in an HTTP 200 body with `Success: false`): `OSS is forbidden to access. Please check your OSS bucket.`
     ///
     /// OSS is forbidden to access. Please check your OSS bucket.
-    DbsDownloadTaskOssForbid(acs_runtime::ServiceError),
+    DbsDownloadTaskOssForbid(rt::ServiceError),
     /// `DBS.DownloadTask.OssStorageTypeInvalid` (reported in an HTTP 200 body with `Success: false`): `Unsupported bucket storage. Please make sure that your OSS bucket's storgae type is standard.`
     ///
     /// Unsupported bucket storage. Please make sure that your OSS bucket's storgae type is standard.
-    DbsDownloadTaskOssStorageTypeInvalid(acs_runtime::ServiceError),
+    DbsDownloadTaskOssStorageTypeInvalid(rt::ServiceError),
     /// `Forbidden.InstanceNotFound` (reported in an HTTP 200 body with `Success: false`): `instance not found`
     ///
     /// The instance does not exist.
-    ForbiddenInstanceNotFound(acs_runtime::ServiceError),
+    ForbiddenInstanceNotFound(rt::ServiceError),
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// `DBS.NoPermissionException` (HTTP 403): `Rejected by ValidationChecker.`
-    DbsNoPermissionException(acs_runtime::ServiceError),
+    DbsNoPermissionException(rt::ServiceError),
     /// `DBS.NotExists` (HTTP 404): `data source do not existed.`
     ///
     /// DBS.NotExists
-    DbsNotExists(acs_runtime::ServiceError),
+    DbsNotExists(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for CreateDownloadError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for CreateDownloadError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "DBS.DownloadTask.CannotFind" => Self::DbsDownloadTaskCannotFind(error),
             "DBS.DownloadTask.JobAlreadyExist" => {
@@ -387,8 +387,8 @@ impl From<acs_runtime::ServiceError> for CreateDownloadError {
     }
 }
 
-impl acs_runtime::OperationError for CreateDownloadError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for CreateDownloadError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::DbsDownloadTaskCannotFind(error)
             | Self::DbsDownloadTaskJobAlreadyExist(error)
@@ -406,7 +406,7 @@ impl acs_runtime::OperationError for CreateDownloadError {
 
 impl std::fmt::Display for CreateDownloadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -414,9 +414,9 @@ impl std::error::Error for CreateDownloadError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:CreateDownload",
-    access_level: acs_runtime::ram::AccessLevel::Create,
+    access_level: rt::ram::AccessLevel::Create,
     resource_arn_templates: &[
         "acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}",
     ],
@@ -475,8 +475,8 @@ pub struct CreateDownloadData {
     pub target_type: Option<String>,
 }
 
-impl acs_runtime::FromJson for CreateDownloadData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CreateDownloadData {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             bak_set_id: object.take("BakSetId")?,

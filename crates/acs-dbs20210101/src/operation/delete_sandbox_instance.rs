@@ -5,7 +5,7 @@
 //!
 //! This operation is only available for the 2021-01-01 version of the DBS API.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DeleteSandboxInstance`, made by [`DeleteSandboxInstanceBuilder`] (`Client::delete_sandbox_instance` or [`DeleteSandboxInstanceRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,19 +26,19 @@ impl DeleteSandboxInstanceRequest {
     }
 }
 
-impl acs_runtime::Operation for DeleteSandboxInstanceRequest {
+impl rt::Operation for DeleteSandboxInstanceRequest {
     type Output = DeleteSandboxInstanceResponse;
     type Error = DeleteSandboxInstanceError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DeleteSandboxInstance",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Unsafe,
+        rt::Method::Post,
+        rt::Idempotency::Unsafe,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("InstanceId", &self.instance_id);
         params.query("ZoneId", &self.zone_id);
@@ -65,13 +65,13 @@ impl<C> DeleteSandboxInstanceBuilder<C> {
     /// > If your instance is an ApsaraDB RDS for MySQL instance, use the auto-add data source feature to add the RDS instance to DBS and obtain the backup plan ID.
     ///
     /// Required. Example: `1hxxxx8xxxxxa`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The ID of the sandbox instance. Required. Example: `1jxxxxnxxx1xc`.
-    pub fn instance_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_id = value.into_param();
         self
     }
@@ -81,14 +81,14 @@ impl<C> DeleteSandboxInstanceBuilder<C> {
     /// > Before using the sandbox feature, enable PrivateLink. Call the OpenPrivateLinkService operation to enable PrivateLink.
     ///
     /// Example: `cn-hangzhou-b`.
-    pub fn zone_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn zone_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.zone_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DeleteSandboxInstanceRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DeleteSandboxInstanceRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DeleteSandboxInstance",
             parameter,
             setter,
@@ -103,11 +103,14 @@ impl<C> DeleteSandboxInstanceBuilder<C> {
     }
 }
 
-impl DeleteSandboxInstanceBuilder<acs_runtime::Client> {
+impl DeleteSandboxInstanceBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DeleteSandboxInstanceResponse, SdkError<DeleteSandboxInstanceError>> {
+    ) -> Result<
+        DeleteSandboxInstanceResponse,
+        rt::SdkError<DeleteSandboxInstanceError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -133,8 +136,8 @@ pub struct DeleteSandboxInstanceResponse {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for DeleteSandboxInstanceResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DeleteSandboxInstanceResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("Data")?,
@@ -153,13 +156,13 @@ impl acs_runtime::FromJson for DeleteSandboxInstanceResponse {
 #[non_exhaustive]
 pub enum DeleteSandboxInstanceError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DeleteSandboxInstanceError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DeleteSandboxInstanceError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -167,8 +170,8 @@ impl From<acs_runtime::ServiceError> for DeleteSandboxInstanceError {
     }
 }
 
-impl acs_runtime::OperationError for DeleteSandboxInstanceError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DeleteSandboxInstanceError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -177,7 +180,7 @@ impl acs_runtime::OperationError for DeleteSandboxInstanceError {
 
 impl std::fmt::Display for DeleteSandboxInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -185,9 +188,9 @@ impl std::error::Error for DeleteSandboxInstanceError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DeleteSandboxInstance",
-    access_level: acs_runtime::ram::AccessLevel::Delete,
+    access_level: rt::ram::AccessLevel::Delete,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -13,7 +13,7 @@
 //!
 //! Back up a PolarDB for MySQL cluster
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeBackupDataList`, made by [`DescribeBackupDataListBuilder`] (`Client::describe_backup_data_list` or [`DescribeBackupDataListRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,19 +60,19 @@ impl DescribeBackupDataListRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeBackupDataListRequest {
+impl rt::Operation for DescribeBackupDataListRequest {
     type Output = DescribeBackupDataListResponse;
     type Error = DescribeBackupDataListError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeBackupDataList",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("InstanceName", &self.instance_name);
         params.query("RegionCode", &self.region_code);
         params.query("SceneType", &self.scene_type);
@@ -108,31 +108,31 @@ impl<C> DescribeBackupDataListBuilder<C> {
     }
 
     /// The ID of the PolarDB cluster. Example: `pc-2ze3nrr64c5******`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The region where the backup set is located. Example: `cn-hangzhou`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
 
     /// The backup scenario. This parameter supports only **LEVEL\\_1**, which indicates a level-1 backup in the region where the instance resides. Example: `LEVEL_1`.
-    pub fn scene_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn scene_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.scene_type = value.into_param();
         self
     }
 
     /// The start of the time range to query. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC. Example: `2024-04-17T17:00:16Z`.
-    pub fn start_time(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn start_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.start_time = value.into_param();
         self
     }
 
     /// The end of the time range to query. The end time must be later than the start time. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC. Example: `2024-04-17T17:00:32Z`.
-    pub fn end_time(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn end_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.end_time = value.into_param();
         self
     }
@@ -143,13 +143,13 @@ impl<C> DescribeBackupDataListBuilder<C> {
     /// - **ERROR**: The backup failed.
     ///
     /// Example: `OK`.
-    pub fn backup_status(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_status(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_status = value.into_param();
         self
     }
 
     /// The ID of the backup set. Example: `213064****`.
-    pub fn backup_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_id = value.into_param();
         self
     }
@@ -161,7 +161,7 @@ impl<C> DescribeBackupDataListBuilder<C> {
     /// - **Snapshot**: snapshot backup
     ///
     /// Example: `Snapshot`.
-    pub fn backup_method(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_method(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_method = value.into_param();
         self
     }
@@ -172,7 +172,7 @@ impl<C> DescribeBackupDataListBuilder<C> {
     /// - **Manual**: manual backup
     ///
     /// Example: `Automated`.
-    pub fn backup_mode(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_mode(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_mode = value.into_param();
         self
     }
@@ -183,7 +183,7 @@ impl<C> DescribeBackupDataListBuilder<C> {
     /// - **IncrementBackup**: incremental backup
     ///
     /// Example: `FullBackup`.
-    pub fn backup_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_type = value.into_param();
         self
     }
@@ -194,19 +194,19 @@ impl<C> DescribeBackupDataListBuilder<C> {
     /// - **DBTable**: database and table backup
     ///
     /// Example: `DBInstance`.
-    pub fn backup_scale(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_scale(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_scale = value.into_param();
         self
     }
 
     /// The number of entries to return on each page. The default value is 20. Example: `20`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. The value must be an integer that is greater than 0 and does not exceed the maximum value of the integer data type. The default value is 1. Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
@@ -217,34 +217,37 @@ impl<C> DescribeBackupDataListBuilder<C> {
     /// - **false**: The instance is not deleted. This is the default value.
     ///
     /// Example: `false`.
-    pub fn instance_is_deleted(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn instance_is_deleted(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.instance_is_deleted = value.into_param();
         self
     }
 
     /// The original region of the instance. Example: `cn-hangzhou`.
-    pub fn instance_region(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_region = value.into_param();
         self
     }
 
     /// This parameter is reserved and does not need to be specified. Example: `test****`.
-    pub fn data_source_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn data_source_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.data_source_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeBackupDataListRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeBackupDataListRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeBackupDataListBuilder<acs_runtime::Client> {
+impl DescribeBackupDataListBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeBackupDataListResponse, SdkError<DescribeBackupDataListError>> {
+    ) -> Result<
+        DescribeBackupDataListResponse,
+        rt::SdkError<DescribeBackupDataListError>,
+    > {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -275,8 +278,8 @@ pub struct DescribeBackupDataListResponse {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupDataListResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupDataListResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("Data")?,
@@ -295,13 +298,13 @@ impl acs_runtime::FromJson for DescribeBackupDataListResponse {
 #[non_exhaustive]
 pub enum DescribeBackupDataListError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeBackupDataListError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeBackupDataListError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -309,8 +312,8 @@ impl From<acs_runtime::ServiceError> for DescribeBackupDataListError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeBackupDataListError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeBackupDataListError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -319,7 +322,7 @@ impl acs_runtime::OperationError for DescribeBackupDataListError {
 
 impl std::fmt::Display for DescribeBackupDataListError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -327,9 +330,9 @@ impl std::error::Error for DescribeBackupDataListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeBackupDataList",
-    access_level: acs_runtime::ram::AccessLevel::List,
+    access_level: rt::ram::AccessLevel::List,
     resource_arn_templates: &[
         "acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}",
     ],
@@ -359,8 +362,8 @@ pub struct PolarSnapshot {
     pub expect_expire_time: Option<String>,
 }
 
-impl acs_runtime::FromJson for PolarSnapshot {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PolarSnapshot {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             dump_id: object.take("DumpId")?,
@@ -477,8 +480,8 @@ pub struct DescribeBackupDataListDataContentItem {
     pub polar_snapshot: Option<PolarSnapshot>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupDataListDataContentItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupDataListDataContentItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             backup_id: object.take("BackupId")?,
@@ -527,8 +530,8 @@ pub struct DescribeBackupDataListData {
     pub extra: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupDataListData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupDataListData {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             content: object.take("Content")?,

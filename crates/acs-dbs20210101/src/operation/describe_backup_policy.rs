@@ -13,7 +13,7 @@
 //!
 //! Backup policies for PolarDB for MySQL
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeBackupPolicy`, made by [`DescribeBackupPolicyBuilder`] (`Client::describe_backup_policy` or [`DescribeBackupPolicyRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,19 +32,19 @@ impl DescribeBackupPolicyRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeBackupPolicyRequest {
+impl rt::Operation for DescribeBackupPolicyRequest {
     type Output = DescribeBackupPolicyResponse;
     type Error = DescribeBackupPolicyError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeBackupPolicy",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionCode", &self.region_code);
         params.query("InstanceName", &self.instance_name);
     }
@@ -66,28 +66,28 @@ impl<C> DescribeBackupPolicyBuilder<C> {
     }
 
     /// The region where the backup set is located. Example: `cn-beijing`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
 
     /// The ID of the PolarDB instance. Example: `pc-2ze3nrr64c5****`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeBackupPolicyRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeBackupPolicyRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeBackupPolicyBuilder<acs_runtime::Client> {
+impl DescribeBackupPolicyBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeBackupPolicyResponse, SdkError<DescribeBackupPolicyError>> {
+    ) -> Result<DescribeBackupPolicyResponse, rt::SdkError<DescribeBackupPolicyError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -118,8 +118,8 @@ pub struct DescribeBackupPolicyResponse {
     pub err_code: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupPolicyResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupPolicyResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -138,13 +138,13 @@ impl acs_runtime::FromJson for DescribeBackupPolicyResponse {
 #[non_exhaustive]
 pub enum DescribeBackupPolicyError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeBackupPolicyError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeBackupPolicyError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -152,8 +152,8 @@ impl From<acs_runtime::ServiceError> for DescribeBackupPolicyError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeBackupPolicyError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeBackupPolicyError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -162,7 +162,7 @@ impl acs_runtime::OperationError for DescribeBackupPolicyError {
 
 impl std::fmt::Display for DescribeBackupPolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -170,9 +170,9 @@ impl std::error::Error for DescribeBackupPolicyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeBackupPolicy",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -225,8 +225,8 @@ pub struct AdvanceLogPoliciesItem {
     pub filter_value: Option<String>,
 }
 
-impl acs_runtime::FromJson for AdvanceLogPoliciesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AdvanceLogPoliciesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             policy_id: object.take("PolicyId")?,
@@ -326,8 +326,8 @@ pub struct AdvanceDataPoliciesItem {
     pub storage_class: Option<String>,
 }
 
-impl acs_runtime::FromJson for AdvanceDataPoliciesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AdvanceDataPoliciesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             policy_id: object.take("PolicyId")?,
@@ -380,8 +380,8 @@ pub struct AdvanceIncPoliciesItem {
     pub auto_created: Option<bool>,
 }
 
-impl acs_runtime::FromJson for AdvanceIncPoliciesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AdvanceIncPoliciesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             policy_id: object.take("PolicyId")?,
@@ -482,8 +482,8 @@ pub struct DescribeBackupPolicyData {
     pub advance_inc_policies: Option<Vec<AdvanceIncPoliciesItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeBackupPolicyData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeBackupPolicyData {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             preferred_backup_date: object.take("PreferredBackupDate")?,

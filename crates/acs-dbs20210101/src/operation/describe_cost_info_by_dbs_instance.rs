@@ -5,7 +5,7 @@
 //!
 //! This operation is available only in version 2021-01-01 of the DBS API.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeCostInfoByDbsInstance`, made by [`DescribeCostInfoByDbsInstanceBuilder`] (`Client::describe_cost_info_by_dbs_instance` or [`DescribeCostInfoByDbsInstanceRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,19 +24,19 @@ impl DescribeCostInfoByDbsInstanceRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeCostInfoByDbsInstanceRequest {
+impl rt::Operation for DescribeCostInfoByDbsInstanceRequest {
     type Output = DescribeCostInfoByDbsInstanceResponse;
     type Error = DescribeCostInfoByDbsInstanceError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeCostInfoByDbsInstance",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionCode", &self.region_code);
         params.query("BackupPlanId", &self.backup_plan_id);
     }
@@ -58,30 +58,30 @@ impl<C> DescribeCostInfoByDbsInstanceBuilder<C> {
     }
 
     /// The ID of the region where the instance is located. You can find this information in your bill. Example: `cn-hangzhou`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
 
     /// The ID of the backup billing instance. Example: `dbsr1l3ro21****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeCostInfoByDbsInstanceRequest, BuildError> {
+    pub fn build(self) -> Result<DescribeCostInfoByDbsInstanceRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl DescribeCostInfoByDbsInstanceBuilder<acs_runtime::Client> {
+impl DescribeCostInfoByDbsInstanceBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeCostInfoByDbsInstanceResponse,
-        SdkError<DescribeCostInfoByDbsInstanceError>,
+        rt::SdkError<DescribeCostInfoByDbsInstanceError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -118,8 +118,8 @@ pub struct DescribeCostInfoByDbsInstanceResponse {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeCostInfoByDbsInstanceResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeCostInfoByDbsInstanceResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("Data")?,
@@ -138,13 +138,13 @@ impl acs_runtime::FromJson for DescribeCostInfoByDbsInstanceResponse {
 #[non_exhaustive]
 pub enum DescribeCostInfoByDbsInstanceError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeCostInfoByDbsInstanceError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeCostInfoByDbsInstanceError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -152,8 +152,8 @@ impl From<acs_runtime::ServiceError> for DescribeCostInfoByDbsInstanceError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeCostInfoByDbsInstanceError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeCostInfoByDbsInstanceError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -162,7 +162,7 @@ impl acs_runtime::OperationError for DescribeCostInfoByDbsInstanceError {
 
 impl std::fmt::Display for DescribeCostInfoByDbsInstanceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -170,9 +170,9 @@ impl std::error::Error for DescribeCostInfoByDbsInstanceError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeCostInfoByDbsInstance",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

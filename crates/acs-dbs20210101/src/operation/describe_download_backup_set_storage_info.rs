@@ -17,7 +17,7 @@
 //! - Download a PolarDB for MySQL backup
 //! - Download a MongoDB backup
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeDownloadBackupSetStorageInfo`, made by [`DescribeDownloadBackupSetStorageInfoBuilder`] (`Client::describe_download_backup_set_storage_info` or [`DescribeDownloadBackupSetStorageInfoRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,19 +44,19 @@ impl DescribeDownloadBackupSetStorageInfoRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeDownloadBackupSetStorageInfoRequest {
+impl rt::Operation for DescribeDownloadBackupSetStorageInfoRequest {
     type Output = DescribeDownloadBackupSetStorageInfoResponse;
     type Error = DescribeDownloadBackupSetStorageInfoError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeDownloadBackupSetStorageInfo",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionCode", &self.region_code);
         params.query("Duration", &self.duration);
         params.query("InstanceName", &self.instance_name);
@@ -82,7 +82,7 @@ impl<C> DescribeDownloadBackupSetStorageInfoBuilder<C> {
     }
 
     /// The ID of the region where the instance resides. Required. Example: `cn-hangzhou`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
@@ -94,7 +94,7 @@ impl<C> DescribeDownloadBackupSetStorageInfoBuilder<C> {
     /// - Convert the value to seconds before you pass it. For example, to set the validity period to 5 minutes, pass 300.
     ///
     /// Required. Example: `300`.
-    pub fn duration(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn duration(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.duration = value.into_param();
         self
     }
@@ -104,7 +104,7 @@ impl<C> DescribeDownloadBackupSetStorageInfoBuilder<C> {
     /// > If you specify **InstanceName**, you must also specify **BackupSetId**.
     ///
     /// Example: `rm-uf6qqf569n435****`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
@@ -115,19 +115,19 @@ impl<C> DescribeDownloadBackupSetStorageInfoBuilder<C> {
     /// - To view the task ID, click **Backup and Restoration** for the target instance and go to the **Backup Download** tab.
     ///
     /// Example: `dt-s0ugzak9****`.
-    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();
         self
     }
 
     /// The ID of the backup set. Example: `30****`.
-    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();
         self
     }
 
     /// This parameter is required only for MongoDB instances. It specifies the name of the sharded cluster. Example: `dds-example`.
-    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_name = value.into_param();
         self
     }
@@ -135,8 +135,8 @@ impl<C> DescribeDownloadBackupSetStorageInfoBuilder<C> {
     /// The request, or an error naming the first required parameter that is not set.
     pub fn build(
         self,
-    ) -> Result<DescribeDownloadBackupSetStorageInfoRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    ) -> Result<DescribeDownloadBackupSetStorageInfoRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeDownloadBackupSetStorageInfo",
             parameter,
             setter,
@@ -151,13 +151,13 @@ impl<C> DescribeDownloadBackupSetStorageInfoBuilder<C> {
     }
 }
 
-impl DescribeDownloadBackupSetStorageInfoBuilder<acs_runtime::Client> {
+impl DescribeDownloadBackupSetStorageInfoBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeDownloadBackupSetStorageInfoResponse,
-        SdkError<DescribeDownloadBackupSetStorageInfoError>,
+        rt::SdkError<DescribeDownloadBackupSetStorageInfoError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -189,8 +189,8 @@ pub struct DescribeDownloadBackupSetStorageInfoResponse {
     pub data: Option<DescribeDownloadBackupSetStorageInfoData>,
 }
 
-impl acs_runtime::FromJson for DescribeDownloadBackupSetStorageInfoResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeDownloadBackupSetStorageInfoResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -209,13 +209,13 @@ impl acs_runtime::FromJson for DescribeDownloadBackupSetStorageInfoResponse {
 #[non_exhaustive]
 pub enum DescribeDownloadBackupSetStorageInfoError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeDownloadBackupSetStorageInfoError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeDownloadBackupSetStorageInfoError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -223,8 +223,8 @@ impl From<acs_runtime::ServiceError> for DescribeDownloadBackupSetStorageInfoErr
     }
 }
 
-impl acs_runtime::OperationError for DescribeDownloadBackupSetStorageInfoError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeDownloadBackupSetStorageInfoError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -233,7 +233,7 @@ impl acs_runtime::OperationError for DescribeDownloadBackupSetStorageInfoError {
 
 impl std::fmt::Display for DescribeDownloadBackupSetStorageInfoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -241,9 +241,9 @@ impl std::error::Error for DescribeDownloadBackupSetStorageInfoError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeDownloadBackupSetStorageInfo",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],
@@ -267,8 +267,8 @@ pub struct DescribeDownloadBackupSetStorageInfoData {
     pub expiration_time: Option<i64>,
 }
 
-impl acs_runtime::FromJson for DescribeDownloadBackupSetStorageInfoData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeDownloadBackupSetStorageInfoData {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             public_url: object.take("PublicUrl")?,

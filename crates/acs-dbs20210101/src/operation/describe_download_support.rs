@@ -19,7 +19,7 @@
 //! - Download a PolarDB for MySQL backup
 //! - Download a MongoDB backup
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeDownloadSupport`, made by [`DescribeDownloadSupportBuilder`] (`Client::describe_download_support` or [`DescribeDownloadSupportRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,19 +40,19 @@ impl DescribeDownloadSupportRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeDownloadSupportRequest {
+impl rt::Operation for DescribeDownloadSupportRequest {
     type Output = DescribeDownloadSupportResponse;
     type Error = DescribeDownloadSupportError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeDownloadSupport",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionCode", &self.region_code);
         params.query("InstanceName", &self.instance_name);
         params.query("ClusterName", &self.cluster_name);
@@ -75,26 +75,26 @@ impl<C> DescribeDownloadSupportBuilder<C> {
     }
 
     /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID. Required. Example: `cn-hangzhou`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
 
     /// The instance ID. Required. Example: `rm-bp1a48p922r4b****`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The name of the sharded cluster. This parameter is required only for MongoDB sharded cluster instances. Example: `dds-example`.
-    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeDownloadSupportRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeDownloadSupportRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeDownloadSupport",
             parameter,
             setter,
@@ -109,13 +109,13 @@ impl<C> DescribeDownloadSupportBuilder<C> {
     }
 }
 
-impl DescribeDownloadSupportBuilder<acs_runtime::Client> {
+impl DescribeDownloadSupportBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeDownloadSupportResponse,
-        SdkError<DescribeDownloadSupportError>,
+        rt::SdkError<DescribeDownloadSupportError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -152,8 +152,8 @@ pub struct DescribeDownloadSupportResponse {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeDownloadSupportResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeDownloadSupportResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("Data")?,
@@ -172,13 +172,13 @@ impl acs_runtime::FromJson for DescribeDownloadSupportResponse {
 #[non_exhaustive]
 pub enum DescribeDownloadSupportError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeDownloadSupportError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeDownloadSupportError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -186,8 +186,8 @@ impl From<acs_runtime::ServiceError> for DescribeDownloadSupportError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeDownloadSupportError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeDownloadSupportError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -196,7 +196,7 @@ impl acs_runtime::OperationError for DescribeDownloadSupportError {
 
 impl std::fmt::Display for DescribeDownloadSupportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -204,9 +204,9 @@ impl std::error::Error for DescribeDownloadSupportError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeDownloadSupport",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &[
         "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
     ],

@@ -17,7 +17,7 @@
 //! - Download the backup of a PolarDB for MySQL instance
 //! - Download the backup of a MongoDB instance
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeDownloadTask`, made by [`DescribeDownloadTaskBuilder`] (`Client::describe_download_task` or [`DescribeDownloadTaskRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -58,19 +58,19 @@ impl DescribeDownloadTaskRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeDownloadTaskRequest {
+impl rt::Operation for DescribeDownloadTaskRequest {
     type Output = DescribeDownloadTaskResponse;
     type Error = DescribeDownloadTaskError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeDownloadTask",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionCode", &self.region_code);
         params.query("InstanceName", &self.instance_name);
         params.query("DatasourceId", &self.datasource_id);
@@ -103,7 +103,7 @@ impl<C> DescribeDownloadTaskBuilder<C> {
     }
 
     /// The ID of the region where the instance resides. To obtain the region ID, call DescribeDBInstanceAttribute. Required. Example: `cn-hangzhou`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
@@ -113,19 +113,19 @@ impl<C> DescribeDownloadTaskBuilder<C> {
     /// > This parameter is required.
     ///
     /// Example: `rm-bp1imnmcjxdz7****`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\\_${Region ID}*. Example: `ds-rm-2ze8g2am97624****_cn-hangzhou`.
-    pub fn datasource_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn datasource_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.datasource_id = value.into_param();
         self
     }
 
     /// The ID of the backup set. To obtain the backup set ID, call DescribeBackups. Example: `216****`.
-    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();
         self
     }
@@ -140,7 +140,7 @@ impl<C> DescribeDownloadTaskBuilder<C> {
     /// - **expired**: The download has expired.
     ///
     /// Example: `queueing`.
-    pub fn state(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn state(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.state = value.into_param();
         self
     }
@@ -151,31 +151,31 @@ impl<C> DescribeDownloadTaskBuilder<C> {
     /// - **pitr**: point-in-time recovery download.
     ///
     /// Example: `full`.
-    pub fn task_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn task_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_type = value.into_param();
         self
     }
 
     /// The start of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms). Example: `1661941554000`.
-    pub fn start_time(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn start_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.start_time = value.into_param();
         self
     }
 
     /// The end of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms). Example: `1661941556000`.
-    pub fn end_time(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn end_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.end_time = value.into_param();
         self
     }
 
     /// The number of entries to return on each page. Example: `50`.
-    pub fn page_size(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. Example: `1`.
-    pub fn current_page(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn current_page(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.current_page = value.into_param();
         self
     }
@@ -186,26 +186,26 @@ impl<C> DescribeDownloadTaskBuilder<C> {
     /// - **desc**: descending order. This is the default value.
     ///
     /// Example: `desc`.
-    pub fn order_direct(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn order_direct(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.order_direct = value.into_param();
         self
     }
 
     /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time. Example: `gmt_create`.
-    pub fn order_column(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn order_column(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.order_column = value.into_param();
         self
     }
 
     /// The name of the sharded cluster. This parameter is required only for MongoDB instances. Example: `dds-example`.
-    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeDownloadTaskRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeDownloadTaskRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeDownloadTask",
             parameter,
             setter,
@@ -217,11 +217,11 @@ impl<C> DescribeDownloadTaskBuilder<C> {
     }
 }
 
-impl DescribeDownloadTaskBuilder<acs_runtime::Client> {
+impl DescribeDownloadTaskBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeDownloadTaskResponse, SdkError<DescribeDownloadTaskError>> {
+    ) -> Result<DescribeDownloadTaskResponse, rt::SdkError<DescribeDownloadTaskError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -252,8 +252,8 @@ pub struct DescribeDownloadTaskResponse {
     pub data: Option<DescribeDownloadTaskData>,
 }
 
-impl acs_runtime::FromJson for DescribeDownloadTaskResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeDownloadTaskResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -272,13 +272,13 @@ impl acs_runtime::FromJson for DescribeDownloadTaskResponse {
 #[non_exhaustive]
 pub enum DescribeDownloadTaskError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeDownloadTaskError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeDownloadTaskError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -286,8 +286,8 @@ impl From<acs_runtime::ServiceError> for DescribeDownloadTaskError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeDownloadTaskError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeDownloadTaskError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -296,7 +296,7 @@ impl acs_runtime::OperationError for DescribeDownloadTaskError {
 
 impl std::fmt::Display for DescribeDownloadTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -304,9 +304,9 @@ impl std::error::Error for DescribeDownloadTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeDownloadTask",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &[
         "acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}",
     ],
@@ -366,8 +366,8 @@ pub struct DescribeDownloadTaskDataContentListItem {
     pub gmt_create: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeDownloadTaskDataContentListItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeDownloadTaskDataContentListItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             task_id: object.take("TaskId")?,
@@ -395,8 +395,8 @@ pub struct DescribeDownloadTaskDataContent {
     pub list: Option<Vec<DescribeDownloadTaskDataContentListItem>>,
 }
 
-impl acs_runtime::FromJson for DescribeDownloadTaskDataContent {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeDownloadTaskDataContent {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self { list: object.take("List")? })
     }
@@ -420,8 +420,8 @@ pub struct DescribeDownloadTaskData {
     pub content: Option<DescribeDownloadTaskDataContent>,
 }
 
-impl acs_runtime::FromJson for DescribeDownloadTaskData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeDownloadTaskData {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             page_number: object.take("PageNumber")?,

@@ -5,7 +5,7 @@
 //!
 //! You must enable the sandbox feature for the database instance before you perform this operation. For more information, see Emergency recovery for an RDS for MySQL instance or Emergency recovery for a self-managed MySQL database (sandbox instance). This operation is supported only in DBS API version 2021-01-01.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeSandboxBackupSets`, made by [`DescribeSandboxBackupSetsBuilder`] (`Client::describe_sandbox_backup_sets` or [`DescribeSandboxBackupSetsRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,19 +28,19 @@ impl DescribeSandboxBackupSetsRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeSandboxBackupSetsRequest {
+impl rt::Operation for DescribeSandboxBackupSetsRequest {
     type Output = DescribeSandboxBackupSetsResponse;
     type Error = DescribeSandboxBackupSetsError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeSandboxBackupSets",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("BackupSetId", &self.backup_set_id);
         params.query("PageSize", &self.page_size);
@@ -68,13 +68,13 @@ impl<C> DescribeSandboxBackupSetsBuilder<C> {
     /// > If your instance is an RDS for MySQL instance, automatically add the RDS instance to DBS to obtain the backup plan ID. For more information, see Automatically add a data source.
     ///
     /// Required. Example: `1hxxxx8xxxxxa`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The ID of the backup set. If you specify this parameter, the operation returns information about the snapshots of only this backup set. If you do not specify this parameter, the operation returns information about the snapshots of all backup sets that are created for the backup plan. Example: `1xxxx2xxxxx1e`.
-    pub fn backup_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();
         self
     }
@@ -86,20 +86,20 @@ impl<C> DescribeSandboxBackupSetsBuilder<C> {
     /// - 100
     ///
     /// Example: `30`.
-    pub fn page_size(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The page number. The value must be greater than 0 and cannot exceed the maximum value of the integer data type. Default value: 1. Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeSandboxBackupSetsRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeSandboxBackupSetsRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeSandboxBackupSets",
             parameter,
             setter,
@@ -111,13 +111,13 @@ impl<C> DescribeSandboxBackupSetsBuilder<C> {
     }
 }
 
-impl DescribeSandboxBackupSetsBuilder<acs_runtime::Client> {
+impl DescribeSandboxBackupSetsBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeSandboxBackupSetsResponse,
-        SdkError<DescribeSandboxBackupSetsError>,
+        rt::SdkError<DescribeSandboxBackupSetsError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -151,8 +151,8 @@ pub struct DescribeSandboxBackupSetsResponse {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeSandboxBackupSetsResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeSandboxBackupSetsResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("Data")?,
@@ -171,13 +171,13 @@ impl acs_runtime::FromJson for DescribeSandboxBackupSetsResponse {
 #[non_exhaustive]
 pub enum DescribeSandboxBackupSetsError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeSandboxBackupSetsError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeSandboxBackupSetsError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -185,8 +185,8 @@ impl From<acs_runtime::ServiceError> for DescribeSandboxBackupSetsError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeSandboxBackupSetsError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeSandboxBackupSetsError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -195,7 +195,7 @@ impl acs_runtime::OperationError for DescribeSandboxBackupSetsError {
 
 impl std::fmt::Display for DescribeSandboxBackupSetsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -203,9 +203,9 @@ impl std::error::Error for DescribeSandboxBackupSetsError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeSandboxBackupSets",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -5,7 +5,7 @@
 //!
 //! This operation is available only in Database Backup (DBS) API of the 2021-01-01 version.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeSandboxInstances`, made by [`DescribeSandboxInstancesBuilder`] (`Client::describe_sandbox_instances` or [`DescribeSandboxInstancesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,19 +28,19 @@ impl DescribeSandboxInstancesRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeSandboxInstancesRequest {
+impl rt::Operation for DescribeSandboxInstancesRequest {
     type Output = DescribeSandboxInstancesResponse;
     type Error = DescribeSandboxInstancesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeSandboxInstances",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
         params.query("InstanceId", &self.instance_id);
         params.query("PageSize", &self.page_size);
@@ -68,13 +68,13 @@ impl<C> DescribeSandboxInstancesBuilder<C> {
     /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.
     ///
     /// Required. Example: `1hxxxx8xxxxxa`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The ID of the sandbox instance. You can call the CreateSandboxInstance operation to obtain the ID of the sandbox instance. Example: `1jxxxxnxxx1xc`.
-    pub fn instance_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_id = value.into_param();
         self
     }
@@ -86,20 +86,20 @@ impl<C> DescribeSandboxInstancesBuilder<C> {
     /// *   100
     ///
     /// Example: `30`.
-    pub fn page_size(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The number of the page to return. The value must be an integer that is greater than 0. Default value: 1. Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeSandboxInstancesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeSandboxInstancesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeSandboxInstances",
             parameter,
             setter,
@@ -111,13 +111,13 @@ impl<C> DescribeSandboxInstancesBuilder<C> {
     }
 }
 
-impl DescribeSandboxInstancesBuilder<acs_runtime::Client> {
+impl DescribeSandboxInstancesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeSandboxInstancesResponse,
-        SdkError<DescribeSandboxInstancesError>,
+        rt::SdkError<DescribeSandboxInstancesError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -158,8 +158,8 @@ pub struct DescribeSandboxInstancesResponse {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeSandboxInstancesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeSandboxInstancesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("Data")?,
@@ -178,13 +178,13 @@ impl acs_runtime::FromJson for DescribeSandboxInstancesResponse {
 #[non_exhaustive]
 pub enum DescribeSandboxInstancesError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeSandboxInstancesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeSandboxInstancesError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -192,8 +192,8 @@ impl From<acs_runtime::ServiceError> for DescribeSandboxInstancesError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeSandboxInstancesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeSandboxInstancesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -202,7 +202,7 @@ impl acs_runtime::OperationError for DescribeSandboxInstancesError {
 
 impl std::fmt::Display for DescribeSandboxInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -210,9 +210,9 @@ impl std::error::Error for DescribeSandboxInstancesError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeSandboxInstances",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

@@ -5,7 +5,7 @@
 //!
 //! Before you call this operation, you must enable the sandbox feature for the database instance. For more information, see Use the emergency recovery feature of an ApsaraDB RDS for MySQL instance or Create a sandbox instance for emergency disaster recovery of a self-managed MySQL database. This operation is available only in Database Backup (DBS) API of the 2021-01-01 version.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeSandboxRecoveryTime`, made by [`DescribeSandboxRecoveryTimeBuilder`] (`Client::describe_sandbox_recovery_time` or [`DescribeSandboxRecoveryTimeRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,19 +22,19 @@ impl DescribeSandboxRecoveryTimeRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeSandboxRecoveryTimeRequest {
+impl rt::Operation for DescribeSandboxRecoveryTimeRequest {
     type Output = DescribeSandboxRecoveryTimeResponse;
     type Error = DescribeSandboxRecoveryTimeError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeSandboxRecoveryTime",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("BackupPlanId", &self.backup_plan_id);
     }
 }
@@ -59,14 +59,14 @@ impl<C> DescribeSandboxRecoveryTimeBuilder<C> {
     /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.
     ///
     /// Required. Example: `1jyjal15l****`.
-    pub fn backup_plan_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeSandboxRecoveryTimeRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeSandboxRecoveryTimeRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeSandboxRecoveryTime",
             parameter,
             setter,
@@ -78,13 +78,13 @@ impl<C> DescribeSandboxRecoveryTimeBuilder<C> {
     }
 }
 
-impl DescribeSandboxRecoveryTimeBuilder<acs_runtime::Client> {
+impl DescribeSandboxRecoveryTimeBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
     ) -> Result<
         DescribeSandboxRecoveryTimeResponse,
-        SdkError<DescribeSandboxRecoveryTimeError>,
+        rt::SdkError<DescribeSandboxRecoveryTimeError>,
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
@@ -111,8 +111,8 @@ pub struct DescribeSandboxRecoveryTimeResponse {
     pub data: Option<DescribeSandboxRecoveryTimeData>,
 }
 
-impl acs_runtime::FromJson for DescribeSandboxRecoveryTimeResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeSandboxRecoveryTimeResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -131,13 +131,13 @@ impl acs_runtime::FromJson for DescribeSandboxRecoveryTimeResponse {
 #[non_exhaustive]
 pub enum DescribeSandboxRecoveryTimeError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeSandboxRecoveryTimeError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeSandboxRecoveryTimeError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -145,8 +145,8 @@ impl From<acs_runtime::ServiceError> for DescribeSandboxRecoveryTimeError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeSandboxRecoveryTimeError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeSandboxRecoveryTimeError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -155,7 +155,7 @@ impl acs_runtime::OperationError for DescribeSandboxRecoveryTimeError {
 
 impl std::fmt::Display for DescribeSandboxRecoveryTimeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -163,9 +163,9 @@ impl std::error::Error for DescribeSandboxRecoveryTimeError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:DescribeSandboxRecoveryTime",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -183,8 +183,8 @@ pub struct DescribeSandboxRecoveryTimeData {
     pub recovery_begin_time: Option<String>,
 }
 
-impl acs_runtime::FromJson for DescribeSandboxRecoveryTimeData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeSandboxRecoveryTimeData {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             recovery_end_time: object.take("RecoveryEndTime")?,

@@ -9,7 +9,7 @@
 //!
 //! > This API is available only to specific customers. To request access, you can join the DBS customer DingTalk group (ID: 35585947).
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `ModifyBackupPolicy`, made by [`ModifyBackupPolicyBuilder`] (`Client::modify_backup_policy` or [`ModifyBackupPolicyRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,38 +46,38 @@ impl ModifyBackupPolicyRequest {
     }
 }
 
-impl acs_runtime::Operation for ModifyBackupPolicyRequest {
+impl rt::Operation for ModifyBackupPolicyRequest {
     type Output = ModifyBackupPolicyResponse;
     type Error = ModifyBackupPolicyError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "ModifyBackupPolicy",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Unsafe,
+        rt::Method::Post,
+        rt::Idempotency::Unsafe,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionCode", &self.region_code);
         params.query("PreferredBackupWindowBegin", &self.preferred_backup_window_begin);
         params.query("InstanceName", &self.instance_name);
         params.query("Category", &self.category);
         params
             .put_json(
-                acs_runtime::Position::Query,
+                rt::Position::Query,
                 "AdvanceLogPolicies",
                 &self.advance_log_policies,
             );
         params
             .put_json(
-                acs_runtime::Position::Query,
+                rt::Position::Query,
                 "AdvanceDataPolicies",
                 &self.advance_data_policies,
             );
         params
             .put_json(
-                acs_runtime::Position::Query,
+                rt::Position::Query,
                 "AdvanceIncPolicies",
                 &self.advance_inc_policies,
             );
@@ -108,7 +108,7 @@ impl<C> ModifyBackupPolicyBuilder<C> {
     }
 
     /// The region where the backup set is located. Example: `cn-shanghai`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
@@ -116,14 +116,14 @@ impl<C> ModifyBackupPolicyBuilder<C> {
     /// The start time of the backup window. Example: `17:00Z`.
     pub fn preferred_backup_window_begin(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.preferred_backup_window_begin = value.into_param();
         self
     }
 
     /// The ID of the PolarDB instance. Example: `pc-2ze3nrr64c5****`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
@@ -134,7 +134,7 @@ impl<C> ModifyBackupPolicyBuilder<C> {
     /// - **Standard**: standard backup
     ///
     /// Example: `Flash`.
-    pub fn category(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn category(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.category = value.into_param();
         self
     }
@@ -142,7 +142,7 @@ impl<C> ModifyBackupPolicyBuilder<C> {
     /// The `AdvanceLogPolicies` field.
     pub fn advance_log_policies(
         mut self,
-        value: impl IntoParam<Vec<AdvanceLogPoliciesItem>>,
+        value: impl rt::IntoParam<Vec<AdvanceLogPoliciesItem>>,
     ) -> Self {
         self.request.advance_log_policies = value.into_param();
         self
@@ -151,7 +151,7 @@ impl<C> ModifyBackupPolicyBuilder<C> {
     /// The details of the data backup policy.
     pub fn advance_data_policies(
         mut self,
-        value: impl IntoParam<Vec<AdvanceDataPoliciesItem>>,
+        value: impl rt::IntoParam<Vec<AdvanceDataPoliciesItem>>,
     ) -> Self {
         self.request.advance_data_policies = value.into_param();
         self
@@ -160,7 +160,7 @@ impl<C> ModifyBackupPolicyBuilder<C> {
     /// The `AdvanceIncPolicies` field.
     pub fn advance_inc_policies(
         mut self,
-        value: impl IntoParam<Vec<AdvanceIncPoliciesItem>>,
+        value: impl rt::IntoParam<Vec<AdvanceIncPoliciesItem>>,
     ) -> Self {
         self.request.advance_inc_policies = value.into_param();
         self
@@ -169,41 +169,41 @@ impl<C> ModifyBackupPolicyBuilder<C> {
     /// The `BackupRetentionPolicyOnClusterDeletion` field.
     pub fn backup_retention_policy_on_cluster_deletion(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.backup_retention_policy_on_cluster_deletion = value.into_param();
         self
     }
 
     /// The `BackupMethod` field.
-    pub fn backup_method(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn backup_method(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_method = value.into_param();
         self
     }
 
     /// The `BackupPriority` field.
-    pub fn backup_priority(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn backup_priority(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.backup_priority = value.into_param();
         self
     }
 
     /// The `EnableIncBackup` field.
-    pub fn enable_inc_backup(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn enable_inc_backup(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.enable_inc_backup = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<ModifyBackupPolicyRequest, BuildError> {
+    pub fn build(self) -> Result<ModifyBackupPolicyRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl ModifyBackupPolicyBuilder<acs_runtime::Client> {
+impl ModifyBackupPolicyBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<ModifyBackupPolicyResponse, SdkError<ModifyBackupPolicyError>> {
+    ) -> Result<ModifyBackupPolicyResponse, rt::SdkError<ModifyBackupPolicyError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -234,8 +234,8 @@ pub struct ModifyBackupPolicyResponse {
     pub err_code: Option<String>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupPolicyResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupPolicyResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -254,13 +254,13 @@ impl acs_runtime::FromJson for ModifyBackupPolicyResponse {
 #[non_exhaustive]
 pub enum ModifyBackupPolicyError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for ModifyBackupPolicyError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for ModifyBackupPolicyError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -268,8 +268,8 @@ impl From<acs_runtime::ServiceError> for ModifyBackupPolicyError {
     }
 }
 
-impl acs_runtime::OperationError for ModifyBackupPolicyError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for ModifyBackupPolicyError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -278,7 +278,7 @@ impl acs_runtime::OperationError for ModifyBackupPolicyError {
 
 impl std::fmt::Display for ModifyBackupPolicyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -286,9 +286,9 @@ impl std::error::Error for ModifyBackupPolicyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:ModifyBackupPolicy",
-    access_level: acs_runtime::ram::AccessLevel::Update,
+    access_level: rt::ram::AccessLevel::Update,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],
@@ -323,8 +323,8 @@ pub struct AdvanceLogPoliciesItem {
     pub filter_value: Option<String>,
 }
 
-impl acs_runtime::WireStruct for AdvanceLogPoliciesItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AdvanceLogPoliciesItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("LogRetentionType", &self.log_retention_type);
         visit("DestType", &self.dest_type);
         visit("FilterType", &self.filter_type);
@@ -410,8 +410,8 @@ pub struct AdvanceDataPoliciesItem {
     pub storage_class: Option<String>,
 }
 
-impl acs_runtime::WireStruct for AdvanceDataPoliciesItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AdvanceDataPoliciesItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("DestType", &self.dest_type);
         visit("FilterType", &self.filter_type);
         visit("ActionType", &self.action_type);
@@ -457,8 +457,8 @@ pub struct AdvanceIncPoliciesItem {
     pub retention_type: Option<String>,
 }
 
-impl acs_runtime::WireStruct for AdvanceIncPoliciesItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for AdvanceIncPoliciesItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("DestType", &self.dest_type);
         visit("FilterType", &self.filter_type);
         visit("ActionType", &self.action_type);
@@ -502,8 +502,8 @@ pub struct ModifyBackupPolicyDataAdvanceLogPoliciesItem {
     pub filter_value: Option<String>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupPolicyDataAdvanceLogPoliciesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupPolicyDataAdvanceLogPoliciesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             log_retention_type: object.take("LogRetentionType")?,
@@ -610,8 +610,8 @@ pub struct ModifyBackupPolicyDataAdvanceDataPoliciesItem {
     pub storage_class: Option<String>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupPolicyDataAdvanceDataPoliciesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupPolicyDataAdvanceDataPoliciesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             retention_value: object.take("RetentionValue")?,
@@ -667,8 +667,8 @@ pub struct ModifyBackupPolicyDataAdvanceIncPoliciesItem {
     pub retention_type: Option<String>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupPolicyDataAdvanceIncPoliciesItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupPolicyDataAdvanceIncPoliciesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             retention_value: object.take("RetentionValue")?,
@@ -724,8 +724,8 @@ pub struct ModifyBackupPolicyData {
     pub enable_inc_backup: Option<bool>,
 }
 
-impl acs_runtime::FromJson for ModifyBackupPolicyData {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ModifyBackupPolicyData {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             preferred_backup_window_begin: object.take("PreferredBackupWindowBegin")?,

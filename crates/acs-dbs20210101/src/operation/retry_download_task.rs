@@ -17,7 +17,7 @@
 //! - Download a backup of a PolarDB for MySQL cluster
 //! - Download a backup of a MongoDB instance
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `RetryDownloadTask`, made by [`RetryDownloadTaskBuilder`] (`Client::retry_download_task` or [`RetryDownloadTaskRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,19 +40,19 @@ impl RetryDownloadTaskRequest {
     }
 }
 
-impl acs_runtime::Operation for RetryDownloadTaskRequest {
+impl rt::Operation for RetryDownloadTaskRequest {
     type Output = RetryDownloadTaskResponse;
     type Error = RetryDownloadTaskError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "RetryDownloadTask",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Unsafe,
+        rt::Method::Post,
+        rt::Idempotency::Unsafe,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionCode", &self.region_code);
         params.query("TaskId", &self.task_id);
         params.query("InstanceName", &self.instance_name);
@@ -76,40 +76,40 @@ impl<C> RetryDownloadTaskBuilder<C> {
     }
 
     /// The ID of the region where the instance resides. To query the region ID, call DescribeDBInstanceAttribute for an RDS instance or DescribeDBClusterAttribute for a PolarDB cluster. Example: `cn-hangzhou`.
-    pub fn region_code(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();
         self
     }
 
     /// The task ID. Example: `dt-example`.
-    pub fn task_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();
         self
     }
 
     /// The instance ID. Example: `rm-example`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The name of the sharded cluster. This parameter is required only for MongoDB instances. Example: `dds-example`.
-    pub fn cluster_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cluster_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_name = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RetryDownloadTaskRequest, BuildError> {
+    pub fn build(self) -> Result<RetryDownloadTaskRequest, rt::BuildError> {
         Ok(self.request)
     }
 }
 
-impl RetryDownloadTaskBuilder<acs_runtime::Client> {
+impl RetryDownloadTaskBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<RetryDownloadTaskResponse, SdkError<RetryDownloadTaskError>> {
+    ) -> Result<RetryDownloadTaskResponse, rt::SdkError<RetryDownloadTaskError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -135,8 +135,8 @@ pub struct RetryDownloadTaskResponse {
     pub message: Option<String>,
 }
 
-impl acs_runtime::FromJson for RetryDownloadTaskResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RetryDownloadTaskResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             data: object.take("Data")?,
@@ -155,13 +155,13 @@ impl acs_runtime::FromJson for RetryDownloadTaskResponse {
 #[non_exhaustive]
 pub enum RetryDownloadTaskError {
     /// `Request.Forbidden` (HTTP 403): `Have no Permissions`
-    RequestForbidden(acs_runtime::ServiceError),
+    RequestForbidden(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for RetryDownloadTaskError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for RetryDownloadTaskError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Request.Forbidden" => Self::RequestForbidden(error),
             _ => Self::Unhandled(error),
@@ -169,8 +169,8 @@ impl From<acs_runtime::ServiceError> for RetryDownloadTaskError {
     }
 }
 
-impl acs_runtime::OperationError for RetryDownloadTaskError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for RetryDownloadTaskError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::RequestForbidden(error) | Self::Unhandled(error) => error,
         }
@@ -179,7 +179,7 @@ impl acs_runtime::OperationError for RetryDownloadTaskError {
 
 impl std::fmt::Display for RetryDownloadTaskError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -187,9 +187,9 @@ impl std::error::Error for RetryDownloadTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "dbs:RetryDownloadTask",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &["*"],
     condition_keys: &[],
     dependent_actions: &[],

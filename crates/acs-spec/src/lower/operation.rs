@@ -59,12 +59,7 @@ pub(super) fn lower_operation(
 
     let reserved = names::generated::OPERATION_TYPE_SUFFIXES
         .iter()
-        .map(|suffix| format!("{upper_camel}{suffix}"))
-        .chain(
-            names::generated::OPERATION_IMPORTS
-                .iter()
-                .map(|name| (*name).to_owned()),
-        );
+        .map(|suffix| format!("{upper_camel}{suffix}"));
     let mut lowering = TypeLowering::new(report, shared, TypeScope::Operation, reserved);
     let params = lower_params(&mut lowering, style, spec, &upper_camel, &path);
     let response = lowering.fields(&spec.response, &upper_camel, &root.key("response"), 1);

@@ -13,7 +13,7 @@
 //! *   Specify DryRun in the request to perform a dry run. In the dry run, the system checks the validity and authorization status of the parameters.
 //! *   During a paged query, when you call the DescribeInstances operation to retrieve the first page of results, set `MaxResults` to specify the maximum number of entries to return in the call. The return value of `NextToken` is a pagination token that can be used in the next call to retrieve a new page of results. When you call the DescribeInstances operation to retrieve a new page of results, set `NextToken` to the `NextToken` value returned in the previous call and set `MaxResults` to specify the maximum number of entries to return in this call.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `DescribeInstances`, made by [`DescribeInstancesBuilder`] (`Client::describe_instances` or [`DescribeInstancesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -118,17 +118,17 @@ impl DescribeInstancesRequest {
     }
 }
 
-impl acs_runtime::Operation for DescribeInstancesRequest {
+impl rt::Operation for DescribeInstancesRequest {
     type Output = DescribeInstancesResponse;
     type Error = DescribeInstancesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "DescribeInstances",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::ReadOnly,
+        rt::Method::Post,
+        rt::Idempotency::ReadOnly,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionId", &self.region_id);
         params.query("VpcId", &self.vpc_id);
         params.query("VSwitchId", &self.v_switch_id);
@@ -193,25 +193,25 @@ impl<C> DescribeInstancesBuilder<C> {
     }
 
     /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list. Required. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// The ID of the virtual private cloud (VPC). Example: `v-bp67acfmxazb4p****`.
-    pub fn vpc_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn vpc_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.vpc_id = value.into_param();
         self
     }
 
     /// The ID of the vSwitch. Example: `vsw-bp67acfmxazb4p****`.
-    pub fn v_switch_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn v_switch_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.v_switch_id = value.into_param();
         self
     }
 
     /// The zone ID of the instance. Example: `cn-hangzhou-g`.
-    pub fn zone_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn zone_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.zone_id = value.into_param();
         self
     }
@@ -222,19 +222,19 @@ impl<C> DescribeInstancesBuilder<C> {
     /// *   vpc
     ///
     /// Example: `vpc`.
-    pub fn instance_network_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_network_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_network_type = value.into_param();
         self
     }
 
     /// The ID of the security group to which the instance belongs. Example: `sg-bp67acfmxazb4p****`.
-    pub fn security_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn security_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.security_group_id = value.into_param();
         self
     }
 
     /// The ID of the instance. The value can be a JSON array that consists of up to 100 instance IDs. Separate the IDs with commas (,). Example: `["i-bp67acfmxazb4p****", "i-bp67acfmxazb4p****", … "i-bp67acfmxazb4p****"]`.
-    pub fn instance_ids(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_ids(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_ids = value.into_param();
         self
     }
@@ -242,7 +242,7 @@ impl<C> DescribeInstancesBuilder<C> {
     /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
     ///
     /// Example: `1`.
-    pub fn page_number(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_number(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_number = value.into_param();
         self
     }
@@ -250,13 +250,13 @@ impl<C> DescribeInstancesBuilder<C> {
     /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
     ///
     /// Example: `10`.
-    pub fn page_size(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.page_size = value.into_param();
         self
     }
 
     /// The pagination token that is used in the next request to retrieve a new page of results. You do not need to specify this parameter for the first request. You must specify the token that is obtained from the previous query as the value of `NextToken`. Example: `caeba0bbb2be03f84eb48b699f0a4883`.
-    pub fn next_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn next_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.next_token = value.into_param();
         self
     }
@@ -269,31 +269,31 @@ impl<C> DescribeInstancesBuilder<C> {
     /// *   If you set this parameter to a value that is greater than 100, the default value is 100.
     ///
     /// Example: `10`.
-    pub fn max_results(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn max_results(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.max_results = value.into_param();
         self
     }
 
     /// The internal IP addresses of instances located in the classic network. This parameter is valid when InstanceNetworkType is set to classic. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,). Example: `["10.1.1.1", "10.1.2.1", … "10.1.10.1"]`.
-    pub fn inner_ip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn inner_ip_addresses(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.inner_ip_addresses = value.into_param();
         self
     }
 
     /// The private IP addresses of instances located in a VPC. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,). Example: `["172.16.1.1", "172.16.2.1", … "172.16.10.1"]`.
-    pub fn private_ip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn private_ip_addresses(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.private_ip_addresses = value.into_param();
         self
     }
 
     /// The public IP addresses of instances. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,). Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`.
-    pub fn public_ip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn public_ip_addresses(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.public_ip_addresses = value.into_param();
         self
     }
 
     /// The elastic IP addresses (EIPs) of instances. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,). Example: `["42.1.1.**", "42.1.2.**", … "42.1.10.**"]`.
-    pub fn eip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn eip_addresses(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.eip_addresses = value.into_param();
         self
     }
@@ -304,7 +304,7 @@ impl<C> DescribeInstancesBuilder<C> {
     /// *   PrePaid: subscription
     ///
     /// Example: `PostPaid`.
-    pub fn instance_charge_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_charge_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_charge_type = value.into_param();
         self
     }
@@ -317,19 +317,19 @@ impl<C> DescribeInstancesBuilder<C> {
     /// >  When the **pay-by-traffic** billing method is used for network usage, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios in which demands exceed resource supplies, the maximum bandwidths may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
     ///
     /// Example: `PayByTraffic`.
-    pub fn internet_charge_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn internet_charge_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.internet_charge_type = value.into_param();
         self
     }
 
     /// The name of the instance. Fuzzy search with asterisk (\\*) wildcard characters is supported. Example: `Test`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The ID of the image. Example: `m-bp67acfmxazb4p****`.
-    pub fn image_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn image_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.image_id = value.into_param();
         self
     }
@@ -343,7 +343,7 @@ impl<C> DescribeInstancesBuilder<C> {
     /// *   Stopped: The instance is stopped.
     ///
     /// Example: `Running`.
-    pub fn status(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn status(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.status = value.into_param();
         self
     }
@@ -357,55 +357,55 @@ impl<C> DescribeInstancesBuilder<C> {
     /// *   refunded: The instance is locked because a refund is made for the instance.
     ///
     /// Example: `security`.
-    pub fn lock_reason(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn lock_reason(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.lock_reason = value.into_param();
         self
     }
 
     /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time. Example: `CreationStartTime`.
-    pub fn filter_1_key(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn filter_1_key(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.filter_1_key = value.into_param();
         self
     }
 
     /// The key of filter 2 used to query resources. Set the value to `CreationEndTime`. You can specify a time by setting both `Filter.2.Key` and `Filter.2.Value` to query resources that were created before the specified time. Example: `CreationEndTime`.
-    pub fn filter_2_key(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn filter_2_key(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.filter_2_key = value.into_param();
         self
     }
 
     /// The key of filter 3 used to query resources. Set the value to `ExpiredStartTime`. You can specify a time by setting both `Filter.3.Key` and `Filter.3.Value` to query resources that expire after the specified time. Example: `ExpiredStartTime`.
-    pub fn filter_3_key(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn filter_3_key(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.filter_3_key = value.into_param();
         self
     }
 
     /// The key of filter 4 used to query resources. Set the value to `ExpiredEndTime`. You can specify a time by setting both `Filter.4.Key` and `Filter.4.Value` to query resources that expire before the specified time. Example: `ExpiredEndTime`.
-    pub fn filter_4_key(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn filter_4_key(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.filter_4_key = value.into_param();
         self
     }
 
     /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-05T22:40Z`.
-    pub fn filter_1_value(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn filter_1_value(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.filter_1_value = value.into_param();
         self
     }
 
     /// The value of filter 2 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.2.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-06T22:40Z`.
-    pub fn filter_2_value(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn filter_2_value(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.filter_2_value = value.into_param();
         self
     }
 
     /// The value of filter 3 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.3.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-07T22:40Z`.
-    pub fn filter_3_value(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn filter_3_value(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.filter_3_value = value.into_param();
         self
     }
 
     /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-08T22:40Z`.
-    pub fn filter_4_value(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn filter_4_value(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.filter_4_value = value.into_param();
         self
     }
@@ -413,7 +413,7 @@ impl<C> DescribeInstancesBuilder<C> {
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `false`.
-    pub fn device_available(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn device_available(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.device_available = value.into_param();
         self
     }
@@ -424,7 +424,7 @@ impl<C> DescribeInstancesBuilder<C> {
     /// *   false
     ///
     /// Example: `true`.
-    pub fn io_optimized(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn io_optimized(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.io_optimized = value.into_param();
         self
     }
@@ -432,25 +432,25 @@ impl<C> DescribeInstancesBuilder<C> {
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `false`.
-    pub fn need_sale_cycle(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn need_sale_cycle(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.need_sale_cycle = value.into_param();
         self
     }
 
     /// The instance type of the instance. Example: `ecs.g5.large`.
-    pub fn instance_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_type = value.into_param();
         self
     }
 
     /// The instance family of the instance. Example: `ecs.g5`.
-    pub fn instance_type_family(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_type_family(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_type_family = value.into_param();
         self
     }
 
     /// The name of the SSH key pair bound to the instance. Example: `KeyPairNameTest`.
-    pub fn key_pair_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn key_pair_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.key_pair_name = value.into_param();
         self
     }
@@ -460,19 +460,19 @@ impl<C> DescribeInstancesBuilder<C> {
     /// >  Resources in the default resource group are displayed in the response regardless of how this parameter is set.
     ///
     /// Example: `rg-bp67acfmxazb4p****`.
-    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_group_id = value.into_param();
         self
     }
 
     /// The ID of the high-performance computing (HPC) cluster to which the instance belongs. Example: `hpc-bp67acfmxazb4p****`.
-    pub fn hpc_cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn hpc_cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.hpc_cluster_id = value.into_param();
         self
     }
 
     /// The remote direct memory access (RDMA) IP addresses of the instance in the HPC cluster. Example: `10.10.10.102`.
-    pub fn rdma_ip_addresses(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn rdma_ip_addresses(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.rdma_ip_addresses = value.into_param();
         self
     }
@@ -483,7 +483,7 @@ impl<C> DescribeInstancesBuilder<C> {
     /// *   false: performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     ///
     /// Default value: false. Example: `false`.
-    pub fn dry_run(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.dry_run = value.into_param();
         self
     }
@@ -498,7 +498,7 @@ impl<C> DescribeInstancesBuilder<C> {
     /// >  For information about instance metadata, see Access instance metadata.
     ///
     /// Example: `enabled`.
-    pub fn http_endpoint(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn http_endpoint(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.http_endpoint = value.into_param();
         self
     }
@@ -513,7 +513,7 @@ impl<C> DescribeInstancesBuilder<C> {
     /// >  For information about modes of accessing instance metadata, see Access instance metadata.
     ///
     /// Example: `optional`.
-    pub fn http_tokens(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn http_tokens(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.http_tokens = value.into_param();
         self
     }
@@ -521,32 +521,38 @@ impl<C> DescribeInstancesBuilder<C> {
     /// >  This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `0`.
-    pub fn http_put_response_hop_limit(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn http_put_response_hop_limit(
+        mut self,
+        value: impl rt::IntoParam<i32>,
+    ) -> Self {
         self.request.http_put_response_hop_limit = value.into_param();
         self
     }
 
     /// The IPv6 addresses assigned to elastic network interfaces (ENIs).
-    pub fn ipv6_address(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn ipv6_address(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.ipv6_address = value.into_param();
         self
     }
 
     /// The tags of the instance.
-    pub fn tag(mut self, value: impl IntoParam<Vec<TagItem>>) -> Self {
+    pub fn tag(mut self, value: impl rt::IntoParam<Vec<TagItem>>) -> Self {
         self.request.tag = value.into_param();
         self
     }
 
     /// The additional instance attributes. Example: `META_OPTIONS`.
-    pub fn additional_attributes(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn additional_attributes(
+        mut self,
+        value: impl rt::IntoParam<Vec<String>>,
+    ) -> Self {
         self.request.additional_attributes = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<DescribeInstancesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<DescribeInstancesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "DescribeInstances",
             parameter,
             setter,
@@ -558,11 +564,11 @@ impl<C> DescribeInstancesBuilder<C> {
     }
 }
 
-impl DescribeInstancesBuilder<acs_runtime::Client> {
+impl DescribeInstancesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<DescribeInstancesResponse, SdkError<DescribeInstancesError>> {
+    ) -> Result<DescribeInstancesResponse, rt::SdkError<DescribeInstancesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -590,8 +596,8 @@ pub struct DescribeInstancesResponse {
     pub instances: Option<Instances>,
 }
 
-impl acs_runtime::FromJson for DescribeInstancesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DescribeInstancesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             next_token: object.take("NextToken")?,
@@ -609,35 +615,35 @@ impl acs_runtime::FromJson for DescribeInstancesResponse {
 #[non_exhaustive]
 pub enum DescribeInstancesError {
     /// `InvalidTag.Mismatch` (HTTP 400): `The specified Tag.n.Key and Tag.n.Value are not match.`
-    InvalidTagMismatch(acs_runtime::ServiceError),
+    InvalidTagMismatch(rt::ServiceError),
     /// `InvalidTagCount` (HTTP 400): `The specified tags are beyond the permitted range.`
-    InvalidTagCount(acs_runtime::ServiceError),
+    InvalidTagCount(rt::ServiceError),
     /// `InvalidHpcClusterId.NotFound` (HTTP 400): `The specified HpcClusterId is not found.`
-    InvalidHpcClusterIdNotFound(acs_runtime::ServiceError),
+    InvalidHpcClusterIdNotFound(rt::ServiceError),
     /// `InvalidHpcClusterId.Creating` (HTTP 400): `The specified HpcClusterId is creating.`
-    InvalidHpcClusterIdCreating(acs_runtime::ServiceError),
+    InvalidHpcClusterIdCreating(rt::ServiceError),
     /// `InternalError` (HTTP 400): `The request processing has failed due to some unknown error, exception or failure.`
-    InternalError(acs_runtime::ServiceError),
+    InternalError(rt::ServiceError),
     /// `InvalidInstanceChargeType.NotFound` (HTTP 404): `The InstanceChargeType does not exist in our records.`
-    InvalidInstanceChargeTypeNotFound(acs_runtime::ServiceError),
+    InvalidInstanceChargeTypeNotFound(rt::ServiceError),
     /// `InvalidInternetChargeType.ValueNotSupported` (HTTP 404): `The specified InternetChargeType is not valid.`
-    InvalidInternetChargeTypeValueNotSupported(acs_runtime::ServiceError),
+    InvalidInternetChargeTypeValueNotSupported(rt::ServiceError),
     /// `InvalidLockReason.NotFound` (HTTP 404): `The specified LockReason is not found.`
-    InvalidLockReasonNotFound(acs_runtime::ServiceError),
+    InvalidLockReasonNotFound(rt::ServiceError),
     /// `InvalidFilterKey.NotFound` (HTTP 404): `Invalid filter.%s.`
-    InvalidFilterKeyNotFound(acs_runtime::ServiceError),
+    InvalidFilterKeyNotFound(rt::ServiceError),
     /// `InvalidFilterValue` (HTTP 404): `Invalid filter.%s.`
-    InvalidFilterValue(acs_runtime::ServiceError),
+    InvalidFilterValue(rt::ServiceError),
     /// `InvalidNetworkType.NotFound` (HTTP 404): `The specified InstanceNetworkType is not found.`
-    InvalidNetworkTypeNotFound(acs_runtime::ServiceError),
+    InvalidNetworkTypeNotFound(rt::ServiceError),
     /// `InvalidStatus.NotFound` (HTTP 404): `The specified Status is not found.`
-    InvalidStatusNotFound(acs_runtime::ServiceError),
+    InvalidStatusNotFound(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for DescribeInstancesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for DescribeInstancesError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "InvalidTag.Mismatch" => Self::InvalidTagMismatch(error),
             "InvalidTagCount" => Self::InvalidTagCount(error),
@@ -660,8 +666,8 @@ impl From<acs_runtime::ServiceError> for DescribeInstancesError {
     }
 }
 
-impl acs_runtime::OperationError for DescribeInstancesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for DescribeInstancesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::InvalidTagMismatch(error)
             | Self::InvalidTagCount(error)
@@ -682,7 +688,7 @@ impl acs_runtime::OperationError for DescribeInstancesError {
 
 impl std::fmt::Display for DescribeInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -699,8 +705,8 @@ pub struct TagItem {
     pub key: Option<String>,
 }
 
-impl acs_runtime::WireStruct for TagItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for TagItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("Value", &self.value);
         visit("Key", &self.key);
     }
@@ -714,8 +720,8 @@ pub struct InnerIpAddress {
     pub ip_address: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for InnerIpAddress {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for InnerIpAddress {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ip_address: object.take("IpAddress")?,
@@ -744,8 +750,8 @@ pub struct EipAddress {
     pub internet_charge_type: Option<String>,
 }
 
-impl acs_runtime::FromJson for EipAddress {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for EipAddress {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             bandwidth: object.take("Bandwidth")?,
@@ -779,8 +785,8 @@ pub struct ImageOptions {
     pub current_osnv_me_supported: Option<bool>,
 }
 
-impl acs_runtime::FromJson for ImageOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ImageOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             login_as_non_root: object.take("LoginAsNonRoot")?,
@@ -799,8 +805,8 @@ pub struct TagsTagItem {
     pub tag_value: Option<String>,
 }
 
-impl acs_runtime::FromJson for TagsTagItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for TagsTagItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             tag_key: object.take("TagKey")?,
@@ -817,8 +823,8 @@ pub struct Tags {
     pub tag: Option<Vec<TagsTagItem>>,
 }
 
-impl acs_runtime::FromJson for Tags {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Tags {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self { tag: object.take("Tag")? })
     }
@@ -834,8 +840,8 @@ pub struct HibernationOptions {
     pub configured: Option<bool>,
 }
 
-impl acs_runtime::FromJson for HibernationOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for HibernationOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             configured: object.take("Configured")?,
@@ -853,8 +859,8 @@ pub struct AdditionalInfo {
     pub enable_high_density_mode: Option<bool>,
 }
 
-impl acs_runtime::FromJson for AdditionalInfo {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for AdditionalInfo {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             enable_high_density_mode: object.take("EnableHighDensityMode")?,
@@ -886,8 +892,8 @@ pub struct MetadataOptions {
     pub http_endpoint: Option<String>,
 }
 
-impl acs_runtime::FromJson for MetadataOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for MetadataOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             http_put_response_hop_limit: object.take("HttpPutResponseHopLimit")?,
@@ -924,8 +930,8 @@ pub struct CpuOptions {
     pub core_count: Option<i32>,
 }
 
-impl acs_runtime::FromJson for CpuOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for CpuOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             topology_type: object.take("TopologyType")?,
@@ -985,8 +991,8 @@ pub struct PrivateDnsNameOptions {
     pub enable_instance_id_dns_aaaa_record: Option<bool>,
 }
 
-impl acs_runtime::FromJson for PrivateDnsNameOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PrivateDnsNameOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             enable_instance_id_dns_a_record: object.take("EnableInstanceIdDnsARecord")?,
@@ -1007,8 +1013,8 @@ pub struct SecurityGroupIds {
     pub security_group_id: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for SecurityGroupIds {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for SecurityGroupIds {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             security_group_id: object.take("SecurityGroupId")?,
@@ -1024,8 +1030,8 @@ pub struct PrivateIpAddress {
     pub ip_address: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for PrivateIpAddress {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PrivateIpAddress {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ip_address: object.take("IpAddress")?,
@@ -1047,8 +1053,8 @@ pub struct VpcAttributes {
     pub nat_ip_address: Option<String>,
 }
 
-impl acs_runtime::FromJson for VpcAttributes {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for VpcAttributes {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             private_ip_address: object.take("PrivateIpAddress")?,
@@ -1079,8 +1085,8 @@ pub struct DedicatedInstanceAttribute {
     pub affinity: Option<String>,
 }
 
-impl acs_runtime::FromJson for DedicatedInstanceAttribute {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DedicatedInstanceAttribute {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             tenancy: object.take("Tenancy")?,
@@ -1097,8 +1103,8 @@ pub struct PublicIpAddress {
     pub ip_address: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for PublicIpAddress {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PublicIpAddress {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ip_address: object.take("IpAddress")?,
@@ -1114,8 +1120,8 @@ pub struct Ipv6SetItem {
     pub ipv6_address: Option<String>,
 }
 
-impl acs_runtime::FromJson for Ipv6SetItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Ipv6SetItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ipv6_address: object.take("Ipv6Address")?,
@@ -1131,8 +1137,8 @@ pub struct Ipv6Sets {
     pub ipv6_set: Option<Vec<Ipv6SetItem>>,
 }
 
-impl acs_runtime::FromJson for Ipv6Sets {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Ipv6Sets {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ipv6_set: object.take("Ipv6Set")?,
@@ -1148,8 +1154,8 @@ pub struct Ipv6PrefixSetItem {
     pub ipv6_prefix: Option<String>,
 }
 
-impl acs_runtime::FromJson for Ipv6PrefixSetItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Ipv6PrefixSetItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ipv6_prefix: object.take("Ipv6Prefix")?,
@@ -1165,8 +1171,8 @@ pub struct Ipv6PrefixSets {
     pub ipv6_prefix_set: Option<Vec<Ipv6PrefixSetItem>>,
 }
 
-impl acs_runtime::FromJson for Ipv6PrefixSets {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Ipv6PrefixSets {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ipv6_prefix_set: object.take("Ipv6PrefixSet")?,
@@ -1182,8 +1188,8 @@ pub struct Ipv4PrefixSetItem {
     pub ipv4_prefix: Option<String>,
 }
 
-impl acs_runtime::FromJson for Ipv4PrefixSetItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Ipv4PrefixSetItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ipv4_prefix: object.take("Ipv4Prefix")?,
@@ -1199,8 +1205,8 @@ pub struct Ipv4PrefixSets {
     pub ipv4_prefix_set: Option<Vec<Ipv4PrefixSetItem>>,
 }
 
-impl acs_runtime::FromJson for Ipv4PrefixSets {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Ipv4PrefixSets {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ipv4_prefix_set: object.take("Ipv4PrefixSet")?,
@@ -1229,8 +1235,8 @@ pub struct PrivateIpSetItem {
     pub primary: Option<bool>,
 }
 
-impl acs_runtime::FromJson for PrivateIpSetItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PrivateIpSetItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             private_ip_address: object.take("PrivateIpAddress")?,
@@ -1248,8 +1254,8 @@ pub struct PrivateIpSets {
     pub private_ip_set: Option<Vec<PrivateIpSetItem>>,
 }
 
-impl acs_runtime::FromJson for PrivateIpSets {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for PrivateIpSets {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             private_ip_set: object.take("PrivateIpSet")?,
@@ -1284,8 +1290,8 @@ pub struct NetworkInterfaceItem {
     pub private_ip_sets: Option<PrivateIpSets>,
 }
 
-impl acs_runtime::FromJson for NetworkInterfaceItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NetworkInterfaceItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             r#type: object.take("Type")?,
@@ -1308,8 +1314,8 @@ pub struct NetworkInterfaces {
     pub network_interface: Option<Vec<NetworkInterfaceItem>>,
 }
 
-impl acs_runtime::FromJson for NetworkInterfaces {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for NetworkInterfaces {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             network_interface: object.take("NetworkInterface")?,
@@ -1327,8 +1333,8 @@ pub struct EcsCapacityReservationAttr {
     pub capacity_reservation_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for EcsCapacityReservationAttr {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for EcsCapacityReservationAttr {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             capacity_reservation_preference: object
@@ -1350,8 +1356,8 @@ pub struct DedicatedHostAttribute {
     pub dedicated_host_cluster_id: Option<String>,
 }
 
-impl acs_runtime::FromJson for DedicatedHostAttribute {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for DedicatedHostAttribute {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             dedicated_host_id: object.take("DedicatedHostId")?,
@@ -1379,8 +1385,8 @@ pub struct LockReasonItem {
     pub lock_msg: Option<String>,
 }
 
-impl acs_runtime::FromJson for LockReasonItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for LockReasonItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             lock_reason: object.take("LockReason")?,
@@ -1397,8 +1403,8 @@ pub struct OperationLocks {
     pub lock_reason: Option<Vec<LockReasonItem>>,
 }
 
-impl acs_runtime::FromJson for OperationLocks {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for OperationLocks {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             lock_reason: object.take("LockReason")?,
@@ -1414,8 +1420,8 @@ pub struct RdmaIpAddress {
     pub ip_address: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for RdmaIpAddress {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RdmaIpAddress {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ip_address: object.take("IpAddress")?,
@@ -1431,8 +1437,8 @@ pub struct ClockOptions {
     pub ptp_status: Option<String>,
 }
 
-impl acs_runtime::FromJson for ClockOptions {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for ClockOptions {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ptp_status: object.take("PtpStatus")?,
@@ -1666,8 +1672,8 @@ pub struct InstanceItem {
     pub credit_specification: Option<String>,
 }
 
-impl acs_runtime::FromJson for InstanceItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for InstanceItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             resource_group_id: object.take("ResourceGroupId")?,
@@ -1750,8 +1756,8 @@ pub struct Instances {
     pub instance: Option<Vec<InstanceItem>>,
 }
 
-impl acs_runtime::FromJson for Instances {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Instances {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             instance: object.take("Instance")?,

@@ -103,7 +103,7 @@
 //! DataDisk.1.Size = 70, //Set the size of the new data disk to 70. Unit: GiB.
 //! DataDisk.1.Category = cloud_auto, //Set the category of the new data disk to cloud_auto, which specifies the ESSD AutoPL disk category.
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `RunInstances`, made by [`RunInstancesBuilder`] (`Client::run_instances` or [`RunInstancesRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -288,17 +288,17 @@ impl RunInstancesRequest {
     }
 }
 
-impl acs_runtime::Operation for RunInstancesRequest {
+impl rt::Operation for RunInstancesRequest {
     type Output = RunInstancesResponse;
     type Error = RunInstancesError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "RunInstances",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("RegionId", &self.region_id);
         params.query("ImageId", &self.image_id);
         params.query("ImageFamily", &self.image_family);
@@ -432,13 +432,13 @@ impl<C> RunInstancesBuilder<C> {
     }
 
     /// The ID of the region in which to create the instance. You can call the DescribeRegions operation to query the most recent region list. Required. Example: `cn-hangzhou`.
-    pub fn region_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
         self
     }
 
     /// The ID of the image. You can call the DescribeImages operation to query available images. If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template and do not set `ImageFamily` to obtain the latest available custom image from a specified image family, you must specify `ImageId`. Example: `aliyun_2_1903_x64_20G_alibase_20200324.vhd`.
-    pub fn image_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn image_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.image_id = value.into_param();
         self
     }
@@ -457,7 +457,7 @@ impl<C> RunInstancesBuilder<C> {
     /// >  For information about image families that are associated with Alibaba Cloud official images, see Overview of public images.
     ///
     /// Example: `hangzhou-daily-update`.
-    pub fn image_family(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn image_family(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.image_family = value.into_param();
         self
     }
@@ -468,7 +468,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   Query available resources. Call the DescribeAvailableResource operation to query available resources in a specific region or zone.
     ///
     /// Example: `ecs.g6.large`.
-    pub fn instance_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_type = value.into_param();
         self
     }
@@ -483,7 +483,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
     ///
     /// Example: `sg-bp15ed6xe1yxeycg7****`.
-    pub fn security_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn security_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.security_group_id = value.into_param();
         self
     }
@@ -496,7 +496,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `VSwitchId` but can specify `NetworkInterface.N.VSwitchId`.
     ///
     /// Example: `vsw-bp1s5fnvk4gn2tws0****`.
-    pub fn v_switch_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn v_switch_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.v_switch_id = value.into_param();
         self
     }
@@ -504,13 +504,13 @@ impl<C> RunInstancesBuilder<C> {
     /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
     ///
     /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\\\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `k8s-node-[1,4]-alibabacloud`.
-    pub fn instance_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
     }
 
     /// The description of the instance. The description must be 2 to 256 characters in length, and cannot start with `http://` or `https://`. Example: `Instance_Description`.
-    pub fn description(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn description(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.description = value.into_param();
         self
     }
@@ -521,7 +521,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   When the purchased outbound public bandwidth is greater than 10 Mbit/s, the valid values of this parameter are 1 to the `InternetMaxBandwidthOut` value and the default value is the `InternetMaxBandwidthOut` value.
     ///
     /// Example: `10`.
-    pub fn internet_max_bandwidth_in(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn internet_max_bandwidth_in(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.internet_max_bandwidth_in = value.into_param();
         self
     }
@@ -529,7 +529,7 @@ impl<C> RunInstancesBuilder<C> {
     /// The maximum outbound public bandwidth. Unit: Mbit/s. Valid values: 0 to 100.
     ///
     /// Default value: 0. Example: `10`.
-    pub fn internet_max_bandwidth_out(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn internet_max_bandwidth_out(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.internet_max_bandwidth_out = value.into_param();
         self
     }
@@ -548,7 +548,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   Use the `HostNames.N` parameter to configure different hostnames for instances. You cannot specify both the `HostName` and `HostNames.N` parameters.
     ///
     /// Example: `k8s-node-[1,4]-ecshost`.
-    pub fn host_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn host_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.host_name = value.into_param();
         self
     }
@@ -563,7 +563,7 @@ impl<C> RunInstancesBuilder<C> {
     /// When the `HostName` or `InstanceName` value is set in the `name_prefix[begin_number,bits]` format without `name_suffix`, the `UniqueSuffix` parameter does not take effect. The names are sorted in the specified sequence.
     ///
     /// For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `true`.
-    pub fn unique_suffix(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn unique_suffix(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.unique_suffix = value.into_param();
         self
     }
@@ -577,7 +577,7 @@ impl<C> RunInstancesBuilder<C> {
     /// > If the `Password` parameter is specified, we recommend that you send requests over HTTPS to prevent password leaks.
     ///
     /// Example: `EcsV587!`.
-    pub fn password(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn password(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.password = value.into_param();
         self
     }
@@ -592,7 +592,7 @@ impl<C> RunInstancesBuilder<C> {
     /// > If you set this parameter to true, make sure that you leave the Password parameter empty and the selected image has a preset password.
     ///
     /// Example: `false`.
-    pub fn password_inherit(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn password_inherit(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.password_inherit = value.into_param();
         self
     }
@@ -602,7 +602,7 @@ impl<C> RunInstancesBuilder<C> {
     /// > If you specify the `VSwitchId` parameter, the zone specified by the `ZoneId` parameter must be the zone where the vSwitch is located. You can also leave the `ZoneId` parameter empty. Then, the system selects the zone where the specified vSwitch is located.
     ///
     /// This parameter is empty by default. Example: `cn-hangzhou-g`.
-    pub fn zone_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn zone_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.zone_id = value.into_param();
         self
     }
@@ -617,7 +617,7 @@ impl<C> RunInstancesBuilder<C> {
     /// > When the **pay-by-traffic** billing method for network usage is used, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios where demand outstrips resource supplies, these maximum bandwidth values may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
     ///
     /// Example: `PayByTraffic`.
-    pub fn internet_charge_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn internet_charge_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.internet_charge_type = value.into_param();
         self
     }
@@ -636,7 +636,7 @@ impl<C> RunInstancesBuilder<C> {
     /// The value of this parameter must be at least 1 and greater than or equal to the image size.
     ///
     /// Default value: 40 or the image size, whichever is greater. Example: `40`.
-    pub fn system_disk_size(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn system_disk_size(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.system_disk_size = value.into_param();
         self
     }
@@ -653,19 +653,19 @@ impl<C> RunInstancesBuilder<C> {
     /// >  The value of this parameter can be `cloud_essd_entry` only when `InstanceType` is set to `ecs.u1` or `ecs.e`. ecs.u1 indicates the u1 universal instance family and ecs.e indicates the e economy instance family. For information about the u1 and e instance families, see the u1, universal instance family section in the "Universal instance families" topic and the e, economy instance family section in the "Shared instance families" topic.
     ///
     /// For non-I/O optimized instances of retired instance types, the default value is cloud. For other types of instances, the default value is cloud_efficiency. Example: `cloud_ssd`.
-    pub fn system_disk_category(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn system_disk_category(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.system_disk_category = value.into_param();
         self
     }
 
     /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-). Example: `cloud_ssdSystem`.
-    pub fn system_disk_disk_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn system_disk_disk_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.system_disk_disk_name = value.into_param();
         self
     }
 
     /// The description of the system disk. The description must be 2 to 256 characters in length. The description can contain letters but cannot start with `http://` or `https://`. Example: `SystemDisk_Description`.
-    pub fn system_disk_description(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn system_disk_description(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.system_disk_description = value.into_param();
         self
     }
@@ -680,7 +680,7 @@ impl<C> RunInstancesBuilder<C> {
     /// For more information about ESSD performance levels, see ESSDs. Example: `PL0`.
     pub fn system_disk_performance_level(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.system_disk_performance_level = value.into_param();
         self
@@ -689,7 +689,7 @@ impl<C> RunInstancesBuilder<C> {
     /// The ID of the automatic snapshot policy to apply to the system disk. Example: `sp-bp67acfmxazb4p****`.
     pub fn system_disk_auto_snapshot_policy_id(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.system_disk_auto_snapshot_policy_id = value.into_param();
         self
@@ -701,7 +701,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   optimized: The instance is I/O optimized.
     ///
     /// Example: `optimized`.
-    pub fn io_optimized(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn io_optimized(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.io_optimized = value.into_param();
         self
     }
@@ -713,7 +713,7 @@ impl<C> RunInstancesBuilder<C> {
     /// >  To ensure security, we recommend that you do not use plaintext to pass in confidential information, such as passwords or private keys, as user data. If you need to pass in confidential information, we recommend that you encrypt and encode the information in Base64 and then decode and decrypt the information in the same manner in the instance.
     ///
     /// Example: `ZWNobyBoZWxsbyBlY3Mh`.
-    pub fn user_data(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn user_data(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.user_data = value.into_param();
         self
     }
@@ -723,13 +723,13 @@ impl<C> RunInstancesBuilder<C> {
     /// > For Windows instances, this parameter is ignored. This parameter is empty by default. The `Password` parameter takes effect even if the KeyPairName parameter is specified.
     ///
     /// Example: `KeyPair_Name`.
-    pub fn key_pair_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn key_pair_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.key_pair_name = value.into_param();
         self
     }
 
     /// The name of the Resource Access Management (RAM) role. You can call the ListRoles operation provided by RAM to query the instance RAM roles that you created. Example: `RAM_Name`.
-    pub fn ram_role_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn ram_role_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.ram_role_name = value.into_param();
         self
     }
@@ -745,7 +745,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
     ///
     /// Default value: 1. Example: `3`.
-    pub fn amount(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn amount(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.amount = value.into_param();
         self
     }
@@ -761,7 +761,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
     ///
     /// Example: `2`.
-    pub fn min_amount(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn min_amount(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.min_amount = value.into_param();
         self
     }
@@ -773,7 +773,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   The specified time can be at most three years later than the current time.
     ///
     /// Example: `2018-01-01T12:05:00Z`.
-    pub fn auto_release_time(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn auto_release_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.auto_release_time = value.into_param();
         self
     }
@@ -785,7 +785,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   SpotAsPriceGo: The instance is created as a spot instance for which the market price at the time of purchase is automatically used as the bid price.
     ///
     /// Default value: NoSpot. Example: `NoSpot`.
-    pub fn spot_strategy(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn spot_strategy(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.spot_strategy = value.into_param();
         self
     }
@@ -804,13 +804,13 @@ impl<C> RunInstancesBuilder<C> {
     /// *   Alibaba Cloud sends an ECS system event to notify you 5 minutes before the instance is released.
     ///
     /// Example: `1`.
-    pub fn spot_duration(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn spot_duration(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.spot_duration = value.into_param();
         self
     }
 
     /// The maximum hourly price of the instance. The value is accurate to three decimal places. This parameter is valid only when the `SpotStrategy` parameter is set to `SpotWithPriceLimit`. Example: `0.97`.
-    pub fn spot_price_limit(mut self, value: impl IntoParam<f32>) -> Self {
+    pub fn spot_price_limit(mut self, value: impl rt::IntoParam<f32>) -> Self {
         self.request.spot_price_limit = value.into_param();
         self
     }
@@ -823,7 +823,10 @@ impl<C> RunInstancesBuilder<C> {
     /// For information about the economical mode, see Economical mode.
     ///
     /// Default value: Terminate. Example: `Terminate`.
-    pub fn spot_interruption_behavior(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn spot_interruption_behavior(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.spot_interruption_behavior = value.into_param();
         self
     }
@@ -836,14 +839,14 @@ impl<C> RunInstancesBuilder<C> {
     /// Example: `Active`.
     pub fn security_enhancement_strategy(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.security_enhancement_strategy = value.into_param();
         self
     }
 
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.**** For more information, see How to ensure idempotence. Example: `123e4567-e89b-12d3-a456-426655440000`.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
@@ -851,7 +854,7 @@ impl<C> RunInstancesBuilder<C> {
     /// The ID of the high performance computing (HPC) cluster to which the instance belongs.
     ///
     /// This parameter is required when you create instances of a Supper Computing Cluster (SCC) instance type. For information about how to create an HPC cluster, see CreateHpcCluster. Example: `hpc-bp67acfmxazb4p****`.
-    pub fn hpc_cluster_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn hpc_cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.hpc_cluster_id = value.into_param();
         self
     }
@@ -862,7 +865,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   false: The validity of the request is checked, and the request is made if the check succeeds.
     ///
     /// Example: `false`.
-    pub fn dry_run(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn dry_run(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.dry_run = value.into_param();
         self
     }
@@ -874,7 +877,7 @@ impl<C> RunInstancesBuilder<C> {
     /// > Spot instances cannot be created on dedicated hosts. If you specify DedicatedHostId, SpotStrategy and SpotPriceLimit are automatically ignored.
     ///
     /// Example: `dh-bp67acfmxazb4p****`.
-    pub fn dedicated_host_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn dedicated_host_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.dedicated_host_id = value.into_param();
         self
     }
@@ -882,7 +885,7 @@ impl<C> RunInstancesBuilder<C> {
     /// The ID of the launch template. For more information, call the DescribeLaunchTemplates operation.
     ///
     /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template. Example: `lt-bp1apo0bbbkuy0rj****`.
-    pub fn launch_template_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn launch_template_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.launch_template_id = value.into_param();
         self
     }
@@ -890,19 +893,19 @@ impl<C> RunInstancesBuilder<C> {
     /// The name of the launch template.
     ///
     /// To use a launch template to create an instance, you must use the `LaunchTemplateId` or `LaunchTemplateName` parameter to specify the launch template. Example: `LaunchTemplate_Name`.
-    pub fn launch_template_name(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn launch_template_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.launch_template_name = value.into_param();
         self
     }
 
     /// The version of the launch template. If you set the `LaunchTemplateId` or `LaunchTemplateName` parameter but do not set the version number of the launch template, the default template version is used. Example: `3`.
-    pub fn launch_template_version(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn launch_template_version(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.launch_template_version = value.into_param();
         self
     }
 
     /// The ID of the resource group to which to assign the instance. Example: `rg-bp67acfmxazb4p****`.
-    pub fn resource_group_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn resource_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_group_id = value.into_param();
         self
     }
@@ -913,7 +916,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
     /// Example: `1`.
-    pub fn period(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn period(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.period = value.into_param();
         self
     }
@@ -924,7 +927,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   Month
     ///
     /// Example: `Month`.
-    pub fn period_unit(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn period_unit(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.period_unit = value.into_param();
         self
     }
@@ -935,7 +938,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   false: does not enable auto-renewal.
     ///
     /// Default value: false. Example: `true`.
-    pub fn auto_renew(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn auto_renew(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.auto_renew = value.into_param();
         self
     }
@@ -946,7 +949,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     ///
     /// Default value: 1. Example: `1`.
-    pub fn auto_renew_period(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn auto_renew_period(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.auto_renew_period = value.into_param();
         self
     }
@@ -959,19 +962,19 @@ impl<C> RunInstancesBuilder<C> {
     /// Default value: PostPaid.
     ///
     /// If you set this parameter to PrePaid, make sure that your account has sufficient balance or credit. Otherwise, an `InvalidPayMethod` error is returned. Example: `PrePaid`.
-    pub fn instance_charge_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn instance_charge_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_charge_type = value.into_param();
         self
     }
 
     /// The ID of the deployment set to which to deploy the instance. Example: `ds-bp1brhwhoqinyjd6****`.
-    pub fn deployment_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn deployment_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.deployment_set_id = value.into_param();
         self
     }
 
     /// The number of the deployment set group to which to deploy the instance. If the deployment set specified by the DeploymentSetId parameter uses the high availability group strategy (AvailabilityGroup), you can use the DeploymentSetGroupNo parameter to specify a deployment set group in the deployment set. Valid values: 1 to 7. Example: `1`.
-    pub fn deployment_set_group_no(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn deployment_set_group_no(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.deployment_set_group_no = value.into_param();
         self
     }
@@ -988,7 +991,7 @@ impl<C> RunInstancesBuilder<C> {
     /// >  The first IP address and last three IP addresses of each vSwitch CIDR block are reserved. You cannot specify the IP addresses. For example, if a vSwitch CIDR block is 192.168.1.0/24, the IP addresses 192.168.1.0, 192.168.1.253, 192.168.1.254, and 192.168.1.255 are reserved.
     ///
     /// Example: `10.1.**.**`.
-    pub fn private_ip_address(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn private_ip_address(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.private_ip_address = value.into_param();
         self
     }
@@ -999,7 +1002,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Burstable instances.
     ///
     /// Example: `Standard`.
-    pub fn credit_specification(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn credit_specification(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.credit_specification = value.into_param();
         self
     }
@@ -1012,7 +1015,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `Ipv6Address.N` or `Ipv6AddressCount` but can specify `NetworkInterface.N.Ipv6Address.N` or `NetworkInterface.N.Ipv6AddressCount`.
     ///
     /// Example: `1`.
-    pub fn ipv6_address_count(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn ipv6_address_count(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.ipv6_address_count = value.into_param();
         self
     }
@@ -1024,7 +1027,10 @@ impl<C> RunInstancesBuilder<C> {
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `NetworkInterfaceQueueNumber` but can specify `NetworkInterface.N.QueueNumber`.
     ///
     /// Example: `8`.
-    pub fn network_interface_queue_number(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn network_interface_queue_number(
+        mut self,
+        value: impl rt::IntoParam<i32>,
+    ) -> Self {
         self.request.network_interface_queue_number = value.into_param();
         self
     }
@@ -1039,7 +1045,7 @@ impl<C> RunInstancesBuilder<C> {
     /// > This parameter is applicable to only pay-as-you-go instances. It can protect instances against manual releases, but not against automatic releases.
     ///
     /// Example: `false`.
-    pub fn deletion_protection(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn deletion_protection(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.deletion_protection = value.into_param();
         self
     }
@@ -1049,7 +1055,7 @@ impl<C> RunInstancesBuilder<C> {
     /// Example: `false`.
     pub fn hibernation_options_configured(
         mut self,
-        value: impl IntoParam<bool>,
+        value: impl rt::IntoParam<bool>,
     ) -> Self {
         self.request.hibernation_options_configured = value.into_param();
         self
@@ -1061,7 +1067,7 @@ impl<C> RunInstancesBuilder<C> {
     /// *   host: associates the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance remains on the original dedicated host. If the available resources of the original dedicated host are insufficient, the instance cannot be started.
     ///
     /// Default value: default. Example: `default`.
-    pub fn affinity(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn affinity(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.affinity = value.into_param();
         self
     }
@@ -1072,25 +1078,28 @@ impl<C> RunInstancesBuilder<C> {
     /// *   host: creates the instance on a dedicated host. If you do not set the `DedicatedHostId` parameter, Alibaba Cloud selects a dedicated host for the instance.
     ///
     /// Default value: default. Example: `default`.
-    pub fn tenancy(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn tenancy(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.tenancy = value.into_param();
         self
     }
 
     /// The ID of the storage set. Example: `ss-bp67acfmxazb4p****`.
-    pub fn storage_set_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn storage_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.storage_set_id = value.into_param();
         self
     }
 
     /// The maximum number of partitions in the storage set. Valid values: integers greater than or equal to 1. Example: `2`.
-    pub fn storage_set_partition_number(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn storage_set_partition_number(
+        mut self,
+        value: impl rt::IntoParam<i32>,
+    ) -> Self {
         self.request.storage_set_partition_number = value.into_param();
         self
     }
 
     /// The number of CPU cores. Example: `2`.
-    pub fn cpu_options_core(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn cpu_options_core(mut self, value: impl rt::IntoParam<i32>) -> Self {
         self.request.cpu_options_core = value.into_param();
         self
     }
@@ -1101,13 +1110,16 @@ impl<C> RunInstancesBuilder<C> {
     /// *   This parameter is applicable only to specific instance types.
     ///
     /// Example: `2`.
-    pub fn cpu_options_threads_per_core(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn cpu_options_threads_per_core(
+        mut self,
+        value: impl rt::IntoParam<i32>,
+    ) -> Self {
         self.request.cpu_options_threads_per_core = value.into_param();
         self
     }
 
     /// This parameter is no longer used. Example: `1`.
-    pub fn cpu_options_numa(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cpu_options_numa(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cpu_options_numa = value.into_param();
         self
     }
@@ -1122,7 +1134,10 @@ impl<C> RunInstancesBuilder<C> {
     /// >  This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
     ///
     /// Example: `DiscreteCoreToHTMapping`.
-    pub fn cpu_options_topology_type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn cpu_options_topology_type(
+        mut self,
+        value: impl rt::IntoParam<String>,
+    ) -> Self {
         self.request.cpu_options_topology_type = value.into_param();
         self
     }
@@ -1145,7 +1160,7 @@ impl<C> RunInstancesBuilder<C> {
     /// For more information about the trusted system, see Overview. Example: `vTPM`.
     pub fn security_options_trusted_system_mode(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.security_options_trusted_system_mode = value.into_param();
         self
@@ -1162,7 +1177,7 @@ impl<C> RunInstancesBuilder<C> {
     /// For more information about confidential computing, see Build a confidential computing environment by using Enclave. Example: `Enclave`.
     pub fn security_options_confidential_computing_mode(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.security_options_confidential_computing_mode = value.into_param();
         self
@@ -1178,7 +1193,7 @@ impl<C> RunInstancesBuilder<C> {
     /// > For more information about instance metadata, see Overview of ECS instance metadata.
     ///
     /// Example: `enabled`.
-    pub fn http_endpoint(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn http_endpoint(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.http_endpoint = value.into_param();
         self
     }
@@ -1193,7 +1208,7 @@ impl<C> RunInstancesBuilder<C> {
     /// > For more information about the modes of accessing instance metadata, see Access mode of instance metadata.
     ///
     /// Example: `optional`.
-    pub fn http_tokens(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn http_tokens(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.http_tokens = value.into_param();
         self
     }
@@ -1201,7 +1216,10 @@ impl<C> RunInstancesBuilder<C> {
     /// >  This parameter is not publicly available.
     ///
     /// Example: `3`.
-    pub fn http_put_response_hop_limit(mut self, value: impl IntoParam<i32>) -> Self {
+    pub fn http_put_response_hop_limit(
+        mut self,
+        value: impl rt::IntoParam<i32>,
+    ) -> Self {
         self.request.http_put_response_hop_limit = value.into_param();
         self
     }
@@ -1223,14 +1241,14 @@ impl<C> RunInstancesBuilder<C> {
     /// Example: `Open`.
     pub fn private_pool_options_match_criteria(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.private_pool_options_match_criteria = value.into_param();
         self
     }
 
     /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated. Example: `eap-bp67acfmxazb4****`.
-    pub fn private_pool_options_id(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn private_pool_options_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.private_pool_options_id = value.into_param();
         self
     }
@@ -1238,7 +1256,7 @@ impl<C> RunInstancesBuilder<C> {
     /// > This parameter is in invitational preview and is unavailable.
     ///
     /// Example: `null`.
-    pub fn isp(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn isp(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.isp = value.into_param();
         self
     }
@@ -1255,7 +1273,7 @@ impl<C> RunInstancesBuilder<C> {
     /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs. Example: `dc-bp12wlf6am0vz9v2****`.
     pub fn scheduler_options_dedicated_host_cluster_id(
         mut self,
-        value: impl IntoParam<String>,
+        value: impl rt::IntoParam<String>,
     ) -> Self {
         self.request.scheduler_options_dedicated_host_cluster_id = value.into_param();
         self
@@ -1269,25 +1287,25 @@ impl<C> RunInstancesBuilder<C> {
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
     ///
     /// Example: `sg-bp15ed6xe1yxeycg7****`.
-    pub fn security_group_ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn security_group_ids(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.security_group_ids = value.into_param();
         self
     }
 
     /// The hostname of instance N. You can use this parameter to specify different hostnames for multiple instances. Example: `ecs-host-01`.
-    pub fn host_names(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn host_names(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.host_names = value.into_param();
         self
     }
 
     /// The data disks.
-    pub fn data_disk(mut self, value: impl IntoParam<Vec<DataDiskItem>>) -> Self {
+    pub fn data_disk(mut self, value: impl rt::IntoParam<Vec<DataDiskItem>>) -> Self {
         self.request.data_disk = value.into_param();
         self
     }
 
     /// >  This parameter is not publicly available.
-    pub fn arn(mut self, value: impl IntoParam<Vec<ArnItem>>) -> Self {
+    pub fn arn(mut self, value: impl rt::IntoParam<Vec<ArnItem>>) -> Self {
         self.request.arn = value.into_param();
         self
     }
@@ -1295,14 +1313,14 @@ impl<C> RunInstancesBuilder<C> {
     /// The information of the elastic network interfaces (ENIs).
     pub fn network_interface(
         mut self,
-        value: impl IntoParam<Vec<NetworkInterfaceItem>>,
+        value: impl rt::IntoParam<Vec<NetworkInterfaceItem>>,
     ) -> Self {
         self.request.network_interface = value.into_param();
         self
     }
 
     /// The tags to add to the instance, disks, and primary ENI.
-    pub fn tag(mut self, value: impl IntoParam<Vec<TagItem>>) -> Self {
+    pub fn tag(mut self, value: impl rt::IntoParam<Vec<TagItem>>) -> Self {
         self.request.tag = value.into_param();
         self
     }
@@ -1317,25 +1335,25 @@ impl<C> RunInstancesBuilder<C> {
     /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot set `Ipv6Addresses.N` or `Ipv6AddressCount` and must set `NetworkInterface.N.Ipv6Addresses.N` or `NetworkInterface.N.Ipv6AddressCount`.
     ///
     /// Example: `Ipv6Address.1=2001:db8:1234:1a00::***`.
-    pub fn ipv6_address(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn ipv6_address(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.ipv6_address = value.into_param();
         self
     }
 
     /// The system disk-related parameter. You can set `SystemDisk.StorageClusterId` to specify the ID of the dedicated block storage cluster.
-    pub fn system_disk(mut self, value: impl IntoParam<SystemDisk>) -> Self {
+    pub fn system_disk(mut self, value: impl rt::IntoParam<SystemDisk>) -> Self {
         self.request.system_disk = value.into_param();
         self
     }
 
     /// Details about the image options.
-    pub fn image_options(mut self, value: impl IntoParam<ImageOptions>) -> Self {
+    pub fn image_options(mut self, value: impl rt::IntoParam<ImageOptions>) -> Self {
         self.request.image_options = value.into_param();
         self
     }
 
     /// Details about network options.
-    pub fn network_options(mut self, value: impl IntoParam<NetworkOptions>) -> Self {
+    pub fn network_options(mut self, value: impl rt::IntoParam<NetworkOptions>) -> Self {
         self.request.network_options = value.into_param();
         self
     }
@@ -1355,7 +1373,7 @@ impl<C> RunInstancesBuilder<C> {
     /// **Note** When `InstanceChargeType` is set to `PostPaid`, `AutoPay` cannot be set to `false`.
     ///
     /// Default value: true. Example: `true`.
-    pub fn auto_pay(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn auto_pay(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.auto_pay = value.into_param();
         self
     }
@@ -1365,21 +1383,21 @@ impl<C> RunInstancesBuilder<C> {
     /// For information about the resolution of ECS private domain names, see ECS private DNS resolution.
     pub fn private_dns_name_options(
         mut self,
-        value: impl IntoParam<PrivateDnsNameOptions>,
+        value: impl rt::IntoParam<PrivateDnsNameOptions>,
     ) -> Self {
         self.request.private_dns_name_options = value.into_param();
         self
     }
 
     /// The `ClockOptions` field.
-    pub fn clock_options(mut self, value: impl IntoParam<ClockOptions>) -> Self {
+    pub fn clock_options(mut self, value: impl rt::IntoParam<ClockOptions>) -> Self {
         self.request.clock_options = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<RunInstancesRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<RunInstancesRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "RunInstances",
             parameter,
             setter,
@@ -1391,11 +1409,11 @@ impl<C> RunInstancesBuilder<C> {
     }
 }
 
-impl RunInstancesBuilder<acs_runtime::Client> {
+impl RunInstancesBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
     pub async fn send(
         self,
-    ) -> Result<RunInstancesResponse, SdkError<RunInstancesError>> {
+    ) -> Result<RunInstancesResponse, rt::SdkError<RunInstancesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -1415,8 +1433,8 @@ pub struct RunInstancesResponse {
     pub instance_id_sets: Option<InstanceIdSets>,
 }
 
-impl acs_runtime::FromJson for RunInstancesResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for RunInstancesResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -1432,855 +1450,847 @@ impl acs_runtime::FromJson for RunInstancesResponse {
 #[non_exhaustive]
 pub enum RunInstancesError {
     /// `LoginAsNonRoot.ImageNotSupport` (HTTP 400): `The specified image does not support login as non-root.`
-    LoginAsNonRootImageNotSupport(acs_runtime::ServiceError),
+    LoginAsNonRootImageNotSupport(rt::ServiceError),
     /// `InvalidParam.NotSupportJumboFrame` (HTTP 400): `Not support jumbo frame.`
-    InvalidParamNotSupportJumboFrame(acs_runtime::ServiceError),
+    InvalidParamNotSupportJumboFrame(rt::ServiceError),
     /// `InsufficientBalance.AgentCredit` (HTTP 400): `Insufficient agent credit. Please contact your agent.`
-    InsufficientBalanceAgentCredit(acs_runtime::ServiceError),
+    InsufficientBalanceAgentCredit(rt::ServiceError),
     /// `QuotaExceed.DiskCapacity` (HTTP 400): `The used capacity of disk type has exceeded the quota in the zone,  %s.`
-    QuotaExceedDiskCapacity(acs_runtime::ServiceError),
+    QuotaExceedDiskCapacity(rt::ServiceError),
     /// `InvalidPeriod.ExceededDedicatedHost` (HTTP 400): `Instance expired date can not exceed dedicated host expired date.`
-    InvalidPeriodExceededDedicatedHost(acs_runtime::ServiceError),
+    InvalidPeriodExceededDedicatedHost(rt::ServiceError),
     /// `InvalidParam.SecondaryNetworkInterface` (HTTP 400): `When min amount greater than 1 and the PrivateIpAddress or Primary NetworkInterface is specified,the Secondary NetworkInterface IP parameter cannot be specified.`
-    InvalidParamSecondaryNetworkInterface(acs_runtime::ServiceError),
+    InvalidParamSecondaryNetworkInterface(rt::ServiceError),
     /// `InvalidPrimaryIpAddress.SizeInvalid` (HTTP 400): `The NetworkInterface PrimaryIpAddress is used to create only one instance.`
-    InvalidPrimaryIpAddressSizeInvalid(acs_runtime::ServiceError),
+    InvalidPrimaryIpAddressSizeInvalid(rt::ServiceError),
     /// `InvalidStorageClusterId.CapacityNotEnough` (HTTP 400): `The remaining capacity of the current dedicated storage cluster is less than the size of disk.`
-    InvalidStorageClusterIdCapacityNotEnough(acs_runtime::ServiceError),
+    InvalidStorageClusterIdCapacityNotEnough(rt::ServiceError),
     /// `InvalidStorageClusterId.StatusNotSupport` (HTTP 400): `The current status of the dedicated storage cluster cannot create a cloud disk yet.`
-    InvalidStorageClusterIdStatusNotSupport(acs_runtime::ServiceError),
+    InvalidStorageClusterIdStatusNotSupport(rt::ServiceError),
     /// `InvalidStorageClusterId.ZoneIdEmpty` (HTTP 400): `The specified param ZoneId cannot be empty when StorageClusterId given.`
-    InvalidStorageClusterIdZoneIdEmpty(acs_runtime::ServiceError),
+    InvalidStorageClusterIdZoneIdEmpty(rt::ServiceError),
     /// `InvalidStorageClusterId.PerformanceLevelNotMatch` (HTTP 400): `The current dedicated storage cluster cannot create this performance level of disk.`
-    InvalidStorageClusterIdPerformanceLevelNotMatch(acs_runtime::ServiceError),
+    InvalidStorageClusterIdPerformanceLevelNotMatch(rt::ServiceError),
     /// `InvalidStorageClusterId.CategoryNotMatch` (HTTP 400): `The current dedicated storage cluster cannot create this category of disk.`
-    InvalidStorageClusterIdCategoryNotMatch(acs_runtime::ServiceError),
+    InvalidStorageClusterIdCategoryNotMatch(rt::ServiceError),
     /// `InvalidStorageClusterId.DiskSizeEmpty` (HTTP 400): `The specified param DiskSize cannot be empty when StorageClusterId given.`
-    InvalidStorageClusterIdDiskSizeEmpty(acs_runtime::ServiceError),
+    InvalidStorageClusterIdDiskSizeEmpty(rt::ServiceError),
     /// `InvalidInstanceType.ValueUnauthorized` (HTTP 400): `The specified InstanceType is not authorized.`
-    InvalidInstanceTypeValueUnauthorized(acs_runtime::ServiceError),
+    InvalidInstanceTypeValueUnauthorized(rt::ServiceError),
     /// `InvalidInstanceType.ValueNotSupported` (HTTP 400): `The specified InstanceType beyond the permitted range.`
-    InvalidInstanceTypeValueNotSupported(acs_runtime::ServiceError),
+    InvalidInstanceTypeValueNotSupported(rt::ServiceError),
     /// `InvalidDescription.Malformed` (HTTP 400): `The specified parameter "Description" is not valid.`
-    InvalidDescriptionMalformed(acs_runtime::ServiceError),
+    InvalidDescriptionMalformed(rt::ServiceError),
     /// `InvalidInternetChargeType.ValueNotSupported` (HTTP 400): `The specified InternetChargeType is not valid.`
-    InvalidInternetChargeTypeValueNotSupported(acs_runtime::ServiceError),
+    InvalidInternetChargeTypeValueNotSupported(rt::ServiceError),
     /// `InvalidParameter` (HTTP 400): `The specified parameter "InternetMaxBandwidthOut" is not valid.`
-    InvalidParameter(acs_runtime::ServiceError),
+    InvalidParameter(rt::ServiceError),
     /// `InvalidHostName.Malformed` (HTTP 400): `The specified parameter "HostName" is not valid.`
-    InvalidHostNameMalformed(acs_runtime::ServiceError),
+    InvalidHostNameMalformed(rt::ServiceError),
     /// `InvalidPassword.Malformed` (HTTP 400): `The specified parameter "Password" is not valid.`
-    InvalidPasswordMalformed(acs_runtime::ServiceError),
+    InvalidPasswordMalformed(rt::ServiceError),
     /// `InvalidPasswordParam.Mismatch` (HTTP 400): `The input password should be null when passwdInherit is true.`
-    InvalidPasswordParamMismatch(acs_runtime::ServiceError),
+    InvalidPasswordParamMismatch(rt::ServiceError),
     /// `InvalidSystemDiskCategory.ValueNotSupported` (HTTP 400): `The specified parameter "SystemDisk.Category" is not valid.`
-    InvalidSystemDiskCategoryValueNotSupported(acs_runtime::ServiceError),
+    InvalidSystemDiskCategoryValueNotSupported(rt::ServiceError),
     /// `InvalidDiskName.Malformed` (HTTP 400): `The specified parameter "SyatemDisk.DiskName or DataDisk.n.DiskName" is not valid.`
-    InvalidDiskNameMalformed(acs_runtime::ServiceError),
+    InvalidDiskNameMalformed(rt::ServiceError),
     /// `InvalidDiskDescription.Malformed` (HTTP 400): `The specified parameter "SyatemDisk.DiskDescription" or "DataDisk.n.Description" is not valid.`
-    InvalidDiskDescriptionMalformed(acs_runtime::ServiceError),
+    InvalidDiskDescriptionMalformed(rt::ServiceError),
     /// `InvalidDataDiskSize.ValueNotSupported` (HTTP 400): `The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot exceeds the size limit of the specified disk category.`
-    InvalidDataDiskSizeValueNotSupported(acs_runtime::ServiceError),
+    InvalidDataDiskSizeValueNotSupported(rt::ServiceError),
     /// `InvalidDataDiskCategory.ValueNotSupported` (HTTP 400): `The specified parameter "DataDisk.n.Category" is not valid.`
-    InvalidDataDiskCategoryValueNotSupported(acs_runtime::ServiceError),
+    InvalidDataDiskCategoryValueNotSupported(rt::ServiceError),
     /// `InvalidDataDevice.Malformed` (HTTP 400): `The specified parameter "DataDisk.n.Device" is not valid.`
-    InvalidDataDeviceMalformed(acs_runtime::ServiceError),
+    InvalidDataDeviceMalformed(rt::ServiceError),
     /// `InvalidNodeControllerId.Malformed` (HTTP 400): `The specified parameter "NodeControllerId" is not valid.`
-    InvalidNodeControllerIdMalformed(acs_runtime::ServiceError),
+    InvalidNodeControllerIdMalformed(rt::ServiceError),
     /// `InvalidInnerIpAddress.Malformed` (HTTP 400): `The specified parameter "InnerIpAddress" is not valid.`
-    InvalidInnerIpAddressMalformed(acs_runtime::ServiceError),
+    InvalidInnerIpAddressMalformed(rt::ServiceError),
     /// `InvalidInnerIpAddress.Unusable` (HTTP 400): `The specified InnerIpAddress is already used or not found in usable ip range.`
-    InvalidInnerIpAddressUnusable(acs_runtime::ServiceError),
+    InvalidInnerIpAddressUnusable(rt::ServiceError),
     /// `InvalidParameter.Conflict` (HTTP 400): `The specified image does not support the specified instance type.`
-    InvalidParameterConflict(acs_runtime::ServiceError),
+    InvalidParameterConflict(rt::ServiceError),
     /// `ImageNotSupportCloudInit` (HTTP 400): `The specified image does not support cloud-init.`
-    ImageNotSupportCloudInit(acs_runtime::ServiceError),
+    ImageNotSupportCloudInit(rt::ServiceError),
     /// `InvalidSnapshotId.BasedSnapshotTooOld` (HTTP 400): `The specified snapshot is created before 2013-07-15.`
-    InvalidSnapshotIdBasedSnapshotTooOld(acs_runtime::ServiceError),
+    InvalidSnapshotIdBasedSnapshotTooOld(rt::ServiceError),
     /// `QuotaExceed.AfterpayInstance` (HTTP 400): `Living afterpay instances quota exceeded.`
-    QuotaExceedAfterpayInstance(acs_runtime::ServiceError),
+    QuotaExceedAfterpayInstance(rt::ServiceError),
     /// `InvalidInstanceName.Malformed` (HTTP 400): `The specified parameter "InstanceName" is not valid.`
-    InvalidInstanceNameMalformed(acs_runtime::ServiceError),
+    InvalidInstanceNameMalformed(rt::ServiceError),
     /// `InvalidInstanceName.CustomMalformed` (HTTP 400): `Customized section of instance or host name is invalid, please use valid format: [], [,], [m,], [,n], [m,n].`
-    InvalidInstanceNameCustomMalformed(acs_runtime::ServiceError),
+    InvalidInstanceNameCustomMalformed(rt::ServiceError),
     /// `InvalidParameter.Mismatch` (HTTP 400): `Specified security group and virtual switch are not in the same VPC.`
-    InvalidParameterMismatch(acs_runtime::ServiceError),
+    InvalidParameterMismatch(rt::ServiceError),
     /// `InvalidNetworkType.Mismatch` (HTTP 400): `Specified parameter "InternetMaxBandwidthIn" or "InternetMaxBandwidthOut" conflict with instance network type.`
-    InvalidNetworkTypeMismatch(acs_runtime::ServiceError),
+    InvalidNetworkTypeMismatch(rt::ServiceError),
     /// `InvalidPrivateIpAddress` (HTTP 400): `Specified private IP address is not in the CIDR block of virtual switch.`
-    InvalidPrivateIpAddress(acs_runtime::ServiceError),
+    InvalidPrivateIpAddress(rt::ServiceError),
     /// `InvalidPrivateIpAddress.Malformed` (HTTP 400): `Specified private IP address is malformed.`
-    InvalidPrivateIpAddressMalformed(acs_runtime::ServiceError),
+    InvalidPrivateIpAddressMalformed(rt::ServiceError),
     /// `QuotaExceeded.PrivateIpAddress` (HTTP 400): `Don't have enough private IPs in this switch.`
-    QuotaExceededPrivateIpAddress(acs_runtime::ServiceError),
+    QuotaExceededPrivateIpAddress(rt::ServiceError),
     /// `QuotaExceeded` (HTTP 400): `Living instances quota exceeded in this VPC.`
-    QuotaExceeded(acs_runtime::ServiceError),
+    QuotaExceeded(rt::ServiceError),
     /// `IncorrectVSwitchStatus` (HTTP 400): `The current status of virtual switch does not support this operation.`
-    IncorrectVSwitchStatus(acs_runtime::ServiceError),
+    IncorrectVSwitchStatus(rt::ServiceError),
     /// `ResourceNotAvailable` (HTTP 400): `Resource you requested is not available in this region or zone.`
-    ResourceNotAvailable(acs_runtime::ServiceError),
+    ResourceNotAvailable(rt::ServiceError),
     /// `MissingParameter` (HTTP 400): `The input parameter "VSwitchId" that is mandatory for processing this request is not supplied.`
-    MissingParameter(acs_runtime::ServiceError),
+    MissingParameter(rt::ServiceError),
     /// `InvalidDiskCategory.Mismatch` (HTTP 400): `The specified disk categories' combination is not supported.`
-    InvalidDiskCategoryMismatch(acs_runtime::ServiceError),
+    InvalidDiskCategoryMismatch(rt::ServiceError),
     /// `MissingParamter` (HTTP 400): `The specified parameter "Period" is not null.`
-    MissingParamter(acs_runtime::ServiceError),
+    MissingParamter(rt::ServiceError),
     /// `InvalidPeriod` (HTTP 400): `The specified period is not valid.`
-    InvalidPeriod(acs_runtime::ServiceError),
+    InvalidPeriod(rt::ServiceError),
     /// `InstanceDiskCategoryLimitExceed` (HTTP 400): `The specified DataDisk.n.Size beyond the permitted range, or the capacity of snapshot exceeds the size limit of the specified disk category.`
-    InstanceDiskCategoryLimitExceed(acs_runtime::ServiceError),
+    InstanceDiskCategoryLimitExceed(rt::ServiceError),
     /// `InvalidClientToken.ValueNotSupported` (HTTP 400): `The ClientToken provided is invalid.`
-    InvalidClientTokenValueNotSupported(acs_runtime::ServiceError),
+    InvalidClientTokenValueNotSupported(rt::ServiceError),
     /// `InvalidIoOptimize.ValueNotSupported` (HTTP 400): `The specified IoOptimize is not valid.`
-    InvalidIoOptimizeValueNotSupported(acs_runtime::ServiceError),
+    InvalidIoOptimizeValueNotSupported(rt::ServiceError),
     /// `InvalidSecurityGroupId.NotFound` (HTTP 400): `The SecurityGroupId provided does not exist in our records.`
-    InvalidSecurityGroupIdNotFound(acs_runtime::ServiceError),
+    InvalidSecurityGroupIdNotFound(rt::ServiceError),
     /// `InvalidInternetMaxBandwidthOut.Malformed` (HTTP 400): `The specified parameter internetMaxBandwidthOut is not valid.`
-    InvalidInternetMaxBandwidthOutMalformed(acs_runtime::ServiceError),
+    InvalidInternetMaxBandwidthOutMalformed(rt::ServiceError),
     /// `InvalidInternetMaxBandwidthIn.Malformed` (HTTP 400): `The specified parameter internetMaxBandwidthIn is not valid.`
-    InvalidInternetMaxBandwidthInMalformed(acs_runtime::ServiceError),
+    InvalidInternetMaxBandwidthInMalformed(rt::ServiceError),
     /// `InvalidSnapshotId.NotFound` (HTTP 400): `The specified parameter SnapshotId is not exist.`
-    InvalidSnapshotIdNotFound(acs_runtime::ServiceError),
+    InvalidSnapshotIdNotFound(rt::ServiceError),
     /// `InvalidTagKey.Malformed` (HTTP 400): `The specified Tag.n.Key is not valid.`
-    InvalidTagKeyMalformed(acs_runtime::ServiceError),
+    InvalidTagKeyMalformed(rt::ServiceError),
     /// `InvalidTagValue.Malformed` (HTTP 400): `The specified Tag.n.Value is not valid.`
-    InvalidTagValueMalformed(acs_runtime::ServiceError),
+    InvalidTagValueMalformed(rt::ServiceError),
     /// `InvalidTag.Mismatch` (HTTP 400): `The specified Tag.n.Key and Tag.n.Value are not match.`
-    InvalidTagMismatch(acs_runtime::ServiceError),
+    InvalidTagMismatch(rt::ServiceError),
     /// `InvalidTagCount` (HTTP 400): `The specified tags are beyond the permitted range.`
-    InvalidTagCount(acs_runtime::ServiceError),
+    InvalidTagCount(rt::ServiceError),
     /// `InvalidMinAmount.Malformed` (HTTP 400): `The specified parameter MinAmount is not valid.`
-    InvalidMinAmountMalformed(acs_runtime::ServiceError),
+    InvalidMinAmountMalformed(rt::ServiceError),
     /// `InvalidMaxAmount.Malformed` (HTTP 400): `The specified parameter MaxAmount is not valid.`
-    InvalidMaxAmountMalformed(acs_runtime::ServiceError),
+    InvalidMaxAmountMalformed(rt::ServiceError),
     /// `InvalidAutoReleaseTime.Malformed` (HTTP 400): `The specified parameter AutoReleaseTime is not valid.`
-    InvalidAutoReleaseTimeMalformed(acs_runtime::ServiceError),
+    InvalidAutoReleaseTimeMalformed(rt::ServiceError),
     /// `OperationDenied.NoVlan` (HTTP 400): `The specified parameter "VlanId" is not valid or vlan has not enough IP address.`
-    OperationDeniedNoVlan(acs_runtime::ServiceError),
+    OperationDeniedNoVlan(rt::ServiceError),
     /// `OperationDenied.QuotaExceed` (HTTP 400): `The quota of tags on resource is beyond permitted range.`
-    OperationDeniedQuotaExceed(acs_runtime::ServiceError),
+    OperationDeniedQuotaExceed(rt::ServiceError),
     /// `Account.Arrearage` (HTTP 400): `Your account has been in arrears.`
-    AccountArrearage(acs_runtime::ServiceError),
+    AccountArrearage(rt::ServiceError),
     /// `InvalidUserData.SizeExceeded` (HTTP 400): `The specified parameter "UserData" exceeds the size.`
-    InvalidUserDataSizeExceeded(acs_runtime::ServiceError),
+    InvalidUserDataSizeExceeded(rt::ServiceError),
     /// `InvalidUserData.NotSupported` (HTTP 400): `TThe specified parameter "UserData" only support the vpc and IoOptimized Instance.`
-    InvalidUserDataNotSupported(acs_runtime::ServiceError),
+    InvalidUserDataNotSupported(rt::ServiceError),
     /// `InvalidUserData.Base64FormatInvalid` (HTTP 400): `The specified UserData is not valid.`
-    InvalidUserDataBase64FormatInvalid(acs_runtime::ServiceError),
+    InvalidUserDataBase64FormatInvalid(rt::ServiceError),
     /// `InstanceDiskNumber.LimitExceed` (HTTP 400): `The total number of specified disk in an instance exceeds.`
-    InstanceDiskNumberLimitExceed(acs_runtime::ServiceError),
+    InstanceDiskNumberLimitExceed(rt::ServiceError),
     /// `InvalidDiskCategory.ValueNotSupported` (HTTP 400): `The specified parameter "DiskCategory" is not valid.`
-    InvalidDiskCategoryValueNotSupported(acs_runtime::ServiceError),
+    InvalidDiskCategoryValueNotSupported(rt::ServiceError),
     /// `InvalidSpotStrategy` (HTTP 400): `The specified SpotStrategy is not valid.`
-    InvalidSpotStrategy(acs_runtime::ServiceError),
+    InvalidSpotStrategy(rt::ServiceError),
     /// `InvalidSpotParam.EmptyZoneID` (HTTP 400): `The specified zoneid is empty when SpotStrategy is set.`
-    InvalidSpotParamEmptyZoneId(acs_runtime::ServiceError),
+    InvalidSpotParamEmptyZoneId(rt::ServiceError),
     /// `InvalidSpotPriceLimit` (HTTP 400): `The specified SpotPriceLimitis not valid.`
-    InvalidSpotPriceLimit(acs_runtime::ServiceError),
+    InvalidSpotPriceLimit(rt::ServiceError),
     /// `InvalidSpotDuration` (HTTP 400): `The specified SpotDuration is not valid.`
-    InvalidSpotDuration(acs_runtime::ServiceError),
+    InvalidSpotDuration(rt::ServiceError),
     /// `InvalidSpotAuthorized` (HTTP 400): `The specified Spot param is unauthorized.`
-    InvalidSpotAuthorized(acs_runtime::ServiceError),
+    InvalidSpotAuthorized(rt::ServiceError),
     /// `InvalidSpotPrepaid` (HTTP 400): `The specified Spot type is not support PrePay Instance.`
-    InvalidSpotPrepaid(acs_runtime::ServiceError),
+    InvalidSpotPrepaid(rt::ServiceError),
     /// `InvalidSpotAliUid` (HTTP 400): `The specified UID is not authorized to use SPOT instance.`
-    InvalidSpotAliUid(acs_runtime::ServiceError),
+    InvalidSpotAliUid(rt::ServiceError),
     /// `InvalidParameter.Bandwidth` (HTTP 400): `%s`
-    InvalidParameterBandwidth(acs_runtime::ServiceError),
+    InvalidParameterBandwidth(rt::ServiceError),
     /// `RegionUnauthorized` (HTTP 400): `%s`
-    RegionUnauthorized(acs_runtime::ServiceError),
+    RegionUnauthorized(rt::ServiceError),
     /// `Zone.NotOnSale` (HTTP 400): `%s`
-    ZoneNotOnSale(acs_runtime::ServiceError),
+    ZoneNotOnSale(rt::ServiceError),
     /// `InvalidSystemDiskSize.ValueNotSupported` (HTTP 400): `%s`
-    InvalidSystemDiskSizeValueNotSupported(acs_runtime::ServiceError),
+    InvalidSystemDiskSizeValueNotSupported(rt::ServiceError),
     /// `InvalidInstanceType.ElasticNetworkInterfaceNotSupported` (HTTP 400): `The specified instance type does not support Elastic Network Interface, you can not attach Elastic Network Interface to generation I instances.`
-    InvalidInstanceTypeElasticNetworkInterfaceNotSupported(acs_runtime::ServiceError),
+    InvalidInstanceTypeElasticNetworkInterfaceNotSupported(rt::ServiceError),
     /// `InvalidParameter.EncryptedIllegal` (HTTP 400): `%s`
-    InvalidParameterEncryptedIllegal(acs_runtime::ServiceError),
+    InvalidParameterEncryptedIllegal(rt::ServiceError),
     /// `InvalidParameter.EncryptedNotSupported` (HTTP 400): `%s`
-    InvalidParameterEncryptedNotSupported(acs_runtime::ServiceError),
+    InvalidParameterEncryptedNotSupported(rt::ServiceError),
     /// `InvalidSpotPriceLimit.LowerThanPublicPrice` (HTTP 400): `The specified parameter "spotPriceLimit" can't be lower than current public price.`
-    InvalidSpotPriceLimitLowerThanPublicPrice(acs_runtime::ServiceError),
+    InvalidSpotPriceLimitLowerThanPublicPrice(rt::ServiceError),
     /// `InvalidRelationResource.NotFound` (HTTP 400): `The relation resource has been deleted.`
-    InvalidRelationResourceNotFound(acs_runtime::ServiceError),
+    InvalidRelationResourceNotFound(rt::ServiceError),
     /// `IncorrectRecycleBinStatus` (HTTP 400): `The operation is not permitted due to resource status.`
-    IncorrectRecycleBinStatus(acs_runtime::ServiceError),
+    IncorrectRecycleBinStatus(rt::ServiceError),
     /// `InvalidHpcClusterId.Unnecessary` (HTTP 400): `The specified HpcClusterId is unnecessary.`
-    InvalidHpcClusterIdUnnecessary(acs_runtime::ServiceError),
+    InvalidHpcClusterIdUnnecessary(rt::ServiceError),
     /// `InvalidVSwitchId.Necessary` (HTTP 400): `The VSwitchId is necessary.`
-    InvalidVSwitchIdNecessary(acs_runtime::ServiceError),
+    InvalidVSwitchIdNecessary(rt::ServiceError),
     /// `InvalidHpcClusterId.Necessary` (HTTP 400): `The HpcClusterId is necessary.`
-    InvalidHpcClusterIdNecessary(acs_runtime::ServiceError),
+    InvalidHpcClusterIdNecessary(rt::ServiceError),
     /// `InvalidHpcClusterId.NotFound` (HTTP 400): `The specified HpcClusterId is not found.`
-    InvalidHpcClusterIdNotFound(acs_runtime::ServiceError),
+    InvalidHpcClusterIdNotFound(rt::ServiceError),
     /// `InvalidHpcClusterId.Creating` (HTTP 400): `The specified HpcClusterId is creating.`
-    InvalidHpcClusterIdCreating(acs_runtime::ServiceError),
+    InvalidHpcClusterIdCreating(rt::ServiceError),
     /// `InvalidParameter.VSwitchId` (HTTP 400): `%s`
-    InvalidParameterVSwitchId(acs_runtime::ServiceError),
+    InvalidParameterVSwitchId(rt::ServiceError),
     /// `InvalidSecurityGroup.NotInDefaultVpc` (HTTP 400): `%s`
-    InvalidSecurityGroupNotInDefaultVpc(acs_runtime::ServiceError),
+    InvalidSecurityGroupNotInDefaultVpc(rt::ServiceError),
     /// `VpcNotFound` (HTTP 400): `Vpc is not found according to the specified VSwitch or the vpc does not belong to you.`
-    VpcNotFound(acs_runtime::ServiceError),
+    VpcNotFound(rt::ServiceError),
     /// `InvalidSystemDiskSize.ImageNotSupportResize` (HTTP 400): `The specified image does not support resize.`
-    InvalidSystemDiskSizeImageNotSupportResize(acs_runtime::ServiceError),
+    InvalidSystemDiskSizeImageNotSupportResize(rt::ServiceError),
     /// `InvalidSpotInterruptionBehavior` (HTTP 400): `%s`
-    InvalidSpotInterruptionBehavior(acs_runtime::ServiceError),
+    InvalidSpotInterruptionBehavior(rt::ServiceError),
     /// `InvalidDeploymentOnHost` (HTTP 400): `%s`
-    InvalidDeploymentOnHost(acs_runtime::ServiceError),
+    InvalidDeploymentOnHost(rt::ServiceError),
     /// `InvalidInstanceChargeType.NotSupport` (HTTP 400): `The Dedicated host not support the specified Instance charge type.`
-    InvalidInstanceChargeTypeNotSupport(acs_runtime::ServiceError),
+    InvalidInstanceChargeTypeNotSupport(rt::ServiceError),
     /// `InvalidNetworkType.NotSupported` (HTTP 400): `The classic networkType not support create ECS on dedicatedHost.`
-    InvalidNetworkTypeNotSupported(acs_runtime::ServiceError),
+    InvalidNetworkTypeNotSupported(rt::ServiceError),
     /// `NoAvaliableDedicatedHost` (HTTP 400): `No available dedicated host or not enough resource on dedicated host.`
-    NoAvaliableDedicatedHost(acs_runtime::ServiceError),
+    NoAvaliableDedicatedHost(rt::ServiceError),
     /// `InvalidDedicatedHostId.NotFound` (HTTP 400): `The specified DedicatedHostId does not exist.`
-    InvalidDedicatedHostIdNotFound(acs_runtime::ServiceError),
+    InvalidDedicatedHostIdNotFound(rt::ServiceError),
     /// `InvalidDedicatedHostStatus.NotSupport` (HTTP 400): `Operation denied due to dedicated host status.`
-    InvalidDedicatedHostStatusNotSupport(acs_runtime::ServiceError),
+    InvalidDedicatedHostStatusNotSupport(rt::ServiceError),
     /// `IncorrectDedicatedHostStatus` (HTTP 400): `The current status of the resource does not support this operation.`
-    IncorrectDedicatedHostStatus(acs_runtime::ServiceError),
+    IncorrectDedicatedHostStatus(rt::ServiceError),
     /// `ChargeTypeViolation.PostPaidDedicatedHost` (HTTP 400): `Prepaid instance onto postpaid dedicated host is not allowed.`
-    ChargeTypeViolationPostPaidDedicatedHost(acs_runtime::ServiceError),
+    ChargeTypeViolationPostPaidDedicatedHost(rt::ServiceError),
     /// `DedicatedHostType.Unmatched` (HTTP 400): `The specified DedicatedHostType doesn?t match the instance type.`
-    DedicatedHostTypeUnmatched(acs_runtime::ServiceError),
+    DedicatedHostTypeUnmatched(rt::ServiceError),
     /// `InvalidParam.NetworkInterface` (HTTP 400): `%s`
-    InvalidParamNetworkInterface(acs_runtime::ServiceError),
+    InvalidParamNetworkInterface(rt::ServiceError),
     /// `InvalidParams.CreateEniParams` (HTTP 400): `%s`
-    InvalidParamsCreateEniParams(acs_runtime::ServiceError),
+    InvalidParamsCreateEniParams(rt::ServiceError),
     /// `InvalidParameter.CreditSpecification` (HTTP 400): `The specified CreditSpecification is not supported in this region.`
-    InvalidParameterCreditSpecification(acs_runtime::ServiceError),
+    InvalidParameterCreditSpecification(rt::ServiceError),
     /// `IncorrectVpcStatus` (HTTP 400): `Current VPC status does not support this operation.`
-    IncorrectVpcStatus(acs_runtime::ServiceError),
+    IncorrectVpcStatus(rt::ServiceError),
     /// `InvalidInstanceType.NotSupported` (HTTP 400): `The specified instanceType is not supported by the deployment set.`
-    InvalidInstanceTypeNotSupported(acs_runtime::ServiceError),
+    InvalidInstanceTypeNotSupported(rt::ServiceError),
     /// `InvalidVpcZone.NotSupported` (HTTP 400): `The specified operation is not allowed in the zone to which your VPC belongs, please try in other zones.`
-    InvalidVpcZoneNotSupported(acs_runtime::ServiceError),
+    InvalidVpcZoneNotSupported(rt::ServiceError),
     /// `IncorrectDefaultVpcStatus` (HTTP 400): `The status of the default VPC is invalid.`
-    IncorrectDefaultVpcStatus(acs_runtime::ServiceError),
+    IncorrectDefaultVpcStatus(rt::ServiceError),
     /// `InvalidAutoRenewPeriod.ValueNotSupported` (HTTP 400): `The specified autoRenewPeriod is invalid.`
-    InvalidAutoRenewPeriodValueNotSupported(acs_runtime::ServiceError),
+    InvalidAutoRenewPeriodValueNotSupported(rt::ServiceError),
     /// `InvalidMarketImageChargeType.NotSupport` (HTTP 400): `The specified chargeType of marketImage is unsupported.`
-    InvalidMarketImageChargeTypeNotSupport(acs_runtime::ServiceError),
+    InvalidMarketImageChargeTypeNotSupport(rt::ServiceError),
     /// `OperationDenied` (HTTP 400): `The specified instanceType or zone is not available or not authorized.`
-    OperationDenied(acs_runtime::ServiceError),
+    OperationDenied(rt::ServiceError),
     /// `InvalidPeriodType.ValueNotSupported` (HTTP 400): `The specified parameter PeriodType is invalid.`
-    InvalidPeriodTypeValueNotSupported(acs_runtime::ServiceError),
+    InvalidPeriodTypeValueNotSupported(rt::ServiceError),
     /// `IncorrectImageStatus` (HTTP 400): `The specified image is an Alibaba Cloud Marketplace image. The sale of this image has ended. For more information, contact the image service provider.`
-    IncorrectImageStatus(acs_runtime::ServiceError),
+    IncorrectImageStatus(rt::ServiceError),
     /// `InvalidParam.Tenancy` (HTTP 400): `The specified Tenancy is invalid.`
-    InvalidParamTenancy(acs_runtime::ServiceError),
+    InvalidParamTenancy(rt::ServiceError),
     /// `InvalidParameter.Affinity` (HTTP 400): `The specified Affinity is invalid.`
-    InvalidParameterAffinity(acs_runtime::ServiceError),
+    InvalidParameterAffinity(rt::ServiceError),
     /// `InvalidCustomInstanceType.NotSupported` (HTTP 400): `The specified custom instance type is invalid.`
-    InvalidCustomInstanceTypeNotSupported(acs_runtime::ServiceError),
+    InvalidCustomInstanceTypeNotSupported(rt::ServiceError),
     /// `IoOptimized.NotSupported` (HTTP 400): `The specified instance must be IoOptimized instance when kmsKeyId is not empty.`
-    IoOptimizedNotSupported(acs_runtime::ServiceError),
+    IoOptimizedNotSupported(rt::ServiceError),
     /// `InvalidSnapshotId.Malformed` (HTTP 400): `The specified SnapshotId is not valid.`
-    InvalidSnapshotIdMalformed(acs_runtime::ServiceError),
+    InvalidSnapshotIdMalformed(rt::ServiceError),
     /// `InvalidCapacityReservationId.NotFound` (HTTP 400): `The specified CapacityReservationId does not exist.`
-    InvalidCapacityReservationIdNotFound(acs_runtime::ServiceError),
+    InvalidCapacityReservationIdNotFound(rt::ServiceError),
     /// `LackResource` (HTTP 400): `There's no enough resource on the specified capacity reservation.`
-    LackResource(acs_runtime::ServiceError),
+    LackResource(rt::ServiceError),
     /// `Duplicate.TagKey` (HTTP 400): `The Tag.N.Key contain duplicate key.`
-    DuplicateTagKey(acs_runtime::ServiceError),
+    DuplicateTagKey(rt::ServiceError),
     /// `InvalidSecurityGroup.NetworkType` (HTTP 400): `%s`
-    InvalidSecurityGroupNetworkType(acs_runtime::ServiceError),
+    InvalidSecurityGroupNetworkType(rt::ServiceError),
     /// `InvalidSecurityGroup.VpcMismatch` (HTTP 400): `%s`
-    InvalidSecurityGroupVpcMismatch(acs_runtime::ServiceError),
+    InvalidSecurityGroupVpcMismatch(rt::ServiceError),
     /// `InvalidParameter.SecurityGroupIdRepeated` (HTTP 400): `%s`
-    InvalidParameterSecurityGroupIdRepeated(acs_runtime::ServiceError),
+    InvalidParameterSecurityGroupIdRepeated(rt::ServiceError),
     /// `InvalidSecurityGroupId.SingleIdAndMultiIdConflict` (HTTP 400): `%s`
-    InvalidSecurityGroupIdSingleIdAndMultiIdConflict(acs_runtime::ServiceError),
+    InvalidSecurityGroupIdSingleIdAndMultiIdConflict(rt::ServiceError),
     /// `InvalidSecurityGroupId.MultiGroupIdNetworkTypeConflict` (HTTP 400): `%s`
-    InvalidSecurityGroupIdMultiGroupIdNetworkTypeConflict(acs_runtime::ServiceError),
+    InvalidSecurityGroupIdMultiGroupIdNetworkTypeConflict(rt::ServiceError),
     /// `JoinedGroupLimitExceed` (HTTP 400): `%s`
-    JoinedGroupLimitExceed(acs_runtime::ServiceError),
+    JoinedGroupLimitExceed(rt::ServiceError),
     /// `InvalidAccountStatus.PayAmountLimitExceeded` (HTTP 400): `Your account is being restricted, because you have no default payment method or you are not authorized.`
-    InvalidAccountStatusPayAmountLimitExceeded(acs_runtime::ServiceError),
+    InvalidAccountStatusPayAmountLimitExceeded(rt::ServiceError),
     /// `InvalidPerformanceLevel.Malformed` (HTTP 400): `The specified parameter DataDisk.n.PerformanceLevel is not valid.`
-    InvalidPerformanceLevelMalformed(acs_runtime::ServiceError),
+    InvalidPerformanceLevelMalformed(rt::ServiceError),
     /// `InvalidOperation.EniCountExceeded` (HTTP 400): `The maximum number of eni in a enterprise security group is exceeded.`
-    InvalidOperationEniCountExceeded(acs_runtime::ServiceError),
+    InvalidOperationEniCountExceeded(rt::ServiceError),
     /// `QuotaExceeded.PrepayDataDiskCapacity` (HTTP 400): `The quota of prepay data disk capacity exceeds.`
-    QuotaExceededPrepayDataDiskCapacity(acs_runtime::ServiceError),
+    QuotaExceededPrepayDataDiskCapacity(rt::ServiceError),
     /// `InvalidDiskCategory.ConflictSnapshotCategory` (HTTP 400): `The specified disk category conflict with snapshot category.`
-    InvalidDiskCategoryConflictSnapshotCategory(acs_runtime::ServiceError),
+    InvalidDiskCategoryConflictSnapshotCategory(rt::ServiceError),
     /// `AccountForbidden.ProductCreationLimited` (HTTP 400): `The commodity must be officially operated by Aliyun and in pay-as-you-go billing method.`
-    AccountForbiddenProductCreationLimited(acs_runtime::ServiceError),
+    AccountForbiddenProductCreationLimited(rt::ServiceError),
     /// `UnexpectedImageFamily.ImageIdSupplied` (HTTP 400): `The input parameter ImageFamily must be null when image id is set.`
-    UnexpectedImageFamilyImageIdSupplied(acs_runtime::ServiceError),
+    UnexpectedImageFamilyImageIdSupplied(rt::ServiceError),
     /// `InvalidEncrypted.NotMatchEncryptAlgorithm` (HTTP 400): `The specified parameter Encrypted must be true when EncryptAlgorithm is not empty.`
-    InvalidEncryptedNotMatchEncryptAlgorithm(acs_runtime::ServiceError),
+    InvalidEncryptedNotMatchEncryptAlgorithm(rt::ServiceError),
     /// `InvalidEncrypted.NotMatchKmsKeyId` (HTTP 400): `The specified parameter Encrypted must be true when KmsKeyId is not empty.`
-    InvalidEncryptedNotMatchKmsKeyId(acs_runtime::ServiceError),
+    InvalidEncryptedNotMatchKmsKeyId(rt::ServiceError),
     /// `InvalidEncryptAlgorithm.NotMatchSnapshot` (HTTP 400): `The specified parameter EncryptAlgorithm is different from the encrypt algorithm of the snapshot.`
-    InvalidEncryptAlgorithmNotMatchSnapshot(acs_runtime::ServiceError),
+    InvalidEncryptAlgorithmNotMatchSnapshot(rt::ServiceError),
     /// `InvalidKmsKeyId.NotMatchSnapshot` (HTTP 400): `The specified parameter KmsKeyId is different from the KmsKeyId of the snapshot.`
-    InvalidKmsKeyIdNotMatchSnapshot(acs_runtime::ServiceError),
+    InvalidKmsKeyIdNotMatchSnapshot(rt::ServiceError),
     /// `InvalidEncryptAlgorithm` (HTTP 400): `The specified parameter EncryptAlgorithm is not valid.`
-    InvalidEncryptAlgorithm(acs_runtime::ServiceError),
+    InvalidEncryptAlgorithm(rt::ServiceError),
     /// `InvalidHttpEndpoint.NotSupported` (HTTP 400): `The specified HttpEndpoint not supported, you can use enabled(default) or disabled.`
-    InvalidHttpEndpointNotSupported(acs_runtime::ServiceError),
+    InvalidHttpEndpointNotSupported(rt::ServiceError),
     /// `InvalidHttpTokens.NotSupported` (HTTP 400): `The specified HttpTokens not supported, you can use optional(default) or required.`
-    InvalidHttpTokensNotSupported(acs_runtime::ServiceError),
+    InvalidHttpTokensNotSupported(rt::ServiceError),
     /// `InvalidHttpPutResponseHopLimit.NotSupported` (HTTP 400): `The specified HttpPutResponseHopLimit not supported, more than 1 and less than 64 is reasonable.`
-    InvalidHttpPutResponseHopLimitNotSupported(acs_runtime::ServiceError),
+    InvalidHttpPutResponseHopLimitNotSupported(rt::ServiceError),
     /// `InvalidOperation.VpcHasEnabledAdvancedNetworkFeature` (HTTP 400): `The specified vpc has enabled advanced network feature.`
-    InvalidOperationVpcHasEnabledAdvancedNetworkFeature(acs_runtime::ServiceError),
+    InvalidOperationVpcHasEnabledAdvancedNetworkFeature(rt::ServiceError),
     /// `InvalidChargeType.CapacityReservationNotSupported` (HTTP 400): `%s`
-    InvalidChargeTypeCapacityReservationNotSupported(acs_runtime::ServiceError),
+    InvalidChargeTypeCapacityReservationNotSupported(rt::ServiceError),
     /// `InvalidPerformanceLevel.ValueNotSupported` (HTTP 400): `The current ZoneId or InstanceType does not support PL0 of cloud_essd.`
-    InvalidPerformanceLevelValueNotSupported(acs_runtime::ServiceError),
+    InvalidPerformanceLevelValueNotSupported(rt::ServiceError),
     /// `InvalidKMSKeyId.NotSymmetric` (HTTP 400): `The specified parameter KmsKeyId must be symmetric.`
-    InvalidKmsKeyIdNotSymmetric(acs_runtime::ServiceError),
+    InvalidKmsKeyIdNotSymmetric(rt::ServiceError),
     /// `InvalidParameter.Arns` (HTTP 400): `The specified Arns is not valid.`
-    InvalidParameterArns(acs_runtime::ServiceError),
+    InvalidParameterArns(rt::ServiceError),
     /// `InvalidDedicatedHostClusterId.NotFound` (HTTP 400): `The specified DedicatedHostClusterId does not exist.`
-    InvalidDedicatedHostClusterIdNotFound(acs_runtime::ServiceError),
+    InvalidDedicatedHostClusterIdNotFound(rt::ServiceError),
     /// `InvalidDedicatedHostClusterId.InValid` (HTTP 400): `The specified Dedicated Host Cluster is invalid.`
-    InvalidDedicatedHostClusterIdInValid(acs_runtime::ServiceError),
+    InvalidDedicatedHostClusterIdInValid(rt::ServiceError),
     /// `InvalidDeploymentSetId.NotFound` (HTTP 400): `The parameter DeploymentSetId is invalid.`
-    InvalidDeploymentSetIdNotFound(acs_runtime::ServiceError),
+    InvalidDeploymentSetIdNotFound(rt::ServiceError),
     /// `InvalidOperation.UserNotSupported` (HTTP 400): `Reseller user do not support purchase at the moment.`
-    InvalidOperationUserNotSupported(acs_runtime::ServiceError),
+    InvalidOperationUserNotSupported(rt::ServiceError),
     /// `InvalidManagedPrivateSpaceId.NotFound` (HTTP 400): `%s`
-    InvalidManagedPrivateSpaceIdNotFound(acs_runtime::ServiceError),
+    InvalidManagedPrivateSpaceIdNotFound(rt::ServiceError),
     /// `InvalidSchedulerOptions` (HTTP 400): `The specified parameter SchedulerOptions is not valid.`
-    InvalidSchedulerOptions(acs_runtime::ServiceError),
+    InvalidSchedulerOptions(rt::ServiceError),
     /// `MissingParameter.PrivatePoolOptionsId` (HTTP 400): `The specified PrivatePoolOptions.Id should not be null.`
-    MissingParameterPrivatePoolOptionsId(acs_runtime::ServiceError),
+    MissingParameterPrivatePoolOptionsId(rt::ServiceError),
     /// `Invalid.PrivatePoolOptionsId` (HTTP 400): `The specified PrivatePoolOptions.Id is invalid.`
-    InvalidPrivatePoolOptionsId(acs_runtime::ServiceError),
+    InvalidPrivatePoolOptionsId(rt::ServiceError),
     /// `DedicatedHostNotSupported` (HTTP 400): `DedicatedHost is not supported for PrivatePool.`
-    DedicatedHostNotSupported(acs_runtime::ServiceError),
+    DedicatedHostNotSupported(rt::ServiceError),
     /// `SpotNotSupported` (HTTP 400): `Spot is not supported for PrivatePool.`
-    SpotNotSupported(acs_runtime::ServiceError),
+    SpotNotSupported(rt::ServiceError),
     /// `ClassicNetworkNotSupported` (HTTP 400): `Classic network is not supported for PrivatePool.`
-    ClassicNetworkNotSupported(acs_runtime::ServiceError),
+    ClassicNetworkNotSupported(rt::ServiceError),
     /// `Invalid.InstanceId` (HTTP 400): `Instance does not exist.`
-    InvalidInstanceId(acs_runtime::ServiceError),
+    InvalidInstanceId(rt::ServiceError),
     /// `Invalid.PrivatePoolOptions.MatchCriteria` (HTTP 400): `Target mode does not support this operation.`
-    InvalidPrivatePoolOptionsMatchCriteria(acs_runtime::ServiceError),
+    InvalidPrivatePoolOptionsMatchCriteria(rt::ServiceError),
     /// `Invalid.InstanceType` (HTTP 400): `The InstanceType does not match the PrivatePool.`
-    InvalidInstanceType(acs_runtime::ServiceError),
+    InvalidInstanceType(rt::ServiceError),
     /// `Invalid.InstanceChargeType` (HTTP 400): `The InstanceChargeType does not match the PrivatePool.`
-    InvalidInstanceChargeType(acs_runtime::ServiceError),
+    InvalidInstanceChargeType(rt::ServiceError),
     /// `Invalid.ZoneId` (HTTP 400): `The ZoneId does not match the PrivatePool.`
-    InvalidZoneId(acs_runtime::ServiceError),
+    InvalidZoneId(rt::ServiceError),
     /// `Invalid.PrivatePoolOptions.NoStock` (HTTP 400): `The PrivatePool has been used up.`
-    InvalidPrivatePoolOptionsNoStock(acs_runtime::ServiceError),
+    InvalidPrivatePoolOptionsNoStock(rt::ServiceError),
     /// `InvalidPlatform.ValueNotSupported` (HTTP 400): `The Platform does not match the PrivatePool.`
-    InvalidPlatformValueNotSupported(acs_runtime::ServiceError),
+    InvalidPlatformValueNotSupported(rt::ServiceError),
     /// `Invalid.PrivatePoolOptions.status` (HTTP 400): `The PrivatePool is expired or inactive.`
-    InvalidPrivatePoolOptionsStatus(acs_runtime::ServiceError),
+    InvalidPrivatePoolOptionsStatus(rt::ServiceError),
     /// `InvalidAliUid` (HTTP 400): `The PrivatePool does not belong to the user of the Instance.`
-    InvalidAliUid(acs_runtime::ServiceError),
+    InvalidAliUid(rt::ServiceError),
     /// `InvalidBandwidthOut.LessThanZero` (HTTP 400): `The bandwidth must be larger than 0 when specifying isp.`
-    InvalidBandwidthOutLessThanZero(acs_runtime::ServiceError),
+    InvalidBandwidthOutLessThanZero(rt::ServiceError),
     /// `HibernationConfigured.InstanceTypeNotSupport` (HTTP 400): `The specified instance type is not support.`
-    HibernationConfiguredInstanceTypeNotSupport(acs_runtime::ServiceError),
+    HibernationConfiguredInstanceTypeNotSupport(rt::ServiceError),
     /// `HibernationConfigured.ImageNotEncrypted` (HTTP 400): `The hibernation configured instance only support encrypted image.`
-    HibernationConfiguredImageNotEncrypted(acs_runtime::ServiceError),
+    HibernationConfiguredImageNotEncrypted(rt::ServiceError),
     /// `HibernationConfigured.MemorySizeTooBig` (HTTP 400): `The hibernation configured instance memory size is too big.`
-    HibernationConfiguredMemorySizeTooBig(acs_runtime::ServiceError),
+    HibernationConfiguredMemorySizeTooBig(rt::ServiceError),
     /// `InvalidSystemDiskSize.LessThanMemSize` (HTTP 400): `The specified parameter SystemDisk.Size is less than the memory size.`
-    InvalidSystemDiskSizeLessThanMemSize(acs_runtime::ServiceError),
+    InvalidSystemDiskSizeLessThanMemSize(rt::ServiceError),
     /// `InvalidCloudBoxZone.OperationNotSupported` (HTTP 400): `The cloud box zone does not support creating prepaid or encrypted resources.`
-    InvalidCloudBoxZoneOperationNotSupported(acs_runtime::ServiceError),
+    InvalidCloudBoxZoneOperationNotSupported(rt::ServiceError),
     /// `ProvisionedIopsForDiskCategoryUnsupported` (HTTP 400): `The specified disk category does not support provisioned iops.`
-    ProvisionedIopsForDiskCategoryUnsupported(acs_runtime::ServiceError),
+    ProvisionedIopsForDiskCategoryUnsupported(rt::ServiceError),
     /// `InvalidProvisionedIops.LimitExceed` (HTTP 400): `The provisioned iops exceeds the limit.`
-    InvalidProvisionedIopsLimitExceed(acs_runtime::ServiceError),
+    InvalidProvisionedIopsLimitExceed(rt::ServiceError),
     /// `BurstingEnabledForDiskCategoryUnsupported` (HTTP 400): `The specified disk category does not support bursting enabled.`
-    BurstingEnabledForDiskCategoryUnsupported(acs_runtime::ServiceError),
+    BurstingEnabledForDiskCategoryUnsupported(rt::ServiceError),
     /// `BurstingEnabledForMultiAttachDiskUnsupported` (HTTP 400): `The multi attach disk does not support bursting enabled.`
-    BurstingEnabledForMultiAttachDiskUnsupported(acs_runtime::ServiceError),
+    BurstingEnabledForMultiAttachDiskUnsupported(rt::ServiceError),
     /// `ProvisionedIopsForDiskCategoryRequired` (HTTP 400): `The provisioned iops is required for this disk category.`
-    ProvisionedIopsForDiskCategoryRequired(acs_runtime::ServiceError),
+    ProvisionedIopsForDiskCategoryRequired(rt::ServiceError),
     /// `NotSupportSnapshotEncrypted.InstanceType` (HTTP 400): `The specified instance type does not support creating encrypted disks with native snapshot encrypt.`
-    NotSupportSnapshotEncryptedInstanceType(acs_runtime::ServiceError),
+    NotSupportSnapshotEncryptedInstanceType(rt::ServiceError),
     /// `NotSupportSnapshotEncrypted.RegionId` (HTTP 400): `The specified region does not support creating encrypted disks with native snapshot encrypt.`
-    NotSupportSnapshotEncryptedRegionId(acs_runtime::ServiceError),
+    NotSupportSnapshotEncryptedRegionId(rt::ServiceError),
     /// `NotSupportSnapshotEncrypted.ZoneId` (HTTP 400): `The specified zone does not support creating encrypted disks with native snapshot encrypt.`
-    NotSupportSnapshotEncryptedZoneId(acs_runtime::ServiceError),
+    NotSupportSnapshotEncryptedZoneId(rt::ServiceError),
     /// `NotSupportSnapshotEncrypted.ShareImage` (HTTP 400): `Shared snapshot creating encrypted disks with native snapshot encrypt is not supported.`
-    NotSupportSnapshotEncryptedShareImage(acs_runtime::ServiceError),
+    NotSupportSnapshotEncryptedShareImage(rt::ServiceError),
     /// `NotSupportSnapshotEncrypted.ImageOwnerAlias` (HTTP 400): `The specified image category does not support creating encrypted disks with native snapshot encrypt.`
-    NotSupportSnapshotEncryptedImageOwnerAlias(acs_runtime::ServiceError),
+    NotSupportSnapshotEncryptedImageOwnerAlias(rt::ServiceError),
     /// `NotSupportSnapshotEncrypted.DiskCategory` (HTTP 400): `The specified disk category does not support creating encrypted disks with native snapshot encrypt.`
-    NotSupportSnapshotEncryptedDiskCategory(acs_runtime::ServiceError),
+    NotSupportSnapshotEncryptedDiskCategory(rt::ServiceError),
     /// `NotSupport.SnapshotEncryptedAlgorithmConflict` (HTTP 400): `Changing encrypt algorithm with encrypted snapshot is not supported.`
-    NotSupportSnapshotEncryptedAlgorithmConflict(acs_runtime::ServiceError),
+    NotSupportSnapshotEncryptedAlgorithmConflict(rt::ServiceError),
     /// `NoPermission.SystemTag` (HTTP 400): `The operator is not permission for the system tag.`
-    NoPermissionSystemTag(acs_runtime::ServiceError),
+    NoPermissionSystemTag(rt::ServiceError),
     /// `NumberExceed.Tags` (HTTP 400): `The Tags parameter's number is exceed , Valid : 20.`
-    NumberExceedTags(acs_runtime::ServiceError),
+    NumberExceedTags(rt::ServiceError),
     /// `InvalidZoneId.NotSupportShareEncryptedImage` (HTTP 400): `Creating instances by shared encrypted images is not supported in this zone.`
-    InvalidZoneIdNotSupportShareEncryptedImage(acs_runtime::ServiceError),
+    InvalidZoneIdNotSupportShareEncryptedImage(rt::ServiceError),
     /// `InvalidDiskCategory.NotSupported` (HTTP 400): `The specified disk category is not supported.`
-    InvalidDiskCategoryNotSupported(acs_runtime::ServiceError),
+    InvalidDiskCategoryNotSupported(rt::ServiceError),
     /// `InvalidParameter.CloudboxNotSupported` (HTTP 400): `%s`
-    InvalidParameterCloudboxNotSupported(acs_runtime::ServiceError),
+    InvalidParameterCloudboxNotSupported(rt::ServiceError),
     /// `InvalidZoneId.NotSupportCreateWithShareEncryptedImage` (HTTP 400): `You cannot use shared encrypted images to create instances in this zone.`
-    InvalidZoneIdNotSupportCreateWithShareEncryptedImage(acs_runtime::ServiceError),
+    InvalidZoneIdNotSupportCreateWithShareEncryptedImage(rt::ServiceError),
     /// `InvalidParameter.NetworkCardIndexInvalid` (HTTP 400): `Invalid network card index, please check your instance type.`
-    InvalidParameterNetworkCardIndexInvalid(acs_runtime::ServiceError),
+    InvalidParameterNetworkCardIndexInvalid(rt::ServiceError),
     /// `InvalidOperation.UserNotSupportNetworkCard` (HTTP 400): `User not support network card.`
-    InvalidOperationUserNotSupportNetworkCard(acs_runtime::ServiceError),
+    InvalidOperationUserNotSupportNetworkCard(rt::ServiceError),
     /// `InvalidAccount.NotSupportSpot` (HTTP 400): `According to business rules, this account cannot purchase ECS Spot instances.`
-    InvalidAccountNotSupportSpot(acs_runtime::ServiceError),
+    InvalidAccountNotSupportSpot(rt::ServiceError),
     /// `AccountForbidden.AssociatedWithResellerPartner` (HTTP 400): `Your account is associated with your reseller partner. Your account or your reseller partner's account has been forbidden to create orders, please contact your reseller partner.`
-    AccountForbiddenAssociatedWithResellerPartner(acs_runtime::ServiceError),
+    AccountForbiddenAssociatedWithResellerPartner(rt::ServiceError),
     /// `InvalidDestinationZone.DeploymentSetMismatch` (HTTP 400): `Error happened, %s.`
-    InvalidDestinationZoneDeploymentSetMismatch(acs_runtime::ServiceError),
+    InvalidDestinationZoneDeploymentSetMismatch(rt::ServiceError),
     /// `NoPermission.Price` (HTTP 400): `The operation requires price permission. Please either apply for permission from your main account, or set the parameter AutoPay as true.`
-    NoPermissionPrice(acs_runtime::ServiceError),
+    NoPermissionPrice(rt::ServiceError),
     /// `InvalidAutoPay.PostPaidUnsupported` (HTTP 400): `The specified parameter AutoPay must be set as true for postpaid instance.`
-    InvalidAutoPayPostPaidUnsupported(acs_runtime::ServiceError),
+    InvalidAutoPayPostPaidUnsupported(rt::ServiceError),
     /// `InvalidParam.EncryptedMismatch` (HTTP 400): `Creating encrypted disks with shared encrypted snapshots requires replacing encryption keys.`
-    InvalidParamEncryptedMismatch(acs_runtime::ServiceError),
+    InvalidParamEncryptedMismatch(rt::ServiceError),
     /// `InvalidParameter.DedicatedRegionNotSupported` (HTTP 400): `The specified action is rejected  because the specified ECS instance in the dedicated region does not support public IP.`
-    InvalidParameterDedicatedRegionNotSupported(acs_runtime::ServiceError),
+    InvalidParameterDedicatedRegionNotSupported(rt::ServiceError),
     /// `InvalidParameter.CpuOptionsTopologyType` (HTTP 400): `The specified parameter CpuOptions.TopologyType: %s is not valid.`
-    InvalidParameterCpuOptionsTopologyType(acs_runtime::ServiceError),
+    InvalidParameterCpuOptionsTopologyType(rt::ServiceError),
     /// `InvalidInstanceType.NotSupportCpuOptionsTopologyType` (HTTP 400): `The specified instance type does not support CpuOptions.TopologyType: %s.`
-    InvalidInstanceTypeNotSupportCpuOptionsTopologyType(acs_runtime::ServiceError),
+    InvalidInstanceTypeNotSupportCpuOptionsTopologyType(rt::ServiceError),
     /// `InvalidEniQueueSize.RegionOrUserNotSupported` (HTTP 400): `The specified parameter RxQueueSize or TxQueueSize is not supported in this region, or this account is not in the whitelist of using eni QueueSize.`
-    InvalidEniQueueSizeRegionOrUserNotSupported(acs_runtime::ServiceError),
+    InvalidEniQueueSizeRegionOrUserNotSupported(rt::ServiceError),
     /// `InvalidParameter.EniQueueSize` (HTTP 400): `The specified parameter TxQueueSize and RxQueueSize are not equal or exceed limit.`
-    InvalidParameterEniQueueSize(acs_runtime::ServiceError),
+    InvalidParameterEniQueueSize(rt::ServiceError),
     /// `InvalidParameter.KmsNotEnabled` (HTTP 400): `Failed to perform this operation because KMS is not activated.`
-    InvalidParameterKmsNotEnabled(acs_runtime::ServiceError),
+    InvalidParameterKmsNotEnabled(rt::ServiceError),
     /// `InvalidParameter.Encrypted.KmsNotEnable` (HTTP 400): `Failed to perform this operation because KMS is not activated.`
-    InvalidParameterEncryptedKmsNotEnable(acs_runtime::ServiceError),
+    InvalidParameterEncryptedKmsNotEnable(rt::ServiceError),
     /// `InvalidPrivateIpAddress.Duplicated` (HTTP 400): `The specified private IP address is already in use.`
-    InvalidPrivateIpAddressDuplicated(acs_runtime::ServiceError),
+    InvalidPrivateIpAddressDuplicated(rt::ServiceError),
     /// `InvalidAdditionalInfoPvdConfig.SizeExceeded` (HTTP 400): `The specified parameter AdditionalInfo.PvdConfig exceeds the size.`
-    InvalidAdditionalInfoPvdConfigSizeExceeded(acs_runtime::ServiceError),
+    InvalidAdditionalInfoPvdConfigSizeExceeded(rt::ServiceError),
     /// `InvalidParameter.Encrypted` (HTTP 400): `Creating non-encrypted disks with encrypted snapshots is not supported.`
-    InvalidParameterEncrypted(acs_runtime::ServiceError),
+    InvalidParameterEncrypted(rt::ServiceError),
     /// `InvalidInstanceType.NotSupportHighDensityMode` (HTTP 400): `The specified instance type does not support the use of the high density mode.`
-    InvalidInstanceTypeNotSupportHighDensityMode(acs_runtime::ServiceError),
+    InvalidInstanceTypeNotSupportHighDensityMode(rt::ServiceError),
     /// `QuotaExceeded.InternetBandwidth` (HTTP 400): `%s.`
-    QuotaExceededInternetBandwidth(acs_runtime::ServiceError),
+    QuotaExceededInternetBandwidth(rt::ServiceError),
     /// `InvalidParameter.CpuOptionsAccelerators` (HTTP 400): `The specified parameter CpuOptionsAccelerators is not valid.`
-    InvalidParameterCpuOptionsAccelerators(acs_runtime::ServiceError),
+    InvalidParameterCpuOptionsAccelerators(rt::ServiceError),
     /// `InvalidInstanceType.NotSupportCpuOptionsAccelerators` (HTTP 400): `The specified instance type does not support attach accelerator.`
-    InvalidInstanceTypeNotSupportCpuOptionsAccelerators(acs_runtime::ServiceError),
+    InvalidInstanceTypeNotSupportCpuOptionsAccelerators(rt::ServiceError),
     /// `OperationDenied.TestAccountRetricted` (HTTP 400): `Test-account for testing has been prohibited from creating instance in this region. Please contact 400181.`
-    OperationDeniedTestAccountRetricted(acs_runtime::ServiceError),
+    OperationDeniedTestAccountRetricted(rt::ServiceError),
     /// `InvalidBurstingEnabled.DiskSizeTooSmall` (HTTP 400): `The disk size must be greater than 3 GiB to enable burst.`
-    InvalidBurstingEnabledDiskSizeTooSmall(acs_runtime::ServiceError),
+    InvalidBurstingEnabledDiskSizeTooSmall(rt::ServiceError),
     /// `InvalidImage.WindowsUnsupported` (HTTP 400): `The specified InstanceType does not support the specified Windows image.`
-    InvalidImageWindowsUnsupported(acs_runtime::ServiceError),
+    InvalidImageWindowsUnsupported(rt::ServiceError),
     /// `InvalidParameter.CpuOptionsTurboMode` (HTTP 400): `The specified parameter TurboMode is not valid.`
-    InvalidParameterCpuOptionsTurboMode(acs_runtime::ServiceError),
+    InvalidParameterCpuOptionsTurboMode(rt::ServiceError),
     /// `InvalidInstanceType.EnableNVSUnsupported` (HTTP 400): `The specified instance type does not support EnableNVS.`
-    InvalidInstanceTypeEnableNvsUnsupported(acs_runtime::ServiceError),
+    InvalidInstanceTypeEnableNvsUnsupported(rt::ServiceError),
     /// `InvalidInstanceType.EnableVISSTUnsupported` (HTTP 400): `The specified instance type does not support EnableVISST.`
-    InvalidInstanceTypeEnableVisstUnsupported(acs_runtime::ServiceError),
+    InvalidInstanceTypeEnableVisstUnsupported(rt::ServiceError),
     /// `InvalidInstanceType.EnableVRDTUnsupported` (HTTP 400): `The specified instance type does not support EnableVRDT.`
-    InvalidInstanceTypeEnableVrdtUnsupported(acs_runtime::ServiceError),
+    InvalidInstanceTypeEnableVrdtUnsupported(rt::ServiceError),
     /// `InvalidInstanceType.SingleCoreMaxModeUnsupported` (HTTP 400): `The specified instance type does not support TurboMode: "SINGLE CORE MAX".`
-    InvalidInstanceTypeSingleCoreMaxModeUnsupported(acs_runtime::ServiceError),
+    InvalidInstanceTypeSingleCoreMaxModeUnsupported(rt::ServiceError),
     /// `InvalidParameter.PtpStatus` (HTTP 400): `The specified parameter PtpStatus: %s is not valid.`
-    InvalidParameterPtpStatus(acs_runtime::ServiceError),
+    InvalidParameterPtpStatus(rt::ServiceError),
     /// `InvalidInstanceType.NotSupportEnablePtp` (HTTP 400): `The specified instance type does not support enable PTP.`
-    InvalidInstanceTypeNotSupportEnablePtp(acs_runtime::ServiceError),
+    InvalidInstanceTypeNotSupportEnablePtp(rt::ServiceError),
     /// `InvalidInstanceType.NetworkOptionsBandwidthWeightingUnsupported` (HTTP 400): `The current instance type does not support setting or modifying the BandwidthWeighting parameter.`
-    InvalidInstanceTypeNetworkOptionsBandwidthWeightingUnsupported(
-        acs_runtime::ServiceError,
-    ),
+    InvalidInstanceTypeNetworkOptionsBandwidthWeightingUnsupported(rt::ServiceError),
     /// `InvalidParameter.NetworkOptionsBandwidthWeighting` (HTTP 400): `The specified parameter BandwidthWeighting is not valid.The correct value should be in [%s].`
-    InvalidParameterNetworkOptionsBandwidthWeighting(acs_runtime::ServiceError),
+    InvalidParameterNetworkOptionsBandwidthWeighting(rt::ServiceError),
     /// `InvalidMarketImage.NotAuthorized` (HTTP 400): `The specified marketplace image is not authorized for your channel, please use other image.`
-    InvalidMarketImageNotAuthorized(acs_runtime::ServiceError),
+    InvalidMarketImageNotAuthorized(rt::ServiceError),
     /// `InvalidRamRole.NotEcsRole` (HTTP 401): `The specified ram role is not authorized for ecs, please check your role policy.`
-    InvalidRamRoleNotEcsRole(acs_runtime::ServiceError),
+    InvalidRamRoleNotEcsRole(rt::ServiceError),
     /// `OperationDenied.CashCouponsInsufficientOrExpired` (HTTP 403): `Cash coupon balance is insufficient or has expired, please retry.`
-    OperationDeniedCashCouponsInsufficientOrExpired(acs_runtime::ServiceError),
+    OperationDeniedCashCouponsInsufficientOrExpired(rt::ServiceError),
     /// `InvalidParameter.PrivateIpAddressRepeated` (HTTP 403): `%s`
-    InvalidParameterPrivateIpAddressRepeated(acs_runtime::ServiceError),
+    InvalidParameterPrivateIpAddressRepeated(rt::ServiceError),
     /// `InvalidOperation.HighPerformanceEniPerInstanceLimitExceeded` (HTTP 403): `%s`
-    InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(
-        acs_runtime::ServiceError,
-    ),
+    InvalidOperationHighPerformanceEniPerInstanceLimitExceeded(rt::ServiceError),
     /// `InvalidParameter.EniNumExceededWithLaunchEcs` (HTTP 403): `%s`
-    InvalidParameterEniNumExceededWithLaunchEcs(acs_runtime::ServiceError),
+    InvalidParameterEniNumExceededWithLaunchEcs(rt::ServiceError),
     /// `InvalidOperation.InstanceTypeNotSupportHighPerformanceTrafficMode` (HTTP 403): `%s`
-    InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(
-        acs_runtime::ServiceError,
-    ),
+    InvalidOperationInstanceTypeNotSupportHighPerformanceTrafficMode(rt::ServiceError),
     /// `InvalidParameter.QueuePairNumberMustEmpty` (HTTP 403): `%s`
-    InvalidParameterQueuePairNumberMustEmpty(acs_runtime::ServiceError),
+    InvalidParameterQueuePairNumberMustEmpty(rt::ServiceError),
     /// `InvalidParameter.EniTrafficMode` (HTTP 403): `%s`
-    InvalidParameterEniTrafficMode(acs_runtime::ServiceError),
+    InvalidParameterEniTrafficMode(rt::ServiceError),
     /// `InvalidParameter.InvalidQueuePairNumber` (HTTP 403): `The parameter of QueuePairNumber is invalid.`
-    InvalidParameterInvalidQueuePairNumber(acs_runtime::ServiceError),
+    InvalidParameterInvalidQueuePairNumber(rt::ServiceError),
     /// `InvalidParam.IpCount` (HTTP 403): `The parameter of ip count is invalid.`
-    InvalidParamIpCount(acs_runtime::ServiceError),
+    InvalidParamIpCount(rt::ServiceError),
     /// `InvalidParameter.EniType` (HTTP 403): `%s`
-    InvalidParameterEniType(acs_runtime::ServiceError),
+    InvalidParameterEniType(rt::ServiceError),
     /// `InvalidOperation.HighPerformanceTrafficModeIsNotAllowed` (HTTP 403): `%s`
-    InvalidOperationHighPerformanceTrafficModeIsNotAllowed(acs_runtime::ServiceError),
+    InvalidOperationHighPerformanceTrafficModeIsNotAllowed(rt::ServiceError),
     /// `InvalidParameter.NetworkInterface` (HTTP 403): `%s`
-    InvalidParameterNetworkInterface(acs_runtime::ServiceError),
+    InvalidParameterNetworkInterface(rt::ServiceError),
     /// `InvalidParameter.Combination` (HTTP 403): `%s`
-    InvalidParameterCombination(acs_runtime::ServiceError),
+    InvalidParameterCombination(rt::ServiceError),
     /// `InvalidHostname.SingleAndMultiConflict` (HTTP 403): `%s`
-    InvalidHostnameSingleAndMultiConflict(acs_runtime::ServiceError),
+    InvalidHostnameSingleAndMultiConflict(rt::ServiceError),
     /// `InvalidHostname.SizeInvalid` (HTTP 403): `%s`
-    InvalidHostnameSizeInvalid(acs_runtime::ServiceError),
+    InvalidHostnameSizeInvalid(rt::ServiceError),
     /// `InvalidParams.InstanceNameExceed` (HTTP 403): `The uniqueSuffix takes three naming places, please shorten your InstanceName.`
-    InvalidParamsInstanceNameExceed(acs_runtime::ServiceError),
+    InvalidParamsInstanceNameExceed(rt::ServiceError),
     /// `InvalidParams.HostnameExceed` (HTTP 403): `The uniqueSuffix takes three naming places, please shorten your Hostname.`
-    InvalidParamsHostnameExceed(acs_runtime::ServiceError),
+    InvalidParamsHostnameExceed(rt::ServiceError),
     /// `ImageNotSubscribed` (HTTP 403): `The specified image has not be subscribed.`
-    ImageNotSubscribed(acs_runtime::ServiceError),
+    ImageNotSubscribed(rt::ServiceError),
     /// `InvalidSystemDiskCategory.ValueUnauthorized` (HTTP 403): `The disk category is not authorized.`
-    InvalidSystemDiskCategoryValueUnauthorized(acs_runtime::ServiceError),
+    InvalidSystemDiskCategoryValueUnauthorized(rt::ServiceError),
     /// `InvalidSnapshotId.NotReady` (HTTP 403): `The specified snapshot has not completed yet.`
-    InvalidSnapshotIdNotReady(acs_runtime::ServiceError),
+    InvalidSnapshotIdNotReady(rt::ServiceError),
     /// `InvalidDevice.InUse` (HTTP 403): `The specified device has been occupied.`
-    InvalidDeviceInUse(acs_runtime::ServiceError),
+    InvalidDeviceInUse(rt::ServiceError),
     /// `ImageRemovedInMarket` (HTTP 403): `The specified market image is not available, Or the specified user defined image includes product code because it is based on an image subscribed from marketplace, and that image in marketplace includeing exact the same product code has been removed.`
-    ImageRemovedInMarket(acs_runtime::ServiceError),
+    ImageRemovedInMarket(rt::ServiceError),
     /// `CategoryNotSupported` (HTTP 403): `The specified zone does not offer the specified disk category.`
-    CategoryNotSupported(acs_runtime::ServiceError),
+    CategoryNotSupported(rt::ServiceError),
     /// `QuotaExceed.PortableCloudDisk` (HTTP 403): `The quota of portable cloud disk exceeds.`
-    QuotaExceedPortableCloudDisk(acs_runtime::ServiceError),
+    QuotaExceedPortableCloudDisk(rt::ServiceError),
     /// `SecurityGroupInstanceLimitExceed` (HTTP 403): `Exceeding the allowed amount of instances of a security group.`
-    SecurityGroupInstanceLimitExceed(acs_runtime::ServiceError),
+    SecurityGroupInstanceLimitExceed(rt::ServiceError),
     /// `NodeControllerUnavailable` (HTTP 403): `The Node Controller is temporarily unavailable.`
-    NodeControllerUnavailable(acs_runtime::ServiceError),
+    NodeControllerUnavailable(rt::ServiceError),
     /// `InvalidSnapshotId.NotDataDiskSnapshot` (HTTP 403): `The specified snapshot is system disk snapshot.`
-    InvalidSnapshotIdNotDataDiskSnapshot(acs_runtime::ServiceError),
+    InvalidSnapshotIdNotDataDiskSnapshot(rt::ServiceError),
     /// `Forbbiden` (HTTP 403): `User not authorized to operate on the specified resource.`
-    Forbbiden(acs_runtime::ServiceError),
+    Forbbiden(rt::ServiceError),
     /// `DeleteWithInstance.Conflict` (HTTP 403): `The specified disk is not a portable disk and cannot be set to DeleteWithInstance attribute.`
-    DeleteWithInstanceConflict(acs_runtime::ServiceError),
+    DeleteWithInstanceConflict(rt::ServiceError),
     /// `InstanceDiskNumLimitExceed` (HTTP 403): `The number of specified disk in an instance exceeds.`
-    InstanceDiskNumLimitExceed(acs_runtime::ServiceError),
+    InstanceDiskNumLimitExceed(rt::ServiceError),
     /// `InvalidDiskSize.TooSmall` (HTTP 403): `Specified disk size is less than the size of snapshot.`
-    InvalidDiskSizeTooSmall(acs_runtime::ServiceError),
+    InvalidDiskSizeTooSmall(rt::ServiceError),
     /// `QuotaExceed.BuyImage` (HTTP 403): `The specified image is from the image market?You have not bought it or your quota has been exceeded.`
-    QuotaExceedBuyImage(acs_runtime::ServiceError),
+    QuotaExceedBuyImage(rt::ServiceError),
     /// `InvalidResourceId.NotSupported` (HTTP 403): `The specified ResourceId does not support tagging.`
-    InvalidResourceIdNotSupported(acs_runtime::ServiceError),
+    InvalidResourceIdNotSupported(rt::ServiceError),
     /// `OperationDenied.ImageNotValid` (HTTP 403): `The specified Image is disabled or is deleted.`
-    OperationDeniedImageNotValid(acs_runtime::ServiceError),
+    OperationDeniedImageNotValid(rt::ServiceError),
     /// `OperationDenied.SnapshotNotValid` (HTTP 403): `The specified snapshot is not allowed to create disk.`
-    OperationDeniedSnapshotNotValid(acs_runtime::ServiceError),
+    OperationDeniedSnapshotNotValid(rt::ServiceError),
     /// `OperationDenied.SnapshotNotAllowed` (HTTP 403): `The specified snapshot is not allowed to create disk.`
-    OperationDeniedSnapshotNotAllowed(acs_runtime::ServiceError),
+    OperationDeniedSnapshotNotAllowed(rt::ServiceError),
     /// `OperationDenied.ZoneNotAllowed` (HTTP 403): `The creation of Instance to the specified Zone is not allowed.`
-    OperationDeniedZoneNotAllowed(acs_runtime::ServiceError),
+    OperationDeniedZoneNotAllowed(rt::ServiceError),
     /// `OperationDenied.ZoneSystemCategoryNotMatch` (HTTP 403): `The specified Zone or cluster does not offer the specified disk category or the speicified zone and cluster do not match.`
-    OperationDeniedZoneSystemCategoryNotMatch(acs_runtime::ServiceError),
+    OperationDeniedZoneSystemCategoryNotMatch(rt::ServiceError),
     /// `OperationDenied.ResourceControl` (HTTP 403): `The specified region is in resource control, please try later.`
-    OperationDeniedResourceControl(acs_runtime::ServiceError),
+    OperationDeniedResourceControl(rt::ServiceError),
     /// `OperationDenied.NoStock` (HTTP 403): `The resource is out of usage.`
-    OperationDeniedNoStock(acs_runtime::ServiceError),
+    OperationDeniedNoStock(rt::ServiceError),
     /// `OperationDenied.SnapshotParamsNotValid` (HTTP 403): `The capacity of snapshot exceeds the size limit of the specified disk category or the specified category is not authorizied.`
-    OperationDeniedSnapshotParamsNotValid(acs_runtime::ServiceError),
+    OperationDeniedSnapshotParamsNotValid(rt::ServiceError),
     /// `OperationDenied.DiskTypeNotSupport` (HTTP 403): `The type of the disk does not support the operation.`
-    OperationDeniedDiskTypeNotSupport(acs_runtime::ServiceError),
+    OperationDeniedDiskTypeNotSupport(rt::ServiceError),
     /// `InvalidUserData.Forbidden` (HTTP 403): `User not authorized to input the parameter "UserData", please apply for permission "UserData".`
-    InvalidUserDataForbidden(acs_runtime::ServiceError),
+    InvalidUserDataForbidden(rt::ServiceError),
     /// `Zone.NotOpen` (HTTP 403): `The specified zone is not granted to you to buy resources yet.`
-    ZoneNotOpen(acs_runtime::ServiceError),
+    ZoneNotOpen(rt::ServiceError),
     /// `InvalidClusterId.NotFound` (HTTP 403): `The specified clusterId does not exist.`
-    InvalidClusterIdNotFound(acs_runtime::ServiceError),
+    InvalidClusterIdNotFound(rt::ServiceError),
     /// `InvalidResourceType.NotSupported` (HTTP 403): `%s`
-    InvalidResourceTypeNotSupported(acs_runtime::ServiceError),
+    InvalidResourceTypeNotSupported(rt::ServiceError),
     /// `InvalidInstanceType.ZoneNotSupported` (HTTP 403): `The specified zone does not support this instancetype.`
-    InvalidInstanceTypeZoneNotSupported(acs_runtime::ServiceError),
+    InvalidInstanceTypeZoneNotSupported(rt::ServiceError),
     /// `InstanceType.Offline` (HTTP 403): `%s`
-    InstanceTypeOffline(acs_runtime::ServiceError),
+    InstanceTypeOffline(rt::ServiceError),
     /// `DependencyViolation.WindowsInstance` (HTTP 403): `The instance creating is window, cannot use ssh key pair to login.`
-    DependencyViolationWindowsInstance(acs_runtime::ServiceError),
+    DependencyViolationWindowsInstance(rt::ServiceError),
     /// `InvalidNetworkType.MismatchRamRole` (HTTP 403): `A RAM role can?t be used for classic instance.`
-    InvalidNetworkTypeMismatchRamRole(acs_runtime::ServiceError),
+    InvalidNetworkTypeMismatchRamRole(rt::ServiceError),
     /// `InvalidUser.PassRoleForbidden` (HTTP 403): `The RAM user does not have the privilege to pass a RAM role.`
-    InvalidUserPassRoleForbidden(acs_runtime::ServiceError),
+    InvalidUserPassRoleForbidden(rt::ServiceError),
     /// `InvalidParam.TrustedSystemMode` (HTTP 403): `The specified TrustedSystemMode is invalid.`
-    InvalidParamTrustedSystemMode(acs_runtime::ServiceError),
+    InvalidParamTrustedSystemMode(rt::ServiceError),
     /// `InvalidParam.ConfidentialComputingMode` (HTTP 403): `The specified ConfidentialComputingMode is invalid.`
-    InvalidParamConfidentialComputingMode(acs_runtime::ServiceError),
+    InvalidParamConfidentialComputingMode(rt::ServiceError),
     /// `InvalidSecurityOptions.NotSupported` (HTTP 403): `SecurityOptions for vTPM and Enclave can not both be set.`
-    InvalidSecurityOptionsNotSupported(acs_runtime::ServiceError),
+    InvalidSecurityOptionsNotSupported(rt::ServiceError),
     /// `InvalidImage.NotSupported` (HTTP 403): `The specified vTPM instance need UEFI image.`
-    InvalidImageNotSupported(acs_runtime::ServiceError),
+    InvalidImageNotSupported(rt::ServiceError),
     /// `Forbidden.RiskControl` (HTTP 403): `This operation is forbidden by Aliyun RiskControl system.`
-    ForbiddenRiskControl(acs_runtime::ServiceError),
+    ForbiddenRiskControl(rt::ServiceError),
     /// `InvalidInstance.UnPaidOrder` (HTTP 403): `The specified Instance has unpaid order.`
-    InvalidInstanceUnPaidOrder(acs_runtime::ServiceError),
+    InvalidInstanceUnPaidOrder(rt::ServiceError),
     /// `RealNameAuthenticationError` (HTTP 403): `Your account has not passed the real-name authentication yet.`
-    RealNameAuthenticationError(acs_runtime::ServiceError),
+    RealNameAuthenticationError(rt::ServiceError),
     /// `InvalidPayMethod` (HTTP 403): `The specified pay method is not valid.`
-    InvalidPayMethod(acs_runtime::ServiceError),
+    InvalidPayMethod(rt::ServiceError),
     /// `InvalidAccountStatus.NotEnoughBalance` (HTTP 403): `Your account does not have enough balance.`
-    InvalidAccountStatusNotEnoughBalance(acs_runtime::ServiceError),
+    InvalidAccountStatusNotEnoughBalance(rt::ServiceError),
     /// `ImageNotSupportInstanceType` (HTTP 403): `The specified image does not support the specified InstanceType.`
-    ImageNotSupportInstanceType(acs_runtime::ServiceError),
+    ImageNotSupportInstanceType(rt::ServiceError),
     /// `DryRun.InvalidAmount` (HTTP 403): `%s`
-    DryRunInvalidAmount(acs_runtime::ServiceError),
+    DryRunInvalidAmount(rt::ServiceError),
     /// `OperationDenied.InvalidNetworkType` (HTTP 403): `%s`
-    OperationDeniedInvalidNetworkType(acs_runtime::ServiceError),
+    OperationDeniedInvalidNetworkType(rt::ServiceError),
     /// `InvalidSpotInterruptionBehavior.ClassicNetworkNotSupport` (HTTP 403): `The specified SpotInterruptionBehavior does not support Classic network Instance.`
-    InvalidSpotInterruptionBehaviorClassicNetworkNotSupport(acs_runtime::ServiceError),
+    InvalidSpotInterruptionBehaviorClassicNetworkNotSupport(rt::ServiceError),
     /// `InvalidSpotInterruptionBehavior.LocalDiskNotSupport` (HTTP 403): `The specified SpotInterruptionBehavior does not support local disk instance.`
-    InvalidSpotInterruptionBehaviorLocalDiskNotSupport(acs_runtime::ServiceError),
+    InvalidSpotInterruptionBehaviorLocalDiskNotSupport(rt::ServiceError),
     /// `QuotaExceed.PostPaidDisk` (HTTP 403): `Living postPaid disks quota exceeded.`
-    QuotaExceedPostPaidDisk(acs_runtime::ServiceError),
+    QuotaExceedPostPaidDisk(rt::ServiceError),
     /// `InvalidParameter.NotMatch` (HTTP 403): `%s`
-    InvalidParameterNotMatch(acs_runtime::ServiceError),
+    InvalidParameterNotMatch(rt::ServiceError),
     /// `InvalidVSwitch.DefaultVSwitchNotSupport` (HTTP 403): `The specified zone in vpc can't support create default vSwitch.`
-    InvalidVSwitchDefaultVSwitchNotSupport(acs_runtime::ServiceError),
+    InvalidVSwitchDefaultVSwitchNotSupport(rt::ServiceError),
     /// `OperationDenied.LocalDiskUnsupported` (HTTP 403): `The configuration change is not allowed when the specified instance has local disks mounted.`
-    OperationDeniedLocalDiskUnsupported(acs_runtime::ServiceError),
+    OperationDeniedLocalDiskUnsupported(rt::ServiceError),
     /// `OperationDenied.InconsistentNetwork` (HTTP 403): `The specified security group and vswitch are not in the same vpc.`
-    OperationDeniedInconsistentNetwork(acs_runtime::ServiceError),
+    OperationDeniedInconsistentNetwork(rt::ServiceError),
     /// `DefaultVswitch.Existed` (HTTP 403): `The default vswitch for VPC already exists.`
-    DefaultVswitchExisted(acs_runtime::ServiceError),
+    DefaultVswitchExisted(rt::ServiceError),
     /// `IncorrectInstanceStatus` (HTTP 403): `The current status of the resource does not support this operation.`
-    IncorrectInstanceStatus(acs_runtime::ServiceError),
+    IncorrectInstanceStatus(rt::ServiceError),
     /// `CategoryViolation` (HTTP 403): `The specified instance does not support this operation because of its disk category.`
-    CategoryViolation(acs_runtime::ServiceError),
+    CategoryViolation(rt::ServiceError),
     /// `ResourcesNotInSameZone` (HTTP 403): `The specified instance and dedicated host are not in the same zone.`
-    ResourcesNotInSameZone(acs_runtime::ServiceError),
+    ResourcesNotInSameZone(rt::ServiceError),
     /// `InvalidDisk.SystemDiskSize` (HTTP 403): `The specified SystemDiskSize beyond the permitted range.`
-    InvalidDiskSystemDiskSize(acs_runtime::ServiceError),
+    InvalidDiskSystemDiskSize(rt::ServiceError),
     /// `InsufficientBalance` (HTTP 403): `Your account does not have enough balance.`
-    InsufficientBalance(acs_runtime::ServiceError),
+    InsufficientBalance(rt::ServiceError),
     /// `InvalidOperation.NetworkInterface` (HTTP 403): `%s`
-    InvalidOperationNetworkInterface(acs_runtime::ServiceError),
+    InvalidOperationNetworkInterface(rt::ServiceError),
     /// `MaxEniIpv6IpsCountExceeded` (HTTP 403): `%s`
-    MaxEniIpv6IpsCountExceeded(acs_runtime::ServiceError),
+    MaxEniIpv6IpsCountExceeded(rt::ServiceError),
     /// `InvalidIp.IpRepeated` (HTTP 403): `%s`
-    InvalidIpIpRepeated(acs_runtime::ServiceError),
+    InvalidIpIpRepeated(rt::ServiceError),
     /// `InvalidIp.IpAssigned` (HTTP 403): `%s`
-    InvalidIpIpAssigned(acs_runtime::ServiceError),
+    InvalidIpIpAssigned(rt::ServiceError),
     /// `InvalidIp.Address` (HTTP 403): `%s`
-    InvalidIpAddress(acs_runtime::ServiceError),
+    InvalidIpAddress(rt::ServiceError),
     /// `InvalidOperation.Ipv4CountExceeded` (HTTP 403): `%s`
-    InvalidOperationIpv4CountExceeded(acs_runtime::ServiceError),
+    InvalidOperationIpv4CountExceeded(rt::ServiceError),
     /// `InvalidOperation.Ipv6CountExceeded` (HTTP 403): `%s`
-    InvalidOperationIpv6CountExceeded(acs_runtime::ServiceError),
+    InvalidOperationIpv6CountExceeded(rt::ServiceError),
     /// `InvalidOperation.Ipv6NotSupport` (HTTP 403): `%s`
-    InvalidOperationIpv6NotSupport(acs_runtime::ServiceError),
+    InvalidOperationIpv6NotSupport(rt::ServiceError),
     /// `InvalidOperation.Ipv4NotSupport` (HTTP 403): `%s`
-    InvalidOperationIpv4NotSupport(acs_runtime::ServiceError),
+    InvalidOperationIpv4NotSupport(rt::ServiceError),
     /// `InvalidParam.SecondaryIp` (HTTP 403): `%s`
-    InvalidParamSecondaryIp(acs_runtime::ServiceError),
+    InvalidParamSecondaryIp(rt::ServiceError),
     /// `InvalidVSwitch.Ipv6NotTurnOn` (HTTP 403): `%s`
-    InvalidVSwitchIpv6NotTurnOn(acs_runtime::ServiceError),
+    InvalidVSwitchIpv6NotTurnOn(rt::ServiceError),
     /// `InvalidParam.IpAssign` (HTTP 403): `%s`
-    InvalidParamIpAssign(acs_runtime::ServiceError),
+    InvalidParamIpAssign(rt::ServiceError),
     /// `InvalidParam.Amount` (HTTP 403): `%s`
-    InvalidParamAmount(acs_runtime::ServiceError),
+    InvalidParamAmount(rt::ServiceError),
     /// `InvalidParam.CpuOptionsCore` (HTTP 403): `%s`
-    InvalidParamCpuOptionsCore(acs_runtime::ServiceError),
+    InvalidParamCpuOptionsCore(rt::ServiceError),
     /// `InvalidParam.CpuOptionsNuma` (HTTP 403): `%s`
-    InvalidParamCpuOptionsNuma(acs_runtime::ServiceError),
+    InvalidParamCpuOptionsNuma(rt::ServiceError),
     /// `InvalidVSwitchId.IpInvalid` (HTTP 403): `%s`
-    InvalidVSwitchIdIpInvalid(acs_runtime::ServiceError),
+    InvalidVSwitchIdIpInvalid(rt::ServiceError),
     /// `Forbidden.RegionId` (HTTP 403): `%s`
-    ForbiddenRegionId(acs_runtime::ServiceError),
+    ForbiddenRegionId(rt::ServiceError),
     /// `QuotaExceed.DeploymentSetInstanceQuotaFull` (HTTP 403): `The instance quota in one deployment set exceeded.`
-    QuotaExceedDeploymentSetInstanceQuotaFull(acs_runtime::ServiceError),
+    QuotaExceedDeploymentSetInstanceQuotaFull(rt::ServiceError),
     /// `InvalidChargeType.ValueNotSupported` (HTTP 403): `Deletion protection is only valid for postPaid instance, not for prePaid or spot instance.`
-    InvalidChargeTypeValueNotSupported(acs_runtime::ServiceError),
+    InvalidChargeTypeValueNotSupported(rt::ServiceError),
     /// `InvalidRegion.NotSupport` (HTTP 403): `The specified region does not support byok.`
-    InvalidRegionNotSupport(acs_runtime::ServiceError),
+    InvalidRegionNotSupport(rt::ServiceError),
     /// `UserNotInTheWhiteList` (HTTP 403): `The user is not in byok white list.`
-    UserNotInTheWhiteList(acs_runtime::ServiceError),
+    UserNotInTheWhiteList(rt::ServiceError),
     /// `InvalidParameter.KMSKeyId.KMSUnauthorized` (HTTP 403): `ECS service have no right to access your KMS.`
-    InvalidParameterKmsKeyIdKmsUnauthorized(acs_runtime::ServiceError),
+    InvalidParameterKmsKeyIdKmsUnauthorized(rt::ServiceError),
     /// `SecurityRisk.3DVerification` (HTTP 403): `We have detected a security risk with your default credit or debit card. Please proceed with verification via the link in your email.`
-    SecurityRisk3dVerification(acs_runtime::ServiceError),
+    SecurityRisk3dVerification(rt::ServiceError),
     /// `Mayi.InternalError` (HTTP 403): `The request processing has failed due to some unknown error.`
-    MayiInternalError(acs_runtime::ServiceError),
+    MayiInternalError(rt::ServiceError),
     /// `InvalidNetworkType` (HTTP 403): `The network type is not support in this region.`
-    InvalidNetworkType(acs_runtime::ServiceError),
+    InvalidNetworkType(rt::ServiceError),
     /// `InvalidAccountStatus` (HTTP 403): `Your account status is invalid, please contact customer service.`
-    InvalidAccountStatus(acs_runtime::ServiceError),
+    InvalidAccountStatus(rt::ServiceError),
     /// `OperationDenied.PerformanceLevelNotMatch` (HTTP 403): `The specified DataDisk.n.PerformanceLevel and DataDisk.n.Size do not match.`
-    OperationDeniedPerformanceLevelNotMatch(acs_runtime::ServiceError),
+    OperationDeniedPerformanceLevelNotMatch(rt::ServiceError),
     /// `InvalidStorageSetName.Malformed` (HTTP 403): `Specified parameter StorageSetName is not valid.`
-    InvalidStorageSetNameMalformed(acs_runtime::ServiceError),
+    InvalidStorageSetNameMalformed(rt::ServiceError),
     /// `InvalidMaxPartitionNumber.Malformed` (HTTP 403): `Specified parameter MaxPartitionNumber is not valid.`
-    InvalidMaxPartitionNumberMalformed(acs_runtime::ServiceError),
+    InvalidMaxPartitionNumberMalformed(rt::ServiceError),
     /// `InvalidParameter.StorageSetPartitionNumber` (HTTP 403): `Specified parameter StorageSetPartitionNumber is not valid.`
-    InvalidParameterStorageSetPartitionNumber(acs_runtime::ServiceError),
+    InvalidParameterStorageSetPartitionNumber(rt::ServiceError),
     /// `InvalidParameter.StorageSetId` (HTTP 403): `Specified parameter StorageSetId is not valid.`
-    InvalidParameterStorageSetId(acs_runtime::ServiceError),
+    InvalidParameterStorageSetId(rt::ServiceError),
     /// `InvalidParameter.StorageSetZoneId` (HTTP 403): `Specified parameter StorageSetZoneId is not valid.`
-    InvalidParameterStorageSetZoneId(acs_runtime::ServiceError),
+    InvalidParameterStorageSetZoneId(rt::ServiceError),
     /// `EnterpriseGroupLimited.MutliGroupType` (HTTP 403): `The specified instance can't join multi SecurityGroup types.`
-    EnterpriseGroupLimitedMutliGroupType(acs_runtime::ServiceError),
+    EnterpriseGroupLimitedMutliGroupType(rt::ServiceError),
     /// `EnterpriseGroupLimited.InstanceType` (HTTP 403): `The specified instance type doesn't support Enterprise SecurityGroup.`
-    EnterpriseGroupLimitedInstanceType(acs_runtime::ServiceError),
+    EnterpriseGroupLimitedInstanceType(rt::ServiceError),
     /// `QuotaExceed.Tags` (HTTP 403): `%s`
-    QuotaExceedTags(acs_runtime::ServiceError),
+    QuotaExceedTags(rt::ServiceError),
     /// `OperationDenied.RegionIdNotSupported` (HTTP 403): `The specified region does not support spot duration instance.`
-    OperationDeniedRegionIdNotSupported(acs_runtime::ServiceError),
+    OperationDeniedRegionIdNotSupported(rt::ServiceError),
     /// `OperationDenied.FlavorNotSupported` (HTTP 403): `Flavor not support spot duration instance.`
-    OperationDeniedFlavorNotSupported(acs_runtime::ServiceError),
+    OperationDeniedFlavorNotSupported(rt::ServiceError),
     /// `OperationDenied.TimestampNotSupported` (HTTP 403): `Timestamp not support spot duration instance.`
-    OperationDeniedTimestampNotSupported(acs_runtime::ServiceError),
+    OperationDeniedTimestampNotSupported(rt::ServiceError),
     /// `OperationDenied.PaygNotAvailable` (HTTP 403): `Pay-as-you-go instance is not available now.`
-    OperationDeniedPaygNotAvailable(acs_runtime::ServiceError),
+    OperationDeniedPaygNotAvailable(rt::ServiceError),
     /// `OperationDenied.PrepayNotAvailable` (HTTP 403): `Prepay instance is not available now.`
-    OperationDeniedPrepayNotAvailable(acs_runtime::ServiceError),
+    OperationDeniedPrepayNotAvailable(rt::ServiceError),
     /// `OperationDenied.BidOwnResource` (HTTP 403): `Bid user can not own resource.`
-    OperationDeniedBidOwnResource(acs_runtime::ServiceError),
+    OperationDeniedBidOwnResource(rt::ServiceError),
     /// `OperationDenied.CloudSSDNotSupported` (HTTP 403): `The specified available zone does not offer the cloud_ssd disk, use cloud_essd instead.`
-    OperationDeniedCloudSsdNotSupported(acs_runtime::ServiceError),
+    OperationDeniedCloudSsdNotSupported(rt::ServiceError),
     /// `QuotaExceed.ElasticQuota` (HTTP 403): `No additional quota is available for the specified ECS instance type.`
-    QuotaExceedElasticQuota(acs_runtime::ServiceError),
+    QuotaExceedElasticQuota(rt::ServiceError),
     /// `QuotaExceeded.PostpaidDataDiskCapacity` (HTTP 403): `The quota of postpaid data disk capacity exceeds.`
-    QuotaExceededPostpaidDataDiskCapacity(acs_runtime::ServiceError),
+    QuotaExceededPostpaidDataDiskCapacity(rt::ServiceError),
     /// `InvalidImageFamily.MissingAvailableImage` (HTTP 403): `There is no available image related to the specified image family.`
-    InvalidImageFamilyMissingAvailableImage(acs_runtime::ServiceError),
+    InvalidImageFamilyMissingAvailableImage(rt::ServiceError),
     /// `InvalidRegionId.NotSupportEncryptAlgorithm` (HTTP 403): `The current region does not support creating encrypted disks with EncryptAlgorithm.`
-    InvalidRegionIdNotSupportEncryptAlgorithm(acs_runtime::ServiceError),
+    InvalidRegionIdNotSupportEncryptAlgorithm(rt::ServiceError),
     /// `InvalidOperation.ResourceManagedByCloudProduct` (HTTP 403): `%s`
-    InvalidOperationResourceManagedByCloudProduct(acs_runtime::ServiceError),
+    InvalidOperationResourceManagedByCloudProduct(rt::ServiceError),
     /// `InvalidManagedPrivateSpaceId.DedicatedHostIdConflict` (HTTP 403): `ManagedPrivateSpaceId and DedicatedHostId cannot be specified at the same time.`
-    InvalidManagedPrivateSpaceIdDedicatedHostIdConflict(acs_runtime::ServiceError),
+    InvalidManagedPrivateSpaceIdDedicatedHostIdConflict(rt::ServiceError),
     /// `InvalidManagedPrivateSpaceId.TenancyConflict` (HTTP 403): `ManagedPrivateSpaceId and Tenancy cannot be specified at the same time.`
-    InvalidManagedPrivateSpaceIdTenancyConflict(acs_runtime::ServiceError),
+    InvalidManagedPrivateSpaceIdTenancyConflict(rt::ServiceError),
     /// `InvalidParameter.InvalidEniQueueNumber` (HTTP 403): `%s`
-    InvalidParameterInvalidEniQueueNumber(acs_runtime::ServiceError),
+    InvalidParameterInvalidEniQueueNumber(rt::ServiceError),
     /// `InvalidOperation.MaxEniQueueNumberExceeded` (HTTP 403): `%s`
-    InvalidOperationMaxEniQueueNumberExceeded(acs_runtime::ServiceError),
+    InvalidOperationMaxEniQueueNumberExceeded(rt::ServiceError),
     /// `InvalidOperation.ExceedInstanceTypeQueueNumber` (HTTP 403): `%s`
-    InvalidOperationExceedInstanceTypeQueueNumber(acs_runtime::ServiceError),
+    InvalidOperationExceedInstanceTypeQueueNumber(rt::ServiceError),
     /// `InvalidIspType.ValueNotSupported` (HTTP 403): `%s`
-    InvalidIspTypeValueNotSupported(acs_runtime::ServiceError),
+    InvalidIspTypeValueNotSupported(rt::ServiceError),
     /// `UnsupportedIspChargeType` (HTTP 403): `%s`
-    UnsupportedIspChargeType(acs_runtime::ServiceError),
+    UnsupportedIspChargeType(rt::ServiceError),
     /// `UnsupportedIspClassicNetwork` (HTTP 403): `%s`
-    UnsupportedIspClassicNetwork(acs_runtime::ServiceError),
+    UnsupportedIspClassicNetwork(rt::ServiceError),
     /// `InvalidIspBandwidthOut` (HTTP 403): `%s`
-    InvalidIspBandwidthOut(acs_runtime::ServiceError),
+    InvalidIspBandwidthOut(rt::ServiceError),
     /// `UnsupportedIspNetworkChargeType` (HTTP 403): `%s`
-    UnsupportedIspNetworkChargeType(acs_runtime::ServiceError),
+    UnsupportedIspNetworkChargeType(rt::ServiceError),
     /// `InvalidIspUID` (HTTP 403): `%s`
-    InvalidIspUid(acs_runtime::ServiceError),
+    InvalidIspUid(rt::ServiceError),
     /// `UnsupportedIspRegion` (HTTP 403): `%s`
-    UnsupportedIspRegion(acs_runtime::ServiceError),
+    UnsupportedIspRegion(rt::ServiceError),
     /// `Forbidden.OnlySupportEnterpriseGroup` (HTTP 403): `%s`
-    ForbiddenOnlySupportEnterpriseGroup(acs_runtime::ServiceError),
+    ForbiddenOnlySupportEnterpriseGroup(rt::ServiceError),
     /// `HibernationConfigured.InstanceOperationForbidden` (HTTP 403): `The operation is not permitted due to limit of the hibernation configured instance.`
-    HibernationConfiguredInstanceOperationForbidden(acs_runtime::ServiceError),
+    HibernationConfiguredInstanceOperationForbidden(rt::ServiceError),
     /// `InstanceDiskLimitExceeded` (HTTP 403): `The amount of the disk on instance reach its limits.`
-    InstanceDiskLimitExceeded(acs_runtime::ServiceError),
+    InstanceDiskLimitExceeded(rt::ServiceError),
     /// `InvalidInstanceType.NotSupportDiskCategory` (HTTP 403): `The instanceType of the specified instance does not support this disk category.`
-    InvalidInstanceTypeNotSupportDiskCategory(acs_runtime::ServiceError),
+    InvalidInstanceTypeNotSupportDiskCategory(rt::ServiceError),
     /// `InvalidOperation.ConfidentialComputingModeInInviteOnlyTesting` (HTTP 403): `The specified confidential computing mode is in invite only testing: %s.`
-    InvalidOperationConfidentialComputingModeInInviteOnlyTesting(
-        acs_runtime::ServiceError,
-    ),
+    InvalidOperationConfidentialComputingModeInInviteOnlyTesting(rt::ServiceError),
     /// `InvalidOperation.InvalidNetworkInterfaceId` (HTTP 403): `%s`
-    InvalidOperationInvalidNetworkInterfaceId(acs_runtime::ServiceError),
+    InvalidOperationInvalidNetworkInterfaceId(rt::ServiceError),
     /// `InvalidOperation.RegionNotSupportNetworkInterfaceId` (HTTP 403): `The specific region does not support network interface id.`
-    InvalidOperationRegionNotSupportNetworkInterfaceId(acs_runtime::ServiceError),
+    InvalidOperationRegionNotSupportNetworkInterfaceId(rt::ServiceError),
     /// `InvalidEniId.NotFound` (HTTP 403): `%s`
-    InvalidEniIdNotFound(acs_runtime::ServiceError),
+    InvalidEniIdNotFound(rt::ServiceError),
     /// `InvalidOperation.PublicIpAddressNoStock` (HTTP 403): `The public IP address for the specified Region or ChargeType of the instance is out of stock. Please try another Region or ChargeType.`
-    InvalidOperationPublicIpAddressNoStock(acs_runtime::ServiceError),
+    InvalidOperationPublicIpAddressNoStock(rt::ServiceError),
     /// `AclLimitExceed` (HTTP 403): `%s`
-    AclLimitExceed(acs_runtime::ServiceError),
+    AclLimitExceed(rt::ServiceError),
     /// `InvalidParameter.DataEncryptedKeyCreateFailed` (HTTP 403): `Create kms data encrypted key fail. If you need further assistance, you can contact the KMS Technical Support.`
-    InvalidParameterDataEncryptedKeyCreateFailed(acs_runtime::ServiceError),
+    InvalidParameterDataEncryptedKeyCreateFailed(rt::ServiceError),
     /// `InvalidParameter.CpuOptionsThreadsPerCore` (HTTP 403): `The specified parameter CpuOptions.ThreadsPerCore is not valid.`
-    InvalidParameterCpuOptionsThreadsPerCore(acs_runtime::ServiceError),
+    InvalidParameterCpuOptionsThreadsPerCore(rt::ServiceError),
     /// `InvalidParameter.CpuOptionsCore` (HTTP 403): `The specified parameter CpuOptions.Core is not valid.`
-    InvalidParameterCpuOptionsCore(acs_runtime::ServiceError),
+    InvalidParameterCpuOptionsCore(rt::ServiceError),
     /// `InvalidInstanceType.CpuOptionsThreadsPerCoreUnsupported` (HTTP 403): `The current instance type does not support setting or modifying the CpuOptions.ThreadsPerCore parameter.`
-    InvalidInstanceTypeCpuOptionsThreadsPerCoreUnsupported(acs_runtime::ServiceError),
+    InvalidInstanceTypeCpuOptionsThreadsPerCoreUnsupported(rt::ServiceError),
     /// `InvalidParameter.CpuOptionsNuma` (HTTP 403): `The specified parameter CpuOptions.Numa is not valid.`
-    InvalidParameterCpuOptionsNuma(acs_runtime::ServiceError),
+    InvalidParameterCpuOptionsNuma(rt::ServiceError),
     /// `InvalidParameter.KMSKeyId.CMKUnauthorized` (HTTP 403): `The CMK(Customer Master Key) lacks authorization to add tags to the ECS service.`
-    InvalidParameterKmsKeyIdCmkUnauthorized(acs_runtime::ServiceError),
+    InvalidParameterKmsKeyIdCmkUnauthorized(rt::ServiceError),
     /// `InvalidParameter.KMSKeyId.CMKNotEnabled` (HTTP 403): `The CMK (Customer Master Key) must be in an active state.`
-    InvalidParameterKmsKeyIdCmkNotEnabled(acs_runtime::ServiceError),
+    InvalidParameterKmsKeyIdCmkNotEnabled(rt::ServiceError),
     /// `InvalidEncrypted.NotMatchSnapshot` (HTTP 403): `The specified parameter Encrypted must be set to true when creating disks with encrypted snapshots.`
-    InvalidEncryptedNotMatchSnapshot(acs_runtime::ServiceError),
+    InvalidEncryptedNotMatchSnapshot(rt::ServiceError),
     /// `InvalidEncrypted.NotMatchDiskDefaultEncryption` (HTTP 403): `Enabling disk default encryption prevents the creation of non-encrypted disks.`
-    InvalidEncryptedNotMatchDiskDefaultEncryption(acs_runtime::ServiceError),
+    InvalidEncryptedNotMatchDiskDefaultEncryption(rt::ServiceError),
     /// `InvalidOperation.InstanceTypeNotSupportNetworkEncryption` (HTTP 403): `The specified instance type does not support network encryption.`
-    InvalidOperationInstanceTypeNotSupportNetworkEncryption(acs_runtime::ServiceError),
+    InvalidOperationInstanceTypeNotSupportNetworkEncryption(rt::ServiceError),
     /// `InvalidOperation.UserNotSupportNetworkEncryption` (HTTP 403): `User not support network encryption.`
-    InvalidOperationUserNotSupportNetworkEncryption(acs_runtime::ServiceError),
+    InvalidOperationUserNotSupportNetworkEncryption(rt::ServiceError),
     /// `InvalidOperation.InstanceTypeNotSupportEniTrunking` (HTTP 403): `The current instance type does not support ENI trunking operation.`
-    InvalidOperationInstanceTypeNotSupportEniTrunking(acs_runtime::ServiceError),
+    InvalidOperationInstanceTypeNotSupportEniTrunking(rt::ServiceError),
     /// `InvalidStorageClusterId.NotExist` (HTTP 404): `The specified StorageClusterId does not exist in current region.`
-    InvalidStorageClusterIdNotExist(acs_runtime::ServiceError),
+    InvalidStorageClusterIdNotExist(rt::ServiceError),
     /// `InvalidRegionId.NotFound` (HTTP 404): `The RegionId provided does not exist in our records.`
-    InvalidRegionIdNotFound(acs_runtime::ServiceError),
+    InvalidRegionIdNotFound(rt::ServiceError),
     /// `InvalidZoneId.NotFound` (HTTP 404): `The ZoneId provided does not exist in our records.`
-    InvalidZoneIdNotFound(acs_runtime::ServiceError),
+    InvalidZoneIdNotFound(rt::ServiceError),
     /// `InvalidSecurityGroupId` (HTTP 404): `The specified SecurityGroupId is invalid or does not exist.`
-    InvalidSecurityGroupId(acs_runtime::ServiceError),
+    InvalidSecurityGroupId(rt::ServiceError),
     /// `InvalidDataDiskSnapshotId.NotFound` (HTTP 404): `The specified parameter "DataDisk.n.SnapshotId" is not valid.`
-    InvalidDataDiskSnapshotIdNotFound(acs_runtime::ServiceError),
+    InvalidDataDiskSnapshotIdNotFound(rt::ServiceError),
     /// `InvalidVSwitchId.NotFound` (HTTP 404): `Specified virtual switch does not exist.`
-    InvalidVSwitchIdNotFound(acs_runtime::ServiceError),
+    InvalidVSwitchIdNotFound(rt::ServiceError),
     /// `InvalidImageId.NotFound` (HTTP 404): `The specified ImageId does not exist.`
-    InvalidImageIdNotFound(acs_runtime::ServiceError),
+    InvalidImageIdNotFound(rt::ServiceError),
     /// `InvalidInstanceChargeType.NotFound` (HTTP 404): `The InstanceChargeType does not exist in our records.`
-    InvalidInstanceChargeTypeNotFound(acs_runtime::ServiceError),
+    InvalidInstanceChargeTypeNotFound(rt::ServiceError),
     /// `DependencyViolation.IoOptimized` (HTTP 404): `The specified instancetype must be IoOptimized instance.`
-    DependencyViolationIoOptimized(acs_runtime::ServiceError),
+    DependencyViolationIoOptimized(rt::ServiceError),
     /// `PaymentMethodNotFound` (HTTP 404): `No payment method has been registered on the account.`
-    PaymentMethodNotFound(acs_runtime::ServiceError),
+    PaymentMethodNotFound(rt::ServiceError),
     /// `HOSTNAME_ILLEGAL` (HTTP 404): `The specified parameter HostName is not valid.`
-    HostnameIllegal(acs_runtime::ServiceError),
+    HostnameIllegal(rt::ServiceError),
     /// `InvalidSystemDiskSize.LessThanImageSize` (HTTP 404): `The specified parameter SystemDisk.Size is less than the image size.`
-    InvalidSystemDiskSizeLessThanImageSize(acs_runtime::ServiceError),
+    InvalidSystemDiskSizeLessThanImageSize(rt::ServiceError),
     /// `InvalidSystemDiskSize.LessThanMinSize` (HTTP 404): `The specified parameter SystemDisk.Size is less than the min size.`
-    InvalidSystemDiskSizeLessThanMinSize(acs_runtime::ServiceError),
+    InvalidSystemDiskSizeLessThanMinSize(rt::ServiceError),
     /// `InvalidSystemDiskSize.MoreThanMaxSize` (HTTP 404): `The specified parameter SystemDisk.Size is more than the max size.`
-    InvalidSystemDiskSizeMoreThanMaxSize(acs_runtime::ServiceError),
+    InvalidSystemDiskSizeMoreThanMaxSize(rt::ServiceError),
     /// `OperationDenied.CreatingConflict` (HTTP 404): `Another Instance has been creating.`
-    OperationDeniedCreatingConflict(acs_runtime::ServiceError),
+    OperationDeniedCreatingConflict(rt::ServiceError),
     /// `InvalidKeyPairName.NotFound` (HTTP 404): `The specified parameter KeyPairName does not exist in our records.`
-    InvalidKeyPairNameNotFound(acs_runtime::ServiceError),
+    InvalidKeyPairNameNotFound(rt::ServiceError),
     /// `InvalidResourceGroup.NotFound` (HTTP 404): `The ResourceGroup provided does not exist in our records.`
-    InvalidResourceGroupNotFound(acs_runtime::ServiceError),
+    InvalidResourceGroupNotFound(rt::ServiceError),
     /// `InvalidRamRole.NotFound` (HTTP 404): `The specified parameter "RAMRoleName" does not exist.`
-    InvalidRamRoleNotFound(acs_runtime::ServiceError),
+    InvalidRamRoleNotFound(rt::ServiceError),
     /// `InvalidLaunchTemplate.NotFound` (HTTP 404): `%s`
-    InvalidLaunchTemplateNotFound(acs_runtime::ServiceError),
+    InvalidLaunchTemplateNotFound(rt::ServiceError),
     /// `InvalidLaunchTemplateVersion.NotFound` (HTTP 404): `%s`
-    InvalidLaunchTemplateVersionNotFound(acs_runtime::ServiceError),
+    InvalidLaunchTemplateVersionNotFound(rt::ServiceError),
     /// `InvalidVSwitchId.NotExist` (HTTP 404): `%s`
-    InvalidVSwitchIdNotExist(acs_runtime::ServiceError),
+    InvalidVSwitchIdNotExist(rt::ServiceError),
     /// `InvalidMarketImage.NotFound` (HTTP 404): `The specified marketplace image does not exist, please change the imageId and try again.`
-    InvalidMarketImageNotFound(acs_runtime::ServiceError),
+    InvalidMarketImageNotFound(rt::ServiceError),
     /// `DeploymentSet.NotFound` (HTTP 404): `The specified deployment set does not exist.`
-    DeploymentSetNotFound(acs_runtime::ServiceError),
+    DeploymentSetNotFound(rt::ServiceError),
     /// `InvalidParameter.DeploymentSetGroupNo` (HTTP 404): `Parameter DeploymentSetGroupNo is invalid.`
-    InvalidParameterDeploymentSetGroupNo(acs_runtime::ServiceError),
+    InvalidParameterDeploymentSetGroupNo(rt::ServiceError),
     /// `InvalidParameter.KMSKeyId.NotFound` (HTTP 404): `The specified KMSKeyId does not exist.`
-    InvalidParameterKmsKeyIdNotFound(acs_runtime::ServiceError),
+    InvalidParameterKmsKeyIdNotFound(rt::ServiceError),
     /// `InvalidDiskIds.NotPortable` (HTTP 404): `The specified DiskId is not portable.`
-    InvalidDiskIdsNotPortable(acs_runtime::ServiceError),
+    InvalidDiskIdsNotPortable(rt::ServiceError),
     /// `InvalidAutoSnapshotPolicyId.NotFound` (HTTP 404): `Specified parameter AutoSnapshotPolicyId not found.`
-    InvalidAutoSnapshotPolicyIdNotFound(acs_runtime::ServiceError),
+    InvalidAutoSnapshotPolicyIdNotFound(rt::ServiceError),
     /// `Throttling.Resource` (HTTP 429): `The request throttle by resource operation.`
-    ThrottlingResource(acs_runtime::ServiceError),
+    ThrottlingResource(rt::ServiceError),
     /// `InternalError` (HTTP 500): `The request processing has failed due to some unknown error.`
-    InternalError(acs_runtime::ServiceError),
+    InternalError(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for RunInstancesError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for RunInstancesError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "LoginAsNonRoot.ImageNotSupport" => {
                 Self::LoginAsNonRootImageNotSupport(error)
@@ -3197,8 +3207,8 @@ impl From<acs_runtime::ServiceError> for RunInstancesError {
     }
 }
 
-impl acs_runtime::OperationError for RunInstancesError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for RunInstancesError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::LoginAsNonRootImageNotSupport(error)
             | Self::InvalidParamNotSupportJumboFrame(error)
@@ -3627,7 +3637,7 @@ impl acs_runtime::OperationError for RunInstancesError {
 
 impl std::fmt::Display for RunInstancesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -3748,8 +3758,8 @@ pub struct DataDiskItem {
     pub bursting_enabled: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for DataDiskItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for DataDiskItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("PerformanceLevel", &self.performance_level);
         visit("AutoSnapshotPolicyId", &self.auto_snapshot_policy_id);
         visit("Encrypted", &self.encrypted);
@@ -3785,8 +3795,8 @@ pub struct ArnItem {
     pub assume_role_for: Option<i64>,
 }
 
-impl acs_runtime::WireStruct for ArnItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ArnItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("RoleType", &self.role_type);
         visit("Rolearn", &self.rolearn);
         visit("AssumeRoleFor", &self.assume_role_for);
@@ -3986,8 +3996,8 @@ pub struct NetworkInterfaceItem {
     pub source_dest_check: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for NetworkInterfaceItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NetworkInterfaceItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("VSwitchId", &self.v_switch_id);
         visit("NetworkInterfaceName", &self.network_interface_name);
         visit("Description", &self.description);
@@ -4018,8 +4028,8 @@ pub struct TagItem {
     pub value: Option<String>,
 }
 
-impl acs_runtime::WireStruct for TagItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for TagItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("Key", &self.key);
         visit("Value", &self.value);
     }
@@ -4068,8 +4078,8 @@ pub struct SystemDisk {
     pub encrypt_algorithm: Option<String>,
 }
 
-impl acs_runtime::WireStruct for SystemDisk {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for SystemDisk {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("StorageClusterId", &self.storage_cluster_id);
         visit("ProvisionedIops", &self.provisioned_iops);
         visit("BurstingEnabled", &self.bursting_enabled);
@@ -4091,8 +4101,8 @@ pub struct ImageOptions {
     pub login_as_non_root: Option<bool>,
 }
 
-impl acs_runtime::WireStruct for ImageOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ImageOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("LoginAsNonRoot", &self.login_as_non_root);
     }
 }
@@ -4117,8 +4127,8 @@ pub struct NetworkOptions {
     pub bandwidth_weighting: Option<String>,
 }
 
-impl acs_runtime::WireStruct for NetworkOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for NetworkOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("EnableJumboFrame", &self.enable_jumbo_frame);
         visit("EnableNetworkEncryption", &self.enable_network_encryption);
         visit("BandwidthWeighting", &self.bandwidth_weighting);
@@ -4168,8 +4178,8 @@ pub struct PrivateDnsNameOptions {
     pub hostname_type: Option<String>,
 }
 
-impl acs_runtime::WireStruct for PrivateDnsNameOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for PrivateDnsNameOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("EnableInstanceIdDnsARecord", &self.enable_instance_id_dns_a_record);
         visit("EnableInstanceIdDnsAAAARecord", &self.enable_instance_id_dns_aaaa_record);
         visit("EnableIpDnsARecord", &self.enable_ip_dns_a_record);
@@ -4185,8 +4195,8 @@ pub struct ClockOptions {
     pub ptp_status: Option<String>,
 }
 
-impl acs_runtime::WireStruct for ClockOptions {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for ClockOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("PtpStatus", &self.ptp_status);
     }
 }
@@ -4199,8 +4209,8 @@ pub struct InstanceIdSets {
     pub instance_id_set: Option<Vec<String>>,
 }
 
-impl acs_runtime::FromJson for InstanceIdSets {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for InstanceIdSets {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             instance_id_set: object.take("InstanceIdSet")?,

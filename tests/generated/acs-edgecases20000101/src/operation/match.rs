@@ -11,7 +11,7 @@
 //! {"a": 1}
 //! ```
 
-use acs_runtime::{BuildError, IntoParam, SdkError};
+use acs_runtime as rt;
 
 /// Request of `Match`, made by [`MatchBuilder`] (`Client::match` or [`MatchRequest::builder`]), which checks that the required parameters are set.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,7 +37,7 @@ pub struct MatchRequest {
     /// The `Ids` field.
     pub ids: Option<Vec<String>>,
     /// The `Raw` field.
-    pub raw: Option<acs_runtime::serde_json::Value>,
+    pub raw: Option<rt::serde_json::Value>,
     /// The `ClientToken` field.
     pub client_token: Option<String>,
 }
@@ -50,19 +50,19 @@ impl MatchRequest {
 }
 
 #[allow(deprecated)]
-impl acs_runtime::Operation for MatchRequest {
+impl rt::Operation for MatchRequest {
     type Output = MatchResponse;
     type Error = MatchError;
 
-    const INFO: &'static acs_runtime::OperationInfo = &acs_runtime::OperationInfo::rpc(
+    const INFO: &'static rt::OperationInfo = &rt::OperationInfo::rpc(
         "Match",
-        acs_runtime::Method::Post,
-        acs_runtime::Idempotency::Token,
+        rt::Method::Post,
+        rt::Idempotency::Token,
     );
 
-    const RAM: Option<&'static acs_runtime::ram::Facts> = Some(&RAM);
+    const RAM: Option<&'static rt::ram::Facts> = Some(&RAM);
 
-    fn write_params(&self, params: &mut acs_runtime::RequestParams) {
+    fn write_params(&self, params: &mut rt::RequestParams) {
         params.query("type", &self.r#type);
         params.query("Self", &self.self_);
         params.form("super", &self.super_);
@@ -71,8 +71,8 @@ impl acs_runtime::Operation for MatchRequest {
         params.query("Tag", &self.tag);
         params.query("Filter", &self.filter);
         params.query("Labels", &self.labels);
-        params.put_json(acs_runtime::Position::Query, "Ids", &self.ids);
-        params.put_json(acs_runtime::Position::Query, "Raw", &self.raw);
+        params.put_json(rt::Position::Query, "Ids", &self.ids);
+        params.put_json(rt::Position::Query, "Raw", &self.raw);
         params.query("ClientToken", &self.client_token);
     }
 
@@ -98,44 +98,44 @@ impl<C> MatchBuilder<C> {
     }
 
     /// A parameter named with a Rust keyword. Required. Example: ``` `a` ``b`` ```.
-    pub fn r#type(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn r#type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.r#type = value.into_param();
         self
     }
 
     /// The `Self` field. Wire name: `Self`.
-    pub fn self_(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn self_(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.self_ = value.into_param();
         self
     }
 
     /// The `super` field. Wire name: `super`.
-    pub fn super_(mut self, value: impl IntoParam<i64>) -> Self {
+    pub fn super_(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.super_ = value.into_param();
         self
     }
 
     /// The `build` field. Wire name: `build`.
     #[deprecated]
-    pub fn build_(mut self, value: impl IntoParam<bool>) -> Self {
+    pub fn build_(mut self, value: impl rt::IntoParam<bool>) -> Self {
         self.request.build_ = value.into_param();
         self
     }
 
     /// The `3DES` field.
-    pub fn n_3des(mut self, value: impl IntoParam<f64>) -> Self {
+    pub fn n_3des(mut self, value: impl rt::IntoParam<f64>) -> Self {
         self.request.n_3des = value.into_param();
         self
     }
 
     /// The `Tag` field.
-    pub fn tag(mut self, value: impl IntoParam<Vec<TagItem>>) -> Self {
+    pub fn tag(mut self, value: impl rt::IntoParam<Vec<TagItem>>) -> Self {
         self.request.tag = value.into_param();
         self
     }
 
     /// The `Filter` field.
-    pub fn filter(mut self, value: impl IntoParam<Filter>) -> Self {
+    pub fn filter(mut self, value: impl rt::IntoParam<Filter>) -> Self {
         self.request.filter = value.into_param();
         self
     }
@@ -143,33 +143,33 @@ impl<C> MatchBuilder<C> {
     /// The `Labels` field.
     pub fn labels(
         mut self,
-        value: impl IntoParam<std::collections::BTreeMap<String, String>>,
+        value: impl rt::IntoParam<std::collections::BTreeMap<String, String>>,
     ) -> Self {
         self.request.labels = value.into_param();
         self
     }
 
     /// The `Ids` field.
-    pub fn ids(mut self, value: impl IntoParam<Vec<String>>) -> Self {
+    pub fn ids(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.ids = value.into_param();
         self
     }
 
     /// The `Raw` field.
-    pub fn raw(mut self, value: impl IntoParam<acs_runtime::serde_json::Value>) -> Self {
+    pub fn raw(mut self, value: impl rt::IntoParam<rt::serde_json::Value>) -> Self {
         self.request.raw = value.into_param();
         self
     }
 
     /// The `ClientToken` field.
-    pub fn client_token(mut self, value: impl IntoParam<String>) -> Self {
+    pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();
         self
     }
 
     /// The request, or an error naming the first required parameter that is not set.
-    pub fn build(self) -> Result<MatchRequest, BuildError> {
-        let missing = |parameter, setter| BuildError::missing(
+    pub fn build(self) -> Result<MatchRequest, rt::BuildError> {
+        let missing = |parameter, setter| rt::BuildError::missing(
             "Match",
             parameter,
             setter,
@@ -181,9 +181,9 @@ impl<C> MatchBuilder<C> {
     }
 }
 
-impl MatchBuilder<acs_runtime::Client> {
+impl MatchBuilder<rt::Client> {
     /// Builds the request and sends it, retrying where that is safe.
-    pub async fn send(self) -> Result<MatchResponse, SdkError<MatchError>> {
+    pub async fn send(self) -> Result<MatchResponse, rt::SdkError<MatchError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
@@ -202,13 +202,11 @@ pub struct MatchResponse {
     /// The `State` field.
     pub state: Option<MatchState>,
     /// The `Extra` field.
-    pub extra: Option<
-        std::collections::BTreeMap<String, acs_runtime::serde_json::Value>,
-    >,
+    pub extra: Option<std::collections::BTreeMap<String, rt::serde_json::Value>>,
 }
 
-impl acs_runtime::FromJson for MatchResponse {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for MatchResponse {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             request_id: object.take("RequestId")?,
@@ -225,21 +223,21 @@ impl acs_runtime::FromJson for MatchResponse {
 #[non_exhaustive]
 pub enum MatchError {
     /// `Throttling.User` (HTTP 400): `Request was denied due to user flow control.`
-    ThrottlingUser(acs_runtime::ServiceError),
+    ThrottlingUser(rt::ServiceError),
     /// `Quote"Code` (reported in an HTTP 200 body with `Success: false`): `a "quoted" */ message`
-    QuoteCode(acs_runtime::ServiceError),
+    QuoteCode(rt::ServiceError),
     /// `Self` (reported in an HTTP 200 body with `Success: false`)
     ///
     /// `Self` as an error code.
-    Self_(acs_runtime::ServiceError),
+    Self_(rt::ServiceError),
     /// `400` (HTTP 400)
-    V400(acs_runtime::ServiceError),
+    V400(rt::ServiceError),
     /// An error code this client does not know.
-    Unhandled(acs_runtime::ServiceError),
+    Unhandled(rt::ServiceError),
 }
 
-impl From<acs_runtime::ServiceError> for MatchError {
-    fn from(error: acs_runtime::ServiceError) -> Self {
+impl From<rt::ServiceError> for MatchError {
+    fn from(error: rt::ServiceError) -> Self {
         match error.code.as_str() {
             "Throttling.User" => Self::ThrottlingUser(error),
             "Quote\"Code" => Self::QuoteCode(error),
@@ -250,8 +248,8 @@ impl From<acs_runtime::ServiceError> for MatchError {
     }
 }
 
-impl acs_runtime::OperationError for MatchError {
-    fn service_error(&self) -> &acs_runtime::ServiceError {
+impl rt::OperationError for MatchError {
+    fn service_error(&self) -> &rt::ServiceError {
         match self {
             Self::ThrottlingUser(error)
             | Self::QuoteCode(error)
@@ -264,7 +262,7 @@ impl acs_runtime::OperationError for MatchError {
 
 impl std::fmt::Display for MatchError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        acs_runtime::OperationError::service_error(self).fmt(f)
+        rt::OperationError::service_error(self).fmt(f)
     }
 }
 
@@ -272,9 +270,9 @@ impl std::error::Error for MatchError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: acs_runtime::ram::Facts = acs_runtime::ram::Facts {
+pub const RAM: rt::ram::Facts = rt::ram::Facts {
     action: "edge:Match",
-    access_level: acs_runtime::ram::AccessLevel::Get,
+    access_level: rt::ram::AccessLevel::Get,
     resource_arn_templates: &[
         "acs:edge:{#regionId}:{#accountId}:thing/{#type}/{#NoSuchParam}/{#3DES}",
     ],
@@ -291,8 +289,8 @@ pub struct TagItem {
     pub r#type: Option<String>,
 }
 
-impl acs_runtime::WireStruct for TagItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for TagItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("Key", &self.key);
         visit("type", &self.r#type);
     }
@@ -343,13 +341,13 @@ impl std::fmt::Display for FilterMode {
     }
 }
 
-impl acs_runtime::WireValue for FilterMode {
-    fn wire(&self) -> acs_runtime::WireRef<'_> {
-        acs_runtime::WireRef::Str(self.as_str())
+impl rt::WireValue for FilterMode {
+    fn wire(&self) -> rt::WireRef<'_> {
+        rt::WireRef::Str(self.as_str())
     }
 }
 
-impl acs_runtime::IntoParam<FilterMode> for &str {
+impl rt::IntoParam<FilterMode> for &str {
     fn into_param(self) -> Option<FilterMode> {
         Some(FilterMode::from(self))
     }
@@ -362,8 +360,8 @@ pub struct Filter {
     pub mode: Option<FilterMode>,
 }
 
-impl acs_runtime::WireStruct for Filter {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn acs_runtime::WireValue)) {
+impl rt::WireStruct for Filter {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("Mode", &self.mode);
     }
 }
@@ -376,8 +374,8 @@ pub struct Nested {
     pub deep: Option<Vec<Vec<i32>>>,
 }
 
-impl acs_runtime::FromJson for Nested {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for Nested {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self { deep: object.take("Deep")? })
     }
@@ -393,8 +391,8 @@ pub struct MatchItemsItem {
     pub nested: Option<Nested>,
 }
 
-impl acs_runtime::FromJson for MatchItemsItem {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
+impl rt::FromJson for MatchItemsItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
             ratio: object.take("Ratio")?,
@@ -442,9 +440,8 @@ impl std::fmt::Display for MatchState {
     }
 }
 
-impl acs_runtime::FromJson for MatchState {
-    fn from_json(value: acs_runtime::json::Value) -> acs_runtime::json::Result<Self> {
-        <String as acs_runtime::FromJson>::from_json(value)
-            .map(|text| Self::from(text.as_str()))
+impl rt::FromJson for MatchState {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
     }
 }
