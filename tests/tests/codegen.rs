@@ -96,7 +96,8 @@ fn a_spec_change_makes_the_check_fail_until_regenerated() {
         "{failure}"
     );
     assert!(
-        failure.contains("+    pub fn dry_run(mut self, value: impl rt::IntoParam<bool>) -> Self {"),
+        failure
+            .contains("+    pub fn dry_run(mut self, value: impl rt::IntoParam<bool>) -> Self {"),
         "{failure}"
     );
     let generated = scratch.join("crates/acs-dbs20190306/src/operation/start_backup_plan.rs");

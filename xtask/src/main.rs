@@ -1,46 +1,83 @@
-//! `cargo xtask <task>`: see `cargo xtask help`.
+//! `cargo xtask <command>`: the project's tasks. `cargo xtask --help` lists them, and
+//! `cargo xtask <command> --help` explains one.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
 use xtask::{Mode, check_failure, codegen, import, workspace_root};
 
-const USAGE: &str = "usage:
-  cargo xtask codegen           regenerate every generated file from specs/
-  cargo xtask codegen --check   write nothing; fail with a diff if generated files are stale
-  cargo xtask import --openmeta PATH/api-docs.json [--ops A,B,...]
-                                write specs/<product>/<version>/ from Alibaba's OpenMeta metadata
-                                (overlay.yaml is kept; then run `cargo xtask codegen`)
-  cargo xtask bench [CRITERION ARGS]
-                                run the benchmarks and print each speed target as a ratio";
+/// The project's tasks: generate clients from specs, import Alibaba's metadata, benchmark.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate every generated file (client crates, policies, the spec schema) from specs/.
+    Codegen {
+        /// Write nothing; fail with a unified diff when a generated file is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Write specs/<product>/<version>/ from an OpenMeta api-docs.json (overlay.yaml is kept),
+    /// then run `cargo xtask codegen`.
+    Import {
+        /// The api-docs.json (or a single-operation extract) to import.
+        #[arg(long, value_name = "PATH")]
+        openmeta: PathBuf,
+        /// Import only these operations (comma-separated); other spec files are left alone.
+        #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+        ops: Option<Vec<String>>,
+    },
+    /// Run the benchmarks and print each target as a ratio of two measurements of one run.
+    Bench {
+        /// Measure compile times instead: our generated crates beside aws-sdk-sts.
+        #[arg(long)]
+        compile: bool,
+        /// Alternating rounds per compile measurement (the median is reported).
+        #[arg(long, default_value_t = 3, requires = "compile")]
+        rounds: usize,
+        /// Extra arguments for criterion (`--measurement-time 3`), after `--`.
+        #[arg(last = true, value_name = "CRITERION ARGS")]
+        criterion: Vec<String>,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        ["codegen"] => run_codegen(Mode::Write),
-        ["codegen", "--check"] => run_codegen(Mode::Check),
-        ["import", "--openmeta", path] => run_import(path, None),
-        ["import", "--openmeta", path, "--ops", ops]
-        | ["import", "--ops", ops, "--openmeta", path] => run_import(path, Some(ops)),
-        ["bench", criterion_args @ ..] => run_bench(criterion_args),
-        ["help" | "--help" | "-h"] => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
-        }
+    match Cli::parse().command {
+        Command::Codegen { check } => run_codegen(if check { Mode::Check } else { Mode::Write }),
+        Command::Import { openmeta, ops } => run_import(&openmeta, ops),
+        Command::Bench {
+            compile: true,
+            rounds,
+            ..
+        } => run_compile_bench(rounds),
+        Command::Bench { criterion, .. } => run_bench(&criterion),
     }
 }
 
-fn run_bench(criterion_args: &[&str]) -> ExitCode {
-    match xtask::bench::run(&workspace_root(), criterion_args) {
+fn run_bench(criterion_args: &[String]) -> ExitCode {
+    let args: Vec<&str> = criterion_args.iter().map(String::as_str).collect();
+    match xtask::bench::run(&workspace_root(), &args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
             eprintln!("some speed targets were missed (see MISSED above)");
             ExitCode::FAILURE
         }
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_compile_bench(rounds: usize) -> ExitCode {
+    match xtask::bench::compile::run(&workspace_root(), rounds) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{error}");
             ExitCode::FAILURE
@@ -92,16 +129,15 @@ fn run_codegen(mode: Mode) -> ExitCode {
     }
 }
 
-fn run_import(path: &str, ops: Option<&str>) -> ExitCode {
+fn run_import(path: &std::path::Path, ops: Option<Vec<String>>) -> ExitCode {
     let root = workspace_root();
     let only: Option<Vec<String>> = ops.map(|ops| {
-        ops.split(',')
+        ops.into_iter()
             .map(|op| op.trim().to_owned())
             .filter(|op| !op.is_empty())
             .collect()
     });
-    // `cargo xtask` runs from the workspace root; relative paths are the caller's.
-    let report = match import(&root, std::path::Path::new(path), only.as_deref()) {
+    let report = match import(&root, path, only.as_deref()) {
         Ok(report) => report,
         Err(error) => {
             eprintln!("error: {error}");

@@ -38,8 +38,6 @@ pub mod generated {
     pub const REQUEST_FIELD: &str = "request";
     /// `Request::builder()`.
     pub const REQUEST_BUILDER: &str = "builder";
-    /// `Request::resource_arns()`.
-    pub const RESOURCE_ARNS: &str = "resource_arns";
     /// `Client::new()`.
     pub const CLIENT_NEW: &str = "new";
     /// `Client::runtime()`.
@@ -71,6 +69,8 @@ pub mod generated {
         "eq",
         "ne",
     ];
+    /// Inherent methods of a request type (its members are fields, a separate namespace).
+    pub const REQUEST_METHODS: &[&str] = &[REQUEST_BUILDER];
     /// Fields of a request builder (parameters live in its request, so they claim no field).
     pub const BUILDER_FIELDS: &[&str] = &[CLIENT_FIELD, REQUEST_FIELD];
     /// Methods of the service client besides one per operation (with its derived traits').

@@ -2,6 +2,7 @@
 //! facts and one line per parameter saying how it travels.
 
 use acs_spec::ir::{Encoding, Field, HttpMethod, Operation, Placement, RetrySafety};
+use acs_spec::names::generated;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 
@@ -52,6 +53,8 @@ impl ToTokens for Request<'_> {
         });
         let allow = allow_deprecated(&op.params);
         let ram = super::ram::operation_const(op);
+        let builder_fn = format_ident!("{}", generated::REQUEST_BUILDER);
+        let with_client = format_ident!("{}", generated::WITH_CLIENT);
         // Deprecation is marked on the client method users call; marking the type itself would
         // make the module's own impls warn.
         tokens.extend(quote! {
@@ -64,8 +67,8 @@ impl ToTokens for Request<'_> {
 
             impl #request {
                 /// A builder for this request, not tied to a client.
-                pub fn builder() -> #builder {
-                    #builder::with_client(())
+                pub fn #builder_fn() -> #builder {
+                    #builder::#with_client(())
                 }
             }
 

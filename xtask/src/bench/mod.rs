@@ -1,6 +1,8 @@
 //! `cargo xtask bench`: runs the criterion benchmarks and prints each target as a ratio of two
 //! measurements taken in the same run, since absolute times on a shared machine mean little.
 
+pub mod compile;
+
 use std::path::Path;
 use std::process::Command;
 
