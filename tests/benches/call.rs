@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::net::SocketAddr;
 
 use acs_runtime::Config;
-use acs_runtime::credentials::{Credentials, StaticProvider};
+use acs_runtime::credentials::Credentials;
 use criterion::{Criterion, criterion_group, criterion_main};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -64,10 +64,7 @@ fn call(c: &mut Criterion) {
 
     let config = Config::new("cn-hangzhou")
         .with_endpoint(&url)
-        .with_credentials(StaticProvider::new(Credentials::new(
-            "testAccessKeyId",
-            "testAccessKeySecret",
-        )));
+        .with_credentials(Credentials::new("testAccessKeyId", "testAccessKeySecret"));
     let client = acs_dbs20190306::Client::new(&config).expect("client");
     let _ = rustls::crypto::ring::default_provider().install_default();
     let bare = reqwest::Client::new();

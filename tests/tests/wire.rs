@@ -9,7 +9,7 @@ mod support;
 
 use std::time::Duration;
 
-use acs_runtime::credentials::{Credentials, StaticProvider};
+use acs_runtime::credentials::Credentials;
 use acs_runtime::retry::RetryConfig;
 use acs_runtime::{Config, SdkError};
 use support::{Recorded, Reply, TestServer, Verdict};
@@ -26,7 +26,7 @@ async fn server(script: Vec<Reply>) -> TestServer {
 fn config(server: &TestServer) -> Config {
     Config::new("cn-hangzhou")
         .with_endpoint(server.url())
-        .with_credentials(StaticProvider::new(Credentials::new(AK_ID, AK_SECRET)))
+        .with_credentials(Credentials::new(AK_ID, AK_SECRET))
         .with_retry(
             RetryConfig::new()
                 .with_max_attempts(3)

@@ -32,7 +32,7 @@ use crate::endpoint::{self, EndpointError, ResolvedEndpoint};
 use crate::error::{DecodeError, SdkError, ServiceError, TransportError, TransportErrorKind};
 use crate::json;
 use crate::operation::{
-    FromResponse, Idempotency, Operation, OperationInfo, ResponseBody, ServiceInfo,
+    Auth, FromResponse, Idempotency, Operation, OperationInfo, ResponseBody, ServiceInfo,
 };
 use crate::params::RequestParams;
 use crate::request::Prepared;
@@ -152,15 +152,20 @@ impl Client {
                 http_status = tracing::field::Empty,
                 request_id = tracing::field::Empty,
             );
-            let credentials = self
-                .config
-                .credentials
-                .provide()
-                .map_err(SdkError::Credentials)?;
+            let credentials = match info.auth {
+                Auth::Signed => Some(
+                    self.config
+                        .credentials
+                        .get()
+                        .await
+                        .map_err(SdkError::Credentials)?,
+                ),
+                Auth::Anonymous => None,
+            };
             let request = prepared.sign(
                 &self.endpoint,
                 self.config.signature,
-                &credentials,
+                credentials.as_deref(),
                 &new_nonce(),
                 &now_timestamp(),
                 &self.user_agent,
@@ -199,7 +204,9 @@ impl Client {
                             if let Some(id) = &error.request_id {
                                 attempt_span.record("request_id", id.as_str());
                             }
-                            scrub_token(&mut error, &credentials);
+                            if let Some(credentials) = &credentials {
+                                scrub_token(&mut error, credentials);
+                            }
                             Failure::Service(error)
                         }
                     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::credentials::{DefaultChain, ProvideCredentials};
+use crate::credentials::{CredentialsCache, DefaultChain, ProvideCredentials};
 use crate::endpoint::EndpointKind;
 use crate::error::ConfigError;
 use crate::retry::RetryConfig;
@@ -20,8 +20,9 @@ pub const ENV_REGION_ID: &str = "ALIBABA_CLOUD_REGION_ID";
 pub struct Config {
     /// Region to call (`cn-hangzhou`).
     pub region: String,
-    /// Where credentials come from.
-    pub credentials: Arc<dyn ProvideCredentials>,
+    /// Where credentials come from, cached and refreshed before they expire; shared by every
+    /// client made from this configuration (and its clones).
+    pub credentials: CredentialsCache,
     /// Public or VPC endpoints.
     pub endpoint_kind: EndpointKind,
     /// An explicit endpoint URL instead of the region table.
@@ -44,7 +45,7 @@ impl Config {
     pub fn new(region: impl Into<String>) -> Self {
         Config {
             region: region.into(),
-            credentials: Arc::new(DefaultChain::new()),
+            credentials: CredentialsCache::new(DefaultChain::new()),
             endpoint_kind: EndpointKind::Public,
             endpoint_override: None,
             signature: SignatureAlgorithm::Acs3HmacSha256,
@@ -97,9 +98,11 @@ impl Config {
         self
     }
 
-    /// The same configuration taking credentials from `provider`.
+    /// The same configuration taking credentials from `provider` (any provider, or
+    /// [`Credentials`](crate::credentials::Credentials) themselves), through a new
+    /// [`CredentialsCache`].
     pub fn with_credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
-        self.credentials = Arc::new(provider);
+        self.credentials = CredentialsCache::new(provider);
         self
     }
 

@@ -179,6 +179,8 @@ pub enum TransportErrorKind {
     Io,
     /// The HTTP layer rejected the request before sending anything; repeating it cannot help.
     Request,
+    /// The answer's body is larger than the transport reads; repeating it cannot help.
+    TooLarge,
 }
 
 /// The request got no HTTP answer.
@@ -208,6 +210,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Io => "connection failed",
             TransportErrorKind::Request => "request rejected before sending",
+            TransportErrorKind::TooLarge => "answer too large",
         };
         write!(f, "{kind}: {}", self.message)
     }

@@ -29,7 +29,7 @@ pub use error::{
 };
 pub use json::FromJson;
 pub use operation::{
-    ApiStyle, BodyKind, FromResponse, Idempotency, Method, Operation, OperationError,
+    ApiStyle, Auth, BodyKind, FromResponse, Idempotency, Method, Operation, OperationError,
     OperationInfo, ResponseBody, ServiceInfo,
 };
 pub use params::{

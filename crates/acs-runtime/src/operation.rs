@@ -98,6 +98,15 @@ pub enum BodyKind {
     Binary,
 }
 
+/// Whether requests are signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Auth {
+    /// Signed with the caller's credentials (almost every operation).
+    Signed,
+    /// Sent without credentials or signature (STS `AssumeRoleWithOIDC`, public operations).
+    Anonymous,
+}
+
 /// Static facts about an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OperationInfo {
@@ -111,6 +120,8 @@ pub struct OperationInfo {
     pub idempotency: Idempotency,
     /// What a successful answer's body holds.
     pub body: BodyKind,
+    /// Whether requests are signed.
+    pub auth: Auth,
 }
 
 impl OperationInfo {
@@ -127,18 +138,25 @@ impl OperationInfo {
             path,
             idempotency,
             body: BodyKind::Json,
+            auth: Auth::Signed,
         }
     }
 
     /// An RPC operation answering JSON: the common case.
     pub const fn rpc(action: &'static str, method: Method, idempotency: Idempotency) -> Self {
-        OperationInfo {
-            action,
-            method,
-            path: "/",
-            idempotency,
-            body: BodyKind::Json,
-        }
+        Self::roa(action, method, "/", idempotency)
+    }
+
+    /// The same operation, sent unsigned.
+    pub const fn anonymous(mut self) -> Self {
+        self.auth = Auth::Anonymous;
+        self
+    }
+
+    /// The same operation, answering `body`.
+    pub const fn answering(mut self, body: BodyKind) -> Self {
+        self.body = body;
+        self
     }
 }
 

@@ -130,12 +130,13 @@ impl Prepared {
         })
     }
 
-    /// The signed request for one attempt.
+    /// The request for one attempt, signed with `credentials` (unsigned without them: an
+    /// anonymous operation).
     pub(crate) fn sign(
         &self,
         endpoint: &ResolvedEndpoint,
         algorithm: SignatureAlgorithm,
-        credentials: &Credentials,
+        credentials: Option<&Credentials>,
         nonce: &str,
         timestamp: &str,
         user_agent: &str,
@@ -170,7 +171,7 @@ impl Prepared {
         &self,
         endpoint: &ResolvedEndpoint,
         algorithm: SignatureAlgorithm,
-        credentials: &Credentials,
+        credentials: Option<&Credentials>,
         nonce: &str,
         timestamp: &str,
         user_agent: &str,
@@ -190,16 +191,18 @@ impl Prepared {
             signed.push(("content-type".into(), content_type.to_owned()));
         }
         signed.push(("x-acs-content-sha256".into(), hashed_payload.clone()));
-        signed.push((
-            "x-acs-credentials-provider".into(),
-            credentials.provider_name().to_owned(),
-        ));
-        if let Some(token) = credentials.security_token() {
+        if let Some(credentials) = credentials {
             signed.push((
-                "x-acs-accesskey-id".into(),
-                credentials.access_key_id().to_owned(),
+                "x-acs-credentials-provider".into(),
+                credentials.provider_name().to_owned(),
             ));
-            signed.push(("x-acs-security-token".into(), token.to_owned()));
+            if let Some(token) = credentials.security_token() {
+                signed.push((
+                    "x-acs-accesskey-id".into(),
+                    credentials.access_key_id().to_owned(),
+                ));
+                signed.push(("x-acs-security-token".into(), token.to_owned()));
+            }
         }
         let mut unsigned = Vec::new();
         for (name, value) in &self.headers {
@@ -210,21 +213,26 @@ impl Prepared {
             }
         }
 
-        let signature = sign::sign_v3(
-            algorithm,
-            credentials.access_key_id(),
-            credentials.access_key_secret(),
-            &V3Request {
-                method: self.method.as_str(),
-                canonical_uri: &self.path,
-                query: &self.query,
-                headers: &signed,
-                hashed_payload: &hashed_payload,
-            },
-        );
+        let authorization = credentials.map(|credentials| {
+            sign::sign_v3(
+                algorithm,
+                credentials.access_key_id(),
+                credentials.access_key_secret(),
+                &V3Request {
+                    method: self.method.as_str(),
+                    canonical_uri: &self.path,
+                    query: &self.query,
+                    headers: &signed,
+                    hashed_payload: &hashed_payload,
+                },
+            )
+            .authorization
+        });
         let mut headers = signed;
         headers.extend(unsigned);
-        headers.push(("Authorization".into(), signature.authorization));
+        if let Some(authorization) = authorization {
+            headers.push(("Authorization".into(), authorization));
+        }
         HttpRequest {
             method: self.method,
             url: self.url(endpoint, &self.query),
@@ -236,7 +244,7 @@ impl Prepared {
     fn sign_v1(
         &self,
         endpoint: &ResolvedEndpoint,
-        credentials: &Credentials,
+        credentials: Option<&Credentials>,
         nonce: &str,
         timestamp: &str,
         user_agent: &str,
@@ -250,33 +258,33 @@ impl Prepared {
             ("SignatureNonce".into(), nonce.to_owned()),
         ];
         query.extend(self.query.iter().cloned());
-        if let Some(token) = credentials.security_token() {
-            query.push(("SecurityToken".into(), token.to_owned()));
-        }
-        query.push(("SignatureMethod".into(), "HMAC-SHA1".into()));
-        query.push(("SignatureVersion".into(), "1.0".into()));
-        query.push(("AccessKeyId".into(), credentials.access_key_id().to_owned()));
-
-        // Form body fields are signed together with the query.
-        let mut signed = query.clone();
-        signed.extend(self.form.iter().cloned());
-        let signature = sign::sign_v1(
-            self.method.as_str(),
-            &signed,
-            credentials.access_key_secret(),
-        );
-        query.push(("Signature".into(), signature.signature));
-
         let mut headers: Vec<(String, String)> = vec![
             ("host".into(), endpoint.host_header().to_owned()),
             ("x-acs-version".into(), self.product_version.to_owned()),
             ("x-acs-action".into(), self.action.to_owned()),
             ("user-agent".into(), user_agent.to_owned()),
-            (
+        ];
+        if let Some(credentials) = credentials {
+            if let Some(token) = credentials.security_token() {
+                query.push(("SecurityToken".into(), token.to_owned()));
+            }
+            query.push(("SignatureMethod".into(), "HMAC-SHA1".into()));
+            query.push(("SignatureVersion".into(), "1.0".into()));
+            query.push(("AccessKeyId".into(), credentials.access_key_id().to_owned()));
+            // Form body fields are signed together with the query.
+            let mut signed = query.clone();
+            signed.extend(self.form.iter().cloned());
+            let signature = sign::sign_v1(
+                self.method.as_str(),
+                &signed,
+                credentials.access_key_secret(),
+            );
+            query.push(("Signature".into(), signature.signature));
+            headers.push((
                 "x-acs-credentials-provider".into(),
                 credentials.provider_name().to_owned(),
-            ),
-        ];
+            ));
+        }
         if let Some(content_type) = self.content_type {
             headers.push(("content-type".into(), content_type.to_owned()));
         }
@@ -388,7 +396,7 @@ mod tests {
         let request = prepared.sign(
             &endpoint,
             algorithm,
-            &credentials,
+            Some(&credentials),
             &text(&input["nonce"]),
             &text(&input["timestamp"]),
             &text(&input["user_agent"]),

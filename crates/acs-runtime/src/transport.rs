@@ -183,22 +183,44 @@ impl Default for Timeouts {
 /// error.
 pub struct DefaultTransport {
     timeouts: Timeouts,
+    max_body: usize,
+    proxy: bool,
     client: OnceLock<Result<reqwest::Client, TransportError>>,
 }
 
+/// The largest response body [`DefaultTransport`] reads by default: 64 MiB, far above the
+/// largest answers Alibaba's APIs document, far below what would exhaust memory.
+pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+
 impl DefaultTransport {
     /// A transport applying `timeouts.connect` and `timeouts.read` (the total budget is the
-    /// client's to enforce).
+    /// client's to enforce), reading bodies of up to [`DEFAULT_MAX_BODY`] bytes.
     pub fn new(timeouts: Timeouts) -> Self {
         DefaultTransport {
             timeouts,
+            max_body: DEFAULT_MAX_BODY,
+            proxy: true,
             client: OnceLock::new(),
         }
     }
 
+    /// The same transport refusing response bodies longer than `bytes` (read as they arrive, so
+    /// a hostile server cannot make the client hold more).
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// The same transport ignoring `HTTP(S)_PROXY`: for link-local services such as the ECS
+    /// metadata service, which a proxy cannot reach.
+    pub fn without_proxy(mut self) -> Self {
+        self.proxy = false;
+        self
+    }
+
     fn client(&self) -> Result<&reqwest::Client, TransportError> {
         self.client
-            .get_or_init(|| build_client(&self.timeouts))
+            .get_or_init(|| build_client(&self.timeouts, self.proxy))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -208,6 +230,8 @@ impl fmt::Debug for DefaultTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DefaultTransport")
             .field("timeouts", &self.timeouts)
+            .field("max_body", &self.max_body)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -248,7 +272,7 @@ impl Transport for DefaultTransport {
                     })?;
                 headers.append(name, value);
             }
-            let response = client
+            let mut response = client
                 .request(method, request.url.as_str())
                 .headers(headers)
                 .body(request.body)
@@ -266,20 +290,37 @@ impl Transport for DefaultTransport {
                     )
                 })
                 .collect();
-            let body = response
-                .bytes()
+            let too_large = || {
+                TransportError::new(
+                    TransportErrorKind::TooLarge,
+                    format!("the response body is larger than {} bytes", self.max_body),
+                )
+            };
+            let declared = response.content_length().unwrap_or(0);
+            if declared > self.max_body as u64 {
+                return Err(too_large());
+            }
+            let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+            while let Some(chunk) = response
+                .chunk()
                 .await
-                .map_err(|error| classify(error, query.as_deref()))?;
+                .map_err(|error| classify(error, query.as_deref()))?
+            {
+                if body.len() + chunk.len() > self.max_body {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
             Ok(HttpResponse {
                 status,
                 headers,
-                body: body.to_vec(),
+                body,
             })
         })
     }
 }
 
-fn build_client(timeouts: &Timeouts) -> Result<reqwest::Client, TransportError> {
+fn build_client(timeouts: &Timeouts, proxy: bool) -> Result<reqwest::Client, TransportError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
         match rustls_platform_verifier::Verifier::new(Arc::clone(&provider)) {
@@ -298,14 +339,16 @@ fn build_client(timeouts: &Timeouts) -> Result<reqwest::Client, TransportError> 
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .http1_only()
         .connect_timeout(timeouts.connect)
         .read_timeout(timeouts.read)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|error| setup_error(&error))
+        .redirect(reqwest::redirect::Policy::none());
+    if !proxy {
+        builder = builder.no_proxy();
+    }
+    builder.build().map_err(|error| setup_error(&error))
 }
 
 fn setup_error(error: &dyn std::error::Error) -> TransportError {

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use acs_runtime::credentials::{Credentials, DefaultChain, StaticProvider};
+use acs_runtime::credentials::{Credentials, DefaultChain};
 use acs_runtime::json::{self, DecodeError};
 use acs_runtime::sign::SignatureAlgorithm;
 use acs_runtime::transport::BoxFuture;
 use acs_runtime::{
-    ApiStyle, BodyKind, BuildError, Client, Config, ConfigError, DefaultTransport, FromJson,
+    ApiStyle, Auth, BodyKind, BuildError, Client, Config, ConfigError, DefaultTransport, FromJson,
     HttpRequest, HttpResponse, Idempotency, Method, Operation, OperationError, OperationInfo,
     Position, RequestParams, RetryConfig, SdkError, ServiceError, ServiceInfo, Timeouts, Transport,
     TransportError, TransportErrorKind,
@@ -190,6 +190,7 @@ impl Operation for UpdateNode {
         path: "/clusters/{ClusterId}/nodes",
         idempotency: Idempotency::Unsafe,
         body: BodyKind::Json,
+        auth: Auth::Signed,
     };
 
     fn write_params(&self, params: &mut RequestParams) {
@@ -204,14 +205,12 @@ impl Operation for UpdateNode {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn ak() -> StaticProvider {
-    StaticProvider::new(Credentials::new(AK_ID, AK_SECRET))
+fn ak() -> Credentials {
+    Credentials::new(AK_ID, AK_SECRET)
 }
 
-fn sts() -> StaticProvider {
-    StaticProvider::new(Credentials::with_security_token(
-        STS_ID, STS_SECRET, STS_TOKEN,
-    ))
+fn sts() -> Credentials {
+    Credentials::with_security_token(STS_ID, STS_SECRET, STS_TOKEN)
 }
 
 /// Fast retries: 3 attempts, sub-millisecond backoff.
@@ -403,6 +402,7 @@ async fn success_case(algorithm: SignatureAlgorithm, sts_credentials: bool) {
             assert!(timestamp.ends_with('Z'));
         }
         Verdict::Rejected(reason) => panic!("{reason}"),
+        Verdict::Unsigned => panic!("the request was not signed"),
     }
 }
 
@@ -1008,6 +1008,7 @@ async fn roa_missing_path_parameter_is_a_build_error() {
             path: "/clusters/{ClusterId}",
             idempotency: Idempotency::ReadOnly,
             body: BodyKind::Json,
+            auth: Auth::Signed,
         };
         fn write_params(&self, _params: &mut RequestParams) {}
     }
@@ -1037,8 +1038,8 @@ async fn missing_credentials_fail_before_sending() {
     assert!(server.requests().is_empty());
 }
 
-#[test]
-fn config_from_env_reads_the_region() {
+#[tokio::test]
+async fn config_from_env_reads_the_region() {
     let config = Config::from_env_lookup(|name| {
         (name == "ALIBABA_CLOUD_REGION_ID").then(|| "cn-beijing".to_owned())
     })
@@ -1056,7 +1057,7 @@ fn config_from_env_reads_the_region() {
     // The file's current profile is `sts`, in cn-shanghai.
     assert_eq!(config.region, "cn-shanghai");
     // Credentials come from the same lookup: the profile's STS key.
-    let credentials = config.credentials.provide().expect("profile credentials");
+    let credentials = config.credentials.get().await.expect("profile credentials");
     assert_eq!(credentials.access_key_id(), "STS.stsFixtureId");
 
     match Config::from_env_lookup(|_| None) {
@@ -1380,7 +1381,7 @@ async fn official_sdk_verify_server_accepts_our_requests() {
             let config = Config::new("cn-hangzhou")
                 .with_endpoint(url.as_str())
                 .with_signature(algorithm)
-                .with_credentials(StaticProvider::new(credentials))
+                .with_credentials(credentials)
                 .with_retry(RetryConfig::disabled());
             for with_form in [false, true] {
                 let mut operation = TokenOp::new("plan with spaces*~/+=&数");

@@ -51,6 +51,15 @@ impl Reply {
         }
     }
 
+    /// A plain-text answer.
+    pub fn text(status: u16, body: &str) -> Self {
+        Reply::Respond {
+            status,
+            headers: vec![("Content-Type".to_owned(), "text/plain".to_owned())],
+            body: body.to_owned(),
+        }
+    }
+
     /// A JSON answer with an extra header.
     pub fn json_with_header(status: u16, body: &str, name: &str, value: &str) -> Self {
         let mut reply = Reply::json(status, body);
@@ -86,6 +95,8 @@ pub enum Verdict {
         /// The `Signature` parameter.
         signature: String,
     },
+    /// No signature at all, on a server that accepts unsigned requests.
+    Unsigned,
     /// Why the request was rejected.
     Rejected(String),
 }
@@ -95,7 +106,7 @@ impl Verdict {
     pub fn signature(&self) -> Option<&str> {
         match self {
             Verdict::V3 { signature, .. } | Verdict::V1 { signature } => Some(signature),
-            Verdict::Rejected(_) => None,
+            Verdict::Rejected(_) | Verdict::Unsigned => None,
         }
     }
 }
@@ -160,11 +171,24 @@ struct Key {
     token: Option<String>,
 }
 
-#[derive(Debug, Default)]
+/// Answers a request (instead of a script).
+type Handler = Arc<dyn Fn(&Recorded) -> Reply + Send + Sync>;
+
+#[derive(Default)]
 struct State {
     keys: HashMap<String, Key>,
     script: VecDeque<Reply>,
+    handler: Option<Handler>,
+    accept_unsigned: bool,
     requests: Vec<Recorded>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("requests", &self.requests.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A running test server; it stops with the test's runtime.
@@ -194,6 +218,21 @@ impl TestServer {
             }
         });
         server
+    }
+
+    /// Starts a server that answers every request with `handler` (after checking its
+    /// signature, like a scripted one).
+    pub async fn start_with(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        let server = Self::start(Vec::new()).await;
+        server.state.lock().unwrap().handler = Some(Arc::new(handler));
+        server
+    }
+
+    /// Accepts requests that carry no signature at all (anonymous operations, the metadata
+    /// service, a credentials URI).
+    pub fn accept_unsigned(&self) -> &Self {
+        self.state.lock().unwrap().accept_unsigned = true;
+        self
     }
 
     /// Accepts `access_key_id` / `secret`, with an STS `token` when given.
@@ -226,7 +265,8 @@ impl TestServer {
             };
             let reply = {
                 let mut state = self.state.lock().unwrap();
-                let verdict = verify(&request, &state.keys);
+                let verdict = verify(&request, &state.keys, state.accept_unsigned);
+                let handler = state.handler.clone();
                 let reply = match &verdict {
                     Verdict::Rejected(reason) => Reply::json(
                         400,
@@ -237,12 +277,15 @@ impl TestServer {
                         })
                         .to_string(),
                     ),
-                    _ => state.script.pop_front().unwrap_or_else(|| {
-                        Reply::json(
-                            500,
-                            r#"{"Code":"ScriptExhausted","Message":"no reply left"}"#,
-                        )
-                    }),
+                    _ => match &handler {
+                        Some(handler) => handler(&request),
+                        None => state.script.pop_front().unwrap_or_else(|| {
+                            Reply::json(
+                                500,
+                                r#"{"Code":"ScriptExhausted","Message":"no reply left"}"#,
+                            )
+                        }),
+                    },
                 };
                 state.requests.push(Recorded { verdict, ..request });
                 reply
@@ -353,9 +396,10 @@ fn form_decode(text: &str) -> String {
 }
 
 /// Checks the request's signature as the service would.
-fn verify(request: &Recorded, keys: &HashMap<String, Key>) -> Verdict {
+fn verify(request: &Recorded, keys: &HashMap<String, Key>, accept_unsigned: bool) -> Verdict {
     let result = match request.header("authorization") {
         Some(authorization) => verify_v3(request, authorization, keys),
+        None if accept_unsigned && request.param("Signature").is_none() => Ok(Verdict::Unsigned),
         None => verify_v1(request, keys),
     };
     result.unwrap_or_else(Verdict::Rejected)

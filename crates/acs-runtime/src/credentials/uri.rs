@@ -1,0 +1,88 @@
+//! Credentials from a URL (`ALIBABA_CLOUD_CREDENTIALS_URI`), usually a local sidecar.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::http::{self, credentials_from, endpoint_of, json_answer};
+use super::{
+    CredentialsError, ENV_CREDENTIALS_URI, Lookup, ProvideCredentials, ProvideFuture, non_empty_var,
+};
+use crate::json::Value;
+use crate::operation::Method;
+use crate::transport::Transport;
+
+pub(crate) const PROVIDER: &str = "credentials URI";
+
+/// Credentials a URL answers with `GET`: JSON with `AccessKeyId`, `AccessKeySecret`,
+/// `SecurityToken` and `Expiration` (`YYYY-MM-DDTHH:MM:SSZ`). A `Code` member, when present, must
+/// be `Success` (the official Python and Java libraries require it, Go ignores it); other
+/// members are ignored. Plain `http://` is accepted: the server is usually a sidecar on the
+/// same host. Named `credential_uri`.
+#[derive(Clone)]
+pub struct CredentialsUriProvider {
+    uri: String,
+    transport: Arc<dyn Transport>,
+}
+
+impl CredentialsUriProvider {
+    /// Credentials from `uri`.
+    pub fn new(uri: impl Into<String>) -> Self {
+        CredentialsUriProvider {
+            uri: uri.into(),
+            transport: http::transport(Duration::from_secs(5), Duration::from_secs(10), true),
+        }
+    }
+
+    /// Credentials from the URL in `ALIBABA_CLOUD_CREDENTIALS_URI` (read through `lookup`).
+    pub fn from_env(
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Result<Self, CredentialsError> {
+        Self::from_lookup(&(Arc::new(lookup) as Lookup))
+    }
+
+    pub(crate) fn from_lookup(lookup: &Lookup) -> Result<Self, CredentialsError> {
+        non_empty_var(lookup, ENV_CREDENTIALS_URI)
+            .map(Self::new)
+            .ok_or(CredentialsError::EnvVarMissing {
+                name: ENV_CREDENTIALS_URI,
+            })
+    }
+}
+
+impl fmt::Debug for CredentialsUriProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL's path or query may carry a credential of its own.
+        f.debug_struct("CredentialsUriProvider")
+            .field("endpoint", &endpoint_of(&self.uri))
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProvideCredentials for CredentialsUriProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        Box::pin(async move {
+            let response = http::send(
+                &*self.transport,
+                PROVIDER,
+                Method::Get,
+                &self.uri,
+                Vec::new(),
+                Duration::from_secs(15),
+            )
+            .await?;
+            let document = json_answer(&response, PROVIDER, &self.uri)?;
+            let service = |message: String| CredentialsError::Service {
+                provider: PROVIDER,
+                endpoint: endpoint_of(&self.uri),
+                message,
+            };
+            match document.get("Code") {
+                None | Some(Value::Null) => {}
+                Some(Value::String(code)) if code == "Success" => {}
+                Some(_) => return Err(service("`Code` is not `Success`".into())),
+            }
+            credentials_from(&document, "credential_uri").map_err(service)
+        })
+    }
+}
