@@ -69,12 +69,14 @@ fn a_spec_change_makes_the_check_fail_until_regenerated() {
             continue;
         }
         let target = scratch.join("crates").join(crate_dir.file_name().unwrap());
-        for dir in ["src", "policies"] {
+        for dir in acs_codegen::GENERATED_DIRS {
             if crate_dir.join(dir).is_dir() {
                 copy_tree(&crate_dir.join(dir), &target.join(dir));
             }
         }
-        std::fs::copy(crate_dir.join("Cargo.toml"), target.join("Cargo.toml")).unwrap();
+        for file in acs_codegen::GENERATED_ROOT_FILES {
+            std::fs::copy(crate_dir.join(file), target.join(file)).unwrap();
+        }
     }
     std::fs::copy(root.join(".gitattributes"), scratch.join(".gitattributes")).unwrap();
     let fresh = xtask::codegen(&scratch, xtask::Mode::Check).unwrap();

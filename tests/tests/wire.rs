@@ -186,9 +186,9 @@ mod dbs {
 
 mod ecs {
     use super::*;
-    use acs_ecs20140526::Client;
-    use acs_ecs20140526::operation::describe_instances::TagItem;
-    use acs_ecs20140526::operation::run_instances::{DataDiskItem, SystemDisk};
+    use fixture_ecs20140526::Client;
+    use fixture_ecs20140526::operation::describe_instances::TagItem;
+    use fixture_ecs20140526::operation::run_instances::{DataDiskItem, SystemDisk};
 
     #[tokio::test]
     async fn repeat_lists_go_out_numbered_and_nested_arrays_come_back_typed() {
@@ -335,6 +335,75 @@ mod cs {
         assert!(
             signed_headers.iter().any(|h| h == "content-type"),
             "{signed_headers:?}"
+        );
+    }
+
+    /// 12 CS operations answer a bare JSON array (the official SDK's `List[...]` bodies).
+    #[tokio::test]
+    async fn array_answers_decode_into_the_body() {
+        let server = server(vec![Reply::json(
+            200,
+            r#"[{"resource_id": "c-1", "role_name": "view", "is_owner": 1},
+                {"resource_id": "c-2", "is_ram_role": "0"}]"#,
+        )])
+        .await;
+        let client = Client::new(&config(&server)).unwrap();
+        let response = client
+            .describe_user_permission()
+            .uid("2030")
+            .send()
+            .await
+            .unwrap();
+        let items = response.body.expect("an array answer");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].resource_id.as_deref(), Some("c-1"));
+        assert_eq!(items[0].role_name.as_deref(), Some("view"));
+        assert_eq!(items[0].is_owner, Some(1));
+        assert_eq!(items[1].is_ram_role, Some(0));
+        let request = only_request(&server);
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("GET", "/permissions/users/2030")
+        );
+    }
+
+    /// DescribeClusterAttachScripts answers the script itself, as text.
+    #[tokio::test]
+    async fn text_answers_are_kept_as_text() {
+        let script = "wget http://example.invalid/attach.sh && bash attach.sh --token \"t\"";
+        let server = server(vec![Reply::text(200, script)]).await;
+        let client = Client::new(&config(&server)).unwrap();
+        let response = client
+            .describe_cluster_attach_scripts()
+            .cluster_id("c-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.body, script);
+        let request = only_request(&server);
+        assert_eq!(request.path, "/clusters/c-1/attachscript");
+    }
+
+    /// `style: simple` on a list sends one comma-joined parameter, as the SDK does
+    /// (`ClusterIds=a,b`), not `ClusterIds.1=a&ClusterIds.2=b`.
+    #[tokio::test]
+    async fn simple_style_lists_are_comma_joined() {
+        let server = server(vec![Reply::json(200, r#"{"request_id": "R"}"#)]).await;
+        let client = Client::new(&config(&server)).unwrap();
+        client
+            .clean_user_permissions()
+            .uid("2030")
+            .cluster_ids(vec!["c-1".to_owned(), "c-2".to_owned()])
+            .force(true)
+            .send()
+            .await
+            .unwrap();
+        let request = only_request(&server);
+        assert_eq!(request.method, "DELETE");
+        assert_eq!(request.path, "/users/2030/permissions");
+        assert_eq!(
+            api_params(&request),
+            pairs(&[("ClusterIds", "c-1,c-2"), ("Force", "true")])
         );
     }
 }

@@ -148,8 +148,11 @@ fn run_import(path: &std::path::Path, ops: Option<Vec<String>>) -> ExitCode {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
-    for (operation, reason) in &report.refused {
-        eprintln!("refused: {operation}: {reason}");
+    for refusal in &report.refused {
+        eprintln!(
+            "refused: {} ({}): {}",
+            refusal.operation, refusal.reason, refusal.message
+        );
     }
     for path in &report.written {
         eprintln!("wrote {}", shown(path));

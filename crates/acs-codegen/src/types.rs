@@ -55,6 +55,7 @@ impl ToTokens for RustType<'_> {
             TypeRef::Double => quote!(f64),
             TypeRef::Boolean => quote!(bool),
             TypeRef::Any => quote!(rt::serde_json::Value),
+            TypeRef::Bytes => quote!(Vec<u8>),
             TypeRef::List(inner) => {
                 let inner = self.inner(inner);
                 quote!(Vec<#inner>)

@@ -2274,6 +2274,16 @@ impl rt::WireStruct for Runtime {
     }
 }
 
+impl rt::FromJson for Runtime {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            version: object.take("version")?,
+        })
+    }
+}
+
 /// The configurations of the scaling group that is used by the node pool.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScalingGroup {
@@ -2399,7 +2409,7 @@ pub struct ScalingGroup {
     /// The labels that you want to add only to ECS instances.
     ///
     /// The tag key must be unique and can be up to 128 characters in length. The tag key and value must not start with aliyun or acs: or contain <https://> or <http://>.
-    pub tags: Option<Vec<ScalingGroupTagsItem>>,
+    pub tags: Option<Vec<TagsItem>>,
     /// The IDs of vSwitches.
     pub vswitch_ids: Option<Vec<String>>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
@@ -2557,22 +2567,6 @@ impl rt::WireStruct for ScalingGroupSpotPriceLimitItem {
     fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("instance_type", &self.instance_type);
         visit("price_limit", &self.price_limit);
-    }
-}
-
-/// The `ScalingGroupTagsItem` structure.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScalingGroupTagsItem {
-    /// The key of the label. Example: `key`.
-    pub key: Option<String>,
-    /// The value of the label. Example: `value`.
-    pub value: Option<String>,
-}
-
-impl rt::WireStruct for ScalingGroupTagsItem {
-    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
-        visit("key", &self.key);
-        visit("value", &self.value);
     }
 }
 
@@ -2737,12 +2731,12 @@ impl rt::FromJson for Tag {
     }
 }
 
-/// The tag.
+/// The `TagsItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TagsItem {
-    /// The tag key. Example: `node-k-1`.
+    /// The key of the label. Example: `key`.
     pub key: Option<String>,
-    /// The tag value. Example: `node-v-1`.
+    /// The value of the label. Example: `value`.
     pub value: Option<String>,
 }
 
@@ -2750,16 +2744,6 @@ impl rt::WireStruct for TagsItem {
     fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
         visit("key", &self.key);
         visit("value", &self.value);
-    }
-}
-
-impl rt::FromJson for TagsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            key: object.take("key")?,
-            value: object.take("value")?,
-        })
     }
 }
 

@@ -5,15 +5,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use acs_spec::model::{
-    AccessLevel, ApiStyle, EndpointSpec, EnumValueSpec, ErrorSpec, FieldSpec, HttpMethod, ItemSpec,
-    NamedTypeSpec, OperationRamSpec, OperationSpec, OperationType, ParamStyle, ParameterSpec,
-    Position, RamResourceSpec, ResourceTypeSpec, ServiceRamSpec, ServiceSpec, TypeName,
+    AccessLevel, ApiStyle, BodyFormat, EndpointSpec, EnumValueSpec, ErrorSpec, FieldSpec,
+    HttpMethod, ItemSpec, NamedTypeSpec, OperationRamSpec, OperationSpec, OperationType,
+    ParamStyle, ParameterSpec, Position, RamResourceSpec, ResourceTypeSpec, ResponseBodySpec,
+    ServiceRamSpec, ServiceSpec, TypeName,
 };
 use acs_spec::{names, rules};
 use serde_json::{Map, Value};
 
 use crate::openmeta::{self, Api, Document};
-use crate::{ImportError, Imported};
+use crate::{ImportError, Imported, Refusal, RefusalReason};
 
 /// Nesting deeper than this becomes `any` (guards against pathological schemas).
 const MAX_DEPTH: usize = 32;
@@ -53,20 +54,14 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
     }
     selected.sort();
 
-    let style = match document.info.style.to_ascii_uppercase().as_str() {
-        "RPC" => ApiStyle::Rpc,
-        "ROA" => ApiStyle::Roa,
-        other => {
-            let reason = match other {
-                "OSS" => "API style OSS (XML bodies, bucket host names, OSS signing) cannot be called by the runtime".to_owned(),
-                "FC" => "API style FC (Function Compute's own request shape) is not supported yet".to_owned(),
-                "" => "the metadata names no API style (`info.style`)".to_owned(),
-                other => format!("API style `{other}` is not supported (only RPC and ROA)"),
-            };
+    let style = match api_style(&document.info.style, &apis) {
+        Ok(style) => style,
+        Err(message) => {
             return Err(ImportError::Refused {
                 product,
                 version,
-                reason,
+                reason: RefusalReason::Style,
+                message,
                 operations: selected,
             });
         }
@@ -87,10 +82,11 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
         let api: Api = match serde_json::from_value(apis[name.as_str()].clone()) {
             Ok(api) => api,
             Err(error) => {
-                refused.push((
-                    name.clone(),
-                    format!("unreadable operation metadata: {error}"),
-                ));
+                refused.push(Refusal {
+                    operation: name.clone(),
+                    reason: RefusalReason::Unreadable,
+                    message: format!("unreadable operation metadata: {error}"),
+                });
                 continue;
             }
         };
@@ -100,7 +96,11 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
                 warnings.extend(op_warnings.into_iter().map(|w| format!("{name}: {w}")));
                 converted.push(spec);
             }
-            Err(reason) => refused.push((name.clone(), reason)),
+            Err((reason, message)) => refused.push(Refusal {
+                operation: name.clone(),
+                reason,
+                message,
+            }),
         }
     }
     service.types = converter.named_types(&mut warnings);
@@ -111,9 +111,10 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
     refused.extend(rejected);
     crate::shared::share_repeated_structures(&mut service.types, &mut operations);
     let (operations, rejected, load_warnings) = validate(&service, operations)?;
-    if let Some((name, reason)) = rejected.first() {
+    if let Some(refusal) = rejected.first() {
         return Err(ImportError::Invalid(format!(
-            "sharing repeated structures broke `{name}` (a bug in the importer): {reason}"
+            "sharing repeated structures broke `{}` (a bug in the importer): {}",
+            refusal.operation, refusal.message
         )));
     }
     warnings.extend(load_warnings);
@@ -128,13 +129,35 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
     })
 }
 
+/// The spec style of an API version from its `info.style`: see the crate docs.
+fn api_style(declared: &str, apis: &Map<String, Value>) -> Result<ApiStyle, String> {
+    match declared.trim().to_ascii_uppercase().as_str() {
+        "RPC" => Ok(ApiStyle::Rpc),
+        "ROA" | "FC" => Ok(ApiStyle::Roa),
+        "V3" => {
+            let has_path = apis.values().any(|api| {
+                api.get("path")
+                    .and_then(Value::as_str)
+                    .is_some_and(|path| !matches!(path.trim(), "" | "/"))
+            });
+            Ok(if has_path { ApiStyle::Roa } else { ApiStyle::Rpc })
+        }
+        "OSS" => Err("API style OSS (XML bodies, bucket host names, OSS signing) cannot be called by the runtime".to_owned()),
+        "ALIGENIE" => Err("API style AliGenie authenticates with AliGenie's own schemes (AliGenie_Auth_SPI, tokens) at openapi.aligenie.com, which the runtime does not implement".to_owned()),
+        "" => Err("the metadata names no API style (`info.style`)".to_owned()),
+        _ => Err(format!(
+            "API style `{declared}` is not supported (only RPC, ROA, V3 and FC)"
+        )),
+    }
+}
+
 /// Loads the service with `operations`, refusing those with errors (and loading the rest
 /// again): the operations that load, the refused ones with their reasons, and the warnings.
 #[allow(clippy::type_complexity)]
 fn validate(
     service: &ServiceSpec,
     mut operations: Vec<OperationSpec>,
-) -> Result<(Vec<OperationSpec>, Vec<(String, String)>, Vec<String>), ImportError> {
+) -> Result<(Vec<OperationSpec>, Vec<Refusal>, Vec<String>), ImportError> {
     let service_file = spec_file("service.yaml", crate::service_yaml(service, "check"));
     let mut refused = Vec::new();
     loop {
@@ -180,13 +203,14 @@ fn validate(
         let before = operations.len();
         operations.retain(|op| !by_operation.contains_key(&op.name));
         for (name, diagnostics) in by_operation {
-            refused.push((
-                name,
-                format!(
+            refused.push(Refusal {
+                operation: name,
+                reason: RefusalReason::Invalid,
+                message: format!(
                     "the converted spec would not load: {}",
                     diagnostics_text(&diagnostics)
                 ),
-            ));
+            });
         }
         if operations.len() == before {
             return Err(ImportError::Invalid(
@@ -287,6 +311,8 @@ fn convert_service(
         title,
         api_version: version.to_owned(),
         style,
+        package: None,
+        crate_version: None,
         description: None,
         endpoints,
         ram,
@@ -822,12 +848,18 @@ impl Converter<'_> {
         name: &str,
         api: &Api,
         warnings: &mut Vec<String>,
-    ) -> Result<OperationSpec, String> {
+    ) -> Result<OperationSpec, (RefusalReason, String)> {
+        let refuse = |reason, message: String| Err((reason, message));
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(format!(
-                "`{name}` is not an operation name (ASCII letters and digits)"
-            ));
+            return refuse(
+                RefusalReason::Unreadable,
+                format!("`{name}` is not an operation name (ASCII letters and digits)"),
+            );
         }
+        let anonymous = match authentication(api) {
+            Ok(anonymous) => anonymous,
+            Err(message) => return refuse(RefusalReason::Auth, message),
+        };
         let xml = |types: &[String]| {
             !types.is_empty()
                 && types.iter().any(|t| t.contains("xml"))
@@ -836,10 +868,16 @@ impl Converter<'_> {
                     .any(|t| t.contains("json") || t.contains("form"))
         };
         if xml(&api.consumes) {
-            return Err("XML request bodies are not supported by the runtime".into());
+            return refuse(
+                RefusalReason::Xml,
+                "XML request bodies are not supported by the runtime".into(),
+            );
         }
         if xml(&api.produces) {
-            return Err("XML responses are not supported by the runtime".into());
+            return refuse(
+                RefusalReason::Xml,
+                "XML responses are not supported by the runtime".into(),
+            );
         }
         let mut methods = Vec::new();
         for method in &api.methods {
@@ -860,14 +898,21 @@ impl Converter<'_> {
             }
         }
         if methods.is_empty() {
-            return Err("the metadata lists no HTTP method".into());
+            return refuse(
+                RefusalReason::Unreadable,
+                "the metadata lists no HTTP method".into(),
+            );
         }
         let path = match self.style {
             ApiStyle::Rpc => None,
             ApiStyle::Roa => match api.path.as_deref().map(str::trim) {
-                Some(path) if path.starts_with('/') => Some(path.to_owned()),
-                Some(path) if !path.is_empty() => Some(format!("/{path}")),
-                _ => return Err("ROA operation without a `path`".into()),
+                Some(path) if !path.is_empty() => Some(route_template(path)),
+                _ => {
+                    return refuse(
+                        RefusalReason::Path,
+                        "the operation has no `path`, which its API style needs".into(),
+                    );
+                }
             },
         };
         let operation_type = match api.operation_type.as_deref().unwrap_or("") {
@@ -879,7 +924,10 @@ impl Converter<'_> {
             }
         };
         let parameters = self.parameters(api, path.as_deref(), warnings)?;
-        let response = self.response(api, warnings);
+        if let Some(path) = &path {
+            check_placeholders(path, &parameters).map_err(|m| (RefusalReason::Path, m))?;
+        }
+        let (response, response_body) = self.response(api, warnings);
         let errors = errors(api, warnings);
         let ram = ram(api, operation_type, warnings);
         let summary = [&api.summary, &api.title]
@@ -898,7 +946,9 @@ impl Converter<'_> {
             idempotent: None,
             deprecated: truthy(Some(&api.deprecated)),
             parameters,
+            anonymous,
             response,
+            response_body,
             errors,
             ram,
         })
@@ -909,48 +959,65 @@ impl Converter<'_> {
         api: &Api,
         path: Option<&str>,
         warnings: &mut Vec<String>,
-    ) -> Result<Vec<ParameterSpec>, String> {
-        // Identical copies are merged; differing ones are refused.
-        let mut raw: Vec<&Value> = Vec::new();
-        for parameter in &api.parameters {
-            let name = parameter.get("name").and_then(Value::as_str).unwrap_or("");
-            match raw
-                .iter()
-                .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
-            {
-                Some(first) if *first == parameter => {}
-                Some(_) => {
-                    return Err(format!(
-                        "parameter `{name}` is listed more than once with different definitions"
-                    ));
-                }
-                None => raw.push(parameter),
-            }
-        }
+    ) -> Result<Vec<ParameterSpec>, (RefusalReason, String)> {
+        let raw = merge_repeated_parameters(&api.parameters)
+            .map_err(|message| (RefusalReason::Parameter, message))?;
         let mut specs = Vec::new();
         for parameter in raw {
             let parameter: openmeta::Parameter =
-                serde_json::from_value(parameter.clone()).unwrap_or_default();
+                serde_json::from_value(parameter).unwrap_or_default();
             let name = parameter.name.trim().to_owned();
             if name.is_empty() {
-                return Err("a parameter has no name".into());
+                return Err((RefusalReason::Unreadable, "a parameter has no name".into()));
             }
             let position = match parameter.position.as_str() {
                 "query" => Position::Query,
-                "body" | "formData" => Position::Body,
+                "body" => Position::Body,
+                // RPC bodies are forms anyway; ROA ones are JSON unless they say otherwise.
+                "formData" if self.style == ApiStyle::Roa => Position::FormData,
+                "formData" => Position::Body,
                 "path" => Position::Path,
                 "header" => Position::Header,
                 "host" => {
-                    return Err(format!(
-                        "parameter `{name}` travels in the host name (`in: host`), which needs a product-specific gateway (SLS signs its own way) that the runtime does not implement"
+                    return Err((
+                        RefusalReason::HostParameter,
+                        format!(
+                            "parameter `{name}` travels in the host name (`in: host`), which needs a product-specific gateway (SLS signs its own way) that the runtime does not implement"
+                        ),
                     ));
                 }
                 other => {
-                    return Err(format!(
-                        "parameter `{name}` travels `in: {other}`, which the runtime cannot send"
+                    return Err((
+                        RefusalReason::Parameter,
+                        format!(
+                            "parameter `{name}` travels `in: {other}`, which the runtime cannot send"
+                        ),
                     ));
                 }
             };
+            // A raw body of bytes (an image to recognise, a function's payload).
+            let format = parameter.schema.get("format").and_then(Value::as_str);
+            if parameter.position == "body"
+                && parameter.schema.get("type").and_then(Value::as_str) == Some("string")
+                && matches!(format, Some("binary" | "byte"))
+            {
+                specs.push(ParameterSpec {
+                    reference: None,
+                    name,
+                    position,
+                    type_name: TypeName::Binary,
+                    required: truthy(parameter.schema.get("required")),
+                    style: None,
+                    description: description(&parameter.schema),
+                    example: None,
+                    deprecated: truthy(parameter.schema.get("deprecated")),
+                    idempotency_token: false,
+                    items: None,
+                    fields: None,
+                    values: None,
+                });
+                continue;
+            }
             let mut style = match parameter.style.as_deref() {
                 None | Some("") => None,
                 Some("simple") => Some(ParamStyle::Simple),
@@ -958,8 +1025,11 @@ impl Converter<'_> {
                 Some("flat") => Some(ParamStyle::Flat),
                 Some("json") => Some(ParamStyle::Json),
                 Some("xml") => {
-                    return Err(format!(
-                        "parameter `{name}` is an XML body (`style: xml`), which the runtime cannot send"
+                    return Err((
+                        RefusalReason::Xml,
+                        format!(
+                            "parameter `{name}` is an XML body (`style: xml`), which the runtime cannot send"
+                        ),
                     ));
                 }
                 Some(other) => {
@@ -1049,7 +1119,13 @@ impl Converter<'_> {
         ))
     }
 
-    fn response(&self, api: &Api, warnings: &mut Vec<String>) -> Vec<FieldSpec> {
+    /// The members of an object answer, or what another answer holds (an array, a scalar,
+    /// text, bytes), from the first 2xx response's schema.
+    fn response(
+        &self,
+        api: &Api,
+        warnings: &mut Vec<String>,
+    ) -> (Vec<FieldSpec>, Option<ResponseBodySpec>) {
         let mut statuses: Vec<&String> = api
             .responses
             .keys()
@@ -1060,29 +1136,203 @@ impl Converter<'_> {
             .first()
             .and_then(|status| api.responses[status.as_str()].get("schema"))
         else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
         let mut stack = Vec::new();
-        let Some((resolved, pushed)) = self.deref(schema, "response", &mut stack, warnings) else {
-            return Vec::new();
-        };
-        let fields = match resolved.get("properties").and_then(Value::as_object) {
-            Some(properties) => {
-                self.fields(&resolved, properties, "response", &mut stack, warnings)
-            }
+        let (resolved, pushed) = match self.deref(schema, "response", &mut stack, warnings) {
+            Some(found) => found,
+            // A dangling `$ref` beside inline members: the inline part is what there is.
             None => {
-                let declared = resolved.get("type").and_then(Value::as_str).unwrap_or("");
-                if !declared.is_empty() && declared != "object" {
-                    warnings.push(format!(
-                        "the response body is of type `{declared}`, not an object; its fields are not modelled"
-                    ));
+                let mut own = schema.clone();
+                if let Value::Object(own) = &mut own {
+                    own.remove("$ref");
                 }
-                Vec::new()
+                (own, 0)
             }
+        };
+        let declared = resolved.get("type").and_then(Value::as_str).unwrap_or("");
+        let format = resolved.get("format").and_then(Value::as_str).unwrap_or("");
+        let body = |format, type_name, items| ResponseBodySpec {
+            format,
+            type_name,
+            reference: None,
+            description: None,
+            items,
+            fields: None,
+            values: None,
+        };
+        let answer = match declared {
+            // An array with members too (CS DescribeClusters) is an array, as the SDKs read it.
+            "array" => {
+                let items_schema = resolved.get("items").unwrap_or(&Value::Null);
+                let items = self.item(items_schema, "response[]", &mut stack, warnings);
+                (
+                    Vec::new(),
+                    Some(body(
+                        BodyFormat::Json,
+                        Some(TypeName::Array),
+                        Some(Box::new(items)),
+                    )),
+                )
+            }
+            "string" if matches!(format, "binary" | "byte") => {
+                (Vec::new(), Some(body(BodyFormat::Binary, None, None)))
+            }
+            "string" => (Vec::new(), Some(body(BodyFormat::Text, None, None))),
+            // Untyped answers are kept as bytes: they need not be JSON (aicontent's examples
+            // say `BinaryData`).
+            "any" => (Vec::new(), Some(body(BodyFormat::Binary, None, None))),
+            "integer" | "number" | "boolean" => {
+                let ty = self.ty(&resolved, "response", &mut stack, warnings);
+                (
+                    Vec::new(),
+                    Some(body(BodyFormat::Json, Some(ty.type_name), None)),
+                )
+            }
+            _ => match resolved.get("properties").and_then(Value::as_object) {
+                Some(properties) if !properties.is_empty() => (
+                    self.fields(&resolved, properties, "response", &mut stack, warnings),
+                    None,
+                ),
+                _ => {
+                    let ty = self.ty(&resolved, "response", &mut stack, warnings);
+                    let map = ty.type_name == TypeName::Map;
+                    (
+                        Vec::new(),
+                        map.then(|| body(BodyFormat::Json, Some(TypeName::Map), ty.items)),
+                    )
+                }
+            },
         };
         stack.truncate(stack.len() - pushed);
-        fields
+        answer
     }
+}
+
+/// The operation's parameters with repeated entries merged: copies of one parameter (RPC
+/// metadata lists some twice, once per documentation section) that agree on where it travels,
+/// its style and its type become one, required when any copy is, described by the first copy
+/// that says anything. Copies that disagree on those cannot mean one thing and are refused.
+fn merge_repeated_parameters(parameters: &[Value]) -> Result<Vec<Value>, String> {
+    let mut merged: Vec<Value> = Vec::new();
+    for parameter in parameters {
+        let name = parameter.get("name").and_then(Value::as_str).unwrap_or("");
+        let Some(first) = merged
+            .iter_mut()
+            .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+        else {
+            merged.push(parameter.clone());
+            continue;
+        };
+        if first == parameter {
+            continue;
+        }
+        let schema_key = |p: &Value, key: &str| {
+            p.get("schema")
+                .and_then(|schema| schema.get(key))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        for (what, same) in [
+            ("positions", first.get("in") == parameter.get("in")),
+            ("styles", first.get("style") == parameter.get("style")),
+            (
+                "types",
+                ["type", "format", "$ref", "items", "properties"]
+                    .iter()
+                    .all(|key| schema_key(first, key) == schema_key(parameter, key)),
+            ),
+        ] {
+            if !same {
+                return Err(format!(
+                    "parameter `{name}` is listed more than once with different {what}"
+                ));
+            }
+        }
+        let (Some(Value::Object(kept)), Some(Value::Object(other))) =
+            (first.get_mut("schema"), parameter.get("schema"))
+        else {
+            continue;
+        };
+        if truthy(other.get("required")) {
+            kept.insert("required".into(), Value::Bool(true));
+        }
+        for (key, value) in other {
+            let empty = |v: Option<&Value>| match v {
+                None | Some(Value::Null) => true,
+                Some(Value::String(text)) => text.trim().is_empty(),
+                _ => false,
+            };
+            if empty(kept.get(key)) && !empty(Some(value)) {
+                kept.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Ok(merged)
+}
+
+/// Whether the operation is called without credentials (`Ok(true)`), signed with an
+/// AccessKey (`Ok(false)`), or needs a scheme the runtime does not implement. The metadata
+/// lists alternatives: any `AK` among them means a signature works.
+fn authentication(api: &Api) -> Result<bool, String> {
+    let schemes: BTreeSet<&str> = api
+        .security
+        .iter()
+        .flat_map(|alternative| alternative.keys())
+        .map(String::as_str)
+        .collect();
+    if schemes.is_empty() || schemes.contains("AK") {
+        return Ok(false);
+    }
+    // `ARS_OIDC` is STS `AssumeRoleWithOIDC`'s: the OIDC token in the request is the proof.
+    if schemes
+        .iter()
+        .all(|s| matches!(*s, "Anonymous" | "ARS_OIDC"))
+    {
+        return Ok(true);
+    }
+    Err(format!(
+        "the operation authenticates with {}, which the runtime does not implement (it signs with an AccessKey or sends anonymously)",
+        schemes
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    ))
+}
+
+/// The path template as the spec writes it: starting with `/`, placeholders in braces
+/// (OpenMeta also writes `[name]`).
+fn route_template(path: &str) -> String {
+    let mut template = String::with_capacity(path.len() + 1);
+    if !path.starts_with('/') {
+        template.push('/');
+    }
+    template.extend(path.chars().map(|c| match c {
+        '[' => '{',
+        ']' => '}',
+        c => c,
+    }));
+    template
+}
+
+/// Every `{placeholder}` of the path must be filled by a path parameter; a path whose parts
+/// come from nowhere (cloudcontrol's `{provider}` with the whole path in one `requestPath`
+/// parameter) cannot be sent as the metadata describes it.
+fn check_placeholders(path: &str, parameters: &[ParameterSpec]) -> Result<(), String> {
+    let route = path.split('?').next().unwrap_or(path);
+    for piece in route.split('{').skip(1) {
+        let name = piece.split('}').next().unwrap_or(piece);
+        if !parameters
+            .iter()
+            .any(|p| p.name == name && p.position == Position::Path)
+        {
+            return Err(format!(
+                "the path `{path}` has the placeholder `{{{name}}}`, which no path parameter fills"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn errors(api: &Api, warnings: &mut Vec<String>) -> Vec<ErrorSpec> {

@@ -5,9 +5,14 @@
 //! `apiName` and `api`) into a [`ServiceSpec`] and one [`OperationSpec`] per operation. What
 //! the metadata says that the spec format or the runtime cannot express is either adapted with
 //! a warning (a dangling `$ref` becomes type `any`, a deprecated parameter whose Rust name
-//! collides with another is dropped) or refused per operation with the reason (XML bodies,
-//! conflicting duplicate parameters). Every imported operation is checked with
-//! `acs_spec::load_service` before it is returned, so the generator accepts whatever is written.
+//! collides with another is dropped) or refused per operation with a [`Refusal`] naming the
+//! reason (XML bodies, parameters in the host name, product-specific authentication). Every
+//! imported operation is checked with `acs_spec::load_service` before it is returned, so the
+//! generator accepts whatever is written.
+//!
+//! Styles: `RPC` imports as `rpc`; `ROA` and `FC` (Function Compute, whose paths start with
+//! the API version) as `roa`; `V3` as `roa` when its operations have paths and as `rpc` when
+//! they do not. `AliGenie` and `OSS` sign their own ways and are refused whole.
 //!
 //! Type mapping: `integer` + `int32` → `int32`, `integer` + `int64` or without a format →
 //! `int64` (never truncates); `number` + `float` → `float`, otherwise `double`; an object with
@@ -40,9 +45,65 @@ pub struct Imported {
     /// One spec per imported operation, sorted by name.
     pub operations: Vec<OperationSpec>,
     /// Operations that were not imported, with the reason, sorted by name.
-    pub refused: Vec<(String, String)>,
+    pub refused: Vec<Refusal>,
     /// What was adapted on the way, each naming the operation (or `service`).
     pub warnings: Vec<String>,
+}
+
+/// An operation that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Refusal {
+    /// Operation name.
+    pub operation: String,
+    /// The class of reason, for counting.
+    pub reason: RefusalReason,
+    /// The reason in words.
+    pub message: String,
+}
+
+/// Classes of reasons an operation is not imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefusalReason {
+    /// The API style needs a request shape or signature the runtime does not implement.
+    Style,
+    /// The operation authenticates with something other than an AccessKey signature or
+    /// nothing (product-specific tokens).
+    Auth,
+    /// A parameter travels in the host name (`in: host`), which needs a product gateway.
+    HostParameter,
+    /// XML request or response bodies.
+    Xml,
+    /// A parameter the runtime cannot send (its position, or conflicting definitions).
+    Parameter,
+    /// A path template its parameters do not fill.
+    Path,
+    /// The operation's metadata cannot be read (a missing method, a malformed entry, a name
+    /// that is not one).
+    Unreadable,
+    /// The converted spec fails the spec checks.
+    Invalid,
+}
+
+impl RefusalReason {
+    /// The class as reports spell it (`host-parameter`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalReason::Style => "style",
+            RefusalReason::Auth => "auth",
+            RefusalReason::HostParameter => "host-parameter",
+            RefusalReason::Xml => "xml",
+            RefusalReason::Parameter => "parameter",
+            RefusalReason::Path => "path",
+            RefusalReason::Unreadable => "unreadable",
+            RefusalReason::Invalid => "invalid",
+        }
+    }
+}
+
+impl fmt::Display for RefusalReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Why nothing could be imported.
@@ -56,8 +117,10 @@ pub enum ImportError {
         product: String,
         /// API version.
         version: String,
-        /// Why.
-        reason: String,
+        /// The class of reason.
+        reason: RefusalReason,
+        /// Why, in words.
+        message: String,
         /// The operations the input holds.
         operations: Vec<String>,
     },
@@ -72,11 +135,12 @@ impl fmt::Display for ImportError {
             ImportError::Refused {
                 product,
                 version,
-                reason,
+                message,
                 operations,
+                ..
             } => write!(
                 f,
-                "refused {product} {version}: {reason}; operations not imported: {}",
+                "refused {product} {version}: {message}; operations not imported: {}",
                 operations.join(", ")
             ),
             ImportError::UnknownOperations(names) => write!(

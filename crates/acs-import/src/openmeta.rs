@@ -132,6 +132,9 @@ pub struct Api {
     pub error_codes: Map<String, Value>,
     #[serde(deserialize_with = "lenient")]
     pub ram_actions: Vec<RamActionEntry>,
+    /// Alternative authentication schemes, each `{"<scheme>": []}` (`AK`, `Anonymous`, …).
+    #[serde(deserialize_with = "lenient")]
+    pub security: Vec<Map<String, Value>>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

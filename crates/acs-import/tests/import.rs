@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use acs_import::{ImportError, Imported, import_openmeta, operation_yaml, service_yaml};
+use acs_import::{Imported, Refusal, RefusalReason, import_openmeta, operation_yaml, service_yaml};
 use acs_spec::SpecFile;
 use acs_spec::model::{OperationSpec, ParamStyle, Position, ServiceSpec, TypeName};
 
@@ -57,19 +57,12 @@ fn every_fixture_imports_or_is_refused_with_the_reason() {
         ("ecs-2014-05-26-RunInstances.json", 1),
         ("maxcompute-2022-01-04-CreateProject.json", 1),
         ("pvtz-2018-01-01-AddZone.json", 1),
+        // FC's REST shape is ROA's, its paths starting with the API version.
+        ("fc-2023-03-30-CreateFunction.json", 1),
     ];
     for name in fixtures() {
         let result = import_openmeta(&fixture(&name), None);
         match name.as_str() {
-            // FC is refused as a whole for now (its request shape is not RPC or ROA).
-            "fc-2023-03-30-CreateFunction.json" => {
-                let error = result.unwrap_err();
-                assert!(matches!(error, ImportError::Refused { .. }));
-                assert_eq!(
-                    error.to_string(),
-                    "refused fc 2023-03-30: API style FC (Function Compute's own request shape) is not supported yet; operations not imported: CreateFunction"
-                );
-            }
             "oss-2019-05-17-PutBucketLifecycle.json" => {
                 let error = result.unwrap_err().to_string();
                 assert!(error.contains("refused oss 2019-05-17"), "{error}");
@@ -82,11 +75,15 @@ fn every_fixture_imports_or_is_refused_with_the_reason() {
                 let imported = result.unwrap();
                 assert!(imported.operations.is_empty());
                 assert_eq!(imported.refused.len(), 1);
-                let (operation, reason) = &imported.refused[0];
-                assert_eq!(operation, "CreateIndex");
+                let refusal = &imported.refused[0];
+                assert_eq!(refusal.operation, "CreateIndex");
+                assert_eq!(refusal.reason, RefusalReason::HostParameter);
                 assert!(
-                    reason.contains("`project` travels in the host name"),
-                    "{reason}"
+                    refusal
+                        .message
+                        .contains("`project` travels in the host name"),
+                    "{}",
+                    refusal.message
                 );
             }
             _ => {
@@ -231,11 +228,40 @@ fn conflicting_duplicate_parameters_refuse_the_operation() {
     assert!(imported.operations.is_empty());
     assert_eq!(
         imported.refused,
-        vec![(
-            "StartBackupPlan".to_owned(),
-            "parameter `BackupPlanId` is listed more than once with different definitions"
+        vec![Refusal {
+            operation: "StartBackupPlan".to_owned(),
+            reason: RefusalReason::Parameter,
+            message: "parameter `BackupPlanId` is listed more than once with different types"
                 .to_owned()
-        )]
+        }]
+    );
+}
+
+/// RPC metadata lists some parameters twice (287 operations in the catalogue): copies that
+/// agree on position, style and type are one parameter, required when any copy is, described
+/// by the first copy that says anything.
+#[test]
+fn agreeing_duplicate_parameters_are_merged() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fixture("dbs-2019-03-06-StartBackupPlan.json")).unwrap();
+    let params = doc["api"]["parameters"].as_array_mut().unwrap();
+    let original = params[0].clone();
+    params[0]["schema"]["required"] = serde_json::json!(false);
+    params[0]["schema"]["description"] = serde_json::json!("");
+    params.push(original.clone());
+    let imported = import_openmeta(&doc.to_string(), None).unwrap();
+    assert!(imported.refused.is_empty(), "{:?}", imported.refused);
+    let op = operation(&imported, "StartBackupPlan");
+    let merged: Vec<_> = op
+        .parameters
+        .iter()
+        .filter(|p| p.name == "BackupPlanId")
+        .collect();
+    assert_eq!(merged.len(), 1);
+    assert!(merged[0].required);
+    assert_eq!(
+        merged[0].description.as_deref(),
+        original["schema"]["description"].as_str()
     );
 }
 
@@ -441,10 +467,11 @@ fn unreadable_operations_are_refused_by_name() {
     let imported = import_openmeta(json, None).unwrap();
     assert_eq!(imported.operations.len(), 1);
     assert_eq!(imported.refused.len(), 1);
-    assert_eq!(imported.refused[0].0, "Bad");
+    assert_eq!(imported.refused[0].operation, "Bad");
+    assert_eq!(imported.refused[0].reason, RefusalReason::Unreadable);
     assert!(
         imported.refused[0]
-            .1
+            .message
             .starts_with("unreadable operation metadata"),
         "{:?}",
         imported.refused

@@ -44,6 +44,30 @@ pub fn percent_encode_path(path: &str) -> String {
     utf8_percent_encode(path, RFC3986_PATH).to_string()
 }
 
+/// [`RFC3986_PATH`] minus the sub-delimiters and `:`/`@` that RFC 3986 allows in a path
+/// segment: the characters ROA path templates carry as they are.
+const PATH_LITERAL: &AsciiSet = &RFC3986_PATH
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=');
+
+/// Encodes the literal text of a path template: the characters a path segment may hold
+/// (`/apps:search`, `resourceTypes/*`) stay as they are, as the official SDKs send and sign
+/// them; anything else is percent-encoded.
+pub fn encode_path_literal(path: &str) -> String {
+    utf8_percent_encode(path, PATH_LITERAL).to_string()
+}
+
 /// Encodes `s` for a query string or form body as the official SDK sends it on the wire.
 ///
 /// Same as [`percent_encode`] except that a space becomes `+` (Python's `quote_plus`). Never use

@@ -194,6 +194,30 @@ pub enum ResponseBody {
     Binary(Vec<u8>),
 }
 
+impl ResponseBody {
+    /// The body as text (a JSON document as JSON text; bytes that are not UTF-8 replaced).
+    pub fn into_text(self) -> String {
+        match self {
+            ResponseBody::Json(value) => <serde_json::Value as FromJson>::from_json(value)
+                .map(|json| json.to_string())
+                .unwrap_or_default(),
+            ResponseBody::Text(text) => text,
+            ResponseBody::Binary(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+            },
+        }
+    }
+
+    /// The body as bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        match self {
+            ResponseBody::Binary(bytes) => bytes,
+            other => other.into_text().into_bytes(),
+        }
+    }
+}
+
 /// An operation's output, decoded from a successful answer. JSON outputs implement
 /// [`FromJson`] and get this for free.
 pub trait FromResponse: Sized {

@@ -246,6 +246,12 @@ impl IntoParam<String> for Box<str> {
     }
 }
 
+impl IntoParam<Vec<u8>> for &[u8] {
+    fn into_param(self) -> Option<Vec<u8>> {
+        Some(self.to_vec())
+    }
+}
+
 impl IntoParam<String> for Option<&str> {
     fn into_param(self) -> Option<String> {
         self.map(str::to_owned)
@@ -346,6 +352,8 @@ pub struct RequestParams {
     pub headers: Vec<(String, String)>,
     /// Host prefix values.
     pub host: Vec<(String, String)>,
+    /// The whole body as bytes (an uploaded file), sent as `application/octet-stream`.
+    pub binary_body: Option<Vec<u8>>,
 }
 
 impl RequestParams {
@@ -421,6 +429,13 @@ impl RequestParams {
     pub fn set_json_body(&mut self, value: &dyn WireValue) {
         if let Some(json) = to_json(value) {
             self.json_body = Some(json);
+        }
+    }
+
+    /// Makes `bytes` the whole body (a parameter of type `binary`); `None` sends no body.
+    pub fn set_binary_body(&mut self, bytes: Option<&[u8]>) {
+        if let Some(bytes) = bytes {
+            self.binary_body = Some(bytes.to_vec());
         }
     }
 

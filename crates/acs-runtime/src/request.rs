@@ -2,7 +2,7 @@
 //! built from them for each attempt (V3 `Authorization` header or V1 `Signature` parameter).
 
 use crate::credentials::Credentials;
-use crate::encoding::{form_encode_pairs, percent_encode, percent_encode_path};
+use crate::encoding::{encode_path_literal, form_encode_pairs, percent_encode};
 use crate::endpoint::ResolvedEndpoint;
 use crate::error::BuildError;
 use crate::operation::{ApiStyle, Method, OperationInfo, ServiceInfo};
@@ -30,6 +30,7 @@ pub(crate) struct Prepared {
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+const BINARY_CONTENT_TYPE: &str = "application/octet-stream";
 
 /// Headers the runtime sets itself; an operation's header of the same name is dropped.
 const RESERVED_HEADERS: [&str; 14] = [
@@ -62,6 +63,7 @@ impl Prepared {
             path: path_params,
             headers: params_headers,
             host: host_params,
+            binary_body,
         } = params;
         // Sending the request without them would reach the wrong host; refuse instead.
         if let Some((parameter, _)) = host_params.into_iter().next() {
@@ -91,7 +93,9 @@ impl Prepared {
         };
         query.extend(params_query);
 
-        let (body, content_type) = if !form.is_empty() {
+        let (body, content_type) = if let Some(bytes) = binary_body {
+            (bytes, Some(BINARY_CONTENT_TYPE))
+        } else if !form.is_empty() {
             (
                 form_encode_pairs(&form).into_bytes(),
                 Some(FORM_CONTENT_TYPE),
@@ -298,8 +302,10 @@ impl Prepared {
     }
 }
 
-/// Substitutes `{Name}` placeholders with their percent-encoded values; the literal parts are
-/// path-encoded (`/` kept).
+/// Substitutes `{Name}` placeholders with their percent-encoded values. The literal parts come
+/// from the spec, which allows only characters a path carries as they are
+/// (`/appstack/apps:search`), and are sent and signed as written, as the official SDKs do;
+/// anything else is still encoded.
 fn expand_path(
     template: &str,
     values: &[(String, String)],
@@ -311,7 +317,7 @@ fn expand_path(
         let Some(close) = rest[open..].find('}').map(|close| open + close) else {
             break;
         };
-        out.push_str(&percent_encode_path(&rest[..open]));
+        out.push_str(&encode_path_literal(&rest[..open]));
         let name = &rest[open + 1..close];
         let value = values
             .iter()
@@ -324,7 +330,7 @@ fn expand_path(
         out.push_str(&percent_encode(value));
         rest = &rest[close + 1..];
     }
-    out.push_str(&percent_encode_path(rest));
+    out.push_str(&encode_path_literal(rest));
     if !out.starts_with('/') {
         out.insert(0, '/');
     }
@@ -432,6 +438,37 @@ mod tests {
         ] {
             replay(fixture);
         }
+    }
+
+    #[test]
+    fn roa_templates_keep_their_literal_text_and_fixed_query() {
+        static ROA: ServiceInfo = ServiceInfo {
+            product: "devops",
+            version: "2021-06-25",
+            style: ApiStyle::Roa,
+            endpoints: &[],
+        };
+        const SEARCH: OperationInfo = OperationInfo::roa(
+            "ListApplications",
+            Method::Post,
+            "/apps/{Org}:search?jobResult",
+            Idempotency::ReadOnly,
+        );
+        let mut params = RequestParams::default();
+        params.path("Org", &"o 1".to_owned());
+        params.query("Page", &2);
+        params.set_binary_body(Some(b"\x00image"));
+        let prepared = Prepared::new(&ROA, &SEARCH, params).unwrap();
+        assert_eq!(prepared.path, "/apps/o%201:search");
+        assert_eq!(
+            prepared.query,
+            vec![
+                ("jobResult".to_owned(), String::new()),
+                ("Page".to_owned(), "2".to_owned())
+            ]
+        );
+        assert_eq!(prepared.body, b"\x00image");
+        assert_eq!(prepared.content_type, Some("application/octet-stream"));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct Service {
     pub description: Option<String>,
     /// Cargo package of the generated client (`acs-dbs20190306`).
     pub package_name: String,
+    /// Version of the generated crate (`0.1.0`).
+    pub crate_version: String,
     /// Endpoints, sorted by region.
     pub endpoints: Vec<Endpoint>,
     /// RAM action prefix, when the service has RAM facts.
@@ -96,6 +98,8 @@ pub struct Operation {
     pub path: String,
     /// Whether a failed attempt may be repeated.
     pub retry: RetrySafety,
+    /// Sent without credentials or signature.
+    pub anonymous: bool,
     /// Deprecated.
     pub deprecated: bool,
     /// Request parameters, in spec order.
@@ -122,6 +126,16 @@ impl Operation {
     /// The parameters that are [`Field::required`].
     pub fn required_params(&self) -> impl Iterator<Item = &Field> {
         self.params.iter().filter(|p| p.required)
+    }
+
+    /// The types a successful answer is decoded into: the members of an object answer, or the
+    /// one value of another JSON answer.
+    pub fn response_types(&self) -> impl Iterator<Item = &TypeRef> {
+        let value = match &self.response_shape {
+            ResponseShape::Value(ty) => Some(ty),
+            _ => None,
+        };
+        self.response.iter().map(|field| &field.ty).chain(value)
     }
 }
 
@@ -164,6 +178,8 @@ pub enum TypeRef {
     },
     /// `Box<T>`: a member whose type contains the struct it belongs to.
     Boxed(Box<TypeRef>),
+    /// `Vec<u8>`: bytes sent as the whole request body.
+    Bytes,
 }
 
 impl TypeRef {
@@ -217,6 +233,8 @@ pub enum Placement {
     JsonBody,
     /// One member of the JSON body object (ROA).
     JsonMember,
+    /// The whole body, as bytes (an uploaded file or image).
+    BinaryBody,
 }
 
 /// A request parameter, a response field or a member of a nested struct.

@@ -13,14 +13,24 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
-    /// Product code as Alibaba spells it in its SDK package names, lower case (`dbs`, `cs`).
+    /// Product code as Alibaba spells it in its SDK package names, lower case: letters and
+    /// digits, words joined by single dashes (`dbs`, `dataworks-public`).
     pub product: String,
     /// Human-readable product name, used in crate documentation.
     pub title: String,
-    /// API version, `YYYY-MM-DD` (`2019-03-06`).
+    /// API version as the service expects it: `YYYY-MM-DD` (`2019-03-06`) or `YYYYMMDD`.
     pub api_version: String,
     /// How requests are shaped: `rpc` (Action in the query) or `roa` (REST paths).
     pub style: ApiStyle,
+    /// Cargo package name of the generated crate, when it is not the default
+    /// `acs-<product><version digits>`. Test fixtures use names outside `acs-`, so they never
+    /// take the name of a real product's crate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// Version of the generated crate (`0.1.0` when absent). Imported services set it in
+    /// `overlay.yaml`, which re-imports keep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crate_version: Option<String>,
     /// Markdown description of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -132,9 +142,17 @@ pub struct OperationSpec {
     /// Request parameters.
     #[serde(default)]
     pub parameters: Vec<ParameterSpec>,
-    /// Fields of the JSON body of a successful response.
+    /// Requests are sent without credentials or signature (public operations, STS
+    /// `AssumeRoleWithOIDC`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub anonymous: bool,
+    /// Fields of the JSON object a successful response carries.
     #[serde(default)]
     pub response: Vec<FieldSpec>,
+    /// A successful response's body when it is not a JSON object (an array, a scalar, text,
+    /// bytes); `response` is then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<ResponseBodySpec>,
     /// Error codes the operation documents.
     #[serde(default)]
     pub errors: Vec<ErrorSpec>,
@@ -200,6 +218,48 @@ pub enum TypeName {
     Enum,
     /// Any JSON value (used when the metadata gives no usable type).
     Any,
+    /// Bytes sent as they are: only as the whole request body (`in: body`, an uploaded file).
+    Binary,
+}
+
+/// How a successful response's body is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// A JSON value of the given `type`.
+    #[default]
+    Json,
+    /// Plain text (such as a script).
+    Text,
+    /// Bytes (such as a file).
+    Binary,
+}
+
+/// The body of a successful response that is not a JSON object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseBodySpec {
+    /// `json` (the default), `text` or `binary`.
+    #[serde(default, skip_serializing_if = "is_json")]
+    pub format: BodyFormat,
+    /// With format `json`: the value's type (`array`, `map`, a scalar, `any`).
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<TypeName>,
+    /// With type `object` or `enum`: the named type (one of `service.yaml`'s `types`).
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Description (Markdown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Element type of an `array`, value type of a `map`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Box<ItemSpec>>,
+    /// Members of an `object`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldSpec>>,
+    /// Values of an `enum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<EnumValueSpec>>,
 }
 
 /// Where a request parameter travels.
@@ -210,6 +270,10 @@ pub enum Position {
     Query,
     /// In the request body (form fields for RPC, JSON for ROA).
     Body,
+    /// A form field of the body (`application/x-www-form-urlencoded`): how ROA operations
+    /// that send forms say so. For RPC, the same as `body`.
+    #[serde(rename = "formData")]
+    FormData,
     /// Substituted into the path template.
     Path,
     /// As an HTTP header.
@@ -416,4 +480,8 @@ pub struct RamResourceSpec {
 
 fn is_false(value: &bool) -> bool {
     !*value
+}
+
+fn is_json(format: &BodyFormat) -> bool {
+    *format == BodyFormat::Json
 }

@@ -8,6 +8,49 @@
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 
+/// Whether `code` is a product code: lower-case ASCII letters and digits, starting with a
+/// letter, in words joined by single dashes (`dbs`, `dataworks-public`).
+pub fn is_product_code(code: &str) -> bool {
+    code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// The eight digits of an API version written `YYYY-MM-DD` or `YYYYMMDD`; `None` for anything
+/// else.
+pub fn api_version_digits(version: &str) -> Option<String> {
+    let bytes = version.as_bytes();
+    let dated = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let compact = bytes.len() == 8 && bytes.iter().all(u8::is_ascii_digit);
+    (dated || compact).then(|| version.replace('-', ""))
+}
+
+/// The Cargo package of a product's API version: `acs-`, the product code, the version's
+/// eight digits (`acs-dbs20190306`, `acs-dataworks-public20200518`). The version is always the
+/// last eight characters and product codes hold no `_` (which Cargo treats like `-`), so two
+/// products or versions never share a package, except one version spelt both ways.
+pub fn package_name(product: &str, version_digits: &str) -> String {
+    format!("acs-{product}{version_digits}")
+}
+
+/// Whether `name` can be a Cargo package name: ASCII letters, digits, `-` and `_`, starting
+/// with a letter, at most 64 characters (crates.io's limit).
+pub fn is_package_name(name: &str) -> bool {
+    name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// Strict and reserved keywords of Rust 2024, which need `r#` as identifiers.
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",

@@ -23,6 +23,7 @@ impl TypeName {
             TypeName::Map => "map",
             TypeName::Enum => "enum",
             TypeName::Any => "any",
+            TypeName::Binary => "binary",
         }
     }
 
@@ -69,6 +70,19 @@ impl ParamStyle {
             ParamStyle::Json => true,
         }
     }
+}
+
+/// Characters a path template may hold outside its `{placeholders}`: RFC 3986's unreserved
+/// characters, `/`, and the sub-delimiters Alibaba's paths use (`/apps:search`, `resourceTypes/*`).
+/// They are sent and signed exactly as written, as the official SDKs do; anything else could
+/// change the request's meaning (`?`, `#`, `%`) and is refused.
+pub fn is_path_literal_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~/:@!$&'()*+,;=".contains(c)
+}
+
+/// Whether a value of this type is the whole request body as bytes: it can travel only there.
+pub fn is_binary_body(type_name: TypeName) -> bool {
+    type_name == TypeName::Binary
 }
 
 /// Whether a structured value in this position must travel JSON-encoded: a path segment, a

@@ -154,3 +154,80 @@ fn operation_names_the_generated_crate_uses_itself_are_errors() {
         );
     }
 }
+
+/// What a response body that is not an object can say, and what it cannot.
+#[test]
+fn response_bodies_other_than_objects() {
+    use acs_spec::ir::{ResponseShape, TypeRef};
+    let shape = |body: &str| {
+        let text = format!("{VALID}response_body:\n{body}");
+        load(&text).expect("valid").service.operations[0]
+            .response_shape
+            .clone()
+    };
+    assert_eq!(shape("  format: text\n"), ResponseShape::Text);
+    assert_eq!(shape("  format: binary\n"), ResponseShape::Binary);
+    assert_eq!(
+        shape("  type: array\n  items:\n    type: int64\n"),
+        ResponseShape::Value(TypeRef::List(Box::new(TypeRef::Int64)))
+    );
+    let report = errors(&format!(
+        "{VALID}response:\n  - name: A\n    type: string\nresponse_body:\n  format: text\n  type: string\n"
+    ));
+    insta::assert_snapshot!(report);
+}
+
+/// A `binary` parameter is the whole body, so it can be only that.
+#[test]
+fn binary_parameters_are_whole_bodies() {
+    let ok = "name: Op\nsummary: Does it.\nmethods: [post]\nparameters:\n  - name: body\n    in: body\n    type: binary\n  - name: Mode\n    in: query\n    type: string\n";
+    let loaded = load(ok).expect("valid");
+    assert_eq!(
+        loaded.service.operations[0].params[0].placement,
+        Some(acs_spec::ir::Placement::BinaryBody)
+    );
+    let bad = "name: Op\nsummary: Does it.\nmethods: [post]\nparameters:\n  - name: body\n    in: query\n    type: binary\n  - name: Items\n    in: query\n    type: array\n    items:\n      type: binary\n";
+    insta::assert_snapshot!(errors(bad));
+}
+
+/// Paths keep the characters Alibaba's templates use (`:verb`, a fixed `?query`) and refuse
+/// those that would change what is requested.
+#[test]
+fn path_templates() {
+    let roa = |path: &str| {
+        let service = SERVICE.replace("style: rpc", "style: roa");
+        let op = format!(
+            "name: Op\nsummary: Does it.\nmethods: [get]\npath: \"{path}\"\nparameters:\n  - name: Id\n    in: path\n    type: string\n    required: true\n"
+        );
+        load_service(&file("service.yaml", &service), &[file("Op.yaml", &op)])
+    };
+    for fine in ["/apps/{Id}:search", "/jobs/{Id}?jobResult", "/v1/{Id}/"] {
+        assert!(roa(fine).is_ok(), "{fine}: {:?}", roa(fine).err());
+    }
+    let report: Vec<String> = ["/a b/{Id}", "/x/{Id", "/x/{}/{Id}", "/{Id}?a=%20"]
+        .into_iter()
+        .map(|path| roa(path).expect_err(path).to_string())
+        .collect();
+    insta::assert_snapshot!(report.join("\n"));
+}
+
+/// Dashed product codes and compact versions name their crates by one rule; a `package`
+/// override must be a Cargo name.
+#[test]
+fn product_codes_versions_and_package_names() {
+    let package = |service: &str| {
+        load_service(&file("service.yaml", service), &[file("Op.yaml", VALID)])
+            .map(|loaded| loaded.service.package_name)
+    };
+    let dashed = SERVICE
+        .replace("product: demo", "product: dataworks-public")
+        .replace("\"2020-01-01\"", "\"20240611\"");
+    assert_eq!(package(&dashed).unwrap(), "acs-dataworks-public20240611");
+    let fixture = format!("{SERVICE}package: fixture-demo20200101\n");
+    assert_eq!(package(&fixture).unwrap(), "fixture-demo20200101");
+    let bad = SERVICE
+        .replace("product: demo", "product: -demo--x")
+        .replace("\"2020-01-01\"", "\"iap_1.0\"")
+        + "package: \"9 lives\"\ncrate_version: \"1.0\"\n";
+    insta::assert_snapshot!(package(&bad).expect_err("errors").to_string());
+}

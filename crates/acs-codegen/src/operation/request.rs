@@ -1,7 +1,7 @@
 //! The request type and its `rt::Operation` implementation: the operation's static
 //! facts and one line per parameter saying how it travels.
 
-use acs_spec::ir::{Encoding, Field, HttpMethod, Operation, Placement, RetrySafety};
+use acs_spec::ir::{Encoding, Field, HttpMethod, Operation, Placement, ResponseShape, RetrySafety};
 use acs_spec::names::generated;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
@@ -114,12 +114,21 @@ fn info(op: &Operation) -> TokenStream {
     );
     let method = quote!(rt::Method::#method);
     let idempotency = quote!(rt::Idempotency::#idempotency);
-    if op.path == "/" {
+    let mut info = if op.path == "/" {
         quote!(rt::OperationInfo::rpc(#action, #method, #idempotency))
     } else {
         let path = &op.path;
         quote!(rt::OperationInfo::roa(#action, #method, #path, #idempotency))
+    };
+    if op.anonymous {
+        info.extend(quote!(.anonymous()));
     }
+    match op.response_shape {
+        ResponseShape::Text => info.extend(quote!(.answering(rt::BodyKind::Text))),
+        ResponseShape::Binary => info.extend(quote!(.answering(rt::BodyKind::Binary))),
+        ResponseShape::Object | ResponseShape::Value(_) => {}
+    }
+    info
 }
 
 /// The `RequestParams` call that sends one parameter as its placement says.
@@ -132,6 +141,9 @@ fn write_param(field: &Field) -> TokenStream {
             return quote! { params.put_json_member(#wire, &self.#member); };
         }
         Some(Placement::Path) => return quote! { params.path(#wire, &self.#member); },
+        Some(Placement::BinaryBody) => {
+            return quote! { params.set_binary_body(self.#member.as_deref()); };
+        }
         Some(Placement::Form(encoding)) => ("Body", encoding),
         Some(Placement::Header(encoding)) => ("Header", encoding),
         Some(Placement::Query(encoding)) => ("Query", encoding),

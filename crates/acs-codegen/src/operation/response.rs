@@ -1,12 +1,13 @@
-//! The response type: every member optional, members the service adds later ignored.
+//! The response type: for an object answer every member optional, members the service adds
+//! later ignored; for any other answer its one `body`.
 
-use acs_spec::ir::{Operation, TypeScope};
+use acs_spec::ir::{Operation, ResponseShape, TypeScope};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
 use super::OperationTypes;
 use crate::docs;
-use crate::types::{FromJsonImpl, eq_derive, optional_members};
+use crate::types::{FromJsonImpl, RustType, eq_derive, optional_members};
 
 pub(super) struct Response<'a>(pub &'a Operation);
 
@@ -14,16 +15,67 @@ impl ToTokens for Response<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let op = self.0;
         let name = OperationTypes::new(op).response;
-        let docs = docs::doc_attrs(&format!(
-            "Response of `{}`: members the service omits are `None`, members it adds later are ignored.",
-            op.name
-        ));
-        let members = optional_members(&op.response, TypeScope::Operation);
         let eq = eq_derive(op.response_eq);
-        let from_json = FromJsonImpl {
-            name: &name,
-            fields: &op.response,
+        let (docs, members, decode) = match &op.response_shape {
+            ResponseShape::Object => (
+                format!(
+                    "Response of `{}`: members the service omits are `None`, members it adds later are ignored.",
+                    op.name
+                ),
+                optional_members(&op.response, TypeScope::Operation),
+                FromJsonImpl {
+                    name: &name,
+                    fields: &op.response,
+                }
+                .into_token_stream(),
+            ),
+            ResponseShape::Value(ty) => {
+                let ty = RustType::in_operation(ty);
+                (
+                    format!("Response of `{}`: the JSON value it answers.", op.name),
+                    quote! {
+                        /// The answer; `None` when the body is empty or `null`.
+                        pub body: Option<#ty>,
+                    },
+                    quote! {
+                        impl rt::FromJson for #name {
+                            fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+                                Ok(Self { body: rt::FromJson::from_optional_json(value)? })
+                            }
+                        }
+                    },
+                )
+            }
+            ResponseShape::Text => (
+                format!("Response of `{}`: the text it answers.", op.name),
+                quote! {
+                    /// The answer's text.
+                    pub body: String,
+                },
+                quote! {
+                    impl rt::FromResponse for #name {
+                        fn from_response(body: rt::ResponseBody) -> rt::json::Result<Self> {
+                            Ok(Self { body: body.into_text() })
+                        }
+                    }
+                },
+            ),
+            ResponseShape::Binary => (
+                format!("Response of `{}`: the bytes it answers.", op.name),
+                quote! {
+                    /// The answer's bytes.
+                    pub body: Vec<u8>,
+                },
+                quote! {
+                    impl rt::FromResponse for #name {
+                        fn from_response(body: rt::ResponseBody) -> rt::json::Result<Self> {
+                            Ok(Self { body: body.into_bytes() })
+                        }
+                    }
+                },
+            ),
         };
+        let docs = docs::doc_attrs(&docs);
         tokens.extend(quote! {
             #docs
             #[derive(Debug, Clone, Default, PartialEq, #eq)]
@@ -32,7 +84,7 @@ impl ToTokens for Response<'_> {
                 #members
             }
 
-            #from_json
+            #decode
         });
     }
 }

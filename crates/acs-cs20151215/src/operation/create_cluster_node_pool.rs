@@ -433,6 +433,22 @@ impl rt::IntoParam<InstanceChargeType> for &str {
     }
 }
 
+/// The tag.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagsItem {
+    /// The tag key. Example: `node-k-1`.
+    pub key: Option<String>,
+    /// The tag value. Example: `node-v-1`.
+    pub value: Option<String>,
+}
+
+impl rt::WireStruct for TagsItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("key", &self.key);
+        visit("value", &self.value);
+    }
+}
+
 /// 创建实例时使用的资源池策略。资源池包括弹性保障服务或容量预定服务生效后生成的私有池以及公共池，供实例启动时选择。取值范围：
 /// PrivatePoolFirst：私有池优先。选择此种策略时， 当指定了 resouce_pool_options.private_pool_ids，优先使用指定的私有池。如果未指定私有池或指定的私有池容量不足，将自动匹配开放类型的私有池。如果没有符合条件的私有池，则使用公共池创建实例。
 /// PrivatePoolOnly：仅限私有池。选择此种策略时，必须指定 resouce_pool_options.private_pool_ids。如果指定的私有池容量不足，则实例会启动失败。
@@ -677,7 +693,7 @@ pub struct ScalingGroup {
     /// The tags that you want to add only to ECS instances.
     ///
     /// The tag key must be unique and cannot exceed 128 characters in length. The tag key and value cannot start with aliyun or acs: or contain <https://> or <http://>.
-    pub tags: Option<Vec<crate::types::TagsItem>>,
+    pub tags: Option<Vec<TagsItem>>,
     /// The expected number of nodes in the node pool. Example: `0`.
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:

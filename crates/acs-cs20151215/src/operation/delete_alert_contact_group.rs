@@ -85,15 +85,19 @@ impl DeleteAlertContactGroupBuilder<rt::Client> {
     }
 }
 
-/// Response of `DeleteAlertContactGroup`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DeleteAlertContactGroup`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DeleteAlertContactGroupResponse {}
+pub struct DeleteAlertContactGroupResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DeleteAlertContactGroupBodyItem>>,
+}
 
 impl rt::FromJson for DeleteAlertContactGroupResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -126,3 +130,31 @@ impl std::fmt::Display for DeleteAlertContactGroupError {
 }
 
 impl std::error::Error for DeleteAlertContactGroupError {}
+
+/// The alert contact group to be deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteAlertContactGroupBodyItem {
+    /// The deletion status.
+    ///
+    /// *   true: The alert contact group was deleted.
+    /// *   false: The alert contact group failed to be deleted.
+    ///
+    /// Example: `true`.
+    pub status: Option<bool>,
+    /// The error message returned if the call fails. Example: `Delete contact group resource failed.`.
+    pub msg: Option<String>,
+    /// The alert contact group ID. Example: `12345`.
+    pub contact_group_id: Option<String>,
+}
+
+impl rt::FromJson for DeleteAlertContactGroupBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            status: object.take("status")?,
+            msg: object.take("msg")?,
+            contact_group_id: object.take("contact_group_id")?,
+        })
+    }
+}

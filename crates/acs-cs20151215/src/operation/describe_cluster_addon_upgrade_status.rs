@@ -100,15 +100,21 @@ impl DescribeClusterAddonUpgradeStatusBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeClusterAddonUpgradeStatus`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeClusterAddonUpgradeStatus`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterAddonUpgradeStatusResponse {}
+pub struct DescribeClusterAddonUpgradeStatusResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<
+        std::collections::BTreeMap<String, DescribeClusterAddonUpgradeStatusBodyValue>,
+    >,
+}
 
 impl rt::FromJson for DescribeClusterAddonUpgradeStatusResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -141,3 +147,82 @@ impl std::fmt::Display for DescribeClusterAddonUpgradeStatusError {
 }
 
 impl std::error::Error for DescribeClusterAddonUpgradeStatusError {}
+
+/// The information about the component.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AddonInfo {
+    /// The component name. Example: `cloud-controller-manager`.
+    pub component_name: Option<String>,
+    /// The current version of the component. Example: `v1.9.3.340-g9830b58-aliyun`.
+    pub version: Option<String>,
+    /// Indicates whether the component meets the update conditions. Valid values:
+    ///
+    /// *   `true`: The component meets the update conditions.
+    /// *   `false`: The component does not meet the update conditions.
+    ///
+    /// Example: `true`.
+    pub ready_to_upgrade: Option<String>,
+}
+
+impl rt::FromJson for AddonInfo {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            component_name: object.take("component_name")?,
+            version: object.take("version")?,
+            ready_to_upgrade: object.take("ready_to_upgrade")?,
+        })
+    }
+}
+
+/// The details of the update task.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Tasks {
+    /// The time when the update task started. Example: `0001-01-01T00:00:00Z`.
+    pub created_at: Option<String>,
+    /// The time when the update task completed. Example: `0001-01-01T00:00:00Z`.
+    pub finished_at: Option<String>,
+    /// The status of the update task. Example: `Success`.
+    pub status: Option<String>,
+    /// Indicates whether the update task was canceled. Valid values:
+    ///
+    /// *   `true`: The update task was canceled.
+    /// *   `false`: The update task was not canceled.
+    ///
+    /// Example: `false`.
+    pub is_canceled: Option<bool>,
+}
+
+impl rt::FromJson for Tasks {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            created_at: object.take("created_at")?,
+            finished_at: object.take("finished_at")?,
+            status: object.take("status")?,
+            is_canceled: object.take("is_canceled")?,
+        })
+    }
+}
+
+/// The details of the upgrade progress of the queried component.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClusterAddonUpgradeStatusBodyValue {
+    /// The information about the component.
+    pub addon_info: Option<AddonInfo>,
+    /// The details of the update task.
+    pub tasks: Option<Tasks>,
+}
+
+impl rt::FromJson for DescribeClusterAddonUpgradeStatusBodyValue {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            addon_info: object.take("addon_info")?,
+            tasks: object.take("tasks")?,
+        })
+    }
+}

@@ -98,15 +98,21 @@ impl DescribeClusterAddonsUpgradeStatusBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeClusterAddonsUpgradeStatus`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeClusterAddonsUpgradeStatus`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterAddonsUpgradeStatusResponse {}
+pub struct DescribeClusterAddonsUpgradeStatusResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<
+        std::collections::BTreeMap<String, DescribeClusterAddonsUpgradeStatusBodyValue>,
+    >,
+}
 
 impl rt::FromJson for DescribeClusterAddonsUpgradeStatusResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -139,3 +145,91 @@ impl std::fmt::Display for DescribeClusterAddonsUpgradeStatusError {
 }
 
 impl std::error::Error for DescribeClusterAddonsUpgradeStatusError {}
+
+/// The information about the component.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AddonInfo {
+    /// The name of the component. Example: `cloud-controller-manager`.
+    pub component_name: Option<String>,
+    /// The current version of the component. Example: `v1.9.3.340-g9830b58-aliyun`.
+    pub version: Option<String>,
+    /// Indicates whether the component meets the update conditions. Valid values:
+    ///
+    /// *   `true`: The component meets the update conditions.
+    /// *   `false`: The component does not meet the update conditions.
+    ///
+    /// Example: `true`.
+    pub ready_to_upgrade: Option<String>,
+}
+
+impl rt::FromJson for AddonInfo {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            component_name: object.take("component_name")?,
+            version: object.take("version")?,
+            ready_to_upgrade: object.take("ready_to_upgrade")?,
+        })
+    }
+}
+
+/// The details of the update task.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Tasks {
+    /// The start time of the task. Example: `2020-12-28T17:00:50Z`.
+    pub created_at: Option<String>,
+    /// The end time of the task. Example: `2020-12-28T17:05:36Z`.
+    pub finished_at: Option<String>,
+    /// The status of the update task. Valid values:
+    ///
+    /// *   `Upgrading`: The update task is in progress.
+    /// *   `Success`: The update task is successful.
+    /// *   `Failed`: The update task failed.
+    /// *   `Running`: The component is being installed.
+    /// *   `Paused`: The update task is paused.
+    /// *   `Canceled:` The update task is canceled.
+    ///
+    /// Example: `Success`.
+    pub status: Option<String>,
+    /// Indicates whether the update task is canceled. Valid values:
+    ///
+    /// *   `true`: The update task is canceled.
+    /// *   `false`: The update task is not canceled.
+    ///
+    /// Example: `false`.
+    pub is_canceled: Option<bool>,
+}
+
+impl rt::FromJson for Tasks {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            created_at: object.take("created_at")?,
+            finished_at: object.take("finished_at")?,
+            status: object.take("status")?,
+            is_canceled: object.take("is_canceled")?,
+        })
+    }
+}
+
+/// The details about the update progress of the components.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClusterAddonsUpgradeStatusBodyValue {
+    /// The information about the component.
+    pub addon_info: Option<AddonInfo>,
+    /// The details of the update task.
+    pub tasks: Option<Tasks>,
+}
+
+impl rt::FromJson for DescribeClusterAddonsUpgradeStatusBodyValue {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            addon_info: object.take("addon_info")?,
+            tasks: object.take("tasks")?,
+        })
+    }
+}

@@ -84,15 +84,21 @@ impl DescribeClusterAddonsVersionBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeClusterAddonsVersion`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeClusterAddonsVersion`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterAddonsVersionResponse {}
+pub struct DescribeClusterAddonsVersionResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<
+        std::collections::BTreeMap<String, DescribeClusterAddonsVersionBodyValue>,
+    >,
+}
 
 impl rt::FromJson for DescribeClusterAddonsVersionResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -125,3 +131,83 @@ impl std::fmt::Display for DescribeClusterAddonsVersionError {
 }
 
 impl std::error::Error for DescribeClusterAddonsVersionError {}
+
+/// The details of the component.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClusterAddonsVersionBodyValue {
+    /// The component name. Example: `ack-node-problem-detector`.
+    pub component_name: Option<String>,
+    /// The current version of the component.
+    ///
+    /// >  If the value of `version` is not empty, it indicates that the component is installed.
+    ///
+    /// Example: `1.2.1`.
+    pub version: Option<String>,
+    /// The version to which the component can be updated. Example: `1.2.1`.
+    pub next_version: Option<String>,
+    /// Indicates whether the component is updated. Valid values:
+    ///
+    /// *   `true`: The component is updated.
+    /// *   `false`: The component is not updated.
+    ///
+    /// Example: `false`.
+    pub changed: Option<String>,
+    /// Indicates whether the component is updatable. Valid values:
+    ///
+    /// *   `true`: The component is updatable.
+    /// *   `false`: The component is not updatable.
+    ///
+    /// Example: `false`.
+    pub can_upgrade: Option<bool>,
+    /// The update policy of the component.
+    ///
+    /// *   `overwrite`: The component configurations of the later version overwrite those of the current version.
+    ///
+    /// Default value: `overwrite`. Example: `overwrite`.
+    pub policy: Option<String>,
+    /// Indicates whether the component meets the update conditions. Valid values:
+    ///
+    /// *   `true`: The component meets the update conditions.
+    /// *   `false`: The component does not meet the update conditions.
+    ///
+    /// Example: `false`.
+    pub ready_to_upgrade: Option<String>,
+    /// Indicates whether the component can be installed in the specified ACK cluster. Valid values:
+    ///
+    /// *   `true`: The component can be installed in the cluster.
+    /// *   `false`: The component cannot be installed in the cluster.
+    ///
+    /// Example: `true`.
+    pub exist: Option<bool>,
+    /// Indicates whether the component is required in the cluster. Valid values:
+    ///
+    /// *   `true`: The component is required in the cluster.
+    /// *   `false`: The component is not required in the cluster.
+    ///
+    /// Example: `false`.
+    pub required: Option<bool>,
+    /// Additional information about whether the component is updatable. Example: `Addons that detect node failures and report to event center.`.
+    pub message: Option<String>,
+    /// The custom parameters. When you install a component, you can customize parameters for the component. Example: `npd:\n  # Custom monitor definitions to add to Node Problem Detector ****`.
+    pub value: Option<String>,
+}
+
+impl rt::FromJson for DescribeClusterAddonsVersionBodyValue {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            component_name: object.take("component_name")?,
+            version: object.take("version")?,
+            next_version: object.take("next_version")?,
+            changed: object.take("changed")?,
+            can_upgrade: object.take("can_upgrade")?,
+            policy: object.take("policy")?,
+            ready_to_upgrade: object.take("ready_to_upgrade")?,
+            exist: object.take("exist")?,
+            required: object.take("required")?,
+            message: object.take("message")?,
+            value: object.take("value")?,
+        })
+    }
+}

@@ -27,12 +27,12 @@ impl rt::Operation for DescribeClusterAttachScriptsRequest {
     type Error = DescribeClusterAttachScriptsError;
 
     const INFO: &'static rt::OperationInfo = &rt::OperationInfo::roa(
-        "DescribeClusterAttachScripts",
-        rt::Method::Post,
-        "/clusters/{ClusterId}/attachscript",
-        rt::Idempotency::Unsafe,
-    );
-
+            "DescribeClusterAttachScripts",
+            rt::Method::Post,
+            "/clusters/{ClusterId}/attachscript",
+            rt::Idempotency::Unsafe,
+        )
+        .answering(rt::BodyKind::Text);
     fn write_params(&self, params: &mut rt::RequestParams) {
         params.path("ClusterId", &self.cluster_id);
         params.set_json_body(&self.body);
@@ -96,15 +96,17 @@ impl DescribeClusterAttachScriptsBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeClusterAttachScripts`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeClusterAttachScripts`: the text it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterAttachScriptsResponse {}
+pub struct DescribeClusterAttachScriptsResponse {
+    /// The answer's text.
+    pub body: String,
+}
 
-impl rt::FromJson for DescribeClusterAttachScriptsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+impl rt::FromResponse for DescribeClusterAttachScriptsResponse {
+    fn from_response(body: rt::ResponseBody) -> rt::json::Result<Self> {
+        Ok(Self { body: body.into_text() })
     }
 }
 

@@ -81,15 +81,19 @@ impl DescribeClusterLogsBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeClusterLogs`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeClusterLogs`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeClusterLogsResponse {}
+pub struct DescribeClusterLogsResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DescribeClusterLogsBodyItem>>,
+}
 
 impl rt::FromJson for DescribeClusterLogsResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -122,3 +126,32 @@ impl std::fmt::Display for DescribeClusterLogsError {
 }
 
 impl std::error::Error for DescribeClusterLogsError {}
+
+/// The `DescribeClusterLogsBodyItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClusterLogsBodyItem {
+    /// The ID of the log entry. Example: `590749245`.
+    pub id: Option<i64>,
+    /// The cluster ID. Example: `c23421cfa74454bc8b37163fd19af***`.
+    pub cluster_id: Option<String>,
+    /// The log content. Example: `start to update cluster status to CREATE_COMPLETE`.
+    pub cluster_log: Option<String>,
+    /// The time when the log entry was generated. Example: `2020-09-11T10:11:51+08:00`.
+    pub created: Option<String>,
+    /// The time when the log entry was updated. Example: `2020-09-11T10:11:51+08:00`.
+    pub updated: Option<String>,
+}
+
+impl rt::FromJson for DescribeClusterLogsBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            id: object.take("ID")?,
+            cluster_id: object.take("cluster_id")?,
+            cluster_log: object.take("cluster_log")?,
+            created: object.take("created")?,
+            updated: object.take("updated")?,
+        })
+    }
+}

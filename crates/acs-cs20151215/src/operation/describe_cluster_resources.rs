@@ -97,15 +97,19 @@ impl DescribeClusterResourcesBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeClusterResources`: members the service omits are `None`, members it adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Response of `DescribeClusterResources`: the JSON value it answers.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeClusterResourcesResponse {}
+pub struct DescribeClusterResourcesResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DescribeClusterResourcesBodyItem>>,
+}
 
 impl rt::FromJson for DescribeClusterResourcesResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -138,3 +142,194 @@ impl std::fmt::Display for DescribeClusterResourcesError {
 }
 
 impl std::error::Error for DescribeClusterResourcesError {}
+
+/// Details of the dependent resources.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DependenciesItem {
+    /// The ID of the cluster to which the dependent resource is related. Example: `cc5ee03f63e43425cb6f71f1a1756****`.
+    pub cluster_id: Option<String>,
+    /// The dependent resource type. Example: `ALIYUN::VPC::NatGateway`.
+    pub resource_type: Option<String>,
+    /// The dependent resource ID. Example: `ngw-wz9sphwk42sdtjixo****`.
+    pub instance_id: Option<String>,
+}
+
+impl rt::FromJson for DependenciesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            resource_type: object.take("resource_type")?,
+            instance_id: object.take("instance_id")?,
+        })
+    }
+}
+
+/// The Kubernetes object with which the resource is associated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AssociatedObject {
+    /// The Kubernetes object type. Example: `Service`.
+    pub kind: Option<String>,
+    /// The namespace in which the Kubernetes object resides. Example: `kube-system`.
+    pub namespace: Option<String>,
+    /// The Kubernetes object name. Example: `nginx-ingress-lb`.
+    pub name: Option<String>,
+}
+
+impl rt::FromJson for AssociatedObject {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            kind: object.take("kind")?,
+            namespace: object.take("namespace")?,
+            name: object.take("name")?,
+        })
+    }
+}
+
+/// The deletion behavior of the resource when the cluster is deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeleteBehavior {
+    /// Specifies whether to delete the resource by default when the cluster is deleted. Example: `false`.
+    pub delete_by_default: Option<bool>,
+    /// Specifies whether the default behavior returned in delete_by_default can be changed. Example: `false`.
+    pub changeable: Option<bool>,
+}
+
+impl rt::FromJson for DeleteBehavior {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            delete_by_default: object.take("delete_by_default")?,
+            changeable: object.take("changeable")?,
+        })
+    }
+}
+
+/// The type of the resource creator. Valid values:
+///
+/// *   user: The resource is created by the user.
+/// *   system: The resource is created by the ACK management system.
+/// *   addon: The resource is created by a cluster component.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreatorType {
+    /// `user`
+    User,
+    /// `system`
+    System,
+    /// `addon`
+    Addon,
+    /// A value this version of the client does not know.
+    Unknown(String),
+}
+
+impl CreatorType {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::System => "system",
+            Self::Addon => "addon",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CreatorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "system" => Self::System,
+            "addon" => Self::Addon,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for CreatorType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl rt::FromJson for CreatorType {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    }
+}
+
+/// The details of the resource.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeClusterResourcesBodyItem {
+    /// The cluster ID. Example: `cb95aa626a47740afbf6aa099b65****`.
+    pub cluster_id: Option<String>,
+    /// The time when the resource was created. Example: `2020-09-11T10:11:54+08:00`.
+    pub created: Option<String>,
+    /// The resource ID. Example: `lb-wz9poz4r0ymh8u0uf****`.
+    pub instance_id: Option<String>,
+    /// The resource information. For more information about how to query the source information about the resource, see ListStackResources. Example: `{\"Id\":\"k8s_master_slb\",\"Name\":\"k8s_master_slb\",\"Type\":\"ALIYUN::SLB::LoadBalancer\",\"Status\":\"CREATE_COMPLETE\",\"StatusReason\":\"state changed\",\"Updated\":\"2020-05-21T13:25:02\",\"PhysicalId\":\"lb-wz9poz4r0ymh8u0uf****\"}`.
+    pub resource_info: Option<String>,
+    /// The resource type. Example: `ALIYUN::SLB::LoadBalancer`.
+    pub resource_type: Option<String>,
+    /// The resource status. Valid values:
+    ///
+    /// *   `CREATE_COMPLETE`: the resource is created.
+    /// *   `CREATE_FAILED`: the resource failed to be created.
+    /// *   `CREATE_IN_PROGRESS`: the resource is being created.
+    /// *   `DELETE_FAILED`: the resource failed to be deleted.
+    /// *   `DELETE_IN_PROGRESS`: the resource is being deleted.
+    /// *   `ROLLBACK_COMPLETE`: the resource is rolled back.
+    /// *   `ROLLBACK_FAILED`: the resource failed to be rolled back.
+    /// *   `ROLLBACK_IN_PROGRESS`: the resource is being rolled back.
+    ///
+    /// Example: `CREATE_COMPLETE`.
+    pub state: Option<String>,
+    /// Specifies whether the resource is created by Container Service for Kubernetes (ACK). Valid values:
+    ///
+    /// *   1: the resource is created by ACK.
+    /// *   0: the resource is an existing resource.
+    ///
+    /// Example: `1`.
+    pub auto_create: Option<i64>,
+    /// The dependent resources.
+    pub dependencies: Option<Vec<DependenciesItem>>,
+    /// The Kubernetes object with which the resource is associated.
+    pub associated_object: Option<AssociatedObject>,
+    /// The deletion behavior of the resource when the cluster is deleted.
+    pub delete_behavior: Option<DeleteBehavior>,
+    /// The type of the resource creator. Valid values:
+    ///
+    /// *   user: The resource is created by the user.
+    /// *   system: The resource is created by the ACK management system.
+    /// *   addon: The resource is created by a cluster component.
+    ///
+    /// Example: `addon`.
+    pub creator_type: Option<CreatorType>,
+    /// The additional information about the resource. Example: `{"IP": "xx.xx.xx.xx"}`.
+    pub extra_info: Option<rt::serde_json::Value>,
+}
+
+impl rt::FromJson for DescribeClusterResourcesBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            created: object.take("created")?,
+            instance_id: object.take("instance_id")?,
+            resource_info: object.take("resource_info")?,
+            resource_type: object.take("resource_type")?,
+            state: object.take("state")?,
+            auto_create: object.take("auto_create")?,
+            dependencies: object.take("dependencies")?,
+            associated_object: object.take("associated_object")?,
+            delete_behavior: object.take("delete_behavior")?,
+            creator_type: object.take("creator_type")?,
+            extra_info: object.take("extra_info")?,
+        })
+    }
+}

@@ -91,22 +91,18 @@ impl DescribeClustersBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeClusters`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeClusters`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClustersResponse {
-    /// The request ID. Example: `348D4C9C-9105-4A1B-A86E-B58F0F875575`.
-    pub request_id: Option<String>,
-    /// The information about the clusters returned.
-    pub clusters: Option<Vec<ClustersItem>>,
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DescribeClustersBodyItem>>,
 }
 
 impl rt::FromJson for DescribeClustersResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
         Ok(Self {
-            request_id: object.take("RequestId")?,
-            clusters: object.take("clusters")?,
+            body: rt::FromJson::from_optional_json(value)?,
         })
     }
 }
@@ -141,88 +137,123 @@ impl std::fmt::Display for DescribeClustersError {
 
 impl std::error::Error for DescribeClustersError {}
 
-/// The `ClustersItem` structure.
+/// The `TagsItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct ClustersItem {
-    /// The time when the cluster was created. Example: `2019-11-25T15:50:20+08:00`.
-    pub created: Option<String>,
-    /// The ID of the security group to which the cluster belongs. Example: `sg-2zedf74ifulatvx0****`.
-    pub security_group_id: Option<String>,
-    /// The version of Docker. Example: `18.09.2`.
-    pub docker_version: Option<String>,
-    /// The endpoints that are open for connections to the cluster. The endpoints include api_server_endpoint, dashboard_endpoint, mirana_endpoint, reverse_tunnel_endpoint, and intranet_api_server_endpoint. For more information, see Use SSH to connect to a cluster. Example: `"{\"api_server_endpoint\":\"https://47.93.xx.xxx:6443https://mirana.cs-cn-beijing.aliyuncs.com:4243https://192.xxx.x.xx:6443\"}",   "external_loadbalancer_id": "lb-2ze3buguz3gx9920z****"`.
-    pub master_url: Option<String>,
-    /// The metadata of the cluster. Example: `***`.
-    pub meta_data: Option<String>,
-    /// The cluster ID. Example: `cb95aa626a47740afbf6aa099b650****`.
-    pub cluster_id: Option<String>,
-    /// The ID of the Server Load Balancer (SLB) instance that is associated with the cluster. Example: `lb-2ze3buguz3gx9920z****`.
-    pub external_loadbalancer_id: Option<String>,
-    /// The network type of the cluster. A value of vpc indicates that the cluster uses a virtual private cloud (VPC). Example: `vpc`.
-    pub network_mode: Option<String>,
-    /// The ID of the zone where the cluster is deployed. Example: `cn-beijing-a`.
-    pub zone_id: Option<String>,
-    /// Indicates whether deletion protection is enabled for the cluster. If deletion protection is enabled, the cluster cannot be deleted by operations in the console or API operations. Example: `true`.
-    pub deletion_protection: Option<bool>,
-    /// The Kubernetes version of the cluster. Example: `1.14.8-aliyun.1`.
-    pub current_version: Option<String>,
-    /// The time when the cluster was last updated. Example: `2020-01-13T23:01:03+08:00`.
-    pub updated: Option<String>,
-    /// The ID of the resource group to which the cluster belongs. Example: `rg-acfmyvw3wjm****`.
-    pub resource_group_id: Option<String>,
-    /// The cluster type. Example: `Kubernetes`.
-    pub cluster_type: Option<String>,
-    /// The region ID of the cluster. Example: `cn-beijing`.
-    pub region_id: Option<String>,
-    /// The VPC ID of the cluster. Example: `vpc-2zecuu62b9zw7a7qn****`.
-    pub vpc_id: Option<String>,
-    /// The data disk size. Unit: GB. Example: `0`.
-    pub data_disk_size: Option<i32>,
-    /// The cluster status. Valid values: running, filed, and stopped. A value of running indicates that the cluster is running as expected. A value of filed or stopped indicates that the cluster is in the abnormal state. Example: `running`.
-    pub state: Option<String>,
-    /// The number of nodes in the cluster. Example: `4`.
-    pub size: Option<i32>,
-    /// The vSwitch ID. Example: `vsw-2zete8s4qocqg0mf6****`.
-    pub vswitch_id: Option<String>,
-    /// The prefix length of the CIDR block that is assigned to the vSwitch. Example: `"26"`.
-    pub vswitch_cidr: Option<String>,
-    /// The cluster name. Example: `my-test-Kubernetes-cluster`.
-    pub name: Option<String>,
-    /// The category of the data disk. Example: `cloud`.
-    pub data_disk_category: Option<String>,
-    /// The labels of the cluster.
-    pub tags: Option<Vec<crate::types::TagsItem>>,
+pub struct TagsItem {
+    /// 标签名。
+    pub key: Option<String>,
+    /// 标签值。
+    pub value: Option<String>,
 }
 
-impl rt::FromJson for ClustersItem {
+impl rt::FromJson for TagsItem {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
         let mut object = value.into_object()?;
         Ok(Self {
+            key: object.take("key")?,
+            value: object.take("value")?,
+        })
+    }
+}
+
+/// The `DescribeClustersBodyItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeClustersBodyItem {
+    /// 集群ID。
+    pub cluster_id: Option<String>,
+    /// 集群类型。
+    pub cluster_type: Option<String>,
+    /// 集群创建时间。
+    pub created: Option<String>,
+    /// 集群当前版本。
+    pub current_version: Option<String>,
+    /// 节点系统盘类型。
+    pub data_disk_category: Option<String>,
+    /// 节点系统盘大小。
+    pub data_disk_size: Option<i64>,
+    /// 集群是否开启删除保护。
+    pub deletion_protection: Option<bool>,
+    /// 容器运行时版本。
+    pub docker_version: Option<String>,
+    /// 集群Ingerss SLB实例的ID。
+    pub external_loadbalancer_id: Option<String>,
+    /// 集群创建时版本。
+    pub init_version: Option<String>,
+    /// 集群的endpoint地址。
+    pub master_url: Option<String>,
+    /// 集群元数据。
+    pub meta_data: Option<String>,
+    /// 集群名称。
+    pub name: Option<String>,
+    /// 集群使用的网络类型。
+    pub network_mode: Option<String>,
+    /// 集群是否开启Private Zone，默认false。
+    pub private_zone: Option<bool>,
+    /// 集群标识，区分是否为边缘托管版。
+    pub profile: Option<String>,
+    /// 集群所在地域ID。
+    pub region_id: Option<String>,
+    /// 集群资源组ID。
+    pub resource_group_id: Option<String>,
+    /// 集群安全组ID。
+    pub security_group_id: Option<String>,
+    /// 集群内实例数量。
+    pub size: Option<i64>,
+    /// 集群运行状态。
+    pub state: Option<String>,
+    /// POD网络。
+    pub subnet_cidr: Option<String>,
+    /// 集群标签。
+    pub tags: Option<Vec<TagsItem>>,
+    /// 集群更新时间。
+    pub updated: Option<String>,
+    /// 集群使用的VPC ID。
+    pub vpc_id: Option<String>,
+    /// 虚拟交换机网络ID。
+    pub vswitch_cidr: Option<String>,
+    /// 节点使用的Vswitch ID。
+    pub vswitch_id: Option<String>,
+    /// 集群Worker节点RAM角色名称。
+    pub worker_ram_role_name: Option<String>,
+    /// 集群所在Region内的区域ID。
+    pub zone_id: Option<String>,
+}
+
+impl rt::FromJson for DescribeClustersBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            cluster_id: object.take("cluster_id")?,
+            cluster_type: object.take("cluster_type")?,
             created: object.take("created")?,
-            security_group_id: object.take("security_group_id")?,
+            current_version: object.take("current_version")?,
+            data_disk_category: object.take("data_disk_category")?,
+            data_disk_size: object.take("data_disk_size")?,
+            deletion_protection: object.take("deletion_protection")?,
             docker_version: object.take("docker_version")?,
+            external_loadbalancer_id: object.take("external_loadbalancer_id")?,
+            init_version: object.take("init_version")?,
             master_url: object.take("master_url")?,
             meta_data: object.take("meta_data")?,
-            cluster_id: object.take("cluster_id")?,
-            external_loadbalancer_id: object.take("external_loadbalancer_id")?,
-            network_mode: object.take("network_mode")?,
-            zone_id: object.take("zone_id")?,
-            deletion_protection: object.take("deletion_protection")?,
-            current_version: object.take("current_version")?,
-            updated: object.take("updated")?,
-            resource_group_id: object.take("resource_group_id")?,
-            cluster_type: object.take("cluster_type")?,
-            region_id: object.take("region_id")?,
-            vpc_id: object.take("vpc_id")?,
-            data_disk_size: object.take("data_disk_size")?,
-            state: object.take("state")?,
-            size: object.take("size")?,
-            vswitch_id: object.take("vswitch_id")?,
-            vswitch_cidr: object.take("vswitch_cidr")?,
             name: object.take("name")?,
-            data_disk_category: object.take("data_disk_category")?,
+            network_mode: object.take("network_mode")?,
+            private_zone: object.take("private_zone")?,
+            profile: object.take("profile")?,
+            region_id: object.take("region_id")?,
+            resource_group_id: object.take("resource_group_id")?,
+            security_group_id: object.take("security_group_id")?,
+            size: object.take("size")?,
+            state: object.take("state")?,
+            subnet_cidr: object.take("subnet_cidr")?,
             tags: object.take("tags")?,
+            updated: object.take("updated")?,
+            vpc_id: object.take("vpc_id")?,
+            vswitch_cidr: object.take("vswitch_cidr")?,
+            vswitch_id: object.take("vswitch_id")?,
+            worker_ram_role_name: object.take("worker_ram_role_name")?,
+            zone_id: object.take("zone_id")?,
         })
     }
 }

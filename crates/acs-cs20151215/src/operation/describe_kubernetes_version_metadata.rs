@@ -177,15 +177,19 @@ impl DescribeKubernetesVersionMetadataBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeKubernetesVersionMetadata`: members the service omits are `None`, members it adds later are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Response of `DescribeKubernetesVersionMetadata`: the JSON value it answers.
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DescribeKubernetesVersionMetadataResponse {}
+pub struct DescribeKubernetesVersionMetadataResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DescribeKubernetesVersionMetadataBodyItem>>,
+}
 
 impl rt::FromJson for DescribeKubernetesVersionMetadataResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -218,3 +222,113 @@ impl std::fmt::Display for DescribeKubernetesVersionMetadataError {
 }
 
 impl std::error::Error for DescribeKubernetesVersionMetadataError {}
+
+/// The details of the image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImagesItem {
+    /// The ID of the image. Example: `centos_7_7_x64_20G_alibase_20200426.vhd`.
+    pub image_id: Option<String>,
+    /// The image name. Example: `CentOS 7.7`.
+    pub image_name: Option<String>,
+    /// The OS platform. You can obtain the terminal ID by calling one of the following operations:
+    ///
+    /// *   `AliyunLinux`
+    /// *   `CentOS`
+    /// *   `Windows`
+    /// *   `WindowsCore`
+    ///
+    /// Example: `CentOS`.
+    pub platform: Option<String>,
+    /// The version of the image. Example: `7.7`.
+    pub os_version: Option<String>,
+    /// The type of operating system distribution that you want to use. We recommend that you use this parameter to specify the node operating system. You can obtain the terminal ID by calling one of the following operations:
+    ///
+    /// *   `CentOS`
+    /// *   `AliyunLinux`
+    /// *   `AliyunLinux Qboot`
+    /// *   `AliyunLinuxUEFI`
+    /// *   `AliyunLinux3`
+    /// *   `Windows`
+    /// *   `WindowsCore`
+    /// *   `AliyunLinux3Arm64`
+    /// *   `ContainerOS`
+    ///
+    /// Example: `centos_7_7_20`.
+    pub image_type: Option<String>,
+    /// The type of OS. Examples:
+    ///
+    /// *   `Windows`
+    /// *   `Linux`
+    ///
+    /// Example: `Linux`.
+    pub os_type: Option<String>,
+    /// The type of image. Valid values:
+    ///
+    /// *   `system`: public image
+    /// *   `self`: custom image
+    /// *   `others`: shared image from other Alibaba Cloud accounts
+    /// *   `marketplace`: image from the marketplace
+    ///
+    /// Example: `system`.
+    pub image_category: Option<String>,
+    /// The architecture of the image. Example: `x86_64`.
+    pub architecture: Option<String>,
+}
+
+impl rt::FromJson for ImagesItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            image_id: object.take("image_id")?,
+            image_name: object.take("image_name")?,
+            platform: object.take("platform")?,
+            os_version: object.take("os_version")?,
+            image_type: object.take("image_type")?,
+            os_type: object.take("os_type")?,
+            image_category: object.take("image_category")?,
+            architecture: object.take("architecture")?,
+        })
+    }
+}
+
+/// The Kubernetes version details.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DescribeKubernetesVersionMetadataBodyItem {
+    /// Features of the queried Kubernetes version. Example: `{       "AnyAZ": true,       "ChargeType": "PostPaid" }`.
+    pub capabilities: Option<rt::serde_json::Value>,
+    /// The OS images that are returned.
+    pub images: Option<Vec<ImagesItem>>,
+    /// The metadata of the Kubernetes version. Example: `{       "KubernetesVersion": "1.31.1-aliyun.1",       "SubClass": "default",       "ServiceCIDR": "" }`.
+    pub meta_data: Option<rt::serde_json::Value>,
+    /// The container runtime configurations.
+    pub runtimes: Option<Vec<crate::types::Runtime>>,
+    /// The Kubernetes version supported by ACK. For more information, see Release notes for Kubernetes versions. Example: `1.16.9-aliyun.1`.
+    pub version: Option<String>,
+    /// The release date of the Kubernetes version. Example: `2023-04-30T00:00:00Z`.
+    pub release_date: Option<String>,
+    /// The expiration date of the Kubernetes version. Example: `2025-04-30T00:00:00Z`.
+    pub expiration_date: Option<String>,
+    /// Indicates whether you can create clusters that run the Kubernetes version. Example: `true`.
+    pub creatable: Option<bool>,
+    /// The list of available Kubernetes versions for updates.
+    pub upgradable_versions: Option<Vec<String>>,
+}
+
+impl rt::FromJson for DescribeKubernetesVersionMetadataBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            capabilities: object.take("capabilities")?,
+            images: object.take("images")?,
+            meta_data: object.take("meta_data")?,
+            runtimes: object.take("runtimes")?,
+            version: object.take("version")?,
+            release_date: object.take("release_date")?,
+            expiration_date: object.take("expiration_date")?,
+            creatable: object.take("creatable")?,
+            upgradable_versions: object.take("upgradable_versions")?,
+        })
+    }
+}

@@ -62,15 +62,19 @@ impl DescribePoliciesBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribePolicies`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribePolicies`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePoliciesResponse {}
+pub struct DescribePoliciesResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
 
 impl rt::FromJson for DescribePoliciesResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 

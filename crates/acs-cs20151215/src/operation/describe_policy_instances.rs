@@ -102,15 +102,19 @@ impl DescribePolicyInstancesBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribePolicyInstances`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribePolicyInstances`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribePolicyInstancesResponse {}
+pub struct DescribePolicyInstancesResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DescribePolicyInstancesBodyItem>>,
+}
 
 impl rt::FromJson for DescribePolicyInstancesResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -143,3 +147,77 @@ impl std::fmt::Display for DescribePolicyInstancesError {
 }
 
 impl std::error::Error for DescribePolicyInstancesError {}
+
+/// The policy instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribePolicyInstancesBodyItem {
+    /// The UID of the Alibaba Cloud account that is used to deploy the policy instance. Example: `16298168****`.
+    pub ali_uid: Option<String>,
+    /// The ID of the cluster. Example: `c8155823d057948c69a****`.
+    pub cluster_id: Option<String>,
+    /// The name of the policy instance. Example: `no-env-var-secrets-****`.
+    pub instance_name: Option<String>,
+    /// The name of the policy. Example: `ACKPSPCapabilities`.
+    pub policy_name: Option<String>,
+    /// The type of the policy. Example: `k8s-general`.
+    pub policy_category: Option<String>,
+    /// The description of the policy template. Example: `Restricts secrets used in pod envs`.
+    pub policy_description: Option<String>,
+    /// The parameters of the policy instance. Example: `"restrictedNamespaces": [ "test" ]`.
+    pub policy_parameters: Option<String>,
+    /// The severity level of the policy instance. Example: `low`.
+    pub policy_severity: Option<String>,
+    /// The applicable scope of the policy instance.
+    ///
+    /// A value of \\* indicates all namespaces in the cluster. This is the default value.
+    ///
+    /// Multiple namespaces are separated by commas (,). Example: `*`.
+    pub policy_scope: Option<String>,
+    /// The action of the policy. Valid values:
+    ///
+    /// *   `deny`: Deployments that match the policy are denied.
+    /// *   `warn`: Alerts are generated for deployments that match the policy.
+    ///
+    /// Example: `deny`.
+    pub policy_action: Option<String>,
+    /// The creation time of the instance. This parameter is deprecated. Example: `2024-10-29T18:09:12+08:00`.
+    #[deprecated]
+    pub created: Option<String>,
+    /// The update time of the instance. This parameter is deprecated. Example: `2024-10-29T18:09:12+08:00`.
+    #[deprecated]
+    pub updated: Option<String>,
+    /// The ID of the resource. This parameter is deprecated. Example: `123456***`.
+    #[deprecated]
+    pub resource_id: Option<String>,
+    /// The number of violations processed in the cluster. This parameter is deprecated. Example: `0`.
+    #[deprecated]
+    pub total_violations: Option<i64>,
+    /// The status of the deletion. This parameter is deprecated. Example: `0`.
+    #[deprecated]
+    pub is_deleted: Option<i64>,
+}
+
+#[allow(deprecated)]
+impl rt::FromJson for DescribePolicyInstancesBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            ali_uid: object.take("ali_uid")?,
+            cluster_id: object.take("cluster_id")?,
+            instance_name: object.take("instance_name")?,
+            policy_name: object.take("policy_name")?,
+            policy_category: object.take("policy_category")?,
+            policy_description: object.take("policy_description")?,
+            policy_parameters: object.take("policy_parameters")?,
+            policy_severity: object.take("policy_severity")?,
+            policy_scope: object.take("policy_scope")?,
+            policy_action: object.take("policy_action")?,
+            created: object.take("Created")?,
+            updated: object.take("Updated")?,
+            resource_id: object.take("resource_id")?,
+            total_violations: object.take("total_violations")?,
+            is_deleted: object.take("is_deleted")?,
+        })
+    }
+}

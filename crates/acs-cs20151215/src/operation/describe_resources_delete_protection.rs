@@ -128,15 +128,19 @@ impl DescribeResourcesDeleteProtectionBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeResourcesDeleteProtection`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeResourcesDeleteProtection`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeResourcesDeleteProtectionResponse {}
+pub struct DescribeResourcesDeleteProtectionResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DescribeResourcesDeleteProtectionBodyItem>>,
+}
 
 impl rt::FromJson for DescribeResourcesDeleteProtectionResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -221,5 +225,36 @@ impl rt::WireValue for ResourceType {
 impl rt::IntoParam<ResourceType> for &str {
     fn into_param(self) -> Option<ResourceType> {
         Some(ResourceType::from(self))
+    }
+}
+
+/// The `DescribeResourcesDeleteProtectionBodyItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeResourcesDeleteProtectionBodyItem {
+    /// The resource name. Example: `test`.
+    pub name: Option<String>,
+    /// The namespace to which the resource belongs. Example: `default`.
+    pub namespace: Option<String>,
+    /// The type of the resource. Example: `namespaces`.
+    pub resource: Option<String>,
+    /// Indicates whether deletion protection is enabled.
+    ///
+    /// *   true: deletion protection is enabled.
+    /// *   false: deletion protection is disabled.
+    ///
+    /// Example: `false`.
+    pub protection: Option<bool>,
+}
+
+impl rt::FromJson for DescribeResourcesDeleteProtectionBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            name: object.take("name")?,
+            namespace: object.take("namespace")?,
+            resource: object.take("resource")?,
+            protection: object.take("protection")?,
+        })
     }
 }

@@ -99,15 +99,19 @@ impl DescribeTemplateAttributeBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeTemplateAttribute`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeTemplateAttribute`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeTemplateAttributeResponse {}
+pub struct DescribeTemplateAttributeResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DescribeTemplateAttributeBodyItem>>,
+}
 
 impl rt::FromJson for DescribeTemplateAttributeResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -140,3 +144,53 @@ impl std::fmt::Display for DescribeTemplateAttributeError {
 }
 
 impl std::error::Error for DescribeTemplateAttributeError {}
+
+/// The `DescribeTemplateAttributeBodyItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeTemplateAttributeBodyItem {
+    /// The ID of the template. When you update a template, a new template ID is generated. Example: `72d20cf8-a533-4ea9-a10d-e7630d3d****`.
+    pub id: Option<String>,
+    /// The access control policy of the template. Example: `private`.
+    pub acl: Option<String>,
+    /// The name of the template. Example: `web`.
+    pub name: Option<String>,
+    /// The template content in the YAML format. Example: `apiVersion: V1\n***`.
+    pub template: Option<String>,
+    /// The type of template. The value can be a custom value.
+    ///
+    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
+    /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
+    /// *   If the value of the parameter is not `kubernetes`, the template is not displayed on the Templates page in the console. We recommend that you set the parameter to `kubernetes`.
+    ///
+    /// Default value: `kubernetes`. Example: `kubernetes`.
+    pub template_type: Option<String>,
+    /// The description of the template. Example: `test template`.
+    pub description: Option<String>,
+    /// The label of the template. Example: `sa`.
+    pub tags: Option<String>,
+    /// The unique ID of the template. The value remains unchanged after the template is updated. Example: `874ec485-e7e6-4373-8a3b-47bde8ae****`.
+    pub template_with_hist_id: Option<String>,
+    /// The time when the template was created. Example: `2020-09-16T19:21:29+08:00`.
+    pub created: Option<String>,
+    /// The time when the template was updated. Example: `2020-09-16T19:21:29+08:00`.
+    pub updated: Option<String>,
+}
+
+impl rt::FromJson for DescribeTemplateAttributeBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            id: object.take("id")?,
+            acl: object.take("acl")?,
+            name: object.take("name")?,
+            template: object.take("template")?,
+            template_type: object.take("template_type")?,
+            description: object.take("description")?,
+            tags: object.take("tags")?,
+            template_with_hist_id: object.take("template_with_hist_id")?,
+            created: object.take("created")?,
+            updated: object.take("updated")?,
+        })
+    }
+}

@@ -134,15 +134,19 @@ impl DescribeTriggerBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeTrigger`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeTrigger`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeTriggerResponse {}
+pub struct DescribeTriggerResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DescribeTriggerBodyItem>>,
+}
 
 impl rt::FromJson for DescribeTriggerResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -175,3 +179,49 @@ impl std::fmt::Display for DescribeTriggerError {
 }
 
 impl std::error::Error for DescribeTriggerError {}
+
+/// The `DescribeTriggerBodyItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeTriggerBodyItem {
+    /// The ID of the trigger. Example: `1234`.
+    pub id: Option<String>,
+    /// The name of the trigger. Example: `test`.
+    pub name: Option<String>,
+    /// The ID of the associated cluster. Example: `c259f563386444ebb8d7****`.
+    pub cluster_id: Option<String>,
+    /// The name of the project.
+    ///
+    /// The name consists of the namespace where the application is deployed and the name of the application. The format is `${namespace}/${name}`. Example: default/test-app. Example: `default/test-app`.
+    pub project_id: Option<String>,
+    /// The type of trigger.
+    ///
+    /// Valid values:
+    ///
+    /// *   `deployment`: performs actions on Deployments.
+    /// *   `application`: performs actions on applications that are deployed in Application Center.
+    ///
+    /// Default value: `deployment`. Example: `deployment`.
+    pub r#type: Option<String>,
+    /// The action that the trigger performs. The value is set to redeploy.
+    ///
+    /// `redeploy`: redeploys the resource specified by project_id. Example: `redeploy`.
+    pub action: Option<String>,
+    /// The token information. Example: `eyJhbGci***`.
+    pub token: Option<String>,
+}
+
+impl rt::FromJson for DescribeTriggerBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            id: object.take("id")?,
+            name: object.take("name")?,
+            cluster_id: object.take("cluster_id")?,
+            project_id: object.take("project_id")?,
+            r#type: object.take("type")?,
+            action: object.take("action")?,
+            token: object.take("token")?,
+        })
+    }
+}

@@ -84,15 +84,19 @@ impl DescribeUserClusterNamespacesBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeUserClusterNamespaces`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeUserClusterNamespaces`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeUserClusterNamespacesResponse {}
+pub struct DescribeUserClusterNamespacesResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<String>>,
+}
 
 impl rt::FromJson for DescribeUserClusterNamespacesResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 

@@ -93,15 +93,19 @@ impl DescribeUserPermissionBuilder<rt::Client> {
     }
 }
 
-/// Response of `DescribeUserPermission`: members the service omits are `None`, members it adds later are ignored.
+/// Response of `DescribeUserPermission`: the JSON value it answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DescribeUserPermissionResponse {}
+pub struct DescribeUserPermissionResponse {
+    /// The answer; `None` when the body is empty or `null`.
+    pub body: Option<Vec<DescribeUserPermissionBodyItem>>,
+}
 
 impl rt::FromJson for DescribeUserPermissionResponse {
     fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
-        Ok(Self {})
+        Ok(Self {
+            body: rt::FromJson::from_optional_json(value)?,
+        })
     }
 }
 
@@ -134,3 +138,65 @@ impl std::fmt::Display for DescribeUserPermissionError {
 }
 
 impl std::error::Error for DescribeUserPermissionError {}
+
+/// The cluster authorization details of the RAM user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DescribeUserPermissionBodyItem {
+    /// The authorization setting. Valid values:
+    ///
+    /// *   `{cluster_id}` is returned if the permissions are scoped to a cluster.
+    /// *   `{cluster_id}/{namespace}` is returned if the permissions are scoped to a namespace of a cluster.
+    /// *   `all-clusters` is returned if the permissions are scoped to all clusters.
+    ///
+    /// Example: `c1b542****`.
+    pub resource_id: Option<String>,
+    /// The authorization type. Valid values:
+    ///
+    /// *   `cluster`: indicates that the permissions are scoped to a cluster.
+    /// *   `namespace`: indicates that the permissions are scoped to a namespace of a cluster.
+    /// *   `console`: indicates that the permissions are scoped to all clusters.
+    ///
+    /// Example: `cluster`.
+    pub resource_type: Option<String>,
+    /// The name of the custom role. If a custom role is assigned, the value is the name of the assigned custom role. Example: `view`.
+    pub role_name: Option<String>,
+    /// The type of predefined role. Valid values:
+    ///
+    /// *   `admin`: administrator
+    /// *   `ops`: O\\&M engineer
+    /// *   `dev`: developer
+    /// *   `restricted`: restricted user
+    /// *   `custom`: custom role
+    ///
+    /// Example: `admin`.
+    pub role_type: Option<String>,
+    /// Indicates whether the permissions are granted to the cluster owner.
+    ///
+    /// *   `0`: indicates that the permissions are not granted to the cluster owner.
+    /// *   `1`: indicates that the permissions are granted to the cluster owner. The cluster owner is the administrator.
+    ///
+    /// Example: `1`.
+    pub is_owner: Option<i64>,
+    /// Indicates whether the permissions are granted to the RAM role. Valid values:
+    ///
+    /// *   `0`: indicates that the permissions are not granted to the RAM role.
+    /// *   `1`: indicates that the permissions are granted to the RAM role.
+    ///
+    /// Example: `1`.
+    pub is_ram_role: Option<i64>,
+}
+
+impl rt::FromJson for DescribeUserPermissionBodyItem {
+    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+        let mut object = value.into_object()?;
+        Ok(Self {
+            resource_id: object.take("resource_id")?,
+            resource_type: object.take("resource_type")?,
+            role_name: object.take("role_name")?,
+            role_type: object.take("role_type")?,
+            is_owner: object.take("is_owner")?,
+            is_ram_role: object.take("is_ram_role")?,
+        })
+    }
+}

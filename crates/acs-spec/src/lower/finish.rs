@@ -126,10 +126,14 @@ fn mark_sides(service: &mut Service) {
     let mut seen: HashSet<(TypeKey, bool)> = HashSet::new();
     let mut pending: Vec<(TypeKey, bool)> = Vec::new();
     for (op, operation) in service.operations.iter().enumerate() {
-        for (fields, request) in [(&operation.params, true), (&operation.response, false)] {
+        let request_types = operation.params.iter().map(|field| &field.ty);
+        for (types, request) in [
+            (request_types.collect::<Vec<_>>(), true),
+            (operation.response_types().collect(), false),
+        ] {
             let mut refs = Vec::new();
-            for field in fields {
-                references(&field.ty, true, &mut refs);
+            for ty in types {
+                references(ty, true, &mut refs);
             }
             pending.extend(
                 refs.into_iter()
@@ -232,8 +236,9 @@ fn mark_operations_eq(service: &mut Service) {
             Some(TypeDef::Struct(def)) => def.eq,
             _ => true,
         };
-        let all_eq = |fields: &[crate::ir::Field]| fields.iter().all(|f| is_eq(&f.ty, &named_eq));
-        verdicts.push((all_eq(&operation.params), all_eq(&operation.response)));
+        let request = operation.params.iter().all(|f| is_eq(&f.ty, &named_eq));
+        let response = operation.response_types().all(|ty| is_eq(ty, &named_eq));
+        verdicts.push((request, response));
     }
     for (operation, (request, response)) in service.operations.iter_mut().zip(verdicts) {
         operation.request_eq = request;

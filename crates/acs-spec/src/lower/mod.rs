@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::{Diagnostic, Location};
 use crate::ir;
 use crate::model::{OperationSpec, ServiceSpec};
+use crate::names;
 use crate::source::{FieldPath, SourceDocument};
 
 /// A parsed spec file: where it came from, positions, and the typed content.
@@ -75,7 +76,7 @@ pub fn lower_service(
         out: diagnostics,
     };
     let root = FieldPath::default();
-    check_identity(&mut report, spec, &root);
+    let (package_name, crate_version) = check_identity(&mut report, spec, &root);
     let endpoints = lower_endpoints(&mut report, spec, &root);
     let (shared, shared_types) = types::lower_named_types(&mut report, &spec.types);
 
@@ -109,7 +110,8 @@ pub fn lower_service(
         api_version: spec.api_version.clone(),
         style: spec.style,
         description: spec.description.clone(),
-        package_name: format!("acs-{}{}", spec.product, spec.api_version.replace('-', "")),
+        package_name,
+        crate_version,
         endpoints,
         ram_code,
         types: shared_types,
@@ -119,30 +121,70 @@ pub fn lower_service(
     service
 }
 
-fn check_identity(report: &mut Reporter<'_>, spec: &ServiceSpec, root: &FieldPath) {
-    if spec.product.is_empty()
-        || !spec
-            .product
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    {
+/// Checks the product code, version, package name and crate version; returns the package
+/// name and crate version.
+fn check_identity(
+    report: &mut Reporter<'_>,
+    spec: &ServiceSpec,
+    root: &FieldPath,
+) -> (String, String) {
+    if !names::is_product_code(&spec.product) {
         report.error(
             &root.key("product"),
             format!(
-                "`{}` is not a product code: use lower-case ASCII letters and digits, as in Alibaba's package names (`dbs`)",
+                "`{}` is not a product code: use lower-case ASCII letters and digits, words joined by single dashes, as in Alibaba's package names (`dbs`, `dataworks-public`)",
                 spec.product
             ),
         );
     }
-    if !is_api_version(&spec.api_version) {
+    let digits = names::api_version_digits(&spec.api_version).unwrap_or_else(|| {
         report.error(
             &root.key("api_version"),
             format!(
-                "`{}` is not an API version: expected YYYY-MM-DD",
+                "`{}` is not an API version: expected YYYY-MM-DD or YYYYMMDD",
                 spec.api_version
             ),
         );
+        String::new()
+    });
+    let package = match &spec.package {
+        Some(package) => {
+            if !names::is_package_name(package) {
+                report.error(
+                    &root.key("package"),
+                    format!(
+                        "`{package}` is not a Cargo package name: use ASCII letters, digits, `-` and `_`, starting with a letter, at most 64 characters"
+                    ),
+                );
+            }
+            package.clone()
+        }
+        None => names::package_name(&spec.product, &digits),
+    };
+    let crate_version = spec.crate_version.clone().unwrap_or_else(|| "0.1.0".into());
+    if !is_crate_version(&crate_version) {
+        report.error(
+            &root.key("crate_version"),
+            format!("`{crate_version}` is not a crate version: expected MAJOR.MINOR.PATCH"),
+        );
     }
+    (package, crate_version)
+}
+
+/// `MAJOR.MINOR.PATCH`, optionally with a pre-release (`0.2.0-rc.1`): what Cargo accepts,
+/// restricted to characters that need no quoting anywhere.
+fn is_crate_version(version: &str) -> bool {
+    let (core, pre) = version.split_once('-').unwrap_or((version, ""));
+    let numbers: Vec<&str> = core.split('.').collect();
+    numbers.len() == 3
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.len() <= 9 && n.bytes().all(|b| b.is_ascii_digit()))
+        && (pre.is_empty() && !version.ends_with('-')
+            || !pre.is_empty()
+                && pre
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric())))
 }
 
 fn lower_endpoints(
@@ -182,15 +224,6 @@ fn lower_endpoints(
     }
     endpoints.sort_by(|a, b| a.region.cmp(&b.region));
     endpoints
-}
-
-fn is_api_version(version: &str) -> bool {
-    let bytes = version.as_bytes();
-    bytes.len() == 10
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            4 | 7 => *b == b'-',
-            _ => b.is_ascii_digit(),
-        })
 }
 
 fn is_host(host: &str) -> bool {

@@ -9,8 +9,8 @@ use crate::ir::{
     self, ArnPart, Docs, Encoding, Field, Placement, ResponseShape, RetrySafety, TypeRef, TypeScope,
 };
 use crate::model::{
-    ApiStyle, HttpMethod, OperationRamSpec, OperationSpec, ParamStyle, ParameterSpec, Position,
-    TypeName,
+    ApiStyle, BodyFormat, HttpMethod, OperationRamSpec, OperationSpec, ParamStyle, ParameterSpec,
+    Position, TypeName,
 };
 use crate::names;
 use crate::rules;
@@ -50,9 +50,7 @@ pub(super) fn lower_operation(
             "/".to_owned()
         }
         (_, Some(path)) => {
-            if !path.starts_with('/') {
-                report.error(&root.key("path"), format!("`{path}` must start with `/`"));
-            }
+            check_path(report, path, &root.key("path"));
             path.clone()
         }
     };
@@ -63,6 +61,7 @@ pub(super) fn lower_operation(
     let mut lowering = TypeLowering::new(report, shared, TypeScope::Operation, reserved);
     let params = lower_params(&mut lowering, style, spec, &upper_camel, &path);
     let response = lowering.fields(&spec.response, &upper_camel, &root.key("response"), 1);
+    let response_shape = response_shape(&mut lowering, spec, &upper_camel);
     let types = std::mem::take(&mut lowering.types);
 
     let idempotency_token = idempotency_token(report, spec, &params);
@@ -77,16 +76,132 @@ pub(super) fn lower_operation(
         method,
         path,
         retry,
+        anonymous: spec.anonymous,
         deprecated: spec.deprecated,
         params,
         idempotency_token,
-        response_shape: ResponseShape::Object,
+        response_shape,
         response,
         request_eq: true,
         response_eq: true,
         types,
         errors,
         ram,
+    }
+}
+
+/// A path template: `/`, then literal text of [`rules::is_path_literal_char`] and `{Name}`
+/// placeholders, then optionally a fixed query (`?flag`, `?key=value&…`) sent with every
+/// request.
+fn check_path(report: &mut Reporter<'_>, template: &str, path: &FieldPath) {
+    let (route, query) = template.split_once('?').unwrap_or((template, ""));
+    if !route.starts_with('/') {
+        report.error(path, format!("`{template}` must start with `/`"));
+    }
+    let mut rest = route;
+    loop {
+        let (literal, placeholder) = match rest.split_once('{') {
+            Some((literal, after)) => (literal, Some(after)),
+            None => (rest, None),
+        };
+        if let Some(bad) = literal.chars().find(|c| !rules::is_path_literal_char(*c)) {
+            report.error(
+                path,
+                format!("`{template}` holds `{bad}`, which a path cannot carry as it is"),
+            );
+            return;
+        }
+        let Some(after) = placeholder else { break };
+        let Some((name, tail)) = after.split_once('}') else {
+            report.error(path, format!("`{template}` has an unclosed `{{`"));
+            return;
+        };
+        if name.is_empty() || name.contains(['{', '/']) {
+            report.error(
+                path,
+                format!("`{template}` has a placeholder that names no parameter"),
+            );
+            return;
+        }
+        rest = tail;
+    }
+    let query_char = |c: char| c.is_ascii_alphanumeric() || "-._~=&".contains(c);
+    if let Some(bad) = query.chars().find(|c| !query_char(*c)) {
+        report.error(
+            path,
+            format!(
+                "the fixed query of `{template}` holds `{bad}`; use letters, digits, `=` and `&`"
+            ),
+        );
+    }
+}
+
+/// How a successful answer is read: an object with the `response` members, or what
+/// `response_body` says.
+fn response_shape(
+    lowering: &mut TypeLowering<'_, '_>,
+    spec: &OperationSpec,
+    op_prefix: &str,
+) -> ResponseShape {
+    let Some(body) = &spec.response_body else {
+        return ResponseShape::Object;
+    };
+    let path = FieldPath::default().key("response_body");
+    if !spec.response.is_empty() {
+        lowering.report.error(
+            &path,
+            "give either `response` (the members of a JSON object) or `response_body`, not both",
+        );
+    }
+    let typed = [
+        ("type", body.type_name.is_some()),
+        ("ref", body.reference.is_some()),
+        ("items", body.items.is_some()),
+        ("fields", body.fields.is_some()),
+        ("values", body.values.is_some()),
+    ];
+    match body.format {
+        BodyFormat::Text | BodyFormat::Binary => {
+            for (key, present) in typed {
+                if present {
+                    lowering.report.error(
+                        &path.key(key),
+                        format!("`{key}` applies only to a `json` response body"),
+                    );
+                }
+            }
+            if body.format == BodyFormat::Text {
+                ResponseShape::Text
+            } else {
+                ResponseShape::Binary
+            }
+        }
+        BodyFormat::Json => {
+            let Some(type_name) = body.type_name else {
+                lowering
+                    .report
+                    .error(&path, "a `json` response body needs a `type`");
+                return ResponseShape::Object;
+            };
+            let ty = lowering.type_ref(
+                TypeParts {
+                    type_name,
+                    reference: body.reference.as_ref(),
+                    items: body.items.as_deref(),
+                    fields: body.fields.as_deref(),
+                    values: body.values.as_deref(),
+                    description: body.description.as_ref(),
+                },
+                Naming {
+                    parent: op_prefix,
+                    member: "Body",
+                    suffix: "",
+                },
+                &path,
+                1,
+            );
+            ResponseShape::Value(ty)
+        }
     }
 }
 
@@ -221,6 +336,15 @@ fn lower_params(
         .iter()
         .filter(|p| p.position == Position::Body)
         .count();
+    if style == ApiStyle::Roa
+        && body_params > 0
+        && let Some(form) = specs.iter().position(|p| p.position == Position::FormData)
+    {
+        lowering.report.error(
+            &root.index(form).key("in"),
+            "an ROA operation sends either a JSON body (`in: body`) or form fields (`in: formData`), not both",
+        );
+    }
     let mut params = Vec::new();
     for (index, spec) in specs.iter().enumerate() {
         let path = root.index(index);
@@ -241,6 +365,31 @@ fn lower_params(
         }
         let ident = names::param_ident(&spec.name);
         claimed.claim(lowering.report, &spec.name, &path);
+        if rules::is_binary_body(spec.type_name) {
+            let in_body = specs
+                .iter()
+                .filter(|p| matches!(p.position, Position::Body | Position::FormData))
+                .count();
+            if spec.position != Position::Body || in_body != 1 {
+                lowering.report.error(
+                    &path.key("type"),
+                    "a `binary` parameter is the whole request body: it must be `in: body` and the only body parameter",
+                );
+            }
+            params.push(Field {
+                wire_name: spec.name.clone(),
+                ident,
+                ty: TypeRef::Bytes,
+                required: spec.required,
+                deprecated: spec.deprecated,
+                placement: Some(Placement::BinaryBody),
+                docs: Docs {
+                    description: spec.description.clone(),
+                    example: None,
+                },
+            });
+            continue;
+        }
         let ty = lowering.type_ref(
             TypeParts {
                 type_name: spec.type_name,
@@ -329,6 +478,7 @@ fn placement(
         Position::Header => Placement::Header(encoding),
         // Refused above; the placement only has to exist.
         Position::Host => Placement::Header(encoding),
+        Position::FormData => Placement::Form(encoding),
         Position::Body if api == ApiStyle::Rpc => Placement::Form(encoding),
         Position::Body
             if rules::is_whole_json_body(api, spec.position, spec.type_name, body_params) =>

@@ -268,6 +268,13 @@ impl<'r, 'a> TypeLowering<'r, 'a> {
             TypeName::Double => TypeRef::Double,
             TypeName::Boolean => TypeRef::Boolean,
             TypeName::Any => TypeRef::Any,
+            TypeName::Binary => {
+                self.report.error(
+                    &path.key("type"),
+                    "type `binary` is only for a parameter that is the whole request body (`in: body`)",
+                );
+                TypeRef::Any
+            }
             TypeName::Array | TypeName::Map => {
                 let Some(items) = parts.items else {
                     self.report.error(

@@ -7,8 +7,8 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = acs_ecs20140526::Config::new("cn-hangzhou");
-//! let client = acs_ecs20140526::Client::new(&config)?;
+//! let config = fixture_ecs20140526::Config::new("cn-hangzhou");
+//! let client = fixture_ecs20140526::Client::new(&config)?;
 //! let response = client
 //!     .describe_instances()
 //!     .region_id("cn-hangzhou")
