@@ -33,6 +33,30 @@ enum Command {
         #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
         ops: Option<Vec<String>>,
     },
+    /// Import, generate and compile every API version of a metadata tree in a workspace of its
+    /// own, and write report.json and report.md there. Resumes an interrupted run.
+    Catalogue {
+        /// The metadata tree: <product>/<version>/api-docs.json (products.json beside them
+        /// names the products).
+        #[arg(long, value_name = "DIR")]
+        metadata: PathBuf,
+        /// Where the workspace and the reports go (created if missing; outside this
+        /// repository).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Parallel jobs [default: the number of CPUs].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Only these products (folder names, comma-separated).
+        #[arg(long, value_name = "PRODUCT,...", value_delimiter = ',')]
+        only: Option<Vec<String>>,
+        /// Exit with status 1 when fewer than PCT percent of the operations compile.
+        #[arg(long, value_name = "PCT", value_parser = percentage)]
+        fail_under: Option<f64>,
+        /// Import and generate only; do not run `cargo check`.
+        #[arg(long)]
+        no_check: bool,
+    },
     /// Run the benchmarks and print each target as a ratio of two measurements of one run.
     Bench {
         /// Measure compile times instead: our generated crates beside aws-sdk-sts.
@@ -51,12 +75,77 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Codegen { check } => run_codegen(if check { Mode::Check } else { Mode::Write }),
         Command::Import { openmeta, ops } => run_import(&openmeta, ops),
+        Command::Catalogue {
+            metadata,
+            out,
+            jobs,
+            only,
+            fail_under,
+            no_check,
+        } => {
+            let jobs = jobs.map_or_else(
+                || std::thread::available_parallelism().map_or(1, |n| n.get()),
+                usize::from,
+            );
+            let options = xtask::catalogue::Options {
+                metadata,
+                out,
+                jobs,
+                only,
+                skip_check: no_check,
+            };
+            run_catalogue(&options, fail_under)
+        }
         Command::Bench {
             compile: true,
             rounds,
             ..
         } => run_compile_bench(rounds),
         Command::Bench { criterion, .. } => run_bench(&criterion),
+    }
+}
+
+fn percentage(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (0.0..=100.0).contains(&value) => Ok(value),
+        _ => Err(format!("`{text}` is not a percentage from 0 to 100")),
+    }
+}
+
+fn run_catalogue(options: &xtask::catalogue::Options, fail_under: Option<f64>) -> ExitCode {
+    let report = match xtask::catalogue::run(&workspace_root(), options) {
+        Ok(report) => report,
+        Err(xtask::catalogue::Failure::Arguments(error)) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+        Err(xtask::catalogue::Failure::Run(error)) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let totals = &report.totals;
+    eprintln!(
+        "catalogue: {} versions, {} operations: {} generated, {} compiled ({:.2} %), {} refused; {} crates failed to compile; {:.2} % of callable operations compiled. Reports: {}",
+        totals.versions,
+        totals.operations,
+        totals.generated,
+        totals.compiled,
+        report.summary.coverage_percent,
+        totals.refused,
+        report.summary.failed_to_compile,
+        report.summary.callable_coverage_percent,
+        options.out.join("report.md").display()
+    );
+    match fail_under {
+        Some(minimum) if report.summary.coverage_percent < minimum => {
+            eprintln!(
+                "error: coverage {:.2} % is below --fail-under {minimum}",
+                report.summary.coverage_percent
+            );
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::SUCCESS,
     }
 }
 

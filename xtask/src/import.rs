@@ -1,0 +1,134 @@
+//! `cargo xtask import`: a spec folder written from an OpenMeta `api-docs.json`.
+
+use std::path::{Path, PathBuf};
+
+use crate::read_dir_sorted;
+
+/// What `cargo xtask import` did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// The spec folder written (`specs/<product>/<version>`).
+    pub dir: PathBuf,
+    /// Files whose content changed (written).
+    pub written: Vec<PathBuf>,
+    /// Operation files deleted because the metadata no longer has the operation.
+    pub deleted: Vec<PathBuf>,
+    /// Operations imported.
+    pub imported: usize,
+    /// Operations refused, with the reason.
+    pub refused: Vec<acs_import::Refusal>,
+    /// What the importer adapted.
+    pub warnings: Vec<String>,
+}
+
+/// How the header of imported files names the metadata file: its last four path components
+/// (`en_us/dbs/2019-03-06/api-docs.json`), so the text does not depend on where it was read.
+fn import_source_name(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts[parts.len().saturating_sub(4)..].join("/")
+}
+
+/// OpenMeta keeps product names in `<lang>/products.json`, next to `<lang>/<product>/`: the
+/// list beside the metadata file at `openmeta`, when there is one.
+pub fn products_json(openmeta: &Path) -> Option<String> {
+    let lang = openmeta.ancestors().nth(3)?;
+    std::fs::read_to_string(lang.join("products.json")).ok()
+}
+
+/// Names the service after its entry in `products.json`, which `api-docs.json` itself lacks.
+pub fn set_title(imported: &mut acs_import::Imported, products_json: &str) {
+    if let Some(title) = acs_import::product_title(products_json, &imported.product) {
+        imported.service.title = title;
+    }
+}
+
+/// The files of an imported spec folder, by file name: `service.yaml` and one
+/// `<Operation>.yaml` per operation, their headers naming `openmeta`.
+pub fn spec_files(imported: &acs_import::Imported, openmeta: &Path) -> Vec<(String, String)> {
+    let source = import_source_name(openmeta);
+    let mut files = vec![(
+        acs_spec::SERVICE_FILE.to_owned(),
+        acs_import::service_yaml(&imported.service, &source),
+    )];
+    for operation in &imported.operations {
+        files.push((
+            format!("{}.yaml", operation.name),
+            acs_import::operation_yaml(operation, &source),
+        ));
+    }
+    files
+}
+
+/// `cargo xtask import --openmeta PATH [--ops A,B]`: writes `specs/<product>/<version>/`
+/// (`service.yaml` and one `<Operation>.yaml` per operation) from an OpenMeta api-docs.json.
+/// `overlay.yaml` is never written. Without `only`, operation files the metadata no longer has
+/// are deleted.
+pub fn import(
+    root: &Path,
+    openmeta: &Path,
+    only: Option<&[String]>,
+) -> Result<ImportReport, String> {
+    let json = std::fs::read_to_string(openmeta)
+        .map_err(|e| format!("cannot read {}: {e}", openmeta.display()))?;
+    let mut imported = acs_import::import_openmeta(&json, only).map_err(|e| e.to_string())?;
+    if let Some(products) = products_json(openmeta) {
+        set_title(&mut imported, &products);
+    }
+    let dir = root
+        .join("specs")
+        .join(&imported.product)
+        .join(&imported.version);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let files: Vec<(PathBuf, String)> = spec_files(&imported, openmeta)
+        .into_iter()
+        .map(|(name, contents)| (dir.join(name), contents))
+        .collect();
+    let mut report = ImportReport {
+        dir: dir.clone(),
+        imported: imported.operations.len(),
+        refused: imported.refused.clone(),
+        warnings: imported.warnings.clone(),
+        ..ImportReport::default()
+    };
+    for (path, contents) in &files {
+        if std::fs::read_to_string(path).ok().as_deref() == Some(contents.as_str()) {
+            continue;
+        }
+        std::fs::write(path, contents)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        report.written.push(path.clone());
+    }
+    if only.is_none() {
+        let keep: std::collections::HashSet<&PathBuf> = files.iter().map(|(p, _)| p).collect();
+        for path in read_dir_sorted(&dir)? {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let is_spec = matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            );
+            if is_spec && name != acs_spec::OVERLAY_FILE && !keep.contains(&path) {
+                // Only files an earlier import wrote; a hand-written one is kept and named.
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                if !text.contains(acs_import::IMPORT_MARKER) {
+                    report.warnings.push(format!(
+                        "{name} is not in the metadata and was not written by import; kept"
+                    ));
+                    continue;
+                }
+                std::fs::remove_file(&path)
+                    .map_err(|e| format!("cannot delete {}: {e}", path.display()))?;
+                report.deleted.push(path);
+            }
+        }
+    }
+    Ok(report)
+}
