@@ -150,7 +150,8 @@ fn client_method(op: &Operation) -> TokenStream {
     let method = ident(&op.names.snake);
     let module = ident(&op.names.snake);
     let builder = OperationTypes::new(op).builder;
-    let with_client = format_ident!("{}", generated::WITH_CLIENT);
+    let client_field = format_ident!("{}", generated::CLIENT_FIELD);
+    let request_field = format_ident!("{}", generated::REQUEST_FIELD);
     let feature = &op.names.feature;
     let summary = docs::sanitize(&op.summary);
     // The summary's last line gets the link, unless it ends in something a line would join.
@@ -170,7 +171,7 @@ fn client_method(op: &Operation) -> TokenStream {
         #deprecated
         #[cfg(feature = #feature)]
         pub fn #method(&self) -> #module::#builder<rt::Client> {
-            #module::#builder::#with_client(self.inner.clone())
+            #module::#builder { #client_field: self.inner.clone(), #request_field: Default::default() }
         }
     }
 }

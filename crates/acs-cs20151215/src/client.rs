@@ -31,7 +31,10 @@ impl Client {
     pub fn attach_instances(
         &self,
     ) -> attach_instances::AttachInstancesBuilder<rt::Client> {
-        attach_instances::AttachInstancesBuilder::with_client(self.inner.clone())
+        attach_instances::AttachInstancesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `AttachInstancesToNodePool`: Adds existing nodes to a specific node pool. You can add existing ECS instances to a specific node pool in a Container Service for Kubernetes (ACK) cluster as worker nodes. You can also add removed worker nodes back to the node pool. (Set parameters, then `send().await`; see [`attach_instances_to_node_pool`](crate::operation::attach_instances_to_node_pool).)
@@ -39,9 +42,10 @@ impl Client {
     pub fn attach_instances_to_node_pool(
         &self,
     ) -> attach_instances_to_node_pool::AttachInstancesToNodePoolBuilder<rt::Client> {
-        attach_instances_to_node_pool::AttachInstancesToNodePoolBuilder::with_client(
-            self.inner.clone(),
-        )
+        attach_instances_to_node_pool::AttachInstancesToNodePoolBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CancelClusterUpgrade`: You can call the CancelClusterUpgrade operation to cancel the update of a cluster. (Set parameters, then `send().await`; see [`cancel_cluster_upgrade`](crate::operation::cancel_cluster_upgrade).)
@@ -50,9 +54,10 @@ impl Client {
     pub fn cancel_cluster_upgrade(
         &self,
     ) -> cancel_cluster_upgrade::CancelClusterUpgradeBuilder<rt::Client> {
-        cancel_cluster_upgrade::CancelClusterUpgradeBuilder::with_client(
-            self.inner.clone(),
-        )
+        cancel_cluster_upgrade::CancelClusterUpgradeBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CancelComponentUpgrade`: You can call the CancelComponentUpgrade operation to cancel the update of a component. (Set parameters, then `send().await`; see [`cancel_component_upgrade`](crate::operation::cancel_component_upgrade).)
@@ -61,9 +66,10 @@ impl Client {
     pub fn cancel_component_upgrade(
         &self,
     ) -> cancel_component_upgrade::CancelComponentUpgradeBuilder<rt::Client> {
-        cancel_component_upgrade::CancelComponentUpgradeBuilder::with_client(
-            self.inner.clone(),
-        )
+        cancel_component_upgrade::CancelComponentUpgradeBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CancelOperationPlan`: You can call the CancelOperationPlan operation to cancel a pending auto O\\\\\\\\\\\\\\\\\\\\&M plan. (Set parameters, then `send().await`; see [`cancel_operation_plan`](crate::operation::cancel_operation_plan).)
@@ -71,15 +77,19 @@ impl Client {
     pub fn cancel_operation_plan(
         &self,
     ) -> cancel_operation_plan::CancelOperationPlanBuilder<rt::Client> {
-        cancel_operation_plan::CancelOperationPlanBuilder::with_client(
-            self.inner.clone(),
-        )
+        cancel_operation_plan::CancelOperationPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CancelTask`: Cancels the execution of a cluster task. (Set parameters, then `send().await`; see [`cancel_task`](crate::operation::cancel_task).)
     #[cfg(feature = "cancel-task")]
     pub fn cancel_task(&self) -> cancel_task::CancelTaskBuilder<rt::Client> {
-        cancel_task::CancelTaskBuilder::with_client(self.inner.clone())
+        cancel_task::CancelTaskBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CheckControlPlaneLogEnable`: Queries the current log configuration of control plane components, including the log retention period and the log collection component. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube API Server, Kube Scheduler, Kube Controller Manager, and Cloud Controller Manager. (Set parameters, then `send().await`; see [`check_control_plane_log_enable`](crate::operation::check_control_plane_log_enable).)
@@ -87,9 +97,10 @@ impl Client {
     pub fn check_control_plane_log_enable(
         &self,
     ) -> check_control_plane_log_enable::CheckControlPlaneLogEnableBuilder<rt::Client> {
-        check_control_plane_log_enable::CheckControlPlaneLogEnableBuilder::with_client(
-            self.inner.clone(),
-        )
+        check_control_plane_log_enable::CheckControlPlaneLogEnableBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CheckServiceRole`: Checks whether the specified service roles are granted to Container Service for Kubernetes (ACK) within the current Alibaba Cloud account. ACK can access other cloud services, such as Elastic Compute Service (ECS), Object Storage Service (OSS), File Storage NAS (NAS), and Server Load Balancer (SLB), only after ACK is assigned the required service roles. (Set parameters, then `send().await`; see [`check_service_role`](crate::operation::check_service_role).)
@@ -97,7 +108,10 @@ impl Client {
     pub fn check_service_role(
         &self,
     ) -> check_service_role::CheckServiceRoleBuilder<rt::Client> {
-        check_service_role::CheckServiceRoleBuilder::with_client(self.inner.clone())
+        check_service_role::CheckServiceRoleBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CleanClusterUserPermissions`: Deletes kubeconfig files that may pose potential risks from a user and revokes Role-Based Access Control (RBAC) permissions on a cluster. (Set parameters, then `send().await`; see [`clean_cluster_user_permissions`](crate::operation::clean_cluster_user_permissions).)
@@ -105,9 +119,10 @@ impl Client {
     pub fn clean_cluster_user_permissions(
         &self,
     ) -> clean_cluster_user_permissions::CleanClusterUserPermissionsBuilder<rt::Client> {
-        clean_cluster_user_permissions::CleanClusterUserPermissionsBuilder::with_client(
-            self.inner.clone(),
-        )
+        clean_cluster_user_permissions::CleanClusterUserPermissionsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CleanUserPermissions`: You can call the CleanUserPermissions operation to delete the kubeconfig files of the specified users and revoke the relevant Role-Based Access Control (RBAC) permissions. This API operation is suitable for scenarios where employees have resigned or the accounts of employees are locked. (Set parameters, then `send().await`; see [`clean_user_permissions`](crate::operation::clean_user_permissions).)
@@ -115,9 +130,10 @@ impl Client {
     pub fn clean_user_permissions(
         &self,
     ) -> clean_user_permissions::CleanUserPermissionsBuilder<rt::Client> {
-        clean_user_permissions::CleanUserPermissionsBuilder::with_client(
-            self.inner.clone(),
-        )
+        clean_user_permissions::CleanUserPermissionsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateAutoscalingConfig`: Creates a scaling configuration to allow the system to scale resources based on the given scaling rules. When you create a scaling configuration, you can specify the scaling metrics, thresholds, scaling order, and scaling interval. (Set parameters, then `send().await`; see [`create_autoscaling_config`](crate::operation::create_autoscaling_config).)
@@ -125,15 +141,19 @@ impl Client {
     pub fn create_autoscaling_config(
         &self,
     ) -> create_autoscaling_config::CreateAutoscalingConfigBuilder<rt::Client> {
-        create_autoscaling_config::CreateAutoscalingConfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_autoscaling_config::CreateAutoscalingConfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateCluster`: Creates a Container Service for Kubernetes (ACK) cluster. For example, you can create an ACK managed cluster, ACK Serverless cluster, ACK Edge cluster, or registered cluster. When you create an ACK cluster, you need to configure the cluster information, components, and cloud resources used by ACK. (Set parameters, then `send().await`; see [`create_cluster`](crate::operation::create_cluster).)
     #[cfg(feature = "create-cluster")]
     pub fn create_cluster(&self) -> create_cluster::CreateClusterBuilder<rt::Client> {
-        create_cluster::CreateClusterBuilder::with_client(self.inner.clone())
+        create_cluster::CreateClusterBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateClusterDiagnosis`: Starts a cluster diagnostic. (Set parameters, then `send().await`; see [`create_cluster_diagnosis`](crate::operation::create_cluster_diagnosis).)
@@ -141,9 +161,10 @@ impl Client {
     pub fn create_cluster_diagnosis(
         &self,
     ) -> create_cluster_diagnosis::CreateClusterDiagnosisBuilder<rt::Client> {
-        create_cluster_diagnosis::CreateClusterDiagnosisBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_cluster_diagnosis::CreateClusterDiagnosisBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateClusterInspectConfig`: Configures cluster inspection. (Set parameters, then `send().await`; see [`create_cluster_inspect_config`](crate::operation::create_cluster_inspect_config).)
@@ -151,9 +172,10 @@ impl Client {
     pub fn create_cluster_inspect_config(
         &self,
     ) -> create_cluster_inspect_config::CreateClusterInspectConfigBuilder<rt::Client> {
-        create_cluster_inspect_config::CreateClusterInspectConfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_cluster_inspect_config::CreateClusterInspectConfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateClusterNodePool`: Creates a node pool for a Container Service for Kubernetes (ACK) cluster. You can use node pools to facilitate node management. For example, you can schedule, configure, or maintain nodes by node pool, and enable auto scaling for a node pool. We recommend that you use a managed node pool, which can help automate specific O\\\\\\\\\\\\&M tasks for nodes, such as Common Vulnerabilities and Exposures (CVE) patching and node repair. This reduces your O\\\\\\\\\\\\&M workload. (Set parameters, then `send().await`; see [`create_cluster_node_pool`](crate::operation::create_cluster_node_pool).)
@@ -161,9 +183,10 @@ impl Client {
     pub fn create_cluster_node_pool(
         &self,
     ) -> create_cluster_node_pool::CreateClusterNodePoolBuilder<rt::Client> {
-        create_cluster_node_pool::CreateClusterNodePoolBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_cluster_node_pool::CreateClusterNodePoolBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateKubernetesTrigger`: You can call the CreateKubernetesTrigger operation to create a trigger for an application. (Set parameters, then `send().await`; see [`create_kubernetes_trigger`](crate::operation::create_kubernetes_trigger).)
@@ -172,21 +195,28 @@ impl Client {
     pub fn create_kubernetes_trigger(
         &self,
     ) -> create_kubernetes_trigger::CreateKubernetesTriggerBuilder<rt::Client> {
-        create_kubernetes_trigger::CreateKubernetesTriggerBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_kubernetes_trigger::CreateKubernetesTriggerBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateTemplate`: Creates an orchestration template. An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can use orchestration templates to manage resources in Kubernetes clusters and automate resource deployment, such as pods, Services, Deployments, ConfigMaps, and persistent volumes (PVs). (Set parameters, then `send().await`; see [`create_template`](crate::operation::create_template).)
     #[cfg(feature = "create-template")]
     pub fn create_template(&self) -> create_template::CreateTemplateBuilder<rt::Client> {
-        create_template::CreateTemplateBuilder::with_client(self.inner.clone())
+        create_template::CreateTemplateBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateTrigger`: Creates a trigger for an application to redeploy the application pods when specific conditions are met. (Set parameters, then `send().await`; see [`create_trigger`](crate::operation::create_trigger).)
     #[cfg(feature = "create-trigger")]
     pub fn create_trigger(&self) -> create_trigger::CreateTriggerBuilder<rt::Client> {
-        create_trigger::CreateTriggerBuilder::with_client(self.inner.clone())
+        create_trigger::CreateTriggerBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteAlertContact`: Deletes one or more ACK alert contacts. (Set parameters, then `send().await`; see [`delete_alert_contact`](crate::operation::delete_alert_contact).)
@@ -194,7 +224,10 @@ impl Client {
     pub fn delete_alert_contact(
         &self,
     ) -> delete_alert_contact::DeleteAlertContactBuilder<rt::Client> {
-        delete_alert_contact::DeleteAlertContactBuilder::with_client(self.inner.clone())
+        delete_alert_contact::DeleteAlertContactBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteAlertContactGroup`: Deletes an ACK alert contact group. (Set parameters, then `send().await`; see [`delete_alert_contact_group`](crate::operation::delete_alert_contact_group).)
@@ -202,15 +235,19 @@ impl Client {
     pub fn delete_alert_contact_group(
         &self,
     ) -> delete_alert_contact_group::DeleteAlertContactGroupBuilder<rt::Client> {
-        delete_alert_contact_group::DeleteAlertContactGroupBuilder::with_client(
-            self.inner.clone(),
-        )
+        delete_alert_contact_group::DeleteAlertContactGroupBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteCluster`: You can call the DeleteCluster operation to delete a cluster and specify whether to delete or retain the relevant cluster resources. Before you delete a cluster, you must manually delete workloads in the cluster, such as Deployments, StatefulSets, Jobs, and CronJobs. Otherwise, you may fail to delete the cluster. (Set parameters, then `send().await`; see [`delete_cluster`](crate::operation::delete_cluster).)
     #[cfg(feature = "delete-cluster")]
     pub fn delete_cluster(&self) -> delete_cluster::DeleteClusterBuilder<rt::Client> {
-        delete_cluster::DeleteClusterBuilder::with_client(self.inner.clone())
+        delete_cluster::DeleteClusterBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteClusterInspectConfig`: Deletes cluster inspection configurations. (Set parameters, then `send().await`; see [`delete_cluster_inspect_config`](crate::operation::delete_cluster_inspect_config).)
@@ -218,9 +255,10 @@ impl Client {
     pub fn delete_cluster_inspect_config(
         &self,
     ) -> delete_cluster_inspect_config::DeleteClusterInspectConfigBuilder<rt::Client> {
-        delete_cluster_inspect_config::DeleteClusterInspectConfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        delete_cluster_inspect_config::DeleteClusterInspectConfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteClusterNodepool`: Deletes unused node pools. Deleting a node pool terminates all pods on its nodes, which triggers pod rescheduling. Insufficient cluster resources may cause scheduling failures and business impact. (Set parameters, then `send().await`; see [`delete_cluster_nodepool`](crate::operation::delete_cluster_nodepool).)
@@ -228,9 +266,10 @@ impl Client {
     pub fn delete_cluster_nodepool(
         &self,
     ) -> delete_cluster_nodepool::DeleteClusterNodepoolBuilder<rt::Client> {
-        delete_cluster_nodepool::DeleteClusterNodepoolBuilder::with_client(
-            self.inner.clone(),
-        )
+        delete_cluster_nodepool::DeleteClusterNodepoolBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteClusterNodes`: Removes nodes from a Container Service for Kubernetes (ACK) cluster when they are no longer required through the DeleteClusterNodes interface. When removing nodes, you can specify whether to release the Elastic Compute Service (ECS) instances and drain the nodes. (Set parameters, then `send().await`; see [`delete_cluster_nodes`](crate::operation::delete_cluster_nodes).)
@@ -238,7 +277,10 @@ impl Client {
     pub fn delete_cluster_nodes(
         &self,
     ) -> delete_cluster_nodes::DeleteClusterNodesBuilder<rt::Client> {
-        delete_cluster_nodes::DeleteClusterNodesBuilder::with_client(self.inner.clone())
+        delete_cluster_nodes::DeleteClusterNodesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteKubernetesTrigger`: You can call the DeleteKubernetesTrigger operation to delete an application trigger by trigger ID (Set parameters, then `send().await`; see [`delete_kubernetes_trigger`](crate::operation::delete_kubernetes_trigger).)
@@ -247,9 +289,10 @@ impl Client {
     pub fn delete_kubernetes_trigger(
         &self,
     ) -> delete_kubernetes_trigger::DeleteKubernetesTriggerBuilder<rt::Client> {
-        delete_kubernetes_trigger::DeleteKubernetesTriggerBuilder::with_client(
-            self.inner.clone(),
-        )
+        delete_kubernetes_trigger::DeleteKubernetesTriggerBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeletePolicyInstance`: Deletes policy instances in a Container Service for Kubernetes (ACK) cluster. (Set parameters, then `send().await`; see [`delete_policy_instance`](crate::operation::delete_policy_instance).)
@@ -257,21 +300,28 @@ impl Client {
     pub fn delete_policy_instance(
         &self,
     ) -> delete_policy_instance::DeletePolicyInstanceBuilder<rt::Client> {
-        delete_policy_instance::DeletePolicyInstanceBuilder::with_client(
-            self.inner.clone(),
-        )
+        delete_policy_instance::DeletePolicyInstanceBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteTemplate`: Deletes the orchestration templates that you no longer need. (Set parameters, then `send().await`; see [`delete_template`](crate::operation::delete_template).)
     #[cfg(feature = "delete-template")]
     pub fn delete_template(&self) -> delete_template::DeleteTemplateBuilder<rt::Client> {
-        delete_template::DeleteTemplateBuilder::with_client(self.inner.clone())
+        delete_template::DeleteTemplateBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteTrigger`: Deletes an application trigger. (Set parameters, then `send().await`; see [`delete_trigger`](crate::operation::delete_trigger).)
     #[cfg(feature = "delete-trigger")]
     pub fn delete_trigger(&self) -> delete_trigger::DeleteTriggerBuilder<rt::Client> {
-        delete_trigger::DeleteTriggerBuilder::with_client(self.inner.clone())
+        delete_trigger::DeleteTriggerBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeployPolicyInstance`: Deploys a policy in the specified namespaces of a specific Container Service for Kubernetes (ACK) cluster. You can create and deploy a security policy by specifying the policy type, action of the policy such as alerting or denying, and namespaces to which the policy applies. (Set parameters, then `send().await`; see [`deploy_policy_instance`](crate::operation::deploy_policy_instance).)
@@ -279,22 +329,29 @@ impl Client {
     pub fn deploy_policy_instance(
         &self,
     ) -> deploy_policy_instance::DeployPolicyInstanceBuilder<rt::Client> {
-        deploy_policy_instance::DeployPolicyInstanceBuilder::with_client(
-            self.inner.clone(),
-        )
+        deploy_policy_instance::DeployPolicyInstanceBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeAddon`: Queries the information about a component based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, cluster version, and component name. The information includes whether the component is managed, the component type, supported custom parameter schema, compatible operating system architecture, and earliest supported cluster version. (Set parameters, then `send().await`; see [`describe_addon`](crate::operation::describe_addon).)
     #[cfg(feature = "describe-addon")]
     pub fn describe_addon(&self) -> describe_addon::DescribeAddonBuilder<rt::Client> {
-        describe_addon::DescribeAddonBuilder::with_client(self.inner.clone())
+        describe_addon::DescribeAddonBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeAddons`: You can call the DescribeAddons operation to query the details about all components that are supported by Container Service for Kubernetes (ACK). (Set parameters, then `send().await`; see [`describe_addons`](crate::operation::describe_addons).)
     #[deprecated]
     #[cfg(feature = "describe-addons")]
     pub fn describe_addons(&self) -> describe_addons::DescribeAddonsBuilder<rt::Client> {
-        describe_addons::DescribeAddonsBuilder::with_client(self.inner.clone())
+        describe_addons::DescribeAddonsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterAddonInstance`: You can call the DescribeClusterAddonInstance operation to query the information about a cluster component, including the version, status, and configuration of the component. (Set parameters, then `send().await`; see [`describe_cluster_addon_instance`](crate::operation::describe_cluster_addon_instance).)
@@ -305,9 +362,10 @@ impl Client {
     ) -> describe_cluster_addon_instance::DescribeClusterAddonInstanceBuilder<
         rt::Client,
     > {
-        describe_cluster_addon_instance::DescribeClusterAddonInstanceBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_addon_instance::DescribeClusterAddonInstanceBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterAddonMetadata`: You can call the DescribeClusterAddonMetadata operation to query the metadata of a component version. The metadata includes the component version and available parameters. (Set parameters, then `send().await`; see [`describe_cluster_addon_metadata`](crate::operation::describe_cluster_addon_metadata).)
@@ -318,9 +376,10 @@ impl Client {
     ) -> describe_cluster_addon_metadata::DescribeClusterAddonMetadataBuilder<
         rt::Client,
     > {
-        describe_cluster_addon_metadata::DescribeClusterAddonMetadataBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_addon_metadata::DescribeClusterAddonMetadataBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterAddonUpgradeStatus`: You can call the DescribeClusterAddonUpgradeStatus operation to query the update progress of a cluster component. (Set parameters, then `send().await`; see [`describe_cluster_addon_upgrade_status`](crate::operation::describe_cluster_addon_upgrade_status).)
@@ -331,9 +390,10 @@ impl Client {
     ) -> describe_cluster_addon_upgrade_status::DescribeClusterAddonUpgradeStatusBuilder<
         rt::Client,
     > {
-        describe_cluster_addon_upgrade_status::DescribeClusterAddonUpgradeStatusBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_addon_upgrade_status::DescribeClusterAddonUpgradeStatusBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterAddonsUpgradeStatus`: You can call the DescribeClusterAddonsUpgradeStatus operation to query the update progress of a component by component name. (Set parameters, then `send().await`; see [`describe_cluster_addons_upgrade_status`](crate::operation::describe_cluster_addons_upgrade_status).)
@@ -344,9 +404,10 @@ impl Client {
     ) -> describe_cluster_addons_upgrade_status::DescribeClusterAddonsUpgradeStatusBuilder<
         rt::Client,
     > {
-        describe_cluster_addons_upgrade_status::DescribeClusterAddonsUpgradeStatusBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_addons_upgrade_status::DescribeClusterAddonsUpgradeStatusBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterAddonsVersion`: You can call the DescribeClusterAddonsVersion operation to query the details about all components in a cluster by cluster ID. (Set parameters, then `send().await`; see [`describe_cluster_addons_version`](crate::operation::describe_cluster_addons_version).)
@@ -357,9 +418,10 @@ impl Client {
     ) -> describe_cluster_addons_version::DescribeClusterAddonsVersionBuilder<
         rt::Client,
     > {
-        describe_cluster_addons_version::DescribeClusterAddonsVersionBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_addons_version::DescribeClusterAddonsVersionBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterAttachScripts`: Queries the scripts used to add existing nodes to a Container Service for Kubernetes (ACK) cluster. ACK allows you to manually add existing Elastic Compute Service (ECS) instances to an ACK cluster as worker nodes or re-add worker nodes that you remove from the cluster to a node pool. (Set parameters, then `send().await`; see [`describe_cluster_attach_scripts`](crate::operation::describe_cluster_attach_scripts).)
@@ -369,9 +431,10 @@ impl Client {
     ) -> describe_cluster_attach_scripts::DescribeClusterAttachScriptsBuilder<
         rt::Client,
     > {
-        describe_cluster_attach_scripts::DescribeClusterAttachScriptsBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_attach_scripts::DescribeClusterAttachScriptsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterDetail`: You can call the DescribeClusterDetail operation to query the details of a Container Service for Kubernetes (ACK) cluster by cluster ID. (Set parameters, then `send().await`; see [`describe_cluster_detail`](crate::operation::describe_cluster_detail).)
@@ -379,9 +442,10 @@ impl Client {
     pub fn describe_cluster_detail(
         &self,
     ) -> describe_cluster_detail::DescribeClusterDetailBuilder<rt::Client> {
-        describe_cluster_detail::DescribeClusterDetailBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_detail::DescribeClusterDetailBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterEvents`: Queries events and event details in a Container Service for Kubernetes (ACK) cluster, including the severity level, status, and start time of each event. Events are generated when clusters created, modified, and updated, node pools are created and scaled out, and components are installed. (Set parameters, then `send().await`; see [`describe_cluster_events`](crate::operation::describe_cluster_events).)
@@ -389,9 +453,10 @@ impl Client {
     pub fn describe_cluster_events(
         &self,
     ) -> describe_cluster_events::DescribeClusterEventsBuilder<rt::Client> {
-        describe_cluster_events::DescribeClusterEventsBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_events::DescribeClusterEventsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterLogs`: Queries the cluster log to help analyze cluster issues and locate the cause. (Set parameters, then `send().await`; see [`describe_cluster_logs`](crate::operation::describe_cluster_logs).)
@@ -399,9 +464,10 @@ impl Client {
     pub fn describe_cluster_logs(
         &self,
     ) -> describe_cluster_logs::DescribeClusterLogsBuilder<rt::Client> {
-        describe_cluster_logs::DescribeClusterLogsBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_logs::DescribeClusterLogsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterNodePoolDetail`: You can call the DescribeClusterNodePoolDetail.html operation to query the details about a node pool in a cluster by node pool ID. (Set parameters, then `send().await`; see [`describe_cluster_node_pool_detail`](crate::operation::describe_cluster_node_pool_detail).)
@@ -411,9 +477,10 @@ impl Client {
     ) -> describe_cluster_node_pool_detail::DescribeClusterNodePoolDetailBuilder<
         rt::Client,
     > {
-        describe_cluster_node_pool_detail::DescribeClusterNodePoolDetailBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_node_pool_detail::DescribeClusterNodePoolDetailBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterNodePools`: Queries the information about all node pools in a cluster. (Set parameters, then `send().await`; see [`describe_cluster_node_pools`](crate::operation::describe_cluster_node_pools).)
@@ -421,9 +488,10 @@ impl Client {
     pub fn describe_cluster_node_pools(
         &self,
     ) -> describe_cluster_node_pools::DescribeClusterNodePoolsBuilder<rt::Client> {
-        describe_cluster_node_pools::DescribeClusterNodePoolsBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_node_pools::DescribeClusterNodePoolsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterNodes`: null (Set parameters, then `send().await`; see [`describe_cluster_nodes`](crate::operation::describe_cluster_nodes).)
@@ -431,9 +499,10 @@ impl Client {
     pub fn describe_cluster_nodes(
         &self,
     ) -> describe_cluster_nodes::DescribeClusterNodesBuilder<rt::Client> {
-        describe_cluster_nodes::DescribeClusterNodesBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_nodes::DescribeClusterNodesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterResources`: You can call the DescribeClusterResources operation to query all resources in a cluster by cluster ID. (Set parameters, then `send().await`; see [`describe_cluster_resources`](crate::operation::describe_cluster_resources).)
@@ -441,9 +510,10 @@ impl Client {
     pub fn describe_cluster_resources(
         &self,
     ) -> describe_cluster_resources::DescribeClusterResourcesBuilder<rt::Client> {
-        describe_cluster_resources::DescribeClusterResourcesBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_resources::DescribeClusterResourcesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterTasks`: Queries tasks in a Container Service for Kubernetes (ACK) cluster. (Set parameters, then `send().await`; see [`describe_cluster_tasks`](crate::operation::describe_cluster_tasks).)
@@ -451,9 +521,10 @@ impl Client {
     pub fn describe_cluster_tasks(
         &self,
     ) -> describe_cluster_tasks::DescribeClusterTasksBuilder<rt::Client> {
-        describe_cluster_tasks::DescribeClusterTasksBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_tasks::DescribeClusterTasksBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterUserKubeconfig`: Kubeconfig files store identity and authentication information that is used by clients to access Container Service for Kubernetes (ACK) clusters. To use a kubectl client to manage an ACK cluster, you need to use the corresponding kubeconfig file to connect to the ACK cluster. We recommend that you keep kubeconfig files confidential and revoke kubeconfig files that are not in use. This helps prevent data leaks caused by the disclosure of kubeconfig files. (Set parameters, then `send().await`; see [`describe_cluster_user_kubeconfig`](crate::operation::describe_cluster_user_kubeconfig).)
@@ -463,9 +534,10 @@ impl Client {
     ) -> describe_cluster_user_kubeconfig::DescribeClusterUserKubeconfigBuilder<
         rt::Client,
     > {
-        describe_cluster_user_kubeconfig::DescribeClusterUserKubeconfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_user_kubeconfig::DescribeClusterUserKubeconfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterV2UserKubeconfig`: 获取集群kubeconfig接口 (Set parameters, then `send().await`; see [`describe_cluster_v2_user_kubeconfig`](crate::operation::describe_cluster_v2_user_kubeconfig).)
@@ -476,9 +548,10 @@ impl Client {
     ) -> describe_cluster_v2_user_kubeconfig::DescribeClusterV2UserKubeconfigBuilder<
         rt::Client,
     > {
-        describe_cluster_v2_user_kubeconfig::DescribeClusterV2UserKubeconfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_v2_user_kubeconfig::DescribeClusterV2UserKubeconfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusterVuls`: Queries the security vulnerability details of a cluster by cluster ID. The details include vulnerability name, vulnerability type, and vulnerability severity. We recommend that you scan your cluster on a regular basis to ensure cluster security. (Set parameters, then `send().await`; see [`describe_cluster_vuls`](crate::operation::describe_cluster_vuls).)
@@ -486,9 +559,10 @@ impl Client {
     pub fn describe_cluster_vuls(
         &self,
     ) -> describe_cluster_vuls::DescribeClusterVulsBuilder<rt::Client> {
-        describe_cluster_vuls::DescribeClusterVulsBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cluster_vuls::DescribeClusterVulsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClusters`: Queries all the clusters that belong to the current Alibaba Cloud account, including Kubernetes clusters and Swarm clusters. (Set parameters, then `send().await`; see [`describe_clusters`](crate::operation::describe_clusters).)
@@ -497,7 +571,10 @@ impl Client {
     pub fn describe_clusters(
         &self,
     ) -> describe_clusters::DescribeClustersBuilder<rt::Client> {
-        describe_clusters::DescribeClustersBuilder::with_client(self.inner.clone())
+        describe_clusters::DescribeClustersBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClustersForRegion`: Queries all clusters in a specified region. (Set parameters, then `send().await`; see [`describe_clusters_for_region`](crate::operation::describe_clusters_for_region).)
@@ -505,9 +582,10 @@ impl Client {
     pub fn describe_clusters_for_region(
         &self,
     ) -> describe_clusters_for_region::DescribeClustersForRegionBuilder<rt::Client> {
-        describe_clusters_for_region::DescribeClustersForRegionBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_clusters_for_region::DescribeClustersForRegionBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeClustersV1`: Queries the details about Container Service for Kubernetes (ACK) clusters of specified types or specifications within an account. (Set parameters, then `send().await`; see [`describe_clusters_v1`](crate::operation::describe_clusters_v1).)
@@ -515,13 +593,19 @@ impl Client {
     pub fn describe_clusters_v1(
         &self,
     ) -> describe_clusters_v1::DescribeClustersV1Builder<rt::Client> {
-        describe_clusters_v1::DescribeClustersV1Builder::with_client(self.inner.clone())
+        describe_clusters_v1::DescribeClustersV1Builder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeEvents`: Queries the detailed information about a type of events, including the severity level, status, and time. Events are generated when clusters are created, modified, and updated, node pools are created and scaled out, and components are installed. (Set parameters, then `send().await`; see [`describe_events`](crate::operation::describe_events).)
     #[cfg(feature = "describe-events")]
     pub fn describe_events(&self) -> describe_events::DescribeEventsBuilder<rt::Client> {
-        describe_events::DescribeEventsBuilder::with_client(self.inner.clone())
+        describe_events::DescribeEventsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeEventsForRegion`: Queries all events in a specified region. (Set parameters, then `send().await`; see [`describe_events_for_region`](crate::operation::describe_events_for_region).)
@@ -529,9 +613,10 @@ impl Client {
     pub fn describe_events_for_region(
         &self,
     ) -> describe_events_for_region::DescribeEventsForRegionBuilder<rt::Client> {
-        describe_events_for_region::DescribeEventsForRegionBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_events_for_region::DescribeEventsForRegionBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeExternalAgent`: Queries the proxy configurations of a registered cluster by cluster ID. (Set parameters, then `send().await`; see [`describe_external_agent`](crate::operation::describe_external_agent).)
@@ -540,9 +625,10 @@ impl Client {
     pub fn describe_external_agent(
         &self,
     ) -> describe_external_agent::DescribeExternalAgentBuilder<rt::Client> {
-        describe_external_agent::DescribeExternalAgentBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_external_agent::DescribeExternalAgentBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeKubernetesVersionMetadata`: Queries the detailed information about Kubernetes versions, including the version number, release date, expiration date, compatible OSs, and runtime. (Set parameters, then `send().await`; see [`describe_kubernetes_version_metadata`](crate::operation::describe_kubernetes_version_metadata).)
@@ -552,9 +638,10 @@ impl Client {
     ) -> describe_kubernetes_version_metadata::DescribeKubernetesVersionMetadataBuilder<
         rt::Client,
     > {
-        describe_kubernetes_version_metadata::DescribeKubernetesVersionMetadataBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_kubernetes_version_metadata::DescribeKubernetesVersionMetadataBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeNodePoolVuls`: Queries the vulnerability information of a node pool, such as vulnerability names and severity levels, by specifying the ID of the node pool. We recommend that you periodically scan node pools for vulnerabilities to enhance cluster security. (Set parameters, then `send().await`; see [`describe_node_pool_vuls`](crate::operation::describe_node_pool_vuls).)
@@ -562,9 +649,10 @@ impl Client {
     pub fn describe_node_pool_vuls(
         &self,
     ) -> describe_node_pool_vuls::DescribeNodePoolVulsBuilder<rt::Client> {
-        describe_node_pool_vuls::DescribeNodePoolVulsBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_node_pool_vuls::DescribeNodePoolVulsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribePolicies`: Queries a list of security policies. Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment. (Set parameters, then `send().await`; see [`describe_policies`](crate::operation::describe_policies).)
@@ -572,7 +660,10 @@ impl Client {
     pub fn describe_policies(
         &self,
     ) -> describe_policies::DescribePoliciesBuilder<rt::Client> {
-        describe_policies::DescribePoliciesBuilder::with_client(self.inner.clone())
+        describe_policies::DescribePoliciesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribePolicyDetails`: Queries the detailed information about a policy. The information includes the content, action, and severity level of the policy. Container Service for Kubernetes (ACK) provides the following types of predefined security policies: Compliance, Infra, K8s-general, and pod security policy (PSP). These policies ensure that containers are running in the production environment in a secure manner. (Set parameters, then `send().await`; see [`describe_policy_details`](crate::operation::describe_policy_details).)
@@ -580,9 +671,10 @@ impl Client {
     pub fn describe_policy_details(
         &self,
     ) -> describe_policy_details::DescribePolicyDetailsBuilder<rt::Client> {
-        describe_policy_details::DescribePolicyDetailsBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_policy_details::DescribePolicyDetailsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribePolicyGovernanceInCluster`: Container Service for Kubernetes (ACK) clusters offer a variety of built-in container security policies, such as Compliance, Infra, K8s-general, and pod security policy (PSP). You can use these policies to ensure the security of containers running in a production environment. You can call the DescribePolicyGovernanceInCluster operation to query the details of policies for an ACK cluster. For example, you can query the number of policies that are enabled per severity level, the audit logs of policies, and the blocking and alerting information. (Set parameters, then `send().await`; see [`describe_policy_governance_in_cluster`](crate::operation::describe_policy_governance_in_cluster).)
@@ -592,9 +684,10 @@ impl Client {
     ) -> describe_policy_governance_in_cluster::DescribePolicyGovernanceInClusterBuilder<
         rt::Client,
     > {
-        describe_policy_governance_in_cluster::DescribePolicyGovernanceInClusterBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_policy_governance_in_cluster::DescribePolicyGovernanceInClusterBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribePolicyInstances`: Queries the detailed information about policy instances of the specified type in a Container Service for Kubernetes (ACK) cluster, such as the policy description and severity level. You can choose a type of security policy for an ACK cluster, specify the action and applicable scope of the policy, and then create and deploy a policy instance. (Set parameters, then `send().await`; see [`describe_policy_instances`](crate::operation::describe_policy_instances).)
@@ -602,9 +695,10 @@ impl Client {
     pub fn describe_policy_instances(
         &self,
     ) -> describe_policy_instances::DescribePolicyInstancesBuilder<rt::Client> {
-        describe_policy_instances::DescribePolicyInstancesBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_policy_instances::DescribePolicyInstancesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribePolicyInstancesStatus`: Queries the deployment of policy instances in the current Container Service for Kubernetes (ACK) cluster, including the number of policy instances of each type and the number of policy types of each severity level. (Set parameters, then `send().await`; see [`describe_policy_instances_status`](crate::operation::describe_policy_instances_status).)
@@ -614,9 +708,10 @@ impl Client {
     ) -> describe_policy_instances_status::DescribePolicyInstancesStatusBuilder<
         rt::Client,
     > {
-        describe_policy_instances_status::DescribePolicyInstancesStatusBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_policy_instances_status::DescribePolicyInstancesStatusBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeResourcesDeleteProtection`: Queries whether the deletion protection feature is enabled for the specified resources in the cluster. The resources that you can query include namespaces and Services. (Set parameters, then `send().await`; see [`describe_resources_delete_protection`](crate::operation::describe_resources_delete_protection).)
@@ -626,9 +721,10 @@ impl Client {
     ) -> describe_resources_delete_protection::DescribeResourcesDeleteProtectionBuilder<
         rt::Client,
     > {
-        describe_resources_delete_protection::DescribeResourcesDeleteProtectionBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_resources_delete_protection::DescribeResourcesDeleteProtectionBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeSubaccountK8sClusterUserConfig`: Queries or issues the kubeconfig credentials of a Resource Access Management (RAM) user or RAM role of the account. If you are the permission manager of a Container Service for Kubernetes (ACK) cluster, you can issue the kubeconfig credentials to a specific RAM user or RAM role of the account by using the Alibaba Cloud account. The kubeconfig credentials, which are used to connect to the ACK cluster, contain the identity information about the RAM user or RAM role. (Set parameters, then `send().await`; see [`describe_subaccount_k8s_cluster_user_config`](crate::operation::describe_subaccount_k8s_cluster_user_config).)
@@ -638,9 +734,10 @@ impl Client {
     ) -> describe_subaccount_k8s_cluster_user_config::DescribeSubaccountK8sClusterUserConfigBuilder<
         rt::Client,
     > {
-        describe_subaccount_k8s_cluster_user_config::DescribeSubaccountK8sClusterUserConfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_subaccount_k8s_cluster_user_config::DescribeSubaccountK8sClusterUserConfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeTaskInfo`: Queries detailed information about a task, such as the task type, status, and progress. (Set parameters, then `send().await`; see [`describe_task_info`](crate::operation::describe_task_info).)
@@ -648,7 +745,10 @@ impl Client {
     pub fn describe_task_info(
         &self,
     ) -> describe_task_info::DescribeTaskInfoBuilder<rt::Client> {
-        describe_task_info::DescribeTaskInfoBuilder::with_client(self.inner.clone())
+        describe_task_info::DescribeTaskInfoBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeTemplateAttribute`: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels. (Set parameters, then `send().await`; see [`describe_template_attribute`](crate::operation::describe_template_attribute).)
@@ -656,9 +756,10 @@ impl Client {
     pub fn describe_template_attribute(
         &self,
     ) -> describe_template_attribute::DescribeTemplateAttributeBuilder<rt::Client> {
-        describe_template_attribute::DescribeTemplateAttributeBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_template_attribute::DescribeTemplateAttributeBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeTemplates`: An orchestration template defines and describes a group of Kubernetes resources. It declaratively describes the configuration of an application or how an application runs. You can call the DescribeTemplates API operation to query orchestration templates and their detailed information, including access permissions, YAML content, and labels. (Set parameters, then `send().await`; see [`describe_templates`](crate::operation::describe_templates).)
@@ -666,7 +767,10 @@ impl Client {
     pub fn describe_templates(
         &self,
     ) -> describe_templates::DescribeTemplatesBuilder<rt::Client> {
-        describe_templates::DescribeTemplatesBuilder::with_client(self.inner.clone())
+        describe_templates::DescribeTemplatesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeTrigger`: Queries triggers that match specific conditions. (Set parameters, then `send().await`; see [`describe_trigger`](crate::operation::describe_trigger).)
@@ -674,7 +778,10 @@ impl Client {
     pub fn describe_trigger(
         &self,
     ) -> describe_trigger::DescribeTriggerBuilder<rt::Client> {
-        describe_trigger::DescribeTriggerBuilder::with_client(self.inner.clone())
+        describe_trigger::DescribeTriggerBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeUserClusterNamespaces`: You can use Kubernetes namespaces to limit users from accessing resources in a Container Service for Kubernetes (ACK) cluster. Users that are granted Role-Based Access Control (RBAC) permissions only on one namespace cannot access resources in other namespaces. Queries the RBAC permissions that are granted to the current Resource Access Management (RAM) user or RAM role on an ACK cluster. (Set parameters, then `send().await`; see [`describe_user_cluster_namespaces`](crate::operation::describe_user_cluster_namespaces).)
@@ -684,9 +791,10 @@ impl Client {
     ) -> describe_user_cluster_namespaces::DescribeUserClusterNamespacesBuilder<
         rt::Client,
     > {
-        describe_user_cluster_namespaces::DescribeUserClusterNamespacesBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_user_cluster_namespaces::DescribeUserClusterNamespacesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeUserPermission`: In an Container Service for Kubernetes (ACK) cluster, you can create and specify different Resource Access Management (RAM) users or roles to have different access permissions. This ensures access control and resource isolation. You can call the DescribeUserPermission operation to query the permissions that are granted to a RAM user or RAM role on ACK clusters, including the resources that are allowed to access, the scope of the permissions, the predefined role, and the permission source. (Set parameters, then `send().await`; see [`describe_user_permission`](crate::operation::describe_user_permission).)
@@ -694,9 +802,10 @@ impl Client {
     pub fn describe_user_permission(
         &self,
     ) -> describe_user_permission::DescribeUserPermissionBuilder<rt::Client> {
-        describe_user_permission::DescribeUserPermissionBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_user_permission::DescribeUserPermissionBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeUserQuota`: Queries quotas related to Container Service for Kubernetes (ACK) clusters, node pools, and nodes. To increase a quota, submit an application in the Quota Center console. (Set parameters, then `send().await`; see [`describe_user_quota`](crate::operation::describe_user_quota).)
@@ -704,7 +813,10 @@ impl Client {
     pub fn describe_user_quota(
         &self,
     ) -> describe_user_quota::DescribeUserQuotaBuilder<rt::Client> {
-        describe_user_quota::DescribeUserQuotaBuilder::with_client(self.inner.clone())
+        describe_user_quota::DescribeUserQuotaBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `FixNodePoolVuls`: Patches node vulnerabilities in a node pool to enhance node security. Cloud Security provided by Alibaba Cloud periodically scans Elastic Compute Service (ECS) instances for vulnerabilities and provides suggestions on how to patch the detected vulnerabilities. Vulnerability patching may require node restarts. Make sure that your cluster has sufficient idle nodes for node draining. (Set parameters, then `send().await`; see [`fix_node_pool_vuls`](crate::operation::fix_node_pool_vuls).)
@@ -712,7 +824,10 @@ impl Client {
     pub fn fix_node_pool_vuls(
         &self,
     ) -> fix_node_pool_vuls::FixNodePoolVulsBuilder<rt::Client> {
-        fix_node_pool_vuls::FixNodePoolVulsBuilder::with_client(self.inner.clone())
+        fix_node_pool_vuls::FixNodePoolVulsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetClusterAddonInstance`: You can call the GetClusterAddonInstance operation to query the information of a component instance in a cluster, including the version, configurations, and log status of the component instance. (Set parameters, then `send().await`; see [`get_cluster_addon_instance`](crate::operation::get_cluster_addon_instance).)
@@ -720,9 +835,10 @@ impl Client {
     pub fn get_cluster_addon_instance(
         &self,
     ) -> get_cluster_addon_instance::GetClusterAddonInstanceBuilder<rt::Client> {
-        get_cluster_addon_instance::GetClusterAddonInstanceBuilder::with_client(
-            self.inner.clone(),
-        )
+        get_cluster_addon_instance::GetClusterAddonInstanceBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetClusterAuditProject`: You can call the GetClusterAuditProject operation to check whether the cluster has API Server auditing enabled and the corresponding Simple Log Service project that stores API Server audit logs. (Set parameters, then `send().await`; see [`get_cluster_audit_project`](crate::operation::get_cluster_audit_project).)
@@ -730,9 +846,10 @@ impl Client {
     pub fn get_cluster_audit_project(
         &self,
     ) -> get_cluster_audit_project::GetClusterAuditProjectBuilder<rt::Client> {
-        get_cluster_audit_project::GetClusterAuditProjectBuilder::with_client(
-            self.inner.clone(),
-        )
+        get_cluster_audit_project::GetClusterAuditProjectBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetClusterCheck`: Queries a cluster check task by cluster ID and task ID. You can view the status, check items, creation time, and end time of the task. Container Intelligence Service (CIS) provides a variety of Kubernetes cluster check features, including cluster update check, cluster migration check, component installation check, component update check, and node pool check. (Set parameters, then `send().await`; see [`get_cluster_check`](crate::operation::get_cluster_check).)
@@ -740,7 +857,10 @@ impl Client {
     pub fn get_cluster_check(
         &self,
     ) -> get_cluster_check::GetClusterCheckBuilder<rt::Client> {
-        get_cluster_check::GetClusterCheckBuilder::with_client(self.inner.clone())
+        get_cluster_check::GetClusterCheckBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetClusterDiagnosisCheckItems`: Queries cluster diagnostic items. (Set parameters, then `send().await`; see [`get_cluster_diagnosis_check_items`](crate::operation::get_cluster_diagnosis_check_items).)
@@ -750,9 +870,10 @@ impl Client {
     ) -> get_cluster_diagnosis_check_items::GetClusterDiagnosisCheckItemsBuilder<
         rt::Client,
     > {
-        get_cluster_diagnosis_check_items::GetClusterDiagnosisCheckItemsBuilder::with_client(
-            self.inner.clone(),
-        )
+        get_cluster_diagnosis_check_items::GetClusterDiagnosisCheckItemsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetClusterDiagnosisResult`: Queries cluster diagnostic results. (Set parameters, then `send().await`; see [`get_cluster_diagnosis_result`](crate::operation::get_cluster_diagnosis_result).)
@@ -760,9 +881,10 @@ impl Client {
     pub fn get_cluster_diagnosis_result(
         &self,
     ) -> get_cluster_diagnosis_result::GetClusterDiagnosisResultBuilder<rt::Client> {
-        get_cluster_diagnosis_result::GetClusterDiagnosisResultBuilder::with_client(
-            self.inner.clone(),
-        )
+        get_cluster_diagnosis_result::GetClusterDiagnosisResultBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetClusterInspectConfig`: Retrieves cluster inspection configuration. (Set parameters, then `send().await`; see [`get_cluster_inspect_config`](crate::operation::get_cluster_inspect_config).)
@@ -770,9 +892,10 @@ impl Client {
     pub fn get_cluster_inspect_config(
         &self,
     ) -> get_cluster_inspect_config::GetClusterInspectConfigBuilder<rt::Client> {
-        get_cluster_inspect_config::GetClusterInspectConfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        get_cluster_inspect_config::GetClusterInspectConfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetClusterInspectReportDetail`: Obtain the details of the inspection report for the cluster (Set parameters, then `send().await`; see [`get_cluster_inspect_report_detail`](crate::operation::get_cluster_inspect_report_detail).)
@@ -782,9 +905,10 @@ impl Client {
     ) -> get_cluster_inspect_report_detail::GetClusterInspectReportDetailBuilder<
         rt::Client,
     > {
-        get_cluster_inspect_report_detail::GetClusterInspectReportDetailBuilder::with_client(
-            self.inner.clone(),
-        )
+        get_cluster_inspect_report_detail::GetClusterInspectReportDetailBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetKubernetesTrigger`: You can call the GetKubernetesTrigger operationto query the triggers of an application by application name. (Set parameters, then `send().await`; see [`get_kubernetes_trigger`](crate::operation::get_kubernetes_trigger).)
@@ -793,9 +917,10 @@ impl Client {
     pub fn get_kubernetes_trigger(
         &self,
     ) -> get_kubernetes_trigger::GetKubernetesTriggerBuilder<rt::Client> {
-        get_kubernetes_trigger::GetKubernetesTriggerBuilder::with_client(
-            self.inner.clone(),
-        )
+        get_kubernetes_trigger::GetKubernetesTriggerBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetUpgradeStatus`: You can call the GetUpgradeStatus operation to query the update progress of a cluster by cluster ID. (Set parameters, then `send().await`; see [`get_upgrade_status`](crate::operation::get_upgrade_status).)
@@ -804,7 +929,10 @@ impl Client {
     pub fn get_upgrade_status(
         &self,
     ) -> get_upgrade_status::GetUpgradeStatusBuilder<rt::Client> {
-        get_upgrade_status::GetUpgradeStatusBuilder::with_client(self.inner.clone())
+        get_upgrade_status::GetUpgradeStatusBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GrantPermissions`: By default, RAM users or roles who aren't cluster creators and haven't been granted full cluster permissions have no RBAC permissions in the cluster. You can call this interface to update RBAC access permissions for RAM users/roles, including accessible resources, permission scopes, and preset roles, for enhanced security control on resources in Container Service for Kubernetes (ACK) clusters. (Set parameters, then `send().await`; see [`grant_permissions`](crate::operation::grant_permissions).)
@@ -812,7 +940,10 @@ impl Client {
     pub fn grant_permissions(
         &self,
     ) -> grant_permissions::GrantPermissionsBuilder<rt::Client> {
-        grant_permissions::GrantPermissionsBuilder::with_client(self.inner.clone())
+        grant_permissions::GrantPermissionsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `InstallClusterAddons`: Installs a component by specifying the name and version of the component. To enhance Kubernetes capabilities, you can install a variety of components in Container Service for Kubernetes (ACK) clusters, such as fully-managed core components and application, logging and monitoring, network, storage, and security group components. (Set parameters, then `send().await`; see [`install_cluster_addons`](crate::operation::install_cluster_addons).)
@@ -820,15 +951,19 @@ impl Client {
     pub fn install_cluster_addons(
         &self,
     ) -> install_cluster_addons::InstallClusterAddonsBuilder<rt::Client> {
-        install_cluster_addons::InstallClusterAddonsBuilder::with_client(
-            self.inner.clone(),
-        )
+        install_cluster_addons::InstallClusterAddonsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ListAddons`: Queries the available components based on specific conditions such as the region, cluster type, cluster subtype defined by cluster profile, and cluster version and queries the detailed information about a component. The information includes whether the component is managed, the supported custom parameter schema, and compatible operating system architecture. (Set parameters, then `send().await`; see [`list_addons`](crate::operation::list_addons).)
     #[cfg(feature = "list-addons")]
     pub fn list_addons(&self) -> list_addons::ListAddonsBuilder<rt::Client> {
-        list_addons::ListAddonsBuilder::with_client(self.inner.clone())
+        list_addons::ListAddonsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ListClusterAddonInstances`: Queries the component instances that are running in the specified cluster and the information about the component instances. The information includes the component version and status. (Set parameters, then `send().await`; see [`list_cluster_addon_instances`](crate::operation::list_cluster_addon_instances).)
@@ -836,9 +971,10 @@ impl Client {
     pub fn list_cluster_addon_instances(
         &self,
     ) -> list_cluster_addon_instances::ListClusterAddonInstancesBuilder<rt::Client> {
-        list_cluster_addon_instances::ListClusterAddonInstancesBuilder::with_client(
-            self.inner.clone(),
-        )
+        list_cluster_addon_instances::ListClusterAddonInstancesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ListClusterChecks`: You can call the ListClusterChecks operation to query all the cluster check results of a cluster. (Set parameters, then `send().await`; see [`list_cluster_checks`](crate::operation::list_cluster_checks).)
@@ -846,7 +982,10 @@ impl Client {
     pub fn list_cluster_checks(
         &self,
     ) -> list_cluster_checks::ListClusterChecksBuilder<rt::Client> {
-        list_cluster_checks::ListClusterChecksBuilder::with_client(self.inner.clone())
+        list_cluster_checks::ListClusterChecksBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ListClusterInspectReports`: Obtains the details of the cluster inspection report. (Set parameters, then `send().await`; see [`list_cluster_inspect_reports`](crate::operation::list_cluster_inspect_reports).)
@@ -854,9 +993,10 @@ impl Client {
     pub fn list_cluster_inspect_reports(
         &self,
     ) -> list_cluster_inspect_reports::ListClusterInspectReportsBuilder<rt::Client> {
-        list_cluster_inspect_reports::ListClusterInspectReportsBuilder::with_client(
-            self.inner.clone(),
-        )
+        list_cluster_inspect_reports::ListClusterInspectReportsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ListClusterKubeconfigStates`: Queries the kubeconfig files that are issued to users for the current cluster and the status of the kubeconfig files. (Set parameters, then `send().await`; see [`list_cluster_kubeconfig_states`](crate::operation::list_cluster_kubeconfig_states).)
@@ -864,9 +1004,10 @@ impl Client {
     pub fn list_cluster_kubeconfig_states(
         &self,
     ) -> list_cluster_kubeconfig_states::ListClusterKubeconfigStatesBuilder<rt::Client> {
-        list_cluster_kubeconfig_states::ListClusterKubeconfigStatesBuilder::with_client(
-            self.inner.clone(),
-        )
+        list_cluster_kubeconfig_states::ListClusterKubeconfigStatesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ListOperationPlans`: Queries the automated maintenance schedules of a cluster. (Set parameters, then `send().await`; see [`list_operation_plans`](crate::operation::list_operation_plans).)
@@ -874,7 +1015,10 @@ impl Client {
     pub fn list_operation_plans(
         &self,
     ) -> list_operation_plans::ListOperationPlansBuilder<rt::Client> {
-        list_operation_plans::ListOperationPlansBuilder::with_client(self.inner.clone())
+        list_operation_plans::ListOperationPlansBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ListOperationPlansForRegion`: 获取单个地域的自动运维执行计划列表 (Set parameters, then `send().await`; see [`list_operation_plans_for_region`](crate::operation::list_operation_plans_for_region).)
@@ -884,9 +1028,10 @@ impl Client {
     ) -> list_operation_plans_for_region::ListOperationPlansForRegionBuilder<
         rt::Client,
     > {
-        list_operation_plans_for_region::ListOperationPlansForRegionBuilder::with_client(
-            self.inner.clone(),
-        )
+        list_operation_plans_for_region::ListOperationPlansForRegionBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ListTagResources`: Queries resource labels and the detailed information, such as the key-value pairs of the labels and the clusters to which the labels are added. You can use labels to classify and manage Container Service for Kubernetes (ACK) clusters in order to meet monitoring, cost analysis, and tenant isolation requirements. (Set parameters, then `send().await`; see [`list_tag_resources`](crate::operation::list_tag_resources).)
@@ -894,7 +1039,10 @@ impl Client {
     pub fn list_tag_resources(
         &self,
     ) -> list_tag_resources::ListTagResourcesBuilder<rt::Client> {
-        list_tag_resources::ListTagResourcesBuilder::with_client(self.inner.clone())
+        list_tag_resources::ListTagResourcesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ListUserKubeConfigStates`: You can call the ListUserKubeConfigStates operation to query the status of the kubeconfig files of all clusters managed by the current user. (Set parameters, then `send().await`; see [`list_user_kube_config_states`](crate::operation::list_user_kube_config_states).)
@@ -902,21 +1050,28 @@ impl Client {
     pub fn list_user_kube_config_states(
         &self,
     ) -> list_user_kube_config_states::ListUserKubeConfigStatesBuilder<rt::Client> {
-        list_user_kube_config_states::ListUserKubeConfigStatesBuilder::with_client(
-            self.inner.clone(),
-        )
+        list_user_kube_config_states::ListUserKubeConfigStatesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `MigrateCluster`: The Container Service for Kubernetes (ACK) managed Pro cluster type is developed based on the ACK managed Basic cluster type. It inherits all benefits of ACK managed clusters, such as fully-managed control planes and control plane high availability. It further enhances reliability, security, scheduling capabilities, and offers service level agreement (SLA)-backed guarantees, making it ideal for enterprise customers with large-scale production workloads requiring high stability and security. You can call the MigrateCluster operation to migrate an ACK managed Basic cluster to an ACK managed Pro cluster. (Set parameters, then `send().await`; see [`migrate_cluster`](crate::operation::migrate_cluster).)
     #[cfg(feature = "migrate-cluster")]
     pub fn migrate_cluster(&self) -> migrate_cluster::MigrateClusterBuilder<rt::Client> {
-        migrate_cluster::MigrateClusterBuilder::with_client(self.inner.clone())
+        migrate_cluster::MigrateClusterBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyCluster`: You can call the ModifyCluster operation to modify the cluster configurations by cluster ID. (Set parameters, then `send().await`; see [`modify_cluster`](crate::operation::modify_cluster).)
     #[cfg(feature = "modify-cluster")]
     pub fn modify_cluster(&self) -> modify_cluster::ModifyClusterBuilder<rt::Client> {
-        modify_cluster::ModifyClusterBuilder::with_client(self.inner.clone())
+        modify_cluster::ModifyClusterBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyClusterAddon`: Modifies the configuration of a cluster component. This operation may affect your businesses. We recommend that you assess the impact, back up data, and perform the operation during off-peak hours. (Set parameters, then `send().await`; see [`modify_cluster_addon`](crate::operation::modify_cluster_addon).)
@@ -924,7 +1079,10 @@ impl Client {
     pub fn modify_cluster_addon(
         &self,
     ) -> modify_cluster_addon::ModifyClusterAddonBuilder<rt::Client> {
-        modify_cluster_addon::ModifyClusterAddonBuilder::with_client(self.inner.clone())
+        modify_cluster_addon::ModifyClusterAddonBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyClusterNodePool`: You can call the ModifyClusterNodePool operation to modify the configuration of a node pool with the specified node pool ID. (Set parameters, then `send().await`; see [`modify_cluster_node_pool`](crate::operation::modify_cluster_node_pool).)
@@ -932,9 +1090,10 @@ impl Client {
     pub fn modify_cluster_node_pool(
         &self,
     ) -> modify_cluster_node_pool::ModifyClusterNodePoolBuilder<rt::Client> {
-        modify_cluster_node_pool::ModifyClusterNodePoolBuilder::with_client(
-            self.inner.clone(),
-        )
+        modify_cluster_node_pool::ModifyClusterNodePoolBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyClusterTags`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the ModifyClusterTags operation to modify the labels of a cluster. (Set parameters, then `send().await`; see [`modify_cluster_tags`](crate::operation::modify_cluster_tags).)
@@ -942,7 +1101,10 @@ impl Client {
     pub fn modify_cluster_tags(
         &self,
     ) -> modify_cluster_tags::ModifyClusterTagsBuilder<rt::Client> {
-        modify_cluster_tags::ModifyClusterTagsBuilder::with_client(self.inner.clone())
+        modify_cluster_tags::ModifyClusterTagsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyNodePoolNodeConfig`: Modifies the configuration of a node pool, such as the kubelet configuration and node rolling update configuration. After you modify the node pool configuration, nodes are batch updated and the kubelet on each node is restarted. This may adversely affect the nodes and workloads. We recommend that you perform this operation during off-peak hours. (Set parameters, then `send().await`; see [`modify_node_pool_node_config`](crate::operation::modify_node_pool_node_config).)
@@ -950,9 +1112,10 @@ impl Client {
     pub fn modify_node_pool_node_config(
         &self,
     ) -> modify_node_pool_node_config::ModifyNodePoolNodeConfigBuilder<rt::Client> {
-        modify_node_pool_node_config::ModifyNodePoolNodeConfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        modify_node_pool_node_config::ModifyNodePoolNodeConfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyPolicyInstance`: Updates a policy in a specific Container Service for Kubernetes (ACK) cluster. You can modify the action of the policy such as alerting or denying and namespaces to which the policy applies. (Set parameters, then `send().await`; see [`modify_policy_instance`](crate::operation::modify_policy_instance).)
@@ -960,9 +1123,10 @@ impl Client {
     pub fn modify_policy_instance(
         &self,
     ) -> modify_policy_instance::ModifyPolicyInstanceBuilder<rt::Client> {
-        modify_policy_instance::ModifyPolicyInstanceBuilder::with_client(
-            self.inner.clone(),
-        )
+        modify_policy_instance::ModifyPolicyInstanceBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `OpenAckService`: When using Container Service for Kubernetes (ACK) for the first time, you must call the OpenAckService operation to activate the service. (Set parameters, then `send().await`; see [`open_ack_service`](crate::operation::open_ack_service).)
@@ -970,7 +1134,10 @@ impl Client {
     pub fn open_ack_service(
         &self,
     ) -> open_ack_service::OpenAckServiceBuilder<rt::Client> {
-        open_ack_service::OpenAckServiceBuilder::with_client(self.inner.clone())
+        open_ack_service::OpenAckServiceBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `PauseClusterUpgrade`: You can call the PauseClusterUpgrade operation to pause the update of a Container Service for Kubernetes (ACK) cluster. (Set parameters, then `send().await`; see [`pause_cluster_upgrade`](crate::operation::pause_cluster_upgrade).)
@@ -979,9 +1146,10 @@ impl Client {
     pub fn pause_cluster_upgrade(
         &self,
     ) -> pause_cluster_upgrade::PauseClusterUpgradeBuilder<rt::Client> {
-        pause_cluster_upgrade::PauseClusterUpgradeBuilder::with_client(
-            self.inner.clone(),
-        )
+        pause_cluster_upgrade::PauseClusterUpgradeBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `PauseComponentUpgrade`: You can call the PauseComponentUpgrade operation to pause the update of a component. (Set parameters, then `send().await`; see [`pause_component_upgrade`](crate::operation::pause_component_upgrade).)
@@ -990,15 +1158,19 @@ impl Client {
     pub fn pause_component_upgrade(
         &self,
     ) -> pause_component_upgrade::PauseComponentUpgradeBuilder<rt::Client> {
-        pause_component_upgrade::PauseComponentUpgradeBuilder::with_client(
-            self.inner.clone(),
-        )
+        pause_component_upgrade::PauseComponentUpgradeBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `PauseTask`: Pauses an on-going task. (Set parameters, then `send().await`; see [`pause_task`](crate::operation::pause_task).)
     #[cfg(feature = "pause-task")]
     pub fn pause_task(&self) -> pause_task::PauseTaskBuilder<rt::Client> {
-        pause_task::PauseTaskBuilder::with_client(self.inner.clone())
+        pause_task::PauseTaskBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `RemoveNodePoolNodes`: Removes nodes from a node pool. (Set parameters, then `send().await`; see [`remove_node_pool_nodes`](crate::operation::remove_node_pool_nodes).)
@@ -1006,9 +1178,10 @@ impl Client {
     pub fn remove_node_pool_nodes(
         &self,
     ) -> remove_node_pool_nodes::RemoveNodePoolNodesBuilder<rt::Client> {
-        remove_node_pool_nodes::RemoveNodePoolNodesBuilder::with_client(
-            self.inner.clone(),
-        )
+        remove_node_pool_nodes::RemoveNodePoolNodesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `RepairClusterNodePool`: Repairs a node pool. (Set parameters, then `send().await`; see [`repair_cluster_node_pool`](crate::operation::repair_cluster_node_pool).)
@@ -1016,9 +1189,10 @@ impl Client {
     pub fn repair_cluster_node_pool(
         &self,
     ) -> repair_cluster_node_pool::RepairClusterNodePoolBuilder<rt::Client> {
-        repair_cluster_node_pool::RepairClusterNodePoolBuilder::with_client(
-            self.inner.clone(),
-        )
+        repair_cluster_node_pool::RepairClusterNodePoolBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ResumeComponentUpgrade`: You can call the ResumeComponentUpgrade operation to resume the update of a component. (Set parameters, then `send().await`; see [`resume_component_upgrade`](crate::operation::resume_component_upgrade).)
@@ -1027,15 +1201,19 @@ impl Client {
     pub fn resume_component_upgrade(
         &self,
     ) -> resume_component_upgrade::ResumeComponentUpgradeBuilder<rt::Client> {
-        resume_component_upgrade::ResumeComponentUpgradeBuilder::with_client(
-            self.inner.clone(),
-        )
+        resume_component_upgrade::ResumeComponentUpgradeBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ResumeTask`: Resumes a task. (Set parameters, then `send().await`; see [`resume_task`](crate::operation::resume_task).)
     #[cfg(feature = "resume-task")]
     pub fn resume_task(&self) -> resume_task::ResumeTaskBuilder<rt::Client> {
-        resume_task::ResumeTaskBuilder::with_client(self.inner.clone())
+        resume_task::ResumeTaskBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ResumeUpgradeCluster`: You can call the ResumeUpgradeCluster operation to resume the update of a cluster by cluster ID. (Set parameters, then `send().await`; see [`resume_upgrade_cluster`](crate::operation::resume_upgrade_cluster).)
@@ -1044,9 +1222,10 @@ impl Client {
     pub fn resume_upgrade_cluster(
         &self,
     ) -> resume_upgrade_cluster::ResumeUpgradeClusterBuilder<rt::Client> {
-        resume_upgrade_cluster::ResumeUpgradeClusterBuilder::with_client(
-            self.inner.clone(),
-        )
+        resume_upgrade_cluster::ResumeUpgradeClusterBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `RevokeK8sClusterKubeConfig`: You can call the RevokeK8sClusterKubeConfig operation to revoke the kubeconfig file of a cluster that belongs to the current Alibaba Cloud account or RAM user. After the kubeconfig file is revoked, the cluster generates a new kubeconfig file, and the original kubeconfig file becomes invalid. (Set parameters, then `send().await`; see [`revoke_k8s_cluster_kube_config`](crate::operation::revoke_k8s_cluster_kube_config).)
@@ -1054,9 +1233,10 @@ impl Client {
     pub fn revoke_k8s_cluster_kube_config(
         &self,
     ) -> revoke_k8s_cluster_kube_config::RevokeK8sClusterKubeConfigBuilder<rt::Client> {
-        revoke_k8s_cluster_kube_config::RevokeK8sClusterKubeConfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        revoke_k8s_cluster_kube_config::RevokeK8sClusterKubeConfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `RunClusterCheck`: Container Intelligence Service (CIS) provides a variety of cluster check capabilities to allow you to perform cluster update check, cluster migration check, component installation check, component update check, and node pool check. A precheck is automatically triggered before an update, migration, or installation is performed. You can perform changes only if the cluster passes the precheck. You can also manually call the RunClusterCheck operation to initiate cluster checks. We recommend that you periodically check and maintain your cluster to mitigate potential risks. (Set parameters, then `send().await`; see [`run_cluster_check`](crate::operation::run_cluster_check).)
@@ -1064,7 +1244,10 @@ impl Client {
     pub fn run_cluster_check(
         &self,
     ) -> run_cluster_check::RunClusterCheckBuilder<rt::Client> {
-        run_cluster_check::RunClusterCheckBuilder::with_client(self.inner.clone())
+        run_cluster_check::RunClusterCheckBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `RunClusterInspect`: Triggers a cluster inspection and generates a report. (Set parameters, then `send().await`; see [`run_cluster_inspect`](crate::operation::run_cluster_inspect).)
@@ -1072,7 +1255,10 @@ impl Client {
     pub fn run_cluster_inspect(
         &self,
     ) -> run_cluster_inspect::RunClusterInspectBuilder<rt::Client> {
-        run_cluster_inspect::RunClusterInspectBuilder::with_client(self.inner.clone())
+        run_cluster_inspect::RunClusterInspectBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ScaleClusterNodePool`: Scales out a node pool. (Set parameters, then `send().await`; see [`scale_cluster_node_pool`](crate::operation::scale_cluster_node_pool).)
@@ -1080,9 +1266,10 @@ impl Client {
     pub fn scale_cluster_node_pool(
         &self,
     ) -> scale_cluster_node_pool::ScaleClusterNodePoolBuilder<rt::Client> {
-        scale_cluster_node_pool::ScaleClusterNodePoolBuilder::with_client(
-            self.inner.clone(),
-        )
+        scale_cluster_node_pool::ScaleClusterNodePoolBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ScanClusterVuls`: Scans for vulnerabilities in a Container Service for Kubernetes (ACK) cluster, including workload vulnerabilities, third-party software vulnerabilities, CVE vulnerabilities, WebCMS vulnerabilities, and Windows vulnerabilities. We recommend that you scan your cluster on a regular basis to ensure cluster security. (Set parameters, then `send().await`; see [`scan_cluster_vuls`](crate::operation::scan_cluster_vuls).)
@@ -1090,19 +1277,28 @@ impl Client {
     pub fn scan_cluster_vuls(
         &self,
     ) -> scan_cluster_vuls::ScanClusterVulsBuilder<rt::Client> {
-        scan_cluster_vuls::ScanClusterVulsBuilder::with_client(self.inner.clone())
+        scan_cluster_vuls::ScanClusterVulsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `StartAlert`: Activates the specified alert rule(s). (Set parameters, then `send().await`; see [`start_alert`](crate::operation::start_alert).)
     #[cfg(feature = "start-alert")]
     pub fn start_alert(&self) -> start_alert::StartAlertBuilder<rt::Client> {
-        start_alert::StartAlertBuilder::with_client(self.inner.clone())
+        start_alert::StartAlertBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `StopAlert`: You can call the StopAlert operation to disable an alert rule or an alert rule set in the alert center of Container Service for Kubernetes (ACK). (Set parameters, then `send().await`; see [`stop_alert`](crate::operation::stop_alert).)
     #[cfg(feature = "stop-alert")]
     pub fn stop_alert(&self) -> stop_alert::StopAlertBuilder<rt::Client> {
-        stop_alert::StopAlertBuilder::with_client(self.inner.clone())
+        stop_alert::StopAlertBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `SyncClusterNodePool`: Synchronizes the information about a node pool, including the metadata and node information of the node pool. (Set parameters, then `send().await`; see [`sync_cluster_node_pool`](crate::operation::sync_cluster_node_pool).)
@@ -1110,15 +1306,19 @@ impl Client {
     pub fn sync_cluster_node_pool(
         &self,
     ) -> sync_cluster_node_pool::SyncClusterNodePoolBuilder<rt::Client> {
-        sync_cluster_node_pool::SyncClusterNodePoolBuilder::with_client(
-            self.inner.clone(),
-        )
+        sync_cluster_node_pool::SyncClusterNodePoolBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `TagResources`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the TagResources operation to add labels to a cluster. (Set parameters, then `send().await`; see [`tag_resources`](crate::operation::tag_resources).)
     #[cfg(feature = "tag-resources")]
     pub fn tag_resources(&self) -> tag_resources::TagResourcesBuilder<rt::Client> {
-        tag_resources::TagResourcesBuilder::with_client(self.inner.clone())
+        tag_resources::TagResourcesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UnInstallClusterAddons`: Uninstalls components that you no longer need from a cluster. You must specify the name of the components and specify whether to release associated Alibaba Cloud resources from the cluster. (Set parameters, then `send().await`; see [`un_install_cluster_addons`](crate::operation::un_install_cluster_addons).)
@@ -1126,15 +1326,19 @@ impl Client {
     pub fn un_install_cluster_addons(
         &self,
     ) -> un_install_cluster_addons::UnInstallClusterAddonsBuilder<rt::Client> {
-        un_install_cluster_addons::UnInstallClusterAddonsBuilder::with_client(
-            self.inner.clone(),
-        )
+        un_install_cluster_addons::UnInstallClusterAddonsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UntagResources`: If you no longer need the labels (key-value pairs) of a cluster, you can call the UntagResources operation to delete the labels. (Set parameters, then `send().await`; see [`untag_resources`](crate::operation::untag_resources).)
     #[cfg(feature = "untag-resources")]
     pub fn untag_resources(&self) -> untag_resources::UntagResourcesBuilder<rt::Client> {
-        untag_resources::UntagResourcesBuilder::with_client(self.inner.clone())
+        untag_resources::UntagResourcesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpdateClusterAuditLogConfig`: You can call the UpdateClusterAuditLogConfig operation to enable or disable the audit log feature in a Container Service for Kubernetes (ACK) cluster and update the audit log configuration. This operation also allows you to record requests to the Kubernetes API and the responses, which can be used to trace cluster operation history and troubleshoot cluster issues. (Set parameters, then `send().await`; see [`update_cluster_audit_log_config`](crate::operation::update_cluster_audit_log_config).)
@@ -1144,9 +1348,10 @@ impl Client {
     ) -> update_cluster_audit_log_config::UpdateClusterAuditLogConfigBuilder<
         rt::Client,
     > {
-        update_cluster_audit_log_config::UpdateClusterAuditLogConfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        update_cluster_audit_log_config::UpdateClusterAuditLogConfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpdateClusterInspectConfig`: Modifies cluster inspection configurations. (Set parameters, then `send().await`; see [`update_cluster_inspect_config`](crate::operation::update_cluster_inspect_config).)
@@ -1154,9 +1359,10 @@ impl Client {
     pub fn update_cluster_inspect_config(
         &self,
     ) -> update_cluster_inspect_config::UpdateClusterInspectConfigBuilder<rt::Client> {
-        update_cluster_inspect_config::UpdateClusterInspectConfigBuilder::with_client(
-            self.inner.clone(),
-        )
+        update_cluster_inspect_config::UpdateClusterInspectConfigBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpdateContactGroupForAlert`: You can call the UpdateContactGroupForAlert operation to specify a contact group for an alert rule in an ACK cluster. (Set parameters, then `send().await`; see [`update_contact_group_for_alert`](crate::operation::update_contact_group_for_alert).)
@@ -1164,9 +1370,10 @@ impl Client {
     pub fn update_contact_group_for_alert(
         &self,
     ) -> update_contact_group_for_alert::UpdateContactGroupForAlertBuilder<rt::Client> {
-        update_contact_group_for_alert::UpdateContactGroupForAlertBuilder::with_client(
-            self.inner.clone(),
-        )
+        update_contact_group_for_alert::UpdateContactGroupForAlertBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpdateControlPlaneLog`: Modifies the log configurations of control plane components. The configurations include the log retention period and components whose logs that you want to collect. Container Service for Kubernetes (ACK) managed clusters can collect the logs of control plane components and deliver the logs to projects in Simple Log Service. These control plane components include Kube-apiserver, kube-scheduler, Kubernetes controller manager, and cloud controller manager (CCM). (Set parameters, then `send().await`; see [`update_control_plane_log`](crate::operation::update_control_plane_log).)
@@ -1174,9 +1381,10 @@ impl Client {
     pub fn update_control_plane_log(
         &self,
     ) -> update_control_plane_log::UpdateControlPlaneLogBuilder<rt::Client> {
-        update_control_plane_log::UpdateControlPlaneLogBuilder::with_client(
-            self.inner.clone(),
-        )
+        update_control_plane_log::UpdateControlPlaneLogBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpdateK8sClusterUserConfigExpire`: Sets the validity period of a kubeconfig file used by a Resource Access Management (RAM) user or RAM role to connect to a Container Service for Kubernetes (ACK) cluster. The validity period ranges from 1 to 876,000 hours. You can call this API operation when you customize configurations by using an Alibaba Cloud account. The default validity period of a kubeconfig file is three years. (Set parameters, then `send().await`; see [`update_k8s_cluster_user_config_expire`](crate::operation::update_k8s_cluster_user_config_expire).)
@@ -1186,9 +1394,10 @@ impl Client {
     ) -> update_k8s_cluster_user_config_expire::UpdateK8sClusterUserConfigExpireBuilder<
         rt::Client,
     > {
-        update_k8s_cluster_user_config_expire::UpdateK8sClusterUserConfigExpireBuilder::with_client(
-            self.inner.clone(),
-        )
+        update_k8s_cluster_user_config_expire::UpdateK8sClusterUserConfigExpireBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpdateResourcesDeleteProtection`: Updates the deletion protection status of the specified resources. You can enable or disable deletion protection for namespaces and Services. You can call this operation to enable deletion protection for namespaces or Services that involve businesses-critical and sensitive data to avoid incurring maintenance costs caused by accidental namespace or Service deletion. (Set parameters, then `send().await`; see [`update_resources_delete_protection`](crate::operation::update_resources_delete_protection).)
@@ -1198,15 +1407,19 @@ impl Client {
     ) -> update_resources_delete_protection::UpdateResourcesDeleteProtectionBuilder<
         rt::Client,
     > {
-        update_resources_delete_protection::UpdateResourcesDeleteProtectionBuilder::with_client(
-            self.inner.clone(),
-        )
+        update_resources_delete_protection::UpdateResourcesDeleteProtectionBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpdateTemplate`: Updates the configurations of an orchestration template. An orchestration template defines and describes a group of Container Service for Kubernetes (ACK) resources. An orchestration template describes the configurations of an application or how an application runs in a declarative manner. (Set parameters, then `send().await`; see [`update_template`](crate::operation::update_template).)
     #[cfg(feature = "update-template")]
     pub fn update_template(&self) -> update_template::UpdateTemplateBuilder<rt::Client> {
-        update_template::UpdateTemplateBuilder::with_client(self.inner.clone())
+        update_template::UpdateTemplateBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpdateUserPermissions`: In a Container Service for Kubernetes (ACK) cluster, non-cluster creators, Resource Access Management (RAM) users, and RAM roles do not have any Role-Based Access Control (RBAC) permissions in the cluster by default. You can call this operation to specify the resources that can be accessed, permission scope, and predefined roles. This helps you better manage the access control on resources in ACK clusters. (Set parameters, then `send().await`; see [`update_user_permissions`](crate::operation::update_user_permissions).)
@@ -1214,15 +1427,19 @@ impl Client {
     pub fn update_user_permissions(
         &self,
     ) -> update_user_permissions::UpdateUserPermissionsBuilder<rt::Client> {
-        update_user_permissions::UpdateUserPermissionsBuilder::with_client(
-            self.inner.clone(),
-        )
+        update_user_permissions::UpdateUserPermissionsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpgradeCluster`: Outdated Kubernetes versions may have security and stability issues. We recommend that you update the Kubernetes version of your cluster at the earliest opportunity to enjoy the new features of the new Kubernetes version. You can call the UpgradeCluster operation to manually upgrade a cluster. (Set parameters, then `send().await`; see [`upgrade_cluster`](crate::operation::upgrade_cluster).)
     #[cfg(feature = "upgrade-cluster")]
     pub fn upgrade_cluster(&self) -> upgrade_cluster::UpgradeClusterBuilder<rt::Client> {
-        upgrade_cluster::UpgradeClusterBuilder::with_client(self.inner.clone())
+        upgrade_cluster::UpgradeClusterBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpgradeClusterAddons`: Updates cluster add-ons to newer versions for enhanced functionality. (Set parameters, then `send().await`; see [`upgrade_cluster_addons`](crate::operation::upgrade_cluster_addons).)
@@ -1230,9 +1447,10 @@ impl Client {
     pub fn upgrade_cluster_addons(
         &self,
     ) -> upgrade_cluster_addons::UpgradeClusterAddonsBuilder<rt::Client> {
-        upgrade_cluster_addons::UpgradeClusterAddonsBuilder::with_client(
-            self.inner.clone(),
-        )
+        upgrade_cluster_addons::UpgradeClusterAddonsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpgradeClusterNodepool`: You can call the UpgradeClusterNodepool operation to update the Kubernetes version, OS version, or container runtime version of the nodes in a node pool. (Set parameters, then `send().await`; see [`upgrade_cluster_nodepool`](crate::operation::upgrade_cluster_nodepool).)
@@ -1240,8 +1458,9 @@ impl Client {
     pub fn upgrade_cluster_nodepool(
         &self,
     ) -> upgrade_cluster_nodepool::UpgradeClusterNodepoolBuilder<rt::Client> {
-        upgrade_cluster_nodepool::UpgradeClusterNodepoolBuilder::with_client(
-            self.inner.clone(),
-        )
+        upgrade_cluster_nodepool::UpgradeClusterNodepoolBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 }

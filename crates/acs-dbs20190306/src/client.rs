@@ -31,9 +31,10 @@ impl Client {
     pub fn configure_backup_plan(
         &self,
     ) -> configure_backup_plan::ConfigureBackupPlanBuilder<rt::Client> {
-        configure_backup_plan::ConfigureBackupPlanBuilder::with_client(
-            self.inner.clone(),
-        )
+        configure_backup_plan::ConfigureBackupPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateAndStartBackupPlan`: Creates, configures, and starts a backup plan. (Set parameters, then `send().await`; see [`create_and_start_backup_plan`](crate::operation::create_and_start_backup_plan).)
@@ -41,9 +42,10 @@ impl Client {
     pub fn create_and_start_backup_plan(
         &self,
     ) -> create_and_start_backup_plan::CreateAndStartBackupPlanBuilder<rt::Client> {
-        create_and_start_backup_plan::CreateAndStartBackupPlanBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_and_start_backup_plan::CreateAndStartBackupPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateBackupPlan`: This operation creates a Database Backup (DBS) backup plan. (Set parameters, then `send().await`; see [`create_backup_plan`](crate::operation::create_backup_plan).)
@@ -51,7 +53,10 @@ impl Client {
     pub fn create_backup_plan(
         &self,
     ) -> create_backup_plan::CreateBackupPlanBuilder<rt::Client> {
-        create_backup_plan::CreateBackupPlanBuilder::with_client(self.inner.clone())
+        create_backup_plan::CreateBackupPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateFullBackupSetDownload`: Creates and starts a download task for a full backup set. (Set parameters, then `send().await`; see [`create_full_backup_set_download`](crate::operation::create_full_backup_set_download).)
@@ -61,9 +66,10 @@ impl Client {
     ) -> create_full_backup_set_download::CreateFullBackupSetDownloadBuilder<
         rt::Client,
     > {
-        create_full_backup_set_download::CreateFullBackupSetDownloadBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_full_backup_set_download::CreateFullBackupSetDownloadBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateGetDBListFromAgentTask`: Creates a task to obtain a database list by using a backup gateway. (Set parameters, then `send().await`; see [`create_get_db_list_from_agent_task`](crate::operation::create_get_db_list_from_agent_task).)
@@ -73,9 +79,10 @@ impl Client {
     ) -> create_get_db_list_from_agent_task::CreateGetDbListFromAgentTaskBuilder<
         rt::Client,
     > {
-        create_get_db_list_from_agent_task::CreateGetDbListFromAgentTaskBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_get_db_list_from_agent_task::CreateGetDbListFromAgentTaskBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateIncrementBackupSetDownload`: Creates and starts an incremental backup set download task. (Set parameters, then `send().await`; see [`create_increment_backup_set_download`](crate::operation::create_increment_backup_set_download).)
@@ -85,9 +92,10 @@ impl Client {
     ) -> create_increment_backup_set_download::CreateIncrementBackupSetDownloadBuilder<
         rt::Client,
     > {
-        create_increment_backup_set_download::CreateIncrementBackupSetDownloadBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_increment_backup_set_download::CreateIncrementBackupSetDownloadBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateRestoreTask`: Creates a Database Backup Service (DBS) restore job. (Set parameters, then `send().await`; see [`create_restore_task`](crate::operation::create_restore_task).)
@@ -95,7 +103,10 @@ impl Client {
     pub fn create_restore_task(
         &self,
     ) -> create_restore_task::CreateRestoreTaskBuilder<rt::Client> {
-        create_restore_task::CreateRestoreTaskBuilder::with_client(self.inner.clone())
+        create_restore_task::CreateRestoreTaskBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeBackupGatewayList`: This operation queries a list of DBS backup gateways. (Set parameters, then `send().await`; see [`describe_backup_gateway_list`](crate::operation::describe_backup_gateway_list).)
@@ -103,9 +114,10 @@ impl Client {
     pub fn describe_backup_gateway_list(
         &self,
     ) -> describe_backup_gateway_list::DescribeBackupGatewayListBuilder<rt::Client> {
-        describe_backup_gateway_list::DescribeBackupGatewayListBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_backup_gateway_list::DescribeBackupGatewayListBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeBackupPlanBilling`: Queries the billing information for a backup plan. (Set parameters, then `send().await`; see [`describe_backup_plan_billing`](crate::operation::describe_backup_plan_billing).)
@@ -113,9 +125,10 @@ impl Client {
     pub fn describe_backup_plan_billing(
         &self,
     ) -> describe_backup_plan_billing::DescribeBackupPlanBillingBuilder<rt::Client> {
-        describe_backup_plan_billing::DescribeBackupPlanBillingBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_backup_plan_billing::DescribeBackupPlanBillingBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeBackupPlanList`: Queries the details of one or more DBS backup plans. (Set parameters, then `send().await`; see [`describe_backup_plan_list`](crate::operation::describe_backup_plan_list).)
@@ -123,9 +136,10 @@ impl Client {
     pub fn describe_backup_plan_list(
         &self,
     ) -> describe_backup_plan_list::DescribeBackupPlanListBuilder<rt::Client> {
-        describe_backup_plan_list::DescribeBackupPlanListBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_backup_plan_list::DescribeBackupPlanListBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeBackupSetDownloadTaskList`: Queries a list of download tasks for Database Backup Service (DBS) backup sets. (Set parameters, then `send().await`; see [`describe_backup_set_download_task_list`](crate::operation::describe_backup_set_download_task_list).)
@@ -135,9 +149,10 @@ impl Client {
     ) -> describe_backup_set_download_task_list::DescribeBackupSetDownloadTaskListBuilder<
         rt::Client,
     > {
-        describe_backup_set_download_task_list::DescribeBackupSetDownloadTaskListBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_backup_set_download_task_list::DescribeBackupSetDownloadTaskListBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeDLAService`: Queries the status of the Data Lake Analytics (DLA) service for a backup schedule. (Set parameters, then `send().await`; see [`describe_dla_service`](crate::operation::describe_dla_service).)
@@ -145,7 +160,10 @@ impl Client {
     pub fn describe_dla_service(
         &self,
     ) -> describe_dla_service::DescribeDlaServiceBuilder<rt::Client> {
-        describe_dla_service::DescribeDlaServiceBuilder::with_client(self.inner.clone())
+        describe_dla_service::DescribeDlaServiceBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeFullBackupList`: Queries a list of full backup jobs for DBS. (Set parameters, then `send().await`; see [`describe_full_backup_list`](crate::operation::describe_full_backup_list).)
@@ -153,9 +171,10 @@ impl Client {
     pub fn describe_full_backup_list(
         &self,
     ) -> describe_full_backup_list::DescribeFullBackupListBuilder<rt::Client> {
-        describe_full_backup_list::DescribeFullBackupListBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_full_backup_list::DescribeFullBackupListBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeIncrementBackupList`: Queries the list of incremental backup jobs for Database Backup Service (DBS). (Set parameters, then `send().await`; see [`describe_increment_backup_list`](crate::operation::describe_increment_backup_list).)
@@ -163,9 +182,10 @@ impl Client {
     pub fn describe_increment_backup_list(
         &self,
     ) -> describe_increment_backup_list::DescribeIncrementBackupListBuilder<rt::Client> {
-        describe_increment_backup_list::DescribeIncrementBackupListBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_increment_backup_list::DescribeIncrementBackupListBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeJobErrorCode`: Queries the error codes of a Database Backup Service (DBS) task. (Set parameters, then `send().await`; see [`describe_job_error_code`](crate::operation::describe_job_error_code).)
@@ -173,9 +193,10 @@ impl Client {
     pub fn describe_job_error_code(
         &self,
     ) -> describe_job_error_code::DescribeJobErrorCodeBuilder<rt::Client> {
-        describe_job_error_code::DescribeJobErrorCodeBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_job_error_code::DescribeJobErrorCodeBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeNodeCidrList`: Queries the CIDR blocks of nodes on which Database Backup (DBS) is running. (Set parameters, then `send().await`; see [`describe_node_cidr_list`](crate::operation::describe_node_cidr_list).)
@@ -183,9 +204,10 @@ impl Client {
     pub fn describe_node_cidr_list(
         &self,
     ) -> describe_node_cidr_list::DescribeNodeCidrListBuilder<rt::Client> {
-        describe_node_cidr_list::DescribeNodeCidrListBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_node_cidr_list::DescribeNodeCidrListBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribePreCheckProgressList`: This operation queries the precheck progress of a backup plan or a restore job. (Set parameters, then `send().await`; see [`describe_pre_check_progress_list`](crate::operation::describe_pre_check_progress_list).)
@@ -195,9 +217,10 @@ impl Client {
     ) -> describe_pre_check_progress_list::DescribePreCheckProgressListBuilder<
         rt::Client,
     > {
-        describe_pre_check_progress_list::DescribePreCheckProgressListBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_pre_check_progress_list::DescribePreCheckProgressListBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeRegions`: Queries the available regions for Database Backup Service (DBS). (Set parameters, then `send().await`; see [`describe_regions`](crate::operation::describe_regions).)
@@ -205,7 +228,10 @@ impl Client {
     pub fn describe_regions(
         &self,
     ) -> describe_regions::DescribeRegionsBuilder<rt::Client> {
-        describe_regions::DescribeRegionsBuilder::with_client(self.inner.clone())
+        describe_regions::DescribeRegionsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeRestoreRangeInfo`: Queries the range of time to which you can restore data in a backup schedule. (Set parameters, then `send().await`; see [`describe_restore_range_info`](crate::operation::describe_restore_range_info).)
@@ -213,9 +239,10 @@ impl Client {
     pub fn describe_restore_range_info(
         &self,
     ) -> describe_restore_range_info::DescribeRestoreRangeInfoBuilder<rt::Client> {
-        describe_restore_range_info::DescribeRestoreRangeInfoBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_restore_range_info::DescribeRestoreRangeInfoBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeRestoreTaskList`: This operation queries a list of Database Backup Service (DBS) restore jobs. (Set parameters, then `send().await`; see [`describe_restore_task_list`](crate::operation::describe_restore_task_list).)
@@ -223,9 +250,10 @@ impl Client {
     pub fn describe_restore_task_list(
         &self,
     ) -> describe_restore_task_list::DescribeRestoreTaskListBuilder<rt::Client> {
-        describe_restore_task_list::DescribeRestoreTaskListBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_restore_task_list::DescribeRestoreTaskListBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DisableBackupLog`: Disables incremental backup for a backup schedule. (Set parameters, then `send().await`; see [`disable_backup_log`](crate::operation::disable_backup_log).)
@@ -233,7 +261,10 @@ impl Client {
     pub fn disable_backup_log(
         &self,
     ) -> disable_backup_log::DisableBackupLogBuilder<rt::Client> {
-        disable_backup_log::DisableBackupLogBuilder::with_client(self.inner.clone())
+        disable_backup_log::DisableBackupLogBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `EnableBackupLog`: Enables incremental backup for a backup schedule. (Set parameters, then `send().await`; see [`enable_backup_log`](crate::operation::enable_backup_log).)
@@ -241,7 +272,10 @@ impl Client {
     pub fn enable_backup_log(
         &self,
     ) -> enable_backup_log::EnableBackupLogBuilder<rt::Client> {
-        enable_backup_log::EnableBackupLogBuilder::with_client(self.inner.clone())
+        enable_backup_log::EnableBackupLogBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `GetDBListFromAgent`: Queries the result of a task that is used to query a database list by using a backup gateway based on the ID of the task. (Set parameters, then `send().await`; see [`get_db_list_from_agent`](crate::operation::get_db_list_from_agent).)
@@ -249,9 +283,10 @@ impl Client {
     pub fn get_db_list_from_agent(
         &self,
     ) -> get_db_list_from_agent::GetDbListFromAgentBuilder<rt::Client> {
-        get_db_list_from_agent::GetDbListFromAgentBuilder::with_client(
-            self.inner.clone(),
-        )
+        get_db_list_from_agent::GetDbListFromAgentBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `InitializeDbsServiceLinkedRole`: Grants the service-linked role (AliyunServiceRoleForDBS) to Database Backup Service (DBS). (Set parameters, then `send().await`; see [`initialize_dbs_service_linked_role`](crate::operation::initialize_dbs_service_linked_role).)
@@ -261,9 +296,10 @@ impl Client {
     ) -> initialize_dbs_service_linked_role::InitializeDbsServiceLinkedRoleBuilder<
         rt::Client,
     > {
-        initialize_dbs_service_linked_role::InitializeDbsServiceLinkedRoleBuilder::with_client(
-            self.inner.clone(),
-        )
+        initialize_dbs_service_linked_role::InitializeDbsServiceLinkedRoleBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyBackupObjects`: Modifies the backup objects in a Database Backup Service (DBS) backup plan. (Set parameters, then `send().await`; see [`modify_backup_objects`](crate::operation::modify_backup_objects).)
@@ -271,9 +307,10 @@ impl Client {
     pub fn modify_backup_objects(
         &self,
     ) -> modify_backup_objects::ModifyBackupObjectsBuilder<rt::Client> {
-        modify_backup_objects::ModifyBackupObjectsBuilder::with_client(
-            self.inner.clone(),
-        )
+        modify_backup_objects::ModifyBackupObjectsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyBackupPlanName`: Modifies the name of a backup plan. (Set parameters, then `send().await`; see [`modify_backup_plan_name`](crate::operation::modify_backup_plan_name).)
@@ -281,9 +318,10 @@ impl Client {
     pub fn modify_backup_plan_name(
         &self,
     ) -> modify_backup_plan_name::ModifyBackupPlanNameBuilder<rt::Client> {
-        modify_backup_plan_name::ModifyBackupPlanNameBuilder::with_client(
-            self.inner.clone(),
-        )
+        modify_backup_plan_name::ModifyBackupPlanNameBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyBackupSetDownloadRules`: Enables, configures, or disables the automatic download feature. (Set parameters, then `send().await`; see [`modify_backup_set_download_rules`](crate::operation::modify_backup_set_download_rules).)
@@ -293,9 +331,10 @@ impl Client {
     ) -> modify_backup_set_download_rules::ModifyBackupSetDownloadRulesBuilder<
         rt::Client,
     > {
-        modify_backup_set_download_rules::ModifyBackupSetDownloadRulesBuilder::with_client(
-            self.inner.clone(),
-        )
+        modify_backup_set_download_rules::ModifyBackupSetDownloadRulesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyBackupSourceEndpoint`: Modifies a database backup source endpoint. (Set parameters, then `send().await`; see [`modify_backup_source_endpoint`](crate::operation::modify_backup_source_endpoint).)
@@ -303,9 +342,10 @@ impl Client {
     pub fn modify_backup_source_endpoint(
         &self,
     ) -> modify_backup_source_endpoint::ModifyBackupSourceEndpointBuilder<rt::Client> {
-        modify_backup_source_endpoint::ModifyBackupSourceEndpointBuilder::with_client(
-            self.inner.clone(),
-        )
+        modify_backup_source_endpoint::ModifyBackupSourceEndpointBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyBackupStrategy`: Modifies the backup time of a backup schedule. (Set parameters, then `send().await`; see [`modify_backup_strategy`](crate::operation::modify_backup_strategy).)
@@ -313,9 +353,10 @@ impl Client {
     pub fn modify_backup_strategy(
         &self,
     ) -> modify_backup_strategy::ModifyBackupStrategyBuilder<rt::Client> {
-        modify_backup_strategy::ModifyBackupStrategyBuilder::with_client(
-            self.inner.clone(),
-        )
+        modify_backup_strategy::ModifyBackupStrategyBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyStorageStrategy`: Modifies the lifecycle of data that is backed up based on a backup schedule. (Set parameters, then `send().await`; see [`modify_storage_strategy`](crate::operation::modify_storage_strategy).)
@@ -323,9 +364,10 @@ impl Client {
     pub fn modify_storage_strategy(
         &self,
     ) -> modify_storage_strategy::ModifyStorageStrategyBuilder<rt::Client> {
-        modify_storage_strategy::ModifyStorageStrategyBuilder::with_client(
-            self.inner.clone(),
-        )
+        modify_storage_strategy::ModifyStorageStrategyBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ReleaseBackupPlan`: This operation releases a single pay-as-you-go backup plan. (Set parameters, then `send().await`; see [`release_backup_plan`](crate::operation::release_backup_plan).)
@@ -333,7 +375,10 @@ impl Client {
     pub fn release_backup_plan(
         &self,
     ) -> release_backup_plan::ReleaseBackupPlanBuilder<rt::Client> {
-        release_backup_plan::ReleaseBackupPlanBuilder::with_client(self.inner.clone())
+        release_backup_plan::ReleaseBackupPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `RenewBackupPlan`: Renews a backup schedule. (Set parameters, then `send().await`; see [`renew_backup_plan`](crate::operation::renew_backup_plan).)
@@ -341,7 +386,10 @@ impl Client {
     pub fn renew_backup_plan(
         &self,
     ) -> renew_backup_plan::RenewBackupPlanBuilder<rt::Client> {
-        renew_backup_plan::RenewBackupPlanBuilder::with_client(self.inner.clone())
+        renew_backup_plan::RenewBackupPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `StartBackupPlan`: This operation starts a DBS backup plan. (Set parameters, then `send().await`; see [`start_backup_plan`](crate::operation::start_backup_plan).)
@@ -349,7 +397,10 @@ impl Client {
     pub fn start_backup_plan(
         &self,
     ) -> start_backup_plan::StartBackupPlanBuilder<rt::Client> {
-        start_backup_plan::StartBackupPlanBuilder::with_client(self.inner.clone())
+        start_backup_plan::StartBackupPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `StartRestoreTask`: Starts a DBS restore job. (Set parameters, then `send().await`; see [`start_restore_task`](crate::operation::start_restore_task).)
@@ -357,7 +408,10 @@ impl Client {
     pub fn start_restore_task(
         &self,
     ) -> start_restore_task::StartRestoreTaskBuilder<rt::Client> {
-        start_restore_task::StartRestoreTaskBuilder::with_client(self.inner.clone())
+        start_restore_task::StartRestoreTaskBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `StopBackupPlan`: Pauses a DBS backup plan. (Set parameters, then `send().await`; see [`stop_backup_plan`](crate::operation::stop_backup_plan).)
@@ -365,7 +419,10 @@ impl Client {
     pub fn stop_backup_plan(
         &self,
     ) -> stop_backup_plan::StopBackupPlanBuilder<rt::Client> {
-        stop_backup_plan::StopBackupPlanBuilder::with_client(self.inner.clone())
+        stop_backup_plan::StopBackupPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `UpgradeBackupPlan`: Upgrades a backup schedule. (Set parameters, then `send().await`; see [`upgrade_backup_plan`](crate::operation::upgrade_backup_plan).)
@@ -373,6 +430,9 @@ impl Client {
     pub fn upgrade_backup_plan(
         &self,
     ) -> upgrade_backup_plan::UpgradeBackupPlanBuilder<rt::Client> {
-        upgrade_backup_plan::UpgradeBackupPlanBuilder::with_client(self.inner.clone())
+        upgrade_backup_plan::UpgradeBackupPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 }

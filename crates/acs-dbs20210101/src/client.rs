@@ -31,9 +31,10 @@ impl Client {
     pub fn change_resource_group(
         &self,
     ) -> change_resource_group::ChangeResourceGroupBuilder<rt::Client> {
-        change_resource_group::ChangeResourceGroupBuilder::with_client(
-            self.inner.clone(),
-        )
+        change_resource_group::ChangeResourceGroupBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateAdvancedPolicy`: Enables an advanced backup policy for a PolarDB instance. (Set parameters, then `send().await`; see [`create_advanced_policy`](crate::operation::create_advanced_policy).)
@@ -41,15 +42,19 @@ impl Client {
     pub fn create_advanced_policy(
         &self,
     ) -> create_advanced_policy::CreateAdvancedPolicyBuilder<rt::Client> {
-        create_advanced_policy::CreateAdvancedPolicyBuilder::with_client(
-            self.inner.clone(),
-        )
+        create_advanced_policy::CreateAdvancedPolicyBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `CreateDownload`: Creates an Advanced Download task. (Set parameters, then `send().await`; see [`create_download`](crate::operation::create_download).)
     #[cfg(feature = "create-download")]
     pub fn create_download(&self) -> create_download::CreateDownloadBuilder<rt::Client> {
-        create_download::CreateDownloadBuilder::with_client(self.inner.clone())
+        create_download::CreateDownloadBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DeleteSandboxInstance`: Deletes a sandbox instance. (Set parameters, then `send().await`; see [`delete_sandbox_instance`](crate::operation::delete_sandbox_instance).)
@@ -57,9 +62,10 @@ impl Client {
     pub fn delete_sandbox_instance(
         &self,
     ) -> delete_sandbox_instance::DeleteSandboxInstanceBuilder<rt::Client> {
-        delete_sandbox_instance::DeleteSandboxInstanceBuilder::with_client(
-            self.inner.clone(),
-        )
+        delete_sandbox_instance::DeleteSandboxInstanceBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeBackupDataList`: Queries the details of backups for a PolarDB for MySQL cluster. (Set parameters, then `send().await`; see [`describe_backup_data_list`](crate::operation::describe_backup_data_list).)
@@ -67,9 +73,10 @@ impl Client {
     pub fn describe_backup_data_list(
         &self,
     ) -> describe_backup_data_list::DescribeBackupDataListBuilder<rt::Client> {
-        describe_backup_data_list::DescribeBackupDataListBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_backup_data_list::DescribeBackupDataListBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeBackupPolicy`: Queries the backup policy for a PolarDB instance. (Set parameters, then `send().await`; see [`describe_backup_policy`](crate::operation::describe_backup_policy).)
@@ -77,9 +84,10 @@ impl Client {
     pub fn describe_backup_policy(
         &self,
     ) -> describe_backup_policy::DescribeBackupPolicyBuilder<rt::Client> {
-        describe_backup_policy::DescribeBackupPolicyBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_backup_policy::DescribeBackupPolicyBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeCostInfoByDbsInstance`: Queries the costs for a DBS instance. (Set parameters, then `send().await`; see [`describe_cost_info_by_dbs_instance`](crate::operation::describe_cost_info_by_dbs_instance).)
@@ -89,9 +97,10 @@ impl Client {
     ) -> describe_cost_info_by_dbs_instance::DescribeCostInfoByDbsInstanceBuilder<
         rt::Client,
     > {
-        describe_cost_info_by_dbs_instance::DescribeCostInfoByDbsInstanceBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_cost_info_by_dbs_instance::DescribeCostInfoByDbsInstanceBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeDownloadBackupSetStorageInfo`: Queries the storage information for downloading a backup set. (Set parameters, then `send().await`; see [`describe_download_backup_set_storage_info`](crate::operation::describe_download_backup_set_storage_info).)
@@ -101,9 +110,10 @@ impl Client {
     ) -> describe_download_backup_set_storage_info::DescribeDownloadBackupSetStorageInfoBuilder<
         rt::Client,
     > {
-        describe_download_backup_set_storage_info::DescribeDownloadBackupSetStorageInfoBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_download_backup_set_storage_info::DescribeDownloadBackupSetStorageInfoBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeDownloadSupport`: Queries whether the current instance supports the Advanced Download feature. (Set parameters, then `send().await`; see [`describe_download_support`](crate::operation::describe_download_support).)
@@ -111,9 +121,10 @@ impl Client {
     pub fn describe_download_support(
         &self,
     ) -> describe_download_support::DescribeDownloadSupportBuilder<rt::Client> {
-        describe_download_support::DescribeDownloadSupportBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_download_support::DescribeDownloadSupportBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeDownloadTask`: Queries a list of advanced download tasks for RDS for MySQL, RDS for PostgreSQL, and PolarDB for MySQL instances. (Set parameters, then `send().await`; see [`describe_download_task`](crate::operation::describe_download_task).)
@@ -121,9 +132,10 @@ impl Client {
     pub fn describe_download_task(
         &self,
     ) -> describe_download_task::DescribeDownloadTaskBuilder<rt::Client> {
-        describe_download_task::DescribeDownloadTaskBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_download_task::DescribeDownloadTaskBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeSandboxBackupSets`: Queries sandbox backup sets. (Set parameters, then `send().await`; see [`describe_sandbox_backup_sets`](crate::operation::describe_sandbox_backup_sets).)
@@ -131,9 +143,10 @@ impl Client {
     pub fn describe_sandbox_backup_sets(
         &self,
     ) -> describe_sandbox_backup_sets::DescribeSandboxBackupSetsBuilder<rt::Client> {
-        describe_sandbox_backup_sets::DescribeSandboxBackupSetsBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_sandbox_backup_sets::DescribeSandboxBackupSetsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeSandboxInstances`: Queries sandbox instances that are created within an account. (Set parameters, then `send().await`; see [`describe_sandbox_instances`](crate::operation::describe_sandbox_instances).)
@@ -141,9 +154,10 @@ impl Client {
     pub fn describe_sandbox_instances(
         &self,
     ) -> describe_sandbox_instances::DescribeSandboxInstancesBuilder<rt::Client> {
-        describe_sandbox_instances::DescribeSandboxInstancesBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_sandbox_instances::DescribeSandboxInstancesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `DescribeSandboxRecoveryTime`: Queries the recoverable time range of a sandbox instance. (Set parameters, then `send().await`; see [`describe_sandbox_recovery_time`](crate::operation::describe_sandbox_recovery_time).)
@@ -151,9 +165,10 @@ impl Client {
     pub fn describe_sandbox_recovery_time(
         &self,
     ) -> describe_sandbox_recovery_time::DescribeSandboxRecoveryTimeBuilder<rt::Client> {
-        describe_sandbox_recovery_time::DescribeSandboxRecoveryTimeBuilder::with_client(
-            self.inner.clone(),
-        )
+        describe_sandbox_recovery_time::DescribeSandboxRecoveryTimeBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `ModifyBackupPolicy`: Modifies the backup policy for a PolarDB instance. (Set parameters, then `send().await`; see [`modify_backup_policy`](crate::operation::modify_backup_policy).)
@@ -161,7 +176,10 @@ impl Client {
     pub fn modify_backup_policy(
         &self,
     ) -> modify_backup_policy::ModifyBackupPolicyBuilder<rt::Client> {
-        modify_backup_policy::ModifyBackupPolicyBuilder::with_client(self.inner.clone())
+        modify_backup_policy::ModifyBackupPolicyBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `RetryDownloadTask`: Retries a failed advanced download task. (Set parameters, then `send().await`; see [`retry_download_task`](crate::operation::retry_download_task).)
@@ -169,6 +187,9 @@ impl Client {
     pub fn retry_download_task(
         &self,
     ) -> retry_download_task::RetryDownloadTaskBuilder<rt::Client> {
-        retry_download_task::RetryDownloadTaskBuilder::with_client(self.inner.clone())
+        retry_download_task::RetryDownloadTaskBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 }

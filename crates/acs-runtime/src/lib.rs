@@ -14,6 +14,7 @@ pub mod endpoint;
 pub mod error;
 pub mod json;
 pub mod operation;
+pub mod paginate;
 pub mod params;
 pub mod ram;
 mod request;
@@ -32,6 +33,7 @@ pub use operation::{
     ApiStyle, Auth, BodyKind, FromResponse, Idempotency, Method, Operation, OperationError,
     OperationInfo, ResponseBody, ServiceInfo,
 };
+pub use paginate::{CursorField, Page, Paginated, Paginator};
 pub use params::{
     IntoParam, Position, RequestParams, WireList, WireMap, WireRef, WireStruct, WireValue,
 };

@@ -120,6 +120,36 @@ pub struct Operation {
     pub errors: Vec<ErrorCode>,
     /// RAM authorization.
     pub ram: Option<Ram>,
+    /// How the answer pages, for list operations the rules recognise.
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list operation's pages are asked for and read ([`crate::rules::pagination_names`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Index into `params` of the cursor: a page number, or a token the previous page gave.
+    pub cursor: usize,
+    /// The answer's token for the next page (token cursors).
+    pub next_token: Option<Member>,
+    /// The answer's count of all items.
+    pub total_count: Option<Member>,
+    /// The answer's count of pages.
+    pub total_pages: Option<Member>,
+    /// The page's items.
+    pub items: Member,
+    /// The type of one item.
+    pub item: TypeRef,
+    /// Whether any member on these paths, or the cursor, is deprecated.
+    pub deprecated: bool,
+}
+
+/// A response member reached through nested structs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// Rust field names, outermost first.
+    pub path: Vec<String>,
+    /// The member's type.
+    pub ty: TypeRef,
 }
 
 impl Operation {

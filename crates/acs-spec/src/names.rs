@@ -71,8 +71,6 @@ pub mod generated {
     pub const BUILD: &str = "build";
     /// `send()` on a builder made by the client.
     pub const SEND: &str = "send";
-    /// `with_client()`, the crate-private constructor of a builder.
-    pub const WITH_CLIENT: &str = "with_client";
     /// `into_paginator()` on the builder of a list operation.
     pub const INTO_PAGINATOR: &str = "into_paginator";
     /// The builder's field holding the client (or `()`).
@@ -103,7 +101,6 @@ pub mod generated {
     pub const BUILDER_METHODS: &[&str] = &[
         BUILD,
         SEND,
-        WITH_CLIENT,
         INTO_PAGINATOR,
         "clone",
         "clone_from",

@@ -108,6 +108,35 @@ pub fn is_whole_json_body(
         && type_name.is_structured()
 }
 
+/// Names that mark a list operation's pages, compared after [`pagination_name`]. Alibaba
+/// spells them many ways (`NextToken`, `nextToken`, `next_token`; `PageNumber`, `PageNum`,
+/// `CurrentPage`); only 1-based page numbers are recognised (`PageIndex` and `Offset` are not:
+/// their base differs by product).
+pub mod pagination_names {
+    /// Request parameter and answer member carrying the next page's token.
+    pub const TOKEN: &str = "nexttoken";
+    /// Request parameters carrying a page number counted from 1.
+    pub const PAGE_NUMBER: &[&str] = &["pagenumber", "pagenum", "currentpage", "pageno"];
+    /// Answer members counting all items.
+    pub const TOTAL_COUNT: &[&str] = &[
+        "totalcount",
+        "totalrecordcount",
+        "totalelements",
+        "total",
+        "totalnum",
+    ];
+    /// Answer members counting pages.
+    pub const TOTAL_PAGES: &[&str] = &["totalpages", "totalpage"];
+}
+
+/// `name` as the pagination rules compare it: lower case, without `_` and `-`.
+pub fn pagination_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// Name prefixes of operations that only read. Alibaba's `operationType` alone is unreliable
 /// (hundreds of `read` operations are named `Delete…` or `Create…`), so a read needs every
 /// sign to agree: this prefix, `operationType: read`, and a method that does not write.

@@ -36,6 +36,8 @@ pub struct VersionReport {
     pub package: Option<String>,
     /// Lines of generated Rust.
     pub lines: usize,
+    /// Generated operations with a paginator.
+    pub paginated: usize,
     /// The first compiler error, when the crate did not compile.
     pub compile_error: Option<String>,
     /// Wall time of each stage.
@@ -143,6 +145,8 @@ pub struct Summary {
     pub refused_by_reason: BTreeMap<String, usize>,
     /// Lines of generated Rust.
     pub lines: usize,
+    /// Generated operations with a paginator.
+    pub paginated: usize,
     /// Versions whose crate did not compile.
     pub failed_to_compile: usize,
 }
@@ -168,6 +172,7 @@ impl Report {
                     .or_default() += 1;
             }
             summary.lines += version.lines;
+            summary.paginated += version.paginated;
             if version.compile_error.is_some() {
                 summary.failed_to_compile += 1;
             }
@@ -203,7 +208,7 @@ impl Report {
         let mut md = String::from("# Catalogue report\n\n");
         let _ = writeln!(
             md,
-            "{} API versions, {} operations: {} generated, {} compiled ({:.2} %), {} refused. Over RPC, ROA, V3 and FC versions without `in: host` operations: {:.2} % compiled. {} lines of generated Rust. Run: {:.0} s wall, {} jobs, {} on disk.\n",
+            "{} API versions, {} operations: {} generated, {} compiled ({:.2} %), {} refused. Over RPC, ROA, V3 and FC versions without `in: host` operations: {:.2} % compiled. {} lines of generated Rust; {} operations with a paginator. Run: {:.0} s wall, {} jobs, {} on disk.\n",
             self.totals.versions,
             self.totals.operations,
             self.totals.generated,
@@ -212,6 +217,7 @@ impl Report {
             self.totals.refused,
             self.summary.callable_coverage_percent,
             self.summary.lines,
+            self.summary.paginated,
             self.run.wall_seconds,
             self.run.jobs,
             human_bytes(self.run.disk_bytes),

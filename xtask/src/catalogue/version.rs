@@ -185,6 +185,11 @@ pub fn import_and_generate(
     replace_dir(&crate_dir, &crate_files)?;
     report.seconds.generate = seconds(started);
     report.generated = service.operations.len();
+    report.paginated = service
+        .operations
+        .iter()
+        .filter(|op| op.pagination.is_some())
+        .count();
     report.package = Some(service.package_name.clone());
     let contents: Vec<&[u8]> = crate_files.iter().map(|(_, c)| c.as_bytes()).collect();
     state.generated = Some(fingerprint(&contents));

@@ -26,7 +26,6 @@ impl ToTokens for Builder<'_> {
         let client = format_ident!("{}", generated::CLIENT_FIELD);
         let build = format_ident!("{}", generated::BUILD);
         let send = format_ident!("{}", generated::SEND);
-        let with_client = format_ident!("{}", generated::WITH_CLIENT);
         let request_field = format_ident!("{}", generated::REQUEST_FIELD);
         let setters = op.params.iter().map(|field| {
             let docs = field_docs(field);
@@ -65,6 +64,7 @@ impl ToTokens for Builder<'_> {
             }
         });
         let allow = allow_deprecated(&op.params);
+        let into_paginator = super::paginator::into_paginator(op);
         let docs = docs::doc_attrs(&format!(
             "Sets the parameters of `{}`: made by `Client::{}` (then [`send`](Self::send)) or [`{request}::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.",
             op.name,
@@ -74,16 +74,12 @@ impl ToTokens for Builder<'_> {
             #docs
             #[derive(Debug, Clone)]
             pub struct #builder<C = ()> {
-                #client: C,
-                #request_field: #request,
+                pub(crate) #client: C,
+                pub(crate) #request_field: #request,
             }
 
             #allow
             impl<C> #builder<C> {
-                pub(crate) fn #with_client(#client: C) -> Self {
-                    Self { #client, #request_field: Default::default() }
-                }
-
                 #(#setters)*
 
                 /// The request, or an error naming the first required parameter that is not set.
@@ -100,6 +96,8 @@ impl ToTokens for Builder<'_> {
                     let #client = self.#client.clone();
                     #client.call(self.#build()?).await
                 }
+
+                #into_paginator
             }
         });
     }

@@ -3,6 +3,7 @@
 
 mod builder;
 mod error;
+mod paginator;
 mod ram;
 mod request;
 mod response;
@@ -52,6 +53,7 @@ impl ToTokens for OperationModule<'_> {
         let response = response::Response(op);
         let error = error::ErrorEnum(op);
         let ram = ram::Ram(op);
+        let paginated = paginator::PaginatedImpl(op);
         let nested = op
             .types
             .iter()
@@ -62,6 +64,7 @@ impl ToTokens for OperationModule<'_> {
 
             #request
             #builder
+            #paginated
             #response
             #error
             #ram

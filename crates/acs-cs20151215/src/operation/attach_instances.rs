@@ -18,7 +18,10 @@ pub struct AttachInstancesRequest {
 impl AttachInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> AttachInstancesBuilder {
-        AttachInstancesBuilder::with_client(())
+        AttachInstancesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for AttachInstancesRequest {
 /// Sets the parameters of `AttachInstances`: made by `Client::attach_instances` (then [`send`](Self::send)) or [`AttachInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct AttachInstancesBuilder<C = ()> {
-    client: C,
-    request: AttachInstancesRequest,
+    pub(crate) client: C,
+    pub(crate) request: AttachInstancesRequest,
 }
 
 impl<C> AttachInstancesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

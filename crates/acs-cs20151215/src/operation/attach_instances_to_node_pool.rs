@@ -20,7 +20,10 @@ pub struct AttachInstancesToNodePoolRequest {
 impl AttachInstancesToNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> AttachInstancesToNodePoolBuilder {
-        AttachInstancesToNodePoolBuilder::with_client(())
+        AttachInstancesToNodePoolBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for AttachInstancesToNodePoolRequest {
 /// Sets the parameters of `AttachInstancesToNodePool`: made by `Client::attach_instances_to_node_pool` (then [`send`](Self::send)) or [`AttachInstancesToNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct AttachInstancesToNodePoolBuilder<C = ()> {
-    client: C,
-    request: AttachInstancesToNodePoolRequest,
+    pub(crate) client: C,
+    pub(crate) request: AttachInstancesToNodePoolRequest,
 }
 
 impl<C> AttachInstancesToNodePoolBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct CancelClusterUpgradeRequest {
 impl CancelClusterUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CancelClusterUpgradeBuilder {
-        CancelClusterUpgradeBuilder::with_client(())
+        CancelClusterUpgradeBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for CancelClusterUpgradeRequest {
 /// Sets the parameters of `CancelClusterUpgrade`: made by `Client::cancel_cluster_upgrade` (then [`send`](Self::send)) or [`CancelClusterUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CancelClusterUpgradeBuilder<C = ()> {
-    client: C,
-    request: CancelClusterUpgradeRequest,
+    pub(crate) client: C,
+    pub(crate) request: CancelClusterUpgradeRequest,
 }
 
 impl<C> CancelClusterUpgradeBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

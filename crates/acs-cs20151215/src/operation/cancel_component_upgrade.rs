@@ -18,7 +18,10 @@ pub struct CancelComponentUpgradeRequest {
 impl CancelComponentUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CancelComponentUpgradeBuilder {
-        CancelComponentUpgradeBuilder::with_client(())
+        CancelComponentUpgradeBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for CancelComponentUpgradeRequest {
 /// Sets the parameters of `CancelComponentUpgrade`: made by `Client::cancel_component_upgrade` (then [`send`](Self::send)) or [`CancelComponentUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CancelComponentUpgradeBuilder<C = ()> {
-    client: C,
-    request: CancelComponentUpgradeRequest,
+    pub(crate) client: C,
+    pub(crate) request: CancelComponentUpgradeRequest,
 }
 
 impl<C> CancelComponentUpgradeBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

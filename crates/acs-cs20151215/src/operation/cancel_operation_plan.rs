@@ -16,7 +16,10 @@ pub struct CancelOperationPlanRequest {
 impl CancelOperationPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CancelOperationPlanBuilder {
-        CancelOperationPlanBuilder::with_client(())
+        CancelOperationPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for CancelOperationPlanRequest {
 /// Sets the parameters of `CancelOperationPlan`: made by `Client::cancel_operation_plan` (then [`send`](Self::send)) or [`CancelOperationPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CancelOperationPlanBuilder<C = ()> {
-    client: C,
-    request: CancelOperationPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: CancelOperationPlanRequest,
 }
 
 impl<C> CancelOperationPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the O\\&M plan. Required. Example: `P-655c9c127e0e6603ef00****`.
     pub fn plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.plan_id = value.into_param();

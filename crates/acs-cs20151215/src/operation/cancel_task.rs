@@ -16,7 +16,10 @@ pub struct CancelTaskRequest {
 impl CancelTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CancelTaskBuilder {
-        CancelTaskBuilder::with_client(())
+        CancelTaskBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for CancelTaskRequest {
 /// Sets the parameters of `CancelTask`: made by `Client::cancel_task` (then [`send`](Self::send)) or [`CancelTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CancelTaskBuilder<C = ()> {
-    client: C,
-    request: CancelTaskRequest,
+    pub(crate) client: C,
+    pub(crate) request: CancelTaskRequest,
 }
 
 impl<C> CancelTaskBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the task. Required. Example: `T-62ccd14aacb8db06ca00****`.
     pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct CheckControlPlaneLogEnableRequest {
 impl CheckControlPlaneLogEnableRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CheckControlPlaneLogEnableBuilder {
-        CheckControlPlaneLogEnableBuilder::with_client(())
+        CheckControlPlaneLogEnableBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for CheckControlPlaneLogEnableRequest {
 /// Sets the parameters of `CheckControlPlaneLogEnable`: made by `Client::check_control_plane_log_enable` (then [`send`](Self::send)) or [`CheckControlPlaneLogEnableRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CheckControlPlaneLogEnableBuilder<C = ()> {
-    client: C,
-    request: CheckControlPlaneLogEnableRequest,
+    pub(crate) client: C,
+    pub(crate) request: CheckControlPlaneLogEnableRequest,
 }
 
 impl<C> CheckControlPlaneLogEnableBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct CheckServiceRoleRequest {
 impl CheckServiceRoleRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CheckServiceRoleBuilder {
-        CheckServiceRoleBuilder::with_client(())
+        CheckServiceRoleBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for CheckServiceRoleRequest {
 /// Sets the parameters of `CheckServiceRole`: made by `Client::check_service_role` (then [`send`](Self::send)) or [`CheckServiceRoleRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CheckServiceRoleBuilder<C = ()> {
-    client: C,
-    request: CheckServiceRoleRequest,
+    pub(crate) client: C,
+    pub(crate) request: CheckServiceRoleRequest,
 }
 
 impl<C> CheckServiceRoleBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The request body.
     pub fn body(mut self, value: impl rt::IntoParam<CheckServiceRoleBody>) -> Self {
         self.request.body = value.into_param();

@@ -26,7 +26,10 @@ pub struct CleanClusterUserPermissionsRequest {
 impl CleanClusterUserPermissionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CleanClusterUserPermissionsBuilder {
-        CleanClusterUserPermissionsBuilder::with_client(())
+        CleanClusterUserPermissionsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -51,18 +54,11 @@ impl rt::Operation for CleanClusterUserPermissionsRequest {
 /// Sets the parameters of `CleanClusterUserPermissions`: made by `Client::clean_cluster_user_permissions` (then [`send`](Self::send)) or [`CleanClusterUserPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CleanClusterUserPermissionsBuilder<C = ()> {
-    client: C,
-    request: CleanClusterUserPermissionsRequest,
+    pub(crate) client: C,
+    pub(crate) request: CleanClusterUserPermissionsRequest,
 }
 
 impl<C> CleanClusterUserPermissionsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

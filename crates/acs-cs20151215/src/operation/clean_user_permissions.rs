@@ -24,7 +24,10 @@ pub struct CleanUserPermissionsRequest {
 impl CleanUserPermissionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CleanUserPermissionsBuilder {
-        CleanUserPermissionsBuilder::with_client(())
+        CleanUserPermissionsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -49,18 +52,11 @@ impl rt::Operation for CleanUserPermissionsRequest {
 /// Sets the parameters of `CleanUserPermissions`: made by `Client::clean_user_permissions` (then [`send`](Self::send)) or [`CleanUserPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CleanUserPermissionsBuilder<C = ()> {
-    client: C,
-    request: CleanUserPermissionsRequest,
+    pub(crate) client: C,
+    pub(crate) request: CleanUserPermissionsRequest,
 }
 
 impl<C> CleanUserPermissionsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required. Example: `26562443851650****`.
     pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();

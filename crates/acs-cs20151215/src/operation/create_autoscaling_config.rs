@@ -18,7 +18,10 @@ pub struct CreateAutoscalingConfigRequest {
 impl CreateAutoscalingConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateAutoscalingConfigBuilder {
-        CreateAutoscalingConfigBuilder::with_client(())
+        CreateAutoscalingConfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for CreateAutoscalingConfigRequest {
 /// Sets the parameters of `CreateAutoscalingConfig`: made by `Client::create_autoscaling_config` (then [`send`](Self::send)) or [`CreateAutoscalingConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateAutoscalingConfigBuilder<C = ()> {
-    client: C,
-    request: CreateAutoscalingConfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateAutoscalingConfigRequest,
 }
 
 impl<C> CreateAutoscalingConfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c0XXXXXXX10`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -27,7 +27,10 @@ pub struct CreateClusterRequest {
 impl CreateClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateClusterBuilder {
-        CreateClusterBuilder::with_client(())
+        CreateClusterBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for CreateClusterRequest {
 /// Sets the parameters of `CreateCluster`: made by `Client::create_cluster` (then [`send`](Self::send)) or [`CreateClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateClusterBuilder<C = ()> {
-    client: C,
-    request: CreateClusterRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateClusterRequest,
 }
 
 impl<C> CreateClusterBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The request body. Example: `cluster-demo`.
     pub fn body(mut self, value: impl rt::IntoParam<CreateClusterBody>) -> Self {
         self.request.body = value.into_param();

@@ -18,7 +18,10 @@ pub struct CreateClusterDiagnosisRequest {
 impl CreateClusterDiagnosisRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateClusterDiagnosisBuilder {
-        CreateClusterDiagnosisBuilder::with_client(())
+        CreateClusterDiagnosisBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for CreateClusterDiagnosisRequest {
 /// Sets the parameters of `CreateClusterDiagnosis`: made by `Client::create_cluster_diagnosis` (then [`send`](Self::send)) or [`CreateClusterDiagnosisRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateClusterDiagnosisBuilder<C = ()> {
-    client: C,
-    request: CreateClusterDiagnosisRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateClusterDiagnosisRequest,
 }
 
 impl<C> CreateClusterDiagnosisBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct CreateClusterInspectConfigRequest {
 impl CreateClusterInspectConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateClusterInspectConfigBuilder {
-        CreateClusterInspectConfigBuilder::with_client(())
+        CreateClusterInspectConfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for CreateClusterInspectConfigRequest {
 /// Sets the parameters of `CreateClusterInspectConfig`: made by `Client::create_cluster_inspect_config` (then [`send`](Self::send)) or [`CreateClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateClusterInspectConfigBuilder<C = ()> {
-    client: C,
-    request: CreateClusterInspectConfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateClusterInspectConfigRequest,
 }
 
 impl<C> CreateClusterInspectConfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct CreateClusterNodePoolRequest {
 impl CreateClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateClusterNodePoolBuilder {
-        CreateClusterNodePoolBuilder::with_client(())
+        CreateClusterNodePoolBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for CreateClusterNodePoolRequest {
 /// Sets the parameters of `CreateClusterNodePool`: made by `Client::create_cluster_node_pool` (then [`send`](Self::send)) or [`CreateClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateClusterNodePoolBuilder<C = ()> {
-    client: C,
-    request: CreateClusterNodePoolRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateClusterNodePoolRequest,
 }
 
 impl<C> CreateClusterNodePoolBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c61da77e8bfbc4c4c999af2b51b65****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct CreateKubernetesTriggerRequest {
 impl CreateKubernetesTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateKubernetesTriggerBuilder {
-        CreateKubernetesTriggerBuilder::with_client(())
+        CreateKubernetesTriggerBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for CreateKubernetesTriggerRequest {
 /// Sets the parameters of `CreateKubernetesTrigger`: made by `Client::create_kubernetes_trigger` (then [`send`](Self::send)) or [`CreateKubernetesTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateKubernetesTriggerBuilder<C = ()> {
-    client: C,
-    request: CreateKubernetesTriggerRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateKubernetesTriggerRequest,
 }
 
 impl<C> CreateKubernetesTriggerBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The request body. Example: `cn-beijing`.
     pub fn body(
         mut self,

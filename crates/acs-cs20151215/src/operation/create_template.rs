@@ -16,7 +16,10 @@ pub struct CreateTemplateRequest {
 impl CreateTemplateRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateTemplateBuilder {
-        CreateTemplateBuilder::with_client(())
+        CreateTemplateBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for CreateTemplateRequest {
 /// Sets the parameters of `CreateTemplate`: made by `Client::create_template` (then [`send`](Self::send)) or [`CreateTemplateRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateTemplateBuilder<C = ()> {
-    client: C,
-    request: CreateTemplateRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateTemplateRequest,
 }
 
 impl<C> CreateTemplateBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The request body.
     pub fn body(mut self, value: impl rt::IntoParam<CreateTemplateBody>) -> Self {
         self.request.body = value.into_param();

@@ -18,7 +18,10 @@ pub struct CreateTriggerRequest {
 impl CreateTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateTriggerBuilder {
-        CreateTriggerBuilder::with_client(())
+        CreateTriggerBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for CreateTriggerRequest {
 /// Sets the parameters of `CreateTrigger`: made by `Client::create_trigger` (then [`send`](Self::send)) or [`CreateTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateTriggerBuilder<C = ()> {
-    client: C,
-    request: CreateTriggerRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateTriggerRequest,
 }
 
 impl<C> CreateTriggerBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The request body.
     pub fn body(
         mut self,

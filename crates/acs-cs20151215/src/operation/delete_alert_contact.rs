@@ -16,7 +16,10 @@ pub struct DeleteAlertContactRequest {
 impl DeleteAlertContactRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteAlertContactBuilder {
-        DeleteAlertContactBuilder::with_client(())
+        DeleteAlertContactBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DeleteAlertContactRequest {
 /// Sets the parameters of `DeleteAlertContact`: made by `Client::delete_alert_contact` (then [`send`](Self::send)) or [`DeleteAlertContactRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteAlertContactBuilder<C = ()> {
-    client: C,
-    request: DeleteAlertContactRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteAlertContactRequest,
 }
 
 impl<C> DeleteAlertContactBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The list of alert contact IDs. Required.
     pub fn contact_ids(mut self, value: impl rt::IntoParam<Vec<i64>>) -> Self {
         self.request.contact_ids = value.into_param();

@@ -16,7 +16,10 @@ pub struct DeleteAlertContactGroupRequest {
 impl DeleteAlertContactGroupRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteAlertContactGroupBuilder {
-        DeleteAlertContactGroupBuilder::with_client(())
+        DeleteAlertContactGroupBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -40,18 +43,11 @@ impl rt::Operation for DeleteAlertContactGroupRequest {
 /// Sets the parameters of `DeleteAlertContactGroup`: made by `Client::delete_alert_contact_group` (then [`send`](Self::send)) or [`DeleteAlertContactGroupRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteAlertContactGroupBuilder<C = ()> {
-    client: C,
-    request: DeleteAlertContactGroupRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteAlertContactGroupRequest,
 }
 
 impl<C> DeleteAlertContactGroupBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The list of alert contact group IDs. Required.
     pub fn contact_group_ids(mut self, value: impl rt::IntoParam<Vec<i64>>) -> Self {
         self.request.contact_group_ids = value.into_param();

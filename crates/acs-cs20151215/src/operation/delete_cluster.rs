@@ -33,7 +33,10 @@ pub struct DeleteClusterRequest {
 impl DeleteClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteClusterBuilder {
-        DeleteClusterBuilder::with_client(())
+        DeleteClusterBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -61,19 +64,12 @@ impl rt::Operation for DeleteClusterRequest {
 /// Sets the parameters of `DeleteCluster`: made by `Client::delete_cluster` (then [`send`](Self::send)) or [`DeleteClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteClusterBuilder<C = ()> {
-    client: C,
-    request: DeleteClusterRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteClusterRequest,
 }
 
 #[allow(deprecated)]
 impl<C> DeleteClusterBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c905d1364c2dd4b6284a3f41790c4****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct DeleteClusterInspectConfigRequest {
 impl DeleteClusterInspectConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteClusterInspectConfigBuilder {
-        DeleteClusterInspectConfigBuilder::with_client(())
+        DeleteClusterInspectConfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DeleteClusterInspectConfigRequest {
 /// Sets the parameters of `DeleteClusterInspectConfig`: made by `Client::delete_cluster_inspect_config` (then [`send`](Self::send)) or [`DeleteClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteClusterInspectConfigBuilder<C = ()> {
-    client: C,
-    request: DeleteClusterInspectConfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteClusterInspectConfigRequest,
 }
 
 impl<C> DeleteClusterInspectConfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

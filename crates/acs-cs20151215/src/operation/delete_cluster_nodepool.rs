@@ -20,7 +20,10 @@ pub struct DeleteClusterNodepoolRequest {
 impl DeleteClusterNodepoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteClusterNodepoolBuilder {
-        DeleteClusterNodepoolBuilder::with_client(())
+        DeleteClusterNodepoolBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DeleteClusterNodepoolRequest {
 /// Sets the parameters of `DeleteClusterNodepool`: made by `Client::delete_cluster_nodepool` (then [`send`](Self::send)) or [`DeleteClusterNodepoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteClusterNodepoolBuilder<C = ()> {
-    client: C,
-    request: DeleteClusterNodepoolRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteClusterNodepoolRequest,
 }
 
 impl<C> DeleteClusterNodepoolBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c61da77e8bfbc4c4c999af2b51b65****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -25,7 +25,10 @@ pub struct DeleteClusterNodesRequest {
 impl DeleteClusterNodesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteClusterNodesBuilder {
-        DeleteClusterNodesBuilder::with_client(())
+        DeleteClusterNodesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -49,18 +52,11 @@ impl rt::Operation for DeleteClusterNodesRequest {
 /// Sets the parameters of `DeleteClusterNodes`: made by `Client::delete_cluster_nodes` (then [`send`](Self::send)) or [`DeleteClusterNodesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteClusterNodesBuilder<C = ()> {
-    client: C,
-    request: DeleteClusterNodesRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteClusterNodesRequest,
 }
 
 impl<C> DeleteClusterNodesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c850429a2287b4d968e27e87a4921****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct DeleteKubernetesTriggerRequest {
 impl DeleteKubernetesTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteKubernetesTriggerBuilder {
-        DeleteKubernetesTriggerBuilder::with_client(())
+        DeleteKubernetesTriggerBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DeleteKubernetesTriggerRequest {
 /// Sets the parameters of `DeleteKubernetesTrigger`: made by `Client::delete_kubernetes_trigger` (then [`send`](Self::send)) or [`DeleteKubernetesTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteKubernetesTriggerBuilder<C = ()> {
-    client: C,
-    request: DeleteKubernetesTriggerRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteKubernetesTriggerRequest,
 }
 
 impl<C> DeleteKubernetesTriggerBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the application trigger. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
     pub fn id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.id = value.into_param();

@@ -20,7 +20,10 @@ pub struct DeletePolicyInstanceRequest {
 impl DeletePolicyInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeletePolicyInstanceBuilder {
-        DeletePolicyInstanceBuilder::with_client(())
+        DeletePolicyInstanceBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DeletePolicyInstanceRequest {
 /// Sets the parameters of `DeletePolicyInstance`: made by `Client::delete_policy_instance` (then [`send`](Self::send)) or [`DeletePolicyInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeletePolicyInstanceBuilder<C = ()> {
-    client: C,
-    request: DeletePolicyInstanceRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeletePolicyInstanceRequest,
 }
 
 impl<C> DeletePolicyInstanceBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct DeleteTemplateRequest {
 impl DeleteTemplateRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteTemplateBuilder {
-        DeleteTemplateBuilder::with_client(())
+        DeleteTemplateBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DeleteTemplateRequest {
 /// Sets the parameters of `DeleteTemplate`: made by `Client::delete_template` (then [`send`](Self::send)) or [`DeleteTemplateRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteTemplateBuilder<C = ()> {
-    client: C,
-    request: DeleteTemplateRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteTemplateRequest,
 }
 
 impl<C> DeleteTemplateBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The orchestration template ID. Required. Example: `20663627-81ee-4cfe-9b69-c96fcb84a674`.
     pub fn template_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.template_id = value.into_param();

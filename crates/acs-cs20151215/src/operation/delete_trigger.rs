@@ -18,7 +18,10 @@ pub struct DeleteTriggerRequest {
 impl DeleteTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteTriggerBuilder {
-        DeleteTriggerBuilder::with_client(())
+        DeleteTriggerBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DeleteTriggerRequest {
 /// Sets the parameters of `DeleteTrigger`: made by `Client::delete_trigger` (then [`send`](Self::send)) or [`DeleteTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteTriggerBuilder<C = ()> {
-    client: C,
-    request: DeleteTriggerRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteTriggerRequest,
 }
 
 impl<C> DeleteTriggerBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c68deb844dc6d480eb775be611fdf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct DeployPolicyInstanceRequest {
 impl DeployPolicyInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeployPolicyInstanceBuilder {
-        DeployPolicyInstanceBuilder::with_client(())
+        DeployPolicyInstanceBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DeployPolicyInstanceRequest {
 /// Sets the parameters of `DeployPolicyInstance`: made by `Client::deploy_policy_instance` (then [`send`](Self::send)) or [`DeployPolicyInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeployPolicyInstanceBuilder<C = ()> {
-    client: C,
-    request: DeployPolicyInstanceRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeployPolicyInstanceRequest,
 }
 
 impl<C> DeployPolicyInstanceBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c8155823d057948c69a****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

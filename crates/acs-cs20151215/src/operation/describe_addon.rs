@@ -30,7 +30,10 @@ pub struct DescribeAddonRequest {
 impl DescribeAddonRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeAddonBuilder {
-        DescribeAddonBuilder::with_client(())
+        DescribeAddonBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -60,18 +63,11 @@ impl rt::Operation for DescribeAddonRequest {
 /// Sets the parameters of `DescribeAddon`: made by `Client::describe_addon` (then [`send`](Self::send)) or [`DescribeAddonRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeAddonBuilder<C = ()> {
-    client: C,
-    request: DescribeAddonRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeAddonRequest,
 }
 
 impl<C> DescribeAddonBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The name of the component. Required. Example: `coredns`.
     pub fn addon_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.addon_name = value.into_param();

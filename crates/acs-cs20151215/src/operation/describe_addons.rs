@@ -26,7 +26,10 @@ pub struct DescribeAddonsRequest {
 impl DescribeAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeAddonsBuilder {
-        DescribeAddonsBuilder::with_client(())
+        DescribeAddonsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -53,18 +56,11 @@ impl rt::Operation for DescribeAddonsRequest {
 /// Sets the parameters of `DescribeAddons`: made by `Client::describe_addons` (then [`send`](Self::send)) or [`DescribeAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeAddonsBuilder<C = ()> {
-    client: C,
-    request: DescribeAddonsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeAddonsRequest,
 }
 
 impl<C> DescribeAddonsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region ID of the cluster. Required. Example: `cn-beijing`.
     pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();

@@ -18,7 +18,10 @@ pub struct DescribeClusterAddonInstanceRequest {
 impl DescribeClusterAddonInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonInstanceBuilder {
-        DescribeClusterAddonInstanceBuilder::with_client(())
+        DescribeClusterAddonInstanceBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DescribeClusterAddonInstanceRequest {
 /// Sets the parameters of `DescribeClusterAddonInstance`: made by `Client::describe_cluster_addon_instance` (then [`send`](Self::send)) or [`DescribeClusterAddonInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterAddonInstanceBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterAddonInstanceRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterAddonInstanceRequest,
 }
 
 impl<C> DescribeClusterAddonInstanceBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `cd06bbf8a86764a31bcac76136691****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

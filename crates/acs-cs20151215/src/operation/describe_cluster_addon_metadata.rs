@@ -20,7 +20,10 @@ pub struct DescribeClusterAddonMetadataRequest {
 impl DescribeClusterAddonMetadataRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonMetadataBuilder {
-        DescribeClusterAddonMetadataBuilder::with_client(())
+        DescribeClusterAddonMetadataBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DescribeClusterAddonMetadataRequest {
 /// Sets the parameters of `DescribeClusterAddonMetadata`: made by `Client::describe_cluster_addon_metadata` (then [`send`](Self::send)) or [`DescribeClusterAddonMetadataRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterAddonMetadataBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterAddonMetadataRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterAddonMetadataRequest,
 }
 
 impl<C> DescribeClusterAddonMetadataBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c71d616e629ff40d5b42d7bb87770****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct DescribeClusterAddonUpgradeStatusRequest {
 impl DescribeClusterAddonUpgradeStatusRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonUpgradeStatusBuilder {
-        DescribeClusterAddonUpgradeStatusBuilder::with_client(())
+        DescribeClusterAddonUpgradeStatusBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DescribeClusterAddonUpgradeStatusRequest {
 /// Sets the parameters of `DescribeClusterAddonUpgradeStatus`: made by `Client::describe_cluster_addon_upgrade_status` (then [`send`](Self::send)) or [`DescribeClusterAddonUpgradeStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterAddonUpgradeStatusBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterAddonUpgradeStatusRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterAddonUpgradeStatusRequest,
 }
 
 impl<C> DescribeClusterAddonUpgradeStatusBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

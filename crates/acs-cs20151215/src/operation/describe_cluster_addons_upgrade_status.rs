@@ -18,7 +18,10 @@ pub struct DescribeClusterAddonsUpgradeStatusRequest {
 impl DescribeClusterAddonsUpgradeStatusRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonsUpgradeStatusBuilder {
-        DescribeClusterAddonsUpgradeStatusBuilder::with_client(())
+        DescribeClusterAddonsUpgradeStatusBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DescribeClusterAddonsUpgradeStatusRequest {
 /// Sets the parameters of `DescribeClusterAddonsUpgradeStatus`: made by `Client::describe_cluster_addons_upgrade_status` (then [`send`](Self::send)) or [`DescribeClusterAddonsUpgradeStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterAddonsUpgradeStatusBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterAddonsUpgradeStatusRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterAddonsUpgradeStatusRequest,
 }
 
 impl<C> DescribeClusterAddonsUpgradeStatusBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

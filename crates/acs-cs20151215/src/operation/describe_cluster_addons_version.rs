@@ -16,7 +16,10 @@ pub struct DescribeClusterAddonsVersionRequest {
 impl DescribeClusterAddonsVersionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonsVersionBuilder {
-        DescribeClusterAddonsVersionBuilder::with_client(())
+        DescribeClusterAddonsVersionBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DescribeClusterAddonsVersionRequest {
 /// Sets the parameters of `DescribeClusterAddonsVersion`: made by `Client::describe_cluster_addons_version` (then [`send`](Self::send)) or [`DescribeClusterAddonsVersionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterAddonsVersionBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterAddonsVersionRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterAddonsVersionRequest,
 }
 
 impl<C> DescribeClusterAddonsVersionBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

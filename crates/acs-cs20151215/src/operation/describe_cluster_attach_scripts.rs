@@ -18,7 +18,10 @@ pub struct DescribeClusterAttachScriptsRequest {
 impl DescribeClusterAttachScriptsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAttachScriptsBuilder {
-        DescribeClusterAttachScriptsBuilder::with_client(())
+        DescribeClusterAttachScriptsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DescribeClusterAttachScriptsRequest {
 /// Sets the parameters of `DescribeClusterAttachScripts`: made by `Client::describe_cluster_attach_scripts` (then [`send`](Self::send)) or [`DescribeClusterAttachScriptsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterAttachScriptsBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterAttachScriptsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterAttachScriptsRequest,
 }
 
 impl<C> DescribeClusterAttachScriptsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `ca375a93a30474552ad2a0ebe183e****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

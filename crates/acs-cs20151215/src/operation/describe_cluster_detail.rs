@@ -16,7 +16,10 @@ pub struct DescribeClusterDetailRequest {
 impl DescribeClusterDetailRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterDetailBuilder {
-        DescribeClusterDetailBuilder::with_client(())
+        DescribeClusterDetailBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DescribeClusterDetailRequest {
 /// Sets the parameters of `DescribeClusterDetail`: made by `Client::describe_cluster_detail` (then [`send`](Self::send)) or [`DescribeClusterDetailRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterDetailBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterDetailRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterDetailRequest,
 }
 
 impl<C> DescribeClusterDetailBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `cdde1f21ae22e483ebcb068a6eb7f****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

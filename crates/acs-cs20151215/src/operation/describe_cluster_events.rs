@@ -22,7 +22,10 @@ pub struct DescribeClusterEventsRequest {
 impl DescribeClusterEventsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterEventsBuilder {
-        DescribeClusterEventsBuilder::with_client(())
+        DescribeClusterEventsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -48,18 +51,11 @@ impl rt::Operation for DescribeClusterEventsRequest {
 /// Sets the parameters of `DescribeClusterEvents`: made by `Client::describe_cluster_events` (then [`send`](Self::send)) or [`DescribeClusterEventsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterEventsBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterEventsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterEventsRequest,
 }
 
 impl<C> DescribeClusterEventsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
@@ -108,6 +104,33 @@ impl DescribeClusterEventsBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeClusterEventsRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeClusterEventsRequest {
+    type Item = EventsItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_number).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.page_info.as_ref().and_then(|v| v.total_count),
+            total_pages: None,
+            items: output.events.as_deref(),
+        }
     }
 }
 

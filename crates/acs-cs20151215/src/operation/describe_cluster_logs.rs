@@ -16,7 +16,10 @@ pub struct DescribeClusterLogsRequest {
 impl DescribeClusterLogsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterLogsBuilder {
-        DescribeClusterLogsBuilder::with_client(())
+        DescribeClusterLogsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DescribeClusterLogsRequest {
 /// Sets the parameters of `DescribeClusterLogs`: made by `Client::describe_cluster_logs` (then [`send`](Self::send)) or [`DescribeClusterLogsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterLogsBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterLogsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterLogsRequest,
 }
 
 impl<C> DescribeClusterLogsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct DescribeClusterNodePoolDetailRequest {
 impl DescribeClusterNodePoolDetailRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterNodePoolDetailBuilder {
-        DescribeClusterNodePoolDetailBuilder::with_client(())
+        DescribeClusterNodePoolDetailBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DescribeClusterNodePoolDetailRequest {
 /// Sets the parameters of `DescribeClusterNodePoolDetail`: made by `Client::describe_cluster_node_pool_detail` (then [`send`](Self::send)) or [`DescribeClusterNodePoolDetailRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterNodePoolDetailBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterNodePoolDetailRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterNodePoolDetailRequest,
 }
 
 impl<C> DescribeClusterNodePoolDetailBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster that you want to query. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct DescribeClusterNodePoolsRequest {
 impl DescribeClusterNodePoolsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterNodePoolsBuilder {
-        DescribeClusterNodePoolsBuilder::with_client(())
+        DescribeClusterNodePoolsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DescribeClusterNodePoolsRequest {
 /// Sets the parameters of `DescribeClusterNodePools`: made by `Client::describe_cluster_node_pools` (then [`send`](Self::send)) or [`DescribeClusterNodePoolsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterNodePoolsBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterNodePoolsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterNodePoolsRequest,
 }
 
 impl<C> DescribeClusterNodePoolsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster that you want to query. Required. Example: `cc0f87de0b8fb403f86e10e204f83****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

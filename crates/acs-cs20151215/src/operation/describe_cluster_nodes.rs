@@ -26,7 +26,10 @@ pub struct DescribeClusterNodesRequest {
 impl DescribeClusterNodesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterNodesBuilder {
-        DescribeClusterNodesBuilder::with_client(())
+        DescribeClusterNodesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -54,18 +57,11 @@ impl rt::Operation for DescribeClusterNodesRequest {
 /// Sets the parameters of `DescribeClusterNodes`: made by `Client::describe_cluster_nodes` (then [`send`](Self::send)) or [`DescribeClusterNodesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterNodesBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterNodesRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterNodesRequest,
 }
 
 impl<C> DescribeClusterNodesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct DescribeClusterResourcesRequest {
 impl DescribeClusterResourcesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterResourcesBuilder {
-        DescribeClusterResourcesBuilder::with_client(())
+        DescribeClusterResourcesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DescribeClusterResourcesRequest {
 /// Sets the parameters of `DescribeClusterResources`: made by `Client::describe_cluster_resources` (then [`send`](Self::send)) or [`DescribeClusterResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterResourcesBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterResourcesRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterResourcesRequest,
 }
 
 impl<C> DescribeClusterResourcesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID.
     ///
     /// For more information about how to query cluster IDs, see View cluster information.

@@ -20,7 +20,10 @@ pub struct DescribeClusterTasksRequest {
 impl DescribeClusterTasksRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterTasksBuilder {
-        DescribeClusterTasksBuilder::with_client(())
+        DescribeClusterTasksBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DescribeClusterTasksRequest {
 /// Sets the parameters of `DescribeClusterTasks`: made by `Client::describe_cluster_tasks` (then [`send`](Self::send)) or [`DescribeClusterTasksRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterTasksBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterTasksRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterTasksRequest,
 }
 
 impl<C> DescribeClusterTasksBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
@@ -96,6 +92,33 @@ impl DescribeClusterTasksBuilder<rt::Client> {
     ) -> Result<DescribeClusterTasksResponse, rt::SdkError<DescribeClusterTasksError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeClusterTasksRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeClusterTasksRequest {
+    type Item = TasksItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_number).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.page_info.as_ref().and_then(|v| v.total_count),
+            total_pages: None,
+            items: output.tasks.as_deref(),
+        }
     }
 }
 

@@ -23,7 +23,10 @@ pub struct DescribeClusterUserKubeconfigRequest {
 impl DescribeClusterUserKubeconfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterUserKubeconfigBuilder {
-        DescribeClusterUserKubeconfigBuilder::with_client(())
+        DescribeClusterUserKubeconfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -48,18 +51,11 @@ impl rt::Operation for DescribeClusterUserKubeconfigRequest {
 /// Sets the parameters of `DescribeClusterUserKubeconfig`: made by `Client::describe_cluster_user_kubeconfig` (then [`send`](Self::send)) or [`DescribeClusterUserKubeconfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterUserKubeconfigBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterUserKubeconfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterUserKubeconfigRequest,
 }
 
 impl<C> DescribeClusterUserKubeconfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

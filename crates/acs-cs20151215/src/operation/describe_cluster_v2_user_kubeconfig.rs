@@ -20,7 +20,10 @@ pub struct DescribeClusterV2UserKubeconfigRequest {
 impl DescribeClusterV2UserKubeconfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterV2UserKubeconfigBuilder {
-        DescribeClusterV2UserKubeconfigBuilder::with_client(())
+        DescribeClusterV2UserKubeconfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DescribeClusterV2UserKubeconfigRequest {
 /// Sets the parameters of `DescribeClusterV2UserKubeconfig`: made by `Client::describe_cluster_v2_user_kubeconfig` (then [`send`](Self::send)) or [`DescribeClusterV2UserKubeconfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterV2UserKubeconfigBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterV2UserKubeconfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterV2UserKubeconfigRequest,
 }
 
 impl<C> DescribeClusterV2UserKubeconfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// 集群ID。 Required.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

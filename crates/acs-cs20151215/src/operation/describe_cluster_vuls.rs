@@ -16,7 +16,10 @@ pub struct DescribeClusterVulsRequest {
 impl DescribeClusterVulsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterVulsBuilder {
-        DescribeClusterVulsBuilder::with_client(())
+        DescribeClusterVulsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DescribeClusterVulsRequest {
 /// Sets the parameters of `DescribeClusterVuls`: made by `Client::describe_cluster_vuls` (then [`send`](Self::send)) or [`DescribeClusterVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClusterVulsBuilder<C = ()> {
-    client: C,
-    request: DescribeClusterVulsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClusterVulsRequest,
 }
 
 impl<C> DescribeClusterVulsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct DescribeClustersRequest {
 impl DescribeClustersRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClustersBuilder {
-        DescribeClustersBuilder::with_client(())
+        DescribeClustersBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DescribeClustersRequest {
 /// Sets the parameters of `DescribeClusters`: made by `Client::describe_clusters` (then [`send`](Self::send)) or [`DescribeClustersRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClustersBuilder<C = ()> {
-    client: C,
-    request: DescribeClustersRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClustersRequest,
 }
 
 impl<C> DescribeClustersBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster name based on which the system performs fuzzy searches among the clusters that belong to the current Alibaba Cloud account. Example: `test`.
     pub fn name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.name = value.into_param();

@@ -30,7 +30,10 @@ pub struct DescribeClustersForRegionRequest {
 impl DescribeClustersForRegionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClustersForRegionBuilder {
-        DescribeClustersForRegionBuilder::with_client(())
+        DescribeClustersForRegionBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -60,18 +63,11 @@ impl rt::Operation for DescribeClustersForRegionRequest {
 /// Sets the parameters of `DescribeClustersForRegion`: made by `Client::describe_clusters_for_region` (then [`send`](Self::send)) or [`DescribeClustersForRegionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClustersForRegionBuilder<C = ()> {
-    client: C,
-    request: DescribeClustersForRegionRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClustersForRegionRequest,
 }
 
 impl<C> DescribeClustersForRegionBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// Perform a fuzzy search by using the cluster name. Example: `test-cluster`.
     pub fn name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.name = value.into_param();
@@ -162,6 +158,37 @@ impl DescribeClustersForRegionBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeClustersForRegionRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeClustersForRegionRequest {
+    type Item = ClustersItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_number).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output
+                .page_info
+                .as_ref()
+                .and_then(|v| v.total_count)
+                .map(i64::from),
+            total_pages: None,
+            items: output.clusters.as_deref(),
+        }
     }
 }
 

@@ -30,7 +30,10 @@ pub struct DescribeClustersV1Request {
 impl DescribeClustersV1Request {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClustersV1Builder {
-        DescribeClustersV1Builder::with_client(())
+        DescribeClustersV1Builder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -60,18 +63,11 @@ impl rt::Operation for DescribeClustersV1Request {
 /// Sets the parameters of `DescribeClustersV1`: made by `Client::describe_clusters_v1` (then [`send`](Self::send)) or [`DescribeClustersV1Request::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeClustersV1Builder<C = ()> {
-    client: C,
-    request: DescribeClustersV1Request,
+    pub(crate) client: C,
+    pub(crate) request: DescribeClustersV1Request,
 }
 
 impl<C> DescribeClustersV1Builder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster name. Example: `cluster-demo`.
     pub fn name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.name = value.into_param();
@@ -151,6 +147,37 @@ impl DescribeClustersV1Builder<rt::Client> {
     ) -> Result<DescribeClustersV1Response, rt::SdkError<DescribeClustersV1Error>> {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeClustersV1Request>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeClustersV1Request {
+    type Item = ClustersItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_number).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output
+                .page_info
+                .as_ref()
+                .and_then(|v| v.total_count)
+                .map(i64::from),
+            total_pages: None,
+            items: output.clusters.as_deref(),
+        }
     }
 }
 

@@ -22,7 +22,10 @@ pub struct DescribeEventsRequest {
 impl DescribeEventsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeEventsBuilder {
-        DescribeEventsBuilder::with_client(())
+        DescribeEventsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -48,18 +51,11 @@ impl rt::Operation for DescribeEventsRequest {
 /// Sets the parameters of `DescribeEvents`: made by `Client::describe_events` (then [`send`](Self::send)) or [`DescribeEventsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeEventsBuilder<C = ()> {
-    client: C,
-    request: DescribeEventsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeEventsRequest,
 }
 
 impl<C> DescribeEventsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Example: `cf62854ac2130470897be7a27ed1f****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
@@ -116,6 +112,33 @@ impl DescribeEventsBuilder<rt::Client> {
     ) -> Result<DescribeEventsResponse, rt::SdkError<DescribeEventsError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeEventsRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeEventsRequest {
+    type Item = crate::types::EventsItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_number).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.page_info.as_ref().and_then(|v| v.total_count),
+            total_pages: None,
+            items: output.events.as_deref(),
+        }
     }
 }
 

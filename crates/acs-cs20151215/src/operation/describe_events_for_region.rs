@@ -22,7 +22,10 @@ pub struct DescribeEventsForRegionRequest {
 impl DescribeEventsForRegionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeEventsForRegionBuilder {
-        DescribeEventsForRegionBuilder::with_client(())
+        DescribeEventsForRegionBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -48,18 +51,11 @@ impl rt::Operation for DescribeEventsForRegionRequest {
 /// Sets the parameters of `DescribeEventsForRegion`: made by `Client::describe_events_for_region` (then [`send`](Self::send)) or [`DescribeEventsForRegionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeEventsForRegionBuilder<C = ()> {
-    client: C,
-    request: DescribeEventsForRegionRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeEventsForRegionRequest,
 }
 
 impl<C> DescribeEventsForRegionBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Example: `cf62854ac2130470897be7a27ed1f****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
@@ -108,6 +104,33 @@ impl DescribeEventsForRegionBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeEventsForRegionRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeEventsForRegionRequest {
+    type Item = crate::types::EventsItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_number).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.page_info.as_ref().and_then(|v| v.total_count),
+            total_pages: None,
+            items: output.events.as_deref(),
+        }
     }
 }
 

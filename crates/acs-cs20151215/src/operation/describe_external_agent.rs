@@ -22,7 +22,10 @@ pub struct DescribeExternalAgentRequest {
 impl DescribeExternalAgentRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeExternalAgentBuilder {
-        DescribeExternalAgentBuilder::with_client(())
+        DescribeExternalAgentBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -47,18 +50,11 @@ impl rt::Operation for DescribeExternalAgentRequest {
 /// Sets the parameters of `DescribeExternalAgent`: made by `Client::describe_external_agent` (then [`send`](Self::send)) or [`DescribeExternalAgentRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeExternalAgentBuilder<C = ()> {
-    client: C,
-    request: DescribeExternalAgentRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeExternalAgentRequest,
 }
 
 impl<C> DescribeExternalAgentBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

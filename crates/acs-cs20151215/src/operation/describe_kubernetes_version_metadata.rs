@@ -28,7 +28,10 @@ pub struct DescribeKubernetesVersionMetadataRequest {
 impl DescribeKubernetesVersionMetadataRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeKubernetesVersionMetadataBuilder {
-        DescribeKubernetesVersionMetadataBuilder::with_client(())
+        DescribeKubernetesVersionMetadataBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -57,18 +60,11 @@ impl rt::Operation for DescribeKubernetesVersionMetadataRequest {
 /// Sets the parameters of `DescribeKubernetesVersionMetadata`: made by `Client::describe_kubernetes_version_metadata` (then [`send`](Self::send)) or [`DescribeKubernetesVersionMetadataRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeKubernetesVersionMetadataBuilder<C = ()> {
-    client: C,
-    request: DescribeKubernetesVersionMetadataRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeKubernetesVersionMetadataRequest,
 }
 
 impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region ID of the cluster. Required. Example: `cn-beijing`.
     pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();

@@ -20,7 +20,10 @@ pub struct DescribeNodePoolVulsRequest {
 impl DescribeNodePoolVulsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeNodePoolVulsBuilder {
-        DescribeNodePoolVulsBuilder::with_client(())
+        DescribeNodePoolVulsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DescribeNodePoolVulsRequest {
 /// Sets the parameters of `DescribeNodePoolVuls`: made by `Client::describe_node_pool_vuls` (then [`send`](Self::send)) or [`DescribeNodePoolVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeNodePoolVulsBuilder<C = ()> {
-    client: C,
-    request: DescribeNodePoolVulsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeNodePoolVulsRequest,
 }
 
 impl<C> DescribeNodePoolVulsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// Cluster ID. Required. Example: `c17e742cee942410486f237293d66****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

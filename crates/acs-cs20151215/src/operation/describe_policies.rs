@@ -13,7 +13,10 @@ pub struct DescribePoliciesRequest {}
 impl DescribePoliciesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePoliciesBuilder {
-        DescribePoliciesBuilder::with_client(())
+        DescribePoliciesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -34,18 +37,11 @@ impl rt::Operation for DescribePoliciesRequest {
 /// Sets the parameters of `DescribePolicies`: made by `Client::describe_policies` (then [`send`](Self::send)) or [`DescribePoliciesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribePoliciesBuilder<C = ()> {
-    client: C,
-    request: DescribePoliciesRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribePoliciesRequest,
 }
 
 impl<C> DescribePoliciesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The request, or an error naming the first required parameter that is not set.
     pub fn build(self) -> Result<DescribePoliciesRequest, rt::BuildError> {
         Ok(self.request)

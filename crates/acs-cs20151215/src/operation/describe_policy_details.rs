@@ -16,7 +16,10 @@ pub struct DescribePolicyDetailsRequest {
 impl DescribePolicyDetailsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePolicyDetailsBuilder {
-        DescribePolicyDetailsBuilder::with_client(())
+        DescribePolicyDetailsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DescribePolicyDetailsRequest {
 /// Sets the parameters of `DescribePolicyDetails`: made by `Client::describe_policy_details` (then [`send`](Self::send)) or [`DescribePolicyDetailsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribePolicyDetailsBuilder<C = ()> {
-    client: C,
-    request: DescribePolicyDetailsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribePolicyDetailsRequest,
 }
 
 impl<C> DescribePolicyDetailsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The name of the policy. Required. Example: `ACKAllowedRepos`.
     pub fn policy_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.policy_name = value.into_param();

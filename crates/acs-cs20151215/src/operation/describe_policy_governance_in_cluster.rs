@@ -16,7 +16,10 @@ pub struct DescribePolicyGovernanceInClusterRequest {
 impl DescribePolicyGovernanceInClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePolicyGovernanceInClusterBuilder {
-        DescribePolicyGovernanceInClusterBuilder::with_client(())
+        DescribePolicyGovernanceInClusterBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DescribePolicyGovernanceInClusterRequest {
 /// Sets the parameters of `DescribePolicyGovernanceInCluster`: made by `Client::describe_policy_governance_in_cluster` (then [`send`](Self::send)) or [`DescribePolicyGovernanceInClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribePolicyGovernanceInClusterBuilder<C = ()> {
-    client: C,
-    request: DescribePolicyGovernanceInClusterRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribePolicyGovernanceInClusterRequest,
 }
 
 impl<C> DescribePolicyGovernanceInClusterBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct DescribePolicyInstancesRequest {
 impl DescribePolicyInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePolicyInstancesBuilder {
-        DescribePolicyInstancesBuilder::with_client(())
+        DescribePolicyInstancesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DescribePolicyInstancesRequest {
 /// Sets the parameters of `DescribePolicyInstances`: made by `Client::describe_policy_instances` (then [`send`](Self::send)) or [`DescribePolicyInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribePolicyInstancesBuilder<C = ()> {
-    client: C,
-    request: DescribePolicyInstancesRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribePolicyInstancesRequest,
 }
 
 impl<C> DescribePolicyInstancesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c8155823d057948c69a****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct DescribePolicyInstancesStatusRequest {
 impl DescribePolicyInstancesStatusRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePolicyInstancesStatusBuilder {
-        DescribePolicyInstancesStatusBuilder::with_client(())
+        DescribePolicyInstancesStatusBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DescribePolicyInstancesStatusRequest {
 /// Sets the parameters of `DescribePolicyInstancesStatus`: made by `Client::describe_policy_instances_status` (then [`send`](Self::send)) or [`DescribePolicyInstancesStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribePolicyInstancesStatusBuilder<C = ()> {
-    client: C,
-    request: DescribePolicyInstancesStatusRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribePolicyInstancesStatusRequest,
 }
 
 impl<C> DescribePolicyInstancesStatusBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

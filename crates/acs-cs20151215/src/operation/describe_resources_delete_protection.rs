@@ -22,7 +22,10 @@ pub struct DescribeResourcesDeleteProtectionRequest {
 impl DescribeResourcesDeleteProtectionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeResourcesDeleteProtectionBuilder {
-        DescribeResourcesDeleteProtectionBuilder::with_client(())
+        DescribeResourcesDeleteProtectionBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -48,18 +51,11 @@ impl rt::Operation for DescribeResourcesDeleteProtectionRequest {
 /// Sets the parameters of `DescribeResourcesDeleteProtection`: made by `Client::describe_resources_delete_protection` (then [`send`](Self::send)) or [`DescribeResourcesDeleteProtectionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeResourcesDeleteProtectionBuilder<C = ()> {
-    client: C,
-    request: DescribeResourcesDeleteProtectionRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeResourcesDeleteProtectionRequest,
 }
 
 impl<C> DescribeResourcesDeleteProtectionBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the Container Service for Kubernetes (ACK) cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

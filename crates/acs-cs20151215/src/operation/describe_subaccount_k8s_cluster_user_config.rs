@@ -24,7 +24,10 @@ pub struct DescribeSubaccountK8sClusterUserConfigRequest {
 impl DescribeSubaccountK8sClusterUserConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeSubaccountK8sClusterUserConfigBuilder {
-        DescribeSubaccountK8sClusterUserConfigBuilder::with_client(())
+        DescribeSubaccountK8sClusterUserConfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for DescribeSubaccountK8sClusterUserConfigRequest {
 /// Sets the parameters of `DescribeSubaccountK8sClusterUserConfig`: made by `Client::describe_subaccount_k8s_cluster_user_config` (then [`send`](Self::send)) or [`DescribeSubaccountK8sClusterUserConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeSubaccountK8sClusterUserConfigBuilder<C = ()> {
-    client: C,
-    request: DescribeSubaccountK8sClusterUserConfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeSubaccountK8sClusterUserConfigRequest,
 }
 
 impl<C> DescribeSubaccountK8sClusterUserConfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8f****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

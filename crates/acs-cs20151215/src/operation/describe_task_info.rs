@@ -16,7 +16,10 @@ pub struct DescribeTaskInfoRequest {
 impl DescribeTaskInfoRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeTaskInfoBuilder {
-        DescribeTaskInfoBuilder::with_client(())
+        DescribeTaskInfoBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DescribeTaskInfoRequest {
 /// Sets the parameters of `DescribeTaskInfo`: made by `Client::describe_task_info` (then [`send`](Self::send)) or [`DescribeTaskInfoRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeTaskInfoBuilder<C = ()> {
-    client: C,
-    request: DescribeTaskInfoRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeTaskInfoRequest,
 }
 
 impl<C> DescribeTaskInfoBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The task ID. Required. Example: `T-5faa48fb31b6b8078d00****`.
     pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct DescribeTemplateAttributeRequest {
 impl DescribeTemplateAttributeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeTemplateAttributeBuilder {
-        DescribeTemplateAttributeBuilder::with_client(())
+        DescribeTemplateAttributeBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DescribeTemplateAttributeRequest {
 /// Sets the parameters of `DescribeTemplateAttribute`: made by `Client::describe_template_attribute` (then [`send`](Self::send)) or [`DescribeTemplateAttributeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeTemplateAttributeBuilder<C = ()> {
-    client: C,
-    request: DescribeTemplateAttributeRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeTemplateAttributeRequest,
 }
 
 impl<C> DescribeTemplateAttributeBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the template. Required. Example: `874ec485-e7e6-4373-8a3b-47bde8a****`.
     pub fn template_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.template_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct DescribeTemplatesRequest {
 impl DescribeTemplatesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeTemplatesBuilder {
-        DescribeTemplatesBuilder::with_client(())
+        DescribeTemplatesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DescribeTemplatesRequest {
 /// Sets the parameters of `DescribeTemplates`: made by `Client::describe_templates` (then [`send`](Self::send)) or [`DescribeTemplatesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeTemplatesBuilder<C = ()> {
-    client: C,
-    request: DescribeTemplatesRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeTemplatesRequest,
 }
 
 impl<C> DescribeTemplatesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The type of template. This parameter can be set to a custom value.
     ///
     /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
@@ -97,6 +93,33 @@ impl DescribeTemplatesBuilder<rt::Client> {
     ) -> Result<DescribeTemplatesResponse, rt::SdkError<DescribeTemplatesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeTemplatesRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeTemplatesRequest {
+    type Item = TemplatesItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_num).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.page_info.as_ref().and_then(|v| v.total_count),
+            total_pages: None,
+            items: output.templates.as_deref(),
+        }
     }
 }
 

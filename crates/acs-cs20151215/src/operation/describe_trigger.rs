@@ -24,7 +24,10 @@ pub struct DescribeTriggerRequest {
 impl DescribeTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeTriggerBuilder {
-        DescribeTriggerBuilder::with_client(())
+        DescribeTriggerBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -51,18 +54,11 @@ impl rt::Operation for DescribeTriggerRequest {
 /// Sets the parameters of `DescribeTrigger`: made by `Client::describe_trigger` (then [`send`](Self::send)) or [`DescribeTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeTriggerBuilder<C = ()> {
-    client: C,
-    request: DescribeTriggerRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeTriggerRequest,
 }
 
 impl<C> DescribeTriggerBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct DescribeUserClusterNamespacesRequest {
 impl DescribeUserClusterNamespacesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeUserClusterNamespacesBuilder {
-        DescribeUserClusterNamespacesBuilder::with_client(())
+        DescribeUserClusterNamespacesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for DescribeUserClusterNamespacesRequest {
 /// Sets the parameters of `DescribeUserClusterNamespaces`: made by `Client::describe_user_cluster_namespaces` (then [`send`](Self::send)) or [`DescribeUserClusterNamespacesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeUserClusterNamespacesBuilder<C = ()> {
-    client: C,
-    request: DescribeUserClusterNamespacesRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeUserClusterNamespacesRequest,
 }
 
 impl<C> DescribeUserClusterNamespacesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

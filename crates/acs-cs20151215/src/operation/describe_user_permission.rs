@@ -20,7 +20,10 @@ pub struct DescribeUserPermissionRequest {
 impl DescribeUserPermissionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeUserPermissionBuilder {
-        DescribeUserPermissionBuilder::with_client(())
+        DescribeUserPermissionBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -43,18 +46,11 @@ impl rt::Operation for DescribeUserPermissionRequest {
 /// Sets the parameters of `DescribeUserPermission`: made by `Client::describe_user_permission` (then [`send`](Self::send)) or [`DescribeUserPermissionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeUserPermissionBuilder<C = ()> {
-    client: C,
-    request: DescribeUserPermissionRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeUserPermissionRequest,
 }
 
 impl<C> DescribeUserPermissionBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the RAM user or RAM role.
     ///
     /// *   If you query RAM user permissions, the UID of the RAM user is used.

@@ -13,7 +13,10 @@ pub struct DescribeUserQuotaRequest {}
 impl DescribeUserQuotaRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeUserQuotaBuilder {
-        DescribeUserQuotaBuilder::with_client(())
+        DescribeUserQuotaBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -34,18 +37,11 @@ impl rt::Operation for DescribeUserQuotaRequest {
 /// Sets the parameters of `DescribeUserQuota`: made by `Client::describe_user_quota` (then [`send`](Self::send)) or [`DescribeUserQuotaRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeUserQuotaBuilder<C = ()> {
-    client: C,
-    request: DescribeUserQuotaRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeUserQuotaRequest,
 }
 
 impl<C> DescribeUserQuotaBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The request, or an error naming the first required parameter that is not set.
     pub fn build(self) -> Result<DescribeUserQuotaRequest, rt::BuildError> {
         Ok(self.request)

@@ -25,7 +25,10 @@ pub struct FixNodePoolVulsRequest {
 impl FixNodePoolVulsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> FixNodePoolVulsBuilder {
-        FixNodePoolVulsBuilder::with_client(())
+        FixNodePoolVulsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for FixNodePoolVulsRequest {
 /// Sets the parameters of `FixNodePoolVuls`: made by `Client::fix_node_pool_vuls` (then [`send`](Self::send)) or [`FixNodePoolVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct FixNodePoolVulsBuilder<C = ()> {
-    client: C,
-    request: FixNodePoolVulsRequest,
+    pub(crate) client: C,
+    pub(crate) request: FixNodePoolVulsRequest,
 }
 
 impl<C> FixNodePoolVulsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `cf62854ac2130470897be7a27ed1f****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct GetClusterAddonInstanceRequest {
 impl GetClusterAddonInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterAddonInstanceBuilder {
-        GetClusterAddonInstanceBuilder::with_client(())
+        GetClusterAddonInstanceBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for GetClusterAddonInstanceRequest {
 /// Sets the parameters of `GetClusterAddonInstance`: made by `Client::get_cluster_addon_instance` (then [`send`](Self::send)) or [`GetClusterAddonInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetClusterAddonInstanceBuilder<C = ()> {
-    client: C,
-    request: GetClusterAddonInstanceRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetClusterAddonInstanceRequest,
 }
 
 impl<C> GetClusterAddonInstanceBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c02b3e03be10643e8a644a843ffcb****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct GetClusterAuditProjectRequest {
 impl GetClusterAuditProjectRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterAuditProjectBuilder {
-        GetClusterAuditProjectBuilder::with_client(())
+        GetClusterAuditProjectBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for GetClusterAuditProjectRequest {
 /// Sets the parameters of `GetClusterAuditProject`: made by `Client::get_cluster_audit_project` (then [`send`](Self::send)) or [`GetClusterAuditProjectRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetClusterAuditProjectBuilder<C = ()> {
-    client: C,
-    request: GetClusterAuditProjectRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetClusterAuditProjectRequest,
 }
 
 impl<C> GetClusterAuditProjectBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// Cluster ID Required. Example: `cad1230511cbb4db4a488e58518******`.
     pub fn clusterid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.clusterid = value.into_param();

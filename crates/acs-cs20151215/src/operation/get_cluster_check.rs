@@ -18,7 +18,10 @@ pub struct GetClusterCheckRequest {
 impl GetClusterCheckRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterCheckBuilder {
-        GetClusterCheckBuilder::with_client(())
+        GetClusterCheckBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for GetClusterCheckRequest {
 /// Sets the parameters of `GetClusterCheck`: made by `Client::get_cluster_check` (then [`send`](Self::send)) or [`GetClusterCheckRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetClusterCheckBuilder<C = ()> {
-    client: C,
-    request: GetClusterCheckRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetClusterCheckRequest,
 }
 
 impl<C> GetClusterCheckBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct GetClusterDiagnosisCheckItemsRequest {
 impl GetClusterDiagnosisCheckItemsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterDiagnosisCheckItemsBuilder {
-        GetClusterDiagnosisCheckItemsBuilder::with_client(())
+        GetClusterDiagnosisCheckItemsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for GetClusterDiagnosisCheckItemsRequest {
 /// Sets the parameters of `GetClusterDiagnosisCheckItems`: made by `Client::get_cluster_diagnosis_check_items` (then [`send`](Self::send)) or [`GetClusterDiagnosisCheckItemsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetClusterDiagnosisCheckItemsBuilder<C = ()> {
-    client: C,
-    request: GetClusterDiagnosisCheckItemsRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetClusterDiagnosisCheckItemsRequest,
 }
 
 impl<C> GetClusterDiagnosisCheckItemsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `cb95aa626a47740afbf6aa099b650****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct GetClusterDiagnosisResultRequest {
 impl GetClusterDiagnosisResultRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterDiagnosisResultBuilder {
-        GetClusterDiagnosisResultBuilder::with_client(())
+        GetClusterDiagnosisResultBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for GetClusterDiagnosisResultRequest {
 /// Sets the parameters of `GetClusterDiagnosisResult`: made by `Client::get_cluster_diagnosis_result` (then [`send`](Self::send)) or [`GetClusterDiagnosisResultRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetClusterDiagnosisResultBuilder<C = ()> {
-    client: C,
-    request: GetClusterDiagnosisResultRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetClusterDiagnosisResultRequest,
 }
 
 impl<C> GetClusterDiagnosisResultBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct GetClusterInspectConfigRequest {
 impl GetClusterInspectConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterInspectConfigBuilder {
-        GetClusterInspectConfigBuilder::with_client(())
+        GetClusterInspectConfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for GetClusterInspectConfigRequest {
 /// Sets the parameters of `GetClusterInspectConfig`: made by `Client::get_cluster_inspect_config` (then [`send`](Self::send)) or [`GetClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetClusterInspectConfigBuilder<C = ()> {
-    client: C,
-    request: GetClusterInspectConfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetClusterInspectConfigRequest,
 }
 
 impl<C> GetClusterInspectConfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -32,7 +32,10 @@ pub struct GetClusterInspectReportDetailRequest {
 impl GetClusterInspectReportDetailRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterInspectReportDetailBuilder {
-        GetClusterInspectReportDetailBuilder::with_client(())
+        GetClusterInspectReportDetailBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -63,18 +66,11 @@ impl rt::Operation for GetClusterInspectReportDetailRequest {
 /// Sets the parameters of `GetClusterInspectReportDetail`: made by `Client::get_cluster_inspect_report_detail` (then [`send`](Self::send)) or [`GetClusterInspectReportDetailRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetClusterInspectReportDetailBuilder<C = ()> {
-    client: C,
-    request: GetClusterInspectReportDetailRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetClusterInspectReportDetailRequest,
 }
 
 impl<C> GetClusterInspectReportDetailBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
@@ -176,6 +172,33 @@ impl GetClusterInspectReportDetailBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<GetClusterInspectReportDetailRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for GetClusterInspectReportDetailRequest {
+    type Item = CheckItemResultsItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.next_token).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: output.next_token.as_deref(),
+            total_count: None,
+            total_pages: None,
+            items: output.check_item_results.as_deref(),
+        }
     }
 }
 

@@ -24,7 +24,10 @@ pub struct GetKubernetesTriggerRequest {
 impl GetKubernetesTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetKubernetesTriggerBuilder {
-        GetKubernetesTriggerBuilder::with_client(())
+        GetKubernetesTriggerBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -51,18 +54,11 @@ impl rt::Operation for GetKubernetesTriggerRequest {
 /// Sets the parameters of `GetKubernetesTrigger`: made by `Client::get_kubernetes_trigger` (then [`send`](Self::send)) or [`GetKubernetesTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetKubernetesTriggerBuilder<C = ()> {
-    client: C,
-    request: GetKubernetesTriggerRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetKubernetesTriggerRequest,
 }
 
 impl<C> GetKubernetesTriggerBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c5cdf7e3938bc4f8eb0e44b21a80f****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct GetUpgradeStatusRequest {
 impl GetUpgradeStatusRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetUpgradeStatusBuilder {
-        GetUpgradeStatusBuilder::with_client(())
+        GetUpgradeStatusBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for GetUpgradeStatusRequest {
 /// Sets the parameters of `GetUpgradeStatus`: made by `Client::get_upgrade_status` (then [`send`](Self::send)) or [`GetUpgradeStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetUpgradeStatusBuilder<C = ()> {
-    client: C,
-    request: GetUpgradeStatusRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetUpgradeStatusRequest,
 }
 
 impl<C> GetUpgradeStatusBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

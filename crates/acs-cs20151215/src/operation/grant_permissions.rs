@@ -21,7 +21,10 @@ pub struct GrantPermissionsRequest {
 impl GrantPermissionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GrantPermissionsBuilder {
-        GrantPermissionsBuilder::with_client(())
+        GrantPermissionsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for GrantPermissionsRequest {
 /// Sets the parameters of `GrantPermissions`: made by `Client::grant_permissions` (then [`send`](Self::send)) or [`GrantPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GrantPermissionsBuilder<C = ()> {
-    client: C,
-    request: GrantPermissionsRequest,
+    pub(crate) client: C,
+    pub(crate) request: GrantPermissionsRequest,
 }
 
 impl<C> GrantPermissionsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the RAM user or RAM role whose permissions you want to update. Required. Example: `2367****`.
     pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();

@@ -18,7 +18,10 @@ pub struct InstallClusterAddonsRequest {
 impl InstallClusterAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> InstallClusterAddonsBuilder {
-        InstallClusterAddonsBuilder::with_client(())
+        InstallClusterAddonsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for InstallClusterAddonsRequest {
 /// Sets the parameters of `InstallClusterAddons`: made by `Client::install_cluster_addons` (then [`send`](Self::send)) or [`InstallClusterAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct InstallClusterAddonsBuilder<C = ()> {
-    client: C,
-    request: InstallClusterAddonsRequest,
+    pub(crate) client: C,
+    pub(crate) request: InstallClusterAddonsRequest,
 }
 
 impl<C> InstallClusterAddonsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// 集群ID。 Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

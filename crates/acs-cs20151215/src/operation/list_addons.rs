@@ -26,7 +26,10 @@ pub struct ListAddonsRequest {
 impl ListAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListAddonsBuilder {
-        ListAddonsBuilder::with_client(())
+        ListAddonsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -54,18 +57,11 @@ impl rt::Operation for ListAddonsRequest {
 /// Sets the parameters of `ListAddons`: made by `Client::list_addons` (then [`send`](Self::send)) or [`ListAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ListAddonsBuilder<C = ()> {
-    client: C,
-    request: ListAddonsRequest,
+    pub(crate) client: C,
+    pub(crate) request: ListAddonsRequest,
 }
 
 impl<C> ListAddonsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region of the cluster. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();

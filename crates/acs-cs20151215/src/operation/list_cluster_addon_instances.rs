@@ -16,7 +16,10 @@ pub struct ListClusterAddonInstancesRequest {
 impl ListClusterAddonInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListClusterAddonInstancesBuilder {
-        ListClusterAddonInstancesBuilder::with_client(())
+        ListClusterAddonInstancesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for ListClusterAddonInstancesRequest {
 /// Sets the parameters of `ListClusterAddonInstances`: made by `Client::list_cluster_addon_instances` (then [`send`](Self::send)) or [`ListClusterAddonInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ListClusterAddonInstancesBuilder<C = ()> {
-    client: C,
-    request: ListClusterAddonInstancesRequest,
+    pub(crate) client: C,
+    pub(crate) request: ListClusterAddonInstancesRequest,
 }
 
 impl<C> ListClusterAddonInstancesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c02b3e03be10643e8a644a843ffcb****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct ListClusterChecksRequest {
 impl ListClusterChecksRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListClusterChecksBuilder {
-        ListClusterChecksBuilder::with_client(())
+        ListClusterChecksBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for ListClusterChecksRequest {
 /// Sets the parameters of `ListClusterChecks`: made by `Client::list_cluster_checks` (then [`send`](Self::send)) or [`ListClusterChecksRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ListClusterChecksBuilder<C = ()> {
-    client: C,
-    request: ListClusterChecksRequest,
+    pub(crate) client: C,
+    pub(crate) request: ListClusterChecksRequest,
 }
 
 impl<C> ListClusterChecksBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct ListClusterInspectReportsRequest {
 impl ListClusterInspectReportsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListClusterInspectReportsBuilder {
-        ListClusterInspectReportsBuilder::with_client(())
+        ListClusterInspectReportsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for ListClusterInspectReportsRequest {
 /// Sets the parameters of `ListClusterInspectReports`: made by `Client::list_cluster_inspect_reports` (then [`send`](Self::send)) or [`ListClusterInspectReportsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ListClusterInspectReportsBuilder<C = ()> {
-    client: C,
-    request: ListClusterInspectReportsRequest,
+    pub(crate) client: C,
+    pub(crate) request: ListClusterInspectReportsRequest,
 }
 
 impl<C> ListClusterInspectReportsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
@@ -99,6 +95,33 @@ impl ListClusterInspectReportsBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<ListClusterInspectReportsRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for ListClusterInspectReportsRequest {
+    type Item = ReportsItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.next_token).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: output.next_token.as_deref(),
+            total_count: None,
+            total_pages: None,
+            items: output.reports.as_deref(),
+        }
     }
 }
 

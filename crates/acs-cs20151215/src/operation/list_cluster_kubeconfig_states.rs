@@ -23,7 +23,10 @@ pub struct ListClusterKubeconfigStatesRequest {
 impl ListClusterKubeconfigStatesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListClusterKubeconfigStatesBuilder {
-        ListClusterKubeconfigStatesBuilder::with_client(())
+        ListClusterKubeconfigStatesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -48,18 +51,11 @@ impl rt::Operation for ListClusterKubeconfigStatesRequest {
 /// Sets the parameters of `ListClusterKubeconfigStates`: made by `Client::list_cluster_kubeconfig_states` (then [`send`](Self::send)) or [`ListClusterKubeconfigStatesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ListClusterKubeconfigStatesBuilder<C = ()> {
-    client: C,
-    request: ListClusterKubeconfigStatesRequest,
+    pub(crate) client: C,
+    pub(crate) request: ListClusterKubeconfigStatesRequest,
 }
 
 impl<C> ListClusterKubeconfigStatesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
@@ -112,6 +108,33 @@ impl ListClusterKubeconfigStatesBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<ListClusterKubeconfigStatesRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for ListClusterKubeconfigStatesRequest {
+    type Item = StatesItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_number).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.page.as_ref().and_then(|v| v.total_count).map(i64::from),
+            total_pages: None,
+            items: output.states.as_deref(),
+        }
     }
 }
 

@@ -18,7 +18,10 @@ pub struct ListOperationPlansRequest {
 impl ListOperationPlansRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListOperationPlansBuilder {
-        ListOperationPlansBuilder::with_client(())
+        ListOperationPlansBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for ListOperationPlansRequest {
 /// Sets the parameters of `ListOperationPlans`: made by `Client::list_operation_plans` (then [`send`](Self::send)) or [`ListOperationPlansRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ListOperationPlansBuilder<C = ()> {
-    client: C,
-    request: ListOperationPlansRequest,
+    pub(crate) client: C,
+    pub(crate) request: ListOperationPlansRequest,
 }
 
 impl<C> ListOperationPlansBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Example: `c29ced64b3dfe4f33b57ca0aa9f68****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

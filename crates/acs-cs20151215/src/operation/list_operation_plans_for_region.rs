@@ -22,7 +22,10 @@ pub struct ListOperationPlansForRegionRequest {
 impl ListOperationPlansForRegionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListOperationPlansForRegionBuilder {
-        ListOperationPlansForRegionBuilder::with_client(())
+        ListOperationPlansForRegionBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -48,18 +51,11 @@ impl rt::Operation for ListOperationPlansForRegionRequest {
 /// Sets the parameters of `ListOperationPlansForRegion`: made by `Client::list_operation_plans_for_region` (then [`send`](Self::send)) or [`ListOperationPlansForRegionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ListOperationPlansForRegionBuilder<C = ()> {
-    client: C,
-    request: ListOperationPlansForRegionRequest,
+    pub(crate) client: C,
+    pub(crate) request: ListOperationPlansForRegionRequest,
 }
 
 impl<C> ListOperationPlansForRegionBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// 地域ID。 Required. Example: `cn-beijing`.
     pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();

@@ -24,7 +24,10 @@ pub struct ListTagResourcesRequest {
 impl ListTagResourcesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListTagResourcesBuilder {
-        ListTagResourcesBuilder::with_client(())
+        ListTagResourcesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -51,18 +54,11 @@ impl rt::Operation for ListTagResourcesRequest {
 /// Sets the parameters of `ListTagResources`: made by `Client::list_tag_resources` (then [`send`](Self::send)) or [`ListTagResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ListTagResourcesBuilder<C = ()> {
-    client: C,
-    request: ListTagResourcesRequest,
+    pub(crate) client: C,
+    pub(crate) request: ListTagResourcesRequest,
 }
 
 impl<C> ListTagResourcesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The list of cluster IDs. Required. Example: `["xxxxx","xxxxxx"]`.
     pub fn resource_ids(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.resource_ids = value.into_param();
@@ -120,6 +116,33 @@ impl ListTagResourcesBuilder<rt::Client> {
     ) -> Result<ListTagResourcesResponse, rt::SdkError<ListTagResourcesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<ListTagResourcesRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for ListTagResourcesRequest {
+    type Item = TagResourceItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.next_token).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: output.next_token.as_deref(),
+            total_count: None,
+            total_pages: None,
+            items: output.tag_resources.as_ref().and_then(|v| v.tag_resource.as_deref()),
+        }
     }
 }
 

@@ -22,7 +22,10 @@ pub struct ListUserKubeConfigStatesRequest {
 impl ListUserKubeConfigStatesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListUserKubeConfigStatesBuilder {
-        ListUserKubeConfigStatesBuilder::with_client(())
+        ListUserKubeConfigStatesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -47,18 +50,11 @@ impl rt::Operation for ListUserKubeConfigStatesRequest {
 /// Sets the parameters of `ListUserKubeConfigStates`: made by `Client::list_user_kube_config_states` (then [`send`](Self::send)) or [`ListUserKubeConfigStatesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ListUserKubeConfigStatesBuilder<C = ()> {
-    client: C,
-    request: ListUserKubeConfigStatesRequest,
+    pub(crate) client: C,
+    pub(crate) request: ListUserKubeConfigStatesRequest,
 }
 
 impl<C> ListUserKubeConfigStatesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required. Example: `2xxxxxxxxxxxxxxxxxx`.
     pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();
@@ -111,6 +107,33 @@ impl ListUserKubeConfigStatesBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<ListUserKubeConfigStatesRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for ListUserKubeConfigStatesRequest {
+    type Item = StatesItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_number).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.page.as_ref().and_then(|v| v.total_count).map(i64::from),
+            total_pages: None,
+            items: output.states.as_deref(),
+        }
     }
 }
 

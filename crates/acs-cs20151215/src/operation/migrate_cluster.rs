@@ -18,7 +18,10 @@ pub struct MigrateClusterRequest {
 impl MigrateClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> MigrateClusterBuilder {
-        MigrateClusterBuilder::with_client(())
+        MigrateClusterBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for MigrateClusterRequest {
 /// Sets the parameters of `MigrateCluster`: made by `Client::migrate_cluster` (then [`send`](Self::send)) or [`MigrateClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct MigrateClusterBuilder<C = ()> {
-    client: C,
-    request: MigrateClusterRequest,
+    pub(crate) client: C,
+    pub(crate) request: MigrateClusterRequest,
 }
 
 impl<C> MigrateClusterBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c21e0591548ba4c10bdb535d6572b****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct ModifyClusterRequest {
 impl ModifyClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyClusterBuilder {
-        ModifyClusterBuilder::with_client(())
+        ModifyClusterBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for ModifyClusterRequest {
 /// Sets the parameters of `ModifyCluster`: made by `Client::modify_cluster` (then [`send`](Self::send)) or [`ModifyClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyClusterBuilder<C = ()> {
-    client: C,
-    request: ModifyClusterRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyClusterRequest,
 }
 
 impl<C> ModifyClusterBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `cb95aa626a47740afbf6aa099b65****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -27,7 +27,10 @@ pub struct ModifyClusterAddonRequest {
 impl ModifyClusterAddonRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyClusterAddonBuilder {
-        ModifyClusterAddonBuilder::with_client(())
+        ModifyClusterAddonBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -52,18 +55,11 @@ impl rt::Operation for ModifyClusterAddonRequest {
 /// Sets the parameters of `ModifyClusterAddon`: made by `Client::modify_cluster_addon` (then [`send`](Self::send)) or [`ModifyClusterAddonRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyClusterAddonBuilder<C = ()> {
-    client: C,
-    request: ModifyClusterAddonRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyClusterAddonRequest,
 }
 
 impl<C> ModifyClusterAddonBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c71d616e629ff40d5b42d7bb87770****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

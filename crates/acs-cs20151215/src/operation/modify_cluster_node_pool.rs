@@ -20,7 +20,10 @@ pub struct ModifyClusterNodePoolRequest {
 impl ModifyClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyClusterNodePoolBuilder {
-        ModifyClusterNodePoolBuilder::with_client(())
+        ModifyClusterNodePoolBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for ModifyClusterNodePoolRequest {
 /// Sets the parameters of `ModifyClusterNodePool`: made by `Client::modify_cluster_node_pool` (then [`send`](Self::send)) or [`ModifyClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyClusterNodePoolBuilder<C = ()> {
-    client: C,
-    request: ModifyClusterNodePoolRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyClusterNodePoolRequest,
 }
 
 impl<C> ModifyClusterNodePoolBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct ModifyClusterTagsRequest {
 impl ModifyClusterTagsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyClusterTagsBuilder {
-        ModifyClusterTagsBuilder::with_client(())
+        ModifyClusterTagsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for ModifyClusterTagsRequest {
 /// Sets the parameters of `ModifyClusterTags`: made by `Client::modify_cluster_tags` (then [`send`](Self::send)) or [`ModifyClusterTagsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyClusterTagsBuilder<C = ()> {
-    client: C,
-    request: ModifyClusterTagsRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyClusterTagsRequest,
 }
 
 impl<C> ModifyClusterTagsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

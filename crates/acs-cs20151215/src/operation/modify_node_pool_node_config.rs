@@ -22,7 +22,10 @@ pub struct ModifyNodePoolNodeConfigRequest {
 impl ModifyNodePoolNodeConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyNodePoolNodeConfigBuilder {
-        ModifyNodePoolNodeConfigBuilder::with_client(())
+        ModifyNodePoolNodeConfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -47,18 +50,11 @@ impl rt::Operation for ModifyNodePoolNodeConfigRequest {
 /// Sets the parameters of `ModifyNodePoolNodeConfig`: made by `Client::modify_node_pool_node_config` (then [`send`](Self::send)) or [`ModifyNodePoolNodeConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyNodePoolNodeConfigBuilder<C = ()> {
-    client: C,
-    request: ModifyNodePoolNodeConfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyNodePoolNodeConfigRequest,
 }
 
 impl<C> ModifyNodePoolNodeConfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

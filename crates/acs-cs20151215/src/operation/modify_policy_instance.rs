@@ -20,7 +20,10 @@ pub struct ModifyPolicyInstanceRequest {
 impl ModifyPolicyInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyPolicyInstanceBuilder {
-        ModifyPolicyInstanceBuilder::with_client(())
+        ModifyPolicyInstanceBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for ModifyPolicyInstanceRequest {
 /// Sets the parameters of `ModifyPolicyInstance`: made by `Client::modify_policy_instance` (then [`send`](Self::send)) or [`ModifyPolicyInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyPolicyInstanceBuilder<C = ()> {
-    client: C,
-    request: ModifyPolicyInstanceRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyPolicyInstanceRequest,
 }
 
 impl<C> ModifyPolicyInstanceBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c8155823d057948c69a****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

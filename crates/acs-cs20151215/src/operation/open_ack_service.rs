@@ -19,7 +19,10 @@ pub struct OpenAckServiceRequest {
 impl OpenAckServiceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> OpenAckServiceBuilder {
-        OpenAckServiceBuilder::with_client(())
+        OpenAckServiceBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for OpenAckServiceRequest {
 /// Sets the parameters of `OpenAckService`: made by `Client::open_ack_service` (then [`send`](Self::send)) or [`OpenAckServiceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct OpenAckServiceBuilder<C = ()> {
-    client: C,
-    request: OpenAckServiceRequest,
+    pub(crate) client: C,
+    pub(crate) request: OpenAckServiceRequest,
 }
 
 impl<C> OpenAckServiceBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The type of service that you want to activate. Valid values:
     ///
     /// *   `propayasgo`: ACK clusters (including ACK managed clusters and ACK dedicated clusters), ACK Serverless clusters, and registered clusters.

@@ -16,7 +16,10 @@ pub struct PauseClusterUpgradeRequest {
 impl PauseClusterUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> PauseClusterUpgradeBuilder {
-        PauseClusterUpgradeBuilder::with_client(())
+        PauseClusterUpgradeBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for PauseClusterUpgradeRequest {
 /// Sets the parameters of `PauseClusterUpgrade`: made by `Client::pause_cluster_upgrade` (then [`send`](Self::send)) or [`PauseClusterUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct PauseClusterUpgradeBuilder<C = ()> {
-    client: C,
-    request: PauseClusterUpgradeRequest,
+    pub(crate) client: C,
+    pub(crate) request: PauseClusterUpgradeRequest,
 }
 
 impl<C> PauseClusterUpgradeBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

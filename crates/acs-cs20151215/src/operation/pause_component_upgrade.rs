@@ -18,7 +18,10 @@ pub struct PauseComponentUpgradeRequest {
 impl PauseComponentUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> PauseComponentUpgradeBuilder {
-        PauseComponentUpgradeBuilder::with_client(())
+        PauseComponentUpgradeBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for PauseComponentUpgradeRequest {
 /// Sets the parameters of `PauseComponentUpgrade`: made by `Client::pause_component_upgrade` (then [`send`](Self::send)) or [`PauseComponentUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct PauseComponentUpgradeBuilder<C = ()> {
-    client: C,
-    request: PauseComponentUpgradeRequest,
+    pub(crate) client: C,
+    pub(crate) request: PauseComponentUpgradeRequest,
 }
 
 impl<C> PauseComponentUpgradeBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn clusterid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.clusterid = value.into_param();

@@ -16,7 +16,10 @@ pub struct PauseTaskRequest {
 impl PauseTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> PauseTaskBuilder {
-        PauseTaskBuilder::with_client(())
+        PauseTaskBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for PauseTaskRequest {
 /// Sets the parameters of `PauseTask`: made by `Client::pause_task` (then [`send`](Self::send)) or [`PauseTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct PauseTaskBuilder<C = ()> {
-    client: C,
-    request: PauseTaskRequest,
+    pub(crate) client: C,
+    pub(crate) request: PauseTaskRequest,
 }
 
 impl<C> PauseTaskBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The task ID. Required. Example: `T-62a944794ee141074400****`.
     pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();

@@ -35,7 +35,10 @@ pub struct RemoveNodePoolNodesRequest {
 impl RemoveNodePoolNodesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RemoveNodePoolNodesBuilder {
-        RemoveNodePoolNodesBuilder::with_client(())
+        RemoveNodePoolNodesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -65,19 +68,12 @@ impl rt::Operation for RemoveNodePoolNodesRequest {
 /// Sets the parameters of `RemoveNodePoolNodes`: made by `Client::remove_node_pool_nodes` (then [`send`](Self::send)) or [`RemoveNodePoolNodesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct RemoveNodePoolNodesBuilder<C = ()> {
-    client: C,
-    request: RemoveNodePoolNodesRequest,
+    pub(crate) client: C,
+    pub(crate) request: RemoveNodePoolNodesRequest,
 }
 
 #[allow(deprecated)]
 impl<C> RemoveNodePoolNodesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

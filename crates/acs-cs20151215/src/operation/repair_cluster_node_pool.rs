@@ -20,7 +20,10 @@ pub struct RepairClusterNodePoolRequest {
 impl RepairClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RepairClusterNodePoolBuilder {
-        RepairClusterNodePoolBuilder::with_client(())
+        RepairClusterNodePoolBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for RepairClusterNodePoolRequest {
 /// Sets the parameters of `RepairClusterNodePool`: made by `Client::repair_cluster_node_pool` (then [`send`](Self::send)) or [`RepairClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct RepairClusterNodePoolBuilder<C = ()> {
-    client: C,
-    request: RepairClusterNodePoolRequest,
+    pub(crate) client: C,
+    pub(crate) request: RepairClusterNodePoolRequest,
 }
 
 impl<C> RepairClusterNodePoolBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c2273b7f4a30d4ef6b43e0926cdd8****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

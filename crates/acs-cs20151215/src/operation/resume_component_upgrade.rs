@@ -18,7 +18,10 @@ pub struct ResumeComponentUpgradeRequest {
 impl ResumeComponentUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ResumeComponentUpgradeBuilder {
-        ResumeComponentUpgradeBuilder::with_client(())
+        ResumeComponentUpgradeBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for ResumeComponentUpgradeRequest {
 /// Sets the parameters of `ResumeComponentUpgrade`: made by `Client::resume_component_upgrade` (then [`send`](Self::send)) or [`ResumeComponentUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ResumeComponentUpgradeBuilder<C = ()> {
-    client: C,
-    request: ResumeComponentUpgradeRequest,
+    pub(crate) client: C,
+    pub(crate) request: ResumeComponentUpgradeRequest,
 }
 
 impl<C> ResumeComponentUpgradeBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub fn clusterid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.clusterid = value.into_param();

@@ -16,7 +16,10 @@ pub struct ResumeTaskRequest {
 impl ResumeTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ResumeTaskBuilder {
-        ResumeTaskBuilder::with_client(())
+        ResumeTaskBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for ResumeTaskRequest {
 /// Sets the parameters of `ResumeTask`: made by `Client::resume_task` (then [`send`](Self::send)) or [`ResumeTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ResumeTaskBuilder<C = ()> {
-    client: C,
-    request: ResumeTaskRequest,
+    pub(crate) client: C,
+    pub(crate) request: ResumeTaskRequest,
 }
 
 impl<C> ResumeTaskBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The task ID. Required. Example: `T-62a944794ee141074400****`.
     pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct ResumeUpgradeClusterRequest {
 impl ResumeUpgradeClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ResumeUpgradeClusterBuilder {
-        ResumeUpgradeClusterBuilder::with_client(())
+        ResumeUpgradeClusterBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for ResumeUpgradeClusterRequest {
 /// Sets the parameters of `ResumeUpgradeCluster`: made by `Client::resume_upgrade_cluster` (then [`send`](Self::send)) or [`ResumeUpgradeClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ResumeUpgradeClusterBuilder<C = ()> {
-    client: C,
-    request: ResumeUpgradeClusterRequest,
+    pub(crate) client: C,
+    pub(crate) request: ResumeUpgradeClusterRequest,
 }
 
 impl<C> ResumeUpgradeClusterBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

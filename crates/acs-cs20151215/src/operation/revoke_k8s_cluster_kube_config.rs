@@ -16,7 +16,10 @@ pub struct RevokeK8sClusterKubeConfigRequest {
 impl RevokeK8sClusterKubeConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RevokeK8sClusterKubeConfigBuilder {
-        RevokeK8sClusterKubeConfigBuilder::with_client(())
+        RevokeK8sClusterKubeConfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for RevokeK8sClusterKubeConfigRequest {
 /// Sets the parameters of `RevokeK8sClusterKubeConfig`: made by `Client::revoke_k8s_cluster_kube_config` (then [`send`](Self::send)) or [`RevokeK8sClusterKubeConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct RevokeK8sClusterKubeConfigBuilder<C = ()> {
-    client: C,
-    request: RevokeK8sClusterKubeConfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: RevokeK8sClusterKubeConfigRequest,
 }
 
 impl<C> RevokeK8sClusterKubeConfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

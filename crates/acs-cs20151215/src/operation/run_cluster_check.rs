@@ -18,7 +18,10 @@ pub struct RunClusterCheckRequest {
 impl RunClusterCheckRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RunClusterCheckBuilder {
-        RunClusterCheckBuilder::with_client(())
+        RunClusterCheckBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for RunClusterCheckRequest {
 /// Sets the parameters of `RunClusterCheck`: made by `Client::run_cluster_check` (then [`send`](Self::send)) or [`RunClusterCheckRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct RunClusterCheckBuilder<C = ()> {
-    client: C,
-    request: RunClusterCheckRequest,
+    pub(crate) client: C,
+    pub(crate) request: RunClusterCheckRequest,
 }
 
 impl<C> RunClusterCheckBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `ce0da5a1d627e4e9e9f96cae8ad07****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct RunClusterInspectRequest {
 impl RunClusterInspectRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RunClusterInspectBuilder {
-        RunClusterInspectBuilder::with_client(())
+        RunClusterInspectBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for RunClusterInspectRequest {
 /// Sets the parameters of `RunClusterInspect`: made by `Client::run_cluster_inspect` (then [`send`](Self::send)) or [`RunClusterInspectRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct RunClusterInspectBuilder<C = ()> {
-    client: C,
-    request: RunClusterInspectRequest,
+    pub(crate) client: C,
+    pub(crate) request: RunClusterInspectRequest,
 }
 
 impl<C> RunClusterInspectBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct ScaleClusterNodePoolRequest {
 impl ScaleClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ScaleClusterNodePoolBuilder {
-        ScaleClusterNodePoolBuilder::with_client(())
+        ScaleClusterNodePoolBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for ScaleClusterNodePoolRequest {
 /// Sets the parameters of `ScaleClusterNodePool`: made by `Client::scale_cluster_node_pool` (then [`send`](Self::send)) or [`ScaleClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ScaleClusterNodePoolBuilder<C = ()> {
-    client: C,
-    request: ScaleClusterNodePoolRequest,
+    pub(crate) client: C,
+    pub(crate) request: ScaleClusterNodePoolRequest,
 }
 
 impl<C> ScaleClusterNodePoolBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c23421cfa74454bc8b37163fd19af****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

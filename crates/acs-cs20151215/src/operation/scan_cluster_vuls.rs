@@ -16,7 +16,10 @@ pub struct ScanClusterVulsRequest {
 impl ScanClusterVulsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ScanClusterVulsBuilder {
-        ScanClusterVulsBuilder::with_client(())
+        ScanClusterVulsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for ScanClusterVulsRequest {
 /// Sets the parameters of `ScanClusterVuls`: made by `Client::scan_cluster_vuls` (then [`send`](Self::send)) or [`ScanClusterVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ScanClusterVulsBuilder<C = ()> {
-    client: C,
-    request: ScanClusterVulsRequest,
+    pub(crate) client: C,
+    pub(crate) request: ScanClusterVulsRequest,
 }
 
 impl<C> ScanClusterVulsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// Cluster ID. Required. Example: `c259f563386444ebb8d7****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct StartAlertRequest {
 impl StartAlertRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StartAlertBuilder {
-        StartAlertBuilder::with_client(())
+        StartAlertBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for StartAlertRequest {
 /// Sets the parameters of `StartAlert`: made by `Client::start_alert` (then [`send`](Self::send)) or [`StartAlertRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct StartAlertBuilder<C = ()> {
-    client: C,
-    request: StartAlertRequest,
+    pub(crate) client: C,
+    pub(crate) request: StartAlertRequest,
 }
 
 impl<C> StartAlertBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The instance ID. You can call the ListClusters operation to query the cluster ID. Required. Example: `c245ff43c717f494489f42f5f1575e98d`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

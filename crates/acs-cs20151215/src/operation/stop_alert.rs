@@ -18,7 +18,10 @@ pub struct StopAlertRequest {
 impl StopAlertRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StopAlertBuilder {
-        StopAlertBuilder::with_client(())
+        StopAlertBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for StopAlertRequest {
 /// Sets the parameters of `StopAlert`: made by `Client::stop_alert` (then [`send`](Self::send)) or [`StopAlertRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct StopAlertBuilder<C = ()> {
-    client: C,
-    request: StopAlertRequest,
+    pub(crate) client: C,
+    pub(crate) request: StopAlertRequest,
 }
 
 impl<C> StopAlertBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID.
     ///
     /// You can call the ListClusters operation to obtain cluster IDs. Required. Example: `c7f9c85baee73452883b3299a0107****`.

@@ -16,7 +16,10 @@ pub struct SyncClusterNodePoolRequest {
 impl SyncClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> SyncClusterNodePoolBuilder {
-        SyncClusterNodePoolBuilder::with_client(())
+        SyncClusterNodePoolBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for SyncClusterNodePoolRequest {
 /// Sets the parameters of `SyncClusterNodePool`: made by `Client::sync_cluster_node_pool` (then [`send`](Self::send)) or [`SyncClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct SyncClusterNodePoolBuilder<C = ()> {
-    client: C,
-    request: SyncClusterNodePoolRequest,
+    pub(crate) client: C,
+    pub(crate) request: SyncClusterNodePoolRequest,
 }
 
 impl<C> SyncClusterNodePoolBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c905d1364c2dd4b6284a3f41790c4****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -16,7 +16,10 @@ pub struct TagResourcesRequest {
 impl TagResourcesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> TagResourcesBuilder {
-        TagResourcesBuilder::with_client(())
+        TagResourcesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -39,18 +42,11 @@ impl rt::Operation for TagResourcesRequest {
 /// Sets the parameters of `TagResources`: made by `Client::tag_resources` (then [`send`](Self::send)) or [`TagResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct TagResourcesBuilder<C = ()> {
-    client: C,
-    request: TagResourcesRequest,
+    pub(crate) client: C,
+    pub(crate) request: TagResourcesRequest,
 }
 
 impl<C> TagResourcesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The request body.
     pub fn body(mut self, value: impl rt::IntoParam<TagResourcesBody>) -> Self {
         self.request.body = value.into_param();

@@ -18,7 +18,10 @@ pub struct UnInstallClusterAddonsRequest {
 impl UnInstallClusterAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UnInstallClusterAddonsBuilder {
-        UnInstallClusterAddonsBuilder::with_client(())
+        UnInstallClusterAddonsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for UnInstallClusterAddonsRequest {
 /// Sets the parameters of `UnInstallClusterAddons`: made by `Client::un_install_cluster_addons` (then [`send`](Self::send)) or [`UnInstallClusterAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UnInstallClusterAddonsBuilder<C = ()> {
-    client: C,
-    request: UnInstallClusterAddonsRequest,
+    pub(crate) client: C,
+    pub(crate) request: UnInstallClusterAddonsRequest,
 }
 
 impl<C> UnInstallClusterAddonsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

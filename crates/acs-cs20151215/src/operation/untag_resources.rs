@@ -24,7 +24,10 @@ pub struct UntagResourcesRequest {
 impl UntagResourcesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UntagResourcesBuilder {
-        UntagResourcesBuilder::with_client(())
+        UntagResourcesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -51,18 +54,11 @@ impl rt::Operation for UntagResourcesRequest {
 /// Sets the parameters of `UntagResources`: made by `Client::untag_resources` (then [`send`](Self::send)) or [`UntagResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UntagResourcesBuilder<C = ()> {
-    client: C,
-    request: UntagResourcesRequest,
+    pub(crate) client: C,
+    pub(crate) request: UntagResourcesRequest,
 }
 
 impl<C> UntagResourcesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region ID of the resources. Required. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct UpdateClusterAuditLogConfigRequest {
 impl UpdateClusterAuditLogConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateClusterAuditLogConfigBuilder {
-        UpdateClusterAuditLogConfigBuilder::with_client(())
+        UpdateClusterAuditLogConfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -44,18 +47,11 @@ impl rt::Operation for UpdateClusterAuditLogConfigRequest {
 /// Sets the parameters of `UpdateClusterAuditLogConfig`: made by `Client::update_cluster_audit_log_config` (then [`send`](Self::send)) or [`UpdateClusterAuditLogConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpdateClusterAuditLogConfigBuilder<C = ()> {
-    client: C,
-    request: UpdateClusterAuditLogConfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpdateClusterAuditLogConfigRequest,
 }
 
 impl<C> UpdateClusterAuditLogConfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn clusterid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.clusterid = value.into_param();

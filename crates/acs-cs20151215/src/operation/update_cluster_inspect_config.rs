@@ -18,7 +18,10 @@ pub struct UpdateClusterInspectConfigRequest {
 impl UpdateClusterInspectConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateClusterInspectConfigBuilder {
-        UpdateClusterInspectConfigBuilder::with_client(())
+        UpdateClusterInspectConfigBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for UpdateClusterInspectConfigRequest {
 /// Sets the parameters of `UpdateClusterInspectConfig`: made by `Client::update_cluster_inspect_config` (then [`send`](Self::send)) or [`UpdateClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpdateClusterInspectConfigBuilder<C = ()> {
-    client: C,
-    request: UpdateClusterInspectConfigRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpdateClusterInspectConfigRequest,
 }
 
 impl<C> UpdateClusterInspectConfigBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

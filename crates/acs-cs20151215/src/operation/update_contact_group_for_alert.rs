@@ -18,7 +18,10 @@ pub struct UpdateContactGroupForAlertRequest {
 impl UpdateContactGroupForAlertRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateContactGroupForAlertBuilder {
-        UpdateContactGroupForAlertBuilder::with_client(())
+        UpdateContactGroupForAlertBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for UpdateContactGroupForAlertRequest {
 /// Sets the parameters of `UpdateContactGroupForAlert`: made by `Client::update_contact_group_for_alert` (then [`send`](Self::send)) or [`UpdateContactGroupForAlertRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpdateContactGroupForAlertBuilder<C = ()> {
-    client: C,
-    request: UpdateContactGroupForAlertRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpdateContactGroupForAlertRequest,
 }
 
 impl<C> UpdateContactGroupForAlertBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. You can call the ListCluster operation to query the cluster ID. Required. Example: `ce7d08276f8a6422282c46272a84bxxxx`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

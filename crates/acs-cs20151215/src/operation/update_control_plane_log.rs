@@ -18,7 +18,10 @@ pub struct UpdateControlPlaneLogRequest {
 impl UpdateControlPlaneLogRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateControlPlaneLogBuilder {
-        UpdateControlPlaneLogBuilder::with_client(())
+        UpdateControlPlaneLogBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for UpdateControlPlaneLogRequest {
 /// Sets the parameters of `UpdateControlPlaneLog`: made by `Client::update_control_plane_log` (then [`send`](Self::send)) or [`UpdateControlPlaneLogRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpdateControlPlaneLogBuilder<C = ()> {
-    client: C,
-    request: UpdateControlPlaneLogRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpdateControlPlaneLogRequest,
 }
 
 impl<C> UpdateControlPlaneLogBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

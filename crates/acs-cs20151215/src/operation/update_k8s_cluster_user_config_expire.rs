@@ -21,7 +21,10 @@ pub struct UpdateK8sClusterUserConfigExpireRequest {
 impl UpdateK8sClusterUserConfigExpireRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateK8sClusterUserConfigExpireBuilder {
-        UpdateK8sClusterUserConfigExpireBuilder::with_client(())
+        UpdateK8sClusterUserConfigExpireBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for UpdateK8sClusterUserConfigExpireRequest {
 /// Sets the parameters of `UpdateK8sClusterUserConfigExpire`: made by `Client::update_k8s_cluster_user_config_expire` (then [`send`](Self::send)) or [`UpdateK8sClusterUserConfigExpireRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpdateK8sClusterUserConfigExpireBuilder<C = ()> {
-    client: C,
-    request: UpdateK8sClusterUserConfigExpireRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpdateK8sClusterUserConfigExpireRequest,
 }
 
 impl<C> UpdateK8sClusterUserConfigExpireBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c5b5e80b0b64a4bf6939d2d8fbbc5****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct UpdateResourcesDeleteProtectionRequest {
 impl UpdateResourcesDeleteProtectionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateResourcesDeleteProtectionBuilder {
-        UpdateResourcesDeleteProtectionBuilder::with_client(())
+        UpdateResourcesDeleteProtectionBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for UpdateResourcesDeleteProtectionRequest {
 /// Sets the parameters of `UpdateResourcesDeleteProtection`: made by `Client::update_resources_delete_protection` (then [`send`](Self::send)) or [`UpdateResourcesDeleteProtectionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpdateResourcesDeleteProtectionBuilder<C = ()> {
-    client: C,
-    request: UpdateResourcesDeleteProtectionRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpdateResourcesDeleteProtectionRequest,
 }
 
 impl<C> UpdateResourcesDeleteProtectionBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster. Required. Example: `c850429a2287b4d968e27e87a4921****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct UpdateTemplateRequest {
 impl UpdateTemplateRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateTemplateBuilder {
-        UpdateTemplateBuilder::with_client(())
+        UpdateTemplateBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for UpdateTemplateRequest {
 /// Sets the parameters of `UpdateTemplate`: made by `Client::update_template` (then [`send`](Self::send)) or [`UpdateTemplateRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpdateTemplateBuilder<C = ()> {
-    client: C,
-    request: UpdateTemplateRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpdateTemplateRequest,
 }
 
 impl<C> UpdateTemplateBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the template. Required. Example: `72d20cf8-a533-4ea9-a10d-e7630d3d2708`.
     pub fn template_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.template_id = value.into_param();

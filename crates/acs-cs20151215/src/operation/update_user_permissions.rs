@@ -24,7 +24,10 @@ pub struct UpdateUserPermissionsRequest {
 impl UpdateUserPermissionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateUserPermissionsBuilder {
-        UpdateUserPermissionsBuilder::with_client(())
+        UpdateUserPermissionsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -49,18 +52,11 @@ impl rt::Operation for UpdateUserPermissionsRequest {
 /// Sets the parameters of `UpdateUserPermissions`: made by `Client::update_user_permissions` (then [`send`](Self::send)) or [`UpdateUserPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpdateUserPermissionsBuilder<C = ()> {
-    client: C,
-    request: UpdateUserPermissionsRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpdateUserPermissionsRequest,
 }
 
 impl<C> UpdateUserPermissionsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the RAM user or RAM role whose permissions you want to update. Required. Example: `2367****`.
     pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.uid = value.into_param();

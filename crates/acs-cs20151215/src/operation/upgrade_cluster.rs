@@ -24,7 +24,10 @@ pub struct UpgradeClusterRequest {
 impl UpgradeClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpgradeClusterBuilder {
-        UpgradeClusterBuilder::with_client(())
+        UpgradeClusterBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -48,18 +51,11 @@ impl rt::Operation for UpgradeClusterRequest {
 /// Sets the parameters of `UpgradeCluster`: made by `Client::upgrade_cluster` (then [`send`](Self::send)) or [`UpgradeClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpgradeClusterBuilder<C = ()> {
-    client: C,
-    request: UpgradeClusterRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpgradeClusterRequest,
 }
 
 impl<C> UpgradeClusterBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the cluster that you want to upgrade. Required. Example: `c82e6987e2961451182edacd74faf****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct UpgradeClusterAddonsRequest {
 impl UpgradeClusterAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpgradeClusterAddonsBuilder {
-        UpgradeClusterAddonsBuilder::with_client(())
+        UpgradeClusterAddonsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for UpgradeClusterAddonsRequest {
 /// Sets the parameters of `UpgradeClusterAddons`: made by `Client::upgrade_cluster_addons` (then [`send`](Self::send)) or [`UpgradeClusterAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpgradeClusterAddonsBuilder<C = ()> {
-    client: C,
-    request: UpgradeClusterAddonsRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpgradeClusterAddonsRequest,
 }
 
 impl<C> UpgradeClusterAddonsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `cf4299b79b3e34226abfdc80a4bda****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -22,7 +22,10 @@ pub struct UpgradeClusterNodepoolRequest {
 impl UpgradeClusterNodepoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpgradeClusterNodepoolBuilder {
-        UpgradeClusterNodepoolBuilder::with_client(())
+        UpgradeClusterNodepoolBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -47,18 +50,11 @@ impl rt::Operation for UpgradeClusterNodepoolRequest {
 /// Sets the parameters of `UpgradeClusterNodepool`: made by `Client::upgrade_cluster_nodepool` (then [`send`](Self::send)) or [`UpgradeClusterNodepoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpgradeClusterNodepoolBuilder<C = ()> {
-    client: C,
-    request: UpgradeClusterNodepoolRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpgradeClusterNodepoolRequest,
 }
 
 impl<C> UpgradeClusterNodepoolBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The cluster ID. Required. Example: `c106f377e16f34eb1808d6b9362c9****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();

@@ -74,7 +74,10 @@ pub struct ConfigureBackupPlanRequest {
 impl ConfigureBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ConfigureBackupPlanBuilder {
-        ConfigureBackupPlanBuilder::with_client(())
+        ConfigureBackupPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -135,18 +138,11 @@ impl rt::Operation for ConfigureBackupPlanRequest {
 /// Sets the parameters of `ConfigureBackupPlan`: made by `Client::configure_backup_plan` (then [`send`](Self::send)) or [`ConfigureBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ConfigureBackupPlanBuilder<C = ()> {
-    client: C,
-    request: ConfigureBackupPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: ConfigureBackupPlanRequest,
 }
 
 impl<C> ConfigureBackupPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter. Required. Example: `dbstooi0*******`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

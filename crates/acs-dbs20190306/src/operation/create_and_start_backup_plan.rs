@@ -99,7 +99,10 @@ pub struct CreateAndStartBackupPlanRequest {
 impl CreateAndStartBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateAndStartBackupPlanBuilder {
-        CreateAndStartBackupPlanBuilder::with_client(())
+        CreateAndStartBackupPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -171,18 +174,11 @@ impl rt::Operation for CreateAndStartBackupPlanRequest {
 /// Sets the parameters of `CreateAndStartBackupPlan`: made by `Client::create_and_start_backup_plan` (then [`send`](Self::send)) or [`CreateAndStartBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateAndStartBackupPlanBuilder<C = ()> {
-    client: C,
-    request: CreateAndStartBackupPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateAndStartBackupPlanRequest,
 }
 
 impl<C> CreateAndStartBackupPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Example: `dbstooi0*******`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

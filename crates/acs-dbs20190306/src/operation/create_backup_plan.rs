@@ -44,7 +44,10 @@ pub struct CreateBackupPlanRequest {
 impl CreateBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateBackupPlanBuilder {
-        CreateBackupPlanBuilder::with_client(())
+        CreateBackupPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -85,18 +88,11 @@ impl rt::Operation for CreateBackupPlanRequest {
 /// Sets the parameters of `CreateBackupPlan`: made by `Client::create_backup_plan` (then [`send`](Self::send)) or [`CreateBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateBackupPlanBuilder<C = ()> {
-    client: C,
-    request: CreateBackupPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateBackupPlanRequest,
 }
 
 impl<C> CreateBackupPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the region where the DBS instance resides. This parameter is required. To view the regions supported by DBS, call the DescribeRegions operation.
     ///
     /// > For more information, see Endpoints.

@@ -20,7 +20,10 @@ pub struct CreateFullBackupSetDownloadRequest {
 impl CreateFullBackupSetDownloadRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateFullBackupSetDownloadBuilder {
-        CreateFullBackupSetDownloadBuilder::with_client(())
+        CreateFullBackupSetDownloadBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for CreateFullBackupSetDownloadRequest {
 /// Sets the parameters of `CreateFullBackupSetDownload`: made by `Client::create_full_backup_set_download` (then [`send`](Self::send)) or [`CreateFullBackupSetDownloadRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateFullBackupSetDownloadBuilder<C = ()> {
-    client: C,
-    request: CreateFullBackupSetDownloadRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateFullBackupSetDownloadRequest,
 }
 
 impl<C> CreateFullBackupSetDownloadBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the full backup set. Required. Example: `dbs1hvXXXXX`.
     pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();

@@ -28,7 +28,10 @@ pub struct CreateGetDbListFromAgentTaskRequest {
 impl CreateGetDbListFromAgentTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateGetDbListFromAgentTaskBuilder {
-        CreateGetDbListFromAgentTaskBuilder::with_client(())
+        CreateGetDbListFromAgentTaskBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -61,18 +64,11 @@ impl rt::Operation for CreateGetDbListFromAgentTaskRequest {
 /// Sets the parameters of `CreateGetDBListFromAgentTask`: made by `Client::create_get_db_list_from_agent_task` (then [`send`](Self::send)) or [`CreateGetDbListFromAgentTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateGetDbListFromAgentTaskBuilder<C = ()> {
-    client: C,
-    request: CreateGetDbListFromAgentTaskRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateGetDbListFromAgentTaskRequest,
 }
 
 impl<C> CreateGetDbListFromAgentTaskBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup gateway. You can call the DescribeBackupPlanList operation to query the ID.
     ///
     /// >  This parameter is required.

@@ -22,7 +22,10 @@ pub struct CreateIncrementBackupSetDownloadRequest {
 impl CreateIncrementBackupSetDownloadRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateIncrementBackupSetDownloadBuilder {
-        CreateIncrementBackupSetDownloadBuilder::with_client(())
+        CreateIncrementBackupSetDownloadBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -53,18 +56,11 @@ impl rt::Operation for CreateIncrementBackupSetDownloadRequest {
 /// Sets the parameters of `CreateIncrementBackupSetDownload`: made by `Client::create_increment_backup_set_download` (then [`send`](Self::send)) or [`CreateIncrementBackupSetDownloadRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateIncrementBackupSetDownloadBuilder<C = ()> {
-    client: C,
-    request: CreateIncrementBackupSetDownloadRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateIncrementBackupSetDownloadRequest,
 }
 
 impl<C> CreateIncrementBackupSetDownloadBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the incremental backup task. To obtain the task ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetJobId** parameter in the response. Required. Example: `dbstooi01e****`.
     pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();

@@ -61,7 +61,10 @@ pub struct CreateRestoreTaskRequest {
 impl CreateRestoreTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateRestoreTaskBuilder {
-        CreateRestoreTaskBuilder::with_client(())
+        CreateRestoreTaskBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -126,18 +129,11 @@ impl rt::Operation for CreateRestoreTaskRequest {
 /// Sets the parameters of `CreateRestoreTask`: made by `Client::create_restore_task` (then [`send`](Self::send)) or [`CreateRestoreTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateRestoreTaskBuilder<C = ()> {
-    client: C,
-    request: CreateRestoreTaskRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateRestoreTaskRequest,
 }
 
 impl<C> CreateRestoreTaskBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Required. Example: `dbs1hvb0ww****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

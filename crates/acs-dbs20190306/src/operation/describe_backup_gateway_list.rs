@@ -24,7 +24,10 @@ pub struct DescribeBackupGatewayListRequest {
 impl DescribeBackupGatewayListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupGatewayListBuilder {
-        DescribeBackupGatewayListBuilder::with_client(())
+        DescribeBackupGatewayListBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -56,18 +59,11 @@ impl rt::Operation for DescribeBackupGatewayListRequest {
 /// Sets the parameters of `DescribeBackupGatewayList`: made by `Client::describe_backup_gateway_list` (then [`send`](Self::send)) or [`DescribeBackupGatewayListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeBackupGatewayListBuilder<C = ()> {
-    client: C,
-    request: DescribeBackupGatewayListRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeBackupGatewayListRequest,
 }
 
 impl<C> DescribeBackupGatewayListBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The DBS region. Valid values:
     ///
     /// - **cn-hangzhou**: China (Hangzhou)
@@ -143,6 +139,33 @@ impl DescribeBackupGatewayListBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeBackupGatewayListRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeBackupGatewayListRequest {
+    type Item = BackupGatewayItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_num).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.total_elements.map(i64::from),
+            total_pages: output.total_pages.map(i64::from),
+            items: output.items.as_ref().and_then(|v| v.backup_gateway.as_deref()),
+        }
     }
 }
 

@@ -20,7 +20,10 @@ pub struct DescribeBackupPlanBillingRequest {
 impl DescribeBackupPlanBillingRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupPlanBillingBuilder {
-        DescribeBackupPlanBillingBuilder::with_client(())
+        DescribeBackupPlanBillingBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for DescribeBackupPlanBillingRequest {
 /// Sets the parameters of `DescribeBackupPlanBilling`: made by `Client::describe_backup_plan_billing` (then [`send`](Self::send)) or [`DescribeBackupPlanBillingRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeBackupPlanBillingBuilder<C = ()> {
-    client: C,
-    request: DescribeBackupPlanBillingRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeBackupPlanBillingRequest,
 }
 
 impl<C> DescribeBackupPlanBillingBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The backup plan ID. To obtain this ID, call the DescribeBackupPlanList operation. Required. Example: `dbstooi01ex****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -32,7 +32,10 @@ pub struct DescribeBackupPlanListRequest {
 impl DescribeBackupPlanListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupPlanListBuilder {
-        DescribeBackupPlanListBuilder::with_client(())
+        DescribeBackupPlanListBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -67,18 +70,11 @@ impl rt::Operation for DescribeBackupPlanListRequest {
 /// Sets the parameters of `DescribeBackupPlanList`: made by `Client::describe_backup_plan_list` (then [`send`](Self::send)) or [`DescribeBackupPlanListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeBackupPlanListBuilder<C = ()> {
-    client: C,
-    request: DescribeBackupPlanListRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeBackupPlanListRequest,
 }
 
 impl<C> DescribeBackupPlanListBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. To query multiple backup plans, separate the IDs with commas (,). Example: `dbstooi01exXXXX`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
@@ -157,6 +153,33 @@ impl DescribeBackupPlanListBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeBackupPlanListRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeBackupPlanListRequest {
+    type Item = BackupPlanDetailItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_num).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.total_elements.map(i64::from),
+            total_pages: output.total_pages.map(i64::from),
+            items: output.items.as_ref().and_then(|v| v.backup_plan_detail.as_deref()),
+        }
     }
 }
 

@@ -24,7 +24,10 @@ pub struct DescribeBackupSetDownloadTaskListRequest {
 impl DescribeBackupSetDownloadTaskListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupSetDownloadTaskListBuilder {
-        DescribeBackupSetDownloadTaskListBuilder::with_client(())
+        DescribeBackupSetDownloadTaskListBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -56,18 +59,11 @@ impl rt::Operation for DescribeBackupSetDownloadTaskListRequest {
 /// Sets the parameters of `DescribeBackupSetDownloadTaskList`: made by `Client::describe_backup_set_download_task_list` (then [`send`](Self::send)) or [`DescribeBackupSetDownloadTaskListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeBackupSetDownloadTaskListBuilder<C = ()> {
-    client: C,
-    request: DescribeBackupSetDownloadTaskListRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeBackupSetDownloadTaskListRequest,
 }
 
 impl<C> DescribeBackupSetDownloadTaskListBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. You can call the DescribeBackupPlanList operation to obtain the ID.
     ///
     /// > You must specify either **BackupPlanId** or **BackupSetDownloadTaskId**.
@@ -132,6 +128,39 @@ impl DescribeBackupSetDownloadTaskListBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<
+        rt::Paginator<DescribeBackupSetDownloadTaskListRequest>,
+        rt::BuildError,
+    > {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeBackupSetDownloadTaskListRequest {
+    type Item = BackupSetDownloadTaskDetailItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_num).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.total_elements.map(i64::from),
+            total_pages: output.total_pages.map(i64::from),
+            items: output
+                .items
+                .as_ref()
+                .and_then(|v| v.backup_set_download_task_detail.as_deref()),
+        }
     }
 }
 

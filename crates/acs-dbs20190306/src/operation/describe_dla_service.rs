@@ -18,7 +18,10 @@ pub struct DescribeDlaServiceRequest {
 impl DescribeDlaServiceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeDlaServiceBuilder {
-        DescribeDlaServiceBuilder::with_client(())
+        DescribeDlaServiceBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -47,18 +50,11 @@ impl rt::Operation for DescribeDlaServiceRequest {
 /// Sets the parameters of `DescribeDLAService`: made by `Client::describe_dla_service` (then [`send`](Self::send)) or [`DescribeDlaServiceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeDlaServiceBuilder<C = ()> {
-    client: C,
-    request: DescribeDlaServiceRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeDlaServiceRequest,
 }
 
 impl<C> DescribeDlaServiceBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule. Required. Example: `dbstooi01ex****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -30,7 +30,10 @@ pub struct DescribeFullBackupListRequest {
 impl DescribeFullBackupListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeFullBackupListBuilder {
-        DescribeFullBackupListBuilder::with_client(())
+        DescribeFullBackupListBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -65,18 +68,11 @@ impl rt::Operation for DescribeFullBackupListRequest {
 /// Sets the parameters of `DescribeFullBackupList`: made by `Client::describe_full_backup_list` (then [`send`](Self::send)) or [`DescribeFullBackupListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeFullBackupListBuilder<C = ()> {
-    client: C,
-    request: DescribeFullBackupListRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeFullBackupListRequest,
 }
 
 impl<C> DescribeFullBackupListBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Required. Example: `dbsr179qz******`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
@@ -155,6 +151,33 @@ impl DescribeFullBackupListBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeFullBackupListRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeFullBackupListRequest {
+    type Item = FullBackupFileItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_num).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.total_elements.map(i64::from),
+            total_pages: output.total_pages.map(i64::from),
+            items: output.items.as_ref().and_then(|v| v.full_backup_file.as_deref()),
+        }
     }
 }
 

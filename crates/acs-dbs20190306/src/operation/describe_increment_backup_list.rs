@@ -28,7 +28,10 @@ pub struct DescribeIncrementBackupListRequest {
 impl DescribeIncrementBackupListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeIncrementBackupListBuilder {
-        DescribeIncrementBackupListBuilder::with_client(())
+        DescribeIncrementBackupListBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -62,18 +65,11 @@ impl rt::Operation for DescribeIncrementBackupListRequest {
 /// Sets the parameters of `DescribeIncrementBackupList`: made by `Client::describe_increment_backup_list` (then [`send`](Self::send)) or [`DescribeIncrementBackupListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeIncrementBackupListBuilder<C = ()> {
-    client: C,
-    request: DescribeIncrementBackupListRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeIncrementBackupListRequest,
 }
 
 impl<C> DescribeIncrementBackupListBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. To obtain this parameter, call the DescribeBackupPlanList operation. Required. Example: `dbsqdss5tmh****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
@@ -151,6 +147,33 @@ impl DescribeIncrementBackupListBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeIncrementBackupListRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeIncrementBackupListRequest {
+    type Item = IncrementBackupFileItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_num).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.total_elements.map(i64::from),
+            total_pages: output.total_pages.map(i64::from),
+            items: output.items.as_ref().and_then(|v| v.increment_backup_file.as_deref()),
+        }
     }
 }
 

@@ -20,7 +20,10 @@ pub struct DescribeJobErrorCodeRequest {
 impl DescribeJobErrorCodeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeJobErrorCodeBuilder {
-        DescribeJobErrorCodeBuilder::with_client(())
+        DescribeJobErrorCodeBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for DescribeJobErrorCodeRequest {
 /// Sets the parameters of `DescribeJobErrorCode`: made by `Client::describe_job_error_code` (then [`send`](Self::send)) or [`DescribeJobErrorCodeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeJobErrorCodeBuilder<C = ()> {
-    client: C,
-    request: DescribeJobErrorCodeRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeJobErrorCodeRequest,
 }
 
 impl<C> DescribeJobErrorCodeBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the full backup or restore job. Required. Example: `r1iv62ud****`.
     pub fn task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.task_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct DescribeNodeCidrListRequest {
 impl DescribeNodeCidrListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeNodeCidrListBuilder {
-        DescribeNodeCidrListBuilder::with_client(())
+        DescribeNodeCidrListBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -47,18 +50,11 @@ impl rt::Operation for DescribeNodeCidrListRequest {
 /// Sets the parameters of `DescribeNodeCidrList`: made by `Client::describe_node_cidr_list` (then [`send`](Self::send)) or [`DescribeNodeCidrListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeNodeCidrListBuilder<C = ()> {
-    client: C,
-    request: DescribeNodeCidrListRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeNodeCidrListRequest,
 }
 
 impl<C> DescribeNodeCidrListBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region in which DBS is activated. Valid values:
     ///
     /// *   **cn-hangzhou**: China (Hangzhou)

@@ -20,7 +20,10 @@ pub struct DescribePreCheckProgressListRequest {
 impl DescribePreCheckProgressListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePreCheckProgressListBuilder {
-        DescribePreCheckProgressListBuilder::with_client(())
+        DescribePreCheckProgressListBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for DescribePreCheckProgressListRequest {
 /// Sets the parameters of `DescribePreCheckProgressList`: made by `Client::describe_pre_check_progress_list` (then [`send`](Self::send)) or [`DescribePreCheckProgressListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribePreCheckProgressListBuilder<C = ()> {
-    client: C,
-    request: DescribePreCheckProgressListRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribePreCheckProgressListRequest,
 }
 
 impl<C> DescribePreCheckProgressListBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan.
     ///
     /// > Specify either BackupPlanId or RestoreTaskId.

@@ -16,7 +16,10 @@ pub struct DescribeRegionsRequest {
 impl DescribeRegionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeRegionsBuilder {
-        DescribeRegionsBuilder::with_client(())
+        DescribeRegionsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -44,18 +47,11 @@ impl rt::Operation for DescribeRegionsRequest {
 /// Sets the parameters of `DescribeRegions`: made by `Client::describe_regions` (then [`send`](Self::send)) or [`DescribeRegionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeRegionsBuilder<C = ()> {
-    client: C,
-    request: DescribeRegionsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeRegionsRequest,
 }
 
 impl<C> DescribeRegionsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// A client-generated token that ensures the idempotence of the request. This token must be unique across all requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters. Example: `ETnLKlblzczshOTUbOCzxxxxxxxxxx`.
     pub fn client_token(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.client_token = value.into_param();

@@ -24,7 +24,10 @@ pub struct DescribeRestoreRangeInfoRequest {
 impl DescribeRestoreRangeInfoRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeRestoreRangeInfoBuilder {
-        DescribeRestoreRangeInfoBuilder::with_client(())
+        DescribeRestoreRangeInfoBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -56,18 +59,11 @@ impl rt::Operation for DescribeRestoreRangeInfoRequest {
 /// Sets the parameters of `DescribeRestoreRangeInfo`: made by `Client::describe_restore_range_info` (then [`send`](Self::send)) or [`DescribeRestoreRangeInfoRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeRestoreRangeInfoBuilder<C = ()> {
-    client: C,
-    request: DescribeRestoreRangeInfoRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeRestoreRangeInfoRequest,
 }
 
 impl<C> DescribeRestoreRangeInfoBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain it. Required. Example: `dbssl67c7mx****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -28,7 +28,10 @@ pub struct DescribeRestoreTaskListRequest {
 impl DescribeRestoreTaskListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeRestoreTaskListBuilder {
-        DescribeRestoreTaskListBuilder::with_client(())
+        DescribeRestoreTaskListBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -62,18 +65,11 @@ impl rt::Operation for DescribeRestoreTaskListRequest {
 /// Sets the parameters of `DescribeRestoreTaskList`: made by `Client::describe_restore_task_list` (then [`send`](Self::send)) or [`DescribeRestoreTaskListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeRestoreTaskListBuilder<C = ()> {
-    client: C,
-    request: DescribeRestoreTaskListRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeRestoreTaskListRequest,
 }
 
 impl<C> DescribeRestoreTaskListBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan.
     ///
     /// > Specify either this parameter or RestoreTaskId.
@@ -144,6 +140,33 @@ impl DescribeRestoreTaskListBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeRestoreTaskListRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeRestoreTaskListRequest {
+    type Item = RestoreTaskDetailItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_num).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.total_elements.map(i64::from),
+            total_pages: output.total_pages.map(i64::from),
+            items: output.items.as_ref().and_then(|v| v.restore_task_detail.as_deref()),
+        }
     }
 }
 

@@ -21,7 +21,10 @@ pub struct DisableBackupLogRequest {
 impl DisableBackupLogRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DisableBackupLogBuilder {
-        DisableBackupLogBuilder::with_client(())
+        DisableBackupLogBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for DisableBackupLogRequest {
 /// Sets the parameters of `DisableBackupLog`: made by `Client::disable_backup_log` (then [`send`](Self::send)) or [`DisableBackupLogRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DisableBackupLogBuilder<C = ()> {
-    client: C,
-    request: DisableBackupLogRequest,
+    pub(crate) client: C,
+    pub(crate) request: DisableBackupLogRequest,
 }
 
 impl<C> DisableBackupLogBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The backup schedule ID. You can call the DescribeBackupPlanList operation to query the ID of the backup schedule. Required. Example: `dbstooi01xxxx`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

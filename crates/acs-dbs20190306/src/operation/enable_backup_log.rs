@@ -22,7 +22,10 @@ pub struct EnableBackupLogRequest {
 impl EnableBackupLogRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> EnableBackupLogBuilder {
-        EnableBackupLogBuilder::with_client(())
+        EnableBackupLogBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -51,18 +54,11 @@ impl rt::Operation for EnableBackupLogRequest {
 /// Sets the parameters of `EnableBackupLog`: made by `Client::enable_backup_log` (then [`send`](Self::send)) or [`EnableBackupLogRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct EnableBackupLogBuilder<C = ()> {
-    client: C,
-    request: EnableBackupLogRequest,
+    pub(crate) client: C,
+    pub(crate) request: EnableBackupLogRequest,
 }
 
 impl<C> EnableBackupLogBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The backup schedule ID. You can call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbstooi01xxxx`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

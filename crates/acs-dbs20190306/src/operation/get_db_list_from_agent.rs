@@ -22,7 +22,10 @@ pub struct GetDbListFromAgentRequest {
 impl GetDbListFromAgentRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetDbListFromAgentBuilder {
-        GetDbListFromAgentBuilder::with_client(())
+        GetDbListFromAgentBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -53,18 +56,11 @@ impl rt::Operation for GetDbListFromAgentRequest {
 /// Sets the parameters of `GetDBListFromAgent`: made by `Client::get_db_list_from_agent` (then [`send`](Self::send)) or [`GetDbListFromAgentRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct GetDbListFromAgentBuilder<C = ()> {
-    client: C,
-    request: GetDbListFromAgentRequest,
+    pub(crate) client: C,
+    pub(crate) request: GetDbListFromAgentRequest,
 }
 
 impl<C> GetDbListFromAgentBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup gateway. Example: `160813`.
     pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.backup_gateway_id = value.into_param();

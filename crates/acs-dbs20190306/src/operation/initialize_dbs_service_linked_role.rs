@@ -15,7 +15,10 @@ pub struct InitializeDbsServiceLinkedRoleRequest {}
 impl InitializeDbsServiceLinkedRoleRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> InitializeDbsServiceLinkedRoleBuilder {
-        InitializeDbsServiceLinkedRoleBuilder::with_client(())
+        InitializeDbsServiceLinkedRoleBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -37,18 +40,11 @@ impl rt::Operation for InitializeDbsServiceLinkedRoleRequest {
 /// Sets the parameters of `InitializeDbsServiceLinkedRole`: made by `Client::initialize_dbs_service_linked_role` (then [`send`](Self::send)) or [`InitializeDbsServiceLinkedRoleRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct InitializeDbsServiceLinkedRoleBuilder<C = ()> {
-    client: C,
-    request: InitializeDbsServiceLinkedRoleRequest,
+    pub(crate) client: C,
+    pub(crate) request: InitializeDbsServiceLinkedRoleRequest,
 }
 
 impl<C> InitializeDbsServiceLinkedRoleBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The request, or an error naming the first required parameter that is not set.
     pub fn build(self) -> Result<InitializeDbsServiceLinkedRoleRequest, rt::BuildError> {
         Ok(self.request)

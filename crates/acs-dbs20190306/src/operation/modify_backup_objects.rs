@@ -20,7 +20,10 @@ pub struct ModifyBackupObjectsRequest {
 impl ModifyBackupObjectsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupObjectsBuilder {
-        ModifyBackupObjectsBuilder::with_client(())
+        ModifyBackupObjectsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for ModifyBackupObjectsRequest {
 /// Sets the parameters of `ModifyBackupObjects`: made by `Client::modify_backup_objects` (then [`send`](Self::send)) or [`ModifyBackupObjectsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyBackupObjectsBuilder<C = ()> {
-    client: C,
-    request: ModifyBackupObjectsRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyBackupObjectsRequest,
 }
 
 impl<C> ModifyBackupObjectsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Required. Example: `dbs1h****usfa`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct ModifyBackupPlanNameRequest {
 impl ModifyBackupPlanNameRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupPlanNameBuilder {
-        ModifyBackupPlanNameBuilder::with_client(())
+        ModifyBackupPlanNameBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for ModifyBackupPlanNameRequest {
 /// Sets the parameters of `ModifyBackupPlanName`: made by `Client::modify_backup_plan_name` (then [`send`](Self::send)) or [`ModifyBackupPlanNameRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyBackupPlanNameBuilder<C = ()> {
-    client: C,
-    request: ModifyBackupPlanNameRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyBackupPlanNameRequest,
 }
 
 impl<C> ModifyBackupPlanNameBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Required. Example: `dbstooi0XXXX`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

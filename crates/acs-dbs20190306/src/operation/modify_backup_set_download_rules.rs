@@ -32,7 +32,10 @@ pub struct ModifyBackupSetDownloadRulesRequest {
 impl ModifyBackupSetDownloadRulesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupSetDownloadRulesBuilder {
-        ModifyBackupSetDownloadRulesBuilder::with_client(())
+        ModifyBackupSetDownloadRulesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -73,18 +76,11 @@ impl rt::Operation for ModifyBackupSetDownloadRulesRequest {
 /// Sets the parameters of `ModifyBackupSetDownloadRules`: made by `Client::modify_backup_set_download_rules` (then [`send`](Self::send)) or [`ModifyBackupSetDownloadRulesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyBackupSetDownloadRulesBuilder<C = ()> {
-    client: C,
-    request: ModifyBackupSetDownloadRulesRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyBackupSetDownloadRulesRequest,
 }
 
 impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup schedule. Required. Example: `dbstooi01****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -44,7 +44,10 @@ pub struct ModifyBackupSourceEndpointRequest {
 impl ModifyBackupSourceEndpointRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupSourceEndpointBuilder {
-        ModifyBackupSourceEndpointBuilder::with_client(())
+        ModifyBackupSourceEndpointBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -86,18 +89,11 @@ impl rt::Operation for ModifyBackupSourceEndpointRequest {
 /// Sets the parameters of `ModifyBackupSourceEndpoint`: made by `Client::modify_backup_source_endpoint` (then [`send`](Self::send)) or [`ModifyBackupSourceEndpointRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyBackupSourceEndpointBuilder<C = ()> {
-    client: C,
-    request: ModifyBackupSourceEndpointRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyBackupSourceEndpointRequest,
 }
 
 impl<C> ModifyBackupSourceEndpointBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbs1h****usfa`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -26,7 +26,10 @@ pub struct ModifyBackupStrategyRequest {
 impl ModifyBackupStrategyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupStrategyBuilder {
-        ModifyBackupStrategyBuilder::with_client(())
+        ModifyBackupStrategyBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -59,18 +62,11 @@ impl rt::Operation for ModifyBackupStrategyRequest {
 /// Sets the parameters of `ModifyBackupStrategy`: made by `Client::modify_backup_strategy` (then [`send`](Self::send)) or [`ModifyBackupStrategyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyBackupStrategyBuilder<C = ()> {
-    client: C,
-    request: ModifyBackupStrategyRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyBackupStrategyRequest,
 }
 
 impl<C> ModifyBackupStrategyBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup schedule. Required. Example: `dbstooi01XXXX`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

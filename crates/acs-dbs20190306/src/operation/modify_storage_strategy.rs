@@ -24,7 +24,10 @@ pub struct ModifyStorageStrategyRequest {
 impl ModifyStorageStrategyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyStorageStrategyBuilder {
-        ModifyStorageStrategyBuilder::with_client(())
+        ModifyStorageStrategyBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -60,18 +63,11 @@ impl rt::Operation for ModifyStorageStrategyRequest {
 /// Sets the parameters of `ModifyStorageStrategy`: made by `Client::modify_storage_strategy` (then [`send`](Self::send)) or [`ModifyStorageStrategyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyStorageStrategyBuilder<C = ()> {
-    client: C,
-    request: ModifyStorageStrategyRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyStorageStrategyRequest,
 }
 
 impl<C> ModifyStorageStrategyBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbsqdss5tmh****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

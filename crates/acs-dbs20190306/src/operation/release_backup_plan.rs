@@ -22,7 +22,10 @@ pub struct ReleaseBackupPlanRequest {
 impl ReleaseBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ReleaseBackupPlanBuilder {
-        ReleaseBackupPlanBuilder::with_client(())
+        ReleaseBackupPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -51,18 +54,11 @@ impl rt::Operation for ReleaseBackupPlanRequest {
 /// Sets the parameters of `ReleaseBackupPlan`: made by `Client::release_backup_plan` (then [`send`](Self::send)) or [`ReleaseBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ReleaseBackupPlanBuilder<C = ()> {
-    client: C,
-    request: ReleaseBackupPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: ReleaseBackupPlanRequest,
 }
 
 impl<C> ReleaseBackupPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Call DescribeBackupPlanList to query the ID. Required. Example: `dbstooi01xxxx`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -22,7 +22,10 @@ pub struct RenewBackupPlanRequest {
 impl RenewBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RenewBackupPlanBuilder {
-        RenewBackupPlanBuilder::with_client(())
+        RenewBackupPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -53,18 +56,11 @@ impl rt::Operation for RenewBackupPlanRequest {
 /// Sets the parameters of `RenewBackupPlan`: made by `Client::renew_backup_plan` (then [`send`](Self::send)) or [`RenewBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct RenewBackupPlanBuilder<C = ()> {
-    client: C,
-    request: RenewBackupPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: RenewBackupPlanRequest,
 }
 
 impl<C> RenewBackupPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup schedule. Required. Example: `dbstooi01e****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

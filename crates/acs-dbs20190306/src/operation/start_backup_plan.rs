@@ -18,7 +18,10 @@ pub struct StartBackupPlanRequest {
 impl StartBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StartBackupPlanBuilder {
-        StartBackupPlanBuilder::with_client(())
+        StartBackupPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -47,18 +50,11 @@ impl rt::Operation for StartBackupPlanRequest {
 /// Sets the parameters of `StartBackupPlan`: made by `Client::start_backup_plan` (then [`send`](Self::send)) or [`StartBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct StartBackupPlanBuilder<C = ()> {
-    client: C,
-    request: StartBackupPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: StartBackupPlanRequest,
 }
 
 impl<C> StartBackupPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the value of this parameter. Required. Example: `dbsqdss5tmh****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -18,7 +18,10 @@ pub struct StartRestoreTaskRequest {
 impl StartRestoreTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StartRestoreTaskBuilder {
-        StartRestoreTaskBuilder::with_client(())
+        StartRestoreTaskBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -47,18 +50,11 @@ impl rt::Operation for StartRestoreTaskRequest {
 /// Sets the parameters of `StartRestoreTask`: made by `Client::start_restore_task` (then [`send`](Self::send)) or [`StartRestoreTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct StartRestoreTaskBuilder<C = ()> {
-    client: C,
-    request: StartRestoreTaskRequest,
+    pub(crate) client: C,
+    pub(crate) request: StartRestoreTaskRequest,
 }
 
 impl<C> StartRestoreTaskBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the restore job. Required. Example: `s102h7rfXXXX`.
     pub fn restore_task_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.restore_task_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct StopBackupPlanRequest {
 impl StopBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StopBackupPlanBuilder {
-        StopBackupPlanBuilder::with_client(())
+        StopBackupPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for StopBackupPlanRequest {
 /// Sets the parameters of `StopBackupPlan`: made by `Client::stop_backup_plan` (then [`send`](Self::send)) or [`StopBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct StopBackupPlanBuilder<C = ()> {
-    client: C,
-    request: StopBackupPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: StopBackupPlanRequest,
 }
 
 impl<C> StopBackupPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan. Required. Example: `dbstooi01XXXX`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -20,7 +20,10 @@ pub struct UpgradeBackupPlanRequest {
 impl UpgradeBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpgradeBackupPlanBuilder {
-        UpgradeBackupPlanBuilder::with_client(())
+        UpgradeBackupPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -50,18 +53,11 @@ impl rt::Operation for UpgradeBackupPlanRequest {
 /// Sets the parameters of `UpgradeBackupPlan`: made by `Client::upgrade_backup_plan` (then [`send`](Self::send)) or [`UpgradeBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct UpgradeBackupPlanBuilder<C = ()> {
-    client: C,
-    request: UpgradeBackupPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: UpgradeBackupPlanRequest,
 }
 
 impl<C> UpgradeBackupPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup schedule. Required. Example: `dbstooi01e****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();

@@ -24,7 +24,10 @@ pub struct ChangeResourceGroupRequest {
 impl ChangeResourceGroupRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ChangeResourceGroupBuilder {
-        ChangeResourceGroupBuilder::with_client(())
+        ChangeResourceGroupBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -56,18 +59,11 @@ impl rt::Operation for ChangeResourceGroupRequest {
 /// Sets the parameters of `ChangeResourceGroup`: made by `Client::change_resource_group` (then [`send`](Self::send)) or [`ChangeResourceGroupRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ChangeResourceGroupBuilder<C = ()> {
-    client: C,
-    request: ChangeResourceGroupRequest,
+    pub(crate) client: C,
+    pub(crate) request: ChangeResourceGroupRequest,
 }
 
 impl<C> ChangeResourceGroupBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the resource. Required. Example: `dbs1jyajqk******`.
     pub fn resource_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.resource_id = value.into_param();

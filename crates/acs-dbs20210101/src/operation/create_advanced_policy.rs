@@ -24,7 +24,10 @@ pub struct CreateAdvancedPolicyRequest {
 impl CreateAdvancedPolicyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateAdvancedPolicyBuilder {
-        CreateAdvancedPolicyBuilder::with_client(())
+        CreateAdvancedPolicyBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -49,18 +52,11 @@ impl rt::Operation for CreateAdvancedPolicyRequest {
 /// Sets the parameters of `CreateAdvancedPolicy`: made by `Client::create_advanced_policy` (then [`send`](Self::send)) or [`CreateAdvancedPolicyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateAdvancedPolicyBuilder<C = ()> {
-    client: C,
-    request: CreateAdvancedPolicyRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateAdvancedPolicyRequest,
 }
 
 impl<C> CreateAdvancedPolicyBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region in which backup sets reside. Example: `cn-shanghai`.
     pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();

@@ -64,7 +64,10 @@ pub struct CreateDownloadRequest {
 impl CreateDownloadRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateDownloadBuilder {
-        CreateDownloadBuilder::with_client(())
+        CreateDownloadBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -104,18 +107,11 @@ impl rt::Operation for CreateDownloadRequest {
 /// Sets the parameters of `CreateDownload`: made by `Client::create_download` (then [`send`](Self::send)) or [`CreateDownloadRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct CreateDownloadBuilder<C = ()> {
-    client: C,
-    request: CreateDownloadRequest,
+    pub(crate) client: C,
+    pub(crate) request: CreateDownloadRequest,
 }
 
 impl<C> CreateDownloadBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the region where the instance resides. You can call the DescribeDBInstanceAttribute operation for an RDS instance or the DescribeDBClusterAttribute operation for a PolarDB cluster to query the region ID. Required. Example: `cn-beijing`.
     pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();

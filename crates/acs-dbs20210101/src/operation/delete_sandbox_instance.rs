@@ -22,7 +22,10 @@ pub struct DeleteSandboxInstanceRequest {
 impl DeleteSandboxInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteSandboxInstanceBuilder {
-        DeleteSandboxInstanceBuilder::with_client(())
+        DeleteSandboxInstanceBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -48,18 +51,11 @@ impl rt::Operation for DeleteSandboxInstanceRequest {
 /// Sets the parameters of `DeleteSandboxInstance`: made by `Client::delete_sandbox_instance` (then [`send`](Self::send)) or [`DeleteSandboxInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DeleteSandboxInstanceBuilder<C = ()> {
-    client: C,
-    request: DeleteSandboxInstanceRequest,
+    pub(crate) client: C,
+    pub(crate) request: DeleteSandboxInstanceRequest,
 }
 
 impl<C> DeleteSandboxInstanceBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan.
     ///
     /// > If your instance is an ApsaraDB RDS for MySQL instance, use the auto-add data source feature to add the RDS instance to DBS and obtain the backup plan ID.

@@ -56,7 +56,10 @@ pub struct DescribeBackupDataListRequest {
 impl DescribeBackupDataListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupDataListBuilder {
-        DescribeBackupDataListBuilder::with_client(())
+        DescribeBackupDataListBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -95,18 +98,11 @@ impl rt::Operation for DescribeBackupDataListRequest {
 /// Sets the parameters of `DescribeBackupDataList`: made by `Client::describe_backup_data_list` (then [`send`](Self::send)) or [`DescribeBackupDataListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeBackupDataListBuilder<C = ()> {
-    client: C,
-    request: DescribeBackupDataListRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeBackupDataListRequest,
 }
 
 impl<C> DescribeBackupDataListBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the PolarDB cluster. Example: `pc-2ze3nrr64c5******`.
     pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
@@ -250,6 +246,33 @@ impl DescribeBackupDataListBuilder<rt::Client> {
     > {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeBackupDataListRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeBackupDataListRequest {
+    type Item = DescribeBackupDataListDataContentItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.page_number).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: None,
+            total_count: output.data.as_ref().and_then(|v| v.total_elements),
+            total_pages: output.data.as_ref().and_then(|v| v.total_pages),
+            items: output.data.as_ref().and_then(|v| v.content.as_deref()),
+        }
     }
 }
 

@@ -28,7 +28,10 @@ pub struct DescribeBackupPolicyRequest {
 impl DescribeBackupPolicyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupPolicyBuilder {
-        DescribeBackupPolicyBuilder::with_client(())
+        DescribeBackupPolicyBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -53,18 +56,11 @@ impl rt::Operation for DescribeBackupPolicyRequest {
 /// Sets the parameters of `DescribeBackupPolicy`: made by `Client::describe_backup_policy` (then [`send`](Self::send)) or [`DescribeBackupPolicyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeBackupPolicyBuilder<C = ()> {
-    client: C,
-    request: DescribeBackupPolicyRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeBackupPolicyRequest,
 }
 
 impl<C> DescribeBackupPolicyBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region where the backup set is located. Example: `cn-beijing`.
     pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();

@@ -20,7 +20,10 @@ pub struct DescribeCostInfoByDbsInstanceRequest {
 impl DescribeCostInfoByDbsInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeCostInfoByDbsInstanceBuilder {
-        DescribeCostInfoByDbsInstanceBuilder::with_client(())
+        DescribeCostInfoByDbsInstanceBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -45,18 +48,11 @@ impl rt::Operation for DescribeCostInfoByDbsInstanceRequest {
 /// Sets the parameters of `DescribeCostInfoByDbsInstance`: made by `Client::describe_cost_info_by_dbs_instance` (then [`send`](Self::send)) or [`DescribeCostInfoByDbsInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeCostInfoByDbsInstanceBuilder<C = ()> {
-    client: C,
-    request: DescribeCostInfoByDbsInstanceRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeCostInfoByDbsInstanceRequest,
 }
 
 impl<C> DescribeCostInfoByDbsInstanceBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the region where the instance is located. You can find this information in your bill. Example: `cn-hangzhou`.
     pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();

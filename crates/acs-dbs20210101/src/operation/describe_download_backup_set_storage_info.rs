@@ -40,7 +40,10 @@ pub struct DescribeDownloadBackupSetStorageInfoRequest {
 impl DescribeDownloadBackupSetStorageInfoRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeDownloadBackupSetStorageInfoBuilder {
-        DescribeDownloadBackupSetStorageInfoBuilder::with_client(())
+        DescribeDownloadBackupSetStorageInfoBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -69,18 +72,11 @@ impl rt::Operation for DescribeDownloadBackupSetStorageInfoRequest {
 /// Sets the parameters of `DescribeDownloadBackupSetStorageInfo`: made by `Client::describe_download_backup_set_storage_info` (then [`send`](Self::send)) or [`DescribeDownloadBackupSetStorageInfoRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeDownloadBackupSetStorageInfoBuilder<C = ()> {
-    client: C,
-    request: DescribeDownloadBackupSetStorageInfoRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeDownloadBackupSetStorageInfoRequest,
 }
 
 impl<C> DescribeDownloadBackupSetStorageInfoBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the region where the instance resides. Required. Example: `cn-hangzhou`.
     pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();

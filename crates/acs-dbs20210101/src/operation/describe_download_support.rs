@@ -36,7 +36,10 @@ pub struct DescribeDownloadSupportRequest {
 impl DescribeDownloadSupportRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeDownloadSupportBuilder {
-        DescribeDownloadSupportBuilder::with_client(())
+        DescribeDownloadSupportBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -62,18 +65,11 @@ impl rt::Operation for DescribeDownloadSupportRequest {
 /// Sets the parameters of `DescribeDownloadSupport`: made by `Client::describe_download_support` (then [`send`](Self::send)) or [`DescribeDownloadSupportRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeDownloadSupportBuilder<C = ()> {
-    client: C,
-    request: DescribeDownloadSupportRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeDownloadSupportRequest,
 }
 
 impl<C> DescribeDownloadSupportBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID. Required. Example: `cn-hangzhou`.
     pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();

@@ -54,7 +54,10 @@ pub struct DescribeDownloadTaskRequest {
 impl DescribeDownloadTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeDownloadTaskBuilder {
-        DescribeDownloadTaskBuilder::with_client(())
+        DescribeDownloadTaskBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -90,18 +93,11 @@ impl rt::Operation for DescribeDownloadTaskRequest {
 /// Sets the parameters of `DescribeDownloadTask`: made by `Client::describe_download_task` (then [`send`](Self::send)) or [`DescribeDownloadTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeDownloadTaskBuilder<C = ()> {
-    client: C,
-    request: DescribeDownloadTaskRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeDownloadTaskRequest,
 }
 
 impl<C> DescribeDownloadTaskBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the region where the instance resides. To obtain the region ID, call DescribeDBInstanceAttribute. Required. Example: `cn-hangzhou`.
     pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();

@@ -24,7 +24,10 @@ pub struct DescribeSandboxBackupSetsRequest {
 impl DescribeSandboxBackupSetsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeSandboxBackupSetsBuilder {
-        DescribeSandboxBackupSetsBuilder::with_client(())
+        DescribeSandboxBackupSetsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -51,18 +54,11 @@ impl rt::Operation for DescribeSandboxBackupSetsRequest {
 /// Sets the parameters of `DescribeSandboxBackupSets`: made by `Client::describe_sandbox_backup_sets` (then [`send`](Self::send)) or [`DescribeSandboxBackupSetsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeSandboxBackupSetsBuilder<C = ()> {
-    client: C,
-    request: DescribeSandboxBackupSetsRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeSandboxBackupSetsRequest,
 }
 
 impl<C> DescribeSandboxBackupSetsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup plan.
     ///
     /// > If your instance is an RDS for MySQL instance, automatically add the RDS instance to DBS to obtain the backup plan ID. For more information, see Automatically add a data source.

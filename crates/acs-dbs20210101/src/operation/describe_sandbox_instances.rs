@@ -24,7 +24,10 @@ pub struct DescribeSandboxInstancesRequest {
 impl DescribeSandboxInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeSandboxInstancesBuilder {
-        DescribeSandboxInstancesBuilder::with_client(())
+        DescribeSandboxInstancesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -51,18 +54,11 @@ impl rt::Operation for DescribeSandboxInstancesRequest {
 /// Sets the parameters of `DescribeSandboxInstances`: made by `Client::describe_sandbox_instances` (then [`send`](Self::send)) or [`DescribeSandboxInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeSandboxInstancesBuilder<C = ()> {
-    client: C,
-    request: DescribeSandboxInstancesRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeSandboxInstancesRequest,
 }
 
 impl<C> DescribeSandboxInstancesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule.
     ///
     /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.

@@ -18,7 +18,10 @@ pub struct DescribeSandboxRecoveryTimeRequest {
 impl DescribeSandboxRecoveryTimeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeSandboxRecoveryTimeBuilder {
-        DescribeSandboxRecoveryTimeBuilder::with_client(())
+        DescribeSandboxRecoveryTimeBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -42,18 +45,11 @@ impl rt::Operation for DescribeSandboxRecoveryTimeRequest {
 /// Sets the parameters of `DescribeSandboxRecoveryTime`: made by `Client::describe_sandbox_recovery_time` (then [`send`](Self::send)) or [`DescribeSandboxRecoveryTimeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeSandboxRecoveryTimeBuilder<C = ()> {
-    client: C,
-    request: DescribeSandboxRecoveryTimeRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeSandboxRecoveryTimeRequest,
 }
 
 impl<C> DescribeSandboxRecoveryTimeBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule. If you set this parameter to the backup schedule ID obtained by calling the DescribeBackupPlanList operation, the dbs prefix must be removed. Otherwise, the call fails.
     ///
     /// > If your instance is an ApsaraDB RDS for MySQL instance, you can configure automatic access to a data source to automatically add the instance to DBS and obtain the ID of the backup schedule.

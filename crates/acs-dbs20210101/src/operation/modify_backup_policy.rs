@@ -42,7 +42,10 @@ pub struct ModifyBackupPolicyRequest {
 impl ModifyBackupPolicyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupPolicyBuilder {
-        ModifyBackupPolicyBuilder::with_client(())
+        ModifyBackupPolicyBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -95,18 +98,11 @@ impl rt::Operation for ModifyBackupPolicyRequest {
 /// Sets the parameters of `ModifyBackupPolicy`: made by `Client::modify_backup_policy` (then [`send`](Self::send)) or [`ModifyBackupPolicyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ModifyBackupPolicyBuilder<C = ()> {
-    client: C,
-    request: ModifyBackupPolicyRequest,
+    pub(crate) client: C,
+    pub(crate) request: ModifyBackupPolicyRequest,
 }
 
 impl<C> ModifyBackupPolicyBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region where the backup set is located. Example: `cn-shanghai`.
     pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();

@@ -36,7 +36,10 @@ pub struct RetryDownloadTaskRequest {
 impl RetryDownloadTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RetryDownloadTaskBuilder {
-        RetryDownloadTaskBuilder::with_client(())
+        RetryDownloadTaskBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -63,18 +66,11 @@ impl rt::Operation for RetryDownloadTaskRequest {
 /// Sets the parameters of `RetryDownloadTask`: made by `Client::retry_download_task` (then [`send`](Self::send)) or [`RetryDownloadTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct RetryDownloadTaskBuilder<C = ()> {
-    client: C,
-    request: RetryDownloadTaskRequest,
+    pub(crate) client: C,
+    pub(crate) request: RetryDownloadTaskRequest,
 }
 
 impl<C> RetryDownloadTaskBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the region where the instance resides. To query the region ID, call DescribeDBInstanceAttribute for an RDS instance or DescribeDBClusterAttribute for a PolarDB cluster. Example: `cn-hangzhou`.
     pub fn region_code(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_code = value.into_param();

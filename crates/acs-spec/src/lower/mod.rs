@@ -3,11 +3,13 @@
 //! Every check reports into one list instead of returning early, so a user sees all problems
 //! of all files in one run. The pieces: [`types`] lowers value types (inline and named),
 //! [`operation`] an operation's parameters, wire placement, retry safety, errors and RAM facts,
-//! and [`finish`] makes the service-wide decisions that need every operation (which side of the
-//! wire each type is used on, `Eq`, boxing recursive types).
+//! [`finish`] makes the service-wide decisions that need every operation (which side of the
+//! wire each type is used on, `Eq`, boxing recursive types), and [`pagination`] which
+//! operations page and how.
 
 mod finish;
 mod operation;
+mod pagination;
 mod types;
 
 use std::collections::HashMap;
@@ -118,6 +120,7 @@ pub fn lower_service(
         operations: lowered,
     };
     finish::finish(&mut service);
+    pagination::mark(&mut service);
     service
 }
 

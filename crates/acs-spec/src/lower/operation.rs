@@ -87,6 +87,7 @@ pub(super) fn lower_operation(
         types,
         errors,
         ram,
+        pagination: None,
     }
 }
 

@@ -31,12 +31,18 @@ impl Client {
     pub fn describe_instances(
         &self,
     ) -> describe_instances::DescribeInstancesBuilder<rt::Client> {
-        describe_instances::DescribeInstancesBuilder::with_client(self.inner.clone())
+        describe_instances::DescribeInstancesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `RunInstances`: Batch creates Elastic Compute Service (ECS) instances. You can automatically start, assign public IP addresses to, and specify an automatic release time for the instances. (Set parameters, then `send().await`; see [`run_instances`](crate::operation::run_instances).)
     #[cfg(feature = "run-instances")]
     pub fn run_instances(&self) -> run_instances::RunInstancesBuilder<rt::Client> {
-        run_instances::RunInstancesBuilder::with_client(self.inner.clone())
+        run_instances::RunInstancesBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 }

@@ -30,6 +30,9 @@ impl Client {
     #[deprecated]
     #[cfg(feature = "match")]
     pub fn r#match(&self) -> r#match::MatchBuilder<rt::Client> {
-        r#match::MatchBuilder::with_client(self.inner.clone())
+        r#match::MatchBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 }

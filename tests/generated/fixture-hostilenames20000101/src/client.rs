@@ -29,25 +29,37 @@ impl Client {
     /// `Build`: An operation named `Build`. (Set parameters, then `send().await`; see [`build`](crate::operation::build).)
     #[cfg(feature = "build")]
     pub fn build(&self) -> build::BuildBuilder<rt::Client> {
-        build::BuildBuilder::with_client(self.inner.clone())
+        build::BuildBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `Items`: An operation named `Items`. (Set parameters, then `send().await`; see [`items`](crate::operation::items).)
     #[cfg(feature = "items")]
     pub fn items(&self) -> items::ItemsBuilder<rt::Client> {
-        items::ItemsBuilder::with_client(self.inner.clone())
+        items::ItemsBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `Self`: An operation named `Self`. (Set parameters, then `send().await`; see [`self_`](crate::operation::self_).)
     #[cfg(feature = "self")]
     pub fn self_(&self) -> self_::SelfBuilder<rt::Client> {
-        self_::SelfBuilder::with_client(self.inner.clone())
+        self_::SelfBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `Send`: An operation named `Send`. (Set parameters, then `send().await`; see [`send`](crate::operation::send).)
     #[cfg(feature = "send")]
     pub fn send(&self) -> send::SendBuilder<rt::Client> {
-        send::SendBuilder::with_client(self.inner.clone())
+        send::SendBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `StartBackupPlan`: StartBackupPlan with every name the generated code uses for itself added. (Set parameters, then `send().await`; see [`start_backup_plan`](crate::operation::start_backup_plan).)
@@ -55,12 +67,18 @@ impl Client {
     pub fn start_backup_plan(
         &self,
     ) -> start_backup_plan::StartBackupPlanBuilder<rt::Client> {
-        start_backup_plan::StartBackupPlanBuilder::with_client(self.inner.clone())
+        start_backup_plan::StartBackupPlanBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 
     /// `Type`: An operation named `Type`. (Set parameters, then `send().await`; see [`type`](crate::operation::type).)
     #[cfg(feature = "type")]
     pub fn r#type(&self) -> r#type::TypeBuilder<rt::Client> {
-        r#type::TypeBuilder::with_client(self.inner.clone())
+        r#type::TypeBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
     }
 }

@@ -114,7 +114,10 @@ pub struct DescribeInstancesRequest {
 impl DescribeInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeInstancesBuilder {
-        DescribeInstancesBuilder::with_client(())
+        DescribeInstancesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -180,18 +183,11 @@ impl rt::Operation for DescribeInstancesRequest {
 /// Sets the parameters of `DescribeInstances`: made by `Client::describe_instances` (then [`send`](Self::send)) or [`DescribeInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct DescribeInstancesBuilder<C = ()> {
-    client: C,
-    request: DescribeInstancesRequest,
+    pub(crate) client: C,
+    pub(crate) request: DescribeInstancesRequest,
 }
 
 impl<C> DescribeInstancesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list. Required. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();
@@ -571,6 +567,33 @@ impl DescribeInstancesBuilder<rt::Client> {
     ) -> Result<DescribeInstancesResponse, rt::SdkError<DescribeInstancesError>> {
         let client = self.client.clone();
         client.call(self.build()?).await
+    }
+
+    /// Builds the request and gives every page of the answer, each one call: a `Stream`,
+    /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
+    /// first, with its setter.
+    pub fn into_paginator(
+        self,
+    ) -> Result<rt::Paginator<DescribeInstancesRequest>, rt::BuildError> {
+        let client = self.client.clone();
+        Ok(rt::Paginator::new(client, self.build()?))
+    }
+}
+
+impl rt::Paginated for DescribeInstancesRequest {
+    type Item = InstanceItem;
+
+    fn cursor(&mut self) -> rt::CursorField<'_> {
+        (&mut self.next_token).into()
+    }
+
+    fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
+        rt::Page {
+            next_token: output.next_token.as_deref(),
+            total_count: None,
+            total_pages: None,
+            items: output.instances.as_ref().and_then(|v| v.instance.as_deref()),
+        }
     }
 }
 

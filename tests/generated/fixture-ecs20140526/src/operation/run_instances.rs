@@ -284,7 +284,10 @@ pub struct RunInstancesRequest {
 impl RunInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RunInstancesBuilder {
-        RunInstancesBuilder::with_client(())
+        RunInstancesBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -419,18 +422,11 @@ impl rt::Operation for RunInstancesRequest {
 /// Sets the parameters of `RunInstances`: made by `Client::run_instances` (then [`send`](Self::send)) or [`RunInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct RunInstancesBuilder<C = ()> {
-    client: C,
-    request: RunInstancesRequest,
+    pub(crate) client: C,
+    pub(crate) request: RunInstancesRequest,
 }
 
 impl<C> RunInstancesBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The ID of the region in which to create the instance. You can call the DescribeRegions operation to query the most recent region list. Required. Example: `cn-hangzhou`.
     pub fn region_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region_id = value.into_param();

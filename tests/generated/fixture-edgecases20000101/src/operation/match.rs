@@ -45,7 +45,10 @@ pub struct MatchRequest {
 impl MatchRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> MatchBuilder {
-        MatchBuilder::with_client(())
+        MatchBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -84,19 +87,12 @@ impl rt::Operation for MatchRequest {
 /// Sets the parameters of `Match`: made by `Client::match` (then [`send`](Self::send)) or [`MatchRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct MatchBuilder<C = ()> {
-    client: C,
-    request: MatchRequest,
+    pub(crate) client: C,
+    pub(crate) request: MatchRequest,
 }
 
 #[allow(deprecated)]
 impl<C> MatchBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// A parameter named with a Rust keyword. Required. Example: ``` `a` ``b`` ```.
     pub fn r#type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.r#type = value.into_param();

@@ -16,7 +16,10 @@ pub struct BuildRequest {
 impl BuildRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> BuildBuilder {
-        BuildBuilder::with_client(())
+        BuildBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -38,18 +41,11 @@ impl rt::Operation for BuildRequest {
 /// Sets the parameters of `Build`: made by `Client::build` (then [`send`](Self::send)) or [`BuildRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct BuildBuilder<C = ()> {
-    client: C,
-    request: BuildRequest,
+    pub(crate) client: C,
+    pub(crate) request: BuildRequest,
 }
 
 impl<C> BuildBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The `Build` field. Wire name: `Build`.
     pub fn build_(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.build_ = value.into_param();

@@ -16,7 +16,10 @@ pub struct ItemsRequest {
 impl ItemsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ItemsBuilder {
-        ItemsBuilder::with_client(())
+        ItemsBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -38,18 +41,11 @@ impl rt::Operation for ItemsRequest {
 /// Sets the parameters of `Items`: made by `Client::items` (then [`send`](Self::send)) or [`ItemsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct ItemsBuilder<C = ()> {
-    client: C,
-    request: ItemsRequest,
+    pub(crate) client: C,
+    pub(crate) request: ItemsRequest,
 }
 
 impl<C> ItemsBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The `Items` field.
     pub fn items(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.items = value.into_param();

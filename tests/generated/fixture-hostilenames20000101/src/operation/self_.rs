@@ -16,7 +16,10 @@ pub struct SelfRequest {
 impl SelfRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> SelfBuilder {
-        SelfBuilder::with_client(())
+        SelfBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -38,18 +41,11 @@ impl rt::Operation for SelfRequest {
 /// Sets the parameters of `Self`: made by `Client::self_` (then [`send`](Self::send)) or [`SelfRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct SelfBuilder<C = ()> {
-    client: C,
-    request: SelfRequest,
+    pub(crate) client: C,
+    pub(crate) request: SelfRequest,
 }
 
 impl<C> SelfBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The `Self` field. Wire name: `Self`.
     pub fn self_(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.self_ = value.into_param();

@@ -16,7 +16,10 @@ pub struct SendRequest {
 impl SendRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> SendBuilder {
-        SendBuilder::with_client(())
+        SendBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -38,18 +41,11 @@ impl rt::Operation for SendRequest {
 /// Sets the parameters of `Send`: made by `Client::send` (then [`send`](Self::send)) or [`SendRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct SendBuilder<C = ()> {
-    client: C,
-    request: SendRequest,
+    pub(crate) client: C,
+    pub(crate) request: SendRequest,
 }
 
 impl<C> SendBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The `Send` field. Wire name: `Send`.
     pub fn send_(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.send_ = value.into_param();

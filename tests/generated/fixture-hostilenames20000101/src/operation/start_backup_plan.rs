@@ -18,7 +18,7 @@ pub struct StartBackupPlanRequest {
     /// A parameter named `send`.
     pub send_: Option<String>,
     /// A parameter named `with_client`.
-    pub with_client_: Option<String>,
+    pub with_client: Option<String>,
     /// A parameter named `into_paginator`.
     pub into_paginator_: Option<String>,
     /// A parameter named `clone`.
@@ -120,7 +120,10 @@ pub struct StartBackupPlanRequest {
 impl StartBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StartBackupPlanBuilder {
-        StartBackupPlanBuilder::with_client(())
+        StartBackupPlanBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -141,7 +144,7 @@ impl rt::Operation for StartBackupPlanRequest {
         params.query("ClientToken", &self.client_token);
         params.query("build", &self.build_);
         params.query("send", &self.send_);
-        params.query("with_client", &self.with_client_);
+        params.query("with_client", &self.with_client);
         params.query("into_paginator", &self.into_paginator_);
         params.query("clone", &self.clone_);
         params.query("clone_from", &self.clone_from_);
@@ -200,18 +203,11 @@ impl rt::Operation for StartBackupPlanRequest {
 /// Sets the parameters of `StartBackupPlan`: made by `Client::start_backup_plan` (then [`send`](Self::send)) or [`StartBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct StartBackupPlanBuilder<C = ()> {
-    client: C,
-    request: StartBackupPlanRequest,
+    pub(crate) client: C,
+    pub(crate) request: StartBackupPlanRequest,
 }
 
 impl<C> StartBackupPlanBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The `BackupPlanId` field. Required.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
@@ -236,9 +232,9 @@ impl<C> StartBackupPlanBuilder<C> {
         self
     }
 
-    /// A parameter named `with_client`. Wire name: `with_client`.
-    pub fn with_client_(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.with_client_ = value.into_param();
+    /// A parameter named `with_client`.
+    pub fn with_client(mut self, value: impl rt::IntoParam<String>) -> Self {
+        self.request.with_client = value.into_param();
         self
     }
 

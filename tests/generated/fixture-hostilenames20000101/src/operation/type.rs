@@ -16,7 +16,10 @@ pub struct TypeRequest {
 impl TypeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> TypeBuilder {
-        TypeBuilder::with_client(())
+        TypeBuilder {
+            client: (),
+            request: Default::default(),
+        }
     }
 }
 
@@ -38,18 +41,11 @@ impl rt::Operation for TypeRequest {
 /// Sets the parameters of `Type`: made by `Client::type` (then [`send`](Self::send)) or [`TypeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
 #[derive(Debug, Clone)]
 pub struct TypeBuilder<C = ()> {
-    client: C,
-    request: TypeRequest,
+    pub(crate) client: C,
+    pub(crate) request: TypeRequest,
 }
 
 impl<C> TypeBuilder<C> {
-    pub(crate) fn with_client(client: C) -> Self {
-        Self {
-            client,
-            request: Default::default(),
-        }
-    }
-
     /// The `Type` field.
     pub fn r#type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.r#type = value.into_param();
