@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod docs;
+pub mod examples;
 pub mod manifest;
 pub mod operation;
 pub mod policy;

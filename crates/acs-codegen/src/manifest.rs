@@ -52,6 +52,8 @@ all-features = true
 
 [features]
 default = [{default}]
+# A mock client for users' tests (`test_util`): answers from rules instead of a server.
+test-util = ["acs-runtime/test-util"]
 {feature_lines}
 [dependencies]
 acs-runtime.workspace = true

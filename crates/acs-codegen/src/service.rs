@@ -1,7 +1,7 @@
 //! Crate-level files of a generated client: `lib.rs`, the client, the endpoint table, the
 //! operation module index and the shared types.
 
-use acs_spec::ir::{ApiStyle, Operation, Service, TypeRef, TypeScope};
+use acs_spec::ir::{ApiStyle, Operation, Service, TypeScope};
 use acs_spec::names::generated;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
@@ -30,7 +30,7 @@ impl ToTokens for LibRs<'_> {
             "Each operation has a module under [`operation`] with its request, builder, response and error types, and a method on [`Client`]. Every operation is a Cargo feature (on by default), so a build can include only the operations it calls."
                 .to_owned(),
         );
-        if let Some(example) = crate_example(service) {
+        if let Some(example) = crate::examples::crate_example(service) {
             text.push(example);
         }
         let crate_docs = docs::inner_doc_attrs(&docs::paragraphs(text));
@@ -42,6 +42,7 @@ impl ToTokens for LibRs<'_> {
             }
         });
         let operation = format_ident!("{}", generated::OPERATION_MODULE);
+        let test_util = crate::examples::TestUtil(service);
         tokens.extend(quote! {
             #crate_docs
             #![forbid(unsafe_code)]
@@ -67,37 +68,10 @@ impl ToTokens for LibRs<'_> {
                 pub use acs_runtime::ram::ResourceArns;
                 pub use acs_runtime::{Config, OperationError, SdkError};
             }
+
+            #test_util
         });
     }
-}
-
-/// A complete call of the first operation whose required parameters are all scalars, with
-/// their documented examples, as the crate's doc example.
-fn crate_example(service: &Service) -> Option<String> {
-    let crate_name = service.package_name.replace('-', "_");
-    let op = service
-        .operations
-        .iter()
-        .find(|op| op.required_params().all(|p| p.ty.is_scalar()) && !op.deprecated)?;
-    let mut call = format!("client\n    .{}()", op.names.snake);
-    for param in op.required_params() {
-        let example = param.docs.example.as_deref().map(str::trim).unwrap_or("");
-        let value = match &param.ty {
-            TypeRef::String => format!("{:?}", if example.is_empty() { "…" } else { example }),
-            TypeRef::Boolean => "true".to_owned(),
-            TypeRef::Int32 | TypeRef::Int64 => example
-                .parse::<i64>()
-                .map_or_else(|_| "1".to_owned(), |n| n.to_string()),
-            _ => example
-                .parse::<f64>()
-                .map_or_else(|_| "1.0".to_owned(), |n| format!("{n:?}")),
-        };
-        call.push_str(&format!("\n    .{}({value})", param.ident));
-    }
-    call.push_str("\n    .send()\n    .await?;");
-    Some(format!(
-        "```no_run\n# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\nlet config = {crate_name}::Config::new(\"cn-hangzhou\");\nlet client = {crate_name}::Client::new(&config)?;\nlet response = {call}\nprintln!(\"{{response:?}}\");\n# Ok(())\n# }}\n```"
-    ))
 }
 
 /// `src/client.rs`: the service client with one method per operation.

@@ -51,3 +51,34 @@ pub mod prelude {
 
     pub use acs_runtime::{Config, OperationError, SdkError};
 }
+
+/// Test support (the `test-util` feature, off by default): a client that answers from rules instead of a server, so code calling this service is tested without one. Requests are still written by the generated code and recorded; raw HTTP answers are decoded by the real client. See `acs_runtime::mock`.
+///
+/// ```
+/// use acs_cs20151215::operation::attach_instances::AttachInstancesRequest;
+/// use acs_cs20151215::prelude::OperationError;
+/// use acs_cs20151215::test_util::{Mock, Rule};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mock = Mock::new([
+///     Rule::of::<AttachInstancesRequest>().then_output(Default::default),
+///     Rule::of::<AttachInstancesRequest>().then_service_error(403, "Forbidden.RAM", "denied"),
+/// ]);
+/// let client = acs_cs20151215::Client::new(&mock.config())?;
+/// let call = || {
+///     client
+///         .attach_instances()
+///         .cluster_id("c106f377e16f34eb1808d6b9362c9****")
+/// };
+/// call().send().await?;
+/// let error = call().send().await.unwrap_err();
+/// assert_eq!(error.into_service_error().map(|e| e.code().to_owned()).as_deref(), Some("Forbidden.RAM"));
+/// assert_eq!(mock.calls().len(), 2);
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "test-util")]
+pub mod test_util {
+    pub use acs_runtime::mock::{Call, Mock, Rule, RuleBuilder};
+}

@@ -52,3 +52,36 @@ pub mod prelude {
 
     pub use acs_runtime::{Config, OperationError, SdkError};
 }
+
+/// Test support (the `test-util` feature, off by default): a client that answers from rules instead of a server, so code calling this service is tested without one. Requests are still written by the generated code and recorded; raw HTTP answers are decoded by the real client. See `acs_runtime::mock`.
+///
+/// ```
+/// use acs_dbs20190306::operation::configure_backup_plan::ConfigureBackupPlanRequest;
+/// use acs_dbs20190306::prelude::OperationError;
+/// use acs_dbs20190306::test_util::{Mock, Rule};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mock = Mock::new([
+///     Rule::of::<ConfigureBackupPlanRequest>().then_output(Default::default),
+///     Rule::of::<ConfigureBackupPlanRequest>().then_service_error(403, "Forbidden.RAM", "denied"),
+/// ]);
+/// let client = acs_dbs20190306::Client::new(&mock.config())?;
+/// let call = || {
+///     client
+///         .configure_backup_plan()
+///         .backup_plan_id("dbstooi0*******")
+///         .source_endpoint_instance_type("RDS")
+///         .backup_plan_name("dbstooi0*******")
+/// };
+/// call().send().await?;
+/// let error = call().send().await.unwrap_err();
+/// assert_eq!(error.into_service_error().map(|e| e.code().to_owned()).as_deref(), Some("Forbidden.RAM"));
+/// assert_eq!(mock.calls().len(), 2);
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "test-util")]
+pub mod test_util {
+    pub use acs_runtime::mock::{Call, Mock, Rule, RuleBuilder};
+}

@@ -93,24 +93,27 @@ impl Client {
 
     /// Sends `operation` and decodes the answer, retrying where that is safe (see
     /// [`crate::retry`]).
-    pub async fn call<O: Operation>(
-        &self,
-        mut operation: O,
-    ) -> Result<O::Output, SdkError<O::Error>> {
-        if O::INFO.idempotency == Idempotency::Token
-            && let Some(slot) = operation.idempotency_token_mut()
-            && slot.is_none()
-        {
-            *slot = Some(uuid::Uuid::new_v4().to_string());
+    pub async fn call<O: Operation>(&self, operation: O) -> Result<O::Output, SdkError<O::Error>> {
+        #[cfg(feature = "test-util")]
+        if let Some(mock) = self.transport.mock() {
+            return mock.answer(self, operation).await;
         }
-        let mut params = RequestParams::default();
-        operation.write_params(&mut params);
+        let (_, params) = prepare(operation);
+        self.call_through::<O>(&*self.transport, params).await
+    }
+
+    /// The call of an operation whose parameters are written, through `transport`.
+    pub(crate) async fn call_through<O: Operation>(
+        &self,
+        transport: &dyn Transport,
+        params: RequestParams,
+    ) -> Result<O::Output, SdkError<O::Error>> {
         let mut output = None;
         let mut decode = |body: ResponseBody| {
             output = Some(O::Output::from_response(body)?);
             Ok(())
         };
-        match self.invoke(O::INFO, params, &mut decode).await {
+        match self.invoke(transport, O::INFO, params, &mut decode).await {
             Ok(()) => match output {
                 Some(output) => Ok(output),
                 None => unreachable!("a call succeeds only after its body decoded"),
@@ -122,6 +125,7 @@ impl Client {
     /// The call without its types: `decode` receives the body of the successful answer.
     async fn invoke(
         &self,
+        transport: &dyn Transport,
         info: &'static OperationInfo,
         params: RequestParams,
         decode: &mut DecodeBody<'_>,
@@ -131,11 +135,14 @@ impl Client {
             product = self.service.product,
             action = info.action,
         );
-        self.run(info, params, decode).instrument(span).await
+        self.run(transport, info, params, decode)
+            .instrument(span)
+            .await
     }
 
     async fn run(
         &self,
+        transport: &dyn Transport,
         info: &'static OperationInfo,
         params: RequestParams,
         decode: &mut DecodeBody<'_>,
@@ -171,7 +178,7 @@ impl Client {
                 &self.user_agent,
             );
 
-            let sent = tokio::time::timeout_at(deadline, self.transport.send(request))
+            let sent = tokio::time::timeout_at(deadline, transport.send(request))
                 .instrument(attempt_span.clone())
                 .await;
             let failure = match sent {
@@ -251,6 +258,20 @@ impl Client {
             attempt += 1;
         }
     }
+}
+
+/// An operation ready to send: an unset idempotency token filled with a fresh UUID (once, so
+/// every attempt carries the same token), then its parameters written.
+pub(crate) fn prepare<O: Operation>(mut operation: O) -> (O, RequestParams) {
+    if O::INFO.idempotency == Idempotency::Token
+        && let Some(slot) = operation.idempotency_token_mut()
+        && slot.is_none()
+    {
+        *slot = Some(uuid::Uuid::new_v4().to_string());
+    }
+    let mut params = RequestParams::default();
+    operation.write_params(&mut params);
+    (operation, params)
 }
 
 /// What went wrong in one attempt.

@@ -13,6 +13,8 @@ pub mod encoding;
 pub mod endpoint;
 pub mod error;
 pub mod json;
+#[cfg(feature = "test-util")]
+pub mod mock;
 pub mod operation;
 pub mod paginate;
 pub mod params;

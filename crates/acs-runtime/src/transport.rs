@@ -115,11 +115,23 @@ pub(crate) fn redact_url(url: &str) -> String {
 pub trait Transport: Send + Sync + fmt::Debug {
     /// Sends `request` and reads the whole answer.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+
+    /// The mock this transport is, when it is one ([`crate::mock`]): calls then take their
+    /// answers from its rules.
+    #[cfg(feature = "test-util")]
+    fn mock(&self) -> Option<&crate::mock::Mock> {
+        None
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Arc<T> {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         (**self).send(request)
+    }
+
+    #[cfg(feature = "test-util")]
+    fn mock(&self) -> Option<&crate::mock::Mock> {
+        (**self).mock()
     }
 }
 

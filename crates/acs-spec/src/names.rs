@@ -87,6 +87,8 @@ pub mod generated {
     pub const RAM_CONST: &str = "RAM";
     /// The shared types module at the crate root.
     pub const TYPES_MODULE: &str = "types";
+    /// The test support module at the crate root (feature `test-util`).
+    pub const TEST_UTIL_MODULE: &str = "test_util";
     /// The operations module at the crate root; `operation/mod.rs` holds its index.
     pub const OPERATION_MODULE: &str = "operation";
     /// The catch-all variant of every error enum.

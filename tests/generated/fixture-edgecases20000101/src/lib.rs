@@ -42,3 +42,9 @@ pub mod prelude {
 
     pub use acs_runtime::{Config, OperationError, SdkError};
 }
+
+/// Test support (the `test-util` feature, off by default): a client that answers from rules instead of a server, so code calling this service is tested without one. Requests are still written by the generated code and recorded; raw HTTP answers are decoded by the real client. See `acs_runtime::mock`.
+#[cfg(feature = "test-util")]
+pub mod test_util {
+    pub use acs_runtime::mock::{Call, Mock, Rule, RuleBuilder};
+}
