@@ -51,6 +51,38 @@ pub struct Facts {
     pub dependent_actions: &'static [&'static str],
 }
 
+impl Facts {
+    /// The facts of `action` at `access_level`, on all resources, with no condition keys or
+    /// dependent actions.
+    pub const fn new(action: &'static str, access_level: AccessLevel) -> Facts {
+        Facts {
+            action,
+            access_level,
+            resource_arn_templates: &[],
+            condition_keys: &[],
+            dependent_actions: &[],
+        }
+    }
+
+    /// The same facts on the resources of `templates`.
+    pub const fn on(mut self, templates: &'static [&'static str]) -> Facts {
+        self.resource_arn_templates = templates;
+        self
+    }
+
+    /// The same facts with `keys` as condition keys.
+    pub const fn with_condition_keys(mut self, keys: &'static [&'static str]) -> Facts {
+        self.condition_keys = keys;
+        self
+    }
+
+    /// The same facts with `actions` as dependent actions.
+    pub const fn with_dependent_actions(mut self, actions: &'static [&'static str]) -> Facts {
+        self.dependent_actions = actions;
+        self
+    }
+}
+
 /// The ARNs of the resources a request acts on, for a RAM policy's `Resource`; implemented for
 /// every operation (in the generated crates' `prelude`).
 pub trait ResourceArns {

@@ -72,7 +72,7 @@ impl ToTokens for Builder<'_> {
         ));
         tokens.extend(quote! {
             #docs
-            #[derive(Debug, Clone)]
+            #[derive(Debug, Clone, Default)]
             pub struct #builder<C = ()> {
                 pub(crate) #client: C,
                 pub(crate) #request_field: #request,

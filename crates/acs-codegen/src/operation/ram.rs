@@ -24,19 +24,29 @@ impl ToTokens for Ram<'_> {
                 AccessLevel::Delete => "Delete",
             }
         );
-        let templates = ram.resources.iter().map(|r| r.template.as_str());
-        let condition_keys = &ram.condition_keys;
-        let dependent_actions = &ram.dependent_actions;
+        // Only what is there: empty lists are the constructor's.
+        let mut facts = quote!(rt::ram::Facts::new(#action, rt::ram::AccessLevel::#level));
+        let templates: Vec<&str> = ram.resources.iter().map(|r| r.template.as_str()).collect();
+        for (method, list) in [
+            ("on", &templates),
+            (
+                "with_condition_keys",
+                &ram.condition_keys.iter().map(String::as_str).collect(),
+            ),
+            (
+                "with_dependent_actions",
+                &ram.dependent_actions.iter().map(String::as_str).collect(),
+            ),
+        ] {
+            if !list.is_empty() {
+                let method = format_ident!("{method}");
+                facts.extend(quote!(.#method(&[#(#list),*])));
+            }
+        }
         tokens.extend(quote! {
             /// RAM authorization of this operation, for writing policies; `resource_arns` (from
             /// the `prelude`) fills its templates from a request.
-            pub const #name: rt::ram::Facts = rt::ram::Facts {
-                action: #action,
-                access_level: rt::ram::AccessLevel::#level,
-                resource_arn_templates: &[#(#templates),*],
-                condition_keys: &[#(#condition_keys),*],
-                dependent_actions: &[#(#dependent_actions),*],
-            };
+            pub const #name: rt::ram::Facts = #facts;
         });
     }
 }

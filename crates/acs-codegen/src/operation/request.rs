@@ -54,8 +54,6 @@ impl ToTokens for Request<'_> {
         let allow = allow_deprecated(&op.params);
         let ram = super::ram::operation_const(op);
         let builder_fn = format_ident!("{}", generated::REQUEST_BUILDER);
-        let client_field = format_ident!("{}", generated::CLIENT_FIELD);
-        let request_field = format_ident!("{}", generated::REQUEST_FIELD);
         // Deprecation is marked on the client method users call; marking the type itself would
         // make the module's own impls warn.
         tokens.extend(quote! {
@@ -69,7 +67,7 @@ impl ToTokens for Request<'_> {
             impl #request {
                 /// A builder for this request, not tied to a client.
                 pub fn #builder_fn() -> #builder {
-                    #builder { #client_field: (), #request_field: Default::default() }
+                    #builder::default()
                 }
             }
 

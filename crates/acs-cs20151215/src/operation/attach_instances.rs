@@ -18,10 +18,7 @@ pub struct AttachInstancesRequest {
 impl AttachInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> AttachInstancesBuilder {
-        AttachInstancesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        AttachInstancesBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for AttachInstancesRequest {
 }
 
 /// Sets the parameters of `AttachInstances`: made by `Client::attach_instances` (then [`send`](Self::send)) or [`AttachInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AttachInstancesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: AttachInstancesRequest,

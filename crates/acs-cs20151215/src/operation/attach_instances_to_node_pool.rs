@@ -20,10 +20,7 @@ pub struct AttachInstancesToNodePoolRequest {
 impl AttachInstancesToNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> AttachInstancesToNodePoolBuilder {
-        AttachInstancesToNodePoolBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        AttachInstancesToNodePoolBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for AttachInstancesToNodePoolRequest {
 }
 
 /// Sets the parameters of `AttachInstancesToNodePool`: made by `Client::attach_instances_to_node_pool` (then [`send`](Self::send)) or [`AttachInstancesToNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AttachInstancesToNodePoolBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: AttachInstancesToNodePoolRequest,

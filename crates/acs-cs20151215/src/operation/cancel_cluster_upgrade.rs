@@ -16,10 +16,7 @@ pub struct CancelClusterUpgradeRequest {
 impl CancelClusterUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CancelClusterUpgradeBuilder {
-        CancelClusterUpgradeBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CancelClusterUpgradeBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for CancelClusterUpgradeRequest {
 }
 
 /// Sets the parameters of `CancelClusterUpgrade`: made by `Client::cancel_cluster_upgrade` (then [`send`](Self::send)) or [`CancelClusterUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CancelClusterUpgradeBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CancelClusterUpgradeRequest,

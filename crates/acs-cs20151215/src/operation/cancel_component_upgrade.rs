@@ -18,10 +18,7 @@ pub struct CancelComponentUpgradeRequest {
 impl CancelComponentUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CancelComponentUpgradeBuilder {
-        CancelComponentUpgradeBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CancelComponentUpgradeBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for CancelComponentUpgradeRequest {
 }
 
 /// Sets the parameters of `CancelComponentUpgrade`: made by `Client::cancel_component_upgrade` (then [`send`](Self::send)) or [`CancelComponentUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CancelComponentUpgradeBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CancelComponentUpgradeRequest,

@@ -16,10 +16,7 @@ pub struct CancelOperationPlanRequest {
 impl CancelOperationPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CancelOperationPlanBuilder {
-        CancelOperationPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CancelOperationPlanBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for CancelOperationPlanRequest {
 }
 
 /// Sets the parameters of `CancelOperationPlan`: made by `Client::cancel_operation_plan` (then [`send`](Self::send)) or [`CancelOperationPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CancelOperationPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CancelOperationPlanRequest,

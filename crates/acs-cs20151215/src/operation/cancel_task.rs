@@ -16,10 +16,7 @@ pub struct CancelTaskRequest {
 impl CancelTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CancelTaskBuilder {
-        CancelTaskBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CancelTaskBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for CancelTaskRequest {
 }
 
 /// Sets the parameters of `CancelTask`: made by `Client::cancel_task` (then [`send`](Self::send)) or [`CancelTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CancelTaskBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CancelTaskRequest,

@@ -16,10 +16,7 @@ pub struct CheckControlPlaneLogEnableRequest {
 impl CheckControlPlaneLogEnableRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CheckControlPlaneLogEnableBuilder {
-        CheckControlPlaneLogEnableBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CheckControlPlaneLogEnableBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for CheckControlPlaneLogEnableRequest {
 }
 
 /// Sets the parameters of `CheckControlPlaneLogEnable`: made by `Client::check_control_plane_log_enable` (then [`send`](Self::send)) or [`CheckControlPlaneLogEnableRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CheckControlPlaneLogEnableBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CheckControlPlaneLogEnableRequest,

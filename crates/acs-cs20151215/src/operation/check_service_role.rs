@@ -16,10 +16,7 @@ pub struct CheckServiceRoleRequest {
 impl CheckServiceRoleRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CheckServiceRoleBuilder {
-        CheckServiceRoleBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CheckServiceRoleBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for CheckServiceRoleRequest {
 }
 
 /// Sets the parameters of `CheckServiceRole`: made by `Client::check_service_role` (then [`send`](Self::send)) or [`CheckServiceRoleRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CheckServiceRoleBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CheckServiceRoleRequest,

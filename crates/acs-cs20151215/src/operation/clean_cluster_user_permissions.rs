@@ -26,10 +26,7 @@ pub struct CleanClusterUserPermissionsRequest {
 impl CleanClusterUserPermissionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CleanClusterUserPermissionsBuilder {
-        CleanClusterUserPermissionsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CleanClusterUserPermissionsBuilder::default()
     }
 }
 
@@ -52,7 +49,7 @@ impl rt::Operation for CleanClusterUserPermissionsRequest {
 }
 
 /// Sets the parameters of `CleanClusterUserPermissions`: made by `Client::clean_cluster_user_permissions` (then [`send`](Self::send)) or [`CleanClusterUserPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CleanClusterUserPermissionsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CleanClusterUserPermissionsRequest,

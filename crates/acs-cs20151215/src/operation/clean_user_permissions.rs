@@ -24,10 +24,7 @@ pub struct CleanUserPermissionsRequest {
 impl CleanUserPermissionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CleanUserPermissionsBuilder {
-        CleanUserPermissionsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CleanUserPermissionsBuilder::default()
     }
 }
 
@@ -50,7 +47,7 @@ impl rt::Operation for CleanUserPermissionsRequest {
 }
 
 /// Sets the parameters of `CleanUserPermissions`: made by `Client::clean_user_permissions` (then [`send`](Self::send)) or [`CleanUserPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CleanUserPermissionsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CleanUserPermissionsRequest,

@@ -18,10 +18,7 @@ pub struct CreateAutoscalingConfigRequest {
 impl CreateAutoscalingConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateAutoscalingConfigBuilder {
-        CreateAutoscalingConfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateAutoscalingConfigBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for CreateAutoscalingConfigRequest {
 }
 
 /// Sets the parameters of `CreateAutoscalingConfig`: made by `Client::create_autoscaling_config` (then [`send`](Self::send)) or [`CreateAutoscalingConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateAutoscalingConfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateAutoscalingConfigRequest,

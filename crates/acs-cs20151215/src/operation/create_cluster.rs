@@ -27,10 +27,7 @@ pub struct CreateClusterRequest {
 impl CreateClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateClusterBuilder {
-        CreateClusterBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateClusterBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for CreateClusterRequest {
 }
 
 /// Sets the parameters of `CreateCluster`: made by `Client::create_cluster` (then [`send`](Self::send)) or [`CreateClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateClusterBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateClusterRequest,

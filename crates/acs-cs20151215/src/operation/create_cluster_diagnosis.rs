@@ -18,10 +18,7 @@ pub struct CreateClusterDiagnosisRequest {
 impl CreateClusterDiagnosisRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateClusterDiagnosisBuilder {
-        CreateClusterDiagnosisBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateClusterDiagnosisBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for CreateClusterDiagnosisRequest {
 }
 
 /// Sets the parameters of `CreateClusterDiagnosis`: made by `Client::create_cluster_diagnosis` (then [`send`](Self::send)) or [`CreateClusterDiagnosisRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateClusterDiagnosisBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateClusterDiagnosisRequest,

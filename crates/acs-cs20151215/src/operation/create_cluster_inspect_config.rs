@@ -18,10 +18,7 @@ pub struct CreateClusterInspectConfigRequest {
 impl CreateClusterInspectConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateClusterInspectConfigBuilder {
-        CreateClusterInspectConfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateClusterInspectConfigBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for CreateClusterInspectConfigRequest {
 }
 
 /// Sets the parameters of `CreateClusterInspectConfig`: made by `Client::create_cluster_inspect_config` (then [`send`](Self::send)) or [`CreateClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateClusterInspectConfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateClusterInspectConfigRequest,

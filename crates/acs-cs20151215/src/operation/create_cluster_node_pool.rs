@@ -18,10 +18,7 @@ pub struct CreateClusterNodePoolRequest {
 impl CreateClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateClusterNodePoolBuilder {
-        CreateClusterNodePoolBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateClusterNodePoolBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for CreateClusterNodePoolRequest {
 }
 
 /// Sets the parameters of `CreateClusterNodePool`: made by `Client::create_cluster_node_pool` (then [`send`](Self::send)) or [`CreateClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateClusterNodePoolBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateClusterNodePoolRequest,

@@ -16,10 +16,7 @@ pub struct CreateKubernetesTriggerRequest {
 impl CreateKubernetesTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateKubernetesTriggerBuilder {
-        CreateKubernetesTriggerBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateKubernetesTriggerBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for CreateKubernetesTriggerRequest {
 }
 
 /// Sets the parameters of `CreateKubernetesTrigger`: made by `Client::create_kubernetes_trigger` (then [`send`](Self::send)) or [`CreateKubernetesTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateKubernetesTriggerBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateKubernetesTriggerRequest,

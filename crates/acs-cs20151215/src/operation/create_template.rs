@@ -16,10 +16,7 @@ pub struct CreateTemplateRequest {
 impl CreateTemplateRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateTemplateBuilder {
-        CreateTemplateBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateTemplateBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for CreateTemplateRequest {
 }
 
 /// Sets the parameters of `CreateTemplate`: made by `Client::create_template` (then [`send`](Self::send)) or [`CreateTemplateRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateTemplateBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateTemplateRequest,

@@ -18,10 +18,7 @@ pub struct CreateTriggerRequest {
 impl CreateTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateTriggerBuilder {
-        CreateTriggerBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateTriggerBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for CreateTriggerRequest {
 }
 
 /// Sets the parameters of `CreateTrigger`: made by `Client::create_trigger` (then [`send`](Self::send)) or [`CreateTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateTriggerBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateTriggerRequest,

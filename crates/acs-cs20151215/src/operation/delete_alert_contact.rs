@@ -16,10 +16,7 @@ pub struct DeleteAlertContactRequest {
 impl DeleteAlertContactRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteAlertContactBuilder {
-        DeleteAlertContactBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteAlertContactBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DeleteAlertContactRequest {
 }
 
 /// Sets the parameters of `DeleteAlertContact`: made by `Client::delete_alert_contact` (then [`send`](Self::send)) or [`DeleteAlertContactRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteAlertContactBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteAlertContactRequest,

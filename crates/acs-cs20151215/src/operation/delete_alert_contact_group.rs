@@ -16,10 +16,7 @@ pub struct DeleteAlertContactGroupRequest {
 impl DeleteAlertContactGroupRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteAlertContactGroupBuilder {
-        DeleteAlertContactGroupBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteAlertContactGroupBuilder::default()
     }
 }
 
@@ -41,7 +38,7 @@ impl rt::Operation for DeleteAlertContactGroupRequest {
 }
 
 /// Sets the parameters of `DeleteAlertContactGroup`: made by `Client::delete_alert_contact_group` (then [`send`](Self::send)) or [`DeleteAlertContactGroupRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteAlertContactGroupBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteAlertContactGroupRequest,

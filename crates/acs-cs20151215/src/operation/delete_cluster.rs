@@ -33,10 +33,7 @@ pub struct DeleteClusterRequest {
 impl DeleteClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteClusterBuilder {
-        DeleteClusterBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteClusterBuilder::default()
     }
 }
 
@@ -62,7 +59,7 @@ impl rt::Operation for DeleteClusterRequest {
 }
 
 /// Sets the parameters of `DeleteCluster`: made by `Client::delete_cluster` (then [`send`](Self::send)) or [`DeleteClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteClusterBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteClusterRequest,

@@ -16,10 +16,7 @@ pub struct DeleteClusterInspectConfigRequest {
 impl DeleteClusterInspectConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteClusterInspectConfigBuilder {
-        DeleteClusterInspectConfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteClusterInspectConfigBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DeleteClusterInspectConfigRequest {
 }
 
 /// Sets the parameters of `DeleteClusterInspectConfig`: made by `Client::delete_cluster_inspect_config` (then [`send`](Self::send)) or [`DeleteClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteClusterInspectConfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteClusterInspectConfigRequest,

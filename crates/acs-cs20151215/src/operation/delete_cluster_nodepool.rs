@@ -20,10 +20,7 @@ pub struct DeleteClusterNodepoolRequest {
 impl DeleteClusterNodepoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteClusterNodepoolBuilder {
-        DeleteClusterNodepoolBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteClusterNodepoolBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DeleteClusterNodepoolRequest {
 }
 
 /// Sets the parameters of `DeleteClusterNodepool`: made by `Client::delete_cluster_nodepool` (then [`send`](Self::send)) or [`DeleteClusterNodepoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteClusterNodepoolBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteClusterNodepoolRequest,

@@ -25,10 +25,7 @@ pub struct DeleteClusterNodesRequest {
 impl DeleteClusterNodesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteClusterNodesBuilder {
-        DeleteClusterNodesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteClusterNodesBuilder::default()
     }
 }
 
@@ -50,7 +47,7 @@ impl rt::Operation for DeleteClusterNodesRequest {
 }
 
 /// Sets the parameters of `DeleteClusterNodes`: made by `Client::delete_cluster_nodes` (then [`send`](Self::send)) or [`DeleteClusterNodesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteClusterNodesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteClusterNodesRequest,

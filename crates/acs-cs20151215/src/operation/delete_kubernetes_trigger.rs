@@ -16,10 +16,7 @@ pub struct DeleteKubernetesTriggerRequest {
 impl DeleteKubernetesTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteKubernetesTriggerBuilder {
-        DeleteKubernetesTriggerBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteKubernetesTriggerBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DeleteKubernetesTriggerRequest {
 }
 
 /// Sets the parameters of `DeleteKubernetesTrigger`: made by `Client::delete_kubernetes_trigger` (then [`send`](Self::send)) or [`DeleteKubernetesTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteKubernetesTriggerBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteKubernetesTriggerRequest,

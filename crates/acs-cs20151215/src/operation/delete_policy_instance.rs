@@ -20,10 +20,7 @@ pub struct DeletePolicyInstanceRequest {
 impl DeletePolicyInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeletePolicyInstanceBuilder {
-        DeletePolicyInstanceBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeletePolicyInstanceBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DeletePolicyInstanceRequest {
 }
 
 /// Sets the parameters of `DeletePolicyInstance`: made by `Client::delete_policy_instance` (then [`send`](Self::send)) or [`DeletePolicyInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeletePolicyInstanceBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeletePolicyInstanceRequest,

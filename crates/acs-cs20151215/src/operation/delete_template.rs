@@ -16,10 +16,7 @@ pub struct DeleteTemplateRequest {
 impl DeleteTemplateRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteTemplateBuilder {
-        DeleteTemplateBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteTemplateBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DeleteTemplateRequest {
 }
 
 /// Sets the parameters of `DeleteTemplate`: made by `Client::delete_template` (then [`send`](Self::send)) or [`DeleteTemplateRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteTemplateBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteTemplateRequest,

@@ -18,10 +18,7 @@ pub struct DeleteTriggerRequest {
 impl DeleteTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteTriggerBuilder {
-        DeleteTriggerBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteTriggerBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DeleteTriggerRequest {
 }
 
 /// Sets the parameters of `DeleteTrigger`: made by `Client::delete_trigger` (then [`send`](Self::send)) or [`DeleteTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteTriggerBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteTriggerRequest,

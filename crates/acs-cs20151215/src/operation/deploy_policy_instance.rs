@@ -20,10 +20,7 @@ pub struct DeployPolicyInstanceRequest {
 impl DeployPolicyInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeployPolicyInstanceBuilder {
-        DeployPolicyInstanceBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeployPolicyInstanceBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DeployPolicyInstanceRequest {
 }
 
 /// Sets the parameters of `DeployPolicyInstance`: made by `Client::deploy_policy_instance` (then [`send`](Self::send)) or [`DeployPolicyInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeployPolicyInstanceBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeployPolicyInstanceRequest,

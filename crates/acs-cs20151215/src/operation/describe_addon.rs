@@ -30,10 +30,7 @@ pub struct DescribeAddonRequest {
 impl DescribeAddonRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeAddonBuilder {
-        DescribeAddonBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeAddonBuilder::default()
     }
 }
 
@@ -61,7 +58,7 @@ impl rt::Operation for DescribeAddonRequest {
 }
 
 /// Sets the parameters of `DescribeAddon`: made by `Client::describe_addon` (then [`send`](Self::send)) or [`DescribeAddonRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeAddonBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeAddonRequest,

@@ -26,10 +26,7 @@ pub struct DescribeAddonsRequest {
 impl DescribeAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeAddonsBuilder {
-        DescribeAddonsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeAddonsBuilder::default()
     }
 }
 
@@ -54,7 +51,7 @@ impl rt::Operation for DescribeAddonsRequest {
 }
 
 /// Sets the parameters of `DescribeAddons`: made by `Client::describe_addons` (then [`send`](Self::send)) or [`DescribeAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeAddonsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeAddonsRequest,

@@ -18,10 +18,7 @@ pub struct DescribeClusterAddonInstanceRequest {
 impl DescribeClusterAddonInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonInstanceBuilder {
-        DescribeClusterAddonInstanceBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterAddonInstanceBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DescribeClusterAddonInstanceRequest {
 }
 
 /// Sets the parameters of `DescribeClusterAddonInstance`: made by `Client::describe_cluster_addon_instance` (then [`send`](Self::send)) or [`DescribeClusterAddonInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterAddonInstanceBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterAddonInstanceRequest,

@@ -20,10 +20,7 @@ pub struct DescribeClusterAddonMetadataRequest {
 impl DescribeClusterAddonMetadataRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonMetadataBuilder {
-        DescribeClusterAddonMetadataBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterAddonMetadataBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DescribeClusterAddonMetadataRequest {
 }
 
 /// Sets the parameters of `DescribeClusterAddonMetadata`: made by `Client::describe_cluster_addon_metadata` (then [`send`](Self::send)) or [`DescribeClusterAddonMetadataRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterAddonMetadataBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterAddonMetadataRequest,

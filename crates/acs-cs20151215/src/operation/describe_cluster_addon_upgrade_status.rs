@@ -18,10 +18,7 @@ pub struct DescribeClusterAddonUpgradeStatusRequest {
 impl DescribeClusterAddonUpgradeStatusRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonUpgradeStatusBuilder {
-        DescribeClusterAddonUpgradeStatusBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterAddonUpgradeStatusBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DescribeClusterAddonUpgradeStatusRequest {
 }
 
 /// Sets the parameters of `DescribeClusterAddonUpgradeStatus`: made by `Client::describe_cluster_addon_upgrade_status` (then [`send`](Self::send)) or [`DescribeClusterAddonUpgradeStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterAddonUpgradeStatusBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterAddonUpgradeStatusRequest,

@@ -18,10 +18,7 @@ pub struct DescribeClusterAddonsUpgradeStatusRequest {
 impl DescribeClusterAddonsUpgradeStatusRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonsUpgradeStatusBuilder {
-        DescribeClusterAddonsUpgradeStatusBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterAddonsUpgradeStatusBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DescribeClusterAddonsUpgradeStatusRequest {
 }
 
 /// Sets the parameters of `DescribeClusterAddonsUpgradeStatus`: made by `Client::describe_cluster_addons_upgrade_status` (then [`send`](Self::send)) or [`DescribeClusterAddonsUpgradeStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterAddonsUpgradeStatusBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterAddonsUpgradeStatusRequest,

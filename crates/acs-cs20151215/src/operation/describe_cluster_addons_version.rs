@@ -16,10 +16,7 @@ pub struct DescribeClusterAddonsVersionRequest {
 impl DescribeClusterAddonsVersionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAddonsVersionBuilder {
-        DescribeClusterAddonsVersionBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterAddonsVersionBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DescribeClusterAddonsVersionRequest {
 }
 
 /// Sets the parameters of `DescribeClusterAddonsVersion`: made by `Client::describe_cluster_addons_version` (then [`send`](Self::send)) or [`DescribeClusterAddonsVersionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterAddonsVersionBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterAddonsVersionRequest,

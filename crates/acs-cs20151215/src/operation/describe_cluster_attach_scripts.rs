@@ -18,10 +18,7 @@ pub struct DescribeClusterAttachScriptsRequest {
 impl DescribeClusterAttachScriptsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterAttachScriptsBuilder {
-        DescribeClusterAttachScriptsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterAttachScriptsBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DescribeClusterAttachScriptsRequest {
 }
 
 /// Sets the parameters of `DescribeClusterAttachScripts`: made by `Client::describe_cluster_attach_scripts` (then [`send`](Self::send)) or [`DescribeClusterAttachScriptsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterAttachScriptsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterAttachScriptsRequest,

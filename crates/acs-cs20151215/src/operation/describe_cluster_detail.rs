@@ -16,10 +16,7 @@ pub struct DescribeClusterDetailRequest {
 impl DescribeClusterDetailRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterDetailBuilder {
-        DescribeClusterDetailBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterDetailBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DescribeClusterDetailRequest {
 }
 
 /// Sets the parameters of `DescribeClusterDetail`: made by `Client::describe_cluster_detail` (then [`send`](Self::send)) or [`DescribeClusterDetailRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterDetailBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterDetailRequest,

@@ -22,10 +22,7 @@ pub struct DescribeClusterEventsRequest {
 impl DescribeClusterEventsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterEventsBuilder {
-        DescribeClusterEventsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterEventsBuilder::default()
     }
 }
 
@@ -49,7 +46,7 @@ impl rt::Operation for DescribeClusterEventsRequest {
 }
 
 /// Sets the parameters of `DescribeClusterEvents`: made by `Client::describe_cluster_events` (then [`send`](Self::send)) or [`DescribeClusterEventsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterEventsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterEventsRequest,

@@ -16,10 +16,7 @@ pub struct DescribeClusterLogsRequest {
 impl DescribeClusterLogsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterLogsBuilder {
-        DescribeClusterLogsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterLogsBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DescribeClusterLogsRequest {
 }
 
 /// Sets the parameters of `DescribeClusterLogs`: made by `Client::describe_cluster_logs` (then [`send`](Self::send)) or [`DescribeClusterLogsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterLogsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterLogsRequest,

@@ -18,10 +18,7 @@ pub struct DescribeClusterNodePoolDetailRequest {
 impl DescribeClusterNodePoolDetailRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterNodePoolDetailBuilder {
-        DescribeClusterNodePoolDetailBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterNodePoolDetailBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DescribeClusterNodePoolDetailRequest {
 }
 
 /// Sets the parameters of `DescribeClusterNodePoolDetail`: made by `Client::describe_cluster_node_pool_detail` (then [`send`](Self::send)) or [`DescribeClusterNodePoolDetailRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterNodePoolDetailBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterNodePoolDetailRequest,

@@ -18,10 +18,7 @@ pub struct DescribeClusterNodePoolsRequest {
 impl DescribeClusterNodePoolsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterNodePoolsBuilder {
-        DescribeClusterNodePoolsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterNodePoolsBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DescribeClusterNodePoolsRequest {
 }
 
 /// Sets the parameters of `DescribeClusterNodePools`: made by `Client::describe_cluster_node_pools` (then [`send`](Self::send)) or [`DescribeClusterNodePoolsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterNodePoolsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterNodePoolsRequest,

@@ -26,10 +26,7 @@ pub struct DescribeClusterNodesRequest {
 impl DescribeClusterNodesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterNodesBuilder {
-        DescribeClusterNodesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterNodesBuilder::default()
     }
 }
 
@@ -55,7 +52,7 @@ impl rt::Operation for DescribeClusterNodesRequest {
 }
 
 /// Sets the parameters of `DescribeClusterNodes`: made by `Client::describe_cluster_nodes` (then [`send`](Self::send)) or [`DescribeClusterNodesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterNodesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterNodesRequest,

@@ -18,10 +18,7 @@ pub struct DescribeClusterResourcesRequest {
 impl DescribeClusterResourcesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterResourcesBuilder {
-        DescribeClusterResourcesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterResourcesBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DescribeClusterResourcesRequest {
 }
 
 /// Sets the parameters of `DescribeClusterResources`: made by `Client::describe_cluster_resources` (then [`send`](Self::send)) or [`DescribeClusterResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterResourcesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterResourcesRequest,

@@ -20,10 +20,7 @@ pub struct DescribeClusterTasksRequest {
 impl DescribeClusterTasksRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterTasksBuilder {
-        DescribeClusterTasksBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterTasksBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DescribeClusterTasksRequest {
 }
 
 /// Sets the parameters of `DescribeClusterTasks`: made by `Client::describe_cluster_tasks` (then [`send`](Self::send)) or [`DescribeClusterTasksRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterTasksBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterTasksRequest,

@@ -23,10 +23,7 @@ pub struct DescribeClusterUserKubeconfigRequest {
 impl DescribeClusterUserKubeconfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterUserKubeconfigBuilder {
-        DescribeClusterUserKubeconfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterUserKubeconfigBuilder::default()
     }
 }
 
@@ -49,7 +46,7 @@ impl rt::Operation for DescribeClusterUserKubeconfigRequest {
 }
 
 /// Sets the parameters of `DescribeClusterUserKubeconfig`: made by `Client::describe_cluster_user_kubeconfig` (then [`send`](Self::send)) or [`DescribeClusterUserKubeconfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterUserKubeconfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterUserKubeconfigRequest,

@@ -20,10 +20,7 @@ pub struct DescribeClusterV2UserKubeconfigRequest {
 impl DescribeClusterV2UserKubeconfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterV2UserKubeconfigBuilder {
-        DescribeClusterV2UserKubeconfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterV2UserKubeconfigBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DescribeClusterV2UserKubeconfigRequest {
 }
 
 /// Sets the parameters of `DescribeClusterV2UserKubeconfig`: made by `Client::describe_cluster_v2_user_kubeconfig` (then [`send`](Self::send)) or [`DescribeClusterV2UserKubeconfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterV2UserKubeconfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterV2UserKubeconfigRequest,

@@ -16,10 +16,7 @@ pub struct DescribeClusterVulsRequest {
 impl DescribeClusterVulsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClusterVulsBuilder {
-        DescribeClusterVulsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClusterVulsBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DescribeClusterVulsRequest {
 }
 
 /// Sets the parameters of `DescribeClusterVuls`: made by `Client::describe_cluster_vuls` (then [`send`](Self::send)) or [`DescribeClusterVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClusterVulsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClusterVulsRequest,

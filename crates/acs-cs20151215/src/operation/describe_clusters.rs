@@ -20,10 +20,7 @@ pub struct DescribeClustersRequest {
 impl DescribeClustersRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClustersBuilder {
-        DescribeClustersBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClustersBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DescribeClustersRequest {
 }
 
 /// Sets the parameters of `DescribeClusters`: made by `Client::describe_clusters` (then [`send`](Self::send)) or [`DescribeClustersRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClustersBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClustersRequest,

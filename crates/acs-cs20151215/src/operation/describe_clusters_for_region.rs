@@ -30,10 +30,7 @@ pub struct DescribeClustersForRegionRequest {
 impl DescribeClustersForRegionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClustersForRegionBuilder {
-        DescribeClustersForRegionBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClustersForRegionBuilder::default()
     }
 }
 
@@ -61,7 +58,7 @@ impl rt::Operation for DescribeClustersForRegionRequest {
 }
 
 /// Sets the parameters of `DescribeClustersForRegion`: made by `Client::describe_clusters_for_region` (then [`send`](Self::send)) or [`DescribeClustersForRegionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClustersForRegionBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClustersForRegionRequest,

@@ -30,10 +30,7 @@ pub struct DescribeClustersV1Request {
 impl DescribeClustersV1Request {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeClustersV1Builder {
-        DescribeClustersV1Builder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeClustersV1Builder::default()
     }
 }
 
@@ -61,7 +58,7 @@ impl rt::Operation for DescribeClustersV1Request {
 }
 
 /// Sets the parameters of `DescribeClustersV1`: made by `Client::describe_clusters_v1` (then [`send`](Self::send)) or [`DescribeClustersV1Request::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeClustersV1Builder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeClustersV1Request,

@@ -22,10 +22,7 @@ pub struct DescribeEventsRequest {
 impl DescribeEventsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeEventsBuilder {
-        DescribeEventsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeEventsBuilder::default()
     }
 }
 
@@ -49,7 +46,7 @@ impl rt::Operation for DescribeEventsRequest {
 }
 
 /// Sets the parameters of `DescribeEvents`: made by `Client::describe_events` (then [`send`](Self::send)) or [`DescribeEventsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeEventsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeEventsRequest,

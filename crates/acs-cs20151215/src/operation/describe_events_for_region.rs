@@ -22,10 +22,7 @@ pub struct DescribeEventsForRegionRequest {
 impl DescribeEventsForRegionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeEventsForRegionBuilder {
-        DescribeEventsForRegionBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeEventsForRegionBuilder::default()
     }
 }
 
@@ -49,7 +46,7 @@ impl rt::Operation for DescribeEventsForRegionRequest {
 }
 
 /// Sets the parameters of `DescribeEventsForRegion`: made by `Client::describe_events_for_region` (then [`send`](Self::send)) or [`DescribeEventsForRegionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeEventsForRegionBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeEventsForRegionRequest,

@@ -22,10 +22,7 @@ pub struct DescribeExternalAgentRequest {
 impl DescribeExternalAgentRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeExternalAgentBuilder {
-        DescribeExternalAgentBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeExternalAgentBuilder::default()
     }
 }
 
@@ -48,7 +45,7 @@ impl rt::Operation for DescribeExternalAgentRequest {
 }
 
 /// Sets the parameters of `DescribeExternalAgent`: made by `Client::describe_external_agent` (then [`send`](Self::send)) or [`DescribeExternalAgentRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeExternalAgentBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeExternalAgentRequest,

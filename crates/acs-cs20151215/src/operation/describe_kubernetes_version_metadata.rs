@@ -28,10 +28,7 @@ pub struct DescribeKubernetesVersionMetadataRequest {
 impl DescribeKubernetesVersionMetadataRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeKubernetesVersionMetadataBuilder {
-        DescribeKubernetesVersionMetadataBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeKubernetesVersionMetadataBuilder::default()
     }
 }
 
@@ -58,7 +55,7 @@ impl rt::Operation for DescribeKubernetesVersionMetadataRequest {
 }
 
 /// Sets the parameters of `DescribeKubernetesVersionMetadata`: made by `Client::describe_kubernetes_version_metadata` (then [`send`](Self::send)) or [`DescribeKubernetesVersionMetadataRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeKubernetesVersionMetadataBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeKubernetesVersionMetadataRequest,

@@ -20,10 +20,7 @@ pub struct DescribeNodePoolVulsRequest {
 impl DescribeNodePoolVulsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeNodePoolVulsBuilder {
-        DescribeNodePoolVulsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeNodePoolVulsBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DescribeNodePoolVulsRequest {
 }
 
 /// Sets the parameters of `DescribeNodePoolVuls`: made by `Client::describe_node_pool_vuls` (then [`send`](Self::send)) or [`DescribeNodePoolVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeNodePoolVulsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeNodePoolVulsRequest,

@@ -13,10 +13,7 @@ pub struct DescribePoliciesRequest {}
 impl DescribePoliciesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePoliciesBuilder {
-        DescribePoliciesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribePoliciesBuilder::default()
     }
 }
 
@@ -35,7 +32,7 @@ impl rt::Operation for DescribePoliciesRequest {
 }
 
 /// Sets the parameters of `DescribePolicies`: made by `Client::describe_policies` (then [`send`](Self::send)) or [`DescribePoliciesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribePoliciesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribePoliciesRequest,

@@ -16,10 +16,7 @@ pub struct DescribePolicyDetailsRequest {
 impl DescribePolicyDetailsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePolicyDetailsBuilder {
-        DescribePolicyDetailsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribePolicyDetailsBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DescribePolicyDetailsRequest {
 }
 
 /// Sets the parameters of `DescribePolicyDetails`: made by `Client::describe_policy_details` (then [`send`](Self::send)) or [`DescribePolicyDetailsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribePolicyDetailsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribePolicyDetailsRequest,

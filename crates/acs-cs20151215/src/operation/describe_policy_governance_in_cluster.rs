@@ -16,10 +16,7 @@ pub struct DescribePolicyGovernanceInClusterRequest {
 impl DescribePolicyGovernanceInClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePolicyGovernanceInClusterBuilder {
-        DescribePolicyGovernanceInClusterBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribePolicyGovernanceInClusterBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DescribePolicyGovernanceInClusterRequest {
 }
 
 /// Sets the parameters of `DescribePolicyGovernanceInCluster`: made by `Client::describe_policy_governance_in_cluster` (then [`send`](Self::send)) or [`DescribePolicyGovernanceInClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribePolicyGovernanceInClusterBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribePolicyGovernanceInClusterRequest,

@@ -20,10 +20,7 @@ pub struct DescribePolicyInstancesRequest {
 impl DescribePolicyInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePolicyInstancesBuilder {
-        DescribePolicyInstancesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribePolicyInstancesBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DescribePolicyInstancesRequest {
 }
 
 /// Sets the parameters of `DescribePolicyInstances`: made by `Client::describe_policy_instances` (then [`send`](Self::send)) or [`DescribePolicyInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribePolicyInstancesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribePolicyInstancesRequest,

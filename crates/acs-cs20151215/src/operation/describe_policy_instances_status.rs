@@ -16,10 +16,7 @@ pub struct DescribePolicyInstancesStatusRequest {
 impl DescribePolicyInstancesStatusRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePolicyInstancesStatusBuilder {
-        DescribePolicyInstancesStatusBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribePolicyInstancesStatusBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DescribePolicyInstancesStatusRequest {
 }
 
 /// Sets the parameters of `DescribePolicyInstancesStatus`: made by `Client::describe_policy_instances_status` (then [`send`](Self::send)) or [`DescribePolicyInstancesStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribePolicyInstancesStatusBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribePolicyInstancesStatusRequest,

@@ -22,10 +22,7 @@ pub struct DescribeResourcesDeleteProtectionRequest {
 impl DescribeResourcesDeleteProtectionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeResourcesDeleteProtectionBuilder {
-        DescribeResourcesDeleteProtectionBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeResourcesDeleteProtectionBuilder::default()
     }
 }
 
@@ -49,7 +46,7 @@ impl rt::Operation for DescribeResourcesDeleteProtectionRequest {
 }
 
 /// Sets the parameters of `DescribeResourcesDeleteProtection`: made by `Client::describe_resources_delete_protection` (then [`send`](Self::send)) or [`DescribeResourcesDeleteProtectionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeResourcesDeleteProtectionBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeResourcesDeleteProtectionRequest,

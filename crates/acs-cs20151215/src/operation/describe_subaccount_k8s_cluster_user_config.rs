@@ -24,10 +24,7 @@ pub struct DescribeSubaccountK8sClusterUserConfigRequest {
 impl DescribeSubaccountK8sClusterUserConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeSubaccountK8sClusterUserConfigBuilder {
-        DescribeSubaccountK8sClusterUserConfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeSubaccountK8sClusterUserConfigBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for DescribeSubaccountK8sClusterUserConfigRequest {
 }
 
 /// Sets the parameters of `DescribeSubaccountK8sClusterUserConfig`: made by `Client::describe_subaccount_k8s_cluster_user_config` (then [`send`](Self::send)) or [`DescribeSubaccountK8sClusterUserConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeSubaccountK8sClusterUserConfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeSubaccountK8sClusterUserConfigRequest,

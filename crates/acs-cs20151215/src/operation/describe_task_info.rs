@@ -16,10 +16,7 @@ pub struct DescribeTaskInfoRequest {
 impl DescribeTaskInfoRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeTaskInfoBuilder {
-        DescribeTaskInfoBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeTaskInfoBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DescribeTaskInfoRequest {
 }
 
 /// Sets the parameters of `DescribeTaskInfo`: made by `Client::describe_task_info` (then [`send`](Self::send)) or [`DescribeTaskInfoRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeTaskInfoBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeTaskInfoRequest,

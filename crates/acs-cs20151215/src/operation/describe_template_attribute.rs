@@ -18,10 +18,7 @@ pub struct DescribeTemplateAttributeRequest {
 impl DescribeTemplateAttributeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeTemplateAttributeBuilder {
-        DescribeTemplateAttributeBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeTemplateAttributeBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DescribeTemplateAttributeRequest {
 }
 
 /// Sets the parameters of `DescribeTemplateAttribute`: made by `Client::describe_template_attribute` (then [`send`](Self::send)) or [`DescribeTemplateAttributeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeTemplateAttributeBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeTemplateAttributeRequest,

@@ -20,10 +20,7 @@ pub struct DescribeTemplatesRequest {
 impl DescribeTemplatesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeTemplatesBuilder {
-        DescribeTemplatesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeTemplatesBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DescribeTemplatesRequest {
 }
 
 /// Sets the parameters of `DescribeTemplates`: made by `Client::describe_templates` (then [`send`](Self::send)) or [`DescribeTemplatesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeTemplatesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeTemplatesRequest,

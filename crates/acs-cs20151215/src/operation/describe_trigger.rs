@@ -24,10 +24,7 @@ pub struct DescribeTriggerRequest {
 impl DescribeTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeTriggerBuilder {
-        DescribeTriggerBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeTriggerBuilder::default()
     }
 }
 
@@ -52,7 +49,7 @@ impl rt::Operation for DescribeTriggerRequest {
 }
 
 /// Sets the parameters of `DescribeTrigger`: made by `Client::describe_trigger` (then [`send`](Self::send)) or [`DescribeTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeTriggerBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeTriggerRequest,

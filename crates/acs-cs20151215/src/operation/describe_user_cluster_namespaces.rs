@@ -16,10 +16,7 @@ pub struct DescribeUserClusterNamespacesRequest {
 impl DescribeUserClusterNamespacesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeUserClusterNamespacesBuilder {
-        DescribeUserClusterNamespacesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeUserClusterNamespacesBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for DescribeUserClusterNamespacesRequest {
 }
 
 /// Sets the parameters of `DescribeUserClusterNamespaces`: made by `Client::describe_user_cluster_namespaces` (then [`send`](Self::send)) or [`DescribeUserClusterNamespacesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeUserClusterNamespacesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeUserClusterNamespacesRequest,

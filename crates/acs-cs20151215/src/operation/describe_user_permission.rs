@@ -20,10 +20,7 @@ pub struct DescribeUserPermissionRequest {
 impl DescribeUserPermissionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeUserPermissionBuilder {
-        DescribeUserPermissionBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeUserPermissionBuilder::default()
     }
 }
 
@@ -44,7 +41,7 @@ impl rt::Operation for DescribeUserPermissionRequest {
 }
 
 /// Sets the parameters of `DescribeUserPermission`: made by `Client::describe_user_permission` (then [`send`](Self::send)) or [`DescribeUserPermissionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeUserPermissionBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeUserPermissionRequest,

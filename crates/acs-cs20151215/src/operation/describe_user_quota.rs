@@ -13,10 +13,7 @@ pub struct DescribeUserQuotaRequest {}
 impl DescribeUserQuotaRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeUserQuotaBuilder {
-        DescribeUserQuotaBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeUserQuotaBuilder::default()
     }
 }
 
@@ -35,7 +32,7 @@ impl rt::Operation for DescribeUserQuotaRequest {
 }
 
 /// Sets the parameters of `DescribeUserQuota`: made by `Client::describe_user_quota` (then [`send`](Self::send)) or [`DescribeUserQuotaRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeUserQuotaBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeUserQuotaRequest,

@@ -25,10 +25,7 @@ pub struct FixNodePoolVulsRequest {
 impl FixNodePoolVulsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> FixNodePoolVulsBuilder {
-        FixNodePoolVulsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        FixNodePoolVulsBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for FixNodePoolVulsRequest {
 }
 
 /// Sets the parameters of `FixNodePoolVuls`: made by `Client::fix_node_pool_vuls` (then [`send`](Self::send)) or [`FixNodePoolVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FixNodePoolVulsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: FixNodePoolVulsRequest,

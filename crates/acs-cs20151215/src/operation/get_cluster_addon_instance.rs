@@ -18,10 +18,7 @@ pub struct GetClusterAddonInstanceRequest {
 impl GetClusterAddonInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterAddonInstanceBuilder {
-        GetClusterAddonInstanceBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetClusterAddonInstanceBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for GetClusterAddonInstanceRequest {
 }
 
 /// Sets the parameters of `GetClusterAddonInstance`: made by `Client::get_cluster_addon_instance` (then [`send`](Self::send)) or [`GetClusterAddonInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetClusterAddonInstanceBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetClusterAddonInstanceRequest,

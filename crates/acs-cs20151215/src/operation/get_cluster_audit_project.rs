@@ -16,10 +16,7 @@ pub struct GetClusterAuditProjectRequest {
 impl GetClusterAuditProjectRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterAuditProjectBuilder {
-        GetClusterAuditProjectBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetClusterAuditProjectBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for GetClusterAuditProjectRequest {
 }
 
 /// Sets the parameters of `GetClusterAuditProject`: made by `Client::get_cluster_audit_project` (then [`send`](Self::send)) or [`GetClusterAuditProjectRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetClusterAuditProjectBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetClusterAuditProjectRequest,

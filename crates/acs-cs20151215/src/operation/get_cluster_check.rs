@@ -18,10 +18,7 @@ pub struct GetClusterCheckRequest {
 impl GetClusterCheckRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterCheckBuilder {
-        GetClusterCheckBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetClusterCheckBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for GetClusterCheckRequest {
 }
 
 /// Sets the parameters of `GetClusterCheck`: made by `Client::get_cluster_check` (then [`send`](Self::send)) or [`GetClusterCheckRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetClusterCheckBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetClusterCheckRequest,

@@ -20,10 +20,7 @@ pub struct GetClusterDiagnosisCheckItemsRequest {
 impl GetClusterDiagnosisCheckItemsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterDiagnosisCheckItemsBuilder {
-        GetClusterDiagnosisCheckItemsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetClusterDiagnosisCheckItemsBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for GetClusterDiagnosisCheckItemsRequest {
 }
 
 /// Sets the parameters of `GetClusterDiagnosisCheckItems`: made by `Client::get_cluster_diagnosis_check_items` (then [`send`](Self::send)) or [`GetClusterDiagnosisCheckItemsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetClusterDiagnosisCheckItemsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetClusterDiagnosisCheckItemsRequest,

@@ -20,10 +20,7 @@ pub struct GetClusterDiagnosisResultRequest {
 impl GetClusterDiagnosisResultRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterDiagnosisResultBuilder {
-        GetClusterDiagnosisResultBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetClusterDiagnosisResultBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for GetClusterDiagnosisResultRequest {
 }
 
 /// Sets the parameters of `GetClusterDiagnosisResult`: made by `Client::get_cluster_diagnosis_result` (then [`send`](Self::send)) or [`GetClusterDiagnosisResultRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetClusterDiagnosisResultBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetClusterDiagnosisResultRequest,

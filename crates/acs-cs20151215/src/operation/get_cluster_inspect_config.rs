@@ -16,10 +16,7 @@ pub struct GetClusterInspectConfigRequest {
 impl GetClusterInspectConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterInspectConfigBuilder {
-        GetClusterInspectConfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetClusterInspectConfigBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for GetClusterInspectConfigRequest {
 }
 
 /// Sets the parameters of `GetClusterInspectConfig`: made by `Client::get_cluster_inspect_config` (then [`send`](Self::send)) or [`GetClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetClusterInspectConfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetClusterInspectConfigRequest,

@@ -32,10 +32,7 @@ pub struct GetClusterInspectReportDetailRequest {
 impl GetClusterInspectReportDetailRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetClusterInspectReportDetailBuilder {
-        GetClusterInspectReportDetailBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetClusterInspectReportDetailBuilder::default()
     }
 }
 
@@ -64,7 +61,7 @@ impl rt::Operation for GetClusterInspectReportDetailRequest {
 }
 
 /// Sets the parameters of `GetClusterInspectReportDetail`: made by `Client::get_cluster_inspect_report_detail` (then [`send`](Self::send)) or [`GetClusterInspectReportDetailRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetClusterInspectReportDetailBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetClusterInspectReportDetailRequest,

@@ -24,10 +24,7 @@ pub struct GetKubernetesTriggerRequest {
 impl GetKubernetesTriggerRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetKubernetesTriggerBuilder {
-        GetKubernetesTriggerBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetKubernetesTriggerBuilder::default()
     }
 }
 
@@ -52,7 +49,7 @@ impl rt::Operation for GetKubernetesTriggerRequest {
 }
 
 /// Sets the parameters of `GetKubernetesTrigger`: made by `Client::get_kubernetes_trigger` (then [`send`](Self::send)) or [`GetKubernetesTriggerRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetKubernetesTriggerBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetKubernetesTriggerRequest,

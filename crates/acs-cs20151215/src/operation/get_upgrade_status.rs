@@ -16,10 +16,7 @@ pub struct GetUpgradeStatusRequest {
 impl GetUpgradeStatusRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetUpgradeStatusBuilder {
-        GetUpgradeStatusBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetUpgradeStatusBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for GetUpgradeStatusRequest {
 }
 
 /// Sets the parameters of `GetUpgradeStatus`: made by `Client::get_upgrade_status` (then [`send`](Self::send)) or [`GetUpgradeStatusRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetUpgradeStatusBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetUpgradeStatusRequest,

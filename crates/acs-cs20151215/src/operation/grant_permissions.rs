@@ -21,10 +21,7 @@ pub struct GrantPermissionsRequest {
 impl GrantPermissionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GrantPermissionsBuilder {
-        GrantPermissionsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GrantPermissionsBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for GrantPermissionsRequest {
 }
 
 /// Sets the parameters of `GrantPermissions`: made by `Client::grant_permissions` (then [`send`](Self::send)) or [`GrantPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GrantPermissionsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GrantPermissionsRequest,

@@ -18,10 +18,7 @@ pub struct InstallClusterAddonsRequest {
 impl InstallClusterAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> InstallClusterAddonsBuilder {
-        InstallClusterAddonsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        InstallClusterAddonsBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for InstallClusterAddonsRequest {
 }
 
 /// Sets the parameters of `InstallClusterAddons`: made by `Client::install_cluster_addons` (then [`send`](Self::send)) or [`InstallClusterAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct InstallClusterAddonsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: InstallClusterAddonsRequest,

@@ -26,10 +26,7 @@ pub struct ListAddonsRequest {
 impl ListAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListAddonsBuilder {
-        ListAddonsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ListAddonsBuilder::default()
     }
 }
 
@@ -55,7 +52,7 @@ impl rt::Operation for ListAddonsRequest {
 }
 
 /// Sets the parameters of `ListAddons`: made by `Client::list_addons` (then [`send`](Self::send)) or [`ListAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListAddonsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ListAddonsRequest,

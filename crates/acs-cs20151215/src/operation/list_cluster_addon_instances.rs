@@ -16,10 +16,7 @@ pub struct ListClusterAddonInstancesRequest {
 impl ListClusterAddonInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListClusterAddonInstancesBuilder {
-        ListClusterAddonInstancesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ListClusterAddonInstancesBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for ListClusterAddonInstancesRequest {
 }
 
 /// Sets the parameters of `ListClusterAddonInstances`: made by `Client::list_cluster_addon_instances` (then [`send`](Self::send)) or [`ListClusterAddonInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListClusterAddonInstancesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ListClusterAddonInstancesRequest,

@@ -20,10 +20,7 @@ pub struct ListClusterChecksRequest {
 impl ListClusterChecksRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListClusterChecksBuilder {
-        ListClusterChecksBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ListClusterChecksBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for ListClusterChecksRequest {
 }
 
 /// Sets the parameters of `ListClusterChecks`: made by `Client::list_cluster_checks` (then [`send`](Self::send)) or [`ListClusterChecksRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListClusterChecksBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ListClusterChecksRequest,

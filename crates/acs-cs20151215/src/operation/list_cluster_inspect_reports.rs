@@ -20,10 +20,7 @@ pub struct ListClusterInspectReportsRequest {
 impl ListClusterInspectReportsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListClusterInspectReportsBuilder {
-        ListClusterInspectReportsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ListClusterInspectReportsBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for ListClusterInspectReportsRequest {
 }
 
 /// Sets the parameters of `ListClusterInspectReports`: made by `Client::list_cluster_inspect_reports` (then [`send`](Self::send)) or [`ListClusterInspectReportsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListClusterInspectReportsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ListClusterInspectReportsRequest,

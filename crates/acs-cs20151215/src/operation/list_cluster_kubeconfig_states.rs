@@ -23,10 +23,7 @@ pub struct ListClusterKubeconfigStatesRequest {
 impl ListClusterKubeconfigStatesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListClusterKubeconfigStatesBuilder {
-        ListClusterKubeconfigStatesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ListClusterKubeconfigStatesBuilder::default()
     }
 }
 
@@ -49,7 +46,7 @@ impl rt::Operation for ListClusterKubeconfigStatesRequest {
 }
 
 /// Sets the parameters of `ListClusterKubeconfigStates`: made by `Client::list_cluster_kubeconfig_states` (then [`send`](Self::send)) or [`ListClusterKubeconfigStatesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListClusterKubeconfigStatesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ListClusterKubeconfigStatesRequest,

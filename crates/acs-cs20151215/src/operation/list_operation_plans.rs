@@ -18,10 +18,7 @@ pub struct ListOperationPlansRequest {
 impl ListOperationPlansRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListOperationPlansBuilder {
-        ListOperationPlansBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ListOperationPlansBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for ListOperationPlansRequest {
 }
 
 /// Sets the parameters of `ListOperationPlans`: made by `Client::list_operation_plans` (then [`send`](Self::send)) or [`ListOperationPlansRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListOperationPlansBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ListOperationPlansRequest,

@@ -22,10 +22,7 @@ pub struct ListOperationPlansForRegionRequest {
 impl ListOperationPlansForRegionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListOperationPlansForRegionBuilder {
-        ListOperationPlansForRegionBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ListOperationPlansForRegionBuilder::default()
     }
 }
 
@@ -49,7 +46,7 @@ impl rt::Operation for ListOperationPlansForRegionRequest {
 }
 
 /// Sets the parameters of `ListOperationPlansForRegion`: made by `Client::list_operation_plans_for_region` (then [`send`](Self::send)) or [`ListOperationPlansForRegionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListOperationPlansForRegionBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ListOperationPlansForRegionRequest,

@@ -24,10 +24,7 @@ pub struct ListTagResourcesRequest {
 impl ListTagResourcesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListTagResourcesBuilder {
-        ListTagResourcesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ListTagResourcesBuilder::default()
     }
 }
 
@@ -52,7 +49,7 @@ impl rt::Operation for ListTagResourcesRequest {
 }
 
 /// Sets the parameters of `ListTagResources`: made by `Client::list_tag_resources` (then [`send`](Self::send)) or [`ListTagResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListTagResourcesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ListTagResourcesRequest,

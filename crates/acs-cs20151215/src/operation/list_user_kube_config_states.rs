@@ -22,10 +22,7 @@ pub struct ListUserKubeConfigStatesRequest {
 impl ListUserKubeConfigStatesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ListUserKubeConfigStatesBuilder {
-        ListUserKubeConfigStatesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ListUserKubeConfigStatesBuilder::default()
     }
 }
 
@@ -48,7 +45,7 @@ impl rt::Operation for ListUserKubeConfigStatesRequest {
 }
 
 /// Sets the parameters of `ListUserKubeConfigStates`: made by `Client::list_user_kube_config_states` (then [`send`](Self::send)) or [`ListUserKubeConfigStatesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ListUserKubeConfigStatesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ListUserKubeConfigStatesRequest,

@@ -18,10 +18,7 @@ pub struct MigrateClusterRequest {
 impl MigrateClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> MigrateClusterBuilder {
-        MigrateClusterBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        MigrateClusterBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for MigrateClusterRequest {
 }
 
 /// Sets the parameters of `MigrateCluster`: made by `Client::migrate_cluster` (then [`send`](Self::send)) or [`MigrateClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct MigrateClusterBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: MigrateClusterRequest,

@@ -18,10 +18,7 @@ pub struct ModifyClusterRequest {
 impl ModifyClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyClusterBuilder {
-        ModifyClusterBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyClusterBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for ModifyClusterRequest {
 }
 
 /// Sets the parameters of `ModifyCluster`: made by `Client::modify_cluster` (then [`send`](Self::send)) or [`ModifyClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyClusterBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyClusterRequest,

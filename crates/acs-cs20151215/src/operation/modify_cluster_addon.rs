@@ -27,10 +27,7 @@ pub struct ModifyClusterAddonRequest {
 impl ModifyClusterAddonRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyClusterAddonBuilder {
-        ModifyClusterAddonBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyClusterAddonBuilder::default()
     }
 }
 
@@ -53,7 +50,7 @@ impl rt::Operation for ModifyClusterAddonRequest {
 }
 
 /// Sets the parameters of `ModifyClusterAddon`: made by `Client::modify_cluster_addon` (then [`send`](Self::send)) or [`ModifyClusterAddonRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyClusterAddonBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyClusterAddonRequest,

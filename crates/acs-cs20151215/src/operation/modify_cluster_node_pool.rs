@@ -20,10 +20,7 @@ pub struct ModifyClusterNodePoolRequest {
 impl ModifyClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyClusterNodePoolBuilder {
-        ModifyClusterNodePoolBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyClusterNodePoolBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for ModifyClusterNodePoolRequest {
 }
 
 /// Sets the parameters of `ModifyClusterNodePool`: made by `Client::modify_cluster_node_pool` (then [`send`](Self::send)) or [`ModifyClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyClusterNodePoolBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyClusterNodePoolRequest,

@@ -18,10 +18,7 @@ pub struct ModifyClusterTagsRequest {
 impl ModifyClusterTagsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyClusterTagsBuilder {
-        ModifyClusterTagsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyClusterTagsBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for ModifyClusterTagsRequest {
 }
 
 /// Sets the parameters of `ModifyClusterTags`: made by `Client::modify_cluster_tags` (then [`send`](Self::send)) or [`ModifyClusterTagsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyClusterTagsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyClusterTagsRequest,

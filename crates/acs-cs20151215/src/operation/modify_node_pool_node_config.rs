@@ -22,10 +22,7 @@ pub struct ModifyNodePoolNodeConfigRequest {
 impl ModifyNodePoolNodeConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyNodePoolNodeConfigBuilder {
-        ModifyNodePoolNodeConfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyNodePoolNodeConfigBuilder::default()
     }
 }
 
@@ -48,7 +45,7 @@ impl rt::Operation for ModifyNodePoolNodeConfigRequest {
 }
 
 /// Sets the parameters of `ModifyNodePoolNodeConfig`: made by `Client::modify_node_pool_node_config` (then [`send`](Self::send)) or [`ModifyNodePoolNodeConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyNodePoolNodeConfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyNodePoolNodeConfigRequest,

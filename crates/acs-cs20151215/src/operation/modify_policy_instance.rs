@@ -20,10 +20,7 @@ pub struct ModifyPolicyInstanceRequest {
 impl ModifyPolicyInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyPolicyInstanceBuilder {
-        ModifyPolicyInstanceBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyPolicyInstanceBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for ModifyPolicyInstanceRequest {
 }
 
 /// Sets the parameters of `ModifyPolicyInstance`: made by `Client::modify_policy_instance` (then [`send`](Self::send)) or [`ModifyPolicyInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyPolicyInstanceBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyPolicyInstanceRequest,

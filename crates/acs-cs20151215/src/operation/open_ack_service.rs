@@ -19,10 +19,7 @@ pub struct OpenAckServiceRequest {
 impl OpenAckServiceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> OpenAckServiceBuilder {
-        OpenAckServiceBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        OpenAckServiceBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for OpenAckServiceRequest {
 }
 
 /// Sets the parameters of `OpenAckService`: made by `Client::open_ack_service` (then [`send`](Self::send)) or [`OpenAckServiceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct OpenAckServiceBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: OpenAckServiceRequest,

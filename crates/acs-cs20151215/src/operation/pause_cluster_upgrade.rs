@@ -16,10 +16,7 @@ pub struct PauseClusterUpgradeRequest {
 impl PauseClusterUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> PauseClusterUpgradeBuilder {
-        PauseClusterUpgradeBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        PauseClusterUpgradeBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for PauseClusterUpgradeRequest {
 }
 
 /// Sets the parameters of `PauseClusterUpgrade`: made by `Client::pause_cluster_upgrade` (then [`send`](Self::send)) or [`PauseClusterUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PauseClusterUpgradeBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: PauseClusterUpgradeRequest,

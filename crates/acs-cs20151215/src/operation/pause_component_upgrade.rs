@@ -18,10 +18,7 @@ pub struct PauseComponentUpgradeRequest {
 impl PauseComponentUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> PauseComponentUpgradeBuilder {
-        PauseComponentUpgradeBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        PauseComponentUpgradeBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for PauseComponentUpgradeRequest {
 }
 
 /// Sets the parameters of `PauseComponentUpgrade`: made by `Client::pause_component_upgrade` (then [`send`](Self::send)) or [`PauseComponentUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PauseComponentUpgradeBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: PauseComponentUpgradeRequest,

@@ -16,10 +16,7 @@ pub struct PauseTaskRequest {
 impl PauseTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> PauseTaskBuilder {
-        PauseTaskBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        PauseTaskBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for PauseTaskRequest {
 }
 
 /// Sets the parameters of `PauseTask`: made by `Client::pause_task` (then [`send`](Self::send)) or [`PauseTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PauseTaskBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: PauseTaskRequest,

@@ -35,10 +35,7 @@ pub struct RemoveNodePoolNodesRequest {
 impl RemoveNodePoolNodesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RemoveNodePoolNodesBuilder {
-        RemoveNodePoolNodesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        RemoveNodePoolNodesBuilder::default()
     }
 }
 
@@ -66,7 +63,7 @@ impl rt::Operation for RemoveNodePoolNodesRequest {
 }
 
 /// Sets the parameters of `RemoveNodePoolNodes`: made by `Client::remove_node_pool_nodes` (then [`send`](Self::send)) or [`RemoveNodePoolNodesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RemoveNodePoolNodesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: RemoveNodePoolNodesRequest,

@@ -20,10 +20,7 @@ pub struct RepairClusterNodePoolRequest {
 impl RepairClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RepairClusterNodePoolBuilder {
-        RepairClusterNodePoolBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        RepairClusterNodePoolBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for RepairClusterNodePoolRequest {
 }
 
 /// Sets the parameters of `RepairClusterNodePool`: made by `Client::repair_cluster_node_pool` (then [`send`](Self::send)) or [`RepairClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RepairClusterNodePoolBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: RepairClusterNodePoolRequest,

@@ -18,10 +18,7 @@ pub struct ResumeComponentUpgradeRequest {
 impl ResumeComponentUpgradeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ResumeComponentUpgradeBuilder {
-        ResumeComponentUpgradeBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ResumeComponentUpgradeBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for ResumeComponentUpgradeRequest {
 }
 
 /// Sets the parameters of `ResumeComponentUpgrade`: made by `Client::resume_component_upgrade` (then [`send`](Self::send)) or [`ResumeComponentUpgradeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ResumeComponentUpgradeBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ResumeComponentUpgradeRequest,

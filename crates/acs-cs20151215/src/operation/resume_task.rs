@@ -16,10 +16,7 @@ pub struct ResumeTaskRequest {
 impl ResumeTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ResumeTaskBuilder {
-        ResumeTaskBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ResumeTaskBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for ResumeTaskRequest {
 }
 
 /// Sets the parameters of `ResumeTask`: made by `Client::resume_task` (then [`send`](Self::send)) or [`ResumeTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ResumeTaskBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ResumeTaskRequest,

@@ -16,10 +16,7 @@ pub struct ResumeUpgradeClusterRequest {
 impl ResumeUpgradeClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ResumeUpgradeClusterBuilder {
-        ResumeUpgradeClusterBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ResumeUpgradeClusterBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for ResumeUpgradeClusterRequest {
 }
 
 /// Sets the parameters of `ResumeUpgradeCluster`: made by `Client::resume_upgrade_cluster` (then [`send`](Self::send)) or [`ResumeUpgradeClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ResumeUpgradeClusterBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ResumeUpgradeClusterRequest,

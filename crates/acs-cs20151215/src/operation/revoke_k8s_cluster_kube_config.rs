@@ -16,10 +16,7 @@ pub struct RevokeK8sClusterKubeConfigRequest {
 impl RevokeK8sClusterKubeConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RevokeK8sClusterKubeConfigBuilder {
-        RevokeK8sClusterKubeConfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        RevokeK8sClusterKubeConfigBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for RevokeK8sClusterKubeConfigRequest {
 }
 
 /// Sets the parameters of `RevokeK8sClusterKubeConfig`: made by `Client::revoke_k8s_cluster_kube_config` (then [`send`](Self::send)) or [`RevokeK8sClusterKubeConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RevokeK8sClusterKubeConfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: RevokeK8sClusterKubeConfigRequest,

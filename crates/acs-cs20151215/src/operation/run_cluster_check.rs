@@ -18,10 +18,7 @@ pub struct RunClusterCheckRequest {
 impl RunClusterCheckRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RunClusterCheckBuilder {
-        RunClusterCheckBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        RunClusterCheckBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for RunClusterCheckRequest {
 }
 
 /// Sets the parameters of `RunClusterCheck`: made by `Client::run_cluster_check` (then [`send`](Self::send)) or [`RunClusterCheckRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunClusterCheckBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: RunClusterCheckRequest,

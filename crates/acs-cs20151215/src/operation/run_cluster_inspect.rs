@@ -18,10 +18,7 @@ pub struct RunClusterInspectRequest {
 impl RunClusterInspectRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RunClusterInspectBuilder {
-        RunClusterInspectBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        RunClusterInspectBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for RunClusterInspectRequest {
 }
 
 /// Sets the parameters of `RunClusterInspect`: made by `Client::run_cluster_inspect` (then [`send`](Self::send)) or [`RunClusterInspectRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunClusterInspectBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: RunClusterInspectRequest,

@@ -20,10 +20,7 @@ pub struct ScaleClusterNodePoolRequest {
 impl ScaleClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ScaleClusterNodePoolBuilder {
-        ScaleClusterNodePoolBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ScaleClusterNodePoolBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for ScaleClusterNodePoolRequest {
 }
 
 /// Sets the parameters of `ScaleClusterNodePool`: made by `Client::scale_cluster_node_pool` (then [`send`](Self::send)) or [`ScaleClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScaleClusterNodePoolBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ScaleClusterNodePoolRequest,

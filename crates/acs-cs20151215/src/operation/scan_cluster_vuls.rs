@@ -16,10 +16,7 @@ pub struct ScanClusterVulsRequest {
 impl ScanClusterVulsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ScanClusterVulsBuilder {
-        ScanClusterVulsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ScanClusterVulsBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for ScanClusterVulsRequest {
 }
 
 /// Sets the parameters of `ScanClusterVuls`: made by `Client::scan_cluster_vuls` (then [`send`](Self::send)) or [`ScanClusterVulsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanClusterVulsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ScanClusterVulsRequest,

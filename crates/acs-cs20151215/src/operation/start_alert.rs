@@ -18,10 +18,7 @@ pub struct StartAlertRequest {
 impl StartAlertRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StartAlertBuilder {
-        StartAlertBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        StartAlertBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for StartAlertRequest {
 }
 
 /// Sets the parameters of `StartAlert`: made by `Client::start_alert` (then [`send`](Self::send)) or [`StartAlertRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StartAlertBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: StartAlertRequest,

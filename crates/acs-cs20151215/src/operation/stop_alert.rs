@@ -18,10 +18,7 @@ pub struct StopAlertRequest {
 impl StopAlertRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StopAlertBuilder {
-        StopAlertBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        StopAlertBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for StopAlertRequest {
 }
 
 /// Sets the parameters of `StopAlert`: made by `Client::stop_alert` (then [`send`](Self::send)) or [`StopAlertRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StopAlertBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: StopAlertRequest,

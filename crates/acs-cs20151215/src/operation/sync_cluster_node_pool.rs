@@ -16,10 +16,7 @@ pub struct SyncClusterNodePoolRequest {
 impl SyncClusterNodePoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> SyncClusterNodePoolBuilder {
-        SyncClusterNodePoolBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        SyncClusterNodePoolBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for SyncClusterNodePoolRequest {
 }
 
 /// Sets the parameters of `SyncClusterNodePool`: made by `Client::sync_cluster_node_pool` (then [`send`](Self::send)) or [`SyncClusterNodePoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SyncClusterNodePoolBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: SyncClusterNodePoolRequest,

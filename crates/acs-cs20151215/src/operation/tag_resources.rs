@@ -16,10 +16,7 @@ pub struct TagResourcesRequest {
 impl TagResourcesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> TagResourcesBuilder {
-        TagResourcesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        TagResourcesBuilder::default()
     }
 }
 
@@ -40,7 +37,7 @@ impl rt::Operation for TagResourcesRequest {
 }
 
 /// Sets the parameters of `TagResources`: made by `Client::tag_resources` (then [`send`](Self::send)) or [`TagResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TagResourcesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: TagResourcesRequest,

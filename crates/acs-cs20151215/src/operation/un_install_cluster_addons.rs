@@ -18,10 +18,7 @@ pub struct UnInstallClusterAddonsRequest {
 impl UnInstallClusterAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UnInstallClusterAddonsBuilder {
-        UnInstallClusterAddonsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UnInstallClusterAddonsBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for UnInstallClusterAddonsRequest {
 }
 
 /// Sets the parameters of `UnInstallClusterAddons`: made by `Client::un_install_cluster_addons` (then [`send`](Self::send)) or [`UnInstallClusterAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UnInstallClusterAddonsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UnInstallClusterAddonsRequest,

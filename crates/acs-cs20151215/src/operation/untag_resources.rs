@@ -24,10 +24,7 @@ pub struct UntagResourcesRequest {
 impl UntagResourcesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UntagResourcesBuilder {
-        UntagResourcesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UntagResourcesBuilder::default()
     }
 }
 
@@ -52,7 +49,7 @@ impl rt::Operation for UntagResourcesRequest {
 }
 
 /// Sets the parameters of `UntagResources`: made by `Client::untag_resources` (then [`send`](Self::send)) or [`UntagResourcesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UntagResourcesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UntagResourcesRequest,

@@ -20,10 +20,7 @@ pub struct UpdateClusterAuditLogConfigRequest {
 impl UpdateClusterAuditLogConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateClusterAuditLogConfigBuilder {
-        UpdateClusterAuditLogConfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpdateClusterAuditLogConfigBuilder::default()
     }
 }
 
@@ -45,7 +42,7 @@ impl rt::Operation for UpdateClusterAuditLogConfigRequest {
 }
 
 /// Sets the parameters of `UpdateClusterAuditLogConfig`: made by `Client::update_cluster_audit_log_config` (then [`send`](Self::send)) or [`UpdateClusterAuditLogConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateClusterAuditLogConfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpdateClusterAuditLogConfigRequest,

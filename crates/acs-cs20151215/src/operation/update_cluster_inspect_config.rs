@@ -18,10 +18,7 @@ pub struct UpdateClusterInspectConfigRequest {
 impl UpdateClusterInspectConfigRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateClusterInspectConfigBuilder {
-        UpdateClusterInspectConfigBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpdateClusterInspectConfigBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for UpdateClusterInspectConfigRequest {
 }
 
 /// Sets the parameters of `UpdateClusterInspectConfig`: made by `Client::update_cluster_inspect_config` (then [`send`](Self::send)) or [`UpdateClusterInspectConfigRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateClusterInspectConfigBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpdateClusterInspectConfigRequest,

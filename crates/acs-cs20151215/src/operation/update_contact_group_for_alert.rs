@@ -18,10 +18,7 @@ pub struct UpdateContactGroupForAlertRequest {
 impl UpdateContactGroupForAlertRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateContactGroupForAlertBuilder {
-        UpdateContactGroupForAlertBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpdateContactGroupForAlertBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for UpdateContactGroupForAlertRequest {
 }
 
 /// Sets the parameters of `UpdateContactGroupForAlert`: made by `Client::update_contact_group_for_alert` (then [`send`](Self::send)) or [`UpdateContactGroupForAlertRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateContactGroupForAlertBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpdateContactGroupForAlertRequest,

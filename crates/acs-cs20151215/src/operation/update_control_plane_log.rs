@@ -18,10 +18,7 @@ pub struct UpdateControlPlaneLogRequest {
 impl UpdateControlPlaneLogRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateControlPlaneLogBuilder {
-        UpdateControlPlaneLogBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpdateControlPlaneLogBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for UpdateControlPlaneLogRequest {
 }
 
 /// Sets the parameters of `UpdateControlPlaneLog`: made by `Client::update_control_plane_log` (then [`send`](Self::send)) or [`UpdateControlPlaneLogRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateControlPlaneLogBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpdateControlPlaneLogRequest,

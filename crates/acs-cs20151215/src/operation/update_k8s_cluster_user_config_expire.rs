@@ -21,10 +21,7 @@ pub struct UpdateK8sClusterUserConfigExpireRequest {
 impl UpdateK8sClusterUserConfigExpireRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateK8sClusterUserConfigExpireBuilder {
-        UpdateK8sClusterUserConfigExpireBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpdateK8sClusterUserConfigExpireBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for UpdateK8sClusterUserConfigExpireRequest {
 }
 
 /// Sets the parameters of `UpdateK8sClusterUserConfigExpire`: made by `Client::update_k8s_cluster_user_config_expire` (then [`send`](Self::send)) or [`UpdateK8sClusterUserConfigExpireRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateK8sClusterUserConfigExpireBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpdateK8sClusterUserConfigExpireRequest,

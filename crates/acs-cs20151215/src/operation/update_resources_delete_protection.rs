@@ -18,10 +18,7 @@ pub struct UpdateResourcesDeleteProtectionRequest {
 impl UpdateResourcesDeleteProtectionRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateResourcesDeleteProtectionBuilder {
-        UpdateResourcesDeleteProtectionBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpdateResourcesDeleteProtectionBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for UpdateResourcesDeleteProtectionRequest {
 }
 
 /// Sets the parameters of `UpdateResourcesDeleteProtection`: made by `Client::update_resources_delete_protection` (then [`send`](Self::send)) or [`UpdateResourcesDeleteProtectionRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateResourcesDeleteProtectionBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpdateResourcesDeleteProtectionRequest,

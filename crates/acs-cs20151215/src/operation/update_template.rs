@@ -18,10 +18,7 @@ pub struct UpdateTemplateRequest {
 impl UpdateTemplateRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateTemplateBuilder {
-        UpdateTemplateBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpdateTemplateBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for UpdateTemplateRequest {
 }
 
 /// Sets the parameters of `UpdateTemplate`: made by `Client::update_template` (then [`send`](Self::send)) or [`UpdateTemplateRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateTemplateBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpdateTemplateRequest,

@@ -24,10 +24,7 @@ pub struct UpdateUserPermissionsRequest {
 impl UpdateUserPermissionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpdateUserPermissionsBuilder {
-        UpdateUserPermissionsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpdateUserPermissionsBuilder::default()
     }
 }
 
@@ -50,7 +47,7 @@ impl rt::Operation for UpdateUserPermissionsRequest {
 }
 
 /// Sets the parameters of `UpdateUserPermissions`: made by `Client::update_user_permissions` (then [`send`](Self::send)) or [`UpdateUserPermissionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateUserPermissionsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpdateUserPermissionsRequest,

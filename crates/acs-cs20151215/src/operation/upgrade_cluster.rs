@@ -24,10 +24,7 @@ pub struct UpgradeClusterRequest {
 impl UpgradeClusterRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpgradeClusterBuilder {
-        UpgradeClusterBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpgradeClusterBuilder::default()
     }
 }
 
@@ -49,7 +46,7 @@ impl rt::Operation for UpgradeClusterRequest {
 }
 
 /// Sets the parameters of `UpgradeCluster`: made by `Client::upgrade_cluster` (then [`send`](Self::send)) or [`UpgradeClusterRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpgradeClusterBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpgradeClusterRequest,

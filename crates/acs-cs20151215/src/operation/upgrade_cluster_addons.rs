@@ -18,10 +18,7 @@ pub struct UpgradeClusterAddonsRequest {
 impl UpgradeClusterAddonsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpgradeClusterAddonsBuilder {
-        UpgradeClusterAddonsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpgradeClusterAddonsBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for UpgradeClusterAddonsRequest {
 }
 
 /// Sets the parameters of `UpgradeClusterAddons`: made by `Client::upgrade_cluster_addons` (then [`send`](Self::send)) or [`UpgradeClusterAddonsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpgradeClusterAddonsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpgradeClusterAddonsRequest,

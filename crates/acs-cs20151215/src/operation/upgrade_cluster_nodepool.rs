@@ -22,10 +22,7 @@ pub struct UpgradeClusterNodepoolRequest {
 impl UpgradeClusterNodepoolRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpgradeClusterNodepoolBuilder {
-        UpgradeClusterNodepoolBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpgradeClusterNodepoolBuilder::default()
     }
 }
 
@@ -48,7 +45,7 @@ impl rt::Operation for UpgradeClusterNodepoolRequest {
 }
 
 /// Sets the parameters of `UpgradeClusterNodepool`: made by `Client::upgrade_cluster_nodepool` (then [`send`](Self::send)) or [`UpgradeClusterNodepoolRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpgradeClusterNodepoolBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpgradeClusterNodepoolRequest,

@@ -74,10 +74,7 @@ pub struct ConfigureBackupPlanRequest {
 impl ConfigureBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ConfigureBackupPlanBuilder {
-        ConfigureBackupPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ConfigureBackupPlanBuilder::default()
     }
 }
 
@@ -136,7 +133,7 @@ impl rt::Operation for ConfigureBackupPlanRequest {
 }
 
 /// Sets the parameters of `ConfigureBackupPlan`: made by `Client::configure_backup_plan` (then [`send`](Self::send)) or [`ConfigureBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ConfigureBackupPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ConfigureBackupPlanRequest,
@@ -546,12 +543,8 @@ impl std::error::Error for ConfigureBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ConfigureBackupPlan",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ConfigureBackupPlan",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);

@@ -99,10 +99,7 @@ pub struct CreateAndStartBackupPlanRequest {
 impl CreateAndStartBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateAndStartBackupPlanBuilder {
-        CreateAndStartBackupPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateAndStartBackupPlanBuilder::default()
     }
 }
 
@@ -172,7 +169,7 @@ impl rt::Operation for CreateAndStartBackupPlanRequest {
 }
 
 /// Sets the parameters of `CreateAndStartBackupPlan`: made by `Client::create_and_start_backup_plan` (then [`send`](Self::send)) or [`CreateAndStartBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateAndStartBackupPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateAndStartBackupPlanRequest,
@@ -705,10 +702,8 @@ impl std::error::Error for CreateAndStartBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:CreateAndStartBackupPlan",
-    access_level: rt::ram::AccessLevel::Create,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:CreateAndStartBackupPlan",
+        rt::ram::AccessLevel::Create,
+    )
+    .on(&["*"]);

@@ -44,10 +44,7 @@ pub struct CreateBackupPlanRequest {
 impl CreateBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateBackupPlanBuilder {
-        CreateBackupPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateBackupPlanBuilder::default()
     }
 }
 
@@ -86,7 +83,7 @@ impl rt::Operation for CreateBackupPlanRequest {
 }
 
 /// Sets the parameters of `CreateBackupPlan`: made by `Client::create_backup_plan` (then [`send`](Self::send)) or [`CreateBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateBackupPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateBackupPlanRequest,
@@ -335,10 +332,8 @@ impl std::error::Error for CreateBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:CreateBackupPlan",
-    access_level: rt::ram::AccessLevel::Create,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:CreateBackupPlan",
+        rt::ram::AccessLevel::Create,
+    )
+    .on(&["*"]);

@@ -20,10 +20,7 @@ pub struct CreateFullBackupSetDownloadRequest {
 impl CreateFullBackupSetDownloadRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateFullBackupSetDownloadBuilder {
-        CreateFullBackupSetDownloadBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateFullBackupSetDownloadBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for CreateFullBackupSetDownloadRequest {
 }
 
 /// Sets the parameters of `CreateFullBackupSetDownload`: made by `Client::create_full_backup_set_download` (then [`send`](Self::send)) or [`CreateFullBackupSetDownloadRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateFullBackupSetDownloadBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateFullBackupSetDownloadRequest,
@@ -181,10 +178,8 @@ impl std::error::Error for CreateFullBackupSetDownloadError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:CreateFullBackupSetDownload",
-    access_level: rt::ram::AccessLevel::Create,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:CreateFullBackupSetDownload",
+        rt::ram::AccessLevel::Create,
+    )
+    .on(&["*"]);

@@ -28,10 +28,7 @@ pub struct CreateGetDbListFromAgentTaskRequest {
 impl CreateGetDbListFromAgentTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateGetDbListFromAgentTaskBuilder {
-        CreateGetDbListFromAgentTaskBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateGetDbListFromAgentTaskBuilder::default()
     }
 }
 
@@ -62,7 +59,7 @@ impl rt::Operation for CreateGetDbListFromAgentTaskRequest {
 }
 
 /// Sets the parameters of `CreateGetDBListFromAgentTask`: made by `Client::create_get_db_list_from_agent_task` (then [`send`](Self::send)) or [`CreateGetDbListFromAgentTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateGetDbListFromAgentTaskBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateGetDbListFromAgentTaskRequest,
@@ -208,10 +205,8 @@ impl std::error::Error for CreateGetDbListFromAgentTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:CreateGetDBListFromAgentTask",
-    access_level: rt::ram::AccessLevel::Create,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:CreateGetDBListFromAgentTask",
+        rt::ram::AccessLevel::Create,
+    )
+    .on(&["*"]);

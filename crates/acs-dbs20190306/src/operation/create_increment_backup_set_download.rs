@@ -22,10 +22,7 @@ pub struct CreateIncrementBackupSetDownloadRequest {
 impl CreateIncrementBackupSetDownloadRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateIncrementBackupSetDownloadBuilder {
-        CreateIncrementBackupSetDownloadBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateIncrementBackupSetDownloadBuilder::default()
     }
 }
 
@@ -54,7 +51,7 @@ impl rt::Operation for CreateIncrementBackupSetDownloadRequest {
 }
 
 /// Sets the parameters of `CreateIncrementBackupSetDownload`: made by `Client::create_increment_backup_set_download` (then [`send`](Self::send)) or [`CreateIncrementBackupSetDownloadRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateIncrementBackupSetDownloadBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateIncrementBackupSetDownloadRequest,
@@ -195,10 +192,8 @@ impl std::error::Error for CreateIncrementBackupSetDownloadError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:CreateIncrementBackupSetDownload",
-    access_level: rt::ram::AccessLevel::Create,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:CreateIncrementBackupSetDownload",
+        rt::ram::AccessLevel::Create,
+    )
+    .on(&["*"]);

@@ -61,10 +61,7 @@ pub struct CreateRestoreTaskRequest {
 impl CreateRestoreTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateRestoreTaskBuilder {
-        CreateRestoreTaskBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateRestoreTaskBuilder::default()
     }
 }
 
@@ -127,7 +124,7 @@ impl rt::Operation for CreateRestoreTaskRequest {
 }
 
 /// Sets the parameters of `CreateRestoreTask`: made by `Client::create_restore_task` (then [`send`](Self::send)) or [`CreateRestoreTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateRestoreTaskBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateRestoreTaskRequest,
@@ -440,10 +437,8 @@ impl std::error::Error for CreateRestoreTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:CreateRestoreTask",
-    access_level: rt::ram::AccessLevel::Create,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:CreateRestoreTask",
+        rt::ram::AccessLevel::Create,
+    )
+    .on(&["*"]);

@@ -24,10 +24,7 @@ pub struct DescribeBackupGatewayListRequest {
 impl DescribeBackupGatewayListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupGatewayListBuilder {
-        DescribeBackupGatewayListBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeBackupGatewayListBuilder::default()
     }
 }
 
@@ -57,7 +54,7 @@ impl rt::Operation for DescribeBackupGatewayListRequest {
 }
 
 /// Sets the parameters of `DescribeBackupGatewayList`: made by `Client::describe_backup_gateway_list` (then [`send`](Self::send)) or [`DescribeBackupGatewayListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeBackupGatewayListBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeBackupGatewayListRequest,
@@ -250,14 +247,11 @@ impl std::error::Error for DescribeBackupGatewayListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeBackupGatewayList",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeBackupGatewayList",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The `BackupGatewayItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -20,10 +20,7 @@ pub struct DescribeBackupPlanBillingRequest {
 impl DescribeBackupPlanBillingRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupPlanBillingBuilder {
-        DescribeBackupPlanBillingBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeBackupPlanBillingBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for DescribeBackupPlanBillingRequest {
 }
 
 /// Sets the parameters of `DescribeBackupPlanBilling`: made by `Client::describe_backup_plan_billing` (then [`send`](Self::send)) or [`DescribeBackupPlanBillingRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeBackupPlanBillingBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeBackupPlanBillingRequest,
@@ -172,16 +169,11 @@ impl std::error::Error for DescribeBackupPlanBillingError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeBackupPlanBilling",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeBackupPlanBilling",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);
 /// The billing information of the backup plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -32,10 +32,7 @@ pub struct DescribeBackupPlanListRequest {
 impl DescribeBackupPlanListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupPlanListBuilder {
-        DescribeBackupPlanListBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeBackupPlanListBuilder::default()
     }
 }
 
@@ -68,7 +65,7 @@ impl rt::Operation for DescribeBackupPlanListRequest {
 }
 
 /// Sets the parameters of `DescribeBackupPlanList`: made by `Client::describe_backup_plan_list` (then [`send`](Self::send)) or [`DescribeBackupPlanListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeBackupPlanListBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeBackupPlanListRequest,
@@ -264,16 +261,11 @@ impl std::error::Error for DescribeBackupPlanListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeBackupPlanList",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeBackupPlanList",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);
 /// The return value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -24,10 +24,7 @@ pub struct DescribeBackupSetDownloadTaskListRequest {
 impl DescribeBackupSetDownloadTaskListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupSetDownloadTaskListBuilder {
-        DescribeBackupSetDownloadTaskListBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeBackupSetDownloadTaskListBuilder::default()
     }
 }
 
@@ -57,7 +54,7 @@ impl rt::Operation for DescribeBackupSetDownloadTaskListRequest {
 }
 
 /// Sets the parameters of `DescribeBackupSetDownloadTaskList`: made by `Client::describe_backup_set_download_task_list` (then [`send`](Self::send)) or [`DescribeBackupSetDownloadTaskListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeBackupSetDownloadTaskListBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeBackupSetDownloadTaskListRequest,
@@ -250,14 +247,11 @@ impl std::error::Error for DescribeBackupSetDownloadTaskListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeBackupSetDownloadTaskList",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeBackupSetDownloadTaskList",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The details of the backup set download task.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

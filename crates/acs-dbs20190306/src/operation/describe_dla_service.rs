@@ -18,10 +18,7 @@ pub struct DescribeDlaServiceRequest {
 impl DescribeDlaServiceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeDlaServiceBuilder {
-        DescribeDlaServiceBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeDlaServiceBuilder::default()
     }
 }
 
@@ -48,7 +45,7 @@ impl rt::Operation for DescribeDlaServiceRequest {
 }
 
 /// Sets the parameters of `DescribeDLAService`: made by `Client::describe_dla_service` (then [`send`](Self::send)) or [`DescribeDlaServiceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeDlaServiceBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeDlaServiceRequest,
@@ -182,10 +179,8 @@ impl std::error::Error for DescribeDlaServiceError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeDLAService",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeDLAService",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);

@@ -30,10 +30,7 @@ pub struct DescribeFullBackupListRequest {
 impl DescribeFullBackupListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeFullBackupListBuilder {
-        DescribeFullBackupListBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeFullBackupListBuilder::default()
     }
 }
 
@@ -66,7 +63,7 @@ impl rt::Operation for DescribeFullBackupListRequest {
 }
 
 /// Sets the parameters of `DescribeFullBackupList`: made by `Client::describe_full_backup_list` (then [`send`](Self::send)) or [`DescribeFullBackupListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeFullBackupListBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeFullBackupListRequest,
@@ -267,14 +264,11 @@ impl std::error::Error for DescribeFullBackupListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeFullBackupList",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeFullBackupList",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The details of the full backup job.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

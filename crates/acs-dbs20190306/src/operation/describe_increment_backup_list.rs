@@ -28,10 +28,7 @@ pub struct DescribeIncrementBackupListRequest {
 impl DescribeIncrementBackupListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeIncrementBackupListBuilder {
-        DescribeIncrementBackupListBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeIncrementBackupListBuilder::default()
     }
 }
 
@@ -63,7 +60,7 @@ impl rt::Operation for DescribeIncrementBackupListRequest {
 }
 
 /// Sets the parameters of `DescribeIncrementBackupList`: made by `Client::describe_increment_backup_list` (then [`send`](Self::send)) or [`DescribeIncrementBackupListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeIncrementBackupListBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeIncrementBackupListRequest,
@@ -263,14 +260,11 @@ impl std::error::Error for DescribeIncrementBackupListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeIncrementBackupList",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeIncrementBackupList",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The details of an incremental backup job.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

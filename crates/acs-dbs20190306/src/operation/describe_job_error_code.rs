@@ -20,10 +20,7 @@ pub struct DescribeJobErrorCodeRequest {
 impl DescribeJobErrorCodeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeJobErrorCodeBuilder {
-        DescribeJobErrorCodeBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeJobErrorCodeBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for DescribeJobErrorCodeRequest {
 }
 
 /// Sets the parameters of `DescribeJobErrorCode`: made by `Client::describe_job_error_code` (then [`send`](Self::send)) or [`DescribeJobErrorCodeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeJobErrorCodeBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeJobErrorCodeRequest,
@@ -174,14 +171,11 @@ impl std::error::Error for DescribeJobErrorCodeError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeJobErrorCode",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeJobErrorCode",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The error code information.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -18,10 +18,7 @@ pub struct DescribeNodeCidrListRequest {
 impl DescribeNodeCidrListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeNodeCidrListBuilder {
-        DescribeNodeCidrListBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeNodeCidrListBuilder::default()
     }
 }
 
@@ -48,7 +45,7 @@ impl rt::Operation for DescribeNodeCidrListRequest {
 }
 
 /// Sets the parameters of `DescribeNodeCidrList`: made by `Client::describe_node_cidr_list` (then [`send`](Self::send)) or [`DescribeNodeCidrListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeNodeCidrListBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeNodeCidrListRequest,
@@ -176,14 +173,11 @@ impl std::error::Error for DescribeNodeCidrListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeNodeCidrList",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeNodeCidrList",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The `IntranetIPs` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -20,10 +20,7 @@ pub struct DescribePreCheckProgressListRequest {
 impl DescribePreCheckProgressListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribePreCheckProgressListBuilder {
-        DescribePreCheckProgressListBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribePreCheckProgressListBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for DescribePreCheckProgressListRequest {
 }
 
 /// Sets the parameters of `DescribePreCheckProgressList`: made by `Client::describe_pre_check_progress_list` (then [`send`](Self::send)) or [`DescribePreCheckProgressListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribePreCheckProgressListBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribePreCheckProgressListRequest,
@@ -185,14 +182,11 @@ impl std::error::Error for DescribePreCheckProgressListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribePreCheckProgressList",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribePreCheckProgressList",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The returned parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

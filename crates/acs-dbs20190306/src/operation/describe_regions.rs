@@ -16,10 +16,7 @@ pub struct DescribeRegionsRequest {
 impl DescribeRegionsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeRegionsBuilder {
-        DescribeRegionsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeRegionsBuilder::default()
     }
 }
 
@@ -45,7 +42,7 @@ impl rt::Operation for DescribeRegionsRequest {
 }
 
 /// Sets the parameters of `DescribeRegions`: made by `Client::describe_regions` (then [`send`](Self::send)) or [`DescribeRegionsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeRegionsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeRegionsRequest,
@@ -143,14 +140,11 @@ impl std::error::Error for DescribeRegionsError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeRegions",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeRegions",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The `Regions` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -24,10 +24,7 @@ pub struct DescribeRestoreRangeInfoRequest {
 impl DescribeRestoreRangeInfoRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeRestoreRangeInfoBuilder {
-        DescribeRestoreRangeInfoBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeRestoreRangeInfoBuilder::default()
     }
 }
 
@@ -57,7 +54,7 @@ impl rt::Operation for DescribeRestoreRangeInfoRequest {
 }
 
 /// Sets the parameters of `DescribeRestoreRangeInfo`: made by `Client::describe_restore_range_info` (then [`send`](Self::send)) or [`DescribeRestoreRangeInfoRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeRestoreRangeInfoBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeRestoreRangeInfoRequest,
@@ -206,14 +203,11 @@ impl std::error::Error for DescribeRestoreRangeInfoError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeRestoreRangeInfo",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeRestoreRangeInfo",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The details of the backup point.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

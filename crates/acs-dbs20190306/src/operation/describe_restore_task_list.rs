@@ -28,10 +28,7 @@ pub struct DescribeRestoreTaskListRequest {
 impl DescribeRestoreTaskListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeRestoreTaskListBuilder {
-        DescribeRestoreTaskListBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeRestoreTaskListBuilder::default()
     }
 }
 
@@ -63,7 +60,7 @@ impl rt::Operation for DescribeRestoreTaskListRequest {
 }
 
 /// Sets the parameters of `DescribeRestoreTaskList`: made by `Client::describe_restore_task_list` (then [`send`](Self::send)) or [`DescribeRestoreTaskListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeRestoreTaskListBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeRestoreTaskListRequest,
@@ -251,14 +248,11 @@ impl std::error::Error for DescribeRestoreTaskListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeRestoreTaskList",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeRestoreTaskList",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The `RestoreTaskDetailItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

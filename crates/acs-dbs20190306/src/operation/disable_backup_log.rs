@@ -21,10 +21,7 @@ pub struct DisableBackupLogRequest {
 impl DisableBackupLogRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DisableBackupLogBuilder {
-        DisableBackupLogBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DisableBackupLogBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for DisableBackupLogRequest {
 }
 
 /// Sets the parameters of `DisableBackupLog`: made by `Client::disable_backup_log` (then [`send`](Self::send)) or [`DisableBackupLogRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DisableBackupLogBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DisableBackupLogRequest,
@@ -171,10 +168,8 @@ impl std::error::Error for DisableBackupLogError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DisableBackupLog",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DisableBackupLog",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);

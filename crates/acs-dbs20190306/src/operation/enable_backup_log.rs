@@ -22,10 +22,7 @@ pub struct EnableBackupLogRequest {
 impl EnableBackupLogRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> EnableBackupLogBuilder {
-        EnableBackupLogBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        EnableBackupLogBuilder::default()
     }
 }
 
@@ -52,7 +49,7 @@ impl rt::Operation for EnableBackupLogRequest {
 }
 
 /// Sets the parameters of `EnableBackupLog`: made by `Client::enable_backup_log` (then [`send`](Self::send)) or [`EnableBackupLogRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct EnableBackupLogBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: EnableBackupLogRequest,
@@ -177,10 +174,8 @@ impl std::error::Error for EnableBackupLogError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:EnableBackupLog",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:EnableBackupLog",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);

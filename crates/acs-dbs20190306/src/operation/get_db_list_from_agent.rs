@@ -22,10 +22,7 @@ pub struct GetDbListFromAgentRequest {
 impl GetDbListFromAgentRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> GetDbListFromAgentBuilder {
-        GetDbListFromAgentBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        GetDbListFromAgentBuilder::default()
     }
 }
 
@@ -54,7 +51,7 @@ impl rt::Operation for GetDbListFromAgentRequest {
 }
 
 /// Sets the parameters of `GetDBListFromAgent`: made by `Client::get_db_list_from_agent` (then [`send`](Self::send)) or [`GetDbListFromAgentRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct GetDbListFromAgentBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: GetDbListFromAgentRequest,
@@ -170,14 +167,11 @@ impl std::error::Error for GetDbListFromAgentError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:GetDBListFromAgent",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:GetDBListFromAgent",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The `DbList` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -15,10 +15,7 @@ pub struct InitializeDbsServiceLinkedRoleRequest {}
 impl InitializeDbsServiceLinkedRoleRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> InitializeDbsServiceLinkedRoleBuilder {
-        InitializeDbsServiceLinkedRoleBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        InitializeDbsServiceLinkedRoleBuilder::default()
     }
 }
 
@@ -38,7 +35,7 @@ impl rt::Operation for InitializeDbsServiceLinkedRoleRequest {
 }
 
 /// Sets the parameters of `InitializeDbsServiceLinkedRole`: made by `Client::initialize_dbs_service_linked_role` (then [`send`](Self::send)) or [`InitializeDbsServiceLinkedRoleRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct InitializeDbsServiceLinkedRoleBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: InitializeDbsServiceLinkedRoleRequest,
@@ -135,10 +132,8 @@ impl std::error::Error for InitializeDbsServiceLinkedRoleError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:InitializeDbsServiceLinkedRole",
-    access_level: rt::ram::AccessLevel::Create,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:InitializeDbsServiceLinkedRole",
+        rt::ram::AccessLevel::Create,
+    )
+    .on(&["*"]);

@@ -20,10 +20,7 @@ pub struct ModifyBackupObjectsRequest {
 impl ModifyBackupObjectsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupObjectsBuilder {
-        ModifyBackupObjectsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyBackupObjectsBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for ModifyBackupObjectsRequest {
 }
 
 /// Sets the parameters of `ModifyBackupObjects`: made by `Client::modify_backup_objects` (then [`send`](Self::send)) or [`ModifyBackupObjectsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyBackupObjectsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyBackupObjectsRequest,
@@ -208,10 +205,8 @@ impl std::error::Error for ModifyBackupObjectsError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ModifyBackupObjects",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ModifyBackupObjects",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);

@@ -20,10 +20,7 @@ pub struct ModifyBackupPlanNameRequest {
 impl ModifyBackupPlanNameRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupPlanNameBuilder {
-        ModifyBackupPlanNameBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyBackupPlanNameBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for ModifyBackupPlanNameRequest {
 }
 
 /// Sets the parameters of `ModifyBackupPlanName`: made by `Client::modify_backup_plan_name` (then [`send`](Self::send)) or [`ModifyBackupPlanNameRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyBackupPlanNameBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyBackupPlanNameRequest,
@@ -172,12 +169,8 @@ impl std::error::Error for ModifyBackupPlanNameError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ModifyBackupPlanName",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ModifyBackupPlanName",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);

@@ -32,10 +32,7 @@ pub struct ModifyBackupSetDownloadRulesRequest {
 impl ModifyBackupSetDownloadRulesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupSetDownloadRulesBuilder {
-        ModifyBackupSetDownloadRulesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyBackupSetDownloadRulesBuilder::default()
     }
 }
 
@@ -74,7 +71,7 @@ impl rt::Operation for ModifyBackupSetDownloadRulesRequest {
 }
 
 /// Sets the parameters of `ModifyBackupSetDownloadRules`: made by `Client::modify_backup_set_download_rules` (then [`send`](Self::send)) or [`ModifyBackupSetDownloadRulesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyBackupSetDownloadRulesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyBackupSetDownloadRulesRequest,
@@ -268,10 +265,8 @@ impl std::error::Error for ModifyBackupSetDownloadRulesError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ModifyBackupSetDownloadRules",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ModifyBackupSetDownloadRules",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);

@@ -44,10 +44,7 @@ pub struct ModifyBackupSourceEndpointRequest {
 impl ModifyBackupSourceEndpointRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupSourceEndpointBuilder {
-        ModifyBackupSourceEndpointBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyBackupSourceEndpointBuilder::default()
     }
 }
 
@@ -87,7 +84,7 @@ impl rt::Operation for ModifyBackupSourceEndpointRequest {
 }
 
 /// Sets the parameters of `ModifyBackupSourceEndpoint`: made by `Client::modify_backup_source_endpoint` (then [`send`](Self::send)) or [`ModifyBackupSourceEndpointRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyBackupSourceEndpointBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyBackupSourceEndpointRequest,
@@ -349,10 +346,8 @@ impl std::error::Error for ModifyBackupSourceEndpointError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ModifyBackupSourceEndpoint",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ModifyBackupSourceEndpoint",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);

@@ -26,10 +26,7 @@ pub struct ModifyBackupStrategyRequest {
 impl ModifyBackupStrategyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupStrategyBuilder {
-        ModifyBackupStrategyBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyBackupStrategyBuilder::default()
     }
 }
 
@@ -60,7 +57,7 @@ impl rt::Operation for ModifyBackupStrategyRequest {
 }
 
 /// Sets the parameters of `ModifyBackupStrategy`: made by `Client::modify_backup_strategy` (then [`send`](Self::send)) or [`ModifyBackupStrategyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyBackupStrategyBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyBackupStrategyRequest,
@@ -226,10 +223,8 @@ impl std::error::Error for ModifyBackupStrategyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ModifyBackupStrategy",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ModifyBackupStrategy",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);

@@ -24,10 +24,7 @@ pub struct ModifyStorageStrategyRequest {
 impl ModifyStorageStrategyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyStorageStrategyBuilder {
-        ModifyStorageStrategyBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyStorageStrategyBuilder::default()
     }
 }
 
@@ -61,7 +58,7 @@ impl rt::Operation for ModifyStorageStrategyRequest {
 }
 
 /// Sets the parameters of `ModifyStorageStrategy`: made by `Client::modify_storage_strategy` (then [`send`](Self::send)) or [`ModifyStorageStrategyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyStorageStrategyBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyStorageStrategyRequest,
@@ -238,10 +235,8 @@ impl std::error::Error for ModifyStorageStrategyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ModifyStorageStrategy",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ModifyStorageStrategy",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);

@@ -22,10 +22,7 @@ pub struct ReleaseBackupPlanRequest {
 impl ReleaseBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ReleaseBackupPlanBuilder {
-        ReleaseBackupPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ReleaseBackupPlanBuilder::default()
     }
 }
 
@@ -52,7 +49,7 @@ impl rt::Operation for ReleaseBackupPlanRequest {
 }
 
 /// Sets the parameters of `ReleaseBackupPlan`: made by `Client::release_backup_plan` (then [`send`](Self::send)) or [`ReleaseBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ReleaseBackupPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ReleaseBackupPlanRequest,
@@ -169,12 +166,8 @@ impl std::error::Error for ReleaseBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ReleaseBackupPlan",
-    access_level: rt::ram::AccessLevel::Delete,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ReleaseBackupPlan",
+        rt::ram::AccessLevel::Delete,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);

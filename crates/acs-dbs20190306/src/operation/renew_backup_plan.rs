@@ -22,10 +22,7 @@ pub struct RenewBackupPlanRequest {
 impl RenewBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RenewBackupPlanBuilder {
-        RenewBackupPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        RenewBackupPlanBuilder::default()
     }
 }
 
@@ -54,7 +51,7 @@ impl rt::Operation for RenewBackupPlanRequest {
 }
 
 /// Sets the parameters of `RenewBackupPlan`: made by `Client::renew_backup_plan` (then [`send`](Self::send)) or [`RenewBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RenewBackupPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: RenewBackupPlanRequest,
@@ -197,12 +194,8 @@ impl std::error::Error for RenewBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:RenewBackupPlan",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:RenewBackupPlan",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);

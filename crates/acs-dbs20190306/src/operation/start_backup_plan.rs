@@ -18,10 +18,7 @@ pub struct StartBackupPlanRequest {
 impl StartBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StartBackupPlanBuilder {
-        StartBackupPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        StartBackupPlanBuilder::default()
     }
 }
 
@@ -48,7 +45,7 @@ impl rt::Operation for StartBackupPlanRequest {
 }
 
 /// Sets the parameters of `StartBackupPlan`: made by `Client::start_backup_plan` (then [`send`](Self::send)) or [`StartBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StartBackupPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: StartBackupPlanRequest,
@@ -177,12 +174,8 @@ impl std::error::Error for StartBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:StartBackupPlan",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:StartBackupPlan",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);

@@ -18,10 +18,7 @@ pub struct StartRestoreTaskRequest {
 impl StartRestoreTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StartRestoreTaskBuilder {
-        StartRestoreTaskBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        StartRestoreTaskBuilder::default()
     }
 }
 
@@ -48,7 +45,7 @@ impl rt::Operation for StartRestoreTaskRequest {
 }
 
 /// Sets the parameters of `StartRestoreTask`: made by `Client::start_restore_task` (then [`send`](Self::send)) or [`StartRestoreTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StartRestoreTaskBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: StartRestoreTaskRequest,
@@ -160,10 +157,8 @@ impl std::error::Error for StartRestoreTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:StartRestoreTask",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:StartRestoreTask",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);

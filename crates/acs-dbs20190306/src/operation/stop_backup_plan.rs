@@ -20,10 +20,7 @@ pub struct StopBackupPlanRequest {
 impl StopBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StopBackupPlanBuilder {
-        StopBackupPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        StopBackupPlanBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for StopBackupPlanRequest {
 }
 
 /// Sets the parameters of `StopBackupPlan`: made by `Client::stop_backup_plan` (then [`send`](Self::send)) or [`StopBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StopBackupPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: StopBackupPlanRequest,
@@ -177,12 +174,8 @@ impl std::error::Error for StopBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:StopBackupPlan",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:StopBackupPlan",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);

@@ -20,10 +20,7 @@ pub struct UpgradeBackupPlanRequest {
 impl UpgradeBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> UpgradeBackupPlanBuilder {
-        UpgradeBackupPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        UpgradeBackupPlanBuilder::default()
     }
 }
 
@@ -51,7 +48,7 @@ impl rt::Operation for UpgradeBackupPlanRequest {
 }
 
 /// Sets the parameters of `UpgradeBackupPlan`: made by `Client::upgrade_backup_plan` (then [`send`](Self::send)) or [`UpgradeBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UpgradeBackupPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: UpgradeBackupPlanRequest,
@@ -183,12 +180,8 @@ impl std::error::Error for UpgradeBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:UpgradeBackupPlan",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:UpgradeBackupPlan",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);

@@ -24,10 +24,7 @@ pub struct ChangeResourceGroupRequest {
 impl ChangeResourceGroupRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ChangeResourceGroupBuilder {
-        ChangeResourceGroupBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ChangeResourceGroupBuilder::default()
     }
 }
 
@@ -57,7 +54,7 @@ impl rt::Operation for ChangeResourceGroupRequest {
 }
 
 /// Sets the parameters of `ChangeResourceGroup`: made by `Client::change_resource_group` (then [`send`](Self::send)) or [`ChangeResourceGroupRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ChangeResourceGroupBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ChangeResourceGroupRequest,
@@ -206,10 +203,8 @@ impl std::error::Error for ChangeResourceGroupError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ChangeResourceGroup",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ChangeResourceGroup",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);

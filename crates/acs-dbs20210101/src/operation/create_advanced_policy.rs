@@ -24,10 +24,7 @@ pub struct CreateAdvancedPolicyRequest {
 impl CreateAdvancedPolicyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateAdvancedPolicyBuilder {
-        CreateAdvancedPolicyBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateAdvancedPolicyBuilder::default()
     }
 }
 
@@ -50,7 +47,7 @@ impl rt::Operation for CreateAdvancedPolicyRequest {
 }
 
 /// Sets the parameters of `CreateAdvancedPolicy`: made by `Client::create_advanced_policy` (then [`send`](Self::send)) or [`CreateAdvancedPolicyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateAdvancedPolicyBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateAdvancedPolicyRequest,
@@ -167,10 +164,8 @@ impl std::error::Error for CreateAdvancedPolicyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:CreateAdvancedPolicy",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:CreateAdvancedPolicy",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);

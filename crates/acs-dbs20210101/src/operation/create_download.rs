@@ -64,10 +64,7 @@ pub struct CreateDownloadRequest {
 impl CreateDownloadRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> CreateDownloadBuilder {
-        CreateDownloadBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        CreateDownloadBuilder::default()
     }
 }
 
@@ -105,7 +102,7 @@ impl rt::Operation for CreateDownloadRequest {
 }
 
 /// Sets the parameters of `CreateDownload`: made by `Client::create_download` (then [`send`](Self::send)) or [`CreateDownloadRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateDownloadBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: CreateDownloadRequest,
@@ -410,16 +407,11 @@ impl std::error::Error for CreateDownloadError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:CreateDownload",
-    access_level: rt::ram::AccessLevel::Create,
-    resource_arn_templates: &[
-        "acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:CreateDownload",
+        rt::ram::AccessLevel::Create,
+    )
+    .on(&["acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}"]);
 /// The returned data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

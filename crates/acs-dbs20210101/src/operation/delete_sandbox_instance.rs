@@ -22,10 +22,7 @@ pub struct DeleteSandboxInstanceRequest {
 impl DeleteSandboxInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DeleteSandboxInstanceBuilder {
-        DeleteSandboxInstanceBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DeleteSandboxInstanceBuilder::default()
     }
 }
 
@@ -49,7 +46,7 @@ impl rt::Operation for DeleteSandboxInstanceRequest {
 }
 
 /// Sets the parameters of `DeleteSandboxInstance`: made by `Client::delete_sandbox_instance` (then [`send`](Self::send)) or [`DeleteSandboxInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DeleteSandboxInstanceBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DeleteSandboxInstanceRequest,
@@ -184,10 +181,8 @@ impl std::error::Error for DeleteSandboxInstanceError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DeleteSandboxInstance",
-    access_level: rt::ram::AccessLevel::Delete,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DeleteSandboxInstance",
+        rt::ram::AccessLevel::Delete,
+    )
+    .on(&["*"]);

@@ -56,10 +56,7 @@ pub struct DescribeBackupDataListRequest {
 impl DescribeBackupDataListRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupDataListBuilder {
-        DescribeBackupDataListBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeBackupDataListBuilder::default()
     }
 }
 
@@ -96,7 +93,7 @@ impl rt::Operation for DescribeBackupDataListRequest {
 }
 
 /// Sets the parameters of `DescribeBackupDataList`: made by `Client::describe_backup_data_list` (then [`send`](Self::send)) or [`DescribeBackupDataListRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeBackupDataListBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeBackupDataListRequest,
@@ -353,16 +350,11 @@ impl std::error::Error for DescribeBackupDataListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeBackupDataList",
-    access_level: rt::ram::AccessLevel::List,
-    resource_arn_templates: &[
-        "acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeBackupDataList",
+        rt::ram::AccessLevel::List,
+    )
+    .on(&["acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}"]);
 /// The information about the level-2 dump of the PolarDB cluster.
 ///
 /// > The PolarSnapshot-related information is returned only after the level-2 dump feature is enabled for the PolarDB cluster in the same region and the level-1 backup is successfully dumped.

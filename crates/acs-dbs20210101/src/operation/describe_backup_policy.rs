@@ -28,10 +28,7 @@ pub struct DescribeBackupPolicyRequest {
 impl DescribeBackupPolicyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeBackupPolicyBuilder {
-        DescribeBackupPolicyBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeBackupPolicyBuilder::default()
     }
 }
 
@@ -54,7 +51,7 @@ impl rt::Operation for DescribeBackupPolicyRequest {
 }
 
 /// Sets the parameters of `DescribeBackupPolicy`: made by `Client::describe_backup_policy` (then [`send`](Self::send)) or [`DescribeBackupPolicyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeBackupPolicyBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeBackupPolicyRequest,
@@ -166,14 +163,11 @@ impl std::error::Error for DescribeBackupPolicyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeBackupPolicy",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeBackupPolicy",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The details of the policy.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -20,10 +20,7 @@ pub struct DescribeCostInfoByDbsInstanceRequest {
 impl DescribeCostInfoByDbsInstanceRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeCostInfoByDbsInstanceBuilder {
-        DescribeCostInfoByDbsInstanceBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeCostInfoByDbsInstanceBuilder::default()
     }
 }
 
@@ -46,7 +43,7 @@ impl rt::Operation for DescribeCostInfoByDbsInstanceRequest {
 }
 
 /// Sets the parameters of `DescribeCostInfoByDbsInstance`: made by `Client::describe_cost_info_by_dbs_instance` (then [`send`](Self::send)) or [`DescribeCostInfoByDbsInstanceRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeCostInfoByDbsInstanceBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeCostInfoByDbsInstanceRequest,
@@ -166,10 +163,8 @@ impl std::error::Error for DescribeCostInfoByDbsInstanceError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeCostInfoByDbsInstance",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeCostInfoByDbsInstance",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);

@@ -40,10 +40,7 @@ pub struct DescribeDownloadBackupSetStorageInfoRequest {
 impl DescribeDownloadBackupSetStorageInfoRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeDownloadBackupSetStorageInfoBuilder {
-        DescribeDownloadBackupSetStorageInfoBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeDownloadBackupSetStorageInfoBuilder::default()
     }
 }
 
@@ -70,7 +67,7 @@ impl rt::Operation for DescribeDownloadBackupSetStorageInfoRequest {
 }
 
 /// Sets the parameters of `DescribeDownloadBackupSetStorageInfo`: made by `Client::describe_download_backup_set_storage_info` (then [`send`](Self::send)) or [`DescribeDownloadBackupSetStorageInfoRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeDownloadBackupSetStorageInfoBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeDownloadBackupSetStorageInfoRequest,
@@ -237,16 +234,11 @@ impl std::error::Error for DescribeDownloadBackupSetStorageInfoError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeDownloadBackupSetStorageInfo",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeDownloadBackupSetStorageInfo",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);
 /// The returned data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -36,10 +36,7 @@ pub struct DescribeDownloadSupportRequest {
 impl DescribeDownloadSupportRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeDownloadSupportBuilder {
-        DescribeDownloadSupportBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeDownloadSupportBuilder::default()
     }
 }
 
@@ -63,7 +60,7 @@ impl rt::Operation for DescribeDownloadSupportRequest {
 }
 
 /// Sets the parameters of `DescribeDownloadSupport`: made by `Client::describe_download_support` (then [`send`](Self::send)) or [`DescribeDownloadSupportRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeDownloadSupportBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeDownloadSupportRequest,
@@ -200,12 +197,8 @@ impl std::error::Error for DescribeDownloadSupportError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeDownloadSupport",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &[
-        "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeDownloadSupport",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);

@@ -54,10 +54,7 @@ pub struct DescribeDownloadTaskRequest {
 impl DescribeDownloadTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeDownloadTaskBuilder {
-        DescribeDownloadTaskBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeDownloadTaskBuilder::default()
     }
 }
 
@@ -91,7 +88,7 @@ impl rt::Operation for DescribeDownloadTaskRequest {
 }
 
 /// Sets the parameters of `DescribeDownloadTask`: made by `Client::describe_download_task` (then [`send`](Self::send)) or [`DescribeDownloadTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeDownloadTaskBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeDownloadTaskRequest,
@@ -300,16 +297,11 @@ impl std::error::Error for DescribeDownloadTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeDownloadTask",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &[
-        "acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeDownloadTask",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}"]);
 /// The task details.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

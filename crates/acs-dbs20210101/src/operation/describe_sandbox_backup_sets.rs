@@ -24,10 +24,7 @@ pub struct DescribeSandboxBackupSetsRequest {
 impl DescribeSandboxBackupSetsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeSandboxBackupSetsBuilder {
-        DescribeSandboxBackupSetsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeSandboxBackupSetsBuilder::default()
     }
 }
 
@@ -52,7 +49,7 @@ impl rt::Operation for DescribeSandboxBackupSetsRequest {
 }
 
 /// Sets the parameters of `DescribeSandboxBackupSets`: made by `Client::describe_sandbox_backup_sets` (then [`send`](Self::send)) or [`DescribeSandboxBackupSetsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeSandboxBackupSetsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeSandboxBackupSetsRequest,
@@ -199,10 +196,8 @@ impl std::error::Error for DescribeSandboxBackupSetsError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeSandboxBackupSets",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeSandboxBackupSets",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);

@@ -24,10 +24,7 @@ pub struct DescribeSandboxInstancesRequest {
 impl DescribeSandboxInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeSandboxInstancesBuilder {
-        DescribeSandboxInstancesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeSandboxInstancesBuilder::default()
     }
 }
 
@@ -52,7 +49,7 @@ impl rt::Operation for DescribeSandboxInstancesRequest {
 }
 
 /// Sets the parameters of `DescribeSandboxInstances`: made by `Client::describe_sandbox_instances` (then [`send`](Self::send)) or [`DescribeSandboxInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeSandboxInstancesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeSandboxInstancesRequest,
@@ -206,10 +203,8 @@ impl std::error::Error for DescribeSandboxInstancesError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeSandboxInstances",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeSandboxInstances",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);

@@ -18,10 +18,7 @@ pub struct DescribeSandboxRecoveryTimeRequest {
 impl DescribeSandboxRecoveryTimeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeSandboxRecoveryTimeBuilder {
-        DescribeSandboxRecoveryTimeBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeSandboxRecoveryTimeBuilder::default()
     }
 }
 
@@ -43,7 +40,7 @@ impl rt::Operation for DescribeSandboxRecoveryTimeRequest {
 }
 
 /// Sets the parameters of `DescribeSandboxRecoveryTime`: made by `Client::describe_sandbox_recovery_time` (then [`send`](Self::send)) or [`DescribeSandboxRecoveryTimeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeSandboxRecoveryTimeBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeSandboxRecoveryTimeRequest,
@@ -159,14 +156,11 @@ impl std::error::Error for DescribeSandboxRecoveryTimeError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:DescribeSandboxRecoveryTime",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:DescribeSandboxRecoveryTime",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);
 /// The response parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

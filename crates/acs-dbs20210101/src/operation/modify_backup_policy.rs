@@ -42,10 +42,7 @@ pub struct ModifyBackupPolicyRequest {
 impl ModifyBackupPolicyRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ModifyBackupPolicyBuilder {
-        ModifyBackupPolicyBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ModifyBackupPolicyBuilder::default()
     }
 }
 
@@ -96,7 +93,7 @@ impl rt::Operation for ModifyBackupPolicyRequest {
 }
 
 /// Sets the parameters of `ModifyBackupPolicy`: made by `Client::modify_backup_policy` (then [`send`](Self::send)) or [`ModifyBackupPolicyRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ModifyBackupPolicyBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ModifyBackupPolicyRequest,
@@ -282,14 +279,11 @@ impl std::error::Error for ModifyBackupPolicyError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:ModifyBackupPolicy",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:ModifyBackupPolicy",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["*"]);
 /// The `AdvanceLogPoliciesItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AdvanceLogPoliciesItem {

@@ -36,10 +36,7 @@ pub struct RetryDownloadTaskRequest {
 impl RetryDownloadTaskRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RetryDownloadTaskBuilder {
-        RetryDownloadTaskBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        RetryDownloadTaskBuilder::default()
     }
 }
 
@@ -64,7 +61,7 @@ impl rt::Operation for RetryDownloadTaskRequest {
 }
 
 /// Sets the parameters of `RetryDownloadTask`: made by `Client::retry_download_task` (then [`send`](Self::send)) or [`RetryDownloadTaskRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RetryDownloadTaskBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: RetryDownloadTaskRequest,
@@ -183,10 +180,8 @@ impl std::error::Error for RetryDownloadTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "dbs:RetryDownloadTask",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &["*"],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "dbs:RetryDownloadTask",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["*"]);

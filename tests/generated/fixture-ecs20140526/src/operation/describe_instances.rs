@@ -114,10 +114,7 @@ pub struct DescribeInstancesRequest {
 impl DescribeInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> DescribeInstancesBuilder {
-        DescribeInstancesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        DescribeInstancesBuilder::default()
     }
 }
 
@@ -181,7 +178,7 @@ impl rt::Operation for DescribeInstancesRequest {
 }
 
 /// Sets the parameters of `DescribeInstances`: made by `Client::describe_instances` (then [`send`](Self::send)) or [`DescribeInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DescribeInstancesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: DescribeInstancesRequest,

@@ -284,10 +284,7 @@ pub struct RunInstancesRequest {
 impl RunInstancesRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> RunInstancesBuilder {
-        RunInstancesBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        RunInstancesBuilder::default()
     }
 }
 
@@ -420,7 +417,7 @@ impl rt::Operation for RunInstancesRequest {
 }
 
 /// Sets the parameters of `RunInstances`: made by `Client::run_instances` (then [`send`](Self::send)) or [`RunInstancesRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunInstancesBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: RunInstancesRequest,

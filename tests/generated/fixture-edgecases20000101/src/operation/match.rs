@@ -45,10 +45,7 @@ pub struct MatchRequest {
 impl MatchRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> MatchBuilder {
-        MatchBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        MatchBuilder::default()
     }
 }
 
@@ -85,7 +82,7 @@ impl rt::Operation for MatchRequest {
 }
 
 /// Sets the parameters of `Match`: made by `Client::match` (then [`send`](Self::send)) or [`MatchRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct MatchBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: MatchRequest,
@@ -266,16 +263,13 @@ impl std::error::Error for MatchError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "edge:Match",
-    access_level: rt::ram::AccessLevel::Get,
-    resource_arn_templates: &[
-        "acs:edge:{#regionId}:{#accountId}:thing/{#type}/{#NoSuchParam}/{#3DES}",
-    ],
-    condition_keys: &["edge:Weird\"Key"],
-    dependent_actions: &["edge:Other"],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "edge:Match",
+        rt::ram::AccessLevel::Get,
+    )
+    .on(&["acs:edge:{#regionId}:{#accountId}:thing/{#type}/{#NoSuchParam}/{#3DES}"])
+    .with_condition_keys(&["edge:Weird\"Key"])
+    .with_dependent_actions(&["edge:Other"]);
 /// The `TagItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TagItem {

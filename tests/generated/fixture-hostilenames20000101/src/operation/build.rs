@@ -16,10 +16,7 @@ pub struct BuildRequest {
 impl BuildRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> BuildBuilder {
-        BuildBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        BuildBuilder::default()
     }
 }
 
@@ -39,7 +36,7 @@ impl rt::Operation for BuildRequest {
 }
 
 /// Sets the parameters of `Build`: made by `Client::build` (then [`send`](Self::send)) or [`BuildRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: BuildRequest,

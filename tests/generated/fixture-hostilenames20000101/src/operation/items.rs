@@ -16,10 +16,7 @@ pub struct ItemsRequest {
 impl ItemsRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> ItemsBuilder {
-        ItemsBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        ItemsBuilder::default()
     }
 }
 
@@ -39,7 +36,7 @@ impl rt::Operation for ItemsRequest {
 }
 
 /// Sets the parameters of `Items`: made by `Client::items` (then [`send`](Self::send)) or [`ItemsRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ItemsBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: ItemsRequest,

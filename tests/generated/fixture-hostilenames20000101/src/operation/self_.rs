@@ -16,10 +16,7 @@ pub struct SelfRequest {
 impl SelfRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> SelfBuilder {
-        SelfBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        SelfBuilder::default()
     }
 }
 
@@ -39,7 +36,7 @@ impl rt::Operation for SelfRequest {
 }
 
 /// Sets the parameters of `Self`: made by `Client::self_` (then [`send`](Self::send)) or [`SelfRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SelfBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: SelfRequest,

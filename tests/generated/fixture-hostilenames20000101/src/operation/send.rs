@@ -16,10 +16,7 @@ pub struct SendRequest {
 impl SendRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> SendBuilder {
-        SendBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        SendBuilder::default()
     }
 }
 
@@ -39,7 +36,7 @@ impl rt::Operation for SendRequest {
 }
 
 /// Sets the parameters of `Send`: made by `Client::send` (then [`send`](Self::send)) or [`SendRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SendBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: SendRequest,

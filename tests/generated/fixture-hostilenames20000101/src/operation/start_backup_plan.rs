@@ -120,10 +120,7 @@ pub struct StartBackupPlanRequest {
 impl StartBackupPlanRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> StartBackupPlanBuilder {
-        StartBackupPlanBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        StartBackupPlanBuilder::default()
     }
 }
 
@@ -201,7 +198,7 @@ impl rt::Operation for StartBackupPlanRequest {
 }
 
 /// Sets the parameters of `StartBackupPlan`: made by `Client::start_backup_plan` (then [`send`](Self::send)) or [`StartBackupPlanRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StartBackupPlanBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: StartBackupPlanRequest,
@@ -768,16 +765,11 @@ impl std::error::Error for StartBackupPlanError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
-pub const RAM: rt::ram::Facts = rt::ram::Facts {
-    action: "hostile:StartBackupPlan",
-    access_level: rt::ram::AccessLevel::Update,
-    resource_arn_templates: &[
-        "acs:hostile:{#regionId}:{#accountId}:plan/{#BackupPlanId}/{#request}",
-    ],
-    condition_keys: &[],
-    dependent_actions: &[],
-};
-
+pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
+        "hostile:StartBackupPlan",
+        rt::ram::AccessLevel::Update,
+    )
+    .on(&["acs:hostile:{#regionId}:{#accountId}:plan/{#BackupPlanId}/{#request}"]);
 /// The `StartBackupPlanStartBackupPlanRequest` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StartBackupPlanStartBackupPlanRequest {

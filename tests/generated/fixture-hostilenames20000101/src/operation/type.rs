@@ -16,10 +16,7 @@ pub struct TypeRequest {
 impl TypeRequest {
     /// A builder for this request, not tied to a client.
     pub fn builder() -> TypeBuilder {
-        TypeBuilder {
-            client: (),
-            request: Default::default(),
-        }
+        TypeBuilder::default()
     }
 }
 
@@ -39,7 +36,7 @@ impl rt::Operation for TypeRequest {
 }
 
 /// Sets the parameters of `Type`: made by `Client::type` (then [`send`](Self::send)) or [`TypeRequest::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TypeBuilder<C = ()> {
     pub(crate) client: C,
     pub(crate) request: TypeRequest,
