@@ -22,20 +22,34 @@ fn generation_is_deterministic() {
     assert_eq!(first, second);
 }
 
+/// Every file is compared, even after a mismatch, so one run writes a `.snap.new` for every
+/// changed file and `cargo insta review` shows them all.
 #[test]
 fn generated_files_match_snapshots() {
     let root = xtask::workspace_root();
     let files = xtask::render_all(&root, &mut xtask::Report::default()).expect("valid specs");
+    let mut changed = Vec::new();
     for (path, contents) in files {
         let name = path
             .strip_prefix(&root)
             .unwrap_or(Path::new(""))
             .to_string_lossy()
             .replace(['/', '\\'], "__");
-        insta::with_settings!({ snapshot_path => "snapshots/generated", prepend_module_to_snapshot => false, omit_expression => true }, {
-            insta::assert_snapshot!(name, contents);
+        let compared = std::panic::catch_unwind(|| {
+            insta::with_settings!({ snapshot_path => "snapshots/generated", prepend_module_to_snapshot => false, omit_expression => true }, {
+                insta::assert_snapshot!(name.as_str(), contents);
+            });
         });
+        if compared.is_err() {
+            changed.push(name);
+        }
     }
+    assert!(
+        changed.is_empty(),
+        "{} generated files differ from their snapshots (review them all with `cargo insta review`): {}",
+        changed.len(),
+        changed.join(", ")
+    );
 }
 
 fn copy_tree(from: &Path, to: &Path) {

@@ -130,3 +130,81 @@ fn committed_specs_are_what_import_produces() {
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The README's "Add an operation", followed literally (the copy keeps the imported file's
+/// header, as a hurried copy does): the operation is generated, and the next full import keeps
+/// it, says so, and deletes nothing.
+#[test]
+fn an_operation_added_as_the_readme_says_survives_the_next_import() {
+    let root = scratch("add-operation");
+    let workspace = xtask::workspace_root();
+    copy_tree(&workspace.join("specs"), &root.join("specs"));
+    copy_tree(&workspace.join("tests/specs"), &root.join("tests/specs"));
+    let spec_dir = root.join("specs/dbs/2019-03-06");
+
+    // 1. Copy StartBackupPlan.yaml to <OperationName>.yaml and change its `name:`.
+    let original = std::fs::read_to_string(spec_dir.join("StartBackupPlan.yaml")).unwrap();
+    let copy = original.replace("\nname: StartBackupPlan\n", "\nname: PauseBackupPlan\n");
+    assert_ne!(copy, original);
+    std::fs::write(spec_dir.join("PauseBackupPlan.yaml"), copy).unwrap();
+    // 2. cargo xtask codegen.
+    let report = xtask::codegen(&root, xtask::Mode::Write).unwrap();
+    let module = root.join("crates/acs-dbs20190306/src/operation/pause_backup_plan.rs");
+    assert!(report.changed.contains(&module), "{:?}", report.changed);
+    let client =
+        std::fs::read_to_string(root.join("crates/acs-dbs20190306/src/client.rs")).unwrap();
+    assert!(client.contains("pub fn pause_backup_plan("));
+
+    // The next import of the whole product: the dry run and the import keep the new file.
+    let source = fixture("openmeta/en_us/dbs/2019-03-06/api-docs.json");
+    let plan = xtask::plan_import(&root, &source, None).unwrap();
+    assert!(plan.report.deleted.is_empty(), "{:?}", plan.report.deleted);
+    let imported = xtask::import(&root, &source, None).unwrap();
+    assert!(imported.deleted.is_empty(), "{:?}", imported.deleted);
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("PauseBackupPlan.yaml is not in the metadata")),
+        "{:?}",
+        imported.warnings
+    );
+    assert!(spec_dir.join("PauseBackupPlan.yaml").is_file());
+    let again = xtask::codegen(&root, xtask::Mode::Write).unwrap();
+    assert!(!again.stale.contains(&module));
+    assert!(module.is_file());
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// `--dry-run` (a plan) writes and deletes nothing, and names what an import would do.
+#[test]
+fn a_planned_import_changes_nothing() {
+    let root = scratch("plan");
+    let spec_dir = root.join("specs/dbs/2019-03-06");
+    std::fs::create_dir_all(&spec_dir).unwrap();
+    std::fs::write(
+        spec_dir.join("Dropped.yaml"),
+        "# Operation Dropped, imported from x by `cargo xtask import`.\nname: Dropped\n",
+    )
+    .unwrap();
+    let source = fixture("openmeta/en_us/dbs/2019-03-06/api-docs.json");
+    let plan = xtask::plan_import(&root, &source, None).unwrap();
+    assert_eq!(plan.report.written.len(), 37);
+    assert_eq!(plan.report.deleted, vec![spec_dir.join("Dropped.yaml")]);
+    let names: Vec<_> = std::fs::read_dir(&spec_dir).unwrap().collect();
+    assert_eq!(names.len(), 1, "only Dropped.yaml, still there");
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -65,15 +65,65 @@ pub fn spec_files(imported: &acs_import::Imported, openmeta: &Path) -> Vec<(Stri
     files
 }
 
+/// What an import will do, worked out before anything is written: the files to write (those
+/// whose contents change) and the operation files to delete.
+#[derive(Debug)]
+pub struct ImportPlan {
+    /// The report, with `written` and `deleted` as planned.
+    pub report: ImportReport,
+    writes: Vec<(PathBuf, String)>,
+}
+
+impl ImportPlan {
+    /// Writes and deletes what the plan says.
+    pub fn apply(self) -> Result<ImportReport, String> {
+        let dir = &self.report.dir;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for (path, contents) in &self.writes {
+            std::fs::write(path, contents)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        for path in &self.report.deleted {
+            std::fs::remove_file(path)
+                .map_err(|e| format!("cannot delete {}: {e}", path.display()))?;
+        }
+        Ok(self.report)
+    }
+}
+
+/// Whether the file at `path` (holding `text`) is one an import wrote for the operation it is
+/// named after: its header says so and names that operation. A hand-written spec copied from
+/// an imported one keeps the header but names another operation, so it is never taken for
+/// the importer's own.
+fn written_by_import(path: &Path, text: &str) -> bool {
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    let header = format!("# Operation {stem}, imported from ");
+    text.lines()
+        .take_while(|line| line.starts_with('#'))
+        .any(|line| line.starts_with(&header) && line.contains(acs_import::IMPORT_MARKER))
+}
+
 /// `cargo xtask import --openmeta PATH [--ops A,B]`: writes `specs/<product>/<version>/`
 /// (`service.yaml` and one `<Operation>.yaml` per operation) from an OpenMeta api-docs.json.
 /// `overlay.yaml` is never written. Without `only`, operation files the metadata no longer has
-/// are deleted.
+/// are deleted — only those an import wrote ([`plan_import`] says which first).
 pub fn import(
     root: &Path,
     openmeta: &Path,
     only: Option<&[String]>,
 ) -> Result<ImportReport, String> {
+    plan_import(root, openmeta, only)?.apply()
+}
+
+/// What [`import`] would write and delete, without doing it.
+pub fn plan_import(
+    root: &Path,
+    openmeta: &Path,
+    only: Option<&[String]>,
+) -> Result<ImportPlan, String> {
     let json = std::fs::read_to_string(openmeta)
         .map_err(|e| format!("cannot read {}: {e}", openmeta.display()))?;
     let mut imported = acs_import::import_openmeta(&json, only).map_err(|e| e.to_string())?;
@@ -84,7 +134,6 @@ pub fn import(
         .join("specs")
         .join(&imported.product)
         .join(&imported.version);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let files: Vec<(PathBuf, String)> = spec_files(&imported, openmeta)
         .into_iter()
         .map(|(name, contents)| (dir.join(name), contents))
@@ -96,15 +145,15 @@ pub fn import(
         warnings: imported.warnings.clone(),
         ..ImportReport::default()
     };
-    for (path, contents) in &files {
-        if std::fs::read_to_string(path).ok().as_deref() == Some(contents.as_str()) {
-            continue;
-        }
-        std::fs::write(path, contents)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        report.written.push(path.clone());
-    }
-    if only.is_none() {
+    let writes: Vec<(PathBuf, String)> = files
+        .iter()
+        .filter(|(path, contents)| {
+            std::fs::read_to_string(path).ok().as_deref() != Some(contents.as_str())
+        })
+        .cloned()
+        .collect();
+    report.written = writes.iter().map(|(path, _)| path.clone()).collect();
+    if only.is_none() && dir.is_dir() {
         let keep: std::collections::HashSet<&PathBuf> = files.iter().map(|(p, _)| p).collect();
         for path in read_dir_sorted(&dir)? {
             let name = path
@@ -115,20 +164,18 @@ pub fn import(
                 path.extension().and_then(|e| e.to_str()),
                 Some("yaml" | "yml" | "json")
             );
-            if is_spec && name != acs_spec::OVERLAY_FILE && !keep.contains(&path) {
-                // Only files an earlier import wrote; a hand-written one is kept and named.
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                if !text.contains(acs_import::IMPORT_MARKER) {
-                    report.warnings.push(format!(
-                        "{name} is not in the metadata and was not written by import; kept"
-                    ));
-                    continue;
-                }
-                std::fs::remove_file(&path)
-                    .map_err(|e| format!("cannot delete {}: {e}", path.display()))?;
+            if !is_spec || name == acs_spec::OVERLAY_FILE || keep.contains(&path) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if written_by_import(&path, &text) {
                 report.deleted.push(path);
+            } else {
+                report.warnings.push(format!(
+                    "{name} is not in the metadata and was not written by import (hand-written, or copied from an imported file); kept"
+                ));
             }
         }
     }
-    Ok(report)
+    Ok(ImportPlan { report, writes })
 }

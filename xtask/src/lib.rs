@@ -16,7 +16,7 @@ pub mod import;
 use std::path::{Path, PathBuf};
 
 pub use codegen::{Mode, Report, SPEC_ROOTS, check_failure, codegen, render_all, spec_dirs};
-pub use import::{ImportReport, import};
+pub use import::{ImportPlan, ImportReport, import, plan_import};
 
 /// The workspace root (the folder above `xtask/`).
 pub fn workspace_root() -> PathBuf {

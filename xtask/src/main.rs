@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{Mode, check_failure, codegen, import, workspace_root};
+use xtask::{Mode, check_failure, codegen, workspace_root};
 
 /// The project's tasks: generate clients from specs, import Alibaba's metadata, benchmark.
 #[derive(Parser)]
@@ -32,6 +32,9 @@ enum Command {
         /// Import only these operations (comma-separated); other spec files are left alone.
         #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
         ops: Option<Vec<String>>,
+        /// Say what would be written and deleted; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Import, generate and compile every API version of a metadata tree in a workspace of its
     /// own, and write report.json and report.md there. Resumes an interrupted run.
@@ -74,7 +77,11 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Codegen { check } => run_codegen(if check { Mode::Check } else { Mode::Write }),
-        Command::Import { openmeta, ops } => run_import(&openmeta, ops),
+        Command::Import {
+            openmeta,
+            ops,
+            dry_run,
+        } => run_import(&openmeta, ops, dry_run),
         Command::Catalogue {
             metadata,
             out,
@@ -218,7 +225,7 @@ fn run_codegen(mode: Mode) -> ExitCode {
     }
 }
 
-fn run_import(path: &std::path::Path, ops: Option<Vec<String>>) -> ExitCode {
+fn run_import(path: &std::path::Path, ops: Option<Vec<String>>, dry_run: bool) -> ExitCode {
     let root = workspace_root();
     let only: Option<Vec<String>> = ops.map(|ops| {
         ops.into_iter()
@@ -226,14 +233,37 @@ fn run_import(path: &std::path::Path, ops: Option<Vec<String>>) -> ExitCode {
             .filter(|op| !op.is_empty())
             .collect()
     });
-    let report = match import(&root, path, only.as_deref()) {
-        Ok(report) => report,
+    let plan = match xtask::plan_import(&root, path, only.as_deref()) {
+        Ok(plan) => plan,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
         }
     };
     let shown = |p: &std::path::Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+    let (write_verb, delete_verb) = if dry_run {
+        ("would write", "would delete")
+    } else {
+        ("writing", "deleting")
+    };
+    // Said before it is done.
+    for path in &plan.report.deleted {
+        eprintln!(
+            "{delete_verb} {} (not in the metadata any more)",
+            shown(path)
+        );
+    }
+    let report = if dry_run {
+        plan.report
+    } else {
+        match plan.apply() {
+            Ok(report) => report,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
@@ -244,21 +274,26 @@ fn run_import(path: &std::path::Path, ops: Option<Vec<String>>) -> ExitCode {
         );
     }
     for path in &report.written {
-        eprintln!("wrote {}", shown(path));
-    }
-    for path in &report.deleted {
-        eprintln!("deleted {} (not in the metadata any more)", shown(path));
+        eprintln!("{write_verb} {}", shown(path));
     }
     eprintln!(
-        "{}: {} operations imported, {} refused, {} warnings{}; now run `cargo xtask codegen`",
+        "{}: {} operations imported, {} refused, {} warnings; {} files {}, {} {}{}",
         shown(&report.dir),
         report.imported,
         report.refused.len(),
         report.warnings.len(),
-        if report.written.is_empty() && report.deleted.is_empty() {
-            ", nothing changed"
+        report.written.len(),
+        if dry_run { "would change" } else { "changed" },
+        report.deleted.len(),
+        if dry_run {
+            "would be deleted"
         } else {
-            ""
+            "deleted"
+        },
+        if dry_run {
+            " (dry run: nothing was written)"
+        } else {
+            "; now run `cargo xtask codegen`"
         }
     );
     ExitCode::SUCCESS

@@ -161,7 +161,8 @@ fn strip_controls(text: &str) -> String {
         .collect()
 }
 
-/// `[Text](~~12345~~)` → `Text`: the doc-center id only resolves on Alibaba's own site.
+/// `[Text](~~12345~~)` → `Text`: the doc-center id only resolves on Alibaba's own site (links
+/// naming an operation of the service were made `operation:` links by the lowering).
 fn rewrite_doc_center_links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -226,6 +227,11 @@ fn escape_prose(text: &str) -> String {
             rest = &rest[url_len..];
             continue;
         }
+        if let Some((link, consumed)) = link_at(rest) {
+            out.push_str(&link);
+            rest = &rest[consumed..];
+            continue;
+        }
         let c = rest.chars().next().expect("rest is not empty");
         match c {
             '<' => out.push_str("&lt;"),
@@ -239,6 +245,36 @@ fn escape_prose(text: &str) -> String {
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// A Markdown link at the start of `text` that stays a link, rendered, and the bytes it took:
+/// one to a web page (`[Text](https://…)`), or to an operation of the same service
+/// (`[Name](operation:Name)` → `[Name](crate::operation::name)`, an intra-doc link).
+fn link_at(text: &str) -> Option<(String, usize)> {
+    let close = text.strip_prefix('[')?.find("](")? + 1;
+    let label = &text[1..close];
+    let after = &text[close + 2..];
+    let end = after.find(')')?;
+    let target = &after[..end];
+    if label.contains(['[', ']']) || target.contains(char::is_whitespace) || label.trim().is_empty()
+    {
+        return None;
+    }
+    let target = if let Some(name) = target.strip_prefix(acs_spec::ir::OPERATION_LINK) {
+        let module = acs_spec::names::snake_ident(name);
+        if module.starts_with("r#") {
+            return None;
+        }
+        format!("crate::operation::{module}")
+    } else if (target.starts_with("https://") || target.starts_with("http://"))
+        && !target.contains(['<', '>', '"', '`'])
+    {
+        target.to_owned()
+    } else {
+        return None;
+    };
+    let label = escape_prose(label);
+    Some((format!("[{label}]({target})"), close + 2 + end + 1))
 }
 
 /// Length of a bare URL at the start of `text`, if one starts there.
@@ -265,6 +301,20 @@ mod tests {
             sanitize("Call the [DescribeBackupPlanList](~~2869825~~) operation."),
             "Call the DescribeBackupPlanList operation."
         );
+    }
+
+    #[test]
+    fn links_to_operations_and_web_pages_stay_links() {
+        assert_eq!(
+            sanitize("Call [DescribeBackupPlanList](operation:DescribeBackupPlanList) first."),
+            "Call [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) first."
+        );
+        assert_eq!(
+            sanitize("See [the guide](https://help.aliyun.com/x.html)."),
+            "See [the guide](https://help.aliyun.com/x.html)."
+        );
+        // Anything else is text, not a link rustdoc would try to resolve.
+        assert_eq!(sanitize("[a](b c)"), "\\[a\\](b c)");
     }
 
     #[test]

@@ -95,11 +95,19 @@ pub fn field_docs(field: &Field) -> TokenStream {
     docs::doc_attrs(&text)
 }
 
-/// The first paragraph of a field's description: for the request's fields, whose setters carry
-/// the whole text.
+/// The first paragraph of a field's description, and "Required." where it is: for the
+/// request's fields, whose setters carry the whole text.
 pub fn field_summary(field: &Field) -> TokenStream {
     let text = description(field);
     let first = text.split("\n\n").next().unwrap_or_default();
+    if field.required && field.placement.is_some() {
+        let text = if docs::ends_in_prose(first) {
+            format!("{first} Required.")
+        } else {
+            docs::paragraphs([first, "Required."])
+        };
+        return docs::doc_attrs(&text);
+    }
     docs::doc_attrs(first)
 }
 

@@ -467,6 +467,55 @@ mod tests {
         assert_eq!(object.take::<i64>("Absent").unwrap(), None);
     }
 
+    /// One test per scalar type: what each reads, and what it refuses. The official SDKs read
+    /// a declared string from any JSON scalar, and numbers from strings.
+    #[test]
+    fn each_scalar_type_reads_its_json_type_and_text() {
+        fn read<T: FromJson>(json: &str) -> Result<Option<T>> {
+            let mut object = value(&format!(r#"{{"V": {json}}}"#)).into_object().unwrap();
+            object.take::<T>("V")
+        }
+        // String: any scalar, numbers exactly as written.
+        for (json, text) in [
+            (r#""x""#, "x"),
+            ("123", "123"),
+            ("12345678901234567890123", "12345678901234567890123"),
+            ("1.0", "1.0"),
+            ("-0.5e3", "-0.5e3"),
+            ("true", "true"),
+            ("false", "false"),
+        ] {
+            assert_eq!(
+                read::<String>(json).unwrap().as_deref(),
+                Some(text),
+                "{json}"
+            );
+        }
+        assert!(read::<String>("[1]").is_err());
+        assert!(read::<String>(r#"{"a": 1}"#).is_err());
+        // Integers: numbers and strings holding them, in range.
+        assert_eq!(read::<i32>("7").unwrap(), Some(7));
+        assert_eq!(read::<i32>(r#"" 7 ""#).unwrap(), Some(7));
+        assert_eq!(read::<i32>(r#""""#).unwrap(), None);
+        assert!(read::<i32>("2147483648").is_err());
+        assert!(read::<i32>("1.5").is_err());
+        assert!(read::<i32>("true").is_err());
+        assert_eq!(
+            read::<i64>(r#""9223372036854775807""#).unwrap(),
+            Some(i64::MAX)
+        );
+        assert!(read::<i64>("9223372036854775808").is_err());
+        // Floats: numbers and strings holding them.
+        assert_eq!(read::<f64>("1e5").unwrap(), Some(100000.0));
+        assert_eq!(read::<f64>(r#""1.5""#).unwrap(), Some(1.5));
+        assert_eq!(read::<f32>("0.25").unwrap(), Some(0.25));
+        assert!(read::<f64>(r#""abc""#).is_err());
+        // Booleans: booleans and the strings `true` / `false`.
+        assert_eq!(read::<bool>("false").unwrap(), Some(false));
+        assert_eq!(read::<bool>(r#""true""#).unwrap(), Some(true));
+        assert!(read::<bool>("1").is_err());
+    }
+
     #[test]
     fn errors_name_the_path_but_not_the_value() {
         let mut object = value(r#"{"Items": {"Detail": [{"N": 1}, {"N": "SENTINEL"}]}}"#)

@@ -227,6 +227,10 @@ impl TypeRef {
     }
 }
 
+/// How IR text links to an operation of the same service: `[Label](operation:Name)`, from a
+/// doc-center link whose label names it.
+pub const OPERATION_LINK: &str = "operation:";
+
 /// Documentation of an item.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Docs {

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AttachInstancesRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
     /// The request body parameters.
     pub body: Option<AttachInstancesBody>,
@@ -219,7 +219,7 @@ pub struct AttachInstancesBody {
     /// The labels that you want to add to the node. When you add labels to a node, the following rules apply:
     ///
     /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
-    /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
+    /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see [Labels and Selectors](https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
     ///
     /// >  This parameter is not supported if you specify `nodepool_id`.
     pub tags: Option<Vec<crate::types::Tag>>,

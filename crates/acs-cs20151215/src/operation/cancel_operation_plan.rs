@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CancelOperationPlanRequest {
-    /// The ID of the O\\&M plan.
+    /// The ID of the O\\&M plan. Required.
     pub plan_id: Option<String>,
 }
 

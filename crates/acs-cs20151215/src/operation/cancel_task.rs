@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CancelTaskRequest {
-    /// The ID of the task.
+    /// The ID of the task. Required.
     pub task_id: Option<String>,
 }
 

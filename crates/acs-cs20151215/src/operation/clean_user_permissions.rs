@@ -13,7 +13,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CleanUserPermissionsRequest {
-    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
+    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required.
     pub uid: Option<String>,
     /// Specifies whether to forcefully delete the specified kubeconfig files. Valid values:
     pub force: Option<bool>,

@@ -7,7 +7,7 @@
 //!
 //! When calling the CreateCluster operation to create a cluster, if the API call fails due to invalid parameter settings, you can generate valid request parameters through the ACK console. Follow these steps:
 //!
-//! 1.  Log on to the \[ACK console\](<https://csnew.console.aliyun.com>). In the left-side navigation pane, click **Clusters**.
+//! 1.  Log on to the [ACK console](https://csnew.console.aliyun.com). In the left-side navigation pane, click **Clusters**.
 //! 2.  On the **Clusters** page, click **Cluster Templates**.
 //! 3.  In the Select Cluster Template dialog box, select the type of cluster you want to create and click Create. Then, configure the cluster parameters.
 //! 4.  In the **Confirm** step, click **Generate API Request Parameters**.
@@ -311,7 +311,7 @@ pub struct CreateClusterBody {
     /// The labels that you want to add to nodes. You must add labels based on the following rules:
     ///
     /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
-    /// *   When you add a label, you must specify a unique key, but you can leave the value empty. A key cannot exceed 64 characters in length, and a value cannot exceed 128 characters in length. Keys and values cannot start with aliyun, acs:, <https://>, or <http://>. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
+    /// *   When you add a label, you must specify a unique key, but you can leave the value empty. A key cannot exceed 64 characters in length, and a value cannot exceed 128 characters in length. Keys and values cannot start with aliyun, acs:, <https://>, or <http://>. For more information, see [Labels and Selectors](https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The ID of the resource group to which the cluster belongs. You can use resource groups to isolate clusters. Example: `rg-acfm3mkrure****`.
     pub resource_group_id: Option<String>,
@@ -506,7 +506,7 @@ pub struct CreateClusterBody {
     pub rds_instances: Option<Vec<String>>,
     /// \\\[**Deprecated**\] When you configure a node pool, use the `taints` parameter of the `kubernetes_config` field in the `nodepool` section instead.
     ///
-    /// The taints that you want to add to nodes. Taints can be used together with tolerations to avoid scheduling pods to specific nodes. For more information, see \[taint-and-toleration\](<https://kubernetes.io/zh/docs/concepts/scheduling-eviction/taint-and-toleration/>).
+    /// The taints that you want to add to nodes. Taints can be used together with tolerations to avoid scheduling pods to specific nodes. For more information, see [taint-and-toleration](https://kubernetes.io/zh/docs/concepts/scheduling-eviction/taint-and-toleration/).
     #[deprecated]
     pub taints: Option<Vec<crate::types::Taint>>,
     /// \\\[**Deprecated**\] When you configure the control plane, use the `cloud_monitor_flags` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `cms_enabled` parameter of the `kubernetes_config` field in the nodepool section instead.
@@ -792,14 +792,14 @@ pub struct CreateClusterBody {
     /// Valid values: 1, 2, 3, 6, and 12. Example: `1`.
     #[deprecated]
     pub worker_auto_renew_period: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the AttachInstancesToNodePool operation.
+    /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
     ///
     /// The existing ECS instances that are specified as worker nodes for the cluster.
     ///
     /// >  This parameter is required if you create worker nodes on existing ECS instances.
     #[deprecated]
     pub instances: Option<Vec<String>>,
-    /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the AttachInstancesToNodePool operation.
+    /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
     ///
     /// Specifies whether to mount a data disk to a node that is created based on an existing ECS instance. Valid values:
     ///
@@ -816,7 +816,7 @@ pub struct CreateClusterBody {
     /// Example: `false`.
     #[deprecated]
     pub format_disk: Option<bool>,
-    /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the AttachInstancesToNodePool operation.
+    /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
     ///
     /// Specifies whether to retain the names of existing ECS instances that are used in the cluster. Valid values:
     ///

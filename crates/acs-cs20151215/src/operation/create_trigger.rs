@@ -11,7 +11,7 @@ use acs_runtime as rt;
 pub struct CreateTriggerRequest {
     /// The request body.
     pub body: Option<crate::types::CreateKubernetesTriggerBody>,
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
 }
 

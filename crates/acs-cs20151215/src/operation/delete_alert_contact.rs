@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteAlertContactRequest {
-    /// The list of alert contact IDs.
+    /// The list of alert contact IDs. Required.
     pub contact_ids: Option<Vec<i64>>,
 }
 

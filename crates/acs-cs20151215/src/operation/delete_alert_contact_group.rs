@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteAlertContactGroupRequest {
-    /// The list of alert contact group IDs.
+    /// The list of alert contact group IDs. Required.
     pub contact_group_ids: Option<Vec<i64>>,
 }
 

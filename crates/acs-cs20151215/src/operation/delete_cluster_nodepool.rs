@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteClusterNodepoolRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The node pool ID.
+    /// The node pool ID. Required.
     pub nodepool_id: Option<String>,
     /// Specifies whether to forcefully delete the node pool.
     pub force: Option<bool>,

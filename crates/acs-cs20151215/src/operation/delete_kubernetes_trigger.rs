@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteKubernetesTriggerRequest {
-    /// The ID of the application trigger.
+    /// The ID of the application trigger. Required.
     pub id: Option<String>,
 }
 

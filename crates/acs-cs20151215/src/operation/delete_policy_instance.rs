@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeletePolicyInstanceRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The name of the policy.
+    /// The name of the policy. Required.
     pub policy_name: Option<String>,
     /// The ID of the policy instance.
     pub instance_name: Option<String>,

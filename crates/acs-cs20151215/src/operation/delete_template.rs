@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteTemplateRequest {
-    /// The orchestration template ID.
+    /// The orchestration template ID. Required.
     pub template_id: Option<String>,
 }
 

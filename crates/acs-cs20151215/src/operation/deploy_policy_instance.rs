@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeployPolicyInstanceRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
-    /// The policy name.
+    /// The policy name. Required.
     pub policy_name: Option<String>,
     /// The request body.
     pub body: Option<DeployPolicyInstanceBody>,
@@ -154,7 +154,7 @@ pub struct DeployPolicyInstanceBody {
     pub action: Option<String>,
     /// The namespaces to which the policy applies. If you leave this parameter empty, the policy is applicable to all namespaces of the cluster.
     pub namespaces: Option<Vec<String>>,
-    /// The parameter settings of the policy. For more information about the parameters supported by each policy, see \[Predefined security policies of ACK\](<https://www.alibabacloud.com/help/doc-detail/359819.html>). Example: `{"restrictedNamespaces": [ "test" ]}`.
+    /// The parameter settings of the policy. For more information about the parameters supported by each policy, see [Predefined security policies of ACK](https://www.alibabacloud.com/help/doc-detail/359819.html). Example: `{"restrictedNamespaces": [ "test" ]}`.
     pub parameters: Option<rt::serde_json::Value>,
 }
 

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeAddonRequest {
-    /// The name of the component.
+    /// The name of the component. Required.
     pub addon_name: Option<String>,
     /// The region ID. If cluster_id is specified, this parameter is ignored. You must specify the region_id, cluster_type, profile, cluster_spec, and cluster_version parameters at the same time.
     pub region_id: Option<String>,

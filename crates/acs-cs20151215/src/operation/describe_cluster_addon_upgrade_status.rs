@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonUpgradeStatusRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The component ID. Example: nginx-ingress-controller, flexvolume, or metrics-server.
+    /// The component ID. Example: nginx-ingress-controller, flexvolume, or metrics-server. Required.
     pub component_id: Option<String>,
 }
 

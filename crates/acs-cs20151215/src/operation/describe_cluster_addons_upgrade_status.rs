@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterAddonsUpgradeStatusRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The list of component names.
+    /// The list of component names. Required.
     pub component_ids: Option<Vec<String>>,
 }
 

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterNodePoolDetailRequest {
-    /// The ID of the cluster that you want to query.
+    /// The ID of the cluster that you want to query. Required.
     pub cluster_id: Option<String>,
-    /// The node pool ID.
+    /// The node pool ID. Required.
     pub nodepool_id: Option<String>,
 }
 

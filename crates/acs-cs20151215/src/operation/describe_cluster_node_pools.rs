@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterNodePoolsRequest {
-    /// The ID of the cluster that you want to query.
+    /// The ID of the cluster that you want to query. Required.
     pub cluster_id: Option<String>,
     /// Node pool name.
     pub nodepool_name: Option<String>,

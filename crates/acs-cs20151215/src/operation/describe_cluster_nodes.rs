@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterNodesRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
     /// The IDs of the nodes that you want to query. Separate multiple node IDs with commas (,).
     pub instance_ids: Option<String>,

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterResourcesRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
     /// Specifies whether to query the resources created by cluster components.
     pub with_addon_resources: Option<bool>,
@@ -51,7 +51,7 @@ impl<C> DescribeClusterResourcesBuilder<C> {
     ///
     /// For more information about how to query cluster IDs, see View cluster information.
     ///
-    /// You can also call the DescribeClustersV1 API operation to query all clusters that belong to an Alibaba Cloud account. Required. Example: `cb95aa626a47740afbf6aa099b65****`.
+    /// You can also call the [DescribeClustersV1](crate::operation::describe_clusters_v1) API operation to query all clusters that belong to an Alibaba Cloud account. Required. Example: `cb95aa626a47740afbf6aa099b65****`.
     pub fn cluster_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cluster_id = value.into_param();
         self

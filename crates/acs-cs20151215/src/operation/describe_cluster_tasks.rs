@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterTasksRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
     /// The number of entries per page.
     pub page_size: Option<i32>,

@@ -12,7 +12,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterUserKubeconfigRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
     /// Specifies whether to obtain the kubeconfig file that is used to connect to the cluster over the internal network. You can obtain the terminal ID by calling one of the following operations:
     pub private_ip_address: Option<bool>,

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeClusterV2UserKubeconfigRequest {
-    /// 集群ID。
+    /// 集群ID。 Required.
     pub cluster_id: Option<String>,
     /// 是否为内网访问。
     pub private_ip_address: Option<bool>,

@@ -23,7 +23,7 @@ pub struct DescribeClustersForRegionRequest {
     pub cluster_spec: Option<ClusterSpec>,
     /// The cluster ID.
     pub cluster_id: Option<String>,
-    /// The region.
+    /// The region. Required.
     pub region_id: Option<String>,
 }
 

@@ -15,7 +15,7 @@ pub struct DescribeEventsForRegionRequest {
     pub page_size: Option<i64>,
     /// The number of pages.
     pub page_number: Option<i64>,
-    /// The region.
+    /// The region. Required.
     pub region_id: Option<String>,
 }
 

@@ -11,7 +11,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeExternalAgentRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
     /// Specifies whether to obtain the credentials that are used to access the cluster over the internal network.
     pub private_ip_address: Option<String>,

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeKubernetesVersionMetadataRequest {
-    /// The region ID of the cluster.
+    /// The region ID of the cluster. Required.
     pub region: Option<String>,
-    /// The cluster type that you want to use. Valid values:
+    /// The cluster type that you want to use. Valid values: Required.
     pub cluster_type: Option<String>,
     /// The Kubernetes version of the cluster. The Kubernetes versions supported by ACK are the same as the Kubernetes versions supported by open source Kubernetes. We recommend that you specify the latest Kubernetes version. If you do not configure this parameter, the latest Kubernetes version is used.
     pub kubernetes_version: Option<String>,

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeNodePoolVulsRequest {
-    /// Cluster ID.
+    /// Cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// Node pool ID.
+    /// Node pool ID. Required.
     pub nodepool_id: Option<String>,
     /// The priority to fix the vulnerability. Separate multiple priorities with commas (,). Valid values:
     pub necessity: Option<String>,

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribePolicyDetailsRequest {
-    /// The name of the policy.
+    /// The name of the policy. Required.
     pub policy_name: Option<String>,
 }
 

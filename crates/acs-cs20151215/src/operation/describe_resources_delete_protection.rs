@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeResourcesDeleteProtectionRequest {
-    /// The ID of the Container Service for Kubernetes (ACK) cluster.
+    /// The ID of the Container Service for Kubernetes (ACK) cluster. Required.
     pub cluster_id: Option<String>,
-    /// The type of the resource that you want to query. Valid values:
+    /// The type of the resource that you want to query. Valid values: Required.
     pub resource_type: Option<ResourceType>,
     /// The namespace in which the resources that you want to query reside.
     pub namespace: Option<String>,

@@ -11,9 +11,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSubaccountK8sClusterUserConfigRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The ID of the RAM user or RAM role whose cluster kubeconfig file that you want to obtain.
+    /// The ID of the RAM user or RAM role whose cluster kubeconfig file that you want to obtain. Required.
     pub uid: Option<String>,
     /// Specifies whether to obtain the kubeconfig file used to connect to the cluster over the internal network. Valid values:
     pub private_ip_address: Option<bool>,

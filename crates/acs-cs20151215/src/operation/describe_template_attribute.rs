@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeTemplateAttributeRequest {
-    /// The ID of the template.
+    /// The ID of the template. Required.
     pub template_id: Option<String>,
     /// The type of template. The value can be a custom value.
     pub template_type: Option<String>,

@@ -9,13 +9,13 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeTriggerRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The namespace to which the application belongs.
+    /// The namespace to which the application belongs. Required.
     pub namespace: Option<String>,
     /// The type of trigger. Valid values:
     pub r#type: Option<String>,
-    /// The application name.
+    /// The application name. Required.
     pub name: Option<String>,
     /// The action that the trigger performs. Set the value to redeploy.
     pub action: Option<String>,

@@ -13,7 +13,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeUserPermissionRequest {
-    /// The ID of the RAM user or RAM role.
+    /// The ID of the RAM user or RAM role. Required.
     pub uid: Option<String>,
 }
 

@@ -59,15 +59,15 @@ impl DescribeUserQuotaBuilder<rt::Client> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeUserQuotaResponse {
-    /// The quota of Container Service for Kubernetes (ACK) managed clusters. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `20`.
+    /// The quota of Container Service for Kubernetes (ACK) managed clusters. Default value: 20. If the default quota limit is reached, submit an application in the [Quota Center console](https://quotas.console.aliyun.com/products/csk/quotas) to increase the quota. Example: `20`.
     pub amk_cluster_quota: Option<i64>,
-    /// The quota of ACK Serverless clusters. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `3`.
+    /// The quota of ACK Serverless clusters. Default value: 20. If the default quota limit is reached, submit an application in the [Quota Center console](https://quotas.console.aliyun.com/products/csk/quotas) to increase the quota. Example: `3`.
     pub ask_cluster_quota: Option<i64>,
-    /// The quota of node pools in an ACK cluster. Default value: 20. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `10`.
+    /// The quota of node pools in an ACK cluster. Default value: 20. If the default quota limit is reached, submit an application in the [Quota Center console](https://quotas.console.aliyun.com/products/csk/quotas) to increase the quota. Example: `10`.
     pub cluster_nodepool_quota: Option<i64>,
-    /// The quota of clusters that belong to an Alibaba Cloud account. Default value: 50. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `50`.
+    /// The quota of clusters that belong to an Alibaba Cloud account. Default value: 50. If the default quota limit is reached, submit an application in the [Quota Center console](https://quotas.console.aliyun.com/products/csk/quotas) to increase the quota. Example: `50`.
     pub cluster_quota: Option<i64>,
-    /// The quota of nodes in an ACK cluster. Default value: 100. If the default quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `100`.
+    /// The quota of nodes in an ACK cluster. Default value: 100. If the default quota limit is reached, submit an application in the [Quota Center console](https://quotas.console.aliyun.com/products/csk/quotas) to increase the quota. Example: `100`.
     pub node_quota: Option<i64>,
     /// Information about the new quota.
     pub quotas: Option<std::collections::BTreeMap<String, QuotasValue>>,
@@ -121,7 +121,7 @@ impl std::error::Error for DescribeUserQuotaError {}
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QuotasValue {
-    /// The value of the quota. If the quota limit is reached, submit an application in the \[Quota Center console\](<https://quotas.console.aliyun.com/products/csk/quotas>) to increase the quota. Example: `1`.
+    /// The value of the quota. If the quota limit is reached, submit an application in the [Quota Center console](https://quotas.console.aliyun.com/products/csk/quotas) to increase the quota. Example: `1`.
     pub quota: Option<String>,
     /// The quota code. Example: `q_Kubernetes_Cluster`.
     pub operation_code: Option<String>,

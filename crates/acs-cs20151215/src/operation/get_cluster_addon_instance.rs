@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterAddonInstanceRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
-    /// The name of the component instance.
+    /// The name of the component instance. Required.
     pub instance_name: Option<String>,
 }
 

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterAuditProjectRequest {
-    /// Cluster ID
+    /// Cluster ID Required.
     pub clusterid: Option<String>,
 }
 

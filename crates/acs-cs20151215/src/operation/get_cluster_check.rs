@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterCheckRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The ID of the cluster check task. You can call the RunClusterCheck operation to obtain the check_id.
+    /// The ID of the cluster check task. You can call the [RunClusterCheck](crate::operation::run_cluster_check) operation to obtain the check_id. Required.
     pub check_id: Option<String>,
 }
 
@@ -53,7 +53,7 @@ impl<C> GetClusterCheckBuilder<C> {
         self
     }
 
-    /// The ID of the cluster check task. You can call the RunClusterCheck operation to obtain the check_id. Required. Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`.
+    /// The ID of the cluster check task. You can call the [RunClusterCheck](crate::operation::run_cluster_check) operation to obtain the check_id. Required. Example: `1697100584236600453-ce0da5a1d627e4e9e9f96cae8ad07****-clustercheck-lboto`.
     pub fn check_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.check_id = value.into_param();
         self

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterDiagnosisResultRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The diagnostic ID.
+    /// The diagnostic ID. Required.
     pub diagnosis_id: Option<String>,
     /// The query language.
     pub language: Option<String>,

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetClusterInspectReportDetailRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
-    /// The ID of the inspection report.
+    /// The ID of the inspection report. Required.
     pub report_id: Option<String>,
     /// The query language.
     pub language: Option<String>,

@@ -12,7 +12,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GrantPermissionsRequest {
-    /// The ID of the RAM user or RAM role whose permissions you want to update.
+    /// The ID of the RAM user or RAM role whose permissions you want to update. Required.
     pub uid: Option<String>,
     /// The request body.
     pub body: Option<Vec<GrantPermissionsBodyItem>>,

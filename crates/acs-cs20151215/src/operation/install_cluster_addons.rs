@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InstallClusterAddonsRequest {
-    /// 集群ID。
+    /// 集群ID。 Required.
     pub cluster_id: Option<String>,
     /// 请求体参数。
     pub body: Option<Vec<InstallClusterAddonsBodyItem>>,
@@ -142,9 +142,9 @@ impl std::error::Error for InstallClusterAddonsError {}
 /// 组件详情。
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InstallClusterAddonsBodyItem {
-    /// 组件名称。您可以通过ListAddons接口查询可用组件的信息，包括组件名称及版本等。 Example: `logtail-ds`.
+    /// 组件名称。您可以通过[ListAddons](crate::operation::list_addons)接口查询可用组件的信息，包括组件名称及版本等。 Example: `logtail-ds`.
     pub name: Option<String>,
-    /// 组件版本。您可以通过ListAddons接口查询可用组件的信息，包括组件名称及版本等。 Example: `v1.7.3.0-aliyun`.
+    /// 组件版本。您可以通过[ListAddons](crate::operation::list_addons)接口查询可用组件的信息，包括组件名称及版本等。 Example: `v1.7.3.0-aliyun`.
     pub version: Option<String>,
     /// 组件自定义参数，使用JSON字符串编码。 Example: `{\"IngressDashboardEnabled\":\"true\",\"sls_project_name\":\"your_sls_project_name\"}`.
     pub config: Option<String>,

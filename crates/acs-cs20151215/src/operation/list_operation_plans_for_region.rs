@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListOperationPlansForRegionRequest {
-    /// 地域ID。
+    /// 地域ID。 Required.
     pub region_id: Option<String>,
     /// 按集群ID过滤。
     pub cluster_id: Option<String>,

@@ -9,11 +9,11 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListTagResourcesRequest {
-    /// The list of cluster IDs.
+    /// The list of cluster IDs. Required.
     pub resource_ids: Option<Vec<String>>,
-    /// The resource type. Set the value to `CLUSTER`.
+    /// The resource type. Set the value to `CLUSTER`. Required.
     pub resource_type: Option<String>,
-    /// The region ID.
+    /// The region ID. Required.
     pub region_id: Option<String>,
     /// The list of labels that you want to query. You can specify up to 20 labels.
     pub tags: Option<Vec<crate::types::Tag>>,

@@ -11,7 +11,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListUserKubeConfigStatesRequest {
-    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account.
+    /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required.
     pub uid: Option<String>,
     /// The page number.
     pub page_number: Option<i32>,

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyClusterNodePoolRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The node pool ID.
+    /// The node pool ID. Required.
     pub nodepool_id: Option<String>,
     /// The request body.
     pub body: Option<ModifyClusterNodePoolBody>,
@@ -524,7 +524,7 @@ pub struct KubernetesConfig {
     /// The labels that are added to the nodes in the cluster. You must add the label based on the following rules:
     ///
     /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
-    /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see \[Labels and Selectors\](<https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set>).
+    /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see [Labels and Selectors](https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
     pub labels: Option<Vec<crate::types::Tag>>,
     /// The configurations of node taints.
     pub taints: Option<Vec<crate::types::Taint>>,

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyPolicyInstanceRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The name of the policy.
+    /// The name of the policy. Required.
     pub policy_name: Option<String>,
     /// The request body.
     pub body: Option<ModifyPolicyInstanceBody>,

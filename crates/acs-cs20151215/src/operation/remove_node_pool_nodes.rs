@@ -7,7 +7,7 @@
 //! *   The operation may have unexpected risks. Back up the data before you perform this operation.
 //! *   Nodes remain in the Unschedulable state when they are being removed.
 //! *   The system removes only worker nodes. It does not remove master nodes.
-//! *   Even if you set the `release_node` parameter to `true`, subscription nodes are not released. You must release the subscription nodes in the \[ECS console\](<https://ecs.console.aliyun.com/>) after you remove the nodes.
+//! *   Even if you set the `release_node` parameter to `true`, subscription nodes are not released. You must release the subscription nodes in the [ECS console](https://ecs.console.aliyun.com/) after you remove the nodes.
 
 use acs_runtime as rt;
 
@@ -15,9 +15,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RemoveNodePoolNodesRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
-    /// The node pool ID.
+    /// The node pool ID. Required.
     pub nodepool_id: Option<String>,
     /// Specifies whether to release the nodes after they are removed. Valid values:
     pub release_node: Option<bool>,

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RepairClusterNodePoolRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
-    /// The ID of the node pool that you want to manage.
+    /// The ID of the node pool that you want to manage. Required.
     pub nodepool_id: Option<String>,
     /// The request body.
     pub body: Option<RepairClusterNodePoolBody>,

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResumeComponentUpgradeRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub clusterid: Option<String>,
-    /// The component ID.
+    /// The component ID. Required.
     pub componentid: Option<String>,
 }
 

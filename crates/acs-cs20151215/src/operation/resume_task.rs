@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResumeTaskRequest {
-    /// The task ID.
+    /// The task ID. Required.
     pub task_id: Option<String>,
 }
 

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StartAlertRequest {
-    /// The instance ID. You can call the ListClusters operation to query the cluster ID.
+    /// The instance ID. You can call the ListClusters operation to query the cluster ID. Required.
     pub cluster_id: Option<String>,
     /// The request body parameters.
     pub body: Option<crate::types::StartAlertBody>,

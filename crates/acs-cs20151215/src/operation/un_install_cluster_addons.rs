@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UnInstallClusterAddonsRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
     /// The list of add-ons to uninstall.
     pub addons: Option<Vec<AddonsItem>>,
@@ -142,7 +142,7 @@ impl std::error::Error for UnInstallClusterAddonsError {}
 /// Add-on details.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AddonsItem {
-    /// The name of the add-on to uninstall. You can call the ListClusterAddonInstances operation to query the installed add-ons. Example: `ack-node-problem-detector`.
+    /// The name of the add-on to uninstall. You can call the [ListClusterAddonInstances](crate::operation::list_cluster_addon_instances) operation to query the installed add-ons. Example: `ack-node-problem-detector`.
     pub name: Option<String>,
     /// Specifies whether to clean up related cloud resources during uninstallation.
     ///

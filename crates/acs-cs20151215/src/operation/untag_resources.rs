@@ -9,13 +9,13 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UntagResourcesRequest {
-    /// The region ID of the resources.
+    /// The region ID of the resources. Required.
     pub region_id: Option<String>,
-    /// The list of resource IDs.
+    /// The list of resource IDs. Required.
     pub resource_ids: Option<Vec<String>>,
-    /// The type of resource. Set the value to `CLUSTER`.
+    /// The type of resource. Set the value to `CLUSTER`. Required.
     pub resource_type: Option<String>,
-    /// The list of keys of the labels that you want to remove.
+    /// The list of keys of the labels that you want to remove. Required.
     pub tag_keys: Option<Vec<String>>,
     /// Specifies whether to remove all custom labels. This parameter takes effect only when `tag_keys` is left empty. Valid values:
     pub all: Option<bool>,

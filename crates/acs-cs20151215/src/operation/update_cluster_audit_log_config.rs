@@ -3,7 +3,7 @@
 
 //! `UpdateClusterAuditLogConfig`: You can call the UpdateClusterAuditLogConfig operation to enable or disable the audit log feature in a Container Service for Kubernetes (ACK) cluster and update the audit log configuration. This operation also allows you to record requests to the Kubernetes API and the responses, which can be used to trace cluster operation history and troubleshoot cluster issues.
 //!
-//! Before you call this operation, ensure that you understand the billing methods and pricing of \[Simple Log Service\](<https://www.alibabacloud.com/product/log-service/pricing>).
+//! Before you call this operation, ensure that you understand the billing methods and pricing of [Simple Log Service](https://www.alibabacloud.com/product/log-service/pricing).
 
 use acs_runtime as rt;
 
@@ -11,7 +11,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateClusterAuditLogConfigRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub clusterid: Option<String>,
     /// The request body.
     pub body: Option<UpdateClusterAuditLogConfigBody>,

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateContactGroupForAlertRequest {
-    /// The cluster ID. You can call the ListCluster operation to query the cluster ID.
+    /// The cluster ID. You can call the ListCluster operation to query the cluster ID. Required.
     pub cluster_id: Option<String>,
     /// The request body parameters.
     pub body: Option<UpdateContactGroupForAlertBody>,

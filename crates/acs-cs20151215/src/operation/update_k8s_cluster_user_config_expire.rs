@@ -12,7 +12,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateK8sClusterUserConfigExpireRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
     /// The request body.
     pub body: Option<UpdateK8sClusterUserConfigExpireBody>,

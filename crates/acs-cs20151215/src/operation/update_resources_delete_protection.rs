@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateResourcesDeleteProtectionRequest {
-    /// The ID of the cluster.
+    /// The ID of the cluster. Required.
     pub cluster_id: Option<String>,
     /// The request body that specifies the status of deletion protection for the specified resource.
     pub body: Option<UpdateResourcesDeleteProtectionBody>,

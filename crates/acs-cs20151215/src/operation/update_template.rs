@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateTemplateRequest {
-    /// The ID of the template.
+    /// The ID of the template. Required.
     pub template_id: Option<String>,
     /// The request body.
     pub body: Option<UpdateTemplateBody>,

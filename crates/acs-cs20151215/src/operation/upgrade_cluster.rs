@@ -15,7 +15,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpgradeClusterRequest {
-    /// The ID of the cluster that you want to upgrade.
+    /// The ID of the cluster that you want to upgrade. Required.
     pub cluster_id: Option<String>,
     /// The request body parameters.
     pub body: Option<UpgradeClusterBody>,

@@ -11,9 +11,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpgradeClusterNodepoolRequest {
-    /// The cluster ID.
+    /// The cluster ID. Required.
     pub cluster_id: Option<String>,
-    /// The node pool ID.
+    /// The node pool ID. Required.
     pub nodepool_id: Option<String>,
     /// The request body.
     pub body: Option<UpgradeClusterNodepoolBody>,
@@ -242,11 +242,11 @@ impl rt::WireStruct for RollingPolicy {
 pub struct UpgradeClusterNodepoolBody {
     /// The ID of the OS image used by the nodes. Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`.
     pub image_id: Option<String>,
-    /// The version of the container runtime used by the nodes. You can call the DescribeKubernetesVersionMetadata operation and get the runtime version in the runtime field. Example: `1.5.10`.
+    /// The version of the container runtime used by the nodes. You can call the [DescribeKubernetesVersionMetadata](crate::operation::describe_kubernetes_version_metadata) operation and get the runtime version in the runtime field. Example: `1.5.10`.
     pub runtime_version: Option<String>,
-    /// The Kubernetes version used by the nodes. You can call the DescribeKubernetesVersionMetadata operation and get the Kubernetes version of the current cluster in the current_version field. Example: `1.22.15-aliyun.1`.
+    /// The Kubernetes version used by the nodes. You can call the [DescribeKubernetesVersionMetadata](crate::operation::describe_kubernetes_version_metadata) operation and get the Kubernetes version of the current cluster in the current_version field. Example: `1.22.15-aliyun.1`.
     pub kubernetes_version: Option<String>,
-    /// The runtime type. You can call the DescribeKubernetesVersionMetadata operation and get the runtime information in the runtime field. Example: `containerd`.
+    /// The runtime type. You can call the [DescribeKubernetesVersionMetadata](crate::operation::describe_kubernetes_version_metadata) operation and get the runtime information in the runtime field. Example: `containerd`.
     pub runtime_type: Option<String>,
     /// Specifies whether to perform the update by replacing the system disk. Valid values:
     ///

@@ -9,33 +9,33 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConfigureBackupPlanRequest {
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The ID of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Required.
     pub backup_plan_id: Option<String>,
-    /// The location of the database. Call the DescribeBackupPlanList operation to obtain this parameter. Valid values:
+    /// The location of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Valid values: Required.
     pub source_endpoint_instance_type: Option<String>,
-    /// The region where the database resides. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The region where the database resides. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub source_endpoint_region: Option<String>,
-    /// The ID of the database instance. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The ID of the database instance. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub source_endpoint_instance_id: Option<String>,
-    /// The database endpoint. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The database endpoint. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub source_endpoint_ip: Option<String>,
-    /// The database port. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The database port. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub source_endpoint_port: Option<i32>,
-    /// The name of the database. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The name of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub source_endpoint_database_name: Option<String>,
     /// The database account.
     pub source_endpoint_user_name: Option<String>,
     /// The password for the database account.
     pub source_endpoint_password: Option<String>,
-    /// The ID of the backup gateway. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The ID of the backup gateway. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub backup_gateway_id: Option<i64>,
     /// The name of the Object Storage Service (OSS) bucket.
     pub oss_bucket_name: Option<String>,
-    /// The backup objects. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The backup objects. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub backup_objects: Option<String>,
     /// The full backup cycle. Valid values:
     pub backup_period: Option<String>,
-    /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub backup_start_time: Option<String>,
     /// Specifies whether to enable incremental log backup. Valid values:
     pub enable_backup_log: Option<bool>,
@@ -47,7 +47,7 @@ pub struct ConfigureBackupPlanRequest {
     pub duplication_infrequent_access_period: Option<i32>,
     /// The number of days after which backup data is converted to the Archive storage class. The default value is 365.
     pub duplication_archive_period: Option<i32>,
-    /// The custom name of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The custom name of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Required.
     pub backup_plan_name: Option<String>,
     /// The Oracle system ID (SID).
     pub source_endpoint_oracle_sid: Option<String>,
@@ -59,9 +59,9 @@ pub struct ConfigureBackupPlanRequest {
     pub backup_rate_limit: Option<i64>,
     /// The full backup strategy. Valid values:
     pub backup_strategy_type: Option<String>,
-    /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter.
+    /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the [DescribeRestoreTaskList](crate::operation::describe_restore_task_list) operation to obtain this parameter.
     pub cross_aliyun_id: Option<String>,
-    /// The name of the Resource Access Management (RAM) role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter.
+    /// The name of the Resource Access Management (RAM) role for cross-account backup. Call the [DescribeRestoreTaskList](crate::operation::describe_restore_task_list) operation to obtain this parameter.
     pub cross_role_name: Option<String>,
     /// Specifies whether to enable automatic backup.
     pub auto_start_backup: Option<bool>,
@@ -140,13 +140,13 @@ pub struct ConfigureBackupPlanBuilder<C = ()> {
 }
 
 impl<C> ConfigureBackupPlanBuilder<C> {
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter. Required. Example: `dbstooi0*******`.
+    /// The ID of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Required. Example: `dbstooi0*******`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// The location of the database. Call the DescribeBackupPlanList operation to obtain this parameter. Valid values:
+    /// The location of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Valid values:
     ///
     /// - **RDS**
     /// - **ECS**
@@ -164,7 +164,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The region where the database resides. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The region where the database resides. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     ///
     /// > This parameter is required if SourceEndpointInstanceType is set to RDS, ECS, DDS, Express, or **Agent**.
     ///
@@ -174,7 +174,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The ID of the database instance. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The ID of the database instance. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **RDS**, **ECS**, **DDS**, or **Express**.
     ///
@@ -187,7 +187,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The database endpoint. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The database endpoint. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, or **Other**.
     ///
@@ -197,7 +197,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The database port. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The database port. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **Express**, **Agent**, **Other**, or **ECS**.
     ///
@@ -207,7 +207,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The name of the database. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The name of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     ///
     /// > This parameter is required if the database type is **PostgreSQL** or **MongoDB**.
     ///
@@ -246,7 +246,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The ID of the backup gateway. Call the DescribeBackupPlanList operation to obtain this parameter.
+    /// The ID of the backup gateway. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to **Agent**.
     ///
@@ -266,7 +266,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The backup objects. Call the DescribeBackupPlanList operation to obtain this parameter. Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`.
+    /// The backup objects. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Example: `[     {         "DBName":"待备份库名",         "SchemaName":"待备份 Schema 名",         "TableIncludes":[{             "TableName":"待备份表表名"         }],         "TableExcludes":[{             "TableName":"待备份库名不需要备份表的表名"         }]     } ]`.
     pub fn backup_objects(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_objects = value.into_param();
         self
@@ -288,7 +288,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the DescribeBackupPlanList operation to obtain this parameter. Example: `14:22`.
+    /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Example: `14:22`.
     pub fn backup_start_time(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_start_time = value.into_param();
         self
@@ -339,7 +339,7 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The custom name of the backup plan. Call the DescribeBackupPlanList operation to obtain this parameter. Required. Example: `dbstooi0*******`.
+    /// The custom name of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Required. Example: `dbstooi0*******`.
     pub fn backup_plan_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_name = value.into_param();
         self
@@ -402,13 +402,13 @@ impl<C> ConfigureBackupPlanBuilder<C> {
         self
     }
 
-    /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter. Example: `2xxx7778xxxxxxxxxx`.
+    /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the [DescribeRestoreTaskList](crate::operation::describe_restore_task_list) operation to obtain this parameter. Example: `2xxx7778xxxxxxxxxx`.
     pub fn cross_aliyun_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_aliyun_id = value.into_param();
         self
     }
 
-    /// The name of the Resource Access Management (RAM) role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this parameter. Example: `test123`.
+    /// The name of the Resource Access Management (RAM) role for cross-account backup. Call the [DescribeRestoreTaskList](crate::operation::describe_restore_task_list) operation to obtain this parameter. Example: `test123`.
     pub fn cross_role_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_role_name = value.into_param();
         self

@@ -13,13 +13,13 @@ use acs_runtime as rt;
 pub struct CreateAndStartBackupPlanRequest {
     /// The ID of the backup plan.
     pub backup_plan_id: Option<String>,
-    /// The region where DBS is supported. For more information, see DescribeRegions.
+    /// The region where DBS is supported. For more information, see [DescribeRegions](crate::operation::describe_regions).
     pub region: Option<String>,
-    /// The specification of the backup plan. Valid values:
+    /// The specification of the backup plan. Valid values: Required.
     pub instance_class: Option<String>,
-    /// The database type. Valid values:
+    /// The database type. Valid values: Required.
     pub database_type: Option<String>,
-    /// The backup method. Valid values:
+    /// The backup method. Valid values: Required.
     pub backup_method: Option<String>,
     /// The billing cycle for the subscription instance. Valid values:
     pub period: Option<String>,
@@ -37,7 +37,7 @@ pub struct CreateAndStartBackupPlanRequest {
     pub storage_type: Option<String>,
     /// The source of the request. The default value is OpenApi. You do not need to set this parameter.
     pub from_app: Option<String>,
-    /// The location of the database. Valid values:
+    /// The location of the database. Valid values: Required.
     pub source_endpoint_instance_type: Option<String>,
     /// The region where the database is located.
     pub source_endpoint_region: Option<String>,
@@ -74,7 +74,7 @@ pub struct CreateAndStartBackupPlanRequest {
     pub duplication_infrequent_access_period: Option<i32>,
     /// The time after which backup data is converted to archive storage. The default value is 365 days.
     pub duplication_archive_period: Option<i32>,
-    /// The custom name of the backup plan.
+    /// The custom name of the backup plan. Required.
     pub backup_plan_name: Option<String>,
     /// The Oracle system ID (SID). This parameter is required if the database type is Oracle.
     pub source_endpoint_oracle_sid: Option<String>,
@@ -182,7 +182,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
         self
     }
 
-    /// The region where DBS is supported. For more information, see DescribeRegions. Example: `cn-hangzhou`.
+    /// The region where DBS is supported. For more information, see [DescribeRegions](crate::operation::describe_regions). Example: `cn-hangzhou`.
     pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();
         self
@@ -408,7 +408,7 @@ impl<C> CreateAndStartBackupPlanBuilder<C> {
     /// >
     /// > - For information about how to create a backup gateway, see Add a backup gateway.
     /// >
-    /// > - To view the list of existing backup gateways, call the DescribeBackupGatewayList operation.
+    /// > - To view the list of existing backup gateways, call the [DescribeBackupGatewayList](crate::operation::describe_backup_gateway_list) operation.
     ///
     /// Example: `23313123312`.
     pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {

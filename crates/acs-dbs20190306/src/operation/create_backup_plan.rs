@@ -11,13 +11,13 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateBackupPlanRequest {
-    /// The ID of the region where the DBS instance resides. This parameter is required. To view the regions supported by DBS, call the DescribeRegions operation.
+    /// The ID of the region where the DBS instance resides. This parameter is required. To view the regions supported by DBS, call the [DescribeRegions](crate::operation::describe_regions) operation.
     pub region: Option<String>,
-    /// The instance class. Valid values:
+    /// The instance class. Valid values: Required.
     pub instance_class: Option<String>,
-    /// The database type. Valid values:
+    /// The database type. Valid values: Required.
     pub database_type: Option<String>,
-    /// The backup method. Valid values:
+    /// The backup method. Valid values: Required.
     pub backup_method: Option<String>,
     /// The billing cycle of the subscription instance. Valid values:
     pub period: Option<String>,
@@ -90,7 +90,7 @@ pub struct CreateBackupPlanBuilder<C = ()> {
 }
 
 impl<C> CreateBackupPlanBuilder<C> {
-    /// The ID of the region where the DBS instance resides. This parameter is required. To view the regions supported by DBS, call the DescribeRegions operation.
+    /// The ID of the region where the DBS instance resides. This parameter is required. To view the regions supported by DBS, call the [DescribeRegions](crate::operation::describe_regions) operation.
     ///
     /// > For more information, see Endpoints.
     ///

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateFullBackupSetDownloadRequest {
-    /// The ID of the full backup set.
+    /// The ID of the full backup set. Required.
     pub backup_set_id: Option<String>,
     /// The format of the full backup set to download. Valid values:
     pub backup_set_data_format: Option<String>,

@@ -3,7 +3,7 @@
 
 //! `CreateGetDBListFromAgentTask`: Creates a task to obtain a database list by using a backup gateway.
 //!
-//! This API operation returns a task ID. You can call the GetDBListFromAgent operation to query the task result based on the task ID.
+//! This API operation returns a task ID. You can call the [GetDBListFromAgent](crate::operation::get_db_list_from_agent) operation to query the task result based on the task ID.
 
 use acs_runtime as rt;
 
@@ -11,7 +11,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateGetDbListFromAgentTaskRequest {
-    /// The ID of the backup gateway. You can call the DescribeBackupPlanList operation to query the ID.
+    /// The ID of the backup gateway. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to query the ID.
     pub backup_gateway_id: Option<i64>,
     /// The type of the database. Valid values:
     pub database_type: Option<String>,
@@ -66,7 +66,7 @@ pub struct CreateGetDbListFromAgentTaskBuilder<C = ()> {
 }
 
 impl<C> CreateGetDbListFromAgentTaskBuilder<C> {
-    /// The ID of the backup gateway. You can call the DescribeBackupPlanList operation to query the ID.
+    /// The ID of the backup gateway. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to query the ID.
     ///
     /// >  This parameter is required.
     ///

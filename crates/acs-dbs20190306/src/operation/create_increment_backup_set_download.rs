@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateIncrementBackupSetDownloadRequest {
-    /// The ID of the incremental backup task. To obtain the task ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetJobId** parameter in the response.
+    /// The ID of the incremental backup task. To obtain the task ID, you can call the [DescribeIncrementBackupList](crate::operation::describe_increment_backup_list) operation and view the value of the **BackupSetJobId** parameter in the response. Required.
     pub backup_set_id: Option<String>,
-    /// The ID of the incremental backup set. To obtain the backup set ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetId** parameter in the response.
+    /// The ID of the incremental backup set. To obtain the backup set ID, you can call the [DescribeIncrementBackupList](crate::operation::describe_increment_backup_list) operation and view the value of the **BackupSetId** parameter in the response. Required.
     pub backup_set_name: Option<String>,
     /// The format in which the incremental backup set is downloaded. Valid values:
     pub backup_set_data_format: Option<String>,
@@ -58,13 +58,13 @@ pub struct CreateIncrementBackupSetDownloadBuilder<C = ()> {
 }
 
 impl<C> CreateIncrementBackupSetDownloadBuilder<C> {
-    /// The ID of the incremental backup task. To obtain the task ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetJobId** parameter in the response. Required. Example: `dbstooi01e****`.
+    /// The ID of the incremental backup task. To obtain the task ID, you can call the [DescribeIncrementBackupList](crate::operation::describe_increment_backup_list) operation and view the value of the **BackupSetJobId** parameter in the response. Required. Example: `dbstooi01e****`.
     pub fn backup_set_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_id = value.into_param();
         self
     }
 
-    /// The ID of the incremental backup set. To obtain the backup set ID, you can call the DescribeIncrementBackupList operation and view the value of the **BackupSetId** parameter in the response. Required. Example: `test`.
+    /// The ID of the incremental backup set. To obtain the backup set ID, you can call the [DescribeIncrementBackupList](crate::operation::describe_increment_backup_list) operation and view the value of the **BackupSetId** parameter in the response. Required. Example: `test`.
     pub fn backup_set_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_set_name = value.into_param();
         self

@@ -14,9 +14,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateRestoreTaskRequest {
-    /// The ID of the backup plan.
+    /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
-    /// The location of the database. Valid values:
+    /// The location of the database. Valid values: Required.
     pub destination_endpoint_instance_type: Option<String>,
     /// The region of the database instance.
     pub destination_endpoint_region: Option<String>,
@@ -40,7 +40,7 @@ pub struct CreateRestoreTaskRequest {
     pub restore_time: Option<i64>,
     /// The ID of the full backup set used for the restore. This parameter is mutually exclusive with RestoreTime.
     pub backup_set_id: Option<String>,
-    /// The name of the restore job.
+    /// The name of the restore job. Required.
     pub restore_task_name: Option<String>,
     /// The Oracle system ID (SID).
     pub destination_endpoint_oracle_sid: Option<String>,

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupGatewayListRequest {
-    /// The DBS region. Valid values:
+    /// The DBS region. Valid values: Required.
     pub region: Option<String>,
     /// The unique identifier of the backup gateway. To query multiple gateways, separate the identifiers with commas (,).
     pub identifier: Option<String>,

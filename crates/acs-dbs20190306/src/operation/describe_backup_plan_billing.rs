@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupPlanBillingRequest {
-    /// The backup plan ID. To obtain this ID, call the DescribeBackupPlanList operation.
+    /// The backup plan ID. To obtain this ID, call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation. Required.
     pub backup_plan_id: Option<String>,
     /// A client token that is used to ensure the idempotence of the request. Generate this token on your client. Make sure that the token is unique among different requests. The token can be up to 64 ASCII characters in length and cannot contain non-ASCII characters.
     pub client_token: Option<String>,
@@ -55,7 +55,7 @@ pub struct DescribeBackupPlanBillingBuilder<C = ()> {
 }
 
 impl<C> DescribeBackupPlanBillingBuilder<C> {
-    /// The backup plan ID. To obtain this ID, call the DescribeBackupPlanList operation. Required. Example: `dbstooi01ex****`.
+    /// The backup plan ID. To obtain this ID, call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation. Required. Example: `dbstooi01ex****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self

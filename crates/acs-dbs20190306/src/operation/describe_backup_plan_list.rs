@@ -13,7 +13,7 @@ use acs_runtime as rt;
 pub struct DescribeBackupPlanListRequest {
     /// The ID of the backup plan. To query multiple backup plans, separate the IDs with commas (,).
     pub backup_plan_id: Option<String>,
-    /// The region where DBS is activated. To view the supported regions, call the DescribeRegions operation.
+    /// The region where DBS is activated. To view the supported regions, call the [DescribeRegions](crate::operation::describe_regions) operation.
     pub region: Option<String>,
     /// The number of entries to return on each page. Valid values: 1 to 100.
     pub page_size: Option<i32>,
@@ -78,7 +78,7 @@ impl<C> DescribeBackupPlanListBuilder<C> {
         self
     }
 
-    /// The region where DBS is activated. To view the supported regions, call the DescribeRegions operation. Example: `cn-hangzhou`.
+    /// The region where DBS is activated. To view the supported regions, call the [DescribeRegions](crate::operation::describe_regions) operation. Example: `cn-hangzhou`.
     pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.region = value.into_param();
         self

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupSetDownloadTaskListRequest {
-    /// The ID of the backup plan. You can call the DescribeBackupPlanList operation to obtain the ID.
+    /// The ID of the backup plan. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID.
     pub backup_plan_id: Option<String>,
     /// The ID of the backup set download task.
     pub backup_set_download_task_id: Option<String>,
@@ -61,7 +61,7 @@ pub struct DescribeBackupSetDownloadTaskListBuilder<C = ()> {
 }
 
 impl<C> DescribeBackupSetDownloadTaskListBuilder<C> {
-    /// The ID of the backup plan. You can call the DescribeBackupPlanList operation to obtain the ID.
+    /// The ID of the backup plan. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID.
     ///
     /// > You must specify either **BackupPlanId** or **BackupSetDownloadTaskId**.
     ///
@@ -73,8 +73,8 @@ impl<C> DescribeBackupSetDownloadTaskListBuilder<C> {
 
     /// The ID of the backup set download task.
     ///
-    /// - For a full backup, call the CreateFullBackupSetDownload operation to obtain the task ID.
-    /// - For an incremental backup, call the CreateIncrementBackupSetDownload operation to obtain the task ID.
+    /// - For a full backup, call the [CreateFullBackupSetDownload](crate::operation::create_full_backup_set_download) operation to obtain the task ID.
+    /// - For an incremental backup, call the [CreateIncrementBackupSetDownload](crate::operation::create_increment_backup_set_download) operation to obtain the task ID.
     ///
     /// Example: `urxgrxt7****`.
     pub fn backup_set_download_task_id(

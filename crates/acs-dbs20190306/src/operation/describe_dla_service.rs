@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDlaServiceRequest {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule.
+    /// The ID of the backup schedule. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
@@ -52,7 +52,7 @@ pub struct DescribeDlaServiceBuilder<C = ()> {
 }
 
 impl<C> DescribeDlaServiceBuilder<C> {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule. Required. Example: `dbstooi01ex****`.
+    /// The ID of the backup schedule. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID of the backup schedule. Required. Example: `dbstooi01ex****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeFullBackupListRequest {
-    /// The ID of the backup plan.
+    /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
     /// The number of entries to return on each page. Valid values:
     pub page_size: Option<i32>,

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeIncrementBackupListRequest {
-    /// The ID of the backup plan. To obtain this parameter, call the DescribeBackupPlanList operation.
+    /// The ID of the backup plan. To obtain this parameter, call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation. Required.
     pub backup_plan_id: Option<String>,
     /// The number of entries to return on each page. Valid values: 30, 50, and 100.
     pub page_size: Option<i32>,
@@ -67,7 +67,7 @@ pub struct DescribeIncrementBackupListBuilder<C = ()> {
 }
 
 impl<C> DescribeIncrementBackupListBuilder<C> {
-    /// The ID of the backup plan. To obtain this parameter, call the DescribeBackupPlanList operation. Required. Example: `dbsqdss5tmh****`.
+    /// The ID of the backup plan. To obtain this parameter, call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation. Required. Example: `dbsqdss5tmh****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeJobErrorCodeRequest {
-    /// The ID of the full backup or restore job.
+    /// The ID of the full backup or restore job. Required.
     pub task_id: Option<String>,
     /// The language of the error message. Valid values:
     pub language: Option<String>,

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeNodeCidrListRequest {
-    /// The region in which DBS is activated. Valid values:
+    /// The region in which DBS is activated. Valid values: Required.
     pub region: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

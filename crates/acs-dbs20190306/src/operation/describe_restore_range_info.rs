@@ -9,11 +9,11 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeRestoreRangeInfoRequest {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain it.
+    /// The ID of the backup schedule. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain it. Required.
     pub backup_plan_id: Option<String>,
-    /// The earliest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule.
+    /// The earliest point in time to which you can restore data. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the value of the parameter for each backup schedule. Required.
     pub begin_timestamp_for_restore: Option<i64>,
-    /// The latest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule.
+    /// The latest point in time to which you can restore data. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the value of the parameter for each backup schedule. Required.
     pub end_timestamp_for_restore: Option<i64>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
@@ -61,13 +61,13 @@ pub struct DescribeRestoreRangeInfoBuilder<C = ()> {
 }
 
 impl<C> DescribeRestoreRangeInfoBuilder<C> {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain it. Required. Example: `dbssl67c7mx****`.
+    /// The ID of the backup schedule. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain it. Required. Example: `dbssl67c7mx****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// The earliest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule. Required. Example: `1646674092000`.
+    /// The earliest point in time to which you can restore data. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the value of the parameter for each backup schedule. Required. Example: `1646674092000`.
     pub fn begin_timestamp_for_restore(
         mut self,
         value: impl rt::IntoParam<i64>,
@@ -76,7 +76,7 @@ impl<C> DescribeRestoreRangeInfoBuilder<C> {
         self
     }
 
-    /// The latest point in time to which you can restore data. You can call the DescribeBackupPlanList operation to obtain the value of the parameter for each backup schedule. Required. Example: `1646846814000`.
+    /// The latest point in time to which you can restore data. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the value of the parameter for each backup schedule. Required. Example: `1646846814000`.
     pub fn end_timestamp_for_restore(mut self, value: impl rt::IntoParam<i64>) -> Self {
         self.request.end_timestamp_for_restore = value.into_param();
         self

@@ -11,7 +11,7 @@ use acs_runtime as rt;
 pub struct DescribeRestoreTaskListRequest {
     /// The ID of the backup plan.
     pub backup_plan_id: Option<String>,
-    /// The ID of the restore job. To query multiple jobs, separate the IDs with commas (,). You can call the CreateRestoreTask operation to obtain this parameter.
+    /// The ID of the restore job. To query multiple jobs, separate the IDs with commas (,). You can call the [CreateRestoreTask](crate::operation::create_restore_task) operation to obtain this parameter.
     pub restore_task_id: Option<String>,
     /// The number of entries to return on each page. Valid values: 1 to 100.
     pub page_size: Option<i32>,
@@ -77,7 +77,7 @@ impl<C> DescribeRestoreTaskListBuilder<C> {
         self
     }
 
-    /// The ID of the restore job. To query multiple jobs, separate the IDs with commas (,). You can call the CreateRestoreTask operation to obtain this parameter.
+    /// The ID of the restore job. To query multiple jobs, separate the IDs with commas (,). You can call the [CreateRestoreTask](crate::operation::create_restore_task) operation to obtain this parameter.
     ///
     /// > Specify either this parameter or BackupPlanId. An error is reported if you specify both.
     ///

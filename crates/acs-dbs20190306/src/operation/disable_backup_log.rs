@@ -12,7 +12,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DisableBackupLogRequest {
-    /// The backup schedule ID. You can call the DescribeBackupPlanList operation to query the ID of the backup schedule.
+    /// The backup schedule ID. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to query the ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
@@ -55,7 +55,7 @@ pub struct DisableBackupLogBuilder<C = ()> {
 }
 
 impl<C> DisableBackupLogBuilder<C> {
-    /// The backup schedule ID. You can call the DescribeBackupPlanList operation to query the ID of the backup schedule. Required. Example: `dbstooi01xxxx`.
+    /// The backup schedule ID. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to query the ID of the backup schedule. Required. Example: `dbstooi01xxxx`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
@@ -109,7 +109,7 @@ pub struct DisableBackupLogResponse {
     pub backup_plan_id: Option<String>,
     /// Indicates whether a precheck is triggered. Valid values:
     ///
-    /// *   true: A precheck is triggered. You must call the StartBackupPlan operation to start the backup schedule.
+    /// *   true: A precheck is triggered. You must call the [StartBackupPlan](crate::operation::start_backup_plan) operation to start the backup schedule.
     /// *   false: No precheck is triggered.
     ///
     /// Example: `false`.

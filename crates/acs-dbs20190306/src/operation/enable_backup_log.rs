@@ -13,7 +13,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EnableBackupLogRequest {
-    /// The backup schedule ID. You can call the DescribeBackupPlanList operation to obtain the ID.
+    /// The backup schedule ID. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID. Required.
     pub backup_plan_id: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
@@ -56,7 +56,7 @@ pub struct EnableBackupLogBuilder<C = ()> {
 }
 
 impl<C> EnableBackupLogBuilder<C> {
-    /// The backup schedule ID. You can call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbstooi01xxxx`.
+    /// The backup schedule ID. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID. Required. Example: `dbstooi01xxxx`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
@@ -115,7 +115,7 @@ pub struct EnableBackupLogResponse {
     pub backup_plan_id: Option<String>,
     /// Indicates whether a precheck is triggered. Valid values:
     ///
-    /// *   true: A precheck is triggered. You must call the StartBackupPlan operation to start the backup schedule.
+    /// *   true: A precheck is triggered. You must call the [StartBackupPlan](crate::operation::start_backup_plan) operation to start the backup schedule.
     /// *   false: No precheck is triggered.
     ///
     /// Example: `false`.

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupObjectsRequest {
-    /// The ID of the backup plan.
+    /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
-    /// The backup objects, specified as a JSON string. The format is as follows:
+    /// The backup objects, specified as a JSON string. The format is as follows: Required.
     pub backup_objects: Option<String>,
     /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times.
     pub client_token: Option<String>,
@@ -149,7 +149,7 @@ pub struct ModifyBackupObjectsResponse {
     pub err_message: Option<String>,
     /// The ID of the backup plan. Example: `dbs1h****usfa`.
     pub backup_plan_id: Option<String>,
-    /// Indicates whether the modification triggers a precheck. If the value is true, call the StartBackupPlan operation to start the backup plan. Example: `true`.
+    /// Indicates whether the modification triggers a precheck. If the value is true, call the [StartBackupPlan](crate::operation::start_backup_plan) operation to start the backup plan. Example: `true`.
     pub need_precheck: Option<bool>,
 }
 

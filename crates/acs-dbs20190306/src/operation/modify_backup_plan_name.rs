@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupPlanNameRequest {
-    /// The ID of the backup plan.
+    /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
-    /// The name of the backup plan.
+    /// The name of the backup plan. Required.
     pub backup_plan_name: Option<String>,
     /// A client token to ensure the idempotence of the request. This prevents the system from processing the same request multiple times.
     pub client_token: Option<String>,

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupSetDownloadRulesRequest {
-    /// The ID of the backup schedule.
+    /// The ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
     /// Specifies whether to enable the automatic download feature. Default value: false.
     pub open_auto_download: Option<bool>,

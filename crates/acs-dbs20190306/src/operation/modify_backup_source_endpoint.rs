@@ -9,33 +9,33 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupSourceEndpointRequest {
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the ID.
+    /// The ID of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID. Required.
     pub backup_plan_id: Option<String>,
-    /// The location of the database. Call the DescribeBackupPlanList operation to obtain this value. Valid values:
+    /// The location of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value. Valid values: Required.
     pub source_endpoint_instance_type: Option<String>,
-    /// The region where the database is located. Call the DescribeBackupPlanList operation to obtain this value.
+    /// The region where the database is located. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     pub source_endpoint_region: Option<String>,
-    /// The ID of the database instance. Call the DescribeBackupPlanList operation to obtain this ID.
+    /// The ID of the database instance. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this ID.
     pub source_endpoint_instance_id: Option<String>,
-    /// The database endpoint. Call the DescribeBackupPlanList operation to obtain this value.
+    /// The database endpoint. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     pub source_endpoint_ip: Option<String>,
-    /// The database port. Call the DescribeBackupPlanList operation to obtain this value.
+    /// The database port. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     pub source_endpoint_port: Option<i32>,
     /// The name of the database.
     pub source_endpoint_database_name: Option<String>,
-    /// The database account. Call the DescribeBackupPlanList operation to obtain this value.
+    /// The database account. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     pub source_endpoint_user_name: Option<String>,
     /// The password.
     pub source_endpoint_password: Option<String>,
-    /// The ID of the backup gateway. Call the DescribeBackupPlanList operation to obtain this ID.
+    /// The ID of the backup gateway. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this ID.
     pub backup_gateway_id: Option<i64>,
-    /// The backup objects. This parameter is optional if SourceEndpointInstanceType is set to Agent. In all other scenarios, this parameter is required. Call the DescribeBackupPlanList operation to obtain this value.
+    /// The backup objects. This parameter is optional if SourceEndpointInstanceType is set to Agent. In all other scenarios, this parameter is required. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     pub backup_objects: Option<String>,
     /// The Oracle system ID (SID). This parameter is required if the database type is Oracle.
     pub source_endpoint_oracle_sid: Option<String>,
-    /// The UID of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this UID.
+    /// The UID of the Alibaba Cloud account for cross-account backup. Call the [DescribeRestoreTaskList](crate::operation::describe_restore_task_list) operation to obtain this UID.
     pub cross_aliyun_id: Option<String>,
-    /// The name of the RAM role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this name.
+    /// The name of the RAM role for cross-account backup. Call the [DescribeRestoreTaskList](crate::operation::describe_restore_task_list) operation to obtain this name.
     pub cross_role_name: Option<String>,
     /// A string that ensures the idempotence of the request. This prevents repeated request submissions.
     pub client_token: Option<String>,
@@ -91,13 +91,13 @@ pub struct ModifyBackupSourceEndpointBuilder<C = ()> {
 }
 
 impl<C> ModifyBackupSourceEndpointBuilder<C> {
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbs1h****usfa`.
+    /// The ID of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID. Required. Example: `dbs1h****usfa`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
     }
 
-    /// The location of the database. Call the DescribeBackupPlanList operation to obtain this value. Valid values:
+    /// The location of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value. Valid values:
     ///
     /// - **RDS**
     /// - **ECS**
@@ -115,7 +115,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
         self
     }
 
-    /// The region where the database is located. Call the DescribeBackupPlanList operation to obtain this value.
+    /// The region where the database is located. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, Express, or Agent.
     ///
@@ -125,7 +125,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
         self
     }
 
-    /// The ID of the database instance. Call the DescribeBackupPlanList operation to obtain this ID.
+    /// The ID of the database instance. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this ID.
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to RDS, ECS, DDS, or Express.
     ///
@@ -138,7 +138,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
         self
     }
 
-    /// The database endpoint. Call the DescribeBackupPlanList operation to obtain this value.
+    /// The database endpoint. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, or Other.
     ///
@@ -148,7 +148,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
         self
     }
 
-    /// The database port. Call the DescribeBackupPlanList operation to obtain this value.
+    /// The database port. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to Express, Agent, Other, or ECS.
     ///
@@ -172,7 +172,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
         self
     }
 
-    /// The database account. Call the DescribeBackupPlanList operation to obtain this value.
+    /// The database account. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     ///
     /// This parameter is optional if the database type is Redis, or if SourceEndpointInstanceType is set to Agent and the database type is MSSQL. This parameter is required in all other scenarios. Example: `test`.
     pub fn source_endpoint_user_name(
@@ -194,7 +194,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
         self
     }
 
-    /// The ID of the backup gateway. Call the DescribeBackupPlanList operation to obtain this ID.
+    /// The ID of the backup gateway. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this ID.
     ///
     /// > This parameter is required if **SourceEndpointInstanceType** is set to Agent.
     ///
@@ -204,7 +204,7 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
         self
     }
 
-    /// The backup objects. This parameter is optional if SourceEndpointInstanceType is set to Agent. In all other scenarios, this parameter is required. Call the DescribeBackupPlanList operation to obtain this value. Example: `[{  "DBName":"待备份库名", "SchemaName":"待备份 Schema 名", "TableIncludes":[{ "TableName":"待备份表表名" }],  "TableExcludes":[{"TableName":"待备份库名不需要备份表的表名" }] } ]`.
+    /// The backup objects. This parameter is optional if SourceEndpointInstanceType is set to Agent. In all other scenarios, this parameter is required. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value. Example: `[{  "DBName":"待备份库名", "SchemaName":"待备份 Schema 名", "TableIncludes":[{ "TableName":"待备份表表名" }],  "TableExcludes":[{"TableName":"待备份库名不需要备份表的表名" }] } ]`.
     pub fn backup_objects(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_objects = value.into_param();
         self
@@ -219,13 +219,13 @@ impl<C> ModifyBackupSourceEndpointBuilder<C> {
         self
     }
 
-    /// The UID of the Alibaba Cloud account for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this UID. Example: `2xxx7778xxxxxxxxxx`.
+    /// The UID of the Alibaba Cloud account for cross-account backup. Call the [DescribeRestoreTaskList](crate::operation::describe_restore_task_list) operation to obtain this UID. Example: `2xxx7778xxxxxxxxxx`.
     pub fn cross_aliyun_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_aliyun_id = value.into_param();
         self
     }
 
-    /// The name of the RAM role for cross-account backup. Call the DescribeRestoreTaskList operation to obtain this name. Example: `test123`.
+    /// The name of the RAM role for cross-account backup. Call the [DescribeRestoreTaskList](crate::operation::describe_restore_task_list) operation to obtain this name. Example: `test123`.
     pub fn cross_role_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.cross_role_name = value.into_param();
         self

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyBackupStrategyRequest {
-    /// The ID of the backup schedule.
+    /// The ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
-    /// The day of each week when the full backup task runs. Valid values:
+    /// The day of each week when the full backup task runs. Valid values: Required.
     pub backup_period: Option<String>,
     /// The start time of the full backup task. Specify the time in the HH:mm format.
     pub backup_start_time: Option<String>,

@@ -9,13 +9,13 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ModifyStorageStrategyRequest {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID.
+    /// The ID of the backup schedule. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID. Required.
     pub backup_plan_id: Option<String>,
-    /// The number of days for which the backup data is retained. Valid values: 0 to 1825.
+    /// The number of days for which the backup data is retained. Valid values: 0 to 1825. Required.
     pub backup_retention_period: Option<i32>,
-    /// The number of days after which the storage class of the backup data is changed to Infrequent Access (IA). The value of this parameter must be smaller than the value of the DuplicationArchivePeriod parameter. For more information about the IA storage class, see Storage class overview.
+    /// The number of days after which the storage class of the backup data is changed to Infrequent Access (IA). The value of this parameter must be smaller than the value of the DuplicationArchivePeriod parameter. For more information about the IA storage class, see Storage class overview. Required.
     pub duplication_infrequent_access_period: Option<i32>,
-    /// The number of days after which the storage class of the backup data is changed to Archive. The value of this parameter must be smaller than the value of the BackupRetentionPeriod parameter. For more information about the Archive storage class, see Storage class overview.
+    /// The number of days after which the storage class of the backup data is changed to Archive. The value of this parameter must be smaller than the value of the BackupRetentionPeriod parameter. For more information about the Archive storage class, see Storage class overview. Required.
     pub duplication_archive_period: Option<i32>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
@@ -65,7 +65,7 @@ pub struct ModifyStorageStrategyBuilder<C = ()> {
 }
 
 impl<C> ModifyStorageStrategyBuilder<C> {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID. Required. Example: `dbsqdss5tmh****`.
+    /// The ID of the backup schedule. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID. Required. Example: `dbsqdss5tmh****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self
@@ -176,7 +176,7 @@ pub struct ModifyStorageStrategyResponse {
     pub backup_plan_id: Option<String>,
     /// Indicates whether a precheck is triggered. Valid values:
     ///
-    /// *   **true**: A precheck is triggered. You must manually call the StartBackupPlan operation to start the backup schedule.
+    /// *   **true**: A precheck is triggered. You must manually call the [StartBackupPlan](crate::operation::start_backup_plan) operation to start the backup schedule.
     /// *   **false**: No precheck is triggered.
     ///
     /// Example: `false`.

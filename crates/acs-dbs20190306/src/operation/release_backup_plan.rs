@@ -13,7 +13,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReleaseBackupPlanRequest {
-    /// The ID of the backup plan. Call DescribeBackupPlanList to query the ID.
+    /// The ID of the backup plan. Call [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) to query the ID. Required.
     pub backup_plan_id: Option<String>,
     /// An arbitrary string.
     pub client_token: Option<String>,
@@ -56,7 +56,7 @@ pub struct ReleaseBackupPlanBuilder<C = ()> {
 }
 
 impl<C> ReleaseBackupPlanBuilder<C> {
-    /// The ID of the backup plan. Call DescribeBackupPlanList to query the ID. Required. Example: `dbstooi01xxxx`.
+    /// The ID of the backup plan. Call [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) to query the ID. Required. Example: `dbstooi01xxxx`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self

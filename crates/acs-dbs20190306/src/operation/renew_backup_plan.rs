@@ -9,11 +9,11 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RenewBackupPlanRequest {
-    /// The ID of the backup schedule.
+    /// The ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
-    /// Specifies whether to use yearly subscription or monthly subscription for the instance. Valid values:
+    /// Specifies whether to use yearly subscription or monthly subscription for the instance. Valid values: Required.
     pub period: Option<String>,
-    /// The subscription duration of the instance. Valid values:
+    /// The subscription duration of the instance. Valid values: Required.
     pub used_time: Option<i32>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

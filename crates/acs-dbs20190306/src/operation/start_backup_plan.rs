@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StartBackupPlanRequest {
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the value of this parameter.
+    /// The ID of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the value of this parameter. Required.
     pub backup_plan_id: Option<String>,
     /// A client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
@@ -52,7 +52,7 @@ pub struct StartBackupPlanBuilder<C = ()> {
 }
 
 impl<C> StartBackupPlanBuilder<C> {
-    /// The ID of the backup plan. Call the DescribeBackupPlanList operation to obtain the value of this parameter. Required. Example: `dbsqdss5tmh****`.
+    /// The ID of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the value of this parameter. Required. Example: `dbsqdss5tmh****`.
     pub fn backup_plan_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.backup_plan_id = value.into_param();
         self

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StartRestoreTaskRequest {
-    /// The ID of the restore job.
+    /// The ID of the restore job. Required.
     pub restore_task_id: Option<String>,
     /// A client token. It is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

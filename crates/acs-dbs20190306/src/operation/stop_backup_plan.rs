@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StopBackupPlanRequest {
-    /// The ID of the backup plan.
+    /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
-    /// The method to pause the backup plan. Valid values:
+    /// The method to pause the backup plan. Valid values: Required.
     pub stop_method: Option<String>,
     /// A client token used to ensure the idempotence of the request. This prevents the submission of duplicate requests.
     pub client_token: Option<String>,

@@ -9,9 +9,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpgradeBackupPlanRequest {
-    /// The ID of the backup schedule.
+    /// The ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
-    /// The specifications of the instance. Valid values:
+    /// The specifications of the instance. Valid values: Required.
     pub instance_class: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

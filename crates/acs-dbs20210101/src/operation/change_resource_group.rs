@@ -9,11 +9,11 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ChangeResourceGroupRequest {
-    /// The ID of the resource.
+    /// The ID of the resource. Required.
     pub resource_id: Option<String>,
-    /// The ID of the new resource group.
+    /// The ID of the new resource group. Required.
     pub new_resource_group_id: Option<String>,
-    /// The resource type. Set the value to backupplan.
+    /// The resource type. Set the value to backupplan. Required.
     pub resource_type: Option<String>,
     /// A client token to ensure that the request is idempotent. This prevents the same request from being submitted multiple times.
     pub client_token: Option<String>,

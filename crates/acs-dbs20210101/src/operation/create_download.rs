@@ -25,9 +25,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CreateDownloadRequest {
-    /// The ID of the region where the instance resides. You can call the DescribeDBInstanceAttribute operation for an RDS instance or the DescribeDBClusterAttribute operation for a PolarDB cluster to query the region ID.
+    /// The ID of the region where the instance resides. You can call the DescribeDBInstanceAttribute operation for an RDS instance or the DescribeDBClusterAttribute operation for a PolarDB cluster to query the region ID. Required.
     pub region_code: Option<String>,
-    /// The instance ID.
+    /// The instance ID. Required.
     pub instance_name: Option<String>,
     /// The type of the download task. Valid values:
     pub bak_set_type: Option<String>,

@@ -11,9 +11,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteSandboxInstanceRequest {
-    /// The ID of the backup plan.
+    /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
-    /// The ID of the sandbox instance.
+    /// The ID of the sandbox instance. Required.
     pub instance_id: Option<String>,
     /// The zone ID of the destination sandbox instance. The zone must be supported by PrivateLink. Call the DescribeZones operation to query the list of zones in a specific region.
     pub zone_id: Option<String>,

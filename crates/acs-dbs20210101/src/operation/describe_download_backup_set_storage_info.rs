@@ -23,9 +23,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDownloadBackupSetStorageInfoRequest {
-    /// The ID of the region where the instance resides.
+    /// The ID of the region where the instance resides. Required.
     pub region_code: Option<String>,
-    /// If the download destination is a URL, this parameter specifies the validity period of the link.
+    /// If the download destination is a URL, this parameter specifies the validity period of the link. Required.
     pub duration: Option<String>,
     /// The instance ID.
     pub instance_name: Option<String>,

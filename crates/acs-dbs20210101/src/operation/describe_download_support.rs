@@ -25,9 +25,9 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDownloadSupportRequest {
-    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID.
+    /// The region ID of the instance. You can call the DescribeDBInstanceAttribute operation to query the region ID. Required.
     pub region_code: Option<String>,
-    /// The instance ID.
+    /// The instance ID. Required.
     pub instance_name: Option<String>,
     /// The name of the sharded cluster. This parameter is required only for MongoDB sharded cluster instances.
     pub cluster_name: Option<String>,

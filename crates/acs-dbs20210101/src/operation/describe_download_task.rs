@@ -23,7 +23,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeDownloadTaskRequest {
-    /// The ID of the region where the instance resides. To obtain the region ID, call DescribeDBInstanceAttribute.
+    /// The ID of the region where the instance resides. To obtain the region ID, call DescribeDBInstanceAttribute. Required.
     pub region_code: Option<String>,
     /// The instance ID.
     pub instance_name: Option<String>,

@@ -11,7 +11,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSandboxBackupSetsRequest {
-    /// The ID of the backup plan.
+    /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
     /// The ID of the backup set. If you specify this parameter, the operation returns information about the snapshots of only this backup set. If you do not specify this parameter, the operation returns information about the snapshots of all backup sets that are created for the backup plan.
     pub backup_set_id: Option<String>,

@@ -11,7 +11,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeSandboxInstancesRequest {
-    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule.
+    /// The ID of the backup schedule. You can call the DescribeBackupPlanList operation to obtain the ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
     /// The ID of the sandbox instance. You can call the CreateSandboxInstance operation to obtain the ID of the sandbox instance.
     pub instance_id: Option<String>,

@@ -372,7 +372,7 @@ pub struct AdvanceDataPoliciesItem {
     pub only_preserve_one_each_day: Option<bool>,
     /// The retention period in days. Example: `4`.
     pub retention_value: Option<String>,
-    /// The ID of the advanced policy. For more information, see DescribeBackupPolicy. Example: `6s67c7i3y8f8p72808p******`.
+    /// The ID of the advanced policy. For more information, see [DescribeBackupPolicy](crate::operation::describe_backup_policy). Example: `6s67c7i3y8f8p72808p******`.
     pub policy_id: Option<String>,
     /// The scheduling type. Valid values:
     ///

@@ -8,6 +8,7 @@
 //! operations page and how.
 
 mod finish;
+mod links;
 mod operation;
 mod pagination;
 mod types;
@@ -121,6 +122,7 @@ pub fn lower_service(
     };
     finish::finish(&mut service);
     pagination::mark(&mut service);
+    links::link_operations(&mut service);
     service
 }
 

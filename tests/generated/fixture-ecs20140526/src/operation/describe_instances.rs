@@ -19,7 +19,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeInstancesRequest {
-    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The region ID of the instance. You can call the DescribeRegions operation to query the most recent region list. Required.
     pub region_id: Option<String>,
     /// The ID of the virtual private cloud (VPC).
     pub vpc_id: Option<String>,

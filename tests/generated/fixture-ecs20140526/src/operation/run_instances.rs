@@ -3,14 +3,14 @@
 
 //! `RunInstances`: Batch creates Elastic Compute Service (ECS) instances. You can automatically start, assign public IP addresses to, and specify an automatic release time for the instances.
 //!
-//! Before you call this operation, familiarize yourself with the billing rules and \[pricing\](<https://www.alibabacloud.com/zh/pricing-calculator#/commodity/vm_intl>) of ECS resources.
+//! Before you call this operation, familiarize yourself with the billing rules and [pricing](https://www.alibabacloud.com/zh/pricing-calculator#/commodity/vm_intl) of ECS resources.
 //!
 //! This operation is an asynchronous operation. After a request to create ECS instances is sent, ECS instance IDs are returned but the creation and startup of the instances may be incomplete. You can call the DescribeInstanceStatus operation to query the status of the instances. When the status of an instance is `Running` in the DescribeInstanceStatus response, the instance is created and started.
 //!
 //! ### \[\](#)Considerations
 //!
 //! *   If the resource inventory is insufficient to complete instance creation, Alibaba Cloud immediately sends an instance creation failure event (SystemFailure.Delete). You can call the DescribeInstanceHistoryEvents operation to check whether an instance creation failure event exists. For more information, see System events related to instance creation failures.
-//! *   Make sure that the number of ECS instances you create or the number of vCPUs on ECS instances of all instance types you create does not exceed the corresponding quota. Go to the \[Quota Center\](<https://quotas.console.aliyun.com/products/ecs/quotas>) to view the quotas.
+//! *   Make sure that the number of ECS instances you create or the number of vCPUs on ECS instances of all instance types you create does not exceed the corresponding quota. Go to the [Quota Center](https://quotas.console.aliyun.com/products/ecs/quotas) to view the quotas.
 //! *   Before you create ECS instances of the Virtual Private Cloud (VPC) type in a region, create a VPC in the region.
 //!
 //! ### \[\](#)Precautions
@@ -109,7 +109,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RunInstancesRequest {
-    /// The ID of the region in which to create the instance. You can call the DescribeRegions operation to query the most recent region list.
+    /// The ID of the region in which to create the instance. You can call the DescribeRegions operation to query the most recent region list. Required.
     pub region_id: Option<String>,
     /// The ID of the image. You can call the DescribeImages operation to query available images. If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template and do not set `ImageFamily` to obtain the latest available custom image from a specified image family, you must specify `ImageId`.
     pub image_id: Option<String>,
@@ -3954,7 +3954,7 @@ pub struct NetworkInterfaceItem {
     pub network_interface_id: Option<String>,
     /// The receive (Rx) queue depth of ENI N.
     ///
-    /// >  This parameter is in invitational preview and is not publicly available. To use this parameter, \[submit a ticket\](<https://smartservice.console.aliyun.com/service/create-ticket-intl>).
+    /// >  This parameter is in invitational preview and is not publicly available. To use this parameter, [submit a ticket](https://smartservice.console.aliyun.com/service/create-ticket-intl).
     ///
     /// Take note of the following items:
     ///
@@ -3966,7 +3966,7 @@ pub struct NetworkInterfaceItem {
     pub rx_queue_size: Option<i32>,
     /// The Tx queue depth of ENI N.
     ///
-    /// >  This parameter is in invitational preview and is not publicly available. To use this parameter, \[submit a ticket\](<https://smartservice.console.aliyun.com/service/create-ticket-intl>).
+    /// >  This parameter is in invitational preview and is not publicly available. To use this parameter, [submit a ticket](https://smartservice.console.aliyun.com/service/create-ticket-intl).
     ///
     /// Take note of the following items:
     ///

@@ -17,7 +17,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MatchRequest {
-    /// A parameter named with a Rust keyword.
+    /// A parameter named with a Rust keyword. Required.
     pub r#type: Option<String>,
     /// The `Self` field.
     pub self_: Option<String>,

@@ -9,7 +9,7 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StartBackupPlanRequest {
-    /// The `BackupPlanId` field.
+    /// The `BackupPlanId` field. Required.
     pub backup_plan_id: Option<String>,
     /// The `ClientToken` field.
     pub client_token: Option<String>,

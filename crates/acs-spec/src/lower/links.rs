@@ -1,0 +1,115 @@
+//! Alibaba's doc-center links that name an operation of the same service
+//! (`[DescribeBackupPlanList](~~2869825~~)`) become links to that operation: the metadata's ids
+//! resolve only on Alibaba's site, but its link texts name operations, and where one names an
+//! operation of this service the generated crate has it. The text is rewritten to
+//! `[Label](operation:Name)`, which the generator renders as an intra-doc link; other
+//! doc-center links stay as they are (rendered as their text).
+
+use std::collections::HashSet;
+
+use crate::ir::{Docs, Field, OPERATION_LINK, Service, TypeDef};
+
+pub(super) fn link_operations(service: &mut Service) {
+    let names: HashSet<String> = service
+        .operations
+        .iter()
+        .map(|op| op.name.clone())
+        .collect();
+    let link = |text: &mut String| {
+        if text.contains("](~~") {
+            *text = rewrite(text, &names);
+        }
+    };
+    let link_option = |text: &mut Option<String>| {
+        if let Some(text) = text {
+            link(text);
+        }
+    };
+    let link_fields = |fields: &mut [Field]| {
+        for field in fields {
+            link_docs(&mut field.docs, &link_option);
+        }
+    };
+    let link_types = |types: &mut [TypeDef]| {
+        for def in types {
+            match def {
+                TypeDef::Struct(def) => {
+                    link_docs(&mut def.docs, &link_option);
+                    link_fields(&mut def.fields);
+                }
+                TypeDef::Enum(def) => {
+                    link_docs(&mut def.docs, &link_option);
+                    for value in &mut def.values {
+                        link_option(&mut value.description);
+                    }
+                }
+            }
+        }
+    };
+    link_option(&mut service.description);
+    link_types(&mut service.types);
+    for op in &mut service.operations {
+        link(&mut op.summary);
+        link_option(&mut op.description);
+        link_fields(&mut op.params);
+        link_fields(&mut op.response);
+        link_types(&mut op.types);
+        for error in &mut op.errors {
+            link_option(&mut error.description);
+        }
+    }
+}
+
+fn link_docs(docs: &mut Docs, link: &impl Fn(&mut Option<String>)) {
+    link(&mut docs.description);
+}
+
+/// `text` with every `[Name](~~id~~)` whose label names an operation in `names` rewritten.
+fn rewrite(text: &str, names: &HashSet<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let from = &rest[open..];
+        let parsed = from.find("](~~").and_then(|close| {
+            let label = &from[1..close];
+            let after = &from[close + 4..];
+            let end = after.find("~~)")?;
+            Some((label, close + 4 + end + 3))
+        });
+        match parsed {
+            Some((label, consumed)) if names.contains(label.trim().trim_matches('`')) => {
+                let name = label.trim().trim_matches('`');
+                out.push_str(&format!("[{label}]({OPERATION_LINK}{name})"));
+                rest = &from[consumed..];
+            }
+            _ => {
+                out.push('[');
+                rest = &from[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_labels_naming_an_operation_are_linked() {
+        let names: HashSet<String> = ["DescribeBackupPlanList".to_owned()].into();
+        assert_eq!(
+            rewrite(
+                "Call [DescribeBackupPlanList](~~2869825~~) or see [Limits](~~123~~).",
+                &names
+            ),
+            "Call [DescribeBackupPlanList](operation:DescribeBackupPlanList) or see [Limits](~~123~~)."
+        );
+        assert_eq!(
+            rewrite("[`DescribeBackupPlanList`](~~1~~)", &names),
+            "[`DescribeBackupPlanList`](operation:DescribeBackupPlanList)"
+        );
+    }
+}

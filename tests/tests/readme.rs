@@ -1,0 +1,117 @@
+//! The README's first program, taken from README.md as written: its `toml` block as the
+//! dependencies of a fresh crate (edition 2021) outside this workspace, its `rust` block as
+//! `src/main.rs`. It must build with nothing but those dependencies, and run: against the
+//! signature-checking loopback server, with region, endpoint and credentials from the
+//! environment, it starts the plan named on its command line.
+
+#[path = "../../crates/acs-runtime/tests/support/mod.rs"]
+mod support;
+
+use std::path::PathBuf;
+
+use support::{Reply, TestServer, Verdict};
+
+/// The first block fenced as exactly `lang` in the README.
+fn block(readme: &str, lang: &str) -> String {
+    let fence = format!("```{lang}\n");
+    let start = readme
+        .find(&fence)
+        .unwrap_or_else(|| panic!("the README has a ```{lang} block"))
+        + fence.len();
+    let end = readme[start..].find("\n```").expect("the block ends") + start;
+    readme[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn the_first_program_builds_outside_the_workspace_and_runs() {
+    let root = xtask::workspace_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let dependencies = block(&readme, "toml");
+    let program = block(&readme, "rust");
+    assert!(
+        dependencies.starts_with("[dependencies]\n"),
+        "{dependencies}"
+    );
+    let acs_crates: Vec<&str> = dependencies
+        .lines()
+        .filter(|line| line.starts_with("acs-"))
+        .collect();
+    assert_eq!(acs_crates.len(), 1, "one acs- crate: {acs_crates:?}");
+    assert!(acs_crates[0].starts_with("acs-dbs20190306 "));
+
+    let project = std::env::temp_dir().join(format!("acs-first-program-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&project);
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    // The README's path assumes the repository beside the project; here it is where it is.
+    let dependencies = dependencies.replace(
+        "../acs-rust/crates/acs-dbs20190306",
+        &root.join("crates/acs-dbs20190306").to_string_lossy(),
+    );
+    std::fs::write(
+        project.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"start-backup-plan\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n{dependencies}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(project.join("src/main.rs"), &program).unwrap();
+    std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock")).unwrap();
+
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let cargo = option_env!("CARGO").unwrap_or("cargo");
+    let built = std::process::Command::new(cargo)
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(project.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        built.status.success(),
+        "the README's program builds:\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+
+    let server = TestServer::start(vec![Reply::json(
+        200,
+        r#"{"Success": true, "BackupPlanId": "dbs-plan", "CreatedFullBackupsetId": "set-1", "RequestId": "R"}"#,
+    )])
+    .await;
+    server.accept_key("readmeKeyId", "readmeKeySecret", None);
+    let home = project.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let output = tokio::process::Command::new(target.join("debug/start-backup-plan"))
+        .arg("dbs-plan")
+        .env_clear()
+        .env("HOME", &home)
+        .env("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "readmeKeyId")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "readmeKeySecret")
+        .env("DBS_ENDPOINT", server.url())
+        .output()
+        .await
+        .expect("the program runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        r#"full backup set: Some("set-1")"#
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(
+        matches!(requests[0].verdict, Verdict::V3 { .. }),
+        "{:?}",
+        requests[0].verdict
+    );
+    assert!(
+        requests[0]
+            .query
+            .contains(&("BackupPlanId".to_owned(), "dbs-plan".to_owned()))
+    );
+    let _ = std::fs::remove_dir_all(&project);
+}
