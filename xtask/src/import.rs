@@ -19,6 +19,9 @@ pub struct ImportReport {
     pub refused: Vec<acs_import::Refusal>,
     /// What the importer adapted.
     pub warnings: Vec<String>,
+    /// What the new metadata changes in the API against the specs it replaces (with their
+    /// overlay), when the folder had specs.
+    pub changes: Option<acs_diff::Report>,
 }
 
 /// How the header of imported files names the metadata file: its last four path components
@@ -177,5 +180,42 @@ pub fn plan_import(
             }
         }
     }
+    report.changes = compare_with_current(&dir, &files, &mut report.warnings);
     Ok(ImportPlan { report, writes })
+}
+
+/// The API changes from the specs in `dir` to `files` (both with `dir`'s overlay), or `None`
+/// when `dir` holds no specs yet.
+fn compare_with_current(
+    dir: &Path,
+    files: &[(PathBuf, String)],
+    warnings: &mut Vec<String>,
+) -> Option<acs_diff::Report> {
+    if !dir.join(acs_spec::SERVICE_FILE).is_file() {
+        return None;
+    }
+    let overlay_path = dir.join(acs_spec::OVERLAY_FILE);
+    let overlay = std::fs::read_to_string(&overlay_path)
+        .ok()
+        .map(|text| acs_spec::SpecFile {
+            path: overlay_path,
+            text,
+        });
+    let named: Vec<(String, String)> = files
+        .iter()
+        .map(|(path, text)| (path.to_string_lossy().into_owned(), text.clone()))
+        .collect();
+    let current = crate::diff::load_side(dir);
+    let next = crate::diff::lower_files(dir, named, overlay);
+    match (current, next) {
+        (Ok(current), Ok(next)) => Some(acs_diff::diff(
+            &current,
+            &next,
+            &acs_diff::Options::default(),
+        )),
+        (Err(crate::diff::Unreadable(error)), _) | (_, Err(crate::diff::Unreadable(error))) => {
+            warnings.push(format!("cannot compare with the current specs: {error}"));
+            None
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //!   under `crates/`, plus `specs/spec.schema.json`; in check mode it writes nothing and reports
 //!   every difference.
 //! - [`import`](mod@import) writes a spec folder from Alibaba's OpenMeta metadata.
+//! - [`diff`] says what changed in an API between two versions, and what breaks callers.
 //! - [`catalogue`] imports, generates and compiles a whole metadata tree in a workspace of its
 //!   own, and reports what made it.
 //! - [`bench`](mod@bench) runs the benchmarks.
@@ -11,6 +12,7 @@
 pub mod bench;
 pub mod catalogue;
 pub mod codegen;
+pub mod diff;
 pub mod import;
 
 use std::path::{Path, PathBuf};

@@ -36,6 +36,30 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Say what changed in an API between two versions and whether it breaks callers of the
+    /// generated client: `diff OLD NEW` (spec folders or api-docs.json files), or
+    /// `diff --base REV [PATH]` (specs/, or PATH, at a git revision against the working tree).
+    Diff {
+        /// The older side (with --base: the path under the repository to compare, default
+        /// specs).
+        #[arg(value_name = "OLD")]
+        old: Option<PathBuf>,
+        /// The newer side.
+        #[arg(value_name = "NEW")]
+        new: Option<PathBuf>,
+        /// Compare the specs at this git revision with the working tree.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// Report description, summary and example changes too.
+        #[arg(long)]
+        docs: bool,
+        /// Markdown (for a pull-request comment) or JSON (for scripts).
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+        /// Exit with status 1 when anything breaks callers.
+        #[arg(long)]
+        fail_on_breaking: bool,
+    },
     /// Import, generate and compile every API version of a metadata tree in a workspace of its
     /// own, and write report.json and report.md there. Resumes an interrupted run.
     Catalogue {
@@ -74,8 +98,25 @@ enum Command {
     },
 }
 
+/// Output of `cargo xtask diff`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    /// A pull-request comment.
+    Markdown,
+    /// `{"summary": …, "changes": […]}`.
+    Json,
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Diff {
+            old,
+            new,
+            base,
+            docs,
+            format,
+            fail_on_breaking,
+        } => run_diff(old, new, base, docs, format, fail_on_breaking),
         Command::Codegen { check } => run_codegen(if check { Mode::Check } else { Mode::Write }),
         Command::Import {
             openmeta,
@@ -110,6 +151,54 @@ fn main() -> ExitCode {
         } => run_compile_bench(rounds),
         Command::Bench { criterion, .. } => run_bench(&criterion),
     }
+}
+
+fn run_diff(
+    old: Option<PathBuf>,
+    new: Option<PathBuf>,
+    base: Option<String>,
+    docs: bool,
+    format: DiffFormat,
+    fail_on_breaking: bool,
+) -> ExitCode {
+    let options = acs_diff::Options { docs };
+    let reports = match (base, old, new) {
+        (Some(base), path, None) => {
+            xtask::diff::diff_base(&workspace_root(), &base, path.as_deref(), &options)
+        }
+        (None, Some(old), Some(new)) => xtask::diff::diff_paths(&old, &new, &options),
+        (Some(_), _, Some(_)) => {
+            eprintln!(
+                "error: with --base, give at most one path (what to compare under the repository)"
+            );
+            return ExitCode::from(2);
+        }
+        (None, _, _) => {
+            eprintln!(
+                "error: give OLD and NEW (spec folders or api-docs.json files), or --base REV"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let reports = match reports {
+        Ok(reports) => reports,
+        Err(xtask::diff::Unreadable(error)) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    print!(
+        "{}",
+        match format {
+            DiffFormat::Markdown => acs_diff::render::markdown(&reports),
+            DiffFormat::Json => acs_diff::render::json(&reports),
+        }
+    );
+    if fail_on_breaking && reports.iter().any(acs_diff::Report::is_breaking) {
+        eprintln!("breaking changes found (--fail-on-breaking)");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
 }
 
 fn percentage(text: &str) -> Result<f64, String> {
@@ -275,6 +364,34 @@ fn run_import(path: &std::path::Path, ops: Option<Vec<String>>, dry_run: bool) -
     }
     for path in &report.written {
         eprintln!("{write_verb} {}", shown(path));
+    }
+    if let Some(changes) = &report.changes {
+        let counts = changes.summary();
+        eprintln!(
+            "API changes against the current specs: {} breaking, {} additive, {} docs (details: cargo xtask diff)",
+            counts.breaking, counts.additive, counts.docs
+        );
+        const SHOWN: usize = 20;
+        let breaking: Vec<&acs_diff::Change> = changes
+            .changes
+            .iter()
+            .filter(|c| c.class == acs_diff::Class::Breaking)
+            .collect();
+        if breaking.len() > SHOWN {
+            eprintln!(
+                "  (the first {SHOWN} of {} breaking changes)",
+                breaking.len()
+            );
+        }
+        for change in breaking.into_iter().take(SHOWN) {
+            eprintln!(
+                "  breaking: {} {} {}: {}",
+                change.operation.as_deref().unwrap_or("service"),
+                change.path,
+                change.kind,
+                change.reason
+            );
+        }
     }
     eprintln!(
         "{}: {} operations imported, {} refused, {} warnings; {} files {}, {} {}{}",
