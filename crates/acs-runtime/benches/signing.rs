@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use acs_runtime::sign::{SignatureAlgorithm, V3Request, sign_v3};
+use acs_runtime::sign::{SignatureAlgorithm, V3Request, authorization_v3, sign_v1, sign_v3};
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
@@ -44,22 +44,49 @@ fn signature(c: &mut Criterion) {
             mac.finalize().into_bytes()
         })
     });
+    let request = || V3Request {
+        method: "POST",
+        canonical_uri: "/",
+        query: black_box(&query),
+        headers: black_box(&headers),
+        hashed_payload: &hashed_payload,
+    };
+    // The signature as the runtime computes it for every attempt: the Authorization header.
     group.bench_function("v3_acs3_hmac_sha256", |b| {
         b.iter(|| {
-            let request = V3Request {
-                method: "POST",
-                canonical_uri: "/",
-                query: black_box(&query),
-                headers: black_box(&headers),
-                hashed_payload: &hashed_payload,
-            };
+            authorization_v3(
+                SignatureAlgorithm::Acs3HmacSha256,
+                &access_key_id,
+                black_box(&secret),
+                &request(),
+            )
+        })
+    });
+    group.bench_function("v3_acs3_hmac_sm3", |b| {
+        b.iter(|| {
+            authorization_v3(
+                SignatureAlgorithm::Acs3HmacSm3,
+                &access_key_id,
+                black_box(&secret),
+                &request(),
+            )
+        })
+    });
+    // With every intermediate string kept (for debugging and the vectors).
+    group.bench_function("v3_with_intermediates", |b| {
+        b.iter(|| {
             sign_v3(
                 SignatureAlgorithm::Acs3HmacSha256,
                 &access_key_id,
                 black_box(&secret),
-                &request,
+                &request(),
             )
         })
+    });
+    group.bench_function("v1_hmac_sha1", |b| {
+        let mut params = query.clone();
+        params.push(("AccessKeyId".into(), access_key_id.clone()));
+        b.iter(|| sign_v1("POST", black_box(&params), black_box(&secret)))
     });
     group.finish();
 }

@@ -43,15 +43,21 @@ use crate::transport::{DefaultTransport, Transport};
 /// Hands a successful answer's body to the typed side of a call.
 type DecodeBody<'a> = dyn FnMut(ResponseBody) -> Result<(), json::DecodeError> + Send + 'a;
 
-/// A configured client for one service; cheap to clone (clones share connections).
+/// A configured client for one service; cheap to clone (clones share connections and
+/// configuration: one reference count, as builders clone it for every call).
 #[derive(Debug, Clone)]
 pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     service: &'static ServiceInfo,
     endpoint: ResolvedEndpoint,
-    config: Arc<Config>,
+    config: Config,
     transport: Arc<dyn Transport>,
     /// Fixed for the client's life, so formatted once rather than per call.
-    user_agent: Arc<str>,
+    user_agent: String,
 }
 
 impl Client {
@@ -68,38 +74,40 @@ impl Client {
             None => Arc::new(DefaultTransport::new(config.timeouts)),
         };
         Ok(Client {
-            service,
-            endpoint,
-            config: Arc::new(config.clone()),
-            transport,
-            user_agent: user_agent(service).into(),
+            inner: Arc::new(Inner {
+                service,
+                endpoint,
+                config: config.clone(),
+                transport,
+                user_agent: user_agent(service),
+            }),
         })
     }
 
     /// The endpoint calls go to.
     pub fn endpoint(&self) -> &ResolvedEndpoint {
-        &self.endpoint
+        &self.inner.endpoint
     }
 
     /// The service this client calls.
     pub fn service(&self) -> &'static ServiceInfo {
-        self.service
+        self.inner.service
     }
 
     /// The configuration this client was made with.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.inner.config
     }
 
     /// Sends `operation` and decodes the answer, retrying where that is safe (see
     /// [`crate::retry`]).
     pub async fn call<O: Operation>(&self, operation: O) -> Result<O::Output, SdkError<O::Error>> {
         #[cfg(feature = "test-util")]
-        if let Some(mock) = self.transport.mock() {
+        if let Some(mock) = self.inner.transport.mock() {
             return mock.answer(self, operation).await;
         }
         let (_, params) = prepare(operation);
-        self.call_through::<O>(&*self.transport, params).await
+        self.call_through::<O>(&*self.inner.transport, params).await
     }
 
     /// The call of an operation whose parameters are written, through `transport`.
@@ -132,7 +140,7 @@ impl Client {
     ) -> Result<(), SdkError<ServiceError>> {
         let span = tracing::debug_span!(
             "acs_call",
-            product = self.service.product,
+            product = self.inner.service.product,
             action = info.action,
         );
         self.run(transport, info, params, decode)
@@ -147,10 +155,10 @@ impl Client {
         params: RequestParams,
         decode: &mut DecodeBody<'_>,
     ) -> Result<(), SdkError<ServiceError>> {
-        let deadline = tokio::time::Instant::now() + self.config.timeouts.total;
-        let prepared = Prepared::new(self.service, info, params)?;
+        let deadline = tokio::time::Instant::now() + self.inner.config.timeouts.total;
+        let prepared = Prepared::new(self.inner.service, info, params)?;
 
-        let attempts = self.config.retry.attempts();
+        let attempts = self.inner.config.retry.attempts();
         let mut attempt = 1;
         loop {
             let attempt_span = tracing::debug_span!(
@@ -161,7 +169,8 @@ impl Client {
             );
             let credentials = match info.auth {
                 Auth::Signed => Some(
-                    self.config
+                    self.inner
+                        .config
                         .credentials
                         .get()
                         .await
@@ -170,12 +179,12 @@ impl Client {
                 Auth::Anonymous => None,
             };
             let request = prepared.sign(
-                &self.endpoint,
-                self.config.signature,
+                &self.inner.endpoint,
+                self.inner.config.signature,
                 credentials.as_deref(),
                 &new_nonce(),
                 &now_timestamp(),
-                &self.user_agent,
+                &self.inner.user_agent,
             );
 
             let sent = tokio::time::timeout_at(deadline, transport.send(request))
@@ -186,7 +195,7 @@ impl Client {
                     TransportErrorKind::Timeout,
                     format!(
                         "the call's time budget of {:?} ran out",
-                        self.config.timeouts.total
+                        self.inner.config.timeouts.total
                     ),
                 )),
                 Ok(Err(error)) => Failure::Transport(error),
@@ -230,7 +239,7 @@ impl Client {
                     error.retry_after,
                 ),
             };
-            let delay = self.config.retry.backoff(attempt, retry_after);
+            let delay = self.inner.config.retry.backoff(attempt, retry_after);
             let in_budget = tokio::time::Instant::now()
                 .checked_add(delay)
                 .is_some_and(|resume| resume < deadline);
@@ -267,7 +276,7 @@ pub(crate) fn prepare<O: Operation>(mut operation: O) -> (O, RequestParams) {
         && let Some(slot) = operation.idempotency_token_mut()
         && slot.is_none()
     {
-        *slot = Some(uuid::Uuid::new_v4().to_string());
+        *slot = Some(random_uuid().hyphenated().to_string());
     }
     let mut params = RequestParams::default();
     operation.write_params(&mut params);
@@ -325,16 +334,33 @@ pub(crate) fn user_agent(service: &ServiceInfo) -> String {
     )
 }
 
-/// 32 lower-case hex digits, fresh for every attempt.
-fn new_nonce() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+/// A version-4 UUID from the thread's fast generator (`fastrand`, seeded from the OS once per
+/// thread): nonces and idempotency tokens must be unique, not secret (the signature is what
+/// proves the request), and asking the OS for randomness on every call cost a system call each.
+fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid()
 }
 
+/// 32 lower-case hex digits, fresh for every attempt.
+fn new_nonce() -> String {
+    random_uuid().simple().to_string()
+}
+
+/// The request timestamp (`2024-01-02T03:04:05Z`), formatted once per second per thread.
 fn now_timestamp() -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<(u64, String)> = const { std::cell::RefCell::new((u64::MAX, String::new())) };
+    }
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
-    sign::format_timestamp(seconds)
+    LAST.with_borrow_mut(|(at, text)| {
+        if *at != seconds {
+            *at = seconds;
+            *text = sign::format_timestamp(seconds);
+        }
+        text.clone()
+    })
 }
 
 #[cfg(test)]

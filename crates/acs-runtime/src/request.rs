@@ -218,7 +218,7 @@ impl Prepared {
         }
 
         let authorization = credentials.map(|credentials| {
-            sign::sign_v3(
+            sign::authorization_v3(
                 algorithm,
                 credentials.access_key_id(),
                 credentials.access_key_secret(),
@@ -230,7 +230,6 @@ impl Prepared {
                     hashed_payload: &hashed_payload,
                 },
             )
-            .authorization
         });
         let mut headers = signed;
         headers.extend(unsigned);

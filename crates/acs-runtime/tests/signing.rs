@@ -10,7 +10,8 @@ use std::fs;
 
 use acs_runtime::encoding::{form_encode, form_encode_pairs, percent_encode, percent_encode_path};
 use acs_runtime::sign::{
-    SignatureAlgorithm, V3Request, format_timestamp, hash_payload, sign_v1, sign_v3,
+    SignatureAlgorithm, V3Request, authorization_v3, format_timestamp, hash_payload, sign_v1,
+    sign_v3,
 };
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
@@ -299,6 +300,12 @@ fn check_sdk_v3(f: &Fixture) {
         hashed_payload: &hashed_payload,
     };
     let signature = sign_v3(algorithm, access_key_id, secret, &request);
+    // The runtime's path (no intermediate strings) signs the same.
+    f.check(
+        "authorization (runtime path)",
+        &authorization_v3(algorithm, access_key_id, secret, &request),
+        &signature.authorization,
+    );
 
     let expected = |field: &str| f.text(&format!("/expected/signing/{field}"));
     f.check(

@@ -16,7 +16,7 @@ use std::fmt;
 use crate::encoding::percent_encode_into;
 
 pub use v1::{V1Signature, sign_v1};
-pub use v3::{V3Request, V3Signature, hash_payload, sign_v3};
+pub use v3::{V3Request, V3Signature, authorization_v3, hash_payload, sign_v3};
 
 /// How a request is signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
