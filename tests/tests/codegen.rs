@@ -147,3 +147,29 @@ fn a_spec_change_makes_the_check_fail_until_regenerated() {
     );
     std::fs::remove_dir_all(&scratch).unwrap();
 }
+
+/// A spec folder whose `service.yaml` is gone (or is not a file) stops the run: skipping it
+/// would delete its crate's generated files as stale.
+#[test]
+fn a_spec_folder_without_service_yaml_is_an_error_and_nothing_is_deleted() {
+    let root = xtask::workspace_root();
+    let scratch =
+        std::env::temp_dir().join(format!("acs-codegen-noservice-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    for dir in ["specs", "tests/specs"] {
+        copy_tree(&root.join(dir), &scratch.join(dir));
+    }
+    xtask::codegen(&scratch, xtask::Mode::Write).unwrap();
+    let service = scratch.join("specs/dbs/2021-01-01/service.yaml");
+    std::fs::remove_file(&service).unwrap();
+    std::fs::create_dir(&service).unwrap();
+    let error = xtask::codegen(&scratch, xtask::Mode::Write).unwrap_err();
+    assert!(
+        error.contains(
+            "dbs/2021-01-01: error: a spec folder needs a regular file named service.yaml"
+        ),
+        "{error}"
+    );
+    assert!(scratch.join("crates/acs-dbs20210101/src/lib.rs").is_file());
+    std::fs::remove_dir_all(&scratch).unwrap();
+}

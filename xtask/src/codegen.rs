@@ -39,17 +39,32 @@ pub const SPEC_ROOTS: &[(&str, &str)] = &[("specs", "crates"), ("tests/specs", "
 /// Every spec folder under `specs`: `<product>/<version>/` holding a `service.yaml`.
 pub fn spec_dirs(specs: &Path) -> Result<Vec<PathBuf>, String> {
     let mut dirs = Vec::new();
+    let mut broken = Vec::new();
     for product in read_dir_sorted(specs)? {
         if !product.is_dir() {
             continue;
         }
         for version in read_dir_sorted(&product)? {
+            if !version.is_dir() {
+                continue;
+            }
             if version.join(acs_spec::SERVICE_FILE).is_file() {
                 dirs.push(version);
+            } else if !read_dir_sorted(&version)?.is_empty() {
+                // Skipping it would delete its crate's generated files as stale.
+                broken.push(format!(
+                    "{}: error: a spec folder needs a regular file named {} (it has none); nothing was generated",
+                    version.display(),
+                    acs_spec::SERVICE_FILE
+                ));
             }
         }
     }
-    Ok(dirs)
+    if broken.is_empty() {
+        Ok(dirs)
+    } else {
+        Err(broken.join("\n"))
+    }
 }
 
 /// Everything the generator produces, as (absolute path, contents).

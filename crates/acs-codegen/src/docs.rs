@@ -70,9 +70,7 @@ pub fn sanitize(markdown: &str) -> String {
         let line = raw_line.trim_end();
         let trimmed = line.trim_start();
         if let Some(open) = fence.clone() {
-            if trimmed.starts_with(open.as_str())
-                && trimmed.trim_start_matches(open.as_str()).trim().is_empty()
-            {
+            if closes_fence(trimmed, &open) {
                 fence = None;
                 out.push(open);
             } else {
@@ -90,14 +88,78 @@ pub fn sanitize(markdown: &str) -> String {
             out.push(format!("{run}text"));
             continue;
         }
-        // Leading indentation would turn prose into an (untagged, compiled) code block.
-        out.push(escape_line(trimmed));
+        // Leading indentation would turn prose into an (untagged, compiled) code block, and so
+        // would wide gaps after a quote or list marker.
+        out.push(escape_line(&close_marker_gaps(trimmed)));
     }
     if let Some(open) = fence {
         out.push(open);
     }
     let joined = tighten_lists(&out).join("\n");
     joined.trim_matches('\n').to_owned()
+}
+
+/// Whether `trimmed` closes a fence opened with `open`: CommonMark closes on a line of the
+/// fence's character at least as long as the opening, with nothing after but spaces.
+fn closes_fence(trimmed: &str, open: &str) -> bool {
+    let fence_char = open.chars().next().expect("fences are not empty");
+    let run = trimmed.chars().take_while(|c| *c == fence_char).count();
+    run >= open.chars().count() && trimmed[run * fence_char.len_utf8()..].trim().is_empty()
+}
+
+/// Block-quote markers (`>`) and list markers (`-`, `1.`) followed by one space, not several:
+/// CommonMark reads four or more spaces there as an indented code block, which rustdoc
+/// compiles as a doctest.
+fn close_marker_gaps(line: &str) -> std::borrow::Cow<'_, str> {
+    let mut rest = line;
+    let mut prefix = String::new();
+    loop {
+        if let Some(after) = rest.strip_prefix('>') {
+            prefix.push_str("> ");
+            rest = after.trim_start();
+            continue;
+        }
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let marker = if ["- ", "* ", "+ "].iter().any(|m| rest.starts_with(m)) {
+            1
+        } else if digits > 0
+            && (rest[digits..].starts_with(". ") || rest[digits..].starts_with(") "))
+        {
+            digits + 1
+        } else {
+            0
+        };
+        if marker > 0 && rest[marker..].starts_with("  ") {
+            prefix.push_str(&rest[..marker]);
+            prefix.push(' ');
+            rest = rest[marker..].trim_start();
+            continue;
+        }
+        break;
+    }
+    if prefix.is_empty() {
+        std::borrow::Cow::Borrowed(line)
+    } else {
+        prefix.push_str(rest);
+        std::borrow::Cow::Owned(prefix)
+    }
+}
+
+/// Spec text for a place that holds one line (a summary after the operation's name, a title):
+/// sanitized, on one line, so no fence or block can start in it.
+pub fn one_line(markdown: &str) -> String {
+    let text = sanitize(markdown);
+    let joined = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    // A run of three backticks or tildes is a fence only at the start of a line, where none
+    // of this text goes; a zero-width space keeps it from reading as one anyway.
+    joined
+        .replace("```", "`\u{200b}``")
+        .replace("~~~", "~\u{200b}~~")
 }
 
 /// Whether a line starts a Markdown list item (`- `, `* `, `+ `, `1. `).
@@ -235,7 +297,7 @@ fn escape_prose(text: &str) -> String {
         let c = rest.chars().next().expect("rest is not empty");
         match c {
             '<' => out.push_str("&lt;"),
-            '>' if out.trim().is_empty() => out.push('>'),
+            '>' if out.chars().all(|c| c == '>' || c == ' ') => out.push('>'),
             '>' => out.push_str("&gt;"),
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
@@ -340,6 +402,31 @@ mod tests {
             "end */ and \"quotes\""
         );
         assert_eq!(sanitize("- **true**: yes"), "- **true**: yes");
+    }
+
+    /// Descriptions that would otherwise become doc tests (compiled and run by `cargo test`).
+    #[test]
+    fn no_description_becomes_a_doctest() {
+        // A closing fence longer than the opening one closes it (CommonMark).
+        assert_eq!(
+            sanitize("```\nx\n````\nafter\n```"),
+            "```text\nx\n```\nafter\n```text\n```"
+        );
+        assert!(!closes_fence("``", "```"));
+        assert!(closes_fence("`````  ", "```"));
+        assert!(!closes_fence("~~~", "```"));
+        // Wide gaps after quote and list markers are code blocks in CommonMark.
+        assert_eq!(sanitize(">     fn main() {}"), "> fn main() {}");
+        assert_eq!(sanitize("> >      nested"), "> > nested");
+        assert_eq!(sanitize("-      item"), "- item");
+        assert_eq!(sanitize("1.      first"), "1. first");
+        assert_eq!(sanitize("- normal item"), "- normal item");
+        // One-line places hold no fence.
+        let summary = one_line("Runs:\n```\nfn main() {}\n```");
+        assert!(
+            !summary.contains('\n') && !summary.contains("```"),
+            "{summary}"
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ impl ToTokens for LibRs<'_> {
         let service = self.0;
         let mut text = vec![format!(
             "Client for the {} API, version {}.",
-            docs::sanitize(&service.title),
+            docs::one_line(&service.title),
             service.api_version
         )];
         if let Some(description) = &service.description {
@@ -81,7 +81,7 @@ impl ToTokens for ClientRs<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let service = self.0;
         let methods = service.operations.iter().map(client_method);
-        let title = docs::sanitize(&service.title);
+        let title = docs::one_line(&service.title);
         let docs = docs::doc_attrs(&format!(
             "Client for {title} {}: one method per operation. Cheap to clone; clones share connections.",
             service.api_version
@@ -127,7 +127,7 @@ fn client_method(op: &Operation) -> TokenStream {
     let client_field = format_ident!("{}", generated::CLIENT_FIELD);
     let request_field = format_ident!("{}", generated::REQUEST_FIELD);
     let feature = &op.names.feature;
-    let summary = docs::sanitize(&op.summary);
+    let summary = docs::one_line(&op.summary);
     // The summary's last line gets the link, unless it ends in something a line would join.
     let link = format!(
         "(Set parameters, then `send().await`; see [`{0}`](crate::operation::{0}).)",
@@ -196,7 +196,7 @@ impl ToTokens for OperationIndex<'_> {
         let modules = self.0.operations.iter().map(|op| {
             let module = ident(&op.names.snake);
             let feature = &op.names.feature;
-            let docs = docs::doc_attrs(&format!("`{}`: {}", op.name, docs::sanitize(&op.summary)));
+            let docs = docs::doc_attrs(&format!("`{}`: {}", op.name, docs::one_line(&op.summary)));
             quote! {
                 #docs
                 #[cfg(feature = #feature)]

@@ -15,8 +15,8 @@ pub struct Addon {
     pub config: Option<String>,
     /// Specifies whether to disable automatic installation. When you create a cluster, some additional log components are automatically installed in addition to the required components. You can disable the automatic installations of a component and install the component later by calling the component API or in the corresponding console. Valid values:
     ///
-    /// *   `true`: disables the automatic installation of a component.
-    /// *   `false`: allows the automatic installation of a component.
+    /// * `true`: disables the automatic installation of a component.
+    /// * `false`: allows the automatic installation of a component.
     ///
     /// Example: `false`.
     pub disabled: Option<bool>,
@@ -60,8 +60,8 @@ impl rt::FromJson for AutoMode {
 pub struct AutoRepairPolicy {
     /// Specifies whether to allow node restart. This parameter takes effect only when `auto_repair` is set to true. Valid values:
     ///
-    /// *   `true`: allows node restart.
-    /// *   `false`: does not allow node restart.
+    /// * `true`: allows node restart.
+    /// * `false`: does not allow node restart.
     ///
     /// If `auto_repair` is set to true, the default value of this parameter is `true`. If `auto_repair` is set to false, the default value of this parameter is `false`. Example: `true`.
     pub restart_node: Option<bool>,
@@ -92,17 +92,17 @@ impl rt::FromJson for AutoRepairPolicy {
 pub struct AutoScaling {
     /// Indicates whether auto scaling is enabled. Valid values:
     ///
-    /// *   `true`: auto scaling is enabled.
-    /// *   `false`: auto scaling is disabled. If this parameter is set to false, other parameters in the `auto_scaling` section do not take effect.
+    /// * `true`: auto scaling is enabled.
+    /// * `false`: auto scaling is disabled. If this parameter is set to false, other parameters in the `auto_scaling` section do not take effect.
     ///
     /// Example: `true`.
     pub enable: Option<bool>,
     /// The instance types that can be used for the auto scaling of the node pool. Valid values:
     ///
-    /// *   `cpu`: regular instance.
-    /// *   `gpu`: GPU-accelerated instance.
-    /// *   `gpushare`: shared GPU-accelerated instance.
-    /// *   `spot`: preemptible instance.
+    /// * `cpu`: regular instance.
+    /// * `gpu`: GPU-accelerated instance.
+    /// * `gpushare`: shared GPU-accelerated instance.
+    /// * `spot`: preemptible instance.
     ///
     /// Example: `cpu`.
     pub r#type: Option<String>,
@@ -112,15 +112,15 @@ pub struct AutoScaling {
     pub min_instances: Option<i64>,
     /// The metering method of the EIP. Valid values:
     ///
-    /// *   `PayByBandwidth`: pay-by-bandwidth.
-    /// *   `PayByTraffic`: pay-by-data-transfer.
+    /// * `PayByBandwidth`: pay-by-bandwidth.
+    /// * `PayByTraffic`: pay-by-data-transfer.
     ///
     /// Example: `PayByBandwidth`.
     pub eip_internet_charge_type: Option<String>,
     /// Indicates whether an EIP is associated with the node pool. Valid values:
     ///
-    /// *   `true`: An EIP is associated with the node pool.
-    /// *   `false`: No EIP is associated with the node pool.
+    /// * `true`: An EIP is associated with the node pool.
+    /// * `false`: No EIP is associated with the node pool.
     ///
     /// Example: `true`.
     pub is_bond_eip: Option<bool>,
@@ -161,16 +161,16 @@ impl rt::WireStruct for AutoUpgradePolicy {
 pub struct AutoVulFixPolicy {
     /// Specifies whether to allow node restart. This parameter takes effect only when `auto_vul_fix` is set to true. Valid values:
     ///
-    /// *   `true`: allows node restart.
-    /// *   `false`: does not allow node restart. If `auto_vul_fix` is set to true, the default value of this parameter is `false`. If `auto_vul_fix` is set to false, the default value of this parameter is `false`.
+    /// * `true`: allows node restart.
+    /// * `false`: does not allow node restart. If `auto_vul_fix` is set to true, the default value of this parameter is `false`. If `auto_vul_fix` is set to false, the default value of this parameter is `false`.
     ///
     /// Example: `true`.
     pub restart_node: Option<bool>,
     /// The severity levels of CVEs that can be automatically patched. Separate multiple levels with commas (,). Example: `asap,later`. Valid values:
     ///
-    /// *   `asap`: high.
-    /// *   `later`: medium.
-    /// *   `nntf`: low.
+    /// * `asap`: high.
+    /// * `later`: medium.
+    /// * `nntf`: low.
     ///
     /// If `auto_vul_fix` is set to true, the default value of this parameter is `asap`. Example: `asap,nntf`.
     pub vul_level: Option<String>,
@@ -201,13 +201,13 @@ impl rt::FromJson for AutoVulFixPolicy {
 ///
 /// Valid values:
 ///
-/// *   node
-/// *   ingress
-/// *   cluster
-/// *   memory
-/// *   pod
-/// *   service
-/// *   network
+/// * node
+/// * ingress
+/// * cluster
+/// * memory
+/// * pod
+/// * service
+/// * network
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BodyType {
@@ -291,9 +291,9 @@ pub struct ClusterAutoUpgrade {
     pub enabled: Option<bool>,
     /// The automatic update frequency. Valid values:
     ///
-    /// *   patch
-    /// *   stable
-    /// *   rapid
+    /// * patch
+    /// * stable
+    /// * rapid
     ///
     /// Example: `patch`.
     pub channel: Option<String>,
@@ -364,8 +364,8 @@ pub struct CreateKubernetesTriggerBody {
     pub action: Option<String>,
     /// The type of trigger. Valid values:
     ///
-    /// *   `deployment`: performs actions on Deployments.
-    /// *   `application`: performs actions on applications that are deployed in Application Center.
+    /// * `deployment`: performs actions on Deployments.
+    /// * `application`: performs actions on applications that are deployed in Application Center.
     ///
     /// Default value: `deployment`. Example: `deployment`.
     pub r#type: Option<String>,
@@ -385,14 +385,14 @@ impl rt::WireStruct for CreateKubernetesTriggerBody {
 pub struct DataDisk {
     /// The category of data disk. Valid values:
     ///
-    /// *   `cloud`: basic disk.
-    /// *   `cloud_efficiency`: ultra disk
-    /// *   `cloud_ssd`: standard SSD.
-    /// *   `cloud_essd`: Enterprise ESSD (ESSD).
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
-    /// *   `elastic_ephemeral_disk_premium`: premium elastic ephemeral disk.
-    /// *   `elastic_ephemeral_disk_standard`: standard elastic ephemeral disk.
+    /// * `cloud`: basic disk.
+    /// * `cloud_efficiency`: ultra disk
+    /// * `cloud_ssd`: standard SSD.
+    /// * `cloud_essd`: Enterprise ESSD (ESSD).
+    /// * `cloud_auto`: ESSD AutoPL disk.
+    /// * `cloud_essd_entry`: ESSD Entry disk.
+    /// * `elastic_ephemeral_disk_premium`: premium elastic ephemeral disk.
+    /// * `elastic_ephemeral_disk_standard`: standard elastic ephemeral disk.
     ///
     /// Default value: `cloud_efficiency`. Example: `cloud_ssd`.
     pub category: Option<String>,
@@ -404,8 +404,8 @@ pub struct DataDisk {
     pub size: Option<i64>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
-    /// *   `true`: encrypts the data disk.
-    /// *   `false`: does not encrypt the data disk.
+    /// * `true`: encrypts the data disk.
+    /// * `false`: does not encrypt the data disk.
     ///
     /// Default value: `false`. Example: `true`.
     pub encrypted: Option<String>,
@@ -423,8 +423,8 @@ pub struct DataDisk {
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the data disk. Valid values:
     ///
-    /// *   `true`: enables the burst feature.
-    /// *   `false`: disables the burst feature for the data disk.
+    /// * `true`: enables the burst feature.
+    /// * `false`: disables the burst feature for the data disk.
     ///
     /// This parameter is available only if `DiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub bursting_enabled: Option<bool>,
@@ -515,15 +515,15 @@ impl rt::FromJson for DenyItem {
 pub struct DescribeClusterNodePoolDetailManagement {
     /// Indicates whether the managed node pool feature is enabled. Valid values:
     ///
-    /// *   `true`: The managed node pool feature is enabled.
-    /// *   `false`: The managed node pool feature is disabled. Other parameters in this section take effect only when `enable=true` is specified.
+    /// * `true`: The managed node pool feature is enabled.
+    /// * `false`: The managed node pool feature is disabled. Other parameters in this section take effect only when `enable=true` is specified.
     ///
     /// Example: `true`.
     pub enable: Option<bool>,
     /// Indicates whether auto repair is enabled. This parameter takes effect only when `enable=true` is specified. Valid values:
     ///
-    /// *   `true`: Auto repair is enabled.
-    /// *   `false`: Auto repair is disabled.
+    /// * `true`: Auto repair is enabled.
+    /// * `false`: Auto repair is disabled.
     ///
     /// Example: `true`.
     pub auto_repair: Option<bool>,
@@ -582,8 +582,8 @@ impl rt::FromJson for DescribeClusterNodePoolDetailManagementAutoUpgradePolicy {
 pub struct DescribeClusterNodePoolDetailManagementUpgradeConfig {
     /// Indicates whether auto update is enabled. Valid values:
     ///
-    /// *   `true`: Auto update is enabled.
-    /// *   `false`: Auto update is disabled.
+    /// * `true`: Auto update is enabled.
+    /// * `false`: Auto update is disabled.
     ///
     /// Example: `true`.
     pub auto_upgrade: Option<bool>,
@@ -637,22 +637,22 @@ pub struct EventsItem {
     pub event_id: Option<String>,
     /// The event type. Valid values:
     ///
-    /// *   `cluster_create`: cluster creation.
-    /// *   `cluster_scaleout`: cluster scale-out.
-    /// *   `cluster_attach`: node addition.
-    /// *   `cluster_delete`: cluster deletion.
-    /// *   `cluster_upgrade`: cluster upgrades.
-    /// *   `cluster_migrate`: cluster migration.
-    /// *   `cluster_node_delete`: node removal.
-    /// *   `cluster_node_drain`: node draining.
-    /// *   `cluster_modify`: cluster modifications.
-    /// *   `cluster_configuration_modify`: modifications of control plane configurations.
-    /// *   `cluster_addon_install`: component installation.
-    /// *   `cluster_addon_upgrade`: component updates.
-    /// *   `cluster_addon_uninstall`: component uninstallation.
-    /// *   `runtime_upgrade`: runtime updates.
-    /// *   `nodepool_upgrade`: node pool upgrades.
-    /// *   `nodepool_update`: node pool updates.
+    /// * `cluster_create`: cluster creation.
+    /// * `cluster_scaleout`: cluster scale-out.
+    /// * `cluster_attach`: node addition.
+    /// * `cluster_delete`: cluster deletion.
+    /// * `cluster_upgrade`: cluster upgrades.
+    /// * `cluster_migrate`: cluster migration.
+    /// * `cluster_node_delete`: node removal.
+    /// * `cluster_node_drain`: node draining.
+    /// * `cluster_modify`: cluster modifications.
+    /// * `cluster_configuration_modify`: modifications of control plane configurations.
+    /// * `cluster_addon_install`: component installation.
+    /// * `cluster_addon_upgrade`: component updates.
+    /// * `cluster_addon_uninstall`: component uninstallation.
+    /// * `runtime_upgrade`: runtime updates.
+    /// * `nodepool_upgrade`: node pool upgrades.
+    /// * `nodepool_update`: node pool updates.
     ///
     /// Example: `nodepool_upgrade`.
     pub r#type: Option<String>,
@@ -689,9 +689,9 @@ impl rt::FromJson for EventsItem {
 pub struct EventsItemData {
     /// The severity level of the event. Valid values:
     ///
-    /// *   info
-    /// *   warning
-    /// *   error
+    /// * info
+    /// * warning
+    /// * error
     ///
     /// Example: `info`.
     pub level: Option<String>,
@@ -1157,9 +1157,9 @@ pub struct KubernetesConfig {
     pub taints: Option<Vec<Taint>>,
     /// The name of the container runtime. The following types of runtime are supported by ACK:
     ///
-    /// *   containerd: containerd is the recommended runtime and supports all Kubernetes versions.
-    /// *   Sandboxed-Container.runv: The Sandbox-Container runtime provides improved isolation and supports Kubernetes 1.24 and earlier.
-    /// *   docker: The Docker runtime supports Kubernetes 1.22 and earlier.
+    /// * containerd: containerd is the recommended runtime and supports all Kubernetes versions.
+    /// * Sandboxed-Container.runv: The Sandbox-Container runtime provides improved isolation and supports Kubernetes 1.24 and earlier.
+    /// * docker: The Docker runtime supports Kubernetes 1.22 and earlier.
     ///
     /// Default value: containerd. Example: `docker`.
     pub runtime: Option<String>,
@@ -1167,8 +1167,8 @@ pub struct KubernetesConfig {
     pub runtime_version: Option<String>,
     /// The CPU management policy of nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
-    /// *   `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
-    /// *   `none`: specifies that the default CPU affinity is used.
+    /// * `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
+    /// * `none`: specifies that the default CPU affinity is used.
     ///
     /// Default value: `none`. Example: `none`.
     pub cpu_policy: Option<String>,
@@ -1178,15 +1178,15 @@ pub struct KubernetesConfig {
     pub unschedulable: Option<bool>,
     /// Specifies whether to install the CloudMonitor agent on ECS nodes. After the CloudMonitor agent is installed on ECS nodes, you can view monitoring information about the instances in the CloudMonitor console. We recommend that you install the CloudMonitor agent. Valid values:
     ///
-    /// *   `true`: installs the CloudMonitor agent on ECS nodes.
-    /// *   `false`: does not install the CloudMonitor agent on ECS nodes.
+    /// * `true`: installs the CloudMonitor agent on ECS nodes.
+    /// * `false`: does not install the CloudMonitor agent on ECS nodes.
     ///
     /// Default value: `false` Example: `true`.
     pub cms_enabled: Option<bool>,
     /// A custom node name consists of a prefix, a node IP address, and a suffix.
     ///
-    /// *   The prefix and the suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-). A custom node name must start and end with a digit or lowercase letter.
-    /// *   The node IP address in a custom node name is the private IP address of the node.
+    /// * The prefix and the suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-). A custom node name must start and end with a digit or lowercase letter.
+    /// * The node IP address in a custom node name is the private IP address of the node.
     ///
     /// Set the parameter to a value in the customized,aliyun,ip,com format. The value consists of four parts that are separated by commas (,). customized and ip are fixed content. aliyun is the prefix and com is the suffix. Example: aliyun.192.168.xxx.xxx.com. Example: `customized,aliyun,ip,com`.
     pub node_name_mode: Option<String>,
@@ -1386,8 +1386,8 @@ impl rt::FromJson for ListOperationPlansForRegionType {
 pub struct MaintenanceWindow {
     /// Specifies whether to enable the cluster maintenance window. Valid values:
     ///
-    /// *   `true`: enables the cluster maintenance window.
-    /// *   `false`: disables the cluster maintenance window.
+    /// * `true`: enables the cluster maintenance window.
+    /// * `false`: disables the cluster maintenance window.
     ///
     /// Default value: `false`. Example: `false`.
     pub enable: Option<bool>,
@@ -1439,15 +1439,15 @@ impl rt::FromJson for MaintenanceWindow {
 pub struct Management {
     /// Specifies whether to enable the managed node pool feature. Valid values:
     ///
-    /// *   `true`: enables the managed node pool feature.
-    /// *   `false`: disables the managed node pool feature. Other parameters in this section take effect only when enable is set to true.
+    /// * `true`: enables the managed node pool feature.
+    /// * `false`: disables the managed node pool feature. Other parameters in this section take effect only when enable is set to true.
     ///
     /// Default value: false. Example: `false`.
     pub enable: Option<bool>,
     /// Specifies whether to enable auto node repair. This parameter takes effect only when `enable` is set to true.
     ///
-    /// *   `true`: enables auto node repair.
-    /// *   `false`: disables auto node repair.
+    /// * `true`: enables auto node repair.
+    /// * `false`: disables auto node repair.
     ///
     /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`. Example: `false`.
     pub auto_repair: Option<bool>,
@@ -1455,8 +1455,8 @@ pub struct Management {
     pub auto_repair_policy: Option<AutoRepairPolicy>,
     /// Specifies whether to enable auto Common Vulnerabilities and Exposures (CVE) patching. This parameter takes effect only when `enable` is set to true.
     ///
-    /// *   `true`: enables auto CVE patching.
-    /// *   `false`: disables auto CVE patching.
+    /// * `true`: enables auto CVE patching.
+    /// * `false`: disables auto CVE patching.
     ///
     /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`. Example: `true`.
     pub auto_vul_fix: Option<bool>,
@@ -1464,8 +1464,8 @@ pub struct Management {
     pub auto_vul_fix_policy: Option<AutoVulFixPolicy>,
     /// Specifies whether to enable auto node upgrade. This parameter takes effect only when `enable` is set to true.
     ///
-    /// *   `true`: enables auto node upgrade.
-    /// *   `false`: disables auto node upgrade.
+    /// * `true`: enables auto node upgrade.
+    /// * `false`: disables auto node upgrade.
     ///
     /// If `enable` is set to true, the default value of this parameter is `true`. If `enable` is set to false, the default value of this parameter is `false`. Example: `true`.
     pub auto_upgrade: Option<bool>,
@@ -1495,22 +1495,22 @@ impl rt::WireStruct for Management {
 pub struct ManagementAutoUpgradePolicy {
     /// Specifies whether to allow the auto upgrade of the kubelet. This parameter takes effect only when `auto_upgrade` is set to true. Valid values:
     ///
-    /// *   `true`: allows the auto upgrade of the kubelet.
-    /// *   `false`: does not allow the auto upgrade of the kubelet.
+    /// * `true`: allows the auto upgrade of the kubelet.
+    /// * `false`: does not allow the auto upgrade of the kubelet.
     ///
     /// If `auto_upgrade` is set to true, the default value of this parameter is `true`. If `auto_upgrade` is set to false, the default value of this parameter is `false`. Example: `true`.
     pub auto_upgrade_kubelet: Option<bool>,
     /// Specifies whether to allow the auto upgrade of the runtime. This parameter takes effect only when `auto_upgrade` is set to true. Valid values:
     ///
-    /// *   `true`: allows the auto upgrade of the runtime.
-    /// *   `false`: does not allow the auto upgrade of the runtime.
+    /// * `true`: allows the auto upgrade of the runtime.
+    /// * `false`: does not allow the auto upgrade of the runtime.
     ///
     /// Default value: `false`. Example: `false`.
     pub auto_upgrade_runtime: Option<bool>,
     /// Specifies whether to allow the auto upgrade of the OS. This parameter takes effect only when `auto_upgrade` is set to true. Valid values:
     ///
-    /// *   `true`: allows the auto upgrade of the OS.
-    /// *   `false`: does not allow the auto upgrade of the OS.
+    /// * `true`: allows the auto upgrade of the OS.
+    /// * `false`: does not allow the auto upgrade of the OS.
     ///
     /// Default value: `false`. Example: `false`.
     pub auto_upgrade_os: Option<bool>,
@@ -1529,8 +1529,8 @@ impl rt::WireStruct for ManagementAutoUpgradePolicy {
 pub struct ManagementUpgradeConfig {
     /// Specifies whether to enable auto upgrade. Valid values:
     ///
-    /// *   `true`: enables auto OS upgrade.
-    /// *   `false`: disables auto OS upgrade.
+    /// * `true`: enables auto OS upgrade.
+    /// * `false`: disables auto OS upgrade.
     ///
     /// **
     ///
@@ -1561,9 +1561,9 @@ impl rt::WireStruct for ManagementUpgradeConfig {
 ///
 /// Valid values:
 ///
-/// *   nntf: low
-/// *   later: medium
-/// *   asap: high
+/// * nntf: low
+/// * later: medium
+/// * asap: high
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Necessity {
@@ -1723,8 +1723,8 @@ pub struct Nodepool {
     pub count: Option<i64>,
     /// The network type of the edge node pool. This parameter takes effect only if you set the `type` of the node pool to `edge`. Valid values:
     ///
-    /// *   `basic`: basic
-    /// *   `private`: dedicated Only Kubernetes 1.22 and later support this value.
+    /// * `basic`: basic
+    /// * `private`: dedicated Only Kubernetes 1.22 and later support this value.
     ///
     /// Example: `basic`.
     pub interconnect_mode: Option<String>,
@@ -1761,8 +1761,8 @@ impl rt::WireStruct for Nodepool {
 pub struct NodepoolAutoScaling {
     /// Specifies whether to enable auto scaling for the node pool. Valid values:
     ///
-    /// *   `true`: enables auto scaling for the node pool.
-    /// *   `false`: disables auto scaling for the node pool. If you set this parameter to false, other parameters in the `auto_scaling` section do not take effect.
+    /// * `true`: enables auto scaling for the node pool.
+    /// * `false`: disables auto scaling for the node pool. If you set this parameter to false, other parameters in the `auto_scaling` section do not take effect.
     ///
     /// Default value: `false`. Example: `true`.
     pub enable: Option<bool>,
@@ -1772,10 +1772,10 @@ pub struct NodepoolAutoScaling {
     pub min_instances: Option<i64>,
     /// The instance types that can be used for the auto scaling of the node pool. Valid values:
     ///
-    /// *   `cpu`: regular instance.
-    /// *   `gpu`: GPU-accelerated instance.
-    /// *   `gpushare`: shared GPU-accelerated instance.
-    /// *   `spot`: preemptible instance.
+    /// * `cpu`: regular instance.
+    /// * `gpu`: GPU-accelerated instance.
+    /// * `gpushare`: shared GPU-accelerated instance.
+    /// * `spot`: preemptible instance.
     ///
     /// Default value: `cpu`. Example: `cpu`.
     pub r#type: Option<String>,
@@ -1783,8 +1783,8 @@ pub struct NodepoolAutoScaling {
     ///
     /// Specifies whether to associate an elastic IP Address (EIP) with the node pool. Valid values:
     ///
-    /// *   `true`: associates an EIP with the node pool.
-    /// *   `false`: does not associate an EIP with the node pool.
+    /// * `true`: associates an EIP with the node pool.
+    /// * `false`: does not associate an EIP with the node pool.
     ///
     /// Default value: `false`. Example: `true`.
     #[deprecated]
@@ -1793,8 +1793,8 @@ pub struct NodepoolAutoScaling {
     ///
     /// The metering method of the EIP. Valid values:
     ///
-    /// *   `PayByBandwidth`: pay-by-bandwidth.
-    /// *   `PayByTraffic`: pay-by-data-transfer.
+    /// * `PayByBandwidth`: pay-by-bandwidth.
+    /// * `PayByTraffic`: pay-by-data-transfer.
     ///
     /// Default value: PayByBandwidth. Example: `PayByBandwidth`.
     #[deprecated]
@@ -1907,15 +1907,15 @@ impl rt::WireStruct for NodepoolInterconnectConfig {
 pub struct NodepoolKubernetesConfig {
     /// Specifies whether to install the CloudMonitor agent on Elastic Compute Service (ECS) nodes. After the CloudMonitor agent is installed on ECS nodes, you can view the monitoring information about the instances in the CloudMonitor console. We recommend that you install the CloudMonitor agent. Valid values:
     ///
-    /// *   `true`: installs the CloudMonitor agent on ECS nodes.
-    /// *   `false`: does not install the CloudMonitor agent on ECS nodes.
+    /// * `true`: installs the CloudMonitor agent on ECS nodes.
+    /// * `false`: does not install the CloudMonitor agent on ECS nodes.
     ///
     /// Default value: `false`. Example: `true`.
     pub cms_enabled: Option<bool>,
     /// The CPU management policy of nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
-    /// *   `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
-    /// *   `none`: specifies that the default CPU affinity is used.
+    /// * `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
+    /// * `none`: specifies that the default CPU affinity is used.
     ///
     /// Default value: `none`. Example: `none`.
     pub cpu_policy: Option<String>,
@@ -1923,9 +1923,9 @@ pub struct NodepoolKubernetesConfig {
     pub labels: Option<Vec<Tag>>,
     /// The container runtime. Valid values:
     ///
-    /// *   `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
-    /// *   `Sandboxed-Container.runv`: Sandboxed container provides higher isolation and supports Kubernetes 1.24 and earlier.
-    /// *   `docker`: supports Kubernetes 1.22 and earlier.
+    /// * `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
+    /// * `Sandboxed-Container.runv`: Sandboxed container provides higher isolation and supports Kubernetes 1.24 and earlier.
+    /// * `docker`: supports Kubernetes 1.22 and earlier.
     ///
     /// Default value: `containerd`. Example: `containerd`.
     pub runtime: Option<String>,
@@ -1937,8 +1937,8 @@ pub struct NodepoolKubernetesConfig {
     pub user_data: Option<String>,
     /// The custom node name. A custom node name consists of a prefix, a node IP address, and a suffix.
     ///
-    /// *   The prefix and the suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-). A custom node name must start and end with a digit or lowercase letter.
-    /// *   The node IP address is the complete private IP address of the node.
+    /// * The prefix and the suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-). A custom node name must start and end with a digit or lowercase letter.
+    /// * The node IP address is the complete private IP address of the node.
     ///
     /// Set the parameter to a value that is in the customized,aliyun,ip,com format. The value consists of four parts that are separated by commas (,). customized and ip are fixed content. aliyun is the prefix and com is the suffix. Example: aliyun.192.168.xxx.xxx.com. Example: `customized,aliyun,ip,com`.
     pub node_name_mode: Option<String>,
@@ -1962,15 +1962,15 @@ impl rt::WireStruct for NodepoolKubernetesConfig {
 pub struct NodepoolManagement {
     /// Indicates whether the managed node pool feature is enabled. Valid values:
     ///
-    /// *   `true`: enables the managed node pool feature.
-    /// *   `false`: disables the managed node pool feature. Other parameters in this section take effect only if you set `enable` to true.
+    /// * `true`: enables the managed node pool feature.
+    /// * `false`: disables the managed node pool feature. Other parameters in this section take effect only if you set `enable` to true.
     ///
     /// Example: `false`.
     pub enable: Option<bool>,
     /// Specifies whether to enable auto repair. This parameter takes effect only when you specify `enable=true`.
     ///
-    /// *   `true`: enables auto repair
-    /// *   `false`: disables auto repair.
+    /// * `true`: enables auto repair
+    /// * `false`: disables auto repair.
     ///
     /// Example: `false`.
     pub auto_repair: Option<bool>,
@@ -2054,8 +2054,8 @@ pub struct NodepoolNodepoolInfo {
     pub resource_group_id: Option<String>,
     /// The type of node pool. Valid values:
     ///
-    /// *   `ess`: node pool.
-    /// *   `edge`: edge node pool.
+    /// * `ess`: node pool.
+    /// * `edge`: edge node pool.
     ///
     /// Example: `ess`.
     pub r#type: Option<String>,
@@ -2157,9 +2157,9 @@ pub struct PrivatePoolOptions {
     pub id: Option<String>,
     /// The type of private node pool. This parameter specifies the type of private pool that you want to use to create instances. A private pool is generated when an elasticity assurance or a capacity reservation takes effect. The system selects a private pool to start instances. Valid values:
     ///
-    /// *   `Open`: uses an open private pool. The system selects an open private pool to start instances. If no matching open private pools are available, the resources in the public pool are used.
-    /// *   `Target`: uses a specified private pool. The system uses the resources of the specified private pool to start instances. If the specified private pool is unavailable, instances cannot be started.
-    /// *   `None`: no private pool is used. The resources of private pools are not used to launch the instances.
+    /// * `Open`: uses an open private pool. The system selects an open private pool to start instances. If no matching open private pools are available, the resources in the public pool are used.
+    /// * `Target`: uses a specified private pool. The system uses the resources of the specified private pool to start instances. If the specified private pool is unavailable, instances cannot be started.
+    /// * `None`: no private pool is used. The resources of private pools are not used to launch the instances.
     ///
     /// Example: `Open`.
     pub match_criteria: Option<String>,
@@ -2255,9 +2255,9 @@ impl rt::WireStruct for RolloutPolicy {
 pub struct Runtime {
     /// The name of a container runtime. The following types of runtime are supported by Container Service for Kubernetes (ACK).
     ///
-    /// *   `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
-    /// *   `Sandboxed-Container.runv`: Sandboxed container provides enhanced isolation and supports Kubernetes 1.24 and earlier.
-    /// *   `docker`: supports Kubernetes 1.22 and earlier.
+    /// * `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
+    /// * `Sandboxed-Container.runv`: Sandboxed container provides enhanced isolation and supports Kubernetes 1.24 and earlier.
+    /// * `docker`: supports Kubernetes 1.22 and earlier.
     ///
     /// Default value: `containerd`. Example: `docker`.
     pub name: Option<String>,
@@ -2289,8 +2289,8 @@ impl rt::FromJson for Runtime {
 pub struct ScalingGroup {
     /// Specifies whether to enable auto-renewal for the node pool. This parameter takes effect only if you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
-    /// *   `true`: enables auto-renewal.
-    /// *   `false`: disables auto-renewal.
+    /// * `true`: enables auto-renewal.
+    /// * `false`: disables auto-renewal.
     ///
     /// Default value: `true` Example: `false`.
     pub auto_renew: Option<bool>,
@@ -2306,8 +2306,8 @@ pub struct ScalingGroup {
     pub image_id: Option<String>,
     /// The billing method of the nodes in the node pool. Valid values:
     ///
-    /// *   `PrePaid`: subscription.
-    /// *   `PostPaid`: pay-as-you-go.
+    /// * `PrePaid`: subscription.
+    /// * `PostPaid`: pay-as-you-go.
     ///
     /// Default value: `PostPaid`. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
@@ -2315,7 +2315,7 @@ pub struct ScalingGroup {
     pub instance_types: Option<Vec<String>>,
     /// The name of the key pair. You must specify this parameter or the `login_password` parameter.
     ///
-    /// >  If you want to create a managed node pool, you must specify `key_pair`.
+    /// > If you want to create a managed node pool, you must specify `key_pair`.
     ///
     /// Example: `np-key`.
     pub key_pair: Option<String>,
@@ -2333,10 +2333,10 @@ pub struct ScalingGroup {
     pub period_unit: Option<String>,
     /// The distribution of the operating system. Valid values:
     ///
-    /// *   `CentOS`
-    /// *   `AliyunLinux`
-    /// *   `Windows`
-    /// *   `WindowsCore`
+    /// * `CentOS`
+    /// * `AliyunLinux`
+    /// * `Windows`
+    /// * `WindowsCore`
     ///
     /// Default value: `AliyunLinux`. Example: `AliyunLinux`.
     #[deprecated]
@@ -2345,9 +2345,9 @@ pub struct ScalingGroup {
     pub rds_instances: Option<Vec<String>>,
     /// The type of preemptible instance. Valid values:
     ///
-    /// *   NoSpot: non-preemptible.
-    /// *   SpotWithPriceLimit: a preemptible instance that is configured with the highest bid price.
-    /// *   SpotAsPriceGo: bids based on the up-to-date market price are submitted.
+    /// * NoSpot: non-preemptible.
+    /// * SpotWithPriceLimit: a preemptible instance that is configured with the highest bid price.
+    /// * SpotAsPriceGo: bids based on the up-to-date market price are submitted.
     ///
     /// For more information, see Preemptible Instance. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
@@ -2355,8 +2355,8 @@ pub struct ScalingGroup {
     pub spot_price_limit: Option<Vec<ScalingGroupSpotPriceLimitItem>>,
     /// The scaling mode of the scaling group. Valid values:
     ///
-    /// *   `release`: the standard mode. ECS instances are created and released based on resource usage.
-    /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
+    /// * `release`: the standard mode. ECS instances are created and released based on resource usage.
+    /// * `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
     ///
     /// Default value: `release`. Example: `release`.
     pub scaling_policy: Option<String>,
@@ -2366,11 +2366,11 @@ pub struct ScalingGroup {
     pub security_group_ids: Option<Vec<String>>,
     /// The type of the system disk. Valid values:
     ///
-    /// *   `cloud_efficiency`: ultra disk.
-    /// *   `cloud_ssd`: standard SSD
-    /// *   `cloud_essd`: Enterprise SSD (ESSD).
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
+    /// * `cloud_efficiency`: ultra disk.
+    /// * `cloud_ssd`: standard SSD
+    /// * `cloud_essd`: Enterprise SSD (ESSD).
+    /// * `cloud_auto`: ESSD AutoPL disk.
+    /// * `cloud_essd_entry`: ESSD Entry disk.
     ///
     /// Default value: `cloud_efficiency`. Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
@@ -2382,10 +2382,10 @@ pub struct ScalingGroup {
     pub system_disk_size: Option<i64>,
     /// The performance level (PL) of the system disk. This parameter takes effect only for an ESSD. Valid values:
     ///
-    /// *   PL0: moderate maximum concurrent I/O performance and low I/O latency.
-    /// *   PL1: moderate maximum concurrent I/O performance and low I/O latency.
-    /// *   PL2: high maximum concurrent I/O performance and low I/O latency.
-    /// *   PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
+    /// * PL0: moderate maximum concurrent I/O performance and low I/O latency.
+    /// * PL1: moderate maximum concurrent I/O performance and low I/O latency.
+    /// * PL2: high maximum concurrent I/O performance and low I/O latency.
+    /// * PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
     ///
     /// Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
@@ -2401,8 +2401,8 @@ pub struct ScalingGroup {
     pub system_disk_provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
-    /// *   true: enables the burst feature.
-    /// *   false: disables the burst feature.
+    /// * true: enables the burst feature.
+    /// * false: disables the burst feature.
     ///
     /// This parameter is available only if `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
@@ -2414,14 +2414,14 @@ pub struct ScalingGroup {
     pub vswitch_ids: Option<Vec<String>>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
     ///
-    /// *   `PRIORITY`: ECS instances are scaled based on the VSwitchIds.N parameter. If an ECS instance cannot be created in the zone in which the vSwitch that has the highest priority resides, Auto Scaling creates the ECS instance in the zone in which the vSwitch that has the next highest priority resides.
-    /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created if preemptible instance types are specified in the scaling configurations. You can set `CompensateWithOnDemand` to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient inventory.
+    /// * `PRIORITY`: ECS instances are scaled based on the VSwitchIds.N parameter. If an ECS instance cannot be created in the zone in which the vSwitch that has the highest priority resides, Auto Scaling creates the ECS instance in the zone in which the vSwitch that has the next highest priority resides.
+    /// * `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created if preemptible instance types are specified in the scaling configurations. You can set `CompensateWithOnDemand` to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient inventory.
     ///
     /// **
     ///
     /// **Note** `COST_OPTIMIZED` is valid only when multiple instance types are specified or at least one preemptible instance type is specified.
     ///
-    /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If the distribution of ECS instances across zones is not balanced due to reasons such as insufficient inventory, you can call the RebalanceInstances operation to evenly distribute the ECS instances across zones. For more information, see RebalanceInstances
+    /// * `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If the distribution of ECS instances across zones is not balanced due to reasons such as insufficient inventory, you can call the RebalanceInstances operation to evenly distribute the ECS instances across zones. For more information, see RebalanceInstances
     ///
     /// Default value: `PRIORITY`. Example: `COST_OPTIMIZED`.
     pub multi_az_policy: Option<String>,
@@ -2433,22 +2433,22 @@ pub struct ScalingGroup {
     pub spot_instance_pools: Option<i64>,
     /// Indicates whether preemptible instances can be supplemented. If you set this parameter to true, when the scaling group receives a system message indicating that a preemptible instance is to be reclaimed, the scaling group creates a new instance to replace this instance. Valid values:
     ///
-    /// *   `true`: supplements preemptible instances.
-    /// *   `false`: does not supplement preemptible instances.
+    /// * `true`: supplements preemptible instances.
+    /// * `false`: does not supplement preemptible instances.
     ///
     /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Specifies whether to automatically create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as cost or insufficient inventory. This parameter takes effect if you set `multi_az_policy` to `COST_OPTIMIZED`. Valid values:
     ///
-    /// *   `true`: automatically creates pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created
-    /// *   `false`: does not create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
+    /// * `true`: automatically creates pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created
+    /// * `false`: does not create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
     ///
     /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
     /// The billing method of the public IP address. Valid values:
     ///
-    /// *   `PayByBandwidth`: pay-by-bandwidth.
-    /// *   `PayByTraffic`: pay-by-data-transfer
+    /// * `PayByBandwidth`: pay-by-bandwidth.
+    /// * `PayByTraffic`: pay-by-data-transfer
     ///
     /// Example: `PayByBandwidth`.
     pub internet_charge_type: Option<String>,
@@ -2456,14 +2456,14 @@ pub struct ScalingGroup {
     pub internet_max_bandwidth_out: Option<i64>,
     /// The type of the operating system image. You must specify this parameter or the platform parameter. Valid values:
     ///
-    /// *   `AliyunLinux`: Alibaba Cloud Linux 2.
-    /// *   `AliyunLinux3`: Alibaba Cloud Linux 3
-    /// *   `AliyunLinux3Arm64`: Alibaba Cloud Linux 3 (ARM).
-    /// *   `AliyunLinuxUEFI`: Alibaba Cloud Linux UEFI 2.
-    /// *   `CentOS`: CentOS.
-    /// *   `Windows`: Windows.
-    /// *   `WindowsCore`: Windows Core.
-    /// *   `ContainerOS`: ContainerOS.
+    /// * `AliyunLinux`: Alibaba Cloud Linux 2.
+    /// * `AliyunLinux3`: Alibaba Cloud Linux 3
+    /// * `AliyunLinux3Arm64`: Alibaba Cloud Linux 3 (ARM).
+    /// * `AliyunLinuxUEFI`: Alibaba Cloud Linux UEFI 2.
+    /// * `CentOS`: CentOS.
+    /// * `Windows`: Windows.
+    /// * `WindowsCore`: Windows Core.
+    /// * `ContainerOS`: ContainerOS.
     ///
     /// Example: `AliyunLinux`.
     pub image_type: Option<String>,
@@ -2475,7 +2475,7 @@ pub struct ScalingGroup {
     pub private_pool_options: Option<ScalingGroupPrivatePoolOptions>,
     /// The name of the worker Resource Access Management (RAM) role. This parameter is available only to users in the whitelist. To use this parameter, submit a ticket.
     ///
-    /// >  You can configure this parameter when you create a node pool only for an ACK managed cluster that runs Kubernetes 1.22 or later.
+    /// > You can configure this parameter when you create a node pool only for an ACK managed cluster that runs Kubernetes 1.22 or later.
     ///
     /// Example: `example-role`.
     pub ram_role_name: Option<String>,
@@ -2539,9 +2539,9 @@ pub struct ScalingGroupPrivatePoolOptions {
     pub id: Option<String>,
     /// The type of the private node pool. This parameter specifies the type of the private node pool that you want to use to create instances. A private pool is generated when an elasticity assurance or a capacity reservation takes effect. The system selects a private pool to start instances. Valid values:
     ///
-    /// *   `Open`: specifies an open private node pool. The system selects an open private pool to start instances. If no matching open private pools are available, the resources in the public pool are used.
-    /// *   `Target`: specifies a private node pool. The system uses the resources of the specified private pool to start instances. If the specified private pool is unavailable, instances cannot be started.
-    /// *   `None`: does not use private pools. The resources of private node pools are not used to launch instances.
+    /// * `Open`: specifies an open private node pool. The system selects an open private pool to start instances. If no matching open private pools are available, the resources in the public pool are used.
+    /// * `Target`: specifies a private node pool. The system uses the resources of the specified private pool to start instances. If the specified private pool is unavailable, instances cannot be started.
+    /// * `None`: does not use private pools. The resources of private node pools are not used to launch instances.
     ///
     /// Example: `Open`.
     pub match_criteria: Option<String>,
@@ -2756,9 +2756,9 @@ pub struct Taint {
     pub value: Option<String>,
     /// The scheduling policy. Valid values:
     ///
-    /// *   `NoSchedule`: This taint is not tolerated. However, pods that are already scheduled to the node are not affected.
-    /// *   `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
-    /// *   `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
+    /// * `NoSchedule`: This taint is not tolerated. However, pods that are already scheduled to the node are not affected.
+    /// * `NoExecute`: Pods that do not tolerate this taint are evicted after this taint is added to the node.
+    /// * `PreferNoSchedule`: This value specifies a soft limit on pods. Existing pods on the node are not affected. The scheduler attempts to avoid scheduling pods that cannot tolerate the taint to the node.
     ///
     /// Default value: `NoSchedule`. Example: `NoSchedule`.
     pub effect: Option<String>,
@@ -2836,8 +2836,8 @@ impl rt::FromJson for Tracing {
 pub struct UpgradeConfig {
     /// Specifies whether to enable auto update. Valid values:
     ///
-    /// *   `true`: enables auto update.
-    /// *   `false`: disables auto update.
+    /// * `true`: enables auto update.
+    /// * `false`: disables auto update.
     ///
     /// Example: `false`.
     pub auto_upgrade: Option<bool>,

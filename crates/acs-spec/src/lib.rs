@@ -53,14 +53,7 @@ pub struct LoadedService {
 /// `.yml` or `.json` file as an operation, with the corrections of its `overlay.yaml` (when
 /// there is one; see the `overlay` module) applied first.
 pub fn load_service_dir(dir: &Path) -> Result<LoadedService, SpecErrors> {
-    let read = |path: PathBuf| -> Result<SpecFile, Diagnostic> {
-        std::fs::read_to_string(&path)
-            .map(|text| SpecFile {
-                path: path.clone(),
-                text,
-            })
-            .map_err(|error| Diagnostic::error(&path, None, "", format!("cannot read: {error}")))
-    };
+    let read = |path: PathBuf| read_spec_file(&path);
     let entries = std::fs::read_dir(dir).map_err(|error| {
         SpecErrors::new(vec![Diagnostic::error(
             dir,
@@ -108,6 +101,62 @@ pub fn load_service_dir(dir: &Path) -> Result<LoadedService, SpecErrors> {
         return Err(SpecErrors::new(errors));
     }
     load_service_with_overlay(&service, &operations, overlay.as_ref())
+}
+
+/// The largest spec file read. The largest the whole catalogue imports to is about 210 KB; the
+/// cap keeps a file linked to `/dev/zero` or grown by accident from exhausting memory.
+pub const MAX_SPEC_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads one spec file: a regular file (never a directory, device or pipe, which could block
+/// or never end), at most [`MAX_SPEC_FILE_BYTES`], in UTF-8.
+pub fn read_spec_file(path: &Path) -> Result<SpecFile, Diagnostic> {
+    use std::io::Read as _;
+    let fail = |message: String| Diagnostic::error(path, None, "", message);
+    let metadata =
+        std::fs::metadata(path).map_err(|error| fail(format!("cannot read: {error}")))?;
+    if !metadata.is_file() {
+        return Err(fail(
+            "is not a regular file (a directory, device or pipe); spec files must be regular files"
+                .into(),
+        ));
+    }
+    let too_big = || {
+        fail(format!(
+            "is larger than {} MiB, the most a spec file may hold",
+            MAX_SPEC_FILE_BYTES / (1024 * 1024)
+        ))
+    };
+    if metadata.len() > MAX_SPEC_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_SPEC_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|error| fail(format!("cannot read: {error}")))?;
+    if bytes.len() as u64 > MAX_SPEC_FILE_BYTES {
+        return Err(too_big());
+    }
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let at = error.utf8_error().valid_up_to();
+        let before = &error.as_bytes()[..at];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = at
+            - before
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        Diagnostic::error(
+            path,
+            Some(Location { line, column }),
+            "",
+            "is not UTF-8 text",
+        )
+    })?;
+    Ok(SpecFile {
+        path: path.to_path_buf(),
+        text,
+    })
 }
 
 /// Parses, checks and lowers one service from in-memory files, reporting every error of every
@@ -217,7 +266,14 @@ fn parse<T: DeserializeOwned>(
     patched: &mut Vec<(PathBuf, overlay::Origins)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(SourceDocument, T)> {
-    let mut source = match source::parse_document(&file.path, &file.text) {
+    let text = match source::checked_text(&file.path, &file.text) {
+        Ok(text) => text,
+        Err(error) => {
+            diagnostics.push(error);
+            return None;
+        }
+    };
+    let mut source = match source::parse_document(&file.path, text) {
         Ok(source) => source,
         Err(error) => {
             diagnostics.push(error);

@@ -97,6 +97,28 @@ impl SourceDocument {
     }
 }
 
+/// `text` ready to parse: without a leading byte-order mark (editors on Windows write one), and
+/// refused when it holds a NUL byte, which some YAML readers take for the end of the file
+/// (silently dropping what follows).
+pub fn checked_text<'t>(file: &Path, text: &'t str) -> Result<&'t str, Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(at) = text.find('\0') {
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
+        return Err(Diagnostic::error(
+            file,
+            Some(Location { line, column }),
+            "",
+            "holds a NUL byte (U+0000); spec files are text",
+        ));
+    }
+    Ok(text)
+}
+
 /// Parses `text` (YAML or JSON) from `file`.
 pub fn parse_document(file: &Path, text: &str) -> Result<SourceDocument, Diagnostic> {
     let mut builder = Builder {

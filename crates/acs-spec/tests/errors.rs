@@ -231,3 +231,59 @@ fn product_codes_versions_and_package_names() {
         + "package: \"9 lives\"\ncrate_version: \"1.0\"\n";
     insta::assert_snapshot!(package(&bad).expect_err("errors").to_string());
 }
+
+/// A NUL byte is an error at its line (some readers stop there and drop the rest); a UTF-8
+/// byte-order mark is accepted.
+#[test]
+fn nul_bytes_are_located_errors_and_a_bom_is_fine() {
+    let report = errors("name: Op\nsummary: Does\0 it.\nmethods: [post]\n");
+    assert!(
+        report.contains("Op.yaml:2:14: error: holds a NUL byte (U+0000)"),
+        "{report}"
+    );
+    assert!(load(&format!("\u{feff}{VALID}")).is_ok());
+}
+
+/// Spec files are regular files of bounded size: a pipe would block, `/dev/zero` never ends.
+#[cfg(unix)]
+#[test]
+fn spec_files_must_be_regular_files_of_bounded_size() {
+    let dir = std::env::temp_dir().join(format!("acs-spec-files-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("service.yaml"), SERVICE).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("Zero.yaml")).unwrap();
+    std::fs::create_dir(dir.join("Folder.yaml")).unwrap();
+    let fifo = dir.join("Pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let report = acs_spec::load_service_dir(&dir)
+        .expect_err("the files are refused")
+        .to_string();
+    assert!(
+        report.contains("Zero.yaml: error: is not a regular file"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Folder.yaml: error: is not a regular file"),
+        "{report}"
+    );
+    if made.is_ok_and(|s| s.success()) {
+        assert!(
+            report.contains("Pipe.yaml: error: is not a regular file"),
+            "{report}"
+        );
+    }
+    std::fs::remove_file(dir.join("Zero.yaml")).unwrap();
+    std::fs::remove_dir(dir.join("Folder.yaml")).unwrap();
+    let _ = std::fs::remove_file(&fifo);
+    let big = std::fs::File::create(dir.join("Big.yaml")).unwrap();
+    big.set_len(acs_spec::MAX_SPEC_FILE_BYTES + 1).unwrap();
+    let report = acs_spec::load_service_dir(&dir)
+        .expect_err("too big")
+        .to_string();
+    assert!(
+        report.contains("Big.yaml: error: is larger than 16 MiB"),
+        "{report}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

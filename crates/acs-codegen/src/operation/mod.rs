@@ -40,7 +40,7 @@ pub struct OperationModule<'a>(pub &'a Operation);
 impl ToTokens for OperationModule<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let op = self.0;
-        let summary = docs::sanitize(&op.summary);
+        let summary = docs::one_line(&op.summary);
         let module_docs = docs::inner_doc_attrs(&docs::paragraphs([
             format!("`{}`: {summary}", op.name),
             op.description

@@ -140,7 +140,7 @@ pub struct AttachInstancesBody {
     pub instances: Option<Vec<String>>,
     /// The name of the key pair used to log on to the ECS instances. You must specify this parameter or `login_password`.
     ///
-    /// >  This parameter is not supported if you specify `nodepool_id`.
+    /// > This parameter is not supported if you specify `nodepool_id`.
     ///
     /// Example: `secrity-key`.
     pub key_pair: Option<String>,
@@ -150,35 +150,35 @@ pub struct AttachInstancesBody {
     pub password: Option<String>,
     /// Specifies whether to store container data and images on data disks. Valid value:
     ///
-    /// *   `true`: stores container data and images on data disks.
-    /// *   `false`: does not store container data or images on data disks.
+    /// * `true`: stores container data and images on data disks.
+    /// * `false`: does not store container data or images on data disks.
     ///
     /// Default value: `false`.
     ///
     /// How data disks are attached:
     ///
-    /// *   If the ECS instance is already attached with data disks and the file system of the last data disk is not initialized, the system automatically formats this data disk to ext4. Then, the system uses the disk to store the data in the /var/lib/docker and /var/lib/kubelet directories.
-    /// *   If no data disk is attached to the ECS instance, the system does not purchase a new data disk.
+    /// * If the ECS instance is already attached with data disks and the file system of the last data disk is not initialized, the system automatically formats this data disk to ext4. Then, the system uses the disk to store the data in the /var/lib/docker and /var/lib/kubelet directories.
+    /// * If no data disk is attached to the ECS instance, the system does not purchase a new data disk.
     ///
-    /// >  If you choose to store container data and images on data disks and a data disk is already attached to the ECS instance, the original data on this data disk is cleared. You can back up the disk to prevent data loss.
+    /// > If you choose to store container data and images on data disks and a data disk is already attached to the ECS instance, the original data on this data disk is cleared. You can back up the disk to prevent data loss.
     ///
     /// Example: `false`.
     pub format_disk: Option<bool>,
     /// Specifies whether to retain the instance name. Valid value:
     ///
-    /// *   `true`: retains the instance name.
-    /// *   `false`: does not retain the instance name.
+    /// * `true`: retains the instance name.
+    /// * `false`: does not retain the instance name.
     ///
     /// Default value: `false`. Example: `true`.
     pub keep_instance_name: Option<bool>,
     /// Specifies whether the node that you want to add is an Edge Node Service (ENS) node. Valid value:
     ///
-    /// *   `true`: the node that you want to add is an ENS node.
-    /// *   `false`: the node that you want to add is not an ENS node.
+    /// * `true`: the node that you want to add is an ENS node.
+    /// * `false`: the node that you want to add is not an ENS node.
     ///
     /// Default value: `false`.
     ///
-    /// >  If the node that you want to add is an ENS node, you must set the value to `true`. This allows you to identify the node.
+    /// > If the node that you want to add is an ENS node, you must set the value to `true`. This allows you to identify the node.
     ///
     /// Example: `false`.
     pub is_edge_worker: Option<bool>,
@@ -188,25 +188,25 @@ pub struct AttachInstancesBody {
     ///
     /// >
     ///
-    /// *   If you specify a custom image, the custom image is used to deploy the operating system on the system disk of the node.
-    /// *   This parameter is not supported if you specify `nodepool_id`.
+    /// * If you specify a custom image, the custom image is used to deploy the operating system on the system disk of the node.
+    /// * This parameter is not supported if you specify `nodepool_id`.
     ///
     /// Example: `aliyun_2_1903_x64_20G_alibase_20200529.vhd`.
     pub image_id: Option<String>,
     /// The CPU management policy of the node. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
-    /// *   `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
-    /// *   `none`: uses default CPU affinity.
+    /// * `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
+    /// * `none`: uses default CPU affinity.
     ///
     /// Default value: `none`
     ///
-    /// >  This parameter is not supported if you specify `nodepool_id`.
+    /// > This parameter is not supported if you specify `nodepool_id`.
     ///
     /// Example: `none`.
     pub cpu_policy: Option<String>,
     /// The user-defined data on the node. For more information, see Use instance user data to automatically run commands or scripts on instance startup.
     ///
-    /// >  This parameter is not supported if you specify `nodepool_id`.
+    /// > This parameter is not supported if you specify `nodepool_id`.
     ///
     /// Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFDSyEi`.
     pub user_data: Option<String>,
@@ -214,14 +214,14 @@ pub struct AttachInstancesBody {
     pub rds_instances: Option<Vec<String>>,
     /// The container runtime.
     ///
-    /// >  This parameter is not supported if you specify `nodepool_id`.
+    /// > This parameter is not supported if you specify `nodepool_id`.
     pub runtime: Option<crate::types::Runtime>,
     /// The labels that you want to add to the node. When you add labels to a node, the following rules apply:
     ///
-    /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
-    /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see [Labels and Selectors](https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
+    /// * A label is a case-sensitive key-value pair. You can add up to 20 labels.
+    /// * The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see [Labels and Selectors](https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
     ///
-    /// >  This parameter is not supported if you specify `nodepool_id`.
+    /// > This parameter is not supported if you specify `nodepool_id`.
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 

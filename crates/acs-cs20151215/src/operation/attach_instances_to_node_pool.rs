@@ -160,15 +160,15 @@ pub struct AttachInstancesToNodePoolBody {
     pub password: Option<String>,
     /// Specifies whether to store container data and images on data disks. Valid values:
     ///
-    /// *   `true`: stores container data and images on data disks.
-    /// *   `false`: does not store container data or images on data disks.
+    /// * `true`: stores container data and images on data disks.
+    /// * `false`: does not store container data or images on data disks.
     ///
     /// Default value: `false`.
     ///
     /// How to mount a data disk:
     ///
-    /// *   If the ECS instances are already mounted with data disks and the file system of the last data disk is not initialized, the system automatically formats this data disk to ext4 and mounts it to /var/lib/docker and /var/lib/kubelet.
-    /// *   If no data disk is attached to the ECS instances, the system does not purchase a new data disk.
+    /// * If the ECS instances are already mounted with data disks and the file system of the last data disk is not initialized, the system automatically formats this data disk to ext4 and mounts it to /var/lib/docker and /var/lib/kubelet.
+    /// * If no data disk is attached to the ECS instances, the system does not purchase a new data disk.
     ///
     /// > If you choose to store container data and images on a data disk and the data disk is already mounted to the ECS instance, the existing data on the data disk will be cleared. You can back up the disk to avoid data loss.
     ///
@@ -176,8 +176,8 @@ pub struct AttachInstancesToNodePoolBody {
     pub format_disk: Option<bool>,
     /// Specifies whether to retain the instance name. Valid values:
     ///
-    /// *   `true`: retains the instance name.
-    /// *   `false`: does not retain the instance name.
+    /// * `true`: retains the instance name.
+    /// * `false`: does not retain the instance name.
     ///
     /// Default value: `true`. Example: `true`.
     pub keep_instance_name: Option<bool>,

@@ -149,8 +149,8 @@ pub struct CheckServiceRoleRolesItem {
     ///
     /// Valid values:
     ///
-    /// *   true: The role is assigned to ACK.
-    /// *   false: The role is not assigned to ACK.
+    /// * true: The role is assigned to ACK.
+    /// * false: The role is not assigned to ACK.
     ///
     /// Example: `true`.
     pub granted: Option<bool>,

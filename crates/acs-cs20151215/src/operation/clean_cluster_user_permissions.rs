@@ -5,9 +5,9 @@
 //!
 //! >
 //!
-//! *   To call this operation, make sure that you have the AliyunCSFullAccess permission.
-//! *   You cannot revoke the permissions of an Alibaba Cloud account.
-//! *   You cannot revoke the permissions of the account that you use to call this operation.
+//! * To call this operation, make sure that you have the AliyunCSFullAccess permission.
+//! * You cannot revoke the permissions of an Alibaba Cloud account.
+//! * You cannot revoke the permissions of the account that you use to call this operation.
 
 use acs_runtime as rt;
 
@@ -70,8 +70,8 @@ impl<C> CleanClusterUserPermissionsBuilder<C> {
 
     /// Specifies whether to forcefully delete the specified kubeconfig files. Valid values:
     ///
-    /// *   false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
-    /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
+    /// * false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
+    /// * true: forcefully deletes the kubeconfig files without checking the cluster access records.
     ///
     /// Example: `false`.
     pub fn force(mut self, value: impl rt::IntoParam<bool>) -> Self {

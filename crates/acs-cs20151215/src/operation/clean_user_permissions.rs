@@ -62,8 +62,8 @@ impl<C> CleanUserPermissionsBuilder<C> {
 
     /// Specifies whether to forcefully delete the specified kubeconfig files. Valid values:
     ///
-    /// *   false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
-    /// *   true: forcefully deletes the kubeconfig files without checking the cluster access records.
+    /// * false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
+    /// * true: forcefully deletes the kubeconfig files without checking the cluster access records.
     ///
     /// Example: `false`.
     pub fn force(mut self, value: impl rt::IntoParam<bool>) -> Self {

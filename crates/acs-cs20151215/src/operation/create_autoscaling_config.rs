@@ -144,9 +144,9 @@ impl std::error::Error for CreateAutoscalingConfigError {}
 
 /// The node pool scale-out policy. Valid values:
 ///
-/// *   `least-waste`: the default policy. If multiple node pools meet the requirement, this policy selects the node pool that will have the least idle resources after the scale-out activity is completed.
-/// *   `random`: the random policy. If multiple node pools meet the requirement, this policy selects a random node pool for the scale-out activity.
-/// *   `priority`: the priority-based policy If multiple node pools meet the requirement, this policy selects the node pool with the highest priority for the scale-out activity. The priority setting is stored in the ConfigMap named `cluster-autoscaler-priority-expander` in the kube-system namespace. When a scale-out activity is triggered, the policy obtains the node pool priorities from the ConfigMap based on the node pool IDs and then selects the node pool with the highest priority for the scale-out activity.
+/// * `least-waste`: the default policy. If multiple node pools meet the requirement, this policy selects the node pool that will have the least idle resources after the scale-out activity is completed.
+/// * `random`: the random policy. If multiple node pools meet the requirement, this policy selects a random node pool for the scale-out activity.
+/// * `priority`: the priority-based policy If multiple node pools meet the requirement, this policy selects the node pool with the highest priority for the scale-out activity. The priority setting is stored in the ConfigMap named `cluster-autoscaler-priority-expander` in the kube-system namespace. When a scale-out activity is triggered, the policy obtains the node pool priorities from the ConfigMap based on the node pool IDs and then selects the node pool with the highest priority for the scale-out activity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Expander {
@@ -274,37 +274,37 @@ pub struct CreateAutoscalingConfigBody {
     pub scan_interval: Option<String>,
     /// Specifies whether to allow node scale-in activities. Valid values:
     ///
-    /// *   `true`: allows node scale-in activities.
-    /// *   `false`: does not allow node scale-in activities.
+    /// * `true`: allows node scale-in activities.
+    /// * `false`: does not allow node scale-in activities.
     ///
     /// Example: `true`.
     pub scale_down_enabled: Option<bool>,
     /// The node pool scale-out policy. Valid values:
     ///
-    /// *   `least-waste`: the default policy. If multiple node pools meet the requirement, this policy selects the node pool that will have the least idle resources after the scale-out activity is completed.
-    /// *   `random`: the random policy. If multiple node pools meet the requirement, this policy selects a random node pool for the scale-out activity.
-    /// *   `priority`: the priority-based policy If multiple node pools meet the requirement, this policy selects the node pool with the highest priority for the scale-out activity. The priority setting is stored in the ConfigMap named `cluster-autoscaler-priority-expander` in the kube-system namespace. When a scale-out activity is triggered, the policy obtains the node pool priorities from the ConfigMap based on the node pool IDs and then selects the node pool with the highest priority for the scale-out activity.
+    /// * `least-waste`: the default policy. If multiple node pools meet the requirement, this policy selects the node pool that will have the least idle resources after the scale-out activity is completed.
+    /// * `random`: the random policy. If multiple node pools meet the requirement, this policy selects a random node pool for the scale-out activity.
+    /// * `priority`: the priority-based policy If multiple node pools meet the requirement, this policy selects the node pool with the highest priority for the scale-out activity. The priority setting is stored in the ConfigMap named `cluster-autoscaler-priority-expander` in the kube-system namespace. When a scale-out activity is triggered, the policy obtains the node pool priorities from the ConfigMap based on the node pool IDs and then selects the node pool with the highest priority for the scale-out activity.
     ///
     /// Example: `least-waste`.
     pub expander: Option<Expander>,
     /// Specifies whether the cluster autoscaler scales in nodes that host pods in the kube-system namespace. This parameter does not take effect on pods created by DaemonSets and mirror pods. Valid values:
     ///
-    /// *   `true`: does not allow the cluster autoscaler to scale in these nodes.
-    /// *   `false`: allows the cluster autoscaler to scale in these nodes.
+    /// * `true`: does not allow the cluster autoscaler to scale in these nodes.
+    /// * `false`: allows the cluster autoscaler to scale in these nodes.
     ///
     /// Example: `true`.
     pub skip_nodes_with_system_pods: Option<bool>,
     /// Specifies whether the cluster autoscaler scales in nodes that host pods mounted with local volumes, such as EmptyDir or HostPath volumes. Valid values:
     ///
-    /// *   `true`: does not allow the cluster autoscaler to scale in these nodes.
-    /// *   `false`: allows the cluster autoscaler to scale in these nodes.
+    /// * `true`: does not allow the cluster autoscaler to scale in these nodes.
+    /// * `false`: allows the cluster autoscaler to scale in these nodes.
     ///
     /// Example: `false`.
     pub skip_nodes_with_local_storage: Option<bool>,
     /// Specifies whether to evict pods created by DaemonSets when the cluster autoscaler performs a scale-in activity. Valid values:
     ///
-    /// *   `true`: evicts DaemonSet pods.
-    /// *   `false`: does not evict DaemonSet pods.
+    /// * `true`: evicts DaemonSet pods.
+    /// * `false`: does not evict DaemonSet pods.
     ///
     /// Example: `false`.
     pub daemonset_eviction_for_nodes: Option<bool>,
@@ -314,15 +314,15 @@ pub struct CreateAutoscalingConfigBody {
     pub min_replica_count: Option<i32>,
     /// Specifies whether to delete the corresponding Kubernetes node objects after nodes are removed in swift mode. For more information about the swift mode, see Scaling mode. Default value: false Valid values:
     ///
-    /// *   `true`: deletes the corresponding Kubernetes node objects after nodes are removed in swift mode. We recommend that you do not set the value to true because data inconsistency may occur in Kubernetes objects.
-    /// *   `false`: retains the corresponding Kubernetes node objects after nodes are removed in swift mode.
+    /// * `true`: deletes the corresponding Kubernetes node objects after nodes are removed in swift mode. We recommend that you do not set the value to true because data inconsistency may occur in Kubernetes objects.
+    /// * `false`: retains the corresponding Kubernetes node objects after nodes are removed in swift mode.
     ///
     /// Example: `false`.
     pub recycle_node_deletion_enabled: Option<bool>,
     /// Specifies whether the cluster autoscaler performs a scale-out activity when the number of ready nodes in the cluster is 0. Default value: true. Valid values:
     ///
-    /// *   `true`: performs a scale-out activity.
-    /// *   `false`: does not perform a scale-out activity.
+    /// * `true`: performs a scale-out activity.
+    /// * `false`: does not perform a scale-out activity.
     ///
     /// Example: `true`.
     pub scale_up_from_zero: Option<bool>,

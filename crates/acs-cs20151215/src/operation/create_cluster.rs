@@ -7,10 +7,10 @@
 //!
 //! When calling the CreateCluster operation to create a cluster, if the API call fails due to invalid parameter settings, you can generate valid request parameters through the ACK console. Follow these steps:
 //!
-//! 1.  Log on to the [ACK console](https://csnew.console.aliyun.com). In the left-side navigation pane, click **Clusters**.
-//! 2.  On the **Clusters** page, click **Cluster Templates**.
-//! 3.  In the Select Cluster Template dialog box, select the type of cluster you want to create and click Create. Then, configure the cluster parameters.
-//! 4.  In the **Confirm** step, click **Generate API Request Parameters**.
+//! 1. Log on to the [ACK console](https://csnew.console.aliyun.com). In the left-side navigation pane, click **Clusters**.
+//! 2. On the **Clusters** page, click **Cluster Templates**.
+//! 3. In the Select Cluster Template dialog box, select the type of cluster you want to create and click Create. Then, configure the cluster parameters.
+//! 4. In the **Confirm** step, click **Generate API Request Parameters**.
 //!
 //! The API request parameters are displayed in the API Request Parameters dialog box.
 
@@ -251,8 +251,8 @@ pub struct WorkerDataDisksItem {
     pub category: Option<String>,
     /// Specifies whether to encrypt the data disk. Valid values:
     ///
-    /// *   `true`: encrypts the data disk.
-    /// *   `false`: does not encrypt the data disk.
+    /// * `true`: encrypts the data disk.
+    /// * `false`: does not encrypt the data disk.
     ///
     /// Default value: `false`. Example: `true`.
     pub encrypted: Option<String>,
@@ -280,25 +280,25 @@ pub struct CreateClusterBody {
     pub name: Option<String>,
     /// The ID of the region in which the cluster is deployed. For more information about the regions supported by ACK, see Regions supported by ACK. Example: `cn-beijing`.
     pub region_id: Option<String>,
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless clusters (Basic Edition and Pro Edition), ACK Edge clusters (Basic Edition and Pro Edition), and ACK Lingjun clusters (Pro Edition).
-    /// *   `ExternalKubernetes`: registered cluster.
+    /// * `Kubernetes`: ACK dedicated cluster.
+    /// * `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless clusters (Basic Edition and Pro Edition), ACK Edge clusters (Basic Edition and Pro Edition), and ACK Lingjun clusters (Pro Edition).
+    /// * `ExternalKubernetes`: registered cluster.
     ///
     /// Example: `Kubernetes`.
     pub cluster_type: Option<String>,
     /// If you set `cluster_type` to `ManagedKubernetes` and specify `profile`, you can further specify the edition of the cluster. Valid values:
     ///
-    /// *   `ack.pro.small`: Pro Edition.
-    /// *   `ack.standard`: Basic Edition. If you leave the parameter empty, an ACK Basic cluster is created.
+    /// * `ack.pro.small`: Pro Edition.
+    /// * `ack.standard`: Basic Edition. If you leave the parameter empty, an ACK Basic cluster is created.
     ///
     /// Example: `ack.pro.small`.
     pub cluster_spec: Option<String>,
     /// If you set `cluster_type` to `ManagedKubernetes`, an ACK managed cluster is created. In this case, you can further specify the cluster edition. Valid values:
     ///
-    /// *   `Default`: ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-    /// *   `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-    /// *   `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-    /// *   `Lingjun`: ACK Lingjun Pro cluster.
+    /// * `Default`: ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
+    /// * `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
+    /// * `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
+    /// * `Lingjun`: ACK Lingjun Pro cluster.
     ///
     /// Example: `Default`.
     pub profile: Option<String>,
@@ -310,15 +310,15 @@ pub struct CreateClusterBody {
     pub auto_mode: Option<crate::types::AutoMode>,
     /// The labels that you want to add to nodes. You must add labels based on the following rules:
     ///
-    /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
-    /// *   When you add a label, you must specify a unique key, but you can leave the value empty. A key cannot exceed 64 characters in length, and a value cannot exceed 128 characters in length. Keys and values cannot start with aliyun, acs:, <https://>, or <http://>. For more information, see [Labels and Selectors](https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
+    /// * A label is a case-sensitive key-value pair. You can add up to 20 labels.
+    /// * When you add a label, you must specify a unique key, but you can leave the value empty. A key cannot exceed 64 characters in length, and a value cannot exceed 128 characters in length. Keys and values cannot start with aliyun, acs:, <https://>, or <http://>. For more information, see [Labels and Selectors](https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
     pub tags: Option<Vec<crate::types::Tag>>,
     /// The ID of the resource group to which the cluster belongs. You can use resource groups to isolate clusters. Example: `rg-acfm3mkrure****`.
     pub resource_group_id: Option<String>,
     /// Specifies whether to enable cluster deletion protection. If you enable this option, the cluster cannot be deleted in the console or by calling API operations. Valid values:
     ///
-    /// *   `true`: enables cluster deletion protection.
-    /// *   `false`: disables cluster deletion protection.
+    /// * `true`: enables cluster deletion protection.
+    /// * `false`: disables cluster deletion protection.
     ///
     /// Default value: `false`. Example: `true`.
     pub deletion_protection: Option<bool>,
@@ -334,14 +334,14 @@ pub struct CreateClusterBody {
     pub ip_stack: Option<crate::types::IpStack>,
     /// If you select Terway as the network plug-in, you must allocate vSwitches to pods. For each vSwitch that allocates IP addresses to worker nodes, you must select a vSwitch in the same zone to allocate IP addresses to pods.
     ///
-    /// >  We recommend that you select pod vSwitches whose subnet masks do not exceed 19 bits in length. The maximum subnet mask length of a pod vSwitch is 25 bits. If you select a pod vSwitch whose subnet mask exceeds 25 bits in length, the IP addresses that can be allocated to pods may be insufficient.
+    /// > We recommend that you select pod vSwitches whose subnet masks do not exceed 19 bits in length. The maximum subnet mask length of a pod vSwitch is 25 bits. If you select a pod vSwitch whose subnet mask exceeds 25 bits in length, the IP addresses that can be allocated to pods may be insufficient.
     #[deprecated]
     pub pod_vswitch_ids: Option<Vec<String>>,
     /// The pod CIDR block. You can specify 10.0.0.0/8, 172.16-31.0.0/12-16, 192.168.0.0/16, or their subnets as the pod CIDR block. The pod CIDR block cannot overlap with the CIDR block of the VPC in which the cluster is deployed and the CIDR blocks of existing clusters in the VPC. You cannot modify the pod CIDR block after you create the cluster.
     ///
     /// For more information about how to plan the network of an ACK cluster, see Plan the network of an ACK cluster.
     ///
-    /// >  This parameter is required if the cluster uses the Flannel plug-in.
+    /// > This parameter is required if the cluster uses the Flannel plug-in.
     ///
     /// Example: `172.20.0.0/16`.
     pub container_cidr: Option<String>,
@@ -353,39 +353,39 @@ pub struct CreateClusterBody {
     pub security_group_id: Option<String>,
     /// Specifies whether to create an advanced security group. This parameter takes effect only if `security_group_id` is left empty.
     ///
-    /// >  To use a basic security group, make sure that the sum of the number of nodes in the cluster and the number of pods that use Terway does not exceed 2,000. Therefore, we recommend that you specify an advanced security group for a cluster that uses Terway.
+    /// > To use a basic security group, make sure that the sum of the number of nodes in the cluster and the number of pods that use Terway does not exceed 2,000. Therefore, we recommend that you specify an advanced security group for a cluster that uses Terway.
     ///
-    /// *   `true`: creates an advanced security group.
-    /// *   `false`: does not create an advanced security group.
+    /// * `true`: creates an advanced security group.
+    /// * `false`: does not create an advanced security group.
     ///
     /// Default value: `true`. Example: `true`.
     pub is_enterprise_security_group: Option<bool>,
     /// Specifies whether to configure SNAT rules for the VPC in which your cluster is deployed. Valid values:
     ///
-    /// *   `true`: automatically creates a NAT gateway and configures SNAT rules. Set the value to `true` if nodes and applications in the cluster need to access the Internet.
-    /// *   `false`: does not create a NAT gateway or configure SNAT rules. In this case, nodes and applications in the cluster cannot access the Internet.
+    /// * `true`: automatically creates a NAT gateway and configures SNAT rules. Set the value to `true` if nodes and applications in the cluster need to access the Internet.
+    /// * `false`: does not create a NAT gateway or configure SNAT rules. In this case, nodes and applications in the cluster cannot access the Internet.
     ///
-    /// >  If this feature is disabled when you create the cluster, you can also manually enable this feature after you create the cluster. For more information, see Enable an existing ACK cluster to access the Internet.
+    /// > If this feature is disabled when you create the cluster, you can also manually enable this feature after you create the cluster. For more information, see Enable an existing ACK cluster to access the Internet.
     ///
     /// Default value: `true`. Example: `true`.
     pub snat_entry: Option<bool>,
     /// Specifies whether to enable Internet access for the cluster. You can use an elastic IP address (EIP) to expose the API server. This way, you can access the cluster over the Internet. Valid values:
     ///
-    /// *   `true`: enables Internet access for the cluster.
-    /// *   `false`: disables Internet access for the cluster. If you set the value to false, the API server cannot be accessed over the Internet.
+    /// * `true`: enables Internet access for the cluster.
+    /// * `false`: disables Internet access for the cluster. If you set the value to false, the API server cannot be accessed over the Internet.
     ///
     /// Default value: `false`. Example: `true`.
     pub endpoint_public_access: Option<bool>,
     /// Specifies the ID of the CLB instance for accessing the API server. If this parameter is specified, the system does not automatically create a CLB instance for the API server.
     ///
-    /// >  Make sure that the CLB instance does not have other dependencies, such as listeners and backend servers. You cannot specify shared-resource or Internet-facing CLB instances.
+    /// > Make sure that the CLB instance does not have other dependencies, such as listeners and backend servers. You cannot specify shared-resource or Internet-facing CLB instances.
     ///
     /// Example: `lb-wz9t256gqa3vbouk****`.
     pub load_balancer_id: Option<String>,
     /// Specifies whether to enable SSH logon. If this parameter is set to true, you can log on to master nodes in an ACK dedicated cluster over the Internet. This parameter does not take effect for ACK managed clusters. Valid values:
     ///
-    /// *   `true`: enables SSH logon.
-    /// *   `false`: disables SSH logon.
+    /// * `true`: enables SSH logon.
+    /// * `false`: disables SSH logon.
     ///
     /// Default value: `false`. Example: `true`.
     pub ssh_flags: Option<bool>,
@@ -397,8 +397,8 @@ pub struct CreateClusterBody {
     pub node_cidr_mask: Option<String>,
     /// The kube-proxy mode. Valid values:
     ///
-    /// *   `iptables`: a mature and stable mode that uses iptables rules to conduct service discovery and load balancing. The performance of this mode is limited by the size of the cluster. This mode is suitable for clusters that run a small number of Services.
-    /// *   `ipvs`: a mode that provides high performance and uses IP Virtual Server (IPVS) to conduct service discovery and load balancing. This mode is suitable for clusters that run a large number of Services. We recommend that you use this mode in scenarios that require high-performance load balancing.
+    /// * `iptables`: a mature and stable mode that uses iptables rules to conduct service discovery and load balancing. The performance of this mode is limited by the size of the cluster. This mode is suitable for clusters that run a small number of Services.
+    /// * `ipvs`: a mode that provides high performance and uses IP Virtual Server (IPVS) to conduct service discovery and load balancing. This mode is suitable for clusters that run a large number of Services. We recommend that you use this mode in scenarios that require high-performance load balancing.
     ///
     /// Default value: `ipvs`. Example: `ipvs`.
     pub proxy_mode: Option<String>,
@@ -420,7 +420,7 @@ pub struct CreateClusterBody {
     pub cluster_domain: Option<String>,
     /// The ID of the Key Management Service (KMS) key that is used to encrypt the system disk. For more information, see What is KMS?
     ///
-    /// >  The key can be used only in ACK Pro clusters.
+    /// > The key can be used only in ACK Pro clusters.
     ///
     /// Example: `0fe64791-55eb-4fc7-84c5-c6c7cdca****`.
     pub encryption_provider_key: Option<String>,
@@ -442,8 +442,8 @@ pub struct CreateClusterBody {
     ///
     /// **Network plug-in**: required. The Flannel and Terway plug-ins are supported. Select one of the plug-ins for the cluster.
     ///
-    /// *   If you want to use the Terway component, specify the network plug-in in the \\\[{"name":"flannel","config":""}\] format.
-    /// *   If you want to use the Terway component, specify the value network plug-in in the \\\[{"name": "terway-eniip","Config": ""}\] format.
+    /// * If you want to use the Terway component, specify the network plug-in in the \\\[{"name":"flannel","config":""}\] format.
+    /// * If you want to use the Terway component, specify the value network plug-in in the \\\[{"name": "terway-eniip","Config": ""}\] format.
     ///
     /// **Volume plug-in**: optional. Only the `Container Storage Interface (CSI)` plug-in is supported.
     ///
@@ -451,13 +451,13 @@ pub struct CreateClusterBody {
     ///
     /// **Simple Log Service component**: optional. We recommend that you enable Simple Log Service. If Simple Log Service is disabled, you cannot use the cluster auditing feature.
     ///
-    /// *   Specify an existing `Simple Log Service project` in the following format: \\\[{"name": "logtail-ds","config": "{"IngressDashboardEnabled":"true","sls_project_name":"your_sls_project_name"}"}\].
-    /// *   To create a `Simple Log Service project`, specify the component in the following format: \\\[{"name": "logtail-ds","config": "{"IngressDashboardEnabled":"true"}"}\].
+    /// * Specify an existing `Simple Log Service project` in the following format: \\\[{"name": "logtail-ds","config": "{"IngressDashboardEnabled":"true","sls_project_name":"your_sls_project_name"}"}\].
+    /// * To create a `Simple Log Service project`, specify the component in the following format: \\\[{"name": "logtail-ds","config": "{"IngressDashboardEnabled":"true"}"}\].
     ///
     /// **Ingress controller**: optional. By default, the `nginx-ingress-controller` component is installed in ACK dedicated clusters.
     ///
-    /// *   To install nginx-ingress-controller and enable Internet access, specify the Ingress controller in the following format: \\\[{"name":"nginx-ingress-controller","config":"{"IngressSlbNetworkType":"internet"}"}\].
-    /// *   To disable the automatic installation of nginx-ingress-controller, specify the Ingress controller in the following format: \\\[{"name": "nginx-ingress-controller","config": "","disabled": true}\].
+    /// * To install nginx-ingress-controller and enable Internet access, specify the Ingress controller in the following format: \\\[{"name":"nginx-ingress-controller","config":"{"IngressSlbNetworkType":"internet"}"}\].
+    /// * To disable the automatic installation of nginx-ingress-controller, specify the Ingress controller in the following format: \\\[{"name": "nginx-ingress-controller","config": "","disabled": true}\].
     ///
     /// **Event center**: optional. By default, the event center feature is enabled.
     ///
@@ -485,8 +485,8 @@ pub struct CreateClusterBody {
     ///
     /// A custom node name consists of a prefix, a node IP address, and a suffix.
     ///
-    /// *   The prefix and suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-), and must start and end with a lowercase letter or digit.
-    /// *   The IP substring length specifies the number of digits to be truncated from the end of the node IP address. The IP substring length ranges from 5 to 12.
+    /// * The prefix and suffix can contain multiple parts that are separated by periods (.). Each part can contain lowercase letters, digits, and hyphens (-), and must start and end with a lowercase letter or digit.
+    /// * The IP substring length specifies the number of digits to be truncated from the end of the node IP address. The IP substring length ranges from 5 to 12.
     ///
     /// For example, if the node IP address is 192.168.0.55, the prefix is aliyun.com, the IP substring length is 5, and the suffix is test, the node name will aliyun.com00055test. Example: `aliyun.com00055test`.
     #[deprecated]
@@ -513,8 +513,8 @@ pub struct CreateClusterBody {
     ///
     /// Specifies whether to install the CloudMonitor agent. Valid values:
     ///
-    /// *   `true`: installs the CloudMonitor agent.
-    /// *   `false`: does not install the CloudMonitor agent.
+    /// * `true`: installs the CloudMonitor agent.
+    /// * `false`: does not install the CloudMonitor agent.
     ///
     /// Default value: `false`. Example: `true`.
     #[deprecated]
@@ -523,12 +523,12 @@ pub struct CreateClusterBody {
     ///
     /// The OS distribution that is used. Valid values:
     ///
-    /// *   CentOS
-    /// *   AliyunLinux
-    /// *   QbootAliyunLinux
-    /// *   Qboot
-    /// *   Windows
-    /// *   WindowsCore
+    /// * CentOS
+    /// * AliyunLinux
+    /// * QbootAliyunLinux
+    /// * Qboot
+    /// * Windows
+    /// * WindowsCore
     ///
     /// Default value: `CentOS`. Example: `CentOS`.
     #[deprecated]
@@ -537,8 +537,8 @@ pub struct CreateClusterBody {
     ///
     /// The type of OS. Valid values:
     ///
-    /// *   Windows
-    /// *   Linux
+    /// * Windows
+    /// * Linux
     ///
     /// Default value: `Linux`. Example: `Linux`.
     #[deprecated]
@@ -549,8 +549,8 @@ pub struct CreateClusterBody {
     ///
     /// Valid values:
     ///
-    /// *   `true`: enables MLPS security hardening.
-    /// *   `false`: disables MLPS security hardening.
+    /// * `true`: enables MLPS security hardening.
+    /// * `false`: disables MLPS security hardening.
     ///
     /// Default value: `false`. Example: `false`.
     #[deprecated]
@@ -559,8 +559,8 @@ pub struct CreateClusterBody {
     ///
     /// Specifies whether to enable Alibaba Cloud Linux Security Hardening. Valid values:
     ///
-    /// *   `true`: enables Alibaba Cloud Linux Security Hardening.
-    /// *   `false`: disables Alibaba Cloud Linux Security Hardening.
+    /// * `true`: enables Alibaba Cloud Linux Security Hardening.
+    /// * `false`: disables Alibaba Cloud Linux Security Hardening.
     ///
     /// Default value: `false`. Example: `false`.
     #[deprecated]
@@ -572,8 +572,8 @@ pub struct CreateClusterBody {
     ///
     /// The CPU management policy of the node. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
-    /// *   `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
-    /// *   `none`: specifies that the default CPU affinity is used.
+    /// * `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
+    /// * `none`: specifies that the default CPU affinity is used.
     ///
     /// Default value: `none`. Example: `none`.
     #[deprecated]
@@ -616,9 +616,9 @@ pub struct CreateClusterBody {
     ///
     /// The system disk category of master nodes. Valid values:
     ///
-    /// *   `cloud_efficiency`: ultra disk.
-    /// *   `cloud_ssd`: standard SSD.
-    /// *   `cloud_essd`: Enterprise SSD (ESSD).
+    /// * `cloud_efficiency`: ultra disk.
+    /// * `cloud_ssd`: standard SSD.
+    /// * `cloud_essd`: Enterprise SSD (ESSD).
     ///
     /// Default value: `cloud_ssd`. The default value may vary in different zones. Example: `cloud_ssd`.
     #[deprecated]
@@ -644,8 +644,8 @@ pub struct CreateClusterBody {
     ///
     /// The billing method of master nodes. Valid values:
     ///
-    /// *   `PrePaid`: subscription.
-    /// *   `PostPaid`: pay-as-you-go.
+    /// * `PrePaid`: subscription.
+    /// * `PostPaid`: pay-as-you-go.
     ///
     /// Default value: `PostPaid`. Example: `PrePaid`.
     #[deprecated]
@@ -670,8 +670,8 @@ pub struct CreateClusterBody {
     ///
     /// Specifies whether to enable auto-renewal for master nodes. This parameter takes effect only when `master_instance_charge_type` is set to `PrePaid`. Valid values:
     ///
-    /// *   `true`: enables auto-renewal.
-    /// *   `false`: disables auto-renewal.
+    /// * `true`: enables auto-renewal.
+    /// * `false`: disables auto-renewal.
     ///
     /// Default value: `true`. Example: `true`.
     #[deprecated]
@@ -708,8 +708,8 @@ pub struct CreateClusterBody {
     ///
     /// Valid values:
     ///
-    /// *   `cloud_efficiency`: ultra disk.
-    /// *   `cloud_ssd`: standard SSD.
+    /// * `cloud_efficiency`: ultra disk.
+    /// * `cloud_ssd`: standard SSD.
     ///
     /// Default value: `cloud_ssd`. Example: `cloud_efficiency`.
     #[deprecated]
@@ -736,10 +736,10 @@ pub struct CreateClusterBody {
     ///
     /// Valid values:
     ///
-    /// *   PL0
-    /// *   PL1
-    /// *   PL2
-    /// *   PL3
+    /// * PL0
+    /// * PL1
+    /// * PL2
+    /// * PL3
     ///
     /// Example: `PL1`.
     #[deprecated]
@@ -753,8 +753,8 @@ pub struct CreateClusterBody {
     ///
     /// The billing method of worker nodes. Valid values:
     ///
-    /// *   `PrePaid`: subscription.
-    /// *   `PostPaid`: pay-as-you-go.
+    /// * `PrePaid`: subscription.
+    /// * `PostPaid`: pay-as-you-go.
     ///
     /// Default value: PostPaid. Example: `PrePaid`.
     #[deprecated]
@@ -779,8 +779,8 @@ pub struct CreateClusterBody {
     ///
     /// Specifies whether to enable auto-renewal for worker nodes. This parameter takes effect and is required only when `worker_instance_charge_type` is set to `PrePaid`. Valid values:
     ///
-    /// *   `true`: enables auto-renewal.
-    /// *   `false`: disables auto-renewal.
+    /// * `true`: enables auto-renewal.
+    /// * `false`: disables auto-renewal.
     ///
     /// Default value: `true`. Example: `true`.
     #[deprecated]
@@ -796,22 +796,22 @@ pub struct CreateClusterBody {
     ///
     /// The existing ECS instances that are specified as worker nodes for the cluster.
     ///
-    /// >  This parameter is required if you create worker nodes on existing ECS instances.
+    /// > This parameter is required if you create worker nodes on existing ECS instances.
     #[deprecated]
     pub instances: Option<Vec<String>>,
     /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
     ///
     /// Specifies whether to mount a data disk to a node that is created based on an existing ECS instance. Valid values:
     ///
-    /// *   `true`: stores the data of containers and images on a data disk. The existing data stored in the data disk is lost. Back up the existing data first.
-    /// *   `false`: does not store the data of containers and images on a data disk.
+    /// * `true`: stores the data of containers and images on a data disk. The existing data stored in the data disk is lost. Back up the existing data first.
+    /// * `false`: does not store the data of containers and images on a data disk.
     ///
     /// Default value: `false`.
     ///
     /// How data disks are mounted:
     ///
-    /// *   If an ECS instance has data disks mounted and the file system of the last data disk is not initialized, the system automatically formats the data disk to ext4. Then, the system mounts the data disk to /var/lib/docker and /var/lib/kubelet.
-    /// *   If no data disk is mounted to the ECS instance, the system does not purchase a new data disk.
+    /// * If an ECS instance has data disks mounted and the file system of the last data disk is not initialized, the system automatically formats the data disk to ext4. Then, the system mounts the data disk to /var/lib/docker and /var/lib/kubelet.
+    /// * If no data disk is mounted to the ECS instance, the system does not purchase a new data disk.
     ///
     /// Example: `false`.
     #[deprecated]
@@ -820,16 +820,16 @@ pub struct CreateClusterBody {
     ///
     /// Specifies whether to retain the names of existing ECS instances that are used in the cluster. Valid values:
     ///
-    /// *   `true`: retains the names.
-    /// *   `false`: does not retain the names. The system assigns new names.
+    /// * `true`: retains the names.
+    /// * `false`: does not retain the names. The system assigns new names.
     ///
     /// Default value: `true`. Example: `true`.
     #[deprecated]
     pub keep_instance_name: Option<bool>,
     /// The methods for implementing service discovery in `ACK Serverless` clusters.
     ///
-    /// *   `CoreDNS`: a standard service discovery plug-in that is provided by open source Kubernetes. To use DNS resolution, you must provision pods. By default, two elastic container instances are used. The specification of each instance is 0.25 vCores and 512 MiB of memory.
-    /// *   `PrivateZone`: a DNS resolution service provided by Alibaba Cloud. You must activate Alibaba Cloud DNS PrivateZone before you can use it for service discovery.
+    /// * `CoreDNS`: a standard service discovery plug-in that is provided by open source Kubernetes. To use DNS resolution, you must provision pods. By default, two elastic container instances are used. The specification of each instance is 0.25 vCores and 512 MiB of memory.
+    /// * `PrivateZone`: a DNS resolution service provided by Alibaba Cloud. You must activate Alibaba Cloud DNS PrivateZone before you can use it for service discovery.
     ///
     /// By default, this parameter is not specified.
     #[deprecated]
@@ -851,8 +851,8 @@ pub struct CreateClusterBody {
     ///
     /// Specifies whether to perform a rollback when the cluster fails to be created. Valid values:
     ///
-    /// *   `true`: performs a rollback when the cluster fails to be created.
-    /// *   `false`: does not perform a rollback when the cluster fails to be created.
+    /// * `true`: performs a rollback when the cluster fails to be created.
+    /// * `false`: does not perform a rollback when the cluster fails to be created.
     ///
     /// Default value: `true`. Example: `true`.
     #[deprecated]
@@ -868,15 +868,15 @@ pub struct CreateClusterBody {
     ///
     /// The type of OS distribution that you want to use. To specify the node OS, we recommend that you use this parameter. Valid values:
     ///
-    /// *   CentOS
-    /// *   AliyunLinux
-    /// *   AliyunLinux Qboot
-    /// *   AliyunLinuxUEFI
-    /// *   AliyunLinux3
-    /// *   Windows
-    /// *   WindowsCore
-    /// *   AliyunLinux3Arm64
-    /// *   ContainerOS
+    /// * CentOS
+    /// * AliyunLinux
+    /// * AliyunLinux Qboot
+    /// * AliyunLinuxUEFI
+    /// * AliyunLinux3
+    /// * Windows
+    /// * WindowsCore
+    /// * AliyunLinux3Arm64
+    /// * ContainerOS
     ///
     /// Default value: `CentOS`. Example: `AliyunLinux`.
     #[deprecated]
@@ -885,12 +885,12 @@ pub struct CreateClusterBody {
     ///
     /// The specification of the Server Load Balancer (SLB) instance. Valid values:
     ///
-    /// *   slb.s1.small
-    /// *   slb.s2.small
-    /// *   slb.s2.medium
-    /// *   slb.s3.small
-    /// *   slb.s3.medium
-    /// *   slb.s3.large
+    /// * slb.s1.small
+    /// * slb.s2.small
+    /// * slb.s2.medium
+    /// * slb.s3.small
+    /// * slb.s3.medium
+    /// * slb.s3.large
     ///
     /// Default value: `slb.s2.small`. Example: `slb.s2.small`.
     #[deprecated]
@@ -902,13 +902,13 @@ pub struct CreateClusterBody {
     ///
     /// The billing method of the CLB instance that is used by the API server. Default value: PostPaid. Valid values:
     ///
-    /// *   PostPaid: pay-as-you-go.
-    /// *   PrePaid: subscription. This billing method is not supported by newly created CLB instances. Existing CLB instances are not affected.
+    /// * PostPaid: pay-as-you-go.
+    /// * PrePaid: subscription. This billing method is not supported by newly created CLB instances. Existing CLB instances are not affected.
     ///
     /// >
     ///
-    /// *   This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation.
-    /// *   Starting from December 1, 2024, newly created CLB instances no longer support the subscription billing method, and an instance fee will be charged for newly created CLB instances
+    /// * This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation.
+    /// * Starting from December 1, 2024, newly created CLB instances no longer support the subscription billing method, and an instance fee will be charged for newly created CLB instances
     ///
     /// For more information, see CLB billing adjustments. Example: `1`.
     #[deprecated]
@@ -937,8 +937,8 @@ pub struct CreateClusterBody {
     ///
     /// Specifies whether to enable auto-renewal. This parameter takes effect only when `charge_type` is set to `PrePaid`. Valid values:
     ///
-    /// *   `true`: enables auto-renewal.
-    /// *   `false`: disables auto-renewal.
+    /// * `true`: enables auto-renewal.
+    /// * `false`: disables auto-renewal.
     ///
     /// Default value: `false`.
     ///

@@ -149,13 +149,13 @@ pub struct CreateClusterDiagnosisBody {
     ///
     /// Valid values:
     ///
-    /// *   node
-    /// *   ingress
-    /// *   cluster
-    /// *   memory
-    /// *   pod
-    /// *   service
-    /// *   network
+    /// * node
+    /// * ingress
+    /// * cluster
+    /// * memory
+    /// * pod
+    /// * service
+    /// * network
     ///
     /// Example: `node`.
     pub r#type: Option<crate::types::BodyType>,

@@ -141,9 +141,9 @@ impl std::error::Error for CreateClusterNodePoolError {}
 
 /// The type of node pool. Valid values:
 ///
-/// *   `ess`: regular node pool, which supports the managed node pool feature and the auto scaling feature.
-/// *   `edge`: edge node pool.
-/// *   `lingjun`: Lingjun node pool.
+/// * `ess`: regular node pool, which supports the managed node pool feature and the auto scaling feature.
+/// * `edge`: edge node pool.
+/// * `lingjun`: Lingjun node pool.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodepoolInfoType {
@@ -205,9 +205,9 @@ pub struct NodepoolInfo {
     pub name: Option<String>,
     /// The type of node pool. Valid values:
     ///
-    /// *   `ess`: regular node pool, which supports the managed node pool feature and the auto scaling feature.
-    /// *   `edge`: edge node pool.
-    /// *   `lingjun`: Lingjun node pool.
+    /// * `ess`: regular node pool, which supports the managed node pool feature and the auto scaling feature.
+    /// * `edge`: edge node pool.
+    /// * `lingjun`: Lingjun node pool.
     ///
     /// Example: `ess`.
     pub r#type: Option<NodepoolInfoType>,
@@ -225,14 +225,14 @@ impl rt::WireStruct for NodepoolInfo {
 
 /// The instance type that is used for auto scaling. This parameter takes effect only when `enable` is set to true. Valid values:
 ///
-/// *   `cpu`: regular instance.
-/// *   `gpu`: GPU-accelerated instance.
-/// *   `gpushare`: shared GPU-accelerated instance.
-/// *   `spot`: preemptible instance.
+/// * `cpu`: regular instance.
+/// * `gpu`: GPU-accelerated instance.
+/// * `gpushare`: shared GPU-accelerated instance.
+/// * `spot`: preemptible instance.
 ///
 /// Default value: `cpu`.
 ///
-/// >  You cannot modify this parameter after the node pool is created.
+/// > You cannot modify this parameter after the node pool is created.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AutoScalingType {
@@ -296,21 +296,21 @@ impl rt::IntoParam<AutoScalingType> for &str {
 pub struct AutoScaling {
     /// Specifies whether to enable auto scaling for the node pool. Valid values:
     ///
-    /// *   `true`: enables auto scaling.
-    /// *   `false`: disables auto scaling. If you set this parameter to false, other parameters in the `auto_scaling` section do not take effect.
+    /// * `true`: enables auto scaling.
+    /// * `false`: disables auto scaling. If you set this parameter to false, other parameters in the `auto_scaling` section do not take effect.
     ///
     /// Default value: `false`. Example: `true`.
     pub enable: Option<bool>,
     /// The instance type that is used for auto scaling. This parameter takes effect only when `enable` is set to true. Valid values:
     ///
-    /// *   `cpu`: regular instance.
-    /// *   `gpu`: GPU-accelerated instance.
-    /// *   `gpushare`: shared GPU-accelerated instance.
-    /// *   `spot`: preemptible instance.
+    /// * `cpu`: regular instance.
+    /// * `gpu`: GPU-accelerated instance.
+    /// * `gpushare`: shared GPU-accelerated instance.
+    /// * `spot`: preemptible instance.
     ///
     /// Default value: `cpu`.
     ///
-    /// >  You cannot modify this parameter after the node pool is created.
+    /// > You cannot modify this parameter after the node pool is created.
     ///
     /// Example: `cpu`.
     pub r#type: Option<AutoScalingType>,
@@ -322,8 +322,8 @@ pub struct AutoScaling {
     ///
     /// Specifies whether to associate an elastic IP address (EIP) with the node pool. Valid values:
     ///
-    /// *   `true`: associates an EIP with the node pool.
-    /// *   `false`: does not associate an EIP with the node pool.
+    /// * `true`: associates an EIP with the node pool.
+    /// * `false`: does not associate an EIP with the node pool.
     ///
     /// Default value: `false`.
     ///
@@ -336,8 +336,8 @@ pub struct AutoScaling {
     ///
     /// The metering method of the EIP. Valid values:
     ///
-    /// *   `PayByBandwidth`: pay-by-bandwidth.
-    /// *   `PayByTraffic`: pay-by-data-transfer.
+    /// * `PayByBandwidth`: pay-by-bandwidth.
+    /// * `PayByTraffic`: pay-by-data-transfer.
     ///
     /// Default value: `PayByBandwidth`.
     ///
@@ -372,8 +372,8 @@ impl rt::WireStruct for AutoScaling {
 
 /// The billing method of nodes in the node pool. Valid values:
 ///
-/// *   `PrePaid`: subscription.
-/// *   `PostPaid`: pay-as-you-go.
+/// * `PrePaid`: subscription.
+/// * `PostPaid`: pay-as-you-go.
 ///
 /// Default value: `PostPaid`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -528,52 +528,52 @@ impl rt::WireStruct for ResourcePoolOptions {
 pub struct ScalingGroup {
     /// The vSwitch IDs. You can specify one to eight vSwitch IDs.
     ///
-    /// >  To ensure high availability, we recommend that you select vSwitches that reside in different zones.
+    /// > To ensure high availability, we recommend that you select vSwitches that reside in different zones.
     pub vswitch_ids: Option<Vec<String>>,
     /// The instance types of nodes in the node pool. When the system adds a node to the node pool, the system selects the most appropriate one from the specified instance types for the node. You can specify 1 to 10 instance types.
     ///
-    /// >  To ensure high availability, we recommend that you specify multiple instance types.
+    /// > To ensure high availability, we recommend that you specify multiple instance types.
     pub instance_types: Option<Vec<String>>,
     /// The billing method of nodes in the node pool. Valid values:
     ///
-    /// *   `PrePaid`: subscription.
-    /// *   `PostPaid`: pay-as-you-go.
+    /// * `PrePaid`: subscription.
+    /// * `PostPaid`: pay-as-you-go.
     ///
     /// Default value: `PostPaid` Example: `PrePaid`.
     pub instance_charge_type: Option<InstanceChargeType>,
     /// The subscription duration of nodes in the node pool. This parameter takes effect and is required if you set `instance_charge_type` to `PrePaid`.
     ///
-    /// *   If `period_unit` is set to Week, the valid values of `period` are 1, 2, 3, and 4.
-    /// *   If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
+    /// * If `period_unit` is set to Week, the valid values of `period` are 1, 2, 3, and 4.
+    /// * If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
     /// Example: `1`.
     pub period: Option<i64>,
     /// The billing cycle of nodes in the node pool. This parameter takes effect and is required only when you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
-    /// *   `Month`: The subscription duration is measured in months.
-    /// *   `Week`: The subscription duration is measured in weeks.
+    /// * `Month`: The subscription duration is measured in months.
+    /// * `Week`: The subscription duration is measured in weeks.
     ///
     /// Default value: `Month`. Example: `Month`.
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for nodes in the node pool. This parameter takes effect only when you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
-    /// *   `true`: enables auto-renewal.
-    /// *   `false`: disables auto-renewal.
+    /// * `true`: enables auto-renewal.
+    /// * `false`: disables auto-renewal.
     ///
     /// Default value: `false`. Example: `true`.
     pub auto_renew: Option<bool>,
     /// The auto-renewal period. Valid values:
     ///
-    /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
-    /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
+    /// * Valid values when PeriodUnit is set to Week: 1, 2, and 3.
+    /// * Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     ///
     /// Default value: 1. Example: `1`.
     pub auto_renew_period: Option<i64>,
     /// The bidding policy of preemptible instances. Valid values:
     ///
-    /// *   `NoSpot`: non-preemptible.
-    /// *   `SpotWithPriceLimit`: specifies the highest bid for the preemptible instance.
-    /// *   `SpotAsPriceGo`: automatically submits bids based on the up-to-date market price.
+    /// * `NoSpot`: non-preemptible.
+    /// * `SpotWithPriceLimit`: specifies the highest bid for the preemptible instance.
+    /// * `SpotAsPriceGo`: automatically submits bids based on the up-to-date market price.
     ///
     /// For more information, see Use preemptible instances. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
@@ -581,16 +581,16 @@ pub struct ScalingGroup {
     pub spot_price_limit: Option<Vec<crate::types::SpotPriceLimitItem>>,
     /// The type of the OS image. You must specify this parameter or `platform`. Valid values:
     ///
-    /// *   `AliyunLinux`: Alibaba Cloud Linux 2.
-    /// *   `AliyunLinuxSecurity`: Alibaba Cloud Linux 2 (UEFI).
-    /// *   `AliyunLinux3`: Alibaba Cloud Linux 3
-    /// *   `AliyunLinux3Arm64`: Alibaba Cloud Linux 3 for ARM.
-    /// *   `AliyunLinux3Security`: Alibaba Cloud Linux 3 for ARM.
-    /// *   `CentOS`: CentOS.
-    /// *   `Windows`: Windows.
-    /// *   `WindowsCore`: Windows Core.
-    /// *   `ContainerOS`: ContainerOS.
-    /// *   `AliyunLinux3ContainerOptimized`: Alibaba Cloud Linux 3 Container-optimized.
+    /// * `AliyunLinux`: Alibaba Cloud Linux 2.
+    /// * `AliyunLinuxSecurity`: Alibaba Cloud Linux 2 (UEFI).
+    /// * `AliyunLinux3`: Alibaba Cloud Linux 3
+    /// * `AliyunLinux3Arm64`: Alibaba Cloud Linux 3 for ARM.
+    /// * `AliyunLinux3Security`: Alibaba Cloud Linux 3 for ARM.
+    /// * `CentOS`: CentOS.
+    /// * `Windows`: Windows.
+    /// * `WindowsCore`: Windows Core.
+    /// * `ContainerOS`: ContainerOS.
+    /// * `AliyunLinux3ContainerOptimized`: Alibaba Cloud Linux 3 Container-optimized.
     ///
     /// Example: `AliyunLinux`.
     pub image_type: Option<String>,
@@ -598,23 +598,23 @@ pub struct ScalingGroup {
     pub image_id: Option<String>,
     /// The category of the system disk. Valid values:
     ///
-    /// *   `cloud`: basic disk.
-    /// *   `cloud_efficiency`: ultra disk.
-    /// *   `cloud_ssd`: standard SSD.
-    /// *   `cloud_essd`: ESSD.
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
+    /// * `cloud`: basic disk.
+    /// * `cloud_efficiency`: ultra disk.
+    /// * `cloud_ssd`: standard SSD.
+    /// * `cloud_essd`: ESSD.
+    /// * `cloud_auto`: ESSD AutoPL disk.
+    /// * `cloud_essd_entry`: ESSD Entry disk.
     ///
     /// Default value: `cloud_efficiency`. Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
     /// The categories of the system disk for nodes. The system attempts to create system disks of a disk category with a lower priority if the disk category with a higher priority is unavailable. Valid values:
     ///
-    /// *   `cloud`: basic disk.
-    /// *   `cloud_efficiency`: ultra disk.
-    /// *   `cloud_ssd`: standard SSD.
-    /// *   `cloud_essd`: ESSD.
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
+    /// * `cloud`: basic disk.
+    /// * `cloud_efficiency`: ultra disk.
+    /// * `cloud_ssd`: standard SSD.
+    /// * `cloud_essd`: ESSD.
+    /// * `cloud_auto`: ESSD AutoPL disk.
+    /// * `cloud_essd_entry`: ESSD Entry disk.
     pub system_disk_categories: Option<Vec<String>>,
     /// The size of the system disk. Unit: GiB.
     ///
@@ -622,12 +622,12 @@ pub struct ScalingGroup {
     pub system_disk_size: Option<i64>,
     /// The PL of the system disk. This parameter takes effect only for an ESSD.
     ///
-    /// *   PL0: moderate maximum concurrent I/O performance and low I/O latency.
-    /// *   PL1: moderate maximum concurrent I/O performance and low I/O latency.
-    /// *   PL2: high maximum concurrent I/O performance and low I/O latency.
-    /// *   PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
+    /// * PL0: moderate maximum concurrent I/O performance and low I/O latency.
+    /// * PL1: moderate maximum concurrent I/O performance and low I/O latency.
+    /// * PL2: high maximum concurrent I/O performance and low I/O latency.
+    /// * PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
     ///
-    /// >  Alibaba Cloud disks support the preceding PLs. However, when you create a disk, the available PLs vary based on the ECS instance type that you selected. For more information, see Overview of ECS instance families.
+    /// > Alibaba Cloud disks support the preceding PLs. However, when you create a disk, the available PLs vary based on the ECS instance type that you selected. For more information, see Overview of ECS instance families.
     ///
     /// Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
@@ -639,8 +639,8 @@ pub struct ScalingGroup {
     pub system_disk_encrypt_algorithm: Option<String>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
-    /// *   true: enables the burst feature.
-    /// *   false: disables the burst feature.
+    /// * true: enables the burst feature.
+    /// * false: disables the burst feature.
     ///
     /// This parameter is available only when `SystemDiskCategory` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
@@ -654,7 +654,7 @@ pub struct ScalingGroup {
     pub security_group_ids: Option<Vec<String>>,
     /// The name of the key pair used to log on to nodes in the node pool. You must set this parameter or `login_password`.
     ///
-    /// >  If you select ContainerOS as the OS of nodes in the node pool, you must specify `key_pair`.
+    /// > If you select ContainerOS as the OS of nodes in the node pool, you must specify `key_pair`.
     ///
     /// Example: `np-key-name`.
     pub key_pair: Option<String>,
@@ -669,15 +669,15 @@ pub struct ScalingGroup {
     pub soc_enabled: Option<bool>,
     /// Indicates whether Alibaba Cloud Linux Security Hardening is enabled. Valid values:
     ///
-    /// *   `true`: enables Alibaba Cloud Linux Security Hardening.
-    /// *   `false`: disables Alibaba Cloud Linux Security Hardening.
+    /// * `true`: enables Alibaba Cloud Linux Security Hardening.
+    /// * `false`: disables Alibaba Cloud Linux Security Hardening.
     ///
     /// Default value: `false`. Example: `false`.
     pub security_hardening_os: Option<bool>,
     /// The metering method of the public IP address. Valid values:
     ///
-    /// *   PayByBandwidth: pay-by-bandwidth.
-    /// *   PayByTraffic: pay-by-data-transfer.
+    /// * PayByBandwidth: pay-by-bandwidth.
+    /// * PayByTraffic: pay-by-data-transfer.
     ///
     /// Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
@@ -691,21 +691,21 @@ pub struct ScalingGroup {
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
     ///
-    /// *   `PRIORITY`: ECS instances are scaled based on the value of VSwitchIds.N. If an ECS instance cannot be created in the zone where the vSwitch that has the highest priority resides, the system creates the ECS instance in the zone where the vSwitch that has the next highest priority resides.
-    /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created if preemptible instance types are specified in the scaling configurations. You can set the `CompensateWithOnDemand` parameter to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient inventory.
+    /// * `PRIORITY`: ECS instances are scaled based on the value of VSwitchIds.N. If an ECS instance cannot be created in the zone where the vSwitch that has the highest priority resides, the system creates the ECS instance in the zone where the vSwitch that has the next highest priority resides.
+    /// * `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created if preemptible instance types are specified in the scaling configurations. You can set the `CompensateWithOnDemand` parameter to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient inventory.
     ///
     /// **
     ///
     /// **Note** `COST_OPTIMIZED` takes effect only when multiple instance types are specified or at least one preemptible instance type is specified.
     ///
-    /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones for the scaling group. If ECS instances become imbalanced among multiple zones due to insufficient inventory, you can call the RebalanceInstances operation of Auto Scaling to evenly distribute the ECS instances among zones.
+    /// * `BALANCE`: ECS instances are evenly distributed across multiple zones for the scaling group. If ECS instances become imbalanced among multiple zones due to insufficient inventory, you can call the RebalanceInstances operation of Auto Scaling to evenly distribute the ECS instances among zones.
     ///
     /// Default value: `PRIORITY`. Example: `COST_OPTIMIZED`.
     pub multi_az_policy: Option<String>,
     /// The scaling mode of the scaling group. Valid values:
     ///
-    /// *   `release`: the standard mode. ECS instances are created and released based on resource usage.
-    /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
+    /// * `release`: the standard mode. ECS instances are created and released based on resource usage.
+    /// * `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
     ///
     /// Default value: `release`. Example: `release`.
     pub scaling_policy: Option<String>,
@@ -717,15 +717,15 @@ pub struct ScalingGroup {
     pub spot_instance_pools: Option<i64>,
     /// Indicates whether preemptible instances can be supplemented. If you set this parameter to true, when the scaling group receives a system message indicating that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace this instance. Valid values:
     ///
-    /// *   `true`: enables the supplementation of preemptible instances.
-    /// *   `false`: disables the supplementation of preemptible instances.
+    /// * `true`: enables the supplementation of preemptible instances.
+    /// * `false`: disables the supplementation of preemptible instances.
     ///
     /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Specifies whether to automatically create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as the price or insufficient inventory. This parameter takes effect when you set `multi_az_policy` to `COST_OPTIMIZED`. Valid values:
     ///
-    /// *   `true`: automatically creates pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
-    /// *   `false`: does not create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
+    /// * `true`: automatically creates pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
+    /// * `false`: does not create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
     ///
     /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
@@ -740,10 +740,10 @@ pub struct ScalingGroup {
     pub security_group_id: Option<String>,
     /// The operating system distribution. Valid values:
     ///
-    /// *   `CentOS`
-    /// *   `AliyunLinux`
-    /// *   `Windows`
-    /// *   `WindowsCore`
+    /// * `CentOS`
+    /// * `AliyunLinux`
+    /// * `Windows`
+    /// * `WindowsCore`
     ///
     /// Default value: `AliyunLinux`. Example: `AliyunLinux`.
     #[deprecated]
@@ -752,10 +752,10 @@ pub struct ScalingGroup {
     pub instance_patterns: Option<Vec<crate::types::InstancePatterns>>,
     /// The name of the worker RAM role.
     ///
-    /// *   If you do not specify this parameter, the default worker RAM role created by the cluster is used.
-    /// *   The specified RAM role must be a **regular service role** and the **Select Trusted Service** parameter must be set to **Elastic Compute Service**. For more information, see Create a normal service role. If the specified RAM role is not the default worker RAM role created by the cluster, the name of the RAM role cannot start with `KubernetesMasterRole-` or `KubernetesWorkerRole-`.
+    /// * If you do not specify this parameter, the default worker RAM role created by the cluster is used.
+    /// * The specified RAM role must be a **regular service role** and the **Select Trusted Service** parameter must be set to **Elastic Compute Service**. For more information, see Create a normal service role. If the specified RAM role is not the default worker RAM role created by the cluster, the name of the RAM role cannot start with `KubernetesMasterRole-` or `KubernetesWorkerRole-`.
     ///
-    /// >  This parameter is available only for ACK managed clusters that run Kubernetes 1.22 or later.
+    /// > This parameter is available only for ACK managed clusters that run Kubernetes 1.22 or later.
     ///
     /// Example: `example-role`.
     pub ram_role_name: Option<String>,
@@ -890,22 +890,22 @@ pub struct CreateClusterNodePoolBody {
     pub max_nodes: Option<i64>,
     /// The network type of the edge node pool. This parameter takes effect only when the `type` of the node pool is set to `edge`. Valid values:
     ///
-    /// *   `basic`: Internet.
-    /// *   `private`: private network.
+    /// * `basic`: Internet.
+    /// * `private`: private network.
     ///
     /// Example: `basic`.
     pub interconnect_mode: Option<String>,
     /// Specifies whether to set the network type of the pod to host network.
     ///
-    /// *   `true`: sets to host network.
-    /// *   `false`: sets to container network.
+    /// * `true`: sets to host network.
+    /// * `false`: sets to container network.
     ///
     /// Example: `true`.
     pub host_network: Option<bool>,
     /// Specifies whether all nodes in the edge node pool can communicate with each other at Layer 3.
     ///
-    /// *   `true`: The nodes in the edge node pool can communicate with each other at Layer 3.
-    /// *   `false`: The nodes in the edge node pool cannot communicate with each other at Layer 3.
+    /// * `true`: The nodes in the edge node pool can communicate with each other at Layer 3.
+    /// * `false`: The nodes in the edge node pool cannot communicate with each other at Layer 3.
     ///
     /// Example: `true`.
     pub intranet: Option<bool>,

@@ -86,8 +86,8 @@ pub struct CreateKubernetesTriggerResponse {
     ///
     /// Valid values:
     ///
-    /// *   `deployment`: performs actions on Deployments.
-    /// *   `application`: performs actions on applications that are deployed in Application Center.
+    /// * `deployment`: performs actions on Deployments.
+    /// * `application`: performs actions on applications that are deployed in Application Center.
     ///
     /// Example: `deployment`.
     pub r#type: Option<String>,

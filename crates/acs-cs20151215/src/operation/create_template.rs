@@ -128,8 +128,8 @@ pub struct CreateTemplateBody {
     pub description: Option<String>,
     /// The template type.
     ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If this parameter is not specified or the value is set to another value, the template is not displayed on the Orchestration Template page in the console.
+    /// * If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
+    /// * If this parameter is not specified or the value is set to another value, the template is not displayed on the Orchestration Template page in the console.
     ///
     /// We recommend that you set the parameter to `kubernetes`. Example: `kubernetes`.
     pub template_type: Option<String>,

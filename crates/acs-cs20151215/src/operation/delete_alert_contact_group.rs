@@ -130,8 +130,8 @@ impl std::error::Error for DeleteAlertContactGroupError {}
 pub struct DeleteAlertContactGroupBodyItem {
     /// The deletion status.
     ///
-    /// *   true: The alert contact group was deleted.
-    /// *   false: The alert contact group failed to be deleted.
+    /// * true: The alert contact group was deleted.
+    /// * false: The alert contact group failed to be deleted.
     ///
     /// Example: `true`.
     pub status: Option<bool>,

@@ -5,11 +5,11 @@
 //!
 //! Warning:
 //!
-//! *   Subscription ECS instances and Lingjun nodes in a cluster cannot be automatically released. To avoid unnecessary costs, we recommend that you manually release the resources. For more information, see \\&lt;a href="{0}" target="\\_blank"&gt;Rules for deleting clusters and releasing nodes\\&lt;/a&gt;.
-//! *   If the SLB instance of the API server uses the subscription billing method, it cannot be automatically released. To avoid unnecessary costs, we recommend that you manually release it.
-//! *   By default, virtual private clouds (VPCs), vSwitches, security groups, and RAM roles are retained if they are used by other resources. To avoid unnecessary costs, we recommend that you manually release the resources.
-//! *   Elastic container instances created on virtual nodes are automatically released.
-//! *   Some resources created together with a cluster are not automatically released when the cluster is deleted. After the cluster is deleted, you are still charged for the resources. Release or retain the resources based on your actual needs. The resources include Simple Log Service projects automatically created by the cluster and dynamically provisioned disks.
+//! * Subscription ECS instances and Lingjun nodes in a cluster cannot be automatically released. To avoid unnecessary costs, we recommend that you manually release the resources. For more information, see \\&lt;a href="{0}" target="\\_blank"&gt;Rules for deleting clusters and releasing nodes\\&lt;/a&gt;.
+//! * If the SLB instance of the API server uses the subscription billing method, it cannot be automatically released. To avoid unnecessary costs, we recommend that you manually release it.
+//! * By default, virtual private clouds (VPCs), vSwitches, security groups, and RAM roles are retained if they are used by other resources. To avoid unnecessary costs, we recommend that you manually release the resources.
+//! * Elastic container instances created on virtual nodes are automatically released.
+//! * Some resources created together with a cluster are not automatically released when the cluster is deleted. After the cluster is deleted, you are still charged for the resources. Release or retain the resources based on your actual needs. The resources include Simple Log Service projects automatically created by the cluster and dynamically provisioned disks.
 
 use acs_runtime as rt;
 
@@ -75,8 +75,8 @@ impl<C> DeleteClusterBuilder<C> {
 
     /// Specifies whether to retain all resources. If you set the parameter to `true`, the `retain_resources` parameter is ignored. The cloud resources that are created by the cluster are retained. You can call the `DescribeClusterResources` operation to query cloud resources created by the cluster. If you set the parameter to `false`, resources to be retained by default in the `delete_options` parameter are still retained. To delete these resources, set `delete_mode` to `delete` in `delete_options`.
     ///
-    /// *   `true`: retains all resources, including cloud resources created by the cluster.
-    /// *   `false`: does not retain all resources. Resources to be retained by default in the `delete_options` parameter are retained. For example, `ALB` instances are retained when this parameter is set to `false`.
+    /// * `true`: retains all resources, including cloud resources created by the cluster.
+    /// * `false`: does not retain all resources. Resources to be retained by default in the `delete_options` parameter are retained. For example, `ALB` instances are retained when this parameter is set to `false`.
     ///
     /// Default value: `false`. Example: `false`.
     pub fn retain_all_resources(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -86,8 +86,8 @@ impl<C> DeleteClusterBuilder<C> {
 
     /// Specifies whether to retain the Server Load Balancer (SLB) resources that are created by the cluster.
     ///
-    /// *   `true`: retains the SLB instances that are created by the cluster.
-    /// *   `false`: does not retain the SLB instances that are created by the cluster.
+    /// * `true`: retains the SLB instances that are created by the cluster.
+    /// * `false`: does not retain the SLB instances that are created by the cluster.
     ///
     /// Default value: `false`. Set resource_type to `SLB` in the `delete_options` parameter to manage SLB instances. Example: `false`.
     #[deprecated]
@@ -193,18 +193,18 @@ impl std::error::Error for DeleteClusterError {}
 pub struct DeleteOptionsItem {
     /// The type of the resource. Valid values:
     ///
-    /// *   SLB: SLB resources created for Services. By default, the SLB resources are automatically deleted.
-    /// *   ALB: Application Load Balancer (ALB) resources created by the ALB Ingress controller. By default, the ALB resources are retained.
-    /// *   SLS_Data: Simple Log Service projects used by the cluster logging feature. By default, the Simple Log Service projects are retained.
-    /// *   SLS_ControlPlane: Simple Log Service projects used to store the logs of control planes in ACK managed clusters. By default, the Simple Log Service projects are retained.
-    /// *   PrivateZone: PrivateZone resources created by ACK Serverless clusters. By default, the PrivateZone resources are retained.
+    /// * SLB: SLB resources created for Services. By default, the SLB resources are automatically deleted.
+    /// * ALB: Application Load Balancer (ALB) resources created by the ALB Ingress controller. By default, the ALB resources are retained.
+    /// * SLS_Data: Simple Log Service projects used by the cluster logging feature. By default, the Simple Log Service projects are retained.
+    /// * SLS_ControlPlane: Simple Log Service projects used to store the logs of control planes in ACK managed clusters. By default, the Simple Log Service projects are retained.
+    /// * PrivateZone: PrivateZone resources created by ACK Serverless clusters. By default, the PrivateZone resources are retained.
     ///
     /// Example: `SLS_Data`.
     pub resource_type: Option<String>,
     /// The deletion policy for the specified type of resource. Valid values:
     ///
-    /// *   delete: deletes the specified type of resource.
-    /// *   retain: retains the specified type of resource.
+    /// * delete: deletes the specified type of resource.
+    /// * retain: retains the specified type of resource.
     ///
     /// Example: `delete`.
     pub delete_mode: Option<String>,

@@ -3,12 +3,12 @@
 
 //! `DeleteClusterNodes`: Removes nodes from a Container Service for Kubernetes (ACK) cluster when they are no longer required through the DeleteClusterNodes interface. When removing nodes, you can specify whether to release the Elastic Compute Service (ECS) instances and drain the nodes.
 //!
-//! *   Use this API or the [ACK console](https://cs.console.aliyun.com) for node removal. Do not remove a node by running the `kubectl delete node` command.
-//! *   Never directly release or remove ECS instances through the ECS or Auto Scaling console/APIs. Renew subscription ECS instances before they expire. Violations may cause node termination and removal from the ACK console.
-//! *   If a node pool has the Expected Nodes parameter configured, the node pool automatically scales other ECS instances to maintain the expected number of nodes.
-//! *   When you remove a node, the pods on the node are migrated to other nodes. To prevent service interruptions, remove nodes during off-peak hours. Unexpected risks may arise during node removal. Back up the data in advance.
-//! *   ACK drains the node during node removal. Make sure that other nodes in the cluster have sufficient resources to host the evicted pods.
-//! *   To ensure the pods on the node you want to remove can be successfully scheduled to other nodes, check whether the node affinity rules and scheduling policies of the pods meet the requirements.
+//! * Use this API or the [ACK console](https://cs.console.aliyun.com) for node removal. Do not remove a node by running the `kubectl delete node` command.
+//! * Never directly release or remove ECS instances through the ECS or Auto Scaling console/APIs. Renew subscription ECS instances before they expire. Violations may cause node termination and removal from the ACK console.
+//! * If a node pool has the Expected Nodes parameter configured, the node pool automatically scales other ECS instances to maintain the expected number of nodes.
+//! * When you remove a node, the pods on the node are migrated to other nodes. To prevent service interruptions, remove nodes during off-peak hours. Unexpected risks may arise during node removal. Back up the data in advance.
+//! * ACK drains the node during node removal. Make sure that other nodes in the cluster have sufficient resources to host the evicted pods.
+//! * To ensure the pods on the node you want to remove can be successfully scheduled to other nodes, check whether the node affinity rules and scheduling policies of the pods meet the requirements.
 
 use acs_runtime as rt;
 
@@ -148,15 +148,15 @@ impl std::error::Error for DeleteClusterNodesError {}
 pub struct DeleteClusterNodesBody {
     /// Specifies whether to remove all pods from the nodes you want to remove. Valid values:
     ///
-    /// *   `true`: removes all pods automatically.
-    /// *   `false`: skips removing pods.
+    /// * `true`: removes all pods automatically.
+    /// * `false`: skips removing pods.
     ///
     /// Default value: `false` Example: `true`.
     pub drain_node: Option<bool>,
     /// Specifies whether to release the ECS instances. Valid values:
     ///
-    /// *   `true`: releases the ECS instances.
-    /// *   `false`: retains the ECS instances.
+    /// * `true`: releases the ECS instances.
+    /// * `false`: retains the ECS instances.
     ///
     /// Default value: `false`
     ///

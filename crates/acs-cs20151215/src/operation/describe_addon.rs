@@ -216,8 +216,8 @@ pub struct NewerVersionsItem {
     pub version: Option<String>,
     /// Indicates whether the component can be updated to the version.
     ///
-    /// *   true: yes
-    /// *   false: no
+    /// * true: yes
+    /// * false: no
     ///
     /// Example: `true`.
     pub upgradable: Option<bool>,

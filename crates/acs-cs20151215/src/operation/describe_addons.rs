@@ -11,9 +11,9 @@ use acs_runtime as rt;
 pub struct DescribeAddonsRequest {
     /// The region ID of the cluster. Required.
     pub region: Option<String>,
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   `ExternalKubernetes`: registered cluster.
+    /// * `Kubernetes`: ACK dedicated cluster.
+    /// * `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
+    /// * `ExternalKubernetes`: registered cluster.
     pub cluster_type: Option<String>,
     /// The cluster type. Valid values:
     pub cluster_profile: Option<String>,
@@ -64,9 +64,9 @@ impl<C> DescribeAddonsBuilder<C> {
         self
     }
 
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   `ExternalKubernetes`: registered cluster.
+    /// * `Kubernetes`: ACK dedicated cluster.
+    /// * `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
+    /// * `ExternalKubernetes`: registered cluster.
     ///
     /// Example: `kubernetes`.
     pub fn cluster_type(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -76,9 +76,9 @@ impl<C> DescribeAddonsBuilder<C> {
 
     /// The cluster type. Valid values:
     ///
-    /// *   `Default`: ACK managed cluster
-    /// *   `Serverless`: ACK Serverless cluster
-    /// *   `Edge`: ACK Edge cluster
+    /// * `Default`: ACK managed cluster
+    /// * `Serverless`: ACK Serverless cluster
+    /// * `Edge`: ACK Edge cluster
     ///
     /// Example: `Default`.
     pub fn cluster_profile(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -88,8 +88,8 @@ impl<C> DescribeAddonsBuilder<C> {
 
     /// If you set `cluster_type` to `ManagedKubernetes` and specify `profile`, you can further specify the edition of the cluster. Valid values:
     ///
-    /// *   `ack.pro.small`: creates an ACK Pro cluster.
-    /// *   `ack.standard`: creates an ACK Basic cluster. If you leave the parameter empty, an ACK Basic cluster is created.
+    /// * `ack.pro.small`: creates an ACK Pro cluster.
+    /// * `ack.standard`: creates an ACK Basic cluster. If you leave the parameter empty, an ACK Basic cluster is created.
     ///
     /// Example: `ack.pro.small`.
     pub fn cluster_spec(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -211,15 +211,15 @@ pub struct StandardComponentsValue {
     pub description: Option<String>,
     /// Indicates whether the component is a required component. Valid values:
     ///
-    /// *   `true`: The component is required and must be installed when a cluster is created.
-    /// *   `false`: The component is optional. After a cluster is created, you can go to the `Add-ons` page to install the component.
+    /// * `true`: The component is required and must be installed when a cluster is created.
+    /// * `false`: The component is optional. After a cluster is created, you can go to the `Add-ons` page to install the component.
     ///
     /// Example: `false`.
     pub required: Option<String>,
     /// Indicates whether the automatic installation of the component is disabled. By default, some optional components, such as components for logging and Ingresses, are installed when a cluster is created. You can set this parameter to disable automatic component installation. Valid values:
     ///
-    /// *   `true`: disables automatic component installation.
-    /// *   `false`: enables automatic component installation.
+    /// * `true`: disables automatic component installation.
+    /// * `false`: enables automatic component installation.
     ///
     /// Example: `false`.
     pub disabled: Option<bool>,

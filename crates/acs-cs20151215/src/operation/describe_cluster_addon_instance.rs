@@ -99,13 +99,13 @@ pub struct DescribeClusterAddonInstanceResponse {
     pub version: Option<String>,
     /// The status of the component. Valid values:
     ///
-    /// *   initial: The component is being installed.
-    /// *   active: The component has been installed.
-    /// *   unhealthy: The component is in an abnormal state.
-    /// *   upgrading: The component is undergoing an upgrade.
-    /// *   updating: Component configuration changes are being applied.
-    /// *   deleting: The component is being uninstalled.
-    /// *   deleted: The component has been deleted.
+    /// * initial: The component is being installed.
+    /// * active: The component has been installed.
+    /// * unhealthy: The component is in an abnormal state.
+    /// * upgrading: The component is undergoing an upgrade.
+    /// * updating: Component configuration changes are being applied.
+    /// * deleting: The component is being uninstalled.
+    /// * deleted: The component has been deleted.
     ///
     /// Example: `active`.
     pub state: Option<DescribeClusterAddonInstanceState>,
@@ -157,13 +157,13 @@ impl std::error::Error for DescribeClusterAddonInstanceError {}
 
 /// The status of the component. Valid values:
 ///
-/// *   initial: The component is being installed.
-/// *   active: The component has been installed.
-/// *   unhealthy: The component is in an abnormal state.
-/// *   upgrading: The component is undergoing an upgrade.
-/// *   updating: Component configuration changes are being applied.
-/// *   deleting: The component is being uninstalled.
-/// *   deleted: The component has been deleted.
+/// * initial: The component is being installed.
+/// * active: The component has been installed.
+/// * unhealthy: The component is in an abnormal state.
+/// * upgrading: The component is undergoing an upgrade.
+/// * updating: Component configuration changes are being applied.
+/// * deleting: The component is being uninstalled.
+/// * deleted: The component has been deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DescribeClusterAddonInstanceState {

@@ -151,8 +151,8 @@ pub struct AddonInfo {
     pub version: Option<String>,
     /// Indicates whether the component meets the update conditions. Valid values:
     ///
-    /// *   `true`: The component meets the update conditions.
-    /// *   `false`: The component does not meet the update conditions.
+    /// * `true`: The component meets the update conditions.
+    /// * `false`: The component does not meet the update conditions.
     ///
     /// Example: `true`.
     pub ready_to_upgrade: Option<String>,
@@ -181,8 +181,8 @@ pub struct Tasks {
     pub status: Option<String>,
     /// Indicates whether the update task was canceled. Valid values:
     ///
-    /// *   `true`: The update task was canceled.
-    /// *   `false`: The update task was not canceled.
+    /// * `true`: The update task was canceled.
+    /// * `false`: The update task was not canceled.
     ///
     /// Example: `false`.
     pub is_canceled: Option<bool>,

@@ -149,8 +149,8 @@ pub struct AddonInfo {
     pub version: Option<String>,
     /// Indicates whether the component meets the update conditions. Valid values:
     ///
-    /// *   `true`: The component meets the update conditions.
-    /// *   `false`: The component does not meet the update conditions.
+    /// * `true`: The component meets the update conditions.
+    /// * `false`: The component does not meet the update conditions.
     ///
     /// Example: `true`.
     pub ready_to_upgrade: Option<String>,
@@ -177,19 +177,19 @@ pub struct Tasks {
     pub finished_at: Option<String>,
     /// The status of the update task. Valid values:
     ///
-    /// *   `Upgrading`: The update task is in progress.
-    /// *   `Success`: The update task is successful.
-    /// *   `Failed`: The update task failed.
-    /// *   `Running`: The component is being installed.
-    /// *   `Paused`: The update task is paused.
-    /// *   `Canceled:` The update task is canceled.
+    /// * `Upgrading`: The update task is in progress.
+    /// * `Success`: The update task is successful.
+    /// * `Failed`: The update task failed.
+    /// * `Running`: The component is being installed.
+    /// * `Paused`: The update task is paused.
+    /// * `Canceled:` The update task is canceled.
     ///
     /// Example: `Success`.
     pub status: Option<String>,
     /// Indicates whether the update task is canceled. Valid values:
     ///
-    /// *   `true`: The update task is canceled.
-    /// *   `false`: The update task is not canceled.
+    /// * `true`: The update task is canceled.
+    /// * `false`: The update task is not canceled.
     ///
     /// Example: `false`.
     pub is_canceled: Option<bool>,

@@ -133,7 +133,7 @@ pub struct DescribeClusterAddonsVersionBodyValue {
     pub component_name: Option<String>,
     /// The current version of the component.
     ///
-    /// >  If the value of `version` is not empty, it indicates that the component is installed.
+    /// > If the value of `version` is not empty, it indicates that the component is installed.
     ///
     /// Example: `1.2.1`.
     pub version: Option<String>,
@@ -141,42 +141,42 @@ pub struct DescribeClusterAddonsVersionBodyValue {
     pub next_version: Option<String>,
     /// Indicates whether the component is updated. Valid values:
     ///
-    /// *   `true`: The component is updated.
-    /// *   `false`: The component is not updated.
+    /// * `true`: The component is updated.
+    /// * `false`: The component is not updated.
     ///
     /// Example: `false`.
     pub changed: Option<String>,
     /// Indicates whether the component is updatable. Valid values:
     ///
-    /// *   `true`: The component is updatable.
-    /// *   `false`: The component is not updatable.
+    /// * `true`: The component is updatable.
+    /// * `false`: The component is not updatable.
     ///
     /// Example: `false`.
     pub can_upgrade: Option<bool>,
     /// The update policy of the component.
     ///
-    /// *   `overwrite`: The component configurations of the later version overwrite those of the current version.
+    /// * `overwrite`: The component configurations of the later version overwrite those of the current version.
     ///
     /// Default value: `overwrite`. Example: `overwrite`.
     pub policy: Option<String>,
     /// Indicates whether the component meets the update conditions. Valid values:
     ///
-    /// *   `true`: The component meets the update conditions.
-    /// *   `false`: The component does not meet the update conditions.
+    /// * `true`: The component meets the update conditions.
+    /// * `false`: The component does not meet the update conditions.
     ///
     /// Example: `false`.
     pub ready_to_upgrade: Option<String>,
     /// Indicates whether the component can be installed in the specified ACK cluster. Valid values:
     ///
-    /// *   `true`: The component can be installed in the cluster.
-    /// *   `false`: The component cannot be installed in the cluster.
+    /// * `true`: The component can be installed in the cluster.
+    /// * `false`: The component cannot be installed in the cluster.
     ///
     /// Example: `true`.
     pub exist: Option<bool>,
     /// Indicates whether the component is required in the cluster. Valid values:
     ///
-    /// *   `true`: The component is required in the cluster.
-    /// *   `false`: The component is not required in the cluster.
+    /// * `true`: The component is required in the cluster.
+    /// * `false`: The component is not required in the cluster.
     ///
     /// Example: `false`.
     pub required: Option<bool>,

@@ -138,28 +138,28 @@ impl std::error::Error for DescribeClusterAttachScriptsError {}
 pub struct DescribeClusterAttachScriptsBody {
     /// The ID of the node pool to which you want to add an existing node.
     ///
-    /// >  If you do not specify a node pool ID, the node is added to the default node pool.
+    /// > If you do not specify a node pool ID, the node is added to the default node pool.
     ///
     /// Example: `np1c9229d9be2d432c93f77a88fca0****`.
     pub nodepool_id: Option<String>,
     /// Specifies whether to mount data disks to an existing instance when you manually add this instance to the cluster. You can use data disks to store container data and images. Valid values:
     ///
-    /// *   `true`: mounts data disks to the instance that you want to add. After a data disk is mounted, the original data on the disk is erased. Back up data before you mount a data disk.
-    /// *   `false`: does not mount data disks to the instance.
+    /// * `true`: mounts data disks to the instance that you want to add. After a data disk is mounted, the original data on the disk is erased. Back up data before you mount a data disk.
+    /// * `false`: does not mount data disks to the instance.
     ///
     /// Default value: `false`.
     ///
     /// How a data disk is mounted:
     ///
-    /// *   If the Elastic Compute Service (ECS) instances are already mounted with data disks and the file system of the last data disk is uninitialized, the system automatically formats this data disk to ext4 and uses the disk to store the data in the /var/lib/docker and /var/lib/kubelet directories.
-    /// *   If no data disk is mounted to the ECS instance, the system does not purchase a new data disk.
+    /// * If the Elastic Compute Service (ECS) instances are already mounted with data disks and the file system of the last data disk is uninitialized, the system automatically formats this data disk to ext4 and uses the disk to store the data in the /var/lib/docker and /var/lib/kubelet directories.
+    /// * If no data disk is mounted to the ECS instance, the system does not purchase a new data disk.
     ///
     /// Example: `false`.
     pub format_disk: Option<bool>,
     /// Specifies whether to retain the name of an existing instance when it is added to the cluster. If you do not retain the instance name, the instance is renamed in the `worker-k8s-for-cs-<clusterid>` format. Valid values:
     ///
-    /// *   `true`: retains the instance name.
-    /// *   `false`: does not retain the instance name.
+    /// * `true`: retains the instance name.
+    /// * `false`: does not retain the instance name.
     ///
     /// Default value: `true`. Example: `true`.
     pub keep_instance_name: Option<bool>,
@@ -169,13 +169,13 @@ pub struct DescribeClusterAttachScriptsBody {
     ///
     /// Default value: `amd64`.
     ///
-    /// >  This parameter is required if you want to add a node to an ACK Edge cluster.
+    /// > This parameter is required if you want to add a node to an ACK Edge cluster.
     ///
     /// Example: `amd64`.
     pub arch: Option<String>,
     /// The node configurations for the node that you want to add.
     ///
-    /// >  This parameter is required if you want to add a node to an ACK Edge cluster.
+    /// > This parameter is required if you want to add a node to an ACK Edge cluster.
     ///
     /// Example: `{\"enableIptables\": true,\"manageRuntime\": true,\"quiet\": true,\"allowedClusterAddons\": [\"kube-proxy\",\"flannel\",\"coredns\"]}`.
     pub options: Option<String>,

@@ -85,9 +85,9 @@ pub struct DescribeClusterDetailResponse {
     pub cluster_id: Option<String>,
     /// The type of the instance.
     ///
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK managed Basic clusters, ACK managed Pro clusters, ACK Serverless Pro clusters, ACK Serverless Basic clusters, ACK Edge Pro clusters, ACK Edge Basic clusters, and ACK Lingjun Pro clusters.
-    /// *   `ExternalKubernetes`: registered cluster.
+    /// * `Kubernetes`: ACK dedicated cluster.
+    /// * `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK managed Basic clusters, ACK managed Pro clusters, ACK Serverless Pro clusters, ACK Serverless Basic clusters, ACK Edge Pro clusters, ACK Edge Basic clusters, and ACK Lingjun Pro clusters.
+    /// * `ExternalKubernetes`: registered cluster.
     ///
     /// Example: `Kubernetes`.
     pub cluster_type: Option<String>,
@@ -101,8 +101,8 @@ pub struct DescribeClusterDetailResponse {
     pub next_version: Option<String>,
     /// Indicates whether deletion protection is enabled for the cluster. If deletion protection is enabled, the cluster cannot be deleted in the Container Service console or by calling API operations. Valid values:
     ///
-    /// *   `true`: deletion protection is enabled for the cluster. This way, the cluster cannot be deleted in the Container Service console or by calling API operations.
-    /// *   `false`: deletion protection is disabled for the cluster. This way, the cluster can be deleted in the Container Service console or by calling API operations.
+    /// * `true`: deletion protection is enabled for the cluster. This way, the cluster cannot be deleted in the Container Service console or by calling API operations.
+    /// * `false`: deletion protection is disabled for the cluster. This way, the cluster can be deleted in the Container Service console or by calling API operations.
     ///
     /// Example: `true`.
     pub deletion_protection: Option<bool>,
@@ -129,18 +129,18 @@ pub struct DescribeClusterDetailResponse {
     pub size: Option<i64>,
     /// The status of the cluster. Valid values:
     ///
-    /// *   `initial`: The cluster is being created.
-    /// *   `failed`: The cluster failed to be created.
-    /// *   `running`: The cluster is running.
-    /// *   `updating`: The cluster is being updated.
-    /// *   `updating_failed`: The cluster failed to be updated.
-    /// *   `scaling`: The cluster is being scaled.
-    /// *   `waiting`: The cluster is waiting for connection requests.
-    /// *   `disconnected`: The cluster is disconnected.
-    /// *   `stopped`: The cluster is stopped.
-    /// *   `deleting`: The cluster is being deleted.
-    /// *   `deleted`: The cluster is deleted.
-    /// *   `delete_failed`: The cluster failed to be deleted.
+    /// * `initial`: The cluster is being created.
+    /// * `failed`: The cluster failed to be created.
+    /// * `running`: The cluster is running.
+    /// * `updating`: The cluster is being updated.
+    /// * `updating_failed`: The cluster failed to be updated.
+    /// * `scaling`: The cluster is being scaled.
+    /// * `waiting`: The cluster is waiting for connection requests.
+    /// * `disconnected`: The cluster is disconnected.
+    /// * `stopped`: The cluster is stopped.
+    /// * `deleting`: The cluster is being deleted.
+    /// * `deleted`: The cluster is deleted.
+    /// * `delete_failed`: The cluster failed to be deleted.
     ///
     /// Example: `running`.
     pub state: Option<String>,
@@ -163,25 +163,25 @@ pub struct DescribeClusterDetailResponse {
     pub master_url: Option<String>,
     /// Indicates whether Alibaba Cloud DNS PrivateZone (PrivateZone) is enabled for the cluster. Valid values:
     ///
-    /// *   `true`: PrivateZone is enabled.
-    /// *   `false`: PrivateZone is dislabled.
+    /// * `true`: PrivateZone is enabled.
+    /// * `false`: PrivateZone is dislabled.
     ///
     /// Default value: false Example: `false`.
     #[deprecated]
     pub private_zone: Option<bool>,
     /// The subtype of the cluster.
     ///
-    /// *   `Default`. ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-    /// *   `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-    /// *   `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-    /// *   `Lingjun`: ACK Lingjun Pro cluster.
+    /// * `Default`. ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
+    /// * `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
+    /// * `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
+    /// * `Lingjun`: ACK Lingjun Pro cluster.
     ///
     /// Example: `Default`.
     pub profile: Option<String>,
     /// The edition of the cluster
     ///
-    /// *   `ack.pro.small`: the Pro edition.
-    /// *   `ack.standard`: the Basic edition.
+    /// * `ack.pro.small`: the Pro edition.
+    /// * `ack.standard`: the Basic edition.
     ///
     /// Example: `ack.pro.small`.
     pub cluster_spec: Option<String>,
@@ -198,8 +198,8 @@ pub struct DescribeClusterDetailResponse {
     pub service_cidr: Option<String>,
     /// The kube-proxy mode. Valid values:
     ///
-    /// *   `iptables`: a mature and stable kube-proxy mode that uses iptables rules to conduct Service discovery and load balancing. The performance of this mode is limited by the size of the cluster. This mode is suitable for clusters that run a small number of Services.
-    /// *   `ipvs`: provides high performance and uses IP Virtual Server (IPVS). This allows you to configure service discovery and load balancing. This mode is suitable for clusters that are required to run a large number of services. We recommend that you use this mode in scenarios that require high load balancing performance.
+    /// * `iptables`: a mature and stable kube-proxy mode that uses iptables rules to conduct Service discovery and load balancing. The performance of this mode is limited by the size of the cluster. This mode is suitable for clusters that run a small number of Services.
+    /// * `ipvs`: provides high performance and uses IP Virtual Server (IPVS). This allows you to configure service discovery and load balancing. This mode is suitable for clusters that are required to run a large number of services. We recommend that you use this mode in scenarios that require high load balancing performance.
     ///
     /// Example: `ipvs`.
     pub proxy_mode: Option<String>,
@@ -211,8 +211,8 @@ pub struct DescribeClusterDetailResponse {
     pub node_cidr_mask: Option<String>,
     /// The IP stack of the cluster. Valid values:
     ///
-    /// *   ipv4: The cluster is an IPv4 cluster.
-    /// *   dual: The cluster is an IPv4/IPv6 dual-stack cluster.
+    /// * ipv4: The cluster is an IPv4 cluster.
+    /// * dual: The cluster is an IPv4/IPv6 dual-stack cluster.
     ///
     /// Example: `ipv4`.
     pub ip_stack: Option<crate::types::IpStack>,

@@ -185,7 +185,7 @@ impl std::error::Error for DescribeClusterEventsError {}
 ///
 /// Valid values:
 ///
-/// *   warning
+/// * warning
 ///
 /// &lt;!-- --&gt;
 ///
@@ -193,7 +193,7 @@ impl std::error::Error for DescribeClusterEventsError {}
 ///
 /// &lt;!-- --&gt;
 ///
-/// *   error
+/// * error
 ///
 /// &lt;!-- --&gt;
 ///
@@ -201,7 +201,7 @@ impl std::error::Error for DescribeClusterEventsError {}
 ///
 /// &lt;!-- --&gt;
 ///
-/// *   info
+/// * info
 ///
 /// &lt;!-- --&gt;
 ///
@@ -264,7 +264,7 @@ pub struct EventsItemData {
     ///
     /// Valid values:
     ///
-    /// *   warning
+    /// * warning
     ///
     /// &lt;!-- --&gt;
     ///
@@ -272,7 +272,7 @@ pub struct EventsItemData {
     ///
     /// &lt;!-- --&gt;
     ///
-    /// *   error
+    /// * error
     ///
     /// &lt;!-- --&gt;
     ///
@@ -280,7 +280,7 @@ pub struct EventsItemData {
     ///
     /// &lt;!-- --&gt;
     ///
-    /// *   info
+    /// * info
     ///
     /// &lt;!-- --&gt;
     ///

@@ -227,11 +227,11 @@ impl rt::FromJson for ConditionsItem {
 pub struct DescribeClusterNodePoolDetailStatus {
     /// The status of the node pool. Valid values:
     ///
-    /// *   `active`: The node pool is active.
-    /// *   `scaling`: The node pool is being scaled.
-    /// *   `removing`: Nodes are being removed from the node pool.
-    /// *   `deleting`: The node pool is being deleted.
-    /// *   `updating`: The node pool is being updated.
+    /// * `active`: The node pool is active.
+    /// * `scaling`: The node pool is being scaled.
+    /// * `removing`: Nodes are being removed from the node pool.
+    /// * `deleting`: The node pool is being deleted.
+    /// * `updating`: The node pool is being updated.
     ///
     /// Example: `active`.
     pub state: Option<String>,
@@ -307,8 +307,8 @@ pub struct ScalingGroup {
     pub instance_types: Option<Vec<String>>,
     /// The billing method of the nodes in the node pool. Valid values:
     ///
-    /// *   `PrePaid`: the subscription billing method.
-    /// *   `PostPaid`: the pay-as-you-go billing method.
+    /// * `PrePaid`: the subscription billing method.
+    /// * `PostPaid`: the pay-as-you-go billing method.
     ///
     /// Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
@@ -322,8 +322,8 @@ pub struct ScalingGroup {
     pub period_unit: Option<String>,
     /// Indicates whether auto-renewal is enabled for the nodes in the node pool. This parameter takes effect only when `instance_charge_type` is set to `PrePaid`. Valid values:
     ///
-    /// *   `true`: Auto-renewal is enabled.
-    /// *   `false`: Auto-renewal is disabled.
+    /// * `true`: Auto-renewal is enabled.
+    /// * `false`: Auto-renewal is disabled.
     ///
     /// Example: `false`.
     pub auto_renew: Option<bool>,
@@ -333,9 +333,9 @@ pub struct ScalingGroup {
     pub auto_renew_period: Option<i64>,
     /// The type of preemptible instance. Valid values:
     ///
-    /// *   NoSpot: a non-preemptible instance.
-    /// *   SpotWithPriceLimit: a preemptible instance that is configured with the highest bid price.
-    /// *   SpotAsPriceGo: a preemptible instance for which the system automatically bids based on the current market price.
+    /// * NoSpot: a non-preemptible instance.
+    /// * SpotWithPriceLimit: a preemptible instance that is configured with the highest bid price.
+    /// * SpotAsPriceGo: a preemptible instance for which the system automatically bids based on the current market price.
     ///
     /// For more information, see Preemptible instances. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
@@ -347,23 +347,23 @@ pub struct ScalingGroup {
     pub image_id: Option<String>,
     /// The system disk type. Valid values:
     ///
-    /// *   `cloud`: basic disk
-    /// *   `cloud_efficiency`: ultra disk
-    /// *   `cloud_ssd`: standard SSD
-    /// *   `cloud_essd`: Enterprise SSD (ESSD)
-    /// *   `cloud_auto`: ESSD AutoPL disk
-    /// *   `cloud_essd_entry`: ESSD Entry disk
+    /// * `cloud`: basic disk
+    /// * `cloud_efficiency`: ultra disk
+    /// * `cloud_ssd`: standard SSD
+    /// * `cloud_essd`: Enterprise SSD (ESSD)
+    /// * `cloud_auto`: ESSD AutoPL disk
+    /// * `cloud_essd_entry`: ESSD Entry disk
     ///
     /// Default value: `cloud_efficiency`. Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
     /// The categories of the system disk for nodes. The system attempts to create system disks of a disk category with a lower priority if the disk category with a higher priority is unavailable. Valid values: Valid values:
     ///
-    /// *   `cloud`: basic disk.
-    /// *   `cloud_efficiency`: ultra disk.
-    /// *   `cloud_ssd`: standard SSD.
-    /// *   `cloud_essd`: Enterprise SSD (ESSD).
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
+    /// * `cloud`: basic disk.
+    /// * `cloud_efficiency`: ultra disk.
+    /// * `cloud_ssd`: standard SSD.
+    /// * `cloud_essd`: Enterprise SSD (ESSD).
+    /// * `cloud_auto`: ESSD AutoPL disk.
+    /// * `cloud_essd_entry`: ESSD Entry disk.
     ///
     /// Default value: `cloud_efficiency`.
     pub system_disk_categories: Option<Vec<String>>,
@@ -375,8 +375,8 @@ pub struct ScalingGroup {
     pub system_disk_performance_level: Option<String>,
     /// Specifies whether to encrypt the system disk. Valid values: Valid values:
     ///
-    /// *   `true`: encrypts the system disk.
-    /// *   `false`: does not encrypt the system disk.
+    /// * `true`: encrypts the system disk.
+    /// * `false`: does not encrypt the system disk.
     ///
     /// Example: `false`.
     pub system_disk_encrypted: Option<bool>,
@@ -386,8 +386,8 @@ pub struct ScalingGroup {
     pub system_disk_encrypt_algorithm: Option<String>,
     /// Indicates whether to enable the burst feature for the system disk. Valid values:
     ///
-    /// *   true: enables the burst feature for the system disk. The performance burst feature allows ESSD AutoPL disks to burst their performance when spikes in read/write workloads occur and reduce the performance to the baseline level at the end of workload spikes.
-    /// *   false: does not enable the burst feature for the system disk.
+    /// * true: enables the burst feature for the system disk. The performance burst feature allows ESSD AutoPL disks to burst their performance when spikes in read/write workloads occur and reduce the performance to the baseline level at the end of workload spikes.
+    /// * false: does not enable the burst feature for the system disk.
     ///
     /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
@@ -428,21 +428,21 @@ pub struct ScalingGroup {
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for a multi-zone scaling group. Valid values:
     ///
-    /// *   `PRIORITY`: the scaling group is scaled based on the VSwitchIds.N parameter. If an ECS instance cannot be created in the zone where the vSwitch that has the highest priority resides, Auto Scaling creates the ECS instance in the zone where the vSwitch that has the next highest priority resides.
-    /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created when preemptible instance types are specified in the scaling configuration. You can set the `CompensateWithOnDemand` parameter to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient resources.
+    /// * `PRIORITY`: the scaling group is scaled based on the VSwitchIds.N parameter. If an ECS instance cannot be created in the zone where the vSwitch that has the highest priority resides, Auto Scaling creates the ECS instance in the zone where the vSwitch that has the next highest priority resides.
+    /// * `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created when preemptible instance types are specified in the scaling configuration. You can set the `CompensateWithOnDemand` parameter to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient resources.
     ///
     /// **
     ///
     /// **Note**The `COST_OPTIMIZED` setting takes effect only when multiple instance types are specified or at least one instance type is specified for preemptible instances.
     ///
-    /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If ECS instances become imbalanced among multiple zones due to insufficient inventory, you can call the RebalanceInstances operation of Auto Scaling to balance the instance distribution among zones. For more information, see RebalanceInstances.
+    /// * `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If ECS instances become imbalanced among multiple zones due to insufficient inventory, you can call the RebalanceInstances operation of Auto Scaling to balance the instance distribution among zones. For more information, see RebalanceInstances.
     ///
     /// Default value: `PRIORITY`. Example: `BALANCE`.
     pub multi_az_policy: Option<String>,
     /// The scaling mode of the scaling group. Valid values:
     ///
-    /// *   `release`: the standard mode. ECS instances are created and released based on resource usage.
-    /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
+    /// * `release`: the standard mode. ECS instances are created and released based on resource usage.
+    /// * `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
     ///
     /// Example: `release`.
     pub scaling_policy: Option<String>,
@@ -454,15 +454,15 @@ pub struct ScalingGroup {
     pub spot_instance_pools: Option<i64>,
     /// Indicates whether preemptible instances are supplemented when the number of preemptible instances drops below the specified minimum number. If this parameter is set to true, when the scaling group receives a system message that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace this instance. Valid values: Valid values:
     ///
-    /// *   `true`: Supplementation of preemptible instances is enabled.
-    /// *   `false`: Supplementation of preemptible instances is disabled.
+    /// * `true`: Supplementation of preemptible instances is enabled.
+    /// * `false`: Supplementation of preemptible instances is disabled.
     ///
     /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Indicates whether pay-as-you-go instances are automatically created to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as cost or insufficient inventory. This parameter takes effect when `multi_az_policy` is set to `COST_OPTIMIZED`. Valid values:
     ///
-    /// *   `true`: Pay-as-you-go instances are automatically created to meet the required number of ECS instances if preemptible instances cannot be created.
-    /// *   `false`: Pay-as-you-go instances are not automatically created to meet the required number of ECS instances if preemptible instances cannot be created.
+    /// * `true`: Pay-as-you-go instances are automatically created to meet the required number of ECS instances if preemptible instances cannot be created.
+    /// * `false`: Pay-as-you-go instances are not automatically created to meet the required number of ECS instances if preemptible instances cannot be created.
     ///
     /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
@@ -476,10 +476,10 @@ pub struct ScalingGroup {
     pub security_group_id: Option<String>,
     /// The release version of the operating system. Valid values:
     ///
-    /// *   `CentOS`
-    /// *   `AliyunLinux`
-    /// *   `Windows`
-    /// *   `WindowsCore`
+    /// * `CentOS`
+    /// * `AliyunLinux`
+    /// * `Windows`
+    /// * `WindowsCore`
     ///
     /// Example: `AliyunLinux`.
     pub platform: Option<String>,

@@ -139,11 +139,11 @@ impl std::error::Error for DescribeClusterNodePoolsError {}
 pub struct NodepoolsItemStatus {
     /// The status of the node pool. Valid values:
     ///
-    /// *   `active`: The node pool is active.
-    /// *   `scaling`: The node pool is being scaled.
-    /// *   `removing`: The nodes are being removed from the node pool.
-    /// *   `deleting`: The node pool is being deleted.
-    /// *   `updating`: The node pool is being updated.
+    /// * `active`: The node pool is active.
+    /// * `scaling`: The node pool is being scaled.
+    /// * `removing`: The nodes are being removed from the node pool.
+    /// * `deleting`: The node pool is being deleted.
+    /// * `updating`: The node pool is being updated.
     ///
     /// Example: `active`.
     pub state: Option<String>,
@@ -191,44 +191,44 @@ pub struct ScalingGroup {
     pub instance_types: Option<Vec<String>>,
     /// The billing method of the nodes in the node pool. Valid values:
     ///
-    /// *   `PrePaid`: subscription.
-    /// *   `PostPaid`: pay-as-you-go.
+    /// * `PrePaid`: subscription.
+    /// * `PostPaid`: pay-as-you-go.
     ///
     /// Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
     /// The subscription duration of the nodes in the node pool. This parameter is available and required only when `instance_charge_type` is set to `PrePaid`.
     ///
-    /// *   If `period_unit` is set to Week, the valid values of `period` are 1, 2, 3, and 4.
-    /// *   If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
+    /// * If `period_unit` is set to Week, the valid values of `period` are 1, 2, 3, and 4.
+    /// * If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
     /// Example: `1`.
     pub period: Option<i64>,
     /// The billing cycle of the nodes in the node pool. This parameter is required if you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
-    /// *   `Month`: The subscription duration is measured in months.
-    /// *   `Week`: The subscription duration is measured in weeks.
+    /// * `Month`: The subscription duration is measured in months.
+    /// * `Week`: The subscription duration is measured in weeks.
     ///
     /// Example: `Month`.
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for the nodes in the node pool. This parameter takes effect only if `instance_charge_type` is set to `PrePaid`. Valid values:
     ///
-    /// *   `true`
-    /// *   `false`
+    /// * `true`
+    /// * `false`
     ///
     /// Example: `false`.
     pub auto_renew: Option<bool>,
     /// The auto-renewal period. Valid value:
     ///
-    /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
-    /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60
+    /// * Valid values when PeriodUnit is set to Week: 1, 2, and 3.
+    /// * Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60
     ///
     /// Example: `0`.
     pub auto_renew_period: Option<i64>,
     /// The bidding policy of preemptible instances. Valid values:
     ///
-    /// *   NoSpot: non-preemptible.
-    /// *   SpotWithPriceLimit: specifies the highest bid.
-    /// *   SpotAsPriceGo: automatically submits bids based on the up-to-date market price.
+    /// * NoSpot: non-preemptible.
+    /// * SpotWithPriceLimit: specifies the highest bid.
+    /// * SpotAsPriceGo: automatically submits bids based on the up-to-date market price.
     ///
     /// For more information, see Create a preemptible elastic container instance. Example: `NoSpot`.
     pub spot_strategy: Option<String>,
@@ -236,16 +236,16 @@ pub struct ScalingGroup {
     pub spot_price_limit: Option<Vec<crate::types::SpotPriceLimitItem>>,
     /// The type of the OS image.
     ///
-    /// *   `AliyunLinux`: Alibaba Cloud Linux 2.
-    /// *   `AliyunLinuxSecurity`: Alibaba Cloud Linux 2 (UEFI).
-    /// *   `AliyunLinux3`: Alibaba Cloud Linux 3
-    /// *   `AliyunLinux3Arm64`: Alibaba Cloud Linux 3 (ARM).
-    /// *   `AliyunLinux3Security`: Alibaba Cloud Linux 3 (UEFI).
-    /// *   `CentOS`: CentOS.
-    /// *   `Windows`: Windows.
-    /// *   `WindowsCore`: Windows Core.
-    /// *   `ContainerOS`: ContainerOS.
-    /// *   `AliyunLinux3ContainerOptimized`: Alibaba Cloud Linux 3 Container-optimized.
+    /// * `AliyunLinux`: Alibaba Cloud Linux 2.
+    /// * `AliyunLinuxSecurity`: Alibaba Cloud Linux 2 (UEFI).
+    /// * `AliyunLinux3`: Alibaba Cloud Linux 3
+    /// * `AliyunLinux3Arm64`: Alibaba Cloud Linux 3 (ARM).
+    /// * `AliyunLinux3Security`: Alibaba Cloud Linux 3 (UEFI).
+    /// * `CentOS`: CentOS.
+    /// * `Windows`: Windows.
+    /// * `WindowsCore`: Windows Core.
+    /// * `ContainerOS`: ContainerOS.
+    /// * `AliyunLinux3ContainerOptimized`: Alibaba Cloud Linux 3 Container-optimized.
     ///
     /// Example: `AliyunLinux`.
     pub image_type: Option<String>,
@@ -253,11 +253,11 @@ pub struct ScalingGroup {
     pub image_id: Option<String>,
     /// The type of system disk. Valid values:
     ///
-    /// *   `cloud_efficiency`: ultra disk
-    /// *   `cloud_ssd`: SSD
-    /// *   `cloud_essd`: Enterprise ESSD (ESSD).
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
+    /// * `cloud_efficiency`: ultra disk
+    /// * `cloud_ssd`: SSD
+    /// * `cloud_essd`: Enterprise ESSD (ESSD).
+    /// * `cloud_auto`: ESSD AutoPL disk.
+    /// * `cloud_essd_entry`: ESSD Entry disk.
     ///
     /// Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
@@ -269,17 +269,17 @@ pub struct ScalingGroup {
     pub system_disk_size: Option<i64>,
     /// The performance level (PL) of the system disk. This parameter takes effect only for an ESSD. You can specify a higher PL if you increase the size of a data disk. For more information, see ESSDs.
     ///
-    /// *   PL0: moderate maximum concurrent I/O performance and low I/O latency.
-    /// *   PL1: moderate maximum concurrent I/O performance and low I/O latency.
-    /// *   PL2: high maximum concurrent I/O performance and low I/O latency.
-    /// *   PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
+    /// * PL0: moderate maximum concurrent I/O performance and low I/O latency.
+    /// * PL1: moderate maximum concurrent I/O performance and low I/O latency.
+    /// * PL2: high maximum concurrent I/O performance and low I/O latency.
+    /// * PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
     ///
     /// Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
     /// Specifies whether to encrypt the system disk. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Example: `false`.
     pub system_disk_encrypted: Option<bool>,
@@ -289,8 +289,8 @@ pub struct ScalingGroup {
     pub system_disk_encrypt_algorithm: Option<String>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
-    /// *   true: enables the burst feature.
-    /// *   false: disables the burst feature.
+    /// * true: enables the burst feature.
+    /// * false: disables the burst feature.
     ///
     /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
@@ -310,8 +310,8 @@ pub struct ScalingGroup {
     pub login_password: Option<String>,
     /// Indicates whether a non-root user can log on to an Elastic Compute Service (ECS) instance added to the node pool.
     ///
-    /// *   true: Logs in as a non-root user (ecs-user).
-    /// *   false: Logs in as the root user.
+    /// * true: Logs in as a non-root user (ecs-user).
+    /// * false: Logs in as the root user.
     ///
     /// Example: `true`.
     pub login_as_non_root: Option<bool>,
@@ -324,15 +324,15 @@ pub struct ScalingGroup {
     pub soc_enabled: Option<bool>,
     /// Indicates whether Alibaba Cloud Linux Security Hardening is enabled. Valid values:
     ///
-    /// *   `true`: Alibaba Cloud Linux Security Hardening is enabled.
-    /// *   `false`: Alibaba Cloud Linux Security Hardening is disabled.
+    /// * `true`: Alibaba Cloud Linux Security Hardening is enabled.
+    /// * `false`: Alibaba Cloud Linux Security Hardening is disabled.
     ///
     /// Default value: `false`. Example: `false`.
     pub security_hardening_os: Option<bool>,
     /// The metering method of the public IP address.
     ///
-    /// *   PayByBandwidth: pay-by-data-transfer.
-    /// *   PayByTraffic: pay-by-data-transfer.
+    /// * PayByBandwidth: pay-by-data-transfer.
+    /// * PayByTraffic: pay-by-data-transfer.
     ///
     /// Example: `PayByBandwidth`.
     pub internet_charge_type: Option<String>,
@@ -344,21 +344,21 @@ pub struct ScalingGroup {
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
     ///
-    /// *   `PRIORITY`: ECS instances are created based on the VSwitchIds.N parameter. If Auto Scaling fails to create an ECS instance in the zone of the vSwitch that has the highest priority, Auto Scaling attempts to create the ECS instance in the zone of the vSwitch that has a lower priority.
-    /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created when preemptible instance types are specified in the scaling configuration. You can specify `CompensateWithOnDemand` to specify whether to automatically create pay-as-you-go instances if preemptible instances cannot be created due to insufficient resources.
+    /// * `PRIORITY`: ECS instances are created based on the VSwitchIds.N parameter. If Auto Scaling fails to create an ECS instance in the zone of the vSwitch that has the highest priority, Auto Scaling attempts to create the ECS instance in the zone of the vSwitch that has a lower priority.
+    /// * `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created when preemptible instance types are specified in the scaling configuration. You can specify `CompensateWithOnDemand` to specify whether to automatically create pay-as-you-go instances if preemptible instances cannot be created due to insufficient resources.
     ///
     /// **
     ///
     /// **Note** `COST_OPTIMIZED` takes effect only if multiple instance types are specified or at least one preemptible instance type is specified.
     ///
-    /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If the distribution of ECS instances across zones is not balanced due to reasons such as insufficient inventory, you can call the `RebalanceInstances` operation to evenly distribute the ECS instances across zones. For more information, see RebalanceInstances.
+    /// * `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If the distribution of ECS instances across zones is not balanced due to reasons such as insufficient inventory, you can call the `RebalanceInstances` operation to evenly distribute the ECS instances across zones. For more information, see RebalanceInstances.
     ///
     /// Example: `COST_OPTIMIZED`.
     pub multi_az_policy: Option<String>,
     /// The scaling mode of the scaling group. Valid values:
     ///
-    /// *   `release`: the standard mode. ECS instances are created and released based on the resource usage.
-    /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached to local disks.
+    /// * `release`: the standard mode. ECS instances are created and released based on the resource usage.
+    /// * `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached to local disks.
     ///
     /// Example: `release`.
     pub scaling_policy: Option<String>,
@@ -370,15 +370,15 @@ pub struct ScalingGroup {
     pub spot_instance_pools: Option<i64>,
     /// Specifies whether to enable the supplementation of preemptible instances. If the supplementation of preemptible instances is enabled, when the scaling group receives a system message that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace this instance. Valid values:
     ///
-    /// *   `true`
-    /// *   `false`
+    /// * `true`
+    /// * `false`
     ///
     /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Specifies whether to automatically create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as the cost or insufficient inventory. This parameter takes effect if you set `multi_az_policy` to `COST_OPTIMIZED` Valid values:
     ///
-    /// *   `true`
-    /// *   `false`
+    /// * `true`
+    /// * `false`
     ///
     /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
@@ -396,10 +396,10 @@ pub struct ScalingGroup {
     ///
     /// The OS distribution that is used. Valid values:
     ///
-    /// *   `CentOS`
-    /// *   `AliyunLinux`
-    /// *   `Windows`
-    /// *   `WindowsCore`
+    /// * `CentOS`
+    /// * `AliyunLinux`
+    /// * `Windows`
+    /// * `WindowsCore`
     ///
     /// Example: `AliyunLinux`.
     pub platform: Option<String>,
@@ -504,8 +504,8 @@ pub struct NodepoolsItem {
     pub max_nodes: Option<i64>,
     /// The network type of the edge node pool. This parameter takes effect only if you set `type` of the node pool to `edge`. Valid values:
     ///
-    /// *   `basic`: Internet. Nodes in the node pool communicate with nodes in the cloud over the Internet. Applications deployed on the edge nodes cannot directly access virtual private clouds (VPCs) over the Internet.
-    /// *   `private`: private network. You can connect nodes in the node pool to the cloud by using Express Connect, VPN, or Cloud Enterprise Network (CEN). This greatly improves the quality and security of cloud-edge communication.
+    /// * `basic`: Internet. Nodes in the node pool communicate with nodes in the cloud over the Internet. Applications deployed on the edge nodes cannot directly access virtual private clouds (VPCs) over the Internet.
+    /// * `private`: private network. You can connect nodes in the node pool to the cloud by using Express Connect, VPN, or Cloud Enterprise Network (CEN). This greatly improves the quality and security of cloud-edge communication.
     ///
     /// Example: `improved`.
     pub interconnect_mode: Option<String>,

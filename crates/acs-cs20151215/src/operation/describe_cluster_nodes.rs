@@ -79,11 +79,11 @@ impl<C> DescribeClusterNodesBuilder<C> {
 
     /// The node state that you want to use to filter nodes. Valid values:
     ///
-    /// *   `all`: query nodes in the following four states.
-    /// *   `running`: query nodes in the running state.
-    /// *   `removing`: query nodes that are being removed.
-    /// *   `initial`: query nodes that are being initialized.
-    /// *   `failed`: query nodes that fail to be created.
+    /// * `all`: query nodes in the following four states.
+    /// * `running`: query nodes in the running state.
+    /// * `removing`: query nodes that are being removed.
+    /// * `initial`: query nodes that are being initialized.
+    /// * `failed`: query nodes that fail to be created.
     ///
     /// Default value: `all`. Example: `running`.
     pub fn state(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -197,8 +197,8 @@ pub struct NodesItem {
     pub image_id: Option<String>,
     /// The billing method of the node. Valid values:
     ///
-    /// *   `PrePaid`: the subscription billing method. If the value is PrePaid, make sure that you have a sufficient balance or credit in your account. Otherwise, an `InvalidPayMethod` error is returned.
-    /// *   `PostPaid`: the pay-as-you-go billing method.
+    /// * `PrePaid`: the subscription billing method. If the value is PrePaid, make sure that you have a sufficient balance or credit in your account. Otherwise, an `InvalidPayMethod` error is returned.
+    /// * `PostPaid`: the pay-as-you-go billing method.
     ///
     /// Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
@@ -208,8 +208,8 @@ pub struct NodesItem {
     pub instance_name: Option<String>,
     /// The role of the node. Valid values:
     ///
-    /// *   Master: master node
-    /// *   Worker: worker node
+    /// * Master: master node
+    /// * Worker: worker node
     ///
     /// Example: `Worker`.
     pub instance_role: Option<String>,
@@ -223,8 +223,8 @@ pub struct NodesItem {
     pub ip_address: Option<Vec<String>>,
     /// Indicates whether the instance on which the node is deployed is provided by Alibaba Cloud. Valid values:
     ///
-    /// *   `true`: The instance is provided by Alibaba Cloud.
-    /// *   `false`: The instance is not provided by Alibaba Cloud.
+    /// * `true`: The instance is provided by Alibaba Cloud.
+    /// * `false`: The instance is not provided by Alibaba Cloud.
     ///
     /// Example: `true`.
     pub is_aliyun_node: Option<bool>,
@@ -232,10 +232,10 @@ pub struct NodesItem {
     pub node_name: Option<String>,
     /// Indicates whether the node is ready. Valid values:
     ///
-    /// *   `Ready`: The node is ready.
-    /// *   `NotReady`: The node is not ready.
-    /// *   `Unknown`: The status of the node is unknown.
-    /// *   `Offline`: The node is offline.
+    /// * `Ready`: The node is ready.
+    /// * `NotReady`: The node is not ready.
+    /// * `Unknown`: The status of the node is unknown.
+    /// * `Offline`: The node is offline.
     ///
     /// Example: `Ready`.
     pub node_status: Option<String>,
@@ -245,19 +245,19 @@ pub struct NodesItem {
     pub source: Option<String>,
     /// The status of the node. Valid values:
     ///
-    /// *   `pending`: The node is being created.
-    /// *   `running`: The node is running.
-    /// *   `starting`: The node is being started.
-    /// *   `stopping`: The node is being stopped.
-    /// *   `stopped`: The node is stopped.
+    /// * `pending`: The node is being created.
+    /// * `running`: The node is running.
+    /// * `starting`: The node is being started.
+    /// * `stopping`: The node is being stopped.
+    /// * `stopped`: The node is stopped.
     ///
     /// Example: `running`.
     pub state: Option<String>,
     /// The type of preemptible instance. Valid values:
     ///
-    /// *   NoSpot: a non-preemptible instance.
-    /// *   SpotWithPriceLimit: a preemptible instance that is configured with the highest bid price.
-    /// *   SpotAsPriceGo: a preemptible instance for which the system automatically bids based on the current market price.
+    /// * NoSpot: a non-preemptible instance.
+    /// * SpotWithPriceLimit: a preemptible instance that is configured with the highest bid price.
+    /// * SpotAsPriceGo: a preemptible instance for which the system automatically bids based on the current market price.
     ///
     /// Example: `NoSpot`.
     pub spot_strategy: Option<String>,

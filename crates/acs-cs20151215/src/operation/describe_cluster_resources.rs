@@ -204,9 +204,9 @@ impl rt::FromJson for DeleteBehavior {
 
 /// The type of the resource creator. Valid values:
 ///
-/// *   user: The resource is created by the user.
-/// *   system: The resource is created by the ACK management system.
-/// *   addon: The resource is created by a cluster component.
+/// * user: The resource is created by the user.
+/// * system: The resource is created by the ACK management system.
+/// * addon: The resource is created by a cluster component.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreatorType {
@@ -271,21 +271,21 @@ pub struct DescribeClusterResourcesBodyItem {
     pub resource_type: Option<String>,
     /// The resource status. Valid values:
     ///
-    /// *   `CREATE_COMPLETE`: the resource is created.
-    /// *   `CREATE_FAILED`: the resource failed to be created.
-    /// *   `CREATE_IN_PROGRESS`: the resource is being created.
-    /// *   `DELETE_FAILED`: the resource failed to be deleted.
-    /// *   `DELETE_IN_PROGRESS`: the resource is being deleted.
-    /// *   `ROLLBACK_COMPLETE`: the resource is rolled back.
-    /// *   `ROLLBACK_FAILED`: the resource failed to be rolled back.
-    /// *   `ROLLBACK_IN_PROGRESS`: the resource is being rolled back.
+    /// * `CREATE_COMPLETE`: the resource is created.
+    /// * `CREATE_FAILED`: the resource failed to be created.
+    /// * `CREATE_IN_PROGRESS`: the resource is being created.
+    /// * `DELETE_FAILED`: the resource failed to be deleted.
+    /// * `DELETE_IN_PROGRESS`: the resource is being deleted.
+    /// * `ROLLBACK_COMPLETE`: the resource is rolled back.
+    /// * `ROLLBACK_FAILED`: the resource failed to be rolled back.
+    /// * `ROLLBACK_IN_PROGRESS`: the resource is being rolled back.
     ///
     /// Example: `CREATE_COMPLETE`.
     pub state: Option<String>,
     /// Specifies whether the resource is created by Container Service for Kubernetes (ACK). Valid values:
     ///
-    /// *   1: the resource is created by ACK.
-    /// *   0: the resource is an existing resource.
+    /// * 1: the resource is created by ACK.
+    /// * 0: the resource is an existing resource.
     ///
     /// Example: `1`.
     pub auto_create: Option<i64>,
@@ -297,9 +297,9 @@ pub struct DescribeClusterResourcesBodyItem {
     pub delete_behavior: Option<DeleteBehavior>,
     /// The type of the resource creator. Valid values:
     ///
-    /// *   user: The resource is created by the user.
-    /// *   system: The resource is created by the ACK management system.
-    /// *   addon: The resource is created by a cluster component.
+    /// * user: The resource is created by the user.
+    /// * system: The resource is created by the ACK management system.
+    /// * addon: The resource is created by a cluster component.
     ///
     /// Example: `addon`.
     pub creator_type: Option<CreatorType>,

@@ -3,8 +3,8 @@
 
 //! `DescribeClusterUserKubeconfig`: Kubeconfig files store identity and authentication information that is used by clients to access Container Service for Kubernetes (ACK) clusters. To use a kubectl client to manage an ACK cluster, you need to use the corresponding kubeconfig file to connect to the ACK cluster. We recommend that you keep kubeconfig files confidential and revoke kubeconfig files that are not in use. This helps prevent data leaks caused by the disclosure of kubeconfig files.
 //!
-//! *   The default validity period of a kubeconfig file is 3 years. 180 days before a kubeconfig file expires, you can renew it in the Container Service for Kubernetes (ACK) console or by calling API operations. After a kubeconfig file is renewed, the kubeconfig file is valid for 3 years. The previous kubeconfig file still remains valid until expiration. We recommend that you renew your kubeconfig file at the earliest opportunity.
-//! *   We recommend that you keep kubeconfig files confidential and revoke kubeconfig files that are not in use. This helps prevent data leaks caused by the disclosure of kubeconfig files.
+//! * The default validity period of a kubeconfig file is 3 years. 180 days before a kubeconfig file expires, you can renew it in the Container Service for Kubernetes (ACK) console or by calling API operations. After a kubeconfig file is renewed, the kubeconfig file is valid for 3 years. The previous kubeconfig file still remains valid until expiration. We recommend that you renew your kubeconfig file at the earliest opportunity.
+//! * We recommend that you keep kubeconfig files confidential and revoke kubeconfig files that are not in use. This helps prevent data leaks caused by the disclosure of kubeconfig files.
 
 use acs_runtime as rt;
 
@@ -61,8 +61,8 @@ impl<C> DescribeClusterUserKubeconfigBuilder<C> {
 
     /// Specifies whether to obtain the kubeconfig file that is used to connect to the cluster over the internal network. You can obtain the terminal ID by calling one of the following operations:
     ///
-    /// *   `true`: obtains the kubeconfig file that is used to connect to the master instance over the internal network.
-    /// *   `false`: obtains the kubeconfig file that is used to connect to the master instance over the Internet.
+    /// * `true`: obtains the kubeconfig file that is used to connect to the master instance over the internal network.
+    /// * `false`: obtains the kubeconfig file that is used to connect to the master instance over the Internet.
     ///
     /// Default value: `false` Example: `true`.
     pub fn private_ip_address(mut self, value: impl rt::IntoParam<bool>) -> Self {

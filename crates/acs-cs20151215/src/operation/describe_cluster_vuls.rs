@@ -125,12 +125,12 @@ impl std::error::Error for DescribeClusterVulsError {}
 ///
 /// Valid values:
 ///
-/// *   app: application vulnerabilities
-/// *   sca: application vulnerabilities (software component analysis)
-/// *   cve: Linux vulnerabilities
-/// *   cms: Web-CMS vulnerabilities
-/// *   sys: Windows vulnerabilities
-/// *   emg:  emergency vulnerabilities
+/// * app: application vulnerabilities
+/// * sca: application vulnerabilities (software component analysis)
+/// * cve: Linux vulnerabilities
+/// * cms: Web-CMS vulnerabilities
+/// * sys: Windows vulnerabilities
+/// * emg:  emergency vulnerabilities
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VulType {
@@ -209,12 +209,12 @@ pub struct VulRecordsItem {
     ///
     /// Valid values:
     ///
-    /// *   app: application vulnerabilities
-    /// *   sca: application vulnerabilities (software component analysis)
-    /// *   cve: Linux vulnerabilities
-    /// *   cms: Web-CMS vulnerabilities
-    /// *   sys: Windows vulnerabilities
-    /// *   emg:  emergency vulnerabilities
+    /// * app: application vulnerabilities
+    /// * sca: application vulnerabilities (software component analysis)
+    /// * cve: Linux vulnerabilities
+    /// * cms: Web-CMS vulnerabilities
+    /// * sys: Windows vulnerabilities
+    /// * emg:  emergency vulnerabilities
     ///
     /// Example: `cve`.
     pub vul_type: Option<VulType>,
@@ -222,9 +222,9 @@ pub struct VulRecordsItem {
     ///
     /// Valid values:
     ///
-    /// *   nntf: low
-    /// *   later: medium
-    /// *   asap: high
+    /// * nntf: low
+    /// * later: medium
+    /// * asap: high
     ///
     /// Example: `asap`.
     pub necessity: Option<crate::types::Necessity>,

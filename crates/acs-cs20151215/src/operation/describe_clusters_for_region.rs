@@ -73,9 +73,9 @@ impl<C> DescribeClustersForRegionBuilder<C> {
 
     /// The type of the clusters to query. Valid values:
     ///
-    /// *   Kubernetes: ACK dedicated clusters.
-    /// *   ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   ExternalKubernetes: registered clusters.
+    /// * Kubernetes: ACK dedicated clusters.
+    /// * ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
+    /// * ExternalKubernetes: registered clusters.
     ///
     /// Example: `Kubernetes`.
     pub fn cluster_type(mut self, value: impl rt::IntoParam<ClusterType>) -> Self {
@@ -97,10 +97,10 @@ impl<C> DescribeClustersForRegionBuilder<C> {
 
     /// The subtype of the clusters to query. Valid values:
     ///
-    /// *   Default: ACK managed clusters. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-    /// *   Edge: ACK Edge clusters. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-    /// *   Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-    /// *   Lingjun: ACK Lingjun Pro clusters.
+    /// * Default: ACK managed clusters. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
+    /// * Edge: ACK Edge clusters. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
+    /// * Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
+    /// * Lingjun: ACK Lingjun Pro clusters.
     ///
     /// Example: `Serverless`.
     pub fn profile(mut self, value: impl rt::IntoParam<Profile>) -> Self {
@@ -110,8 +110,8 @@ impl<C> DescribeClustersForRegionBuilder<C> {
 
     /// The specification of the clusters to query. Valid values:
     ///
-    /// *   ack.pro.small: ACK Pro clusters.
-    /// *   ack.standard: ACK Basic clusters.
+    /// * ack.pro.small: ACK Pro clusters.
+    /// * ack.standard: ACK Basic clusters.
     ///
     /// Example: `ack.standard`.
     pub fn cluster_spec(mut self, value: impl rt::IntoParam<ClusterSpec>) -> Self {
@@ -241,9 +241,9 @@ impl std::error::Error for DescribeClustersForRegionError {}
 
 /// The type of the clusters to query. Valid values:
 ///
-/// *   Kubernetes: ACK dedicated clusters.
-/// *   ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-/// *   ExternalKubernetes: registered clusters.
+/// * Kubernetes: ACK dedicated clusters.
+/// * ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
+/// * ExternalKubernetes: registered clusters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterType {
@@ -300,10 +300,10 @@ impl rt::IntoParam<ClusterType> for &str {
 
 /// The subtype of the clusters to query. Valid values:
 ///
-/// *   Default: ACK managed clusters. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-/// *   Edge: ACK Edge clusters. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-/// *   Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-/// *   Lingjun: ACK Lingjun Pro clusters.
+/// * Default: ACK managed clusters. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
+/// * Edge: ACK Edge clusters. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
+/// * Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
+/// * Lingjun: ACK Lingjun Pro clusters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Profile {
@@ -364,8 +364,8 @@ impl rt::IntoParam<Profile> for &str {
 
 /// The specification of the clusters to query. Valid values:
 ///
-/// *   ack.pro.small: ACK Pro clusters.
-/// *   ack.standard: ACK Basic clusters.
+/// * ack.pro.small: ACK Pro clusters.
+/// * ack.standard: ACK Basic clusters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ClusterSpec {
@@ -420,8 +420,8 @@ impl rt::IntoParam<ClusterSpec> for &str {
 ///
 /// Valid value:
 ///
-/// *   iptables: iptables.
-/// *   ipvs: ipvs.
+/// * iptables: iptables.
+/// * ipvs: ipvs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProxyMode {
@@ -474,9 +474,9 @@ pub struct ClustersItem {
     pub cluster_id: Option<String>,
     /// The type of the cluster. Valid values:
     ///
-    /// *   Kubernetes: ACK dedicated cluster
-    /// *   ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   ExternalKubernetes: registered cluster
+    /// * Kubernetes: ACK dedicated cluster
+    /// * ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
+    /// * ExternalKubernetes: registered cluster
     ///
     /// Example: `ManagedKubernetes`.
     pub cluster_type: Option<String>,
@@ -490,8 +490,8 @@ pub struct ClustersItem {
     pub next_version: Option<String>,
     /// Specifies whether to enable cluster deletion protection. If you enable this option, the cluster cannot be deleted in the console or by calling API operations. You can obtain the terminal ID by calling one of the following operations:
     ///
-    /// *   true: enables deletion protection for the cluster. This way, the cluster cannot be deleted in the ACK console or by calling API operations.
-    /// *   false: disables deletion protection for the cluster. This way, the cluster can be deleted in the ACK console or by calling API operations.
+    /// * true: enables deletion protection for the cluster. This way, the cluster cannot be deleted in the ACK console or by calling API operations.
+    /// * false: disables deletion protection for the cluster. This way, the cluster can be deleted in the ACK console or by calling API operations.
     ///
     /// Example: `false`.
     pub deletion_protection: Option<bool>,
@@ -499,10 +499,10 @@ pub struct ClustersItem {
     pub name: Option<String>,
     /// The subtype of the clusters. Valid values:
     ///
-    /// *   Default: ACK managed clusters. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-    /// *   Edge: ACK Edge clusters. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-    /// *   Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-    /// *   Lingjun: ACK Lingjun Pro clusters.
+    /// * Default: ACK managed clusters. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
+    /// * Edge: ACK Edge clusters. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
+    /// * Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
+    /// * Lingjun: ACK Lingjun Pro clusters.
     ///
     /// Example: `Default`.
     pub profile: Option<String>,
@@ -520,8 +520,8 @@ pub struct ClustersItem {
     ///
     /// Valid value:
     ///
-    /// *   iptables: iptables.
-    /// *   ipvs: ipvs.
+    /// * iptables: iptables.
+    /// * ipvs: ipvs.
     ///
     /// Example: `ipvs`.
     pub proxy_mode: Option<ProxyMode>,
@@ -535,18 +535,18 @@ pub struct ClustersItem {
     pub size: Option<i64>,
     /// The status of the cluster. Valid values:
     ///
-    /// *   initial: The cluster is being created.
-    /// *   failed: The cluster failed to be created.
-    /// *   running: The cluster is running.
-    /// *   Upgrading: The cluster is being updated.
-    /// *   scaling: The cluster is being scaled.
-    /// *   waiting: The cluster is waiting for connection requests.
-    /// *   disconnected: The cluster is disconnected.
-    /// *   inactive: The cluster is inactive.
-    /// *   unavailable: The cluster is unavailable.
-    /// *   deleting: The cluster is being deleted.
-    /// *   deleted: The ACK cluster is deleted.
-    /// *   delete_failed: The cluster failed to be deleted.
+    /// * initial: The cluster is being created.
+    /// * failed: The cluster failed to be created.
+    /// * running: The cluster is running.
+    /// * Upgrading: The cluster is being updated.
+    /// * scaling: The cluster is being scaled.
+    /// * waiting: The cluster is waiting for connection requests.
+    /// * disconnected: The cluster is disconnected.
+    /// * inactive: The cluster is inactive.
+    /// * unavailable: The cluster is unavailable.
+    /// * deleting: The cluster is being deleted.
+    /// * deleted: The ACK cluster is deleted.
+    /// * delete_failed: The cluster failed to be deleted.
     ///
     /// Example: `running`.
     pub state: Option<String>,
@@ -560,8 +560,8 @@ pub struct ClustersItem {
     pub vswitch_ids: Option<Vec<String>>,
     /// The types of ACK managed clusters:
     ///
-    /// *   ack.pro.small: ACK Pro cluster
-    /// *   ack.standard: ACK Basic cluster
+    /// * ack.pro.small: ACK Pro cluster
+    /// * ack.standard: ACK Basic cluster
     ///
     /// Example: `ack.standard`.
     pub cluster_spec: Option<String>,

@@ -73,9 +73,9 @@ impl<C> DescribeClustersV1Builder<C> {
 
     /// The type of the instance.
     ///
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
-    /// *   `ExternalKubernetes`: registered cluster
+    /// * `Kubernetes`: ACK dedicated cluster.
+    /// * `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
+    /// * `ExternalKubernetes`: registered cluster
     ///
     /// Example: `Kubernetes`.
     pub fn cluster_type(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -97,10 +97,10 @@ impl<C> DescribeClustersV1Builder<C> {
 
     /// If you set `cluster_type` to `ManagedKubernetes`, an ACK managed cluster is created. In this case, you can further specify the cluster edition. Valid values:
     ///
-    /// *   `Default`: ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
-    /// *   `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
-    /// *   `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
-    /// *   `Lingjun`: ACK Lingjun Pro cluster.
+    /// * `Default`: ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
+    /// * `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
+    /// * `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
+    /// * `Lingjun`: ACK Lingjun Pro cluster.
     ///
     /// Example: `Default`.
     pub fn profile(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -110,8 +110,8 @@ impl<C> DescribeClustersV1Builder<C> {
 
     /// After you set `cluster_type` to `ManagedKubernetes` and configure the `profile` parameter, you can further specify the edition of the cluster. Valid values:
     ///
-    /// *   `ack.pro.small`: ACK Pro cluster.
-    /// *   `ack.standard`: ACK Basic cluster. If you leave the parameter empty, ACK Basic cluster is selected.
+    /// * `ack.pro.small`: ACK Pro cluster.
+    /// * `ack.standard`: ACK Basic cluster. If you leave the parameter empty, ACK Basic cluster is selected.
     ///
     /// Example: `ack.pro.small`.
     pub fn cluster_spec(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -246,8 +246,8 @@ pub struct ClustersItem {
     pub next_version: Option<String>,
     /// Specifies whether to enable cluster deletion protection. If you enable this option, the cluster cannot be deleted in the console or by calling API operations. Valid values:
     ///
-    /// *   `true`: enables deletion protection for the cluster. This way, the cluster cannot be deleted in the ACK console or by calling API operations.
-    /// *   `false`: disables deletion protection for the cluster. This way, the cluster can be deleted in the ACK console or by calling API operations.
+    /// * `true`: enables deletion protection for the cluster. This way, the cluster cannot be deleted in the ACK console or by calling API operations.
+    /// * `false`: disables deletion protection for the cluster. This way, the cluster can be deleted in the ACK console or by calling API operations.
     ///
     /// Example: `true`.
     pub deletion_protection: Option<bool>,
@@ -267,18 +267,18 @@ pub struct ClustersItem {
     pub name: Option<String>,
     /// The network mode of the cluster. Valid values:
     ///
-    /// *   `classic`: classic network.
-    /// *   `vpc`: virtual private cloud (VPC).
-    /// *   `overlay`: overlay network.
-    /// *   `calico`: network powered by Calico.
+    /// * `classic`: classic network.
+    /// * `vpc`: virtual private cloud (VPC).
+    /// * `overlay`: overlay network.
+    /// * `calico`: network powered by Calico.
     ///
     /// Example: `vpc`.
     #[deprecated]
     pub network_mode: Option<String>,
     /// Indicates whether Alibaba Cloud DNS PrivateZone is enabled. Valid values:
     ///
-    /// *   `true`: Alibaba Cloud DNS PrivateZone is enabled.
-    /// *   `false`: Alibaba Cloud DNS PrivateZone is disabled.
+    /// * `true`: Alibaba Cloud DNS PrivateZone is enabled.
+    /// * `false`: Alibaba Cloud DNS PrivateZone is disabled.
     ///
     /// Example: `false`.
     #[deprecated]
@@ -297,8 +297,8 @@ pub struct ClustersItem {
     pub service_cidr: Option<String>,
     /// The kube-proxy mode.
     ///
-    /// *   `iptables`: a mature and stable mode that uses iptables rules to conduct service discovery and load balancing. The performance of this mode is limited by the size of the cluster. This mode is suitable for clusters that run a small number of Services.
-    /// *   `ipvs`: provides high performance and uses IP Virtual Server (IPVS). This allows you to configure service discovery and load balancing. This mode is suitable for clusters that are required to run a large number of services. We recommend that you use this mode in scenarios that require high load balancing performance.
+    /// * `iptables`: a mature and stable mode that uses iptables rules to conduct service discovery and load balancing. The performance of this mode is limited by the size of the cluster. This mode is suitable for clusters that run a small number of Services.
+    /// * `ipvs`: provides high performance and uses IP Virtual Server (IPVS). This allows you to configure service discovery and load balancing. This mode is suitable for clusters that are required to run a large number of services. We recommend that you use this mode in scenarios that require high load balancing performance.
     ///
     /// Example: `ipvs`.
     pub proxy_mode: Option<String>,
@@ -306,8 +306,8 @@ pub struct ClustersItem {
     pub timezone: Option<String>,
     /// The IP stack of the cluster. Valid values:
     ///
-    /// *   ipv4: creates a cluster that supports only the IPv4 protocol stack.
-    /// *   dual: creates a cluster that supports IPv4/IPv6 dual-stack.
+    /// * ipv4: creates a cluster that supports only the IPv4 protocol stack.
+    /// * dual: creates a cluster that supports IPv4/IPv6 dual-stack.
     ///
     /// Example: `ipv4`.
     pub ip_stack: Option<crate::types::IpStack>,
@@ -317,18 +317,18 @@ pub struct ClustersItem {
     pub size: Option<i64>,
     /// The status of the cluster. Valid values:
     ///
-    /// *   `initial`: The cluster is being created.
-    /// *   `failed`: The cluster failed to be created.
-    /// *   `running`: The cluster is running.
-    /// *   `upgrading`: The cluster is undergoing an upgrade.
-    /// *   `updating`: Cluster specification changes are being applied.
-    /// *   `removing`: Nodes are being removed from the node pool.
-    /// *   `draining`: Node draining is in progress.
-    /// *   `scaling`: Auto-scaling operation is in progress for the cluster.
-    /// *   `stopped`: The cluster has stopped running.
-    /// *   `deleting`: The cluster is being deleted.
-    /// *   `deleted`: The cluster has been deleted.
-    /// *   `delete_failed`: The cluster failed to be deleted.
+    /// * `initial`: The cluster is being created.
+    /// * `failed`: The cluster failed to be created.
+    /// * `running`: The cluster is running.
+    /// * `upgrading`: The cluster is undergoing an upgrade.
+    /// * `updating`: Cluster specification changes are being applied.
+    /// * `removing`: Nodes are being removed from the node pool.
+    /// * `draining`: Node draining is in progress.
+    /// * `scaling`: Auto-scaling operation is in progress for the cluster.
+    /// * `stopped`: The cluster has stopped running.
+    /// * `deleting`: The cluster is being deleted.
+    /// * `deleted`: The cluster has been deleted.
+    /// * `delete_failed`: The cluster failed to be deleted.
     ///
     /// Example: `running`.
     pub state: Option<String>,

@@ -60,8 +60,8 @@ impl<C> DescribeExternalAgentBuilder<C> {
 
     /// Specifies whether to obtain the credentials that are used to access the cluster over the internal network.
     ///
-    /// *   `true`: obtains the credentials that are used to access the cluster over the internal network.
-    /// *   `false`: obtains the credentials that are used to access the cluster over the Internet.
+    /// * `true`: obtains the credentials that are used to access the cluster over the internal network.
+    /// * `false`: obtains the credentials that are used to access the cluster over the Internet.
     ///
     /// Default value: `false`. Example: `true`.
     pub fn private_ip_address(mut self, value: impl rt::IntoParam<String>) -> Self {

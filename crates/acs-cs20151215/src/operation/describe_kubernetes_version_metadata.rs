@@ -70,9 +70,9 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
 
     /// The cluster type that you want to use. Valid values:
     ///
-    /// *   `Kubernetes`: ACK dedicated cluster.
-    /// *   `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Pro clusters, ACK Basic clusters, ACK Serverless Pro clusters, ACK Serverless Basic clusters, ACK Edge Pro clusters, and ACK Edge Basic clusters.
-    /// *   `ExternalKubernetes`: registered cluster.
+    /// * `Kubernetes`: ACK dedicated cluster.
+    /// * `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Pro clusters, ACK Basic clusters, ACK Serverless Pro clusters, ACK Serverless Basic clusters, ACK Edge Pro clusters, and ACK Edge Basic clusters.
+    /// * `ExternalKubernetes`: registered cluster.
     ///
     /// Required. Example: `Kubernetes`.
     pub fn cluster_type(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -90,9 +90,9 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
 
     /// The scenario where clusters are used. Valid values:
     ///
-    /// *   `Default`: non-edge computing scenarios
-    /// *   `Edge`: edge computing scenarios
-    /// *   `Serverless`: serverless scenarios.
+    /// * `Default`: non-edge computing scenarios
+    /// * `Edge`: edge computing scenarios
+    /// * `Serverless`: serverless scenarios.
     ///
     /// Default value: `Default`. Example: `Default`.
     pub fn profile(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -102,9 +102,9 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
 
     /// The container runtime type that you want to use. You can specify a runtime type to query only OS images that support the runtime type. Valid values:
     ///
-    /// *   `docker`: Docker
-    /// *   `containerd`: containerd
-    /// *   `Sandboxed-Container.runv`: Sandboxed-Container
+    /// * `docker`: Docker
+    /// * `containerd`: containerd
+    /// * `Sandboxed-Container.runv`: Sandboxed-Container
     ///
     /// If you specify a runtime type, only the OS images that support the specified runtime type are returned.
     ///
@@ -116,8 +116,8 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
 
     /// The query mode. Valid values:
     ///
-    /// *   `supported`: queries all supported Kubernetes versions.
-    /// *   `creatable`: queries only Kubernetes versions of clusters that you can create.
+    /// * `supported`: queries all supported Kubernetes versions.
+    /// * `creatable`: queries only Kubernetes versions of clusters that you can create.
     ///
     /// If you specify `KubernetesVersion`, this parameter does not take effect.
     ///
@@ -129,8 +129,8 @@ impl<C> DescribeKubernetesVersionMetadataBuilder<C> {
 
     /// Specifies whether to query the Kubernetes versions available for updates. This parameter takes effect only when the KubernetesVersion parameter is specified.
     ///
-    /// *   true: queries the Kubernetes versions available for updates.
-    /// *   false: does not query the Kubernetes versions available for updates.
+    /// * true: queries the Kubernetes versions available for updates.
+    /// * false: does not query the Kubernetes versions available for updates.
     ///
     /// Example: `1.30.1-aliyun.1`.
     pub fn query_upgradable_version(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -226,10 +226,10 @@ pub struct ImagesItem {
     pub image_name: Option<String>,
     /// The OS platform. You can obtain the terminal ID by calling one of the following operations:
     ///
-    /// *   `AliyunLinux`
-    /// *   `CentOS`
-    /// *   `Windows`
-    /// *   `WindowsCore`
+    /// * `AliyunLinux`
+    /// * `CentOS`
+    /// * `Windows`
+    /// * `WindowsCore`
     ///
     /// Example: `CentOS`.
     pub platform: Option<String>,
@@ -237,31 +237,31 @@ pub struct ImagesItem {
     pub os_version: Option<String>,
     /// The type of operating system distribution that you want to use. We recommend that you use this parameter to specify the node operating system. You can obtain the terminal ID by calling one of the following operations:
     ///
-    /// *   `CentOS`
-    /// *   `AliyunLinux`
-    /// *   `AliyunLinux Qboot`
-    /// *   `AliyunLinuxUEFI`
-    /// *   `AliyunLinux3`
-    /// *   `Windows`
-    /// *   `WindowsCore`
-    /// *   `AliyunLinux3Arm64`
-    /// *   `ContainerOS`
+    /// * `CentOS`
+    /// * `AliyunLinux`
+    /// * `AliyunLinux Qboot`
+    /// * `AliyunLinuxUEFI`
+    /// * `AliyunLinux3`
+    /// * `Windows`
+    /// * `WindowsCore`
+    /// * `AliyunLinux3Arm64`
+    /// * `ContainerOS`
     ///
     /// Example: `centos_7_7_20`.
     pub image_type: Option<String>,
     /// The type of OS. Examples:
     ///
-    /// *   `Windows`
-    /// *   `Linux`
+    /// * `Windows`
+    /// * `Linux`
     ///
     /// Example: `Linux`.
     pub os_type: Option<String>,
     /// The type of image. Valid values:
     ///
-    /// *   `system`: public image
-    /// *   `self`: custom image
-    /// *   `others`: shared image from other Alibaba Cloud accounts
-    /// *   `marketplace`: image from the marketplace
+    /// * `system`: public image
+    /// * `self`: custom image
+    /// * `others`: shared image from other Alibaba Cloud accounts
+    /// * `marketplace`: image from the marketplace
     ///
     /// Example: `system`.
     pub image_category: Option<String>,

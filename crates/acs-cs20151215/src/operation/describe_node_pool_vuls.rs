@@ -64,9 +64,9 @@ impl<C> DescribeNodePoolVulsBuilder<C> {
 
     /// The priority to fix the vulnerability. Separate multiple priorities with commas (,). Valid values:
     ///
-    /// *   `asap`: high
-    /// *   `later`: medium
-    /// *   `nntf`: low
+    /// * `asap`: high
+    /// * `later`: medium
+    /// * `nntf`: low
     ///
     /// Example: `asap`.
     pub fn necessity(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -109,8 +109,8 @@ pub struct DescribeNodePoolVulsResponse {
     pub vul_records: Option<Vec<VulRecordsItem>>,
     /// Indicates whether the CVE vulnerability patching service provided by Security Center is purchased.
     ///
-    /// *   true: yes
-    /// *   false: no
+    /// * true: yes
+    /// * false: no
     ///
     /// Example: `false`.
     pub vuls_fix_service_purchased: Option<bool>,
@@ -168,9 +168,9 @@ pub struct VulListItem {
     ///
     /// Valid values:
     ///
-    /// *   nntf: You can ignore the vulnerability.
-    /// *   later: You can fix the vulnerability later.
-    /// *   asap: You need to fix the vulnerability at the earliest opportunity.
+    /// * nntf: You can ignore the vulnerability.
+    /// * later: You can fix the vulnerability later.
+    /// * asap: You need to fix the vulnerability at the earliest opportunity.
     ///
     /// Example: `asap`.
     pub necessity: Option<crate::types::Necessity>,

@@ -89,16 +89,16 @@ pub struct DescribePolicyDetailsResponse {
     pub description: Option<String>,
     /// The action of the policy. Valid values:
     ///
-    /// *   `enforce`: blocks deployments that match the policy.
-    /// *   `inform`: generates alerts for deployments that match the policy.
+    /// * `enforce`: blocks deployments that match the policy.
+    /// * `inform`: generates alerts for deployments that match the policy.
     ///
     /// Example: `enforce`.
     pub action: Option<String>,
     /// The severity level of the policy. Valid values:
     ///
-    /// *   `high`
-    /// *   `medium`
-    /// *   `low`
+    /// * `high`
+    /// * `medium`
+    /// * `low`
     ///
     /// Example: `high`.
     pub severity: Option<String>,
@@ -106,15 +106,15 @@ pub struct DescribePolicyDetailsResponse {
     pub template: Option<String>,
     /// Indicates whether parameters are required. Valid values:
     ///
-    /// *   0: Parameters are required.
-    /// *   1: Parameters are optional.
+    /// * 0: Parameters are required.
+    /// * 1: Parameters are optional.
     ///
     /// Example: `0`.
     pub no_config: Option<i32>,
     /// Indicates whether the policy is deleted. Valid values:
     ///
-    /// *   0: The policy is not deleted.
-    /// *   1: The policy is deleted.
+    /// * 0: The policy is not deleted.
+    /// * 1: The policy is deleted.
     ///
     /// Example: `0`.
     pub is_deleted: Option<i32>,

@@ -220,8 +220,8 @@ impl rt::FromJson for LogsItem {
 pub struct AdmitLog {
     /// The status of the query. Valid values:
     ///
-    /// *   `Complete`: The query succeeded and the complete query result is returned.
-    /// *   `Incomplete`: The query succeeded but the query result is incomplete. To obtain the complete query result, you must repeat the request.
+    /// * `Complete`: The query succeeded and the complete query result is returned.
+    /// * `Incomplete`: The query succeeded but the query result is incomplete. To obtain the complete query result, you must repeat the request.
     ///
     /// Example: `Complete`.
     pub progress: Option<String>,

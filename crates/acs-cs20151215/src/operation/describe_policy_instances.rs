@@ -169,8 +169,8 @@ pub struct DescribePolicyInstancesBodyItem {
     pub policy_scope: Option<String>,
     /// The action of the policy. Valid values:
     ///
-    /// *   `deny`: Deployments that match the policy are denied.
-    /// *   `warn`: Alerts are generated for deployments that match the policy.
+    /// * `deny`: Deployments that match the policy are denied.
+    /// * `warn`: Alerts are generated for deployments that match the policy.
     ///
     /// Example: `deny`.
     pub policy_action: Option<String>,

@@ -61,8 +61,8 @@ impl<C> DescribeResourcesDeleteProtectionBuilder<C> {
 
     /// The type of the resource that you want to query. Valid values:
     ///
-    /// *   Namespaces
-    /// *   services
+    /// * Namespaces
+    /// * services
     ///
     /// Required. Example: `namespaces`.
     pub fn resource_type(mut self, value: impl rt::IntoParam<ResourceType>) -> Self {
@@ -80,8 +80,8 @@ impl<C> DescribeResourcesDeleteProtectionBuilder<C> {
 
     /// The names of the resources that you want to query. Separate multiple resource names with commas (,).
     ///
-    /// *   When you set resource_type to namespaces, you must specify namespace names. If you leave this parameter empty, all namespaces in the cluster are queried.
-    /// *   If you set resource_type to services, you must specify Service names.
+    /// * When you set resource_type to namespaces, you must specify namespace names. If you leave this parameter empty, all namespaces in the cluster are queried.
+    /// * If you set resource_type to services, you must specify Service names.
     ///
     /// Example: `test1,test2`.
     pub fn resources(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -169,8 +169,8 @@ impl std::error::Error for DescribeResourcesDeleteProtectionError {}
 
 /// The type of the resource that you want to query. Valid values:
 ///
-/// *   Namespaces
-/// *   services
+/// * Namespaces
+/// * services
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ResourceType {
@@ -233,8 +233,8 @@ pub struct DescribeResourcesDeleteProtectionBodyItem {
     pub resource: Option<String>,
     /// Indicates whether deletion protection is enabled.
     ///
-    /// *   true: deletion protection is enabled.
-    /// *   false: deletion protection is disabled.
+    /// * true: deletion protection is enabled.
+    /// * false: deletion protection is disabled.
     ///
     /// Example: `false`.
     pub protection: Option<bool>,

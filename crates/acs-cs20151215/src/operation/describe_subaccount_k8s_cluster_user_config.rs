@@ -69,8 +69,8 @@ impl<C> DescribeSubaccountK8sClusterUserConfigBuilder<C> {
 
     /// Specifies whether to obtain the kubeconfig file used to connect to the cluster over the internal network. Valid values:
     ///
-    /// *   `true`: Obtain the kubeconfig file used to connect to the cluster over the internal network.
-    /// *   `false`: Obtain the kubeconfig file used to connect to the cluster over the Internet.
+    /// * `true`: Obtain the kubeconfig file used to connect to the cluster over the internal network.
+    /// * `false`: Obtain the kubeconfig file used to connect to the cluster over the Internet.
     ///
     /// Default value: `false`. Example: `true`.
     pub fn private_ip_address(mut self, value: impl rt::IntoParam<bool>) -> Self {

@@ -86,9 +86,9 @@ pub struct DescribeTaskInfoResponse {
     pub task_type: Option<String>,
     /// The status of the task. Valid values:
     ///
-    /// *   `running`: The task is running.
-    /// *   `failed`: The task failed.
-    /// *   `success`: The task is complete.
+    /// * `running`: The task is running.
+    /// * `failed`: The task failed.
+    /// * `success`: The task is complete.
     ///
     /// Example: `running`.
     pub state: Option<String>,
@@ -252,9 +252,9 @@ pub struct TaskResultItem {
     pub data: Option<String>,
     /// The status of the scale-out task. Valid values:
     ///
-    /// *   `success`: The scale-out task is successful.
-    /// *   `success`: The scale-out task failed.
-    /// *   `initial`: The scale-out task is being initialized.
+    /// * `success`: The scale-out task is successful.
+    /// * `success`: The scale-out task failed.
+    /// * `initial`: The scale-out task is being initialized.
     ///
     /// Example: `success`.
     pub status: Option<String>,

@@ -55,9 +55,9 @@ impl<C> DescribeTemplateAttributeBuilder<C> {
 
     /// The type of template. The value can be a custom value.
     ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
-    /// *   If the value of the parameter is not `kubernetes`, the template is not displayed on the Templates page in the console. We recommend that you set the parameter to `kubernetes`.
+    /// * If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
+    /// * If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
+    /// * If the value of the parameter is not `kubernetes`, the template is not displayed on the Templates page in the console. We recommend that you set the parameter to `kubernetes`.
     ///
     /// Default value: `kubernetes`. Example: `kubernetes`.
     pub fn template_type(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -152,9 +152,9 @@ pub struct DescribeTemplateAttributeBodyItem {
     pub template: Option<String>,
     /// The type of template. The value can be a custom value.
     ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
-    /// *   If the value of the parameter is not `kubernetes`, the template is not displayed on the Templates page in the console. We recommend that you set the parameter to `kubernetes`.
+    /// * If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
+    /// * If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
+    /// * If the value of the parameter is not `kubernetes`, the template is not displayed on the Templates page in the console. We recommend that you set the parameter to `kubernetes`.
     ///
     /// Default value: `kubernetes`. Example: `kubernetes`.
     pub template_type: Option<String>,

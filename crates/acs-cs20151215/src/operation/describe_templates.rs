@@ -52,8 +52,8 @@ pub struct DescribeTemplatesBuilder<C = ()> {
 impl<C> DescribeTemplatesBuilder<C> {
     /// The type of template. This parameter can be set to a custom value.
     ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If you set the parameter to `compose`, the template is not displayed on the Templates page in the console.
+    /// * If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
+    /// * If you set the parameter to `compose`, the template is not displayed on the Templates page in the console.
     ///
     /// Default value: `kubernetes`. Example: `kubernetes`.
     pub fn template_type(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -176,9 +176,9 @@ impl std::error::Error for DescribeTemplatesError {}
 pub struct TemplatesItem {
     /// The access control policy of the template. Valid values:
     ///
-    /// *   `private`: The template is private.
-    /// *   `public`: The template is public.
-    /// *   `shared`: The template can be shared.
+    /// * `private`: The template is private.
+    /// * `public`: The template is public.
+    /// * `shared`: The template can be shared.
     ///
     /// Default value: `private`. Example: `private`.
     pub acl: Option<String>,
@@ -194,8 +194,8 @@ pub struct TemplatesItem {
     pub template: Option<String>,
     /// The type of template. This parameter can be set to a custom value.
     ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. However, Container Service for Swarm is deprecated.
+    /// * If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
+    /// * If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. However, Container Service for Swarm is deprecated.
     ///
     /// Example: `kubernetes`.
     pub template_type: Option<String>,

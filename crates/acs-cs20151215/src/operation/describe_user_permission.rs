@@ -5,7 +5,7 @@
 //!
 //! **Precautions**:
 //!
-//! *   If you call this operation as a Resource Access Management (RAM) user or by assuming a RAM role, only the permissions granted on the clusters on which the current account has the role-based access control (RBAC) administrator permissions are returned. If you want to query the permissions on all clusters, you must use an account that has the RBAC administrator permissions on all clusters.
+//! * If you call this operation as a Resource Access Management (RAM) user or by assuming a RAM role, only the permissions granted on the clusters on which the current account has the role-based access control (RBAC) administrator permissions are returned. If you want to query the permissions on all clusters, you must use an account that has the RBAC administrator permissions on all clusters.
 
 use acs_runtime as rt;
 
@@ -50,8 +50,8 @@ pub struct DescribeUserPermissionBuilder<C = ()> {
 impl<C> DescribeUserPermissionBuilder<C> {
     /// The ID of the RAM user or RAM role.
     ///
-    /// *   If you query RAM user permissions, the UID of the RAM user is used.
-    /// *   If you query the permissions of a RAM role, the ID of the RAM role is used.
+    /// * If you query RAM user permissions, the UID of the RAM user is used.
+    /// * If you query the permissions of a RAM role, the ID of the RAM role is used.
     ///
     /// Required. Example: `21175****`.
     pub fn uid(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -138,17 +138,17 @@ impl std::error::Error for DescribeUserPermissionError {}
 pub struct DescribeUserPermissionBodyItem {
     /// The authorization setting. Valid values:
     ///
-    /// *   `{cluster_id}` is returned if the permissions are scoped to a cluster.
-    /// *   `{cluster_id}/{namespace}` is returned if the permissions are scoped to a namespace of a cluster.
-    /// *   `all-clusters` is returned if the permissions are scoped to all clusters.
+    /// * `{cluster_id}` is returned if the permissions are scoped to a cluster.
+    /// * `{cluster_id}/{namespace}` is returned if the permissions are scoped to a namespace of a cluster.
+    /// * `all-clusters` is returned if the permissions are scoped to all clusters.
     ///
     /// Example: `c1b542****`.
     pub resource_id: Option<String>,
     /// The authorization type. Valid values:
     ///
-    /// *   `cluster`: indicates that the permissions are scoped to a cluster.
-    /// *   `namespace`: indicates that the permissions are scoped to a namespace of a cluster.
-    /// *   `console`: indicates that the permissions are scoped to all clusters.
+    /// * `cluster`: indicates that the permissions are scoped to a cluster.
+    /// * `namespace`: indicates that the permissions are scoped to a namespace of a cluster.
+    /// * `console`: indicates that the permissions are scoped to all clusters.
     ///
     /// Example: `cluster`.
     pub resource_type: Option<String>,
@@ -156,25 +156,25 @@ pub struct DescribeUserPermissionBodyItem {
     pub role_name: Option<String>,
     /// The type of predefined role. Valid values:
     ///
-    /// *   `admin`: administrator
-    /// *   `ops`: O\\&M engineer
-    /// *   `dev`: developer
-    /// *   `restricted`: restricted user
-    /// *   `custom`: custom role
+    /// * `admin`: administrator
+    /// * `ops`: O\\&M engineer
+    /// * `dev`: developer
+    /// * `restricted`: restricted user
+    /// * `custom`: custom role
     ///
     /// Example: `admin`.
     pub role_type: Option<String>,
     /// Indicates whether the permissions are granted to the cluster owner.
     ///
-    /// *   `0`: indicates that the permissions are not granted to the cluster owner.
-    /// *   `1`: indicates that the permissions are granted to the cluster owner. The cluster owner is the administrator.
+    /// * `0`: indicates that the permissions are not granted to the cluster owner.
+    /// * `1`: indicates that the permissions are granted to the cluster owner. The cluster owner is the administrator.
     ///
     /// Example: `1`.
     pub is_owner: Option<i64>,
     /// Indicates whether the permissions are granted to the RAM role. Valid values:
     ///
-    /// *   `0`: indicates that the permissions are not granted to the RAM role.
-    /// *   `1`: indicates that the permissions are granted to the RAM role.
+    /// * `0`: indicates that the permissions are not granted to the RAM role.
+    /// * `1`: indicates that the permissions are granted to the RAM role.
     ///
     /// Example: `1`.
     pub is_ram_role: Option<i64>,

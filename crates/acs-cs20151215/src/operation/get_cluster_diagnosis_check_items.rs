@@ -158,9 +158,9 @@ impl std::error::Error for GetClusterDiagnosisCheckItemsError {}
 ///
 /// Valid values:
 ///
-/// *   normal
-/// *   warning
-/// *   error
+/// * normal
+/// * warning
+/// * error
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Level {
@@ -223,9 +223,9 @@ pub struct CheckItemsItem {
     ///
     /// Valid values:
     ///
-    /// *   normal
-    /// *   warning
-    /// *   error
+    /// * normal
+    /// * warning
+    /// * error
     ///
     /// Example: `normal`.
     pub level: Option<Level>,

@@ -104,8 +104,8 @@ impl GetClusterDiagnosisResultBuilder<rt::Client> {
 pub struct GetClusterDiagnosisResultResponse {
     /// The code that indicates the diagnostic result. Valid values:
     ///
-    /// *   0: the diagnostic is completed.
-    /// *   1: the diagnostic failed.
+    /// * 0: the diagnostic is completed.
+    /// * 1: the diagnostic failed.
     ///
     /// Example: `0`.
     pub code: Option<i64>,
@@ -121,9 +121,9 @@ pub struct GetClusterDiagnosisResultResponse {
     pub result: Option<String>,
     /// The status of the diagnostic. Valid values:
     ///
-    /// *   0: The diagnostic is created.
-    /// *   1: The diagnostic is running.
-    /// *   2: The diagnostic is completed.
+    /// * 0: The diagnostic is created.
+    /// * 1: The diagnostic is running.
+    /// * 2: The diagnostic is completed.
     ///
     /// Example: `2`.
     pub status: Option<i64>,
@@ -133,13 +133,13 @@ pub struct GetClusterDiagnosisResultResponse {
     ///
     /// Valid values:
     ///
-    /// *   node
-    /// *   ingress
-    /// *   cluster
-    /// *   memory
-    /// *   pod
-    /// *   service
-    /// *   network
+    /// * node
+    /// * ingress
+    /// * cluster
+    /// * memory
+    /// * pod
+    /// * service
+    /// * network
     ///
     /// Example: `Node`.
     pub r#type: Option<crate::types::BodyType>,

@@ -82,8 +82,8 @@ impl<C> GetClusterInspectReportDetailBuilder<C> {
 
     /// The query language.
     ///
-    /// *   zh_CN
-    /// *   en_US
+    /// * zh_CN
+    /// * en_US
     ///
     /// Example: `zh_CN`.
     pub fn language(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -93,11 +93,11 @@ impl<C> GetClusterInspectReportDetailBuilder<C> {
 
     /// The category of the inspection item. Valid values:
     ///
-    /// *   security: Security compliance
-    /// *   performance: Performance efficiency
-    /// *   stability: Business stability
-    /// *   limitation: Service limits
-    /// *   cost: Cost optimization
+    /// * security: Security compliance
+    /// * performance: Performance efficiency
+    /// * stability: Business stability
+    /// * limitation: Service limits
+    /// * cost: Cost optimization
     ///
     /// Example: `cost`.
     pub fn category(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -113,10 +113,10 @@ impl<C> GetClusterInspectReportDetailBuilder<C> {
 
     /// The level of the inspection item. Valid values:
     ///
-    /// *   advice: Suggestions
-    /// *   warning: Low severity
-    /// *   error: Medium severity
-    /// *   critical: High severity
+    /// * advice: Suggestions
+    /// * warning: Low severity
+    /// * error: Medium severity
+    /// * critical: High severity
     ///
     /// Example: `error`.
     pub fn level(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -215,8 +215,8 @@ pub struct GetClusterInspectReportDetailResponse {
     pub end_time: Option<String>,
     /// The status of the inspection report. Valid values:
     ///
-    /// *   completed: The inspection report is generated.
-    /// *   running: The inspection report is generating.
+    /// * completed: The inspection report is generated.
+    /// * running: The inspection report is generating.
     ///
     /// Example: `completed`.
     pub status: Option<String>,
@@ -286,9 +286,9 @@ pub struct CheckItemResultsItem {
     pub targets: Option<Vec<String>>,
     /// The inspection results. Valid values:
     ///
-    /// *   true: The inspection item is abnormal.
-    /// *   false: The inspection item is normal.
-    /// *   disable: The inspection item is not enabled.
+    /// * true: The inspection item is abnormal.
+    /// * false: The inspection item is normal.
+    /// * disable: The inspection item is not enabled.
     ///
     /// Example: `false`.
     pub result: Option<String>,
@@ -298,20 +298,20 @@ pub struct CheckItemResultsItem {
     pub check_item_uid: Option<String>,
     /// The category of the inspection item. Valid values:
     ///
-    /// *   security: Security compliance
-    /// *   performance: Performance efficiency
-    /// *   stability: Business stability
-    /// *   limitation: Service limits
-    /// *   cost: Cost optimization
+    /// * security: Security compliance
+    /// * performance: Performance efficiency
+    /// * stability: Business stability
+    /// * limitation: Service limits
+    /// * cost: Cost optimization
     ///
     /// Example: `stability`.
     pub category: Option<String>,
     /// The level of the inspection item. Valid values:
     ///
-    /// *   advice: Suggestions
-    /// *   warning: Low severity
-    /// *   error: Medium severity
-    /// *   critical: High severity
+    /// * advice: Suggestions
+    /// * warning: Low severity
+    /// * error: Medium severity
+    /// * critical: High severity
     ///
     /// Example: `critical`.
     pub level: Option<String>,

@@ -70,8 +70,8 @@ impl<C> GetKubernetesTriggerBuilder<C> {
 
     /// The type of trigger. Valid values:
     ///
-    /// *   `deployment`: performs actions on Deployments.
-    /// *   `application`: performs actions on applications that are deployed in Application Center.
+    /// * `deployment`: performs actions on Deployments.
+    /// * `application`: performs actions on applications that are deployed in Application Center.
     ///
     /// Default value: `deployment`.
     ///
@@ -191,8 +191,8 @@ pub struct GetKubernetesTriggerBodyItem {
     ///
     /// Valid values:
     ///
-    /// *   `deployment`: performs actions on Deployments.
-    /// *   `application`: performs actions on applications that are deployed in Application Center.
+    /// * `deployment`: performs actions on Deployments.
+    /// * `application`: performs actions on applications that are deployed in Application Center.
     ///
     /// Default value: `deployment`. Example: `deployment`.
     pub r#type: Option<String>,

@@ -84,20 +84,20 @@ pub struct GetUpgradeStatusResponse {
     pub precheck_report_id: Option<String>,
     /// The status of the update. Valid values:
     ///
-    /// *   `success`: The update is successful.
-    /// *   `fail`: The update failed.
-    /// *   `pause`: The update is paused.
-    /// *   `running`: The update is in progress.
+    /// * `success`: The update is successful.
+    /// * `fail`: The update failed.
+    /// * `pause`: The update is paused.
+    /// * `running`: The update is in progress.
     ///
     /// Example: `running`.
     pub status: Option<String>,
     /// The current phase of the update. Valid values:
     ///
-    /// *   `not_start`: The update is not started.
-    /// *   `prechecking`: The precheck is in progress.
-    /// *   `upgrading`: The cluster is being updated.
-    /// *   `pause`: The update is paused.
-    /// *   `success`: The update is successful.
+    /// * `not_start`: The update is not started.
+    /// * `prechecking`: The precheck is in progress.
+    /// * `upgrading`: The cluster is being updated.
+    /// * `pause`: The update is paused.
+    /// * `success`: The update is successful.
     ///
     /// Example: `prechecking`.
     pub upgrade_step: Option<String>,
@@ -154,9 +154,9 @@ impl std::error::Error for GetUpgradeStatusError {}
 pub struct UpgradeTask {
     /// The status of the update task. Valid values:
     ///
-    /// *   `running`: The update task is being executed.
-    /// *   `Success`: The update task is successfully executed.
-    /// *   `Failed`: The update task failed.
+    /// * `running`: The update task is being executed.
+    /// * `Success`: The update task is successfully executed.
+    /// * `Failed`: The update task failed.
     ///
     /// Example: `running`.
     pub status: Option<String>,

@@ -3,8 +3,8 @@
 
 //! `GrantPermissions`: By default, RAM users or roles who aren't cluster creators and haven't been granted full cluster permissions have no RBAC permissions in the cluster. You can call this interface to update RBAC access permissions for RAM users/roles, including accessible resources, permission scopes, and preset roles, for enhanced security control on resources in Container Service for Kubernetes (ACK) clusters.
 //!
-//! *   If you use a Resource Access Management (RAM) account to call this operation, make sure it has permissions to modify cluster authorization information for other RAM users or RAM roles. Otherwise, the `StatusForbidden` or `ForbiddenGrantPermissions` error code is returned. For more information, see Use a RAM user to grant RBAC permissions to other RAM users.
-//! *   This operation overwrites all existing cluster permissions for the target RAM user or RAM role. You must specify all the permissions you want to grant to the RAM user or RAM role in the request.
+//! * If you use a Resource Access Management (RAM) account to call this operation, make sure it has permissions to modify cluster authorization information for other RAM users or RAM roles. Otherwise, the `StatusForbidden` or `ForbiddenGrantPermissions` error code is returned. For more information, see Use a RAM user to grant RBAC permissions to other RAM users.
+//! * This operation overwrites all existing cluster permissions for the target RAM user or RAM role. You must specify all the permissions you want to grant to the RAM user or RAM role in the request.
 
 use acs_runtime as rt;
 
@@ -136,7 +136,7 @@ impl std::error::Error for GrantPermissionsError {}
 pub struct GrantPermissionsBodyItem {
     /// The ID of the cluster on which you want to grant permissions to the RAM role or RAM role.
     ///
-    /// *   Set this parameter to an empty string if `role_type` is set to `all-clusters`.
+    /// * Set this parameter to an empty string if `role_type` is set to `all-clusters`.
     ///
     /// Example: `c796c60***`.
     pub cluster: Option<String>,
@@ -144,25 +144,25 @@ pub struct GrantPermissionsBodyItem {
     pub is_custom: Option<bool>,
     /// The predefined role name. Valid values:
     ///
-    /// *   `admin`: administrator
-    /// *   `admin-view`: read-only administrator
-    /// *   `ops`: O\\&M engineer
-    /// *   `dev`: developer
-    /// *   `restricted`: restricted user
-    /// *   Custom role
+    /// * `admin`: administrator
+    /// * `admin-view`: read-only administrator
+    /// * `ops`: O\\&M engineer
+    /// * `dev`: developer
+    /// * `restricted`: restricted user
+    /// * Custom role
     ///
     /// Note:
     ///
-    /// *   You cannot grant namespace-level permissions to the `admin`, `admin-view`, and `ops` roles.
-    /// *   You cannot grant all cluster-level permissions to the `admin-view` role.
+    /// * You cannot grant namespace-level permissions to the `admin`, `admin-view`, and `ops` roles.
+    /// * You cannot grant all cluster-level permissions to the `admin-view` role.
     ///
     /// Example: `ops`.
     pub role_name: Option<String>,
     /// The authorization type. Valid values:
     ///
-    /// *   `cluster`: authorizes the RAM user or RAM role to manage the specified clusters.
-    /// *   `namespace`: authorizes the RAM user or RAM role to manage the specified namespaces.
-    /// *   `all-clusters`: authorizes the RAM user or RAM role to manage all clusters.
+    /// * `cluster`: authorizes the RAM user or RAM role to manage the specified clusters.
+    /// * `namespace`: authorizes the RAM user or RAM role to manage the specified namespaces.
+    /// * `all-clusters`: authorizes the RAM user or RAM role to manage all clusters.
     ///
     /// Example: `cluster`.
     pub role_type: Option<String>,

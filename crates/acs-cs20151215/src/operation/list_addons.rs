@@ -176,15 +176,15 @@ pub struct AddonsItem {
     pub config_schema: Option<String>,
     /// Operations supported by the component. Valid values:
     ///
-    /// *   Install
-    /// *   Upgrade
-    /// *   Modify
-    /// *   Uninstall
+    /// * Install
+    /// * Upgrade
+    /// * Modify
+    /// * Uninstall
     pub supported_actions: Option<Vec<String>>,
     /// Architectures supported by the component. Valid values:
     ///
-    /// *   amd64
-    /// *   arm64
+    /// * amd64
+    /// * arm64
     pub architecture: Option<Vec<String>>,
 }
 

@@ -132,10 +132,10 @@ pub struct AddonsItem {
     pub name: Option<String>,
     /// The status of the component. Valid values:
     ///
-    /// *   active: The component is installed.
-    /// *   updating: The component is being modified.
-    /// *   upgrading: The component is being updated.
-    /// *   deleting: The component is being uninstalled.
+    /// * active: The component is installed.
+    /// * updating: The component is being modified.
+    /// * upgrading: The component is being updated.
+    /// * deleting: The component is being uninstalled.
     ///
     /// Example: `active`.
     pub state: Option<String>,

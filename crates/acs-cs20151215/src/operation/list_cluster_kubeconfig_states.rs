@@ -61,8 +61,8 @@ impl<C> ListClusterKubeconfigStatesBuilder<C> {
 
     /// The page number.
     ///
-    /// *   Valid values: ≥ 1.
-    /// *   Default value: 1.
+    /// * Valid values: ≥ 1.
+    /// * Default value: 1.
     ///
     /// Example: `1`.
     pub fn page_number(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -72,8 +72,8 @@ impl<C> ListClusterKubeconfigStatesBuilder<C> {
 
     /// The number of entries per page.
     ///
-    /// *   Valid values: 10 to 50.
-    /// *   Default value: 10
+    /// * Valid values: 10 to 50.
+    /// * Default value: 10
     ///
     /// Example: `10`.
     pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -197,17 +197,17 @@ pub struct StatesItem {
     pub account_display_name: Option<String>,
     /// The type of the account.
     ///
-    /// *   RootAccount: Alibaba Cloud account.
-    /// *   RamUser: RAM user.
-    /// *   RamRole: RAM role.
+    /// * RootAccount: Alibaba Cloud account.
+    /// * RamUser: RAM user.
+    /// * RamRole: RAM role.
     ///
     /// Example: `RamUser`.
     pub account_type: Option<String>,
     /// The status of the account.
     ///
-    /// *   Active: The account is active.
-    /// *   InActive: The account is locked.
-    /// *   Deleted: The account is deleted.
+    /// * Active: The account is active.
+    /// * InActive: The account is locked.
+    /// * Deleted: The account is deleted.
     ///
     /// Example: `Active`.
     pub account_state: Option<String>,
@@ -215,9 +215,9 @@ pub struct StatesItem {
     pub cert_expire_time: Option<String>,
     /// The status of the client certificate for the kubeconfig file.
     ///
-    /// *   Unexpired: The certificate is not expired.
-    /// *   Expired: The certificate is expired.
-    /// *   Unknown: The status of the certificate is unknown.
+    /// * Unexpired: The certificate is not expired.
+    /// * Expired: The certificate is expired.
+    /// * Unknown: The status of the certificate is unknown.
     ///
     /// Example: `Expired`.
     pub cert_state: Option<String>,

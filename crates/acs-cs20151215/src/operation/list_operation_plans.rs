@@ -138,14 +138,14 @@ pub struct PlansItem {
     pub end_time: Option<String>,
     /// The plan status. Valid values:
     ///
-    /// *   scheduled
-    /// *   Canceled
+    /// * scheduled
+    /// * Canceled
     ///
     /// Example: `scheduled`.
     pub state: Option<String>,
     /// The plan type. Valid values:
     ///
-    /// *   cluster_upgrade
+    /// * cluster_upgrade
     ///
     /// Example: `cluster_upgrade`.
     pub r#type: Option<String>,

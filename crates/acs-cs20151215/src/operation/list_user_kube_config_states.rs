@@ -3,7 +3,7 @@
 
 //! `ListUserKubeConfigStates`: You can call the ListUserKubeConfigStates operation to query the status of the kubeconfig files of all clusters managed by the current user.
 //!
-//! >  To call this operation, make sure that you have the AliyunCSFullAccess permissions.
+//! > To call this operation, make sure that you have the AliyunCSFullAccess permissions.
 
 use acs_runtime as rt;
 
@@ -60,8 +60,8 @@ impl<C> ListUserKubeConfigStatesBuilder<C> {
 
     /// The page number.
     ///
-    /// *   Valid values: ≥ 1.
-    /// *   Default value: 1.
+    /// * Valid values: ≥ 1.
+    /// * Default value: 1.
     ///
     /// Example: `2`.
     pub fn page_number(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -71,8 +71,8 @@ impl<C> ListUserKubeConfigStatesBuilder<C> {
 
     /// The number of entries per page.
     ///
-    /// *   Value values: 1 to 100.
-    /// *   Default value: 50.
+    /// * Value values: 1 to 100.
+    /// * Default value: 50.
     ///
     /// Example: `10`.
     pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -194,26 +194,26 @@ pub struct StatesItem {
     pub cert_expire_time: Option<String>,
     /// The current status of the certificate used in a kubeconfig file. Valid values:
     ///
-    /// *   Expired: The certificate is expired.
-    /// *   Unexpired: The certificate is not expired.
-    /// *   Unissued: The certificate is not issued.
-    /// *   Unknown: The status of the certificate is unknown.
-    /// *   Removed: The certificate is removed. An issue record is found for the certificate.
+    /// * Expired: The certificate is expired.
+    /// * Unexpired: The certificate is not expired.
+    /// * Unissued: The certificate is not issued.
+    /// * Unknown: The status of the certificate is unknown.
+    /// * Removed: The certificate is removed. An issue record is found for the certificate.
     ///
     /// Example: `Unissued`.
     pub cert_state: Option<String>,
     /// The status of the cluster. Valid values:
     ///
-    /// *   `initial`: The cluster is being created.
-    /// *   `failed`: The cluster failed to be created.
-    /// *   `running`: The cluster is running.
-    /// *   `updating`: The cluster is being upgraded.
-    /// *   `updating_failed`: The cluster failed to be updated.
-    /// *   `scaling`: The cluster is being scaled.
-    /// *   `stopped`: The cluster is stopped.
-    /// *   `deleting`: The cluster is being deleted.
-    /// *   `deleted`: The cluster is deleted.
-    /// *   `delete_failed`: The cluster failed to be deleted.
+    /// * `initial`: The cluster is being created.
+    /// * `failed`: The cluster failed to be created.
+    /// * `running`: The cluster is running.
+    /// * `updating`: The cluster is being upgraded.
+    /// * `updating_failed`: The cluster failed to be updated.
+    /// * `scaling`: The cluster is being scaled.
+    /// * `stopped`: The cluster is stopped.
+    /// * `deleting`: The cluster is being deleted.
+    /// * `deleted`: The cluster is deleted.
+    /// * `delete_failed`: The cluster failed to be deleted.
     ///
     /// Example: `running`.
     pub cluster_state: Option<String>,

@@ -154,8 +154,8 @@ impl rt::WireStruct for SystemEventsLogging {
 
 /// Specifies whether to overwrite or add SANs. Valid values:
 ///
-/// *   overwrite: overwrites SANs.
-/// *   append: adds SANs.
+/// * overwrite: overwrites SANs.
+/// * append: adds SANs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Action {
@@ -211,8 +211,8 @@ impl rt::IntoParam<Action> for &str {
 pub struct ApiServerCustomCertSans {
     /// Specifies whether to overwrite or add SANs. Valid values:
     ///
-    /// *   overwrite: overwrites SANs.
-    /// *   append: adds SANs.
+    /// * overwrite: overwrites SANs.
+    /// * append: adds SANs.
     ///
     /// Example: `append`.
     pub action: Option<Action>,
@@ -232,8 +232,8 @@ impl rt::WireStruct for ApiServerCustomCertSans {
 pub struct ControlPlaneConfig {
     /// The billing method of control plane nodes. Valid values:
     ///
-    /// *   `PrePaid`: subscription.
-    /// *   `PostPaid`: pay-as-you-go.
+    /// * `PrePaid`: subscription.
+    /// * `PostPaid`: pay-as-you-go.
     ///
     /// Default value: `PostPaid`. Example: `PrePaid`.
     pub charge_type: Option<String>,
@@ -247,8 +247,8 @@ pub struct ControlPlaneConfig {
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for control plane nodes. This parameter takes effect only when `charge_type` is set to `PrePaid`. Valid values:
     ///
-    /// *   `true`: enables auto-renewal.
-    /// *   `false`: disables auto-renewal.
+    /// * `true`: enables auto-renewal.
+    /// * `false`: disables auto-renewal.
     ///
     /// Default value: `false` Example: `true`.
     pub auto_renew: Option<bool>,
@@ -260,8 +260,8 @@ pub struct ControlPlaneConfig {
     pub instance_types: Option<Vec<String>>,
     /// The type of the OS image. Valid values:
     ///
-    /// *   `AliyunLinux3`: Alibaba Cloud Linux 3.
-    /// *   `Custom`: the custom image.
+    /// * `AliyunLinux3`: Alibaba Cloud Linux 3.
+    /// * `Custom`: the custom image.
     ///
     /// Example: `AliyunLinux3`.
     pub image_type: Option<String>,
@@ -273,12 +273,12 @@ pub struct ControlPlaneConfig {
     pub login_password: Option<String>,
     /// The category of the system disk for nodes. Valid values:
     ///
-    /// *   `cloud`: basic disk.
-    /// *   `cloud_efficiency`: ultra disk.
-    /// *   `cloud_ssd`: standard SSD.
-    /// *   `cloud_essd`: Enterprise ESSD (ESSD).
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
+    /// * `cloud`: basic disk.
+    /// * `cloud_efficiency`: ultra disk.
+    /// * `cloud_ssd`: standard SSD.
+    /// * `cloud_essd`: Enterprise ESSD (ESSD).
+    /// * `cloud_auto`: ESSD AutoPL disk.
+    /// * `cloud_essd_entry`: ESSD Entry disk.
     ///
     /// Example: `cloud_essd`.
     pub system_disk_category: Option<String>,
@@ -294,8 +294,8 @@ pub struct ControlPlaneConfig {
     pub system_disk_provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
-    /// *   `true`: enables the burst feature.
-    /// *   `false`: disables the burst feature.
+    /// * `true`: enables the burst feature.
+    /// * `false`: disables the burst feature.
     ///
     /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
@@ -303,8 +303,8 @@ pub struct ControlPlaneConfig {
     pub deploymentset_id: Option<String>,
     /// Specifies whether to install the CloudMonitor agent. Valid values:
     ///
-    /// *   `true`: installs the CloudMonitor agent.
-    /// *   `false`: does not install the CloudMonitor agent.
+    /// * `true`: installs the CloudMonitor agent.
+    /// * `false`: does not install the CloudMonitor agent.
     ///
     /// Example: `true`.
     pub cloud_monitor_flags: Option<bool>,
@@ -312,28 +312,28 @@ pub struct ControlPlaneConfig {
     ///
     /// Valid values:
     ///
-    /// *   `true`: enables MLPS security hardening.
-    /// *   `false`: disables MLPS security hardening.
+    /// * `true`: enables MLPS security hardening.
+    /// * `false`: disables MLPS security hardening.
     ///
     /// Default value: `false`. Example: `false`.
     pub soc_enabled: Option<bool>,
     /// Specifies whether to enable Alibaba Cloud Linux Security Hardening. Valid values:
     ///
-    /// *   `true`: enables Alibaba Cloud Linux Security Hardening.
-    /// *   `false`: disables Alibaba Cloud Linux Security Hardening.
+    /// * `true`: enables Alibaba Cloud Linux Security Hardening.
+    /// * `false`: disables Alibaba Cloud Linux Security Hardening.
     ///
     /// Default value: `false` Example: `true`.
     pub security_hardening_os: Option<bool>,
     /// The CPU management policy of nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
-    /// *   `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
-    /// *   `none`: specifies that the default CPU affinity is used.
+    /// * `static`: allows pods with specific resource characteristics on the node to be granted with enhanced CPU affinity and exclusivity.
+    /// * `none`: specifies that the default CPU affinity is used.
     ///
     /// Default value: `none`. Example: `none`.
     pub cpu_policy: Option<String>,
     /// The type of the container runtime. Valid values:
     ///
-    /// *   `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
+    /// * `containerd`: supports all Kubernetes versions. We recommend that you set the parameter to this value.
     ///
     /// Default value: containerd. Example: `containerd`.
     pub runtime: Option<String>,
@@ -377,8 +377,8 @@ impl rt::WireStruct for ControlPlaneConfig {
 pub struct ModifyClusterBody {
     /// Specifies whether to associate an elastic IP address (EIP) with the cluster. This EIP is used to enable access to the API server over the Internet. Valid values:
     ///
-    /// *   `true`: associates an EIP with the cluster.
-    /// *   `false`: does not associate an EIP with the cluster.
+    /// * `true`: associates an EIP with the cluster.
+    /// * `false`: does not associate an EIP with the cluster.
     ///
     /// Example: `true`.
     pub api_server_eip: Option<bool>,
@@ -386,8 +386,8 @@ pub struct ModifyClusterBody {
     pub api_server_eip_id: Option<String>,
     /// Specifies whether to enable cluster deletion protection. If you enable this option, the cluster cannot be deleted in the console or by calling API operations. Valid values:
     ///
-    /// *   `true`: enables cluster deletion protection.
-    /// *   `false`: disables cluster deletion protection.
+    /// * `true`: enables cluster deletion protection.
+    /// * `false`: disables cluster deletion protection.
     ///
     /// Default value: `false` Example: `true`.
     pub deletion_protection: Option<bool>,
@@ -397,8 +397,8 @@ pub struct ModifyClusterBody {
     pub maintenance_window: Option<crate::types::MaintenanceWindow>,
     /// Specifies whether to enable the RAM Roles for Service Accounts (RRSA) feature. This parameter is available only for ACK managed clusters. Valid values:
     ///
-    /// *   `true`: enables the RRSA feature.
-    /// *   `false`: disables the RRSA feature.
+    /// * `true`: enables the RRSA feature.
+    /// * `false`: disables the RRSA feature.
     ///
     /// Example: `true`.
     pub enable_rrsa: Option<bool>,
@@ -417,10 +417,10 @@ pub struct ModifyClusterBody {
     pub api_server_custom_cert_sans: Option<ApiServerCustomCertSans>,
     /// The vSwitches of the control plane. This parameter can be used to change the vSwitches of the control plane in an ACK managed cluster. Take note of the following items:
     ///
-    /// *   This parameter overwrites the existing configuration. You must specify all vSwitches of the control plane.
-    /// *   The control plane components restarts during the change process. Exercise caution when you perform this operation.
-    /// *   Ensure that all security groups of the cluster, including the security groups of the control plane, all node pools, and container network, are allowed to access the CIDR blocks of the new vSwitches. This ensures that the nodes and containers can connect to the API server.
-    /// *   If the new vSwitches of the control plane are configured with an ACL, ensure that the ACL allows communication between the new vSwitches and CIDR blocks such as those of the cluster nodes and the container network.
+    /// * This parameter overwrites the existing configuration. You must specify all vSwitches of the control plane.
+    /// * The control plane components restarts during the change process. Exercise caution when you perform this operation.
+    /// * Ensure that all security groups of the cluster, including the security groups of the control plane, all node pools, and container network, are allowed to access the CIDR blocks of the new vSwitches. This ensures that the nodes and containers can connect to the API server.
+    /// * If the new vSwitches of the control plane are configured with an ACL, ensure that the ACL allows communication between the new vSwitches and CIDR blocks such as those of the cluster nodes and the container network.
     pub vswitch_ids: Option<Vec<String>>,
     /// The control plane configurations of an ACK dedicated cluster.
     pub control_plane_config: Option<ControlPlaneConfig>,
@@ -453,16 +453,16 @@ pub struct ModifyClusterBody {
     pub timezone: Option<String>,
     /// Specifies whether to enable instance deletion protection. If you enable this option, the instance cannot be deleted in the console or by calling API operations. Valid values:
     ///
-    /// *   `true`: enables instance deletion protection.
-    /// *   `false`: disables instance deletion protection.
+    /// * `true`: enables instance deletion protection.
+    /// * `false`: disables instance deletion protection.
     ///
     /// Default value: `false` Example: `true`.
     #[deprecated]
     pub instance_deletion_protection: Option<bool>,
     /// Specifies whether to remap the test domain name of the cluster. Valid values:
     ///
-    /// *   `true`: remaps the test domain name of the cluster.
-    /// *   `false`: does not remap the test domain name of the cluster.
+    /// * `true`: remaps the test domain name of the cluster.
+    /// * `false`: does not remap the test domain name of the cluster.
     ///
     /// Default value: `false` Example: `true`.
     #[deprecated]

@@ -176,8 +176,8 @@ impl rt::WireStruct for NodepoolInfo {
 pub struct AutoScaling {
     /// Specifies whether to enable auto scaling. Valid values:
     ///
-    /// *   `true`: enables auto scaling for the node pool. When the capacity planning of the cluster cannot meet the requirements of pod scheduling, ACK automatically scales out nodes based on the configured minimum and maximum number of instances. By default, node instant scaling is enabled for clusters that run Kubernetes 1.24. By default, node auto scaling is enabled for clusters that run Kubernetes versions earlier than 1.24. For more information, see Auto scaling of nodes.
-    /// *   `false`: disables auto scaling. Container Service for Kubernetes (ACK) adjusts the number of nodes in the node pool based on the value of the Expected Nodes parameter. The number of nodes is always the same as the value of the Expected Nodes parameter.
+    /// * `true`: enables auto scaling for the node pool. When the capacity planning of the cluster cannot meet the requirements of pod scheduling, ACK automatically scales out nodes based on the configured minimum and maximum number of instances. By default, node instant scaling is enabled for clusters that run Kubernetes 1.24. By default, node auto scaling is enabled for clusters that run Kubernetes versions earlier than 1.24. For more information, see Auto scaling of nodes.
+    /// * `false`: disables auto scaling. Container Service for Kubernetes (ACK) adjusts the number of nodes in the node pool based on the value of the Expected Nodes parameter. The number of nodes is always the same as the value of the Expected Nodes parameter.
     ///
     /// If you set this parameter to false, other parameters in the `auto_scaling` section do not take effect.
     ///
@@ -185,10 +185,10 @@ pub struct AutoScaling {
     pub enable: Option<bool>,
     /// The instance type that is used for auto scaling. Valid values:
     ///
-    /// *   `cpu`: regular instance.
-    /// *   `gpu`: GPU-accelerated instance.
-    /// *   `gpushare`: shared GPU-accelerated instance.
-    /// *   `spot`: preemptible instance.
+    /// * `cpu`: regular instance.
+    /// * `gpu`: GPU-accelerated instance.
+    /// * `gpushare`: shared GPU-accelerated instance.
+    /// * `spot`: preemptible instance.
     ///
     /// Default value: `cpu`. Example: `cpu`.
     #[deprecated]
@@ -203,15 +203,15 @@ pub struct AutoScaling {
     ///
     /// >
     ///
-    /// *   When the minimum number of instances is greater than 0 and a scaling group is set up, ECS instances are automatically created based on the minimum number.
-    /// *   We recommend that the value of max_instances is equal to or larger than the current number of nodes in the node pool. If the value of max_instances is less than the current number of nodes in the node pool, the node pool will be scaled in after you enable auto scaling for the node pool.
+    /// * When the minimum number of instances is greater than 0 and a scaling group is set up, ECS instances are automatically created based on the minimum number.
+    /// * We recommend that the value of max_instances is equal to or larger than the current number of nodes in the node pool. If the value of max_instances is less than the current number of nodes in the node pool, the node pool will be scaled in after you enable auto scaling for the node pool.
     ///
     /// Example: `2`.
     pub min_instances: Option<i64>,
     /// This parameter is deprecated. Use the internet_charge_type and internet_max_bandwidth_out parameters instead.
     ///
-    /// *   `true`: associates an elastic IP address (EIP) with the node pool.
-    /// *   `false`: does not associate an EIP with the node pool.
+    /// * `true`: associates an elastic IP address (EIP) with the node pool.
+    /// * `false`: does not associate an EIP with the node pool.
     ///
     /// Default value: `false`. Example: `true`.
     #[deprecated]
@@ -220,8 +220,8 @@ pub struct AutoScaling {
     ///
     /// The metering method of the EIP. Valid values:
     ///
-    /// *   `PayByBandwidth`: pay-by-bandwidth.
-    /// *   `PayByTraffic`: pay-by-data-transfer.
+    /// * `PayByBandwidth`: pay-by-bandwidth.
+    /// * `PayByTraffic`: pay-by-data-transfer.
     ///
     /// Default value: `PayByBandwidth`. Example: `PayByBandwidth`.
     #[deprecated]
@@ -251,7 +251,7 @@ impl rt::WireStruct for AutoScaling {
 pub struct ScalingGroup {
     /// The vSwitch IDs. You can specify one to eight vSwitch IDs.
     ///
-    /// >  To ensure high availability, we recommend that you select vSwitches that reside in different zones.
+    /// > To ensure high availability, we recommend that you select vSwitches that reside in different zones.
     pub vswitch_ids: Option<Vec<String>>,
     /// The instance types. You can specify multiple instance types. A node is assigned the instance type from the first instance type of the list until the node is created. The instance type that is used to create the node varies based on the actual instance stock.
     ///
@@ -259,44 +259,44 @@ pub struct ScalingGroup {
     pub instance_types: Option<Vec<String>>,
     /// The billing method of nodes in the node pool. Valid values:
     ///
-    /// *   `PrePaid`: subscription.
-    /// *   `PostPaid`: pay-as-you-go.
+    /// * `PrePaid`: subscription.
+    /// * `PostPaid`: pay-as-you-go.
     ///
     /// Default value: `PostPaid`. Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
     /// The subscription duration of nodes in the node pool. This parameter takes effect and is required if you set `instance_charge_type` to `PrePaid`.
     ///
-    /// *   If `period_unit` is set to Week, the valid values of `period` are 1, 2, 3, and 4.
-    /// *   If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
+    /// * If `period_unit` is set to Week, the valid values of `period` are 1, 2, 3, and 4.
+    /// * If `period_unit` is set to Month, the valid values of `period` are 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
     /// Example: `1`.
     pub period: Option<i64>,
     /// The billing cycle of nodes in the node pool. This parameter takes effect and is required if you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
-    /// *   `Month`: The subscription duration is measured in months.
-    /// *   `Week`: The subscription duration is measured in weeks.
+    /// * `Month`: The subscription duration is measured in months.
+    /// * `Week`: The subscription duration is measured in weeks.
     ///
     /// Default value: `Month`. Example: `Month`.
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for the nodes in the node pool. This parameter takes effect only when you set `instance_charge_type` to `PrePaid`. Valid values:
     ///
-    /// *   `true`: enables auto-renewal.
-    /// *   `false`: disables auto-renewal.
+    /// * `true`: enables auto-renewal.
+    /// * `false`: disables auto-renewal.
     ///
     /// Default value: `false`. Example: `true`.
     pub auto_renew: Option<bool>,
     /// The auto-renewal period. Valid values:
     ///
-    /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
-    /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60
+    /// * Valid values when PeriodUnit is set to Week: 1, 2, and 3.
+    /// * Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60
     ///
     /// Default value: 1. Example: `1`.
     pub auto_renew_period: Option<i64>,
     /// The bidding policy of preemptible instances. Valid values:
     ///
-    /// *   `NoSpot`: non-preemptible instance.
-    /// *   `SpotWithPriceLimit`: specifies the highest bid.
-    /// *   `SpotAsPriceGo`: automatically submits bids based on the up-to-date market price.
+    /// * `NoSpot`: non-preemptible instance.
+    /// * `SpotWithPriceLimit`: specifies the highest bid.
+    /// * `SpotAsPriceGo`: automatically submits bids based on the up-to-date market price.
     ///
     /// For more information, see Create a preemptible elastic container instance. Example: `SpotWithPriceLimit`.
     pub spot_strategy: Option<String>,
@@ -304,16 +304,16 @@ pub struct ScalingGroup {
     pub spot_price_limit: Option<Vec<crate::types::SpotPriceLimitItem>>,
     /// The type of operating system distribution that you want to use. We recommend that you use this parameter to specify the node operating system. Valid values:
     ///
-    /// *   `AliyunLinux`: Alibaba Cloud Linux 2.
-    /// *   `AliyunLinuxSecurity`: Alibaba Cloud Linux 2 (UEFI).
-    /// *   `AliyunLinux3`: Alibaba Cloud Linux 3.
-    /// *   `AliyunLinux3Arm64`: Alibaba Cloud Linux 3 for ARM.
-    /// *   `AliyunLinux3Security`: Alibaba Cloud Linux 3 (UEFI).
-    /// *   `CentOS`: CentOS.
-    /// *   `Windows`: Windows.
-    /// *   `WindowsCore`: Windows Core.
-    /// *   `ContainerOS`: ContainerOS.
-    /// *   `AliyunLinux3ContainerOptimized`: Alibaba Cloud Linux 3 Container-optimized.
+    /// * `AliyunLinux`: Alibaba Cloud Linux 2.
+    /// * `AliyunLinuxSecurity`: Alibaba Cloud Linux 2 (UEFI).
+    /// * `AliyunLinux3`: Alibaba Cloud Linux 3.
+    /// * `AliyunLinux3Arm64`: Alibaba Cloud Linux 3 for ARM.
+    /// * `AliyunLinux3Security`: Alibaba Cloud Linux 3 (UEFI).
+    /// * `CentOS`: CentOS.
+    /// * `Windows`: Windows.
+    /// * `WindowsCore`: Windows Core.
+    /// * `ContainerOS`: ContainerOS.
+    /// * `AliyunLinux3ContainerOptimized`: Alibaba Cloud Linux 3 Container-optimized.
     ///
     /// Example: `AliyunLinux`.
     pub image_type: Option<String>,
@@ -321,11 +321,11 @@ pub struct ScalingGroup {
     pub image_id: Option<String>,
     /// The category of the system disk. Valid values:
     ///
-    /// *   `cloud_efficiency`: ultra disk.
-    /// *   `cloud_ssd`: standard SSD.
-    /// *   `cloud_essd`: Enterprise ESSD (ESSD).
-    /// *   `cloud_auto`: ESSD AutoPL disk.
-    /// *   `cloud_essd_entry`: ESSD Entry disk.
+    /// * `cloud_efficiency`: ultra disk.
+    /// * `cloud_ssd`: standard SSD.
+    /// * `cloud_essd`: Enterprise ESSD (ESSD).
+    /// * `cloud_auto`: ESSD AutoPL disk.
+    /// * `cloud_essd_entry`: ESSD Entry disk.
     ///
     /// Default value: `cloud_efficiency`. Example: `cloud_efficiency`.
     pub system_disk_category: Option<String>,
@@ -341,17 +341,17 @@ pub struct ScalingGroup {
     pub system_disk_size: Option<i64>,
     /// The performance level (PL) of the system disk. This parameter takes effect only for an ESSD. You can specify a higher PL if you increase the size of the data disk. For more information, see ESSDs.
     ///
-    /// *   PL0: moderate maximum concurrent I/O performance and low I/O latency.
-    /// *   PL1: moderate maximum concurrent I/O performance and low I/O latency.
-    /// *   PL2: high maximum concurrent I/O performance and low I/O latency.
-    /// *   PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
+    /// * PL0: moderate maximum concurrent I/O performance and low I/O latency.
+    /// * PL1: moderate maximum concurrent I/O performance and low I/O latency.
+    /// * PL2: high maximum concurrent I/O performance and low I/O latency.
+    /// * PL3: ultra-high maximum concurrent I/O performance and ultra-low I/O latency.
     ///
     /// Example: `PL1`.
     pub system_disk_performance_level: Option<String>,
     /// Specifies whether to encrypt the system disk. Valid values:
     ///
-    /// *   true: encrypts the system disk.
-    /// *   false: does not encrypt the system disk.
+    /// * true: encrypts the system disk.
+    /// * false: does not encrypt the system disk.
     ///
     /// Example: `false`.
     pub system_disk_encrypted: Option<bool>,
@@ -367,8 +367,8 @@ pub struct ScalingGroup {
     pub system_disk_provisioned_iops: Option<i64>,
     /// Specifies whether to enable the burst feature for the system disk. Valid values:
     ///
-    /// *   true: enables the burst feature.
-    /// *   false: disables the burst feature.
+    /// * true: enables the burst feature.
+    /// * false: disables the burst feature.
     ///
     /// This parameter is effective only when `system_disk_category` is set to `cloud_auto`. For more information, see ESSD AutoPL disks. Example: `true`.
     pub system_disk_bursting_enabled: Option<bool>,
@@ -380,8 +380,8 @@ pub struct ScalingGroup {
     pub login_password: Option<String>,
     /// The metering method of the public IP address. Valid values:
     ///
-    /// *   `PayByBandwidth`: pay-by-bandwidth.
-    /// *   `PayByTraffic`: pay-by-data-transfer.
+    /// * `PayByBandwidth`: pay-by-bandwidth.
+    /// * `PayByTraffic`: pay-by-data-transfer.
     ///
     /// Example: `PayByBandwidth`.
     pub internet_charge_type: Option<String>,
@@ -399,21 +399,21 @@ pub struct ScalingGroup {
     pub desired_size: Option<i64>,
     /// The ECS instance scaling policy for the multi-zone scaling group. Valid values:
     ///
-    /// *   `PRIORITY`: ECS instances are scaled based on the value of VSwitchIds.N. If an ECS instance cannot be created in the zone where the vSwitch that has the highest priority resides, the system creates the ECS instance in the zone where the vSwitch that has the next highest priority resides.
-    /// *   `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created if preemptible instance types are specified in the scaling configurations. You can set the `CompensateWithOnDemand` parameter to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient inventory.
+    /// * `PRIORITY`: ECS instances are scaled based on the value of VSwitchIds.N. If an ECS instance cannot be created in the zone where the vSwitch that has the highest priority resides, the system creates the ECS instance in the zone where the vSwitch that has the next highest priority resides.
+    /// * `COST_OPTIMIZED`: ECS instances are created based on the vCPU unit price in ascending order. Preemptible instances are preferably created if preemptible instance types are specified in the scaling configurations. You can set the `CompensateWithOnDemand` parameter to specify whether to automatically create pay-as-you-go instances when preemptible instances cannot be created due to insufficient inventory.
     ///
     /// **
     ///
     /// **Note** `COST_OPTIMIZED` takes effect only when multiple instance types are specified or at least one preemptible instance type is specified.
     ///
-    /// *   `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If ECS instances become imbalanced among multiple zones due to insufficient inventory, you can call the `RebalanceInstances` operation of Auto Scaling to balance the instance distribution among zones. For more information, see RebalanceInstances.
+    /// * `BALANCE`: ECS instances are evenly distributed across multiple zones specified by the scaling group. If ECS instances become imbalanced among multiple zones due to insufficient inventory, you can call the `RebalanceInstances` operation of Auto Scaling to balance the instance distribution among zones. For more information, see RebalanceInstances.
     ///
     /// Default value: `PRIORITY`. Example: `BALANCE`.
     pub multi_az_policy: Option<String>,
     /// The scaling mode of the scaling group. Valid values:
     ///
-    /// *   `release`: the standard mode. ECS instances are created and released based on resource usage.
-    /// *   `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
+    /// * `release`: the standard mode. ECS instances are created and released based on resource usage.
+    /// * `recycle`: the swift mode. ECS instances are created, stopped, or started during scaling events. This reduces the time required for the next scale-out event. When the instance is stopped, you are charged only for the storage service. This does not apply to ECS instances that are attached with local disks.
     ///
     /// Example: `release`.
     pub scaling_policy: Option<String>,
@@ -425,15 +425,15 @@ pub struct ScalingGroup {
     pub spot_instance_pools: Option<i64>,
     /// Specifies whether to enable the supplementation of preemptible instances. If you set this parameter to true, when the scaling group receives a system message indicating that a preemptible instance is to be reclaimed, the scaling group attempts to create a new instance to replace the instance. Valid values:
     ///
-    /// *   `true`: supplements preemptible instances.
-    /// *   `false`: does not supplement preemptible instances.
+    /// * `true`: supplements preemptible instances.
+    /// * `false`: does not supplement preemptible instances.
     ///
     /// Example: `false`.
     pub spot_instance_remedy: Option<bool>,
     /// Specifies whether to automatically create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created due to reasons such as the price or insufficient inventory. This parameter takes effect when you set `multi_az_policy` to `COST_OPTIMIZED`. Valid values:
     ///
-    /// *   `true`: automatically creates pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
-    /// *   `false`: does not create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
+    /// * `true`: automatically creates pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
+    /// * `false`: does not create pay-as-you-go instances to meet the required number of ECS instances if preemptible instances cannot be created.
     ///
     /// Example: `true`.
     pub compensate_with_on_demand: Option<bool>,
@@ -445,10 +445,10 @@ pub struct ScalingGroup {
     ///
     /// The OS platform. Valid values:
     ///
-    /// *   `AliyunLinux`
-    /// *   `CentOS`
-    /// *   `Windows`
-    /// *   `WindowsCore`
+    /// * `AliyunLinux`
+    /// * `CentOS`
+    /// * `Windows`
+    /// * `WindowsCore`
     ///
     /// Example: `AliyunLinux`.
     #[deprecated]
@@ -523,16 +523,16 @@ impl rt::WireStruct for ScalingGroup {
 pub struct KubernetesConfig {
     /// The labels that are added to the nodes in the cluster. You must add the label based on the following rules:
     ///
-    /// *   A label is a case-sensitive key-value pair. You can add up to 20 labels.
-    /// *   The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see [Labels and Selectors](https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
+    /// * A label is a case-sensitive key-value pair. You can add up to 20 labels.
+    /// * The key must be unique and cannot exceed 64 characters in length. The value can be empty and cannot exceed 128 characters in length. Keys and values cannot start with `aliyun`, `acs:`, `https://`, or `http://`. For more information, see [Labels and Selectors](https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set).
     pub labels: Option<Vec<crate::types::Tag>>,
     /// The configurations of node taints.
     pub taints: Option<Vec<crate::types::Taint>>,
     /// The name of the container runtime. The following types of runtime are supported by ACK:
     ///
-    /// *   containerd: containerd is the recommended runtime and supports all Kubernetes versions.
-    /// *   Sandboxed-Container.runv: The Sandbox-Container runtime provides improved isolation and supports Kubernetes 1.31 and earlier.
-    /// *   docker: discontinued. The Docker runtime supports Kubernetes 1.22 and earlier.
+    /// * containerd: containerd is the recommended runtime and supports all Kubernetes versions.
+    /// * Sandboxed-Container.runv: The Sandbox-Container runtime provides improved isolation and supports Kubernetes 1.31 and earlier.
+    /// * docker: discontinued. The Docker runtime supports Kubernetes 1.22 and earlier.
     ///
     /// Default value: containerd. Example: `docker`.
     pub runtime: Option<String>,
@@ -540,15 +540,15 @@ pub struct KubernetesConfig {
     pub runtime_version: Option<String>,
     /// The CPU management policy of nodes in the node pool. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
-    /// *   `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
-    /// *   `none`: specifies that the default CPU affinity is used.
+    /// * `static`: allows pods with specific resource characteristics on the node to be granted enhanced CPU affinity and exclusivity.
+    /// * `none`: specifies that the default CPU affinity is used.
     ///
     /// Default value: `none`. Example: `none`.
     pub cpu_policy: Option<String>,
     /// Specifies whether the nodes are unschedulable after a scale-out activity is performed.
     ///
-    /// *   true: The nodes are unschedulable after a scale-out activity is performed.
-    /// *   false: The nodes are schedulable after a scale-out activity is performed.
+    /// * true: The nodes are unschedulable after a scale-out activity is performed.
+    /// * false: The nodes are schedulable after a scale-out activity is performed.
     ///
     /// Example: `false`.
     pub unschedulable: Option<bool>,
@@ -556,8 +556,8 @@ pub struct KubernetesConfig {
     pub user_data: Option<String>,
     /// Specifies whether to install the CloudMonitor agent on ECS nodes. After the CloudMonitor agent is installed on ECS nodes, you can view monitoring information about the instances in the CloudMonitor console. We recommend that you install the CloudMonitor agent. Valid values:
     ///
-    /// *   `true`: installs the CloudMonitor agent on ECS nodes.
-    /// *   `false`: does not install the CloudMonitor agent on ECS nodes.
+    /// * `true`: installs the CloudMonitor agent on ECS nodes.
+    /// * `false`: does not install the CloudMonitor agent on ECS nodes.
     ///
     /// Default value: `false`. Example: `true`.
     pub cms_enabled: Option<bool>,

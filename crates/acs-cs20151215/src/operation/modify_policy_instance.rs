@@ -147,8 +147,8 @@ impl std::error::Error for ModifyPolicyInstanceError {}
 pub struct ModifyPolicyInstanceBody {
     /// The action of the policy. Valid values:
     ///
-    /// *   `deny`: Deployments that match the policy are denied.
-    /// *   `warn`: Alerts are generated for deployments that match the policy.
+    /// * `deny`: Deployments that match the policy are denied.
+    /// * `warn`: Alerts are generated for deployments that match the policy.
     ///
     /// Example: `deny`.
     pub action: Option<String>,

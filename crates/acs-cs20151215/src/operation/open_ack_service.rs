@@ -3,8 +3,8 @@
 
 //! `OpenAckService`: When using Container Service for Kubernetes (ACK) for the first time, you must call the OpenAckService operation to activate the service.
 //!
-//! *   You can activate ACK by using Alibaba Cloud accounts.
-//! *   To activate ACK by using RAM users, you need to grant the AdministratorAccess permission to the RAM users.
+//! * You can activate ACK by using Alibaba Cloud accounts.
+//! * To activate ACK by using RAM users, you need to grant the AdministratorAccess permission to the RAM users.
 
 use acs_runtime as rt;
 
@@ -49,8 +49,8 @@ pub struct OpenAckServiceBuilder<C = ()> {
 impl<C> OpenAckServiceBuilder<C> {
     /// The type of service that you want to activate. Valid values:
     ///
-    /// *   `propayasgo`: ACK clusters (including ACK managed clusters and ACK dedicated clusters), ACK Serverless clusters, and registered clusters.
-    /// *   `edgepayasgo`: ACK Edge clusters.
+    /// * `propayasgo`: ACK clusters (including ACK managed clusters and ACK dedicated clusters), ACK Serverless clusters, and registered clusters.
+    /// * `edgepayasgo`: ACK Edge clusters.
     ///
     /// Example: `propayasgo`.
     pub fn r#type(mut self, value: impl rt::IntoParam<String>) -> Self {

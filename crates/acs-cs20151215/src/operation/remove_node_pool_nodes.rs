@@ -3,11 +3,11 @@
 
 //! `RemoveNodePoolNodes`: Removes nodes from a node pool.
 //!
-//! *   When you remove a node, the pods on the node are migrated to other nodes. This may cause service interruptions. We recommend that you remove nodes during off-peak hours.
-//! *   The operation may have unexpected risks. Back up the data before you perform this operation.
-//! *   Nodes remain in the Unschedulable state when they are being removed.
-//! *   The system removes only worker nodes. It does not remove master nodes.
-//! *   Even if you set the `release_node` parameter to `true`, subscription nodes are not released. You must release the subscription nodes in the [ECS console](https://ecs.console.aliyun.com/) after you remove the nodes.
+//! * When you remove a node, the pods on the node are migrated to other nodes. This may cause service interruptions. We recommend that you remove nodes during off-peak hours.
+//! * The operation may have unexpected risks. Back up the data before you perform this operation.
+//! * Nodes remain in the Unschedulable state when they are being removed.
+//! * The system removes only worker nodes. It does not remove master nodes.
+//! * Even if you set the `release_node` parameter to `true`, subscription nodes are not released. You must release the subscription nodes in the [ECS console](https://ecs.console.aliyun.com/) after you remove the nodes.
 
 use acs_runtime as rt;
 
@@ -85,8 +85,8 @@ impl<C> RemoveNodePoolNodesBuilder<C> {
 
     /// Specifies whether to release the nodes after they are removed. Valid values:
     ///
-    /// *   true: release the nodes after they are removed.
-    /// *   false: do not release the nodes after they are removed.
+    /// * true: release the nodes after they are removed.
+    /// * false: do not release the nodes after they are removed.
     ///
     /// Example: `true`.
     pub fn release_node(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -96,8 +96,8 @@ impl<C> RemoveNodePoolNodesBuilder<C> {
 
     /// Specifies whether to drain the nodes that you want to remove. Valid values:
     ///
-    /// *   true: drain the nodes that you want to remove.
-    /// *   false: do not drain the nodes that you want to remove.
+    /// * true: drain the nodes that you want to remove.
+    /// * false: do not drain the nodes that you want to remove.
     ///
     /// Example: `true`.
     pub fn drain_node(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -109,7 +109,7 @@ impl<C> RemoveNodePoolNodesBuilder<C> {
     ///
     /// A list of nodes that you want to remove.
     ///
-    /// >  This parameter is deprecated. Use instance_ids instead.
+    /// > This parameter is deprecated. Use instance_ids instead.
     #[deprecated]
     pub fn nodes(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
         self.request.nodes = value.into_param();

@@ -137,10 +137,10 @@ impl std::error::Error for RunClusterCheckError {}
 ///
 /// Valid values:
 ///
-/// *   ClusterMigrate: cluster migration.
-/// *   MasterUpgrade: control plane upgrade.
-/// *   NodePoolUpgrade: node pool upgrade.
-/// *   ClusterUpgrade: cluster upgrade.
+/// * ClusterMigrate: cluster migration.
+/// * MasterUpgrade: control plane upgrade.
+/// * NodePoolUpgrade: node pool upgrade.
+/// * ClusterUpgrade: cluster upgrade.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RunClusterCheckBodyType {
@@ -214,10 +214,10 @@ pub struct RunClusterCheckBody {
     ///
     /// Valid values:
     ///
-    /// *   ClusterMigrate: cluster migration.
-    /// *   MasterUpgrade: control plane upgrade.
-    /// *   NodePoolUpgrade: node pool upgrade.
-    /// *   ClusterUpgrade: cluster upgrade.
+    /// * ClusterMigrate: cluster migration.
+    /// * MasterUpgrade: control plane upgrade.
+    /// * NodePoolUpgrade: node pool upgrade.
+    /// * ClusterUpgrade: cluster upgrade.
     ///
     /// Example: `ClusterUpgrade`.
     pub r#type: Option<RunClusterCheckBodyType>,

@@ -92,8 +92,8 @@ impl StopAlertBuilder<rt::Client> {
 pub struct StopAlertResponse {
     /// The operation result. Valid values:
     ///
-    /// *   True: The operation is successful.
-    /// *   False: The operation failed.
+    /// * True: The operation is successful.
+    /// * False: The operation failed.
     ///
     /// Example: `True`.
     pub status: Option<bool>,

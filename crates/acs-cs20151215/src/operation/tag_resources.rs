@@ -124,9 +124,9 @@ pub struct TagResourcesBody {
     pub region_id: Option<String>,
     /// The tags that you want to add to the resources in key-value pairs. You can add up to 20 key-value pairs. Note:
     ///
-    /// *   The values cannot be empty strings. A value must be 1 to 128 characters in length.
-    /// *   A key or value cannot start with `aliyun` or `acs:`.
-    /// *   A key or value cannot contain `http://` or `https://`.
+    /// * The values cannot be empty strings. A value must be 1 to 128 characters in length.
+    /// * A key or value cannot start with `aliyun` or `acs:`.
+    /// * A key or value cannot contain `http://` or `https://`.
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 

@@ -146,8 +146,8 @@ pub struct AddonsItem {
     pub name: Option<String>,
     /// Specifies whether to clean up related cloud resources during uninstallation.
     ///
-    /// *   true: clean up
-    /// *   false: retain
+    /// * true: clean up
+    /// * false: retain
     ///
     /// Example: `true`.
     pub cleanup_cloud_resources: Option<bool>,

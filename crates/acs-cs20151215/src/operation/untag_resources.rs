@@ -82,8 +82,8 @@ impl<C> UntagResourcesBuilder<C> {
 
     /// Specifies whether to remove all custom labels. This parameter takes effect only when `tag_keys` is left empty. Valid values:
     ///
-    /// *   `true`: Remove all custom labels.
-    /// *   `false`: Do not remove all custom labels.
+    /// * `true`: Remove all custom labels.
+    /// * `false`: Do not remove all custom labels.
     ///
     /// Example: `true`.
     pub fn all(mut self, value: impl rt::IntoParam<bool>) -> Self {

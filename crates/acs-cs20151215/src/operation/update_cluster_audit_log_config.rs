@@ -149,16 +149,16 @@ impl std::error::Error for UpdateClusterAuditLogConfigError {}
 pub struct UpdateClusterAuditLogConfigBody {
     /// The Simple Log Service project to which the Logstore storing the cluster audit logs belongs.
     ///
-    /// *   Default value: k8s-log-{clusterid}.
-    /// *   After the cluster audit log feature is enabled, a Logstore is created in the specified Simple Log Service project to store cluster audit logs.
-    /// *   If you want to change the project after audit logging is enabled for the cluster, you can use this parameter to specify another project. You can perform this operation only in ACK managed clusters.
+    /// * Default value: k8s-log-{clusterid}.
+    /// * After the cluster audit log feature is enabled, a Logstore is created in the specified Simple Log Service project to store cluster audit logs.
+    /// * If you want to change the project after audit logging is enabled for the cluster, you can use this parameter to specify another project. You can perform this operation only in ACK managed clusters.
     ///
     /// Example: `k8s-log-c82e6987e2961451182edacd74faf****`.
     pub sls_project_name: Option<String>,
     /// Enable or disable audit logging.
     ///
-    /// *   false: enables audit logging or updates the audit logging configurations.
-    /// *   true: disables audit logging.
+    /// * false: enables audit logging or updates the audit logging configurations.
+    /// * true: disables audit logging.
     ///
     /// Example: `false`.
     pub disable: Option<bool>,

@@ -95,8 +95,8 @@ impl UpdateContactGroupForAlertBuilder<rt::Client> {
 pub struct UpdateContactGroupForAlertResponse {
     /// The update status.
     ///
-    /// *   true: The update is successful.
-    /// *   false: The update failed.
+    /// * true: The update is successful.
+    /// * false: The update failed.
     ///
     /// Example: `true`.
     pub status: Option<bool>,

@@ -3,8 +3,8 @@
 
 //! `UpdateK8sClusterUserConfigExpire`: Sets the validity period of a kubeconfig file used by a Resource Access Management (RAM) user or RAM role to connect to a Container Service for Kubernetes (ACK) cluster. The validity period ranges from 1 to 876,000 hours. You can call this API operation when you customize configurations by using an Alibaba Cloud account. The default validity period of a kubeconfig file is three years.
 //!
-//! *   You can call this operation only with an Alibaba Cloud account.
-//! *   If the kubeconfig file used by your cluster is revoked, the custom validity period of the kubeconfig file is reset. In this case, you need to call this API operation to reconfigure the validity period of the kubeconfig file.
+//! * You can call this operation only with an Alibaba Cloud account.
+//! * If the kubeconfig file used by your cluster is revoked, the custom validity period of the kubeconfig file is reset. In this case, you need to call this API operation to reconfigure the validity period of the kubeconfig file.
 
 use acs_runtime as rt;
 

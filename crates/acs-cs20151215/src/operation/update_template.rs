@@ -138,8 +138,8 @@ pub struct UpdateTemplateBody {
     pub template: Option<String>,
     /// The type of template. This parameter can be set to a custom value.
     ///
-    /// *   If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
-    /// *   If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
+    /// * If the parameter is set to `kubernetes`, the template is displayed on the Templates page in the console.
+    /// * If the parameter is set to `compose`, the template is displayed on the Container Service - Swarm page in the console. Container Service for Swarm is deprecated.
     ///
     /// Example: `kubernetes`.
     pub template_type: Option<String>,

@@ -5,7 +5,7 @@
 //!
 //! **Precautions**:
 //!
-//! *   You can update the permissions of a RAM user or RAM role on a cluster by using full update or incremental update. If you use full update, the existing permissions of the RAM user or RAM role on the cluster are overwritten. You must specify all the permissions that you want to grant to the RAM user or RAM role in the request parameters when you call the operation. If you use incremental update, you can grant permissions to or revoke permissions from the RAM user or RAM role on the cluster. In this case, only the permissions that you specify in the request parameters when you call the operation are granted or revoked, other permissions of the RAM user or RAM role on the cluster are not affected.
+//! * You can update the permissions of a RAM user or RAM role on a cluster by using full update or incremental update. If you use full update, the existing permissions of the RAM user or RAM role on the cluster are overwritten. You must specify all the permissions that you want to grant to the RAM user or RAM role in the request parameters when you call the operation. If you use incremental update, you can grant permissions to or revoke permissions from the RAM user or RAM role on the cluster. In this case, only the permissions that you specify in the request parameters when you call the operation are granted or revoked, other permissions of the RAM user or RAM role on the cluster are not affected.
 
 use acs_runtime as rt;
 
@@ -71,9 +71,9 @@ impl<C> UpdateUserPermissionsBuilder<C> {
 
     /// The authorization method. Valid values:
     ///
-    /// *   `apply`: The global update mode. Overwrites all existing permissions of the RAM user or RAM role on the cluster. You must specify all the permissions you want to grant to the RAM user or RAM role in the request parameters when you call this operation.
-    /// *   `delete`: The deletion mode. Revokes only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
-    /// *   `patch`: The incremental mode. Adds only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
+    /// * `apply`: The global update mode. Overwrites all existing permissions of the RAM user or RAM role on the cluster. You must specify all the permissions you want to grant to the RAM user or RAM role in the request parameters when you call this operation.
+    /// * `delete`: The deletion mode. Revokes only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
+    /// * `patch`: The incremental mode. Adds only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
     ///
     /// Default value: `apply`. Example: `apply`.
     pub fn mode(mut self, value: impl rt::IntoParam<UpdateUserPermissionsMode>) -> Self {
@@ -155,7 +155,7 @@ impl std::error::Error for UpdateUserPermissionsError {}
 pub struct UpdateUserPermissionsBodyItem {
     /// The ID of the cluster on which you want to grant permissions to the RAM role or RAM role.
     ///
-    /// *   Set this parameter to an empty string if `role_type` is set to `all-clusters`.
+    /// * Set this parameter to an empty string if `role_type` is set to `all-clusters`.
     ///
     /// Example: `c796c60***`.
     pub cluster: Option<String>,
@@ -163,25 +163,25 @@ pub struct UpdateUserPermissionsBodyItem {
     pub is_custom: Option<bool>,
     /// The predefined role name. Valid values:
     ///
-    /// *   `admin`: administrator
-    /// *   `admin-view`: read-only administrator
-    /// *   `ops`: O\\&M engineer
-    /// *   `dev`: developer
-    /// *   `restricted`: restricted user
-    /// *   Custom role
+    /// * `admin`: administrator
+    /// * `admin-view`: read-only administrator
+    /// * `ops`: O\\&M engineer
+    /// * `dev`: developer
+    /// * `restricted`: restricted user
+    /// * Custom role
     ///
     /// Note:
     ///
-    /// *   You cannot grant **namespace-level** permissions to the `admin`, `admin-view`, and `ops` roles.
-    /// *   You cannot grant **all cluster-level** permissions to the `admin-view` role.
+    /// * You cannot grant **namespace-level** permissions to the `admin`, `admin-view`, and `ops` roles.
+    /// * You cannot grant **all cluster-level** permissions to the `admin-view` role.
     ///
     /// Example: `ops`.
     pub role_name: Option<String>,
     /// The authorization type. Valid values:
     ///
-    /// *   `cluster`: authorizes the RAM user or RAM role to manage the specified clusters.
-    /// *   `namespace`: authorizes the RAM user or RAM role to manage the specified namespaces.
-    /// *   `all-clusters`: authorizes the RAM user or RAM role to manage all clusters.
+    /// * `cluster`: authorizes the RAM user or RAM role to manage the specified clusters.
+    /// * `namespace`: authorizes the RAM user or RAM role to manage the specified namespaces.
+    /// * `all-clusters`: authorizes the RAM user or RAM role to manage all clusters.
     ///
     /// Example: `cluster`.
     pub role_type: Option<String>,
@@ -204,9 +204,9 @@ impl rt::WireStruct for UpdateUserPermissionsBodyItem {
 
 /// The authorization method. Valid values:
 ///
-/// *   `apply`: The global update mode. Overwrites all existing permissions of the RAM user or RAM role on the cluster. You must specify all the permissions you want to grant to the RAM user or RAM role in the request parameters when you call this operation.
-/// *   `delete`: The deletion mode. Revokes only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
-/// *   `patch`: The incremental mode. Adds only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
+/// * `apply`: The global update mode. Overwrites all existing permissions of the RAM user or RAM role on the cluster. You must specify all the permissions you want to grant to the RAM user or RAM role in the request parameters when you call this operation.
+/// * `delete`: The deletion mode. Revokes only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
+/// * `patch`: The incremental mode. Adds only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
 ///
 /// Default value: `apply`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -170,8 +170,8 @@ pub struct UpgradeClusterBody {
     pub version: Option<String>,
     /// Specifies whether to upgrade only master nodes. Valid values:
     ///
-    /// *   true: upgrades master nodes only.
-    /// *   false: upgrades both master and worker nodes.
+    /// * true: upgrades master nodes only.
+    /// * false: upgrades both master and worker nodes.
     ///
     /// Example: `true`.
     pub master_only: Option<bool>,

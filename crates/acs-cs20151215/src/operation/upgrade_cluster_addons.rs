@@ -152,8 +152,8 @@ pub struct UpgradeClusterAddonsBodyItem {
     pub config: Option<String>,
     /// The update policy. Valid values:
     ///
-    /// *   overwrite
-    /// *   canary
+    /// * overwrite
+    /// * canary
     ///
     /// Example: `canary`.
     pub policy: Option<String>,

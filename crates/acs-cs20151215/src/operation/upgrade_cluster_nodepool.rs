@@ -155,9 +155,9 @@ impl std::error::Error for UpgradeClusterNodepoolError {}
 
 /// The policy used to pause the update. Valid values:
 ///
-/// *   FirstBatch: pauses after the first batch is updated.
-/// *   EveryBatch: pauses after each batch is updated.
-/// *   NotPause: does not pause.
+/// * FirstBatch: pauses after the first batch is updated.
+/// * EveryBatch: pauses after each batch is updated.
+/// * NotPause: does not pause.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PausePolicy {
@@ -217,9 +217,9 @@ impl rt::IntoParam<PausePolicy> for &str {
 pub struct RollingPolicy {
     /// The policy used to pause the update. Valid values:
     ///
-    /// *   FirstBatch: pauses after the first batch is updated.
-    /// *   EveryBatch: pauses after each batch is updated.
-    /// *   NotPause: does not pause.
+    /// * FirstBatch: pauses after the first batch is updated.
+    /// * EveryBatch: pauses after each batch is updated.
+    /// * NotPause: does not pause.
     ///
     /// Example: `NotPause`.
     pub pause_policy: Option<PausePolicy>,
@@ -250,8 +250,8 @@ pub struct UpgradeClusterNodepoolBody {
     pub runtime_type: Option<String>,
     /// Specifies whether to perform the update by replacing the system disk. Valid values:
     ///
-    /// *   true: replaces the system disk.
-    /// *   false: does not replace the system disk.
+    /// * true: replaces the system disk.
+    /// * false: does not replace the system disk.
     ///
     /// Default value: false. Example: `false`.
     pub use_replace: Option<bool>,

@@ -68,7 +68,7 @@ pub struct CreateGetDbListFromAgentTaskBuilder<C = ()> {
 impl<C> CreateGetDbListFromAgentTaskBuilder<C> {
     /// The ID of the backup gateway. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to query the ID.
     ///
-    /// >  This parameter is required.
+    /// > This parameter is required.
     ///
     /// Example: `160813`.
     pub fn backup_gateway_id(mut self, value: impl rt::IntoParam<i64>) -> Self {
@@ -78,14 +78,14 @@ impl<C> CreateGetDbListFromAgentTaskBuilder<C> {
 
     /// The type of the database. Valid values:
     ///
-    /// *   **MySQL**
-    /// *   **MSSQL**
-    /// *   **Oracle**
-    /// *   **MariaDB**
-    /// *   **PostgreSQL**
-    /// *   **DRDS**
-    /// *   **MongoDB**
-    /// *   **Redis**
+    /// * **MySQL**
+    /// * **MSSQL**
+    /// * **Oracle**
+    /// * **MariaDB**
+    /// * **PostgreSQL**
+    /// * **DRDS**
+    /// * **MongoDB**
+    /// * **Redis**
     ///
     /// Example: `MySQL`.
     pub fn database_type(mut self, value: impl rt::IntoParam<String>) -> Self {

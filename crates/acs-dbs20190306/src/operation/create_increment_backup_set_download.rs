@@ -72,10 +72,10 @@ impl<C> CreateIncrementBackupSetDownloadBuilder<C> {
 
     /// The format in which the incremental backup set is downloaded. Valid values:
     ///
-    /// *   **Native**
-    /// *   **SQL**
-    /// *   **CSV**
-    /// *   **JSON**
+    /// * **Native**
+    /// * **SQL**
+    /// * **CSV**
+    /// * **JSON**
     ///
     /// > Default value: Native.
     ///

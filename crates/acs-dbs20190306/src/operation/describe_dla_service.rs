@@ -102,9 +102,9 @@ pub struct DescribeDlaServiceResponse {
     pub success: Option<bool>,
     /// The status of the DLA service for the backup schedule. Valid values:
     ///
-    /// *   **Running**: DLA is running.
-    /// *   **Closing**: DLA is being disabled.
-    /// *   **Closed**: DLA is disabled.
+    /// * **Running**: DLA is running.
+    /// * **Closing**: DLA is being disabled.
+    /// * **Closed**: DLA is disabled.
     ///
     /// Example: `Running`.
     pub state: Option<String>,
@@ -112,15 +112,15 @@ pub struct DescribeDlaServiceResponse {
     pub err_message: Option<String>,
     /// Specifies whether to enable the feature of automatically adding incremental data to a data lake. If this feature is enabled, DBS adds the backup sets that are newly generated to the data lake that is created for the backup schedule. Valid values:
     ///
-    /// *   **true**: enables the feature.
-    /// *   **false**: disables the feature.
+    /// * **true**: enables the feature.
+    /// * **false**: disables the feature.
     ///
     /// Example: `true`.
     pub auto_add: Option<bool>,
     /// Indicates whether a failed DLA task exists in the return result. Valid values:
     ///
-    /// *   **true**: A failed DLA task exists.
-    /// *   **false**: No failed DLA task exists.
+    /// * **true**: A failed DLA task exists.
+    /// * **false**: No failed DLA task exists.
     ///
     /// Example: `false`.
     pub have_job_failed: Option<bool>,

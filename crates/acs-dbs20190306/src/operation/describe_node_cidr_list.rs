@@ -54,16 +54,16 @@ pub struct DescribeNodeCidrListBuilder<C = ()> {
 impl<C> DescribeNodeCidrListBuilder<C> {
     /// The region in which DBS is activated. Valid values:
     ///
-    /// *   **cn-hangzhou**: China (Hangzhou)
-    /// *   **cn-shanghai**: China (Shanghai)
-    /// *   **cn-qingdao**: China (Qingdao)
-    /// *   **cn-beijing**: China (Beijing)
-    /// *   **cn-shenzhen**: China (Shenzhen)
-    /// *   **cn-hongkong**: China (Hong Kong)
-    /// *   **ap-southeast-1**: Singapore (Singapore)
-    /// *   **cn-hangzhou-finance**: China East 1 Finance
-    /// *   **cn-shanghai-finance**: China East 2 Finance
-    /// *   **cn-shenzhen-finance**: China South 1 Finance
+    /// * **cn-hangzhou**: China (Hangzhou)
+    /// * **cn-shanghai**: China (Shanghai)
+    /// * **cn-qingdao**: China (Qingdao)
+    /// * **cn-beijing**: China (Beijing)
+    /// * **cn-shenzhen**: China (Shenzhen)
+    /// * **cn-hongkong**: China (Hong Kong)
+    /// * **ap-southeast-1**: Singapore (Singapore)
+    /// * **cn-hangzhou-finance**: China East 1 Finance
+    /// * **cn-shanghai-finance**: China East 2 Finance
+    /// * **cn-shenzhen-finance**: China South 1 Finance
     ///
     /// Required. Example: `cn-hangzhou`.
     pub fn region(mut self, value: impl rt::IntoParam<String>) -> Self {

@@ -141,8 +141,8 @@ pub struct DescribeRestoreRangeInfoResponse {
     pub err_code: Option<String>,
     /// Indicates whether the request is successful. Valid values:
     ///
-    /// *   **true**: The request is successful.
-    /// *   **false**: The request fails.
+    /// * **true**: The request is successful.
+    /// * **false**: The request fails.
     ///
     /// Example: `true`.
     pub success: Option<bool>,
@@ -258,8 +258,8 @@ pub struct DbsRecoverRangeItem {
     pub source_endpoint_instance_type: Option<String>,
     /// The type of the time range to which you can restore data.
     ///
-    /// *   **point**: The time range contains discrete points in time at which full backups were performed.
-    /// *   **range**: The time range is a period of time for which continuous backup is performed. You can specify a random point in time in the time range to restore data.
+    /// * **point**: The time range contains discrete points in time at which full backups were performed.
+    /// * **range**: The time range is a period of time for which continuous backup is performed. You can specify a random point in time in the time range to restore data.
     ///
     /// Example: `point`.
     pub range_type: Option<String>,

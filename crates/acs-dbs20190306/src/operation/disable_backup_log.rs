@@ -109,8 +109,8 @@ pub struct DisableBackupLogResponse {
     pub backup_plan_id: Option<String>,
     /// Indicates whether a precheck is triggered. Valid values:
     ///
-    /// *   true: A precheck is triggered. You must call the [StartBackupPlan](crate::operation::start_backup_plan) operation to start the backup schedule.
-    /// *   false: No precheck is triggered.
+    /// * true: A precheck is triggered. You must call the [StartBackupPlan](crate::operation::start_backup_plan) operation to start the backup schedule.
+    /// * false: No precheck is triggered.
     ///
     /// Example: `false`.
     pub need_precheck: Option<bool>,

@@ -98,10 +98,10 @@ impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
 
     /// The format in which the full backup set is downloaded. Valid values:
     ///
-    /// *   Native
-    /// *   SQL
-    /// *   CSV
-    /// *   JSON
+    /// * Native
+    /// * SQL
+    /// * CSV
+    /// * JSON
     ///
     /// > Default value: CSV.
     ///
@@ -113,10 +113,10 @@ impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
 
     /// The format in which the incremental backup set is downloaded. Valid values:
     ///
-    /// *   Native
-    /// *   SQL
-    /// *   CSV
-    /// *   JSON
+    /// * Native
+    /// * SQL
+    /// * CSV
+    /// * JSON
     ///
     /// > Default value: Native.
     ///
@@ -147,10 +147,10 @@ impl<C> ModifyBackupSetDownloadRulesBuilder<C> {
 
     /// The type of the destination directory to which the backup set is downloaded. This parameter is required if the automatic download feature is enabled. Valid values:
     ///
-    /// *   local
-    /// *   nas
-    /// *   ftp
-    /// *   minio
+    /// * local
+    /// * nas
+    /// * ftp
+    /// * minio
     ///
     /// > Default value: local.
     ///

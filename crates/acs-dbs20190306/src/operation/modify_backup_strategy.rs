@@ -72,13 +72,13 @@ impl<C> ModifyBackupStrategyBuilder<C> {
 
     /// The day of each week when the full backup task runs. Valid values:
     ///
-    /// *   Monday
-    /// *   Tuesday
-    /// *   Wednesday
-    /// *   Thursday
-    /// *   Friday
-    /// *   Saturday
-    /// *   Sunday
+    /// * Monday
+    /// * Tuesday
+    /// * Wednesday
+    /// * Thursday
+    /// * Friday
+    /// * Saturday
+    /// * Sunday
     ///
     /// Required. Example: `Monday`.
     pub fn backup_period(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -94,8 +94,8 @@ impl<C> ModifyBackupStrategyBuilder<C> {
 
     /// The backup method that you want to use for full backups. Valid values:
     ///
-    /// *   **simple**: scheduled backup. If you specify this value for the BackupStrategyType parameter, you must also specify the BackupPeriod and BackupStartTime parameters.
-    /// *   **Manual**: manual backup.
+    /// * **simple**: scheduled backup. If you specify this value for the BackupStrategyType parameter, you must also specify the BackupPeriod and BackupStartTime parameters.
+    /// * **Manual**: manual backup.
     ///
     /// > Default value: **simple**.
     ///

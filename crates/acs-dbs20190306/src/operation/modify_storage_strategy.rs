@@ -165,8 +165,8 @@ pub struct ModifyStorageStrategyResponse {
     pub err_code: Option<String>,
     /// Indicates whether the request is successful. Valid values:
     ///
-    /// *   **true**: The request is successful.
-    /// *   **false**: The request fails.
+    /// * **true**: The request is successful.
+    /// * **false**: The request fails.
     ///
     /// Example: `true`.
     pub success: Option<bool>,
@@ -176,8 +176,8 @@ pub struct ModifyStorageStrategyResponse {
     pub backup_plan_id: Option<String>,
     /// Indicates whether a precheck is triggered. Valid values:
     ///
-    /// *   **true**: A precheck is triggered. You must manually call the [StartBackupPlan](crate::operation::start_backup_plan) operation to start the backup schedule.
-    /// *   **false**: No precheck is triggered.
+    /// * **true**: A precheck is triggered. You must manually call the [StartBackupPlan](crate::operation::start_backup_plan) operation to start the backup schedule.
+    /// * **false**: No precheck is triggered.
     ///
     /// Example: `false`.
     pub need_precheck: Option<bool>,

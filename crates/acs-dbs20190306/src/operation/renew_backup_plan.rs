@@ -66,8 +66,8 @@ impl<C> RenewBackupPlanBuilder<C> {
 
     /// Specifies whether to use yearly subscription or monthly subscription for the instance. Valid values:
     ///
-    /// *   Year
-    /// *   Month
+    /// * Year
+    /// * Month
     ///
     /// Required. Example: `Month`.
     pub fn period(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -77,8 +77,8 @@ impl<C> RenewBackupPlanBuilder<C> {
 
     /// The subscription duration of the instance. Valid values:
     ///
-    /// *   If the Period parameter is set to Year, the value of the UsedTime parameter ranges from 1 to 9.
-    /// *   If the Period parameter is set to Month, the value of the UsedTime parameter ranges from 1 to 11.
+    /// * If the Period parameter is set to Year, the value of the UsedTime parameter ranges from 1 to 9.
+    /// * If the Period parameter is set to Month, the value of the UsedTime parameter ranges from 1 to 11.
     ///
     /// Required. Example: `1`.
     pub fn used_time(mut self, value: impl rt::IntoParam<i32>) -> Self {

@@ -63,11 +63,11 @@ impl<C> UpgradeBackupPlanBuilder<C> {
 
     /// The specifications of the instance. Valid values:
     ///
-    /// *   micro
-    /// *   small
-    /// *   medium
-    /// *   large
-    /// *   xlarge
+    /// * micro
+    /// * small
+    /// * medium
+    /// * large
+    /// * xlarge
     ///
     /// Required. Example: `micro`.
     pub fn instance_class(mut self, value: impl rt::IntoParam<String>) -> Self {

@@ -7,7 +7,7 @@
 //!
 //! PolarDB for MySQL
 //!
-//! >  This API operation is available only to specific customers. If you want to call this API operation, join the Database Backup (DBS) DingTalk group (ID 35585947) for customer consultation to request permissions.
+//! > This API operation is available only to specific customers. If you want to call this API operation, join the Database Backup (DBS) DingTalk group (ID 35585947) for customer consultation to request permissions.
 
 use acs_runtime as rt;
 
@@ -92,8 +92,8 @@ pub struct CreateAdvancedPolicyResponse {
     pub message: Option<String>,
     /// Indicates whether the advanced backup policy takes effect. Valid values:
     ///
-    /// *   **true**
-    /// *   **false**
+    /// * **true**
+    /// * **false**
     ///
     /// Example: `true`.
     pub data: Option<bool>,
@@ -103,8 +103,8 @@ pub struct CreateAdvancedPolicyResponse {
     pub code: Option<String>,
     /// Indicates whether the request was successful. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Example: `true`.
     pub success: Option<String>,

@@ -5,13 +5,13 @@
 //!
 //! ### \[\](#)Limits
 //!
-//! *   When you call the API operation by using Alibaba Cloud CLI, you must specify request parameter values of different data types in the required formats. For more information, see Parameter format overview.
-//! *   If you use a Resource Access Management (RAM) user or RAM role that does not have the permissions to call this operation, an empty list is returned.
+//! * When you call the API operation by using Alibaba Cloud CLI, you must specify request parameter values of different data types in the required formats. For more information, see Parameter format overview.
+//! * If you use a Resource Access Management (RAM) user or RAM role that does not have the permissions to call this operation, an empty list is returned.
 //!
 //! ### \[\](#)Suggestions
 //!
-//! *   Specify DryRun in the request to perform a dry run. In the dry run, the system checks the validity and authorization status of the parameters.
-//! *   During a paged query, when you call the DescribeInstances operation to retrieve the first page of results, set `MaxResults` to specify the maximum number of entries to return in the call. The return value of `NextToken` is a pagination token that can be used in the next call to retrieve a new page of results. When you call the DescribeInstances operation to retrieve a new page of results, set `NextToken` to the `NextToken` value returned in the previous call and set `MaxResults` to specify the maximum number of entries to return in this call.
+//! * Specify DryRun in the request to perform a dry run. In the dry run, the system checks the validity and authorization status of the parameters.
+//! * During a paged query, when you call the DescribeInstances operation to retrieve the first page of results, set `MaxResults` to specify the maximum number of entries to return in the call. The return value of `NextToken` is a pagination token that can be used in the next call to retrieve a new page of results. When you call the DescribeInstances operation to retrieve a new page of results, set `NextToken` to the `NextToken` value returned in the previous call and set `MaxResults` to specify the maximum number of entries to return in this call.
 
 use acs_runtime as rt;
 
@@ -33,9 +33,9 @@ pub struct DescribeInstancesRequest {
     pub security_group_id: Option<String>,
     /// The ID of the instance. The value can be a JSON array that consists of up to 100 instance IDs. Separate the IDs with commas (,).
     pub instance_ids: Option<String>,
-    /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
+    /// > This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
     pub page_number: Option<i32>,
-    /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
+    /// > This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
     pub page_size: Option<i32>,
     /// The pagination token that is used in the next request to retrieve a new page of results. You do not need to specify this parameter for the first request. You must specify the token that is obtained from the previous query as the value of `NextToken`.
     pub next_token: Option<String>,
@@ -77,11 +77,11 @@ pub struct DescribeInstancesRequest {
     pub filter_3_value: Option<String>,
     /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
     pub filter_4_value: Option<String>,
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     pub device_available: Option<bool>,
     /// Specifies whether the instance is an I/O optimized instance. Valid values:
     pub io_optimized: Option<bool>,
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     pub need_sale_cycle: Option<bool>,
     /// The instance type of the instance.
     pub instance_type: Option<String>,
@@ -101,7 +101,7 @@ pub struct DescribeInstancesRequest {
     pub http_endpoint: Option<String>,
     /// Specifies whether the security hardening mode (IMDSv2) is forcefully used to access instance metadata. Valid values:
     pub http_tokens: Option<String>,
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     pub http_put_response_hop_limit: Option<i32>,
     /// The IPv6 addresses assigned to elastic network interfaces (ENIs).
     pub ipv6_address: Option<Vec<String>>,
@@ -211,8 +211,8 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// The network type of the instance. Valid values:
     ///
-    /// *   classic
-    /// *   vpc
+    /// * classic
+    /// * vpc
     ///
     /// Example: `vpc`.
     pub fn instance_network_type(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -232,7 +232,7 @@ impl<C> DescribeInstancesBuilder<C> {
         self
     }
 
-    /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
+    /// > This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
     ///
     /// Example: `1`.
     pub fn page_number(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -240,7 +240,7 @@ impl<C> DescribeInstancesBuilder<C> {
         self
     }
 
-    /// >  This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
+    /// > This parameter will be removed in the future. We recommend that you use NextToken and MaxResults for a paged query.
     ///
     /// Example: `10`.
     pub fn page_size(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -258,8 +258,8 @@ impl<C> DescribeInstancesBuilder<C> {
     ///
     /// Default value:
     ///
-    /// *   If you do not specify this parameter or if you set this parameter to a value that is smaller than 10, the default value is 10.
-    /// *   If you set this parameter to a value that is greater than 100, the default value is 100.
+    /// * If you do not specify this parameter or if you set this parameter to a value that is smaller than 10, the default value is 10.
+    /// * If you set this parameter to a value that is greater than 100, the default value is 100.
     ///
     /// Example: `10`.
     pub fn max_results(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -293,8 +293,8 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// The billing method of the instance. Valid values:
     ///
-    /// *   PostPaid: pay-as-you-go
-    /// *   PrePaid: subscription
+    /// * PostPaid: pay-as-you-go
+    /// * PrePaid: subscription
     ///
     /// Example: `PostPaid`.
     pub fn instance_charge_type(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -304,10 +304,10 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// The billing method for network usage. Valid values:
     ///
-    /// *   PayByBandwidth
-    /// *   PayByTraffic
+    /// * PayByBandwidth
+    /// * PayByTraffic
     ///
-    /// >  When the **pay-by-traffic** billing method is used for network usage, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios in which demands exceed resource supplies, the maximum bandwidths may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
+    /// > When the **pay-by-traffic** billing method is used for network usage, the maximum inbound and outbound bandwidths are used as the upper limits of bandwidths instead of guaranteed performance specifications. In scenarios in which demands exceed resource supplies, the maximum bandwidths may not be reached. If you want guaranteed bandwidths for your instance, use the **pay-by-bandwidth** billing method for network usage.
     ///
     /// Example: `PayByTraffic`.
     pub fn internet_charge_type(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -329,11 +329,11 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// The status of the instance. Valid values:
     ///
-    /// *   Pending: The instance is being created.
-    /// *   Running: The instance is running.
-    /// *   Starting: The instance is being started.
-    /// *   Stopping: The instance is being stopped.
-    /// *   Stopped: The instance is stopped.
+    /// * Pending: The instance is being created.
+    /// * Running: The instance is running.
+    /// * Starting: The instance is being started.
+    /// * Stopping: The instance is being stopped.
+    /// * Stopped: The instance is stopped.
     ///
     /// Example: `Running`.
     pub fn status(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -343,11 +343,11 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// The reason why the instance is locked. Valid values:
     ///
-    /// *   financial: The instance is locked due to overdue payments.
-    /// *   security: The instance is locked due to security reasons.
-    /// *   recycling: The spot instance is locked and pending release.
-    /// *   dedicatedhostfinancial: The instance is locked due to overdue payments for the dedicated host.
-    /// *   refunded: The instance is locked because a refund is made for the instance.
+    /// * financial: The instance is locked due to overdue payments.
+    /// * security: The instance is locked due to security reasons.
+    /// * recycling: The spot instance is locked and pending release.
+    /// * dedicatedhostfinancial: The instance is locked due to overdue payments for the dedicated host.
+    /// * refunded: The instance is locked because a refund is made for the instance.
     ///
     /// Example: `security`.
     pub fn lock_reason(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -403,7 +403,7 @@ impl<C> DescribeInstancesBuilder<C> {
         self
     }
 
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `false`.
     pub fn device_available(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -413,8 +413,8 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// Specifies whether the instance is an I/O optimized instance. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Example: `true`.
     pub fn io_optimized(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -422,7 +422,7 @@ impl<C> DescribeInstancesBuilder<C> {
         self
     }
 
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `false`.
     pub fn need_sale_cycle(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -450,7 +450,7 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// The ID of the resource group to which the instance belongs. If this parameter is specified to query resources, up to 1,000 resources that belong to the specified resource group can be displayed in the response.
     ///
-    /// >  Resources in the default resource group are displayed in the response regardless of how this parameter is set.
+    /// > Resources in the default resource group are displayed in the response regardless of how this parameter is set.
     ///
     /// Example: `rg-bp67acfmxazb4p****`.
     pub fn resource_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -472,8 +472,8 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// Specifies whether to perform only a dry run, without performing the actual request. Valid values:
     ///
-    /// *   true: performs only a dry run. The system checks the request for potential issues, including invalid AccessKey pairs, unauthorized RAM users, and missing parameter values. If the request fails the dry run, an error message is returned. If the request passes the dry run, the DryRunOperation error code is returned.
-    /// *   false: performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
+    /// * true: performs only a dry run. The system checks the request for potential issues, including invalid AccessKey pairs, unauthorized RAM users, and missing parameter values. If the request fails the dry run, an error message is returned. If the request passes the dry run, the DryRunOperation error code is returned.
+    /// * false: performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     ///
     /// Default value: false. Example: `false`.
     pub fn dry_run(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -483,12 +483,12 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// Specifies whether the access channel is enabled for instance metadata. Valid values:
     ///
-    /// *   enabled
-    /// *   disabled
+    /// * enabled
+    /// * disabled
     ///
     /// Default value: enabled.
     ///
-    /// >  For information about instance metadata, see Access instance metadata.
+    /// > For information about instance metadata, see Access instance metadata.
     ///
     /// Example: `enabled`.
     pub fn http_endpoint(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -498,12 +498,12 @@ impl<C> DescribeInstancesBuilder<C> {
 
     /// Specifies whether the security hardening mode (IMDSv2) is forcefully used to access instance metadata. Valid values:
     ///
-    /// *   optional: The security hardening mode (IMDSv2) is not forcefully used.
-    /// *   required: The security hardening mode (IMDSv2) is forcefully used. After you set this parameter to required, you cannot access instance metadata in normal mode.
+    /// * optional: The security hardening mode (IMDSv2) is not forcefully used.
+    /// * required: The security hardening mode (IMDSv2) is forcefully used. After you set this parameter to required, you cannot access instance metadata in normal mode.
     ///
     /// Default value: optional.
     ///
-    /// >  For information about modes of accessing instance metadata, see Access instance metadata.
+    /// > For information about modes of accessing instance metadata, see Access instance metadata.
     ///
     /// Example: `optional`.
     pub fn http_tokens(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -511,7 +511,7 @@ impl<C> DescribeInstancesBuilder<C> {
         self
     }
 
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `0`.
     pub fn http_put_response_hop_limit(
@@ -608,7 +608,7 @@ pub struct DescribeInstancesResponse {
     pub request_id: Option<String>,
     /// The total number of instances queried.
     ///
-    /// >  If you specify the `MaxResults` and `NextToken` request parameters to perform a paged query, the value of the `TotalCount` response parameter is invalid.
+    /// > If you specify the `MaxResults` and `NextToken` request parameters to perform a paged query, the value of the `TotalCount` response parameter is invalid.
     ///
     /// Example: `1`.
     pub total_count: Option<i32>,
@@ -763,8 +763,8 @@ pub struct EipAddress {
     pub is_support_unassociate: Option<bool>,
     /// The metering method of the EIP. Valid values:
     ///
-    /// *   PayByBandwidth
-    /// *   PayByTraffic
+    /// * PayByBandwidth
+    /// * PayByTraffic
     ///
     /// Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
@@ -789,17 +789,17 @@ impl rt::FromJson for EipAddress {
 pub struct ImageOptions {
     /// Indicates whether the instance that uses the image supports logons of the ecs-user user. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Example: `false`.
     pub login_as_non_root: Option<bool>,
     /// Indicates whether the operating system supports access to disks over the NVMe protocol. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
-    /// >  This parameter is returned only if you specify CURRENT_OS_NVME_SUPPORTED in AdditionalAttributes in the request.
+    /// > This parameter is returned only if you specify CURRENT_OS_NVME_SUPPORTED in AdditionalAttributes in the request.
     ///
     /// Example: `true`.
     pub current_osnv_me_supported: Option<bool>,
@@ -850,11 +850,11 @@ impl rt::FromJson for Tags {
     }
 }
 
-/// >  This parameter is in invitational preview and is not publicly available.
+/// > This parameter is in invitational preview and is not publicly available.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HibernationOptions {
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `false`.
     pub configured: Option<bool>,
@@ -869,11 +869,11 @@ impl rt::FromJson for HibernationOptions {
     }
 }
 
-/// >  This parameter is in invitational preview and is not publicly available.
+/// > This parameter is in invitational preview and is not publicly available.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AdditionalInfo {
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `true`.
     pub enable_high_density_mode: Option<bool>,
@@ -892,21 +892,21 @@ impl rt::FromJson for AdditionalInfo {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MetadataOptions {
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     ///
     /// Example: `0`.
     pub http_put_response_hop_limit: Option<i32>,
     /// Indicates whether the security hardening mode (IMDSv2) is forcefully used to access instance metadata. Valid values:
     ///
-    /// *   optional: The security hardening mode (IMDSv2) is not forcefully used.
-    /// *   required: The security hardening mode (IMDSv2) is forcefully used.
+    /// * optional: The security hardening mode (IMDSv2) is not forcefully used.
+    /// * required: The security hardening mode (IMDSv2) is forcefully used.
     ///
     /// Example: `optional`.
     pub http_tokens: Option<String>,
     /// Indicates whether the access channel is enabled for instance metadata. Valid values:
     ///
-    /// *   enabled
-    /// *   disabled
+    /// * enabled
+    /// * disabled
     ///
     /// Example: `enabled`.
     pub http_endpoint: Option<String>,
@@ -929,8 +929,8 @@ impl rt::FromJson for MetadataOptions {
 pub struct CpuOptions {
     /// The CPU topology type of the instance. Valid values:
     ///
-    /// *   ContinuousCoreToHTMapping: Hyper-Threading (HT) continuous CPU topology
-    /// *   DiscreteCoreToHTMapping: HT discrete CPU topology
+    /// * ContinuousCoreToHTMapping: Hyper-Threading (HT) continuous CPU topology
+    /// * DiscreteCoreToHTMapping: HT discrete CPU topology
     ///
     /// Example: `ContinuousCoreToHTMapping`.
     pub topology_type: Option<String>,
@@ -942,7 +942,7 @@ pub struct CpuOptions {
     pub enable_vrdt: Option<bool>,
     /// The number of threads per CPU core. Example: `2`.
     pub threads_per_core: Option<i32>,
-    /// >  This parameter is deprecated.
+    /// > This parameter is deprecated.
     ///
     /// Example: `2`.
     pub numa: Option<String>,
@@ -969,43 +969,43 @@ impl rt::FromJson for CpuOptions {
 ///
 /// For information about the resolution of ECS private domain names, see ECS private DNS resolution.
 ///
-/// >  This parameter is returned only when the `AdditionalAttributes` parameter contains `PRIVATE_DNS_OPTIONS` in the request.
+/// > This parameter is returned only when the `AdditionalAttributes` parameter contains `PRIVATE_DNS_OPTIONS` in the request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PrivateDnsNameOptions {
     /// Indicates whether DNS Resolution from the Instance ID-based Hostname to the Instance Primary Private IPv4 Address (A Record) is enabled. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Default value: false. Example: `false`.
     pub enable_instance_id_dns_a_record: Option<bool>,
     /// The type of hostname. Valid values:
     ///
-    /// *   Custom: custom hostname
-    /// *   IpBased: IP address-based hostname
-    /// *   InstanceIdBased: instance ID-based hostname
+    /// * Custom: custom hostname
+    /// * IpBased: IP address-based hostname
+    /// * InstanceIdBased: instance ID-based hostname
     ///
     /// Default value: Custom. Example: `Custom`.
     pub hostname_type: Option<String>,
     /// Indicates whether Reverse DNS Resolution from the Instance Primary Private IPv4 Address to the IP Address-based Hostname (PTR Record) is enabled. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Default value: false. Example: `true`.
     pub enable_ip_dns_ptr_record: Option<bool>,
     /// Indicates whether DNS Resolution from the IP Address-based Hostname to the Instance Primary Private IPv4 Address (A Record) is enabled. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Default value: false. Example: `true`.
     pub enable_ip_dns_a_record: Option<bool>,
     /// Indicates whether DNS Resolution from the Instance ID-based Hostname to the Instance Primary Private IPv6 Address (AAAA Record) is enabled. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Default value: false. Example: `false`.
     pub enable_instance_id_dns_aaaa_record: Option<bool>,
@@ -1091,15 +1091,15 @@ impl rt::FromJson for VpcAttributes {
 pub struct DedicatedInstanceAttribute {
     /// Indicates whether the instance is hosted on a dedicated host. Valid values:
     ///
-    /// *   default: The instance is not hosted on a dedicated host.
-    /// *   host: The instance is hosted on a dedicated host.
+    /// * default: The instance is not hosted on a dedicated host.
+    /// * host: The instance is hosted on a dedicated host.
     ///
     /// Example: `default`.
     pub tenancy: Option<String>,
     /// Indicates whether the instance on the dedicated host is associated with the dedicated host. Valid values:
     ///
-    /// *   default: The instance is not associated with the dedicated host. When the instance is restarted from economical mode, the instance may be automatically deployed on another dedicated host in the automatic deployment resource pool.
-    /// *   host: The instance is associated with the dedicated host. When the instance is restarted from economical mode, the instance is still deployed on the original dedicated host.
+    /// * default: The instance is not associated with the dedicated host. When the instance is restarted from economical mode, the instance may be automatically deployed on another dedicated host in the automatic deployment resource pool.
+    /// * host: The instance is associated with the dedicated host. When the instance is restarted from economical mode, the instance is still deployed on the original dedicated host.
     ///
     /// Example: `default`.
     pub affinity: Option<String>,
@@ -1242,14 +1242,14 @@ pub struct PrivateIpSetItem {
     pub private_ip_address: Option<String>,
     /// The private domain name of the instance.
     ///
-    /// >  This parameter has a value in a specific format only if `HostnameType` is set to `IpBased` or `InstanceIdBased`.
+    /// > This parameter has a value in a specific format only if `HostnameType` is set to `IpBased` or `InstanceIdBased`.
     ///
     /// Example: `dnsTestName`.
     pub private_dns_name: Option<String>,
     /// Indicates whether the IP address is the primary private IP address. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Example: `true`.
     pub primary: Option<bool>,
@@ -1289,8 +1289,8 @@ impl rt::FromJson for PrivateIpSets {
 pub struct NetworkInterfaceItem {
     /// The type of the ENI. Valid values:
     ///
-    /// *   Primary
-    /// *   Secondary
+    /// * Primary
+    /// * Secondary
     ///
     /// Example: `Primary`.
     pub r#type: Option<String>,
@@ -1393,11 +1393,11 @@ impl rt::FromJson for DedicatedHostAttribute {
 pub struct LockReasonItem {
     /// The reason why the instance was locked. Valid values:
     ///
-    /// *   financial: The instance was locked due to overdue payments.
-    /// *   security: The instance was locked due to security reasons.
-    /// *   recycling: The spot instance was locked and pending release.
-    /// *   dedicatedhostfinancial: The instance was locked due to overdue payments for the dedicated host.
-    /// *   refunded: The instance was locked because a refund was made for the instance.
+    /// * financial: The instance was locked due to overdue payments.
+    /// * security: The instance was locked due to security reasons.
+    /// * recycling: The spot instance was locked and pending release.
+    /// * dedicatedhostfinancial: The instance was locked due to overdue payments for the dedicated host.
+    /// * refunded: The instance was locked because a refund was made for the instance.
     ///
     /// Example: `Recycling`.
     pub lock_reason: Option<String>,
@@ -1476,8 +1476,8 @@ pub struct InstanceItem {
     pub memory: Option<i32>,
     /// The billing method of the instance. Valid values:
     ///
-    /// *   PrePaid: subscription
-    /// *   PostPaid: pay-as-you-go
+    /// * PrePaid: subscription
+    /// * PostPaid: pay-as-you-go
     ///
     /// Example: `PostPaid`.
     pub instance_charge_type: Option<String>,
@@ -1487,8 +1487,8 @@ pub struct InstanceItem {
     pub os_name: Option<String>,
     /// The network type of the instance. Valid values:
     ///
-    /// *   classic
-    /// *   vpc
+    /// * classic
+    /// * vpc
     ///
     /// Example: `vpc`.
     pub instance_network_type: Option<String>,
@@ -1504,7 +1504,7 @@ pub struct InstanceItem {
     pub image_options: Option<ImageOptions>,
     /// The virtual LAN (VLAN) ID of the instance.
     ///
-    /// >  This parameter will be removed in the future. We recommend that you use other parameters to ensure future compatibility.
+    /// > This parameter will be removed in the future. We recommend that you use other parameters to ensure future compatibility.
     ///
     /// Example: `10`.
     pub vlan_id: Option<String>,
@@ -1514,9 +1514,9 @@ pub struct InstanceItem {
     pub tags: Option<Tags>,
     /// The status of the instance. Example: `Running`.
     pub status: Option<String>,
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     pub hibernation_options: Option<HibernationOptions>,
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     pub additional_info: Option<AdditionalInfo>,
     /// Details about the metadata options.
     pub metadata_options: Option<MetadataOptions>,
@@ -1524,9 +1524,9 @@ pub struct InstanceItem {
     pub instance_id: Option<String>,
     /// Indicates whether the instance continues to be billed after it is stopped. Valid values:
     ///
-    /// *   KeepCharging: The instance is stopped in standard mode. Billing for the instance continues after the instance is stopped, and resources are retained for the instance.
-    /// *   StopCharging: The instance is stopped in economical mode. Billing for some resources of the instance stops after the instance is stopped. When the instance is stopped, its resources such as vCPUs, memory, and public IP addresses are released. The instance may be unable to restart if some required resources are out of stock in the current region.
-    /// *   Not-applicable: The instance does not support economical mode.
+    /// * KeepCharging: The instance is stopped in standard mode. Billing for the instance continues after the instance is stopped, and resources are retained for the instance.
+    /// * StopCharging: The instance is stopped in economical mode. Billing for some resources of the instance stops after the instance is stopped. When the instance is stopped, its resources such as vCPUs, memory, and public IP addresses are released. The instance may be unable to restart if some required resources are out of stock in the current region.
+    /// * Not-applicable: The instance does not support economical mode.
     ///
     /// Example: `KeepCharging`.
     pub stopped_mode: Option<String>,
@@ -1538,14 +1538,14 @@ pub struct InstanceItem {
     ///
     /// For information about the resolution of ECS private domain names, see ECS private DNS resolution.
     ///
-    /// >  This parameter is returned only when the `AdditionalAttributes` parameter contains `PRIVATE_DNS_OPTIONS` in the request.
+    /// > This parameter is returned only when the `AdditionalAttributes` parameter contains `PRIVATE_DNS_OPTIONS` in the request.
     pub private_dns_name_options: Option<PrivateDnsNameOptions>,
     /// Indicates whether release protection is enabled for the instance. This parameter determines whether you can use the ECS console or call the DeleteInstance operation to release the instance. Valid values:
     ///
-    /// *   true: Release protection is enabled for the instance.
-    /// *   false: Release protection is disabled for the instance.
+    /// * true: Release protection is enabled for the instance.
+    /// * false: Release protection is disabled for the instance.
     ///
-    /// >  This parameter is applicable only to pay-as-you-go instances. The release protection feature can protect instances against manual releases, but not against automatic releases.
+    /// > This parameter is applicable only to pay-as-you-go instances. The release protection feature can protect instances against manual releases, but not against automatic releases.
     ///
     /// Example: `false`.
     pub deletion_protection: Option<bool>,
@@ -1555,8 +1555,8 @@ pub struct InstanceItem {
     pub vpc_attributes: Option<VpcAttributes>,
     /// The billing method for network usage. Valid values:
     ///
-    /// *   PayByBandwidth: pay-by-bandwidth
-    /// *   PayByTraffic: pay-by-traffic
+    /// * PayByBandwidth: pay-by-bandwidth
+    /// * PayByTraffic: pay-by-traffic
     ///
     /// Example: `PayByTraffic`.
     pub internet_charge_type: Option<String>,
@@ -1566,8 +1566,8 @@ pub struct InstanceItem {
     pub instance_name: Option<String>,
     /// The interruption mode of the spot instance when the system initiates a spot instance interruption operation. Valid values:
     ///
-    /// *   Terminate: releases the spot instance.
-    /// *   Stop: stops the instance in economical mode.
+    /// * Terminate: releases the spot instance.
+    /// * Stop: stops the instance in economical mode.
     ///
     /// Example: `Terminate`.
     pub spot_interruption_behavior: Option<String>,
@@ -1577,8 +1577,8 @@ pub struct InstanceItem {
     pub serial_number: Option<String>,
     /// The type of the operating system of the instance. Valid values:
     ///
-    /// *   windows: Windows operating systems
-    /// *   linux: Linux operating systems
+    /// * windows: Windows operating systems
+    /// * linux: Linux operating systems
     ///
     /// Example: `linux`.
     pub os_type: Option<String>,
@@ -1598,12 +1598,12 @@ pub struct InstanceItem {
     pub dedicated_instance_attribute: Option<DedicatedInstanceAttribute>,
     /// The protection period of the spot instance. Unit: hours. Valid values:
     ///
-    /// *   1: After a spot instance is created, Alibaba Cloud ensures that the instance is not automatically released within 1 hour. After the 1-hour protection period ends, the system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
-    /// *   0: After a spot instance is created, Alibaba Cloud does not ensure that the instance runs for 1 hour. The system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
+    /// * 1: After a spot instance is created, Alibaba Cloud ensures that the instance is not automatically released within 1 hour. After the 1-hour protection period ends, the system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
+    /// * 0: After a spot instance is created, Alibaba Cloud does not ensure that the instance runs for 1 hour. The system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
     ///
     /// Alibaba Cloud sends an ECS system event to notify you 5 minutes before the instance is released. Spot instances are billed by second. We recommend that you specify a protection period based on your business requirements.
     ///
-    /// >  This parameter is returned when SpotStrategy is set to SpotWithPriceLimit or SpotAsPriceGo.
+    /// > This parameter is returned when SpotStrategy is set to SpotWithPriceLimit or SpotAsPriceGo.
     ///
     /// Example: `1`.
     pub spot_duration: Option<i32>,
@@ -1617,14 +1617,14 @@ pub struct InstanceItem {
     pub network_interfaces: Option<NetworkInterfaces>,
     /// The maximum hourly price of the instance. The value can be accurate to three decimal places. This parameter is valid when SpotStrategy is set to SpotWithPriceLimit. Example: `0.98`.
     pub spot_price_limit: Option<f32>,
-    /// >  The parameter is removed.
+    /// > The parameter is removed.
     ///
     /// Example: `month`.
     pub sale_cycle: Option<String>,
     /// Indicates whether data disks can be attached to the instance. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Example: `true`.
     pub device_available: Option<bool>,
@@ -1632,9 +1632,9 @@ pub struct InstanceItem {
     pub instance_type: Option<String>,
     /// The bidding policy for the pay-as-you-go instance. Valid values:
     ///
-    /// *   NoSpot: The instance is a regular pay-as-you-go instance.
-    /// *   SpotWithPriceLimit: The instance is a spot instance with a user-defined maximum hourly price.
-    /// *   SpotAsPriceGo: The instance is a spot instance for which the market price is automatically used as the bid price. The market price can be up to the pay-as-you-go price.
+    /// * NoSpot: The instance is a regular pay-as-you-go instance.
+    /// * SpotWithPriceLimit: The instance is a spot instance with a user-defined maximum hourly price.
+    /// * SpotAsPriceGo: The instance is a spot instance for which the market price is automatically used as the bid price. The market price can be up to the pay-as-you-go price.
     ///
     /// Example: `NoSpot`.
     pub spot_strategy: Option<String>,
@@ -1644,8 +1644,8 @@ pub struct InstanceItem {
     pub key_pair_name: Option<String>,
     /// Indicates whether the instance is an I/O optimized instance. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Example: `true`.
     pub io_optimized: Option<bool>,
@@ -1653,13 +1653,13 @@ pub struct InstanceItem {
     pub zone_id: Option<String>,
     /// The ID of the cluster to which the instance belongs.
     ///
-    /// >  This parameter will be removed in the future. We recommend that you use other parameters to ensure future compatibility.
+    /// > This parameter will be removed in the future. We recommend that you use other parameters to ensure future compatibility.
     ///
     /// Example: `c-bp67acfmxazb4p****`.
     pub cluster_id: Option<String>,
     /// The ID of the HPC cluster to which the instance belongs. Example: `hpc-bp67acfmxazb4p****`.
     pub hpc_cluster_id: Option<String>,
-    /// >  This parameter is in invitational preview and is not publicly available.
+    /// > This parameter is in invitational preview and is not publicly available.
     ///
     /// Example: `null`.
     pub isp: Option<String>,
@@ -1685,8 +1685,8 @@ pub struct InstanceItem {
     pub region_id: Option<String>,
     /// The performance mode of the burstable instance. Valid values:
     ///
-    /// *   Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
-    /// *   Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Overview of burstable instances.
+    /// * Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
+    /// * Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Overview of burstable instances.
     ///
     /// Example: `Standard`.
     pub credit_specification: Option<String>,

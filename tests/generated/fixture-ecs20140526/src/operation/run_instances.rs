@@ -9,26 +9,26 @@
 //!
 //! ### \[\](#)Considerations
 //!
-//! *   If the resource inventory is insufficient to complete instance creation, Alibaba Cloud immediately sends an instance creation failure event (SystemFailure.Delete). You can call the DescribeInstanceHistoryEvents operation to check whether an instance creation failure event exists. For more information, see System events related to instance creation failures.
-//! *   Make sure that the number of ECS instances you create or the number of vCPUs on ECS instances of all instance types you create does not exceed the corresponding quota. Go to the [Quota Center](https://quotas.console.aliyun.com/products/ecs/quotas) to view the quotas.
-//! *   Before you create ECS instances of the Virtual Private Cloud (VPC) type in a region, create a VPC in the region.
+//! * If the resource inventory is insufficient to complete instance creation, Alibaba Cloud immediately sends an instance creation failure event (SystemFailure.Delete). You can call the DescribeInstanceHistoryEvents operation to check whether an instance creation failure event exists. For more information, see System events related to instance creation failures.
+//! * Make sure that the number of ECS instances you create or the number of vCPUs on ECS instances of all instance types you create does not exceed the corresponding quota. Go to the [Quota Center](https://quotas.console.aliyun.com/products/ecs/quotas) to view the quotas.
+//! * Before you create ECS instances of the Virtual Private Cloud (VPC) type in a region, create a VPC in the region.
 //!
 //! ### \[\](#)Precautions
 //!
-//! *   If you create a subscription instance (`PrePaid`), available coupons in your account are automatically used.
-//! *   You can call the RunInstances operation to create up to 100 ECS instances in a single request. To create more than 100 ECS instances, we recommend that you initiate multiple requests in batches or concurrently.
-//! *   If you set `InternetMaxBandwidthOut` to a value greater than 0, public IP addresses are automatically assigned to the ECS instances to be created.
+//! * If you create a subscription instance (`PrePaid`), available coupons in your account are automatically used.
+//! * You can call the RunInstances operation to create up to 100 ECS instances in a single request. To create more than 100 ECS instances, we recommend that you initiate multiple requests in batches or concurrently.
+//! * If you set `InternetMaxBandwidthOut` to a value greater than 0, public IP addresses are automatically assigned to the ECS instances to be created.
 //!
-//! >  For the limits on the sum of maximum public bandwidths of ECS instances that use the pay-by-bandwidth billing method for network usage per region per Alibaba Cloud account, see the \[Public bandwidth\](~~25412#BandwidthQuota~~) section of the "Limits and quotas on ECS" topic.
+//! > For the limits on the sum of maximum public bandwidths of ECS instances that use the pay-by-bandwidth billing method for network usage per region per Alibaba Cloud account, see the \[Public bandwidth\](~~25412#BandwidthQuota~~) section of the "Limits and quotas on ECS" topic.
 //!
 //! ### \[\](#)Suggestions
 //!
-//! *   **Test scenarios**: Set `DryRun` to true to perform a dry run without performing the actual request.
-//! *   **Release of ECS instances**: Use `AutoReleaseTime` to configure an automatic release time for ECS instances in the request to RunInstances or call the DeleteInstances operation to release the instances.
-//! *   **Management and search of ECS instances**: Add tags to the ECS instances by specifying `Tag.N.Key` and `Tag.N.Value` and append incremental suffixes by specifying `UniqueSuffix` to the hostname specified by `HostName` and the instance name specified by `InstanceName`. For more information, see Batch configure sequential names or hostnames for multiple instances.
-//! *   **Launch template**: A launch template contains the parameters required to create an ECS instance so that you do not have to specify the parameters every time you create ECS instances. You can call the CreateLaunchTemplate operation to create a launch template. Then, in the request to `RunInstances`, you can specify `LaunchTemplateId` and `LaunchTemplateVersion` to use the launch template.
-//! *   **Disabling of Hyper-Threading (HT)**: In memory-intensive scenarios, set `CpuOptions.ThreadsPerCore` to 1 to disable HT and increase the memory-to-vCPU ratio.
-//! *   **Enabling of Jumbo Frames**: Set `NetworkOptions.EnableJumboFrame` to true to enable the `Jumbo Frames` feature when you create ECS instances. For more information, see Jumbo Frames.
+//! * **Test scenarios**: Set `DryRun` to true to perform a dry run without performing the actual request.
+//! * **Release of ECS instances**: Use `AutoReleaseTime` to configure an automatic release time for ECS instances in the request to RunInstances or call the DeleteInstances operation to release the instances.
+//! * **Management and search of ECS instances**: Add tags to the ECS instances by specifying `Tag.N.Key` and `Tag.N.Value` and append incremental suffixes by specifying `UniqueSuffix` to the hostname specified by `HostName` and the instance name specified by `InstanceName`. For more information, see Batch configure sequential names or hostnames for multiple instances.
+//! * **Launch template**: A launch template contains the parameters required to create an ECS instance so that you do not have to specify the parameters every time you create ECS instances. You can call the CreateLaunchTemplate operation to create a launch template. Then, in the request to `RunInstances`, you can specify `LaunchTemplateId` and `LaunchTemplateVersion` to use the launch template.
+//! * **Disabling of Hyper-Threading (HT)**: In memory-intensive scenarios, set `CpuOptions.ThreadsPerCore` to 1 to disable HT and increase the memory-to-vCPU ratio.
+//! * **Enabling of Jumbo Frames**: Set `NetworkOptions.EnableJumboFrame` to true to enable the `Jumbo Frames` feature when you create ECS instances. For more information, see Jumbo Frames.
 //!
 //! ## \[\](#)Sample requests
 //!
@@ -85,7 +85,7 @@
 //! Amount:10, //Set the number of ECS instances that you want to create to 10.
 //! LaunchTemplateId:"lt-bp14xczpoxvb6rre****" //Set the launch template ID to lt-bp14xczpoxvb6rre****.
 //!
-//! >  If a parameter is specified both in the launch template that you reference in a request and in the instance parameters of the same request, the value specified in the instance parameters takes precedence. For example, if you set InstanceChargeType in the launch template to PrePaid (subscription) and set InstanceChargeType in the instance parameters to PostPaid (pay-as-you-go), the created instances are pay-as-you-go instances.
+//! > If a parameter is specified both in the launch template that you reference in a request and in the instance parameters of the same request, the value specified in the instance parameters takes precedence. For example, if you set InstanceChargeType in the launch template to PrePaid (subscription) and set InstanceChargeType in the instance parameters to PostPaid (pay-as-you-go), the created instances are pay-as-you-go instances.
 //!
 //! **Example: Use a full image (an image that contains the system disk and data disks) to create an ECS instance**
 //!
@@ -243,7 +243,7 @@ pub struct RunInstancesRequest {
     pub http_endpoint: Option<String>,
     /// Specifies whether to forcefully use the security-enhanced mode (IMDSv2) to access instance metadata. Valid values:
     pub http_tokens: Option<String>,
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     pub http_put_response_hop_limit: Option<i32>,
     /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
     pub private_pool_options_match_criteria: Option<String>,
@@ -259,7 +259,7 @@ pub struct RunInstancesRequest {
     pub host_names: Option<Vec<String>>,
     /// The data disks.
     pub data_disk: Option<Vec<DataDiskItem>>,
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     pub arn: Option<Vec<ArnItem>>,
     /// The information of the elastic network interfaces (ENIs).
     pub network_interface: Option<Vec<NetworkInterfaceItem>>,
@@ -442,12 +442,12 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// Take note of the following items:
     ///
-    /// *   If you specify `ImageId`, you cannot specify ImageFamily.
-    /// *   If you do not specify `ImageId` but use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template that has `ImageId` specified, you cannot specify ImageFamily.
-    /// *   If you do not specify `ImageId` but use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template that does not have `ImageId` specified, you can specify ImageFamily.
-    /// *   If you do not specify `ImageId`, `LaunchTemplateId`, or `LaunchTemplateName`, you can specify ImageFamily.
+    /// * If you specify `ImageId`, you cannot specify ImageFamily.
+    /// * If you do not specify `ImageId` but use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template that has `ImageId` specified, you cannot specify ImageFamily.
+    /// * If you do not specify `ImageId` but use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template that does not have `ImageId` specified, you can specify ImageFamily.
+    /// * If you do not specify `ImageId`, `LaunchTemplateId`, or `LaunchTemplateName`, you can specify ImageFamily.
     ///
-    /// >  For information about image families that are associated with Alibaba Cloud official images, see Overview of public images.
+    /// > For information about image families that are associated with Alibaba Cloud official images, see Overview of public images.
     ///
     /// Example: `hangzhou-daily-update`.
     pub fn image_family(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -457,8 +457,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The instance type. If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template, you must set the `InstanceType` parameter.
     ///
-    /// *   Select an instance type. See Instance families or call the DescribeInstanceTypes operation to query the performance data of an instance type, or see Best practices for instance type selection to learn about how to select instance types.
-    /// *   Query available resources. Call the DescribeAvailableResource operation to query available resources in a specific region or zone.
+    /// * Select an instance type. See Instance families or call the DescribeInstanceTypes operation to query the performance data of an instance type, or see Best practices for instance type selection to learn about how to select instance types.
+    /// * Query available resources. Call the DescribeAvailableResource operation to query available resources in a specific region or zone.
     ///
     /// Example: `ecs.g6.large`.
     pub fn instance_type(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -468,12 +468,12 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The ID of the security group to which you want to assign the instance. Instances in the same security group can communicate with each other. The maximum number of instances allowed in a security group varies based on the type of the security group. For more information, see the "Security group limits" section in \[Limits and quotas\](~~25412#SecurityGroupQuota~~).
     ///
-    /// >  The network type of the new instance is the same as the network type of the security group specified by `SecurityGroupId`. For example, if the specified security group is of the VPC type, the new instance is also of the VPC type and you must specify `VSwitchId`.
+    /// > The network type of the new instance is the same as the network type of the security group specified by `SecurityGroupId`. For example, if the specified security group is of the VPC type, the new instance is also of the VPC type and you must specify `VSwitchId`.
     ///
     /// If you do not use `LaunchTemplateId` or `LaunchTemplateName` to specify a launch template, you must specify a security group ID. When you specify this parameter, take note of the following items:
     ///
-    /// *   You can set `SecurityGroupId` to specify a single security group or set `SecurityGroupIds.N` to specify one or more security groups. However, you cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
+    /// * You can set `SecurityGroupId` to specify a single security group or set `SecurityGroupIds.N` to specify one or more security groups. However, you cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
     ///
     /// Example: `sg-bp15ed6xe1yxeycg7****`.
     pub fn security_group_id(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -485,8 +485,8 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// Take note of the following items:
     ///
-    /// *   If you specify the `VSwitchId` parameter, the zone specified by the `ZoneId` parameter must be the zone where the specified vSwitch is located. You can also leave the `ZoneId` parameter empty. Then, the system selects the zone where the specified vSwitch resides.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `VSwitchId` but can specify `NetworkInterface.N.VSwitchId`.
+    /// * If you specify the `VSwitchId` parameter, the zone specified by the `ZoneId` parameter must be the zone where the specified vSwitch is located. You can also leave the `ZoneId` parameter empty. Then, the system selects the zone where the specified vSwitch resides.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `VSwitchId` but can specify `NetworkInterface.N.VSwitchId`.
     ///
     /// Example: `vsw-bp1s5fnvk4gn2tws0****`.
     pub fn v_switch_id(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -510,8 +510,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The maximum inbound public bandwidth. Unit: Mbit/s. Valid values:
     ///
-    /// *   When the purchased outbound public bandwidth is less than or equal to 10 Mbit/s, the valid values of InternetMaxBandwidthIn are 1 to 10, and the default value is 10.
-    /// *   When the purchased outbound public bandwidth is greater than 10 Mbit/s, the valid values of this parameter are 1 to the `InternetMaxBandwidthOut` value and the default value is the `InternetMaxBandwidthOut` value.
+    /// * When the purchased outbound public bandwidth is less than or equal to 10 Mbit/s, the valid values of InternetMaxBandwidthIn are 1 to 10, and the default value is 10.
+    /// * When the purchased outbound public bandwidth is greater than 10 Mbit/s, the valid values of this parameter are 1 to the `InternetMaxBandwidthOut` value and the default value is the `InternetMaxBandwidthOut` value.
     ///
     /// Example: `10`.
     pub fn internet_max_bandwidth_in(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -529,16 +529,16 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The hostname of the instance. Take note of the following items:
     ///
-    /// *   The hostname cannot start or end with a period (.) or hyphen (-). It cannot contain consecutive periods (.) or hyphens (-).
-    /// *   For Windows instances, the hostname must be 2 to 15 characters in length and cannot contain periods (.) or contain only digits. It can contain letters, digits, and hyphens (-).
-    /// *   For instances that run other operating systems such as Linux, take note of the following items:
-    /// *   The hostname must be 2 to 64 characters in length. You can use periods (.) to separate a hostname into multiple segments. Each segment can contain letters, digits, and hyphens (-).
-    /// *   You can use the `${instance_id}` placeholder to pass instance IDs into the hostname specified by `HostName`. For example, if you set `HostName` to k8s-${instance_id} and the instance is assigned an ID of `i-123abc****`, the hostname of the instance is `k8s-i-123abc****`.
+    /// * The hostname cannot start or end with a period (.) or hyphen (-). It cannot contain consecutive periods (.) or hyphens (-).
+    /// * For Windows instances, the hostname must be 2 to 15 characters in length and cannot contain periods (.) or contain only digits. It can contain letters, digits, and hyphens (-).
+    /// * For instances that run other operating systems such as Linux, take note of the following items:
+    /// * The hostname must be 2 to 64 characters in length. You can use periods (.) to separate a hostname into multiple segments. Each segment can contain letters, digits, and hyphens (-).
+    /// * You can use the `${instance_id}` placeholder to pass instance IDs into the hostname specified by `HostName`. For example, if you set `HostName` to k8s-${instance_id} and the instance is assigned an ID of `i-123abc****`, the hostname of the instance is `k8s-i-123abc****`.
     ///
     /// When you create multiple instances, you can perform the following operations:
     ///
-    /// *   Batch configure sequential hostnames for the instances. For more information, see Batch configure sequential names or hostnames for multiple instances.
-    /// *   Use the `HostNames.N` parameter to configure different hostnames for instances. You cannot specify both the `HostName` and `HostNames.N` parameters.
+    /// * Batch configure sequential hostnames for the instances. For more information, see Batch configure sequential names or hostnames for multiple instances.
+    /// * Use the `HostNames.N` parameter to configure different hostnames for instances. You cannot specify both the `HostName` and `HostNames.N` parameters.
     ///
     /// Example: `k8s-node-[1,4]-ecshost`.
     pub fn host_name(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -548,8 +548,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to automatically append incremental suffixes to the hostname specified by the `HostName` parameter and to the instance name specified by the `InstanceName` parameter when you batch create instances. The incremental suffixes can range from 001 to 999. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Default value: false.
     ///
@@ -577,8 +577,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to use the password preset in the image. Valid values:
     ///
-    /// *   true: uses the preset password.
-    /// *   false: does not use the preset password.
+    /// * true: uses the preset password.
+    /// * false: does not use the preset password.
     ///
     /// Default value: false.
     ///
@@ -602,8 +602,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The billing method for network usage. Valid values:
     ///
-    /// *   PayByBandwidth: pay-by-bandwidth
-    /// *   PayByTraffic: pay-by-traffic
+    /// * PayByBandwidth: pay-by-bandwidth
+    /// * PayByTraffic: pay-by-traffic
     ///
     /// Default value: PayByTraffic.
     ///
@@ -617,14 +617,14 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The size of the system disk. Unit: GiB. Valid values:
     ///
-    /// *   Basic disk: 20 to 500.
-    /// *   ESSD: Valid values vary based on the performance level of the ESSD.
-    /// *   PL0 ESSD: 1 to 2048.
-    /// *   PL1 ESSD: 20 to 2048.
-    /// *   PL2 ESSD: 461 to 2048.
-    /// *   PL3 ESSD: 1261 to 2048.
-    /// *   ESSD AutoPL disk: 1 to 2048.
-    /// *   Other disk categories: 20 to 2048.
+    /// * Basic disk: 20 to 500.
+    /// * ESSD: Valid values vary based on the performance level of the ESSD.
+    /// * PL0 ESSD: 1 to 2048.
+    /// * PL1 ESSD: 20 to 2048.
+    /// * PL2 ESSD: 461 to 2048.
+    /// * PL3 ESSD: 1261 to 2048.
+    /// * ESSD AutoPL disk: 1 to 2048.
+    /// * Other disk categories: 20 to 2048.
     ///
     /// The value of this parameter must be at least 1 and greater than or equal to the image size.
     ///
@@ -636,14 +636,14 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The category of the system disk. Valid values:
     ///
-    /// *   cloud_efficiency: utra disk
-    /// *   cloud_ssd: standard SSD
-    /// *   cloud_essd: enhanced SSD (ESSD)
-    /// *   cloud: basic disk
-    /// *   cloud_auto: ESSD AutoPL disk
-    /// *   cloud_essd_entry: ESSD Entry disk
+    /// * cloud_efficiency: utra disk
+    /// * cloud_ssd: standard SSD
+    /// * cloud_essd: enhanced SSD (ESSD)
+    /// * cloud: basic disk
+    /// * cloud_auto: ESSD AutoPL disk
+    /// * cloud_essd_entry: ESSD Entry disk
     ///
-    /// >  The value of this parameter can be `cloud_essd_entry` only when `InstanceType` is set to `ecs.u1` or `ecs.e`. ecs.u1 indicates the u1 universal instance family and ecs.e indicates the e economy instance family. For information about the u1 and e instance families, see the u1, universal instance family section in the "Universal instance families" topic and the e, economy instance family section in the "Shared instance families" topic.
+    /// > The value of this parameter can be `cloud_essd_entry` only when `InstanceType` is set to `ecs.u1` or `ecs.e`. ecs.u1 indicates the u1 universal instance family and ecs.e indicates the e economy instance family. For information about the u1 and e instance families, see the u1, universal instance family section in the "Universal instance families" topic and the e, economy instance family section in the "Shared instance families" topic.
     ///
     /// For non-I/O optimized instances of retired instance types, the default value is cloud. For other types of instances, the default value is cloud_efficiency. Example: `cloud_ssd`.
     pub fn system_disk_category(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -665,10 +665,10 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The performance level of the ESSD to use as the system disk. Default value: PL1. Valid values:
     ///
-    /// *   PL0: A single ESSD can deliver up to 10,000 random read/write IOPS.
-    /// *   PL1: A single ESSD can deliver up to 50,000 random read/write IOPS.
-    /// *   PL2: A single ESSD can deliver up to 100,000 random read/write IOPS.
-    /// *   PL3: A single ESSD can deliver up to 1,000,000 random read/write IOPS.
+    /// * PL0: A single ESSD can deliver up to 10,000 random read/write IOPS.
+    /// * PL1: A single ESSD can deliver up to 50,000 random read/write IOPS.
+    /// * PL2: A single ESSD can deliver up to 100,000 random read/write IOPS.
+    /// * PL3: A single ESSD can deliver up to 1,000,000 random read/write IOPS.
     ///
     /// For more information about ESSD performance levels, see ESSDs. Example: `PL0`.
     pub fn system_disk_performance_level(
@@ -690,8 +690,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether the instance is I/O optimized. For instances of retired instance types, the default value is none. For instances of other instance types, the default value is optimized. Valid values:
     ///
-    /// *   none: The instance is not I/O optimized.
-    /// *   optimized: The instance is I/O optimized.
+    /// * none: The instance is not I/O optimized.
+    /// * optimized: The instance is I/O optimized.
     ///
     /// Example: `optimized`.
     pub fn io_optimized(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -703,7 +703,7 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// For information about the limits, formats, and running frequencies of instance user data, see Instance user data.
     ///
-    /// >  To ensure security, we recommend that you do not use plaintext to pass in confidential information, such as passwords or private keys, as user data. If you need to pass in confidential information, we recommend that you encrypt and encode the information in Base64 and then decode and decrypt the information in the same manner in the instance.
+    /// > To ensure security, we recommend that you do not use plaintext to pass in confidential information, such as passwords or private keys, as user data. If you need to pass in confidential information, we recommend that you encrypt and encode the information in Base64 and then decode and decrypt the information in the same manner in the instance.
     ///
     /// Example: `ZWNobyBoZWxsbyBlY3Mh`.
     pub fn user_data(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -731,11 +731,11 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// The number of ECS instances that can be created varies based on the Amount and MinAmount values.
     ///
-    /// *   If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
-    /// *   If you specify MinAmount, take note of the following items:
-    /// *   If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
-    /// *   If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
-    /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
+    /// * If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
+    /// * If you specify MinAmount, take note of the following items:
+    /// * If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
+    /// * If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
+    /// * If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
     ///
     /// Default value: 1. Example: `3`.
     pub fn amount(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -747,11 +747,11 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// The number of ECS instances that can be created varies based on the Amount and MinAmount values.
     ///
-    /// *   If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
-    /// *   If you specify MinAmount, take note of the following items:
-    /// *   If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
-    /// *   If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
-    /// *   If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
+    /// * If you do not specify MinAmount, the RunInstances operation creates ECS instances based on the Amount value. If the available resources are insufficient to create the desired number of ECS instances, the RunInstances operation returns an error response and no ECS instances are created.
+    /// * If you specify MinAmount, take note of the following items:
+    /// * If the available resources are insufficient to create the minimum number of ECS instances, no ECS instances are created and the RunInstances operation returns an error response.
+    /// * If the available resources are insufficient to create the desired number of ECS instances but are sufficient to create the minimum number of ECS instances, the RunInstances operation uses the available resources to create ECS instances and returns a success response. In this case, the number of ECS instances that can be created is less than the desired number of ECS instances.
+    /// * If the available resources are sufficient to create the desired number of ECS instances, the RunInstances operation uses the available resources to create the desired number of ECS instances and returns a success response.
     ///
     /// Example: `2`.
     pub fn min_amount(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -761,9 +761,9 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The time when to automatically release the pay-as-you-go instance. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mm:ssZ` format. The time must be in UTC.
     ///
-    /// *   If the value of seconds (`ss`) is not `00`, the start time is automatically rounded to the nearest minute based on the value of minutes (`mm`).
-    /// *   The specified time must be at least 30 minutes later than the current time.
-    /// *   The specified time can be at most three years later than the current time.
+    /// * If the value of seconds (`ss`) is not `00`, the start time is automatically rounded to the nearest minute based on the value of minutes (`mm`).
+    /// * The specified time must be at least 30 minutes later than the current time.
+    /// * The specified time can be at most three years later than the current time.
     ///
     /// Example: `2018-01-01T12:05:00Z`.
     pub fn auto_release_time(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -773,9 +773,9 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The bidding policy for the pay-as-you-go instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PostPaid`. Valid values:
     ///
-    /// *   NoSpot: The instance is created as a pay-as-you-go instance.
-    /// *   SpotWithPriceLimit: The instance is created as a spot instance with a user-defined maximum hourly price.
-    /// *   SpotAsPriceGo: The instance is created as a spot instance for which the market price at the time of purchase is automatically used as the bid price.
+    /// * NoSpot: The instance is created as a pay-as-you-go instance.
+    /// * SpotWithPriceLimit: The instance is created as a spot instance with a user-defined maximum hourly price.
+    /// * SpotAsPriceGo: The instance is created as a spot instance for which the market price at the time of purchase is automatically used as the bid price.
     ///
     /// Default value: NoSpot. Example: `NoSpot`.
     pub fn spot_strategy(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -785,16 +785,16 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The protection period of the spot instance. Unit: hours. Valid values:
     ///
-    /// *   1: After a spot instance is created, Alibaba Cloud ensures that the instance is not automatically released within 1 hour. After the 1-hour protection period ends, the system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
-    /// *   0: After a spot instance is created, Alibaba Cloud does not ensure that the instance can run for one hour. The system compares the biding price with the market prices and checks the resource inventory to determine whether to retain or release the instance.
+    /// * 1: After a spot instance is created, Alibaba Cloud ensures that the instance is not automatically released within 1 hour. After the 1-hour protection period ends, the system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
+    /// * 0: After a spot instance is created, Alibaba Cloud does not ensure that the instance can run for one hour. The system compares the biding price with the market prices and checks the resource inventory to determine whether to retain or release the instance.
     ///
     /// Default value: 1.
     ///
     /// >
     ///
-    /// *   You can set this parameter only to 0 or 1.
-    /// *   The spot instance is billed by second. Specify an appropriate protection period.
-    /// *   Alibaba Cloud sends an ECS system event to notify you 5 minutes before the instance is released.
+    /// * You can set this parameter only to 0 or 1.
+    /// * The spot instance is billed by second. Specify an appropriate protection period.
+    /// * Alibaba Cloud sends an ECS system event to notify you 5 minutes before the instance is released.
     ///
     /// Example: `1`.
     pub fn spot_duration(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -810,8 +810,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The interruption mode of the spot instance. Valid values:
     ///
-    /// *   Terminate: The instance is released.
-    /// *   Stop: The instance is stopped in economical mode.
+    /// * Terminate: The instance is released.
+    /// * Stop: The instance is stopped in economical mode.
     ///
     /// For information about the economical mode, see Economical mode.
     ///
@@ -826,8 +826,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to enable security hardening. Valid values:
     ///
-    /// *   Active: enables security hardening. This value is applicable only to public images.
-    /// *   Deactive: does not enable security hardening. This value is applicable to all images.
+    /// * Active: enables security hardening. This value is applicable only to public images.
+    /// * Deactive: does not enable security hardening. This value is applicable to all images.
     ///
     /// Example: `Active`.
     pub fn security_enhancement_strategy(
@@ -854,8 +854,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to check the validity of the request without actually making the request. Default value: false. Valid values:
     ///
-    /// *   true: The validity of the request is checked but the request is not made. Check items include whether required parameters are specified, the request format, service limits, and available ECS resources. If the check fails, the corresponding error code is returned. If the check succeeds, the `DryRunOperation` error code is returned.
-    /// *   false: The validity of the request is checked, and the request is made if the check succeeds.
+    /// * true: The validity of the request is checked but the request is not made. Check items include whether required parameters are specified, the request format, service limits, and available ECS resources. If the check fails, the corresponding error code is returned. If the check succeeds, the `DryRunOperation` error code is returned.
+    /// * false: The validity of the request is checked, and the request is made if the check succeeds.
     ///
     /// Example: `false`.
     pub fn dry_run(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -905,8 +905,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The subscription period of the instance. The unit is specified by the `PeriodUnit` parameter. This parameter is valid and required only when `InstanceChargeType` is set to `PrePaid`. If the `DedicatedHostId` parameter is specified, the value of Period must not exceed the subscription period of the specified dedicated host. Valid values:
     ///
-    /// *   Valid values when PeriodUnit is set to Week: 1, 2, 3, and 4.
-    /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
+    /// * Valid values when PeriodUnit is set to Week: 1, 2, 3, and 4.
+    /// * Valid values when PeriodUnit is set to Month: 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     ///
     /// Example: `1`.
     pub fn period(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -916,8 +916,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The unit of the subscription period. Default value: Month. Valid values:
     ///
-    /// *   Week
-    /// *   Month
+    /// * Week
+    /// * Month
     ///
     /// Example: `Month`.
     pub fn period_unit(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -927,8 +927,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to enable auto-renewal for the instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PrePaid`. Valid values:
     ///
-    /// *   true: enables auto-renewal.
-    /// *   false: does not enable auto-renewal.
+    /// * true: enables auto-renewal.
+    /// * false: does not enable auto-renewal.
     ///
     /// Default value: false. Example: `true`.
     pub fn auto_renew(mut self, value: impl rt::IntoParam<bool>) -> Self {
@@ -938,8 +938,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The auto-renewal period of the instance. Valid values:
     ///
-    /// *   Valid values when PeriodUnit is set to Week: 1, 2, and 3.
-    /// *   Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
+    /// * Valid values when PeriodUnit is set to Week: 1, 2, and 3.
+    /// * Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     ///
     /// Default value: 1. Example: `1`.
     pub fn auto_renew_period(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -949,8 +949,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The billing method of the instance. Valid values:
     ///
-    /// *   PrePaid: subscription
-    /// *   PostPaid: pay-as-you-go
+    /// * PrePaid: subscription
+    /// * PostPaid: pay-as-you-go
     ///
     /// Default value: PostPaid.
     ///
@@ -976,12 +976,12 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// Take note of the following items:
     ///
-    /// *   If `PrivateIpAddress` is specified, take note of the following items:
-    /// *   If `Amount` is set to 1, a single instance is created and the specified private IP address is assigned to the instance.
-    /// *   If `Amount` is set to a numeric value greater than 1, the specified number of instances are created and consecutive private IP addresses starting from the specified one are assigned to the instances. In this case, you cannot specify parameters that start with `NetworkInterface.N` to attach secondary ENIs to the instances.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `PrivateIpAddress` but can specify `NetworkInterface.N.PrimaryIpAddress`.
+    /// * If `PrivateIpAddress` is specified, take note of the following items:
+    /// * If `Amount` is set to 1, a single instance is created and the specified private IP address is assigned to the instance.
+    /// * If `Amount` is set to a numeric value greater than 1, the specified number of instances are created and consecutive private IP addresses starting from the specified one are assigned to the instances. In this case, you cannot specify parameters that start with `NetworkInterface.N` to attach secondary ENIs to the instances.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `PrivateIpAddress` but can specify `NetworkInterface.N.PrimaryIpAddress`.
     ///
-    /// >  The first IP address and last three IP addresses of each vSwitch CIDR block are reserved. You cannot specify the IP addresses. For example, if a vSwitch CIDR block is 192.168.1.0/24, the IP addresses 192.168.1.0, 192.168.1.253, 192.168.1.254, and 192.168.1.255 are reserved.
+    /// > The first IP address and last three IP addresses of each vSwitch CIDR block are reserved. You cannot specify the IP addresses. For example, if a vSwitch CIDR block is 192.168.1.0/24, the IP addresses 192.168.1.0, 192.168.1.253, 192.168.1.254, and 192.168.1.255 are reserved.
     ///
     /// Example: `10.1.**.**`.
     pub fn private_ip_address(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -991,8 +991,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The performance mode of the burstable instance. Valid values:
     ///
-    /// *   Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
-    /// *   Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Burstable instances.
+    /// * Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
+    /// * Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Burstable instances.
     ///
     /// Example: `Standard`.
     pub fn credit_specification(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -1004,8 +1004,8 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// Take note of the following items:
     ///
-    /// *   You cannot specify both the `Ipv6Addresses.N` and `Ipv6AddressCount` parameters.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `Ipv6Address.N` or `Ipv6AddressCount` but can specify `NetworkInterface.N.Ipv6Address.N` or `NetworkInterface.N.Ipv6AddressCount`.
+    /// * You cannot specify both the `Ipv6Addresses.N` and `Ipv6AddressCount` parameters.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `Ipv6Address.N` or `Ipv6AddressCount` but can specify `NetworkInterface.N.Ipv6Address.N` or `NetworkInterface.N.Ipv6AddressCount`.
     ///
     /// Example: `1`.
     pub fn ipv6_address_count(mut self, value: impl rt::IntoParam<i32>) -> Self {
@@ -1015,9 +1015,9 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The number of queues supported by the primary ENI. Take note of the following items:
     ///
-    /// *   The value of this parameter cannot exceed the maximum number of queues per ENI allowed for the instance type.
-    /// *   The total number of queues for all ENIs on the instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation to query the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `NetworkInterfaceQueueNumber` but can specify `NetworkInterface.N.QueueNumber`.
+    /// * The value of this parameter cannot exceed the maximum number of queues per ENI allowed for the instance type.
+    /// * The total number of queues for all ENIs on the instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation to query the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `NetworkInterfaceQueueNumber` but can specify `NetworkInterface.N.QueueNumber`.
     ///
     /// Example: `8`.
     pub fn network_interface_queue_number(
@@ -1030,8 +1030,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to enable release protection for the instance. This parameter determines whether you can use the ECS console or call the DeleteInstance operation to release the instance. Valid values:
     ///
-    /// *   true: enables release protection for the instance.
-    /// *   false: disables release protection for the instance.
+    /// * true: enables release protection for the instance.
+    /// * false: disables release protection for the instance.
     ///
     /// Default value: false.
     ///
@@ -1056,8 +1056,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to associate an instance on a dedicated host with the dedicated host. Valid values:
     ///
-    /// *   default: does not associate the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance is automatically deployed to another dedicated host in the automatic deployment resource pool if the available resources of the original dedicated host are insufficient.
-    /// *   host: associates the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance remains on the original dedicated host. If the available resources of the original dedicated host are insufficient, the instance cannot be started.
+    /// * default: does not associate the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance is automatically deployed to another dedicated host in the automatic deployment resource pool if the available resources of the original dedicated host are insufficient.
+    /// * host: associates the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance remains on the original dedicated host. If the available resources of the original dedicated host are insufficient, the instance cannot be started.
     ///
     /// Default value: default. Example: `default`.
     pub fn affinity(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -1067,8 +1067,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to create the instance on a dedicated host. Valid values:
     ///
-    /// *   default: creates the instance on a non-dedicated host.
-    /// *   host: creates the instance on a dedicated host. If you do not set the `DedicatedHostId` parameter, Alibaba Cloud selects a dedicated host for the instance.
+    /// * default: creates the instance on a non-dedicated host.
+    /// * host: creates the instance on a dedicated host. If you do not set the `DedicatedHostId` parameter, Alibaba Cloud selects a dedicated host for the instance.
     ///
     /// Default value: default. Example: `default`.
     pub fn tenancy(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -1099,8 +1099,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The number of threads per CPU core. The following formula is used to calculate the number of vCPUs of the instance: `CpuOptions.Core` value × `CpuOptions.ThreadsPerCore` value.
     ///
-    /// *   If `CpuOptionsThreadPerCore` is set to 1, Hyper-Threading (HT) is disabled.
-    /// *   This parameter is applicable only to specific instance types.
+    /// * If `CpuOptionsThreadPerCore` is set to 1, Hyper-Threading (HT) is disabled.
+    /// * This parameter is applicable only to specific instance types.
     ///
     /// Example: `2`.
     pub fn cpu_options_threads_per_core(
@@ -1119,12 +1119,12 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The CPU topology type of the instance. Valid values:
     ///
-    /// *   ContinuousCoreToHTMapping: The HT technology allows continuous threads to run on the same core in the CPU topology of the instance.``
-    /// *   DiscreteCoreToHTMapping: The HT technology allows discrete threads to run on the same core in the CPU topology of the instance.``
+    /// * ContinuousCoreToHTMapping: The HT technology allows continuous threads to run on the same core in the CPU topology of the instance.``
+    /// * DiscreteCoreToHTMapping: The HT technology allows discrete threads to run on the same core in the CPU topology of the instance.``
     ///
     /// This parameter is empty by default.
     ///
-    /// >  This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
+    /// > This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
     ///
     /// Example: `DiscreteCoreToHTMapping`.
     pub fn cpu_options_topology_type(
@@ -1139,14 +1139,14 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// The trusted system mode supports the following instance families:
     ///
-    /// *   g7, c7, and r7
-    /// *   Security-enhanced instance families: g7t, c7t, and r7t
+    /// * g7, c7, and r7
+    /// * Security-enhanced instance families: g7t, c7t, and r7t
     ///
     /// When you create instances of the preceding instance families, you must set this parameter. Take note of the following items:
     ///
-    /// *   To use the Alibaba Cloud trusted system, set this parameter to vTPM. Then, the Alibaba Cloud trusted system performs trust verifications when the instances start.
-    /// *   If you do not want to use the Alibaba Cloud trusted system, leave this parameter empty. Note that if your created instances use an enclave-based confidential computing environment (with `SecurityOptions.ConfidentialComputingMode` set to Enclave), the Alibaba Cloud trusted system is enabled for the instances.
-    /// *   When you use the ECS API to create instances that use the trusted system, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.TrustedSystemMode` parameter.
+    /// * To use the Alibaba Cloud trusted system, set this parameter to vTPM. Then, the Alibaba Cloud trusted system performs trust verifications when the instances start.
+    /// * If you do not want to use the Alibaba Cloud trusted system, leave this parameter empty. Note that if your created instances use an enclave-based confidential computing environment (with `SecurityOptions.ConfidentialComputingMode` set to Enclave), the Alibaba Cloud trusted system is enabled for the instances.
+    /// * When you use the ECS API to create instances that use the trusted system, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.TrustedSystemMode` parameter.
     ///
     /// > If you have configured an instance as a trusted one when you created the instance, you can use only an image that support the trusted system to replace the system disk of the instance.
     ///
@@ -1163,9 +1163,9 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// A value of Enclave indicates that an enclave-based confidential computing environment is built on the instance. When you call the `RunInstances` operation, you can set this parameter only for c7, g7, or r7 instances to use enclave-based confidential computing. Take note of the following items:
     ///
-    /// *   The confidential computing feature is in invitational preview.
-    /// *   When you use the ECS API to create instances that support enclave-based confidential computing, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.ConfidentialComputingMode` parameter.
-    /// *   Enclave-based confidential computing is implemented based on Alibaba Cloud Trusted System (vTPM). When you build a confidential computing environment on an instance by using Enclave, Alibaba Cloud Trusted System is enabled for the instance. If you set `SecurityOptions.ConfidentialComputingMode` to Enclave when you call this operation, the created instances use enclave-based confidential computing and Alibaba Cloud Trusted System regardless of whether `SecurityOptions.TrustedSystemMode` is set to vTPM.
+    /// * The confidential computing feature is in invitational preview.
+    /// * When you use the ECS API to create instances that support enclave-based confidential computing, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.ConfidentialComputingMode` parameter.
+    /// * Enclave-based confidential computing is implemented based on Alibaba Cloud Trusted System (vTPM). When you build a confidential computing environment on an instance by using Enclave, Alibaba Cloud Trusted System is enabled for the instance. If you set `SecurityOptions.ConfidentialComputingMode` to Enclave when you call this operation, the created instances use enclave-based confidential computing and Alibaba Cloud Trusted System regardless of whether `SecurityOptions.TrustedSystemMode` is set to vTPM.
     ///
     /// For more information about confidential computing, see Build a confidential computing environment by using Enclave. Example: `Enclave`.
     pub fn security_options_confidential_computing_mode(
@@ -1178,8 +1178,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to enable the access channel for instance metadata. Valid values:
     ///
-    /// *   enabled
-    /// *   disabled
+    /// * enabled
+    /// * disabled
     ///
     /// Default value: enabled.
     ///
@@ -1193,8 +1193,8 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to forcefully use the security-enhanced mode (IMDSv2) to access instance metadata. Valid values:
     ///
-    /// *   optional: does not forcefully use the security-enhanced mode (IMDSv2).
-    /// *   required: forcefully uses the security-enhanced mode (IMDSv2). After you set this parameter to required, you cannot access instance metadata in normal mode.
+    /// * optional: does not forcefully use the security-enhanced mode (IMDSv2).
+    /// * required: forcefully uses the security-enhanced mode (IMDSv2). After you set this parameter to required, you cannot access instance metadata in normal mode.
     ///
     /// Default value: optional.
     ///
@@ -1206,7 +1206,7 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     ///
     /// Example: `3`.
     pub fn http_put_response_hop_limit(
@@ -1219,17 +1219,17 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
     ///
-    /// *   Open: open private pool. The system selects a matching open private pool to create the instance. If no matching open private pools are found, resources in the public pool are used. When you set this parameter to Open, you can leave the `PrivatePoolOptions.Id` parameter empty.
-    /// *   Target: specified private pool. The system uses the capacity in a specified private pool to create the instance. If the specified private pool is unavailable, the instance cannot be created. If you set this parameter to Target, you must specify the `PrivatePoolOptions.Id` parameter.
-    /// *   None: no private pool. The capacity in private pools is not used.
+    /// * Open: open private pool. The system selects a matching open private pool to create the instance. If no matching open private pools are found, resources in the public pool are used. When you set this parameter to Open, you can leave the `PrivatePoolOptions.Id` parameter empty.
+    /// * Target: specified private pool. The system uses the capacity in a specified private pool to create the instance. If the specified private pool is unavailable, the instance cannot be created. If you set this parameter to Target, you must specify the `PrivatePoolOptions.Id` parameter.
+    /// * None: no private pool. The capacity in private pools is not used.
     ///
     /// Default value: None.
     ///
     /// In the following scenarios, the PrivatePoolOptions.MatchCriteria parameter can be set only to `None` or left empty:
     ///
-    /// *   A spot instance is created.
-    /// *   The instance is created in the classic network.
-    /// *   The instance is created on a dedicated host.
+    /// * A spot instance is created.
+    /// * The instance is created in the classic network.
+    /// * The instance is created on a dedicated host.
     ///
     /// Example: `Open`.
     pub fn private_pool_options_match_criteria(
@@ -1260,8 +1260,8 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// When you specify both the `DedicatedHostId` and `SchedulerOptions.DedicatedHostClusterId` parameters, take note of the following items:
     ///
-    /// *   If the specified dedicated host belongs to the specified dedicated host cluster, the instance is preferentially deployed on the specified dedicated host.
-    /// *   If the specified dedicated host does not belong to the specified dedicated host cluster, the instance cannot be created.
+    /// * If the specified dedicated host belongs to the specified dedicated host cluster, the instance is preferentially deployed on the specified dedicated host.
+    /// * If the specified dedicated host does not belong to the specified dedicated host cluster, the instance cannot be created.
     ///
     /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs. Example: `dc-bp12wlf6am0vz9v2****`.
     pub fn scheduler_options_dedicated_host_cluster_id(
@@ -1276,8 +1276,8 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// When you specify this parameter, take note of the following items:
     ///
-    /// *   You cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
+    /// * You cannot specify both `SecurityGroupId` and `SecurityGroupIds.N` in the same request.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `SecurityGroupId` or `SecurityGroupIds.N` but can specify `NetworkInterface.N.SecurityGroupId` or `NetworkInterface.N.SecurityGroupIds.N`.
     ///
     /// Example: `sg-bp15ed6xe1yxeycg7****`.
     pub fn security_group_ids(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
@@ -1297,7 +1297,7 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     pub fn arn(mut self, value: impl rt::IntoParam<Vec<ArnItem>>) -> Self {
         self.request.arn = value.into_param();
         self
@@ -1324,8 +1324,8 @@ impl<C> RunInstancesBuilder<C> {
     ///
     /// Take note of the following items:
     ///
-    /// *   If the `Ipv6Address.N` parameter is specified, you must set the `Amount` parameter to 1 and leave the `Ipv6AddressCount` parameter empty.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot set `Ipv6Addresses.N` or `Ipv6AddressCount` and must set `NetworkInterface.N.Ipv6Addresses.N` or `NetworkInterface.N.Ipv6AddressCount`.
+    /// * If the `Ipv6Address.N` parameter is specified, you must set the `Amount` parameter to 1 and leave the `Ipv6AddressCount` parameter empty.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot set `Ipv6Addresses.N` or `Ipv6AddressCount` and must set `NetworkInterface.N.Ipv6Addresses.N` or `NetworkInterface.N.Ipv6AddressCount`.
     ///
     /// Example: `Ipv6Address.1=2001:db8:1234:1a00::***`.
     pub fn ipv6_address(mut self, value: impl rt::IntoParam<Vec<String>>) -> Self {
@@ -1353,13 +1353,13 @@ impl<C> RunInstancesBuilder<C> {
 
     /// Specifies whether to automatically complete the payment for instance creation. Valid values:
     ///
-    /// *   true: The payment is automatically completed.
+    /// * true: The payment is automatically completed.
     ///
     /// **
     ///
     /// **Note** Make sure that your account balance is sufficient. Otherwise, your order becomes invalid and is canceled. If your account balance is insufficient, you can set `AutoPay` to `false` to generate an unpaid order. Then, you can log on to the ECS console to pay for the order.
     ///
-    /// *   false: An order is generated but no payment is made.
+    /// * false: An order is generated but no payment is made.
     ///
     /// **
     ///
@@ -3641,10 +3641,10 @@ impl std::error::Error for RunInstancesError {}
 pub struct DataDiskItem {
     /// The performance level of the ESSD to use as data disk N. The value of N must be the same as that in `DataDisk.N.Category` when DataDisk.N.Category is set to cloud_essd. Valid values:
     ///
-    /// *   PL0: A single ESSD can deliver up to 10000 random read/write IOPS.
-    /// *   PL1 (default): A single ESSD can deliver up to 50000 random read/write IOPS.
-    /// *   PL2: A single ESSD can deliver up to 100000 random read/write IOPS.
-    /// *   PL3: A single ESSD can deliver up to 1000000 random read/write IOPS.
+    /// * PL0: A single ESSD can deliver up to 10000 random read/write IOPS.
+    /// * PL1 (default): A single ESSD can deliver up to 50000 random read/write IOPS.
+    /// * PL2: A single ESSD can deliver up to 100000 random read/write IOPS.
+    /// * PL3: A single ESSD can deliver up to 1000000 random read/write IOPS.
     ///
     /// For information about ESSD performance levels, see ESSDs. Example: `PL1`.
     pub performance_level: Option<String>,
@@ -3652,12 +3652,12 @@ pub struct DataDiskItem {
     pub auto_snapshot_policy_id: Option<String>,
     /// Specifies whether to encrypt data disk N. Valid values:
     ///
-    /// *   true: encrypts the data disk.
-    /// *   false: does not encrypt the data disk.
+    /// * true: encrypts the data disk.
+    /// * false: does not encrypt the data disk.
     ///
     /// Default value: false.
     ///
-    /// >  When you use a shared encrypted image to create the disk based on an encrypted snapshot, you must set Encrypted to true to ensure that the disk uses an encryption key of your own.
+    /// > When you use a shared encrypted image to create the disk based on an encrypted snapshot, you must set Encrypted to true to ensure that the disk uses an encryption key of your own.
     ///
     /// Example: `false`.
     pub encrypted: Option<String>,
@@ -3669,30 +3669,30 @@ pub struct DataDiskItem {
     pub snapshot_id: Option<String>,
     /// The mount point of data disk N. The mount points are named based on the number of data disks:
     ///
-    /// *   1st to 25th data disks: /dev/xvd`[b-z]`.
-    /// *   From the 26th data disk on: /dev/xvd`[aa-zz]`. For example, the 26th data disk is named /dev/xvdaa, the 27th data disk is named /dev/xvdab, and so on.
+    /// * 1st to 25th data disks: /dev/xvd`[b-z]`.
+    /// * From the 26th data disk on: /dev/xvd`[aa-zz]`. For example, the 26th data disk is named /dev/xvdaa, the 27th data disk is named /dev/xvdab, and so on.
     ///
     /// >
     ///
-    /// *   This parameter is applicable to scenarios in which a full image is used to create instances. A full image is an image that contains an operating system, application software, and business data. For these scenarios, you can set this parameter to the mount point of data disk N in the full image and modify `DataDisk.N.Size` and `DataDisk.N.Category` to change the category and size of data disk N created based on the image.
-    /// *   When you use a full image to create an ECS instance, the data disks in the image are created as the first N data disks of the instance.
+    /// * This parameter is applicable to scenarios in which a full image is used to create instances. A full image is an image that contains an operating system, application software, and business data. For these scenarios, you can set this parameter to the mount point of data disk N in the full image and modify `DataDisk.N.Size` and `DataDisk.N.Category` to change the category and size of data disk N created based on the image.
+    /// * When you use a full image to create an ECS instance, the data disks in the image are created as the first N data disks of the instance.
     ///
     /// Example: `/dev/xvdb`.
     pub device: Option<String>,
     /// The size of data disk N. Valid values of N: 1 to 16. Unit: GiB. Valid values:
     ///
-    /// *   Valid values when DataDisk.N.Category is set to cloud_efficiency: 20 to 32768.
-    /// *   Valid values when DataDisk.N.Category is set to cloud_ssd: 20 to 32768.
-    /// *   Valid values when DataDisk.N.Category is set to cloud_essd: vary based on the value of `DataDisk.N.PerformanceLevel`.
-    /// *   Valid values when DataDisk.N.PerformanceLevel is set to PL0: 1 to 65536.
-    /// *   Valid values when DataDisk.N.PerformanceLevel is set to PL1: 20 to 65536.
-    /// *   Valid values when DataDisk.N.PerformanceLevel is set to PL2: 461 to 65536.
-    /// *   Valid values when DataDisk.N.PerformanceLevel is set to PL3: 1261 to 65536.
-    /// *   Valid values when DataDisk.N.Category is set to cloud: 5 to 2000.
-    /// *   Valid values when DataDisk.N.Category is set to cloud_auto: 1 to 65536.
-    /// *   Valid values when DataDisk.N.Category is set to cloud_essd_entry: 10 to 32768.
+    /// * Valid values when DataDisk.N.Category is set to cloud_efficiency: 20 to 32768.
+    /// * Valid values when DataDisk.N.Category is set to cloud_ssd: 20 to 32768.
+    /// * Valid values when DataDisk.N.Category is set to cloud_essd: vary based on the value of `DataDisk.N.PerformanceLevel`.
+    /// * Valid values when DataDisk.N.PerformanceLevel is set to PL0: 1 to 65536.
+    /// * Valid values when DataDisk.N.PerformanceLevel is set to PL1: 20 to 65536.
+    /// * Valid values when DataDisk.N.PerformanceLevel is set to PL2: 461 to 65536.
+    /// * Valid values when DataDisk.N.PerformanceLevel is set to PL3: 1261 to 65536.
+    /// * Valid values when DataDisk.N.Category is set to cloud: 5 to 2000.
+    /// * Valid values when DataDisk.N.Category is set to cloud_auto: 1 to 65536.
+    /// * Valid values when DataDisk.N.Category is set to cloud_essd_entry: 10 to 32768.
     ///
-    /// >  The value of this parameter must be greater than or equal to the size of the snapshot specified by `DataDisk.N.SnapshotId`.
+    /// > The value of this parameter must be greater than or equal to the size of the snapshot specified by `DataDisk.N.SnapshotId`.
     ///
     /// Example: `2000`.
     pub size: Option<i32>,
@@ -3700,31 +3700,31 @@ pub struct DataDiskItem {
     pub disk_name: Option<String>,
     /// The category of data disk N. Valid values:
     ///
-    /// *   cloud_efficiency: utra disk.
-    /// *   cloud_ssd: standard SSD.
-    /// *   cloud_essd: ESSD.
-    /// *   cloud: basic disk.
-    /// *   cloud_auto: ESSD AutoPL disk.
-    /// *   cloud_regional_disk_auto: Regional ESSD.
-    /// *   cloud_essd_entry: ESSD Entry disk.
+    /// * cloud_efficiency: utra disk.
+    /// * cloud_ssd: standard SSD.
+    /// * cloud_essd: ESSD.
+    /// * cloud: basic disk.
+    /// * cloud_auto: ESSD AutoPL disk.
+    /// * cloud_regional_disk_auto: Regional ESSD.
+    /// * cloud_essd_entry: ESSD Entry disk.
     ///
     /// **
     ///
     /// **Note** This parameter can be set to `cloud_essd_entry` only when `InstanceType` is set to `ecs.u1` or `ecs.e`.
     ///
-    /// *   elastic_ephemeral_disk_standard: standard elastic ephemeral disk.
-    /// *   elastic_ephemeral_disk_premium: premium elastic ephemeral disk
+    /// * elastic_ephemeral_disk_standard: standard elastic ephemeral disk.
+    /// * elastic_ephemeral_disk_premium: premium elastic ephemeral disk
     ///
     /// For I/O optimized instances, the default value is cloud_efficiency. For non-I/O optimized instances, the default value is cloud. Example: `cloud_ssd`.
     pub category: Option<String>,
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     ///
     /// Example: `aes-256`.
     pub encrypt_algorithm: Option<String>,
     /// Specifies whether to release data disk N when the associated instance is released. Valid values:
     ///
-    /// *   true: releases the data disk when the associated instance is released.
-    /// *   false: does not release the data disk when the associated instance is released.
+    /// * true: releases the data disk when the associated instance is released.
+    /// * false: does not release the data disk when the associated instance is released.
     ///
     /// Default value: true. Example: `true`.
     pub delete_with_instance: Option<bool>,
@@ -3736,16 +3736,16 @@ pub struct DataDiskItem {
     ///
     /// Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// >  This parameter is available only if you set DataDisk.N.Category to cloud_auto. For more information, see ESSD AutoPL disks.
+    /// > This parameter is available only if you set DataDisk.N.Category to cloud_auto. For more information, see ESSD AutoPL disks.
     ///
     /// Example: `40000`.
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the performance burst feature for data disk N. Valid values:
     ///
-    /// *   true: enables the performance burst feature for the system disk.
-    /// *   false: disables the performance burst feature for the data disk.
+    /// * true: enables the performance burst feature for the system disk.
+    /// * false: disables the performance burst feature for the data disk.
     ///
-    /// >  This parameter is available only if you set DataDisk.N.Category to cloud_auto. For more information, see ESSD AutoPL disks.
+    /// > This parameter is available only if you set DataDisk.N.Category to cloud_auto. For more information, see ESSD AutoPL disks.
     ///
     /// Example: `false`.
     pub bursting_enabled: Option<bool>,
@@ -3771,18 +3771,18 @@ impl rt::WireStruct for DataDiskItem {
     }
 }
 
-/// >  This parameter is not publicly available.
+/// > This parameter is not publicly available.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArnItem {
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     ///
     /// Example: `null`.
     pub role_type: Option<String>,
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     ///
     /// Example: `null`.
     pub rolearn: Option<String>,
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     ///
     /// Example: `0`.
     pub assume_role_for: Option<i64>,
@@ -3803,9 +3803,9 @@ pub struct NetworkInterfaceItem {
     ///
     /// When you specify this parameter, take note of the following items:
     ///
-    /// *   The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you must specify this parameter. In this case, this parameter is equivalent to `VSwitchId`. You cannot specify both NetworkInterface.N.VSwitchId and `VSwitchId` in the same request.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Secondary` or left empty, you do not need to specify this parameter. The default value is the VSwitchId value.
+    /// * The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you must specify this parameter. In this case, this parameter is equivalent to `VSwitchId`. You cannot specify both NetworkInterface.N.VSwitchId and `VSwitchId` in the same request.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Secondary` or left empty, you do not need to specify this parameter. The default value is the VSwitchId value.
     ///
     /// Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
@@ -3813,8 +3813,8 @@ pub struct NetworkInterfaceItem {
     ///
     /// Take note of the following items:
     ///
-    /// *   The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you do not need to specify this parameter.
+    /// * The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you do not need to specify this parameter.
     ///
     /// Example: `Network_Name`.
     pub network_interface_name: Option<String>,
@@ -3822,9 +3822,9 @@ pub struct NetworkInterfaceItem {
     ///
     /// Take note of the following items:
     ///
-    /// *   The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
-    /// *   The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you do not need to specify this parameter.
+    /// * The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
+    /// * The description must be 2 to 256 characters in length and cannot start with `http://` or `https://`.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you do not need to specify this parameter.
     ///
     /// Example: `Network_Description`.
     pub description: Option<String>,
@@ -3832,9 +3832,9 @@ pub struct NetworkInterfaceItem {
     ///
     /// Take note of the following items:
     ///
-    /// *   The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
-    /// *   If `NetworkInterface.N.InstanceType` is set to `Primary`, you must specify this parameter. In this case, this parameter is equivalent to `SecurityGroupId` and you cannot specify `SecurityGroupId`, `SecurityGroupIds.N`, or `NetworkInterface.N.SecurityGroupIds.N`.
-    /// *   If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you do not need to specify this parameter. The default value is the ID of the security group to which to assign the instance.
+    /// * The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you must specify this parameter. In this case, this parameter is equivalent to `SecurityGroupId` and you cannot specify `SecurityGroupId`, `SecurityGroupIds.N`, or `NetworkInterface.N.SecurityGroupIds.N`.
+    /// * If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you do not need to specify this parameter. The default value is the ID of the security group to which to assign the instance.
     ///
     /// Example: `sg-bp67acfmxazb4p****`.
     pub security_group_id: Option<String>,
@@ -3842,15 +3842,15 @@ pub struct NetworkInterfaceItem {
     ///
     /// Take note of the following items:
     ///
-    /// *   The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
-    /// *   If the value of N is 1, you can configure a primary or secondary ENI. If you specify this parameter, set `Amount` to a numeric value greater than 1, and set NetworkInterface.N.InstanceType to Primary, the specified number of instances are created and consecutive primary IP addresses starting from the specified IP address are assigned to the instances. In this case, you cannot attach secondary ENIs to the instances.
-    /// *   If you specify this parameter, set `Amount` to a numeric value greater than 1, and set NetworkInterface.N.InstanceType to Primary, you cannot set `NetworkInterface.2.InstanceType` to Secondary to attach a secondary ENI.
-    /// *   If you set `NetworkInterface.N.InstanceType` to `Primary`, this parameter is equivalent to `PrivateIpAddress`. You cannot specify both this parameter and `PrivateIpAddress` in the same request.
-    /// *   If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, the specified primary IP address is assigned to the secondary ENI. The default value is an IP address that is randomly selected from within the CIDR block of the vSwitch to which to connect the secondary ENI.
+    /// * The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
+    /// * If the value of N is 1, you can configure a primary or secondary ENI. If you specify this parameter, set `Amount` to a numeric value greater than 1, and set NetworkInterface.N.InstanceType to Primary, the specified number of instances are created and consecutive primary IP addresses starting from the specified IP address are assigned to the instances. In this case, you cannot attach secondary ENIs to the instances.
+    /// * If you specify this parameter, set `Amount` to a numeric value greater than 1, and set NetworkInterface.N.InstanceType to Primary, you cannot set `NetworkInterface.2.InstanceType` to Secondary to attach a secondary ENI.
+    /// * If you set `NetworkInterface.N.InstanceType` to `Primary`, this parameter is equivalent to `PrivateIpAddress`. You cannot specify both this parameter and `PrivateIpAddress` in the same request.
+    /// * If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, the specified primary IP address is assigned to the secondary ENI. The default value is an IP address that is randomly selected from within the CIDR block of the vSwitch to which to connect the secondary ENI.
     ///
     /// >
     ///
-    /// *   The first IP address and last three IP addresses of each vSwitch CIDR block are reserved. You cannot specify the IP addresses. For example, if a vSwitch CIDR block is 192.168.1.0/24, the following IP addresses are reserved: 192.168.1.0, 192.168.1.253, 192.168.1.254, and 192.168.1.255.
+    /// * The first IP address and last three IP addresses of each vSwitch CIDR block are reserved. You cannot specify the IP addresses. For example, if a vSwitch CIDR block is 192.168.1.0/24, the following IP addresses are reserved: 192.168.1.0, 192.168.1.253, 192.168.1.254, and 192.168.1.255.
     ///
     /// Example: `172.16.**.**`.
     pub primary_ip_address: Option<String>,
@@ -3858,33 +3858,33 @@ pub struct NetworkInterfaceItem {
     ///
     /// Take note of the following items:
     ///
-    /// *   The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
-    /// *   The value of this parameter cannot exceed the maximum number of queues allowed per ENI.
-    /// *   The total number of queues for all ENIs of an instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation and check the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values in the response.
-    /// *   If you specify this parameter and set `NetworkInterface.N.InstanceType` to `Primary`, you cannot specify `NetworkInterfaceQueueNumber`.
+    /// * The value of N cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
+    /// * The value of this parameter cannot exceed the maximum number of queues allowed per ENI.
+    /// * The total number of queues for all ENIs of an instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation and check the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values in the response.
+    /// * If you specify this parameter and set `NetworkInterface.N.InstanceType` to `Primary`, you cannot specify `NetworkInterfaceQueueNumber`.
     ///
     /// Example: `8`.
     pub queue_number: Option<i32>,
     /// The IDs of security groups to which to assign ENI N.
     ///
-    /// *   The value of the first N in this parameter cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
-    /// *   The second N in this parameter indicates that one or more security group IDs can be specified. The valid values of the second N vary based on the maximum number of security groups to which an instance can belong. For more information, see \[Security group limits\](~~25412#SecurityGroupQuota1~~).
+    /// * The value of the first N in this parameter cannot exceed the maximum number of ENIs per instance that the instance type supports. For the maximum number of ENIs per instance that an instance type supports, see Overview of instance families or call the DescribeInstanceTypes operation.
+    /// * The second N in this parameter indicates that one or more security group IDs can be specified. The valid values of the second N vary based on the maximum number of security groups to which an instance can belong. For more information, see \[Security group limits\](~~25412#SecurityGroupQuota1~~).
     ///
     /// Take note of the following items:
     ///
-    /// *   If you set `NetworkInterface.N.InstanceType` to `Primary`, you must specify this parameter or `NetworkInterface.N.SecurityGroupId`. In this case, this parameter is equivalent to `SecurityGroupIds.N`, and you cannot specify `SecurityGroupId`, `SecurityGroupIds.N`, or `NetworkInterface.N.SecurityGroupId`.
-    /// *   If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you do not need to specify this parameter. The default value is the ID of the security group to which to assign the instance.
+    /// * If you set `NetworkInterface.N.InstanceType` to `Primary`, you must specify this parameter or `NetworkInterface.N.SecurityGroupId`. In this case, this parameter is equivalent to `SecurityGroupIds.N`, and you cannot specify `SecurityGroupId`, `SecurityGroupIds.N`, or `NetworkInterface.N.SecurityGroupId`.
+    /// * If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you do not need to specify this parameter. The default value is the ID of the security group to which to assign the instance.
     ///
     /// Example: `sg-bp15ed6xe1yxeycg7****`.
     pub security_group_ids: Option<Vec<String>>,
     /// The communication mode of ENI N. Valid values:
     ///
-    /// *   Standard: uses the TCP communication mode.
-    /// *   HighPerformance: uses the remote direct memory access (RDMA) communication mode with Elastic RDMA Interface (ERI) enabled.
+    /// * Standard: uses the TCP communication mode.
+    /// * HighPerformance: uses the remote direct memory access (RDMA) communication mode with Elastic RDMA Interface (ERI) enabled.
     ///
     /// Default value: Standard.
     ///
-    /// >  The number of ERIs on an instance cannot exceed the maximum number of ERIs that the instance type supports. For more information, see Overview of instance families.
+    /// > The number of ERIs on an instance cannot exceed the maximum number of ERIs that the instance type supports. For more information, see Overview of instance families.
     ///
     /// Example: `Standard`.
     pub network_interface_traffic_mode: Option<String>,
@@ -3892,7 +3892,7 @@ pub struct NetworkInterfaceItem {
     ///
     /// If you want to attach multiple ERIs to a created instance, we recommend that you specify QueuePairNumber for each ERI based on the value of `QueuePairNumber` supported by the instance type and the number of ERIs that you want to use. Make sure that the total number of QPs of all ERIs does not exceed the maximum number of QPs supported by the instance type. For information about the maximum number of QPs supported by an instance type, see DescribeInstanceTypes.
     ///
-    /// >  If you do not specify QueuePairNumber for an ERI, the maximum number of QPs supported by the instance type is used as the number of QPs supported by the ERI. In this case, you cannot attach an additional ERI to the instance. However, you can attach other types of ENIs to the instance.
+    /// > If you do not specify QueuePairNumber for an ERI, the maximum number of QPs supported by the instance type is used as the number of QPs supported by the ERI. In this case, you cannot attach an additional ERI to the instance. However, you can attach other types of ENIs to the instance.
     ///
     /// Example: `0`.
     pub queue_pair_number: Option<i64>,
@@ -3900,8 +3900,8 @@ pub struct NetworkInterfaceItem {
     ///
     /// Valid values:
     ///
-    /// *   Primary: the primary ENI
-    /// *   Secondary
+    /// * Primary: the primary ENI
+    /// * Secondary
     ///
     /// Default value: Secondary. Example: `Secondary`.
     pub instance_type: Option<String>,
@@ -3909,8 +3909,8 @@ pub struct NetworkInterfaceItem {
     ///
     /// Take note of the following items:
     ///
-    /// *   This parameter takes effect only when `NetworkInterface.N.InstanceType` is set to `Primary`. If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you cannot specify this parameter.
-    /// *   If you specify this parameter, you cannot specify `Ipv6AddressCount`, `Ipv6Address.N`, or `NetworkInterface.N.Ipv6Address.N`.
+    /// * This parameter takes effect only when `NetworkInterface.N.InstanceType` is set to `Primary`. If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you cannot specify this parameter.
+    /// * If you specify this parameter, you cannot specify `Ipv6AddressCount`, `Ipv6Address.N`, or `NetworkInterface.N.Ipv6Address.N`.
     ///
     /// Example: `1`.
     pub ipv6_address_count: Option<i64>,
@@ -3920,27 +3920,27 @@ pub struct NetworkInterfaceItem {
     ///
     /// Take note of the following items:
     ///
-    /// *   This parameter takes effect only when `NetworkInterface.N.InstanceType` is set to `Primary`. If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you cannot specify this parameter.
-    /// *   If you specify this parameter, you must set `Amount` to 1 and cannot specify `Ipv6AddressCount`, `Ipv6Address.N`, or `NetworkInterface.N.Ipv6AddressCount`.
+    /// * This parameter takes effect only when `NetworkInterface.N.InstanceType` is set to `Primary`. If you set `NetworkInterface.N.InstanceType` to `Secondary` or leave NetworkInterface.N.InstanceType empty, you cannot specify this parameter.
+    /// * If you specify this parameter, you must set `Amount` to 1 and cannot specify `Ipv6AddressCount`, `Ipv6Address.N`, or `NetworkInterface.N.Ipv6AddressCount`.
     pub ipv6_address: Option<Vec<String>>,
     /// The index of the network card for ENI N.
     ///
     /// Take note of the following items:
     ///
-    /// *   You can specify NIC indexes only for instances of specific instance types.
-    /// *   If you set NetworkInterface.N.InstanceType to Primary, you can set NetworkInterface.N.NetworkCardIndex only to 0 for instance types that support network cards.
-    /// *   If you set NetworkInterface.N.InstanceType to Secondary or leave NetworkInterface.N.InstanceType empty, you can specify NetworkInterface.N.NetworkCardIndex based on instance types if the instance types support network cards. For more information, see Overview of instance families.
+    /// * You can specify NIC indexes only for instances of specific instance types.
+    /// * If you set NetworkInterface.N.InstanceType to Primary, you can set NetworkInterface.N.NetworkCardIndex only to 0 for instance types that support network cards.
+    /// * If you set NetworkInterface.N.InstanceType to Secondary or leave NetworkInterface.N.InstanceType empty, you can specify NetworkInterface.N.NetworkCardIndex based on instance types if the instance types support network cards. For more information, see Overview of instance families.
     ///
     /// Example: `0`.
     pub network_card_index: Option<i32>,
     /// Specifies whether to release ENI N when the associated instance is released. Valid values:
     ///
-    /// *   true: releases the ENI when the associated instance is released.
-    /// *   false: retains the ENI when the associated instance is released.
+    /// * true: releases the ENI when the associated instance is released.
+    /// * false: retains the ENI when the associated instance is released.
     ///
     /// Default value: true.
     ///
-    /// >  This parameter takes effect only for secondary ENIs.
+    /// > This parameter takes effect only for secondary ENIs.
     ///
     /// Example: `true`.
     pub delete_on_release: Option<bool>,
@@ -3948,42 +3948,42 @@ pub struct NetworkInterfaceItem {
     ///
     /// If you specify this parameter, you must set `Amount` to 1.
     ///
-    /// >  This parameter takes effect only for secondary ENIs. After you specify an existing secondary ENI, you cannot specify other ENI creation parameters.
+    /// > This parameter takes effect only for secondary ENIs. After you specify an existing secondary ENI, you cannot specify other ENI creation parameters.
     ///
     /// Example: `eni-bp1gn106np8jhxhj****`.
     pub network_interface_id: Option<String>,
     /// The receive (Rx) queue depth of ENI N.
     ///
-    /// >  This parameter is in invitational preview and is not publicly available. To use this parameter, [submit a ticket](https://smartservice.console.aliyun.com/service/create-ticket-intl).
+    /// > This parameter is in invitational preview and is not publicly available. To use this parameter, [submit a ticket](https://smartservice.console.aliyun.com/service/create-ticket-intl).
     ///
     /// Take note of the following items:
     ///
-    /// *   This parameter is applicable only to 7th-generation or later ECS instance types.
-    /// *   This parameter is applicable to Linux images.
-    /// *   A larger Rx queue depth yields higher inbound throughput and reduces packet loss rates but consumes more memory.
+    /// * This parameter is applicable only to 7th-generation or later ECS instance types.
+    /// * This parameter is applicable to Linux images.
+    /// * A larger Rx queue depth yields higher inbound throughput and reduces packet loss rates but consumes more memory.
     ///
     /// Example: `8192`.
     pub rx_queue_size: Option<i32>,
     /// The Tx queue depth of ENI N.
     ///
-    /// >  This parameter is in invitational preview and is not publicly available. To use this parameter, [submit a ticket](https://smartservice.console.aliyun.com/service/create-ticket-intl).
+    /// > This parameter is in invitational preview and is not publicly available. To use this parameter, [submit a ticket](https://smartservice.console.aliyun.com/service/create-ticket-intl).
     ///
     /// Take note of the following items:
     ///
-    /// *   This parameter is applicable only to 7th-generation or later ECS instance types.
-    /// *   This parameter is applicable to Linux images.
-    /// *   A larger Tx queue depth yields higher outbound throughput and reduces packet loss rates but consumes more memory.
+    /// * This parameter is applicable only to 7th-generation or later ECS instance types.
+    /// * This parameter is applicable to Linux images.
+    /// * A larger Tx queue depth yields higher outbound throughput and reduces packet loss rates but consumes more memory.
     ///
     /// Example: `8192`.
     pub tx_queue_size: Option<i32>,
     /// Specifies whether to enable the source and destination IP address check feature. We recommend that you enable the feature to improve network security. Valid value:
     ///
-    /// *   true: enables the performance burst feature for the system disk.
-    /// *   false: disables the performance burst feature for the data disk.
+    /// * true: enables the performance burst feature for the system disk.
+    /// * false: disables the performance burst feature for the data disk.
     ///
     /// Default value: false.
     ///
-    /// >  This feature is available only in some regions. Before you use this method, read Source and destination IP address check.
+    /// > This feature is available only in some regions. Before you use this method, read Source and destination IP address check.
     ///
     /// Example: `false`.
     pub source_dest_check: Option<bool>,
@@ -4037,35 +4037,35 @@ pub struct SystemDisk {
     ///
     /// Baseline IOPS = min{1,800 + 50 × Capacity, 50,000}.
     ///
-    /// >  This parameter is available only if you set `SystemDisk.Category` to `cloud_auto`. For more information, see ESSD AutoPL disks.
+    /// > This parameter is available only if you set `SystemDisk.Category` to `cloud_auto`. For more information, see ESSD AutoPL disks.
     ///
     /// Example: `40000`.
     pub provisioned_iops: Option<i64>,
     /// Specifies whether to enable the performance burst feature for the system disk. Valid values:
     ///
-    /// *   true: enables the performance burst feature for the system disk.
-    /// *   false: disables the performance burst feature for the system disk.
+    /// * true: enables the performance burst feature for the system disk.
+    /// * false: disables the performance burst feature for the system disk.
     ///
-    /// >  This parameter is available only if you set `SystemDisk.Category` to `cloud_auto`. For more information, see ESSD AutoPL disks.
+    /// > This parameter is available only if you set `SystemDisk.Category` to `cloud_auto`. For more information, see ESSD AutoPL disks.
     ///
     /// Example: `false`.
     pub bursting_enabled: Option<bool>,
     /// Specifies whether to encrypt the system disk. Valid values:
     ///
-    /// *   true: encrypts the system disk.
-    /// *   false: does not encrypt the system disk.
+    /// * true: encrypts the system disk.
+    /// * false: does not encrypt the system disk.
     ///
     /// Default value: false.
     ///
-    /// >  The system disks of instances cannot be encrypted during instance creation in Hong Kong Zone D or Singapore Zone A.
+    /// > The system disks of instances cannot be encrypted during instance creation in Hong Kong Zone D or Singapore Zone A.
     ///
-    /// >  When you use a shared encrypted image to create the disk based on an encrypted snapshot, you must set Encrypted to true to ensure that the disk uses an encryption key of your own.
+    /// > When you use a shared encrypted image to create the disk based on an encrypted snapshot, you must set Encrypted to true to ensure that the disk uses an encryption key of your own.
     ///
     /// Example: `false`.
     pub encrypted: Option<String>,
     /// The ID of the KMS key to use for the system disk. Example: `0e478b7a-4262-4802-b8cb-00d3fb40****`.
     pub kms_key_id: Option<String>,
-    /// >  This parameter is not publicly available.
+    /// > This parameter is not publicly available.
     ///
     /// Example: `ase-256`.
     pub encrypt_algorithm: Option<String>,
@@ -4087,8 +4087,8 @@ impl rt::WireStruct for SystemDisk {
 pub struct ImageOptions {
     /// Specifies whether the instance that uses the image supports logons of the ecs-user user. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Example: `false`.
     pub login_as_non_root: Option<bool>,
@@ -4105,12 +4105,12 @@ impl rt::WireStruct for ImageOptions {
 pub struct NetworkOptions {
     /// Specifies whether to enable the Jumbo Frames feature for the instance. Valid values:
     ///
-    /// *   false: does not enable the Jumbo Frames feature for the instance. The maximum transmission unit (MTU) value of all ENIs on the instance is set to 1500.
-    /// *   true: enables the Jumbo Frames feature for the instance. The MTU value of all ENIs on the instance is set to 8500.
+    /// * false: does not enable the Jumbo Frames feature for the instance. The maximum transmission unit (MTU) value of all ENIs on the instance is set to 1500.
+    /// * true: enables the Jumbo Frames feature for the instance. The MTU value of all ENIs on the instance is set to 8500.
     ///
     /// Default value: true.
     ///
-    /// >  The Jumbo Frames feature is supported by only 8th-generation or later instance types. For more information, see Jumbo Frames.
+    /// > The Jumbo Frames feature is supported by only 8th-generation or later instance types. For more information, see Jumbo Frames.
     ///
     /// Example: `false`.
     pub enable_jumbo_frame: Option<bool>,
@@ -4135,37 +4135,37 @@ impl rt::WireStruct for NetworkOptions {
 pub struct PrivateDnsNameOptions {
     /// Specifies whether DNS Resolution from the Instance ID-based Hostname to the Instance Primary Private IPv4 Address (A Record) is enabled. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Default value: false. Example: `false`.
     pub enable_instance_id_dns_a_record: Option<bool>,
     /// Specifies whether DNS Resolution from the Instance ID-based Hostname to the Instance Primary Private IPv6 Address (AAAA Record) is enabled. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Default value: false. Example: `true`.
     pub enable_instance_id_dns_aaaa_record: Option<bool>,
     /// Specifies whether DNS Resolution from the IP Address-based Hostname to the Instance Primary Private IPv4 Address (A Record) is enabled. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Default value: false. Example: `true`.
     pub enable_ip_dns_a_record: Option<bool>,
     /// Specifies whether Reverse DNS Resolution from the Instance Primary Private IPv4 Address to the IP Address-based Hostname (PTR Record) is enabled. Valid values:
     ///
-    /// *   true
-    /// *   false
+    /// * true
+    /// * false
     ///
     /// Default value: false. Example: `false`.
     pub enable_ip_dns_ptr_record: Option<bool>,
     /// The type of hostname. Valid values:
     ///
-    /// *   Custom: custom hostname
-    /// *   IpBased: IP address-based hostname
-    /// *   InstanceIdBased: instance ID-based hostname
+    /// * Custom: custom hostname
+    /// * IpBased: IP address-based hostname
+    /// * InstanceIdBased: instance ID-based hostname
     ///
     /// Default value: Custom. Example: `Custom`.
     pub hostname_type: Option<String>,
