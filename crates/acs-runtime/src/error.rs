@@ -50,9 +50,13 @@ impl ServiceError {
         self
     }
 
-    /// Whether the service is throttling the caller.
+    /// Whether the service turned the request away for flow control, without running it: HTTP
+    /// 429, a `Throttling*` code, or a 4xx asking the client to wait (`x-acs-retry-after`). A
+    /// 5xx asking the same is not throttling: the service may have acted before it failed.
     pub fn is_throttling(&self) -> bool {
-        self.http_status == 429 || self.code.starts_with("Throttling") || self.retry_after.is_some()
+        self.http_status == 429
+            || self.code.starts_with("Throttling")
+            || (self.retry_after.is_some() && (400..500).contains(&self.http_status))
     }
 
     /// Whether the service failed on its side (HTTP 5xx).
@@ -181,6 +185,9 @@ pub enum TransportErrorKind {
     Request,
     /// The answer's body is larger than the transport reads; repeating it cannot help.
     TooLarge,
+    /// TLS failed: the server's certificate was refused (untrusted, expired, another name) or
+    /// no protocol could be agreed. Nothing was sent, and repeating it cannot help.
+    Tls,
 }
 
 /// The request got no HTTP answer.
@@ -211,6 +218,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Io => "connection failed",
             TransportErrorKind::Request => "request rejected before sending",
             TransportErrorKind::TooLarge => "answer too large",
+            TransportErrorKind::Tls => "TLS failed",
         };
         write!(f, "{kind}: {}", self.message)
     }

@@ -5,9 +5,10 @@
 //! | failure | `ReadOnly` / `Token` | `Unsafe` |
 //! | --- | --- | --- |
 //! | connection not made ([`TransportErrorKind::Connect`]) | retried | retried |
-//! | throttled (HTTP 429, `Throttling*` code, `x-acs-retry-after`) | retried | retried |
+//! | throttled (HTTP 429, `Throttling*` code, a 4xx with `x-acs-retry-after`) | retried | retried |
+//! | certificate refused, TLS failed ([`TransportErrorKind::Tls`]) | not retried | not retried |
 //! | timeout, connection lost mid-request | retried | not retried |
-//! | HTTP 5xx | retried | not retried |
+//! | HTTP 5xx (with or without `x-acs-retry-after`) | retried | not retried |
 //! | any other error (4xx, `Success: false`, undecodable body) | not retried | not retried |
 //!
 //! `Token` operations are safe to repeat because every attempt carries the same idempotency
@@ -163,6 +164,14 @@ mod tests {
                 idempotency,
                 &service(400, "X").with_retry_after(Some(Duration::from_millis(5)))
             ));
+            // A 5xx asking the client to wait may still have run the operation.
+            assert_eq!(
+                is_retryable_service_error(
+                    idempotency,
+                    &service(503, "X").with_retry_after(Some(Duration::from_millis(5)))
+                ),
+                safe
+            );
             assert_eq!(
                 is_retryable_service_error(idempotency, &service(500, "InternalError")),
                 safe

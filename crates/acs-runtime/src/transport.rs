@@ -451,6 +451,8 @@ fn setup_error(error: &dyn std::error::Error) -> TransportError {
 fn classify(error: reqwest::Error, query: Option<&str>) -> TransportError {
     let kind = if error.is_builder() {
         TransportErrorKind::Request
+    } else if is_tls_failure(&error) {
+        TransportErrorKind::Tls
     } else if error.is_connect() {
         // Includes connect timeouts and TLS handshake failures: nothing was sent.
         TransportErrorKind::Connect
@@ -467,6 +469,25 @@ fn classify(error: reqwest::Error, query: Option<&str>) -> TransportError {
         message = message.replace(query, "***");
     }
     TransportError::new(kind, message)
+}
+
+/// Whether rustls refused the connection somewhere down `error`'s sources (directly, or inside
+/// the I/O error the TLS stream reports it as).
+fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.is::<rustls::Error>() {
+            return true;
+        }
+        // An I/O error's `source` skips the error it wraps; look inside it instead.
+        current = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    false
 }
 
 /// `error: source: source…`, skipping sources whose text the previous level already includes.
@@ -538,6 +559,38 @@ impl rustls::client::danger::ServerCertVerifier for NoTrustStore {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tls_tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Wrapper(std::io::Error);
+
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("connect failed")
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn certificate_failures_are_found_under_io_errors() {
+        // As hyper reports it: an I/O error around the TLS stream's I/O error around rustls's.
+        let refused = std::io::Error::other(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        ));
+        assert!(is_tls_failure(&Wrapper(refused)));
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(!is_tls_failure(&Wrapper(reset)));
     }
 }
 

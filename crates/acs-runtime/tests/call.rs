@@ -1408,3 +1408,96 @@ async fn official_sdk_verify_server_accepts_our_requests() {
         }
     }
 }
+
+/// A server whose certificate no trust store vouches for: refused as a TLS error, once (a
+/// certificate does not get better on the second try), even for a read-only operation.
+#[tokio::test]
+async fn an_untrusted_certificate_is_a_tls_error_and_is_not_retried() {
+    use rustls_pki_types::pem::PemObject as _;
+    let certificate = rustls_pki_types::CertificateDer::from_pem_slice(include_bytes!(
+        "fixtures/tls/self-signed.crt"
+    ))
+    .expect("certificate");
+    let key = rustls_pki_types::PrivateKeyDer::from_pem_slice(include_bytes!(
+        "fixtures/tls/self-signed.key"
+    ))
+    .expect("key");
+    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocols")
+    .with_no_client_auth()
+    .with_single_cert(vec![certificate], key)
+    .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    for safety in [Idempotency::ReadOnly, Idempotency::Token] {
+        accepted.store(0, Ordering::SeqCst);
+        let config = config_for(
+            &format!("https://localhost:{port}"),
+            SignatureAlgorithm::Acs3HmacSha256,
+            false,
+        );
+        let client = client(&DBS, &config);
+        let result = match safety {
+            Idempotency::Token => client.call(TokenOp::new("p")).await,
+            _ => client.call(ReadOnlyOp::new("p")).await,
+        };
+        let error = transport_error(result);
+        assert_eq!(error.kind, TransportErrorKind::Tls, "{error}");
+        assert_eq!(
+            accepted.load(Ordering::SeqCst),
+            1,
+            "{safety:?}: one handshake"
+        );
+    }
+}
+
+/// A 5xx that asks the client to wait may still have run the operation: a write without a
+/// token is not sent again; with a token it is (the service runs it at most once).
+#[tokio::test]
+async fn a_server_error_with_retry_after_is_not_retried_for_unsafe_operations() {
+    let busy = || {
+        Reply::json_with_header(
+            503,
+            r#"{"Code": "ServiceUnavailable", "Message": "busy", "RequestId": "R"}"#,
+            "x-acs-retry-after",
+            "1",
+        )
+    };
+    let unsafe_server = server(vec![busy(), Reply::ok()]).await;
+    let config = config_for(
+        &unsafe_server.url(),
+        SignatureAlgorithm::Acs3HmacSha256,
+        false,
+    );
+    let error = service_error(client(&DBS, &config).call(UnsafeOp::new("p")).await);
+    assert_eq!(error.http_status, 503);
+    assert!(!error.is_throttling());
+    assert_eq!(unsafe_server.requests().len(), 1);
+
+    let token_server = server(vec![busy(), Reply::ok()]).await;
+    let config = config_for(
+        &token_server.url(),
+        SignatureAlgorithm::Acs3HmacSha256,
+        false,
+    );
+    client(&DBS, &config)
+        .call(TokenOp::new("p"))
+        .await
+        .expect("retried, then answered");
+    assert_eq!(token_server.requests().len(), 2);
+}
