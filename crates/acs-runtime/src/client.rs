@@ -20,6 +20,7 @@
 //! [`Timeouts::total`]: crate::transport::Timeouts::total
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing::Instrument as _;
@@ -58,6 +59,9 @@ struct Inner {
     transport: Arc<dyn Transport>,
     /// Fixed for the client's life, so formatted once rather than per call.
     user_agent: String,
+    /// Seconds to add to the local clock for request timestamps: learned from a service that
+    /// refused a timestamp and said its own time (`Date`).
+    clock_offset: std::sync::atomic::AtomicI64,
 }
 
 impl Client {
@@ -80,6 +84,7 @@ impl Client {
                 config: config.clone(),
                 transport,
                 user_agent: user_agent(service),
+                clock_offset: std::sync::atomic::AtomicI64::new(0),
             }),
         })
     }
@@ -160,6 +165,7 @@ impl Client {
 
         let attempts = self.inner.config.retry.attempts();
         let mut attempt = 1;
+        let mut clock_corrected = false;
         loop {
             let attempt_span = tracing::debug_span!(
                 "acs_attempt",
@@ -183,7 +189,7 @@ impl Client {
                 self.inner.config.signature,
                 credentials.as_deref(),
                 &new_nonce(),
-                &now_timestamp(),
+                &now_timestamp(self.inner.clock_offset.load(Ordering::Relaxed)),
                 &self.inner.user_agent,
             );
 
@@ -202,6 +208,7 @@ impl Client {
                 Ok(Ok(response)) => {
                     attempt_span.record("http_status", response.status);
                     let status = response.status;
+                    let server_time = response.header("date").and_then(parse_http_date);
                     match decode::read_answer(response, info.body) {
                         Ok(success) => {
                             if let Some(id) = &success.request_id {
@@ -219,6 +226,24 @@ impl Client {
                         Err(ResponseError::Service(mut error)) => {
                             if let Some(id) = &error.request_id {
                                 attempt_span.record("request_id", id.as_str());
+                            }
+                            // A refused timestamp with the service's own time: the request was
+                            // not processed, so correct the clock and send it again, once.
+                            if !clock_corrected
+                                && error.code.starts_with("InvalidTimeStamp")
+                                && let Some(server_time) = server_time
+                            {
+                                let offset = seconds_since_epoch(server_time)
+                                    - seconds_since_epoch(SystemTime::now());
+                                self.inner.clock_offset.store(offset, Ordering::Relaxed);
+                                clock_corrected = true;
+                                attempt_span.in_scope(|| {
+                                    tracing::debug!(
+                                        offset_seconds = offset,
+                                        "the service refused the timestamp; clock corrected"
+                                    );
+                                });
+                                continue;
                             }
                             if let Some(credentials) = &credentials {
                                 scrub_token(&mut error, credentials);
@@ -346,14 +371,52 @@ fn new_nonce() -> String {
     random_uuid().simple().to_string()
 }
 
-/// The request timestamp (`2024-01-02T03:04:05Z`), formatted once per second per thread.
-fn now_timestamp() -> String {
+fn seconds_since_epoch(time: SystemTime) -> i64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |elapsed| {
+        i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+    })
+}
+
+/// An HTTP `Date` (`Tue, 01 Dec 2026 15:38:57 GMT`, RFC 9110's IMF-fixdate).
+pub(crate) fn parse_http_date(text: &str) -> Option<SystemTime> {
+    let mut parts = text.split_whitespace();
+    let (_weekday, day, month, year, clock, zone) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if zone != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| *m == month)? as u8 + 1;
+    let date = time::Date::from_calendar_date(
+        year.parse().ok()?,
+        time::Month::try_from(month).ok()?,
+        day.parse().ok()?,
+    )
+    .ok()?;
+    let mut hms = clock.split(':').map(|n| n.parse::<u8>().ok());
+    let clock = time::Time::from_hms(hms.next()??, hms.next()??, hms.next()??).ok()?;
+    let seconds = time::PrimitiveDateTime::new(date, clock)
+        .assume_utc()
+        .unix_timestamp();
+    Some(UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(seconds).ok()?))
+}
+
+/// The request timestamp (`2024-01-02T03:04:05Z`), the local clock moved by `offset` seconds,
+/// formatted once per second per thread.
+fn now_timestamp(offset: i64) -> String {
     thread_local! {
         static LAST: std::cell::RefCell<(u64, String)> = const { std::cell::RefCell::new((u64::MAX, String::new())) };
     }
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
+    let seconds =
+        u64::try_from(seconds_since_epoch(SystemTime::now()).saturating_add(offset)).unwrap_or(0);
     LAST.with_borrow_mut(|(at, text)| {
         if *at != seconds {
             *at = seconds;
@@ -380,6 +443,14 @@ mod tests {
         let agent = user_agent(&DBS);
         assert!(agent.starts_with(concat!("acs-runtime/", env!("CARGO_PKG_VERSION"), " (")));
         assert!(agent.ends_with(") dbs/2019-03-06"));
+    }
+
+    #[test]
+    fn http_dates_parse() {
+        let parsed = parse_http_date("Tue, 01 Dec 2026 15:38:57 GMT").unwrap();
+        assert_eq!(seconds_since_epoch(parsed), 1_796_139_537);
+        assert_eq!(parse_http_date("Tue, 01 Dec 2026 15:38:57 +0000"), None);
+        assert_eq!(parse_http_date("yesterday"), None);
     }
 
     #[test]

@@ -1501,3 +1501,55 @@ async fn a_server_error_with_retry_after_is_not_retried_for_unsafe_operations() 
         .expect("retried, then answered");
     assert_eq!(token_server.requests().len(), 2);
 }
+
+/// A service whose clock is 20 minutes ahead refuses our timestamps and says its time in
+/// `Date`: the client corrects its clock, sends again once, and keeps the correction.
+#[tokio::test]
+async fn a_refused_timestamp_with_the_services_date_corrects_the_clock() {
+    const AHEAD: u64 = 20 * 60;
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + AHEAD
+    };
+    let http_date = |seconds: u64| {
+        let at = time::OffsetDateTime::from_unix_timestamp(seconds as i64).unwrap();
+        format!(
+            "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+            &at.weekday().to_string()[..3],
+            at.day(),
+            &at.month().to_string()[..3],
+            at.year(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        )
+    };
+    let server = TestServer::start_with(move |request| {
+        let sent = request.header("x-acs-date").unwrap_or_default().to_owned();
+        let earliest = acs_runtime::sign::format_timestamp(now() - 900);
+        let latest = acs_runtime::sign::format_timestamp(now() + 900);
+        if earliest.as_str() <= sent.as_str() && sent.as_str() <= latest.as_str() {
+            Reply::ok()
+        } else {
+            Reply::json_with_header(
+                400,
+                r#"{"Code": "InvalidTimeStamp.Expired", "Message": "Specified time stamp or date value is expired.", "RequestId": "R"}"#,
+                "date",
+                &http_date(now()),
+            )
+        }
+    })
+    .await;
+    server.accept_key(AK_ID, AK_SECRET, None);
+    // No retries configured: the correction is not one of them.
+    let config = config_for(&server.url(), SignatureAlgorithm::Acs3HmacSha256, false)
+        .with_retry(RetryConfig::disabled());
+    let client = client(&DBS, &config);
+    client.call(UnsafeOp::new("p")).await.expect("corrected, then answered");
+    assert_eq!(server.requests().len(), 2);
+    client.call(UnsafeOp::new("p")).await.expect("the correction is kept");
+    assert_eq!(server.requests().len(), 3);
+}
