@@ -7,7 +7,6 @@
 mod support;
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -18,11 +17,15 @@ use acs_runtime::sign::SignatureAlgorithm;
 use acs_runtime::transport::BoxFuture;
 use acs_runtime::{
     ApiStyle, Auth, BodyKind, BuildError, Client, Config, ConfigError, DefaultTransport, FromJson,
-    HttpRequest, HttpResponse, Idempotency, Method, Operation, OperationError, OperationInfo,
-    Position, RequestParams, RetryConfig, SdkError, ServiceError, ServiceInfo, Timeouts, Transport,
+    HttpRequest, HttpResponse, Idempotency, Method, Operation, OperationInfo, Position,
+    RequestParams, RetryConfig, SdkError, ServiceError, ServiceInfo, Timeouts, Transport,
     TransportError, TransportErrorKind,
 };
 use serde_json::Value;
+use support::ops::{
+    NotIdempotent, OpError, ReadOnlyOp, Safety, StartBackupPlan, StartBackupPlanResponse, TokenOp,
+    UnsafeOp, WithToken,
+};
 use support::{Recorded, Reply, TestServer, Verdict};
 
 const AK_ID: &str = "testAccessKeyId";
@@ -47,117 +50,6 @@ static CS: ServiceInfo = ServiceInfo {
 
 // ---------------------------------------------------------------------------------------------
 // Test operations
-
-/// The operation's typed error: a thin wrapper, as generated code has.
-#[derive(Debug)]
-struct OpError(ServiceError);
-
-impl From<ServiceError> for OpError {
-    fn from(error: ServiceError) -> Self {
-        OpError(error)
-    }
-}
-
-impl fmt::Display for OpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for OpError {}
-
-impl OperationError for OpError {
-    fn service_error(&self) -> &ServiceError {
-        &self.0
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct StartBackupPlanResponse {
-    request_id: Option<String>,
-    backup_plan_id: Option<String>,
-    created_full_backupset_id: Option<String>,
-    success: Option<bool>,
-    http_status_code: Option<i64>,
-}
-
-impl FromJson for StartBackupPlanResponse {
-    fn from_json(value: json::Value) -> Result<Self, DecodeError> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            backup_plan_id: object.take("BackupPlanId")?,
-            created_full_backupset_id: object.take("CreatedFullBackupsetId")?,
-            success: object.take("Success")?,
-            http_status_code: object.take("HttpStatusCode")?,
-        })
-    }
-}
-
-/// Retry safety of a test operation, chosen by type.
-trait Safety: Send + Sync + 'static {
-    const IDEMPOTENCY: Idempotency;
-}
-struct WithToken;
-struct ReadOnly;
-struct NotIdempotent;
-impl Safety for WithToken {
-    const IDEMPOTENCY: Idempotency = Idempotency::Token;
-}
-impl Safety for ReadOnly {
-    const IDEMPOTENCY: Idempotency = Idempotency::ReadOnly;
-}
-impl Safety for NotIdempotent {
-    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
-}
-
-/// A DBS `StartBackupPlan`-like RPC operation.
-struct StartBackupPlan<S> {
-    backup_plan_id: String,
-    client_token: Option<String>,
-    extra_query: Vec<(String, String)>,
-    form: Vec<(String, String)>,
-    safety: PhantomData<S>,
-}
-
-impl<S> StartBackupPlan<S> {
-    fn new(backup_plan_id: &str) -> Self {
-        StartBackupPlan {
-            backup_plan_id: backup_plan_id.to_owned(),
-            client_token: None,
-            extra_query: Vec::new(),
-            form: Vec::new(),
-            safety: PhantomData,
-        }
-    }
-}
-
-impl<S: Safety> Operation for StartBackupPlan<S> {
-    type Output = StartBackupPlanResponse;
-    type Error = OpError;
-
-    const INFO: &'static OperationInfo =
-        &OperationInfo::rpc("StartBackupPlan", Method::Post, S::IDEMPOTENCY);
-
-    fn write_params(&self, params: &mut RequestParams) {
-        params.put(Position::Query, "BackupPlanId", &self.backup_plan_id);
-        params.put(Position::Query, "ClientToken", &self.client_token);
-        for (name, value) in &self.extra_query {
-            params.put(Position::Query, name, value);
-        }
-        for (name, value) in &self.form {
-            params.put(Position::Body, name, value);
-        }
-    }
-
-    fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
-        Some(&mut self.client_token)
-    }
-}
-
-type TokenOp = StartBackupPlan<WithToken>;
-type UnsafeOp = StartBackupPlan<NotIdempotent>;
-type ReadOnlyOp = StartBackupPlan<ReadOnly>;
 
 #[derive(Debug, Clone, PartialEq)]
 struct RoaOutput {
@@ -1548,8 +1440,14 @@ async fn a_refused_timestamp_with_the_services_date_corrects_the_clock() {
     let config = config_for(&server.url(), SignatureAlgorithm::Acs3HmacSha256, false)
         .with_retry(RetryConfig::disabled());
     let client = client(&DBS, &config);
-    client.call(UnsafeOp::new("p")).await.expect("corrected, then answered");
+    client
+        .call(UnsafeOp::new("p"))
+        .await
+        .expect("corrected, then answered");
     assert_eq!(server.requests().len(), 2);
-    client.call(UnsafeOp::new("p")).await.expect("the correction is kept");
+    client
+        .call(UnsafeOp::new("p"))
+        .await
+        .expect("the correction is kept");
     assert_eq!(server.requests().len(), 3);
 }

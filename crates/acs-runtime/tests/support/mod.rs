@@ -12,6 +12,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the helper
 
+pub mod ops;
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -35,6 +37,20 @@ pub enum Reply {
     /// Closes the connection without answering.
     Close,
     /// Never answers; keeps the connection open until the client gives up.
+    Hang,
+    /// Writes these bytes as they are (a response head, part of a body, nothing at all), then
+    /// ends the connection as `ending` says.
+    Raw(Vec<u8>, Ending),
+}
+
+/// How a [`Reply::Raw`] connection ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// An orderly close (FIN).
+    Close,
+    /// A reset (RST): the client's read fails rather than ending.
+    Reset,
+    /// The server goes quiet and waits for the client to give up.
     Hang,
 }
 
@@ -313,15 +329,30 @@ impl TestServer {
                     }
                 }
                 Reply::Close => return,
-                Reply::Hang => {
-                    // Wait for the client to give up and close its end.
-                    let mut sink = Vec::new();
-                    let _ = stream.read_to_end(&mut sink).await;
-                    return;
+                Reply::Hang => return hang(stream).await,
+                Reply::Raw(bytes, ending) => {
+                    if stream.get_mut().write_all(&bytes).await.is_err() {
+                        return;
+                    }
+                    match ending {
+                        Ending::Close => return,
+                        Ending::Reset => {
+                            // A zero linger makes the close a reset.
+                            let _ = stream.get_ref().set_zero_linger();
+                            return;
+                        }
+                        Ending::Hang => return hang(stream).await,
+                    }
                 }
             }
         }
     }
+}
+
+/// Waits for the client to give up and close its end.
+async fn hang(mut stream: BufReader<TcpStream>) {
+    let mut sink = Vec::new();
+    let _ = stream.read_to_end(&mut sink).await;
 }
 
 /// Reads one request; `None` at end of stream or on anything this parser does not handle.
