@@ -8,10 +8,9 @@ use std::net::SocketAddr;
 use acs_runtime::Config;
 use acs_runtime::credentials::Credentials;
 use criterion::{Criterion, criterion_group, criterion_main};
+use tests::bench_support::{self, BACKUP_PLAN_ID, BODY};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-
-const BODY: &str = r#"{"HttpStatusCode": 200, "RequestId": "D13761C3-9971-5C02-B789-3F3CD159****", "Success": true, "CreatedFullBackupsetId": "1h7toien3****", "BackupPlanId": "dbsqdss5tm****"}"#;
 
 /// Answers every request on a connection with `BODY`, in one write, without checking anything:
 /// both sides of the comparison must cost the server the same.
@@ -66,41 +65,10 @@ fn call(c: &mut Criterion) {
         .with_endpoint(&url)
         .with_credentials(Credentials::new("testAccessKeyId", "testAccessKeySecret"));
     let client = acs_dbs20190306::Client::new(&config).expect("client");
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    // The runtime's reqwest settings (DefaultTransport): HTTP/1.1 only, the official SDKs'
-    // connect and read timeouts, no redirects.
-    let bare = reqwest::Client::builder()
-        .http1_only()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .read_timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-
-    // The bare loop sends exactly what the client sends, signed once outside the loop: the
-    // request one call puts on the wire, recorded.
-    let recorder = std::sync::Arc::new(Recorder::default());
-    let recording = Config::new("cn-hangzhou")
-        .with_endpoint(&url)
-        .with_credentials(Credentials::new("testAccessKeyId", "testAccessKeySecret"))
-        .with_transport(recorder.clone());
-    runtime
-        .block_on(
-            acs_dbs20190306::Client::new(&recording)
-                .expect("client")
-                .start_backup_plan()
-                .backup_plan_id("dbsqdss5tmabcd")
-                .send(),
-        )
-        .expect("recorded");
-    let signed = recorder.0.lock().unwrap().take().expect("one request");
-    let mut signed_headers = reqwest::header::HeaderMap::new();
-    for (name, value) in &signed.headers {
-        signed_headers.append(
-            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            reqwest::header::HeaderValue::from_str(value).unwrap(),
-        );
-    }
+    let bare = bench_support::bare_client();
+    // The bare loop sends exactly what the client sends, signed once outside the loop.
+    let signed = runtime.block_on(bench_support::recorded_request(&config));
+    let signed_headers = bench_support::header_map(&signed);
 
     let mut group = c.benchmark_group("call");
     group.bench_function("bare_reqwest", |b| {
@@ -119,7 +87,7 @@ fn call(c: &mut Criterion) {
             black_box(
                 client
                     .start_backup_plan()
-                    .backup_plan_id("dbsqdss5tmabcd")
+                    .backup_plan_id(BACKUP_PLAN_ID)
                     .send()
                     .await
                     .expect("call"),
@@ -135,17 +103,18 @@ fn call(c: &mut Criterion) {
         })
     });
     // The client's own work, without any network: a transport that answers at once.
-    let canned = Config::new("cn-hangzhou")
-        .with_endpoint(&url)
-        .with_credentials(Credentials::new("testAccessKeyId", "testAccessKeySecret"))
-        .with_transport(std::sync::Arc::new(Canned));
-    let offline = acs_dbs20190306::Client::new(&canned).expect("client");
+    let offline = acs_dbs20190306::Client::new(
+        &config
+            .clone()
+            .with_transport(std::sync::Arc::new(bench_support::Canned)),
+    )
+    .expect("client");
     group.bench_function("start_backup_plan_offline", |b| {
         b.to_async(&runtime).iter(|| async {
             black_box(
                 offline
                     .start_backup_plan()
-                    .backup_plan_id("dbsqdss5tmabcd")
+                    .backup_plan_id(BACKUP_PLAN_ID)
                     .send()
                     .await
                     .expect("call"),
@@ -153,54 +122,6 @@ fn call(c: &mut Criterion) {
         })
     });
     group.finish();
-}
-
-/// Keeps the request it is given, and answers with `BODY`.
-#[derive(Debug, Default)]
-struct Recorder(std::sync::Mutex<Option<acs_runtime::HttpRequest>>);
-
-impl acs_runtime::Transport for Recorder {
-    fn send(
-        &self,
-        request: acs_runtime::HttpRequest,
-    ) -> acs_runtime::transport::BoxFuture<
-        '_,
-        Result<acs_runtime::HttpResponse, acs_runtime::TransportError>,
-    > {
-        *self.0.lock().unwrap() = Some(request);
-        Canned::send_body()
-    }
-}
-
-impl Canned {
-    fn send_body<'a>() -> acs_runtime::transport::BoxFuture<
-        'a,
-        Result<acs_runtime::HttpResponse, acs_runtime::TransportError>,
-    > {
-        Box::pin(async {
-            Ok(acs_runtime::HttpResponse::new(
-                200,
-                vec![("content-type".into(), "application/json".into())],
-                BODY,
-            ))
-        })
-    }
-}
-
-/// Answers every request with `BODY` at once.
-#[derive(Debug)]
-struct Canned;
-
-impl acs_runtime::Transport for Canned {
-    fn send(
-        &self,
-        _request: acs_runtime::HttpRequest,
-    ) -> acs_runtime::transport::BoxFuture<
-        '_,
-        Result<acs_runtime::HttpResponse, acs_runtime::TransportError>,
-    > {
-        Canned::send_body()
-    }
 }
 
 criterion_group!(benches, call);

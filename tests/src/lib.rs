@@ -1,1 +1,5 @@
-//! Cross-crate tests live in `tests/tests/`; this library is empty.
+//! Cross-crate tests live in `tests/tests/`. This library holds what the per-call benchmarks
+//! share: `benches/call.rs` (criterion) and `examples/wire_baselines.rs` (the baselines
+//! `cargo xtask bench` runs against nginx).
+
+pub mod bench_support;

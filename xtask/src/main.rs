@@ -84,14 +84,30 @@ enum Command {
         #[arg(long)]
         no_check: bool,
     },
-    /// Run the benchmarks and print each target as a ratio of two measurements of one run.
+    /// Run the benchmarks and print each target as a ratio of two measurements of one run:
+    /// criterion (signing, the call in-process), then per-call figures over nginx (ours, a bare
+    /// reqwest loop, a raw TcpStream, the official Python SDK), memory and allocations. Writes
+    /// bench/summary.json under the target directory; exits 1 when a target is missed.
     Bench {
         /// Measure compile times instead: our generated crates beside aws-sdk-sts.
         #[arg(long)]
         compile: bool,
-        /// Alternating rounds per compile measurement (the median is reported).
-        #[arg(long, default_value_t = 3, requires = "compile")]
-        rounds: usize,
+        /// Alternating rounds per measurement, the median reported (default: 3 with
+        /// --compile, else 7).
+        #[arg(long)]
+        rounds: Option<usize>,
+        /// Calls per measurement of the Rust loops over nginx.
+        #[arg(long, default_value_t = 20_000, conflicts_with = "compile")]
+        repeat: u32,
+        /// Calls per measurement of the official Python SDK.
+        #[arg(long, default_value_t = 2_000, conflicts_with = "compile")]
+        sdk_repeat: u32,
+        /// Skip the criterion benchmarks.
+        #[arg(long, conflicts_with = "compile")]
+        no_criterion: bool,
+        /// Skip the measurements over nginx.
+        #[arg(long, conflicts_with = "compile")]
+        no_wire: bool,
         /// Extra arguments for criterion (`--measurement-time 3`), after `--`.
         #[arg(last = true, value_name = "CRITERION ARGS")]
         criterion: Vec<String>,
@@ -148,8 +164,26 @@ fn main() -> ExitCode {
             compile: true,
             rounds,
             ..
-        } => run_compile_bench(rounds),
-        Command::Bench { criterion, .. } => run_bench(&criterion),
+        } => run_compile_bench(rounds.unwrap_or(3)),
+        Command::Bench {
+            rounds,
+            repeat,
+            sdk_repeat,
+            no_criterion,
+            no_wire,
+            criterion,
+            ..
+        } => {
+            let criterion: Vec<&str> = criterion.iter().map(String::as_str).collect();
+            run_bench(&xtask::bench::Options {
+                wire: (!no_wire).then_some(xtask::bench::wire::Options {
+                    rounds: rounds.unwrap_or(7),
+                    repeat,
+                    sdk_repeat,
+                }),
+                criterion: (!no_criterion).then_some(&criterion[..]),
+            })
+        }
     }
 }
 
@@ -245,9 +279,8 @@ fn run_catalogue(options: &xtask::catalogue::Options, fail_under: Option<f64>) -
     }
 }
 
-fn run_bench(criterion_args: &[String]) -> ExitCode {
-    let args: Vec<&str> = criterion_args.iter().map(String::as_str).collect();
-    match xtask::bench::run(&workspace_root(), &args) {
+fn run_bench(options: &xtask::bench::Options<'_>) -> ExitCode {
+    match xtask::bench::run(&workspace_root(), options) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
             eprintln!("some speed targets were missed (see MISSED above)");
