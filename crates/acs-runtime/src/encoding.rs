@@ -30,10 +30,10 @@ pub fn percent_encode(s: &str) -> String {
     utf8_percent_encode(s, RFC3986).to_string()
 }
 
-/// [`percent_encode`], appended to `out` (signing builds long strings; one buffer saves an
-/// allocation per key and value).
-pub fn percent_encode_into(out: &mut String, s: &str) {
-    out.extend(utf8_percent_encode(s, RFC3986));
+/// [`percent_encode`] as the runs of text it is made of, for signing to hash or append without
+/// an allocation per key and value.
+pub(crate) fn percent_encode_chunks(s: &str) -> impl Iterator<Item = &str> {
+    utf8_percent_encode(s, RFC3986)
 }
 
 /// Percent-encodes a URL path like [`percent_encode`] but keeps `/` as the segment separator.

@@ -13,7 +13,7 @@ mod v3;
 
 use std::fmt;
 
-use crate::encoding::percent_encode_into;
+use crate::encoding::percent_encode_chunks;
 
 pub use v1::{V1Signature, sign_v1};
 pub use v3::{V3Request, V3Signature, authorization_v3, hash_payload, sign_v3};
@@ -99,16 +99,48 @@ pub fn format_timestamp(unix_seconds: u64) -> String {
 /// Alibaba's documentation specifies; the Python SDK leaves V3 keys as they are, which is the
 /// same thing for every real parameter name (they only use unreserved characters).
 fn canonical_query_string(pairs: &[(String, String)]) -> String {
-    let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
-    sorted.sort_unstable();
     let mut out = String::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
-    for (i, (key, value)) in sorted.into_iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        percent_encode_into(&mut out, key);
-        out.push('=');
-        percent_encode_into(&mut out, value);
-    }
+    with_sorted(
+        pairs
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str())),
+        |sorted| write_canonical_query(sorted, &mut |piece| out.push_str(piece)),
+    );
     out
+}
+
+/// Writes the canonical query string of `sorted` pairs to `sink`, piece by piece: the V3
+/// signer hashes the pieces as they come instead of building the string.
+fn write_canonical_query(sorted: &[(&str, &str)], sink: &mut impl FnMut(&str)) {
+    for (i, (key, value)) in sorted.iter().enumerate() {
+        if i > 0 {
+            sink("&");
+        }
+        percent_encode_chunks(key).for_each(&mut *sink);
+        sink("=");
+        percent_encode_chunks(value).for_each(&mut *sink);
+    }
+}
+
+/// Runs `f` on `items`, sorted. Requests have a dozen query parameters and headers, so they are
+/// sorted on the stack; only more than [`INLINE_ITEMS`] take a heap allocation.
+fn with_sorted<T: Ord + Default, R>(
+    items: impl ExactSizeIterator<Item = T>,
+    f: impl FnOnce(&[T]) -> R,
+) -> R {
+    const INLINE_ITEMS: usize = 16;
+    if items.len() <= INLINE_ITEMS {
+        let mut inline: [T; INLINE_ITEMS] = std::array::from_fn(|_| T::default());
+        let mut len = 0;
+        for item in items.take(INLINE_ITEMS) {
+            inline[len] = item;
+            len += 1;
+        }
+        inline[..len].sort_unstable();
+        f(&inline[..len])
+    } else {
+        let mut heap: Vec<T> = items.collect();
+        heap.sort_unstable();
+        f(&heap)
+    }
 }

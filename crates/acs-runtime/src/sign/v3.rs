@@ -11,12 +11,13 @@
 //! before the signed-headers line.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use sm3::Sm3;
 
-use super::{SignatureAlgorithm, canonical_query_string};
+use super::{SignatureAlgorithm, with_sorted, write_canonical_query};
 
 /// One request to sign with [`sign_v3`].
 ///
@@ -124,23 +125,14 @@ impl V3Hash {
 }
 
 impl V3Hash {
-    /// The hex digest of `pieces`, concatenated, written into `out`.
-    fn hex_digest_into<'o>(self, pieces: &[&str], out: &'o mut [u8; 64]) -> &'o str {
-        fn run<D: Digest>(pieces: &[&str], out: &mut [u8; 64]) -> usize {
-            let mut digest = D::new();
-            for piece in pieces {
-                digest.update(piece.as_bytes());
-            }
-            let bytes = digest.finalize();
-            base16ct::lower::encode(&bytes, out)
-                .expect("64 hex digits hold a 32-byte digest")
-                .len()
-        }
-        let len = match self {
-            V3Hash::Sha256 => run::<Sha256>(pieces, out),
-            V3Hash::Sm3 => run::<Sm3>(pieces, out),
+    /// The hex digest of `data`, written into `out`.
+    fn hex_digest_into<'o>(self, data: &[u8], out: &'o mut [u8; 64]) -> &'o str {
+        let hex = match self {
+            V3Hash::Sha256 => base16ct::lower::encode(&Sha256::digest(data), out),
+            V3Hash::Sm3 => base16ct::lower::encode(&Sm3::digest(data), out),
         };
-        std::str::from_utf8(&out[..len]).expect("hex is ASCII")
+        std::str::from_utf8(hex.expect("64 hex digits hold a 32-byte digest"))
+            .expect("hex is ASCII")
     }
 
     /// The hex HMAC of `pieces`, concatenated, under `key`, written into `out`.
@@ -188,31 +180,81 @@ pub fn hash_payload(algorithm: SignatureAlgorithm, body: &[u8]) -> String {
     }
 }
 
-/// The canonical request's pieces, in order, for hashing or keeping.
-fn canonical_request_pieces<'p>(
-    request: &'p V3Request<'_>,
-    canonical_query_string: &'p str,
-    canonical_headers: &'p str,
-    signed_headers: &'p str,
-) -> [&'p str; 11] {
-    [
-        request.method,
-        "\n",
-        request.canonical_uri,
-        "\n",
-        canonical_query_string,
-        "\n",
-        canonical_headers,
-        "\n",
-        signed_headers,
-        "\n",
-        request.hashed_payload,
-    ]
+/// Header names lower-cased and values trimmed, as they are signed. Names are usually lower
+/// case already; they are borrowed then.
+fn header_entries<'h>(
+    headers: &'h [(String, String)],
+) -> impl ExactSizeIterator<Item = (Cow<'h, str>, &'h str)> {
+    headers.iter().map(|(name, value)| {
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name.as_str())
+        };
+        (name, value.trim())
+    })
+}
+
+/// Writes the canonical headers of `sorted` entries: `name:value\n` lines; a name given more
+/// than once gets one line with its values (sorted, as the entries are) joined by `,`, as the
+/// official SDKs do, so the result never depends on the order the caller collected them in.
+fn write_canonical_headers(sorted: &[(Cow<'_, str>, &str)], sink: &mut impl FnMut(&str)) {
+    let mut previous: Option<&str> = None;
+    for (name, value) in sorted {
+        if previous == Some(name.as_ref()) {
+            sink(",");
+        } else {
+            if previous.is_some() {
+                sink("\n");
+            }
+            sink(name);
+            sink(":");
+        }
+        sink(value);
+        previous = Some(name);
+    }
+    if previous.is_some() {
+        sink("\n");
+    }
+}
+
+/// Appends the signed-headers list of `sorted` entries to `out`: each name once, joined by `;`.
+fn push_signed_headers(sorted: &[(Cow<'_, str>, &str)], out: &mut String) {
+    let mut previous: Option<&str> = None;
+    for (name, _) in sorted {
+        if previous != Some(name.as_ref()) {
+            if previous.is_some() {
+                out.push(';');
+            }
+            out.push_str(name);
+        }
+        previous = Some(name);
+    }
+}
+
+/// Writes the canonical request to `sink`, piece by piece (hashed as it is produced, or kept).
+fn write_canonical_request(
+    request: &V3Request<'_>,
+    sorted_query: &[(&str, &str)],
+    sorted_headers: &[(Cow<'_, str>, &str)],
+    signed_headers: &str,
+    sink: &mut impl FnMut(&str),
+) {
+    for piece in [request.method, "\n", request.canonical_uri, "\n"] {
+        sink(piece);
+    }
+    write_canonical_query(sorted_query, sink);
+    sink("\n");
+    write_canonical_headers(sorted_headers, sink);
+    for piece in ["\n", signed_headers, "\n", request.hashed_payload] {
+        sink(piece);
+    }
 }
 
 /// The `Authorization` header for `request`: what [`sign_v3`] computes, without keeping the
-/// intermediate strings (the canonical request is hashed as it is produced). The runtime signs
-/// every attempt this way.
+/// intermediate strings. The lists are sorted on the stack, the canonical request is written
+/// into a per-thread buffer and the signed-headers list once, into the header itself, so the
+/// signature costs one allocation: the header. The runtime signs every attempt this way.
 ///
 /// # Panics
 ///
@@ -224,38 +266,55 @@ pub fn authorization_v3(
     request: &V3Request<'_>,
 ) -> String {
     let hash = V3Hash::of(algorithm);
-    let canonical_query_string = canonical_query_string(request.query);
-    let (canonical_headers, signed_headers) = canonical_headers(request.headers);
-    let pieces = canonical_request_pieces(
-        request,
-        &canonical_query_string,
-        &canonical_headers,
-        &signed_headers,
-    );
-    let mut hashed = [0u8; 64];
-    let hashed = hash.hex_digest_into(&pieces, &mut hashed);
-    let mut signature = [0u8; 64];
-    let signature = hash.hex_hmac_into(
-        access_key_secret.as_bytes(),
-        &[algorithm.name(), "\n", hashed],
-        &mut signature,
-    );
     let name = algorithm.name();
-    let mut authorization = String::with_capacity(
-        name.len() + access_key_id.len() + signed_headers.len() + signature.len() + 40,
-    );
-    for piece in [
-        name,
-        " Credential=",
-        access_key_id,
-        ",SignedHeaders=",
-        &signed_headers,
-        ",Signature=",
-        signature,
-    ] {
-        authorization.push_str(piece);
-    }
-    authorization
+    let query = request.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    with_sorted(query, |sorted_query| {
+        with_sorted(header_entries(request.headers), |sorted_headers| {
+            let mut authorization = String::with_capacity(
+                name.len()
+                    + access_key_id.len()
+                    + request
+                        .headers
+                        .iter()
+                        .map(|(n, _)| n.len() + 1)
+                        .sum::<usize>()
+                    + 104,
+            );
+            for piece in [name, " Credential=", access_key_id, ",SignedHeaders="] {
+                authorization.push_str(piece);
+            }
+            let signed_start = authorization.len();
+            push_signed_headers(sorted_headers, &mut authorization);
+            let signed_headers = &authorization[signed_start..];
+
+            // Hashing one buffer beats feeding the hash dozens of small pieces; the buffer is
+            // the thread's, so its capacity is reused from one signature to the next.
+            thread_local! {
+                static CANONICAL: RefCell<String> = const { RefCell::new(String::new()) };
+            }
+            let mut hashed = [0u8; 64];
+            let hashed = CANONICAL.with_borrow_mut(|canonical| {
+                canonical.clear();
+                write_canonical_request(
+                    request,
+                    sorted_query,
+                    sorted_headers,
+                    signed_headers,
+                    &mut |piece| canonical.push_str(piece),
+                );
+                hash.hex_digest_into(canonical.as_bytes(), &mut hashed)
+            });
+            let mut signature = [0u8; 64];
+            let signature = hash.hex_hmac_into(
+                access_key_secret.as_bytes(),
+                &[name, "\n", hashed],
+                &mut signature,
+            );
+            authorization.push_str(",Signature=");
+            authorization.push_str(signature);
+            authorization
+        })
+    })
 }
 
 /// Signs `request` with a V3 algorithm, keeping every intermediate string.
@@ -270,79 +329,46 @@ pub fn sign_v3(
     request: &V3Request<'_>,
 ) -> V3Signature {
     let hash = V3Hash::of(algorithm);
-    let canonical_query_string = canonical_query_string(request.query);
-    let (canonical_headers, signed_headers) = canonical_headers(request.headers);
-    let canonical_request = canonical_request_pieces(
-        request,
-        &canonical_query_string,
-        &canonical_headers,
-        &signed_headers,
-    )
-    .concat();
-    let hashed_canonical_request = hash.hex_digest(canonical_request.as_bytes());
-    let string_to_sign = format!("{}\n{}", algorithm.name(), hashed_canonical_request);
-    // Unlike V1, the key is the bare secret (no `&` appended).
-    let signature = hash.hex_hmac(access_key_secret.as_bytes(), string_to_sign.as_bytes());
-    let authorization = format!(
-        "{} Credential={},SignedHeaders={},Signature={}",
-        algorithm.name(),
-        access_key_id,
-        signed_headers,
-        signature,
-    );
-    V3Signature {
-        canonical_query_string,
-        canonical_headers,
-        canonical_request,
-        hashed_canonical_request,
-        string_to_sign,
-        signed_headers,
-        signature,
-        authorization,
-    }
-}
-
-/// Returns the canonical headers block and the signed-headers list.
-///
-/// Names are lower-cased and values trimmed; a name given more than once gets one line with its
-/// values sorted and joined by `,`, as the official SDKs do, so the result never depends on the
-/// order the caller collected the headers in.
-fn canonical_headers(headers: &[(String, String)]) -> (String, String) {
-    // Header names are usually lower case already; borrow them then.
-    let mut entries: Vec<(Cow<'_, str>, &str)> = headers
-        .iter()
-        .map(|(name, value)| {
-            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(name.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(name.as_str())
-            };
-            (name, value.trim())
-        })
-        .collect();
-    entries.sort_unstable();
-
-    let mut canonical =
-        String::with_capacity(headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
-    let mut signed = String::with_capacity(headers.iter().map(|(n, _)| n.len() + 1).sum());
-    let mut previous: Option<&str> = None;
-    for (name, value) in &entries {
-        if previous == Some(name.as_ref()) {
-            canonical.pop(); // the previous line's '\n'
-            canonical.push(',');
-        } else {
-            if previous.is_some() {
-                signed.push(';');
+    let query = request.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    with_sorted(query, |sorted_query| {
+        with_sorted(header_entries(request.headers), |sorted_headers| {
+            let mut canonical_query_string = String::new();
+            write_canonical_query(sorted_query, &mut |p| canonical_query_string.push_str(p));
+            let mut canonical_headers = String::new();
+            write_canonical_headers(sorted_headers, &mut |p| canonical_headers.push_str(p));
+            let mut signed_headers = String::new();
+            push_signed_headers(sorted_headers, &mut signed_headers);
+            let mut canonical_request = String::new();
+            write_canonical_request(
+                request,
+                sorted_query,
+                sorted_headers,
+                &signed_headers,
+                &mut |p| canonical_request.push_str(p),
+            );
+            let hashed_canonical_request = hash.hex_digest(canonical_request.as_bytes());
+            let string_to_sign = format!("{}\n{}", algorithm.name(), hashed_canonical_request);
+            // Unlike V1, the key is the bare secret (no `&` appended).
+            let signature = hash.hex_hmac(access_key_secret.as_bytes(), string_to_sign.as_bytes());
+            let authorization = format!(
+                "{} Credential={},SignedHeaders={},Signature={}",
+                algorithm.name(),
+                access_key_id,
+                signed_headers,
+                signature,
+            );
+            V3Signature {
+                canonical_query_string,
+                canonical_headers,
+                canonical_request,
+                hashed_canonical_request,
+                string_to_sign,
+                signed_headers,
+                signature,
+                authorization,
             }
-            signed.push_str(name);
-            canonical.push_str(name);
-            canonical.push(':');
-        }
-        canonical.push_str(value);
-        canonical.push('\n');
-        previous = Some(name);
-    }
-    (canonical, signed)
+        })
+    })
 }
 
 #[cfg(test)]
