@@ -820,7 +820,8 @@ async fn no_public_type_or_error_shows_a_secret() {
     shown.both("ResolvedEndpoint", client.endpoint());
 
     // Signed requests, as a transport sees them: the token and signature in the query (V1),
-    // in headers (V3), the OIDC token in the form body.
+    // in headers (V3). (STS requests, the OIDC token's among them, go through a transport of
+    // the runtime's own; their redaction is checked through what they log and fail with.)
     let seen = Arc::new(Seen::default());
     for algorithm in SignatureAlgorithm::ALL {
         let config = config
@@ -831,7 +832,8 @@ async fn no_public_type_or_error_shows_a_secret() {
     }
     for (i, request) in seen.0.lock().unwrap().iter().enumerate() {
         assert!(
-            !leaks(&request.url).is_empty() || request.header("x-acs-security-token").is_some()
+            !leaks(&request.url).is_empty() || request.header("x-acs-security-token").is_some(),
+            "request {i} carries the token, so its Debug has something to hide"
         );
         shown.debug(&format!("HttpRequest {i}"), request);
     }
