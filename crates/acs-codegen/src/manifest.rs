@@ -6,6 +6,7 @@
 //! plain values. Its own version comes from the spec (`crate_version`).
 
 use acs_spec::ir::{ApiStyle, Service};
+use toml_writer::{ToTomlKey as _, ToTomlValue as _, TomlStringBuilder};
 
 use crate::REGENERATE_COMMAND;
 
@@ -24,7 +25,10 @@ pub fn cargo_toml(service: &Service, spec_dir: &str) -> String {
         .map(|feature| toml_string(feature))
         .collect::<Vec<_>>()
         .join(", ");
-    let feature_lines: String = features.iter().map(|f| format!("{f} = []\n")).collect();
+    let feature_lines: String = features
+        .iter()
+        .map(|f| format!("{} = []\n", f.to_toml_key()))
+        .collect();
     let description = format!(
         "Alibaba Cloud {} API {} client, generated from its spec.",
         service.title, service.api_version
@@ -112,23 +116,11 @@ fn is_keyword(word: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// `text` as a TOML basic string: quotes, backslashes and every control character (TOML
-/// forbids them raw, DEL included) escaped.
+/// `text` as a one-line TOML basic string, escaped by `toml_writer`: quotes, backslashes and
+/// every control character TOML forbids raw (DEL included). Always the basic form, so a title
+/// with a quote does not switch its manifest to a literal string.
 pub fn toml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    TomlStringBuilder::new(text).as_basic().to_toml_value()
 }
 
 #[cfg(test)]
@@ -140,6 +132,43 @@ mod tests {
         assert_eq!(toml_string("a\"b\\c"), r#""a\"b\\c""#);
         assert_eq!(toml_string("x\u{7f}y\u{1}"), r#""x\u007Fy\u0001""#);
         assert_eq!(toml_string("line\nnext"), r#""line\nnext""#);
+    }
+
+    #[test]
+    fn a_hostile_title_survives_the_manifest_as_written() {
+        // Every kind of character TOML escapes or could trip over, written with YAML's escapes.
+        let title = r#""Quo\"te \\ back\x7Fdel\x01\x1F ctl\ttab\nline\rcr ''' \"\"\" 数 \u0085 \u2028 # [x] = 1""#;
+        let service = acs_spec::SpecFile {
+            path: "specs/demo/2020-01-01/service.yaml".into(),
+            text: format!(
+                "product: demo\ntitle: {title}\napi_version: \"2020-01-01\"\nstyle: rpc\nendpoints:\n  - region: cn-hangzhou\n    public: demo.cn-hangzhou.aliyuncs.com\n"
+            ),
+        };
+        let operation = acs_spec::SpecFile {
+            path: "specs/demo/2020-01-01/Op.yaml".into(),
+            text: "name: Op\nsummary: Does it.\nmethods: [post]\n".into(),
+        };
+        let loaded = acs_spec::load_service(&service, &[operation]).expect("a valid spec");
+        assert!(
+            loaded.service.title.contains('\u{7f}'),
+            "YAML's escapes were read"
+        );
+        let manifest = cargo_toml(&loaded.service, "specs/demo/2020-01-01");
+        let parsed: toml::Table = manifest
+            .parse()
+            .unwrap_or_else(|error| panic!("{error}\n{manifest}"));
+        let package = parsed["package"].as_table().expect("[package]");
+        let description = format!(
+            "Alibaba Cloud {} API 2020-01-01 client, generated from its spec.",
+            loaded.service.title
+        );
+        assert_eq!(package["description"].as_str(), Some(description.as_str()));
+        assert_eq!(
+            package["name"].as_str(),
+            Some(loaded.service.package_name.as_str())
+        );
+        let features = parsed["features"].as_table().expect("[features]");
+        assert!(features.contains_key("op"), "{manifest}");
     }
 
     #[test]

@@ -28,7 +28,7 @@ use tracing::Instrument as _;
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::decode::{self, ResponseError};
-use crate::encoding::percent_encode;
+use crate::encoding::redact;
 use crate::endpoint::{self, EndpointError, ResolvedEndpoint};
 use crate::error::{DecodeError, SdkError, ServiceError, TransportError, TransportErrorKind};
 use crate::json;
@@ -328,21 +328,11 @@ impl Failure {
 /// `SignatureDoesNotMatch` messages, and an RPC `HMAC-SHA1` string to sign includes the
 /// `SecurityToken` (percent-encoded, twice); the token must not reach logs through `Display`.
 fn scrub_token(error: &mut ServiceError, credentials: &Credentials) {
-    let Some(token) = credentials
-        .security_token()
-        .filter(|token| !token.is_empty())
-    else {
+    let Some(token) = credentials.security_token() else {
         return;
     };
-    let once = percent_encode(token);
-    let twice = percent_encode(&once);
-    let form = crate::encoding::form_encode(token);
     for text in [&mut error.message, &mut error.body] {
-        for form in [twice.as_str(), once.as_str(), form.as_str(), token] {
-            if text.contains(form) {
-                *text = text.replace(form, "***");
-            }
-        }
+        redact(text, token);
     }
 }
 

@@ -101,3 +101,21 @@ pub fn form_encode_pairs(pairs: &[(String, String)]) -> String {
     }
     out
 }
+
+/// Replaces with `***` every form in which a request carries `secret`, so a service quoting the
+/// request back (`SignatureDoesNotMatch` quotes its string to sign) cannot pass it on: encoded
+/// twice (an RPC string to sign), percent-encoded (a query), form-encoded (a form body) and raw
+/// (a header). Longer forms go first, so a shorter one never leaves part of a longer one behind.
+pub(crate) fn redact(text: &mut String, secret: &str) {
+    if secret.is_empty() {
+        return;
+    }
+    let once = percent_encode(secret);
+    let twice = percent_encode(&once);
+    let form = form_encode(secret);
+    for form in [twice.as_str(), once.as_str(), form.as_str(), secret] {
+        if text.contains(form) {
+            *text = text.replace(form, "***");
+        }
+    }
+}

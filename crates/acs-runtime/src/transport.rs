@@ -65,7 +65,10 @@ impl fmt::Debug for HttpRequest {
 }
 
 /// An HTTP answer, whatever its status.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the body's length, not the body: a credential service's answer is credentials,
+/// and an error answer may quote the request it refuses, STS token included.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
@@ -88,6 +91,16 @@ impl HttpResponse {
     /// The first value of header `name` (compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
     }
 }
 

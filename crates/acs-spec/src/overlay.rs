@@ -246,6 +246,12 @@ impl Overlay {
                     .and_then(|ops| ops.get(name))
             }
         };
+        // A document that is not a mapping (an empty file, a list, a scalar) is broken where
+        // it is: left unpatched, the schema check reports it in its own file. Merging would
+        // turn it into a mapping of the overlay's keys and blame the overlay for the rest.
+        if !document.is_object() {
+            return origins;
+        }
         if let Some(patch @ Value::Object(_)) = patch {
             let mut context = Context {
                 overlay: self,

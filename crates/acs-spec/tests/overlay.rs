@@ -140,3 +140,33 @@ fn problems_the_lowering_finds_in_patched_values_point_into_the_overlay() {
         "{error}"
     );
 }
+
+/// The overlay's patches of `Op` applied to an operation file that is not a mapping.
+fn load_broken_op(op: &str) -> String {
+    load_service_with_overlay(
+        &file("service.yaml", SERVICE),
+        &[file("Op.yaml", op)],
+        Some(&file(
+            "overlay.yaml",
+            "operations:\n  Op:\n    summary: Patched.\n",
+        )),
+    )
+    .unwrap_err()
+    .to_string()
+}
+
+#[test]
+fn an_operation_file_that_is_not_a_mapping_is_reported_there_not_in_the_overlay() {
+    // Before, the patch turned the document into a mapping of its own keys, and the keys the
+    // file lacked were reported at the overlay's `Op:`.
+    for (what, op) in [
+        ("empty", ""),
+        ("comment only", "# nothing yet\n"),
+        ("list", "- name: Op\n- summary: Does it.\n"),
+        ("scalar", "\n\nOp\n"),
+    ] {
+        let report = load_broken_op(op);
+        assert!(!report.contains("overlay.yaml"), "{what}: {report}");
+        insta::assert_snapshot!(format!("not_a_mapping_{}", what.replace(' ', "_")), report);
+    }
+}

@@ -222,10 +222,13 @@ fn read_answer(
     token: Option<&SecretString>,
 ) -> Result<Credentials, CredentialsError> {
     let endpoint_text = endpoint.as_str().to_owned();
-    // STS quotes what it was given in some error messages; the OIDC token must not travel on.
-    let scrub = |text: String| match token {
-        Some(token) if !token.is_empty() => text.replace(token.expose(), "***"),
-        _ => text,
+    // STS quotes what it was given in some error messages; the OIDC token must not travel on,
+    // in whichever encoding the request carried it (the form body encodes it).
+    let scrub = |mut text: String| {
+        if let Some(token) = token {
+            crate::encoding::redact(&mut text, token.expose());
+        }
+        text
     };
     match answer {
         Ok(Answer(document)) => {

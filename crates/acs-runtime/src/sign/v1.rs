@@ -15,8 +15,9 @@ use sha1::Sha1;
 use super::canonical_query_string;
 use crate::encoding::percent_encode;
 
-/// A V1 signature with its intermediate strings. Holds no secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A V1 signature with its intermediate strings. Holds no AccessKey secret, but the strings to
+/// sign hold the `SecurityToken` of STS credentials, which `Debug` masks.
+#[derive(Clone, PartialEq, Eq)]
 pub struct V1Signature {
     /// Sorted, RFC 3986-encoded `key=value` pairs joined by `&`.
     pub canonicalized_query_string: String,
@@ -24,6 +25,31 @@ pub struct V1Signature {
     pub string_to_sign: String,
     /// Base64 of the HMAC-SHA1 digest: the value of the `Signature` parameter, unencoded.
     pub signature: String,
+}
+
+impl std::fmt::Debug for V1Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is encoded once in the query string and twice in the string to sign.
+        let token = self
+            .canonicalized_query_string
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("SecurityToken="))
+            .filter(|token| !token.is_empty());
+        let mask = |text: &str| match token {
+            Some(token) => text
+                .replace(&percent_encode(token), "***")
+                .replace(token, "***"),
+            None => text.to_owned(),
+        };
+        f.debug_struct("V1Signature")
+            .field(
+                "canonicalized_query_string",
+                &mask(&self.canonicalized_query_string),
+            )
+            .field("string_to_sign", &mask(&self.string_to_sign))
+            .field("signature", &self.signature)
+            .finish()
+    }
 }
 
 /// Signs an RPC request with HMAC-SHA1.

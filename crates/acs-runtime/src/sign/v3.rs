@@ -65,8 +65,9 @@ impl std::fmt::Debug for V3Request<'_> {
 }
 
 /// A V3 signature with every intermediate string, for comparison with the server's or the
-/// official SDK's. Holds no secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// official SDK's. Holds no AccessKey secret, but the canonical headers hold the STS token
+/// (`x-acs-security-token`), which `Debug` masks.
+#[derive(Clone, PartialEq, Eq)]
 pub struct V3Signature {
     /// Sorted, RFC 3986-encoded `key=value` pairs joined by `&` (part of the canonical request).
     pub canonical_query_string: String,
@@ -84,6 +85,31 @@ pub struct V3Signature {
     pub signature: String,
     /// The value of the `Authorization` header.
     pub authorization: String,
+}
+
+impl std::fmt::Debug for V3Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Canonical header lines are `name:value`, names lower-case.
+        let mask = |text: &str| -> String {
+            text.split_inclusive('\n')
+                .map(|line| match line.strip_prefix("x-acs-security-token:") {
+                    Some(rest) if rest.ends_with('\n') => "x-acs-security-token:***\n",
+                    Some(_) => "x-acs-security-token:***",
+                    None => line,
+                })
+                .collect()
+        };
+        f.debug_struct("V3Signature")
+            .field("canonical_query_string", &self.canonical_query_string)
+            .field("canonical_headers", &mask(&self.canonical_headers))
+            .field("canonical_request", &mask(&self.canonical_request))
+            .field("hashed_canonical_request", &self.hashed_canonical_request)
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signed_headers", &self.signed_headers)
+            .field("signature", &self.signature)
+            .field("authorization", &self.authorization)
+            .finish()
+    }
 }
 
 /// The hash behind a V3 algorithm. Keeping it separate from [`SignatureAlgorithm`] turns "which
