@@ -7,6 +7,7 @@
 //! ```
 //!
 //! Prints `ours=<n> ours_offline=<n> bare=<n>` (allocations per call) on stdout.
+//! `ACS_DHAT_PROFILE=1` also writes `dhat-heap.json`: where each allocation was made.
 
 use std::sync::Arc;
 
@@ -33,8 +34,12 @@ async fn per_call<F: Future<Output = ()>>(repeat: u32, mut call: impl FnMut() ->
 }
 
 fn main() {
-    // Testing mode: statistics in memory, no profile file written.
-    let _profiler = dhat::Profiler::builder().testing().build();
+    // Statistics in memory only, unless a profile of where the allocations happen is asked for
+    // (`ACS_DHAT_PROFILE=1` writes dhat-heap.json, for dhat's viewer).
+    let _profiler = match std::env::var_os("ACS_DHAT_PROFILE") {
+        Some(_) => dhat::Profiler::new_heap(),
+        None => dhat::Profiler::builder().testing().build(),
+    };
     let mut args = std::env::args().skip(1);
     let (mut endpoint, mut repeat) = (None, 1000);
     while let (Some(flag), Some(value)) = (args.next(), args.next()) {

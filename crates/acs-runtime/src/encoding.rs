@@ -73,16 +73,21 @@ pub fn encode_path_literal(path: &str) -> String {
 /// Same as [`percent_encode`] except that a space becomes `+` (Python's `quote_plus`). Never use
 /// this for a string that is signed.
 pub fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    form_encode_into(&mut out, s);
+    out
+}
+
+/// [`form_encode`], appended to `out`.
+fn form_encode_into(out: &mut String, s: &str) {
     // Splitting on the space keeps the `%20` → `+` mapping exact: no other input byte can ever
     // produce `%20`.
-    let mut out = String::with_capacity(s.len());
     for (i, part) in s.split(' ').enumerate() {
         if i > 0 {
             out.push('+');
         }
         out.extend(utf8_percent_encode(part, RFC3986));
     }
-    out
 }
 
 /// Joins `pairs` as `k=v&k=v` with [`form_encode`], in the order given.
@@ -91,15 +96,21 @@ pub fn form_encode(s: &str) -> String {
 /// body; the order does not matter to the server, which sorts before verifying.
 pub fn form_encode_pairs(pairs: &[(String, String)]) -> String {
     let mut out = String::new();
+    push_form_encoded_pairs(&mut out, pairs);
+    out
+}
+
+/// [`form_encode_pairs`], appended to `out`: one buffer for the whole query or body.
+pub(crate) fn push_form_encoded_pairs(out: &mut String, pairs: &[(String, String)]) {
+    out.reserve(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
     for (i, (key, value)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');
         }
-        out.push_str(&form_encode(key));
+        form_encode_into(out, key);
         out.push('=');
-        out.push_str(&form_encode(value));
+        form_encode_into(out, value);
     }
-    out
 }
 
 /// Replaces with `***` every form in which a request carries `secret`, so a service quoting the

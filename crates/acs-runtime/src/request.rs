@@ -2,7 +2,9 @@
 //! built from them for each attempt (V3 `Authorization` header or V1 `Signature` parameter).
 
 use crate::credentials::Credentials;
-use crate::encoding::{encode_path_literal, form_encode_pairs, percent_encode};
+use crate::encoding::{
+    encode_path_literal, form_encode_pairs, percent_encode, push_form_encoded_pairs,
+};
 use crate::endpoint::ResolvedEndpoint;
 use crate::error::BuildError;
 use crate::operation::{ApiStyle, Method, OperationInfo, ServiceInfo};
@@ -162,11 +164,18 @@ impl Prepared {
     }
 
     fn url(&self, endpoint: &ResolvedEndpoint, query: &[(String, String)]) -> String {
-        let mut url = endpoint.base_url();
-        url.push_str(&self.path);
+        // One buffer, sized for the whole URL: building it was a dozen allocations a call.
+        let scheme = endpoint.scheme.as_str();
+        let query_len: usize = query.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        let mut url = String::with_capacity(
+            scheme.len() + 3 + endpoint.host.len() + self.path.len() + 1 + query_len + 16,
+        );
+        for piece in [scheme, "://", &endpoint.host, &self.path] {
+            url.push_str(piece);
+        }
         if !query.is_empty() {
             url.push('?');
-            url.push_str(&form_encode_pairs(query));
+            push_form_encoded_pairs(&mut url, query);
         }
         url
     }
