@@ -338,12 +338,13 @@ fn install_nginx() -> Result<PathBuf, String> {
     }
 }
 
-/// One worker, no logs, keep-alive for as many requests as a run makes (nginx closes a
-/// connection after 1000 by default, which would put reconnects into every loop).
+/// One process (no master: killing it leaves no orphaned worker behind), no logs, keep-alive
+/// for as many requests as a run makes (nginx closes a connection after 1000 by default, which
+/// would put reconnects into every loop).
 fn nginx_conf(dir: &Path, port: u16) -> String {
     let dir = dir.display();
     format!(
-        r#"worker_processes 1;
+        r#"master_process off;
 daemon off;
 pid {dir}/nginx.pid;
 error_log {dir}/error.log warn;
