@@ -27,7 +27,7 @@ use tracing::Instrument as _;
 
 use crate::config::Config;
 use crate::credentials::Credentials;
-use crate::decode::{self, ResponseError};
+use crate::decode::{self, AnswerFailure, ResponseError};
 use crate::encoding::redact;
 use crate::endpoint::{self, EndpointError, ResolvedEndpoint};
 use crate::error::{DecodeError, SdkError, ServiceError, TransportError, TransportErrorKind};
@@ -209,7 +209,7 @@ impl Client {
                     attempt_span.record("http_status", response.status);
                     let status = response.status;
                     let server_time = response.header("date").and_then(parse_http_date);
-                    match decode::read_answer(response, info.body) {
+                    match decode::read_answer(response, info.body, Some(deadline.into_std())) {
                         Ok(success) => {
                             if let Some(id) = &success.request_id {
                                 attempt_span.record("request_id", id.as_str());
@@ -222,8 +222,20 @@ impl Client {
                                 ))
                             });
                         }
-                        Err(ResponseError::Decode(error)) => return Err(SdkError::Decode(error)),
-                        Err(ResponseError::Service(mut error)) => {
+                        Err(AnswerFailure::OutOfTime) => {
+                            // The budget is spent: nothing is left for a retry either.
+                            return Err(SdkError::Transport(TransportError::new(
+                                TransportErrorKind::Timeout,
+                                format!(
+                                    "the call's time budget of {:?} ran out while decoding the answer",
+                                    self.inner.config.timeouts.total
+                                ),
+                            )));
+                        }
+                        Err(AnswerFailure::Response(ResponseError::Decode(error))) => {
+                            return Err(SdkError::Decode(error));
+                        }
+                        Err(AnswerFailure::Response(ResponseError::Service(mut error))) => {
                             if let Some(id) = &error.request_id {
                                 attempt_span.record("request_id", id.as_str());
                             }

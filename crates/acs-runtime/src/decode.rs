@@ -22,7 +22,7 @@
 use std::time::Duration;
 
 use crate::error::{DecodeError, ServiceError};
-use crate::json::{self, Value};
+use crate::json::{self, ParseFailure, Value};
 use crate::operation::{BodyKind, FromResponse, ResponseBody};
 use crate::transport::HttpResponse;
 
@@ -51,13 +51,31 @@ pub(crate) struct Success {
     pub request_id: Option<String>,
 }
 
+/// Why an answer gave neither a body nor the service's error.
+#[derive(Debug)]
+pub(crate) enum AnswerFailure {
+    Response(ResponseError),
+    /// The call's deadline passed while the body was being parsed.
+    OutOfTime,
+}
+
+impl From<ResponseError> for AnswerFailure {
+    fn from(error: ResponseError) -> Self {
+        AnswerFailure::Response(error)
+    }
+}
+
 /// Decodes `response` into `T`: the output for a success answer, else the service's error.
 pub fn decode_response<T: FromResponse>(
     response: HttpResponse,
     kind: BodyKind,
 ) -> Result<T, ResponseError> {
     let status = response.status;
-    let success = read_answer(response, kind)?;
+    let success = match read_answer(response, kind, None) {
+        Ok(success) => success,
+        Err(AnswerFailure::Response(error)) => return Err(error),
+        Err(AnswerFailure::OutOfTime) => unreachable!("no deadline was given"),
+    };
     T::from_response(success.body).map_err(|error| {
         ResponseError::Decode(DecodeError::new(
             status,
@@ -67,13 +85,15 @@ pub fn decode_response<T: FromResponse>(
     })
 }
 
-/// Splits an answer into a success body or the service's error.
+/// Splits an answer into a success body or the service's error, parsing a JSON body only until
+/// `deadline`.
 pub(crate) fn read_answer(
     response: HttpResponse,
     kind: BodyKind,
-) -> Result<Success, ResponseError> {
+    deadline: Option<std::time::Instant>,
+) -> Result<Success, AnswerFailure> {
     if !(200..300).contains(&response.status) {
-        return Err(ResponseError::Service(service_error(&response)));
+        return Err(ResponseError::Service(service_error_before(&response, deadline)).into());
     }
     let header_id = header_request_id(&response);
     let body = match kind {
@@ -84,18 +104,24 @@ pub(crate) fn read_answer(
                 // No body (some ROA operations): every output field is absent.
                 Value::Null
             } else {
-                json::parse(&response.body).map_err(|error| {
-                    ResponseError::Decode(DecodeError::new(
-                        response.status,
-                        header_id.clone(),
-                        format!("the body is not JSON: {error}"),
-                    ))
-                })?
+                match json::parse_before(&response.body, deadline) {
+                    Ok(parsed) => parsed,
+                    Err(ParseFailure::OutOfTime) => return Err(AnswerFailure::OutOfTime),
+                    Err(ParseFailure::Syntax(error)) => {
+                        return Err(ResponseError::Decode(DecodeError::new(
+                            response.status,
+                            header_id,
+                            format!("the body is not JSON: {error}"),
+                        ))
+                        .into());
+                    }
+                }
             };
             if matches!(parsed.get("Success"), Some(Value::Bool(false))) {
                 return Err(ResponseError::Service(error_from_document(
                     &response, &parsed, header_id,
-                )));
+                ))
+                .into());
             }
             let request_id = header_id.or_else(|| {
                 ["RequestId", "requestId"]
@@ -123,8 +149,17 @@ fn header_request_id(response: &HttpResponse) -> Option<String> {
 
 /// The [`ServiceError`] an error answer stands for (see the module documentation).
 pub fn service_error(response: &HttpResponse) -> ServiceError {
+    service_error_before(response, None)
+}
+
+/// [`service_error`], parsing the body only until `deadline`: past it the body is read as text,
+/// as if it were not JSON, so an error answer never holds the call past its budget.
+fn service_error_before(
+    response: &HttpResponse,
+    deadline: Option<std::time::Instant>,
+) -> ServiceError {
     let header_id = header_request_id(response);
-    match json::parse(&response.body) {
+    match json::parse_before(&response.body, deadline) {
         Ok(document @ Value::Object(_)) => error_from_document(response, &document, header_id),
         _ => {
             let body = String::from_utf8_lossy(&response.body).into_owned();

@@ -138,27 +138,59 @@ impl std::error::Error for SyntaxError {}
 
 /// Parses a whole document.
 pub fn parse(bytes: &[u8]) -> std::result::Result<Value, SyntaxError> {
+    parse_before(bytes, None).map_err(|failure| match failure {
+        ParseFailure::Syntax(error) => error,
+        ParseFailure::OutOfTime => unreachable!("no deadline was given"),
+    })
+}
+
+/// Why [`parse_before`] gave no document.
+#[derive(Debug)]
+pub(crate) enum ParseFailure {
+    Syntax(SyntaxError),
+    /// The deadline passed first.
+    OutOfTime,
+}
+
+/// How many parser events go between two looks at the clock: often enough that a large body
+/// overshoots a deadline by well under a millisecond, rarely enough to cost nothing.
+const EVENTS_PER_CLOCK_CHECK: u32 = 4096;
+
+/// [`parse`], giving up once `deadline` has passed: a large body is parsed inside the call's
+/// time budget rather than after it.
+pub(crate) fn parse_before(
+    bytes: &[u8],
+    deadline: Option<std::time::Instant>,
+) -> std::result::Result<Value, ParseFailure> {
+    let mut events_until_check = EVENTS_PER_CLOCK_CHECK;
     let mut parser = SliceJsonParser::new(bytes);
     let mut next = || {
         parser.parse_next().map_err(|error| {
             let at = error.location().start;
-            SyntaxError {
+            ParseFailure::Syntax(SyntaxError {
                 line: at.line + 1,
                 column: at.column + 1,
                 reason: "invalid JSON",
-            }
+            })
         })
     };
     // Arrays and objects being filled, innermost last; an object's pending key beside it.
     let mut stack: Vec<(Value, Option<String>)> = Vec::new();
     loop {
+        events_until_check -= 1;
+        if events_until_check == 0 {
+            events_until_check = EVENTS_PER_CLOCK_CHECK;
+            if deadline.is_some_and(|deadline| std::time::Instant::now() >= deadline) {
+                return Err(ParseFailure::OutOfTime);
+            }
+        }
         let value = match next()? {
             JsonEvent::Eof => {
-                return Err(SyntaxError {
+                return Err(ParseFailure::Syntax(SyntaxError {
                     line: 1,
                     column: 1,
                     reason: "empty body",
-                });
+                }));
             }
             JsonEvent::ObjectKey(key) => {
                 if let Some((_, pending)) = stack.last_mut() {
@@ -167,11 +199,11 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Value, SyntaxError> {
                 continue;
             }
             JsonEvent::StartArray | JsonEvent::StartObject if stack.len() >= MAX_DEPTH => {
-                return Err(SyntaxError {
+                return Err(ParseFailure::Syntax(SyntaxError {
                     line: 1,
                     column: 1,
                     reason: "nested too deeply",
-                });
+                }));
             }
             JsonEvent::StartArray => {
                 stack.push((Value::Array(Vec::new()), None));

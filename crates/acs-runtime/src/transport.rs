@@ -157,9 +157,10 @@ pub struct Timeouts {
     /// Limit for the server to send the next part of its answer (default 10 s, as the official
     /// SDKs). Applies to [`DefaultTransport`].
     pub read: Duration,
-    /// Budget of a whole call: every attempt and the waits between them (default 60 s). When it
-    /// runs out, the call fails with a [`TransportErrorKind::Timeout`] error, or with the last
-    /// error when the next retry would not start in time. Applies whatever the transport.
+    /// Budget of a whole call: every attempt, the waits between them and parsing the answer
+    /// (default 60 s). When it runs out, the call fails with a [`TransportErrorKind::Timeout`]
+    /// error, or with the last error when the next retry would not start in time. Applies
+    /// whatever the transport.
     pub total: Duration,
 }
 

@@ -1451,3 +1451,41 @@ async fn a_refused_timestamp_with_the_services_date_corrects_the_clock() {
         .expect("the correction is kept");
     assert_eq!(server.requests().len(), 3);
 }
+
+/// A large answer that takes longer to parse than the budget leaves: the call ends with a
+/// timeout when the budget runs out, not when parsing is done.
+#[tokio::test]
+async fn decoding_a_large_answer_stays_inside_the_time_budget() {
+    const BUDGET: Duration = Duration::from_millis(600);
+    // Small objects, read in a few milliseconds but parsed in far more than the budget (8 MiB
+    // unoptimised, 48 MiB optimised), so only a parser that watches the clock ends in time.
+    let size = if cfg!(debug_assertions) { 8 } else { 48 } * 1024 * 1024;
+    let item = r#"{"Status":"running","Id":"x"},"#;
+    let mut body = String::from(r#"{"RequestId":"BIG","Items":["#);
+    body.push_str(&item.repeat(size / item.len()));
+    body.push_str(r#"{}]}"#);
+    let server = server(vec![Reply::json(200, &body)]).await;
+    let config = config_for(&server.url(), SignatureAlgorithm::Acs3HmacSha256, false)
+        .with_timeouts(Timeouts::DEFAULT.with_total(BUDGET));
+    let started = std::time::Instant::now();
+    let error = client(&DBS, &config)
+        .call(ReadOnlyOp::new("p"))
+        .await
+        .expect_err("the budget runs out");
+    let elapsed = started.elapsed();
+    match &error {
+        SdkError::Transport(transport) => {
+            assert_eq!(transport.kind, TransportErrorKind::Timeout);
+            assert!(
+                transport.message.contains("while decoding"),
+                "{}",
+                transport.message
+            );
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(
+        elapsed < BUDGET + Duration::from_millis(400),
+        "took {elapsed:?}"
+    );
+}
