@@ -208,7 +208,12 @@ impl Client {
                 Ok(Ok(response)) => {
                     attempt_span.record("http_status", response.status);
                     let status = response.status;
-                    let server_time = response.header("date").and_then(parse_http_date);
+                    // An error answer's date, kept as text: parsed only when the service
+                    // refused the timestamp (see below).
+                    let server_date = match status {
+                        200..=299 => None,
+                        _ => response.header("date").map(str::to_owned),
+                    };
                     match decode::read_answer(response, info.body, Some(deadline.into_std())) {
                         Ok(success) => {
                             if let Some(id) = &success.request_id {
@@ -243,7 +248,8 @@ impl Client {
                             // not processed, so correct the clock and send it again, once.
                             if !clock_corrected
                                 && error.code.starts_with("InvalidTimeStamp")
-                                && let Some(server_time) = server_time
+                                && let Some(server_time) =
+                                    server_date.as_deref().and_then(parse_http_date)
                             {
                                 let offset = seconds_since_epoch(server_time)
                                     - seconds_since_epoch(SystemTime::now());
