@@ -227,10 +227,9 @@ impl Prepared {
         }
 
         let authorization = credentials.map(|credentials| {
-            sign::authorization_v3(
-                algorithm,
+            sign::authorization_v3_with_key(
                 credentials.access_key_id(),
-                credentials.access_key_secret(),
+                credentials.signing_key(algorithm),
                 &V3Request {
                     method: self.method.as_str(),
                     canonical_uri: &self.path,

@@ -10,8 +10,8 @@ use std::fs;
 
 use acs_runtime::encoding::{form_encode, form_encode_pairs, percent_encode, percent_encode_path};
 use acs_runtime::sign::{
-    SignatureAlgorithm, V3Request, authorization_v3, format_timestamp, hash_payload, sign_v1,
-    sign_v3,
+    SignatureAlgorithm, SigningKey, V3Request, authorization_v3, authorization_v3_with_key,
+    format_timestamp, hash_payload, sign_v1, sign_v3,
 };
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
@@ -302,10 +302,19 @@ fn check_sdk_v3(f: &Fixture) {
     let signature = sign_v3(algorithm, access_key_id, secret, &request);
     // The runtime's path (no intermediate strings) signs the same.
     f.check(
-        "authorization (runtime path)",
+        "authorization (no intermediates)",
         &authorization_v3(algorithm, access_key_id, secret, &request),
         &signature.authorization,
     );
+    // The runtime's path: the secret keyed once, reused for every signature.
+    let key = SigningKey::new(algorithm, secret);
+    for attempt in ["first", "second"] {
+        f.check(
+            &format!("authorization (runtime path, {attempt} use of the key)"),
+            &authorization_v3_with_key(access_key_id, &key, &request),
+            &signature.authorization,
+        );
+    }
 
     let expected = |field: &str| f.text(&format!("/expected/signing/{field}"));
     f.check(
@@ -783,7 +792,13 @@ fn signatures_never_show_the_secret() {
     };
     let v3 = sign_v3(SignatureAlgorithm::Acs3HmacSm3, "id", secret, &request);
     let v1 = sign_v1("GET", &query, secret);
-    for shown in [format!("{v3:?}"), format!("{v1:?}"), format!("{request:?}")] {
+    let key = SigningKey::new(SignatureAlgorithm::Acs3HmacSha256, secret);
+    for shown in [
+        format!("{v3:?}"),
+        format!("{v1:?}"),
+        format!("{request:?}"),
+        format!("{key:?}"),
+    ] {
         assert!(!shown.contains(secret), "{shown}");
     }
 }

@@ -157,7 +157,24 @@ pub struct Credentials {
     /// How soon the source should be asked again although the credentials do not expire (a
     /// file that may have changed).
     recheck_after: Option<Duration>,
+    signing_keys: SigningKeys,
 }
+
+/// The secret keyed for each V3 algorithm, made on first use: derived from the secret, so it
+/// takes no part in equality and is never shown.
+#[derive(Clone, Default)]
+struct SigningKeys {
+    sha256: std::sync::OnceLock<crate::sign::SigningKey>,
+    sm3: std::sync::OnceLock<crate::sign::SigningKey>,
+}
+
+impl PartialEq for SigningKeys {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SigningKeys {}
 
 impl Credentials {
     /// Long-lived AccessKey credentials.
@@ -169,7 +186,25 @@ impl Credentials {
             expiry: None,
             provider_name: Cow::Borrowed("static_ak"),
             recheck_after: None,
+            signing_keys: SigningKeys::default(),
         }
+    }
+
+    /// The secret keyed for the V3 `algorithm`, made once per credentials.
+    ///
+    /// # Panics
+    ///
+    /// If `algorithm` is [`crate::sign::SignatureAlgorithm::HmacSha1`].
+    pub(crate) fn signing_key(
+        &self,
+        algorithm: crate::sign::SignatureAlgorithm,
+    ) -> &crate::sign::SigningKey {
+        use crate::sign::{SignatureAlgorithm, SigningKey};
+        let slot = match algorithm {
+            SignatureAlgorithm::Acs3HmacSm3 => &self.signing_keys.sm3,
+            _ => &self.signing_keys.sha256,
+        };
+        slot.get_or_init(|| SigningKey::new(algorithm, self.access_key_secret.expose()))
     }
 
     /// Temporary STS credentials: an AccessKey pair plus its security token.

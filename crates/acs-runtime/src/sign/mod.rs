@@ -16,7 +16,10 @@ use std::fmt;
 use crate::encoding::percent_encode_chunks;
 
 pub use v1::{V1Signature, sign_v1};
-pub use v3::{V3Request, V3Signature, authorization_v3, hash_payload, sign_v3};
+pub use v3::{
+    SigningKey, V3Request, V3Signature, authorization_v3, authorization_v3_with_key, hash_payload,
+    sign_v3,
+};
 
 /// How a request is signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

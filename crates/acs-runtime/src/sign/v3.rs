@@ -160,12 +160,52 @@ impl V3Hash {
         std::str::from_utf8(hex.expect("64 hex digits hold a 32-byte digest"))
             .expect("hex is ASCII")
     }
+}
 
-    /// The hex HMAC of `pieces`, concatenated, under `key`, written into `out`.
-    fn hex_hmac_into<'o>(self, key: &[u8], pieces: &[&str], out: &'o mut [u8; 64]) -> &'o str {
-        fn run<M: Mac + KeyInit>(key: &[u8], pieces: &[&str], out: &mut [u8; 64]) -> usize {
-            let mut mac =
-                <M as KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length");
+/// A V3 secret with the HMAC key schedule done: the inner and outer hash states after the
+/// padded key, so each signature hashes only its own message. The runtime keeps one per
+/// credentials and algorithm (as AWS SigV4 clients keep their derived signing key), which
+/// saves two of the HMAC's four compressions per signature. `Debug` shows the algorithm only.
+#[derive(Clone)]
+pub struct SigningKey(KeyedMac);
+
+#[derive(Clone)]
+enum KeyedMac {
+    Sha256(Hmac<Sha256>),
+    Sm3(Hmac<Sm3>),
+}
+
+impl SigningKey {
+    /// `secret` keyed for `algorithm`.
+    ///
+    /// # Panics
+    ///
+    /// If `algorithm` is [`SignatureAlgorithm::HmacSha1`] (V1 keys its HMAC per request).
+    pub fn new(algorithm: SignatureAlgorithm, secret: &str) -> Self {
+        // Unlike V1, the key is the bare secret (no `&` appended).
+        let key = secret.as_bytes();
+        SigningKey(match V3Hash::of(algorithm) {
+            V3Hash::Sha256 => KeyedMac::Sha256(
+                <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key"),
+            ),
+            V3Hash::Sm3 => KeyedMac::Sm3(
+                <Hmac<Sm3> as KeyInit>::new_from_slice(key).expect("HMAC takes any key"),
+            ),
+        })
+    }
+
+    /// The algorithm this key signs for.
+    pub fn algorithm(&self) -> SignatureAlgorithm {
+        match self.0 {
+            KeyedMac::Sha256(_) => SignatureAlgorithm::Acs3HmacSha256,
+            KeyedMac::Sm3(_) => SignatureAlgorithm::Acs3HmacSm3,
+        }
+    }
+
+    /// The lower-case hex HMAC of `pieces`, concatenated, written into `out`.
+    fn hex_hmac_into<'o>(&self, pieces: &[&str], out: &'o mut [u8; 64]) -> &'o str {
+        fn run<M: Mac + Clone>(keyed: &M, pieces: &[&str], out: &mut [u8; 64]) -> usize {
+            let mut mac = keyed.clone();
             for piece in pieces {
                 mac.update(piece.as_bytes());
             }
@@ -174,11 +214,19 @@ impl V3Hash {
                 .expect("64 hex digits hold a 32-byte MAC")
                 .len()
         }
-        let len = match self {
-            V3Hash::Sha256 => run::<Hmac<Sha256>>(key, pieces, out),
-            V3Hash::Sm3 => run::<Hmac<Sm3>>(key, pieces, out),
+        let len = match &self.0 {
+            KeyedMac::Sha256(keyed) => run(keyed, pieces, out),
+            KeyedMac::Sm3(keyed) => run(keyed, pieces, out),
         };
         std::str::from_utf8(&out[..len]).expect("hex is ASCII")
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("algorithm", &self.algorithm())
+            .finish_non_exhaustive()
     }
 }
 
@@ -278,9 +326,7 @@ fn write_canonical_request(
 }
 
 /// The `Authorization` header for `request`: what [`sign_v3`] computes, without keeping the
-/// intermediate strings. The lists are sorted on the stack, the canonical request is written
-/// into a per-thread buffer and the signed-headers list once, into the header itself, so the
-/// signature costs one allocation: the header. The runtime signs every attempt this way.
+/// intermediate strings. See [`authorization_v3_with_key`], which the runtime uses.
 ///
 /// # Panics
 ///
@@ -291,6 +337,23 @@ pub fn authorization_v3(
     access_key_secret: &str,
     request: &V3Request<'_>,
 ) -> String {
+    authorization_v3_with_key(
+        access_key_id,
+        &SigningKey::new(algorithm, access_key_secret),
+        request,
+    )
+}
+
+/// [`authorization_v3`] with the secret already keyed. The lists are sorted on the stack, the
+/// canonical request is written into a per-thread buffer and the signed-headers list once, into
+/// the header itself, so the signature costs one allocation: the header. The runtime signs
+/// every attempt this way.
+pub fn authorization_v3_with_key(
+    access_key_id: &str,
+    key: &SigningKey,
+    request: &V3Request<'_>,
+) -> String {
+    let algorithm = key.algorithm();
     let hash = V3Hash::of(algorithm);
     let name = algorithm.name();
     let query = request.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
@@ -331,11 +394,7 @@ pub fn authorization_v3(
                 hash.hex_digest_into(canonical.as_bytes(), &mut hashed)
             });
             let mut signature = [0u8; 64];
-            let signature = hash.hex_hmac_into(
-                access_key_secret.as_bytes(),
-                &[name, "\n", hashed],
-                &mut signature,
-            );
+            let signature = key.hex_hmac_into(&[name, "\n", hashed], &mut signature);
             authorization.push_str(",Signature=");
             authorization.push_str(signature);
             authorization
