@@ -123,6 +123,7 @@ pub fn checked_text<'t>(file: &Path, text: &'t str) -> Result<&'t str, Diagnosti
 pub fn parse_document(file: &Path, text: &str) -> Result<SourceDocument, Diagnostic> {
     let mut builder = Builder {
         file,
+        text,
         parser: Parser::new_from_str(text),
         positions: HashMap::new(),
     };
@@ -131,6 +132,7 @@ pub fn parse_document(file: &Path, text: &str) -> Result<SourceDocument, Diagnos
 
 struct Builder<'a> {
     file: &'a Path,
+    text: &'a str,
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     positions: HashMap<FieldPath, NodePosition>,
 }
@@ -139,6 +141,20 @@ fn location(span: &Span) -> Location {
     Location {
         line: span.start.line(),
         column: span.start.col() + 1,
+    }
+}
+
+/// `location`, or the end of `text` when it lies past it: the parser reports an error at the
+/// end of a text without a final newline on the line after it, which editors cannot open.
+fn within(text: &str, location: Location) -> Location {
+    let lines = text.split('\n').count();
+    if location.line <= lines {
+        return location;
+    }
+    let last = text.rsplit('\n').next().unwrap_or_default();
+    Location {
+        line: lines,
+        column: last.chars().count() + 1,
     }
 }
 
@@ -160,10 +176,13 @@ impl<'a> Builder<'a> {
         let marker = error.marker();
         Diagnostic::error(
             self.file,
-            Some(Location {
-                line: marker.line(),
-                column: marker.col() + 1,
-            }),
+            Some(within(
+                self.text,
+                Location {
+                    line: marker.line(),
+                    column: marker.col() + 1,
+                },
+            )),
             "",
             format!("not valid YAML or JSON: {}", error.info()),
         )
@@ -351,6 +370,17 @@ mod tests {
             error.to_string(),
             "t.yaml:2:1: error: at `name`: duplicate key `name`"
         );
+    }
+
+    #[test]
+    fn an_error_at_the_end_points_inside_the_text() {
+        // Found by the random specs (a file cut short): saphyr puts it on line 2 of this
+        // one-line text.
+        let error = parse("a: [1,").unwrap_err();
+        assert_eq!(error.location, Some(Location { line: 1, column: 7 }));
+        // After a final newline, the empty last line is a place an editor can go.
+        let error = parse("a: [1,\n").unwrap_err();
+        assert_eq!(error.location, Some(Location { line: 2, column: 1 }));
     }
 
     #[test]
