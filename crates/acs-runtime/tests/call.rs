@@ -1548,8 +1548,14 @@ async fn a_refused_timestamp_with_the_services_date_corrects_the_clock() {
     let config = config_for(&server.url(), SignatureAlgorithm::Acs3HmacSha256, false)
         .with_retry(RetryConfig::disabled());
     let client = client(&DBS, &config);
-    client.call(UnsafeOp::new("p")).await.expect("corrected, then answered");
+    client
+        .call(UnsafeOp::new("p"))
+        .await
+        .expect("corrected, then answered");
     assert_eq!(server.requests().len(), 2);
-    client.call(UnsafeOp::new("p")).await.expect("the correction is kept");
+    client
+        .call(UnsafeOp::new("p"))
+        .await
+        .expect("the correction is kept");
     assert_eq!(server.requests().len(), 3);
 }
