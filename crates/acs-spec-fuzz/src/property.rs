@@ -57,7 +57,8 @@ pub struct InputFile {
 
 /// Splits a fuzz input into files: the service file's bytes, then, after each
 /// [`FILE_SEPARATOR`], a file name on its own line and that file's bytes. A file named
-/// `overlay.yaml` is the overlay; unnamed files get `Op<N>.yaml`.
+/// `overlay.yaml` is the overlay; unnamed files get `Op<N>.yaml`. A name already taken is
+/// dropped with its file, as a folder cannot hold two files of one name.
 pub fn split_input(data: &[u8]) -> Vec<InputFile> {
     let mut parts = data.split(|b| *b == FILE_SEPARATOR);
     let mut files = vec![InputFile {
@@ -75,6 +76,9 @@ pub fn split_input(data: &[u8]) -> Vec<InputFile> {
         } else {
             name
         };
+        if files.iter().any(|file| file.name == name) {
+            continue;
+        }
         files.push(InputFile {
             name,
             bytes: bytes.to_vec(),
@@ -206,17 +210,14 @@ fn check_located(
             (Some(location), text) => {
                 let text = text.unwrap_or_default();
                 let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-                // `lines()` drops a final empty line, where a document may still end.
-                let line = text.split('\n').nth(location.line.wrapping_sub(1));
+                let line = acs_spec::source::lines(text).nth(location.line.wrapping_sub(1));
                 let fits = location.line >= 1
                     && location.column >= 1
-                    && line.is_some_and(|line| {
-                        location.column <= line.trim_end_matches('\r').chars().count() + 2
-                    });
+                    && line.is_some_and(|line| location.column <= line.chars().count() + 1);
                 if !fits {
                     return Err(Violation(format!(
                         "points outside its file ({} lines): {shown}",
-                        text.split('\n').count()
+                        acs_spec::source::lines(text).count()
                     )));
                 }
             }

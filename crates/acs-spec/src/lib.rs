@@ -153,22 +153,9 @@ pub fn spec_file_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<SpecFile, Dia
     }
     let text = String::from_utf8(bytes).map_err(|error| {
         let at = error.utf8_error().valid_up_to();
-        let before = &error.as_bytes()[..at];
-        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = before
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-        // Columns count characters, as everywhere else; the bytes before `at` are valid UTF-8.
-        let column = std::str::from_utf8(&before[line_start..])
-            .map_or(at - line_start, |prefix| prefix.chars().count())
-            + 1;
-        Diagnostic::error(
-            path,
-            Some(Location { line, column }),
-            "",
-            "is not UTF-8 text",
-        )
+        // Valid UTF-8 up to `at`, by definition.
+        let before = std::str::from_utf8(&error.as_bytes()[..at]).unwrap_or_default();
+        Diagnostic::error(path, Some(source::end_of(before)), "", "is not UTF-8 text")
     })?;
     Ok(SpecFile {
         path: path.to_path_buf(),
