@@ -95,7 +95,7 @@ pub fn sanitize(markdown: &str) -> String {
     if let Some(open) = fence {
         out.push(open);
     }
-    let joined = tighten_lists(&out).join("\n");
+    let joined = indent_continuations(&tighten_lists(&out)).join("\n");
     joined.trim_matches('\n').to_owned()
 }
 
@@ -190,6 +190,53 @@ fn tighten_lists(lines: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Indents the lines that continue a list item's paragraph to the item's text. Unindented,
+/// CommonMark still joins them to the item ("lazy continuation"), but clippy's
+/// `doc_lazy_continuation` refuses them, and every line of spec text is flush left by now.
+/// Found by `cargo xtask compile-batch`. Lines that end the item instead (a heading, a quote,
+/// a fence, a thematic break) are left alone, so nothing changes meaning.
+fn indent_continuations(lines: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut item_indent: Option<usize> = None;
+    let mut in_fence = false;
+    for line in lines {
+        let trimmed = line.trim_start();
+        let fence = trimmed.starts_with("```") || trimmed.starts_with("~~~");
+        if fence {
+            in_fence = !in_fence;
+        }
+        if in_fence || fence || trimmed.is_empty() || interrupts_paragraph(trimmed) {
+            item_indent = None;
+            out.push(line.clone());
+        } else if is_list_item(trimmed) {
+            let marker = trimmed.find(' ').unwrap_or(0);
+            item_indent = Some(line.len() - trimmed.len() + marker + 1);
+            out.push(line.clone());
+        } else if let Some(indent) = item_indent {
+            out.push(format!("{}{line}", " ".repeat(indent)));
+        } else {
+            out.push(line.clone());
+        }
+    }
+    out
+}
+
+/// Whether a line starts a block that ends a paragraph rather than continuing it: an ATX
+/// heading, a block quote or a thematic break (`---`, `***`, `___`).
+fn interrupts_paragraph(trimmed: &str) -> bool {
+    let heading = trimmed.starts_with('#')
+        && trimmed
+            .trim_start_matches('#')
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ');
+    let thematic = ['-', '*', '_'].iter().any(|mark| {
+        trimmed.chars().filter(|c| c == mark).count() >= 3
+            && trimmed.chars().all(|c| c == *mark || c == ' ')
+    });
+    heading || trimmed.starts_with('>') || thematic
 }
 
 /// Whether text can be continued by appending a line: its last line is ordinary prose, not a
@@ -356,6 +403,17 @@ fn url_at(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_continuing_a_list_item_are_indented_to_its_text() {
+        // Found by `cargo xtask compile-batch` (clippy::doc_lazy_continuation).
+        assert_eq!(
+            sanitize("- list\nmore\n12. item\n  text\n\nafter"),
+            "- list\n  more\n12. item\n    text\n\nafter"
+        );
+        // A heading, quote or rule ends the item rather than continuing it.
+        assert_eq!(sanitize("- a\n# H\n- b\n---"), "- a\n# H\n- b\n---");
+    }
 
     #[test]
     fn doc_center_links_become_their_text() {
