@@ -149,12 +149,25 @@ fn close_marker_gaps(line: &str) -> std::borrow::Cow<'_, str> {
 /// sanitized, on one line, so no fence or block can start in it.
 pub fn one_line(markdown: &str) -> String {
     let text = sanitize(markdown);
-    let joined = text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    // A code block's lines are not escaped (they are code); on one line they would be prose,
+    // where `<b>` is an unclosed HTML tag to rustdoc, so each becomes inline code. Found by
+    // `cargo xtask compile-batch`.
+    let mut fence: Option<String> = None;
+    let mut parts = Vec::new();
+    for line in text.lines().map(str::trim) {
+        match &fence {
+            Some(open) if closes_fence(line, open) => fence = None,
+            Some(_) if !line.is_empty() => parts.push(inline_code(line)),
+            Some(_) => {}
+            None if line.starts_with("```") || line.starts_with("~~~") => {
+                let marker = line.chars().next().unwrap_or('`');
+                fence = Some(line.chars().take_while(|c| *c == marker).collect());
+            }
+            None if !line.is_empty() => parts.push(line.to_owned()),
+            None => {}
+        }
+    }
+    let joined = parts.join(" ");
     // A run of three backticks or tildes is a fence only at the start of a line, where none
     // of this text goes; a zero-width space keeps it from reading as one anyway.
     joined
@@ -192,7 +205,8 @@ fn tighten_lists(lines: &[String]) -> Vec<String> {
     out
 }
 
-/// Indents the lines that continue a list item's paragraph to the item's text. Unindented,
+/// Indents the lines that continue a list item's paragraph to the item's text (and marks those
+/// continuing a block quote with `>`). Unindented,
 /// CommonMark still joins them to the item ("lazy continuation"), but clippy's
 /// `doc_lazy_continuation` refuses them, and every line of spec text is flush left by now.
 /// Found by `cargo xtask compile-batch`. Lines that end the item instead (a heading, a quote,
@@ -200,6 +214,7 @@ fn tighten_lists(lines: &[String]) -> Vec<String> {
 fn indent_continuations(lines: &[String]) -> Vec<String> {
     let mut out = Vec::with_capacity(lines.len());
     let mut item_indent: Option<usize> = None;
+    let mut in_quote = false;
     let mut in_fence = false;
     for line in lines {
         let trimmed = line.trim_start();
@@ -207,13 +222,23 @@ fn indent_continuations(lines: &[String]) -> Vec<String> {
         if fence {
             in_fence = !in_fence;
         }
-        if in_fence || fence || trimmed.is_empty() || interrupts_paragraph(trimmed) {
-            item_indent = None;
+        if in_fence || fence || trimmed.is_empty() {
+            (item_indent, in_quote) = (None, false);
+            out.push(line.clone());
+        } else if trimmed.starts_with('>') {
+            (item_indent, in_quote) = (None, true);
+            out.push(line.clone());
+        } else if interrupts_paragraph(trimmed) {
+            (item_indent, in_quote) = (None, false);
             out.push(line.clone());
         } else if is_list_item(trimmed) {
             let marker = trimmed.find(' ').unwrap_or(0);
             item_indent = Some(line.len() - trimmed.len() + marker + 1);
+            in_quote = false;
             out.push(line.clone());
+        } else if in_quote {
+            // A quote's lazy continuation, which clippy refuses the same way.
+            out.push(format!("> {line}"));
         } else if let Some(indent) = item_indent {
             out.push(format!("{}{line}", " ".repeat(indent)));
         } else {
@@ -413,6 +438,16 @@ mod tests {
         );
         // A heading, quote or rule ends the item rather than continuing it.
         assert_eq!(sanitize("- a\n# H\n- b\n---"), "- a\n# H\n- b\n---");
+        assert_eq!(
+            sanitize("> quote\nmore\n\nafter"),
+            "> quote\n> more\n\nafter"
+        );
+    }
+
+    #[test]
+    fn code_on_one_line_is_inline_code() {
+        // Found by compile-batch: the fence's `<b>` was left for rustdoc to read as HTML.
+        assert_eq!(one_line("a\n~~~\n<b>bold\n~~~\nz"), "a `<b>bold` z");
     }
 
     #[test]

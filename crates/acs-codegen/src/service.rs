@@ -226,9 +226,21 @@ impl ToTokens for TypesRs<'_> {
             .types
             .iter()
             .map(|def| crate::types::type_def(def, TypeScope::Service));
+        let complex = self
+            .0
+            .types
+            .iter()
+            .filter_map(|def| match def {
+                acs_spec::ir::TypeDef::Struct(def) => Some(&def.fields),
+                acs_spec::ir::TypeDef::Enum(_) => None,
+            })
+            .flatten()
+            .any(|field| crate::operation::is_complex(&field.ty))
+            .then(crate::operation::allow_complex_types);
         tokens.extend(quote! {
             //! Named types the operations share: the API's own named schemas, and structures the
             //! metadata repeats identically in several operations.
+            #complex
             use acs_runtime as rt;
             #(#types)*
         });
