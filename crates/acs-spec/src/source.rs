@@ -256,7 +256,7 @@ impl<'a> Builder<'a> {
         match event {
             Event::Scalar(text, style, _, tag) => {
                 if let Some(tag) = tag {
-                    return Err(self.unsupported(here, path, &format!("the YAML tag `{tag}`")));
+                    return Err(self.unsupported(here, path, &format!("YAML tags (`{tag}`)")));
                 }
                 Ok(scalar(&text, style))
             }
