@@ -157,22 +157,24 @@ pub fn one_line(markdown: &str) -> String {
     for line in text.lines().map(str::trim) {
         match &fence {
             Some(open) if closes_fence(line, open) => fence = None,
+            // Inline code as it is: a zero-width space would break its own backtick fence.
             Some(_) if !line.is_empty() => parts.push(inline_code(line)),
             Some(_) => {}
             None if line.starts_with("```") || line.starts_with("~~~") => {
                 let marker = line.chars().next().unwrap_or('`');
                 fence = Some(line.chars().take_while(|c| *c == marker).collect());
             }
-            None if !line.is_empty() => parts.push(line.to_owned()),
+            // A run of three backticks or tildes is a fence only at the start of a line,
+            // where none of this text goes; a zero-width space keeps it from reading as one
+            // anyway.
+            None if !line.is_empty() => parts.push(
+                line.replace("```", "`\u{200b}``")
+                    .replace("~~~", "~\u{200b}~~"),
+            ),
             None => {}
         }
     }
-    let joined = parts.join(" ");
-    // A run of three backticks or tildes is a fence only at the start of a line, where none
-    // of this text goes; a zero-width space keeps it from reading as one anyway.
-    joined
-        .replace("```", "`\u{200b}``")
-        .replace("~~~", "~\u{200b}~~")
+    parts.join(" ")
 }
 
 /// Whether a line starts a Markdown list item (`- `, `* `, `+ `, `1. `).
@@ -448,6 +450,11 @@ mod tests {
     fn code_on_one_line_is_inline_code() {
         // Found by compile-batch: the fence's `<b>` was left for rustdoc to read as HTML.
         assert_eq!(one_line("a\n~~~\n<b>bold\n~~~\nz"), "a `<b>bold` z");
+        // An unclosed fence runs to the end; its code keeps its own longer fence.
+        assert_eq!(
+            one_line("```compile_fail\nx\n```</div>"),
+            "`x` ```` ```</div> ````"
+        );
     }
 
     #[test]
