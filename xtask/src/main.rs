@@ -84,6 +84,22 @@ enum Command {
         #[arg(long)]
         no_check: bool,
     },
+    /// Generate random valid specs with hostile names and texts, run `codegen` over them in a
+    /// workspace of their own, and require `cargo clippy -D warnings`, rustdoc with
+    /// `-D warnings` and their doc tests to pass and `codegen --check` to be clean. Slow:
+    /// about N seconds for N specs, plus the runtime's dependencies.
+    CompileBatch {
+        /// Accepted specs to compile.
+        #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+        count: u64,
+        /// The first seed (the spec of a seed is the same on every machine).
+        #[arg(long, value_name = "S", default_value_t = 0)]
+        seed: u64,
+        /// Build in DIR and keep it (outside this repository), to inspect a failure or reuse
+        /// its build; a temporary folder, removed afterwards, by default.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+    },
     /// Run the benchmarks and print each target as a ratio of two measurements of one run:
     /// criterion (signing, the call in-process), then per-call figures over nginx (ours, a bare
     /// reqwest loop, a raw TcpStream, the official Python SDK), memory and allocations. Writes
@@ -159,6 +175,14 @@ fn main() -> ExitCode {
                 skip_check: no_check,
             };
             run_catalogue(&options, fail_under)
+        }
+        Command::CompileBatch { count, seed, keep } => {
+            let options = xtask::compile_batch::Options {
+                count: usize::try_from(count).unwrap_or(usize::MAX),
+                seed,
+                keep,
+            };
+            run_compile_batch(&options)
         }
         Command::Bench {
             compile: true,
@@ -276,6 +300,52 @@ fn run_catalogue(options: &xtask::catalogue::Options, fail_under: Option<f64>) -
             ExitCode::FAILURE
         }
         _ => ExitCode::SUCCESS,
+    }
+}
+
+fn run_compile_batch(options: &xtask::compile_batch::Options) -> ExitCode {
+    let started = std::time::Instant::now();
+    let summary = match xtask::compile_batch::run(&workspace_root(), options) {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for failure in &summary.failures {
+        eprintln!("FAILED {failure}");
+    }
+    let stages: Vec<String> = summary
+        .stages
+        .iter()
+        .map(|(stage, seconds)| format!("{stage} {seconds:.0} s"))
+        .collect();
+    eprintln!(
+        "compile-batch: {} specs tried, {} accepted, {} compiled (clippy -D warnings, rustdoc -D warnings, doc tests; codegen --check {}) in {:.0} s: {}{}",
+        summary.tried,
+        summary.accepted,
+        summary.compiled,
+        if summary
+            .failures
+            .iter()
+            .any(|f| f.starts_with("codegen --check"))
+        {
+            "stale"
+        } else {
+            "clean"
+        },
+        started.elapsed().as_secs_f64(),
+        stages.join(", "),
+        if options.keep.is_some() {
+            format!("; kept in {}", summary.dir.display())
+        } else {
+            String::new()
+        }
+    );
+    if summary.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

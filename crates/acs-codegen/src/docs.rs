@@ -95,7 +95,7 @@ pub fn sanitize(markdown: &str) -> String {
     if let Some(open) = fence {
         out.push(open);
     }
-    let joined = tighten_lists(&out).join("\n");
+    let joined = indent_continuations(&tighten_lists(&out)).join("\n");
     joined.trim_matches('\n').to_owned()
 }
 
@@ -149,17 +149,32 @@ fn close_marker_gaps(line: &str) -> std::borrow::Cow<'_, str> {
 /// sanitized, on one line, so no fence or block can start in it.
 pub fn one_line(markdown: &str) -> String {
     let text = sanitize(markdown);
-    let joined = text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    // A run of three backticks or tildes is a fence only at the start of a line, where none
-    // of this text goes; a zero-width space keeps it from reading as one anyway.
-    joined
-        .replace("```", "`\u{200b}``")
-        .replace("~~~", "~\u{200b}~~")
+    // A code block's lines are not escaped (they are code); on one line they would be prose,
+    // where `<b>` is an unclosed HTML tag to rustdoc, so each becomes inline code. Found by
+    // `cargo xtask compile-batch`.
+    let mut fence: Option<String> = None;
+    let mut parts = Vec::new();
+    for line in text.lines().map(str::trim) {
+        match &fence {
+            Some(open) if closes_fence(line, open) => fence = None,
+            // Inline code as it is: a zero-width space would break its own backtick fence.
+            Some(_) if !line.is_empty() => parts.push(inline_code(line)),
+            Some(_) => {}
+            None if line.starts_with("```") || line.starts_with("~~~") => {
+                let marker = line.chars().next().unwrap_or('`');
+                fence = Some(line.chars().take_while(|c| *c == marker).collect());
+            }
+            // A run of three backticks or tildes is a fence only at the start of a line,
+            // where none of this text goes; a zero-width space keeps it from reading as one
+            // anyway.
+            None if !line.is_empty() => parts.push(
+                line.replace("```", "`\u{200b}``")
+                    .replace("~~~", "~\u{200b}~~"),
+            ),
+            None => {}
+        }
+    }
+    parts.join(" ")
 }
 
 /// Whether a line starts a Markdown list item (`- `, `* `, `+ `, `1. `).
@@ -190,6 +205,65 @@ fn tighten_lists(lines: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Indents the lines that continue a list item's paragraph to the item's text (and marks those
+/// continuing a block quote with `>`). Unindented,
+/// CommonMark still joins them to the item ("lazy continuation"), but clippy's
+/// `doc_lazy_continuation` refuses them, and every line of spec text is flush left by now.
+/// Found by `cargo xtask compile-batch`. Lines that end the item instead (a heading, a quote,
+/// a fence, a thematic break) are left alone, so nothing changes meaning.
+fn indent_continuations(lines: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut item_indent: Option<usize> = None;
+    let mut in_quote = false;
+    let mut in_fence = false;
+    for line in lines {
+        let trimmed = line.trim_start();
+        let fence = trimmed.starts_with("```") || trimmed.starts_with("~~~");
+        if fence {
+            in_fence = !in_fence;
+        }
+        if in_fence || fence || trimmed.is_empty() {
+            (item_indent, in_quote) = (None, false);
+            out.push(line.clone());
+        } else if trimmed.starts_with('>') {
+            (item_indent, in_quote) = (None, true);
+            out.push(line.clone());
+        } else if interrupts_paragraph(trimmed) {
+            (item_indent, in_quote) = (None, false);
+            out.push(line.clone());
+        } else if is_list_item(trimmed) {
+            let marker = trimmed.find(' ').unwrap_or(0);
+            item_indent = Some(line.len() - trimmed.len() + marker + 1);
+            in_quote = false;
+            out.push(line.clone());
+        } else if in_quote {
+            // A quote's lazy continuation, which clippy refuses the same way.
+            out.push(format!("> {line}"));
+        } else if let Some(indent) = item_indent {
+            out.push(format!("{}{line}", " ".repeat(indent)));
+        } else {
+            out.push(line.clone());
+        }
+    }
+    out
+}
+
+/// Whether a line starts a block that ends a paragraph rather than continuing it: an ATX
+/// heading, a block quote or a thematic break (`---`, `***`, `___`).
+fn interrupts_paragraph(trimmed: &str) -> bool {
+    let heading = trimmed.starts_with('#')
+        && trimmed
+            .trim_start_matches('#')
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ');
+    let thematic = ['-', '*', '_'].iter().any(|mark| {
+        trimmed.chars().filter(|c| c == mark).count() >= 3
+            && trimmed.chars().all(|c| c == *mark || c == ' ')
+    });
+    heading || trimmed.starts_with('>') || thematic
 }
 
 /// Whether text can be continued by appending a line: its last line is ordinary prose, not a
@@ -356,6 +430,32 @@ fn url_at(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_continuing_a_list_item_are_indented_to_its_text() {
+        // Found by `cargo xtask compile-batch` (clippy::doc_lazy_continuation).
+        assert_eq!(
+            sanitize("- list\nmore\n12. item\n  text\n\nafter"),
+            "- list\n  more\n12. item\n    text\n\nafter"
+        );
+        // A heading, quote or rule ends the item rather than continuing it.
+        assert_eq!(sanitize("- a\n# H\n- b\n---"), "- a\n# H\n- b\n---");
+        assert_eq!(
+            sanitize("> quote\nmore\n\nafter"),
+            "> quote\n> more\n\nafter"
+        );
+    }
+
+    #[test]
+    fn code_on_one_line_is_inline_code() {
+        // Found by compile-batch: the fence's `<b>` was left for rustdoc to read as HTML.
+        assert_eq!(one_line("a\n~~~\n<b>bold\n~~~\nz"), "a `<b>bold` z");
+        // An unclosed fence runs to the end; its code keeps its own longer fence.
+        assert_eq!(
+            one_line("```compile_fail\nx\n```</div>"),
+            "`x` ```` ```</div> ````"
+        );
+    }
 
     #[test]
     fn doc_center_links_become_their_text() {

@@ -64,7 +64,8 @@ impl ToTokens for TestUtil<'_> {
         ];
         if let Some(op) = example_operation(service) {
             let crate_name = crate_name(service);
-            let module = op.names.snake.trim_start_matches("r#");
+            // The path, not the file name: `r#async` stays raw (found by compile-batch).
+            let module = &op.names.snake;
             let request = OperationTypes::new(op).request;
             let call = builder_chain(op, "client").replace('\n', "\n    ");
             text.push(format!(

@@ -120,38 +120,42 @@ pub fn read_spec_file(path: &Path) -> Result<SpecFile, Diagnostic> {
                 .into(),
         ));
     }
-    let too_big = || {
-        fail(format!(
-            "is larger than {} MiB, the most a spec file may hold",
-            MAX_SPEC_FILE_BYTES / (1024 * 1024)
-        ))
-    };
+    // Refused before reading, so a huge file is never loaded.
     if metadata.len() > MAX_SPEC_FILE_BYTES {
-        return Err(too_big());
+        return Err(too_big(path));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     std::fs::File::open(path)
         .and_then(|file| file.take(MAX_SPEC_FILE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|error| fail(format!("cannot read: {error}")))?;
+    spec_file_from_bytes(path, bytes)
+}
+
+fn too_big(path: &Path) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        None,
+        "",
+        format!(
+            "is larger than {} MiB, the most a spec file may hold",
+            MAX_SPEC_FILE_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// A spec file from its bytes, as [`read_spec_file`] checks them once read: at most
+/// [`MAX_SPEC_FILE_BYTES`], in UTF-8 (an error names the line and column of the first bad
+/// byte). `path` is only used in diagnostics, so in-memory callers (the fuzz target) get the
+/// same errors a file on disk would.
+pub fn spec_file_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<SpecFile, Diagnostic> {
     if bytes.len() as u64 > MAX_SPEC_FILE_BYTES {
-        return Err(too_big());
+        return Err(too_big(path));
     }
     let text = String::from_utf8(bytes).map_err(|error| {
         let at = error.utf8_error().valid_up_to();
-        let before = &error.as_bytes()[..at];
-        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        let column = at
-            - before
-                .iter()
-                .rposition(|b| *b == b'\n')
-                .map_or(0, |i| i + 1)
-            + 1;
-        Diagnostic::error(
-            path,
-            Some(Location { line, column }),
-            "",
-            "is not UTF-8 text",
-        )
+        // Valid UTF-8 up to `at`, by definition.
+        let before = std::str::from_utf8(&error.as_bytes()[..at]).unwrap_or_default();
+        Diagnostic::error(path, Some(source::end_of(before)), "", "is not UTF-8 text")
     })?;
     Ok(SpecFile {
         path: path.to_path_buf(),
@@ -319,5 +323,18 @@ fn parse<T: DeserializeOwned>(
             ));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_byte_is_located_in_characters() {
+        // `é` is two bytes: a byte count would say column 4.
+        let error =
+            spec_file_from_bytes(Path::new("x.yaml"), b"a\n\xc3\xa9\xff".to_vec()).unwrap_err();
+        assert_eq!(error.to_string(), "x.yaml:2:2: error: is not UTF-8 text");
     }
 }

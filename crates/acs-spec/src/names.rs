@@ -266,7 +266,13 @@ pub fn operation_name_clash(wire: &str) -> Option<String> {
 /// A type-name prefix for an operation: UpperCamelCase with no keyword escape (`Self` gives
 /// `SelfRequest`, not `Self_Request`).
 pub fn upper_camel_base(name: &str) -> String {
-    with_prefix_if_needed(ascii_only(words(name).to_upper_camel_case()), "V")
+    let mut ident = ascii_only(words(name).to_upper_camel_case());
+    // Dropping a non-ASCII capital can leave a lower-case start (`Ünïcödé` → `ncd`), which
+    // `non_camel_case_types` refuses. Found by `cargo xtask compile-batch`.
+    if let Some(first) = ident.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    with_prefix_if_needed(ident, "V")
 }
 
 fn escape(ident: String) -> String {
@@ -291,6 +297,8 @@ mod tests {
         assert_eq!(upper_camel_ident("Request.Forbidden"), "RequestForbidden");
         assert_eq!(upper_camel_ident("NORMAL_ZONE"), "NormalZone");
         assert_eq!(kebab("StartBackupPlan"), "start-backup-plan");
+        assert_eq!(upper_camel_ident("Ünïcödé"), "Ncd");
+        assert_eq!(upper_camel_ident("数据库"), "V");
     }
 
     #[test]

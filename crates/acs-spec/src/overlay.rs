@@ -154,6 +154,15 @@ impl Overlay {
         operations: &[String],
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Overlay> {
+        // The same text rules as every spec file (a BOM dropped, NUL refused): the overlay
+        // skipped them until the random specs put a NUL in one.
+        let text = match crate::source::checked_text(file, text) {
+            Ok(text) => text,
+            Err(error) => {
+                diagnostics.push(error);
+                return None;
+            }
+        };
         let source = match crate::source::parse_document(file, text) {
             Ok(source) => source,
             Err(error) => {

@@ -103,15 +103,9 @@ impl SourceDocument {
 pub fn checked_text<'t>(file: &Path, text: &'t str) -> Result<&'t str, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some(at) = text.find('\0') {
-        let before = &text[..at];
-        let line = before.matches('\n').count() + 1;
-        let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
-            .chars()
-            .count()
-            + 1;
         return Err(Diagnostic::error(
             file,
-            Some(Location { line, column }),
+            Some(end_of(&text[..at])),
             "",
             "holds a NUL byte (U+0000); spec files are text",
         ));
@@ -123,6 +117,7 @@ pub fn checked_text<'t>(file: &Path, text: &'t str) -> Result<&'t str, Diagnosti
 pub fn parse_document(file: &Path, text: &str) -> Result<SourceDocument, Diagnostic> {
     let mut builder = Builder {
         file,
+        text,
         parser: Parser::new_from_str(text),
         positions: HashMap::new(),
     };
@@ -131,18 +126,65 @@ pub fn parse_document(file: &Path, text: &str) -> Result<SourceDocument, Diagnos
 
 struct Builder<'a> {
     file: &'a Path,
+    text: &'a str,
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     positions: HashMap<FieldPath, NodePosition>,
 }
 
-fn location(span: &Span) -> Location {
+/// The lines of `text` as YAML counts them (and editors show them): a line ends at `\r\n`,
+/// `\n` or a lone `\r`. A text ending in a line break has an empty last line.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match text.find(['\r', '\n']) {
+            Some(at) => {
+                let next = if text[at..].starts_with("\r\n") {
+                    at + 2
+                } else {
+                    at + 1
+                };
+                rest = Some(&text[next..]);
+                Some(&text[..at])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+}
+
+/// Where the character after `before` stands.
+pub fn end_of(before: &str) -> Location {
+    let (count, last) = lines(before).fold((0, ""), |(count, _), line| (count + 1, line));
     Location {
-        line: span.start.line(),
-        column: span.start.col() + 1,
+        line: count,
+        column: last.chars().count() + 1,
+    }
+}
+
+/// `location`, or the end of `text` when it lies past it: the parser reports an error at the
+/// end of a text without a final newline on the line after it, which editors cannot open.
+fn within(text: &str, location: Location) -> Location {
+    if location.line <= lines(text).count() {
+        location
+    } else {
+        end_of(text)
     }
 }
 
 impl<'a> Builder<'a> {
+    fn location(&self, span: &Span) -> Location {
+        within(
+            self.text,
+            Location {
+                line: span.start.line(),
+                column: span.start.col() + 1,
+            },
+        )
+    }
+
     fn next(&mut self) -> Result<(Event<'a>, Span), Diagnostic> {
         match self.parser.next_event() {
             Some(Ok(event)) => Ok(event),
@@ -160,10 +202,13 @@ impl<'a> Builder<'a> {
         let marker = error.marker();
         Diagnostic::error(
             self.file,
-            Some(Location {
-                line: marker.line(),
-                column: marker.col() + 1,
-            }),
+            Some(within(
+                self.text,
+                Location {
+                    line: marker.line(),
+                    column: marker.col() + 1,
+                },
+            )),
             "",
             format!("not valid YAML or JSON: {}", error.info()),
         )
@@ -179,7 +224,7 @@ impl<'a> Builder<'a> {
                 Event::DocumentStart(_) if value.is_some() => {
                     return Err(Diagnostic::error(
                         self.file,
-                        Some(location(&span)),
+                        Some(self.location(&span)),
                         "",
                         "a spec file holds one document; remove the second `---` section",
                     ));
@@ -205,13 +250,13 @@ impl<'a> Builder<'a> {
         path: &FieldPath,
         key: Option<Location>,
     ) -> Result<Value, Diagnostic> {
-        let here = location(&span);
+        let here = self.location(&span);
         self.positions
             .insert(path.clone(), NodePosition { key, value: here });
         match event {
             Event::Scalar(text, style, _, tag) => {
                 if let Some(tag) = tag {
-                    return Err(self.unsupported(here, path, &format!("the YAML tag `{tag}`")));
+                    return Err(self.unsupported(here, path, &format!("YAML tags (`{tag}`)")));
                 }
                 Ok(scalar(&text, style))
             }
@@ -237,13 +282,13 @@ impl<'a> Builder<'a> {
                         _ => {
                             return Err(Diagnostic::error(
                                 self.file,
-                                Some(location(&key_span)),
+                                Some(self.location(&key_span)),
                                 path.to_string(),
                                 "mapping keys must be plain strings",
                             ));
                         }
                     };
-                    let key_location = location(&key_span);
+                    let key_location = self.location(&key_span);
                     let entry_path = path.key(&key_text);
                     if map.contains_key(&key_text) {
                         return Err(Diagnostic::error(
@@ -351,6 +396,37 @@ mod tests {
             error.to_string(),
             "t.yaml:2:1: error: at `name`: duplicate key `name`"
         );
+    }
+
+    #[test]
+    fn an_error_at_the_end_points_inside_the_text() {
+        // Found by the random specs (a file cut short): saphyr puts it on line 2 of this
+        // one-line text.
+        let error = parse("a: [1,").unwrap_err();
+        assert_eq!(error.location, Some(Location { line: 1, column: 7 }));
+        // After a final newline, the empty last line is a place an editor can go.
+        let error = parse("a: [1,\n").unwrap_err();
+        assert_eq!(error.location, Some(Location { line: 2, column: 1 }));
+        // Found by fuzzing: a node the parser places at the end, past the last line.
+        let doc = parse("? ").unwrap();
+        let key = FieldPath::default().key("~");
+        assert_eq!(
+            doc.key_location(&key),
+            Some(Location { line: 1, column: 3 })
+        );
+    }
+
+    #[test]
+    fn lines_end_where_yaml_ends_them() {
+        // Found by fuzzing: the parser ends a line at a lone `\r`, so every location must.
+        let error = parse("product:\rx\n ittle: \"a\r\nb\"\r\n").unwrap_err();
+        assert_eq!(error.location, Some(Location { line: 3, column: 7 }));
+        assert_eq!(
+            lines("a\rb\r\nc\n").collect::<Vec<_>>(),
+            ["a", "b", "c", ""]
+        );
+        let error = checked_text(Path::new("t.yaml"), "a\rb\0").unwrap_err();
+        assert_eq!(error.location, Some(Location { line: 2, column: 2 }));
     }
 
     #[test]

@@ -170,3 +170,16 @@ fn an_operation_file_that_is_not_a_mapping_is_reported_there_not_in_the_overlay(
         insta::assert_snapshot!(format!("not_a_mapping_{}", what.replace(' ', "_")), report);
     }
 }
+
+#[test]
+fn the_overlay_follows_the_text_rules_of_every_spec_file() {
+    // Found by the random specs: a NUL in the overlay was read past (some readers stop
+    // there), and a byte-order mark was not dropped.
+    let error = load("service:\n  title: A\0B\n").unwrap_err().to_string();
+    assert!(
+        error.contains("overlay.yaml:2:11: error: holds a NUL byte"),
+        "{error}"
+    );
+    let loaded = load("\u{feff}service:\n  title: Patched\n").expect("a BOM is dropped");
+    assert_eq!(loaded.service.title, "Patched");
+}

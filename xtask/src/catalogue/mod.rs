@@ -11,7 +11,7 @@
 mod check;
 pub mod report;
 mod version;
-mod workspace;
+pub(crate) mod workspace;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -45,7 +45,7 @@ pub enum Failure {
     Run(String),
 }
 
-fn canonical_or_parent(path: &Path) -> Option<PathBuf> {
+pub(crate) fn canonical_or_parent(path: &Path) -> Option<PathBuf> {
     path.ancestors()
         .find_map(|ancestor| ancestor.canonicalize().ok())
 }
@@ -222,7 +222,8 @@ pub fn run(repo: &Path, options: &Options) -> Result<Report, Failure> {
     packages.sort();
     workspace::write(
         &out.join("Cargo.toml"),
-        &workspace::root_manifest(repo, &packages).map_err(Failure::Run)?,
+        &workspace::root_manifest(repo, &packages, "cargo xtask catalogue")
+            .map_err(Failure::Run)?,
     )
     .map_err(Failure::Run)?;
 

@@ -31,7 +31,7 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-pub(super) fn write(path: &Path, contents: &str) -> Result<(), String> {
+pub(crate) fn write(path: &Path, contents: &str) -> Result<(), String> {
     if std::fs::read_to_string(path).ok().as_deref() == Some(contents) {
         return Ok(());
     }
@@ -56,11 +56,12 @@ fn sections(manifest: &str) -> Vec<(String, Vec<&str>)> {
     out
 }
 
-/// The root manifest: `members` are `crates/acs-runtime` and `packages`.
-pub(super) fn root_manifest(repo: &Path, packages: &[String]) -> Result<String, String> {
+/// The root manifest: `members` are `crates/acs-runtime` and `packages`; `by` is the command
+/// that writes it (`cargo xtask catalogue`), named in its first line.
+pub(crate) fn root_manifest(repo: &Path, packages: &[String], by: &str) -> Result<String, String> {
     let ours = read(&repo.join("Cargo.toml"))?;
-    let mut manifest = String::from(
-        "# Written by `cargo xtask catalogue`: the client crates generated from a metadata tree.\n[workspace]\nresolver = \"3\"\nmembers = [\n    \"crates/acs-runtime\",\n",
+    let mut manifest = format!(
+        "# Written by `{by}`: generated client crates in a workspace of their own.\n[workspace]\nresolver = \"3\"\nmembers = [\n    \"crates/acs-runtime\",\n",
     );
     for package in packages {
         manifest.push_str(&format!("    \"crates/{package}\",\n"));
@@ -85,7 +86,7 @@ pub(super) fn root_manifest(repo: &Path, packages: &[String]) -> Result<String, 
 
 /// Copies the runtime (manifest without its test and bench sections, and `src/`) into
 /// `<out>/crates/acs-runtime`, and the repository's lock file when `out` has none.
-pub(super) fn prepare(repo: &Path, out: &Path) -> Result<(), String> {
+pub(crate) fn prepare(repo: &Path, out: &Path) -> Result<(), String> {
     let from = repo.join("crates/acs-runtime");
     let to = out.join("crates/acs-runtime");
     let mut manifest = String::new();
@@ -127,7 +128,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 /// Bytes under `dir`, following no links.
-pub(super) fn disk_usage(dir: &Path) -> u64 {
+pub(crate) fn disk_usage(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -147,8 +148,12 @@ mod tests {
 
     #[test]
     fn the_root_manifest_inherits_the_repository_settings() {
-        let manifest = root_manifest(&crate::workspace_root(), &["acs-dbs20190306".into()])
-            .expect("the repository manifest reads");
+        let manifest = root_manifest(
+            &crate::workspace_root(),
+            &["acs-dbs20190306".into()],
+            "cargo xtask catalogue",
+        )
+        .expect("the repository manifest reads");
         assert!(manifest.contains("\"crates/acs-dbs20190306\","));
         assert!(manifest.contains("[workspace.package]\nedition = "));
         assert!(manifest.contains("acs-runtime = { version = "));

@@ -8,7 +8,7 @@ mod ram;
 mod request;
 mod response;
 
-use acs_spec::ir::{Operation, TypeScope};
+use acs_spec::ir::{Operation, ResponseShape, TypeDef, TypeRef, TypeScope};
 use proc_macro2::{Ident, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 
@@ -32,6 +32,48 @@ impl OperationTypes {
             error: format_ident!("{base}Error"),
         }
     }
+}
+
+/// Lists, maps and boxes nested this deep make a type clippy's `type_complexity` refuses
+/// (`Option<BTreeMap<String, BTreeMap<String, BTreeMap<String, i64>>>>`). Found by
+/// `cargo xtask compile-batch`.
+const COMPLEX_NESTING: usize = 3;
+
+/// Whether `ty` nests [`COMPLEX_NESTING`] levels.
+pub(crate) fn is_complex(ty: &TypeRef) -> bool {
+    nesting(ty) >= COMPLEX_NESTING
+}
+
+fn nesting(ty: &TypeRef) -> usize {
+    match ty {
+        TypeRef::List(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => 1 + nesting(inner),
+        _ => 0,
+    }
+}
+
+/// Whether any member type of the operation's module nests [`COMPLEX_NESTING`] levels.
+pub(crate) fn complex_types(op: &Operation) -> bool {
+    let nested = op.types.iter().flat_map(|def| match def {
+        TypeDef::Struct(def) => def.fields.as_slice(),
+        TypeDef::Enum(_) => &[],
+    });
+    let body = match &op.response_shape {
+        ResponseShape::Value(ty) => Some(ty),
+        _ => None,
+    };
+    op.params
+        .iter()
+        .chain(&op.response)
+        .chain(nested)
+        .map(|field| &field.ty)
+        .chain(body)
+        .any(is_complex)
+}
+
+/// The spec nests lists and maps this deep; naming each level would add types the spec does
+/// not have, so the lint yields.
+pub(crate) fn allow_complex_types() -> TokenStream {
+    quote!(#![allow(clippy::type_complexity)])
 }
 
 /// The whole module of one operation.
@@ -58,8 +100,10 @@ impl ToTokens for OperationModule<'_> {
             .types
             .iter()
             .map(|def| crate::types::type_def(def, TypeScope::Operation));
+        let complex = complex_types(op).then(allow_complex_types);
         tokens.extend(quote! {
             #module_docs
+            #complex
             use acs_runtime as rt;
 
             #request

@@ -44,6 +44,15 @@ impl Client {
         }
     }
 
+    /// `Operation`: An operation named like the module holding every operation. (Set parameters, then `send().await`; see [`operation`](crate::operation::operation).)
+    #[cfg(feature = "operation")]
+    pub fn operation(&self) -> operation::OperationBuilder<rt::Client> {
+        operation::OperationBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
+    }
+
     /// `Self`: An operation named `Self`. (Set parameters, then `send().await`; see [`self_`](crate::operation::self_).)
     #[cfg(feature = "self")]
     pub fn self_(&self) -> self_::SelfBuilder<rt::Client> {

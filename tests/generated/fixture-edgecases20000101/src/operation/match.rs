@@ -298,6 +298,8 @@ pub enum FilterMode {
     FastZone,
     /// `Self`
     Self_,
+    /// `Ünïcödé`
+    Ncd,
     /// A value this version of the client does not know.
     Unknown(String),
 }
@@ -309,6 +311,7 @@ impl FilterMode {
             Self::NormalZone => "NORMAL_ZONE",
             Self::FastZone => "fast-zone",
             Self::Self_ => "Self",
+            Self::Ncd => "Ünïcödé",
             Self::Unknown(value) => value,
         }
     }
@@ -320,6 +323,7 @@ impl From<&str> for FilterMode {
             "NORMAL_ZONE" => Self::NormalZone,
             "fast-zone" => Self::FastZone,
             "Self" => Self::Self_,
+            "Ünïcödé" => Self::Ncd,
             other => Self::Unknown(other.to_owned()),
         }
     }

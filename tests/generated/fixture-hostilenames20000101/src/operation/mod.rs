@@ -11,6 +11,11 @@ pub mod build;
 #[cfg(feature = "items")]
 pub mod items;
 
+/// `Operation`: An operation named like the module holding every operation.
+#[cfg(feature = "operation")]
+#[allow(clippy::module_inception)]
+pub mod operation;
+
 /// `Self`: An operation named `Self`.
 #[cfg(feature = "self")]
 pub mod self_;
