@@ -165,12 +165,10 @@ pub fn one_line(markdown: &str) -> String {
                 fence = Some(line.chars().take_while(|c| *c == marker).collect());
             }
             // A run of three backticks or tildes is a fence only at the start of a line,
-            // where none of this text goes; a zero-width space keeps it from reading as one
-            // anyway.
-            None if !line.is_empty() => parts.push(
-                line.replace("```", "`\u{200b}``")
-                    .replace("~~~", "~\u{200b}~~"),
-            ),
+            // where none of this text goes. It stays as written: a zero-width space inside a
+            // backtick run changed which runs pair into code spans, leaving text that
+            // sanitize had put inside one (a URL, `[a][b]`) outside (found by compile-batch).
+            None if !line.is_empty() => parts.push(line.to_owned()),
             None => {}
         }
     }
@@ -521,11 +519,15 @@ mod tests {
         assert_eq!(sanitize("-      item"), "- item");
         assert_eq!(sanitize("1.      first"), "1. first");
         assert_eq!(sanitize("- normal item"), "- normal item");
-        // One-line places hold no fence.
-        let summary = one_line("Runs:\n```\nfn main() {}\n```");
-        assert!(
-            !summary.contains('\n') && !summary.contains("```"),
-            "{summary}"
+        // One-line places hold no fence: its code becomes inline code.
+        assert_eq!(
+            one_line("Runs:\n```\nfn main() {}\n```"),
+            "Runs: `fn main() {}`"
+        );
+        // Backtick runs in prose pair as sanitize saw them: the URL stays in its code span.
+        assert_eq!(
+            one_line("/* ````rust `https://example.com/x`"),
+            "/* ````rust `https://example.com/x`"
         );
     }
 

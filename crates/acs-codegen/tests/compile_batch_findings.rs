@@ -42,3 +42,26 @@ fn deeply_nested_members_let_type_complexity_yield() {
     let shallow = "name: Async\nsummary: s\nmethods: [get]\nparameters:\n  - name: M\n    in: query\n    type: map\n    items:\n      type: int64\n";
     assert!(!file(&generate(shallow), module).contains("type_complexity"));
 }
+
+#[test]
+fn what_an_unused_named_type_uses_is_encoded_for_requests_too() {
+    // `Holder` is used by no operation, so it is generated for both sides; `Kind`, which only
+    // a response uses, must then be encodable in requests as well, or the crate does not
+    // compile (E0277, `WireValue` not implemented).
+    let service = SpecFile {
+        path: "service.yaml".into(),
+        text: "product: x\ntitle: X\napi_version: \"2000-01-01\"\nstyle: rpc\ntypes:\n  - name: Kind\n    type: enum\n    values:\n      - value: A\n  - name: Holder\n    type: object\n    fields:\n      - name: K\n        type: enum\n        ref: Kind\n".into(),
+    };
+    let operation = SpecFile {
+        path: "Get.yaml".into(),
+        text: "name: Get\nsummary: s\nmethods: [get]\nresponse:\n  - name: K\n    type: enum\n    ref: Kind\n".into(),
+    };
+    let loaded = acs_spec::load_service(&service, &[operation]).expect("the spec is valid");
+    for def in &loaded.service.types {
+        let sides = match def {
+            acs_spec::ir::TypeDef::Struct(def) => def.sides,
+            acs_spec::ir::TypeDef::Enum(def) => def.sides,
+        };
+        assert!(sides.request && sides.response, "{}: {sides:?}", def.name());
+    }
+}

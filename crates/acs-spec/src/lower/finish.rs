@@ -141,6 +141,34 @@ fn mark_sides(service: &mut Service) {
             );
         }
     }
+    propagate(service, &index, &mut seen, pending);
+    // A named type no operation uses is generated for both sides, and so must be every type
+    // it uses (found by `cargo xtask compile-batch`: an unused struct's member of a type
+    // only responses used had no request-side encoding, and the crate did not compile).
+    let mut unused = Vec::new();
+    for def in &mut service.types {
+        let sides = match def {
+            TypeDef::Struct(def) => &mut def.sides,
+            TypeDef::Enum(def) => &mut def.sides,
+        };
+        if *sides == Sides::default() {
+            unused.push(key(TypeScope::Service, 0, def.name()));
+        }
+    }
+    let pending = unused
+        .into_iter()
+        .flat_map(|key| [(key.clone(), true), (key, false)])
+        .collect();
+    propagate(service, &index, &mut seen, pending);
+}
+
+/// Marks the types of `pending` with their side, and what they reach with the same side.
+fn propagate(
+    service: &mut Service,
+    index: &HashMap<TypeKey, (Option<usize>, usize)>,
+    seen: &mut HashSet<(TypeKey, bool)>,
+    mut pending: Vec<(TypeKey, bool)>,
+) {
     while let Some((type_key, request)) = pending.pop() {
         if !seen.insert((type_key.clone(), request)) {
             continue;
@@ -162,19 +190,6 @@ fn mark_sides(service: &mut Service) {
                 );
             }
             TypeDef::Enum(def) => mark(&mut def.sides, request),
-        }
-    }
-    // A named type no operation uses is generated for both sides.
-    for def in &mut service.types {
-        let sides = match def {
-            TypeDef::Struct(def) => &mut def.sides,
-            TypeDef::Enum(def) => &mut def.sides,
-        };
-        if *sides == Sides::default() {
-            *sides = Sides {
-                request: true,
-                response: true,
-            };
         }
     }
 }
