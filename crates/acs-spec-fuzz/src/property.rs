@@ -57,7 +57,8 @@ pub struct InputFile {
 
 /// Splits a fuzz input into files: the service file's bytes, then, after each
 /// [`FILE_SEPARATOR`], a file name on its own line and that file's bytes. A file named
-/// `overlay.yaml` is the overlay; unnamed files get `Op<N>.yaml`. A name already taken is
+/// `overlay.yaml` is the overlay; unnamed files, and names no folder can hold, get
+/// `Op<N>.yaml`. A name already taken is
 /// dropped with its file, as a folder cannot hold two files of one name.
 pub fn split_input(data: &[u8]) -> Vec<InputFile> {
     let mut parts = data.split(|b| *b == FILE_SEPARATOR);
@@ -71,7 +72,11 @@ pub fn split_input(data: &[u8]) -> Vec<InputFile> {
             None => (part, &[][..]),
         };
         let name = String::from_utf8_lossy(name).trim().to_owned();
-        let name = if name.is_empty() {
+        // A name no folder can hold (empty, `.`, `..`, with a `/` or NUL) becomes `Op<N>.yaml`:
+        // `a/` would otherwise be the same path as `a`, two files of one name.
+        let impossible =
+            name.is_empty() || name == "." || name == ".." || name.contains(['/', '\0']);
+        let name = if impossible {
             format!("Op{index}.yaml")
         } else {
             name
