@@ -34,8 +34,10 @@ const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 const BINARY_CONTENT_TYPE: &str = "application/octet-stream";
 
-/// Headers the runtime sets itself; an operation's header of the same name is dropped.
-const RESERVED_HEADERS: [&str; 14] = [
+/// Headers the runtime sets on requests itself: an operation's header of the same name is
+/// dropped (so is `content-length`, which the HTTP layer sets), and the transport sends them
+/// under static names.
+pub(crate) const RUNTIME_HEADERS: [&str; 13] = [
     "host",
     "x-acs-version",
     "x-acs-action",
@@ -49,7 +51,6 @@ const RESERVED_HEADERS: [&str; 14] = [
     "x-acs-accesskey-id",
     "x-acs-security-token",
     "authorization",
-    "content-length",
 ];
 
 impl Prepared {
@@ -117,7 +118,7 @@ impl Prepared {
                     header: name,
                 });
             }
-            if !RESERVED_HEADERS.contains(&name.as_str()) {
+            if name != "content-length" && !RUNTIME_HEADERS.contains(&name.as_str()) {
                 headers.push((name, value));
             }
         }

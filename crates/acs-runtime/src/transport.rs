@@ -393,28 +393,10 @@ impl Transport for DefaultTransport {
     }
 }
 
-/// Header names the runtime sends on every request, as static names: no allocation or
-/// validation per request for them.
-const STATIC_HEADER_NAMES: &[&str] = &[
-    "host",
-    "x-acs-version",
-    "x-acs-action",
-    "user-agent",
-    "x-acs-date",
-    "x-acs-signature-nonce",
-    "accept",
-    "content-type",
-    "x-acs-content-sha256",
-    "x-acs-credentials-provider",
-    "x-acs-accesskey-id",
-    "x-acs-security-token",
-    "authorization",
-];
-
 fn header_name(
     name: &str,
 ) -> Result<reqwest::header::HeaderName, reqwest::header::InvalidHeaderName> {
-    match STATIC_HEADER_NAMES
+    match crate::request::RUNTIME_HEADERS
         .iter()
         .find(|known| known.eq_ignore_ascii_case(name))
     {
