@@ -30,7 +30,8 @@ pub async fn recorded_request(config: &Config) -> HttpRequest {
 }
 
 /// A reqwest client configured as the runtime's `DefaultTransport` configures its own:
-/// HTTP/1.1 only, the official SDKs' connect and read timeouts, no redirects, no proxy.
+/// HTTP/1.1 only, the official SDKs' connect and read timeouts, no redirects, no reqwest retries,
+/// no proxy.
 pub fn bare_client() -> reqwest::Client {
     // reqwest is built without a default TLS provider (acs-runtime hands it one).
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -39,6 +40,7 @@ pub fn bare_client() -> reqwest::Client {
         .connect_timeout(std::time::Duration::from_secs(5))
         .read_timeout(std::time::Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
+        .retry(reqwest::retry::never().max_retries_per_request(0))
         .no_proxy()
         .build()
         .expect("a reqwest client")
@@ -95,7 +97,7 @@ impl Canned {
         Box::pin(async {
             Ok(HttpResponse::new(
                 200,
-                vec![("content-type".into(), "application/json".into())],
+                [("content-type", "application/json")],
                 BODY,
             ))
         })

@@ -28,7 +28,7 @@ fn signature(c: &mut Criterion) {
         .iter()
         .map(|(k, v)| (k.clone(), text(v)))
         .collect();
-    let headers: Vec<(String, String)> = vector["expected"]["sdk_request"]["headers"]
+    let headers: acs_runtime::Headers = vector["expected"]["sdk_request"]["headers"]
         .as_object()
         .expect("headers")
         .iter()

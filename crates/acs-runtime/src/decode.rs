@@ -230,17 +230,11 @@ fn snippet(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Headers;
     use crate::json::FromJson;
 
     fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
-        HttpResponse::new(
-            status,
-            headers
-                .iter()
-                .map(|(name, value)| (name.to_string(), value.to_string()))
-                .collect(),
-            body,
-        )
+        HttpResponse::new(status, headers.iter().copied().collect::<Headers>(), body)
     }
 
     #[derive(Debug, PartialEq)]

@@ -12,6 +12,7 @@ pub mod decode;
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
+pub mod headers;
 pub mod json;
 #[cfg(feature = "test-util")]
 pub mod mock;
@@ -30,6 +31,7 @@ pub use error::{
     BuildError, ConfigError, DecodeError, SdkError, ServiceError, TransportError,
     TransportErrorKind,
 };
+pub use headers::Headers;
 pub use json::FromJson;
 pub use operation::{
     ApiStyle, Auth, BodyKind, FromResponse, Idempotency, Method, Operation, OperationError,

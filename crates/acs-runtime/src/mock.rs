@@ -167,7 +167,7 @@ impl<O: Operation> RuleBuilder<O> {
     pub fn then_http(self, status: u16, body: impl Into<Vec<u8>>) -> Rule {
         self.then_http_response(HttpResponse::new(
             status,
-            vec![("content-type".into(), "application/json".into())],
+            [("content-type", "application/json")],
             body,
         ))
     }

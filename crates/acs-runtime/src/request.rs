@@ -7,6 +7,7 @@ use crate::encoding::{
 };
 use crate::endpoint::ResolvedEndpoint;
 use crate::error::BuildError;
+use crate::headers::Headers;
 use crate::operation::{ApiStyle, Method, OperationInfo, ServiceInfo};
 use crate::params::RequestParams;
 use crate::sign::{self, SignatureAlgorithm, V3Request};
@@ -191,40 +192,29 @@ impl Prepared {
         user_agent: &str,
     ) -> HttpRequest {
         let hashed_payload = sign::hash_payload(algorithm, &self.body);
+        let mut headers = self.header_buffer(endpoint, credentials, user_agent);
         // The official SDK's headers, in its order; every one of them is signed.
-        let mut signed: Vec<(String, String)> = vec![
-            ("host".into(), endpoint.host_header().to_owned()),
-            ("x-acs-version".into(), self.product_version.to_owned()),
-            ("x-acs-action".into(), self.action.to_owned()),
-            ("user-agent".into(), user_agent.to_owned()),
-            ("x-acs-date".into(), timestamp.to_owned()),
-            ("x-acs-signature-nonce".into(), nonce.to_owned()),
-            ("accept".into(), "application/json".to_owned()),
-        ];
+        headers.push("host", endpoint.host_header());
+        headers.push("x-acs-version", self.product_version);
+        headers.push("x-acs-action", self.action);
+        headers.push("user-agent", user_agent);
+        headers.push("x-acs-date", timestamp);
+        headers.push("x-acs-signature-nonce", nonce);
+        headers.push("accept", "application/json");
         if let Some(content_type) = self.content_type {
-            signed.push(("content-type".into(), content_type.to_owned()));
+            headers.push("content-type", content_type);
         }
-        signed.push(("x-acs-content-sha256".into(), hashed_payload.clone()));
+        headers.push("x-acs-content-sha256", &hashed_payload);
         if let Some(credentials) = credentials {
-            signed.push((
-                "x-acs-credentials-provider".into(),
-                credentials.provider_name().to_owned(),
-            ));
+            headers.push("x-acs-credentials-provider", credentials.provider_name());
             if let Some(token) = credentials.security_token() {
-                signed.push((
-                    "x-acs-accesskey-id".into(),
-                    credentials.access_key_id().to_owned(),
-                ));
-                signed.push(("x-acs-security-token".into(), token.to_owned()));
+                headers.push("x-acs-accesskey-id", credentials.access_key_id());
+                headers.push("x-acs-security-token", token);
             }
         }
-        let mut unsigned = Vec::new();
-        for (name, value) in &self.headers {
-            if name.starts_with("x-acs-") {
-                signed.push((name.clone(), value.clone()));
-            } else {
-                unsigned.push((name.clone(), value.clone()));
-            }
+        let is_signed = |name: &str| name.starts_with("x-acs-");
+        for (name, value) in self.headers.iter().filter(|(name, _)| is_signed(name)) {
+            headers.push(name, value);
         }
 
         let authorization = credentials.map(|credentials| {
@@ -235,15 +225,16 @@ impl Prepared {
                     method: self.method.as_str(),
                     canonical_uri: &self.path,
                     query: &self.query,
-                    headers: &signed,
+                    headers: &headers,
                     hashed_payload: &hashed_payload,
                 },
             )
         });
-        let mut headers = signed;
-        headers.extend(unsigned);
+        for (name, value) in self.headers.iter().filter(|(name, _)| !is_signed(name)) {
+            headers.push(name, value);
+        }
         if let Some(authorization) = authorization {
-            headers.push(("Authorization".into(), authorization));
+            headers.push("Authorization", &authorization);
         }
         HttpRequest {
             method: self.method,
@@ -251,6 +242,30 @@ impl Prepared {
             headers,
             body: self.body.clone(),
         }
+    }
+
+    /// An empty header list with room for every header [`Prepared::sign`] sets, so it is
+    /// allocated once.
+    fn header_buffer(
+        &self,
+        endpoint: &ResolvedEndpoint,
+        credentials: Option<&Credentials>,
+        user_agent: &str,
+    ) -> Headers {
+        // The fixed names and values, a nonce, a date, two hashes and the Authorization
+        // header come to under 800 bytes; the rest varies.
+        let varying = endpoint.host_header().len()
+            + user_agent.len()
+            + self.action.len()
+            + credentials.map_or(0, |c| {
+                2 * c.access_key_id().len() + c.security_token().map_or(0, str::len)
+            })
+            + self
+                .headers
+                .iter()
+                .map(|(name, value)| name.len() + value.len())
+                .sum::<usize>();
+        Headers::with_capacity(16 + self.headers.len(), 800 + varying)
     }
 
     fn sign_v1(
@@ -270,12 +285,11 @@ impl Prepared {
             ("SignatureNonce".into(), nonce.to_owned()),
         ];
         query.extend(self.query.iter().cloned());
-        let mut headers: Vec<(String, String)> = vec![
-            ("host".into(), endpoint.host_header().to_owned()),
-            ("x-acs-version".into(), self.product_version.to_owned()),
-            ("x-acs-action".into(), self.action.to_owned()),
-            ("user-agent".into(), user_agent.to_owned()),
-        ];
+        let mut headers = self.header_buffer(endpoint, credentials, user_agent);
+        headers.push("host", endpoint.host_header());
+        headers.push("x-acs-version", self.product_version);
+        headers.push("x-acs-action", self.action);
+        headers.push("user-agent", user_agent);
         if let Some(credentials) = credentials {
             if let Some(token) = credentials.security_token() {
                 query.push(("SecurityToken".into(), token.to_owned()));
@@ -292,15 +306,14 @@ impl Prepared {
                 credentials.access_key_secret(),
             );
             query.push(("Signature".into(), signature.signature));
-            headers.push((
-                "x-acs-credentials-provider".into(),
-                credentials.provider_name().to_owned(),
-            ));
+            headers.push("x-acs-credentials-provider", credentials.provider_name());
         }
         if let Some(content_type) = self.content_type {
-            headers.push(("content-type".into(), content_type.to_owned()));
+            headers.push("content-type", content_type);
         }
-        headers.extend(self.headers.iter().cloned());
+        for (name, value) in &self.headers {
+            headers.push(name, value);
+        }
         HttpRequest {
             method: self.method,
             url: self.url(endpoint, &query),
@@ -423,7 +436,11 @@ mod tests {
             .iter()
             .map(|(name, value)| (name.clone(), text(value)))
             .collect();
-        let mut ours = request.headers.clone();
+        let mut ours: Vec<(String, String)> = request
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
         let mut theirs = expected_headers.clone();
         ours.sort();
         theirs.sort();

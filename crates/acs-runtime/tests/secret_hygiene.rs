@@ -855,7 +855,7 @@ async fn no_public_type_or_error_shows_a_secret() {
         method: "POST",
         canonical_uri: "/",
         query: &[],
-        headers: &headers,
+        headers: &acs_runtime::Headers::from(headers.clone()),
         hashed_payload: &hashed,
     };
     shown.debug("V3Request", &request);
@@ -942,7 +942,7 @@ async fn no_public_type_or_error_shows_a_secret() {
     // Decoding on its own: the functions and error types a transport or a test may use.
     let wrong = HttpResponse::new(
         200,
-        Vec::new(),
+        acs_runtime::Headers::new(),
         format!("{{\"BackupPlanId\": [\"{SECRET}\"]}}"),
     );
     let decoded =
@@ -976,7 +976,11 @@ async fn no_public_type_or_error_shows_a_secret() {
     // Responses carrying a secret, as a transport returns them.
     shown.debug(
         "HttpResponse (credentials answer)",
-        &HttpResponse::new(200, Vec::new(), issued(in_an_hour()).to_string()),
+        &HttpResponse::new(
+            200,
+            acs_runtime::Headers::new(),
+            issued(in_an_hour()).to_string(),
+        ),
     );
 
     shown.assert_clean();
@@ -993,7 +997,7 @@ impl Transport for Seen {
         Box::pin(async {
             Ok(HttpResponse::new(
                 200,
-                Vec::new(),
+                acs_runtime::Headers::new(),
                 r#"{"RequestId":"SEEN"}"#,
             ))
         })

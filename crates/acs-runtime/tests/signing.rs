@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 
+use acs_runtime::Headers;
 use acs_runtime::encoding::{form_encode, form_encode_pairs, percent_encode, percent_encode_path};
 use acs_runtime::sign::{
     SignatureAlgorithm, SigningKey, V3Request, authorization_v3, authorization_v3_with_key,
@@ -296,7 +297,7 @@ fn check_sdk_v3(f: &Fixture) {
         method: f.text("/input/http_method"),
         canonical_uri,
         query: &query,
-        headers: &headers,
+        headers: &Headers::from(headers.clone()),
         hashed_payload: &hashed_payload,
     };
     let signature = sign_v3(algorithm, access_key_id, secret, &request);
@@ -465,7 +466,7 @@ fn check_docs_v3(f: &Fixture) {
         method: f.text("/input/http_method"),
         canonical_uri: f.text("/input/canonical_uri"),
         query: &query,
-        headers: &headers,
+        headers: &Headers::from(headers.clone()),
         hashed_payload: &hashed_payload,
     };
     let signature = sign_v3(
@@ -542,7 +543,7 @@ fn check_docs_v3_authorization_only(f: &Fixture) {
         method: f.text("/input_not_on_page/http_method"),
         canonical_uri: f.text("/input_not_on_page/canonical_uri"),
         query: &query,
-        headers: &headers,
+        headers: &Headers::from(headers.clone()),
         hashed_payload: &hashed_payload,
     };
     let signature = sign_v3(
@@ -689,7 +690,7 @@ fn v3_signature_does_not_depend_on_input_order_or_header_name_case() {
             method: "POST",
             canonical_uri: "/",
             query,
-            headers,
+            headers: &Headers::from(headers.to_vec()),
             hashed_payload: EMPTY_SHA256,
         };
         sign_v3(SignatureAlgorithm::Acs3HmacSha256, "id", secret, &request)
@@ -719,7 +720,7 @@ fn v3_canonical_query_sorts_duplicates_by_value_and_keeps_empty_values() {
         method: "GET",
         canonical_uri: "/",
         query: &query,
-        headers: &headers,
+        headers: &Headers::from(headers.clone()),
         hashed_payload: EMPTY_SHA256,
     };
     let signature = sign_v3(SignatureAlgorithm::Acs3HmacSha256, "id", "secret", &request);
@@ -733,7 +734,7 @@ fn v3_canonical_query_encodes_keys_and_values() {
         method: "GET",
         canonical_uri: "/",
         query: &query,
-        headers: &[],
+        headers: &Headers::new(),
         hashed_payload: EMPTY_SHA256,
     };
     let signature = sign_v3(SignatureAlgorithm::Acs3HmacSha256, "id", "secret", &request);
@@ -754,7 +755,7 @@ fn v3_repeated_header_is_signed_once_with_sorted_values() {
         method: "GET",
         canonical_uri: "/",
         query: &[],
-        headers: &headers,
+        headers: &Headers::from(headers.clone()),
         hashed_payload: EMPTY_SHA256,
     };
     let signature = sign_v3(SignatureAlgorithm::Acs3HmacSha256, "id", "secret", &request);
@@ -787,7 +788,7 @@ fn signatures_never_show_the_secret() {
         method: "GET",
         canonical_uri: "/",
         query: &query,
-        headers: &headers,
+        headers: &Headers::from(headers.clone()),
         hashed_payload: EMPTY_SHA256,
     };
     let v3 = sign_v3(SignatureAlgorithm::Acs3HmacSm3, "id", secret, &request);
@@ -913,7 +914,7 @@ fn v3_request_debug_masks_the_security_token() {
         method: "POST",
         canonical_uri: "/",
         query: &[],
-        headers: &headers,
+        headers: &Headers::from(headers.clone()),
         hashed_payload: "e3b0",
     };
     let shown = format!("{request:?}");

@@ -9,6 +9,7 @@ use super::{
     CredentialsError, ENV_ECS_METADATA, ENV_ECS_METADATA_DISABLED, ENV_IMDSV1_DISABLED, Lookup,
     ProvideCredentials, ProvideFuture, flag, non_empty_var, process_env,
 };
+use crate::headers::Headers;
 use crate::json::Value;
 use crate::operation::Method;
 use crate::transport::Transport;
@@ -87,7 +88,7 @@ impl EcsRamRoleProvider {
         &self,
         method: Method,
         path: &str,
-        headers: Vec<(String, String)>,
+        headers: Headers,
     ) -> Result<crate::transport::HttpResponse, CredentialsError> {
         let url = format!("{}{path}", self.endpoint);
         http::send(
@@ -107,7 +108,7 @@ impl EcsRamRoleProvider {
             .send(
                 Method::Put,
                 TOKEN_PATH,
-                vec![(TOKEN_TTL_HEADER.to_owned(), TOKEN_TTL_SECONDS.to_owned())],
+                Headers::from([(TOKEN_TTL_HEADER, TOKEN_TTL_SECONDS)]),
             )
             .await;
         let failure = match answer {
@@ -137,14 +138,14 @@ impl EcsRamRoleProvider {
     /// allowed.
     async fn get(&self, path: &str, token: Option<&str>) -> Result<Vec<u8>, CredentialsError> {
         let with_token = token
-            .map(|t| vec![(TOKEN_HEADER.to_owned(), t.to_owned())])
+            .map(|t| Headers::from([(TOKEN_HEADER, t)]))
             .unwrap_or_default();
         let first = self.send(Method::Get, path, with_token).await;
         let answer = match first {
             Ok(response) if response.status == 200 => return Ok(response.body),
             retry if token.is_some() && !self.imdsv1_disabled => {
                 drop(retry);
-                self.send(Method::Get, path, Vec::new()).await
+                self.send(Method::Get, path, Headers::new()).await
             }
             other => other,
         }?;
@@ -203,7 +204,7 @@ impl ProvideCredentials for EcsRamRoleProvider {
             };
             let path = format!("{ROLES_PATH}{role}");
             let body = self.get(&path, token.as_deref()).await?;
-            let response = crate::transport::HttpResponse::new(200, Vec::new(), body);
+            let response = crate::transport::HttpResponse::new(200, Headers::new(), body);
             let document = json_answer(&response, PROVIDER, &self.endpoint)?;
             let service = |message: String| CredentialsError::Service {
                 provider: PROVIDER,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Credentials, CredentialsError, parse_expiration};
+use crate::headers::Headers;
 use crate::json::{self, Value};
 use crate::operation::Method;
 use crate::transport::{DefaultTransport, HttpRequest, HttpResponse, Timeouts, Transport};
@@ -31,7 +32,7 @@ pub(crate) async fn send(
     provider: &'static str,
     method: Method,
     url: &str,
-    headers: Vec<(String, String)>,
+    headers: Headers,
     budget: Duration,
 ) -> Result<HttpResponse, CredentialsError> {
     let request = HttpRequest {

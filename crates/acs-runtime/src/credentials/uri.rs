@@ -8,6 +8,7 @@ use super::http::{self, credentials_from, endpoint_of, json_answer};
 use super::{
     CredentialsError, ENV_CREDENTIALS_URI, Lookup, ProvideCredentials, ProvideFuture, non_empty_var,
 };
+use crate::headers::Headers;
 use crate::json::Value;
 use crate::operation::Method;
 use crate::transport::Transport;
@@ -67,7 +68,7 @@ impl ProvideCredentials for CredentialsUriProvider {
                 PROVIDER,
                 Method::Get,
                 &self.uri,
-                Vec::new(),
+                Headers::new(),
                 Duration::from_secs(15),
             )
             .await?;

@@ -17,6 +17,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use sm3::Sm3;
 
+use crate::headers::Headers;
+
 use super::{SignatureAlgorithm, with_sorted, write_canonical_query};
 
 /// One request to sign with [`sign_v3`].
@@ -34,7 +36,7 @@ pub struct V3Request<'a> {
     pub query: &'a [(String, String)],
     /// Exactly the headers to sign (the caller chooses them), unencoded. Names are compared
     /// case-insensitively; a name given more than once is signed once with its values joined.
-    pub headers: &'a [(String, String)],
+    pub headers: &'a Headers,
     /// Lower-case hex hash of the body, as computed by [`hash_payload`]; also the value of the
     /// `x-acs-content-sha256` header.
     pub hashed_payload: &'a str,
@@ -42,23 +44,12 @@ pub struct V3Request<'a> {
 
 impl std::fmt::Debug for V3Request<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let shown = if name.eq_ignore_ascii_case("x-acs-security-token") {
-                    "***"
-                } else {
-                    value.as_str()
-                };
-                (name.as_str(), shown)
-            })
-            .collect();
+        // `Headers`' own `Debug` masks the STS token.
         f.debug_struct("V3Request")
             .field("method", &self.method)
             .field("canonical_uri", &self.canonical_uri)
             .field("query", &self.query)
-            .field("headers", &headers)
+            .field("headers", self.headers)
             .field("hashed_payload", &self.hashed_payload)
             .finish()
     }
@@ -256,14 +247,12 @@ pub fn hash_payload(algorithm: SignatureAlgorithm, body: &[u8]) -> String {
 
 /// Header names lower-cased and values trimmed, as they are signed. Names are usually lower
 /// case already; they are borrowed then.
-fn header_entries<'h>(
-    headers: &'h [(String, String)],
-) -> impl ExactSizeIterator<Item = (Cow<'h, str>, &'h str)> {
+fn header_entries(headers: &Headers) -> impl ExactSizeIterator<Item = (Cow<'_, str>, &str)> {
     headers.iter().map(|(name, value)| {
         let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(name.to_ascii_lowercase())
         } else {
-            Cow::Borrowed(name.as_str())
+            Cow::Borrowed(name)
         };
         (name, value.trim())
     })
@@ -365,7 +354,7 @@ pub fn authorization_v3_with_key(
                     + request
                         .headers
                         .iter()
-                        .map(|(n, _)| n.len() + 1)
+                        .map(|(name, _)| name.len() + 1)
                         .sum::<usize>()
                     + 104,
             );

@@ -486,7 +486,7 @@ fn verify_v3(
         return Err("x-acs-content-sha256 is not the body's hash".to_owned());
     }
 
-    let mut headers = Vec::new();
+    let mut headers = acs_runtime::Headers::new();
     for name in &signed_headers {
         let values: Vec<&(String, String)> = request
             .headers
@@ -496,7 +496,7 @@ fn verify_v3(
         if values.is_empty() {
             return Err(format!("signed header {name} is missing"));
         }
-        headers.extend(values.into_iter().cloned());
+        headers.extend(values.into_iter().map(|(key, value)| (key, value)));
     }
     let expected = sign::sign_v3(
         algorithm,

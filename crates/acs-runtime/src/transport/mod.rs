@@ -12,13 +12,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::error::{TransportError, TransportErrorKind};
+use crate::headers::Headers;
 use crate::operation::Method;
+use crate::request::RUNTIME_HEADERS;
+
+mod tls;
 
 /// A boxed, sendable future, the return type of [`Transport::send`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Header names whose values are credentials or signatures; [`HttpRequest`]'s `Debug` hides them.
-const SENSITIVE_HEADERS: [&str; 2] = ["authorization", "x-acs-security-token"];
 
 /// A signed request, ready to send.
 ///
@@ -31,7 +32,7 @@ pub struct HttpRequest {
     /// The full URL: scheme, host, encoded path and encoded query string.
     pub url: String,
     /// Headers in the order they are sent, including `host`.
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     /// The body; empty for none.
     pub body: Vec<u8>,
 }
@@ -39,26 +40,16 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The first value of header `name` (compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        self.headers.get(name)
     }
 }
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let hidden = SENSITIVE_HEADERS
-                    .iter()
-                    .any(|sensitive| name.eq_ignore_ascii_case(sensitive));
-                (name.as_str(), if hidden { "***" } else { value.as_str() })
-            })
-            .collect();
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &redact_url(&self.url))
-            .field("headers", &headers)
+            .field("headers", &self.headers)
             .field("body_len", &self.body.len())
             .finish()
     }
@@ -73,24 +64,24 @@ pub struct HttpResponse {
     /// The status code.
     pub status: u16,
     /// Headers as received (names as the HTTP library reports them, usually lower case).
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     /// The whole body.
     pub body: Vec<u8>,
 }
 
 impl HttpResponse {
     /// A response with the given parts.
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Vec<u8>>) -> Self {
+    pub fn new(status: u16, headers: impl Into<Headers>, body: impl Into<Vec<u8>>) -> Self {
         HttpResponse {
             status,
-            headers,
+            headers: headers.into(),
             body: body.into(),
         }
     }
 
     /// The first value of header `name` (compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        self.headers.get(name)
     }
 }
 
@@ -102,13 +93,6 @@ impl fmt::Debug for HttpResponse {
             .field("body_len", &self.body.len())
             .finish()
     }
-}
-
-fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
 }
 
 /// The URL without its query string, which may hold a signature or an STS token.
@@ -322,47 +306,56 @@ impl Transport for DefaultTransport {
             } = request;
             let query = url.split_once('?').map(|(_, query)| query);
             let mut headers = reqwest::header::HeaderMap::with_capacity(request_headers.len());
-            for (name, value) in request_headers {
-                let name = header_name(&name).map_err(|_| {
+            // One shared buffer: every value reqwest gets is a slice of it, not a copy.
+            let (text, spans) = request_headers.into_buffer();
+            let text = bytes::Bytes::from(text.into_bytes());
+            for (name, value) in spans {
+                let name = header_name(&text[name]).map_err(|name| {
                     TransportError::new(
                         TransportErrorKind::Request,
                         format!("invalid header name `{}`", name.escape_default()),
                     )
                 })?;
                 // Values may be UTF-8 beyond ASCII, which HTTP carries as opaque octets; only
-                // control characters are refused. The string's buffer is reused, not copied.
-                let value = reqwest::header::HeaderValue::from_maybe_shared(bytes::Bytes::from(
-                    value.into_bytes(),
-                ))
-                .map_err(|_| {
-                    TransportError::new(
-                        TransportErrorKind::Request,
-                        format!("invalid value for header `{name}`"),
-                    )
-                })?;
+                // control characters are refused.
+                let value = reqwest::header::HeaderValue::from_maybe_shared(text.slice(value))
+                    .map_err(|_| {
+                        TransportError::new(
+                            TransportErrorKind::Request,
+                            format!("invalid value for header `{name}`"),
+                        )
+                    })?;
                 headers.append(name, value);
             }
             let target = self
                 .url(&url)
                 .map_err(|message| TransportError::new(TransportErrorKind::Request, message))?;
+            // Built whole rather than through `RequestBuilder::headers`, which would copy the
+            // header map into the request's own, hashing every name again.
+            let mut outgoing = reqwest::Request::new(method, target);
+            *outgoing.headers_mut() = headers;
+            *outgoing.body_mut() = Some(body.into());
             let mut response = client
-                .request(method, target)
-                .headers(headers)
-                .body(body)
-                .send()
+                .execute(outgoing)
                 .await
                 .map_err(|error| classify(error, query))?;
             let status = response.status().as_u16();
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        name.as_str().to_owned(),
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let received = response.headers();
+            let mut headers = Headers::with_capacity(
+                received.len(),
+                received
+                    .iter()
+                    .map(|(name, value)| name.as_str().len() + value.len())
+                    .sum(),
+            );
+            for (name, value) in received {
+                match std::str::from_utf8(value.as_bytes()) {
+                    Ok(text) => headers.push(name.as_str(), text),
+                    Err(_) => {
+                        headers.push(name.as_str(), &String::from_utf8_lossy(value.as_bytes()))
+                    }
+                }
+            }
             let too_large = || {
                 TransportError::new(
                     TransportErrorKind::TooLarge,
@@ -393,43 +386,65 @@ impl Transport for DefaultTransport {
     }
 }
 
-fn header_name(
-    name: &str,
-) -> Result<reqwest::header::HeaderName, reqwest::header::InvalidHeaderName> {
-    match crate::request::RUNTIME_HEADERS
-        .iter()
-        .find(|known| known.eq_ignore_ascii_case(name))
+/// The headers the runtime sets, as reqwest's names: built at compile time, not per request.
+static RUNTIME_HEADER_NAMES: [reqwest::header::HeaderName; RUNTIME_HEADERS.len()] = {
+    const fn name(index: usize) -> reqwest::header::HeaderName {
+        reqwest::header::HeaderName::from_static(RUNTIME_HEADERS[index])
+    }
+    [
+        name(0),
+        name(1),
+        name(2),
+        name(3),
+        name(4),
+        name(5),
+        name(6),
+        name(7),
+        name(8),
+        name(9),
+        name(10),
+        name(11),
+        name(12),
+    ]
+};
+
+/// `name` as reqwest's header name; an invalid one is given back, lossily decoded.
+fn header_name(name: &[u8]) -> Result<reqwest::header::HeaderName, String> {
+    let from_bytes = || {
+        reqwest::header::HeaderName::from_bytes(name)
+            .map_err(|_| String::from_utf8_lossy(name).into_owned())
+    };
+    // reqwest knows the standard names (host, accept, authorization, ...) without copying them.
+    if !name
+        .get(..6)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"x-acs-"))
     {
-        Some(known) => Ok(reqwest::header::HeaderName::from_static(known)),
-        None => reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+        return from_bytes();
+    }
+    // The runtime writes its names in lower case; another case is still the same header.
+    let known = |exact: bool| {
+        RUNTIME_HEADERS.iter().position(|known| match exact {
+            true => known.as_bytes() == name,
+            false => known.as_bytes().eq_ignore_ascii_case(name),
+        })
+    };
+    match known(true).or_else(|| known(false)) {
+        Some(index) => Ok(RUNTIME_HEADER_NAMES[index].clone()),
+        None => from_bytes(),
     }
 }
 
 fn build_client(timeouts: &Timeouts, proxy: bool) -> Result<reqwest::Client, TransportError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> =
-        match rustls_platform_verifier::Verifier::new(Arc::clone(&provider)) {
-            Ok(verifier) => Arc::new(verifier),
-            // No usable trust store (say, a container without CA certificates). Plain-HTTP
-            // endpoints still work; every TLS handshake fails with this explanation.
-            Err(error) => Arc::new(NoTrustStore {
-                reason: error.to_string(),
-                provider: Arc::clone(&provider),
-            }),
-        };
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|error| setup_error(&error))?
-        .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
-    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let tls = tls::client_config().map_err(|error| setup_error(&error))?;
     let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .http1_only()
         .connect_timeout(timeouts.connect)
         .read_timeout(timeouts.read)
-        .redirect(reqwest::redirect::Policy::none());
+        .redirect(reqwest::redirect::Policy::none())
+        // The client decides retries (never a second start of a write); reqwest's own layer,
+        // besides, cloned every request for a retry it would not make.
+        .retry(reqwest::retry::never().max_retries_per_request(0));
     if !proxy {
         builder = builder.no_proxy();
     }
@@ -501,63 +516,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// A verifier for when the system has no trust store: refuses every server certificate.
-#[derive(Debug)]
-struct NoTrustStore {
-    reason: String,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl rustls::client::danger::ServerCertVerifier for NoTrustStore {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &rustls::pki_types::CertificateDer<'_>,
-        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
-        _server_name: &rustls::pki_types::ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Err(rustls::Error::General(format!(
-            "cannot verify the server: no trusted root certificates ({})",
-            self.reason
-        )))
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
 #[cfg(test)]
 mod tls_tests {
     use super::*;
@@ -599,14 +557,14 @@ mod tests {
         let request = HttpRequest {
             method: Method::Post,
             url: "https://example.com/?Signature=QUERYSIG&SecurityToken=QUERYTOKEN".to_owned(),
-            headers: vec![
-                ("host".to_owned(), "example.com".to_owned()),
+            headers: Headers::from([
+                ("host", "example.com"),
                 (
-                    "Authorization".to_owned(),
-                    "ACS3-HMAC-SHA256 Credential=id,Signature=HEADERSIG".to_owned(),
+                    "Authorization",
+                    "ACS3-HMAC-SHA256 Credential=id,Signature=HEADERSIG",
                 ),
-                ("x-acs-security-token".to_owned(), "HEADERTOKEN".to_owned()),
-            ],
+                ("x-acs-security-token", "HEADERTOKEN"),
+            ]),
             body: Vec::new(),
         };
         let debug = format!("{request:?}");
@@ -618,11 +576,7 @@ mod tests {
 
     #[test]
     fn header_lookup_ignores_case() {
-        let response = HttpResponse::new(
-            200,
-            vec![("X-Acs-Request-Id".to_owned(), "R".to_owned())],
-            "",
-        );
+        let response = HttpResponse::new(200, [("X-Acs-Request-Id", "R")], "");
         assert_eq!(response.header("x-acs-request-id"), Some("R"));
         assert_eq!(response.header("missing"), None);
     }
