@@ -19,7 +19,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use json_event_parser::{JsonEvent, SliceJsonParser};
+mod parse;
+
+pub(crate) use parse::{ParseFailure, parse_before};
+pub use parse::{SyntaxError, parse};
 
 /// The deepest nesting of arrays and objects a body may have.
 pub const MAX_DEPTH: usize = 128;
@@ -109,134 +112,6 @@ impl Object {
     /// The members, in document order.
     pub fn into_members(self) -> Vec<(String, Value)> {
         self.members
-    }
-}
-
-/// Why a body is not valid JSON. Carries the position only: a parser's message may quote the
-/// body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    /// 1-based line.
-    pub line: u64,
-    /// 1-based column, in characters.
-    pub column: u64,
-    /// What is wrong, without quoting the input.
-    pub reason: &'static str,
-}
-
-impl fmt::Display for SyntaxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} at line {}, column {}",
-            self.reason, self.line, self.column
-        )
-    }
-}
-
-impl std::error::Error for SyntaxError {}
-
-/// Parses a whole document.
-pub fn parse(bytes: &[u8]) -> std::result::Result<Value, SyntaxError> {
-    parse_before(bytes, None).map_err(|failure| match failure {
-        ParseFailure::Syntax(error) => error,
-        ParseFailure::OutOfTime => unreachable!("no deadline was given"),
-    })
-}
-
-/// Why [`parse_before`] gave no document.
-#[derive(Debug)]
-pub(crate) enum ParseFailure {
-    Syntax(SyntaxError),
-    /// The deadline passed first.
-    OutOfTime,
-}
-
-/// How many parser events go between two looks at the clock: often enough that a large body
-/// overshoots a deadline by well under a millisecond, rarely enough to cost nothing.
-const EVENTS_PER_CLOCK_CHECK: u32 = 4096;
-
-/// [`parse`], giving up once `deadline` has passed: a large body is parsed inside the call's
-/// time budget rather than after it.
-pub(crate) fn parse_before(
-    bytes: &[u8],
-    deadline: Option<std::time::Instant>,
-) -> std::result::Result<Value, ParseFailure> {
-    let mut events_until_check = EVENTS_PER_CLOCK_CHECK;
-    let mut parser = SliceJsonParser::new(bytes);
-    let mut next = || {
-        parser.parse_next().map_err(|error| {
-            let at = error.location().start;
-            ParseFailure::Syntax(SyntaxError {
-                line: at.line + 1,
-                column: at.column + 1,
-                reason: "invalid JSON",
-            })
-        })
-    };
-    // Arrays and objects being filled, innermost last; an object's pending key beside it.
-    let mut stack: Vec<(Value, Option<String>)> = Vec::new();
-    loop {
-        events_until_check -= 1;
-        if events_until_check == 0 {
-            events_until_check = EVENTS_PER_CLOCK_CHECK;
-            if deadline.is_some_and(|deadline| std::time::Instant::now() >= deadline) {
-                return Err(ParseFailure::OutOfTime);
-            }
-        }
-        let value = match next()? {
-            JsonEvent::Eof => {
-                return Err(ParseFailure::Syntax(SyntaxError {
-                    line: 1,
-                    column: 1,
-                    reason: "empty body",
-                }));
-            }
-            JsonEvent::ObjectKey(key) => {
-                if let Some((_, pending)) = stack.last_mut() {
-                    *pending = Some(key.into_owned());
-                }
-                continue;
-            }
-            JsonEvent::StartArray | JsonEvent::StartObject if stack.len() >= MAX_DEPTH => {
-                return Err(ParseFailure::Syntax(SyntaxError {
-                    line: 1,
-                    column: 1,
-                    reason: "nested too deeply",
-                }));
-            }
-            JsonEvent::StartArray => {
-                stack.push((Value::Array(Vec::new()), None));
-                continue;
-            }
-            JsonEvent::StartObject => {
-                stack.push((Value::Object(Object::default()), None));
-                continue;
-            }
-            JsonEvent::EndArray | JsonEvent::EndObject => match stack.pop() {
-                Some((container, _)) => container,
-                None => unreachable!("the parser checks that containers are balanced"),
-            },
-            JsonEvent::Null => Value::Null,
-            JsonEvent::Boolean(flag) => Value::Bool(flag),
-            JsonEvent::Number(text) => Value::Number(text.into_owned()),
-            JsonEvent::String(text) => Value::String(text.into_owned()),
-        };
-        match stack.last_mut() {
-            None => {
-                // The parser refuses anything after the top-level value.
-                return match next()? {
-                    JsonEvent::Eof => Ok(value),
-                    _ => unreachable!("the parser reports trailing content as an error"),
-                };
-            }
-            Some((Value::Array(items), _)) => items.push(value),
-            Some((Value::Object(object), pending)) => {
-                let key = pending.take().unwrap_or_default();
-                object.members.push((key, value));
-            }
-            Some(_) => unreachable!("only arrays and objects are stacked"),
-        }
     }
 }
 
@@ -435,7 +310,7 @@ impl FromJson for serde_json::Value {
     }
 }
 
-fn to_serde(value: Value) -> serde_json::Value {
+pub(crate) fn to_serde(value: Value) -> serde_json::Value {
     match value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(flag) => serde_json::Value::Bool(flag),

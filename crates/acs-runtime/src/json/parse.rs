@@ -1,0 +1,548 @@
+//! The JSON parser: RFC 8259, strict as serde_json is, straight into a [`Value`] tree.
+//!
+//! Written here rather than taken from a crate because the tree keeps each number's source text
+//! (`1.0` and `12345678901234567890123` stay as written), which serde_json only offers through
+//! its `arbitrary_precision` feature, a switch that would change every other serde_json user in
+//! the application's build; and because an event parser in between cost a call more than all of
+//! its own decoding (about 600 instructions a token). Its rules are few, and a test checks it
+//! against serde_json on thousands of mutated documents.
+
+use std::time::Instant;
+
+use super::{MAX_DEPTH, Object, Value};
+
+/// Why a body is not valid JSON. Carries the position only: a parser's message may quote the
+/// body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column, in characters.
+    pub column: u64,
+    /// What is wrong, without quoting the input.
+    pub reason: &'static str,
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} at line {}, column {}",
+            self.reason, self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+/// Parses a whole document.
+pub fn parse(bytes: &[u8]) -> Result<Value, SyntaxError> {
+    parse_before(bytes, None).map_err(|failure| match failure {
+        ParseFailure::Syntax(error) => error,
+        ParseFailure::OutOfTime => unreachable!("no deadline was given"),
+    })
+}
+
+/// Why [`parse_before`] gave no document.
+#[derive(Debug)]
+pub(crate) enum ParseFailure {
+    Syntax(SyntaxError),
+    /// The deadline passed first.
+    OutOfTime,
+}
+
+/// How many values go between two looks at the clock: often enough that a large body
+/// overshoots a deadline by well under a millisecond, rarely enough to cost nothing.
+const VALUES_PER_CLOCK_CHECK: u32 = 4096;
+
+/// Members and items of the objects and arrays being read, innermost last; each container
+/// takes its own off the end when it closes, so its vector is allocated once, at its final size.
+#[derive(Default)]
+struct WorkLists {
+    members: Vec<(String, Value)>,
+    items: Vec<Value>,
+}
+
+thread_local! {
+    /// The parser's work lists, reused from one body to the next on a thread: an answer's
+    /// members otherwise grew them from nothing on every call.
+    static WORK_LISTS: std::cell::Cell<WorkLists> = const {
+        std::cell::Cell::new(WorkLists { members: Vec::new(), items: Vec::new() })
+    };
+}
+
+/// The longest work lists kept between bodies.
+const WORK_LISTS_KEPT: usize = 256;
+
+/// [`parse`], giving up once `deadline` has passed: a large body is parsed inside the call's
+/// time budget rather than after it.
+pub(crate) fn parse_before(bytes: &[u8], deadline: Option<Instant>) -> Result<Value, ParseFailure> {
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        ParseFailure::Syntax(syntax_error(bytes, error.valid_up_to(), "invalid UTF-8"))
+    })?;
+    let mut parser = Parser {
+        text,
+        at: 0,
+        deadline,
+        values_until_check: VALUES_PER_CLOCK_CHECK,
+        work: WORK_LISTS.take(),
+    };
+    let result = parser.document();
+    let mut work = parser.work;
+    work.members.clear();
+    work.items.clear();
+    // Kept for the next body unless a large one made them large.
+    if work.members.capacity() <= WORK_LISTS_KEPT && work.items.capacity() <= WORK_LISTS_KEPT {
+        WORK_LISTS.set(work);
+    }
+    result.map_err(|failure| match failure {
+        Failure::Syntax(reason) => {
+            ParseFailure::Syntax(syntax_error(bytes, parser.at.min(bytes.len()), reason))
+        }
+        Failure::OutOfTime => ParseFailure::OutOfTime,
+    })
+}
+
+/// The line and column of byte `at`.
+fn syntax_error(bytes: &[u8], at: usize, reason: &'static str) -> SyntaxError {
+    let before = &bytes[..at];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |newline| newline + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count();
+    SyntaxError {
+        line: before.iter().filter(|&&b| b == b'\n').count() as u64 + 1,
+        column: column as u64 + 1,
+        reason,
+    }
+}
+
+enum Failure {
+    Syntax(&'static str),
+    OutOfTime,
+}
+
+type Parsed<T> = Result<T, Failure>;
+
+struct Parser<'a> {
+    text: &'a str,
+    /// The next byte to read; on a failure, where it was found.
+    at: usize,
+    deadline: Option<Instant>,
+    values_until_check: u32,
+    work: WorkLists,
+}
+
+impl Parser<'_> {
+    fn document(&mut self) -> Parsed<Value> {
+        self.skip_whitespace();
+        if self.at == self.text.len() {
+            return Err(Failure::Syntax("empty body"));
+        }
+        let value = self.value(0)?;
+        self.skip_whitespace();
+        if self.at != self.text.len() {
+            return Err(Failure::Syntax("trailing characters"));
+        }
+        Ok(value)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// The value starting here (whitespace skipped), inside `depth` arrays and objects.
+    fn value(&mut self, depth: usize) -> Parsed<Value> {
+        self.values_until_check -= 1;
+        if self.values_until_check == 0 {
+            self.values_until_check = VALUES_PER_CLOCK_CHECK;
+            if self
+                .deadline
+                .is_some_and(|deadline| Instant::now() >= deadline)
+            {
+                return Err(Failure::OutOfTime);
+            }
+        }
+        match self.peek() {
+            Some(b'{' | b'[') if depth >= MAX_DEPTH => Err(Failure::Syntax("nested too deeply")),
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(Failure::Syntax("expected a value")),
+            None => Err(Failure::Syntax("unexpected end of the body")),
+        }
+    }
+
+    fn expect(&mut self, byte: u8, reason: &'static str) -> Parsed<()> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(Failure::Syntax(reason))
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Parsed<Value> {
+        self.at += 1;
+        let first = self.work.members.len();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(Value::Object(Object::default()));
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(Failure::Syntax("expected a member name"));
+            }
+            let key = self.string()?;
+            self.skip_whitespace();
+            self.expect(b':', "expected `:`")?;
+            self.skip_whitespace();
+            let value = self.value(depth + 1)?;
+            self.work.members.push((key, value));
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.at += 1;
+                    self.skip_whitespace();
+                }
+                Some(b'}') => {
+                    self.at += 1;
+                    let members = self.work.members.drain(first..).collect();
+                    return Ok(Value::Object(Object { members }));
+                }
+                _ => return Err(Failure::Syntax("expected `,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Parsed<Value> {
+        self.at += 1;
+        let first = self.work.items.len();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(Value::Array(Vec::new()));
+        }
+        loop {
+            let item = self.value(depth + 1)?;
+            self.work.items.push(item);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.at += 1;
+                    self.skip_whitespace();
+                }
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(Value::Array(self.work.items.drain(first..).collect()));
+                }
+                _ => return Err(Failure::Syntax("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &'static str, value: Value) -> Parsed<Value> {
+        if self.text.as_bytes()[self.at..].starts_with(word.as_bytes()) {
+            self.at += word.len();
+            Ok(value)
+        } else {
+            Err(Failure::Syntax("expected a value"))
+        }
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, kept as written.
+    fn number(&mut self) -> Parsed<Value> {
+        let start = self.at;
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.at += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(Failure::Syntax("expected a digit")),
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            self.at_least_one_digit()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            self.at_least_one_digit()?;
+        }
+        Ok(Value::Number(self.text[start..self.at].to_owned()))
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn at_least_one_digit(&mut self) -> Parsed<()> {
+        if !matches!(self.peek(), Some(b'0'..=b'9')) {
+            return Err(Failure::Syntax("expected a digit"));
+        }
+        self.digits();
+        Ok(())
+    }
+
+    /// The string starting at this `"`, unescaped.
+    fn string(&mut self) -> Parsed<String> {
+        self.at += 1;
+        let start = self.at;
+        // Most strings have no escape: one scan, one copy.
+        let plain = self.text.as_bytes()[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        match plain.map(|length| (length, self.text.as_bytes()[start + length])) {
+            Some((length, b'"')) => {
+                self.at = start + length + 1;
+                return Ok(self.text[start..start + length].to_owned());
+            }
+            Some((length, b'\\')) => self.at = start + length,
+            Some((length, _)) => {
+                self.at = start + length;
+                return Err(Failure::Syntax("control character in a string"));
+            }
+            None => {
+                self.at = self.text.len();
+                return Err(Failure::Syntax("unterminated string"));
+            }
+        }
+        let mut unescaped = String::with_capacity(self.at - start + 16);
+        unescaped.push_str(&self.text[start..self.at]);
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(unescaped);
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    self.escape(&mut unescaped)?;
+                }
+                Some(0x00..=0x1f) => return Err(Failure::Syntax("control character in a string")),
+                Some(_) => {
+                    let run = self.text.as_bytes()[self.at..]
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                        .map_or(self.text.len(), |length| self.at + length);
+                    unescaped.push_str(&self.text[self.at..run]);
+                    self.at = run;
+                }
+                None => return Err(Failure::Syntax("unterminated string")),
+            }
+        }
+    }
+
+    /// The escape after a `\`.
+    fn escape(&mut self, out: &mut String) -> Parsed<()> {
+        let escaped = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.at += 1;
+                let unit = self.hex4()?;
+                let code = match unit {
+                    0xD800..=0xDBFF => {
+                        if !self.text.as_bytes()[self.at..].starts_with(b"\\u") {
+                            return Err(Failure::Syntax("lone surrogate in a \\u escape"));
+                        }
+                        self.at += 2;
+                        let low = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return Err(Failure::Syntax("lone surrogate in a \\u escape"));
+                        }
+                        0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => {
+                        return Err(Failure::Syntax("lone surrogate in a \\u escape"));
+                    }
+                    unit => unit,
+                };
+                let character = char::from_u32(code)
+                    .ok_or(Failure::Syntax("lone surrogate in a \\u escape"))?;
+                out.push(character);
+                return Ok(());
+            }
+            _ => return Err(Failure::Syntax("invalid escape")),
+        };
+        self.at += 1;
+        out.push(escaped);
+        Ok(())
+    }
+
+    /// Four hex digits of a `\u` escape.
+    fn hex4(&mut self) -> Parsed<u32> {
+        let mut unit = 0;
+        for _ in 0..4 {
+            let digit = self
+                .peek()
+                .and_then(|b| char::from(b).to_digit(16))
+                .ok_or(Failure::Syntax("invalid \\u escape"))?;
+            unit = unit * 16 + digit;
+            self.at += 1;
+        }
+        Ok(unit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+    use crate::json::to_serde;
+
+    /// Parses `input` with this parser and with serde_json and fails unless both accept it with
+    /// the same tree, or both refuse it. serde_json refuses numbers beyond `f64`, which this
+    /// parser keeps as text; those are left out.
+    fn agrees_with_serde_json(input: &[u8]) {
+        let ours = parse(input);
+        let theirs = serde_json::from_slice::<serde_json::Value>(input);
+        match (ours, theirs) {
+            (Ok(ours), Ok(theirs)) => assert_eq!(
+                to_serde(ours),
+                theirs,
+                "{:?}",
+                String::from_utf8_lossy(input)
+            ),
+            (Err(_), Err(_)) => {}
+            (Ok(_), Err(error)) if error.to_string().starts_with("number out of range") => {}
+            (ours, theirs) => panic!(
+                "{:?}: ours {ours:?}, serde_json {theirs:?}",
+                String::from_utf8_lossy(input)
+            ),
+        }
+    }
+
+    const DOCUMENTS: [&str; 6] = [
+        r#"{"HttpStatusCode": 200, "RequestId": "D137-61C3", "Success": true, "BackupPlanId": "dbs5****"}"#,
+        r#"{"Items": {"Plan": [{"Id": "a", "Size": -12.5e+3}, {"Id": null, "Tags": []}, {}]}, "TotalCount": 0}"#,
+        r#"["\"\\\/\b\f\n\r\t", "\u00e9\u4e2d\ud83d\ude00", "名字 ünïcode", "", 0, -0, 0.5, 1E-7, true, false, null]"#,
+        "  {\n\t\"a\" : [ 1 , [ 2 , { \"b\" : \"c\" } ] ] ,\r\n \"a\" : \"repeated\" }  ",
+        r#""a string alone""#,
+        "12345678901234567890",
+    ];
+
+    #[test]
+    fn documents_parse_as_serde_json_parses_them() {
+        for document in DOCUMENTS {
+            agrees_with_serde_json(document.as_bytes());
+        }
+    }
+
+    #[test]
+    fn malformed_documents_are_refused_as_serde_json_refuses_them() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"   ",
+            b"{",
+            b"{\"a\"}",
+            b"{\"a\":}",
+            b"{\"a\":1,}",
+            b"[1,]",
+            b"[,1]",
+            b"{,}",
+            b"{1:2}",
+            b"01",
+            b"-",
+            b"1.",
+            b".5",
+            b"1e",
+            b"1e+",
+            b"+1",
+            b"0x10",
+            b"tru",
+            b"nul",
+            b"True",
+            b"NaN",
+            b"\"unterminated",
+            b"\"bad \\x escape\"",
+            b"\"\\u12\"",
+            b"\"\\ud800\"",
+            b"\"\\udc00\"",
+            b"\"\\ud800\\u0041\"",
+            b"\"tab\there\"",
+            b"\"\xff\"",
+            b"\xef\xbb\xbf{}",
+            b"{} {}",
+            b"[1] x",
+            b"\"a\"\"b\"",
+            b"[\"\\",
+            b"{\"a\" 1}",
+        ];
+        for case in cases {
+            assert!(parse(case).is_err(), "{:?}", String::from_utf8_lossy(case));
+            agrees_with_serde_json(case);
+        }
+    }
+
+    /// Thousands of small edits of the documents above (a byte dropped, added, replaced, a
+    /// slice doubled, the end cut), each parsed by both parsers. Seeded: a failure names its
+    /// input and reproduces.
+    #[test]
+    fn mutated_documents_agree_with_serde_json() {
+        const INTERESTING: &[u8] =
+            b"{}[]\",:\\/ \t\n0123456789.eE+-tfnulrsabu\x00\x1f\x7f\xc3\xa9\xff";
+        let mut rng = fastrand::Rng::with_seed(0x4a53_4f4e);
+        for round in 0..40_000 {
+            let mut input = DOCUMENTS[round % DOCUMENTS.len()].as_bytes().to_vec();
+            for _ in 0..rng.usize(1..4) {
+                let at = rng.usize(0..=input.len());
+                let byte = INTERESTING[rng.usize(0..INTERESTING.len())];
+                match rng.u8(0..5) {
+                    0 if at < input.len() => {
+                        input.remove(at);
+                    }
+                    1 => input.insert(at, byte),
+                    2 if at < input.len() => input[at] = byte,
+                    3 => {
+                        let end = rng.usize(at..=input.len().min(at + 8));
+                        let copy = input[at..end].to_vec();
+                        input.splice(at..at, copy);
+                    }
+                    _ => input.truncate(at),
+                }
+            }
+            agrees_with_serde_json(&input);
+        }
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_character() {
+        let error = parse("{\n  \"名\": [1,\n  2,, 3]}".as_bytes()).unwrap_err();
+        assert_eq!(
+            (error.line, error.column, error.reason),
+            (3, 5, "expected a value")
+        );
+        let error = parse(b"\"\xff\"").unwrap_err();
+        assert_eq!(
+            (error.line, error.column, error.reason),
+            (1, 2, "invalid UTF-8")
+        );
+        assert_eq!(parse(b"").unwrap_err().reason, "empty body");
+        assert_eq!(parse(b"{} x").unwrap_err().reason, "trailing characters");
+    }
+}
