@@ -7,7 +7,10 @@
 //! - one raw keep-alive `TcpStream` (`wire_baselines raw-tcp`): the floor,
 //! - the official Python SDK, one client and N sequential calls, its in-process median
 //!   (`official_sdk.py`, when `../shared/tools/official-sdk/` is there),
-//! - 64 concurrent tasks on a multi-thread runtime, ours and bare (`wire_baselines concurrent`).
+//! - 64 concurrent tasks on a multi-thread runtime, ours and bare (`wire_baselines concurrent`),
+//! - ours and the bare loop over HTTPS: nginx also listens with TLS, its certificate issued by a
+//!   loopback CA (`tls/`) the clients trust through `SSL_CERT_FILE`, as the platform verifier
+//!   reads it.
 //!
 //! Client and server share one pinned core (`taskset -c 0`): no cross-core wake-ups in the
 //! figures, and a busy second core disturbs them less.
@@ -28,6 +31,11 @@ const BACKUP_PLAN_ID: &str = "dbsqdss5tmabcd";
 const BENCH_CPU: &str = "0";
 /// Calls per round of the memory measurement's long run.
 const RSS_REPEAT: u32 = 10_000;
+/// The loopback CA and the certificate it issued nginx (IP 127.0.0.1, P-256, valid until 2125),
+/// made with `openssl req -x509` and `openssl x509 -req`; the CA's key was not kept.
+const LOOPBACK_CA: &str = "xtask/src/bench/tls/ca.crt";
+const SERVER_CERTIFICATE: &str = "xtask/src/bench/tls/server.crt";
+const SERVER_KEY: &str = "xtask/src/bench/tls/server.key";
 
 /// How much to measure.
 #[derive(Debug, Clone, Copy)]
@@ -49,8 +57,10 @@ pub fn run(root: &Path, target_dir: &Path, options: Options) -> Result<Vec<Figur
     let baselines = release.join("wire_baselines");
     let allocations = release.join("allocations");
     let pin = Pinning::detect();
-    let server = Nginx::start(&target_dir.join("bench/nginx"), &pin)?;
+    let server = Nginx::start(root, &target_dir.join("bench/nginx"), &pin)?;
     let endpoint = format!("http://127.0.0.1:{}", server.port);
+    let tls_endpoint = format!("https://127.0.0.1:{}", server.tls_port);
+    let loopback_ca = root.join(LOOPBACK_CA);
     let sdk = official_sdk(root);
     if let Err(note) = &sdk {
         eprintln!("note: the official SDK is not measured: {note}");
@@ -66,6 +76,13 @@ pub fn run(root: &Path, target_dir: &Path, options: Options) -> Result<Vec<Figur
         command.args(mode).args(["--endpoint", &endpoint]);
         command
     };
+    let over_tls = |mut command: Command| {
+        command
+            .args(["--endpoint", &tls_endpoint])
+            .env("SSL_CERT_FILE", &loopback_ca)
+            .env_remove("SSL_CERT_DIR");
+        command
+    };
     let repeat = options.repeat.to_string();
     let mut samples = Samples::default();
     for round in 1..=options.rounds {
@@ -79,6 +96,14 @@ pub fn run(root: &Path, target_dir: &Path, options: Options) -> Result<Vec<Figur
             "raw_tcp",
             mean_us(baseline_cmd(&["raw-tcp"]).args(["--repeat", &repeat]))?,
         );
+        let mut ours_tls = over_tls(pin.client(&example));
+        ours_tls.args(["--backup-plan-id", BACKUP_PLAN_ID, "--repeat", &repeat]);
+        samples.push("ours_tls", mean_us(&mut ours_tls)?);
+        let mut bare_tls = pin.client(&baselines);
+        bare_tls.arg("bare");
+        let mut bare_tls = over_tls(bare_tls);
+        bare_tls.args(["--repeat", &repeat]);
+        samples.push("bare_tls", mean_us(&mut bare_tls)?);
         if let Ok(python) = &sdk {
             let mut command = pin.client(python);
             command
@@ -135,6 +160,18 @@ pub fn run(root: &Path, target_dir: &Path, options: Options) -> Result<Vec<Figur
         "call_vs_raw_tcp",
         "our call vs a raw keep-alive TcpStream (µs)",
         ("ours", "raw_tcp"),
+        Goal::Report,
+    ));
+    figures.push(samples.figure(
+        "call_tls_vs_bare_tls",
+        "over TLS (loopback CA): our call vs bare reqwest (µs, pinned)",
+        ("ours_tls", "bare_tls"),
+        Goal::Report,
+    ));
+    figures.push(samples.figure(
+        "call_tls_vs_plain",
+        "our call over TLS vs over plain HTTP (µs, pinned)",
+        ("ours_tls", "ours"),
         Goal::Report,
     ));
     figures.push(samples.figure(
@@ -278,21 +315,27 @@ fn which(program: &str) -> Option<PathBuf> {
 struct Nginx {
     child: Child,
     port: u16,
+    /// The same server with TLS.
+    tls_port: u16,
 }
 
 impl Nginx {
-    fn start(dir: &Path, pin: &Pinning) -> Result<Nginx, String> {
+    fn start(root: &Path, dir: &Path, pin: &Pinning) -> Result<Nginx, String> {
         let nginx = match which("nginx") {
             Some(nginx) => nginx,
             None => install_nginx()?,
         };
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map_err(|e| format!("no free port on 127.0.0.1: {e}"))?
-            .port();
+        // Both held until both are known, so they differ.
+        let free_port = || {
+            TcpListener::bind("127.0.0.1:0")
+                .and_then(|listener| Ok((listener.local_addr()?.port(), listener)))
+                .map_err(|e| format!("no free port on 127.0.0.1: {e}"))
+        };
+        let ((port, first), (tls_port, second)) = (free_port()?, free_port()?);
+        drop((first, second));
         let conf = dir.join("nginx.conf");
-        std::fs::write(&conf, nginx_conf(dir, port))
+        std::fs::write(&conf, nginx_conf(root, dir, port, tls_port))
             .map_err(|e| format!("{}: {e}", conf.display()))?;
         let child = pin
             .on(BENCH_CPU, &nginx)
@@ -303,12 +346,19 @@ impl Nginx {
             .stdout(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", nginx.display()))?;
-        let server = Nginx { child, port };
+        let server = Nginx {
+            child,
+            port,
+            tls_port,
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while [port, tls_port]
+            .iter()
+            .any(|&port| TcpStream::connect(("127.0.0.1", port)).is_err())
+        {
             if Instant::now() > deadline {
                 return Err(format!(
-                    "nginx did not listen on 127.0.0.1:{port} (see {})",
+                    "nginx did not listen on 127.0.0.1:{port} and :{tls_port} (see {})",
                     dir.join("error.log").display()
                 ));
             }
@@ -341,7 +391,10 @@ fn install_nginx() -> Result<PathBuf, String> {
 /// One process (no master: killing it leaves no orphaned worker behind), no logs, keep-alive
 /// for as many requests as a run makes (nginx closes a connection after 1000 by default, which
 /// would put reconnects into every loop).
-fn nginx_conf(dir: &Path, port: u16) -> String {
+fn nginx_conf(root: &Path, dir: &Path, port: u16, tls_port: u16) -> String {
+    let certificate = root.join(SERVER_CERTIFICATE);
+    let key = root.join(SERVER_KEY);
+    let (certificate, key) = (certificate.display(), key.display());
     let dir = dir.display();
     format!(
         r#"master_process off;
@@ -360,6 +413,9 @@ http {{
   keepalive_timeout 300s;
   server {{
     listen 127.0.0.1:{port};
+    listen 127.0.0.1:{tls_port} ssl;
+    ssl_certificate {certificate};
+    ssl_certificate_key {key};
     location / {{
       default_type "application/json;charset=utf-8";
       return 200 '{BODY}';
