@@ -67,8 +67,9 @@ impl Headers {
     /// The fields, in order, as `(name, value)`.
     pub fn iter(&self) -> Iter<'_> {
         Iter {
-            headers: self,
-            next: 0,
+            text: &self.text,
+            ends: self.ends.iter(),
+            start: 0,
         }
     }
 
@@ -80,16 +81,6 @@ impl Headers {
     /// Whether there are no fields.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
-    }
-
-    /// Where field `index`'s name and value are in the buffer.
-    fn spans(&self, index: usize) -> (Range<usize>, Range<usize>) {
-        let start = match index {
-            0 => 0,
-            _ => self.ends[index - 1].1,
-        };
-        let (name_end, value_end) = self.ends[index];
-        (start..name_end, name_end..value_end)
     }
 
     /// The buffer and each field's name and value spans in it: for handing the fields on
@@ -110,25 +101,27 @@ impl Headers {
 /// The fields of [`Headers`], in order: see [`Headers::iter`].
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
-    headers: &'a Headers,
-    next: usize,
+    text: &'a str,
+    ends: std::slice::Iter<'a, (usize, usize)>,
+    /// Where the next field's name starts.
+    start: usize,
 }
 
 impl<'a> Iterator for Iter<'a> {
     type Item = (&'a str, &'a str);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.next == self.headers.len() {
-            return None;
-        }
-        let (name, value) = self.headers.spans(self.next);
-        self.next += 1;
-        Some((&self.headers.text[name], &self.headers.text[value]))
+        let &(name_end, value_end) = self.ends.next()?;
+        let field = (
+            &self.text[self.start..name_end],
+            &self.text[name_end..value_end],
+        );
+        self.start = value_end;
+        Some(field)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.headers.len() - self.next;
-        (left, Some(left))
+        self.ends.size_hint()
     }
 }
 

@@ -75,24 +75,42 @@ impl Value {
 }
 
 /// The members of a JSON object, in document order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// The names are kept back to back in one string: an answer's objects have a handful of
+/// members each, and a string per name was a third of a small answer's allocations.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Object {
-    members: Vec<(String, Value)>,
+    /// Every member's name, in order, back to back.
+    names: String,
+    /// Each member's value, with where its name ends in `names` (it starts where the
+    /// previous member's ends).
+    members: Vec<(usize, Value)>,
 }
 
 impl Object {
+    /// The name of member `index`.
+    fn name(&self, index: usize) -> &str {
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |previous| self.members[previous].0);
+        &self.names[start..self.members[index].0]
+    }
+
+    /// The index of the last member named `key`.
+    fn position(&self, key: &str) -> Option<usize> {
+        (0..self.members.len())
+            .rev()
+            .find(|&index| self.name(index) == key)
+    }
+
     /// The value of `key`; the last one when a key is repeated, as serde_json does.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.members
-            .iter()
-            .rev()
-            .find(|(name, _)| name == key)
-            .map(|(_, value)| value)
+        self.position(key).map(|index| &self.members[index].1)
     }
 
     /// Removes `key` and decodes its value; `None` when absent or `null`. An error names `key`.
     pub fn take<T: FromJson>(&mut self, key: &str) -> Result<Option<T>> {
-        let Some(index) = self.members.iter().rposition(|(name, _)| name == key) else {
+        let Some(index) = self.position(key) else {
             return Ok(None);
         };
         let value = std::mem::replace(&mut self.members[index].1, Value::Null);
@@ -111,7 +129,25 @@ impl Object {
 
     /// The members, in document order.
     pub fn into_members(self) -> Vec<(String, Value)> {
+        let mut start = 0;
         self.members
+            .into_iter()
+            .map(|(end, value)| {
+                let name = self.names[start..end].to_owned();
+                start = end;
+                (name, value)
+            })
+            .collect()
+    }
+}
+
+impl fmt::Debug for Object {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(
+                (0..self.members.len()).map(|index| (self.name(index), &self.members[index].1)),
+            )
+            .finish()
     }
 }
 
@@ -279,7 +315,7 @@ impl<T: FromJson> FromJson for Vec<T> {
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
     fn from_json(value: Value) -> Result<Self> {
         let mut map = BTreeMap::new();
-        for (key, item) in value.into_object()?.members {
+        for (key, item) in value.into_object()?.into_members() {
             let decoded = T::from_optional_json(item)
                 .map_err(|e| e.within(PathSegment::Key(key.as_str().into())))?;
             if let Some(decoded) = decoded {
@@ -322,7 +358,7 @@ pub(crate) fn to_serde(value: Value) -> serde_json::Value {
         Value::Array(items) => serde_json::Value::Array(items.into_iter().map(to_serde).collect()),
         Value::Object(object) => serde_json::Value::Object(
             object
-                .members
+                .into_members()
                 .into_iter()
                 .map(|(key, value)| (key, to_serde(value)))
                 .collect(),

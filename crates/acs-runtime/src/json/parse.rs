@@ -7,6 +7,7 @@
 //! its own decoding (about 600 instructions a token). Its rules are few, and a test checks it
 //! against serde_json on thousands of mutated documents.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use super::{MAX_DEPTH, Object, Value};
@@ -59,7 +60,9 @@ const VALUES_PER_CLOCK_CHECK: u32 = 4096;
 /// takes its own off the end when it closes, so its vector is allocated once, at its final size.
 #[derive(Default)]
 struct WorkLists {
-    members: Vec<(String, Value)>,
+    /// Member names, back to back, with each member's value and where its name ends.
+    names: String,
+    members: Vec<(usize, Value)>,
     items: Vec<Value>,
 }
 
@@ -67,7 +70,7 @@ thread_local! {
     /// The parser's work lists, reused from one body to the next on a thread: an answer's
     /// members otherwise grew them from nothing on every call.
     static WORK_LISTS: std::cell::Cell<WorkLists> = const {
-        std::cell::Cell::new(WorkLists { members: Vec::new(), items: Vec::new() })
+        std::cell::Cell::new(WorkLists { names: String::new(), members: Vec::new(), items: Vec::new() })
     };
 }
 
@@ -89,10 +92,14 @@ pub(crate) fn parse_before(bytes: &[u8], deadline: Option<Instant>) -> Result<Va
     };
     let result = parser.document();
     let mut work = parser.work;
+    work.names.clear();
     work.members.clear();
     work.items.clear();
     // Kept for the next body unless a large one made them large.
-    if work.members.capacity() <= WORK_LISTS_KEPT && work.items.capacity() <= WORK_LISTS_KEPT {
+    if work.names.capacity() <= 16 * WORK_LISTS_KEPT
+        && work.members.capacity() <= WORK_LISTS_KEPT
+        && work.items.capacity() <= WORK_LISTS_KEPT
+    {
         WORK_LISTS.set(work);
     }
     result.map_err(|failure| match failure {
@@ -136,7 +143,7 @@ struct Parser<'a> {
     work: WorkLists,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn document(&mut self) -> Parsed<Value> {
         self.skip_whitespace();
         if self.at == self.text.len() {
@@ -176,7 +183,7 @@ impl Parser<'_> {
             Some(b'{' | b'[') if depth >= MAX_DEPTH => Err(Failure::Syntax("nested too deeply")),
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
-            Some(b'"') => self.string().map(Value::String),
+            Some(b'"') => self.string().map(|text| Value::String(text.into_owned())),
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
@@ -197,7 +204,7 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> Parsed<Value> {
         self.at += 1;
-        let first = self.work.members.len();
+        let (first, names_start) = (self.work.members.len(), self.work.names.len());
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.at += 1;
@@ -207,12 +214,15 @@ impl Parser<'_> {
             if self.peek() != Some(b'"') {
                 return Err(Failure::Syntax("expected a member name"));
             }
-            let key = self.string()?;
+            let name = self.string()?;
+            self.work.names.push_str(&name);
+            let name_end = self.work.names.len() - names_start;
             self.skip_whitespace();
             self.expect(b':', "expected `:`")?;
             self.skip_whitespace();
+            // Nested objects add their names after this one's and take them off again.
             let value = self.value(depth + 1)?;
-            self.work.members.push((key, value));
+            self.work.members.push((name_end, value));
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => {
@@ -221,8 +231,10 @@ impl Parser<'_> {
                 }
                 Some(b'}') => {
                     self.at += 1;
+                    let names = self.work.names[names_start..].to_owned();
+                    self.work.names.truncate(names_start);
                     let members = self.work.members.drain(first..).collect();
-                    return Ok(Value::Object(Object { members }));
+                    return Ok(Value::Object(Object { names, members }));
                 }
                 _ => return Err(Failure::Syntax("expected `,` or `}`")),
             }
@@ -303,8 +315,8 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// The string starting at this `"`, unescaped.
-    fn string(&mut self) -> Parsed<String> {
+    /// The string starting at this `"`, unescaped; borrowed from the body when it has no escape.
+    fn string(&mut self) -> Parsed<Cow<'a, str>> {
         self.at += 1;
         let start = self.at;
         // Most strings have no escape: one scan, one copy.
@@ -314,7 +326,7 @@ impl Parser<'_> {
         match plain.map(|length| (length, self.text.as_bytes()[start + length])) {
             Some((length, b'"')) => {
                 self.at = start + length + 1;
-                return Ok(self.text[start..start + length].to_owned());
+                return Ok(Cow::Borrowed(&self.text[start..start + length]));
             }
             Some((length, b'\\')) => self.at = start + length,
             Some((length, _)) => {
@@ -332,7 +344,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b'"') => {
                     self.at += 1;
-                    return Ok(unescaped);
+                    return Ok(Cow::Owned(unescaped));
                 }
                 Some(b'\\') => {
                     self.at += 1;
