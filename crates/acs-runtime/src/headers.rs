@@ -4,7 +4,12 @@ use std::fmt;
 use std::ops::Range;
 
 /// Header names whose values are credentials or signatures; `Debug` shows `***` for them.
-const SENSITIVE: [&str; 2] = ["authorization", "x-acs-security-token"];
+const SENSITIVE: [&str; 3] = [
+    "authorization",
+    "x-acs-security-token",
+    // The ECS metadata service's session token.
+    "x-aliyun-ecs-metadata-token",
+];
 
 /// HTTP header fields, in order, names and values kept in one buffer.
 ///
@@ -12,9 +17,10 @@ const SENSITIVE: [&str; 2] = ["authorization", "x-acs-security-token"];
 /// pairs they were a quarter of a call's allocations. Here a whole list is two, and the
 /// transport hands reqwest slices of the one buffer instead of copies.
 ///
-/// Names are kept as given (the runtime writes them in lower case; an HTTP library reports them
-/// so) and compared case-insensitively by [`Headers::get`]. A name may occur more than once.
-/// `Debug` hides the values of `Authorization` and `x-acs-security-token`.
+/// Names are kept as given (on the wire HTTP/1.1 sends them in lower case) and compared
+/// case-insensitively by [`Headers::get`]. A name may occur more than once. `Debug`, here and on
+/// [`Iter`], hides the values of `Authorization`, `x-acs-security-token` and the ECS metadata
+/// token.
 ///
 /// ```
 /// use acs_runtime::Headers;
@@ -98,8 +104,9 @@ impl Headers {
     }
 }
 
-/// The fields of [`Headers`], in order: see [`Headers::iter`].
-#[derive(Debug, Clone)]
+/// The fields of [`Headers`], in order: see [`Headers::iter`]. `Debug` shows the fields left,
+/// credentials hidden.
+#[derive(Clone)]
 pub struct Iter<'a> {
     text: &'a str,
     ends: std::slice::Iter<'a, (usize, usize)>,
@@ -164,16 +171,30 @@ impl<N: AsRef<str>, V: AsRef<str>, const K: usize> From<[(N, V); K]> for Headers
     }
 }
 
+/// `fields` as a list of pairs, credentials hidden.
+fn debug_fields<'a>(
+    f: &mut fmt::Formatter<'_>,
+    fields: impl Iterator<Item = (&'a str, &'a str)>,
+) -> fmt::Result {
+    f.debug_list()
+        .entries(fields.map(|(name, value)| {
+            let hidden = SENSITIVE
+                .iter()
+                .any(|sensitive| name.eq_ignore_ascii_case(sensitive));
+            (name, if hidden { "***" } else { value })
+        }))
+        .finish()
+}
+
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(|(name, value)| {
-                let hidden = SENSITIVE
-                    .iter()
-                    .any(|sensitive| name.eq_ignore_ascii_case(sensitive));
-                (name, if hidden { "***" } else { value })
-            }))
-            .finish()
+        debug_fields(f, self.iter())
+    }
+}
+
+impl fmt::Debug for Iter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_fields(f, self.clone())
     }
 }
 
@@ -215,13 +236,14 @@ mod tests {
                 "ACS3-HMAC-SHA256 Credential=id,Signature=abc",
             ),
             ("x-acs-security-token", "token-value"),
+            ("X-aliyun-ecs-metadata-token", "session-secret"),
             ("x-acs-action", "StartBackupPlan"),
         ]);
-        let shown = format!("{headers:?}");
-        assert!(
-            !shown.contains("abc") && !shown.contains("token-value"),
-            "{shown}"
-        );
-        assert!(shown.contains("StartBackupPlan"), "{shown}");
+        for shown in [format!("{headers:?}"), format!("{:?}", headers.iter())] {
+            for secret in ["abc", "token-value", "session-secret"] {
+                assert!(!shown.contains(secret), "{shown}");
+            }
+            assert!(shown.contains("StartBackupPlan"), "{shown}");
+        }
     }
 }

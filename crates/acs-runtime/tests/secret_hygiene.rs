@@ -836,6 +836,10 @@ async fn no_public_type_or_error_shows_a_secret() {
             "request {i} carries the token, so its Debug has something to hide"
         );
         shown.debug(&format!("HttpRequest {i}"), request);
+        shown.debug(
+            &format!("HttpRequest {i}'s headers"),
+            &request.headers.iter(),
+        );
     }
 
     // The signing functions' own types.

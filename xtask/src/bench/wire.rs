@@ -9,8 +9,8 @@
 //!   (`official_sdk.py`, when `../shared/tools/official-sdk/` is there),
 //! - 64 concurrent tasks on a multi-thread runtime, ours and bare (`wire_baselines concurrent`),
 //! - ours and the bare loop over HTTPS: nginx also listens with TLS, its certificate issued by a
-//!   loopback CA (`tls/`) the clients trust through `SSL_CERT_FILE`, as the platform verifier
-//!   reads it.
+//!   loopback CA (`crates/acs-runtime/tests/fixtures/tls/loopback/`) that the clients trust
+//!   through `SSL_CERT_FILE`, which the platform verifier reads on Linux.
 //!
 //! Client and server share one pinned core (`taskset -c 0`): no cross-core wake-ups in the
 //! figures, and a busy second core disturbs them less.
@@ -31,11 +31,11 @@ const BACKUP_PLAN_ID: &str = "dbsqdss5tmabcd";
 const BENCH_CPU: &str = "0";
 /// Calls per round of the memory measurement's long run.
 const RSS_REPEAT: u32 = 10_000;
-/// The loopback CA and the certificate it issued nginx (IP 127.0.0.1, P-256, valid until 2125),
-/// made with `openssl req -x509` and `openssl x509 -req`; the CA's key was not kept.
-const LOOPBACK_CA: &str = "xtask/src/bench/tls/ca.crt";
-const SERVER_CERTIFICATE: &str = "xtask/src/bench/tls/server.crt";
-const SERVER_KEY: &str = "xtask/src/bench/tls/server.key";
+/// The loopback CA and the certificate it issued nginx (IP 127.0.0.1, P-256, valid 2025–2125;
+/// `make_certificates.py` beside them made them, and kept no CA key).
+const LOOPBACK_CA: &str = "crates/acs-runtime/tests/fixtures/tls/loopback/ca.crt";
+const SERVER_CERTIFICATE: &str = "crates/acs-runtime/tests/fixtures/tls/loopback/server.crt";
+const SERVER_KEY: &str = "crates/acs-runtime/tests/fixtures/tls/loopback/server.key";
 
 /// How much to measure.
 #[derive(Debug, Clone, Copy)]

@@ -74,7 +74,8 @@ thread_local! {
     };
 }
 
-/// The longest work lists kept between bodies.
+/// The most members and items the work lists keep room for between bodies (and 16 bytes of
+/// names per member): what a large body made larger is freed.
 const WORK_LISTS_KEPT: usize = 256;
 
 /// [`parse`], giving up once `deadline` has passed: a large body is parsed inside the call's
@@ -88,7 +89,10 @@ pub(crate) fn parse_before(bytes: &[u8], deadline: Option<Instant>) -> Result<Va
         at: 0,
         deadline,
         values_until_check: VALUES_PER_CLOCK_CHECK,
-        work: WORK_LISTS.take(),
+        // Fresh lists when the thread's are gone (a parse from a thread-local's destructor).
+        work: WORK_LISTS
+            .try_with(std::cell::Cell::take)
+            .unwrap_or_default(),
     };
     let result = parser.document();
     let mut work = parser.work;
@@ -100,7 +104,7 @@ pub(crate) fn parse_before(bytes: &[u8], deadline: Option<Instant>) -> Result<Va
         && work.members.capacity() <= WORK_LISTS_KEPT
         && work.items.capacity() <= WORK_LISTS_KEPT
     {
-        WORK_LISTS.set(work);
+        let _ = WORK_LISTS.try_with(|kept| kept.set(work));
     }
     result.map_err(|failure| match failure {
         Failure::Syntax(reason) => {
@@ -231,7 +235,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'}') => {
                     self.at += 1;
-                    let names = self.work.names[names_start..].to_owned();
+                    let names = self.work.names[names_start..].into();
                     self.work.names.truncate(names_start);
                     let members = self.work.members.drain(first..).collect();
                     return Ok(Value::Object(Object { names, members }));
@@ -540,6 +544,42 @@ mod tests {
             }
             agrees_with_serde_json(&input);
         }
+    }
+
+    /// The parser recurses once per container; at the depth limit, objects and arrays mixed, it
+    /// fits in a quarter of the 2 MiB a thread (and a tokio worker) gets by default, even
+    /// unoptimised.
+    #[test]
+    fn the_deepest_document_parses_on_a_small_stack() {
+        let nested = |depth: usize| {
+            let mut document = String::new();
+            for level in 0..depth {
+                document.push_str(if level % 2 == 0 { "{\"a\":" } else { "[1," });
+            }
+            document.push_str("null");
+            for level in (0..depth).rev() {
+                document.push(if level % 2 == 0 { '}' } else { ']' });
+            }
+            document
+        };
+        let (deepest, too_deep) = (nested(super::MAX_DEPTH), nested(super::MAX_DEPTH + 1));
+        std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(move || {
+                assert!(parse(deepest.as_bytes()).is_ok());
+                assert_eq!(
+                    parse(too_deep.as_bytes()).unwrap_err().reason,
+                    "nested too deeply"
+                );
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn a_value_is_five_words() {
+        assert!(std::mem::size_of::<super::Value>() <= 5 * std::mem::size_of::<usize>());
     }
 
     #[test]

@@ -11,10 +11,7 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 /// HTTP/1.1 over TLS 1.2 or 1.3, verifying servers with [`SystemTrustStore`].
 pub(super) fn client_config() -> Result<rustls::ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = Arc::new(SystemTrustStore {
-        provider: Arc::clone(&provider),
-        roots: OnceLock::new(),
-    });
+    let verifier = Arc::new(SystemTrustStore::new(Arc::clone(&provider)));
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
@@ -35,6 +32,32 @@ pub(super) fn client_config() -> Result<rustls::ClientConfig, rustls::Error> {
 struct SystemTrustStore {
     provider: Arc<CryptoProvider>,
     roots: OnceLock<Result<rustls_platform_verifier::Verifier, String>>,
+    /// Roots trusted besides the system's, for the tests.
+    #[cfg(test)]
+    extra_roots: Vec<CertificateDer<'static>>,
+}
+
+impl SystemTrustStore {
+    fn new(provider: Arc<CryptoProvider>) -> Self {
+        SystemTrustStore {
+            provider,
+            roots: OnceLock::new(),
+            #[cfg(test)]
+            extra_roots: Vec::new(),
+        }
+    }
+
+    fn load(&self) -> Result<rustls_platform_verifier::Verifier, rustls::Error> {
+        let provider = Arc::clone(&self.provider);
+        #[cfg(test)]
+        if !self.extra_roots.is_empty() {
+            return rustls_platform_verifier::Verifier::new_with_extra_roots(
+                self.extra_roots.clone(),
+                provider,
+            );
+        }
+        rustls_platform_verifier::Verifier::new(provider)
+    }
 }
 
 impl ServerCertVerifier for SystemTrustStore {
@@ -46,10 +69,9 @@ impl ServerCertVerifier for SystemTrustStore {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let roots = self.roots.get_or_init(|| {
-            rustls_platform_verifier::Verifier::new(Arc::clone(&self.provider))
-                .map_err(|error| error.to_string())
-        });
+        let roots = self
+            .roots
+            .get_or_init(|| self.load().map_err(|error| error.to_string()));
         match roots {
             Ok(verifier) => verifier.verify_server_cert(
                 end_entity,
@@ -98,5 +120,45 @@ impl ServerCertVerifier for SystemTrustStore {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls_pki_types::pem::PemObject as _;
+
+    use super::*;
+
+    fn certificate(pem: &[u8]) -> CertificateDer<'static> {
+        CertificateDer::from_pem_slice(pem).expect("a PEM certificate")
+    }
+
+    const LOOPBACK_CA: &[u8] = include_bytes!("../../tests/fixtures/tls/loopback/ca.crt");
+    const LOOPBACK_SERVER: &[u8] = include_bytes!("../../tests/fixtures/tls/loopback/server.crt");
+    const SELF_SIGNED: &[u8] = include_bytes!("../../tests/fixtures/tls/self-signed.crt");
+
+    /// The roots, read on first use, accept what they issued for the name it was issued for,
+    /// and nothing else.
+    #[test]
+    fn a_trusted_root_vouches_for_its_certificate_only() {
+        let mut store = SystemTrustStore::new(Arc::new(rustls::crypto::ring::default_provider()));
+        store.extra_roots.push(certificate(LOOPBACK_CA));
+        let verify = |pem: &[u8], name: &'static str| {
+            store.verify_server_cert(
+                &certificate(pem),
+                &[],
+                &ServerName::try_from(name).expect("a server name"),
+                &[],
+                UnixTime::now(),
+            )
+        };
+        assert!(
+            store.roots.get().is_none(),
+            "nothing is read before a handshake"
+        );
+        assert!(verify(LOOPBACK_SERVER, "127.0.0.1").is_ok());
+        assert!(verify(LOOPBACK_SERVER, "localhost").is_ok());
+        assert!(verify(LOOPBACK_SERVER, "example.com").is_err());
+        assert!(verify(SELF_SIGNED, "localhost").is_err());
     }
 }
