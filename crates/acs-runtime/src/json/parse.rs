@@ -207,11 +207,8 @@ impl<'a> Parser<'a> {
     }
 
     fn object(&mut self, depth: usize) -> Parsed<Value> {
-        self.at += 1;
         let (first, names_start) = (self.work.members.len(), self.work.names.len());
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
+        if self.open(b'}') {
             return Ok(Value::Object(Object::default()));
         }
         loop {
@@ -227,47 +224,56 @@ impl<'a> Parser<'a> {
             // Nested objects add their names after this one's and take them off again.
             let value = self.value(depth + 1)?;
             self.work.members.push((name_end, value));
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => {
-                    self.at += 1;
-                    self.skip_whitespace();
-                }
-                Some(b'}') => {
-                    self.at += 1;
-                    let names = self.work.names[names_start..].into();
-                    self.work.names.truncate(names_start);
-                    let members = self.work.members.drain(first..).collect();
-                    return Ok(Value::Object(Object { names, members }));
-                }
-                _ => return Err(Failure::Syntax("expected `,` or `}`")),
+            if self.closes(b'}', "expected `,` or `}`")? {
+                let names = self.work.names[names_start..].into();
+                self.work.names.truncate(names_start);
+                let members = self.work.members.drain(first..).collect();
+                return Ok(Value::Object(Object { names, members }));
             }
         }
     }
 
     fn array(&mut self, depth: usize) -> Parsed<Value> {
-        self.at += 1;
         let first = self.work.items.len();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.at += 1;
+        if self.open(b']') {
             return Ok(Value::Array(Vec::new()));
         }
         loop {
             let item = self.value(depth + 1)?;
             self.work.items.push(item);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => {
-                    self.at += 1;
-                    self.skip_whitespace();
-                }
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(Value::Array(self.work.items.drain(first..).collect()));
-                }
-                _ => return Err(Failure::Syntax("expected `,` or `]`")),
+            if self.closes(b']', "expected `,` or `]`")? {
+                return Ok(Value::Array(self.work.items.drain(first..).collect()));
             }
+        }
+    }
+
+    /// Steps over the opening bracket and the whitespace after it; `true` when `close` follows
+    /// at once (stepped over too): the container is empty.
+    fn open(&mut self, close: u8) -> bool {
+        self.at += 1;
+        self.skip_whitespace();
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.at += 1;
+        }
+        empty
+    }
+
+    /// After a member or item: `true` at `close` (stepped over), `false` after a `,` (stepped
+    /// over with the whitespace after it), else the `reason` error.
+    fn closes(&mut self, close: u8, reason: &'static str) -> Parsed<bool> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                self.skip_whitespace();
+                Ok(false)
+            }
+            Some(byte) if byte == close => {
+                self.at += 1;
+                Ok(true)
+            }
+            _ => Err(Failure::Syntax(reason)),
         }
     }
 
@@ -322,50 +328,39 @@ impl<'a> Parser<'a> {
     /// The string starting at this `"`, unescaped; borrowed from the body when it has no escape.
     fn string(&mut self) -> Parsed<Cow<'a, str>> {
         self.at += 1;
-        let start = self.at;
-        // Most strings have no escape: one scan, one copy.
-        let plain = self.text.as_bytes()[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
-        match plain.map(|length| (length, self.text.as_bytes()[start + length])) {
-            Some((length, b'"')) => {
-                self.at = start + length + 1;
-                return Ok(Cow::Borrowed(&self.text[start..start + length]));
-            }
-            Some((length, b'\\')) => self.at = start + length,
-            Some((length, _)) => {
-                self.at = start + length;
-                return Err(Failure::Syntax("control character in a string"));
-            }
-            None => {
-                self.at = self.text.len();
-                return Err(Failure::Syntax("unterminated string"));
-            }
-        }
-        let mut unescaped = String::with_capacity(self.at - start + 16);
-        unescaped.push_str(&self.text[start..self.at]);
+        let plain = self.plain_run();
+        let mut unescaped: Option<String> = None;
         loop {
             match self.peek() {
                 Some(b'"') => {
                     self.at += 1;
-                    return Ok(Cow::Owned(unescaped));
+                    return Ok(unescaped.map_or(Cow::Borrowed(plain), Cow::Owned));
                 }
                 Some(b'\\') => {
+                    let out = unescaped.get_or_insert_with(|| {
+                        let mut out = String::with_capacity(plain.len() + 16);
+                        out.push_str(plain);
+                        out
+                    });
                     self.at += 1;
-                    self.escape(&mut unescaped)?;
+                    self.escape(out)?;
+                    out.push_str(self.plain_run());
                 }
-                Some(0x00..=0x1f) => return Err(Failure::Syntax("control character in a string")),
-                Some(_) => {
-                    let run = self.text.as_bytes()[self.at..]
-                        .iter()
-                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                        .map_or(self.text.len(), |length| self.at + length);
-                    unescaped.push_str(&self.text[self.at..run]);
-                    self.at = run;
-                }
+                Some(_) => return Err(Failure::Syntax("control character in a string")),
                 None => return Err(Failure::Syntax("unterminated string")),
             }
         }
+    }
+
+    /// The text from here to the next `"`, `\` or control character (or the end), stepped over:
+    /// most strings are one such run.
+    fn plain_run(&mut self) -> &'a str {
+        let (text, start) = (self.text, self.at);
+        self.at = text.as_bytes()[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .map_or(text.len(), |length| start + length);
+        &text[start..self.at]
     }
 
     /// The escape after a `\`.
