@@ -421,14 +421,10 @@ fn header_name(name: &[u8]) -> Result<reqwest::header::HeaderName, String> {
     {
         return from_bytes();
     }
-    // The runtime writes its names in lower case; another case is still the same header.
-    let known = |exact: bool| {
-        RUNTIME_HEADERS.iter().position(|known| match exact {
-            true => known.as_bytes() == name,
-            false => known.as_bytes().eq_ignore_ascii_case(name),
-        })
-    };
-    match known(true).or_else(|| known(false)) {
+    match RUNTIME_HEADERS
+        .iter()
+        .position(|known| known.as_bytes().eq_ignore_ascii_case(name))
+    {
         Some(index) => Ok(RUNTIME_HEADER_NAMES[index].clone()),
         None => from_bytes(),
     }
