@@ -66,23 +66,28 @@ pub fn run(root: &Path, target_dir: &Path, options: Options) -> Result<Vec<Figur
         eprintln!("note: the official SDK is not measured: {note}");
     }
 
-    let ours_cmd = || {
+    // The clients against `server`; over TLS they trust the loopback CA (only).
+    let with_endpoint = |mut command: Command, server: &str| {
+        command.args(["--endpoint", server]);
+        if server.starts_with("https:") {
+            command
+                .env("SSL_CERT_FILE", &loopback_ca)
+                .env_remove("SSL_CERT_DIR");
+        }
+        command
+    };
+    let ours_at = |server: &str| {
         let mut command = pin.client(&example);
-        command.args(["--backup-plan-id", BACKUP_PLAN_ID, "--endpoint", &endpoint]);
-        command
+        command.args(["--backup-plan-id", BACKUP_PLAN_ID]);
+        with_endpoint(command, server)
     };
-    let baseline_cmd = |mode: &[&str]| {
+    let baseline_at = |mode: &[&str], server: &str| {
         let mut command = pin.client(&baselines);
-        command.args(mode).args(["--endpoint", &endpoint]);
-        command
+        command.args(mode);
+        with_endpoint(command, server)
     };
-    let over_tls = |mut command: Command| {
-        command
-            .args(["--endpoint", &tls_endpoint])
-            .env("SSL_CERT_FILE", &loopback_ca)
-            .env_remove("SSL_CERT_DIR");
-        command
-    };
+    let ours_cmd = || ours_at(&endpoint);
+    let baseline_cmd = |mode: &[&str]| baseline_at(mode, &endpoint);
     let repeat = options.repeat.to_string();
     let mut samples = Samples::default();
     for round in 1..=options.rounds {
@@ -96,14 +101,14 @@ pub fn run(root: &Path, target_dir: &Path, options: Options) -> Result<Vec<Figur
             "raw_tcp",
             mean_us(baseline_cmd(&["raw-tcp"]).args(["--repeat", &repeat]))?,
         );
-        let mut ours_tls = over_tls(pin.client(&example));
-        ours_tls.args(["--backup-plan-id", BACKUP_PLAN_ID, "--repeat", &repeat]);
-        samples.push("ours_tls", mean_us(&mut ours_tls)?);
-        let mut bare_tls = pin.client(&baselines);
-        bare_tls.arg("bare");
-        let mut bare_tls = over_tls(bare_tls);
-        bare_tls.args(["--repeat", &repeat]);
-        samples.push("bare_tls", mean_us(&mut bare_tls)?);
+        samples.push(
+            "ours_tls",
+            mean_us(ours_at(&tls_endpoint).args(["--repeat", &repeat]))?,
+        );
+        samples.push(
+            "bare_tls",
+            mean_us(baseline_at(&["bare"], &tls_endpoint).args(["--repeat", &repeat]))?,
+        );
         if let Ok(python) = &sdk {
             let mut command = pin.client(python);
             command
