@@ -118,6 +118,7 @@ pub fn parse_document(file: &Path, text: &str) -> Result<SourceDocument, Diagnos
     let mut builder = Builder {
         file,
         text,
+        line_count: lines(text).count(),
         parser: Parser::new_from_str(text),
         positions: HashMap::new(),
     };
@@ -127,6 +128,8 @@ pub fn parse_document(file: &Path, text: &str) -> Result<SourceDocument, Diagnos
 struct Builder<'a> {
     file: &'a Path,
     text: &'a str,
+    /// `lines(text).count()`, counted once: every node's location is checked against it.
+    line_count: usize,
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     positions: HashMap<FieldPath, NodePosition>,
 }
@@ -164,25 +167,23 @@ pub fn end_of(before: &str) -> Location {
     }
 }
 
-/// `location`, or the end of `text` when it lies past it: the parser reports an error at the
-/// end of a text without a final newline on the line after it, which editors cannot open.
-fn within(text: &str, location: Location) -> Location {
-    if location.line <= lines(text).count() {
-        location
-    } else {
-        end_of(text)
-    }
-}
-
 impl<'a> Builder<'a> {
+    /// `location`, or the end of the text when it lies past it: the parser reports an error at
+    /// the end of a text without a final newline on the line after it, which editors cannot
+    /// open.
+    fn within(&self, location: Location) -> Location {
+        if location.line <= self.line_count {
+            location
+        } else {
+            end_of(self.text)
+        }
+    }
+
     fn location(&self, span: &Span) -> Location {
-        within(
-            self.text,
-            Location {
-                line: span.start.line(),
-                column: span.start.col() + 1,
-            },
-        )
+        self.within(Location {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+        })
     }
 
     fn next(&mut self) -> Result<(Event<'a>, Span), Diagnostic> {
@@ -202,13 +203,10 @@ impl<'a> Builder<'a> {
         let marker = error.marker();
         Diagnostic::error(
             self.file,
-            Some(within(
-                self.text,
-                Location {
-                    line: marker.line(),
-                    column: marker.col() + 1,
-                },
-            )),
+            Some(self.within(Location {
+                line: marker.line(),
+                column: marker.col() + 1,
+            })),
             "",
             format!("not valid YAML or JSON: {}", error.info()),
         )
