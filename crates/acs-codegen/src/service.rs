@@ -226,16 +226,7 @@ impl ToTokens for TypesRs<'_> {
             .types
             .iter()
             .map(|def| crate::types::type_def(def, TypeScope::Service));
-        let complex = self
-            .0
-            .types
-            .iter()
-            .filter_map(|def| match def {
-                acs_spec::ir::TypeDef::Struct(def) => Some(&def.fields),
-                acs_spec::ir::TypeDef::Enum(_) => None,
-            })
-            .flatten()
-            .any(|field| crate::operation::is_complex(&field.ty))
+        let complex = crate::operation::complex_members(&self.0.types)
             .then(crate::operation::allow_complex_types);
         tokens.extend(quote! {
             //! Named types the operations share: the API's own named schemas, and structures the

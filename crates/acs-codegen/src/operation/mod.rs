@@ -51,23 +51,31 @@ fn nesting(ty: &TypeRef) -> usize {
     }
 }
 
+/// Whether a member of one of `types` nests [`COMPLEX_NESTING`] levels.
+pub(crate) fn complex_members(types: &[TypeDef]) -> bool {
+    types
+        .iter()
+        .flat_map(|def| match def {
+            TypeDef::Struct(def) => def.fields.as_slice(),
+            TypeDef::Enum(_) => &[],
+        })
+        .any(|field| is_complex(&field.ty))
+}
+
 /// Whether any member type of the operation's module nests [`COMPLEX_NESTING`] levels.
 pub(crate) fn complex_types(op: &Operation) -> bool {
-    let nested = op.types.iter().flat_map(|def| match def {
-        TypeDef::Struct(def) => def.fields.as_slice(),
-        TypeDef::Enum(_) => &[],
-    });
     let body = match &op.response_shape {
         ResponseShape::Value(ty) => Some(ty),
         _ => None,
     };
-    op.params
-        .iter()
-        .chain(&op.response)
-        .chain(nested)
-        .map(|field| &field.ty)
-        .chain(body)
-        .any(is_complex)
+    complex_members(&op.types)
+        || op
+            .params
+            .iter()
+            .chain(&op.response)
+            .map(|field| &field.ty)
+            .chain(body)
+            .any(is_complex)
 }
 
 /// The spec nests lists and maps this deep; naming each level would add types the spec does
