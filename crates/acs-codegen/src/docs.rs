@@ -78,12 +78,8 @@ pub fn sanitize(markdown: &str) -> String {
             }
             continue;
         }
-        if let Some(marker) = ["```", "~~~"].iter().find(|m| trimmed.starts_with(**m)) {
-            let run: String = trimmed
-                .chars()
-                .take_while(|c| marker.starts_with(*c))
-                .collect();
-            fence = Some(run.clone());
+        if let Some(run) = fence_opening(trimmed) {
+            fence = Some(run.to_owned());
             // Untagged blocks would be compiled as Rust doctests.
             out.push(format!("{run}text"));
             continue;
@@ -97,6 +93,14 @@ pub fn sanitize(markdown: &str) -> String {
     }
     let joined = indent_continuations(&tighten_lists(&out)).join("\n");
     joined.trim_matches('\n').to_owned()
+}
+
+/// The run of three or more backticks or tildes with which `trimmed` opens a fenced code block,
+/// if it opens one.
+fn fence_opening(trimmed: &str) -> Option<&str> {
+    let marker = trimmed.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+    let run = trimmed.len() - trimmed.trim_start_matches(marker).len();
+    (run >= 3).then(|| &trimmed[..run])
 }
 
 /// Whether `trimmed` closes a fence opened with `open`: CommonMark closes on a line of the
@@ -160,10 +164,7 @@ pub fn one_line(markdown: &str) -> String {
             // Inline code as it is: a zero-width space would break its own backtick fence.
             Some(_) if !line.is_empty() => parts.push(inline_code(line)),
             Some(_) => {}
-            None if line.starts_with("```") || line.starts_with("~~~") => {
-                let marker = line.chars().next().unwrap_or('`');
-                fence = Some(line.chars().take_while(|c| *c == marker).collect());
-            }
+            None if let Some(run) = fence_opening(line) => fence = Some(run.to_owned()),
             // A run of three backticks or tildes is a fence only at the start of a line,
             // where none of this text goes. It stays as written: a zero-width space inside a
             // backtick run changed which runs pair into code spans, leaving text that
@@ -191,7 +192,7 @@ fn tighten_lists(lines: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut in_fence = false;
     for (index, line) in lines.iter().enumerate() {
-        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
+        if fence_opening(line.trim_start()).is_some() {
             in_fence = !in_fence;
         }
         let between_items = !in_fence
@@ -218,7 +219,7 @@ fn indent_continuations(lines: &[String]) -> Vec<String> {
     let mut in_fence = false;
     for line in lines {
         let trimmed = line.trim_start();
-        let fence = trimmed.starts_with("```") || trimmed.starts_with("~~~");
+        let fence = fence_opening(trimmed).is_some();
         if fence {
             in_fence = !in_fence;
         }
@@ -276,8 +277,7 @@ pub fn ends_in_prose(text: &str) -> bool {
         && !last.starts_with('#')
         && !last.starts_with('|')
         && !last.starts_with('>')
-        && !last.starts_with("```")
-        && !last.starts_with("~~~")
+        && fence_opening(last).is_none()
         && !text.contains("```")
         && !text.contains("~~~")
 }
