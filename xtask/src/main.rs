@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{Mode, check_failure, codegen, workspace_root};
+use xtask::{Mode, check_failure, codegen};
 
 /// The project's tasks: generate clients from specs, import Alibaba's metadata, benchmark.
 #[derive(Parser)]
@@ -517,4 +517,13 @@ fn run_import(path: &std::path::Path, ops: Option<Vec<String>>, dry_run: bool) -
         }
     );
     ExitCode::SUCCESS
+}
+
+/// The checkout to work on ([`xtask::locate_workspace`]); exits with status 2 when there is
+/// none.
+fn workspace_root() -> std::path::PathBuf {
+    xtask::locate_workspace().unwrap_or_else(|error| {
+        eprintln!("error: {error}");
+        std::process::exit(2)
+    })
 }
