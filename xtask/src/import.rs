@@ -219,3 +219,55 @@ fn compare_with_current(
         }
     }
 }
+
+/// What xtask says after importing a product the repository did not have: its snapshots are
+/// all new, and accepting them is the expected next step, not a sign of trouble.
+pub const NEW_PRODUCT_NOTE: &str = "A new product: `cargo test -p tests` will report a pending snapshot for every file of its new crate (tests/tests/snapshots/generated/). That is expected: read them and accept them with `cargo insta accept` (or `cargo insta test --review`, which needs a terminal), then commit the specs, the crate and the snapshots together.";
+
+/// What an import did, as lines for stderr: warnings, refusals, files written (`verb`: "writing"
+/// or "would write"), and the API changes against the specs it replaces.
+pub fn report_lines(root: &Path, report: &ImportReport, verb: &str) -> Vec<String> {
+    let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
+    let mut lines = Vec::new();
+    for warning in &report.warnings {
+        lines.push(format!("warning: {warning}"));
+    }
+    for refusal in &report.refused {
+        lines.push(format!(
+            "refused: {} ({}): {}",
+            refusal.operation, refusal.reason, refusal.message
+        ));
+    }
+    for path in &report.written {
+        lines.push(format!("{verb} {}", shown(path)));
+    }
+    if let Some(changes) = &report.changes {
+        let counts = changes.summary();
+        lines.push(format!(
+            "API changes against the current specs: {} breaking, {} additive, {} docs (details: cargo xtask diff)",
+            counts.breaking, counts.additive, counts.docs
+        ));
+        const SHOWN: usize = 20;
+        let breaking: Vec<&acs_diff::Change> = changes
+            .changes
+            .iter()
+            .filter(|c| c.class == acs_diff::Class::Breaking)
+            .collect();
+        if breaking.len() > SHOWN {
+            lines.push(format!(
+                "  (the first {SHOWN} of {} breaking changes)",
+                breaking.len()
+            ));
+        }
+        for change in breaking.into_iter().take(SHOWN) {
+            lines.push(format!(
+                "  breaking: {} {} {}: {}",
+                change.operation.as_deref().unwrap_or("service"),
+                change.path,
+                change.kind,
+                change.reason
+            ));
+        }
+    }
+    lines
+}

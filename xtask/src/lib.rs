@@ -7,14 +7,14 @@
 //! - [`diff`] says what changed in an API between two versions, and what breaks callers.
 //! - [`catalogue`] imports, generates and compiles a whole metadata tree in a workspace of its
 //!   own, and reports what made it.
-//! - [`compile_batch`] generates random hostile specs and proves their crates compile, lint,
-//!   document and pass their doc tests together.
-//! - [`bench`](mod@bench) runs the benchmarks.
+//! - [`cli`] is the command line both binaries share.
+//!
+//! Commands with heavy dependencies (`add`, `update`, `products`, `compile-batch`, `bench`)
+//! live in the `xtask-tools` package, so a cold `cargo xtask codegen` does not build them.
 
-pub mod bench;
 pub mod catalogue;
+pub mod cli;
 pub mod codegen;
-pub mod compile_batch;
 pub mod diff;
 pub mod import;
 

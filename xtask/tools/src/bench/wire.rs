@@ -112,7 +112,7 @@ pub fn run(root: &Path, target_dir: &Path, options: Options) -> Result<Vec<Figur
         if let Ok(python) = &sdk {
             let mut command = pin.client(python);
             command
-                .arg(root.join("xtask/src/bench/official_sdk.py"))
+                .arg(root.join("xtask/tools/src/bench/official_sdk.py"))
                 .args(["--endpoint", &endpoint[7..]])
                 .args(["--repeat", &options.sdk_repeat.to_string()]);
             samples.push(

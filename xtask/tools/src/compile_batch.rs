@@ -19,8 +19,8 @@ use std::time::Instant;
 
 use acs_spec_fuzz::{Kind, Outcome, random_spec};
 
-use crate::catalogue::workspace;
-use crate::codegen::{Mode, check_failure, codegen};
+use xtask::catalogue::workspace;
+use xtask::codegen::{Mode, check_failure, codegen};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -66,7 +66,7 @@ pub fn run(repo: &Path, options: &Options) -> Result<Summary, String> {
     let dir = match &options.keep {
         Some(dir) => {
             if let (Some(out), Some(repo)) = (
-                crate::catalogue::canonical_or_parent(dir),
+                xtask::catalogue::canonical_or_parent(dir),
                 repo.canonicalize().ok(),
             ) && out.starts_with(&repo)
             {
