@@ -78,6 +78,11 @@ pub struct ImportPlan {
 }
 
 impl ImportPlan {
+    /// The files to write (those whose contents change), with their new contents.
+    pub fn writes(&self) -> &[(PathBuf, String)] {
+        &self.writes
+    }
+
     /// Writes and deletes what the plan says.
     pub fn apply(self) -> Result<ImportReport, String> {
         let dir = &self.report.dir;
@@ -129,15 +134,27 @@ pub fn plan_import(
 ) -> Result<ImportPlan, String> {
     let json = std::fs::read_to_string(openmeta)
         .map_err(|e| format!("cannot read {}: {e}", openmeta.display()))?;
-    let mut imported = acs_import::import_openmeta(&json, only).map_err(|e| e.to_string())?;
+    let mut imported = acs_import::import_openmeta(&json, only)
+        .map_err(|e| format!("{}: {e}", openmeta.display()))?;
     if let Some(products) = products_json(openmeta) {
         set_title(&mut imported, &products);
     }
+    plan_imported(root, &imported, openmeta, only)
+}
+
+/// What writing `imported` into its spec folder under `root` would write and delete; `openmeta`
+/// is the metadata file as the headers name it.
+pub fn plan_imported(
+    root: &Path,
+    imported: &acs_import::Imported,
+    openmeta: &Path,
+    only: Option<&[String]>,
+) -> Result<ImportPlan, String> {
     let dir = root
         .join("specs")
         .join(&imported.product)
         .join(&imported.version);
-    let files: Vec<(PathBuf, String)> = spec_files(&imported, openmeta)
+    let files: Vec<(PathBuf, String)> = spec_files(imported, openmeta)
         .into_iter()
         .map(|(name, contents)| (dir.join(name), contents))
         .collect();

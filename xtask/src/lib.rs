@@ -7,6 +7,8 @@
 //! - [`diff`] says what changed in an API between two versions, and what breaks callers.
 //! - [`catalogue`] imports, generates and compiles a whole metadata tree in a workspace of its
 //!   own, and reports what made it.
+//! - [`update`] takes Alibaba's metadata changes: `add`, `update` and `products` without the
+//!   HTTP client, which `xtask-tools` supplies.
 //! - [`cli`] is the command line both binaries share.
 //!
 //! Commands with heavy dependencies (`add`, `update`, `products`, `compile-batch`, `bench`)
@@ -17,6 +19,7 @@ pub mod cli;
 pub mod codegen;
 pub mod diff;
 pub mod import;
+pub mod update;
 
 use std::path::{Path, PathBuf};
 

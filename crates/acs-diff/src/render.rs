@@ -51,7 +51,8 @@ fn code(text: &str) -> String {
     format!("{fence}{short}{fence}")
 }
 
-fn line(change: &Change) -> String {
+/// One change as a Markdown list item: where, what, old → new, and the reason.
+pub fn change_line(change: &Change) -> String {
     let mut out = String::from("- ");
     match (&change.operation, &change.shared_type) {
         (Some(op), _) => {
@@ -105,7 +106,7 @@ fn grouped_lines(changes: &[&Change]) -> Vec<String> {
     let mut grouped: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for change in changes {
         if counts[change.kind] < GROUP_AT {
-            lines.push(line(change));
+            lines.push(change_line(change));
             continue;
         }
         if !grouped.insert(change.kind) {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use xtask::cli::{Args, Command, Exit, flag, valued};
+use xtask::update::{self, Failure, SourceSpec, Upstream};
 
 const COMPILE_BATCH: Command = Command {
     name: "compile-batch",
@@ -61,7 +62,53 @@ const BENCH: Command = Command {
     ],
 };
 
-const COMMANDS: &[Command] = &[COMPILE_BATCH, BENCH];
+const SOURCE: xtask::cli::Opt = valued(
+    "source",
+    "URL|DIR",
+    "Where the metadata comes from: an OpenMeta base URL (https://api.alibabacloud.com, or https://api.aliyun.com for the Chinese site) or a folder in its layout (products.json, <product>/<version>/api-docs.json). Default: $ACS_OPENMETA_URL, else https://api.alibabacloud.com.",
+);
+
+const ADD: Command = Command {
+    name: "add",
+    summary: "Fetch products from Alibaba's metadata service, import them and generate their crates.",
+    details: "Each PRODUCT@VERSION (the product as `cargo xtask products` lists it, in any case; without @VERSION its default version) is fetched, imported into specs/<product>/<version>/ and generated into crates/<crate>/ at version 0.1.0 with a CHANGELOG.md, all or nothing per product version; Cargo.lock and .gitattributes are brought up to date. An unknown product or version is an error naming the close matches.",
+    positional: "PRODUCT@VERSION...",
+    max_positional: usize::MAX,
+    trailing: None,
+    options: &[SOURCE],
+};
+
+const UPDATE: Command = Command {
+    name: "update",
+    summary: "Take upstream metadata changes: fetch, diff, re-import, regenerate, bump versions, write changelogs.",
+    details: "For every imported spec folder (or the products named): fetch its api-docs.json, compare it with the specs here as `cargo xtask diff --docs` does, and when anything changed re-import it (overlay.yaml kept), move the crate version (breaking changes: minor; additions or docs only: patch, for 0.x crates, published or not), regenerate the crate and add a CHANGELOG.md entry. Each product version is replaced all or nothing. Prints the changes (Markdown) and a summary table on stdout. Exit status: 0, or 1 when a product version could not be updated; with --check, 0 when all are current, 1 when any changed upstream, 2 when any could not be checked.",
+    positional: "[PRODUCT[@VERSION]...]",
+    max_positional: usize::MAX,
+    trailing: None,
+    options: &[
+        SOURCE,
+        flag(
+            "check",
+            "Write nothing; exit 1 when anything changed upstream (for a scheduled CI job).",
+        ),
+        flag(
+            "dry-run",
+            "Write nothing; say which files would change, the new versions and changelog entries.",
+        ),
+    ],
+};
+
+const PRODUCTS: Command = Command {
+    name: "products",
+    summary: "List the products and versions upstream offers, which are imported here and which are stale.",
+    details: "A Markdown table on stdout: every product, its versions, and for those imported here their crate, version and whether upstream changed since.",
+    positional: "",
+    max_positional: 0,
+    trailing: None,
+    options: &[SOURCE],
+};
+
+const COMMANDS: &[Command] = &[ADD, UPDATE, PRODUCTS, COMPILE_BATCH, BENCH];
 
 fn main() -> ExitCode {
     let mut args = std::env::args_os().skip(1);
@@ -75,11 +122,115 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let parsed = command.parse(rest).and_then(|args| match command.name {
+        "add" => run_add(&args),
+        "update" => run_update(&args),
+        "products" => run_products(&args),
         "compile-batch" => run_compile_batch(&args),
         "bench" => run_bench(&args),
         _ => unreachable!("every command in COMMANDS has a runner"),
     });
     parsed.unwrap_or_else(|Exit(code)| code)
+}
+
+fn upstream(command: &Command, args: &Args) -> Result<Box<dyn Upstream>, Exit> {
+    let spec = SourceSpec::choose(args.value("source")).map_err(|e| command.usage_error(&e))?;
+    xtask_tools::fetch::upstream(&spec).map_err(|error| {
+        eprintln!("error: {error}");
+        Exit(ExitCode::FAILURE)
+    })
+}
+
+/// Prints why a run could not start; the status: 2 for arguments (and for an unreachable
+/// upstream under `--check`), else 1.
+fn failed(failure: &Failure, check: bool) -> ExitCode {
+    eprintln!("error: {failure}");
+    match failure {
+        Failure::Arguments(_) => ExitCode::from(2),
+        Failure::Upstream(_) if check => ExitCode::from(2),
+        Failure::Upstream(_) | Failure::Run(_) => ExitCode::FAILURE,
+    }
+}
+
+/// Records new crates and new versions in Cargo.lock (`cargo update --workspace`, from the
+/// local cache first).
+fn refresh_lock(root: &std::path::Path) -> bool {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let run = |offline: bool| {
+        std::process::Command::new(&cargo)
+            .args(["update", "--workspace", "--quiet", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .args(offline.then_some("--offline"))
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let done = run(true) || run(false);
+    if !done {
+        eprintln!(
+            "error: `cargo update --workspace` failed: Cargo.lock may not list the new crate versions yet"
+        );
+    }
+    done
+}
+
+fn run_add(args: &Args) -> Result<ExitCode, Exit> {
+    let upstream = upstream(&ADD, args)?;
+    let root = workspace_root();
+    let run = match update::add(&root, upstream.as_ref(), &args.positional) {
+        Ok(run) => run,
+        Err(failure) => return Ok(failed(&failure, false)),
+    };
+    print!("{}", run.table());
+    let mut ok = !run.any_failed();
+    if run.any_changed() {
+        ok &= refresh_lock(&root);
+        eprintln!("{}", xtask::import::NEW_PRODUCT_NOTE);
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_update(args: &Args) -> Result<ExitCode, Exit> {
+    let options = update::Options {
+        check: args.flag("check"),
+        dry_run: args.flag("dry-run"),
+    };
+    let upstream = upstream(&UPDATE, args)?;
+    let root = workspace_root();
+    let run = match update::update(&root, upstream.as_ref(), &args.positional, options) {
+        Ok(run) => run,
+        Err(failure) => return Ok(failed(&failure, options.check)),
+    };
+    if !run.reports.is_empty() {
+        print!("{}", acs_diff::render::markdown(&run.reports));
+    }
+    print!("{}", run.table());
+    let written = !options.check && !options.dry_run && run.any_changed();
+    let lock_ok = !written || refresh_lock(&root);
+    Ok(match (options.check, run.any_failed(), run.any_changed()) {
+        (true, true, _) => ExitCode::from(2),
+        (true, false, true) => ExitCode::FAILURE,
+        (false, true, _) => ExitCode::FAILURE,
+        _ if !lock_ok => ExitCode::FAILURE,
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+fn run_products(args: &Args) -> Result<ExitCode, Exit> {
+    let upstream = upstream(&PRODUCTS, args)?;
+    match update::products(&workspace_root(), upstream.as_ref()) {
+        Ok((table, any_failed)) => {
+            print!("{table}");
+            Ok(if any_failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Err(failure) => Ok(failed(&failure, false)),
+    }
 }
 
 fn number<T: std::str::FromStr>(
