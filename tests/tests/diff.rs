@@ -425,3 +425,47 @@ fn json_names_every_field_scripts_read() {
     assert!(report.is_breaking());
     assert_eq!(report.next_version(), "0.2.0");
 }
+
+/// The version line says which rule it applies, for a breaking and a docs-only pair.
+#[test]
+fn the_version_line_names_the_rule() {
+    let breaking = pair(
+        "hsm-2023-11-13",
+        "2025-12-03-a0ce861f",
+        "2025-12-05-c37e0884",
+    )
+    .to_markdown();
+    assert!(
+        breaking.contains("Version: `0.1.0` → `0.2.0` (the rule in docs/maintaining.md, \"Crate versions\", published or not: breaking changes raise the minor version of a 0.x crate"),
+        "{breaking}"
+    );
+    let docs_only = diff(
+        history("dbs-2019-03-06", "2024-11-15-f570f084"),
+        history("dbs-2019-03-06", "2025-05-16-2f55af28"),
+        true,
+    );
+    assert!(!docs_only.changes.is_empty() && !docs_only.is_breaking());
+    assert!(
+        docs_only
+            .to_markdown()
+            .contains("`0.1.0` → `0.1.1` (the rule in docs/maintaining.md, \"Crate versions\", published or not: additive or documentation-only changes raise the patch version;"),
+        "{}",
+        docs_only.to_markdown()
+    );
+}
+
+/// A revision that does not exist is named as such, not passed on as git's own output.
+#[test]
+fn an_unknown_base_revision_is_a_clear_error() {
+    let root = xtask::workspace_root();
+    let Err(xtask::diff::Unreadable(error)) =
+        xtask::diff::diff_base(&root, "nosuchrev", None, &acs_diff::Options::default())
+    else {
+        panic!("nosuchrev is no revision");
+    };
+    assert!(
+        error.starts_with("--base nosuchrev: no such commit, branch or tag in "),
+        "{error}"
+    );
+    assert!(!error.contains("fatal:"), "{error}");
+}

@@ -208,3 +208,23 @@ fn a_planned_import_changes_nothing() {
     assert_eq!(names.len(), 1, "only Dropped.yaml, still there");
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// A cut-off metadata file is reported with its path, and nothing is written.
+#[test]
+fn a_truncated_api_docs_json_is_named() {
+    let root = scratch("truncated");
+    let json = std::fs::read(
+        xtask::workspace_root()
+            .join("tests/fixtures/history/dbs-2021-01-01/2025-09-05-4167c36d/api-docs.json"),
+    )
+    .unwrap();
+    let cut = root.join("cut-api-docs.json");
+    std::fs::write(&cut, &json[..json.len() / 2]).unwrap();
+    let error = xtask::plan_import(&root, &cut, None).unwrap_err();
+    assert!(
+        error.starts_with(&format!("{}: ", cut.display())) && error.contains("EOF while parsing"),
+        "{error}"
+    );
+    assert!(!root.join("specs").exists());
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -167,14 +167,14 @@ pub fn markdown(reports: &[Report]) -> String {
             }
         }
         let bump = report.next_version();
-        let why = if report.is_breaking() {
-            "breaking changes"
+        let rule = if report.is_breaking() {
+            "breaking changes raise the minor version of a 0.x crate, the major from 1.0"
         } else {
-            "no breaking changes"
+            "additive or documentation-only changes raise the patch version"
         };
         let _ = writeln!(
             md,
-            "Version: `{}` → `{bump}` ({why}; set `crate_version` in the spec folder's `overlay.yaml`).\n",
+            "Version: `{}` → `{bump}` (the rule in docs/maintaining.md, \"Crate versions\", published or not: {rule}; `cargo xtask update` sets it, or set `crate_version` in the spec folder's `overlay.yaml`).\n",
             report.crate_version
         );
     }
