@@ -119,7 +119,8 @@ fn generator_fingerprint() -> String {
 }
 
 /// Runs `work` over `items` on `jobs` threads, in the order given; results in input order.
-fn parallel<T: Sync, R: Send>(
+/// `work` gets the worker's number (from 0) and the item.
+pub(crate) fn parallel<T: Sync, R: Send>(
     items: &[T],
     jobs: usize,
     work: impl Fn(usize, &T) -> R + Sync,

@@ -18,7 +18,6 @@ pub mod version;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use source::{DirSource, FetchError, Product, Resource, SourceSpec, Upstream};
@@ -359,47 +358,28 @@ pub fn resolve_update(
 /// Fetches every target's `api-docs.json`, [`CONCURRENCY`] at a time, checking each is the
 /// document of that product version; progress on stderr.
 pub fn fetch_all(upstream: &dyn Upstream, targets: &[Target]) -> Vec<Result<String, FetchError>> {
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<String, FetchError>>>> =
-        Mutex::new(vec![None; targets.len()]);
-    std::thread::scope(|scope| {
-        for _ in 0..CONCURRENCY.min(targets.len()) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(target) = targets.get(i) else { break };
-                    let fetched = upstream.fetch(target.resource()).and_then(|bytes| {
-                        source::check_api_docs(&bytes, &target.code, &target.version).map_err(
-                            |reason| FetchError {
-                                location: upstream.location(target.resource()),
-                                reason,
-                            },
-                        )
-                    });
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    match &fetched {
-                        Ok(text) => eprintln!(
-                            "[{n}/{}] fetched {} ({} KB)",
-                            targets.len(),
-                            target.label(),
-                            text.len().div_ceil(1024)
-                        ),
-                        Err(error) => {
-                            eprintln!("[{n}/{}] {}: {error}", targets.len(), target.label())
-                        }
-                    }
-                    results.lock().expect("no fetch panicked")[i] = Some(fetched);
+    crate::catalogue::parallel(targets, CONCURRENCY, |_, target| {
+        let fetched = upstream.fetch(target.resource()).and_then(|bytes| {
+            source::check_api_docs(&bytes, &target.code, &target.version).map_err(|reason| {
+                FetchError {
+                    location: upstream.location(target.resource()),
+                    reason,
                 }
-            });
+            })
+        });
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        match &fetched {
+            Ok(text) => eprintln!(
+                "[{n}/{}] fetched {} ({} KB)",
+                targets.len(),
+                target.label(),
+                text.len().div_ceil(1024)
+            ),
+            Err(error) => eprintln!("[{n}/{}] {}: {error}", targets.len(), target.label()),
         }
-    });
-    results
-        .into_inner()
-        .expect("no fetch panicked")
-        .into_iter()
-        .map(|r| r.expect("every target was fetched"))
-        .collect()
+        fetched
+    })
 }
 
 /// What writing one product version would do, worked out in memory.

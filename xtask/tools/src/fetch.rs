@@ -79,21 +79,11 @@ impl HttpSource {
 
     /// One attempt: the body, or why not and whether trying again may help.
     fn attempt(&self, url: &str) -> Result<Vec<u8>, (String, bool)> {
-        let describe = |error: reqwest::Error| {
-            let mut text = error.to_string();
-            let mut source = std::error::Error::source(&error);
-            while let Some(cause) = source {
-                text.push_str(": ");
-                text.push_str(&cause.to_string());
-                source = cause.source();
-            }
-            text
-        };
         let response = self
             .client
             .get(url)
             .send()
-            .map_err(|e| (describe(e), true))?;
+            .map_err(|e| (describe(&e), true))?;
         let status = response.status();
         if status.is_server_error() {
             return Err((format!("HTTP {status}"), true));
@@ -114,7 +104,7 @@ impl HttpSource {
         response
             .take(MAX_BODY_BYTES + 1)
             .read_to_end(&mut body)
-            .map_err(|e| (format!("the body was cut off: {e}"), true))?;
+            .map_err(|e| (format!("the body was cut off: {}", describe(&e)), true))?;
         if body.len() as u64 > MAX_BODY_BYTES {
             return Err((
                 format!("the body is larger than {MAX_BODY_BYTES} bytes"),
@@ -160,6 +150,22 @@ impl Upstream for HttpSource {
         }
         unreachable!("the last attempt returns")
     }
+}
+
+/// An error and its causes, outermost first: reqwest's own words ("error sending request")
+/// say little without hyper's and the operating system's below them.
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// The source the command line names: a URL through [`HttpSource`], a folder read directly.
