@@ -163,7 +163,12 @@ impl Command {
                         return Err(self.usage_error(&format!("unexpected argument `--{long}`")));
                     };
                     let repeated = match opt.value {
-                        None => !parsed.flags.insert(opt.long),
+                        None => {
+                            if parser.optional_value().is_some() {
+                                return Err(self.usage_error(&format!("`--{long}` takes no value")));
+                            }
+                            !parsed.flags.insert(opt.long)
+                        }
                         Some(name) => {
                             let value = parser
                                 .value()
@@ -278,4 +283,62 @@ fn wrap(text: &str, indent: usize) -> String {
         let _ = write!(out, "{:indent$}{line}", "");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TRY: Command = Command {
+        name: "try",
+        summary: "Try.",
+        details: "",
+        positional: "[A]",
+        max_positional: 1,
+        trailing: Some("REST"),
+        options: &[flag("check", "Check."), valued("jobs", "N", "Jobs.")],
+    };
+
+    fn parse(args: &[&str]) -> Result<Args, Exit> {
+        TRY.parse(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn flags_values_positionals_and_trailing_arguments() {
+        let args = parse(&["--jobs=3", "a", "--check", "--", "--x", "y"]).unwrap();
+        assert!(args.flag("check"));
+        assert_eq!(args.parsed::<u8>("jobs", "a number").unwrap(), Some(3));
+        assert_eq!(args.positional, ["a"]);
+        assert_eq!(args.trailing, ["--x", "y"]);
+        let spaced = parse(&["--jobs", "4"]).unwrap();
+        assert_eq!(spaced.value("jobs"), Some("4"));
+        assert!(!spaced.flag("check"));
+    }
+
+    #[test]
+    fn anything_undeclared_is_refused() {
+        for wrong in [
+            &["--bogus"][..],
+            &["-x"],
+            &["a", "b"],
+            &["--check", "--check"],
+            &["--jobs"],
+            &["--check=yes"],
+        ] {
+            assert!(parse(wrong).is_err(), "{wrong:?} is accepted");
+        }
+        assert!(
+            parse(&["--jobs", "x"])
+                .unwrap()
+                .parsed::<u8>("jobs", "a number")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn help_lists_every_option() {
+        let help = TRY.help();
+        assert!(help.starts_with("Try.\n\nUsage: cargo xtask try [OPTIONS] [A] [-- REST...]\n"));
+        assert!(help.contains("  --check\n          Check.\n  --jobs <N>\n          Jobs.\n"));
+    }
 }
