@@ -18,7 +18,9 @@
 //! `int64` (never truncates); `number` + `float` → `float`, otherwise `double`; an object with
 //! `properties` → `object`, with only `additionalProperties` → `map`, with neither → `any`;
 //! `enum` lists and `enumValueTitles` maps → `enum` (an empty list, or values that would clash
-//! as Rust variants, → plain `string`).
+//! as Rust variants, → plain `string`). Parameters the metadata spells as dotted scalars
+//! (`Filter.1.Key`, `PrivatePoolOptions.Id`, `AddGroup.1`) become the list or structure they
+//! stand for, sent under the same wire names.
 
 #![forbid(unsafe_code)]
 

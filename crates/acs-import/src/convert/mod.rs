@@ -2,11 +2,13 @@
 //! when something in it cannot be called), the named types they use, then the spec checks.
 //!
 //! The pieces: [`service`] (endpoints, RAM code), [`operation`] (who may call it and how),
-//! [`parameters`], [`response`], [`errors`] and [`ram`] (an operation's parts), [`schema`]
+//! [`parameters`] (with [`dotted`] ones folded), [`response`], [`errors`] and [`ram`] (an
+//! operation's parts), [`schema`]
 //! (metadata schemas as spec types), [`members`] (colliding member names), [`read`] (loosely
 //! typed metadata values), and [`check`] (the spec checks every written operation passes).
 
 mod check;
+mod dotted;
 mod errors;
 mod members;
 mod operation;

@@ -1,10 +1,12 @@
-//! An operation's parameters: where each travels, in which style, of which type.
+//! An operation's parameters: where each travels, in which style, of which type; dotted ones
+//! folded into what they stand for ([`super::dotted`]).
 
 use acs_spec::model::{ApiStyle, ParamStyle, ParameterSpec, Position, TypeName};
 use acs_spec::rules;
 use serde_json::Value;
 
 use super::Refused;
+use super::dotted::fold_dotted;
 use super::members::{MemberList, drop_colliding, legacy};
 use super::operation::Context;
 use super::read::{description, example, truthy};
@@ -27,7 +29,7 @@ pub(crate) fn convert_parameters(
         specs.push(convert_parameter(cx, &parameter, path, notes)?);
     }
     Ok(drop_colliding(
-        specs,
+        fold_dotted(specs, cx.style, notes),
         |p| &p.name,
         |p| legacy(p.deprecated, p.description.as_ref()),
         &MemberList {
