@@ -80,8 +80,8 @@ impl CancelClusterUpgradeBuilder<rt::Client> {
 pub struct CancelClusterUpgradeResponse {}
 
 impl rt::FromJson for CancelClusterUpgradeResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -95,8 +95,8 @@ impl CancelComponentUpgradeBuilder<rt::Client> {
 pub struct CancelComponentUpgradeResponse {}
 
 impl rt::FromJson for CancelComponentUpgradeResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -115,8 +115,8 @@ impl CleanClusterUserPermissionsBuilder<rt::Client> {
 pub struct CleanClusterUserPermissionsResponse {}
 
 impl rt::FromJson for CleanClusterUserPermissionsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -102,13 +102,15 @@ pub struct CreateAutoscalingConfigResponse {
 }
 
 impl rt::FromJson for CreateAutoscalingConfigResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_id: object.take("cluster_id")?,
-            task_id: object.take("task_id")?,
-            request_id: object.take("request_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "task_id" => json.read_into(&mut out.task_id),
+            "request_id" => json.read_into(&mut out.request_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

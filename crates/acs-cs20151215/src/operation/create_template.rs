@@ -75,11 +75,13 @@ pub struct CreateTemplateResponse {
 }
 
 impl rt::FromJson for CreateTemplateResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            template_id: object.take("template_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "template_id" => json.read_into(&mut out.template_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

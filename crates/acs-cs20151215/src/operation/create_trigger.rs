@@ -103,15 +103,17 @@ pub struct CreateTriggerResponse {
 }
 
 impl rt::FromJson for CreateTriggerResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            id: object.take("id")?,
-            cluster_id: object.take("cluster_id")?,
-            project_id: object.take("project_id")?,
-            r#type: object.take("type")?,
-            action: object.take("action")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "id" => json.read_into(&mut out.id),
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "project_id" => json.read_into(&mut out.project_id),
+            "type" => json.read_into(&mut out.r#type),
+            "action" => json.read_into(&mut out.action),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

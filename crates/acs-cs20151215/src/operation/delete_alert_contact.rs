@@ -83,11 +83,13 @@ pub struct DeleteAlertContactResponse {
 }
 
 impl rt::FromJson for DeleteAlertContactResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            result: object.take("result")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "result" => json.read_into(&mut out.result),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -134,12 +136,14 @@ pub struct DeleteAlertContactResultItem {
 }
 
 impl rt::FromJson for DeleteAlertContactResultItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            status: object.take("status")?,
-            msg: object.take("msg")?,
-            contact_id: object.take("contact_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "status" => json.read_into(&mut out.status),
+            "msg" => json.read_into(&mut out.msg),
+            "contact_id" => json.read_into(&mut out.contact_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

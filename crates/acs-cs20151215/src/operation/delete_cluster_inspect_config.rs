@@ -86,11 +86,13 @@ pub struct DeleteClusterInspectConfigResponse {
 }
 
 impl rt::FromJson for DeleteClusterInspectConfigResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("requestId")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "requestId" => json.read_into(&mut out.request_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -83,8 +83,8 @@ impl DeleteKubernetesTriggerBuilder<rt::Client> {
 pub struct DeleteKubernetesTriggerResponse {}
 
 impl rt::FromJson for DeleteKubernetesTriggerResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

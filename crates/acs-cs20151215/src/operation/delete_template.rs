@@ -80,8 +80,8 @@ impl DeleteTemplateBuilder<rt::Client> {
 pub struct DeleteTemplateResponse {}
 
 impl rt::FromJson for DeleteTemplateResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

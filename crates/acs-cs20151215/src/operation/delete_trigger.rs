@@ -92,8 +92,8 @@ impl DeleteTriggerBuilder<rt::Client> {
 pub struct DeleteTriggerResponse {}
 
 impl rt::FromJson for DeleteTriggerResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

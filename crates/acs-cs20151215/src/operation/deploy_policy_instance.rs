@@ -104,11 +104,13 @@ pub struct DeployPolicyInstanceResponse {
 }
 
 impl rt::FromJson for DeployPolicyInstanceResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            instances: object.take("instances")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "instances" => json.read_into(&mut out.instances),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

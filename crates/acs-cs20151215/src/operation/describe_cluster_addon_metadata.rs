@@ -111,13 +111,15 @@ pub struct DescribeClusterAddonMetadataResponse {
 }
 
 impl rt::FromJson for DescribeClusterAddonMetadataResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            version: object.take("version")?,
-            config_schema: object.take("config_schema")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "version" => json.read_into(&mut out.version),
+            "config_schema" => json.read_into(&mut out.config_schema),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

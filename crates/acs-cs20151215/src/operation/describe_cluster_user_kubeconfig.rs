@@ -118,12 +118,14 @@ pub struct DescribeClusterUserKubeconfigResponse {
 }
 
 impl rt::FromJson for DescribeClusterUserKubeconfigResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            config: object.take("config")?,
-            expiration: object.take("expiration")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "config" => json.read_into(&mut out.config),
+            "expiration" => json.read_into(&mut out.expiration),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

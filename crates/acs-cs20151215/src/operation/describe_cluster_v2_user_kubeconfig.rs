@@ -106,11 +106,13 @@ pub struct DescribeClusterV2UserKubeconfigResponse {
 }
 
 impl rt::FromJson for DescribeClusterV2UserKubeconfigResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            config: object.take("config")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "config" => json.read_into(&mut out.config),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -142,12 +142,14 @@ pub struct DescribeEventsForRegionResponse {
 }
 
 impl rt::FromJson for DescribeEventsForRegionResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            events: object.take("events")?,
-            page_info: object.take("page_info")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "events" => json.read_into(&mut out.events),
+            "page_info" => json.read_into(&mut out.page_info),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

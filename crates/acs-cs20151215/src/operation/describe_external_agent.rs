@@ -113,11 +113,13 @@ pub struct DescribeExternalAgentResponse {
 }
 
 impl rt::FromJson for DescribeExternalAgentResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            config: object.take("config")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "config" => json.read_into(&mut out.config),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

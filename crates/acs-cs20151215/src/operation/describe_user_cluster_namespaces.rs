@@ -86,9 +86,9 @@ pub struct DescribeUserClusterNamespacesResponse {
 }
 
 impl rt::FromJson for DescribeUserClusterNamespacesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }

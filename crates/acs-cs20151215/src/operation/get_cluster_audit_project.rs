@@ -93,12 +93,14 @@ pub struct GetClusterAuditProjectResponse {
 }
 
 impl rt::FromJson for GetClusterAuditProjectResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            sls_project_name: object.take("sls_project_name")?,
-            audit_enabled: object.take("audit_enabled")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "sls_project_name" => json.read_into(&mut out.sls_project_name),
+            "audit_enabled" => json.read_into(&mut out.audit_enabled),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -106,15 +106,17 @@ pub struct GetUpgradeStatusResponse {
 }
 
 impl rt::FromJson for GetUpgradeStatusResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            error_message: object.take("error_message")?,
-            precheck_report_id: object.take("precheck_report_id")?,
-            status: object.take("status")?,
-            upgrade_step: object.take("upgrade_step")?,
-            upgrade_task: object.take("upgrade_task")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "error_message" => json.read_into(&mut out.error_message),
+            "precheck_report_id" => json.read_into(&mut out.precheck_report_id),
+            "status" => json.read_into(&mut out.status),
+            "upgrade_step" => json.read_into(&mut out.upgrade_step),
+            "upgrade_task" => json.read_into(&mut out.upgrade_task),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -165,11 +167,13 @@ pub struct UpgradeTask {
 }
 
 impl rt::FromJson for UpgradeTask {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            status: object.take("status")?,
-            message: object.take("message")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "status" => json.read_into(&mut out.status),
+            "message" => json.read_into(&mut out.message),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -95,8 +95,8 @@ impl GrantPermissionsBuilder<rt::Client> {
 pub struct GrantPermissionsResponse {}
 
 impl rt::FromJson for GrantPermissionsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -86,11 +86,13 @@ pub struct ListClusterAddonInstancesResponse {
 }
 
 impl rt::FromJson for ListClusterAddonInstancesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            addons: object.take("addons")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "addons" => json.read_into(&mut out.addons),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -144,12 +146,14 @@ pub struct AddonsItem {
 }
 
 impl rt::FromJson for AddonsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            state: object.take("state")?,
-            version: object.take("version")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "state" => json.read_into(&mut out.state),
+            "version" => json.read_into(&mut out.version),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

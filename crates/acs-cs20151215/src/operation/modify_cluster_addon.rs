@@ -108,8 +108,8 @@ impl ModifyClusterAddonBuilder<rt::Client> {
 pub struct ModifyClusterAddonResponse {}
 
 impl rt::FromJson for ModifyClusterAddonResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

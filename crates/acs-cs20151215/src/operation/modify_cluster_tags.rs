@@ -89,8 +89,8 @@ impl ModifyClusterTagsBuilder<rt::Client> {
 pub struct ModifyClusterTagsResponse {}
 
 impl rt::FromJson for ModifyClusterTagsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -85,12 +85,14 @@ pub struct OpenAckServiceResponse {
 }
 
 impl rt::FromJson for OpenAckServiceResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("request_id")?,
-            order_id: object.take("order_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "request_id" => json.read_into(&mut out.request_id),
+            "order_id" => json.read_into(&mut out.order_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

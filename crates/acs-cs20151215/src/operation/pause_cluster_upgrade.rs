@@ -80,8 +80,8 @@ impl PauseClusterUpgradeBuilder<rt::Client> {
 pub struct PauseClusterUpgradeResponse {}
 
 impl rt::FromJson for PauseClusterUpgradeResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -78,8 +78,8 @@ impl PauseTaskBuilder<rt::Client> {
 pub struct PauseTaskResponse {}
 
 impl rt::FromJson for PauseTaskResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -95,8 +95,8 @@ impl ResumeComponentUpgradeBuilder<rt::Client> {
 pub struct ResumeComponentUpgradeResponse {}
 
 impl rt::FromJson for ResumeComponentUpgradeResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -80,8 +80,8 @@ impl ResumeUpgradeClusterBuilder<rt::Client> {
 pub struct ResumeUpgradeClusterResponse {}
 
 impl rt::FromJson for ResumeUpgradeClusterResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -83,8 +83,8 @@ impl RevokeK8sClusterKubeConfigBuilder<rt::Client> {
 pub struct RevokeK8sClusterKubeConfigResponse {}
 
 impl rt::FromJson for RevokeK8sClusterKubeConfigResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

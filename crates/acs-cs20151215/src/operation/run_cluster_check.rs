@@ -94,12 +94,14 @@ pub struct RunClusterCheckResponse {
 }
 
 impl rt::FromJson for RunClusterCheckResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("request_id")?,
-            check_id: object.take("check_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "request_id" => json.read_into(&mut out.request_id),
+            "check_id" => json.read_into(&mut out.check_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

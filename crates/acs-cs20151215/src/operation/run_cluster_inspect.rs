@@ -96,13 +96,15 @@ pub struct RunClusterInspectResponse {
 }
 
 impl rt::FromJson for RunClusterInspectResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            report_id: object.take("reportId")?,
-            task_id: object.take("taskId")?,
-            request_id: object.take("requestId")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "reportId" => json.read_into(&mut out.report_id),
+            "taskId" => json.read_into(&mut out.task_id),
+            "requestId" => json.read_into(&mut out.request_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -104,11 +104,13 @@ pub struct ScaleClusterNodePoolResponse {
 }
 
 impl rt::FromJson for ScaleClusterNodePoolResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            task_id: object.take("task_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "task_id" => json.read_into(&mut out.task_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -85,12 +85,14 @@ pub struct ScanClusterVulsResponse {
 }
 
 impl rt::FromJson for ScanClusterVulsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("request_id")?,
-            task_id: object.take("task_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "request_id" => json.read_into(&mut out.request_id),
+            "task_id" => json.read_into(&mut out.task_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -102,12 +102,14 @@ pub struct StopAlertResponse {
 }
 
 impl rt::FromJson for StopAlertResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            status: object.take("status")?,
-            msg: object.take("msg")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "status" => json.read_into(&mut out.status),
+            "msg" => json.read_into(&mut out.msg),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

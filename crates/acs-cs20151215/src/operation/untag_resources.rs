@@ -133,11 +133,13 @@ pub struct UntagResourcesResponse {
 }
 
 impl rt::FromJson for UntagResourcesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -100,8 +100,8 @@ impl UpdateK8sClusterUserConfigExpireBuilder<rt::Client> {
 pub struct UpdateK8sClusterUserConfigExpireResponse {}
 
 impl rt::FromJson for UpdateK8sClusterUserConfigExpireResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -108,15 +108,17 @@ pub struct UpdateResourcesDeleteProtectionResponse {
 }
 
 impl rt::FromJson for UpdateResourcesDeleteProtectionResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("requestId")?,
-            namespace: object.take("namespace")?,
-            resource_type: object.take("resource_type")?,
-            resources: object.take("resources")?,
-            protection: object.take("protection")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "requestId" => json.read_into(&mut out.request_id),
+            "namespace" => json.read_into(&mut out.namespace),
+            "resource_type" => json.read_into(&mut out.resource_type),
+            "resources" => json.read_into(&mut out.resources),
+            "protection" => json.read_into(&mut out.protection),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -267,7 +269,7 @@ impl std::fmt::Display for Protection {
 }
 
 impl rt::FromJson for Protection {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }

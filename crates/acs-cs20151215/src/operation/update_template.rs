@@ -89,8 +89,8 @@ impl UpdateTemplateBuilder<rt::Client> {
 pub struct UpdateTemplateResponse {}
 
 impl rt::FromJson for UpdateTemplateResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -114,8 +114,8 @@ impl UpdateUserPermissionsBuilder<rt::Client> {
 pub struct UpdateUserPermissionsResponse {}
 
 impl rt::FromJson for UpdateUserPermissionsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

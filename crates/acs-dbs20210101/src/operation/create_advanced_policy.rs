@@ -113,17 +113,19 @@ pub struct CreateAdvancedPolicyResponse {
 }
 
 impl rt::FromJson for CreateAdvancedPolicyResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            message: object.take("Message")?,
-            data: object.take("Data")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            success: object.take("Success")?,
-            err_code: object.take("ErrCode")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "Message" => json.read_into(&mut out.message),
+            "Data" => json.read_into(&mut out.data),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

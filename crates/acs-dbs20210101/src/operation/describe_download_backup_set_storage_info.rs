@@ -183,17 +183,19 @@ pub struct DescribeDownloadBackupSetStorageInfoResponse {
 }
 
 impl rt::FromJson for DescribeDownloadBackupSetStorageInfoResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            message: object.take("Message")?,
-            data: object.take("Data")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Message" => json.read_into(&mut out.message),
+            "Data" => json.read_into(&mut out.data),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -256,12 +258,14 @@ pub struct DescribeDownloadBackupSetStorageInfoData {
 }
 
 impl rt::FromJson for DescribeDownloadBackupSetStorageInfoData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            public_url: object.take("PublicUrl")?,
-            private_url: object.take("PrivateUrl")?,
-            expiration_time: object.take("ExpirationTime")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PublicUrl" => json.read_into(&mut out.public_url),
+            "PrivateUrl" => json.read_into(&mut out.private_url),
+            "ExpirationTime" => json.read_into(&mut out.expiration_time),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -27,16 +27,17 @@ pub(crate) fn read_small_file_now(path: &Path) -> Result<Vec<u8>, FileProblem> {
     use std::io::Read as _;
     let metadata = std::fs::metadata(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => FileProblem::NotFound,
-        _ => FileProblem::Unreadable(error),
+        _ => FileProblem::Unreadable(Arc::new(error)),
     })?;
     if !metadata.is_file() {
         return Err(FileProblem::Invalid("not a regular file".into()));
     }
-    let file = std::fs::File::open(path).map_err(FileProblem::Unreadable)?;
+    let unreadable = |error| FileProblem::Unreadable(Arc::new(error));
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE + 1)
         .read_to_end(&mut bytes)
-        .map_err(FileProblem::Unreadable)?;
+        .map_err(unreadable)?;
     if bytes.len() as u64 > MAX_FILE {
         return Err(FileProblem::TooLarge);
     }
@@ -48,9 +49,9 @@ pub(crate) async fn read_small_file(path: &Path) -> Result<Vec<u8>, FileProblem>
     let path = path.to_path_buf();
     match tokio::task::spawn_blocking(move || read_small_file_now(&path)).await {
         Ok(result) => result,
-        Err(join) => Err(FileProblem::Unreadable(std::io::Error::other(
+        Err(join) => Err(FileProblem::Unreadable(Arc::new(std::io::Error::other(
             join.to_string(),
-        ))),
+        )))),
     }
 }
 
@@ -177,7 +178,11 @@ impl CredentialsFileProvider {
                 provider: PROVIDER,
                 path,
                 profile: name,
-                available,
+                total: available.len(),
+                available: available
+                    .into_iter()
+                    .take(CredentialsError::MAX_LISTED)
+                    .collect(),
             });
         };
         // Python's library drops inline comments (`key = value  # note`).
@@ -289,5 +294,9 @@ impl fmt::Debug for CredentialsFileProvider {
 impl ProvideCredentials for CredentialsFileProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         Box::pin(self.provide())
+    }
+
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed("credentials file")
     }
 }

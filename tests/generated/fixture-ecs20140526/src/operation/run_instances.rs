@@ -1427,14 +1427,16 @@ pub struct RunInstancesResponse {
 }
 
 impl rt::FromJson for RunInstancesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            order_id: object.take("OrderId")?,
-            trade_price: object.take("TradePrice")?,
-            instance_id_sets: object.take("InstanceIdSets")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "OrderId" => json.read_into(&mut out.order_id),
+            "TradePrice" => json.read_into(&mut out.trade_price),
+            "InstanceIdSets" => json.read_into(&mut out.instance_id_sets),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -4203,10 +4205,12 @@ pub struct InstanceIdSets {
 }
 
 impl rt::FromJson for InstanceIdSets {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            instance_id_set: object.take("InstanceIdSet")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "InstanceIdSet" => json.read_into(&mut out.instance_id_set),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

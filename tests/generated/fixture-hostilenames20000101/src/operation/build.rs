@@ -72,11 +72,13 @@ pub struct BuildResponse {
 }
 
 impl rt::FromJson for BuildResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            build: object.take("Build")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Build" => json.read_into(&mut out.build),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -119,10 +121,12 @@ pub struct Build {
 }
 
 impl rt::FromJson for Build {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            build: object.take("Build")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Build" => json.read_into(&mut out.build),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -72,11 +72,13 @@ pub struct OperationResponse {
 }
 
 impl rt::FromJson for OperationResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            operation: object.take("Operation")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Operation" => json.read_into(&mut out.operation),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -72,11 +72,13 @@ pub struct SelfResponse {
 }
 
 impl rt::FromJson for SelfResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            self_: object.take("Self")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Self" => json.read_into(&mut out.self_),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -119,10 +121,12 @@ pub struct SelfSelf {
 }
 
 impl rt::FromJson for SelfSelf {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            self_: object.take("Self")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Self" => json.read_into(&mut out.self_),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

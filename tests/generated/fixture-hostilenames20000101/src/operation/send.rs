@@ -72,9 +72,13 @@ pub struct SendResponse {
 }
 
 impl rt::FromJson for SendResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { send: object.take("Send")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Send" => json.read_into(&mut out.send),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -117,8 +121,12 @@ pub struct SendSend {
 }
 
 impl rt::FromJson for SendSend {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { send: object.take("Send")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Send" => json.read_into(&mut out.send),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -72,11 +72,13 @@ pub struct TypeResponse {
 }
 
 impl rt::FromJson for TypeResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            r#type: object.take("Type")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Type" => json.read_into(&mut out.r#type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -119,10 +121,12 @@ pub struct TypeType {
 }
 
 impl rt::FromJson for TypeType {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            r#type: object.take("Type")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Type" => json.read_into(&mut out.r#type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

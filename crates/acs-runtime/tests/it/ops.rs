@@ -43,15 +43,23 @@ pub struct StartBackupPlanResponse {
 }
 
 impl FromJson for StartBackupPlanResponse {
-    fn from_json(value: json::Value) -> Result<Self, DecodeError> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            backup_plan_id: object.take("BackupPlanId")?,
-            created_full_backupset_id: object.take("CreatedFullBackupsetId")?,
-            success: object.take("Success")?,
-            http_status_code: object.take("HttpStatusCode")?,
-        })
+    fn from_json(json: &mut json::Reader<'_>) -> Result<Self, DecodeError> {
+        let mut out = Self {
+            request_id: None,
+            backup_plan_id: None,
+            created_full_backupset_id: None,
+            success: None,
+            http_status_code: None,
+        };
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "BackupPlanId" => json.read_into(&mut out.backup_plan_id),
+            "CreatedFullBackupsetId" => json.read_into(&mut out.created_full_backupset_id),
+            "Success" => json.read_into(&mut out.success),
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

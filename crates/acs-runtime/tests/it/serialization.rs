@@ -37,7 +37,7 @@ fn put_typed(params: &mut RequestParams, name: &str, value: &Value) {
 #[test]
 fn documented_flattening_examples() {
     let fixture: Value = serde_json::from_str(include_str!(
-        "fixtures/serialization/v3-parameter-flattening.json"
+        "../fixtures/serialization/v3-parameter-flattening.json"
     ))
     .unwrap();
     let examples = fixture["examples"].as_array().unwrap();

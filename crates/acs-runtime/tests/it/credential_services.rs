@@ -3,8 +3,6 @@
 //! ECS metadata service that requires the IMDSv2 token, and a credentials URI; with their
 //! failure modes. Then the cache on a controllable clock, and the default chain's order.
 
-mod support;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,7 +12,7 @@ use acs_runtime::credentials::{
     Clock, Credentials, CredentialsCache, CredentialsError, CredentialsUriProvider, DefaultChain,
     EcsRamRoleProvider, OidcRoleProvider, ProvideCredentials, RamRoleArnProvider, StsEndpoint,
 };
-use support::{Recorded, Reply, TestServer, Verdict};
+use acs_test_server::{Recorded, Reply, TestServer, Verdict};
 
 const SOURCE_ID: &str = "LTAIsourceKeyId";
 const SOURCE_SECRET: &str = "sourceKeySecret";
@@ -552,7 +550,10 @@ async fn credentials_are_refreshed_before_expiry_and_not_before_the_margin() {
         "not refreshed before the margin"
     );
     clock.advance(Duration::from_secs(2));
+    // Inside the margin the credentials are still valid: they serve this call while the
+    // refresh runs.
     cache.get().await.unwrap();
+    cache.refreshed().await;
     assert_eq!(server.requests().len(), 2, "refreshed inside the margin");
 }
 
@@ -587,12 +588,16 @@ async fn a_failed_refresh_keeps_valid_credentials_and_backs_off() {
     failing.store(1, Ordering::SeqCst);
     clock.advance(Duration::from_secs(3000));
     assert_eq!(cache.get().await.unwrap().access_key_id(), ROLE_ID);
+    cache.refreshed().await;
     let after_failure = server.requests().len();
     // Still valid, and inside the back-off: no new attempt.
     assert_eq!(cache.get().await.unwrap().access_key_id(), ROLE_ID);
+    cache.refreshed().await;
     assert_eq!(server.requests().len(), after_failure);
+    // The back-off after one failure is at most a second.
     clock.advance(Duration::from_secs(2));
     cache.get().await.unwrap();
+    cache.refreshed().await;
     assert!(
         server.requests().len() > after_failure,
         "tried again after the back-off"

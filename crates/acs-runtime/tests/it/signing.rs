@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 use std::fs;
 
 use acs_runtime::Headers;
+use acs_runtime::credentials::Credentials;
 use acs_runtime::encoding::{form_encode, form_encode_pairs, percent_encode, percent_encode_path};
 use acs_runtime::sign::{
-    SignatureAlgorithm, SigningKey, V3Request, authorization_v3, authorization_v3_with_key,
-    format_timestamp, hash_payload, sign_v1, sign_v3,
+    self, SignableRequest, SignatureAlgorithm, SigningCredentials, SigningKey, SigningParams,
+    SigningScheme, V3Hash, V3Request, format_timestamp, hash_payload, sign_v1, sign_v3,
 };
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
@@ -130,6 +131,13 @@ impl Fixture {
             .unwrap_or_else(|| panic!("{}: unknown algorithm {name:?} at {pointer}", self.name))
     }
 
+    /// The V3 hash named at `pointer`.
+    fn hash(&self, pointer: &str) -> V3Hash {
+        let name = self.text(pointer);
+        V3Hash::from_name(name)
+            .unwrap_or_else(|| panic!("{}: not a V3 algorithm {name:?} at {pointer}", self.name))
+    }
+
     /// Asserts one step of the signature, showing where the strings start to differ.
     fn check(&self, step: &str, actual: &str, expected: &str) {
         if actual == expected {
@@ -226,13 +234,8 @@ fn sdk_v3_vectors() {
 }
 
 fn check_sdk_v3(f: &Fixture) {
-    let algorithm = f.algorithm("/input/signature_algorithm");
-    assert_eq!(
-        algorithm,
-        f.algorithm("/expected/signing/algorithm"),
-        "{}",
-        f.name
-    );
+    let hash = f.hash("/input/signature_algorithm");
+    assert_eq!(hash, f.hash("/expected/signing/algorithm"), "{}", f.name);
     let access_key_id = f.text("/input/access_key_id");
     let secret = f.text("/input/access_key_secret");
     f.check("hmac_key", secret, f.text("/expected/signing/hmac_key"));
@@ -275,7 +278,7 @@ fn check_sdk_v3(f: &Fixture) {
         Value::Null => "",
         other => other.as_str().expect("body is text or null"),
     };
-    let hashed_payload = hash_payload(algorithm, body.as_bytes());
+    let hashed_payload = hash_payload(hash, body.as_bytes());
     f.check(
         "hashed_request_payload",
         &hashed_payload,
@@ -300,20 +303,37 @@ fn check_sdk_v3(f: &Fixture) {
         headers: &Headers::from(headers.clone()),
         hashed_payload: &hashed_payload,
     };
-    let signature = sign_v3(algorithm, access_key_id, secret, &request);
-    // The runtime's path (no intermediate strings) signs the same.
-    f.check(
-        "authorization (no intermediates)",
-        &authorization_v3(algorithm, access_key_id, secret, &request),
-        &signature.authorization,
-    );
-    // The runtime's path: the secret keyed once, reused for every signature.
-    let key = SigningKey::new(algorithm, secret);
-    for attempt in ["first", "second"] {
+    let signature = sign_v3(hash, access_key_id, secret, &request);
+    // The runtime's entry point (no intermediate strings), given the request's parts, sends the
+    // SDK's headers and signs the same: keying the secret per signature, and with the key
+    // kept from one signature to the next.
+    let key = SigningKey::new(hash, secret);
+    for (what, key) in [
+        ("keyed per signature", None),
+        ("key kept", Some(&key)),
+        ("key kept, again", Some(&key)),
+    ] {
+        let signed = entry_point(f, &query, &headers, SigningScheme::Acs3(hash), key);
         f.check(
-            &format!("authorization (runtime path, {attempt} use of the key)"),
-            &authorization_v3_with_key(access_key_id, &key, &request),
+            &format!("Authorization from sign::sign ({what})"),
+            signed.headers.get("authorization").unwrap_or_default(),
             &signature.authorization,
+        );
+        let mut ours: Vec<(String, String)> = signed
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
+            .collect();
+        let mut theirs: Vec<(String, String)> = sent_headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+            .collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(
+            ours, theirs,
+            "{}: sign::sign sends the SDK's headers ({what})",
+            f.name
         );
     }
 
@@ -361,6 +381,74 @@ fn check_sdk_v3(f: &Fixture) {
     );
 
     check_wire_query(f);
+}
+
+/// [`sign::sign`] on the request an SDK vector describes: the runtime's one entry point.
+fn entry_point<'a>(
+    f: &'a Fixture,
+    query: &'a [(String, String)],
+    sent_headers: &[(String, String)],
+    scheme: SigningScheme,
+    key: Option<&SigningKey>,
+) -> sign::SigningOutput<'a> {
+    let header = |name: &str| {
+        sent_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (host, action, version, user_agent) = (
+        header("host"),
+        header("x-acs-action"),
+        header("x-acs-version"),
+        header("user-agent"),
+    );
+    let credentials = match f.value("/input/security_token").as_str() {
+        Some(token) => Credentials::with_security_token(
+            f.text("/input/access_key_id"),
+            f.text("/input/access_key_secret"),
+            token,
+        ),
+        None => Credentials::new(
+            f.text("/input/access_key_id"),
+            f.text("/input/access_key_secret"),
+        ),
+    };
+    let request = SignableRequest {
+        method: acs_runtime::Method::Post,
+        host: &host,
+        path: "/",
+        query,
+        form: &[],
+        body: b"",
+        content_type: None,
+        headers: &[],
+        action: &action,
+        version: &version,
+        user_agent: &user_agent,
+    };
+    let signed = sign::sign(
+        &request,
+        &SigningParams {
+            scheme,
+            credentials: Some(SigningCredentials {
+                access_key_id: credentials.access_key_id(),
+                access_key_secret: credentials.access_key_secret(),
+                security_token: credentials.security_token(),
+                provider_name: &header("x-acs-credentials-provider"),
+                key,
+            }),
+            timestamp: f.text("/input/timestamp"),
+            nonce: f.text("/input/nonce"),
+        },
+    );
+    // The output borrows only the query; the rest is owned.
+    sign::SigningOutput {
+        headers: signed.headers,
+        query: std::borrow::Cow::Owned(signed.query.into_owned()),
+        signature: signed.signature,
+    }
 }
 
 #[test]
@@ -448,9 +536,9 @@ fn docs_v3_vectors() {
 }
 
 fn check_docs_v3(f: &Fixture) {
-    let algorithm = f.algorithm("/algorithm");
+    let hash = f.hash("/algorithm");
     let body = f.text("/input/body");
-    let hashed_payload = hash_payload(algorithm, body.as_bytes());
+    let hashed_payload = hash_payload(hash, body.as_bytes());
     f.check(
         "hashed_request_payload",
         &hashed_payload,
@@ -470,7 +558,7 @@ fn check_docs_v3(f: &Fixture) {
         hashed_payload: &hashed_payload,
     };
     let signature = sign_v3(
-        algorithm,
+        hash,
         f.text("/input/access_key_id"),
         f.text("/input/access_key_secret"),
         &request,
@@ -529,9 +617,9 @@ fn docs_v3_authorization_only_vectors() {
 /// Only the Authorization value is printed on this page; the method, URI, query and secret come
 /// from the V3 page (`input_not_on_page`), so only the final values can be compared.
 fn check_docs_v3_authorization_only(f: &Fixture) {
-    let algorithm = f.algorithm("/algorithm");
+    let hash = f.hash("/algorithm");
     let body = f.text("/input_not_on_page/body");
-    let hashed_payload = hash_payload(algorithm, body.as_bytes());
+    let hashed_payload = hash_payload(hash, body.as_bytes());
     f.check(
         "x-acs-content-sha256 header",
         f.text("/input/headers/x-acs-content-sha256"),
@@ -547,7 +635,7 @@ fn check_docs_v3_authorization_only(f: &Fixture) {
         hashed_payload: &hashed_payload,
     };
     let signature = sign_v3(
-        algorithm,
+        hash,
         f.text("/input/access_key_id"),
         f.text("/input_not_on_page/access_key_secret"),
         &request,
@@ -693,7 +781,7 @@ fn v3_signature_does_not_depend_on_input_order_or_header_name_case() {
             headers: &Headers::from(headers.to_vec()),
             hashed_payload: EMPTY_SHA256,
         };
-        sign_v3(SignatureAlgorithm::Acs3HmacSha256, "id", secret, &request)
+        sign_v3(V3Hash::Sha256, "id", secret, &request)
     };
     let reference = sign(&headers, &query);
 
@@ -723,7 +811,7 @@ fn v3_canonical_query_sorts_duplicates_by_value_and_keeps_empty_values() {
         headers: &Headers::from(headers.clone()),
         hashed_payload: EMPTY_SHA256,
     };
-    let signature = sign_v3(SignatureAlgorithm::Acs3HmacSha256, "id", "secret", &request);
+    let signature = sign_v3(V3Hash::Sha256, "id", "secret", &request);
     assert_eq!(signature.canonical_query_string, "a=&b=1&b=1%200&b=2");
 }
 
@@ -737,7 +825,7 @@ fn v3_canonical_query_encodes_keys_and_values() {
         headers: &Headers::new(),
         hashed_payload: EMPTY_SHA256,
     };
-    let signature = sign_v3(SignatureAlgorithm::Acs3HmacSha256, "id", "secret", &request);
+    let signature = sign_v3(V3Hash::Sha256, "id", "secret", &request);
     assert_eq!(
         signature.canonical_query_string,
         "Tag.1.Key=a%2Fb%2Ac~&%E5%90%8D%20%E5%AD%97=%E6%95%B0%E6%8D%AE"
@@ -758,7 +846,7 @@ fn v3_repeated_header_is_signed_once_with_sorted_values() {
         headers: &Headers::from(headers.clone()),
         hashed_payload: EMPTY_SHA256,
     };
-    let signature = sign_v3(SignatureAlgorithm::Acs3HmacSha256, "id", "secret", &request);
+    let signature = sign_v3(V3Hash::Sha256, "id", "secret", &request);
     assert_eq!(
         signature.canonical_headers,
         "host:example.com\nx-acs-tag:a,b\n"
@@ -791,9 +879,9 @@ fn signatures_never_show_the_secret() {
         headers: &Headers::from(headers.clone()),
         hashed_payload: EMPTY_SHA256,
     };
-    let v3 = sign_v3(SignatureAlgorithm::Acs3HmacSm3, "id", secret, &request);
+    let v3 = sign_v3(V3Hash::Sm3, "id", secret, &request);
     let v1 = sign_v1("GET", &query, secret);
-    let key = SigningKey::new(SignatureAlgorithm::Acs3HmacSha256, secret);
+    let key = SigningKey::new(V3Hash::Sha256, secret);
     for shown in [
         format!("{v3:?}"),
         format!("{v1:?}"),
@@ -806,20 +894,8 @@ fn signatures_never_show_the_secret() {
 
 #[test]
 fn hash_payload_of_empty_body() {
-    assert_eq!(
-        hash_payload(SignatureAlgorithm::Acs3HmacSha256, b""),
-        EMPTY_SHA256
-    );
-    assert_eq!(
-        hash_payload(SignatureAlgorithm::Acs3HmacSm3, b""),
-        EMPTY_SM3
-    );
-}
-
-#[test]
-#[should_panic(expected = "sign_v1")]
-fn hash_payload_rejects_hmac_sha1() {
-    hash_payload(SignatureAlgorithm::HmacSha1, b"");
+    assert_eq!(hash_payload(V3Hash::Sha256, b""), EMPTY_SHA256);
+    assert_eq!(hash_payload(V3Hash::Sm3, b""), EMPTY_SM3);
 }
 
 #[test]
@@ -838,8 +914,8 @@ fn algorithm_names_round_trip() {
     assert_eq!(SignatureAlgorithm::Acs3HmacSm3.name(), "ACS3-HMAC-SM3");
     assert_eq!(SignatureAlgorithm::HmacSha1.name(), "HMAC-SHA1");
     assert_eq!(SignatureAlgorithm::from_name("acs3-hmac-sha256"), None);
-    assert!(SignatureAlgorithm::Acs3HmacSm3.is_v3());
-    assert!(!SignatureAlgorithm::HmacSha1.is_v3());
+    assert_eq!(V3Hash::from_name("ACS3-HMAC-SM3"), Some(V3Hash::Sm3));
+    assert_eq!(V3Hash::from_name("HMAC-SHA1"), None);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,20 +11,18 @@
 //! taken to have happened after the service started the operation, so any repeat of a write
 //! without a token shows up as a duplicate start.
 
-mod support;
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::ops::{OpError, ReadOnlyOp, StartBackupPlanResponse, TokenOp, UnsafeOp};
 use acs_runtime::credentials::Credentials;
 use acs_runtime::sign::SignatureAlgorithm;
 use acs_runtime::{
     ApiStyle, Client, Config, DefaultTransport, RetryConfig, SdkError, ServiceInfo, Timeouts,
     TransportErrorKind,
 };
-use support::ops::{OpError, ReadOnlyOp, StartBackupPlanResponse, TokenOp, UnsafeOp};
-use support::{Ending, Recorded, Reply, TestServer, Verdict};
+use acs_test_server::{Ending, Recorded, Reply, TestServer, Verdict};
 
 const AK_ID: &str = "faultAccessKeyId";
 const AK_SECRET: &str = "faultAccessKeySecret";
