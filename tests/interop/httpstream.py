@@ -20,6 +20,13 @@ class BadRequest(Exception):
     """The request is not valid HTTP/1.1 (bad framing); answered with 400 and the connection closed."""
 
 
+def _utf8_if_valid(value: str) -> str:
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
 class Request:
     def __init__(self, handler: BaseHTTPRequestHandler):
         self._handler = handler
@@ -28,7 +35,10 @@ class Request:
         path, _, query = handler.path.partition("?")
         self.raw_path: str = path
         self.raw_query: str = query
-        self.headers: list[tuple[str, str]] = list(handler.headers.items())
+        # http.server decodes header bytes as Latin-1; a value that is valid UTF-8 (a Rust or
+        # Go client's x-oss-meta-owner: Zoë) is read as UTF-8, anything else stays Latin-1
+        # (Python's http.client encodes str values as Latin-1).
+        self.headers: list[tuple[str, str]] = [(name, _utf8_if_valid(value)) for name, value in handler.headers.items()]
         self.peer = handler.client_address
         self._lower: dict[str, list[str]] = {}
         for name, value in self.headers:
