@@ -16,6 +16,9 @@
 //!
 //! Secrets are only borrowed for the duration of a call and never stored in a returned value.
 
+mod gateways;
+pub mod oss;
+pub mod sls;
 mod v1;
 mod v3;
 

@@ -10,6 +10,7 @@ mod endpoint;
 mod fault_injection;
 mod layering;
 mod ops;
+mod oss_sls_interop;
 mod secret_hygiene;
 mod serialization;
 mod signing;
