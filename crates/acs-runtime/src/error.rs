@@ -254,6 +254,11 @@ pub enum BuildError {
     },
     /// The endpoint chosen for this call is not usable.
     Endpoint(crate::endpoint::EndpointError),
+    /// An operation called by name has no API version (and the client names none).
+    MissingApiVersion {
+        /// Operation name.
+        operation: String,
+    },
 }
 
 impl BuildError {
@@ -301,6 +306,9 @@ impl fmt::Display for BuildError {
                 "{operation}: the value of header `{header}` contains a control character"
             ),
             BuildError::Endpoint(error) => write!(f, "no endpoint for this call: {error}"),
+            BuildError::MissingApiVersion { operation } => {
+                write!(f, "{operation}: no API version (set it with `.version(…)`)")
+            }
         }
     }
 }

@@ -42,7 +42,7 @@ mod sanitize;
 pub mod sign;
 pub mod transport;
 
-pub use client::Client;
+pub use client::{ApiRequest, Client};
 pub use config::{CallSettings, ClockCorrection, Config, ConfigError};
 pub use error::{
     BuildError, ClockSkew, DecodeError, SdkError, ServiceError, TransportError, TransportErrorKind,

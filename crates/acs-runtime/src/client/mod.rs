@@ -21,9 +21,12 @@
 //!
 //! [`Timeouts::total`]: crate::transport::Timeouts::total
 
+mod api;
 mod call;
 mod clock;
 mod request;
+
+pub use api::ApiRequest;
 
 use std::sync::Arc;
 

@@ -4,6 +4,7 @@
 //! and the layering of the runtime's modules.
 
 mod call;
+mod call_settings;
 mod credential_services;
 mod credentials;
 mod endpoint;

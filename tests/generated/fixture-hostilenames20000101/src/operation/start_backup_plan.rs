@@ -21,6 +21,8 @@ pub struct StartBackupPlanRequest {
     pub with_client: Option<String>,
     /// A parameter named `into_paginator`.
     pub into_paginator_: Option<String>,
+    /// A parameter named `customize`.
+    pub customize_: Option<String>,
     /// A parameter named `clone`.
     pub clone_: Option<String>,
     /// A parameter named `clone_from`.
@@ -143,6 +145,7 @@ impl rt::Operation for StartBackupPlanRequest {
         params.query("send", &self.send_);
         params.query("with_client", &self.with_client);
         params.query("into_paginator", &self.into_paginator_);
+        params.query("customize", &self.customize_);
         params.query("clone", &self.clone_);
         params.query("clone_from", &self.clone_from_);
         params.query("fmt", &self.fmt_);
@@ -238,6 +241,12 @@ impl<C> StartBackupPlanBuilder<C> {
     /// A parameter named `into_paginator`. Wire name: `into_paginator`.
     pub fn into_paginator_(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.into_paginator_ = value.into_param();
+        self
+    }
+
+    /// A parameter named `customize`. Wire name: `customize`.
+    pub fn customize_(mut self, value: impl rt::IntoParam<String>) -> Self {
+        self.request.customize_ = value.into_param();
         self
     }
 
@@ -548,6 +557,16 @@ impl StartBackupPlanBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `StartBackupPlan`: members the service omits are `None`, members it adds later are ignored.
@@ -783,6 +802,8 @@ pub struct StartBackupPlanStartBackupPlanRequest {
     pub with_client: Option<String>,
     /// The `into_paginator` field.
     pub into_paginator: Option<String>,
+    /// The `customize` field.
+    pub customize: Option<String>,
     /// The `clone` field.
     pub clone: Option<String>,
     /// The `clone_from` field.
@@ -875,6 +896,7 @@ impl rt::WireStruct for StartBackupPlanStartBackupPlanRequest {
         visit("send", &self.send);
         visit("with_client", &self.with_client);
         visit("into_paginator", &self.into_paginator);
+        visit("customize", &self.customize);
         visit("clone", &self.clone);
         visit("clone_from", &self.clone_from);
         visit("fmt", &self.fmt);
