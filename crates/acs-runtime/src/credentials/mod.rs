@@ -29,6 +29,7 @@ mod env;
 mod error;
 mod file;
 mod http;
+mod ini;
 mod oidc;
 mod ram_role;
 mod sts;
