@@ -89,8 +89,9 @@ impl fmt::Debug for HttpRequest {
 
 /// An HTTP answer, whatever its status.
 ///
-/// `Debug` shows the body's length, not the body: a credential service's answer is credentials,
-/// and an error answer may quote the request it refuses, STS token included.
+/// `Debug` shows the header names and the body's length, not their values: a credential
+/// service's answer is credentials, and a server may echo the request it refuses, STS token
+/// included, in its body or in any header.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     /// The status code.
@@ -119,9 +120,10 @@ impl HttpResponse {
 
 impl fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name).collect();
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field("header_names", &names)
             .field("body_len", &self.body.len())
             .finish()
     }

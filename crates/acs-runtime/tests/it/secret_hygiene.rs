@@ -1220,3 +1220,127 @@ async fn mock_types_and_answers_show_no_secret() {
     shown.assert_clean();
     assert_capture_clean(&capture.lock().unwrap());
 }
+
+/// Every way a server may echo a secret: as itself, percent-encoded in upper- or lower-case
+/// hex, once or twice, form-encoded, or JSON-`\u`-escaped, character by character.
+fn echoed_forms(secret: &str) -> Vec<String> {
+    let upper = percent_encode(secret);
+    let lower: String = {
+        let mut out = String::new();
+        let mut chars = upper.chars();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c == '%' {
+                out.extend(chars.by_ref().take(2).map(|h| h.to_ascii_lowercase()));
+            }
+        }
+        out
+    };
+    let json_escaped: String = secret
+        .chars()
+        .map(|c| format!("\\u{:04x}", u32::from(c)))
+        .collect();
+    vec![
+        secret.to_owned(),
+        upper.clone(),
+        lower,
+        percent_encode(&upper),
+        form_encode(secret),
+        json_escaped,
+    ]
+}
+
+/// The signature a request carries: V3's in `Authorization`, V1's in the query.
+fn signature_of(request: &Recorded) -> Option<String> {
+    if let Some(authorization) = request.header("authorization") {
+        return authorization.split("Signature=").nth(1).map(str::to_owned);
+    }
+    request.param("Signature").map(str::to_owned)
+}
+
+/// A server that puts what it was sent — the STS token, the AccessKey secret and the request's
+/// signature, in every form above — into every string of its error answer, and the header
+/// carrying the request id, with terminal escapes and line breaks for good measure.
+#[tokio::test]
+async fn every_string_a_server_echoes_is_scrubbed_and_escaped() {
+    // Every other answer leaves the request id out of the body, so the header's is used.
+    let answers = Arc::new(AtomicU64::new(0));
+    let server = TestServer::start_with(move |request| {
+        let with_id = answers.fetch_add(1, Ordering::SeqCst) % 2 == 0;
+        let mut echoed: Vec<String> = echoed_forms(TOKEN);
+        echoed.extend(echoed_forms(SECRET));
+        if let Some(signature) = signature_of(request) {
+            echoed.extend(echoed_forms(&signature));
+        }
+        let all = echoed.join("|");
+        // The body is written by hand so the JSON escapes reach the client as they are.
+        let id = if with_id {
+            format!(r#", "RequestId": "{}""#, all.replace('"', ""))
+        } else {
+            String::new()
+        };
+        let body = format!(
+            r#"{{"Code": "Bad.{code}\u001b[2J", "Message": "m {msg}\r\nINJECTED", "Recommend": "{rec}", "HostId": "{host}"{id}}}"#,
+            code = echoed[0].replace(['"', '\\'], ""),
+            msg = all.replace('"', ""),
+            rec = all.replace('"', ""),
+            host = all.replace('"', ""),
+        );
+        let mut reply = Reply::json(400, &body);
+        if let Reply::Respond { headers, .. } = &mut reply {
+            let header_echo: String = echoed_forms(TOKEN)
+                .into_iter()
+                .filter(|form| !form.contains(['\\', ' ']))
+                .collect::<Vec<_>>()
+                .join(",");
+            headers.push(("x-acs-request-id".to_owned(), header_echo));
+        }
+        reply
+    })
+    .await;
+    server.accept_key(KEY_ID, SECRET, Some(TOKEN));
+    let capture = captured();
+    for algorithm in SignatureAlgorithm::ALL
+        .into_iter()
+        .chain(SignatureAlgorithm::ALL)
+    {
+        let config = config(&server.url(), algorithm).with_retry(RetryConfig::disabled());
+        let error = self::client(&config).call(Probe).await.unwrap_err();
+        let SdkError::Service(service) = &error else {
+            panic!("{algorithm}: {error:?}");
+        };
+        let signatures: Vec<String> = server.requests().iter().filter_map(signature_of).collect();
+        let mut shown = vec![
+            format!("{error}"),
+            format!("{error:?}"),
+            format!("{service}"),
+            format!("{service:?}"),
+            service.code.clone(),
+            service.message.clone(),
+            service.request_id.clone().unwrap_or_default(),
+            service.recommend().unwrap_or_default().to_owned(),
+            service.host_id().unwrap_or_default().to_owned(),
+            service.body().to_owned(),
+        ];
+        shown.push(capture.lock().unwrap().clone());
+        for text in &shown {
+            for secret in [TOKEN, SECRET]
+                .into_iter()
+                .map(str::to_owned)
+                .chain(signatures.iter().cloned())
+            {
+                for form in echoed_forms(&secret) {
+                    assert!(
+                        !text.contains(&form),
+                        "{algorithm}: `{form}` (a form of a secret) is shown in:\n{text}"
+                    );
+                }
+            }
+        }
+        // What a terminal would act on is escaped when shown.
+        let displayed = format!("{error}");
+        assert!(!displayed.contains('\u{1b}'), "{displayed:?}");
+        assert!(!displayed.contains("\r\n"), "{displayed:?}");
+        assert!(displayed.contains("\\u{1b}"), "{displayed:?}");
+    }
+}
