@@ -58,6 +58,8 @@ pub(crate) fn parse(text: &str) -> Result<Sections, IniError> {
         Last,
     }
     let mut current = Current::None;
+    // Section names seen, to refuse a repeat without a quadratic search.
+    let mut names = std::collections::HashSet::new();
     // The option being read (its index in the current section), and its line's indent.
     let mut option: Option<usize> = None;
     let mut indent_level = usize::MAX;
@@ -92,7 +94,7 @@ pub(crate) fn parse(text: &str) -> Result<Sections, IniError> {
             option = None;
             if name == "DEFAULT" {
                 current = Current::Defaults;
-            } else if sections.iter().any(|section| section.name == name) {
+            } else if !names.insert(name.to_owned()) {
                 return Err(IniError {
                     line: line_no,
                     reason: "a section is repeated",

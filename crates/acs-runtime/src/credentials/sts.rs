@@ -4,8 +4,8 @@
 //! Credential providers sit below the call core ([`crate::Client`] needs credentials, so it
 //! cannot be what fetches them); this client is what the official credential libraries do: an
 //! RPC call signed with `HMAC-SHA1` (or unsigned, for the OIDC exchange), a form body, one
-//! retry when STS was not reached or failed on its side, and the answer's `Credentials` read
-//! and nothing else kept. Errors quote STS's code and message, scrubbed of the secret, the
+//! retry when the connection failed, and the answer's `Credentials` read and nothing else
+//! kept. Errors quote STS's code and message, scrubbed of the secret, the
 //! token and the signature sent.
 
 use std::fmt;
@@ -26,8 +26,9 @@ use crate::transport::{Body, HttpRequest, Method, Transport, TransportErrorKind}
 
 /// The API version of the STS calls.
 const VERSION: &str = "2015-04-01";
-/// Attempts per STS call: one retry when STS was not reached or failed on its side (assuming
-/// a role changes nothing, so repeating it is harmless).
+/// Attempts per STS call: one retry when the connection failed (assuming a role changes
+/// nothing, so repeating it is harmless). An answer, even HTTP 5xx, is the call's outcome: the
+/// cache backs off from failures, so a failing STS sees one request per back-off step.
 const ATTEMPTS: u32 = 2;
 /// The limit of one attempt, connecting and reading included.
 const ATTEMPT_BUDGET: Duration = Duration::from_secs(15);
@@ -217,9 +218,8 @@ async fn call(
         .await
 }
 
-/// `action` with `form`, signed with `signer` (unsigned without), retried once when STS was
-/// not reached or failed on its side. `secret` is one more string the errors must not show
-/// (the OIDC token).
+/// `action` with `form`, signed with `signer` (unsigned without), retried once when the
+/// connection failed. `secret` is one more string the errors must not show (the OIDC token).
 async fn attempts(
     provider: &'static str,
     endpoint: &StsEndpoint,
@@ -323,10 +323,6 @@ async fn attempts(
                 });
             }
         };
-        if response.status >= 500 && !last {
-            attempt += 1;
-            continue;
-        }
         let service = |mut message: String| {
             scrubber.scrub(&mut message);
             CredentialsError::Service {

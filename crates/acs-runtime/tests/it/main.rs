@@ -12,6 +12,8 @@ mod fault_injection;
 mod layering;
 mod ops;
 mod oss_sls_interop;
+mod production;
 mod secret_hygiene;
 mod serialization;
 mod signing;
+mod timing;
