@@ -1266,7 +1266,7 @@ async fn every_string_a_server_echoes_is_scrubbed_and_escaped() {
     // Every other answer leaves the request id out of the body, so the header's is used.
     let answers = Arc::new(AtomicU64::new(0));
     let server = TestServer::start_with(move |request| {
-        let with_id = answers.fetch_add(1, Ordering::SeqCst) % 2 == 0;
+        let with_id = answers.fetch_add(1, Ordering::SeqCst).is_multiple_of(2);
         let mut echoed: Vec<String> = echoed_forms(TOKEN);
         echoed.extend(echoed_forms(SECRET));
         if let Some(signature) = signature_of(request) {
