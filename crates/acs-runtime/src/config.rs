@@ -1,17 +1,39 @@
 //! Client configuration shared by every service client: region, credentials, endpoint choice,
-//! signature, retries, time limits and transport.
+//! signature, retries, time limits, clock correction and transport.
 
+use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::credentials::{CredentialsCache, DefaultChain, ProvideCredentials};
+use crate::credentials::{CredentialsCache, CredentialsError, DefaultChain, ProvideCredentials};
 use crate::endpoint::EndpointKind;
-use crate::error::ConfigError;
 use crate::retry::RetryConfig;
 use crate::sign::SignatureAlgorithm;
 use crate::transport::{Timeouts, Transport};
 
 /// Environment variable [`Config::from_env`] reads the region from.
 pub const ENV_REGION_ID: &str = "ALIBABA_CLOUD_REGION_ID";
+
+/// The largest clock difference a client corrects by default: enough for a clock set in the
+/// wrong time zone, never a year.
+pub const DEFAULT_CLOCK_SKEW_LIMIT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Whether, and how far, a client corrects its clock from a service that refused a request's
+/// time (`InvalidTimeStamp*` with the service's own `Date`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockCorrection {
+    /// Corrections up to this far (either way) are applied; a larger difference fails the call
+    /// with the distance in its error ([`ServiceError::clock_skew`](crate::ServiceError::clock_skew)).
+    Within(Duration),
+    /// No correction: the refusal is the call's error.
+    Off,
+}
+
+impl Default for ClockCorrection {
+    fn default() -> Self {
+        ClockCorrection::Within(DEFAULT_CLOCK_SKEW_LIMIT)
+    }
+}
 
 /// Client configuration shared by every service client.
 ///
@@ -37,6 +59,11 @@ pub struct Config {
     /// The HTTP layer; `None` gives each [`Client`](crate::Client) its own
     /// [`DefaultTransport`](crate::DefaultTransport).
     pub transport: Option<Arc<dyn Transport>>,
+    /// Clock correction (default: differences up to a day).
+    pub clock_correction: ClockCorrection,
+    /// The mock answering calls instead of a server (`test-util`).
+    #[cfg(feature = "test-util")]
+    pub(crate) intercept: Option<Arc<dyn crate::intercept::Intercept>>,
 }
 
 impl Config {
@@ -52,6 +79,9 @@ impl Config {
             retry: RetryConfig::DEFAULT,
             timeouts: Timeouts::DEFAULT,
             transport: None,
+            clock_correction: ClockCorrection::default(),
+            #[cfg(feature = "test-util")]
+            intercept: None,
         }
     }
 
@@ -142,6 +172,135 @@ impl Config {
     /// [`Timeouts`] are then the transport's business; the total budget still applies.
     pub fn with_transport(mut self, transport: Arc<dyn Transport>) -> Self {
         self.transport = Some(transport);
+        self
+    }
+
+    /// The same configuration correcting clock differences of at most `limit` (default
+    /// [`DEFAULT_CLOCK_SKEW_LIMIT`]).
+    pub fn with_clock_skew_limit(mut self, limit: Duration) -> Self {
+        self.clock_correction = ClockCorrection::Within(limit);
+        self
+    }
+
+    /// The same configuration never correcting its clock.
+    pub fn without_clock_correction(mut self) -> Self {
+        self.clock_correction = ClockCorrection::Off;
+        self
+    }
+}
+
+/// A configuration could not be read from the environment.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Neither `ALIBABA_CLOUD_REGION_ID` nor the aliyun CLI profile names a region.
+    NoRegion {
+        /// Why the profile could not supply one, when it could not be read at all.
+        profile: Option<CredentialsError>,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::NoRegion { profile } => {
+                write!(
+                    f,
+                    "no region: set {ENV_REGION_ID} or a `region_id` in the aliyun CLI profile"
+                )?;
+                if let Some(error) = profile {
+                    write!(f, " ({error})")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        // The profile's error is in this one's text: the chain goes on below it.
+        match self {
+            ConfigError::NoRegion { profile } => profile.as_ref().and_then(|e| e.source()),
+        }
+    }
+}
+
+/// Settings for one call, over the client's: made with `.customize(|settings| …)` on a
+/// generated operation's builder (or [`Client::customized`](crate::Client::customized)).
+/// Unset settings are the client's.
+///
+/// ```
+/// use std::time::Duration;
+/// use acs_runtime::{CallSettings, RetryConfig};
+///
+/// let settings = CallSettings::default()
+///     .total_timeout(Duration::from_secs(5))
+///     .retry(RetryConfig::disabled())
+///     .header("x-acs-trace-id", "abc");
+/// # let _ = settings;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CallSettings {
+    /// The call's whole budget, instead of [`Timeouts::total`].
+    pub total_timeout: Option<Duration>,
+    /// The limit of each attempt, instead of [`Timeouts::attempt`].
+    pub attempt_timeout: Option<Duration>,
+    /// The retry policy, instead of the client's.
+    pub retry: Option<RetryConfig>,
+    /// The endpoint URL, instead of the client's (`https://host[:port]`, `http://…` or a
+    /// bare host).
+    pub endpoint: Option<String>,
+    /// The signature, instead of the client's.
+    pub signature: Option<SignatureAlgorithm>,
+    /// Headers added to the request (names the runtime sets itself are ignored; `x-acs-*`
+    /// headers are signed).
+    pub headers: Vec<(String, String)>,
+    /// Query parameters added to the request (signed).
+    pub query: Vec<(String, String)>,
+}
+
+impl CallSettings {
+    /// The same settings with the call's whole budget set to `total`.
+    pub fn total_timeout(mut self, total: Duration) -> Self {
+        self.total_timeout = Some(total);
+        self
+    }
+
+    /// The same settings with each attempt limited to `attempt`.
+    pub fn attempt_timeout(mut self, attempt: Duration) -> Self {
+        self.attempt_timeout = Some(attempt);
+        self
+    }
+
+    /// The same settings retrying as `retry` says.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The same settings calling `url`.
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// The same settings signing with `algorithm`.
+    pub fn signature(mut self, algorithm: SignatureAlgorithm) -> Self {
+        self.signature = Some(algorithm);
+        self
+    }
+
+    /// The same settings adding the header `name: value`.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The same settings adding the query parameter `name=value`.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
         self
     }
 }
