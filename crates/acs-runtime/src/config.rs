@@ -5,7 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::credentials::{CredentialsCache, CredentialsError, DefaultChain, ProvideCredentials};
+use crate::credentials::{
+    CredentialsCache, CredentialsError, DefaultChain, Lookup, ProvideCredentials,
+};
 use crate::endpoint::EndpointKind;
 use crate::retry::RetryConfig;
 use crate::sign::SignatureAlgorithm;
@@ -13,6 +15,15 @@ use crate::transport::{Timeouts, Transport};
 
 /// Environment variable [`Config::from_env`] reads the region from.
 pub const ENV_REGION_ID: &str = "ALIBABA_CLOUD_REGION_ID";
+/// Environment variable [`Config::from_env`] reads an endpoint for every product from, as the
+/// aliyun CLI does (`https://host`, `http://…` or a bare host).
+pub const ENV_ENDPOINT: &str = "ALIBABA_CLOUD_ENDPOINT";
+/// Environment variable choosing VPC endpoints (`vpc`), as the aliyun CLI reads it.
+pub const ENV_ENDPOINT_TYPE: &str = "ALIBABA_CLOUD_ENDPOINT_TYPE";
+/// Prefix of the environment variables giving one product's endpoint:
+/// `ALIBABA_CLOUD_ENDPOINT_DBS`, `ALIBABA_CLOUD_ENDPOINT_DATAWORKS_PUBLIC` (the product code
+/// upper-cased, `-` as `_`).
+pub const ENV_ENDPOINT_PREFIX: &str = "ALIBABA_CLOUD_ENDPOINT_";
 
 /// The largest clock difference a client corrects by default: enough for a clock set in the
 /// wrong time zone, never a year.
@@ -49,6 +60,9 @@ pub struct Config {
     pub endpoint_kind: EndpointKind,
     /// An explicit endpoint URL instead of the region table.
     pub endpoint_override: Option<String>,
+    /// Where [`Config::from_env`] read the environment: per-product endpoints are looked up
+    /// there when a client is made.
+    env: Option<EnvLookup>,
     /// Signature kind. [`SignatureAlgorithm::HmacSha1`] is the RPC signature; ROA APIs are then
     /// signed with `ACS3-HMAC-SHA256` (the legacy ROA signature is not implemented).
     pub signature: SignatureAlgorithm,
@@ -75,6 +89,7 @@ impl Config {
             credentials: CredentialsCache::new(DefaultChain::new()),
             endpoint_kind: EndpointKind::Public,
             endpoint_override: None,
+            env: None,
             signature: SignatureAlgorithm::Acs3HmacSha256,
             retry: RetryConfig::DEFAULT,
             timeouts: Timeouts::DEFAULT,
@@ -85,11 +100,19 @@ impl Config {
         }
     }
 
-    /// A configuration from the environment: the region from `ALIBABA_CLOUD_REGION_ID`, else the
-    /// aliyun CLI profile's `region_id`; credentials from the default chain (environment, then
-    /// profile).
+    /// A configuration from the environment, as Alibaba's tools read it:
+    ///
+    /// - the region from `ALIBABA_CLOUD_REGION_ID`, else the aliyun CLI profile's `region_id`;
+    /// - credentials from the default chain (environment, OIDC, profile, file, ECS, URI);
+    /// - the endpoint from `ALIBABA_CLOUD_ENDPOINT_<PRODUCT>` for one product
+    ///   (`ALIBABA_CLOUD_ENDPOINT_DBS`), else `ALIBABA_CLOUD_ENDPOINT` for every product (the
+    ///   aliyun CLI's variable: meant for a program that calls one product), else the region's;
+    ///   VPC endpoints when `ALIBABA_CLOUD_ENDPOINT_TYPE` is `vpc` (also the CLI's).
+    ///
+    /// [`Config::with_endpoint`] afterwards wins over the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_chain(|name| std::env::var(name).ok(), DefaultChain::new())
+        let lookup = Arc::new(|name: &str| std::env::var(name).ok());
+        Self::from_chain(lookup, DefaultChain::new())
     }
 
     /// Like [`Config::from_env`], reading variables through `lookup` instead of the process
@@ -100,13 +123,10 @@ impl Config {
         let lookup = Arc::new(lookup);
         let chain_lookup = Arc::clone(&lookup);
         let chain = DefaultChain::from_lookup(move |name| chain_lookup(name));
-        Self::from_chain(move |name| lookup(name), chain)
+        Self::from_chain(lookup, chain)
     }
 
-    fn from_chain(
-        lookup: impl Fn(&str) -> Option<String>,
-        chain: DefaultChain,
-    ) -> Result<Self, ConfigError> {
+    fn from_chain(lookup: Lookup, chain: DefaultChain) -> Result<Self, ConfigError> {
         let region = match lookup(ENV_REGION_ID).filter(|region| !region.trim().is_empty()) {
             Some(region) => region.trim().to_owned(),
             None => match chain.profile_provider().region() {
@@ -119,7 +139,28 @@ impl Config {
                 }
             },
         };
-        Ok(Config::new(region).with_credentials(chain))
+        let non_empty = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let mut config = Config::new(region).with_credentials(chain);
+        config.endpoint_override = non_empty(ENV_ENDPOINT);
+        if non_empty(ENV_ENDPOINT_TYPE).is_some_and(|kind| kind.trim().eq_ignore_ascii_case("vpc"))
+        {
+            config.endpoint_kind = EndpointKind::Vpc;
+        }
+        config.env = Some(EnvLookup(lookup));
+        Ok(config)
+    }
+
+    /// The endpoint override for `product`: an explicit one, else the environment's for the
+    /// product (when made by [`Config::from_env`]), else the environment's for every product.
+    pub(crate) fn endpoint_override_for(&self, product: &str) -> Option<String> {
+        let per_product = self.env.as_ref().and_then(|env| {
+            let name = format!(
+                "{ENV_ENDPOINT_PREFIX}{}",
+                product.to_ascii_uppercase().replace('-', "_")
+            );
+            (env.0)(&name).filter(|value| !value.trim().is_empty())
+        });
+        per_product.or_else(|| self.endpoint_override.clone())
     }
 
     /// The same configuration with `region` replaced.
@@ -137,9 +178,10 @@ impl Config {
     }
 
     /// The same configuration calling `url` (`https://host[:port]`, `http://…` or a bare host)
-    /// instead of the region's endpoint.
+    /// instead of the region's endpoint, whatever the environment says.
     pub fn with_endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint_override = Some(url.into());
+        self.env = None;
         self
     }
 
@@ -186,6 +228,16 @@ impl Config {
     pub fn without_clock_correction(mut self) -> Self {
         self.clock_correction = ClockCorrection::Off;
         self
+    }
+}
+
+/// The environment a configuration was read from (never shown: it holds secrets).
+#[derive(Clone)]
+struct EnvLookup(Lookup);
+
+impl fmt::Debug for EnvLookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EnvLookup")
     }
 }
 

@@ -73,7 +73,7 @@ impl Client {
             service.endpoints,
             &config.region,
             config.endpoint_kind,
-            config.endpoint_override.as_deref(),
+            config.endpoint_override_for(service.product).as_deref(),
         )?;
         let transport = match &config.transport {
             Some(transport) => Arc::clone(transport),

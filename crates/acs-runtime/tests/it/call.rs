@@ -932,6 +932,64 @@ async fn missing_credentials_fail_before_sending() {
 }
 
 #[tokio::test]
+async fn config_from_env_reads_endpoints_as_the_aliyun_cli_does_and_per_product() {
+    static TABLE: [acs_runtime::endpoint::RegionEndpoint; 1] =
+        [acs_runtime::endpoint::RegionEndpoint::new(
+            "cn-beijing",
+            "dbs-api.cn-beijing.aliyuncs.com",
+            "dbs-api-vpc.cn-beijing.aliyuncs.com",
+        )];
+    static TABLED: ServiceInfo = ServiceInfo {
+        product: "dbs",
+        version: "2019-03-06",
+        style: ApiStyle::Rpc,
+        endpoints: &TABLE,
+    };
+    static OTHER: ServiceInfo = ServiceInfo {
+        product: "dataworks-public",
+        version: "2020-05-18",
+        style: ApiStyle::Rpc,
+        endpoints: &[],
+    };
+    let env = |vars: &[(&'static str, &'static str)]| {
+        let vars = vars.to_vec();
+        Config::from_env_lookup(move |name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+        .expect("a region")
+    };
+    let region = ("ALIBABA_CLOUD_REGION_ID", "cn-beijing");
+    let host = |config: &Config, service: &'static ServiceInfo| {
+        Client::new(service, config)
+            .map(|client| client.endpoint().to_string())
+            .unwrap_or_else(|error| error.to_string())
+    };
+    // The table, public or VPC as ALIBABA_CLOUD_ENDPOINT_TYPE says.
+    assert_eq!(
+        host(&env(&[region]), &TABLED),
+        "https://dbs-api.cn-beijing.aliyuncs.com"
+    );
+    let vpc = env(&[region, ("ALIBABA_CLOUD_ENDPOINT_TYPE", "VPC")]);
+    assert_eq!(
+        host(&vpc, &TABLED),
+        "https://dbs-api-vpc.cn-beijing.aliyuncs.com"
+    );
+    // ALIBABA_CLOUD_ENDPOINT for every product; one product's own variable wins for it.
+    let both = env(&[
+        region,
+        ("ALIBABA_CLOUD_ENDPOINT", "http://127.0.0.1:1001"),
+        ("ALIBABA_CLOUD_ENDPOINT_DATAWORKS_PUBLIC", "127.0.0.1:1002"),
+    ]);
+    assert_eq!(host(&both, &TABLED), "http://127.0.0.1:1001");
+    assert_eq!(host(&both, &OTHER), "https://127.0.0.1:1002");
+    // An explicit endpoint wins over the environment.
+    let explicit = both.clone().with_endpoint("https://example.com");
+    assert_eq!(host(&explicit, &OTHER), "https://example.com");
+}
+
+#[tokio::test]
 async fn config_from_env_reads_the_region() {
     let config = Config::from_env_lookup(|name| {
         (name == "ALIBABA_CLOUD_REGION_ID").then(|| "cn-beijing".to_owned())
