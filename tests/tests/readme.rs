@@ -4,12 +4,9 @@
 //! signature-checking loopback server, with region, endpoint and credentials from the
 //! environment, it starts the plan named on its command line.
 
-#[path = "../../crates/acs-runtime/tests/support/mod.rs"]
-mod support;
-
 use std::path::PathBuf;
 
-use support::{Reply, TestServer, Verdict};
+use acs_test_server::{Reply, TestServer, Verdict};
 
 /// The first block fenced as exactly `lang` in the README.
 fn block(readme: &str, lang: &str) -> String {
