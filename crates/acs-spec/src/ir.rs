@@ -131,6 +131,8 @@ pub struct Pagination {
     pub cursor: usize,
     /// The answer's token for the next page (token cursors).
     pub next_token: Option<Member>,
+    /// Where page numbers start and how the next one is found (page-number cursors).
+    pub page_numbers: Option<PageNumbers>,
     /// The answer's count of all items.
     pub total_count: Option<Member>,
     /// The answer's count of pages.
@@ -141,6 +143,20 @@ pub struct Pagination {
     pub item: TypeRef,
     /// Whether any member on these paths, or the cursor, is deprecated.
     pub deprecated: bool,
+}
+
+/// How a page-number cursor moves: products count pages from 0 or from 1, so the next page's
+/// number follows from what the answer says it holds or, where it says nothing, from where the
+/// metadata says pages start. At least one of the two is known, or the operation gets no
+/// paginator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageNumbers {
+    /// The answer's member saying which page it holds (`PageNum` echoed back): the next page
+    /// is that number plus one.
+    pub echoed: Option<Member>,
+    /// The number of the page the operation answers when asked for none (0 or 1), as the
+    /// cursor's description documents it ([`crate::rules::documented_first_page`]).
+    pub first: Option<i64>,
 }
 
 /// A response member reached through nested structs.

@@ -178,6 +178,11 @@ impl rt::Paginated for DescribeClustersForRegionRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output
+                .page_info
+                .as_ref()
+                .and_then(|v| v.page_number)
+                .map(i64::from),
             total_count: output
                 .page_info
                 .as_ref()

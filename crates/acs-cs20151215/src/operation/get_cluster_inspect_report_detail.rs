@@ -192,6 +192,7 @@ impl rt::Paginated for GetClusterInspectReportDetailRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: output.next_token.as_deref(),
+            page_number: None,
             total_count: None,
             total_pages: None,
             items: output.check_item_results.as_deref(),

@@ -152,6 +152,8 @@ impl DescribeBackupGatewayListBuilder<rt::Client> {
 impl rt::Paginated for DescribeBackupGatewayListRequest {
     type Item = BackupGatewayItem;
 
+    const FIRST_PAGE: Option<i64> = Some(0);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -159,6 +161,7 @@ impl rt::Paginated for DescribeBackupGatewayListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_num.map(i64::from),
             total_count: output.total_elements.map(i64::from),
             total_pages: output.total_pages.map(i64::from),
             items: output.items.as_ref().and_then(|v| v.backup_gateway.as_deref()),

@@ -166,6 +166,8 @@ impl DescribeBackupPlanListBuilder<rt::Client> {
 impl rt::Paginated for DescribeBackupPlanListRequest {
     type Item = BackupPlanDetailItem;
 
+    const FIRST_PAGE: Option<i64> = Some(0);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -173,6 +175,7 @@ impl rt::Paginated for DescribeBackupPlanListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_num.map(i64::from),
             total_count: output.total_elements.map(i64::from),
             total_pages: output.total_pages.map(i64::from),
             items: output.items.as_ref().and_then(|v| v.backup_plan_detail.as_deref()),

@@ -144,6 +144,8 @@ impl DescribeBackupSetDownloadTaskListBuilder<rt::Client> {
 impl rt::Paginated for DescribeBackupSetDownloadTaskListRequest {
     type Item = BackupSetDownloadTaskDetailItem;
 
+    const FIRST_PAGE: Option<i64> = Some(0);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -151,6 +153,7 @@ impl rt::Paginated for DescribeBackupSetDownloadTaskListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_num.map(i64::from),
             total_count: output.total_elements.map(i64::from),
             total_pages: output.total_pages.map(i64::from),
             items: output

@@ -259,6 +259,8 @@ impl DescribeBackupDataListBuilder<rt::Client> {
 impl rt::Paginated for DescribeBackupDataListRequest {
     type Item = DescribeBackupDataListDataContentItem;
 
+    const FIRST_PAGE: Option<i64> = Some(1);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_number).into()
     }
@@ -266,6 +268,7 @@ impl rt::Paginated for DescribeBackupDataListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.data.as_ref().and_then(|v| v.page_number),
             total_count: output.data.as_ref().and_then(|v| v.total_elements),
             total_pages: output.data.as_ref().and_then(|v| v.total_pages),
             items: output.data.as_ref().and_then(|v| v.content.as_deref()),

@@ -587,6 +587,7 @@ impl rt::Paginated for DescribeInstancesRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: output.next_token.as_deref(),
+            page_number: None,
             total_count: None,
             total_pages: None,
             items: output.instances.as_ref().and_then(|v| v.instance.as_deref()),
