@@ -1,6 +1,7 @@
 //! What the generator makes of real metadata, over the catalogue slice
 //! (`tests/fixtures/catalogue/`, every style), imported and lowered in memory: how each
-//! paginated operation knows where its pages start. `ACS_CATALOGUE=<folder holding <product>/<version>/api-docs.json>`
+//! paginated operation knows where its pages start, and generated docs that keep the lists
+//! their text introduces. `ACS_CATALOGUE=<folder holding <product>/<version>/api-docs.json>`
 //! runs the same over another catalogue (the whole mirror) and prints the counts, which are
 //! then not compared with the slice's.
 
@@ -105,5 +106,67 @@ fn paginated_operations_by_how_their_pages_are_counted() {
                 .into_iter()
                 .collect();
         assert_eq!(counts, expected);
+    }
+}
+
+/// A doc comment of generated Rust: its lines, without the `///` or `//!`.
+fn doc_comments(rust: &str) -> Vec<Vec<&str>> {
+    let mut comments = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in rust.lines() {
+        let trimmed = line.trim_start();
+        match trimmed
+            .strip_prefix("///")
+            .or_else(|| trimmed.strip_prefix("//!"))
+        {
+            Some(text) => current.push(text.trim()),
+            None if !current.is_empty() => comments.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        comments.push(current);
+    }
+    comments
+}
+
+/// The metadata's "Valid values:" lists survive into the docs: no doc comment ends where its
+/// list should start (the list cut off by a one-paragraph summary, or missing from the
+/// description with the enum holding it), and no "Required." stands where the list was.
+#[test]
+fn generated_docs_never_end_where_their_list_of_values_should_start() {
+    let (dir, is_slice) = catalogue();
+    let mut lines = 0;
+    let mut comments = 0;
+    let mut problems = Vec::new();
+    for service in lowered(&dir) {
+        let spec_dir = format!("specs/{}/{}", service.product, service.api_version);
+        for file in acs_codegen::generate_service(&service, &spec_dir) {
+            if file.path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            for comment in doc_comments(&file.contents) {
+                comments += 1;
+                lines += comment.len();
+                let place = || format!("{}/{}", service.package_name, file.path.display());
+                if comment.last().is_some_and(|l| l.ends_with("Valid values:")) {
+                    problems.push(format!("{}: ends in `{}`", place(), comment.join(" ⏎ ")));
+                }
+                if let Some(line) = comment
+                    .iter()
+                    .find(|l| l.contains("Valid values: Required."))
+                {
+                    problems.push(format!("{}: `{line}`", place()));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{}: {lines} doc lines in {comments} doc comments checked",
+        dir.display()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    if is_slice {
+        assert!(lines > 0);
     }
 }

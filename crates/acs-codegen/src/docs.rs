@@ -176,6 +176,23 @@ pub fn one_line(markdown: &str) -> String {
     parts.join(" ")
 }
 
+/// The first paragraph of sanitized text, with whatever it introduces: a paragraph ending in
+/// a colon ("Valid values:") runs on to the next block (the list), so a summary never ends
+/// where its list should start.
+pub fn first_paragraph(text: &str) -> &str {
+    let mut end = 0;
+    for block in text.split("\n\n") {
+        end += block.len();
+        // Blank lines in a row leave empty blocks between a colon and its list.
+        let introduces = block.trim().is_empty() || block.trim_end().ends_with(':');
+        if !introduces {
+            break;
+        }
+        end += 2;
+    }
+    text[..end.min(text.len())].trim_end()
+}
+
 /// Whether a line starts a Markdown list item (`- `, `* `, `+ `, `1. `).
 fn is_list_item(line: &str) -> bool {
     let line = line.trim_start();
@@ -266,13 +283,15 @@ fn interrupts_paragraph(trimmed: &str) -> bool {
 }
 
 /// Whether text can be continued by appending a line: its last line is ordinary prose, not a
-/// list item (an unindented line would join the item), a heading, a table row or a fence.
+/// list item (an unindented line would join the item), a heading, a table row or a fence, and
+/// does not end in a colon (which introduces something else than what would be appended).
 pub fn ends_in_prose(text: &str) -> bool {
     let Some(last) = text.lines().last() else {
         return false;
     };
     let last = last.trim_start();
     !last.is_empty()
+        && !last.trim_end().ends_with(':')
         && !is_list_item(last)
         && !last.starts_with('#')
         && !last.starts_with('|')
@@ -442,6 +461,22 @@ mod tests {
             sanitize("> quote\nmore\n\nafter"),
             "> quote\n> more\n\nafter"
         );
+    }
+
+    #[test]
+    fn a_first_paragraph_keeps_what_it_introduces() {
+        let text = "The day. Valid values:\n\n* Monday\n* Tuesday\n\n> Default: Monday.";
+        assert_eq!(
+            first_paragraph(text),
+            "The day. Valid values:\n\n* Monday\n* Tuesday"
+        );
+        assert_eq!(first_paragraph("One.\n\nTwo."), "One.");
+        assert_eq!(first_paragraph("Ends with:"), "Ends with:");
+        assert_eq!(
+            first_paragraph("Values:\n\n\n\n- a\n\nMore."),
+            "Values:\n\n\n\n- a"
+        );
+        assert!(!ends_in_prose("Valid values:"));
     }
 
     #[test]

@@ -772,7 +772,12 @@ impl rt::FromJson for HttpTokens {
 /// The `InstanceMetadataOptions` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InstanceMetadataOptions {
-    /// The `http_tokens` field. Example: `optional`.
+    /// Valid values:
+    ///
+    /// - `optional`
+    /// - `required`
+    ///
+    /// Example: `optional`.
     pub http_tokens: Option<HttpTokens>,
 }
 

@@ -330,7 +330,12 @@ pub struct CreateClusterBody {
     pub vpcid: Option<String>,
     /// The vSwitches for nodes in the cluster. This parameter is required if you create an ACK managed cluster that does not contain nodes.
     pub vswitch_ids: Option<Vec<String>>,
-    /// The IP stack of the cluster. Example: `Optional value: ipv4 (Single stack) or ipv6 (Dual Stack) Default value: IPV4`.
+    /// The IP stack of the cluster. Valid values:
+    ///
+    /// - `ipv4`
+    /// - `dual`
+    ///
+    /// Example: `Optional value: ipv4 (Single stack) or ipv6 (Dual Stack) Default value: IPV4`.
     pub ip_stack: Option<crate::types::IpStack>,
     /// If you select Terway as the network plug-in, you must allocate vSwitches to pods. For each vSwitch that allocates IP addresses to worker nodes, you must select a vSwitch in the same zone to allocate IP addresses to pods.
     ///

@@ -312,7 +312,7 @@ impl rt::FromJson for EventsItemData {
 pub struct EventsItem {
     /// The event ID. Example: `e-9ad04f72-8ee7-46bf-a02c-e4a06b39****`.
     pub event_id: Option<String>,
-    /// The type of event. Valid values: Example: `nodepool_update`.
+    /// The type of event. Example: `nodepool_update`.
     pub r#type: Option<String>,
     /// The event source. Example: `cluster`.
     pub source: Option<String>,

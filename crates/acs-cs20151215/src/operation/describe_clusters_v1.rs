@@ -18,8 +18,16 @@ pub struct DescribeClustersV1Request {
     /// The page number of the returned page.
     pub page_number: Option<i64>,
     /// If you set `cluster_type` to `ManagedKubernetes`, an ACK managed cluster is created. In this case, you can further specify the cluster edition. Valid values:
+    ///
+    /// * `Default`: ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
+    /// * `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
+    /// * `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
+    /// * `Lingjun`: ACK Lingjun Pro cluster.
     pub profile: Option<String>,
     /// After you set `cluster_type` to `ManagedKubernetes` and configure the `profile` parameter, you can further specify the edition of the cluster. Valid values:
+    ///
+    /// * `ack.pro.small`: ACK Pro cluster.
+    /// * `ack.standard`: ACK Basic cluster. If you leave the parameter empty, ACK Basic cluster is selected.
     pub cluster_spec: Option<String>,
     /// The region ID of the clusters. You can use this parameter to query all clusters in the specified region.
     pub region_id: Option<String>,

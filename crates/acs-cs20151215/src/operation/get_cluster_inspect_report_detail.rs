@@ -16,10 +16,21 @@ pub struct GetClusterInspectReportDetailRequest {
     /// The query language.
     pub language: Option<String>,
     /// The category of the inspection item. Valid values:
+    ///
+    /// * security: Security compliance
+    /// * performance: Performance efficiency
+    /// * stability: Business stability
+    /// * limitation: Service limits
+    /// * cost: Cost optimization
     pub category: Option<String>,
     /// The type of the inspection object. Only items that meet the targetType parameter are returned.
     pub target_type: Option<String>,
     /// The level of the inspection item. Valid values:
+    ///
+    /// * advice: Suggestions
+    /// * warning: Low severity
+    /// * error: Medium severity
+    /// * critical: High severity
     pub level: Option<String>,
     /// Inspection results filtering. If this parameter is set to true, only abnormal inspection items are returned.
     pub enable_filter: Option<bool>,

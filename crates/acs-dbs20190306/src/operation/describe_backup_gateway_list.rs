@@ -9,11 +9,28 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupGatewayListRequest {
-    /// The DBS region. Valid values: Required.
+    /// The DBS region. Valid values:
+    ///
+    /// - **cn-hangzhou**: China (Hangzhou)
+    /// - **cn-shanghai**: China (Shanghai)
+    /// - **cn-qingdao**: China (Qingdao)
+    /// - **cn-beijing**: China (Beijing)
+    /// - **cn-shenzhen**: China (Shenzhen)
+    /// - **cn-hongkong**: China (Hong Kong)
+    /// - **ap-southeast-1**: Singapore
+    /// - **cn-hangzhou-finance**: China (Hangzhou) Finance
+    /// - **cn-shanghai-finance**: China (Shanghai) Finance
+    /// - **cn-shenzhen-finance**: China (Shenzhen) Finance
+    ///
+    /// Required.
     pub region: Option<String>,
     /// The unique identifier of the backup gateway. To query multiple gateways, separate the identifiers with commas (,).
     pub identifier: Option<String>,
     /// The number of records on each page. Valid values:
+    ///
+    /// - **30**
+    /// - **50**
+    /// - **100**
     pub page_size: Option<i32>,
     /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0.
     pub page_num: Option<i32>,

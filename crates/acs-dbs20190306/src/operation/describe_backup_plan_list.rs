@@ -22,6 +22,14 @@ pub struct DescribeBackupPlanListRequest {
     /// The name of the backup plan.
     pub backup_plan_name: Option<String>,
     /// The status of the backup plan. Valid values:
+    ///
+    /// - **wait**: The backup plan is not configured.
+    /// - **init**: The backup plan is not started because the precheck failed.
+    /// - **running**: The backup plan is running.
+    /// - **stop**: The backup plan has failed.
+    /// - **pause**: The backup plan is paused.
+    /// - **locked**: The backup plan is locked.
+    /// - **check\\_pass**: The precheck is passed.
     pub backup_plan_status: Option<String>,
     /// A client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

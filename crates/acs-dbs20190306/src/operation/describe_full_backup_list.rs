@@ -12,6 +12,10 @@ pub struct DescribeFullBackupListRequest {
     /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
     /// The number of entries to return on each page. Valid values:
+    ///
+    /// - 30
+    /// - 50
+    /// - 100
     pub page_size: Option<i32>,
     /// The page number. The value must be an integer that is greater than or equal to 0. Default value: 0.
     pub page_num: Option<i32>,

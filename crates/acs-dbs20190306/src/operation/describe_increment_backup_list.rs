@@ -18,6 +18,9 @@ pub struct DescribeIncrementBackupListRequest {
     /// A client token. It is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
     /// Specifies whether to display the storage class. Valid values:
+    ///
+    /// - true
+    /// - false
     pub show_storage_type: Option<bool>,
     /// The beginning of the time range to query. This value is a UNIX timestamp.
     pub start_timestamp: Option<i64>,

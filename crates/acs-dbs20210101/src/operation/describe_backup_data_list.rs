@@ -30,22 +30,41 @@ pub struct DescribeBackupDataListRequest {
     /// The end of the time range to query. The end time must be later than the start time. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
     pub end_time: Option<String>,
     /// The status of the backup set. Valid values:
+    ///
+    /// - **OK**: The backup is successful.
+    /// - **ERROR**: The backup failed.
     pub backup_status: Option<String>,
     /// The ID of the backup set.
     pub backup_id: Option<String>,
     /// The backup method. Valid values:
+    ///
+    /// - **Physical**: physical backup
+    /// - **Logical**: logical backup
+    /// - **Snapshot**: snapshot backup
     pub backup_method: Option<String>,
     /// The backup mode. Valid values:
+    ///
+    /// - **Automated**: automatic backup
+    /// - **Manual**: manual backup
     pub backup_mode: Option<String>,
     /// The backup type. Valid values:
+    ///
+    /// - **FullBackup**: full backup
+    /// - **IncrementBackup**: incremental backup
     pub backup_type: Option<String>,
     /// The backup scope. Valid values:
+    ///
+    /// - **DBInstance**: instance backup
+    /// - **DBTable**: database and table backup
     pub backup_scale: Option<String>,
     /// The number of entries to return on each page. The default value is 20.
     pub page_size: Option<i32>,
     /// The page number. The value must be an integer that is greater than 0 and does not exceed the maximum value of the integer data type. The default value is 1.
     pub page_number: Option<i32>,
     /// Specifies whether the instance is deleted. Valid values:
+    ///
+    /// - **true**: The instance is deleted.
+    /// - **false**: The instance is not deleted. This is the default value.
     pub instance_is_deleted: Option<bool>,
     /// The original region of the instance.
     pub instance_region: Option<String>,

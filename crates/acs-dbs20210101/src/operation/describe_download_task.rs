@@ -32,8 +32,18 @@ pub struct DescribeDownloadTaskRequest {
     /// The ID of the backup set. To obtain the backup set ID, call DescribeBackups.
     pub backup_set_id: Option<String>,
     /// The state of the download task. Valid values:
+    ///
+    /// - **initializing**: The task is being initialized.
+    /// - **queueing**: The task is in a queue.
+    /// - **running**: The task is running.
+    /// - **failed**: The task failed.
+    /// - **finished**: The task is successful.
+    /// - **expired**: The download has expired.
     pub state: Option<String>,
     /// The type of the download task. Valid values:
+    ///
+    /// - **full**: full backup set download.
+    /// - **pitr**: point-in-time recovery download.
     pub task_type: Option<String>,
     /// The start of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms).
     pub start_time: Option<String>,
@@ -44,6 +54,9 @@ pub struct DescribeDownloadTaskRequest {
     /// The page number.
     pub current_page: Option<String>,
     /// The sorting direction. Valid values:
+    ///
+    /// - **asc**: ascending order.
+    /// - **desc**: descending order. This is the default value.
     pub order_direct: Option<String>,
     /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time.
     pub order_column: Option<String>,

@@ -192,7 +192,10 @@ pub struct MatchResponse {
     pub r#type: Option<String>,
     /// The `Items` field.
     pub items: Option<Vec<MatchItemsItem>>,
-    /// The `State` field.
+    /// Valid values:
+    ///
+    /// - `Running`
+    /// - `Unknown_State`
     pub state: Option<MatchState>,
     /// The `Extra` field.
     pub extra: Option<std::collections::BTreeMap<String, rt::serde_json::Value>>,
@@ -350,7 +353,12 @@ impl rt::IntoParam<FilterMode> for &str {
 /// The `Filter` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
-    /// The `Mode` field.
+    /// Valid values:
+    ///
+    /// - `NORMAL_ZONE`: Normal &lt;zone&gt;.
+    /// - `fast-zone`
+    /// - `Self`
+    /// - `Ünïcödé`
     pub mode: Option<FilterMode>,
 }
 
