@@ -413,9 +413,14 @@ fn link_at(text: &str) -> Option<(String, usize)> {
     {
         return None;
     }
-    let target = if let Some(name) = target.strip_prefix(acs_spec::ir::OPERATION_LINK) {
-        let module = acs_spec::names::snake_ident(name);
-        if module.starts_with("r#") {
+    let target = if let Some(module) = target.strip_prefix(acs_spec::ir::OPERATION_LINK) {
+        // The lowering names only modules of the service here; anything else in unlowered
+        // text stays text.
+        let is_module = !module.is_empty()
+            && module
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !is_module {
             return None;
         }
         format!("crate::operation::{module}")
@@ -501,7 +506,7 @@ mod tests {
     #[test]
     fn links_to_operations_and_web_pages_stay_links() {
         assert_eq!(
-            sanitize("Call [DescribeBackupPlanList](operation:DescribeBackupPlanList) first."),
+            sanitize("Call [DescribeBackupPlanList](operation:describe_backup_plan_list) first."),
             "Call [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) first."
         );
         assert_eq!(

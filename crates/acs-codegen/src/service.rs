@@ -131,7 +131,7 @@ fn client_method(op: &Operation) -> TokenStream {
     // The summary's last line gets the link, unless it ends in something a line would join.
     let link = format!(
         "(Set parameters, then `send().await`; see [`{0}`](crate::operation::{0}).)",
-        op.names.snake.trim_start_matches("r#")
+        op.names.bare_snake
     );
     let text = if docs::ends_in_prose(&summary) {
         format!("`{}`: {summary} {link}", op.name)

@@ -46,15 +46,27 @@ pub struct Endpoint {
     pub vpc: Option<String>,
 }
 
-/// Names derived from an operation's wire name.
+/// The Rust names of everything an operation generates, decided once from its wire name
+/// ([`crate::names::operation_names`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationNames {
     /// Module and client method name (`start_backup_plan`), already a safe identifier.
     pub snake: String,
+    /// `snake` without a raw prefix (`match` for `r#match`): the module's file
+    /// (`src/operation/<bare_snake>.rs`), and how docs write the module and method names.
+    pub bare_snake: String,
     /// Prefix of the operation's types (`StartBackupPlan`), never a keyword escape.
     pub upper_camel: String,
     /// Cargo feature (`start-backup-plan`).
     pub feature: String,
+    /// The request type (`StartBackupPlanRequest`).
+    pub request: String,
+    /// The request builder (`StartBackupPlanBuilder`).
+    pub builder: String,
+    /// The response type (`StartBackupPlanResponse`).
+    pub response: String,
+    /// The error enum (`StartBackupPlanError`).
+    pub error: String,
 }
 
 /// Whether a failed attempt may be repeated after the service may have processed it.
@@ -243,8 +255,9 @@ impl TypeRef {
     }
 }
 
-/// How IR text links to an operation of the same service: `[Label](operation:Name)`, from a
-/// doc-center link whose label names it.
+/// How IR text links to an operation of the same service: `[Label](operation:<bare_snake>)`
+/// ([`OperationNames::bare_snake`]), from a doc-center link whose label names it. Every such
+/// target in lowered text names an operation of the service.
 pub const OPERATION_LINK: &str = "operation:";
 
 /// Documentation of an item.
