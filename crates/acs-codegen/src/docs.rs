@@ -392,6 +392,15 @@ fn escape_prose(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
+            // A Markdown escape (`\[`, `\*`, `\_`, Alibaba's `\[**Deprecated**]`) stays one:
+            // the text is Markdown, and a doubled backslash would show.
+            '\\' if rest[1..].starts_with(|next: char| next.is_ascii_punctuation()) => {
+                let escaped = rest[1..].chars().next().expect("checked above");
+                out.push('\\');
+                out.push(escaped);
+                rest = &rest[1 + escaped.len_utf8()..];
+                continue;
+            }
             '\\' => out.push_str("\\\\"),
             c => out.push(c),
         }
@@ -540,6 +549,11 @@ mod tests {
             "end */ and \"quotes\""
         );
         assert_eq!(sanitize("- **true**: yes"), "- **true**: yes");
+        // Markdown escapes stay escapes; a lone backslash is one.
+        assert_eq!(
+            sanitize("\\[**Deprecated**] a (\\*) b\\c \\"),
+            "\\[**Deprecated**\\] a (\\*) b\\\\c \\\\"
+        );
     }
 
     /// Descriptions that would otherwise become doc tests (compiled and run by `cargo test`).

@@ -369,7 +369,7 @@ pub struct ClustersItem {
     pub cluster_spec: Option<String>,
     /// The maintenance window of the cluster. This feature is available only for ACK managed clusters and ACK Serverless clusters.
     pub maintenance_window: Option<crate::types::MaintenanceWindow>,
-    /// The automatic O\\&M policy of the cluster.
+    /// The automatic O\&M policy of the cluster.
     pub operation_policy: Option<crate::types::OperationPolicy>,
 }
 

@@ -222,7 +222,7 @@ pub struct StatesItem {
     pub cluster_state: Option<String>,
     /// The name of the cluster.
     ///
-    /// The name must be 1 to 63 characters in length, and can contain digits, underscores (\\_), and hyphens (-). The name must start with a letter or number. Example: `cluster-demo`.
+    /// The name must be 1 to 63 characters in length, and can contain digits, underscores (\_), and hyphens (-). The name must start with a letter or number. Example: `cluster-demo`.
     pub cluster_name: Option<String>,
 }
 

@@ -169,7 +169,7 @@ pub struct UpdateUserPermissionsBodyItem {
     ///
     /// * `admin`: administrator
     /// * `admin-view`: read-only administrator
-    /// * `ops`: O\\&M engineer
+    /// * `ops`: O\&M engineer
     /// * `dev`: developer
     /// * `restricted`: restricted user
     /// * Custom role

@@ -29,7 +29,7 @@ pub struct DescribeBackupPlanListRequest {
     /// - **stop**: The backup plan has failed.
     /// - **pause**: The backup plan is paused.
     /// - **locked**: The backup plan is locked.
-    /// - **check\\_pass**: The precheck is passed.
+    /// - **check\_pass**: The precheck is passed.
     pub backup_plan_status: Option<String>,
     /// A client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
@@ -122,7 +122,7 @@ impl<C> DescribeBackupPlanListBuilder<C> {
     /// - **stop**: The backup plan has failed.
     /// - **pause**: The backup plan is paused.
     /// - **locked**: The backup plan is locked.
-    /// - **check\\_pass**: The precheck is passed.
+    /// - **check\_pass**: The precheck is passed.
     ///
     /// Example: `wait`.
     pub fn backup_plan_status(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -314,7 +314,7 @@ pub struct BackupPlanDetailItem {
     /// - **stop**: The backup plan has failed.
     /// - **pause**: The backup plan is paused.
     /// - **locked**: The backup plan is locked.
-    /// - **check\\_pass**: The precheck is passed.
+    /// - **check\_pass**: The precheck is passed.
     ///
     /// Example: `init`.
     pub backup_plan_status: Option<String>,

@@ -263,7 +263,7 @@ pub struct BackupSetDownloadTaskDetailItem {
     ///
     /// - **checking**: The system is performing a precheck.
     /// - **init**: The precheck failed and the task has not started.
-    /// - **check\\_pass**: The precheck is passed.
+    /// - **check\_pass**: The precheck is passed.
     /// - **pause**: The task is paused.
     /// - **schedule**: The task is waiting to be scheduled.
     /// - **running**: The task is running.
@@ -321,8 +321,8 @@ pub struct BackupSetDownloadTaskDetailItem {
     pub backup_set_download_finish_time: Option<i64>,
     /// The type of the source backup set task. Valid values:
     ///
-    /// - **cbs\\_backup\\_sub\\_full**: Logical full backup task.
-    /// - **cbs\\_backup\\_sub\\_cont**: Logical incremental backup task.
+    /// - **cbs\_backup\_sub\_full**: Logical full backup task.
+    /// - **cbs\_backup\_sub\_cont**: Logical incremental backup task.
     ///
     /// Example: `cbs_backup_sub_cont`.
     pub backup_set_job_type: Option<String>,

@@ -266,7 +266,7 @@ pub struct RestoreTaskDetailItem {
     /// - running: The job is running.
     /// - stop: The job failed.
     /// - pause: The job is paused.
-    /// - check\\_pass: The precheck is passed.
+    /// - check\_pass: The precheck is passed.
     ///
     /// Example: `running`.
     pub restore_status: Option<String>,

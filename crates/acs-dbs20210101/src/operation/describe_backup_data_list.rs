@@ -23,7 +23,7 @@ pub struct DescribeBackupDataListRequest {
     pub instance_name: Option<String>,
     /// The region where the backup set is located.
     pub region_code: Option<String>,
-    /// The backup scenario. This parameter supports only **LEVEL\\_1**, which indicates a level-1 backup in the region where the instance resides.
+    /// The backup scenario. This parameter supports only **LEVEL\_1**, which indicates a level-1 backup in the region where the instance resides.
     pub scene_type: Option<String>,
     /// The start of the time range to query. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
     pub start_time: Option<String>,
@@ -131,7 +131,7 @@ impl<C> DescribeBackupDataListBuilder<C> {
         self
     }
 
-    /// The backup scenario. This parameter supports only **LEVEL\\_1**, which indicates a level-1 backup in the region where the instance resides. Example: `LEVEL_1`.
+    /// The backup scenario. This parameter supports only **LEVEL\_1**, which indicates a level-1 backup in the region where the instance resides. Example: `LEVEL_1`.
     pub fn scene_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.scene_type = value.into_param();
         self

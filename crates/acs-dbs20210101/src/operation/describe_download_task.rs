@@ -27,7 +27,7 @@ pub struct DescribeDownloadTaskRequest {
     pub region_code: Option<String>,
     /// The instance ID.
     pub instance_name: Option<String>,
-    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\\_${Region ID}*.
+    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\_${Region ID}*.
     pub datasource_id: Option<String>,
     /// The ID of the backup set. To obtain the backup set ID, call DescribeBackups.
     pub backup_set_id: Option<String>,
@@ -58,7 +58,7 @@ pub struct DescribeDownloadTaskRequest {
     /// - **asc**: ascending order.
     /// - **desc**: descending order. This is the default value.
     pub order_direct: Option<String>,
-    /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time.
+    /// The field used for sorting. The default value is **gmt\_create**, which indicates the creation time.
     pub order_column: Option<String>,
     /// The name of the sharded cluster. This parameter is required only for MongoDB instances.
     pub cluster_name: Option<String>,
@@ -124,7 +124,7 @@ impl<C> DescribeDownloadTaskBuilder<C> {
         self
     }
 
-    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\\_${Region ID}*. Example: `ds-rm-2ze8g2am97624****_cn-hangzhou`.
+    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\_${Region ID}*. Example: `ds-rm-2ze8g2am97624****_cn-hangzhou`.
     pub fn datasource_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.datasource_id = value.into_param();
         self
@@ -197,7 +197,7 @@ impl<C> DescribeDownloadTaskBuilder<C> {
         self
     }
 
-    /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time. Example: `gmt_create`.
+    /// The field used for sorting. The default value is **gmt\_create**, which indicates the creation time. Example: `gmt_create`.
     pub fn order_column(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.order_column = value.into_param();
         self

@@ -17,7 +17,7 @@ pub struct DescribeSandboxInstancesRequest {
     pub instance_id: Option<String>,
     /// The number of entries to return on each page. Valid values:
     ///
-    /// * 30\\. This is the default value.
+    /// * 30\. This is the default value.
     /// * 50
     /// * 100
     pub page_size: Option<String>,
@@ -78,7 +78,7 @@ impl<C> DescribeSandboxInstancesBuilder<C> {
 
     /// The number of entries to return on each page. Valid values:
     ///
-    /// * 30\\. This is the default value.
+    /// * 30\. This is the default value.
     /// * 50
     /// * 100
     ///

@@ -62,7 +62,7 @@ pub struct DescribeInstancesRequest {
     /// * PayByBandwidth
     /// * PayByTraffic
     pub internet_charge_type: Option<String>,
-    /// The name of the instance. Fuzzy search with asterisk (\\*) wildcard characters is supported.
+    /// The name of the instance. Fuzzy search with asterisk (\*) wildcard characters is supported.
     pub instance_name: Option<String>,
     /// The ID of the image.
     pub image_id: Option<String>,
@@ -348,7 +348,7 @@ impl<C> DescribeInstancesBuilder<C> {
         self
     }
 
-    /// The name of the instance. Fuzzy search with asterisk (\\*) wildcard characters is supported. Example: `Test`.
+    /// The name of the instance. Fuzzy search with asterisk (\*) wildcard characters is supported. Example: `Test`.
     pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self

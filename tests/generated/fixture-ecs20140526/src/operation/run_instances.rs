@@ -121,7 +121,7 @@ pub struct RunInstancesRequest {
     pub security_group_id: Option<String>,
     /// The ID of the vSwitch to which to connect to the instance. You must set this parameter when you create an instance of the VPC type. The specified vSwitch and security group must belong to the same VPC. You can call the DescribeVSwitches operation to query available vSwitches.
     pub v_switch_id: Option<String>,
-    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
+    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
     pub instance_name: Option<String>,
     /// The description of the instance. The description must be 2 to 256 characters in length, and cannot start with `http://` or `https://`.
     pub description: Option<String>,
@@ -181,7 +181,7 @@ pub struct RunInstancesRequest {
     /// * cloud_auto: ESSD AutoPL disk
     /// * cloud_essd_entry: ESSD Entry disk
     pub system_disk_category: Option<String>,
-    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-).
+    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\_), periods (.), and hyphens (-).
     pub system_disk_disk_name: Option<String>,
     /// The description of the system disk. The description must be 2 to 256 characters in length. The description can contain letters but cannot start with `http://` or `https://`.
     pub system_disk_description: Option<String>,
@@ -544,7 +544,7 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The name of the image family. You can set this parameter to obtain the latest available custom image from the specified image family to create instances.
     ///
-    /// The name must be 2 to 128 characters in length. The name cannot start with a digit, a special character, <http://>, or <https://>. The name can contain letters, digits, periods (.), underscores (\\_), hyphens (-), and colons (:).
+    /// The name must be 2 to 128 characters in length. The name cannot start with a digit, a special character, <http://>, or <https://>. The name can contain letters, digits, periods (.), underscores (\_), hyphens (-), and colons (:).
     ///
     /// Take note of the following items:
     ///
@@ -600,9 +600,9 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
+    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
     ///
-    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\\\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `k8s-node-[1,4]-alibabacloud`.
+    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `k8s-node-[1,4]-alibabacloud`.
     pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
@@ -757,7 +757,7 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-). Example: `cloud_ssdSystem`.
+    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\_), periods (.), and hyphens (-). Example: `cloud_ssdSystem`.
     pub fn system_disk_disk_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.system_disk_disk_name = value.into_param();
         self
@@ -3802,7 +3802,7 @@ pub struct DataDiskItem {
     ///
     /// Example: `2000`.
     pub size: Option<i32>,
-    /// The name of data disk N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). Example: `cloud_ssdData`.
+    /// The name of data disk N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-). Example: `cloud_ssdData`.
     pub disk_name: Option<String>,
     /// The category of data disk N. Valid values:
     ///
@@ -3915,7 +3915,7 @@ pub struct NetworkInterfaceItem {
     ///
     /// Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
-    /// The name of ENI N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-).
+    /// The name of ENI N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-).
     ///
     /// Take note of the following items:
     ///
