@@ -282,6 +282,29 @@ mod page_numbers {
         assert_eq!(server.requests().len(), 2);
     }
 
+    /// The prelude names what a paging program and its tests need: the paginator, retries and
+    /// time limits, and (with `test-util`) the mock client.
+    #[tokio::test]
+    async fn the_prelude_has_what_a_paging_program_names() {
+        use acs_dbs20190306::operation::describe_backup_plan_list::DescribeBackupPlanListRequest;
+        use acs_dbs20190306::prelude::{Mock, Paginator, RetryConfig, Rule, Timeouts};
+        let mock =
+            Mock::new([Rule::of::<DescribeBackupPlanListRequest>().then_output(Default::default)]);
+        let config = mock
+            .config()
+            .with_retry(RetryConfig::new())
+            .with_timeouts(Timeouts::default());
+        let client = Client::new(&config).unwrap();
+        let mut pages: Paginator<DescribeBackupPlanListRequest> =
+            client.describe_backup_plan_list().into_paginator().unwrap();
+        assert!(pages.next_page().await.unwrap().is_ok());
+        assert!(
+            pages.next_page().await.is_none(),
+            "a page without items is the last"
+        );
+        assert_eq!(mock.calls().len(), 1);
+    }
+
     /// The paginator is a `Stream` too, for callers with a stream library.
     #[tokio::test]
     async fn pages_are_a_stream() {
