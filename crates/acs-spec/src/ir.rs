@@ -444,7 +444,10 @@ pub enum ArnPart {
         placeholder: String,
     },
     /// A placeholder that names no parameter: any value (`*`).
-    Wildcard,
+    Wildcard {
+        /// The placeholder's name as the template writes it.
+        placeholder: String,
+    },
 }
 
 impl RamResource {

@@ -372,6 +372,8 @@ impl std::error::Error for DescribeBackupDataListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
+///
+/// `{#DbInstanceId}` (in `acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}`) names no parameter of this operation: `resource_arns` and the policy files put `*` there.
 pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeBackupDataList",
         rt::ram::AccessLevel::List,

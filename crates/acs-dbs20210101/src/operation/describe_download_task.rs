@@ -310,6 +310,8 @@ impl std::error::Error for DescribeDownloadTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
+///
+/// `{#DbInstanceId}` (in `acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}`) names no parameter of this operation: `resource_arns` and the policy files put `*` there.
 pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeDownloadTask",
         rt::ram::AccessLevel::Get,

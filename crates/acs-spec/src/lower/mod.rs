@@ -56,9 +56,9 @@ impl Reporter<'_> {
         ));
     }
 
-    pub(crate) fn warning(&mut self, path: &FieldPath, message: impl Into<String>) {
+    pub(crate) fn note(&mut self, path: &FieldPath, message: impl Into<String>) {
         let location = self.location(path);
-        self.out.push(Diagnostic::warning(
+        self.out.push(Diagnostic::note(
             self.file,
             location,
             path.to_string(),

@@ -619,13 +619,17 @@ fn arn_parts(
                     placeholder: name.to_owned(),
                 },
                 _ => {
-                    report.warning(
+                    // Alibaba's metadata, not a mistake to fix on every run: recorded in the
+                    // generated RAM docs, and said once when the spec is imported.
+                    report.note(
                         path,
                         format!(
                             "`{{#{name}}}` names no scalar parameter of this operation; it becomes `*` in policies"
                         ),
                     );
-                    ArnPart::Wildcard
+                    ArnPart::Wildcard {
+                        placeholder: name.to_owned(),
+                    }
                 }
             },
         });

@@ -266,6 +266,8 @@ impl std::error::Error for MatchError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
+///
+/// `{#NoSuchParam}` (in `acs:edge:{#regionId}:{#accountId}:thing/{#type}/{#NoSuchParam}/{#3DES}`) names no parameter of this operation: `resource_arns` and the policy files put `*` there.
 pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "edge:Match",
         rt::ram::AccessLevel::Get,
