@@ -125,14 +125,11 @@ fn some(pages: &[&str]) -> Vec<Option<String>> {
 mod page_numbers {
     use super::*;
     use acs_dbs20190306::Client;
+    use acs_dbs20190306::operation::describe_backup_plan_list::DescribeBackupPlanListBuilder;
 
-    async fn all_plans(client: &Client) -> Vec<String> {
-        let mut items = client
-            .describe_backup_plan_list()
-            .page_size(2)
-            .into_paginator()
-            .unwrap()
-            .items();
+    /// The id of every plan the paginator of `list` yields, two a page.
+    async fn all_plans(list: DescribeBackupPlanListBuilder<acs_runtime::Client>) -> Vec<String> {
+        let mut items = list.page_size(2).into_paginator().unwrap().items();
         let mut ids = Vec::new();
         while let Some(item) = items.next_item().await {
             ids.push(item.unwrap().backup_plan_id.unwrap());
@@ -147,7 +144,7 @@ mod page_numbers {
     async fn every_plan_once_from_pages_counted_from_0() {
         let server = server(pages_from(0, 2, FIVE, "PageNum", plans)).await;
         let client = Client::new(&config(&server)).unwrap();
-        assert_eq!(all_plans(&client).await, FIVE);
+        assert_eq!(all_plans(client.describe_backup_plan_list()).await, FIVE);
 
         let requests = server.requests();
         assert_eq!(requests.len(), 3, "one call per page, none after the last");
@@ -170,7 +167,7 @@ mod page_numbers {
     async fn the_echoed_page_number_beats_the_documented_start() {
         let server = server(pages_from(1, 2, FIVE, "PageNum", plans)).await;
         let client = Client::new(&config(&server)).unwrap();
-        assert_eq!(all_plans(&client).await, FIVE);
+        assert_eq!(all_plans(client.describe_backup_plan_list()).await, FIVE);
         let mut expected = vec![None];
         expected.extend(some(&["2", "3"]));
         assert_eq!(asked(&server, "PageNum"), expected);
@@ -181,17 +178,7 @@ mod page_numbers {
     async fn a_page_the_caller_sets_is_the_first_asked_for() {
         let server = server(pages_from(0, 2, FIVE, "PageNum", plans)).await;
         let client = Client::new(&config(&server)).unwrap();
-        let mut items = client
-            .describe_backup_plan_list()
-            .page_size(2)
-            .page_num(1)
-            .into_paginator()
-            .unwrap()
-            .items();
-        let mut ids = Vec::new();
-        while let Some(item) = items.next_item().await {
-            ids.push(item.unwrap().backup_plan_id.unwrap());
-        }
+        let ids = all_plans(client.describe_backup_plan_list().page_num(1)).await;
         assert_eq!(ids, ["p3", "p4", "p5"]);
         assert_eq!(asked(&server, "PageNum"), some(&["1", "2"]));
     }
@@ -353,54 +340,52 @@ mod bases {
         things(ids, page, false, total)
     }
 
-    /// Drains a paginator's items, each thing's id.
-    macro_rules! ids {
-        ($builder:expr) => {{
-            let mut items = $builder.page_size(2).into_paginator().unwrap().items();
+    /// Pages a server holding five things, two a page, counted from `first` and answering
+    /// with `answer`, through `method`'s paginator: every thing once, and the pages asked for
+    /// after the first (which asks for none) are `later`.
+    macro_rules! every_thing_once {
+        ($first:expr, $answer:expr, $method:ident, $later:expr) => {{
+            let server = server(at_most(
+                4,
+                pages_from($first, 2, FIVE, "PageNumber", $answer),
+            ))
+            .await;
+            let client = Client::new(&config(&server)).unwrap();
+            let mut items = client
+                .$method()
+                .page_size(2)
+                .into_paginator()
+                .unwrap()
+                .items();
             let mut ids = Vec::new();
             while let Some(item) = items.next_item().await {
                 ids.push(item.unwrap().id.unwrap());
             }
-            ids
+            assert_eq!(ids, FIVE);
+            let mut expected = vec![None];
+            expected.extend(some($later));
+            assert_eq!(asked(&server, "PageNumber"), expected);
         }};
-    }
-
-    fn first_then(pages: &[&str]) -> Vec<Option<String>> {
-        let mut expected = vec![None];
-        expected.extend(some(pages));
-        expected
     }
 
     #[tokio::test]
     async fn echoed_pages_counted_from_0() {
-        let server = server(at_most(4, pages_from(0, 2, FIVE, "PageNumber", echoing))).await;
-        let client = Client::new(&config(&server)).unwrap();
-        assert_eq!(ids!(client.list_echoed()), FIVE);
-        assert_eq!(asked(&server, "PageNumber"), first_then(&["1", "2"]));
+        every_thing_once!(0, echoing, list_echoed, &["1", "2"]);
     }
 
     #[tokio::test]
     async fn echoed_pages_counted_from_1() {
-        let server = server(at_most(4, pages_from(1, 2, FIVE, "PageNumber", echoing))).await;
-        let client = Client::new(&config(&server)).unwrap();
-        assert_eq!(ids!(client.list_echoed()), FIVE);
-        assert_eq!(asked(&server, "PageNumber"), first_then(&["2", "3"]));
+        every_thing_once!(1, echoing, list_echoed, &["2", "3"]);
     }
 
     #[tokio::test]
     async fn documented_pages_counted_from_0() {
-        let server = server(at_most(4, pages_from(0, 2, FIVE, "PageNumber", silent))).await;
-        let client = Client::new(&config(&server)).unwrap();
-        assert_eq!(ids!(client.list_from_zero()), FIVE);
-        assert_eq!(asked(&server, "PageNumber"), first_then(&["1", "2"]));
+        every_thing_once!(0, silent, list_from_zero, &["1", "2"]);
     }
 
     #[tokio::test]
     async fn documented_pages_counted_from_1() {
-        let server = server(at_most(4, pages_from(1, 2, FIVE, "PageNumber", silent))).await;
-        let client = Client::new(&config(&server)).unwrap();
-        assert_eq!(ids!(client.list_from_one()), FIVE);
-        assert_eq!(asked(&server, "PageNumber"), first_then(&["2", "3"]));
+        every_thing_once!(1, silent, list_from_one, &["2", "3"]);
     }
 
     /// Where neither the answer nor the metadata says where pages start, a paginator would

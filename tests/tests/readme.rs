@@ -8,7 +8,7 @@
 #[path = "../../crates/acs-runtime/tests/support/mod.rs"]
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use support::{Reply, TestServer, Verdict};
 
@@ -59,6 +59,30 @@ fn dbs_pages(request: &support::Recorded) -> Reply {
             ids.join(",")
         ),
     )
+}
+
+/// Runs `program` (with `args`) with nothing in its environment but a home, the region,
+/// credentials the server accepts and the server as `DBS_ENDPOINT`; its standard output.
+async fn run(program: &Path, args: &[&str], home: &Path, server: &TestServer) -> String {
+    server.accept_key("readmeKeyId", "readmeKeySecret", None);
+    let output = tokio::process::Command::new(program)
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "readmeKeyId")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "readmeKeySecret")
+        .env("DBS_ENDPOINT", server.url())
+        .output()
+        .await
+        .expect("the program runs");
+    assert!(
+        output.status.success(),
+        "{}: {}",
+        program.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[tokio::test]
@@ -125,29 +149,16 @@ async fn the_readme_programs_build_outside_the_workspace_and_run() {
         r#"{"Success": true, "BackupPlanId": "dbs-plan", "CreatedFullBackupsetId": "set-1", "RequestId": "R"}"#,
     )])
     .await;
-    server.accept_key("readmeKeyId", "readmeKeySecret", None);
     let home = project.join("home");
     std::fs::create_dir_all(&home).unwrap();
-    let output = tokio::process::Command::new(target.join("debug/start-backup-plan"))
-        .arg("dbs-plan")
-        .env_clear()
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "readmeKeyId")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "readmeKeySecret")
-        .env("DBS_ENDPOINT", server.url())
-        .output()
-        .await
-        .expect("the program runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&output.stdout).trim(),
-        r#"full backup set: Some("set-1")"#
-    );
+    let printed = run(
+        &target.join("debug/start-backup-plan"),
+        &["dbs-plan"],
+        &home,
+        &server,
+    )
+    .await;
+    assert_eq!(printed.trim(), r#"full backup set: Some("set-1")"#);
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
     assert!(
@@ -163,26 +174,8 @@ async fn the_readme_programs_build_outside_the_workspace_and_run() {
 
     // The paginator example: every plan once, the pages asked for counted from 0.
     let server = TestServer::start_with(dbs_pages).await;
-    server.accept_key("readmeKeyId", "readmeKeySecret", None);
-    let output = tokio::process::Command::new(target.join("debug/list-plans"))
-        .env_clear()
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "readmeKeyId")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "readmeKeySecret")
-        .env("DBS_ENDPOINT", server.url())
-        .output()
-        .await
-        .expect("the paginator program runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let printed: Vec<String> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect();
+    let printed = run(&target.join("debug/list-plans"), &[], &home, &server).await;
+    let printed: Vec<&str> = printed.lines().collect();
     let expected: Vec<String> = ["p1", "p2", "p3", "p4", "p5"]
         .iter()
         .map(|id| format!("Some({id:?})"))

@@ -69,19 +69,6 @@ impl Diagnostic {
             ..Self::error(file, location, field_path, message)
         }
     }
-
-    /// A note at `location` in `file`.
-    pub fn note(
-        file: &Path,
-        location: Option<Location>,
-        field_path: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            severity: Severity::Note,
-            ..Self::error(file, location, field_path, message)
-        }
-    }
 }
 
 /// `file:line:col: error: at `path`: message`, the shape compilers use so editors and terminals

@@ -74,58 +74,50 @@ fn link_docs(docs: &mut Docs, link: &impl Fn(&mut Option<String>)) {
 /// `text` with every `[Label](operation:…)` whose target is not one of `targets` left its
 /// label.
 fn unlink_unknown(text: &str, targets: &HashSet<String>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
     let opening = format!("]({OPERATION_LINK}");
-    while let Some(open) = rest.find('[') {
-        out.push_str(&rest[..open]);
-        let from = &rest[open..];
-        let parsed = from.find(&opening).and_then(|close| {
-            let label = &from[1..close];
-            let after = &from[close + opening.len()..];
-            let end = after.find(')')?;
-            (!label.contains('[')).then_some((
-                label,
-                &after[..end],
-                close + opening.len() + end + 1,
-            ))
-        });
-        match parsed {
-            Some((label, target, consumed)) if !targets.contains(target) => {
-                out.push_str(label);
-                rest = &from[consumed..];
-            }
-            _ => {
-                out.push('[');
-                rest = &from[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    replace_links(text, &opening, ")", |label, target| {
+        (!targets.contains(target)).then(|| label.to_owned())
+    })
 }
 
 /// `text` with every `[Name](~~id~~)` whose label names an operation of `modules` (wire name
 /// to module) rewritten.
 fn rewrite(text: &str, modules: &HashMap<String, String>) -> String {
+    replace_links(text, "](~~", "~~)", |label, _| {
+        let module = modules.get(label.trim().trim_matches('`'))?;
+        Some(format!("[{label}]({OPERATION_LINK}{module})"))
+    })
+}
+
+/// `text` with each `[label]<opening>target<closing>` for which `replace(label, target)` gives
+/// a replacement replaced by it; a label holding `[` is no link.
+fn replace_links(
+    text: &str,
+    opening: &str,
+    closing: &str,
+    replace: impl Fn(&str, &str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('[') {
         out.push_str(&rest[..open]);
         let from = &rest[open..];
-        let parsed = from.find("](~~").and_then(|close| {
+        let replaced = from.find(opening).and_then(|close| {
             let label = &from[1..close];
-            let after = &from[close + 4..];
-            let end = after.find("~~)")?;
-            Some((label, close + 4 + end + 3))
+            let after = &from[close + opening.len()..];
+            let end = after.find(closing)?;
+            let consumed = close + opening.len() + end + closing.len();
+            (!label.contains('['))
+                .then(|| replace(label, &after[..end]))
+                .flatten()
+                .map(|replacement| (replacement, consumed))
         });
-        match parsed {
-            Some((label, consumed)) if modules.contains_key(label.trim().trim_matches('`')) => {
-                let module = &modules[label.trim().trim_matches('`')];
-                out.push_str(&format!("[{label}]({OPERATION_LINK}{module})"));
+        match replaced {
+            Some((replacement, consumed)) => {
+                out.push_str(&replacement);
                 rest = &from[consumed..];
             }
-            _ => {
+            None => {
                 out.push('[');
                 rest = &from[1..];
             }

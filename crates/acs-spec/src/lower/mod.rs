@@ -18,7 +18,7 @@ mod valid_values;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Location, Severity};
 use crate::ir;
 use crate::model::{OperationSpec, ServiceSpec};
 use crate::names;
@@ -58,12 +58,10 @@ impl Reporter<'_> {
 
     pub(crate) fn note(&mut self, path: &FieldPath, message: impl Into<String>) {
         let location = self.location(path);
-        self.out.push(Diagnostic::note(
-            self.file,
-            location,
-            path.to_string(),
-            message,
-        ));
+        self.out.push(Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(self.file, location, path.to_string(), message)
+        });
     }
 }
 
