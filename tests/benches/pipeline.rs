@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use acs_runtime::json;
-use acs_runtime::{FromJson, Operation, RequestParams};
+use acs_runtime::{Operation, RequestParams};
 use acs_spec::ir::{self, TypeDef, TypeRef};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Map, Value};
@@ -39,18 +39,17 @@ fn decoding(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode");
     group.bench_function("start_backup_plan_small", |b| {
         b.iter(|| {
-            let value = json::parse(black_box(BODY.as_bytes())).expect("JSON");
             black_box(
-                acs_dbs20190306::operation::start_backup_plan::StartBackupPlanResponse::from_json(
-                    value,
-                )
+                json::decode::<
+                    acs_dbs20190306::operation::start_backup_plan::StartBackupPlanResponse,
+                >(black_box(BODY.as_bytes()), None)
                 .expect("decoded"),
             )
         })
     });
     group.throughput(criterion::Throughput::Bytes(large.len() as u64));
-    group.bench_function("parse_only_large", |b| {
-        b.iter(|| black_box(json::parse(black_box(large.as_bytes())).expect("JSON")))
+    group.bench_function("validate_only_large", |b| {
+        b.iter(|| json::validate(black_box(large.as_bytes())).expect("JSON"))
     });
     group.bench_function("serde_json_value_large", |b| {
         b.iter(|| {
@@ -59,10 +58,12 @@ fn decoding(c: &mut Criterion) {
     });
     group.bench_function("describe_cluster_node_pools_large", |b| {
         b.iter(|| {
-            let value = json::parse(black_box(large.as_bytes())).expect("JSON");
             black_box(
-                acs_cs20151215::operation::describe_cluster_node_pools::DescribeClusterNodePoolsResponse::from_json(value)
-                    .expect("decoded"),
+                json::decode::<acs_cs20151215::operation::describe_cluster_node_pools::DescribeClusterNodePoolsResponse>(
+                    black_box(large.as_bytes()),
+                    None,
+                )
+                .expect("decoded"),
             )
         })
     });

@@ -79,7 +79,7 @@ fn main() {
         .await;
         let bare = per_call(repeat, || async {
             let response = bare
-                .post(&request.url)
+                .post(request.url.clone())
                 .headers(headers.clone())
                 .send()
                 .await;

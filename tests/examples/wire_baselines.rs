@@ -115,7 +115,7 @@ async fn bare(config: &Config, repeat: u32) -> Result<Instant, String> {
     let client = bench_support::bare_client();
     let started = Instant::now();
     for _ in 0..repeat {
-        send_bare(&client, &request.url, &headers).await?;
+        send_bare(&client, request.url.as_str(), &headers).await?;
     }
     Ok(started)
 }
@@ -141,12 +141,12 @@ async fn send_bare(
 /// The floor: the recorded request's bytes written to one blocking keep-alive connection, and
 /// the answer read by its `content-length`, nothing parsed beyond that.
 fn raw_tcp(request: &acs_runtime::HttpRequest, repeat: u32) -> Result<Instant, String> {
-    let address = request
-        .url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split('/').next())
-        .ok_or("the endpoint has no host")?;
-    let stream = std::net::TcpStream::connect(address).map_err(|error| error.to_string())?;
+    let address = format!(
+        "{}:{}",
+        request.url.host_str().ok_or("the endpoint has no host")?,
+        request.url.port_or_known_default().unwrap_or(80)
+    );
+    let stream = std::net::TcpStream::connect(&address).map_err(|error| error.to_string())?;
     stream
         .set_nodelay(true)
         .map_err(|error| error.to_string())?;
@@ -217,7 +217,7 @@ async fn concurrent(
                         .await
                         .map_err(|error| error.to_string())?;
                 } else {
-                    send_bare(&bare, &request.url, &headers).await?;
+                    send_bare(&bare, request.url.as_str(), &headers).await?;
                 }
             }
             Ok::<(), String>(())

@@ -60,20 +60,17 @@ pub fn header_map(request: &HttpRequest) -> reqwest::header::HeaderMap {
 
 /// `request` as HTTP/1.1 bytes, ready to write to a keep-alive connection.
 pub fn raw_http(request: &HttpRequest) -> Vec<u8> {
-    let after_scheme = request
-        .url
-        .split_once("://")
-        .map_or(request.url.as_str(), |(_, rest)| rest);
-    let target = after_scheme
-        .find('/')
-        .map_or("/", |start| &after_scheme[start..]);
+    let target = match request.url.query() {
+        Some(query) => format!("{}?{query}", request.url.path()),
+        None => request.url.path().to_owned(),
+    };
     let mut head = format!("{} {target} HTTP/1.1\r\n", request.method.as_str());
     for (name, value) in &request.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str(&format!("content-length: {}\r\n\r\n", request.body.len()));
     let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(&request.body);
+    bytes.extend_from_slice(request.body.as_bytes());
     bytes
 }
 

@@ -4,15 +4,12 @@
 //! signature-checking loopback server, from a program that depends on the generated crates
 //! only, and the server checks the signature and the parameters it received.
 
-#[path = "../../crates/acs-runtime/tests/support/mod.rs"]
-mod support;
-
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use acs_spec::ir::{Encoding, Field, Operation, Placement, ResponseShape, Service, TypeRef};
-use support::{Recorded, Reply, TestServer, Verdict};
+use acs_test_server::{Recorded, Reply, TestServer, Verdict};
 use xtask::catalogue::{Options, Report};
 
 const AK_ID: &str = "catalogueKeyId";

@@ -3,15 +3,12 @@
 //! and the `start_backup_plan` example, given only a credentials URI, fetches credentials once
 //! for all its calls.
 
-#[path = "../../crates/acs-runtime/tests/support/mod.rs"]
-mod support;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use acs_dbs20190306::Client;
 use acs_runtime::Config;
 use acs_runtime::credentials::{EcsRamRoleProvider, OidcRoleProvider, StsEndpoint};
-use support::{Reply, TestServer, Verdict};
+use acs_test_server::{Reply, TestServer, Verdict};
 
 const ROLE_ID: &str = "STS.e2eRoleKeyId";
 const ROLE_SECRET: &str = "e2eRoleKeySecret";

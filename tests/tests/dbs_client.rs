@@ -4,12 +4,12 @@ use acs_dbs20190306::operation::start_backup_plan::{
     RAM, StartBackupPlanError, StartBackupPlanRequest, StartBackupPlanResponse,
 };
 use acs_dbs20190306::prelude::*;
-use acs_runtime::json::{self, FromJson};
+use acs_runtime::json;
 use acs_runtime::ram::AccessLevel;
 use acs_runtime::{Operation, RequestParams, ServiceError};
 
 fn decode(body: &str) -> Result<StartBackupPlanResponse, json::DecodeError> {
-    StartBackupPlanResponse::from_json(json::parse(body.as_bytes()).expect("valid JSON"))
+    json::decode(body.as_bytes(), None)
 }
 
 #[test]

@@ -6,9 +6,6 @@
 //! server repeats, a server that ignores the page asked for, an error mid-way. Every page is a
 //! separate call with its own `ClientToken`.
 
-#[path = "../../crates/acs-runtime/tests/support/mod.rs"]
-mod support;
-
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -16,7 +13,7 @@ use acs_runtime::credentials::Credentials;
 use acs_runtime::paginate::Stream;
 use acs_runtime::retry::RetryConfig;
 use acs_runtime::{Config, OperationError};
-use support::{Recorded, Reply, TestServer};
+use acs_test_server::{Recorded, Reply, TestServer};
 
 const AK_ID: &str = "pagerKeyId";
 const AK_SECRET: &str = "pagerKeySecret";

@@ -5,12 +5,9 @@
 //! with region, endpoint and credentials from the environment: the first starts the plan named
 //! on its command line; the second lists every plan of a server paging as DBS documents.
 
-#[path = "../../crates/acs-runtime/tests/support/mod.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::{Reply, TestServer, Verdict};
+use acs_test_server::{Reply, TestServer, Verdict};
 
 /// The first block fenced as exactly `lang` in the README.
 fn block(readme: &str, lang: &str) -> String {
@@ -44,7 +41,7 @@ fn paginator_program(example: &str) -> String {
 
 /// DBS `DescribeBackupPlanList` as DBS documents it: pages counted from 0 (`PageNum`, echoed
 /// back), two plans a page whatever the page size asked, five plans in all.
-fn dbs_pages(request: &support::Recorded) -> Reply {
+fn dbs_pages(request: &acs_test_server::Recorded) -> Reply {
     let page: usize = request.param("PageNum").map_or(0, |n| n.parse().unwrap());
     let ids: Vec<String> = ["p1", "p2", "p3", "p4", "p5"]
         .iter()

@@ -4,15 +4,12 @@
 //! (DBS), repeat lists and nested response arrays (ECS DescribeInstances), flat objects and
 //! lists of objects (ECS RunInstances), path parameters and a JSON body (CS, ROA).
 
-#[path = "../../crates/acs-runtime/tests/support/mod.rs"]
-mod support;
-
 use std::time::Duration;
 
 use acs_runtime::credentials::Credentials;
 use acs_runtime::retry::RetryConfig;
 use acs_runtime::{Config, SdkError};
-use support::{Recorded, Reply, TestServer, Verdict};
+use acs_test_server::{Recorded, Reply, TestServer, Verdict};
 
 const AK_ID: &str = "testAccessKeyId";
 const AK_SECRET: &str = "testAccessKeySecret";

@@ -228,7 +228,7 @@ impl ToTokens for WireImpl<'_> {
     }
 }
 
-/// `impl FromJson`: each member taken from the body's object by wire name.
+/// `impl FromJson`: each member read from the body's object by wire name, the rest skipped.
 pub struct FromJsonImpl<'a> {
     /// The type's Rust name.
     pub name: &'a Ident,
@@ -242,24 +242,28 @@ impl ToTokens for FromJsonImpl<'_> {
         let allow = allow_deprecated(self.fields);
         let body = if self.fields.is_empty() {
             quote! {
-                value.into_object()?;
+                json.object(|_, json| json.skip())?;
                 Ok(Self {})
             }
         } else {
-            let takes = self.fields.iter().map(|field| {
+            let arms = self.fields.iter().map(|field| {
                 let wire = &field.wire_name;
                 let member = ident(&field.ident);
-                quote! { #member: object.take(#wire)?, }
+                quote! { #wire => json.read_into(&mut out.#member), }
             });
             quote! {
-                let mut object = value.into_object()?;
-                Ok(Self { #(#takes)* })
+                let mut out = Self::default();
+                json.object(|member, json| match member {
+                    #(#arms)*
+                    _ => json.skip(),
+                })?;
+                Ok(out)
             }
         };
         tokens.extend(quote! {
             #allow
             impl rt::FromJson for #name {
-                fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+                fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
                     #body
                 }
             }
@@ -327,8 +331,8 @@ impl ToTokens for StringEnum<'_> {
         let from_json = def.sides.response.then(|| {
             quote! {
                 impl rt::FromJson for #name {
-                    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-                        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+                    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+                        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
                     }
                 }
             }

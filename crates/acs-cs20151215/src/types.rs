@@ -47,11 +47,13 @@ impl rt::WireStruct for AutoMode {
 }
 
 impl rt::FromJson for AutoMode {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enable: object.take("enable")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "enable" => json.read_into(&mut out.enable),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -77,12 +79,14 @@ impl rt::WireStruct for AutoRepairPolicy {
 }
 
 impl rt::FromJson for AutoRepairPolicy {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            restart_node: object.take("restart_node")?,
-            approval_required: object.take("approval_required")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "restart_node" => json.read_into(&mut out.restart_node),
+            "approval_required" => json.read_into(&mut out.approval_required),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -129,17 +133,21 @@ pub struct AutoScaling {
 }
 
 impl rt::FromJson for AutoScaling {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enable: object.take("enable")?,
-            r#type: object.take("type")?,
-            max_instances: object.take("max_instances")?,
-            min_instances: object.take("min_instances")?,
-            eip_internet_charge_type: object.take("eip_internet_charge_type")?,
-            is_bond_eip: object.take("is_bond_eip")?,
-            eip_bandwidth: object.take("eip_bandwidth")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "enable" => json.read_into(&mut out.enable),
+            "type" => json.read_into(&mut out.r#type),
+            "max_instances" => json.read_into(&mut out.max_instances),
+            "min_instances" => json.read_into(&mut out.min_instances),
+            "eip_internet_charge_type" => {
+                json.read_into(&mut out.eip_internet_charge_type)
+            }
+            "is_bond_eip" => json.read_into(&mut out.is_bond_eip),
+            "eip_bandwidth" => json.read_into(&mut out.eip_bandwidth),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -187,13 +195,15 @@ impl rt::WireStruct for AutoVulFixPolicy {
 }
 
 impl rt::FromJson for AutoVulFixPolicy {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            restart_node: object.take("restart_node")?,
-            vul_level: object.take("vul_level")?,
-            exclude_packages: object.take("exclude_packages")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "restart_node" => json.read_into(&mut out.restart_node),
+            "vul_level" => json.read_into(&mut out.vul_level),
+            "exclude_packages" => json.read_into(&mut out.exclude_packages),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -279,8 +289,8 @@ impl rt::IntoParam<BodyType> for &str {
 }
 
 impl rt::FromJson for BodyType {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -307,12 +317,14 @@ impl rt::WireStruct for ClusterAutoUpgrade {
 }
 
 impl rt::FromJson for ClusterAutoUpgrade {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enabled: object.take("enabled")?,
-            channel: object.take("channel")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "enabled" => json.read_into(&mut out.enabled),
+            "channel" => json.read_into(&mut out.channel),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -325,9 +337,13 @@ pub struct ComponentGroupsItemsItem {
 }
 
 impl rt::FromJson for ComponentGroupsItemsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { name: object.take("name")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -462,24 +478,26 @@ impl rt::WireStruct for DataDisk {
 }
 
 impl rt::FromJson for DataDisk {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            category: object.take("category")?,
-            size: object.take("size")?,
-            encrypted: object.take("encrypted")?,
-            kms_key_id: object.take("kms_key_id")?,
-            auto_snapshot_policy_id: object.take("auto_snapshot_policy_id")?,
-            performance_level: object.take("performance_level")?,
-            provisioned_iops: object.take("provisioned_iops")?,
-            bursting_enabled: object.take("bursting_enabled")?,
-            auto_format: object.take("auto_format")?,
-            file_system: object.take("file_system")?,
-            mount_target: object.take("mount_target")?,
-            disk_name: object.take("disk_name")?,
-            device: object.take("device")?,
-            snapshot_id: object.take("snapshot_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "category" => json.read_into(&mut out.category),
+            "size" => json.read_into(&mut out.size),
+            "encrypted" => json.read_into(&mut out.encrypted),
+            "kms_key_id" => json.read_into(&mut out.kms_key_id),
+            "auto_snapshot_policy_id" => json.read_into(&mut out.auto_snapshot_policy_id),
+            "performance_level" => json.read_into(&mut out.performance_level),
+            "provisioned_iops" => json.read_into(&mut out.provisioned_iops),
+            "bursting_enabled" => json.read_into(&mut out.bursting_enabled),
+            "auto_format" => json.read_into(&mut out.auto_format),
+            "file_system" => json.read_into(&mut out.file_system),
+            "mount_target" => json.read_into(&mut out.mount_target),
+            "disk_name" => json.read_into(&mut out.disk_name),
+            "device" => json.read_into(&mut out.device),
+            "snapshot_id" => json.read_into(&mut out.snapshot_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -498,14 +516,16 @@ pub struct DenyItem {
 }
 
 impl rt::FromJson for DenyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            policy_description: object.take("policyDescription")?,
-            policy_name: object.take("policyName")?,
-            severity: object.take("severity")?,
-            violations: object.take("violations")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "policyDescription" => json.read_into(&mut out.policy_description),
+            "policyName" => json.read_into(&mut out.policy_name),
+            "severity" => json.read_into(&mut out.severity),
+            "violations" => json.read_into(&mut out.violations),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -544,18 +564,20 @@ pub struct DescribeClusterNodePoolDetailManagement {
 }
 
 impl rt::FromJson for DescribeClusterNodePoolDetailManagement {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enable: object.take("enable")?,
-            auto_repair: object.take("auto_repair")?,
-            auto_repair_policy: object.take("auto_repair_policy")?,
-            auto_vul_fix: object.take("auto_vul_fix")?,
-            auto_vul_fix_policy: object.take("auto_vul_fix_policy")?,
-            auto_upgrade: object.take("auto_upgrade")?,
-            auto_upgrade_policy: object.take("auto_upgrade_policy")?,
-            upgrade_config: object.take("upgrade_config")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "enable" => json.read_into(&mut out.enable),
+            "auto_repair" => json.read_into(&mut out.auto_repair),
+            "auto_repair_policy" => json.read_into(&mut out.auto_repair_policy),
+            "auto_vul_fix" => json.read_into(&mut out.auto_vul_fix),
+            "auto_vul_fix_policy" => json.read_into(&mut out.auto_vul_fix_policy),
+            "auto_upgrade" => json.read_into(&mut out.auto_upgrade),
+            "auto_upgrade_policy" => json.read_into(&mut out.auto_upgrade_policy),
+            "upgrade_config" => json.read_into(&mut out.upgrade_config),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -568,11 +590,13 @@ pub struct DescribeClusterNodePoolDetailManagementAutoUpgradePolicy {
 }
 
 impl rt::FromJson for DescribeClusterNodePoolDetailManagementAutoUpgradePolicy {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            auto_upgrade_kubelet: object.take("auto_upgrade_kubelet")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "auto_upgrade_kubelet" => json.read_into(&mut out.auto_upgrade_kubelet),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -598,14 +622,16 @@ pub struct DescribeClusterNodePoolDetailManagementUpgradeConfig {
 }
 
 impl rt::FromJson for DescribeClusterNodePoolDetailManagementUpgradeConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            auto_upgrade: object.take("auto_upgrade")?,
-            surge: object.take("surge")?,
-            surge_percentage: object.take("surge_percentage")?,
-            max_unavailable: object.take("max_unavailable")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "auto_upgrade" => json.read_into(&mut out.auto_upgrade),
+            "surge" => json.read_into(&mut out.surge),
+            "surge_percentage" => json.read_into(&mut out.surge_percentage),
+            "max_unavailable" => json.read_into(&mut out.max_unavailable),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -620,12 +646,14 @@ pub struct DescribeTaskInfoErrorDetail {
 }
 
 impl rt::FromJson for DescribeTaskInfoErrorDetail {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            code: object.take("code")?,
-            message: object.take("message")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "code" => json.read_into(&mut out.code),
+            "message" => json.read_into(&mut out.message),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -669,17 +697,19 @@ pub struct EventsItem {
 }
 
 impl rt::FromJson for EventsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            event_id: object.take("event_id")?,
-            r#type: object.take("type")?,
-            source: object.take("source")?,
-            subject: object.take("subject")?,
-            time: object.take("time")?,
-            cluster_id: object.take("cluster_id")?,
-            data: object.take("data")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "event_id" => json.read_into(&mut out.event_id),
+            "type" => json.read_into(&mut out.r#type),
+            "source" => json.read_into(&mut out.source),
+            "subject" => json.read_into(&mut out.subject),
+            "time" => json.read_into(&mut out.time),
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "data" => json.read_into(&mut out.data),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -702,13 +732,15 @@ pub struct EventsItemData {
 }
 
 impl rt::FromJson for EventsItemData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            level: object.take("level")?,
-            reason: object.take("reason")?,
-            message: object.take("message")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "level" => json.read_into(&mut out.level),
+            "reason" => json.read_into(&mut out.reason),
+            "message" => json.read_into(&mut out.message),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -764,8 +796,8 @@ impl rt::IntoParam<HttpTokens> for &str {
 }
 
 impl rt::FromJson for HttpTokens {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -788,11 +820,13 @@ impl rt::WireStruct for InstanceMetadataOptions {
 }
 
 impl rt::FromJson for InstanceMetadataOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_tokens: object.take("http_tokens")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "http_tokens" => json.read_into(&mut out.http_tokens),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -876,31 +910,37 @@ impl rt::WireStruct for InstancePatterns {
 
 #[allow(deprecated)]
 impl rt::FromJson for InstancePatterns {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cores: object.take("cores")?,
-            memory: object.take("memory")?,
-            instance_family_level: object.take("instance_family_level")?,
-            excluded_instance_types: object.take("excluded_instance_types")?,
-            min_cpu_cores: object.take("min_cpu_cores")?,
-            max_cpu_cores: object.take("max_cpu_cores")?,
-            min_memory_size: object.take("min_memory_size")?,
-            max_memory_size: object.take("max_memory_size")?,
-            instance_categories: object.take("instance_categories")?,
-            cpu_architectures: object.take("cpu_architectures")?,
-            core: object.take("core")?,
-            max_price: object.take("max_price")?,
-            architectures: object.take("architectures")?,
-            burst_performance_option: object.take("burst_performance_option")?,
-            instance_type_families: object.take("instance_type_families")?,
-            minimum_eni_quantity: object.take("minimum_eni_quantity")?,
-            minimum_eni_private_ip_address_quantity: object
-                .take("minimum_eni_private_ip_address_quantity")?,
-            minimum_eni_ipv6_address_quantity: object
-                .take("minimum_eni_ipv6_address_quantity")?,
-            maximum_gpu_amount: object.take("maximum_gpu_amount")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cores" => json.read_into(&mut out.cores),
+            "memory" => json.read_into(&mut out.memory),
+            "instance_family_level" => json.read_into(&mut out.instance_family_level),
+            "excluded_instance_types" => json.read_into(&mut out.excluded_instance_types),
+            "min_cpu_cores" => json.read_into(&mut out.min_cpu_cores),
+            "max_cpu_cores" => json.read_into(&mut out.max_cpu_cores),
+            "min_memory_size" => json.read_into(&mut out.min_memory_size),
+            "max_memory_size" => json.read_into(&mut out.max_memory_size),
+            "instance_categories" => json.read_into(&mut out.instance_categories),
+            "cpu_architectures" => json.read_into(&mut out.cpu_architectures),
+            "core" => json.read_into(&mut out.core),
+            "max_price" => json.read_into(&mut out.max_price),
+            "architectures" => json.read_into(&mut out.architectures),
+            "burst_performance_option" => {
+                json.read_into(&mut out.burst_performance_option)
+            }
+            "instance_type_families" => json.read_into(&mut out.instance_type_families),
+            "minimum_eni_quantity" => json.read_into(&mut out.minimum_eni_quantity),
+            "minimum_eni_private_ip_address_quantity" => {
+                json.read_into(&mut out.minimum_eni_private_ip_address_quantity)
+            }
+            "minimum_eni_ipv6_address_quantity" => {
+                json.read_into(&mut out.minimum_eni_ipv6_address_quantity)
+            }
+            "maximum_gpu_amount" => json.read_into(&mut out.maximum_gpu_amount),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -942,15 +982,17 @@ impl rt::WireStruct for InterconnectConfig {
 }
 
 impl rt::FromJson for InterconnectConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cen_id: object.take("cen_id")?,
-            ccn_id: object.take("ccn_id")?,
-            ccn_region_id: object.take("ccn_region_id")?,
-            bandwidth: object.take("bandwidth")?,
-            improved_period: object.take("improved_period")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cen_id" => json.read_into(&mut out.cen_id),
+            "ccn_id" => json.read_into(&mut out.ccn_id),
+            "ccn_region_id" => json.read_into(&mut out.ccn_region_id),
+            "bandwidth" => json.read_into(&mut out.bandwidth),
+            "improved_period" => json.read_into(&mut out.improved_period),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1006,8 +1048,8 @@ impl rt::IntoParam<IpStack> for &str {
 }
 
 impl rt::FromJson for IpStack {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1115,41 +1157,53 @@ impl rt::WireStruct for KubeletConfig {
 }
 
 impl rt::FromJson for KubeletConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            registry_pull_qps: object.take("registryPullQPS")?,
-            registry_burst: object.take("registryBurst")?,
-            event_record_qps: object.take("eventRecordQPS")?,
-            event_burst: object.take("eventBurst")?,
-            kube_apiqps: object.take("kubeAPIQPS")?,
-            kube_api_burst: object.take("kubeAPIBurst")?,
-            serialize_image_pulls: object.take("serializeImagePulls")?,
-            cpu_manager_policy: object.take("cpuManagerPolicy")?,
-            eviction_hard: object.take("evictionHard")?,
-            eviction_soft: object.take("evictionSoft")?,
-            eviction_soft_grace_period: object.take("evictionSoftGracePeriod")?,
-            system_reserved: object.take("systemReserved")?,
-            kube_reserved: object.take("kubeReserved")?,
-            read_only_port: object.take("readOnlyPort")?,
-            max_pods: object.take("maxPods")?,
-            container_log_max_size: object.take("containerLogMaxSize")?,
-            container_log_max_files: object.take("containerLogMaxFiles")?,
-            feature_gates: object.take("featureGates")?,
-            allowed_unsafe_sysctls: object.take("allowedUnsafeSysctls")?,
-            reserved_memory: object.take("reservedMemory")?,
-            memory_manager_policy: object.take("memoryManagerPolicy")?,
-            cpu_cfs_quota: object.take("cpuCFSQuota")?,
-            cpu_cfs_quota_period: object.take("cpuCFSQuotaPeriod")?,
-            image_gc_high_threshold_percent: object.take("imageGCHighThresholdPercent")?,
-            image_gc_low_threshold_percent: object.take("imageGCLowThresholdPercent")?,
-            pod_pids_limit: object.take("podPidsLimit")?,
-            topology_manager_policy: object.take("topologyManagerPolicy")?,
-            cluster_dns: object.take("clusterDNS")?,
-            tracing: object.take("tracing")?,
-            container_log_max_workers: object.take("containerLogMaxWorkers")?,
-            container_log_monitor_interval: object.take("containerLogMonitorInterval")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "registryPullQPS" => json.read_into(&mut out.registry_pull_qps),
+            "registryBurst" => json.read_into(&mut out.registry_burst),
+            "eventRecordQPS" => json.read_into(&mut out.event_record_qps),
+            "eventBurst" => json.read_into(&mut out.event_burst),
+            "kubeAPIQPS" => json.read_into(&mut out.kube_apiqps),
+            "kubeAPIBurst" => json.read_into(&mut out.kube_api_burst),
+            "serializeImagePulls" => json.read_into(&mut out.serialize_image_pulls),
+            "cpuManagerPolicy" => json.read_into(&mut out.cpu_manager_policy),
+            "evictionHard" => json.read_into(&mut out.eviction_hard),
+            "evictionSoft" => json.read_into(&mut out.eviction_soft),
+            "evictionSoftGracePeriod" => {
+                json.read_into(&mut out.eviction_soft_grace_period)
+            }
+            "systemReserved" => json.read_into(&mut out.system_reserved),
+            "kubeReserved" => json.read_into(&mut out.kube_reserved),
+            "readOnlyPort" => json.read_into(&mut out.read_only_port),
+            "maxPods" => json.read_into(&mut out.max_pods),
+            "containerLogMaxSize" => json.read_into(&mut out.container_log_max_size),
+            "containerLogMaxFiles" => json.read_into(&mut out.container_log_max_files),
+            "featureGates" => json.read_into(&mut out.feature_gates),
+            "allowedUnsafeSysctls" => json.read_into(&mut out.allowed_unsafe_sysctls),
+            "reservedMemory" => json.read_into(&mut out.reserved_memory),
+            "memoryManagerPolicy" => json.read_into(&mut out.memory_manager_policy),
+            "cpuCFSQuota" => json.read_into(&mut out.cpu_cfs_quota),
+            "cpuCFSQuotaPeriod" => json.read_into(&mut out.cpu_cfs_quota_period),
+            "imageGCHighThresholdPercent" => {
+                json.read_into(&mut out.image_gc_high_threshold_percent)
+            }
+            "imageGCLowThresholdPercent" => {
+                json.read_into(&mut out.image_gc_low_threshold_percent)
+            }
+            "podPidsLimit" => json.read_into(&mut out.pod_pids_limit),
+            "topologyManagerPolicy" => json.read_into(&mut out.topology_manager_policy),
+            "clusterDNS" => json.read_into(&mut out.cluster_dns),
+            "tracing" => json.read_into(&mut out.tracing),
+            "containerLogMaxWorkers" => {
+                json.read_into(&mut out.container_log_max_workers)
+            }
+            "containerLogMonitorInterval" => {
+                json.read_into(&mut out.container_log_monitor_interval)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1215,20 +1269,22 @@ impl rt::WireStruct for KubernetesConfig {
 }
 
 impl rt::FromJson for KubernetesConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            labels: object.take("labels")?,
-            taints: object.take("taints")?,
-            runtime: object.take("runtime")?,
-            runtime_version: object.take("runtime_version")?,
-            cpu_policy: object.take("cpu_policy")?,
-            user_data: object.take("user_data")?,
-            unschedulable: object.take("unschedulable")?,
-            cms_enabled: object.take("cms_enabled")?,
-            node_name_mode: object.take("node_name_mode")?,
-            pre_user_data: object.take("pre_user_data")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "labels" => json.read_into(&mut out.labels),
+            "taints" => json.read_into(&mut out.taints),
+            "runtime" => json.read_into(&mut out.runtime),
+            "runtime_version" => json.read_into(&mut out.runtime_version),
+            "cpu_policy" => json.read_into(&mut out.cpu_policy),
+            "user_data" => json.read_into(&mut out.user_data),
+            "unschedulable" => json.read_into(&mut out.unschedulable),
+            "cms_enabled" => json.read_into(&mut out.cms_enabled),
+            "node_name_mode" => json.read_into(&mut out.node_name_mode),
+            "pre_user_data" => json.read_into(&mut out.pre_user_data),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1300,8 +1356,8 @@ impl rt::IntoParam<ListOperationPlansForRegionState> for &str {
 }
 
 impl rt::FromJson for ListOperationPlansForRegionState {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1381,8 +1437,8 @@ impl rt::IntoParam<ListOperationPlansForRegionType> for &str {
 }
 
 impl rt::FromJson for ListOperationPlansForRegionType {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1427,15 +1483,17 @@ impl rt::WireStruct for MaintenanceWindow {
 }
 
 impl rt::FromJson for MaintenanceWindow {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enable: object.take("enable")?,
-            maintenance_time: object.take("maintenance_time")?,
-            duration: object.take("duration")?,
-            weekly_period: object.take("weekly_period")?,
-            recurrence: object.take("recurrence")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "enable" => json.read_into(&mut out.enable),
+            "maintenance_time" => json.read_into(&mut out.maintenance_time),
+            "duration" => json.read_into(&mut out.duration),
+            "weekly_period" => json.read_into(&mut out.weekly_period),
+            "recurrence" => json.read_into(&mut out.recurrence),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1612,8 +1670,8 @@ impl std::fmt::Display for Necessity {
 }
 
 impl rt::FromJson for Necessity {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -1637,13 +1695,15 @@ impl rt::WireStruct for NodeComponentsItem {
 }
 
 impl rt::FromJson for NodeComponentsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            version: object.take("version")?,
-            config: object.take("config")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "version" => json.read_into(&mut out.version),
+            "config" => json.read_into(&mut out.config),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1661,11 +1721,13 @@ impl rt::WireStruct for NodeComponentsItemConfig {
 }
 
 impl rt::FromJson for NodeComponentsItemConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            custom_config: object.take("custom_config")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "custom_config" => json.read_into(&mut out.custom_config),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1680,12 +1742,14 @@ pub struct NodeConfig {
 }
 
 impl rt::FromJson for NodeConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            kubelet_configuration: object.take("kubelet_configuration")?,
-            node_os_config: object.take("node_os_config")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "kubelet_configuration" => json.read_into(&mut out.kubelet_configuration),
+            "node_os_config" => json.read_into(&mut out.node_os_config),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1698,11 +1762,13 @@ pub struct NodeOsConfig {
 }
 
 impl rt::FromJson for NodeOsConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            hugepage: object.take("hugepage")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "hugepage" => json.read_into(&mut out.hugepage),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1849,18 +1915,20 @@ pub struct NodepoolInfo {
 }
 
 impl rt::FromJson for NodepoolInfo {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            nodepool_id: object.take("nodepool_id")?,
-            name: object.take("name")?,
-            r#type: object.take("type")?,
-            is_default: object.take("is_default")?,
-            resource_group_id: object.take("resource_group_id")?,
-            region_id: object.take("region_id")?,
-            created: object.take("created")?,
-            updated: object.take("updated")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "nodepool_id" => json.read_into(&mut out.nodepool_id),
+            "name" => json.read_into(&mut out.name),
+            "type" => json.read_into(&mut out.r#type),
+            "is_default" => json.read_into(&mut out.is_default),
+            "resource_group_id" => json.read_into(&mut out.resource_group_id),
+            "region_id" => json.read_into(&mut out.region_id),
+            "created" => json.read_into(&mut out.created),
+            "updated" => json.read_into(&mut out.updated),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2101,11 +2169,13 @@ impl rt::WireStruct for OperationPolicy {
 }
 
 impl rt::FromJson for OperationPolicy {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_auto_upgrade: object.take("cluster_auto_upgrade")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_auto_upgrade" => json.read_into(&mut out.cluster_auto_upgrade),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2122,13 +2192,15 @@ pub struct Page {
 }
 
 impl rt::FromJson for Page {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_number: object.take("page_number")?,
-            page_size: object.take("page_size")?,
-            total_count: object.take("total_count")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "page_number" => json.read_into(&mut out.page_number),
+            "page_size" => json.read_into(&mut out.page_size),
+            "total_count" => json.read_into(&mut out.total_count),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2145,13 +2217,15 @@ pub struct PageInfo {
 }
 
 impl rt::FromJson for PageInfo {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_size: object.take("page_size")?,
-            page_number: object.take("page_number")?,
-            total_count: object.take("total_count")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "page_size" => json.read_into(&mut out.page_size),
+            "page_number" => json.read_into(&mut out.page_number),
+            "total_count" => json.read_into(&mut out.total_count),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2178,12 +2252,14 @@ impl rt::WireStruct for PrivatePoolOptions {
 }
 
 impl rt::FromJson for PrivatePoolOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            id: object.take("id")?,
-            match_criteria: object.take("match_criteria")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "id" => json.read_into(&mut out.id),
+            "match_criteria" => json.read_into(&mut out.match_criteria),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2204,12 +2280,14 @@ impl rt::WireStruct for ReservedMemoryItem {
 }
 
 impl rt::FromJson for ReservedMemoryItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            numa_node: object.take("numaNode")?,
-            limits: object.take("limits")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "numaNode" => json.read_into(&mut out.numa_node),
+            "limits" => json.read_into(&mut out.limits),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2233,12 +2311,14 @@ impl rt::WireStruct for ResourcePoolOptions {
 }
 
 impl rt::FromJson for ResourcePoolOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            strategy: object.take("strategy")?,
-            private_pool_ids: object.take("private_pool_ids")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "strategy" => json.read_into(&mut out.strategy),
+            "private_pool_ids" => json.read_into(&mut out.private_pool_ids),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2280,12 +2360,14 @@ impl rt::WireStruct for Runtime {
 }
 
 impl rt::FromJson for Runtime {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            version: object.take("version")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "version" => json.read_into(&mut out.version),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2592,12 +2674,14 @@ impl rt::WireStruct for SpotPriceLimitItem {
 }
 
 impl rt::FromJson for SpotPriceLimitItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            instance_type: object.take("instance_type")?,
-            price_limit: object.take("price_limit")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "instance_type" => json.read_into(&mut out.instance_type),
+            "price_limit" => json.read_into(&mut out.price_limit),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2676,8 +2760,8 @@ impl rt::IntoParam<Strategy> for &str {
 }
 
 impl rt::FromJson for Strategy {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -2698,15 +2782,17 @@ pub struct Summary {
 }
 
 impl rt::FromJson for Summary {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            code: object.take("code")?,
-            normal_count: object.take("normalCount")?,
-            advice_count: object.take("adviceCount")?,
-            warn_count: object.take("warnCount")?,
-            error_count: object.take("errorCount")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "code" => json.read_into(&mut out.code),
+            "normalCount" => json.read_into(&mut out.normal_count),
+            "adviceCount" => json.read_into(&mut out.advice_count),
+            "warnCount" => json.read_into(&mut out.warn_count),
+            "errorCount" => json.read_into(&mut out.error_count),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2727,12 +2813,14 @@ impl rt::WireStruct for Tag {
 }
 
 impl rt::FromJson for Tag {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            key: object.take("key")?,
-            value: object.take("value")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "key" => json.read_into(&mut out.key),
+            "value" => json.read_into(&mut out.value),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2778,13 +2866,15 @@ impl rt::WireStruct for Taint {
 }
 
 impl rt::FromJson for Taint {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            key: object.take("key")?,
-            value: object.take("value")?,
-            effect: object.take("effect")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "key" => json.read_into(&mut out.key),
+            "value" => json.read_into(&mut out.value),
+            "effect" => json.read_into(&mut out.effect),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2802,11 +2892,13 @@ impl rt::WireStruct for TeeConfig {
 }
 
 impl rt::FromJson for TeeConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            tee_enable: object.take("tee_enable")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "tee_enable" => json.read_into(&mut out.tee_enable),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -2827,12 +2919,16 @@ impl rt::WireStruct for Tracing {
 }
 
 impl rt::FromJson for Tracing {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            endpoint: object.take("endpoint")?,
-            sampling_rate_per_million: object.take("samplingRatePerMillion")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "endpoint" => json.read_into(&mut out.endpoint),
+            "samplingRatePerMillion" => {
+                json.read_into(&mut out.sampling_rate_per_million)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

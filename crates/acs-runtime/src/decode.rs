@@ -5,7 +5,7 @@
 //!
 //! - any status outside 2xx is an error; the fields come from a JSON body: code from `Code` or
 //!   `code`, message from `Message` or `message`, request id from `RequestId` or `requestId`
-//!   (else the `x-acs-request-id` header);
+//!   (else the `x-acs-request-id` header), and `Recommend` and `HostId` when present;
 //! - **difference 1:** when `Code`/`Message` are absent, `ErrCode`/`ErrMessage` are used (the SDK
 //!   reports the string `"None"`);
 //! - **difference 2:** HTTP 200 with `"Success": false` is an error carrying `ErrCode`/
@@ -13,16 +13,18 @@
 //! - `x-acs-retry-after` (a positive integer, in milliseconds) becomes
 //!   [`ServiceError::retry_after`]; HTTP 429 and `Throttling*` codes mark throttling
 //!   ([`ServiceError::is_throttling`]);
-//! - a body that is not a JSON object gives an empty code and the start of the body as message;
-//!   [`ServiceError::body`] always holds the whole raw body.
+//! - a body that is not a JSON object gives an empty code and the start of the body as message.
 //!
-//! Success bodies are parsed once ([`crate::json`]) and handed to the output type; a body that
-//! does not fit is a [`DecodeError`] naming the field, never its value.
+//! An error answer costs what the [`ServiceError`] keeps: its fields are read from the top
+//! level of the body (each cut to a few kilobytes) and the rest is only checked, and
+//! [`ServiceError::body`] keeps the body's first [`ServiceError::MAX_BODY`] bytes. A success
+//! body is handed to the output type, which reads the members it has ([`crate::json`]); one
+//! that does not fit is a [`DecodeError`] naming the field, never its value.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use crate::answer::Summary;
 use crate::error::{DecodeError, ServiceError};
-use crate::json::{self, ParseFailure, Value};
 use crate::operation::{BodyKind, FromResponse, ResponseBody};
 use crate::transport::HttpResponse;
 
@@ -43,26 +45,20 @@ pub enum ResponseError {
     Decode(DecodeError),
 }
 
-/// A successful answer's body, read as `kind` says, with the request id when the answer
-/// carried one.
+/// What an answer is, before the output type reads it.
 #[derive(Debug)]
-pub(crate) struct Success {
-    pub body: ResponseBody,
-    pub request_id: Option<String>,
-}
-
-/// Why an answer gave neither a body nor the service's error.
-#[derive(Debug)]
-pub(crate) enum AnswerFailure {
-    Response(ResponseError),
-    /// The call's deadline passed while the body was being parsed.
+pub(crate) enum Answer {
+    /// A success: the body, and the request id when the answer carried one.
+    Success {
+        body: ResponseBody,
+        request_id: Option<String>,
+    },
+    /// The service's error.
+    Service(ServiceError),
+    /// A success whose JSON body is not JSON.
+    Undecodable(DecodeError),
+    /// The call's deadline passed while the body was being read.
     OutOfTime,
-}
-
-impl From<ResponseError> for AnswerFailure {
-    fn from(error: ResponseError) -> Self {
-        AnswerFailure::Response(error)
-    }
 }
 
 /// Decodes `response` into `T`: the output for a success answer, else the service's error.
@@ -71,80 +67,74 @@ pub fn decode_response<T: FromResponse>(
     kind: BodyKind,
 ) -> Result<T, ResponseError> {
     let status = response.status;
-    let success = match read_answer(response, kind, None) {
-        Ok(success) => success,
-        Err(AnswerFailure::Response(error)) => return Err(error),
-        Err(AnswerFailure::OutOfTime) => unreachable!("no deadline was given"),
-    };
-    T::from_response(success.body).map_err(|error| {
-        ResponseError::Decode(DecodeError::new(
-            status,
-            success.request_id,
-            error.to_string(),
-        ))
-    })
+    match read_answer(response, kind, None) {
+        Answer::Success { body, request_id } => T::from_response(body).map_err(|error| {
+            ResponseError::Decode(DecodeError::new(status, request_id, error.to_string()))
+        }),
+        Answer::Service(error) => Err(ResponseError::Service(error)),
+        Answer::Undecodable(error) => Err(ResponseError::Decode(error)),
+        Answer::OutOfTime => unreachable!("no deadline was given"),
+    }
 }
 
-/// Splits an answer into a success body or the service's error, parsing a JSON body only until
-/// `deadline`.
+/// Splits an answer into a success body or the service's error, reading a JSON body only
+/// until `deadline`.
 pub(crate) fn read_answer(
     response: HttpResponse,
     kind: BodyKind,
-    deadline: Option<std::time::Instant>,
-) -> Result<Success, AnswerFailure> {
+    deadline: Option<Instant>,
+) -> Answer {
     if !(200..300).contains(&response.status) {
-        return Err(ResponseError::Service(service_error_before(&response, deadline)).into());
+        return Answer::Service(service_error_before(&response, deadline));
     }
     let header_id = header_request_id(&response);
-    let body = match kind {
-        BodyKind::Binary => ResponseBody::Binary(response.body),
-        BodyKind::Text => ResponseBody::Text(String::from_utf8_lossy(&response.body).into_owned()),
-        BodyKind::Json => {
-            let parsed = if response.body.iter().all(u8::is_ascii_whitespace) {
-                // No body (some ROA operations): every output field is absent.
-                Value::Null
-            } else {
-                match json::parse_before(&response.body, deadline) {
-                    Ok(parsed) => parsed,
-                    Err(ParseFailure::OutOfTime) => return Err(AnswerFailure::OutOfTime),
-                    Err(ParseFailure::Syntax(error)) => {
-                        return Err(ResponseError::Decode(DecodeError::new(
-                            response.status,
-                            header_id,
-                            format!("the body is not JSON: {error}"),
-                        ))
-                        .into());
-                    }
-                }
-            };
-            if matches!(parsed.get("Success"), Some(Value::Bool(false))) {
-                return Err(ResponseError::Service(error_from_document(
-                    &response, &parsed, header_id,
-                ))
-                .into());
-            }
-            let request_id = header_id.or_else(|| {
-                ["RequestId", "requestId"]
-                    .into_iter()
-                    .find_map(|key| parsed.get(key).and_then(scalar_string))
-            });
-            return Ok(Success {
-                body: ResponseBody::Json(parsed),
-                request_id,
-            });
+    let body = ResponseBody::new(response.body);
+    let body = match deadline {
+        Some(deadline) => body.with_deadline(deadline),
+        None => body,
+    };
+    if kind != BodyKind::Json || body.as_bytes().iter().all(u8::is_ascii_whitespace) {
+        // No body (some ROA operations): every output field is absent.
+        return Answer::Success {
+            body,
+            request_id: header_id,
+        };
+    }
+    let summary = match Summary::read(body.as_bytes(), deadline) {
+        Ok(summary) => summary,
+        Err(error) if error.is_out_of_time() => return Answer::OutOfTime,
+        Err(error) => {
+            return Answer::Undecodable(DecodeError::new(
+                response.status,
+                header_id,
+                error.to_string(),
+            ));
         }
     };
-    Ok(Success {
+    if summary.success_false {
+        return Answer::Service(error_from_summary(
+            &response.headers,
+            response.status,
+            body.as_bytes(),
+            summary,
+            header_id,
+        ));
+    }
+    Answer::Success {
+        request_id: header_id.or(summary.request_id),
         body,
-        request_id: header_id,
-    })
+    }
 }
 
 fn header_request_id(response: &HttpResponse) -> Option<String> {
     response
         .header(REQUEST_ID_HEADER)
         .filter(|id| !id.is_empty())
-        .map(str::to_owned)
+        .map(|id| {
+            let mut id = id.to_owned();
+            crate::sanitize::truncate(&mut id, 256);
+            id
+        })
 }
 
 /// The [`ServiceError`] an error answer stands for (see the module documentation).
@@ -152,104 +142,107 @@ pub fn service_error(response: &HttpResponse) -> ServiceError {
     service_error_before(response, None)
 }
 
-/// [`service_error`], parsing the body only until `deadline`: past it the body is read as text,
-/// as if it were not JSON, so an error answer never holds the call past its budget.
-fn service_error_before(
-    response: &HttpResponse,
-    deadline: Option<std::time::Instant>,
-) -> ServiceError {
+/// [`service_error`], reading the body only until `deadline`: past it the body is read as
+/// text, as if it were not JSON, so an error answer never holds the call past its budget.
+fn service_error_before(response: &HttpResponse, deadline: Option<Instant>) -> ServiceError {
     let header_id = header_request_id(response);
-    match json::parse_before(&response.body, deadline) {
-        Ok(document @ Value::Object(_)) => error_from_document(response, &document, header_id),
-        _ => {
-            let body = String::from_utf8_lossy(&response.body).into_owned();
+    let summary = Summary::read(&response.body, deadline)
+        .ok()
+        .filter(|summary| summary.object);
+    match summary {
+        Some(summary) => error_from_summary(
+            &response.headers,
+            response.status,
+            &response.body,
+            summary,
+            header_id,
+        ),
+        None => {
+            let body = body_start(&response.body);
             ServiceError::new(String::new(), snippet(&body), header_id, response.status)
-                .with_retry_after(retry_after(response))
+                .with_retry_after(retry_after(&response.headers))
                 .with_body(body)
         }
     }
 }
 
-fn error_from_document(
-    response: &HttpResponse,
-    document: &Value,
+fn error_from_summary(
+    headers: &crate::Headers,
+    status: u16,
+    body: &[u8],
+    summary: Summary,
     header_id: Option<String>,
 ) -> ServiceError {
-    let body = String::from_utf8_lossy(&response.body).into_owned();
-    let first = |keys: &[&str]| {
-        keys.iter()
-            .filter_map(|key| document.get(key))
-            .find_map(scalar_string)
-    };
-    let code = first(&["Code", "code", "ErrCode"]);
-    let message = first(&["Message", "message", "ErrMessage"]);
-    let request_id = first(&["RequestId", "requestId"]).or(header_id);
-    let message = match (&code, message) {
+    let body = body_start(body);
+    let message = match (&summary.code, summary.message) {
         (None, None) => snippet(&body),
         (_, message) => message.unwrap_or_default(),
     };
     ServiceError::new(
-        code.unwrap_or_default(),
+        summary.code.unwrap_or_default(),
         message,
-        request_id,
-        response.status,
+        summary.request_id.or(header_id),
+        status,
     )
-    .with_retry_after(retry_after(response))
+    .with_retry_after(retry_after(headers))
     .with_body(body)
+    .with_recommend(summary.recommend)
+    .with_host_id(summary.host_id)
 }
 
-fn retry_after(response: &HttpResponse) -> Option<Duration> {
-    response
-        .header(RETRY_AFTER_HEADER)
+/// The start of a body as text: no more of it than [`ServiceError::body`] keeps is copied.
+fn body_start(body: &[u8]) -> String {
+    let kept = &body[..body.len().min(ServiceError::MAX_BODY + 4)];
+    let mut text = String::from_utf8_lossy(kept).into_owned();
+    if body.len() > kept.len() {
+        // Cut where `with_body` would, whatever the copied tail ended with.
+        crate::sanitize::truncate(&mut text, ServiceError::MAX_BODY);
+    }
+    text
+}
+
+fn retry_after(headers: &crate::Headers) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER_HEADER)
         .and_then(|value| value.trim().parse::<u64>().ok())
         .filter(|&millis| millis > 0)
         .map(Duration::from_millis)
 }
 
-fn scalar_string(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) | Value::Number(text) if !text.is_empty() => Some(text.clone()),
-        Value::Bool(flag) => Some(flag.to_string()),
-        _ => None,
-    }
-}
-
 /// The start of `body`, trimmed, cut at a character boundary.
 fn snippet(body: &str) -> String {
-    let body = body.trim();
-    if body.len() <= MESSAGE_SNIPPET_LEN {
-        return body.to_owned();
-    }
-    let mut end = MESSAGE_SNIPPET_LEN;
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &body[..end])
+    let mut body = body.trim().to_owned();
+    crate::sanitize::truncate(&mut body, MESSAGE_SNIPPET_LEN);
+    body
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Headers;
-    use crate::json::FromJson;
+    use crate::json::{self, FromJson, Reader};
 
     fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
         HttpResponse::new(status, headers.iter().copied().collect::<Headers>(), body)
     }
 
-    #[derive(Debug, PartialEq)]
+    #[derive(Debug, Default, PartialEq)]
     struct Out {
         request_id: Option<String>,
         n: Option<u8>,
     }
 
     impl FromJson for Out {
-        fn from_json(value: Value) -> Result<Self, json::DecodeError> {
-            let mut object = value.into_object()?;
-            Ok(Out {
-                request_id: object.take("RequestId")?,
-                n: object.take::<i32>("N")?.map(|n| n as u8),
-            })
+        fn from_json(json: &mut Reader<'_>) -> json::Result<Self> {
+            let mut out = Out::default();
+            let mut n: Option<i32> = None;
+            json.object(|member, json| match member {
+                "RequestId" => json.read_into(&mut out.request_id),
+                "N" => json.read_into(&mut n),
+                _ => json.skip(),
+            })?;
+            out.n = n.map(|n| n as u8);
+            Ok(out)
         }
     }
 
@@ -259,12 +252,20 @@ mod tests {
         let error = service_error(&response(502, &[(REQUEST_ID_HEADER, "H")], &long));
         assert_eq!(error.code, "");
         assert!(error.message.len() < 600);
-        assert_eq!(error.body, long);
+        assert_eq!(error.body(), long);
         assert_eq!(error.request_id.as_deref(), Some("H"));
         assert_eq!(error.http_status, 502);
 
         let html = service_error(&response(503, &[], "<html>Service Unavailable</html>"));
         assert_eq!(html.message, "<html>Service Unavailable</html>");
+    }
+
+    #[test]
+    fn error_answers_keep_a_bounded_body() {
+        let huge = format!(r#"{{"Code": "C", "A": [{}0]}}"#, "0,".repeat(1 << 20));
+        let error = service_error(&response(500, &[], &huge));
+        assert_eq!(error.code, "C");
+        assert!(error.body().len() <= ServiceError::MAX_BODY + 3);
     }
 
     #[test]
@@ -310,10 +311,7 @@ mod tests {
     fn empty_success_body_decodes_into_absent_fields() {
         assert_eq!(
             decode_response::<Out>(response(200, &[], ""), BodyKind::Json),
-            Ok(Out {
-                request_id: None,
-                n: None
-            })
+            Ok(Out::default())
         );
     }
 
@@ -323,7 +321,7 @@ mod tests {
             response(
                 200,
                 &[],
-                r#"{"Success":false,"ErrCode":"Param.NotFound","ErrMessage":"m","RequestId":"R"}"#,
+                r#"{"Success":false,"ErrCode":"Param.NotFound","ErrMessage":"m","RequestId":"R","Recommend":"https://r"}"#,
             ),
             BodyKind::Json,
         );
@@ -335,5 +333,6 @@ mod tests {
             ("Param.NotFound", "m")
         );
         assert_eq!(error.request_id.as_deref(), Some("R"));
+        assert_eq!(error.recommend(), Some("https://r"));
     }
 }

@@ -12,6 +12,13 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+/// The content type of form bodies.
+pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+/// The content type of JSON bodies.
+pub(crate) const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+/// The content type of raw bodies (uploaded bytes).
+pub(crate) const BINARY_CONTENT_TYPE: &str = "application/octet-stream";
+
 /// Bytes that must be encoded: everything except the RFC 3986 unreserved characters.
 const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -110,23 +117,5 @@ pub(crate) fn push_form_encoded_pairs(out: &mut String, pairs: &[(String, String
         form_encode_into(out, key);
         out.push('=');
         form_encode_into(out, value);
-    }
-}
-
-/// Replaces with `***` every form in which a request carries `secret`, so a service quoting the
-/// request back (`SignatureDoesNotMatch` quotes its string to sign) cannot pass it on: encoded
-/// twice (an RPC string to sign), percent-encoded (a query), form-encoded (a form body) and raw
-/// (a header). Longer forms go first, so a shorter one never leaves part of a longer one behind.
-pub(crate) fn redact(text: &mut String, secret: &str) {
-    if secret.is_empty() {
-        return;
-    }
-    let once = percent_encode(secret);
-    let twice = percent_encode(&once);
-    let form = form_encode(secret);
-    for form in [twice.as_str(), once.as_str(), form.as_str(), secret] {
-        if text.contains(form) {
-            *text = text.replace(form, "***");
-        }
     }
 }

@@ -127,6 +127,14 @@ impl ResolvedEndpoint {
     pub fn host_header(&self) -> &str {
         &self.host
     }
+
+    /// The base URL, parsed once, for requests to put their path and query on.
+    pub fn url(&self) -> Result<url::Url, EndpointError> {
+        url::Url::parse(&self.base_url()).map_err(|error| EndpointError::InvalidOverride {
+            url: self.base_url(),
+            reason: error.to_string(),
+        })
+    }
 }
 
 impl fmt::Display for ResolvedEndpoint {

@@ -1,8 +1,20 @@
 //! Errors of a call.
+//!
+//! Each error's `Display` says what happened at its own level and includes the error it wraps;
+//! `source()` then continues *below* the wrapped error, so an error-chain printer (anyhow's
+//! `{:#}`, eyre) prints every fact once.
 
 use std::fmt;
 
+use crate::credentials::CredentialsError;
+use crate::sanitize::{escape_controls, truncate};
+pub use crate::transport::{TransportError, TransportErrorKind};
+
 /// An error answer from the service: HTTP 4xx/5xx, or HTTP 200 with `Success: false`.
+///
+/// Every string comes from the server: it is scrubbed of the request's credentials and
+/// signature before the client hands it over, each is bounded in length (the raw body to
+/// [`ServiceError::MAX_BODY`] bytes), and `Display` escapes control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ServiceError {
@@ -16,11 +28,25 @@ pub struct ServiceError {
     pub http_status: u16,
     /// How long the service asked the client to wait (`x-acs-retry-after`), if it did.
     pub retry_after: Option<std::time::Duration>,
-    /// The raw body, for fields the client does not model.
-    pub body: String,
+    /// The rest of the answer (read through the accessors), kept apart so the error, and every
+    /// `Result` carrying it, stays small.
+    details: Option<Box<Details>>,
+}
+
+/// The rarer parts of a [`ServiceError`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Details {
+    body: String,
+    recommend: Option<String>,
+    host_id: Option<String>,
+    clock_skew: Option<ClockSkew>,
 }
 
 impl ServiceError {
+    /// The most of an error answer's raw body kept in [`ServiceError::body`]: error answers
+    /// are a few hundred bytes; a larger one is cut (at a character boundary, marked `…`).
+    pub const MAX_BODY: usize = 16 * 1024;
+
     /// A service error with the given fields (used by generated code and tests).
     pub fn new(
         code: impl Into<String>,
@@ -34,8 +60,69 @@ impl ServiceError {
             request_id,
             http_status,
             retry_after: None,
-            body: String::new(),
+            details: None,
         }
+    }
+
+    fn details(&mut self) -> &mut Details {
+        self.details.get_or_insert_with(Default::default)
+    }
+
+    /// The service's advice (`Recommend`: usually a link to a diagnosis page), if it gave one.
+    pub fn recommend(&self) -> Option<&str> {
+        self.details.as_ref()?.recommend.as_deref()
+    }
+
+    /// The host that answered (`HostId`), if the service said.
+    pub fn host_id(&self) -> Option<&str> {
+        self.details.as_ref()?.host_id.as_deref()
+    }
+
+    /// How far the server's clock was from the client's, when the service refused the
+    /// request's time and the difference was too large to correct.
+    pub fn clock_skew(&self) -> Option<&ClockSkew> {
+        self.details.as_ref()?.clock_skew.as_ref()
+    }
+
+    /// The same error with the service's advice set.
+    pub fn with_recommend(mut self, recommend: Option<String>) -> Self {
+        if recommend.is_some() {
+            self.details().recommend = recommend;
+        }
+        self
+    }
+
+    /// The same error with the answering host set.
+    pub fn with_host_id(mut self, host_id: Option<String>) -> Self {
+        if host_id.is_some() {
+            self.details().host_id = host_id;
+        }
+        self
+    }
+
+    /// The same error saying how far the server's clock was.
+    pub fn with_clock_skew(mut self, skew: ClockSkew) -> Self {
+        self.details().clock_skew = Some(skew);
+        self
+    }
+
+    /// Every server-sent string of the error, for scrubbing.
+    pub(crate) fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        let details = self.details.as_deref_mut();
+        let (body, recommend, host_id) = match details {
+            Some(details) => (
+                Some(&mut details.body),
+                details.recommend.as_mut(),
+                details.host_id.as_mut(),
+            ),
+            None => (None, None, None),
+        };
+        [&mut self.code, &mut self.message]
+            .into_iter()
+            .chain(body)
+            .chain(self.request_id.as_mut())
+            .chain(recommend)
+            .chain(host_id)
     }
 
     /// The same error with `retry_after` set.
@@ -44,10 +131,20 @@ impl ServiceError {
         self
     }
 
-    /// The same error with the raw response body set.
+    /// The same error with the raw response body set (cut to [`ServiceError::MAX_BODY`]).
     pub fn with_body(mut self, body: impl Into<String>) -> Self {
-        self.body = body.into();
+        let mut body = body.into();
+        truncate(&mut body, Self::MAX_BODY);
+        if !body.is_empty() {
+            self.details().body = body;
+        }
         self
+    }
+
+    /// The start of the raw body (at most [`ServiceError::MAX_BODY`] bytes), for fields the
+    /// client does not model; empty when there was none.
+    pub fn body(&self) -> &str {
+        self.details.as_ref().map_or("", |details| &details.body)
     }
 
     /// Whether the service turned the request away for flow control, without running it: HTTP
@@ -72,17 +169,53 @@ impl fmt::Display for ServiceError {
         } else {
             &self.code
         };
-        write!(f, "{code}: {}", self.message)?;
         write!(
             f,
-            " (request id: {}",
-            self.request_id.as_deref().unwrap_or("none")
+            "{}: {} (request id: {}, HTTP status: {})",
+            escape_controls(code),
+            escape_controls(&self.message),
+            escape_controls(self.request_id.as_deref().unwrap_or("none")),
+            self.http_status
         )?;
-        write!(f, ", HTTP status: {})", self.http_status)
+        if let Some(skew) = self.clock_skew() {
+            write!(f, "; {skew}")?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for ServiceError {}
+
+/// How far a server's clock was from the client's, past the correction limit
+/// ([`Config::with_clock_skew_limit`](crate::Config::with_clock_skew_limit)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClockSkew {
+    /// Seconds the server's clock was ahead of the client's (negative: behind).
+    pub offset_seconds: i64,
+    /// The largest difference the client corrects, in seconds; `None` when correcting is
+    /// turned off.
+    pub limit_seconds: Option<u64>,
+}
+
+impl fmt::Display for ClockSkew {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let direction = if self.offset_seconds >= 0 {
+            "ahead of"
+        } else {
+            "behind"
+        };
+        let distance = self.offset_seconds.unsigned_abs();
+        write!(
+            f,
+            "the server's clock is {distance} s {direction} this client's"
+        )?;
+        match self.limit_seconds {
+            Some(limit) => write!(f, ", more than the {limit} s the client corrects"),
+            None => f.write_str(" and clock correction is off"),
+        }
+    }
+}
 
 /// A request could not be built from what the caller set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,14 +233,14 @@ pub enum BuildError {
     /// The operation's path template has a `{placeholder}` the request gave no value for.
     MissingPathParameter {
         /// Operation name.
-        operation: &'static str,
+        operation: String,
         /// The placeholder's name.
         placeholder: String,
     },
     /// A header value holds a control character (such as a line break), which HTTP cannot carry.
     InvalidHeaderValue {
         /// Operation name.
-        operation: &'static str,
+        operation: String,
         /// The header's name.
         header: String,
     },
@@ -115,9 +248,16 @@ pub enum BuildError {
     /// through a gateway of their own that this runtime does not implement.
     HostParameter {
         /// Operation name.
-        operation: &'static str,
+        operation: String,
         /// The parameter's wire name.
         parameter: String,
+    },
+    /// The endpoint chosen for this call is not usable.
+    Endpoint(crate::endpoint::EndpointError),
+    /// An operation called by name has no API version (and the client names none).
+    MissingApiVersion {
+        /// Operation name.
+        operation: String,
     },
 }
 
@@ -165,105 +305,15 @@ impl fmt::Display for BuildError {
                 f,
                 "{operation}: the value of header `{header}` contains a control character"
             ),
-        }
-    }
-}
-
-impl std::error::Error for BuildError {}
-
-/// Why a request did not get an HTTP answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TransportErrorKind {
-    /// The connection could not be made (refused, DNS, TLS handshake): the request was not sent.
-    Connect,
-    /// A timeout elapsed.
-    Timeout,
-    /// The connection failed after the request may have been sent.
-    Io,
-    /// The HTTP layer rejected the request before sending anything; repeating it cannot help.
-    Request,
-    /// The answer's body is larger than the transport reads; repeating it cannot help.
-    TooLarge,
-    /// TLS failed: the server's certificate was refused (untrusted, expired, another name) or
-    /// no protocol could be agreed. Nothing was sent, and repeating it cannot help.
-    Tls,
-}
-
-/// The request got no HTTP answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TransportError {
-    /// What went wrong.
-    pub kind: TransportErrorKind,
-    /// Details, free of secrets.
-    pub message: String,
-}
-
-impl TransportError {
-    /// A transport error of `kind`.
-    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        TransportError {
-            kind,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.kind {
-            TransportErrorKind::Connect => "could not connect",
-            TransportErrorKind::Timeout => "timed out",
-            TransportErrorKind::Io => "connection failed",
-            TransportErrorKind::Request => "request rejected before sending",
-            TransportErrorKind::TooLarge => "answer too large",
-            TransportErrorKind::Tls => "TLS failed",
-        };
-        write!(f, "{kind}: {}", self.message)
-    }
-}
-
-impl std::error::Error for TransportError {}
-
-/// A configuration could not be read from the environment.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// Neither `ALIBABA_CLOUD_REGION_ID` nor the aliyun CLI profile names a region.
-    NoRegion {
-        /// Why the profile could not supply one, when it could not be read at all.
-        profile: Option<crate::credentials::CredentialsError>,
-    },
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::NoRegion { profile } => {
-                write!(
-                    f,
-                    "no region: set {} or a `region_id` in the aliyun CLI profile",
-                    crate::config::ENV_REGION_ID
-                )?;
-                if let Some(error) = profile {
-                    write!(f, " ({error})")?;
-                }
-                Ok(())
+            BuildError::Endpoint(error) => write!(f, "no endpoint for this call: {error}"),
+            BuildError::MissingApiVersion { operation } => {
+                write!(f, "{operation}: no API version (set it with `.version(…)`)")
             }
         }
     }
 }
 
-impl std::error::Error for ConfigError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ConfigError::NoRegion { profile } => profile
-                .as_ref()
-                .map(|e| e as &(dyn std::error::Error + 'static)),
-        }
-    }
-}
+impl std::error::Error for BuildError {}
 
 /// A success answer whose body does not decode into the response type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,9 +321,9 @@ impl std::error::Error for ConfigError {
 pub struct DecodeError {
     /// HTTP status of the answer.
     pub http_status: u16,
-    /// Request id, when the body had one.
+    /// Request id, when the answer had one.
     pub request_id: Option<String>,
-    /// What did not decode.
+    /// What did not decode (where, and what was expected; never a value).
     pub message: String,
 }
 
@@ -294,7 +344,7 @@ impl fmt::Display for DecodeError {
             f,
             "could not decode the response (HTTP status {}, request id: {}): {}",
             self.http_status,
-            self.request_id.as_deref().unwrap_or("none"),
+            escape_controls(self.request_id.as_deref().unwrap_or("none")),
             self.message
         )
     }
@@ -303,14 +353,18 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// Everything a call can fail with; `E` is the operation's typed service error.
+///
+/// `Display` names the kind of failure and shows the error it wraps; `source()` continues below
+/// that error, so the chain repeats nothing.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SdkError<E> {
     /// The request could not be built (a required parameter is missing).
     Build(BuildError),
-    /// No credentials could be found.
-    Credentials(crate::credentials::CredentialsError),
-    /// The request got no HTTP answer, after any retries.
+    /// No credentials could be had (none configured, the source failed, or it did not answer
+    /// within the call's time budget).
+    Credentials(CredentialsError),
+    /// The request got no HTTP answer, after any retries; a timeout of the call's budget too.
     Transport(TransportError),
     /// The success body did not decode.
     Decode(DecodeError),
@@ -333,6 +387,16 @@ impl<E> SdkError<E> {
         match self {
             SdkError::Service(error) => Some(error),
             _ => None,
+        }
+    }
+
+    /// Whether the call ran out of time: its budget, an attempt's limit, or a transport limit,
+    /// whether it was sending, reading or waiting for credentials.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            SdkError::Transport(error) => error.kind == TransportErrorKind::Timeout,
+            SdkError::Credentials(error) => error.is_timeout(),
+            _ => false,
         }
     }
 
@@ -362,12 +426,13 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
 
 impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        // Each wrapped error is in this error's own text: the chain goes on below it.
         match self {
-            SdkError::Build(error) => Some(error),
-            SdkError::Credentials(error) => Some(error),
-            SdkError::Transport(error) => Some(error),
-            SdkError::Decode(error) => Some(error),
-            SdkError::Service(error) => Some(error),
+            SdkError::Build(error) => error.source(),
+            SdkError::Credentials(error) => error.source(),
+            SdkError::Transport(error) => error.source(),
+            SdkError::Decode(error) => error.source(),
+            SdkError::Service(error) => error.source(),
         }
     }
 }
@@ -375,5 +440,62 @@ impl<E: std::error::Error + 'static> std::error::Error for SdkError<E> {
 impl<E> From<BuildError> for SdkError<E> {
     fn from(error: BuildError) -> Self {
         SdkError::Build(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `error: source: source…`, as anyhow's `{:#}` prints a chain.
+    fn chain(error: &dyn std::error::Error) -> String {
+        let mut text = error.to_string();
+        let mut source = error.source();
+        while let Some(next) = source {
+            text.push_str(": ");
+            text.push_str(&next.to_string());
+            source = next.source();
+        }
+        text
+    }
+
+    #[test]
+    fn a_chain_says_each_thing_once() {
+        let service: SdkError<ServiceError> = SdkError::Service(ServiceError::new(
+            "Forbidden.RAM",
+            "denied",
+            Some("R-1".into()),
+            403,
+        ));
+        let text = chain(&service);
+        assert_eq!(text.matches("Forbidden.RAM").count(), 1, "{text}");
+        assert_eq!(
+            text,
+            "service error: Forbidden.RAM: denied (request id: R-1, HTTP status: 403)"
+        );
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "EACCES here");
+        let credentials: SdkError<ServiceError> = SdkError::Credentials(CredentialsError::File {
+            provider: "credentials",
+            path: "/x".into(),
+            problem: crate::credentials::FileProblem::Unreadable(std::sync::Arc::new(io)),
+        });
+        let text = chain(&credentials);
+        assert_eq!(text.matches("EACCES here").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn display_escapes_what_the_server_sent() {
+        let error = ServiceError::new("Bad\x1b[2J", "line\r\nbreak", Some("id\x07".into()), 400);
+        let shown = error.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.contains("Bad\\u{1b}[2J"), "{shown}");
+    }
+
+    #[test]
+    fn bodies_are_bounded() {
+        let error = ServiceError::new("", "", None, 500).with_body("数".repeat(10_000));
+        assert!(error.body().len() <= ServiceError::MAX_BODY + '…'.len_utf8());
+        assert!(error.body().ends_with('…'));
+        assert!(std::mem::size_of::<ServiceError>() <= 104);
     }
 }

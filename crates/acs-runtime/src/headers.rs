@@ -3,13 +3,21 @@
 use std::fmt;
 use std::ops::Range;
 
-/// Header names whose values are credentials or signatures; `Debug` shows `***` for them.
+/// Header names whose values are credentials or signatures: every `Debug` that shows headers
+/// (here, and the signer's canonical headers) shows `***` for them.
 const SENSITIVE: [&str; 3] = [
     "authorization",
     "x-acs-security-token",
     // The ECS metadata service's session token.
     "x-aliyun-ecs-metadata-token",
 ];
+
+/// Whether header `name`'s value is a credential or a signature (compared case-insensitively).
+pub(crate) fn is_sensitive(name: &str) -> bool {
+    SENSITIVE
+        .iter()
+        .any(|sensitive| name.eq_ignore_ascii_case(sensitive))
+}
 
 /// HTTP header fields, in order, names and values kept in one buffer.
 ///
@@ -177,12 +185,7 @@ fn debug_fields<'a>(
     fields: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> fmt::Result {
     f.debug_list()
-        .entries(fields.map(|(name, value)| {
-            let hidden = SENSITIVE
-                .iter()
-                .any(|sensitive| name.eq_ignore_ascii_case(sensitive));
-            (name, if hidden { "***" } else { value })
-        }))
+        .entries(fields.map(|(name, value)| (name, if is_sensitive(name) { "***" } else { value })))
         .finish()
 }
 

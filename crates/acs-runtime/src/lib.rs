@@ -3,8 +3,21 @@
 //! Generated client crates (such as `acs-dbs20190306`) describe each operation and call into this
 //! crate to sign and send it: credentials, the `ACS3-HMAC-SHA256` / `ACS3-HMAC-SM3` signatures and
 //! the older RPC `HMAC-SHA1` signature, endpoint resolution, transport, error decoding and retries.
+//!
+//! The modules form layers, each importing only the ones below it (a test, `tests/layering.rs`,
+//! fails on an import cycle):
+//!
+//! | layer | modules |
+//! | --- | --- |
+//! | the call | [`client`] (prepare, then attempts in phases: credentials → sign → send → read → decode), [`paginate`], [`mock`] |
+//! | configuration | [`config`] |
+//! | what a call decides with | [`decode`], [`retry`], [`operation`], [`ram`], [`error`] |
+//! | credentials | [`credentials`] (providers fetch through [`sign`] and [`transport`] directly, never through a [`Client`]) |
+//! | the wire | [`transport`], [`sign`], [`endpoint`], [`params`] |
+//! | leaves | [`http`], [`headers`], [`encoding`], [`json`], `answer`, `sanitize`, `ids` |
 #![forbid(unsafe_code)]
 
+mod answer;
 pub mod client;
 pub mod config;
 pub mod credentials;
@@ -13,6 +26,10 @@ pub mod encoding;
 pub mod endpoint;
 pub mod error;
 pub mod headers;
+pub mod http;
+mod ids;
+#[cfg(feature = "test-util")]
+mod intercept;
 pub mod json;
 #[cfg(feature = "test-util")]
 pub mod mock;
@@ -20,16 +37,15 @@ pub mod operation;
 pub mod paginate;
 pub mod params;
 pub mod ram;
-mod request;
 pub mod retry;
+mod sanitize;
 pub mod sign;
 pub mod transport;
 
-pub use client::Client;
-pub use config::Config;
+pub use client::{ApiRequest, Client};
+pub use config::{CallSettings, ClockCorrection, Config, ConfigError};
 pub use error::{
-    BuildError, ConfigError, DecodeError, SdkError, ServiceError, TransportError,
-    TransportErrorKind,
+    BuildError, ClockSkew, DecodeError, SdkError, ServiceError, TransportError, TransportErrorKind,
 };
 pub use headers::Headers;
 pub use json::FromJson;
@@ -41,8 +57,9 @@ pub use paginate::{CursorField, Page, Paginated, Paginator};
 pub use params::{
     IntoParam, Position, RequestParams, WireList, WireMap, WireRef, WireStruct, WireValue,
 };
+pub use ram::ResourceArns;
 pub use retry::RetryConfig;
 /// The JSON library generated types use for untyped (`any`) members, re-exported so client
 /// crates need no dependency of their own.
 pub use serde_json;
-pub use transport::{DefaultTransport, HttpRequest, HttpResponse, Timeouts, Transport};
+pub use transport::{Body, DefaultTransport, HttpRequest, HttpResponse, Timeouts, Transport, Url};

@@ -17,7 +17,13 @@
 //! # use acs_runtime::{json, FromJson, Method, Idempotency, Operation, OperationInfo, RequestParams, ServiceError, ServiceInfo, ApiStyle};
 //! # #[derive(Debug, Clone, Default, PartialEq)] struct Ping { id: Option<String> }
 //! # #[derive(Debug, Clone, Default, PartialEq)] struct Pong { id: Option<String> }
-//! # impl FromJson for Pong { fn from_json(v: json::Value) -> json::Result<Self> { Ok(Pong { id: v.into_object()?.take("Id")? }) } }
+//! # impl FromJson for Pong {
+//! #     fn from_json(json: &mut json::Reader<'_>) -> json::Result<Self> {
+//! #         let mut out = Pong::default();
+//! #         json.object(|member, json| match member { "Id" => json.read_into(&mut out.id), _ => json.skip() })?;
+//! #         Ok(out)
+//! #     }
+//! # }
 //! # impl Operation for Ping {
 //! #     type Output = Pong; type Error = ServiceError;
 //! #     const INFO: &'static OperationInfo = &OperationInfo::rpc("Ping", Method::Post, Idempotency::ReadOnly);
@@ -45,13 +51,15 @@ use std::any::{Any, TypeId};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use crate::client::{Client, prepare};
 use crate::config::Config;
 use crate::credentials::Credentials;
-use crate::error::{SdkError, ServiceError, TransportError, TransportErrorKind};
+use crate::error::ServiceError;
+use crate::intercept::{Intercept, Intercepted};
 use crate::operation::Operation;
 use crate::params::RequestParams;
-use crate::transport::{BoxFuture, HttpRequest, HttpResponse, Transport};
+use crate::transport::{
+    BoxFuture, HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
+};
 
 type Make = Box<dyn Fn() -> Box<dyn Any + Send> + Send + Sync>;
 type Matches = Box<dyn Fn(&dyn Any) -> bool + Send + Sync>;
@@ -59,13 +67,6 @@ type Matches = Box<dyn Fn(&dyn Any) -> bool + Send + Sync>;
 enum Answer {
     Output(Make),
     Error(Make),
-    Http(HttpResponse),
-}
-
-/// What a rule gave one call.
-enum Taken {
-    Output(Box<dyn Any + Send>),
-    Error(Box<dyn Any + Send>),
     Http(HttpResponse),
 }
 
@@ -207,10 +208,12 @@ impl Mock {
     /// A configuration whose clients call this mock: region `cn-hangzhou`, a placeholder
     /// endpoint and static test credentials.
     pub fn config(self: &Arc<Self>) -> Config {
-        Config::new("cn-hangzhou")
+        let mut config = Config::new("cn-hangzhou")
             .with_endpoint("https://mock.invalid")
             .with_credentials(Credentials::new("MockAccessKeyId", "MockAccessKeySecret"))
-            .with_transport(Arc::clone(self) as Arc<dyn Transport>)
+            .with_transport(Arc::new(Unreachable));
+        config.intercept = Some(Arc::clone(self) as Arc<dyn Intercept>);
+        config
     }
 
     /// Every call so far, in order.
@@ -227,62 +230,46 @@ impl Mock {
             .filter(|rule| rule.remaining != Some(0))
             .count()
     }
+}
 
-    /// The answer of the first rule for `O` that matches `request` and has answers left.
-    fn take<O: Operation>(&self, request: &O) -> Option<Taken> {
+impl Intercept for Mock {
+    fn answer(
+        &self,
+        operation: TypeId,
+        action: &'static str,
+        request: &dyn Any,
+        params: &RequestParams,
+    ) -> Intercepted {
+        self.calls.lock().expect("not poisoned").push(Call {
+            action,
+            params: params.clone(),
+        });
         let mut rules = self.rules.lock().expect("not poisoned");
-        let rule = rules.iter_mut().find(|rule| {
-            rule.operation == TypeId::of::<O>()
+        let Some(rule) = rules.iter_mut().find(|rule| {
+            rule.operation == operation
                 && rule.remaining != Some(0)
-                && rule
-                    .matches
-                    .as_ref()
-                    .is_none_or(|matches| matches(request as &dyn Any))
-        })?;
+                && rule.matches.as_ref().is_none_or(|matches| matches(request))
+        }) else {
+            return Intercepted::Unanswered;
+        };
         if let Some(remaining) = &mut rule.remaining {
             *remaining -= 1;
         }
-        Some(match &rule.answer {
-            Answer::Output(make) => Taken::Output(make()),
-            Answer::Error(make) => Taken::Error(make()),
-            Answer::Http(response) => Taken::Http(response.clone()),
-        })
-    }
-
-    /// The answer to `operation`, called through `client`.
-    pub(crate) async fn answer<O: Operation>(
-        &self,
-        client: &Client,
-        operation: O,
-    ) -> Result<O::Output, SdkError<O::Error>> {
-        let (operation, params) = prepare(operation);
-        self.calls.lock().expect("not poisoned").push(Call {
-            action: O::INFO.action,
-            params: params.clone(),
-        });
-        match self.take(&operation) {
-            None => Err(SdkError::Transport(TransportError::new(
-                TransportErrorKind::Request,
-                format!("mock: no rule answers this call of {}", O::INFO.action),
-            ))),
-            Some(Taken::Output(output)) => Ok(*output
-                .downcast::<O::Output>()
-                .expect("a rule answers its own operation's output")),
-            Some(Taken::Error(error)) => Err(SdkError::Service(
-                *error
-                    .downcast::<O::Error>()
-                    .expect("a rule answers its own operation's error"),
-            )),
-            Some(Taken::Http(response)) => {
-                client.call_through::<O>(&Canned(response), params).await
-            }
+        match &rule.answer {
+            Answer::Output(make) => Intercepted::Output(make()),
+            Answer::Error(make) => Intercepted::Error(make()),
+            Answer::Http(response) => Intercepted::Http(response.clone()),
         }
     }
 }
 
-impl Transport for Mock {
+/// The transport of a mock's configuration: calls are answered per call, through a client;
+/// a request reaching here was sent around the client.
+#[derive(Debug)]
+struct Unreachable;
+
+impl Transport for Unreachable {
     fn send(&self, _request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
-        // Calls go to `answer`; a request reaching here was sent around the client.
         Box::pin(async {
             Err(TransportError::new(
                 TransportErrorKind::Request,
@@ -290,15 +277,11 @@ impl Transport for Mock {
             ))
         })
     }
-
-    fn mock(&self) -> Option<&Mock> {
-        Some(self)
-    }
 }
 
 /// The same response to every attempt.
 #[derive(Debug)]
-struct Canned(HttpResponse);
+pub(crate) struct Canned(pub(crate) HttpResponse);
 
 impl Transport for Canned {
     fn send(&self, _request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {

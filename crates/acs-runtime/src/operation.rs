@@ -6,11 +6,14 @@
 //! sending, retries, decoding errors) is compiled once, in [`crate::Client`].
 
 use std::fmt;
+use std::time::Instant;
 
 use crate::endpoint::RegionEndpoint;
 use crate::error::ServiceError;
 use crate::json::{self, FromJson};
 use crate::params::RequestParams;
+use crate::ram::{self, ResourceArns};
+pub use crate::transport::Method;
 
 /// Request style of an API version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,37 +43,6 @@ impl fmt::Display for ApiStyle {
             ApiStyle::Rpc => "RPC",
             ApiStyle::Roa => "ROA",
         })
-    }
-}
-
-/// HTTP methods operations use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// DELETE
-    Delete,
-    /// PATCH
-    Patch,
-    /// HEAD
-    Head,
-}
-
-impl Method {
-    /// The method as sent on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-            Method::Patch => "PATCH",
-            Method::Head => "HEAD",
-        }
     }
 }
 
@@ -171,7 +143,7 @@ pub trait Operation: Send + Sync + 'static {
     const INFO: &'static OperationInfo;
 
     /// RAM authorization, when the metadata gives it.
-    const RAM: Option<&'static crate::ram::Facts> = None;
+    const RAM: Option<&'static ram::Facts> = None;
 
     /// Writes the request's parameters.
     fn write_params(&self, params: &mut RequestParams);
@@ -183,38 +155,58 @@ pub trait Operation: Send + Sync + 'static {
     }
 }
 
-/// The body of a successful answer, as [`OperationInfo::body`] says to read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResponseBody {
-    /// A parsed JSON document (an empty body reads as `null`).
-    Json(json::Value),
-    /// Text.
-    Text(String),
-    /// Bytes.
-    Binary(Vec<u8>),
+/// The body of a successful answer, for the output type to read as [`OperationInfo::body`]
+/// says: JSON decoded member by member ([`ResponseBody::decode_json`]), text, or bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResponseBody {
+    bytes: Vec<u8>,
+    /// When reading a large JSON body must give up: the call's deadline.
+    deadline: Option<Instant>,
 }
 
 impl ResponseBody {
-    /// The body as text (a JSON document as JSON text; bytes that are not UTF-8 replaced).
+    /// The body `bytes`, read without a deadline.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        ResponseBody {
+            bytes: bytes.into(),
+            deadline: None,
+        }
+    }
+
+    /// The same body, to be read before `deadline`.
+    pub(crate) fn with_deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The body's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The body as text (bytes that are not UTF-8 replaced).
     pub fn into_text(self) -> String {
-        match self {
-            ResponseBody::Json(value) => <serde_json::Value as FromJson>::from_json(value)
-                .map(|json| json.to_string())
-                .unwrap_or_default(),
-            ResponseBody::Text(text) => text,
-            ResponseBody::Binary(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
-            },
+        match String::from_utf8(self.bytes) {
+            Ok(text) => text,
+            Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
         }
     }
 
     /// The body as bytes.
     pub fn into_bytes(self) -> Vec<u8> {
-        match self {
-            ResponseBody::Binary(bytes) => bytes,
-            other => other.into_text().into_bytes(),
-        }
+        self.bytes
+    }
+
+    /// The body decoded as the JSON of `T` (an empty body: every member absent).
+    pub fn decode_json<T: FromJson>(&self) -> json::Result<T> {
+        json::decode(&self.bytes, self.deadline)
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // An answer may hold secrets (credentials, keys an API returns).
+        write!(f, "ResponseBody({} bytes)", self.bytes.len())
     }
 }
 
@@ -227,13 +219,7 @@ pub trait FromResponse: Sized {
 
 impl<T: FromJson> FromResponse for T {
     fn from_response(body: ResponseBody) -> Result<Self, json::DecodeError> {
-        match body {
-            ResponseBody::Json(value) => T::from_json(value),
-            ResponseBody::Text(text) => T::from_json(json::Value::String(text)),
-            ResponseBody::Binary(_) => Err(json::DecodeError::new(
-                "expected a JSON body, found binary data",
-            )),
-        }
+        body.decode_json()
     }
 }
 
@@ -267,5 +253,14 @@ pub trait OperationError: From<ServiceError> + std::error::Error + Send + Sync +
 impl OperationError for ServiceError {
     fn service_error(&self) -> &ServiceError {
         self
+    }
+}
+
+impl<O: Operation> ResourceArns for O {
+    fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
+        let mut params = RequestParams::default();
+        self.write_params(&mut params);
+        let templates = O::RAM.map_or(&[][..], |facts| facts.resource_arn_templates);
+        ram::fill(templates, region_id, account_id, &params)
     }
 }

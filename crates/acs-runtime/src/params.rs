@@ -300,6 +300,13 @@ fn scalar_text(value: WireRef<'_>) -> Option<String> {
     })
 }
 
+/// `value` (a generated request or response, or any part of one) as a JSON document, members
+/// under their wire names and unset ones left out: what the service sent, for printing or
+/// storing a response.
+pub fn to_value(value: &dyn WireValue) -> serde_json::Value {
+    to_json(value).unwrap_or(serde_json::Value::Null)
+}
+
 /// `value` as a JSON document; `None` when absent.
 pub(crate) fn to_json(value: &dyn WireValue) -> Option<serde_json::Value> {
     use serde_json::Value;

@@ -4,7 +4,6 @@
 //! access level and resource ARN templates) and, through [`ResourceArns`], fills the templates
 //! from a request: `request.resource_arns(region, account)`.
 
-use crate::operation::Operation;
 use crate::params::RequestParams;
 
 /// RAM access levels.
@@ -91,15 +90,6 @@ pub trait ResourceArns {
     /// parameter `Name`; unset parameters (and placeholders naming none) become `*`. An
     /// operation without templates (or without RAM facts) applies to all resources: `["*"]`.
     fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String>;
-}
-
-impl<O: Operation> ResourceArns for O {
-    fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String> {
-        let mut params = RequestParams::default();
-        self.write_params(&mut params);
-        let templates = O::RAM.map_or(&[][..], |facts| facts.resource_arn_templates);
-        fill(templates, region_id, account_id, &params)
-    }
 }
 
 /// `templates` filled from the parameters a request writes (see [`ResourceArns`]).

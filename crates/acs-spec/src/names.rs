@@ -71,6 +71,8 @@ pub mod generated {
     pub const BUILD: &str = "build";
     /// `send()` on a builder made by the client.
     pub const SEND: &str = "send";
+    /// `customize()` on a builder made by the client: settings for that call only.
+    pub const CUSTOMIZE: &str = "customize";
     /// `into_paginator()` on the builder of a list operation.
     pub const INTO_PAGINATOR: &str = "into_paginator";
     /// The builder's field holding the client (or `()`).
@@ -103,6 +105,7 @@ pub mod generated {
     pub const BUILDER_METHODS: &[&str] = &[
         BUILD,
         SEND,
+        CUSTOMIZE,
         INTO_PAGINATOR,
         "clone",
         "clone_from",

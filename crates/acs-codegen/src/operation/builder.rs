@@ -26,6 +26,7 @@ impl ToTokens for Builder<'_> {
         let client = format_ident!("{}", generated::CLIENT_FIELD);
         let build = format_ident!("{}", generated::BUILD);
         let send = format_ident!("{}", generated::SEND);
+        let customize = format_ident!("{}", generated::CUSTOMIZE);
         let request_field = format_ident!("{}", generated::REQUEST_FIELD);
         let setters = op.params.iter().map(|field| {
             let docs = field_docs(field);
@@ -94,6 +95,16 @@ impl ToTokens for Builder<'_> {
                 pub async fn #send(self) -> Result<#response, rt::SdkError<#error>> {
                     let #client = self.#client.clone();
                     #client.call(self.#build()?).await
+                }
+
+                /// Settings for this call only (time limits, retries, endpoint, signature,
+                /// extra headers and query parameters) over the client's, which stay as they are.
+                pub fn #customize(
+                    mut self,
+                    settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+                ) -> Self {
+                    self.#client = self.#client.customized(settings);
+                    self
                 }
 
                 #into_paginator

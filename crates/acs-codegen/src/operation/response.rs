@@ -39,8 +39,8 @@ impl ToTokens for Response<'_> {
                     },
                     quote! {
                         impl rt::FromJson for #name {
-                            fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-                                Ok(Self { body: rt::FromJson::from_optional_json(value)? })
+                            fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+                                Ok(Self { body: rt::FromJson::from_optional_json(json)? })
                             }
                         }
                     },

@@ -81,6 +81,16 @@ impl AttachInstancesBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `AttachInstances`: members the service omits are `None`, members it adds later are ignored.
@@ -94,12 +104,14 @@ pub struct AttachInstancesResponse {
 }
 
 impl rt::FromJson for AttachInstancesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            list: object.take("list")?,
-            task_id: object.take("task_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "list" => json.read_into(&mut out.list),
+            "task_id" => json.read_into(&mut out.task_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -256,12 +268,14 @@ pub struct AttachInstancesListItem {
 }
 
 impl rt::FromJson for AttachInstancesListItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            code: object.take("code")?,
-            instance_id: object.take("instanceId")?,
-            message: object.take("message")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "code" => json.read_into(&mut out.code),
+            "instanceId" => json.read_into(&mut out.instance_id),
+            "message" => json.read_into(&mut out.message),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

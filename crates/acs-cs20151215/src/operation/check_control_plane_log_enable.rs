@@ -75,6 +75,16 @@ impl CheckControlPlaneLogEnableBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `CheckControlPlaneLogEnable`: members the service omits are `None`, members it adds later are ignored.
@@ -96,14 +106,16 @@ pub struct CheckControlPlaneLogEnableResponse {
 }
 
 impl rt::FromJson for CheckControlPlaneLogEnableResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            log_project: object.take("log_project")?,
-            log_ttl: object.take("log_ttl")?,
-            aliuid: object.take("aliuid")?,
-            components: object.take("components")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "log_project" => json.read_into(&mut out.log_project),
+            "log_ttl" => json.read_into(&mut out.log_ttl),
+            "aliuid" => json.read_into(&mut out.aliuid),
+            "components" => json.read_into(&mut out.components),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -64,6 +64,16 @@ impl CheckServiceRoleBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `CheckServiceRole`: members the service omits are `None`, members it adds later are ignored.
@@ -75,11 +85,13 @@ pub struct CheckServiceRoleResponse {
 }
 
 impl rt::FromJson for CheckServiceRoleResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            roles: object.take("roles")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "roles" => json.read_into(&mut out.roles),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -159,12 +171,14 @@ pub struct CheckServiceRoleRolesItem {
 }
 
 impl rt::FromJson for CheckServiceRoleRolesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            granted: object.take("granted")?,
-            message: object.take("message")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "granted" => json.read_into(&mut out.granted),
+            "message" => json.read_into(&mut out.message),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

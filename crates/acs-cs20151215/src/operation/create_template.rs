@@ -64,6 +64,16 @@ impl CreateTemplateBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `CreateTemplate`: members the service omits are `None`, members it adds later are ignored.
@@ -75,11 +85,13 @@ pub struct CreateTemplateResponse {
 }
 
 impl rt::FromJson for CreateTemplateResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            template_id: object.take("template_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "template_id" => json.read_into(&mut out.template_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -84,6 +84,16 @@ impl CreateTriggerBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `CreateTrigger`: members the service omits are `None`, members it adds later are ignored.
@@ -103,15 +113,17 @@ pub struct CreateTriggerResponse {
 }
 
 impl rt::FromJson for CreateTriggerResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            id: object.take("id")?,
-            cluster_id: object.take("cluster_id")?,
-            project_id: object.take("project_id")?,
-            r#type: object.take("type")?,
-            action: object.take("action")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "id" => json.read_into(&mut out.id),
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "project_id" => json.read_into(&mut out.project_id),
+            "type" => json.read_into(&mut out.r#type),
+            "action" => json.read_into(&mut out.action),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -72,6 +72,16 @@ impl DeleteAlertContactBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DeleteAlertContact`: members the service omits are `None`, members it adds later are ignored.
@@ -83,11 +93,13 @@ pub struct DeleteAlertContactResponse {
 }
 
 impl rt::FromJson for DeleteAlertContactResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            result: object.take("result")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "result" => json.read_into(&mut out.result),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -134,12 +146,14 @@ pub struct DeleteAlertContactResultItem {
 }
 
 impl rt::FromJson for DeleteAlertContactResultItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            status: object.take("status")?,
-            msg: object.take("msg")?,
-            contact_id: object.take("contact_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "status" => json.read_into(&mut out.status),
+            "msg" => json.read_into(&mut out.msg),
+            "contact_id" => json.read_into(&mut out.contact_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -76,6 +76,16 @@ impl DeleteAlertContactGroupBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DeleteAlertContactGroup`: the JSON value it answers.
@@ -87,9 +97,9 @@ pub struct DeleteAlertContactGroupResponse {
 }
 
 impl rt::FromJson for DeleteAlertContactGroupResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -142,12 +152,14 @@ pub struct DeleteAlertContactGroupBodyItem {
 }
 
 impl rt::FromJson for DeleteAlertContactGroupBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            status: object.take("status")?,
-            msg: object.take("msg")?,
-            contact_group_id: object.take("contact_group_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "status" => json.read_into(&mut out.status),
+            "msg" => json.read_into(&mut out.msg),
+            "contact_group_id" => json.read_into(&mut out.contact_group_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -72,6 +72,16 @@ impl DeleteTemplateBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DeleteTemplate`: members the service omits are `None`, members it adds later are ignored.
@@ -80,8 +90,8 @@ impl DeleteTemplateBuilder<rt::Client> {
 pub struct DeleteTemplateResponse {}
 
 impl rt::FromJson for DeleteTemplateResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -135,6 +135,16 @@ impl DescribeAddonBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeAddon`: members the service omits are `None`, members it adds later are ignored.
@@ -162,19 +172,21 @@ pub struct DescribeAddonResponse {
 }
 
 impl rt::FromJson for DescribeAddonResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            version: object.take("version")?,
-            category: object.take("category")?,
-            managed: object.take("managed")?,
-            install_by_default: object.take("install_by_default")?,
-            config_schema: object.take("config_schema")?,
-            supported_actions: object.take("supported_actions")?,
-            architecture: object.take("architecture")?,
-            newer_versions: object.take("newer_versions")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "version" => json.read_into(&mut out.version),
+            "category" => json.read_into(&mut out.category),
+            "managed" => json.read_into(&mut out.managed),
+            "install_by_default" => json.read_into(&mut out.install_by_default),
+            "config_schema" => json.read_into(&mut out.config_schema),
+            "supported_actions" => json.read_into(&mut out.supported_actions),
+            "architecture" => json.read_into(&mut out.architecture),
+            "newer_versions" => json.read_into(&mut out.newer_versions),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -226,12 +238,14 @@ pub struct NewerVersionsItem {
 }
 
 impl rt::FromJson for NewerVersionsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            version: object.take("version")?,
-            upgradable: object.take("upgradable")?,
-            minimum_cluster_version: object.take("minimum_cluster_version")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "version" => json.read_into(&mut out.version),
+            "upgradable" => json.read_into(&mut out.upgradable),
+            "minimum_cluster_version" => json.read_into(&mut out.minimum_cluster_version),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

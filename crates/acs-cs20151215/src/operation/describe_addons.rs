@@ -132,6 +132,16 @@ impl DescribeAddonsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeAddons`: members the service omits are `None`, members it adds later are ignored.
@@ -147,12 +157,14 @@ pub struct DescribeAddonsResponse {
 }
 
 impl rt::FromJson for DescribeAddonsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            component_groups: object.take("ComponentGroups")?,
-            standard_components: object.take("StandardComponents")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "ComponentGroups" => json.read_into(&mut out.component_groups),
+            "StandardComponents" => json.read_into(&mut out.standard_components),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -197,12 +209,14 @@ pub struct ComponentGroupsItem {
 }
 
 impl rt::FromJson for ComponentGroupsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            group_name: object.take("group_name")?,
-            items: object.take("items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "group_name" => json.read_into(&mut out.group_name),
+            "items" => json.read_into(&mut out.items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -233,14 +247,16 @@ pub struct StandardComponentsValue {
 }
 
 impl rt::FromJson for StandardComponentsValue {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            version: object.take("version")?,
-            description: object.take("description")?,
-            required: object.take("required")?,
-            disabled: object.take("disabled")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "version" => json.read_into(&mut out.version),
+            "description" => json.read_into(&mut out.description),
+            "required" => json.read_into(&mut out.required),
+            "disabled" => json.read_into(&mut out.disabled),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

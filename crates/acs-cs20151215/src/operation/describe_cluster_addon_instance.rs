@@ -87,6 +87,16 @@ impl DescribeClusterAddonInstanceBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterAddonInstance`: members the service omits are `None`, members it adds later are ignored.
@@ -114,14 +124,16 @@ pub struct DescribeClusterAddonInstanceResponse {
 }
 
 impl rt::FromJson for DescribeClusterAddonInstanceResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            version: object.take("version")?,
-            state: object.take("state")?,
-            config: object.take("config")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "version" => json.read_into(&mut out.version),
+            "state" => json.read_into(&mut out.state),
+            "config" => json.read_into(&mut out.config),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -223,7 +235,7 @@ impl std::fmt::Display for DescribeClusterAddonInstanceState {
 }
 
 impl rt::FromJson for DescribeClusterAddonInstanceState {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }

@@ -96,6 +96,16 @@ impl DescribeClusterAddonMetadataBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterAddonMetadata`: members the service omits are `None`, members it adds later are ignored.
@@ -111,13 +121,15 @@ pub struct DescribeClusterAddonMetadataResponse {
 }
 
 impl rt::FromJson for DescribeClusterAddonMetadataResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            version: object.take("version")?,
-            config_schema: object.take("config_schema")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "version" => json.read_into(&mut out.version),
+            "config_schema" => json.read_into(&mut out.config_schema),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

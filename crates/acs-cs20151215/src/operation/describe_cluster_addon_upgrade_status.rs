@@ -91,6 +91,16 @@ impl DescribeClusterAddonUpgradeStatusBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterAddonUpgradeStatus`: the JSON value it answers.
@@ -104,9 +114,9 @@ pub struct DescribeClusterAddonUpgradeStatusResponse {
 }
 
 impl rt::FromJson for DescribeClusterAddonUpgradeStatusResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -159,13 +169,15 @@ pub struct AddonInfo {
 }
 
 impl rt::FromJson for AddonInfo {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            component_name: object.take("component_name")?,
-            version: object.take("version")?,
-            ready_to_upgrade: object.take("ready_to_upgrade")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "component_name" => json.read_into(&mut out.component_name),
+            "version" => json.read_into(&mut out.version),
+            "ready_to_upgrade" => json.read_into(&mut out.ready_to_upgrade),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -189,14 +201,16 @@ pub struct Tasks {
 }
 
 impl rt::FromJson for Tasks {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            created_at: object.take("created_at")?,
-            finished_at: object.take("finished_at")?,
-            status: object.take("status")?,
-            is_canceled: object.take("is_canceled")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "created_at" => json.read_into(&mut out.created_at),
+            "finished_at" => json.read_into(&mut out.finished_at),
+            "status" => json.read_into(&mut out.status),
+            "is_canceled" => json.read_into(&mut out.is_canceled),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -211,11 +225,13 @@ pub struct DescribeClusterAddonUpgradeStatusBodyValue {
 }
 
 impl rt::FromJson for DescribeClusterAddonUpgradeStatusBodyValue {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            addon_info: object.take("addon_info")?,
-            tasks: object.take("tasks")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "addon_info" => json.read_into(&mut out.addon_info),
+            "tasks" => json.read_into(&mut out.tasks),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

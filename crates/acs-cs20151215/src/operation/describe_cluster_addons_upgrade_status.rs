@@ -89,6 +89,16 @@ impl DescribeClusterAddonsUpgradeStatusBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterAddonsUpgradeStatus`: the JSON value it answers.
@@ -102,9 +112,9 @@ pub struct DescribeClusterAddonsUpgradeStatusResponse {
 }
 
 impl rt::FromJson for DescribeClusterAddonsUpgradeStatusResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -157,13 +167,15 @@ pub struct AddonInfo {
 }
 
 impl rt::FromJson for AddonInfo {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            component_name: object.take("component_name")?,
-            version: object.take("version")?,
-            ready_to_upgrade: object.take("ready_to_upgrade")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "component_name" => json.read_into(&mut out.component_name),
+            "version" => json.read_into(&mut out.version),
+            "ready_to_upgrade" => json.read_into(&mut out.ready_to_upgrade),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -196,14 +208,16 @@ pub struct Tasks {
 }
 
 impl rt::FromJson for Tasks {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            created_at: object.take("created_at")?,
-            finished_at: object.take("finished_at")?,
-            status: object.take("status")?,
-            is_canceled: object.take("is_canceled")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "created_at" => json.read_into(&mut out.created_at),
+            "finished_at" => json.read_into(&mut out.finished_at),
+            "status" => json.read_into(&mut out.status),
+            "is_canceled" => json.read_into(&mut out.is_canceled),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -218,11 +232,13 @@ pub struct DescribeClusterAddonsUpgradeStatusBodyValue {
 }
 
 impl rt::FromJson for DescribeClusterAddonsUpgradeStatusBodyValue {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            addon_info: object.take("addon_info")?,
-            tasks: object.take("tasks")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "addon_info" => json.read_into(&mut out.addon_info),
+            "tasks" => json.read_into(&mut out.tasks),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

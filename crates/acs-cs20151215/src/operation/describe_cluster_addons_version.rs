@@ -75,6 +75,16 @@ impl DescribeClusterAddonsVersionBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterAddonsVersion`: the JSON value it answers.
@@ -88,9 +98,9 @@ pub struct DescribeClusterAddonsVersionResponse {
 }
 
 impl rt::FromJson for DescribeClusterAddonsVersionResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -187,20 +197,22 @@ pub struct DescribeClusterAddonsVersionBodyValue {
 }
 
 impl rt::FromJson for DescribeClusterAddonsVersionBodyValue {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            component_name: object.take("component_name")?,
-            version: object.take("version")?,
-            next_version: object.take("next_version")?,
-            changed: object.take("changed")?,
-            can_upgrade: object.take("can_upgrade")?,
-            policy: object.take("policy")?,
-            ready_to_upgrade: object.take("ready_to_upgrade")?,
-            exist: object.take("exist")?,
-            required: object.take("required")?,
-            message: object.take("message")?,
-            value: object.take("value")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "component_name" => json.read_into(&mut out.component_name),
+            "version" => json.read_into(&mut out.version),
+            "next_version" => json.read_into(&mut out.next_version),
+            "changed" => json.read_into(&mut out.changed),
+            "can_upgrade" => json.read_into(&mut out.can_upgrade),
+            "policy" => json.read_into(&mut out.policy),
+            "ready_to_upgrade" => json.read_into(&mut out.ready_to_upgrade),
+            "exist" => json.read_into(&mut out.exist),
+            "required" => json.read_into(&mut out.required),
+            "message" => json.read_into(&mut out.message),
+            "value" => json.read_into(&mut out.value),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -75,6 +75,16 @@ impl DescribeClusterDetailBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterDetail`: members the service omits are `None`, members it adds later are ignored.
@@ -234,53 +244,57 @@ pub struct DescribeClusterDetailResponse {
 
 #[allow(deprecated)]
 impl rt::FromJson for DescribeClusterDetailResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_id: object.take("cluster_id")?,
-            cluster_type: object.take("cluster_type")?,
-            created: object.take("created")?,
-            init_version: object.take("init_version")?,
-            current_version: object.take("current_version")?,
-            next_version: object.take("next_version")?,
-            deletion_protection: object.take("deletion_protection")?,
-            docker_version: object.take("docker_version")?,
-            external_loadbalancer_id: object.take("external_loadbalancer_id")?,
-            meta_data: object.take("meta_data")?,
-            name: object.take("name")?,
-            network_mode: object.take("network_mode")?,
-            region_id: object.take("region_id")?,
-            resource_group_id: object.take("resource_group_id")?,
-            security_group_id: object.take("security_group_id")?,
-            size: object.take("size")?,
-            state: object.take("state")?,
-            tags: object.take("tags")?,
-            updated: object.take("updated")?,
-            vpc_id: object.take("vpc_id")?,
-            vswitch_id: object.take("vswitch_id")?,
-            subnet_cidr: object.take("subnet_cidr")?,
-            zone_id: object.take("zone_id")?,
-            master_url: object.take("master_url")?,
-            private_zone: object.take("private_zone")?,
-            profile: object.take("profile")?,
-            cluster_spec: object.take("cluster_spec")?,
-            worker_ram_role_name: object.take("worker_ram_role_name")?,
-            maintenance_window: object.take("maintenance_window")?,
-            parameters: object.take("parameters")?,
-            container_cidr: object.take("container_cidr")?,
-            service_cidr: object.take("service_cidr")?,
-            proxy_mode: object.take("proxy_mode")?,
-            timezone: object.take("timezone")?,
-            node_cidr_mask: object.take("node_cidr_mask")?,
-            ip_stack: object.take("ip_stack")?,
-            cluster_domain: object.take("cluster_domain")?,
-            extra_sans: object.take("extra_sans")?,
-            rrsa_config: object.take("rrsa_config")?,
-            vswitch_ids: object.take("vswitch_ids")?,
-            operation_policy: object.take("operation_policy")?,
-            control_plane_config: object.take("control_plane_config")?,
-            auto_mode: object.take("auto_mode")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "cluster_type" => json.read_into(&mut out.cluster_type),
+            "created" => json.read_into(&mut out.created),
+            "init_version" => json.read_into(&mut out.init_version),
+            "current_version" => json.read_into(&mut out.current_version),
+            "next_version" => json.read_into(&mut out.next_version),
+            "deletion_protection" => json.read_into(&mut out.deletion_protection),
+            "docker_version" => json.read_into(&mut out.docker_version),
+            "external_loadbalancer_id" => {
+                json.read_into(&mut out.external_loadbalancer_id)
+            }
+            "meta_data" => json.read_into(&mut out.meta_data),
+            "name" => json.read_into(&mut out.name),
+            "network_mode" => json.read_into(&mut out.network_mode),
+            "region_id" => json.read_into(&mut out.region_id),
+            "resource_group_id" => json.read_into(&mut out.resource_group_id),
+            "security_group_id" => json.read_into(&mut out.security_group_id),
+            "size" => json.read_into(&mut out.size),
+            "state" => json.read_into(&mut out.state),
+            "tags" => json.read_into(&mut out.tags),
+            "updated" => json.read_into(&mut out.updated),
+            "vpc_id" => json.read_into(&mut out.vpc_id),
+            "vswitch_id" => json.read_into(&mut out.vswitch_id),
+            "subnet_cidr" => json.read_into(&mut out.subnet_cidr),
+            "zone_id" => json.read_into(&mut out.zone_id),
+            "master_url" => json.read_into(&mut out.master_url),
+            "private_zone" => json.read_into(&mut out.private_zone),
+            "profile" => json.read_into(&mut out.profile),
+            "cluster_spec" => json.read_into(&mut out.cluster_spec),
+            "worker_ram_role_name" => json.read_into(&mut out.worker_ram_role_name),
+            "maintenance_window" => json.read_into(&mut out.maintenance_window),
+            "parameters" => json.read_into(&mut out.parameters),
+            "container_cidr" => json.read_into(&mut out.container_cidr),
+            "service_cidr" => json.read_into(&mut out.service_cidr),
+            "proxy_mode" => json.read_into(&mut out.proxy_mode),
+            "timezone" => json.read_into(&mut out.timezone),
+            "node_cidr_mask" => json.read_into(&mut out.node_cidr_mask),
+            "ip_stack" => json.read_into(&mut out.ip_stack),
+            "cluster_domain" => json.read_into(&mut out.cluster_domain),
+            "extra_sans" => json.read_into(&mut out.extra_sans),
+            "rrsa_config" => json.read_into(&mut out.rrsa_config),
+            "vswitch_ids" => json.read_into(&mut out.vswitch_ids),
+            "operation_policy" => json.read_into(&mut out.operation_policy),
+            "control_plane_config" => json.read_into(&mut out.control_plane_config),
+            "auto_mode" => json.read_into(&mut out.auto_mode),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -337,18 +351,24 @@ pub struct RrsaConfig {
 }
 
 impl rt::FromJson for RrsaConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enabled: object.take("enabled")?,
-            oidc_name: object.take("oidc_name")?,
-            oidc_arn: object.take("oidc_arn")?,
-            max_oidc_token_expiration: object.take("max_oidc_token_expiration")?,
-            audience: object.take("audience")?,
-            issuer: object.take("issuer")?,
-            open_api_configuration_url: object.take("open_api_configuration_url")?,
-            jwks_url: object.take("jwks_url")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "enabled" => json.read_into(&mut out.enabled),
+            "oidc_name" => json.read_into(&mut out.oidc_name),
+            "oidc_arn" => json.read_into(&mut out.oidc_arn),
+            "max_oidc_token_expiration" => {
+                json.read_into(&mut out.max_oidc_token_expiration)
+            }
+            "audience" => json.read_into(&mut out.audience),
+            "issuer" => json.read_into(&mut out.issuer),
+            "open_api_configuration_url" => {
+                json.read_into(&mut out.open_api_configuration_url)
+            }
+            "jwks_url" => json.read_into(&mut out.jwks_url),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -407,34 +427,45 @@ pub struct ControlPlaneConfig {
 }
 
 impl rt::FromJson for ControlPlaneConfig {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            charge_type: object.take("charge_type")?,
-            period: object.take("period")?,
-            period_unit: object.take("period_unit")?,
-            auto_renew: object.take("auto_renew")?,
-            auto_renew_period: object.take("auto_renew_period")?,
-            instance_types: object.take("instance_types")?,
-            image_type: object.take("image_type")?,
-            image_id: object.take("image_id")?,
-            key_pair: object.take("key_pair")?,
-            system_disk_category: object.take("system_disk_category")?,
-            system_disk_size: object.take("system_disk_size")?,
-            system_disk_snapshot_policy_id: object
-                .take("system_disk_snapshot_policy_id")?,
-            system_disk_performance_level: object.take("system_disk_performance_level")?,
-            system_disk_provisioned_iops: object.take("system_disk_provisioned_iops")?,
-            system_disk_bursting_enabled: object.take("system_disk_bursting_enabled")?,
-            deploymentset_id: object.take("deploymentset_id")?,
-            cloud_monitor_flags: object.take("cloud_monitor_flags")?,
-            soc_enabled: object.take("soc_enabled")?,
-            security_hardening_os: object.take("security_hardening_os")?,
-            cpu_policy: object.take("cpu_policy")?,
-            runtime: object.take("runtime")?,
-            node_port_range: object.take("node_port_range")?,
-            size: object.take("size")?,
-            instance_metadata_options: object.take("instance_metadata_options")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "charge_type" => json.read_into(&mut out.charge_type),
+            "period" => json.read_into(&mut out.period),
+            "period_unit" => json.read_into(&mut out.period_unit),
+            "auto_renew" => json.read_into(&mut out.auto_renew),
+            "auto_renew_period" => json.read_into(&mut out.auto_renew_period),
+            "instance_types" => json.read_into(&mut out.instance_types),
+            "image_type" => json.read_into(&mut out.image_type),
+            "image_id" => json.read_into(&mut out.image_id),
+            "key_pair" => json.read_into(&mut out.key_pair),
+            "system_disk_category" => json.read_into(&mut out.system_disk_category),
+            "system_disk_size" => json.read_into(&mut out.system_disk_size),
+            "system_disk_snapshot_policy_id" => {
+                json.read_into(&mut out.system_disk_snapshot_policy_id)
+            }
+            "system_disk_performance_level" => {
+                json.read_into(&mut out.system_disk_performance_level)
+            }
+            "system_disk_provisioned_iops" => {
+                json.read_into(&mut out.system_disk_provisioned_iops)
+            }
+            "system_disk_bursting_enabled" => {
+                json.read_into(&mut out.system_disk_bursting_enabled)
+            }
+            "deploymentset_id" => json.read_into(&mut out.deploymentset_id),
+            "cloud_monitor_flags" => json.read_into(&mut out.cloud_monitor_flags),
+            "soc_enabled" => json.read_into(&mut out.soc_enabled),
+            "security_hardening_os" => json.read_into(&mut out.security_hardening_os),
+            "cpu_policy" => json.read_into(&mut out.cpu_policy),
+            "runtime" => json.read_into(&mut out.runtime),
+            "node_port_range" => json.read_into(&mut out.node_port_range),
+            "size" => json.read_into(&mut out.size),
+            "instance_metadata_options" => {
+                json.read_into(&mut out.instance_metadata_options)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -103,6 +103,16 @@ impl DescribeClusterEventsBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -143,12 +153,14 @@ pub struct DescribeClusterEventsResponse {
 }
 
 impl rt::FromJson for DescribeClusterEventsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            events: object.take("events")?,
-            page_info: object.take("page_info")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "events" => json.read_into(&mut out.events),
+            "page_info" => json.read_into(&mut out.page_info),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -252,8 +264,8 @@ impl std::fmt::Display for Level {
 }
 
 impl rt::FromJson for Level {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -296,13 +308,15 @@ pub struct EventsItemData {
 }
 
 impl rt::FromJson for EventsItemData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            level: object.take("level")?,
-            reason: object.take("reason")?,
-            message: object.take("message")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "level" => json.read_into(&mut out.level),
+            "reason" => json.read_into(&mut out.reason),
+            "message" => json.read_into(&mut out.message),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -327,16 +341,18 @@ pub struct EventsItem {
 }
 
 impl rt::FromJson for EventsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            event_id: object.take("event_id")?,
-            r#type: object.take("type")?,
-            source: object.take("source")?,
-            subject: object.take("subject")?,
-            time: object.take("time")?,
-            cluster_id: object.take("cluster_id")?,
-            data: object.take("data")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "event_id" => json.read_into(&mut out.event_id),
+            "type" => json.read_into(&mut out.r#type),
+            "source" => json.read_into(&mut out.source),
+            "subject" => json.read_into(&mut out.subject),
+            "time" => json.read_into(&mut out.time),
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "data" => json.read_into(&mut out.data),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

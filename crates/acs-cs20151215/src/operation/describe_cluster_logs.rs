@@ -72,6 +72,16 @@ impl DescribeClusterLogsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterLogs`: the JSON value it answers.
@@ -83,9 +93,9 @@ pub struct DescribeClusterLogsResponse {
 }
 
 impl rt::FromJson for DescribeClusterLogsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -137,14 +147,16 @@ pub struct DescribeClusterLogsBodyItem {
 }
 
 impl rt::FromJson for DescribeClusterLogsBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            id: object.take("ID")?,
-            cluster_id: object.take("cluster_id")?,
-            cluster_log: object.take("cluster_log")?,
-            created: object.take("created")?,
-            updated: object.take("updated")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "ID" => json.read_into(&mut out.id),
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "cluster_log" => json.read_into(&mut out.cluster_log),
+            "created" => json.read_into(&mut out.created),
+            "updated" => json.read_into(&mut out.updated),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

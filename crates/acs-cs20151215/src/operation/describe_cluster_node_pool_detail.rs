@@ -87,6 +87,16 @@ impl DescribeClusterNodePoolDetailBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterNodePoolDetail`: members the service omits are `None`, members it adds later are ignored.
@@ -140,25 +150,27 @@ pub struct DescribeClusterNodePoolDetailResponse {
 }
 
 impl rt::FromJson for DescribeClusterNodePoolDetailResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            nodepool_info: object.take("nodepool_info")?,
-            status: object.take("status")?,
-            auto_scaling: object.take("auto_scaling")?,
-            management: object.take("management")?,
-            scaling_group: object.take("scaling_group")?,
-            node_config: object.take("node_config")?,
-            kubernetes_config: object.take("kubernetes_config")?,
-            tee_config: object.take("tee_config")?,
-            interconnect_config: object.take("interconnect_config")?,
-            max_nodes: object.take("max_nodes")?,
-            interconnect_mode: object.take("interconnect_mode")?,
-            host_network: object.take("host_network")?,
-            intranet: object.take("intranet")?,
-            auto_mode: object.take("auto_mode")?,
-            node_components: object.take("node_components")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "nodepool_info" => json.read_into(&mut out.nodepool_info),
+            "status" => json.read_into(&mut out.status),
+            "auto_scaling" => json.read_into(&mut out.auto_scaling),
+            "management" => json.read_into(&mut out.management),
+            "scaling_group" => json.read_into(&mut out.scaling_group),
+            "node_config" => json.read_into(&mut out.node_config),
+            "kubernetes_config" => json.read_into(&mut out.kubernetes_config),
+            "tee_config" => json.read_into(&mut out.tee_config),
+            "interconnect_config" => json.read_into(&mut out.interconnect_config),
+            "max_nodes" => json.read_into(&mut out.max_nodes),
+            "interconnect_mode" => json.read_into(&mut out.interconnect_mode),
+            "host_network" => json.read_into(&mut out.host_network),
+            "intranet" => json.read_into(&mut out.intranet),
+            "auto_mode" => json.read_into(&mut out.auto_mode),
+            "node_components" => json.read_into(&mut out.node_components),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -209,15 +221,17 @@ pub struct ConditionsItem {
 }
 
 impl rt::FromJson for ConditionsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            r#type: object.take("type")?,
-            status: object.take("status")?,
-            reason: object.take("reason")?,
-            message: object.take("message")?,
-            last_transition_time: object.take("last_transition_time")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "type" => json.read_into(&mut out.r#type),
+            "status" => json.read_into(&mut out.status),
+            "reason" => json.read_into(&mut out.reason),
+            "message" => json.read_into(&mut out.message),
+            "last_transition_time" => json.read_into(&mut out.last_transition_time),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -254,19 +268,21 @@ pub struct DescribeClusterNodePoolDetailStatus {
 }
 
 impl rt::FromJson for DescribeClusterNodePoolDetailStatus {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            state: object.take("state")?,
-            healthy_nodes: object.take("healthy_nodes")?,
-            initial_nodes: object.take("initial_nodes")?,
-            failed_nodes: object.take("failed_nodes")?,
-            offline_nodes: object.take("offline_nodes")?,
-            removing_nodes: object.take("removing_nodes")?,
-            serving_nodes: object.take("serving_nodes")?,
-            total_nodes: object.take("total_nodes")?,
-            conditions: object.take("conditions")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "state" => json.read_into(&mut out.state),
+            "healthy_nodes" => json.read_into(&mut out.healthy_nodes),
+            "initial_nodes" => json.read_into(&mut out.initial_nodes),
+            "failed_nodes" => json.read_into(&mut out.failed_nodes),
+            "offline_nodes" => json.read_into(&mut out.offline_nodes),
+            "removing_nodes" => json.read_into(&mut out.removing_nodes),
+            "serving_nodes" => json.read_into(&mut out.serving_nodes),
+            "total_nodes" => json.read_into(&mut out.total_nodes),
+            "conditions" => json.read_into(&mut out.conditions),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -284,12 +300,14 @@ pub struct ResourcePoolOptions {
 }
 
 impl rt::FromJson for ResourcePoolOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            private_pool_ids: object.take("private_pool_ids")?,
-            strategy: object.take("strategy")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "private_pool_ids" => json.read_into(&mut out.private_pool_ids),
+            "strategy" => json.read_into(&mut out.strategy),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -499,62 +517,80 @@ pub struct ScalingGroup {
 
 #[allow(deprecated)]
 impl rt::FromJson for ScalingGroup {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            scaling_group_id: object.take("scaling_group_id")?,
-            vswitch_ids: object.take("vswitch_ids")?,
-            instance_types: object.take("instance_types")?,
-            instance_charge_type: object.take("instance_charge_type")?,
-            period: object.take("period")?,
-            period_unit: object.take("period_unit")?,
-            auto_renew: object.take("auto_renew")?,
-            auto_renew_period: object.take("auto_renew_period")?,
-            spot_strategy: object.take("spot_strategy")?,
-            spot_price_limit: object.take("spot_price_limit")?,
-            image_type: object.take("image_type")?,
-            image_id: object.take("image_id")?,
-            system_disk_category: object.take("system_disk_category")?,
-            system_disk_categories: object.take("system_disk_categories")?,
-            system_disk_size: object.take("system_disk_size")?,
-            system_disk_performance_level: object.take("system_disk_performance_level")?,
-            system_disk_encrypted: object.take("system_disk_encrypted")?,
-            system_disk_kms_key_id: object.take("system_disk_kms_key_id")?,
-            system_disk_encrypt_algorithm: object.take("system_disk_encrypt_algorithm")?,
-            system_disk_bursting_enabled: object.take("system_disk_bursting_enabled")?,
-            system_disk_provisioned_iops: object.take("system_disk_provisioned_iops")?,
-            data_disks: object.take("data_disks")?,
-            security_group_ids: object.take("security_group_ids")?,
-            key_pair: object.take("key_pair")?,
-            login_password: object.take("login_password")?,
-            login_as_non_root: object.take("login_as_non_root")?,
-            cis_enabled: object.take("cis_enabled")?,
-            soc_enabled: object.take("soc_enabled")?,
-            security_hardening_os: object.take("security_hardening_os")?,
-            internet_charge_type: object.take("internet_charge_type")?,
-            internet_max_bandwidth_out: object.take("internet_max_bandwidth_out")?,
-            tags: object.take("tags")?,
-            desired_size: object.take("desired_size")?,
-            multi_az_policy: object.take("multi_az_policy")?,
-            scaling_policy: object.take("scaling_policy")?,
-            on_demand_base_capacity: object.take("on_demand_base_capacity")?,
-            on_demand_percentage_above_base_capacity: object
-                .take("on_demand_percentage_above_base_capacity")?,
-            spot_instance_pools: object.take("spot_instance_pools")?,
-            spot_instance_remedy: object.take("spot_instance_remedy")?,
-            compensate_with_on_demand: object.take("compensate_with_on_demand")?,
-            deploymentset_id: object.take("deploymentset_id")?,
-            rds_instances: object.take("rds_instances")?,
-            private_pool_options: object.take("private_pool_options")?,
-            security_group_id: object.take("security_group_id")?,
-            platform: object.take("platform")?,
-            ram_policy: object.take("ram_policy")?,
-            instance_patterns: object.take("instance_patterns")?,
-            ram_role_name: object.take("ram_role_name")?,
-            instance_metadata_options: object.take("instance_metadata_options")?,
-            resource_pool_options: object.take("resource_pool_options")?,
-            system_disk_snapshot_policy_id: object
-                .take("system_disk_snapshot_policy_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "scaling_group_id" => json.read_into(&mut out.scaling_group_id),
+            "vswitch_ids" => json.read_into(&mut out.vswitch_ids),
+            "instance_types" => json.read_into(&mut out.instance_types),
+            "instance_charge_type" => json.read_into(&mut out.instance_charge_type),
+            "period" => json.read_into(&mut out.period),
+            "period_unit" => json.read_into(&mut out.period_unit),
+            "auto_renew" => json.read_into(&mut out.auto_renew),
+            "auto_renew_period" => json.read_into(&mut out.auto_renew_period),
+            "spot_strategy" => json.read_into(&mut out.spot_strategy),
+            "spot_price_limit" => json.read_into(&mut out.spot_price_limit),
+            "image_type" => json.read_into(&mut out.image_type),
+            "image_id" => json.read_into(&mut out.image_id),
+            "system_disk_category" => json.read_into(&mut out.system_disk_category),
+            "system_disk_categories" => json.read_into(&mut out.system_disk_categories),
+            "system_disk_size" => json.read_into(&mut out.system_disk_size),
+            "system_disk_performance_level" => {
+                json.read_into(&mut out.system_disk_performance_level)
+            }
+            "system_disk_encrypted" => json.read_into(&mut out.system_disk_encrypted),
+            "system_disk_kms_key_id" => json.read_into(&mut out.system_disk_kms_key_id),
+            "system_disk_encrypt_algorithm" => {
+                json.read_into(&mut out.system_disk_encrypt_algorithm)
+            }
+            "system_disk_bursting_enabled" => {
+                json.read_into(&mut out.system_disk_bursting_enabled)
+            }
+            "system_disk_provisioned_iops" => {
+                json.read_into(&mut out.system_disk_provisioned_iops)
+            }
+            "data_disks" => json.read_into(&mut out.data_disks),
+            "security_group_ids" => json.read_into(&mut out.security_group_ids),
+            "key_pair" => json.read_into(&mut out.key_pair),
+            "login_password" => json.read_into(&mut out.login_password),
+            "login_as_non_root" => json.read_into(&mut out.login_as_non_root),
+            "cis_enabled" => json.read_into(&mut out.cis_enabled),
+            "soc_enabled" => json.read_into(&mut out.soc_enabled),
+            "security_hardening_os" => json.read_into(&mut out.security_hardening_os),
+            "internet_charge_type" => json.read_into(&mut out.internet_charge_type),
+            "internet_max_bandwidth_out" => {
+                json.read_into(&mut out.internet_max_bandwidth_out)
+            }
+            "tags" => json.read_into(&mut out.tags),
+            "desired_size" => json.read_into(&mut out.desired_size),
+            "multi_az_policy" => json.read_into(&mut out.multi_az_policy),
+            "scaling_policy" => json.read_into(&mut out.scaling_policy),
+            "on_demand_base_capacity" => json.read_into(&mut out.on_demand_base_capacity),
+            "on_demand_percentage_above_base_capacity" => {
+                json.read_into(&mut out.on_demand_percentage_above_base_capacity)
+            }
+            "spot_instance_pools" => json.read_into(&mut out.spot_instance_pools),
+            "spot_instance_remedy" => json.read_into(&mut out.spot_instance_remedy),
+            "compensate_with_on_demand" => {
+                json.read_into(&mut out.compensate_with_on_demand)
+            }
+            "deploymentset_id" => json.read_into(&mut out.deploymentset_id),
+            "rds_instances" => json.read_into(&mut out.rds_instances),
+            "private_pool_options" => json.read_into(&mut out.private_pool_options),
+            "security_group_id" => json.read_into(&mut out.security_group_id),
+            "platform" => json.read_into(&mut out.platform),
+            "ram_policy" => json.read_into(&mut out.ram_policy),
+            "instance_patterns" => json.read_into(&mut out.instance_patterns),
+            "ram_role_name" => json.read_into(&mut out.ram_role_name),
+            "instance_metadata_options" => {
+                json.read_into(&mut out.instance_metadata_options)
+            }
+            "resource_pool_options" => json.read_into(&mut out.resource_pool_options),
+            "system_disk_snapshot_policy_id" => {
+                json.read_into(&mut out.system_disk_snapshot_policy_id)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

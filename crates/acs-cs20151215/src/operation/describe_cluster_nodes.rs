@@ -135,6 +135,16 @@ impl DescribeClusterNodesBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterNodes`: members the service omits are `None`, members it adds later are ignored.
@@ -148,12 +158,14 @@ pub struct DescribeClusterNodesResponse {
 }
 
 impl rt::FromJson for DescribeClusterNodesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            nodes: object.take("nodes")?,
-            page: object.take("page")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "nodes" => json.read_into(&mut out.nodes),
+            "page" => json.read_into(&mut out.page),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -270,29 +282,31 @@ pub struct NodesItem {
 }
 
 impl rt::FromJson for NodesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            creation_time: object.take("creation_time")?,
-            error_message: object.take("error_message")?,
-            expired_time: object.take("expired_time")?,
-            host_name: object.take("host_name")?,
-            image_id: object.take("image_id")?,
-            instance_charge_type: object.take("instance_charge_type")?,
-            instance_id: object.take("instance_id")?,
-            instance_name: object.take("instance_name")?,
-            instance_role: object.take("instance_role")?,
-            instance_status: object.take("instance_status")?,
-            instance_type: object.take("instance_type")?,
-            instance_type_family: object.take("instance_type_family")?,
-            ip_address: object.take("ip_address")?,
-            is_aliyun_node: object.take("is_aliyun_node")?,
-            node_name: object.take("node_name")?,
-            node_status: object.take("node_status")?,
-            nodepool_id: object.take("nodepool_id")?,
-            source: object.take("source")?,
-            state: object.take("state")?,
-            spot_strategy: object.take("spot_strategy")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "creation_time" => json.read_into(&mut out.creation_time),
+            "error_message" => json.read_into(&mut out.error_message),
+            "expired_time" => json.read_into(&mut out.expired_time),
+            "host_name" => json.read_into(&mut out.host_name),
+            "image_id" => json.read_into(&mut out.image_id),
+            "instance_charge_type" => json.read_into(&mut out.instance_charge_type),
+            "instance_id" => json.read_into(&mut out.instance_id),
+            "instance_name" => json.read_into(&mut out.instance_name),
+            "instance_role" => json.read_into(&mut out.instance_role),
+            "instance_status" => json.read_into(&mut out.instance_status),
+            "instance_type" => json.read_into(&mut out.instance_type),
+            "instance_type_family" => json.read_into(&mut out.instance_type_family),
+            "ip_address" => json.read_into(&mut out.ip_address),
+            "is_aliyun_node" => json.read_into(&mut out.is_aliyun_node),
+            "node_name" => json.read_into(&mut out.node_name),
+            "node_status" => json.read_into(&mut out.node_status),
+            "nodepool_id" => json.read_into(&mut out.nodepool_id),
+            "source" => json.read_into(&mut out.source),
+            "state" => json.read_into(&mut out.state),
+            "spot_strategy" => json.read_into(&mut out.spot_strategy),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

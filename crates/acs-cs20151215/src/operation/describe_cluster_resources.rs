@@ -88,6 +88,16 @@ impl DescribeClusterResourcesBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterResources`: the JSON value it answers.
@@ -99,9 +109,9 @@ pub struct DescribeClusterResourcesResponse {
 }
 
 impl rt::FromJson for DescribeClusterResourcesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -149,13 +159,15 @@ pub struct DependenciesItem {
 }
 
 impl rt::FromJson for DependenciesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_id: object.take("cluster_id")?,
-            resource_type: object.take("resource_type")?,
-            instance_id: object.take("instance_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "resource_type" => json.read_into(&mut out.resource_type),
+            "instance_id" => json.read_into(&mut out.instance_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -172,13 +184,15 @@ pub struct AssociatedObject {
 }
 
 impl rt::FromJson for AssociatedObject {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            kind: object.take("kind")?,
-            namespace: object.take("namespace")?,
-            name: object.take("name")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "kind" => json.read_into(&mut out.kind),
+            "namespace" => json.read_into(&mut out.namespace),
+            "name" => json.read_into(&mut out.name),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -193,12 +207,14 @@ pub struct DeleteBehavior {
 }
 
 impl rt::FromJson for DeleteBehavior {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            delete_by_default: object.take("delete_by_default")?,
-            changeable: object.take("changeable")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "delete_by_default" => json.read_into(&mut out.delete_by_default),
+            "changeable" => json.read_into(&mut out.changeable),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -250,8 +266,8 @@ impl std::fmt::Display for CreatorType {
 }
 
 impl rt::FromJson for CreatorType {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -308,21 +324,23 @@ pub struct DescribeClusterResourcesBodyItem {
 }
 
 impl rt::FromJson for DescribeClusterResourcesBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_id: object.take("cluster_id")?,
-            created: object.take("created")?,
-            instance_id: object.take("instance_id")?,
-            resource_info: object.take("resource_info")?,
-            resource_type: object.take("resource_type")?,
-            state: object.take("state")?,
-            auto_create: object.take("auto_create")?,
-            dependencies: object.take("dependencies")?,
-            associated_object: object.take("associated_object")?,
-            delete_behavior: object.take("delete_behavior")?,
-            creator_type: object.take("creator_type")?,
-            extra_info: object.take("extra_info")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "created" => json.read_into(&mut out.created),
+            "instance_id" => json.read_into(&mut out.instance_id),
+            "resource_info" => json.read_into(&mut out.resource_info),
+            "resource_type" => json.read_into(&mut out.resource_type),
+            "state" => json.read_into(&mut out.state),
+            "auto_create" => json.read_into(&mut out.auto_create),
+            "dependencies" => json.read_into(&mut out.dependencies),
+            "associated_object" => json.read_into(&mut out.associated_object),
+            "delete_behavior" => json.read_into(&mut out.delete_behavior),
+            "creator_type" => json.read_into(&mut out.creator_type),
+            "extra_info" => json.read_into(&mut out.extra_info),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -91,6 +91,16 @@ impl DescribeClusterTasksBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -133,13 +143,15 @@ pub struct DescribeClusterTasksResponse {
 }
 
 impl rt::FromJson for DescribeClusterTasksResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_info: object.take("page_info")?,
-            tasks: object.take("tasks")?,
-            request_id: object.take("requestId")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "page_info" => json.read_into(&mut out.page_info),
+            "tasks" => json.read_into(&mut out.tasks),
+            "requestId" => json.read_into(&mut out.request_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -184,12 +196,14 @@ pub struct TasksItemError {
 }
 
 impl rt::FromJson for TasksItemError {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            message: object.take("message")?,
-            code: object.take("code")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "message" => json.read_into(&mut out.message),
+            "code" => json.read_into(&mut out.code),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -212,15 +226,17 @@ pub struct TasksItem {
 }
 
 impl rt::FromJson for TasksItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            task_id: object.take("task_id")?,
-            task_type: object.take("task_type")?,
-            state: object.take("state")?,
-            created: object.take("created")?,
-            updated: object.take("updated")?,
-            error: object.take("error")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "task_id" => json.read_into(&mut out.task_id),
+            "task_type" => json.read_into(&mut out.task_type),
+            "state" => json.read_into(&mut out.state),
+            "created" => json.read_into(&mut out.created),
+            "updated" => json.read_into(&mut out.updated),
+            "error" => json.read_into(&mut out.error),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -95,6 +95,16 @@ impl DescribeClusterV2UserKubeconfigBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterV2UserKubeconfig`: members the service omits are `None`, members it adds later are ignored.
@@ -106,11 +116,13 @@ pub struct DescribeClusterV2UserKubeconfigResponse {
 }
 
 impl rt::FromJson for DescribeClusterV2UserKubeconfigResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            config: object.take("config")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "config" => json.read_into(&mut out.config),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

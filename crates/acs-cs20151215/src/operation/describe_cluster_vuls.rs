@@ -72,6 +72,16 @@ impl DescribeClusterVulsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusterVuls`: members the service omits are `None`, members it adds later are ignored.
@@ -83,11 +93,13 @@ pub struct DescribeClusterVulsResponse {
 }
 
 impl rt::FromJson for DescribeClusterVulsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            vul_records: object.take("vul_records")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "vul_records" => json.read_into(&mut out.vul_records),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -186,8 +198,8 @@ impl std::fmt::Display for VulType {
 }
 
 impl rt::FromJson for VulType {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -233,17 +245,19 @@ pub struct VulRecordsItem {
 }
 
 impl rt::FromJson for VulRecordsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            nodepool_name: object.take("nodepool_name")?,
-            nodepool_id: object.take("nodepool_id")?,
-            node_count: object.take("node_count")?,
-            vul_name: object.take("vul_name")?,
-            vul_alias_name: object.take("vul_alias_name")?,
-            vul_type: object.take("vul_type")?,
-            necessity: object.take("necessity")?,
-            cve_list: object.take("cve_list")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "nodepool_name" => json.read_into(&mut out.nodepool_name),
+            "nodepool_id" => json.read_into(&mut out.nodepool_id),
+            "node_count" => json.read_into(&mut out.node_count),
+            "vul_name" => json.read_into(&mut out.vul_name),
+            "vul_alias_name" => json.read_into(&mut out.vul_alias_name),
+            "vul_type" => json.read_into(&mut out.vul_type),
+            "necessity" => json.read_into(&mut out.necessity),
+            "cve_list" => json.read_into(&mut out.cve_list),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -82,6 +82,16 @@ impl DescribeClustersBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeClusters`: the JSON value it answers.
@@ -93,9 +103,9 @@ pub struct DescribeClustersResponse {
 }
 
 impl rt::FromJson for DescribeClustersResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -141,12 +151,14 @@ pub struct TagsItem {
 }
 
 impl rt::FromJson for TagsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            key: object.take("key")?,
-            value: object.take("value")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "key" => json.read_into(&mut out.key),
+            "value" => json.read_into(&mut out.value),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -215,38 +227,42 @@ pub struct DescribeClustersBodyItem {
 }
 
 impl rt::FromJson for DescribeClustersBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_id: object.take("cluster_id")?,
-            cluster_type: object.take("cluster_type")?,
-            created: object.take("created")?,
-            current_version: object.take("current_version")?,
-            data_disk_category: object.take("data_disk_category")?,
-            data_disk_size: object.take("data_disk_size")?,
-            deletion_protection: object.take("deletion_protection")?,
-            docker_version: object.take("docker_version")?,
-            external_loadbalancer_id: object.take("external_loadbalancer_id")?,
-            init_version: object.take("init_version")?,
-            master_url: object.take("master_url")?,
-            meta_data: object.take("meta_data")?,
-            name: object.take("name")?,
-            network_mode: object.take("network_mode")?,
-            private_zone: object.take("private_zone")?,
-            profile: object.take("profile")?,
-            region_id: object.take("region_id")?,
-            resource_group_id: object.take("resource_group_id")?,
-            security_group_id: object.take("security_group_id")?,
-            size: object.take("size")?,
-            state: object.take("state")?,
-            subnet_cidr: object.take("subnet_cidr")?,
-            tags: object.take("tags")?,
-            updated: object.take("updated")?,
-            vpc_id: object.take("vpc_id")?,
-            vswitch_cidr: object.take("vswitch_cidr")?,
-            vswitch_id: object.take("vswitch_id")?,
-            worker_ram_role_name: object.take("worker_ram_role_name")?,
-            zone_id: object.take("zone_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "cluster_type" => json.read_into(&mut out.cluster_type),
+            "created" => json.read_into(&mut out.created),
+            "current_version" => json.read_into(&mut out.current_version),
+            "data_disk_category" => json.read_into(&mut out.data_disk_category),
+            "data_disk_size" => json.read_into(&mut out.data_disk_size),
+            "deletion_protection" => json.read_into(&mut out.deletion_protection),
+            "docker_version" => json.read_into(&mut out.docker_version),
+            "external_loadbalancer_id" => {
+                json.read_into(&mut out.external_loadbalancer_id)
+            }
+            "init_version" => json.read_into(&mut out.init_version),
+            "master_url" => json.read_into(&mut out.master_url),
+            "meta_data" => json.read_into(&mut out.meta_data),
+            "name" => json.read_into(&mut out.name),
+            "network_mode" => json.read_into(&mut out.network_mode),
+            "private_zone" => json.read_into(&mut out.private_zone),
+            "profile" => json.read_into(&mut out.profile),
+            "region_id" => json.read_into(&mut out.region_id),
+            "resource_group_id" => json.read_into(&mut out.resource_group_id),
+            "security_group_id" => json.read_into(&mut out.security_group_id),
+            "size" => json.read_into(&mut out.size),
+            "state" => json.read_into(&mut out.state),
+            "subnet_cidr" => json.read_into(&mut out.subnet_cidr),
+            "tags" => json.read_into(&mut out.tags),
+            "updated" => json.read_into(&mut out.updated),
+            "vpc_id" => json.read_into(&mut out.vpc_id),
+            "vswitch_cidr" => json.read_into(&mut out.vswitch_cidr),
+            "vswitch_id" => json.read_into(&mut out.vswitch_id),
+            "worker_ram_role_name" => json.read_into(&mut out.worker_ram_role_name),
+            "zone_id" => json.read_into(&mut out.zone_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -154,6 +154,16 @@ impl DescribeClustersV1Builder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -202,12 +212,14 @@ pub struct DescribeClustersV1Response {
 }
 
 impl rt::FromJson for DescribeClustersV1Response {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            clusters: object.take("clusters")?,
-            page_info: object.take("page_info")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "clusters" => json.read_into(&mut out.clusters),
+            "page_info" => json.read_into(&mut out.page_info),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -375,46 +387,50 @@ pub struct ClustersItem {
 
 #[allow(deprecated)]
 impl rt::FromJson for ClustersItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_id: object.take("cluster_id")?,
-            cluster_type: object.take("cluster_type")?,
-            created: object.take("created")?,
-            init_version: object.take("init_version")?,
-            current_version: object.take("current_version")?,
-            next_version: object.take("next_version")?,
-            deletion_protection: object.take("deletion_protection")?,
-            docker_version: object.take("docker_version")?,
-            external_loadbalancer_id: object.take("external_loadbalancer_id")?,
-            master_url: object.take("master_url")?,
-            meta_data: object.take("meta_data")?,
-            name: object.take("name")?,
-            network_mode: object.take("network_mode")?,
-            private_zone: object.take("private_zone")?,
-            profile: object.take("profile")?,
-            region_id: object.take("region_id")?,
-            resource_group_id: object.take("resource_group_id")?,
-            security_group_id: object.take("security_group_id")?,
-            container_cidr: object.take("container_cidr")?,
-            service_cidr: object.take("service_cidr")?,
-            proxy_mode: object.take("proxy_mode")?,
-            timezone: object.take("timezone")?,
-            ip_stack: object.take("ip_stack")?,
-            cluster_domain: object.take("cluster_domain")?,
-            size: object.take("size")?,
-            state: object.take("state")?,
-            subnet_cidr: object.take("subnet_cidr")?,
-            tags: object.take("tags")?,
-            updated: object.take("updated")?,
-            vpc_id: object.take("vpc_id")?,
-            vswitch_id: object.take("vswitch_id")?,
-            vswitch_ids: object.take("vswitch_ids")?,
-            worker_ram_role_name: object.take("worker_ram_role_name")?,
-            zone_id: object.take("zone_id")?,
-            cluster_spec: object.take("cluster_spec")?,
-            maintenance_window: object.take("maintenance_window")?,
-            operation_policy: object.take("operation_policy")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "cluster_type" => json.read_into(&mut out.cluster_type),
+            "created" => json.read_into(&mut out.created),
+            "init_version" => json.read_into(&mut out.init_version),
+            "current_version" => json.read_into(&mut out.current_version),
+            "next_version" => json.read_into(&mut out.next_version),
+            "deletion_protection" => json.read_into(&mut out.deletion_protection),
+            "docker_version" => json.read_into(&mut out.docker_version),
+            "external_loadbalancer_id" => {
+                json.read_into(&mut out.external_loadbalancer_id)
+            }
+            "master_url" => json.read_into(&mut out.master_url),
+            "meta_data" => json.read_into(&mut out.meta_data),
+            "name" => json.read_into(&mut out.name),
+            "network_mode" => json.read_into(&mut out.network_mode),
+            "private_zone" => json.read_into(&mut out.private_zone),
+            "profile" => json.read_into(&mut out.profile),
+            "region_id" => json.read_into(&mut out.region_id),
+            "resource_group_id" => json.read_into(&mut out.resource_group_id),
+            "security_group_id" => json.read_into(&mut out.security_group_id),
+            "container_cidr" => json.read_into(&mut out.container_cidr),
+            "service_cidr" => json.read_into(&mut out.service_cidr),
+            "proxy_mode" => json.read_into(&mut out.proxy_mode),
+            "timezone" => json.read_into(&mut out.timezone),
+            "ip_stack" => json.read_into(&mut out.ip_stack),
+            "cluster_domain" => json.read_into(&mut out.cluster_domain),
+            "size" => json.read_into(&mut out.size),
+            "state" => json.read_into(&mut out.state),
+            "subnet_cidr" => json.read_into(&mut out.subnet_cidr),
+            "tags" => json.read_into(&mut out.tags),
+            "updated" => json.read_into(&mut out.updated),
+            "vpc_id" => json.read_into(&mut out.vpc_id),
+            "vswitch_id" => json.read_into(&mut out.vswitch_id),
+            "vswitch_ids" => json.read_into(&mut out.vswitch_ids),
+            "worker_ram_role_name" => json.read_into(&mut out.worker_ram_role_name),
+            "zone_id" => json.read_into(&mut out.zone_id),
+            "cluster_spec" => json.read_into(&mut out.cluster_spec),
+            "maintenance_window" => json.read_into(&mut out.maintenance_window),
+            "operation_policy" => json.read_into(&mut out.operation_policy),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

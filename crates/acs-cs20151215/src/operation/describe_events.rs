@@ -128,6 +128,16 @@ impl DescribeEventsBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -168,12 +178,14 @@ pub struct DescribeEventsResponse {
 }
 
 impl rt::FromJson for DescribeEventsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            events: object.take("events")?,
-            page_info: object.take("page_info")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "events" => json.read_into(&mut out.events),
+            "page_info" => json.read_into(&mut out.page_info),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -185,6 +185,16 @@ impl DescribeKubernetesVersionMetadataBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeKubernetesVersionMetadata`: the JSON value it answers.
@@ -196,9 +206,9 @@ pub struct DescribeKubernetesVersionMetadataResponse {
 }
 
 impl rt::FromJson for DescribeKubernetesVersionMetadataResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -287,18 +297,20 @@ pub struct ImagesItem {
 }
 
 impl rt::FromJson for ImagesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            image_id: object.take("image_id")?,
-            image_name: object.take("image_name")?,
-            platform: object.take("platform")?,
-            os_version: object.take("os_version")?,
-            image_type: object.take("image_type")?,
-            os_type: object.take("os_type")?,
-            image_category: object.take("image_category")?,
-            architecture: object.take("architecture")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "image_id" => json.read_into(&mut out.image_id),
+            "image_name" => json.read_into(&mut out.image_name),
+            "platform" => json.read_into(&mut out.platform),
+            "os_version" => json.read_into(&mut out.os_version),
+            "image_type" => json.read_into(&mut out.image_type),
+            "os_type" => json.read_into(&mut out.os_type),
+            "image_category" => json.read_into(&mut out.image_category),
+            "architecture" => json.read_into(&mut out.architecture),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -327,18 +339,20 @@ pub struct DescribeKubernetesVersionMetadataBodyItem {
 }
 
 impl rt::FromJson for DescribeKubernetesVersionMetadataBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            capabilities: object.take("capabilities")?,
-            images: object.take("images")?,
-            meta_data: object.take("meta_data")?,
-            runtimes: object.take("runtimes")?,
-            version: object.take("version")?,
-            release_date: object.take("release_date")?,
-            expiration_date: object.take("expiration_date")?,
-            creatable: object.take("creatable")?,
-            upgradable_versions: object.take("upgradable_versions")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "capabilities" => json.read_into(&mut out.capabilities),
+            "images" => json.read_into(&mut out.images),
+            "meta_data" => json.read_into(&mut out.meta_data),
+            "runtimes" => json.read_into(&mut out.runtimes),
+            "version" => json.read_into(&mut out.version),
+            "release_date" => json.read_into(&mut out.release_date),
+            "expiration_date" => json.read_into(&mut out.expiration_date),
+            "creatable" => json.read_into(&mut out.creatable),
+            "upgradable_versions" => json.read_into(&mut out.upgradable_versions),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

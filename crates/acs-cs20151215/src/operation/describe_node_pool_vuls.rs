@@ -103,6 +103,16 @@ impl DescribeNodePoolVulsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeNodePoolVuls`: members the service omits are `None`, members it adds later are ignored.
@@ -121,12 +131,16 @@ pub struct DescribeNodePoolVulsResponse {
 }
 
 impl rt::FromJson for DescribeNodePoolVulsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            vul_records: object.take("vul_records")?,
-            vuls_fix_service_purchased: object.take("vuls_fix_service_purchased")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "vul_records" => json.read_into(&mut out.vul_records),
+            "vuls_fix_service_purchased" => {
+                json.read_into(&mut out.vuls_fix_service_purchased)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -187,16 +201,18 @@ pub struct VulListItem {
 }
 
 impl rt::FromJson for VulListItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            alias_name: object.take("alias_name")?,
-            necessity: object.take("necessity")?,
-            cve_list: object.take("cve_list")?,
-            need_reboot: object.take("need_reboot")?,
-            package_list: object.take("package_list")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "alias_name" => json.read_into(&mut out.alias_name),
+            "necessity" => json.read_into(&mut out.necessity),
+            "cve_list" => json.read_into(&mut out.cve_list),
+            "need_reboot" => json.read_into(&mut out.need_reboot),
+            "package_list" => json.read_into(&mut out.package_list),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -213,12 +229,14 @@ pub struct VulRecordsItem {
 }
 
 impl rt::FromJson for VulRecordsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            instance_id: object.take("instance_id")?,
-            vul_list: object.take("vul_list")?,
-            node_name: object.take("node_name")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "instance_id" => json.read_into(&mut out.instance_id),
+            "vul_list" => json.read_into(&mut out.vul_list),
+            "node_name" => json.read_into(&mut out.node_name),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

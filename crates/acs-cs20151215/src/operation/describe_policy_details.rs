@@ -75,6 +75,16 @@ impl DescribePolicyDetailsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribePolicyDetails`: members the service omits are `None`, members it adds later are ignored.
@@ -121,18 +131,20 @@ pub struct DescribePolicyDetailsResponse {
 }
 
 impl rt::FromJson for DescribePolicyDetailsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            category: object.take("category")?,
-            description: object.take("description")?,
-            action: object.take("action")?,
-            severity: object.take("severity")?,
-            template: object.take("template")?,
-            no_config: object.take("no_config")?,
-            is_deleted: object.take("is_deleted")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "category" => json.read_into(&mut out.category),
+            "description" => json.read_into(&mut out.description),
+            "action" => json.read_into(&mut out.action),
+            "severity" => json.read_into(&mut out.severity),
+            "template" => json.read_into(&mut out.template),
+            "no_config" => json.read_into(&mut out.no_config),
+            "is_deleted" => json.read_into(&mut out.is_deleted),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -77,6 +77,16 @@ impl DescribePolicyGovernanceInClusterBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribePolicyGovernanceInCluster`: members the service omits are `None`, members it adds later are ignored.
@@ -92,13 +102,15 @@ pub struct DescribePolicyGovernanceInClusterResponse {
 }
 
 impl rt::FromJson for DescribePolicyGovernanceInClusterResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            on_state: object.take("on_state")?,
-            admit_log: object.take("admit_log")?,
-            violation: object.take("Violation")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "on_state" => json.read_into(&mut out.on_state),
+            "admit_log" => json.read_into(&mut out.admit_log),
+            "Violation" => json.read_into(&mut out.violation),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -145,13 +157,15 @@ pub struct OnStateItem {
 }
 
 impl rt::FromJson for OnStateItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enabled_count: object.take("enabled_count")?,
-            total: object.take("total")?,
-            severity: object.take("severity")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "enabled_count" => json.read_into(&mut out.enabled_count),
+            "total" => json.read_into(&mut out.total),
+            "severity" => json.read_into(&mut out.severity),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -192,25 +206,27 @@ pub struct LogsItem {
 }
 
 impl rt::FromJson for LogsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_id: object.take("cluster_id")?,
-            constraint_action: object.take("constraint_action")?,
-            constraint_api_version: object.take("constraint_api_version")?,
-            constraint_category: object.take("constraint_category")?,
-            constraint_group: object.take("constraint_group")?,
-            constraint_kind: object.take("constraint_kind")?,
-            constraint_name: object.take("constraint_name")?,
-            event_msg: object.take("event_msg")?,
-            event_type: object.take("event_type")?,
-            request_uid: object.take("request_uid")?,
-            request_userinfo: object.take("request_userinfo")?,
-            request_username: object.take("request_username")?,
-            resource_kind: object.take("resource_kind")?,
-            resource_name: object.take("resource_name")?,
-            time: object.take("time")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "constraint_action" => json.read_into(&mut out.constraint_action),
+            "constraint_api_version" => json.read_into(&mut out.constraint_api_version),
+            "constraint_category" => json.read_into(&mut out.constraint_category),
+            "constraint_group" => json.read_into(&mut out.constraint_group),
+            "constraint_kind" => json.read_into(&mut out.constraint_kind),
+            "constraint_name" => json.read_into(&mut out.constraint_name),
+            "event_msg" => json.read_into(&mut out.event_msg),
+            "event_type" => json.read_into(&mut out.event_type),
+            "request_uid" => json.read_into(&mut out.request_uid),
+            "request_userinfo" => json.read_into(&mut out.request_userinfo),
+            "request_username" => json.read_into(&mut out.request_username),
+            "resource_kind" => json.read_into(&mut out.resource_kind),
+            "resource_name" => json.read_into(&mut out.resource_name),
+            "time" => json.read_into(&mut out.time),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -236,15 +252,17 @@ pub struct AdmitLog {
 }
 
 impl rt::FromJson for AdmitLog {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            progress: object.take("progress")?,
-            count: object.take("count")?,
-            logs: object.take("logs")?,
-            log_project: object.take("log_project")?,
-            log_store: object.take("log_store")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "progress" => json.read_into(&mut out.progress),
+            "count" => json.read_into(&mut out.count),
+            "logs" => json.read_into(&mut out.logs),
+            "log_project" => json.read_into(&mut out.log_project),
+            "log_store" => json.read_into(&mut out.log_store),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -259,12 +277,14 @@ pub struct DenyItem {
 }
 
 impl rt::FromJson for DenyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            severity: object.take("severity")?,
-            violations: object.take("violations")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "severity" => json.read_into(&mut out.severity),
+            "violations" => json.read_into(&mut out.violations),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -279,12 +299,14 @@ pub struct WarnItem {
 }
 
 impl rt::FromJson for WarnItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            severity: object.take("severity")?,
-            violations: object.take("violations")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "severity" => json.read_into(&mut out.severity),
+            "violations" => json.read_into(&mut out.violations),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -299,12 +321,14 @@ pub struct TotalViolations {
 }
 
 impl rt::FromJson for TotalViolations {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            deny: object.take("deny")?,
-            warn: object.take("warn")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "deny" => json.read_into(&mut out.deny),
+            "warn" => json.read_into(&mut out.warn),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -319,12 +343,14 @@ pub struct Violations {
 }
 
 impl rt::FromJson for Violations {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            deny: object.take("deny")?,
-            warn: object.take("warn")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "deny" => json.read_into(&mut out.deny),
+            "warn" => json.read_into(&mut out.warn),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -339,11 +365,13 @@ pub struct Violation {
 }
 
 impl rt::FromJson for Violation {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            total_violations: object.take("totalViolations")?,
-            violations: object.take("violations")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "totalViolations" => json.read_into(&mut out.total_violations),
+            "violations" => json.read_into(&mut out.violations),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -93,6 +93,16 @@ impl DescribePolicyInstancesBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribePolicyInstances`: the JSON value it answers.
@@ -104,9 +114,9 @@ pub struct DescribePolicyInstancesResponse {
 }
 
 impl rt::FromJson for DescribePolicyInstancesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -193,24 +203,26 @@ pub struct DescribePolicyInstancesBodyItem {
 
 #[allow(deprecated)]
 impl rt::FromJson for DescribePolicyInstancesBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ali_uid: object.take("ali_uid")?,
-            cluster_id: object.take("cluster_id")?,
-            instance_name: object.take("instance_name")?,
-            policy_name: object.take("policy_name")?,
-            policy_category: object.take("policy_category")?,
-            policy_description: object.take("policy_description")?,
-            policy_parameters: object.take("policy_parameters")?,
-            policy_severity: object.take("policy_severity")?,
-            policy_scope: object.take("policy_scope")?,
-            policy_action: object.take("policy_action")?,
-            created: object.take("Created")?,
-            updated: object.take("Updated")?,
-            resource_id: object.take("resource_id")?,
-            total_violations: object.take("total_violations")?,
-            is_deleted: object.take("is_deleted")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "ali_uid" => json.read_into(&mut out.ali_uid),
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "instance_name" => json.read_into(&mut out.instance_name),
+            "policy_name" => json.read_into(&mut out.policy_name),
+            "policy_category" => json.read_into(&mut out.policy_category),
+            "policy_description" => json.read_into(&mut out.policy_description),
+            "policy_parameters" => json.read_into(&mut out.policy_parameters),
+            "policy_severity" => json.read_into(&mut out.policy_severity),
+            "policy_scope" => json.read_into(&mut out.policy_scope),
+            "policy_action" => json.read_into(&mut out.policy_action),
+            "Created" => json.read_into(&mut out.created),
+            "Updated" => json.read_into(&mut out.updated),
+            "resource_id" => json.read_into(&mut out.resource_id),
+            "total_violations" => json.read_into(&mut out.total_violations),
+            "is_deleted" => json.read_into(&mut out.is_deleted),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

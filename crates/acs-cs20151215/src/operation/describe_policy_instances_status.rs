@@ -75,6 +75,16 @@ impl DescribePolicyInstancesStatusBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribePolicyInstancesStatus`: members the service omits are `None`, members it adds later are ignored.
@@ -88,12 +98,16 @@ pub struct DescribePolicyInstancesStatusResponse {
 }
 
 impl rt::FromJson for DescribePolicyInstancesStatusResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            policy_instances: object.take("policy_instances")?,
-            instances_severity_count: object.take("instances_severity_count")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "policy_instances" => json.read_into(&mut out.policy_instances),
+            "instances_severity_count" => {
+                json.read_into(&mut out.instances_severity_count)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -144,14 +158,16 @@ pub struct PolicyInstancesItem {
 }
 
 impl rt::FromJson for PolicyInstancesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            policy_category: object.take("policy_category")?,
-            policy_name: object.take("policy_name")?,
-            policy_description: object.take("policy_description")?,
-            policy_severity: object.take("policy_severity")?,
-            policy_instances_count: object.take("policy_instances_count")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "policy_category" => json.read_into(&mut out.policy_category),
+            "policy_name" => json.read_into(&mut out.policy_name),
+            "policy_description" => json.read_into(&mut out.policy_description),
+            "policy_severity" => json.read_into(&mut out.policy_severity),
+            "policy_instances_count" => json.read_into(&mut out.policy_instances_count),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

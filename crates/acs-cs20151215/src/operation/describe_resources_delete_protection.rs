@@ -124,6 +124,16 @@ impl DescribeResourcesDeleteProtectionBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeResourcesDeleteProtection`: the JSON value it answers.
@@ -135,9 +145,9 @@ pub struct DescribeResourcesDeleteProtectionResponse {
 }
 
 impl rt::FromJson for DescribeResourcesDeleteProtectionResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -246,13 +256,15 @@ pub struct DescribeResourcesDeleteProtectionBodyItem {
 }
 
 impl rt::FromJson for DescribeResourcesDeleteProtectionBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            namespace: object.take("namespace")?,
-            resource: object.take("resource")?,
-            protection: object.take("protection")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "namespace" => json.read_into(&mut out.namespace),
+            "resource" => json.read_into(&mut out.resource),
+            "protection" => json.read_into(&mut out.protection),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

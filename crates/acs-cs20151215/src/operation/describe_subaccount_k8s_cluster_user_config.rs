@@ -123,6 +123,16 @@ impl DescribeSubaccountK8sClusterUserConfigBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeSubaccountK8sClusterUserConfig`: members the service omits are `None`, members it adds later are ignored.
@@ -136,12 +146,14 @@ pub struct DescribeSubaccountK8sClusterUserConfigResponse {
 }
 
 impl rt::FromJson for DescribeSubaccountK8sClusterUserConfigResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            config: object.take("config")?,
-            expiration: object.take("expiration")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "config" => json.read_into(&mut out.config),
+            "expiration" => json.read_into(&mut out.expiration),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -72,6 +72,16 @@ impl DescribeTaskInfoBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeTaskInfo`: members the service omits are `None`, members it adds later are ignored.
@@ -113,23 +123,25 @@ pub struct DescribeTaskInfoResponse {
 }
 
 impl rt::FromJson for DescribeTaskInfoResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            task_id: object.take("task_id")?,
-            cluster_id: object.take("cluster_id")?,
-            task_type: object.take("task_type")?,
-            state: object.take("state")?,
-            created: object.take("created")?,
-            updated: object.take("updated")?,
-            target: object.take("target")?,
-            parameters: object.take("parameters")?,
-            stages: object.take("stages")?,
-            current_stage: object.take("current_stage")?,
-            events: object.take("events")?,
-            task_result: object.take("task_result")?,
-            error: object.take("error")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "task_id" => json.read_into(&mut out.task_id),
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "task_type" => json.read_into(&mut out.task_type),
+            "state" => json.read_into(&mut out.state),
+            "created" => json.read_into(&mut out.created),
+            "updated" => json.read_into(&mut out.updated),
+            "target" => json.read_into(&mut out.target),
+            "parameters" => json.read_into(&mut out.parameters),
+            "stages" => json.read_into(&mut out.stages),
+            "current_stage" => json.read_into(&mut out.current_stage),
+            "events" => json.read_into(&mut out.events),
+            "task_result" => json.read_into(&mut out.task_result),
+            "error" => json.read_into(&mut out.error),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -174,12 +186,14 @@ pub struct Target {
 }
 
 impl rt::FromJson for Target {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            id: object.take("id")?,
-            r#type: object.take("type")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "id" => json.read_into(&mut out.id),
+            "type" => json.read_into(&mut out.r#type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -200,15 +214,17 @@ pub struct StagesItem {
 }
 
 impl rt::FromJson for StagesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            state: object.take("state")?,
-            start_time: object.take("start_time")?,
-            end_time: object.take("end_time")?,
-            message: object.take("message")?,
-            outputs: object.take("outputs")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "state" => json.read_into(&mut out.state),
+            "start_time" => json.read_into(&mut out.start_time),
+            "end_time" => json.read_into(&mut out.end_time),
+            "message" => json.read_into(&mut out.message),
+            "outputs" => json.read_into(&mut out.outputs),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -231,16 +247,18 @@ pub struct EventsItem {
 }
 
 impl rt::FromJson for EventsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            action: object.take("action")?,
-            level: object.take("level")?,
-            message: object.take("message")?,
-            reason: object.take("reason")?,
-            source: object.take("source")?,
-            timestamp: object.take("timestamp")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "action" => json.read_into(&mut out.action),
+            "level" => json.read_into(&mut out.level),
+            "message" => json.read_into(&mut out.message),
+            "reason" => json.read_into(&mut out.reason),
+            "source" => json.read_into(&mut out.source),
+            "timestamp" => json.read_into(&mut out.timestamp),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -261,11 +279,13 @@ pub struct TaskResultItem {
 }
 
 impl rt::FromJson for TaskResultItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            data: object.take("data")?,
-            status: object.take("status")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "data" => json.read_into(&mut out.data),
+            "status" => json.read_into(&mut out.status),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -90,6 +90,16 @@ impl DescribeTemplateAttributeBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeTemplateAttribute`: the JSON value it answers.
@@ -101,9 +111,9 @@ pub struct DescribeTemplateAttributeResponse {
 }
 
 impl rt::FromJson for DescribeTemplateAttributeResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -171,19 +181,21 @@ pub struct DescribeTemplateAttributeBodyItem {
 }
 
 impl rt::FromJson for DescribeTemplateAttributeBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            id: object.take("id")?,
-            acl: object.take("acl")?,
-            name: object.take("name")?,
-            template: object.take("template")?,
-            template_type: object.take("template_type")?,
-            description: object.take("description")?,
-            tags: object.take("tags")?,
-            template_with_hist_id: object.take("template_with_hist_id")?,
-            created: object.take("created")?,
-            updated: object.take("updated")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "id" => json.read_into(&mut out.id),
+            "acl" => json.read_into(&mut out.acl),
+            "name" => json.read_into(&mut out.name),
+            "template" => json.read_into(&mut out.template),
+            "template_type" => json.read_into(&mut out.template_type),
+            "description" => json.read_into(&mut out.description),
+            "tags" => json.read_into(&mut out.tags),
+            "template_with_hist_id" => json.read_into(&mut out.template_with_hist_id),
+            "created" => json.read_into(&mut out.created),
+            "updated" => json.read_into(&mut out.updated),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -92,6 +92,16 @@ impl DescribeTemplatesBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -134,12 +144,14 @@ pub struct DescribeTemplatesResponse {
 }
 
 impl rt::FromJson for DescribeTemplatesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            templates: object.take("templates")?,
-            page_info: object.take("page_info")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "templates" => json.read_into(&mut out.templates),
+            "page_info" => json.read_into(&mut out.page_info),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -211,20 +223,22 @@ pub struct TemplatesItem {
 }
 
 impl rt::FromJson for TemplatesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            acl: object.take("acl")?,
-            id: object.take("id")?,
-            name: object.take("name")?,
-            description: object.take("description")?,
-            tags: object.take("tags")?,
-            template: object.take("template")?,
-            template_type: object.take("template_type")?,
-            created: object.take("created")?,
-            updated: object.take("updated")?,
-            template_with_hist_id: object.take("template_with_hist_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "acl" => json.read_into(&mut out.acl),
+            "id" => json.read_into(&mut out.id),
+            "name" => json.read_into(&mut out.name),
+            "description" => json.read_into(&mut out.description),
+            "tags" => json.read_into(&mut out.tags),
+            "template" => json.read_into(&mut out.template),
+            "template_type" => json.read_into(&mut out.template_type),
+            "created" => json.read_into(&mut out.created),
+            "updated" => json.read_into(&mut out.updated),
+            "template_with_hist_id" => json.read_into(&mut out.template_with_hist_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -241,12 +255,14 @@ pub struct PageInfo {
 }
 
 impl rt::FromJson for PageInfo {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_number: object.take("page_number")?,
-            page_size: object.take("page_size")?,
-            total_count: object.take("total_count")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "page_number" => json.read_into(&mut out.page_number),
+            "page_size" => json.read_into(&mut out.page_size),
+            "total_count" => json.read_into(&mut out.total_count),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

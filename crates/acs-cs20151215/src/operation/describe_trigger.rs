@@ -128,6 +128,16 @@ impl DescribeTriggerBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeTrigger`: the JSON value it answers.
@@ -139,9 +149,9 @@ pub struct DescribeTriggerResponse {
 }
 
 impl rt::FromJson for DescribeTriggerResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -208,16 +218,18 @@ pub struct DescribeTriggerBodyItem {
 }
 
 impl rt::FromJson for DescribeTriggerBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            id: object.take("id")?,
-            name: object.take("name")?,
-            cluster_id: object.take("cluster_id")?,
-            project_id: object.take("project_id")?,
-            r#type: object.take("type")?,
-            action: object.take("action")?,
-            token: object.take("token")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "id" => json.read_into(&mut out.id),
+            "name" => json.read_into(&mut out.name),
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "project_id" => json.read_into(&mut out.project_id),
+            "type" => json.read_into(&mut out.r#type),
+            "action" => json.read_into(&mut out.action),
+            "token" => json.read_into(&mut out.token),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -84,6 +84,16 @@ impl DescribeUserPermissionBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeUserPermission`: the JSON value it answers.
@@ -95,9 +105,9 @@ pub struct DescribeUserPermissionResponse {
 }
 
 impl rt::FromJson for DescribeUserPermissionResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         Ok(Self {
-            body: rt::FromJson::from_optional_json(value)?,
+            body: rt::FromJson::from_optional_json(json)?,
         })
     }
 }
@@ -181,15 +191,17 @@ pub struct DescribeUserPermissionBodyItem {
 }
 
 impl rt::FromJson for DescribeUserPermissionBodyItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            resource_id: object.take("resource_id")?,
-            resource_type: object.take("resource_type")?,
-            role_name: object.take("role_name")?,
-            role_type: object.take("role_type")?,
-            is_owner: object.take("is_owner")?,
-            is_ram_role: object.take("is_ram_role")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "resource_id" => json.read_into(&mut out.resource_id),
+            "resource_type" => json.read_into(&mut out.resource_type),
+            "role_name" => json.read_into(&mut out.role_name),
+            "role_type" => json.read_into(&mut out.role_type),
+            "is_owner" => json.read_into(&mut out.is_owner),
+            "is_ram_role" => json.read_into(&mut out.is_ram_role),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

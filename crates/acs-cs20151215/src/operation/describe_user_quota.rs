@@ -53,6 +53,16 @@ impl DescribeUserQuotaBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeUserQuota`: members the service omits are `None`, members it adds later are ignored.
@@ -74,16 +84,18 @@ pub struct DescribeUserQuotaResponse {
 }
 
 impl rt::FromJson for DescribeUserQuotaResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            amk_cluster_quota: object.take("amk_cluster_quota")?,
-            ask_cluster_quota: object.take("ask_cluster_quota")?,
-            cluster_nodepool_quota: object.take("cluster_nodepool_quota")?,
-            cluster_quota: object.take("cluster_quota")?,
-            node_quota: object.take("node_quota")?,
-            quotas: object.take("quotas")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "amk_cluster_quota" => json.read_into(&mut out.amk_cluster_quota),
+            "ask_cluster_quota" => json.read_into(&mut out.ask_cluster_quota),
+            "cluster_nodepool_quota" => json.read_into(&mut out.cluster_nodepool_quota),
+            "cluster_quota" => json.read_into(&mut out.cluster_quota),
+            "node_quota" => json.read_into(&mut out.node_quota),
+            "quotas" => json.read_into(&mut out.quotas),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -132,13 +144,15 @@ pub struct QuotasValue {
 }
 
 impl rt::FromJson for QuotasValue {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            quota: object.take("quota")?,
-            operation_code: object.take("operation_code")?,
-            adjustable: object.take("adjustable")?,
-            unit: object.take("unit")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "quota" => json.read_into(&mut out.quota),
+            "operation_code" => json.read_into(&mut out.operation_code),
+            "adjustable" => json.read_into(&mut out.adjustable),
+            "unit" => json.read_into(&mut out.unit),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

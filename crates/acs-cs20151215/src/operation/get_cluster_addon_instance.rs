@@ -87,6 +87,16 @@ impl GetClusterAddonInstanceBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `GetClusterAddonInstance`: members the service omits are `None`, members it adds later are ignored.
@@ -113,15 +123,17 @@ pub struct GetClusterAddonInstanceResponse {
 }
 
 impl rt::FromJson for GetClusterAddonInstanceResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            state: object.take("state")?,
-            version: object.take("version")?,
-            config: object.take("config")?,
-            logging: object.take("logging")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "state" => json.read_into(&mut out.state),
+            "version" => json.read_into(&mut out.version),
+            "config" => json.read_into(&mut out.config),
+            "logging" => json.read_into(&mut out.logging),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -170,13 +182,15 @@ pub struct Logging {
 }
 
 impl rt::FromJson for Logging {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            capable: object.take("capable")?,
-            enabled: object.take("enabled")?,
-            log_project: object.take("log_project")?,
-            logstore: object.take("logstore")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "capable" => json.read_into(&mut out.capable),
+            "enabled" => json.read_into(&mut out.enabled),
+            "log_project" => json.read_into(&mut out.log_project),
+            "logstore" => json.read_into(&mut out.logstore),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -75,6 +75,16 @@ impl GetClusterAuditProjectBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `GetClusterAuditProject`: members the service omits are `None`, members it adds later are ignored.
@@ -93,12 +103,14 @@ pub struct GetClusterAuditProjectResponse {
 }
 
 impl rt::FromJson for GetClusterAuditProjectResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            sls_project_name: object.take("sls_project_name")?,
-            audit_enabled: object.take("audit_enabled")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "sls_project_name" => json.read_into(&mut out.sls_project_name),
+            "audit_enabled" => json.read_into(&mut out.audit_enabled),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

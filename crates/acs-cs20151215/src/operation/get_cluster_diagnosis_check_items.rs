@@ -96,6 +96,16 @@ impl GetClusterDiagnosisCheckItemsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `GetClusterDiagnosisCheckItems`: members the service omits are `None`, members it adds later are ignored.
@@ -113,14 +123,16 @@ pub struct GetClusterDiagnosisCheckItemsResponse {
 }
 
 impl rt::FromJson for GetClusterDiagnosisCheckItemsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("request_id")?,
-            code: object.take("code")?,
-            is_success: object.take("is_success")?,
-            check_items: object.take("check_items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "request_id" => json.read_into(&mut out.request_id),
+            "code" => json.read_into(&mut out.code),
+            "is_success" => json.read_into(&mut out.is_success),
+            "check_items" => json.read_into(&mut out.check_items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -204,8 +216,8 @@ impl std::fmt::Display for Level {
 }
 
 impl rt::FromJson for Level {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -240,17 +252,19 @@ pub struct CheckItemsItem {
 }
 
 impl rt::FromJson for CheckItemsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            desc: object.take("desc")?,
-            display: object.take("display")?,
-            group: object.take("group")?,
-            level: object.take("level")?,
-            message: object.take("message")?,
-            name: object.take("name")?,
-            refer: object.take("refer")?,
-            value: object.take("value")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "desc" => json.read_into(&mut out.desc),
+            "display" => json.read_into(&mut out.display),
+            "group" => json.read_into(&mut out.group),
+            "level" => json.read_into(&mut out.level),
+            "message" => json.read_into(&mut out.message),
+            "name" => json.read_into(&mut out.name),
+            "refer" => json.read_into(&mut out.refer),
+            "value" => json.read_into(&mut out.value),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -96,6 +96,16 @@ impl GetClusterDiagnosisResultBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `GetClusterDiagnosisResult`: members the service omits are `None`, members it adds later are ignored.
@@ -146,19 +156,21 @@ pub struct GetClusterDiagnosisResultResponse {
 }
 
 impl rt::FromJson for GetClusterDiagnosisResultResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            code: object.take("code")?,
-            created: object.take("created")?,
-            diagnosis_id: object.take("diagnosis_id")?,
-            finished: object.take("finished")?,
-            message: object.take("message")?,
-            result: object.take("result")?,
-            status: object.take("status")?,
-            target: object.take("target")?,
-            r#type: object.take("type")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "code" => json.read_into(&mut out.code),
+            "created" => json.read_into(&mut out.created),
+            "diagnosis_id" => json.read_into(&mut out.diagnosis_id),
+            "finished" => json.read_into(&mut out.finished),
+            "message" => json.read_into(&mut out.message),
+            "result" => json.read_into(&mut out.result),
+            "status" => json.read_into(&mut out.status),
+            "target" => json.read_into(&mut out.target),
+            "type" => json.read_into(&mut out.r#type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -75,6 +75,16 @@ impl GetClusterInspectConfigBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `GetClusterInspectConfig`: members the service omits are `None`, members it adds later are ignored.
@@ -92,14 +102,16 @@ pub struct GetClusterInspectConfigResponse {
 }
 
 impl rt::FromJson for GetClusterInspectConfigResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("requestId")?,
-            enabled: object.take("enabled")?,
-            recurrence: object.take("recurrence")?,
-            disabled_check_items: object.take("disabledCheckItems")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "requestId" => json.read_into(&mut out.request_id),
+            "enabled" => json.read_into(&mut out.enabled),
+            "recurrence" => json.read_into(&mut out.recurrence),
+            "disabledCheckItems" => json.read_into(&mut out.disabled_check_items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -182,6 +182,16 @@ impl GetClusterInspectReportDetailBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -239,18 +249,20 @@ pub struct GetClusterInspectReportDetailResponse {
 }
 
 impl rt::FromJson for GetClusterInspectReportDetailResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("requestId")?,
-            next_token: object.take("nextToken")?,
-            report_id: object.take("reportId")?,
-            start_time: object.take("startTime")?,
-            end_time: object.take("endTime")?,
-            status: object.take("status")?,
-            summary: object.take("summary")?,
-            check_item_results: object.take("checkItemResults")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "requestId" => json.read_into(&mut out.request_id),
+            "nextToken" => json.read_into(&mut out.next_token),
+            "reportId" => json.read_into(&mut out.report_id),
+            "startTime" => json.read_into(&mut out.start_time),
+            "endTime" => json.read_into(&mut out.end_time),
+            "status" => json.read_into(&mut out.status),
+            "summary" => json.read_into(&mut out.summary),
+            "checkItemResults" => json.read_into(&mut out.check_item_results),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -330,18 +342,20 @@ pub struct CheckItemResultsItem {
 }
 
 impl rt::FromJson for CheckItemResultsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            description: object.take("description")?,
-            fix: object.take("fix")?,
-            targets: object.take("targets")?,
-            result: object.take("result")?,
-            target_type: object.take("targetType")?,
-            check_item_uid: object.take("checkItemUid")?,
-            category: object.take("category")?,
-            level: object.take("level")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "description" => json.read_into(&mut out.description),
+            "fix" => json.read_into(&mut out.fix),
+            "targets" => json.read_into(&mut out.targets),
+            "result" => json.read_into(&mut out.result),
+            "targetType" => json.read_into(&mut out.target_type),
+            "checkItemUid" => json.read_into(&mut out.check_item_uid),
+            "category" => json.read_into(&mut out.category),
+            "level" => json.read_into(&mut out.level),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -72,6 +72,16 @@ impl GetUpgradeStatusBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `GetUpgradeStatus`: members the service omits are `None`, members it adds later are ignored.
@@ -106,15 +116,17 @@ pub struct GetUpgradeStatusResponse {
 }
 
 impl rt::FromJson for GetUpgradeStatusResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            error_message: object.take("error_message")?,
-            precheck_report_id: object.take("precheck_report_id")?,
-            status: object.take("status")?,
-            upgrade_step: object.take("upgrade_step")?,
-            upgrade_task: object.take("upgrade_task")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "error_message" => json.read_into(&mut out.error_message),
+            "precheck_report_id" => json.read_into(&mut out.precheck_report_id),
+            "status" => json.read_into(&mut out.status),
+            "upgrade_step" => json.read_into(&mut out.upgrade_step),
+            "upgrade_task" => json.read_into(&mut out.upgrade_task),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -165,11 +177,13 @@ pub struct UpgradeTask {
 }
 
 impl rt::FromJson for UpgradeTask {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            status: object.take("status")?,
-            message: object.take("message")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "status" => json.read_into(&mut out.status),
+            "message" => json.read_into(&mut out.message),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -84,6 +84,16 @@ impl InstallClusterAddonsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `InstallClusterAddons`: members the service omits are `None`, members it adds later are ignored.
@@ -99,13 +109,15 @@ pub struct InstallClusterAddonsResponse {
 }
 
 impl rt::FromJson for InstallClusterAddonsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_id: object.take("cluster_id")?,
-            task_id: object.take("task_id")?,
-            request_id: object.take("request_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "task_id" => json.read_into(&mut out.task_id),
+            "request_id" => json.read_into(&mut out.request_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -109,6 +109,16 @@ impl ListAddonsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `ListAddons`: members the service omits are `None`, members it adds later are ignored.
@@ -120,11 +130,13 @@ pub struct ListAddonsResponse {
 }
 
 impl rt::FromJson for ListAddonsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            addons: object.take("addons")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "addons" => json.read_into(&mut out.addons),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -189,17 +201,19 @@ pub struct AddonsItem {
 }
 
 impl rt::FromJson for AddonsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            version: object.take("version")?,
-            managed: object.take("managed")?,
-            install_by_default: object.take("install_by_default")?,
-            category: object.take("category")?,
-            config_schema: object.take("config_schema")?,
-            supported_actions: object.take("supported_actions")?,
-            architecture: object.take("architecture")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "version" => json.read_into(&mut out.version),
+            "managed" => json.read_into(&mut out.managed),
+            "install_by_default" => json.read_into(&mut out.install_by_default),
+            "category" => json.read_into(&mut out.category),
+            "config_schema" => json.read_into(&mut out.config_schema),
+            "supported_actions" => json.read_into(&mut out.supported_actions),
+            "architecture" => json.read_into(&mut out.architecture),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

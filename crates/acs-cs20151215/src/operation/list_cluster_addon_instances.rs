@@ -75,6 +75,16 @@ impl ListClusterAddonInstancesBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `ListClusterAddonInstances`: members the service omits are `None`, members it adds later are ignored.
@@ -86,11 +96,13 @@ pub struct ListClusterAddonInstancesResponse {
 }
 
 impl rt::FromJson for ListClusterAddonInstancesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            addons: object.take("addons")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "addons" => json.read_into(&mut out.addons),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -144,12 +156,14 @@ pub struct AddonsItem {
 }
 
 impl rt::FromJson for AddonsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("name")?,
-            state: object.take("state")?,
-            version: object.take("version")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "name" => json.read_into(&mut out.name),
+            "state" => json.read_into(&mut out.state),
+            "version" => json.read_into(&mut out.version),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -90,6 +90,16 @@ impl ListClusterChecksBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `ListClusterChecks`: members the service omits are `None`, members it adds later are ignored.
@@ -101,11 +111,13 @@ pub struct ListClusterChecksResponse {
 }
 
 impl rt::FromJson for ListClusterChecksResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            checks: object.take("checks")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "checks" => json.read_into(&mut out.checks),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -158,15 +170,17 @@ pub struct ChecksItem {
 }
 
 impl rt::FromJson for ChecksItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            check_id: object.take("check_id")?,
-            r#type: object.take("type")?,
-            status: object.take("status")?,
-            message: object.take("message")?,
-            created_at: object.take("created_at")?,
-            finished_at: object.take("finished_at")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "check_id" => json.read_into(&mut out.check_id),
+            "type" => json.read_into(&mut out.r#type),
+            "status" => json.read_into(&mut out.status),
+            "message" => json.read_into(&mut out.message),
+            "created_at" => json.read_into(&mut out.created_at),
+            "finished_at" => json.read_into(&mut out.finished_at),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

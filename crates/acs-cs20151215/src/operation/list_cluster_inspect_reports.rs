@@ -94,6 +94,16 @@ impl ListClusterInspectReportsBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -136,13 +146,15 @@ pub struct ListClusterInspectReportsResponse {
 }
 
 impl rt::FromJson for ListClusterInspectReportsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("requestId")?,
-            next_token: object.take("nextToken")?,
-            reports: object.take("reports")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "requestId" => json.read_into(&mut out.request_id),
+            "nextToken" => json.read_into(&mut out.next_token),
+            "reports" => json.read_into(&mut out.reports),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -193,14 +205,16 @@ pub struct ReportsItem {
 }
 
 impl rt::FromJson for ReportsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            report_id: object.take("reportId")?,
-            start_time: object.take("startTime")?,
-            end_time: object.take("endTime")?,
-            status: object.take("status")?,
-            summary: object.take("summary")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "reportId" => json.read_into(&mut out.report_id),
+            "startTime" => json.read_into(&mut out.start_time),
+            "endTime" => json.read_into(&mut out.end_time),
+            "status" => json.read_into(&mut out.status),
+            "summary" => json.read_into(&mut out.summary),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -107,6 +107,16 @@ impl ListClusterKubeconfigStatesBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -149,12 +159,14 @@ pub struct ListClusterKubeconfigStatesResponse {
 }
 
 impl rt::FromJson for ListClusterKubeconfigStatesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            states: object.take("states")?,
-            page: object.take("page")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "states" => json.read_into(&mut out.states),
+            "page" => json.read_into(&mut out.page),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -229,17 +241,19 @@ pub struct StatesItem {
 }
 
 impl rt::FromJson for StatesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            account_id: object.take("account_id")?,
-            account_name: object.take("account_name")?,
-            account_display_name: object.take("account_display_name")?,
-            account_type: object.take("account_type")?,
-            account_state: object.take("account_state")?,
-            cert_expire_time: object.take("cert_expire_time")?,
-            cert_state: object.take("cert_state")?,
-            revokable: object.take("revokable")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "account_id" => json.read_into(&mut out.account_id),
+            "account_name" => json.read_into(&mut out.account_name),
+            "account_display_name" => json.read_into(&mut out.account_display_name),
+            "account_type" => json.read_into(&mut out.account_type),
+            "account_state" => json.read_into(&mut out.account_state),
+            "cert_expire_time" => json.read_into(&mut out.cert_expire_time),
+            "cert_state" => json.read_into(&mut out.cert_state),
+            "revokable" => json.read_into(&mut out.revokable),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -144,6 +144,16 @@ impl ListOperationPlansForRegionBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `ListOperationPlansForRegion`: members the service omits are `None`, members it adds later are ignored.
@@ -155,11 +165,13 @@ pub struct ListOperationPlansForRegionResponse {
 }
 
 impl rt::FromJson for ListOperationPlansForRegionResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            plans: object.take("plans")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "plans" => json.read_into(&mut out.plans),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -237,8 +249,8 @@ impl std::fmt::Display for TargetType {
 }
 
 impl rt::FromJson for TargetType {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }
 
@@ -297,20 +309,22 @@ pub struct PlansItem {
 }
 
 impl rt::FromJson for PlansItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            plan_id: object.take("plan_id")?,
-            cluster_id: object.take("cluster_id")?,
-            created: object.take("created")?,
-            start_time: object.take("start_time")?,
-            end_time: object.take("end_time")?,
-            state: object.take("state")?,
-            state_reason: object.take("state_reason")?,
-            r#type: object.take("type")?,
-            target_type: object.take("target_type")?,
-            target_id: object.take("target_id")?,
-            task_id: object.take("task_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "plan_id" => json.read_into(&mut out.plan_id),
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "created" => json.read_into(&mut out.created),
+            "start_time" => json.read_into(&mut out.start_time),
+            "end_time" => json.read_into(&mut out.end_time),
+            "state" => json.read_into(&mut out.state),
+            "state_reason" => json.read_into(&mut out.state_reason),
+            "type" => json.read_into(&mut out.r#type),
+            "target_type" => json.read_into(&mut out.target_type),
+            "target_id" => json.read_into(&mut out.target_id),
+            "task_id" => json.read_into(&mut out.task_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -115,6 +115,16 @@ impl ListTagResourcesBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -157,13 +167,15 @@ pub struct ListTagResourcesResponse {
 }
 
 impl rt::FromJson for ListTagResourcesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            next_token: object.take("next_token")?,
-            request_id: object.take("request_id")?,
-            tag_resources: object.take("tag_resources")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "next_token" => json.read_into(&mut out.next_token),
+            "request_id" => json.read_into(&mut out.request_id),
+            "tag_resources" => json.read_into(&mut out.tag_resources),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -212,14 +224,16 @@ pub struct TagResourceItem {
 }
 
 impl rt::FromJson for TagResourceItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            tag_key: object.take("tag_key")?,
-            tag_value: object.take("tag_value")?,
-            resource_id: object.take("resource_id")?,
-            resource_type: object.take("resource_type")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "tag_key" => json.read_into(&mut out.tag_key),
+            "tag_value" => json.read_into(&mut out.tag_value),
+            "resource_id" => json.read_into(&mut out.resource_id),
+            "resource_type" => json.read_into(&mut out.resource_type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -232,10 +246,12 @@ pub struct TagResources {
 }
 
 impl rt::FromJson for TagResources {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            tag_resource: object.take("tag_resource")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "tag_resource" => json.read_into(&mut out.tag_resource),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

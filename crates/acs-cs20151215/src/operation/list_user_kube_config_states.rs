@@ -106,6 +106,16 @@ impl ListUserKubeConfigStatesBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -148,12 +158,14 @@ pub struct ListUserKubeConfigStatesResponse {
 }
 
 impl rt::FromJson for ListUserKubeConfigStatesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            states: object.take("states")?,
-            page: object.take("page")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "states" => json.read_into(&mut out.states),
+            "page" => json.read_into(&mut out.page),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -227,14 +239,16 @@ pub struct StatesItem {
 }
 
 impl rt::FromJson for StatesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cluster_id: object.take("cluster_id")?,
-            cert_expire_time: object.take("cert_expire_time")?,
-            cert_state: object.take("cert_state")?,
-            cluster_state: object.take("cluster_state")?,
-            cluster_name: object.take("cluster_name")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "cluster_id" => json.read_into(&mut out.cluster_id),
+            "cert_expire_time" => json.read_into(&mut out.cert_expire_time),
+            "cert_state" => json.read_into(&mut out.cert_state),
+            "cluster_state" => json.read_into(&mut out.cluster_state),
+            "cluster_name" => json.read_into(&mut out.cluster_name),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -81,6 +81,16 @@ impl ModifyClusterTagsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `ModifyClusterTags`: members the service omits are `None`, members it adds later are ignored.
@@ -89,8 +99,8 @@ impl ModifyClusterTagsBuilder<rt::Client> {
 pub struct ModifyClusterTagsResponse {}
 
 impl rt::FromJson for ModifyClusterTagsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        value.into_object()?;
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        json.object(|_, json| json.skip())?;
         Ok(Self {})
     }
 }

@@ -93,6 +93,16 @@ impl ModifyPolicyInstanceBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `ModifyPolicyInstance`: members the service omits are `None`, members it adds later are ignored.
@@ -104,11 +114,13 @@ pub struct ModifyPolicyInstanceResponse {
 }
 
 impl rt::FromJson for ModifyPolicyInstanceResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            instances: object.take("instances")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "instances" => json.read_into(&mut out.instances),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -81,6 +81,16 @@ impl RunClusterCheckBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `RunClusterCheck`: members the service omits are `None`, members it adds later are ignored.
@@ -94,12 +104,14 @@ pub struct RunClusterCheckResponse {
 }
 
 impl rt::FromJson for RunClusterCheckResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("request_id")?,
-            check_id: object.take("check_id")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "request_id" => json.read_into(&mut out.request_id),
+            "check_id" => json.read_into(&mut out.check_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -84,6 +84,16 @@ impl StopAlertBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `StopAlert`: members the service omits are `None`, members it adds later are ignored.
@@ -102,12 +112,14 @@ pub struct StopAlertResponse {
 }
 
 impl rt::FromJson for StopAlertResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            status: object.take("status")?,
-            msg: object.take("msg")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "status" => json.read_into(&mut out.status),
+            "msg" => json.read_into(&mut out.msg),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

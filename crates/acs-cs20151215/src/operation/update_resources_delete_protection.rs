@@ -89,6 +89,16 @@ impl UpdateResourcesDeleteProtectionBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `UpdateResourcesDeleteProtection`: members the service omits are `None`, members it adds later are ignored.
@@ -108,15 +118,17 @@ pub struct UpdateResourcesDeleteProtectionResponse {
 }
 
 impl rt::FromJson for UpdateResourcesDeleteProtectionResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("requestId")?,
-            namespace: object.take("namespace")?,
-            resource_type: object.take("resource_type")?,
-            resources: object.take("resources")?,
-            protection: object.take("protection")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "requestId" => json.read_into(&mut out.request_id),
+            "namespace" => json.read_into(&mut out.namespace),
+            "resource_type" => json.read_into(&mut out.resource_type),
+            "resources" => json.read_into(&mut out.resources),
+            "protection" => json.read_into(&mut out.protection),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -267,7 +279,7 @@ impl std::fmt::Display for Protection {
 }
 
 impl rt::FromJson for Protection {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }

@@ -686,6 +686,16 @@ impl CreateAndStartBackupPlanBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `CreateAndStartBackupPlan`: members the service omits are `None`, members it adds later are ignored.
@@ -716,18 +726,20 @@ pub struct CreateAndStartBackupPlanResponse {
 }
 
 impl rt::FromJson for CreateAndStartBackupPlanResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            request_id: object.take("RequestId")?,
-            create_backup_set: object.take("CreateBackupSet")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            backup_plan_id: object.take("BackupPlanId")?,
-            order_id: object.take("OrderId")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "CreateBackupSet" => json.read_into(&mut out.create_backup_set),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "BackupPlanId" => json.read_into(&mut out.backup_plan_id),
+            "OrderId" => json.read_into(&mut out.order_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

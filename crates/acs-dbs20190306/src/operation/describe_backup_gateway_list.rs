@@ -155,6 +155,16 @@ impl DescribeBackupGatewayListBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -213,20 +223,22 @@ pub struct DescribeBackupGatewayListResponse {
 }
 
 impl rt::FromJson for DescribeBackupGatewayListResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            page_num: object.take("PageNum")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            total_pages: object.take("TotalPages")?,
-            total_elements: object.take("TotalElements")?,
-            page_size: object.take("PageSize")?,
-            items: object.take("Items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "PageNum" => json.read_into(&mut out.page_num),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "TotalPages" => json.read_into(&mut out.total_pages),
+            "TotalElements" => json.read_into(&mut out.total_elements),
+            "PageSize" => json.read_into(&mut out.page_size),
+            "Items" => json.read_into(&mut out.items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -306,20 +318,28 @@ pub struct BackupGatewayItem {
 }
 
 impl rt::FromJson for BackupGatewayItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            display_name: object.take("DisplayName")?,
-            backup_gateway_create_time: object.take("BackupGatewayCreateTime")?,
-            backup_gateway_id: object.take("BackupGatewayId")?,
-            region: object.take("Region")?,
-            identifier: object.take("Identifier")?,
-            source_endpoint_internet_ip: object.take("SourceEndpointInternetIP")?,
-            backup_gateway_status: object.take("BackupGatewayStatus")?,
-            source_endpoint_intranet_ip: object.take("SourceEndpointIntranetIP")?,
-            last_heartbeat_time: object.take("LastHeartbeatTime")?,
-            source_endpoint_hostname: object.take("SourceEndpointHostname")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "DisplayName" => json.read_into(&mut out.display_name),
+            "BackupGatewayCreateTime" => {
+                json.read_into(&mut out.backup_gateway_create_time)
+            }
+            "BackupGatewayId" => json.read_into(&mut out.backup_gateway_id),
+            "Region" => json.read_into(&mut out.region),
+            "Identifier" => json.read_into(&mut out.identifier),
+            "SourceEndpointInternetIP" => {
+                json.read_into(&mut out.source_endpoint_internet_ip)
+            }
+            "BackupGatewayStatus" => json.read_into(&mut out.backup_gateway_status),
+            "SourceEndpointIntranetIP" => {
+                json.read_into(&mut out.source_endpoint_intranet_ip)
+            }
+            "LastHeartbeatTime" => json.read_into(&mut out.last_heartbeat_time),
+            "SourceEndpointHostname" => json.read_into(&mut out.source_endpoint_hostname),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -332,10 +352,12 @@ pub struct DescribeBackupGatewayListItems {
 }
 
 impl rt::FromJson for DescribeBackupGatewayListItems {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            backup_gateway: object.take("BackupGateway")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "BackupGateway" => json.read_into(&mut out.backup_gateway),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -98,6 +98,16 @@ impl DescribeBackupPlanBillingBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeBackupPlanBilling`: members the service omits are `None`, members it adds later are ignored.
@@ -119,16 +129,18 @@ pub struct DescribeBackupPlanBillingResponse {
 }
 
 impl rt::FromJson for DescribeBackupPlanBillingResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            item: object.take("Item")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Item" => json.read_into(&mut out.item),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -226,23 +238,25 @@ pub struct DescribeBackupPlanBillingItem {
 }
 
 impl rt::FromJson for DescribeBackupPlanBillingItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            buy_create_timestamp: object.take("BuyCreateTimestamp")?,
-            full_storage_size: object.take("FullStorageSize")?,
-            buy_expired_timestamp: object.take("BuyExpiredTimestamp")?,
-            buy_spec: object.take("BuySpec")?,
-            quota_end_timestamp: object.take("QuotaEndTimestamp")?,
-            is_expired: object.take("IsExpired")?,
-            quota_start_timestamp: object.take("QuotaStartTimestamp")?,
-            total_free_bytes: object.take("TotalFreeBytes")?,
-            paied_bytes: object.take("PaiedBytes")?,
-            used_full_bytes: object.take("UsedFullBytes")?,
-            is_free_bytes_unlimited: object.take("IsFreeBytesUnlimited")?,
-            cont_storage_size: object.take("ContStorageSize")?,
-            buy_charge_type: object.take("BuyChargeType")?,
-            used_increment_bytes: object.take("UsedIncrementBytes")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "BuyCreateTimestamp" => json.read_into(&mut out.buy_create_timestamp),
+            "FullStorageSize" => json.read_into(&mut out.full_storage_size),
+            "BuyExpiredTimestamp" => json.read_into(&mut out.buy_expired_timestamp),
+            "BuySpec" => json.read_into(&mut out.buy_spec),
+            "QuotaEndTimestamp" => json.read_into(&mut out.quota_end_timestamp),
+            "IsExpired" => json.read_into(&mut out.is_expired),
+            "QuotaStartTimestamp" => json.read_into(&mut out.quota_start_timestamp),
+            "TotalFreeBytes" => json.read_into(&mut out.total_free_bytes),
+            "PaiedBytes" => json.read_into(&mut out.paied_bytes),
+            "UsedFullBytes" => json.read_into(&mut out.used_full_bytes),
+            "IsFreeBytesUnlimited" => json.read_into(&mut out.is_free_bytes_unlimited),
+            "ContStorageSize" => json.read_into(&mut out.cont_storage_size),
+            "BuyChargeType" => json.read_into(&mut out.buy_charge_type),
+            "UsedIncrementBytes" => json.read_into(&mut out.used_increment_bytes),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -160,6 +160,16 @@ impl DescribeBackupPlanListBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -218,20 +228,22 @@ pub struct DescribeBackupPlanListResponse {
 }
 
 impl rt::FromJson for DescribeBackupPlanListResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            page_num: object.take("PageNum")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            total_pages: object.take("TotalPages")?,
-            total_elements: object.take("TotalElements")?,
-            page_size: object.take("PageSize")?,
-            items: object.take("Items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "PageNum" => json.read_into(&mut out.page_num),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "TotalPages" => json.read_into(&mut out.total_pages),
+            "TotalElements" => json.read_into(&mut out.total_elements),
+            "PageSize" => json.read_into(&mut out.page_size),
+            "Items" => json.read_into(&mut out.items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -429,50 +441,77 @@ pub struct BackupPlanDetailItem {
 }
 
 impl rt::FromJson for BackupPlanDetailItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            cross_role_name: object.take("CrossRoleName")?,
-            source_endpoint_instance_type: object.take("SourceEndpointInstanceType")?,
-            backup_set_download_dir: object.take("BackupSetDownloadDir")?,
-            source_endpoint_ip_port: object.take("SourceEndpointIpPort")?,
-            cross_aliyun_id: object.take("CrossAliyunId")?,
-            duplication_archive_period: object.take("DuplicationArchivePeriod")?,
-            backup_plan_id: object.take("BackupPlanId")?,
-            end_timestamp_for_restore: object.take("EndTimestampForRestore")?,
-            backup_plan_status: object.take("BackupPlanStatus")?,
-            backup_set_download_full_data_format: object
-                .take("BackupSetDownloadFullDataFormat")?,
-            backup_retention_period: object.take("BackupRetentionPeriod")?,
-            oss_bucket_region: object.take("OSSBucketRegion")?,
-            source_endpoint_oracle_sid: object.take("SourceEndpointOracleSID")?,
-            backup_storage_type: object.take("BackupStorageType")?,
-            backup_method: object.take("BackupMethod")?,
-            source_endpoint_region: object.take("SourceEndpointRegion")?,
-            backup_period: object.take("BackupPeriod")?,
-            source_endpoint_database_name: object.take("SourceEndpointDatabaseName")?,
-            backup_set_download_gateway_id: object.take("BackupSetDownloadGatewayId")?,
-            backup_plan_create_time: object.take("BackupPlanCreateTime")?,
-            instance_class: object.take("InstanceClass")?,
-            backup_set_download_target_type: object.take("BackupSetDownloadTargetType")?,
-            duplication_infrequent_access_period: object
-                .take("DuplicationInfrequentAccessPeriod")?,
-            backup_start_time: object.take("BackupStartTime")?,
-            err_message: object.take("ErrMessage")?,
-            backup_objects: object.take("BackupObjects")?,
-            begin_timestamp_for_restore: object.take("BeginTimestampForRestore")?,
-            source_endpoint_instance_id: object.take("SourceEndpointInstanceID")?,
-            open_backup_set_auto_download: object.take("OpenBackupSetAutoDownload")?,
-            backup_plan_name: object.take("BackupPlanName")?,
-            oss_bucket_name: object.take("OSSBucketName")?,
-            backup_gateway_id: object.take("BackupGatewayId")?,
-            source_endpoint_user_name: object.take("SourceEndpointUserName")?,
-            backup_set_download_increment_data_format: object
-                .take("BackupSetDownloadIncrementDataFormat")?,
-            enable_backup_log: object.take("EnableBackupLog")?,
-            resource_group_id: object.take("ResourceGroupId")?,
-            database_type: object.take("DatabaseType")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "CrossRoleName" => json.read_into(&mut out.cross_role_name),
+            "SourceEndpointInstanceType" => {
+                json.read_into(&mut out.source_endpoint_instance_type)
+            }
+            "BackupSetDownloadDir" => json.read_into(&mut out.backup_set_download_dir),
+            "SourceEndpointIpPort" => json.read_into(&mut out.source_endpoint_ip_port),
+            "CrossAliyunId" => json.read_into(&mut out.cross_aliyun_id),
+            "DuplicationArchivePeriod" => {
+                json.read_into(&mut out.duplication_archive_period)
+            }
+            "BackupPlanId" => json.read_into(&mut out.backup_plan_id),
+            "EndTimestampForRestore" => {
+                json.read_into(&mut out.end_timestamp_for_restore)
+            }
+            "BackupPlanStatus" => json.read_into(&mut out.backup_plan_status),
+            "BackupSetDownloadFullDataFormat" => {
+                json.read_into(&mut out.backup_set_download_full_data_format)
+            }
+            "BackupRetentionPeriod" => json.read_into(&mut out.backup_retention_period),
+            "OSSBucketRegion" => json.read_into(&mut out.oss_bucket_region),
+            "SourceEndpointOracleSID" => {
+                json.read_into(&mut out.source_endpoint_oracle_sid)
+            }
+            "BackupStorageType" => json.read_into(&mut out.backup_storage_type),
+            "BackupMethod" => json.read_into(&mut out.backup_method),
+            "SourceEndpointRegion" => json.read_into(&mut out.source_endpoint_region),
+            "BackupPeriod" => json.read_into(&mut out.backup_period),
+            "SourceEndpointDatabaseName" => {
+                json.read_into(&mut out.source_endpoint_database_name)
+            }
+            "BackupSetDownloadGatewayId" => {
+                json.read_into(&mut out.backup_set_download_gateway_id)
+            }
+            "BackupPlanCreateTime" => json.read_into(&mut out.backup_plan_create_time),
+            "InstanceClass" => json.read_into(&mut out.instance_class),
+            "BackupSetDownloadTargetType" => {
+                json.read_into(&mut out.backup_set_download_target_type)
+            }
+            "DuplicationInfrequentAccessPeriod" => {
+                json.read_into(&mut out.duplication_infrequent_access_period)
+            }
+            "BackupStartTime" => json.read_into(&mut out.backup_start_time),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "BackupObjects" => json.read_into(&mut out.backup_objects),
+            "BeginTimestampForRestore" => {
+                json.read_into(&mut out.begin_timestamp_for_restore)
+            }
+            "SourceEndpointInstanceID" => {
+                json.read_into(&mut out.source_endpoint_instance_id)
+            }
+            "OpenBackupSetAutoDownload" => {
+                json.read_into(&mut out.open_backup_set_auto_download)
+            }
+            "BackupPlanName" => json.read_into(&mut out.backup_plan_name),
+            "OSSBucketName" => json.read_into(&mut out.oss_bucket_name),
+            "BackupGatewayId" => json.read_into(&mut out.backup_gateway_id),
+            "SourceEndpointUserName" => {
+                json.read_into(&mut out.source_endpoint_user_name)
+            }
+            "BackupSetDownloadIncrementDataFormat" => {
+                json.read_into(&mut out.backup_set_download_increment_data_format)
+            }
+            "EnableBackupLog" => json.read_into(&mut out.enable_backup_log),
+            "ResourceGroupId" => json.read_into(&mut out.resource_group_id),
+            "DatabaseType" => json.read_into(&mut out.database_type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -485,10 +524,12 @@ pub struct DescribeBackupPlanListItems {
 }
 
 impl rt::FromJson for DescribeBackupPlanListItems {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            backup_plan_detail: object.take("BackupPlanDetail")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "BackupPlanDetail" => json.read_into(&mut out.backup_plan_detail),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -127,6 +127,16 @@ impl DescribeBackupSetDownloadTaskListBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -196,20 +206,22 @@ pub struct DescribeBackupSetDownloadTaskListResponse {
 }
 
 impl rt::FromJson for DescribeBackupSetDownloadTaskListResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            page_num: object.take("PageNum")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            total_pages: object.take("TotalPages")?,
-            total_elements: object.take("TotalElements")?,
-            page_size: object.take("PageSize")?,
-            items: object.take("Items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "PageNum" => json.read_into(&mut out.page_num),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "TotalPages" => json.read_into(&mut out.total_pages),
+            "TotalElements" => json.read_into(&mut out.total_elements),
+            "PageSize" => json.read_into(&mut out.page_size),
+            "Items" => json.read_into(&mut out.items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -344,31 +356,47 @@ pub struct BackupSetDownloadTaskDetailItem {
 }
 
 impl rt::FromJson for BackupSetDownloadTaskDetailItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            backup_set_download_status: object.take("BackupSetDownloadStatus")?,
-            backup_set_data_size: object.take("BackupSetDataSize")?,
-            backup_set_download_target_type: object.take("BackupSetDownloadTargetType")?,
-            backup_set_download_dir: object.take("BackupSetDownloadDir")?,
-            err_message: object.take("ErrMessage")?,
-            backup_set_download_create_time: object.take("BackupSetDownloadCreateTime")?,
-            backup_plan_id: object.take("BackupPlanId")?,
-            backup_set_db_type: object.take("BackupSetDbType")?,
-            backup_set_download_internet_url: object
-                .take("BackupSetDownloadInternetUrl")?,
-            backup_set_id: object.take("BackupSetId")?,
-            backup_set_download_intranet_url: object
-                .take("BackupSetDownloadIntranetUrl")?,
-            backup_gateway_id: object.take("BackupGatewayId")?,
-            backup_set_download_way: object.take("BackupSetDownloadWay")?,
-            backup_set_download_finish_time: object.take("BackupSetDownloadFinishTime")?,
-            backup_set_job_type: object.take("BackupSetJobType")?,
-            backup_set_download_task_id: object.take("BackupSetDownloadTaskId")?,
-            backup_set_download_task_name: object.take("BackupSetDownloadTaskName")?,
-            backup_set_data_format: object.take("BackupSetDataFormat")?,
-            backup_set_code: object.take("BackupSetCode")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "BackupSetDownloadStatus" => {
+                json.read_into(&mut out.backup_set_download_status)
+            }
+            "BackupSetDataSize" => json.read_into(&mut out.backup_set_data_size),
+            "BackupSetDownloadTargetType" => {
+                json.read_into(&mut out.backup_set_download_target_type)
+            }
+            "BackupSetDownloadDir" => json.read_into(&mut out.backup_set_download_dir),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "BackupSetDownloadCreateTime" => {
+                json.read_into(&mut out.backup_set_download_create_time)
+            }
+            "BackupPlanId" => json.read_into(&mut out.backup_plan_id),
+            "BackupSetDbType" => json.read_into(&mut out.backup_set_db_type),
+            "BackupSetDownloadInternetUrl" => {
+                json.read_into(&mut out.backup_set_download_internet_url)
+            }
+            "BackupSetId" => json.read_into(&mut out.backup_set_id),
+            "BackupSetDownloadIntranetUrl" => {
+                json.read_into(&mut out.backup_set_download_intranet_url)
+            }
+            "BackupGatewayId" => json.read_into(&mut out.backup_gateway_id),
+            "BackupSetDownloadWay" => json.read_into(&mut out.backup_set_download_way),
+            "BackupSetDownloadFinishTime" => {
+                json.read_into(&mut out.backup_set_download_finish_time)
+            }
+            "BackupSetJobType" => json.read_into(&mut out.backup_set_job_type),
+            "BackupSetDownloadTaskId" => {
+                json.read_into(&mut out.backup_set_download_task_id)
+            }
+            "BackupSetDownloadTaskName" => {
+                json.read_into(&mut out.backup_set_download_task_name)
+            }
+            "BackupSetDataFormat" => json.read_into(&mut out.backup_set_data_format),
+            "BackupSetCode" => json.read_into(&mut out.backup_set_code),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -381,10 +409,14 @@ pub struct DescribeBackupSetDownloadTaskListItems {
 }
 
 impl rt::FromJson for DescribeBackupSetDownloadTaskListItems {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            backup_set_download_task_detail: object.take("BackupSetDownloadTaskDetail")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "BackupSetDownloadTaskDetail" => {
+                json.read_into(&mut out.backup_set_download_task_detail)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

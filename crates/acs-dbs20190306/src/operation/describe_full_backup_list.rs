@@ -154,6 +154,16 @@ impl DescribeFullBackupListBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -217,20 +227,22 @@ pub struct DescribeFullBackupListResponse {
 }
 
 impl rt::FromJson for DescribeFullBackupListResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            page_num: object.take("PageNum")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            total_pages: object.take("TotalPages")?,
-            total_elements: object.take("TotalElements")?,
-            page_size: object.take("PageSize")?,
-            items: object.take("Items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "PageNum" => json.read_into(&mut out.page_num),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "TotalPages" => json.read_into(&mut out.total_pages),
+            "TotalElements" => json.read_into(&mut out.total_elements),
+            "PageSize" => json.read_into(&mut out.page_size),
+            "Items" => json.read_into(&mut out.items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -322,22 +334,24 @@ pub struct FullBackupFileItem {
 }
 
 impl rt::FromJson for FullBackupFileItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            finish_time: object.take("FinishTime")?,
-            backup_status: object.take("BackupStatus")?,
-            source_endpoint_ip_port: object.take("SourceEndpointIpPort")?,
-            create_time: object.take("CreateTime")?,
-            err_message: object.take("ErrMessage")?,
-            backup_objects: object.take("BackupObjects")?,
-            end_time: object.take("EndTime")?,
-            start_time: object.take("StartTime")?,
-            backup_set_expired_time: object.take("BackupSetExpiredTime")?,
-            storage_method: object.take("StorageMethod")?,
-            backup_set_id: object.take("BackupSetId")?,
-            backup_size: object.take("BackupSize")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "FinishTime" => json.read_into(&mut out.finish_time),
+            "BackupStatus" => json.read_into(&mut out.backup_status),
+            "SourceEndpointIpPort" => json.read_into(&mut out.source_endpoint_ip_port),
+            "CreateTime" => json.read_into(&mut out.create_time),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "BackupObjects" => json.read_into(&mut out.backup_objects),
+            "EndTime" => json.read_into(&mut out.end_time),
+            "StartTime" => json.read_into(&mut out.start_time),
+            "BackupSetExpiredTime" => json.read_into(&mut out.backup_set_expired_time),
+            "StorageMethod" => json.read_into(&mut out.storage_method),
+            "BackupSetId" => json.read_into(&mut out.backup_set_id),
+            "BackupSize" => json.read_into(&mut out.backup_size),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -350,10 +364,12 @@ pub struct DescribeFullBackupListItems {
 }
 
 impl rt::FromJson for DescribeFullBackupListItems {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            full_backup_file: object.take("FullBackupFile")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "FullBackupFile" => json.read_into(&mut out.full_backup_file),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -149,6 +149,16 @@ impl DescribeIncrementBackupListBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -212,20 +222,22 @@ pub struct DescribeIncrementBackupListResponse {
 }
 
 impl rt::FromJson for DescribeIncrementBackupListResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            page_num: object.take("PageNum")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            total_pages: object.take("TotalPages")?,
-            total_elements: object.take("TotalElements")?,
-            page_size: object.take("PageSize")?,
-            items: object.take("Items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "PageNum" => json.read_into(&mut out.page_num),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "TotalPages" => json.read_into(&mut out.total_pages),
+            "TotalElements" => json.read_into(&mut out.total_elements),
+            "PageSize" => json.read_into(&mut out.page_size),
+            "Items" => json.read_into(&mut out.items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -310,19 +322,21 @@ pub struct IncrementBackupFileItem {
 }
 
 impl rt::FromJson for IncrementBackupFileItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            end_time: object.take("EndTime")?,
-            backup_set_expired_time: object.take("BackupSetExpiredTime")?,
-            start_time: object.take("StartTime")?,
-            storage_method: object.take("StorageMethod")?,
-            backup_set_job_id: object.take("BackupSetJobId")?,
-            backup_set_id: object.take("BackupSetId")?,
-            backup_status: object.take("BackupStatus")?,
-            source_endpoint_ip_port: object.take("SourceEndpointIpPort")?,
-            backup_size: object.take("BackupSize")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "EndTime" => json.read_into(&mut out.end_time),
+            "BackupSetExpiredTime" => json.read_into(&mut out.backup_set_expired_time),
+            "StartTime" => json.read_into(&mut out.start_time),
+            "StorageMethod" => json.read_into(&mut out.storage_method),
+            "BackupSetJobId" => json.read_into(&mut out.backup_set_job_id),
+            "BackupSetId" => json.read_into(&mut out.backup_set_id),
+            "BackupStatus" => json.read_into(&mut out.backup_status),
+            "SourceEndpointIpPort" => json.read_into(&mut out.source_endpoint_ip_port),
+            "BackupSize" => json.read_into(&mut out.backup_size),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -335,10 +349,12 @@ pub struct DescribeIncrementBackupListItems {
 }
 
 impl rt::FromJson for DescribeIncrementBackupListItems {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            increment_backup_file: object.take("IncrementBackupFile")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "IncrementBackupFile" => json.read_into(&mut out.increment_backup_file),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -103,6 +103,16 @@ impl DescribeJobErrorCodeBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeJobErrorCode`: members the service omits are `None`, members it adds later are ignored.
@@ -124,16 +134,18 @@ pub struct DescribeJobErrorCodeResponse {
 }
 
 impl rt::FromJson for DescribeJobErrorCodeResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            item: object.take("Item")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Item" => json.read_into(&mut out.item),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -198,15 +210,17 @@ pub struct DescribeJobErrorCodeItem {
 }
 
 impl rt::FromJson for DescribeJobErrorCodeItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            job_state: object.take("JobState")?,
-            error_message: object.take("ErrorMessage")?,
-            error_code: object.take("ErrorCode")?,
-            job_id: object.take("JobId")?,
-            job_type: object.take("JobType")?,
-            language: object.take("Language")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "JobState" => json.read_into(&mut out.job_state),
+            "ErrorMessage" => json.read_into(&mut out.error_message),
+            "ErrorCode" => json.read_into(&mut out.error_code),
+            "JobId" => json.read_into(&mut out.job_id),
+            "JobType" => json.read_into(&mut out.job_type),
+            "Language" => json.read_into(&mut out.language),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

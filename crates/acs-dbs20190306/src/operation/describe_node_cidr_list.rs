@@ -112,6 +112,16 @@ impl DescribeNodeCidrListBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeNodeCidrList`: members the service omits are `None`, members it adds later are ignored.
@@ -135,17 +145,19 @@ pub struct DescribeNodeCidrListResponse {
 }
 
 impl rt::FromJson for DescribeNodeCidrListResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            intranet_i_ps: object.take("IntranetIPs")?,
-            internet_i_ps: object.take("InternetIPs")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "IntranetIPs" => json.read_into(&mut out.intranet_i_ps),
+            "InternetIPs" => json.read_into(&mut out.internet_i_ps),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -200,11 +212,13 @@ pub struct IntranetIPs {
 }
 
 impl rt::FromJson for IntranetIPs {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            intranet_ip: object.take("IntranetIP")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "IntranetIP" => json.read_into(&mut out.intranet_ip),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -217,10 +231,12 @@ pub struct InternetIPs {
 }
 
 impl rt::FromJson for InternetIPs {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            internet_ip: object.take("InternetIP")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "InternetIP" => json.read_into(&mut out.internet_ip),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

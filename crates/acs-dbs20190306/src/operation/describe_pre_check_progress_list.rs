@@ -94,6 +94,16 @@ impl DescribePreCheckProgressListBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribePreCheckProgressList`: members the service omits are `None`, members it adds later are ignored.
@@ -130,18 +140,20 @@ pub struct DescribePreCheckProgressListResponse {
 }
 
 impl rt::FromJson for DescribePreCheckProgressListResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            status: object.take("Status")?,
-            http_status_code: object.take("HttpStatusCode")?,
-            request_id: object.take("RequestId")?,
-            progress: object.take("Progress")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            items: object.take("Items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Status" => json.read_into(&mut out.status),
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "Progress" => json.read_into(&mut out.progress),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Items" => json.read_into(&mut out.items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -219,18 +231,20 @@ pub struct PreCheckProgressDetailItem {
 }
 
 impl rt::FromJson for PreCheckProgressDetailItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            finish_time: object.take("FinishTime")?,
-            state: object.take("State")?,
-            boot_time: object.take("BootTime")?,
-            job_id: object.take("JobId")?,
-            item: object.take("Item")?,
-            err_msg: object.take("ErrMsg")?,
-            order_num: object.take("OrderNum")?,
-            names: object.take("Names")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "FinishTime" => json.read_into(&mut out.finish_time),
+            "State" => json.read_into(&mut out.state),
+            "BootTime" => json.read_into(&mut out.boot_time),
+            "JobId" => json.read_into(&mut out.job_id),
+            "Item" => json.read_into(&mut out.item),
+            "ErrMsg" => json.read_into(&mut out.err_msg),
+            "OrderNum" => json.read_into(&mut out.order_num),
+            "Names" => json.read_into(&mut out.names),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -243,10 +257,14 @@ pub struct DescribePreCheckProgressListItems {
 }
 
 impl rt::FromJson for DescribePreCheckProgressListItems {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            pre_check_progress_detail: object.take("PreCheckProgressDetail")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PreCheckProgressDetail" => {
+                json.read_into(&mut out.pre_check_progress_detail)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -69,6 +69,16 @@ impl DescribeRegionsBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeRegions`: members the service omits are `None`, members it adds later are ignored.
@@ -90,16 +100,18 @@ pub struct DescribeRegionsResponse {
 }
 
 impl rt::FromJson for DescribeRegionsResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            regions: object.take("Regions")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Regions" => json.read_into(&mut out.regions),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -154,10 +166,12 @@ pub struct Regions {
 }
 
 impl rt::FromJson for Regions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            region_code: object.take("RegionCode")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RegionCode" => json.read_into(&mut out.region_code),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

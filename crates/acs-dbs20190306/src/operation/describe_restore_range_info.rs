@@ -127,6 +127,16 @@ impl DescribeRestoreRangeInfoBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeRestoreRangeInfo`: members the service omits are `None`, members it adds later are ignored.
@@ -153,16 +163,18 @@ pub struct DescribeRestoreRangeInfoResponse {
 }
 
 impl rt::FromJson for DescribeRestoreRangeInfoResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            items: object.take("Items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Items" => json.read_into(&mut out.items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -221,13 +233,15 @@ pub struct FullBackupDetailItem {
 }
 
 impl rt::FromJson for FullBackupDetailItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            end_time: object.take("EndTime")?,
-            start_time: object.take("StartTime")?,
-            backup_set_id: object.take("BackupSetId")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "EndTime" => json.read_into(&mut out.end_time),
+            "StartTime" => json.read_into(&mut out.start_time),
+            "BackupSetId" => json.read_into(&mut out.backup_set_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -240,11 +254,13 @@ pub struct FullBackupList {
 }
 
 impl rt::FromJson for FullBackupList {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            full_backup_detail: object.take("FullBackupDetail")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "FullBackupDetail" => json.read_into(&mut out.full_backup_detail),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -272,16 +288,26 @@ pub struct DbsRecoverRangeItem {
 }
 
 impl rt::FromJson for DbsRecoverRangeItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            end_timestamp_for_restore: object.take("EndTimestampForRestore")?,
-            source_endpoint_instance_type: object.take("SourceEndpointInstanceType")?,
-            range_type: object.take("RangeType")?,
-            begin_timestamp_for_restore: object.take("BeginTimestampForRestore")?,
-            source_endpoint_instance_id: object.take("SourceEndpointInstanceID")?,
-            full_backup_list: object.take("FullBackupList")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "EndTimestampForRestore" => {
+                json.read_into(&mut out.end_timestamp_for_restore)
+            }
+            "SourceEndpointInstanceType" => {
+                json.read_into(&mut out.source_endpoint_instance_type)
+            }
+            "RangeType" => json.read_into(&mut out.range_type),
+            "BeginTimestampForRestore" => {
+                json.read_into(&mut out.begin_timestamp_for_restore)
+            }
+            "SourceEndpointInstanceID" => {
+                json.read_into(&mut out.source_endpoint_instance_id)
+            }
+            "FullBackupList" => json.read_into(&mut out.full_backup_list),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -294,10 +320,12 @@ pub struct DescribeRestoreRangeInfoItems {
 }
 
 impl rt::FromJson for DescribeRestoreRangeInfoItems {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            dbs_recover_range: object.take("DBSRecoverRange")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "DBSRecoverRange" => json.read_into(&mut out.dbs_recover_range),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -139,6 +139,16 @@ impl DescribeRestoreTaskListBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -197,20 +207,22 @@ pub struct DescribeRestoreTaskListResponse {
 }
 
 impl rt::FromJson for DescribeRestoreTaskListResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_status_code: object.take("HttpStatusCode")?,
-            page_num: object.take("PageNum")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            total_pages: object.take("TotalPages")?,
-            total_elements: object.take("TotalElements")?,
-            page_size: object.take("PageSize")?,
-            items: object.take("Items")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpStatusCode" => json.read_into(&mut out.http_status_code),
+            "PageNum" => json.read_into(&mut out.page_num),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "TotalPages" => json.read_into(&mut out.total_pages),
+            "TotalElements" => json.read_into(&mut out.total_elements),
+            "PageSize" => json.read_into(&mut out.page_size),
+            "Items" => json.read_into(&mut out.items),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -330,40 +342,59 @@ pub struct RestoreTaskDetailItem {
 }
 
 impl rt::FromJson for RestoreTaskDetailItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            restore_status: object.take("RestoreStatus")?,
-            full_stru_after_restore_progress: object
-                .take("FullStruAfterRestoreProgress")?,
-            cross_role_name: object.take("CrossRoleName")?,
-            restore_dir: object.take("RestoreDir")?,
-            cross_aliyun_id: object.take("CrossAliyunId")?,
-            restore_objects: object.take("RestoreObjects")?,
-            backup_plan_id: object.take("BackupPlanId")?,
-            destination_endpoint_region: object.take("DestinationEndpointRegion")?,
-            restore_task_create_time: object.take("RestoreTaskCreateTime")?,
-            destination_endpoint_user_name: object.take("DestinationEndpointUserName")?,
-            restore_task_finish_time: object.take("RestoreTaskFinishTime")?,
-            destination_endpoint_ip_port: object.take("DestinationEndpointIpPort")?,
-            destination_endpoint_database_name: object
-                .take("DestinationEndpointDatabaseName")?,
-            destination_endpoint_instance_type: object
-                .take("DestinationEndpointInstanceType")?,
-            destination_endpoint_oracle_sid: object
-                .take("DestinationEndpointOracleSID")?,
-            full_strufore_restore_progress: object.take("FullStruforeRestoreProgress")?,
-            err_message: object.take("ErrMessage")?,
-            restore_task_id: object.take("RestoreTaskId")?,
-            full_data_restore_progress: object.take("FullDataRestoreProgress")?,
-            continuous_restore_progress: object.take("ContinuousRestoreProgress")?,
-            destination_endpoint_instance_id: object
-                .take("DestinationEndpointInstanceID")?,
-            backup_set_id: object.take("BackupSetId")?,
-            backup_gateway_id: object.take("BackupGatewayId")?,
-            restore_task_name: object.take("RestoreTaskName")?,
-            restore_time: object.take("RestoreTime")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RestoreStatus" => json.read_into(&mut out.restore_status),
+            "FullStruAfterRestoreProgress" => {
+                json.read_into(&mut out.full_stru_after_restore_progress)
+            }
+            "CrossRoleName" => json.read_into(&mut out.cross_role_name),
+            "RestoreDir" => json.read_into(&mut out.restore_dir),
+            "CrossAliyunId" => json.read_into(&mut out.cross_aliyun_id),
+            "RestoreObjects" => json.read_into(&mut out.restore_objects),
+            "BackupPlanId" => json.read_into(&mut out.backup_plan_id),
+            "DestinationEndpointRegion" => {
+                json.read_into(&mut out.destination_endpoint_region)
+            }
+            "RestoreTaskCreateTime" => json.read_into(&mut out.restore_task_create_time),
+            "DestinationEndpointUserName" => {
+                json.read_into(&mut out.destination_endpoint_user_name)
+            }
+            "RestoreTaskFinishTime" => json.read_into(&mut out.restore_task_finish_time),
+            "DestinationEndpointIpPort" => {
+                json.read_into(&mut out.destination_endpoint_ip_port)
+            }
+            "DestinationEndpointDatabaseName" => {
+                json.read_into(&mut out.destination_endpoint_database_name)
+            }
+            "DestinationEndpointInstanceType" => {
+                json.read_into(&mut out.destination_endpoint_instance_type)
+            }
+            "DestinationEndpointOracleSID" => {
+                json.read_into(&mut out.destination_endpoint_oracle_sid)
+            }
+            "FullStruforeRestoreProgress" => {
+                json.read_into(&mut out.full_strufore_restore_progress)
+            }
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "RestoreTaskId" => json.read_into(&mut out.restore_task_id),
+            "FullDataRestoreProgress" => {
+                json.read_into(&mut out.full_data_restore_progress)
+            }
+            "ContinuousRestoreProgress" => {
+                json.read_into(&mut out.continuous_restore_progress)
+            }
+            "DestinationEndpointInstanceID" => {
+                json.read_into(&mut out.destination_endpoint_instance_id)
+            }
+            "BackupSetId" => json.read_into(&mut out.backup_set_id),
+            "BackupGatewayId" => json.read_into(&mut out.backup_gateway_id),
+            "RestoreTaskName" => json.read_into(&mut out.restore_task_name),
+            "RestoreTime" => json.read_into(&mut out.restore_time),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -376,10 +407,12 @@ pub struct DescribeRestoreTaskListItems {
 }
 
 impl rt::FromJson for DescribeRestoreTaskListItems {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            restore_task_detail: object.take("RestoreTaskDetail")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RestoreTaskDetail" => json.read_into(&mut out.restore_task_detail),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

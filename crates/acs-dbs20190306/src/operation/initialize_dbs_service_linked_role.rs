@@ -59,6 +59,16 @@ impl InitializeDbsServiceLinkedRoleBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `InitializeDbsServiceLinkedRole`: members the service omits are `None`, members it adds later are ignored.
@@ -83,15 +93,17 @@ pub struct InitializeDbsServiceLinkedRoleResponse {
 }
 
 impl rt::FromJson for InitializeDbsServiceLinkedRoleResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            data: object.take("Data")?,
-            request_id: object.take("RequestId")?,
-            success: object.take("Success")?,
-            error_code: object.take("ErrorCode")?,
-            err_message: object.take("ErrMessage")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Data" => json.read_into(&mut out.data),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "Success" => json.read_into(&mut out.success),
+            "ErrorCode" => json.read_into(&mut out.error_code),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

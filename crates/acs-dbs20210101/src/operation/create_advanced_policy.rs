@@ -80,6 +80,16 @@ impl CreateAdvancedPolicyBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `CreateAdvancedPolicy`: members the service omits are `None`, members it adds later are ignored.
@@ -113,17 +123,19 @@ pub struct CreateAdvancedPolicyResponse {
 }
 
 impl rt::FromJson for CreateAdvancedPolicyResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            message: object.take("Message")?,
-            data: object.take("Data")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            success: object.take("Success")?,
-            err_code: object.take("ErrCode")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "Message" => json.read_into(&mut out.message),
+            "Data" => json.read_into(&mut out.data),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 

@@ -285,6 +285,16 @@ impl CreateDownloadBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `CreateDownload`: members the service omits are `None`, members it adds later are ignored.
@@ -313,17 +323,19 @@ pub struct CreateDownloadResponse {
 }
 
 impl rt::FromJson for CreateDownloadResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            message: object.take("Message")?,
-            data: object.take("Data")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Message" => json.read_into(&mut out.message),
+            "Data" => json.read_into(&mut out.data),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -476,22 +488,24 @@ pub struct CreateDownloadData {
 }
 
 impl rt::FromJson for CreateDownloadData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            bak_set_id: object.take("BakSetId")?,
-            download_status: object.take("DownloadStatus")?,
-            progress: object.take("Progress")?,
-            backup_set_time: object.take("BackupSetTime")?,
-            region_code: object.take("RegionCode")?,
-            target_path: object.take("TargetPath")?,
-            db_list: object.take("DbList")?,
-            export_data_size: object.take("ExportDataSize")?,
-            import_data_size: object.take("ImportDataSize")?,
-            gmt_create: object.take("GmtCreate")?,
-            task_id: object.take("TaskId")?,
-            format: object.take("Format")?,
-            target_type: object.take("TargetType")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "BakSetId" => json.read_into(&mut out.bak_set_id),
+            "DownloadStatus" => json.read_into(&mut out.download_status),
+            "Progress" => json.read_into(&mut out.progress),
+            "BackupSetTime" => json.read_into(&mut out.backup_set_time),
+            "RegionCode" => json.read_into(&mut out.region_code),
+            "TargetPath" => json.read_into(&mut out.target_path),
+            "DbList" => json.read_into(&mut out.db_list),
+            "ExportDataSize" => json.read_into(&mut out.export_data_size),
+            "ImportDataSize" => json.read_into(&mut out.import_data_size),
+            "GmtCreate" => json.read_into(&mut out.gmt_create),
+            "TaskId" => json.read_into(&mut out.task_id),
+            "Format" => json.read_into(&mut out.format),
+            "TargetType" => json.read_into(&mut out.target_type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -264,6 +264,16 @@ impl DescribeBackupDataListBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -321,17 +331,19 @@ pub struct DescribeBackupDataListResponse {
 }
 
 impl rt::FromJson for DescribeBackupDataListResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            data: object.take("Data")?,
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            message: object.take("Message")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Data" => json.read_into(&mut out.data),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Message" => json.read_into(&mut out.message),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -402,14 +414,16 @@ pub struct PolarSnapshot {
 }
 
 impl rt::FromJson for PolarSnapshot {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            dump_id: object.take("DumpId")?,
-            dump_size: object.take("DumpSize")?,
-            expect_expire_type: object.take("expectExpireType")?,
-            expect_expire_time: object.take("ExpectExpireTime")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "DumpId" => json.read_into(&mut out.dump_id),
+            "DumpSize" => json.read_into(&mut out.dump_size),
+            "expectExpireType" => json.read_into(&mut out.expect_expire_type),
+            "ExpectExpireTime" => json.read_into(&mut out.expect_expire_time),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -520,34 +534,38 @@ pub struct DescribeBackupDataListDataContentItem {
 }
 
 impl rt::FromJson for DescribeBackupDataListDataContentItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            backup_id: object.take("BackupId")?,
-            backup_name: object.take("BackupName")?,
-            backup_mode: object.take("BackupMode")?,
-            backup_type: object.take("BackupType")?,
-            backup_scale: object.take("BackupScale")?,
-            backup_method: object.take("BackupMethod")?,
-            backup_size: object.take("BackupSize")?,
-            backup_status: object.take("BackupStatus")?,
-            backup_start_time: object.take("BackupStartTime")?,
-            backup_end_time: object.take("BackupEndTime")?,
-            consistent_time: object.take("ConsistentTime")?,
-            backup_location: object.take("BackupLocation")?,
-            instance_name: object.take("InstanceName")?,
-            engine: object.take("Engine")?,
-            engine_version: object.take("EngineVersion")?,
-            support_deletion: object.take("SupportDeletion")?,
-            encryption: object.take("Encryption")?,
-            is_avail: object.take("IsAvail")?,
-            checksum: object.take("Checksum")?,
-            backup_download_url: object.take("BackupDownloadURL")?,
-            backup_intranet_download_url: object.take("BackupIntranetDownloadURL")?,
-            expect_expire_type: object.take("ExpectExpireType")?,
-            expect_expire_time: object.take("ExpectExpireTime")?,
-            polar_snapshot: object.take("PolarSnapshot")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "BackupId" => json.read_into(&mut out.backup_id),
+            "BackupName" => json.read_into(&mut out.backup_name),
+            "BackupMode" => json.read_into(&mut out.backup_mode),
+            "BackupType" => json.read_into(&mut out.backup_type),
+            "BackupScale" => json.read_into(&mut out.backup_scale),
+            "BackupMethod" => json.read_into(&mut out.backup_method),
+            "BackupSize" => json.read_into(&mut out.backup_size),
+            "BackupStatus" => json.read_into(&mut out.backup_status),
+            "BackupStartTime" => json.read_into(&mut out.backup_start_time),
+            "BackupEndTime" => json.read_into(&mut out.backup_end_time),
+            "ConsistentTime" => json.read_into(&mut out.consistent_time),
+            "BackupLocation" => json.read_into(&mut out.backup_location),
+            "InstanceName" => json.read_into(&mut out.instance_name),
+            "Engine" => json.read_into(&mut out.engine),
+            "EngineVersion" => json.read_into(&mut out.engine_version),
+            "SupportDeletion" => json.read_into(&mut out.support_deletion),
+            "Encryption" => json.read_into(&mut out.encryption),
+            "IsAvail" => json.read_into(&mut out.is_avail),
+            "Checksum" => json.read_into(&mut out.checksum),
+            "BackupDownloadURL" => json.read_into(&mut out.backup_download_url),
+            "BackupIntranetDownloadURL" => {
+                json.read_into(&mut out.backup_intranet_download_url)
+            }
+            "ExpectExpireType" => json.read_into(&mut out.expect_expire_type),
+            "ExpectExpireTime" => json.read_into(&mut out.expect_expire_time),
+            "PolarSnapshot" => json.read_into(&mut out.polar_snapshot),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -570,15 +588,17 @@ pub struct DescribeBackupDataListData {
 }
 
 impl rt::FromJson for DescribeBackupDataListData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            content: object.take("Content")?,
-            page_size: object.take("PageSize")?,
-            page_number: object.take("PageNumber")?,
-            total_pages: object.take("TotalPages")?,
-            total_elements: object.take("TotalElements")?,
-            extra: object.take("Extra")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Content" => json.read_into(&mut out.content),
+            "PageSize" => json.read_into(&mut out.page_size),
+            "PageNumber" => json.read_into(&mut out.page_number),
+            "TotalPages" => json.read_into(&mut out.total_pages),
+            "TotalElements" => json.read_into(&mut out.total_elements),
+            "Extra" => json.read_into(&mut out.extra),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -84,6 +84,16 @@ impl DescribeBackupPolicyBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeBackupPolicy`: members the service omits are `None`, members it adds later are ignored.
@@ -112,17 +122,19 @@ pub struct DescribeBackupPolicyResponse {
 }
 
 impl rt::FromJson for DescribeBackupPolicyResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            message: object.take("Message")?,
-            data: object.take("Data")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            success: object.take("Success")?,
-            err_code: object.take("ErrCode")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "Message" => json.read_into(&mut out.message),
+            "Data" => json.read_into(&mut out.data),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -216,21 +228,23 @@ pub struct AdvanceLogPoliciesItem {
 }
 
 impl rt::FromJson for AdvanceLogPoliciesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            policy_id: object.take("PolicyId")?,
-            src_type: object.take("SrcType")?,
-            src_region: object.take("SrcRegion")?,
-            dest_type: object.take("DestType")?,
-            dest_region: object.take("DestRegion")?,
-            enable_log_backup: object.take("EnableLogBackup")?,
-            log_retention_type: object.take("LogRetentionType")?,
-            log_retention_value: object.take("LogRetentionValue")?,
-            filter_type: object.take("FilterType")?,
-            filter_key: object.take("FilterKey")?,
-            filter_value: object.take("FilterValue")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PolicyId" => json.read_into(&mut out.policy_id),
+            "SrcType" => json.read_into(&mut out.src_type),
+            "SrcRegion" => json.read_into(&mut out.src_region),
+            "DestType" => json.read_into(&mut out.dest_type),
+            "DestRegion" => json.read_into(&mut out.dest_region),
+            "EnableLogBackup" => json.read_into(&mut out.enable_log_backup),
+            "LogRetentionType" => json.read_into(&mut out.log_retention_type),
+            "LogRetentionValue" => json.read_into(&mut out.log_retention_value),
+            "FilterType" => json.read_into(&mut out.filter_type),
+            "FilterKey" => json.read_into(&mut out.filter_key),
+            "FilterValue" => json.read_into(&mut out.filter_value),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -317,24 +331,26 @@ pub struct AdvanceDataPoliciesItem {
 }
 
 impl rt::FromJson for AdvanceDataPoliciesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            policy_id: object.take("PolicyId")?,
-            filter_type: object.take("FilterType")?,
-            filter_key: object.take("FilterKey")?,
-            filter_value: object.take("FilterValue")?,
-            dump_action: object.take("DumpAction")?,
-            retention_type: object.take("RetentionType")?,
-            retention_value: object.take("RetentionValue")?,
-            src_type: object.take("SrcType")?,
-            src_region: object.take("SrcRegion")?,
-            dest_type: object.take("DestType")?,
-            dest_region: object.take("DestRegion")?,
-            bak_type: object.take("BakType")?,
-            auto_created: object.take("AutoCreated")?,
-            storage_class: object.take("StorageClass")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PolicyId" => json.read_into(&mut out.policy_id),
+            "FilterType" => json.read_into(&mut out.filter_type),
+            "FilterKey" => json.read_into(&mut out.filter_key),
+            "FilterValue" => json.read_into(&mut out.filter_value),
+            "DumpAction" => json.read_into(&mut out.dump_action),
+            "RetentionType" => json.read_into(&mut out.retention_type),
+            "RetentionValue" => json.read_into(&mut out.retention_value),
+            "SrcType" => json.read_into(&mut out.src_type),
+            "SrcRegion" => json.read_into(&mut out.src_region),
+            "DestType" => json.read_into(&mut out.dest_type),
+            "DestRegion" => json.read_into(&mut out.dest_region),
+            "BakType" => json.read_into(&mut out.bak_type),
+            "AutoCreated" => json.read_into(&mut out.auto_created),
+            "StorageClass" => json.read_into(&mut out.storage_class),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -371,23 +387,25 @@ pub struct AdvanceIncPoliciesItem {
 }
 
 impl rt::FromJson for AdvanceIncPoliciesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            policy_id: object.take("PolicyId")?,
-            filter_type: object.take("FilterType")?,
-            filter_key: object.take("FilterKey")?,
-            filter_value: object.take("FilterValue")?,
-            dump_action: object.take("DumpAction")?,
-            retention_type: object.take("RetentionType")?,
-            retention_value: object.take("RetentionValue")?,
-            src_type: object.take("SrcType")?,
-            src_region: object.take("SrcRegion")?,
-            dest_type: object.take("DestType")?,
-            dest_region: object.take("DestRegion")?,
-            bak_type: object.take("BakType")?,
-            auto_created: object.take("AutoCreated")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PolicyId" => json.read_into(&mut out.policy_id),
+            "FilterType" => json.read_into(&mut out.filter_type),
+            "FilterKey" => json.read_into(&mut out.filter_key),
+            "FilterValue" => json.read_into(&mut out.filter_value),
+            "DumpAction" => json.read_into(&mut out.dump_action),
+            "RetentionType" => json.read_into(&mut out.retention_type),
+            "RetentionValue" => json.read_into(&mut out.retention_value),
+            "SrcType" => json.read_into(&mut out.src_type),
+            "SrcRegion" => json.read_into(&mut out.src_region),
+            "DestType" => json.read_into(&mut out.dest_type),
+            "DestRegion" => json.read_into(&mut out.dest_region),
+            "BakType" => json.read_into(&mut out.bak_type),
+            "AutoCreated" => json.read_into(&mut out.auto_created),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -473,31 +491,43 @@ pub struct DescribeBackupPolicyData {
 }
 
 impl rt::FromJson for DescribeBackupPolicyData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            preferred_backup_date: object.take("PreferredBackupDate")?,
-            preferred_backup_window_begin: object.take("PreferredBackupWindowBegin")?,
-            preferred_backup_window: object.take("PreferredBackupWindow")?,
-            backup_retention_period: object.take("BackupRetentionPeriod")?,
-            backup_retention_policy_on_cluster_deletion: object
-                .take("BackupRetentionPolicyOnClusterDeletion")?,
-            high_frequency_bak_interval: object.take("HighFrequencyBakInterval")?,
-            backup_priority: object.take("BackupPriority")?,
-            enable_log_backup: object.take("EnableLogBackup")?,
-            log_backup_retention: object.take("LogBackupRetention")?,
-            log_backup_local_retention_number: object
-                .take("LogBackupLocalRetentionNumber")?,
-            enable_backup: object.take("EnableBackup")?,
-            local_log_retention_space: object.take("LocalLogRetentionSpace")?,
-            high_space_usage_protection: object.take("HighSpaceUsageProtection")?,
-            category: object.take("Category")?,
-            inc_backup_interval: object.take("IncBackupInterval")?,
-            enable_inc_backup: object.take("EnableIncBackup")?,
-            backup_method: object.take("BackupMethod")?,
-            advance_log_policies: object.take("AdvanceLogPolicies")?,
-            advance_data_policies: object.take("AdvanceDataPolicies")?,
-            advance_inc_policies: object.take("AdvanceIncPolicies")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PreferredBackupDate" => json.read_into(&mut out.preferred_backup_date),
+            "PreferredBackupWindowBegin" => {
+                json.read_into(&mut out.preferred_backup_window_begin)
+            }
+            "PreferredBackupWindow" => json.read_into(&mut out.preferred_backup_window),
+            "BackupRetentionPeriod" => json.read_into(&mut out.backup_retention_period),
+            "BackupRetentionPolicyOnClusterDeletion" => {
+                json.read_into(&mut out.backup_retention_policy_on_cluster_deletion)
+            }
+            "HighFrequencyBakInterval" => {
+                json.read_into(&mut out.high_frequency_bak_interval)
+            }
+            "BackupPriority" => json.read_into(&mut out.backup_priority),
+            "EnableLogBackup" => json.read_into(&mut out.enable_log_backup),
+            "LogBackupRetention" => json.read_into(&mut out.log_backup_retention),
+            "LogBackupLocalRetentionNumber" => {
+                json.read_into(&mut out.log_backup_local_retention_number)
+            }
+            "EnableBackup" => json.read_into(&mut out.enable_backup),
+            "LocalLogRetentionSpace" => {
+                json.read_into(&mut out.local_log_retention_space)
+            }
+            "HighSpaceUsageProtection" => {
+                json.read_into(&mut out.high_space_usage_protection)
+            }
+            "Category" => json.read_into(&mut out.category),
+            "IncBackupInterval" => json.read_into(&mut out.inc_backup_interval),
+            "EnableIncBackup" => json.read_into(&mut out.enable_inc_backup),
+            "BackupMethod" => json.read_into(&mut out.backup_method),
+            "AdvanceLogPolicies" => json.read_into(&mut out.advance_log_policies),
+            "AdvanceDataPolicies" => json.read_into(&mut out.advance_data_policies),
+            "AdvanceIncPolicies" => json.read_into(&mut out.advance_inc_policies),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

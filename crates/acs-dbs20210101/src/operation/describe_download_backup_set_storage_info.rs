@@ -155,6 +155,16 @@ impl DescribeDownloadBackupSetStorageInfoBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeDownloadBackupSetStorageInfo`: members the service omits are `None`, members it adds later are ignored.
@@ -183,17 +193,19 @@ pub struct DescribeDownloadBackupSetStorageInfoResponse {
 }
 
 impl rt::FromJson for DescribeDownloadBackupSetStorageInfoResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            message: object.take("Message")?,
-            data: object.take("Data")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Message" => json.read_into(&mut out.message),
+            "Data" => json.read_into(&mut out.data),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -258,12 +270,14 @@ pub struct DescribeDownloadBackupSetStorageInfoData {
 }
 
 impl rt::FromJson for DescribeDownloadBackupSetStorageInfoData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            public_url: object.take("PublicUrl")?,
-            private_url: object.take("PrivateUrl")?,
-            expiration_time: object.take("ExpirationTime")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PublicUrl" => json.read_into(&mut out.public_url),
+            "PrivateUrl" => json.read_into(&mut out.private_url),
+            "ExpirationTime" => json.read_into(&mut out.expiration_time),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -231,6 +231,16 @@ impl DescribeDownloadTaskBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeDownloadTask`: members the service omits are `None`, members it adds later are ignored.
@@ -259,17 +269,19 @@ pub struct DescribeDownloadTaskResponse {
 }
 
 impl rt::FromJson for DescribeDownloadTaskResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            message: object.take("Message")?,
-            data: object.take("Data")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Message" => json.read_into(&mut out.message),
+            "Data" => json.read_into(&mut out.data),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -370,23 +382,25 @@ pub struct DescribeDownloadTaskDataContentListItem {
 }
 
 impl rt::FromJson for DescribeDownloadTaskDataContentListItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            task_id: object.take("TaskId")?,
-            region_code: object.take("RegionCode")?,
-            format: object.take("Format")?,
-            db_list: object.take("DbList")?,
-            bak_set_id: object.take("BakSetId")?,
-            download_status: object.take("DownloadStatus")?,
-            export_data_size: object.take("ExportDataSize")?,
-            import_data_size: object.take("ImportDataSize")?,
-            backup_set_time: object.take("BackupSetTime")?,
-            target_type: object.take("TargetType")?,
-            target_path: object.take("TargetPath")?,
-            progress: object.take("Progress")?,
-            gmt_create: object.take("GmtCreate")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "TaskId" => json.read_into(&mut out.task_id),
+            "RegionCode" => json.read_into(&mut out.region_code),
+            "Format" => json.read_into(&mut out.format),
+            "DbList" => json.read_into(&mut out.db_list),
+            "BakSetId" => json.read_into(&mut out.bak_set_id),
+            "DownloadStatus" => json.read_into(&mut out.download_status),
+            "ExportDataSize" => json.read_into(&mut out.export_data_size),
+            "ImportDataSize" => json.read_into(&mut out.import_data_size),
+            "BackupSetTime" => json.read_into(&mut out.backup_set_time),
+            "TargetType" => json.read_into(&mut out.target_type),
+            "TargetPath" => json.read_into(&mut out.target_path),
+            "Progress" => json.read_into(&mut out.progress),
+            "GmtCreate" => json.read_into(&mut out.gmt_create),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -399,9 +413,13 @@ pub struct DescribeDownloadTaskDataContent {
 }
 
 impl rt::FromJson for DescribeDownloadTaskDataContent {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { list: object.take("List")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "List" => json.read_into(&mut out.list),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -424,15 +442,17 @@ pub struct DescribeDownloadTaskData {
 }
 
 impl rt::FromJson for DescribeDownloadTaskData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            page_number: object.take("PageNumber")?,
-            total_pages: object.take("TotalPages")?,
-            extra: object.take("Extra")?,
-            total_elements: object.take("TotalElements")?,
-            page_size: object.take("PageSize")?,
-            content: object.take("Content")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PageNumber" => json.read_into(&mut out.page_number),
+            "TotalPages" => json.read_into(&mut out.total_pages),
+            "Extra" => json.read_into(&mut out.extra),
+            "TotalElements" => json.read_into(&mut out.total_elements),
+            "PageSize" => json.read_into(&mut out.page_size),
+            "Content" => json.read_into(&mut out.content),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

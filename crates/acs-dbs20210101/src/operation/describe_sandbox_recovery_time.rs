@@ -82,6 +82,16 @@ impl DescribeSandboxRecoveryTimeBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `DescribeSandboxRecoveryTime`: members the service omits are `None`, members it adds later are ignored.
@@ -105,17 +115,19 @@ pub struct DescribeSandboxRecoveryTimeResponse {
 }
 
 impl rt::FromJson for DescribeSandboxRecoveryTimeResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            err_code: object.take("ErrCode")?,
-            success: object.take("Success")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            message: object.take("Message")?,
-            data: object.take("Data")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Message" => json.read_into(&mut out.message),
+            "Data" => json.read_into(&mut out.data),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -174,12 +186,14 @@ pub struct DescribeSandboxRecoveryTimeData {
 }
 
 impl rt::FromJson for DescribeSandboxRecoveryTimeData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            recovery_end_time: object.take("RecoveryEndTime")?,
-            backup_plan_id: object.take("BackupPlanId")?,
-            recovery_begin_time: object.take("RecoveryBeginTime")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RecoveryEndTime" => json.read_into(&mut out.recovery_end_time),
+            "BackupPlanId" => json.read_into(&mut out.backup_plan_id),
+            "RecoveryBeginTime" => json.read_into(&mut out.recovery_begin_time),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -200,6 +200,16 @@ impl ModifyBackupPolicyBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `ModifyBackupPolicy`: members the service omits are `None`, members it adds later are ignored.
@@ -228,17 +238,19 @@ pub struct ModifyBackupPolicyResponse {
 }
 
 impl rt::FromJson for ModifyBackupPolicyResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            message: object.take("Message")?,
-            data: object.take("Data")?,
-            err_message: object.take("ErrMessage")?,
-            code: object.take("Code")?,
-            success: object.take("Success")?,
-            err_code: object.take("ErrCode")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "Message" => json.read_into(&mut out.message),
+            "Data" => json.read_into(&mut out.data),
+            "ErrMessage" => json.read_into(&mut out.err_message),
+            "Code" => json.read_into(&mut out.code),
+            "Success" => json.read_into(&mut out.success),
+            "ErrCode" => json.read_into(&mut out.err_code),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -493,21 +505,23 @@ pub struct ModifyBackupPolicyDataAdvanceLogPoliciesItem {
 }
 
 impl rt::FromJson for ModifyBackupPolicyDataAdvanceLogPoliciesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            log_retention_type: object.take("LogRetentionType")?,
-            dest_type: object.take("DestType")?,
-            filter_type: object.take("FilterType")?,
-            src_region: object.take("SrcRegion")?,
-            enable_log_backup: object.take("EnableLogBackup")?,
-            src_type: object.take("SrcType")?,
-            policy_id: object.take("PolicyId")?,
-            dest_region: object.take("DestRegion")?,
-            log_retention_value: object.take("LogRetentionValue")?,
-            filter_key: object.take("FilterKey")?,
-            filter_value: object.take("FilterValue")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "LogRetentionType" => json.read_into(&mut out.log_retention_type),
+            "DestType" => json.read_into(&mut out.dest_type),
+            "FilterType" => json.read_into(&mut out.filter_type),
+            "SrcRegion" => json.read_into(&mut out.src_region),
+            "EnableLogBackup" => json.read_into(&mut out.enable_log_backup),
+            "SrcType" => json.read_into(&mut out.src_type),
+            "PolicyId" => json.read_into(&mut out.policy_id),
+            "DestRegion" => json.read_into(&mut out.dest_region),
+            "LogRetentionValue" => json.read_into(&mut out.log_retention_value),
+            "FilterKey" => json.read_into(&mut out.filter_key),
+            "FilterValue" => json.read_into(&mut out.filter_value),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -601,25 +615,29 @@ pub struct ModifyBackupPolicyDataAdvanceDataPoliciesItem {
 }
 
 impl rt::FromJson for ModifyBackupPolicyDataAdvanceDataPoliciesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            retention_value: object.take("RetentionValue")?,
-            bak_type: object.take("BakType")?,
-            filter_key: object.take("FilterKey")?,
-            filter_value: object.take("FilterValue")?,
-            dest_type: object.take("DestType")?,
-            filter_type: object.take("FilterType")?,
-            src_region: object.take("SrcRegion")?,
-            auto_created: object.take("AutoCreated")?,
-            src_type: object.take("SrcType")?,
-            only_preserve_one_each_day: object.take("OnlyPreserveOneEachDay")?,
-            dump_action: object.take("DumpAction")?,
-            policy_id: object.take("PolicyId")?,
-            dest_region: object.take("DestRegion")?,
-            retention_type: object.take("RetentionType")?,
-            storage_class: object.take("StorageClass")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RetentionValue" => json.read_into(&mut out.retention_value),
+            "BakType" => json.read_into(&mut out.bak_type),
+            "FilterKey" => json.read_into(&mut out.filter_key),
+            "FilterValue" => json.read_into(&mut out.filter_value),
+            "DestType" => json.read_into(&mut out.dest_type),
+            "FilterType" => json.read_into(&mut out.filter_type),
+            "SrcRegion" => json.read_into(&mut out.src_region),
+            "AutoCreated" => json.read_into(&mut out.auto_created),
+            "SrcType" => json.read_into(&mut out.src_type),
+            "OnlyPreserveOneEachDay" => {
+                json.read_into(&mut out.only_preserve_one_each_day)
+            }
+            "DumpAction" => json.read_into(&mut out.dump_action),
+            "PolicyId" => json.read_into(&mut out.policy_id),
+            "DestRegion" => json.read_into(&mut out.dest_region),
+            "RetentionType" => json.read_into(&mut out.retention_type),
+            "StorageClass" => json.read_into(&mut out.storage_class),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -658,24 +676,28 @@ pub struct ModifyBackupPolicyDataAdvanceIncPoliciesItem {
 }
 
 impl rt::FromJson for ModifyBackupPolicyDataAdvanceIncPoliciesItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            retention_value: object.take("RetentionValue")?,
-            bak_type: object.take("BakType")?,
-            filter_key: object.take("FilterKey")?,
-            filter_value: object.take("FilterValue")?,
-            dest_type: object.take("DestType")?,
-            filter_type: object.take("FilterType")?,
-            src_region: object.take("SrcRegion")?,
-            auto_created: object.take("AutoCreated")?,
-            src_type: object.take("SrcType")?,
-            only_preserve_one_each_day: object.take("OnlyPreserveOneEachDay")?,
-            dump_action: object.take("DumpAction")?,
-            policy_id: object.take("PolicyId")?,
-            dest_region: object.take("DestRegion")?,
-            retention_type: object.take("RetentionType")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RetentionValue" => json.read_into(&mut out.retention_value),
+            "BakType" => json.read_into(&mut out.bak_type),
+            "FilterKey" => json.read_into(&mut out.filter_key),
+            "FilterValue" => json.read_into(&mut out.filter_value),
+            "DestType" => json.read_into(&mut out.dest_type),
+            "FilterType" => json.read_into(&mut out.filter_type),
+            "SrcRegion" => json.read_into(&mut out.src_region),
+            "AutoCreated" => json.read_into(&mut out.auto_created),
+            "SrcType" => json.read_into(&mut out.src_type),
+            "OnlyPreserveOneEachDay" => {
+                json.read_into(&mut out.only_preserve_one_each_day)
+            }
+            "DumpAction" => json.read_into(&mut out.dump_action),
+            "PolicyId" => json.read_into(&mut out.policy_id),
+            "DestRegion" => json.read_into(&mut out.dest_region),
+            "RetentionType" => json.read_into(&mut out.retention_type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -715,20 +737,25 @@ pub struct ModifyBackupPolicyData {
 }
 
 impl rt::FromJson for ModifyBackupPolicyData {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            preferred_backup_window_begin: object.take("PreferredBackupWindowBegin")?,
-            preferred_backup_window: object.take("PreferredBackupWindow")?,
-            category: object.take("Category")?,
-            advance_log_policies: object.take("AdvanceLogPolicies")?,
-            advance_data_policies: object.take("AdvanceDataPolicies")?,
-            advance_inc_policies: object.take("AdvanceIncPolicies")?,
-            backup_retention_policy_on_cluster_deletion: object
-                .take("BackupRetentionPolicyOnClusterDeletion")?,
-            backup_method: object.take("BackupMethod")?,
-            backup_priority: object.take("BackupPriority")?,
-            enable_inc_backup: object.take("EnableIncBackup")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PreferredBackupWindowBegin" => {
+                json.read_into(&mut out.preferred_backup_window_begin)
+            }
+            "PreferredBackupWindow" => json.read_into(&mut out.preferred_backup_window),
+            "Category" => json.read_into(&mut out.category),
+            "AdvanceLogPolicies" => json.read_into(&mut out.advance_log_policies),
+            "AdvanceDataPolicies" => json.read_into(&mut out.advance_data_policies),
+            "AdvanceIncPolicies" => json.read_into(&mut out.advance_inc_policies),
+            "BackupRetentionPolicyOnClusterDeletion" => {
+                json.read_into(&mut out.backup_retention_policy_on_cluster_deletion)
+            }
+            "BackupMethod" => json.read_into(&mut out.backup_method),
+            "BackupPriority" => json.read_into(&mut out.backup_priority),
+            "EnableIncBackup" => json.read_into(&mut out.enable_inc_backup),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -185,4 +185,13 @@ impl ProvideCredentials for DefaultChain {
             Err(CredentialsError::NoCredentials { attempts })
         })
     }
+
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        match self.answered().map(|index| &self.sources[index]) {
+            Some(Source::Provider(provider)) => {
+                format!("default chain ({})", provider.name()).into()
+            }
+            _ => "default chain".into(),
+        }
+    }
 }

@@ -29,8 +29,9 @@ pub(crate) const PROVIDER: &str = "aliyun CLI profile";
 /// `ram_role_arn`, `ram_session_name`, `expired_seconds`, `sts_region`, `enable_vpc`, `policy`,
 /// `external_id`), `EcsRamRole` (`ram_role_name`), `OIDC` (`ram_role_arn`, `oidc_provider_arn`,
 /// `oidc_token_file`, `ram_session_name`, …) and `ChainableRamRoleArn` (a role assumed with the
-/// credentials of `source_profile`, another profile of the file; a loop of profiles is an
-/// error). Fields this provider does not use are ignored.
+/// credentials of `source_profile`, another profile of the file; a loop of profiles, or a
+/// chain of more than [`MAX_PROFILE_CHAIN`] profiles, is an error). Fields this provider does not use
+/// are ignored.
 ///
 /// The file is read off the executor at every refresh, and credentials that do not expire are
 /// refreshed every minute, so `aliyun configure` changes are picked up without restarting.
@@ -97,6 +98,94 @@ impl SelectedProfile {
     }
 }
 
+/// The most profiles a `ChainableRamRoleArn` chain may have, the first included: real chains
+/// have two or three; a longer one is refused rather than followed.
+pub const MAX_PROFILE_CHAIN: usize = 16;
+
+/// A configuration file, parsed once: its `current` profile name and its profiles.
+struct ProfileFile {
+    path: PathBuf,
+    current: Option<String>,
+    profiles: Vec<Map<String, Value>>,
+}
+
+impl ProfileFile {
+    fn parse(path: &Path, bytes: &[u8]) -> Result<Self, CredentialsError> {
+        let invalid = |reason: &str| CredentialsError::File {
+            provider: PROVIDER,
+            path: path.to_path_buf(),
+            problem: FileProblem::Invalid(reason.to_owned()),
+        };
+        // Parsing into a `Value` and walking it by hand, rather than deserializing into structs,
+        // keeps serde's messages out of our errors: its type errors quote the offending value,
+        // which could be a secret.
+        let root: Value = serde_json::from_slice(bytes).map_err(|e| CredentialsError::File {
+            provider: PROVIDER,
+            path: path.to_path_buf(),
+            problem: FileProblem::Malformed {
+                line: e.line(),
+                column: e.column(),
+            },
+        })?;
+        let Value::Object(mut root) = root else {
+            return Err(invalid("the top level is not a JSON object"));
+        };
+        let current = match root.get("current") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(invalid("`current` is not a string")),
+        };
+        let listed = match root.remove("profiles") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(profiles)) => profiles,
+            Some(_) => return Err(invalid("`profiles` is not an array")),
+        };
+        let mut profiles = Vec::with_capacity(listed.len());
+        for (index, profile) in listed.into_iter().enumerate() {
+            let Value::Object(fields) = profile else {
+                return Err(invalid(&format!("`profiles[{index}]` is not an object")));
+            };
+            profiles.push(fields);
+        }
+        Ok(ProfileFile {
+            path: path.to_path_buf(),
+            current,
+            profiles,
+        })
+    }
+
+    /// The profile named `name` (a profile without a usable name cannot be selected; it is
+    /// no reason to reject the others).
+    fn find(&self, name: &str) -> Result<SelectedProfile, CredentialsError> {
+        let named = |fields: &Map<String, Value>| match fields.get("name") {
+            Some(Value::String(n)) => Some(n.clone()),
+            _ => None,
+        };
+        if let Some(fields) = self
+            .profiles
+            .iter()
+            .find(|fields| named(fields).as_deref() == Some(name))
+        {
+            return Ok(SelectedProfile {
+                path: self.path.clone(),
+                name: name.to_owned(),
+                fields: fields.clone(),
+            });
+        }
+        let names: Vec<String> = self.profiles.iter().filter_map(named).collect();
+        Err(CredentialsError::ProfileNotFound {
+            provider: PROVIDER,
+            path: self.path.clone(),
+            profile: name.to_owned(),
+            total: names.len(),
+            available: names
+                .into_iter()
+                .take(CredentialsError::MAX_LISTED)
+                .collect(),
+        })
+    }
+}
+
 impl CliProfileProvider {
     /// Locates the file and profile through the process environment.
     pub fn new() -> Self {
@@ -159,7 +248,8 @@ impl CliProfileProvider {
             path: path.clone(),
             problem,
         })?;
-        let selected = self.select(&path, &bytes, self.profile_name_hint())?;
+        let profiles = ProfileFile::parse(&path, &bytes)?;
+        let selected = self.select(&profiles, self.profile_name_hint())?;
         Ok(selected.field("region_id")?.map(str::to_owned))
     }
 
@@ -170,81 +260,91 @@ impl CliProfileProvider {
             .or_else(|| non_empty_var(&self.lookup, ENV_PROFILE))
     }
 
+    /// The profile named `wanted` (else the file's `current`, else `default`) of the parsed
+    /// file `profiles`.
     fn select(
         &self,
-        path: &Path,
-        bytes: &[u8],
+        profiles: &ProfileFile,
         wanted: Option<String>,
     ) -> Result<SelectedProfile, CredentialsError> {
-        let invalid = |reason: &str| CredentialsError::File {
-            provider: PROVIDER,
-            path: path.to_path_buf(),
-            problem: FileProblem::Invalid(reason.to_owned()),
-        };
-        // Parsing into a `Value` and walking it by hand, rather than deserializing into structs,
-        // keeps serde's messages out of our errors: its type errors quote the offending value,
-        // which could be a secret.
-        let root: Value = serde_json::from_slice(bytes).map_err(|e| CredentialsError::File {
-            provider: PROVIDER,
-            path: path.to_path_buf(),
-            problem: FileProblem::Malformed {
-                line: e.line(),
-                column: e.column(),
-            },
-        })?;
-        let Value::Object(mut root) = root else {
-            return Err(invalid("the top level is not a JSON object"));
-        };
-        let current = match root.get("current") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(invalid("`current` is not a string")),
-        };
         let name = wanted
-            .or(current.filter(|name| !name.is_empty()))
+            .or(profiles.current.clone().filter(|name| !name.is_empty()))
             .unwrap_or_else(|| "default".to_owned());
-        let profiles = match root.remove("profiles") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(profiles)) => profiles,
-            Some(_) => return Err(invalid("`profiles` is not an array")),
-        };
-        let mut available = Vec::with_capacity(profiles.len());
-        for (index, profile) in profiles.into_iter().enumerate() {
-            let Value::Object(fields) = profile else {
-                return Err(invalid(&format!("`profiles[{index}]` is not an object")));
-            };
-            match fields.get("name") {
-                Some(Value::String(n)) if *n == name => {
-                    return Ok(SelectedProfile {
-                        path: path.to_path_buf(),
-                        name,
-                        fields,
-                    });
-                }
-                Some(Value::String(n)) => available.push(n.clone()),
-                // A profile without a usable name cannot be selected; it is no reason to reject
-                // the others.
-                _ => {}
-            }
-        }
-        Err(CredentialsError::ProfileNotFound {
-            provider: PROVIDER,
-            path: path.to_path_buf(),
-            profile: name,
-            available,
-        })
+        profiles.find(&name)
     }
 
-    /// The provider a profile's mode describes (for `ChainableRamRoleArn`, built from its
-    /// source profile, refusing loops).
+    /// The provider the selected profile's mode describes. A `ChainableRamRoleArn` profile's
+    /// chain of source profiles is followed iteratively, at most [`MAX_PROFILE_CHAIN`] profiles and
+    /// never through one twice, then built from its far end: each role assumed with the
+    /// credentials of the one before.
     fn provider_for(
         &self,
-        path: &Path,
-        bytes: &[u8],
+        profiles: &ProfileFile,
         profile: SelectedProfile,
-        visited: &mut Vec<String>,
     ) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
-        visited.push(profile.name.clone());
+        let start = profile.name.clone();
+        let mut chain: Vec<SelectedProfile> = Vec::new();
+        let mut current = profile;
+        while current.field("mode")? == Some("ChainableRamRoleArn") {
+            if chain.len() + 1 >= MAX_PROFILE_CHAIN {
+                return Err(CredentialsError::ChainTooLong {
+                    path: profiles.path.clone(),
+                    profile: start,
+                    limit: MAX_PROFILE_CHAIN,
+                });
+            }
+            let source_name = current.required("source_profile")?.to_owned();
+            if source_name == current.name || chain.iter().any(|p| p.name == source_name) {
+                let mut names: Vec<&str> = chain.iter().map(|p| p.name.as_str()).collect();
+                names.push(&current.name);
+                return Err(current.invalid(format!(
+                    "`source_profile` leads back to `{source_name}`: profiles {} form a loop",
+                    names.join(" → ")
+                )));
+            }
+            let source = profiles.find(&source_name)?;
+            chain.push(std::mem::replace(&mut current, source));
+        }
+        let mut provider = self.single_provider(&current)?;
+        for profile in chain.iter().rev() {
+            provider = Arc::new(self.role(profile, provider)?);
+        }
+        Ok(provider)
+    }
+
+    /// The RAM role of `profile` (`ram_role_arn` and its session settings), assumed with
+    /// `source`'s credentials.
+    fn role(
+        &self,
+        profile: &SelectedProfile,
+        source: Arc<dyn ProvideCredentials>,
+    ) -> Result<RamRoleArnProvider, CredentialsError> {
+        let mut provider = RamRoleArnProvider::with_lookup(
+            source,
+            profile.required("ram_role_arn")?.to_owned(),
+            &self.lookup,
+        )
+        .with_endpoint(self.sts_for(profile)?);
+        if let Some(name) = profile.field("ram_session_name")? {
+            provider = provider.with_session_name(name);
+        }
+        if let Some(seconds) = profile.number("expired_seconds")? {
+            provider = provider.with_duration_seconds(seconds)?;
+        }
+        if let Some(policy) = profile.field("policy")? {
+            provider = provider.with_policy(policy);
+        }
+        if let Some(external_id) = profile.field("external_id")? {
+            provider = provider.with_external_id(external_id);
+        }
+        Ok(provider)
+    }
+
+    /// The provider of a profile whose mode is not `ChainableRamRoleArn`.
+    fn single_provider(
+        &self,
+        profile: &SelectedProfile,
+    ) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
         let mode = profile
             .field("mode")?
             .ok_or_else(|| profile.invalid("`mode` is missing or empty".to_owned()))?;
@@ -254,28 +354,6 @@ impl CliProfileProvider {
                 profile.required("access_key_secret")?,
             ))
         };
-        let role =
-            |source: Arc<dyn ProvideCredentials>| -> Result<RamRoleArnProvider, CredentialsError> {
-                let mut provider = RamRoleArnProvider::with_lookup(
-                    source,
-                    profile.required("ram_role_arn")?.to_owned(),
-                    &self.lookup,
-                )
-                .with_endpoint(self.sts_for(&profile)?);
-                if let Some(name) = profile.field("ram_session_name")? {
-                    provider = provider.with_session_name(name);
-                }
-                if let Some(seconds) = profile.number("expired_seconds")? {
-                    provider = provider.with_duration_seconds(seconds)?;
-                }
-                if let Some(policy) = profile.field("policy")? {
-                    provider = provider.with_policy(policy);
-                }
-                if let Some(external_id) = profile.field("external_id")? {
-                    provider = provider.with_external_id(external_id);
-                }
-                Ok(provider)
-            };
         Ok(match mode {
             "AK" => Arc::new(access_key()?.recheck_after(RECHECK)),
             "StsToken" => Arc::new(
@@ -286,7 +364,7 @@ impl CliProfileProvider {
                 )
                 .recheck_after(RECHECK),
             ),
-            "RamRoleArn" => Arc::new(role(Arc::new(access_key()?))?),
+            "RamRoleArn" => Arc::new(self.role(profile, Arc::new(access_key()?))?),
             "EcsRamRole" => {
                 let mut provider = EcsRamRoleProvider::from_lookup_arc(&self.lookup);
                 if let Some(role) = profile.field("ram_role_name")? {
@@ -303,7 +381,7 @@ impl CliProfileProvider {
                     profile.required("oidc_provider_arn")?,
                     profile.required("oidc_token_file")?,
                 )
-                .with_endpoint(self.sts_for(&profile)?);
+                .with_endpoint(self.sts_for(profile)?);
                 if let Some(name) = profile.field("ram_session_name")? {
                     provider = provider.with_session_name(name);
                 }
@@ -315,22 +393,10 @@ impl CliProfileProvider {
                 }
                 Arc::new(provider)
             }
-            "ChainableRamRoleArn" => {
-                let source_name = profile.required("source_profile")?.to_owned();
-                if visited.contains(&source_name) {
-                    return Err(profile.invalid(format!(
-                        "`source_profile` leads back to `{source_name}`: profiles {} form a loop",
-                        visited.join(" → ")
-                    )));
-                }
-                let source = self.select(path, bytes, Some(source_name))?;
-                let source = self.provider_for(path, bytes, source, visited)?;
-                Arc::new(role(source)?)
-            }
             other => {
                 return Err(CredentialsError::UnsupportedMode {
                     provider: PROVIDER,
-                    path: path.to_path_buf(),
+                    path: profile.path.clone(),
                     profile: profile.name.clone(),
                     mode: other.to_owned(),
                 });
@@ -359,8 +425,9 @@ impl CliProfileProvider {
                 path: path.clone(),
                 problem,
             })?;
-        let profile = self.select(&path, &bytes, self.profile_name_hint())?;
-        let provider = self.provider_for(&path, &bytes, profile, &mut Vec::new())?;
+        let profiles = ProfileFile::parse(&path, &bytes)?;
+        let profile = self.select(&profiles, self.profile_name_hint())?;
+        let provider = self.provider_for(&profiles, profile)?;
         let credentials = provider.provide_credentials().await?;
         Ok(credentials.through("cli_profile"))
     }
@@ -384,5 +451,9 @@ impl fmt::Debug for CliProfileProvider {
 impl ProvideCredentials for CliProfileProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         Box::pin(self.provide())
+    }
+
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(PROVIDER)
     }
 }

@@ -4,15 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::http::{self, credentials_from, json_answer};
+use super::http::{self, CredentialsDocument, json_answer};
 use super::{
     CredentialsError, ENV_ECS_METADATA, ENV_ECS_METADATA_DISABLED, ENV_IMDSV1_DISABLED, Lookup,
     ProvideCredentials, ProvideFuture, flag, non_empty_var, process_env,
 };
 use crate::headers::Headers;
-use crate::json::Value;
-use crate::operation::Method;
-use crate::transport::Transport;
+use crate::transport::{Method, Transport};
 
 pub(crate) const PROVIDER: &str = "ECS RAM role";
 
@@ -90,13 +88,11 @@ impl EcsRamRoleProvider {
         path: &str,
         headers: Headers,
     ) -> Result<crate::transport::HttpResponse, CredentialsError> {
-        let url = format!("{}{path}", self.endpoint);
+        let url = http::parse_url(PROVIDER, &format!("{}{path}", self.endpoint))?;
         http::send(
             &*self.transport,
             PROVIDER,
-            method,
-            &url,
-            headers,
+            http::plain_request(method, url, headers),
             3 * TIMEOUT,
         )
         .await
@@ -205,20 +201,29 @@ impl ProvideCredentials for EcsRamRoleProvider {
             let path = format!("{ROLES_PATH}{role}");
             let body = self.get(&path, token.as_deref()).await?;
             let response = crate::transport::HttpResponse::new(200, Headers::new(), body);
-            let document = json_answer(&response, PROVIDER, &self.endpoint)?;
+            let document: CredentialsDocument = json_answer(&response, PROVIDER, &self.endpoint)?;
             let service = |message: String| CredentialsError::Service {
                 provider: PROVIDER,
                 endpoint: self.endpoint.clone(),
                 message,
             };
-            match document.get("Code") {
-                Some(Value::String(code)) if code == "Success" => {}
-                Some(Value::String(code)) => {
-                    return Err(service(format!("`Code` is `{code}`, not `Success`")));
+            match document.code.as_deref() {
+                Some("Success") => {}
+                Some(code) => {
+                    let mut code = code.to_owned();
+                    crate::sanitize::truncate(&mut code, 64);
+                    return Err(service(format!(
+                        "`Code` is `{}`, not `Success`",
+                        crate::sanitize::escape_controls(&code)
+                    )));
                 }
-                _ => return Err(service("the answer has no `Code`".into())),
+                None => return Err(service("the answer has no `Code`".into())),
             }
-            credentials_from(&document, "ecs_ram_role").map_err(service)
+            document.into_credentials("ecs_ram_role").map_err(service)
         })
+    }
+
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(PROVIDER)
     }
 }

@@ -7,6 +7,8 @@ use super::{
     Lookup, ProvideCredentials, ProvideFuture, non_empty_var, process_env,
 };
 
+pub(crate) const PROVIDER: &str = "environment";
+
 /// Credentials from `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, for STS
 /// credentials, `ALIBABA_CLOUD_SECURITY_TOKEN`. Empty variables count as unset. Named `env`.
 #[derive(Clone)]
@@ -65,5 +67,9 @@ impl ProvideCredentials for EnvironmentProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         let read = self.read();
         Box::pin(async move { read })
+    }
+
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(PROVIDER)
     }
 }

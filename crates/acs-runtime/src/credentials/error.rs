@@ -4,11 +4,13 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use super::{ENV_CLI_PROFILE_DISABLED, ENV_CONFIG_FILE};
 
 /// What is wrong with a configuration file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum FileProblem {
     /// The file's location depends on `HOME`, which is not set.
@@ -16,7 +18,7 @@ pub enum FileProblem {
     /// The file does not exist.
     NotFound,
     /// The file exists but could not be read.
-    Unreadable(io::Error),
+    Unreadable(Arc<io::Error>),
     /// The file is too large to be a configuration file.
     TooLarge,
     /// The file does not parse. Only the position is kept: the parser's message may quote the
@@ -36,8 +38,8 @@ pub enum FileProblem {
 /// Messages name the source, variable, file, profile and endpoint involved but never contain a
 /// secret, security token or OIDC token. Each starts with its source (`environment: …`,
 /// `aliyun CLI profile file …: …`), so the list in [`CredentialsError::NoCredentials`] reads
-/// well.
-#[derive(Debug)]
+/// well. Cheap to clone: callers waiting for one refresh share its failure.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum CredentialsError {
     /// A required environment variable is unset or empty.
@@ -76,8 +78,11 @@ pub enum CredentialsError {
         path: PathBuf,
         /// The profile looked for.
         profile: String,
-        /// Names of the profiles the file does have.
+        /// Names of the profiles the file does have (the first
+        /// [`CredentialsError::MAX_LISTED`]).
         available: Vec<String>,
+        /// How many profiles the file has in all.
+        total: usize,
     },
     /// The selected profile lacks a field or has one of the wrong type.
     InvalidProfile {
@@ -126,6 +131,23 @@ pub enum CredentialsError {
         /// The source.
         provider: String,
     },
+    /// The source did not answer within the call's time budget. The fetch goes on for later
+    /// calls.
+    TimedOut {
+        /// The source.
+        provider: String,
+        /// How long the call waited.
+        waited: Duration,
+    },
+    /// A `ChainableRamRoleArn` chain of profiles is longer than the client follows.
+    ChainTooLong {
+        /// The file.
+        path: PathBuf,
+        /// The profile the chain starts from.
+        profile: String,
+        /// The most profiles a chain may have.
+        limit: usize,
+    },
     /// No source in a chain had credentials.
     NoCredentials {
         /// Each source's failure, in the order the sources were tried.
@@ -171,16 +193,17 @@ impl fmt::Display for CredentialsError {
                 path,
                 profile,
                 available,
+                total,
             } => {
                 write!(
                     f,
                     "{provider} file {}: no profile named `{profile}`",
                     path.display()
                 )?;
-                if available.is_empty() {
-                    f.write_str(" (the file has no profiles)")
-                } else {
-                    write!(f, " (available: {})", available.join(", "))
+                match total - available.len() {
+                    _ if *total == 0 => f.write_str(" (the file has no profiles)"),
+                    0 => write!(f, " (available: {})", available.join(", ")),
+                    more => write!(f, " (available: {}, and {more} more)", available.join(", ")),
                 }
             }
             Self::InvalidProfile {
@@ -216,6 +239,20 @@ impl fmt::Display for CredentialsError {
             Self::Expired { provider } => {
                 write!(f, "{provider}: the credentials it provided have expired")
             }
+            Self::TimedOut { provider, waited } => write!(
+                f,
+                "{provider}: no credentials within the call's time budget (waited {waited:?})"
+            ),
+            Self::ChainTooLong {
+                path,
+                profile,
+                limit,
+            } => write!(
+                f,
+                "{} file {}: the chain of profiles from `{profile}` is longer than {limit}",
+                super::cli_profile::PROVIDER,
+                path.display()
+            ),
             Self::NoCredentials { attempts } => {
                 f.write_str("no credentials found")?;
                 for (i, attempt) in attempts.iter().enumerate() {
@@ -230,17 +267,26 @@ impl fmt::Display for CredentialsError {
 
 impl StdError for CredentialsError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        // An unreadable file's I/O error is in this error's text: the chain goes on below it.
         match self {
             Self::File {
                 problem: FileProblem::Unreadable(source),
                 ..
-            } => Some(source),
+            } => source.source(),
             _ => None,
         }
     }
 }
 
 impl CredentialsError {
+    /// The most profile names a [`CredentialsError::ProfileNotFound`] lists.
+    pub const MAX_LISTED: usize = 20;
+
+    /// Whether the source did not answer in time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::TimedOut { .. })
+    }
+
     /// The CLI profile provider turned off by `ALIBABA_CLOUD_CLI_PROFILE_DISABLED`.
     pub(crate) fn cli_profile_disabled() -> Self {
         Self::Disabled {

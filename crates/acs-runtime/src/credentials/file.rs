@@ -27,16 +27,17 @@ pub(crate) fn read_small_file_now(path: &Path) -> Result<Vec<u8>, FileProblem> {
     use std::io::Read as _;
     let metadata = std::fs::metadata(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => FileProblem::NotFound,
-        _ => FileProblem::Unreadable(error),
+        _ => FileProblem::Unreadable(Arc::new(error)),
     })?;
     if !metadata.is_file() {
         return Err(FileProblem::Invalid("not a regular file".into()));
     }
-    let file = std::fs::File::open(path).map_err(FileProblem::Unreadable)?;
+    let unreadable = |error| FileProblem::Unreadable(Arc::new(error));
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE + 1)
         .read_to_end(&mut bytes)
-        .map_err(FileProblem::Unreadable)?;
+        .map_err(unreadable)?;
     if bytes.len() as u64 > MAX_FILE {
         return Err(FileProblem::TooLarge);
     }
@@ -48,9 +49,9 @@ pub(crate) async fn read_small_file(path: &Path) -> Result<Vec<u8>, FileProblem>
     let path = path.to_path_buf();
     match tokio::task::spawn_blocking(move || read_small_file_now(&path)).await {
         Ok(result) => result,
-        Err(join) => Err(FileProblem::Unreadable(std::io::Error::other(
+        Err(join) => Err(FileProblem::Unreadable(Arc::new(std::io::Error::other(
             join.to_string(),
-        ))),
+        )))),
     }
 }
 
@@ -64,6 +65,13 @@ pub(crate) async fn read_small_file(path: &Path) -> Result<Vec<u8>, FileProblem>
 /// `oidc_role_arn` (`role_arn`, `oidc_provider_arn`, `oidc_token_file_path`, optional
 /// `role_session_name`, `policy`). The file is read again at every refresh. Named
 /// `profile/<inner>`.
+///
+/// The file is read exactly as the official Python library reads it (Python's `configparser`
+/// in its default settings, then each value cut at its first `#`): keys are case-insensitive,
+/// `=` or `:` separates, whole-line `#` and `;` comments, indented lines continue a value,
+/// `[DEFAULT]` keys reach every section, `%%` and `%(key)s` are interpolated, and a repeated
+/// section or key, a stray line or a lone `%` makes the file unreadable. So
+/// `access_key_secret = abc#def` reads as `abc`, as it does for the Python library.
 #[derive(Clone)]
 pub struct CredentialsFileProvider {
     lookup: Lookup,
@@ -155,13 +163,12 @@ impl CredentialsFileProvider {
 
     async fn provide(&self) -> Result<Credentials, CredentialsError> {
         let (path, text) = self.read().await?;
-        let mut parser = configparser::ini::Ini::new_cs();
-        let sections = parser.read(text).map_err(|error| CredentialsError::File {
+        let sections = super::ini::parse(&text).map_err(|error| CredentialsError::File {
             provider: PROVIDER,
             path: path.clone(),
-            problem: FileProblem::Malformed {
-                line: error_line(&error),
-                column: 1,
+            problem: match error.line {
+                0 => FileProblem::Invalid(error.reason.to_owned()),
+                line => FileProblem::Malformed { line, column: 1 },
             },
         })?;
         let name = self
@@ -170,23 +177,26 @@ impl CredentialsFileProvider {
             .filter(|n| !n.is_empty())
             .or_else(|| non_empty_var(&self.lookup, ENV_PROFILE))
             .unwrap_or_else(|| "default".to_owned());
-        let Some(section) = sections.get(&name) else {
-            let mut available: Vec<String> = sections.keys().cloned().collect();
+        let Some((_, section)) = sections.iter().find(|(section, _)| *section == name) else {
+            let mut available: Vec<String> = sections.into_iter().map(|(name, _)| name).collect();
             available.sort();
             return Err(CredentialsError::ProfileNotFound {
                 provider: PROVIDER,
                 path,
                 profile: name,
-                available,
+                total: available.len(),
+                available: available
+                    .into_iter()
+                    .take(CredentialsError::MAX_LISTED)
+                    .collect(),
             });
         };
-        // Python's library drops inline comments (`key = value  # note`).
+        // Values as the Python library reads them (inline `#` notes cut off, see `ini`).
         let field = |key: &str| {
             section
-                .get(key)
-                .cloned()
-                .flatten()
-                .map(|value| value.split('#').next().unwrap_or("").trim().to_owned())
+                .iter()
+                .find(|(name, _)| name == key)
+                .map(|(_, value)| value.clone())
                 .filter(|value| !value.is_empty())
         };
         let invalid = |reason: String| CredentialsError::InvalidProfile {
@@ -262,15 +272,6 @@ impl CredentialsFileProvider {
     }
 }
 
-/// The line configparser names in an error (`line 3: …`).
-fn error_line(message: &str) -> usize {
-    message
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|digits| digits.parse().ok())
-        .unwrap_or(0)
-}
-
 impl Default for CredentialsFileProvider {
     fn default() -> Self {
         Self::new()
@@ -289,5 +290,9 @@ impl fmt::Debug for CredentialsFileProvider {
 impl ProvideCredentials for CredentialsFileProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         Box::pin(self.provide())
+    }
+
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed("credentials file")
     }
 }

@@ -29,6 +29,7 @@ mod env;
 mod error;
 mod file;
 mod http;
+mod ini;
 mod oidc;
 mod ram_role;
 mod sts;
@@ -41,12 +42,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use cache::CredentialsCache;
+use crate::sign::{SigningCredentials, SigningKey, SigningScheme, V3Hash};
+
+pub use cache::{CredentialsCache, FIRST_RETRY_WAIT, MAX_RETRY_WAIT};
 pub use chain::DefaultChain;
-pub use cli_profile::CliProfileProvider;
+pub use cli_profile::{CliProfileProvider, MAX_PROFILE_CHAIN};
 pub use ecs::EcsRamRoleProvider;
 pub use env::EnvironmentProvider;
-pub use error::CredentialsError;
+pub use error::{CredentialsError, FileProblem};
 pub use file::CredentialsFileProvider;
 pub use oidc::OidcRoleProvider;
 pub use ram_role::RamRoleArnProvider;
@@ -160,12 +163,12 @@ pub struct Credentials {
     signing_keys: SigningKeys,
 }
 
-/// The secret keyed for each V3 algorithm, made on first use: derived from the secret, so it
-/// takes no part in equality and is never shown.
+/// The secret keyed for each V3 hash, made on first use: derived from the secret, so it takes
+/// no part in equality and is never shown.
 #[derive(Clone, Default)]
 struct SigningKeys {
-    sha256: std::sync::OnceLock<crate::sign::SigningKey>,
-    sm3: std::sync::OnceLock<crate::sign::SigningKey>,
+    sha256: std::sync::OnceLock<SigningKey>,
+    sm3: std::sync::OnceLock<SigningKey>,
 }
 
 impl PartialEq for SigningKeys {
@@ -190,21 +193,26 @@ impl Credentials {
         }
     }
 
-    /// The secret keyed for the V3 `algorithm`, made once per credentials.
-    ///
-    /// # Panics
-    ///
-    /// If `algorithm` is [`crate::sign::SignatureAlgorithm::HmacSha1`].
-    pub(crate) fn signing_key(
-        &self,
-        algorithm: crate::sign::SignatureAlgorithm,
-    ) -> &crate::sign::SigningKey {
-        use crate::sign::{SignatureAlgorithm, SigningKey};
-        let slot = match algorithm {
-            SignatureAlgorithm::Acs3HmacSm3 => &self.signing_keys.sm3,
-            _ => &self.signing_keys.sha256,
+    /// These credentials as the signer takes them, for `scheme`: with the secret keyed for a
+    /// V3 hash once per credentials (as AWS SigV4 clients keep their derived signing key).
+    pub(crate) fn signing(&self, scheme: SigningScheme) -> SigningCredentials<'_> {
+        let key = match scheme {
+            SigningScheme::Acs3(hash) => {
+                let slot = match hash {
+                    V3Hash::Sha256 => &self.signing_keys.sha256,
+                    V3Hash::Sm3 => &self.signing_keys.sm3,
+                };
+                Some(slot.get_or_init(|| SigningKey::new(hash, self.access_key_secret.expose())))
+            }
+            SigningScheme::RpcHmacSha1 => None,
         };
-        slot.get_or_init(|| SigningKey::new(algorithm, self.access_key_secret.expose()))
+        SigningCredentials {
+            access_key_id: &self.access_key_id,
+            access_key_secret: self.access_key_secret.expose(),
+            security_token: self.security_token(),
+            provider_name: &self.provider_name,
+            key,
+        }
     }
 
     /// Temporary STS credentials: an AccessKey pair plus its security token.
@@ -302,6 +310,11 @@ impl fmt::Debug for Credentials {
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// Produces credentials, or explains why this source has none.
     fn provide_credentials(&self) -> ProvideFuture<'_>;
+
+    /// What errors call this source (`RAM role ARN`, `ECS RAM role`, …).
+    fn name(&self) -> Cow<'_, str> {
+        Cow::Borrowed("credentials provider")
+    }
 }
 
 impl ProvideCredentials for Credentials {
@@ -309,17 +322,29 @@ impl ProvideCredentials for Credentials {
         let credentials = self.clone();
         Box::pin(async move { Ok(credentials) })
     }
+
+    fn name(&self) -> Cow<'_, str> {
+        Cow::Borrowed("static credentials")
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         (**self).provide_credentials()
     }
+
+    fn name(&self) -> Cow<'_, str> {
+        (**self).name()
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         (**self).provide_credentials()
+    }
+
+    fn name(&self) -> Cow<'_, str> {
+        (**self).name()
     }
 }
 

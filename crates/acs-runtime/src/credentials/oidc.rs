@@ -147,4 +147,8 @@ impl ProvideCredentials for OidcRoleProvider {
             .await
         })
     }
+
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(PROVIDER)
+    }
 }

@@ -132,4 +132,8 @@ impl ProvideCredentials for RamRoleArnProvider {
             .await
         })
     }
+
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(PROVIDER)
+    }
 }

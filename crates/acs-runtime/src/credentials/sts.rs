@@ -1,31 +1,37 @@
 //! STS (Security Token Service, API version 2015-04-01): `AssumeRole` and
-//! `AssumeRoleWithOIDC`, sent through this crate's own client (signing, retries, decoding), so
-//! credential providers sign exactly like every other call.
+//! `AssumeRoleWithOIDC`, through a small client of its own on the signer and the transport.
+//!
+//! Credential providers sit below the call core ([`crate::Client`] needs credentials, so it
+//! cannot be what fetches them); this client is what the official credential libraries do: an
+//! RPC call signed with `HMAC-SHA1` (or unsigned, for the OIDC exchange), a form body, one
+//! retry when the connection failed, and the answer's `Credentials` read and nothing else
+//! kept. Errors quote STS's code and message, scrubbed of the secret, the
+//! token and the signature sent.
 
 use std::fmt;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::http::credentials_from;
+use super::http::{self, CredentialsDocument, endpoint_of};
 use super::{
     Credentials, CredentialsError, ENV_STS_REGION, ENV_VPC_ENDPOINT_ENABLED, Lookup, SecretString,
     flag, non_empty_var,
 };
-use crate::client::Client;
-use crate::config::Config;
-use crate::error::{SdkError, ServiceError};
-use crate::json::{self, FromJson, Value};
-use crate::operation::{ApiStyle, Idempotency, Method, Operation, OperationInfo, ServiceInfo};
-use crate::params::RequestParams;
-use crate::retry::RetryConfig;
-use crate::sign::SignatureAlgorithm;
-use crate::transport::Timeouts;
+use crate::answer::Summary;
+use crate::encoding::form_encode_pairs;
+use crate::json::{self, FromJson, Reader};
+use crate::sanitize::Scrubber;
+use crate::sign::{self, SignableRequest, SigningParams, SigningScheme};
+use crate::transport::{Body, HttpRequest, Method, Transport, TransportErrorKind};
 
-static STS: ServiceInfo = ServiceInfo {
-    product: "sts",
-    version: "2015-04-01",
-    style: ApiStyle::Rpc,
-    endpoints: &[],
-};
+/// The API version of the STS calls.
+const VERSION: &str = "2015-04-01";
+/// Attempts per STS call: one retry when the connection failed (assuming a role changes
+/// nothing, so repeating it is harmless). An answer, even HTTP 5xx, is the call's outcome: the
+/// cache backs off from failures, so a failing STS sees one request per back-off step.
+const ATTEMPTS: u32 = 2;
+/// The limit of one attempt, connecting and reading included.
+const ATTEMPT_BUDGET: Duration = Duration::from_secs(15);
 
 /// Where STS calls go: `https://sts.aliyuncs.com` unless a region (`ALIBABA_CLOUD_STS_REGION`)
 /// picks `sts.<region>.aliyuncs.com`, which `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true` turns into
@@ -86,93 +92,54 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    fn write(&self, params: &mut RequestParams) {
-        params.form("RoleArn", &self.role_arn);
-        params.form("RoleSessionName", &self.session_name);
-        params.form("DurationSeconds", &i64::from(self.duration_seconds));
-        params.form("Policy", &self.policy);
+    fn form(&self) -> Vec<(String, String)> {
+        let mut form = vec![
+            ("RoleArn".to_owned(), self.role_arn.clone()),
+            ("RoleSessionName".to_owned(), self.session_name.clone()),
+            (
+                "DurationSeconds".to_owned(),
+                self.duration_seconds.to_string(),
+            ),
+        ];
+        if let Some(policy) = &self.policy {
+            form.push(("Policy".to_owned(), policy.clone()));
+        }
+        form
     }
 }
 
 /// A role session name when none is configured, unique enough per process: `acs-rust-<ms>`
 /// (the official libraries use `credentials-<language>-<time>`).
 pub(crate) fn default_session_name() -> String {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
     format!("acs-rust-{millis}")
 }
 
-/// `AssumeRole`, signed with the source credentials.
-struct AssumeRole {
-    session: Session,
-    external_id: Option<String>,
-}
-
-/// `AssumeRoleWithOIDC`: anonymous; the OIDC token proves who is asking.
-struct AssumeRoleWithOidc {
-    session: Session,
-    oidc_provider_arn: String,
-    oidc_token: SecretString,
-}
-
-/// What STS answers: `Credentials` with `AccessKeyId`, `AccessKeySecret`, `SecurityToken` and
-/// `Expiration`.
-struct Answer(Value);
+/// What STS answers: the `Credentials` member.
+#[derive(Default)]
+struct Answer(Option<CredentialsDocument>);
 
 impl FromJson for Answer {
-    fn from_json(value: Value) -> json::Result<Self> {
-        Ok(Answer(value))
+    fn from_json(json: &mut Reader<'_>) -> json::Result<Self> {
+        let mut out = Answer::default();
+        json.object(|member, json| match member {
+            "Credentials" => json.read_into(&mut out.0),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
-// Assuming a role changes nothing, so repeating the call is harmless.
-const ASSUME_ROLE: OperationInfo =
-    OperationInfo::rpc("AssumeRole", Method::Post, Idempotency::ReadOnly);
-const ASSUME_ROLE_WITH_OIDC: OperationInfo =
-    OperationInfo::rpc("AssumeRoleWithOIDC", Method::Post, Idempotency::ReadOnly).anonymous();
-
-impl Operation for AssumeRole {
-    type Output = Answer;
-    type Error = ServiceError;
-    const INFO: &'static OperationInfo = &ASSUME_ROLE;
-
-    fn write_params(&self, params: &mut RequestParams) {
-        self.session.write(params);
-        params.form("ExternalId", &self.external_id);
-    }
-}
-
-impl Operation for AssumeRoleWithOidc {
-    type Output = Answer;
-    type Error = ServiceError;
-    const INFO: &'static OperationInfo = &ASSUME_ROLE_WITH_OIDC;
-
-    fn write_params(&self, params: &mut RequestParams) {
-        self.session.write(params);
-        params.form("OIDCProviderArn", &self.oidc_provider_arn);
-        params.form("OIDCToken", &self.oidc_token.expose());
-    }
-}
-
-/// A client for STS at `endpoint`, signing with `credentials` (V1 `HMAC-SHA1`, as the official
-/// credential libraries sign STS calls), with their time limits (connect 5 s, read 10 s).
-fn client(endpoint: &StsEndpoint, credentials: Credentials) -> Result<Client, CredentialsError> {
-    let config = Config::new("cn-hangzhou")
-        .with_endpoint(endpoint.as_str())
-        .with_credentials(credentials)
-        .with_signature(SignatureAlgorithm::HmacSha1)
-        .with_retry(RetryConfig::new().with_max_attempts(2))
-        .with_timeouts(
-            Timeouts::DEFAULT
-                .with_connect(Duration::from_secs(5))
-                .with_read(Duration::from_secs(10))
-                .with_total(Duration::from_secs(30)),
-        );
-    Client::new(&STS, &config).map_err(|error| CredentialsError::NotConfigured {
-        provider: "STS",
-        reason: format!("the endpoint `{}` is unusable: {error}", endpoint.as_str()),
-    })
+/// The transport every STS call of the process shares, with the official libraries' limits
+/// (connect 5 s, read 10 s), so sessions reuse their connections.
+fn shared_transport() -> Arc<dyn Transport> {
+    static TRANSPORT: OnceLock<Arc<dyn Transport>> = OnceLock::new();
+    Arc::clone(
+        TRANSPORT
+            .get_or_init(|| http::transport(Duration::from_secs(5), Duration::from_secs(10), true)),
+    )
 }
 
 /// `AssumeRole` with `source` credentials: the role's temporary credentials.
@@ -184,14 +151,18 @@ pub(crate) async fn assume_role(
     external_id: Option<&str>,
 ) -> Result<Credentials, CredentialsError> {
     let name = format!("ram_role_arn/{}", source.provider_name());
-    let client = client(endpoint, source)?;
-    let answer = client
-        .call(AssumeRole {
-            session: session.clone(),
-            external_id: external_id.map(str::to_owned),
+    let mut form = session.form();
+    if let Some(external_id) = external_id {
+        form.push(("ExternalId".to_owned(), external_id.to_owned()));
+    }
+    call(provider, endpoint, "AssumeRole", form, Some(&source), None)
+        .await?
+        .into_credentials(&name)
+        .map_err(|message| CredentialsError::Service {
+            provider,
+            endpoint: endpoint_of(endpoint.as_str()),
+            message,
         })
-        .await;
-    read_answer(provider, endpoint, answer, &name, None)
 }
 
 /// `AssumeRoleWithOIDC` with `token`: the role's temporary credentials.
@@ -202,75 +173,179 @@ pub(crate) async fn assume_role_with_oidc(
     token: SecretString,
     session: &Session,
 ) -> Result<Credentials, CredentialsError> {
-    // Anonymous: the client signs nothing, so these keys are never used.
-    let client = client(endpoint, Credentials::new("anonymous", ""))?;
-    let answer = client
-        .call(AssumeRoleWithOidc {
-            session: session.clone(),
-            oidc_provider_arn: oidc_provider_arn.to_owned(),
-            oidc_token: token.clone(),
-        })
-        .await;
-    read_answer(provider, endpoint, answer, "oidc_role_arn", Some(&token))
+    let mut form = session.form();
+    form.push(("OIDCProviderArn".to_owned(), oidc_provider_arn.to_owned()));
+    form.push(("OIDCToken".to_owned(), token.expose().to_owned()));
+    call(
+        provider,
+        endpoint,
+        "AssumeRoleWithOIDC",
+        form,
+        None,
+        Some(token.expose()),
+    )
+    .await?
+    .into_credentials("oidc_role_arn")
+    .map_err(|message| CredentialsError::Service {
+        provider,
+        endpoint: endpoint_of(endpoint.as_str()),
+        message,
+    })
 }
 
-fn read_answer(
+/// One STS call, in a `tracing` span `acs_credentials` named as the client's calls are
+/// (`rpc.service` `sts`, `rpc.method` the action).
+async fn call(
     provider: &'static str,
     endpoint: &StsEndpoint,
-    answer: Result<Answer, SdkError<ServiceError>>,
-    name: &str,
-    token: Option<&SecretString>,
-) -> Result<Credentials, CredentialsError> {
-    let endpoint_text = endpoint.as_str().to_owned();
-    // STS quotes what it was given in some error messages; the OIDC token must not travel on,
-    // in whichever encoding the request carried it (the form body encodes it).
-    let scrub = |mut text: String| {
-        if let Some(token) = token {
-            crate::encoding::redact(&mut text, token.expose());
-        }
-        text
+    action: &'static str,
+    form: Vec<(String, String)>,
+    signer: Option<&Credentials>,
+    secret: Option<&str>,
+) -> Result<CredentialsDocument, CredentialsError> {
+    use tracing::Instrument as _;
+    let span = tracing::debug_span!(
+        "acs_credentials",
+        otel.name = %format_args!("sts/{action}"),
+        otel.kind = "client",
+        rpc.system = "alibaba_cloud",
+        rpc.service = "sts",
+        rpc.method = action,
+        server.address = %endpoint_of(endpoint.as_str()),
+    );
+    attempts(provider, endpoint, action, form, signer, secret)
+        .instrument(span)
+        .await
+}
+
+/// `action` with `form`, signed with `signer` (unsigned without), retried once when the
+/// connection failed. `secret` is one more string the errors must not show (the OIDC token).
+async fn attempts(
+    provider: &'static str,
+    endpoint: &StsEndpoint,
+    action: &'static str,
+    form: Vec<(String, String)>,
+    signer: Option<&Credentials>,
+    secret: Option<&str>,
+) -> Result<CredentialsDocument, CredentialsError> {
+    let base = http::parse_url(provider, endpoint.as_str())?;
+    let shown_endpoint = endpoint_of(endpoint.as_str());
+    let host = match base.port() {
+        Some(port) => format!("{}:{port}", base.host_str().unwrap_or_default()),
+        None => base.host_str().unwrap_or_default().to_owned(),
     };
-    match answer {
-        Ok(Answer(document)) => {
-            let credentials =
-                document
-                    .get("Credentials")
-                    .ok_or_else(|| CredentialsError::Service {
-                        provider,
-                        endpoint: endpoint_text.clone(),
-                        message: "the answer has no `Credentials`".into(),
-                    })?;
-            credentials_from(credentials, name).map_err(|reason| CredentialsError::Service {
+    let body = form_encode_pairs(&form);
+    let user_agent = concat!(
+        env!("CARGO_PKG_NAME"),
+        "/",
+        env!("CARGO_PKG_VERSION"),
+        " sts"
+    );
+    let transport = shared_transport();
+    let mut attempt = 1;
+    loop {
+        let timestamp = sign::format_timestamp(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs()),
+        );
+        let nonce = crate::ids::nonce();
+        let scheme = SigningScheme::RpcHmacSha1;
+        let request = SignableRequest {
+            method: Method::Post,
+            host: &host,
+            path: "/",
+            query: &[],
+            form: &form,
+            body: body.as_bytes(),
+            content_type: Some(crate::encoding::FORM_CONTENT_TYPE),
+            headers: &[],
+            action,
+            version: VERSION,
+            user_agent,
+        };
+        let signed = sign::sign(
+            &request,
+            &SigningParams {
+                scheme,
+                credentials: signer.map(|credentials| credentials.signing(scheme)),
+                timestamp: &timestamp,
+                nonce: &nonce,
+            },
+        );
+        let signature = signed.signature;
+        let scrubber = Scrubber::new()
+            .with(secret)
+            .with(signer.map(Credentials::access_key_secret))
+            .with(signer.and_then(Credentials::security_token))
+            .with(signature.as_ref().map(sign::Signature::as_str));
+        let outgoing = HttpRequest::to_endpoint(
+            Method::Post,
+            &base,
+            "/",
+            &signed.query,
+            signed.headers,
+            Body::from(body.clone()),
+        );
+        let last = attempt >= ATTEMPTS;
+        let response = match tokio::time::timeout(ATTEMPT_BUDGET, transport.send(outgoing)).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(error))
+                if !last
+                    && matches!(
+                        error.kind,
+                        TransportErrorKind::Connect
+                            | TransportErrorKind::Timeout
+                            | TransportErrorKind::Io
+                    ) =>
+            {
+                attempt += 1;
+                continue;
+            }
+            Err(_) if !last => {
+                attempt += 1;
+                continue;
+            }
+            Ok(Err(error)) => {
+                let mut message = error.to_string();
+                scrubber.scrub(&mut message);
+                return Err(CredentialsError::Unreachable {
+                    provider,
+                    endpoint: shown_endpoint,
+                    message,
+                });
+            }
+            Err(_) => {
+                return Err(CredentialsError::Unreachable {
+                    provider,
+                    endpoint: shown_endpoint,
+                    message: format!("no answer within {ATTEMPT_BUDGET:?}"),
+                });
+            }
+        };
+        let service = |mut message: String| {
+            scrubber.scrub(&mut message);
+            CredentialsError::Service {
                 provider,
-                endpoint: endpoint_text,
-                message: reason,
-            })
-        }
-        Err(SdkError::Service(error)) => Err(CredentialsError::Service {
-            provider,
-            endpoint: endpoint_text,
-            message: scrub(format!(
+                endpoint: shown_endpoint.clone(),
+                message,
+            }
+        };
+        if !(200..300).contains(&response.status) {
+            let summary = Summary::read(&response.body, None).unwrap_or_default();
+            return Err(service(format!(
                 "{} {} (request id {}, HTTP {})",
-                if error.code.is_empty() {
-                    "(no code)"
-                } else {
-                    &error.code
-                },
-                error.message,
-                error.request_id.as_deref().unwrap_or("none"),
-                error.http_status
-            )),
-        }),
-        Err(SdkError::Transport(error)) => Err(CredentialsError::Unreachable {
-            provider,
-            endpoint: endpoint_text,
-            message: scrub(error.to_string()),
-        }),
-        Err(other) => Err(CredentialsError::Service {
-            provider,
-            endpoint: endpoint_text,
-            message: scrub(other.to_string()),
-        }),
+                summary.code.as_deref().unwrap_or("(no code)"),
+                summary.message.as_deref().unwrap_or_default(),
+                summary.request_id.as_deref().unwrap_or("none"),
+                response.status
+            )));
+        }
+        return match json::decode::<Answer>(&response.body, None) {
+            Ok(Answer(Some(document))) => Ok(document),
+            Ok(Answer(None)) => Err(service("the answer has no `Credentials`".into())),
+            Err(error) => Err(service(error.to_string())),
+        };
     }
 }
 

@@ -4,14 +4,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::http::{self, credentials_from, endpoint_of, json_answer};
+use super::http::{self, CredentialsDocument, endpoint_of, json_answer};
 use super::{
     CredentialsError, ENV_CREDENTIALS_URI, Lookup, ProvideCredentials, ProvideFuture, non_empty_var,
 };
 use crate::headers::Headers;
-use crate::json::Value;
-use crate::operation::Method;
-use crate::transport::Transport;
+use crate::transport::{Method, Transport};
 
 pub(crate) const PROVIDER: &str = "credentials URI";
 
@@ -19,7 +17,8 @@ pub(crate) const PROVIDER: &str = "credentials URI";
 /// `SecurityToken` and `Expiration` (`YYYY-MM-DDTHH:MM:SSZ`). A `Code` member, when present, must
 /// be `Success` (the official Python and Java libraries require it, Go ignores it); other
 /// members are ignored. Plain `http://` is accepted: the server is usually a sidecar on the
-/// same host. Named `credential_uri`.
+/// same host. Requests never go through a proxy (`HTTP_PROXY` is ignored): a proxy would see,
+/// and could replace, the credentials. Named `credential_uri`.
 #[derive(Clone)]
 pub struct CredentialsUriProvider {
     uri: String,
@@ -31,7 +30,7 @@ impl CredentialsUriProvider {
     pub fn new(uri: impl Into<String>) -> Self {
         CredentialsUriProvider {
             uri: uri.into(),
-            transport: http::transport(Duration::from_secs(5), Duration::from_secs(10), true),
+            transport: http::transport(Duration::from_secs(5), Duration::from_secs(10), false),
         }
     }
 
@@ -63,27 +62,30 @@ impl fmt::Debug for CredentialsUriProvider {
 impl ProvideCredentials for CredentialsUriProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         Box::pin(async move {
+            let url = http::parse_url(PROVIDER, &self.uri)?;
             let response = http::send(
                 &*self.transport,
                 PROVIDER,
-                Method::Get,
-                &self.uri,
-                Headers::new(),
+                http::plain_request(Method::Get, url, Headers::new()),
                 Duration::from_secs(15),
             )
             .await?;
-            let document = json_answer(&response, PROVIDER, &self.uri)?;
+            let endpoint = endpoint_of(&self.uri);
+            let document: CredentialsDocument = json_answer(&response, PROVIDER, &endpoint)?;
             let service = |message: String| CredentialsError::Service {
                 provider: PROVIDER,
-                endpoint: endpoint_of(&self.uri),
+                endpoint: endpoint.clone(),
                 message,
             };
-            match document.get("Code") {
-                None | Some(Value::Null) => {}
-                Some(Value::String(code)) if code == "Success" => {}
+            match document.code.as_deref() {
+                None | Some("Success") => {}
                 Some(_) => return Err(service("`Code` is not `Success`".into())),
             }
-            credentials_from(&document, "credential_uri").map_err(service)
+            document.into_credentials("credential_uri").map_err(service)
         })
+    }
+
+    fn name(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(PROVIDER)
     }
 }

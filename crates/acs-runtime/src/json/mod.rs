@@ -1,157 +1,52 @@
-//! JSON response bodies, decoded without serde's derive.
+//! JSON response bodies, decoded without serde's derive and without a tree.
 //!
-//! A body is parsed once into a [`Value`] tree ([`parse`]); generated response types then take
-//! their members out of it by wire name ([`Object::take`]), one line per field. This keeps the
-//! per-operation code small (a serde `Deserialize` derive expands to a visitor per struct, which
-//! was two thirds of a generated crate's compile time) and puts every decoding rule in one place:
+//! Generated response types implement [`FromJson`]: they read the members they have from a
+//! [`Reader`] over the answer's bytes, one line per member, and skip the rest, which the reader
+//! validates without keeping. This keeps the per-operation code small (a serde `Deserialize`
+//! derive expands to a visitor per struct, which was two thirds of a generated crate's compile
+//! time), bounds the memory an answer costs by what the caller keeps, and puts every decoding
+//! rule in one place:
 //!
 //! - **Lenient scalars**, as the official SDKs behave: a number or boolean sent as a string
 //!   (`"200"`, `"true"`) decodes into a numeric or boolean field, and `""` there means absent; a
 //!   string field accepts a number or boolean and keeps its exact text (`12345678901234567890123`
-//!   and `1.0` stay as written, because numbers are kept as their source text).
-//! - **Absent and `null` are the same**: every response field is optional.
+//!   and `1.0` stay as written, because numbers are read as their source text).
+//! - **Absent and `null` are the same**: every response field is optional; `null` items of a
+//!   list are left out.
 //! - **Errors name the field, never the value**: a response value may be a secret (an API can
 //!   return an AccessKey), so a [`DecodeError`] says where and what type was expected, e.g.
 //!   ``at `Items.BackupPlanDetail[3].Status`: expected a number, found a string``.
-//! - **Bounded nesting**: documents nested deeper than [`MAX_DEPTH`] are refused while parsing,
-//!   so a hostile body cannot exhaust the stack (the parser recurses once per container; the
-//!   deepest document fits in a quarter of a default 2 MiB thread stack, unoptimised).
+//! - **Strict syntax, bounded nesting**: anything serde_json refuses is refused, and documents
+//!   nested deeper than [`MAX_DEPTH`] are refused, so a hostile body cannot exhaust the stack.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::Instant;
 
-mod parse;
+mod read;
 
-pub(crate) use parse::{ParseFailure, parse_before};
-pub use parse::{SyntaxError, parse};
+pub use read::{Kind, Reader};
 
 /// The deepest nesting of arrays and objects a body may have.
 pub const MAX_DEPTH: usize = 128;
 
-/// A parsed JSON document. Numbers keep their source text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
-    /// `null`
-    Null,
-    /// `true` or `false`
-    Bool(bool),
-    /// A number, exactly as written.
-    Number(String),
-    /// A string.
-    String(String),
-    /// An array.
-    Array(Vec<Value>),
-    /// An object.
-    Object(Object),
+/// Decodes the whole document `bytes` as `T`, giving up once `deadline` has passed. A body of
+/// whitespace only reads as `null`: every member absent.
+pub fn decode<T: FromJson>(bytes: &[u8], deadline: Option<Instant>) -> Result<T> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return T::from_json(&mut Reader::new(b"null", None)?);
+    }
+    let mut reader = Reader::new(bytes, deadline)?;
+    let value = T::from_json(&mut reader)?;
+    reader.finish()?;
+    Ok(value)
 }
 
-impl Value {
-    fn kind(&self) -> &'static str {
-        match self {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object(_) => "an object",
-        }
-    }
-
-    /// The members of an object; `null` gives an empty object.
-    pub fn into_object(self) -> Result<Object> {
-        match self {
-            Value::Object(object) => Ok(object),
-            Value::Null => Ok(Object::default()),
-            other => Err(DecodeError::expected("an object", &other)),
-        }
-    }
-
-    /// The member `key` of an object, if this is one and has it.
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        match self {
-            Value::Object(object) => object.get(key),
-            _ => None,
-        }
-    }
-}
-
-/// The members of a JSON object, in document order.
-///
-/// The names are kept back to back in one string: an answer's objects have a handful of
-/// members each, and a string per name was a third of a small answer's allocations. Both parts
-/// are boxed slices, exactly sized, so a [`Value`] stays five words.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Object {
-    /// Every member's name, in order, back to back.
-    names: Box<str>,
-    /// Each member's value, with where its name ends in `names` (it starts where the
-    /// previous member's ends).
-    members: Box<[(usize, Value)]>,
-}
-
-impl Object {
-    /// The name of member `index`.
-    fn name(&self, index: usize) -> &str {
-        let start = index
-            .checked_sub(1)
-            .map_or(0, |previous| self.members[previous].0);
-        &self.names[start..self.members[index].0]
-    }
-
-    /// The index of the last member named `key`.
-    fn position(&self, key: &str) -> Option<usize> {
-        (0..self.members.len())
-            .rev()
-            .find(|&index| self.name(index) == key)
-    }
-
-    /// The value of `key`; the last one when a key is repeated, as serde_json does.
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.position(key).map(|index| &self.members[index].1)
-    }
-
-    /// Removes `key` and decodes its value; `None` when absent or `null`. An error names `key`.
-    pub fn take<T: FromJson>(&mut self, key: &str) -> Result<Option<T>> {
-        let Some(index) = self.position(key) else {
-            return Ok(None);
-        };
-        let value = std::mem::replace(&mut self.members[index].1, Value::Null);
-        T::from_optional_json(value).map_err(|error| error.within(PathSegment::Key(key.into())))
-    }
-
-    /// The number of members.
-    pub fn len(&self) -> usize {
-        self.members.len()
-    }
-
-    /// Whether the object has no members.
-    pub fn is_empty(&self) -> bool {
-        self.members.is_empty()
-    }
-
-    /// The members, in document order.
-    pub fn into_members(self) -> Vec<(String, Value)> {
-        let mut start = 0;
-        self.members
-            .into_vec()
-            .into_iter()
-            .map(|(end, value)| {
-                let name = self.names[start..end].to_owned();
-                start = end;
-                (name, value)
-            })
-            .collect()
-    }
-}
-
-impl fmt::Debug for Object {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(
-                (0..self.members.len()).map(|index| (self.name(index), &self.members[index].1)),
-            )
-            .finish()
-    }
+/// Checks that `bytes` are one JSON document, keeping nothing.
+pub fn validate(bytes: &[u8]) -> Result<()> {
+    let mut reader = Reader::new(bytes, None)?;
+    reader.skip()?;
+    reader.finish()
 }
 
 /// A piece of the path to a value inside a body.
@@ -161,12 +56,25 @@ enum PathSegment {
     Index(usize),
 }
 
-/// A body that does not fit the response type. Names where, never the value found there.
+/// What kind of failure a [`DecodeError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// A value of the wrong type (or out of range) for the response type.
+    Type,
+    /// The body is not JSON.
+    Syntax { line: u64, column: u64 },
+    /// The deadline passed while reading.
+    OutOfTime,
+}
+
+/// A body that does not fit the response type, or is not JSON. Names where, never the value
+/// found there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     /// Innermost segment first (errors grow outwards as they return).
     path: Vec<PathSegment>,
     message: String,
+    failure: Failure,
 }
 
 impl DecodeError {
@@ -175,16 +83,42 @@ impl DecodeError {
         DecodeError {
             path: Vec::new(),
             message: message.into(),
+            failure: Failure::Type,
         }
     }
 
-    /// "expected `what`, found `<kind of found>`".
-    pub fn expected(what: &str, found: &Value) -> Self {
-        Self::new(format!("expected {what}, found {}", found.kind()))
+    /// "expected `what`, found `<kind>`".
+    pub fn expected(what: &str, found: Kind) -> Self {
+        Self::new(format!("expected {what}, found {}", found.described()))
     }
 
-    fn within(mut self, segment: PathSegment) -> Self {
-        self.path.push(segment);
+    fn syntax(line: u64, column: u64, reason: &'static str) -> Self {
+        DecodeError {
+            path: Vec::new(),
+            message: reason.to_owned(),
+            failure: Failure::Syntax { line, column },
+        }
+    }
+
+    fn out_of_time() -> Self {
+        DecodeError {
+            path: Vec::new(),
+            message: "the deadline passed while the body was read".to_owned(),
+            failure: Failure::OutOfTime,
+        }
+    }
+
+    fn within_key(mut self, key: &str) -> Self {
+        if self.failure == Failure::Type {
+            self.path.push(PathSegment::Key(key.into()));
+        }
+        self
+    }
+
+    fn within_index(mut self, index: usize) -> Self {
+        if self.failure == Failure::Type {
+            self.path.push(PathSegment::Index(index));
+        }
         self
     }
 
@@ -214,14 +148,37 @@ impl DecodeError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// Whether the body is not JSON at all (rather than JSON that does not fit the type).
+    pub fn is_syntax(&self) -> bool {
+        matches!(self.failure, Failure::Syntax { .. })
+    }
+
+    /// Whether the deadline passed while the body was read.
+    pub fn is_out_of_time(&self) -> bool {
+        self.failure == Failure::OutOfTime
+    }
+
+    /// Where the body stopped being JSON: 1-based line and column (in characters).
+    pub fn position(&self) -> Option<(u64, u64)> {
+        match self.failure {
+            Failure::Syntax { line, column } => Some((line, column)),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "at `{}`: {}", self.path(), self.message)
+        match self.failure {
+            Failure::Syntax { line, column } => write!(
+                f,
+                "the body is not JSON: {} at line {line}, column {column}",
+                self.message
+            ),
+            Failure::OutOfTime => f.write_str(&self.message),
+            Failure::Type if self.path.is_empty() => f.write_str(&self.message),
+            Failure::Type => write!(f, "at `{}`: {}", self.path(), self.message),
         }
     }
 }
@@ -231,50 +188,57 @@ impl std::error::Error for DecodeError {}
 /// What decoding gives: a value, or where the body did not fit.
 pub type Result<T> = std::result::Result<T, DecodeError>;
 
-/// A type that decodes from a JSON [`Value`]; generated response types implement it.
+/// A type that decodes from JSON; generated response types implement it.
 pub trait FromJson: Sized {
-    /// Decodes `value`.
-    fn from_json(value: Value) -> Result<Self>;
+    /// Decodes the next value of `json`.
+    fn from_json(json: &mut Reader<'_>) -> Result<Self>;
 
     /// Decodes a member's value, where `null` (and, for scalars, `""`) means absent.
-    fn from_optional_json(value: Value) -> Result<Option<Self>> {
-        match value {
-            Value::Null => Ok(None),
-            value => Self::from_json(value).map(Some),
+    fn from_optional_json(json: &mut Reader<'_>) -> Result<Option<Self>> {
+        if json.null()? {
+            Ok(None)
+        } else {
+            Self::from_json(json).map(Some)
         }
     }
 }
 
 impl FromJson for String {
-    fn from_json(value: Value) -> Result<Self> {
-        match value {
-            Value::String(text) | Value::Number(text) => Ok(text),
-            Value::Bool(flag) => Ok(flag.to_string()),
-            other => Err(DecodeError::expected("a string", &other)),
+    fn from_json(json: &mut Reader<'_>) -> Result<Self> {
+        match json.peek()? {
+            Kind::String => json.string().map(|text| text.into_owned()),
+            Kind::Number => json.number().map(str::to_owned),
+            Kind::Bool => json.bool().map(|flag| flag.to_string()),
+            other => Err(DecodeError::expected("a string", other)),
         }
     }
 }
 
 /// Numbers and booleans: the JSON type itself, or a string holding one; `""` means absent.
 macro_rules! scalar_from_json {
-    ($($ty:ty => $what:literal, $json:pat),*) => {$(
+    ($($ty:ty => $what:literal, $kind:path),*) => {$(
         impl FromJson for $ty {
-            fn from_json(value: Value) -> Result<Self> {
-                match Self::from_optional_json(value)? {
+            fn from_json(json: &mut Reader<'_>) -> Result<Self> {
+                match Self::from_optional_json(json)? {
                     Some(parsed) => Ok(parsed),
                     None => Err(DecodeError::new(concat!("expected ", $what, ", found an empty string"))),
                 }
             }
 
-            fn from_optional_json(value: Value) -> Result<Option<Self>> {
-                let text = match &value {
-                    Value::Null => return Ok(None),
-                    $json => value_text(&value),
-                    Value::String(text) if text.trim().is_empty() => return Ok(None),
-                    Value::String(text) => text.trim(),
+            fn from_optional_json(json: &mut Reader<'_>) -> Result<Option<Self>> {
+                let text = match json.peek()? {
+                    Kind::Null => {
+                        json.null()?;
+                        return Ok(None);
+                    }
+                    $kind => ScalarText::read(json)?,
+                    Kind::String => match json.string()? {
+                        text if text.trim().is_empty() => return Ok(None),
+                        text => ScalarText::Text(text),
+                    },
                     other => return Err(DecodeError::expected($what, other)),
                 };
-                text.parse().map(Some).map_err(|_| DecodeError::new(concat!(
+                text.as_str().trim().parse().map(Some).map_err(|_| DecodeError::new(concat!(
                     "expected ", $what, ", found one that does not fit"
                 )))
             }
@@ -282,250 +246,147 @@ macro_rules! scalar_from_json {
     )*};
 }
 
-fn value_text(value: &Value) -> &str {
-    match value {
-        Value::Number(text) | Value::String(text) => text,
-        Value::Bool(true) => "true",
-        Value::Bool(false) => "false",
-        _ => "",
+/// A scalar's text: a number as written, a string unescaped, a boolean spelt out.
+enum ScalarText<'a> {
+    Text(std::borrow::Cow<'a, str>),
+    Bool(bool),
+}
+
+impl<'a> ScalarText<'a> {
+    /// The number or boolean coming next.
+    fn read(json: &mut Reader<'a>) -> Result<Self> {
+        match json.peek()? {
+            Kind::Bool => json.bool().map(ScalarText::Bool),
+            _ => json
+                .number()
+                .map(|text| ScalarText::Text(std::borrow::Cow::Borrowed(text))),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            ScalarText::Text(text) => text,
+            ScalarText::Bool(true) => "true",
+            ScalarText::Bool(false) => "false",
+        }
     }
 }
 
 scalar_from_json!(
-    i32 => "a 32-bit integer", Value::Number(_),
-    i64 => "a 64-bit integer", Value::Number(_),
-    f32 => "a number", Value::Number(_),
-    f64 => "a number", Value::Number(_),
-    bool => "a boolean", Value::Bool(_)
+    i32 => "a 32-bit integer", Kind::Number,
+    i64 => "a 64-bit integer", Kind::Number,
+    f32 => "a number", Kind::Number,
+    f64 => "a number", Kind::Number,
+    bool => "a boolean", Kind::Bool
 );
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(value: Value) -> Result<Self> {
-        match value {
-            Value::Array(items) => items
-                .into_iter()
-                .enumerate()
-                .filter(|(_, item)| *item != Value::Null)
-                .map(|(index, item)| {
-                    T::from_json(item).map_err(|e| e.within(PathSegment::Index(index)))
-                })
-                .collect(),
-            other => Err(DecodeError::expected("an array", &other)),
-        }
+    fn from_json(json: &mut Reader<'_>) -> Result<Self> {
+        let mut items = Vec::new();
+        json.array(|_, json| {
+            if let Some(item) = T::from_optional_json(json)? {
+                items.push(item);
+            }
+            Ok(())
+        })?;
+        Ok(items)
     }
 }
 
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
-    fn from_json(value: Value) -> Result<Self> {
+    fn from_json(json: &mut Reader<'_>) -> Result<Self> {
         let mut map = BTreeMap::new();
-        for (key, item) in value.into_object()?.into_members() {
-            let decoded = T::from_optional_json(item)
-                .map_err(|e| e.within(PathSegment::Key(key.as_str().into())))?;
-            if let Some(decoded) = decoded {
-                map.insert(key, decoded);
+        json.object(|key, json| {
+            if let Some(value) = T::from_optional_json(json)? {
+                map.insert(key.to_owned(), value);
             }
-        }
+            Ok(())
+        })?;
         Ok(map)
     }
 }
 
 impl<T: FromJson> FromJson for Box<T> {
-    fn from_json(value: Value) -> Result<Self> {
-        T::from_json(value).map(Box::new)
-    }
-}
-
-impl FromJson for Value {
-    fn from_json(value: Value) -> Result<Self> {
-        Ok(value)
+    fn from_json(json: &mut Reader<'_>) -> Result<Self> {
+        T::from_json(json).map(Box::new)
     }
 }
 
 /// Untyped members (type `any`) are handed to the caller as `serde_json::Value`, the common
-/// currency of Rust JSON code. Numbers convert exactly where serde_json can hold them.
+/// currency of Rust JSON code. Numbers convert exactly where serde_json can hold them, and are
+/// kept as their text otherwise. The tree is built without recursion, so a document nested to
+/// [`MAX_DEPTH`] needs no more stack than a flat one.
 impl FromJson for serde_json::Value {
-    fn from_json(value: Value) -> Result<Self> {
-        Ok(to_serde(value))
+    fn from_json(json: &mut Reader<'_>) -> Result<Self> {
+        use serde_json::Value;
+        /// A container being filled: an array, or an object and the name of its next member.
+        enum Open {
+            Array(Vec<Value>),
+            Object(serde_json::Map<String, Value>, String),
+        }
+        let mut open: Vec<Open> = Vec::new();
+        loop {
+            json.tick()?;
+            let mut value = match json.peek()? {
+                Kind::Object => {
+                    if json.open(b'}')? {
+                        Value::Object(serde_json::Map::new())
+                    } else {
+                        let name = json.member_name()?.into_owned();
+                        open.push(Open::Object(serde_json::Map::new(), name));
+                        continue;
+                    }
+                }
+                Kind::Array => {
+                    if json.open(b']')? {
+                        Value::Array(Vec::new())
+                    } else {
+                        open.push(Open::Array(Vec::new()));
+                        continue;
+                    }
+                }
+                Kind::Null => {
+                    json.null()?;
+                    Value::Null
+                }
+                Kind::Bool => Value::Bool(json.bool()?),
+                Kind::Number => {
+                    let text = json.number()?;
+                    serde_json::from_str(text)
+                        .ok()
+                        .filter(Value::is_number)
+                        .unwrap_or_else(|| Value::String(text.to_owned()))
+                }
+                Kind::String => Value::String(json.string()?.into_owned()),
+            };
+            // Put the value in its container, closing every container it ends.
+            loop {
+                let Some(container) = open.pop() else {
+                    return Ok(value);
+                };
+                match container {
+                    Open::Array(mut items) => {
+                        items.push(value);
+                        if !json.closes(b']', "expected `,` or `]`")? {
+                            open.push(Open::Array(items));
+                            break;
+                        }
+                        value = Value::Array(items);
+                    }
+                    Open::Object(mut members, name) => {
+                        members.insert(name, value);
+                        if !json.closes(b'}', "expected `,` or `}`")? {
+                            let name = json.member_name()?.into_owned();
+                            open.push(Open::Object(members, name));
+                            break;
+                        }
+                        value = Value::Object(members);
+                    }
+                }
+            }
+        }
     }
-}
-
-pub(crate) fn to_serde(value: Value) -> serde_json::Value {
-    match value {
-        Value::Null => serde_json::Value::Null,
-        Value::Bool(flag) => serde_json::Value::Bool(flag),
-        Value::Number(text) => serde_json::from_str(&text)
-            .ok()
-            .filter(serde_json::Value::is_number)
-            .unwrap_or(serde_json::Value::String(text)),
-        Value::String(text) => serde_json::Value::String(text),
-        Value::Array(items) => serde_json::Value::Array(items.into_iter().map(to_serde).collect()),
-        Value::Object(object) => serde_json::Value::Object(
-            object
-                .into_members()
-                .into_iter()
-                .map(|(key, value)| (key, to_serde(value)))
-                .collect(),
-        ),
-    }
-}
-
-/// `value` (a generated request or response, or any part of one) as a JSON document, members
-/// under their wire names and unset ones left out: what the service sent, for printing or
-/// storing a response.
-pub fn to_value(value: &dyn crate::params::WireValue) -> serde_json::Value {
-    crate::params::to_json(value).unwrap_or(serde_json::Value::Null)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn value(json: &str) -> Value {
-        parse(json.as_bytes()).unwrap()
-    }
-
-    #[test]
-    fn numbers_keep_their_text() {
-        let mut object = value(r#"{"Big": 12345678901234567890123, "F": 1.0, "E": 1e5}"#)
-            .into_object()
-            .unwrap();
-        assert_eq!(
-            object.take::<String>("Big").unwrap().as_deref(),
-            Some("12345678901234567890123")
-        );
-        assert_eq!(object.take::<String>("F").unwrap().as_deref(), Some("1.0"));
-        assert_eq!(object.take::<f64>("E").unwrap(), Some(100000.0));
-    }
-
-    #[test]
-    fn scalars_are_lenient_both_ways() {
-        let mut object = value(
-            r#"{"N": "200", "B": "true", "S": true, "Empty": "", "Null": null, "Pad": " 7 "}"#,
-        )
-        .into_object()
-        .unwrap();
-        assert_eq!(object.take::<i32>("N").unwrap(), Some(200));
-        assert_eq!(object.take::<bool>("B").unwrap(), Some(true));
-        assert_eq!(object.take::<String>("S").unwrap().as_deref(), Some("true"));
-        assert_eq!(object.take::<i64>("Empty").unwrap(), None);
-        assert_eq!(object.take::<String>("Null").unwrap(), None);
-        assert_eq!(object.take::<i64>("Pad").unwrap(), Some(7));
-        assert_eq!(object.take::<i64>("Absent").unwrap(), None);
-    }
-
-    /// One test per scalar type: what each reads, and what it refuses. The official SDKs read
-    /// a declared string from any JSON scalar, and numbers from strings.
-    #[test]
-    fn each_scalar_type_reads_its_json_type_and_text() {
-        fn read<T: FromJson>(json: &str) -> Result<Option<T>> {
-            let mut object = value(&format!(r#"{{"V": {json}}}"#)).into_object().unwrap();
-            object.take::<T>("V")
-        }
-        // String: any scalar, numbers exactly as written.
-        for (json, text) in [
-            (r#""x""#, "x"),
-            ("123", "123"),
-            ("12345678901234567890123", "12345678901234567890123"),
-            ("1.0", "1.0"),
-            ("-0.5e3", "-0.5e3"),
-            ("true", "true"),
-            ("false", "false"),
-        ] {
-            assert_eq!(
-                read::<String>(json).unwrap().as_deref(),
-                Some(text),
-                "{json}"
-            );
-        }
-        assert!(read::<String>("[1]").is_err());
-        assert!(read::<String>(r#"{"a": 1}"#).is_err());
-        // Integers: numbers and strings holding them, in range.
-        assert_eq!(read::<i32>("7").unwrap(), Some(7));
-        assert_eq!(read::<i32>(r#"" 7 ""#).unwrap(), Some(7));
-        assert_eq!(read::<i32>(r#""""#).unwrap(), None);
-        assert!(read::<i32>("2147483648").is_err());
-        assert!(read::<i32>("1.5").is_err());
-        assert!(read::<i32>("true").is_err());
-        assert_eq!(
-            read::<i64>(r#""9223372036854775807""#).unwrap(),
-            Some(i64::MAX)
-        );
-        assert!(read::<i64>("9223372036854775808").is_err());
-        // Floats: numbers and strings holding them.
-        assert_eq!(read::<f64>("1e5").unwrap(), Some(100000.0));
-        assert_eq!(read::<f64>(r#""1.5""#).unwrap(), Some(1.5));
-        assert_eq!(read::<f32>("0.25").unwrap(), Some(0.25));
-        assert!(read::<f64>(r#""abc""#).is_err());
-        // Booleans: booleans and the strings `true` / `false`.
-        assert_eq!(read::<bool>("false").unwrap(), Some(false));
-        assert_eq!(read::<bool>(r#""true""#).unwrap(), Some(true));
-        assert!(read::<bool>("1").is_err());
-    }
-
-    #[test]
-    fn errors_name_the_path_but_not_the_value() {
-        let mut object = value(r#"{"Items": {"Detail": [{"N": 1}, {"N": "SENTINEL"}]}}"#)
-            .into_object()
-            .unwrap();
-        #[derive(Debug)]
-        struct Detail(#[allow(dead_code)] Option<i32>);
-        impl FromJson for Detail {
-            fn from_json(value: Value) -> Result<Self> {
-                Ok(Detail(value.into_object()?.take("N")?))
-            }
-        }
-        #[derive(Debug)]
-        struct Items(#[allow(dead_code)] Option<Vec<Detail>>);
-        impl FromJson for Items {
-            fn from_json(value: Value) -> Result<Self> {
-                Ok(Items(value.into_object()?.take("Detail")?))
-            }
-        }
-        let error = object.take::<Items>("Items").unwrap_err();
-        assert_eq!(error.path(), "Items.Detail[1].N");
-        let text = error.to_string();
-        assert!(!text.contains("SENTINEL"), "{text}");
-        assert_eq!(
-            text,
-            "at `Items.Detail[1].N`: expected a 32-bit integer, found one that does not fit"
-        );
-    }
-
-    #[test]
-    fn repeated_keys_take_the_last_value() {
-        let mut object = value(r#"{"A": 1, "B": 2, "A": 3}"#).into_object().unwrap();
-        assert_eq!(object.take::<i32>("B").unwrap(), Some(2));
-        assert_eq!(object.take::<i32>("A").unwrap(), Some(3));
-    }
-
-    #[test]
-    fn syntax_errors_give_a_position_only() {
-        let error = parse(b"{\"Secret\": SENTINEL}").unwrap_err();
-        assert_eq!((error.line, error.column), (1, 12));
-        assert!(!error.to_string().contains("SENTINEL"));
-        assert!(parse(b"").is_err());
-        assert!(parse(b"{} trailing").is_err());
-    }
-
-    #[test]
-    fn nesting_is_bounded() {
-        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
-        assert_eq!(
-            parse(deep.as_bytes()).unwrap_err().reason,
-            "nested too deeply"
-        );
-        let fine = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
-        assert!(parse(fine.as_bytes()).is_ok());
-    }
-
-    #[test]
-    fn untyped_members_become_serde_values() {
-        let mut object = value(r#"{"Any": {"a": [1, 2.5, "x", null]}}"#)
-            .into_object()
-            .unwrap();
-        assert_eq!(
-            object.take::<serde_json::Value>("Any").unwrap(),
-            Some(serde_json::json!({"a": [1, 2.5, "x", null]}))
-        );
-    }
-}
+mod tests;

@@ -12,7 +12,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-use super::canonical_query_string;
+use super::{
+    SignableRequest, Signature, SigningOutput, SigningParams, canonical_query_string, header_buffer,
+};
 use crate::encoding::percent_encode;
 
 /// A V1 signature with its intermediate strings. Holds no AccessKey secret, but the strings to
@@ -77,6 +79,66 @@ pub fn sign_v1(method: &str, params: &[(String, String)], access_key_secret: &st
     V1Signature {
         canonicalized_query_string,
         string_to_sign,
+        signature,
+    }
+}
+
+/// The V1 part of [`super::sign`]: the official SDK's common parameters, in its order, around
+/// the request's own; the query and the form body signed together.
+pub(super) fn sign_request<'a>(
+    request: &SignableRequest<'a>,
+    params: &SigningParams<'_>,
+) -> SigningOutput<'a> {
+    let mut query: Vec<(String, String)> = Vec::with_capacity(request.query.len() + 10);
+    for (key, value) in [
+        ("Action", request.action),
+        ("Format", "json"),
+        ("Version", request.version),
+        ("Timestamp", params.timestamp),
+        ("SignatureNonce", params.nonce),
+    ] {
+        query.push((key.to_owned(), value.to_owned()));
+    }
+    query.extend_from_slice(request.query);
+    let credentials = params.credentials.as_ref();
+    let mut headers = header_buffer(request, credentials);
+    headers.push("host", request.host);
+    headers.push("x-acs-version", request.version);
+    headers.push("x-acs-action", request.action);
+    headers.push("user-agent", request.user_agent);
+    let mut signature = None;
+    if let Some(credentials) = credentials {
+        if let Some(token) = credentials.security_token {
+            query.push(("SecurityToken".into(), token.to_owned()));
+        }
+        for (key, value) in [
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureVersion", "1.0"),
+            ("AccessKeyId", credentials.access_key_id),
+        ] {
+            query.push((key.to_owned(), value.to_owned()));
+        }
+        // Form body fields are signed together with the query.
+        let mut signed = query.clone();
+        signed.extend_from_slice(request.form);
+        let signed = sign_v1(
+            request.method.as_str(),
+            &signed,
+            credentials.access_key_secret,
+        );
+        signature = Some(Signature::new(&signed.signature));
+        query.push(("Signature".into(), signed.signature));
+        headers.push("x-acs-credentials-provider", credentials.provider_name);
+    }
+    if let Some(content_type) = request.content_type {
+        headers.push("content-type", content_type);
+    }
+    for (name, value) in request.headers {
+        headers.push(name, value);
+    }
+    SigningOutput {
+        headers,
+        query: std::borrow::Cow::Owned(query),
         signature,
     }
 }

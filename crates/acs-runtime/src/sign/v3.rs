@@ -11,15 +11,18 @@
 //! before the signed-headers line.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use sm3::Sm3;
 
-use crate::headers::Headers;
+use crate::headers::{self, Headers};
 
-use super::{SignatureAlgorithm, with_sorted, write_canonical_query};
+use super::{
+    SignableRequest, Signature, SigningOutput, SigningParams, V3Hash, header_buffer, with_sorted,
+    write_canonical_query,
+};
 
 /// One request to sign with [`sign_v3`].
 ///
@@ -80,13 +83,15 @@ pub struct V3Signature {
 
 impl std::fmt::Debug for V3Signature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Canonical header lines are `name:value`, names lower-case.
+        // Canonical header lines are `name:value`, names lower case.
         let mask = |text: &str| -> String {
             text.split_inclusive('\n')
-                .map(|line| match line.strip_prefix("x-acs-security-token:") {
-                    Some(rest) if rest.ends_with('\n') => "x-acs-security-token:***\n",
-                    Some(_) => "x-acs-security-token:***",
-                    None => line,
+                .map(|line| match line.split_once(':') {
+                    Some((name, value)) if headers::is_sensitive(name) => {
+                        let end = if value.ends_with('\n') { "\n" } else { "" };
+                        Cow::Owned(format!("{name}:***{end}"))
+                    }
+                    _ => Cow::Borrowed(line),
                 })
                 .collect()
         };
@@ -103,45 +108,12 @@ impl std::fmt::Debug for V3Signature {
     }
 }
 
-/// The hash behind a V3 algorithm. Keeping it separate from [`SignatureAlgorithm`] turns "which
-/// hash?" into one fallible step, so the signing code itself has no unreachable arm.
-#[derive(Clone, Copy)]
-enum V3Hash {
-    Sha256,
-    Sm3,
-}
-
 impl V3Hash {
-    fn of(algorithm: SignatureAlgorithm) -> Self {
-        match algorithm {
-            SignatureAlgorithm::Acs3HmacSha256 => V3Hash::Sha256,
-            SignatureAlgorithm::Acs3HmacSm3 => V3Hash::Sm3,
-            SignatureAlgorithm::HmacSha1 => panic!(
-                "HMAC-SHA1 is the RPC V1 signature, use sign_v1; V3 needs ACS3-HMAC-SHA256 or ACS3-HMAC-SM3"
-            ),
-        }
-    }
-
     fn hex_digest(self, data: &[u8]) -> String {
-        match self {
-            V3Hash::Sha256 => base16ct::lower::encode_string(&Sha256::digest(data)),
-            V3Hash::Sm3 => base16ct::lower::encode_string(&Sm3::digest(data)),
-        }
+        let mut out = [0u8; 64];
+        self.hex_digest_into(data, &mut out).to_owned()
     }
 
-    fn hex_hmac(self, key: &[u8], data: &[u8]) -> String {
-        match self {
-            V3Hash::Sha256 => {
-                base16ct::lower::encode_string(hmac_bytes::<Hmac<Sha256>>(key, data).as_ref())
-            }
-            V3Hash::Sm3 => {
-                base16ct::lower::encode_string(hmac_bytes::<Hmac<Sm3>>(key, data).as_ref())
-            }
-        }
-    }
-}
-
-impl V3Hash {
     /// The hex digest of `data`, written into `out`.
     fn hex_digest_into<'o>(self, data: &[u8], out: &'o mut [u8; 64]) -> &'o str {
         let hex = match self {
@@ -167,15 +139,11 @@ enum KeyedMac {
 }
 
 impl SigningKey {
-    /// `secret` keyed for `algorithm`.
-    ///
-    /// # Panics
-    ///
-    /// If `algorithm` is [`SignatureAlgorithm::HmacSha1`] (V1 keys its HMAC per request).
-    pub fn new(algorithm: SignatureAlgorithm, secret: &str) -> Self {
+    /// `secret` keyed for `hash`.
+    pub fn new(hash: V3Hash, secret: &str) -> Self {
         // Unlike V1, the key is the bare secret (no `&` appended).
         let key = secret.as_bytes();
-        SigningKey(match V3Hash::of(algorithm) {
+        SigningKey(match hash {
             V3Hash::Sha256 => KeyedMac::Sha256(
                 <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes any key"),
             ),
@@ -185,11 +153,11 @@ impl SigningKey {
         })
     }
 
-    /// The algorithm this key signs for.
-    pub fn algorithm(&self) -> SignatureAlgorithm {
+    /// The hash this key signs with.
+    pub fn hash(&self) -> V3Hash {
         match self.0 {
-            KeyedMac::Sha256(_) => SignatureAlgorithm::Acs3HmacSha256,
-            KeyedMac::Sm3(_) => SignatureAlgorithm::Acs3HmacSm3,
+            KeyedMac::Sha256(_) => V3Hash::Sha256,
+            KeyedMac::Sm3(_) => V3Hash::Sm3,
         }
     }
 
@@ -216,32 +184,28 @@ impl SigningKey {
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SigningKey")
-            .field("algorithm", &self.algorithm())
+            .field("hash", &self.hash())
             .finish_non_exhaustive()
     }
-}
-
-fn hmac_bytes<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> impl AsRef<[u8]> {
-    let mut mac = <M as KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length");
-    mac.update(data);
-    mac.finalize().into_bytes()
 }
 
 /// Lower-case hex hash of a request body: SHA-256 for `ACS3-HMAC-SHA256`, SM3 for
 /// `ACS3-HMAC-SM3`. This is the `x-acs-content-sha256` header (named so whatever the hash) and
 /// [`V3Request::hashed_payload`]; an empty body hashes the empty string.
-///
-/// # Panics
-///
-/// If `algorithm` is [`SignatureAlgorithm::HmacSha1`], which does not hash the body.
-pub fn hash_payload(algorithm: SignatureAlgorithm, body: &[u8]) -> String {
+pub fn hash_payload(hash: V3Hash, body: &[u8]) -> String {
+    let mut out = [0u8; 64];
+    hash_payload_into(hash, body, &mut out).to_owned()
+}
+
+/// [`hash_payload`], written into `out`.
+fn hash_payload_into<'o>(hash: V3Hash, body: &[u8], out: &'o mut [u8; 64]) -> &'o str {
     // Most requests have no body: their hash is a constant.
     const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     const EMPTY_SM3: &str = "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b";
-    match (V3Hash::of(algorithm), body.is_empty()) {
-        (V3Hash::Sha256, true) => EMPTY_SHA256.to_owned(),
-        (V3Hash::Sm3, true) => EMPTY_SM3.to_owned(),
-        (hash, false) => hash.hex_digest(body),
+    match (hash, body.is_empty()) {
+        (V3Hash::Sha256, true) => EMPTY_SHA256,
+        (V3Hash::Sm3, true) => EMPTY_SM3,
+        (hash, false) => hash.hex_digest_into(body, out),
     }
 }
 
@@ -326,134 +290,186 @@ fn write_canonical_request(
     }
 }
 
-/// The `Authorization` header for `request`: what [`sign_v3`] computes, without keeping the
-/// intermediate strings. See [`authorization_v3_with_key`], which the runtime uses.
-///
-/// # Panics
-///
-/// If `algorithm` is [`SignatureAlgorithm::HmacSha1`] (use [`super::sign_v1`]).
-pub fn authorization_v3(
-    algorithm: SignatureAlgorithm,
-    access_key_id: &str,
-    access_key_secret: &str,
-    request: &V3Request<'_>,
-) -> String {
-    authorization_v3_with_key(
-        access_key_id,
-        &SigningKey::new(algorithm, access_key_secret),
-        request,
-    )
-}
-
-/// [`authorization_v3`] with the secret already keyed. The lists are sorted on the stack, the
-/// canonical request is written into a per-thread buffer and the signed-headers list once, into
-/// the header itself, so the signature costs one allocation: the header. The runtime signs
-/// every attempt this way.
-pub fn authorization_v3_with_key(
-    access_key_id: &str,
-    key: &SigningKey,
-    request: &V3Request<'_>,
-) -> String {
-    let algorithm = key.algorithm();
-    let hash = V3Hash::of(algorithm);
-    let name = algorithm.name();
+/// Runs `f` on the canonical request of `request` and its signed-headers list: the one
+/// implementation of V3's canonical form, whether the signature is computed fast
+/// ([`sign_request`]) or with every step kept ([`sign_v3`]). The lists are sorted on the
+/// stack and the text is written into the thread's buffers, taken for the signature and given
+/// back after it, so their capacity is reused from one signature to the next.
+fn with_canonical_request<R>(request: &V3Request<'_>, f: impl FnOnce(&str, &str) -> R) -> R {
+    thread_local! {
+        static BUFFERS: Cell<(String, String)> = const { Cell::new((String::new(), String::new())) };
+    }
+    let (mut canonical, mut signed) = BUFFERS.try_with(Cell::take).unwrap_or_default();
+    canonical.clear();
+    signed.clear();
     let query = request.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     with_sorted(query, |sorted_query| {
         with_sorted(header_entries(request.headers), |sorted_headers| {
-            let mut authorization = String::with_capacity(
-                name.len()
-                    + access_key_id.len()
-                    + sorted_headers
-                        .iter()
-                        .map(|(name, _)| name.len() + 1)
-                        .sum::<usize>()
-                    + 104,
-            );
-            for piece in [name, " Credential=", access_key_id, ",SignedHeaders="] {
-                authorization.push_str(piece);
-            }
-            let signed_start = authorization.len();
-            push_signed_headers(sorted_headers, &mut authorization);
-            let signed_headers = &authorization[signed_start..];
-
-            // Hashing one buffer beats feeding the hash dozens of small pieces; the buffer is
-            // the thread's, so its capacity is reused from one signature to the next.
-            thread_local! {
-                static CANONICAL: RefCell<String> = const { RefCell::new(String::new()) };
-            }
-            let mut hashed = [0u8; 64];
-            let hashed = CANONICAL.with_borrow_mut(|canonical| {
-                canonical.clear();
-                write_canonical_request(
-                    request,
-                    sorted_query,
-                    sorted_headers,
-                    signed_headers,
-                    &mut |piece| canonical.push_str(piece),
-                );
-                hash.hex_digest_into(canonical.as_bytes(), &mut hashed)
-            });
-            let mut signature = [0u8; 64];
-            let signature = key.hex_hmac_into(&[name, "\n", hashed], &mut signature);
-            authorization.push_str(",Signature=");
-            authorization.push_str(signature);
-            authorization
-        })
-    })
-}
-
-/// Signs `request` with a V3 algorithm, keeping every intermediate string.
-///
-/// # Panics
-///
-/// If `algorithm` is [`SignatureAlgorithm::HmacSha1`] (use [`super::sign_v1`]).
-pub fn sign_v3(
-    algorithm: SignatureAlgorithm,
-    access_key_id: &str,
-    access_key_secret: &str,
-    request: &V3Request<'_>,
-) -> V3Signature {
-    let hash = V3Hash::of(algorithm);
-    let query = request.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    with_sorted(query, |sorted_query| {
-        with_sorted(header_entries(request.headers), |sorted_headers| {
-            let mut canonical_query_string = String::new();
-            write_canonical_query(sorted_query, &mut |p| canonical_query_string.push_str(p));
-            let mut canonical_headers = String::new();
-            write_canonical_headers(sorted_headers, &mut |p| canonical_headers.push_str(p));
-            let mut signed_headers = String::new();
-            push_signed_headers(sorted_headers, &mut signed_headers);
-            let mut canonical_request = String::new();
+            push_signed_headers(sorted_headers, &mut signed);
             write_canonical_request(
                 request,
                 sorted_query,
                 sorted_headers,
-                &signed_headers,
-                &mut |p| canonical_request.push_str(p),
+                &signed,
+                &mut |piece| canonical.push_str(piece),
             );
-            let hashed_canonical_request = hash.hex_digest(canonical_request.as_bytes());
-            let string_to_sign = format!("{}\n{}", algorithm.name(), hashed_canonical_request);
-            // Unlike V1, the key is the bare secret (no `&` appended).
-            let signature = hash.hex_hmac(access_key_secret.as_bytes(), string_to_sign.as_bytes());
-            let authorization = format!(
-                "{} Credential={},SignedHeaders={},Signature={}",
-                algorithm.name(),
-                access_key_id,
-                signed_headers,
-                signature,
-            );
-            V3Signature {
-                canonical_query_string,
-                canonical_headers,
-                canonical_request,
-                hashed_canonical_request,
-                string_to_sign,
-                signed_headers,
-                signature,
-                authorization,
-            }
         })
+    });
+    let result = f(&canonical, &signed);
+    let _ = BUFFERS.try_with(|kept| kept.set((canonical, signed)));
+    result
+}
+
+/// Signs `request` with a V3 algorithm, keeping every intermediate string.
+pub fn sign_v3(
+    hash: V3Hash,
+    access_key_id: &str,
+    access_key_secret: &str,
+    request: &V3Request<'_>,
+) -> V3Signature {
+    let key = SigningKey::new(hash, access_key_secret);
+    with_canonical_request(request, |canonical_request, signed_headers| {
+        let mut canonical_query_string = String::new();
+        let query = request.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        with_sorted(query, |sorted| {
+            write_canonical_query(sorted, &mut |p| canonical_query_string.push_str(p))
+        });
+        let mut canonical_headers = String::new();
+        with_sorted(header_entries(request.headers), |sorted| {
+            write_canonical_headers(sorted, &mut |p| canonical_headers.push_str(p))
+        });
+        let hashed_canonical_request = hash.hex_digest(canonical_request.as_bytes());
+        let string_to_sign = format!("{}\n{}", hash.name(), hashed_canonical_request);
+        let mut signature = [0u8; 64];
+        let signature = key
+            .hex_hmac_into(&[&string_to_sign], &mut signature)
+            .to_owned();
+        V3Signature {
+            canonical_query_string,
+            canonical_headers,
+            canonical_request: canonical_request.to_owned(),
+            hashed_canonical_request,
+            authorization: authorization_header(hash, access_key_id, signed_headers, &signature),
+            string_to_sign,
+            signed_headers: signed_headers.to_owned(),
+            signature,
+        }
     })
+}
+
+/// `ALGORITHM Credential=<id>,SignedHeaders=<list>,Signature=<signature>`.
+fn authorization_header(
+    hash: V3Hash,
+    access_key_id: &str,
+    signed_headers: &str,
+    signature: &str,
+) -> String {
+    let name = hash.name();
+    let mut header = String::with_capacity(
+        name.len() + access_key_id.len() + signed_headers.len() + signature.len() + 40,
+    );
+    for piece in [
+        name,
+        " Credential=",
+        access_key_id,
+        ",SignedHeaders=",
+        signed_headers,
+        ",Signature=",
+        signature,
+    ] {
+        header.push_str(piece);
+    }
+    header
+}
+
+/// The `Authorization` header for `request`, signed with `key`: what [`sign_v3`] computes,
+/// without keeping the intermediate strings (the runtime's path, through [`super::sign`]).
+pub fn authorization_v3(access_key_id: &str, key: &SigningKey, request: &V3Request<'_>) -> String {
+    authorization_with_signature(access_key_id, key, request).0
+}
+
+/// [`authorization_v3`], and the signature in it.
+fn authorization_with_signature(
+    access_key_id: &str,
+    key: &SigningKey,
+    request: &V3Request<'_>,
+) -> (String, Signature) {
+    let hash = key.hash();
+    with_canonical_request(request, |canonical, signed_headers| {
+        let mut hashed = [0u8; 64];
+        let hashed = hash.hex_digest_into(canonical.as_bytes(), &mut hashed);
+        let mut signature = [0u8; 64];
+        let signature = key.hex_hmac_into(&[hash.name(), "\n", hashed], &mut signature);
+        (
+            authorization_header(hash, access_key_id, signed_headers, signature),
+            Signature::new(signature),
+        )
+    })
+}
+
+/// The V3 part of [`super::sign`].
+pub(super) fn sign_request<'a>(
+    hash: V3Hash,
+    request: &SignableRequest<'a>,
+    params: &SigningParams<'_>,
+) -> SigningOutput<'a> {
+    let credentials = params.credentials.as_ref();
+    let mut payload_hash = [0u8; 64];
+    let hashed_payload = hash_payload_into(hash, request.body, &mut payload_hash);
+    let mut headers = header_buffer(request, credentials);
+    // The official SDK's headers, in its order; every one of them is signed.
+    headers.push("host", request.host);
+    headers.push("x-acs-version", request.version);
+    headers.push("x-acs-action", request.action);
+    headers.push("user-agent", request.user_agent);
+    headers.push("x-acs-date", params.timestamp);
+    headers.push("x-acs-signature-nonce", params.nonce);
+    headers.push("accept", "application/json");
+    if let Some(content_type) = request.content_type {
+        headers.push("content-type", content_type);
+    }
+    headers.push("x-acs-content-sha256", hashed_payload);
+    if let Some(credentials) = credentials {
+        headers.push("x-acs-credentials-provider", credentials.provider_name);
+        if let Some(token) = credentials.security_token {
+            headers.push("x-acs-accesskey-id", credentials.access_key_id);
+            headers.push("x-acs-security-token", token);
+        }
+    }
+    let is_signed = |name: &str| name.starts_with("x-acs-");
+    for (name, value) in request.headers.iter().filter(|(name, _)| is_signed(name)) {
+        headers.push(name, value);
+    }
+    let signed = credentials.map(|credentials| {
+        let owned_key;
+        let key = match credentials.key.filter(|key| key.hash() == hash) {
+            Some(key) => key,
+            None => {
+                owned_key = SigningKey::new(hash, credentials.access_key_secret);
+                &owned_key
+            }
+        };
+        let v3 = V3Request {
+            method: request.method.as_str(),
+            canonical_uri: request.path,
+            query: request.query,
+            headers: &headers,
+            hashed_payload,
+        };
+        authorization_with_signature(credentials.access_key_id, key, &v3)
+    });
+    for (name, value) in request.headers.iter().filter(|(name, _)| !is_signed(name)) {
+        headers.push(name, value);
+    }
+    let signature = signed.map(|(authorization, signature)| {
+        headers.push("Authorization", &authorization);
+        signature
+    });
+    SigningOutput {
+        headers,
+        query: std::borrow::Cow::Borrowed(request.query),
+        signature,
+    }
 }
 
 #[cfg(test)]
@@ -462,14 +478,8 @@ mod tests {
 
     #[test]
     fn empty_bodies_hash_to_the_constants() {
-        for algorithm in [
-            SignatureAlgorithm::Acs3HmacSha256,
-            SignatureAlgorithm::Acs3HmacSm3,
-        ] {
-            assert_eq!(
-                hash_payload(algorithm, b""),
-                V3Hash::of(algorithm).hex_digest(b"")
-            );
+        for hash in [V3Hash::Sha256, V3Hash::Sm3] {
+            assert_eq!(hash_payload(hash, b""), hash.hex_digest(b""));
         }
     }
 }

@@ -160,56 +160,58 @@ pub struct IntoParam {
 }
 
 impl rt::FromJson for IntoParam {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            build: object.take("build")?,
-            send: object.take("send")?,
-            with_client: object.take("with_client")?,
-            into_paginator: object.take("into_paginator")?,
-            clone: object.take("clone")?,
-            clone_from: object.take("clone_from")?,
-            fmt: object.take("fmt")?,
-            default: object.take("default")?,
-            eq: object.take("eq")?,
-            ne: object.take("ne")?,
-            client: object.take("client")?,
-            request: object.take("request")?,
-            builder: object.take("builder")?,
-            resource_arns: object.take("resource_arns")?,
-            new: object.take("new")?,
-            runtime: object.take("runtime")?,
-            write_params: object.take("write_params")?,
-            idempotency_token_mut: object.take("idempotency_token_mut")?,
-            info: object.take("INFO")?,
-            ram: object.take("RAM")?,
-            output: object.take("Output")?,
-            error: object.take("Error")?,
-            from_json: object.take("from_json")?,
-            from_optional_json: object.take("from_optional_json")?,
-            service_error: object.take("service_error")?,
-            code: object.take("code")?,
-            message: object.take("message")?,
-            request_id: object.take("request_id")?,
-            http_status: object.take("http_status")?,
-            from: object.take("from")?,
-            source: object.take("source")?,
-            to_string: object.take("to_string")?,
-            as_str: object.take("as_str")?,
-            wire: object.take("wire")?,
-            wire_fields: object.take("wire_fields")?,
-            into_param: object.take("into_param")?,
-            items: object.take("items")?,
-            object: object.take("object")?,
-            value: object.take("value")?,
-            visit: object.take("visit")?,
-            params: object.take("params")?,
-            missing: object.take("missing")?,
-            self_: object.take("self")?,
-            super_: object.take("super")?,
-            crate_: object.take("crate")?,
-            r#type: object.take("type")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "build" => json.read_into(&mut out.build),
+            "send" => json.read_into(&mut out.send),
+            "with_client" => json.read_into(&mut out.with_client),
+            "into_paginator" => json.read_into(&mut out.into_paginator),
+            "clone" => json.read_into(&mut out.clone),
+            "clone_from" => json.read_into(&mut out.clone_from),
+            "fmt" => json.read_into(&mut out.fmt),
+            "default" => json.read_into(&mut out.default),
+            "eq" => json.read_into(&mut out.eq),
+            "ne" => json.read_into(&mut out.ne),
+            "client" => json.read_into(&mut out.client),
+            "request" => json.read_into(&mut out.request),
+            "builder" => json.read_into(&mut out.builder),
+            "resource_arns" => json.read_into(&mut out.resource_arns),
+            "new" => json.read_into(&mut out.new),
+            "runtime" => json.read_into(&mut out.runtime),
+            "write_params" => json.read_into(&mut out.write_params),
+            "idempotency_token_mut" => json.read_into(&mut out.idempotency_token_mut),
+            "INFO" => json.read_into(&mut out.info),
+            "RAM" => json.read_into(&mut out.ram),
+            "Output" => json.read_into(&mut out.output),
+            "Error" => json.read_into(&mut out.error),
+            "from_json" => json.read_into(&mut out.from_json),
+            "from_optional_json" => json.read_into(&mut out.from_optional_json),
+            "service_error" => json.read_into(&mut out.service_error),
+            "code" => json.read_into(&mut out.code),
+            "message" => json.read_into(&mut out.message),
+            "request_id" => json.read_into(&mut out.request_id),
+            "http_status" => json.read_into(&mut out.http_status),
+            "from" => json.read_into(&mut out.from),
+            "source" => json.read_into(&mut out.source),
+            "to_string" => json.read_into(&mut out.to_string),
+            "as_str" => json.read_into(&mut out.as_str),
+            "wire" => json.read_into(&mut out.wire),
+            "wire_fields" => json.read_into(&mut out.wire_fields),
+            "into_param" => json.read_into(&mut out.into_param),
+            "items" => json.read_into(&mut out.items),
+            "object" => json.read_into(&mut out.object),
+            "value" => json.read_into(&mut out.value),
+            "visit" => json.read_into(&mut out.visit),
+            "params" => json.read_into(&mut out.params),
+            "missing" => json.read_into(&mut out.missing),
+            "self" => json.read_into(&mut out.self_),
+            "super" => json.read_into(&mut out.super_),
+            "crate" => json.read_into(&mut out.crate_),
+            "type" => json.read_into(&mut out.r#type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -233,12 +235,14 @@ impl rt::WireStruct for Node {
 }
 
 impl rt::FromJson for Node {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            name: object.take("Name")?,
-            child: object.take("Child")?,
-            children: object.take("Children")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Name" => json.read_into(&mut out.name),
+            "Child" => json.read_into(&mut out.child),
+            "Children" => json.read_into(&mut out.children),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -599,6 +599,16 @@ impl DescribeInstancesBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -651,16 +661,18 @@ pub struct DescribeInstancesResponse {
 }
 
 impl rt::FromJson for DescribeInstancesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            next_token: object.take("NextToken")?,
-            page_size: object.take("PageSize")?,
-            page_number: object.take("PageNumber")?,
-            request_id: object.take("RequestId")?,
-            total_count: object.take("TotalCount")?,
-            instances: object.take("Instances")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "NextToken" => json.read_into(&mut out.next_token),
+            "PageSize" => json.read_into(&mut out.page_size),
+            "PageNumber" => json.read_into(&mut out.page_number),
+            "RequestId" => json.read_into(&mut out.request_id),
+            "TotalCount" => json.read_into(&mut out.total_count),
+            "Instances" => json.read_into(&mut out.instances),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -775,11 +787,13 @@ pub struct InnerIpAddress {
 }
 
 impl rt::FromJson for InnerIpAddress {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ip_address: object.take("IpAddress")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "IpAddress" => json.read_into(&mut out.ip_address),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -805,15 +819,17 @@ pub struct EipAddress {
 }
 
 impl rt::FromJson for EipAddress {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            bandwidth: object.take("Bandwidth")?,
-            allocation_id: object.take("AllocationId")?,
-            ip_address: object.take("IpAddress")?,
-            is_support_unassociate: object.take("IsSupportUnassociate")?,
-            internet_charge_type: object.take("InternetChargeType")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Bandwidth" => json.read_into(&mut out.bandwidth),
+            "AllocationId" => json.read_into(&mut out.allocation_id),
+            "IpAddress" => json.read_into(&mut out.ip_address),
+            "IsSupportUnassociate" => json.read_into(&mut out.is_support_unassociate),
+            "InternetChargeType" => json.read_into(&mut out.internet_charge_type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -840,12 +856,16 @@ pub struct ImageOptions {
 }
 
 impl rt::FromJson for ImageOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            login_as_non_root: object.take("LoginAsNonRoot")?,
-            current_osnv_me_supported: object.take("CurrentOSNVMeSupported")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "LoginAsNonRoot" => json.read_into(&mut out.login_as_non_root),
+            "CurrentOSNVMeSupported" => {
+                json.read_into(&mut out.current_osnv_me_supported)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -860,12 +880,14 @@ pub struct TagsTagItem {
 }
 
 impl rt::FromJson for TagsTagItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            tag_key: object.take("TagKey")?,
-            tag_value: object.take("TagValue")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "TagKey" => json.read_into(&mut out.tag_key),
+            "TagValue" => json.read_into(&mut out.tag_value),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -878,9 +900,13 @@ pub struct Tags {
 }
 
 impl rt::FromJson for Tags {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { tag: object.take("Tag")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Tag" => json.read_into(&mut out.tag),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -895,11 +921,13 @@ pub struct HibernationOptions {
 }
 
 impl rt::FromJson for HibernationOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            configured: object.take("Configured")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Configured" => json.read_into(&mut out.configured),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -914,11 +942,13 @@ pub struct AdditionalInfo {
 }
 
 impl rt::FromJson for AdditionalInfo {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enable_high_density_mode: object.take("EnableHighDensityMode")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "EnableHighDensityMode" => json.read_into(&mut out.enable_high_density_mode),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -947,13 +977,17 @@ pub struct MetadataOptions {
 }
 
 impl rt::FromJson for MetadataOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            http_put_response_hop_limit: object.take("HttpPutResponseHopLimit")?,
-            http_tokens: object.take("HttpTokens")?,
-            http_endpoint: object.take("HttpEndpoint")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "HttpPutResponseHopLimit" => {
+                json.read_into(&mut out.http_put_response_hop_limit)
+            }
+            "HttpTokens" => json.read_into(&mut out.http_tokens),
+            "HttpEndpoint" => json.read_into(&mut out.http_endpoint),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -985,17 +1019,19 @@ pub struct CpuOptions {
 }
 
 impl rt::FromJson for CpuOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            topology_type: object.take("TopologyType")?,
-            turbo_mode: object.take("TurboMode")?,
-            enable_visst: object.take("EnableVISST")?,
-            enable_vrdt: object.take("EnableVRDT")?,
-            threads_per_core: object.take("ThreadsPerCore")?,
-            numa: object.take("Numa")?,
-            core_count: object.take("CoreCount")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "TopologyType" => json.read_into(&mut out.topology_type),
+            "TurboMode" => json.read_into(&mut out.turbo_mode),
+            "EnableVISST" => json.read_into(&mut out.enable_visst),
+            "EnableVRDT" => json.read_into(&mut out.enable_vrdt),
+            "ThreadsPerCore" => json.read_into(&mut out.threads_per_core),
+            "Numa" => json.read_into(&mut out.numa),
+            "CoreCount" => json.read_into(&mut out.core_count),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1046,16 +1082,21 @@ pub struct PrivateDnsNameOptions {
 }
 
 impl rt::FromJson for PrivateDnsNameOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            enable_instance_id_dns_a_record: object.take("EnableInstanceIdDnsARecord")?,
-            hostname_type: object.take("HostnameType")?,
-            enable_ip_dns_ptr_record: object.take("EnableIpDnsPtrRecord")?,
-            enable_ip_dns_a_record: object.take("EnableIpDnsARecord")?,
-            enable_instance_id_dns_aaaa_record: object
-                .take("EnableInstanceIdDnsAAAARecord")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "EnableInstanceIdDnsARecord" => {
+                json.read_into(&mut out.enable_instance_id_dns_a_record)
+            }
+            "HostnameType" => json.read_into(&mut out.hostname_type),
+            "EnableIpDnsPtrRecord" => json.read_into(&mut out.enable_ip_dns_ptr_record),
+            "EnableIpDnsARecord" => json.read_into(&mut out.enable_ip_dns_a_record),
+            "EnableInstanceIdDnsAAAARecord" => {
+                json.read_into(&mut out.enable_instance_id_dns_aaaa_record)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1068,11 +1109,13 @@ pub struct SecurityGroupIds {
 }
 
 impl rt::FromJson for SecurityGroupIds {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            security_group_id: object.take("SecurityGroupId")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "SecurityGroupId" => json.read_into(&mut out.security_group_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1085,11 +1128,13 @@ pub struct PrivateIpAddress {
 }
 
 impl rt::FromJson for PrivateIpAddress {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ip_address: object.take("IpAddress")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "IpAddress" => json.read_into(&mut out.ip_address),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1108,14 +1153,16 @@ pub struct VpcAttributes {
 }
 
 impl rt::FromJson for VpcAttributes {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            private_ip_address: object.take("PrivateIpAddress")?,
-            vpc_id: object.take("VpcId")?,
-            v_switch_id: object.take("VSwitchId")?,
-            nat_ip_address: object.take("NatIpAddress")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PrivateIpAddress" => json.read_into(&mut out.private_ip_address),
+            "VpcId" => json.read_into(&mut out.vpc_id),
+            "VSwitchId" => json.read_into(&mut out.v_switch_id),
+            "NatIpAddress" => json.read_into(&mut out.nat_ip_address),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1140,12 +1187,14 @@ pub struct DedicatedInstanceAttribute {
 }
 
 impl rt::FromJson for DedicatedInstanceAttribute {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            tenancy: object.take("Tenancy")?,
-            affinity: object.take("Affinity")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Tenancy" => json.read_into(&mut out.tenancy),
+            "Affinity" => json.read_into(&mut out.affinity),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1158,11 +1207,13 @@ pub struct PublicIpAddress {
 }
 
 impl rt::FromJson for PublicIpAddress {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ip_address: object.take("IpAddress")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "IpAddress" => json.read_into(&mut out.ip_address),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1175,11 +1226,13 @@ pub struct Ipv6SetItem {
 }
 
 impl rt::FromJson for Ipv6SetItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ipv6_address: object.take("Ipv6Address")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Ipv6Address" => json.read_into(&mut out.ipv6_address),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1192,11 +1245,13 @@ pub struct Ipv6Sets {
 }
 
 impl rt::FromJson for Ipv6Sets {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ipv6_set: object.take("Ipv6Set")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Ipv6Set" => json.read_into(&mut out.ipv6_set),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1209,11 +1264,13 @@ pub struct Ipv6PrefixSetItem {
 }
 
 impl rt::FromJson for Ipv6PrefixSetItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ipv6_prefix: object.take("Ipv6Prefix")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Ipv6Prefix" => json.read_into(&mut out.ipv6_prefix),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1226,11 +1283,13 @@ pub struct Ipv6PrefixSets {
 }
 
 impl rt::FromJson for Ipv6PrefixSets {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ipv6_prefix_set: object.take("Ipv6PrefixSet")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Ipv6PrefixSet" => json.read_into(&mut out.ipv6_prefix_set),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1243,11 +1302,13 @@ pub struct Ipv4PrefixSetItem {
 }
 
 impl rt::FromJson for Ipv4PrefixSetItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ipv4_prefix: object.take("Ipv4Prefix")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Ipv4Prefix" => json.read_into(&mut out.ipv4_prefix),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1260,11 +1321,13 @@ pub struct Ipv4PrefixSets {
 }
 
 impl rt::FromJson for Ipv4PrefixSets {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ipv4_prefix_set: object.take("Ipv4PrefixSet")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Ipv4PrefixSet" => json.read_into(&mut out.ipv4_prefix_set),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1290,13 +1353,15 @@ pub struct PrivateIpSetItem {
 }
 
 impl rt::FromJson for PrivateIpSetItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            private_ip_address: object.take("PrivateIpAddress")?,
-            private_dns_name: object.take("PrivateDnsName")?,
-            primary: object.take("Primary")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PrivateIpAddress" => json.read_into(&mut out.private_ip_address),
+            "PrivateDnsName" => json.read_into(&mut out.private_dns_name),
+            "Primary" => json.read_into(&mut out.primary),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1309,11 +1374,13 @@ pub struct PrivateIpSets {
 }
 
 impl rt::FromJson for PrivateIpSets {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            private_ip_set: object.take("PrivateIpSet")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PrivateIpSet" => json.read_into(&mut out.private_ip_set),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1345,18 +1412,20 @@ pub struct NetworkInterfaceItem {
 }
 
 impl rt::FromJson for NetworkInterfaceItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            r#type: object.take("Type")?,
-            ipv6_sets: object.take("Ipv6Sets")?,
-            ipv6_prefix_sets: object.take("Ipv6PrefixSets")?,
-            primary_ip_address: object.take("PrimaryIpAddress")?,
-            mac_address: object.take("MacAddress")?,
-            network_interface_id: object.take("NetworkInterfaceId")?,
-            ipv4_prefix_sets: object.take("Ipv4PrefixSets")?,
-            private_ip_sets: object.take("PrivateIpSets")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Type" => json.read_into(&mut out.r#type),
+            "Ipv6Sets" => json.read_into(&mut out.ipv6_sets),
+            "Ipv6PrefixSets" => json.read_into(&mut out.ipv6_prefix_sets),
+            "PrimaryIpAddress" => json.read_into(&mut out.primary_ip_address),
+            "MacAddress" => json.read_into(&mut out.mac_address),
+            "NetworkInterfaceId" => json.read_into(&mut out.network_interface_id),
+            "Ipv4PrefixSets" => json.read_into(&mut out.ipv4_prefix_sets),
+            "PrivateIpSets" => json.read_into(&mut out.private_ip_sets),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1369,11 +1438,13 @@ pub struct NetworkInterfaces {
 }
 
 impl rt::FromJson for NetworkInterfaces {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            network_interface: object.take("NetworkInterface")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "NetworkInterface" => json.read_into(&mut out.network_interface),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1388,13 +1459,16 @@ pub struct EcsCapacityReservationAttr {
 }
 
 impl rt::FromJson for EcsCapacityReservationAttr {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            capacity_reservation_preference: object
-                .take("CapacityReservationPreference")?,
-            capacity_reservation_id: object.take("CapacityReservationId")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "CapacityReservationPreference" => {
+                json.read_into(&mut out.capacity_reservation_preference)
+            }
+            "CapacityReservationId" => json.read_into(&mut out.capacity_reservation_id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1411,13 +1485,17 @@ pub struct DedicatedHostAttribute {
 }
 
 impl rt::FromJson for DedicatedHostAttribute {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            dedicated_host_id: object.take("DedicatedHostId")?,
-            dedicated_host_name: object.take("DedicatedHostName")?,
-            dedicated_host_cluster_id: object.take("DedicatedHostClusterId")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "DedicatedHostId" => json.read_into(&mut out.dedicated_host_id),
+            "DedicatedHostName" => json.read_into(&mut out.dedicated_host_name),
+            "DedicatedHostClusterId" => {
+                json.read_into(&mut out.dedicated_host_cluster_id)
+            }
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1440,12 +1518,14 @@ pub struct LockReasonItem {
 }
 
 impl rt::FromJson for LockReasonItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            lock_reason: object.take("LockReason")?,
-            lock_msg: object.take("LockMsg")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "LockReason" => json.read_into(&mut out.lock_reason),
+            "LockMsg" => json.read_into(&mut out.lock_msg),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1458,11 +1538,13 @@ pub struct OperationLocks {
 }
 
 impl rt::FromJson for OperationLocks {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            lock_reason: object.take("LockReason")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "LockReason" => json.read_into(&mut out.lock_reason),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1475,11 +1557,13 @@ pub struct RdmaIpAddress {
 }
 
 impl rt::FromJson for RdmaIpAddress {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ip_address: object.take("IpAddress")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "IpAddress" => json.read_into(&mut out.ip_address),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1492,11 +1576,13 @@ pub struct ClockOptions {
 }
 
 impl rt::FromJson for ClockOptions {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ptp_status: object.take("PtpStatus")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "PtpStatus" => json.read_into(&mut out.ptp_status),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1727,78 +1813,90 @@ pub struct InstanceItem {
 }
 
 impl rt::FromJson for InstanceItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            resource_group_id: object.take("ResourceGroupId")?,
-            memory: object.take("Memory")?,
-            instance_charge_type: object.take("InstanceChargeType")?,
-            cpu: object.take("Cpu")?,
-            os_name: object.take("OSName")?,
-            instance_network_type: object.take("InstanceNetworkType")?,
-            inner_ip_address: object.take("InnerIpAddress")?,
-            expired_time: object.take("ExpiredTime")?,
-            image_id: object.take("ImageId")?,
-            eip_address: object.take("EipAddress")?,
-            image_options: object.take("ImageOptions")?,
-            vlan_id: object.take("VlanId")?,
-            host_name: object.take("HostName")?,
-            tags: object.take("Tags")?,
-            status: object.take("Status")?,
-            hibernation_options: object.take("HibernationOptions")?,
-            additional_info: object.take("AdditionalInfo")?,
-            metadata_options: object.take("MetadataOptions")?,
-            instance_id: object.take("InstanceId")?,
-            stopped_mode: object.take("StoppedMode")?,
-            cpu_options: object.take("CpuOptions")?,
-            start_time: object.take("StartTime")?,
-            private_dns_name_options: object.take("PrivateDnsNameOptions")?,
-            deletion_protection: object.take("DeletionProtection")?,
-            security_group_ids: object.take("SecurityGroupIds")?,
-            vpc_attributes: object.take("VpcAttributes")?,
-            internet_charge_type: object.take("InternetChargeType")?,
-            deployment_set_id: object.take("DeploymentSetId")?,
-            instance_name: object.take("InstanceName")?,
-            spot_interruption_behavior: object.take("SpotInterruptionBehavior")?,
-            internet_max_bandwidth_out: object.take("InternetMaxBandwidthOut")?,
-            serial_number: object.take("SerialNumber")?,
-            os_type: object.take("OSType")?,
-            creation_time: object.take("CreationTime")?,
-            auto_release_time: object.take("AutoReleaseTime")?,
-            description: object.take("Description")?,
-            enable_nvs: object.take("EnableNVS")?,
-            local_storage_capacity: object.take("LocalStorageCapacity")?,
-            instance_type_family: object.take("InstanceTypeFamily")?,
-            dedicated_instance_attribute: object.take("DedicatedInstanceAttribute")?,
-            spot_duration: object.take("SpotDuration")?,
-            local_storage_amount: object.take("LocalStorageAmount")?,
-            public_ip_address: object.take("PublicIpAddress")?,
-            gpu_spec: object.take("GPUSpec")?,
-            network_interfaces: object.take("NetworkInterfaces")?,
-            spot_price_limit: object.take("SpotPriceLimit")?,
-            sale_cycle: object.take("SaleCycle")?,
-            device_available: object.take("DeviceAvailable")?,
-            instance_type: object.take("InstanceType")?,
-            spot_strategy: object.take("SpotStrategy")?,
-            os_name_en: object.take("OSNameEn")?,
-            key_pair_name: object.take("KeyPairName")?,
-            io_optimized: object.take("IoOptimized")?,
-            zone_id: object.take("ZoneId")?,
-            cluster_id: object.take("ClusterId")?,
-            hpc_cluster_id: object.take("HpcClusterId")?,
-            isp: object.take("ISP")?,
-            deployment_set_group_no: object.take("DeploymentSetGroupNo")?,
-            ecs_capacity_reservation_attr: object.take("EcsCapacityReservationAttr")?,
-            dedicated_host_attribute: object.take("DedicatedHostAttribute")?,
-            gpu_amount: object.take("GPUAmount")?,
-            operation_locks: object.take("OperationLocks")?,
-            rdma_ip_address: object.take("RdmaIpAddress")?,
-            internet_max_bandwidth_in: object.take("InternetMaxBandwidthIn")?,
-            clock_options: object.take("ClockOptions")?,
-            recyclable: object.take("Recyclable")?,
-            region_id: object.take("RegionId")?,
-            credit_specification: object.take("CreditSpecification")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "ResourceGroupId" => json.read_into(&mut out.resource_group_id),
+            "Memory" => json.read_into(&mut out.memory),
+            "InstanceChargeType" => json.read_into(&mut out.instance_charge_type),
+            "Cpu" => json.read_into(&mut out.cpu),
+            "OSName" => json.read_into(&mut out.os_name),
+            "InstanceNetworkType" => json.read_into(&mut out.instance_network_type),
+            "InnerIpAddress" => json.read_into(&mut out.inner_ip_address),
+            "ExpiredTime" => json.read_into(&mut out.expired_time),
+            "ImageId" => json.read_into(&mut out.image_id),
+            "EipAddress" => json.read_into(&mut out.eip_address),
+            "ImageOptions" => json.read_into(&mut out.image_options),
+            "VlanId" => json.read_into(&mut out.vlan_id),
+            "HostName" => json.read_into(&mut out.host_name),
+            "Tags" => json.read_into(&mut out.tags),
+            "Status" => json.read_into(&mut out.status),
+            "HibernationOptions" => json.read_into(&mut out.hibernation_options),
+            "AdditionalInfo" => json.read_into(&mut out.additional_info),
+            "MetadataOptions" => json.read_into(&mut out.metadata_options),
+            "InstanceId" => json.read_into(&mut out.instance_id),
+            "StoppedMode" => json.read_into(&mut out.stopped_mode),
+            "CpuOptions" => json.read_into(&mut out.cpu_options),
+            "StartTime" => json.read_into(&mut out.start_time),
+            "PrivateDnsNameOptions" => json.read_into(&mut out.private_dns_name_options),
+            "DeletionProtection" => json.read_into(&mut out.deletion_protection),
+            "SecurityGroupIds" => json.read_into(&mut out.security_group_ids),
+            "VpcAttributes" => json.read_into(&mut out.vpc_attributes),
+            "InternetChargeType" => json.read_into(&mut out.internet_charge_type),
+            "DeploymentSetId" => json.read_into(&mut out.deployment_set_id),
+            "InstanceName" => json.read_into(&mut out.instance_name),
+            "SpotInterruptionBehavior" => {
+                json.read_into(&mut out.spot_interruption_behavior)
+            }
+            "InternetMaxBandwidthOut" => {
+                json.read_into(&mut out.internet_max_bandwidth_out)
+            }
+            "SerialNumber" => json.read_into(&mut out.serial_number),
+            "OSType" => json.read_into(&mut out.os_type),
+            "CreationTime" => json.read_into(&mut out.creation_time),
+            "AutoReleaseTime" => json.read_into(&mut out.auto_release_time),
+            "Description" => json.read_into(&mut out.description),
+            "EnableNVS" => json.read_into(&mut out.enable_nvs),
+            "LocalStorageCapacity" => json.read_into(&mut out.local_storage_capacity),
+            "InstanceTypeFamily" => json.read_into(&mut out.instance_type_family),
+            "DedicatedInstanceAttribute" => {
+                json.read_into(&mut out.dedicated_instance_attribute)
+            }
+            "SpotDuration" => json.read_into(&mut out.spot_duration),
+            "LocalStorageAmount" => json.read_into(&mut out.local_storage_amount),
+            "PublicIpAddress" => json.read_into(&mut out.public_ip_address),
+            "GPUSpec" => json.read_into(&mut out.gpu_spec),
+            "NetworkInterfaces" => json.read_into(&mut out.network_interfaces),
+            "SpotPriceLimit" => json.read_into(&mut out.spot_price_limit),
+            "SaleCycle" => json.read_into(&mut out.sale_cycle),
+            "DeviceAvailable" => json.read_into(&mut out.device_available),
+            "InstanceType" => json.read_into(&mut out.instance_type),
+            "SpotStrategy" => json.read_into(&mut out.spot_strategy),
+            "OSNameEn" => json.read_into(&mut out.os_name_en),
+            "KeyPairName" => json.read_into(&mut out.key_pair_name),
+            "IoOptimized" => json.read_into(&mut out.io_optimized),
+            "ZoneId" => json.read_into(&mut out.zone_id),
+            "ClusterId" => json.read_into(&mut out.cluster_id),
+            "HpcClusterId" => json.read_into(&mut out.hpc_cluster_id),
+            "ISP" => json.read_into(&mut out.isp),
+            "DeploymentSetGroupNo" => json.read_into(&mut out.deployment_set_group_no),
+            "EcsCapacityReservationAttr" => {
+                json.read_into(&mut out.ecs_capacity_reservation_attr)
+            }
+            "DedicatedHostAttribute" => json.read_into(&mut out.dedicated_host_attribute),
+            "GPUAmount" => json.read_into(&mut out.gpu_amount),
+            "OperationLocks" => json.read_into(&mut out.operation_locks),
+            "RdmaIpAddress" => json.read_into(&mut out.rdma_ip_address),
+            "InternetMaxBandwidthIn" => {
+                json.read_into(&mut out.internet_max_bandwidth_in)
+            }
+            "ClockOptions" => json.read_into(&mut out.clock_options),
+            "Recyclable" => json.read_into(&mut out.recyclable),
+            "RegionId" => json.read_into(&mut out.region_id),
+            "CreditSpecification" => json.read_into(&mut out.credit_specification),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -1811,10 +1909,12 @@ pub struct Instances {
 }
 
 impl rt::FromJson for Instances {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            instance: object.take("Instance")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Instance" => json.read_into(&mut out.instance),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -1516,6 +1516,16 @@ impl RunInstancesBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `RunInstances`: members the service omits are `None`, members it adds later are ignored.
@@ -1533,14 +1543,16 @@ pub struct RunInstancesResponse {
 }
 
 impl rt::FromJson for RunInstancesResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            order_id: object.take("OrderId")?,
-            trade_price: object.take("TradePrice")?,
-            instance_id_sets: object.take("InstanceIdSets")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "OrderId" => json.read_into(&mut out.order_id),
+            "TradePrice" => json.read_into(&mut out.trade_price),
+            "InstanceIdSets" => json.read_into(&mut out.instance_id_sets),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -4309,10 +4321,12 @@ pub struct InstanceIdSets {
 }
 
 impl rt::FromJson for InstanceIdSets {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            instance_id_set: object.take("InstanceIdSet")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "InstanceIdSet" => json.read_into(&mut out.instance_id_set),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

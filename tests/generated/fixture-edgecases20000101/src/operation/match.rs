@@ -180,6 +180,16 @@ impl MatchBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `Match`: members the service omits are `None`, members it adds later are ignored.
@@ -202,15 +212,17 @@ pub struct MatchResponse {
 }
 
 impl rt::FromJson for MatchResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            r#type: object.take("type")?,
-            items: object.take("Items")?,
-            state: object.take("State")?,
-            extra: object.take("Extra")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "type" => json.read_into(&mut out.r#type),
+            "Items" => json.read_into(&mut out.items),
+            "State" => json.read_into(&mut out.state),
+            "Extra" => json.read_into(&mut out.extra),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -379,9 +391,13 @@ pub struct Nested {
 }
 
 impl rt::FromJson for Nested {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { deep: object.take("Deep")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Deep" => json.read_into(&mut out.deep),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -396,12 +412,14 @@ pub struct MatchItemsItem {
 }
 
 impl rt::FromJson for MatchItemsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            ratio: object.take("Ratio")?,
-            nested: object.take("Nested")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Ratio" => json.read_into(&mut out.ratio),
+            "Nested" => json.read_into(&mut out.nested),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -445,7 +463,7 @@ impl std::fmt::Display for MatchState {
 }
 
 impl rt::FromJson for MatchState {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        <String as rt::FromJson>::from_json(value).map(|text| Self::from(text.as_str()))
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
     }
 }

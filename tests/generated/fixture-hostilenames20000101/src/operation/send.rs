@@ -61,6 +61,16 @@ impl SendBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `Send`: members the service omits are `None`, members it adds later are ignored.
@@ -72,9 +82,13 @@ pub struct SendResponse {
 }
 
 impl rt::FromJson for SendResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { send: object.take("Send")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Send" => json.read_into(&mut out.send),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -117,8 +131,12 @@ pub struct SendSend {
 }
 
 impl rt::FromJson for SendSend {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { send: object.take("Send")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Send" => json.read_into(&mut out.send),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

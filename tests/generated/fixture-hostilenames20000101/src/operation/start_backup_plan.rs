@@ -21,6 +21,8 @@ pub struct StartBackupPlanRequest {
     pub with_client: Option<String>,
     /// A parameter named `into_paginator`.
     pub into_paginator_: Option<String>,
+    /// A parameter named `customize`.
+    pub customize_: Option<String>,
     /// A parameter named `clone`.
     pub clone_: Option<String>,
     /// A parameter named `clone_from`.
@@ -147,6 +149,7 @@ impl rt::Operation for StartBackupPlanRequest {
         params.query("send", &self.send_);
         params.query("with_client", &self.with_client);
         params.query("into_paginator", &self.into_paginator_);
+        params.query("customize", &self.customize_);
         params.query("clone", &self.clone_);
         params.query("clone_from", &self.clone_from_);
         params.query("fmt", &self.fmt_);
@@ -242,6 +245,12 @@ impl<C> StartBackupPlanBuilder<C> {
     /// A parameter named `into_paginator`. Wire name: `into_paginator`.
     pub fn into_paginator_(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.into_paginator_ = value.into_param();
+        self
+    }
+
+    /// A parameter named `customize`. Wire name: `customize`.
+    pub fn customize_(mut self, value: impl rt::IntoParam<String>) -> Self {
+        self.request.customize_ = value.into_param();
         self
     }
 
@@ -556,6 +565,16 @@ impl StartBackupPlanBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `StartBackupPlan`: members the service omits are `None`, members it adds later are ignored.
@@ -663,59 +682,61 @@ pub struct StartBackupPlanResponse {
 }
 
 impl rt::FromJson for StartBackupPlanResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            build: object.take("build")?,
-            send: object.take("send")?,
-            with_client: object.take("with_client")?,
-            into_paginator: object.take("into_paginator")?,
-            clone: object.take("clone")?,
-            clone_from: object.take("clone_from")?,
-            fmt: object.take("fmt")?,
-            default: object.take("default")?,
-            eq: object.take("eq")?,
-            ne: object.take("ne")?,
-            client: object.take("client")?,
-            request: object.take("request")?,
-            builder: object.take("builder")?,
-            resource_arns: object.take("resource_arns")?,
-            new: object.take("new")?,
-            runtime: object.take("runtime")?,
-            write_params: object.take("write_params")?,
-            idempotency_token_mut: object.take("idempotency_token_mut")?,
-            info: object.take("INFO")?,
-            ram: object.take("RAM")?,
-            output: object.take("Output")?,
-            error: object.take("Error")?,
-            from_json: object.take("from_json")?,
-            from_optional_json: object.take("from_optional_json")?,
-            service_error: object.take("service_error")?,
-            code: object.take("code")?,
-            message: object.take("message")?,
-            request_id: object.take("request_id")?,
-            http_status: object.take("http_status")?,
-            from: object.take("from")?,
-            source: object.take("source")?,
-            to_string: object.take("to_string")?,
-            as_str: object.take("as_str")?,
-            wire: object.take("wire")?,
-            wire_fields: object.take("wire_fields")?,
-            into_param: object.take("into_param")?,
-            items: object.take("items")?,
-            object: object.take("object")?,
-            value: object.take("value")?,
-            visit: object.take("visit")?,
-            params: object.take("params")?,
-            missing: object.take("missing")?,
-            self_: object.take("self")?,
-            super_: object.take("super")?,
-            crate_: object.take("crate")?,
-            r#type: object.take("type")?,
-            response: object.take("Response")?,
-            tree: object.take("Tree")?,
-            imported: object.take("Imported")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "build" => json.read_into(&mut out.build),
+            "send" => json.read_into(&mut out.send),
+            "with_client" => json.read_into(&mut out.with_client),
+            "into_paginator" => json.read_into(&mut out.into_paginator),
+            "clone" => json.read_into(&mut out.clone),
+            "clone_from" => json.read_into(&mut out.clone_from),
+            "fmt" => json.read_into(&mut out.fmt),
+            "default" => json.read_into(&mut out.default),
+            "eq" => json.read_into(&mut out.eq),
+            "ne" => json.read_into(&mut out.ne),
+            "client" => json.read_into(&mut out.client),
+            "request" => json.read_into(&mut out.request),
+            "builder" => json.read_into(&mut out.builder),
+            "resource_arns" => json.read_into(&mut out.resource_arns),
+            "new" => json.read_into(&mut out.new),
+            "runtime" => json.read_into(&mut out.runtime),
+            "write_params" => json.read_into(&mut out.write_params),
+            "idempotency_token_mut" => json.read_into(&mut out.idempotency_token_mut),
+            "INFO" => json.read_into(&mut out.info),
+            "RAM" => json.read_into(&mut out.ram),
+            "Output" => json.read_into(&mut out.output),
+            "Error" => json.read_into(&mut out.error),
+            "from_json" => json.read_into(&mut out.from_json),
+            "from_optional_json" => json.read_into(&mut out.from_optional_json),
+            "service_error" => json.read_into(&mut out.service_error),
+            "code" => json.read_into(&mut out.code),
+            "message" => json.read_into(&mut out.message),
+            "request_id" => json.read_into(&mut out.request_id),
+            "http_status" => json.read_into(&mut out.http_status),
+            "from" => json.read_into(&mut out.from),
+            "source" => json.read_into(&mut out.source),
+            "to_string" => json.read_into(&mut out.to_string),
+            "as_str" => json.read_into(&mut out.as_str),
+            "wire" => json.read_into(&mut out.wire),
+            "wire_fields" => json.read_into(&mut out.wire_fields),
+            "into_param" => json.read_into(&mut out.into_param),
+            "items" => json.read_into(&mut out.items),
+            "object" => json.read_into(&mut out.object),
+            "value" => json.read_into(&mut out.value),
+            "visit" => json.read_into(&mut out.visit),
+            "params" => json.read_into(&mut out.params),
+            "missing" => json.read_into(&mut out.missing),
+            "self" => json.read_into(&mut out.self_),
+            "super" => json.read_into(&mut out.super_),
+            "crate" => json.read_into(&mut out.crate_),
+            "type" => json.read_into(&mut out.r#type),
+            "Response" => json.read_into(&mut out.response),
+            "Tree" => json.read_into(&mut out.tree),
+            "Imported" => json.read_into(&mut out.imported),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -789,6 +810,8 @@ pub struct StartBackupPlanStartBackupPlanRequest {
     pub with_client: Option<String>,
     /// The `into_paginator` field.
     pub into_paginator: Option<String>,
+    /// The `customize` field.
+    pub customize: Option<String>,
     /// The `clone` field.
     pub clone: Option<String>,
     /// The `clone_from` field.
@@ -881,6 +904,7 @@ impl rt::WireStruct for StartBackupPlanStartBackupPlanRequest {
         visit("send", &self.send);
         visit("with_client", &self.with_client);
         visit("into_paginator", &self.into_paginator);
+        visit("customize", &self.customize);
         visit("clone", &self.clone);
         visit("clone_from", &self.clone_from);
         visit("fmt", &self.fmt);
@@ -1064,55 +1088,57 @@ pub struct StartBackupPlanResponse2 {
 }
 
 impl rt::FromJson for StartBackupPlanResponse2 {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            build: object.take("build")?,
-            send: object.take("send")?,
-            with_client: object.take("with_client")?,
-            into_paginator: object.take("into_paginator")?,
-            clone: object.take("clone")?,
-            clone_from: object.take("clone_from")?,
-            fmt: object.take("fmt")?,
-            default: object.take("default")?,
-            eq: object.take("eq")?,
-            ne: object.take("ne")?,
-            client: object.take("client")?,
-            request: object.take("request")?,
-            builder: object.take("builder")?,
-            resource_arns: object.take("resource_arns")?,
-            new: object.take("new")?,
-            runtime: object.take("runtime")?,
-            write_params: object.take("write_params")?,
-            idempotency_token_mut: object.take("idempotency_token_mut")?,
-            info: object.take("INFO")?,
-            ram: object.take("RAM")?,
-            output: object.take("Output")?,
-            error: object.take("Error")?,
-            from_json: object.take("from_json")?,
-            from_optional_json: object.take("from_optional_json")?,
-            service_error: object.take("service_error")?,
-            code: object.take("code")?,
-            message: object.take("message")?,
-            request_id: object.take("request_id")?,
-            http_status: object.take("http_status")?,
-            from: object.take("from")?,
-            source: object.take("source")?,
-            to_string: object.take("to_string")?,
-            as_str: object.take("as_str")?,
-            wire: object.take("wire")?,
-            wire_fields: object.take("wire_fields")?,
-            into_param: object.take("into_param")?,
-            items: object.take("items")?,
-            object: object.take("object")?,
-            value: object.take("value")?,
-            visit: object.take("visit")?,
-            params: object.take("params")?,
-            missing: object.take("missing")?,
-            self_: object.take("self")?,
-            super_: object.take("super")?,
-            crate_: object.take("crate")?,
-            r#type: object.take("type")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "build" => json.read_into(&mut out.build),
+            "send" => json.read_into(&mut out.send),
+            "with_client" => json.read_into(&mut out.with_client),
+            "into_paginator" => json.read_into(&mut out.into_paginator),
+            "clone" => json.read_into(&mut out.clone),
+            "clone_from" => json.read_into(&mut out.clone_from),
+            "fmt" => json.read_into(&mut out.fmt),
+            "default" => json.read_into(&mut out.default),
+            "eq" => json.read_into(&mut out.eq),
+            "ne" => json.read_into(&mut out.ne),
+            "client" => json.read_into(&mut out.client),
+            "request" => json.read_into(&mut out.request),
+            "builder" => json.read_into(&mut out.builder),
+            "resource_arns" => json.read_into(&mut out.resource_arns),
+            "new" => json.read_into(&mut out.new),
+            "runtime" => json.read_into(&mut out.runtime),
+            "write_params" => json.read_into(&mut out.write_params),
+            "idempotency_token_mut" => json.read_into(&mut out.idempotency_token_mut),
+            "INFO" => json.read_into(&mut out.info),
+            "RAM" => json.read_into(&mut out.ram),
+            "Output" => json.read_into(&mut out.output),
+            "Error" => json.read_into(&mut out.error),
+            "from_json" => json.read_into(&mut out.from_json),
+            "from_optional_json" => json.read_into(&mut out.from_optional_json),
+            "service_error" => json.read_into(&mut out.service_error),
+            "code" => json.read_into(&mut out.code),
+            "message" => json.read_into(&mut out.message),
+            "request_id" => json.read_into(&mut out.request_id),
+            "http_status" => json.read_into(&mut out.http_status),
+            "from" => json.read_into(&mut out.from),
+            "source" => json.read_into(&mut out.source),
+            "to_string" => json.read_into(&mut out.to_string),
+            "as_str" => json.read_into(&mut out.as_str),
+            "wire" => json.read_into(&mut out.wire),
+            "wire_fields" => json.read_into(&mut out.wire_fields),
+            "into_param" => json.read_into(&mut out.into_param),
+            "items" => json.read_into(&mut out.items),
+            "object" => json.read_into(&mut out.object),
+            "value" => json.read_into(&mut out.value),
+            "visit" => json.read_into(&mut out.visit),
+            "params" => json.read_into(&mut out.params),
+            "missing" => json.read_into(&mut out.missing),
+            "self" => json.read_into(&mut out.self_),
+            "super" => json.read_into(&mut out.super_),
+            "crate" => json.read_into(&mut out.crate_),
+            "type" => json.read_into(&mut out.r#type),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

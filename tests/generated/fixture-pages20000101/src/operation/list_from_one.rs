@@ -73,6 +73,16 @@ impl ListFromOneBuilder<rt::Client> {
         client.call(self.build()?).await
     }
 
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
+
     /// Builds the request and gives every page of the answer, each one call: a `Stream`,
     /// or `next_page().await`; `.items()` gives the items of every page. Set the page size
     /// first, with its setter.
@@ -117,13 +127,15 @@ pub struct ListFromOneResponse {
 }
 
 impl rt::FromJson for ListFromOneResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            total_count: object.take("TotalCount")?,
-            things: object.take("Things")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "TotalCount" => json.read_into(&mut out.total_count),
+            "Things" => json.read_into(&mut out.things),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -166,8 +178,12 @@ pub struct ThingsItem {
 }
 
 impl rt::FromJson for ThingsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { id: object.take("Id")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Id" => json.read_into(&mut out.id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -72,6 +72,16 @@ impl ListUncountedBuilder<rt::Client> {
         let client = self.client.clone();
         client.call(self.build()?).await
     }
+
+    /// Settings for this call only (time limits, retries, endpoint, signature,
+    /// extra headers and query parameters) over the client's, which stay as they are.
+    pub fn customize(
+        mut self,
+        settings: impl FnOnce(rt::CallSettings) -> rt::CallSettings,
+    ) -> Self {
+        self.client = self.client.customized(settings);
+        self
+    }
 }
 
 /// Response of `ListUncounted`: members the service omits are `None`, members it adds later are ignored.
@@ -87,13 +97,15 @@ pub struct ListUncountedResponse {
 }
 
 impl rt::FromJson for ListUncountedResponse {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self {
-            request_id: object.take("RequestId")?,
-            total_count: object.take("TotalCount")?,
-            things: object.take("Things")?,
-        })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "RequestId" => json.read_into(&mut out.request_id),
+            "TotalCount" => json.read_into(&mut out.total_count),
+            "Things" => json.read_into(&mut out.things),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }
 
@@ -136,8 +148,12 @@ pub struct ThingsItem {
 }
 
 impl rt::FromJson for ThingsItem {
-    fn from_json(value: rt::json::Value) -> rt::json::Result<Self> {
-        let mut object = value.into_object()?;
-        Ok(Self { id: object.take("Id")? })
+    fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
+        let mut out = Self::default();
+        json.object(|member, json| match member {
+            "Id" => json.read_into(&mut out.id),
+            _ => json.skip(),
+        })?;
+        Ok(out)
     }
 }

@@ -1,0 +1,602 @@
+//! The attempts of one call, in named phases under one deadline.
+//!
+//! ```text
+//! invoke ─┬─ attempt 1: credentials → sign → send → read ─┐
+//!         │   (failure) ── retry policy: again? after how long? within the budget?
+//!         ├─ attempt 2: …                                  │
+//!         └─ success ─────────────────────────────────────┴─▶ (decode, in the generic shell)
+//! ```
+//!
+//! Every phase runs under the call's deadline (and the attempt's, when one is set): a
+//! credentials fetch that outlives it ends the call with a timeout naming the provider, a send
+//! or a read with a transport timeout. Which failures are retried is [`crate::retry`]'s to say;
+//! this loop only asks.
+//!
+//! Tracing: the span `acs_call` carries OpenTelemetry's client-span fields (`otel.name`
+//! `<product>/<action>`, `otel.kind`, `rpc.system` `alibaba_cloud`, `rpc.service`,
+//! `rpc.method`, `cloud.provider`, `cloud.region`, `server.address`, `server.port`,
+//! `acs.api_version`, then `acs.request_id`, `error.type` and `otel.status_code` as the call
+//! ends); each attempt's span `acs_attempt` carries `http.request.method`,
+//! `http.request.resend_count`, `http.response.status_code`, `acs.request_id` and
+//! `error.type`. Values that come from a server are scrubbed of the request's secrets first.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use tracing::Instrument as _;
+
+use super::Client;
+use super::clock::{Correction, parse_http_date};
+use super::request::{Destination, Prepared, Target};
+use crate::credentials::Credentials;
+use crate::decode::{self, Answer};
+use crate::endpoint::ResolvedEndpoint;
+use crate::error::{BuildError, DecodeError, SdkError, ServiceError};
+use crate::json;
+use crate::operation::{
+    ApiStyle, Auth, BodyKind, FromResponse, Idempotency, OperationInfo, ResponseBody, ServiceInfo,
+};
+use crate::params::RequestParams;
+use crate::retry::{self, RetryConfig};
+use crate::sanitize::Scrubber;
+use crate::sign::{Signature, SigningScheme};
+use crate::transport::{HttpResponse, Method, Transport, TransportError, TransportErrorKind, Url};
+
+/// What the loop needs to know of the operation called.
+pub(crate) struct CallSpec<'a> {
+    pub product: &'a str,
+    pub version: &'a str,
+    pub style: ApiStyle,
+    pub action: &'a str,
+    pub method: Method,
+    pub path: &'a str,
+    pub idempotency: Idempotency,
+    pub body: BodyKind,
+    pub auth: Auth,
+}
+
+impl CallSpec<'static> {
+    /// The spec of a generated operation of `service`.
+    pub(crate) fn of(info: &'static OperationInfo, service: &'static ServiceInfo) -> Self {
+        CallSpec {
+            product: service.product,
+            version: service.version,
+            style: service.style,
+            action: info.action,
+            method: info.method,
+            path: info.path,
+            idempotency: info.idempotency,
+            body: info.body,
+            auth: info.auth,
+        }
+    }
+}
+
+/// The phases of an attempt: what it was doing when its time ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Credentials,
+    Sign,
+    Send,
+    Read,
+}
+
+/// A success answer, for the generic shell to decode.
+pub(crate) struct Success {
+    pub body: ResponseBody,
+    pub request_id: Option<String>,
+    status: u16,
+    total: Duration,
+    span: tracing::Span,
+}
+
+impl Success {
+    /// The **decode** phase: the body read into the output type `T`.
+    pub(crate) fn decode<T: FromResponse>(self) -> Result<T, SdkError<ServiceError>> {
+        let Success {
+            body,
+            request_id,
+            status,
+            total,
+            span,
+        } = self;
+        T::from_response(body)
+            .map_err(|error| decode_failure(error, request_id, status, total, &span))
+    }
+}
+
+/// The call's error when the body does not decode into the output type.
+fn decode_failure(
+    error: json::DecodeError,
+    request_id: Option<String>,
+    status: u16,
+    total: Duration,
+    span: &tracing::Span,
+) -> SdkError<ServiceError> {
+    {
+        let failure = if error.is_out_of_time() {
+            SdkError::Transport(TransportError::new(
+                TransportErrorKind::Timeout,
+                format!("the call's time budget of {total:?} ran out while decoding the answer"),
+            ))
+        } else {
+            SdkError::Decode(DecodeError::new(status, request_id, error.to_string()))
+        };
+        span.record("error.type", error_type(&failure));
+        span.record("otel.status_code", "ERROR");
+        failure
+    }
+}
+
+/// What went wrong in one attempt, when another attempt might do better.
+enum Failure {
+    /// Nothing was sent (credentials or signing ran out of the attempt's time).
+    NotSent(TransportError),
+    Transport(TransportError),
+    Service(ServiceError),
+}
+
+impl Failure {
+    /// Whether repeating the attempt is safe, and how long the service asked to wait.
+    fn retry_facts(&self, idempotency: Idempotency) -> (bool, Option<Duration>) {
+        match self {
+            Failure::NotSent(_) => (true, None),
+            Failure::Transport(error) => (
+                retry::is_retryable_transport_error(idempotency, error),
+                None,
+            ),
+            Failure::Service(error) => (
+                retry::is_retryable_service_error(idempotency, error),
+                error.retry_after,
+            ),
+        }
+    }
+
+    /// A log-safe summary: kinds and codes, no message (which might quote a request).
+    fn summary(&self) -> String {
+        match self {
+            Failure::NotSent(error) | Failure::Transport(error) => {
+                format!("transport {:?}", error.kind)
+            }
+            Failure::Service(error) => format!("HTTP {} {}", error.http_status, error.code),
+        }
+    }
+
+    fn into_error(self) -> SdkError<ServiceError> {
+        match self {
+            Failure::NotSent(error) | Failure::Transport(error) => SdkError::Transport(error),
+            Failure::Service(error) => SdkError::Service(error),
+        }
+    }
+}
+
+/// How an attempt ended.
+enum Outcome {
+    Success(Answered),
+    /// A failure another attempt cannot mend.
+    Fatal(SdkError<ServiceError>),
+    Failed(Failure),
+    /// The service refused the request's time and the clock is corrected: send it again.
+    ClockCorrected,
+}
+
+/// A success answer as the attempt read it.
+struct Answered {
+    body: ResponseBody,
+    request_id: Option<String>,
+    status: u16,
+}
+
+/// The settings of this call: the client's, with the call's own over them.
+struct Effective<'a> {
+    total: Duration,
+    attempt: Option<Duration>,
+    retry: RetryConfig,
+    scheme: SigningScheme,
+    base_url: Cow<'a, Url>,
+    host: Cow<'a, str>,
+}
+
+impl<'a> Effective<'a> {
+    fn of(client: &'a Client, spec: &CallSpec<'_>) -> Result<Self, BuildError> {
+        let inner = &*client.inner;
+        let config = &inner.config;
+        let settings = client.settings.as_deref();
+        let rpc = spec.style == ApiStyle::Rpc;
+        let scheme = match settings.and_then(|s| s.signature) {
+            Some(algorithm) => SigningScheme::resolve(algorithm, rpc),
+            None if spec.style == inner.service.style => inner.scheme,
+            None => SigningScheme::resolve(config.signature, rpc),
+        };
+        let (base_url, host) = match settings.and_then(|s| s.endpoint.as_deref()) {
+            Some(url) => {
+                let endpoint = ResolvedEndpoint::parse(url).map_err(BuildError::Endpoint)?;
+                let base = endpoint.url().map_err(BuildError::Endpoint)?;
+                (Cow::Owned(base), Cow::Owned(endpoint.host))
+            }
+            None => (
+                Cow::Borrowed(&inner.base_url),
+                Cow::Borrowed(inner.endpoint.host_header()),
+            ),
+        };
+        Ok(Effective {
+            total: settings
+                .and_then(|s| s.total_timeout)
+                .unwrap_or(config.timeouts.total),
+            attempt: settings
+                .and_then(|s| s.attempt_timeout)
+                .or(config.timeouts.attempt),
+            retry: settings.and_then(|s| s.retry).unwrap_or(config.retry),
+            scheme,
+            base_url,
+            host,
+        })
+    }
+}
+
+/// The call without its types: attempts until one succeeds or none may follow.
+pub(crate) async fn invoke(
+    client: &Client,
+    transport: &dyn Transport,
+    spec: &CallSpec<'_>,
+    params: RequestParams,
+) -> Result<Success, SdkError<ServiceError>> {
+    let inner = &*client.inner;
+    let span = tracing::debug_span!(
+        "acs_call",
+        otel.name = %format_args!("{}/{}", spec.product, spec.action),
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        rpc.system = "alibaba_cloud",
+        rpc.service = spec.product,
+        rpc.method = spec.action,
+        cloud.provider = "alibaba_cloud",
+        cloud.region = inner.config.region.as_str(),
+        server.address = tracing::field::Empty,
+        server.port = tracing::field::Empty,
+        acs.api_version = spec.version,
+        acs.request_id = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+    );
+    let result = match Effective::of(client, spec) {
+        Ok(settings) => attempts(client, transport, spec, params, &settings, &span)
+            .instrument(span.clone())
+            .await
+            .map(|answered| (answered, settings.total)),
+        Err(error) => Err(error.into()),
+    };
+    match result {
+        Ok((answered, total)) => {
+            if let Some(id) = &answered.request_id {
+                span.record("acs.request_id", id.as_str());
+            }
+            Ok(Success {
+                body: answered.body,
+                request_id: answered.request_id,
+                status: answered.status,
+                total,
+                span,
+            })
+        }
+        Err(error) => {
+            span.record("error.type", error_type(&error));
+            span.record("otel.status_code", "ERROR");
+            Err(error)
+        }
+    }
+}
+
+async fn attempts(
+    client: &Client,
+    transport: &dyn Transport,
+    spec: &CallSpec<'_>,
+    mut params: RequestParams,
+    settings: &Effective<'_>,
+    span: &tracing::Span,
+) -> Result<Answered, SdkError<ServiceError>> {
+    let inner = &*client.inner;
+    span.record(
+        "server.address",
+        settings.base_url.host_str().unwrap_or_default(),
+    );
+    if let Some(port) = settings.base_url.port_or_known_default() {
+        span.record("server.port", port);
+    }
+    let deadline = tokio::time::Instant::now() + settings.total;
+    if let Some(extra) = client.settings.as_deref() {
+        params.headers.extend(extra.headers.iter().cloned());
+        params.query.extend(extra.query.iter().cloned());
+    }
+    let request = Prepared::new(
+        &Target {
+            style: spec.style,
+            action: spec.action,
+            version: spec.version,
+            method: spec.method,
+            path: spec.path,
+        },
+        params,
+    )?;
+    let destination = Destination {
+        base: &settings.base_url,
+        host: &settings.host,
+        scheme: settings.scheme,
+        user_agent: &inner.user_agent,
+    };
+
+    let attempts = settings.retry.attempts();
+    let mut attempt = 1;
+    let mut clock_corrected = false;
+    loop {
+        let attempt_span = tracing::debug_span!(
+            "acs_attempt",
+            http.request.method = spec.method.as_str(),
+            http.request.resend_count = attempt - 1,
+            http.response.status_code = tracing::field::Empty,
+            acs.request_id = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        let attempt_deadline = match settings.attempt {
+            Some(limit) => deadline.min(tokio::time::Instant::now() + limit),
+            None => deadline,
+        };
+        let mut phase = Phase::Credentials;
+        let attempted = tokio::time::timeout_at(
+            attempt_deadline,
+            try_attempt(
+                client,
+                transport,
+                spec,
+                &request,
+                &destination,
+                deadline,
+                clock_corrected,
+                &mut phase,
+                &attempt_span,
+            ),
+        )
+        .instrument(attempt_span.clone())
+        .await;
+        let failure = match attempted {
+            Ok(Outcome::Success(answered)) => return Ok(answered),
+            Ok(Outcome::Fatal(error)) => return Err(error),
+            Ok(Outcome::ClockCorrected) => {
+                clock_corrected = true;
+                continue;
+            }
+            Ok(Outcome::Failed(failure)) => failure,
+            Err(_elapsed) => {
+                let budget_spent = attempt_deadline >= deadline;
+                out_of_time(client, phase, settings.total, budget_spent)?
+            }
+        };
+
+        let (retryable, retry_after) = failure.retry_facts(spec.idempotency);
+        let delay = settings.retry.backoff(attempt, retry_after);
+        let in_budget = tokio::time::Instant::now()
+            .checked_add(delay)
+            .is_some_and(|resume| resume < deadline);
+        let summary = failure.summary();
+        attempt_span.record("error.type", summary.as_str());
+        if !retryable || attempt >= attempts || !in_budget {
+            attempt_span.in_scope(|| {
+                tracing::debug!(failure = %summary, retryable, "attempt failed, giving up");
+            });
+            return Err(failure.into_error());
+        }
+        attempt_span.in_scope(|| {
+            tracing::debug!(
+                failure = %summary,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "attempt failed, retrying"
+            );
+        });
+        tokio::time::sleep(delay).await;
+        attempt += 1;
+    }
+}
+
+/// The failure of an attempt whose time ran out in `phase`: the call's error when its whole
+/// budget is spent, else a timeout another attempt may mend.
+fn out_of_time(
+    client: &Client,
+    phase: Phase,
+    total: Duration,
+    budget_spent: bool,
+) -> Result<Failure, SdkError<ServiceError>> {
+    let what = match phase {
+        Phase::Credentials => "waiting for credentials",
+        Phase::Sign => "signing",
+        Phase::Send => "sending the request",
+        Phase::Read => "reading the answer",
+    };
+    if budget_spent {
+        return Err(match phase {
+            Phase::Credentials => {
+                SdkError::Credentials(crate::credentials::CredentialsError::TimedOut {
+                    provider: client
+                        .inner
+                        .config
+                        .credentials
+                        .provider()
+                        .name()
+                        .into_owned(),
+                    waited: total,
+                })
+            }
+            _ => SdkError::Transport(TransportError::new(
+                TransportErrorKind::Timeout,
+                format!("the call's time budget of {total:?} ran out while {what}"),
+            )),
+        });
+    }
+    let error = TransportError::new(
+        TransportErrorKind::Timeout,
+        format!("the attempt's time limit ran out while {what}"),
+    );
+    Ok(match phase {
+        Phase::Credentials | Phase::Sign => Failure::NotSent(error),
+        Phase::Send | Phase::Read => Failure::Transport(error),
+    })
+}
+
+/// One attempt: credentials, sign, send, read. `phase` says where it is, for a timeout.
+#[allow(clippy::too_many_arguments)]
+async fn try_attempt(
+    client: &Client,
+    transport: &dyn Transport,
+    spec: &CallSpec<'_>,
+    request: &Prepared,
+    destination: &Destination<'_>,
+    deadline: tokio::time::Instant,
+    clock_corrected: bool,
+    phase: &mut Phase,
+    span: &tracing::Span,
+) -> Outcome {
+    let inner = &*client.inner;
+    *phase = Phase::Credentials;
+    let credentials = match spec.auth {
+        Auth::Signed => match inner.config.credentials.get().await {
+            Ok(credentials) => Some(credentials),
+            Err(error) => return Outcome::Fatal(SdkError::Credentials(error)),
+        },
+        Auth::Anonymous => None,
+    };
+
+    *phase = Phase::Sign;
+    let (http, signature) = request.sign(
+        destination,
+        credentials.as_deref(),
+        &crate::ids::nonce(),
+        &inner.clock.timestamp(),
+    );
+    let scrubber = scrubber(credentials.as_deref(), signature.as_ref());
+
+    *phase = Phase::Send;
+    let response = match transport.send(http).await {
+        Ok(response) => response,
+        Err(mut error) => {
+            scrubber.scrub(&mut error.message);
+            return Outcome::Failed(Failure::Transport(error));
+        }
+    };
+
+    *phase = Phase::Read;
+    span.record("http.response.status_code", response.status);
+    read(
+        client,
+        spec,
+        response,
+        deadline,
+        clock_corrected,
+        &scrubber,
+        span,
+    )
+}
+
+/// The scrubber of an attempt: the credentials' secret and token and the signature sent.
+fn scrubber<'a>(
+    credentials: Option<&'a Credentials>,
+    signature: Option<&'a Signature>,
+) -> Scrubber<'a> {
+    Scrubber::new()
+        .with(credentials.map(Credentials::access_key_secret))
+        .with(credentials.and_then(Credentials::security_token))
+        .with(signature.map(Signature::as_str))
+}
+
+/// The read phase: what the answer is, its server-sent strings scrubbed.
+fn read(
+    client: &Client,
+    spec: &CallSpec<'_>,
+    response: HttpResponse,
+    deadline: tokio::time::Instant,
+    clock_corrected: bool,
+    scrubber: &Scrubber<'_>,
+    span: &tracing::Span,
+) -> Outcome {
+    let status = response.status;
+    // An error answer's date, kept as text: parsed only when the service refused the
+    // timestamp (see below).
+    let server_date = match status {
+        200..=299 => None,
+        _ => response.header("date").map(str::to_owned),
+    };
+    match decode::read_answer(response, spec.body, Some(deadline.into_std())) {
+        Answer::Success {
+            body,
+            mut request_id,
+        } => {
+            scrubber.scrub_option(&mut request_id);
+            if let Some(id) = &request_id {
+                span.record("acs.request_id", id.as_str());
+            }
+            Outcome::Success(Answered {
+                body,
+                request_id,
+                status,
+            })
+        }
+        Answer::OutOfTime => Outcome::Fatal(SdkError::Transport(TransportError::new(
+            TransportErrorKind::Timeout,
+            "the call's time budget ran out while reading the answer",
+        ))),
+        Answer::Undecodable(mut error) => {
+            scrubber.scrub_option(&mut error.request_id);
+            Outcome::Fatal(SdkError::Decode(error))
+        }
+        Answer::Service(mut error) => {
+            scrub_service_error(&mut error, scrubber);
+            if let Some(id) = &error.request_id {
+                span.record("acs.request_id", id.as_str());
+            }
+            // A refused timestamp with the service's own time: the request was not
+            // processed, so correct the clock (within its bound) and send it again, once.
+            if !clock_corrected
+                && error.code.starts_with("InvalidTimeStamp")
+                && let Some(server_time) = server_date.as_deref().and_then(parse_http_date)
+            {
+                match client
+                    .inner
+                    .clock
+                    .correct(server_time, client.inner.config.clock_correction)
+                {
+                    Correction::Applied { offset_seconds } => {
+                        span.in_scope(|| {
+                            tracing::debug!(
+                                offset_seconds,
+                                "the service refused the timestamp; clock corrected"
+                            );
+                        });
+                        return Outcome::ClockCorrected;
+                    }
+                    Correction::Refused(skew) => error = error.with_clock_skew(skew),
+                }
+            }
+            Outcome::Failed(Failure::Service(error))
+        }
+    }
+}
+
+/// Every server-sent string of `error` scrubbed.
+fn scrub_service_error(error: &mut ServiceError, scrubber: &Scrubber<'_>) {
+    if scrubber.is_empty() {
+        return;
+    }
+    for text in error.texts_mut() {
+        scrubber.scrub(text);
+    }
+}
+
+/// The `error.type` of a failed call: the kind of failure, and the service's code (scrubbed).
+fn error_type(error: &SdkError<ServiceError>) -> String {
+    match error {
+        SdkError::Build(_) => "build".to_owned(),
+        SdkError::Credentials(error) if error.is_timeout() => "credentials_timeout".to_owned(),
+        SdkError::Credentials(_) => "credentials".to_owned(),
+        SdkError::Transport(error) => format!("transport_{:?}", error.kind).to_lowercase(),
+        SdkError::Decode(_) => "decode".to_owned(),
+        SdkError::Service(error) if error.code.is_empty() => format!("http_{}", error.http_status),
+        SdkError::Service(error) => crate::sanitize::escape_controls(&error.code).into_owned(),
+    }
+}
