@@ -208,3 +208,40 @@ fn a_planned_import_changes_nothing() {
     assert_eq!(names.len(), 1, "only Dropped.yaml, still there");
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// The ECS fixture product (`tests/specs/ecs`) is imported one operation at a time from
+/// single-operation extracts: its parameters, where dotted ones are folded (`Filter.1.Key` …
+/// into `Filter`), are what import makes of them today. (Responses are not compared: a
+/// structure one import shares through its own `service.yaml` stays inline in the fixture,
+/// whose `service.yaml` is the last import's.)
+#[test]
+fn the_ecs_fixture_has_the_parameters_import_makes() {
+    let workspace = xtask::workspace_root();
+    for (extract, operation) in [
+        (
+            fixture("ecs-2014-05-26-DescribeInstances.json"),
+            "DescribeInstances",
+        ),
+        (fixture("ecs-2014-05-26-RunInstances.json"), "RunInstances"),
+        (
+            workspace
+                .join("tests/fixtures/dotted/ecs-2014-05-26-ModifyImageShareGroupPermission.json"),
+            "ModifyImageShareGroupPermission",
+        ),
+    ] {
+        let json = std::fs::read_to_string(&extract).unwrap();
+        let imported = acs_import::import_openmeta(&json, Some(&[operation.to_owned()])).unwrap();
+        let path = workspace.join(format!("tests/specs/ecs/2014-05-26/{operation}.yaml"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let committed: acs_spec::model::OperationSpec = serde_json::from_value(
+            acs_spec::source::parse_document(&path, &text)
+                .unwrap()
+                .value,
+        )
+        .unwrap();
+        assert_eq!(
+            committed.parameters, imported.operations[0].parameters,
+            "{operation}"
+        );
+    }
+}

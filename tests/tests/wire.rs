@@ -55,6 +55,17 @@ fn api_params(request: &Recorded) -> Vec<(String, String)> {
     params
 }
 
+/// Fails unless the request carried every `(name, value)` of `expected` (among others).
+fn assert_sent(request: &Recorded, expected: &[(&str, &str)]) {
+    let params = api_params(request);
+    for (name, value) in expected {
+        assert!(
+            params.contains(&((*name).to_owned(), (*value).to_owned())),
+            "{name}={value} in {params:?}"
+        );
+    }
+}
+
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = items
         .iter()
@@ -184,8 +195,10 @@ mod dbs {
 mod ecs {
     use super::*;
     use fixture_ecs20140526::Client;
-    use fixture_ecs20140526::operation::describe_instances::TagItem;
-    use fixture_ecs20140526::operation::run_instances::{DataDiskItem, SystemDisk};
+    use fixture_ecs20140526::operation::describe_instances::{FilterItem, TagItem};
+    use fixture_ecs20140526::operation::run_instances::{
+        DataDiskItem, PrivatePoolOptions, SystemDisk,
+    };
 
     #[tokio::test]
     async fn repeat_lists_go_out_numbered_and_nested_arrays_come_back_typed() {
@@ -226,13 +239,12 @@ mod ecs {
         assert_eq!(response.total_count, Some(1));
     }
 
+    const RUN_INSTANCES_ANSWER: &str =
+        r#"{"RequestId": "R", "InstanceIdSets": {"InstanceIdSet": ["i-9"]}}"#;
+
     #[tokio::test]
     async fn flat_objects_and_lists_of_objects_are_flattened() {
-        let server = server(vec![Reply::json(
-            200,
-            r#"{"RequestId": "R", "InstanceIdSets": {"InstanceIdSet": ["i-9"]}}"#,
-        )])
-        .await;
+        let server = server(vec![Reply::json(200, RUN_INSTANCES_ANSWER)]).await;
         let client = Client::new(&config(&server)).unwrap();
         let system_disk = SystemDisk {
             provisioned_iops: Some(5000),
@@ -255,20 +267,17 @@ mod ecs {
             .await
             .unwrap();
         let request = only_request(&server);
-        let params = api_params(&request);
-        for expected in [
-            ("SystemDisk.ProvisionedIops", "5000"),
-            ("SystemDisk.BurstingEnabled", "true"),
-            ("SystemDisk.Size", "40"),
-            ("DataDisk.1.Size", "100"),
-            ("DataDisk.1.Category", "cloud_auto"),
-            ("Amount", "1"),
-        ] {
-            assert!(
-                params.contains(&(expected.0.to_owned(), expected.1.to_owned())),
-                "{expected:?} in {params:?}"
-            );
-        }
+        assert_sent(
+            &request,
+            &[
+                ("SystemDisk.ProvisionedIops", "5000"),
+                ("SystemDisk.BurstingEnabled", "true"),
+                ("SystemDisk.Size", "40"),
+                ("DataDisk.1.Size", "100"),
+                ("DataDisk.1.Category", "cloud_auto"),
+                ("Amount", "1"),
+            ],
+        );
         assert_eq!(
             request.client_token().map(str::len),
             Some(36),
@@ -277,6 +286,115 @@ mod ecs {
         assert_eq!(
             response.instance_id_sets.unwrap().instance_id_set.unwrap(),
             ["i-9"]
+        );
+    }
+
+    /// `prefix.1.member` … `prefix.items.member`: the names dotted scalars in the metadata
+    /// had (DescribeInstances' `Filter.1.Key` … `Filter.4.Value`), which the list folded from
+    /// them keeps on the wire.
+    fn metadata_names(prefix: &str, items: usize, members: &[&str]) -> Vec<String> {
+        (1..=items)
+            .flat_map(|n| members.iter().map(move |m| format!("{prefix}.{n}.{m}")))
+            .collect()
+    }
+
+    fn names_sent(request: &Recorded, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = api_params(request)
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| name.starts_with(&format!("{prefix}.")))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[tokio::test]
+    async fn folded_filters_go_out_as_the_numbered_scalars_did_and_take_any_number() {
+        let body = r#"{"RequestId": "R", "TotalCount": 0, "Instances": {"Instance": []}}"#;
+        let server = server(vec![Reply::json(200, body)]).await;
+        let client = Client::new(&config(&server)).unwrap();
+        let filter = |key: &str, value: &str| FilterItem {
+            key: Some(key.to_owned()),
+            value: Some(value.to_owned()),
+        };
+        let filters = vec![
+            filter("CreationStartTime", "2017-12-05T22:40Z"),
+            filter("CreationEndTime", "2017-12-06T22:40Z"),
+            filter("ExpiredStartTime", "2017-12-07T22:40Z"),
+            filter("ExpiredEndTime", "2017-12-08T22:40Z"),
+            // The metadata's scalars stopped at four.
+            filter("CreationStartTime", "2018-01-01T00:00Z"),
+        ];
+        client
+            .describe_instances()
+            .region_id("cn-hangzhou")
+            .filter(filters)
+            .send()
+            .await
+            .unwrap();
+        let request = only_request(&server);
+        let mut expected = metadata_names("Filter", 4, &["Key", "Value"]);
+        expected.extend(["Filter.5.Key".to_owned(), "Filter.5.Value".to_owned()]);
+        expected.sort();
+        assert_eq!(names_sent(&request, "Filter"), expected);
+        assert_sent(
+            &request,
+            &[
+                ("Filter.1.Key", "CreationStartTime"),
+                ("Filter.4.Value", "2017-12-08T22:40Z"),
+                ("Filter.5.Value", "2018-01-01T00:00Z"),
+            ],
+        );
+    }
+
+    #[tokio::test]
+    async fn folded_members_go_out_as_the_dotted_scalars_did() {
+        let server = server(vec![Reply::json(200, RUN_INSTANCES_ANSWER)]).await;
+        let client = Client::new(&config(&server)).unwrap();
+        client
+            .run_instances()
+            .region_id("cn-hangzhou")
+            .private_pool_options(PrivatePoolOptions {
+                match_criteria: Some("Target".to_owned()),
+                id: Some("eap-bp67acfmxazb4****".to_owned()),
+            })
+            .send()
+            .await
+            .unwrap();
+        let request = only_request(&server);
+        assert_eq!(
+            names_sent(&request, "PrivatePoolOptions"),
+            ["PrivatePoolOptions.Id", "PrivatePoolOptions.MatchCriteria"]
+        );
+        assert_sent(
+            &request,
+            &[("PrivatePoolOptions.Id", "eap-bp67acfmxazb4****")],
+        );
+    }
+
+    #[tokio::test]
+    async fn a_folded_numbered_scalar_goes_out_as_before_and_takes_any_number() {
+        let server = server(vec![Reply::json(200, r#"{"RequestId": "R"}"#)]).await;
+        let client = Client::new(&config(&server)).unwrap();
+        client
+            .modify_image_share_group_permission()
+            .region_id("cn-hangzhou")
+            .image_id("m-bp18ygjuqnwhechc****")
+            .add_group(vec!["all".to_owned()])
+            .remove_group(vec!["g-1".to_owned(), "g-2".to_owned()])
+            .send()
+            .await
+            .unwrap();
+        let request = only_request(&server);
+        assert_eq!(
+            api_params(&request),
+            pairs(&[
+                ("RegionId", "cn-hangzhou"),
+                ("ImageId", "m-bp18ygjuqnwhechc****"),
+                ("AddGroup.1", "all"),
+                ("RemoveGroup.1", "g-1"),
+                ("RemoveGroup.2", "g-2"),
+            ])
         );
     }
 }

@@ -145,7 +145,11 @@ pub fn plan_import(
         dir: dir.clone(),
         imported: imported.operations.len(),
         refused: imported.refused.clone(),
-        warnings: imported.warnings.clone(),
+        warnings: imported
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.file.display(), w.detail()))
+            .collect(),
         ..ImportReport::default()
     };
     let writes: Vec<(PathBuf, String)> = files

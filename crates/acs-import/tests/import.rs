@@ -283,9 +283,9 @@ fn lower_case_duplicates_of_tag_members_are_dropped() {
         .collect();
     assert_eq!(members, ["Value", "Key"]);
     assert!(
-        imported.warnings.iter().any(
-            |w| w.contains("`key` and `Key` need the same Rust name; dropped the legacy `key`")
-        ),
+        imported.warnings.iter().any(|w| w
+            .message
+            .contains("`key` and `Key` need the same Rust name; dropped the legacy `key`")),
         "{:?}",
         imported.warnings
     );
@@ -299,8 +299,9 @@ fn dangling_ref_becomes_any_with_a_warning() {
         imported
             .warnings
             .iter()
-            .any(|w| w.starts_with("DescribeClusterNodePools: ")
-                && w.contains("`#/components/schemas/Hugepage` names no schema")),
+            .any(|w| w.file == Path::new("DescribeClusterNodePools.yaml")
+                && w.message
+                    .contains("`#/components/schemas/Hugepage` names no schema")),
         "{:?}",
         imported.warnings
     );

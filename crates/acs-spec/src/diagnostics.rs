@@ -69,6 +69,21 @@ impl Diagnostic {
             ..Self::error(file, location, field_path, message)
         }
     }
+
+    /// Whether this is an error (rather than a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// What is wrong and where inside the document, without the file: ``at `path`: message``,
+    /// or the message alone for the whole document.
+    pub fn detail(&self) -> String {
+        if self.field_path.is_empty() {
+            self.message.clone()
+        } else {
+            format!("at `{}`: {}", self.field_path, self.message)
+        }
+    }
 }
 
 /// `file:line:col: error: at `path`: message`, the shape compilers use so editors and terminals
@@ -84,11 +99,7 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Note => "note",
         };
-        write!(f, ": {severity}: ")?;
-        if !self.field_path.is_empty() {
-            write!(f, "at `{}`: ", self.field_path)?;
-        }
-        f.write_str(&self.message)
+        write!(f, ": {severity}: {}", self.detail())
     }
 }
 

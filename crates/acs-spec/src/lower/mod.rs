@@ -28,8 +28,8 @@ use crate::source::{FieldPath, SourceDocument};
 pub struct Parsed<'a, T> {
     /// The file.
     pub file: &'a Path,
-    /// Positions of its nodes.
-    pub source: &'a SourceDocument,
+    /// Positions of its nodes; `None` for a model that was never text (an importer's).
+    pub source: Option<&'a SourceDocument>,
     /// Its content.
     pub spec: &'a T,
 }
@@ -37,13 +37,13 @@ pub struct Parsed<'a, T> {
 /// Collects diagnostics for one file.
 pub(crate) struct Reporter<'a> {
     file: &'a Path,
-    source: &'a SourceDocument,
+    source: Option<&'a SourceDocument>,
     out: &'a mut Vec<Diagnostic>,
 }
 
 impl Reporter<'_> {
     fn location(&self, path: &FieldPath) -> Option<Location> {
-        self.source.value_location(path)
+        self.source?.value_location(path)
     }
 
     pub(crate) fn error(&mut self, path: &FieldPath, message: impl Into<String>) {

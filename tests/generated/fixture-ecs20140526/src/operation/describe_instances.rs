@@ -82,22 +82,8 @@ pub struct DescribeInstancesRequest {
     /// * dedicatedhostfinancial: The instance is locked due to overdue payments for the dedicated host.
     /// * refunded: The instance is locked because a refund is made for the instance.
     pub lock_reason: Option<String>,
-    /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time.
-    pub filter_1_key: Option<String>,
-    /// The key of filter 2 used to query resources. Set the value to `CreationEndTime`. You can specify a time by setting both `Filter.2.Key` and `Filter.2.Value` to query resources that were created before the specified time.
-    pub filter_2_key: Option<String>,
-    /// The key of filter 3 used to query resources. Set the value to `ExpiredStartTime`. You can specify a time by setting both `Filter.3.Key` and `Filter.3.Value` to query resources that expire after the specified time.
-    pub filter_3_key: Option<String>,
-    /// The key of filter 4 used to query resources. Set the value to `ExpiredEndTime`. You can specify a time by setting both `Filter.4.Key` and `Filter.4.Value` to query resources that expire before the specified time.
-    pub filter_4_key: Option<String>,
-    /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    pub filter_1_value: Option<String>,
-    /// The value of filter 2 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.2.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    pub filter_2_value: Option<String>,
-    /// The value of filter 3 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.3.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    pub filter_3_value: Option<String>,
-    /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    pub filter_4_value: Option<String>,
+    /// A list of any length, each item sent as `Filter.<n>.Key`, `Filter.<n>.Value`, numbered from 1 (the metadata lists 4).
+    pub filter: Option<Vec<FilterItem>>,
     /// > This parameter is in invitational preview and is not publicly available.
     pub device_available: Option<bool>,
     /// Specifies whether the instance is an I/O optimized instance. Valid values:
@@ -183,14 +169,7 @@ impl rt::Operation for DescribeInstancesRequest {
         params.query("ImageId", &self.image_id);
         params.query("Status", &self.status);
         params.query("LockReason", &self.lock_reason);
-        params.query("Filter.1.Key", &self.filter_1_key);
-        params.query("Filter.2.Key", &self.filter_2_key);
-        params.query("Filter.3.Key", &self.filter_3_key);
-        params.query("Filter.4.Key", &self.filter_4_key);
-        params.query("Filter.1.Value", &self.filter_1_value);
-        params.query("Filter.2.Value", &self.filter_2_value);
-        params.query("Filter.3.Value", &self.filter_3_value);
-        params.query("Filter.4.Value", &self.filter_4_value);
+        params.query("Filter", &self.filter);
         params.query("DeviceAvailable", &self.device_available);
         params.query("IoOptimized", &self.io_optimized);
         params.query("NeedSaleCycle", &self.need_sale_cycle);
@@ -388,51 +367,9 @@ impl<C> DescribeInstancesBuilder<C> {
         self
     }
 
-    /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time. Example: `CreationStartTime`.
-    pub fn filter_1_key(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_1_key = value.into_param();
-        self
-    }
-
-    /// The key of filter 2 used to query resources. Set the value to `CreationEndTime`. You can specify a time by setting both `Filter.2.Key` and `Filter.2.Value` to query resources that were created before the specified time. Example: `CreationEndTime`.
-    pub fn filter_2_key(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_2_key = value.into_param();
-        self
-    }
-
-    /// The key of filter 3 used to query resources. Set the value to `ExpiredStartTime`. You can specify a time by setting both `Filter.3.Key` and `Filter.3.Value` to query resources that expire after the specified time. Example: `ExpiredStartTime`.
-    pub fn filter_3_key(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_3_key = value.into_param();
-        self
-    }
-
-    /// The key of filter 4 used to query resources. Set the value to `ExpiredEndTime`. You can specify a time by setting both `Filter.4.Key` and `Filter.4.Value` to query resources that expire before the specified time. Example: `ExpiredEndTime`.
-    pub fn filter_4_key(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_4_key = value.into_param();
-        self
-    }
-
-    /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-05T22:40Z`.
-    pub fn filter_1_value(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_1_value = value.into_param();
-        self
-    }
-
-    /// The value of filter 2 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.2.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-06T22:40Z`.
-    pub fn filter_2_value(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_2_value = value.into_param();
-        self
-    }
-
-    /// The value of filter 3 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.3.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-07T22:40Z`.
-    pub fn filter_3_value(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_3_value = value.into_param();
-        self
-    }
-
-    /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-08T22:40Z`.
-    pub fn filter_4_value(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_4_value = value.into_param();
+    /// A list of any length, each item sent as `Filter.<n>.Key`, `Filter.<n>.Value`, numbered from 1 (the metadata lists 4).
+    pub fn filter(mut self, value: impl rt::IntoParam<Vec<FilterItem>>) -> Self {
+        self.request.filter = value.into_param();
         self
     }
 
@@ -759,6 +696,22 @@ impl std::fmt::Display for DescribeInstancesError {
 }
 
 impl std::error::Error for DescribeInstancesError {}
+
+/// The `FilterItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterItem {
+    /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time. Example: `CreationStartTime`.
+    pub key: Option<String>,
+    /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-05T22:40Z`.
+    pub value: Option<String>,
+}
+
+impl rt::WireStruct for FilterItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("Key", &self.key);
+        visit("Value", &self.value);
+    }
+}
 
 /// The `TagItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -302,8 +302,8 @@ pub struct RunInstancesRequest {
     /// * true: enables release protection for the instance.
     /// * false: disables release protection for the instance.
     pub deletion_protection: Option<bool>,
-    /// > This parameter is in invitational preview and is unavailable.
-    pub hibernation_options_configured: Option<bool>,
+    /// Sent as `HibernationOptions.Configured`.
+    pub hibernation_options: Option<HibernationOptions>,
     /// Specifies whether to associate an instance on a dedicated host with the dedicated host. Valid values:
     ///
     /// * default: does not associate the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance is automatically deployed to another dedicated host in the automatic deployment resource pool if the available resources of the original dedicated host are insufficient.
@@ -318,21 +318,10 @@ pub struct RunInstancesRequest {
     pub storage_set_id: Option<String>,
     /// The maximum number of partitions in the storage set. Valid values: integers greater than or equal to 1.
     pub storage_set_partition_number: Option<i32>,
-    /// The number of CPU cores.
-    pub cpu_options_core: Option<i32>,
-    /// The number of threads per CPU core. The following formula is used to calculate the number of vCPUs of the instance: `CpuOptions.Core` value × `CpuOptions.ThreadsPerCore` value.
-    pub cpu_options_threads_per_core: Option<i32>,
-    /// This parameter is no longer used.
-    pub cpu_options_numa: Option<String>,
-    /// The CPU topology type of the instance. Valid values:
-    ///
-    /// * ContinuousCoreToHTMapping: The HT technology allows continuous threads to run on the same core in the CPU topology of the instance.``
-    /// * DiscreteCoreToHTMapping: The HT technology allows discrete threads to run on the same core in the CPU topology of the instance.``
-    pub cpu_options_topology_type: Option<String>,
-    /// The trusted system mode. Set the value to vTPM.
-    pub security_options_trusted_system_mode: Option<String>,
-    /// The confidential computing mode. Set the value to Enclave.
-    pub security_options_confidential_computing_mode: Option<String>,
+    /// Sent as `CpuOptions.Core`, `CpuOptions.ThreadsPerCore`, `CpuOptions.Numa`, …
+    pub cpu_options: Option<CpuOptions>,
+    /// Sent as `SecurityOptions.TrustedSystemMode`, `SecurityOptions.ConfidentialComputingMode`.
+    pub security_options: Option<SecurityOptions>,
     /// Specifies whether to enable the access channel for instance metadata. Valid values:
     ///
     /// * enabled
@@ -345,18 +334,12 @@ pub struct RunInstancesRequest {
     pub http_tokens: Option<String>,
     /// > This parameter is not publicly available.
     pub http_put_response_hop_limit: Option<i32>,
-    /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
-    ///
-    /// * Open: open private pool. The system selects a matching open private pool to create the instance. If no matching open private pools are found, resources in the public pool are used. When you set this parameter to Open, you can leave the `PrivatePoolOptions.Id` parameter empty.
-    /// * Target: specified private pool. The system uses the capacity in a specified private pool to create the instance. If the specified private pool is unavailable, the instance cannot be created. If you set this parameter to Target, you must specify the `PrivatePoolOptions.Id` parameter.
-    /// * None: no private pool. The capacity in private pools is not used.
-    pub private_pool_options_match_criteria: Option<String>,
-    /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated.
-    pub private_pool_options_id: Option<String>,
+    /// Sent as `PrivatePoolOptions.MatchCriteria`, `PrivatePoolOptions.Id`.
+    pub private_pool_options: Option<PrivatePoolOptions>,
     /// > This parameter is in invitational preview and is unavailable.
     pub isp: Option<String>,
-    /// The ID of the dedicated host cluster in which to create the instance. After this parameter is specified, the system selects one dedicated host from the specified cluster to create the instance.
-    pub scheduler_options_dedicated_host_cluster_id: Option<String>,
+    /// Sent as `SchedulerOptions.DedicatedHostClusterId`.
+    pub scheduler_options: Option<SchedulerOptions>,
     /// The IDs of security groups to which to assign the instance. The valid values of N vary based on the maximum number of security groups to which an instance can belong. For more information, see the Security group limits section of the "Limits" topic.
     pub security_group_ids: Option<Vec<String>>,
     /// The hostname of instance N. You can use this parameter to specify different hostnames for multiple instances.
@@ -464,44 +447,19 @@ impl rt::Operation for RunInstancesRequest {
         params
             .query("NetworkInterfaceQueueNumber", &self.network_interface_queue_number);
         params.query("DeletionProtection", &self.deletion_protection);
-        params
-            .query(
-                "HibernationOptions.Configured",
-                &self.hibernation_options_configured,
-            );
+        params.query("HibernationOptions", &self.hibernation_options);
         params.query("Affinity", &self.affinity);
         params.query("Tenancy", &self.tenancy);
         params.query("StorageSetId", &self.storage_set_id);
         params.query("StorageSetPartitionNumber", &self.storage_set_partition_number);
-        params.query("CpuOptions.Core", &self.cpu_options_core);
-        params.query("CpuOptions.ThreadsPerCore", &self.cpu_options_threads_per_core);
-        params.query("CpuOptions.Numa", &self.cpu_options_numa);
-        params.query("CpuOptions.TopologyType", &self.cpu_options_topology_type);
-        params
-            .query(
-                "SecurityOptions.TrustedSystemMode",
-                &self.security_options_trusted_system_mode,
-            );
-        params
-            .query(
-                "SecurityOptions.ConfidentialComputingMode",
-                &self.security_options_confidential_computing_mode,
-            );
+        params.query("CpuOptions", &self.cpu_options);
+        params.query("SecurityOptions", &self.security_options);
         params.query("HttpEndpoint", &self.http_endpoint);
         params.query("HttpTokens", &self.http_tokens);
         params.query("HttpPutResponseHopLimit", &self.http_put_response_hop_limit);
-        params
-            .query(
-                "PrivatePoolOptions.MatchCriteria",
-                &self.private_pool_options_match_criteria,
-            );
-        params.query("PrivatePoolOptions.Id", &self.private_pool_options_id);
+        params.query("PrivatePoolOptions", &self.private_pool_options);
         params.query("Isp", &self.isp);
-        params
-            .query(
-                "SchedulerOptions.DedicatedHostClusterId",
-                &self.scheduler_options_dedicated_host_cluster_id,
-            );
+        params.query("SchedulerOptions", &self.scheduler_options);
         params.query("SecurityGroupIds", &self.security_group_ids);
         params.query("HostNames", &self.host_names);
         params.query("DataDisk", &self.data_disk);
@@ -1149,14 +1107,12 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// > This parameter is in invitational preview and is unavailable.
-    ///
-    /// Example: `false`.
-    pub fn hibernation_options_configured(
+    /// Sent as `HibernationOptions.Configured`.
+    pub fn hibernation_options(
         mut self,
-        value: impl rt::IntoParam<bool>,
+        value: impl rt::IntoParam<HibernationOptions>,
     ) -> Self {
-        self.request.hibernation_options_configured = value.into_param();
+        self.request.hibernation_options = value.into_param();
         self
     }
 
@@ -1197,88 +1153,18 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The number of CPU cores. Example: `2`.
-    pub fn cpu_options_core(mut self, value: impl rt::IntoParam<i32>) -> Self {
-        self.request.cpu_options_core = value.into_param();
+    /// Sent as `CpuOptions.Core`, `CpuOptions.ThreadsPerCore`, `CpuOptions.Numa`, …
+    pub fn cpu_options(mut self, value: impl rt::IntoParam<CpuOptions>) -> Self {
+        self.request.cpu_options = value.into_param();
         self
     }
 
-    /// The number of threads per CPU core. The following formula is used to calculate the number of vCPUs of the instance: `CpuOptions.Core` value × `CpuOptions.ThreadsPerCore` value.
-    ///
-    /// * If `CpuOptionsThreadPerCore` is set to 1, Hyper-Threading (HT) is disabled.
-    /// * This parameter is applicable only to specific instance types.
-    ///
-    /// Example: `2`.
-    pub fn cpu_options_threads_per_core(
+    /// Sent as `SecurityOptions.TrustedSystemMode`, `SecurityOptions.ConfidentialComputingMode`.
+    pub fn security_options(
         mut self,
-        value: impl rt::IntoParam<i32>,
+        value: impl rt::IntoParam<SecurityOptions>,
     ) -> Self {
-        self.request.cpu_options_threads_per_core = value.into_param();
-        self
-    }
-
-    /// This parameter is no longer used. Example: `1`.
-    pub fn cpu_options_numa(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.cpu_options_numa = value.into_param();
-        self
-    }
-
-    /// The CPU topology type of the instance. Valid values:
-    ///
-    /// * ContinuousCoreToHTMapping: The HT technology allows continuous threads to run on the same core in the CPU topology of the instance.``
-    /// * DiscreteCoreToHTMapping: The HT technology allows discrete threads to run on the same core in the CPU topology of the instance.``
-    ///
-    /// This parameter is empty by default.
-    ///
-    /// > This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
-    ///
-    /// Example: `DiscreteCoreToHTMapping`.
-    pub fn cpu_options_topology_type(
-        mut self,
-        value: impl rt::IntoParam<String>,
-    ) -> Self {
-        self.request.cpu_options_topology_type = value.into_param();
-        self
-    }
-
-    /// The trusted system mode. Set the value to vTPM.
-    ///
-    /// The trusted system mode supports the following instance families:
-    ///
-    /// * g7, c7, and r7
-    /// * Security-enhanced instance families: g7t, c7t, and r7t
-    ///
-    /// When you create instances of the preceding instance families, you must set this parameter. Take note of the following items:
-    ///
-    /// * To use the Alibaba Cloud trusted system, set this parameter to vTPM. Then, the Alibaba Cloud trusted system performs trust verifications when the instances start.
-    /// * If you do not want to use the Alibaba Cloud trusted system, leave this parameter empty. Note that if your created instances use an enclave-based confidential computing environment (with `SecurityOptions.ConfidentialComputingMode` set to Enclave), the Alibaba Cloud trusted system is enabled for the instances.
-    /// * When you use the ECS API to create instances that use the trusted system, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.TrustedSystemMode` parameter.
-    ///
-    /// > If you have configured an instance as a trusted one when you created the instance, you can use only an image that support the trusted system to replace the system disk of the instance.
-    ///
-    /// For more information about the trusted system, see Overview. Example: `vTPM`.
-    pub fn security_options_trusted_system_mode(
-        mut self,
-        value: impl rt::IntoParam<String>,
-    ) -> Self {
-        self.request.security_options_trusted_system_mode = value.into_param();
-        self
-    }
-
-    /// The confidential computing mode. Set the value to Enclave.
-    ///
-    /// A value of Enclave indicates that an enclave-based confidential computing environment is built on the instance. When you call the `RunInstances` operation, you can set this parameter only for c7, g7, or r7 instances to use enclave-based confidential computing. Take note of the following items:
-    ///
-    /// * The confidential computing feature is in invitational preview.
-    /// * When you use the ECS API to create instances that support enclave-based confidential computing, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.ConfidentialComputingMode` parameter.
-    /// * Enclave-based confidential computing is implemented based on Alibaba Cloud Trusted System (vTPM). When you build a confidential computing environment on an instance by using Enclave, Alibaba Cloud Trusted System is enabled for the instance. If you set `SecurityOptions.ConfidentialComputingMode` to Enclave when you call this operation, the created instances use enclave-based confidential computing and Alibaba Cloud Trusted System regardless of whether `SecurityOptions.TrustedSystemMode` is set to vTPM.
-    ///
-    /// For more information about confidential computing, see Build a confidential computing environment by using Enclave. Example: `Enclave`.
-    pub fn security_options_confidential_computing_mode(
-        mut self,
-        value: impl rt::IntoParam<String>,
-    ) -> Self {
-        self.request.security_options_confidential_computing_mode = value.into_param();
+        self.request.security_options = value.into_param();
         self
     }
 
@@ -1323,32 +1209,12 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
-    ///
-    /// * Open: open private pool. The system selects a matching open private pool to create the instance. If no matching open private pools are found, resources in the public pool are used. When you set this parameter to Open, you can leave the `PrivatePoolOptions.Id` parameter empty.
-    /// * Target: specified private pool. The system uses the capacity in a specified private pool to create the instance. If the specified private pool is unavailable, the instance cannot be created. If you set this parameter to Target, you must specify the `PrivatePoolOptions.Id` parameter.
-    /// * None: no private pool. The capacity in private pools is not used.
-    ///
-    /// Default value: None.
-    ///
-    /// In the following scenarios, the PrivatePoolOptions.MatchCriteria parameter can be set only to `None` or left empty:
-    ///
-    /// * A spot instance is created.
-    /// * The instance is created in the classic network.
-    /// * The instance is created on a dedicated host.
-    ///
-    /// Example: `Open`.
-    pub fn private_pool_options_match_criteria(
+    /// Sent as `PrivatePoolOptions.MatchCriteria`, `PrivatePoolOptions.Id`.
+    pub fn private_pool_options(
         mut self,
-        value: impl rt::IntoParam<String>,
+        value: impl rt::IntoParam<PrivatePoolOptions>,
     ) -> Self {
-        self.request.private_pool_options_match_criteria = value.into_param();
-        self
-    }
-
-    /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated. Example: `eap-bp67acfmxazb4****`.
-    pub fn private_pool_options_id(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.private_pool_options_id = value.into_param();
+        self.request.private_pool_options = value.into_param();
         self
     }
 
@@ -1360,21 +1226,12 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The ID of the dedicated host cluster in which to create the instance. After this parameter is specified, the system selects one dedicated host from the specified cluster to create the instance.
-    ///
-    /// > This parameter is valid only when the `Tenancy` parameter is set to `host`.
-    ///
-    /// When you specify both the `DedicatedHostId` and `SchedulerOptions.DedicatedHostClusterId` parameters, take note of the following items:
-    ///
-    /// * If the specified dedicated host belongs to the specified dedicated host cluster, the instance is preferentially deployed on the specified dedicated host.
-    /// * If the specified dedicated host does not belong to the specified dedicated host cluster, the instance cannot be created.
-    ///
-    /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs. Example: `dc-bp12wlf6am0vz9v2****`.
-    pub fn scheduler_options_dedicated_host_cluster_id(
+    /// Sent as `SchedulerOptions.DedicatedHostClusterId`.
+    pub fn scheduler_options(
         mut self,
-        value: impl rt::IntoParam<String>,
+        value: impl rt::IntoParam<SchedulerOptions>,
     ) -> Self {
-        self.request.scheduler_options_dedicated_host_cluster_id = value.into_param();
+        self.request.scheduler_options = value.into_param();
         self
     }
 
@@ -3753,6 +3610,148 @@ impl std::fmt::Display for RunInstancesError {
 }
 
 impl std::error::Error for RunInstancesError {}
+
+/// Sent as `HibernationOptions.Configured`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HibernationOptions {
+    /// > This parameter is in invitational preview and is unavailable.
+    ///
+    /// Example: `false`.
+    pub configured: Option<bool>,
+}
+
+impl rt::WireStruct for HibernationOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("Configured", &self.configured);
+    }
+}
+
+/// Sent as `CpuOptions.Core`, `CpuOptions.ThreadsPerCore`, `CpuOptions.Numa`, …
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CpuOptions {
+    /// The number of CPU cores. Example: `2`.
+    pub core: Option<i32>,
+    /// The number of threads per CPU core. The following formula is used to calculate the number of vCPUs of the instance: `CpuOptions.Core` value × `CpuOptions.ThreadsPerCore` value.
+    ///
+    /// * If `CpuOptionsThreadPerCore` is set to 1, Hyper-Threading (HT) is disabled.
+    /// * This parameter is applicable only to specific instance types.
+    ///
+    /// Example: `2`.
+    pub threads_per_core: Option<i32>,
+    /// This parameter is no longer used. Example: `1`.
+    pub numa: Option<String>,
+    /// The CPU topology type of the instance. Valid values:
+    ///
+    /// * ContinuousCoreToHTMapping: The HT technology allows continuous threads to run on the same core in the CPU topology of the instance.``
+    /// * DiscreteCoreToHTMapping: The HT technology allows discrete threads to run on the same core in the CPU topology of the instance.``
+    ///
+    /// This parameter is empty by default.
+    ///
+    /// > This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
+    ///
+    /// Example: `DiscreteCoreToHTMapping`.
+    pub topology_type: Option<String>,
+}
+
+impl rt::WireStruct for CpuOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("Core", &self.core);
+        visit("ThreadsPerCore", &self.threads_per_core);
+        visit("Numa", &self.numa);
+        visit("TopologyType", &self.topology_type);
+    }
+}
+
+/// Sent as `SecurityOptions.TrustedSystemMode`, `SecurityOptions.ConfidentialComputingMode`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecurityOptions {
+    /// The trusted system mode. Set the value to vTPM.
+    ///
+    /// The trusted system mode supports the following instance families:
+    ///
+    /// * g7, c7, and r7
+    /// * Security-enhanced instance families: g7t, c7t, and r7t
+    ///
+    /// When you create instances of the preceding instance families, you must set this parameter. Take note of the following items:
+    ///
+    /// * To use the Alibaba Cloud trusted system, set this parameter to vTPM. Then, the Alibaba Cloud trusted system performs trust verifications when the instances start.
+    /// * If you do not want to use the Alibaba Cloud trusted system, leave this parameter empty. Note that if your created instances use an enclave-based confidential computing environment (with `SecurityOptions.ConfidentialComputingMode` set to Enclave), the Alibaba Cloud trusted system is enabled for the instances.
+    /// * When you use the ECS API to create instances that use the trusted system, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.TrustedSystemMode` parameter.
+    ///
+    /// > If you have configured an instance as a trusted one when you created the instance, you can use only an image that support the trusted system to replace the system disk of the instance.
+    ///
+    /// For more information about the trusted system, see Overview. Example: `vTPM`.
+    pub trusted_system_mode: Option<String>,
+    /// The confidential computing mode. Set the value to Enclave.
+    ///
+    /// A value of Enclave indicates that an enclave-based confidential computing environment is built on the instance. When you call the `RunInstances` operation, you can set this parameter only for c7, g7, or r7 instances to use enclave-based confidential computing. Take note of the following items:
+    ///
+    /// * The confidential computing feature is in invitational preview.
+    /// * When you use the ECS API to create instances that support enclave-based confidential computing, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.ConfidentialComputingMode` parameter.
+    /// * Enclave-based confidential computing is implemented based on Alibaba Cloud Trusted System (vTPM). When you build a confidential computing environment on an instance by using Enclave, Alibaba Cloud Trusted System is enabled for the instance. If you set `SecurityOptions.ConfidentialComputingMode` to Enclave when you call this operation, the created instances use enclave-based confidential computing and Alibaba Cloud Trusted System regardless of whether `SecurityOptions.TrustedSystemMode` is set to vTPM.
+    ///
+    /// For more information about confidential computing, see Build a confidential computing environment by using Enclave. Example: `Enclave`.
+    pub confidential_computing_mode: Option<String>,
+}
+
+impl rt::WireStruct for SecurityOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("TrustedSystemMode", &self.trusted_system_mode);
+        visit("ConfidentialComputingMode", &self.confidential_computing_mode);
+    }
+}
+
+/// Sent as `PrivatePoolOptions.MatchCriteria`, `PrivatePoolOptions.Id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrivatePoolOptions {
+    /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
+    ///
+    /// * Open: open private pool. The system selects a matching open private pool to create the instance. If no matching open private pools are found, resources in the public pool are used. When you set this parameter to Open, you can leave the `PrivatePoolOptions.Id` parameter empty.
+    /// * Target: specified private pool. The system uses the capacity in a specified private pool to create the instance. If the specified private pool is unavailable, the instance cannot be created. If you set this parameter to Target, you must specify the `PrivatePoolOptions.Id` parameter.
+    /// * None: no private pool. The capacity in private pools is not used.
+    ///
+    /// Default value: None.
+    ///
+    /// In the following scenarios, the PrivatePoolOptions.MatchCriteria parameter can be set only to `None` or left empty:
+    ///
+    /// * A spot instance is created.
+    /// * The instance is created in the classic network.
+    /// * The instance is created on a dedicated host.
+    ///
+    /// Example: `Open`.
+    pub match_criteria: Option<String>,
+    /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated. Example: `eap-bp67acfmxazb4****`.
+    pub id: Option<String>,
+}
+
+impl rt::WireStruct for PrivatePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("MatchCriteria", &self.match_criteria);
+        visit("Id", &self.id);
+    }
+}
+
+/// Sent as `SchedulerOptions.DedicatedHostClusterId`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchedulerOptions {
+    /// The ID of the dedicated host cluster in which to create the instance. After this parameter is specified, the system selects one dedicated host from the specified cluster to create the instance.
+    ///
+    /// > This parameter is valid only when the `Tenancy` parameter is set to `host`.
+    ///
+    /// When you specify both the `DedicatedHostId` and `SchedulerOptions.DedicatedHostClusterId` parameters, take note of the following items:
+    ///
+    /// * If the specified dedicated host belongs to the specified dedicated host cluster, the instance is preferentially deployed on the specified dedicated host.
+    /// * If the specified dedicated host does not belong to the specified dedicated host cluster, the instance cannot be created.
+    ///
+    /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs. Example: `dc-bp12wlf6am0vz9v2****`.
+    pub dedicated_host_cluster_id: Option<String>,
+}
+
+impl rt::WireStruct for SchedulerOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("DedicatedHostClusterId", &self.dedicated_host_cluster_id);
+    }
+}
 
 /// Data disk N.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
