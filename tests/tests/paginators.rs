@@ -67,8 +67,8 @@ const FIVE: &[&str] = &["p1", "p2", "p3", "p4", "p5"];
 
 /// A server holding `ids`, `per_page` of them on each page, pages counted from `first`: it
 /// answers the page the request's `cursor` parameter asks for (the first when it asks for
-/// none), with `answer(the page's ids, page number, pages, total)`; pages past the end are
-/// empty.
+/// none, or one before the first), with `answer(the page's ids, page number, pages, total)`;
+/// pages past the end are empty.
 fn pages_from(
     first: u32,
     per_page: usize,
@@ -77,9 +77,11 @@ fn pages_from(
     answer: fn(&[&str], u32, u32, u32) -> Reply,
 ) -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {
     move |request| {
-        let page = param(request, cursor).map_or(first, |n| n.parse().expect("a page number"));
+        let page = param(request, cursor)
+            .map_or(first, |n| n.parse().expect("a page number"))
+            .max(first);
         let pages = ids.len().div_ceil(per_page) as u32;
-        let index = page.checked_sub(first).expect("no page before the first") as usize;
+        let index = (page - first) as usize;
         let on_page: Vec<&str> = ids
             .iter()
             .copied()
@@ -101,6 +103,22 @@ fn plans(ids: &[&str], page: u32, pages: u32, total: u32) -> Reply {
         &format!(
             r#"{{"Success": true, "RequestId": "R{page}", "PageNum": {page}, "TotalPages": {pages}, "TotalElements": {total},
                 "Items": {{"BackupPlanDetail": [{}]}}}}"#,
+            items.join(",")
+        ),
+    )
+}
+
+/// A DBS answer as [`plans`], without the count of all plans: only `TotalPages` says when
+/// to stop.
+fn plans_in_pages(ids: &[&str], page: u32, pages: u32, _total: u32) -> Reply {
+    let items: Vec<String> = ids
+        .iter()
+        .map(|id| format!(r#"{{"BackupPlanId": "{id}"}}"#))
+        .collect();
+    Reply::json(
+        200,
+        &format!(
+            r#"{{"RequestId": "R{page}", "PageNum": {page}, "TotalPages": {pages}, "Items": {{"BackupPlanDetail": [{}]}}}}"#,
             items.join(",")
         ),
     )
@@ -170,14 +188,44 @@ mod page_numbers {
         assert_eq!(asked(&server, "PageNum"), expected);
     }
 
-    /// A caller's own first page is where paging starts.
+    /// A caller's own first page is where paging starts. From there the paginator cannot
+    /// count the pages against the total from the first page, and 2 of 3 pages could be the
+    /// last (counted from 0) or not (from 1): it asks once more, for an empty page, rather
+    /// than stop early.
     #[tokio::test]
     async fn a_page_the_caller_sets_is_the_first_asked_for() {
-        let server = server(pages_from(0, 2, FIVE, "PageNum", plans)).await;
+        let server = server(at_most(4, pages_from(0, 2, FIVE, "PageNum", plans))).await;
         let client = Client::new(&config(&server)).unwrap();
         let ids = all_plans(client.describe_backup_plan_list().page_num(1)).await;
         assert_eq!(ids, ["p3", "p4", "p5"]);
-        assert_eq!(asked(&server, "PageNum"), some(&["1", "2"]));
+        assert_eq!(asked(&server, "PageNum"), some(&["1", "2", "3"]));
+    }
+
+    /// The total of pages ends the paging after the last, counted from the first page
+    /// whatever its number.
+    #[tokio::test]
+    async fn the_total_of_pages_ends_the_paging_from_0_or_1() {
+        for first in [0, 1] {
+            let server = server(at_most(
+                3,
+                pages_from(first, 2, FIVE, "PageNum", plans_in_pages),
+            ))
+            .await;
+            let client = Client::new(&config(&server)).unwrap();
+            assert_eq!(all_plans(client.describe_backup_plan_list()).await, FIVE);
+            assert_eq!(server.requests().len(), 3, "pages from {first}");
+        }
+    }
+
+    /// A first page the caller sets and the service corrects (DBS counting from 1 after all,
+    /// asked for page 0) is yielded, and paging goes on from the page it says it is.
+    #[tokio::test]
+    async fn a_callers_first_page_the_service_corrects_is_followed() {
+        let server = server(at_most(4, pages_from(1, 2, FIVE, "PageNum", plans))).await;
+        let client = Client::new(&config(&server)).unwrap();
+        let ids = all_plans(client.describe_backup_plan_list().page_num(0)).await;
+        assert_eq!(ids, FIVE);
+        assert_eq!(asked(&server, "PageNum"), some(&["0", "2", "3"]));
     }
 
     /// A token the caller set goes with the first page only.

@@ -18,9 +18,9 @@
 //! - **tokens** (`NextToken`): when an answer has no token, an empty one, or one already
 //!   used (a service that repeats a token would otherwise be asked forever);
 //! - **page numbers**: when a page holds no items, when the items so far reach the answer's
-//!   total count, or the pages so far its total pages; and, without yielding it, at an answer
-//!   echoing a page other than the one asked for (a service that ignores the page number, or
-//!   counts its echo differently: following it could skip or repeat pages);
+//!   total count, or the pages so far its total pages; and, without yielding it, at a later
+//!   page's answer echoing a page other than the one asked for (a service that ignores the
+//!   page number, or counts its echo differently: following it could skip or repeat pages);
 //! - always: after an error (the call itself retried where that was safe), and when a page is
 //!   the same as the one before it (a service that ignores the page asked for).
 //!
@@ -166,9 +166,9 @@ where
     items_so_far: i64,
     seen_tokens: HashSet<String>,
     previous: Option<O::Output>,
-    /// The number of the operation's first page, once known: [`Paginated::FIRST_PAGE`], or
-    /// the page the first answer says it holds when the caller asked for none.
-    first_page: Option<i64>,
+    /// Whether the first request asked for no page number: the pages so far are then counted
+    /// from the operation's first page, whatever number it has.
+    from_first_page: bool,
 }
 
 impl<O: Paginated> std::fmt::Debug for Paginator<O>
@@ -199,7 +199,7 @@ where
             items_so_far: 0,
             seen_tokens: HashSet::new(),
             previous: None,
-            first_page: O::FIRST_PAGE,
+            from_first_page: false,
         }
     }
 
@@ -225,8 +225,11 @@ where
         let page = O::page(output);
         let mut cursor = sent.cursor();
         let asked = cursor.page();
+        // A later page's number is the paginator's own; the first is the caller's, which a
+        // service may correct (a page 0 it counts as 1), and paging goes on from its answer.
         if let (Some(asked), Some(answered)) = (asked, page.page_number)
             && asked != answered
+            && self.pages > 0
         {
             tracing::warn!(
                 operation = O::INFO.action,
@@ -250,19 +253,22 @@ where
                 _ => false,
             }
         } else {
-            // The page the first request asked for by sending no number is the first page.
-            if self.pages == 1 && asked.is_none() {
-                self.first_page = page.page_number.or(self.first_page);
+            if self.pages == 1 {
+                self.from_first_page = asked.is_none();
             }
-            let current = page.page_number.or(asked).or(self.first_page);
+            // The page the answer says it holds, else the one asked for, else (asked for none)
+            // the operation's first.
+            let current = page.page_number.or(asked).or(O::FIRST_PAGE);
             let reached_total = page
                 .total_count
                 .is_some_and(|total| self.items_so_far >= total);
             let reached_pages = page.total_pages.is_some_and(|pages| {
-                match (self.first_page, current) {
-                    (Some(first), Some(current)) => current - first + 1 >= pages,
-                    // Counted from the page the caller started at: later, never earlier.
-                    _ => self.pages as i64 >= pages,
+                if self.from_first_page {
+                    self.pages as i64 >= pages
+                } else {
+                    // From a page the caller chose, the last page's number is `pages` when
+                    // pages count from 1, one less from 0: stop late (an empty page), not early.
+                    current.is_some_and(|current| current >= pages)
                 }
             });
             let more = items > 0 && !reached_total && !reached_pages;
