@@ -53,13 +53,10 @@ use syn::ext::IdentExt as _;
 fn builder_methods_are_setters_or_reserved() {
     for (dir, service) in generated_crates() {
         for op in &service.operations {
-            let file = dir.join(format!(
-                "src/operation/{}.rs",
-                op.names.snake.trim_start_matches("r#")
-            ));
+            let file = dir.join(format!("src/operation/{}.rs", op.names.bare_snake));
             let source = std::fs::read_to_string(&file).unwrap();
-            let builder = format!("{}Builder", op.names.upper_camel);
-            let methods = inherent_methods(&source, |name| name == builder);
+            let builder = &op.names.builder;
+            let methods = inherent_methods(&source, |name| name == builder.as_str());
             let setters: BTreeSet<String> = op
                 .params
                 .iter()
@@ -74,8 +71,8 @@ fn builder_methods_are_setters_or_reserved() {
                 );
             }
             assert!(methods.contains(generated::BUILD), "{}", file.display());
-            let request = format!("{}Request", op.names.upper_camel);
-            for method in inherent_methods(&source, |name| name == request) {
+            let request = &op.names.request;
+            for method in inherent_methods(&source, |name| name == request.as_str()) {
                 assert!(
                     generated::REQUEST_METHODS.contains(&method.as_str()),
                     "{}: `{request}::{method}` is not reserved in names::generated::REQUEST_METHODS",
@@ -94,7 +91,7 @@ fn client_methods_are_operations_or_reserved() {
         let operations: BTreeSet<String> = service
             .operations
             .iter()
-            .map(|op| op.names.snake.trim_start_matches("r#").to_owned())
+            .map(|op| op.names.bare_snake.clone())
             .collect();
         for method in &methods {
             assert!(

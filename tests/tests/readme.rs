@@ -1,10 +1,11 @@
-//! The README's first program, taken from README.md as written: its `toml` block as the
-//! dependencies of a fresh crate (edition 2021) outside this workspace, its `rust` block as
-//! `src/main.rs`. It must build with nothing but those dependencies, and run: against the
-//! signature-checking loopback server, with region, endpoint and credentials from the
-//! environment, it starts the plan named on its command line.
+//! The README's programs, taken from README.md as written: its `toml` block as the
+//! dependencies of a fresh crate (edition 2021) outside this workspace, its first `rust` block
+//! as `src/main.rs`, and its paginator example as the body of a second program. They must build
+//! with nothing but those dependencies, and run against the signature-checking loopback server,
+//! with region, endpoint and credentials from the environment: the first starts the plan named
+//! on its command line; the second lists every plan of a server paging as DBS documents.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use acs_test_server::{Reply, TestServer, Verdict};
 
@@ -19,8 +20,70 @@ fn block(readme: &str, lang: &str) -> String {
     readme[start..end].to_owned()
 }
 
+/// The first block fenced as exactly `lang` after the line `heading`.
+fn block_after(readme: &str, heading: &str, lang: &str) -> String {
+    let at = readme
+        .find(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("the README has a `{heading}` section"));
+    block(&readme[at..], lang)
+}
+
+/// The README's paginator example, in a program whose client is made as the first program's.
+fn paginator_program(example: &str) -> String {
+    let body: String = example
+        .lines()
+        .map(|line| format!("    {line}\n"))
+        .collect();
+    format!(
+        "use acs_dbs20190306::prelude::*;\n\n#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    let config = Config::from_env()?.with_endpoint(std::env::var(\"DBS_ENDPOINT\")?);\n    let client = Client::new(&config)?;\n{body}    Ok(())\n}}\n"
+    )
+}
+
+/// DBS `DescribeBackupPlanList` as DBS documents it: pages counted from 0 (`PageNum`, echoed
+/// back), two plans a page whatever the page size asked, five plans in all.
+fn dbs_pages(request: &acs_test_server::Recorded) -> Reply {
+    let page: usize = request.param("PageNum").map_or(0, |n| n.parse().unwrap());
+    let ids: Vec<String> = ["p1", "p2", "p3", "p4", "p5"]
+        .iter()
+        .skip(page * 2)
+        .take(2)
+        .map(|id| format!(r#"{{"BackupPlanId": "{id}"}}"#))
+        .collect();
+    Reply::json(
+        200,
+        &format!(
+            r#"{{"RequestId": "R{page}", "PageNum": {page}, "TotalPages": 3, "TotalElements": 5, "Items": {{"BackupPlanDetail": [{}]}}}}"#,
+            ids.join(",")
+        ),
+    )
+}
+
+/// Runs `program` (with `args`) with nothing in its environment but a home, the region,
+/// credentials the server accepts and the server as `DBS_ENDPOINT`; its standard output.
+async fn run(program: &Path, args: &[&str], home: &Path, server: &TestServer) -> String {
+    server.accept_key("readmeKeyId", "readmeKeySecret", None);
+    let output = tokio::process::Command::new(program)
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "readmeKeyId")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "readmeKeySecret")
+        .env("DBS_ENDPOINT", server.url())
+        .output()
+        .await
+        .expect("the program runs");
+    assert!(
+        output.status.success(),
+        "{}: {}",
+        program.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[tokio::test]
-async fn the_first_program_builds_outside_the_workspace_and_runs() {
+async fn the_readme_programs_build_outside_the_workspace_and_run() {
     let root = xtask::workspace_root();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let dependencies = block(&readme, "toml");
@@ -52,6 +115,14 @@ async fn the_first_program_builds_outside_the_workspace_and_runs() {
     )
     .unwrap();
     std::fs::write(project.join("src/main.rs"), &program).unwrap();
+    let example = block_after(&readme, "### Paginators", "rust");
+    assert!(example.contains(".into_paginator()"), "{example}");
+    std::fs::create_dir_all(project.join("src/bin")).unwrap();
+    std::fs::write(
+        project.join("src/bin/list-plans.rs"),
+        paginator_program(&example),
+    )
+    .unwrap();
     std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock")).unwrap();
 
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -66,7 +137,7 @@ async fn the_first_program_builds_outside_the_workspace_and_runs() {
         .expect("cargo runs");
     assert!(
         built.status.success(),
-        "the README's program builds:\n{}",
+        "the README's programs build:\n{}",
         String::from_utf8_lossy(&built.stderr)
     );
 
@@ -75,29 +146,16 @@ async fn the_first_program_builds_outside_the_workspace_and_runs() {
         r#"{"Success": true, "BackupPlanId": "dbs-plan", "CreatedFullBackupsetId": "set-1", "RequestId": "R"}"#,
     )])
     .await;
-    server.accept_key("readmeKeyId", "readmeKeySecret", None);
     let home = project.join("home");
     std::fs::create_dir_all(&home).unwrap();
-    let output = tokio::process::Command::new(target.join("debug/start-backup-plan"))
-        .arg("dbs-plan")
-        .env_clear()
-        .env("HOME", &home)
-        .env("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "readmeKeyId")
-        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "readmeKeySecret")
-        .env("DBS_ENDPOINT", server.url())
-        .output()
-        .await
-        .expect("the program runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&output.stdout).trim(),
-        r#"full backup set: Some("set-1")"#
-    );
+    let printed = run(
+        &target.join("debug/start-backup-plan"),
+        &["dbs-plan"],
+        &home,
+        &server,
+    )
+    .await;
+    assert_eq!(printed.trim(), r#"full backup set: Some("set-1")"#);
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
     assert!(
@@ -110,5 +168,21 @@ async fn the_first_program_builds_outside_the_workspace_and_runs() {
             .query
             .contains(&("BackupPlanId".to_owned(), "dbs-plan".to_owned()))
     );
+
+    // The paginator example: every plan once, the pages asked for counted from 0.
+    let server = TestServer::start_with(dbs_pages).await;
+    let printed = run(&target.join("debug/list-plans"), &[], &home, &server).await;
+    let printed: Vec<&str> = printed.lines().collect();
+    let expected: Vec<String> = ["p1", "p2", "p3", "p4", "p5"]
+        .iter()
+        .map(|id| format!("Some({id:?})"))
+        .collect();
+    assert_eq!(printed, expected);
+    let pages: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .map(|r| r.param("PageNum").map(str::to_owned))
+        .collect();
+    assert_eq!(pages, [None, Some("1".to_owned()), Some("2".to_owned())]);
     let _ = std::fs::remove_dir_all(&project);
 }

@@ -83,9 +83,15 @@ pub fn render_all(root: &Path, report: &mut Report) -> Result<Vec<(PathBuf, Stri
             let shown = relative(root, &dir);
             match acs_spec::load_service_dir(&dir) {
                 Ok(loaded) => {
-                    report
-                        .warnings
-                        .extend(loaded.warnings.iter().map(|w| display_relative(root, w)));
+                    // Notes are the spec's facts the generated code records; the import says
+                    // them, codegen would repeat them on every run.
+                    report.warnings.extend(
+                        loaded
+                            .warnings
+                            .iter()
+                            .filter(|w| w.severity != acs_spec::Severity::Note)
+                            .map(|w| display_relative(root, w)),
+                    );
                     let package = &loaded.service.package_name;
                     if let Some(other) = packages.insert(package.clone(), shown.clone()) {
                         let _ = writeln!(

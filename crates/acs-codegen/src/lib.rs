@@ -80,10 +80,7 @@ pub fn generate_service(service: &Service, spec_dir: &str) -> Vec<GeneratedFile>
         ));
     }
     for op in &service.operations {
-        let file = format!(
-            "src/operation/{}.rs",
-            op.names.snake.trim_start_matches("r#")
-        );
+        let file = format!("src/operation/{}.rs", op.names.bare_snake);
         files.push(rust(
             &file,
             operation::OperationModule(op).into_token_stream(),

@@ -86,11 +86,11 @@ fn keywords_and_awkward_names_are_made_safe() {
 }
 
 #[test]
-fn arn_placeholders_naming_no_parameter_become_wildcards_with_a_warning() {
+fn arn_placeholders_naming_no_parameter_become_wildcards_with_a_note() {
     let text = format!(
         "{VALID}ram:\n  action: demo:Op\n  access_level: get\n  resources:\n    - type: Thing\n      arn: \"acs:demo:{{#regionId}}:{{#accountId}}:thing/{{#ThingId}}/{{#Id}}\"\n"
     );
-    let loaded = load(&text).expect("a warning is not an error");
+    let loaded = load(&text).expect("a note is not an error");
     let resource = &loaded.service.operations[0].ram.as_ref().unwrap().resources[0];
     assert_eq!(resource.wildcard_arn(), "acs:demo:*:*:thing/*/*");
     assert_eq!(

@@ -76,11 +76,18 @@ fn the_overlay_outline_is_checked_with_positions() {
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("specs/demo/2020-01-01/overlay.yaml:2:3: error: at `operations.Nope`: the overlay patches operation `Nope`, which has no spec file in this folder"),
+        error.contains("specs/demo/2020-01-01/overlay.yaml:2:3: error: at `operations.Nope`: the overlay patches operation `Nope`, which has no spec file in this folder\n"),
         "{error}"
     );
     assert!(
         error.contains("overlay.yaml:4:1: error: at `extra`: unknown key `extra`"),
+        "{error}"
+    );
+    let error = load("operations:\n  op:\n    summary: x\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("the overlay patches operation `op`, which has no spec file in this folder (did you mean `Op`?)"),
         "{error}"
     );
     let error = load("operations:\n  Op:\n    errors:\n      Missing.Code: null\n")

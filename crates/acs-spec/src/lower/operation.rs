@@ -25,12 +25,8 @@ pub(super) fn lower_operation(
     let spec = parsed.spec;
     let root = FieldPath::default();
     check_name(report, parsed, &root);
-    let upper_camel = names::upper_camel_base(&spec.name);
-    let names = ir::OperationNames {
-        snake: names::snake_ident(&spec.name),
-        upper_camel: upper_camel.clone(),
-        feature: names::kebab(&spec.name),
-    };
+    let names = names::operation_names(&spec.name);
+    let upper_camel = names.upper_camel.clone();
 
     let method = match (style, spec.methods.as_slice()) {
         (_, []) => {
@@ -623,13 +619,17 @@ fn arn_parts(
                     placeholder: name.to_owned(),
                 },
                 _ => {
-                    report.warning(
+                    // Alibaba's metadata, not a mistake to fix on every run: recorded in the
+                    // generated RAM docs, and said once when the spec is imported.
+                    report.note(
                         path,
                         format!(
                             "`{{#{name}}}` names no scalar parameter of this operation; it becomes `*` in policies"
                         ),
                     );
-                    ArnPart::Wildcard
+                    ArnPart::Wildcard {
+                        placeholder: name.to_owned(),
+                    }
                 }
             },
         });

@@ -121,39 +121,83 @@ pub struct RunInstancesRequest {
     pub security_group_id: Option<String>,
     /// The ID of the vSwitch to which to connect to the instance. You must set this parameter when you create an instance of the VPC type. The specified vSwitch and security group must belong to the same VPC. You can call the DescribeVSwitches operation to query available vSwitches.
     pub v_switch_id: Option<String>,
-    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
+    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
     pub instance_name: Option<String>,
     /// The description of the instance. The description must be 2 to 256 characters in length, and cannot start with `http://` or `https://`.
     pub description: Option<String>,
     /// The maximum inbound public bandwidth. Unit: Mbit/s. Valid values:
+    ///
+    /// * When the purchased outbound public bandwidth is less than or equal to 10 Mbit/s, the valid values of InternetMaxBandwidthIn are 1 to 10, and the default value is 10.
+    /// * When the purchased outbound public bandwidth is greater than 10 Mbit/s, the valid values of this parameter are 1 to the `InternetMaxBandwidthOut` value and the default value is the `InternetMaxBandwidthOut` value.
     pub internet_max_bandwidth_in: Option<i32>,
     /// The maximum outbound public bandwidth. Unit: Mbit/s. Valid values: 0 to 100.
     pub internet_max_bandwidth_out: Option<i32>,
     /// The hostname of the instance. Take note of the following items:
+    ///
+    /// * The hostname cannot start or end with a period (.) or hyphen (-). It cannot contain consecutive periods (.) or hyphens (-).
+    /// * For Windows instances, the hostname must be 2 to 15 characters in length and cannot contain periods (.) or contain only digits. It can contain letters, digits, and hyphens (-).
+    /// * For instances that run other operating systems such as Linux, take note of the following items:
+    /// * The hostname must be 2 to 64 characters in length. You can use periods (.) to separate a hostname into multiple segments. Each segment can contain letters, digits, and hyphens (-).
+    /// * You can use the `${instance_id}` placeholder to pass instance IDs into the hostname specified by `HostName`. For example, if you set `HostName` to k8s-${instance_id} and the instance is assigned an ID of `i-123abc****`, the hostname of the instance is `k8s-i-123abc****`.
     pub host_name: Option<String>,
     /// Specifies whether to automatically append incremental suffixes to the hostname specified by the `HostName` parameter and to the instance name specified by the `InstanceName` parameter when you batch create instances. The incremental suffixes can range from 001 to 999. Valid values:
+    ///
+    /// * true
+    /// * false
     pub unique_suffix: Option<bool>,
     /// The password of the instance. The password must be 8 to 30 characters in length and contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Special characters include:
+    ///
+    /// ()‘~!@#$%^&*-_+=|{}\[\]:;'&lt;&gt;,.?/
     pub password: Option<String>,
     /// Specifies whether to use the password preset in the image. Valid values:
+    ///
+    /// * true: uses the preset password.
+    /// * false: does not use the preset password.
     pub password_inherit: Option<bool>,
     /// The ID of the zone in which to create the instance. You can call the DescribeZones operation to query the most recent zone list.
     pub zone_id: Option<String>,
     /// The billing method for network usage. Valid values:
+    ///
+    /// * PayByBandwidth: pay-by-bandwidth
+    /// * PayByTraffic: pay-by-traffic
     pub internet_charge_type: Option<String>,
     /// The size of the system disk. Unit: GiB. Valid values:
+    ///
+    /// * Basic disk: 20 to 500.
+    /// * ESSD: Valid values vary based on the performance level of the ESSD.
+    /// * PL0 ESSD: 1 to 2048.
+    /// * PL1 ESSD: 20 to 2048.
+    /// * PL2 ESSD: 461 to 2048.
+    /// * PL3 ESSD: 1261 to 2048.
+    /// * ESSD AutoPL disk: 1 to 2048.
+    /// * Other disk categories: 20 to 2048.
     pub system_disk_size: Option<String>,
     /// The category of the system disk. Valid values:
+    ///
+    /// * cloud_efficiency: utra disk
+    /// * cloud_ssd: standard SSD
+    /// * cloud_essd: enhanced SSD (ESSD)
+    /// * cloud: basic disk
+    /// * cloud_auto: ESSD AutoPL disk
+    /// * cloud_essd_entry: ESSD Entry disk
     pub system_disk_category: Option<String>,
-    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-).
+    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\_), periods (.), and hyphens (-).
     pub system_disk_disk_name: Option<String>,
     /// The description of the system disk. The description must be 2 to 256 characters in length. The description can contain letters but cannot start with `http://` or `https://`.
     pub system_disk_description: Option<String>,
     /// The performance level of the ESSD to use as the system disk. Default value: PL1. Valid values:
+    ///
+    /// * PL0: A single ESSD can deliver up to 10,000 random read/write IOPS.
+    /// * PL1: A single ESSD can deliver up to 50,000 random read/write IOPS.
+    /// * PL2: A single ESSD can deliver up to 100,000 random read/write IOPS.
+    /// * PL3: A single ESSD can deliver up to 1,000,000 random read/write IOPS.
     pub system_disk_performance_level: Option<String>,
     /// The ID of the automatic snapshot policy to apply to the system disk.
     pub system_disk_auto_snapshot_policy_id: Option<String>,
     /// Specifies whether the instance is I/O optimized. For instances of retired instance types, the default value is none. For instances of other instance types, the default value is optimized. Valid values:
+    ///
+    /// * none: The instance is not I/O optimized.
+    /// * optimized: The instance is I/O optimized.
     pub io_optimized: Option<String>,
     /// The user data of the instance. You must specify Base64-encoded data. The instance user data cannot exceed 32 KB in size before Base64 encoding.
     pub user_data: Option<String>,
@@ -168,20 +212,36 @@ pub struct RunInstancesRequest {
     /// The time when to automatically release the pay-as-you-go instance. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mm:ssZ` format. The time must be in UTC.
     pub auto_release_time: Option<String>,
     /// The bidding policy for the pay-as-you-go instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PostPaid`. Valid values:
+    ///
+    /// * NoSpot: The instance is created as a pay-as-you-go instance.
+    /// * SpotWithPriceLimit: The instance is created as a spot instance with a user-defined maximum hourly price.
+    /// * SpotAsPriceGo: The instance is created as a spot instance for which the market price at the time of purchase is automatically used as the bid price.
     pub spot_strategy: Option<String>,
     /// The protection period of the spot instance. Unit: hours. Valid values:
+    ///
+    /// * 1: After a spot instance is created, Alibaba Cloud ensures that the instance is not automatically released within 1 hour. After the 1-hour protection period ends, the system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
+    /// * 0: After a spot instance is created, Alibaba Cloud does not ensure that the instance can run for one hour. The system compares the biding price with the market prices and checks the resource inventory to determine whether to retain or release the instance.
     pub spot_duration: Option<i32>,
     /// The maximum hourly price of the instance. The value is accurate to three decimal places. This parameter is valid only when the `SpotStrategy` parameter is set to `SpotWithPriceLimit`.
     pub spot_price_limit: Option<f32>,
     /// The interruption mode of the spot instance. Valid values:
+    ///
+    /// * Terminate: The instance is released.
+    /// * Stop: The instance is stopped in economical mode.
     pub spot_interruption_behavior: Option<String>,
     /// Specifies whether to enable security hardening. Valid values:
+    ///
+    /// * Active: enables security hardening. This value is applicable only to public images.
+    /// * Deactive: does not enable security hardening. This value is applicable to all images.
     pub security_enhancement_strategy: Option<String>,
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.**** For more information, see How to ensure idempotence.
     pub client_token: Option<String>,
     /// The ID of the high performance computing (HPC) cluster to which the instance belongs.
     pub hpc_cluster_id: Option<String>,
     /// Specifies whether to check the validity of the request without actually making the request. Default value: false. Valid values:
+    ///
+    /// * true: The validity of the request is checked but the request is not made. Check items include whether required parameters are specified, the request format, service limits, and available ECS resources. If the check fails, the corresponding error code is returned. If the check succeeds, the `DryRunOperation` error code is returned.
+    /// * false: The validity of the request is checked, and the request is made if the check succeeds.
     pub dry_run: Option<bool>,
     /// The ID of the dedicated host.
     pub dedicated_host_id: Option<String>,
@@ -194,14 +254,29 @@ pub struct RunInstancesRequest {
     /// The ID of the resource group to which to assign the instance.
     pub resource_group_id: Option<String>,
     /// The subscription period of the instance. The unit is specified by the `PeriodUnit` parameter. This parameter is valid and required only when `InstanceChargeType` is set to `PrePaid`. If the `DedicatedHostId` parameter is specified, the value of Period must not exceed the subscription period of the specified dedicated host. Valid values:
+    ///
+    /// * Valid values when PeriodUnit is set to Week: 1, 2, 3, and 4.
+    /// * Valid values when PeriodUnit is set to Month: 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     pub period: Option<i32>,
     /// The unit of the subscription period. Default value: Month. Valid values:
+    ///
+    /// * Week
+    /// * Month
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for the instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PrePaid`. Valid values:
+    ///
+    /// * true: enables auto-renewal.
+    /// * false: does not enable auto-renewal.
     pub auto_renew: Option<bool>,
     /// The auto-renewal period of the instance. Valid values:
+    ///
+    /// * Valid values when PeriodUnit is set to Week: 1, 2, and 3.
+    /// * Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     pub auto_renew_period: Option<i32>,
     /// The billing method of the instance. Valid values:
+    ///
+    /// * PrePaid: subscription
+    /// * PostPaid: pay-as-you-go
     pub instance_charge_type: Option<String>,
     /// The ID of the deployment set to which to deploy the instance.
     pub deployment_set_id: Option<String>,
@@ -210,18 +285,34 @@ pub struct RunInstancesRequest {
     /// The private IP address to assign to the instance. To assign a private IP address to an instance that resides in a VPC, make sure that the IP address is an idle IP address within the CIDR block of the vSwitch specified by `VSwitchId`.
     pub private_ip_address: Option<String>,
     /// The performance mode of the burstable instance. Valid values:
+    ///
+    /// * Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
+    /// * Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Burstable instances.
     pub credit_specification: Option<String>,
     /// The number of IPv6 addresses to randomly generate for the primary ENI. Valid values: 1 to 10.
     pub ipv6_address_count: Option<i32>,
     /// The number of queues supported by the primary ENI. Take note of the following items:
+    ///
+    /// * The value of this parameter cannot exceed the maximum number of queues per ENI allowed for the instance type.
+    /// * The total number of queues for all ENIs on the instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation to query the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `NetworkInterfaceQueueNumber` but can specify `NetworkInterface.N.QueueNumber`.
     pub network_interface_queue_number: Option<i32>,
     /// Specifies whether to enable release protection for the instance. This parameter determines whether you can use the ECS console or call the DeleteInstance operation to release the instance. Valid values:
+    ///
+    /// * true: enables release protection for the instance.
+    /// * false: disables release protection for the instance.
     pub deletion_protection: Option<bool>,
     /// Sent as `HibernationOptions.Configured`.
     pub hibernation_options: Option<HibernationOptions>,
     /// Specifies whether to associate an instance on a dedicated host with the dedicated host. Valid values:
+    ///
+    /// * default: does not associate the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance is automatically deployed to another dedicated host in the automatic deployment resource pool if the available resources of the original dedicated host are insufficient.
+    /// * host: associates the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance remains on the original dedicated host. If the available resources of the original dedicated host are insufficient, the instance cannot be started.
     pub affinity: Option<String>,
     /// Specifies whether to create the instance on a dedicated host. Valid values:
+    ///
+    /// * default: creates the instance on a non-dedicated host.
+    /// * host: creates the instance on a dedicated host. If you do not set the `DedicatedHostId` parameter, Alibaba Cloud selects a dedicated host for the instance.
     pub tenancy: Option<String>,
     /// The ID of the storage set.
     pub storage_set_id: Option<String>,
@@ -232,8 +323,14 @@ pub struct RunInstancesRequest {
     /// Sent as `SecurityOptions.TrustedSystemMode`, `SecurityOptions.ConfidentialComputingMode`.
     pub security_options: Option<SecurityOptions>,
     /// Specifies whether to enable the access channel for instance metadata. Valid values:
+    ///
+    /// * enabled
+    /// * disabled
     pub http_endpoint: Option<String>,
     /// Specifies whether to forcefully use the security-enhanced mode (IMDSv2) to access instance metadata. Valid values:
+    ///
+    /// * optional: does not forcefully use the security-enhanced mode (IMDSv2).
+    /// * required: forcefully uses the security-enhanced mode (IMDSv2). After you set this parameter to required, you cannot access instance metadata in normal mode.
     pub http_tokens: Option<String>,
     /// > This parameter is not publicly available.
     pub http_put_response_hop_limit: Option<i32>,
@@ -264,6 +361,8 @@ pub struct RunInstancesRequest {
     /// Details about network options.
     pub network_options: Option<NetworkOptions>,
     /// Specifies whether to automatically complete the payment for instance creation. Valid values:
+    ///
+    /// * true: The payment is automatically completed.
     pub auto_pay: Option<bool>,
     /// The private domain name options of the instance.
     pub private_dns_name_options: Option<PrivateDnsNameOptions>,
@@ -403,7 +502,7 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The name of the image family. You can set this parameter to obtain the latest available custom image from the specified image family to create instances.
     ///
-    /// The name must be 2 to 128 characters in length. The name cannot start with a digit, a special character, <http://>, or <https://>. The name can contain letters, digits, periods (.), underscores (\\_), hyphens (-), and colons (:).
+    /// The name must be 2 to 128 characters in length. The name cannot start with a digit, a special character, <http://>, or <https://>. The name can contain letters, digits, periods (.), underscores (\_), hyphens (-), and colons (:).
     ///
     /// Take note of the following items:
     ///
@@ -459,9 +558,9 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
+    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
     ///
-    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\\\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `k8s-node-[1,4]-alibabacloud`.
+    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `k8s-node-[1,4]-alibabacloud`.
     pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
@@ -616,7 +715,7 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-). Example: `cloud_ssdSystem`.
+    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\_), periods (.), and hyphens (-). Example: `cloud_ssdSystem`.
     pub fn system_disk_disk_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.system_disk_disk_name = value.into_param();
         self
@@ -3714,7 +3813,7 @@ pub struct DataDiskItem {
     ///
     /// Example: `2000`.
     pub size: Option<i32>,
-    /// The name of data disk N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). Example: `cloud_ssdData`.
+    /// The name of data disk N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-). Example: `cloud_ssdData`.
     pub disk_name: Option<String>,
     /// The category of data disk N. Valid values:
     ///
@@ -3827,7 +3926,7 @@ pub struct NetworkInterfaceItem {
     ///
     /// Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
-    /// The name of ENI N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-).
+    /// The name of ENI N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-).
     ///
     /// Take note of the following items:
     ///
