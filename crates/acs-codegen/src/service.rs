@@ -175,6 +175,11 @@ impl ToTokens for EndpointsRs<'_> {
             ApiStyle::Rpc => quote!(Rpc),
             ApiStyle::Roa => quote!(Roa),
         };
+        let gateway = match service.gateway {
+            None => quote!(Acs),
+            Some(acs_spec::ir::Gateway::Oss) => quote!(Oss),
+            Some(acs_spec::ir::Gateway::Sls) => quote!(Sls),
+        };
         tokens.extend(quote! {
             //! Where the service is reached, per region.
 
@@ -189,6 +194,7 @@ impl ToTokens for EndpointsRs<'_> {
                 product: #product,
                 version: #version,
                 style: acs_runtime::ApiStyle::#style,
+                gateway: acs_runtime::Gateway::#gateway,
                 endpoints: ENDPOINTS,
             };
         });

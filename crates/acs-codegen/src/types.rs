@@ -55,7 +55,7 @@ impl ToTokens for RustType<'_> {
             TypeRef::Double => quote!(f64),
             TypeRef::Boolean => quote!(bool),
             TypeRef::Any => quote!(rt::serde_json::Value),
-            TypeRef::Bytes => quote!(Vec<u8>),
+            TypeRef::Bytes => quote!(rt::ObjectBody),
             TypeRef::List(inner) => {
                 let inner = self.inner(inner);
                 quote!(Vec<#inner>)
@@ -271,6 +271,50 @@ impl ToTokens for FromJsonImpl<'_> {
     }
 }
 
+/// `impl FromXml`: each member read from the element's children by wire name (a list member
+/// from each of its repeated elements), the rest skipped.
+pub struct FromXmlImpl<'a> {
+    /// The type's Rust name.
+    pub name: &'a Ident,
+    /// Its members.
+    pub fields: &'a [Field],
+}
+
+impl ToTokens for FromXmlImpl<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let name = self.name;
+        let allow = allow_deprecated(self.fields);
+        let body = if self.fields.is_empty() {
+            quote! {
+                xml.children(|_, xml| xml.skip())?;
+                Ok(Self {})
+            }
+        } else {
+            let arms = self.fields.iter().map(|field| {
+                let wire = &field.wire_name;
+                let member = ident(&field.ident);
+                quote! { #wire => xml.read_into(&mut out.#member), }
+            });
+            quote! {
+                let mut out = Self::default();
+                xml.children(|member, xml| match member {
+                    #(#arms)*
+                    _ => xml.skip(),
+                })?;
+                Ok(out)
+            }
+        };
+        tokens.extend(quote! {
+            #allow
+            impl rt::FromXml for #name {
+                fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
+                    #body
+                }
+            }
+        });
+    }
+}
+
 /// A nested or shared struct, declared in a module of `scope`.
 pub struct StructItem<'a> {
     /// The struct.
@@ -297,6 +341,10 @@ impl ToTokens for StructItem<'_> {
             name: &name,
             fields: &def.fields,
         });
+        let from_xml = def.sides.xml.then(|| FromXmlImpl {
+            name: &name,
+            fields: &def.fields,
+        });
         tokens.extend(quote! {
             #docs
             #[derive(Debug, Clone, Default, PartialEq, #eq)]
@@ -307,6 +355,7 @@ impl ToTokens for StructItem<'_> {
 
             #wire
             #from_json
+            #from_xml
         });
     }
 }
@@ -333,6 +382,15 @@ impl ToTokens for StringEnum<'_> {
                 impl rt::FromJson for #name {
                     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
                         <String as rt::FromJson>::from_json(json).map(|text| Self::from(text.as_str()))
+                    }
+                }
+            }
+        });
+        let from_xml = def.sides.xml.then(|| {
+            quote! {
+                impl rt::FromXml for #name {
+                    fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
+                        xml.text().map(|text| Self::from(text.as_ref()))
                     }
                 }
             }
@@ -389,6 +447,7 @@ impl ToTokens for StringEnum<'_> {
 
             #to_wire
             #from_json
+            #from_xml
         });
     }
 }

@@ -267,7 +267,8 @@ impl<'a> Differ<'a> {
         self.fields(old, new, &o.params, &n.params, "", Side::Request, true);
         self.side = Some(Side::Response);
         match (&o.response_shape, &n.response_shape) {
-            (ResponseShape::Object, ResponseShape::Object) => {
+            (ResponseShape::Object, ResponseShape::Object)
+            | (ResponseShape::Xml { .. }, ResponseShape::Xml { .. }) => {
                 self.fields(
                     old,
                     new,
@@ -288,6 +289,7 @@ impl<'a> Differ<'a> {
                     ResponseShape::Value(ty) => Self::describe(old, ty),
                     ResponseShape::Text => "text".to_owned(),
                     ResponseShape::Binary => "binary".to_owned(),
+                    ResponseShape::Xml { .. } => "XML".to_owned(),
                 };
                 self.push(
                     Kind::ResponseShapeChanged,
@@ -406,6 +408,9 @@ impl<'a> Differ<'a> {
             Placement::JsonBody => "JSON body",
             Placement::JsonMember => "JSON body member",
             Placement::BinaryBody => "binary body",
+            Placement::Host => "host",
+            Placement::XmlBody => "XML body",
+            Placement::LogGroupBody => "LogGroup body",
         };
         let encoding = |p: Placement| match p {
             Placement::Query(e) | Placement::Form(e) | Placement::Header(e) => Some(e),

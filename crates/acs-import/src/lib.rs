@@ -6,13 +6,16 @@
 //! the metadata says that the spec format or the runtime cannot express is either adapted with
 //! a warning (a dangling `$ref` becomes type `any`, a deprecated parameter whose Rust name
 //! collides with another is dropped) or refused per operation with a [`Refusal`] naming the
-//! reason (XML bodies, parameters in the host name, product-specific authentication). Every
+//! reason (XML bodies outside the OSS gateway, product-specific authentication). Every
 //! imported operation is checked with `acs_spec::lower_models` (the spec checks, on the model
 //! itself) before it is returned, so the generator accepts whatever is written.
 //!
 //! Styles: `RPC` imports as `rpc`; `ROA` and `FC` (Function Compute, whose paths start with
 //! the API version) as `roa`; `V3` as `roa` when its operations have paths and as `rpc` when
-//! they do not. `AliGenie` and `OSS` sign their own ways and are refused whole.
+//! they do not; `OSS` as `roa` through the OSS gateway (`gateway: oss`: XML bodies, the bucket
+//! in the host name). Products whose SDKs use a gateway their style does not name (SLS) get
+//! it from one table, `PRODUCT_GATEWAYS`. A parameter `in: host` is the host name's first label
+//! (`{bucket}.{endpoint}`). `AliGenie` signs its own way and is refused whole.
 //!
 //! Type mapping: `integer` + `int32` → `int32`, `integer` + `int64` or without a format →
 //! `int64` (never truncates); `number` + `float` → `float`, otherwise `double`; an object with
@@ -35,7 +38,7 @@ use std::fmt;
 use acs_spec::Diagnostic;
 use acs_spec::model::{OperationSpec, ServiceSpec};
 
-pub use convert::import_openmeta;
+pub use convert::{PRODUCT_GATEWAYS, import_openmeta};
 
 /// The result of an import.
 #[derive(Debug, Clone)]

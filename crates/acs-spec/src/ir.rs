@@ -6,7 +6,7 @@
 //! ([`RetrySafety`]) and how its answer is read ([`ResponseShape`]). The generator makes no
 //! decisions that could fail and derives none of these again.
 
-pub use crate::model::{AccessLevel, ApiStyle, HttpMethod};
+pub use crate::model::{AccessLevel, ApiStyle, Gateway, HttpMethod};
 
 /// One product API version and all its operations.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,8 @@ pub struct Service {
     pub api_version: String,
     /// RPC or ROA.
     pub style: ApiStyle,
+    /// The product gateway (`None`: Alibaba's common one).
+    pub gateway: Option<Gateway>,
     /// Product description.
     pub description: Option<String>,
     /// Cargo package of the generated client (`acs-dbs20190306`).
@@ -89,8 +91,14 @@ pub enum ResponseShape {
     Value(TypeRef),
     /// Plain text, held in `body`.
     Text,
-    /// Bytes, held in `body`.
+    /// Bytes, held in `body`: object data, read as a stream.
     Binary,
+    /// An XML document whose root element holds [`Operation::response`]'s members as child
+    /// elements (every answer through the OSS gateway that is not text or bytes).
+    Xml {
+        /// The root element's name, when the spec gives it.
+        root: Option<String>,
+    },
 }
 
 /// One operation.
@@ -120,8 +128,11 @@ pub struct Operation {
     pub idempotency_token: Option<usize>,
     /// How the answer is read.
     pub response_shape: ResponseShape,
-    /// Members of an object answer ([`ResponseShape::Object`]).
+    /// Members of an object answer ([`ResponseShape::Object`], [`ResponseShape::Xml`]).
     pub response: Vec<Field>,
+    /// Members read from the answer's headers (wire names are header names), whatever the
+    /// body; their Rust names collide with no member of `response`.
+    pub response_headers: Vec<Field>,
     /// Whether the request type can derive `Eq` (no float or untyped member, transitively).
     pub request_eq: bool,
     /// Whether the response type can derive `Eq`.
@@ -296,8 +307,16 @@ pub enum Placement {
     JsonBody,
     /// One member of the JSON body object (ROA).
     JsonMember,
-    /// The whole body, as bytes (an uploaded file or image).
+    /// The whole body, as bytes (an uploaded file or image; object data, which may stream).
     BinaryBody,
+    /// The host name's first label, in front of the endpoint (`{bucket}.oss-cn-hangzhou.aliyuncs.com`);
+    /// an operation has at most one, a required string the runtime checks is a DNS label.
+    Host,
+    /// The whole body as an XML document whose root element is the parameter's wire name.
+    XmlBody,
+    /// The whole body as an SLS `LogGroup` in protobuf, compressed as `x-log-compresstype`
+    /// says.
+    LogGroupBody,
 }
 
 /// A request parameter, a response field or a member of a nested struct.
@@ -345,6 +364,8 @@ pub struct Sides {
     pub request: bool,
     /// Received by the client (in a response).
     pub response: bool,
+    /// Received in an XML answer (so read from XML elements rather than JSON).
+    pub xml: bool,
 }
 
 /// A nested struct.

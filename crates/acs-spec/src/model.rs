@@ -22,6 +22,12 @@ pub struct ServiceSpec {
     pub api_version: String,
     /// How requests are shaped: `rpc` (Action in the query) or `roa` (REST paths).
     pub style: ApiStyle,
+    /// The product gateway requests go through, when it is not Alibaba's common one (ACS3 / RPC
+    /// V1 signatures, JSON answers): `oss` (OSS signatures, XML, the bucket in the host name) or
+    /// `sls` (SLS signatures, the project in the host name). The importer sets it; an
+    /// `overlay.yaml` may set or clear it. Signing, addressing and error decoding follow it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<Gateway>,
     /// Cargo package name of the generated crate, when it is not the default
     /// `acs-<product><version digits>`. Test fixtures use names outside `acs-`, so they never
     /// take the name of a real product's crate.
@@ -74,6 +80,19 @@ pub enum ApiStyle {
     Rpc,
     /// Resource-oriented: the operation is a method and a path.
     Roa,
+}
+
+/// A product gateway: how a product's requests are signed, addressed and answered when that is
+/// not Alibaba's common way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Gateway {
+    /// Object Storage Service: `OSS4-HMAC-SHA256` (or V1 `OSS`) signatures, XML bodies and
+    /// errors, the bucket as the first label of the host (or the first path segment).
+    Oss,
+    /// Simple Log Service: `LOG` (or `SLS4-HMAC-SHA256`) signatures, JSON errors
+    /// (`errorCode`), the project as the first label of the host.
+    Sls,
 }
 
 /// Endpoint hosts of one region.
@@ -153,6 +172,14 @@ pub struct OperationSpec {
     /// bytes); `response` is then empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_body: Option<ResponseBodySpec>,
+    /// The answer is an XML document: the name of its root element, whose children are
+    /// `response`'s members (the OSS gateway's answers). Absent: a JSON answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_root: Option<String>,
+    /// Members of a successful answer read from its headers: names are header names
+    /// (`x-oss-hash-crc64ecma`, `ETag`), types scalars.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<FieldSpec>,
     /// Error codes the operation documents.
     #[serde(default)]
     pub errors: Vec<ErrorSpec>,
@@ -179,6 +206,8 @@ pub enum HttpMethod {
     Patch,
     /// HEAD
     Head,
+    /// OPTIONS (OSS's CORS preflight, `OptionObject`)
+    Options,
 }
 
 /// Whether an operation changes anything.
@@ -294,6 +323,12 @@ pub enum ParamStyle {
     Flat,
     /// The value JSON-encoded into one string.
     Json,
+    /// The whole body as an XML document whose root element is the parameter's name (an
+    /// `object` body, `in: body`).
+    Xml,
+    /// The whole body as an SLS `LogGroup` in protobuf, compressed as the operation's
+    /// `x-log-compresstype` header says (SLS `PutLogs`; an `object` body, `in: body`).
+    LogGroup,
 }
 
 /// A request parameter.

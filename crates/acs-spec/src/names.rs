@@ -253,6 +253,12 @@ pub fn param_ident(wire: &str) -> String {
     }
 }
 
+/// The Rust name of a response header member whose own name a body member has (`e_tag` →
+/// `e_tag_header`).
+pub fn header_member_ident(ident: &str) -> String {
+    format!("{}_header", ident.trim_start_matches("r#"))
+}
+
 /// The Rust names of everything the operation `wire` generates: module, client method, file,
 /// Cargo feature and types.
 pub fn operation_names(wire: &str) -> crate::ir::OperationNames {

@@ -139,7 +139,7 @@ fn parse_field_path(text: &str) -> FieldPath {
 /// Element keys of the lists that a mapping can patch by name.
 fn list_key(list: &str) -> Option<&'static str> {
     match list {
-        "parameters" | "response" | "fields" => Some("name"),
+        "parameters" | "response" | "response_headers" | "fields" => Some("name"),
         "errors" => Some("code"),
         _ => None,
     }

@@ -1,7 +1,9 @@
 //! Wire and retry rules shared by the lowering and by the importer, so both decide the same
 //! way: which styles a type can take, how a parameter travels, which operations only read.
 
-use crate::model::{ApiStyle, HttpMethod, OperationType, ParamStyle, Position, TypeName};
+use crate::model::{
+    ApiStyle, Gateway, HttpMethod, OperationType, ParamStyle, Position, TypeName,
+};
 
 /// The deepest nesting of objects, lists and maps a spec may declare. Deeper types would
 /// overflow the compiler's trait solver (`E0275`) when a future holding the request is checked
@@ -44,6 +46,8 @@ impl ParamStyle {
             ParamStyle::RepeatList => "repeatList",
             ParamStyle::Flat => "flat",
             ParamStyle::Json => "json",
+            ParamStyle::Xml => "xml",
+            ParamStyle::LogGroup => "logGroup",
         }
     }
 
@@ -68,9 +72,29 @@ impl ParamStyle {
                 TypeName::Object | TypeName::Map | TypeName::Array
             ),
             ParamStyle::Json => true,
+            // A dangling `$ref` leaves an XML body untyped (`any`): sent from its JSON form.
+            ParamStyle::Xml => matches!(type_name, TypeName::Object | TypeName::Any),
+            ParamStyle::LogGroup => type_name == TypeName::Object,
+        }
+    }
+
+    /// Whether the style makes the parameter the whole request body (`xml`, `logGroup`).
+    pub fn is_whole_body(self) -> bool {
+        matches!(self, ParamStyle::Xml | ParamStyle::LogGroup)
+    }
+}
+
+impl Gateway {
+    /// The gateway as written in a spec (`oss`, `sls`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gateway::Oss => "oss",
+            Gateway::Sls => "sls",
         }
     }
 }
+
+
 
 /// Characters a path template may hold outside its `{placeholders}`: RFC 3986's unreserved
 /// characters, `/`, and the sub-delimiters Alibaba's paths use (`/apps:search`, `resourceTypes/*`).
@@ -92,6 +116,7 @@ pub fn needs_json(position: Position, type_name: TypeName) -> bool {
         && type_name != TypeName::Any
         && matches!(position, Position::Path | Position::Header | Position::Host)
 }
+
 
 /// Whether an ROA body parameter is the whole JSON body: a structured value that is the only
 /// body parameter (CS calls it `body`). Other ROA body parameters are members of the JSON

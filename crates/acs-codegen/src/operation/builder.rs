@@ -45,7 +45,8 @@ impl ToTokens for Builder<'_> {
                 }
             }
         });
-        let checks: Vec<TokenStream> = op
+        let operation = &op.name;
+        let mut checks: Vec<TokenStream> = op
             .required_params()
             .map(|field| {
                 let name = ident(&field.ident);
@@ -59,11 +60,24 @@ impl ToTokens for Builder<'_> {
             })
             .collect();
         let missing = (!checks.is_empty()).then(|| {
-            let operation = &op.name;
             quote! {
                 let missing = |parameter, setter| rt::BuildError::missing(#operation, parameter, setter);
             }
         });
+        // A host parameter's value becomes a label of the host name: anything but a DNS label
+        // could name another host.
+        checks.extend(
+            op.params
+                .iter()
+                .filter(|field| field.placement == Some(acs_spec::ir::Placement::Host))
+                .map(|field| {
+                    let name = ident(&field.ident);
+                    let wire = &field.wire_name;
+                    quote! {
+                        rt::BuildError::check_host_label(#operation, #wire, self.#request_field.#name.as_deref())?;
+                    }
+                }),
+        );
         let allow = allow_deprecated(&op.params);
         let into_paginator = super::paginator::into_paginator(op);
         let docs = docs::doc_attrs(&format!(

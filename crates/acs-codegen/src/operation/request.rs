@@ -43,6 +43,19 @@ impl ToTokens for Request<'_> {
             format_ident!("params")
         };
         let writes = op.params.iter().map(write_param);
+        let read_headers = (!op.response_headers.is_empty()).then(|| {
+            let reads = op.response_headers.iter().map(|field| {
+                let wire = &field.wire_name;
+                let member = ident(&field.ident);
+                quote! { rt::read_header(headers, #wire, &mut output.#member)?; }
+            });
+            quote! {
+                fn read_headers(output: &mut Self::Output, headers: &rt::Headers) -> rt::json::Result<()> {
+                    #(#reads)*
+                    Ok(())
+                }
+            }
+        });
         let token_slot = op.idempotency_token.map(|index| {
             let field = ident(&op.params[index].ident);
             quote! {
@@ -84,6 +97,7 @@ impl ToTokens for Request<'_> {
                 }
 
                 #token_slot
+                #read_headers
             }
         });
     }
@@ -101,6 +115,7 @@ fn info(op: &Operation) -> TokenStream {
             HttpMethod::Delete => "Delete",
             HttpMethod::Patch => "Patch",
             HttpMethod::Head => "Head",
+            HttpMethod::Options => "Options",
         }
     );
     let idempotency = format_ident!(
@@ -125,6 +140,7 @@ fn info(op: &Operation) -> TokenStream {
     match op.response_shape {
         ResponseShape::Text => info.extend(quote!(.answering(rt::BodyKind::Text))),
         ResponseShape::Binary => info.extend(quote!(.answering(rt::BodyKind::Binary))),
+        ResponseShape::Xml { .. } => info.extend(quote!(.answering(rt::BodyKind::Xml))),
         ResponseShape::Object | ResponseShape::Value(_) => {}
     }
     info
@@ -141,7 +157,12 @@ fn write_param(field: &Field) -> TokenStream {
         }
         Some(Placement::Path) => return quote! { params.path(#wire, &self.#member); },
         Some(Placement::BinaryBody) => {
-            return quote! { params.set_binary_body(self.#member.as_deref()); };
+            return quote! { params.set_object_body(&self.#member); };
+        }
+        Some(Placement::Host) => return quote! { params.host(#wire, &self.#member); },
+        Some(Placement::XmlBody) => return quote! { params.set_xml_body(#wire, &self.#member); },
+        Some(Placement::LogGroupBody) => {
+            return quote! { params.set_log_group_body(&self.#member); };
         }
         Some(Placement::Form(encoding)) => ("Body", encoding),
         Some(Placement::Header(encoding)) => ("Header", encoding),

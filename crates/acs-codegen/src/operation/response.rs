@@ -7,7 +7,7 @@ use quote::{ToTokens, quote};
 
 use super::OperationTypes;
 use crate::docs;
-use crate::types::{FromJsonImpl, RustType, eq_derive, optional_members};
+use crate::types::{FromJsonImpl, FromXmlImpl, RustType, eq_derive, optional_members};
 
 pub(super) struct Response<'a>(pub &'a Operation);
 
@@ -16,6 +16,8 @@ impl ToTokens for Response<'_> {
         let op = self.0;
         let name = OperationTypes::new(op).response;
         let eq = eq_derive(op.response_eq);
+        let headers = optional_members(&op.response_headers, TypeScope::Operation);
+        let mut derives = quote!(Debug, Clone, Default, PartialEq, #eq);
         let (docs, members, decode) = match &op.response_shape {
             ResponseShape::Object => (
                 format!(
@@ -60,17 +62,55 @@ impl ToTokens for Response<'_> {
                     }
                 },
             ),
-            ResponseShape::Binary => (
-                format!("Response of `{}`: the bytes it answers.", op.name),
-                quote! {
-                    /// The answer's bytes.
-                    pub body: Vec<u8>,
-                },
-                quote! {
-                    impl rt::FromResponse for #name {
-                        fn from_response(body: rt::ResponseBody) -> rt::json::Result<Self> {
-                            Ok(Self { body: body.into_bytes() })
+            ResponseShape::Binary => {
+                // A stream is read once: the response is neither cloned nor compared.
+                derives = quote!(Debug, Default);
+                (
+                    format!(
+                        "Response of `{}`: the bytes it answers, as a stream read as they arrive (no size limit).",
+                        op.name
+                    ),
+                    quote! {
+                        /// The answer's bytes, as they arrive: read them with
+                        /// [`ByteStream::next_chunk`](rt::ByteStream::next_chunk), as a
+                        /// `futures` stream, or whole with
+                        /// [`ByteStream::collect`](rt::ByteStream::collect).
+                        pub body: rt::ByteStream,
+                    },
+                    quote! {
+                        impl rt::FromResponse for #name {
+                            fn from_response(body: rt::ResponseBody) -> rt::json::Result<Self> {
+                                Ok(Self { body: body.into_stream(), ..Self::default() })
+                            }
                         }
+                    },
+                )
+            }
+            ResponseShape::Xml { root } => (
+                match root {
+                    Some(root) => format!(
+                        "Response of `{}`: the members of its XML answer (`<{root}>`); members the service omits are `None`, members it adds later are ignored.",
+                        op.name
+                    ),
+                    None => format!(
+                        "Response of `{}`: members the service omits are `None`, members it adds later are ignored.",
+                        op.name
+                    ),
+                },
+                optional_members(&op.response, TypeScope::Operation),
+                {
+                    let from_xml = FromXmlImpl {
+                        name: &name,
+                        fields: &op.response,
+                    };
+                    quote! {
+                        impl rt::FromResponse for #name {
+                            fn from_response(body: rt::ResponseBody) -> rt::json::Result<Self> {
+                                body.decode_xml()
+                            }
+                        }
+
+                        #from_xml
                     }
                 },
             ),
@@ -78,10 +118,11 @@ impl ToTokens for Response<'_> {
         let docs = docs::doc_attrs(&docs);
         tokens.extend(quote! {
             #docs
-            #[derive(Debug, Clone, Default, PartialEq, #eq)]
+            #[derive(#derives)]
             #[non_exhaustive]
             pub struct #name {
                 #members
+                #headers
             }
 
             #decode

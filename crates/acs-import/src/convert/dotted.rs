@@ -307,7 +307,7 @@ fn flattens(parameter: &ParameterSpec, style: ApiStyle) -> bool {
     {
         ParamStyle::Simple => scalar,
         ParamStyle::RepeatList | ParamStyle::Flat => true,
-        ParamStyle::Json => false,
+        ParamStyle::Json | ParamStyle::Xml | ParamStyle::LogGroup => false,
     };
     let place = match parameter.position {
         Position::Query | Position::FormData => true,

@@ -19,7 +19,7 @@ mod response;
 mod schema;
 mod service;
 
-use acs_spec::model::ApiStyle;
+use acs_spec::model::{ApiStyle, Gateway};
 use serde_json::{Map, Value};
 
 use crate::notes::Notes;
@@ -71,7 +71,7 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
         )));
     }
     let selected = select(&apis, only)?;
-    let style = match api_style(&document.info.style, &apis) {
+    let (style, declared_gateway) = match api_style(&document.info.style, &apis) {
         Ok(style) => style,
         Err(message) => {
             return Err(ImportError::Refused {
@@ -84,13 +84,16 @@ pub fn import_openmeta(json: &str, only: Option<&[String]>) -> Result<Imported, 
         }
     };
 
+    let gateway = declared_gateway.or_else(|| product_gateway(&product));
     let mut service_notes = Notes::service();
     let mut service =
         service::convert_service(&document, &product, &version, style, &mut service_notes);
+    service.gateway = gateway;
     let schemas = schema::Schemas::new(&document.components.schemas);
     let cx = operation::Context {
         schemas: &schemas,
         style,
+        gateway,
     };
     let mut warnings = service_notes.into_warnings();
     let mut converted = Vec::new();
@@ -155,20 +158,39 @@ fn select(apis: &Map<String, Value>, only: Option<&[String]>) -> Result<Vec<Stri
     Ok(selected)
 }
 
-/// The spec style of an API version from its `info.style`: see the crate docs.
-fn api_style(declared: &str, apis: &Map<String, Value>) -> Result<ApiStyle, String> {
+/// Products whose official SDKs call through a product gateway although their metadata's style
+/// does not say so (SLS's is `ROA`, yet `alibabacloud-sls20201230` signs and addresses through
+/// `alibabacloud-gateway-sls`): the one table the importer sets `gateway` from. OSS's metadata
+/// says it (`info.style: OSS`). An `overlay.yaml` can set or clear `gateway` for any product.
+pub const PRODUCT_GATEWAYS: &[(&str, Gateway)] = &[("sls", Gateway::Sls)];
+
+/// The gateway [`PRODUCT_GATEWAYS`] gives `product`.
+fn product_gateway(product: &str) -> Option<Gateway> {
+    PRODUCT_GATEWAYS
+        .iter()
+        .find(|(code, _)| *code == product)
+        .map(|(_, gateway)| *gateway)
+}
+
+/// The spec style of an API version from its `info.style`, and the gateway the style itself
+/// names (`OSS`): see the crate docs.
+fn api_style(
+    declared: &str,
+    apis: &Map<String, Value>,
+) -> Result<(ApiStyle, Option<Gateway>), String> {
     match declared.trim().to_ascii_uppercase().as_str() {
-        "RPC" => Ok(ApiStyle::Rpc),
-        "ROA" | "FC" => Ok(ApiStyle::Roa),
+        "RPC" => Ok((ApiStyle::Rpc, None)),
+        "ROA" | "FC" => Ok((ApiStyle::Roa, None)),
         "V3" => {
             let has_path = apis.values().any(|api| {
                 api.get("path")
                     .and_then(Value::as_str)
                     .is_some_and(|path| !matches!(path.trim(), "" | "/"))
             });
-            Ok(if has_path { ApiStyle::Roa } else { ApiStyle::Rpc })
+            Ok((if has_path { ApiStyle::Roa } else { ApiStyle::Rpc }, None))
         }
-        "OSS" => Err("API style OSS (XML bodies, bucket host names, OSS signing) cannot be called by the runtime".to_owned()),
+        // REST paths, through the OSS gateway.
+        "OSS" => Ok((ApiStyle::Roa, Some(Gateway::Oss))),
         "ALIGENIE" => Err("API style AliGenie authenticates with AliGenie's own schemes (AliGenie_Auth_SPI, tokens) at openapi.aligenie.com, which the runtime does not implement".to_owned()),
         "" => Err("the metadata names no API style (`info.style`)".to_owned()),
         _ => Err(format!(

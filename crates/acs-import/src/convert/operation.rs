@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use acs_spec::model::{ApiStyle, HttpMethod, OperationSpec, OperationType};
+use acs_spec::model::{ApiStyle, Gateway, HttpMethod, OperationSpec, OperationType};
 
 use super::read::truthy;
 use super::schema::Schemas;
@@ -16,6 +16,8 @@ use crate::openmeta::Api;
 pub(crate) struct Context<'a> {
     pub(crate) schemas: &'a Schemas<'a>,
     pub(crate) style: ApiStyle,
+    /// The product gateway, which decides what XML and host names mean.
+    pub(crate) gateway: Option<Gateway>,
 }
 
 /// The operation's spec, or why it cannot be imported.
@@ -32,7 +34,7 @@ pub(crate) fn convert_operation(
         ));
     }
     let anonymous = authentication(api).map_err(|m| Refused::new(RefusalReason::Auth, m))?;
-    check_body_formats(api)?;
+    check_body_formats(api, cx.gateway)?;
     let methods = methods(api, notes)?;
     let path = match cx.style {
         ApiStyle::Rpc => None,
@@ -62,7 +64,7 @@ pub(crate) fn convert_operation(
         parameters::check_placeholders(path, &parameters)
             .map_err(|m| Refused::new(RefusalReason::Path, m))?;
     }
-    let (response, response_body) = response::convert_response(cx.schemas, api, notes);
+    let answer = response::convert_response(cx, api, notes);
     let errors = errors::convert_errors(api, notes);
     let ram = ram::convert_ram(api, operation_type, notes);
     let summary = [&api.summary, &api.title]
@@ -82,15 +84,20 @@ pub(crate) fn convert_operation(
         deprecated: truthy(Some(&api.deprecated)),
         parameters,
         anonymous,
-        response,
-        response_body,
+        response: answer.members,
+        response_body: answer.body,
+        response_root: answer.root,
+        response_headers: answer.headers,
         errors,
         ram,
     })
 }
 
-/// XML bodies, which the runtime cannot send or read, are refused.
-fn check_body_formats(api: &Api) -> Result<(), Refused> {
+/// XML bodies are sent and read only through the OSS gateway; elsewhere they are refused.
+fn check_body_formats(api: &Api, gateway: Option<Gateway>) -> Result<(), Refused> {
+    if gateway == Some(Gateway::Oss) {
+        return Ok(());
+    }
     let xml = |types: &[String]| {
         !types.is_empty()
             && types.iter().any(|t| t.contains("xml"))
@@ -124,6 +131,7 @@ fn methods(api: &Api, notes: &mut Notes) -> Result<Vec<HttpMethod>, Refused> {
             "delete" => HttpMethod::Delete,
             "patch" => HttpMethod::Patch,
             "head" => HttpMethod::Head,
+            "options" => HttpMethod::Options,
             other => {
                 notes.warn("", format!("unknown HTTP method `{other}` ignored"));
                 continue;

@@ -1,7 +1,7 @@
 //! An operation's parameters: where each travels, in which style, of which type; dotted ones
 //! folded into what they stand for ([`super::dotted`]).
 
-use acs_spec::model::{ApiStyle, ParamStyle, ParameterSpec, Position, TypeName};
+use acs_spec::model::{ApiStyle, Gateway, ParamStyle, ParameterSpec, Position, TypeName};
 use acs_spec::rules;
 use serde_json::Value;
 
@@ -23,10 +23,36 @@ pub(crate) fn convert_parameters(
 ) -> Result<Vec<ParameterSpec>, Refused> {
     let raw = merge_repeated_parameters(&api.parameters)
         .map_err(|message| Refused::new(RefusalReason::Parameter, message))?;
+    // SLS `PutLogs`: a `LogGroup` body sent compressed as this header says.
+    let compressed = raw.iter().any(|p| {
+        p.get("name").and_then(Value::as_str) == Some("x-log-compresstype")
+            && p.get("in").and_then(Value::as_str) == Some("header")
+    });
     let mut specs = Vec::new();
     for parameter in raw {
         let parameter: openmeta::Parameter = serde_json::from_value(parameter).unwrap_or_default();
-        specs.push(convert_parameter(cx, &parameter, path, notes)?);
+        if parameter.name.trim().ends_with('*') {
+            // OSS's `x-oss-meta-*`: a family of headers, which the spec format cannot name.
+            notes.warn(
+                "",
+                format!(
+                    "parameter `{}` names a family of headers, which the spec cannot express; not imported (set them through `customize`)",
+                    parameter.name.trim()
+                ),
+            );
+            continue;
+        }
+        specs.push(convert_parameter(cx, &parameter, path, compressed, notes)?);
+    }
+    let hosts = specs
+        .iter()
+        .filter(|p| p.position == Position::Host)
+        .count();
+    if hosts > 1 {
+        return Err(Refused::new(
+            RefusalReason::HostParameter,
+            "more than one parameter travels in the host name (`in: host`); a host has one label for them",
+        ));
     }
     Ok(drop_colliding(
         fold_dotted(specs, cx.style, notes),
@@ -40,7 +66,7 @@ pub(crate) fn convert_parameters(
     ))
 }
 
-fn position(style: ApiStyle, name: &str, given: &str) -> Result<Position, Refused> {
+fn position(style: ApiStyle, given: &str) -> Result<Position, String> {
     Ok(match given {
         "query" => Position::Query,
         "body" => Position::Body,
@@ -49,20 +75,9 @@ fn position(style: ApiStyle, name: &str, given: &str) -> Result<Position, Refuse
         "formData" => Position::Body,
         "path" => Position::Path,
         "header" => Position::Header,
-        "host" => {
-            return Err(Refused::new(
-                RefusalReason::HostParameter,
-                format!(
-                    "parameter `{name}` travels in the host name (`in: host`), which needs a product-specific gateway (SLS signs its own way) that the runtime does not implement"
-                ),
-            ));
-        }
-        other => {
-            return Err(Refused::new(
-                RefusalReason::Parameter,
-                format!("parameter `{name}` travels `in: {other}`, which the runtime cannot send"),
-            ));
-        }
+        // The host name's first label (`{bucket}.{endpoint}`).
+        "host" => Position::Host,
+        other => return Err(other.to_owned()),
     })
 }
 
@@ -78,14 +93,7 @@ fn declared_style(
         Some("repeatList") => Some(ParamStyle::RepeatList),
         Some("flat") => Some(ParamStyle::Flat),
         Some("json") => Some(ParamStyle::Json),
-        Some("xml") => {
-            return Err(Refused::new(
-                RefusalReason::Xml,
-                format!(
-                    "parameter `{name}` is an XML body (`style: xml`), which the runtime cannot send"
-                ),
-            ));
-        }
+        Some("xml") => Some(ParamStyle::Xml),
         Some(other) => {
             notes.warn(
                 "",
@@ -102,6 +110,7 @@ fn convert_parameter(
     cx: &Context<'_>,
     parameter: &openmeta::Parameter,
     path: Option<&str>,
+    compressed: bool,
     notes: &mut Notes,
 ) -> Result<ParameterSpec, Refused> {
     let name = parameter.name.trim().to_owned();
@@ -111,7 +120,20 @@ fn convert_parameter(
             "a parameter has no name",
         ));
     }
-    let position = position(cx.style, &name, &parameter.position)?;
+    let position = position(cx.style, &parameter.position).map_err(|other| {
+        Refused::new(
+            RefusalReason::Parameter,
+            format!("parameter `{name}` travels `in: {other}`, which the runtime cannot send"),
+        )
+    })?;
+    if position == Position::Host
+        && parameter.schema.get("type").and_then(Value::as_str) != Some("string")
+    {
+        return Err(Refused::new(
+            RefusalReason::HostParameter,
+            format!("parameter `{name}` travels in the host name but is not a string"),
+        ));
+    }
     // A raw body of bytes (an image to recognise, a function's payload).
     let format = parameter.schema.get("format").and_then(Value::as_str);
     if parameter.position == "body"
@@ -135,6 +157,24 @@ fn convert_parameter(
         });
     }
     let mut style = declared_style(&name, parameter.style.as_deref(), notes)?;
+    if style == Some(ParamStyle::Xml) {
+        if cx.gateway != Some(Gateway::Oss) || position != Position::Body {
+            return Err(Refused::new(
+                RefusalReason::Xml,
+                format!(
+                    "parameter `{name}` is an XML body (`style: xml`), which only the OSS gateway sends"
+                ),
+            ));
+        }
+        return xml_body(cx, parameter, notes);
+    }
+    if cx.gateway == Some(Gateway::Sls)
+        && position == Position::Body
+        && compressed
+        && is_log_group(parameter)
+    {
+        style = Some(ParamStyle::LogGroup);
+    }
     let (ty, resolved) = cx.schemas.walk(notes).node(&parameter.schema, &name);
     let structured = ty.type_name.is_structured();
     // Styles the value cannot take fall back to the type's default (the lowering's rule).
@@ -184,6 +224,7 @@ fn convert_parameter(
     } else {
         position
     };
+    let required = required || position == Position::Host;
     let idempotency_token = name == "ClientToken"
         && ty.type_name == TypeName::String
         && !required
@@ -209,6 +250,60 @@ fn convert_parameter(
         fields: ty.fields,
         values: ty.values,
     })
+}
+
+/// An OSS XML body: the metadata's schema is an object whose one property is the document's
+/// root element (`{CompleteMultipartUpload: $ref CompleteMultipartUpload}`); the parameter
+/// becomes that element, named after it, of its type.
+fn xml_body(
+    cx: &Context<'_>,
+    parameter: &openmeta::Parameter,
+    notes: &mut Notes,
+) -> Result<ParameterSpec, Refused> {
+    let name = parameter.name.trim();
+    let properties = parameter
+        .schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .filter(|properties| properties.len() == 1);
+    let Some((root, schema)) = properties.and_then(|p| p.iter().next()) else {
+        return Err(Refused::new(
+            RefusalReason::Xml,
+            format!(
+                "parameter `{name}` is an XML body whose schema does not name one root element"
+            ),
+        ));
+    };
+    let (ty, resolved) = cx.schemas.walk(notes).node(schema, root);
+    if !matches!(ty.type_name, TypeName::Object | TypeName::Any) {
+        return Err(Refused::new(
+            RefusalReason::Xml,
+            format!("the XML body `{root}` of parameter `{name}` is not an object"),
+        ));
+    }
+    Ok(ParameterSpec {
+        reference: ty.reference,
+        name: root.clone(),
+        position: Position::Body,
+        type_name: ty.type_name,
+        required: truthy(parameter.schema.get("required")),
+        style: Some(ParamStyle::Xml),
+        description: description(&parameter.schema).or_else(|| description(&resolved)),
+        example: None,
+        deprecated: truthy(parameter.schema.get("deprecated")),
+        idempotency_token: false,
+        items: ty.items,
+        fields: ty.fields,
+        values: ty.values,
+    })
+}
+
+/// Whether an SLS body parameter is a `LogGroup` (`PutLogs`, beside an `x-log-compresstype`
+/// header): the metadata describes the
+/// structure, not the protobuf encoding the service reads (its field numbers are nowhere in
+/// it), so the body style says it and the runtime encodes it.
+fn is_log_group(parameter: &openmeta::Parameter) -> bool {
+    parameter.schema.get("$ref").and_then(Value::as_str) == Some("#/components/schemas/LogGroup")
 }
 
 /// The operation's parameters with repeated entries merged: copies of one parameter (RPC

@@ -25,6 +25,7 @@ pub(crate) fn convert_service(
         title,
         api_version: version.to_owned(),
         style,
+        gateway: None,
         package: None,
         crate_version: None,
         description: None,

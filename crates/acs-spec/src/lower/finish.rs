@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::{Service, Sides, TypeDef, TypeRef, TypeScope};
+use crate::ir::{Gateway, ResponseShape, Service, Sides, TypeDef, TypeRef, TypeScope};
 
 /// Identifies a type: its scope, the operation it belongs to (for operation types) and name.
 type TypeKey = (TypeScope, usize, String);
@@ -120,16 +120,30 @@ fn box_recursive_members(types: &mut [TypeDef]) {
     }
 }
 
+/// A side of the wire a type is used on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Side {
+    Request,
+    /// In a JSON answer.
+    Response,
+    /// In an XML answer.
+    XmlResponse,
+}
+
 /// Marks every type with the sides of the wire it is reached from.
 fn mark_sides(service: &mut Service) {
     let index = index(service);
-    let mut seen: HashSet<(TypeKey, bool)> = HashSet::new();
-    let mut pending: Vec<(TypeKey, bool)> = Vec::new();
+    let mut seen: HashSet<(TypeKey, Side)> = HashSet::new();
+    let mut pending: Vec<(TypeKey, Side)> = Vec::new();
     for (op, operation) in service.operations.iter().enumerate() {
         let request_types = operation.params.iter().map(|field| &field.ty);
-        for (types, request) in [
-            (request_types.collect::<Vec<_>>(), true),
-            (operation.response_types().collect(), false),
+        let answer = match operation.response_shape {
+            ResponseShape::Xml { .. } => Side::XmlResponse,
+            _ => Side::Response,
+        };
+        for (types, side) in [
+            (request_types.collect::<Vec<_>>(), Side::Request),
+            (operation.response_types().collect(), answer),
         ] {
             let mut refs = Vec::new();
             for ty in types {
@@ -137,12 +151,12 @@ fn mark_sides(service: &mut Service) {
             }
             pending.extend(
                 refs.into_iter()
-                    .map(|(scope, name, _)| (key(scope, op, &name), request)),
+                    .map(|(scope, name, _)| (key(scope, op, &name), side)),
             );
         }
     }
     propagate(service, &index, &mut seen, pending);
-    // A named type no operation uses is generated for both sides, and so must be every type
+    // A named type no operation uses is generated for every side, and so must be every type
     // it uses (found by `cargo xtask compile-batch`: an unused struct's member of a type
     // only responses used had no request-side encoding, and the crate did not compile).
     let mut unused = Vec::new();
@@ -155,9 +169,16 @@ fn mark_sides(service: &mut Service) {
             unused.push(key(TypeScope::Service, 0, def.name()));
         }
     }
+    let xml = service.gateway == Some(Gateway::Oss);
     let pending = unused
         .into_iter()
-        .flat_map(|key| [(key.clone(), true), (key, false)])
+        .flat_map(|key| {
+            let mut sides = vec![(key.clone(), Side::Request), (key.clone(), Side::Response)];
+            if xml {
+                sides.push((key, Side::XmlResponse));
+            }
+            sides
+        })
         .collect();
     propagate(service, &index, &mut seen, pending);
 }
@@ -166,11 +187,11 @@ fn mark_sides(service: &mut Service) {
 fn propagate(
     service: &mut Service,
     index: &HashMap<TypeKey, (Option<usize>, usize)>,
-    seen: &mut HashSet<(TypeKey, bool)>,
-    mut pending: Vec<(TypeKey, bool)>,
+    seen: &mut HashSet<(TypeKey, Side)>,
+    mut pending: Vec<(TypeKey, Side)>,
 ) {
-    while let Some((type_key, request)) = pending.pop() {
-        if !seen.insert((type_key.clone(), request)) {
+    while let Some((type_key, side)) = pending.pop() {
+        if !seen.insert((type_key.clone(), side)) {
             continue;
         }
         let Some(&at) = index.get(&type_key) else {
@@ -179,26 +200,26 @@ fn propagate(
         let op = at.0.unwrap_or(0);
         match def_at_mut(service, at) {
             TypeDef::Struct(def) => {
-                mark(&mut def.sides, request);
+                mark(&mut def.sides, side);
                 let mut refs = Vec::new();
                 for field in &def.fields {
                     references(&field.ty, true, &mut refs);
                 }
                 pending.extend(
                     refs.into_iter()
-                        .map(|(scope, name, _)| (key(scope, op, &name), request)),
+                        .map(|(scope, name, _)| (key(scope, op, &name), side)),
                 );
             }
-            TypeDef::Enum(def) => mark(&mut def.sides, request),
+            TypeDef::Enum(def) => mark(&mut def.sides, side),
         }
     }
 }
 
-fn mark(sides: &mut Sides, request: bool) {
-    if request {
-        sides.request = true;
-    } else {
-        sides.response = true;
+fn mark(sides: &mut Sides, side: Side) {
+    match side {
+        Side::Request => sides.request = true,
+        Side::Response => sides.response = true,
+        Side::XmlResponse => sides.xml = true,
     }
 }
 

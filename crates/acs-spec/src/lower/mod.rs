@@ -92,7 +92,8 @@ pub fn lower_service(
             source: parsed.source,
             out: diagnostics,
         };
-        let op = operation::lower_operation(&mut report, spec.style, parsed, &shared);
+        let op =
+            operation::lower_operation(&mut report, spec.style, spec.gateway, parsed, &shared);
         if let Some(other) = seen.insert(op.names.snake.clone(), parsed.file.to_path_buf()) {
             report.error(
                 &root.key("name"),
@@ -112,6 +113,7 @@ pub fn lower_service(
         title: spec.title.clone(),
         api_version: spec.api_version.clone(),
         style: spec.style,
+        gateway: spec.gateway,
         description: spec.description.clone(),
         package_name,
         crate_version,

@@ -9,8 +9,8 @@ use crate::ir::{
     self, ArnPart, Docs, Encoding, Field, Placement, ResponseShape, RetrySafety, TypeRef, TypeScope,
 };
 use crate::model::{
-    ApiStyle, BodyFormat, HttpMethod, OperationRamSpec, OperationSpec, ParamStyle, ParameterSpec,
-    Position, TypeName,
+    ApiStyle, BodyFormat, Gateway, HttpMethod, OperationRamSpec, OperationSpec, ParamStyle,
+    ParameterSpec, Position, TypeName,
 };
 use crate::names;
 use crate::rules;
@@ -19,6 +19,7 @@ use crate::source::FieldPath;
 pub(super) fn lower_operation(
     report: &mut Reporter<'_>,
     style: ApiStyle,
+    gateway: Option<Gateway>,
     parsed: &Parsed<'_, OperationSpec>,
     shared: &SharedTypes,
 ) -> ir::Operation {
@@ -56,8 +57,10 @@ pub(super) fn lower_operation(
         .map(|suffix| format!("{upper_camel}{suffix}"));
     let mut lowering = TypeLowering::new(report, shared, TypeScope::Operation, reserved);
     let params = lower_params(&mut lowering, style, spec, &upper_camel, &path);
+    check_gateway_params(lowering.report, gateway, spec, &params);
     let response = lowering.fields(&spec.response, &upper_camel, &root.key("response"), 1);
-    let response_shape = response_shape(&mut lowering, spec, &upper_camel);
+    let response_shape = response_shape(&mut lowering, gateway, spec, &upper_camel);
+    let response_headers = response_headers(&mut lowering, spec, &response, &upper_camel);
     let types = std::mem::take(&mut lowering.types);
 
     let idempotency_token = idempotency_token(report, spec, &params);
@@ -78,6 +81,7 @@ pub(super) fn lower_operation(
         idempotency_token,
         response_shape,
         response,
+        response_headers,
         request_eq: true,
         response_eq: true,
         types,
@@ -137,10 +141,32 @@ fn check_path(report: &mut Reporter<'_>, template: &str, path: &FieldPath) {
 /// `response_body` says.
 fn response_shape(
     lowering: &mut TypeLowering<'_, '_>,
+    gateway: Option<Gateway>,
     spec: &OperationSpec,
     op_prefix: &str,
 ) -> ResponseShape {
+    if let Some(root) = &spec.response_root {
+        let path = FieldPath::default().key("response_root");
+        if spec.response_body.is_some() {
+            lowering.report.error(
+                &path,
+                "an XML answer (`response_root`) has `response` members, not a `response_body`",
+            );
+        }
+        if !is_xml_name(root) {
+            lowering
+                .report
+                .error(&path, format!("`{root}` is not an XML element name"));
+        }
+        return ResponseShape::Xml {
+            root: Some(root.clone()),
+        };
+    }
     let Some(body) = &spec.response_body else {
+        // The OSS gateway's answers are XML, whatever members the spec lists (none, often).
+        if gateway == Some(Gateway::Oss) {
+            return ResponseShape::Xml { root: None };
+        }
         return ResponseShape::Object;
     };
     let path = FieldPath::default().key("response_body");
@@ -424,11 +450,37 @@ fn lower_params(
                     .error(&path.key("required"), "path parameters must be required");
             }
         }
-        if spec.position == Position::Host {
+        if spec.position == Position::Host
+            && (spec.type_name != TypeName::String || !spec.required)
+        {
             lowering.report.error(
                 &path.key("in"),
-                "parameters in the host name (`in: host`) need a product-specific gateway (SLS and OSS sign and route their own way), which the runtime does not implement",
+                "a host parameter (`in: host`) is the host name's first label: it must be a required string",
             );
+        }
+        if param_style.is_whole_body() {
+            let in_body = specs
+                .iter()
+                .filter(|p| matches!(p.position, Position::Body | Position::FormData))
+                .count();
+            if spec.position != Position::Body || in_body != 1 {
+                lowering.report.error(
+                    &path.key("style"),
+                    format!(
+                        "style `{}` makes the parameter the whole request body: it must be `in: body` and the only body parameter",
+                        param_style.as_str()
+                    ),
+                );
+            }
+            if param_style == ParamStyle::Xml && !is_xml_name(&spec.name) {
+                lowering.report.error(
+                    &path.key("name"),
+                    format!(
+                        "an XML body's parameter names its root element: `{}` is not an XML element name",
+                        spec.name
+                    ),
+                );
+            }
         }
         params.push(Field {
             wire_name: spec.name.clone(),
@@ -469,12 +521,16 @@ fn placement(
         ParamStyle::Simple if spec.type_name == TypeName::Array => Encoding::Join,
         _ => Encoding::Flatten,
     };
+    match style {
+        ParamStyle::Xml => return Placement::XmlBody,
+        ParamStyle::LogGroup => return Placement::LogGroupBody,
+        _ => {}
+    }
     match spec.position {
         Position::Query => Placement::Query(encoding),
         Position::Path => Placement::Path,
         Position::Header => Placement::Header(encoding),
-        // Refused above; the placement only has to exist.
-        Position::Host => Placement::Header(encoding),
+        Position::Host => Placement::Host,
         Position::FormData => Placement::Form(encoding),
         Position::Body if api == ApiStyle::Rpc => Placement::Form(encoding),
         Position::Body
@@ -639,4 +695,101 @@ fn arn_parts(
         parts.push(ArnPart::Literal(rest.to_owned()));
     }
     parts
+}
+
+/// Whether `name` can be an XML element's name as the gateways write them: a letter or `_`,
+/// then letters, digits, `_`, `-` and `.` (no namespace prefix).
+fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// What an operation's parameters may do given its service's gateway: one host parameter at
+/// most; an XML body or an SLS `LogGroup` body only where the gateway sends them.
+fn check_gateway_params(
+    report: &mut Reporter<'_>,
+    gateway: Option<Gateway>,
+    spec: &OperationSpec,
+    params: &[Field],
+) {
+    let root = FieldPath::default().key("parameters");
+    let position = |field: &Field| {
+        spec.parameters
+            .iter()
+            .position(|p| p.name == field.wire_name)
+            .unwrap_or(0)
+    };
+    let hosts: Vec<&Field> = params
+        .iter()
+        .filter(|p| p.placement == Some(Placement::Host))
+        .collect();
+    if let [_, second, ..] = hosts.as_slice() {
+        report.error(
+            &root.index(position(second)).key("in"),
+            "an operation has at most one host parameter (`in: host`): it is the host name's first label",
+        );
+    }
+    for field in params {
+        let needs = match field.placement {
+            Some(Placement::XmlBody) => Some(Gateway::Oss),
+            Some(Placement::LogGroupBody) => Some(Gateway::Sls),
+            _ => None,
+        };
+        if let Some(needs) = needs
+            && gateway != Some(needs)
+        {
+            report.error(
+                &root.index(position(field)).key("style"),
+                format!(
+                    "this body is sent only through the `{}` gateway (set `gateway: {}` in service.yaml)",
+                    needs.as_str(),
+                    needs.as_str()
+                ),
+            );
+        }
+    }
+    if spec.response_root.is_some() && gateway != Some(Gateway::Oss) {
+        report.error(
+            &FieldPath::default().key("response_root"),
+            "XML answers are read only through the `oss` gateway (set `gateway: oss` in service.yaml)",
+        );
+    }
+}
+
+/// The members of the answer's headers, named so they collide with no body member (a header
+/// whose Rust name a body member has gets `_header` after it).
+fn response_headers(
+    lowering: &mut TypeLowering<'_, '_>,
+    spec: &OperationSpec,
+    body: &[Field],
+    op_prefix: &str,
+) -> Vec<Field> {
+    let path = FieldPath::default().key("response_headers");
+    let mut fields = lowering.fields(&spec.response_headers, op_prefix, &path, 1);
+    for (index, field) in fields.iter_mut().enumerate() {
+        if !field.ty.is_scalar() {
+            lowering.report.error(
+                &path.index(index).key("type"),
+                "a response header is text: give it a scalar type",
+            );
+        }
+        if !field
+            .wire_name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            || field.wire_name.is_empty()
+        {
+            lowering.report.error(
+                &path.index(index).key("name"),
+                format!("`{}` is not an HTTP header name", field.wire_name),
+            );
+        }
+        if body.iter().any(|member| member.ident == field.ident) {
+            field.ident = names::header_member_ident(&field.ident);
+        }
+    }
+    fields
 }
